@@ -1,0 +1,91 @@
+// Command taskwire runs Taskwire on one machine: serve (the whole app on one port),
+// token NAME (a development token), migrate (apply the database migrations).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	function "github.com/taskwire/taskwire"
+	"github.com/taskwire/taskwire/shared/app"
+	"github.com/taskwire/taskwire/shared/auth"
+	"github.com/taskwire/taskwire/shared/host"
+	"github.com/taskwire/taskwire/shared/postgres"
+)
+
+const usage = `usage: taskwire <command>
+
+commands:
+  serve           serve the whole app on $LISTEN_ADDRESS, else :$PORT, else :8080
+  token NAME      print a token of the local development issuer for user NAME
+  migrate         apply the database migrations and exit
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "taskwire:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command")
+	}
+	env := host.Env()
+	switch args[0] {
+	case "serve":
+		slog.SetDefault(slog.New(slog.NewTextHandler(stderr, nil)))
+		return host.Serve(ctx, function.New(), host.Options{Env: env})
+	case "token":
+		return token(args[1:], env, stdout)
+	case "migrate":
+		db, err := postgres.Open(ctx, postgres.ConfigFromEnv(env, app.DataDir(env)))
+		if err != nil {
+			return err
+		}
+		db.Close()
+		fmt.Fprintln(stdout, "migrations applied")
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+func token(args []string, env map[string]string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("token", flag.ContinueOnError)
+	ttl := fs.Duration("ttl", 24*time.Hour, "how long the token is valid")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("usage: taskwire token [-ttl 24h] NAME")
+	}
+	if env["AUTH_JWKS_URL"] != "" {
+		return errors.New("AUTH_JWKS_URL is set: tokens come from that issuer, not from taskwire token")
+	}
+	issuer, err := auth.LoadDevIssuer(app.DataDir(env))
+	if err != nil {
+		return err
+	}
+	tok, err := issuer.Mint(fs.Arg(0), *ttl)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, tok)
+	return nil
+}

@@ -1,0 +1,33 @@
+// Package auth verifies bearer JWTs and runs the local development issuer.
+//
+// A Verifier trusts either an external issuer, whose public keys it fetches from a
+// JWKS URL (Better Auth serves one at /api/auth/jwks), or the development issuer,
+// whose Ed25519 key lives in a file under the data directory. It accepts only
+// EdDSA, RS256 and ES256 signatures. The package holds no HTTP handlers and does
+// not know about users or sessions: it turns a token into a subject or an
+// EUNAUTHORIZED error.
+package auth
+
+import (
+	"net/http"
+	"strings"
+)
+
+// Config says which issuer to trust. An empty JWKSURL selects the local development issuer.
+type Config struct {
+	JWKSURL  string       // AUTH_JWKS_URL
+	Issuer   string       // AUTH_ISSUER
+	Audience string       // AUTH_AUDIENCE
+	DataDir  string       // where the development issuer keeps its key, e.g. ".data"
+	Client   *http.Client // optional; http.DefaultClient when nil
+}
+
+// ConfigFromEnv reads AUTH_JWKS_URL, AUTH_ISSUER, AUTH_AUDIENCE from cfg (a map of environment variables) and sets DataDir.
+func ConfigFromEnv(cfg map[string]string, dataDir string) Config {
+	return Config{
+		JWKSURL:  strings.TrimSpace(cfg["AUTH_JWKS_URL"]),
+		Issuer:   strings.TrimSpace(cfg["AUTH_ISSUER"]),
+		Audience: strings.TrimSpace(cfg["AUTH_AUDIENCE"]),
+		DataDir:  dataDir,
+	}
+}

@@ -1,0 +1,390 @@
+package auth
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/lestrrat-go/jwx/v2/jwa"
+	"github.com/lestrrat-go/jwx/v2/jwk"
+	"github.com/lestrrat-go/jwx/v2/jws"
+	"github.com/lestrrat-go/jwx/v2/jwt"
+
+	"github.com/taskwire/taskwire/shared/taskwire"
+)
+
+const (
+	leeway           = 30 * time.Second // acceptable clock skew for exp, nbf and iat
+	refetchInterval  = 10 * time.Second // least time between two fetches of the key set
+	fetchTimeout     = 10 * time.Second // time limit of one fetch of the key set
+	maxKeySetSize    = 1 << 20          // bytes read from the JWKS URL at most
+	maxTokenSize     = 16 << 10         // bytes of a token at most
+	maxSubjectLength = 255              // characters of sub at most
+	minRSABits       = 2048             // smallest RSA modulus accepted
+)
+
+// Verifier checks bearer tokens against one trusted issuer. It is safe for concurrent use.
+type Verifier struct {
+	dev      bool
+	jwksURL  string
+	issuer   string
+	audience string
+	client   *http.Client
+
+	now             func() time.Time // the clock; tests replace it
+	refetchInterval time.Duration    // least time between two fetches; tests shorten it
+
+	fetchMu sync.Mutex // held while refetching, so that concurrent callers fetch once
+
+	mu        sync.RWMutex // guards keys and lastFetch
+	keys      []verifyKey
+	lastFetch time.Time
+}
+
+// verifyKey is a public key from the trusted set, reduced to what verification needs.
+type verifyKey struct {
+	kid    string
+	alg    jwa.SignatureAlgorithm // the one allowed algorithm that fits the key's type
+	jwkAlg string                 // the JWK's own "alg", if it has one
+	raw    any                    // ed25519.PublicKey, *rsa.PublicKey or *ecdsa.PublicKey
+}
+
+// fits reports whether k may verify a signature made with alg.
+func (k verifyKey) fits(alg jwa.SignatureAlgorithm) bool {
+	return k.alg == alg && (k.jwkAlg == "" || k.jwkAlg == alg.String())
+}
+
+// NewVerifier returns a Verifier for cfg. With JWKSURL set it fetches the key set once (error if unreachable or empty) and requires Issuer and Audience to be non-empty (error otherwise). With JWKSURL empty it loads or creates the development issuer (see below) and trusts only it.
+func NewVerifier(ctx context.Context, cfg Config) (*Verifier, error) {
+	v := &Verifier{
+		client:          cfg.Client,
+		now:             time.Now,
+		refetchInterval: refetchInterval,
+	}
+	if v.client == nil {
+		v.client = http.DefaultClient
+	}
+
+	if cfg.JWKSURL == "" {
+		d, err := LoadDevIssuer(cfg.DataDir)
+		if err != nil {
+			return nil, fmt.Errorf("new verifier: %w", err)
+		}
+		keys, err := usableKeys(d.PublicKeys())
+		if err != nil {
+			return nil, fmt.Errorf("new verifier: development issuer: %w", err)
+		}
+		v.dev, v.issuer, v.audience, v.keys = true, DevIssuerName, DevAudience, keys
+		return v, nil
+	}
+
+	if cfg.Issuer == "" {
+		return nil, errors.New("new verifier: AUTH_ISSUER is required when AUTH_JWKS_URL is set")
+	} else if cfg.Audience == "" {
+		return nil, errors.New("new verifier: AUTH_AUDIENCE is required when AUTH_JWKS_URL is set")
+	}
+	v.jwksURL, v.issuer, v.audience = cfg.JWKSURL, cfg.Issuer, cfg.Audience
+
+	keys, err := v.fetch(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("new verifier: %w", err)
+	}
+	v.keys, v.lastFetch = keys, v.now()
+	return v, nil
+}
+
+// Dev reports whether the verifier trusts the local development issuer.
+func (v *Verifier) Dev() bool {
+	return v.dev
+}
+
+// Verify checks a compact JWS JWT and returns its subject.
+func (v *Verifier) Verify(ctx context.Context, token string) (string, error) {
+	if token == "" {
+		return "", unauthorized("token is missing")
+	} else if len(token) > maxTokenSize {
+		return "", unauthorized("token is too large")
+	}
+
+	// Read the protected header before trusting anything in it: the algorithm
+	// must be on the allow-list and the key must be of the type it names.
+	msg, err := jws.Parse([]byte(token), jws.WithCompact())
+	if err != nil {
+		return "", unauthorized("token is malformed")
+	}
+	sigs := msg.Signatures()
+	if len(sigs) != 1 || sigs[0].ProtectedHeaders() == nil {
+		return "", unauthorized("token is malformed")
+	}
+	hdr := sigs[0].ProtectedHeaders()
+	alg := hdr.Algorithm()
+	switch alg {
+	case jwa.EdDSA, jwa.RS256, jwa.ES256:
+	case "":
+		return "", unauthorized("token has no signing algorithm")
+	default:
+		return "", unauthorized("signing algorithm %s is not allowed", printable(alg.String()))
+	}
+	if len(hdr.Critical()) > 0 {
+		return "", unauthorized("token has critical header parameters, which are not supported")
+	}
+
+	key, err := v.key(ctx, hdr.KeyID(), alg)
+	if err != nil {
+		return "", err
+	}
+
+	tok, err := jwt.Parse([]byte(token),
+		jwt.WithKey(alg, key),
+		jwt.WithValidate(true),
+		jwt.WithIssuer(v.issuer),
+		jwt.WithAudience(v.audience),
+		jwt.WithRequiredClaim(jwt.ExpirationKey),
+		jwt.WithAcceptableSkew(leeway),
+		jwt.WithClock(jwt.ClockFunc(v.now)),
+	)
+	if err != nil {
+		return "", parseError(err)
+	}
+
+	sub := tok.Subject()
+	if sub == "" {
+		return "", unauthorized("token has no subject")
+	} else if utf8.RuneCountInString(sub) > maxSubjectLength {
+		return "", unauthorized("token subject is longer than %d characters", maxSubjectLength)
+	}
+	return sub, nil
+}
+
+// parseError translates an error of jwt.Parse into an EUNAUTHORIZED error.
+func parseError(err error) error {
+	switch {
+	case errors.Is(err, jwt.ErrTokenExpired()):
+		return unauthorized("token expired")
+	case errors.Is(err, jwt.ErrTokenNotYetValid()):
+		return unauthorized("token is not valid yet")
+	case errors.Is(err, jwt.ErrInvalidIssuedAt()):
+		return unauthorized("token is issued in the future")
+	case errors.Is(err, jwt.ErrInvalidIssuer()):
+		return unauthorized("token issuer is not accepted")
+	case errors.Is(err, jwt.ErrInvalidAudience()):
+		return unauthorized("token audience is not accepted")
+	case errors.Is(err, jwt.ErrRequiredClaim()):
+		return unauthorized("token has no expiry") // exp is the only required claim
+	case jws.IsVerificationError(err):
+		return unauthorized("token signature is invalid")
+	default:
+		return unauthorized("token is malformed")
+	}
+}
+
+// key returns the raw public key that verifies a token with header kid and alg,
+// refetching the key set once when an external issuer's kid is unknown.
+func (v *Verifier) key(ctx context.Context, kid string, alg jwa.SignatureAlgorithm) (any, error) {
+	key, known, err := pick(v.snapshot(), kid, alg)
+	if known || v.dev {
+		return key, err
+	}
+	v.refetch(ctx)
+	key, _, err = pick(v.snapshot(), kid, alg)
+	return key, err
+}
+
+// snapshot returns the current keys.
+func (v *Verifier) snapshot() []verifyKey {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	return v.keys
+}
+
+// pick chooses the key for kid and alg among keys. Known is false only when the
+// token names a kid that is not in keys, the one case a refetch can help.
+func pick(keys []verifyKey, kid string, alg jwa.SignatureAlgorithm) (key any, known bool, err error) {
+	if kid == "" {
+		var found []verifyKey
+		for _, k := range keys {
+			if k.fits(alg) {
+				found = append(found, k)
+			}
+		}
+		switch len(found) {
+		case 0:
+			return nil, true, unauthorized("no key can verify %s tokens", alg)
+		case 1:
+			return found[0].raw, true, nil
+		default:
+			return nil, true, unauthorized("token has no kid and several keys can verify %s tokens", alg)
+		}
+	}
+
+	for _, k := range keys {
+		if k.kid != kid {
+			continue
+		}
+		known = true
+		if k.fits(alg) {
+			return k.raw, true, nil
+		}
+	}
+	if known {
+		return nil, true, unauthorized("key with kid %s cannot verify %s tokens", printable(kid), alg)
+	}
+	return nil, false, unauthorized("no key with kid %s", printable(kid))
+}
+
+// refetch fetches the key set again, unless it was fetched less than
+// refetchInterval ago. Concurrent callers wait for one fetch instead of each
+// making their own. A failed fetch keeps the old keys and still counts toward
+// the interval, so a broken issuer is not hammered.
+func (v *Verifier) refetch(ctx context.Context) {
+	v.fetchMu.Lock()
+	defer v.fetchMu.Unlock()
+
+	v.mu.RLock()
+	last := v.lastFetch
+	v.mu.RUnlock()
+	if v.now().Sub(last) < v.refetchInterval {
+		return
+	}
+
+	keys, err := v.fetch(ctx)
+
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.lastFetch = v.now()
+	if err == nil {
+		v.keys = keys
+	}
+}
+
+// fetch reads the key set from the JWKS URL and keeps its usable keys.
+func (v *Verifier) fetch(ctx context.Context) ([]verifyKey, error) {
+	ctx, cancel := context.WithTimeout(ctx, fetchTimeout)
+	defer cancel()
+
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, v.jwksURL, nil)
+	if err != nil {
+		return nil, fmt.Errorf("fetch key set: %w", err)
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := v.client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("fetch key set: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("fetch key set from %s: status %s", v.jwksURL, resp.Status)
+	}
+
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxKeySetSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("fetch key set from %s: %w", v.jwksURL, err)
+	} else if len(body) > maxKeySetSize {
+		return nil, fmt.Errorf("fetch key set from %s: larger than %d bytes", v.jwksURL, maxKeySetSize)
+	}
+	set, err := jwk.Parse(body)
+	if err != nil {
+		return nil, fmt.Errorf("parse key set from %s: %w", v.jwksURL, err)
+	}
+	keys, err := usableKeys(set)
+	if err != nil {
+		return nil, fmt.Errorf("key set from %s: %w", v.jwksURL, err)
+	}
+	return keys, nil
+}
+
+// usableKeys returns the public keys of set that can verify an allowed
+// algorithm, skipping the others (encryption keys, symmetric keys, other
+// curves, short RSA keys). It is an error when none is left.
+func usableKeys(set jwk.Set) ([]verifyKey, error) {
+	var keys []verifyKey
+	for i := 0; i < set.Len(); i++ {
+		k, _ := set.Key(i)
+		if k.KeyUsage() != "" && k.KeyUsage() != string(jwk.ForSignature) {
+			continue
+		}
+		if ops := k.KeyOps(); len(ops) > 0 && !hasOp(ops, jwk.KeyOpVerify) {
+			continue
+		}
+		if k.KeyType() == jwa.OctetSeq {
+			continue // never turn a symmetric key into an HMAC secret
+		}
+		pub, err := k.PublicKey()
+		if err != nil {
+			continue
+		}
+		var raw any
+		if err := pub.Raw(&raw); err != nil {
+			continue
+		}
+		vk := verifyKey{kid: k.KeyID(), raw: raw}
+		if a := k.Algorithm(); a != nil {
+			vk.jwkAlg = a.String()
+		}
+		switch r := raw.(type) {
+		case ed25519.PublicKey:
+			vk.alg = jwa.EdDSA
+		case *rsa.PublicKey:
+			if r.N.BitLen() < minRSABits {
+				continue
+			}
+			vk.alg = jwa.RS256
+		case *ecdsa.PublicKey:
+			if r.Curve != elliptic.P256() {
+				continue
+			}
+			vk.alg = jwa.ES256
+		default:
+			continue
+		}
+		keys = append(keys, vk)
+	}
+	if len(keys) == 0 {
+		return nil, errors.New("no usable signing keys (EdDSA Ed25519, RS256, ES256 P-256)")
+	}
+	return keys, nil
+}
+
+// hasOp reports whether ops holds op.
+func hasOp(ops jwk.KeyOperationList, op jwk.KeyOperation) bool {
+	for _, o := range ops {
+		if o == op {
+			return true
+		}
+	}
+	return false
+}
+
+// unauthorized returns an EUNAUTHORIZED error with a formatted message.
+func unauthorized(format string, args ...any) *taskwire.Error {
+	return taskwire.Errorf(taskwire.EUNAUTHORIZED, format, args...)
+}
+
+// printable returns s for use in an error message when it is short and plain,
+// and a quoted, shortened form otherwise: header values come from the caller.
+func printable(s string) string {
+	const limit = 64
+	plain := len(s) <= limit && s != ""
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return s
+	}
+	if len(s) > limit {
+		s = s[:limit] + "..."
+	}
+	return fmt.Sprintf("%q", s)
+}

@@ -1,0 +1,102 @@
+// Package events defines Taskwire's CloudEvents: their types, sources and data, and builds
+// them. It holds no I/O; the outbox stores what it builds.
+package events
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"time"
+
+	"github.com/cloudevents/sdk-go/v2/event"
+	"github.com/google/uuid"
+	"github.com/taskwire/taskwire/shared/taskwire"
+)
+
+// Sources of Taskwire's events.
+const (
+	SourceTasks     = "/taskwire/tasks"
+	SourceReminders = "/taskwire/reminders"
+)
+
+// Event types of task changes.
+const (
+	TypeTaskCreated   = "dev.taskwire.task.created.v1"
+	TypeTaskUpdated   = "dev.taskwire.task.updated.v1"
+	TypeTaskCompleted = "dev.taskwire.task.completed.v1"
+	TypeTaskReopened  = "dev.taskwire.task.reopened.v1"
+	TypeTaskDeleted   = "dev.taskwire.task.deleted.v1"
+)
+
+// TaskData is the data of a task event: the owner, the task as it is after the change
+// (as it was, for a deletion), and what changed.
+type TaskData struct {
+	UserID  string            `json:"user_id"`
+	Task    *taskwire.Task    `json:"task"`
+	Changes map[string]Change `json:"changes"`
+}
+
+// Change is one field's value before and after a change.
+type Change struct {
+	Old any `json:"old"`
+	New any `json:"new"`
+}
+
+// NewTaskEvent returns the CloudEvent that announces a change of type typ to task t.
+func NewTaskEvent(typ, userID string, t *taskwire.Task, changes map[string]Change, at time.Time) (event.Event, error) {
+	id, err := uuid.NewV7()
+	if err != nil {
+		return event.Event{}, fmt.Errorf("new event id: %w", err)
+	}
+	if changes == nil {
+		changes = map[string]Change{}
+	}
+	e := event.New()
+	e.SetID(id.String())
+	e.SetSource(SourceTasks)
+	e.SetType(typ)
+	e.SetSubject(t.ID.String())
+	e.SetTime(at.UTC())
+	if err := e.SetData(event.ApplicationJSON, TaskData{UserID: userID, Task: t, Changes: changes}); err != nil {
+		return event.Event{}, fmt.Errorf("set event data: %w", err)
+	}
+	if err := e.Validate(); err != nil {
+		return event.Event{}, fmt.Errorf("validate event: %w", err)
+	}
+	return e, nil
+}
+
+// TaskChangeType returns the event type for a change from before to after: completed or
+// reopened when the status changed, updated otherwise.
+func TaskChangeType(before, after *taskwire.Task) string {
+	switch {
+	case before.Status == after.Status:
+		return TypeTaskUpdated
+	case after.Status == taskwire.StatusCompleted:
+		return TypeTaskCompleted
+	}
+	return TypeTaskReopened
+}
+
+// Diff returns the fields whose values differ between before and after, as their JSON
+// values; bookkeeping fields (updated_at, version) are left out.
+func Diff(before, after *taskwire.Task) map[string]Change {
+	a, b := asMap(before), asMap(after)
+	out := map[string]Change{}
+	for k, nv := range b {
+		if k == "updated_at" || k == "version" {
+			continue
+		}
+		if ov := a[k]; !reflect.DeepEqual(ov, nv) {
+			out[k] = Change{Old: ov, New: nv}
+		}
+	}
+	return out
+}
+
+func asMap(t *taskwire.Task) map[string]any {
+	b, _ := json.Marshal(t)
+	var m map[string]any
+	_ = json.Unmarshal(b, &m)
+	return m
+}

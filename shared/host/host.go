@@ -1,0 +1,232 @@
+// Package host serves an instanced Knative function the way the Knative func Go runtime
+// does, so the same function code runs under make run, in tests and in a cluster: it
+// listens on LISTEN_ADDRESS (else PORT), answers /health/readiness and /health/liveness,
+// runs Start while already serving, routes every other request to Handle, and on shutdown
+// drains in-flight requests before calling Stop.
+//
+// It holds no function logic and no signal handling: the caller wires SIGTERM and SIGINT
+// to the context it passes to Serve.
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+)
+
+// Handler is an HTTP function: Handle(w, r), as in the func Go template with invoke: http.
+type Handler interface {
+	Handle(w http.ResponseWriter, r *http.Request)
+}
+
+// Starter is a function with a Start hook, given the environment as configuration.
+// Serve runs Start while already serving; the function is not ready until Start returns nil.
+// ctx is cancelled when the shutdown begins, before requests drain, so resources that
+// requests use are released in Stop, not on ctx.
+type Starter interface {
+	Start(ctx context.Context, cfg map[string]string) error
+}
+
+// Stopper is a function with a Stop hook, called once in-flight requests have drained,
+// and only if Start (when there is one) returned nil.
+type Stopper interface {
+	Stop(ctx context.Context) error
+}
+
+// ReadinessReporter reports readiness; Serve asks it once Start has returned nil.
+type ReadinessReporter interface {
+	Ready(ctx context.Context) (bool, error)
+}
+
+// LivenessReporter reports liveness.
+type LivenessReporter interface {
+	Alive(ctx context.Context) (bool, error)
+}
+
+const (
+	defaultPort         = "8080"
+	defaultDrainTimeout = 10 * time.Second
+	readHeaderTimeout   = 10 * time.Second
+	idleTimeout         = 120 * time.Second
+)
+
+// Options tune Serve; the zero value serves like the func runtime.
+type Options struct {
+	// Env is the configuration handed to Start and read for the listen address;
+	// nil reads the process environment.
+	Env map[string]string
+	// Listener is the listener to serve on, closed by Serve; nil listens on
+	// LISTEN_ADDRESS, else ":"+PORT, else ":8080".
+	Listener net.Listener
+	// DrainTimeout is how long in-flight requests may finish after ctx is done, and
+	// again how long Stop may take; zero or less means 10s.
+	DrainTimeout time.Duration
+	// Logger receives the host's log lines; nil means slog.Default().
+	Logger *slog.Logger
+	// OnListen, if set, is called once with the bound address before serving starts.
+	OnListen func(addr net.Addr)
+}
+
+// Serve runs f until ctx is done: it listens, serves /health/readiness and
+// /health/liveness from Ready and Alive, runs Start(ctx, env) while already serving,
+// routes every other request to Handle, and on ctx done stops accepting, drains in-flight
+// requests, then calls Stop. It returns nil on a clean shutdown, and the wrapped error if
+// Start fails, the server fails, the drain times out or Stop fails.
+func Serve(ctx context.Context, f any, opts Options) error {
+	var handle http.HandlerFunc
+	switch fn := f.(type) {
+	case Handler:
+		handle = fn.Handle
+	// CloudEvent handlers join here as further cases.
+	default:
+		return errors.New("function has no Handle method of a known shape")
+	}
+
+	env := opts.Env
+	if env == nil {
+		env = Env()
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	drain := opts.DrainTimeout
+	if drain <= 0 {
+		drain = defaultDrainTimeout
+	}
+
+	ln := opts.Listener
+	if ln == nil {
+		addr := listenAddress(env)
+		var err error
+		if ln, err = net.Listen("tcp", addr); err != nil {
+			return fmt.Errorf("listen on %s: %w", addr, err)
+		}
+	}
+
+	h := &host{f: f, handle: handle, log: log}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: readHeaderTimeout,
+		IdleTimeout:       idleTimeout,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	log.Info("function listening", "address", ln.Addr().String())
+	if opts.OnListen != nil {
+		opts.OnListen(ln.Addr())
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+
+	// Start gets its own context so that it is cancelled however Serve ends.
+	startCtx, cancelStart := context.WithCancel(ctx)
+	defer cancelStart()
+	started := make(chan error, 1)
+	if s, ok := f.(Starter); ok {
+		go func() { started <- s.Start(startCtx, maps.Clone(env)) }()
+	} else {
+		started <- nil
+	}
+
+	var errs []error
+	startPending, startOK := true, false
+wait:
+	for {
+		select {
+		case err := <-started:
+			startPending, started = false, nil
+			if err != nil {
+				log.Error("start function", "error", err)
+				errs = append(errs, fmt.Errorf("start function: %w", err))
+				break wait
+			}
+			startOK = true
+			h.started.Store(true)
+			log.Info("function started")
+		case err := <-served:
+			log.Error("serve", "error", err)
+			errs = append(errs, fmt.Errorf("serve: %w", err))
+			break wait
+		case <-ctx.Done():
+			log.Info("function stopping", "drain_timeout", drain.String())
+			break wait
+		}
+	}
+
+	// Stop accepting, then let in-flight requests finish.
+	drainCtx, cancelDrain := context.WithTimeout(context.WithoutCancel(ctx), drain)
+	err := srv.Shutdown(drainCtx)
+	cancelDrain()
+	if err != nil {
+		_ = srv.Close()
+		log.Error("drain requests", "error", err)
+		errs = append(errs, fmt.Errorf("drain requests: %w", err))
+	}
+
+	// A Start still running when the shutdown began is cancelled and awaited, so that Stop
+	// never runs beside it.
+	if startPending {
+		cancelStart()
+		timer := time.NewTimer(drain)
+		select {
+		case err := <-started:
+			switch {
+			case err == nil:
+				startOK = true
+			case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+				log.Info("start function cancelled", "error", err)
+			default:
+				log.Error("start function", "error", err)
+				errs = append(errs, fmt.Errorf("start function: %w", err))
+			}
+		case <-timer.C:
+			err := fmt.Errorf("start function: did not return within %s of the shutdown", drain)
+			log.Error("start function", "error", err)
+			errs = append(errs, err)
+		}
+		timer.Stop()
+	}
+
+	if s, ok := f.(Stopper); ok && startOK {
+		stopCtx, cancelStop := context.WithTimeout(context.WithoutCancel(ctx), drain)
+		err := s.Stop(stopCtx)
+		cancelStop()
+		if err != nil {
+			log.Error("stop function", "error", err)
+			errs = append(errs, fmt.Errorf("stop function: %w", err))
+		}
+	}
+	if len(errs) == 0 {
+		log.Info("function stopped")
+	}
+	return errors.Join(errs...)
+}
+
+// Env returns the process environment as a map.
+func Env() map[string]string {
+	env := make(map[string]string)
+	for _, kv := range os.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok && k != "" {
+			env[k] = v
+		}
+	}
+	return env
+}
+
+// listenAddress returns LISTEN_ADDRESS, else ":"+PORT, else ":8080".
+func listenAddress(env map[string]string) string {
+	if addr := env["LISTEN_ADDRESS"]; addr != "" {
+		return addr
+	}
+	if port := env["PORT"]; port != "" {
+		return ":" + port
+	}
+	return ":" + defaultPort
+}

@@ -1,0 +1,74 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/tern/v2/migrate"
+	"github.com/taskwire/taskwire/migrations"
+)
+
+// migrateLockKey is the advisory lock Migrate holds: "taskwire" in ASCII. It differs
+// from tern's own lock, which tern takes (and releases) inside each of its calls.
+const migrateLockKey int64 = 0x7461736b77697265
+
+// migrateVersionTable is where tern records how many migrations the database has had.
+const migrateVersionTable = "public.taskwire_schema_version"
+
+// migrateAttempts bounds how often Migrate retries a migration that lost a race on a
+// cluster-wide object (see Migrate).
+const migrateAttempts = 3
+
+// Migrate applies the embedded migrations under a PostgreSQL advisory lock, so that
+// several processes starting at once migrate exactly once.
+//
+// Advisory locks are scoped to one database, but roles belong to the whole cluster: two
+// databases on one server migrating at once (parallel test binaries) can both try to
+// create the role taskwire_app. The loser's migration rolls back with a duplicate-object
+// error, and Migrate tries again, when the role exists.
+func Migrate(ctx context.Context, conn *pgx.Conn) (err error) {
+	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", migrateLockKey); err != nil {
+		return fmt.Errorf("migrate: lock: %w", err)
+	}
+	defer func() {
+		// Unlock even when ctx is done; if the connection broke, the session's end
+		// has released the lock already.
+		_, unlockErr := conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", migrateLockKey)
+		if err == nil && unlockErr != nil {
+			err = fmt.Errorf("migrate: unlock: %w", unlockErr)
+		}
+	}()
+
+	for attempt := 1; ; attempt++ {
+		err = migrateOnce(ctx, conn)
+		if err == nil || attempt == migrateAttempts || !migrateLostRace(err) || ctx.Err() != nil {
+			break
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+// migrateOnce runs tern over the embedded migrations.
+func migrateOnce(ctx context.Context, conn *pgx.Conn) error {
+	m, err := migrate.NewMigrator(ctx, conn, migrateVersionTable)
+	if err != nil {
+		return err
+	}
+	if err := m.LoadMigrations(migrations.FS); err != nil {
+		return err
+	}
+	return m.Migrate(ctx)
+}
+
+// migrateLostRace reports whether err is a concurrent creation of a cluster-wide object:
+// unique_violation (on pg_authid) or duplicate_object.
+func migrateLostRace(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (pgErr.Code == "23505" || pgErr.Code == "42710")
+}

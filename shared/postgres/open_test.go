@@ -1,0 +1,204 @@
+package postgres_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+	"github.com/taskwire/taskwire/migrations"
+	"github.com/taskwire/taskwire/shared/postgres"
+)
+
+// localServerAddr is the test PostgreSQL server, as the machine runs it.
+const localServerAddr = "127.0.0.1:5432"
+
+// localServerURL is the test server's maintenance database.
+const localServerURL = "postgres://postgres@" + localServerAddr + "/postgres?sslmode=disable"
+
+func TestOpen(t *testing.T) {
+	t.Run("OK", func(t *testing.T) {
+		ctx := context.Background()
+		name := "taskwire_test_open_" + uniqueSuffix(t)
+		dropScratchDBOnCleanup(t, name)
+
+		db, err := postgres.Open(ctx, postgres.Config{LocalAddr: localServerAddr, Database: name, MaxConns: 2})
+		require.NoError(t, err)
+		defer db.Close()
+
+		var current string
+		require.NoError(t, db.Pool.QueryRow(ctx, "SELECT current_database()").Scan(&current))
+		require.Equal(t, name, current, "got database %s, want %s", current, name)
+		var tasks bool
+		require.NoError(t, db.Pool.QueryRow(ctx, "SELECT to_regclass('public.tasks') IS NOT NULL").Scan(&tasks))
+		require.True(t, tasks, "got no table tasks, want one")
+		var version int
+		require.NoError(t, db.Pool.QueryRow(ctx, "SELECT version FROM public.taskwire_schema_version").Scan(&version))
+		require.Equal(t, latestMigrationVersion(t), version, "got schema version %d, want %d", version, latestMigrationVersion(t))
+		require.EqualValues(t, 2, db.Pool.Config().MaxConns)
+
+		// A second Open finds the database there and migrated.
+		again, err := postgres.Open(ctx, postgres.Config{LocalAddr: localServerAddr, Database: name})
+		require.NoError(t, err)
+		again.Close()
+	})
+}
+
+func TestMigrate(t *testing.T) {
+	t.Run("Concurrent", func(t *testing.T) {
+		ctx := context.Background()
+		name := "taskwire_test_migrate_" + uniqueSuffix(t)
+		mustCreateScratchDB(t, name)
+		url := "postgres://postgres@" + localServerAddr + "/" + name + "?sslmode=disable"
+
+		const processes = 4
+		conns := make([]*pgx.Conn, processes)
+		for i := range conns {
+			conn, err := pgx.Connect(ctx, url)
+			require.NoError(t, err)
+			defer conn.Close(ctx)
+			conns[i] = conn
+		}
+		start := make(chan struct{})
+		errs := make([]error, processes)
+		var wg sync.WaitGroup
+		for i, conn := range conns {
+			wg.Go(func() {
+				<-start
+				errs[i] = postgres.Migrate(ctx, conn)
+			})
+		}
+		close(start)
+		wg.Wait()
+		for i, err := range errs {
+			require.NoError(t, err, "migration %d", i)
+		}
+
+		var rows, version int
+		require.NoError(t, conns[0].QueryRow(ctx, "SELECT count(*), max(version) FROM public.taskwire_schema_version").Scan(&rows, &version))
+		require.Equal(t, 1, rows, "got %d version rows, want 1", rows)
+		require.Equal(t, latestMigrationVersion(t), version, "got schema version %d, want %d", version, latestMigrationVersion(t))
+		var tasks bool
+		require.NoError(t, conns[0].QueryRow(ctx, "SELECT to_regclass('public.tasks') IS NOT NULL").Scan(&tasks))
+		require.True(t, tasks, "got no table tasks, want one")
+	})
+}
+
+func TestPrivateCluster(t *testing.T) {
+	ctx := context.Background()
+	dataDir := privateDataDir(t)
+	t.Cleanup(func() {
+		if err := postgres.StopPrivateCluster(context.Background(), dataDir); err != nil {
+			t.Errorf("stop private cluster: %v", err)
+		}
+	})
+	// Nothing answers on port 1.
+	cfg := postgres.Config{LocalAddr: "127.0.0.1:1", DataDir: dataDir}
+
+	db, err := postgres.Open(ctx, cfg)
+	require.NoError(t, err)
+	var one int
+	require.NoError(t, db.Pool.QueryRow(ctx, "SELECT 1").Scan(&one))
+	require.Equal(t, 1, one)
+	var tasks bool
+	require.NoError(t, db.Pool.QueryRow(ctx, "SELECT to_regclass('public.tasks') IS NOT NULL").Scan(&tasks))
+	require.True(t, tasks, "got no table tasks, want one")
+	port := db.Pool.Config().ConnConfig.Port
+	db.Close()
+
+	portFile := filepath.Join(dataDir, "postgres", "taskwire.port")
+	portBefore, err := os.ReadFile(portFile)
+	require.NoError(t, err)
+	pidFile := filepath.Join(dataDir, "postgres", "postmaster.pid")
+	pidBefore, err := os.ReadFile(pidFile)
+	require.NoError(t, err)
+
+	// A second Open reuses the server that the first one started.
+	db, err = postgres.Open(ctx, cfg)
+	require.NoError(t, err)
+	defer db.Close()
+	require.NoError(t, db.Pool.QueryRow(ctx, "SELECT 1").Scan(&one))
+	require.Equal(t, port, db.Pool.Config().ConnConfig.Port, "got port %d, want %d", db.Pool.Config().ConnConfig.Port, port)
+	portAfter, err := os.ReadFile(portFile)
+	require.NoError(t, err)
+	require.Equal(t, string(portBefore), string(portAfter))
+	pidAfter, err := os.ReadFile(pidFile)
+	require.NoError(t, err)
+	require.Equal(t, string(pidBefore), string(pidAfter), "got a restarted server, want the running one")
+}
+
+// privateDataDir returns a new data directory that the unprivileged user running
+// PostgreSQL (when the test runs as root) can reach: t.TempDir and its parent are 0700.
+func privateDataDir(tb testing.TB) string {
+	tb.Helper()
+	tmp := tb.TempDir()
+	chmodSearchable(tb, tmp)
+	chmodSearchable(tb, filepath.Dir(tmp))
+	dir := filepath.Join(tmp, "data")
+	require.NoError(tb, os.Mkdir(dir, 0o755))
+	return dir
+}
+
+// chmodSearchable makes dir searchable, not readable, by everyone.
+func chmodSearchable(tb testing.TB, dir string) {
+	tb.Helper()
+	require.NoError(tb, os.Chmod(dir, 0o711))
+}
+
+// latestMigrationVersion returns the number of the last embedded migration.
+func latestMigrationVersion(tb testing.TB) int {
+	tb.Helper()
+	entries, err := migrations.FS.ReadDir(".")
+	require.NoError(tb, err)
+	n := 0
+	for _, e := range entries {
+		if filepath.Ext(e.Name()) == ".sql" {
+			n++
+		}
+	}
+	require.NotZero(tb, n, "got no migrations, want some")
+	return n
+}
+
+// uniqueSuffix returns 6 random hex digits for unique database names.
+func uniqueSuffix(tb testing.TB) string {
+	tb.Helper()
+	b := make([]byte, 3)
+	_, err := rand.Read(b)
+	require.NoError(tb, err)
+	return hex.EncodeToString(b)
+}
+
+// mustCreateScratchDB creates database name on the test server and drops it at cleanup.
+func mustCreateScratchDB(tb testing.TB, name string) {
+	tb.Helper()
+	conn := mustConnectMaintenanceDB(tb)
+	defer conn.Close(context.Background())
+	_, err := conn.Exec(context.Background(), "CREATE DATABASE "+pgx.Identifier{name}.Sanitize())
+	require.NoError(tb, err)
+	dropScratchDBOnCleanup(tb, name)
+}
+
+// dropScratchDBOnCleanup drops database name, if it exists, when the test ends.
+func dropScratchDBOnCleanup(tb testing.TB, name string) {
+	tb.Helper()
+	tb.Cleanup(func() {
+		conn := mustConnectMaintenanceDB(tb)
+		defer conn.Close(context.Background())
+		_, err := conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
+		require.NoError(tb, err)
+	})
+}
+
+// mustConnectMaintenanceDB connects to the test server's maintenance database.
+func mustConnectMaintenanceDB(tb testing.TB) *pgx.Conn {
+	tb.Helper()
+	conn, err := pgx.Connect(context.Background(), localServerURL)
+	require.NoError(tb, err, "the test PostgreSQL server must run; start it with: pg_ctlcluster --skip-systemctl-redirect 15 main start")
+	return conn
+}

@@ -1,0 +1,84 @@
+// Package problem writes errors as RFC 9457 problem details (application/problem+json):
+// the one place where domain error codes become HTTP statuses.
+package problem
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+
+	"github.com/taskwire/taskwire/shared/taskwire"
+)
+
+// ContentType is the media type of problem details.
+const ContentType = "application/problem+json"
+
+// Details is the body of a problem response.
+type Details struct {
+	Type     string `json:"type"`
+	Title    string `json:"title"`
+	Status   int    `json:"status"`
+	Detail   string `json:"detail"`
+	Instance string `json:"instance,omitempty"`
+	Code     string `json:"code"`
+	Field    string `json:"field,omitempty"`
+}
+
+var statuses = map[string]int{
+	taskwire.EMALFORMED:    http.StatusBadRequest,
+	taskwire.EINVALID:      http.StatusUnprocessableEntity,
+	taskwire.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	taskwire.ENOTFOUND:     http.StatusNotFound,
+	taskwire.ECONFLICT:     http.StatusConflict,
+	taskwire.EPRECONDITION: http.StatusPreconditionFailed,
+	taskwire.EUNAUTHORIZED: http.StatusUnauthorized,
+	taskwire.EFORBIDDEN:    http.StatusForbidden,
+	taskwire.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	taskwire.EINTERNAL:     http.StatusInternalServerError,
+}
+
+// Status returns the HTTP status for an error code.
+func Status(code string) int {
+	if s, ok := statuses[code]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
+// Write answers the request with err as a problem. Internal errors are logged and shown
+// only as "internal error".
+func Write(w http.ResponseWriter, r *http.Request, err error) {
+	code := taskwire.ErrorCode(err)
+	if code == taskwire.EINTERNAL {
+		slog.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	status := Status(code)
+	WriteDetails(w, Details{
+		Type:     "https://taskwire.dev/problems/" + code,
+		Title:    http.StatusText(status),
+		Status:   status,
+		Detail:   taskwire.ErrorMessage(err),
+		Instance: r.URL.Path,
+		Code:     code,
+		Field:    taskwire.ErrorField(err),
+	})
+}
+
+// WriteDetails writes d as the response, with the headers its status calls for.
+func WriteDetails(w http.ResponseWriter, d Details) {
+	h := w.Header()
+	h.Set("Content-Type", ContentType)
+	h.Set("Cache-Control", "no-store")
+	h.Del("ETag")
+	h.Del("Location")
+	switch d.Status {
+	case http.StatusUnauthorized:
+		h.Set("WWW-Authenticate", `Bearer realm="taskwire", error="invalid_token"`)
+	case http.StatusServiceUnavailable:
+		h.Set("Retry-After", "1")
+	}
+	w.WriteHeader(d.Status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(d)
+}

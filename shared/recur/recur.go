@@ -1,0 +1,66 @@
+// Package recur reads RFC 5545 recurrence rules (RRULE) and evaluates them in a task's
+// own time zone. It holds no I/O.
+package recur
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/teambition/rrule-go"
+)
+
+// MaxRuleLength bounds the text of a rule; real rules are a few dozen characters.
+const MaxRuleLength = 500
+
+// Parse validates an RRULE value (with or without the "RRULE:" prefix) and returns it in
+// canonical form, without DTSTART: the start of a task's series is its due date.
+func Parse(rule string) (canonical string, err error) {
+	opt, err := parseOption(rule)
+	if err != nil {
+		return "", err
+	}
+	return opt.RRuleString(), nil
+}
+
+func parseOption(rule string) (opt *rrule.ROption, err error) {
+	s := strings.TrimSpace(rule)
+	if len(s) > MaxRuleLength {
+		return nil, fmt.Errorf("rule is longer than %d characters", MaxRuleLength)
+	}
+	if strings.ContainsAny(s, "\r\n") {
+		return nil, fmt.Errorf("rule must be a single RRULE line")
+	}
+	if len(s) >= 6 && strings.EqualFold(s[:6], "RRULE:") {
+		s = s[6:]
+	}
+	if s == "" {
+		return nil, fmt.Errorf("rule is empty")
+	}
+	upper := strings.ToUpper(s)
+	if strings.Contains(upper, "DTSTART") {
+		return nil, fmt.Errorf("rule must not carry DTSTART; the series starts at the task's due date")
+	}
+	if !strings.Contains(upper, "FREQ=") {
+		return nil, fmt.Errorf("rule needs FREQ")
+	}
+	// The parser panics on some malformed input; a bad rule is a user error, never a crash.
+	defer func() {
+		if r := recover(); r != nil {
+			opt, err = nil, fmt.Errorf("rule cannot be read")
+		}
+	}()
+	opt, err = rrule.StrToROption(s)
+	if err != nil {
+		return nil, fmt.Errorf("rule cannot be read: %s", strings.TrimPrefix(err.Error(), "rrule: "))
+	}
+	if opt.Interval < 0 {
+		return nil, fmt.Errorf("INTERVAL must be positive")
+	}
+	if opt.Count < 0 {
+		return nil, fmt.Errorf("COUNT must be positive")
+	}
+	if _, err := rrule.NewRRule(*opt); err != nil {
+		return nil, fmt.Errorf("rule cannot be used: %s", err.Error())
+	}
+	return opt, nil
+}

@@ -1,0 +1,179 @@
+// Package rest serves Taskwire's task REST API over net/http: routing, authentication,
+// request decoding and response encoding. Storage and rules live behind its small
+// interfaces; errors become problems in package problem.
+package rest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/taskwire/taskwire/shared/problem"
+	"github.com/taskwire/taskwire/shared/taskwire"
+)
+
+// MaxBodyBytes bounds request bodies.
+const MaxBodyBytes = 1 << 20
+
+// TaskStore holds the signed-in user's tasks.
+type TaskStore interface {
+	CreateTask(ctx context.Context, f taskwire.TaskFields, key taskwire.IdempotencyKey) (*taskwire.Task, bool, error)
+	FindTask(ctx context.Context, ref string) (*taskwire.Task, error)
+	FindTasks(ctx context.Context, f taskwire.TaskFilter) (*taskwire.TaskPage, error)
+	UpdateTask(ctx context.Context, ref, ifMatch string, patch []byte) (*taskwire.Task, error)
+	SetStatus(ctx context.Context, ref string, status taskwire.Status) (*taskwire.Task, error)
+	ToggleTask(ctx context.Context, ref string) (*taskwire.Task, error)
+	DeleteTask(ctx context.Context, ref, ifMatch string) error
+	Tags(ctx context.Context) ([]taskwire.Tag, error)
+}
+
+// UserStore holds users and their settings.
+type UserStore interface {
+	EnsureUser(ctx context.Context, id string) error
+	FindMe(ctx context.Context) (*taskwire.User, error)
+	UpdateMe(ctx context.Context, patch []byte) (*taskwire.User, error)
+}
+
+// Verifier checks a bearer token and returns its subject.
+type Verifier interface {
+	Verify(ctx context.Context, token string) (string, error)
+}
+
+// Server serves the tasks API.
+type Server struct {
+	tasks TaskStore
+	users UserStore
+	auth     Verifier
+	mux      *http.ServeMux
+	patterns []string
+}
+
+// NewServer returns the tasks API on the given stores, trusting tokens that auth verifies.
+func NewServer(tasks TaskStore, users UserStore, auth Verifier) *Server {
+	s := &Server{tasks: tasks, users: users, auth: auth, mux: http.NewServeMux()}
+	s.routes()
+	return s
+}
+
+func (s *Server) routes() {
+	s.handle("POST /v1/tasks", s.createTask, false)
+	s.handle("GET /v1/tasks", s.listTasks, false)
+	s.handle("GET /v1/tasks/{id}", s.getTask, false)
+	s.handle("PATCH /v1/tasks/{id}", s.patchTask, false)
+	s.handle("DELETE /v1/tasks/{id}", s.deleteTask, false)
+	s.handle("POST /v1/tasks/{id}/complete", s.setStatus(taskwire.StatusCompleted), false)
+	s.handle("POST /v1/tasks/{id}/reopen", s.setStatus(taskwire.StatusOpen), false)
+	s.handle("GET /v1/tags", s.listTags, false)
+	s.handle("GET /v1/me", s.getMe, false)
+	s.handle("PATCH /v1/me", s.patchMe, false)
+
+	// The hackathon clients' routes: the same handlers under the user's id.
+	s.handle("GET /api/{user_id}/tasks", s.listTasks, true)
+	s.handle("POST /api/{user_id}/tasks", s.createTask, true)
+	s.handle("GET /api/{user_id}/tasks/{id}", s.getTask, true)
+	s.handle("PUT /api/{user_id}/tasks/{id}", s.patchTask, true)
+	s.handle("DELETE /api/{user_id}/tasks/{id}", s.deleteTask, true)
+	s.handle("PATCH /api/{user_id}/tasks/{id}/complete", s.toggleTask, true)
+}
+
+// Patterns returns the method and path of every route the server serves.
+func (s *Server) Patterns() []string {
+	return append([]string(nil), s.patterns...)
+}
+
+// handle registers h behind authentication; alias routes also check {user_id} and mark
+// the request so that tasks carry the clients' "completed" field.
+func (s *Server) handle(pattern string, h func(http.ResponseWriter, *http.Request) error, alias bool) {
+	s.patterns = append(s.patterns, pattern)
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		ctx, err := s.authenticate(r)
+		if err == nil && alias && r.PathValue("user_id") != taskwire.UserFromContext(ctx) {
+			err = taskwire.FieldErrorf(taskwire.EFORBIDDEN, "user_id", "the path's user does not match the signed-in user")
+		}
+		if err == nil {
+			if alias {
+				ctx = context.WithValue(ctx, aliasKey{}, true)
+			}
+			err = h(w, r.WithContext(ctx))
+		}
+		if err != nil {
+			problem.Write(w, r, err)
+		}
+	})
+}
+
+type aliasKey struct{}
+
+// ServeHTTP routes a request; unknown paths and methods are answered as problems too.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if _, pattern := s.mux.Handler(r); pattern != "" {
+		s.mux.ServeHTTP(w, r)
+		return
+	}
+	probe := &statusRecorder{header: http.Header{}}
+	s.mux.ServeHTTP(probe, r)
+	if probe.status == http.StatusMethodNotAllowed {
+		w.Header().Set("Allow", probe.header.Get("Allow"))
+		problem.WriteDetails(w, problem.Details{
+			Type: "https://taskwire.dev/problems/method_not_allowed", Title: "Method Not Allowed",
+			Status: http.StatusMethodNotAllowed, Code: "method_not_allowed", Instance: r.URL.Path,
+			Detail: r.Method + " is not allowed here; allowed: " + probe.header.Get("Allow"),
+		})
+		return
+	}
+	problem.Write(w, r, taskwire.Errorf(taskwire.ENOTFOUND, "no route for %s %s", r.Method, r.URL.Path))
+}
+
+// statusRecorder learns what the mux would answer, writing nothing.
+type statusRecorder struct {
+	header http.Header
+	status int
+}
+
+func (s *statusRecorder) Header() http.Header         { return s.header }
+func (s *statusRecorder) Write(b []byte) (int, error) { return len(b), nil }
+func (s *statusRecorder) WriteHeader(status int)      { s.status = status }
+
+// authenticate verifies the bearer token and returns a context carrying its user, whose
+// row is created on first sight.
+func (s *Server) authenticate(r *http.Request) (context.Context, error) {
+	header := r.Header.Get("Authorization")
+	scheme, token, ok := strings.Cut(header, " ")
+	if header == "" {
+		return nil, taskwire.Errorf(taskwire.EUNAUTHORIZED, "missing bearer token: send Authorization: Bearer <token>")
+	}
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+		return nil, taskwire.Errorf(taskwire.EUNAUTHORIZED, "the Authorization header must be: Bearer <token>")
+	}
+	user, err := s.auth.Verify(r.Context(), strings.TrimSpace(token))
+	if err != nil {
+		return nil, err
+	}
+	ctx := taskwire.NewContextWithUser(r.Context(), user)
+	if err := s.users.EnsureUser(ctx, user); err != nil {
+		return nil, err
+	}
+	return ctx, nil
+}
+
+// readBody reads a request body of at most MaxBodyBytes.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return nil, taskwire.Errorf(taskwire.ETOOLARGE, "the body exceeds %d bytes", MaxBodyBytes)
+	} else if err != nil {
+		return nil, taskwire.Errorf(taskwire.EMALFORMED, "the body cannot be read: %v", err)
+	}
+	return body, nil
+}
+
+// writeJSON writes v as JSON with status.
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	return json.NewEncoder(w).Encode(v)
+}

@@ -1,0 +1,80 @@
+package taskwire
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+)
+
+// DecodeJSON decodes one JSON value from body into dst strictly: valid UTF-8, no unknown
+// fields, the right types, nothing after the value. Errors are EMALFORMED and name the field.
+func DecodeJSON(body []byte, dst any) error {
+	if !utf8.Valid(body) {
+		return Errorf(EMALFORMED, "the body is not valid UTF-8")
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return Errorf(EMALFORMED, "the body is empty; send a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return jsonError(err, "")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return Errorf(EMALFORMED, "the body holds more than one JSON value")
+	}
+	return nil
+}
+
+// jsonError turns a decoding error into an EMALFORMED error naming the field; prefix is
+// the enclosing field's name, if any.
+func jsonError(err error, prefix string) error {
+	join := func(field string) string {
+		switch {
+		case prefix == "":
+			return field
+		case field == "":
+			return prefix
+		}
+		return prefix + "." + field
+	}
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax):
+		return FieldErrorf(EMALFORMED, prefix, "malformed JSON at byte %d: %s", syntax.Offset, syntax.Error())
+	case errors.As(err, &typ):
+		field := join(typ.Field)
+		name := field
+		if name == "" {
+			name = "the body"
+		}
+		return FieldErrorf(EMALFORMED, field, "%s must be %s, got %s", name, jsonKind(typ.Type.Kind().String()), typ.Value)
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return FieldErrorf(EMALFORMED, prefix, "the JSON ends too early")
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return FieldErrorf(EMALFORMED, join(name), "unknown field %q", join(name))
+	}
+	return FieldErrorf(EMALFORMED, prefix, "the JSON cannot be read: %v", err)
+}
+
+func jsonKind(kind string) string {
+	switch kind {
+	case "string":
+		return "a string"
+	case "slice", "array":
+		return "an array"
+	case "map", "struct":
+		return "an object"
+	case "bool":
+		return "a boolean"
+	case "ptr":
+		return "a value"
+	}
+	return fmt.Sprintf("a %s", strings.TrimRight(kind, "0123456789"))
+}

@@ -1,0 +1,432 @@
+package taskwire
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+	_ "time/tzdata" // functions run in minimal containers; zone rules travel in the binary
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/taskwire/taskwire/shared/recur"
+)
+
+// Limits on task fields.
+const (
+	MaxTitleLength       = 500
+	MaxDescriptionLength = 10000
+	MaxTags              = 20
+	MaxTagLength         = 50
+	MaxReminders         = 10
+)
+
+// TaskFields are a task's editable fields after validation: what a create or a patch
+// asks the store to hold.
+type TaskFields struct {
+	Title       string
+	Description string
+	Status      Status
+	Priority    Priority
+	Tags        []string
+	DueAt       *time.Time
+	TimeZone    string // "" until resolved to the user's zone
+	Recurrence  string // canonical RRULE, "" for none
+	RepeatFrom  RepeatFrom
+	Reminders   []ReminderSpec
+}
+
+// ReminderSpec is a reminder as asked for: Before (a canonical ISO 8601 duration) or At.
+// ID is the existing reminder's when a patch keeps it, else the zero UUID.
+type ReminderSpec struct {
+	ID     uuid.UUID
+	Before string
+	At     *time.Time
+}
+
+// FireAt returns when the reminder fires for a task due at due in zone tz, or nil when a
+// relative reminder has no due date.
+func (r ReminderSpec) FireAt(due *time.Time, tz string) *time.Time {
+	if r.At != nil {
+		t := r.At.UTC()
+		return &t
+	}
+	if due == nil {
+		return nil
+	}
+	d, err := ParseDuration(r.Before)
+	if err != nil {
+		return nil
+	}
+	t := d.Before(*due, LoadZone(tz)).UTC()
+	return &t
+}
+
+// NewTask is the body of a request that creates a task.
+type NewTask struct {
+	Title       string          `json:"title"`
+	Description string          `json:"description"`
+	Priority    string          `json:"priority"`
+	Tags        []string        `json:"tags"`
+	DueAt       *string         `json:"due_at"`
+	TimeZone    string          `json:"time_zone"`
+	Recurrence  *string         `json:"recurrence"`
+	RepeatFrom  string          `json:"repeat_from"`
+	Reminders   []ReminderInput `json:"reminders"`
+	Completed   *bool           `json:"completed"`
+}
+
+// ReminderInput is a reminder as a client writes it: {"before": "PT15M"} or {"at": RFC 3339}.
+type ReminderInput struct {
+	Before *string `json:"before"`
+	At     *string `json:"at"`
+}
+
+// Fields validates the request and returns the task's fields. TimeZone stays "" when the
+// request gives none, for the store to fill with the user's zone.
+func (in NewTask) Fields() (TaskFields, error) {
+	f := TaskFields{Status: StatusOpen, Priority: PriorityNone, RepeatFrom: RepeatFromSchedule, Tags: []string{}}
+	var err error
+	if f.Title, err = validTitle(in.Title); err != nil {
+		return f, err
+	}
+	if f.Description, err = validDescription(in.Description); err != nil {
+		return f, err
+	}
+	if in.Priority != "" {
+		if f.Priority, err = ParsePriority("priority", in.Priority); err != nil {
+			return f, err
+		}
+	}
+	if f.Tags, err = validTags(in.Tags); err != nil {
+		return f, err
+	}
+	if in.DueAt != nil {
+		if f.DueAt, err = parseTime("due_at", *in.DueAt); err != nil {
+			return f, err
+		}
+	}
+	if in.TimeZone != "" {
+		if f.TimeZone, err = ValidTimeZone("time_zone", in.TimeZone); err != nil {
+			return f, err
+		}
+	}
+	if in.Recurrence != nil && *in.Recurrence != "" {
+		if f.Recurrence, err = validRecurrence(*in.Recurrence); err != nil {
+			return f, err
+		}
+	}
+	if in.RepeatFrom != "" {
+		if f.RepeatFrom, err = validRepeatFrom(in.RepeatFrom); err != nil {
+			return f, err
+		}
+	}
+	if f.Reminders, err = validReminders(in.Reminders, nil); err != nil {
+		return f, err
+	}
+	if in.Completed != nil && *in.Completed {
+		f.Status = StatusCompleted
+	}
+	return f, f.check()
+}
+
+// patchFields are the fields a merge patch may carry.
+var patchFields = map[string]bool{
+	"title": true, "description": true, "priority": true, "tags": true, "due_at": true,
+	"time_zone": true, "recurrence": true, "repeat_from": true, "reminders": true,
+	"status": true, "completed": true,
+}
+
+// ApplyPatch applies a JSON Merge Patch (RFC 7396) to cur and returns the validated result.
+// A null clears a field that may be empty; unknown fields and wrong types are EMALFORMED.
+func ApplyPatch(cur TaskFields, patch []byte) (TaskFields, error) {
+	var doc map[string]json.RawMessage
+	if err := DecodeJSON(patch, &doc); err != nil {
+		return cur, err
+	}
+	if doc == nil {
+		return cur, Errorf(EMALFORMED, "the patch must be a JSON object")
+	}
+	for name := range doc {
+		if !patchFields[name] {
+			return cur, FieldErrorf(EMALFORMED, name, "unknown field %q", name)
+		}
+	}
+	f := cur
+	f.Tags = append([]string(nil), cur.Tags...)
+	f.Reminders = append([]ReminderSpec(nil), cur.Reminders...)
+	for name, raw := range doc {
+		isNull := bytes.Equal(bytes.TrimSpace(raw), []byte("null"))
+		var err error
+		switch name {
+		case "title":
+			var s string
+			if err = decodeField(name, raw, &s); err == nil {
+				f.Title, err = validTitle(s)
+			}
+		case "description":
+			var s string
+			if err = decodeField(name, raw, &s); err == nil {
+				f.Description, err = validDescription(s)
+			}
+		case "priority":
+			var s string
+			if isNull {
+				f.Priority = PriorityNone
+			} else if err = decodeField(name, raw, &s); err == nil {
+				f.Priority, err = ParsePriority(name, s)
+			}
+		case "tags":
+			var tags []string
+			if err = decodeField(name, raw, &tags); err == nil {
+				f.Tags, err = validTags(tags)
+			}
+		case "due_at":
+			var s *string
+			if err = decodeField(name, raw, &s); err == nil {
+				f.DueAt = nil
+				if s != nil {
+					f.DueAt, err = parseTime(name, *s)
+				}
+			}
+		case "time_zone":
+			var s string
+			if err = decodeField(name, raw, &s); err == nil {
+				f.TimeZone, err = ValidTimeZone(name, s)
+			}
+		case "recurrence":
+			var s *string
+			if err = decodeField(name, raw, &s); err == nil {
+				f.Recurrence = ""
+				if s != nil && *s != "" {
+					f.Recurrence, err = validRecurrence(*s)
+				}
+			}
+		case "repeat_from":
+			var s string
+			if isNull {
+				f.RepeatFrom = RepeatFromSchedule
+			} else if err = decodeField(name, raw, &s); err == nil {
+				f.RepeatFrom, err = validRepeatFrom(s)
+			}
+		case "reminders":
+			var rs []ReminderInput
+			if err = decodeField(name, raw, &rs); err == nil {
+				f.Reminders, err = validReminders(rs, cur.Reminders)
+			}
+		case "status":
+			var s string
+			if err = decodeField(name, raw, &s); err == nil {
+				switch Status(s) {
+				case StatusOpen, StatusCompleted:
+					f.Status = Status(s)
+				default:
+					err = FieldErrorf(EINVALID, name, "status must be open or completed")
+				}
+			}
+		case "completed":
+			var b bool
+			if err = decodeField(name, raw, &b); err == nil {
+				f.Status = StatusOpen
+				if b {
+					f.Status = StatusCompleted
+				}
+			}
+		}
+		if err != nil {
+			return cur, err
+		}
+	}
+	return f, f.check()
+}
+
+// check applies the rules that span fields.
+func (f TaskFields) check() error {
+	if f.Recurrence != "" && f.DueAt == nil {
+		return FieldErrorf(EINVALID, "recurrence", "a recurring task needs due_at: the series starts at its due date")
+	}
+	for i, r := range f.Reminders {
+		if r.Before != "" && f.DueAt == nil {
+			return FieldErrorf(EINVALID, fmt.Sprintf("reminders[%d].before", i), "a reminder relative to the due date needs due_at")
+		}
+	}
+	return nil
+}
+
+// decodeField decodes one patch member, refusing null (callers that accept null decode
+// into a pointer or check for it first) and naming the field in errors.
+func decodeField(name string, raw json.RawMessage, dst any) error {
+	if bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
+		switch dst.(type) {
+		case **string, *[]string, *[]ReminderInput:
+			return json.Unmarshal(raw, dst)
+		case *string:
+			if name == "description" {
+				*dst.(*string) = ""
+				return nil
+			}
+		}
+		return FieldErrorf(EINVALID, name, "%s cannot be null", name)
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return jsonError(err, name)
+	}
+	return nil
+}
+
+func validTitle(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	n := utf8.RuneCountInString(s)
+	if n == 0 {
+		return "", FieldErrorf(EINVALID, "title", "title is required")
+	}
+	if n > MaxTitleLength {
+		return "", FieldErrorf(EINVALID, "title", "title must be at most %d characters, got %d", MaxTitleLength, n)
+	}
+	if hasControl(s, false) {
+		return "", FieldErrorf(EINVALID, "title", "title must not contain control characters")
+	}
+	return s, nil
+}
+
+func validDescription(s string) (string, error) {
+	if n := utf8.RuneCountInString(s); n > MaxDescriptionLength {
+		return "", FieldErrorf(EINVALID, "description", "description must be at most %d characters, got %d", MaxDescriptionLength, n)
+	}
+	if hasControl(s, true) {
+		return "", FieldErrorf(EINVALID, "description", "description must not contain control characters other than newlines and tabs")
+	}
+	return s, nil
+}
+
+func validTags(tags []string) ([]string, error) {
+	if len(tags) > MaxTags {
+		return nil, FieldErrorf(EINVALID, "tags", "at most %d tags, got %d", MaxTags, len(tags))
+	}
+	out := make([]string, 0, len(tags))
+	seen := make(map[string]bool, len(tags))
+	for i, t := range tags {
+		field := fmt.Sprintf("tags[%d]", i)
+		t = strings.ToLower(strings.TrimSpace(t))
+		n := utf8.RuneCountInString(t)
+		if n == 0 || n > MaxTagLength {
+			return nil, FieldErrorf(EINVALID, field, "a tag must be 1 to %d characters", MaxTagLength)
+		}
+		if hasControl(t, false) {
+			return nil, FieldErrorf(EINVALID, field, "a tag must not contain control characters")
+		}
+		if !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+// NormalizeTag returns a tag the way tasks store it: trimmed and lower-case.
+func NormalizeTag(t string) string { return strings.ToLower(strings.TrimSpace(t)) }
+
+func hasControl(s string, allowLayout bool) bool {
+	for _, r := range s {
+		if unicode.IsControl(r) && !(allowLayout && (r == '\n' || r == '\t' || r == '\r')) {
+			return true
+		}
+	}
+	return false
+}
+
+// ValidTimeZone checks that s names an IANA time zone and returns it.
+func ValidTimeZone(field, s string) (string, error) {
+	if s == "" || s == "Local" || strings.HasPrefix(s, "/") || strings.Contains(s, "..") {
+		return "", FieldErrorf(EINVALID, field, "%s must be an IANA time zone such as Europe/Berlin, got %q", field, s)
+	}
+	if _, err := time.LoadLocation(s); err != nil {
+		return "", FieldErrorf(EINVALID, field, "%s must be an IANA time zone such as Europe/Berlin, got %q", field, s)
+	}
+	return s, nil
+}
+
+// LoadZone returns the location of a zone name already validated, or UTC.
+func LoadZone(tz string) *time.Location {
+	if loc, err := time.LoadLocation(tz); err == nil && tz != "" {
+		return loc
+	}
+	return time.UTC
+}
+
+func parseTime(field, s string) (*time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return nil, FieldErrorf(EINVALID, field, "%s must be an RFC 3339 time such as 2026-03-01T09:00:00Z, got %q", field, s)
+	}
+	if t.Year() < 1970 || t.Year() > 9999 {
+		return nil, FieldErrorf(EINVALID, field, "%s must be between 1970 and 9999", field)
+	}
+	t = t.UTC().Truncate(time.Microsecond) // what PostgreSQL keeps
+	return &t, nil
+}
+
+func validRecurrence(s string) (string, error) {
+	rule, err := recur.Parse(s)
+	if err != nil {
+		return "", FieldErrorf(EINVALID, "recurrence", "recurrence must be an RFC 5545 RRULE such as FREQ=WEEKLY;BYDAY=MO: %v", err)
+	}
+	return rule, nil
+}
+
+func validRepeatFrom(s string) (RepeatFrom, error) {
+	switch RepeatFrom(s) {
+	case RepeatFromSchedule, RepeatFromCompletion:
+		return RepeatFrom(s), nil
+	}
+	return "", FieldErrorf(EINVALID, "repeat_from", "repeat_from must be schedule or completion")
+}
+
+// validReminders validates reminders; a spec equal to one in prev keeps prev's id.
+func validReminders(in []ReminderInput, prev []ReminderSpec) ([]ReminderSpec, error) {
+	if len(in) > MaxReminders {
+		return nil, FieldErrorf(EINVALID, "reminders", "at most %d reminders, got %d", MaxReminders, len(in))
+	}
+	out := make([]ReminderSpec, 0, len(in))
+	used := make(map[uuid.UUID]bool)
+	for i, r := range in {
+		field := fmt.Sprintf("reminders[%d]", i)
+		var spec ReminderSpec
+		switch {
+		case (r.Before == nil) == (r.At == nil):
+			return nil, FieldErrorf(EINVALID, field, "a reminder needs exactly one of before (an ISO 8601 duration such as PT15M) or at (an RFC 3339 time)")
+		case r.Before != nil:
+			d, err := ParseDuration(*r.Before)
+			if err != nil {
+				return nil, FieldErrorf(EINVALID, field+".before", "%s.before must be an ISO 8601 duration such as PT15M or P1D, got %q", field, *r.Before)
+			}
+			spec.Before = d.String()
+		default:
+			t, err := parseTime(field+".at", *r.At)
+			if err != nil {
+				return nil, err
+			}
+			spec.At = t
+		}
+		for _, p := range prev {
+			if !used[p.ID] && p.Before == spec.Before && timesEqual(p.At, spec.At) {
+				spec.ID = p.ID
+				used[p.ID] = true
+				break
+			}
+		}
+		out = append(out, spec)
+	}
+	return out, nil
+}
+
+func timesEqual(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Equal(*b)
+}

@@ -1,0 +1,145 @@
+package taskwire
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Listing limits.
+const (
+	DefaultLimit = 50
+	MaxLimit     = 200
+)
+
+// SortField is a field tasks can be listed by.
+type SortField string
+
+// Sort fields.
+const (
+	SortDueAt     SortField = "due_at"
+	SortPriority  SortField = "priority"
+	SortCreatedAt SortField = "created_at"
+	SortTitle     SortField = "title"
+)
+
+// Sort is a listing order: a field, ascending or descending; ties go by id in the same
+// direction, and tasks without a due date come last either way.
+type Sort struct {
+	Field SortField
+	Desc  bool
+}
+
+// ParseSort reads "due_at", "-priority" and the like.
+func ParseSort(s string) (Sort, error) {
+	var out Sort
+	if strings.HasPrefix(s, "-") {
+		out.Desc, s = true, s[1:]
+	}
+	switch SortField(s) {
+	case SortDueAt, SortPriority, SortCreatedAt, SortTitle:
+		out.Field = SortField(s)
+		return out, nil
+	}
+	return out, FieldErrorf(EMALFORMED, "sort", "sort must be one of due_at, priority, created_at, title, optionally prefixed with -")
+}
+
+// String returns the sort as a query parameter writes it.
+func (s Sort) String() string {
+	if s.Desc {
+		return "-" + string(s.Field)
+	}
+	return string(s.Field)
+}
+
+// TaskFilter selects and orders a user's tasks.
+type TaskFilter struct {
+	Status     string // "open", "completed" or "all"
+	Priorities []Priority
+	Tags       []string // every tag must match
+	Query      string   // full-text over title and description
+	DueBefore  *time.Time
+	DueAfter   *time.Time
+	Overdue    bool
+	Sort       Sort
+	Limit      int
+	Cursor     *Cursor
+}
+
+// Cursor is the position after the last task of a page: the sort key's value there and
+// the task's id. Clients see it only as an opaque string.
+type Cursor struct {
+	Sort string     `json:"s"`
+	Time *time.Time `json:"t,omitempty"`
+	Int  *int64     `json:"n,omitempty"`
+	Str  *string    `json:"x,omitempty"`
+	ID   uuid.UUID  `json:"i"`
+}
+
+// CursorAfter returns the cursor that continues a listing in order s after task t.
+func CursorAfter(s Sort, t *Task) Cursor {
+	c := Cursor{Sort: s.String(), ID: t.ID}
+	switch s.Field {
+	case SortDueAt:
+		c.Time = t.DueAt
+	case SortCreatedAt:
+		at := t.CreatedAt
+		c.Time = &at
+	case SortPriority:
+		n := int64(t.Priority.Rank())
+		c.Int = &n
+	case SortTitle:
+		title := t.Title
+		c.Str = &title
+	}
+	return c
+}
+
+// Encode returns the cursor as an opaque URL-safe string.
+func (c Cursor) Encode() string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// ParseCursor reads a cursor made by Encode for a listing in order s; a cursor that was
+// tampered with or belongs to another order is EMALFORMED.
+func ParseCursor(s string, order Sort) (*Cursor, error) {
+	bad := func(why string) error {
+		return FieldErrorf(EMALFORMED, "cursor", "cursor %s; use the next_cursor of the previous page", why)
+	}
+	if len(s) > 1024 {
+		return nil, bad("is too long")
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil, bad("is not one this server made")
+	}
+	var c Cursor
+	if err := DecodeJSON(raw, &c); err != nil {
+		return nil, bad("is not one this server made")
+	}
+	if c.Sort != order.String() {
+		return nil, bad("belongs to another sort order")
+	}
+	if c.ID == uuid.Nil {
+		return nil, bad("is not one this server made")
+	}
+	ok := false
+	switch order.Field {
+	case SortDueAt:
+		ok = c.Int == nil && c.Str == nil // a nil time is a task without a due date
+	case SortCreatedAt:
+		ok = c.Time != nil && c.Int == nil && c.Str == nil
+	case SortPriority:
+		ok = c.Int != nil && *c.Int >= 0 && *c.Int <= 4 && c.Time == nil && c.Str == nil
+	case SortTitle:
+		ok = c.Str != nil && c.Time == nil && c.Int == nil
+	}
+	if !ok {
+		return nil, bad("is not one this server made")
+	}
+	return &c, nil
+}

@@ -1,0 +1,106 @@
+package taskwire
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Status is whether a task is still to do.
+type Status string
+
+// Task statuses.
+const (
+	StatusOpen      Status = "open"
+	StatusCompleted Status = "completed"
+)
+
+// RepeatFrom says what the next occurrence of a recurring task counts from.
+type RepeatFrom string
+
+// Repeat modes: from the schedule (the rule's next date after the previous due date) or
+// from the moment the previous occurrence was completed.
+const (
+	RepeatFromSchedule   RepeatFrom = "schedule"
+	RepeatFromCompletion RepeatFrom = "completion"
+)
+
+// Task is one thing to do, owned by one user.
+type Task struct {
+	ID          uuid.UUID  `json:"id"`
+	Number      int64      `json:"number"`
+	UserID      string     `json:"-"`
+	Title       string     `json:"title"`
+	Description string     `json:"description"`
+	Status      Status     `json:"status"`
+	Priority    Priority   `json:"priority"`
+	Tags        []string   `json:"tags"`
+	DueAt       *time.Time `json:"due_at"`
+	TimeZone    string     `json:"time_zone"`
+	Recurrence  *string    `json:"recurrence"`
+	RepeatFrom  RepeatFrom `json:"repeat_from"`
+	SeriesID    *uuid.UUID `json:"series_id"`
+	Reminders   []Reminder `json:"reminders"`
+	CompletedAt *time.Time `json:"completed_at"`
+	CreatedAt   time.Time  `json:"created_at"`
+	UpdatedAt   time.Time  `json:"updated_at"`
+	Version     int64      `json:"version"`
+}
+
+// Reminder is a moment to remind the user of a task: a duration before its due date, or
+// an absolute time. FireAt is when it fires; nil while a relative reminder has no due date.
+type Reminder struct {
+	ID     uuid.UUID  `json:"id"`
+	Before string     `json:"before,omitempty"`
+	At     *time.Time `json:"at,omitempty"`
+	FireAt *time.Time `json:"fire_at"`
+}
+
+// Fields returns the task's editable fields, the starting point of a patch.
+func (t *Task) Fields() TaskFields {
+	f := TaskFields{
+		Title:       t.Title,
+		Description: t.Description,
+		Status:      t.Status,
+		Priority:    t.Priority,
+		Tags:        append([]string(nil), t.Tags...),
+		DueAt:       t.DueAt,
+		TimeZone:    t.TimeZone,
+		RepeatFrom:  t.RepeatFrom,
+	}
+	if t.Recurrence != nil {
+		f.Recurrence = *t.Recurrence
+	}
+	for _, r := range t.Reminders {
+		f.Reminders = append(f.Reminders, ReminderSpec{ID: r.ID, Before: r.Before, At: r.At})
+	}
+	return f
+}
+
+// User is a person who signed in: the JWT subject and their settings.
+type User struct {
+	ID            string  `json:"id"`
+	TimeZone      string  `json:"time_zone"`
+	Email         *string `json:"email"`
+	WebhookURL    *string `json:"webhook_url"`
+	WebhookSecret *string `json:"webhook_secret"`
+}
+
+// Tag is a tag in use and how many open tasks carry it.
+type Tag struct {
+	Name      string `json:"name"`
+	OpenCount int64  `json:"open_count"`
+}
+
+// TaskPage is one page of a task listing and the cursor of the next, if any.
+type TaskPage struct {
+	Items      []*Task `json:"items"`
+	NextCursor string  `json:"next_cursor,omitempty"`
+}
+
+// IdempotencyKey is a client's Idempotency-Key and the hash of the request body it came
+// with; the zero value means the request carried none.
+type IdempotencyKey struct {
+	Key  string
+	Hash []byte
+}

@@ -1,0 +1,106 @@
+package taskwire
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"net/mail"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// MaxWebhookURLLength bounds a webhook address.
+const MaxWebhookURLLength = 2000
+
+// ApplyUserPatch applies a JSON Merge Patch of time_zone, email and webhook_url to u. A new
+// webhook secret (whsec_…, per Standard Webhooks) is generated when a webhook is set and
+// the user has none; clearing the webhook clears the secret.
+func ApplyUserPatch(u User, patch []byte) (User, error) {
+	var doc map[string]json.RawMessage
+	if err := DecodeJSON(patch, &doc); err != nil {
+		return u, err
+	}
+	if doc == nil {
+		return u, Errorf(EMALFORMED, "the patch must be a JSON object")
+	}
+	for name, raw := range doc {
+		isNull := bytes.Equal(bytes.TrimSpace(raw), []byte("null"))
+		var s string
+		if !isNull {
+			if err := decodeField(name, raw, &s); err != nil {
+				return u, err
+			}
+		}
+		switch name {
+		case "time_zone":
+			if isNull {
+				return u, FieldErrorf(EINVALID, name, "time_zone cannot be null")
+			}
+			tz, err := ValidTimeZone(name, s)
+			if err != nil {
+				return u, err
+			}
+			u.TimeZone = tz
+		case "email":
+			if isNull || s == "" {
+				u.Email = nil
+				continue
+			}
+			addr, err := mail.ParseAddress(s)
+			if err != nil || addr.Name != "" || len(s) > 320 {
+				return u, FieldErrorf(EINVALID, name, "email must be a plain address such as ada@example.com")
+			}
+			u.Email = &addr.Address
+		case "webhook_url":
+			if isNull || s == "" {
+				u.WebhookURL, u.WebhookSecret = nil, nil
+				continue
+			}
+			if err := validWebhookURL(s); err != nil {
+				return u, err
+			}
+			u.WebhookURL = &s
+			if u.WebhookSecret == nil {
+				secret := NewWebhookSecret()
+				u.WebhookSecret = &secret
+			}
+		default:
+			return u, FieldErrorf(EMALFORMED, name, "unknown field %q", name)
+		}
+	}
+	return u, nil
+}
+
+func validWebhookURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || len(s) > MaxWebhookURLLength || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
+		return FieldErrorf(EINVALID, "webhook_url", "webhook_url must be an absolute http or https URL without credentials")
+	}
+	return nil
+}
+
+// NewWebhookSecret returns a fresh signing secret: "whsec_" and 32 random bytes in base64.
+func NewWebhookSecret() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return "whsec_" + base64.StdEncoding.EncodeToString(b)
+}
+
+// ETag returns the entity tag of the task's current version.
+func (t *Task) ETag() string {
+	return `"` + strconv.FormatInt(t.Version, 10) + `"`
+}
+
+// MatchesETag reports whether an If-Match header value admits the task's current version.
+func (t *Task) MatchesETag(ifMatch string) bool {
+	etag := t.ETag()
+	for _, tag := range strings.Split(ifMatch, ",") {
+		tag = strings.TrimSpace(tag)
+		if tag == "*" || tag == etag || strings.TrimPrefix(tag, "W/") == etag {
+			return true
+		}
+	}
+	return false
+}
