@@ -44,8 +44,8 @@ type Verifier interface {
 
 // Server serves the tasks API.
 type Server struct {
-	tasks TaskStore
-	users UserStore
+	tasks    TaskStore
+	users    UserStore
 	auth     Verifier
 	mux      *http.ServeMux
 	patterns []string
