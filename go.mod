@@ -9,6 +9,7 @@ replace (
 )
 
 require (
+	github.com/stretchr/testify v1.12.1
 	github.com/taskwire/taskwire/functions/tasks v0.0.0-00010101000000-000000000000
 	github.com/taskwire/taskwire/shared v0.0.0
 )
@@ -44,6 +45,7 @@ require (
 	github.com/spf13/cast v1.7.0 // indirect
 	github.com/taskwire/taskwire/migrations v0.0.0 // indirect
 	github.com/teambition/rrule-go v1.8.2 // indirect
+	go.yaml.in/yaml/v3 v3.0.6 // indirect
 	golang.org/x/crypto v0.53.0 // indirect
 	golang.org/x/sync v0.22.0 // indirect
 	golang.org/x/sys v0.46.0 // indirect

@@ -7,7 +7,10 @@ replace (
 	github.com/taskwire/taskwire/shared => ../../shared
 )
 
-require github.com/taskwire/taskwire/shared v0.0.0
+require (
+	github.com/stretchr/testify v1.12.1
+	github.com/taskwire/taskwire/shared v0.0.0
+)
 
 require (
 	dario.cat/mergo v1.0.1 // indirect

@@ -1,0 +1,42 @@
+# Taskwire. `make run` serves the whole app; `make test` runs every module's tests.
+GO      ?= go
+MODULES := . shared migrations functions/tasks
+
+.PHONY: run test lint build bench db
+
+## run: serve the whole app on :8080 (PostgreSQL at 127.0.0.1:5432, else a private cluster under .data/)
+run:
+	$(GO) run ./cmd/taskwire serve
+
+## test: vet and format checks, then every module's tests with -race against real PostgreSQL
+test: db lint
+	@for m in $(MODULES); do \
+		echo "== $$m"; \
+		(cd $$m && GOWORK=off $(GO) test -race -count=1 -cover ./...) || exit 1; \
+	done
+
+## lint: go vet on every module (each on its own, without the workspace) and gofmt
+lint:
+	@for m in $(MODULES); do (cd $$m && GOWORK=off $(GO) vet ./...) || exit 1; done
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+## build: the taskwire command
+build:
+	$(GO) build -o bin/taskwire ./cmd/taskwire
+
+## bench: k6 against taskwire serve beside pgbench on the same server (prints a table)
+bench: db
+	bash bench/run.sh
+
+## db: make sure the test PostgreSQL answers at 127.0.0.1:5432, installing or starting it
+db:
+	@if ! command -v pg_ctlcluster >/dev/null 2>&1; then \
+		echo "installing PostgreSQL"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+		hba=$$(ls /etc/postgresql/*/main/pg_hba.conf | tail -n 1); \
+		sed -i -E 's/^(local|host)(.*)(peer|scram-sha-256|md5)$$/\1\2trust/' $$hba; \
+	fi
+	@pg_isready -q -h 127.0.0.1 -p 5432 || \
+		pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | sort -V | tail -n 1) main start
+	@for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && exit 0; sleep 1; done; \
+		echo "PostgreSQL does not answer at 127.0.0.1:5432"; exit 1

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/taskwire/taskwire/shared/postgres/postgrestest"
+)
+
+func TestMain(m *testing.M) { os.Exit(postgrestest.Main(m)) }
+
+// TestServe starts the program the way main does, mints a token with the token command,
+// and uses the API: create, list, complete, then shuts down on the stop signal.
+func TestServe(t *testing.T) {
+	addr := freeAddr(t)
+	dir := t.TempDir()
+	t.Setenv("LISTEN_ADDRESS", addr)
+	t.Setenv("DATABASE_URL", postgrestest.URL(t))
+	t.Setenv("TASKWIRE_DATA_DIR", dir)
+	t.Setenv("AUTH_JWKS_URL", "")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"serve"}, &bytes.Buffer{}, &bytes.Buffer{}) }()
+	base := "http://" + addr
+	MustBeReady(t, base)
+
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"token", "grace"}, &out, &bytes.Buffer{}))
+	token := strings.TrimSpace(out.String())
+
+	created := MustDo(t, "POST", base+"/v1/tasks", token, `{"title":"Call mum","priority":"high"}`, http.StatusCreated)
+	var task struct {
+		ID     string `json:"id"`
+		Number int    `json:"number"`
+	}
+	require.NoError(t, json.Unmarshal(created, &task))
+	assert.Equal(t, 1, task.Number)
+
+	list := MustDo(t, "GET", base+"/v1/tasks", token, "", http.StatusOK)
+	assert.Contains(t, string(list), "Call mum")
+	completed := MustDo(t, "POST", base+"/v1/tasks/1/complete", token, "", http.StatusOK)
+	assert.Contains(t, string(completed), `"status":"completed"`)
+
+	cancel()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not stop after the stop signal")
+	}
+}
+
+func TestCommands(t *testing.T) {
+	t.Setenv("DATABASE_URL", postgrestest.URL(t))
+	t.Setenv("TASKWIRE_DATA_DIR", t.TempDir())
+
+	t.Run("Migrate", func(t *testing.T) {
+		var out bytes.Buffer
+		require.NoError(t, run(context.Background(), []string{"migrate"}, &out, &bytes.Buffer{}))
+		assert.Contains(t, out.String(), "migrations applied")
+	})
+	t.Run("ErrUnknownCommand", func(t *testing.T) {
+		var errOut bytes.Buffer
+		err := run(context.Background(), []string{"fly"}, &bytes.Buffer{}, &errOut)
+		require.ErrorContains(t, err, `unknown command "fly"`)
+		assert.Contains(t, errOut.String(), "usage: taskwire")
+	})
+	t.Run("ErrTokenWithoutName", func(t *testing.T) {
+		err := run(context.Background(), []string{"token"}, &bytes.Buffer{}, &bytes.Buffer{})
+		require.ErrorContains(t, err, "usage: taskwire token")
+	})
+}
+
+func freeAddr(tb testing.TB) string {
+	tb.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(tb, err)
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// MustBeReady waits until the readiness endpoint answers 200.
+func MustBeReady(tb testing.TB, base string) {
+	tb.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(base + "/health/readiness")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	tb.Fatalf("%s never became ready", base)
+}
+
+// MustDo sends a request with a bearer token and requires the status; it returns the body.
+func MustDo(tb testing.TB, method, url, token, body string, status int) []byte {
+	tb.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	require.NoError(tb, err)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(tb, err)
+	defer resp.Body.Close()
+	var buf bytes.Buffer
+	_, _ = buf.ReadFrom(resp.Body)
+	require.Equal(tb, status, resp.StatusCode, "%s %s: %s", method, url, buf.String())
+	return buf.Bytes()
+}
