@@ -2,12 +2,12 @@ package host
 
 import (
 	"context"
-	"encoding/json"
+	"github.com/taskwire/taskwire/shared/problem"
+	"github.com/taskwire/taskwire/shared/taskwire"
 	"io"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
-	"strconv"
 	"sync/atomic"
 )
 
@@ -140,25 +140,20 @@ func (w *trackingWriter) Unwrap() http.ResponseWriter {
 	return w.ResponseWriter
 }
 
-// problem is an RFC 9457 problem details body.
-type problem struct {
-	Type   string `json:"type"`
-	Title  string `json:"title"`
-	Status int    `json:"status"`
-	Detail string `json:"detail"`
-}
-
 // writeProblem answers status with an application/problem+json body.
 func writeProblem(w http.ResponseWriter, status int, detail string) {
-	body, _ := json.Marshal(problem{
+	problem.WriteDetails(w, problem.Details{
 		Type:   "about:blank",
 		Title:  http.StatusText(status),
 		Status: status,
 		Detail: detail,
+		Code:   codes[status],
 	})
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
+}
+
+// codes names the statuses the host answers by itself.
+var codes = map[int]string{
+	http.StatusServiceUnavailable:  taskwire.EUNAVAILABLE,
+	http.StatusInternalServerError: taskwire.EINTERNAL,
+	http.StatusMethodNotAllowed:    "method_not_allowed",
 }

@@ -84,7 +84,8 @@ func Serve(ctx context.Context, f any, opts Options) error {
 	switch fn := f.(type) {
 	case Handler:
 		handle = fn.Handle
-	// CloudEvent handlers join here as further cases.
+	case EventHandler:
+		handle = EventHTTPHandler(fn)
 	default:
 		return errors.New("function has no Handle method of a known shape")
 	}

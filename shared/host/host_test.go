@@ -251,7 +251,7 @@ func TestServe_Starting(t *testing.T) {
 		assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
 		assert.Equal(t, "1", resp.Header.Get("Retry-After"))
 		assert.Equal(t, "application/problem+json", resp.Header.Get("Content-Type"))
-		assert.JSONEq(t, `{"type":"about:blank","title":"Service Unavailable","status":503,"detail":"the function is starting"}`, body)
+		assert.JSONEq(t, `{"type":"about:blank","title":"Service Unavailable","status":503,"detail":"the function is starting","code":"unavailable"}`, body)
 	})
 
 	close(release)
@@ -521,7 +521,7 @@ func TestServe_Panic(t *testing.T) {
 	resp, body := MustGet(t, s.URL+"/panic")
 	assert.Equal(t, http.StatusInternalServerError, resp.StatusCode)
 	assert.Equal(t, "application/problem+json", resp.Header.Get("Content-Type"))
-	assert.JSONEq(t, `{"type":"about:blank","title":"Internal Server Error","status":500,"detail":"the function failed"}`, body)
+	assert.JSONEq(t, `{"type":"about:blank","title":"Internal Server Error","status":500,"detail":"the function failed","code":"internal"}`, body)
 	assert.Contains(t, logs.String(), "handler bug")
 	assert.Contains(t, logs.String(), "goroutine", "the log has no stack")
 
