@@ -95,6 +95,9 @@ func (s *TaskService) FindTask(ctx context.Context, ref string) (*taskwire.Task,
 	query := `SELECT ` + taskColumns + ` FROM tasks t WHERE t.user_id = $1 AND ` + cond
 	err = readUser(ctx, s.db, query, []any{taskwire.UserFromContext(ctx), arg}, func(rows pgx.Rows) error {
 		if !rows.Next() {
+			if err := rows.Err(); err != nil {
+				return err
+			}
 			return taskwire.Errorf(taskwire.ENOTFOUND, "no task %q", ref)
 		}
 		var err error
@@ -411,6 +414,9 @@ func (s *TaskService) DeleteTask(ctx context.Context, ref, ifMatch string) error
 
 // FindTasks lists the tasks that match f, one page at a time (keyset pagination).
 func (s *TaskService) FindTasks(ctx context.Context, f taskwire.TaskFilter) (*taskwire.TaskPage, error) {
+	if f.Limit < 1 || f.Limit > taskwire.MaxLimit {
+		f.Limit = taskwire.DefaultLimit
+	}
 	query, args := listQuery(taskwire.UserFromContext(ctx), f, s.now())
 	page := &taskwire.TaskPage{Items: make([]*taskwire.Task, 0, f.Limit)}
 	err := readUser(ctx, s.db, query, args, func(rows pgx.Rows) error {
@@ -491,8 +497,11 @@ func listQuery(user string, f taskwire.TaskFilter, now time.Time) (string, []any
 		}
 	}
 	order := fmt.Sprintf("%s %s NULLS LAST, t.id %s", col, dir, dir)
+	// Not arg(…) inside the return: Go leaves unspecified whether args is read before or
+	// after that call appends to it, and go1.26 compiles it to a slice of dead stack.
+	limit := arg(f.Limit + 1)
 	return `SELECT ` + taskColumns + ` FROM tasks t WHERE ` + strings.Join(where, " AND ") +
-		` ORDER BY ` + order + ` LIMIT ` + arg(f.Limit+1), args
+		` ORDER BY ` + order + ` LIMIT ` + limit, args
 }
 
 func sortColumn(f taskwire.SortField) string {

@@ -51,6 +51,9 @@ func (s *UserService) FindMe(ctx context.Context) (*taskwire.User, error) {
 	err := readUser(ctx, s.db, `SELECT `+userColumns+` FROM users WHERE id = $1`,
 		[]any{taskwire.UserFromContext(ctx)}, func(rows pgx.Rows) error {
 			if !rows.Next() {
+				if err := rows.Err(); err != nil {
+					return err
+				}
 				return taskwire.Errorf(taskwire.ENOTFOUND, "no such user")
 			}
 			var err error

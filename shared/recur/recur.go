@@ -19,7 +19,13 @@ func Parse(rule string) (canonical string, err error) {
 	if err != nil {
 		return "", err
 	}
-	return opt.RRuleString(), nil
+	// The canonical form can be longer than the rule ("1MO" becomes "+1MO"); it must
+	// still be a rule that Parse accepts.
+	canonical = opt.RRuleString()
+	if len(canonical) > MaxRuleLength {
+		return "", fmt.Errorf("rule is longer than %d characters", MaxRuleLength)
+	}
+	return canonical, nil
 }
 
 func parseOption(rule string) (opt *rrule.ROption, err error) {
@@ -36,6 +42,7 @@ func parseOption(rule string) (opt *rrule.ROption, err error) {
 	if s == "" {
 		return nil, fmt.Errorf("rule is empty")
 	}
+	// RFC 5545 names and values are case-insensitive; the parser reads upper case only.
 	upper := strings.ToUpper(s)
 	if strings.Contains(upper, "DTSTART") {
 		return nil, fmt.Errorf("rule must not carry DTSTART; the series starts at the task's due date")
@@ -43,21 +50,37 @@ func parseOption(rule string) (opt *rrule.ROption, err error) {
 	if !strings.Contains(upper, "FREQ=") {
 		return nil, fmt.Errorf("rule needs FREQ")
 	}
+	parts := map[string]bool{}
+	for _, part := range strings.Split(upper, ";") {
+		name, _, _ := strings.Cut(part, "=")
+		name = strings.TrimPrefix(name, "RRULE:") // as the parser reads the first part
+		if parts[name] {
+			return nil, fmt.Errorf("%s is given twice", name)
+		}
+		parts[name] = true
+	}
+	if parts["COUNT"] && parts["UNTIL"] {
+		return nil, fmt.Errorf("COUNT and UNTIL must not both be given")
+	}
 	// The parser panics on some malformed input; a bad rule is a user error, never a crash.
 	defer func() {
 		if r := recover(); r != nil {
 			opt, err = nil, fmt.Errorf("rule cannot be read")
 		}
 	}()
-	opt, err = rrule.StrToROption(s)
+	opt, err = rrule.StrToROption(upper)
 	if err != nil {
 		return nil, fmt.Errorf("rule cannot be read: %s", strings.TrimPrefix(err.Error(), "rrule: "))
 	}
-	if opt.Interval < 0 {
+	// The parser reads 0 as "not given", which would turn COUNT=0 into a rule without end.
+	if parts["INTERVAL"] && opt.Interval < 1 {
 		return nil, fmt.Errorf("INTERVAL must be positive")
 	}
-	if opt.Count < 0 {
+	if parts["COUNT"] && opt.Count < 1 {
 		return nil, fmt.Errorf("COUNT must be positive")
+	}
+	if parts["UNTIL"] && opt.Until.Year() < 1970 {
+		return nil, fmt.Errorf("UNTIL must not be before 1970")
 	}
 	if _, err := rrule.NewRRule(*opt); err != nil {
 		return nil, fmt.Errorf("rule cannot be used: %s", err.Error())

@@ -163,8 +163,9 @@ func ParseFilter(q url.Values) (taskwire.TaskFilter, error) {
 			return f, bad(name, "unknown query parameter %q", name)
 		}
 		for _, v := range values {
-			if !utf8.ValidString(v) {
-				return f, bad(name, "%s is not valid UTF-8", name)
+			// PostgreSQL's text cannot hold NUL: such a value would fail in the database.
+			if !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
+				return f, bad(name, "%s must be valid UTF-8 without NUL characters", name)
 			}
 		}
 		if len(values) > 1 && name != "priority" && name != "tag" {

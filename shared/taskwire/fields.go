@@ -157,6 +157,7 @@ func ApplyPatch(cur TaskFields, patch []byte) (TaskFields, error) {
 	f := cur
 	f.Tags = append([]string(nil), cur.Tags...)
 	f.Reminders = append([]ReminderSpec(nil), cur.Reminders...)
+	asked := map[string]Status{} // the status that "status" and "completed" each ask for
 	for name, raw := range doc {
 		isNull := bytes.Equal(bytes.TrimSpace(raw), []byte("null"))
 		var err error
@@ -222,6 +223,7 @@ func ApplyPatch(cur TaskFields, patch []byte) (TaskFields, error) {
 				switch Status(s) {
 				case StatusOpen, StatusCompleted:
 					f.Status = Status(s)
+					asked[name] = f.Status
 				default:
 					err = FieldErrorf(EINVALID, name, "status must be open or completed")
 				}
@@ -233,11 +235,17 @@ func ApplyPatch(cur TaskFields, patch []byte) (TaskFields, error) {
 				if b {
 					f.Status = StatusCompleted
 				}
+				asked[name] = f.Status
 			}
 		}
 		if err != nil {
 			return cur, err
 		}
+	}
+	// Fields are applied in no particular order: a patch whose status and completed
+	// disagree would otherwise mean either.
+	if s, ok := asked["status"]; ok && len(asked) == 2 && asked["completed"] != s {
+		return cur, FieldErrorf(EINVALID, "completed", "completed and status disagree; send one of them")
 	}
 	return f, f.check()
 }
@@ -363,10 +371,12 @@ func parseTime(field, s string) (*time.Time, error) {
 	if err != nil {
 		return nil, FieldErrorf(EINVALID, field, "%s must be an RFC 3339 time such as 2026-03-01T09:00:00Z, got %q", field, s)
 	}
-	if t.Year() < 1970 || t.Year() > 9999 {
-		return nil, FieldErrorf(EINVALID, field, "%s must be between 1970 and 9999", field)
-	}
+	// The range holds in UTC, the zone times are kept and written in: 9999-12-31T23:00:00-05:00
+	// is in the year 10000 there, which JSON and RFC 3339 cannot carry.
 	t = t.UTC().Truncate(time.Microsecond) // what PostgreSQL keeps
+	if t.Year() < 1970 || t.Year() > 9999 {
+		return nil, FieldErrorf(EINVALID, field, "%s must be between 1970 and 9999 in UTC", field)
+	}
 	return &t, nil
 }
 
