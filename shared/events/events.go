@@ -100,3 +100,37 @@ func asMap(t *taskwire.Task) map[string]any {
 	_ = json.Unmarshal(b, &m)
 	return m
 }
+
+// Event types beyond task changes.
+const (
+	// TypeReminderDue announces that a reminder is due; subject is the reminder id.
+	TypeReminderDue = "dev.taskwire.reminder.due.v1"
+	// TypeRemindersTick asks the reminders function to look again before the next ping;
+	// it is the reply that keeps the on-time chain going while something is due.
+	TypeRemindersTick = "dev.taskwire.reminders.tick.v1"
+	// TypePing is the PingSource's schedule tick.
+	TypePing = "dev.knative.sources.ping"
+)
+
+// ReminderData is the data of a reminder.due event.
+type ReminderData struct {
+	UserID   string     `json:"user_id"`
+	TaskID   string     `json:"task_id"`
+	Title    string     `json:"title"`
+	DueAt    *time.Time `json:"due_at"`
+	RemindAt time.Time  `json:"remind_at"`
+}
+
+// ReadTaskData decodes and checks the data of a task event; bad data is EINVALID, for
+// the dead letters.
+func ReadTaskData(e event.Event) (TaskData, error) {
+	var d TaskData
+	if err := json.Unmarshal(e.Data(), &d); err != nil {
+		return d, taskwire.FieldErrorf(taskwire.EINVALID, "data", "task event data cannot be read: %v", err)
+	}
+	if d.UserID == "" || d.Task == nil || d.Task.ID == uuid.Nil {
+		return d, taskwire.FieldErrorf(taskwire.EINVALID, "data", "task event data needs user_id and task.id")
+	}
+	d.Task.UserID = d.UserID
+	return d, nil
+}

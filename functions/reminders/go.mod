@@ -1,0 +1,8 @@
+module github.com/taskwire/taskwire/functions/reminders
+
+go 1.26.0
+
+replace (
+	github.com/taskwire/taskwire/migrations => ../../migrations
+	github.com/taskwire/taskwire/shared => ../../shared
+)
