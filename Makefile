@@ -8,11 +8,12 @@ MODULES := . shared migrations functions/tasks
 run:
 	$(GO) run ./cmd/taskwire serve
 
-## test: vet and format checks, then every module's tests with -race against real PostgreSQL
+## test: vet and format checks, then every module's tests against real PostgreSQL, with
+## -race and once more without it (the race build compiles differently and once hid a bug)
 test: db lint
 	@for m in $(MODULES); do \
 		echo "== $$m"; \
-		(cd $$m && GOWORK=off $(GO) test -race -count=1 -cover ./...) || exit 1; \
+		(cd $$m && GOWORK=off $(GO) test -race -count=1 -cover ./... && GOWORK=off $(GO) test -count=1 ./...) || exit 1; \
 	done
 
 ## lint: go vet on every module (each on its own, without the workspace) and gofmt
