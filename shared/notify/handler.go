@@ -1,0 +1,238 @@
+package notify
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cloudevents/sdk-go/v2/event"
+	"github.com/google/uuid"
+	"github.com/taskwire/taskwire/shared/events"
+	"github.com/taskwire/taskwire/shared/taskwire"
+)
+
+// Inbox consumers of the channels that cannot share a transaction with their effect:
+// each records an event after delivering it.
+const (
+	ConsumerWebhook = "notify-webhook"
+	ConsumerEmail   = "notify-email"
+)
+
+// WebhookType is the type of a reminder in a webhook's payload.
+const WebhookType = "reminder.due"
+
+// Store is what the handler needs of the database: the in-app channel, the recipient's
+// settings, and the delivery records of the other channels. *postgres.NotificationService
+// implements it.
+type Store interface {
+	// Deliver records the in-app notification of a reminder.due event once, reporting
+	// false when it was delivered before; a user who no longer exists is ENOTFOUND.
+	Deliver(ctx context.Context, eventSource, eventID string, reminderID uuid.UUID, d events.ReminderData) (bool, error)
+	// Recipient returns a user's email, webhook URL and secret; ENOTFOUND when gone.
+	Recipient(ctx context.Context, userID string) (*taskwire.User, error)
+	// Delivered reports whether consumer recorded the event as delivered.
+	Delivered(ctx context.Context, consumer, source, id string) (bool, error)
+	// MarkDelivered records that consumer delivered the event.
+	MarkDelivered(ctx context.Context, consumer, source, id string) error
+}
+
+// Handler handles reminder.due events: the in-app notification, then the webhook and the
+// email at once. Each channel delivers each event once: the in-app one in the same
+// transaction as its inbox record, the others by an inbox record written after a
+// successful send, so a failed channel is retried by the broker's redelivery while the
+// channels that succeeded are skipped.
+type Handler struct {
+	Store   Store
+	Webhook *WebhookSender // sends webhooks
+	Mailer  *Mailer        // sends email; nil when SMTP_URL is unset
+	Log     *slog.Logger
+}
+
+// NewHandler returns a Handler on store configured by cfg.
+func NewHandler(store Store, cfg Config) (*Handler, error) {
+	h := &Handler{Store: store, Webhook: NewWebhookSender(cfg.AllowPrivate), Log: slog.Default()}
+	if cfg.SMTPURL != "" {
+		m, err := NewMailer(cfg.SMTPURL, cfg.From)
+		if err != nil {
+			return nil, err
+		}
+		h.Mailer = m
+	}
+	return h, nil
+}
+
+// Handle delivers a reminder.due event on every channel the user has and ignores other
+// events. Data that cannot be read is EINVALID (the broker dead-letters it); a channel
+// that failed is a plain error, which the event edge answers with 500 so that the broker
+// delivers the event again.
+func (h *Handler) Handle(ctx context.Context, e event.Event) (*event.Event, error) {
+	if e.Type() != events.TypeReminderDue {
+		return nil, nil
+	}
+	reminderID, d, err := ReadReminder(e)
+	if err != nil {
+		return nil, err
+	}
+	log := h.logger().With("event", e.ID(), "reminder", reminderID, "user", d.UserID)
+
+	if _, err := h.Store.Deliver(ctx, e.Source(), e.ID(), reminderID, d); err != nil {
+		if taskwire.ErrorCode(err) == taskwire.ENOTFOUND {
+			log.InfoContext(ctx, "reminder of a user who is gone, not delivered")
+			return nil, nil
+		}
+		return nil, retry(fmt.Errorf("in-app notification: %w", err))
+	}
+	u, err := h.Store.Recipient(ctx, d.UserID)
+	if err != nil {
+		if taskwire.ErrorCode(err) == taskwire.ENOTFOUND {
+			log.InfoContext(ctx, "reminder of a user who is gone, not delivered")
+			return nil, nil
+		}
+		return nil, retry(fmt.Errorf("find recipient: %w", err))
+	}
+
+	var wg sync.WaitGroup
+	var webhookErr, emailErr error
+	if u.WebhookURL != nil && *u.WebhookURL != "" {
+		wg.Go(func() { webhookErr = h.sendWebhook(ctx, log, e, reminderID, d, u) })
+	}
+	if h.Mailer != nil && u.Email != nil && *u.Email != "" {
+		wg.Go(func() { emailErr = h.sendEmail(ctx, log, e, reminderID, d, *u.Email) })
+	}
+	wg.Wait()
+	if err := errors.Join(webhookErr, emailErr); err != nil {
+		return nil, retry(err)
+	}
+	return nil, nil
+}
+
+// channel runs send for consumer unless the event was delivered on it before, and records
+// the delivery after send succeeded. A permanent failure is logged and recorded too: the
+// event is handled as far as it can be, and retrying it would change nothing.
+func (h *Handler) channel(ctx context.Context, log *slog.Logger, consumer string, e event.Event, send func() error) error {
+	done, err := h.Store.Delivered(ctx, consumer, e.Source(), e.ID())
+	if err != nil {
+		return err
+	}
+	if done {
+		return nil
+	}
+	if err := send(); err != nil {
+		if !IsPermanent(err) {
+			log.WarnContext(ctx, "channel failed, to be retried", "channel", consumer, "err", err)
+			return err
+		}
+		log.WarnContext(ctx, "channel failed for good, not retried", "channel", consumer, "err", err)
+	}
+	return h.Store.MarkDelivered(ctx, consumer, e.Source(), e.ID())
+}
+
+func (h *Handler) sendWebhook(ctx context.Context, log *slog.Logger, e event.Event, reminderID uuid.UUID, d events.ReminderData, u *taskwire.User) error {
+	return h.channel(ctx, log, ConsumerWebhook, e, func() error {
+		if u.WebhookSecret == nil {
+			return &PermanentError{Err: errors.New("the webhook has no signing secret")}
+		}
+		body, err := WebhookPayload(e, reminderID, d)
+		if err != nil {
+			return err
+		}
+		return h.Webhook.Send(ctx, Webhook{URL: *u.WebhookURL, Secret: *u.WebhookSecret, ID: e.ID(), Body: body})
+	})
+}
+
+func (h *Handler) sendEmail(ctx context.Context, log *slog.Logger, e event.Event, reminderID uuid.UUID, d events.ReminderData, to string) error {
+	return h.channel(ctx, log, ConsumerEmail, e, func() error {
+		return h.Mailer.Send(ctx, ReminderEmail(to, e.ID(), reminderID, d, h.Mailer.From().Address))
+	})
+}
+
+func (h *Handler) logger() *slog.Logger {
+	if h.Log != nil {
+		return h.Log
+	}
+	return slog.Default()
+}
+
+// retry returns err as a plain error, whatever domain code it carries, so that the event
+// edge answers 500 and the broker delivers the event again (a code such as ECONFLICT
+// would be a 4xx, which the broker dead-letters).
+func retry(err error) error {
+	return errors.New(err.Error())
+}
+
+// ReadReminder decodes and checks a reminder.due event: its subject, the reminder id, and
+// data with user_id, task_id, title and remind_at. Anything else is EINVALID, for the dead
+// letters.
+func ReadReminder(e event.Event) (uuid.UUID, events.ReminderData, error) {
+	var d events.ReminderData
+	reminderID, err := uuid.Parse(e.Subject())
+	if err != nil {
+		return uuid.Nil, d, taskwire.FieldErrorf(taskwire.EINVALID, "subject", "a reminder.due event's subject must be the reminder id")
+	}
+	if err := json.Unmarshal(e.Data(), &d); err != nil {
+		return uuid.Nil, d, taskwire.FieldErrorf(taskwire.EINVALID, "data", "reminder event data cannot be read: %v", err)
+	}
+	if _, err := uuid.Parse(d.TaskID); err != nil || d.UserID == "" || strings.TrimSpace(d.Title) == "" || d.RemindAt.IsZero() {
+		return uuid.Nil, d, taskwire.FieldErrorf(taskwire.EINVALID, "data", "reminder event data needs user_id, task_id, title and remind_at")
+	}
+	return reminderID, d, nil
+}
+
+// webhookPayload is the JSON body of a reminder webhook, in the Standard Webhooks shape.
+type webhookPayload struct {
+	Type      string      `json:"type"`
+	Timestamp time.Time   `json:"timestamp"`
+	Data      webhookData `json:"data"`
+}
+
+type webhookData struct {
+	ReminderID string `json:"reminder_id"`
+	events.ReminderData
+}
+
+// WebhookPayload returns the webhook body of a reminder.due event:
+// {"type":"reminder.due","timestamp":…,"data":{"reminder_id":…,"user_id":…,"task_id":…,
+// "title":…,"due_at":…,"remind_at":…}}, the timestamp being the event's time.
+func WebhookPayload(e event.Event, reminderID uuid.UUID, d events.ReminderData) ([]byte, error) {
+	at := e.Time()
+	if at.IsZero() {
+		at = d.RemindAt
+	}
+	b, err := json.Marshal(webhookPayload{
+		Type:      WebhookType,
+		Timestamp: at.UTC(),
+		Data:      webhookData{ReminderID: reminderID.String(), ReminderData: d},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("webhook payload: %w", err)
+	}
+	return b, nil
+}
+
+// ReminderEmail returns the email of a reminder to address to: subject "Reminder: <title>"
+// and a plain-text body with the due and reminder times in UTC (RFC 3339). Its Message-ID
+// derives from the event, so a mail system can tell a resend from a new reminder.
+func ReminderEmail(to, eventID string, reminderID uuid.UUID, d events.ReminderData, from string) Email {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Reminder: %s\n\n", d.Title)
+	if d.DueAt != nil {
+		fmt.Fprintf(&b, "Due: %s\n", d.DueAt.UTC().Format(time.RFC3339))
+	}
+	fmt.Fprintf(&b, "Reminder time: %s\n", d.RemindAt.UTC().Format(time.RFC3339))
+	fmt.Fprintf(&b, "Task: %s\n\n-- \nTaskwire\n", d.TaskID)
+	domain := "taskwire"
+	if _, host, ok := strings.Cut(from, "@"); ok && host != "" {
+		domain = host
+	}
+	return Email{
+		To:        to,
+		Subject:   "Reminder: " + d.Title,
+		Body:      b.String(),
+		MessageID: "reminder." + reminderID.String() + "." + eventID + "@" + domain,
+	}
+}

@@ -1,0 +1,238 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/taskwire/taskwire/shared/events"
+	"github.com/taskwire/taskwire/shared/taskwire"
+)
+
+// ConsumerNotifyInApp is the inbox consumer of in-app notifications: Deliver records each
+// reminder.due event under it with the notification. (The webhook and email channels
+// record theirs through MarkDelivered under names of their own.)
+const ConsumerNotifyInApp = "notify-inapp"
+
+// MaxNotificationsLimit bounds one page of FindNotifications.
+const MaxNotificationsLimit = 200
+
+// NotificationService stores in-app notifications and the notify function's delivery
+// bookkeeping.
+type NotificationService struct {
+	db  *DB
+	Now func() time.Time
+}
+
+// NewNotificationService returns a NotificationService on db.
+func NewNotificationService(db *DB) *NotificationService {
+	return &NotificationService{db: db, Now: time.Now}
+}
+
+const notificationColumns = `id, reminder_id, task_id, title, due_at, remind_at, created_at, read_at`
+
+func scanNotification(row pgx.Row) (*taskwire.Notification, error) {
+	var n taskwire.Notification
+	if err := row.Scan(&n.ID, &n.ReminderID, &n.TaskID, &n.Title, &n.DueAt, &n.RemindAt, &n.CreatedAt, &n.ReadAt); err != nil {
+		return nil, err
+	}
+	return &n, nil
+}
+
+// FindNotifications lists the signed-in user's notifications, newest first (ties by id,
+// descending); unreadOnly leaves out those already read. limit must be 1–200 (else
+// EINVALID). before is a keyset cursor, the last notification of the previous page (only
+// its CreatedAt and ID are read), or nil for the first page.
+func (s *NotificationService) FindNotifications(ctx context.Context, unreadOnly bool, limit int, before *taskwire.Notification) ([]*taskwire.Notification, error) {
+	if limit < 1 || limit > MaxNotificationsLimit {
+		return nil, taskwire.FieldErrorf(taskwire.EINVALID, "limit", "limit must be between 1 and %d", MaxNotificationsLimit)
+	}
+	query := `SELECT ` + notificationColumns + ` FROM notifications WHERE user_id = $1`
+	args := []any{taskwire.UserFromContext(ctx)}
+	if unreadOnly {
+		query += ` AND read_at IS NULL`
+	}
+	if before != nil {
+		args = append(args, before.CreatedAt, before.ID)
+		query += fmt.Sprintf(` AND (created_at, id) < ($%d, $%d)`, len(args)-1, len(args))
+	}
+	args = append(args, limit)
+	query += fmt.Sprintf(` ORDER BY created_at DESC, id DESC LIMIT $%d`, len(args))
+
+	list := make([]*taskwire.Notification, 0, limit)
+	err := readUser(ctx, s.db, query, args, func(rows pgx.Rows) error {
+		for rows.Next() {
+			n, err := scanNotification(rows)
+			if err != nil {
+				return err
+			}
+			list = append(list, n)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("find notifications: %w", translate(err))
+	}
+	return list, nil
+}
+
+// FindNotification returns one of the signed-in user's notifications; any other id is
+// ENOTFOUND.
+func (s *NotificationService) FindNotification(ctx context.Context, id uuid.UUID) (*taskwire.Notification, error) {
+	var n *taskwire.Notification
+	err := readUser(ctx, s.db, `SELECT `+notificationColumns+` FROM notifications WHERE id = $1`,
+		[]any{id}, func(rows pgx.Rows) error {
+			if !rows.Next() {
+				if err := rows.Err(); err != nil {
+					return err
+				}
+				return taskwire.Errorf(taskwire.ENOTFOUND, "no such notification")
+			}
+			var err error
+			n, err = scanNotification(rows)
+			return err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("find notification: %w", translate(err))
+	}
+	return n, nil
+}
+
+// MarkNotificationRead sets the read time of one of the signed-in user's notifications,
+// once: marking it again keeps the first time. It returns the notification; another
+// user's, or no such id, is ENOTFOUND.
+func (s *NotificationService) MarkNotificationRead(ctx context.Context, id uuid.UUID) (*taskwire.Notification, error) {
+	tx, _, err := beginUser(ctx, s.db)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	n, err := scanNotification(tx.QueryRow(ctx, `
+		UPDATE notifications SET read_at = coalesce(read_at, $2)
+		WHERE id = $1
+		RETURNING `+notificationColumns, id, s.now()))
+	if err != nil {
+		return nil, fmt.Errorf("mark notification read: %w", translate(err))
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return nil, fmt.Errorf("mark notification read: commit: %w", translate(err))
+	}
+	return n, nil
+}
+
+// Deliver records the in-app notification of a reminder.due event exactly once. In one
+// transaction it claims the event in the inbox as consumer notify-inapp and, scoped to
+// the event's user, inserts the notification. It returns false when the event was
+// delivered before, or when the same reminder firing (reminder id and remind_at) already
+// has a notification from another event. A user who no longer exists is ENOTFOUND.
+func (s *NotificationService) Deliver(ctx context.Context, eventSource, eventID string, reminderID uuid.UUID, d events.ReminderData) (bool, error) {
+	if d.UserID == "" {
+		return false, taskwire.FieldErrorf(taskwire.EINVALID, "user_id", "the reminder has no user")
+	}
+	taskID, err := uuid.Parse(d.TaskID)
+	if err != nil {
+		return false, taskwire.FieldErrorf(taskwire.EINVALID, "task_id", "task_id must be a UUID")
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return false, fmt.Errorf("deliver notification: new id: %w", err)
+	}
+
+	tx, err := s.db.Pool.Begin(ctx)
+	if err != nil {
+		return false, fmt.Errorf("deliver notification: begin: %w", err)
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	// The inbox is the system's bookkeeping, not a user's data: the claim is made before
+	// the transaction takes the user's scope, so it needs no rights of the app role.
+	claimed, err := claimInbox(ctx, tx, ConsumerNotifyInApp, eventSource, eventID)
+	if err != nil {
+		return false, fmt.Errorf("deliver notification: %w", err)
+	}
+	if !claimed {
+		return false, nil
+	}
+	if _, err := tx.Exec(ctx, scopeSQL, d.UserID); err != nil {
+		return false, fmt.Errorf("deliver notification: scope transaction: %w", err)
+	}
+	var userExists bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT FROM users WHERE id = $1)`, d.UserID).Scan(&userExists); err != nil {
+		return false, fmt.Errorf("deliver notification: %w", translate(err))
+	}
+	if !userExists {
+		return false, taskwire.Errorf(taskwire.ENOTFOUND, "no such user")
+	}
+	tag, err := tx.Exec(ctx, `
+		INSERT INTO notifications (id, user_id, reminder_id, task_id, title, due_at, remind_at, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		ON CONFLICT (reminder_id, remind_at) DO NOTHING`,
+		id, d.UserID, reminderID, taskID, d.Title, d.DueAt, d.RemindAt, s.now())
+	if err != nil {
+		return false, fmt.Errorf("deliver notification: %w", translate(err))
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return false, fmt.Errorf("deliver notification: commit: %w", translate(err))
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// Recipient returns the user with id's email, webhook URL and webhook secret, for the
+// notification channels: a system read on behalf of an event, not of a signed-in user.
+// An unknown user is ENOTFOUND.
+func (s *NotificationService) Recipient(ctx context.Context, userID string) (*taskwire.User, error) {
+	if userID == "" {
+		return nil, taskwire.FieldErrorf(taskwire.EINVALID, "user_id", "the reminder has no user")
+	}
+	var u *taskwire.User
+	err := readUser(taskwire.NewContextWithUser(ctx, userID), s.db, `SELECT `+userColumns+` FROM users WHERE id = $1`,
+		[]any{userID}, func(rows pgx.Rows) error {
+			if !rows.Next() {
+				if err := rows.Err(); err != nil {
+					return err
+				}
+				return taskwire.Errorf(taskwire.ENOTFOUND, "no such user")
+			}
+			var err error
+			u, err = scanUser(rows)
+			return err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("find recipient: %w", translate(err))
+	}
+	return u, nil
+}
+
+// Delivered reports whether consumer recorded the event (source, id) as delivered.
+func (s *NotificationService) Delivered(ctx context.Context, consumer, source, id string) (bool, error) {
+	var done bool
+	err := s.db.Pool.QueryRow(ctx,
+		`SELECT EXISTS (SELECT FROM inbox WHERE consumer = $1 AND source = $2 AND id = $3)`,
+		consumer, source, id).Scan(&done)
+	if err != nil {
+		return false, fmt.Errorf("inbox %s: %w", consumer, translate(err))
+	}
+	return done, nil
+}
+
+// MarkDelivered records that consumer delivered the event (source, id). A channel that
+// cannot share a transaction with its effect (a webhook, an email) calls it only after
+// the effect succeeded, so a failure is retried and a success is not repeated; marking
+// twice is harmless.
+func (s *NotificationService) MarkDelivered(ctx context.Context, consumer, source, id string) error {
+	_, err := s.db.Pool.Exec(ctx,
+		`INSERT INTO inbox (consumer, source, id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+		consumer, source, id)
+	if err != nil {
+		return fmt.Errorf("inbox %s: %w", consumer, translate(err))
+	}
+	return nil
+}
+
+func (s *NotificationService) now() time.Time {
+	if s.Now == nil {
+		return time.Now().UTC().Truncate(time.Microsecond)
+	}
+	return s.Now().UTC().Truncate(time.Microsecond)
+}

@@ -1,0 +1,366 @@
+package postgres_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/taskwire/taskwire/shared/events"
+	"github.com/taskwire/taskwire/shared/postgres"
+	"github.com/taskwire/taskwire/shared/postgres/postgrestest"
+	"github.com/taskwire/taskwire/shared/taskwire"
+)
+
+func TestNotificationService_Deliver(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+
+	t.Run("OK", func(t *testing.T) {
+		ctx, user := MustNewUser(t, db)
+		svc := postgres.NewNotificationService(db)
+		svc.Now = fixedClock(t0)
+		reminder, data := newReminder(user, t0.Add(-time.Minute))
+		due := *data.DueAt
+
+		delivered, err := svc.Deliver(context.Background(), events.SourceReminders, uuid.NewString(), reminder, data)
+		require.NoError(t, err)
+		assert.True(t, delivered, "got delivered false on first delivery, want true")
+
+		list, err := svc.FindNotifications(ctx, false, 10, nil)
+		require.NoError(t, err)
+		require.Len(t, list, 1)
+		n := list[0]
+		assert.NotEqual(t, uuid.Nil, n.ID)
+		assert.Equal(t, reminder, n.ReminderID)
+		assert.Equal(t, data.TaskID, n.TaskID.String())
+		assert.Equal(t, "Water the plants", n.Title)
+		require.NotNil(t, n.DueAt)
+		assert.True(t, due.Equal(*n.DueAt), "got due_at %v, want %v", n.DueAt, due)
+		assert.True(t, data.RemindAt.Equal(n.RemindAt), "got remind_at %v, want %v", n.RemindAt, data.RemindAt)
+		assert.True(t, t0.Truncate(time.Microsecond).Equal(n.CreatedAt), "got created_at %v, want %v", n.CreatedAt, t0)
+		assert.Nil(t, n.ReadAt)
+	})
+
+	t.Run("Redelivered", func(t *testing.T) {
+		_, user := MustNewUser(t, db)
+		svc := postgres.NewNotificationService(db)
+		reminder, data := newReminder(user, t0)
+		id := uuid.NewString()
+
+		for i, want := range []bool{true, false, false} {
+			delivered, err := svc.Deliver(context.Background(), events.SourceReminders, id, reminder, data)
+			require.NoError(t, err)
+			assert.Equal(t, want, delivered, "delivery %d: got delivered %v, want %v", i+1, delivered, want)
+		}
+		assert.Equal(t, 1, countRows(t, db, `SELECT count(*) FROM notifications WHERE user_id = $1`, user))
+		assert.Equal(t, 1, countRows(t, db, `SELECT count(*) FROM inbox WHERE consumer = $1 AND id = $2`, postgres.ConsumerNotifyInApp, id))
+	})
+
+	t.Run("Concurrent", func(t *testing.T) {
+		_, user := MustNewUser(t, db)
+		svc := postgres.NewNotificationService(db)
+		reminder, data := newReminder(user, t0)
+		id := uuid.NewString()
+
+		const n = 8
+		var wg sync.WaitGroup
+		results := make(chan bool, n)
+		for range n {
+			wg.Go(func() {
+				delivered, err := svc.Deliver(context.Background(), events.SourceReminders, id, reminder, data)
+				assert.NoError(t, err)
+				results <- delivered
+			})
+		}
+		wg.Wait()
+		close(results)
+		count := 0
+		for delivered := range results {
+			if delivered {
+				count++
+			}
+		}
+		assert.Equal(t, 1, count, "got %d deliveries reporting true, want 1", count)
+		assert.Equal(t, 1, countRows(t, db, `SELECT count(*) FROM notifications WHERE user_id = $1`, user))
+	})
+
+	t.Run("SameFiringAnotherEvent", func(t *testing.T) {
+		_, user := MustNewUser(t, db)
+		svc := postgres.NewNotificationService(db)
+		reminder, data := newReminder(user, t0)
+
+		first, err := svc.Deliver(context.Background(), events.SourceReminders, uuid.NewString(), reminder, data)
+		require.NoError(t, err)
+		second, err := svc.Deliver(context.Background(), events.SourceReminders, uuid.NewString(), reminder, data)
+		require.NoError(t, err)
+		assert.True(t, first)
+		assert.False(t, second, "got a second notification for the same reminder firing, want none")
+		assert.Equal(t, 1, countRows(t, db, `SELECT count(*) FROM notifications WHERE user_id = $1`, user))
+	})
+
+	t.Run("ErrNotFound", func(t *testing.T) {
+		svc := postgres.NewNotificationService(db)
+		reminder, data := newReminder("user-"+uuid.NewString(), t0)
+		id := uuid.NewString()
+		_, err := svc.Deliver(context.Background(), events.SourceReminders, id, reminder, data)
+		requireCode(t, err, taskwire.ENOTFOUND)
+		assert.Equal(t, 0, countRows(t, db, `SELECT count(*) FROM inbox WHERE id = $1`, id), "got an inbox record for a refused delivery, want none")
+	})
+
+	t.Run("ErrInvalid", func(t *testing.T) {
+		_, user := MustNewUser(t, db)
+		svc := postgres.NewNotificationService(db)
+		reminder, data := newReminder(user, t0)
+		data.TaskID = "not-a-uuid"
+		_, err := svc.Deliver(context.Background(), events.SourceReminders, uuid.NewString(), reminder, data)
+		requireCode(t, err, taskwire.EINVALID)
+	})
+}
+
+func TestNotificationService_FindNotifications(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+
+	t.Run("Paging", func(t *testing.T) {
+		ctx, user := MustNewUser(t, db)
+		svc := postgres.NewNotificationService(db)
+		// Seven notifications, two at each instant, so that pages split ties.
+		var want []uuid.UUID
+		for i := range 7 {
+			svc.Now = fixedClock(t0.Add(time.Duration(i/2) * time.Second))
+			MustDeliver(t, svc, user)
+		}
+		all, err := svc.FindNotifications(ctx, false, 200, nil)
+		require.NoError(t, err)
+		require.Len(t, all, 7)
+		for i := 1; i < len(all); i++ {
+			a, b := all[i-1], all[i]
+			newer := a.CreatedAt.After(b.CreatedAt) || a.CreatedAt.Equal(b.CreatedAt) && a.ID.String() > b.ID.String()
+			assert.True(t, newer, "got %v (%s) before %v (%s), want newest first", a.CreatedAt, a.ID, b.CreatedAt, b.ID)
+		}
+		for _, n := range all {
+			want = append(want, n.ID)
+		}
+
+		var got []uuid.UUID
+		var before *taskwire.Notification
+		for page := 0; ; page++ {
+			require.Less(t, page, 10, "paging does not end")
+			list, err := svc.FindNotifications(ctx, false, 3, before)
+			require.NoError(t, err)
+			if len(list) == 0 {
+				break
+			}
+			assert.LessOrEqual(t, len(list), 3)
+			for _, n := range list {
+				got = append(got, n.ID)
+			}
+			before = list[len(list)-1]
+		}
+		assert.Equal(t, want, got, "got pages %v, want %v", got, want)
+	})
+
+	t.Run("UnreadOnly", func(t *testing.T) {
+		ctx, user := MustNewUser(t, db)
+		svc := postgres.NewNotificationService(db)
+		a := MustDeliver(t, svc, user)
+		b := MustDeliver(t, svc, user)
+		_, err := svc.MarkNotificationRead(ctx, a.ID)
+		require.NoError(t, err)
+
+		unread, err := svc.FindNotifications(ctx, true, 10, nil)
+		require.NoError(t, err)
+		require.Len(t, unread, 1)
+		assert.Equal(t, b.ID, unread[0].ID)
+		all, err := svc.FindNotifications(ctx, false, 10, nil)
+		require.NoError(t, err)
+		assert.Len(t, all, 2)
+	})
+
+	t.Run("OnlyOwn", func(t *testing.T) {
+		ctx, _ := MustNewUser(t, db)
+		_, other := MustNewUser(t, db)
+		svc := postgres.NewNotificationService(db)
+		MustDeliver(t, svc, other)
+		list, err := svc.FindNotifications(ctx, false, 10, nil)
+		require.NoError(t, err)
+		assert.Empty(t, list, "got another user's notifications, want none")
+	})
+
+	t.Run("ErrInvalid", func(t *testing.T) {
+		ctx, _ := MustNewUser(t, db)
+		svc := postgres.NewNotificationService(db)
+		for _, limit := range []int{0, -1, 201} {
+			_, err := svc.FindNotifications(ctx, false, limit, nil)
+			requireCode(t, err, taskwire.EINVALID)
+		}
+	})
+
+	t.Run("ErrUnauthorized", func(t *testing.T) {
+		_, err := postgres.NewNotificationService(db).FindNotifications(context.Background(), false, 10, nil)
+		requireCode(t, err, taskwire.EUNAUTHORIZED)
+	})
+}
+
+func TestNotificationService_FindNotification(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+
+	t.Run("OK", func(t *testing.T) {
+		ctx, user := MustNewUser(t, db)
+		svc := postgres.NewNotificationService(db)
+		n := MustDeliver(t, svc, user)
+		got, err := svc.FindNotification(ctx, n.ID)
+		require.NoError(t, err)
+		assert.Equal(t, n, got)
+	})
+
+	t.Run("ErrNotFound", func(t *testing.T) {
+		ctx, _ := MustNewUser(t, db)
+		_, other := MustNewUser(t, db)
+		svc := postgres.NewNotificationService(db)
+		theirs := MustDeliver(t, svc, other)
+		for _, id := range []uuid.UUID{theirs.ID, uuid.New()} {
+			_, err := svc.FindNotification(ctx, id)
+			requireCode(t, err, taskwire.ENOTFOUND)
+		}
+	})
+}
+
+func TestNotificationService_MarkNotificationRead(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+
+	t.Run("OK", func(t *testing.T) {
+		ctx, user := MustNewUser(t, db)
+		svc := postgres.NewNotificationService(db)
+		n := MustDeliver(t, svc, user)
+
+		read := t0.Add(time.Hour)
+		svc.Now = fixedClock(read)
+		got, err := svc.MarkNotificationRead(ctx, n.ID)
+		require.NoError(t, err)
+		require.NotNil(t, got.ReadAt)
+		assert.True(t, read.Truncate(time.Microsecond).Equal(*got.ReadAt), "got read_at %v, want %v", got.ReadAt, read)
+
+		// Again, later: the first read time stays.
+		svc.Now = fixedClock(read.Add(time.Hour))
+		again, err := svc.MarkNotificationRead(ctx, n.ID)
+		require.NoError(t, err)
+		require.NotNil(t, again.ReadAt)
+		assert.True(t, got.ReadAt.Equal(*again.ReadAt), "got read_at %v after a second read, want %v kept", again.ReadAt, got.ReadAt)
+
+		found, err := svc.FindNotification(ctx, n.ID)
+		require.NoError(t, err)
+		assert.Equal(t, again, found)
+	})
+
+	t.Run("ErrNotFound", func(t *testing.T) {
+		ctx, _ := MustNewUser(t, db)
+		_, other := MustNewUser(t, db)
+		svc := postgres.NewNotificationService(db)
+		theirs := MustDeliver(t, svc, other)
+		_, err := svc.MarkNotificationRead(ctx, theirs.ID)
+		requireCode(t, err, taskwire.ENOTFOUND)
+		_, err = svc.MarkNotificationRead(ctx, uuid.New())
+		requireCode(t, err, taskwire.ENOTFOUND)
+		assert.Equal(t, 0, countRows(t, db, `SELECT count(*) FROM notifications WHERE id = $1 AND read_at IS NOT NULL`, theirs.ID),
+			"got another user's notification marked read, want it untouched")
+	})
+
+	t.Run("ErrUnauthorized", func(t *testing.T) {
+		_, err := postgres.NewNotificationService(db).MarkNotificationRead(context.Background(), uuid.New())
+		requireCode(t, err, taskwire.EUNAUTHORIZED)
+	})
+}
+
+func TestNotificationService_Recipient(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+
+	t.Run("OK", func(t *testing.T) {
+		ctx, user := MustNewUser(t, db)
+		_, err := postgres.NewUserService(db).UpdateMe(ctx, []byte(`{"email":"ada@example.com","webhook_url":"https://example.com/hook"}`))
+		require.NoError(t, err)
+
+		got, err := postgres.NewNotificationService(db).Recipient(context.Background(), user)
+		require.NoError(t, err)
+		require.NotNil(t, got.Email)
+		assert.Equal(t, "ada@example.com", *got.Email)
+		require.NotNil(t, got.WebhookURL)
+		assert.Equal(t, "https://example.com/hook", *got.WebhookURL)
+		require.NotNil(t, got.WebhookSecret)
+		assert.Regexp(t, `^whsec_`, *got.WebhookSecret)
+	})
+
+	t.Run("ErrNotFound", func(t *testing.T) {
+		_, err := postgres.NewNotificationService(db).Recipient(context.Background(), "user-"+uuid.NewString())
+		requireCode(t, err, taskwire.ENOTFOUND)
+	})
+}
+
+func TestNotificationService_Delivered(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+
+	t.Run("OK", func(t *testing.T) {
+		ctx := context.Background()
+		svc := postgres.NewNotificationService(db)
+		id := uuid.NewString()
+		for _, consumer := range []string{consumerWebhook, consumerEmail} {
+			done, err := svc.Delivered(ctx, consumer, events.SourceReminders, id)
+			require.NoError(t, err)
+			assert.False(t, done, "%s: got delivered before marking, want not", consumer)
+		}
+
+		require.NoError(t, svc.MarkDelivered(ctx, consumerWebhook, events.SourceReminders, id))
+		require.NoError(t, svc.MarkDelivered(ctx, consumerWebhook, events.SourceReminders, id), "marking twice")
+
+		done, err := svc.Delivered(ctx, consumerWebhook, events.SourceReminders, id)
+		require.NoError(t, err)
+		assert.True(t, done, "got webhook not delivered after marking, want delivered")
+		done, err = svc.Delivered(ctx, consumerEmail, events.SourceReminders, id)
+		require.NoError(t, err)
+		assert.False(t, done, "got email delivered after marking the webhook, want each channel on its own")
+		done, err = svc.Delivered(ctx, consumerWebhook, "/elsewhere", id)
+		require.NoError(t, err)
+		assert.False(t, done, "got delivered for another source, want not")
+	})
+}
+
+// The consumers the notify function records its webhooks and emails under.
+const (
+	consumerWebhook = "notify-webhook"
+	consumerEmail   = "notify-email"
+)
+
+// newReminder returns a new reminder id and the data of its reminder.due event for user.
+func newReminder(user string, remindAt time.Time) (uuid.UUID, events.ReminderData) {
+	due := remindAt.Add(15 * time.Minute).Truncate(time.Second)
+	return uuid.New(), events.ReminderData{
+		UserID:   user,
+		TaskID:   uuid.NewString(),
+		Title:    "Water the plants",
+		DueAt:    &due,
+		RemindAt: remindAt.Truncate(time.Microsecond),
+	}
+}
+
+// MustDeliver delivers the in-app notification of a new reminder.due event for user and
+// returns it.
+func MustDeliver(tb testing.TB, svc *postgres.NotificationService, user string) *taskwire.Notification {
+	tb.Helper()
+	reminder, data := newReminder(user, t0)
+	delivered, err := svc.Deliver(context.Background(), events.SourceReminders, uuid.NewString(), reminder, data)
+	require.NoError(tb, err)
+	require.True(tb, delivered)
+	var n *taskwire.Notification
+	ctx := taskwire.NewContextWithUser(context.Background(), user)
+	list, err := svc.FindNotifications(ctx, false, 200, nil)
+	require.NoError(tb, err)
+	for _, got := range list {
+		if got.ReminderID == reminder {
+			n = got
+		}
+	}
+	require.NotNil(tb, n, "delivered notification of reminder %s not found", reminder)
+	return n
+}

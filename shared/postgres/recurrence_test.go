@@ -1,0 +1,426 @@
+package postgres_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cloudevents/sdk-go/v2/event"
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/taskwire/taskwire/shared/events"
+	"github.com/taskwire/taskwire/shared/postgres"
+	"github.com/taskwire/taskwire/shared/postgres/postgrestest"
+	"github.com/taskwire/taskwire/shared/taskwire"
+)
+
+// The recurrence tests' calendar: a daily task due at 09:00 in Berlin (08:00 UTC in
+// March, before DST).
+var (
+	rDue  = time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
+	rDone = time.Date(2026, 3, 2, 7, 30, 0, 0, time.UTC) // completed on time
+)
+
+func TestRecurrenceService_HandleCompleted(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+
+	t.Run("OK", func(t *testing.T) {
+		ctx, user := MustNewUser(t, db)
+		tasks, rec := newRecurrenceServices(db, rDone)
+		at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+		first := MustCreateTask(t, ctx, tasks, taskwire.NewTask{
+			Title:       "Water the plants",
+			Description: "the ones on the balcony too",
+			Priority:    "high",
+			Tags:        []string{"home", "garden"},
+			DueAt:       rfc3339(rDue),
+			TimeZone:    "Europe/Berlin",
+			Recurrence:  ptr("FREQ=DAILY"),
+			Reminders:   []taskwire.ReminderInput{{Before: ptr("PT15M")}, {At: rfc3339(at)}, {Before: ptr("P1D")}},
+		})
+		completed := MustComplete(t, ctx, tasks, first.ID)
+
+		next, err := rec.HandleCompleted(context.Background(), MustTaskEvent(t, db, user, events.TypeTaskCompleted, first.ID))
+		require.NoError(t, err)
+		require.NotNil(t, next, "got no next occurrence, want one")
+
+		wantDue := rDue.AddDate(0, 0, 1)
+		assert.NotEqual(t, first.ID, next.ID)
+		assert.Equal(t, int64(2), next.Number, "got number %d, want the user's next, 2", next.Number)
+		require.NotNil(t, next.SeriesID)
+		assert.Equal(t, *first.SeriesID, *next.SeriesID, "got series %v, want %v", *next.SeriesID, *first.SeriesID)
+		require.NotNil(t, next.DueAt)
+		assert.True(t, wantDue.Equal(*next.DueAt), "got due_at %v, want %v", next.DueAt, wantDue)
+		assert.Equal(t, "Water the plants", next.Title)
+		assert.Equal(t, "the ones on the balcony too", next.Description)
+		assert.Equal(t, taskwire.PriorityHigh, next.Priority)
+		assert.Equal(t, []string{"home", "garden"}, next.Tags)
+		assert.Equal(t, "Europe/Berlin", next.TimeZone)
+		assert.Equal(t, first.Recurrence, next.Recurrence)
+		assert.Equal(t, taskwire.RepeatFromSchedule, next.RepeatFrom)
+		assert.Equal(t, taskwire.StatusOpen, next.Status)
+		assert.Nil(t, next.CompletedAt)
+		assert.Equal(t, int64(1), next.Version)
+		now := rDone.Add(time.Minute)
+		assert.True(t, now.Equal(next.CreatedAt), "got created_at %v, want %v", next.CreatedAt, now)
+		// Relative reminders carry over, as new reminders; the absolute one stays behind.
+		require.Len(t, next.Reminders, 2, "got reminders %+v, want the two relative ones", next.Reminders)
+		for i, before := range []string{"PT15M", "P1D"} {
+			r := next.Reminders[i]
+			assert.Equal(t, before, r.Before)
+			assert.NotEqual(t, first.Reminders[0].ID, r.ID, "got a reminder id reused, want new ones")
+			assert.NotEqual(t, first.Reminders[2].ID, r.ID, "got a reminder id reused, want new ones")
+		}
+		assert.Equal(t, wantDue.Add(-15*time.Minute), *next.Reminders[0].FireAt)
+		assert.Equal(t, wantDue.AddDate(0, 0, -1), *next.Reminders[1].FireAt)
+
+		// What it returns is what it stored.
+		want := *next
+		want.UserID = ""
+		assert.Equal(t, &want, MustFindTask(t, ctx, tasks, "2"))
+		assert.Equal(t, 2, seriesIndex(t, db, next.ID), "got series_index %d, want 2", seriesIndex(t, db, next.ID))
+		// The completed occurrence stays completed, in history.
+		assert.Equal(t, completed, MustFindTask(t, ctx, tasks, "1"))
+
+		rows := MustListOutbox(t, db, user)
+		want3 := []string{events.TypeTaskCreated, events.TypeTaskCompleted, events.TypeTaskCreated}
+		require.Equal(t, want3, outboxTypes(rows), "got events %v, want %v", outboxTypes(rows), want3)
+		created := rows[2]
+		assert.Equal(t, next.ID.String(), created.Subject)
+		assert.True(t, now.Equal(created.Time), "got event time %v, want %v", created.Time, now)
+		data := created.TaskData(t)
+		assert.Equal(t, user, data.UserID)
+		assert.Equal(t, &want, data.Task, "got the event's task differ from the stored one")
+		created.RequireValidCloudEvent(t)
+	})
+
+	t.Run("RedeliveredChangesNothing", func(t *testing.T) {
+		ctx, user := MustNewUser(t, db)
+		tasks, rec := newRecurrenceServices(db, rDone)
+		first := MustCreateRecurring(t, ctx, tasks, "FREQ=DAILY", "")
+		MustComplete(t, ctx, tasks, first.ID)
+		e := MustTaskEvent(t, db, user, events.TypeTaskCompleted, first.ID)
+
+		for i := range 3 {
+			next, err := rec.HandleCompleted(context.Background(), e)
+			require.NoError(t, err, "delivery %d", i+1)
+			if i == 0 {
+				require.NotNil(t, next, "delivery 1: got no next occurrence, want one")
+			} else {
+				assert.Nil(t, next, "delivery %d: got another occurrence %+v, want none", i+1, next)
+			}
+		}
+		assert.Equal(t, 2, seriesSize(t, db, *first.SeriesID), "got %d tasks in the series, want 2", seriesSize(t, db, *first.SeriesID))
+		n := countRows(t, db, `SELECT count(*) FROM outbox WHERE user_id = $1 AND type = $2`, user, events.TypeTaskCreated)
+		assert.Equal(t, 2, n, "got %d created events, want 2", n)
+	})
+
+	t.Run("ConcurrentDeliveries", func(t *testing.T) {
+		ctx, user := MustNewUser(t, db)
+		tasks, rec := newRecurrenceServices(db, rDone)
+		first := MustCreateRecurring(t, ctx, tasks, "FREQ=DAILY", "")
+		MustComplete(t, ctx, tasks, first.ID)
+		e1 := MustTaskEvent(t, db, user, events.TypeTaskCompleted, first.ID)
+		// The same completion again, as a second event: reopened and completed anew.
+		MustSetStatus(t, ctx, tasks, first.ID, taskwire.StatusOpen)
+		MustComplete(t, ctx, tasks, first.ID)
+		e2 := MustTaskEvent(t, db, user, events.TypeTaskCompleted, first.ID)
+		require.NotEqual(t, e1.ID(), e2.ID())
+
+		var wg sync.WaitGroup
+		results := make([]*taskwire.Task, 8)
+		errs := make([]error, len(results))
+		for i := range results {
+			e := e1
+			if i%2 == 1 {
+				e = e2
+			}
+			wg.Go(func() { results[i], errs[i] = rec.HandleCompleted(context.Background(), e) })
+		}
+		wg.Wait()
+		made := 0
+		for i := range results {
+			require.NoError(t, errs[i], "delivery %d", i)
+			if results[i] != nil {
+				made++
+			}
+		}
+		assert.Equal(t, 1, made, "got %d next occurrences made, want 1", made)
+		assert.Equal(t, 2, seriesSize(t, db, *first.SeriesID), "got %d tasks in the series, want 2", seriesSize(t, db, *first.SeriesID))
+	})
+
+	t.Run("ReopenedAndCompletedAgain", func(t *testing.T) {
+		ctx, user := MustNewUser(t, db)
+		tasks, rec := newRecurrenceServices(db, rDone)
+		first := MustCreateRecurring(t, ctx, tasks, "FREQ=DAILY", "")
+		MustComplete(t, ctx, tasks, first.ID)
+		second := MustHandle(t, rec, MustTaskEvent(t, db, user, events.TypeTaskCompleted, first.ID))
+		require.NotNil(t, second)
+
+		// Days later, when the schedule has moved on: still no second next occurrence.
+		later := rDone.AddDate(0, 0, 5)
+		tasks.Now, rec.Now = fixedClock(later), fixedClock(later.Add(time.Minute))
+		MustSetStatus(t, ctx, tasks, first.ID, taskwire.StatusOpen)
+		MustComplete(t, ctx, tasks, first.ID)
+		again := MustHandle(t, rec, MustTaskEvent(t, db, user, events.TypeTaskCompleted, first.ID))
+		assert.Nil(t, again, "got another next occurrence %+v, want none", again)
+		assert.Equal(t, 2, seriesSize(t, db, *first.SeriesID), "got %d tasks in the series, want 2", seriesSize(t, db, *first.SeriesID))
+
+		// The series goes on from the occurrence that is its latest, to the first
+		// occurrence not past.
+		MustComplete(t, ctx, tasks, second.ID)
+		third := MustHandle(t, rec, MustTaskEvent(t, db, user, events.TypeTaskCompleted, second.ID))
+		require.NotNil(t, third)
+		assert.True(t, rDue.AddDate(0, 0, 5).Equal(*third.DueAt), "got due_at %v, want %v", third.DueAt, rDue.AddDate(0, 0, 5))
+		assert.Equal(t, int64(3), third.Number)
+		assert.Equal(t, 6, seriesIndex(t, db, third.ID))
+	})
+
+	t.Run("StaleEventOfReopenedTask", func(t *testing.T) {
+		ctx, user := MustNewUser(t, db)
+		tasks, rec := newRecurrenceServices(db, rDone)
+		first := MustCreateRecurring(t, ctx, tasks, "FREQ=DAILY", "")
+		MustComplete(t, ctx, tasks, first.ID)
+		stale := MustTaskEvent(t, db, user, events.TypeTaskCompleted, first.ID)
+		MustSetStatus(t, ctx, tasks, first.ID, taskwire.StatusOpen)
+
+		assert.Nil(t, MustHandle(t, rec, stale), "got a next occurrence of a reopened task, want none")
+		assert.Equal(t, 1, seriesSize(t, db, *first.SeriesID))
+
+		MustComplete(t, ctx, tasks, first.ID)
+		assert.NotNil(t, MustHandle(t, rec, MustTaskEvent(t, db, user, events.TypeTaskCompleted, first.ID)))
+		assert.Equal(t, 2, seriesSize(t, db, *first.SeriesID))
+	})
+
+	t.Run("CountEndsTheSeries", func(t *testing.T) {
+		ctx, user := MustNewUser(t, db)
+		tasks, rec := newRecurrenceServices(db, rDone)
+		first := MustCreateRecurring(t, ctx, tasks, "FREQ=DAILY;COUNT=2", "")
+		MustComplete(t, ctx, tasks, first.ID)
+		second := MustHandle(t, rec, MustTaskEvent(t, db, user, events.TypeTaskCompleted, first.ID))
+		require.NotNil(t, second, "got no second occurrence of COUNT=2, want one")
+
+		MustComplete(t, ctx, tasks, second.ID)
+		third := MustHandle(t, rec, MustTaskEvent(t, db, user, events.TypeTaskCompleted, second.ID))
+		assert.Nil(t, third, "got a third occurrence of COUNT=2, want none")
+		assert.Equal(t, 2, seriesSize(t, db, *first.SeriesID))
+	})
+
+	t.Run("CompletedLongAfterDue", func(t *testing.T) {
+		ctx, user := MustNewUser(t, db)
+		late := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
+		tasks, rec := newRecurrenceServices(db, late)
+		first := MustCreateRecurring(t, ctx, tasks, "FREQ=DAILY", "")
+		MustComplete(t, ctx, tasks, first.ID)
+
+		next := MustHandle(t, rec, MustTaskEvent(t, db, user, events.TypeTaskCompleted, first.ID))
+		require.NotNil(t, next)
+		want := time.Date(2026, 3, 11, 8, 0, 0, 0, time.UTC) // the first 09:00 in Berlin not past
+		assert.True(t, want.Equal(*next.DueAt), "got due_at %v, want %v", next.DueAt, want)
+		// 3 to 11 March: nine occurrences on from the first, eight of them skipped.
+		assert.Equal(t, 10, seriesIndex(t, db, next.ID), "got series_index %d, want 10", seriesIndex(t, db, next.ID))
+	})
+
+	t.Run("AcrossDST", func(t *testing.T) {
+		// Daily at 02:30 in Berlin: on 29 March 2026 that time does not exist and the
+		// occurrence is at 03:30 (RFC 5545); the day after, 02:30 again.
+		ctx, user := MustNewUser(t, db)
+		start := time.Date(2026, 3, 28, 1, 30, 0, 0, time.UTC) // 02:30 CET
+		tasks, rec := newRecurrenceServices(db, start.Add(-time.Hour))
+		task := MustCreateTask(t, ctx, tasks, taskwire.NewTask{
+			Title: "night shift", DueAt: rfc3339(start), TimeZone: "Europe/Berlin", Recurrence: ptr("FREQ=DAILY"),
+		})
+		for i, want := range []time.Time{
+			time.Date(2026, 3, 29, 1, 30, 0, 0, time.UTC), // 03:30 CEST
+			time.Date(2026, 3, 30, 0, 30, 0, 0, time.UTC), // 02:30 CEST
+			time.Date(2026, 3, 31, 0, 30, 0, 0, time.UTC), // 02:30 CEST
+		} {
+			MustComplete(t, ctx, tasks, task.ID)
+			next := MustHandle(t, rec, MustTaskEvent(t, db, user, events.TypeTaskCompleted, task.ID))
+			require.NotNil(t, next, "occurrence %d", i+2)
+			assert.True(t, want.Equal(*next.DueAt), "occurrence %d: got due_at %v, want %v", i+2, next.DueAt, want)
+			task = next
+		}
+	})
+
+	t.Run("FromCompletion", func(t *testing.T) {
+		ctx, user := MustNewUser(t, db)
+		done := time.Date(2026, 3, 4, 17, 0, 0, 0, time.UTC) // 18:00 in Berlin, two days late
+		tasks, rec := newRecurrenceServices(db, done)
+		first := MustCreateRecurring(t, ctx, tasks, "FREQ=DAILY;INTERVAL=3", "completion")
+		MustComplete(t, ctx, tasks, first.ID)
+
+		next := MustHandle(t, rec, MustTaskEvent(t, db, user, events.TypeTaskCompleted, first.ID))
+		require.NotNil(t, next)
+		want := time.Date(2026, 3, 7, 8, 0, 0, 0, time.UTC) // 3 days after completing, at 09:00 in Berlin
+		assert.True(t, want.Equal(*next.DueAt), "got due_at %v, want %v", next.DueAt, want)
+		assert.Equal(t, taskwire.RepeatFromCompletion, next.RepeatFrom)
+	})
+
+	t.Run("NotRecurring", func(t *testing.T) {
+		ctx, user := MustNewUser(t, db)
+		tasks, rec := newRecurrenceServices(db, rDone)
+		task := MustCreateTask(t, ctx, tasks, taskwire.NewTask{Title: "once", DueAt: rfc3339(rDue)})
+		MustComplete(t, ctx, tasks, task.ID)
+
+		assert.Nil(t, MustHandle(t, rec, MustTaskEvent(t, db, user, events.TypeTaskCompleted, task.ID)))
+		assert.Equal(t, 1, countRows(t, db, `SELECT count(*) FROM tasks WHERE user_id = $1`, user))
+	})
+
+	t.Run("NoLongerRecurring", func(t *testing.T) {
+		ctx, user := MustNewUser(t, db)
+		tasks, rec := newRecurrenceServices(db, rDone)
+		first := MustCreateRecurring(t, ctx, tasks, "FREQ=DAILY", "")
+		MustComplete(t, ctx, tasks, first.ID)
+		e := MustTaskEvent(t, db, user, events.TypeTaskCompleted, first.ID)
+		MustUpdateTask(t, ctx, tasks, first.ID.String(), `{"recurrence":null}`)
+
+		assert.Nil(t, MustHandle(t, rec, e))
+		assert.Equal(t, 1, countRows(t, db, `SELECT count(*) FROM tasks WHERE user_id = $1`, user))
+	})
+
+	t.Run("DeletedSince", func(t *testing.T) {
+		ctx, user := MustNewUser(t, db)
+		tasks, rec := newRecurrenceServices(db, rDone)
+		first := MustCreateRecurring(t, ctx, tasks, "FREQ=DAILY", "")
+		MustComplete(t, ctx, tasks, first.ID)
+		e := MustTaskEvent(t, db, user, events.TypeTaskCompleted, first.ID)
+		require.NoError(t, tasks.DeleteTask(ctx, first.ID.String(), ""))
+
+		assert.Nil(t, MustHandle(t, rec, e))
+		assert.Zero(t, countRows(t, db, `SELECT count(*) FROM tasks WHERE user_id = $1`, user))
+		n := countRows(t, db, `SELECT count(*) FROM inbox WHERE consumer = 'recurrence' AND id = $1`, e.ID())
+		assert.Equal(t, 1, n, "got %d inbox rows for the event, want it recorded as handled", n)
+	})
+
+	t.Run("OtherUsersTask", func(t *testing.T) {
+		ctxA, a := MustNewUser(t, db)
+		_, b := MustNewUser(t, db)
+		tasks, rec := newRecurrenceServices(db, rDone)
+		first := MustCreateRecurring(t, ctxA, tasks, "FREQ=DAILY", "")
+		MustComplete(t, ctxA, tasks, first.ID)
+		e := MustTaskEvent(t, db, a, events.TypeTaskCompleted, first.ID)
+		// The same event, claiming to be b's: it runs as b, who cannot see a's task.
+		forged := e.Clone()
+		forged.SetID(uuid.NewString())
+		data := mustReadTaskData(t, e)
+		data.UserID = b
+		require.NoError(t, forged.SetData(event.ApplicationJSON, data))
+
+		assert.Nil(t, MustHandle(t, rec, forged), "got an occurrence made from another user's task")
+		assert.Equal(t, 1, countRows(t, db, `SELECT count(*) FROM tasks WHERE user_id = $1`, a))
+		assert.Zero(t, countRows(t, db, `SELECT count(*) FROM tasks WHERE user_id = $1`, b))
+		assert.Equal(t, 1, countRows(t, db, `SELECT count(*) FROM outbox WHERE user_id = $1 AND type = $2`, a, events.TypeTaskCreated))
+		assert.Zero(t, countRows(t, db, `SELECT count(*) FROM outbox WHERE user_id = $1`, b))
+	})
+
+	t.Run("ErrInvalid", func(t *testing.T) {
+		_, rec := newRecurrenceServices(db, rDone)
+		for _, tc := range []struct {
+			name, typ, data string
+		}{
+			{"NotJSON", events.TypeTaskCompleted, `{"user_id":`},
+			{"NoUser", events.TypeTaskCompleted, `{"task":{"id":"` + uuid.NewString() + `"}}`},
+			{"NoTask", events.TypeTaskCompleted, `{"user_id":"someone"}`},
+			{"NoTaskID", events.TypeTaskCompleted, `{"user_id":"someone","task":{"title":"x"}}`},
+			{"OtherType", events.TypeTaskCreated, `{"user_id":"someone","task":{"id":"` + uuid.NewString() + `"}}`},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				e := event.New()
+				e.SetID(uuid.NewString())
+				e.SetSource(events.SourceTasks)
+				e.SetType(tc.typ)
+				require.NoError(t, e.SetData(event.ApplicationJSON, []byte(tc.data)))
+				next, err := rec.HandleCompleted(context.Background(), e)
+				requireCode(t, err, taskwire.EINVALID)
+				assert.Nil(t, next)
+				n := countRows(t, db, `SELECT count(*) FROM inbox WHERE id = $1`, e.ID())
+				assert.Zero(t, n, "got the refused event recorded as handled")
+			})
+		}
+	})
+}
+
+// newRecurrenceServices returns the task store and the recurrence service, their clocks
+// at now and a minute later: the completion, then its event's handling.
+func newRecurrenceServices(db *postgres.DB, now time.Time) (*postgres.TaskService, *postgres.RecurrenceService) {
+	tasks := postgres.NewTaskService(db)
+	tasks.Now = fixedClock(now)
+	rec := postgres.NewRecurrenceService(db)
+	rec.Now = fixedClock(now.Add(time.Minute))
+	return tasks, rec
+}
+
+// MustCreateRecurring creates a task due at rDue (09:00 in Berlin) that recurs by rule,
+// repeating from repeatFrom ("" for the schedule).
+func MustCreateRecurring(tb testing.TB, ctx context.Context, svc *postgres.TaskService, rule, repeatFrom string) *taskwire.Task {
+	tb.Helper()
+	return MustCreateTask(tb, ctx, svc, taskwire.NewTask{
+		Title: "recurring", DueAt: rfc3339(rDue), TimeZone: "Europe/Berlin", Recurrence: &rule, RepeatFrom: repeatFrom,
+	})
+}
+
+// MustComplete completes the task with id.
+func MustComplete(tb testing.TB, ctx context.Context, svc *postgres.TaskService, id uuid.UUID) *taskwire.Task {
+	tb.Helper()
+	return MustSetStatus(tb, ctx, svc, id, taskwire.StatusCompleted)
+}
+
+// MustSetStatus sets the status of the task with id.
+func MustSetStatus(tb testing.TB, ctx context.Context, svc *postgres.TaskService, id uuid.UUID, status taskwire.Status) *taskwire.Task {
+	tb.Helper()
+	task, err := svc.SetStatus(ctx, id.String(), status)
+	require.NoError(tb, err, "set status of %s to %s", id, status)
+	require.Equal(tb, status, task.Status)
+	return task
+}
+
+// MustTaskEvent returns the latest outbox event of type typ about task id, as the relay
+// would publish it.
+func MustTaskEvent(tb testing.TB, db *postgres.DB, user, typ string, id uuid.UUID) event.Event {
+	tb.Helper()
+	var row outboxRow
+	err := db.Pool.QueryRow(context.Background(), `
+		SELECT id, type, source, subject, time, data FROM outbox
+		WHERE user_id = $1 AND type = $2 AND subject = $3 ORDER BY seq DESC LIMIT 1`, user, typ, id.String()).
+		Scan(&row.ID, &row.Type, &row.Source, &row.Subject, &row.Time, &row.Data)
+	require.NoError(tb, err, "the latest %s event of task %s", typ, id)
+	e := event.New()
+	e.SetID(row.ID.String())
+	e.SetSource(row.Source)
+	e.SetType(row.Type)
+	e.SetSubject(row.Subject)
+	e.SetTime(row.Time)
+	require.NoError(tb, e.SetData(event.ApplicationJSON, row.Data))
+	require.NoError(tb, e.Validate())
+	return e
+}
+
+// MustHandle hands e to the recurrence service and returns the occurrence it made.
+func MustHandle(tb testing.TB, rec *postgres.RecurrenceService, e event.Event) *taskwire.Task {
+	tb.Helper()
+	next, err := rec.HandleCompleted(context.Background(), e)
+	require.NoError(tb, err, "handle event %s", e.ID())
+	return next
+}
+
+func mustReadTaskData(tb testing.TB, e event.Event) events.TaskData {
+	tb.Helper()
+	data, err := events.ReadTaskData(e)
+	require.NoError(tb, err)
+	return data
+}
+
+// seriesIndex returns the stored series_index of the task with id.
+func seriesIndex(tb testing.TB, db *postgres.DB, id uuid.UUID) int {
+	tb.Helper()
+	return countRows(tb, db, `SELECT series_index FROM tasks WHERE id = $1`, id)
+}
+
+// seriesSize counts the tasks of a series.
+func seriesSize(tb testing.TB, db *postgres.DB, series uuid.UUID) int {
+	tb.Helper()
+	return countRows(tb, db, `SELECT count(*) FROM tasks WHERE series_id = $1`, series)
+}
