@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"unicode/utf8"
 )
@@ -77,4 +78,15 @@ func jsonKind(kind string) string {
 		return "a value"
 	}
 	return fmt.Sprintf("a %s", strings.TrimRight(kind, "0123456789"))
+}
+
+// sortedKeys returns an object's member names in order, so that the first of several
+// errors is always the same one.
+func sortedKeys(doc map[string]json.RawMessage) []string {
+	keys := make([]string, 0, len(doc))
+	for k := range doc {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

@@ -158,7 +158,8 @@ func ApplyPatch(cur TaskFields, patch []byte) (TaskFields, error) {
 	f.Tags = append([]string(nil), cur.Tags...)
 	f.Reminders = append([]ReminderSpec(nil), cur.Reminders...)
 	asked := map[string]Status{} // the status that "status" and "completed" each ask for
-	for name, raw := range doc {
+	for _, name := range sortedKeys(doc) {
+		raw := doc[name]
 		isNull := bytes.Equal(bytes.TrimSpace(raw), []byte("null"))
 		var err error
 		switch name {

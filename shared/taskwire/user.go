@@ -25,7 +25,8 @@ func ApplyUserPatch(u User, patch []byte) (User, error) {
 	if doc == nil {
 		return u, Errorf(EMALFORMED, "the patch must be a JSON object")
 	}
-	for name, raw := range doc {
+	for _, name := range sortedKeys(doc) {
+		raw := doc[name]
 		isNull := bytes.Equal(bytes.TrimSpace(raw), []byte("null"))
 		var s string
 		if !isNull {

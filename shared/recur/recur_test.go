@@ -1,0 +1,131 @@
+package recur_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/taskwire/taskwire/shared/recur"
+)
+
+func TestParse(t *testing.T) {
+	t.Run("OK", func(t *testing.T) {
+		for _, tt := range []struct {
+			name, rule, want string
+		}{
+			{"Daily", "FREQ=DAILY", "FREQ=DAILY"},
+			{"DailyInterval", "FREQ=DAILY;INTERVAL=2", "FREQ=DAILY;INTERVAL=2"},
+			{"WeeklyByDay", "FREQ=WEEKLY;BYDAY=MO,WE,FR", "FREQ=WEEKLY;BYDAY=MO,WE,FR"},
+			{"WeeklyWeekStart", "FREQ=WEEKLY;WKST=SU;BYDAY=MO", "FREQ=WEEKLY;WKST=SU;BYDAY=MO"},
+			{"WeekStartMondayIsDefault", "FREQ=WEEKLY;WKST=MO", "FREQ=WEEKLY"},
+			{"MonthlyThe31st", "FREQ=MONTHLY;BYMONTHDAY=31", "FREQ=MONTHLY;BYMONTHDAY=31"},
+			{"MonthlyLastDay", "FREQ=MONTHLY;BYMONTHDAY=-1", "FREQ=MONTHLY;BYMONTHDAY=-1"},
+			{"MonthlyLastFriday", "FREQ=MONTHLY;BYDAY=-1FR", "FREQ=MONTHLY;BYDAY=-1FR"},
+			{"MonthlySecondMonday", "FREQ=MONTHLY;BYDAY=2MO", "FREQ=MONTHLY;BYDAY=+2MO"},
+			{"YearlyLeapDay", "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29", "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29"},
+			{"Count", "FREQ=DAILY;COUNT=5", "FREQ=DAILY;COUNT=5"},
+			{"Until", "FREQ=WEEKLY;UNTIL=20261231T235959Z", "FREQ=WEEKLY;UNTIL=20261231T235959Z"},
+			{"UntilDate", "FREQ=DAILY;UNTIL=20261231", "FREQ=DAILY;UNTIL=20261231T000000Z"},
+			{"Prefix", "RRULE:FREQ=DAILY", "FREQ=DAILY"},
+			{"LowerCase", "rrule:freq=weekly;byday=mo,tu;until=20261231t235959z", "FREQ=WEEKLY;UNTIL=20261231T235959Z;BYDAY=MO,TU"},
+			{"MixedCase", "Freq=Monthly;ByMonthDay=15", "FREQ=MONTHLY;BYMONTHDAY=15"},
+			{"Spaces", "  FREQ=DAILY \t", "FREQ=DAILY"},
+			{"AnyOrder", "BYDAY=MO;FREQ=WEEKLY;COUNT=3", "FREQ=WEEKLY;COUNT=3;BYDAY=MO"},
+			{"Hourly", "FREQ=HOURLY;INTERVAL=8", "FREQ=HOURLY;INTERVAL=8"},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				got, err := recur.Parse(tt.rule)
+				require.NoError(t, err, "Parse(%q)", tt.rule)
+				assert.Equal(t, tt.want, got, "Parse(%q)", tt.rule)
+				again, err := recur.Parse(got)
+				require.NoError(t, err, "Parse(%q), the canonical form", got)
+				assert.Equal(t, got, again, "the canonical form is its own canonical form")
+			})
+		}
+	})
+
+	t.Run("Err", func(t *testing.T) {
+		for _, tt := range []struct {
+			name, rule, why string
+		}{
+			{"Empty", "", "empty"},
+			{"Blank", "  ", "empty"},
+			{"OnlyPrefix", "RRULE:", "empty"},
+			{"NoFreq", "BYDAY=MO", "needs FREQ"},
+			{"UnknownFreq", "FREQ=SOMETIMES", "undefined frequency"},
+			{"LowerUnknownFreq", "freq=fortnightly", "undefined frequency"},
+			{"DTSTART", "FREQ=DAILY;DTSTART=20200101T000000Z", "DTSTART"},
+			{"DTSTARTLine", "DTSTART:20200101T000000Z\nRRULE:FREQ=DAILY", "single RRULE line"},
+			{"CarriageReturn", "FREQ=DAILY\r;COUNT=2", "single RRULE line"},
+			{"CanonicalTooLong", "FREQ=MONTHLY;BYDAY=" + strings.Repeat("1MO,", 99) + "1MO", "longer than"},
+			{"TwoLines", "FREQ=DAILY\nFREQ=WEEKLY", "single RRULE line"},
+			{"CountZero", "FREQ=DAILY;COUNT=0", "COUNT must be positive"},
+			{"CountNegative", "FREQ=DAILY;COUNT=-1", "COUNT must be positive"},
+			{"CountNotANumber", "FREQ=DAILY;COUNT=ten", "cannot be read"},
+			{"IntervalZero", "FREQ=DAILY;INTERVAL=0", "INTERVAL must be positive"},
+			{"IntervalNegative", "FREQ=DAILY;INTERVAL=-2", "INTERVAL must be positive"},
+			{"CountAndUntil", "FREQ=DAILY;COUNT=2;UNTIL=20260101T000000Z", "COUNT and UNTIL"},
+			{"PartTwice", "FREQ=DAILY;FREQ=WEEKLY", "given twice"},
+			{"UntilBefore1970", "FREQ=DAILY;UNTIL=00010101T000000Z", "UNTIL must not be before 1970"},
+			{"UntilNotADate", "FREQ=DAILY;UNTIL=tomorrow", "cannot be read"},
+			{"MonthDay32", "FREQ=MONTHLY;BYMONTHDAY=32", "bymonthday must be between"},
+			{"Month13", "FREQ=YEARLY;BYMONTH=13", "bymonth must be between"},
+			{"Hour24", "FREQ=DAILY;BYHOUR=24", "byhour must be between"},
+			{"UnknownDay", "FREQ=WEEKLY;BYDAY=XX", "undefined weekday"},
+			{"DayOrdinal54", "FREQ=YEARLY;BYDAY=54MO", "byday must be between"},
+			{"UnknownPart", "FREQ=DAILY;COLOR=RED", "unknown RRULE property"},
+			{"TrailingSemicolon", "FREQ=DAILY;", "wrong format"},
+			{"NoValue", "FREQ=DAILY;COUNT=", "no value"},
+			{"TooLong", "FREQ=WEEKLY;BYDAY=" + strings.Repeat("MO,", 200) + "MO", "longer than"},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				got, err := recur.Parse(tt.rule)
+				require.Error(t, err, "Parse(%q) = %q, want an error", tt.rule, got)
+				assert.Contains(t, err.Error(), tt.why, "Parse(%q)", tt.rule)
+				assert.Equal(t, "", got)
+			})
+		}
+	})
+}
+
+func FuzzParse(f *testing.F) {
+	for _, seed := range []string{
+		"FREQ=DAILY",
+		"RRULE:FREQ=WEEKLY;BYDAY=MO,WE,FR;INTERVAL=2",
+		"rrule:freq=monthly;bymonthday=31",
+		"FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;COUNT=4",
+		"FREQ=MONTHLY;BYDAY=-1FR;UNTIL=20261231",
+		"FREQ=DAILY;UNTIL=20261231T090000",
+		"FREQ=WEEKLY;WKST=SU;BYSETPOS=1,-1;BYDAY=MO,TU",
+		"FREQ=DAILY;BYHOUR=9;BYMINUTE=30;BYSECOND=0",
+		"FREQ=YEARLY;BYWEEKNO=20;BYYEARDAY=-1;BYEASTER=0",
+		"FREQ=DAILY;DTSTART=20200101T000000Z",
+		"FREQ=DAILY;COUNT=0",
+		"FREQ=MONTHLY;BYDAY=" + strings.Repeat("1MO,", 99) + "1MO",
+		"FREQ=DAILY;UNTIL=00000101T000000Z",
+		"",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, rule string) {
+		canonical, err := recur.Parse(rule)
+		if err != nil {
+			if canonical != "" {
+				t.Fatalf("Parse(%q) = %q with error %v, want \"\"", rule, canonical, err)
+			}
+			return
+		}
+		if !strings.HasPrefix(canonical, "FREQ=") || strings.Contains(canonical, "DTSTART") {
+			t.Fatalf("Parse(%q) = %q, want FREQ first and no DTSTART", rule, canonical)
+		}
+		again, err := recur.Parse(canonical)
+		if err != nil {
+			t.Fatalf("Parse(%q) = %q, which does not parse: %v", rule, canonical, err)
+		}
+		if again != canonical {
+			t.Fatalf("Parse(%q) = %q, but Parse(%q) = %q", rule, canonical, canonical, again)
+		}
+	})
+}

@@ -1,0 +1,113 @@
+package taskwire_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/taskwire/taskwire/shared/taskwire"
+)
+
+func TestParseDuration(t *testing.T) {
+	t.Run("OK", func(t *testing.T) {
+		for _, tt := range []struct {
+			in        string
+			want      taskwire.Duration
+			canonical string
+		}{
+			{"PT15M", taskwire.Duration{Minutes: 15}, "PT15M"},
+			{"P1D", taskwire.Duration{Days: 1}, "P1D"},
+			{"P1DT2H", taskwire.Duration{Days: 1, Hours: 2}, "P1DT2H"},
+			{"P2W", taskwire.Duration{Weeks: 2}, "P2W"},
+			{"P1W2D", taskwire.Duration{Weeks: 1, Days: 2}, "P1W2D"},
+			{"PT1H30M15S", taskwire.Duration{Hours: 1, Minutes: 30, Seconds: 15}, "PT1H30M15S"},
+			{"PT90M", taskwire.Duration{Minutes: 90}, "PT90M"},
+			{"PT0S", taskwire.Duration{}, "PT0S"},
+			{"P0D", taskwire.Duration{}, "PT0S"},
+			{"PT015M", taskwire.Duration{Minutes: 15}, "PT15M"},
+			{"PT30S", taskwire.Duration{Seconds: 30}, "PT30S"},
+			{"P366D", taskwire.Duration{Days: 366}, "P366D"},
+			{"PT8784H", taskwire.Duration{Hours: 8784}, "PT8784H"},
+			{"P52W2D", taskwire.Duration{Weeks: 52, Days: 2}, "P52W2D"},
+		} {
+			t.Run(tt.in, func(t *testing.T) {
+				got, err := taskwire.ParseDuration(tt.in)
+				require.NoError(t, err)
+				assert.Equal(t, tt.want, got)
+				assert.Equal(t, tt.canonical, got.String())
+			})
+		}
+	})
+
+	t.Run("Err", func(t *testing.T) {
+		for _, in := range []string{
+			"", "P", "PT", "15M", "pt15m", "P1", "PT1", "P1DT", "PTT1M", "PT1M T1S", "P1M", "P1Y",
+			"PT1D", "P1H", "P-1D", "P+1D", "PT1.5H", "PT1,5H", "P1D1D", "PT1M1M", "P1DP1D",
+			"P367D", "P53W", "PT8785H", "P100001D", "P99999999999999999999D", "PT15M ", " PT15M",
+			"P1DT1H1H", "P１D", "15 minutes",
+		} {
+			t.Run(in, func(t *testing.T) {
+				got, err := taskwire.ParseDuration(in)
+				assert.Error(t, err, "ParseDuration(%q) = %v, want an error", in, got)
+			})
+		}
+	})
+}
+
+func TestDurationBefore(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	require.NoError(t, err)
+	newYork, err := time.LoadLocation("America/New_York")
+	require.NoError(t, err)
+	utc := func(s string) time.Time {
+		v, err := time.Parse(time.RFC3339, s)
+		require.NoError(t, err)
+		return v
+	}
+
+	for _, tt := range []struct {
+		name     string
+		duration string
+		due      string
+		loc      *time.Location
+		want     string
+	}{
+		// Berlin moves to summer time on 2026-03-29: 09:00 CEST is 07:00Z, 09:00 CET the
+		// day before is 08:00Z, 23 hours earlier.
+		{"DayAcrossSpringForward", "P1D", "2026-03-29T07:00:00Z", berlin, "2026-03-28T08:00:00Z"},
+		{"HoursAcrossSpringForward", "PT24H", "2026-03-29T07:00:00Z", berlin, "2026-03-28T07:00:00Z"},
+		{"WeekAcrossSpringForward", "P1W", "2026-04-01T07:00:00Z", berlin, "2026-03-25T08:00:00Z"},
+		// New York moves back on 2026-11-01: 09:00 EST is 14:00Z, 09:00 EDT the day before is 13:00Z.
+		{"DayAcrossFallBack", "P1D", "2026-11-01T14:00:00Z", newYork, "2026-10-31T13:00:00Z"},
+		{"DayAndHoursAcrossFallBack", "P1DT1H", "2026-11-01T14:00:00Z", newYork, "2026-10-31T12:00:00Z"},
+		{"Minutes", "PT15M", "2026-03-29T07:00:00Z", berlin, "2026-03-29T06:45:00Z"},
+		{"DayInUTC", "P1D", "2026-03-29T07:00:00Z", time.UTC, "2026-03-28T07:00:00Z"},
+		{"Zero", "PT0S", "2026-03-29T07:00:00Z", berlin, "2026-03-29T07:00:00Z"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := taskwire.ParseDuration(tt.duration)
+			require.NoError(t, err)
+			got := d.Before(utc(tt.due), tt.loc)
+			assert.True(t, got.Equal(utc(tt.want)), "%s before %s in %s: got %s, want %s",
+				tt.duration, tt.due, tt.loc, got.UTC().Format(time.RFC3339), tt.want)
+		})
+	}
+}
+
+func TestReminderSpecFireAt(t *testing.T) {
+	due := time.Date(2026, 3, 29, 7, 0, 0, 0, time.UTC)
+	at := time.Date(2026, 3, 1, 8, 0, 0, 0, time.FixedZone("X", 3600))
+
+	got := taskwire.ReminderSpec{Before: "P1D"}.FireAt(&due, "Europe/Berlin")
+	require.NotNil(t, got)
+	assert.Equal(t, time.Date(2026, 3, 28, 8, 0, 0, 0, time.UTC), *got)
+
+	assert.Nil(t, taskwire.ReminderSpec{Before: "P1D"}.FireAt(nil, "Europe/Berlin"), "a relative reminder without a due date never fires")
+
+	got = taskwire.ReminderSpec{At: &at}.FireAt(nil, "Europe/Berlin")
+	require.NotNil(t, got)
+	assert.Equal(t, time.UTC, got.Location())
+	assert.True(t, got.Equal(at))
+}
