@@ -1,0 +1,90 @@
+// Package function is the reminders function: woken by the minute's PingSource tick, its
+// own follow-up ticks and task changes, it fires each due reminder on time as one
+// dev.taskwire.reminder.due.v1 event, served as an instanced Knative function
+// (invoke: cloudevent). The timing lives in shared/remind, the claims in shared/postgres.
+package function
+
+import (
+	"context"
+	"sync/atomic"
+
+	"github.com/cloudevents/sdk-go/v2/event"
+	"github.com/taskwire/taskwire/shared/app"
+	"github.com/taskwire/taskwire/shared/postgres"
+	"github.com/taskwire/taskwire/shared/remind"
+	"github.com/taskwire/taskwire/shared/taskwire"
+)
+
+// Function fires reminders once it has a database.
+type Function struct {
+	state atomic.Pointer[state]
+}
+
+// state is what Start (or NewWithDB) provides.
+type state struct {
+	db      *postgres.DB
+	owned   bool // opened by Start, so closed by Stop
+	handler *remind.Handler
+}
+
+// New returns the reminders function; the func runtime (or the project's host) calls Start.
+func New() *Function {
+	return &Function{}
+}
+
+// NewWithDB returns the reminders function on an open pool, ready at once, for the whole
+// app that shares one pool among its parts; Stop leaves the pool open.
+func NewWithDB(db *postgres.DB) *Function {
+	f := &Function{}
+	f.state.Store(newState(db, false))
+	return f
+}
+
+func newState(db *postgres.DB, owned bool) *state {
+	return &state{db: db, owned: owned, handler: remind.NewHandler(postgres.NewReminderService(db))}
+}
+
+// Start opens the database from cfg, the environment; with a pool already given it does
+// nothing.
+func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
+	if f.state.Load() != nil {
+		return nil
+	}
+	db, err := postgres.Open(ctx, postgres.ConfigFromEnv(cfg, app.DataDir(cfg)))
+	if err != nil {
+		return err
+	}
+	if !f.state.CompareAndSwap(nil, newState(db, true)) {
+		db.Close()
+	}
+	return nil
+}
+
+// Stop closes the database pool that Start opened.
+func (f *Function) Stop(ctx context.Context) error {
+	if s := f.state.Load(); s != nil && s.owned && f.state.CompareAndSwap(s, nil) {
+		s.db.Close()
+	}
+	return nil
+}
+
+// Ready reports whether the function has its database.
+func (f *Function) Ready(ctx context.Context) (bool, error) {
+	return f.state.Load() != nil, nil
+}
+
+// Alive reports that the function can serve.
+func (f *Function) Alive(ctx context.Context) (bool, error) {
+	return true, nil
+}
+
+// Handle serves one event: a ping, a follow-up tick or a task change fires what falls due
+// within the request's budget; the reply, when there is one, is a follow-up tick that
+// keeps the chain going while something falls due before the next ping.
+func (f *Function) Handle(ctx context.Context, e event.Event) (*event.Event, error) {
+	s := f.state.Load()
+	if s == nil {
+		return nil, taskwire.Errorf(taskwire.EUNAVAILABLE, "the function is starting")
+	}
+	return s.handler.Handle(ctx, e)
+}

@@ -1,0 +1,344 @@
+// Package remind fires reminders on time from a function that scales to zero. A Handler
+// woken by an event (the minute's PingSource tick, its own follow-up tick, a task change)
+// claims what falls due within its budget, waits until each reminder is due and fires it,
+// and answers with a follow-up tick only while something falls due before the next ping.
+// It holds the timing and the chain; the claims and the outbox are the Store's.
+package remind
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cloudevents/sdk-go/v2/event"
+	"github.com/google/uuid"
+	"github.com/taskwire/taskwire/shared/events"
+	"github.com/taskwire/taskwire/shared/postgres"
+	"github.com/taskwire/taskwire/shared/taskwire"
+)
+
+// Defaults for the zero fields of Handler.
+const (
+	// DefaultBudget is how long one request may wait for reminders: the func runtime cuts
+	// a request at 30 s.
+	DefaultBudget = 25 * time.Second
+	// DefaultLeaseGrace is how long a claim outlives the budget before another holder may
+	// take it, should this one die.
+	DefaultLeaseGrace = 10 * time.Second
+	// DefaultLimit is how many reminders one claim takes; more are claimed at once after.
+	DefaultLimit = 100
+	// DefaultPeriod is the PingSource's schedule: each minute, on the minute.
+	DefaultPeriod = time.Minute
+	// DefaultMargin is how long after its minute a ping may arrive; reminders due before
+	// then are still the chain's to fire.
+	DefaultMargin = 2 * time.Second
+)
+
+// earlyPing is how much sooner than its minute a ping may arrive (clocks differ): a
+// request that starts this close to a minute counts as that minute's.
+const earlyPing = 5 * time.Second
+
+// callerSlack is how long before its caller's deadline a request stops waiting, so that
+// its reply still reaches the caller.
+const callerSlack = time.Second
+
+// minPoll bounds how often a request looks again for a reminder it could not claim yet.
+const minPoll = 50 * time.Millisecond
+
+// Store claims and fires reminders; *postgres.ReminderService is one.
+type Store interface {
+	Claim(ctx context.Context, horizon, lease time.Duration, limit int) ([]postgres.Due, error)
+	Fire(ctx context.Context, d postgres.Due) (bool, error)
+	NextFireAt(ctx context.Context) (*time.Time, error)
+}
+
+// Handler fires reminders on time for the events that wake it. Its zero fields take the
+// defaults above; Now must be the Store's clock.
+type Handler struct {
+	Store Store
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+	// Budget bounds how long one request waits for reminders.
+	Budget time.Duration
+	// LeaseGrace is how long a claim outlives the budget.
+	LeaseGrace time.Duration
+	// Limit is how many reminders one claim takes.
+	Limit int
+	// Period is the PingSource's schedule, which starts at whole multiples of it.
+	Period time.Duration
+	// Margin is how late a ping may arrive after its time.
+	Margin time.Duration
+}
+
+// NewHandler returns a Handler on store with the default settings.
+func NewHandler(store Store) *Handler {
+	return &Handler{Store: store, Now: time.Now}
+}
+
+func (h *Handler) now() time.Time {
+	if h.Now == nil {
+		return time.Now()
+	}
+	return h.Now()
+}
+
+func orDefault[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+func (h *Handler) budget() time.Duration { return orDefault(h.Budget, DefaultBudget) }
+func (h *Handler) limit() int            { return orDefault(h.Limit, DefaultLimit) }
+
+// NextTick returns when the ping that follows a request started at start is due: the next
+// whole period, with a ping that arrives a little early counted as its own period's.
+func (h *Handler) NextTick(start time.Time) time.Time {
+	period := orDefault(h.Period, DefaultPeriod)
+	return start.Add(earlyPing).Truncate(period).Add(period)
+}
+
+// Handle serves one event: a ping or a follow-up tick runs the firing loop; a task change
+// runs it when the task has a reminder due before the next ping (a reminder added or moved
+// between pings is claimed from its event); anything else is acknowledged and ignored. The
+// reply, when there is one, is a follow-up tick for the broker to bring back.
+func (h *Handler) Handle(ctx context.Context, e event.Event) (*event.Event, error) {
+	switch t := e.Type(); {
+	case t == events.TypePing, t == events.TypeRemindersTick:
+		return h.Run(ctx)
+	case t == events.TypeTaskCreated, t == events.TypeTaskUpdated, t == events.TypeTaskReopened:
+		data, err := events.ReadTaskData(e)
+		if err != nil {
+			return nil, err
+		}
+		if !h.dueSoon(data.Task.Status, armed(t, data)) {
+			return nil, nil
+		}
+		return h.Run(ctx)
+	case strings.HasPrefix(t, "dev.taskwire.task."):
+		// Completed or deleted: its reminders are cancelled, since Fire checks the task.
+		return nil, nil
+	}
+	return nil, nil
+}
+
+// dueSoon reports whether a task in status has one of reminders fire before the next
+// ping could wake the function (or already: late, it fires at once).
+func (h *Handler) dueSoon(status taskwire.Status, reminders []taskwire.Reminder) bool {
+	if status != taskwire.StatusOpen {
+		return false
+	}
+	before := h.NextTick(h.now()).Add(orDefault(h.Margin, DefaultMargin))
+	for _, r := range reminders {
+		if r.FireAt != nil && r.FireAt.Before(before) {
+			return true
+		}
+	}
+	return false
+}
+
+// armed returns the reminders that a task event of type typ may have armed: all of them
+// for a new or reopened task; for an update, those new or moved by it, so that editing
+// a task whose reminders fired long ago wakes nothing.
+func armed(typ string, data events.TaskData) []taskwire.Reminder {
+	if typ != events.TypeTaskUpdated {
+		return data.Task.Reminders
+	}
+	change, ok := data.Changes["reminders"]
+	if !ok {
+		return nil
+	}
+	var before []taskwire.Reminder
+	if b, err := json.Marshal(change.Old); err == nil {
+		_ = json.Unmarshal(b, &before) // unreadable: every reminder counts as armed
+	}
+	var out []taskwire.Reminder
+	for _, r := range data.Task.Reminders {
+		if !slices.ContainsFunc(before, func(o taskwire.Reminder) bool {
+			return o.ID == r.ID && sameTime(o.FireAt, r.FireAt)
+		}) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func sameTime(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Equal(*b)
+}
+
+// Run claims the reminders that fall due within the budget (cut to end shortly before
+// ctx's deadline, if it has one), fires each when it is due (at once when it is late),
+// and looks again until nothing more falls due within the budget. It then answers with a
+// follow-up tick when a reminder falls due after the budget but before the next ping,
+// holding the reply until the next request can claim it; otherwise with nil, so that the
+// function can scale to zero. When ctx ends it stops waiting and returns ctx's error:
+// what it claimed and did not fire is claimed again when the lease ends.
+func (h *Handler) Run(ctx context.Context) (*event.Event, error) {
+	start := h.now()
+	budget := h.budget()
+	if end, ok := ctx.Deadline(); ok {
+		// The caller cuts sooner: end early enough to answer it.
+		budget = max(min(budget, time.Until(end)-callerSlack), 0)
+	}
+	deadline := start.Add(budget)
+	grace := orDefault(h.LeaseGrace, DefaultLeaseGrace)
+
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []error
+	)
+	defer wg.Wait()
+	fire := func(d postgres.Due) {
+		defer wg.Done()
+		if err := h.fireOnTime(ctx, d); err != nil {
+			mu.Lock()
+			errs = append(errs, err)
+			mu.Unlock()
+		}
+	}
+	// wait waits for the firings under way and reports why Run must stop, if it must.
+	wait := func() error {
+		wg.Wait()
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		return errors.Join(errs...)
+	}
+
+	for {
+		if left := deadline.Sub(h.now()); left > 0 {
+			dues, err := h.Store.Claim(ctx, left, left+grace, h.limit())
+			if err != nil {
+				return nil, fmt.Errorf("claim reminders: %w", err)
+			}
+			for _, d := range dues {
+				wg.Add(1)
+				go fire(d)
+			}
+			if len(dues) == h.limit() {
+				continue // more may be waiting: claim them while these wait
+			}
+			if len(dues) > 0 {
+				if err := wait(); err != nil {
+					return nil, err
+				}
+				continue // look again: more may have become due meanwhile
+			}
+		}
+		if err := wait(); err != nil {
+			return nil, err
+		}
+
+		next, err := h.Store.NextFireAt(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if next == nil {
+			return nil, nil
+		}
+		if now := h.now(); next.Before(deadline) && now.Before(deadline) {
+			// Held by another holder until its lease ends, or claimed from under us:
+			// look again then, within the budget.
+			wake := later(*next, now.Add(minPoll))
+			if err := h.sleepUntil(ctx, earlier(wake, deadline)); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		return h.reply(ctx, start, deadline, *next)
+	}
+}
+
+// reply decides the chain for a request that started at start, after which the earliest
+// reminder falls due at next: a follow-up tick when next comes before the next ping (with
+// its margin), sent once the request it starts can claim next; else nil.
+func (h *Handler) reply(ctx context.Context, start, deadline, next time.Time) (*event.Event, error) {
+	if !next.Before(h.NextTick(start).Add(orDefault(h.Margin, DefaultMargin))) {
+		return nil, nil
+	}
+	// The next request claims what falls due within its budget from its start: replying
+	// sooner would only bring back a request that finds nothing and replies again.
+	b := h.budget()
+	if err := h.sleepUntil(ctx, earlier(next.Add(-b+b/10), deadline)); err != nil {
+		return nil, err
+	}
+	e := event.New()
+	e.SetID(uuid.Must(uuid.NewV7()).String())
+	e.SetSource(events.SourceReminders)
+	e.SetType(events.TypeRemindersTick)
+	e.SetTime(h.now().UTC())
+	if err := e.Validate(); err != nil {
+		return nil, fmt.Errorf("follow-up tick: %w", err)
+	}
+	return &e, nil
+}
+
+// fireOnTime waits until d is due and fires it.
+func (h *Handler) fireOnTime(ctx context.Context, d postgres.Due) error {
+	if err := h.sleepUntil(ctx, d.FireAt); err != nil {
+		return nil // Run reports ctx's end; the lease brings d back
+	}
+	fired, err := h.Store.Fire(ctx, d)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		slog.ErrorContext(ctx, "fire reminder", "reminder", d.ReminderID, "err", err)
+		return err
+	}
+	late := h.now().Sub(d.FireAt)
+	switch {
+	case !fired:
+		slog.DebugContext(ctx, "reminder not fired: cancelled, moved or fired", "reminder", d.ReminderID)
+	case late > time.Second:
+		slog.WarnContext(ctx, "reminder fired late", "reminder", d.ReminderID, "fire_at", d.FireAt, "late", late)
+	default:
+		slog.DebugContext(ctx, "reminder fired", "reminder", d.ReminderID, "late", late)
+	}
+	return nil
+}
+
+// sleepUntil waits until the clock reaches t, or returns ctx's error when it ends first.
+func (h *Handler) sleepUntil(ctx context.Context, t time.Time) error {
+	d := t.Sub(h.now())
+	if d <= 0 {
+		return ctx.Err()
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return nil
+	}
+}
+
+func earlier(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
