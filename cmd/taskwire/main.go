@@ -27,6 +27,8 @@ commands:
   serve           serve the whole app on $LISTEN_ADDRESS, else :$PORT, else :8080
   token NAME      print a token of the local development issuer for user NAME
   migrate         apply the database migrations and exit
+  deadletters     list the local broker's dead letters
+  replay ID       re-queue dead letter ID (SEQ/TRIGGER, or SEQ for all of an event's)
 `
 
 func main() {
@@ -58,6 +60,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		db.Close()
 		fmt.Fprintln(stdout, "migrations applied")
 		return nil
+	case "deadletters":
+		return deadLetters(ctx, args[1:], env, stdout)
+	case "replay":
+		return replay(ctx, args[1:], env, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -1,5 +1,6 @@
 // Package app assembles Taskwire's parts from configuration: the database, the token
-// verifier and the task API, as every function that serves them needs them.
+// verifier, the stores, the listener of live changes and the REST API, as every function
+// that serves them needs them.
 package app
 
 import (
@@ -22,14 +23,18 @@ func DataDir(cfg map[string]string) string {
 
 // App is the assembled application.
 type App struct {
-	DB       *postgres.DB
-	Verifier *auth.Verifier
-	Tasks    *postgres.TaskService
-	Users    *postgres.UserService
-	API      *rest.Server
+	DB            *postgres.DB                  // the connection pool
+	Verifier      *auth.Verifier                // checks bearer tokens
+	Tasks         *postgres.TaskService         // the users' tasks
+	Users         *postgres.UserService         // the users and their settings
+	Changes       *postgres.ChangeService       // task events read back: histories, changes feed, stream replay
+	Notifications *postgres.NotificationService // the in-app notification inbox
+	Listener      *postgres.Listener            // the one LISTEN connection that wakes live streams
+	API           *rest.Server                  // the REST API over all of them
 }
 
-// Open connects to the database, migrates it, loads the token verifier and builds the API.
+// Open connects to the database, migrates it, loads the token verifier, starts the
+// listener that wakes live streams, and builds the API.
 func Open(ctx context.Context, cfg map[string]string) (*App, error) {
 	dir := DataDir(cfg)
 	db, err := postgres.Open(ctx, postgres.ConfigFromEnv(cfg, dir))
@@ -41,12 +46,34 @@ func Open(ctx context.Context, cfg map[string]string) (*App, error) {
 		db.Close()
 		return nil, fmt.Errorf("load token verifier: %w", err)
 	}
-	a := &App{DB: db, Verifier: verifier, Tasks: postgres.NewTaskService(db), Users: postgres.NewUserService(db)}
-	a.API = rest.NewServer(a.Tasks, a.Users, verifier)
+	listener := postgres.NewListener(db)
+	if err := listener.Ready(ctx); err != nil {
+		listener.Close()
+		db.Close()
+		return nil, fmt.Errorf("listen for changes: %w", err)
+	}
+	a := &App{
+		DB:            db,
+		Verifier:      verifier,
+		Tasks:         postgres.NewTaskService(db),
+		Users:         postgres.NewUserService(db),
+		Changes:       postgres.NewChangeService(db),
+		Notifications: postgres.NewNotificationService(db),
+		Listener:      listener,
+	}
+	a.API = rest.NewServer(rest.Deps{
+		Tasks:         a.Tasks,
+		Users:         a.Users,
+		Auth:          verifier,
+		Notifications: a.Notifications,
+		Changes:       a.Changes,
+		Listener:      a.Listener,
+	})
 	return a, nil
 }
 
-// Close releases the database pool.
+// Close stops the listener, which ends the live streams, and releases the database pool.
 func (a *App) Close() {
+	a.Listener.Close()
 	a.DB.Close()
 }

@@ -1,6 +1,8 @@
 // Package rest serves Taskwire's task REST API over net/http: routing, authentication,
-// request decoding and response encoding. Storage and rules live behind its small
-// interfaces; errors become problems in package problem.
+// request decoding and response encoding, for tasks and settings, task histories, the
+// changes feed, the live stream of changes (Server-Sent Events) and the notification
+// inbox. Storage and rules live behind its small interfaces; errors become problems in
+// package problem.
 package rest
 
 import (
@@ -10,6 +12,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
+	"unicode/utf8"
 
 	"github.com/taskwire/taskwire/shared/problem"
 	"github.com/taskwire/taskwire/shared/taskwire"
@@ -42,18 +46,41 @@ type Verifier interface {
 	Verify(ctx context.Context, token string) (string, error)
 }
 
-// Server serves the tasks API.
-type Server struct {
-	tasks    TaskStore
-	users    UserStore
-	auth     Verifier
-	mux      *http.ServeMux
-	patterns []string
+// Deps are what the API serves from. Every store is needed to serve requests; a Server
+// without them can still list its routes (Patterns).
+type Deps struct {
+	Tasks         TaskStore
+	Users         UserStore
+	Auth          Verifier // trusted to verify bearer tokens
+	Notifications NotificationStore
+	Changes       ChangeStore
+	Listener      ChangeListener // wakes live streams
+	// KeepAlive is how often an idle live stream sends a comment; default 15s.
+	KeepAlive time.Duration
 }
 
-// NewServer returns the tasks API on the given stores, trusting tokens that auth verifies.
-func NewServer(tasks TaskStore, users UserStore, auth Verifier) *Server {
-	s := &Server{tasks: tasks, users: users, auth: auth, mux: http.NewServeMux()}
+// Server serves the tasks API.
+type Server struct {
+	tasks         TaskStore
+	users         UserStore
+	auth          Verifier
+	notifications NotificationStore
+	changes       ChangeStore
+	listener      ChangeListener
+	keepAlive     time.Duration
+	mux           *http.ServeMux
+	patterns      []string
+}
+
+// NewServer returns the tasks API on d's stores.
+func NewServer(d Deps) *Server {
+	if d.KeepAlive <= 0 {
+		d.KeepAlive = DefaultKeepAlive
+	}
+	s := &Server{
+		tasks: d.Tasks, users: d.Users, auth: d.Auth, notifications: d.Notifications,
+		changes: d.Changes, listener: d.Listener, keepAlive: d.KeepAlive, mux: http.NewServeMux(),
+	}
 	s.routes()
 	return s
 }
@@ -66,9 +93,14 @@ func (s *Server) routes() {
 	s.handle("DELETE /v1/tasks/{id}", s.deleteTask, false)
 	s.handle("POST /v1/tasks/{id}/complete", s.setStatus(taskwire.StatusCompleted), false)
 	s.handle("POST /v1/tasks/{id}/reopen", s.setStatus(taskwire.StatusOpen), false)
+	s.handle("GET /v1/tasks/{id}/history", s.taskHistory, false)
 	s.handle("GET /v1/tags", s.listTags, false)
 	s.handle("GET /v1/me", s.getMe, false)
 	s.handle("PATCH /v1/me", s.patchMe, false)
+	s.handle("GET /v1/changes", s.listChanges, false)
+	s.handle("GET /v1/stream", s.stream, false)
+	s.handle("GET /v1/notifications", s.listNotifications, false)
+	s.handle("POST /v1/notifications/{id}/read", s.readNotification, false)
 
 	// The hackathon clients' routes: the same handlers under the user's id.
 	s.handle("GET /api/{user_id}/tasks", s.listTasks, true)
@@ -151,6 +183,10 @@ func (s *Server) authenticate(r *http.Request) (context.Context, error) {
 	user, err := s.auth.Verify(r.Context(), strings.TrimSpace(token))
 	if err != nil {
 		return nil, err
+	}
+	if !utf8.ValidString(user) || strings.ContainsRune(user, 0) {
+		// A trusted issuer may sign any subject, but PostgreSQL's text cannot hold this one.
+		return nil, taskwire.Errorf(taskwire.EUNAUTHORIZED, "token subject must be valid UTF-8 without NUL characters")
 	}
 	ctx := taskwire.NewContextWithUser(r.Context(), user)
 	if err := s.users.EnsureUser(ctx, user); err != nil {

@@ -159,6 +159,10 @@ func ParseFilter(q url.Values) (taskwire.TaskFilter, error) {
 		return taskwire.FieldErrorf(taskwire.EMALFORMED, param, format, args...)
 	}
 	for name, values := range q {
+		if name == "" {
+			// "?=x" or "?&=": nothing to name but the query string itself.
+			return f, bad("query", "a query parameter has no name")
+		}
 		if !filterParams[name] {
 			return f, bad(name, "unknown query parameter %q", name)
 		}

@@ -1,0 +1,503 @@
+// Package broker runs Knative Eventing's Broker semantics locally, from the project's
+// eventing/ manifests, with PostgreSQL as its durable log.
+//
+// It reads the Broker, Triggers and PingSources of the manifests (LoadManifests), accepts
+// CloudEvents (Send, or over HTTP through Handler), and delivers each to the subscriber
+// of every Trigger whose filter it passes, in binary mode, with the Trigger's retries,
+// backoff and timeout; a subscriber's reply event goes back into the broker. An accepted
+// event is kept in the tables broker_events and broker_deliveries until every matching
+// trigger acknowledged or dead-lettered it, so it survives a crash, and several broker
+// processes can share the tables. Dead letters stay in PostgreSQL, to be listed and
+// replayed (ListDeadLetters, Replay).
+//
+// It does not speak Kafka, evaluate CESQL filters, or watch the manifests for changes;
+// in a cluster, Knative's own Kafka Broker does this work from the same manifests.
+package broker
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cloudevents/sdk-go/v2/binding"
+	"github.com/cloudevents/sdk-go/v2/event"
+	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Defaults of the zero fields of Options.
+const (
+	defaultPollInterval = time.Second
+	defaultWorkers      = 16
+	defaultRetention    = 5 * time.Minute
+)
+
+const (
+	// leaseMargin is how long a delivery's lease outlasts its timeout, for recording the
+	// outcome; a holder that dies leaves the delivery to others once the lease expires.
+	leaseMargin = 10 * time.Second
+	// settleTimeout bounds recording an outcome, which must not be cut by shutdown.
+	settleTimeout = 10 * time.Second
+	// sweepInterval is how often fully delivered events past Retention are deleted.
+	sweepInterval = 30 * time.Second
+	// minWait keeps the dispatcher from spinning on a due delivery another process holds.
+	minWait = 10 * time.Millisecond
+	// maxEventSize bounds an event accepted by Handler and a reply read from a subscriber.
+	maxEventSize = 4 << 20
+)
+
+// Target is where a trigger's subscriber is reached: in process (Handler) or over HTTP
+// (URL). When both are set, Handler is used.
+type Target struct {
+	Handler http.Handler
+	URL     string
+}
+
+// Options tune a Broker; the zero value is ready for production.
+type Options struct {
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Logger receives the broker's log lines; nil means slog.Default().
+	Logger *slog.Logger
+	// Client delivers to URL targets; nil means a plain http.Client. Each attempt is
+	// bounded by its trigger's timeout, not by the client.
+	Client *http.Client
+	// PollInterval is how often Run looks for due deliveries when nothing woke it
+	// (Send wakes it at once, and it sleeps only until the next retry is due); default 1s.
+	PollInterval time.Duration
+	// Workers is how many deliveries run at once; default 16.
+	Workers int
+	// Retention is how long a fully delivered event is kept, so that a repeat of it
+	// (same source and id) is still recognised and stores nothing; default 5 minutes,
+	// negative deletes it as soon as its last delivery is acknowledged.
+	Retention time.Duration
+	// TokenSource, when set, returns a bearer token for a delivery to the subscriber with
+	// the given OIDC audience (the trigger's subscriber audience, else the target URL,
+	// else the subscriber's name); it is sent as the Authorization header.
+	TokenSource func(ctx context.Context, audience string) (string, error)
+}
+
+// Broker routes events from its ingress to the subscribers of its triggers. Create it
+// with New; its methods are safe for concurrent use.
+type Broker struct {
+	pool      *pgxpool.Pool
+	name      string
+	routes    map[string]*route // by trigger name
+	triggers  []string          // names, in the manifests' order
+	pings     []PingSource
+	now       func() time.Time
+	log       *slog.Logger
+	client    *http.Client
+	poll      time.Duration
+	workers   int
+	retention time.Duration
+	token     func(ctx context.Context, audience string) (string, error)
+
+	wake    chan struct{} // a new event or a re-queued delivery: look now
+	running atomic.Bool
+}
+
+// route is a trigger and where its subscriber is.
+type route struct {
+	trigger Trigger
+	target  Target
+}
+
+// New returns a broker for the manifests m that stores its events with pool and reaches
+// each trigger's subscriber through targets, keyed by the subscriber's ref name (a
+// trigger whose subscriber is a uri without a Target there is delivered to that uri).
+// It fails when a trigger's subscriber has no target.
+func New(pool *pgxpool.Pool, m *Manifests, targets map[string]Target, opts Options) (*Broker, error) {
+	if pool == nil || m == nil {
+		return nil, errors.New("new broker: a pool and manifests are required")
+	}
+	b := &Broker{
+		pool:      pool,
+		name:      m.Broker.Name,
+		routes:    map[string]*route{},
+		pings:     m.PingSources,
+		now:       opts.Now,
+		log:       opts.Logger,
+		client:    opts.Client,
+		poll:      opts.PollInterval,
+		workers:   opts.Workers,
+		retention: opts.Retention,
+		token:     opts.TokenSource,
+		wake:      make(chan struct{}, 1),
+	}
+	if b.name == "" {
+		return nil, errors.New("new broker: the manifests have no Broker name")
+	}
+	if b.now == nil {
+		b.now = time.Now
+	}
+	if b.log == nil {
+		b.log = slog.Default()
+	}
+	b.log = b.log.With("broker", b.name)
+	if b.client == nil {
+		b.client = &http.Client{}
+	}
+	if b.poll <= 0 {
+		b.poll = defaultPollInterval
+	}
+	if b.workers <= 0 {
+		b.workers = defaultWorkers
+	}
+	if b.retention == 0 {
+		b.retention = defaultRetention
+	}
+	for _, t := range m.Triggers {
+		target, ok := targets[t.Subscriber]
+		if !ok && t.SubscriberURI != "" {
+			target, ok = Target{URL: t.SubscriberURI}, true
+		}
+		if !ok || (target.Handler == nil && target.URL == "") {
+			return nil, fmt.Errorf("new broker: trigger %s: no target for its subscriber %q", t.Name, t.Subscriber)
+		}
+		if target.Handler == nil {
+			u, err := url.Parse(target.URL)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				return nil, fmt.Errorf("new broker: trigger %s: target %q is not an http(s) URL", t.Name, target.URL)
+			}
+		}
+		if _, dup := b.routes[t.Name]; dup {
+			return nil, fmt.Errorf("new broker: two triggers named %s", t.Name)
+		}
+		b.routes[t.Name] = &route{trigger: t, target: target}
+		b.triggers = append(b.triggers, t.Name)
+	}
+	return b, nil
+}
+
+// Name returns the name of the broker, from its manifest.
+func (b *Broker) Name() string { return b.name }
+
+// ErrInvalidEvent is wrapped by the error of Send for an event the broker can never
+// accept (not a valid CloudEvent, or data it cannot store); sending it again is useless.
+var ErrInvalidEvent = errors.New("invalid event")
+
+// Send accepts an event: in one transaction it stores it and one pending delivery per
+// matching trigger, and returns once that has committed, which is the broker's
+// acknowledgement. It is idempotent on the event's (source, id): a repeat is acknowledged
+// and stores nothing. An event that no trigger matches is acknowledged and dropped, as
+// a Knative Broker does. An error wrapping ErrInvalidEvent is permanent; any other is
+// passing, and the sender should try again.
+func (b *Broker) Send(ctx context.Context, e event.Event) error {
+	raw, err := encodeEvent(e)
+	if err != nil {
+		return fmt.Errorf("send event: %w", err)
+	}
+	matched := b.match(ctx, e)
+	if len(matched) == 0 {
+		return nil
+	}
+	tx, err := b.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("send event: begin: %w", err)
+	}
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+	stored, err := b.store(ctx, tx, e, raw, matched, b.now())
+	if err != nil {
+		return fmt.Errorf("send event: %w", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("send event: commit: %w", err)
+	}
+	if stored {
+		b.notify()
+	}
+	return nil
+}
+
+// match returns the names of the triggers whose filter e passes.
+func (b *Broker) match(ctx context.Context, e event.Event) []string {
+	var matched []string
+	for _, name := range b.triggers {
+		if b.routes[name].trigger.Matches(e) {
+			matched = append(matched, name)
+		}
+	}
+	if len(matched) == 0 {
+		b.log.DebugContext(ctx, "no trigger matches the event", "type", e.Type(), "source", e.Source(), "id", e.ID())
+	}
+	return matched
+}
+
+// store stores e (raw, in structured mode) and its deliveries to the matched triggers
+// in tx, reporting whether it stored anything: a repeat of an event stores nothing.
+func (b *Broker) store(ctx context.Context, tx pgx.Tx, e event.Event, raw []byte, matched []string, now time.Time) (bool, error) {
+	var seq int64
+	err := tx.QueryRow(ctx, `
+		INSERT INTO broker_events (broker, source, id, type, event, accepted_at)
+		VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (broker, source, id) DO NOTHING
+		RETURNING seq`,
+		b.name, e.Source(), e.ID(), e.Type(), string(raw), now).Scan(&seq)
+	if errors.Is(err, pgx.ErrNoRows) {
+		b.log.DebugContext(ctx, "event already accepted", "type", e.Type(), "source", e.Source(), "id", e.ID())
+		return false, nil
+	}
+	if pgErr := (*pgconn.PgError)(nil); errors.As(err, &pgErr) && strings.HasPrefix(pgErr.Code, "22") {
+		// A data exception, such as \u0000 in a string, which jsonb cannot hold.
+		return false, fmt.Errorf("store event: %w: %s", ErrInvalidEvent, pgErr.Message)
+	}
+	if err != nil {
+		return false, fmt.Errorf("store event: %w", err)
+	}
+	_, err = tx.Exec(ctx, `
+		INSERT INTO broker_deliveries (event_seq, trigger, next_at, updated_at)
+		SELECT $1, t, $2, $2 FROM unnest($3::text[]) AS t`,
+		seq, now, matched)
+	if err != nil {
+		return false, fmt.Errorf("store deliveries: %w", err)
+	}
+	b.log.DebugContext(ctx, "event accepted", "seq", seq, "type", e.Type(), "source", e.Source(), "id", e.ID(), "triggers", matched)
+	return true, nil
+}
+
+// encodeEvent checks e and returns it in structured mode, as broker_events stores it.
+func encodeEvent(e event.Event) ([]byte, error) {
+	if err := e.Validate(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidEvent, err)
+	}
+	raw, err := json.Marshal(e)
+	if err != nil {
+		return nil, fmt.Errorf("%w: encode: %w", ErrInvalidEvent, err)
+	}
+	return raw, nil
+}
+
+// notify wakes the dispatcher.
+func (b *Broker) notify() {
+	select {
+	case b.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Handler returns the broker's ingress: a POSTed CloudEvent (binary or structured mode)
+// is answered 202 once Send accepted it, 400 when it is not a valid CloudEvent, and 500
+// when it could not be stored (the sender should retry). Processes that run apart from
+// the broker publish to it (K_SINK set to its URL).
+func (b *Broker) Handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			http.Error(w, "CloudEvents are sent to the broker with POST", http.StatusMethodNotAllowed)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxEventSize)
+		e, err := binding.ToEvent(r.Context(), cehttp.NewMessageFromHttpRequest(r))
+		if maxErr := (*http.MaxBytesError)(nil); errors.As(err, &maxErr) {
+			http.Error(w, "the event is larger than the broker accepts", http.StatusRequestEntityTooLarge)
+			return
+		}
+		if err == nil {
+			err = b.Send(r.Context(), *e)
+		}
+		switch {
+		case err == nil:
+			w.WriteHeader(http.StatusAccepted)
+		case e == nil || errors.Is(err, ErrInvalidEvent):
+			http.Error(w, "not a valid CloudEvent: "+err.Error(), http.StatusBadRequest)
+		default:
+			b.log.ErrorContext(r.Context(), "ingress", "type", e.Type(), "id", e.ID(), "err", err)
+			http.Error(w, "the event could not be stored; try again", http.StatusInternalServerError)
+		}
+	})
+}
+
+// Run dispatches deliveries and fires PingSources until ctx is done; it then waits for
+// the deliveries under way (their leases are released without counting an attempt) and
+// returns nil. Only one Run may be active per Broker; start several Brokers, in one
+// process or many, to share the work.
+func (b *Broker) Run(ctx context.Context) error {
+	if !b.running.CompareAndSwap(false, true) {
+		return errors.New("run broker: already running")
+	}
+	defer b.running.Store(false)
+
+	var wg sync.WaitGroup
+	if len(b.pings) > 0 {
+		wg.Go(func() { b.runPings(ctx) })
+	}
+	b.dispatch(ctx)
+	wg.Wait()
+	return nil
+}
+
+// dispatch claims due deliveries and hands each to a worker until ctx is done.
+func (b *Broker) dispatch(ctx context.Context) {
+	var (
+		wg        sync.WaitGroup
+		active    int
+		finished  = make(chan struct{}, b.workers)
+		lastSweep time.Time
+	)
+	defer wg.Wait()
+	for {
+		for drained := false; !drained; {
+			select {
+			case <-finished:
+				active--
+			default:
+				drained = true
+			}
+		}
+		if ctx.Err() != nil {
+			return
+		}
+
+		if b.now().Sub(lastSweep) >= sweepInterval {
+			lastSweep = b.now()
+			b.sweep(ctx)
+		}
+
+		free := b.workers - active
+		full := false
+		if free > 0 {
+			claimed, err := b.claim(ctx, free)
+			if err != nil && ctx.Err() == nil {
+				b.log.ErrorContext(ctx, "claim deliveries", "err", err)
+			}
+			for _, c := range claimed {
+				active++
+				wg.Go(func() {
+					defer func() { finished <- struct{}{} }()
+					b.deliver(ctx, c)
+				})
+			}
+			full = len(claimed) == free && err == nil
+		}
+		if full {
+			continue // there may be more due; claim again once a worker is free
+		}
+
+		wait := b.poll
+		if active < b.workers {
+			if next, err := b.nextDue(ctx); err == nil && !next.IsZero() {
+				wait = min(wait, max(next.Sub(b.now()), minWait))
+			}
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+		case <-b.wake:
+		case <-finished:
+			active--
+		case <-timer.C:
+		}
+		timer.Stop()
+	}
+}
+
+// claimed is a delivery this process holds the lease of.
+type claimed struct {
+	seq      int64
+	trigger  string
+	attempts int // made before this one
+	lease    time.Time
+	event    event.Event
+}
+
+// claim leases up to limit due deliveries of this broker's triggers, skipping those that
+// another process is claiming; a lease lasts the trigger's timeout and a margin.
+func (b *Broker) claim(ctx context.Context, limit int) ([]claimed, error) {
+	now := b.now()
+	leases := make([]time.Time, len(b.triggers))
+	for i, name := range b.triggers {
+		leases[i] = now.Add(b.routes[name].trigger.Delivery.Timeout + leaseMargin)
+	}
+	rows, err := b.pool.Query(ctx, `
+		WITH due AS (
+			SELECT d.event_seq, d.trigger
+			FROM broker_deliveries d
+			JOIN broker_events e ON e.seq = d.event_seq
+			WHERE e.broker = $1 AND d.state = 'pending' AND d.trigger = ANY($2::text[])
+				AND d.next_at <= $3 AND (d.lease_until IS NULL OR d.lease_until <= $3)
+			ORDER BY d.next_at, d.event_seq
+			LIMIT $4
+			FOR UPDATE OF d SKIP LOCKED
+		)
+		UPDATE broker_deliveries d
+		SET lease_until = l.until
+		FROM due
+		JOIN unnest($2::text[], $5::timestamptz[]) AS l (trigger, until) ON l.trigger = due.trigger
+		JOIN broker_events e ON e.seq = due.event_seq
+		WHERE d.event_seq = due.event_seq AND d.trigger = due.trigger
+		RETURNING d.event_seq, d.trigger, d.attempts, d.lease_until, e.event`,
+		b.name, b.triggers, now, limit, leases)
+	if err != nil {
+		return nil, fmt.Errorf("claim deliveries: %w", err)
+	}
+	defer rows.Close()
+	var out []claimed
+	for rows.Next() {
+		var (
+			c   claimed
+			raw []byte
+		)
+		if err := rows.Scan(&c.seq, &c.trigger, &c.attempts, &c.lease, &raw); err != nil {
+			return out, fmt.Errorf("claim deliveries: %w", err)
+		}
+		if err := json.Unmarshal(raw, &c.event); err != nil {
+			// Cannot happen for what Send stored; dead-letter it rather than loop on it.
+			b.log.ErrorContext(ctx, "stored event unreadable", "seq", c.seq, "err", err)
+			b.settle(ctx, c, outcome{state: stateDead, err: fmt.Errorf("stored event unreadable: %w", err)})
+			continue
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return out, fmt.Errorf("claim deliveries: %w", err)
+	}
+	return out, nil
+}
+
+// nextDue returns when the earliest pending delivery of this broker becomes claimable,
+// or the zero time when there is none.
+func (b *Broker) nextDue(ctx context.Context) (time.Time, error) {
+	var next *time.Time
+	err := b.pool.QueryRow(ctx, `
+		SELECT min(greatest(d.next_at, d.lease_until))
+		FROM broker_deliveries d
+		JOIN broker_events e ON e.seq = d.event_seq
+		WHERE e.broker = $1 AND d.state = 'pending' AND d.trigger = ANY($2::text[])`,
+		b.name, b.triggers).Scan(&next)
+	if err != nil || next == nil {
+		return time.Time{}, err
+	}
+	return *next, nil
+}
+
+// sweep deletes this broker's events whose deliveries were all acknowledged longer than
+// Retention ago.
+func (b *Broker) sweep(ctx context.Context) {
+	tag, err := b.pool.Exec(ctx, `
+		DELETE FROM broker_events e
+		WHERE e.broker = $1 AND e.accepted_at <= $2
+			AND NOT EXISTS (
+				SELECT FROM broker_deliveries d
+				WHERE d.event_seq = e.seq AND (d.state <> 'delivered' OR d.updated_at > $2))`,
+		b.name, b.now().Add(-max(b.retention, 0)))
+	if err != nil {
+		if ctx.Err() == nil {
+			b.log.ErrorContext(ctx, "sweep delivered events", "err", err)
+		}
+		return
+	}
+	if n := tag.RowsAffected(); n > 0 {
+		b.log.DebugContext(ctx, "delivered events deleted", "count", n)
+	}
+}

@@ -1,0 +1,363 @@
+package broker
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/cloudevents/sdk-go/v2/binding"
+	"github.com/cloudevents/sdk-go/v2/event"
+	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
+	"github.com/jackc/pgx/v5"
+)
+
+// States of a delivery, as broker_deliveries.state holds them.
+const (
+	statePending   = "pending"
+	stateDelivered = "delivered"
+	stateDead      = "dead"
+)
+
+// maxErrorText bounds the response text kept in last_error.
+const maxErrorText = 512
+
+// response is what one attempt got back: a status and body, or an error when no
+// response came (connection refused, timeout).
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+	err    error
+}
+
+// outcome is what becomes of a delivery after an attempt.
+type outcome struct {
+	state  string
+	nextAt time.Time
+	status int
+	err    error
+	reply  *event.Event
+}
+
+// deliver makes one attempt at delivering c and records its outcome.
+func (b *Broker) deliver(ctx context.Context, c claimed) {
+	r := b.routes[c.trigger]
+	start := time.Now()
+	resp := b.attempt(ctx, r, c.event)
+	if resp.err != nil && ctx.Err() != nil {
+		// Cut by shutdown: not the subscriber's fault; let the next holder try at once.
+		b.release(ctx, c)
+		return
+	}
+	o := b.judge(ctx, r.trigger.Delivery, c.attempts+1, resp)
+	log := b.log.With("trigger", c.trigger, "seq", c.seq, "type", c.event.Type(), "id", c.event.ID(),
+		"attempt", c.attempts+1, "status", o.status, "took", time.Since(start).Round(time.Millisecond))
+	switch o.state {
+	case stateDelivered:
+		log.DebugContext(ctx, "event delivered")
+	case statePending:
+		log.WarnContext(ctx, "delivery failed; will retry", "retry_at", o.nextAt, "err", o.err)
+	case stateDead:
+		log.ErrorContext(ctx, "event dead-lettered", "err", o.err)
+	}
+	b.settle(ctx, c, o)
+}
+
+// judge applies Knative's rules to the response of attempt number n: 2xx is delivered
+// (with its reply, if the response is a CloudEvent); no response, 5xx, 404, 408, 409 and
+// 429 are retried while retries remain; anything else (a 4xx for bad data) is dead at
+// once. A reply that is not a valid CloudEvent is dead too: Knative's ingress would
+// refuse it with a 400.
+func (b *Broker) judge(ctx context.Context, d Delivery, n int, resp response) outcome {
+	o := outcome{status: resp.status, err: resp.err}
+	switch {
+	case resp.err == nil && resp.status >= 200 && resp.status < 300:
+		reply, err := replyOf(ctx, resp)
+		if err != nil {
+			o.state, o.err = stateDead, fmt.Errorf("the reply is not a valid CloudEvent: %w", err)
+			return o
+		}
+		o.state, o.reply = stateDelivered, reply
+		return o
+	case resp.err == nil:
+		o.err = fmt.Errorf("HTTP %d: %s", resp.status, errorText(resp.body))
+		if !retriable(resp.status) {
+			o.state = stateDead
+			return o
+		}
+	}
+	if retries := n - 1; retries >= d.Retry {
+		o.state = stateDead
+		if d.Retry > 0 {
+			o.err = fmt.Errorf("%w (after %d retries)", o.err, d.Retry)
+		}
+		return o
+	}
+	o.state, o.nextAt = statePending, b.now().Add(d.Backoff(n))
+	return o
+}
+
+// retriable reports whether a failed delivery answered with status is tried again, as
+// Knative's SelectiveRetry decides.
+func retriable(status int) bool {
+	switch status {
+	case http.StatusNotFound, http.StatusRequestTimeout, http.StatusConflict, http.StatusTooManyRequests:
+		return true
+	}
+	return status >= 500
+}
+
+// errorText is the start of a failure's response body, for last_error.
+func errorText(body []byte) string {
+	if len(body) > maxErrorText {
+		return string(body[:maxErrorText]) + "…"
+	}
+	if len(body) == 0 {
+		return "no body"
+	}
+	return string(body)
+}
+
+// replyOf returns the CloudEvent in a successful response, or nil when the response is
+// not one (no Ce-Specversion header and no CloudEvents content type).
+func replyOf(ctx context.Context, resp response) (*event.Event, error) {
+	msg := cehttp.NewMessage(resp.header, io.NopCloser(bytes.NewReader(resp.body)))
+	if msg.ReadEncoding() == binding.EncodingUnknown {
+		return nil, nil
+	}
+	e, err := binding.ToEvent(ctx, msg)
+	if err == nil {
+		_, err = encodeEvent(*e)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// attempt delivers e to r's subscriber once, in binary mode, within the trigger's timeout.
+func (b *Broker) attempt(ctx context.Context, r *route, e event.Event) response {
+	timeout := r.trigger.Delivery.Timeout
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	target := r.target.URL
+	if r.target.Handler != nil {
+		target = "http://" + r.trigger.Subscriber + "/"
+		if r.trigger.Subscriber == "" {
+			target = "http://localhost/"
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, nil)
+	if err == nil {
+		err = cehttp.WriteRequest(ctx, binding.ToMessage(&e), req)
+	}
+	if err != nil {
+		return response{err: fmt.Errorf("build request: %w", err)}
+	}
+	req.Header.Set("Prefer", "reply")
+	if b.token != nil {
+		audience := r.trigger.Audience
+		if audience == "" {
+			audience = r.target.URL
+		}
+		if audience == "" {
+			audience = r.trigger.Subscriber
+		}
+		tok, err := b.token(ctx, audience)
+		if err != nil {
+			return response{err: fmt.Errorf("token for %s: %w", audience, err)}
+		}
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+
+	var resp response
+	if r.target.Handler != nil {
+		resp = serveInProcess(ctx, r.target.Handler, req)
+	} else {
+		resp = b.post(req)
+	}
+	if resp.err != nil && errors.Is(resp.err, context.DeadlineExceeded) {
+		resp.err = fmt.Errorf("no answer within the timeout of %s", timeout)
+	}
+	return resp
+}
+
+// post sends req over HTTP and reads the response.
+func (b *Broker) post(req *http.Request) response {
+	res, err := b.client.Do(req)
+	if err != nil {
+		if req.Context().Err() != nil {
+			err = req.Context().Err()
+		}
+		return response{err: err}
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(res.Body, maxEventSize))
+	if err != nil {
+		if req.Context().Err() != nil {
+			err = req.Context().Err()
+		}
+		return response{err: fmt.Errorf("read response: %w", err)}
+	}
+	return response{status: res.StatusCode, header: res.Header, body: body}
+}
+
+// serveInProcess calls h with req, as a server would, and returns what it wrote. It
+// returns when h does or when ctx is done, whichever is first; a handler still running
+// then writes into a recorder nobody reads.
+func serveInProcess(ctx context.Context, h http.Handler, req *http.Request) response {
+	req.RequestURI = req.URL.RequestURI()
+	req.RemoteAddr = "127.0.0.1:0"
+	rec := &recorder{header: http.Header{}}
+	done := make(chan any, 1)
+	go func() {
+		defer func() { done <- recover() }()
+		h.ServeHTTP(rec, req)
+	}()
+	select {
+	case p := <-done:
+		if p != nil {
+			return response{err: fmt.Errorf("the handler panicked: %v", p)}
+		}
+		return rec.response()
+	case <-ctx.Done():
+		return response{err: ctx.Err()}
+	}
+}
+
+// recorder is the http.ResponseWriter of an in-process delivery.
+type recorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+// Header returns the response headers.
+func (r *recorder) Header() http.Header { return r.header }
+
+// WriteHeader records the status; only the first call counts, as on a server.
+func (r *recorder) WriteHeader(status int) {
+	if r.status == 0 {
+		r.status = status
+	}
+}
+
+// Write records body bytes, beyond maxEventSize silently dropped.
+func (r *recorder) Write(p []byte) (int, error) {
+	r.WriteHeader(http.StatusOK)
+	if room := maxEventSize - r.body.Len(); room > 0 {
+		r.body.Write(p[:min(len(p), room)])
+	}
+	return len(p), nil
+}
+
+// response returns what was written; a handler that wrote nothing answered 200.
+func (r *recorder) response() response {
+	r.WriteHeader(http.StatusOK)
+	return response{status: r.status, header: r.header, body: r.body.Bytes()}
+}
+
+// settle records o for c if c's lease is still ours; with a reply, it accepts the reply
+// event in the same transaction.
+func (b *Broker) settle(ctx context.Context, c claimed, o outcome) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
+	defer cancel()
+	if err := b.record(ctx, c, o); err != nil {
+		b.log.ErrorContext(ctx, "record delivery", "trigger", c.trigger, "seq", c.seq, "err", err)
+	}
+}
+
+func (b *Broker) record(ctx context.Context, c claimed, o outcome) error {
+	now := b.now()
+	if o.nextAt.IsZero() {
+		o.nextAt = now
+	}
+	var status *int
+	if o.status != 0 {
+		status = &o.status
+	}
+	var errText *string
+	if o.err != nil {
+		s := o.err.Error()
+		errText = &s
+	}
+	tx, err := b.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	tag, err := tx.Exec(ctx, `
+		UPDATE broker_deliveries
+		SET state = $3, attempts = $4, next_at = $5, lease_until = NULL,
+			last_status = $6, last_error = $7, updated_at = $8
+		WHERE event_seq = $1 AND trigger = $2 AND state = 'pending' AND lease_until = $9`,
+		c.seq, c.trigger, o.state, c.attempts+1, o.nextAt, status, errText, now, c.lease)
+	if err != nil {
+		return fmt.Errorf("update delivery: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		b.log.WarnContext(ctx, "delivery lease lost before its outcome was recorded; another holder has it",
+			"trigger", c.trigger, "seq", c.seq)
+		return nil
+	}
+	stored := false
+	if o.reply != nil {
+		if stored, err = b.acceptReply(ctx, tx, *o.reply, now); err != nil {
+			if errors.Is(err, ErrInvalidEvent) {
+				_ = tx.Rollback(ctx)
+				return b.record(ctx, c, outcome{state: stateDead, status: o.status, err: fmt.Errorf("the reply cannot be accepted: %w", err)})
+			}
+			return fmt.Errorf("accept reply: %w", err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	if stored {
+		b.notify()
+	}
+	if o.state == stateDelivered && b.retention < 0 {
+		// After the commit, so that of two triggers acknowledging at once, the later
+		// sees both acknowledgements.
+		_, err = b.pool.Exec(ctx, `
+			DELETE FROM broker_events e
+			WHERE e.seq = $1
+				AND NOT EXISTS (SELECT FROM broker_deliveries d WHERE d.event_seq = e.seq AND d.state <> 'delivered')`,
+			c.seq)
+		if err != nil {
+			return fmt.Errorf("delete delivered event: %w", err)
+		}
+	}
+	return nil
+}
+
+// acceptReply accepts a subscriber's reply event in tx, as Send would.
+func (b *Broker) acceptReply(ctx context.Context, tx pgx.Tx, reply event.Event, now time.Time) (bool, error) {
+	raw, err := encodeEvent(reply)
+	if err != nil {
+		return false, err
+	}
+	matched := b.match(ctx, reply)
+	if len(matched) == 0 {
+		return false, nil
+	}
+	return b.store(ctx, tx, reply, raw, matched, now)
+}
+
+// release gives up c's lease without counting an attempt.
+func (b *Broker) release(ctx context.Context, c claimed) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
+	defer cancel()
+	_, err := b.pool.Exec(ctx, `
+		UPDATE broker_deliveries SET lease_until = NULL
+		WHERE event_seq = $1 AND trigger = $2 AND state = 'pending' AND lease_until = $3`,
+		c.seq, c.trigger, c.lease)
+	if err != nil {
+		b.log.ErrorContext(ctx, "release delivery", "trigger", c.trigger, "seq", c.seq, "err", err)
+	}
+}

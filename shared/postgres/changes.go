@@ -1,0 +1,410 @@
+package postgres
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/taskwire/taskwire/shared/events"
+	"github.com/taskwire/taskwire/shared/taskwire"
+)
+
+// OutboxChannel is the channel on which every outbox insert is announced at commit, with
+// the payload "<user_id> <seq>" (migration 002).
+const OutboxChannel = "taskwire_outbox"
+
+// ChangeEntry is one task event read back from the outbox: what happened to a task and
+// when, with the task as it was after the change (as it was before, for a deletion).
+type ChangeEntry struct {
+	Seq     int64     // the outbox position: rows are numbered in the order they were written
+	ID      string    // the CloudEvent id
+	Type    string    // the CloudEvent type, one of events.TypeTask…
+	Time    time.Time // when the change happened, in UTC
+	TaskID  uuid.UUID
+	Deleted bool           // the event deleted the task
+	Task    *taskwire.Task // nil in a tombstone of Changes
+	Changes map[string]events.Change
+}
+
+// ChangeService reads the signed-in user's task events back from the outbox: a task's
+// history, the changes since a sync position, and the events a live stream replays.
+// Every read is scoped to the user by row-level security as well as by its filter.
+type ChangeService struct {
+	db *DB
+}
+
+// NewChangeService returns a ChangeService on db.
+func NewChangeService(db *DB) *ChangeService {
+	return &ChangeService{db: db}
+}
+
+// changeColumns are the columns scanChange reads.
+const changeColumns = `seq, id, type, time, subject, data`
+
+// History returns the events of the task with uuid or number ref, oldest first. A task
+// is found by uuid also after its deletion, and by number while it exists; a task the user
+// never had is ENOTFOUND.
+func (s *ChangeService) History(ctx context.Context, ref string) ([]ChangeEntry, error) {
+	var cond string
+	var arg any
+	if id, err := uuid.Parse(ref); err == nil {
+		cond, arg = "subject = $3", id.String()
+	} else if n, err := strconv.ParseInt(ref, 10, 64); err == nil && n > 0 {
+		cond, arg = "subject = (SELECT t.id::text FROM tasks t WHERE t.user_id = $1 AND t.number = $3)", n
+	} else {
+		return nil, taskwire.Errorf(taskwire.ENOTFOUND, "no task %q", ref)
+	}
+	list, err := s.read(ctx, `SELECT `+changeColumns+` FROM outbox
+		WHERE user_id = $1 AND source = $2 AND `+cond+` ORDER BY seq`, arg)
+	if err != nil {
+		return nil, fmt.Errorf("task history: %w", err)
+	}
+	if len(list) == 0 {
+		return nil, taskwire.Errorf(taskwire.ENOTFOUND, "no task %q", ref)
+	}
+	return list, nil
+}
+
+// Changes returns, for each task changed after outbox position since, its latest state,
+// ordered by the position of that change, at most limit of them, and the position to ask
+// from next. A task deleted since is a tombstone: Deleted, with a nil Task. With nothing
+// new, next is since.
+func (s *ChangeService) Changes(ctx context.Context, since int64, limit int) ([]ChangeEntry, int64, error) {
+	list, err := s.read(ctx, `SELECT `+changeColumns+` FROM (
+			SELECT DISTINCT ON (subject) `+changeColumns+` FROM outbox
+			WHERE user_id = $1 AND source = $2 AND seq > $3
+			ORDER BY subject, seq DESC
+		) latest ORDER BY seq LIMIT $4`, since, limit)
+	if err != nil {
+		return nil, since, fmt.Errorf("changes: %w", err)
+	}
+	next := since
+	for i := range list {
+		if list[i].Deleted {
+			list[i].Task, list[i].Changes = nil, nil
+		}
+		next = list[i].Seq
+	}
+	return list, next, nil
+}
+
+// Since returns the task events after outbox position after, oldest first, at most limit.
+func (s *ChangeService) Since(ctx context.Context, after int64, limit int) ([]ChangeEntry, error) {
+	list, err := s.read(ctx, `SELECT `+changeColumns+` FROM outbox
+		WHERE user_id = $1 AND source = $2 AND seq > $3 ORDER BY seq LIMIT $4`, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("events since %d: %w", after, err)
+	}
+	return list, nil
+}
+
+// Entries returns the user's task events at the given outbox positions, in order; other
+// positions (another user's rows, other events) are left out.
+func (s *ChangeService) Entries(ctx context.Context, seqs []int64) ([]ChangeEntry, error) {
+	if len(seqs) == 0 {
+		return nil, nil
+	}
+	list, err := s.read(ctx, `SELECT `+changeColumns+` FROM outbox
+		WHERE user_id = $1 AND source = $2 AND seq = ANY($3) ORDER BY seq`, seqs)
+	if err != nil {
+		return nil, fmt.Errorf("events by position: %w", err)
+	}
+	return list, nil
+}
+
+// LatestSeqs returns the positions of the user's latest n outbox rows, newest first: where
+// a live stream starts, and what it need not send again when a notification of one of
+// them arrives late.
+func (s *ChangeService) LatestSeqs(ctx context.Context, n int) ([]int64, error) {
+	seqs := make([]int64, 0, n)
+	err := readUser(ctx, s.db, `SELECT seq FROM outbox WHERE user_id = $1 ORDER BY seq DESC LIMIT $2`,
+		[]any{taskwire.UserFromContext(ctx), n}, func(rows pgx.Rows) error {
+			for rows.Next() {
+				var seq int64
+				if err := rows.Scan(&seq); err != nil {
+					return err
+				}
+				seqs = append(seqs, seq)
+			}
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("latest event positions: %w", translate(err))
+	}
+	return seqs, nil
+}
+
+// read runs query as the signed-in user with $1 the user, $2 the task events' source and
+// args from $3 on, and returns the entries it selects.
+func (s *ChangeService) read(ctx context.Context, query string, args ...any) ([]ChangeEntry, error) {
+	list := []ChangeEntry{}
+	user := taskwire.UserFromContext(ctx)
+	err := readUser(ctx, s.db, query, append([]any{user, events.SourceTasks}, args...), func(rows pgx.Rows) error {
+		for rows.Next() {
+			e, err := scanChange(rows, user)
+			if err != nil {
+				return err
+			}
+			list = append(list, e)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, translate(err)
+	}
+	return list, nil
+}
+
+func scanChange(row pgx.Row, user string) (ChangeEntry, error) {
+	var e ChangeEntry
+	var id uuid.UUID
+	var subject string
+	var data []byte
+	if err := row.Scan(&e.Seq, &id, &e.Type, &e.Time, &subject, &data); err != nil {
+		return e, err
+	}
+	e.ID, e.Time, e.Deleted = id.String(), e.Time.UTC(), e.Type == events.TypeTaskDeleted
+	taskID, err := uuid.Parse(subject)
+	if err != nil {
+		return e, fmt.Errorf("outbox row %d: subject %q is not a task id", e.Seq, subject)
+	}
+	e.TaskID = taskID
+	// Numbers inside changes stay json.Number, so that they are written back as stored.
+	var d events.TaskData
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(&d); err != nil {
+		return e, fmt.Errorf("outbox row %d: data: %w", e.Seq, err)
+	}
+	if d.Task != nil {
+		d.Task.UserID = user
+	}
+	e.Task, e.Changes = d.Task, d.Changes
+	if e.Changes == nil {
+		e.Changes = map[string]events.Change{}
+	}
+	return e, nil
+}
+
+// Listener timing.
+const (
+	listenerMinDelay  = 100 * time.Millisecond // first wait before reconnecting
+	listenerMaxDelay  = 30 * time.Second       // longest wait before reconnecting
+	listenerIdleCheck = 30 * time.Second       // a silent connection is pinged this often
+	listenerBuffer    = 256                    // notifications a subscriber may fall behind by
+)
+
+// Listener holds one connection that LISTENs on OutboxChannel and fans the notifications
+// out to subscribers by user, so that any number of live streams cost one connection.
+// It reconnects by itself when the connection fails, and then tells every subscriber
+// that notifications may have been missed.
+type Listener struct {
+	config *pgx.ConnConfig
+	log    *slog.Logger
+	cancel context.CancelFunc
+	done   chan struct{}
+	ready  chan struct{} // closed once the first LISTEN succeeded
+	once   sync.Once     // closes ready
+
+	mu     sync.Mutex
+	subs   map[string]map[chan int64]struct{}
+	closed bool
+}
+
+// NewListener starts listening on a connection of its own to db's database; Close stops it.
+func NewListener(db *DB) *Listener {
+	config := db.Pool.Config().ConnConfig.Copy()
+	config.RuntimeParams["application_name"] = "taskwire-listener"
+	ctx, cancel := context.WithCancel(context.Background())
+	l := &Listener{
+		config: config,
+		log:    slog.Default().With("component", "outbox listener"),
+		cancel: cancel,
+		done:   make(chan struct{}),
+		ready:  make(chan struct{}),
+		subs:   map[string]map[chan int64]struct{}{},
+	}
+	go l.run(ctx)
+	return l
+}
+
+// Ready waits until the listener first listens, or ctx is done.
+func (l *Listener) Ready(ctx context.Context) error {
+	select {
+	case <-l.done:
+		return fmt.Errorf("outbox listener: closed")
+	default:
+	}
+	select {
+	case <-l.ready:
+		return nil
+	case <-l.done:
+		return fmt.Errorf("outbox listener: closed")
+	case <-ctx.Done():
+		return fmt.Errorf("outbox listener: not listening yet: %w", context.Cause(ctx))
+	}
+}
+
+// Subscribe returns a channel that receives the outbox position of each row of user
+// committed from now on, in commit order, and 0 whenever notifications may have been
+// missed (the connection was restored, or the subscriber fell too far behind): then
+// re-read from the last position seen. The channel is closed by cancel and when the
+// listener closes.
+func (l *Listener) Subscribe(user string) (<-chan int64, func()) {
+	ch := make(chan int64, listenerBuffer)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		close(ch)
+		return ch, func() {}
+	}
+	if l.subs[user] == nil {
+		l.subs[user] = map[chan int64]struct{}{}
+	}
+	l.subs[user][ch] = struct{}{}
+	return ch, func() {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		if _, ok := l.subs[user][ch]; ok {
+			delete(l.subs[user], ch)
+			if len(l.subs[user]) == 0 {
+				delete(l.subs, user)
+			}
+			close(ch)
+		}
+	}
+}
+
+// Close stops listening, closes every subscriber's channel and waits for the connection
+// to close.
+func (l *Listener) Close() {
+	l.cancel()
+	<-l.done
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.closed = true
+	for user, chans := range l.subs {
+		for ch := range chans {
+			close(ch)
+		}
+		delete(l.subs, user)
+	}
+}
+
+func (l *Listener) run(ctx context.Context) {
+	defer close(l.done)
+	delay := listenerMinDelay
+	for {
+		listened, err := l.listen(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		if listened {
+			delay = listenerMinDelay
+		}
+		l.log.Warn("listen failed; reconnecting", "err", err, "in", delay.String())
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, listenerMaxDelay)
+	}
+}
+
+// listen connects, listens and dispatches until the connection fails or ctx is done; it
+// reports whether it got as far as listening.
+func (l *Listener) listen(ctx context.Context) (bool, error) {
+	conn, err := pgx.ConnectConfig(ctx, l.config)
+	if err != nil {
+		return false, fmt.Errorf("connect: %w", err)
+	}
+	defer func() {
+		closeCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = conn.Close(closeCtx)
+	}()
+	if _, err := conn.Exec(ctx, "LISTEN "+OutboxChannel); err != nil {
+		return false, fmt.Errorf("listen: %w", err)
+	}
+	// Whatever was committed while nobody listened is found by re-reading.
+	l.broadcast(0)
+	l.once.Do(func() { close(l.ready) })
+	for {
+		waitCtx, cancel := context.WithTimeout(ctx, listenerIdleCheck)
+		n, err := conn.WaitForNotification(waitCtx)
+		idle := errors.Is(waitCtx.Err(), context.DeadlineExceeded)
+		cancel()
+		switch {
+		case err == nil:
+			l.dispatch(n.Payload)
+		case ctx.Err() != nil:
+			return true, ctx.Err()
+		case idle:
+			// Nothing happened for a while: make sure the connection is still there.
+			if err := conn.Ping(ctx); err != nil {
+				return true, fmt.Errorf("ping: %w", err)
+			}
+		default:
+			return true, fmt.Errorf("wait for notification: %w", err)
+		}
+	}
+}
+
+// dispatch hands a notification's position to its user's subscribers.
+func (l *Listener) dispatch(payload string) {
+	i := strings.LastIndexByte(payload, ' ')
+	if i < 0 {
+		l.log.Warn("ignored a malformed notification", "payload", payload)
+		return
+	}
+	seq, err := strconv.ParseInt(payload[i+1:], 10, 64)
+	if err != nil || seq <= 0 {
+		l.log.Warn("ignored a malformed notification", "payload", payload)
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for ch := range l.subs[payload[:i]] {
+		send(ch, seq)
+	}
+}
+
+// broadcast sends seq to every subscriber.
+func (l *Listener) broadcast(seq int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, chans := range l.subs {
+		for ch := range chans {
+			send(ch, seq)
+		}
+	}
+}
+
+// send delivers seq without blocking: a subscriber that fell a whole buffer behind loses
+// what it has not read and gets 0, which tells it to re-read. Only the listener sends, so
+// after the drain there is room.
+func send(ch chan int64, seq int64) {
+	select {
+	case ch <- seq:
+		return
+	default:
+	}
+	for drained := false; !drained; {
+		select {
+		case <-ch:
+		default:
+			drained = true
+		}
+	}
+	ch <- 0
+}

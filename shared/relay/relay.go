@@ -1,0 +1,299 @@
+// Package relay publishes the outbox: the CloudEvents that changes committed in
+// PostgreSQL are sent to a broker right after commit, and any left behind are swept up.
+// A row counts as published only once the broker acknowledged it, so nothing is lost
+// when a process dies between commit and publish (delivery is at least once). It holds
+// the relay loop and a Sender for a Knative sink; the broker itself lives elsewhere.
+package relay
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/cloudevents/sdk-go/v2/event"
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Channel is the PostgreSQL channel every outbox insert is announced on at commit.
+const Channel = "taskwire_outbox"
+
+// Defaults for the zero fields of Options.
+const (
+	DefaultSweepInterval = 5 * time.Second
+	DefaultBatchSize     = 100
+	DefaultRetryDelay    = time.Second
+	DefaultMaxRetryDelay = time.Minute
+)
+
+// reconnect delays of the listening connection.
+const (
+	listenMinDelay  = 100 * time.Millisecond
+	listenMaxDelay  = 30 * time.Second
+	listenIdleCheck = 30 * time.Second
+)
+
+// Sender sends one event to the broker; a nil error means the broker acknowledged it.
+type Sender interface {
+	Send(ctx context.Context, e event.Event) error
+}
+
+// Options tune a Relay; zero values take the defaults.
+type Options struct {
+	SweepInterval time.Duration // how often pending rows are looked for without a wake-up; default 5s
+	BatchSize     int           // rows locked and sent per transaction; default 100
+	RetryDelay    time.Duration // wait after a failed publish, doubled per failure; default 1s
+	MaxRetryDelay time.Duration // the longest wait after failures; default 1m
+	Logger        *slog.Logger  // default slog.Default()
+}
+
+// Relay publishes outbox rows in order of their position. Several relays (replicas) may
+// run on one database: each locks the rows it sends (FOR UPDATE SKIP LOCKED), so a row is
+// sent by one of them at a time, and order holds within each batch.
+type Relay struct {
+	pool   *pgxpool.Pool
+	sender Sender
+	opts   Options
+	log    *slog.Logger
+}
+
+// New returns a relay that publishes the outbox of pool's database with s.
+func New(pool *pgxpool.Pool, s Sender, opts Options) *Relay {
+	if opts.SweepInterval <= 0 {
+		opts.SweepInterval = DefaultSweepInterval
+	}
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = DefaultBatchSize
+	}
+	if opts.RetryDelay <= 0 {
+		opts.RetryDelay = DefaultRetryDelay
+	}
+	if opts.MaxRetryDelay < opts.RetryDelay {
+		opts.MaxRetryDelay = max(DefaultMaxRetryDelay, opts.RetryDelay)
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Relay{pool: pool, sender: s, opts: opts, log: log.With("component", "outbox relay")}
+}
+
+// Run publishes until ctx is done: at start, on every outbox notification (a dedicated
+// connection LISTENs, and reconnects when it fails), and every SweepInterval. After a
+// failure it waits RetryDelay, doubling per failure up to MaxRetryDelay, before trying
+// again. It returns nil once ctx is done; failures along the way are logged and retried.
+func (r *Relay) Run(ctx context.Context) error {
+	wake := make(chan struct{}, 1)
+	listening := make(chan struct{})
+	go func() {
+		defer close(listening)
+		r.listen(ctx, wake)
+	}()
+	defer func() { <-listening }()
+
+	sweep := time.NewTicker(r.opts.SweepInterval)
+	defer sweep.Stop()
+	retry := time.NewTimer(time.Hour) // armed only while backing off
+	retry.Stop()
+	defer retry.Stop()
+	var delay time.Duration // > 0 while backing off after a failure
+	for {
+		n, err := r.Flush(ctx)
+		switch {
+		case ctx.Err() != nil:
+			return nil
+		case err != nil:
+			delay = min(max(2*delay, r.opts.RetryDelay), r.opts.MaxRetryDelay)
+			r.log.Warn("publish failed; retrying", "published", n, "err", err, "in", delay.String())
+			retry.Reset(delay)
+		default:
+			delay = 0
+			if n > 0 {
+				r.log.Debug("published", "events", n)
+			}
+		}
+	wait:
+		for {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-wake:
+				if delay == 0 {
+					break wait
+				}
+			case <-sweep.C:
+				if delay == 0 {
+					break wait
+				}
+			case <-retry.C:
+				break wait
+			}
+		}
+	}
+}
+
+// Flush publishes every pending row once, batch after batch, and returns how many it
+// published. It stops at the first row the broker does not acknowledge; that row and
+// those after it stay pending.
+func (r *Relay) Flush(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		n, more, err := r.publishBatch(ctx)
+		total += n
+		if err != nil || !more {
+			return total, err
+		}
+	}
+}
+
+// row is one outbox row as the relay reads it.
+type row struct {
+	seq     int64
+	id      uuid.UUID
+	typ     string
+	source  string
+	subject string
+	time    time.Time
+	data    []byte
+}
+
+// publishBatch locks up to BatchSize pending rows that no other relay holds, sends them in
+// order and marks those acknowledged as published, all in one transaction. more reports a
+// full batch that was sent entirely, so that more may be pending.
+func (r *Relay) publishBatch(ctx context.Context) (n int, more bool, err error) {
+	tx, err := r.pool.Begin(ctx)
+	if err != nil {
+		return 0, false, fmt.Errorf("publish: begin: %w", err)
+	}
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+	rows, err := tx.Query(ctx, `
+		SELECT seq, id, type, source, subject, time, data FROM outbox
+		WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`, r.opts.BatchSize)
+	if err != nil {
+		return 0, false, fmt.Errorf("publish: read outbox: %w", err)
+	}
+	batch, err := pgx.CollectRows(rows, func(rows pgx.CollectableRow) (row, error) {
+		var o row
+		err := rows.Scan(&o.seq, &o.id, &o.typ, &o.source, &o.subject, &o.time, &o.data)
+		return o, err
+	})
+	if err != nil {
+		return 0, false, fmt.Errorf("publish: read outbox: %w", err)
+	}
+
+	var sent []int64
+	var sendErr error
+	for _, o := range batch {
+		e, err := o.event()
+		if err == nil {
+			err = r.sender.Send(ctx, e)
+		}
+		if err != nil {
+			sendErr = fmt.Errorf("publish: outbox row %d (event %s): %w", o.seq, o.id, err)
+			break
+		}
+		sent = append(sent, o.seq)
+	}
+	if len(sent) > 0 {
+		// The events went out: record that even when ctx ended meanwhile.
+		done := context.WithoutCancel(ctx)
+		if _, err := tx.Exec(done, `UPDATE outbox SET published_at = now() WHERE seq = ANY($1)`, sent); err != nil {
+			return 0, false, errors.Join(sendErr, fmt.Errorf("publish: mark published: %w", err))
+		}
+		if err := tx.Commit(done); err != nil {
+			return 0, false, errors.Join(sendErr, fmt.Errorf("publish: commit: %w", err))
+		}
+	}
+	return len(sent), sendErr == nil && len(batch) == r.opts.BatchSize, sendErr
+}
+
+// event returns the CloudEvent the row stands for.
+func (o row) event() (event.Event, error) {
+	e := event.New()
+	e.SetID(o.id.String())
+	e.SetSource(o.source)
+	e.SetType(o.typ)
+	e.SetSubject(o.subject)
+	e.SetTime(o.time.UTC())
+	// jsonb hands its text back spaced out; the wire gets it compact.
+	var data bytes.Buffer
+	if err := json.Compact(&data, o.data); err != nil {
+		return e, fmt.Errorf("data: %w", err)
+	}
+	if err := e.SetData(event.ApplicationJSON, data.Bytes()); err != nil {
+		return e, fmt.Errorf("set data: %w", err)
+	}
+	if err := e.Validate(); err != nil {
+		return e, fmt.Errorf("invalid event: %w", err)
+	}
+	return e, nil
+}
+
+// listen keeps a connection LISTENing on Channel and signals wake on every notification
+// (and after each reconnect, for what was committed meanwhile) until ctx is done.
+func (r *Relay) listen(ctx context.Context, wake chan<- struct{}) {
+	signal := func() {
+		select {
+		case wake <- struct{}{}:
+		default:
+		}
+	}
+	delay := listenMinDelay
+	for {
+		listened, err := r.listenOnce(ctx, signal)
+		if ctx.Err() != nil {
+			return
+		}
+		if listened {
+			delay = listenMinDelay
+		}
+		r.log.Warn("listen failed; reconnecting", "err", err, "in", delay.String())
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, listenMaxDelay)
+	}
+}
+
+func (r *Relay) listenOnce(ctx context.Context, signal func()) (bool, error) {
+	config := r.pool.Config().ConnConfig.Copy()
+	config.RuntimeParams["application_name"] = "taskwire-relay"
+	conn, err := pgx.ConnectConfig(ctx, config)
+	if err != nil {
+		return false, fmt.Errorf("connect: %w", err)
+	}
+	defer func() {
+		closeCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = conn.Close(closeCtx)
+	}()
+	if _, err := conn.Exec(ctx, "LISTEN "+Channel); err != nil {
+		return false, fmt.Errorf("listen: %w", err)
+	}
+	signal()
+	for {
+		waitCtx, cancel := context.WithTimeout(ctx, listenIdleCheck)
+		_, err := conn.WaitForNotification(waitCtx)
+		idle := errors.Is(waitCtx.Err(), context.DeadlineExceeded)
+		cancel()
+		switch {
+		case err == nil:
+			signal()
+		case ctx.Err() != nil:
+			return true, ctx.Err()
+		case idle:
+			if err := conn.Ping(ctx); err != nil {
+				return true, fmt.Errorf("ping: %w", err)
+			}
+		default:
+			return true, fmt.Errorf("wait for notification: %w", err)
+		}
+	}
+}

@@ -1,0 +1,369 @@
+package relay_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cloudevents/sdk-go/v2/event"
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/taskwire/taskwire/shared/events"
+	"github.com/taskwire/taskwire/shared/postgres"
+	"github.com/taskwire/taskwire/shared/postgres/postgrestest"
+	"github.com/taskwire/taskwire/shared/relay"
+	"github.com/taskwire/taskwire/shared/taskwire"
+)
+
+// The tests share one database and publish every pending row of it, so they run one
+// after the other and look only at their own user's events.
+func TestMain(m *testing.M) { os.Exit(postgrestest.Main(m)) }
+
+func TestRelay_Flush(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+
+	t.Run("OK", func(t *testing.T) {
+		ctx, user := MustNewUser(t, db)
+		svc := postgres.NewTaskService(db)
+		task := MustCreateTask(t, ctx, svc, "draft")
+		_, err := svc.UpdateTask(ctx, "1", "", []byte(`{"title":"final"}`))
+		require.NoError(t, err)
+		require.NoError(t, svc.DeleteTask(ctx, "1", ""))
+		rows := MustListOutbox(t, db, user)
+		require.Len(t, rows, 3)
+		for _, r := range rows {
+			assert.Nil(t, r.PublishedAt, "got a row published before the relay ran")
+		}
+
+		rec := &recorder{}
+		before := time.Now()
+		n, err := relay.New(db.Pool, rec, relay.Options{}).Flush(context.Background())
+		require.NoError(t, err)
+		assert.GreaterOrEqual(t, n, 3)
+
+		got := rec.of(user)
+		require.Len(t, got, 3, "got %d events, want 3", len(got))
+		for i, e := range got {
+			r := rows[i]
+			assert.NoError(t, e.Validate())
+			assert.Equal(t, event.CloudEventsVersionV1, e.SpecVersion())
+			assert.Equal(t, r.ID.String(), e.ID(), "event %d: got id %s, want the row's, in order", i, e.ID())
+			assert.Equal(t, r.Type, e.Type())
+			assert.Equal(t, events.SourceTasks, e.Source())
+			assert.Equal(t, task.ID.String(), e.Subject())
+			assert.True(t, r.Time.Equal(e.Time()), "event %d: got time %v, want %v", i, e.Time(), r.Time)
+			assert.Equal(t, event.ApplicationJSON, e.DataContentType())
+			assert.JSONEq(t, string(r.Data), string(e.Data()))
+			assert.Empty(t, e.Extensions(), "event %d: got extensions %v, want the standard attributes only", i, e.Extensions())
+		}
+		assert.Equal(t, []string{events.TypeTaskCreated, events.TypeTaskUpdated, events.TypeTaskDeleted}, types(got))
+		for _, r := range MustListOutbox(t, db, user) {
+			require.NotNil(t, r.PublishedAt, "row %s: got no published_at, want it set", r.ID)
+			assert.WithinDuration(t, before, *r.PublishedAt, time.Minute)
+		}
+
+		n, err = relay.New(db.Pool, rec, relay.Options{}).Flush(context.Background())
+		require.NoError(t, err)
+		assert.Zero(t, n, "got %d events published again", n)
+		assert.Len(t, rec.of(user), 3)
+	})
+
+	t.Run("ErrNotAcknowledged", func(t *testing.T) {
+		ctx, user := MustNewUser(t, db)
+		svc := postgres.NewTaskService(db)
+		MustCreateTask(t, ctx, svc, "one")
+		MustCreateTask(t, ctx, svc, "two")
+		MustCreateTask(t, ctx, svc, "three")
+		rows := MustListOutbox(t, db, user)
+
+		broken := errors.New("broker unavailable")
+		rec := &recorder{fail: func(e event.Event) error {
+			if e.ID() == rows[1].ID.String() {
+				return broken
+			}
+			return nil
+		}}
+		r := relay.New(db.Pool, rec, relay.Options{BatchSize: 2})
+		n, err := r.Flush(context.Background())
+		require.ErrorIs(t, err, broken)
+		assert.Equal(t, 1, n, "got %d published, want only the row before the failure", n)
+		assert.Equal(t, []string{rows[0].ID.String()}, ids(rec.of(user)))
+		after := MustListOutbox(t, db, user)
+		assert.NotNil(t, after[0].PublishedAt)
+		assert.Nil(t, after[1].PublishedAt, "a row the broker refused must stay pending")
+		assert.Nil(t, after[2].PublishedAt, "rows after a refused one wait, to keep their order")
+
+		rec.setFail(nil)
+		n, err = r.Flush(context.Background())
+		require.NoError(t, err)
+		assert.Equal(t, 2, n)
+		assert.Equal(t, []string{rows[0].ID.String(), rows[1].ID.String(), rows[2].ID.String()}, ids(rec.of(user)),
+			"each event once, in order")
+		for _, r := range MustListOutbox(t, db, user) {
+			assert.NotNil(t, r.PublishedAt)
+		}
+	})
+
+	t.Run("OKReplicas", func(t *testing.T) {
+		_, user := MustNewUser(t, db)
+		const rows = 300
+		_, err := db.Pool.Exec(context.Background(), `
+			INSERT INTO outbox (id, user_id, type, source, subject, time, data)
+			SELECT gen_random_uuid(), $1, $2, $3, gen_random_uuid()::text, now(), jsonb_build_object('i', i, 'user_id', $1::text)
+			FROM generate_series(1, $4) AS i`, user, events.TypeTaskCreated, events.SourceTasks, rows)
+		require.NoError(t, err)
+
+		// Three replicas publish at once; each locks its own rows.
+		recs := []*recorder{{delay: time.Millisecond}, {delay: time.Millisecond}, {delay: time.Millisecond}}
+		var wg sync.WaitGroup
+		for _, rec := range recs {
+			wg.Go(func() {
+				_, err := relay.New(db.Pool, rec, relay.Options{BatchSize: 10}).Flush(context.Background())
+				assert.NoError(t, err)
+			})
+		}
+		wg.Wait()
+
+		seen := map[string]int{}
+		for i, rec := range recs {
+			got := rec.of(user)
+			assert.NotEmpty(t, got, "replica %d published nothing", i)
+			order := make([]int, len(got))
+			for j, e := range got {
+				seen[e.ID()]++
+				var data struct{ I int }
+				require.NoError(t, json.Unmarshal(e.Data(), &data))
+				order[j] = data.I
+			}
+			assert.True(t, slices.IsSorted(order), "replica %d sent out of order", i)
+		}
+		assert.Len(t, seen, rows, "got %d distinct events, want %d", len(seen), rows)
+		for id, n := range seen {
+			assert.Equal(t, 1, n, "event %s sent %d times", id, n)
+		}
+		assert.Zero(t, countPending(t, db, user))
+	})
+}
+
+func TestRelay_Run(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+	svc := postgres.NewTaskService(db)
+
+	t.Run("OK", func(t *testing.T) {
+		ctx, user := MustNewUser(t, db)
+		// Left behind before any relay ran: swept at start.
+		MustCreateTask(t, ctx, svc, "left behind")
+
+		rec := &recorder{}
+		stop := MustRun(t, relay.New(db.Pool, rec, relay.Options{SweepInterval: time.Hour}))
+		waitFor(t, func() bool { return len(rec.of(user)) == 1 }, "the row left behind")
+
+		// Published right after commit: the sweep is an hour away.
+		start := time.Now()
+		MustCreateTask(t, ctx, svc, "new")
+		waitFor(t, func() bool { return len(rec.of(user)) == 2 }, "the new row")
+		assert.Less(t, time.Since(start), 3*time.Second)
+		assert.Zero(t, countPending(t, db, user))
+		stop()
+	})
+
+	t.Run("OKRetry", func(t *testing.T) {
+		ctx, user := MustNewUser(t, db)
+		attempts := 0
+		rec := &recorder{}
+		rec.setFail(func(e event.Event) error {
+			attempts++
+			if attempts <= 2 {
+				return errors.New("broker unavailable")
+			}
+			return nil
+		})
+		stop := MustRun(t, relay.New(db.Pool, rec, relay.Options{SweepInterval: time.Hour, RetryDelay: 20 * time.Millisecond}))
+		MustCreateTask(t, ctx, svc, "retried")
+		waitFor(t, func() bool { return len(rec.of(user)) == 1 }, "the retried row")
+		stop()
+		assert.Equal(t, 3, attempts, "got %d attempts, want 2 failures then success", attempts)
+		assert.Zero(t, countPending(t, db, user))
+	})
+
+	t.Run("OKReconnect", func(t *testing.T) {
+		ctx, user := MustNewUser(t, db)
+		rec := &recorder{}
+		stop := MustRun(t, relay.New(db.Pool, rec, relay.Options{SweepInterval: time.Hour}))
+		MustCreateTask(t, ctx, svc, "before")
+		waitFor(t, func() bool { return len(rec.of(user)) == 1 }, "the first row")
+
+		var killed int
+		require.NoError(t, db.Pool.QueryRow(context.Background(), `
+			SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+			WHERE application_name = 'taskwire-relay' AND datname = current_database()`).Scan(&killed))
+		require.Equal(t, 1, killed, "got %d relay connections, want 1", killed)
+
+		MustCreateTask(t, ctx, svc, "after")
+		waitFor(t, func() bool { return len(rec.of(user)) == 2 }, "the row committed around the reconnect")
+		MustCreateTask(t, ctx, svc, "later")
+		waitFor(t, func() bool { return len(rec.of(user)) == 3 }, "a row after the reconnect")
+		stop()
+	})
+}
+
+// recorder is a Sender that keeps what it was sent; fail, when set, refuses an event.
+type recorder struct {
+	mu     sync.Mutex
+	events []event.Event
+	fail   func(event.Event) error
+	delay  time.Duration
+}
+
+func (r *recorder) Send(ctx context.Context, e event.Event) error {
+	time.Sleep(r.delay)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.fail != nil {
+		if err := r.fail(e); err != nil {
+			return err
+		}
+	}
+	r.events = append(r.events, e)
+	return nil
+}
+
+func (r *recorder) setFail(f func(event.Event) error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.fail = f
+}
+
+// of returns the events of user that were sent, in the order they were.
+func (r *recorder) of(user string) []event.Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []event.Event
+	for _, e := range r.events {
+		var d struct {
+			UserID string `json:"user_id"`
+		}
+		_ = json.Unmarshal(e.Data(), &d)
+		if d.UserID == user {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// MustNewUser returns a context signed in as a new user whose row exists; the user's rows
+// go at cleanup.
+func MustNewUser(tb testing.TB, db *postgres.DB) (context.Context, string) {
+	tb.Helper()
+	id := "user-" + uuid.NewString()
+	ctx := taskwire.NewContextWithUser(context.Background(), id)
+	require.NoError(tb, postgres.NewUserService(db).EnsureUser(ctx, id))
+	tb.Cleanup(func() {
+		_, err := db.Pool.Exec(context.Background(), `DELETE FROM outbox WHERE user_id = $1`, id)
+		assert.NoError(tb, err)
+		_, err = db.Pool.Exec(context.Background(), `DELETE FROM users WHERE id = $1`, id)
+		assert.NoError(tb, err)
+	})
+	return ctx, id
+}
+
+// MustCreateTask creates a task titled title.
+func MustCreateTask(tb testing.TB, ctx context.Context, svc *postgres.TaskService, title string) *taskwire.Task {
+	tb.Helper()
+	f, err := taskwire.NewTask{Title: title}.Fields()
+	require.NoError(tb, err)
+	task, _, err := svc.CreateTask(ctx, f, taskwire.IdempotencyKey{})
+	require.NoError(tb, err)
+	return task
+}
+
+// MustRun runs r until the returned stop is called (or the test ends), and checks that
+// Run then returns nil promptly.
+func MustRun(tb testing.TB, r *relay.Relay) (stop func()) {
+	tb.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			select {
+			case err := <-done:
+				assert.NoError(tb, err, "Run must return nil once its context is done")
+			case <-time.After(5 * time.Second):
+				tb.Error("Run did not return within 5s of its context ending")
+			}
+		})
+	}
+	tb.Cleanup(stop)
+	return stop
+}
+
+// outboxRow is an outbox row as the tests read it.
+type outboxRow struct {
+	ID          uuid.UUID
+	Type        string
+	Time        time.Time
+	Data        []byte
+	PublishedAt *time.Time
+}
+
+// MustListOutbox returns user's outbox rows in the order they were written.
+func MustListOutbox(tb testing.TB, db *postgres.DB, user string) []outboxRow {
+	tb.Helper()
+	rows, err := db.Pool.Query(context.Background(),
+		`SELECT id, type, time, data, published_at FROM outbox WHERE user_id = $1 ORDER BY seq`, user)
+	require.NoError(tb, err)
+	defer rows.Close()
+	var out []outboxRow
+	for rows.Next() {
+		var r outboxRow
+		require.NoError(tb, rows.Scan(&r.ID, &r.Type, &r.Time, &r.Data, &r.PublishedAt))
+		out = append(out, r)
+	}
+	require.NoError(tb, rows.Err())
+	return out
+}
+
+func countPending(tb testing.TB, db *postgres.DB, user string) int {
+	tb.Helper()
+	var n int
+	require.NoError(tb, db.Pool.QueryRow(context.Background(),
+		`SELECT count(*) FROM outbox WHERE user_id = $1 AND published_at IS NULL`, user).Scan(&n))
+	return n
+}
+
+// waitFor polls cond for up to 5 seconds.
+func waitFor(tb testing.TB, cond func() bool, what string) {
+	tb.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			tb.Fatalf("waited 5s for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func types(list []event.Event) []string {
+	out := make([]string, len(list))
+	for i, e := range list {
+		out[i] = e.Type()
+	}
+	return out
+}
+
+func ids(list []event.Event) []string {
+	out := make([]string, len(list))
+	for i, e := range list {
+		out[i] = e.ID()
+	}
+	return out
+}

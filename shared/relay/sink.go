@@ -1,0 +1,99 @@
+package relay
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	cloudevents "github.com/cloudevents/sdk-go/v2"
+	"github.com/cloudevents/sdk-go/v2/event"
+	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
+)
+
+// Retries of one send to the sink: SendRetries at most, the n-th after SendBackoff×2ⁿ
+// (100 ms to 1.6 s, about 3 s in all), before the relay's own, slower retry takes over.
+const (
+	SendBackoff = 50 * time.Millisecond
+	SendRetries = 5
+)
+
+// sendTimeout bounds one HTTP attempt.
+const sendTimeout = 30 * time.Second
+
+// SinkSender sends events to a Knative sink (K_SINK) over HTTP in binary mode with the
+// CloudEvents SDK, retrying with exponential backoff, and sets the extensions of
+// K_CE_OVERRIDES on every event.
+type SinkSender struct {
+	client     cloudevents.Client
+	extensions map[string]any
+}
+
+// overrides is the shape of K_CE_OVERRIDES.
+type overrides struct {
+	Extensions map[string]any `json:"extensions"`
+}
+
+// NewSinkSender returns a sender to the absolute http(s) URL sink; overrides is the
+// K_CE_OVERRIDES JSON, {"extensions": {"name": value}}, or "" for none.
+func NewSinkSender(sink, overrideJSON string) (*SinkSender, error) {
+	u, err := url.Parse(sink)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("K_SINK must be an absolute http or https URL, got %q", sink)
+	}
+	var o overrides
+	if overrideJSON != "" {
+		dec := json.NewDecoder(bytes.NewReader([]byte(overrideJSON)))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&o); err != nil {
+			return nil, fmt.Errorf("K_CE_OVERRIDES: %w", err)
+		}
+		probe := event.New()
+		for name, v := range o.Extensions {
+			if err := probe.Context.SetExtension(name, v); err != nil {
+				return nil, fmt.Errorf("K_CE_OVERRIDES: extension %q: %w", name, err)
+			}
+		}
+	}
+	client, err := cloudevents.NewClientHTTP(
+		cloudevents.WithTarget(u.String()),
+		cehttp.WithClient(http.Client{Timeout: sendTimeout}),
+		cehttp.WithIsRetriableFunc(retriable),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("cloudevents client: %w", err)
+	}
+	return &SinkSender{client: client, extensions: o.Extensions}, nil
+}
+
+// retriable tells which answers of a Knative broker are worth another try: it is not
+// there yet (404), busy (408, 409, 429) or failing (5xx). Anything else (400, 413, …)
+// will not change.
+func retriable(status int) bool {
+	switch status {
+	case http.StatusNotFound, http.StatusRequestTimeout, http.StatusConflict, http.StatusTooManyRequests:
+		return true
+	}
+	return status >= 500
+}
+
+// Send sends e with the override extensions set, and returns nil only when the sink
+// acknowledged it (answered 2xx).
+func (s *SinkSender) Send(ctx context.Context, e event.Event) error {
+	if len(s.extensions) > 0 {
+		e = e.Clone()
+		for name, v := range s.extensions {
+			e.SetExtension(name, v)
+		}
+	}
+	ctx = cloudevents.WithEncodingBinary(ctx)
+	ctx = cloudevents.ContextWithRetriesExponentialBackoff(ctx, SendBackoff, SendRetries)
+	result := s.client.Send(ctx, e)
+	if cloudevents.IsACK(result) {
+		return nil
+	}
+	return fmt.Errorf("send to sink: %w", result)
+}
