@@ -1,6 +1,6 @@
 # Taskwire. `make run` serves the whole app; `make test` runs every module's tests.
 GO      ?= go
-MODULES := . shared migrations functions/tasks
+MODULES := . shared migrations functions/tasks functions/recurrence functions/reminders functions/notify
 
 .PHONY: run test lint build bench db
 

@@ -1,45 +1,126 @@
-// Package function is the whole of Taskwire as one Knative function: every HTTP function
-// of functions/ served on one port, sharing one process.
+// Package function is the whole of Taskwire as one Knative function: the tasks API, and
+// the recurrence, reminders and notify functions in the same process, sharing one pool.
+// Without K_SINK the events flow through the local broker, which obeys the embedded
+// eventing/ manifests; with K_SINK the outbox is relayed to that broker.
 package function
 
 import (
 	"context"
+	"embed"
+	"fmt"
+	"io/fs"
 	"net/http"
+	"sync/atomic"
 
+	notify "github.com/taskwire/taskwire/functions/notify"
+	recurrence "github.com/taskwire/taskwire/functions/recurrence"
+	reminders "github.com/taskwire/taskwire/functions/reminders"
 	tasks "github.com/taskwire/taskwire/functions/tasks"
+	"github.com/taskwire/taskwire/shared/app"
+	"github.com/taskwire/taskwire/shared/broker"
+	"github.com/taskwire/taskwire/shared/host"
+	"github.com/taskwire/taskwire/shared/problem"
+	"github.com/taskwire/taskwire/shared/relay"
+	"github.com/taskwire/taskwire/shared/taskwire"
 )
+
+//go:embed eventing/*.yaml
+var eventing embed.FS
+
+// Eventing returns the eventing/ manifests built into the binary: the Broker, Triggers
+// and PingSource that deploy to a cluster and that the local broker obeys.
+func Eventing() fs.FS {
+	sub, _ := fs.Sub(eventing, "eventing")
+	return sub
+}
 
 // Function is the whole app.
 type Function struct {
-	tasks *tasks.Function
+	app   *app.App
+	tasks atomic.Pointer[tasks.Function]
+	bg    *app.Background
 }
 
 // New returns the whole app; the func runtime (or the project's host) calls Start.
 func New() *Function {
-	return &Function{tasks: tasks.New()}
+	return &Function{}
 }
 
-// Start starts every part with cfg, the environment.
+// Start opens the database once, starts every part on it, and starts the event flow:
+// the local broker (unless K_SINK is set) and the outbox relay.
 func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
-	return f.tasks.Start(ctx, cfg)
+	a, err := app.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	bg := app.NewBackground()
+	if err := startEvents(a, cfg, bg); err != nil {
+		bg.Stop()
+		a.Close()
+		return err
+	}
+	f.app, f.bg = a, bg
+	f.tasks.Store(tasks.NewWithApp(a))
+	return nil
 }
 
-// Stop stops every part.
+// startEvents wires the event functions to the local broker, or the relay to K_SINK.
+func startEvents(a *app.App, cfg map[string]string, bg *app.Background) error {
+	if r, err := app.SinkRelay(cfg, a.DB); err != nil || r != nil {
+		if r != nil {
+			bg.Go("relay", r.Run)
+		}
+		return err
+	}
+	notifier, err := notify.NewWithDB(a.DB, cfg)
+	if err != nil {
+		return err
+	}
+	m, err := broker.LoadManifestsFS(Eventing(), "eventing")
+	if err != nil {
+		return err
+	}
+	b, err := broker.New(a.DB.Pool, m, map[string]broker.Target{
+		"recurrence": {Handler: host.EventHTTPHandler(recurrence.NewWithDB(a.DB))},
+		"reminders":  {Handler: host.EventHTTPHandler(reminders.NewWithDB(a.DB))},
+		"notify":     {Handler: host.EventHTTPHandler(notifier)},
+	}, broker.Options{})
+	if err != nil {
+		return fmt.Errorf("local broker: %w", err)
+	}
+	bg.Go("broker", b.Run)
+	bg.Go("relay", relay.New(a.DB.Pool, b, relay.Options{}).Run)
+	return nil
+}
+
+// Stop stops the event flow and closes the database.
 func (f *Function) Stop(ctx context.Context) error {
-	return f.tasks.Stop(ctx)
+	f.tasks.Store(nil)
+	if f.bg != nil {
+		f.bg.Stop()
+	}
+	if f.app != nil {
+		f.app.Close()
+	}
+	return nil
 }
 
-// Ready reports whether every part is ready.
+// Ready reports whether Start has finished.
 func (f *Function) Ready(ctx context.Context) (bool, error) {
-	return f.tasks.Ready(ctx)
+	return f.tasks.Load() != nil, nil
 }
 
-// Alive reports whether every part is alive.
+// Alive reports that the app can serve.
 func (f *Function) Alive(ctx context.Context) (bool, error) {
-	return f.tasks.Alive(ctx)
+	return true, nil
 }
 
-// Handle routes a request to the part that serves its path.
+// Handle serves the HTTP API.
 func (f *Function) Handle(w http.ResponseWriter, r *http.Request) {
-	f.tasks.Handle(w, r)
+	t := f.tasks.Load()
+	if t == nil {
+		problem.Write(w, r, taskwire.Errorf(taskwire.EUNAVAILABLE, "the app is starting"))
+		return
+	}
+	t.Handle(w, r)
 }

@@ -3,6 +3,9 @@ module github.com/taskwire/taskwire
 go 1.26.0
 
 replace (
+	github.com/taskwire/taskwire/functions/notify => ./functions/notify
+	github.com/taskwire/taskwire/functions/recurrence => ./functions/recurrence
+	github.com/taskwire/taskwire/functions/reminders => ./functions/reminders
 	github.com/taskwire/taskwire/functions/tasks => ./functions/tasks
 	github.com/taskwire/taskwire/migrations => ./migrations
 	github.com/taskwire/taskwire/shared => ./shared
@@ -10,6 +13,9 @@ replace (
 
 require (
 	github.com/stretchr/testify v1.12.1
+	github.com/taskwire/taskwire/functions/notify v0.0.0-00010101000000-000000000000
+	github.com/taskwire/taskwire/functions/recurrence v0.0.0-00010101000000-000000000000
+	github.com/taskwire/taskwire/functions/reminders v0.0.0-00010101000000-000000000000
 	github.com/taskwire/taskwire/functions/tasks v0.0.0-00010101000000-000000000000
 	github.com/taskwire/taskwire/shared v0.0.0
 )

@@ -21,6 +21,7 @@ type Function struct {
 	shared *postgres.DB // the whole app's pool, when NewWithDB made the function
 	owned  atomic.Pointer[postgres.DB]
 	svc    atomic.Pointer[postgres.RecurrenceService]
+	bg     *app.Background // the outbox relay to K_SINK, when Start opened the database
 }
 
 // New returns the recurrence function; the func runtime (or the project's host) calls
@@ -30,9 +31,11 @@ func New() *Function {
 }
 
 // NewWithDB returns the recurrence function on a pool that the caller opened and
-// closes, as the whole-app bundle shares one: Start only marks it ready.
+// closes, as the whole-app bundle shares one; it is ready at once.
 func NewWithDB(db *postgres.DB) *Function {
-	return &Function{shared: db}
+	f := &Function{shared: db}
+	f.svc.Store(postgres.NewRecurrenceService(db))
+	return f
 }
 
 // Start opens (and migrates) the database from cfg, the environment, unless the function
@@ -47,6 +50,15 @@ func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
 		if old := f.owned.Swap(db); old != nil {
 			old.Close()
 		}
+		// The occurrences this function creates are announced through the outbox.
+		r, err := app.SinkRelay(cfg, db)
+		if err != nil {
+			return err
+		}
+		if r != nil {
+			f.bg = app.NewBackground()
+			f.bg.Go("relay", r.Run)
+		}
 	}
 	f.svc.Store(postgres.NewRecurrenceService(db))
 	return nil
@@ -55,6 +67,9 @@ func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
 // Stop closes the pool that Start opened; a shared pool is its owner's to close.
 func (f *Function) Stop(ctx context.Context) error {
 	f.svc.Store(nil)
+	if f.bg != nil {
+		f.bg.Stop()
+	}
 	if db := f.owned.Swap(nil); db != nil {
 		db.Close()
 	}

@@ -22,6 +22,7 @@ type Function struct {
 
 // state is what Start (or NewWithDB) provides.
 type state struct {
+	bg      *app.Background // the outbox relay to K_SINK, when Start opened the database
 	db      *postgres.DB
 	owned   bool // opened by Start, so closed by Stop
 	handler *remind.Handler
@@ -54,8 +55,19 @@ func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
 	if err != nil {
 		return err
 	}
-	if !f.state.CompareAndSwap(nil, newState(db, true)) {
+	s := newState(db, true)
+	if !f.state.CompareAndSwap(nil, s) {
 		db.Close()
+		return nil
+	}
+	// Fired reminders are announced through the outbox.
+	r, err := app.SinkRelay(cfg, db)
+	if err != nil {
+		return err
+	}
+	if r != nil {
+		s.bg = app.NewBackground()
+		s.bg.Go("relay", r.Run)
 	}
 	return nil
 }
@@ -63,6 +75,9 @@ func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
 // Stop closes the database pool that Start opened.
 func (f *Function) Stop(ctx context.Context) error {
 	if s := f.state.Load(); s != nil && s.owned && f.state.CompareAndSwap(s, nil) {
+		if s.bg != nil {
+			s.bg.Stop()
+		}
 		s.db.Close()
 	}
 	return nil

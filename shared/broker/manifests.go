@@ -6,9 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
@@ -197,12 +197,18 @@ type pendingPing struct {
 // one Broker, a Trigger of another broker, a filter dialect it does not know, and a
 // cesql filter, which it cannot evaluate; errors name the file and the object.
 func LoadManifests(dir string) (*Manifests, error) {
-	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	return LoadManifestsFS(os.DirFS(dir), dir)
+}
+
+// LoadManifestsFS is LoadManifests over the *.yaml files at the top of fsys (for example
+// the eventing/ folder embedded in a binary); name says where they came from in errors.
+func LoadManifestsFS(fsys fs.FS, name string) (*Manifests, error) {
+	files, err := fs.Glob(fsys, "*.yaml")
 	if err != nil {
 		return nil, fmt.Errorf("load manifests: %w", err)
 	}
 	if len(files) == 0 {
-		return nil, fmt.Errorf("load manifests: no *.yaml files in %s", dir)
+		return nil, fmt.Errorf("load manifests: no *.yaml files in %s", name)
 	}
 
 	var (
@@ -213,7 +219,7 @@ func LoadManifests(dir string) (*Manifests, error) {
 		pings    []pendingPing
 	)
 	for _, file := range files {
-		objs, err := readObjects(file)
+		objs, err := readObjects(fsys, file)
 		if err != nil {
 			return nil, fmt.Errorf("load manifests: %w", err)
 		}
@@ -251,7 +257,7 @@ func LoadManifests(dir string) (*Manifests, error) {
 
 	switch len(brokers) {
 	case 0:
-		return nil, fmt.Errorf("load manifests: no Broker in %s; the local broker needs exactly one", dir)
+		return nil, fmt.Errorf("load manifests: no Broker in %s; the local broker needs exactly one", name)
 	case 1:
 	default:
 		return nil, fmt.Errorf("load manifests: %d Brokers (%s); the local broker needs exactly one", len(brokers), strings.Join(brokers, ", "))
@@ -301,8 +307,8 @@ func LoadManifests(dir string) (*Manifests, error) {
 }
 
 // readObjects decodes every non-empty YAML document of file.
-func readObjects(file string) ([]object, error) {
-	raw, err := os.ReadFile(file)
+func readObjects(fsys fs.FS, file string) ([]object, error) {
+	raw, err := fs.ReadFile(fsys, file)
 	if err != nil {
 		return nil, err
 	}

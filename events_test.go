@@ -1,0 +1,208 @@
+package function_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	function "github.com/taskwire/taskwire"
+	"github.com/taskwire/taskwire/shared/auth"
+	"github.com/taskwire/taskwire/shared/notify"
+	"github.com/taskwire/taskwire/shared/notify/smtptest"
+	"github.com/taskwire/taskwire/shared/postgres/postgrestest"
+)
+
+// webhookReceiver is a real HTTP receiver that verifies Standard Webhooks signatures.
+type webhookReceiver struct {
+	mu     sync.Mutex
+	secret string
+	got    []receivedHook
+}
+
+type receivedHook struct {
+	at       time.Time
+	id       string
+	body     []byte
+	verified error
+}
+
+func (wr *webhookReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	wr.mu.Lock()
+	defer wr.mu.Unlock()
+	wr.got = append(wr.got, receivedHook{at: time.Now(), id: r.Header.Get("webhook-id"), body: body,
+		verified: notify.Verify(wr.secret, r.Header, body)})
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (wr *webhookReceiver) hooks() []receivedHook {
+	wr.mu.Lock()
+	defer wr.mu.Unlock()
+	return append([]receivedHook(nil), wr.got...)
+}
+
+// apiClient calls the running app as one user.
+type apiClient struct {
+	base, token string
+}
+
+// MustCall sends a JSON request and requires the status; it decodes the answer into out.
+func (c apiClient) MustCall(tb testing.TB, method, path, body string, status int, out any) {
+	tb.Helper()
+	req, err := http.NewRequest(method, c.base+path, strings.NewReader(body))
+	require.NoError(tb, err)
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(tb, err)
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	require.Equal(tb, status, resp.StatusCode, "%s %s: %s", method, path, raw)
+	if out != nil {
+		require.NoError(tb, json.Unmarshal(raw, out))
+	}
+}
+
+// waitFor polls cond until it holds or the timeout passes.
+func waitFor(tb testing.TB, timeout time.Duration, what string, cond func() bool) {
+	tb.Helper()
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		if cond() {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	tb.Fatalf("timed out after %s waiting for %s", timeout, what)
+}
+
+type taskJSON struct {
+	ID        string     `json:"id"`
+	Number    int        `json:"number"`
+	Status    string     `json:"status"`
+	DueAt     *time.Time `json:"due_at"`
+	SeriesID  *string    `json:"series_id"`
+	Reminders []struct {
+		FireAt *time.Time `json:"fire_at"`
+	} `json:"reminders"`
+}
+
+// TestEventsEndToEnd runs the whole app in one process, with the local broker reading
+// eventing/: a daily task's reminder reaches a webhook on time with a valid signature, an
+// email and the in-app inbox; completing it creates the next occurrence exactly once,
+// however often the completion is delivered.
+func TestEventsEndToEnd(t *testing.T) {
+	smtp := smtptest.NewServer(t)
+	hooks := &webhookReceiver{}
+	receiver := httptest.NewServer(hooks)
+	t.Cleanup(receiver.Close)
+
+	dir := t.TempDir()
+	dbURL := postgrestest.URL(t)
+	f := function.New()
+	require.NoError(t, f.Start(context.Background(), map[string]string{
+		"DATABASE_URL": dbURL, "TASKWIRE_DATA_DIR": dir, "SMTP_URL": smtp.URL,
+		"NOTIFY_FROM": "Taskwire <reminders@taskwire.test>", "NOTIFY_ALLOW_PRIVATE": "true",
+	}))
+	t.Cleanup(func() { _ = f.Stop(context.Background()) })
+	srv := httptest.NewServer(http.HandlerFunc(f.Handle))
+	t.Cleanup(srv.Close)
+
+	issuer, err := auth.LoadDevIssuer(dir)
+	require.NoError(t, err)
+	token, err := issuer.Mint("e2e-ada", time.Hour)
+	require.NoError(t, err)
+	api := apiClient{base: srv.URL, token: token}
+
+	var me struct {
+		WebhookSecret string `json:"webhook_secret"`
+	}
+	api.MustCall(t, "PATCH", "/v1/me", `{"webhook_url":"`+receiver.URL+`/hook","email":"ada@example.com"}`, http.StatusOK, &me)
+	hooks.mu.Lock()
+	hooks.secret = me.WebhookSecret
+	hooks.mu.Unlock()
+
+	due := time.Now().Add(3 * time.Second).UTC().Truncate(time.Second)
+	var task taskJSON
+	api.MustCall(t, "POST", "/v1/tasks", `{"title":"Stretch","due_at":"`+due.Format(time.RFC3339)+
+		`","recurrence":"FREQ=DAILY","reminders":[{"before":"PT1S"}]}`, http.StatusCreated, &task)
+	require.Len(t, task.Reminders, 1)
+	fireAt := *task.Reminders[0].FireAt
+
+	// The reminder: on time, signed, once, on every channel.
+	waitFor(t, 15*time.Second, "the reminder webhook", func() bool { return len(hooks.hooks()) > 0 })
+	hook := hooks.hooks()[0]
+	require.NoError(t, hook.verified, "the webhook signature must verify with the user's secret")
+	late := hook.at.Sub(fireAt)
+	t.Logf("webhook arrived %s after fire_at", late)
+	assert.LessOrEqual(t, late, time.Second, "a reminder reaches its webhook within one second")
+	assert.GreaterOrEqual(t, late, -50*time.Millisecond, "a reminder never fires early")
+	assert.Contains(t, string(hook.body), `"title":"Stretch"`)
+
+	mails := smtp.WaitMessages(t, 1, 15*time.Second)
+	msg, err := mails[0].Parse()
+	require.NoError(t, err)
+	assert.Contains(t, msg.Header.Get("Subject"), "Stretch")
+	assert.Contains(t, msg.Header.Get("To"), "ada@example.com")
+
+	var inbox struct {
+		Items []struct {
+			TaskID string `json:"task_id"`
+		} `json:"items"`
+	}
+	api.MustCall(t, "GET", "/v1/notifications", "", http.StatusOK, &inbox)
+	require.Len(t, inbox.Items, 1)
+	assert.Equal(t, task.ID, inbox.Items[0].TaskID)
+
+	// Completing it creates the next occurrence, a day later, in the same series.
+	api.MustCall(t, "POST", "/v1/tasks/"+task.ID+"/complete", "", http.StatusOK, nil)
+	var next taskJSON
+	waitFor(t, 15*time.Second, "the next occurrence", func() bool {
+		var page struct{ Items []taskJSON }
+		api.MustCall(t, "GET", "/v1/tasks?status=open", "", http.StatusOK, &page)
+		if len(page.Items) == 1 {
+			next = page.Items[0]
+			return true
+		}
+		return false
+	})
+	assert.Equal(t, 2, next.Number)
+	require.NotNil(t, next.DueAt)
+	assert.True(t, due.Add(24*time.Hour).Equal(*next.DueAt), "next due: got %s, want %s", next.DueAt, due.Add(24*time.Hour))
+	assert.Equal(t, task.SeriesID, next.SeriesID)
+
+	// The same completed event delivered twice more still makes one occurrence.
+	conn, err := pgx.Connect(context.Background(), dbURL)
+	require.NoError(t, err)
+	defer conn.Close(context.Background())
+	for i := 0; i < 2; i++ {
+		tag, err := conn.Exec(context.Background(), `
+			UPDATE broker_deliveries d SET state = 'pending', next_at = now(), attempts = 0, lease_until = NULL
+			FROM broker_events e
+			WHERE e.seq = d.event_seq AND d.trigger = 'recurrence' AND e.type = 'dev.taskwire.task.completed.v1'
+				AND e.event->>'subject' = $1`, task.ID)
+		require.NoError(t, err)
+		require.EqualValues(t, 1, tag.RowsAffected())
+		waitFor(t, 10*time.Second, "the redelivery", func() bool {
+			var state string
+			_ = conn.QueryRow(context.Background(), `
+				SELECT d.state FROM broker_deliveries d JOIN broker_events e ON e.seq = d.event_seq
+				WHERE d.trigger = 'recurrence' AND e.event->>'subject' = $1`, task.ID).Scan(&state)
+			return state == "delivered"
+		})
+	}
+	var all struct{ Items []taskJSON }
+	api.MustCall(t, "GET", "/v1/tasks?status=all", "", http.StatusOK, &all)
+	assert.Len(t, all.Items, 2, "one completed occurrence and exactly one next")
+
+	assert.Len(t, hooks.hooks(), 1, "the webhook is delivered once")
+	assert.Len(t, smtp.Messages(), 1, "the email is sent once")
+}
