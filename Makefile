@@ -2,11 +2,16 @@
 GO      ?= go
 MODULES := . shared migrations functions/tasks functions/recurrence functions/reminders functions/notify
 
-.PHONY: run test lint build bench db
+.PHONY: run run-split test lint build bench db
 
 ## run: serve the whole app on :8080 (PostgreSQL at 127.0.0.1:5432, else a private cluster under .data/)
 run:
 	$(GO) run ./cmd/taskwire serve
+
+## run-split: every function as its own process, CloudEvents over HTTP through the local broker
+## (tasks on :8080, broker :8090, recurrence :8091, reminders :8092, notify :8093)
+run-split: build
+	./bin/taskwire split
 
 ## test: vet and format checks, then every module's tests against real PostgreSQL, with
 ## -race and once more without it (the race build compiles differently and once hid a bug)

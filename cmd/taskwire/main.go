@@ -14,7 +14,6 @@ import (
 	"syscall"
 	"time"
 
-	function "github.com/taskwire/taskwire"
 	"github.com/taskwire/taskwire/shared/app"
 	"github.com/taskwire/taskwire/shared/auth"
 	"github.com/taskwire/taskwire/shared/host"
@@ -24,7 +23,10 @@ import (
 const usage = `usage: taskwire <command>
 
 commands:
-  serve           serve the whole app on $LISTEN_ADDRESS, else :$PORT, else :8080
+  serve [NAME]    serve the whole app, or one function (tasks, recurrence, reminders,
+                  notify, broker), on $LISTEN_ADDRESS, else :$PORT, else :8080
+  split           run every function as its own process through the local broker
+                  (tasks on :8080, broker :8090, recurrence :8091, reminders :8092, notify :8093)
   token NAME      print a token of the local development issuer for user NAME
   migrate         apply the database migrations and exit
   deadletters     list the local broker's dead letters
@@ -49,7 +51,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch args[0] {
 	case "serve":
 		slog.SetDefault(slog.New(slog.NewTextHandler(stderr, nil)))
-		return host.Serve(ctx, function.New(), host.Options{Env: env})
+		name := ""
+		if len(args) > 1 {
+			name = args[1]
+		}
+		f, err := functionByName(name)
+		if err != nil {
+			return err
+		}
+		return host.Serve(ctx, f, host.Options{Env: env})
+	case "split":
+		return split(ctx, stdout, stderr)
 	case "token":
 		return token(args[1:], env, stdout)
 	case "migrate":

@@ -16,7 +16,14 @@ import (
 	"github.com/taskwire/taskwire/shared/postgres/postgrestest"
 )
 
-func TestMain(m *testing.M) { os.Exit(postgrestest.Main(m)) }
+func TestMain(m *testing.M) {
+	// The split-layout test runs this binary as the program itself, one process per function.
+	if os.Getenv("TASKWIRE_TEST_RUN_MAIN") == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(postgrestest.Main(m))
+}
 
 // TestServe starts the program the way main does, mints a token with the token command,
 // and uses the API: create, list, complete, then shuts down on the stop signal.

@@ -1,0 +1,204 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	function "github.com/taskwire/taskwire"
+	notify "github.com/taskwire/taskwire/functions/notify"
+	recurrence "github.com/taskwire/taskwire/functions/recurrence"
+	reminders "github.com/taskwire/taskwire/functions/reminders"
+	tasks "github.com/taskwire/taskwire/functions/tasks"
+	"github.com/taskwire/taskwire/shared/app"
+	"github.com/taskwire/taskwire/shared/broker"
+	"github.com/taskwire/taskwire/shared/postgres"
+	"github.com/taskwire/taskwire/shared/relay"
+)
+
+// functionByName returns the function that `serve NAME` runs on its own.
+func functionByName(name string) (any, error) {
+	switch name {
+	case "", "app":
+		return function.New(), nil
+	case "tasks":
+		return tasks.New(), nil
+	case "recurrence":
+		return recurrence.New(), nil
+	case "reminders":
+		return reminders.New(), nil
+	case "notify":
+		return notify.New(), nil
+	case "broker":
+		return &brokerProcess{}, nil
+	}
+	return nil, fmt.Errorf("unknown function %q: want app, tasks, recurrence, reminders, notify or broker", name)
+}
+
+// brokerProcess is the local broker as a process of its own, for the split layout: its
+// ingress takes CloudEvents over HTTP (the functions' K_SINK), it delivers to the
+// subscribers at BROKER_TARGET_<NAME> over HTTP, and it relays any outbox rows left behind.
+type brokerProcess struct {
+	db *postgres.DB
+	b  *broker.Broker
+	bg *app.Background
+}
+
+// Start opens the database, reads the embedded manifests and starts delivering.
+func (p *brokerProcess) Start(ctx context.Context, cfg map[string]string) error {
+	db, err := postgres.Open(ctx, postgres.ConfigFromEnv(cfg, app.DataDir(cfg)))
+	if err != nil {
+		return err
+	}
+	m, err := broker.LoadManifestsFS(function.Eventing(), "eventing")
+	if err != nil {
+		db.Close()
+		return err
+	}
+	targets := map[string]broker.Target{}
+	for _, t := range m.Triggers {
+		key := "BROKER_TARGET_" + strings.ToUpper(t.Subscriber)
+		if cfg[key] == "" {
+			db.Close()
+			return fmt.Errorf("%s is not set: where does trigger %q reach %s?", key, t.Name, t.Subscriber)
+		}
+		targets[t.Subscriber] = broker.Target{URL: cfg[key]}
+	}
+	b, err := broker.New(db.Pool, m, targets, broker.Options{})
+	if err != nil {
+		db.Close()
+		return err
+	}
+	p.db, p.b, p.bg = db, b, app.NewBackground()
+	p.bg.Go("broker", b.Run)
+	p.bg.Go("relay", relay.New(db.Pool, b, relay.Options{}).Run)
+	return nil
+}
+
+// Stop stops delivering and closes the database.
+func (p *brokerProcess) Stop(ctx context.Context) error {
+	if p.bg != nil {
+		p.bg.Stop()
+		p.db.Close()
+	}
+	return nil
+}
+
+// Handle is the broker's ingress.
+func (p *brokerProcess) Handle(w http.ResponseWriter, r *http.Request) {
+	p.b.Handler().ServeHTTP(w, r)
+}
+
+// splitPorts are where `taskwire split` runs each process, on 127.0.0.1.
+var splitPorts = map[string]int{"tasks": 8080, "broker": 8090, "recurrence": 8091, "reminders": 8092, "notify": 8093}
+
+// SplitEnv returns each process's environment additions in the split layout, with the
+// ports offset by base: every function publishes to the broker (K_SINK) and the broker
+// reaches every subscriber over HTTP.
+func SplitEnv(base int) map[string][]string {
+	addr := func(name string) string { return fmt.Sprintf("127.0.0.1:%d", splitPorts[name]+base) }
+	sink := "K_SINK=http://" + addr("broker")
+	return map[string][]string{
+		"tasks":      {"LISTEN_ADDRESS=" + addr("tasks"), sink},
+		"recurrence": {"LISTEN_ADDRESS=" + addr("recurrence"), sink},
+		"reminders":  {"LISTEN_ADDRESS=" + addr("reminders"), sink},
+		"notify":     {"LISTEN_ADDRESS=" + addr("notify")},
+		"broker": {"LISTEN_ADDRESS=" + addr("broker"),
+			"BROKER_TARGET_RECURRENCE=http://" + addr("recurrence"),
+			"BROKER_TARGET_REMINDERS=http://" + addr("reminders"),
+			"BROKER_TARGET_NOTIFY=http://" + addr("notify")},
+	}
+}
+
+// split runs every function as its own process, talking CloudEvents over HTTP through
+// the local broker, until ctx is done; then it stops them all.
+func split(ctx context.Context, stdout, stderr io.Writer) error {
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	// One process migrates first, so the others start on a ready schema.
+	if err := exec.CommandContext(ctx, self, "migrate").Run(); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	layout := SplitEnv(0)
+	names := make([]string, 0, len(layout))
+	for name := range layout {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		procs []*exec.Cmd
+		first error
+	)
+	for _, name := range names {
+		cmd := exec.Command(self, "serve", name)
+		cmd.Env = append(os.Environ(), layout[name]...)
+		cmd.Stdout, cmd.Stderr = prefixed(stdout, name), prefixed(stderr, name)
+		if err := cmd.Start(); err != nil {
+			return fmt.Errorf("start %s: %w", name, err)
+		}
+		procs = append(procs, cmd)
+		fmt.Fprintf(stdout, "%s: pid %d, %s\n", name, cmd.Process.Pid, layout[name][0])
+		wg.Add(1)
+		go func(name string, cmd *exec.Cmd) {
+			defer wg.Done()
+			if err := cmd.Wait(); err != nil && ctx.Err() == nil {
+				mu.Lock()
+				if first == nil {
+					first = fmt.Errorf("%s stopped: %w", name, err)
+				}
+				mu.Unlock()
+			}
+		}(name, cmd)
+	}
+	stopped := make(chan struct{})
+	go func() { wg.Wait(); close(stopped) }()
+	select {
+	case <-ctx.Done():
+	case <-stopped:
+	}
+	for _, cmd := range procs {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+	}
+	select {
+	case <-stopped:
+	case <-time.After(15 * time.Second):
+		for _, cmd := range procs {
+			_ = cmd.Process.Kill()
+		}
+		<-stopped
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if first != nil && !errors.Is(ctx.Err(), context.Canceled) {
+		return first
+	}
+	return nil
+}
+
+// prefixed writes each line with the process's name in front.
+func prefixed(w io.Writer, name string) io.Writer {
+	pr, pw := io.Pipe()
+	go func() {
+		sc := bufio.NewScanner(pr)
+		sc.Buffer(make([]byte, 64*1024), 1<<20)
+		for sc.Scan() {
+			fmt.Fprintf(w, "%-10s | %s\n", name, sc.Text())
+		}
+		_, _ = io.Copy(io.Discard, pr)
+	}()
+	return pw
+}
