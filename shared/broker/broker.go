@@ -234,16 +234,33 @@ func (b *Broker) match(ctx context.Context, e event.Event) []string {
 	return matched
 }
 
+// storeSQL stores an event and its pending deliveries in one statement, returning the
+// event's seq once per delivery; nothing, when the event was accepted before.
+const storeSQL = `
+	WITH stored AS (
+		INSERT INTO broker_events (broker, source, id, type, event, accepted_at)
+		VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (broker, source, id) DO NOTHING
+		RETURNING seq)
+	INSERT INTO broker_deliveries (event_seq, trigger, next_at, updated_at)
+	SELECT stored.seq, t, $6, $6 FROM stored, unnest($7::text[]) AS t
+	RETURNING event_seq`
+
+// storeArgs returns the arguments of storeSQL for e.
+func (b *Broker) storeArgs(e event.Event, raw []byte, matched []string, now time.Time) []any {
+	return []any{b.name, e.Source(), e.ID(), e.Type(), string(raw), now, matched}
+}
+
 // store stores e (raw, in structured mode) and its deliveries to the matched triggers
 // in tx, reporting whether it stored anything: a repeat of an event stores nothing.
 func (b *Broker) store(ctx context.Context, tx pgx.Tx, e event.Event, raw []byte, matched []string, now time.Time) (bool, error) {
 	var seq int64
-	err := tx.QueryRow(ctx, `
-		INSERT INTO broker_events (broker, source, id, type, event, accepted_at)
-		VALUES ($1, $2, $3, $4, $5, $6)
-		ON CONFLICT (broker, source, id) DO NOTHING
-		RETURNING seq`,
-		b.name, e.Source(), e.ID(), e.Type(), string(raw), now).Scan(&seq)
+	err := tx.QueryRow(ctx, storeSQL, b.storeArgs(e, raw, matched, now)...).Scan(&seq)
+	return b.stored(ctx, e, matched, seq, err)
+}
+
+// stored reports on the storing of e, which gave seq or err.
+func (b *Broker) stored(ctx context.Context, e event.Event, matched []string, seq int64, err error) (bool, error) {
 	if errors.Is(err, pgx.ErrNoRows) {
 		b.log.DebugContext(ctx, "event already accepted", "type", e.Type(), "source", e.Source(), "id", e.ID())
 		return false, nil
@@ -255,15 +272,62 @@ func (b *Broker) store(ctx context.Context, tx pgx.Tx, e event.Event, raw []byte
 	if err != nil {
 		return false, fmt.Errorf("store event: %w", err)
 	}
-	_, err = tx.Exec(ctx, `
-		INSERT INTO broker_deliveries (event_seq, trigger, next_at, updated_at)
-		SELECT $1, t, $2, $2 FROM unnest($3::text[]) AS t`,
-		seq, now, matched)
-	if err != nil {
-		return false, fmt.Errorf("store deliveries: %w", err)
-	}
 	b.log.DebugContext(ctx, "event accepted", "seq", seq, "type", e.Type(), "source", e.Source(), "id", e.ID(), "triggers", matched)
 	return true, nil
+}
+
+// SendBatch accepts events as Send does, all in one transaction and one round trip: it
+// returns once every one of them is stored (a repeat is acknowledged and stores nothing),
+// or an error when none is. An error wrapping ErrInvalidEvent names an event the broker
+// can never accept; send the others on their own. The outbox relay publishes with it.
+func (b *Broker) SendBatch(ctx context.Context, evs []event.Event) error {
+	type accepted struct {
+		e       event.Event
+		matched []string
+	}
+	now := b.now()
+	batch := &pgx.Batch{}
+	var todo []accepted
+	for _, e := range evs {
+		raw, err := encodeEvent(e)
+		if err != nil {
+			return fmt.Errorf("send events: event %s: %w", e.ID(), err)
+		}
+		if matched := b.match(ctx, e); len(matched) > 0 {
+			batch.Queue(storeSQL, b.storeArgs(e, raw, matched, now)...)
+			todo = append(todo, accepted{e: e, matched: matched})
+		}
+	}
+	if len(todo) == 0 {
+		return nil
+	}
+	tx, err := b.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("send events: begin: %w", err)
+	}
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+	results := tx.SendBatch(ctx, batch)
+	storedAny := false
+	for _, a := range todo {
+		var seq int64
+		err := results.QueryRow().Scan(&seq)
+		stored, err := b.stored(ctx, a.e, a.matched, seq, err)
+		if err != nil {
+			_ = results.Close()
+			return fmt.Errorf("send events: event %s: %w", a.e.ID(), err)
+		}
+		storedAny = storedAny || stored
+	}
+	if err := results.Close(); err != nil {
+		return fmt.Errorf("send events: %w", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("send events: commit: %w", err)
+	}
+	if storedAny {
+		b.notify()
+	}
+	return nil
 }
 
 // encodeEvent checks e and returns it in structured mode, as broker_events stores it.
@@ -419,13 +483,16 @@ func (b *Broker) claim(ctx context.Context, limit int) ([]claimed, error) {
 	for i, name := range b.triggers {
 		leases[i] = now.Add(b.routes[name].trigger.Delivery.Timeout + leaseMargin)
 	}
+	// The event is looked up by its key in subqueries, never joined: without statistics
+	// (a new database, autovacuum off) PostgreSQL planned the join as a scan of every
+	// event of the broker for each due delivery, and a claim of a backlog took seconds.
 	rows, err := b.pool.Query(ctx, `
 		WITH due AS (
 			SELECT d.event_seq, d.trigger
 			FROM broker_deliveries d
-			JOIN broker_events e ON e.seq = d.event_seq
-			WHERE e.broker = $1 AND d.state = 'pending' AND d.trigger = ANY($2::text[])
+			WHERE d.state = 'pending' AND d.trigger = ANY($2::text[])
 				AND d.next_at <= $3 AND (d.lease_until IS NULL OR d.lease_until <= $3)
+				AND (SELECT e.broker FROM broker_events e WHERE e.seq = d.event_seq) = $1
 			ORDER BY d.next_at, d.event_seq
 			LIMIT $4
 			FOR UPDATE OF d SKIP LOCKED
@@ -434,9 +501,9 @@ func (b *Broker) claim(ctx context.Context, limit int) ([]claimed, error) {
 		SET lease_until = l.until
 		FROM due
 		JOIN unnest($2::text[], $5::timestamptz[]) AS l (trigger, until) ON l.trigger = due.trigger
-		JOIN broker_events e ON e.seq = due.event_seq
 		WHERE d.event_seq = due.event_seq AND d.trigger = due.trigger
-		RETURNING d.event_seq, d.trigger, d.attempts, d.lease_until, e.event`,
+		RETURNING d.event_seq, d.trigger, d.attempts, d.lease_until,
+			(SELECT e.event FROM broker_events e WHERE e.seq = d.event_seq)`,
 		b.name, b.triggers, now, limit, leases)
 	if err != nil {
 		return nil, fmt.Errorf("claim deliveries: %w", err)
@@ -472,8 +539,8 @@ func (b *Broker) nextDue(ctx context.Context) (time.Time, error) {
 	err := b.pool.QueryRow(ctx, `
 		SELECT min(greatest(d.next_at, d.lease_until))
 		FROM broker_deliveries d
-		JOIN broker_events e ON e.seq = d.event_seq
-		WHERE e.broker = $1 AND d.state = 'pending' AND d.trigger = ANY($2::text[])`,
+		WHERE d.state = 'pending' AND d.trigger = ANY($2::text[])
+			AND (SELECT e.broker FROM broker_events e WHERE e.seq = d.event_seq) = $1`,
 		b.name, b.triggers).Scan(&next)
 	if err != nil || next == nil {
 		return time.Time{}, err

@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/taskwire/taskwire/shared/taskwire"
 )
 
@@ -23,21 +24,117 @@ func userOf(ctx context.Context) (string, error) {
 	return user, nil
 }
 
-// beginUser starts a transaction scoped to the signed-in user of ctx.
+// beginUser starts a transaction scoped to the signed-in user of ctx, in one round trip:
+// BEGIN and the scope travel as one batch.
 func beginUser(ctx context.Context, db *DB) (pgx.Tx, string, error) {
 	user, err := userOf(ctx)
 	if err != nil {
 		return nil, "", err
 	}
-	tx, err := db.Pool.Begin(ctx)
-	if err != nil {
+	b := &pgx.Batch{}
+	b.BeginTx(pgx.TxOptions{})
+	b.Queue(scopeSQL, user)
+	br := db.Pool.SendBatch(ctx, b)
+	tx := br.Tx()
+	if _, err := br.Exec(); err != nil {
+		_ = br.Close()
+		_ = tx.Rollback(ctx)
 		return nil, "", fmt.Errorf("begin: %w", err)
 	}
-	if _, err := tx.Exec(ctx, scopeSQL, user); err != nil {
+	if _, err := br.Exec(); err != nil {
+		_ = br.Close()
+		_ = tx.Rollback(ctx)
+		return nil, "", fmt.Errorf("scope transaction: %w", err)
+	}
+	if err := br.Close(); err != nil {
 		_ = tx.Rollback(ctx)
 		return nil, "", fmt.Errorf("scope transaction: %w", err)
 	}
 	return tx, user, nil
+}
+
+// userTx is a transaction of one user whose statements travel in pipelined batches, so
+// that it costs one round trip per batch rather than one per statement: its first batch
+// carries BEGIN and the scope ahead of the caller's statements (see beginUserTx and
+// send), and its last carries COMMIT after them (see commit). A transaction that is not
+// committed is rolled back by close.
+type userTx struct {
+	conn *pgxpool.Conn
+	user string
+}
+
+// beginUserTx acquires a connection for a transaction scoped to the signed-in user of ctx
+// and returns the transaction's first batch, holding BEGIN and the scope so far: queue
+// the first statements on it and send it with send. The caller must defer close.
+func beginUserTx(ctx context.Context, db *DB) (*userTx, *pgx.Batch, error) {
+	user, err := userOf(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	conn, err := db.Pool.Acquire(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("begin: %w", err)
+	}
+	b := &pgx.Batch{}
+	b.Queue("BEGIN")
+	b.Queue(scopeSQL, user)
+	return &userTx{conn: conn, user: user}, b, nil
+}
+
+// send sends the transaction's first batch and returns its results after those of BEGIN
+// and the scope, for the caller to read in the order it queued its statements and then
+// close.
+func (tx *userTx) send(ctx context.Context, b *pgx.Batch) (pgx.BatchResults, error) {
+	br := tx.conn.SendBatch(ctx, b)
+	if _, err := br.Exec(); err != nil {
+		_ = br.Close()
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	if _, err := br.Exec(); err != nil {
+		_ = br.Close()
+		return nil, fmt.Errorf("scope transaction: %w", err)
+	}
+	return br, nil
+}
+
+// commit sends b with COMMIT after its statements. It returns the first statement's
+// error translated, or the commit's as "commit: …"; either way the transaction is over
+// (close rolls back one that failed).
+func (tx *userTx) commit(ctx context.Context, b *pgx.Batch) error {
+	n := len(b.QueuedQueries)
+	b.Queue("COMMIT")
+	br := tx.conn.SendBatch(ctx, b)
+	defer br.Close()
+	for range n {
+		if _, err := br.Exec(); err != nil {
+			return translate(err)
+		}
+	}
+	tag, err := br.Exec()
+	if err != nil {
+		return fmt.Errorf("commit: %w", translate(err))
+	}
+	if tag.String() == "ROLLBACK" {
+		return fmt.Errorf("commit: %w", pgx.ErrTxCommitRollback)
+	}
+	if err := br.Close(); err != nil {
+		return fmt.Errorf("commit: %w", translate(err))
+	}
+	return nil
+}
+
+// close rolls the transaction back unless it committed, and returns the connection to
+// the pool; it is safe to call more than once. A connection that cannot be rolled back is
+// closed by the pool rather than reused.
+func (tx *userTx) close(ctx context.Context) {
+	if tx.conn == nil {
+		return
+	}
+	if pg := tx.conn.Conn().PgConn(); !pg.IsClosed() && !pg.IsBusy() && pg.TxStatus() != 'I' {
+		_, _ = tx.conn.Exec(ctx, "ROLLBACK")
+	}
+	tx.conn.Release()
+	tx.conn = nil
 }
 
 // readUser runs a read as one round trip: a pipelined batch is one implicit transaction,

@@ -66,29 +66,41 @@ func (s *UserService) FindMe(ctx context.Context) (*taskwire.User, error) {
 	return u, nil
 }
 
-// UpdateMe applies a JSON Merge Patch to the signed-in user's settings.
+// UpdateMe applies a JSON Merge Patch to the signed-in user's settings, in two round
+// trips: one begins the transaction and reads and locks the row, the other writes it and
+// commits.
 func (s *UserService) UpdateMe(ctx context.Context, patch []byte) (*taskwire.User, error) {
-	tx, user, err := beginUser(ctx, s.db)
+	tx, b, err := beginUserTx(ctx, s.db)
 	if err != nil {
 		return nil, err
 	}
-	defer func() { _ = tx.Rollback(ctx) }()
-	cur, err := scanUser(tx.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1 FOR UPDATE`, user))
+	defer tx.close(ctx)
+	user := tx.user
+	// FOR NO KEY UPDATE, the lock the UPDATE takes: it keeps other writers of the row out
+	// without blocking inserts that refer to the user.
+	b.Queue(`SELECT `+userColumns+` FROM users WHERE id = $1 FOR NO KEY UPDATE`, user)
+	br, err := tx.send(ctx, b)
 	if err != nil {
+		return nil, err
+	}
+	cur, err := scanUser(br.QueryRow())
+	if err == nil {
+		err = br.Close()
+	}
+	if err != nil {
+		_ = br.Close()
 		return nil, fmt.Errorf("update user: %w", translate(err))
 	}
 	next, err := taskwire.ApplyUserPatch(*cur, patch)
 	if err != nil {
 		return nil, err
 	}
-	_, err = tx.Exec(ctx, `
+	b = &pgx.Batch{}
+	b.Queue(`
 		UPDATE users SET time_zone = $2, email = $3, webhook_url = $4, webhook_secret = $5, updated_at = now()
 		WHERE id = $1`, user, next.TimeZone, next.Email, next.WebhookURL, next.WebhookSecret)
-	if err != nil {
-		return nil, fmt.Errorf("update user: %w", translate(err))
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return nil, fmt.Errorf("update user: commit: %w", translate(err))
+	if err := tx.commit(ctx, b); err != nil {
+		return nil, fmt.Errorf("update user: %w", err)
 	}
 	return &next, nil
 }

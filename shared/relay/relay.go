@@ -43,6 +43,13 @@ type Sender interface {
 	Send(ctx context.Context, e event.Event) error
 }
 
+// BatchSender is a Sender that also takes several events at once, acknowledging all of
+// them or none; *broker.Broker is one. The relay then sends a batch of rows in one call.
+type BatchSender interface {
+	Sender
+	SendBatch(ctx context.Context, evs []event.Event) error
+}
+
 // Options tune a Relay; zero values take the defaults.
 type Options struct {
 	SweepInterval time.Duration // how often pending rows are looked for without a wake-up; default 5s
@@ -186,18 +193,31 @@ func (r *Relay) publishBatch(ctx context.Context) (n int, more bool, err error) 
 		return 0, false, fmt.Errorf("publish: read outbox: %w", err)
 	}
 
-	var sent []int64
 	var sendErr error
+	evs := make([]event.Event, 0, len(batch))
 	for _, o := range batch {
 		e, err := o.event()
-		if err == nil {
-			err = r.sender.Send(ctx, e)
-		}
 		if err != nil {
 			sendErr = fmt.Errorf("publish: outbox row %d (event %s): %w", o.seq, o.id, err)
 			break
 		}
-		sent = append(sent, o.seq)
+		evs = append(evs, e)
+	}
+	n = 0
+	if bs, ok := r.sender.(BatchSender); ok && len(evs) > 1 && bs.SendBatch(ctx, evs) == nil {
+		n = len(evs)
+	}
+	// One at a time, also after a batch that was refused: the rows before the first one
+	// the broker does not acknowledge go out.
+	for ; n < len(evs); n++ {
+		if err := r.sender.Send(ctx, evs[n]); err != nil {
+			sendErr = fmt.Errorf("publish: outbox row %d (event %s): %w", batch[n].seq, batch[n].id, err)
+			break
+		}
+	}
+	sent := make([]int64, n)
+	for i := range sent {
+		sent[i] = batch[i].seq
 	}
 	if len(sent) > 0 {
 		// The events went out: record that even when ctx ended meanwhile.

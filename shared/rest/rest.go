@@ -6,12 +6,15 @@
 package rest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -207,9 +210,45 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	return body, nil
 }
 
-// writeJSON writes v as JSON with status.
+// writeJSON writes v as JSON with status, followed by a newline, as json.Encoder writes
+// it. The body is built in a pooled buffer before anything is written, so that it goes
+// out in one write with its Content-Length, and a value that cannot be encoded is still
+// answered with a problem.
 func writeJSON(w http.ResponseWriter, status int, v any) error {
-	w.Header().Set("Content-Type", "application/json")
+	buf := jsonBuffers.Get().(*[]byte)
+	defer func() {
+		if cap(*buf) <= maxPooledJSON {
+			jsonBuffers.Put(buf)
+		}
+	}()
+	b, err := appendJSON((*buf)[:0], v)
+	*buf = b[:0]
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
-	return json.NewEncoder(w).Encode(v)
+	_, err = w.Write(b)
+	return err
+}
+
+// maxPooledJSON bounds the buffers writeJSON keeps for reuse; a rare larger body's buffer
+// is left to the garbage collector.
+const maxPooledJSON = 1 << 20
+
+var jsonBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
+
+// appendJSON appends v as json.Encoder encodes it, newline included: tasks, pages of tasks
+// and their aliases by appendTask, anything else by encoding/json.
+func appendJSON(b []byte, v any) ([]byte, error) {
+	if out, ok := appendTaskJSON(b, v); ok {
+		return append(out, '\n'), nil
+	}
+	buf := bytes.NewBuffer(b)
+	if err := json.NewEncoder(buf).Encode(v); err != nil {
+		return b, err
+	}
+	return buf.Bytes(), nil
 }
