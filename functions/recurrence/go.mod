@@ -43,6 +43,8 @@ require (
 	github.com/spf13/cast v1.7.0 // indirect
 	github.com/taskwire/taskwire/migrations v0.0.0 // indirect
 	github.com/teambition/rrule-go v1.8.2 // indirect
+	go.uber.org/multierr v1.11.0 // indirect
+	go.uber.org/zap v1.27.0 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/crypto v0.53.0 // indirect
 	golang.org/x/sync v0.22.0 // indirect
