@@ -75,7 +75,10 @@ type Options struct {
 	// PollInterval is how often Run looks for due deliveries when nothing woke it
 	// (Send wakes it at once, and it sleeps only until the next retry is due); default 1s.
 	PollInterval time.Duration
-	// Workers is how many deliveries run at once; default 16.
+	// Workers is how many deliveries of each trigger run at once; default 16. Each
+	// trigger is dispatched on its own, as Knative dispatches each Trigger apart, so that
+	// a subscriber that holds its requests long (the reminders function waits up to 25 s
+	// for a reminder) does not hold back the deliveries of the others.
 	Workers int
 	// Retention is how long a fully delivered event is kept, so that a repeat of it
 	// (same source and id) is still recognised and stores nothing; default 5 minutes,
@@ -103,7 +106,6 @@ type Broker struct {
 	retention time.Duration
 	token     func(ctx context.Context, audience string) (string, error)
 
-	wake    chan struct{} // a new event or a re-queued delivery: look now
 	running atomic.Bool
 }
 
@@ -111,6 +113,7 @@ type Broker struct {
 type route struct {
 	trigger Trigger
 	target  Target
+	wake    chan struct{} // a new event or a re-queued delivery: look now
 }
 
 // New returns a broker for the manifests m that stores its events with pool and reaches
@@ -133,7 +136,6 @@ func New(pool *pgxpool.Pool, m *Manifests, targets map[string]Target, opts Optio
 		workers:   opts.Workers,
 		retention: opts.Retention,
 		token:     opts.TokenSource,
-		wake:      make(chan struct{}, 1),
 	}
 	if b.name == "" {
 		return nil, errors.New("new broker: the manifests have no Broker name")
@@ -174,7 +176,7 @@ func New(pool *pgxpool.Pool, m *Manifests, targets map[string]Target, opts Optio
 		if _, dup := b.routes[t.Name]; dup {
 			return nil, fmt.Errorf("new broker: two triggers named %s", t.Name)
 		}
-		b.routes[t.Name] = &route{trigger: t, target: target}
+		b.routes[t.Name] = &route{trigger: t, target: target, wake: make(chan struct{}, 1)}
 		b.triggers = append(b.triggers, t.Name)
 	}
 	return b, nil
@@ -342,11 +344,13 @@ func encodeEvent(e event.Event) ([]byte, error) {
 	return raw, nil
 }
 
-// notify wakes the dispatcher.
+// notify wakes the dispatchers.
 func (b *Broker) notify() {
-	select {
-	case b.wake <- struct{}{}:
-	default:
+	for _, r := range b.routes {
+		select {
+		case r.wake <- struct{}{}:
+		default:
+		}
 	}
 }
 
@@ -396,18 +400,35 @@ func (b *Broker) Run(ctx context.Context) error {
 	if len(b.pings) > 0 {
 		wg.Go(func() { b.runPings(ctx) })
 	}
-	b.dispatch(ctx)
+	wg.Go(func() { b.runSweeps(ctx) })
+	for _, name := range b.triggers {
+		wg.Go(func() { b.dispatch(ctx, b.routes[name]) })
+	}
 	wg.Wait()
 	return nil
 }
 
-// dispatch claims due deliveries and hands each to a worker until ctx is done.
-func (b *Broker) dispatch(ctx context.Context) {
+// runSweeps sweeps delivered events at once and then every sweepInterval until ctx is done.
+func (b *Broker) runSweeps(ctx context.Context) {
+	tick := time.NewTicker(sweepInterval)
+	defer tick.Stop()
+	for {
+		b.sweep(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// dispatch claims the due deliveries of r's trigger and hands each to a worker until ctx
+// is done.
+func (b *Broker) dispatch(ctx context.Context, r *route) {
 	var (
-		wg        sync.WaitGroup
-		active    int
-		finished  = make(chan struct{}, b.workers)
-		lastSweep time.Time
+		wg       sync.WaitGroup
+		active   int
+		finished = make(chan struct{}, b.workers)
 	)
 	defer wg.Wait()
 	for {
@@ -423,15 +444,10 @@ func (b *Broker) dispatch(ctx context.Context) {
 			return
 		}
 
-		if b.now().Sub(lastSweep) >= sweepInterval {
-			lastSweep = b.now()
-			b.sweep(ctx)
-		}
-
 		free := b.workers - active
 		full := false
 		if free > 0 {
-			claimed, err := b.claim(ctx, free)
+			claimed, err := b.claim(ctx, r.trigger.Name, free)
 			if err != nil && ctx.Err() == nil {
 				b.log.ErrorContext(ctx, "claim deliveries", "err", err)
 			}
@@ -450,14 +466,14 @@ func (b *Broker) dispatch(ctx context.Context) {
 
 		wait := b.poll
 		if active < b.workers {
-			if next, err := b.nextDue(ctx); err == nil && !next.IsZero() {
+			if next, err := b.nextDue(ctx, r.trigger.Name); err == nil && !next.IsZero() {
 				wait = min(wait, max(next.Sub(b.now()), minWait))
 			}
 		}
 		timer := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
-		case <-b.wake:
+		case <-r.wake:
 		case <-finished:
 			active--
 		case <-timer.C:
@@ -475,22 +491,26 @@ type claimed struct {
 	event    event.Event
 }
 
-// claim leases up to limit due deliveries of this broker's triggers, skipping those that
+// claim leases up to limit due deliveries of this broker's trigger, skipping those that
 // another process is claiming; a lease lasts the trigger's timeout and a margin.
-func (b *Broker) claim(ctx context.Context, limit int) ([]claimed, error) {
+func (b *Broker) claim(ctx context.Context, trigger string, limit int) ([]claimed, error) {
 	now := b.now()
-	leases := make([]time.Time, len(b.triggers))
-	for i, name := range b.triggers {
-		leases[i] = now.Add(b.routes[name].trigger.Delivery.Timeout + leaseMargin)
-	}
-	// The event is looked up by its key in subqueries, never joined: without statistics
-	// (a new database, autovacuum off) PostgreSQL planned the join as a scan of every
-	// event of the broker for each due delivery, and a claim of a backlog took seconds.
-	rows, err := b.pool.Query(ctx, `
+	lease := now.Add(b.routes[trigger].trigger.Delivery.Timeout + leaseMargin)
+	// The claim must not cost more as a backlog grows: it should walk the due index in
+	// order and stop after limit rows. PostgreSQL chooses that walk only when it knows the
+	// backlog is large; with statistics taken while little was pending (or none: a new
+	// database, autovacuum off) it read and sorted every due delivery, tens of ms per
+	// claim, and fell further behind the larger the backlog. The settings, local to the
+	// batch's implicit transaction, leave it the walk alone. The event is looked up by its
+	// key in subqueries rather than joined, which was planned as a scan of every event of
+	// the broker for each due delivery.
+	batch := &pgx.Batch{}
+	batch.Queue(`SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true)`)
+	batch.Queue(`
 		WITH due AS (
 			SELECT d.event_seq, d.trigger
 			FROM broker_deliveries d
-			WHERE d.state = 'pending' AND d.trigger = ANY($2::text[])
+			WHERE d.state = 'pending' AND d.trigger = $2
 				AND d.next_at <= $3 AND (d.lease_until IS NULL OR d.lease_until <= $3)
 				AND (SELECT e.broker FROM broker_events e WHERE e.seq = d.event_seq) = $1
 			ORDER BY d.next_at, d.event_seq
@@ -498,50 +518,63 @@ func (b *Broker) claim(ctx context.Context, limit int) ([]claimed, error) {
 			FOR UPDATE OF d SKIP LOCKED
 		)
 		UPDATE broker_deliveries d
-		SET lease_until = l.until
+		SET lease_until = $5
 		FROM due
-		JOIN unnest($2::text[], $5::timestamptz[]) AS l (trigger, until) ON l.trigger = due.trigger
 		WHERE d.event_seq = due.event_seq AND d.trigger = due.trigger
 		RETURNING d.event_seq, d.trigger, d.attempts, d.lease_until,
 			(SELECT e.event FROM broker_events e WHERE e.seq = d.event_seq)`,
-		b.name, b.triggers, now, limit, leases)
+		b.name, trigger, now, limit, lease)
+	type leased struct {
+		c   claimed
+		raw []byte
+	}
+	var got []leased
+	err := func() error {
+		results := b.pool.SendBatch(ctx, batch)
+		defer results.Close()
+		if _, err := results.Exec(); err != nil {
+			return err
+		}
+		rows, err := results.Query()
+		if err != nil {
+			return err
+		}
+		got, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (leased, error) {
+			var l leased
+			err := row.Scan(&l.c.seq, &l.c.trigger, &l.c.attempts, &l.c.lease, &l.raw)
+			return l, err
+		})
+		if err != nil {
+			return err
+		}
+		return results.Close()
+	}()
 	if err != nil {
 		return nil, fmt.Errorf("claim deliveries: %w", err)
 	}
-	defer rows.Close()
-	var out []claimed
-	for rows.Next() {
-		var (
-			c   claimed
-			raw []byte
-		)
-		if err := rows.Scan(&c.seq, &c.trigger, &c.attempts, &c.lease, &raw); err != nil {
-			return out, fmt.Errorf("claim deliveries: %w", err)
-		}
-		if err := json.Unmarshal(raw, &c.event); err != nil {
+	out := make([]claimed, 0, len(got))
+	for _, l := range got {
+		if err := json.Unmarshal(l.raw, &l.c.event); err != nil {
 			// Cannot happen for what Send stored; dead-letter it rather than loop on it.
-			b.log.ErrorContext(ctx, "stored event unreadable", "seq", c.seq, "err", err)
-			b.settle(ctx, c, outcome{state: stateDead, err: fmt.Errorf("stored event unreadable: %w", err)})
+			b.log.ErrorContext(ctx, "stored event unreadable", "seq", l.c.seq, "err", err)
+			b.settle(ctx, l.c, outcome{state: stateDead, err: fmt.Errorf("stored event unreadable: %w", err)})
 			continue
 		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return out, fmt.Errorf("claim deliveries: %w", err)
+		out = append(out, l.c)
 	}
 	return out, nil
 }
 
-// nextDue returns when the earliest pending delivery of this broker becomes claimable,
-// or the zero time when there is none.
-func (b *Broker) nextDue(ctx context.Context) (time.Time, error) {
+// nextDue returns when the earliest pending delivery of this broker's trigger becomes
+// claimable, or the zero time when there is none.
+func (b *Broker) nextDue(ctx context.Context, trigger string) (time.Time, error) {
 	var next *time.Time
 	err := b.pool.QueryRow(ctx, `
 		SELECT min(greatest(d.next_at, d.lease_until))
 		FROM broker_deliveries d
-		WHERE d.state = 'pending' AND d.trigger = ANY($2::text[])
+		WHERE d.state = 'pending' AND d.trigger = $2
 			AND (SELECT e.broker FROM broker_events e WHERE e.seq = d.event_seq) = $1`,
-		b.name, b.triggers).Scan(&next)
+		b.name, trigger).Scan(&next)
 	if err != nil || next == nil {
 		return time.Time{}, err
 	}

@@ -386,6 +386,68 @@ func TestSendIdempotent(t *testing.T) {
 	assert.Len(t, orders.Deliveries(), 1)
 }
 
+func TestSendBatch(t *testing.T) {
+	t.Run("OK", func(t *testing.T) {
+		pool, m := MustSetup(t, "basic")
+		orders := &Subscriber{}
+		b := MustNewBroker(t, pool, m, Targets{"orders": {Handler: orders}}, broker.Options{})
+
+		batch := []event.Event{NewEvent(typeCreated, "o1"), NewEvent("com.example.unrouted.v1", "u1"), NewEvent(typeCreated, "o2")}
+		require.NoError(t, b.SendBatch(context.Background(), batch))
+		require.NoError(t, b.SendBatch(context.Background(), batch), "a repeat is acknowledged")
+		assert.Equal(t, 2, Count(t, pool, `SELECT count(*) FROM broker_events WHERE broker = $1`, b.Name()),
+			"one row per routed event, stored once")
+		assert.Equal(t, 4, Count(t, pool, `SELECT count(*) FROM broker_deliveries d JOIN broker_events e ON e.seq = d.event_seq WHERE e.broker = $1`, b.Name()),
+			"orders and audit for each")
+
+		MustRun(t, b)
+		MustWaitState(t, pool, b, batch[0], "orders", "delivered")
+		MustWaitState(t, pool, b, batch[2], "orders", "delivered")
+		assert.Len(t, orders.Deliveries(), 2)
+	})
+
+	t.Run("ErrInvalidEvent", func(t *testing.T) {
+		pool, m := MustSetup(t, "basic")
+		b := MustNewBroker(t, pool, m, Targets{"orders": {Handler: &Subscriber{}}}, broker.Options{})
+
+		bad := NewEvent(typeCreated, "o2")
+		require.NoError(t, bad.SetData(event.ApplicationJSON, map[string]string{"id": "nul\u0000"}))
+		err := b.SendBatch(context.Background(), []event.Event{NewEvent(typeCreated, "o1"), bad})
+		require.ErrorIs(t, err, broker.ErrInvalidEvent)
+		assert.Zero(t, Count(t, pool, `SELECT count(*) FROM broker_events WHERE broker = $1`, b.Name()),
+			"a batch is stored whole or not at all")
+	})
+}
+
+// TestTriggersApart checks that a subscriber holding its deliveries does not hold back
+// another trigger's: each trigger has its own workers.
+func TestTriggersApart(t *testing.T) {
+	pool, m := MustSetup(t, "basic")
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	orders := &Subscriber{Answer: func(ctx context.Context, n int, e event.Event) (int, *event.Event) {
+		select {
+		case <-release:
+		case <-ctx.Done():
+		}
+		return http.StatusAccepted, nil
+	}}
+	audit := &Subscriber{}
+	b := MustNewBroker(t, pool, m, Targets{"orders": {Handler: orders}, "audit": {Handler: audit}}, broker.Options{Workers: 2})
+	MustRun(t, b)
+
+	var sent []event.Event
+	for i := range 5 {
+		e := NewEvent(typeCreated, "o"+strconv.Itoa(i))
+		require.NoError(t, b.Send(context.Background(), e))
+		sent = append(sent, e)
+	}
+	for _, e := range sent {
+		MustWaitState(t, pool, b, e, "audit", "delivered")
+	}
+	assert.Len(t, orders.Deliveries(), 2, "orders holds both its workers, and no more")
+}
+
 func TestDurability(t *testing.T) {
 	t.Run("NewBrokerDeliversWhatAnotherAccepted", func(t *testing.T) {
 		pool, m := MustSetup(t, "basic")

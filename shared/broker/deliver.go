@@ -286,45 +286,58 @@ func (b *Broker) record(ctx context.Context, c claimed, o outcome) error {
 		s := o.err.Error()
 		errText = &s
 	}
-	tx, err := b.pool.Begin(ctx)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	defer func() { _ = tx.Rollback(ctx) }()
-	tag, err := tx.Exec(ctx, `
+	const update = `
 		UPDATE broker_deliveries
 		SET state = $3, attempts = $4, next_at = $5, lease_until = NULL,
 			last_status = $6, last_error = $7, updated_at = $8
-		WHERE event_seq = $1 AND trigger = $2 AND state = 'pending' AND lease_until = $9`,
-		c.seq, c.trigger, o.state, c.attempts+1, o.nextAt, status, errText, now, c.lease)
-	if err != nil {
-		return fmt.Errorf("update delivery: %w", err)
-	}
-	if tag.RowsAffected() == 0 {
+		WHERE event_seq = $1 AND trigger = $2 AND state = 'pending' AND lease_until = $9`
+	args := []any{c.seq, c.trigger, o.state, c.attempts + 1, o.nextAt, status, errText, now, c.lease}
+	lost := func() error {
 		b.log.WarnContext(ctx, "delivery lease lost before its outcome was recorded; another holder has it",
 			"trigger", c.trigger, "seq", c.seq)
 		return nil
 	}
-	stored := false
-	if o.reply != nil {
-		if stored, err = b.acceptReply(ctx, tx, *o.reply, now); err != nil {
+	if o.reply == nil {
+		// Most outcomes: one statement, without the round trips of a transaction.
+		tag, err := b.pool.Exec(ctx, update, args...)
+		if err != nil {
+			return fmt.Errorf("update delivery: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return lost()
+		}
+	} else {
+		tx, err := b.pool.Begin(ctx)
+		if err != nil {
+			return fmt.Errorf("begin: %w", err)
+		}
+		defer func() { _ = tx.Rollback(ctx) }()
+		tag, err := tx.Exec(ctx, update, args...)
+		if err != nil {
+			return fmt.Errorf("update delivery: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return lost()
+		}
+		stored, err := b.acceptReply(ctx, tx, *o.reply, now)
+		if err != nil {
 			if errors.Is(err, ErrInvalidEvent) {
 				_ = tx.Rollback(ctx)
 				return b.record(ctx, c, outcome{state: stateDead, status: o.status, err: fmt.Errorf("the reply cannot be accepted: %w", err)})
 			}
 			return fmt.Errorf("accept reply: %w", err)
 		}
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	if stored {
-		b.notify()
+		if err := tx.Commit(ctx); err != nil {
+			return fmt.Errorf("commit: %w", err)
+		}
+		if stored {
+			b.notify()
+		}
 	}
 	if o.state == stateDelivered && b.retention < 0 {
 		// After the commit, so that of two triggers acknowledging at once, the later
 		// sees both acknowledgements.
-		_, err = b.pool.Exec(ctx, `
+		_, err := b.pool.Exec(ctx, `
 			DELETE FROM broker_events e
 			WHERE e.seq = $1
 				AND NOT EXISTS (SELECT FROM broker_deliveries d WHERE d.event_seq = e.seq AND d.state <> 'delivered')`,

@@ -61,6 +61,7 @@ func beginUser(ctx context.Context, db *DB) (pgx.Tx, string, error) {
 type userTx struct {
 	conn *pgxpool.Conn
 	user string
+	sent bool // the first batch, with BEGIN and the scope, went out
 }
 
 // beginUserTx acquires a connection for a transaction scoped to the signed-in user of ctx
@@ -81,11 +82,16 @@ func beginUserTx(ctx context.Context, db *DB) (*userTx, *pgx.Batch, error) {
 	return &userTx{conn: conn, user: user}, b, nil
 }
 
-// send sends the transaction's first batch and returns its results after those of BEGIN
-// and the scope, for the caller to read in the order it queued its statements and then
-// close.
+// send sends b and returns its results from the caller's first statement on, for the
+// caller to read in the order it queued them and then close. Sending the first batch
+// begins the transaction: a failure of BEGIN or of the scope comes back as "begin: …" or
+// "scope transaction: …", untranslated, as beginUser returns it.
 func (tx *userTx) send(ctx context.Context, b *pgx.Batch) (pgx.BatchResults, error) {
 	br := tx.conn.SendBatch(ctx, b)
+	if tx.sent {
+		return br, nil
+	}
+	tx.sent = true
 	if _, err := br.Exec(); err != nil {
 		_ = br.Close()
 		return nil, fmt.Errorf("begin: %w", err)
@@ -97,13 +103,19 @@ func (tx *userTx) send(ctx context.Context, b *pgx.Batch) (pgx.BatchResults, err
 	return br, nil
 }
 
-// commit sends b with COMMIT after its statements. It returns the first statement's
-// error translated, or the commit's as "commit: …"; either way the transaction is over
-// (close rolls back one that failed).
+// commit sends b with COMMIT after its statements and reads the results. It returns the
+// first statement's error translated, or the commit's as "commit: …"; either way the
+// transaction is over (close rolls back one that failed).
 func (tx *userTx) commit(ctx context.Context, b *pgx.Batch) error {
 	n := len(b.QueuedQueries)
+	if !tx.sent {
+		n -= 2 // BEGIN and the scope, which send reads
+	}
 	b.Queue("COMMIT")
-	br := tx.conn.SendBatch(ctx, b)
+	br, err := tx.send(ctx, b)
+	if err != nil {
+		return err
+	}
 	defer br.Close()
 	for range n {
 		if _, err := br.Exec(); err != nil {

@@ -259,6 +259,14 @@ func (tx *userTx) lockTask(ctx context.Context, b *pgx.Batch, ref string) (t *ta
 	return t, nil, nil
 }
 
+// numberSQL creates the user's row on first sight and draws the next task number from it.
+// The row's lock, held to the commit, orders one user's creates, so that their outbox rows
+// commit in the order of their positions (see lockOutboxSQL).
+const numberSQL = `
+	INSERT INTO users (id, task_seq) VALUES ($1, 1)
+	ON CONFLICT (id) DO UPDATE SET task_seq = users.task_seq + 1
+	RETURNING task_seq, time_zone`
+
 // CreateTask creates a task from validated fields. With an idempotency key it creates at
 // most one task per key: a repeat with the same body returns the first task and replayed
 // true; a repeat with another body is EINVALID.
@@ -274,17 +282,12 @@ func (s *TaskService) CreateTask(ctx context.Context, f taskwire.TaskFields, key
 	user := tx.user
 
 	// The key is claimed first: a repeat of it waits on the claim until the first request
-	// ends, then reads what that one stored. The user row is created on first sight and its
-	// counter numbers the task; its lock orders concurrent creates of one user, so that
-	// their outbox rows commit in the order of their positions (see lockOutboxSQL). It is
-	// taken last and held to the commit, one round trip later.
+	// ends, then reads what that one stored. The user's row is locked last, to be held for
+	// as short as can be.
 	if key.Key != "" {
 		queueClaimKey(b, user, key)
 	}
-	b.Queue(`
-		INSERT INTO users (id, task_seq) VALUES ($1, 1)
-		ON CONFLICT (id) DO UPDATE SET task_seq = users.task_seq + 1
-		RETURNING task_seq, time_zone`, user)
+	b.Queue(numberSQL, user)
 	br, err := tx.send(ctx, b)
 	if err != nil {
 		return nil, false, err

@@ -151,6 +151,53 @@ func TestRelay_Flush(t *testing.T) {
 	})
 }
 
+func TestRelay_FlushBatches(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+
+	t.Run("OK", func(t *testing.T) {
+		ctx, user := MustNewUser(t, db)
+		svc := postgres.NewTaskService(db)
+		for _, title := range []string{"one", "two", "three"} {
+			MustCreateTask(t, ctx, svc, title)
+		}
+		rows := MustListOutbox(t, db, user)
+
+		rec := &batchRecorder{}
+		n, err := relay.New(db.Pool, rec, relay.Options{BatchSize: 3}).Flush(context.Background())
+		require.NoError(t, err)
+		assert.GreaterOrEqual(t, n, 3)
+		assert.Equal(t, []string{rows[0].ID.String(), rows[1].ID.String(), rows[2].ID.String()}, ids(rec.of(user)))
+		assert.Positive(t, rec.batches(), "got no batch sent, want the rows sent as batches")
+		assert.Zero(t, countPending(t, db, user))
+	})
+
+	t.Run("ErrBatchRefused", func(t *testing.T) {
+		ctx, user := MustNewUser(t, db)
+		svc := postgres.NewTaskService(db)
+		for _, title := range []string{"one", "two", "three"} {
+			MustCreateTask(t, ctx, svc, title)
+		}
+		rows := MustListOutbox(t, db, user)
+
+		// The broker refuses the batches and the second event: the first goes out alone.
+		broken := errors.New("broker unavailable")
+		rec := &batchRecorder{refuse: true}
+		rec.fail = func(e event.Event) error {
+			if e.ID() == rows[1].ID.String() {
+				return broken
+			}
+			return nil
+		}
+		_, err := relay.New(db.Pool, rec, relay.Options{BatchSize: 3}).Flush(context.Background())
+		require.ErrorIs(t, err, broken)
+		assert.Equal(t, []string{rows[0].ID.String()}, ids(rec.of(user)))
+		after := MustListOutbox(t, db, user)
+		assert.NotNil(t, after[0].PublishedAt)
+		assert.Nil(t, after[1].PublishedAt, "a row the broker refused must stay pending")
+		assert.Nil(t, after[2].PublishedAt, "rows after a refused one wait, to keep their order")
+	})
+}
+
 func TestRelay_Run(t *testing.T) {
 	db := postgrestest.MustOpenDB(t)
 	svc := postgres.NewTaskService(db)
@@ -238,6 +285,30 @@ func (r *recorder) setFail(f func(event.Event) error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.fail = f
+}
+
+// batchRecorder is a recorder that takes batches too; refuse makes it refuse every batch.
+type batchRecorder struct {
+	recorder
+	refuse bool
+	sent   int // batches taken
+}
+
+func (r *batchRecorder) SendBatch(ctx context.Context, evs []event.Event) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.refuse {
+		return errors.New("batch refused")
+	}
+	r.events = append(r.events, evs...)
+	r.sent++
+	return nil
+}
+
+func (r *batchRecorder) batches() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.sent
 }
 
 // of returns the events of user that were sent, in the order they were.
