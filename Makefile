@@ -30,9 +30,11 @@ lint:
 build:
 	$(GO) build -o bin/taskwire ./cmd/taskwire
 
-## bench: k6 against taskwire serve beside pgbench on the same server (prints a table)
+## bench: k6 against taskwire serve beside pgbench on the same server, then the event flow
+## (recurrence events/s, reminder lateness); each prints a table, a missed target is a result
 bench: db
-	bash bench/run.sh
+	bash cmd/bench/run.sh
+	$(GO) run ./cmd/eventbench
 
 ## db: make sure the test PostgreSQL answers at 127.0.0.1:5432, installing or starting it
 db:

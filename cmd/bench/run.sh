@@ -14,7 +14,7 @@
 # the create-only and list-only runs), BENCH_SPREAD (spread users, default 200),
 # K6 (path of k6), GO (default go).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 ROOT=$PWD
 
 DURATION=${BENCH_DURATION:-10}
@@ -88,7 +88,7 @@ log "creating database $DB, migrating and seeding $((SPREAD + 1)) users × $PER_
 psql -qAtX -d postgres -v ON_ERROR_STOP=1 -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB" >/dev/null
 export DATABASE_URL TASKWIRE_DATA_DIR=$TMP/data
 bin/taskwire migrate >/dev/null 2>"$OUT/migrate.log" || { cat "$OUT/migrate.log" >&2; die "migrate failed"; }
-psql -qAtX -d "$DB" -v per="$PER_USER" -v spread="$SPREAD" -f bench/pgbench/seed.sql >/dev/null
+psql -qAtX -d "$DB" -v per="$PER_USER" -v spread="$SPREAD" -f cmd/bench/pgbench/seed.sql >/dev/null
 psql -qAtX -d "$DB" -c "SHOW max_connections" >"$OUT/max_connections.txt"
 
 log "minting $((SPREAD + 1)) tokens"
@@ -136,13 +136,13 @@ pgbench_run() {
 	local script=$1 c=$2 name=$1-$2
 	log "pgbench $script at $c clients, ${DURATION}s"
 	if [ "$script" = insert ]; then
-		psql -qAtX -d "$DB" -v ON_ERROR_STOP=1 -f bench/pgbench/refill.sql >/dev/null
+		psql -qAtX -d "$DB" -v ON_ERROR_STOP=1 -f cmd/bench/pgbench/refill.sql >/dev/null
 		psql -qAtX -d "$DB" -c "VACUUM ANALYZE bench_tasks" >/dev/null
 	fi
 	psql -qAtX -d "$DB" -c "CHECKPOINT" >/dev/null
 	sample "pgbench-$name" 0
 	pgbench -n -c "$c" -j 2 -T "$DURATION" -M prepared -D spread="$SPREAD" \
-		-f "bench/pgbench/$script.sql" "$DB" >"$OUT/pgbench-$name.txt" 2>&1 ||
+		-f "cmd/bench/pgbench/$script.sql" "$DB" >"$OUT/pgbench-$name.txt" 2>&1 ||
 		log "pgbench $name exited $? (see .bench/pgbench-$name.txt)"
 	wait "${SAMPLER_PIDS[@]}" 2>/dev/null || true
 	SAMPLER_PIDS=()
@@ -183,7 +183,7 @@ k6run() {
 		-e BASE_URL="$BASE_URL" -e TOKENS="$TMP/tokens.json" -e USERS="$users" -e VUS="$vus" \
 		-e OPS="$ops" -e DURATION="${DURATION}s" -e WARMUP="${WARMUP}s" \
 		-e SUMMARY="$OUT/k6-$name.json" \
-		bench/k6/tasks.js >"$OUT/k6-$name.log" 2>&1 || log "k6 $name exited $? (see .bench/k6-$name.log)"
+		cmd/bench/k6/tasks.js >"$OUT/k6-$name.log" 2>&1 || log "k6 $name exited $? (see .bench/k6-$name.log)"
 	wait "${SAMPLER_PIDS[@]}" 2>/dev/null || true
 	SAMPLER_PIDS=()
 }
@@ -211,4 +211,4 @@ for script in create_tx list_tx; do
 done
 
 # --- the table -----------------------------------------------------------------------
-python3 bench/report.py "$OUT" "$DURATION" | tee "$OUT/table.txt"
+python3 cmd/bench/report.py "$OUT" "$DURATION" | tee "$OUT/table.txt"
