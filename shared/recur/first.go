@@ -1,0 +1,52 @@
+package recur
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/teambition/rrule-go"
+)
+
+// First returns the first occurrence of a new series: rule runs in loc from start (its
+// local date and time of day are the series' start and time of day), and the occurrence
+// returned is the first whose instant is not before notBefore. It is false when the rule
+// has none (COUNT or UNTIL reached, or no such date before the year 9999). Local times
+// resolve as in Next: one in a DST gap moves forward by the gap, a repeated one is the
+// first of the two.
+func First(rule string, loc *time.Location, start, notBefore time.Time) (time.Time, bool, error) {
+	opt, err := parseOption(rule)
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	count, until := opt.Count, opt.Until
+	opt.Count, opt.Until = 0, time.Time{}
+	wall := wallClock(start, loc)
+	shift := 0
+	if len(opt.Byeaster) == 0 && wall.Year() < lastYear-horizonYears {
+		shift = (lastYear - horizonYears - wall.Year()) / 400 * 400
+	}
+	opt.Dtstart = wall.AddDate(shift, 0, 0)
+	r, err := rrule.NewRRule(*opt)
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("rule cannot be used: %w", err)
+	}
+	next := r.Iterator()
+	for k := 1; k <= maxSteps; k++ {
+		w, ok := next()
+		if !ok || (count > 0 && k > count) {
+			return time.Time{}, false, nil
+		}
+		w = w.AddDate(-shift, 0, 0)
+		if w.Year() > lastYear {
+			return time.Time{}, false, nil
+		}
+		at := resolve(w, loc)
+		if !until.IsZero() && at.After(until) {
+			return time.Time{}, false, nil
+		}
+		if !at.Before(notBefore) {
+			return at, true, nil
+		}
+	}
+	return time.Time{}, false, ErrTooManySteps
+}
