@@ -1,0 +1,485 @@
+// Package tools holds the task tools that the chat assistant and MCP clients call: each a
+// name, a description, a JSON Schema of its arguments and a call that runs as the
+// signed-in user through the same store and validation as the REST API, so a tool call
+// changes what a request would change and announces it with the same events. It knows
+// nothing of any model's wire format.
+package tools
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/taskwire/taskwire/shared/rest"
+	"github.com/taskwire/taskwire/shared/taskwire"
+)
+
+// Tasks is the store the tools work on: the signed-in user's tasks (postgres.TaskService).
+type Tasks interface {
+	CreateTask(ctx context.Context, f taskwire.TaskFields, key taskwire.IdempotencyKey) (*taskwire.Task, bool, error)
+	FindTask(ctx context.Context, ref string) (*taskwire.Task, error)
+	FindTasks(ctx context.Context, f taskwire.TaskFilter) (*taskwire.TaskPage, error)
+	UpdateTask(ctx context.Context, ref, ifMatch string, patch []byte) (*taskwire.Task, error)
+	SetStatus(ctx context.Context, ref string, status taskwire.Status) (*taskwire.Task, error)
+	DeleteTask(ctx context.Context, ref, ifMatch string) error
+	Tags(ctx context.Context) ([]taskwire.Tag, error)
+}
+
+// ErrUnknownTool is what a call of a tool that does not exist matches (errors.Is).
+var ErrUnknownTool = errors.New("unknown tool")
+
+// UnknownToolError is the error of a call of a tool that does not exist.
+type UnknownToolError struct {
+	Name  string   // the name asked for
+	Known []string // the names that exist
+}
+
+// Error implements the error interface.
+func (e *UnknownToolError) Error() string {
+	return fmt.Sprintf("unknown tool %q; the tools are %s", e.Name, strings.Join(e.Known, ", "))
+}
+
+// Is reports whether target is ErrUnknownTool.
+func (e *UnknownToolError) Is(target error) bool { return target == ErrUnknownTool }
+
+// Tool is one operation a model can call.
+type Tool struct {
+	Name        string          // what the model calls it by
+	Description string          // what it does, for the model
+	Parameters  json.RawMessage // JSON Schema of its arguments: always an object
+	run         func(ctx context.Context, args json.RawMessage) (any, error)
+}
+
+// Call runs the tool as the signed-in user of ctx with args (a JSON object; empty means
+// {}) and returns its result as JSON. Bad arguments, a task that is not the user's and
+// any other refusal are *taskwire.Error values naming the field; see ErrorResult.
+func (t Tool) Call(ctx context.Context, args json.RawMessage) (json.RawMessage, error) {
+	if len(bytes.TrimSpace(args)) == 0 {
+		args = json.RawMessage("{}")
+	}
+	v, err := t.run(ctx, args)
+	if err != nil {
+		return nil, err
+	}
+	out, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("%s: encode result: %w", t.Name, err)
+	}
+	return out, nil
+}
+
+// Set is the task tools over one store.
+type Set struct {
+	tools  []Tool
+	byName map[string]Tool
+}
+
+// New returns the task tools over tasks.
+func New(tasks Tasks) *Set {
+	s := &Set{tools: newTools(tasks), byName: map[string]Tool{}}
+	for _, t := range s.tools {
+		s.byName[t.Name] = t
+	}
+	return s
+}
+
+// List returns the tools in a fixed order.
+func (s *Set) List() []Tool {
+	return append([]Tool(nil), s.tools...)
+}
+
+// Lookup returns the tool called name.
+func (s *Set) Lookup(name string) (Tool, bool) {
+	t, ok := s.byName[name]
+	return t, ok
+}
+
+// Call runs the tool called name; a name that is no tool's is an *UnknownToolError.
+func (s *Set) Call(ctx context.Context, name string, args json.RawMessage) (json.RawMessage, error) {
+	t, ok := s.byName[name]
+	if !ok {
+		known := make([]string, len(s.tools))
+		for i, t := range s.tools {
+			known[i] = t.Name
+		}
+		return nil, &UnknownToolError{Name: name, Known: known}
+	}
+	return t.Call(ctx, args)
+}
+
+// errorResult is how a refused call reads to the model.
+type errorResult struct {
+	Error string `json:"error"`
+	Code  string `json:"code"`
+	Field string `json:"field,omitempty"`
+}
+
+// ErrorResult returns err as the result a model should read, {"error", "code",
+// "field"}, and ok when it is one: an unknown tool, bad arguments, a task not found, a
+// conflict. ok is false for internal and availability failures (the database is down,
+// the request was cancelled), which the caller reports as its own failure instead.
+func ErrorResult(err error) (result json.RawMessage, ok bool) {
+	var e errorResult
+	var unknown *UnknownToolError
+	switch code := taskwire.ErrorCode(err); {
+	case errors.As(err, &unknown):
+		e = errorResult{Error: unknown.Error(), Code: "unknown_tool"}
+	case code == taskwire.EINTERNAL || code == taskwire.EUNAVAILABLE || code == taskwire.EUNAUTHORIZED:
+		return nil, false
+	default:
+		e = errorResult{Error: taskwire.ErrorMessage(err), Code: code, Field: taskwire.ErrorField(err)}
+	}
+	out, _ := json.Marshal(e)
+	return out, true
+}
+
+// newTools builds the tools over tasks.
+func newTools(tasks Tasks) []Tool {
+	return []Tool{
+		{
+			Name: "add_task",
+			Description: "Create a task for the user. Only title is required. due_at is an RFC 3339 time with an offset; " +
+				"time_zone (IANA, default: the user's zone) is how recurrence and day-based reminders are counted. " +
+				"Returns the task with its number.",
+			Parameters: json.RawMessage(addTaskSchema),
+			run: func(ctx context.Context, args json.RawMessage) (any, error) {
+				var in taskwire.NewTask
+				if err := taskwire.DecodeJSON(args, &in); err != nil {
+					return nil, err
+				}
+				f, err := in.Fields()
+				if err != nil {
+					return nil, err
+				}
+				t, _, err := tasks.CreateTask(ctx, f, taskwire.IdempotencyKey{})
+				return t, err
+			},
+		},
+		{
+			Name: "list_tasks",
+			Description: "List the user's tasks with filters: status pending (the default), completed or all; " +
+				"priority, tag, full-text search q, a due window, overdue only; sorted and limited. " +
+				"Returns {items, next_cursor}; pass next_cursor as cursor for the next page.",
+			Parameters: json.RawMessage(listTasksSchema),
+			run: func(ctx context.Context, args json.RawMessage) (any, error) {
+				f, err := listFilter(args)
+				if err != nil {
+					return nil, err
+				}
+				return tasks.FindTasks(ctx, f)
+			},
+		},
+		{
+			Name:        "get_task",
+			Description: "Get one of the user's tasks by its number or id.",
+			Parameters:  json.RawMessage(taskRefSchema),
+			run: func(ctx context.Context, args json.RawMessage) (any, error) {
+				ref, err := refOnly(args)
+				if err != nil {
+					return nil, err
+				}
+				t, err := tasks.FindTask(ctx, ref)
+				return t, notFound(err, ref)
+			},
+		},
+		{
+			Name:        "complete_task",
+			Description: "Mark a task as done, by its number or id. Completing a recurring task schedules its next occurrence.",
+			Parameters:  json.RawMessage(taskRefSchema),
+			run:         setStatus(tasks, taskwire.StatusCompleted),
+		},
+		{
+			Name:        "reopen_task",
+			Description: "Mark a completed task as not done again, by its number or id.",
+			Parameters:  json.RawMessage(taskRefSchema),
+			run:         setStatus(tasks, taskwire.StatusOpen),
+		},
+		{
+			Name:        "delete_task",
+			Description: "Delete a task for good, by its number or id.",
+			Parameters:  json.RawMessage(taskRefSchema),
+			run: func(ctx context.Context, args json.RawMessage) (any, error) {
+				ref, err := refOnly(args)
+				if err != nil {
+					return nil, err
+				}
+				t, err := tasks.FindTask(ctx, ref)
+				if err != nil {
+					return nil, notFound(err, ref)
+				}
+				if err := tasks.DeleteTask(ctx, t.ID.String(), t.ETag()); err != nil {
+					return nil, notFound(err, ref)
+				}
+				return deleted{Deleted: true, TaskID: t.ID, Number: t.Number, Title: t.Title}, nil
+			},
+		},
+		{
+			Name: "update_task",
+			Description: "Change fields of a task, by its number or id: only the fields given change; null clears " +
+				"due_at, recurrence or priority. reminders replaces the whole list.",
+			Parameters: json.RawMessage(updateTaskSchema),
+			run: func(ctx context.Context, args json.RawMessage) (any, error) {
+				ref, rest, err := splitRef(args)
+				if err != nil {
+					return nil, err
+				}
+				if len(rest) == 0 {
+					return nil, taskwire.Errorf(taskwire.EINVALID, "give at least one field to change besides task_id")
+				}
+				patch, err := json.Marshal(rest)
+				if err != nil {
+					return nil, fmt.Errorf("update_task: encode patch: %w", err)
+				}
+				t, err := tasks.UpdateTask(ctx, ref, "", patch)
+				return t, notFound(err, ref)
+			},
+		},
+		{
+			Name: "reschedule_task",
+			Description: "Move a task's due date, by its number or id: due_at is an RFC 3339 time with an offset, or " +
+				"null for no due date; time_zone optionally changes the task's zone. Reminders relative to the " +
+				"due date move with it.",
+			Parameters: json.RawMessage(rescheduleSchema),
+			run: func(ctx context.Context, args json.RawMessage) (any, error) {
+				ref, rest, err := splitRef(args)
+				if err != nil {
+					return nil, err
+				}
+				for name := range rest {
+					if name != "due_at" && name != "time_zone" {
+						return nil, taskwire.FieldErrorf(taskwire.EMALFORMED, name, "unknown field %q", name)
+					}
+				}
+				if _, ok := rest["due_at"]; !ok {
+					return nil, taskwire.FieldErrorf(taskwire.EINVALID, "due_at", "due_at is required: an RFC 3339 time, or null")
+				}
+				patch, err := json.Marshal(rest)
+				if err != nil {
+					return nil, fmt.Errorf("reschedule_task: encode patch: %w", err)
+				}
+				t, err := tasks.UpdateTask(ctx, ref, "", patch)
+				return t, notFound(err, ref)
+			},
+		},
+		{
+			Name:        "list_tags",
+			Description: "List the tags the user's tasks carry, with how many open tasks carry each.",
+			Parameters:  json.RawMessage(noArgsSchema),
+			run: func(ctx context.Context, args json.RawMessage) (any, error) {
+				var none struct{}
+				if err := taskwire.DecodeJSON(args, &none); err != nil {
+					return nil, err
+				}
+				tags, err := tasks.Tags(ctx)
+				if tags == nil && err == nil {
+					tags = []taskwire.Tag{}
+				}
+				return map[string]any{"tags": tags}, err
+			},
+		},
+	}
+}
+
+// deleted is the result of delete_task.
+type deleted struct {
+	Deleted bool      `json:"deleted"`
+	TaskID  uuid.UUID `json:"task_id"`
+	Number  int64     `json:"number"`
+	Title   string    `json:"title"`
+}
+
+func setStatus(tasks Tasks, status taskwire.Status) func(context.Context, json.RawMessage) (any, error) {
+	return func(ctx context.Context, args json.RawMessage) (any, error) {
+		ref, err := refOnly(args)
+		if err != nil {
+			return nil, err
+		}
+		t, err := tasks.SetStatus(ctx, ref, status)
+		return t, notFound(err, ref)
+	}
+}
+
+// notFound names task_id in a not-found error, which a task of another user also is.
+func notFound(err error, ref string) error {
+	if taskwire.ErrorCode(err) == taskwire.ENOTFOUND {
+		return taskwire.FieldErrorf(taskwire.ENOTFOUND, "task_id", "the user has no task %s", ref)
+	}
+	return err
+}
+
+// splitRef reads an arguments object and returns its task_id as a store reference and
+// its other members.
+func splitRef(args json.RawMessage) (string, map[string]json.RawMessage, error) {
+	var doc map[string]json.RawMessage
+	if err := taskwire.DecodeJSON(args, &doc); err != nil {
+		return "", nil, err
+	}
+	if doc == nil {
+		return "", nil, taskwire.Errorf(taskwire.EMALFORMED, "the arguments must be a JSON object")
+	}
+	raw, ok := doc["task_id"]
+	if !ok || bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
+		return "", nil, taskwire.FieldErrorf(taskwire.EINVALID, "task_id", "task_id is required: the task's number such as 3, or its id")
+	}
+	delete(doc, "task_id")
+	ref, err := parseRef(raw)
+	return ref, doc, err
+}
+
+// refOnly reads arguments that hold task_id and nothing else.
+func refOnly(args json.RawMessage) (string, error) {
+	ref, rest, err := splitRef(args)
+	if err != nil {
+		return "", err
+	}
+	for name := range rest {
+		return "", taskwire.FieldErrorf(taskwire.EMALFORMED, name, "unknown field %q", name)
+	}
+	return ref, nil
+}
+
+// parseRef reads a task_id: a positive whole number (3, "3", "#3") or a task's uuid.
+func parseRef(raw json.RawMessage) (string, error) {
+	bad := func(got string) error {
+		return taskwire.FieldErrorf(taskwire.EINVALID, "task_id", "task_id must be a task's number such as 3, or its id (a UUID), got %s", got)
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		var n json.Number
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		if err := dec.Decode(&n); err != nil {
+			return "", bad(string(raw))
+		}
+		s = n.String()
+	}
+	ref := strings.TrimPrefix(strings.TrimSpace(s), "#")
+	if id, err := uuid.Parse(ref); err == nil {
+		return id.String(), nil
+	}
+	if n, err := strconv.ParseInt(ref, 10, 64); err == nil && n > 0 {
+		return strconv.FormatInt(n, 10), nil
+	}
+	return "", bad(string(raw))
+}
+
+// listArgs are list_tasks' arguments.
+type listArgs struct {
+	Status    string     `json:"status"`
+	Priority  stringList `json:"priority"`
+	Tag       stringList `json:"tag"`
+	Q         string     `json:"q"`
+	DueBefore string     `json:"due_before"`
+	DueAfter  string     `json:"due_after"`
+	Overdue   *bool      `json:"overdue"`
+	Sort      string     `json:"sort"`
+	Limit     *int       `json:"limit"`
+	Cursor    string     `json:"cursor"`
+}
+
+// listFilter reads list_tasks' arguments into the filter the REST API's query
+// parameters make, with the same rules.
+func listFilter(args json.RawMessage) (taskwire.TaskFilter, error) {
+	var in listArgs
+	if err := taskwire.DecodeJSON(args, &in); err != nil {
+		return taskwire.TaskFilter{}, err
+	}
+	q := url.Values{}
+	set := func(name, v string) {
+		if v != "" {
+			q.Set(name, v)
+		}
+	}
+	set("status", in.Status)
+	q["priority"] = in.Priority
+	q["tag"] = in.Tag
+	set("q", in.Q)
+	set("due_before", in.DueBefore)
+	set("due_after", in.DueAfter)
+	if in.Overdue != nil {
+		q.Set("overdue", strconv.FormatBool(*in.Overdue))
+	}
+	set("sort", in.Sort)
+	if in.Limit != nil {
+		q.Set("limit", strconv.Itoa(*in.Limit))
+	}
+	set("cursor", in.Cursor)
+	for name, v := range q {
+		if len(v) == 0 {
+			delete(q, name)
+		}
+	}
+	return rest.ParseFilter(q)
+}
+
+// stringList is one string or an array of strings.
+type stringList []string
+
+// UnmarshalJSON reads "a" or ["a", "b"].
+func (l *stringList) UnmarshalJSON(b []byte) error {
+	if bytes.Equal(bytes.TrimSpace(b), []byte("null")) {
+		return nil
+	}
+	var one string
+	if err := json.Unmarshal(b, &one); err == nil {
+		*l = []string{one}
+		return nil
+	}
+	var many []string
+	if err := json.Unmarshal(b, &many); err != nil {
+		return &json.UnmarshalTypeError{Value: "other than strings", Type: reflect.TypeFor[[]string]()}
+	}
+	*l = many
+	return nil
+}
+
+// The argument schemas. task_id takes a number or a string, so that "task 3" and a uuid
+// both work.
+const (
+	taskIDProperty = `"task_id": {"type": ["integer", "string"], "description": "The task's number (as the user says it, e.g. 3) or its id (a UUID)."}`
+
+	taskRefSchema = `{"type": "object", "properties": {` + taskIDProperty + `}, "required": ["task_id"], "additionalProperties": false}`
+
+	noArgsSchema = `{"type": "object", "properties": {}, "additionalProperties": false}`
+
+	taskFieldProperties = `
+		"title": {"type": "string", "description": "Short title, 1 to 500 characters."},
+		"description": {"type": "string", "description": "Longer notes."},
+		"priority": {"type": "string", "enum": ["none", "low", "medium", "high", "urgent"]},
+		"tags": {"type": "array", "items": {"type": "string"}, "description": "Up to 20 tags, stored lower-case."},
+		"due_at": {"type": ["string", "null"], "description": "When it is due: RFC 3339 with an offset, e.g. 2026-03-06T09:00:00+01:00."},
+		"time_zone": {"type": "string", "description": "IANA time zone of the task, e.g. Europe/Berlin."},
+		"recurrence": {"type": ["string", "null"], "description": "RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=MO or FREQ=DAILY;COUNT=10; needs due_at."},
+		"repeat_from": {"type": "string", "enum": ["schedule", "completion"], "description": "Whether the next occurrence counts from the due date (schedule) or from when it was completed."},
+		"reminders": {"type": "array", "description": "Up to 10 reminders: {\"before\": ISO 8601 duration before due_at, e.g. PT1H} or {\"at\": RFC 3339 time}.",
+			"items": {"type": "object", "properties": {"before": {"type": "string"}, "at": {"type": "string"}}, "additionalProperties": false}}`
+
+	addTaskSchema = `{"type": "object", "properties": {` + taskFieldProperties + `}, "required": ["title"], "additionalProperties": false}`
+
+	updateTaskSchema = `{"type": "object", "properties": {` + taskIDProperty + `,` + taskFieldProperties + `}, "required": ["task_id"], "additionalProperties": false}`
+
+	rescheduleSchema = `{"type": "object", "properties": {` + taskIDProperty + `,
+		"due_at": {"type": ["string", "null"], "description": "The new due time: RFC 3339 with an offset, or null for none."},
+		"time_zone": {"type": "string", "description": "IANA time zone of the task, e.g. Europe/Berlin."}},
+		"required": ["task_id", "due_at"], "additionalProperties": false}`
+
+	listTasksSchema = `{"type": "object", "properties": {
+		"status": {"type": "string", "enum": ["all", "pending", "completed"], "description": "Which tasks: pending (not done, the default), completed, or all."},
+		"priority": {"type": "array", "items": {"type": "string", "enum": ["none", "low", "medium", "high", "urgent"]}, "description": "Only these priorities."},
+		"tag": {"type": "array", "items": {"type": "string"}, "description": "Only tasks carrying every one of these tags."},
+		"q": {"type": "string", "description": "Words to search for in titles and descriptions."},
+		"due_before": {"type": "string", "description": "Only tasks due before this RFC 3339 time."},
+		"due_after": {"type": "string", "description": "Only tasks due after this RFC 3339 time."},
+		"overdue": {"type": "boolean", "description": "Only open tasks whose due time has passed."},
+		"sort": {"type": "string", "enum": ["created_at", "-created_at", "due_at", "-due_at", "priority", "-priority", "title", "-title"], "description": "Order; a leading - reverses it. Default created_at."},
+		"limit": {"type": "integer", "minimum": 1, "maximum": 200, "description": "At most this many tasks (default 50)."},
+		"cursor": {"type": "string", "description": "next_cursor of the previous page."}},
+		"additionalProperties": false}`
+)

@@ -1,0 +1,293 @@
+package tools_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/taskwire/taskwire/shared/postgres"
+	"github.com/taskwire/taskwire/shared/postgres/postgrestest"
+	"github.com/taskwire/taskwire/shared/taskwire"
+	"github.com/taskwire/taskwire/shared/tools"
+)
+
+// TestMain runs the package's tests on a database of their own, dropped afterwards.
+func TestMain(m *testing.M) { os.Exit(postgrestest.Main(m)) }
+
+// MustNewUser returns a context signed in as a new user, whose rows go at cleanup.
+func MustNewUser(tb testing.TB, db *postgres.DB) (context.Context, string) {
+	tb.Helper()
+	id := "user-" + uuid.NewString()
+	ctx := taskwire.NewContextWithUser(context.Background(), id)
+	require.NoError(tb, postgres.NewUserService(db).EnsureUser(ctx, id))
+	tb.Cleanup(func() {
+		_, err := db.Pool.Exec(context.Background(), `DELETE FROM outbox WHERE user_id = $1`, id)
+		assert.NoError(tb, err)
+		_, err = db.Pool.Exec(context.Background(), `DELETE FROM users WHERE id = $1`, id)
+		assert.NoError(tb, err)
+	})
+	return ctx, id
+}
+
+// MustCall calls a tool that must succeed and decodes its result into a T.
+func MustCall[T any](tb testing.TB, ctx context.Context, set *tools.Set, name, args string) T {
+	tb.Helper()
+	out, err := set.Call(ctx, name, json.RawMessage(args))
+	require.NoError(tb, err, "%s(%s)", name, args)
+	var v T
+	require.NoError(tb, json.Unmarshal(out, &v), "result of %s: %s", name, out)
+	return v
+}
+
+// MustFail calls a tool that must be refused and returns the refusal as the model reads it.
+func MustFail(tb testing.TB, ctx context.Context, set *tools.Set, name, args string) map[string]string {
+	tb.Helper()
+	_, err := set.Call(ctx, name, json.RawMessage(args))
+	require.Error(tb, err, "%s(%s): got success, want an error", name, args)
+	res, ok := tools.ErrorResult(err)
+	require.True(tb, ok, "%s(%s): got %v, want an error for the model", name, args, err)
+	var m map[string]string
+	require.NoError(tb, json.Unmarshal(res, &m))
+	return m
+}
+
+// eventTypes returns the types of the user's outbox events, oldest first.
+func eventTypes(tb testing.TB, db *postgres.DB, user string) []string {
+	tb.Helper()
+	rows, err := db.Pool.Query(context.Background(), `SELECT type FROM outbox WHERE user_id = $1 ORDER BY seq`, user)
+	require.NoError(tb, err)
+	var types []string
+	for rows.Next() {
+		var typ string
+		require.NoError(tb, rows.Scan(&typ))
+		types = append(types, typ)
+	}
+	require.NoError(tb, rows.Err())
+	return types
+}
+
+func TestSet_List(t *testing.T) {
+	set := tools.New(nil)
+	var names []string
+	for _, tool := range set.List() {
+		names = append(names, tool.Name)
+		assert.NotEmpty(t, tool.Description, "%s: description", tool.Name)
+		var schema map[string]any
+		require.NoError(t, json.Unmarshal(tool.Parameters, &schema), "%s: schema is not JSON", tool.Name)
+		assert.Equal(t, "object", schema["type"], "%s: schema type", tool.Name)
+		_, ok := schema["properties"].(map[string]any)
+		assert.True(t, ok, "%s: schema has no properties", tool.Name)
+		found, ok := set.Lookup(tool.Name)
+		assert.True(t, ok)
+		assert.Equal(t, tool.Name, found.Name)
+	}
+	assert.Equal(t, []string{"add_task", "list_tasks", "get_task", "complete_task", "reopen_task",
+		"delete_task", "update_task", "reschedule_task", "list_tags"}, names)
+}
+
+func TestTools_Lifecycle(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+	set := tools.New(postgres.NewTaskService(db))
+	ctx, user := MustNewUser(t, db)
+
+	t.Run("AddTask", func(t *testing.T) {
+		got := MustCall[taskwire.Task](t, ctx, set, "add_task", `{"title": " Dentist ", "priority": "high", "tags": ["Health"],
+			"due_at": "2026-11-27T09:00:00+01:00", "time_zone": "Europe/Berlin", "recurrence": "FREQ=MONTHLY",
+			"repeat_from": "completion", "reminders": [{"before": "PT1H"}]}`)
+		assert.Equal(t, int64(1), got.Number)
+		assert.Equal(t, "Dentist", got.Title)
+		assert.Equal(t, taskwire.PriorityHigh, got.Priority)
+		assert.Equal(t, []string{"health"}, got.Tags)
+		assert.Equal(t, "2026-11-27T08:00:00Z", got.DueAt.Format(time.RFC3339))
+		assert.Equal(t, "Europe/Berlin", got.TimeZone)
+		require.NotNil(t, got.Recurrence)
+		assert.Equal(t, "FREQ=MONTHLY", *got.Recurrence)
+		assert.Equal(t, taskwire.RepeatFromCompletion, got.RepeatFrom)
+		require.Len(t, got.Reminders, 1)
+		assert.Equal(t, "2026-11-27T07:00:00Z", got.Reminders[0].FireAt.Format(time.RFC3339))
+
+		MustCall[taskwire.Task](t, ctx, set, "add_task", `{"title": "Buy groceries", "tags": ["home"]}`)
+		MustCall[taskwire.Task](t, ctx, set, "add_task", `{"title": "Water the plants", "tags": ["home"], "priority": "low"}`)
+		assert.Equal(t, []string{"dev.taskwire.task.created.v1", "dev.taskwire.task.created.v1", "dev.taskwire.task.created.v1"},
+			eventTypes(t, db, user))
+	})
+
+	t.Run("ListTasks", func(t *testing.T) {
+		page := MustCall[taskwire.TaskPage](t, ctx, set, "list_tasks", `{}`)
+		assert.Len(t, page.Items, 3, "got %d pending tasks, want 3", len(page.Items))
+		page = MustCall[taskwire.TaskPage](t, ctx, set, "list_tasks", `{"tag": "home", "sort": "-priority"}`)
+		require.Len(t, page.Items, 2)
+		assert.Equal(t, "Water the plants", page.Items[0].Title, "got %q first, want the low-priority task before none", page.Items[0].Title)
+		page = MustCall[taskwire.TaskPage](t, ctx, set, "list_tasks", `{"q": "grocery", "status": "all"}`)
+		require.Len(t, page.Items, 1)
+		assert.Equal(t, "Buy groceries", page.Items[0].Title)
+		page = MustCall[taskwire.TaskPage](t, ctx, set, "list_tasks", `{"priority": ["high", "urgent"], "due_before": "2026-12-01T00:00:00Z"}`)
+		require.Len(t, page.Items, 1)
+		assert.Equal(t, "Dentist", page.Items[0].Title)
+		page = MustCall[taskwire.TaskPage](t, ctx, set, "list_tasks", `{"limit": 1}`)
+		assert.Len(t, page.Items, 1)
+		assert.NotEmpty(t, page.NextCursor)
+		page = MustCall[taskwire.TaskPage](t, ctx, set, "list_tasks", `{"limit": 2, "cursor": "`+page.NextCursor+`"}`)
+		assert.Len(t, page.Items, 2)
+	})
+
+	t.Run("CompleteByNumber", func(t *testing.T) {
+		for _, ref := range []string{`2`, `"2"`, `"#2"`} {
+			got := MustCall[taskwire.Task](t, ctx, set, "complete_task", `{"task_id": `+ref+`}`)
+			assert.Equal(t, int64(2), got.Number)
+			assert.Equal(t, taskwire.StatusCompleted, got.Status, "task_id %s", ref)
+		}
+		page := MustCall[taskwire.TaskPage](t, ctx, set, "list_tasks", `{"status": "completed"}`)
+		require.Len(t, page.Items, 1)
+		assert.Equal(t, "Buy groceries", page.Items[0].Title)
+		page = MustCall[taskwire.TaskPage](t, ctx, set, "list_tasks", `{"status": "pending"}`)
+		assert.Len(t, page.Items, 2)
+	})
+
+	t.Run("ReopenByID", func(t *testing.T) {
+		task := MustCall[taskwire.Task](t, ctx, set, "get_task", `{"task_id": 2}`)
+		got := MustCall[taskwire.Task](t, ctx, set, "reopen_task", `{"task_id": "`+task.ID.String()+`"}`)
+		assert.Equal(t, taskwire.StatusOpen, got.Status)
+	})
+
+	t.Run("UpdateTask", func(t *testing.T) {
+		got := MustCall[taskwire.Task](t, ctx, set, "update_task", `{"task_id": 3, "priority": "urgent", "tags": ["home", "garden"]}`)
+		assert.Equal(t, taskwire.PriorityUrgent, got.Priority)
+		assert.Equal(t, []string{"home", "garden"}, got.Tags)
+		assert.Equal(t, "Water the plants", got.Title, "got title %q, want it untouched", got.Title)
+	})
+
+	t.Run("RescheduleMovesReminders", func(t *testing.T) {
+		got := MustCall[taskwire.Task](t, ctx, set, "reschedule_task", `{"task_id": 1, "due_at": "2026-11-30T10:00:00-05:00", "time_zone": "America/New_York"}`)
+		assert.Equal(t, "2026-11-30T15:00:00Z", got.DueAt.Format(time.RFC3339))
+		assert.Equal(t, "America/New_York", got.TimeZone)
+		require.Len(t, got.Reminders, 1)
+		assert.Equal(t, "2026-11-30T14:00:00Z", got.Reminders[0].FireAt.Format(time.RFC3339), "the reminder an hour before must move")
+		var fireAt time.Time
+		require.NoError(t, db.Pool.QueryRow(context.Background(), `SELECT fire_at FROM reminders WHERE task_id = $1`, got.ID).Scan(&fireAt))
+		assert.Equal(t, "2026-11-30T14:00:00Z", fireAt.UTC().Format(time.RFC3339), "the stored reminder must move")
+	})
+
+	t.Run("ListTags", func(t *testing.T) {
+		got := MustCall[struct{ Tags []taskwire.Tag }](t, ctx, set, "list_tags", ``)
+		names := map[string]int64{}
+		for _, tag := range got.Tags {
+			names[tag.Name] = tag.OpenCount
+		}
+		assert.Equal(t, map[string]int64{"health": 1, "home": 2, "garden": 1}, names)
+	})
+
+	t.Run("DeleteTask", func(t *testing.T) {
+		got := MustCall[map[string]any](t, ctx, set, "delete_task", `{"task_id": 2}`)
+		assert.Equal(t, true, got["deleted"])
+		assert.Equal(t, "Buy groceries", got["title"])
+		var n int
+		require.NoError(t, db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM tasks WHERE user_id = $1 AND number = 2`, user).Scan(&n))
+		assert.Equal(t, 0, n, "got %d rows of task 2, want it deleted", n)
+	})
+
+	t.Run("SameEventsAsREST", func(t *testing.T) {
+		assert.Equal(t, []string{
+			"dev.taskwire.task.created.v1", "dev.taskwire.task.created.v1", "dev.taskwire.task.created.v1",
+			"dev.taskwire.task.completed.v1", // completing twice more changed nothing and announced nothing
+			"dev.taskwire.task.reopened.v1",
+			"dev.taskwire.task.updated.v1",
+			"dev.taskwire.task.updated.v1",
+			"dev.taskwire.task.deleted.v1",
+		}, eventTypes(t, db, user))
+	})
+}
+
+func TestTools_Refusals(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+	set := tools.New(postgres.NewTaskService(db))
+	ctx, user := MustNewUser(t, db)
+	MustCall[taskwire.Task](t, ctx, set, "add_task", `{"title": "Mine"}`)
+
+	for _, tc := range []struct {
+		name, tool, args, code, field string
+	}{
+		{"BlankTitle", "add_task", `{"title": "  "}`, taskwire.EINVALID, "title"},
+		{"TitleNotString", "add_task", `{"title": 5}`, taskwire.EMALFORMED, "title"},
+		{"BadZone", "add_task", `{"title": "x", "time_zone": "Mars/Olympus"}`, taskwire.EINVALID, "time_zone"},
+		{"BadRRule", "add_task", `{"title": "x", "due_at": "2026-03-01T09:00:00Z", "recurrence": "FREQ=SOMETIMES"}`, taskwire.EINVALID, "recurrence"},
+		{"RecurrenceWithoutDue", "add_task", `{"title": "x", "recurrence": "FREQ=DAILY"}`, taskwire.EINVALID, "recurrence"},
+		{"UnknownField", "add_task", `{"title": "x", "colour": "red"}`, taskwire.EMALFORMED, "colour"},
+		{"NotJSON", "add_task", `{"title": `, taskwire.EMALFORMED, ""},
+		{"BadStatus", "list_tasks", `{"status": "later"}`, taskwire.EMALFORMED, "status"},
+		{"BadLimit", "list_tasks", `{"limit": 1000}`, taskwire.EMALFORMED, "limit"},
+		{"TagNotString", "list_tasks", `{"tag": [1]}`, taskwire.EMALFORMED, "tag"},
+		{"MissingTaskID", "complete_task", `{}`, taskwire.EINVALID, "task_id"},
+		{"BadTaskID", "complete_task", `{"task_id": "the dentist"}`, taskwire.EINVALID, "task_id"},
+		{"NegativeTaskID", "delete_task", `{"task_id": -1}`, taskwire.EINVALID, "task_id"},
+		{"NoSuchTask", "complete_task", `{"task_id": 99}`, taskwire.ENOTFOUND, "task_id"},
+		{"ExtraField", "get_task", `{"task_id": 1, "title": "x"}`, taskwire.EMALFORMED, "title"},
+		{"NothingToUpdate", "update_task", `{"task_id": 1}`, taskwire.EINVALID, ""},
+		{"BadPriority", "update_task", `{"task_id": 1, "priority": "asap"}`, taskwire.EINVALID, "priority"},
+		{"RescheduleWithoutDue", "reschedule_task", `{"task_id": 1}`, taskwire.EINVALID, "due_at"},
+		{"RescheduleBadDue", "reschedule_task", `{"task_id": 1, "due_at": "friday"}`, taskwire.EINVALID, "due_at"},
+		{"RescheduleOtherField", "reschedule_task", `{"task_id": 1, "due_at": null, "title": "x"}`, taskwire.EMALFORMED, "title"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := MustFail(t, ctx, set, tc.tool, tc.args)
+			assert.Equal(t, tc.code, got["code"], "got %v", got)
+			assert.Equal(t, tc.field, got["field"], "got %v", got)
+			assert.NotEmpty(t, got["error"])
+		})
+	}
+	t.Run("NothingWritten", func(t *testing.T) {
+		assert.Equal(t, []string{"dev.taskwire.task.created.v1"}, eventTypes(t, db, user))
+	})
+}
+
+func TestTools_OtherUsersTasksUnreachable(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+	set := tools.New(postgres.NewTaskService(db))
+	alice, _ := MustNewUser(t, db)
+	bob, bobID := MustNewUser(t, db)
+	theirs := MustCall[taskwire.Task](t, bob, set, "add_task", `{"title": "Bob's secret"}`)
+
+	for _, tc := range []struct{ tool, args string }{
+		{"get_task", `{"task_id": 1}`},
+		{"get_task", `{"task_id": "` + theirs.ID.String() + `"}`},
+		{"complete_task", `{"task_id": "` + theirs.ID.String() + `"}`},
+		{"update_task", `{"task_id": "` + theirs.ID.String() + `", "title": "mine now"}`},
+		{"reschedule_task", `{"task_id": "` + theirs.ID.String() + `", "due_at": null}`},
+		{"delete_task", `{"task_id": "` + theirs.ID.String() + `"}`},
+	} {
+		got := MustFail(t, alice, set, tc.tool, tc.args)
+		assert.Equal(t, taskwire.ENOTFOUND, got["code"], "%s(%s): got %v", tc.tool, tc.args, got)
+	}
+	page := MustCall[taskwire.TaskPage](t, alice, set, "list_tasks", `{"status": "all", "q": "secret"}`)
+	assert.Empty(t, page.Items)
+
+	still := MustCall[taskwire.Task](t, bob, set, "get_task", `{"task_id": 1}`)
+	assert.Equal(t, "Bob's secret", still.Title)
+	assert.Equal(t, taskwire.StatusOpen, still.Status)
+	assert.Equal(t, []string{"dev.taskwire.task.created.v1"}, eventTypes(t, db, bobID))
+}
+
+func TestErrorResult(t *testing.T) {
+	set := tools.New(nil)
+	_, err := set.Call(context.Background(), "launch_rocket", json.RawMessage(`{}`))
+	require.Error(t, err)
+	assert.True(t, errors.Is(err, tools.ErrUnknownTool), "got %v, want ErrUnknownTool", err)
+	res, ok := tools.ErrorResult(err)
+	require.True(t, ok)
+	var m map[string]string
+	require.NoError(t, json.Unmarshal(res, &m))
+	assert.Equal(t, "unknown_tool", m["code"])
+	assert.Contains(t, m["error"], "launch_rocket")
+	assert.Contains(t, m["error"], "add_task", "the error must tell the model which tools exist")
+
+	_, ok = tools.ErrorResult(errors.New("connection refused"))
+	assert.False(t, ok, "an internal failure is the caller's, not the model's")
+	_, ok = tools.ErrorResult(taskwire.Errorf(taskwire.EUNAVAILABLE, "the request was cancelled"))
+	assert.False(t, ok)
+}
