@@ -61,14 +61,24 @@ func Open(ctx context.Context, cfg map[string]string) (*App, error) {
 		Notifications: postgres.NewNotificationService(db),
 		Listener:      listener,
 	}
-	a.API = rest.NewServer(rest.Deps{
+	deps := rest.Deps{
 		Tasks:         a.Tasks,
 		Users:         a.Users,
 		Auth:          verifier,
 		Notifications: a.Notifications,
 		Changes:       a.Changes,
 		Listener:      a.Listener,
-	})
+	}
+	if verifier.Dev() {
+		// Only the local development issuer mints tokens for the web page's sign-in.
+		issuer, err := auth.LoadDevIssuer(dir)
+		if err != nil {
+			a.Close()
+			return nil, fmt.Errorf("load development issuer: %w", err)
+		}
+		deps.DevTokens = issuer
+	}
+	a.API = rest.NewServer(deps)
 	return a, nil
 }
 

@@ -58,6 +58,9 @@ type Deps struct {
 	Notifications NotificationStore
 	Changes       ChangeStore
 	Listener      ChangeListener // wakes live streams
+	// DevTokens, set only while the local development issuer is trusted, serves
+	// POST /v1/dev/token; without it the route does not exist.
+	DevTokens TokenMinter
 	// KeepAlive is how often an idle live stream sends a comment; default 15s.
 	KeepAlive time.Duration
 }
@@ -70,6 +73,7 @@ type Server struct {
 	notifications NotificationStore
 	changes       ChangeStore
 	listener      ChangeListener
+	devTokens     TokenMinter
 	keepAlive     time.Duration
 	mux           *http.ServeMux
 	patterns      []string
@@ -82,7 +86,8 @@ func NewServer(d Deps) *Server {
 	}
 	s := &Server{
 		tasks: d.Tasks, users: d.Users, auth: d.Auth, notifications: d.Notifications,
-		changes: d.Changes, listener: d.Listener, keepAlive: d.KeepAlive, mux: http.NewServeMux(),
+		changes: d.Changes, listener: d.Listener, devTokens: d.DevTokens, keepAlive: d.KeepAlive,
+		mux: http.NewServeMux(),
 	}
 	s.routes()
 	return s
@@ -104,6 +109,9 @@ func (s *Server) routes() {
 	s.handle("GET /v1/stream", s.stream, false)
 	s.handle("GET /v1/notifications", s.listNotifications, false)
 	s.handle("POST /v1/notifications/{id}/read", s.readNotification, false)
+	if s.devTokens != nil {
+		s.handlePublic("POST /v1/dev/token", s.devToken)
+	}
 
 	// The hackathon clients' routes: the same handlers under the user's id.
 	s.handle("GET /api/{user_id}/tasks", s.listTasks, true)
