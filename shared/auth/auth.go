@@ -1,9 +1,12 @@
-// Package auth verifies bearer JWTs and runs the local development issuer.
+// Package auth verifies bearer JWTs and runs the local issuers.
 //
 // A Verifier trusts either an external issuer, whose public keys it fetches from a
 // JWKS URL (Better Auth serves one at /api/auth/jwks), or the development issuer,
 // whose Ed25519 key lives in a file under the data directory. It accepts only
-// EdDSA, RS256 and ES256 signatures. The package holds no HTTP handlers and does
+// EdDSA, RS256 and ES256 signatures. NewEventVerifier makes one for the tokens Knative
+// sends with CloudEvent deliveries, finding the key set by OpenID Connect discovery;
+// Issuer is the small OpenID Connect issuer the local broker signs such tokens with.
+// The package's only HTTP handler is the Issuer's discovery and key set, and it does
 // not know about users or sessions: it turns a token into a subject or an
 // EUNAUTHORIZED error.
 package auth

@@ -41,30 +41,44 @@ type DevIssuer struct {
 // exists, so the process that loses the race loads the winner's key instead of
 // replacing it. On a file system without hard links it falls back to os.Rename.
 func LoadDevIssuer(dataDir string) (*DevIssuer, error) {
-	if dataDir == "" {
-		return nil, errors.New("load development issuer: data directory is not set")
-	}
-	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+	key, err := loadSigningKey(dataDir, devKeyFile)
+	if err != nil {
 		return nil, fmt.Errorf("load development issuer: %w", err)
 	}
-	path := filepath.Join(dataDir, devKeyFile)
+	return newDevIssuerFromKey(key)
+}
 
-	if d, err := readDevIssuer(path); err == nil {
-		return d, nil
+// loadSigningKey loads the Ed25519 private key kept in dataDir/file, creating both
+// when missing, as LoadDevIssuer describes.
+func loadSigningKey(dataDir, file string) (jwk.Key, error) {
+	if dataDir == "" {
+		return nil, errors.New("data directory is not set")
+	}
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return nil, err
+	}
+	path := filepath.Join(dataDir, file)
+
+	if key, err := readSigningKey(path); err == nil {
+		return key, nil
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
 
-	d, data, err := newDevIssuer()
+	key, err := newSigningKey()
 	if err != nil {
 		return nil, err
 	}
-	if err := writeNew(path, data); errors.Is(err, fs.ErrExist) {
-		return readDevIssuer(path) // another process created it first
-	} else if err != nil {
-		return nil, fmt.Errorf("load development issuer: %w", err)
+	data, err := json.MarshalIndent(key, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("encode signing key: %w", err)
 	}
-	return d, nil
+	if err := writeNew(path, append(data, '\n')); errors.Is(err, fs.ErrExist) {
+		return readSigningKey(path) // another process created it first
+	} else if err != nil {
+		return nil, err
+	}
+	return key, nil
 }
 
 // writeNew writes data to a new file at path with mode 0600 and returns an
@@ -99,53 +113,46 @@ func writeNew(path string, data []byte) error {
 	return os.Rename(tmp, path)
 }
 
-// readDevIssuer loads the development issuer from its key file at path.
-func readDevIssuer(path string) (*DevIssuer, error) {
+// readSigningKey loads an Ed25519 private key with a kid from its key file at path.
+func readSigningKey(path string) (jwk.Key, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("load development issuer: %w", err)
+		return nil, err
 	}
 	key, err := jwk.ParseKey(data)
 	if err != nil {
-		return nil, fmt.Errorf("load development issuer: parse %s: %w", path, err)
+		return nil, fmt.Errorf("parse %s: %w", path, err)
 	}
 	var raw any
 	if err := key.Raw(&raw); err != nil {
-		return nil, fmt.Errorf("load development issuer: %s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	} else if _, ok := raw.(ed25519.PrivateKey); !ok {
-		return nil, fmt.Errorf("load development issuer: %s does not hold an Ed25519 private key", path)
+		return nil, fmt.Errorf("%s does not hold an Ed25519 private key", path)
 	} else if key.KeyID() == "" {
-		return nil, fmt.Errorf("load development issuer: %s has no kid", path)
+		return nil, fmt.Errorf("%s has no kid", path)
 	}
-	return newDevIssuerFromKey(key)
+	return key, nil
 }
 
-// newDevIssuer generates a development issuer and returns it with its key file's content.
-func newDevIssuer() (*DevIssuer, []byte, error) {
+// newSigningKey generates an Ed25519 private key with its thumbprint as kid, alg EdDSA
+// and use sig.
+func newSigningKey() (jwk.Key, error) {
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
-		return nil, nil, fmt.Errorf("generate development issuer key: %w", err)
+		return nil, fmt.Errorf("generate signing key: %w", err)
 	}
 	key, err := jwk.FromRaw(priv)
 	if err != nil {
-		return nil, nil, fmt.Errorf("generate development issuer key: %w", err)
+		return nil, fmt.Errorf("generate signing key: %w", err)
 	}
 	if err := jwk.AssignKeyID(key, jwk.WithThumbprintHash(crypto.SHA256)); err != nil {
-		return nil, nil, fmt.Errorf("generate development issuer key: %w", err)
+		return nil, fmt.Errorf("generate signing key: %w", err)
 	} else if err := key.Set(jwk.AlgorithmKey, jwa.EdDSA); err != nil {
-		return nil, nil, fmt.Errorf("generate development issuer key: %w", err)
+		return nil, fmt.Errorf("generate signing key: %w", err)
 	} else if err := key.Set(jwk.KeyUsageKey, jwk.ForSignature); err != nil {
-		return nil, nil, fmt.Errorf("generate development issuer key: %w", err)
+		return nil, fmt.Errorf("generate signing key: %w", err)
 	}
-	data, err := json.MarshalIndent(key, "", "  ")
-	if err != nil {
-		return nil, nil, fmt.Errorf("encode development issuer key: %w", err)
-	}
-	d, err := newDevIssuerFromKey(key)
-	if err != nil {
-		return nil, nil, err
-	}
-	return d, append(data, '\n'), nil
+	return key, nil
 }
 
 // newDevIssuerFromKey returns a development issuer for the private key.

@@ -2,7 +2,9 @@
 // does, so the same function code runs under make run, in tests and in a cluster: it
 // listens on LISTEN_ADDRESS (else PORT), answers /health/readiness and /health/liveness,
 // runs Start while already serving, routes every other request to Handle, and on shutdown
-// drains in-flight requests before calling Stop.
+// drains in-flight requests before calling Stop. A CloudEvent function served with
+// EVENTS_OIDC_ISSUER set accepts a delivery only with a bearer token of that issuer for
+// EVENTS_OIDC_AUDIENCE, as Knative Eventing sends it with authentication-oidc enabled.
 //
 // It holds no function logic and no signal handling: the caller wires SIGTERM and SIGINT
 // to the context it passes to Serve.
@@ -19,6 +21,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/taskwire/taskwire/shared/auth"
 )
 
 // Handler is an HTTP function: Handle(w, r), as in the func Go template with invoke: http.
@@ -80,16 +84,6 @@ type Options struct {
 // requests, then calls Stop. It returns nil on a clean shutdown, and the wrapped error if
 // Start fails, the server fails, the drain times out or Stop fails.
 func Serve(ctx context.Context, f any, opts Options) error {
-	var handle http.HandlerFunc
-	switch fn := f.(type) {
-	case Handler:
-		handle = fn.Handle
-	case EventHandler:
-		handle = EventHTTPHandler(fn)
-	default:
-		return errors.New("function has no Handle method of a known shape")
-	}
-
 	env := opts.Env
 	if env == nil {
 		env = Env()
@@ -97,6 +91,23 @@ func Serve(ctx context.Context, f any, opts Options) error {
 	log := opts.Logger
 	if log == nil {
 		log = slog.Default()
+	}
+
+	var (
+		handle http.HandlerFunc
+		guard  *deliveryGuard // set for a CloudEvent function when EVENTS_OIDC_ISSUER is
+	)
+	switch fn := f.(type) {
+	case Handler:
+		handle = fn.Handle
+	case EventHandler:
+		handle = EventHTTPHandler(fn)
+		if cfg := auth.EventConfigFromEnv(env); cfg.Enabled() {
+			guard = &deliveryGuard{cfg: cfg, log: log}
+			handle = guard.wrap(handle)
+		}
+	default:
+		return errors.New("function has no Handle method of a known shape")
 	}
 	drain := opts.DrainTimeout
 	if drain <= 0 {
@@ -130,11 +141,21 @@ func Serve(ctx context.Context, f any, opts Options) error {
 	startCtx, cancelStart := context.WithCancel(ctx)
 	defer cancelStart()
 	started := make(chan error, 1)
-	if s, ok := f.(Starter); ok {
-		go func() { started <- s.Start(startCtx, maps.Clone(env)) }()
-	} else {
+	go func() {
+		// The delivery check is set up first, so that a function whose issuer cannot be
+		// discovered fails before it opens anything.
+		if guard != nil {
+			if err := guard.start(startCtx); err != nil {
+				started <- err
+				return
+			}
+		}
+		if s, ok := f.(Starter); ok {
+			started <- s.Start(startCtx, maps.Clone(env))
+			return
+		}
 		started <- nil
-	}
+	}()
 
 	var errs []error
 	startPending, startOK := true, false

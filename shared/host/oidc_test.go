@@ -1,0 +1,258 @@
+package host_test
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/cloudevents/sdk-go/v2/event"
+	"github.com/lestrrat-go/jwx/v2/jwa"
+	"github.com/lestrrat-go/jwx/v2/jwk"
+	"github.com/lestrrat-go/jwx/v2/jws"
+	"github.com/lestrrat-go/jwx/v2/jwt"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/taskwire/taskwire/shared/auth"
+	"github.com/taskwire/taskwire/shared/host"
+)
+
+const eventsAudience = "serving.knative.dev/service/default/notify"
+
+// MustServeIssuer serves a local OpenID Connect issuer (discovery and key set) on a
+// loopback port and returns it.
+func MustServeIssuer(tb testing.TB) *auth.Issuer {
+	tb.Helper()
+	var iss atomic.Pointer[auth.Issuer]
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { iss.Load().ServeHTTP(w, r) }))
+	tb.Cleanup(srv.Close)
+	i, err := auth.NewIssuer(srv.URL)
+	require.NoError(tb, err)
+	iss.Store(i)
+	return i
+}
+
+// countingEvents is a CloudEvent function that counts the events it handles and whether
+// its Start ran.
+type countingEvents struct {
+	handled atomic.Int64
+	started atomic.Bool
+}
+
+func (f *countingEvents) Handle(ctx context.Context, e event.Event) (*event.Event, error) {
+	f.handled.Add(1)
+	return nil, nil
+}
+
+func (f *countingEvents) Start(ctx context.Context, cfg map[string]string) error {
+	f.started.Store(true)
+	return nil
+}
+
+// MustServeReady serves f with env (and a loopback listen address) and waits until it is ready.
+func MustServeReady(tb testing.TB, f any, env map[string]string) *server {
+	tb.Helper()
+	env["LISTEN_ADDRESS"] = "127.0.0.1:0"
+	s := MustServe(tb, f, host.Options{Env: env})
+	deadline := time.Now().Add(waitTimeout)
+	for {
+		resp, _ := MustGet(tb, s.URL+"/health/readiness")
+		if resp.StatusCode == http.StatusOK {
+			return s
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("not ready within %s", waitTimeout)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// MustDeliver posts a binary-mode CloudEvent to url with the Authorization header auth
+// (none when empty) and returns the response and its body.
+func MustDeliver(tb testing.TB, url, authorization string) (*http.Response, string) {
+	tb.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(`{}`))
+	require.NoError(tb, err)
+	req.Header.Set("Ce-Specversion", "1.0")
+	req.Header.Set("Ce-Id", "evt-1")
+	req.Header.Set("Ce-Source", "/test")
+	req.Header.Set("Ce-Type", "dev.taskwire.reminder.due.v1")
+	req.Header.Set("Content-Type", "application/json")
+	if authorization != "" {
+		req.Header.Set("Authorization", authorization)
+	}
+	resp, err := (&http.Client{Timeout: waitTimeout}).Do(req)
+	require.NoError(tb, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(tb, err)
+	return resp, string(body)
+}
+
+// claims returns a valid token's claims for iss and aud, as a jwt.Token.
+func claims(tb testing.TB, iss, aud string, now time.Time) jwt.Token {
+	tb.Helper()
+	tok, err := jwt.NewBuilder().Issuer(iss).Audience([]string{aud}).Subject("system:serviceaccount:default:broker").
+		IssuedAt(now).NotBefore(now).Expiration(now.Add(time.Minute)).Build()
+	require.NoError(tb, err)
+	return tok
+}
+
+// MustSignWith signs tok with the issuer's key.
+func MustSignWith(tb testing.TB, iss *auth.Issuer, tok jwt.Token) string {
+	tb.Helper()
+	s, err := iss.Sign(tok)
+	require.NoError(tb, err)
+	return s
+}
+
+// MustPublicKey returns the issuer's newest public key, as anyone can read it.
+func MustPublicKey(tb testing.TB, iss *auth.Issuer) jwk.Key {
+	tb.Helper()
+	set, err := iss.PublicKeys()
+	require.NoError(tb, err)
+	k, ok := set.Key(0)
+	require.True(tb, ok)
+	return k
+}
+
+func TestServe_DeliveryToken(t *testing.T) {
+	iss := MustServeIssuer(t)
+	f := &countingEvents{}
+	s := MustServeReady(t, f, map[string]string{"EVENTS_OIDC_ISSUER": iss.URL(), "EVENTS_OIDC_AUDIENCE": eventsAudience})
+	now := time.Now()
+
+	t.Run("OK", func(t *testing.T) {
+		tok, err := iss.Mint("system:serviceaccount:default:broker", eventsAudience, time.Minute)
+		require.NoError(t, err)
+		before := f.handled.Load()
+		resp, body := MustDeliver(t, s.URL, "Bearer "+tok)
+		require.Equal(t, http.StatusAccepted, resp.StatusCode, body)
+		assert.Equal(t, before+1, f.handled.Load())
+	})
+
+	t.Run("OKHealthOpen", func(t *testing.T) {
+		for _, path := range []string{"/health/readiness", "/health/liveness"} {
+			resp, _ := MustGet(t, s.URL+path)
+			assert.Equal(t, http.StatusOK, resp.StatusCode, path)
+		}
+	})
+
+	pub := MustPublicKey(t, iss)
+	var pubRaw any
+	require.NoError(t, pub.Raw(&pubRaw))
+	stranger, err := auth.NewIssuer(iss.URL()) // the same name, another key
+	require.NoError(t, err)
+	expired := claims(t, iss.URL(), eventsAudience, now.Add(-5*time.Minute))
+	notYet := claims(t, iss.URL(), eventsAudience, now)
+	require.NoError(t, notYet.Set(jwt.NotBeforeKey, now.Add(2*time.Minute)))
+
+	for _, tt := range []struct {
+		name          string
+		authorization string
+		want          string
+	}{
+		{"ErrMissing", "", "missing bearer token"},
+		{"ErrNotBearer", "Basic dXNlcjpwYXNz", "must be: Bearer"},
+		{"ErrExpired", "Bearer " + MustSignWith(t, iss, expired), "token expired"},
+		{"ErrNotYetValid", "Bearer " + MustSignWith(t, iss, notYet), "not valid yet"},
+		{"ErrIssuer", "Bearer " + MustSignWith(t, iss, claims(t, "https://evil.example.test", eventsAudience, now)), "issuer is not accepted"},
+		{"ErrAudience", "Bearer " + MustSignWith(t, iss, claims(t, iss.URL(), "serving.knative.dev/service/default/recurrence", now)), "audience is not accepted"},
+		{"ErrHS256WithPublicKey", "Bearer " + hs256WithPublicKey(t, pub, pubRaw, claims(t, iss.URL(), eventsAudience, now)), "HS256 is not allowed"},
+		{"ErrNone", "Bearer " + unsigned(t, pub.KeyID(), claims(t, iss.URL(), eventsAudience, now)), "signing algorithm none is not allowed"},
+		{"ErrUnknownKid", "Bearer " + MustSignWith(t, stranger, claims(t, iss.URL(), eventsAudience, now)), "no key with kid"},
+		{"ErrGarbage", "Bearer not-a-token", "token is malformed"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			before := f.handled.Load()
+			resp, body := MustDeliver(t, s.URL, tt.authorization)
+			assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, body)
+			assert.True(t, strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Bearer"),
+				"got WWW-Authenticate %q, want a Bearer challenge", resp.Header.Get("WWW-Authenticate"))
+			assert.Equal(t, "application/problem+json", resp.Header.Get("Content-Type"))
+			var p struct {
+				Status int    `json:"status"`
+				Code   string `json:"code"`
+				Detail string `json:"detail"`
+			}
+			require.NoError(t, json.Unmarshal([]byte(body), &p), body)
+			assert.Equal(t, 401, p.Status)
+			assert.Equal(t, "unauthorized", p.Code)
+			assert.Contains(t, p.Detail, tt.want)
+			assert.Equal(t, before, f.handled.Load(), "a refused delivery never reaches the function")
+		})
+	}
+}
+
+func TestServe_DeliveryTokenOff(t *testing.T) {
+	f := &countingEvents{}
+	s := MustServeReady(t, f, map[string]string{"EVENTS_OIDC_AUDIENCE": eventsAudience})
+	resp, body := MustDeliver(t, s.URL, "")
+	assert.Equal(t, http.StatusAccepted, resp.StatusCode, body)
+	assert.Equal(t, int64(1), f.handled.Load())
+}
+
+func TestServe_DeliveryTokenHTTPFunctionUnaffected(t *testing.T) {
+	f := &handlerOnly{handle: func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }}
+	s := MustServeReady(t, f, map[string]string{"EVENTS_OIDC_ISSUER": "http://127.0.0.1:1", "EVENTS_OIDC_AUDIENCE": eventsAudience})
+	resp, _ := MustGet(t, s.URL+"/v1/tasks")
+	assert.Equal(t, http.StatusNoContent, resp.StatusCode, "an HTTP function checks its own users' tokens, not delivery tokens")
+}
+
+func TestServe_DeliveryTokenStartError(t *testing.T) {
+	iss := MustServeIssuer(t)
+	notFound := httptest.NewServer(http.NotFoundHandler())
+	t.Cleanup(notFound.Close)
+
+	for _, tt := range []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"ErrNoAudience", map[string]string{"EVENTS_OIDC_ISSUER": iss.URL()}, "EVENTS_OIDC_AUDIENCE is required"},
+		{"ErrDiscovery", map[string]string{"EVENTS_OIDC_ISSUER": notFound.URL, "EVENTS_OIDC_AUDIENCE": eventsAudience}, "discover issuer"},
+		{"ErrNotAURL", map[string]string{"EVENTS_OIDC_ISSUER": "kubernetes.default.svc", "EVENTS_OIDC_AUDIENCE": eventsAudience}, "want an absolute http or https URL"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := &countingEvents{}
+			tt.env["LISTEN_ADDRESS"] = "127.0.0.1:0"
+			s := MustServe(t, f, host.Options{Env: tt.env})
+			err := s.Wait(t)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "start function: check deliveries (EVENTS_OIDC_ISSUER is set)")
+			assert.Contains(t, err.Error(), tt.want)
+			assert.False(t, f.started.Load(), "the function's Start runs only once the check is set up")
+		})
+	}
+}
+
+// hs256WithPublicKey signs tok with HS256, using the issuer's public key as the HMAC
+// secret and its kid: the algorithm-confusion attack.
+func hs256WithPublicKey(tb testing.TB, pub jwk.Key, raw any, tok jwt.Token) string {
+	tb.Helper()
+	key, ok := raw.(ed25519.PublicKey)
+	require.True(tb, ok, "got a %T, want an Ed25519 public key", raw)
+	secret := []byte(key)
+	hdr := jws.NewHeaders()
+	require.NoError(tb, hdr.Set(jws.KeyIDKey, pub.KeyID()))
+	signed, err := jwt.Sign(tok, jwt.WithKey(jwa.HS256, secret, jws.WithProtectedHeaders(hdr)))
+	require.NoError(tb, err)
+	return string(signed)
+}
+
+// unsigned returns tok with alg "none" and an empty signature.
+func unsigned(tb testing.TB, kid string, tok jwt.Token) string {
+	tb.Helper()
+	payload, err := json.Marshal(tok)
+	require.NoError(tb, err)
+	enc := base64.RawURLEncoding
+	return enc.EncodeToString([]byte(`{"alg":"none","kid":"`+kid+`"}`)) + "." + enc.EncodeToString(payload) + "."
+}
