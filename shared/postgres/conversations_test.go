@@ -1,0 +1,138 @@
+package postgres_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/taskwire/taskwire/shared/postgres"
+	"github.com/taskwire/taskwire/shared/postgres/postgrestest"
+	"github.com/taskwire/taskwire/shared/taskwire"
+)
+
+// MustStartConversation starts a conversation of ctx's user with first as its first message.
+func MustStartConversation(tb testing.TB, ctx context.Context, svc *postgres.ConversationService, first string) *taskwire.Conversation {
+	tb.Helper()
+	c, err := svc.StartConversation(ctx, first)
+	require.NoError(tb, err)
+	_, err = svc.AppendMessages(ctx, c.ID, taskwire.Message{Role: taskwire.RoleUser, Content: first})
+	require.NoError(tb, err)
+	return c
+}
+
+func TestConversationService_Messages(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+	svc := postgres.NewConversationService(db)
+	svc.Now = fixedClock(t0)
+	ctx, user := MustNewUser(t, db)
+
+	c := MustStartConversation(t, ctx, svc, "  add a task to buy groceries\nand milk")
+	assert.Equal(t, "add a task to buy groceries", c.Title)
+	calls := []taskwire.ToolCall{{ID: "call_1", Name: "add_task", Arguments: `{"title":"Buy groceries"}`}}
+	appended, err := svc.AppendMessages(ctx, c.ID,
+		taskwire.Message{Role: taskwire.RoleAssistant, ToolCalls: calls},
+		taskwire.Message{Role: taskwire.RoleTool, ToolCallID: "call_1", Content: `{"number":1}`},
+		taskwire.Message{Role: taskwire.RoleAssistant, Content: "Added task 1."},
+	)
+	require.NoError(t, err)
+	require.Len(t, appended, 3)
+	assert.Less(t, appended[0].ID, appended[1].ID)
+	assert.Less(t, appended[1].ID, appended[2].ID)
+
+	t.Run("OK", func(t *testing.T) {
+		got, msgs, err := svc.FindMessages(ctx, c.ID, 100)
+		require.NoError(t, err)
+		assert.Equal(t, c.ID, got.ID)
+		require.Len(t, msgs, 4)
+		assert.Equal(t, taskwire.RoleUser, msgs[0].Role)
+		assert.Equal(t, "  add a task to buy groceries\nand milk", msgs[0].Content, "a message is kept as written")
+		assert.Equal(t, calls, msgs[1].ToolCalls)
+		assert.Equal(t, "call_1", msgs[2].ToolCallID)
+		assert.Equal(t, `{"number":1}`, msgs[2].Content)
+		assert.Equal(t, "Added task 1.", msgs[3].Content)
+		assert.Equal(t, t0.Truncate(1000), msgs[3].CreatedAt.UTC())
+	})
+
+	t.Run("LatestOnly", func(t *testing.T) {
+		_, msgs, err := svc.FindMessages(ctx, c.ID, 2)
+		require.NoError(t, err)
+		require.Len(t, msgs, 2)
+		assert.Equal(t, taskwire.RoleTool, msgs[0].Role, "got %s, want the latest two in order", msgs[0].Role)
+		assert.Equal(t, "Added task 1.", msgs[1].Content)
+	})
+
+	t.Run("Empty", func(t *testing.T) {
+		empty, err := svc.StartConversation(ctx, "")
+		require.NoError(t, err)
+		got, msgs, err := svc.FindMessages(ctx, empty.ID, 10)
+		require.NoError(t, err)
+		assert.Equal(t, empty.ID, got.ID)
+		assert.Empty(t, msgs)
+	})
+
+	t.Run("RLS", func(t *testing.T) {
+		assert.Equal(t, 4, scopedCount(t, db, user, "messages"))
+		assert.Equal(t, 0, scopedCount(t, db, "someone-else", "messages"))
+		assert.Equal(t, 0, scopedCount(t, db, "someone-else", "conversations"))
+	})
+}
+
+func TestConversationService_OtherUser(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+	svc := postgres.NewConversationService(db)
+	alice, _ := MustNewUser(t, db)
+	bob, _ := MustNewUser(t, db)
+	c := MustStartConversation(t, alice, svc, "private")
+
+	_, _, err := svc.FindMessages(bob, c.ID, 10)
+	assert.Equal(t, taskwire.ENOTFOUND, taskwire.ErrorCode(err), "got %v, want not found", err)
+	_, err = svc.AppendMessages(bob, c.ID, taskwire.Message{Role: taskwire.RoleUser, Content: "let me in"})
+	assert.Equal(t, taskwire.ENOTFOUND, taskwire.ErrorCode(err), "got %v, want not found", err)
+	err = svc.DeleteConversation(bob, c.ID)
+	assert.Equal(t, taskwire.ENOTFOUND, taskwire.ErrorCode(err), "got %v, want not found", err)
+	list, err := svc.FindConversations(bob, 10)
+	require.NoError(t, err)
+	assert.Empty(t, list)
+
+	_, msgs, err := svc.FindMessages(alice, c.ID, 10)
+	require.NoError(t, err)
+	require.Len(t, msgs, 1, "got %d messages, want bob's append refused", len(msgs))
+	assert.Equal(t, "private", msgs[0].Content)
+	_, err = svc.AppendMessages(alice, uuid.New(), taskwire.Message{Role: taskwire.RoleUser, Content: "x"})
+	assert.Equal(t, taskwire.ENOTFOUND, taskwire.ErrorCode(err))
+}
+
+func TestConversationService_ListAndDelete(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+	svc := postgres.NewConversationService(db)
+	ctx, _ := MustNewUser(t, db)
+	first := MustStartConversation(t, ctx, svc, "first")
+	second := MustStartConversation(t, ctx, svc, strings.Repeat("long ", 40))
+	assert.Equal(t, taskwire.MaxConversationTitle, len([]rune(second.Title)))
+	assert.True(t, strings.HasSuffix(second.Title, "…"))
+
+	list, err := svc.FindConversations(ctx, 10)
+	require.NoError(t, err)
+	require.Len(t, list, 2)
+	assert.Equal(t, second.ID, list[0].ID, "the latest active first")
+	_, err = svc.AppendMessages(ctx, first.ID, taskwire.Message{Role: taskwire.RoleAssistant, Content: "hi"})
+	require.NoError(t, err)
+	list, err = svc.FindConversations(ctx, 10)
+	require.NoError(t, err)
+	assert.Equal(t, first.ID, list[0].ID, "a new message moves its conversation first")
+
+	_, err = svc.FindConversations(ctx, 0)
+	assert.Equal(t, taskwire.EINVALID, taskwire.ErrorCode(err))
+
+	require.NoError(t, svc.DeleteConversation(ctx, first.ID))
+	_, _, err = svc.FindMessages(ctx, first.ID, 10)
+	assert.Equal(t, taskwire.ENOTFOUND, taskwire.ErrorCode(err))
+	var n int
+	require.NoError(t, db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM messages WHERE conversation_id = $1`, first.ID).Scan(&n))
+	assert.Equal(t, 0, n, "got %d messages left, want them deleted with their conversation", n)
+	err = svc.DeleteConversation(ctx, first.ID)
+	assert.Equal(t, taskwire.ENOTFOUND, taskwire.ErrorCode(err))
+}
