@@ -34,6 +34,8 @@ var statuses = map[string]int{
 	taskwire.EUNAUTHORIZED: http.StatusUnauthorized,
 	taskwire.EFORBIDDEN:    http.StatusForbidden,
 	taskwire.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	taskwire.EUPSTREAM:     http.StatusBadGateway,
+	taskwire.ETIMEOUT:      http.StatusGatewayTimeout,
 	taskwire.EINTERNAL:     http.StatusInternalServerError,
 }
 
@@ -75,7 +77,9 @@ func WriteDetails(w http.ResponseWriter, d Details) {
 	case http.StatusUnauthorized:
 		h.Set("WWW-Authenticate", `Bearer realm="taskwire", error="invalid_token"`)
 	case http.StatusServiceUnavailable:
-		h.Set("Retry-After", "1")
+		if h.Get("Retry-After") == "" { // a handler that knows better set it already
+			h.Set("Retry-After", "1")
+		}
 	}
 	w.WriteHeader(d.Status)
 	enc := json.NewEncoder(w)

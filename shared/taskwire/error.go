@@ -19,6 +19,8 @@ const (
 	EUNAUTHORIZED = "unauthorized" // no valid credentials
 	EFORBIDDEN    = "forbidden"    // valid credentials, but not for this resource
 	EUNAVAILABLE  = "unavailable"  // a dependency is not ready or not configured
+	EUPSTREAM     = "upstream"     // a service the request relies on (the chat model) failed
+	ETIMEOUT      = "timeout"      // a service the request relies on did not answer in time
 	EINTERNAL     = "internal"     // anything else; never shown to users in detail
 )
 

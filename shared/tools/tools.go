@@ -131,7 +131,8 @@ func ErrorResult(err error) (result json.RawMessage, ok bool) {
 	switch code := taskwire.ErrorCode(err); {
 	case errors.As(err, &unknown):
 		e = errorResult{Error: unknown.Error(), Code: "unknown_tool"}
-	case code == taskwire.EINTERNAL || code == taskwire.EUNAVAILABLE || code == taskwire.EUNAUTHORIZED:
+	case code == taskwire.EINTERNAL || code == taskwire.EUNAVAILABLE || code == taskwire.EUNAUTHORIZED ||
+		code == taskwire.EUPSTREAM || code == taskwire.ETIMEOUT:
 		return nil, false
 	default:
 		e = errorResult{Error: taskwire.ErrorMessage(err), Code: code, Field: taskwire.ErrorField(err)}
