@@ -18,6 +18,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/taskwire/taskwire/shared/auth"
 	"github.com/taskwire/taskwire/shared/problem"
 	"github.com/taskwire/taskwire/shared/taskwire"
 )
@@ -183,15 +184,11 @@ func (s *statusRecorder) WriteHeader(status int)      { s.status = status }
 // authenticate verifies the bearer token and returns a context carrying its user, whose
 // row is created on first sight.
 func (s *Server) authenticate(r *http.Request) (context.Context, error) {
-	header := r.Header.Get("Authorization")
-	scheme, token, ok := strings.Cut(header, " ")
-	if header == "" {
-		return nil, taskwire.Errorf(taskwire.EUNAUTHORIZED, "missing bearer token: send Authorization: Bearer <token>")
+	token, err := auth.BearerToken(r.Header)
+	if err != nil {
+		return nil, err
 	}
-	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
-		return nil, taskwire.Errorf(taskwire.EUNAUTHORIZED, "the Authorization header must be: Bearer <token>")
-	}
-	user, err := s.auth.Verify(r.Context(), strings.TrimSpace(token))
+	user, err := s.auth.Verify(r.Context(), token)
 	if err != nil {
 		return nil, err
 	}
