@@ -85,8 +85,8 @@ type Options struct {
 	// negative deletes it as soon as its last delivery is acknowledged.
 	Retention time.Duration
 	// TokenSource, when set, returns a bearer token for a delivery to the subscriber with
-	// the given OIDC audience (the trigger's subscriber audience, else the target URL,
-	// else the subscriber's name); it is sent as the Authorization header.
+	// the given OIDC audience (the trigger's Audience, else the target URL, else the
+	// subscriber's name); it is sent as the Authorization header.
 	TokenSource func(ctx context.Context, audience string) (string, error)
 }
 

@@ -100,7 +100,8 @@ func TestDelivery(t *testing.T) {
 		e := NewEvent(typeCreated, "o1")
 		require.NoError(t, b.Send(context.Background(), e))
 		MustWaitState(t, pool, b, e, "orders", "delivered")
-		assert.Equal(t, "Bearer token-for-orders", orders.MustOnly(t).Header.Get("Authorization"))
+		assert.Equal(t, "Bearer token-for-serving.knative.dev/service/default/orders", orders.MustOnly(t).Header.Get("Authorization"),
+			"the audience Knative gives the subscriber's ref")
 	})
 
 	t.Run("ErrNoTarget", func(t *testing.T) {

@@ -82,7 +82,8 @@ type Trigger struct {
 	// SubscriberURI is the subscriber's uri, if the manifest gives one; New uses it as
 	// the target's URL when no Target is given for Subscriber.
 	SubscriberURI string
-	// Audience is the subscriber's OIDC audience, if the manifest gives one.
+	// Audience is the subscriber's OIDC audience: the manifest's subscriber.audience, else
+	// for a ref the audience Knative gives an Addressable (see Audience), else empty.
 	Audience string
 	// Delivery is the trigger's delivery, the Broker's delivery filling what it leaves out.
 	Delivery Delivery
@@ -340,6 +341,17 @@ func decodeSpec(obj object, v any) error {
 	return nil
 }
 
+// Audience returns the OIDC audience Knative Eventing gives the object of apiVersion,
+// kind, namespace and name: "<group>/<kind>/<namespace>/<name>" in lower case, for
+// example "serving.knative.dev/service/default/notify" for the Knative Service notify.
+func Audience(apiVersion, kind, namespace, name string) string {
+	group := "" // the core group, apiVersion "v1"
+	if g, _, ok := strings.Cut(apiVersion, "/"); ok {
+		group = g
+	}
+	return strings.ToLower(group + "/" + kind + "/" + namespace + "/" + name)
+}
+
 // namespaceOr returns ns, or the default namespace when ns is empty.
 func namespaceOr(ns string) string {
 	if ns == "" {
@@ -359,8 +371,15 @@ func readTrigger(obj object) (pendingTrigger, error) {
 	}
 	s := p.spec
 	t := Trigger{Name: p.name, SubscriberURI: s.Subscriber.URI, Audience: s.Subscriber.Audience}
-	if s.Subscriber.Ref != nil {
-		t.Subscriber = s.Subscriber.Ref.Name
+	if ref := s.Subscriber.Ref; ref != nil {
+		t.Subscriber = ref.Name
+		if t.Audience == "" && ref.Name != "" {
+			ns := ref.Namespace
+			if ns == "" {
+				ns = obj.Metadata.Namespace // a ref without a namespace is in the Trigger's
+			}
+			t.Audience = Audience(ref.APIVersion, ref.Kind, namespaceOr(ns), ref.Name)
+		}
 	}
 	if t.Subscriber == "" && t.SubscriberURI == "" {
 		return p, errors.New("the subscriber has neither a ref nor a uri")

@@ -28,6 +28,8 @@ func TestLoadManifests(t *testing.T) {
 			byName[tr.Name] = tr
 			assert.Equal(t, tr.Name, tr.Subscriber, "trigger %s: got subscriber %s, want the Service of its name", tr.Name, tr.Subscriber)
 			assert.Equal(t, want, tr.Delivery, "trigger %s", tr.Name)
+			assert.Equal(t, "serving.knative.dev/service/default/"+tr.Name, tr.Audience,
+				"trigger %s: the OIDC audience Knative gives its subscriber", tr.Name)
 		}
 		require.Contains(t, byName, "recurrence")
 		require.Contains(t, byName, "reminders")
@@ -220,4 +222,31 @@ func MustTrigger(tb testing.TB, m *broker.Manifests, name string) *broker.Trigge
 	}
 	tb.Fatalf("no trigger %s in the manifests", name)
 	return nil
+}
+
+func TestTriggerAudience(t *testing.T) {
+	const brokerDoc = "apiVersion: eventing.knative.dev/v1\nkind: Broker\nmetadata: {name: test}\n"
+	for _, tt := range []struct {
+		name, subscriber, namespace, want string
+	}{
+		{"RefInTriggerNamespace", "{ref: {apiVersion: serving.knative.dev/v1, kind: Service, name: Notify}}", "apps", "serving.knative.dev/service/apps/notify"},
+		{"RefOwnNamespace", "{ref: {apiVersion: serving.knative.dev/v1, kind: Service, name: notify, namespace: other}}", "", "serving.knative.dev/service/other/notify"},
+		{"CoreGroup", "{ref: {apiVersion: v1, kind: Service, name: notify}}", "", "/service/default/notify"},
+		{"Explicit", "{ref: {apiVersion: serving.knative.dev/v1, kind: Service, name: notify}, audience: my-audience}", "", "my-audience"},
+		{"URIOnly", "{uri: 'http://example.test/'}", "", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			ns := ""
+			if tt.namespace != "" {
+				ns = ", namespace: " + tt.namespace
+			}
+			doc := brokerDoc + "---\napiVersion: eventing.knative.dev/v1\nkind: Trigger\nmetadata: {name: t1" + ns + "}\nspec: {broker: test, subscriber: " + tt.subscriber + "}\n"
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "m.yaml"), []byte(doc), 0o600))
+			m, err := broker.LoadManifests(dir)
+			require.NoError(t, err)
+			require.Len(t, m.Triggers, 1)
+			assert.Equal(t, tt.want, m.Triggers[0].Audience)
+		})
+	}
 }
