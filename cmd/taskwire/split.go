@@ -21,6 +21,7 @@ import (
 	reminders "github.com/taskwire/taskwire/functions/reminders"
 	tasks "github.com/taskwire/taskwire/functions/tasks"
 	"github.com/taskwire/taskwire/shared/app"
+	"github.com/taskwire/taskwire/shared/auth"
 	"github.com/taskwire/taskwire/shared/broker"
 	"github.com/taskwire/taskwire/shared/postgres"
 	"github.com/taskwire/taskwire/shared/relay"
@@ -45,13 +46,20 @@ func functionByName(name string) (any, error) {
 	return nil, fmt.Errorf("unknown function %q: want app, tasks, recurrence, reminders, notify or broker", name)
 }
 
+// deliveryTokenTTL is how long a token the broker process mints for one delivery lasts.
+const deliveryTokenTTL = time.Minute
+
 // brokerProcess is the local broker as a process of its own, for the split layout: its
 // ingress takes CloudEvents over HTTP (the functions' K_SINK), it delivers to the
 // subscribers at BROKER_TARGET_<NAME> over HTTP, and it relays any outbox rows left behind.
+// With BROKER_OIDC_ISSUER set (its own URL), it is also an OpenID Connect issuer: it
+// serves discovery and its key set there and sends each delivery with a token of its own
+// for the subscriber's audience, as Knative does with authentication-oidc enabled.
 type brokerProcess struct {
-	db *postgres.DB
-	b  *broker.Broker
-	bg *app.Background
+	db     *postgres.DB
+	b      *broker.Broker
+	bg     *app.Background
+	issuer *auth.Issuer // nil without BROKER_OIDC_ISSUER
 }
 
 // Start opens the database, reads the embedded manifests and starts delivering.
@@ -74,12 +82,21 @@ func (p *brokerProcess) Start(ctx context.Context, cfg map[string]string) error 
 		}
 		targets[t.Subscriber] = broker.Target{URL: cfg[key]}
 	}
-	b, err := broker.New(db.Pool, m, targets, broker.Options{})
+	var opts broker.Options
+	var issuer *auth.Issuer
+	if url := cfg["BROKER_OIDC_ISSUER"]; url != "" {
+		if issuer, err = auth.LoadIssuer(url, app.DataDir(cfg)); err != nil {
+			db.Close()
+			return fmt.Errorf("BROKER_OIDC_ISSUER: %w", err)
+		}
+		opts.TokenSource = issuer.TokenSource("local-broker:"+m.Broker.Name, deliveryTokenTTL)
+	}
+	b, err := broker.New(db.Pool, m, targets, opts)
 	if err != nil {
 		db.Close()
 		return err
 	}
-	p.db, p.b, p.bg = db, b, app.NewBackground()
+	p.db, p.b, p.bg, p.issuer = db, b, app.NewBackground(), issuer
 	p.bg.Go("broker", b.Run)
 	p.bg.Go("relay", relay.New(db.Pool, b, relay.Options{}).Run)
 	return nil
@@ -94,8 +111,12 @@ func (p *brokerProcess) Stop(ctx context.Context) error {
 	return nil
 }
 
-// Handle is the broker's ingress.
+// Handle is the broker's ingress, and its issuer's discovery and key set.
 func (p *brokerProcess) Handle(w http.ResponseWriter, r *http.Request) {
+	if p.issuer != nil && p.issuer.IsIssuerPath(r.URL.Path) {
+		p.issuer.ServeHTTP(w, r)
+		return
+	}
 	p.b.Handler().ServeHTTP(w, r)
 }
 
@@ -103,21 +124,35 @@ func (p *brokerProcess) Handle(w http.ResponseWriter, r *http.Request) {
 var splitPorts = map[string]int{"tasks": 8080, "broker": 8090, "recurrence": 8091, "reminders": 8092, "notify": 8093}
 
 // SplitEnv returns each process's environment additions in the split layout, with the
-// ports offset by base: every function publishes to the broker (K_SINK) and the broker
-// reaches every subscriber over HTTP.
-func SplitEnv(base int) map[string][]string {
+// ports offset by base: every function publishes to the broker (K_SINK), the broker
+// reaches every subscriber over HTTP, and it is the OpenID Connect issuer whose tokens
+// the CloudEvent functions require, each for the audience its Trigger gives it.
+func SplitEnv(base int) (map[string][]string, error) {
 	addr := func(name string) string { return fmt.Sprintf("127.0.0.1:%d", splitPorts[name]+base) }
 	sink := "K_SINK=http://" + addr("broker")
+	issuer := "http://" + addr("broker")
+	m, err := broker.LoadManifestsFS(function.Eventing(), "eventing")
+	if err != nil {
+		return nil, err
+	}
+	audience := map[string]string{}
+	for _, t := range m.Triggers {
+		audience[t.Subscriber] = t.Audience
+	}
+	oidc := func(name string) []string {
+		return []string{"EVENTS_OIDC_ISSUER=" + issuer, "EVENTS_OIDC_AUDIENCE=" + audience[name]}
+	}
 	return map[string][]string{
 		"tasks":      {"LISTEN_ADDRESS=" + addr("tasks"), sink},
-		"recurrence": {"LISTEN_ADDRESS=" + addr("recurrence"), sink},
-		"reminders":  {"LISTEN_ADDRESS=" + addr("reminders"), sink},
-		"notify":     {"LISTEN_ADDRESS=" + addr("notify")},
+		"recurrence": append([]string{"LISTEN_ADDRESS=" + addr("recurrence"), sink}, oidc("recurrence")...),
+		"reminders":  append([]string{"LISTEN_ADDRESS=" + addr("reminders"), sink}, oidc("reminders")...),
+		"notify":     append([]string{"LISTEN_ADDRESS=" + addr("notify")}, oidc("notify")...),
 		"broker": {"LISTEN_ADDRESS=" + addr("broker"),
+			"BROKER_OIDC_ISSUER=" + issuer,
 			"BROKER_TARGET_RECURRENCE=http://" + addr("recurrence"),
 			"BROKER_TARGET_REMINDERS=http://" + addr("reminders"),
 			"BROKER_TARGET_NOTIFY=http://" + addr("notify")},
-	}
+	}, nil
 }
 
 // split runs every function as its own process, talking CloudEvents over HTTP through
@@ -131,12 +166,19 @@ func split(ctx context.Context, stdout, stderr io.Writer) error {
 	if err := exec.CommandContext(ctx, self, "migrate").Run(); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	layout := SplitEnv(0)
+	layout, err := SplitEnv(0)
+	if err != nil {
+		return err
+	}
+	// The broker first: the CloudEvent functions discover its issuer as they start.
 	names := make([]string, 0, len(layout))
 	for name := range layout {
-		names = append(names, name)
+		if name != "broker" {
+			names = append(names, name)
+		}
 	}
 	sort.Strings(names)
+	names = append([]string{"broker"}, names...)
 	var (
 		wg    sync.WaitGroup
 		mu    sync.Mutex
@@ -163,6 +205,14 @@ func split(ctx context.Context, stdout, stderr io.Writer) error {
 				mu.Unlock()
 			}
 		}(name, cmd)
+		if name == "broker" {
+			addr := strings.TrimPrefix(layout[name][0], "LISTEN_ADDRESS=")
+			if err := waitReady(ctx, "http://"+addr, 30*time.Second); err != nil {
+				_ = cmd.Process.Kill()
+				wg.Wait()
+				return fmt.Errorf("broker: %w", err)
+			}
+		}
 	}
 	stopped := make(chan struct{})
 	go func() { wg.Wait(); close(stopped) }()
@@ -187,6 +237,31 @@ func split(ctx context.Context, stdout, stderr io.Writer) error {
 		return first
 	}
 	return nil
+}
+
+// waitReady polls base's readiness endpoint until it answers 200, ctx is done or
+// timeout passes.
+func waitReady(ctx context.Context, base string, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	client := &http.Client{Timeout: time.Second}
+	for {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/health/readiness", nil)
+		if err != nil {
+			return err
+		}
+		if resp, err := client.Do(req); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("not ready at %s within %s", base, timeout)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 // prefixed writes each line with the process's name in front.

@@ -158,10 +158,24 @@ func TestSplit(t *testing.T) {
 	base := freeBase(t)
 	env := []string{"DATABASE_URL=" + postgrestest.URL(t), "TASKWIRE_DATA_DIR=" + dir,
 		"SMTP_URL=" + smtp.URL, "NOTIFY_ALLOW_PRIVATE=true", "PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
-	procs := &splitProcs{tb: t, env: env, extra: SplitEnv(base), procs: map[string]*exec.Cmd{}}
+	layout, err := SplitEnv(base)
+	require.NoError(t, err)
+	procs := &splitProcs{tb: t, env: env, extra: layout, procs: map[string]*exec.Cmd{}}
 	t.Cleanup(procs.StopAll)
 	for _, name := range []string{"broker", "tasks", "recurrence", "reminders", "notify"} {
 		procs.MustStart(name)
+	}
+
+	// The CloudEvent functions run with the delivery check on: a CloudEvent posted
+	// straight to one without the broker's token is refused, and nothing below gets
+	// through unless the broker's tokens are accepted.
+	for _, name := range []string{"recurrence", "reminders", "notify"} {
+		assert.Contains(t, layout[name], "EVENTS_OIDC_AUDIENCE=serving.knative.dev/service/default/"+name)
+		url := fmt.Sprintf("http://127.0.0.1:%d/", splitPorts[name]+base)
+		resp := MustPostEvent(t, url, "")
+		assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, "%s: a delivery without a token", name)
+		assert.True(t, strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Bearer"), "%s: got WWW-Authenticate %q", name, resp.Header.Get("WWW-Authenticate"))
+		assert.Equal(t, "application/problem+json", resp.Header.Get("Content-Type"))
 	}
 
 	issuer, err := auth.LoadDevIssuer(dir)
@@ -169,6 +183,8 @@ func TestSplit(t *testing.T) {
 	token, err := issuer.Mint("split-grace", time.Hour)
 	require.NoError(t, err)
 	api := fmt.Sprintf("http://127.0.0.1:%d", splitPorts["tasks"]+base)
+	resp := MustPostEvent(t, fmt.Sprintf("http://127.0.0.1:%d/", splitPorts["notify"]+base), "Bearer "+token)
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, "a user's token is no delivery token")
 
 	var me struct {
 		WebhookSecret string `json:"webhook_secret"`
@@ -240,4 +256,26 @@ func TestSplit(t *testing.T) {
 	require.Len(t, page.Items, 1, "the next occurrence is open")
 	assert.Equal(t, 2, page.Items[0].Number)
 	assert.True(t, due.Add(24*time.Hour).Equal(page.Items[0].DueAt))
+}
+
+// MustPostEvent posts a binary-mode reminder.due CloudEvent to url with the Authorization
+// header authorization (none when empty) and returns the response, its body read.
+func MustPostEvent(tb testing.TB, url, authorization string) *http.Response {
+	tb.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(`{}`))
+	require.NoError(tb, err)
+	req.Header.Set("Ce-Specversion", "1.0")
+	req.Header.Set("Ce-Id", "direct-1")
+	req.Header.Set("Ce-Source", "/test")
+	req.Header.Set("Ce-Type", "dev.taskwire.reminder.due.v1")
+	req.Header.Set("Content-Type", "application/json")
+	if authorization != "" {
+		req.Header.Set("Authorization", authorization)
+	}
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+	require.NoError(tb, err)
+	defer resp.Body.Close()
+	_, err = io.ReadAll(resp.Body)
+	require.NoError(tb, err)
+	return resp
 }
