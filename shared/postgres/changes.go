@@ -18,8 +18,8 @@ import (
 	"github.com/taskwire/taskwire/shared/taskwire"
 )
 
-// OutboxChannel is the channel on which every outbox insert is announced at commit, with
-// the payload "<user_id> <seq>" (migration 002).
+// OutboxChannel is the channel on which committed outbox rows are announced, one line
+// "<user_id> <seq>" per row, many rows to a notification (see waker).
 const OutboxChannel = "taskwire_outbox"
 
 // ChangeEntry is one task event read back from the outbox: what happened to a task and
@@ -360,22 +360,25 @@ func (l *Listener) listen(ctx context.Context) (bool, error) {
 	}
 }
 
-// dispatch hands a notification's position to its user's subscribers.
+// dispatch hands the positions of a notification, one "<user_id> <seq>" per line, to
+// their users' subscribers.
 func (l *Listener) dispatch(payload string) {
-	i := strings.LastIndexByte(payload, ' ')
-	if i < 0 {
-		l.log.Warn("ignored a malformed notification", "payload", payload)
-		return
-	}
-	seq, err := strconv.ParseInt(payload[i+1:], 10, 64)
-	if err != nil || seq <= 0 {
-		l.log.Warn("ignored a malformed notification", "payload", payload)
-		return
-	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for ch := range l.subs[payload[:i]] {
-		send(ch, seq)
+	for line := range strings.SplitSeq(payload, "\n") {
+		i := strings.LastIndexByte(line, ' ')
+		if i < 0 {
+			l.log.Warn("ignored a malformed notification", "line", line)
+			continue
+		}
+		seq, err := strconv.ParseInt(line[i+1:], 10, 64)
+		if err != nil || seq <= 0 {
+			l.log.Warn("ignored a malformed notification", "line", line)
+			continue
+		}
+		for ch := range l.subs[line[:i]] {
+			send(ch, seq)
+		}
 	}
 }
 

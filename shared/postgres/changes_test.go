@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -269,6 +270,51 @@ func TestListener(t *testing.T) {
 		cancelFirst() // a second cancel changes nothing
 		MustCreateTask(t, ctx, svc, taskwire.NewTask{Title: "b"})
 		assert.Greater(t, mustReceive(t, second), seq)
+	})
+
+	t.Run("OKManyWritersAtOnce", func(t *testing.T) {
+		// Concurrent commits are announced many to a notification: every row still
+		// reaches its user's subscribers, and only theirs.
+		type writer struct {
+			ctx context.Context
+			ch  <-chan int64
+		}
+		var writers []writer
+		for range 4 {
+			ctx, user := MustNewUser(t, db)
+			ch, cancel := l.Subscribe(user)
+			defer cancel()
+			writers = append(writers, writer{ctx, ch})
+		}
+		var wg sync.WaitGroup
+		for i := range 40 {
+			wg.Go(func() {
+				MustCreateTask(t, writers[i%len(writers)].ctx, svc, taskwire.NewTask{Title: fmt.Sprint("task ", i)})
+			})
+		}
+		wg.Wait()
+		for _, w := range writers {
+			all, err := changes.Since(w.ctx, 0, 100)
+			require.NoError(t, err)
+			var want, got []int64
+			for _, e := range all {
+				want = append(want, e.Seq)
+				got = append(got, mustReceive(t, w.ch))
+			}
+			assert.ElementsMatch(t, want, got)
+			mustNotReceive(t, w.ch, 100*time.Millisecond)
+		}
+	})
+
+	t.Run("OKSeveralRowsInOneNotification", func(t *testing.T) {
+		user := "user-" + uuid.NewString()
+		ch, cancel := l.Subscribe(user)
+		defer cancel()
+		_, err := db.Pool.Exec(context.Background(), `SELECT pg_notify('taskwire_outbox', $1)`,
+			user+" 7\nsomeone-else 8\nmalformed\n"+user+" 9")
+		require.NoError(t, err)
+		assert.Equal(t, int64(7), mustReceive(t, ch))
+		assert.Equal(t, int64(9), mustReceive(t, ch), "a malformed line is skipped, not the rest")
 	})
 
 	t.Run("OKUserWithSpaces", func(t *testing.T) {

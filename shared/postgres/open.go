@@ -48,6 +48,7 @@ type Config struct {
 // DB is Taskwire's connection pool.
 type DB struct {
 	Pool *pgxpool.Pool
+	wake waker // announces committed outbox rows
 }
 
 // Open connects to the database described by cfg, migrates it, and returns the pool.
@@ -120,8 +121,9 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	return db, nil
 }
 
-// Close closes the pool.
+// Close waits for the announcement of the last commits and closes the pool.
 func (db *DB) Close() {
+	db.wake.wg.Wait()
 	db.Pool.Close()
 }
 

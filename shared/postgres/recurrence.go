@@ -115,12 +115,15 @@ func (s *RecurrenceService) handleCompleted(ctx context.Context, e event.Event, 
 		return nil, commit(ctx, tx) // the series ended
 	}
 
-	next, err := insertOccurrence(ctx, tx, user, cur, occ, now)
+	next, seq, err := insertOccurrence(ctx, tx, user, cur, occ, now)
 	if err != nil {
 		return nil, err
 	}
 	if err := commit(ctx, tx); err != nil {
 		return nil, err
+	}
+	if next != nil {
+		s.db.outboxWritten(user, seq)
 	}
 	return next, nil // nil when the series has that occurrence already
 }
@@ -152,18 +155,18 @@ func seriesPosition(ctx context.Context, tx pgx.Tx, user string, id uuid.UUID) (
 // priority, tags, zone, rule and relative reminders, due at occ, numbered as the user's
 // next task; with its task.created event. It returns nil when the series has a task at
 // that position already.
-func insertOccurrence(ctx context.Context, tx pgx.Tx, user string, cur *taskwire.Task, occ recur.Occurrence, now time.Time) (*taskwire.Task, error) {
+func insertOccurrence(ctx context.Context, tx pgx.Tx, user string, cur *taskwire.Task, occ recur.Occurrence, now time.Time) (*taskwire.Task, int64, error) {
 	var seq int64
 	err := tx.QueryRow(ctx, `
 		INSERT INTO users (id, task_seq) VALUES ($1, 1)
 		ON CONFLICT (id) DO UPDATE SET task_seq = users.task_seq + 1
 		RETURNING task_seq`, user).Scan(&seq)
 	if err != nil {
-		return nil, fmt.Errorf("number: %w", err)
+		return nil, 0, fmt.Errorf("number: %w", err)
 	}
 	id, err := uuid.NewV7()
 	if err != nil {
-		return nil, fmt.Errorf("new id: %w", err)
+		return nil, 0, fmt.Errorf("new id: %w", err)
 	}
 	due := occ.At.UTC()
 	f := taskwire.TaskFields{
@@ -194,20 +197,21 @@ func insertOccurrence(ctx context.Context, tx pgx.Tx, user string, cur *taskwire
 		t.ID, user, t.Number, t.Title, t.Description, t.Status, t.Priority.Rank(), t.Tags, t.DueAt,
 		t.TimeZone, t.Recurrence, t.RepeatFrom, t.SeriesID, occ.Index, t.CompletedAt, t.CreatedAt, t.UpdatedAt, t.Version)
 	if err != nil {
-		return nil, fmt.Errorf("insert: %w", err)
+		return nil, 0, fmt.Errorf("insert: %w", err)
 	}
 	if tag.RowsAffected() == 0 {
-		return nil, nil
+		return nil, 0, nil
 	}
 	b := &pgx.Batch{}
 	queueReminders(b, user, t)
-	if err := queueEvent(b, events.TypeTaskCreated, user, t, nil, now); err != nil {
-		return nil, err
+	at, err := queueEvent(b, events.TypeTaskCreated, user, t, nil, now)
+	if err != nil {
+		return nil, 0, err
 	}
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		return nil, fmt.Errorf("reminders and event: %w", err)
+		return nil, 0, fmt.Errorf("reminders and event: %w", err)
 	}
-	return t, nil
+	return t, *at, nil
 }
 
 func commit(ctx context.Context, tx pgx.Tx) error {

@@ -174,17 +174,23 @@ func (s *ReminderService) fire(ctx context.Context, d Due) (bool, error) {
 	}
 	// A reminder moved away and back is armed again at a time that already fired: its
 	// event exists, so nothing is written but the mark.
-	tag, err := tx.Exec(ctx, `
+	var seq int64
+	err = tx.QueryRow(ctx, `
 		INSERT INTO outbox (id, user_id, type, source, subject, time, data) VALUES ($1, $2, $3, $4, $5, $6, $7)
-		ON CONFLICT (id) DO NOTHING`,
-		e.ID(), user, e.Type(), e.Source(), e.Subject(), e.Time(), e.Data())
-	if err != nil {
+		ON CONFLICT (id) DO NOTHING
+		RETURNING seq`,
+		e.ID(), user, e.Type(), e.Source(), e.Subject(), e.Time(), e.Data()).Scan(&seq)
+	written := err == nil
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return false, translate(err)
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return false, fmt.Errorf("commit: %w", translate(err))
 	}
-	return tag.RowsAffected() == 1, nil
+	if written {
+		s.db.outboxWritten(user, seq)
+	}
+	return written, nil
 }
 
 // DueEventID returns the id of the reminder.due event of reminder id firing at fireAt.

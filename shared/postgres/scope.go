@@ -107,18 +107,24 @@ func (tx *userTx) send(ctx context.Context, b *pgx.Batch) (pgx.BatchResults, err
 // first statement's error translated, or the commit's as "commit: …"; either way the
 // transaction is over (close rolls back one that failed).
 func (tx *userTx) commit(ctx context.Context, b *pgx.Batch) error {
-	n := len(b.QueuedQueries)
+	first := 0
 	if !tx.sent {
-		n -= 2 // BEGIN and the scope, which send reads
+		first = 2 // BEGIN and the scope, which send reads
 	}
+	queued := b.QueuedQueries[first:]
 	b.Queue("COMMIT")
 	br, err := tx.send(ctx, b)
 	if err != nil {
 		return err
 	}
 	defer br.Close()
-	for range n {
-		if _, err := br.Exec(); err != nil {
+	for _, q := range queued {
+		if q.Fn != nil {
+			err = q.Fn(br) // a statement whose result its caller reads (see queueOutbox)
+		} else {
+			_, err = br.Exec()
+		}
+		if err != nil {
 			return translate(err)
 		}
 	}

@@ -331,7 +331,8 @@ func (s *TaskService) CreateTask(ctx context.Context, f taskwire.TaskFields, key
 		t.ID, user, t.Number, t.Title, t.Description, t.Status, t.Priority.Rank(), t.Tags, t.DueAt,
 		t.TimeZone, t.Recurrence, t.RepeatFrom, t.SeriesID, t.CompletedAt, t.CreatedAt, t.UpdatedAt, t.Version)
 	queueReminderRows(b, user, t) // a new task has no other reminders to delete
-	if err := queueEvent(b, events.TypeTaskCreated, user, t, nil, now); err != nil {
+	at, err := queueEvent(b, events.TypeTaskCreated, user, t, nil, now)
+	if err != nil {
 		return nil, false, fmt.Errorf("create task: %w", err)
 	}
 	if key.Key != "" {
@@ -345,6 +346,7 @@ func (s *TaskService) CreateTask(ctx context.Context, f taskwire.TaskFields, key
 	if err := tx.commit(ctx, b); err != nil {
 		return nil, false, fmt.Errorf("create task: %w", err)
 	}
+	s.db.outboxWritten(user, *at)
 	return t, false, nil
 }
 
@@ -451,19 +453,26 @@ func queueReminderRows(b *pgx.Batch, user string, t *taskwire.Task) []uuid.UUID 
 	return ids
 }
 
-// queueEvent writes the change's CloudEvent to the outbox, in the change's transaction.
-func queueEvent(b *pgx.Batch, typ, user string, t *taskwire.Task, changes map[string]events.Change, now time.Time) error {
+// queueEvent writes the change's CloudEvent to the outbox, in the change's transaction,
+// and returns where its outbox position will be once the batch's results are read: to be
+// announced with outboxWritten after the commit.
+func queueEvent(b *pgx.Batch, typ, user string, t *taskwire.Task, changes map[string]events.Change, now time.Time) (*int64, error) {
 	e, err := events.NewTaskEvent(typ, user, t, changes, now)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	queueOutbox(b, user, e)
-	return nil
+	return queueOutbox(b, user, e), nil
 }
 
-func queueOutbox(b *pgx.Batch, user string, e event.Event) {
-	b.Queue(`INSERT INTO outbox (id, user_id, type, source, subject, time, data) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		e.ID(), user, e.Type(), e.Source(), e.Subject(), e.Time(), e.Data())
+// queueOutbox queues the insert of e into the outbox; the returned position is set when
+// the batch's results are read.
+func queueOutbox(b *pgx.Batch, user string, e event.Event) *int64 {
+	seq := new(int64)
+	b.Queue(`INSERT INTO outbox (id, user_id, type, source, subject, time, data) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING seq`,
+		e.ID(), user, e.Type(), e.Source(), e.Subject(), e.Time(), e.Data()).QueryRow(func(row pgx.Row) error {
+		return row.Scan(seq)
+	})
+	return seq
 }
 
 // UpdateTask applies a JSON Merge Patch to the task with uuid or number ref. A non-empty
@@ -563,12 +572,14 @@ func (s *TaskService) change(ctx context.Context, ref, ifMatch string, edit func
 		next.CompletedAt, next.UpdatedAt, next.Version)
 	queueReminders(b, user, &next)
 	b.Queue(lockOutboxSQL, user)
-	if err := queueEvent(b, events.TaskChangeType(cur, &next), user, &next, changes, now); err != nil {
+	seq, err := queueEvent(b, events.TaskChangeType(cur, &next), user, &next, changes, now)
+	if err != nil {
 		return nil, err
 	}
 	if err := tx.commit(ctx, b); err != nil {
 		return nil, err
 	}
+	s.db.outboxWritten(user, *seq)
 	return &next, nil
 }
 
@@ -594,12 +605,14 @@ func (s *TaskService) DeleteTask(ctx context.Context, ref, ifMatch string) error
 	b = &pgx.Batch{}
 	b.Queue(`DELETE FROM tasks WHERE user_id = $1 AND id = $2`, user, cur.ID)
 	b.Queue(lockOutboxSQL, user)
-	if err := queueEvent(b, events.TypeTaskDeleted, user, cur, nil, s.now()); err != nil {
+	seq, err := queueEvent(b, events.TypeTaskDeleted, user, cur, nil, s.now())
+	if err != nil {
 		return fmt.Errorf("delete task: %w", err)
 	}
 	if err := tx.commit(ctx, b); err != nil {
 		return fmt.Errorf("delete task: %w", err)
 	}
+	s.db.outboxWritten(user, *seq)
 	return nil
 }
 

@@ -20,7 +20,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// Channel is the PostgreSQL channel every outbox insert is announced on at commit.
+// Channel is the PostgreSQL channel on which writers announce committed outbox rows.
 const Channel = "taskwire_outbox"
 
 // Defaults for the zero fields of Options.

@@ -154,6 +154,9 @@ func TestStream(t *testing.T) {
 		early := st.mustNext(t, 1)
 		assert.Contains(t, early[0].data, `"title":"early"`)
 		require.NoError(t, tx.Commit(ctx))
+		// Writers announce their rows after the commit, as this one does.
+		_, err = s.App.DB.Pool.Exec(ctx, `SELECT pg_notify($1, $2)`, postgres.OutboxChannel, c.User+" "+strconv.FormatInt(lateSeq, 10))
+		require.NoError(t, err)
 		late := st.mustNext(t, 1)
 		assert.Equal(t, strconv.FormatInt(lateSeq, 10), late[0].id)
 		assert.Contains(t, late[0].data, `"title":"late"`)
