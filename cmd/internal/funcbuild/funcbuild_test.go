@@ -1,0 +1,148 @@
+package funcbuild_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/taskwire/taskwire/cmd/internal/funcbuild"
+	"github.com/taskwire/taskwire/shared/postgres/postgrestest"
+)
+
+func TestMain(m *testing.M) { os.Exit(postgrestest.Main(m)) }
+
+// repoRoot is the repository root, seen from this package's directory.
+const repoRoot = "../../.."
+
+// MustFunction returns the function called name of the repository.
+func MustFunction(tb testing.TB, name string) funcbuild.Function {
+	tb.Helper()
+	fns, err := funcbuild.List(repoRoot)
+	require.NoError(tb, err)
+	i := slices.IndexFunc(fns, func(fn funcbuild.Function) bool { return fn.Name == name })
+	require.GreaterOrEqual(tb, i, 0, "got no function %q among %v", name, fns)
+	return fns[i]
+}
+
+// MustCopyAlone copies fn's directory, and nothing beside it, into a fresh directory,
+// without any .goproxy of its own: what a builder would receive before make vendor.
+func MustCopyAlone(tb testing.TB, fn funcbuild.Function) funcbuild.Function {
+	tb.Helper()
+	dir := filepath.Join(tb.TempDir(), filepath.Base(fn.Dir))
+	require.NoError(tb, os.CopyFS(dir, os.DirFS(fn.Dir)))
+	require.NoError(tb, os.RemoveAll(filepath.Join(dir, funcbuild.ProxyDir)))
+	return funcbuild.Function{Name: fn.Name, Dir: dir}
+}
+
+func TestList(t *testing.T) {
+	fns, err := funcbuild.List(repoRoot)
+	require.NoError(t, err)
+	var names []string
+	for _, fn := range fns {
+		names = append(names, fn.Name)
+	}
+	// Every directory of functions/ with a func.yaml is a function, then the whole app.
+	dirs, err := filepath.Glob(filepath.Join(repoRoot, "functions", "*", "func.yaml"))
+	require.NoError(t, err)
+	var want []string
+	for _, d := range dirs {
+		want = append(want, filepath.Base(filepath.Dir(d)))
+	}
+	assert.Equal(t, append(want, funcbuild.WholeApp), names)
+}
+
+// Every func.yaml points its builder at the module proxy make vendor writes, and lets the
+// go command hash the project's modules itself.
+func TestBuildEnv_ReachesTheProxy(t *testing.T) {
+	fns, err := funcbuild.List(repoRoot)
+	require.NoError(t, err)
+	for _, fn := range fns {
+		t.Run(fn.Name, func(t *testing.T) {
+			env, err := funcbuild.BuildEnv(fn.Dir)
+			require.NoError(t, err)
+			const how = "func.yaml's build.buildEnvs: see README, Deploying to a cluster"
+			proxies := strings.Split(env["GOPROXY"], ",")
+			assert.Equal(t, "file://"+funcbuild.BuilderRoot+"/"+funcbuild.ProxyDir, proxies[0], "GOPROXY's first proxy, in "+how)
+			assert.Equal(t, "github.com/taskwire/taskwire", env["GONOSUMDB"], "GONOSUMDB, in "+how)
+			assert.Contains(t, strings.Fields(env["GOFLAGS"]), "-mod=mod", "GOFLAGS, in "+how)
+		})
+	}
+}
+
+// The documented way, proven: a copy of the tasks function's directory alone plus what
+// make vendor writes into it builds, as func's scaffolding builds it and without the
+// workspace or the network, into a static executable that serves readiness on a real
+// database and stops cleanly on SIGTERM. cmd/coldbench builds every function this way.
+func TestBuild_StaticFromItsDirectoryAlone(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	src := MustFunction(t, "tasks")
+	fn := MustCopyAlone(t, src)
+	require.NoError(t, funcbuild.Vendor(ctx, src.Dir, filepath.Join(fn.Dir, funcbuild.ProxyDir)))
+
+	bin := filepath.Join(t.TempDir(), "tasks")
+	require.NoError(t, funcbuild.Build(ctx, fn, bin, funcbuild.Options{Offline: true}))
+	require.NoError(t, funcbuild.CheckStatic(bin))
+
+	logs := &syncWriter{b: new(strings.Builder)}
+	p, err := funcbuild.Exec(bin, []string{
+		"DATABASE_URL=" + postgrestest.URL(t),
+		"TASKWIRE_DATA_DIR=" + t.TempDir(),
+	}, logs)
+	require.NoError(t, err)
+	_, err = p.WaitReady(ctx, 10*time.Millisecond)
+	if err != nil {
+		_ = p.Stop(10 * time.Second)
+		t.Fatalf("got %v, want a 200 from %s; the function's log:\n%s", err, funcbuild.ReadinessPath, logs.String())
+	}
+	assert.NoError(t, p.Stop(10*time.Second), "exit after SIGTERM")
+}
+
+// Without what make vendor writes, the function's directory alone does not build: its
+// go.mod's replace lines (../../shared) do not reach func's scaffolding. This shows that
+// Build is as strict as func's builder, so the test above proves something.
+func TestBuild_WithoutVendorFails(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	fn := MustCopyAlone(t, MustFunction(t, "recurrence"))
+
+	err := funcbuild.Build(ctx, fn, filepath.Join(t.TempDir(), "recurrence"), funcbuild.Options{Offline: true})
+	require.ErrorContains(t, err, "run make vendor")
+
+	require.NoError(t, os.Mkdir(filepath.Join(fn.Dir, funcbuild.ProxyDir), 0o755))
+	err = funcbuild.Build(ctx, fn, filepath.Join(t.TempDir(), "recurrence"), funcbuild.Options{Offline: true})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "github.com/taskwire/taskwire/shared")
+}
+
+func TestCheckStatic_RefusesADynamicExecutable(t *testing.T) {
+	// /bin/sh is dynamically linked on the Debian machines this project runs on.
+	sh, err := filepath.EvalSymlinks("/bin/sh")
+	require.NoError(t, err)
+	assert.ErrorContains(t, funcbuild.CheckStatic(sh), "dynamic")
+}
+
+// syncWriter lets the function's output goroutine and the test share a builder.
+type syncWriter struct {
+	mu sync.Mutex
+	b  *strings.Builder
+}
+
+func (w *syncWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.WriteString(string(p))
+}
+
+func (w *syncWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
+}
