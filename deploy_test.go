@@ -174,16 +174,18 @@ var (
 		"AUTH_JWKS_URL": true, "AUTH_ISSUER": true, "AUTH_AUDIENCE": true,
 		"K_SINK": true, "K_CE_OVERRIDES": true, "SMTP_URL": true, "NOTIFY_FROM": true,
 		"NOTIFY_ALLOW_PRIVATE": true, "TASKWIRE_DATA_DIR": true,
+		"EVENTS_OIDC_ISSUER": true, "EVENTS_OIDC_AUDIENCE": true,
 	}
 	secretEnvs = map[string]bool{"DATABASE_URL": true, "SMTP_URL": true}
 	// neededEnvs is what each deployed function must be given: the database always, the
-	// token issuer where the HTTP API is served, email where notify runs.
+	// token issuer where the HTTP API is served, the deliveries' OIDC issuer and audience
+	// where CloudEvents arrive, email where notify runs.
 	neededEnvs = map[string][]string{
 		"taskwire":   {"DATABASE_URL", "AUTH_JWKS_URL", "AUTH_ISSUER", "AUTH_AUDIENCE", "SMTP_URL", "NOTIFY_FROM"},
 		"tasks":      {"DATABASE_URL", "AUTH_JWKS_URL", "AUTH_ISSUER", "AUTH_AUDIENCE"},
-		"recurrence": {"DATABASE_URL"},
-		"reminders":  {"DATABASE_URL"},
-		"notify":     {"DATABASE_URL", "SMTP_URL", "NOTIFY_FROM"},
+		"recurrence": {"DATABASE_URL", "EVENTS_OIDC_ISSUER", "EVENTS_OIDC_AUDIENCE"},
+		"reminders":  {"DATABASE_URL", "EVENTS_OIDC_ISSUER", "EVENTS_OIDC_AUDIENCE"},
+		"notify":     {"DATABASE_URL", "SMTP_URL", "NOTIFY_FROM", "EVENTS_OIDC_ISSUER", "EVENTS_OIDC_AUDIENCE"},
 	}
 	// The references func resolves in an env value (knative/func's own expressions).
 	secretKeyRef    = regexp.MustCompile(`^{{\s*secret:((?:\w|['-]\w)+):([-._a-zA-Z0-9]+)\s*}}$`)
