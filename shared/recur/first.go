@@ -7,9 +7,9 @@ import (
 	"github.com/teambition/rrule-go"
 )
 
-// First returns the first occurrence of a new series: rule runs in loc from start (its
-// local date and time of day are the series' start and time of day), and the occurrence
-// returned is the first whose instant is not before notBefore. It is false when the rule
+// First returns the first occurrence of a new series: rule runs in loc from start, whose
+// fields as written (its Location is ignored) are the series' first local date and time of
+// day, and the occurrence returned is the first whose instant is not before notBefore. It is false when the rule
 // has none (COUNT or UNTIL reached, or no such date before the year 9999). Local times
 // resolve as in Next: one in a DST gap moves forward by the gap, a repeated one is the
 // first of the two.
@@ -20,7 +20,7 @@ func First(rule string, loc *time.Location, start, notBefore time.Time) (time.Ti
 	}
 	count, until := opt.Count, opt.Until
 	opt.Count, opt.Until = 0, time.Time{}
-	wall := wallClock(start, loc)
+	wall := floating(start)
 	shift := 0
 	if len(opt.Byeaster) == 0 && wall.Year() < lastYear-horizonYears {
 		shift = (lastYear - horizonYears - wall.Year()) / 400 * 400
@@ -49,4 +49,16 @@ func First(rule string, loc *time.Location, start, notBefore time.Time) (time.Ti
 		}
 	}
 	return time.Time{}, false, ErrTooManySteps
+}
+
+// Resolve returns the instant in loc of the wall-clock time wall, whose fields as written
+// are read (its Location is ignored), the way Next and First resolve occurrences: a time
+// in a DST gap moves forward by the gap, a repeated time is the first of the two.
+func Resolve(wall time.Time, loc *time.Location) time.Time {
+	return resolve(floating(wall), loc)
+}
+
+// floating returns t's fields as written, in UTC.
+func floating(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, time.UTC)
 }

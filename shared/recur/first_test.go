@@ -55,6 +55,21 @@ func TestFirst(t *testing.T) {
 	}
 }
 
+func TestResolve(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	require.NoError(t, err)
+	for _, tt := range []struct{ name, wall, want string }{
+		{"Plain", "2026-03-07T09:00:00Z", "2026-03-07T09:00:00-05:00"},
+		{"GapMovesForward", "2026-03-08T02:30:00Z", "2026-03-08T03:30:00-04:00"},
+		{"OverlapIsFirst", "2026-11-01T01:30:00Z", "2026-11-01T01:30:00-04:00"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got := recur.Resolve(mustTime(t, tt.wall), ny)
+			assert.Equal(t, tt.want, got.Format(time.RFC3339))
+		})
+	}
+}
+
 func TestFirst_Err(t *testing.T) {
 	_, _, err := recur.First("FREQ=SOMETIMES", time.UTC, time.Now(), time.Now())
 	assert.Error(t, err)

@@ -1,0 +1,67 @@
+package quickadd_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/taskwire/taskwire/shared/quickadd"
+	"github.com/taskwire/taskwire/shared/taskwire"
+)
+
+// fuzzZones are zones with DST, odd offsets and the extremes of the date line.
+var fuzzZones = []string{"UTC", "America/New_York", "Europe/Berlin", "Asia/Kolkata", "Australia/Lord_Howe",
+	"Pacific/Kiritimati", "America/St_Johns", "Pacific/Chatham", "Pacific/Pago_Pago"}
+
+// FuzzParse checks that Parse never panics, that every task it returns passes the
+// validation of POST /v1/tasks and keeps the title and spans it reports, and that every
+// error is about the field "text".
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{
+		"Pay rent every month on the 1st at 9am #home !high remind 1h before",
+		"call mom tomorrow 5pm", "dentist next friday at 9:30 remind me 1 hour before",
+		"standup every weekday at 8:30", "gym every monday and wednesday at 7pm",
+		"water plants every 3 days", "review every 2 weeks on friday", "taxes on april 15",
+		"report by 2026-12-03 14:00", "x in 2 hours", "x today", "x tonight", "x this evening",
+		"x daily", "x weekly", "x monthly", "x yearly", "x every year on feb 29",
+		"x every month on the 31st", "mow the lawn every week from completion", "x after done",
+		"x !low !medium !high !urgent !1 !4 p1 p4", "#A #b x", "x remind 30m before",
+		"x remind me at 8am", "x remind 1 day before", "x every 999 years on 9999-12-31",
+		"x in 1000 years remind 366 days before", "x every other sunday at midnight",
+		"x 2026-03-08T02:30 remind me at 2:30am", "x every 1000 days at 23:59",
+	} {
+		f.Add(s, int64(1772809200), uint8(1))
+	}
+	f.Add("x every year on feb 29 at 0:00", int64(253402214400), uint8(5))
+	f.Add("x tomorrow", int64(0), uint8(0))
+	f.Fuzz(func(t *testing.T, text string, unix int64, zone uint8) {
+		loc, err := time.LoadLocation(fuzzZones[int(zone)%len(fuzzZones)])
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Presents from 1970 to 9998, as due dates may be.
+		now := time.Unix(unix%(253370764800-1)+1, 0)
+		if now.Before(time.Unix(0, 0)) {
+			now = time.Unix(-unix%253370764800, 0)
+		}
+		res, err := quickadd.Parse(text, now, loc)
+		if err != nil {
+			if taskwire.ErrorCode(err) != taskwire.EINVALID || taskwire.ErrorField(err) != "text" {
+				t.Fatalf("Parse(%q) at %v in %s: got error %v, want an invalid text", text, now, loc, err)
+			}
+			return
+		}
+		if _, err := res.Task.Fields(); err != nil {
+			t.Fatalf("Parse(%q) at %v in %s: task %+v fails POST /v1/tasks validation: %v", text, now, loc, res.Task, err)
+		}
+		if strings.TrimSpace(res.Task.Title) == "" || strings.Contains(res.Task.Title, "  ") {
+			t.Fatalf("Parse(%q): got title %q, want words separated by single spaces", text, res.Task.Title)
+		}
+		for _, fr := range res.Understood {
+			if fr.Start < 0 || fr.End > len(text) || fr.Start >= fr.End || text[fr.Start:fr.End] != fr.Text || !utf8.ValidString(fr.Text) {
+				t.Fatalf("Parse(%q): fragment %+v does not point into the text", text, fr)
+			}
+		}
+	})
+}

@@ -1,0 +1,589 @@
+package quickadd
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/taskwire/taskwire/shared/taskwire"
+)
+
+// A matcher tries to read a fragment starting at the i-th word. When it does, it records
+// what it read in p and returns how many words it took and what they mean; else 0 and
+// p is unchanged. Each reads its kind of fragment once: a second due date, say, is left
+// to the title.
+type matcher func(p *parser, i int) (int, string)
+
+// matchers are tried at each word in this order; the first that reads a fragment wins.
+var matchers = []matcher{matchTag, matchPriority, matchCompletion, matchReminder, matchRepeat, matchIn, matchDate, matchTime}
+
+// matchTag reads "#word": a tag, lower-cased. A tag needs a letter, so "#42" stays.
+func matchTag(p *parser, i int) (int, string) {
+	w := p.word(i)
+	if len(w) < 2 || w[0] != '#' || len(p.tags) >= taskwire.MaxTags {
+		return 0, ""
+	}
+	tag := w[1:]
+	if utf8.RuneCountInString(tag) > taskwire.MaxTagLength || !strings.ContainsFunc(tag, unicode.IsLetter) ||
+		strings.ContainsFunc(tag, unicode.IsControl) || tag != taskwire.NormalizeTag(tag) {
+		return 0, ""
+	}
+	if !slices.Contains(p.tags, tag) {
+		p.tags = append(p.tags, tag)
+	}
+	return 1, "tag " + tag
+}
+
+var priorityWords = map[string]taskwire.Priority{
+	"!low": taskwire.PriorityLow, "!medium": taskwire.PriorityMedium, "!med": taskwire.PriorityMedium,
+	"!high": taskwire.PriorityHigh, "!urgent": taskwire.PriorityUrgent,
+	"!1": taskwire.PriorityUrgent, "!2": taskwire.PriorityHigh, "!3": taskwire.PriorityMedium, "!4": taskwire.PriorityLow,
+	"p1": taskwire.PriorityUrgent, "p2": taskwire.PriorityHigh, "p3": taskwire.PriorityMedium, "p4": taskwire.PriorityLow,
+}
+
+// matchPriority reads "!high", "!1" to "!4" and "p1" to "p4" (1 is urgent, 4 low).
+func matchPriority(p *parser, i int) (int, string) {
+	prio, ok := priorityWords[p.word(i)]
+	if !ok || p.priority != taskwire.PriorityNone {
+		return 0, ""
+	}
+	p.priority = prio
+	return 1, "priority " + string(prio)
+}
+
+var completionWords = map[string]bool{
+	"completion": true, "completed": true, "complete": true, "completing": true, "done": true,
+	"finishing": true, "finished": true,
+}
+
+// matchCompletion reads "from completion", "after completion", "after done": the next
+// occurrence counts from when the task was completed.
+func matchCompletion(p *parser, i int) (int, string) {
+	if w := p.word(i); (w != "from" && w != "after") || !completionWords[p.word(i+1)] || p.completion != nil {
+		return 0, ""
+	}
+	p.completion = []int{i, i + 2}
+	return 2, "repeats from completion, not from the schedule"
+}
+
+// matchReminder reads "remind [me] 1h before", "remind me at 8am", "reminder 1 day
+// before and 1 hour before".
+func matchReminder(p *parser, i int) (int, string) {
+	if w := p.word(i); w != "remind" && w != "reminder" {
+		return 0, ""
+	}
+	j := i + 1
+	if p.word(j) == "me" {
+		j++
+	}
+	var meanings []string
+	for len(p.reminders) < taskwire.MaxReminders {
+		r, n, meaning := p.reminderBody(j)
+		if n == 0 {
+			break
+		}
+		p.reminders = append(p.reminders, r)
+		meanings = append(meanings, meaning)
+		j += n
+		if w := p.word(j); w != "and" && w != "&" {
+			break
+		}
+		if _, n, _ := p.reminderBody(j + 1); n == 0 {
+			break
+		}
+		j++
+	}
+	if meanings == nil {
+		return 0, ""
+	}
+	return j - i, "reminder " + strings.Join(meanings, " and ")
+}
+
+var beforeWords = map[string]bool{"before": true, "early": true, "earlier": true, "ahead": true, "prior": true}
+
+// reminderBody reads "at 8am" or "30m before" at word j.
+func (p *parser) reminderBody(j int) (reminder, int, string) {
+	if w := p.word(j); w == "at" || w == "@" {
+		if c, n, ok := p.clockAt(j+1, true); ok {
+			return reminder{at: &c}, n + 1, "at " + c.String()
+		}
+		return reminder{}, 0, ""
+	}
+	n, u, k, ok := p.duration(j, true)
+	if !ok || u > week || !beforeWords[p.word(j+k)] {
+		return reminder{}, 0, ""
+	}
+	var d taskwire.Duration
+	switch u {
+	case minute:
+		d.Minutes = n
+	case hour:
+		d.Hours = n
+	case day:
+		d.Days = n
+	case week:
+		d.Weeks = n
+	}
+	if _, err := taskwire.ParseDuration(d.String()); err != nil {
+		return reminder{}, 0, "" // longer than reminders may be
+	}
+	return reminder{before: &d}, k + 1, describe(n, u) + " before"
+}
+
+// duration reads "30m", "1h", "2 days", "an hour" at word j: its number, unit, and how
+// many words it took.
+func (p *parser) duration(j int, article bool) (n int, u unit, k int, ok bool) {
+	w := p.word(j)
+	if d := strings.IndexFunc(w, func(r rune) bool { return r < '0' || r > '9' }); d > 0 {
+		if u, ok := units[w[d:]]; ok {
+			if n, ok := count(w[:d], false); ok {
+				return n, u, 1, true
+			}
+		}
+		return 0, 0, 0, false
+	}
+	if n, ok := count(w, article); ok {
+		if u, ok := units[p.word(j+1)]; ok {
+			return n, u, 2, true
+		}
+	}
+	return 0, 0, 0, false
+}
+
+// matchIn reads "in 2 hours" (a due time from now) and "in 3 days" (a due date).
+func matchIn(p *parser, i int) (int, string) {
+	if p.word(i) != "in" || p.at != nil || p.date != nil || p.rule != nil {
+		return 0, ""
+	}
+	n, u, k, ok := p.duration(i+1, true)
+	if !ok {
+		return 0, ""
+	}
+	today := dateOf(p.now)
+	var d date
+	switch u {
+	case minute, hour:
+		if p.clock != nil {
+			return 0, ""
+		}
+		step := time.Minute
+		if u == hour {
+			step = time.Hour
+		}
+		t := p.now.Add(time.Duration(n) * step).Truncate(time.Minute)
+		p.at = &t
+		return k + 1, "due " + t.Format("Mon 2 Jan 2006 15:04")
+	case day:
+		d = today.add(n)
+	case week:
+		d = today.add(7 * n)
+	case month:
+		d = dateOf(time.Date(today.y, today.m+time.Month(n), today.d, 12, 0, 0, 0, time.UTC))
+	case year:
+		d = dateOf(time.Date(today.y+n, today.m, today.d, 12, 0, 0, 0, time.UTC))
+	}
+	p.date = &d
+	return k + 1, "on " + d.String()
+}
+
+// rule is a repeat rule as read, written out as an RRULE by String.
+type rule struct {
+	freq       string // DAILY, WEEKLY, MONTHLY or YEARLY
+	interval   int
+	byDay      []time.Weekday
+	byMonth    time.Month
+	byMonthDay int
+}
+
+// withInterval returns a copy of r with another interval.
+func (r rule) withInterval(n int) *rule {
+	r.interval = n
+	return &r
+}
+
+var rruleDays = [...]string{"SU", "MO", "TU", "WE", "TH", "FR", "SA"}
+
+// String returns the rule as an RRULE.
+func (r *rule) String() string {
+	s := "FREQ=" + r.freq
+	if r.interval > 1 {
+		s += ";INTERVAL=" + strconv.Itoa(r.interval)
+	}
+	if r.byMonth != 0 {
+		s += ";BYMONTH=" + strconv.Itoa(int(r.byMonth))
+	}
+	if r.byMonthDay != 0 {
+		s += ";BYMONTHDAY=" + strconv.Itoa(r.byMonthDay)
+	}
+	if len(r.byDay) > 0 {
+		days := make([]string, len(r.byDay))
+		for k, d := range r.byDay {
+			days[k] = rruleDays[d]
+		}
+		s += ";BYDAY=" + strings.Join(days, ",")
+	}
+	return s
+}
+
+var freqUnits = map[string]string{"DAILY": "day", "WEEKLY": "week", "MONTHLY": "month", "YEARLY": "year"}
+
+// describe says the rule in words: "every 2 weeks on Friday".
+func (r *rule) describe() string {
+	s := "every " + freqUnits[r.freq]
+	if r.interval > 1 {
+		s = "every " + describe(r.interval, map[string]unit{"DAILY": day, "WEEKLY": week, "MONTHLY": month, "YEARLY": year}[r.freq])
+	}
+	switch {
+	case slices.Equal(r.byDay, []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday}):
+		s += " on weekdays (Monday to Friday)"
+	case len(r.byDay) > 0:
+		names := make([]string, len(r.byDay))
+		for k, d := range r.byDay {
+			names[k] = d.String()
+		}
+		s += " on " + strings.Join(names, ", ")
+	case r.byMonth != 0:
+		s += " on " + strconv.Itoa(r.byMonthDay) + " " + r.byMonth.String()
+	case r.byMonthDay == -1:
+		s += " on the last day"
+	case r.byMonthDay != 0:
+		s += " on the " + ordinalName(r.byMonthDay)
+	}
+	return s
+}
+
+var adverbs = map[string]string{"daily": "DAILY", "weekly": "WEEKLY", "monthly": "MONTHLY", "yearly": "YEARLY", "annually": "YEARLY"}
+
+var unitFreqs = map[unit]string{day: "DAILY", week: "WEEKLY", month: "MONTHLY", year: "YEARLY"}
+
+var parts = map[string]*clock{"morning": &morningClock, "afternoon": &afternoonClock, "evening": &eveningClock, "night": &nightClock}
+
+// matchRepeat reads a repeat rule: "daily", "weekly", "monthly", "yearly", "every day",
+// "every other week", "every 3 days", "every weekday", "every weekend", "every morning",
+// "every monday and wednesday", "every april 15", with "on friday", "on the 1st", "on
+// the last day" or "on feb 29" after a weekly, monthly or yearly one.
+func matchRepeat(p *parser, i int) (int, string) {
+	if p.rule != nil || p.at != nil {
+		return 0, ""
+	}
+	r := rule{interval: 1}
+	var part *clock
+	j := i + 1
+	w := p.word(i)
+	if freq, ok := adverbs[w]; ok {
+		r.freq = freq
+	} else if w == "every" || w == "each" {
+		n := 1
+		if p.word(j) == "other" {
+			n, j = 2, j+1
+		} else if c, ok := count(p.word(j), false); ok {
+			n, j = c, j+1
+		}
+		w := p.word(j)
+		days, k := p.weekdays(j)
+		m, d, km := p.monthDay(j)
+		switch u, ok := units[w]; {
+		case ok && unitFreqs[u] != "":
+			r.freq, r.interval = unitFreqs[u], n
+			j++
+		case n == 1 && (w == "weekday" || w == "weekdays"):
+			r.freq, r.byDay = "WEEKLY", []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday}
+			j++
+		case n == 1 && (w == "weekend" || w == "weekends"):
+			r.freq, r.byDay = "WEEKLY", []time.Weekday{time.Saturday, time.Sunday}
+			j++
+		case n == 1 && parts[w] != nil:
+			r.freq, part = "DAILY", parts[w]
+			j++
+		case k > 0:
+			r.freq, r.interval, r.byDay = "WEEKLY", n, days
+			j += k
+		case km > 0 && n == 1:
+			r.freq, r.byMonth, r.byMonthDay = "YEARLY", m, d
+			j += km
+		default:
+			return 0, ""
+		}
+	} else {
+		return 0, ""
+	}
+	if p.word(j) == "on" {
+		k := j + 1
+		switch {
+		case r.freq == "WEEKLY" && r.byDay == nil:
+			if days, n := p.weekdays(k); n > 0 {
+				r.byDay, j = days, k+n
+			}
+		case r.freq == "MONTHLY":
+			if p.word(k) == "the" {
+				k++
+			}
+			if d, ok := ordinal(p.word(k)); ok {
+				r.byMonthDay, j = d, k+1
+			} else if p.word(k) == "last" && p.word(k+1) == "day" {
+				r.byMonthDay, j = -1, k+2
+			}
+		case r.freq == "YEARLY" && r.byMonth == 0:
+			if m, d, n := p.monthDay(k); n > 0 {
+				r.byMonth, r.byMonthDay, j = m, d, k+n
+			}
+		}
+	}
+	p.rule = &r
+	if part != nil && p.part == nil {
+		p.part = part
+	}
+	p.ruleFrag = len(p.frag)
+	return j - i, "repeats " + r.describe()
+}
+
+// weekdays reads "monday", "mon, wed and fri", "tuesdays & thursdays" at word j.
+func (p *parser) weekdays(j int) ([]time.Weekday, int) {
+	first, ok := weekdayOf(p.word(j))
+	if !ok {
+		return nil, 0
+	}
+	days, k := []time.Weekday{first}, 1
+	for {
+		sep := 0
+		if w := p.word(j + k); w == "and" || w == "&" || w == "," {
+			sep = 1
+		}
+		d, ok := weekdayOf(p.word(j + k + sep))
+		if !ok {
+			break
+		}
+		if !slices.Contains(days, d) {
+			days = append(days, d)
+		}
+		k += sep + 1
+	}
+	slices.SortFunc(days, func(a, b time.Weekday) int { return int((a+6)%7) - int((b+6)%7) }) // Monday first
+	return days, k
+}
+
+// monthDay reads "april 15", "apr 15th", "15 april" or "15th of april" at word j.
+func (p *parser) monthDay(j int) (time.Month, int, int) {
+	if m, ok := months[p.word(j)]; ok {
+		if d, ok := ordinal(p.word(j + 1)); ok && d <= maxDaysIn(m) {
+			return m, d, 2
+		}
+		return 0, 0, 0
+	}
+	d, ok := ordinal(p.word(j))
+	if !ok {
+		return 0, 0, 0
+	}
+	k := j + 1
+	if p.word(k) == "of" {
+		k++
+	}
+	if m, ok := months[p.word(k)]; ok && d <= maxDaysIn(m) {
+		return m, d, k + 1 - j
+	}
+	return 0, 0, 0
+}
+
+// matchDate reads a due date, after an optional "due", "on", "by", "starting" or
+// "from": "today", "tonight", "this evening", "tomorrow", "day after tomorrow",
+// "friday", "next friday", "this friday", "april 15", "15 april 2027", "2026-12-03" (and
+// "2026-12-03T14:00"), each optionally followed by "morning", "afternoon", "evening" or
+// "night".
+func matchDate(p *parser, i int) (int, string) {
+	if p.date != nil || p.at != nil {
+		return 0, ""
+	}
+	j := i
+	if p.word(j) == "due" {
+		j++
+	}
+	switch p.word(j) {
+	case "on", "by", "starting", "from":
+		j++
+	}
+	d, part, c, k := p.dateAt(j)
+	if k == 0 {
+		return 0, ""
+	}
+	j += k
+	if pc := parts[p.word(j)]; pc != nil && part == nil {
+		part, j = pc, j+1
+	}
+	p.date = &d
+	if part != nil {
+		p.part = part
+	}
+	meaning := "on " + d.String()
+	if c != nil && p.clock == nil {
+		p.clock = c
+		meaning += " at " + c.String()
+	}
+	return j - i, meaning
+}
+
+// dateAt reads a date at word j: the date, the time of day a word such as "tonight"
+// implies, the time an ISO 8601 date-time gives, and how many words it took.
+func (p *parser) dateAt(j int) (date, *clock, *clock, int) {
+	today := dateOf(p.now)
+	// nextWeekday is the next such day after today, or from today on when today counts.
+	nextWeekday := func(wd time.Weekday, todayCounts bool) date {
+		n := (int(wd) - int(today.weekday()) + 7) % 7
+		if n == 0 && !todayCounts {
+			n = 7
+		}
+		return today.add(n)
+	}
+	w := p.word(j)
+	switch w {
+	case "today":
+		return today, nil, nil, 1
+	case "tonight":
+		return today, &nightClock, nil, 1
+	case "tomorrow", "tmrw", "tmr", "tomorow":
+		return today.add(1), nil, nil, 1
+	case "day":
+		if p.word(j+1) == "after" && p.word(j+2) == "tomorrow" {
+			return today.add(2), nil, nil, 3
+		}
+	case "this":
+		if part := parts[p.word(j+1)]; part != nil {
+			return today, part, nil, 2
+		}
+		if wd, ok := weekdays[p.word(j+1)]; ok {
+			return nextWeekday(wd, true), nil, nil, 2
+		}
+	case "next":
+		if wd, ok := weekdays[p.word(j+1)]; ok {
+			return nextWeekday(wd, false), nil, nil, 2
+		}
+	}
+	if wd, ok := weekdays[w]; ok {
+		return nextWeekday(wd, false), nil, nil, 1
+	}
+	if d, c, ok := isoDate(w); ok {
+		return d, nil, c, 1
+	}
+	m, day, k := p.monthDay(j)
+	if k == 0 {
+		return date{}, nil, nil, 0
+	}
+	if y, ok := p.year(j + k); ok {
+		if d := (date{y, m, day}); d.valid() {
+			return d, nil, nil, k + 1
+		}
+		return date{}, nil, nil, 0
+	}
+	// The next such day from today on: 29 February waits for a leap year.
+	for y := today.y; y <= today.y+8; y++ {
+		if d := (date{y, m, day}); d.valid() && !before(d, today) {
+			return d, nil, nil, k
+		}
+	}
+	return date{}, nil, nil, 0
+}
+
+// year reads a year from 1970 to 9998 at word j.
+func (p *parser) year(j int) (int, bool) {
+	w := p.word(j)
+	if len(w) != 4 || !allDigits(w) {
+		return 0, false
+	}
+	y, _ := strconv.Atoi(w)
+	return y, y >= 1970 && y <= 9998
+}
+
+func before(a, b date) bool {
+	return a.y < b.y || (a.y == b.y && (a.m < b.m || (a.m == b.m && a.d < b.d)))
+}
+
+// isoDate reads "2026-12-03", optionally with a time: "2026-12-03t14:00" (the word is
+// lower-case).
+func isoDate(w string) (date, *clock, bool) {
+	day, rest, hasTime := strings.Cut(w, "t")
+	t, err := time.Parse("2006-01-02", day)
+	if err != nil || t.Year() < 1970 || t.Year() > 9998 {
+		return date{}, nil, false
+	}
+	if !hasTime {
+		return dateOf(t), nil, true
+	}
+	for _, layout := range []string{"15:04", "15:04:05"} {
+		if c, err := time.Parse(layout, rest); err == nil {
+			return dateOf(t), &clock{h: c.Hour(), m: c.Minute(), meridiem: true}, true
+		}
+	}
+	return date{}, nil, false
+}
+
+// matchTime reads a time of day, after an optional "at", "@", "by", "around" or "due":
+// "5pm", "5 pm", "9:30", "9:30am", "17:00", "noon", "midnight" (23:59), and a bare hour
+// ("at 9") after one of those words.
+func matchTime(p *parser, i int) (int, string) {
+	if p.clock != nil || p.at != nil {
+		return 0, ""
+	}
+	j, prefixed := i, false
+	switch p.word(j) {
+	case "at", "@", "by", "around":
+		j, prefixed = j+1, true
+	case "due":
+		j, prefixed = j+1, true
+		if w := p.word(j); w == "at" || w == "by" {
+			j++
+		}
+	}
+	c, k, ok := p.clockAt(j, prefixed)
+	if !ok {
+		return 0, ""
+	}
+	p.clock = &c
+	return j - i + k, "at " + c.String()
+}
+
+var meridiems = []string{"am", "pm", "a.m", "p.m"}
+
+// clockAt reads a time of day at word j; bare allows an hour alone ("9").
+func (p *parser) clockAt(j int, bare bool) (clock, int, bool) {
+	w := p.word(j)
+	switch w {
+	case "noon", "midday":
+		return clock{h: 12, meridiem: true}, 1, true
+	case "midnight":
+		return clock{h: endOfDay.h, m: endOfDay.m, meridiem: true}, 1, true
+	}
+	k, mer := 1, ""
+	for _, m := range meridiems {
+		if strings.HasSuffix(w, m) && len(w) > len(m) {
+			w, mer = strings.TrimSuffix(w, m), m
+			break
+		}
+	}
+	if mer == "" && slices.Contains(meridiems, p.word(j+1)) {
+		k, mer = 2, p.word(j+1)
+	}
+	hs, ms, colon := strings.Cut(w, ":")
+	if len(hs) == 0 || len(hs) > 2 || !allDigits(hs) || (colon && (len(ms) != 2 || !allDigits(ms))) {
+		return clock{}, 0, false
+	}
+	h, _ := strconv.Atoi(hs)
+	m, _ := strconv.Atoi(ms)
+	switch {
+	case m > 59:
+		return clock{}, 0, false
+	case mer != "":
+		if h < 1 || h > 12 {
+			return clock{}, 0, false
+		}
+		h %= 12
+		if mer[0] == 'p' {
+			h += 12
+		}
+		return clock{h: h, m: m, meridiem: true}, k, true
+	case (colon || bare) && h <= 23:
+		return clock{h: h, m: m}, 1, true
+	}
+	return clock{}, 0, false
+}

@@ -1,0 +1,294 @@
+// Package quickadd reads a task from one line of text as people type it, such as
+// "Pay rent every month on the 1st at 9am #home !high remind 1h before": the title,
+// priority, tags, due date, repeat rule and reminders, in the user's time zone. It is a
+// pure function of the text, the present and the zone; it holds no I/O and does not
+// create tasks (the REST API and the chat tools do, through the same path as any other
+// new task).
+package quickadd
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/taskwire/taskwire/shared/recur"
+	"github.com/taskwire/taskwire/shared/taskwire"
+)
+
+// MaxTextLength bounds the line, in characters.
+const MaxTextLength = 1000
+
+// Default times of day for a date given without one.
+var (
+	defaultClock   = clock{h: 9}
+	morningClock   = clock{h: 9}
+	afternoonClock = clock{h: 15}
+	eveningClock   = clock{h: 18}
+	nightClock     = clock{h: 20}
+	endOfDay       = clock{h: 23, m: 59}
+)
+
+// Fragment is a part of the line that was understood.
+type Fragment struct {
+	Text       string // the words as typed
+	Meaning    string // what they were read as, for people
+	Start, End int    // Text's byte offsets in the line
+}
+
+// Result is what a line says: the task as a client would send it to create it (the body
+// of POST /v1/tasks, already valid), and the fragments understood, in the line's order.
+type Result struct {
+	Task       taskwire.NewTask
+	Understood []Fragment
+}
+
+// parser holds what has been read of one line so far.
+type parser struct {
+	text string
+	now  time.Time // in loc
+	loc  *time.Location
+	toks []token
+	used []bool
+	frag []Fragment
+
+	priority   taskwire.Priority
+	tags       []string
+	date       *date  // the due date, or the first day of a series
+	part       *clock // the default time of day that a word such as "tonight" gave
+	clock      *clock // the time of day given
+	at         *time.Time
+	rule       *rule
+	ruleFrag   int // index of the rule's fragment in frag
+	completion []int
+	reminders  []reminder
+}
+
+// reminder is a reminder as read: a duration before the due time, or a time of day.
+type reminder struct {
+	before *taskwire.Duration
+	at     *clock
+}
+
+// Parse reads text as a new task, with now as the present and loc as the user's zone;
+// every date and time it reads is a wall-clock time in loc. Words it does not understand
+// stay in the title. Errors are EINVALID about the field "text": no text, nothing left
+// for a title, or a rule or reminder that needs a date it cannot have.
+func Parse(text string, now time.Time, loc *time.Location) (Result, error) {
+	if loc == nil {
+		loc = time.UTC
+	}
+	if !utf8.ValidString(text) {
+		return Result{}, invalid("text must be valid UTF-8")
+	}
+	if strings.TrimSpace(text) == "" {
+		return Result{}, invalid("text is required: one line such as \"call mom tomorrow 5pm\"")
+	}
+	if n := utf8.RuneCountInString(text); n > MaxTextLength {
+		return Result{}, invalid("text must be at most %d characters, got %d", MaxTextLength, n)
+	}
+	p := &parser{text: text, now: now.In(loc), loc: loc, priority: taskwire.PriorityNone}
+	p.toks = tokenize(text)
+	p.used = make([]bool, len(p.toks))
+	for i := 0; i < len(p.toks); i++ {
+		if p.used[i] {
+			continue
+		}
+		for _, match := range matchers {
+			if n, meaning := match(p, i); n > 0 {
+				p.understand(i, n, meaning)
+				i += n - 1
+				break
+			}
+		}
+	}
+	if p.rule == nil && p.completion != nil {
+		// "after completion" means nothing without a repeat rule: those words are the title's.
+		i := p.completion[0]
+		for k := i; k < p.completion[1]; k++ {
+			p.used[k] = false
+		}
+		for k, f := range p.frag {
+			if f.Start == p.toks[i].start {
+				p.frag = append(p.frag[:k], p.frag[k+1:]...)
+				break
+			}
+		}
+	}
+	return p.result()
+}
+
+// understand marks tokens i to i+n-1 as read, with their meaning.
+func (p *parser) understand(i, n int, meaning string) {
+	for k := i; k < i+n; k++ {
+		p.used[k] = true
+	}
+	start, end := p.toks[i].start, p.toks[i+n-1].end
+	p.frag = append(p.frag, Fragment{Text: p.text[start:end], Meaning: meaning, Start: start, End: end})
+}
+
+// word returns the i-th word, or "" when there is none or it was read already.
+func (p *parser) word(i int) string {
+	if i < 0 || i >= len(p.toks) || p.used[i] {
+		return ""
+	}
+	return p.toks[i].word
+}
+
+func invalid(format string, args ...any) error {
+	return taskwire.FieldErrorf(taskwire.EINVALID, "text", format, args...)
+}
+
+// result assembles the task and checks it as POST /v1/tasks would.
+func (p *parser) result() (Result, error) {
+	var words []string
+	for i, t := range p.toks {
+		if !p.used[i] {
+			words = append(words, p.text[t.start:t.full])
+		}
+	}
+	in := taskwire.NewTask{
+		Title:      strings.Join(words, " "),
+		Priority:   string(p.priority),
+		Tags:       append([]string{}, p.tags...),
+		TimeZone:   p.loc.String(),
+		RepeatFrom: string(taskwire.RepeatFromSchedule),
+		Reminders:  []taskwire.ReminderInput{},
+	}
+	if in.Title == "" {
+		return Result{}, invalid("text leaves no title: add words that say what to do")
+	}
+	due, err := p.due()
+	if err != nil {
+		return Result{}, err
+	}
+	if due != nil {
+		s := due.Format(time.RFC3339)
+		in.DueAt = &s
+	}
+	if p.rule != nil {
+		rule, err := recur.Parse(p.rule.String())
+		if err != nil {
+			return Result{}, fmt.Errorf("quick add rule %q: %w", p.rule, err)
+		}
+		in.Recurrence = &rule
+		if p.completion != nil {
+			in.RepeatFrom = string(taskwire.RepeatFromCompletion)
+		}
+	}
+	for _, r := range p.reminders {
+		ri, err := p.reminder(r, due)
+		if err != nil {
+			return Result{}, err
+		}
+		in.Reminders = append(in.Reminders, ri)
+	}
+	if _, err := in.Fields(); err != nil {
+		if taskwire.ErrorField(err) == "title" {
+			return Result{}, invalid("the title %s", strings.TrimPrefix(taskwire.ErrorMessage(err), "title "))
+		}
+		return Result{}, err
+	}
+	return Result{Task: in, Understood: p.frag}, nil
+}
+
+// wall returns the instant of a wall-clock time in the user's zone, resolved as
+// recurrences are: a time in a DST gap moves forward by the gap (02:30 becomes 03:30), a
+// repeated time is the first of the two.
+func (p *parser) wall(d date, c clock) time.Time {
+	return recur.Resolve(time.Date(d.y, d.m, d.d, c.h, c.m, 0, 0, time.UTC), p.loc)
+}
+
+// timeOfDay returns the time of day given, else the default of a word such as "tonight",
+// else 09:00; explicit says whether one was given.
+func (p *parser) timeOfDay() (c clock, explicit bool) {
+	switch {
+	case p.clock != nil && p.part != nil && !p.clock.meridiem && p.part.h >= 12 && p.clock.h >= 1 && p.clock.h < 12:
+		return clock{h: p.clock.h + 12, m: p.clock.m}, true // "tonight at 8"
+	case p.clock != nil:
+		return *p.clock, true
+	case p.part != nil:
+		return *p.part, false
+	}
+	return defaultClock, false
+}
+
+// due returns the due time the line gives, or nil.
+func (p *parser) due() (*time.Time, error) {
+	today := dateOf(p.now)
+	var t time.Time
+	switch {
+	case p.rule != nil:
+		c, _ := p.timeOfDay()
+		start := p.wall(today, c)
+		if p.date != nil {
+			start = p.wall(*p.date, c)
+		} else if !start.After(p.now) {
+			start = p.wall(today.add(1), c)
+		}
+		// The series starts at its first occurrence: "every 2 weeks on friday" is due this
+		// coming Friday, and every other Friday from there.
+		first, ok, err := recur.First(p.rule.withInterval(1).String(), p.loc, start, start)
+		if err != nil {
+			return nil, fmt.Errorf("quick add first occurrence of %q: %w", p.rule, err)
+		}
+		if !ok {
+			return nil, invalid("the repeat rule %q has no date ahead", p.frag[p.ruleFrag].Text)
+		}
+		t = first
+		p.frag[p.ruleFrag].Meaning += ", first on " + t.Format("Mon 2 Jan 2006 15:04")
+	case p.at != nil:
+		t = *p.at
+	case p.date != nil:
+		c, explicit := p.timeOfDay()
+		t = p.wall(*p.date, c)
+		if !explicit && *p.date == today && !t.After(p.now) {
+			t = p.wall(today, endOfDay) // "today" after 09:00: by the end of the day
+		}
+	case p.clock != nil:
+		if t = p.wall(today, *p.clock); !t.After(p.now) {
+			t = p.wall(today.add(1), *p.clock)
+		}
+	default:
+		return nil, nil
+	}
+	if u := t.UTC(); u.Year() < 1970 || u.Year() > 9998 {
+		return nil, invalid("the due date %s is out of range", t.Format("2006-01-02"))
+	}
+	return &t, nil
+}
+
+// reminder returns r as a client would send it for a task due at due (nil for none).
+func (p *parser) reminder(r reminder, due *time.Time) (taskwire.ReminderInput, error) {
+	if r.before != nil {
+		if due == nil {
+			return taskwire.ReminderInput{}, invalid("a reminder before the due time needs a due date or time, such as \"tomorrow 5pm\"")
+		}
+		s := r.before.String()
+		return taskwire.ReminderInput{Before: &s}, nil
+	}
+	if due == nil {
+		t := p.wall(dateOf(p.now), *r.at)
+		if !t.After(p.now) {
+			t = p.wall(dateOf(p.now).add(1), *r.at)
+		}
+		s := t.Format(time.RFC3339)
+		return taskwire.ReminderInput{At: &s}, nil
+	}
+	// On the due date, or the day before when that time is later than the due time.
+	local := due.In(p.loc)
+	day := dateOf(local)
+	if p.wall(day, *r.at).After(*due) {
+		day = day.add(-1)
+	}
+	if p.rule == nil {
+		s := p.wall(day, *r.at).Format(time.RFC3339)
+		return taskwire.ReminderInput{At: &s}, nil
+	}
+	// A recurring task's reminder must move with each occurrence: the same wall-clock
+	// distance before the due time, as a duration.
+	floating := func(d date, h, m int) time.Time { return time.Date(d.y, d.m, d.d, h, m, 0, 0, time.UTC) }
+	gap := floating(dateOf(local), local.Hour(), local.Minute()).Sub(floating(day, r.at.h, r.at.m))
+	s := taskwire.Duration{Hours: int(gap / time.Hour), Minutes: int(gap % time.Hour / time.Minute)}.String()
+	return taskwire.ReminderInput{Before: &s}, nil
+}

@@ -1,0 +1,233 @@
+package quickadd_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/taskwire/taskwire/shared/quickadd"
+	"github.com/taskwire/taskwire/shared/taskwire"
+)
+
+// friday is the default present of the tests: Friday 6 March 2026, 10:00 in New York, two
+// days before the clocks there go forward (Sunday 8 March, 02:00 EST becomes 03:00 EDT).
+const friday = "2026-03-06T10:00:00-05:00"
+
+func TestParse(t *testing.T) {
+	// want.due is RFC 3339 in the zone's offset, "" for no due date; reminders are
+	// "before PT1H" or "at <RFC 3339>"; priority "" means none.
+	for _, tt := range []struct {
+		name, text, now, zone string
+		title, due, rule      string
+		completion            bool
+		priority              taskwire.Priority
+		tags, reminders       []string
+	}{
+		{name: "Issue", text: "Pay rent every month on the 1st at 9am #home !high remind 1h before",
+			title: "Pay rent", due: "2026-04-01T09:00:00-04:00", rule: "FREQ=MONTHLY;BYMONTHDAY=1",
+			priority: taskwire.PriorityHigh, tags: []string{"home"}, reminders: []string{"before PT1H"}},
+		{name: "Tomorrow", text: "call mom tomorrow 5pm", title: "call mom", due: "2026-03-07T17:00:00-05:00"},
+		{name: "NextWeekdayAcrossDST", text: "dentist next friday at 9:30 remind me 1 hour before",
+			title: "dentist", due: "2026-03-13T09:30:00-04:00", reminders: []string{"before PT1H"}},
+		{name: "WeekdayIsNotToday", text: "dentist friday", title: "dentist", due: "2026-03-13T09:00:00-04:00"},
+		{name: "ThisWeekdayIsToday", text: "dentist this friday 4pm", title: "dentist", due: "2026-03-06T16:00:00-05:00"},
+		{name: "Weekday", text: "standup every weekday at 8:30", title: "standup",
+			due: "2026-03-09T08:30:00-04:00", rule: "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"},
+		{name: "TwoWeekdays", text: "gym every monday and wednesday at 7pm", title: "gym",
+			due: "2026-03-09T19:00:00-04:00", rule: "FREQ=WEEKLY;BYDAY=MO,WE"},
+		{name: "WeekdayList", text: "gym every mon, wed & fri", title: "gym",
+			due: "2026-03-06T09:00:00-05:00", rule: "FREQ=WEEKLY;BYDAY=MO,WE,FR", now: "2026-03-06T08:00:00-05:00"},
+		{name: "EveryNDays", text: "water plants every 3 days", title: "water plants",
+			due: "2026-03-07T09:00:00-05:00", rule: "FREQ=DAILY;INTERVAL=3"},
+		{name: "EveryNWeeksOn", text: "review every 2 weeks on friday", title: "review",
+			due: "2026-03-13T09:00:00-04:00", rule: "FREQ=WEEKLY;INTERVAL=2;BYDAY=FR"},
+		{name: "EveryOther", text: "bins every other tuesday 7am", title: "bins",
+			due: "2026-03-10T07:00:00-04:00", rule: "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU"},
+		{name: "MonthDay", text: "taxes on april 15", title: "taxes", due: "2026-04-15T09:00:00-04:00"},
+		{name: "MonthDayPastIsNextYear", text: "party 14th of feb", title: "party", due: "2027-02-14T09:00:00-05:00"},
+		{name: "MonthDayYear", text: "trip Jan 3rd, 2027 at noon", title: "trip", due: "2027-01-03T12:00:00-05:00"},
+		{name: "ISODateTime", text: "report by 2026-12-03 14:00", title: "report", due: "2026-12-03T14:00:00-05:00"},
+		{name: "ISODateTimeOneWord", text: "report 2026-12-03T14:00", title: "report", due: "2026-12-03T14:00:00-05:00"},
+		{name: "InHours", text: "stretch in 2 hours", title: "stretch", due: "2026-03-06T12:00:00-05:00"},
+		{name: "InDays", text: "follow up in 3 days", title: "follow up", due: "2026-03-09T09:00:00-04:00"},
+		{name: "TodayBeforeNine", text: "call bank today", now: "2026-03-06T08:00:00-05:00",
+			title: "call bank", due: "2026-03-06T09:00:00-05:00"},
+		{name: "TodayAfterNineIsEndOfDay", text: "call bank today", title: "call bank", due: "2026-03-06T23:59:00-05:00"},
+		{name: "Tonight", text: "movie tonight", title: "movie", due: "2026-03-06T20:00:00-05:00"},
+		{name: "TonightAtBareHour", text: "movie tonight at 9", title: "movie", due: "2026-03-06T21:00:00-05:00"},
+		{name: "ThisEvening", text: "pack this evening", title: "pack", due: "2026-03-06T18:00:00-05:00"},
+		{name: "TomorrowMorning", text: "run tomorrow morning", title: "run", due: "2026-03-07T09:00:00-05:00"},
+		{name: "TimeLaterToday", text: "lunch at 12:30", title: "lunch", due: "2026-03-06T12:30:00-05:00"},
+		{name: "TimePastIsTomorrow", text: "wake up 7am", title: "wake up", due: "2026-03-07T07:00:00-05:00"},
+		{name: "Daily", text: "vitamins daily", title: "vitamins", due: "2026-03-07T09:00:00-05:00", rule: "FREQ=DAILY"},
+		{name: "Weekly", text: "review weekly", title: "review", due: "2026-03-07T09:00:00-05:00", rule: "FREQ=WEEKLY"},
+		{name: "Monthly", text: "invoice monthly", title: "invoice", due: "2026-03-07T09:00:00-05:00", rule: "FREQ=MONTHLY"},
+		{name: "Yearly", text: "passport yearly", title: "passport", due: "2026-03-07T09:00:00-05:00", rule: "FREQ=YEARLY"},
+		{name: "LeapDay", text: "leap party every year on feb 29", title: "leap party",
+			due: "2028-02-29T09:00:00-05:00", rule: "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29"},
+		{name: "ThirtyFirst", text: "backup every month on the 31st", title: "backup",
+			due: "2026-03-31T09:00:00-04:00", rule: "FREQ=MONTHLY;BYMONTHDAY=31"},
+		{name: "LastDay", text: "close books monthly on the last day", title: "close books",
+			due: "2026-03-31T09:00:00-04:00", rule: "FREQ=MONTHLY;BYMONTHDAY=-1"},
+		{name: "FromCompletion", text: "mow the lawn every week from completion", title: "mow the lawn",
+			due: "2026-03-07T09:00:00-05:00", rule: "FREQ=WEEKLY", completion: true},
+		{name: "AfterCompletion", text: "haircut every 4 weeks after completion", title: "haircut",
+			due: "2026-03-07T09:00:00-05:00", rule: "FREQ=WEEKLY;INTERVAL=4", completion: true},
+		{name: "AfterDone", text: "descale every month after done", title: "descale",
+			due: "2026-03-07T09:00:00-05:00", rule: "FREQ=MONTHLY", completion: true},
+		{name: "CompletionWithoutRuleIsTitle", text: "party after done", title: "party after done"},
+		{name: "EveryMorning", text: "meditate every morning", title: "meditate",
+			due: "2026-03-07T09:00:00-05:00", rule: "FREQ=DAILY"},
+		{name: "RuleFromDate", text: "gym every monday starting april 1", title: "gym",
+			due: "2026-04-06T09:00:00-04:00", rule: "FREQ=WEEKLY;BYDAY=MO"},
+		{name: "PriorityLow", text: "a !low", title: "a", priority: taskwire.PriorityLow},
+		{name: "PriorityMedium", text: "a !medium", title: "a", priority: taskwire.PriorityMedium},
+		{name: "PriorityUrgent", text: "a !urgent", title: "a", priority: taskwire.PriorityUrgent},
+		{name: "PriorityBang1", text: "a !1", title: "a", priority: taskwire.PriorityUrgent},
+		{name: "PriorityBang2", text: "a !2", title: "a", priority: taskwire.PriorityHigh},
+		{name: "PriorityBang3", text: "a !3", title: "a", priority: taskwire.PriorityMedium},
+		{name: "PriorityBang4", text: "a !4", title: "a", priority: taskwire.PriorityLow},
+		{name: "PriorityP1", text: "P1 a", title: "a", priority: taskwire.PriorityUrgent},
+		{name: "PriorityP2", text: "a p2", title: "a", priority: taskwire.PriorityHigh},
+		{name: "PriorityP3", text: "a p3", title: "a", priority: taskwire.PriorityMedium},
+		{name: "PriorityP4", text: "a p4", title: "a", priority: taskwire.PriorityLow},
+		{name: "SecondPriorityIsTitle", text: "a !high !low", title: "a !low", priority: taskwire.PriorityHigh},
+		{name: "Tags", text: "#Home fix #work sink #home #42", title: "fix sink #42", tags: []string{"home", "work"}},
+		{name: "RemindMinutes", text: "call tomorrow 5pm remind 30m before", title: "call",
+			due: "2026-03-07T17:00:00-05:00", reminders: []string{"before PT30M"}},
+		{name: "RemindDay", text: "call tomorrow 5pm remind 1 day before and 2 hours before", title: "call",
+			due: "2026-03-07T17:00:00-05:00", reminders: []string{"before P1D", "before PT2H"}},
+		{name: "RemindAtOneOff", text: "call tomorrow 5pm remind me at 8am", title: "call",
+			due: "2026-03-07T17:00:00-05:00", reminders: []string{"at 2026-03-07T08:00:00-05:00"}},
+		{name: "RemindAtDayBefore", text: "flight tomorrow 6am remind me at 8pm", title: "flight",
+			due: "2026-03-07T06:00:00-05:00", reminders: []string{"at 2026-03-06T20:00:00-05:00"}},
+		{name: "RemindAtRecurring", text: "standup every weekday at 8:30 remind me at 8am", title: "standup",
+			due: "2026-03-09T08:30:00-04:00", rule: "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", reminders: []string{"before PT30M"}},
+		{name: "RemindAtWithoutDue", text: "buy milk remind me at 8am", title: "buy milk",
+			reminders: []string{"at 2026-03-07T08:00:00-05:00"}},
+		{name: "UnknownWordsStay", text: "  every   blah at  the office ", title: "every blah at the office"},
+		{name: "Punctuation", text: "call mom, tomorrow, 5pm.", title: "call mom,", due: "2026-03-07T17:00:00-05:00"},
+		// Daylight saving time in New York: the wall clock holds across the change.
+		{name: "DSTTomorrowAfterSpringForward", text: "call mom tomorrow 9am", now: "2026-03-07T12:00:00-05:00",
+			title: "call mom", due: "2026-03-08T09:00:00-04:00"},
+		{name: "DSTInHoursIsElapsedTime", text: "check oven in 3 hours", now: "2026-03-08T00:30:00-05:00",
+			title: "check oven", due: "2026-03-08T04:30:00-04:00"},
+		{name: "DSTGapMovesForward", text: "backup every day at 2:30am", now: "2026-03-07T12:00:00-05:00",
+			title: "backup", due: "2026-03-08T03:30:00-04:00", rule: "FREQ=DAILY"},
+		{name: "DSTGapOneOff", text: "call tomorrow 2:30am", now: "2026-03-07T12:00:00-05:00",
+			title: "call", due: "2026-03-08T03:30:00-04:00"},
+		{name: "DSTRepeatedTimeIsFirst", text: "call on 2026-11-01 1:30am", title: "call", due: "2026-11-01T01:30:00-04:00"},
+		{name: "DSTFallBack", text: "report on 2026-11-01 at 9am", title: "report", due: "2026-11-01T09:00:00-05:00"},
+		{name: "OtherZone", text: "call mom tomorrow 5pm", zone: "Asia/Kolkata", now: "2026-03-06T23:30:00+05:30",
+			title: "call mom", due: "2026-03-07T17:00:00+05:30"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			zone := tt.zone
+			if zone == "" {
+				zone = "America/New_York"
+			}
+			loc, err := time.LoadLocation(zone)
+			require.NoError(t, err)
+			now := tt.now
+			if now == "" {
+				now = friday
+			}
+			res, err := quickadd.Parse(tt.text, mustTime(t, now), loc)
+			require.NoError(t, err)
+			task := res.Task
+			assert.Equal(t, tt.title, task.Title)
+			if tt.due == "" {
+				assert.Nil(t, task.DueAt, "got due_at %v, want none", task.DueAt)
+			} else if assert.NotNil(t, task.DueAt, "got no due_at, want %s", tt.due) {
+				assert.Equal(t, tt.due, *task.DueAt)
+			}
+			if tt.rule == "" {
+				assert.Nil(t, task.Recurrence)
+			} else if assert.NotNil(t, task.Recurrence, "got no recurrence, want %s", tt.rule) {
+				assert.Equal(t, tt.rule, *task.Recurrence)
+			}
+			wantFrom := taskwire.RepeatFromSchedule
+			if tt.completion {
+				wantFrom = taskwire.RepeatFromCompletion
+			}
+			assert.Equal(t, string(wantFrom), task.RepeatFrom)
+			wantPriority := tt.priority
+			if wantPriority == "" {
+				wantPriority = taskwire.PriorityNone
+			}
+			assert.Equal(t, string(wantPriority), task.Priority)
+			assert.Equal(t, append([]string{}, tt.tags...), task.Tags)
+			assert.Equal(t, append([]string{}, tt.reminders...), reminders(task.Reminders))
+			assert.Equal(t, zone, task.TimeZone)
+			_, err = task.Fields()
+			assert.NoError(t, err, "the task must pass POST /v1/tasks validation")
+		})
+	}
+}
+
+func TestParse_Understood(t *testing.T) {
+	text := "Pay rent every month on the 1st at 9am #home !high remind 1h before"
+	res, err := quickadd.Parse(text, mustTime(t, friday), mustZone(t, "America/New_York"))
+	require.NoError(t, err)
+	var got [][2]string
+	for _, f := range res.Understood {
+		assert.Equal(t, f.Text, text[f.Start:f.End], "the span must be the fragment's")
+		got = append(got, [2]string{f.Text, f.Meaning})
+	}
+	assert.Equal(t, [][2]string{
+		{"every month on the 1st", "repeats every month on the 1st, first on Wed 1 Apr 2026 09:00"},
+		{"at 9am", "at 09:00"},
+		{"#home", "tag home"},
+		{"!high", "priority high"},
+		{"remind 1h before", "reminder 1 hour before"},
+	}, got)
+}
+
+func TestParse_Err(t *testing.T) {
+	for _, tt := range []struct{ name, text string }{
+		{"Empty", ""},
+		{"Blank", " \t "},
+		{"NoTitle", "tomorrow 5pm #home !high"},
+		{"ReminderWithoutDue", "call remind 1h before"},
+		{"ControlCharacter", "call\x00mom"},
+		{"InvalidUTF8", "call \xff"},
+		{"TooLong", string(make([]byte, quickadd.MaxTextLength+1))},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := quickadd.Parse(tt.text, mustTime(t, friday), time.UTC)
+			require.Error(t, err)
+			assert.Equal(t, taskwire.EINVALID, taskwire.ErrorCode(err))
+			assert.Equal(t, "text", taskwire.ErrorField(err))
+		})
+	}
+}
+
+// reminders writes reminders as "before PT1H" or "at <time>".
+func reminders(rs []taskwire.ReminderInput) []string {
+	out := []string{}
+	for _, r := range rs {
+		switch {
+		case r.Before != nil:
+			out = append(out, "before "+*r.Before)
+		case r.At != nil:
+			out = append(out, "at "+*r.At)
+		}
+	}
+	return out
+}
+
+func mustTime(tb testing.TB, s string) time.Time {
+	tb.Helper()
+	v, err := time.Parse(time.RFC3339, s)
+	require.NoError(tb, err)
+	return v
+}
+
+func mustZone(tb testing.TB, name string) *time.Location {
+	tb.Helper()
+	loc, err := time.LoadLocation(name)
+	require.NoError(tb, err)
+	return loc
+}

@@ -1,0 +1,222 @@
+package quickadd
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// token is one whitespace-separated word of the line.
+type token struct {
+	start, end int    // byte span of the word without trailing punctuation
+	full       int    // end of the word as typed, punctuation included
+	word       string // the word without trailing punctuation, lower-case
+}
+
+// tokenize splits text at white space. Trailing ",;.?!" is not part of a word (so that
+// "tomorrow," reads as "tomorrow") unless the word is nothing else.
+func tokenize(text string) []token {
+	var toks []token
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		if unicode.IsSpace(r) {
+			i += size
+			continue
+		}
+		j := i
+		for j < len(text) {
+			r, size := utf8.DecodeRuneInString(text[j:])
+			if unicode.IsSpace(r) {
+				break
+			}
+			j += size
+		}
+		end := j
+		for end > i && strings.IndexByte(",;.?!", text[end-1]) >= 0 {
+			end--
+		}
+		if end == i {
+			end = j
+		}
+		toks = append(toks, token{start: i, end: end, full: j, word: strings.ToLower(text[i:end])})
+		i = j
+	}
+	return toks
+}
+
+// date is a day on the calendar, without a zone.
+type date struct {
+	y int
+	m time.Month
+	d int
+}
+
+func dateOf(t time.Time) date { return date{t.Year(), t.Month(), t.Day()} }
+
+// add returns the date n days later.
+func (d date) add(n int) date {
+	return dateOf(time.Date(d.y, d.m, d.d+n, 12, 0, 0, 0, time.UTC))
+}
+
+// valid reports whether the date exists (no 31 April, 29 February only in leap years).
+func (d date) valid() bool {
+	return d.m >= time.January && d.m <= time.December && d.d >= 1 && d.d <= 31 &&
+		dateOf(time.Date(d.y, d.m, d.d, 12, 0, 0, 0, time.UTC)) == d
+}
+
+func (d date) weekday() time.Weekday {
+	return time.Date(d.y, d.m, d.d, 12, 0, 0, 0, time.UTC).Weekday()
+}
+
+func (d date) String() string {
+	return time.Date(d.y, d.m, d.d, 12, 0, 0, 0, time.UTC).Format("Mon 2 Jan 2006")
+}
+
+// clock is a time of day; meridiem says whether am or pm was given.
+type clock struct {
+	h, m     int
+	meridiem bool
+}
+
+func (c clock) String() string { return fmt.Sprintf("%02d:%02d", c.h, c.m) }
+
+var weekdays = map[string]time.Weekday{
+	"sunday": time.Sunday, "sun": time.Sunday,
+	"monday": time.Monday, "mon": time.Monday,
+	"tuesday": time.Tuesday, "tue": time.Tuesday, "tues": time.Tuesday,
+	"wednesday": time.Wednesday, "wed": time.Wednesday, "weds": time.Wednesday,
+	"thursday": time.Thursday, "thu": time.Thursday, "thur": time.Thursday, "thurs": time.Thursday,
+	"friday": time.Friday, "fri": time.Friday,
+	"saturday": time.Saturday, "sat": time.Saturday,
+}
+
+// weekdayOf reads a weekday name, also in the plural ("mondays").
+func weekdayOf(w string) (time.Weekday, bool) {
+	if d, ok := weekdays[w]; ok {
+		return d, true
+	}
+	if strings.HasSuffix(w, "days") {
+		d, ok := weekdays[strings.TrimSuffix(w, "s")]
+		return d, ok
+	}
+	return 0, false
+}
+
+var months = map[string]time.Month{
+	"january": time.January, "jan": time.January, "february": time.February, "feb": time.February,
+	"march": time.March, "mar": time.March, "april": time.April, "apr": time.April,
+	"may": time.May, "june": time.June, "jun": time.June, "july": time.July, "jul": time.July,
+	"august": time.August, "aug": time.August, "september": time.September, "sep": time.September,
+	"sept": time.September, "october": time.October, "oct": time.October,
+	"november": time.November, "nov": time.November, "december": time.December, "dec": time.December,
+}
+
+// maxDaysIn is the most days a month can have (29 for February).
+func maxDaysIn(m time.Month) int {
+	switch m {
+	case time.February:
+		return 29
+	case time.April, time.June, time.September, time.November:
+		return 30
+	}
+	return 31
+}
+
+var numberWords = map[string]int{
+	"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+	"nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
+	"forty-five": 45, "ninety": 90,
+}
+
+// maxCount bounds the numbers of durations and intervals.
+const maxCount = 1000
+
+// count reads a positive number of at most maxCount, in digits or as a word; "a" and
+// "an" are 1 when article is true ("an hour").
+func count(w string, article bool) (int, bool) {
+	if article && (w == "a" || w == "an") {
+		return 1, true
+	}
+	if n, ok := numberWords[w]; ok {
+		return n, true
+	}
+	if len(w) == 0 || len(w) > 4 || !allDigits(w) {
+		return 0, false
+	}
+	n, _ := strconv.Atoi(w)
+	return n, n >= 1 && n <= maxCount
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// unit is a unit of durations and intervals.
+type unit int
+
+const (
+	minute unit = iota + 1
+	hour
+	day
+	week
+	month
+	year
+)
+
+var units = map[string]unit{
+	"m": minute, "min": minute, "mins": minute, "minute": minute, "minutes": minute,
+	"h": hour, "hr": hour, "hrs": hour, "hour": hour, "hours": hour,
+	"d": day, "day": day, "days": day,
+	"w": week, "wk": week, "wks": week, "week": week, "weeks": week,
+	"month": month, "months": month, "mo": month,
+	"y": year, "yr": year, "yrs": year, "year": year, "years": year,
+}
+
+var unitNames = map[unit]string{minute: "minute", hour: "hour", day: "day", week: "week", month: "month", year: "year"}
+
+// describe says n units in words: "1 hour", "30 minutes".
+func describe(n int, u unit) string {
+	if n == 1 {
+		return "1 " + unitNames[u]
+	}
+	return strconv.Itoa(n) + " " + unitNames[u] + "s"
+}
+
+// ordinal reads a day of the month: "1st", "22nd", "3rd", "15th" or "15".
+func ordinal(w string) (int, bool) {
+	for _, suffix := range []string{"st", "nd", "rd", "th"} {
+		if strings.HasSuffix(w, suffix) && len(w) > 2 {
+			w = strings.TrimSuffix(w, suffix)
+			break
+		}
+	}
+	if len(w) > 2 || !allDigits(w) {
+		return 0, false
+	}
+	n, _ := strconv.Atoi(w)
+	return n, n >= 1 && n <= 31
+}
+
+// ordinalName writes a day of the month as people say it: 1st, 2nd, 3rd, 11th, 31st.
+func ordinalName(n int) string {
+	suffix := "th"
+	if n%100 < 11 || n%100 > 13 {
+		switch n % 10 {
+		case 1:
+			suffix = "st"
+		case 2:
+			suffix = "nd"
+		case 3:
+			suffix = "rd"
+		}
+	}
+	return strconv.Itoa(n) + suffix
+}
