@@ -4,6 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"regexp"
+	"strconv"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -29,7 +33,18 @@ const migrateAttempts = 3
 // databases on one server migrating at once (parallel test binaries) can both try to
 // create the role taskwire_app. The loser's migration rolls back with a duplicate-object
 // error, and Migrate tries again, when the role exists.
+//
+// A database already at the embedded migrations' version, or beyond it (a newer revision
+// migrated it during a rolling deploy), is left as it is after one query, without the
+// lock: every function migrates as it starts, and functions that scale to zero start often.
 func Migrate(ctx context.Context, conn *pgx.Conn) (err error) {
+	current, err := migrateCurrent(ctx, conn)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if current {
+		return nil
+	}
 	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", migrateLockKey); err != nil {
 		return fmt.Errorf("migrate: lock: %w", err)
 	}
@@ -53,6 +68,56 @@ func Migrate(ctx context.Context, conn *pgx.Conn) (err error) {
 	}
 	return nil
 }
+
+// migrateCurrent reports whether the database's schema version is at least that of the
+// embedded migrations. A database without the version table, or migrations that tern
+// would refuse (numbers not 1…n), are not current: tern then migrates, or says why not.
+func migrateCurrent(ctx context.Context, conn *pgx.Conn) (bool, error) {
+	latest, ok := migrateLatest()
+	if !ok {
+		return false, nil
+	}
+	var version int32
+	err := conn.QueryRow(ctx, "SELECT version FROM "+migrateVersionTable).Scan(&version)
+	var pgErr *pgconn.PgError
+	switch {
+	case errors.As(err, &pgErr) && pgErr.Code == "42P01", errors.Is(err, pgx.ErrNoRows): // undefined_table
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("read schema version: %w", err)
+	}
+	return int(version) >= latest, nil
+}
+
+// migrationName is tern's name for a migration file: its sequence number, then a name.
+var migrationName = regexp.MustCompile(`^(\d+)_.+\.sql$`)
+
+// migrateLatest returns the version the embedded migrations lead to, when they are
+// numbered 1…n as tern requires.
+var migrateLatest = sync.OnceValues(func() (int, bool) {
+	entries, err := fs.ReadDir(migrations.FS, ".")
+	if err != nil {
+		return 0, false
+	}
+	seen := map[int]bool{}
+	for _, e := range entries {
+		m := migrationName.FindStringSubmatch(e.Name())
+		if m == nil {
+			continue
+		}
+		n, err := strconv.Atoi(m[1])
+		if err != nil || seen[n] {
+			return 0, false
+		}
+		seen[n] = true
+	}
+	for n := 1; n <= len(seen); n++ {
+		if !seen[n] {
+			return 0, false
+		}
+	}
+	return len(seen), len(seen) > 0
+})
 
 // migrateOnce runs tern over the embedded migrations.
 func migrateOnce(ctx context.Context, conn *pgx.Conn) error {

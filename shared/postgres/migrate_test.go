@@ -1,0 +1,59 @@
+package postgres_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+	"github.com/taskwire/taskwire/shared/postgres"
+)
+
+// MustMigratedScratchDB creates and migrates a scratch database and returns a connection
+// to it, closed at cleanup.
+func MustMigratedScratchDB(tb testing.TB) *pgx.Conn {
+	tb.Helper()
+	ctx := context.Background()
+	name := "taskwire_test_migrate_" + uniqueSuffix(tb)
+	mustCreateScratchDB(tb, name)
+	conn, err := pgx.Connect(ctx, "postgres://postgres@"+localServerAddr+"/"+name+"?sslmode=disable")
+	require.NoError(tb, err)
+	tb.Cleanup(func() { _ = conn.Close(context.Background()) })
+	require.NoError(tb, postgres.Migrate(ctx, conn))
+	return conn
+}
+
+// A function starting on a database that is already migrated does not wait for the
+// migration lock: another process holding it (a migration in progress elsewhere, of
+// another database version) does not hold the start up.
+func TestMigrate_Current(t *testing.T) {
+	t.Run("OK", func(t *testing.T) {
+		conn := MustMigratedScratchDB(t)
+		holder, err := pgx.ConnectConfig(context.Background(), conn.Config())
+		require.NoError(t, err)
+		defer holder.Close(context.Background())
+		_, err = holder.Exec(context.Background(), "SELECT pg_advisory_lock($1)", postgres.MigrateLockKey)
+		require.NoError(t, err)
+
+		// The deadline only keeps a regression from hanging: without the check, Migrate
+		// waits for the lock until it.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		require.NoError(t, postgres.Migrate(ctx, conn))
+	})
+
+	// A database a newer revision migrated further is left as it is, not rolled back.
+	t.Run("Ahead", func(t *testing.T) {
+		ctx := context.Background()
+		conn := MustMigratedScratchDB(t)
+		ahead := latestMigrationVersion(t) + 1
+		_, err := conn.Exec(ctx, "UPDATE public.taskwire_schema_version SET version = $1", ahead)
+		require.NoError(t, err)
+
+		require.NoError(t, postgres.Migrate(ctx, conn))
+		var version int
+		require.NoError(t, conn.QueryRow(ctx, "SELECT version FROM public.taskwire_schema_version").Scan(&version))
+		require.Equal(t, ahead, version, "got schema version %d, want %d", version, ahead)
+	})
+}
