@@ -10,12 +10,14 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"strings"
 	"sync/atomic"
 
 	notify "github.com/taskwire/taskwire/functions/notify"
 	recurrence "github.com/taskwire/taskwire/functions/recurrence"
 	reminders "github.com/taskwire/taskwire/functions/reminders"
 	tasks "github.com/taskwire/taskwire/functions/tasks"
+	web "github.com/taskwire/taskwire/functions/web"
 	"github.com/taskwire/taskwire/shared/app"
 	"github.com/taskwire/taskwire/shared/broker"
 	"github.com/taskwire/taskwire/shared/host"
@@ -38,6 +40,7 @@ func Eventing() fs.FS {
 type Function struct {
 	app   *app.App
 	tasks atomic.Pointer[tasks.Function]
+	web   *web.Function
 	bg    *app.Background
 }
 
@@ -49,6 +52,10 @@ func New() *Function {
 // Start opens the database once, starts every part on it, and starts the event flow:
 // the local broker (unless K_SINK is set) and the outbox relay.
 func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
+	page, err := web.NewWithAPI("") // the page talks to this same origin
+	if err != nil {
+		return err
+	}
 	a, err := app.Open(ctx, cfg)
 	if err != nil {
 		return err
@@ -59,7 +66,7 @@ func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
 		a.Close()
 		return err
 	}
-	f.app, f.bg = a, bg
+	f.app, f.bg, f.web = a, bg, page
 	f.tasks.Store(tasks.NewWithApp(a))
 	return nil
 }
@@ -115,12 +122,26 @@ func (f *Function) Alive(ctx context.Context) (bool, error) {
 	return true, nil
 }
 
-// Handle serves the HTTP API.
+// Handle serves the HTTP API, and the web app on every path outside it.
 func (f *Function) Handle(w http.ResponseWriter, r *http.Request) {
 	t := f.tasks.Load()
 	if t == nil {
 		problem.Write(w, r, taskwire.Errorf(taskwire.EUNAVAILABLE, "the app is starting"))
 		return
 	}
+	if !isAPI(r.URL.Path) {
+		f.web.Handle(w, r)
+		return
+	}
 	t.Handle(w, r)
+}
+
+// isAPI reports whether path belongs to the API rather than to the web app.
+func isAPI(path string) bool {
+	for _, prefix := range []string{"/v1/", "/api/", "/mcp"} {
+		if strings.HasPrefix(path, prefix) {
+			return true
+		}
+	}
+	return false
 }

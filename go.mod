@@ -7,6 +7,7 @@ replace (
 	github.com/taskwire/taskwire/functions/recurrence => ./functions/recurrence
 	github.com/taskwire/taskwire/functions/reminders => ./functions/reminders
 	github.com/taskwire/taskwire/functions/tasks => ./functions/tasks
+	github.com/taskwire/taskwire/functions/web => ./functions/web
 	github.com/taskwire/taskwire/migrations => ./migrations
 	github.com/taskwire/taskwire/shared => ./shared
 )
@@ -19,6 +20,7 @@ require (
 	github.com/taskwire/taskwire/functions/recurrence v0.0.0-00010101000000-000000000000
 	github.com/taskwire/taskwire/functions/reminders v0.0.0-00010101000000-000000000000
 	github.com/taskwire/taskwire/functions/tasks v0.0.0-00010101000000-000000000000
+	github.com/taskwire/taskwire/functions/web v0.0.0-00010101000000-000000000000
 	github.com/taskwire/taskwire/shared v0.0.0
 	go.yaml.in/yaml/v3 v3.0.6
 )
@@ -28,6 +30,7 @@ require (
 	github.com/Masterminds/goutils v1.1.1 // indirect
 	github.com/Masterminds/semver/v3 v3.3.0 // indirect
 	github.com/Masterminds/sprig/v3 v3.3.0 // indirect
+	github.com/andybalholm/brotli v1.3.0 // indirect
 	github.com/decred/dcrd/dcrec/secp256k1/v4 v4.4.1 // indirect
 	github.com/goccy/go-json v0.10.6 // indirect
 	github.com/google/uuid v1.6.0 // indirect

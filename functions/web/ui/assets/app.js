@@ -1,0 +1,537 @@
+// Taskwire's page: sign-in, the task list with its filters, quick add, live changes and
+// notifications. The form lives in form.js and the assistant in chat.js.
+
+import { ApiError, get, post, request, setToken, signedIn, stream } from './api.js';
+import { $, $$, debounce, h, toast } from './dom.js';
+import { describeDuration, formatDue, formatFull, startOfDay } from './time.js';
+import { describe as describeRule } from './rrule.js';
+import { openTaskForm } from './form.js';
+import { startChat, stopChat } from './chat.js';
+
+const PRIORITIES = { urgent: 'Urgent', high: 'High', medium: 'Medium', low: 'Low', none: '' };
+const PAGE = 50;
+
+const state = {
+  me: null,
+  zone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
+  tasks: [],          // the loaded tasks, in list order
+  cursor: '',         // next_cursor of the last page loaded
+  loading: false,
+  generation: 0,      // bumps with every reload, so that late answers of an old one are dropped
+  firstRender: true,
+  pendingDeletes: new Map(), // task id -> {task, timer}
+  live: null,         // AbortController of the stream
+  lastEventId: '',
+  notifTimer: null,
+  seenNotifs: new Set(),
+};
+
+// ---- sign-in ----
+
+async function boot() {
+  const m = /(?:^#|&)token=([^&]+)/.exec(location.hash);
+  if (m) {
+    history.replaceState(null, '', location.pathname + location.search);
+    await signIn(decodeURIComponent(m[1]));
+    return;
+  }
+  showSignIn();
+}
+
+async function showSignIn(message = '') {
+  $('#app').hidden = true;
+  $('#chat').hidden = true;
+  $('#account').hidden = true;
+  $('#signin').hidden = false;
+  $('#signin-error').textContent = message;
+  // The development route answers 422 to a blank name where it exists, 404 where not.
+  try {
+    await post('/v1/dev/token', { name: '' });
+  } catch (err) {
+    const dev = err instanceof ApiError && err.status === 422;
+    $('#dev-form').hidden = !dev;
+    $('#token-box').open = !dev;
+  }
+  ($('#dev-form').hidden ? $('#token-input') : $('#dev-name')).focus();
+}
+
+$('#dev-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  try {
+    const { token } = await post('/v1/dev/token', { name: $('#dev-name').value });
+    await signIn(token);
+  } catch (err) {
+    $('#signin-error').textContent = err.message;
+  }
+});
+
+$('#token-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  await signIn($('#token-input').value.trim().replace(/^Bearer\s+/i, ''));
+});
+
+async function signIn(token) {
+  setToken(token);
+  try {
+    state.me = await get('/v1/me');
+  } catch (err) {
+    setToken('');
+    showSignIn(err instanceof ApiError && err.status === 401 ? `That token was not accepted: ${err.message}` : err.message);
+    return;
+  }
+  $('#token-input').value = '';
+  $('#signin').hidden = true;
+  $('#app').hidden = false;
+  $('#chat').hidden = false;
+  $('#account').hidden = false;
+  $('#who').textContent = state.me.id;
+  state.zone = state.me.time_zone || 'UTC';
+  renderZoneNote();
+  loadTags();
+  await reload();
+  follow();
+  pollNotifications();
+  startChat({ onToolCall: () => scheduleReload() });
+  $('#quick-input').focus();
+}
+
+$('#sign-out').addEventListener('click', () => {
+  setToken('');
+  state.live?.abort();
+  clearTimeout(state.notifTimer);
+  flushDeletes();
+  stopChat();
+  state.tasks = [];
+  state.seenNotifs.clear();
+  $('#tasks').replaceChildren();
+  $('#live').textContent = 'Offline';
+  showSignIn('You are signed out.');
+});
+
+function renderZoneNote() {
+  const browser = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const note = $('#zone-note');
+  note.replaceChildren(`Times in ${state.zone}.`);
+  if (browser && browser !== state.zone) {
+    note.append(' ', h('button', {
+      type: 'button', class: 'link', onclick: async () => {
+        try {
+          state.me = await request('PATCH', '/v1/me', { time_zone: browser });
+          state.zone = state.me.time_zone;
+          renderZoneNote();
+          renderList();
+        } catch (err) { toast(err.message, { kind: 'error' }); }
+      },
+    }, `Use ${browser}`));
+  }
+}
+
+// ---- the list ----
+
+function filterQuery() {
+  const f = new FormData($('#filters'));
+  const q = new URLSearchParams();
+  q.set('status', f.get('status'));
+  if (f.get('priority')) q.set('priority', f.get('priority'));
+  if (f.get('tag')) q.set('tag', f.get('tag'));
+  if (f.get('q').trim()) q.set('q', f.get('q').trim());
+  switch (f.get('due')) {
+    case 'overdue': q.set('overdue', 'true'); break;
+    case 'today': q.set('due_after', startOfDay(state.zone, 0)); q.set('due_before', startOfDay(state.zone, 1)); break;
+    case 'week': q.set('due_before', startOfDay(state.zone, 7)); break;
+    case 'later': q.set('due_after', startOfDay(state.zone, 7)); break;
+  }
+  q.set('sort', f.get('sort'));
+  return q;
+}
+
+/** Loads the list again from the first page, as many tasks as are shown (at least a page). */
+async function reload() {
+  const gen = ++state.generation;
+  const q = filterQuery();
+  q.set('limit', String(Math.min(200, Math.max(PAGE, state.tasks.length))));
+  $('#list-status').textContent = state.tasks.length ? '' : 'Loading…';
+  try {
+    const page = await get(`/v1/tasks?${q}`);
+    if (gen !== state.generation) return;
+    state.tasks = page.items.filter((t) => !state.pendingDeletes.has(t.id));
+    state.cursor = page.next_cursor || '';
+    renderList();
+  } catch (err) {
+    if (gen === state.generation) handleError(err);
+  }
+}
+
+const scheduleReload = debounce(() => { if (signedIn()) reload(); }, 150);
+
+async function loadMore() {
+  if (!state.cursor || state.loading) return;
+  state.loading = true;
+  const gen = state.generation;
+  const q = filterQuery();
+  q.set('limit', String(PAGE));
+  q.set('cursor', state.cursor);
+  try {
+    const page = await get(`/v1/tasks?${q}`);
+    if (gen !== state.generation) return;
+    const known = new Set(state.tasks.map((t) => t.id));
+    state.tasks.push(...page.items.filter((t) => !known.has(t.id) && !state.pendingDeletes.has(t.id)));
+    state.cursor = page.next_cursor || '';
+    renderList();
+  } catch (err) {
+    handleError(err);
+  } finally {
+    state.loading = false;
+  }
+}
+
+function renderList() {
+  const list = $('#tasks');
+  const focused = document.activeElement?.closest?.('.task');
+  const focusKey = focused && document.activeElement.dataset.role;
+  const focusId = focused?.dataset.id;
+  list.replaceChildren(...state.tasks.map(renderTask));
+  const status = new FormData($('#filters')).get('status');
+  const word = { open: 'open tasks', completed: 'completed tasks', all: 'tasks' }[status];
+  $('#list-status').textContent = state.tasks.length === 0 ? `No ${word} here.` :
+    `${state.tasks.length}${state.cursor ? '+' : ''} ${word}`;
+  $('#more').hidden = !state.cursor;
+  if (focusId && focusKey) $(`.task[data-id="${focusId}"] [data-role="${focusKey}"]`)?.focus();
+  if (state.firstRender) {
+    state.firstRender = false;
+    performance.mark('taskwire:list-rendered');
+  }
+}
+
+function isOverdue(t) {
+  return t.status === 'open' && t.due_at && Date.parse(t.due_at) < Date.now();
+}
+
+function renderTask(t) {
+  const overdue = isOverdue(t);
+  const done = t.status === 'completed';
+  const meta = h('p', { class: 'meta' });
+  if (PRIORITIES[t.priority]) meta.append(h('span', { class: `prio prio-${t.priority}` }, PRIORITIES[t.priority]));
+  if (t.due_at) {
+    meta.append(h('time', { class: overdue ? 'due overdue' : 'due', datetime: t.due_at, title: formatFull(t.due_at, state.zone) },
+      overdue ? `Overdue · ${formatDue(t.due_at, state.zone)}` : formatDue(t.due_at, state.zone)));
+  }
+  if (t.recurrence) meta.append(h('span', { class: 'repeat' }, h('span', { 'aria-hidden': 'true' }, '↻ '), describeRule(t.recurrence),
+    t.repeat_from === 'completion' ? ' after completion' : ''));
+  if (t.reminders?.length) {
+    meta.append(h('span', { class: 'reminder' }, h('span', { 'aria-hidden': 'true' }, '⏰ '),
+      t.reminders.map((r) => (r.before ? `${describeDuration(r.before)} before` : `at ${formatDue(r.at, state.zone)}`)).join(', ')));
+  }
+  for (const tag of t.tags || []) {
+    meta.append(h('button', { type: 'button', class: 'tag', 'aria-label': `Show tasks tagged ${tag}`, onclick: () => filterByTag(tag) }, `#${tag}`));
+  }
+  if (done && t.completed_at) meta.append(h('span', { class: 'done-at' }, `Done ${formatDue(t.completed_at, state.zone)}`));
+
+  return h('li', { class: `task${overdue ? ' is-overdue' : ''}${done ? ' is-done' : ''} p-${t.priority}`, dataset: { id: t.id } },
+    h('input', {
+      type: 'checkbox', id: `done-${t.id}`, checked: done, dataset: { role: 'done' },
+      'aria-label': `${done ? 'Reopen' : 'Complete'} “${t.title}”`, onchange: (e) => toggle(t, e.target.checked),
+    }),
+    h('div', { class: 'task-body' },
+      h('p', { class: 'title' }, h('span', { class: 'num' }, `#${t.number}`), ' ', t.title),
+      t.description && h('p', { class: 'desc' }, t.description),
+      meta),
+    h('div', { class: 'actions' },
+      h('button', { type: 'button', dataset: { role: 'edit' }, 'aria-label': `Edit “${t.title}”`, onclick: () => edit(t) }, 'Edit'),
+      h('button', { type: 'button', class: 'danger', dataset: { role: 'delete' }, 'aria-label': `Delete “${t.title}”`, onclick: () => remove(t) }, 'Delete')));
+}
+
+function filterByTag(tag) {
+  const select = $('#flt-tag');
+  if (![...select.options].some((o) => o.value === tag)) select.append(h('option', { value: tag }, `#${tag}`));
+  select.value = tag;
+  state.tasks = [];
+  reload();
+}
+
+async function loadTags() {
+  try {
+    const tags = await get('/v1/tags');
+    const select = $('#flt-tag');
+    const current = select.value;
+    select.replaceChildren(h('option', { value: '' }, 'Any'), ...tags.map((t) => h('option', { value: t.name }, `#${t.name} (${t.open_count})`)));
+    if (current && ![...select.options].some((o) => o.value === current)) select.append(h('option', { value: current }, `#${current}`));
+    select.value = current;
+  } catch (err) { handleError(err); }
+}
+const scheduleTags = debounce(loadTags, 500);
+
+function replaceTask(t) {
+  const i = state.tasks.findIndex((x) => x.id === t.id);
+  if (i >= 0) state.tasks[i] = t;
+  renderList();
+}
+
+async function toggle(t, complete) {
+  try {
+    const updated = await post(`/v1/tasks/${t.id}/${complete ? 'complete' : 'reopen'}`);
+    replaceTask(updated);
+    const status = new FormData($('#filters')).get('status');
+    if (status !== 'all') {
+      toast(`${complete ? 'Completed' : 'Reopened'} “${t.title}”.`, {
+        action: 'Undo', onAction: () => toggle(updated, !complete),
+      });
+      setTimeout(() => {
+        state.tasks = state.tasks.filter((x) => x.id !== t.id || x.status === status);
+        renderList();
+      }, 400);
+    }
+  } catch (err) {
+    handleError(err);
+    reload();
+  }
+}
+
+function edit(t) {
+  openTaskForm({ task: t, zone: state.zone, onSaved: (saved) => { replaceTask(saved); scheduleTags(); toast(`Saved “${saved.title}”.`); } });
+}
+
+function remove(t) {
+  const index = state.tasks.findIndex((x) => x.id === t.id);
+  state.tasks = state.tasks.filter((x) => x.id !== t.id);
+  renderList();
+  const entry = { task: t, index };
+  state.pendingDeletes.set(t.id, entry);
+  entry.toast = toast(`Deleted “${t.title}”.`, {
+    action: 'Undo',
+    onAction: () => {
+      state.pendingDeletes.delete(t.id);
+      state.tasks.splice(Math.min(index, state.tasks.length), 0, t);
+      renderList();
+      $(`.task[data-id="${t.id}"] [data-role="delete"]`)?.focus();
+    },
+    onTimeout: () => commitDelete(t.id),
+  });
+  $('#quick-input').focus();
+}
+
+async function commitDelete(id, keepalive = false) {
+  const entry = state.pendingDeletes.get(id);
+  if (!entry) return;
+  state.pendingDeletes.delete(id);
+  try {
+    await request('DELETE', `/v1/tasks/${id}`, undefined, {}, { keepalive });
+    scheduleTags();
+  } catch (err) {
+    if (!(err instanceof ApiError && err.status === 404)) { handleError(err); reload(); }
+  }
+}
+
+/** Sends the deletions still waiting for their undo to expire. */
+function flushDeletes() {
+  for (const id of [...state.pendingDeletes.keys()]) commitDelete(id, true);
+}
+addEventListener('pagehide', flushDeletes);
+
+$('#filters').addEventListener('change', (e) => {
+  if (e.target.id === 'flt-q') return;
+  state.tasks = [];
+  reload();
+});
+$('#flt-q').addEventListener('input', debounce(() => { state.tasks = []; reload(); }, 250));
+$('#filters').addEventListener('submit', (e) => e.preventDefault());
+$('#more').addEventListener('click', loadMore);
+new IntersectionObserver((entries) => {
+  if (entries.some((e) => e.isIntersecting)) loadMore();
+}, { rootMargin: '400px' }).observe($('#more'));
+
+// ---- quick add ----
+
+let quickAvailable = true;
+let quickSeq = 0;
+
+async function previewQuick() {
+  const text = $('#quick-input').value.trim();
+  const box = $('#quick-preview');
+  const seq = ++quickSeq;
+  if (!text) { box.replaceChildren(); return; }
+  if (!quickAvailable) {
+    box.replaceChildren(h('p', { class: 'hint' }, `Adds “${text}” as a task.`));
+    return;
+  }
+  try {
+    const res = await post('/v1/tasks/quick?dry_run=true', { text });
+    if (seq !== quickSeq) return;
+    box.replaceChildren(renderUnderstood(res));
+  } catch (err) {
+    if (seq !== quickSeq) return;
+    if (err instanceof ApiError && (err.status === 404 || err.status === 405)) {
+      quickAvailable = false;
+      previewQuick();
+      return;
+    }
+    box.replaceChildren(h('p', { class: 'error' }, err.message));
+  }
+}
+
+function renderUnderstood({ task, understood }) {
+  const parts = [h('strong', { class: 'preview-title' }, task.title || '(no title)')];
+  if (PRIORITIES[task.priority]) parts.push(h('span', { class: `prio prio-${task.priority}` }, PRIORITIES[task.priority]));
+  if (task.due_at) parts.push(h('span', { class: 'due' }, formatDue(task.due_at, task.time_zone || state.zone)));
+  if (task.recurrence) parts.push(h('span', { class: 'repeat' }, `↻ ${describeRule(task.recurrence)}${task.repeat_from === 'completion' ? ' after completion' : ''}`));
+  for (const r of task.reminders || []) {
+    parts.push(h('span', { class: 'reminder' }, r.before ? `⏰ ${describeDuration(r.before)} before` : `⏰ at ${formatDue(r.at, state.zone)}`));
+  }
+  for (const tag of task.tags || []) parts.push(h('span', { class: 'tag' }, `#${tag}`));
+  return h('div', { class: 'understood' },
+    h('p', { class: 'preview-line' }, h('span', { class: 'visually-hidden' }, 'Will add: '), ...parts),
+    understood?.length ? h('ul', { class: 'chips', 'aria-label': 'Understood' },
+      understood.map((u) => h('li', {}, h('q', {}, u.text), ' → ', u.meaning))) : null);
+}
+
+$('#quick-input').addEventListener('input', debounce(previewQuick, 250));
+$('#quick-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const input = $('#quick-input');
+  const text = input.value.trim();
+  if (!text) return;
+  const key = { 'Idempotency-Key': crypto.randomUUID() };
+  try {
+    let task;
+    if (quickAvailable) {
+      try {
+        task = await request('POST', '/v1/tasks/quick', { text }, key);
+      } catch (err) {
+        if (!(err instanceof ApiError && (err.status === 404 || err.status === 405))) throw err;
+        quickAvailable = false;
+      }
+    }
+    task ??= await request('POST', '/v1/tasks', { title: text }, key);
+    input.value = '';
+    quickSeq++;
+    $('#quick-preview').replaceChildren();
+    toast(`Added “${task.title}”.`);
+    await reload();
+    scheduleTags();
+  } catch (err) {
+    $('#quick-preview').replaceChildren(h('p', { class: 'error' }, err.message));
+  }
+});
+
+$('#open-form').addEventListener('click', () => {
+  openTaskForm({
+    title: $('#quick-input').value.trim(), zone: state.zone,
+    onSaved: (t) => { $('#quick-input').value = ''; toast(`Added “${t.title}”.`); reload(); scheduleTags(); },
+  });
+});
+
+// ---- live changes ----
+
+async function follow() {
+  state.live?.abort();
+  const ctrl = new AbortController();
+  state.live = ctrl;
+  let delay = 1000;
+  while (!ctrl.signal.aborted && signedIn()) {
+    try {
+      await stream('GET', '/v1/stream', {
+        signal: ctrl.signal,
+        headers: state.lastEventId ? { 'Last-Event-ID': state.lastEventId } : {},
+        onOpen: () => { $('#live').textContent = 'Live'; delay = 1000; },
+        onEvent: (e) => {
+          if (e.id) state.lastEventId = e.id;
+          onTaskEvent(JSON.parse(e.data));
+        },
+      });
+    } catch (err) {
+      if (ctrl.signal.aborted) return;
+      if (err instanceof ApiError && err.status === 401) { showSignIn('Your session ended: sign in again.'); return; }
+    }
+    if (ctrl.signal.aborted) return;
+    $('#live').textContent = 'Reconnecting…';
+    await new Promise((r) => setTimeout(r, delay));
+    delay = Math.min(delay * 2, 15000);
+  }
+}
+
+function onTaskEvent(ev) {
+  const shown = state.tasks.findIndex((t) => t.id === ev.task_id);
+  if (shown >= 0 && ev.task && !ev.type.endsWith('.deleted.v1')) {
+    state.tasks[shown] = ev.task;
+    renderList();
+  }
+  scheduleReload();
+  scheduleTags();
+  pollNotifications();
+}
+
+// ---- notifications ----
+
+async function pollNotifications() {
+  clearTimeout(state.notifTimer);
+  if (!signedIn()) return;
+  try {
+    const page = await get('/v1/notifications?unread=true&limit=20');
+    const count = $('#notif-count');
+    count.hidden = page.items.length === 0;
+    count.textContent = page.items.length >= 20 ? '20+' : String(page.items.length);
+    $('#notif-button').setAttribute('aria-label', `Notifications, ${page.items.length} unread`);
+    for (const n of page.items) {
+      if (state.seenNotifs.has(n.id)) continue;
+      state.seenNotifs.add(n.id);
+      announce(n);
+    }
+    if ($('#notif-panel').open) renderNotifications();
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) return;
+  }
+  state.notifTimer = setTimeout(pollNotifications, document.hidden ? 30000 : 5000);
+}
+
+function announce(n) {
+  const when = n.due_at ? ` (due ${formatDue(n.due_at, state.zone)})` : '';
+  toast(`Reminder: ${n.title}${when}`, { kind: 'reminder', timeout: 15000, action: 'Mark read', onAction: () => markRead(n.id) });
+  if ('Notification' in window && Notification.permission === 'granted') {
+    try { new Notification('Taskwire reminder', { body: `${n.title}${when}`, tag: n.id }); } catch { /* not allowed here */ }
+  }
+}
+
+async function markRead(id) {
+  try {
+    await post(`/v1/notifications/${id}/read`);
+  } catch (err) { handleError(err); }
+  pollNotifications();
+}
+
+async function renderNotifications() {
+  const list = $('#notif-list');
+  try {
+    const page = await get('/v1/notifications?limit=20');
+    list.replaceChildren(...(page.items.length ? page.items.map((n) => h('li', { class: n.read_at ? 'read' : 'unread' },
+      h('p', {}, h('strong', {}, n.title)),
+      h('p', { class: 'hint' }, `Reminded ${formatDue(n.remind_at, state.zone)}`, n.due_at ? ` · due ${formatDue(n.due_at, state.zone)}` : ''),
+      n.read_at ? h('span', { class: 'hint' }, 'Read') :
+        h('button', { type: 'button', 'aria-label': `Mark “${n.title}” read`, onclick: async () => { await markRead(n.id); renderNotifications(); } }, 'Mark read')))
+      : [h('li', { class: 'hint' }, 'No notifications yet.')]));
+  } catch (err) { handleError(err); }
+  const perm = $('#notif-permission');
+  perm.replaceChildren();
+  if (!('Notification' in window)) perm.textContent = 'This browser cannot show system notifications.';
+  else if (Notification.permission === 'default') {
+    perm.append(h('button', { type: 'button', onclick: async () => { await Notification.requestPermission(); renderNotifications(); } }, 'Also show them as browser notifications'));
+  } else perm.textContent = Notification.permission === 'granted' ? 'Browser notifications are on.' : 'Browser notifications are blocked for this site.';
+}
+
+$('#notif-button').addEventListener('click', () => { $('#notif-panel').showModal(); renderNotifications(); });
+$('#notif-close').addEventListener('click', () => $('#notif-panel').close());
+
+// ---- errors ----
+
+function handleError(err) {
+  if (err instanceof ApiError && err.status === 401) {
+    setToken('');
+    state.live?.abort();
+    showSignIn('Your session ended: sign in again.');
+    return;
+  }
+  toast(err.message || String(err), { kind: 'error' });
+}
+
+addEventListener('unhandledrejection', (e) => handleError(e.reason));
+
+boot();

@@ -1,0 +1,49 @@
+// Small DOM helpers: elements from data (never from HTML strings, so that a task's title
+// is always text), and the toasts that announce what happened.
+
+/** Creates an element: h('button', {class: 'x', onclick}, 'text', child). */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else if (k === 'class') el.className = v;
+    else if (k === 'dataset') Object.assign(el.dataset, v);
+    else if (v === true) el.setAttribute(k, '');
+    else el.setAttribute(k, v);
+  }
+  for (const c of children.flat()) {
+    if (c === undefined || c === null || c === false) continue;
+    el.append(c instanceof Node ? c : String(c));
+  }
+  return el;
+}
+
+export const $ = (sel, root = document) => root.querySelector(sel);
+export const $$ = (sel, root = document) => [...root.querySelectorAll(sel)];
+
+/** Shows a message for a while, with an optional action (such as Undo). */
+export function toast(text, { action, onAction, timeout = 6000, onTimeout, kind = 'info' } = {}) {
+  const box = $('#toasts');
+  let done = false;
+  const close = (acted) => {
+    if (done) return;
+    done = true;
+    el.remove();
+    if (acted) onAction?.();
+    else onTimeout?.();
+  };
+  const el = h('div', { class: `toast toast-${kind}` },
+    h('span', {}, text),
+    action && h('button', { type: 'button', onclick: () => close(true) }, action),
+    h('button', { type: 'button', class: 'icon', 'aria-label': 'Dismiss', onclick: () => close(false) }, '×'));
+  box.append(el);
+  const timer = setTimeout(() => close(false), timeout);
+  return { close: (acted = false) => { clearTimeout(timer); close(acted); } };
+}
+
+/** Returns fn delayed until calls stop for ms. */
+export function debounce(fn, ms) {
+  let t;
+  return (...args) => { clearTimeout(t); t = setTimeout(() => fn(...args), ms); };
+}

@@ -1,0 +1,165 @@
+// The full task form: every field of a task, with a builder for recurrence rules and a
+// list of reminders. It creates a task or patches one (with If-Match, so that a
+// concurrent edit is not lost).
+
+import { ApiError, request } from './api.js';
+import { $, $$, h } from './dom.js';
+import { formatDuration, instantToLocal, parseDuration, zonedToInstant } from './time.js';
+import { DAYS, build, describe, parse } from './rrule.js';
+
+const dialog = $('#task-dialog');
+const form = $('#task-form');
+let current = null; // {task, onSaved}
+
+for (const [code, name] of DAYS) {
+  $('#f-days').append(h('span', { class: 'day' },
+    h('input', { type: 'checkbox', id: `f-day-${code}`, value: code }), h('label', { for: `f-day-${code}` }, name)));
+}
+
+let zonesFilled = false;
+function fillZones() {
+  if (zonesFilled || !Intl.supportedValuesOf) return;
+  zonesFilled = true;
+  $('#zones').replaceChildren(...Intl.supportedValuesOf('timeZone').map((z) => h('option', { value: z })));
+}
+
+/** Opens the form for a new task (with an optional title) or for task. */
+export function openTaskForm({ task = null, title = '', zone, onSaved }) {
+  current = { task, onSaved };
+  fillZones();
+  form.reset();
+  $('#task-form-error').textContent = '';
+  $('#task-dialog-title').textContent = task ? `Edit task #${task.number}` : 'New task';
+  const t = task || { title, description: '', priority: 'none', tags: [], due_at: null, time_zone: zone, recurrence: null, repeat_from: 'schedule', reminders: [] };
+  const tz = t.time_zone || zone;
+  $('#f-title').value = t.title;
+  $('#f-description').value = t.description || '';
+  $('#f-priority').value = t.priority || 'none';
+  $('#f-tags').value = (t.tags || []).join(', ');
+  $('#f-zone').value = tz;
+  $('#f-due').value = instantToLocal(t.due_at, tz);
+  setRule(t.recurrence);
+  $(t.repeat_from === 'completion' ? '#f-from-completion' : '#f-from-schedule').checked = true;
+  $('#f-reminders').replaceChildren();
+  for (const r of t.reminders || []) addReminder(r, tz);
+  update();
+  dialog.showModal();
+  $('#f-title').focus();
+}
+
+function setRule(rule) {
+  const s = parse(rule);
+  $('#f-rrule').value = rule || '';
+  $('#f-interval').value = s?.interval || 1;
+  for (const [code] of DAYS) $(`#f-day-${code}`).checked = !!s?.byday.includes(code);
+  $('#f-monthday').value = s?.bymonthday ?? '';
+  $('#f-count').value = s?.count || '';
+  $('#f-until').value = s?.until ? `${s.until.slice(0, 4)}-${s.until.slice(4, 6)}-${s.until.slice(6, 8)}` : '';
+  $('#f-end').value = s?.count ? 'count' : s?.until ? 'until' : '';
+  $('#f-freq').value = !rule ? '' : s ? s.freq : 'CUSTOM';
+}
+
+/** The rule the builder shows, or null for none. */
+function currentRule() {
+  const freq = $('#f-freq').value;
+  if (!freq) return null;
+  if (freq === 'CUSTOM') return $('#f-rrule').value.trim().replace(/^RRULE:/i, '') || null;
+  const until = $('#f-until').value;
+  return build({
+    freq,
+    interval: parseInt($('#f-interval').value, 10) || 1,
+    byday: DAYS.map(([c]) => c).filter((c) => $(`#f-day-${c}`).checked),
+    bymonthday: parseInt($('#f-monthday').value, 10) || null,
+    count: $('#f-end').value === 'count' ? parseInt($('#f-count').value, 10) || null : null,
+    until: $('#f-end').value === 'until' && until ? `${until.replaceAll('-', '')}T235959Z` : null,
+  });
+}
+
+/** Shows the parts of the builder that apply and the rule it makes. */
+function update() {
+  const freq = $('#f-freq').value;
+  const show = (sel, on) => $$(sel, form).forEach((el) => { el.hidden = !on; });
+  show('.when-repeat', !!freq);
+  show('.when-weekly', freq === 'WEEKLY');
+  show('.when-monthly', freq === 'MONTHLY');
+  show('.when-custom', freq === 'CUSTOM');
+  show('.when-count', !!freq && $('#f-end').value === 'count');
+  show('.when-until', !!freq && $('#f-end').value === 'until');
+  const n = parseInt($('#f-interval').value, 10) || 1;
+  const unit = { DAILY: 'day', WEEKLY: 'week', MONTHLY: 'month', YEARLY: 'year', CUSTOM: '' }[freq] || 'day';
+  $('#f-interval-unit').textContent = unit ? `${unit}${n === 1 ? '' : 's'}` : '';
+  const rule = currentRule();
+  $('#f-rule').textContent = rule ? `Repeats ${describe(rule)} (${rule})` : '';
+}
+form.addEventListener('input', update);
+form.addEventListener('change', update);
+
+function addReminder(r = { before: 'PT15M' }, zone = $('#f-zone').value) {
+  const i = $('#f-reminders').children.length + 1;
+  const id = `rem-${Date.now().toString(36)}-${i}`;
+  const d = parseDuration(r.before);
+  const kind = h('select', { id: `${id}-kind`, 'aria-label': `Reminder ${i}: when`, class: 'rem-kind' },
+    h('option', { value: 'before' }, 'Before due'), h('option', { value: 'at' }, 'At a time'));
+  kind.value = r.at ? 'at' : 'before';
+  const n = h('input', { type: 'number', min: '0', max: '527040', value: String(d.n), class: 'rem-n', 'aria-label': `Reminder ${i}: how long before` });
+  const unit = h('select', { class: 'rem-unit', 'aria-label': `Reminder ${i}: unit` },
+    ...['minutes', 'hours', 'days', 'weeks'].map((u) => h('option', { value: u }, u)));
+  unit.value = d.unit;
+  const at = h('input', { type: 'datetime-local', step: '1', class: 'rem-at', 'aria-label': `Reminder ${i}: date and time`, value: r.at ? instantToLocal(r.at, zone) : '' });
+  const before = h('span', { class: 'inline rem-before' }, n, unit);
+  const sync = () => { before.hidden = kind.value !== 'before'; at.hidden = kind.value !== 'at'; };
+  kind.addEventListener('change', sync);
+  const li = h('li', { class: 'reminder-row' }, kind, before, at,
+    h('button', { type: 'button', class: 'danger', 'aria-label': `Remove reminder ${i}`, onclick: () => { li.remove(); $('#f-add-reminder').focus(); } }, 'Remove'));
+  $('#f-reminders').append(li);
+  sync();
+  return li;
+}
+$('#f-add-reminder').addEventListener('click', () => addReminder().querySelector('select').focus());
+$('#f-cancel').addEventListener('click', () => dialog.close());
+
+form.addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const zone = $('#f-zone').value.trim() || 'UTC';
+  const due = $('#f-due').value;
+  const body = {
+    title: $('#f-title').value.trim(),
+    description: $('#f-description').value,
+    priority: $('#f-priority').value,
+    tags: $('#f-tags').value.split(',').map((s) => s.trim().replace(/^#/, '')).filter(Boolean),
+    due_at: due ? zonedToInstant(due, zone) : null,
+    time_zone: zone,
+    recurrence: currentRule(),
+    repeat_from: $('#f-from-completion').checked ? 'completion' : 'schedule',
+    reminders: $$('.reminder-row', form).map((row) => ($('.rem-kind', row).value === 'at'
+      ? { at: zonedToInstant($('.rem-at', row).value, zone) }
+      : { before: formatDuration($('.rem-n', row).value, $('.rem-unit', row).value) })),
+  };
+  if (!body.title) {
+    showError('title', 'Give the task a title.');
+    return;
+  }
+  try {
+    const { task, onSaved } = current;
+    const saved = task
+      ? await request('PATCH', `/v1/tasks/${task.id}`, body, { 'If-Match': `"${task.version}"` })
+      : await request('POST', '/v1/tasks', body, { 'Idempotency-Key': crypto.randomUUID() });
+    dialog.close();
+    onSaved?.(saved);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 412) {
+      showError('', 'This task changed elsewhere since you opened it. Close the form to see the latest version, then edit again.');
+      return;
+    }
+    showError(err.problem?.field, err.message);
+  }
+});
+
+const fieldInputs = { title: '#f-title', description: '#f-description', priority: '#f-priority', tags: '#f-tags', due_at: '#f-due', time_zone: '#f-zone', recurrence: '#f-freq', repeat_from: '#f-from-schedule' };
+
+function showError(field, message) {
+  $('#task-form-error').textContent = message;
+  const sel = fieldInputs[(field || '').split(/[.[]/)[0]];
+  const el = sel ? $(sel) : (field || '').startsWith('reminders') ? $('.reminder-row select') : null;
+  (el || $('#f-title')).focus();
+}

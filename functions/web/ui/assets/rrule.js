@@ -1,0 +1,56 @@
+// RFC 5545 RRULEs as the form's builder edits them: daily, weekly on days, monthly on a
+// day of the month, yearly; an interval; an end by count or date. Rules the builder
+// cannot show are kept as written.
+
+export const DAYS = [['MO', 'Mon'], ['TU', 'Tue'], ['WE', 'Wed'], ['TH', 'Thu'], ['FR', 'Fri'], ['SA', 'Sat'], ['SU', 'Sun']];
+const FREQS = { DAILY: 'day', WEEKLY: 'week', MONTHLY: 'month', YEARLY: 'year' };
+
+/** Reads a rule into builder state, or null when the builder cannot express it. */
+export function parse(rule) {
+  const state = { freq: 'DAILY', interval: 1, byday: [], bymonthday: null, count: null, until: null };
+  if (!rule) return null;
+  for (const part of rule.replace(/^RRULE:/i, '').split(';')) {
+    const [k, v] = part.split('=');
+    switch ((k || '').toUpperCase()) {
+      case 'FREQ': if (!FREQS[v]) return null; state.freq = v; break;
+      case 'INTERVAL': state.interval = Math.max(1, parseInt(v, 10) || 1); break;
+      case 'BYDAY': {
+        const days = v.split(',');
+        if (!days.every((d) => DAYS.some(([c]) => c === d))) return null;
+        state.byday = days; break;
+      }
+      case 'BYMONTHDAY': if (!/^-?\d+$/.test(v)) return null; state.bymonthday = parseInt(v, 10); break;
+      case 'COUNT': state.count = parseInt(v, 10); break;
+      case 'UNTIL': state.until = v; break;
+      case 'WKST': break;
+      default: return null;
+    }
+  }
+  if (state.byday.length && state.freq !== 'WEEKLY') return null;
+  if (state.bymonthday !== null && state.freq !== 'MONTHLY') return null;
+  return state;
+}
+
+/** Writes builder state as a rule. */
+export function build(s) {
+  const parts = [`FREQ=${s.freq}`];
+  if (s.interval > 1) parts.push(`INTERVAL=${s.interval}`);
+  if (s.freq === 'WEEKLY' && s.byday?.length) parts.push(`BYDAY=${s.byday.join(',')}`);
+  if (s.freq === 'MONTHLY' && s.bymonthday) parts.push(`BYMONTHDAY=${s.bymonthday}`);
+  if (s.count) parts.push(`COUNT=${s.count}`);
+  else if (s.until) parts.push(`UNTIL=${s.until}`);
+  return parts.join(';');
+}
+
+/** Says a rule in words: "every 2 weeks on Mon, Thu". */
+export function describe(rule) {
+  const s = parse(rule);
+  if (!s) return rule;
+  const unit = FREQS[s.freq];
+  let out = s.interval > 1 ? `every ${s.interval} ${unit}s` : `every ${unit}`;
+  if (s.byday.length) out += ' on ' + s.byday.map((d) => DAYS.find(([c]) => c === d)[1]).join(', ');
+  if (s.bymonthday) out += s.bymonthday < 0 ? ' on the last day' : ` on day ${s.bymonthday}`;
+  if (s.count) out += `, ${s.count} times`;
+  else if (s.until) out += `, until ${s.until.slice(0, 4)}-${s.until.slice(4, 6)}-${s.until.slice(6, 8)}`;
+  return out;
+}

@@ -1,0 +1,92 @@
+// Times in the user's zone: formatting instants, and turning a wall-clock time in an IANA
+// zone into an instant (and back) for the form's date inputs.
+
+const formats = new Map();
+function format(zone, opts) {
+  const key = zone + JSON.stringify(opts);
+  if (!formats.has(key)) formats.set(key, new Intl.DateTimeFormat(undefined, { timeZone: zone, ...opts }));
+  return formats.get(key);
+}
+
+/** The parts of an instant's wall-clock time in zone. */
+function parts(ms, zone) {
+  const f = format(zone, { hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  const p = Object.fromEntries(f.formatToParts(new Date(ms)).filter((x) => x.type !== 'literal').map((x) => [x.type, Number(x.value)]));
+  return p;
+}
+
+/** The offset of zone from UTC at instant ms, in milliseconds. */
+function offset(ms, zone) {
+  const p = parts(ms, zone);
+  return Date.UTC(p.year, p.month - 1, p.day, p.hour % 24, p.minute, p.second) - Math.floor(ms / 1000) * 1000;
+}
+
+/** Turns "2026-11-23T09:00" (wall clock in zone) into an RFC 3339 instant in UTC. */
+export function zonedToInstant(local, zone) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(local);
+  if (!m) return null;
+  const wall = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +(m[6] || 0));
+  let ms = wall - offset(wall, zone);
+  ms = wall - offset(ms, zone); // once more, for instants near a change of offset
+  return new Date(ms).toISOString().replace('.000Z', 'Z');
+}
+
+/** Turns an instant into the value of a datetime-local input showing it in zone. */
+export function instantToLocal(iso, zone) {
+  if (!iso) return '';
+  const p = parts(Date.parse(iso), zone);
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${p.year}-${pad(p.month)}-${pad(p.day)}T${pad(p.hour % 24)}:${pad(p.minute)}` + (p.second ? `:${pad(p.second)}` : '');
+}
+
+/** The calendar day of an instant in zone, as YYYY-MM-DD. */
+export function dayOf(ms, zone) {
+  const p = parts(ms, zone);
+  return `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
+}
+
+/** A short, readable due time: "Today 09:00", "Tomorrow 18:30", "Mon 24 Nov 09:00". */
+export function formatDue(iso, zone, now = Date.now()) {
+  const ms = Date.parse(iso);
+  const time = format(zone, { hour: '2-digit', minute: '2-digit' }).format(ms);
+  const day = dayOf(ms, zone);
+  if (day === dayOf(now, zone)) return `Today ${time}`;
+  if (day === dayOf(now + 86400000, zone)) return `Tomorrow ${time}`;
+  if (day === dayOf(now - 86400000, zone)) return `Yesterday ${time}`;
+  const sameYear = parts(ms, zone).year === parts(now, zone).year;
+  return format(zone, { weekday: 'short', day: 'numeric', month: 'short', ...(sameYear ? {} : { year: 'numeric' }) }).format(ms) + ` ${time}`;
+}
+
+/** A full date and time in zone, for titles and screen readers. */
+export function formatFull(iso, zone) {
+  return format(zone, { dateStyle: 'full', timeStyle: 'short' }).format(Date.parse(iso)) + ` (${zone})`;
+}
+
+/** The start of the day in zone that is `days` after today, as an instant. */
+export function startOfDay(zone, days = 0, now = Date.now()) {
+  const day = dayOf(now + days * 86400000, zone);
+  return zonedToInstant(`${day}T00:00`, zone);
+}
+
+const units = [['W', 'weeks', 604800], ['D', 'days', 86400], ['H', 'hours', 3600], ['M', 'minutes', 60]];
+
+/** Reads an ISO 8601 duration such as PT15M or P1D into {n, unit}; unit is one of minutes, hours, days, weeks. */
+export function parseDuration(d) {
+  const m = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(d || '');
+  if (!m) return { n: 15, unit: 'minutes' };
+  const secs = (+m[1] || 0) * 604800 + (+m[2] || 0) * 86400 + (+m[3] || 0) * 3600 + (+m[4] || 0) * 60 + (+m[5] || 0);
+  for (const [, unit, size] of units) if (secs > 0 && secs % size === 0) return { n: secs / size, unit };
+  return { n: Math.round(secs / 60), unit: 'minutes' };
+}
+
+/** Writes {n, unit} as an ISO 8601 duration. */
+export function formatDuration(n, unit) {
+  n = Math.max(0, Math.floor(Number(n) || 0));
+  return { weeks: `P${n}W`, days: `P${n}D`, hours: `PT${n}H`, minutes: `PT${n}M` }[unit] || `PT${n}M`;
+}
+
+/** Says an ISO 8601 duration in words: "1 hour", "2 days". */
+export function describeDuration(d) {
+  const { n, unit } = parseDuration(d);
+  return `${n} ${n === 1 ? unit.slice(0, -1) : unit}`;
+}
