@@ -96,6 +96,7 @@ func NewServer(d Deps) *Server {
 
 func (s *Server) routes() {
 	s.handle("POST /v1/tasks", s.createTask, false)
+	s.handle("POST /v1/tasks/quick", s.quickAdd, false)
 	s.handle("GET /v1/tasks", s.listTasks, false)
 	s.handle("GET /v1/tasks/{id}", s.getTask, false)
 	s.handle("PATCH /v1/tasks/{id}", s.patchTask, false)

@@ -334,6 +334,13 @@ func (s *Server) createTask(w http.ResponseWriter, r *http.Request) error {
 	if err := taskwire.DecodeJSON(body, &in); err != nil {
 		return err
 	}
+	return s.create(w, r, in, body)
+}
+
+// create creates the task that in asks for, with the request's Idempotency-Key guarding
+// body, and answers 201 with Location, ETag and the task: the one path of POST /v1/tasks
+// and POST /v1/tasks/quick.
+func (s *Server) create(w http.ResponseWriter, r *http.Request, in taskwire.NewTask, body []byte) error {
 	f, err := in.Fields()
 	if err != nil {
 		return err

@@ -1,0 +1,124 @@
+package rest
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/taskwire/taskwire/shared/quickadd"
+	"github.com/taskwire/taskwire/shared/taskwire"
+)
+
+// quickInput is the body of POST /v1/tasks/quick: one line of text, and the zone to read
+// it in (default: the user's).
+type quickInput struct {
+	Text     string `json:"text"`
+	TimeZone string `json:"time_zone"`
+}
+
+// quickPreview is the answer of a dry run: the body of POST /v1/tasks that the line
+// makes, and the fragments understood.
+type quickPreview struct {
+	Task       quickTask       `json:"task"`
+	Understood []quickFragment `json:"understood"`
+}
+
+// quickTask is a new task as POST /v1/tasks reads it, with every field a line can set.
+type quickTask struct {
+	Title      string          `json:"title"`
+	Priority   string          `json:"priority"`
+	Tags       []string        `json:"tags"`
+	DueAt      *string         `json:"due_at"`
+	TimeZone   string          `json:"time_zone"`
+	Recurrence *string         `json:"recurrence"`
+	RepeatFrom string          `json:"repeat_from"`
+	Reminders  []quickReminder `json:"reminders"`
+}
+
+// quickReminder is a reminder as POST /v1/tasks reads it: before or at.
+type quickReminder struct {
+	Before *string `json:"before,omitempty"`
+	At     *string `json:"at,omitempty"`
+}
+
+// quickFragment is a part of the line and what it was read as.
+type quickFragment struct {
+	Text    string `json:"text"`
+	Meaning string `json:"meaning"`
+}
+
+// quickAdd reads a task from one line of text in the user's zone and creates it through
+// the path of POST /v1/tasks, or with ?dry_run=true answers what it understood.
+func (s *Server) quickAdd(w http.ResponseWriter, r *http.Request) error {
+	dryRun, err := parseDryRun(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	body, err := readBody(w, r)
+	if err != nil {
+		return err
+	}
+	var in quickInput
+	if err := taskwire.DecodeJSON(body, &in); err != nil {
+		return err
+	}
+	zone := in.TimeZone
+	if zone != "" {
+		if zone, err = taskwire.ValidTimeZone("time_zone", zone); err != nil {
+			return err
+		}
+	} else {
+		me, err := s.users.FindMe(r.Context())
+		if err != nil {
+			return err
+		}
+		zone = me.TimeZone
+	}
+	res, err := quickadd.Parse(in.Text, time.Now(), taskwire.LoadZone(zone))
+	if err != nil {
+		return err
+	}
+	if !dryRun {
+		return s.create(w, r, res.Task, body)
+	}
+	t := res.Task
+	preview := quickPreview{
+		Task: quickTask{
+			Title: t.Title, Priority: t.Priority, Tags: t.Tags, DueAt: t.DueAt, TimeZone: t.TimeZone,
+			Recurrence: t.Recurrence, RepeatFrom: t.RepeatFrom, Reminders: []quickReminder{},
+		},
+		Understood: []quickFragment{},
+	}
+	for _, rem := range t.Reminders {
+		preview.Task.Reminders = append(preview.Task.Reminders, quickReminder{Before: rem.Before, At: rem.At})
+	}
+	for _, f := range res.Understood {
+		preview.Understood = append(preview.Understood, quickFragment{Text: f.Text, Meaning: f.Meaning})
+	}
+	return writeJSON(w, http.StatusOK, preview)
+}
+
+// parseDryRun reads the query of POST /v1/tasks/quick: dry_run, true or false, at most once.
+func parseDryRun(q url.Values) (bool, error) {
+	for name, values := range q {
+		if name == "" {
+			return false, taskwire.FieldErrorf(taskwire.EMALFORMED, "query", "a query parameter has no name")
+		}
+		if name != "dry_run" {
+			return false, taskwire.FieldErrorf(taskwire.EMALFORMED, name, "unknown query parameter %q; only dry_run is allowed", name)
+		}
+		if len(values) > 1 {
+			return false, taskwire.FieldErrorf(taskwire.EMALFORMED, name, "dry_run may be given once")
+		}
+	}
+	v := q.Get("dry_run")
+	if v == "" && !q.Has("dry_run") {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, taskwire.FieldErrorf(taskwire.EMALFORMED, "dry_run", "dry_run must be true or false")
+	}
+	return b, nil
+}

@@ -1,0 +1,194 @@
+package rest_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/taskwire/taskwire/shared/events"
+	"github.com/taskwire/taskwire/shared/rest/resttest"
+	"github.com/taskwire/taskwire/shared/taskwire"
+)
+
+// quickPreview is the contract of a dry run's answer, read strictly.
+type quickPreview struct {
+	Task struct {
+		Title      string                   `json:"title"`
+		Priority   string                   `json:"priority"`
+		Tags       []string                 `json:"tags"`
+		DueAt      *string                  `json:"due_at"`
+		TimeZone   string                   `json:"time_zone"`
+		Recurrence *string                  `json:"recurrence"`
+		RepeatFrom string                   `json:"repeat_from"`
+		Reminders  []taskwire.ReminderInput `json:"reminders"`
+	} `json:"task"`
+	Understood []struct {
+		Text    string `json:"text"`
+		Meaning string `json:"meaning"`
+	} `json:"understood"`
+}
+
+// mustPreview asks for a dry run of body and returns the answer, read strictly.
+func mustPreview(t *testing.T, c *resttest.Client, body any) quickPreview {
+	t.Helper()
+	resp := c.Do(t, http.MethodPost, "/v1/tasks/quick?dry_run=true", body)
+	resp.MustStatus(t, http.StatusOK)
+	assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
+	assert.Empty(t, resp.Header.Get("Location"), "a dry run creates nothing")
+	var p quickPreview
+	dec := json.NewDecoder(bytes.NewReader(resp.Body))
+	dec.DisallowUnknownFields()
+	require.NoError(t, dec.Decode(&p), "the dry run must answer exactly the contract's members: %s", resp.Body)
+	return p
+}
+
+// tomorrowAt returns the day after the present in loc at hour:00, as "tomorrow <hour>" means.
+func tomorrowAt(now time.Time, loc *time.Location, hour int) time.Time {
+	l := now.In(loc)
+	return time.Date(l.Year(), l.Month(), l.Day()+1, hour, 0, 0, 0, loc)
+}
+
+func TestQuickAdd(t *testing.T) {
+	s := resttest.MustStart(t)
+	const rent = "Pay rent every month on the 1st at 9am #home !high remind 1h before"
+
+	t.Run("OK", func(t *testing.T) {
+		c := s.NewUser(t)
+		resp := c.Do(t, http.MethodPost, "/v1/tasks/quick", map[string]any{"text": rent, "time_zone": "Europe/Berlin"},
+			"Idempotency-Key", "rent-1")
+		resp.MustStatus(t, http.StatusCreated)
+		assert.Equal(t, `"1"`, resp.Header.Get("ETag"))
+		var task taskwire.Task
+		resp.JSON(t, &task)
+		assert.Equal(t, "/v1/tasks/"+task.ID.String(), resp.Header.Get("Location"))
+		assert.Equal(t, "Pay rent", task.Title)
+		assert.Equal(t, taskwire.PriorityHigh, task.Priority)
+		assert.Equal(t, []string{"home"}, task.Tags)
+		assert.Equal(t, "Europe/Berlin", task.TimeZone)
+		require.NotNil(t, task.Recurrence)
+		assert.Equal(t, "FREQ=MONTHLY;BYMONTHDAY=1", *task.Recurrence)
+		assert.Equal(t, taskwire.RepeatFromSchedule, task.RepeatFrom)
+		require.NotNil(t, task.DueAt)
+		due := task.DueAt.In(taskwire.LoadZone("Europe/Berlin"))
+		assert.Equal(t, []int{1, 9, 0}, []int{due.Day(), due.Hour(), due.Minute()}, "got due %v, want the 1st at 09:00 in Berlin", due)
+		assert.True(t, task.DueAt.After(time.Now()), "got due %v, want the next 1st", task.DueAt)
+		require.Len(t, task.Reminders, 1)
+		assert.Equal(t, "PT1H", task.Reminders[0].Before)
+		require.NotNil(t, task.Reminders[0].FireAt)
+		assert.Equal(t, task.DueAt.Add(-time.Hour), *task.Reminders[0].FireAt)
+
+		assert.Equal(t, &task, c.MustGetTask(t, "1"), "the task is stored as answered")
+		assert.Equal(t, []string{events.TypeTaskCreated}, eventTypes(mustHistory(t, c, "1")), "created with its event, as POST /v1/tasks")
+
+		again := c.Do(t, http.MethodPost, "/v1/tasks/quick", map[string]any{"text": rent, "time_zone": "Europe/Berlin"},
+			"Idempotency-Key", "rent-1")
+		again.MustStatus(t, http.StatusCreated)
+		assert.Equal(t, "true", again.Header.Get("Idempotent-Replayed"))
+		assert.Equal(t, resp.Body, again.Body, "a replay answers the first task")
+		assert.Len(t, c.MustListTasks(t, "status=all"), 1)
+	})
+
+	t.Run("DryRunSavesNothing", func(t *testing.T) {
+		c := s.NewUser(t)
+		p := mustPreview(t, c, map[string]any{"text": rent, "time_zone": "America/New_York"})
+		assert.Equal(t, "Pay rent", p.Task.Title)
+		assert.Equal(t, "high", p.Task.Priority)
+		assert.Equal(t, []string{"home"}, p.Task.Tags)
+		assert.Equal(t, "America/New_York", p.Task.TimeZone)
+		require.NotNil(t, p.Task.Recurrence)
+		assert.Equal(t, "FREQ=MONTHLY;BYMONTHDAY=1", *p.Task.Recurrence)
+		assert.Equal(t, "schedule", p.Task.RepeatFrom)
+		require.NotNil(t, p.Task.DueAt)
+		due, err := time.Parse(time.RFC3339, *p.Task.DueAt)
+		require.NoError(t, err)
+		assert.Equal(t, "09:00", due.Format("15:04"), "due_at carries the zone's offset: %s", *p.Task.DueAt)
+		require.Len(t, p.Task.Reminders, 1)
+		require.NotNil(t, p.Task.Reminders[0].Before)
+		assert.Equal(t, "PT1H", *p.Task.Reminders[0].Before)
+		var texts []string
+		for _, f := range p.Understood {
+			texts = append(texts, f.Text)
+			assert.NotEmpty(t, f.Meaning)
+		}
+		assert.Equal(t, []string{"every month on the 1st", "at 9am", "#home", "!high", "remind 1h before"}, texts)
+
+		assert.Empty(t, c.MustListTasks(t, "status=all"), "a dry run saves nothing")
+		again := c.Do(t, http.MethodPost, "/v1/tasks/quick?dry_run=false", map[string]any{"text": "x"})
+		again.MustStatus(t, http.StatusCreated)
+		var first taskwire.Task
+		again.JSON(t, &first)
+		assert.Equal(t, int64(1), first.Number, "the dry run used no number")
+
+		// The preview's task is a body POST /v1/tasks takes as it is.
+		made := c.MustCreateTask(t, p.Task)
+		assert.Equal(t, "Pay rent", made.Title)
+		assert.Equal(t, due.UTC(), made.DueAt.UTC())
+	})
+
+	t.Run("DryRunUnderstoodNothing", func(t *testing.T) {
+		p := mustPreview(t, s.NewUser(t), map[string]any{"text": "just a title"})
+		assert.Equal(t, "just a title", p.Task.Title)
+		assert.NotNil(t, p.Understood, "understood is a list, empty")
+		assert.Empty(t, p.Understood)
+		assert.Nil(t, p.Task.DueAt)
+		assert.Equal(t, "none", p.Task.Priority)
+		assert.Equal(t, "UTC", p.Task.TimeZone, "a new user's zone is UTC")
+	})
+
+	t.Run("UsersZone", func(t *testing.T) {
+		c := s.NewUser(t)
+		c.Do(t, http.MethodPatch, "/v1/me", map[string]any{"time_zone": "Asia/Tokyo"}).MustStatus(t, http.StatusOK)
+		tokyo := taskwire.LoadZone("Asia/Tokyo")
+		before := time.Now()
+		resp := c.Do(t, http.MethodPost, "/v1/tasks/quick", map[string]any{"text": "call mom tomorrow 5pm"})
+		after := time.Now()
+		resp.MustStatus(t, http.StatusCreated)
+		var got taskwire.Task
+		resp.JSON(t, &got)
+		assert.Equal(t, "call mom", got.Title)
+		assert.Equal(t, "Asia/Tokyo", got.TimeZone)
+		require.NotNil(t, got.DueAt)
+		// The day may turn in Tokyo during the request: either day is right then.
+		assert.Contains(t, []time.Time{tomorrowAt(before, tokyo, 17).UTC(), tomorrowAt(after, tokyo, 17).UTC()}, got.DueAt.UTC())
+
+		p := mustPreview(t, c, map[string]any{"text": "call mom tomorrow 5pm", "time_zone": "America/Los_Angeles"})
+		assert.Equal(t, "America/Los_Angeles", p.Task.TimeZone, "the body's zone wins over the user's")
+		require.NotNil(t, p.Task.DueAt)
+		due, err := time.Parse(time.RFC3339, *p.Task.DueAt)
+		require.NoError(t, err)
+		assert.Equal(t, "17:00", due.In(taskwire.LoadZone("America/Los_Angeles")).Format("15:04"))
+	})
+
+	t.Run("Err", func(t *testing.T) {
+		c := s.NewUser(t)
+		for _, tt := range []struct {
+			name, query string
+			body        any
+			status      int
+			code, field string
+		}{
+			{"MissingText", "", map[string]any{}, http.StatusUnprocessableEntity, taskwire.EINVALID, "text"},
+			{"BlankText", "", map[string]any{"text": "  "}, http.StatusUnprocessableEntity, taskwire.EINVALID, "text"},
+			{"EmptyTitle", "", map[string]any{"text": "tomorrow 5pm #home"}, http.StatusUnprocessableEntity, taskwire.EINVALID, "text"},
+			{"EmptyTitleDryRun", "?dry_run=true", map[string]any{"text": "tomorrow 5pm"}, http.StatusUnprocessableEntity, taskwire.EINVALID, "text"},
+			{"ReminderWithoutDue", "", map[string]any{"text": "call remind 1h before"}, http.StatusUnprocessableEntity, taskwire.EINVALID, "text"},
+			{"UnknownZone", "", map[string]any{"text": "x", "time_zone": "Mars/Olympus"}, http.StatusUnprocessableEntity, taskwire.EINVALID, "time_zone"},
+			{"TextNotString", "", map[string]any{"text": 3}, http.StatusBadRequest, taskwire.EMALFORMED, "text"},
+			{"UnknownField", "", map[string]any{"text": "x", "title": "y"}, http.StatusBadRequest, taskwire.EMALFORMED, "title"},
+			{"BadDryRun", "?dry_run=maybe", map[string]any{"text": "x"}, http.StatusBadRequest, taskwire.EMALFORMED, "dry_run"},
+			{"DryRunTwice", "?dry_run=true&dry_run=true", map[string]any{"text": "x"}, http.StatusBadRequest, taskwire.EMALFORMED, "dry_run"},
+			{"UnknownParameter", "?dryrun=true", map[string]any{"text": "x"}, http.StatusBadRequest, taskwire.EMALFORMED, "dryrun"},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				d := mustProblem(t, c.Do(t, http.MethodPost, "/v1/tasks/quick"+tt.query, tt.body), tt.status, tt.code)
+				assert.Equal(t, tt.field, d.Field)
+			})
+		}
+		assert.Empty(t, c.MustListTasks(t, "status=all"), "nothing was written")
+	})
+}
