@@ -148,7 +148,7 @@ func (p *parser) result() (Result, error) {
 		}
 	}
 	in := taskwire.NewTask{
-		Title:      strings.Join(words, " "),
+		Title:      strings.TrimRight(strings.Join(words, " "), ",;:"), // "call mom, tomorrow"
 		Priority:   string(p.priority),
 		Tags:       append([]string{}, p.tags...),
 		TimeZone:   p.loc.String(),
