@@ -135,8 +135,8 @@ func (s *Server) handle(pattern string, h func(http.ResponseWriter, *http.Reques
 	s.patterns = append(s.patterns, pattern)
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		ctx, err := s.authenticate(r)
-		if err == nil && alias && r.PathValue("user_id") != taskwire.UserFromContext(ctx) {
-			err = taskwire.FieldErrorf(taskwire.EFORBIDDEN, "user_id", "the path's user does not match the signed-in user")
+		if err == nil && alias {
+			err = CheckPathUser(ctx, r)
 		}
 		if err == nil {
 			if alias {
