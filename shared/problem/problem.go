@@ -50,12 +50,19 @@ func Status(code string) int {
 // Write answers the request with err as a problem. Internal errors are logged and shown
 // only as "internal error".
 func Write(w http.ResponseWriter, r *http.Request, err error) {
+	WriteDetails(w, From(r, err))
+}
+
+// From returns the problem that err is for request r, as Write writes it (for a stream
+// that reports it in its own way). Internal errors are logged and shown only as
+// "internal error".
+func From(r *http.Request, err error) Details {
 	code := taskwire.ErrorCode(err)
 	if code == taskwire.EINTERNAL {
 		slog.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	status := Status(code)
-	WriteDetails(w, Details{
+	return Details{
 		Type:     "https://taskwire.dev/problems/" + code,
 		Title:    http.StatusText(status),
 		Status:   status,
@@ -63,7 +70,7 @@ func Write(w http.ResponseWriter, r *http.Request, err error) {
 		Instance: r.URL.Path,
 		Code:     code,
 		Field:    taskwire.ErrorField(err),
-	})
+	}
 }
 
 // WriteDetails writes d as the response, with the headers its status calls for.
