@@ -1,0 +1,163 @@
+// Package taskmcp serves the task tools of package tools over the Model Context Protocol
+// (modelcontextprotocol/go-sdk, Streamable HTTP transport), behind the same bearer JWT as
+// the REST API, so that any MCP client can manage the signed-in user's tasks. It holds
+// the HTTP handler only: the tools, their schemas and their rules live in package tools,
+// and which path serves the handler is the function's choice (/mcp).
+//
+// The transport runs stateless: every POST is a whole exchange, with no Mcp-Session-Id
+// and nothing kept between requests, because functions scale to zero and replicas share
+// nothing. Responses are plain JSON rather than event streams, since no tool streams.
+package taskmcp
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	sdkauth "github.com/modelcontextprotocol/go-sdk/auth"
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/taskwire/taskwire/shared/auth"
+	"github.com/taskwire/taskwire/shared/problem"
+	"github.com/taskwire/taskwire/shared/rest"
+	"github.com/taskwire/taskwire/shared/taskwire"
+	"github.com/taskwire/taskwire/shared/tools"
+)
+
+// ServerName and ServerVersion are how the MCP server names itself when a client
+// initializes; the version changes when the tools change incompatibly.
+const (
+	ServerName    = "taskwire"
+	ServerVersion = "1"
+)
+
+// instructions tell a client's model what the server is for.
+const instructions = "Taskwire keeps the signed-in user's tasks. Tasks have a number the user can say " +
+	"(\"task 3\"); every task_id argument takes that number or the task's id. Times are RFC 3339 " +
+	"with an offset."
+
+// Verifier checks a bearer token and returns its subject (auth.Verifier).
+type Verifier interface {
+	Verify(ctx context.Context, token string) (string, error)
+}
+
+// Users creates a user's row the first time the user is seen (postgres.UserService).
+type Users interface {
+	EnsureUser(ctx context.Context, id string) error
+}
+
+// Handler serves the tools over MCP at whatever path it is mounted on.
+type Handler struct {
+	verifier Verifier
+	users    Users
+	mcp      http.Handler
+}
+
+// New returns a handler serving every tool of set, as the user that verifier finds in
+// each request's bearer token.
+func New(verifier Verifier, users Users, set *tools.Set) *Handler {
+	server := mcp.NewServer(&mcp.Implementation{Name: ServerName, Title: "Taskwire tasks", Version: ServerVersion},
+		&mcp.ServerOptions{Instructions: instructions})
+	for _, t := range set.List() {
+		server.AddTool(&mcp.Tool{
+			Name:        t.Name,
+			Description: t.Description,
+			InputSchema: t.Parameters,
+		}, call(t))
+	}
+	streamable := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return server },
+		&mcp.StreamableHTTPOptions{
+			Stateless:    true,
+			JSONResponse: true,
+			// The protection refuses requests that reach a loopback address under another
+			// Host, which is how Knative's queue-proxy forwards every request; it guards
+			// servers without authentication against DNS rebinding, and a rebinding page
+			// cannot present the user's bearer token.
+			DisableLocalhostProtection: true,
+			MaxRequestBodyBytes:        rest.MaxBodyBytes,
+			Logger:                     slog.Default(),
+		})
+	// ServeHTTP has verified the token and put its user in the context; this hands the
+	// user to the tool calls as the SDK's token information (RequestExtra.TokenInfo),
+	// since the SDK does not promise tool handlers the request's context.
+	passUser := sdkauth.RequireBearerToken(func(ctx context.Context, _ string, _ *http.Request) (*sdkauth.TokenInfo, error) {
+		user := taskwire.UserFromContext(ctx)
+		if user == "" {
+			return nil, sdkauth.ErrInvalidToken
+		}
+		return &sdkauth.TokenInfo{UserID: user}, nil
+	}, &sdkauth.RequireBearerTokenOptions{AllowMissingExpiration: true})
+	return &Handler{verifier: verifier, users: users, mcp: passUser(streamable)}
+}
+
+// ServeHTTP authenticates the request as the REST API does, answering a missing or bad
+// token with a 401 problem before any MCP processing, and serves the MCP exchange.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	ctx, err := h.authenticate(r)
+	if err != nil {
+		problem.Write(w, r, err)
+		return
+	}
+	h.mcp.ServeHTTP(w, r.WithContext(ctx))
+}
+
+// authenticate verifies the bearer token and returns a context carrying its user, whose
+// row is created on first sight.
+func (h *Handler) authenticate(r *http.Request) (context.Context, error) {
+	token, err := auth.BearerToken(r.Header)
+	if err != nil {
+		return nil, err
+	}
+	user, err := h.verifier.Verify(r.Context(), token)
+	if err != nil {
+		return nil, err
+	}
+	if !utf8.ValidString(user) || strings.ContainsRune(user, 0) {
+		return nil, taskwire.Errorf(taskwire.EUNAUTHORIZED, "token subject must be valid UTF-8 without NUL characters")
+	}
+	ctx := taskwire.NewContextWithUser(r.Context(), user)
+	if err := h.users.EnsureUser(ctx, user); err != nil {
+		return nil, err
+	}
+	return ctx, nil
+}
+
+// call runs t as the request's user. The result is the tool's JSON, as text and as
+// structured content. A refusal (bad arguments, a task the user does not have) is a
+// result with isError set, whose text is the message and whose structured content is
+// {"error", "code", "field"}, so the client's model can correct itself; an internal or
+// availability failure is a JSON-RPC error.
+func call(t tools.Tool) mcp.ToolHandler {
+	return func(ctx context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		var user string
+		if req.Extra != nil && req.Extra.TokenInfo != nil {
+			user = req.Extra.TokenInfo.UserID
+		}
+		if user == "" {
+			// Only a handler mounted without ServeHTTP's authentication gets here.
+			return nil, &jsonrpc.Error{Code: jsonrpc.CodeInternalError, Message: "no signed-in user"}
+		}
+		out, err := t.Call(taskwire.NewContextWithUser(ctx, user), req.Params.Arguments)
+		if err != nil {
+			refusal, ok := tools.ErrorResult(err)
+			if !ok {
+				if taskwire.ErrorCode(err) == taskwire.EINTERNAL {
+					slog.ErrorContext(ctx, "mcp tool call failed", "tool", t.Name, "err", err)
+				}
+				return nil, &jsonrpc.Error{Code: jsonrpc.CodeInternalError, Message: taskwire.ErrorMessage(err)}
+			}
+			return &mcp.CallToolResult{
+				IsError:           true,
+				Content:           []mcp.Content{&mcp.TextContent{Text: taskwire.ErrorMessage(err)}},
+				StructuredContent: refusal,
+			}, nil
+		}
+		return &mcp.CallToolResult{
+			Content:           []mcp.Content{&mcp.TextContent{Text: string(out)}},
+			StructuredContent: json.RawMessage(out),
+		}, nil
+	}
+}

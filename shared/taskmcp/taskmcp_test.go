@@ -1,0 +1,315 @@
+package taskmcp_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/taskwire/taskwire/shared/auth"
+	"github.com/taskwire/taskwire/shared/postgres/postgrestest"
+	"github.com/taskwire/taskwire/shared/problem"
+	"github.com/taskwire/taskwire/shared/rest"
+	"github.com/taskwire/taskwire/shared/rest/resttest"
+	"github.com/taskwire/taskwire/shared/taskmcp"
+	"github.com/taskwire/taskwire/shared/taskwire"
+	"github.com/taskwire/taskwire/shared/tools"
+)
+
+// TestMain runs the package's tests on a database of their own, dropped afterwards.
+func TestMain(m *testing.M) { os.Exit(postgrestest.Main(m)) }
+
+// Server is the running app with its MCP endpoint.
+type Server struct {
+	*resttest.Server        // the app, its issuer and its users
+	MCP              string // the MCP endpoint's URL
+}
+
+// MustServe starts the app on the test database and serves its tools over MCP with the
+// real handler on an httptest server.
+func MustServe(tb testing.TB) *Server {
+	tb.Helper()
+	s := resttest.MustStart(tb)
+	srv := httptest.NewServer(taskmcp.New(s.App.Verifier, s.App.Users, tools.New(s.App.Tasks)))
+	tb.Cleanup(srv.Close)
+	return &Server{Server: s, MCP: srv.URL + "/mcp"}
+}
+
+// bearer adds a bearer token to every request.
+type bearer struct {
+	token string
+	next  http.RoundTripper
+}
+
+func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Authorization", "Bearer "+b.token)
+	return b.next.RoundTrip(r)
+}
+
+// MustConnect connects an MCP client from go-sdk, as the user of token, and closes it
+// at cleanup.
+func MustConnect(tb testing.TB, endpoint, token string) *mcp.ClientSession {
+	tb.Helper()
+	client := mcp.NewClient(&mcp.Implementation{Name: "taskmcp-test", Version: "1"}, nil)
+	transport := &mcp.StreamableClientTransport{
+		Endpoint:   endpoint,
+		HTTPClient: &http.Client{Transport: bearer{token: token, next: http.DefaultTransport}},
+		MaxRetries: -1,
+	}
+	cs, err := client.Connect(context.Background(), transport, nil)
+	require.NoError(tb, err, "connect to %s", endpoint)
+	tb.Cleanup(func() { _ = cs.Close() })
+	return cs
+}
+
+// MustCall calls a tool that must succeed and decodes its JSON result into a T.
+func MustCall[T any](tb testing.TB, cs *mcp.ClientSession, name, args string) T {
+	tb.Helper()
+	res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: name, Arguments: json.RawMessage(args)})
+	require.NoError(tb, err, "%s(%s)", name, args)
+	require.False(tb, res.IsError, "%s(%s): got an error result %q, want success", name, args, text(tb, res))
+	var v T
+	require.NoError(tb, json.Unmarshal([]byte(text(tb, res)), &v), "result of %s", name)
+	return v
+}
+
+// MustRefuse calls a tool that must answer with an error result and returns that
+// result's message and its structured {"error", "code", "field"}.
+func MustRefuse(tb testing.TB, cs *mcp.ClientSession, name, args string) (string, map[string]string) {
+	tb.Helper()
+	res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: name, Arguments: json.RawMessage(args)})
+	require.NoError(tb, err, "%s(%s): got a protocol error, want an error result", name, args)
+	require.True(tb, res.IsError, "%s(%s): got success %s, want isError", name, args, text(tb, res))
+	raw, err := json.Marshal(res.StructuredContent)
+	require.NoError(tb, err)
+	var refusal map[string]string
+	require.NoError(tb, json.Unmarshal(raw, &refusal), "structured content %s", raw)
+	return text(tb, res), refusal
+}
+
+// text returns the one text content of a tool result.
+func text(tb testing.TB, res *mcp.CallToolResult) string {
+	tb.Helper()
+	require.Len(tb, res.Content, 1)
+	tc, ok := res.Content[0].(*mcp.TextContent)
+	require.True(tb, ok, "got content %T, want text", res.Content[0])
+	return tc.Text
+}
+
+// asUser returns a context signed in as user, for reading the database directly.
+func asUser(user string) context.Context {
+	return taskwire.NewContextWithUser(context.Background(), user)
+}
+
+func TestListTools(t *testing.T) {
+	s := MustServe(t)
+	cs := MustConnect(t, s.MCP, s.NewUser(t).Token)
+
+	res, err := cs.ListTools(context.Background(), nil)
+	require.NoError(t, err)
+	listed := map[string]*mcp.Tool{}
+	for _, tool := range res.Tools {
+		listed[tool.Name] = tool
+	}
+	for _, name := range []string{"add_task", "list_tasks", "complete_task", "delete_task", "update_task"} {
+		assert.Contains(t, listed, name)
+	}
+	// Every tool of the set, each with its own description and JSON Schema.
+	want := tools.New(nil).List()
+	require.Len(t, listed, len(want), "got tools %v", slices.Collect(func(yield func(string) bool) {
+		for name := range listed {
+			if !yield(name) {
+				return
+			}
+		}
+	}))
+	for _, tool := range want {
+		got, ok := listed[tool.Name]
+		if !assert.True(t, ok, "tool %s is not listed", tool.Name) {
+			continue
+		}
+		assert.Equal(t, tool.Description, got.Description, tool.Name)
+		schema, err := json.Marshal(got.InputSchema)
+		require.NoError(t, err)
+		assert.JSONEq(t, string(tool.Parameters), string(schema), "input schema of %s", tool.Name)
+	}
+}
+
+func TestCallTool(t *testing.T) {
+	t.Run("OK", func(t *testing.T) {
+		s := MustServe(t)
+		user := s.NewUser(t)
+		cs := MustConnect(t, s.MCP, user.Token)
+
+		added := MustCall[taskwire.Task](t, cs, "add_task",
+			`{"title": "Buy groceries", "priority": "high", "tags": ["home"]}`)
+		assert.Equal(t, "Buy groceries", added.Title)
+		stored, err := s.App.Tasks.FindTask(asUser(user.User), added.ID.String())
+		require.NoError(t, err, "the task add_task made is in the database")
+		assert.Equal(t, taskwire.StatusOpen, stored.Status)
+		assert.Equal(t, taskwire.Priority("high"), stored.Priority)
+		assert.Equal(t, added.Number, stored.Number)
+
+		page := MustCall[taskwire.TaskPage](t, cs, "list_tasks", `{"status": "pending"}`)
+		require.Len(t, page.Items, 1)
+		assert.Equal(t, added.ID, page.Items[0].ID)
+
+		// "mark task 1 as done", by the number as the user says it.
+		done := MustCall[taskwire.Task](t, cs, "complete_task", `{"task_id": `+strconv.FormatInt(added.Number, 10)+`}`)
+		assert.Equal(t, added.ID, done.ID)
+		stored, err = s.App.Tasks.FindTask(asUser(user.User), added.ID.String())
+		require.NoError(t, err)
+		assert.Equal(t, taskwire.StatusCompleted, stored.Status, "the database has the task completed")
+
+		page = MustCall[taskwire.TaskPage](t, cs, "list_tasks", `{}`)
+		assert.Empty(t, page.Items, "no task is pending any more")
+
+		deleted := MustCall[map[string]any](t, cs, "delete_task", `{"task_id": "`+added.ID.String()+`"}`)
+		assert.Equal(t, true, deleted["deleted"])
+		_, err = s.App.Tasks.FindTask(asUser(user.User), added.ID.String())
+		assert.Equal(t, taskwire.ENOTFOUND, taskwire.ErrorCode(err), "got %v, want the task gone", err)
+	})
+
+	t.Run("ErrInvalid", func(t *testing.T) {
+		s := MustServe(t)
+		user := s.NewUser(t)
+		cs := MustConnect(t, s.MCP, user.Token)
+
+		for _, tt := range []struct {
+			name, tool, args, code, field, message string
+		}{
+			{"BlankTitle", "add_task", `{"title": "  "}`, taskwire.EINVALID, "title", "title"},
+			{"WrongType", "add_task", `{"title": 5}`, taskwire.EMALFORMED, "title", "title"},
+			{"UnknownField", "add_task", `{"title": "a", "colour": "red"}`, taskwire.EMALFORMED, "colour", "colour"},
+			{"BadTaskID", "complete_task", `{"task_id": "three"}`, taskwire.EINVALID, "task_id", "task_id"},
+			{"UnknownTask", "complete_task", `{"task_id": 999}`, taskwire.ENOTFOUND, "task_id", "no task 999"},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				message, refusal := MustRefuse(t, cs, tt.tool, tt.args)
+				assert.Contains(t, message, tt.message)
+				assert.Equal(t, message, refusal["error"])
+				assert.Equal(t, tt.code, refusal["code"])
+				assert.Equal(t, tt.field, refusal["field"])
+			})
+		}
+		all, err := rest.ParseFilter(url.Values{"status": {"all"}})
+		require.NoError(t, err)
+		page, err := s.App.Tasks.FindTasks(asUser(user.User), all)
+		require.NoError(t, err)
+		assert.Empty(t, page.Items, "no refused call wrote a task")
+	})
+
+	t.Run("ErrUnknownTool", func(t *testing.T) {
+		s := MustServe(t)
+		cs := MustConnect(t, s.MCP, s.NewUser(t).Token)
+		_, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "drop_database", Arguments: map[string]any{}})
+		require.Error(t, err, "a tool that does not exist is a protocol error")
+		assert.Contains(t, err.Error(), "drop_database")
+	})
+}
+
+// TestIsolation checks that one user's MCP session cannot see or change another's tasks.
+func TestIsolation(t *testing.T) {
+	s := MustServe(t)
+	ada, bob := s.NewUser(t), s.NewUser(t)
+	adaSession, bobSession := MustConnect(t, s.MCP, ada.Token), MustConnect(t, s.MCP, bob.Token)
+
+	task := MustCall[taskwire.Task](t, adaSession, "add_task", `{"title": "Ada's secret"}`)
+	ref := strconv.FormatInt(task.Number, 10)
+
+	page := MustCall[taskwire.TaskPage](t, bobSession, "list_tasks", `{"status": "all"}`)
+	assert.Empty(t, page.Items, "bob lists none of ada's tasks")
+	for _, tool := range []string{"get_task", "complete_task", "delete_task"} {
+		for _, id := range []string{ref, `"` + task.ID.String() + `"`} {
+			_, refusal := MustRefuse(t, bobSession, tool, `{"task_id": `+id+`}`)
+			assert.Equal(t, taskwire.ENOTFOUND, refusal["code"], "%s(%s) as bob", tool, id)
+		}
+	}
+	_, refusal := MustRefuse(t, bobSession, "update_task", `{"task_id": `+ref+`, "title": "mine now"}`)
+	assert.Equal(t, taskwire.ENOTFOUND, refusal["code"])
+
+	stored, err := s.App.Tasks.FindTask(asUser(ada.User), task.ID.String())
+	require.NoError(t, err, "ada's task is still there")
+	assert.Equal(t, "Ada's secret", stored.Title)
+	assert.Equal(t, taskwire.StatusOpen, stored.Status)
+
+	page = MustCall[taskwire.TaskPage](t, adaSession, "list_tasks", `{}`)
+	require.Len(t, page.Items, 1, "ada still sees her task")
+}
+
+// initialize is an MCP initialize request, as a client's first POST sends it.
+const initialize = `{"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-06-18",
+	"capabilities": {}, "clientInfo": {"name": "curl", "version": "1"}}}`
+
+// post sends body to the endpoint as an MCP client would, with authorization if not "".
+func post(t *testing.T, endpoint, authorization, body string) *http.Response {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, endpoint, strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	if authorization != "" {
+		req.Header.Set("Authorization", authorization)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	t.Cleanup(func() { resp.Body.Close() })
+	return resp
+}
+
+func TestAuthentication(t *testing.T) {
+	s := MustServe(t)
+	stranger, err := auth.LoadDevIssuer(t.TempDir())
+	require.NoError(t, err)
+	foreign, err := stranger.Mint("someone", time.Hour)
+	require.NoError(t, err)
+
+	t.Run("OK", func(t *testing.T) {
+		resp := post(t, s.MCP, "Bearer "+s.NewUser(t).Token, initialize)
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		var msg struct {
+			Result struct {
+				ServerInfo mcp.Implementation `json:"serverInfo"`
+			} `json:"result"`
+		}
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&msg))
+		assert.Equal(t, taskmcp.ServerName, msg.Result.ServerInfo.Name)
+		assert.Empty(t, resp.Header.Get("Mcp-Session-Id"), "a stateless server hands out no session")
+	})
+
+	for _, tt := range []struct{ name, authorization string }{
+		{"ErrNoToken", ""},
+		{"ErrNotBearer", "Basic YWRhOnNlY3JldA=="},
+		{"ErrBadToken", "Bearer not-a-jwt"},
+		{"ErrOtherIssuer", "Bearer " + foreign},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := post(t, s.MCP, tt.authorization, initialize)
+			assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+			assert.Equal(t, problem.ContentType, resp.Header.Get("Content-Type"))
+			assert.True(t, strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Bearer"),
+				"got WWW-Authenticate %q, want Bearer …", resp.Header.Get("WWW-Authenticate"))
+			var p problem.Details
+			require.NoError(t, json.NewDecoder(resp.Body).Decode(&p))
+			assert.Equal(t, taskwire.EUNAUTHORIZED, p.Code)
+		})
+	}
+
+	t.Run("ErrClientWithoutToken", func(t *testing.T) {
+		client := mcp.NewClient(&mcp.Implementation{Name: "taskmcp-test", Version: "1"}, nil)
+		_, err := client.Connect(context.Background(), &mcp.StreamableClientTransport{Endpoint: s.MCP, MaxRetries: -1}, nil)
+		require.Error(t, err, "an MCP client without a token cannot connect")
+		assert.Contains(t, err.Error(), "Unauthorized")
+	})
+}
