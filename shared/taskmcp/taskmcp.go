@@ -14,13 +14,10 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
-	"strings"
-	"unicode/utf8"
 
 	sdkauth "github.com/modelcontextprotocol/go-sdk/auth"
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
-	"github.com/taskwire/taskwire/shared/auth"
 	"github.com/taskwire/taskwire/shared/problem"
 	"github.com/taskwire/taskwire/shared/rest"
 	"github.com/taskwire/taskwire/shared/taskwire"
@@ -39,26 +36,17 @@ const instructions = "Taskwire keeps the signed-in user's tasks. Tasks have a nu
 	"(\"task 3\"); every task_id argument takes that number or the task's id. Times are RFC 3339 " +
 	"with an offset."
 
-// Verifier checks a bearer token and returns its subject (auth.Verifier).
-type Verifier interface {
-	Verify(ctx context.Context, token string) (string, error)
-}
-
-// Users creates a user's row the first time the user is seen (postgres.UserService).
-type Users interface {
-	EnsureUser(ctx context.Context, id string) error
-}
-
 // Handler serves the tools over MCP at whatever path it is mounted on.
 type Handler struct {
-	verifier Verifier
-	users    Users
+	verifier rest.Verifier
+	users    rest.UserStore
 	mcp      http.Handler
 }
 
 // New returns a handler serving every tool of set, as the user that verifier finds in
-// each request's bearer token.
-func New(verifier Verifier, users Users, set *tools.Set) *Handler {
+// each request's bearer token; users creates the user's row on first sight, as the REST
+// API does.
+func New(verifier rest.Verifier, users rest.UserStore, set *tools.Set) *Handler {
 	server := mcp.NewServer(&mcp.Implementation{Name: ServerName, Title: "Taskwire tasks", Version: ServerVersion},
 		&mcp.ServerOptions{Instructions: instructions})
 	for _, t := range set.List() {
@@ -96,33 +84,12 @@ func New(verifier Verifier, users Users, set *tools.Set) *Handler {
 // ServeHTTP authenticates the request as the REST API does, answering a missing or bad
 // token with a 401 problem before any MCP processing, and serves the MCP exchange.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	ctx, err := h.authenticate(r)
+	ctx, err := rest.Authenticate(r, h.verifier, h.users)
 	if err != nil {
 		problem.Write(w, r, err)
 		return
 	}
 	h.mcp.ServeHTTP(w, r.WithContext(ctx))
-}
-
-// authenticate verifies the bearer token and returns a context carrying its user, whose
-// row is created on first sight.
-func (h *Handler) authenticate(r *http.Request) (context.Context, error) {
-	token, err := auth.BearerToken(r.Header)
-	if err != nil {
-		return nil, err
-	}
-	user, err := h.verifier.Verify(r.Context(), token)
-	if err != nil {
-		return nil, err
-	}
-	if !utf8.ValidString(user) || strings.ContainsRune(user, 0) {
-		return nil, taskwire.Errorf(taskwire.EUNAUTHORIZED, "token subject must be valid UTF-8 without NUL characters")
-	}
-	ctx := taskwire.NewContextWithUser(r.Context(), user)
-	if err := h.users.EnsureUser(ctx, user); err != nil {
-		return nil, err
-	}
-	return ctx, nil
 }
 
 // call runs t as the request's user. The result is the tool's JSON, as text and as
