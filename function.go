@@ -23,7 +23,9 @@ import (
 	"github.com/taskwire/taskwire/shared/host"
 	"github.com/taskwire/taskwire/shared/problem"
 	"github.com/taskwire/taskwire/shared/relay"
+	"github.com/taskwire/taskwire/shared/taskmcp"
 	"github.com/taskwire/taskwire/shared/taskwire"
+	"github.com/taskwire/taskwire/shared/tools"
 )
 
 //go:embed eventing/*.yaml
@@ -41,6 +43,7 @@ type Function struct {
 	app   *app.App
 	tasks atomic.Pointer[tasks.Function]
 	web   *web.Function
+	mcp   *taskmcp.Handler
 	bg    *app.Background
 }
 
@@ -67,6 +70,7 @@ func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
 		return err
 	}
 	f.app, f.bg, f.web = a, bg, page
+	f.mcp = taskmcp.New(a.Verifier, a.Users, tools.New(a.Tasks))
 	f.tasks.Store(tasks.NewWithApp(a))
 	return nil
 }
@@ -122,7 +126,8 @@ func (f *Function) Alive(ctx context.Context) (bool, error) {
 	return true, nil
 }
 
-// Handle serves the HTTP API, and the web app on every path outside it.
+// Handle serves the HTTP API, the task tools over MCP at /mcp, and the web app on every
+// path outside them.
 func (f *Function) Handle(w http.ResponseWriter, r *http.Request) {
 	t := f.tasks.Load()
 	if t == nil {
@@ -131,6 +136,10 @@ func (f *Function) Handle(w http.ResponseWriter, r *http.Request) {
 	}
 	if !isAPI(r.URL.Path) {
 		f.web.Handle(w, r)
+		return
+	}
+	if r.URL.Path == "/mcp" {
+		f.mcp.ServeHTTP(w, r)
 		return
 	}
 	t.Handle(w, r)
