@@ -1,8 +1,8 @@
 # Taskwire. `make run` serves the whole app; `make test` runs every module's tests.
 GO      ?= go
-MODULES := . shared migrations functions/tasks functions/recurrence functions/reminders functions/notify
+MODULES := . shared migrations functions/tasks functions/recurrence functions/reminders functions/notify functions/web
 
-.PHONY: run run-split test lint build bench db
+.PHONY: run run-split test lint build bench db web-deps
 
 ## run: serve the whole app on :8080 (PostgreSQL at 127.0.0.1:5432, else a private cluster under .data/)
 run:
@@ -16,6 +16,8 @@ run-split: build
 ## test: vet and format checks, then every module's tests against real PostgreSQL, with
 ## -race and once more without it (the race build compiles differently and once hid a bug)
 test: db lint
+	@command -v chromium >/dev/null 2>&1 && [ -d functions/web/e2e/node_modules/playwright-core ] || \
+		echo "NOTE: Chromium or the browser tests' npm packages are missing: the browser tests (TestWeb_Browser) will be SKIPPED; make web-deps installs them"
 	@for m in $(MODULES); do \
 		echo "== $$m"; \
 		(cd $$m && GOWORK=off $(GO) test -race -count=1 -cover ./... && GOWORK=off $(GO) test -count=1 ./...) || exit 1; \
@@ -31,10 +33,20 @@ build:
 	$(GO) build -o bin/taskwire ./cmd/taskwire
 
 ## bench: k6 against taskwire serve beside pgbench on the same server, then the event flow
-## (recurrence events/s, reminder lateness); each prints a table, a missed target is a result
+## (recurrence events/s, reminder lateness), then the web app's first load in Chromium (bytes,
+## time to the rendered list); each prints a table, a missed target is a result
 bench: db
 	bash cmd/bench/run.sh
 	$(GO) run ./cmd/eventbench
+	@GOWORK=off $(GO) test -count=1 -run 'TestWeb_Browser$$' . >/dev/null || echo "(the browser tests failed or were skipped: see make test)"
+	@node functions/web/e2e/report.mjs
+
+## web-deps: what the browser tests need: Debian's chromium (apt) and playwright-core and
+## axe-core from the npm registry (npm ci; no browser download)
+web-deps:
+	@command -v chromium >/dev/null 2>&1 || { echo "installing chromium"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	cd functions/web/e2e && npm ci --no-audit --no-fund
 
 ## db: make sure the test PostgreSQL answers at 127.0.0.1:5432, installing or starting it
 db:

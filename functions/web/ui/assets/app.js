@@ -21,6 +21,8 @@ const state = {
   firstRender: true,
   pendingDeletes: new Map(), // task id -> {task, timer}
   live: null,         // AbortController of the stream
+  signingIn: false,
+  meLoaded: Promise.resolve(),
   lastEventId: '',
   notifTimer: null,
   seenNotifs: new Set(),
@@ -28,15 +30,24 @@ const state = {
 
 // ---- sign-in ----
 
-async function boot() {
+/** Takes a token handed over in the URL fragment (#token=…, a redirect sign-in) and removes it from the URL. */
+function tokenFromFragment() {
   const m = /(?:^#|&)token=([^&]+)/.exec(location.hash);
-  if (m) {
-    history.replaceState(null, '', location.pathname + location.search);
-    await signIn(decodeURIComponent(m[1]));
-    return;
-  }
-  showSignIn();
+  if (!m) return '';
+  history.replaceState(null, '', location.pathname + location.search);
+  return decodeURIComponent(m[1]);
 }
+
+async function boot() {
+  const token = tokenFromFragment();
+  if (token) await signIn(token);
+  else showSignIn();
+}
+
+addEventListener('hashchange', () => {
+  const token = tokenFromFragment();
+  if (token) signIn(token);
+});
 
 async function showSignIn(message = '') {
   $('#app').hidden = true;
@@ -72,23 +83,31 @@ $('#token-form').addEventListener('submit', async (e) => {
 
 async function signIn(token) {
   setToken(token);
+  state.live?.abort();
+  state.tasks = [];
+  state.signingIn = true;
+  const me = get('/v1/me');
+  state.meLoaded = me.then((m) => { state.me = m; state.zone = m.time_zone || 'UTC'; }, () => {});
+  const first = reload(); // the list loads beside the settings and renders once both are in
   try {
-    state.me = await get('/v1/me');
+    await me;
   } catch (err) {
+    state.generation++; // drop the list's answer
     setToken('');
+    state.signingIn = false;
     showSignIn(err instanceof ApiError && err.status === 401 ? `That token was not accepted: ${err.message}` : err.message);
     return;
   }
+  state.signingIn = false;
   $('#token-input').value = '';
   $('#signin').hidden = true;
   $('#app').hidden = false;
   $('#chat').hidden = false;
   $('#account').hidden = false;
   $('#who').textContent = state.me.id;
-  state.zone = state.me.time_zone || 'UTC';
   renderZoneNote();
   loadTags();
-  await reload();
+  await first;
   follow();
   pollNotifications();
   startChat({ onToolCall: () => scheduleReload() });
@@ -153,6 +172,7 @@ async function reload() {
   $('#list-status').textContent = state.tasks.length ? '' : 'Loading…';
   try {
     const page = await get(`/v1/tasks?${q}`);
+    await state.meLoaded;
     if (gen !== state.generation) return;
     state.tasks = page.items.filter((t) => !state.pendingDeletes.has(t.id));
     state.cursor = page.next_cursor || '';
@@ -193,8 +213,9 @@ function renderList() {
   list.replaceChildren(...state.tasks.map(renderTask));
   const status = new FormData($('#filters')).get('status');
   const word = { open: 'open tasks', completed: 'completed tasks', all: 'tasks' }[status];
-  $('#list-status').textContent = state.tasks.length === 0 ? `No ${word} here.` :
-    `${state.tasks.length}${state.cursor ? '+' : ''} ${word}`;
+  const n = state.tasks.length;
+  $('#list-status').textContent = n === 0 ? `No ${word} here.` :
+    `${n}${state.cursor ? '+' : ''} ${n === 1 && !state.cursor ? word.replace('tasks', 'task') : word}`;
   $('#more').hidden = !state.cursor;
   if (focusId && focusKey) $(`.task[data-id="${focusId}"] [data-role="${focusKey}"]`)?.focus();
   if (state.firstRender) {
@@ -524,6 +545,7 @@ $('#notif-close').addEventListener('click', () => $('#notif-panel').close());
 
 function handleError(err) {
   if (err instanceof ApiError && err.status === 401) {
+    if (state.signingIn) return; // signIn says why
     setToken('');
     state.live?.abort();
     showSignIn('Your session ended: sign in again.');

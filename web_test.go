@@ -1,0 +1,123 @@
+package function_test
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	function "github.com/taskwire/taskwire"
+	"github.com/taskwire/taskwire/shared/postgres/postgrestest"
+)
+
+// e2eDir holds the browser tests' script and npm packages; their output (screenshots,
+// first-load measurements) goes to e2eDir/out, which git ignores.
+const e2eDir = "functions/web/e2e"
+
+// MustStartApp starts the whole app on the test database and serves it on a free port.
+func MustStartApp(tb testing.TB, cfg map[string]string) string {
+	tb.Helper()
+	full := map[string]string{"DATABASE_URL": postgrestest.URL(tb), "TASKWIRE_DATA_DIR": tb.TempDir()}
+	for k, v := range cfg {
+		full[k] = v
+	}
+	f := function.New()
+	require.NoError(tb, f.Start(context.Background(), full))
+	srv := httptest.NewServer(http.HandlerFunc(f.Handle))
+	tb.Cleanup(func() {
+		srv.CloseClientConnections() // the page's live streams
+		srv.Close()
+		_ = f.Stop(context.Background())
+	})
+	return srv.URL
+}
+
+// TestWeb_Mounted checks that the whole app serves the web app at / and the API beside it.
+func TestWeb_Mounted(t *testing.T) {
+	base := MustStartApp(t, nil)
+	for path, want := range map[string]string{
+		"/":              "text/html; charset=utf-8",
+		"/index.html":    "text/html; charset=utf-8",
+		"/assets/app.js": "text/javascript; charset=utf-8",
+		"/v1/tasks":      "application/problem+json", // 401 without a token
+		"/api/x/tasks":   "application/problem+json",
+	} {
+		resp, err := http.Get(base + path)
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, want, resp.Header.Get("Content-Type"), path)
+	}
+	resp, err := http.Post(base+"/v1/dev/token", "application/json", strings.NewReader(`{"name":"web"}`))
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode, "the development issuer's sign-in route")
+}
+
+// TestWeb_Browser runs the browser tests (functions/web/e2e/run.mjs) in Debian's headless
+// Chromium against the whole app: sign-in, quick add, the form, live changes and
+// reminders through the event flow, filters, chat, accessibility, storage, phone width,
+// and the first load's weight and time. It is skipped, saying why, without Chromium or
+// the npm packages (make web-deps installs both).
+func TestWeb_Browser(t *testing.T) {
+	chromium := os.Getenv("CHROMIUM")
+	if chromium == "" {
+		chromium, _ = exec.LookPath("chromium")
+	}
+	node, _ := exec.LookPath("node")
+	_, pkgErr := os.Stat(filepath.Join(e2eDir, "node_modules", "playwright-core"))
+	switch {
+	case chromium == "":
+		t.Skip("Chromium is not available: browser tests skipped (make web-deps installs Debian's chromium)")
+	case node == "":
+		t.Skip("node is not available: browser tests skipped")
+	case pkgErr != nil:
+		t.Skipf("the e2e npm packages are missing: browser tests skipped (make web-deps runs npm ci in %s)", e2eDir)
+	}
+
+	cfg, chat := browserChat(t)
+	base := MustStartApp(t, cfg)
+	out, err := filepath.Abs(filepath.Join(e2eDir, "out"))
+	require.NoError(t, err)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, "run.mjs")
+	cmd.Dir = e2eDir
+	cmd.Env = append(os.Environ(), "TASKWIRE_URL="+base, "CHROMIUM="+chromium, "OUT_DIR="+out)
+	if chat {
+		cmd.Env = append(cmd.Env, "CHAT_SCRIPTED=1")
+	}
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	cmd.Stderr = cmd.Stdout
+	require.NoError(t, cmd.Start())
+	lines := bufio.NewScanner(stdout)
+	var failed []string
+	for lines.Scan() {
+		line := lines.Text()
+		t.Log(line)
+		if strings.HasPrefix(line, "not ok") {
+			failed = append(failed, line)
+		}
+	}
+	_, _ = io.Copy(io.Discard, stdout)
+	err = cmd.Wait()
+	assert.Empty(t, failed)
+	require.NoError(t, err, "the browser tests failed; screenshots of failures are in %s", out)
+}
+
+// browserChat returns the configuration that points the app's assistant at a scripted
+// model, and whether there is one; the app has no chat function yet.
+func browserChat(tb testing.TB) (map[string]string, bool) {
+	tb.Helper()
+	return nil, false
+}
