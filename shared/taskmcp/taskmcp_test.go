@@ -268,6 +268,30 @@ func post(t *testing.T, endpoint, authorization, body string) *http.Response {
 	return resp
 }
 
+// TestStateless checks that a request stands on its own: a tool call without a session
+// or an initialize before it, as from a replica that has just started.
+func TestStateless(t *testing.T) {
+	s := MustServe(t)
+	user := s.NewUser(t)
+	user.MustCreateTask(t, map[string]any{"title": "Made over REST"})
+
+	resp := post(t, s.MCP, "Bearer "+user.Token,
+		`{"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": {"name": "list_tasks", "arguments": {}}}`)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
+	var msg struct {
+		ID     int                `json:"id"`
+		Result mcp.CallToolResult `json:"result"`
+	}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&msg))
+	assert.Equal(t, 7, msg.ID)
+	require.False(t, msg.Result.IsError)
+	var page taskwire.TaskPage
+	require.NoError(t, json.Unmarshal([]byte(text(t, &msg.Result)), &page))
+	require.Len(t, page.Items, 1)
+	assert.Equal(t, "Made over REST", page.Items[0].Title)
+}
+
 func TestAuthentication(t *testing.T) {
 	s := MustServe(t)
 	stranger, err := auth.LoadDevIssuer(t.TempDir())
