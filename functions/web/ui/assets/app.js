@@ -240,7 +240,7 @@ function renderTask(t) {
   if (t.recurrence) meta.append(h('span', { class: 'repeat' }, h('span', { 'aria-hidden': 'true' }, '↻ '), describeRule(t.recurrence),
     t.repeat_from === 'completion' ? ' after completion' : ''));
   if (t.reminders?.length) {
-    meta.append(h('span', { class: 'reminder' }, h('span', { 'aria-hidden': 'true' }, '⏰ '),
+    meta.append(h('span', { class: 'reminder' }, 'Reminder ',
       t.reminders.map((r) => (r.before ? `${describeDuration(r.before)} before` : `at ${formatDue(r.at, state.zone)}`)).join(', ')));
   }
   for (const tag of t.tags || []) {
@@ -396,7 +396,7 @@ function renderUnderstood({ task, understood }) {
   if (task.due_at) parts.push(h('span', { class: 'due' }, formatDue(task.due_at, task.time_zone || state.zone)));
   if (task.recurrence) parts.push(h('span', { class: 'repeat' }, `↻ ${describeRule(task.recurrence)}${task.repeat_from === 'completion' ? ' after completion' : ''}`));
   for (const r of task.reminders || []) {
-    parts.push(h('span', { class: 'reminder' }, r.before ? `⏰ ${describeDuration(r.before)} before` : `⏰ at ${formatDue(r.at, state.zone)}`));
+    parts.push(h('span', { class: 'reminder' }, r.before ? `Reminder ${describeDuration(r.before)} before` : `Reminder at ${formatDue(r.at, state.zone)}`));
   }
   for (const tag of task.tags || []) parts.push(h('span', { class: 'tag' }, `#${tag}`));
   return h('div', { class: 'understood' },

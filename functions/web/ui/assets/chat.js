@@ -37,7 +37,7 @@ function toolLine(call) {
   let result = call.result;
   if (typeof result !== 'string') result = JSON.stringify(result);
   return h('details', { class: 'tool' },
-    h('summary', {}, h('span', { 'aria-hidden': 'true' }, '⚙ '), `Ran ${call.name}`),
+    h('summary', {}, `Ran ${call.name}`),
     h('p', {}, h('strong', {}, 'Arguments: '), h('code', {}, args || '{}')),
     h('p', {}, h('strong', {}, 'Result: '), h('code', {}, (result || '').slice(0, 2000))));
 }
