@@ -55,14 +55,27 @@ func New() *Function {
 // Start opens the database once, starts every part on it, and starts the event flow:
 // the local broker (unless K_SINK is set) and the outbox relay.
 func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
-	page, err := web.NewWithAPI("") // the page talks to this same origin
-	if err != nil {
-		return err
+	// The page's assets are prepared while the database opens: both take a while on a
+	// cold start, and neither needs the other.
+	type prepared struct {
+		page *web.Function
+		err  error
 	}
+	pageDone := make(chan prepared, 1)
+	go func() {
+		page, err := web.NewWithAPI("") // the page talks to this same origin
+		pageDone <- prepared{page, err}
+	}()
 	a, err := app.Open(ctx, cfg)
+	p := <-pageDone
 	if err != nil {
 		return err
 	}
+	if p.err != nil {
+		a.Close()
+		return p.err
+	}
+	page := p.page
 	bg := app.NewBackground()
 	if err := startEvents(a, cfg, bg); err != nil {
 		bg.Stop()

@@ -1,0 +1,284 @@
+// Command coldbench measures how Taskwire's functions start from nothing, for `make
+// bench`: for each function (every directory of functions/, and the whole app) it builds
+// the static binary `kn func build` would build (cmd/internal/funcbuild, after writing the
+// function's .goproxy as make vendor does), then execs it -runs times against a reachable
+// database and takes the time from exec to the first 200 on /health/readiness, and, once
+// it has idled for -settle, its resident memory (VmRSS). It prints one table with the
+// targets of issue 5: median start ≤ 50 ms and idle RSS ≤ 30 MB.
+//
+// The database is its own (taskwire_coldbench_<pid> on the -server), migrated once before
+// any timing and dropped at the end, also on an error or an interrupt. A missed target is
+// a result, not a failure: the command exits non-zero only when the benchmark cannot run.
+//
+//	go run ./cmd/coldbench                 # every function, 10 starts each
+//	go run ./cmd/coldbench -runs 3 tasks   # a smoke run of one function
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/taskwire/taskwire/cmd/internal/funcbuild"
+	"github.com/taskwire/taskwire/shared/postgres"
+)
+
+// Targets of issue 5 §4.
+const (
+	targetStart = 50 * time.Millisecond
+	targetRSS   = 30 << 20
+)
+
+// config is what the flags set.
+type config struct {
+	server   string
+	runs     int
+	settle   time.Duration
+	interval time.Duration
+	names    []string
+	verbose  bool
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run parses args, measures and prints the table to stdout; it returns the exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("coldbench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cfg config
+	fs.StringVar(&cfg.server, "server", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "the PostgreSQL server (a URL) where the benchmark creates its database")
+	fs.IntVar(&cfg.runs, "runs", 10, "starts per function")
+	fs.DurationVar(&cfg.settle, "settle", time.Second, "how long a started function idles before its RSS is read")
+	fs.DurationVar(&cfg.interval, "interval", time.Millisecond, "how often readiness is polled")
+	fs.BoolVar(&cfg.verbose, "v", false, "show the functions' logs")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: coldbench [flags] [FUNCTION...]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	cfg.names = fs.Args()
+	if cfg.runs < 1 {
+		fmt.Fprintln(stderr, "coldbench: -runs must be at least 1")
+		return 2
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	rows, err := bench(ctx, cfg, stderr)
+	if len(rows) > 0 {
+		printTable(stdout, rows)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "coldbench:", err)
+		return 1
+	}
+	return 0
+}
+
+// result is one function's measurements.
+type result struct {
+	name   string
+	starts []time.Duration // sorted
+	rss    []int64         // sorted, bytes
+	err    error           // why it could not be measured
+}
+
+// bench builds the functions, prepares the database and measures each function.
+func bench(ctx context.Context, cfg config, progress io.Writer) (_ []result, err error) {
+	fns, err := funcbuild.List(".")
+	if err != nil {
+		return nil, fmt.Errorf("run it from the repository root: %w", err)
+	}
+	if len(cfg.names) > 0 {
+		fns = slices.DeleteFunc(fns, func(fn funcbuild.Function) bool { return !slices.Contains(cfg.names, fn.Name) })
+		if len(fns) != len(cfg.names) {
+			return nil, fmt.Errorf("unknown function among %v", cfg.names)
+		}
+	}
+	tmp, err := os.MkdirTemp("", "coldbench-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+
+	// A function that does not build as func would is a result (its row says so), and
+	// the others are measured.
+	bins := map[string]string{}
+	var unbuilt []result
+	for _, fn := range fns {
+		fmt.Fprintf(progress, "build %s as func would\n", fn.Name)
+		bin := filepath.Join(tmp, "bin", fn.Name)
+		err := funcbuild.Vendor(ctx, fn.Dir, filepath.Join(fn.Dir, funcbuild.ProxyDir))
+		if err == nil {
+			err = funcbuild.Build(ctx, fn, bin, funcbuild.Options{})
+		}
+		if err == nil {
+			err = funcbuild.CheckStatic(bin)
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if err != nil {
+			fmt.Fprintln(progress, "coldbench:", err)
+			unbuilt = append(unbuilt, result{name: fn.Name, err: errors.New("no static build")})
+			continue
+		}
+		bins[fn.Name] = bin
+	}
+
+	dbURL, drop, err := createDatabase(ctx, cfg.server, fmt.Sprintf("taskwire_coldbench_%d", os.Getpid()))
+	if err != nil {
+		return nil, err
+	}
+	defer func() { err = errors.Join(err, drop()) }()
+
+	rows := unbuilt
+	for _, fn := range fns {
+		if bins[fn.Name] == "" {
+			continue
+		}
+		fmt.Fprintf(progress, "start %s %d times\n", fn.Name, cfg.runs)
+		r, err := measure(ctx, cfg, fn, bins[fn.Name], dbURL, filepath.Join(tmp, "data", fn.Name))
+		if err != nil {
+			return rows, err
+		}
+		rows = append(rows, r)
+	}
+	return rows, nil
+}
+
+// createDatabase creates the database name on server and migrates it, so that no timed
+// start migrates; drop removes it.
+func createDatabase(ctx context.Context, server, name string) (dbURL string, drop func() error, err error) {
+	u, err := url.Parse(server)
+	if err != nil || u.Scheme == "" {
+		return "", nil, fmt.Errorf("-server %q: want a postgres:// URL", server)
+	}
+	conn, err := pgx.Connect(ctx, server)
+	if err != nil {
+		return "", nil, fmt.Errorf("connect to the PostgreSQL server (is it running? make db): %w", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+		return "", nil, fmt.Errorf("create database %s: %w", name, err)
+	}
+	drop = func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, server)
+		if err == nil {
+			_, err = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
+			_ = conn.Close(ctx)
+		}
+		if err != nil {
+			return fmt.Errorf("drop database %s: %w", name, err)
+		}
+		return nil
+	}
+	u.Path, u.RawPath = "/"+name, ""
+	dbURL = u.String()
+	db, err := postgres.Open(ctx, postgres.Config{URL: dbURL})
+	if err != nil {
+		return "", nil, errors.Join(fmt.Errorf("migrate %s: %w", name, err), drop())
+	}
+	db.Close()
+	return dbURL, drop, nil
+}
+
+// measure execs fn's binary cfg.runs times, one at a time.
+func measure(ctx context.Context, cfg config, fn funcbuild.Function, bin, dbURL, dataDir string) (result, error) {
+	r := result{name: fn.Name}
+	env := []string{"DATABASE_URL=" + dbURL, "TASKWIRE_DATA_DIR=" + dataDir}
+	if fn.Name != funcbuild.WholeApp {
+		// In a cluster the split functions publish to the broker a SinkBinding names; the
+		// whole app runs its own. Nothing is published here: the database has no events.
+		env = append(env, "K_SINK=http://127.0.0.1:9/")
+	}
+	var logs io.Writer
+	if cfg.verbose {
+		logs = os.Stderr
+	}
+	for i := 0; i < cfg.runs; i++ {
+		p, err := funcbuild.Exec(bin, env, logs)
+		if err != nil {
+			return r, err
+		}
+		waitCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		ready, err := p.WaitReady(waitCtx, cfg.interval)
+		cancel()
+		if err == nil {
+			r.starts = append(r.starts, ready.Sub(p.Started))
+			select {
+			case <-ctx.Done():
+				err = ctx.Err()
+			case <-time.After(cfg.settle):
+				var rss int64
+				if rss, err = p.RSS(); err == nil {
+					r.rss = append(r.rss, rss)
+				}
+			}
+		}
+		if stopErr := p.Stop(15 * time.Second); err == nil && stopErr != nil {
+			err = fmt.Errorf("%s after SIGTERM: %w", fn.Name, stopErr)
+		}
+		if err != nil {
+			return r, fmt.Errorf("%s, start %d: %w", fn.Name, i+1, err)
+		}
+	}
+	slices.Sort(r.starts)
+	slices.Sort(r.rss)
+	return r, nil
+}
+
+// percentile returns the p-th percentile (0 < p ≤ 1) of sorted by the nearest rank.
+func percentile[T any](sorted []T, p float64) T {
+	i := int(float64(len(sorted))*p+0.999999) - 1
+	return sorted[max(0, min(i, len(sorted)-1))]
+}
+
+// printTable writes the results with the targets.
+func printTable(w io.Writer, rows []result) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "function\tstarts\tmedian\tp90\tmax\tstart ≤ %s\tidle RSS\tRSS ≤ %d MB\n", ms(targetStart), targetRSS>>20)
+	for _, r := range rows {
+		if r.err != nil {
+			fmt.Fprintf(tw, "%s\t0\t-\t-\t-\tFAIL (%v)\t-\tFAIL\n", r.name, r.err)
+			continue
+		}
+		if len(r.starts) == 0 {
+			continue
+		}
+		med, rss := percentile(r.starts, 0.5), percentile(r.rss, 0.5)
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%.1f MB\t%s\n", r.name, len(r.starts),
+			ms(med), ms(percentile(r.starts, 0.9)), ms(r.starts[len(r.starts)-1]), passFail(med <= targetStart),
+			float64(rss)/(1<<20), passFail(rss <= targetRSS))
+	}
+	_ = tw.Flush()
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) }
+
+func passFail(ok bool) string {
+	if ok {
+		return "PASS"
+	}
+	return "FAIL"
+}
