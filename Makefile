@@ -2,7 +2,7 @@
 GO      ?= go
 MODULES := . shared migrations functions/tasks functions/recurrence functions/reminders functions/notify functions/web
 
-.PHONY: run run-split test lint build bench db web-deps
+.PHONY: run run-split test lint build bench db web-deps vendor deploy
 
 ## run: serve the whole app on :8080 (PostgreSQL at 127.0.0.1:5432, else a private cluster under .data/)
 run:
@@ -33,13 +33,36 @@ build:
 	$(GO) build -o bin/taskwire ./cmd/taskwire
 
 ## bench: k6 against taskwire serve beside pgbench on the same server, then the event flow
-## (recurrence events/s, reminder lateness), then the web app's first load in Chromium (bytes,
+## (recurrence events/s, reminder lateness), then each function binary's cold start and idle
+## RSS (cmd/coldbench), then the web app's first load in Chromium (bytes,
 ## time to the rendered list); each prints a table, a missed target is a result
 bench: db
 	bash cmd/bench/run.sh
 	$(GO) run ./cmd/eventbench
+	$(GO) run ./cmd/coldbench
 	@GOWORK=off $(GO) test -count=1 -run 'TestWeb_Browser$$' . >/dev/null || echo "(the browser tests failed or were skipped: see make test)"
 	@node functions/web/e2e/report.mjs
+
+## vendor: write into every function directory (and the root) the .goproxy/ that carries
+## the project's own modules to kn func build (README, Deploying to a cluster)
+vendor:
+	$(GO) run ./cmd/funcbuild vendor
+
+## deploy: every function of functions/ with kn func deploy, then the eventing/ manifests
+## (REGISTRY=… overrides func.yaml's registry)
+deploy:
+	@missing=; for tool in kn kubectl; do command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "make deploy: not on the PATH:$$missing (it needs kubectl, and kn with its func plugin; see README, Deploying to a cluster)"; exit 1; \
+	fi
+	@kn func version >/dev/null 2>&1 || { echo "make deploy needs the func plugin of kn (kn func)"; exit 1; }
+	$(MAKE) vendor
+	@for d in functions/*/; do \
+		[ -f $$d/func.yaml ] || continue; \
+		echo "== kn func deploy --path $$d"; \
+		kn func deploy --path $$d $(if $(REGISTRY),--registry $(REGISTRY)) || exit 1; \
+	done
+	kubectl apply -f eventing/
 
 ## web-deps: what the browser tests need: Debian's chromium (apt) and playwright-core and
 ## axe-core from the npm registry (npm ci; no browser download)
