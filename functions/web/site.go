@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -146,10 +147,13 @@ func (s *Site) addIndex(assets []Asset, apiURL string) error {
 	page := string(raw)
 	imports := map[string]string{}
 	var preload strings.Builder
+	static := staticImports(entryModule)
 	for _, a := range assets {
 		if strings.HasSuffix(a.Name, ".js") {
 			imports[a.Name] = a.URL
-			fmt.Fprintf(&preload, "<link rel=\"modulepreload\" href=\"%s\">\n", a.URL)
+			if static[a.Name] {
+				fmt.Fprintf(&preload, "<link rel=\"modulepreload\" href=\"%s\">\n", a.URL)
+			}
 		}
 		page = strings.ReplaceAll(page, `"`+a.Name+`"`, `"`+a.URL+`"`)
 	}
@@ -181,6 +185,35 @@ func (s *Site) addIndex(assets []Asset, apiURL string) error {
 	f.csp = csp
 	s.files["/"], s.files["/index.html"] = f, f
 	return nil
+}
+
+// entryModule is the module index.html runs.
+const entryModule = "/assets/app.js"
+
+// staticImport matches an import statement of a sibling module: import … from './x.js';
+var staticImport = regexp.MustCompile(`(?m)^import\s[^;]*?\sfrom\s+'\./([\w-]+\.js)';`)
+
+// staticImports returns the modules the entry module needs before it runs: itself and
+// what it imports statically, transitively. Modules loaded with import() are left out of
+// the page's preloads, so that they do not compete with the first screen.
+func staticImports(entry string) map[string]bool {
+	seen := map[string]bool{}
+	var visit func(name string)
+	visit = func(name string) {
+		if seen[name] {
+			return
+		}
+		seen[name] = true
+		src, err := ui.ReadFile("ui" + name)
+		if err != nil {
+			return
+		}
+		for _, m := range staticImport.FindAllStringSubmatch(string(src), -1) {
+			visit(path.Join(path.Dir(name), m[1]))
+		}
+	}
+	visit(entry)
+	return seen
 }
 
 // newFile compresses body both ways, keeping each form only when it is smaller.

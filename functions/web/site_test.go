@@ -70,13 +70,22 @@ func TestSite_Index(t *testing.T) {
 	require.Len(t, im, 2, "index.html needs its import map")
 	var importMap struct{ Imports map[string]string }
 	require.NoError(t, json.Unmarshal([]byte(im[1]), &importMap))
-	imports := regexp.MustCompile(`(?m)^import .* from '\./([a-z]+\.js)';`)
+	imports := regexp.MustCompile(`(?m)^import .* from '\./([a-z]+\.js)';|import\('\./([a-z]+\.js)'\)`)
 	for plain, hashed := range importMap.Imports {
 		js := MustGet(t, s, "GET", hashed, "Accept-Encoding", "identity").Body.String()
 		for _, m := range imports.FindAllStringSubmatch(js, -1) {
-			assert.Contains(t, importMap.Imports, "/assets/"+m[1], "%s imports %s", plain, m[1])
+			name := m[1] + m[2]
+			assert.Contains(t, importMap.Imports, "/assets/"+name, "%s imports %s", plain, name)
 		}
 	}
+
+	// The first screen's modules are preloaded; those loaded later with import() are not.
+	preloaded := regexp.MustCompile(`<link rel="modulepreload" href="/assets/([a-z]+)\.`).FindAllStringSubmatch(body, -1)
+	var names []string
+	for _, m := range preloaded {
+		names = append(names, m[1])
+	}
+	assert.ElementsMatch(t, []string{"api", "app", "dom", "rrule", "time"}, names)
 }
 
 func TestSite_APIURL(t *testing.T) {

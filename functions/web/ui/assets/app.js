@@ -5,8 +5,10 @@ import { ApiError, get, post, request, setToken, signedIn, stream } from './api.
 import { $, $$, debounce, h, toast } from './dom.js';
 import { describeDuration, formatDue, formatFull, startOfDay } from './time.js';
 import { describe as describeRule } from './rrule.js';
-import { openTaskForm } from './form.js';
-import { startChat, stopChat } from './chat.js';
+
+// The form and the assistant are not needed for the first screen: they load after it.
+const openTaskForm = async (opts) => (await import('./form.js')).openTaskForm(opts);
+const chat = () => import('./chat.js');
 
 const PRIORITIES = { urgent: 'Urgent', high: 'High', medium: 'Medium', low: 'Low', none: '' };
 const PAGE = 50;
@@ -110,7 +112,7 @@ async function signIn(token) {
   await first;
   follow();
   pollNotifications();
-  startChat({ onToolCall: () => scheduleReload() });
+  (await chat()).startChat({ onToolCall: () => scheduleReload() });
   $('#quick-input').focus();
 }
 
@@ -119,7 +121,7 @@ $('#sign-out').addEventListener('click', () => {
   state.live?.abort();
   clearTimeout(state.notifTimer);
   flushDeletes();
-  stopChat();
+  chat().then((c) => c.stopChat());
   state.tasks = [];
   state.seenNotifs.clear();
   $('#tasks').replaceChildren();
