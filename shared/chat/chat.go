@@ -1,0 +1,437 @@
+// Package chat holds Taskwire's assistant: it answers a user's message by calling a
+// model through openai-go (Chat Completions with the task tools of package tools), runs
+// the tool calls as the signed-in user, and keeps every message of the conversation in
+// PostgreSQL, so that it holds no state between requests. HTTP lives in chathttp.
+package chat
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
+	"github.com/openai/openai-go/v3/shared"
+	"github.com/taskwire/taskwire/shared/taskwire"
+	"github.com/taskwire/taskwire/shared/tools"
+)
+
+// Defaults of Config.
+const (
+	DefaultModel         = "gpt-5.4-mini" // small, fast and good at tool calls
+	DefaultMaxRounds     = 8
+	DefaultHistoryBudget = 32000 // characters of earlier messages sent along, about 8k tokens
+	DefaultHistoryLimit  = 200   // messages read back from the database per request
+	DefaultTimeout       = 25 * time.Second
+	MaxMessageLength     = 4000 // characters of one user message
+)
+
+// Config configures the assistant.
+type Config struct {
+	APIKey  string // OPENAI_API_KEY; without it the assistant answers EUNAVAILABLE
+	BaseURL string // OPENAI_BASE_URL: any OpenAI-compatible server; empty for OpenAI's
+	Model   string // OPENAI_MODEL; DefaultModel when empty
+	// MaxRounds bounds the model calls of one message: after that many rounds of tool
+	// calls the assistant stops with a clear answer.
+	MaxRounds int
+	// HistoryBudget bounds, in characters, the earlier messages sent to the model; the
+	// oldest go first, an assistant's tool calls always with their results.
+	HistoryBudget int
+	// HistoryLimit bounds the messages read back from the database.
+	HistoryLimit int
+	// Timeout bounds one message's model calls and tools together; past it the
+	// request fails with ETIMEOUT (504).
+	Timeout time.Duration
+	// HTTPClient, if set, carries the model calls (tests, proxies).
+	HTTPClient *http.Client
+}
+
+// ConfigFromEnv reads OPENAI_API_KEY, OPENAI_BASE_URL and OPENAI_MODEL from cfg.
+func ConfigFromEnv(cfg map[string]string) Config {
+	return Config{APIKey: cfg["OPENAI_API_KEY"], BaseURL: cfg["OPENAI_BASE_URL"], Model: cfg["OPENAI_MODEL"]}
+}
+
+// Conversations stores conversations (postgres.ConversationService).
+type Conversations interface {
+	StartConversation(ctx context.Context, firstMessage string) (*taskwire.Conversation, error)
+	FindMessages(ctx context.Context, id uuid.UUID, limit int) (*taskwire.Conversation, []*taskwire.Message, error)
+	AppendMessages(ctx context.Context, id uuid.UUID, msgs ...taskwire.Message) ([]taskwire.Message, error)
+}
+
+// Users reads the signed-in user's settings (postgres.UserService).
+type Users interface {
+	FindMe(ctx context.Context) (*taskwire.User, error)
+}
+
+// Agent is the assistant.
+type Agent struct {
+	client *openai.Client // nil without an API key
+	model  string
+	cfg    Config
+	tools  *tools.Set
+	params []openai.ChatCompletionToolUnionParam
+	convs  Conversations
+	users  Users
+	// Now is the clock the system prompt tells the model; tests replace it.
+	Now func() time.Time
+}
+
+// New returns the assistant with cfg over the tools, conversations and users.
+func New(cfg Config, set *tools.Set, convs Conversations, users Users) *Agent {
+	if cfg.Model == "" {
+		cfg.Model = DefaultModel
+	}
+	if cfg.MaxRounds <= 0 {
+		cfg.MaxRounds = DefaultMaxRounds
+	}
+	if cfg.HistoryBudget <= 0 {
+		cfg.HistoryBudget = DefaultHistoryBudget
+	}
+	if cfg.HistoryLimit <= 0 {
+		cfg.HistoryLimit = DefaultHistoryLimit
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	a := &Agent{model: cfg.Model, cfg: cfg, tools: set, convs: convs, users: users, Now: time.Now}
+	if cfg.APIKey != "" {
+		// No retries inside a request: a chat message already makes several model calls
+		// under one deadline, and a rate limit is better passed on to the client (503 with
+		// Retry-After) than waited out while the user watches.
+		opts := []option.RequestOption{option.WithAPIKey(cfg.APIKey), option.WithMaxRetries(0)}
+		if cfg.BaseURL != "" {
+			opts = append(opts, option.WithBaseURL(cfg.BaseURL))
+		}
+		if cfg.HTTPClient != nil {
+			opts = append(opts, option.WithHTTPClient(cfg.HTTPClient))
+		}
+		c := openai.NewClient(opts...)
+		a.client = &c
+	}
+	for _, t := range set.List() {
+		var schema shared.FunctionParameters
+		_ = json.Unmarshal(t.Parameters, &schema) // the tools' schemas are constants, tested to be JSON objects
+		a.params = append(a.params, openai.ChatCompletionFunctionTool(shared.FunctionDefinitionParam{
+			Name: t.Name, Description: openai.String(t.Description), Parameters: schema,
+		}))
+	}
+	return a
+}
+
+// Configured reports whether the assistant has an API key.
+func (a *Agent) Configured() bool { return a.client != nil }
+
+// ToolCall is one tool call the assistant made while answering, as clients read it:
+// the arguments as the model wrote them (a JSON string when they were not JSON) and the
+// result the model read (an {"error", "code", "field"} object for a refused call).
+type ToolCall struct {
+	Name      string          `json:"name"`
+	Arguments json.RawMessage `json:"arguments"`
+	Result    json.RawMessage `json:"result"`
+}
+
+// Reply is the assistant's answer to one message.
+type Reply struct {
+	ConversationID uuid.UUID  `json:"conversation_id"`
+	Response       string     `json:"response"`
+	ToolCalls      []ToolCall `json:"tool_calls"`
+}
+
+// Observer learns of a reply while it is made; nil fields are skipped.
+type Observer struct {
+	Delta    func(text string) // a piece of the reply's text, as the model streams it
+	ToolCall func(ToolCall)    // a tool call that ran
+}
+
+// Request is one message to the assistant.
+type Request struct {
+	ConversationID string // empty to start a conversation
+	Message        string
+}
+
+// Chat answers req as the signed-in user of ctx. The user's message is stored before the
+// model is called, every assistant and tool message after, so a conversation survives a
+// failed call and resumes on any replica. With obs, the model's reply is streamed to
+// obs.Delta. Model failures are *ModelError: ETIMEOUT, EUNAVAILABLE (rate limited, with
+// RetryAfter) or EUPSTREAM.
+func (a *Agent) Chat(ctx context.Context, req Request, obs *Observer) (*Reply, error) {
+	if obs == nil {
+		obs = &Observer{}
+	}
+	if a.client == nil {
+		return nil, taskwire.Errorf(taskwire.EUNAVAILABLE, "the chat assistant is not configured: set OPENAI_API_KEY "+
+			"(and OPENAI_BASE_URL for another OpenAI-compatible server, OPENAI_MODEL for another model than %s)", DefaultModel)
+	}
+	message := strings.TrimSpace(req.Message)
+	if message == "" {
+		return nil, taskwire.FieldErrorf(taskwire.EINVALID, "message", "message is required")
+	}
+	if n := utf8.RuneCountInString(message); n > MaxMessageLength {
+		return nil, taskwire.FieldErrorf(taskwire.EINVALID, "message", "message must be at most %d characters, got %d", MaxMessageLength, n)
+	}
+	if !utf8.ValidString(message) || strings.ContainsRune(message, 0) {
+		return nil, taskwire.FieldErrorf(taskwire.EINVALID, "message", "message must be valid UTF-8 without NUL characters")
+	}
+
+	var history []*taskwire.Message
+	var convID uuid.UUID
+	if req.ConversationID == "" {
+		c, err := a.convs.StartConversation(ctx, message)
+		if err != nil {
+			return nil, fmt.Errorf("chat: %w", err)
+		}
+		convID = c.ID
+	} else {
+		id, err := uuid.Parse(req.ConversationID)
+		if err != nil {
+			return nil, taskwire.FieldErrorf(taskwire.EINVALID, "conversation_id", "conversation_id must be the id of a conversation (a UUID)")
+		}
+		_, history, err = a.convs.FindMessages(ctx, id, a.cfg.HistoryLimit)
+		if err != nil {
+			if taskwire.ErrorCode(err) == taskwire.ENOTFOUND {
+				return nil, taskwire.FieldErrorf(taskwire.ENOTFOUND, "conversation_id", "no conversation %s", id)
+			}
+			return nil, fmt.Errorf("chat: %w", err)
+		}
+		convID = id
+	}
+	if _, err := a.convs.AppendMessages(ctx, convID, taskwire.Message{Role: taskwire.RoleUser, Content: message}); err != nil {
+		return nil, fmt.Errorf("chat: store the message: %w", err)
+	}
+	me, err := a.users.FindMe(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("chat: %w", err)
+	}
+
+	ctx, cancel := context.WithTimeout(ctx, a.cfg.Timeout)
+	defer cancel()
+	messages := []openai.ChatCompletionMessageParamUnion{openai.SystemMessage(SystemPrompt(a.Now(), me.TimeZone))}
+	messages = append(messages, toParams(Bound(history, a.cfg.HistoryBudget))...)
+	messages = append(messages, openai.UserMessage(message))
+
+	reply := &Reply{ConversationID: convID, ToolCalls: []ToolCall{}}
+	for range a.cfg.MaxRounds {
+		turn, err := a.complete(ctx, messages, obs)
+		if err != nil {
+			return nil, err
+		}
+		if len(turn.calls) == 0 {
+			if _, err := a.convs.AppendMessages(ctx, convID, taskwire.Message{Role: taskwire.RoleAssistant, Content: turn.text}); err != nil {
+				return nil, fmt.Errorf("chat: store the reply: %w", err)
+			}
+			reply.Response = turn.text
+			return reply, nil
+		}
+		stored := []taskwire.Message{{Role: taskwire.RoleAssistant, Content: turn.text, ToolCalls: turn.calls}}
+		messages = append(messages, assistantParam(turn.text, turn.calls))
+		for _, call := range turn.calls {
+			result, err := a.tools.Call(ctx, call.Name, json.RawMessage(call.Arguments))
+			if err != nil {
+				var ok bool
+				if result, ok = tools.ErrorResult(err); !ok {
+					return nil, a.toolFailure(ctx, call, err)
+				}
+			}
+			stored = append(stored, taskwire.Message{Role: taskwire.RoleTool, ToolCallID: call.ID, Content: string(result)})
+			messages = append(messages, openai.ToolMessage(string(result), call.ID))
+			tc := ToolCall{Name: call.Name, Arguments: ArgumentsJSON(call.Arguments), Result: result}
+			reply.ToolCalls = append(reply.ToolCalls, tc)
+			if obs.ToolCall != nil {
+				obs.ToolCall(tc)
+			}
+		}
+		if _, err := a.convs.AppendMessages(ctx, convID, stored...); err != nil {
+			return nil, fmt.Errorf("chat: store the tool calls: %w", err)
+		}
+	}
+	reply.Response = fmt.Sprintf("I stopped after %d rounds of tool calls without finishing, so this request is not "+
+		"complete. The tool calls listed were made; please check the result and tell me how to go on.", a.cfg.MaxRounds)
+	if obs.Delta != nil {
+		obs.Delta(reply.Response)
+	}
+	if _, err := a.convs.AppendMessages(ctx, convID, taskwire.Message{Role: taskwire.RoleAssistant, Content: reply.Response}); err != nil {
+		return nil, fmt.Errorf("chat: store the reply: %w", err)
+	}
+	return reply, nil
+}
+
+// toolFailure reports a tool call that failed for a reason of the server's: the deadline
+// passing shows as a timeout, anything else as the internal error it is.
+func (a *Agent) toolFailure(ctx context.Context, call taskwire.ToolCall, err error) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return &ModelError{Err: taskwire.Errorf(taskwire.ETIMEOUT, "the assistant did not finish within %v", a.cfg.Timeout), Cause: err}
+	}
+	return fmt.Errorf("chat: tool %s: %w", call.Name, err)
+}
+
+// turn is one answer of the model: its text and the tool calls it asks for.
+type turn struct {
+	text  string
+	calls []taskwire.ToolCall
+}
+
+// complete calls the model once, streaming when obs wants deltas.
+func (a *Agent) complete(ctx context.Context, messages []openai.ChatCompletionMessageParamUnion, obs *Observer) (turn, error) {
+	params := openai.ChatCompletionNewParams{Model: shared.ChatModel(a.model), Messages: messages, Tools: a.params}
+	if obs.Delta == nil {
+		res, err := a.client.Chat.Completions.New(ctx, params)
+		if err != nil {
+			return turn{}, a.modelError(ctx, err)
+		}
+		if len(res.Choices) == 0 {
+			return turn{}, &ModelError{Err: taskwire.Errorf(taskwire.EUPSTREAM, "the model answered no choices")}
+		}
+		msg := res.Choices[0].Message
+		t := turn{text: msg.Content}
+		for _, c := range msg.ToolCalls {
+			t.calls = append(t.calls, taskwire.ToolCall{ID: c.ID, Name: c.Function.Name, Arguments: c.Function.Arguments})
+		}
+		return t, nil
+	}
+
+	stream := a.client.Chat.Completions.NewStreaming(ctx, params)
+	defer stream.Close()
+	var t turn
+	var text strings.Builder
+	byIndex := map[int64]int{}
+	for stream.Next() {
+		chunk := stream.Current()
+		if len(chunk.Choices) == 0 {
+			continue
+		}
+		delta := chunk.Choices[0].Delta
+		if delta.Content != "" {
+			text.WriteString(delta.Content)
+			obs.Delta(delta.Content)
+		}
+		for _, c := range delta.ToolCalls {
+			i, ok := byIndex[c.Index]
+			if !ok {
+				i = len(t.calls)
+				byIndex[c.Index] = i
+				t.calls = append(t.calls, taskwire.ToolCall{})
+			}
+			if c.ID != "" {
+				t.calls[i].ID = c.ID
+			}
+			t.calls[i].Name += c.Function.Name
+			t.calls[i].Arguments += c.Function.Arguments
+		}
+	}
+	if err := stream.Err(); err != nil {
+		return turn{}, a.modelError(ctx, err)
+	}
+	for i, c := range t.calls {
+		if c.ID == "" {
+			t.calls[i].ID = "call_" + strconv.Itoa(i) // some servers leave it out; the model only needs it to match
+		}
+	}
+	t.text = text.String()
+	return t, nil
+}
+
+// ModelError is a failure of the model: Err is the problem to report (ETIMEOUT,
+// EUNAVAILABLE or EUPSTREAM) and RetryAfter, for a rate limit, how long to wait.
+type ModelError struct {
+	Err        *taskwire.Error
+	RetryAfter time.Duration
+	Cause      error
+}
+
+// Error implements the error interface.
+func (e *ModelError) Error() string {
+	if e.Cause != nil {
+		return "model: " + e.Err.Message + ": " + e.Cause.Error()
+	}
+	return "model: " + e.Err.Message
+}
+
+// Unwrap returns the problem and its cause, so that errors.As finds the *taskwire.Error.
+func (e *ModelError) Unwrap() []error {
+	if e.Cause == nil {
+		return []error{e.Err}
+	}
+	return []error{e.Err, e.Cause}
+}
+
+// modelError classifies a failed model call.
+func (a *Agent) modelError(ctx context.Context, err error) error {
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return fmt.Errorf("chat: the client went away: %w", ctx.Err())
+	}
+	var netErr net.Error
+	var apiErr *openai.Error
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) ||
+		(errors.As(err, &netErr) && netErr.Timeout()):
+		return &ModelError{Err: taskwire.Errorf(taskwire.ETIMEOUT, "the model did not answer within %v; try again", a.cfg.Timeout), Cause: err}
+	case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusTooManyRequests:
+		wait := retryAfter(apiErr.Response)
+		return &ModelError{Err: taskwire.Errorf(taskwire.EUNAVAILABLE, "the model is rate limited; try again in %d s",
+			int(wait.Seconds())), RetryAfter: wait, Cause: err}
+	case errors.As(err, &apiErr) && (apiErr.StatusCode == http.StatusGatewayTimeout || apiErr.StatusCode == http.StatusRequestTimeout):
+		return &ModelError{Err: taskwire.Errorf(taskwire.ETIMEOUT, "the model timed out; try again"), Cause: err}
+	case errors.As(err, &apiErr):
+		slog.WarnContext(ctx, "model call failed", "status", apiErr.StatusCode, "err", err)
+		return &ModelError{Err: taskwire.Errorf(taskwire.EUPSTREAM, "the model failed with HTTP %d", apiErr.StatusCode), Cause: err}
+	}
+	slog.WarnContext(ctx, "model call failed", "err", err)
+	return &ModelError{Err: taskwire.Errorf(taskwire.EUPSTREAM, "the model cannot be reached"), Cause: err}
+}
+
+// retryAfter reads a rate limit's wait from Retry-After (seconds) or retry-after-ms,
+// rounded up to whole seconds; one second when neither says.
+func retryAfter(res *http.Response) time.Duration {
+	if res != nil {
+		if ms, err := strconv.ParseFloat(res.Header.Get("Retry-After-Ms"), 64); err == nil && ms > 0 {
+			return (time.Duration(ms)*time.Millisecond + time.Second - 1).Truncate(time.Second)
+		}
+		if s, err := strconv.Atoi(strings.TrimSpace(res.Header.Get("Retry-After"))); err == nil && s > 0 {
+			return time.Duration(s) * time.Second
+		}
+		if t, err := http.ParseTime(res.Header.Get("Retry-After")); err == nil {
+			if d := time.Until(t); d > 0 {
+				return (d + time.Second - 1).Truncate(time.Second)
+			}
+		}
+	}
+	return time.Second
+}
+
+// ArgumentsJSON returns a tool call's arguments as JSON: as written when they are JSON,
+// else as a JSON string of the text.
+func ArgumentsJSON(args string) json.RawMessage {
+	if json.Valid([]byte(args)) {
+		return json.RawMessage(args)
+	}
+	b, _ := json.Marshal(args)
+	return b
+}
+
+// SystemPrompt tells the model what it is and what time it is in the user's zone.
+func SystemPrompt(now time.Time, zone string) string {
+	loc := taskwire.LoadZone(zone)
+	if zone == "" {
+		zone = "UTC"
+	}
+	local := now.In(loc)
+	return "You are Taskwire's assistant. You manage the signed-in user's todo list with the tools given, and only " +
+		"theirs: you cannot see or change anyone else's tasks. Tasks have a number the user can say (\"task 3\"); " +
+		"pass it as task_id. Add, list, complete, reopen, reschedule, update and delete tasks as asked; for several " +
+		"changes, make several calls. Before deleting a task the user named only vaguely, look it up first. " +
+		"If a tool returns an error, fix the arguments and try again, or tell the user what is wrong.\n" +
+		"Now it is " + local.Format("Monday, 2 January 2006, 15:04") + " in the user's time zone " + zone +
+		" (UTC" + local.Format("-07:00") + "). Read dates and times the user gives in that zone, and pass times to " +
+		"the tools as RFC 3339 with the offset, e.g. " + local.Format("2006-01-02T15:04:05-07:00") + ". Tools return " +
+		"times in UTC: tell them to the user in their zone.\n" +
+		"Answer briefly and plainly, naming the tasks you changed by number and title."
+}

@@ -1,0 +1,305 @@
+// Package chathttp serves the chat assistant over HTTP: POST /v1/chat (JSON, or
+// Server-Sent Events for Accept: text/event-stream), its hackathon alias POST
+// /api/{user_id}/chat, and the conversations API. Authentication, problems and JSON are
+// the REST API's (package rest); the assistant is package chat's.
+package chathttp
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/taskwire/taskwire/shared/app"
+	"github.com/taskwire/taskwire/shared/chat"
+	"github.com/taskwire/taskwire/shared/postgres"
+	"github.com/taskwire/taskwire/shared/problem"
+	"github.com/taskwire/taskwire/shared/rest"
+	"github.com/taskwire/taskwire/shared/taskwire"
+	"github.com/taskwire/taskwire/shared/tools"
+)
+
+// Listing limits of the conversations API.
+const (
+	DefaultConversations = 50
+	DefaultMessages      = 200
+)
+
+// Conversations reads and deletes conversations (postgres.ConversationService).
+type Conversations interface {
+	FindConversations(ctx context.Context, limit int) ([]*taskwire.Conversation, error)
+	FindMessages(ctx context.Context, id uuid.UUID, limit int) (*taskwire.Conversation, []*taskwire.Message, error)
+	DeleteConversation(ctx context.Context, id uuid.UUID) error
+}
+
+// Deps are what the chat routes serve from. A Server without them can still list its
+// routes (Patterns).
+type Deps struct {
+	Agent         *chat.Agent
+	Conversations Conversations
+	Auth          rest.Verifier
+	Users         rest.UserStore
+}
+
+// Server serves the chat routes.
+type Server struct {
+	d        Deps
+	mux      *http.ServeMux
+	patterns []string
+}
+
+// New returns the chat routes on d.
+func New(d Deps) *Server {
+	s := &Server{d: d, mux: http.NewServeMux()}
+	s.handle("POST /v1/chat", s.chat, false)
+	s.handle("POST /api/{user_id}/chat", s.chat, true)
+	s.handle("GET /v1/conversations", s.listConversations, false)
+	s.handle("GET /v1/conversations/{id}/messages", s.listMessages, false)
+	s.handle("DELETE /v1/conversations/{id}", s.deleteConversation, false)
+	return s
+}
+
+// NewFromApp returns the chat routes on an opened app, with the assistant configured
+// from cfg (OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL).
+func NewFromApp(a *app.App, cfg map[string]string) *Server {
+	convs := postgres.NewConversationService(a.DB)
+	return New(Deps{
+		Agent:         chat.New(chat.ConfigFromEnv(cfg), tools.New(a.Tasks), convs, a.Users),
+		Conversations: convs,
+		Auth:          a.Verifier,
+		Users:         a.Users,
+	})
+}
+
+// Patterns returns the method and path of every chat route.
+func (s *Server) Patterns() []string {
+	return append([]string(nil), s.patterns...)
+}
+
+// Match reports whether r is for one of the chat routes' paths (whatever its method).
+func (s *Server) Match(r *http.Request) bool {
+	if _, pattern := s.mux.Handler(r); pattern != "" {
+		return true
+	}
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := s.mux.Handler(probe); pattern != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// ServeHTTP serves a chat route; any other request is answered as a problem.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if _, pattern := s.mux.Handler(r); pattern != "" {
+		s.mux.ServeHTTP(w, r)
+		return
+	}
+	if s.Match(r) {
+		problem.WriteDetails(w, problem.Details{
+			Type: "https://taskwire.dev/problems/method_not_allowed", Title: "Method Not Allowed",
+			Status: http.StatusMethodNotAllowed, Code: "method_not_allowed", Instance: r.URL.Path,
+			Detail: r.Method + " is not allowed here",
+		})
+		return
+	}
+	problem.Write(w, r, taskwire.Errorf(taskwire.ENOTFOUND, "no route for %s %s", r.Method, r.URL.Path))
+}
+
+// handle registers h behind the API's authentication; alias routes also check {user_id}.
+func (s *Server) handle(pattern string, h func(http.ResponseWriter, *http.Request) error, alias bool) {
+	s.patterns = append(s.patterns, pattern)
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		ctx, err := rest.Authenticate(r, s.d.Auth, s.d.Users)
+		if err == nil && alias {
+			err = rest.CheckPathUser(ctx, r)
+		}
+		if err == nil {
+			err = h(w, r.WithContext(ctx))
+		}
+		if err != nil {
+			writeProblem(w, r, err)
+		}
+	})
+}
+
+// writeProblem answers err as a problem, with Retry-After for a rate-limited model.
+func writeProblem(w http.ResponseWriter, r *http.Request, err error) {
+	var me *chat.ModelError
+	if errors.As(err, &me) && me.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(me.RetryAfter.Seconds())))
+	}
+	problem.Write(w, r, err)
+}
+
+// chatRequest is the body of POST /v1/chat.
+type chatRequest struct {
+	ConversationID *string `json:"conversation_id"`
+	Message        *string `json:"message"`
+}
+
+// chat serves POST /v1/chat: {"conversation_id"?, "message"} answered with the
+// assistant's Reply, or as Server-Sent Events when the client accepts them (see stream).
+func (s *Server) chat(w http.ResponseWriter, r *http.Request) error {
+	body, err := rest.ReadBody(w, r)
+	if err != nil {
+		return err
+	}
+	var in chatRequest
+	if err := taskwire.DecodeJSON(body, &in); err != nil {
+		return err
+	}
+	if in.Message == nil {
+		return taskwire.FieldErrorf(taskwire.EINVALID, "message", "message is required")
+	}
+	req := chat.Request{Message: *in.Message}
+	if in.ConversationID != nil {
+		req.ConversationID = *in.ConversationID
+	}
+	if acceptsEventStream(r) {
+		return s.stream(w, r, req)
+	}
+	reply, err := s.d.Agent.Chat(r.Context(), req, nil)
+	if err != nil {
+		return err
+	}
+	return rest.WriteJSON(w, http.StatusOK, reply)
+}
+
+// acceptsEventStream reports whether the Accept header asks for text/event-stream.
+func acceptsEventStream(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept"), ",") {
+		if mt, _, err := mime.ParseMediaType(strings.TrimSpace(part)); err == nil && mt == "text/event-stream" {
+			return true
+		}
+	}
+	return false
+}
+
+// stream answers a chat message as Server-Sent Events:
+//
+//	event: delta      data: {"text": "..."}                   a piece of the reply's text
+//	event: tool_call  data: {"name", "arguments", "result"}  after each tool call ran
+//	event: done       data: the Reply POST /v1/chat answers with JSON
+//	event: error      data: a problem (application/problem+json's body)
+//
+// The stream starts with the first event; a failure before it (no API key, a bad
+// request, the model refusing its first call) is an ordinary problem response.
+func (s *Server) stream(w http.ResponseWriter, r *http.Request, req chat.Request) error {
+	es := &eventStream{w: w}
+	obs := &chat.Observer{
+		Delta:    func(text string) { es.send("delta", map[string]string{"text": text}) },
+		ToolCall: func(tc chat.ToolCall) { es.send("tool_call", tc) },
+	}
+	reply, err := s.d.Agent.Chat(r.Context(), req, obs)
+	if err != nil {
+		if !es.started {
+			return err
+		}
+		es.send("error", problem.From(r, err))
+		return nil
+	}
+	es.send("done", reply)
+	return nil
+}
+
+// eventStream writes Server-Sent Events, sending the headers with the first.
+type eventStream struct {
+	w       http.ResponseWriter
+	started bool
+}
+
+func (es *eventStream) send(event string, data any) {
+	b, err := json.Marshal(data)
+	if err != nil {
+		b, _ = json.Marshal(map[string]string{"error": "the event cannot be encoded"})
+	}
+	if !es.started {
+		h := es.w.Header()
+		h.Set("Content-Type", "text/event-stream")
+		h.Set("Cache-Control", "no-store")
+		h.Set("X-Accel-Buffering", "no") // proxies: pass each event on at once
+		es.w.WriteHeader(http.StatusOK)
+		es.started = true
+	}
+	fmt.Fprintf(es.w, "event: %s\ndata: %s\n\n", event, b)
+	_ = http.NewResponseController(es.w).Flush()
+}
+
+// limitParam reads the only query parameter the listings take, limit (1 to
+// postgres.MaxConversationsLimit); any other parameter is refused.
+func limitParam(r *http.Request, def int) (int, error) {
+	q := r.URL.Query()
+	for name := range q {
+		if name != "limit" {
+			return 0, taskwire.FieldErrorf(taskwire.EMALFORMED, name, "unknown query parameter %q", name)
+		}
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > postgres.MaxConversationsLimit || len(q["limit"]) > 1 {
+			return 0, taskwire.FieldErrorf(taskwire.EMALFORMED, "limit", "limit must be a whole number from 1 to %d, given once", postgres.MaxConversationsLimit)
+		}
+		return n, nil
+	}
+	return def, nil
+}
+
+// conversationID reads {id}; one that is no uuid is no conversation.
+func conversationID(r *http.Request) (uuid.UUID, error) {
+	id, err := uuid.Parse(r.PathValue("id"))
+	if err != nil {
+		return uuid.Nil, taskwire.FieldErrorf(taskwire.ENOTFOUND, "id", "no conversation %q", r.PathValue("id"))
+	}
+	return id, nil
+}
+
+func (s *Server) listConversations(w http.ResponseWriter, r *http.Request) error {
+	limit, err := limitParam(r, DefaultConversations)
+	if err != nil {
+		return err
+	}
+	list, err := s.d.Conversations.FindConversations(r.Context(), limit)
+	if err != nil {
+		return err
+	}
+	return rest.WriteJSON(w, http.StatusOK, map[string]any{"items": list})
+}
+
+func (s *Server) listMessages(w http.ResponseWriter, r *http.Request) error {
+	limit, err := limitParam(r, DefaultMessages)
+	if err != nil {
+		return err
+	}
+	id, err := conversationID(r)
+	if err != nil {
+		return err
+	}
+	c, msgs, err := s.d.Conversations.FindMessages(r.Context(), id, limit)
+	if err != nil {
+		return err
+	}
+	if msgs == nil {
+		msgs = []*taskwire.Message{}
+	}
+	return rest.WriteJSON(w, http.StatusOK, map[string]any{"conversation": c, "items": msgs})
+}
+
+func (s *Server) deleteConversation(w http.ResponseWriter, r *http.Request) error {
+	id, err := conversationID(r)
+	if err != nil {
+		return err
+	}
+	if err := s.d.Conversations.DeleteConversation(r.Context(), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
