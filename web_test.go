@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	function "github.com/taskwire/taskwire"
+	"github.com/taskwire/taskwire/shared/chat/openaitest"
 	"github.com/taskwire/taskwire/shared/postgres/postgrestest"
 )
 
@@ -115,9 +116,21 @@ func TestWeb_Browser(t *testing.T) {
 	require.NoError(t, err, "the browser tests failed; screenshots of failures are in %s", out)
 }
 
-// browserChat returns the configuration that points the app's assistant at a scripted
-// model, and whether there is one; the app has no chat function yet.
+// browserChat starts a scripted model for the chat scenario and returns the configuration
+// that points the app's assistant at it: asked anything, the model adds the task "Book the
+// dentist" with the add_task tool when asked about the dentist, then says so; anything
+// else it answers in words.
 func browserChat(tb testing.TB) (map[string]string, bool) {
 	tb.Helper()
-	return nil, false
+	model := openaitest.New(tb)
+	model.Handle(func(r openaitest.Request) openaitest.Reply {
+		switch {
+		case !strings.Contains(r.LastUser(), "dentist"):
+			return openaitest.Text("You are welcome.")
+		case len(r.ToolResults()) == 0:
+			return openaitest.Call("add_task", `{"title": "Book the dentist", "priority": "high", "tags": ["health"]}`)
+		}
+		return openaitest.Text("I added “Book the dentist” as a high-priority task tagged health.")
+	})
+	return map[string]string{"OPENAI_BASE_URL": model.BaseURL(), "OPENAI_API_KEY": "scripted", "OPENAI_MODEL": "scripted"}, true
 }

@@ -289,8 +289,11 @@ await scenario('edit inline, delete with undo', page, async () => {
   await until(async () => (await api(token, 'GET', '/v1/tasks?q=oat')).body.items.length === 0, 'the deletion to reach the API');
 });
 
+const chatServed = CHAT && ![404, 405].includes((await api(token, 'POST', '/v1/chat', {})).status);
 if (!CHAT) {
-  skip('chat panel', 'no scripted model: the app has no chat function yet');
+  skip('chat panel', 'no scripted model (CHAT_SCRIPTED unset)');
+} else if (!chatServed) {
+  skip('chat panel', 'the app does not serve POST /v1/chat');
 } else {
   await scenario('chat panel against the scripted model', page, async () => {
     await page.getByLabel('Message to the assistant').fill('Add a task to book the dentist');
@@ -298,8 +301,15 @@ if (!CHAT) {
     const reply = page.locator('.msg-assistant').last();
     await until(async () => !(await reply.getAttribute('aria-busy')), 'the reply to finish', 15000);
     assert(await reply.locator('.tool summary').count() >= 1, 'the reply shows the tools that ran');
-    assert((await reply.locator('.tool summary').first().textContent()).includes('Ran '), 'the tool is named');
+    assert((await reply.locator('.tool summary').first().textContent()) === 'Ran add_task', 'the tool is named');
+    assert((await reply.locator('.text').textContent()).includes('I added “Book the dentist”'), 'the streamed reply');
+    // The task list follows what the assistant did.
     await taskItem(page, 'Book the dentist').waitFor();
+    assert((await taskItem(page, 'Book the dentist').textContent()).includes('#health'), 'the new task is listed as made');
+    // The conversation goes on.
+    await page.getByLabel('Message to the assistant').fill('Thanks');
+    await page.keyboard.press('Enter');
+    await until(async () => (await page.locator('.msg-assistant').count()) === 2 && !(await page.locator('.msg-assistant').last().getAttribute('aria-busy')), 'the second reply', 15000);
     await page.screenshot({ path: path.join(OUT, 'chat.png') });
   });
 }
