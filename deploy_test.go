@@ -34,7 +34,10 @@ import (
 // eventingDir holds the project's Knative manifests.
 const eventingDir = "eventing"
 
-// Handler shapes of the func Go templates, as signatureOf renders them.
+// Handler shapes of the func Go templates, as signatureOf renders them. An event
+// function is an HTTP function (its Handle checks the delivery's token, which func's
+// cloudevent runtime would not show it) with its event logic in HandleEvent, of the
+// cloudevent shape.
 const (
 	cloudEventHandle = "func(context.Context, github.com/cloudevents/sdk-go/v2/event.Event) (*github.com/cloudevents/sdk-go/v2/event.Event, error)"
 	httpHandle       = "func(net/http.ResponseWriter, *net/http.Request)"
@@ -226,7 +229,7 @@ func TestFuncYAML_Module(t *testing.T) {
 			require.NotEmpty(t, want, "invoke: got %q, want http or cloudevent", f.Invoke)
 			pkg := MustParsePackage(t, dir)
 			assert.Equal(t, "function", pkg.name, "the func Go template's package name")
-			assert.Equal(t, want, pkg.MustHandleSignature(t), "%s: New() must return a value whose Handle has the shape of invoke: %s", dir, f.Invoke)
+			assert.Equal(t, want, pkg.MustMethodSignature(t, "Handle"), "%s: New() must return a value whose Handle has the shape of invoke: %s", dir, f.Invoke)
 
 			// Deployment.
 			assert.Equal(t, "/health/liveness", f.Deploy.HealthEndpoints.Liveness)
@@ -462,8 +465,8 @@ func MustLoadBroker(tb testing.TB) *broker.Manifests {
 }
 
 // TestWiring_Triggers checks each Trigger: it filters with spec.filters, retries with
-// exponential backoff into the dead letters, and delivers to a CloudEvent function of
-// functions/ whose package has the CloudEvent handler.
+// exponential backoff into the dead letters, and delivers to an event function of
+// functions/: an HTTP function whose package also has the event logic, HandleEvent.
 func TestWiring_Triggers(t *testing.T) {
 	ms := MustReadManifests(t)
 	triggers := ofKind(ms, "Trigger")
@@ -486,8 +489,10 @@ func TestWiring_Triggers(t *testing.T) {
 			dir := filepath.Join("functions", sub.Name)
 			require.DirExists(t, dir, "the subscriber %q is not a function of functions/", sub.Name)
 			f := MustReadFuncYAML(t, dir)
-			assert.Equal(t, "cloudevent", f.Invoke, "%s/func.yaml: a Trigger's subscriber is invoked with CloudEvents", dir)
-			assert.Equal(t, cloudEventHandle, MustParsePackage(t, dir).MustHandleSignature(t))
+			assert.Equal(t, "http", f.Invoke, "%s/func.yaml: a Trigger's subscriber takes the whole request, to check its token", dir)
+			pkg := MustParsePackage(t, dir)
+			assert.Equal(t, httpHandle, pkg.MustMethodSignature(t, "Handle"))
+			assert.Equal(t, cloudEventHandle, pkg.MustMethodSignature(t, "HandleEvent"), "%s: the event logic, which the whole app calls in process", dir)
 		})
 	}
 }
@@ -592,8 +597,8 @@ type output struct {
 }
 
 // outputs is what each Trigger subscriber causes, from reading its code:
-//   - recurrence replies with nothing (functions/recurrence Function.Handle) and creates
-//     the next occurrence, whose task.created leaves through the outbox;
+//   - recurrence replies with nothing (functions/recurrence Function.HandleEvent) and
+//     creates the next occurrence, whose task.created leaves through the outbox;
 //   - reminders replies with a follow-up tick (shared/remind Handler.reply) and fires
 //     reminder.due through the outbox (shared/postgres ReminderService);
 //   - notify replies with nothing (shared/notify Handler.Handle) and publishes nothing.
@@ -605,10 +610,10 @@ var (
 		"reminders":  {{events.TypeRemindersTick, events.SourceReminders, true}, {events.TypeReminderDue, events.SourceReminders, false}},
 		"notify":     nil,
 	}
-	replyCode = map[string]struct{ dir, typ string }{
-		"recurrence": {"functions/recurrence", "Function"},
-		"reminders":  {"shared/remind", "Handler"},
-		"notify":     {"shared/notify", "Handler"},
+	replyCode = map[string]struct{ dir, typ, method string }{
+		"recurrence": {"functions/recurrence", "Function", "HandleEvent"},
+		"reminders":  {"shared/remind", "Handler", "Handle"},
+		"notify":     {"shared/notify", "Handler", "Handle"},
 	}
 )
 
@@ -637,7 +642,7 @@ func TestWiring_NoLoops(t *testing.T) {
 			}
 		}
 		if len(replies) == 0 {
-			assert.True(t, pkg.ReturnsNoEvent(t, where.typ, "Handle"), "%s: %s.Handle returns an event; say which in outputs", where.dir, where.typ)
+			assert.True(t, pkg.ReturnsNoEvent(t, where.typ, where.method), "%s: %s.%s returns an event; say which in outputs", where.dir, where.typ, where.method)
 			continue
 		}
 		for _, typ := range replies {
@@ -746,7 +751,7 @@ func TestWiring_SinkBindings(t *testing.T) {
 	assert.Empty(t, bound, "SinkBindings of Services that are no function")
 }
 
-// TestWiring_EventPolicies checks that each CloudEvent function may be reached only by
+// TestWiring_EventPolicies checks that each event function may be reached only by
 // the Triggers that subscribe it.
 func TestWiring_EventPolicies(t *testing.T) {
 	ms := MustReadManifests(t)
@@ -892,8 +897,8 @@ func (p *goPackage) method(typ, name string, pointer bool) (*ast.FuncDecl, *ast.
 	return nil, nil
 }
 
-// MustHandleSignature returns the signature of Handle on the type New() returns.
-func (p *goPackage) MustHandleSignature(tb testing.TB) string {
+// MustMethodSignature returns the signature of the method name on the type New() returns.
+func (p *goPackage) MustMethodSignature(tb testing.TB, name string) string {
 	tb.Helper()
 	for _, f := range p.files {
 		for _, d := range f.Decls {
@@ -910,8 +915,8 @@ func (p *goPackage) MustHandleSignature(tb testing.TB) string {
 			}
 			id, ok := rt.(*ast.Ident)
 			require.True(tb, ok, "%s: New must return a type of the package", p.dir)
-			h, hf := p.method(id.Name, "Handle", pointer)
-			require.NotNil(tb, h, "%s: %s has no method Handle", p.dir, id.Name)
+			h, hf := p.method(id.Name, name, pointer)
+			require.NotNil(tb, h, "%s: %s has no method %s", p.dir, id.Name, name)
 			return signatureOf(h, imports(hf))
 		}
 	}

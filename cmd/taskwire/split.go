@@ -126,7 +126,7 @@ var splitPorts = map[string]int{"tasks": 8080, "broker": 8090, "recurrence": 809
 // SplitEnv returns each process's environment additions in the split layout, with the
 // ports offset by base: every function publishes to the broker (K_SINK), the broker
 // reaches every subscriber over HTTP, and it is the OpenID Connect issuer whose tokens
-// the CloudEvent functions require, each for the audience its Trigger gives it.
+// the event functions require, each for the audience its Trigger gives it.
 func SplitEnv(base int) (map[string][]string, error) {
 	addr := func(name string) string { return fmt.Sprintf("127.0.0.1:%d", splitPorts[name]+base) }
 	sink := "K_SINK=http://" + addr("broker")
@@ -170,7 +170,7 @@ func split(ctx context.Context, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	// The broker first: the CloudEvent functions discover its issuer as they start.
+	// The broker first: the event functions discover its issuer as they start.
 	names := make([]string, 0, len(layout))
 	for name := range layout {
 		if name != "broker" {

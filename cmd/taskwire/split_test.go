@@ -166,7 +166,7 @@ func TestSplit(t *testing.T) {
 		procs.MustStart(name)
 	}
 
-	// The CloudEvent functions run with the delivery check on: a CloudEvent posted
+	// The event functions run with the delivery check on: a CloudEvent posted
 	// straight to one without the broker's token is refused, and nothing below gets
 	// through unless the broker's tokens are accepted.
 	for _, name := range []string{"recurrence", "reminders", "notify"} {

@@ -1,23 +1,28 @@
 // Package function is the notify function: it turns each reminder.due event into an
 // in-app notification, a signed webhook and an email, served as an instanced Knative
-// function (invoke: cloudevent). The logic lives in shared/notify; this package wires it.
+// function (invoke: http) that checks each delivery's OIDC token itself. The logic lives
+// in shared/notify; this package wires it.
 package function
 
 import (
 	"context"
 	"errors"
+	"net/http"
 	"sync/atomic"
 
 	"github.com/cloudevents/sdk-go/v2/event"
 	"github.com/taskwire/taskwire/shared/app"
+	"github.com/taskwire/taskwire/shared/host"
 	"github.com/taskwire/taskwire/shared/notify"
 	"github.com/taskwire/taskwire/shared/postgres"
+	"github.com/taskwire/taskwire/shared/problem"
 	"github.com/taskwire/taskwire/shared/taskwire"
 )
 
 // Function handles reminder.due events once Start (or NewWithDB) has set it up.
 type Function struct {
-	state atomic.Pointer[state]
+	state      atomic.Pointer[state]
+	deliveries atomic.Pointer[http.Handler] // what Handle serves, once Start set it up
 }
 
 type state struct {
@@ -44,10 +49,14 @@ func NewWithDB(db *postgres.DB, cfg map[string]string) (*Function, error) {
 	return f, nil
 }
 
-// Start opens the database (DATABASE_URL, or the local cluster) and sets up the channels
-// from cfg, the environment: SMTP_URL, NOTIFY_FROM, NOTIFY_ALLOW_PRIVATE. A function made
-// by NewWithDB is started already.
+// Start sets up the delivery check (EVENTS_OIDC_ISSUER, EVENTS_OIDC_AUDIENCE), opens the
+// database (DATABASE_URL, or the local cluster) and sets up the channels from cfg, the
+// environment: SMTP_URL, NOTIFY_FROM, NOTIFY_ALLOW_PRIVATE. A function made by NewWithDB
+// has its database and channels already.
 func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
+	if err := f.startDeliveries(ctx, cfg); err != nil {
+		return err
+	}
 	if f.state.Load() != nil {
 		return nil
 	}
@@ -98,9 +107,34 @@ func (f *Function) Alive(ctx context.Context) (bool, error) {
 	return true, nil
 }
 
-// Handle delivers one reminder.due event; other events are acknowledged and ignored.
-// Before Start has finished it is EUNAVAILABLE, which the broker retries.
-func (f *Function) Handle(ctx context.Context, e event.Event) (*event.Event, error) {
+// Handle serves one CloudEvent delivered over HTTP, as a Knative Trigger sends it: with
+// EVENTS_OIDC_ISSUER set it first checks the delivery's bearer token (401 without a valid
+// one), then answers as host.EventHTTPHandler does with HandleEvent. Before Start it
+// answers 503, which the broker retries.
+func (f *Function) Handle(w http.ResponseWriter, r *http.Request) {
+	h := f.deliveries.Load()
+	if h == nil {
+		problem.Write(w, r, taskwire.Errorf(taskwire.EUNAVAILABLE, "the function is starting"))
+		return
+	}
+	(*h).ServeHTTP(w, r)
+}
+
+// startDeliveries sets up what Handle serves: the delivery check that cfg asks for, in
+// front of HandleEvent.
+func (f *Function) startDeliveries(ctx context.Context, cfg map[string]string) error {
+	h, err := host.RequireDeliveryToken(ctx, cfg, host.EventHTTPHandler(f))
+	if err != nil {
+		return err
+	}
+	f.deliveries.Store(&h)
+	return nil
+}
+
+// HandleEvent delivers one reminder.due event; other events are acknowledged and ignored.
+// The whole app calls it in process. Before Start has finished it is EUNAVAILABLE, which
+// the broker retries.
+func (f *Function) HandleEvent(ctx context.Context, e event.Event) (*event.Event, error) {
 	s := f.state.Load()
 	if s == nil {
 		return nil, taskwire.Errorf(taskwire.EUNAVAILABLE, "the function is starting")

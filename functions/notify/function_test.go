@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -18,7 +17,6 @@ import (
 	"github.com/stretchr/testify/require"
 	function "github.com/taskwire/taskwire/functions/notify"
 	"github.com/taskwire/taskwire/shared/events"
-	"github.com/taskwire/taskwire/shared/host"
 	"github.com/taskwire/taskwire/shared/notify"
 	"github.com/taskwire/taskwire/shared/notify/smtptest"
 	"github.com/taskwire/taskwire/shared/postgres"
@@ -36,7 +34,7 @@ func TestFunction(t *testing.T) {
 		assert.False(t, ready)
 
 		e, _ := newReminderEvent(t, "user-"+uuid.NewString())
-		_, err = f.Handle(context.Background(), e)
+		_, err = f.HandleEvent(context.Background(), e)
 		assert.Equal(t, taskwire.EUNAVAILABLE, taskwire.ErrorCode(err), "got %v, want EUNAVAILABLE", err)
 	})
 
@@ -63,7 +61,7 @@ func TestFunction(t *testing.T) {
 		user := mustNewUser(t, db, "ada@example.com", hooks.URL)
 		e, reminder := newReminderEvent(t, user.ID)
 
-		reply, err := f.Handle(context.Background(), e)
+		reply, err := f.HandleEvent(context.Background(), e)
 		require.NoError(t, err)
 		assert.Nil(t, reply)
 
@@ -94,7 +92,7 @@ func TestFunction(t *testing.T) {
 
 		user := mustNewUser(t, db, "", "")
 		e, _ := newReminderEvent(t, user.ID)
-		_, err = f.Handle(context.Background(), e)
+		_, err = f.HandleEvent(context.Background(), e)
 		require.NoError(t, err)
 		assert.Len(t, mustFindNotifications(t, db, user.ID), 1)
 
@@ -106,20 +104,12 @@ func TestFunction(t *testing.T) {
 		db := postgrestest.MustOpenDB(t)
 		f, err := function.NewWithDB(db, map[string]string{"NOTIFY_ALLOW_PRIVATE": "true"})
 		require.NoError(t, err)
-		serve := host.EventHTTPHandler(f)
+		require.NoError(t, f.Start(context.Background(), nil))
 		hooks := newReceiver(t)
 		hooks.SetStatus(http.StatusServiceUnavailable)
 		user := mustNewUser(t, db, "", hooks.URL)
 
-		post := func(e event.Event) int {
-			body, err := json.Marshal(e)
-			require.NoError(t, err)
-			req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(string(body)))
-			req.Header.Set("Content-Type", "application/cloudevents+json")
-			w := httptest.NewRecorder()
-			serve(w, req)
-			return w.Code
-		}
+		post := func(e event.Event) int { return MustDeliver(t, f, "", mustStructured(t, e)).Code }
 
 		bad, _ := newReminderEvent(t, user.ID)
 		require.NoError(t, bad.SetData(event.ApplicationJSON, []byte(`{"user_id":""}`)))

@@ -1,18 +1,21 @@
 // Package function is the recurrence function: on task.completed of a recurring task it
 // creates the series' next occurrence, served as an instanced Knative function
-// (invoke: cloudevent). The logic lives in shared/postgres (RecurrenceService) and
-// shared/recur; this package wires them.
+// (invoke: http) that checks each delivery's OIDC token itself. The logic lives in
+// shared/postgres (RecurrenceService) and shared/recur; this package wires them.
 package function
 
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"sync/atomic"
 
 	"github.com/cloudevents/sdk-go/v2/event"
 	"github.com/taskwire/taskwire/shared/app"
 	"github.com/taskwire/taskwire/shared/events"
+	"github.com/taskwire/taskwire/shared/host"
 	"github.com/taskwire/taskwire/shared/postgres"
+	"github.com/taskwire/taskwire/shared/problem"
 	"github.com/taskwire/taskwire/shared/taskwire"
 )
 
@@ -22,6 +25,8 @@ type Function struct {
 	owned  atomic.Pointer[postgres.DB]
 	svc    atomic.Pointer[postgres.RecurrenceService]
 	bg     *app.Background // the outbox relay to K_SINK, when Start opened the database
+
+	deliveries atomic.Pointer[http.Handler] // what Handle serves, once Start set it up
 }
 
 // New returns the recurrence function; the func runtime (or the project's host) calls
@@ -38,9 +43,13 @@ func NewWithDB(db *postgres.DB) *Function {
 	return f
 }
 
-// Start opens (and migrates) the database from cfg, the environment, unless the function
-// was made on an open pool.
+// Start sets up the delivery check (EVENTS_OIDC_ISSUER, EVENTS_OIDC_AUDIENCE) and opens
+// (and migrates) the database from cfg, the environment, unless the function was made on
+// an open pool.
 func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
+	if err := f.startDeliveries(ctx, cfg); err != nil {
+		return err
+	}
 	db := f.shared
 	if db == nil {
 		var err error
@@ -86,10 +95,35 @@ func (f *Function) Alive(ctx context.Context) (bool, error) {
 	return true, nil
 }
 
-// Handle creates the next occurrence for a task.completed event and ignores every other
-// event. It never replies with an event: the new occurrence's task.created leaves through
-// the outbox. Bad event data is EINVALID (dead letters); other errors are retried.
-func (f *Function) Handle(ctx context.Context, e event.Event) (*event.Event, error) {
+// Handle serves one CloudEvent delivered over HTTP, as a Knative Trigger sends it: with
+// EVENTS_OIDC_ISSUER set it first checks the delivery's bearer token (401 without a valid
+// one), then answers as host.EventHTTPHandler does with HandleEvent. Before Start it
+// answers 503, which the broker retries.
+func (f *Function) Handle(w http.ResponseWriter, r *http.Request) {
+	h := f.deliveries.Load()
+	if h == nil {
+		problem.Write(w, r, taskwire.Errorf(taskwire.EUNAVAILABLE, "the function is starting"))
+		return
+	}
+	(*h).ServeHTTP(w, r)
+}
+
+// startDeliveries sets up what Handle serves: the delivery check that cfg asks for, in
+// front of HandleEvent.
+func (f *Function) startDeliveries(ctx context.Context, cfg map[string]string) error {
+	h, err := host.RequireDeliveryToken(ctx, cfg, host.EventHTTPHandler(f))
+	if err != nil {
+		return err
+	}
+	f.deliveries.Store(&h)
+	return nil
+}
+
+// HandleEvent creates the next occurrence for a task.completed event and ignores every
+// other event; the whole app calls it in process. It never replies with an event: the new
+// occurrence's task.created leaves through the outbox. Bad event data is EINVALID (dead
+// letters); other errors are retried.
+func (f *Function) HandleEvent(ctx context.Context, e event.Event) (*event.Event, error) {
 	if e.Type() != events.TypeTaskCompleted {
 		return nil, nil
 	}

@@ -27,7 +27,7 @@ func TestFunction(t *testing.T) {
 		assert.False(t, ready)
 
 		e := taskEvent(t, events.TypeTaskCompleted, "someone", &taskwire.Task{ID: uuid.New()})
-		reply, err := f.Handle(context.Background(), e)
+		reply, err := f.HandleEvent(context.Background(), e)
 		assert.Equal(t, taskwire.EUNAVAILABLE, taskwire.ErrorCode(err), "got %v, want %s", err, taskwire.EUNAVAILABLE)
 		assert.Nil(t, reply)
 	})
@@ -44,7 +44,7 @@ func TestFunction(t *testing.T) {
 		assert.True(t, ready)
 		user, done := mustCompleteRecurring(t, db)
 
-		reply, err := f.Handle(context.Background(), taskEvent(t, events.TypeTaskCompleted, user, done))
+		reply, err := f.HandleEvent(context.Background(), taskEvent(t, events.TypeTaskCompleted, user, done))
 		require.NoError(t, err)
 		assert.Nil(t, reply, "got a reply event, want none")
 
@@ -66,7 +66,7 @@ func TestFunction(t *testing.T) {
 		e := taskEvent(t, events.TypeTaskCompleted, user, done)
 
 		for range 2 {
-			reply, err := f.Handle(context.Background(), e)
+			reply, err := f.HandleEvent(context.Background(), e)
 			require.NoError(t, err)
 			assert.Nil(t, reply)
 		}
@@ -84,7 +84,7 @@ func TestFunction(t *testing.T) {
 		user, done := mustCompleteRecurring(t, db)
 
 		for _, typ := range []string{events.TypeTaskCreated, events.TypeTaskUpdated, events.TypeTaskReopened, events.TypeReminderDue} {
-			reply, err := f.Handle(context.Background(), taskEvent(t, typ, user, done))
+			reply, err := f.HandleEvent(context.Background(), taskEvent(t, typ, user, done))
 			require.NoError(t, err, "type %s", typ)
 			assert.Nil(t, reply, "type %s", typ)
 		}
@@ -100,7 +100,7 @@ func TestFunction(t *testing.T) {
 		e.SetType(events.TypeTaskCompleted)
 		require.NoError(t, e.SetData(event.ApplicationJSON, []byte(`{"task":null}`)))
 
-		reply, err := f.Handle(context.Background(), e)
+		reply, err := f.HandleEvent(context.Background(), e)
 		assert.Equal(t, taskwire.EINVALID, taskwire.ErrorCode(err), "got %v, want %s", err, taskwire.EINVALID)
 		assert.Nil(t, reply)
 	})

@@ -1,23 +1,28 @@
 // Package function is the reminders function: woken by the minute's PingSource tick, its
 // own follow-up ticks and task changes, it fires each due reminder on time as one
 // dev.taskwire.reminder.due.v1 event, served as an instanced Knative function
-// (invoke: cloudevent). The timing lives in shared/remind, the claims in shared/postgres.
+// (invoke: http) that checks each delivery's OIDC token itself. The timing lives in
+// shared/remind, the claims in shared/postgres.
 package function
 
 import (
 	"context"
+	"net/http"
 	"sync/atomic"
 
 	"github.com/cloudevents/sdk-go/v2/event"
 	"github.com/taskwire/taskwire/shared/app"
+	"github.com/taskwire/taskwire/shared/host"
 	"github.com/taskwire/taskwire/shared/postgres"
+	"github.com/taskwire/taskwire/shared/problem"
 	"github.com/taskwire/taskwire/shared/remind"
 	"github.com/taskwire/taskwire/shared/taskwire"
 )
 
 // Function fires reminders once it has a database.
 type Function struct {
-	state atomic.Pointer[state]
+	state      atomic.Pointer[state]
+	deliveries atomic.Pointer[http.Handler] // what Handle serves, once Start set it up
 }
 
 // state is what Start (or NewWithDB) provides.
@@ -45,9 +50,12 @@ func newState(db *postgres.DB, owned bool) *state {
 	return &state{db: db, owned: owned, handler: remind.NewHandler(postgres.NewReminderService(db))}
 }
 
-// Start opens the database from cfg, the environment; with a pool already given it does
-// nothing.
+// Start sets up the delivery check (EVENTS_OIDC_ISSUER, EVENTS_OIDC_AUDIENCE) and opens
+// the database from cfg, the environment, unless a pool was given.
 func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
+	if err := f.startDeliveries(ctx, cfg); err != nil {
+		return err
+	}
 	if f.state.Load() != nil {
 		return nil
 	}
@@ -93,10 +101,35 @@ func (f *Function) Alive(ctx context.Context) (bool, error) {
 	return true, nil
 }
 
-// Handle serves one event: a ping, a follow-up tick or a task change fires what falls due
-// within the request's budget; the reply, when there is one, is a follow-up tick that
-// keeps the chain going while something falls due before the next ping.
-func (f *Function) Handle(ctx context.Context, e event.Event) (*event.Event, error) {
+// Handle serves one CloudEvent delivered over HTTP, as a Knative Trigger sends it: with
+// EVENTS_OIDC_ISSUER set it first checks the delivery's bearer token (401 without a valid
+// one), then answers as host.EventHTTPHandler does with HandleEvent. Before Start it
+// answers 503, which the broker retries.
+func (f *Function) Handle(w http.ResponseWriter, r *http.Request) {
+	h := f.deliveries.Load()
+	if h == nil {
+		problem.Write(w, r, taskwire.Errorf(taskwire.EUNAVAILABLE, "the function is starting"))
+		return
+	}
+	(*h).ServeHTTP(w, r)
+}
+
+// startDeliveries sets up what Handle serves: the delivery check that cfg asks for, in
+// front of HandleEvent.
+func (f *Function) startDeliveries(ctx context.Context, cfg map[string]string) error {
+	h, err := host.RequireDeliveryToken(ctx, cfg, host.EventHTTPHandler(f))
+	if err != nil {
+		return err
+	}
+	f.deliveries.Store(&h)
+	return nil
+}
+
+// HandleEvent serves one event: a ping, a follow-up tick or a task change fires what
+// falls due within the request's budget; the reply, when there is one, is a follow-up
+// tick that keeps the chain going while something falls due before the next ping. The
+// whole app calls it in process.
+func (f *Function) HandleEvent(ctx context.Context, e event.Event) (*event.Event, error) {
 	s := f.state.Load()
 	if s == nil {
 		return nil, taskwire.Errorf(taskwire.EUNAVAILABLE, "the function is starting")

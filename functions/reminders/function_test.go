@@ -26,7 +26,7 @@ func TestFunction(t *testing.T) {
 		require.NoError(t, err)
 		assert.False(t, ready)
 
-		_, err = f.Handle(context.Background(), NewPing())
+		_, err = f.HandleEvent(context.Background(), NewPing())
 		assert.Equal(t, taskwire.EUNAVAILABLE, taskwire.ErrorCode(err), "got %v, want unavailable", err)
 	})
 
@@ -41,7 +41,7 @@ func TestFunction(t *testing.T) {
 		assert.True(t, ready)
 		at := MustCreateRemindedTask(t, postgrestest.MustOpenDB(t), time.Now().Add(200*time.Millisecond))
 
-		reply, err := f.Handle(context.Background(), NewPing())
+		reply, err := f.HandleEvent(context.Background(), NewPing())
 		require.NoError(t, err)
 		assert.Nil(t, reply, "got a follow-up tick, want none: nothing else is due")
 		fired := MustFindFiring(t, at)
@@ -57,7 +57,7 @@ func TestFunction(t *testing.T) {
 		assert.True(t, ready)
 		at := MustCreateRemindedTask(t, postgrestest.MustOpenDB(t), time.Now().Add(100*time.Millisecond))
 
-		reply, err := f.Handle(context.Background(), NewPing())
+		reply, err := f.HandleEvent(context.Background(), NewPing())
 		require.NoError(t, err)
 		assert.Nil(t, reply)
 		MustFindFiring(t, at)

@@ -15,7 +15,7 @@ import (
 // maxDiscoverySize bounds the bytes read of a discovery document.
 const maxDiscoverySize = 1 << 20
 
-// EventConfig says whose tokens a CloudEvent function accepts on deliveries: an OpenID
+// EventConfig says whose tokens an event function accepts on deliveries: an OpenID
 // Connect issuer, found by discovery, and the audience the tokens must name.
 type EventConfig struct {
 	Issuer   string       // EVENTS_OIDC_ISSUER; empty turns the check off

@@ -639,11 +639,13 @@ func TestHandler(t *testing.T) {
 // Targets is the targets argument of broker.New.
 type Targets = map[string]broker.Target
 
-// EventFunc is a CloudEvent function made of a func.
+// EventFunc is event logic made of a func.
 type EventFunc func(ctx context.Context, e event.Event) (*event.Event, error)
 
-// Handle calls f.
-func (f EventFunc) Handle(ctx context.Context, e event.Event) (*event.Event, error) { return f(ctx, e) }
+// HandleEvent calls f.
+func (f EventFunc) HandleEvent(ctx context.Context, e event.Event) (*event.Event, error) {
+	return f(ctx, e)
+}
 
 // Subscriber is a test subscriber: it records each delivery and answers what Answer
 // says for the n-th (from 1), by default 202.

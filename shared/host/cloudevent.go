@@ -13,13 +13,15 @@ import (
 	"github.com/taskwire/taskwire/shared/taskwire"
 )
 
-// EventHandler is a CloudEvent function: Handle(ctx, event) returning an optional reply
-// event, as in the func Go template with invoke: cloudevent.
+// EventHandler is the logic of an event function: HandleEvent(ctx, event) returning an
+// optional reply event. The event functions are HTTP functions (invoke: http) whose
+// Handle checks the delivery and then calls EventHTTPHandler on themselves; the whole app
+// calls HandleEvent in process.
 type EventHandler interface {
-	Handle(ctx context.Context, e event.Event) (*event.Event, error)
+	HandleEvent(ctx context.Context, e event.Event) (*event.Event, error)
 }
 
-// EventHTTPHandler adapts a CloudEvent function to HTTP the way a Knative subscriber
+// EventHTTPHandler answers a CloudEvent delivered over HTTP the way a Knative subscriber
 // answers a Broker: an event in binary or structured mode in; 200 with the reply event in
 // binary mode, or 202 without one. A malformed event is 400 and an error is a problem
 // whose status tells the broker what to do: 4xx (bad data) goes to the dead letters,
@@ -39,7 +41,7 @@ func EventHTTPHandler(h EventHandler) http.HandlerFunc {
 			problem.Write(w, r, taskwire.Errorf(taskwire.EMALFORMED, "the request is not a valid CloudEvent: %v", err))
 			return
 		}
-		reply, err := h.Handle(r.Context(), *e)
+		reply, err := h.HandleEvent(r.Context(), *e)
 		if err != nil {
 			if taskwire.ErrorCode(err) != taskwire.EINTERNAL {
 				slog.WarnContext(r.Context(), "event refused", "type", e.Type(), "id", e.ID(), "err", err)

@@ -15,10 +15,12 @@ import (
 	"github.com/taskwire/taskwire/shared/taskwire"
 )
 
-// eventFunc is a CloudEvent function made of a func.
+// eventFunc is event logic made of a func.
 type eventFunc func(ctx context.Context, e event.Event) (*event.Event, error)
 
-func (f eventFunc) Handle(ctx context.Context, e event.Event) (*event.Event, error) { return f(ctx, e) }
+func (f eventFunc) HandleEvent(ctx context.Context, e event.Event) (*event.Event, error) {
+	return f(ctx, e)
+}
 
 // MustPostEvent delivers a binary-mode CloudEvent of type typ to h and returns the response.
 func MustPostEvent(tb testing.TB, h http.Handler, typ, data string) *httptest.ResponseRecorder {

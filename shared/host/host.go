@@ -2,9 +2,11 @@
 // does, so the same function code runs under make run, in tests and in a cluster: it
 // listens on LISTEN_ADDRESS (else PORT), answers /health/readiness and /health/liveness,
 // runs Start while already serving, routes every other request to Handle, and on shutdown
-// drains in-flight requests before calling Stop. A CloudEvent function served with
-// EVENTS_OIDC_ISSUER set accepts a delivery only with a bearer token of that issuer for
-// EVENTS_OIDC_AUDIENCE, as Knative Eventing sends it with authentication-oidc enabled.
+// drains in-flight requests before calling Stop. For the event functions, which are HTTP
+// functions as well, it also holds what their Handle is made of: EventHTTPHandler, which
+// answers a CloudEvent delivery as a Knative subscriber does, and RequireDeliveryToken,
+// the check of a delivery's OIDC token; a function uses them itself, so they hold under
+// func's own runtime too.
 //
 // It holds no function logic and no signal handling: the caller wires SIGTERM and SIGINT
 // to the context it passes to Serve.
@@ -21,8 +23,6 @@ import (
 	"os"
 	"strings"
 	"time"
-
-	"github.com/taskwire/taskwire/shared/auth"
 )
 
 // Handler is an HTTP function: Handle(w, r), as in the func Go template with invoke: http.
@@ -93,20 +93,8 @@ func Serve(ctx context.Context, f any, opts Options) error {
 		log = slog.Default()
 	}
 
-	var (
-		handle http.HandlerFunc
-		guard  *deliveryGuard // set for a CloudEvent function when EVENTS_OIDC_ISSUER is
-	)
-	switch fn := f.(type) {
-	case Handler:
-		handle = fn.Handle
-	case EventHandler:
-		handle = EventHTTPHandler(fn)
-		if cfg := auth.EventConfigFromEnv(env); cfg.Enabled() {
-			guard = &deliveryGuard{cfg: cfg, log: log}
-			handle = guard.wrap(handle)
-		}
-	default:
+	fn, ok := f.(Handler)
+	if !ok {
 		return errors.New("function has no Handle method of a known shape")
 	}
 	drain := opts.DrainTimeout
@@ -123,7 +111,7 @@ func Serve(ctx context.Context, f any, opts Options) error {
 		}
 	}
 
-	h := &host{f: f, handle: handle, log: log}
+	h := &host{f: f, handle: fn.Handle, log: log}
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: readHeaderTimeout,
@@ -142,14 +130,6 @@ func Serve(ctx context.Context, f any, opts Options) error {
 	defer cancelStart()
 	started := make(chan error, 1)
 	go func() {
-		// The delivery check is set up first, so that a function whose issuer cannot be
-		// discovered fails before it opens anything.
-		if guard != nil {
-			if err := guard.start(startCtx); err != nil {
-				started <- err
-				return
-			}
-		}
 		if s, ok := f.(Starter); ok {
 			started <- s.Start(startCtx, maps.Clone(env))
 			return

@@ -40,39 +40,25 @@ func MustServeIssuer(tb testing.TB) *auth.Issuer {
 	return i
 }
 
-// countingEvents is a CloudEvent function that counts the events it handles and whether
-// its Start ran.
+// countingEvents is event logic that counts the events it handles.
 type countingEvents struct {
 	handled atomic.Int64
-	started atomic.Bool
 }
 
-func (f *countingEvents) Handle(ctx context.Context, e event.Event) (*event.Event, error) {
+func (f *countingEvents) HandleEvent(ctx context.Context, e event.Event) (*event.Event, error) {
 	f.handled.Add(1)
 	return nil, nil
 }
 
-func (f *countingEvents) Start(ctx context.Context, cfg map[string]string) error {
-	f.started.Store(true)
-	return nil
-}
-
-// MustServeReady serves f with env (and a loopback listen address) and waits until it is ready.
-func MustServeReady(tb testing.TB, f any, env map[string]string) *server {
+// MustServeDeliveries serves RequireDeliveryToken with cfg in front of
+// EventHTTPHandler(f) on a loopback port and returns its URL.
+func MustServeDeliveries(tb testing.TB, f host.EventHandler, cfg map[string]string) string {
 	tb.Helper()
-	env["LISTEN_ADDRESS"] = "127.0.0.1:0"
-	s := MustServe(tb, f, host.Options{Env: env})
-	deadline := time.Now().Add(waitTimeout)
-	for {
-		resp, _ := MustGet(tb, s.URL+"/health/readiness")
-		if resp.StatusCode == http.StatusOK {
-			return s
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("not ready within %s", waitTimeout)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	h, err := host.RequireDeliveryToken(context.Background(), cfg, host.EventHTTPHandler(f))
+	require.NoError(tb, err)
+	srv := httptest.NewServer(h)
+	tb.Cleanup(srv.Close)
+	return srv.URL
 }
 
 // MustDeliver posts a binary-mode CloudEvent to url with the Authorization header auth
@@ -124,26 +110,19 @@ func MustPublicKey(tb testing.TB, iss *auth.Issuer) jwk.Key {
 	return k
 }
 
-func TestServe_DeliveryToken(t *testing.T) {
+func TestRequireDeliveryToken(t *testing.T) {
 	iss := MustServeIssuer(t)
 	f := &countingEvents{}
-	s := MustServeReady(t, f, map[string]string{"EVENTS_OIDC_ISSUER": iss.URL(), "EVENTS_OIDC_AUDIENCE": eventsAudience})
+	url := MustServeDeliveries(t, f, map[string]string{"EVENTS_OIDC_ISSUER": iss.URL(), "EVENTS_OIDC_AUDIENCE": eventsAudience})
 	now := time.Now()
 
 	t.Run("OK", func(t *testing.T) {
 		tok, err := iss.Mint("system:serviceaccount:default:broker", eventsAudience, time.Minute)
 		require.NoError(t, err)
 		before := f.handled.Load()
-		resp, body := MustDeliver(t, s.URL, "Bearer "+tok)
+		resp, body := MustDeliver(t, url, "Bearer "+tok)
 		require.Equal(t, http.StatusAccepted, resp.StatusCode, body)
 		assert.Equal(t, before+1, f.handled.Load())
-	})
-
-	t.Run("OKHealthOpen", func(t *testing.T) {
-		for _, path := range []string{"/health/readiness", "/health/liveness"} {
-			resp, _ := MustGet(t, s.URL+path)
-			assert.Equal(t, http.StatusOK, resp.StatusCode, path)
-		}
 	})
 
 	pub := MustPublicKey(t, iss)
@@ -173,7 +152,7 @@ func TestServe_DeliveryToken(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			before := f.handled.Load()
-			resp, body := MustDeliver(t, s.URL, tt.authorization)
+			resp, body := MustDeliver(t, url, tt.authorization)
 			assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, body)
 			assert.True(t, strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Bearer"),
 				"got WWW-Authenticate %q, want a Bearer challenge", resp.Header.Get("WWW-Authenticate"))
@@ -192,29 +171,23 @@ func TestServe_DeliveryToken(t *testing.T) {
 	}
 }
 
-func TestServe_DeliveryTokenOff(t *testing.T) {
+func TestRequireDeliveryToken_Off(t *testing.T) {
 	f := &countingEvents{}
-	s := MustServeReady(t, f, map[string]string{"EVENTS_OIDC_AUDIENCE": eventsAudience})
-	resp, body := MustDeliver(t, s.URL, "")
+	url := MustServeDeliveries(t, f, map[string]string{"EVENTS_OIDC_AUDIENCE": eventsAudience})
+
+	resp, body := MustDeliver(t, url, "")
 	assert.Equal(t, http.StatusAccepted, resp.StatusCode, body)
 	assert.Equal(t, int64(1), f.handled.Load())
 }
 
-func TestServe_DeliveryTokenHTTPFunctionUnaffected(t *testing.T) {
-	f := &handlerOnly{handle: func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }}
-	s := MustServeReady(t, f, map[string]string{"EVENTS_OIDC_ISSUER": "http://127.0.0.1:1", "EVENTS_OIDC_AUDIENCE": eventsAudience})
-	resp, _ := MustGet(t, s.URL+"/v1/tasks")
-	assert.Equal(t, http.StatusNoContent, resp.StatusCode, "an HTTP function checks its own users' tokens, not delivery tokens")
-}
-
-func TestServe_DeliveryTokenStartError(t *testing.T) {
+func TestRequireDeliveryToken_Err(t *testing.T) {
 	iss := MustServeIssuer(t)
 	notFound := httptest.NewServer(http.NotFoundHandler())
 	t.Cleanup(notFound.Close)
 
 	for _, tt := range []struct {
 		name string
-		env  map[string]string
+		cfg  map[string]string
 		want string
 	}{
 		{"ErrNoAudience", map[string]string{"EVENTS_OIDC_ISSUER": iss.URL()}, "EVENTS_OIDC_AUDIENCE is required"},
@@ -222,14 +195,11 @@ func TestServe_DeliveryTokenStartError(t *testing.T) {
 		{"ErrNotAURL", map[string]string{"EVENTS_OIDC_ISSUER": "kubernetes.default.svc", "EVENTS_OIDC_AUDIENCE": eventsAudience}, "want an absolute http or https URL"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			f := &countingEvents{}
-			tt.env["LISTEN_ADDRESS"] = "127.0.0.1:0"
-			s := MustServe(t, f, host.Options{Env: tt.env})
-			err := s.Wait(t)
+			h, err := host.RequireDeliveryToken(context.Background(), tt.cfg, host.EventHTTPHandler(&countingEvents{}))
 			require.Error(t, err)
-			assert.Contains(t, err.Error(), "start function: check deliveries (EVENTS_OIDC_ISSUER is set)")
+			assert.Nil(t, h)
+			assert.Contains(t, err.Error(), "check deliveries (EVENTS_OIDC_ISSUER is set)")
 			assert.Contains(t, err.Error(), tt.want)
-			assert.False(t, f.started.Load(), "the function's Start runs only once the check is set up")
 		})
 	}
 }
