@@ -279,6 +279,8 @@ await scenario('edit inline, delete with undo', page, async () => {
 
   await taskItem(page, 'Buy oat milk').getByRole('button', { name: 'Delete “Buy oat milk”' }).click();
   assert(await taskItem(page, 'Buy oat milk').count() === 0, 'deleted from the list at once');
+  const focused = await page.evaluate(() => document.activeElement.getAttribute('aria-label'));
+  assert(/^Delete “/.test(focused), `focus moves to the next task's Delete: got ${focused}`);
   await page.locator('.toast', { hasText: 'Deleted' }).getByRole('button', { name: 'Undo' }).click();
   await taskItem(page, 'Buy oat milk').waitFor();
   const kept = await api(token, 'GET', '/v1/tasks?q=oat');

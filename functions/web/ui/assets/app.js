@@ -300,8 +300,12 @@ async function toggle(t, complete) {
         action: 'Undo', onAction: () => toggle(updated, !complete),
       });
       setTimeout(() => {
-        state.tasks = state.tasks.filter((x) => x.id !== t.id || x.status === status);
+        const gone = state.tasks.some((x) => x.id === t.id && x.status !== status);
+        if (!gone) return;
+        const focus = neighbour(t.id, 'done');
+        state.tasks = state.tasks.filter((x) => x.id !== t.id);
         renderList();
+        focus?.();
       }, 400);
     }
   } catch (err) {
@@ -314,8 +318,24 @@ function edit(t) {
   openTaskForm({ task: t, zone: state.zone, onSaved: (saved) => { replaceTask(saved); scheduleTags(); toast(`Saved “${saved.title}”.`); } });
 }
 
+/**
+ * When the task with id leaves the list while focus is inside it, returns a function that
+ * moves focus to the same control of the next task (or the one before, or the list).
+ */
+function neighbour(id, role) {
+  const item = $(`.task[data-id="${id}"]`);
+  if (!item || !item.contains(document.activeElement)) return null;
+  const other = (item.nextElementSibling || item.previousElementSibling)?.dataset.id;
+  return () => {
+    const target = other && $(`.task[data-id="${other}"] [data-role="${role}"]`);
+    if (target) target.focus();
+    else $('#list-title').focus();
+  };
+}
+
 function remove(t) {
   const index = state.tasks.findIndex((x) => x.id === t.id);
+  const focus = neighbour(t.id, 'delete');
   state.tasks = state.tasks.filter((x) => x.id !== t.id);
   renderList();
   const entry = { task: t, index };
@@ -330,7 +350,7 @@ function remove(t) {
     },
     onTimeout: () => commitDelete(t.id),
   });
-  $('#quick-input').focus();
+  if (focus) focus();
 }
 
 async function commitDelete(id, keepalive = false) {
