@@ -150,9 +150,10 @@ func bench(ctx context.Context, cfg config, progress io.Writer) (_ []result, err
 	}
 	defer func() { err = errors.Join(err, drop()) }()
 
-	rows := unbuilt
+	var rows []result
 	for _, fn := range fns {
-		if bins[fn.Name] == "" {
+		if i := slices.IndexFunc(unbuilt, func(r result) bool { return r.name == fn.Name }); i >= 0 {
+			rows = append(rows, unbuilt[i])
 			continue
 		}
 		fmt.Fprintf(progress, "start %s %d times\n", fn.Name, cfg.runs)
