@@ -1,6 +1,6 @@
 # Taskwire. `make run` serves the whole app; `make test` runs every module's tests.
 GO      ?= go
-MODULES := . shared migrations functions/tasks functions/recurrence functions/reminders functions/notify functions/web
+MODULES := . shared migrations functions/tasks functions/chat functions/recurrence functions/reminders functions/notify functions/web
 
 .PHONY: run run-split test lint build bench db web-deps vendor deploy
 

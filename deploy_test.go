@@ -178,14 +178,16 @@ var (
 		"K_SINK": true, "K_CE_OVERRIDES": true, "SMTP_URL": true, "NOTIFY_FROM": true,
 		"NOTIFY_ALLOW_PRIVATE": true, "TASKWIRE_DATA_DIR": true,
 		"EVENTS_OIDC_ISSUER": true, "EVENTS_OIDC_AUDIENCE": true, "TASKWIRE_API_URL": true,
+		"OPENAI_API_KEY": true, "OPENAI_BASE_URL": true, "OPENAI_MODEL": true,
 	}
-	secretEnvs = map[string]bool{"DATABASE_URL": true, "SMTP_URL": true}
+	secretEnvs = map[string]bool{"DATABASE_URL": true, "SMTP_URL": true, "OPENAI_API_KEY": true}
 	// neededEnvs is what each deployed function must be given: the database always, the
 	// token issuer where the HTTP API is served, the deliveries' OIDC issuer and audience
-	// where CloudEvents arrive, email where notify runs.
+	// where CloudEvents arrive, email where notify runs, the model where chat runs.
 	neededEnvs = map[string][]string{
 		"taskwire":   {"DATABASE_URL", "AUTH_JWKS_URL", "AUTH_ISSUER", "AUTH_AUDIENCE", "SMTP_URL", "NOTIFY_FROM"},
 		"tasks":      {"DATABASE_URL", "AUTH_JWKS_URL", "AUTH_ISSUER", "AUTH_AUDIENCE"},
+		"chat":       {"DATABASE_URL", "AUTH_JWKS_URL", "AUTH_ISSUER", "AUTH_AUDIENCE", "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL"},
 		"recurrence": {"DATABASE_URL", "EVENTS_OIDC_ISSUER", "EVENTS_OIDC_AUDIENCE"},
 		"reminders":  {"DATABASE_URL", "EVENTS_OIDC_ISSUER", "EVENTS_OIDC_AUDIENCE"},
 		"notify":     {"DATABASE_URL", "SMTP_URL", "NOTIFY_FROM", "EVENTS_OIDC_ISSUER", "EVENTS_OIDC_AUDIENCE"},

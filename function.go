@@ -1,5 +1,6 @@
-// Package function is the whole of Taskwire as one Knative function: the tasks API, and
-// the recurrence, reminders and notify functions in the same process, sharing one pool.
+// Package function is the whole of Taskwire as one Knative function: the tasks API, the
+// assistant (functions/chat), and the recurrence, reminders and notify functions in the
+// same process, sharing one pool.
 // Without K_SINK the events flow through the local broker, which obeys the embedded
 // eventing/ manifests; with K_SINK the outbox is relayed to that broker.
 package function
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	chat "github.com/taskwire/taskwire/functions/chat"
 	notify "github.com/taskwire/taskwire/functions/notify"
 	recurrence "github.com/taskwire/taskwire/functions/recurrence"
 	reminders "github.com/taskwire/taskwire/functions/reminders"
@@ -44,6 +46,7 @@ type Function struct {
 	tasks atomic.Pointer[tasks.Function]
 	web   *web.Function
 	mcp   *taskmcp.Handler
+	chat  *chat.Function
 	bg    *app.Background
 }
 
@@ -84,6 +87,7 @@ func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
 	}
 	f.app, f.bg, f.web = a, bg, page
 	f.mcp = taskmcp.New(a.Verifier, a.Users, tools.New(a.Tasks))
+	f.chat = chat.NewWithApp(a, cfg)
 	f.tasks.Store(tasks.NewWithApp(a))
 	return nil
 }
@@ -139,8 +143,8 @@ func (f *Function) Alive(ctx context.Context) (bool, error) {
 	return true, nil
 }
 
-// Handle serves the HTTP API, the task tools over MCP at /mcp, and the web app on every
-// path outside them.
+// Handle serves the HTTP API, the assistant (/v1/chat, /v1/conversations), the task
+// tools over MCP at /mcp, and the web app on every path outside them.
 func (f *Function) Handle(w http.ResponseWriter, r *http.Request) {
 	t := f.tasks.Load()
 	if t == nil {
@@ -153,6 +157,10 @@ func (f *Function) Handle(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.URL.Path == "/mcp" {
 		f.mcp.ServeHTTP(w, r)
+		return
+	}
+	if f.chat.Serves(r) {
+		f.chat.Handle(w, r)
 		return
 	}
 	t.Handle(w, r)

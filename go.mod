@@ -3,6 +3,7 @@ module github.com/taskwire/taskwire
 go 1.26.0
 
 replace (
+	github.com/taskwire/taskwire/functions/chat => ./functions/chat
 	github.com/taskwire/taskwire/functions/notify => ./functions/notify
 	github.com/taskwire/taskwire/functions/recurrence => ./functions/recurrence
 	github.com/taskwire/taskwire/functions/reminders => ./functions/reminders
@@ -17,6 +18,7 @@ require (
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/modelcontextprotocol/go-sdk v1.8.0
 	github.com/stretchr/testify v1.12.1
+	github.com/taskwire/taskwire/functions/chat v0.0.0-00010101000000-000000000000
 	github.com/taskwire/taskwire/functions/notify v0.0.0-00010101000000-000000000000
 	github.com/taskwire/taskwire/functions/recurrence v0.0.0-00010101000000-000000000000
 	github.com/taskwire/taskwire/functions/reminders v0.0.0-00010101000000-000000000000
@@ -32,6 +34,7 @@ require (
 	github.com/Masterminds/semver/v3 v3.3.0 // indirect
 	github.com/Masterminds/sprig/v3 v3.3.0 // indirect
 	github.com/andybalholm/brotli v1.3.0 // indirect
+	github.com/coder/websocket v1.8.15 // indirect
 	github.com/decred/dcrd/dcrec/secp256k1/v4 v4.4.1 // indirect
 	github.com/goccy/go-json v0.10.6 // indirect
 	github.com/google/jsonschema-go v0.4.3 // indirect
@@ -52,12 +55,17 @@ require (
 	github.com/mitchellh/reflectwalk v1.0.2 // indirect
 	github.com/modern-go/concurrent v0.0.0-20180306012644-bacd9c7ef1dd // indirect
 	github.com/modern-go/reflect2 v1.0.2 // indirect
+	github.com/openai/openai-go/v3 v3.98.0 // indirect
 	github.com/segmentio/asm v1.2.1 // indirect
 	github.com/segmentio/encoding v0.5.4 // indirect
 	github.com/shopspring/decimal v1.4.0 // indirect
 	github.com/spf13/cast v1.7.0 // indirect
 	github.com/taskwire/taskwire/migrations v0.0.0 // indirect
 	github.com/teambition/rrule-go v1.8.2 // indirect
+	github.com/tidwall/gjson v1.20.0 // indirect
+	github.com/tidwall/match v1.1.1 // indirect
+	github.com/tidwall/pretty v1.2.1 // indirect
+	github.com/tidwall/sjson v1.2.5 // indirect
 	github.com/yosida95/uritemplate/v3 v3.0.2 // indirect
 	go.uber.org/multierr v1.11.0 // indirect
 	go.uber.org/zap v1.27.0 // indirect

@@ -23,8 +23,8 @@ import (
 const usage = `usage: taskwire <command>
 
 commands:
-  serve [NAME]    serve the whole app, or one function (tasks, recurrence, reminders,
-                  notify, broker), on $LISTEN_ADDRESS, else :$PORT, else :8080
+  serve [NAME]    serve the whole app, or one function (tasks, chat, recurrence,
+                  reminders, notify, broker), on $LISTEN_ADDRESS, else :$PORT, else :8080
   split           run every function as its own process through the local broker
                   (tasks on :8080, broker :8090, recurrence :8091, reminders :8092, notify :8093)
   token NAME      print a token of the local development issuer for user NAME

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	function "github.com/taskwire/taskwire"
+	chat "github.com/taskwire/taskwire/functions/chat"
 	notify "github.com/taskwire/taskwire/functions/notify"
 	recurrence "github.com/taskwire/taskwire/functions/recurrence"
 	reminders "github.com/taskwire/taskwire/functions/reminders"
@@ -34,6 +35,8 @@ func functionByName(name string) (any, error) {
 		return function.New(), nil
 	case "tasks":
 		return tasks.New(), nil
+	case "chat":
+		return chat.New(), nil
 	case "recurrence":
 		return recurrence.New(), nil
 	case "reminders":
@@ -43,7 +46,7 @@ func functionByName(name string) (any, error) {
 	case "broker":
 		return &brokerProcess{}, nil
 	}
-	return nil, fmt.Errorf("unknown function %q: want app, tasks, recurrence, reminders, notify or broker", name)
+	return nil, fmt.Errorf("unknown function %q: want app, tasks, chat, recurrence, reminders, notify or broker", name)
 }
 
 // deliveryTokenTTL is how long a token the broker process mints for one delivery lasts.

@@ -1,0 +1,123 @@
+// Package function is the chat function: Taskwire's assistant (POST /v1/chat, the
+// conversations API) and the same task tools over MCP at /mcp, served as an instanced
+// Knative function (invoke: http). The assistant calls the model configured by
+// OPENAI_API_KEY, OPENAI_BASE_URL and OPENAI_MODEL; without a key /v1/chat answers 503
+// and the rest keeps working. With K_SINK set it relays its outbox (the events of the
+// tool calls' changes) to that broker.
+package function
+
+import (
+	"context"
+	"net/http"
+	"sync/atomic"
+
+	"github.com/taskwire/taskwire/shared/app"
+	"github.com/taskwire/taskwire/shared/chat/chathttp"
+	"github.com/taskwire/taskwire/shared/problem"
+	"github.com/taskwire/taskwire/shared/taskmcp"
+	"github.com/taskwire/taskwire/shared/taskwire"
+	"github.com/taskwire/taskwire/shared/tools"
+)
+
+// MCPPath is where the task tools are served over MCP.
+const MCPPath = "/mcp"
+
+// served is what the function serves once started.
+type served struct {
+	app  *app.App
+	chat *chathttp.Server
+	mcp  *taskmcp.Handler
+}
+
+// Function serves the assistant once Start has opened the database.
+type Function struct {
+	s     atomic.Pointer[served]
+	owned bool // Start opened the app, so Stop closes it
+	bg    *app.Background
+}
+
+// New returns the chat function; the func runtime (or the project's host) calls Start.
+func New() *Function {
+	return &Function{owned: true}
+}
+
+// NewWithApp returns the chat function on an app opened by its caller (the whole-app
+// bundle), configured from cfg and ready at once; the caller relays events and closes
+// the app.
+func NewWithApp(a *app.App, cfg map[string]string) *Function {
+	f := &Function{}
+	f.s.Store(serve(a, cfg))
+	return f
+}
+
+func serve(a *app.App, cfg map[string]string) *served {
+	return &served{app: a, chat: chathttp.NewFromApp(a, cfg), mcp: taskmcp.New(a.Verifier, a.Users, tools.New(a.Tasks))}
+}
+
+// Start opens the database and the token verifier from cfg, the environment, and starts
+// the outbox relay when K_SINK is set.
+func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
+	if !f.owned {
+		return nil
+	}
+	a, err := app.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	r, err := app.SinkRelay(cfg, a.DB)
+	if err != nil {
+		a.Close()
+		return err
+	}
+	f.bg = app.NewBackground()
+	if r != nil {
+		f.bg.Go("relay", r.Run)
+	}
+	f.s.Store(serve(a, cfg))
+	return nil
+}
+
+// Stop stops the relay and closes the database pool it opened.
+func (f *Function) Stop(ctx context.Context) error {
+	if !f.owned {
+		return nil
+	}
+	if f.bg != nil {
+		f.bg.Stop()
+	}
+	if s := f.s.Swap(nil); s != nil {
+		s.app.Close()
+	}
+	return nil
+}
+
+// Ready reports whether the function can serve.
+func (f *Function) Ready(ctx context.Context) (bool, error) {
+	return f.s.Load() != nil, nil
+}
+
+// Alive reports that the function can serve.
+func (f *Function) Alive(ctx context.Context) (bool, error) {
+	return true, nil
+}
+
+// Serves reports whether r is for the chat function: a chat or conversations route, or
+// MCP. The whole-app bundle asks, to route.
+func (f *Function) Serves(r *http.Request) bool {
+	s := f.s.Load()
+	return s != nil && (r.URL.Path == MCPPath || s.chat.Match(r))
+}
+
+// Handle serves one request of the chat function.
+func (f *Function) Handle(w http.ResponseWriter, r *http.Request) {
+	s := f.s.Load()
+	if s == nil {
+		problem.Write(w, r, taskwire.Errorf(taskwire.EUNAVAILABLE, "the function is starting"))
+		return
+	}
+	if r.URL.Path == MCPPath {
+		s.mcp.ServeHTTP(w, r)
+		return
+	}
+	s.chat.ServeHTTP(w, r)
+}
