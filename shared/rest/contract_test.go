@@ -15,6 +15,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/taskwire/taskwire/shared/chat"
+	"github.com/taskwire/taskwire/shared/chat/chathttp"
 	"github.com/taskwire/taskwire/shared/problem"
 	"github.com/taskwire/taskwire/shared/rest"
 	"github.com/taskwire/taskwire/shared/taskwire"
@@ -135,6 +137,9 @@ func TestContractRoutes(t *testing.T) {
 	served := map[string]bool{}
 	// With the development issuer's minter, so that its route is served too.
 	for _, p := range rest.NewServer(rest.Deps{DevTokens: devTokenMinter{}}).Patterns() {
+		served[p] = true
+	}
+	for _, p := range chathttp.New(chathttp.Deps{}).Patterns() { // served beside the API
 		served[p] = true
 	}
 	require.NotEmpty(t, served)
@@ -312,15 +317,20 @@ func TestContractSchemas(t *testing.T) {
 	}
 
 	for name, v := range map[string]any{
-		"Task":          taskwire.Task{},
-		"Reminder":      taskwire.Reminder{},
-		"User":          taskwire.User{},
-		"Tag":           taskwire.Tag{},
-		"TaskPage":      taskwire.TaskPage{},
-		"NewTask":       taskwire.NewTask{},
-		"ReminderInput": taskwire.ReminderInput{},
-		"Problem":       problem.Details{},
-		"DevToken":      rest.DevToken{},
+		"Task":            taskwire.Task{},
+		"Reminder":        taskwire.Reminder{},
+		"User":            taskwire.User{},
+		"Tag":             taskwire.Tag{},
+		"TaskPage":        taskwire.TaskPage{},
+		"NewTask":         taskwire.NewTask{},
+		"ReminderInput":   taskwire.ReminderInput{},
+		"Problem":         problem.Details{},
+		"DevToken":        rest.DevToken{},
+		"ChatReply":       chat.Reply{},
+		"ChatToolCall":    chat.ToolCall{},
+		"Conversation":    taskwire.Conversation{},
+		"Message":         taskwire.Message{},
+		"MessageToolCall": taskwire.ToolCall{},
 	} {
 		assert.Equal(t, jsonNames(reflect.TypeOf(v)), properties(name), "schema %s and %T", name, v)
 	}
@@ -335,7 +345,7 @@ func TestContractSchemas(t *testing.T) {
 	}
 	for _, code := range []string{taskwire.EMALFORMED, taskwire.EINVALID, taskwire.ETOOLARGE, taskwire.ENOTFOUND,
 		taskwire.ECONFLICT, taskwire.EPRECONDITION, taskwire.EUNAUTHORIZED, taskwire.EFORBIDDEN,
-		taskwire.EUNAVAILABLE, taskwire.EINTERNAL} {
+		taskwire.EUNAVAILABLE, taskwire.EUPSTREAM, taskwire.ETIMEOUT, taskwire.EINTERNAL} {
 		assert.Contains(t, listed, code)
 	}
 	assert.Contains(t, listed, "method_not_allowed")
