@@ -448,7 +448,14 @@ func (b *Broker) dispatch(ctx context.Context, r *route) {
 		full := false
 		if free > 0 {
 			claimed, err := b.claim(ctx, r.trigger.Name, free)
-			if err != nil && ctx.Err() == nil {
+			if ctx.Err() != nil {
+				// Shut down while claiming: hand back what the claim took.
+				for _, c := range claimed {
+					b.release(ctx, c)
+				}
+				return
+			}
+			if err != nil {
 				b.log.ErrorContext(ctx, "claim deliveries", "err", err)
 			}
 			for _, c := range claimed {
@@ -529,6 +536,11 @@ func (b *Broker) claim(ctx context.Context, trigger string, limit int) ([]claime
 		raw []byte
 	}
 	var got []leased
+	// A claim is not cut by shutdown: cut, it could commit its leases unseen, and they
+	// would hold the deliveries from every broker until they ran out. The caller releases
+	// what a claim took once it sees the shutdown.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
+	defer cancel()
 	err := func() error {
 		results := b.pool.SendBatch(ctx, batch)
 		defer results.Close()
