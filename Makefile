@@ -33,12 +33,14 @@ build:
 	$(GO) build -o bin/taskwire ./cmd/taskwire
 
 ## bench: k6 against taskwire serve beside pgbench on the same server, then the event flow
-## (recurrence events/s, reminder lateness), then each function binary's cold start and idle
+## (recurrence events/s, reminder lateness), the chat function's overhead per message
+## (cmd/chatbench), then each function binary's cold start and idle
 ## RSS (cmd/coldbench), then the web app's first load in Chromium (bytes,
 ## time to the rendered list); each prints a table, a missed target is a result
 bench: db
 	bash cmd/bench/run.sh
 	$(GO) run ./cmd/eventbench
+	$(GO) run ./cmd/chatbench
 	$(GO) run ./cmd/coldbench
 	@GOWORK=off $(GO) test -count=1 -run 'TestWeb_Browser$$' . >/dev/null || echo "(the browser tests failed or were skipped: see make test)"
 	@node functions/web/e2e/report.mjs

@@ -30,7 +30,7 @@ const (
 	DefaultModel         = "gpt-5.4-mini" // small, fast and good at tool calls
 	DefaultMaxRounds     = 8
 	DefaultHistoryBudget = 32000 // characters of earlier messages sent along, about 8k tokens
-	DefaultHistoryLimit  = 200   // messages read back from the database per request
+	DefaultHistoryLimit  = 50    // messages read back from the database per request
 	DefaultTimeout       = 25 * time.Second
 	MaxMessageLength     = 4000 // characters of one user message
 )

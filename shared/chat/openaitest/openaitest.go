@@ -105,9 +105,15 @@ type Server struct {
 // New starts a scripted model and closes it when the test ends.
 func New(tb testing.TB) *Server {
 	tb.Helper()
+	s := Start()
+	tb.Cleanup(s.Close)
+	return s
+}
+
+// Start starts a scripted model outside a test (a benchmark command); the caller closes it.
+func Start() *Server {
 	s := &Server{closed: make(chan struct{})}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
-	tb.Cleanup(s.Close)
 	return s
 }
 
