@@ -210,9 +210,9 @@ await scenario('the full form: RRULE builder, reminders, and the reminder notifi
   assert(await page.locator('#notif-count').textContent() === '1', 'one unread notification');
   await page.getByRole('button', { name: /Notifications/ }).click();
   const panel = page.getByRole('dialog', { name: 'Notifications' });
-  await panel.getByRole('button', { name: `Mark “${recurringTitle}” read` }).waitFor();
+  await panel.getByRole('button', { name: `Mark read: ${recurringTitle}` }).waitFor();
   await page.screenshot({ path: path.join(OUT, 'notifications.png') });
-  await panel.getByRole('button', { name: `Mark “${recurringTitle}” read` }).click();
+  await panel.getByRole('button', { name: `Mark read: ${recurringTitle}` }).click();
   await until(async () => await page.locator('#notif-count').isHidden(), 'the unread count to clear');
   await panel.getByRole('button', { name: 'Close' }).click();
 });

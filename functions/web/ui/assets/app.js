@@ -117,14 +117,15 @@ async function signIn(token) {
 }
 
 $('#sign-out').addEventListener('click', () => {
+  flushDeletes(); // while the token is still there
   setToken('');
   state.live?.abort();
   clearTimeout(state.notifTimer);
-  flushDeletes();
   chat().then((c) => c.stopChat());
   state.tasks = [];
   state.seenNotifs.clear();
   $('#tasks').replaceChildren();
+  $('#toasts').replaceChildren();
   $('#live').textContent = 'Offline';
   showSignIn('You are signed out.');
 });
@@ -246,7 +247,7 @@ function renderTask(t) {
       t.reminders.map((r) => (r.before ? `${describeDuration(r.before)} before` : `at ${formatDue(r.at, state.zone)}`)).join(', ')));
   }
   for (const tag of t.tags || []) {
-    meta.append(h('button', { type: 'button', class: 'tag', 'aria-label': `Show tasks tagged ${tag}`, onclick: () => filterByTag(tag) }, `#${tag}`));
+    meta.append(h('button', { type: 'button', class: 'tag', title: `Show tasks tagged ${tag}`, onclick: () => filterByTag(tag) }, `#${tag}`));
   }
   if (done && t.completed_at) meta.append(h('span', { class: 'done-at' }, `Done ${formatDue(t.completed_at, state.zone)}`));
 
@@ -370,6 +371,8 @@ function flushDeletes() {
   for (const id of [...state.pendingDeletes.keys()]) commitDelete(id, true);
 }
 addEventListener('pagehide', flushDeletes);
+// Relative days ("Today") and overdue marks follow the clock.
+setInterval(() => { if (signedIn() && !document.hidden) renderList(); }, 60000);
 
 $('#filters').addEventListener('change', (e) => {
   if (e.target.id === 'flt-q') return;
@@ -549,7 +552,7 @@ async function renderNotifications() {
       h('p', {}, h('strong', {}, n.title)),
       h('p', { class: 'hint' }, `Reminded ${formatDue(n.remind_at, state.zone)}`, n.due_at ? ` · due ${formatDue(n.due_at, state.zone)}` : ''),
       n.read_at ? h('span', { class: 'hint' }, 'Read') :
-        h('button', { type: 'button', 'aria-label': `Mark “${n.title}” read`, onclick: async () => { await markRead(n.id); renderNotifications(); } }, 'Mark read')))
+        h('button', { type: 'button', 'aria-label': `Mark read: ${n.title}`, onclick: async () => { await markRead(n.id); renderNotifications(); } }, 'Mark read')))
       : [h('li', { class: 'hint' }, 'No notifications yet.')]));
   } catch (err) { handleError(err); }
   const perm = $('#notif-permission');
