@@ -42,7 +42,8 @@ bench: db
 	$(GO) run ./cmd/eventbench
 	$(GO) run ./cmd/chatbench
 	$(GO) run ./cmd/coldbench
-	@GOWORK=off $(GO) test -count=1 -run 'TestWeb_Browser$$' . >/dev/null || echo "(the browser tests failed or were skipped: see make test)"
+	@GOWORK=off $(GO) test -count=1 -run 'TestWeb_Browser$$' -v . | \
+		grep -E '^\s+web_test.go:[0-9]+: (not ok|skip|browser tests:)|^--- SKIP|^\s+web_test.go:[0-9]+: .*skipped' || true
 	@node functions/web/e2e/report.mjs
 
 ## vendor: write into every function directory (and the root) the .goproxy/ that carries

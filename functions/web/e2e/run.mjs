@@ -197,7 +197,7 @@ await scenario('the full form: RRULE builder, reminders, and the reminder notifi
   // A second reminder at a time a few seconds from now, in the user's zone.
   await page.getByRole('button', { name: 'Add a reminder' }).click();
   await page.getByLabel('Reminder 2: when').selectOption('at');
-  await page.getByLabel('Reminder 2: date and time').fill(wallClock(3000, ZONE));
+  await page.getByLabel('Reminder 2: date and time').fill(wallClock(5000, ZONE));
   await page.screenshot({ path: path.join(OUT, 'form.png') });
   await page.getByRole('button', { name: 'Save' }).click();
   await dialog.waitFor({ state: 'hidden' });
@@ -205,7 +205,7 @@ await scenario('the full form: RRULE builder, reminders, and the reminder notifi
 
   // The reminder fires in the whole app (reminders, then notify) and the page shows it.
   const toast = page.locator('.toast-reminder', { hasText: recurringTitle });
-  await toast.waitFor({ timeout: 20000 });
+  await toast.waitFor({ timeout: 30000 });
   await until(() => page.evaluate((t) => window.__shown.some((n) => n.body.includes(t)), recurringTitle), 'the browser notification');
   assert(await page.locator('#notif-count').textContent() === '1', 'one unread notification');
   await page.getByRole('button', { name: /Notifications/ }).click();
