@@ -177,7 +177,7 @@ var (
 		"AUTH_JWKS_URL": true, "AUTH_ISSUER": true, "AUTH_AUDIENCE": true,
 		"K_SINK": true, "K_CE_OVERRIDES": true, "SMTP_URL": true, "NOTIFY_FROM": true,
 		"NOTIFY_ALLOW_PRIVATE": true, "TASKWIRE_DATA_DIR": true,
-		"EVENTS_OIDC_ISSUER": true, "EVENTS_OIDC_AUDIENCE": true, "TASKWIRE_API_URL": true,
+		"EVENTS_OIDC_ISSUER": true, "EVENTS_OIDC_AUDIENCE": true, "TASKWIRE_API_URL": true, "TASKWIRE_CHAT_URL": true,
 		"OPENAI_API_KEY": true, "OPENAI_BASE_URL": true, "OPENAI_MODEL": true,
 	}
 	secretEnvs = map[string]bool{"DATABASE_URL": true, "SMTP_URL": true, "OPENAI_API_KEY": true}
@@ -191,7 +191,7 @@ var (
 		"recurrence": {"DATABASE_URL", "EVENTS_OIDC_ISSUER", "EVENTS_OIDC_AUDIENCE"},
 		"reminders":  {"DATABASE_URL", "EVENTS_OIDC_ISSUER", "EVENTS_OIDC_AUDIENCE"},
 		"notify":     {"DATABASE_URL", "SMTP_URL", "NOTIFY_FROM", "EVENTS_OIDC_ISSUER", "EVENTS_OIDC_AUDIENCE"},
-		"web":        {"TASKWIRE_API_URL"}, // static assets: no database, no tokens
+		"web":        {"TASKWIRE_API_URL", "TASKWIRE_CHAT_URL"}, // assets, and where it forwards the API: no database, no tokens
 	}
 	// The references func resolves in an env value (knative/func's own expressions).
 	secretKeyRef    = regexp.MustCompile(`^{{\s*secret:((?:\w|['-]\w)+):([-._a-zA-Z0-9]+)\s*}}$`)

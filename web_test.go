@@ -3,6 +3,7 @@ package function_test
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	function "github.com/taskwire/taskwire"
+	web "github.com/taskwire/taskwire/functions/web"
 	"github.com/taskwire/taskwire/shared/chat/openaitest"
 	"github.com/taskwire/taskwire/shared/postgres/postgrestest"
 )
@@ -61,6 +63,38 @@ func TestWeb_Mounted(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode, "the development issuer's sign-in route")
+}
+
+// TestWeb_Alone checks the web function on its own in front of the whole app: it serves
+// the page and forwards the API, so that the page's same-origin calls reach the API.
+func TestWeb_Alone(t *testing.T) {
+	api := MustStartApp(t, nil)
+	page, err := web.NewWithAPI(api)
+	require.NoError(t, err)
+	srv := httptest.NewServer(http.HandlerFunc(page.Handle))
+	t.Cleanup(srv.Close)
+
+	resp, err := http.Get(srv.URL + "/")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, "text/html; charset=utf-8", resp.Header.Get("Content-Type"))
+
+	resp, err = http.Post(srv.URL+"/v1/dev/token", "application/json", strings.NewReader(`{"name":"alone"}`))
+	require.NoError(t, err)
+	var tok struct{ Token string }
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&tok))
+	resp.Body.Close()
+	require.NotEmpty(t, tok.Token)
+
+	req, err := http.NewRequest("GET", srv.URL+"/v1/me", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+tok.Token)
+	resp, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	var me struct{ ID string }
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&me))
+	resp.Body.Close()
+	assert.Equal(t, "alone", me.ID)
 }
 
 // TestWeb_Browser runs the browser tests (functions/web/e2e/run.mjs) in Debian's headless

@@ -9,11 +9,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"html"
 	"io/fs"
 	"mime"
 	"net/http"
-	"net/url"
 	"path"
 	"regexp"
 	"sort"
@@ -64,16 +62,9 @@ type Asset struct {
 	URL  string // the hashed path, such as /assets/app.3f2a9c1e.js
 }
 
-// NewSite prepares the embedded assets for a page whose API lives at apiURL: an origin
-// such as https://api.example.com, or "" for the origin that serves the page.
-func NewSite(apiURL string) (*Site, error) {
-	apiURL = strings.TrimRight(strings.TrimSpace(apiURL), "/")
-	if apiURL != "" {
-		u, err := url.Parse(apiURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-			return nil, fmt.Errorf("web: TASKWIRE_API_URL must be an http(s) URL such as https://api.example.com, got %q", apiURL)
-		}
-	}
+// NewSite prepares the embedded assets. The page calls the API on its own origin: in the
+// whole app the API is there; the web function alone forwards it (see Proxy).
+func NewSite() (*Site, error) {
 	prepared, err := preparedAssets()
 	if err != nil {
 		return nil, err
@@ -82,8 +73,7 @@ func NewSite(apiURL string) (*Site, error) {
 	for p, f := range prepared.files {
 		s.files[p] = f
 	}
-	assets := prepared.assets
-	if err := s.addIndex(assets, apiURL); err != nil {
+	if err := s.addIndex(prepared.assets); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -137,9 +127,9 @@ func (s *assetSet) add() error {
 }
 
 // addIndex writes index.html with hashed references, the import map that sends the
-// modules' relative imports to their hashed URLs, preload links for every module, and the
-// API origin; and its Content-Security-Policy, which admits the import map by its hash.
-func (s *Site) addIndex(assets []Asset, apiURL string) error {
+// modules' relative imports to their hashed URLs and preload links for the modules of the
+// first screen; and its Content-Security-Policy, which admits the import map by its hash.
+func (s *Site) addIndex(assets []Asset) error {
 	raw, err := ui.ReadFile("ui/index.html")
 	if err != nil {
 		return fmt.Errorf("web: read index.html: %w", err)
@@ -165,15 +155,8 @@ func (s *Site) addIndex(assets []Asset, apiURL string) error {
 	sum := sha256.Sum256([]byte(script))
 	page = strings.Replace(page, "<!-- importmap -->",
 		`<script type="importmap">`+script+"</script>\n"+preload.String(), 1)
-	page = strings.Replace(page, `content="API_URL"`, `content="`+html.EscapeString(apiURL)+`"`, 1)
-
-	connect := "'self'"
-	if apiURL != "" {
-		u, _ := url.Parse(apiURL)
-		connect += " " + u.Scheme + "://" + u.Host
-	}
 	csp := "default-src 'none'; script-src 'self' 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'; " +
-		"style-src 'self'; img-src 'self' data:; connect-src " + connect + "; manifest-src 'self'; " +
+		"style-src 'self'; img-src 'self' data:; connect-src 'self'; manifest-src 'self'; " +
 		"base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 	body := []byte(page)

@@ -31,10 +31,10 @@ func MustGet(tb testing.TB, h http.Handler, method, path string, headers ...stri
 	return w
 }
 
-// MustNewSite prepares the site for apiURL.
-func MustNewSite(tb testing.TB, apiURL string) *function.Site {
+// MustNewSite prepares the site.
+func MustNewSite(tb testing.TB) *function.Site {
 	tb.Helper()
-	s, err := function.NewSite(apiURL)
+	s, err := function.NewSite()
 	require.NoError(tb, err)
 	return s
 }
@@ -42,7 +42,7 @@ func MustNewSite(tb testing.TB, apiURL string) *function.Site {
 var assetRef = regexp.MustCompile(`"(/assets/[^"]+)"`)
 
 func TestSite_Index(t *testing.T) {
-	s := MustNewSite(t, "")
+	s := MustNewSite(t)
 	w := MustGet(t, s, "GET", "/", "Accept-Encoding", "identity")
 	require.Equal(t, http.StatusOK, w.Code)
 	assert.Equal(t, "text/html; charset=utf-8", w.Header().Get("Content-Type"))
@@ -52,7 +52,6 @@ func TestSite_Index(t *testing.T) {
 	assert.Contains(t, csp, "script-src 'self' 'sha256-")
 	assert.NotContains(t, csp, "unsafe-inline")
 	body := w.Body.String()
-	assert.Contains(t, body, `<meta name="taskwire-api" content="">`)
 
 	// Every reference is to a hashed, long-cached asset that exists.
 	importMapScript := regexp.MustCompile(`<script type="importmap">.*?</script>`)
@@ -88,23 +87,8 @@ func TestSite_Index(t *testing.T) {
 	assert.ElementsMatch(t, []string{"api", "app", "dom", "rrule", "time"}, names)
 }
 
-func TestSite_APIURL(t *testing.T) {
-	t.Run("OK", func(t *testing.T) {
-		s := MustNewSite(t, "https://api.example.com/")
-		w := MustGet(t, s, "GET", "/index.html", "Accept-Encoding", "identity")
-		assert.Contains(t, w.Body.String(), `<meta name="taskwire-api" content="https://api.example.com">`)
-		assert.Contains(t, w.Header().Get("Content-Security-Policy"), "connect-src 'self' https://api.example.com;")
-	})
-	for _, bad := range []string{"ftp://api.example.com", "api.example.com", "https://", "https://x.com/?a=b"} {
-		t.Run("Err"+bad, func(t *testing.T) {
-			_, err := function.NewSite(bad)
-			assert.Error(t, err, "got no error for %q", bad)
-		})
-	}
-}
-
 func TestSite_Encodings(t *testing.T) {
-	s := MustNewSite(t, "")
+	s := MustNewSite(t)
 	var js string
 	for name := range s.Assets() {
 		if strings.HasPrefix(name, "/assets/app.") && strings.HasSuffix(name, ".js") {
@@ -171,7 +155,7 @@ func TestSite_Encodings(t *testing.T) {
 }
 
 func TestSite_Errors(t *testing.T) {
-	s := MustNewSite(t, "")
+	s := MustNewSite(t)
 	t.Run("NotFound", func(t *testing.T) {
 		w := MustGet(t, s, "GET", "/nope")
 		assert.Equal(t, http.StatusNotFound, w.Code)
@@ -197,17 +181,26 @@ func TestFunction(t *testing.T) {
 	})
 	t.Run("OK", func(t *testing.T) {
 		f := function.New()
-		require.NoError(t, f.Start(context.Background(), map[string]string{"TASKWIRE_API_URL": "http://localhost:8080"}))
+		require.NoError(t, f.Start(context.Background(), map[string]string{}))
 		ready, err := f.Ready(context.Background())
 		require.NoError(t, err)
 		assert.True(t, ready)
 		w := httptest.NewRecorder()
 		f.Handle(w, httptest.NewRequest("GET", "/", nil))
 		assert.Equal(t, http.StatusOK, w.Code)
-		assert.Contains(t, w.Header().Get("Content-Security-Policy"), "http://localhost:8080")
+		w = httptest.NewRecorder()
+		f.Handle(w, httptest.NewRequest("GET", "/v1/tasks", nil))
+		assert.Equal(t, http.StatusNotFound, w.Code, "without TASKWIRE_API_URL the API is not here")
 	})
-	t.Run("ErrConfig", func(t *testing.T) {
-		err := function.New().Start(context.Background(), map[string]string{"TASKWIRE_API_URL": "localhost:8080"})
-		assert.Error(t, err)
-	})
+	for name, cfg := range map[string]map[string]string{
+		"ErrAPIURL":       {"TASKWIRE_API_URL": "localhost:8080"},
+		"ErrAPIURLPath":   {"TASKWIRE_API_URL": "https://tasks.example.com/v1"},
+		"ErrAPIURLScheme": {"TASKWIRE_API_URL": "ftp://tasks.example.com"},
+		"ErrChatURL":      {"TASKWIRE_API_URL": "https://tasks.example.com", "TASKWIRE_CHAT_URL": "chat"},
+		"ErrChatURLAlone": {"TASKWIRE_CHAT_URL": "https://chat.example.com"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			assert.Error(t, function.New().Start(context.Background(), cfg))
+		})
+	}
 }

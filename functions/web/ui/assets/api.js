@@ -1,7 +1,7 @@
 // The API client. The bearer token lives in this module's memory only: never in
 // localStorage, sessionStorage, cookies or the URL.
 
-const base = (document.querySelector('meta[name="taskwire-api"]')?.content || '').replace(/\/$/, '');
+const base = ''; // the API is on the page's own origin (the web function alone forwards it)
 let token = '';
 
 /** An error answered by the API as a problem (RFC 9457). */
