@@ -209,6 +209,9 @@ func (b *Broker) Send(ctx context.Context, e event.Event) error {
 		return fmt.Errorf("send event: begin: %w", err)
 	}
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+	if _, err := tx.Exec(ctx, asyncCommitSQL); err != nil {
+		return fmt.Errorf("send event: %w", err)
+	}
 	stored, err := b.store(ctx, tx, e, raw, matched, b.now())
 	if err != nil {
 		return fmt.Errorf("send event: %w", err)
@@ -289,6 +292,7 @@ func (b *Broker) SendBatch(ctx context.Context, evs []event.Event) error {
 	}
 	now := b.now()
 	batch := &pgx.Batch{}
+	batch.Queue(asyncCommitSQL)
 	var todo []accepted
 	for _, e := range evs {
 		raw, err := encodeEvent(e)
@@ -309,6 +313,10 @@ func (b *Broker) SendBatch(ctx context.Context, evs []event.Event) error {
 	}
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
 	results := tx.SendBatch(ctx, batch)
+	if _, err := results.Exec(); err != nil {
+		_ = results.Close()
+		return fmt.Errorf("send events: %w", err)
+	}
 	storedAny := false
 	for _, a := range todo {
 		var seq int64
@@ -343,6 +351,16 @@ func encodeEvent(e event.Event) ([]byte, error) {
 	}
 	return raw, nil
 }
+
+// asyncCommitSQL lets the rest of a transaction of the broker's own bookkeeping (events
+// accepted, leases, outcomes) commit without waiting for its WAL flush. Such a commit can
+// be lost only by a crash of the PostgreSQL server, and then only with everything the
+// server wrote after it (the WAL is one sequence), which the next run redoes from what
+// stayed durable: an event the relay sent again is accepted again (or recognised), a
+// delivery whose outcome was lost is delivered again, and its consumer, which records
+// the event in the same transaction as its effect with a synchronous commit, does
+// nothing twice. The writes that users and other systems are told of stay synchronous.
+const asyncCommitSQL = `SELECT set_config('synchronous_commit', 'off', true)`
 
 // notify wakes the dispatchers.
 func (b *Broker) notify() {
@@ -512,7 +530,8 @@ func (b *Broker) claim(ctx context.Context, trigger string, limit int) ([]claime
 	// key in subqueries rather than joined, which was planned as a scan of every event of
 	// the broker for each due delivery.
 	batch := &pgx.Batch{}
-	batch.Queue(`SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true)`)
+	batch.Queue(`SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true),
+		set_config('synchronous_commit', 'off', true)`)
 	batch.Queue(`
 		WITH due AS (
 			SELECT d.event_seq, d.trigger

@@ -13,6 +13,7 @@ import (
 	"github.com/cloudevents/sdk-go/v2/event"
 	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // States of a delivery, as broker_deliveries.state holds them.
@@ -298,8 +299,19 @@ func (b *Broker) record(ctx context.Context, c claimed, o outcome) error {
 		return nil
 	}
 	if o.reply == nil {
-		// Most outcomes: one statement, without the round trips of a transaction.
-		tag, err := b.pool.Exec(ctx, update, args...)
+		// Most outcomes: one statement in one round trip, without an explicit transaction.
+		batch := &pgx.Batch{}
+		batch.Queue(asyncCommitSQL)
+		batch.Queue(update, args...)
+		results := b.pool.SendBatch(ctx, batch)
+		_, err := results.Exec()
+		var tag pgconn.CommandTag
+		if err == nil {
+			tag, err = results.Exec()
+		}
+		if cerr := results.Close(); err == nil {
+			err = cerr
+		}
 		if err != nil {
 			return fmt.Errorf("update delivery: %w", err)
 		}
@@ -312,6 +324,9 @@ func (b *Broker) record(ctx context.Context, c claimed, o outcome) error {
 			return fmt.Errorf("begin: %w", err)
 		}
 		defer func() { _ = tx.Rollback(ctx) }()
+		if _, err := tx.Exec(ctx, asyncCommitSQL); err != nil {
+			return fmt.Errorf("update delivery: %w", err)
+		}
 		tag, err := tx.Exec(ctx, update, args...)
 		if err != nil {
 			return fmt.Errorf("update delivery: %w", err)

@@ -222,7 +222,12 @@ func (r *Relay) publishBatch(ctx context.Context) (n int, more bool, err error) 
 	if len(sent) > 0 {
 		// The events went out: record that even when ctx ended meanwhile.
 		done := context.WithoutCancel(ctx)
-		if _, err := tx.Exec(done, `UPDATE outbox SET published_at = now() WHERE seq = ANY($1)`, sent); err != nil {
+		// The mark need not wait for its WAL flush: lost in a crash of the server, the
+		// rows go out again, and the broker and the consumers recognise them by id.
+		mark := &pgx.Batch{}
+		mark.Queue(`SELECT set_config('synchronous_commit', 'off', true)`)
+		mark.Queue(`UPDATE outbox SET published_at = now() WHERE seq = ANY($1)`, sent)
+		if err := tx.SendBatch(done, mark).Close(); err != nil {
 			return 0, false, errors.Join(sendErr, fmt.Errorf("publish: mark published: %w", err))
 		}
 		if err := tx.Commit(done); err != nil {
