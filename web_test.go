@@ -29,6 +29,13 @@ const e2eDir = "functions/web/e2e"
 // MustStartApp starts the whole app on the test database and serves it on a free port.
 func MustStartApp(tb testing.TB, cfg map[string]string) string {
 	tb.Helper()
+	return MustStartAppServer(tb, cfg).URL
+}
+
+// MustStartAppServer is MustStartApp returning the server, whose connections a test may
+// close.
+func MustStartAppServer(tb testing.TB, cfg map[string]string) *httptest.Server {
+	tb.Helper()
 	full := map[string]string{"DATABASE_URL": postgrestest.URL(tb), "TASKWIRE_DATA_DIR": tb.TempDir()}
 	for k, v := range cfg {
 		full[k] = v
@@ -41,7 +48,7 @@ func MustStartApp(tb testing.TB, cfg map[string]string) string {
 		srv.Close()
 		_ = f.Stop(context.Background())
 	})
-	return srv.URL
+	return srv
 }
 
 // TestWeb_Mounted checks that the whole app serves the web app at / and the API beside it.
@@ -119,7 +126,8 @@ func TestWeb_Browser(t *testing.T) {
 	}
 
 	cfg, chat := browserChat(t)
-	base := MustStartApp(t, cfg)
+	srv := MustStartAppServer(t, cfg)
+	base := srv.URL
 	out, err := filepath.Abs(filepath.Join(e2eDir, "out"))
 	require.NoError(t, err)
 
@@ -140,6 +148,9 @@ func TestWeb_Browser(t *testing.T) {
 	for lines.Scan() {
 		line := lines.Text()
 		t.Log(line)
+		if line == "DROP CONNECTIONS" {
+			srv.CloseClientConnections() // the page's live stream ends; it must resume
+		}
 		if strings.HasPrefix(line, "not ok") {
 			failed = append(failed, line)
 		}

@@ -291,6 +291,44 @@ await scenario('edit inline, delete with undo', page, async () => {
   await until(async () => (await api(token, 'GET', '/v1/tasks?q=oat')).body.items.length === 0, 'the deletion to reach the API');
 });
 
+await scenario('the live stream resumes with Last-Event-ID after a drop', page, async () => {
+  const streams = [];
+  const onRequest = async (req) => {
+    if (new URL(req.url()).pathname === '/v1/stream') streams.push((await req.allHeaders())['last-event-id'] || '');
+  };
+  page.on('request', onRequest);
+  console.log('DROP CONNECTIONS'); // the Go test closes every connection to the app
+  await until(async () => (await page.locator('#live').textContent()) === 'Reconnecting…', 'the page to notice the drop');
+  // Made while the page waits to reconnect (1 s): only a resumed stream brings it.
+  const res = await api(token, 'POST', '/v1/tasks', { title: 'Made while offline' });
+  assert(res.status === 201, `create: ${res.status}`);
+  await taskItem(page, 'Made while offline').waitFor({ timeout: 20000 });
+  await until(async () => (await page.locator('#live').textContent()) === 'Live', 'live again');
+  page.off('request', onRequest);
+  assert(streams.length >= 1 && /^\d+$/.test(streams[0]), `the stream is resumed with Last-Event-ID: got ${JSON.stringify(streams)}`);
+  await api(token, 'DELETE', `/v1/tasks/${res.body.id}`);
+  await until(async () => (await taskItem(page, 'Made while offline').count()) === 0, 'the deletion to arrive live');
+});
+
+await scenario('infinite scroll follows the cursor', page, async () => {
+  for (let i = 1; i <= 55; i++) {
+    const res = await api(token, 'POST', '/v1/tasks', { title: `Bulk ${String(i).padStart(2, '0')}`, tags: ['bulk'] });
+    assert(res.status === 201, `seed ${i}: ${res.status}`);
+  }
+  await page.locator('#flt-sort').selectOption('title');
+  await page.locator('#flt-tag option[value="bulk"]').waitFor({ state: 'attached' }); // the tags follow the stream
+  await page.locator('#flt-tag').selectOption('bulk');
+  await until(async () => (await page.locator('#tasks > li').count()) === 50, 'the first page of 50');
+  assert(await page.locator('#more').isVisible(), 'more to load');
+  await page.locator('#more').scrollIntoViewIfNeeded();
+  await until(async () => (await page.locator('#tasks > li').count()) === 55, 'the second page, on scrolling');
+  assert(await page.locator('#more').isHidden(), 'nothing more');
+  const last = (await page.locator('#tasks .title').last().textContent()).replace(/^#\d+\s*/, '');
+  assert(last === 'Bulk 55', `in order to the end: got ${last}`);
+  await page.locator('#flt-tag').selectOption('');
+  await page.locator('#flt-sort').selectOption('-created_at'); // newest first, for what follows
+});
+
 const chatServed = CHAT && ![404, 405].includes((await api(token, 'POST', '/v1/chat', {})).status);
 if (!CHAT) {
   skip('chat panel', 'no scripted model (CHAT_SCRIPTED unset)');
