@@ -6,7 +6,7 @@
 //   TASKWIRE_URL=http://127.0.0.1:8080 CHROMIUM=/usr/bin/chromium OUT_DIR=out node run.mjs
 
 import { chromium } from 'playwright-core';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -17,6 +17,7 @@ const ZONE = 'Europe/Berlin';
 const started = Date.now();
 const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 await mkdir(OUT, { recursive: true });
+for (const f of await readdir(OUT)) if (f.startsWith('failed-')) await rm(path.join(OUT, f)); // from an earlier run
 
 let passed = 0;
 let failed = 0;
@@ -48,7 +49,7 @@ function assert(cond, msg) {
 }
 
 /** Polls fn until it returns a truthy value. */
-async function until(fn, what, timeout = 10000) {
+async function until(fn, what, timeout = 20000) {
   const deadline = Date.now() + timeout;
   let last;
   for (;;) {
@@ -109,7 +110,7 @@ await page.addInitScript(() => {
   Object.defineProperty(window.Notification, 'permission', { get: () => Real.permission });
   window.Notification.requestPermission = Real.requestPermission.bind(Real);
 });
-page.setDefaultTimeout(10000);
+page.setDefaultTimeout(20000); // generous: CI runs this beside the race-enabled app
 let token = '';
 
 await scenario('sign in as a name with the development issuer', page, async () => {
@@ -118,10 +119,10 @@ await scenario('sign in as a name with the development issuer', page, async () =
   await page.screenshot({ path: path.join(OUT, 'signin.png') });
   await page.getByLabel('Your name').fill(user);
   await page.getByRole('button', { name: 'Continue' }).click();
+  token = await devToken(user); // the same user, for the scenarios' own API calls
   await page.getByLabel('Quick add').waitFor();
   assert(await page.locator('#who').textContent() === user, 'the page names the user');
-  assert(await page.evaluate(() => document.activeElement.id) === 'quick-input', 'focus moves to quick add');
-  token = await devToken(user);
+  await until(() => page.evaluate(() => document.activeElement.id === 'quick-input'), 'focus to move to quick add');
   // The user's zone starts as UTC; the page offers the browser's.
   await page.getByRole('button', { name: `Use ${ZONE}` }).click();
   await until(async () => (await page.locator('#zone-note').textContent()).includes(`Times in ${ZONE}`), 'the zone note');
@@ -224,7 +225,7 @@ await scenario('complete the recurring task and see the next occurrence appear',
   // The event flow (outbox, broker, recurrence) creates the next one; the live stream shows it.
   const next = page.locator('#tasks > li', { has: page.locator('.num', { hasText: new RegExp(`^#(?!${number}$)\\d+$`) }) })
     .filter({ hasText: recurringTitle });
-  await next.waitFor({ timeout: 15000 });
+  await next.waitFor({ timeout: 30000 });
   const meta = await next.locator('.meta').textContent();
   assert(meta.includes('every day'), `the next occurrence recurs: ${meta}`);
   assert(/09:00/.test(meta), `the next occurrence is at 09:00: ${meta}`);

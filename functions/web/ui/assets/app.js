@@ -110,10 +110,10 @@ async function signIn(token) {
   renderZoneNote();
   loadTags();
   await first;
+  $('#quick-input').focus();
   follow();
   pollNotifications();
   (await chat()).startChat({ onToolCall: () => scheduleReload() });
-  $('#quick-input').focus();
 }
 
 $('#sign-out').addEventListener('click', () => {
