@@ -499,10 +499,19 @@ func TestWiring_Triggers(t *testing.T) {
 	}
 }
 
-// external lists the event types no Trigger consumes, each with the reason. It is empty:
-// every event Taskwire emits has a consumer in the cluster. (The live stream, changes
-// feed and history read the outbox, not the Broker.)
-var external = map[string]string{}
+// external lists the event types no Trigger consumes, each with the reason. (The live
+// stream, changes feed and history read the outbox, not the Broker.)
+var external = map[string]string{
+	events.TypeTaskDeleted: "a deleted task's reminders are cancelled when firing finds the task gone; nothing else acts on a deletion",
+}
+
+// eventExtensions are the extension attributes an event type is emitted with when it has
+// a consumer: a task change that armed a reminder carries reminders=armed.
+var eventExtensions = map[string]map[string]string{
+	events.TypeTaskCreated:  {events.ExtensionReminders: events.RemindersArmed},
+	events.TypeTaskUpdated:  {events.ExtensionReminders: events.RemindersArmed},
+	events.TypeTaskReopened: {events.ExtensionReminders: events.RemindersArmed},
+}
 
 // eventSources is the source each event type is emitted with; ping's is the PingSource's.
 var eventSources = map[string]string{
@@ -575,7 +584,11 @@ func TestWiring_EventTypes(t *testing.T) {
 			for _, src := range sources {
 				var matched []string
 				for _, tr := range m.Triggers {
-					if tr.Matches(newEvent(typ, src)) {
+					e := newEvent(typ, src)
+					for name, v := range eventExtensions[typ] {
+						e.SetExtension(name, v)
+					}
+					if tr.Matches(e) {
 						matched = append(matched, tr.Name)
 					}
 				}

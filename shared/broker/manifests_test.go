@@ -35,17 +35,25 @@ func TestLoadManifests(t *testing.T) {
 		require.Contains(t, byName, "reminders")
 		require.Contains(t, byName, "notify")
 
-		route := func(typ string) []string {
+		route := func(typ string, ext ...string) []string {
+			e := NewEvent(typ, "e1")
+			for i := 0; i+1 < len(ext); i += 2 {
+				e.SetExtension(ext[i], ext[i+1])
+			}
 			var got []string
 			for _, tr := range m.Triggers {
-				if tr.Matches(NewEvent(typ, "e1")) {
+				if tr.Matches(e) {
 					got = append(got, tr.Name)
 				}
 			}
 			return got
 		}
-		assert.ElementsMatch(t, []string{"recurrence", "reminders"}, route("dev.taskwire.task.completed.v1"))
-		assert.ElementsMatch(t, []string{"reminders"}, route("dev.taskwire.task.created.v1"))
+		assert.ElementsMatch(t, []string{"recurrence"}, route("dev.taskwire.task.completed.v1"))
+		assert.Empty(t, route("dev.taskwire.task.created.v1"), "a task change that armed no reminder wakes nobody")
+		assert.ElementsMatch(t, []string{"reminders"}, route("dev.taskwire.task.created.v1", "reminders", "armed"))
+		assert.ElementsMatch(t, []string{"reminders"}, route("dev.taskwire.task.updated.v1", "reminders", "armed"))
+		assert.ElementsMatch(t, []string{"notify"}, route("dev.taskwire.reminder.due.v1", "reminders", "armed"),
+			"only task changes reach reminders by the extension")
 		assert.ElementsMatch(t, []string{"reminders"}, route("dev.knative.sources.ping"))
 		assert.ElementsMatch(t, []string{"reminders"}, route("dev.taskwire.reminders.tick.v1"))
 		assert.ElementsMatch(t, []string{"notify"}, route("dev.taskwire.reminder.due.v1"))

@@ -42,6 +42,61 @@ type Change struct {
 	New any `json:"new"`
 }
 
+// ExtensionReminders is the CloudEvents extension attribute that a task event carries,
+// with the value RemindersArmed, when the change armed a reminder of an open task (see
+// ArmedReminders). The reminders Trigger filters on it, so that the reminders function is
+// woken only by the changes it has something to do for.
+const (
+	ExtensionReminders = "reminders"
+	RemindersArmed     = "armed"
+)
+
+// ArmedReminders returns the reminders that a task event of type typ may have armed: all
+// of them for a new or reopened task; for an update, those new or moved by it, so that
+// editing a task whose reminders fired long ago wakes nothing; none for a task that is
+// not open, or a completion or deletion (firing checks the task, which cancels them).
+func ArmedReminders(typ string, data TaskData) []taskwire.Reminder {
+	if data.Task == nil || data.Task.Status != taskwire.StatusOpen {
+		return nil
+	}
+	switch typ {
+	case TypeTaskCreated, TypeTaskReopened:
+		return data.Task.Reminders
+	case TypeTaskUpdated:
+	default:
+		return nil
+	}
+	change, ok := data.Changes["reminders"]
+	if !ok {
+		return nil
+	}
+	var before []taskwire.Reminder
+	if b, err := json.Marshal(change.Old); err == nil {
+		_ = json.Unmarshal(b, &before) // unreadable: every reminder counts as armed
+	}
+	var out []taskwire.Reminder
+	for _, r := range data.Task.Reminders {
+		moved := true
+		for _, o := range before {
+			if o.ID == r.ID && sameTime(o.FireAt, r.FireAt) {
+				moved = false
+				break
+			}
+		}
+		if moved {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func sameTime(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Equal(*b)
+}
+
 // NewTaskEvent returns the CloudEvent that announces a change of type typ to task t.
 func NewTaskEvent(typ, userID string, t *taskwire.Task, changes map[string]Change, at time.Time) (event.Event, error) {
 	id, err := uuid.NewV7()
@@ -57,8 +112,15 @@ func NewTaskEvent(typ, userID string, t *taskwire.Task, changes map[string]Chang
 	e.SetType(typ)
 	e.SetSubject(t.ID.String())
 	e.SetTime(at.UTC())
-	if err := e.SetData(event.ApplicationJSON, TaskData{UserID: userID, Task: t, Changes: changes}); err != nil {
+	data := TaskData{UserID: userID, Task: t, Changes: changes}
+	if err := e.SetData(event.ApplicationJSON, data); err != nil {
 		return event.Event{}, fmt.Errorf("set event data: %w", err)
+	}
+	for _, r := range ArmedReminders(typ, data) {
+		if r.FireAt != nil {
+			e.SetExtension(ExtensionReminders, RemindersArmed)
+			break
+		}
 	}
 	if err := e.Validate(); err != nil {
 		return event.Event{}, fmt.Errorf("validate event: %w", err)

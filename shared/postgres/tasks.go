@@ -468,8 +468,12 @@ func queueEvent(b *pgx.Batch, typ, user string, t *taskwire.Task, changes map[st
 // the batch's results are read.
 func queueOutbox(b *pgx.Batch, user string, e event.Event) *int64 {
 	seq := new(int64)
-	b.Queue(`INSERT INTO outbox (id, user_id, type, source, subject, time, data) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING seq`,
-		e.ID(), user, e.Type(), e.Source(), e.Subject(), e.Time(), e.Data()).QueryRow(func(row pgx.Row) error {
+	var ext map[string]any
+	if len(e.Extensions()) > 0 {
+		ext = e.Extensions()
+	}
+	b.Queue(`INSERT INTO outbox (id, user_id, type, source, subject, time, data, extensions) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING seq`,
+		e.ID(), user, e.Type(), e.Source(), e.Subject(), e.Time(), e.Data(), ext).QueryRow(func(row pgx.Row) error {
 		return row.Scan(seq)
 	})
 	return seq

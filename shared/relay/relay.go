@@ -167,6 +167,7 @@ type row struct {
 	subject string
 	time    time.Time
 	data    []byte
+	ext     map[string]string // extension attributes; nil for none
 }
 
 // publishBatch locks up to BatchSize pending rows that no other relay holds, sends them in
@@ -179,14 +180,14 @@ func (r *Relay) publishBatch(ctx context.Context) (n int, more bool, err error) 
 	}
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
 	rows, err := tx.Query(ctx, `
-		SELECT seq, id, type, source, subject, time, data FROM outbox
+		SELECT seq, id, type, source, subject, time, data, extensions FROM outbox
 		WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`, r.opts.BatchSize)
 	if err != nil {
 		return 0, false, fmt.Errorf("publish: read outbox: %w", err)
 	}
 	batch, err := pgx.CollectRows(rows, func(rows pgx.CollectableRow) (row, error) {
 		var o row
-		err := rows.Scan(&o.seq, &o.id, &o.typ, &o.source, &o.subject, &o.time, &o.data)
+		err := rows.Scan(&o.seq, &o.id, &o.typ, &o.source, &o.subject, &o.time, &o.data, &o.ext)
 		return o, err
 	})
 	if err != nil {
@@ -245,6 +246,9 @@ func (o row) event() (event.Event, error) {
 	e.SetType(o.typ)
 	e.SetSubject(o.subject)
 	e.SetTime(o.time.UTC())
+	for name, v := range o.ext {
+		e.SetExtension(name, v)
+	}
 	// jsonb hands its text back spaced out; the wire gets it compact.
 	var data bytes.Buffer
 	if err := json.Compact(&data, o.data); err != nil {

@@ -198,6 +198,28 @@ func TestRelay_FlushBatches(t *testing.T) {
 	})
 }
 
+func TestRelay_Extensions(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+	ctx, user := MustNewUser(t, db)
+	svc := postgres.NewTaskService(db)
+	due, before := time.Now().Add(time.Hour).UTC().Format(time.RFC3339), "PT15M"
+	f, err := taskwire.NewTask{Title: "with a reminder", DueAt: &due,
+		Reminders: []taskwire.ReminderInput{{Before: &before}}}.Fields()
+	require.NoError(t, err)
+	_, _, err = svc.CreateTask(ctx, f, taskwire.IdempotencyKey{})
+	require.NoError(t, err)
+	MustCreateTask(t, ctx, svc, "without")
+
+	rec := &recorder{}
+	_, err = relay.New(db.Pool, rec, relay.Options{}).Flush(context.Background())
+	require.NoError(t, err)
+	got := rec.of(user)
+	require.Len(t, got, 2)
+	assert.Equal(t, map[string]any{events.ExtensionReminders: events.RemindersArmed}, got[0].Extensions(),
+		"the event's extensions travel through the outbox")
+	assert.Empty(t, got[1].Extensions())
+}
+
 func TestRelay_Run(t *testing.T) {
 	db := postgrestest.MustOpenDB(t)
 	svc := postgres.NewTaskService(db)

@@ -7,11 +7,9 @@ package remind
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -119,7 +117,7 @@ func (h *Handler) Handle(ctx context.Context, e event.Event) (*event.Event, erro
 		if err != nil {
 			return nil, err
 		}
-		if !h.dueSoon(data.Task.Status, armed(t, data)) {
+		if !h.dueSoon(data.Task.Status, events.ArmedReminders(t, data)) {
 			return nil, nil
 		}
 		return h.Run(ctx)
@@ -143,39 +141,6 @@ func (h *Handler) dueSoon(status taskwire.Status, reminders []taskwire.Reminder)
 		}
 	}
 	return false
-}
-
-// armed returns the reminders that a task event of type typ may have armed: all of them
-// for a new or reopened task; for an update, those new or moved by it, so that editing
-// a task whose reminders fired long ago wakes nothing.
-func armed(typ string, data events.TaskData) []taskwire.Reminder {
-	if typ != events.TypeTaskUpdated {
-		return data.Task.Reminders
-	}
-	change, ok := data.Changes["reminders"]
-	if !ok {
-		return nil
-	}
-	var before []taskwire.Reminder
-	if b, err := json.Marshal(change.Old); err == nil {
-		_ = json.Unmarshal(b, &before) // unreadable: every reminder counts as armed
-	}
-	var out []taskwire.Reminder
-	for _, r := range data.Task.Reminders {
-		if !slices.ContainsFunc(before, func(o taskwire.Reminder) bool {
-			return o.ID == r.ID && sameTime(o.FireAt, r.FireAt)
-		}) {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-func sameTime(a, b *time.Time) bool {
-	if a == nil || b == nil {
-		return a == b
-	}
-	return a.Equal(*b)
 }
 
 // Run claims the reminders that fall due within the budget (cut to end shortly before
