@@ -14,10 +14,12 @@ import (
 	"net/http"
 	"path"
 	"regexp"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/andybalholm/brotli"
 
@@ -43,7 +45,8 @@ const (
 // at its plain name), each with its brotli and gzip forms, and index.html with the hashed
 // references written in.
 type Site struct {
-	files map[string]*file // by URL path
+	files      map[string]*file // by URL path
+	compressed chan struct{}    // closed once every file has its compressed forms
 }
 
 // file is one response body in every encoding worth sending.
@@ -52,8 +55,13 @@ type file struct {
 	cache       string
 	etag        string // of the identity body; encodings add a suffix
 	identity    []byte
-	br, gz      []byte // nil when compressing does not pay
-	csp         string // Content-Security-Policy of the page
+	enc         *atomic.Pointer[encoded] // nil until compressed; shared by a file's copies
+	csp         string                   // Content-Security-Policy of the page
+}
+
+// encoded is a body's compressed forms.
+type encoded struct {
+	br, gz []byte // nil when compressing does not pay
 }
 
 // Asset is a prepared asset as the page references it.
@@ -64,32 +72,59 @@ type Asset struct {
 
 // NewSite prepares the embedded assets. The page calls the API on its own origin: in the
 // whole app the API is there; the web function alone forwards it (see Proxy).
+//
+// The files are compressed in the background: compressing took most of a cold start, and
+// a function that scales to zero starts often. Until a file's compressed forms are ready
+// it is sent as it is; Compressed tells when they all are.
 func NewSite() (*Site, error) {
 	prepared, err := preparedAssets()
 	if err != nil {
 		return nil, err
 	}
-	s := &Site{files: make(map[string]*file, len(prepared.files)+2)}
+	s := &Site{files: make(map[string]*file, len(prepared.files)+2), compressed: make(chan struct{})}
 	for p, f := range prepared.files {
 		s.files[p] = f
 	}
 	if err := s.addIndex(prepared.assets); err != nil {
 		return nil, err
 	}
+	page := s.files["/"]
+	go func() {
+		defer close(s.compressed)
+		compress(page)
+		<-prepared.compressed
+		// The compressors' buffers are garbage now: a function idles with what it keeps.
+		debug.FreeOSMemory()
+	}()
 	return s, nil
 }
 
-// preparedAssets hashes and compresses the embedded assets once per process: they are
-// the same for every Site, only the page differs.
+// Compressed is closed once every file of s has its brotli and gzip forms.
+func (s *Site) Compressed() <-chan struct{} {
+	return s.compressed
+}
+
+// preparedAssets hashes the embedded assets once per process, and compresses them in the
+// background: they are the same for every Site, only the page differs.
 var preparedAssets = sync.OnceValues(func() (*assetSet, error) {
-	set := &assetSet{files: map[string]*file{}}
-	return set, set.add()
+	set := &assetSet{files: map[string]*file{}, compressed: make(chan struct{})}
+	if err := set.add(); err != nil {
+		return nil, err
+	}
+	go func() {
+		defer close(set.compressed)
+		for _, a := range set.assets {
+			compress(set.files[a.URL])
+		}
+	}()
+	return set, nil
 })
 
 // assetSet is every file under ui/assets, prepared.
 type assetSet struct {
-	files  map[string]*file
-	assets []Asset
+	files      map[string]*file
+	assets     []Asset
+	compressed chan struct{} // closed once every asset has its compressed forms
 }
 
 // add adds every file under ui/assets at its hashed URL and its plain name.
@@ -108,11 +143,8 @@ func (s *assetSet) add() error {
 		name := strings.TrimPrefix(p, "ui")
 		ext := path.Ext(name)
 		hashed := strings.TrimSuffix(name, ext) + "." + hash + ext
-		f, err := newFile(body, contentType(ext), cacheImmutable, hash)
-		if err != nil {
-			return err
-		}
-		plain := *f
+		f := newFile(body, contentType(ext), cacheImmutable, hash)
+		plain := *f // shares f's compressed forms
 		plain.cache = cacheRevalidate
 		s.files[hashed], s.files[name] = f, &plain
 		assets = append(assets, Asset{Name: name, URL: hashed})
@@ -161,10 +193,7 @@ func (s *Site) addIndex(assets []Asset) error {
 
 	body := []byte(page)
 	pageSum := sha256.Sum256(body)
-	f, err := newFile(body, "text/html; charset=utf-8", cacheRevalidate, hex.EncodeToString(pageSum[:])[:10])
-	if err != nil {
-		return err
-	}
+	f := newFile(body, "text/html; charset=utf-8", cacheRevalidate, hex.EncodeToString(pageSum[:])[:10])
 	f.csp = csp
 	s.files["/"], s.files["/index.html"] = f, f
 	return nil
@@ -199,29 +228,26 @@ func staticImports(entry string) map[string]bool {
 	return seen
 }
 
-// newFile compresses body both ways, keeping each form only when it is smaller.
-func newFile(body []byte, ctype, cache, hash string) (*file, error) {
-	f := &file{contentType: ctype, cache: cache, etag: `"` + hash + `"`, identity: body}
+// newFile returns body as a file, not compressed yet (see compress).
+func newFile(body []byte, ctype, cache, hash string) *file {
+	return &file{contentType: ctype, cache: cache, etag: `"` + hash + `"`, identity: body,
+		enc: &atomic.Pointer[encoded]{}}
+}
+
+// compress gives f its brotli and gzip forms, keeping each only when it is smaller. Writing
+// to memory cannot fail; should a compressor fail anyway, that form is left out.
+func compress(f *file) {
 	var br, gz bytes.Buffer
+	enc := &encoded{}
 	bw := brotli.NewWriterLevel(&br, brotliLevel)
-	if _, err := bw.Write(body); err != nil {
-		return nil, fmt.Errorf("web: brotli: %w", err)
-	} else if err := bw.Close(); err != nil {
-		return nil, fmt.Errorf("web: brotli: %w", err)
+	if _, err := bw.Write(f.identity); err == nil && bw.Close() == nil && br.Len() < len(f.identity) {
+		enc.br = br.Bytes()
 	}
 	gw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression) // a valid level cannot fail
-	if _, err := gw.Write(body); err != nil {
-		return nil, fmt.Errorf("web: gzip: %w", err)
-	} else if err := gw.Close(); err != nil {
-		return nil, fmt.Errorf("web: gzip: %w", err)
+	if _, err := gw.Write(f.identity); err == nil && gw.Close() == nil && gz.Len() < len(f.identity) {
+		enc.gz = gz.Bytes()
 	}
-	if br.Len() < len(body) {
-		f.br = br.Bytes()
-	}
-	if gz.Len() < len(body) {
-		f.gz = gz.Bytes()
-	}
-	return f, nil
+	f.enc.Store(enc)
 }
 
 // contentType returns the media type of an asset's extension.
@@ -271,11 +297,15 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body, encoding, etag := f.identity, "", f.etag
+	enc := f.enc.Load()
+	if enc == nil {
+		enc = &encoded{} // not compressed yet
+	}
 	switch accepted := acceptedEncodings(r.Header.Get("Accept-Encoding")); {
-	case f.br != nil && accepted["br"]:
-		body, encoding, etag = f.br, "br", strings.TrimSuffix(f.etag, `"`)+`-br"`
-	case f.gz != nil && accepted["gzip"]:
-		body, encoding, etag = f.gz, "gzip", strings.TrimSuffix(f.etag, `"`)+`-gz"`
+	case enc.br != nil && accepted["br"]:
+		body, encoding, etag = enc.br, "br", strings.TrimSuffix(f.etag, `"`)+`-br"`
+	case enc.gz != nil && accepted["gzip"]:
+		body, encoding, etag = enc.gz, "gzip", strings.TrimSuffix(f.etag, `"`)+`-gz"`
 	}
 	h := w.Header()
 	h.Set("Cache-Control", f.cache)

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/andybalholm/brotli"
 	"github.com/stretchr/testify/assert"
@@ -31,11 +32,16 @@ func MustGet(tb testing.TB, h http.Handler, method, path string, headers ...stri
 	return w
 }
 
-// MustNewSite prepares the site.
+// MustNewSite prepares the site and waits until its files are compressed.
 func MustNewSite(tb testing.TB) *function.Site {
 	tb.Helper()
 	s, err := function.NewSite()
 	require.NoError(tb, err)
+	select {
+	case <-s.Compressed():
+	case <-time.After(30 * time.Second):
+		tb.Fatal("the site's files were not compressed within 30 s")
+	}
 	return s
 }
 
