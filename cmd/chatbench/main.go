@@ -2,7 +2,8 @@
 // `make bench`: the chat function (functions/chat, as `taskwire serve chat` runs it)
 // answers POST /v1/chat over loopback HTTP while a scripted model (shared/chat/openaitest)
 // answers at once, asking for one add_task call and then replying. What is measured is
-// everything but the model's thinking: authentication, loading the conversation, storing
+// everything but the model's own time (the scripted model records how long it spent on
+// each request, decoding included, and that is subtracted): authentication, loading the conversation, storing
 // the messages, two model calls through openai-go to the local model, and the tool call
 // against PostgreSQL. It creates a database of its own on the local PostgreSQL server,
 // drops it at the end (also on an error or an interrupt), and prints one table. A missed
@@ -107,7 +108,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 type row struct {
 	name          string
 	n             int
-	p50, p90, p99 time.Duration
+	p50, p90, p99 time.Duration // of the function's own time: the answer's, less the model's
+	totalP99      time.Duration // of the whole answer, the model's time included
 }
 
 // bench starts the chat function on a database of its own and runs the scenarios.
@@ -147,7 +149,7 @@ func bench(ctx context.Context, cfg config) (rows []row, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("development token issuer: %w", err)
 	}
-	c := &client{url: srv.URL + "/v1/chat", http: srv.Client()}
+	c := &client{url: srv.URL + "/v1/chat", http: srv.Client(), model: model}
 	for i := range cfg.users {
 		token, err := issuer.Mint(fmt.Sprintf("chatbench-%d", i), time.Hour)
 		if err != nil {
@@ -192,6 +194,7 @@ type client struct {
 	url    string
 	http   *http.Client
 	tokens []string
+	model  *openaitest.Server
 }
 
 // send sends one message as user u in conversation conv ("" for a new one) and returns
@@ -229,24 +232,41 @@ func (c *client) send(ctx context.Context, u int, conv string) (string, time.Dur
 	return reply.ConversationID, took, nil
 }
 
+// timing is one message's answer time and the scripted model's share of it.
+type timing struct {
+	total, model time.Duration
+}
+
 // measure sends n messages one at a time, who(i) saying the user and conversation of
-// the i-th, and returns their durations.
-func (c *client) measure(ctx context.Context, n int, who func(i int) (int, string)) ([]time.Duration, error) {
-	out := make([]time.Duration, 0, n)
+// the i-th, and returns their timings. The model answers nothing else meanwhile, so the
+// growth of its busy time is its share of the message.
+func (c *client) measure(ctx context.Context, n int, who func(i int) (int, string)) ([]timing, error) {
+	out := make([]timing, 0, n)
 	for i := range n {
 		u, conv := who(i)
+		before := c.model.Busy()
 		_, took, err := c.send(ctx, u, conv)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, took)
+		out = append(out, timing{total: took, model: c.model.Busy() - before})
 	}
 	return out, nil
 }
 
-func summarize(name string, d []time.Duration) row {
-	slices.Sort(d)
-	return row{name: name, n: len(d), p50: percentile(d, 50), p90: percentile(d, 90), p99: percentile(d, 99)}
+// summarize returns the percentiles of the function's own time (the answer's less the
+// model's) and the p99 of the whole answer.
+func summarize(name string, ts []timing) row {
+	own := make([]time.Duration, 0, len(ts))
+	total := make([]time.Duration, 0, len(ts))
+	for _, t := range ts {
+		own = append(own, t.total-t.model)
+		total = append(total, t.total)
+	}
+	slices.Sort(own)
+	slices.Sort(total)
+	return row{name: name, n: len(ts), p50: percentile(own, 50), p90: percentile(own, 90), p99: percentile(own, 99),
+		totalP99: percentile(total, 99)}
 }
 
 // percentile returns the p-th percentile of sorted durations (nearest rank).
@@ -259,15 +279,16 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 }
 
 func printTable(w io.Writer, rows []row) {
-	fmt.Fprintln(w, "chat function overhead per message (POST /v1/chat, model answering at once)")
+	fmt.Fprintln(w, "chat function overhead per message (POST /v1/chat, model answering at once):")
+	fmt.Fprintln(w, "the answer's time less the scripted model's own time; p99 with the model's time included beside it")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "scenario\tmessages\tp50\tp90\tp99\ttarget\tresult")
+	fmt.Fprintln(tw, "scenario\tmessages\tp50\tp90\tp99\ttarget\tresult\tp99 with the model")
 	for _, r := range rows {
 		result := "PASS"
 		if r.p99 > targetP99 {
 			result = "FAIL"
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\tp99 ≤ %s\t%s\n", r.name, r.n, ms(r.p50), ms(r.p90), ms(r.p99), ms(targetP99), result)
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\tp99 ≤ %s\t%s\t%s\n", r.name, r.n, ms(r.p50), ms(r.p90), ms(r.p99), ms(targetP99), result, ms(r.totalP99))
 	}
 	_ = tw.Flush()
 }

@@ -14,6 +14,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -100,6 +101,14 @@ type Server struct {
 	handle  func(Request) Reply
 	reqs    []Request
 	callSeq int
+	busy    atomic.Int64 // nanoseconds spent answering
+}
+
+// Busy returns how long the server has spent answering requests, from reading a request
+// to writing its answer: the model's share of a caller's time, which a benchmark of the
+// caller's own time subtracts.
+func (s *Server) Busy() time.Duration {
+	return time.Duration(s.busy.Load())
 }
 
 // New starts a scripted model and closes it when the test ends.
@@ -148,7 +157,11 @@ func (s *Server) Handle(f func(Request) Reply) {
 	s.handle = f
 }
 
-// Requests returns the requests received so far.
+// keptRequests bounds what the server remembers: a benchmark sends thousands of requests,
+// and remembering them all would load the garbage collector of the process it measures.
+const keptRequests = 256
+
+// Requests returns the requests received so far, the latest 256 of them.
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -208,6 +221,8 @@ func content(raw json.RawMessage) string {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	defer func() { s.busy.Add(int64(time.Since(start))) }()
 	if r.Method != http.MethodPost || r.URL.Path != "/v1/chat/completions" {
 		writeError(w, http.StatusNotFound, "openaitest serves only POST /v1/chat/completions, got "+r.Method+" "+r.URL.Path)
 		return
@@ -231,6 +246,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 
 	s.mu.Lock()
 	s.reqs = append(s.reqs, req)
+	if len(s.reqs) > keptRequests {
+		s.reqs = append(s.reqs[:0:0], s.reqs[len(s.reqs)-keptRequests:]...)
+	}
 	var reply Reply
 	var ok bool
 	switch {
