@@ -300,7 +300,10 @@ async function toggle(t, complete) {
       toast(`${complete ? 'Completed' : 'Reopened'} “${t.title}”.`, {
         action: 'Undo', onAction: () => toggle(updated, !complete),
       });
+      const gen = state.generation;
       setTimeout(() => {
+        // A list loaded since (another filter, or a live update) is already right.
+        if (state.generation !== gen) return;
         const gone = state.tasks.some((x) => x.id === t.id && x.status !== status);
         if (!gone) return;
         const focus = neighbour(t.id, 'done');
