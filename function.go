@@ -86,7 +86,7 @@ func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
 		return err
 	}
 	f.app, f.bg, f.web = a, bg, page
-	f.mcp = taskmcp.New(a.Verifier, a.Users, tools.New(a.Tasks))
+	f.mcp = taskmcp.New(a.Verifier, a.Users, tools.New(a.Tasks, a.Users))
 	f.chat = chat.NewWithApp(a, cfg)
 	f.tasks.Store(tasks.NewWithApp(a))
 	return nil

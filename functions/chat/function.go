@@ -51,7 +51,7 @@ func NewWithApp(a *app.App, cfg map[string]string) *Function {
 }
 
 func serve(a *app.App, cfg map[string]string) *served {
-	return &served{app: a, chat: chathttp.NewFromApp(a, cfg), mcp: taskmcp.New(a.Verifier, a.Users, tools.New(a.Tasks))}
+	return &served{app: a, chat: chathttp.NewFromApp(a, cfg), mcp: taskmcp.New(a.Verifier, a.Users, tools.New(a.Tasks, a.Users))}
 }
 
 // Start opens the database and the token verifier from cfg, the environment, and starts

@@ -40,7 +40,7 @@ type Server struct {
 func MustServe(tb testing.TB) *Server {
 	tb.Helper()
 	s := resttest.MustStart(tb)
-	srv := httptest.NewServer(taskmcp.New(s.App.Verifier, s.App.Users, tools.New(s.App.Tasks)))
+	srv := httptest.NewServer(taskmcp.New(s.App.Verifier, s.App.Users, tools.New(s.App.Tasks, s.App.Users)))
 	tb.Cleanup(srv.Close)
 	return &Server{Server: s, MCP: srv.URL + "/mcp"}
 }
@@ -126,7 +126,7 @@ func TestListTools(t *testing.T) {
 		assert.Contains(t, listed, name)
 	}
 	// Every tool of the set, each with its own description and JSON Schema.
-	want := tools.New(nil).List()
+	want := tools.New(nil, nil).List()
 	require.Len(t, listed, len(want), "got tools %v", slices.Collect(func(yield func(string) bool) {
 		for name := range listed {
 			if !yield(name) {

@@ -15,8 +15,10 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
+	"github.com/taskwire/taskwire/shared/quickadd"
 	"github.com/taskwire/taskwire/shared/rest"
 	"github.com/taskwire/taskwire/shared/taskwire"
 )
@@ -75,15 +77,21 @@ func (t Tool) Call(ctx context.Context, args json.RawMessage) (json.RawMessage, 
 	return out, nil
 }
 
+// Users reads the signed-in user's settings (postgres.UserService): quick_add reads its
+// text in the user's time zone.
+type Users interface {
+	FindMe(ctx context.Context) (*taskwire.User, error)
+}
+
 // Set is the task tools over one store.
 type Set struct {
 	tools  []Tool
 	byName map[string]Tool
 }
 
-// New returns the task tools over tasks.
-func New(tasks Tasks) *Set {
-	s := &Set{tools: newTools(tasks), byName: map[string]Tool{}}
+// New returns the task tools over tasks, reading the users' settings from users.
+func New(tasks Tasks, users Users) *Set {
+	s := &Set{tools: newTools(tasks, users), byName: map[string]Tool{}}
 	for _, t := range s.tools {
 		s.byName[t.Name] = t
 	}
@@ -141,8 +149,8 @@ func ErrorResult(err error) (result json.RawMessage, ok bool) {
 	return out, true
 }
 
-// newTools builds the tools over tasks.
-func newTools(tasks Tasks) []Tool {
+// newTools builds the tools over tasks and users.
+func newTools(tasks Tasks, users Users) []Tool {
 	return []Tool{
 		{
 			Name: "add_task",
@@ -161,6 +169,53 @@ func newTools(tasks Tasks) []Tool {
 				}
 				t, _, err := tasks.CreateTask(ctx, f, taskwire.IdempotencyKey{})
 				return t, err
+			},
+		},
+		{
+			Name: "quick_add",
+			Description: "Create a task from one line as the user said it, read by the same parser as the app's quick add: " +
+				"dates and times (\"tomorrow 5pm\", \"next friday at 9:30\"), repetition (\"every weekday at 8:30\"), " +
+				"#tags, !priority and reminders (\"remind 1h before\"), in the user's time zone unless time_zone is given. " +
+				"Returns the task and what was understood.",
+			Parameters: json.RawMessage(quickAddSchema),
+			run: func(ctx context.Context, args json.RawMessage) (any, error) {
+				var in struct {
+					Text     string `json:"text"`
+					TimeZone string `json:"time_zone"`
+				}
+				if err := taskwire.DecodeJSON(args, &in); err != nil {
+					return nil, err
+				}
+				zone := in.TimeZone
+				if zone != "" {
+					var err error
+					if zone, err = taskwire.ValidTimeZone("time_zone", zone); err != nil {
+						return nil, err
+					}
+				} else {
+					me, err := users.FindMe(ctx)
+					if err != nil {
+						return nil, err
+					}
+					zone = me.TimeZone
+				}
+				res, err := quickadd.Parse(in.Text, time.Now(), taskwire.LoadZone(zone))
+				if err != nil {
+					return nil, err
+				}
+				f, err := res.Task.Fields()
+				if err != nil {
+					return nil, err
+				}
+				t, _, err := tasks.CreateTask(ctx, f, taskwire.IdempotencyKey{})
+				if err != nil {
+					return nil, err
+				}
+				understood := make([]string, 0, len(res.Understood))
+				for _, u := range res.Understood {
+					understood = append(understood, fmt.Sprintf("%q: %s", u.Text, u.Meaning))
+				}
+				return map[string]any{"task": t, "understood": understood}, nil
 			},
 		},
 		{
@@ -461,6 +516,11 @@ const (
 		"repeat_from": {"type": "string", "enum": ["schedule", "completion"], "description": "Whether the next occurrence counts from the due date (schedule) or from when it was completed."},
 		"reminders": {"type": "array", "description": "Up to 10 reminders: {\"before\": ISO 8601 duration before due_at, e.g. PT1H} or {\"at\": RFC 3339 time}.",
 			"items": {"type": "object", "properties": {"before": {"type": "string"}, "at": {"type": "string"}}, "additionalProperties": false}}`
+
+	quickAddSchema = `{"type": "object", "properties": {
+		"text": {"type": "string", "description": "The task in the user's words, e.g. \"Pay rent every month on the 1st at 9am #home !high remind 1h before\"."},
+		"time_zone": {"type": "string", "description": "IANA time zone to read dates in; default: the user's."}
+	}, "required": ["text"], "additionalProperties": false}`
 
 	addTaskSchema = `{"type": "object", "properties": {` + taskFieldProperties + `}, "required": ["title"], "additionalProperties": false}`
 

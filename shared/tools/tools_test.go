@@ -73,7 +73,7 @@ func eventTypes(tb testing.TB, db *postgres.DB, user string) []string {
 }
 
 func TestSet_List(t *testing.T) {
-	set := tools.New(nil)
+	set := tools.New(nil, nil)
 	var names []string
 	for _, tool := range set.List() {
 		names = append(names, tool.Name)
@@ -87,13 +87,56 @@ func TestSet_List(t *testing.T) {
 		assert.True(t, ok)
 		assert.Equal(t, tool.Name, found.Name)
 	}
-	assert.Equal(t, []string{"add_task", "list_tasks", "get_task", "complete_task", "reopen_task",
+	assert.Equal(t, []string{"add_task", "quick_add", "list_tasks", "get_task", "complete_task", "reopen_task",
 		"delete_task", "update_task", "reschedule_task", "list_tags"}, names)
+}
+
+func TestTools_QuickAdd(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+	users := postgres.NewUserService(db)
+	set := tools.New(postgres.NewTaskService(db), users)
+	ctx, _ := MustNewUser(t, db)
+	_, err := users.UpdateMe(ctx, []byte(`{"time_zone": "America/New_York"}`))
+	require.NoError(t, err)
+	type result struct {
+		Task       taskwire.Task
+		Understood []string
+	}
+	tomorrowAt := func(zone string, hour int) string {
+		loc, err := time.LoadLocation(zone)
+		require.NoError(t, err)
+		d := time.Now().In(loc).AddDate(0, 0, 1)
+		return time.Date(d.Year(), d.Month(), d.Day(), hour, 0, 0, 0, loc).UTC().Format(time.RFC3339)
+	}
+
+	t.Run("OKTheUsersZone", func(t *testing.T) {
+		got := MustCall[result](t, ctx, set, "quick_add", `{"text": "Water the plants tomorrow 5pm #home !high remind 1h before"}`)
+		assert.Equal(t, "Water the plants", got.Task.Title)
+		assert.Equal(t, taskwire.PriorityHigh, got.Task.Priority)
+		assert.Equal(t, []string{"home"}, got.Task.Tags)
+		require.NotNil(t, got.Task.DueAt)
+		assert.Equal(t, tomorrowAt("America/New_York", 17), got.Task.DueAt.UTC().Format(time.RFC3339))
+		require.Len(t, got.Task.Reminders, 1)
+		assert.NotEmpty(t, got.Understood)
+	})
+
+	t.Run("OKZoneGiven", func(t *testing.T) {
+		got := MustCall[result](t, ctx, set, "quick_add", `{"text": "Call mom tomorrow 5pm", "time_zone": "Asia/Tokyo"}`)
+		require.NotNil(t, got.Task.DueAt)
+		assert.Equal(t, tomorrowAt("Asia/Tokyo", 17), got.Task.DueAt.UTC().Format(time.RFC3339))
+		assert.Equal(t, "Asia/Tokyo", got.Task.TimeZone)
+	})
+
+	t.Run("ErrEmptyTitle", func(t *testing.T) {
+		_, err := set.Call(ctx, "quick_add", json.RawMessage(`{"text": "#home !high"}`))
+		require.Error(t, err)
+		assert.Equal(t, taskwire.EINVALID, taskwire.ErrorCode(err))
+	})
 }
 
 func TestTools_Lifecycle(t *testing.T) {
 	db := postgrestest.MustOpenDB(t)
-	set := tools.New(postgres.NewTaskService(db))
+	set := tools.New(postgres.NewTaskService(db), postgres.NewUserService(db))
 	ctx, user := MustNewUser(t, db)
 
 	t.Run("AddTask", func(t *testing.T) {
@@ -206,7 +249,7 @@ func TestTools_Lifecycle(t *testing.T) {
 
 func TestTools_Refusals(t *testing.T) {
 	db := postgrestest.MustOpenDB(t)
-	set := tools.New(postgres.NewTaskService(db))
+	set := tools.New(postgres.NewTaskService(db), postgres.NewUserService(db))
 	ctx, user := MustNewUser(t, db)
 	MustCall[taskwire.Task](t, ctx, set, "add_task", `{"title": "Mine"}`)
 
@@ -248,7 +291,7 @@ func TestTools_Refusals(t *testing.T) {
 
 func TestTools_OtherUsersTasksUnreachable(t *testing.T) {
 	db := postgrestest.MustOpenDB(t)
-	set := tools.New(postgres.NewTaskService(db))
+	set := tools.New(postgres.NewTaskService(db), postgres.NewUserService(db))
 	alice, _ := MustNewUser(t, db)
 	bob, bobID := MustNewUser(t, db)
 	theirs := MustCall[taskwire.Task](t, bob, set, "add_task", `{"title": "Bob's secret"}`)
@@ -274,7 +317,7 @@ func TestTools_OtherUsersTasksUnreachable(t *testing.T) {
 }
 
 func TestErrorResult(t *testing.T) {
-	set := tools.New(nil)
+	set := tools.New(nil, nil)
 	_, err := set.Call(context.Background(), "launch_rocket", json.RawMessage(`{}`))
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, tools.ErrUnknownTool), "got %v, want ErrUnknownTool", err)
