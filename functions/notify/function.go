@@ -15,14 +15,13 @@ import (
 	"github.com/taskwire/taskwire/shared/host"
 	"github.com/taskwire/taskwire/shared/notify"
 	"github.com/taskwire/taskwire/shared/postgres"
-	"github.com/taskwire/taskwire/shared/problem"
 	"github.com/taskwire/taskwire/shared/taskwire"
 )
 
 // Function handles reminder.due events once Start (or NewWithDB) has set it up.
 type Function struct {
 	state      atomic.Pointer[state]
-	deliveries atomic.Pointer[http.Handler] // what Handle serves, once Start set it up
+	deliveries host.Deliveries // what Handle serves, once Start set it up
 }
 
 type state struct {
@@ -54,7 +53,7 @@ func NewWithDB(db *postgres.DB, cfg map[string]string) (*Function, error) {
 // environment: SMTP_URL, NOTIFY_FROM, NOTIFY_ALLOW_PRIVATE. A function made by NewWithDB
 // has its database and channels already.
 func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
-	if err := f.startDeliveries(ctx, cfg); err != nil {
+	if err := f.deliveries.Start(ctx, cfg, f); err != nil {
 		return err
 	}
 	if f.state.Load() != nil {
@@ -112,23 +111,7 @@ func (f *Function) Alive(ctx context.Context) (bool, error) {
 // one), then answers as host.EventHTTPHandler does with HandleEvent. Before Start it
 // answers 503, which the broker retries.
 func (f *Function) Handle(w http.ResponseWriter, r *http.Request) {
-	h := f.deliveries.Load()
-	if h == nil {
-		problem.Write(w, r, taskwire.Errorf(taskwire.EUNAVAILABLE, "the function is starting"))
-		return
-	}
-	(*h).ServeHTTP(w, r)
-}
-
-// startDeliveries sets up what Handle serves: the delivery check that cfg asks for, in
-// front of HandleEvent.
-func (f *Function) startDeliveries(ctx context.Context, cfg map[string]string) error {
-	h, err := host.RequireDeliveryToken(ctx, cfg, host.EventHTTPHandler(f))
-	if err != nil {
-		return err
-	}
-	f.deliveries.Store(&h)
-	return nil
+	f.deliveries.ServeHTTP(w, r)
 }
 
 // HandleEvent delivers one reminder.due event; other events are acknowledged and ignored.

@@ -15,7 +15,6 @@ import (
 	"github.com/taskwire/taskwire/shared/events"
 	"github.com/taskwire/taskwire/shared/host"
 	"github.com/taskwire/taskwire/shared/postgres"
-	"github.com/taskwire/taskwire/shared/problem"
 	"github.com/taskwire/taskwire/shared/taskwire"
 )
 
@@ -26,7 +25,7 @@ type Function struct {
 	svc    atomic.Pointer[postgres.RecurrenceService]
 	bg     *app.Background // the outbox relay to K_SINK, when Start opened the database
 
-	deliveries atomic.Pointer[http.Handler] // what Handle serves, once Start set it up
+	deliveries host.Deliveries // what Handle serves, once Start set it up
 }
 
 // New returns the recurrence function; the func runtime (or the project's host) calls
@@ -47,7 +46,7 @@ func NewWithDB(db *postgres.DB) *Function {
 // (and migrates) the database from cfg, the environment, unless the function was made on
 // an open pool.
 func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
-	if err := f.startDeliveries(ctx, cfg); err != nil {
+	if err := f.deliveries.Start(ctx, cfg, f); err != nil {
 		return err
 	}
 	db := f.shared
@@ -100,23 +99,7 @@ func (f *Function) Alive(ctx context.Context) (bool, error) {
 // one), then answers as host.EventHTTPHandler does with HandleEvent. Before Start it
 // answers 503, which the broker retries.
 func (f *Function) Handle(w http.ResponseWriter, r *http.Request) {
-	h := f.deliveries.Load()
-	if h == nil {
-		problem.Write(w, r, taskwire.Errorf(taskwire.EUNAVAILABLE, "the function is starting"))
-		return
-	}
-	(*h).ServeHTTP(w, r)
-}
-
-// startDeliveries sets up what Handle serves: the delivery check that cfg asks for, in
-// front of HandleEvent.
-func (f *Function) startDeliveries(ctx context.Context, cfg map[string]string) error {
-	h, err := host.RequireDeliveryToken(ctx, cfg, host.EventHTTPHandler(f))
-	if err != nil {
-		return err
-	}
-	f.deliveries.Store(&h)
-	return nil
+	f.deliveries.ServeHTTP(w, r)
 }
 
 // HandleEvent creates the next occurrence for a task.completed event and ignores every

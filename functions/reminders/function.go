@@ -14,7 +14,6 @@ import (
 	"github.com/taskwire/taskwire/shared/app"
 	"github.com/taskwire/taskwire/shared/host"
 	"github.com/taskwire/taskwire/shared/postgres"
-	"github.com/taskwire/taskwire/shared/problem"
 	"github.com/taskwire/taskwire/shared/remind"
 	"github.com/taskwire/taskwire/shared/taskwire"
 )
@@ -22,7 +21,7 @@ import (
 // Function fires reminders once it has a database.
 type Function struct {
 	state      atomic.Pointer[state]
-	deliveries atomic.Pointer[http.Handler] // what Handle serves, once Start set it up
+	deliveries host.Deliveries // what Handle serves, once Start set it up
 }
 
 // state is what Start (or NewWithDB) provides.
@@ -53,7 +52,7 @@ func newState(db *postgres.DB, owned bool) *state {
 // Start sets up the delivery check (EVENTS_OIDC_ISSUER, EVENTS_OIDC_AUDIENCE) and opens
 // the database from cfg, the environment, unless a pool was given.
 func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
-	if err := f.startDeliveries(ctx, cfg); err != nil {
+	if err := f.deliveries.Start(ctx, cfg, f); err != nil {
 		return err
 	}
 	if f.state.Load() != nil {
@@ -106,23 +105,7 @@ func (f *Function) Alive(ctx context.Context) (bool, error) {
 // one), then answers as host.EventHTTPHandler does with HandleEvent. Before Start it
 // answers 503, which the broker retries.
 func (f *Function) Handle(w http.ResponseWriter, r *http.Request) {
-	h := f.deliveries.Load()
-	if h == nil {
-		problem.Write(w, r, taskwire.Errorf(taskwire.EUNAVAILABLE, "the function is starting"))
-		return
-	}
-	(*h).ServeHTTP(w, r)
-}
-
-// startDeliveries sets up what Handle serves: the delivery check that cfg asks for, in
-// front of HandleEvent.
-func (f *Function) startDeliveries(ctx context.Context, cfg map[string]string) error {
-	h, err := host.RequireDeliveryToken(ctx, cfg, host.EventHTTPHandler(f))
-	if err != nil {
-		return err
-	}
-	f.deliveries.Store(&h)
-	return nil
+	f.deliveries.ServeHTTP(w, r)
 }
 
 // HandleEvent serves one event: a ping, a follow-up tick or a task change fires what

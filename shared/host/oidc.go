@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 
 	"github.com/taskwire/taskwire/shared/auth"
 	"github.com/taskwire/taskwire/shared/problem"
+	"github.com/taskwire/taskwire/shared/taskwire"
 )
 
 // RequireDeliveryToken returns next behind the check of event deliveries that cfg (the
@@ -40,4 +42,32 @@ func RequireDeliveryToken(ctx context.Context, cfg map[string]string, next http.
 		}
 		next.ServeHTTP(w, r)
 	}), nil
+}
+
+// Deliveries is what an event function's Handle serves: HandleEvent behind the delivery
+// check, once Start set it up, and 503 (which the broker retries) before. The zero value
+// answers 503.
+type Deliveries struct {
+	h atomic.Pointer[http.Handler]
+}
+
+// Start sets up the check cfg asks for (see RequireDeliveryToken) in front of h's
+// HandleEvent, answered as EventHTTPHandler answers.
+func (d *Deliveries) Start(ctx context.Context, cfg map[string]string, h EventHandler) error {
+	handler, err := RequireDeliveryToken(ctx, cfg, EventHTTPHandler(h))
+	if err != nil {
+		return err
+	}
+	d.h.Store(&handler)
+	return nil
+}
+
+// ServeHTTP serves one delivery.
+func (d *Deliveries) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := d.h.Load()
+	if h == nil {
+		problem.Write(w, r, taskwire.Errorf(taskwire.EUNAVAILABLE, "the function is starting"))
+		return
+	}
+	(*h).ServeHTTP(w, r)
 }
