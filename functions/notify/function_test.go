@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 	function "github.com/taskwire/taskwire/functions/notify"
 	"github.com/taskwire/taskwire/shared/events"
+	"github.com/taskwire/taskwire/shared/host/hosttest"
 	"github.com/taskwire/taskwire/shared/notify"
 	"github.com/taskwire/taskwire/shared/notify/smtptest"
 	"github.com/taskwire/taskwire/shared/postgres"
@@ -109,7 +110,9 @@ func TestFunction(t *testing.T) {
 		hooks.SetStatus(http.StatusServiceUnavailable)
 		user := mustNewUser(t, db, "", hooks.URL)
 
-		post := func(e event.Event) int { return MustDeliver(t, f, "", mustStructured(t, e)).Code }
+		post := func(e event.Event) int {
+			return hosttest.MustDeliver(t, http.HandlerFunc(f.Handle), "", hosttest.MustStructured(t, e)).Code
+		}
 
 		bad, _ := newReminderEvent(t, user.ID)
 		require.NoError(t, bad.SetData(event.ApplicationJSON, []byte(`{"user_id":""}`)))

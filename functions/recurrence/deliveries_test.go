@@ -2,21 +2,17 @@ package function_test
 
 import (
 	"context"
-	"encoding/json"
 	"maps"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/cloudevents/sdk-go/v2/event"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	function "github.com/taskwire/taskwire/functions/recurrence"
-	"github.com/taskwire/taskwire/shared/auth"
 	"github.com/taskwire/taskwire/shared/events"
+	"github.com/taskwire/taskwire/shared/host/hosttest"
 	"github.com/taskwire/taskwire/shared/postgres/postgrestest"
 )
 
@@ -25,18 +21,18 @@ const audience = "serving.knative.dev/service/default/recurrence"
 
 func TestFunction_Handle(t *testing.T) {
 	t.Run("NotStarted", func(t *testing.T) {
-		w := MustDeliver(t, function.New(), "", `{}`)
+		w := hosttest.MustDeliver(t, http.HandlerFunc(function.New().Handle), "", `{}`)
 		assert.Equal(t, http.StatusServiceUnavailable, w.Code, "got %d, want 503 before Start", w.Code)
 	})
 
 	t.Run("Token", func(t *testing.T) {
-		iss := MustServeIssuer(t)
+		iss := hosttest.MustServeIssuer(t)
 		db := postgrestest.MustOpenDB(t)
 		f := MustStart(t, map[string]string{"EVENTS_OIDC_ISSUER": iss.URL(), "EVENTS_OIDC_AUDIENCE": audience})
 		user, done := mustCompleteRecurring(t, db)
-		body := mustStructured(t, taskEvent(t, events.TypeTaskCompleted, user, done))
+		body := hosttest.MustStructured(t, taskEvent(t, events.TypeTaskCompleted, user, done))
 
-		w := MustDeliver(t, f, "", body)
+		w := hosttest.MustDeliver(t, http.HandlerFunc(f.Handle), "", body)
 		assert.Equal(t, http.StatusUnauthorized, w.Code, "no token: got %d, want 401", w.Code)
 		assert.True(t, strings.HasPrefix(w.Header().Get("WWW-Authenticate"), "Bearer"), "got WWW-Authenticate %q, want a Bearer challenge", w.Header().Get("WWW-Authenticate"))
 		assert.Equal(t, "application/problem+json", w.Header().Get("Content-Type"))
@@ -44,7 +40,7 @@ func TestFunction_Handle(t *testing.T) {
 
 		tok, err := iss.Mint("system:serviceaccount:knative-eventing:trigger", audience, time.Minute)
 		require.NoError(t, err)
-		w = MustDeliver(t, f, "Bearer "+tok, body)
+		w = hosttest.MustDeliver(t, http.HandlerFunc(f.Handle), "Bearer "+tok, body)
 		assert.Equal(t, http.StatusAccepted, w.Code, w.Body.String())
 		next := mustFindTask(t, db, user, "2")
 		assert.True(t, done.DueAt.AddDate(0, 0, 7).Equal(*next.DueAt), "got the next occurrence due %v, want a week after %v", next.DueAt, done.DueAt)
@@ -55,13 +51,13 @@ func TestFunction_Handle(t *testing.T) {
 		f := MustStart(t, nil)
 		user, done := mustCompleteRecurring(t, db)
 
-		w := MustDeliver(t, f, "", mustStructured(t, taskEvent(t, events.TypeTaskCompleted, user, done)))
+		w := hosttest.MustDeliver(t, http.HandlerFunc(f.Handle), "", hosttest.MustStructured(t, taskEvent(t, events.TypeTaskCompleted, user, done)))
 		assert.Equal(t, http.StatusAccepted, w.Code, w.Body.String())
 		assert.Equal(t, 2, countTasks(t, db, user), "got %d tasks, want the completed one and its next", countTasks(t, db, user))
 	})
 
 	t.Run("ErrNotAnEvent", func(t *testing.T) {
-		w := MustDeliver(t, MustStart(t, nil), "", `{"hello":"world"}`)
+		w := hosttest.MustDeliver(t, http.HandlerFunc(MustStart(t, nil).Handle), "", `{"hello":"world"}`)
 		assert.Equal(t, http.StatusBadRequest, w.Code, w.Body.String())
 		assert.Equal(t, "application/problem+json", w.Header().Get("Content-Type"))
 	})
@@ -77,38 +73,4 @@ func MustStart(tb testing.TB, cfg map[string]string) *function.Function {
 	require.NoError(tb, f.Start(context.Background(), env))
 	tb.Cleanup(func() { _ = f.Stop(context.Background()) })
 	return f
-}
-
-// MustServeIssuer serves a local OpenID Connect issuer on a loopback port and returns it.
-func MustServeIssuer(tb testing.TB) *auth.Issuer {
-	tb.Helper()
-	var iss atomic.Pointer[auth.Issuer]
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { iss.Load().ServeHTTP(w, r) }))
-	tb.Cleanup(srv.Close)
-	i, err := auth.NewIssuer(srv.URL)
-	require.NoError(tb, err)
-	iss.Store(i)
-	return i
-}
-
-// MustDeliver posts body as a structured-mode CloudEvent to f.Handle, with the
-// Authorization header authorization (none when empty), and returns the response.
-func MustDeliver(tb testing.TB, f *function.Function, authorization, body string) *httptest.ResponseRecorder {
-	tb.Helper()
-	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/cloudevents+json")
-	if authorization != "" {
-		req.Header.Set("Authorization", authorization)
-	}
-	w := httptest.NewRecorder()
-	f.Handle(w, req)
-	return w
-}
-
-// mustStructured returns e in structured mode.
-func mustStructured(tb testing.TB, e event.Event) string {
-	tb.Helper()
-	b, err := json.Marshal(e)
-	require.NoError(tb, err)
-	return string(b)
 }

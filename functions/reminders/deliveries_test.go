@@ -5,17 +5,15 @@ import (
 	"encoding/json"
 	"maps"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	function "github.com/taskwire/taskwire/functions/reminders"
-	"github.com/taskwire/taskwire/shared/auth"
 	"github.com/taskwire/taskwire/shared/events"
+	"github.com/taskwire/taskwire/shared/host/hosttest"
 	"github.com/taskwire/taskwire/shared/postgres/postgrestest"
 )
 
@@ -24,16 +22,16 @@ const audience = "serving.knative.dev/service/default/reminders"
 
 func TestFunction_Handle(t *testing.T) {
 	t.Run("NotStarted", func(t *testing.T) {
-		w := MustDeliver(t, function.New(), "", MustPing(t))
+		w := hosttest.MustDeliver(t, http.HandlerFunc(function.New().Handle), "", MustPing(t))
 		assert.Equal(t, http.StatusServiceUnavailable, w.Code, "got %d, want 503 before Start", w.Code)
 	})
 
 	t.Run("Token", func(t *testing.T) {
-		iss := MustServeIssuer(t)
+		iss := hosttest.MustServeIssuer(t)
 		f := MustStart(t, map[string]string{"EVENTS_OIDC_ISSUER": iss.URL(), "EVENTS_OIDC_AUDIENCE": audience})
 		at := MustCreateRemindedTask(t, postgrestest.MustOpenDB(t), time.Now().Add(50*time.Millisecond))
 
-		w := MustDeliver(t, f, "", MustPing(t))
+		w := hosttest.MustDeliver(t, http.HandlerFunc(f.Handle), "", MustPing(t))
 		assert.Equal(t, http.StatusUnauthorized, w.Code, "no token: got %d, want 401", w.Code)
 		assert.True(t, strings.HasPrefix(w.Header().Get("WWW-Authenticate"), "Bearer"), "got WWW-Authenticate %q, want a Bearer challenge", w.Header().Get("WWW-Authenticate"))
 		assert.Equal(t, "application/problem+json", w.Header().Get("Content-Type"))
@@ -42,7 +40,7 @@ func TestFunction_Handle(t *testing.T) {
 
 		tok, err := iss.Mint("system:serviceaccount:knative-eventing:trigger", audience, time.Minute)
 		require.NoError(t, err)
-		w = MustDeliver(t, f, "Bearer "+tok, MustPing(t))
+		w = hosttest.MustDeliver(t, http.HandlerFunc(f.Handle), "Bearer "+tok, MustPing(t))
 		assert.Equal(t, http.StatusAccepted, w.Code, w.Body.String())
 		MustFindFiring(t, at)
 	})
@@ -51,13 +49,13 @@ func TestFunction_Handle(t *testing.T) {
 		f := MustStart(t, nil)
 		at := MustCreateRemindedTask(t, postgrestest.MustOpenDB(t), time.Now().Add(50*time.Millisecond))
 
-		w := MustDeliver(t, f, "", MustPing(t))
+		w := hosttest.MustDeliver(t, http.HandlerFunc(f.Handle), "", MustPing(t))
 		assert.Equal(t, http.StatusAccepted, w.Code, w.Body.String())
 		MustFindFiring(t, at)
 	})
 
 	t.Run("ErrNotAnEvent", func(t *testing.T) {
-		w := MustDeliver(t, MustStart(t, nil), "", `{"hello":"world"}`)
+		w := hosttest.MustDeliver(t, http.HandlerFunc(MustStart(t, nil).Handle), "", `{"hello":"world"}`)
 		assert.Equal(t, http.StatusBadRequest, w.Code, w.Body.String())
 		assert.Equal(t, "application/problem+json", w.Header().Get("Content-Type"))
 	})
@@ -75,38 +73,12 @@ func MustStart(tb testing.TB, cfg map[string]string) *function.Function {
 	return f
 }
 
-// MustServeIssuer serves a local OpenID Connect issuer on a loopback port and returns it.
-func MustServeIssuer(tb testing.TB) *auth.Issuer {
-	tb.Helper()
-	var iss atomic.Pointer[auth.Issuer]
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { iss.Load().ServeHTTP(w, r) }))
-	tb.Cleanup(srv.Close)
-	i, err := auth.NewIssuer(srv.URL)
-	require.NoError(tb, err)
-	iss.Store(i)
-	return i
-}
-
 // MustPing returns a PingSource tick in structured mode.
 func MustPing(tb testing.TB) string {
 	tb.Helper()
 	b, err := json.Marshal(NewPing())
 	require.NoError(tb, err)
 	return string(b)
-}
-
-// MustDeliver posts body as a structured-mode CloudEvent to f.Handle, with the
-// Authorization header authorization (none when empty), and returns the response.
-func MustDeliver(tb testing.TB, f *function.Function, authorization, body string) *httptest.ResponseRecorder {
-	tb.Helper()
-	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/cloudevents+json")
-	if authorization != "" {
-		req.Header.Set("Authorization", authorization)
-	}
-	w := httptest.NewRecorder()
-	f.Handle(w, req)
-	return w
 }
 
 // countFirings returns how many reminder.due events the reminder due at at has.

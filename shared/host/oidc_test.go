@@ -23,22 +23,10 @@ import (
 
 	"github.com/taskwire/taskwire/shared/auth"
 	"github.com/taskwire/taskwire/shared/host"
+	"github.com/taskwire/taskwire/shared/host/hosttest"
 )
 
 const eventsAudience = "serving.knative.dev/service/default/notify"
-
-// MustServeIssuer serves a local OpenID Connect issuer (discovery and key set) on a
-// loopback port and returns it.
-func MustServeIssuer(tb testing.TB) *auth.Issuer {
-	tb.Helper()
-	var iss atomic.Pointer[auth.Issuer]
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { iss.Load().ServeHTTP(w, r) }))
-	tb.Cleanup(srv.Close)
-	i, err := auth.NewIssuer(srv.URL)
-	require.NoError(tb, err)
-	iss.Store(i)
-	return i
-}
 
 // countingEvents is event logic that counts the events it handles.
 type countingEvents struct {
@@ -111,7 +99,7 @@ func MustPublicKey(tb testing.TB, iss *auth.Issuer) jwk.Key {
 }
 
 func TestRequireDeliveryToken(t *testing.T) {
-	iss := MustServeIssuer(t)
+	iss := hosttest.MustServeIssuer(t)
 	f := &countingEvents{}
 	url := MustServeDeliveries(t, f, map[string]string{"EVENTS_OIDC_ISSUER": iss.URL(), "EVENTS_OIDC_AUDIENCE": eventsAudience})
 	now := time.Now()
@@ -181,7 +169,7 @@ func TestRequireDeliveryToken_Off(t *testing.T) {
 }
 
 func TestRequireDeliveryToken_Err(t *testing.T) {
-	iss := MustServeIssuer(t)
+	iss := hosttest.MustServeIssuer(t)
 	notFound := httptest.NewServer(http.NotFoundHandler())
 	t.Cleanup(notFound.Close)
 
