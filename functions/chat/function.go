@@ -64,14 +64,9 @@ func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
 	if err != nil {
 		return err
 	}
-	r, err := app.SinkRelay(cfg, a.DB)
-	if err != nil {
+	if f.bg, err = app.StartSinkRelay(cfg, a.DB); err != nil {
 		a.Close()
 		return err
-	}
-	f.bg = app.NewBackground()
-	if r != nil {
-		f.bg.Go("relay", r.Run)
 	}
 	f.s.Store(serve(a, cfg))
 	return nil

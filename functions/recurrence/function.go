@@ -59,13 +59,8 @@ func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
 			old.Close()
 		}
 		// The occurrences this function creates are announced through the outbox.
-		r, err := app.SinkRelay(cfg, db)
-		if err != nil {
+		if f.bg, err = app.StartSinkRelay(cfg, db); err != nil {
 			return err
-		}
-		if r != nil {
-			f.bg = app.NewBackground()
-			f.bg.Go("relay", r.Run)
 		}
 	}
 	f.svc.Store(postgres.NewRecurrenceService(db))

@@ -68,15 +68,8 @@ func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
 		return nil
 	}
 	// Fired reminders are announced through the outbox.
-	r, err := app.SinkRelay(cfg, db)
-	if err != nil {
-		return err
-	}
-	if r != nil {
-		s.bg = app.NewBackground()
-		s.bg.Go("relay", r.Run)
-	}
-	return nil
+	s.bg, err = app.StartSinkRelay(cfg, db)
+	return err
 }
 
 // Stop closes the database pool that Start opened.

@@ -55,3 +55,17 @@ func SinkRelay(cfg map[string]string, db *postgres.DB) (*relay.Relay, error) {
 	}
 	return relay.New(db.Pool, sender, relay.Options{}), nil
 }
+
+// StartSinkRelay returns the Background of a function that writes the outbox: running the
+// relay to K_SINK when it is set (see SinkRelay), else running nothing. Stop it in Stop.
+func StartSinkRelay(cfg map[string]string, db *postgres.DB) (*Background, error) {
+	r, err := SinkRelay(cfg, db)
+	if err != nil {
+		return nil, err
+	}
+	bg := NewBackground()
+	if r != nil {
+		bg.Go("relay", r.Run)
+	}
+	return bg, nil
+}
