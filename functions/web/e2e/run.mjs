@@ -50,9 +50,9 @@ function assert(cond, msg) {
 
 /**
  * Clicks the Edit button of the task titled title until its dialog opens, and returns the
- * dialog. A live update renders the whole list again; one that lands between the press and
- * the release of the button swallows the click (a flaw of the page still to fix: keep the
- * rows that did not change). A person clicks again, and so does this.
+ * dialog. A live update that re-renders the clicked row (the task itself changed) between
+ * the press and the release of the button swallows the click; a person clicks again, and
+ * so does this.
  */
 async function openEditor(page, title) {
   const dialog = page.getByRole('dialog', { name: /Edit task/ });

@@ -208,12 +208,33 @@ async function loadMore() {
   }
 }
 
+/** The rendered row of each task shown, with what it was rendered from. */
+const renderedRows = new Map();
+
+/** Returns t's row: the one rendered before when nothing it shows has changed since. */
+function rowOf(t) {
+  const key = [t.version, t.status, state.zone, isOverdue(t), t.due_at && formatDue(t.due_at, state.zone),
+    t.completed_at && formatDue(t.completed_at, state.zone)].join('|');
+  const old = renderedRows.get(t.id);
+  if (old && old.key === key) return old.node;
+  const node = renderTask(t);
+  renderedRows.set(t.id, { key, node });
+  return node;
+}
+
 function renderList() {
   const list = $('#tasks');
   const focused = document.activeElement?.closest?.('.task');
   const focusKey = focused && document.activeElement.dataset.role;
   const focusId = focused?.dataset.id;
-  list.replaceChildren(...state.tasks.map(renderTask));
+  const rows = state.tasks.map(rowOf);
+  // Rows that did not change stay the same elements, and an unchanged list is not touched:
+  // a click under way on a row survives a live update of the list.
+  if (rows.length !== list.children.length || rows.some((row, i) => row !== list.children[i])) {
+    list.replaceChildren(...rows);
+  }
+  const shown = new Set(state.tasks.map((t) => t.id));
+  for (const id of renderedRows.keys()) if (!shown.has(id)) renderedRows.delete(id);
   const status = new FormData($('#filters')).get('status');
   const word = { open: 'open tasks', completed: 'completed tasks', all: 'tasks' }[status];
   const n = state.tasks.length;
