@@ -741,7 +741,7 @@ func TestWiring_NoLoops(t *testing.T) {
 }
 
 // TestWiring_SinkBindings checks that exactly the functions that relay an outbox (they
-// call app.SinkRelay) have a SinkBinding, and that each points at the Broker.
+// call app.StartSinkRelay) have a SinkBinding, and that each points at the Broker.
 func TestWiring_SinkBindings(t *testing.T) {
 	ms := MustReadManifests(t)
 	brokerRef := ref{"eventing.knative.dev/v1", "Broker", ofKind(ms, "Broker")[0].name()}
@@ -759,7 +759,7 @@ func TestWiring_SinkBindings(t *testing.T) {
 			continue // the whole app routes its events itself: no K_SINK
 		}
 		name := path.Base(dir)
-		relays := MustParsePackage(t, dir).Calls("github.com/taskwire/taskwire/shared/app", "SinkRelay")
+		relays := MustParsePackage(t, dir).Calls("github.com/taskwire/taskwire/shared/app", "StartSinkRelay")
 		assert.Equal(t, relays, bound[name], "%s: relays its outbox to K_SINK: %v; has a SinkBinding: %v", name, relays, bound[name])
 		delete(bound, name)
 	}

@@ -81,7 +81,10 @@ func (s *splitProcs) StopAll() {
 func freeBase(tb testing.TB) int {
 	tb.Helper()
 	for range 50 {
-		base := 20000 + rand.IntN(20000)
+		// The ports stay below Linux's ephemeral range (32768 on): a port free now could
+		// otherwise be taken, before the process binds it, by an outgoing connection of
+		// another test running beside this one.
+		base := 10000 + rand.IntN(14000)
 		free := true
 		for _, port := range splitPorts {
 			l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port+base))
