@@ -230,9 +230,8 @@ func (a *Agent) Chat(ctx context.Context, req Request, obs *Observer) (*Reply, e
 
 	ctx, cancel := context.WithTimeout(ctx, a.cfg.Timeout)
 	defer cancel()
-	messages := []openai.ChatCompletionMessageParamUnion{openai.SystemMessage(SystemPrompt(a.Now(), me.TimeZone))}
-	messages = append(messages, toParams(Bound(history, a.cfg.HistoryBudget))...)
-	messages = append(messages, openai.UserMessage(message))
+	history = append(Bound(history, a.cfg.HistoryBudget), &taskwire.Message{Role: taskwire.RoleUser, Content: message})
+	messages := toParams(append([]*taskwire.Message{{Role: roleSystem, Content: SystemPrompt(a.Now(), me.TimeZone)}}, history...))
 
 	reply := &Reply{ConversationID: convID, ToolCalls: []ToolCall{}}
 	for range a.cfg.MaxRounds {
@@ -248,7 +247,7 @@ func (a *Agent) Chat(ctx context.Context, req Request, obs *Observer) (*Reply, e
 			return reply, nil
 		}
 		stored := []taskwire.Message{{Role: taskwire.RoleAssistant, Content: turn.text, ToolCalls: turn.calls}}
-		messages = append(messages, assistantParam(turn.text, turn.calls))
+		messages = append(messages, toParams([]*taskwire.Message{&stored[0]})...)
 		for _, call := range turn.calls {
 			result, err := a.tools.Call(ctx, call.Name, json.RawMessage(call.Arguments))
 			if err != nil {
@@ -257,8 +256,9 @@ func (a *Agent) Chat(ctx context.Context, req Request, obs *Observer) (*Reply, e
 					return nil, a.toolFailure(ctx, call, err)
 				}
 			}
-			stored = append(stored, taskwire.Message{Role: taskwire.RoleTool, ToolCallID: call.ID, Content: string(result)})
-			messages = append(messages, openai.ToolMessage(string(result), call.ID))
+			toolMsg := taskwire.Message{Role: taskwire.RoleTool, ToolCallID: call.ID, Content: string(result)}
+			stored = append(stored, toolMsg)
+			messages = append(messages, toParams([]*taskwire.Message{&toolMsg})...)
 			tc := ToolCall{Name: call.Name, Arguments: ArgumentsJSON(call.Arguments), Result: result}
 			reply.ToolCalls = append(reply.ToolCalls, tc)
 			if obs.ToolCall != nil {

@@ -1,7 +1,10 @@
 package chat
 
 import (
+	"encoding/json"
+
 	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/packages/param"
 	"github.com/taskwire/taskwire/shared/taskwire"
 )
 
@@ -69,31 +72,68 @@ func messageSize(m *taskwire.Message) int {
 func toParams(history []*taskwire.Message) []openai.ChatCompletionMessageParamUnion {
 	out := make([]openai.ChatCompletionMessageParamUnion, 0, len(history))
 	for _, m := range history {
-		switch m.Role {
-		case taskwire.RoleUser:
-			out = append(out, openai.UserMessage(m.Content))
-		case taskwire.RoleAssistant:
-			out = append(out, assistantParam(m.Content, m.ToolCalls))
-		case taskwire.RoleTool:
-			out = append(out, openai.ToolMessage(m.Content, m.ToolCallID))
+		if p, ok := messageParam(m); ok {
+			out = append(out, p)
 		}
 	}
 	return out
 }
 
-// assistantParam is an assistant message with its text and tool calls.
-func assistantParam(text string, calls []taskwire.ToolCall) openai.ChatCompletionMessageParamUnion {
-	p := openai.ChatCompletionAssistantMessageParam{}
-	if text != "" || len(calls) == 0 {
-		p.Content.OfString = openai.String(text)
+// roleSystem is the role of the system prompt, which is sent but never stored.
+const roleSystem = "system"
+
+// wireMessage is a message as the Chat Completions API reads it, for the roles Taskwire
+// stores: system, user, assistant (with its tool calls) and tool.
+type wireMessage struct {
+	Role       string         `json:"role"`
+	Content    *string        `json:"content,omitempty"`
+	ToolCalls  []wireToolCall `json:"tool_calls,omitempty"`
+	ToolCallID string         `json:"tool_call_id,omitempty"`
+}
+
+// wireToolCall is an assistant's function call as the Chat Completions API reads it.
+type wireToolCall struct {
+	ID       string `json:"id"`
+	Type     string `json:"type"`
+	Function struct {
+		Name      string `json:"name"`
+		Arguments string `json:"arguments"`
+	} `json:"function"`
+}
+
+// messageParam returns m as a model message parameter whose JSON is computed here, with
+// encoding/json on a plain struct, and sent as it is. openai-go's own encoder, which walks
+// each parameter by reflection, spent about a quarter of a message's time encoding a long
+// history. ok is false for a role the model does not take.
+func messageParam(m *taskwire.Message) (p openai.ChatCompletionMessageParamUnion, ok bool) {
+	w := wireMessage{Role: m.Role, ToolCallID: m.ToolCallID}
+	if m.Role != taskwire.RoleAssistant || m.Content != "" || len(m.ToolCalls) == 0 {
+		w.Content = &m.Content
 	}
-	for _, c := range calls {
-		p.ToolCalls = append(p.ToolCalls, openai.ChatCompletionMessageToolCallUnionParam{
-			OfFunction: &openai.ChatCompletionMessageFunctionToolCallParam{
-				ID:       c.ID,
-				Function: openai.ChatCompletionMessageFunctionToolCallFunctionParam{Name: c.Name, Arguments: c.Arguments},
-			},
-		})
+	for _, c := range m.ToolCalls {
+		call := wireToolCall{ID: c.ID, Type: "function"}
+		call.Function.Name, call.Function.Arguments = c.Name, c.Arguments
+		w.ToolCalls = append(w.ToolCalls, call)
 	}
-	return openai.ChatCompletionMessageParamUnion{OfAssistant: &p}
+	raw, err := json.Marshal(w)
+	if err != nil {
+		return p, false // cannot happen: strings and slices of them always encode
+	}
+	switch m.Role {
+	case roleSystem:
+		v := param.Override[openai.ChatCompletionSystemMessageParam](json.RawMessage(raw))
+		p.OfSystem = &v
+	case taskwire.RoleUser:
+		v := param.Override[openai.ChatCompletionUserMessageParam](json.RawMessage(raw))
+		p.OfUser = &v
+	case taskwire.RoleAssistant:
+		v := param.Override[openai.ChatCompletionAssistantMessageParam](json.RawMessage(raw))
+		p.OfAssistant = &v
+	case taskwire.RoleTool:
+		v := param.Override[openai.ChatCompletionToolMessageParam](json.RawMessage(raw))
+		p.OfTool = &v
+	default:
+		return p, false
+	}
+	return p, true
 }
