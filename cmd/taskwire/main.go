@@ -23,10 +23,11 @@ import (
 const usage = `usage: taskwire <command>
 
 commands:
-  serve [NAME]    serve the whole app, or one function (tasks, chat, recurrence,
+  serve [NAME]    serve the whole app, or one function (tasks, chat, web, recurrence,
                   reminders, notify, broker), on $LISTEN_ADDRESS, else :$PORT, else :8080
   split           run every function as its own process through the local broker
-                  (tasks on :8080, broker :8090, recurrence :8091, reminders :8092, notify :8093)
+                  (tasks on :8080, web :8081, chat :8082, broker :8090, recurrence :8091,
+                  reminders :8092, notify :8093)
   token NAME      print a token of the local development issuer for user NAME
   migrate         apply the database migrations and exit
   deadletters     list the local broker's dead letters

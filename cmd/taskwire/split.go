@@ -21,6 +21,7 @@ import (
 	recurrence "github.com/taskwire/taskwire/functions/recurrence"
 	reminders "github.com/taskwire/taskwire/functions/reminders"
 	tasks "github.com/taskwire/taskwire/functions/tasks"
+	web "github.com/taskwire/taskwire/functions/web"
 	"github.com/taskwire/taskwire/shared/app"
 	"github.com/taskwire/taskwire/shared/auth"
 	"github.com/taskwire/taskwire/shared/broker"
@@ -43,10 +44,12 @@ func functionByName(name string) (any, error) {
 		return reminders.New(), nil
 	case "notify":
 		return notify.New(), nil
+	case "web":
+		return web.New(), nil
 	case "broker":
 		return &brokerProcess{}, nil
 	}
-	return nil, fmt.Errorf("unknown function %q: want app, tasks, chat, recurrence, reminders, notify or broker", name)
+	return nil, fmt.Errorf("unknown function %q: want app, tasks, chat, web, recurrence, reminders, notify or broker", name)
 }
 
 // deliveryTokenTTL is how long a token the broker process mints for one delivery lasts.
@@ -124,12 +127,15 @@ func (p *brokerProcess) Handle(w http.ResponseWriter, r *http.Request) {
 }
 
 // splitPorts are where `taskwire split` runs each process, on 127.0.0.1.
-var splitPorts = map[string]int{"tasks": 8080, "broker": 8090, "recurrence": 8091, "reminders": 8092, "notify": 8093}
+var splitPorts = map[string]int{"tasks": 8080, "web": 8081, "chat": 8082,
+	"broker": 8090, "recurrence": 8091, "reminders": 8092, "notify": 8093}
 
 // SplitEnv returns each process's environment additions in the split layout, with the
-// ports offset by base: every function publishes to the broker (K_SINK), the broker
-// reaches every subscriber over HTTP, and it is the OpenID Connect issuer whose tokens
-// the event functions require, each for the audience its Trigger gives it.
+// ports offset by base: every function that writes publishes to the broker (K_SINK), the
+// broker reaches every subscriber over HTTP, and it is the OpenID Connect issuer whose
+// tokens the event functions require, each for the audience its Trigger gives it. The web
+// function serves the page and passes the API's paths on to tasks and chat, as in a
+// cluster.
 func SplitEnv(base int) (map[string][]string, error) {
 	addr := func(name string) string { return fmt.Sprintf("127.0.0.1:%d", splitPorts[name]+base) }
 	sink := "K_SINK=http://" + addr("broker")
@@ -146,7 +152,10 @@ func SplitEnv(base int) (map[string][]string, error) {
 		return []string{"EVENTS_OIDC_ISSUER=" + issuer, "EVENTS_OIDC_AUDIENCE=" + audience[name]}
 	}
 	return map[string][]string{
-		"tasks":      {"LISTEN_ADDRESS=" + addr("tasks"), sink},
+		"tasks": {"LISTEN_ADDRESS=" + addr("tasks"), sink},
+		"chat":  {"LISTEN_ADDRESS=" + addr("chat"), sink},
+		"web": {"LISTEN_ADDRESS=" + addr("web"),
+			"TASKWIRE_API_URL=http://" + addr("tasks"), "TASKWIRE_CHAT_URL=http://" + addr("chat")},
 		"recurrence": append([]string{"LISTEN_ADDRESS=" + addr("recurrence"), sink}, oidc("recurrence")...),
 		"reminders":  append([]string{"LISTEN_ADDRESS=" + addr("reminders"), sink}, oidc("reminders")...),
 		"notify":     append([]string{"LISTEN_ADDRESS=" + addr("notify")}, oidc("notify")...),

@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/taskwire/taskwire/shared/auth"
+	"github.com/taskwire/taskwire/shared/chat/openaitest"
 	"github.com/taskwire/taskwire/shared/notify"
 	"github.com/taskwire/taskwire/shared/notify/smtptest"
 	"github.com/taskwire/taskwire/shared/postgres/postgrestest"
@@ -140,10 +141,11 @@ func (br *blockingReceiver) count() int {
 // TestSplit runs every function as its own process, talking CloudEvents over HTTP
 // through the local broker: the reminder reaches the webhook on time; the notify process
 // is killed in the middle of that delivery, and after it restarts the event is delivered
-// again and nothing is lost or doubled; completing the task creates the next occurrence.
+// again and nothing is lost or doubled; completing the task creates the next occurrence;
+// the assistant, reached through the web function, completes that one in turn.
 func TestSplit(t *testing.T) {
 	if testing.Short() {
-		t.Skip("starts five processes")
+		t.Skip("starts seven processes")
 	}
 	smtp := smtptest.NewServer(t)
 	hooks := &blockingReceiver{first: make(chan struct{}), release: make(chan struct{})}
@@ -259,6 +261,35 @@ func TestSplit(t *testing.T) {
 	require.Len(t, page.Items, 1, "the next occurrence is open")
 	assert.Equal(t, 2, page.Items[0].Number)
 	assert.True(t, due.Add(24*time.Hour).Equal(page.Items[0].DueAt))
+
+	// The page and the assistant are functions of their own too. Through the web
+	// function's address, which serves the page and passes the API's paths on, the
+	// assistant completes the new occurrence; the event its tool call wrote reaches
+	// recurrence through the broker, and recurrence makes the third occurrence.
+	model := openaitest.Start()
+	t.Cleanup(model.Close)
+	procs.extra["chat"] = append(procs.extra["chat"], "OPENAI_API_KEY=split", "OPENAI_BASE_URL="+model.BaseURL())
+	procs.MustStart("chat")
+	procs.MustStart("web")
+	site := fmt.Sprintf("http://127.0.0.1:%d", splitPorts["web"]+base)
+	assert.Contains(t, strings.ToLower(string(MustDo(t, "GET", site+"/", "", "", http.StatusOK))), "<html")
+	model.Push(openaitest.Call("complete_task", `{"task_id": 2}`), openaitest.Text("Marked task 2 as done."))
+	var reply struct {
+		Response string `json:"response"`
+	}
+	require.NoError(t, json.Unmarshal(MustDo(t, "POST", site+"/v1/chat", token, `{"message":"mark task 2 as done"}`, http.StatusOK), &reply))
+	assert.Equal(t, "Marked task 2 as done.", reply.Response)
+	deadline = time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		require.NoError(t, json.Unmarshal(MustDo(t, "GET", site+"/v1/tasks", token, "", http.StatusOK), &page))
+		if len(page.Items) == 1 && page.Items[0].Number == 3 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	require.Len(t, page.Items, 1, "the occurrence after the one the assistant completed is open")
+	assert.Equal(t, 3, page.Items[0].Number)
+	assert.True(t, due.Add(48*time.Hour).Equal(page.Items[0].DueAt))
 }
 
 // MustPostEvent posts a binary-mode reminder.due CloudEvent to url with the Authorization
