@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/taskwire/taskwire/shared/postgres/postgrestest"
@@ -75,6 +77,35 @@ func TestCommands(t *testing.T) {
 		var out bytes.Buffer
 		require.NoError(t, run(context.Background(), []string{"migrate"}, &out, &bytes.Buffer{}))
 		assert.Contains(t, out.String(), "migrations applied")
+	})
+	t.Run("DeadLettersRefusedOutboxRow", func(t *testing.T) {
+		conn, err := pgx.Connect(context.Background(), os.Getenv("DATABASE_URL"))
+		require.NoError(t, err)
+		defer conn.Close(context.Background())
+		var seq int64
+		require.NoError(t, conn.QueryRow(context.Background(), `
+			INSERT INTO outbox (id, user_id, type, source, subject, time, data, refused_at, refused_reason)
+			VALUES (gen_random_uuid(), 'cli', 'dev.taskwire.task.created.v1', '/taskwire/tasks', 'x', now(), '{}',
+				now(), 'send to sink: refused: HTTP 413')
+			RETURNING seq`).Scan(&seq))
+		id := fmt.Sprintf("outbox/%d", seq)
+
+		var out bytes.Buffer
+		require.NoError(t, run(context.Background(), []string{"deadletters"}, &out, &bytes.Buffer{}))
+		assert.Contains(t, out.String(), id)
+		assert.Contains(t, out.String(), "HTTP 413")
+
+		out.Reset()
+		require.NoError(t, run(context.Background(), []string{"replay", id}, &out, &bytes.Buffer{}))
+		assert.Contains(t, out.String(), fmt.Sprintf("re-queued outbox row %d", seq))
+		var refused bool
+		require.NoError(t, conn.QueryRow(context.Background(), `SELECT refused_at IS NOT NULL FROM outbox WHERE seq = $1`, seq).Scan(&refused))
+		assert.False(t, refused, "the row is pending again")
+
+		err = run(context.Background(), []string{"replay", id}, &bytes.Buffer{}, &bytes.Buffer{})
+		assert.ErrorContains(t, err, "no refused outbox row")
+		err = run(context.Background(), []string{"replay", "outbox/x"}, &bytes.Buffer{}, &bytes.Buffer{})
+		assert.ErrorContains(t, err, "want outbox/SEQ")
 	})
 	t.Run("ErrUnknownCommand", func(t *testing.T) {
 		var errOut bytes.Buffer

@@ -38,7 +38,13 @@ const (
 	listenIdleCheck = 30 * time.Second
 )
 
-// Sender sends one event to the broker; a nil error means the broker acknowledged it.
+// ErrRefused marks a send error for an event the broker refused for good: no retry
+// would change its answer. The relay sets such a row aside, with the error as the
+// reason, and goes on with the rows after it.
+var ErrRefused = errors.New("refused")
+
+// Sender sends one event to the broker; a nil error means the broker acknowledged it,
+// an error wrapping ErrRefused that it never will.
 type Sender interface {
 	Send(ctx context.Context, e event.Event) error
 }
@@ -145,8 +151,9 @@ func (r *Relay) Run(ctx context.Context) error {
 }
 
 // Flush publishes every pending row once, batch after batch, and returns how many it
-// published. It stops at the first row the broker does not acknowledge; that row and
-// those after it stay pending.
+// published. It stops at the first row the broker does not acknowledge, which stays
+// pending with those after it, except for a row the broker refused for good (ErrRefused):
+// that one is set aside and the rows after it go on.
 func (r *Relay) Flush(ctx context.Context) (int, error) {
 	total := 0
 	for {
@@ -181,7 +188,7 @@ func (r *Relay) publishBatch(ctx context.Context) (n int, more bool, err error) 
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
 	rows, err := tx.Query(ctx, `
 		SELECT seq, id, type, source, subject, time, data, extensions FROM outbox
-		WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`, r.opts.BatchSize)
+		WHERE published_at IS NULL AND refused_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`, r.opts.BatchSize)
 	if err != nil {
 		return 0, false, fmt.Errorf("publish: read outbox: %w", err)
 	}
@@ -194,40 +201,66 @@ func (r *Relay) publishBatch(ctx context.Context) (n int, more bool, err error) 
 		return 0, false, fmt.Errorf("publish: read outbox: %w", err)
 	}
 
-	var sendErr error
-	evs := make([]event.Event, 0, len(batch))
-	for _, o := range batch {
-		e, err := o.event()
-		if err != nil {
-			sendErr = fmt.Errorf("publish: outbox row %d (event %s): %w", o.seq, o.id, err)
-			break
+	evs := make([]event.Event, len(batch))
+	invalid := make([]error, len(batch))
+	valid := true
+	for i, o := range batch {
+		if evs[i], invalid[i] = o.event(); invalid[i] != nil {
+			invalid[i] = fmt.Errorf("%w: %w", ErrRefused, invalid[i])
+			valid = false
 		}
-		evs = append(evs, e)
 	}
-	n = 0
-	if bs, ok := r.sender.(BatchSender); ok && len(evs) > 1 && bs.SendBatch(ctx, evs) == nil {
-		n = len(evs)
+	var (
+		sendErr error
+		sent    []int64
+		aside   []int64
+		reasons []string
+	)
+	from := 0
+	if bs, ok := r.sender.(BatchSender); ok && valid && len(evs) > 1 && bs.SendBatch(ctx, evs) == nil {
+		for _, o := range batch {
+			sent = append(sent, o.seq)
+		}
+		from = len(batch)
 	}
 	// One at a time, also after a batch that was refused: the rows before the first one
-	// the broker does not acknowledge go out.
-	for ; n < len(evs); n++ {
-		if err := r.sender.Send(ctx, evs[n]); err != nil {
-			sendErr = fmt.Errorf("publish: outbox row %d (event %s): %w", batch[n].seq, batch[n].id, err)
-			break
+	// the broker does not acknowledge go out. A row it refuses for good is set aside, so
+	// that it does not hold up the rows after it; any other failure stops the batch there.
+	for i := from; i < len(batch); i++ {
+		err := invalid[i]
+		if err == nil {
+			err = r.sender.Send(ctx, evs[i])
 		}
+		if err == nil {
+			sent = append(sent, batch[i].seq)
+			continue
+		}
+		if errors.Is(err, ErrRefused) {
+			r.log.Error("outbox row refused for good; set aside, see taskwire deadletters",
+				"seq", batch[i].seq, "event", batch[i].id, "type", batch[i].typ, "err", err)
+			aside = append(aside, batch[i].seq)
+			reasons = append(reasons, err.Error())
+			continue
+		}
+		sendErr = fmt.Errorf("publish: outbox row %d (event %s): %w", batch[i].seq, batch[i].id, err)
+		break
 	}
-	sent := make([]int64, n)
-	for i := range sent {
-		sent[i] = batch[i].seq
-	}
-	if len(sent) > 0 {
+	if len(sent)+len(aside) > 0 {
 		// The events went out: record that even when ctx ended meanwhile.
 		done := context.WithoutCancel(ctx)
 		// The mark need not wait for its WAL flush: lost in a crash of the server, the
 		// rows go out again, and the broker and the consumers recognise them by id.
 		mark := &pgx.Batch{}
 		mark.Queue(`SELECT set_config('synchronous_commit', 'off', true)`)
-		mark.Queue(`UPDATE outbox SET published_at = now() WHERE seq = ANY($1)`, sent)
+		if len(sent) > 0 {
+			mark.Queue(`UPDATE outbox SET published_at = now() WHERE seq = ANY($1)`, sent)
+		}
+		if len(aside) > 0 {
+			mark.Queue(`
+				UPDATE outbox SET refused_at = now(), refused_reason = r.reason
+				FROM unnest($1::bigint[], $2::text[]) AS r (seq, reason)
+				WHERE outbox.seq = r.seq`, aside, reasons)
+		}
 		if err := tx.SendBatch(done, mark).Close(); err != nil {
 			return 0, false, errors.Join(sendErr, fmt.Errorf("publish: mark published: %w", err))
 		}

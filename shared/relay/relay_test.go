@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"slices"
 	"sync"
@@ -108,6 +109,68 @@ func TestRelay_Flush(t *testing.T) {
 		for _, r := range MustListOutbox(t, db, user) {
 			assert.NotNil(t, r.PublishedAt)
 		}
+	})
+
+	t.Run("OKRefusedSetAside", func(t *testing.T) {
+		ctx, user := MustNewUser(t, db)
+		svc := postgres.NewTaskService(db)
+		MustCreateTask(t, ctx, svc, "one")
+		MustCreateTask(t, ctx, svc, "two")
+		MustCreateTask(t, ctx, svc, "three")
+		rows := MustListOutbox(t, db, user)
+
+		rec := &recorder{fail: func(e event.Event) error {
+			if e.ID() == rows[1].ID.String() {
+				return fmt.Errorf("send to sink: %w: HTTP 413", relay.ErrRefused)
+			}
+			return nil
+		}}
+		r := relay.New(db.Pool, rec, relay.Options{BatchSize: 2})
+		n, err := r.Flush(context.Background())
+		require.NoError(t, err, "a row refused for good holds nothing up")
+		assert.GreaterOrEqual(t, n, 2)
+		assert.Equal(t, []string{rows[0].ID.String(), rows[2].ID.String()}, ids(rec.of(user)),
+			"the rows after the refused one go out, in order")
+		refused := MustFindRefused(t, db, rows[1].ID)
+		assert.Equal(t, events.TypeTaskCreated, refused.Type)
+		assert.Contains(t, refused.Reason, "HTTP 413")
+		after := MustListOutbox(t, db, user)
+		assert.Nil(t, after[1].PublishedAt, "a refused row is not published")
+		assert.NotNil(t, after[2].PublishedAt)
+
+		_, err = r.Flush(context.Background())
+		require.NoError(t, err)
+		assert.Len(t, rec.of(user), 2, "a refused row is not sent again on its own")
+
+		// Once the broker takes it, an operator sends it again.
+		rec.setFail(nil)
+		ok, err := relay.Requeue(context.Background(), db.Pool, refused.Seq)
+		require.NoError(t, err)
+		assert.True(t, ok)
+		_, err = r.Flush(context.Background())
+		require.NoError(t, err)
+		assert.Equal(t, []string{rows[0].ID.String(), rows[2].ID.String(), rows[1].ID.String()}, ids(rec.of(user)))
+		assert.NotNil(t, MustListOutbox(t, db, user)[1].PublishedAt)
+		ok, err = relay.Requeue(context.Background(), db.Pool, refused.Seq)
+		require.NoError(t, err)
+		assert.False(t, ok, "a published row is not refused")
+	})
+
+	t.Run("OKInvalidRowSetAside", func(t *testing.T) {
+		ctx, user := MustNewUser(t, db)
+		svc := postgres.NewTaskService(db)
+		MustCreateTask(t, ctx, svc, "before")
+		var bad uuid.UUID
+		require.NoError(t, db.Pool.QueryRow(context.Background(), `
+			INSERT INTO outbox (id, user_id, type, source, subject, time, data)
+			VALUES (gen_random_uuid(), $1, $2, '', 'x', now(), '{}') RETURNING id`, user, events.TypeTaskCreated).Scan(&bad))
+		MustCreateTask(t, ctx, svc, "after")
+
+		rec := &batchRecorder{}
+		_, err := relay.New(db.Pool, rec, relay.Options{}).Flush(context.Background())
+		require.NoError(t, err)
+		assert.Len(t, rec.of(user), 2, "the valid rows around the invalid one go out")
+		assert.Contains(t, MustFindRefused(t, db, bad).Reason, "source", "the reason says what is wrong with the row")
 	})
 
 	t.Run("OKReplicas", func(t *testing.T) {
@@ -423,6 +486,20 @@ func MustListOutbox(tb testing.TB, db *postgres.DB, user string) []outboxRow {
 	}
 	require.NoError(tb, rows.Err())
 	return out
+}
+
+// MustFindRefused returns the refused outbox row of event id, as ListRefused lists it.
+func MustFindRefused(tb testing.TB, db *postgres.DB, id uuid.UUID) relay.Refused {
+	tb.Helper()
+	list, err := relay.ListRefused(context.Background(), db.Pool)
+	require.NoError(tb, err)
+	for _, r := range list {
+		if r.ID == id {
+			return r
+		}
+	}
+	tb.Fatalf("event %s is not among the %d refused outbox rows", id, len(list))
+	return relay.Refused{}
 }
 
 func countPending(tb testing.TB, db *postgres.DB, user string) int {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -95,5 +96,28 @@ func (s *SinkSender) Send(ctx context.Context, e event.Event) error {
 	if cloudevents.IsACK(result) {
 		return nil
 	}
+	if status, ok := refusedStatus(result); ok {
+		return fmt.Errorf("send to sink: %w: HTTP %d: %w", ErrRefused, status, result)
+	}
 	return fmt.Errorf("send to sink: %w", result)
+}
+
+// refusedStatus returns the status of a sink's answer that refuses the event itself, so
+// that sending it again cannot help: it is malformed (400, 422), too large (413) or of a
+// content type the sink does not take (415). Other failures, such as 401 or 403 from a
+// sink not yet configured to take the events, are the sink's to fix and are retried.
+func refusedStatus(result error) (int, bool) {
+	var retries *cehttp.RetriesResult
+	if errors.As(result, &retries) {
+		result = retries.Result // it does not unwrap to the last attempt's result
+	}
+	var res *cehttp.Result
+	if !errors.As(result, &res) {
+		return 0, false
+	}
+	switch res.StatusCode {
+	case http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity:
+		return res.StatusCode, true
+	}
+	return 0, false
 }

@@ -66,15 +66,27 @@ func TestSinkSender(t *testing.T) {
 		sink := newSink(t, http.StatusBadRequest)
 		s, err := relay.NewSinkSender(sink.URL, "")
 		require.NoError(t, err)
-		assert.Error(t, s.Send(context.Background(), newEvent(t)))
+		err = s.Send(context.Background(), newEvent(t))
+		assert.ErrorIs(t, err, relay.ErrRefused, "a 400 refuses the event for good")
 		assert.Len(t, sink.requests(), 1, "a 400 is not retried")
+	})
+
+	t.Run("ErrForbidden", func(t *testing.T) {
+		sink := newSink(t, http.StatusForbidden)
+		s, err := relay.NewSinkSender(sink.URL, "")
+		require.NoError(t, err)
+		err = s.Send(context.Background(), newEvent(t))
+		require.Error(t, err)
+		assert.NotErrorIs(t, err, relay.ErrRefused, "a 403 is the sink's to fix, not the event's")
 	})
 
 	t.Run("ErrUnavailable", func(t *testing.T) {
 		sink := newSink(t, 503, 503, 503, 503, 503, 503, 503)
 		s, err := relay.NewSinkSender(sink.URL, "")
 		require.NoError(t, err)
-		assert.Error(t, s.Send(context.Background(), newEvent(t)))
+		err = s.Send(context.Background(), newEvent(t))
+		require.Error(t, err)
+		assert.NotErrorIs(t, err, relay.ErrRefused, "a busy sink may take the event later")
 		assert.Len(t, sink.requests(), 1+relay.SendRetries)
 	})
 
