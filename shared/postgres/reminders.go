@@ -78,8 +78,10 @@ func claimableSQL(now string) string {
 		OR r.claimed_by NOT LIKE ('%/' || ` + stampSQL("r.fire_at") + `))`
 }
 
-// pendingSQL holds for a reminder r, joined to its task t, that is still to fire.
-const pendingSQL = `r.fired_at IS NULL AND r.fire_at IS NOT NULL AND t.status = 'open'`
+// pendingSQL holds for a reminder r, joined to its task t, that is still to fire. It names
+// reminders_due_idx's predicate whole, so that the index serves it; r.task_open mirrors
+// t.status, which the join still checks.
+const pendingSQL = `r.fired_at IS NULL AND r.fire_at IS NOT NULL AND r.task_open AND t.status = 'open'`
 
 // Claim leases, in one statement, up to limit reminders of open tasks that are not fired,
 // fire within horizon from now, and are free to claim; the lease lasts lease from now. It

@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -416,4 +417,77 @@ func fireTimes(dues []postgres.Due) []time.Time {
 		out[i] = d.FireAt
 	}
 	return out
+}
+
+// TestReminderService_DueScanSkipsCompleted shows that the reminders of completed tasks,
+// which never fire, cost the due scans nothing: looking for the first reminder to fire
+// reads none of them, however many there are, and a reopened task's fire again.
+func TestReminderService_DueScanSkipsCompleted(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+	svc := postgres.NewTaskService(db)
+	ctx, user := MustNewUser(t, db)
+	early := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC) // before every other test's reminders
+	var done []*taskwire.Task
+	for i := range 40 {
+		task := MustCreateRemindedTask(t, ctx, svc, fmt.Sprintf("done %d", i), nil, early.Add(time.Duration(i)*time.Minute))
+		_, err := svc.SetStatus(ctx, task.ID.String(), taskwire.StatusCompleted)
+		require.NoError(t, err)
+		done = append(done, task)
+	}
+	open := MustCreateRemindedTask(t, ctx, svc, "open", nil, early.Add(time.Hour))
+
+	assert.Equal(t, 1, remindersReadToFirstDue(t, db), "the first due reminder is the first one read")
+	first := MustNextFireAt(t, NewReminderServiceAt(db, "holder-a", early))
+	require.NotNil(t, first)
+	assert.True(t, open.Reminders[0].FireAt.Equal(*first), "got %v, want the open task's reminder", first)
+
+	_, err := svc.SetStatus(ctx, done[0].ID.String(), taskwire.StatusOpen)
+	require.NoError(t, err)
+	dues := MustClaim(t, NewReminderServiceAt(db, "holder-a", early), user, time.Minute, time.Minute)
+	require.Len(t, dues, 1, "a reopened task's reminder is due again")
+	assert.Equal(t, done[0].ID, dues[0].TaskID)
+}
+
+// remindersReadToFirstDue returns how many reminder rows the query for the first
+// reminder to fire reads, from its plan as PostgreSQL ran it with the due index.
+func remindersReadToFirstDue(tb testing.TB, db *postgres.DB) int {
+	tb.Helper()
+	ctx := context.Background()
+	tx, err := db.Pool.Begin(ctx)
+	require.NoError(tb, err)
+	defer func() { _ = tx.Rollback(ctx) }()
+	_, err = tx.Exec(ctx, `SET LOCAL enable_seqscan = off`) // the tables are small; a big one uses the index anyway
+	require.NoError(tb, err)
+	var plan []struct{ Plan planNode }
+	require.NoError(tb, tx.QueryRow(ctx, `EXPLAIN (ANALYZE, FORMAT JSON)
+		SELECT r.id FROM reminders r JOIN tasks t ON t.id = r.task_id
+		WHERE `+postgres.PendingSQL+` ORDER BY r.fire_at LIMIT 1`).Scan(&plan))
+	require.Len(tb, plan, 1)
+	n, ok := plan[0].Plan.rowsOf("reminders")
+	require.True(tb, ok, "no scan of reminders in the plan")
+	return n
+}
+
+// planNode is a node of a JSON query plan, with what rowsOf reads.
+type planNode struct {
+	Relation    string     `json:"Relation Name"`
+	ActualRows  int        `json:"Actual Rows"`
+	ActualLoops int        `json:"Actual Loops"`
+	Removed     int        `json:"Rows Removed by Filter"`
+	Plans       []planNode `json:"Plans"`
+}
+
+// rowsOf returns the rows the scans of relation read: those they returned and those
+// their filters removed.
+func (p planNode) rowsOf(relation string) (int, bool) {
+	n, found := 0, false
+	if p.Relation == relation {
+		n, found = (p.ActualRows+p.Removed)*max(p.ActualLoops, 1), true
+	}
+	for _, c := range p.Plans {
+		if m, ok := c.rowsOf(relation); ok {
+			n, found = n+m, true
+		}
+	}
+	return n, found
 }

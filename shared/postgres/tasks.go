@@ -444,11 +444,12 @@ func queueReminderRows(b *pgx.Batch, user string, t *taskwire.Task) []uuid.UUID 
 			before = &r.Before
 		}
 		b.Queue(`
-			INSERT INTO reminders (id, task_id, user_id, position, before, at, fire_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)
+			INSERT INTO reminders (id, task_id, user_id, position, before, at, fire_at, task_open)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 			ON CONFLICT (id) DO UPDATE SET position = EXCLUDED.position, fire_at = EXCLUDED.fire_at,
-				fired_at = CASE WHEN reminders.fire_at IS DISTINCT FROM EXCLUDED.fire_at THEN NULL ELSE reminders.fired_at END`,
-			r.ID, t.ID, user, i, before, r.At, r.FireAt)
+				fired_at = CASE WHEN reminders.fire_at IS DISTINCT FROM EXCLUDED.fire_at THEN NULL ELSE reminders.fired_at END,
+				task_open = EXCLUDED.task_open`,
+			r.ID, t.ID, user, i, before, r.At, r.FireAt, t.Status == taskwire.StatusOpen)
 	}
 	return ids
 }

@@ -1,0 +1,4 @@
+package postgres
+
+// PendingSQL is pendingSQL, for the test that checks which reminders the due scans read.
+const PendingSQL = pendingSQL
