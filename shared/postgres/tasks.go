@@ -350,11 +350,19 @@ func (s *TaskService) CreateTask(ctx context.Context, f taskwire.TaskFields, key
 	return t, false, nil
 }
 
+// IdempotencyKeyTTL is how long an idempotency key is remembered: a repeat within it
+// answers the first response; after it the key is free again. A day covers any client's
+// retries, as with Stripe's keys.
+const IdempotencyKeyTTL = 24 * time.Hour
+
 // queueClaimKey queues what claims an idempotency key, for readClaimKey to read: the
-// user's row, which the key's refers to; the key; and the key as stored, which is the
-// first request's when the claim found the key taken.
+// user's row, which the key's refers to; the removal of the user's keys older than
+// IdempotencyKeyTTL (this one's too, which frees it); the key; and the key as stored,
+// which is the first request's when the claim found the key taken.
 func queueClaimKey(b *pgx.Batch, user string, key taskwire.IdempotencyKey) {
 	b.Queue(`INSERT INTO users (id) VALUES ($1) ON CONFLICT (id) DO NOTHING`, user)
+	b.Queue(`DELETE FROM idempotency_keys WHERE user_id = $1 AND created_at < now() - $2::interval`,
+		user, IdempotencyKeyTTL)
 	b.Queue(`
 		INSERT INTO idempotency_keys (user_id, key, request_hash) VALUES ($1, $2, $3)
 		ON CONFLICT (user_id, key) DO NOTHING`, user, key.Key, key.Hash)
@@ -365,8 +373,10 @@ func queueClaimKey(b *pgx.Batch, user string, key taskwire.IdempotencyKey) {
 // readClaimKey reads the results of queueClaimKey: nil when the key was claimed now, else
 // the task its first request created.
 func readClaimKey(br pgx.BatchResults, user string, key taskwire.IdempotencyKey) (*taskwire.Task, error) {
-	if _, err := br.Exec(); err != nil {
-		return nil, fmt.Errorf("idempotency key: %w", translate(err))
+	for range 2 { // the user's row; the expired keys
+		if _, err := br.Exec(); err != nil {
+			return nil, fmt.Errorf("idempotency key: %w", translate(err))
+		}
 	}
 	tag, err := br.Exec()
 	if err != nil {

@@ -409,6 +409,29 @@ func TestTaskService_CreateTask_Idempotency(t *testing.T) {
 		assert.Equal(t, 1, countRows(t, db, `SELECT count(*) FROM outbox WHERE user_id = $1`, user))
 	})
 
+	t.Run("ExpiredKeyIsFree", func(t *testing.T) {
+		ctx, user := MustNewUser(t, db)
+		svc := postgres.NewTaskService(db)
+		first, _, err := svc.CreateTask(ctx, f, idempotencyKey("key-1", body))
+		require.NoError(t, err)
+		_, _, err = svc.CreateTask(ctx, f, idempotencyKey("key-2", body))
+		require.NoError(t, err)
+		_, err = db.Pool.Exec(context.Background(), `UPDATE idempotency_keys SET created_at = now() - $2::interval
+			WHERE user_id = $1`, user, postgres.IdempotencyKeyTTL+time.Minute)
+		require.NoError(t, err)
+
+		again, replayed, err := svc.CreateTask(ctx, f, idempotencyKey("key-1", body))
+		require.NoError(t, err)
+		assert.False(t, replayed, "a key older than a day is free again")
+		assert.NotEqual(t, first.ID, again.ID)
+		assert.Equal(t, 3, countRows(t, db, `SELECT count(*) FROM tasks WHERE user_id = $1`, user))
+		assert.Equal(t, 1, countRows(t, db, `SELECT count(*) FROM idempotency_keys WHERE user_id = $1`, user),
+			"the user's expired keys are gone; the new claim is kept")
+		_, replayed, err = svc.CreateTask(ctx, f, idempotencyKey("key-1", body))
+		require.NoError(t, err)
+		assert.True(t, replayed, "the key claimed again is remembered again")
+	})
+
 	t.Run("KeyPerUser", func(t *testing.T) {
 		ctxA, _ := MustNewUser(t, db)
 		ctxB, _ := MustNewUser(t, db)
