@@ -64,7 +64,7 @@ func ConfigFromEnv(cfg map[string]string) Config {
 // Conversations stores conversations (postgres.ConversationService).
 type Conversations interface {
 	StartConversation(ctx context.Context, firstMessage string) (*taskwire.Conversation, error)
-	FindMessages(ctx context.Context, id uuid.UUID, limit int) (*taskwire.Conversation, []*taskwire.Message, error)
+	FindMessages(ctx context.Context, id uuid.UUID, limit int, before int64) (*taskwire.Conversation, []*taskwire.Message, bool, error)
 	AppendMessages(ctx context.Context, id uuid.UUID, msgs ...taskwire.Message) ([]taskwire.Message, error)
 }
 
@@ -211,7 +211,7 @@ func (a *Agent) Chat(ctx context.Context, req Request, obs *Observer) (*Reply, e
 		if err != nil {
 			return nil, taskwire.FieldErrorf(taskwire.EINVALID, "conversation_id", "conversation_id must be the id of a conversation (a UUID)")
 		}
-		_, history, err = a.convs.FindMessages(ctx, id, a.cfg.HistoryLimit)
+		_, history, _, err = a.convs.FindMessages(ctx, id, a.cfg.HistoryLimit, 0)
 		if err != nil {
 			if taskwire.ErrorCode(err) == taskwire.ENOTFOUND {
 				return nil, taskwire.FieldErrorf(taskwire.ENOTFOUND, "conversation_id", "no conversation %s", id)

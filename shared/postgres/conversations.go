@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -70,49 +71,64 @@ func title(message string) string {
 
 const conversationColumns = `c.id, c.title, c.created_at, c.updated_at`
 
-// FindConversations lists the signed-in user's conversations, the latest active first;
-// limit must be 1 to MaxConversationsLimit (else EINVALID).
-func (s *ConversationService) FindConversations(ctx context.Context, limit int) ([]*taskwire.Conversation, error) {
+// FindConversations lists the signed-in user's conversations, the latest active first:
+// up to limit (1 to MaxConversationsLimit, else EINVALID) after cursor, or from the start
+// when cursor is nil. more reports whether later ones exist.
+func (s *ConversationService) FindConversations(ctx context.Context, limit int, after *taskwire.ConversationCursor) (list []*taskwire.Conversation, more bool, err error) {
 	if limit < 1 || limit > MaxConversationsLimit {
-		return nil, taskwire.FieldErrorf(taskwire.EINVALID, "limit", "limit must be between 1 and %d", MaxConversationsLimit)
+		return nil, false, taskwire.FieldErrorf(taskwire.EINVALID, "limit", "limit must be between 1 and %d", MaxConversationsLimit)
 	}
-	list := make([]*taskwire.Conversation, 0, min(limit, 64))
-	err := readUser(ctx, s.db, `SELECT `+conversationColumns+` FROM conversations c WHERE c.user_id = $1
-		ORDER BY c.updated_at DESC, c.id DESC LIMIT $2`, []any{taskwire.UserFromContext(ctx), limit},
-		func(rows pgx.Rows) error {
-			for rows.Next() {
-				var c taskwire.Conversation
-				if err := rows.Scan(&c.ID, &c.Title, &c.CreatedAt, &c.UpdatedAt); err != nil {
-					return err
-				}
-				list = append(list, &c)
+	// One more than asked tells whether there is more.
+	query := `SELECT ` + conversationColumns + ` FROM conversations c WHERE c.user_id = $1
+		ORDER BY c.updated_at DESC, c.id DESC LIMIT $2`
+	args := []any{taskwire.UserFromContext(ctx), limit + 1}
+	if after != nil {
+		query = `SELECT ` + conversationColumns + ` FROM conversations c
+			WHERE c.user_id = $1 AND (c.updated_at, c.id) < ($3, $4)
+			ORDER BY c.updated_at DESC, c.id DESC LIMIT $2`
+		args = append(args, after.UpdatedAt, after.ID)
+	}
+	list = make([]*taskwire.Conversation, 0, min(limit+1, 64))
+	err = readUser(ctx, s.db, query, args, func(rows pgx.Rows) error {
+		for rows.Next() {
+			var c taskwire.Conversation
+			if err := rows.Scan(&c.ID, &c.Title, &c.CreatedAt, &c.UpdatedAt); err != nil {
+				return err
 			}
-			return rows.Err()
-		})
+			list = append(list, &c)
+		}
+		return rows.Err()
+	})
 	if err != nil {
-		return nil, fmt.Errorf("find conversations: %w", translate(err))
+		return nil, false, fmt.Errorf("find conversations: %w", translate(err))
 	}
-	return list, nil
+	if len(list) > limit {
+		return list[:limit], true, nil
+	}
+	return list, false, nil
 }
 
 // FindMessages returns the conversation and its latest limit messages (1 to
-// MaxConversationsLimit), oldest first, in one round trip. A conversation that is not the
-// user's is ENOTFOUND.
-func (s *ConversationService) FindMessages(ctx context.Context, id uuid.UUID, limit int) (*taskwire.Conversation, []*taskwire.Message, error) {
+// MaxConversationsLimit) before message before (0 for the latest of all), oldest first,
+// in one round trip; more reports whether earlier ones exist. A conversation that is not
+// the user's is ENOTFOUND.
+func (s *ConversationService) FindMessages(ctx context.Context, id uuid.UUID, limit int, before int64) (c *taskwire.Conversation, list []*taskwire.Message, more bool, err error) {
 	if limit < 1 || limit > MaxConversationsLimit {
-		return nil, nil, taskwire.FieldErrorf(taskwire.EINVALID, "limit", "limit must be between 1 and %d", MaxConversationsLimit)
+		return nil, nil, false, taskwire.FieldErrorf(taskwire.EINVALID, "limit", "limit must be between 1 and %d", MaxConversationsLimit)
 	}
-	var c *taskwire.Conversation
-	var list []*taskwire.Message
-	err := readUser(ctx, s.db, `
+	if before <= 0 {
+		before = math.MaxInt64
+	}
+	// One more than asked tells whether there is more.
+	err = readUser(ctx, s.db, `
 		SELECT `+conversationColumns+`, m.id, m.role, m.content, m.tool_calls, m.tool_call_id, m.created_at
 		FROM conversations c
 		LEFT JOIN LATERAL (
 			SELECT id, role, content, tool_calls, tool_call_id, created_at FROM messages
-			WHERE conversation_id = c.id ORDER BY id DESC LIMIT $3
+			WHERE conversation_id = c.id AND id < $4 ORDER BY id DESC LIMIT $3
 		) m ON true
 		WHERE c.user_id = $1 AND c.id = $2
-		ORDER BY m.id DESC`, []any{taskwire.UserFromContext(ctx), id, limit},
+		ORDER BY m.id DESC`, []any{taskwire.UserFromContext(ctx), id, limit + 1, before},
 		func(rows pgx.Rows) error {
 			for rows.Next() {
 				var conv taskwire.Conversation
@@ -144,13 +160,16 @@ func (s *ConversationService) FindMessages(ctx context.Context, id uuid.UUID, li
 			return rows.Err()
 		})
 	if err != nil {
-		return nil, nil, fmt.Errorf("find messages: %w", translate(err))
+		return nil, nil, false, fmt.Errorf("find messages: %w", translate(err))
 	}
 	if c == nil {
-		return nil, nil, taskwire.FieldErrorf(taskwire.ENOTFOUND, "id", "no conversation %s", id)
+		return nil, nil, false, taskwire.FieldErrorf(taskwire.ENOTFOUND, "id", "no conversation %s", id)
+	}
+	if len(list) > limit {
+		list, more = list[:limit], true
 	}
 	slices.Reverse(list)
-	return c, list, nil
+	return c, list, more, nil
 }
 
 // AppendMessages adds msgs to the end of the user's conversation id, in order, in one

@@ -43,7 +43,7 @@ func TestConversationService_Messages(t *testing.T) {
 	assert.Less(t, appended[1].ID, appended[2].ID)
 
 	t.Run("OK", func(t *testing.T) {
-		got, msgs, err := svc.FindMessages(ctx, c.ID, 100)
+		got, msgs, _, err := svc.FindMessages(ctx, c.ID, 100, 0)
 		require.NoError(t, err)
 		assert.Equal(t, c.ID, got.ID)
 		require.Len(t, msgs, 4)
@@ -57,7 +57,7 @@ func TestConversationService_Messages(t *testing.T) {
 	})
 
 	t.Run("LatestOnly", func(t *testing.T) {
-		_, msgs, err := svc.FindMessages(ctx, c.ID, 2)
+		_, msgs, _, err := svc.FindMessages(ctx, c.ID, 2, 0)
 		require.NoError(t, err)
 		require.Len(t, msgs, 2)
 		assert.Equal(t, taskwire.RoleTool, msgs[0].Role, "got %s, want the latest two in order", msgs[0].Role)
@@ -67,7 +67,7 @@ func TestConversationService_Messages(t *testing.T) {
 	t.Run("Empty", func(t *testing.T) {
 		empty, err := svc.StartConversation(ctx, "")
 		require.NoError(t, err)
-		got, msgs, err := svc.FindMessages(ctx, empty.ID, 10)
+		got, msgs, _, err := svc.FindMessages(ctx, empty.ID, 10, 0)
 		require.NoError(t, err)
 		assert.Equal(t, empty.ID, got.ID)
 		assert.Empty(t, msgs)
@@ -87,17 +87,17 @@ func TestConversationService_OtherUser(t *testing.T) {
 	bob, _ := MustNewUser(t, db)
 	c := MustStartConversation(t, alice, svc, "private")
 
-	_, _, err := svc.FindMessages(bob, c.ID, 10)
+	_, _, _, err := svc.FindMessages(bob, c.ID, 10, 0)
 	assert.Equal(t, taskwire.ENOTFOUND, taskwire.ErrorCode(err), "got %v, want not found", err)
 	_, err = svc.AppendMessages(bob, c.ID, taskwire.Message{Role: taskwire.RoleUser, Content: "let me in"})
 	assert.Equal(t, taskwire.ENOTFOUND, taskwire.ErrorCode(err), "got %v, want not found", err)
 	err = svc.DeleteConversation(bob, c.ID)
 	assert.Equal(t, taskwire.ENOTFOUND, taskwire.ErrorCode(err), "got %v, want not found", err)
-	list, err := svc.FindConversations(bob, 10)
+	list, _, err := svc.FindConversations(bob, 10, nil)
 	require.NoError(t, err)
 	assert.Empty(t, list)
 
-	_, msgs, err := svc.FindMessages(alice, c.ID, 10)
+	_, msgs, _, err := svc.FindMessages(alice, c.ID, 10, 0)
 	require.NoError(t, err)
 	require.Len(t, msgs, 1, "got %d messages, want bob's append refused", len(msgs))
 	assert.Equal(t, "private", msgs[0].Content)
@@ -114,21 +114,21 @@ func TestConversationService_ListAndDelete(t *testing.T) {
 	assert.Equal(t, taskwire.MaxConversationTitle, len([]rune(second.Title)))
 	assert.True(t, strings.HasSuffix(second.Title, "…"))
 
-	list, err := svc.FindConversations(ctx, 10)
+	list, _, err := svc.FindConversations(ctx, 10, nil)
 	require.NoError(t, err)
 	require.Len(t, list, 2)
 	assert.Equal(t, second.ID, list[0].ID, "the latest active first")
 	_, err = svc.AppendMessages(ctx, first.ID, taskwire.Message{Role: taskwire.RoleAssistant, Content: "hi"})
 	require.NoError(t, err)
-	list, err = svc.FindConversations(ctx, 10)
+	list, _, err = svc.FindConversations(ctx, 10, nil)
 	require.NoError(t, err)
 	assert.Equal(t, first.ID, list[0].ID, "a new message moves its conversation first")
 
-	_, err = svc.FindConversations(ctx, 0)
+	_, _, err = svc.FindConversations(ctx, 0, nil)
 	assert.Equal(t, taskwire.EINVALID, taskwire.ErrorCode(err))
 
 	require.NoError(t, svc.DeleteConversation(ctx, first.ID))
-	_, _, err = svc.FindMessages(ctx, first.ID, 10)
+	_, _, _, err = svc.FindMessages(ctx, first.ID, 10, 0)
 	assert.Equal(t, taskwire.ENOTFOUND, taskwire.ErrorCode(err))
 	var n int
 	require.NoError(t, db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM messages WHERE conversation_id = $1`, first.ID).Scan(&n))

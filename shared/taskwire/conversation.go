@@ -1,6 +1,8 @@
 package taskwire
 
 import (
+	"encoding/base64"
+	"encoding/binary"
 	"time"
 
 	"github.com/google/uuid"
@@ -41,4 +43,50 @@ type ToolCall struct {
 	ID        string `json:"id"`
 	Name      string `json:"name"`
 	Arguments string `json:"arguments"`
+}
+
+// ConversationCursor is where the next page of a conversations listing starts: after the
+// conversation last active at UpdatedAt with id ID, in the listing's order (latest
+// active first).
+type ConversationCursor struct {
+	UpdatedAt time.Time
+	ID        uuid.UUID
+}
+
+// Encode returns the cursor as an opaque URL-safe string.
+func (c ConversationCursor) Encode() string {
+	b := binary.BigEndian.AppendUint64(nil, uint64(c.UpdatedAt.UnixMicro()))
+	return base64.RawURLEncoding.EncodeToString(append(b, c.ID[:]...))
+}
+
+// ParseConversationCursor reads a cursor made by Encode; anything else is EMALFORMED.
+func ParseConversationCursor(s string) (*ConversationCursor, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || len(raw) != 8+16 {
+		return nil, badPageCursor()
+	}
+	c := &ConversationCursor{UpdatedAt: time.UnixMicro(int64(binary.BigEndian.Uint64(raw))).UTC()}
+	copy(c.ID[:], raw[8:])
+	return c, nil
+}
+
+// EncodeMessageCursor returns the cursor of a messages listing's next page, which holds
+// the messages before message id.
+func EncodeMessageCursor(id int64) string {
+	return base64.RawURLEncoding.EncodeToString(binary.BigEndian.AppendUint64(nil, uint64(id)))
+}
+
+// ParseMessageCursor reads a cursor made by EncodeMessageCursor and returns the message id
+// the page ends before; anything else is EMALFORMED.
+func ParseMessageCursor(s string) (int64, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || len(raw) != 8 || int64(binary.BigEndian.Uint64(raw)) <= 0 {
+		return 0, badPageCursor()
+	}
+	return int64(binary.BigEndian.Uint64(raw)), nil
+}
+
+// badPageCursor is the error for a cursor this server did not make.
+func badPageCursor() error {
+	return FieldErrorf(EMALFORMED, "cursor", "cursor is not one this server made; use the next_cursor of the previous page")
 }

@@ -32,8 +32,8 @@ const (
 
 // Conversations reads and deletes conversations (postgres.ConversationService).
 type Conversations interface {
-	FindConversations(ctx context.Context, limit int) ([]*taskwire.Conversation, error)
-	FindMessages(ctx context.Context, id uuid.UUID, limit int) (*taskwire.Conversation, []*taskwire.Message, error)
+	FindConversations(ctx context.Context, limit int, after *taskwire.ConversationCursor) ([]*taskwire.Conversation, bool, error)
+	FindMessages(ctx context.Context, id uuid.UUID, limit int, before int64) (*taskwire.Conversation, []*taskwire.Message, bool, error)
 	DeleteConversation(ctx context.Context, id uuid.UUID) error
 }
 
@@ -233,23 +233,27 @@ func (es *eventStream) send(event string, data any) {
 	_ = http.NewResponseController(es.w).Flush()
 }
 
-// limitParam reads the only query parameter the listings take, limit (1 to
-// postgres.MaxConversationsLimit); any other parameter is refused.
-func limitParam(r *http.Request, def int) (int, error) {
+// pageParams reads a listing's query: limit (1 to postgres.MaxConversationsLimit; def
+// when absent) and cursor ("" when absent); any other parameter is refused.
+func pageParams(r *http.Request, def int) (limit int, cursor string, err error) {
 	q := r.URL.Query()
 	for name := range q {
-		if name != "limit" {
-			return 0, taskwire.FieldErrorf(taskwire.EMALFORMED, name, "unknown query parameter %q", name)
+		if name != "limit" && name != "cursor" {
+			return 0, "", taskwire.FieldErrorf(taskwire.EMALFORMED, name, "unknown query parameter %q", name)
+		}
+		if len(q[name]) > 1 {
+			return 0, "", taskwire.FieldErrorf(taskwire.EMALFORMED, name, "%s must be given once", name)
 		}
 	}
+	limit = def
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > postgres.MaxConversationsLimit || len(q["limit"]) > 1 {
-			return 0, taskwire.FieldErrorf(taskwire.EMALFORMED, "limit", "limit must be a whole number from 1 to %d, given once", postgres.MaxConversationsLimit)
+		if err != nil || n < 1 || n > postgres.MaxConversationsLimit {
+			return 0, "", taskwire.FieldErrorf(taskwire.EMALFORMED, "limit", "limit must be a whole number from 1 to %d", postgres.MaxConversationsLimit)
 		}
-		return n, nil
+		limit = n
 	}
-	return def, nil
+	return limit, q.Get("cursor"), nil
 }
 
 // conversationID reads {id}; one that is no uuid is no conversation.
@@ -261,20 +265,46 @@ func conversationID(r *http.Request) (uuid.UUID, error) {
 	return id, nil
 }
 
+// ConversationPage is one page of the conversations listing; NextCursor, when set, is
+// the cursor of the next page.
+type ConversationPage struct {
+	Items      []*taskwire.Conversation `json:"items"`
+	NextCursor string                   `json:"next_cursor,omitempty"`
+}
+
 func (s *Server) listConversations(w http.ResponseWriter, r *http.Request) error {
-	limit, err := limitParam(r, DefaultConversations)
+	limit, cursor, err := pageParams(r, DefaultConversations)
 	if err != nil {
 		return err
 	}
-	list, err := s.d.Conversations.FindConversations(r.Context(), limit)
+	var after *taskwire.ConversationCursor
+	if cursor != "" {
+		if after, err = taskwire.ParseConversationCursor(cursor); err != nil {
+			return err
+		}
+	}
+	list, more, err := s.d.Conversations.FindConversations(r.Context(), limit, after)
 	if err != nil {
 		return err
 	}
-	return rest.WriteJSON(w, http.StatusOK, map[string]any{"items": list})
+	page := ConversationPage{Items: list}
+	if more {
+		last := list[len(list)-1]
+		page.NextCursor = taskwire.ConversationCursor{UpdatedAt: last.UpdatedAt, ID: last.ID}.Encode()
+	}
+	return rest.WriteJSON(w, http.StatusOK, page)
+}
+
+// MessagePage is one page of a conversation's messages, oldest first; NextCursor, when
+// set, is the cursor of the page of the messages before these.
+type MessagePage struct {
+	Conversation *taskwire.Conversation `json:"conversation"`
+	Items        []*taskwire.Message    `json:"items"`
+	NextCursor   string                 `json:"next_cursor,omitempty"`
 }
 
 func (s *Server) listMessages(w http.ResponseWriter, r *http.Request) error {
-	limit, err := limitParam(r, DefaultMessages)
+	limit, cursor, err := pageParams(r, DefaultMessages)
 	if err != nil {
 		return err
 	}
@@ -282,14 +312,24 @@ func (s *Server) listMessages(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, msgs, err := s.d.Conversations.FindMessages(r.Context(), id, limit)
+	var before int64
+	if cursor != "" {
+		if before, err = taskwire.ParseMessageCursor(cursor); err != nil {
+			return err
+		}
+	}
+	c, msgs, more, err := s.d.Conversations.FindMessages(r.Context(), id, limit, before)
 	if err != nil {
 		return err
 	}
-	if msgs == nil {
-		msgs = []*taskwire.Message{}
+	page := MessagePage{Conversation: c, Items: msgs}
+	if page.Items == nil {
+		page.Items = []*taskwire.Message{}
 	}
-	return rest.WriteJSON(w, http.StatusOK, map[string]any{"conversation": c, "items": msgs})
+	if more {
+		page.NextCursor = taskwire.EncodeMessageCursor(msgs[0].ID)
+	}
+	return rest.WriteJSON(w, http.StatusOK, page)
 }
 
 func (s *Server) deleteConversation(w http.ResponseWriter, r *http.Request) error {

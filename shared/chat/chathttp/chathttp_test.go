@@ -157,7 +157,7 @@ func (e *env) mustChat(t *testing.T, u user, conversation, message string) reply
 // storedMessages returns the conversation's messages as the database holds them.
 func (e *env) storedMessages(t *testing.T, u user, conversation string) []*taskwire.Message {
 	t.Helper()
-	_, msgs, err := postgres.NewConversationService(e.app.App.DB).FindMessages(u.ctx, uuid.MustParse(conversation), 1000)
+	_, msgs, _, err := postgres.NewConversationService(e.app.App.DB).FindMessages(u.ctx, uuid.MustParse(conversation), 1000, 0)
 	require.NoError(t, err)
 	return msgs
 }
@@ -353,7 +353,7 @@ func TestChat_ModelFailures(t *testing.T) {
 			if tc.status == http.StatusServiceUnavailable {
 				assert.Equal(t, "7", res.header.Get("Retry-After"))
 			}
-			convs, err := postgres.NewConversationService(e.app.App.DB).FindConversations(u.ctx, 10)
+			convs, _, err := postgres.NewConversationService(e.app.App.DB).FindConversations(u.ctx, 10, nil)
 			require.NoError(t, err)
 			require.Len(t, convs, 1)
 			msgs := e.storedMessages(t, u, convs[0].ID.String())
@@ -578,23 +578,47 @@ func TestConversations(t *testing.T) {
 	second := e.mustChat(t, u, "", "second conversation")
 	theirs := e.mustChat(t, other, "", "not yours")
 
-	var list struct{ Items []taskwire.Conversation }
+	type convPage struct {
+		Items      []taskwire.Conversation
+		NextCursor string `json:"next_cursor"`
+	}
+	var list convPage
 	res := do(t, e.url, "GET", "/v1/conversations", u.token, nil)
 	require.Equal(t, http.StatusOK, res.status)
 	res.json(t, &list)
 	require.Len(t, list.Items, 2)
 	assert.Equal(t, second.ConversationID, list.Items[0].ID.String(), "the latest first")
 	assert.Equal(t, "first conversation", list.Items[1].Title)
-	res = do(t, e.url, "GET", "/v1/conversations?limit=1", u.token, nil)
-	res.json(t, &list)
-	assert.Len(t, list.Items, 1)
+	assert.Empty(t, list.NextCursor, "the last page has no next")
+
+	// Page by page, one at a time: each once, in order, then no next page.
+	var paged []string
+	next := "/v1/conversations?limit=1"
+	for next != "" {
+		var page convPage
+		do(t, e.url, "GET", next, u.token, nil).json(t, &page)
+		require.LessOrEqual(t, len(page.Items), 1)
+		for _, c := range page.Items {
+			paged = append(paged, c.ID.String())
+		}
+		next = ""
+		if page.NextCursor != "" {
+			require.Less(t, len(paged), 3, "the pages never end")
+			next = "/v1/conversations?limit=1&cursor=" + page.NextCursor
+		}
+	}
+	assert.Equal(t, []string{second.ConversationID, first.ConversationID}, paged)
 	do(t, e.url, "GET", "/v1/conversations?limit=0", u.token, nil).problem(t, http.StatusBadRequest)
 	do(t, e.url, "GET", "/v1/conversations?page=2", u.token, nil).problem(t, http.StatusBadRequest)
+	d := do(t, e.url, "GET", "/v1/conversations?cursor=nope", u.token, nil).problem(t, http.StatusBadRequest)
+	assert.Contains(t, d.Detail, "cursor")
 
-	var msgs struct {
+	type msgPage struct {
 		Conversation taskwire.Conversation
 		Items        []taskwire.Message
+		NextCursor   string `json:"next_cursor"`
 	}
+	var msgs msgPage
 	res = do(t, e.url, "GET", "/v1/conversations/"+first.ConversationID+"/messages", u.token, nil)
 	require.Equal(t, http.StatusOK, res.status, "body: %s", res.body)
 	res.json(t, &msgs)
@@ -602,6 +626,19 @@ func TestConversations(t *testing.T) {
 	require.Len(t, msgs.Items, 2)
 	assert.Equal(t, "first conversation", msgs.Items[0].Content)
 	assert.Equal(t, "ok", msgs.Items[1].Content)
+	assert.Empty(t, msgs.NextCursor)
+
+	// The latest message first, then the page of the ones before it.
+	var latest, earlier msgPage
+	do(t, e.url, "GET", "/v1/conversations/"+first.ConversationID+"/messages?limit=1", u.token, nil).json(t, &latest)
+	require.Len(t, latest.Items, 1)
+	assert.Equal(t, "ok", latest.Items[0].Content)
+	require.NotEmpty(t, latest.NextCursor)
+	do(t, e.url, "GET", "/v1/conversations/"+first.ConversationID+"/messages?limit=1&cursor="+latest.NextCursor, u.token, nil).json(t, &earlier)
+	require.Len(t, earlier.Items, 1)
+	assert.Equal(t, "first conversation", earlier.Items[0].Content)
+	assert.Empty(t, earlier.NextCursor, "the first message has none before it")
+	do(t, e.url, "GET", "/v1/conversations/"+first.ConversationID+"/messages?cursor=AAAA", u.token, nil).problem(t, http.StatusBadRequest)
 
 	for _, path := range []string{"/v1/conversations/" + theirs.ConversationID + "/messages", "/v1/conversations/nope/messages"} {
 		do(t, e.url, "GET", path, u.token, nil).problem(t, http.StatusNotFound)
