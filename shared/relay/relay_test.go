@@ -76,12 +76,7 @@ func TestRelay_Flush(t *testing.T) {
 	})
 
 	t.Run("ErrNotAcknowledged", func(t *testing.T) {
-		ctx, user := MustNewUser(t, db)
-		svc := postgres.NewTaskService(db)
-		MustCreateTask(t, ctx, svc, "one")
-		MustCreateTask(t, ctx, svc, "two")
-		MustCreateTask(t, ctx, svc, "three")
-		rows := MustListOutbox(t, db, user)
+		user, rows := MustWriteTasks(t, db, "one", "two", "three")
 
 		broken := errors.New("broker unavailable")
 		rec := &recorder{fail: func(e event.Event) error {
@@ -112,12 +107,7 @@ func TestRelay_Flush(t *testing.T) {
 	})
 
 	t.Run("OKRefusedSetAside", func(t *testing.T) {
-		ctx, user := MustNewUser(t, db)
-		svc := postgres.NewTaskService(db)
-		MustCreateTask(t, ctx, svc, "one")
-		MustCreateTask(t, ctx, svc, "two")
-		MustCreateTask(t, ctx, svc, "three")
-		rows := MustListOutbox(t, db, user)
+		user, rows := MustWriteTasks(t, db, "one", "two", "three")
 
 		rec := &recorder{fail: func(e event.Event) error {
 			if e.ID() == rows[1].ID.String() {
@@ -486,6 +476,18 @@ func MustListOutbox(tb testing.TB, db *postgres.DB, user string) []outboxRow {
 	}
 	require.NoError(tb, rows.Err())
 	return out
+}
+
+// MustWriteTasks creates a task of each title for a new user and returns the user and
+// the outbox rows written, in order.
+func MustWriteTasks(tb testing.TB, db *postgres.DB, titles ...string) (string, []outboxRow) {
+	tb.Helper()
+	ctx, user := MustNewUser(tb, db)
+	svc := postgres.NewTaskService(db)
+	for _, title := range titles {
+		MustCreateTask(tb, ctx, svc, title)
+	}
+	return user, MustListOutbox(tb, db, user)
 }
 
 // MustFindRefused returns the refused outbox row of event id, as ListRefused lists it.
