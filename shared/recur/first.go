@@ -18,7 +18,7 @@ func First(rule string, loc *time.Location, start, notBefore time.Time) (time.Ti
 	if err != nil {
 		return time.Time{}, false, err
 	}
-	count, until := opt.Count, opt.Until
+	count, until := opt.Count, untilIn(rule, opt.Until, loc)
 	opt.Count, opt.Until = 0, time.Time{}
 	wall := floating(start)
 	shift := 0

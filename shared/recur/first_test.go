@@ -32,6 +32,8 @@ func TestFirst(t *testing.T) {
 			start: "2026-03-07T02:30:00-05:00", notBefore: "2026-03-07T03:00:00-05:00", want: "2026-03-08T03:30:00-04:00"},
 		{name: "CountReached", rule: "FREQ=DAILY;COUNT=2", zone: "UTC",
 			start: "2026-05-04T09:00:00Z", notBefore: "2026-05-06T00:00:00Z", want: ""},
+		{name: "UntilDateIsTheZonesDay", rule: "FREQ=WEEKLY;BYDAY=TH;UNTIL=20261231", zone: "America/Los_Angeles",
+			start: "2026-12-29T18:00:00-08:00", want: "2026-12-31T18:00:00-08:00"},
 		{name: "NoSuchDate", rule: "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", zone: "UTC",
 			start: "2026-05-04T09:00:00Z", want: ""},
 	} {

@@ -88,7 +88,7 @@ func Next(s Series) (Occurrence, bool, error) {
 	if err != nil {
 		return Occurrence{}, false, err
 	}
-	count, until := opt.Count, opt.Until
+	count, until := opt.Count, untilIn(s.Rule, opt.Until, loc)
 	// COUNT and UNTIL are applied here: COUNT counts the whole series, not this run of the
 	// rule, and UNTIL is an instant, which floating wall-clock times cannot meet.
 	opt.Count, opt.Until = 0, time.Time{}

@@ -5,6 +5,7 @@ package recur
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/teambition/rrule-go"
 )
@@ -20,8 +21,12 @@ func Parse(rule string) (canonical string, err error) {
 		return "", err
 	}
 	// The canonical form can be longer than the rule ("1MO" becomes "+1MO"); it must
-	// still be a rule that Parse accepts.
+	// still be a rule that Parse accepts. The library writes UNTIL as a UTC time; a date
+	// or a local time keeps its form, which says it is read in the task's zone.
 	canonical = opt.RRuleString()
+	if raw := untilValue(rule); raw != "" && !strings.HasSuffix(raw, "Z") {
+		canonical = strings.Replace(canonical, "UNTIL="+opt.Until.UTC().Format("20060102T150405Z"), "UNTIL="+raw, 1)
+	}
 	if len(canonical) > MaxRuleLength {
 		return "", fmt.Errorf("rule is longer than %d characters", MaxRuleLength)
 	}
@@ -86,4 +91,41 @@ func parseOption(rule string) (opt *rrule.ROption, err error) {
 		return nil, fmt.Errorf("rule cannot be used: %s", err.Error())
 	}
 	return opt, nil
+}
+
+// untilValue returns the value of rule's UNTIL part as written, in upper case; "" when
+// the rule has none.
+func untilValue(rule string) string {
+	for _, part := range strings.Split(strings.ToUpper(strings.TrimSpace(rule)), ";") {
+		if v, ok := strings.CutPrefix(strings.TrimPrefix(part, "RRULE:"), "UNTIL="); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+// untilIn returns the last instant that rule's UNTIL admits when the series runs in loc,
+// and zero when the rule has none. A UTC time (…Z) is that instant. RFC 5545 wants one
+// when the start has a time of day, but people and calendars also write a date alone,
+// meaning the whole of that day, and a local time: a date is read as the end of that day
+// in loc, so that "until 31 December" keeps the 31st's occurrences, late or early, in any
+// zone; a local time is that wall-clock time in loc.
+func untilIn(rule string, utc time.Time, loc *time.Location) time.Time {
+	raw := untilValue(rule)
+	switch {
+	case raw == "" || strings.HasSuffix(raw, "Z"):
+		return utc
+	case len(raw) == len("20060102"):
+		day, err := time.Parse("20060102", raw)
+		if err != nil {
+			return utc
+		}
+		return time.Date(day.Year(), day.Month(), day.Day()+1, 0, 0, 0, 0, loc).Add(-time.Nanosecond)
+	default:
+		wall, err := time.Parse("20060102T150405", raw)
+		if err != nil {
+			return utc
+		}
+		return resolve(wall, loc)
+	}
 }

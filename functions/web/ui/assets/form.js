@@ -71,7 +71,7 @@ function currentRule() {
     byday: DAYS.map(([c]) => c).filter((c) => $(`#f-day-${c}`).checked),
     bymonthday: parseInt($('#f-monthday').value, 10) || null,
     count: $('#f-end').value === 'count' ? parseInt($('#f-count').value, 10) || null : null,
-    until: $('#f-end').value === 'until' && until ? `${until.replaceAll('-', '')}T235959Z` : null,
+    until: $('#f-end').value === 'until' && until ? until.replaceAll('-', '') : null, // a date: the whole day in the task's zone
   });
 }
 
