@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -15,6 +14,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/taskwire/taskwire/shared/events"
+	"github.com/taskwire/taskwire/shared/pglisten"
 	"github.com/taskwire/taskwire/shared/taskwire"
 )
 
@@ -197,10 +197,7 @@ func scanChange(row pgx.Row, user string) (ChangeEntry, error) {
 
 // Listener timing.
 const (
-	listenerMinDelay  = 100 * time.Millisecond // first wait before reconnecting
-	listenerMaxDelay  = 30 * time.Second       // longest wait before reconnecting
-	listenerIdleCheck = 30 * time.Second       // a silent connection is pinged this often
-	listenerBuffer    = 256                    // notifications a subscriber may fall behind by
+	listenerBuffer = 256 // notifications a subscriber may fall behind by
 )
 
 // Listener holds one connection that LISTENs on OutboxChannel and fans the notifications
@@ -302,62 +299,14 @@ func (l *Listener) Close() {
 
 func (l *Listener) run(ctx context.Context) {
 	defer close(l.done)
-	delay := listenerMinDelay
-	for {
-		listened, err := l.listen(ctx)
-		if ctx.Err() != nil {
-			return
-		}
-		if listened {
-			delay = listenerMinDelay
-		}
-		l.log.Warn("listen failed; reconnecting", "err", err, "in", delay.String())
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(delay):
-		}
-		delay = min(2*delay, listenerMaxDelay)
-	}
-}
-
-// listen connects, listens and dispatches until the connection fails or ctx is done; it
-// reports whether it got as far as listening.
-func (l *Listener) listen(ctx context.Context) (bool, error) {
-	conn, err := pgx.ConnectConfig(ctx, l.config)
-	if err != nil {
-		return false, fmt.Errorf("connect: %w", err)
-	}
-	defer func() {
-		closeCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = conn.Close(closeCtx)
-	}()
-	if _, err := conn.Exec(ctx, "LISTEN "+OutboxChannel); err != nil {
-		return false, fmt.Errorf("listen: %w", err)
-	}
-	// Whatever was committed while nobody listened is found by re-reading.
-	l.broadcast(0)
-	l.once.Do(func() { close(l.ready) })
-	for {
-		waitCtx, cancel := context.WithTimeout(ctx, listenerIdleCheck)
-		n, err := conn.WaitForNotification(waitCtx)
-		idle := errors.Is(waitCtx.Err(), context.DeadlineExceeded)
-		cancel()
-		switch {
-		case err == nil:
-			l.dispatch(n.Payload)
-		case ctx.Err() != nil:
-			return true, ctx.Err()
-		case idle:
-			// Nothing happened for a while: make sure the connection is still there.
-			if err := conn.Ping(ctx); err != nil {
-				return true, fmt.Errorf("ping: %w", err)
-			}
-		default:
-			return true, fmt.Errorf("wait for notification: %w", err)
-		}
-	}
+	pglisten.Run(ctx, l.config, OutboxChannel, l.log, pglisten.Handler{
+		Listening: func() {
+			// Whatever was committed while nobody listened is found by re-reading.
+			l.broadcast(0)
+			l.once.Do(func() { close(l.ready) })
+		},
+		Notify: l.dispatch,
+	})
 }
 
 // dispatch hands the positions of a notification, one "<user_id> <seq>" per line, to

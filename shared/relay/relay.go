@@ -18,6 +18,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/taskwire/taskwire/shared/pglisten"
 )
 
 // Channel is the PostgreSQL channel on which writers announce committed outbox rows.
@@ -29,13 +30,6 @@ const (
 	DefaultBatchSize     = 100
 	DefaultRetryDelay    = time.Second
 	DefaultMaxRetryDelay = time.Minute
-)
-
-// reconnect delays of the listening connection.
-const (
-	listenMinDelay  = 100 * time.Millisecond
-	listenMaxDelay  = 30 * time.Second
-	listenIdleCheck = 30 * time.Second
 )
 
 // ErrRefused marks a send error for an event the broker refused for good: no retry
@@ -305,57 +299,7 @@ func (r *Relay) listen(ctx context.Context, wake chan<- struct{}) {
 		default:
 		}
 	}
-	delay := listenMinDelay
-	for {
-		listened, err := r.listenOnce(ctx, signal)
-		if ctx.Err() != nil {
-			return
-		}
-		if listened {
-			delay = listenMinDelay
-		}
-		r.log.Warn("listen failed; reconnecting", "err", err, "in", delay.String())
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(delay):
-		}
-		delay = min(2*delay, listenMaxDelay)
-	}
-}
-
-func (r *Relay) listenOnce(ctx context.Context, signal func()) (bool, error) {
 	config := r.pool.Config().ConnConfig.Copy()
 	config.RuntimeParams["application_name"] = "taskwire-relay"
-	conn, err := pgx.ConnectConfig(ctx, config)
-	if err != nil {
-		return false, fmt.Errorf("connect: %w", err)
-	}
-	defer func() {
-		closeCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = conn.Close(closeCtx)
-	}()
-	if _, err := conn.Exec(ctx, "LISTEN "+Channel); err != nil {
-		return false, fmt.Errorf("listen: %w", err)
-	}
-	signal()
-	for {
-		waitCtx, cancel := context.WithTimeout(ctx, listenIdleCheck)
-		_, err := conn.WaitForNotification(waitCtx)
-		idle := errors.Is(waitCtx.Err(), context.DeadlineExceeded)
-		cancel()
-		switch {
-		case err == nil:
-			signal()
-		case ctx.Err() != nil:
-			return true, ctx.Err()
-		case idle:
-			if err := conn.Ping(ctx); err != nil {
-				return true, fmt.Errorf("ping: %w", err)
-			}
-		default:
-			return true, fmt.Errorf("wait for notification: %w", err)
-		}
-	}
+	pglisten.Run(ctx, config, Channel, r.log, pglisten.Handler{Listening: signal, Notify: func(string) { signal() }})
 }
