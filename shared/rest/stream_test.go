@@ -385,7 +385,7 @@ func listenerConnections(t *testing.T, s *resttest.Server) int {
 	var n int
 	require.NoError(t, s.App.DB.Pool.QueryRow(context.Background(), `
 		SELECT count(*) FROM pg_stat_activity
-		WHERE datname = current_database() AND query = 'LISTEN `+postgres.OutboxChannel+`'`).Scan(&n))
+		WHERE datname = current_database() AND application_name = 'taskwire-listener'`).Scan(&n))
 	return n
 }
 
