@@ -530,7 +530,7 @@ func (e *env) drain(ctx context.Context, timeout time.Duration) error {
 	var left int64
 	done, err := poll(ctx, timeout, 100*time.Millisecond, func() (bool, error) {
 		var err error
-		left, err = e.count(ctx, `SELECT (SELECT count(*) FROM outbox WHERE published_at IS NULL)
+		left, err = e.count(ctx, `SELECT (SELECT count(*) FROM outbox_pending)
 			+ (SELECT count(*) FROM broker_deliveries WHERE state = 'pending')`)
 		return left == 0, err
 	})
@@ -723,7 +723,7 @@ func recurrenceStages(ctx context.Context, e *env, start time.Time) ([]row, time
 	err := e.su.QueryRow(ctx, `
 		SELECT
 			(SELECT max(time) FROM outbox WHERE type = $1),
-			(SELECT max(published_at) FROM outbox WHERE type = $1),
+			(SELECT max(accepted_at) FROM broker_events WHERE type = $1),
 			(SELECT max(d.updated_at) FROM broker_deliveries d JOIN broker_events b ON b.seq = d.event_seq
 				WHERE b.type = $1 AND d.trigger = 'recurrence' AND d.state = 'delivered'),
 			(SELECT max(created_at) FROM tasks WHERE series_index = 2),
@@ -1003,9 +1003,9 @@ func reminderStages(ctx context.Context, e *env, scenario string, since time.Tim
 			FROM reminders r JOIN tasks t ON t.id = r.task_id
 			WHERE t.title LIKE $1 AND r.fired_at IS NOT NULL) s`},
 		{"relayed p50/p99/max", `SELECT ` + stats + ` FROM (
-			SELECT extract(epoch FROM o.published_at - (o.data->>'remind_at')::timestamptz)::float8 AS late
-			FROM outbox o
-			WHERE o.type = '` + events.TypeReminderDue + `' AND o.data->>'title' LIKE $1 AND o.published_at IS NOT NULL) s`},
+			SELECT extract(epoch FROM b.accepted_at - (o.data->>'remind_at')::timestamptz)::float8 AS late
+			FROM outbox o JOIN broker_events b ON b.source = o.source AND b.id = o.id::text
+			WHERE o.type = '` + events.TypeReminderDue + `' AND o.data->>'title' LIKE $1) s`},
 		{"in-app p50/p99/max", `SELECT ` + stats + ` FROM (
 			SELECT extract(epoch FROM n.created_at - n.remind_at)::float8 AS late
 			FROM notifications n WHERE n.title LIKE $1) s`},

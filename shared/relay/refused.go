@@ -43,8 +43,11 @@ func ListRefused(ctx context.Context, pool *pgxpool.Pool) ([]Refused, error) {
 // more; it reports whether there was such a row.
 func Requeue(ctx context.Context, pool *pgxpool.Pool, seq int64) (bool, error) {
 	tag, err := pool.Exec(ctx, `
-		UPDATE outbox SET refused_at = NULL, refused_reason = NULL
-		WHERE seq = $1 AND refused_at IS NOT NULL AND published_at IS NULL`, seq)
+		WITH requeued AS (
+			UPDATE outbox SET refused_at = NULL, refused_reason = NULL
+			WHERE seq = $1 AND refused_at IS NOT NULL
+			RETURNING seq)
+		INSERT INTO outbox_pending (seq) SELECT seq FROM requeued ON CONFLICT (seq) DO NOTHING`, seq)
 	if err != nil {
 		return false, fmt.Errorf("requeue outbox row %d: %w", seq, err)
 	}
