@@ -196,3 +196,16 @@ func ReadTaskData(e event.Event) (TaskData, error) {
 	d.Task.UserID = d.UserID
 	return d, nil
 }
+
+// ChangeEntry is one task event read back from the outbox: what happened to a task and
+// when, with the task as it was after the change (as it was before, for a deletion).
+type ChangeEntry struct {
+	Seq     int64     // the outbox position: rows are numbered in the order they were written
+	ID      string    // the CloudEvent id
+	Type    string    // the CloudEvent type, one of TypeTask…
+	Time    time.Time // when the change happened, in UTC
+	TaskID  uuid.UUID
+	Deleted bool           // the event deleted the task
+	Task    *taskwire.Task // nil in a tombstone of Changes
+	Changes map[string]Change
+}

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -21,19 +20,6 @@ import (
 // OutboxChannel is the channel on which committed outbox rows are announced, one line
 // "<user_id> <seq>" per row, many rows to a notification (see waker).
 const OutboxChannel = "taskwire_outbox"
-
-// ChangeEntry is one task event read back from the outbox: what happened to a task and
-// when, with the task as it was after the change (as it was before, for a deletion).
-type ChangeEntry struct {
-	Seq     int64     // the outbox position: rows are numbered in the order they were written
-	ID      string    // the CloudEvent id
-	Type    string    // the CloudEvent type, one of events.TypeTask…
-	Time    time.Time // when the change happened, in UTC
-	TaskID  uuid.UUID
-	Deleted bool           // the event deleted the task
-	Task    *taskwire.Task // nil in a tombstone of Changes
-	Changes map[string]events.Change
-}
 
 // ChangeService reads the signed-in user's task events back from the outbox: a task's
 // history, the changes since a sync position, and the events a live stream replays.
@@ -53,7 +39,7 @@ const changeColumns = `seq, id, type, time, subject, data`
 // History returns the events of the task with uuid or number ref, oldest first. A task
 // is found by uuid also after its deletion, and by number while it exists; a task the user
 // never had is ENOTFOUND.
-func (s *ChangeService) History(ctx context.Context, ref string) ([]ChangeEntry, error) {
+func (s *ChangeService) History(ctx context.Context, ref string) ([]events.ChangeEntry, error) {
 	var cond string
 	var arg any
 	if id, err := uuid.Parse(ref); err == nil {
@@ -78,7 +64,7 @@ func (s *ChangeService) History(ctx context.Context, ref string) ([]ChangeEntry,
 // ordered by the position of that change, at most limit of them, and the position to ask
 // from next. A task deleted since is a tombstone: Deleted, with a nil Task. With nothing
 // new, next is since.
-func (s *ChangeService) Changes(ctx context.Context, since int64, limit int) ([]ChangeEntry, int64, error) {
+func (s *ChangeService) Changes(ctx context.Context, since int64, limit int) ([]events.ChangeEntry, int64, error) {
 	list, err := s.read(ctx, `SELECT `+changeColumns+` FROM (
 			SELECT DISTINCT ON (subject) `+changeColumns+` FROM outbox
 			WHERE user_id = $1 AND source = $2 AND seq > $3
@@ -98,7 +84,7 @@ func (s *ChangeService) Changes(ctx context.Context, since int64, limit int) ([]
 }
 
 // Since returns the task events after outbox position after, oldest first, at most limit.
-func (s *ChangeService) Since(ctx context.Context, after int64, limit int) ([]ChangeEntry, error) {
+func (s *ChangeService) Since(ctx context.Context, after int64, limit int) ([]events.ChangeEntry, error) {
 	list, err := s.read(ctx, `SELECT `+changeColumns+` FROM outbox
 		WHERE user_id = $1 AND source = $2 AND seq > $3 ORDER BY seq LIMIT $4`, after, limit)
 	if err != nil {
@@ -109,7 +95,7 @@ func (s *ChangeService) Since(ctx context.Context, after int64, limit int) ([]Ch
 
 // Entries returns the user's task events at the given outbox positions, in order; other
 // positions (another user's rows, other events) are left out.
-func (s *ChangeService) Entries(ctx context.Context, seqs []int64) ([]ChangeEntry, error) {
+func (s *ChangeService) Entries(ctx context.Context, seqs []int64) ([]events.ChangeEntry, error) {
 	if len(seqs) == 0 {
 		return nil, nil
 	}
@@ -145,8 +131,8 @@ func (s *ChangeService) LatestSeqs(ctx context.Context, n int) ([]int64, error) 
 
 // read runs query as the signed-in user with $1 the user, $2 the task events' source and
 // args from $3 on, and returns the entries it selects.
-func (s *ChangeService) read(ctx context.Context, query string, args ...any) ([]ChangeEntry, error) {
-	list := []ChangeEntry{}
+func (s *ChangeService) read(ctx context.Context, query string, args ...any) ([]events.ChangeEntry, error) {
+	list := []events.ChangeEntry{}
 	user := taskwire.UserFromContext(ctx)
 	err := readUser(ctx, s.db, query, append([]any{user, events.SourceTasks}, args...), func(rows pgx.Rows) error {
 		for rows.Next() {
@@ -164,8 +150,8 @@ func (s *ChangeService) read(ctx context.Context, query string, args ...any) ([]
 	return list, nil
 }
 
-func scanChange(row pgx.Row, user string) (ChangeEntry, error) {
-	var e ChangeEntry
+func scanChange(row pgx.Row, user string) (events.ChangeEntry, error) {
+	var e events.ChangeEntry
 	var id uuid.UUID
 	var subject string
 	var data []byte

@@ -219,7 +219,7 @@ func TestChangeService_Since(t *testing.T) {
 
 		list, err := changes.Entries(ctx, []int64{all[2].Seq, theirs[0].Seq, all[0].Seq, 1 << 60})
 		require.NoError(t, err)
-		assert.Equal(t, []*postgres.ChangeEntry{&all[0], &all[2]}, ptrs(list), "mine only, in order")
+		assert.Equal(t, []*events.ChangeEntry{&all[0], &all[2]}, ptrs(list), "mine only, in order")
 		list, err = changes.Entries(ctx, nil)
 		require.NoError(t, err)
 		assert.Empty(t, list)
@@ -402,7 +402,7 @@ func mustNotReceive(tb testing.TB, ch <-chan int64, d time.Duration) {
 	}
 }
 
-func entryTypes(list []postgres.ChangeEntry) []string {
+func entryTypes(list []events.ChangeEntry) []string {
 	out := make([]string, len(list))
 	for i, e := range list {
 		out[i] = e.Type
@@ -410,7 +410,7 @@ func entryTypes(list []postgres.ChangeEntry) []string {
 	return out
 }
 
-func entryTasks(list []postgres.ChangeEntry) []uuid.UUID {
+func entryTasks(list []events.ChangeEntry) []uuid.UUID {
 	out := make([]uuid.UUID, len(list))
 	for i, e := range list {
 		out[i] = e.TaskID
@@ -418,8 +418,8 @@ func entryTasks(list []postgres.ChangeEntry) []uuid.UUID {
 	return out
 }
 
-func ptrs(list []postgres.ChangeEntry) []*postgres.ChangeEntry {
-	out := make([]*postgres.ChangeEntry, len(list))
+func ptrs(list []events.ChangeEntry) []*events.ChangeEntry {
+	out := make([]*events.ChangeEntry, len(list))
 	for i := range list {
 		out[i] = &list[i]
 	}

@@ -458,11 +458,11 @@ func MustRun(tb testing.TB, r *relay.Relay) (stop func()) {
 
 // outboxRow is an outbox row as the tests read it.
 type outboxRow struct {
-	ID          uuid.UUID
-	Type        string
-	Time        time.Time
-	Data        []byte
-	Published   bool // the broker acknowledged it: neither queued for the relay nor refused
+	ID        uuid.UUID
+	Type      string
+	Time      time.Time
+	Data      []byte
+	Published bool // the broker acknowledged it: neither queued for the relay nor refused
 }
 
 // MustListOutbox returns user's outbox rows in the order they were written.

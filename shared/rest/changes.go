@@ -12,7 +12,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/taskwire/taskwire/shared/events"
-	"github.com/taskwire/taskwire/shared/postgres"
 	"github.com/taskwire/taskwire/shared/taskwire"
 )
 
@@ -20,10 +19,10 @@ import (
 // feed, and what a live stream replays. Positions are the outbox's, increasing in the
 // order events were written.
 type ChangeStore interface {
-	History(ctx context.Context, ref string) ([]postgres.ChangeEntry, error)
-	Changes(ctx context.Context, since int64, limit int) ([]postgres.ChangeEntry, int64, error)
-	Since(ctx context.Context, after int64, limit int) ([]postgres.ChangeEntry, error)
-	Entries(ctx context.Context, seqs []int64) ([]postgres.ChangeEntry, error)
+	History(ctx context.Context, ref string) ([]events.ChangeEntry, error)
+	Changes(ctx context.Context, since int64, limit int) ([]events.ChangeEntry, int64, error)
+	Since(ctx context.Context, after int64, limit int) ([]events.ChangeEntry, error)
+	Entries(ctx context.Context, seqs []int64) ([]events.ChangeEntry, error)
 	LatestSeqs(ctx context.Context, n int) ([]int64, error)
 }
 
@@ -37,7 +36,7 @@ type TaskEvent struct {
 	Changes map[string]events.Change `json:"changes"` // the fields changed, old and new; {} for a creation or deletion
 }
 
-func newTaskEvent(e postgres.ChangeEntry) TaskEvent {
+func newTaskEvent(e events.ChangeEntry) TaskEvent {
 	return TaskEvent{ID: e.ID, Type: e.Type, Time: e.Time, TaskID: e.TaskID, Task: e.Task, Changes: e.Changes}
 }
 

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/taskwire/taskwire/shared/postgres"
+	"github.com/taskwire/taskwire/shared/events"
 	"github.com/taskwire/taskwire/shared/taskwire"
 )
 
@@ -201,7 +201,7 @@ func (st *sseStream) notified(ctx context.Context, positions []int64) error {
 }
 
 // send writes one event unless it was sent already.
-func (st *sseStream) send(e postgres.ChangeEntry) error {
+func (st *sseStream) send(e events.ChangeEntry) error {
 	if st.seen[e.Seq] {
 		return nil
 	}
