@@ -185,12 +185,9 @@ func (s *ReminderService) fire(ctx context.Context, d Due) (bool, error) {
 	// event exists, so nothing is written but the mark.
 	var seq int64
 	err = tx.QueryRow(ctx, `
-		WITH o AS (
-			INSERT INTO outbox (id, user_id, type, source, subject, time, data) VALUES ($1, $2, $3, $4, $5, $6, $7)
-			ON CONFLICT (id) DO NOTHING
-			RETURNING seq),
-		queued AS (INSERT INTO outbox_pending (seq) SELECT seq FROM o)
-		SELECT seq FROM o`,
+		INSERT INTO outbox (id, user_id, type, source, subject, time, data) VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (id) DO NOTHING
+		RETURNING seq`,
 		e.ID(), user, e.Type(), e.Source(), e.Subject(), e.Time(), e.Data()).Scan(&seq)
 	written := err == nil
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {

@@ -475,20 +475,15 @@ func queueEvent(b *pgx.Batch, typ, user string, t *taskwire.Task, changes map[st
 	return queueOutbox(b, user, e), nil
 }
 
-// queueOutbox queues the insert of e into the outbox, and of its position into the relay's
-// queue (outbox_pending); the returned position is set when the batch's results are read.
+// queueOutbox queues the insert of e into the outbox (whose trigger queues it for the
+// relay in outbox_pending); the returned position is set when the batch's results are read.
 func queueOutbox(b *pgx.Batch, user string, e event.Event) *int64 {
 	seq := new(int64)
 	var ext map[string]any
 	if len(e.Extensions()) > 0 {
 		ext = e.Extensions()
 	}
-	b.Queue(`
-		WITH o AS (
-			INSERT INTO outbox (id, user_id, type, source, subject, time, data, extensions)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING seq),
-		queued AS (INSERT INTO outbox_pending (seq) SELECT seq FROM o)
-		SELECT seq FROM o`,
+	b.Queue(`INSERT INTO outbox (id, user_id, type, source, subject, time, data, extensions) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING seq`,
 		e.ID(), user, e.Type(), e.Source(), e.Subject(), e.Time(), e.Data(), ext).QueryRow(func(row pgx.Row) error {
 		return row.Scan(seq)
 	})

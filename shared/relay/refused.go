@@ -42,14 +42,16 @@ func ListRefused(ctx context.Context, pool *pgxpool.Pool) ([]Refused, error) {
 // Requeue makes the refused outbox row seq pending again, for the relay to send once
 // more; it reports whether there was such a row.
 func Requeue(ctx context.Context, pool *pgxpool.Pool, seq int64) (bool, error) {
-	tag, err := pool.Exec(ctx, `
+	var n int
+	err := pool.QueryRow(ctx, `
 		WITH requeued AS (
 			UPDATE outbox SET refused_at = NULL, refused_reason = NULL
 			WHERE seq = $1 AND refused_at IS NOT NULL
-			RETURNING seq)
-		INSERT INTO outbox_pending (seq) SELECT seq FROM requeued ON CONFLICT (seq) DO NOTHING`, seq)
+			RETURNING seq),
+		queued AS (INSERT INTO outbox_pending (seq) SELECT seq FROM requeued ON CONFLICT (seq) DO NOTHING)
+		SELECT count(*) FROM requeued`, seq).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("requeue outbox row %d: %w", seq, err)
 	}
-	return tag.RowsAffected() == 1, nil
+	return n == 1, nil
 }

@@ -150,11 +150,8 @@ func TestRelay_Flush(t *testing.T) {
 		MustCreateTask(t, ctx, svc, "before")
 		var bad uuid.UUID
 		require.NoError(t, db.Pool.QueryRow(context.Background(), `
-			WITH o AS (
-				INSERT INTO outbox (id, user_id, type, source, subject, time, data)
-				VALUES (gen_random_uuid(), $1, $2, '', 'x', now(), '{}') RETURNING seq, id),
-			queued AS (INSERT INTO outbox_pending (seq) SELECT seq FROM o)
-			SELECT id FROM o`, user, events.TypeTaskCreated).Scan(&bad))
+			INSERT INTO outbox (id, user_id, type, source, subject, time, data)
+			VALUES (gen_random_uuid(), $1, $2, '', 'x', now(), '{}') RETURNING id`, user, events.TypeTaskCreated).Scan(&bad))
 		MustCreateTask(t, ctx, svc, "after")
 
 		rec := &batchRecorder{}
@@ -168,12 +165,9 @@ func TestRelay_Flush(t *testing.T) {
 		_, user := MustNewUser(t, db)
 		const rows = 300
 		_, err := db.Pool.Exec(context.Background(), `
-			WITH o AS (
-				INSERT INTO outbox (id, user_id, type, source, subject, time, data)
-				SELECT gen_random_uuid(), $1, $2, $3, gen_random_uuid()::text, now(), jsonb_build_object('i', i, 'user_id', $1::text)
-				FROM generate_series(1, $4) AS i
-				RETURNING seq)
-			INSERT INTO outbox_pending (seq) SELECT seq FROM o`, user, events.TypeTaskCreated, events.SourceTasks, rows)
+			INSERT INTO outbox (id, user_id, type, source, subject, time, data)
+			SELECT gen_random_uuid(), $1, $2, $3, gen_random_uuid()::text, now(), jsonb_build_object('i', i, 'user_id', $1::text)
+			FROM generate_series(1, $4) AS i`, user, events.TypeTaskCreated, events.SourceTasks, rows)
 		require.NoError(t, err)
 
 		// Three replicas publish at once; each locks its own rows.
