@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/taskwire/taskwire/shared/host/hosttest"
 	"github.com/taskwire/taskwire/shared/postgres/postgrestest"
 )
 
@@ -30,7 +30,7 @@ func TestMain(m *testing.M) {
 // TestServe starts the program the way main does, mints a token with the token command,
 // and uses the API: create, list, complete, then shuts down on the stop signal.
 func TestServe(t *testing.T) {
-	addr := freeAddr(t)
+	addr := hosttest.FreeAddr(t)
 	dir := t.TempDir()
 	t.Setenv("LISTEN_ADDRESS", addr)
 	t.Setenv("DATABASE_URL", postgrestest.URL(t))
@@ -123,14 +123,6 @@ func TestCommands(t *testing.T) {
 		err := run(context.Background(), []string{"token"}, &bytes.Buffer{}, &bytes.Buffer{})
 		require.ErrorContains(t, err, "usage: taskwire token")
 	})
-}
-
-func freeAddr(tb testing.TB) string {
-	tb.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(tb, err)
-	defer l.Close()
-	return l.Addr().String()
 }
 
 // MustBeReady waits until the readiness endpoint answers 200.

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/taskwire/taskwire/shared/host"
+	"github.com/taskwire/taskwire/shared/host/hosttest"
 )
 
 // waitTimeout bounds every wait in these tests.
@@ -172,16 +173,6 @@ func receive[T any](tb testing.TB, ch <-chan T) T {
 		var zero T
 		return zero
 	}
-}
-
-// freeAddr returns a loopback address with a port that was free a moment ago.
-func freeAddr(tb testing.TB) string {
-	tb.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(tb, err)
-	addr := ln.Addr().String()
-	require.NoError(tb, ln.Close())
-	return addr
 }
 
 // syncBuffer is a bytes.Buffer safe for the server's goroutines.
@@ -489,7 +480,7 @@ func TestServe_ListenAddress(t *testing.T) {
 	ok := &handlerOnly{handle: func(w http.ResponseWriter, r *http.Request) {}}
 
 	t.Run("LISTEN_ADDRESS", func(t *testing.T) {
-		addr := freeAddr(t)
+		addr := hosttest.FreeAddr(t)
 		s := MustServe(t, ok, host.Options{Env: map[string]string{"LISTEN_ADDRESS": addr, "PORT": "1"}})
 		assert.Equal(t, "http://"+addr, s.URL)
 
@@ -497,7 +488,7 @@ func TestServe_ListenAddress(t *testing.T) {
 		assert.Equal(t, http.StatusOK, resp.StatusCode)
 	})
 	t.Run("PORT", func(t *testing.T) {
-		_, port, err := net.SplitHostPort(freeAddr(t))
+		_, port, err := net.SplitHostPort(hosttest.FreeAddr(t))
 		require.NoError(t, err)
 		s := MustServe(t, ok, host.Options{Env: map[string]string{"PORT": port}})
 		assert.True(t, strings.HasSuffix(s.URL, ":"+port), "got %s, want port %s", s.URL, port)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -73,14 +74,17 @@ func Exec(bin string, env []string, logs io.Writer) (*Process, error) {
 	return p, nil
 }
 
-// freeAddr returns a loopback address with a port nobody listens on right now.
+// freeAddr returns a loopback address with a port nobody listens on right now. The port
+// lies below Linux's ephemeral range (32768 on), where no outgoing connection of a test
+// or benchmark running beside this one can take it before the function binds it.
 func freeAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
+	for range 100 {
+		addr := fmt.Sprintf("127.0.0.1:%d", 10000+rand.IntN(22000))
+		if ln, err := net.Listen("tcp", addr); err == nil {
+			return addr, ln.Close()
+		}
 	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
+	return "", errors.New("no free port below the ephemeral range")
 }
 
 // WaitReady polls the readiness endpoint every interval until it answers 200, the process

@@ -4,6 +4,9 @@ package hosttest
 
 import (
 	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -48,4 +51,21 @@ func MustStructured(tb testing.TB, e event.Event) string {
 	b, err := json.Marshal(e)
 	require.NoError(tb, err)
 	return string(b)
+}
+
+// FreeAddr returns a loopback address whose port is free now, for a server a test starts
+// by address. The port lies below Linux's ephemeral range (32768 on): a free port in that
+// range can be taken, before the server binds it, by an outgoing connection of another
+// test running beside this one.
+func FreeAddr(tb testing.TB) string {
+	tb.Helper()
+	for range 100 {
+		addr := fmt.Sprintf("127.0.0.1:%d", 10000+rand.IntN(22000))
+		if l, err := net.Listen("tcp", addr); err == nil {
+			require.NoError(tb, l.Close())
+			return addr
+		}
+	}
+	tb.Fatal("no free port below the ephemeral range")
+	return ""
 }
