@@ -197,8 +197,9 @@ func ReadTaskData(e event.Event) (TaskData, error) {
 	return d, nil
 }
 
-// ChangeEntry is one task event read back from the outbox: what happened to a task and
-// when, with the task as it was after the change (as it was before, for a deletion).
+// ChangeEntry is one event of a task read back from the outbox: what happened to a task
+// and when, with the task as it was after the change (as it was before, for a deletion),
+// or the reminder of it that fired.
 type ChangeEntry struct {
 	Seq     int64     // the outbox position: rows are numbered in the order they were written
 	ID      string    // the CloudEvent id
@@ -206,6 +207,9 @@ type ChangeEntry struct {
 	Time    time.Time // when the change happened, in UTC
 	TaskID  uuid.UUID
 	Deleted bool           // the event deleted the task
-	Task    *taskwire.Task // nil in a tombstone of Changes
+	Task    *taskwire.Task // nil in a tombstone of Changes, and for a reminder
 	Changes map[string]Change
+	// Reminder is set for a reminder.due event, which live streams carry beside the task
+	// events: the reminder of task TaskID that fired.
+	Reminder *ReminderData
 }

@@ -83,24 +83,30 @@ func (s *ChangeService) Changes(ctx context.Context, since int64, limit int) ([]
 	return list, next, nil
 }
 
-// Since returns the task events after outbox position after, oldest first, at most limit.
+// streamSQL holds for the outbox rows a live stream sends: the task events ($2 is their
+// source) and the reminders that fired.
+const streamSQL = `(source = $2 OR (source = '` + events.SourceReminders + `' AND type = '` + events.TypeReminderDue + `'))`
+
+// Since returns the events a live stream sends (task events and fired reminders) after
+// outbox position after, oldest first, at most limit.
 func (s *ChangeService) Since(ctx context.Context, after int64, limit int) ([]events.ChangeEntry, error) {
 	list, err := s.read(ctx, `SELECT `+changeColumns+` FROM outbox
-		WHERE user_id = $1 AND source = $2 AND seq > $3 ORDER BY seq LIMIT $4`, after, limit)
+		WHERE user_id = $1 AND `+streamSQL+` AND seq > $3 ORDER BY seq LIMIT $4`, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("events since %d: %w", after, err)
 	}
 	return list, nil
 }
 
-// Entries returns the user's task events at the given outbox positions, in order; other
-// positions (another user's rows, other events) are left out.
+// Entries returns the events a live stream sends (task events and fired reminders) at the
+// given outbox positions, in order; other positions (another user's rows, other events)
+// are left out.
 func (s *ChangeService) Entries(ctx context.Context, seqs []int64) ([]events.ChangeEntry, error) {
 	if len(seqs) == 0 {
 		return nil, nil
 	}
 	list, err := s.read(ctx, `SELECT `+changeColumns+` FROM outbox
-		WHERE user_id = $1 AND source = $2 AND seq = ANY($3) ORDER BY seq`, seqs)
+		WHERE user_id = $1 AND `+streamSQL+` AND seq = ANY($3) ORDER BY seq`, seqs)
 	if err != nil {
 		return nil, fmt.Errorf("events by position: %w", err)
 	}
@@ -159,6 +165,19 @@ func scanChange(row pgx.Row, user string) (events.ChangeEntry, error) {
 		return e, err
 	}
 	e.ID, e.Time, e.Deleted = id.String(), e.Time.UTC(), e.Type == events.TypeTaskDeleted
+	if e.Type == events.TypeReminderDue {
+		// Its subject is the reminder; the task is in its data.
+		var d events.ReminderData
+		if err := json.Unmarshal(data, &d); err != nil {
+			return e, fmt.Errorf("outbox row %d: data: %w", e.Seq, err)
+		}
+		taskID, err := uuid.Parse(d.TaskID)
+		if err != nil {
+			return e, fmt.Errorf("outbox row %d: task_id %q is not a task id", e.Seq, d.TaskID)
+		}
+		e.TaskID, e.Reminder, e.Changes = taskID, &d, map[string]events.Change{}
+		return e, nil
+	}
 	taskID, err := uuid.Parse(subject)
 	if err != nil {
 		return e, fmt.Errorf("outbox row %d: subject %q is not a task id", e.Seq, subject)

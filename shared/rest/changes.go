@@ -33,11 +33,14 @@ type TaskEvent struct {
 	Time    time.Time                `json:"time"`
 	TaskID  uuid.UUID                `json:"task_id"`
 	Task    *taskwire.Task           `json:"task"`    // after the change; before it, for a deletion
-	Changes map[string]events.Change `json:"changes"` // the fields changed, old and new; {} for a creation or deletion
+	Changes map[string]events.Change `json:"changes"` // the fields changed, old and new; {} for a creation, deletion or reminder
+	// Reminder is the reminder that fired, in the live stream's reminder.due events, whose
+	// Task is null; omitted in task events.
+	Reminder *events.ReminderData `json:"reminder,omitempty"`
 }
 
 func newTaskEvent(e events.ChangeEntry) TaskEvent {
-	return TaskEvent{ID: e.ID, Type: e.Type, Time: e.Time, TaskID: e.TaskID, Task: e.Task, Changes: e.Changes}
+	return TaskEvent{ID: e.ID, Type: e.Type, Time: e.Time, TaskID: e.TaskID, Task: e.Task, Changes: e.Changes, Reminder: e.Reminder}
 }
 
 // TaskHistory is the answer of GET /v1/tasks/{id}/history.

@@ -163,6 +163,45 @@ func TestStream(t *testing.T) {
 		st.mustNotGet(t, 100*time.Millisecond)
 	})
 
+	t.Run("OKReminder", func(t *testing.T) {
+		c, other := s.NewUser(t), s.NewUser(t)
+		st := mustOpenStream(t, s.URL, c.Token, "")
+		task := c.MustCreateTask(t, map[string]any{"title": "dentist"})
+		st.mustNext(t, 1)
+		// A reminder fires for each user, as the reminders function writes it.
+		fire := func(user, taskID, title string) int64 {
+			t.Helper()
+			data := `{"user_id":"` + user + `","task_id":"` + taskID + `","title":"` + title +
+				`","due_at":null,"remind_at":"2026-12-01T09:00:00Z"}`
+			var seq int64
+			require.NoError(t, s.App.DB.Pool.QueryRow(context.Background(), `
+				INSERT INTO outbox (id, user_id, type, source, subject, time, data)
+				VALUES (gen_random_uuid(), $1, $2, $3, gen_random_uuid()::text, now(), $4) RETURNING seq`,
+				user, events.TypeReminderDue, events.SourceReminders, data).Scan(&seq))
+			_, err := s.App.DB.Pool.Exec(context.Background(), `SELECT pg_notify($1, $2)`,
+				postgres.OutboxChannel, user+" "+strconv.FormatInt(seq, 10))
+			require.NoError(t, err)
+			return seq
+		}
+		fire(other.User, uuid.NewString(), "not yours")
+		seq := fire(c.User, task.ID.String(), "dentist")
+
+		got := st.mustNext(t, 1)[0]
+		assert.Equal(t, strconv.FormatInt(seq, 10), got.id)
+		assert.Equal(t, events.TypeReminderDue, got.event)
+		var ev rest.TaskEvent
+		require.NoError(t, json.Unmarshal([]byte(got.data), &ev))
+		assert.Equal(t, task.ID, ev.TaskID)
+		assert.Nil(t, ev.Task)
+		require.NotNil(t, ev.Reminder)
+		assert.Equal(t, "dentist", ev.Reminder.Title)
+		st.mustNotGet(t, 100*time.Millisecond)
+
+		// A stream resumed from before it replays it too.
+		again := mustOpenStream(t, s.URL, c.Token, strconv.FormatInt(seq-1, 10))
+		assert.Equal(t, events.TypeReminderDue, again.mustNext(t, 1)[0].event)
+	})
+
 	t.Run("OKOneConnection", func(t *testing.T) {
 		c := s.NewUser(t)
 		before := listenerConnections(t, s)

@@ -505,7 +505,9 @@ async function follow() {
         onOpen: () => { $('#live').textContent = 'Live'; delay = 1000; },
         onEvent: (e) => {
           if (e.id) state.lastEventId = e.id;
-          onTaskEvent(JSON.parse(e.data));
+          const ev = JSON.parse(e.data);
+          if (ev.reminder) onReminder();
+          else onTaskEvent(ev);
         },
       });
     } catch (err) {
@@ -531,6 +533,12 @@ function onTaskEvent(ev) {
 }
 
 // ---- notifications ----
+
+// A reminder fired: its in-app notification follows as soon as the notify function has
+// handled the event, so look for it then rather than at the next poll.
+function onReminder() {
+  for (const ms of [300, 1500]) setTimeout(pollNotifications, ms);
+}
 
 async function pollNotifications() {
   clearTimeout(state.notifTimer);
