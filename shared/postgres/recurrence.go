@@ -59,37 +59,49 @@ func (s *RecurrenceService) HandleCompleted(ctx context.Context, e event.Event) 
 	return t, nil
 }
 
+// handleCompleted runs in three round trips: BEGIN, the scope, the inbox claim, the
+// task's lock and its series position as one batch; the next occurrence's number and
+// row; its reminders and event with COMMIT.
 func (s *RecurrenceService) handleCompleted(ctx context.Context, e event.Event, user string, taskID uuid.UUID) (*taskwire.Task, error) {
-	tx, err := s.db.Pool.Begin(ctx)
+	tx, b, err := beginUserTx(taskwire.NewContextWithUser(ctx, user), s.db)
 	if err != nil {
-		return nil, fmt.Errorf("begin: %w", err)
-	}
-	defer func() { _ = tx.Rollback(ctx) }()
-	// The inbox is the system's bookkeeping, not a user's data: the claim is made before
-	// the transaction takes the user's scope, so the app role needs no rights on it.
-	if first, err := claimInbox(ctx, tx, recurrenceConsumer, e.Source(), e.ID()); err != nil || !first {
 		return nil, err
 	}
-	if _, err := tx.Exec(ctx, scopeSQL, user); err != nil {
-		return nil, fmt.Errorf("scope transaction: %w", err)
-	}
+	defer tx.close(ctx)
+	b.Queue(claimInboxSQL, recurrenceConsumer, e.Source(), e.ID())
 	// The lock orders this handler after any other change of the completed task and any
 	// other delivery of its events.
-	cur, err := findForUpdate(ctx, tx, user, taskID.String())
-	if taskwire.ErrorCode(err) == taskwire.ENOTFOUND {
-		return nil, commit(ctx, tx) // deleted since, or not this user's
-	} else if err != nil {
-		return nil, fmt.Errorf("load task: %w", err)
-	}
-	if cur.Status != taskwire.StatusCompleted || cur.Recurrence == nil || cur.DueAt == nil || cur.SeriesID == nil {
-		return nil, commit(ctx, tx)
-	}
-	pos, err := seriesPosition(ctx, tx, user, cur.ID)
+	b.Queue(lockTaskSQL("t.id = $2"), user, taskID)
+	b.Queue(seriesPositionSQL, user, taskID)
+	br, err := tx.send(ctx, b)
 	if err != nil {
 		return nil, err
 	}
-	if pos.hasLater {
-		return nil, commit(ctx, tx) // the next occurrence exists: this one was reopened and completed again
+	claim, err := br.Exec()
+	if err != nil {
+		_ = br.Close()
+		return nil, fmt.Errorf("inbox: %w", translate(err))
+	}
+	cur, lockErr := scanTask(br.QueryRow())
+	cur, lockErr = foundForUpdate(cur, lockErr, taskID.String())
+	var pos seriesPos
+	posErr := br.QueryRow().Scan(&pos.index, &pos.previous, &pos.hasLater)
+	if err := br.Close(); err != nil {
+		return nil, fmt.Errorf("load task: %w", translate(err))
+	}
+	switch {
+	case claim.RowsAffected() == 0:
+		return nil, nil // handled before
+	case taskwire.ErrorCode(lockErr) == taskwire.ENOTFOUND:
+		return nil, tx.commit(ctx, &pgx.Batch{}) // deleted since, or not this user's
+	case lockErr != nil:
+		return nil, fmt.Errorf("load task: %w", lockErr)
+	case posErr != nil:
+		return nil, fmt.Errorf("series position: %w", posErr)
+	case cur.Status != taskwire.StatusCompleted || cur.Recurrence == nil || cur.DueAt == nil || cur.SeriesID == nil:
+		return nil, tx.commit(ctx, &pgx.Batch{})
+	case pos.hasLater:
+		return nil, tx.commit(ctx, &pgx.Batch{}) // the next occurrence exists: this one was reopened and completed again
 	}
 
 	now := s.now()
@@ -112,20 +124,9 @@ func (s *RecurrenceService) handleCompleted(ctx context.Context, e event.Event, 
 		return nil, taskwire.FieldErrorf(taskwire.EINVALID, "recurrence", "the next occurrence of %q cannot be found: %v", *cur.Recurrence, err)
 	}
 	if !ok {
-		return nil, commit(ctx, tx) // the series ended
+		return nil, tx.commit(ctx, &pgx.Batch{}) // the series ended
 	}
-
-	next, seq, err := insertOccurrence(ctx, tx, user, cur, occ, now)
-	if err != nil {
-		return nil, err
-	}
-	if err := commit(ctx, tx); err != nil {
-		return nil, err
-	}
-	if next != nil {
-		s.db.outboxWritten(user, seq)
-	}
-	return next, nil // nil when the series has that occurrence already
+	return s.insertOccurrence(ctx, tx, cur, occ, now)
 }
 
 // seriesPos is where a task stands in its series.
@@ -135,38 +136,25 @@ type seriesPos struct {
 	hasLater bool       // whether a later occurrence exists
 }
 
-func seriesPosition(ctx context.Context, tx pgx.Tx, user string, id uuid.UUID) (seriesPos, error) {
-	var pos seriesPos
-	err := tx.QueryRow(ctx, `
-		SELECT t.series_index,
-			(SELECT p.due_at FROM tasks p
-				WHERE p.user_id = t.user_id AND p.series_id = t.series_id AND p.series_index < t.series_index
-				ORDER BY p.series_index DESC LIMIT 1),
-			EXISTS (SELECT FROM tasks n
-				WHERE n.user_id = t.user_id AND n.series_id = t.series_id AND n.series_index > t.series_index)
-		FROM tasks t WHERE t.user_id = $1 AND t.id = $2`, user, id).Scan(&pos.index, &pos.previous, &pos.hasLater)
-	if err != nil {
-		return pos, fmt.Errorf("series position: %w", err)
-	}
-	return pos, nil
-}
+// seriesPositionSQL reads a task's seriesPos: $1 the user, $2 the task.
+const seriesPositionSQL = `
+	SELECT t.series_index,
+		(SELECT p.due_at FROM tasks p
+			WHERE p.user_id = t.user_id AND p.series_id = t.series_id AND p.series_index < t.series_index
+			ORDER BY p.series_index DESC LIMIT 1),
+		EXISTS (SELECT FROM tasks n
+			WHERE n.user_id = t.user_id AND n.series_id = t.series_id AND n.series_index > t.series_index)
+	FROM tasks t WHERE t.user_id = $1 AND t.id = $2`
 
-// insertOccurrence creates occurrence occ of cur's series: cur's title, description,
-// priority, tags, zone, rule and relative reminders, due at occ, numbered as the user's
-// next task; with its task.created event. It returns nil when the series has a task at
-// that position already.
-func insertOccurrence(ctx context.Context, tx pgx.Tx, user string, cur *taskwire.Task, occ recur.Occurrence, now time.Time) (*taskwire.Task, int64, error) {
-	var seq int64
-	err := tx.QueryRow(ctx, `
-		INSERT INTO users (id, task_seq) VALUES ($1, 1)
-		ON CONFLICT (id) DO UPDATE SET task_seq = users.task_seq + 1
-		RETURNING task_seq`, user).Scan(&seq)
-	if err != nil {
-		return nil, 0, fmt.Errorf("number: %w", err)
-	}
+// insertOccurrence creates occurrence occ of cur's series and commits: cur's title,
+// description, priority, tags, zone, rule and relative reminders, due at occ, numbered as
+// the user's next task; with its task.created event. It returns nil when the series has a
+// task at that position already.
+func (s *RecurrenceService) insertOccurrence(ctx context.Context, tx *userTx, cur *taskwire.Task, occ recur.Occurrence, now time.Time) (*taskwire.Task, error) {
+	user := tx.user
 	id, err := uuid.NewV7()
 	if err != nil {
-		return nil, 0, fmt.Errorf("new id: %w", err)
+		return nil, fmt.Errorf("new id: %w", err)
 	}
 	due := occ.At.UTC()
 	f := taskwire.TaskFields{
@@ -186,39 +174,50 @@ func insertOccurrence(ctx context.Context, tx pgx.Tx, user string, cur *taskwire
 		}
 	}
 	series := *cur.SeriesID
-	t := &taskwire.Task{ID: id, Number: seq, UserID: user, Status: taskwire.StatusOpen, SeriesID: &series, CreatedAt: now, Version: 1}
+	t := &taskwire.Task{ID: id, UserID: user, Status: taskwire.StatusOpen, SeriesID: &series, CreatedAt: now, Version: 1}
 	apply(t, f, now)
 
-	tag, err := tx.Exec(ctx, `
+	// The user's next number and the row in one statement; no row when the series has
+	// that occurrence already (the number is used up all the same, as a failed create's).
+	b := &pgx.Batch{}
+	b.Queue(`
+		WITH n AS (
+			INSERT INTO users (id, task_seq) VALUES ($2, 1)
+			ON CONFLICT (id) DO UPDATE SET task_seq = users.task_seq + 1
+			RETURNING task_seq)
 		INSERT INTO tasks (id, user_id, number, title, description, status, priority, tags, due_at,
 			time_zone, recurrence, repeat_from, series_id, series_index, completed_at, created_at, updated_at, version)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
-		ON CONFLICT (series_id, series_index) WHERE series_id IS NOT NULL DO NOTHING`,
-		t.ID, user, t.Number, t.Title, t.Description, t.Status, t.Priority.Rank(), t.Tags, t.DueAt,
+		SELECT $1, $2, n.task_seq, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17 FROM n
+		ON CONFLICT (series_id, series_index) WHERE series_id IS NOT NULL DO NOTHING
+		RETURNING number`,
+		t.ID, user, t.Title, t.Description, t.Status, t.Priority.Rank(), t.Tags, t.DueAt,
 		t.TimeZone, t.Recurrence, t.RepeatFrom, t.SeriesID, occ.Index, t.CompletedAt, t.CreatedAt, t.UpdatedAt, t.Version)
+	br, err := tx.send(ctx, b)
 	if err != nil {
-		return nil, 0, fmt.Errorf("insert: %w", err)
+		return nil, err
 	}
-	if tag.RowsAffected() == 0 {
-		return nil, 0, nil
+	err = br.QueryRow().Scan(&t.Number)
+	if closeErr := br.Close(); err == nil {
+		err = closeErr
 	}
-	b := &pgx.Batch{}
-	queueReminders(b, user, t)
-	at, err := queueEvent(b, events.TypeTaskCreated, user, t, nil, now)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, tx.commit(ctx, &pgx.Batch{})
+	}
 	if err != nil {
-		return nil, 0, err
+		return nil, fmt.Errorf("insert: %w", translate(err))
 	}
-	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		return nil, 0, fmt.Errorf("reminders and event: %w", err)
-	}
-	return t, *at, nil
-}
 
-func commit(ctx context.Context, tx pgx.Tx) error {
-	if err := tx.Commit(ctx); err != nil {
-		return fmt.Errorf("commit: %w", translate(err))
+	b = &pgx.Batch{}
+	queueReminders(b, user, t)
+	seq, err := queueEvent(b, events.TypeTaskCreated, user, t, nil, now)
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	if err := tx.commit(ctx, b); err != nil {
+		return nil, fmt.Errorf("reminders and event: %w", err)
+	}
+	s.db.outboxWritten(user, *seq)
+	return t, nil
 }
 
 // retryable keeps EINVALID, which sends an event to the dead letters, and makes every
