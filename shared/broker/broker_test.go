@@ -446,6 +446,10 @@ func TestTriggersApart(t *testing.T) {
 	for _, e := range sent {
 		MustWaitState(t, pool, b, e, "audit", "delivered")
 	}
+	// orders' second worker may take its event a moment after audit is done.
+	require.Eventually(t, func() bool { return len(orders.Deliveries()) == 2 }, 5*time.Second, 10*time.Millisecond,
+		"orders takes an event on each of its two workers")
+	time.Sleep(50 * time.Millisecond)
 	assert.Len(t, orders.Deliveries(), 2, "orders holds both its workers, and no more")
 }
 
