@@ -123,8 +123,8 @@ func (s *NotificationService) MarkNotificationRead(ctx context.Context, id uuid.
 }
 
 // Deliver records the in-app notification of a reminder.due event exactly once. In one
-// transaction it claims the event in the inbox as consumer notify-inapp and, scoped to
-// the event's user, inserts the notification. It returns false when the event was
+// transaction scoped to the event's user it claims the event in the inbox as consumer
+// notify-inapp and inserts the notification. It returns false when the event was
 // delivered before, or when the same reminder firing (reminder id and remind_at) already
 // has a notification from another event. A user who no longer exists is ENOTFOUND.
 func (s *NotificationService) Deliver(ctx context.Context, eventSource, eventID string, reminderID uuid.UUID, d events.ReminderData) (bool, error) {
@@ -140,42 +140,47 @@ func (s *NotificationService) Deliver(ctx context.Context, eventSource, eventID 
 		return false, fmt.Errorf("deliver notification: new id: %w", err)
 	}
 
-	tx, err := s.db.Pool.Begin(ctx)
-	if err != nil {
-		return false, fmt.Errorf("deliver notification: begin: %w", err)
-	}
-	defer func() { _ = tx.Rollback(ctx) }()
-	// The inbox is the system's bookkeeping, not a user's data: the claim is made before
-	// the transaction takes the user's scope, so it needs no rights of the app role.
-	claimed, err := claimInbox(ctx, tx, ConsumerNotifyInApp, eventSource, eventID)
+	// Two round trips: BEGIN, the scope and one statement that claims the event, checks
+	// the user and inserts the notification; then COMMIT.
+	tx, b, err := beginUserTx(taskwire.NewContextWithUser(ctx, d.UserID), s.db)
 	if err != nil {
 		return false, fmt.Errorf("deliver notification: %w", err)
 	}
-	if !claimed {
-		return false, nil
+	defer tx.close(ctx)
+	b.Queue(`
+		WITH claim AS (
+			INSERT INTO inbox (consumer, source, id) VALUES ($9, $10, $11) ON CONFLICT DO NOTHING RETURNING 1),
+		known AS (SELECT EXISTS (SELECT FROM users WHERE id = $2) AS ok),
+		added AS (
+			INSERT INTO notifications (id, user_id, reminder_id, task_id, title, due_at, remind_at, created_at)
+			SELECT $1, $2, $3, $4, $5, $6, $7, $8
+			WHERE EXISTS (SELECT FROM claim) AND (SELECT ok FROM known)
+			ON CONFLICT (reminder_id, remind_at) DO NOTHING
+			RETURNING 1)
+		SELECT EXISTS (SELECT FROM claim), (SELECT ok FROM known), EXISTS (SELECT FROM added)`,
+		id, d.UserID, reminderID, taskID, d.Title, d.DueAt, d.RemindAt, s.now(),
+		ConsumerNotifyInApp, eventSource, eventID)
+	br, err := tx.send(ctx, b)
+	if err != nil {
+		return false, fmt.Errorf("deliver notification: %w", err)
 	}
-	if _, err := tx.Exec(ctx, scopeSQL, d.UserID); err != nil {
-		return false, fmt.Errorf("deliver notification: scope transaction: %w", err)
+	var claimed, userExists, added bool
+	err = br.QueryRow().Scan(&claimed, &userExists, &added)
+	if closeErr := br.Close(); err == nil {
+		err = closeErr
 	}
-	var userExists bool
-	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT FROM users WHERE id = $1)`, d.UserID).Scan(&userExists); err != nil {
+	switch {
+	case err != nil:
 		return false, fmt.Errorf("deliver notification: %w", translate(err))
-	}
-	if !userExists {
+	case !claimed:
+		return false, nil // delivered before
+	case !userExists:
 		return false, taskwire.Errorf(taskwire.ENOTFOUND, "no such user")
 	}
-	tag, err := tx.Exec(ctx, `
-		INSERT INTO notifications (id, user_id, reminder_id, task_id, title, due_at, remind_at, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-		ON CONFLICT (reminder_id, remind_at) DO NOTHING`,
-		id, d.UserID, reminderID, taskID, d.Title, d.DueAt, d.RemindAt, s.now())
-	if err != nil {
-		return false, fmt.Errorf("deliver notification: %w", translate(err))
+	if err := tx.commit(ctx, &pgx.Batch{}); err != nil {
+		return false, fmt.Errorf("deliver notification: %w", err)
 	}
-	if err := tx.Commit(ctx); err != nil {
-		return false, fmt.Errorf("deliver notification: commit: %w", translate(err))
-	}
-	return tag.RowsAffected() == 1, nil
+	return added, nil
 }
 
 // Recipient returns the user with id's email, webhook URL and webhook secret, for the
