@@ -133,68 +133,79 @@ func (s *ReminderService) Fire(ctx context.Context, d Due) (bool, error) {
 }
 
 func (s *ReminderService) fire(ctx context.Context, d Due) (bool, error) {
-	tx, err := s.db.Pool.Begin(ctx)
+	// Two round trips: BEGIN with the reads that lock, then the mark, the event and COMMIT.
+	tx, b, err := beginSystemTx(ctx, s.db)
 	if err != nil {
-		return false, fmt.Errorf("begin: %w", err)
+		return false, err
 	}
-	defer func() { _ = tx.Rollback(ctx) }()
+	defer tx.close(ctx)
+	now := s.now()
 	// Firing need not wait for its WAL flush: a crash of the server that loses the
 	// commit loses everything written after it too, the reminder is unfired again, and
 	// it fires again as the same event (its id is derived from the reminder and its time),
 	// which the consumers recognise.
-	if _, err := tx.Exec(ctx, `SELECT set_config('synchronous_commit', 'off', true)`); err != nil {
-		return false, translate(err)
-	}
-
+	b.Queue(`SELECT set_config('synchronous_commit', 'off', true)`)
 	// The task first, as task changes lock it: a change in flight commits before this
 	// reads, and its reminder rows with it.
-	var status, title string
-	var dueAt *time.Time
-	err = tx.QueryRow(ctx, `SELECT status, title, due_at FROM tasks WHERE id = $1 FOR SHARE`, d.TaskID).
-		Scan(&status, &title, &dueAt)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return false, nil // deleted
-	} else if err != nil {
-		return false, translate(err)
-	}
-	if status != "open" {
-		return false, nil
-	}
-
-	now := s.now()
-	var user string
-	err = tx.QueryRow(ctx, `
+	b.Queue(`SELECT status, title, due_at FROM tasks WHERE id = $1 FOR SHARE`, d.TaskID)
+	b.Queue(`
 		SELECT r.user_id FROM reminders r
 		WHERE r.id = $1 AND r.task_id = $2 AND r.fired_at IS NULL AND r.fire_at = $3
 			AND (r.claimed_by = $4::text || '/' || `+stampSQL("r.fire_at")+` OR `+claimableSQL("$5")+`)
-		FOR UPDATE`, d.ReminderID, d.TaskID, d.FireAt, s.Holder, now).Scan(&user)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return false, nil // fired, removed, moved or held by another
-	} else if err != nil {
+		FOR UPDATE`, d.ReminderID, d.TaskID, d.FireAt, s.Holder, now)
+	br, err := tx.send(ctx, b)
+	if err != nil {
+		return false, err
+	}
+	var status, title, user string
+	var dueAt *time.Time
+	_, err = br.Exec()
+	if err == nil {
+		err = br.QueryRow().Scan(&status, &title, &dueAt)
+	}
+	taskErr := err
+	err = br.QueryRow().Scan(&user)
+	reminderErr := err
+	if err := br.Close(); err != nil {
 		return false, translate(err)
+	}
+	switch {
+	case errors.Is(taskErr, pgx.ErrNoRows):
+		return false, nil // deleted
+	case taskErr != nil:
+		return false, translate(taskErr)
+	case status != "open":
+		return false, nil
+	case errors.Is(reminderErr, pgx.ErrNoRows):
+		return false, nil // fired, removed, moved or held by another
+	case reminderErr != nil:
+		return false, translate(reminderErr)
 	}
 
 	e, err := s.dueEvent(d, user, title, utc(dueAt), now)
 	if err != nil {
 		return false, err
 	}
-	if _, err := tx.Exec(ctx, `UPDATE reminders SET fired_at = $2, lease_until = NULL WHERE id = $1`, d.ReminderID, now); err != nil {
-		return false, translate(err)
-	}
+	b = &pgx.Batch{}
+	b.Queue(`UPDATE reminders SET fired_at = $2, lease_until = NULL WHERE id = $1`, d.ReminderID, now)
 	// A reminder moved away and back is armed again at a time that already fired: its
 	// event exists, so nothing is written but the mark.
 	var seq int64
-	err = tx.QueryRow(ctx, `
+	written := false
+	b.Queue(`
 		INSERT INTO outbox (id, user_id, type, source, subject, time, data) VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (id) DO NOTHING
 		RETURNING seq`,
-		e.ID(), user, e.Type(), e.Source(), e.Subject(), e.Time(), e.Data()).Scan(&seq)
-	written := err == nil
-	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return false, translate(err)
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return false, fmt.Errorf("commit: %w", translate(err))
+		e.ID(), user, e.Type(), e.Source(), e.Subject(), e.Time(), e.Data()).QueryRow(func(row pgx.Row) error {
+		err := row.Scan(&seq)
+		written = err == nil
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		return err
+	})
+	if err := tx.commit(ctx, b); err != nil {
+		return false, err
 	}
 	if written {
 		s.db.outboxWritten(user, seq)

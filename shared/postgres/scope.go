@@ -59,9 +59,10 @@ func beginUser(ctx context.Context, db *DB) (pgx.Tx, string, error) {
 // send), and its last carries COMMIT after them (see commit). A transaction that is not
 // committed is rolled back by close.
 type userTx struct {
-	conn *pgxpool.Conn
-	user string
-	sent bool // the first batch, with BEGIN and the scope, went out
+	conn    *pgxpool.Conn
+	user    string // "" in a system transaction, which has no scope
+	sent    bool   // the first batch, with BEGIN and the scope, went out
+	opening int    // statements of the first batch ahead of the caller's: BEGIN and the scope
 }
 
 // beginUserTx acquires a connection for a transaction scoped to the signed-in user of ctx
@@ -79,7 +80,19 @@ func beginUserTx(ctx context.Context, db *DB) (*userTx, *pgx.Batch, error) {
 	b := &pgx.Batch{}
 	b.Queue("BEGIN")
 	b.Queue(scopeSQL, user)
-	return &userTx{conn: conn, user: user}, b, nil
+	return &userTx{conn: conn, user: user, opening: 2}, b, nil
+}
+
+// beginSystemTx is beginUserTx for work that is no user's (the reminders' firing): it
+// runs as the connecting role, and its first batch holds only BEGIN.
+func beginSystemTx(ctx context.Context, db *DB) (*userTx, *pgx.Batch, error) {
+	conn, err := db.Pool.Acquire(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("begin: %w", err)
+	}
+	b := &pgx.Batch{}
+	b.Queue("BEGIN")
+	return &userTx{conn: conn, opening: 1}, b, nil
 }
 
 // send sends b and returns its results from the caller's first statement on, for the
@@ -96,9 +109,11 @@ func (tx *userTx) send(ctx context.Context, b *pgx.Batch) (pgx.BatchResults, err
 		_ = br.Close()
 		return nil, fmt.Errorf("begin: %w", err)
 	}
-	if _, err := br.Exec(); err != nil {
-		_ = br.Close()
-		return nil, fmt.Errorf("scope transaction: %w", err)
+	if tx.opening == 2 {
+		if _, err := br.Exec(); err != nil {
+			_ = br.Close()
+			return nil, fmt.Errorf("scope transaction: %w", err)
+		}
 	}
 	return br, nil
 }
@@ -109,7 +124,7 @@ func (tx *userTx) send(ctx context.Context, b *pgx.Batch) (pgx.BatchResults, err
 func (tx *userTx) commit(ctx context.Context, b *pgx.Batch) error {
 	first := 0
 	if !tx.sent {
-		first = 2 // BEGIN and the scope, which send reads
+		first = tx.opening // BEGIN and the scope, which send reads
 	}
 	queued := b.QueuedQueries[first:]
 	b.Queue("COMMIT")
