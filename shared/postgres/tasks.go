@@ -215,15 +215,6 @@ func lockTaskSQL(cond string) string {
 	return `SELECT ` + taskColumns + ` FROM tasks t WHERE t.user_id = $1 AND ` + cond + ` FOR UPDATE OF t`
 }
 
-func findForUpdate(ctx context.Context, tx pgx.Tx, user, ref string) (*taskwire.Task, error) {
-	cond, arg, err := refClause(ref)
-	if err != nil {
-		return nil, err
-	}
-	t, err := scanTask(tx.QueryRow(ctx, lockTaskSQL(cond), user, arg))
-	return foundForUpdate(t, err, ref)
-}
-
 // foundForUpdate maps the scan of lockTaskSQL's row: no row is ENOTFOUND for ref.
 func foundForUpdate(t *taskwire.Task, err error, ref string) (*taskwire.Task, error) {
 	if err != nil {
@@ -237,7 +228,7 @@ func foundForUpdate(t *taskwire.Task, err error, ref string) (*taskwire.Task, er
 
 // lockTask queues the statement that reads and locks the task with uuid or number ref on
 // the transaction's first batch b, sends b and returns the task. Errors in sending b are
-// returned as send returns them; the others as findForUpdate returns them.
+// returned as send returns them; the others as foundForUpdate maps them.
 func (tx *userTx) lockTask(ctx context.Context, b *pgx.Batch, ref string) (t *taskwire.Task, sendErr, err error) {
 	cond, arg, err := refClause(ref)
 	if err != nil {

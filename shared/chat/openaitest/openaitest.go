@@ -168,13 +168,6 @@ func (s *Server) Requests() []Request {
 	return append([]Request(nil), s.reqs...)
 }
 
-// Pending returns how many queued replies were not served.
-func (s *Server) Pending() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.queue)
-}
-
 // wireRequest is the part of a Chat Completions request the server reads.
 type wireRequest struct {
 	Model    string `json:"model"`
