@@ -53,16 +53,24 @@ func beginUser(ctx context.Context, db *DB) (pgx.Tx, string, error) {
 	return tx, user, nil
 }
 
-// userTx is a transaction of one user whose statements travel in pipelined batches, so
-// that it costs one round trip per batch rather than one per statement: its first batch
-// carries BEGIN and the scope ahead of the caller's statements (see beginUserTx and
-// send), and its last carries COMMIT after them (see commit). A transaction that is not
-// committed is rolled back by close.
+// userTx is a transaction of one user (or of the system, see beginSystemTx) whose
+// statements travel in pipelined batches, so that it costs one round trip per batch
+// rather than one per statement: its first batch carries BEGIN and the scope ahead of the
+// caller's statements (see beginUserTx and send), and its last carries COMMIT after them
+// (see commit). A transaction that is not committed is rolled back by close.
 type userTx struct {
-	conn    *pgxpool.Conn
-	user    string // "" in a system transaction, which has no scope
-	sent    bool   // the first batch, with BEGIN and the scope, went out
-	opening int    // statements of the first batch ahead of the caller's: BEGIN and the scope
+	conn *pgxpool.Conn
+	user string // "" in a system transaction, which has no scope
+	sent bool   // the first batch, with BEGIN and the scope, went out
+}
+
+// opening returns how many statements of the first batch come ahead of the caller's:
+// BEGIN, and the scope unless it is a system transaction.
+func (tx *userTx) opening() int {
+	if tx.user == "" {
+		return 1
+	}
+	return 2
 }
 
 // beginUserTx acquires a connection for a transaction scoped to the signed-in user of ctx
@@ -80,7 +88,7 @@ func beginUserTx(ctx context.Context, db *DB) (*userTx, *pgx.Batch, error) {
 	b := &pgx.Batch{}
 	b.Queue("BEGIN")
 	b.Queue(scopeSQL, user)
-	return &userTx{conn: conn, user: user, opening: 2}, b, nil
+	return &userTx{conn: conn, user: user}, b, nil
 }
 
 // beginSystemTx is beginUserTx for work that is no user's (the reminders' firing): it
@@ -92,7 +100,7 @@ func beginSystemTx(ctx context.Context, db *DB) (*userTx, *pgx.Batch, error) {
 	}
 	b := &pgx.Batch{}
 	b.Queue("BEGIN")
-	return &userTx{conn: conn, opening: 1}, b, nil
+	return &userTx{conn: conn}, b, nil
 }
 
 // send sends b and returns its results from the caller's first statement on, for the
@@ -109,7 +117,7 @@ func (tx *userTx) send(ctx context.Context, b *pgx.Batch) (pgx.BatchResults, err
 		_ = br.Close()
 		return nil, fmt.Errorf("begin: %w", err)
 	}
-	if tx.opening == 2 {
+	if tx.user != "" {
 		if _, err := br.Exec(); err != nil {
 			_ = br.Close()
 			return nil, fmt.Errorf("scope transaction: %w", err)
@@ -124,7 +132,7 @@ func (tx *userTx) send(ctx context.Context, b *pgx.Batch) (pgx.BatchResults, err
 func (tx *userTx) commit(ctx context.Context, b *pgx.Batch) error {
 	first := 0
 	if !tx.sent {
-		first = tx.opening // BEGIN and the scope, which send reads
+		first = tx.opening() // read by send
 	}
 	queued := b.QueuedQueries[first:]
 	b.Queue("COMMIT")
