@@ -180,13 +180,16 @@ func (r *Relay) publishBatch(ctx context.Context) (n int, more bool, err error) 
 		return 0, false, fmt.Errorf("publish: begin: %w", err)
 	}
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
-	// The queue is claimed as an array, which the planner always looks up by the
-	// outbox's key: as a join, a generic plan that guessed the queue large (a churning
-	// queue's statistics count its dead rows) read the whole outbox for every batch.
+	// The queue is claimed as an array, which the planner looks up by the outbox's key:
+	// as a join, a generic plan that guessed the queue large (a churning queue's
+	// statistics count its dead rows) read the whole outbox for every batch. It is
+	// planned afresh each time (an unnamed statement): a plan cached while the outbox
+	// was small scans all of it, and without ANALYZE (autovacuum off) nothing replaces
+	// that plan as the outbox grows.
 	rows, err := tx.Query(ctx, `
 		SELECT seq, id, type, source, subject, time, data, extensions FROM outbox
 		WHERE seq = ANY(ARRAY(SELECT seq FROM outbox_pending ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED))
-		ORDER BY seq`, r.opts.BatchSize)
+		ORDER BY seq`, pgx.QueryExecModeExec, r.opts.BatchSize)
 	if err != nil {
 		return 0, false, fmt.Errorf("publish: read outbox: %w", err)
 	}
