@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -117,100 +116,176 @@ func (s *ReminderService) Claim(ctx context.Context, horizon, lease time.Duratio
 	return dues, nil
 }
 
-// Fire fires a claimed reminder: in one transaction it checks that the reminder is still
-// to fire at d.FireAt, for an open task, and held by this holder or free, marks it fired
-// and writes its reminder.due event to the outbox. It returns false, writing nothing, when
-// the reminder was fired already, cancelled (its task completed or deleted, the reminder
-// removed), moved to another time, or claimed by another holder after this one's lease
-// ended. The event's id derives from the reminder and its fire_at, so one firing time
-// yields one event however often it is fired.
-func (s *ReminderService) Fire(ctx context.Context, d Due) (bool, error) {
-	fired, err := s.fire(ctx, d)
-	if err != nil {
-		return false, fmt.Errorf("fire reminder %s: %w", d.ReminderID, err)
+// Fire fires claimed reminders, all of them in one transaction: it checks that each is
+// still to fire at its FireAt, for an open task, and held by this holder or free, marks
+// those fired and writes their reminder.due events to the outbox. It returns how many it
+// fired; it skips, writing nothing, a reminder fired already, cancelled (its task completed
+// or deleted, the reminder removed), moved to another time, or claimed by another holder
+// after this one's lease ended. An event's id derives from its reminder and fire_at, so one
+// firing time yields one event however often it is fired. Reminders that fall due at the
+// same moment fire together: ten thousand due at 09:00 take a hundred transactions, not
+// ten thousand.
+func (s *ReminderService) Fire(ctx context.Context, dues ...Due) (int, error) {
+	if len(dues) == 0 {
+		return 0, nil
 	}
-	return fired, nil
+	n, err := s.fire(ctx, dues)
+	if err != nil {
+		return 0, fmt.Errorf("fire %d reminders: %w", len(dues), err)
+	}
+	return n, nil
 }
 
-func (s *ReminderService) fire(ctx context.Context, d Due) (bool, error) {
-	// Two round trips: BEGIN with the reads that lock, then the mark, the event and COMMIT.
+// firingTask is a task as Fire reads it, locked.
+type firingTask struct {
+	status, title string
+	dueAt         *time.Time
+}
+
+func (s *ReminderService) fire(ctx context.Context, dues []Due) (int, error) {
+	// Two round trips: BEGIN with the reads that lock, then the marks, the events and COMMIT.
 	tx, b, err := beginSystemTx(ctx, s.db)
 	if err != nil {
-		return false, err
+		return 0, err
 	}
 	defer tx.close(ctx)
 	now := s.now()
+	ids := make([]uuid.UUID, len(dues))
+	taskIDs := make([]uuid.UUID, len(dues))
+	for i, d := range dues {
+		ids[i], taskIDs[i] = d.ReminderID, d.TaskID
+	}
 	// Firing need not wait for its WAL flush: a crash of the server that loses the
-	// commit loses everything written after it too, the reminder is unfired again, and
-	// it fires again as the same event (its id is derived from the reminder and its time),
-	// which the consumers recognise.
-	b.Queue(`SELECT set_config('synchronous_commit', 'off', true)`)
-	// The task first, as task changes lock it: a change in flight commits before this
+	// commit loses everything written after it too, the reminders are unfired again, and
+	// they fire again as the same events (ids derive from the reminder and its time),
+	// which the consumers recognise. The statements look rows up by arrays of keys, which
+	// a plan cached while the tables were small (and, with autovacuum off, never
+	// replaced) would read whole: each is planned for the rows there are.
+	b.Queue(`SELECT set_config('synchronous_commit', 'off', true), set_config('plan_cache_mode', 'force_custom_plan', true)`)
+	// The tasks first, as task changes lock them, and in one order, so that two firings
+	// sharing tasks never wait on each other: a change in flight commits before this
 	// reads, and its reminder rows with it.
-	b.Queue(`SELECT status, title, due_at FROM tasks WHERE id = $1 FOR SHARE`, d.TaskID)
+	b.Queue(`SELECT id, status, title, due_at FROM tasks WHERE id = ANY($1) ORDER BY id FOR SHARE`, taskIDs)
 	b.Queue(`
-		SELECT r.user_id FROM reminders r
-		WHERE r.id = $1 AND r.task_id = $2 AND r.fired_at IS NULL AND r.fire_at = $3
-			AND (r.claimed_by = $4::text || '/' || `+stampSQL("r.fire_at")+` OR `+claimableSQL("$5")+`)
-		FOR UPDATE`, d.ReminderID, d.TaskID, d.FireAt, s.Holder, now)
+		SELECT r.id, r.task_id, r.fire_at, r.user_id FROM reminders r
+		WHERE r.id = ANY($1) AND r.fired_at IS NULL
+			AND (r.claimed_by = $2::text || '/' || `+stampSQL("r.fire_at")+` OR `+claimableSQL("$3")+`)
+		ORDER BY r.id
+		FOR UPDATE`, ids, s.Holder, now)
 	br, err := tx.send(ctx, b)
 	if err != nil {
-		return false, err
+		return 0, err
 	}
-	var status, title, user string
-	var dueAt *time.Time
+	tasks := map[uuid.UUID]firingTask{}
+	type held struct {
+		taskID uuid.UUID
+		fireAt time.Time
+		user   string
+	}
+	reminders := map[uuid.UUID]held{}
 	_, err = br.Exec()
 	if err == nil {
-		err = br.QueryRow().Scan(&status, &title, &dueAt)
+		var rows pgx.Rows
+		rows, err = br.Query()
+		if err == nil {
+			var id uuid.UUID
+			var t firingTask
+			_, err = pgx.ForEachRow(rows, []any{&id, &t.status, &t.title, &t.dueAt}, func() error {
+				tasks[id] = firingTask{status: t.status, title: t.title, dueAt: utc(t.dueAt)}
+				return nil
+			})
+		}
 	}
-	taskErr := err
-	err = br.QueryRow().Scan(&user)
-	reminderErr := err
-	if err := br.Close(); err != nil {
-		return false, translate(err)
+	if err == nil {
+		var rows pgx.Rows
+		rows, err = br.Query()
+		if err == nil {
+			var id uuid.UUID
+			var r held
+			_, err = pgx.ForEachRow(rows, []any{&id, &r.taskID, &r.fireAt, &r.user}, func() error {
+				reminders[id] = r
+				return nil
+			})
+		}
 	}
-	switch {
-	case errors.Is(taskErr, pgx.ErrNoRows):
-		return false, nil // deleted
-	case taskErr != nil:
-		return false, translate(taskErr)
-	case status != "open":
-		return false, nil
-	case errors.Is(reminderErr, pgx.ErrNoRows):
-		return false, nil // fired, removed, moved or held by another
-	case reminderErr != nil:
-		return false, translate(reminderErr)
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return 0, translate(err)
 	}
 
-	e, err := s.dueEvent(d, user, title, utc(dueAt), now)
-	if err != nil {
-		return false, err
+	var (
+		fired []uuid.UUID
+		out   outboxRows
+	)
+	for _, d := range dues {
+		t, ok := tasks[d.TaskID]
+		if !ok || t.status != "open" {
+			continue // deleted or no longer open
+		}
+		r, ok := reminders[d.ReminderID]
+		if !ok || r.taskID != d.TaskID || !r.fireAt.Equal(d.FireAt) {
+			continue // fired, removed, moved or held by another
+		}
+		e, err := s.dueEvent(d, r.user, t.title, t.dueAt, now)
+		if err != nil {
+			return 0, err
+		}
+		fired = append(fired, d.ReminderID)
+		out.add(r.user, e)
+	}
+	if len(fired) == 0 {
+		return 0, nil
 	}
 	b = &pgx.Batch{}
-	b.Queue(`UPDATE reminders SET fired_at = $2, lease_until = NULL WHERE id = $1`, d.ReminderID, now)
+	b.Queue(`UPDATE reminders SET fired_at = $2, lease_until = NULL WHERE id = ANY($1)`, fired, now)
 	// A reminder moved away and back is armed again at a time that already fired: its
 	// event exists, so nothing is written but the mark.
-	var seq int64
-	written := false
+	type written struct {
+		user string
+		seq  int64
+	}
+	var writes []written
 	b.Queue(`
-		INSERT INTO outbox (id, user_id, type, source, subject, time, data) VALUES ($1, $2, $3, $4, $5, $6, $7)
+		INSERT INTO outbox (id, user_id, type, source, subject, time, data)
+		SELECT id, user_id, type, source, subject, time, data
+		FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::jsonb[])
+			AS e (id, user_id, type, source, subject, time, data)
 		ON CONFLICT (id) DO NOTHING
-		RETURNING seq`,
-		e.ID(), user, e.Type(), e.Source(), e.Subject(), e.Time(), e.Data()).QueryRow(func(row pgx.Row) error {
-		err := row.Scan(&seq)
-		written = err == nil
-		if errors.Is(err, pgx.ErrNoRows) {
+		RETURNING user_id, seq`,
+		out.ids, out.users, out.types, out.sources, out.subjects, out.times, out.data).Query(func(rows pgx.Rows) error {
+		var w written
+		_, err := pgx.ForEachRow(rows, []any{&w.user, &w.seq}, func() error {
+			writes = append(writes, w)
 			return nil
-		}
+		})
 		return err
 	})
 	if err := tx.commit(ctx, b); err != nil {
-		return false, err
+		return 0, err
 	}
-	if written {
-		s.db.outboxWritten(user, seq)
+	for _, w := range writes {
+		s.db.outboxWritten(w.user, w.seq)
 	}
-	return written, nil
+	return len(writes), nil
+}
+
+// outboxRows are events to write to the outbox in one statement, column by column.
+type outboxRows struct {
+	ids, users, types, sources, subjects []string
+	times                                []time.Time
+	data                                 []string
+}
+
+func (o *outboxRows) add(user string, e event.Event) {
+	o.ids = append(o.ids, e.ID())
+	o.users = append(o.users, user)
+	o.types = append(o.types, e.Type())
+	o.sources = append(o.sources, e.Source())
+	o.subjects = append(o.subjects, e.Subject())
+	o.times = append(o.times, e.Time())
+	o.data = append(o.data, string(e.Data()))
 }
 
 // DueEventID returns the id of the reminder.due event of reminder id firing at fireAt.

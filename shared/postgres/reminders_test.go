@@ -135,12 +135,12 @@ func TestReminderService_Claim(t *testing.T) {
 
 		// The holder that came back too late fires nothing; the heir fires it.
 		dead.Now = fixedClock(remindBase.Add(22 * time.Second))
-		ok, err := dead.Fire(context.Background(), got[0])
+		fired, err := dead.Fire(context.Background(), got[0])
 		require.NoError(t, err)
-		assert.False(t, ok, "got fired by the holder whose lease ended, want not")
-		ok, err = heir.Fire(context.Background(), got[0])
+		assert.Zero(t, fired, "got fired by the holder whose lease ended, want not")
+		fired, err = heir.Fire(context.Background(), got[0])
 		require.NoError(t, err)
-		assert.True(t, ok, "got not fired by the heir, want fired")
+		assert.Equal(t, 1, fired, "got not fired by the heir, want fired")
 		assert.Len(t, MustListReminderEvents(t, db, user), 1)
 	})
 
@@ -157,9 +157,9 @@ func TestReminderService_Claim(t *testing.T) {
 		require.NoError(t, svc.DeleteTask(ctx, deleted.ID.String(), ""))
 		rs.Now = fixedClock(remindBase.Add(time.Second))
 		for _, d := range claimed {
-			ok, err := rs.Fire(context.Background(), d)
+			fired, err := rs.Fire(context.Background(), d)
 			require.NoError(t, err)
-			assert.False(t, ok, "got %q fired, want cancelled", d.Title)
+			assert.Zero(t, fired, "got %q fired, want cancelled", d.Title)
 		}
 		assert.Empty(t, MustListReminderEvents(t, db, user))
 
@@ -198,13 +198,13 @@ func TestReminderService_Claim(t *testing.T) {
 
 		// The old time fires nothing; the new one fires.
 		first.Now = fixedClock(old[0].FireAt)
-		ok, err := first.Fire(context.Background(), old[0])
+		fired, err := first.Fire(context.Background(), old[0])
 		require.NoError(t, err)
-		assert.False(t, ok, "got the old time fired, want nothing")
+		assert.Zero(t, fired, "got the old time fired, want nothing")
 		second.Now = fixedClock(got[0].FireAt)
-		ok, err = second.Fire(context.Background(), got[0])
+		fired, err = second.Fire(context.Background(), got[0])
 		require.NoError(t, err)
-		assert.True(t, ok)
+		assert.Equal(t, 1, fired)
 		sent := MustListReminderEvents(t, db, user)
 		require.Len(t, sent, 1)
 		assert.Equal(t, moved.Add(-15*time.Minute), sent[0].ReminderData(t).RemindAt)
@@ -228,9 +228,9 @@ func TestReminderService_Fire(t *testing.T) {
 
 		firedAt := remindBase.Add(time.Second + 3*time.Millisecond)
 		rs.Now = fixedClock(firedAt)
-		ok, err := rs.Fire(context.Background(), claimed[0])
+		fired, err := rs.Fire(context.Background(), claimed[0])
 		require.NoError(t, err)
-		require.True(t, ok, "got not fired, want fired")
+		require.Equal(t, 1, fired, "got not fired, want fired")
 
 		sent := MustListReminderEvents(t, db, user)
 		require.Len(t, sent, 1, "got %d reminder.due events, want 1", len(sent))
@@ -246,9 +246,9 @@ func TestReminderService_Fire(t *testing.T) {
 		require.NoError(t, db.Pool.QueryRow(ctx, `SELECT fired_at FROM reminders WHERE id = $1`, task.Reminders[0].ID).Scan(&firedMark))
 		assert.Equal(t, firedAt, firedMark.UTC())
 
-		ok, err = rs.Fire(context.Background(), claimed[0])
+		fired, err = rs.Fire(context.Background(), claimed[0])
 		require.NoError(t, err)
-		assert.False(t, ok, "got fired twice, want once")
+		assert.Zero(t, fired, "got fired twice, want once")
 		assert.Len(t, MustListReminderEvents(t, db, user), 1)
 	})
 
@@ -263,13 +263,11 @@ func TestReminderService_Fire(t *testing.T) {
 		fired := 0
 		for range 8 {
 			wg.Go(func() {
-				ok, err := NewReminderServiceAt(db, "holder-a", remindBase.Add(time.Second)).Fire(context.Background(), claimed[0])
+				n, err := NewReminderServiceAt(db, "holder-a", remindBase.Add(time.Second)).Fire(context.Background(), claimed[0])
 				assert.NoError(t, err)
-				if ok {
-					mu.Lock()
-					fired++
-					mu.Unlock()
-				}
+				mu.Lock()
+				fired += n
+				mu.Unlock()
 			})
 		}
 		wg.Wait()
@@ -286,17 +284,17 @@ func TestReminderService_Fire(t *testing.T) {
 		rs := NewReminderServiceAt(db, "holder-a", remindBase)
 		claimed := MustClaim(t, rs, user, time.Minute, time.Minute)
 		require.Len(t, claimed, 1)
-		ok, err := rs.Fire(context.Background(), claimed[0])
+		fired, err := rs.Fire(context.Background(), claimed[0])
 		require.NoError(t, err)
-		require.True(t, ok)
+		require.Equal(t, 1, fired)
 
 		MustUpdateTask(t, ctx, svc, task.ID.String(), `{"due_at":"`+due.Add(time.Hour).Format(time.RFC3339)+`"}`)
 		MustUpdateTask(t, ctx, svc, task.ID.String(), `{"due_at":"`+due.Format(time.RFC3339)+`"}`)
 		again := MustClaim(t, rs, user, time.Minute, time.Minute)
 		require.Len(t, again, 1, "got %v, want the re-armed reminder claimed", again)
-		ok, err = rs.Fire(context.Background(), again[0])
+		fired, err = rs.Fire(context.Background(), again[0])
 		require.NoError(t, err)
-		assert.False(t, ok, "got a second event for one firing time, want none")
+		assert.Zero(t, fired, "got a second event for one firing time, want none")
 		assert.Len(t, MustListReminderEvents(t, db, user), 1)
 		assert.Empty(t, MustClaim(t, rs, user, time.Minute, time.Minute), "got the reminder claimed after it was marked, want none")
 	})
@@ -308,10 +306,44 @@ func TestReminderService_Fire(t *testing.T) {
 		claimed := MustClaim(t, rs, user, time.Minute, time.Minute)
 		require.Len(t, claimed, 1)
 		MustUpdateTask(t, ctx, svc, task.ID.String(), `{"reminders":[]}`)
-		ok, err := rs.Fire(context.Background(), claimed[0])
+		fired, err := rs.Fire(context.Background(), claimed[0])
 		require.NoError(t, err)
-		assert.False(t, ok)
+		assert.Zero(t, fired)
 		assert.Empty(t, MustListReminderEvents(t, db, user))
+	})
+
+	t.Run("Together", func(t *testing.T) {
+		// Reminders due at one moment fire in one call; those that may no longer fire
+		// are skipped, and the rest fire all the same.
+		ctx, user := MustNewUser(t, db)
+		at := remindBase.Add(time.Second)
+		two := MustCreateRemindedTask(t, ctx, svc, "two reminders", nil, at, at.Add(time.Millisecond))
+		one := MustCreateRemindedTask(t, ctx, svc, "one reminder", nil, at)
+		completed := MustCreateRemindedTask(t, ctx, svc, "completed", nil, at)
+		removed := MustCreateRemindedTask(t, ctx, svc, "removed", nil, at)
+		rs := NewReminderServiceAt(db, "holder-a", remindBase)
+		claimed := MustClaim(t, rs, user, time.Minute, time.Minute)
+		require.Len(t, claimed, 5)
+		_, err := svc.SetStatus(ctx, completed.ID.String(), taskwire.StatusCompleted)
+		require.NoError(t, err)
+		MustUpdateTask(t, ctx, svc, removed.ID.String(), `{"reminders":[]}`)
+
+		rs.Now = fixedClock(at.Add(time.Millisecond))
+		fired, err := rs.Fire(context.Background(), claimed...)
+		require.NoError(t, err)
+		assert.Equal(t, 3, fired)
+		var got []string
+		for _, e := range MustListReminderEvents(t, db, user) {
+			got = append(got, e.Subject)
+		}
+		assert.ElementsMatch(t, []string{
+			two.Reminders[0].ID.String(), two.Reminders[1].ID.String(), one.Reminders[0].ID.String(),
+		}, got)
+
+		fired, err = rs.Fire(context.Background(), claimed...)
+		require.NoError(t, err)
+		assert.Zero(t, fired, "got fired again, want each once")
+		assert.Len(t, MustListReminderEvents(t, db, user), 3)
 	})
 }
 
@@ -332,9 +364,9 @@ func TestReminderService_NextFireAt(t *testing.T) {
 
 	// Fired or cancelled reminders do not count.
 	rs.Now = fixedClock(remindBase.Add(10 * time.Second))
-	ok, err := rs.Fire(context.Background(), postgres.Due{ReminderID: first.Reminders[0].ID, TaskID: first.ID, FireAt: remindBase.Add(10 * time.Second)})
+	fired, err := rs.Fire(context.Background(), postgres.Due{ReminderID: first.Reminders[0].ID, TaskID: first.ID, FireAt: remindBase.Add(10 * time.Second)})
 	require.NoError(t, err)
-	require.True(t, ok)
+	require.Equal(t, 1, fired)
 	assert.Equal(t, ptr(remindBase.Add(20*time.Second)), MustNextFireAt(t, rs))
 	_, err = svc.SetStatus(ctx, second.ID.String(), taskwire.StatusCompleted)
 	require.NoError(t, err)

@@ -52,7 +52,7 @@ const minPoll = 50 * time.Millisecond
 // Store claims and fires reminders; *postgres.ReminderService is one.
 type Store interface {
 	Claim(ctx context.Context, horizon, lease time.Duration, limit int) ([]postgres.Due, error)
-	Fire(ctx context.Context, d postgres.Due) (bool, error)
+	Fire(ctx context.Context, dues ...postgres.Due) (int, error)
 	NextFireAt(ctx context.Context) (*time.Time, error)
 }
 
@@ -166,9 +166,9 @@ func (h *Handler) Run(ctx context.Context) (*event.Event, error) {
 		errs []error
 	)
 	defer wg.Wait()
-	fire := func(d postgres.Due) {
+	fire := func(dues []postgres.Due) {
 		defer wg.Done()
-		if err := h.fireOnTime(ctx, d); err != nil {
+		if err := h.fireOnTime(ctx, dues); err != nil {
 			mu.Lock()
 			errs = append(errs, err)
 			mu.Unlock()
@@ -191,9 +191,9 @@ func (h *Handler) Run(ctx context.Context) (*event.Event, error) {
 			if err != nil {
 				return nil, fmt.Errorf("claim reminders: %w", err)
 			}
-			for _, d := range dues {
+			if len(dues) > 0 {
 				wg.Add(1)
-				go fire(d)
+				go fire(dues)
 			}
 			if len(dues) == h.limit() {
 				continue // more may be waiting: claim them while these wait
@@ -253,29 +253,39 @@ func (h *Handler) reply(ctx context.Context, start, deadline, next time.Time) (*
 	return &e, nil
 }
 
-// fireOnTime waits until d is due and fires it.
-func (h *Handler) fireOnTime(ctx context.Context, d postgres.Due) error {
-	if err := h.sleepUntil(ctx, d.FireAt); err != nil {
-		return nil // Run reports ctx's end; the lease brings d back
-	}
-	fired, err := h.Store.Fire(ctx, d)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil
+// fireOnTime fires dues, which come in the order they fall due, each when it is due (at
+// once when it is late). Those due by the time it wakes fire together, in one transaction:
+// a burst due at one moment costs a transaction per claim, not one per reminder. A failure
+// is reported after the rest were tried; what did not fire comes back when its lease ends.
+func (h *Handler) fireOnTime(ctx context.Context, dues []postgres.Due) error {
+	var errs []error
+	for len(dues) > 0 {
+		if err := h.sleepUntil(ctx, dues[0].FireAt); err != nil {
+			return nil // Run reports ctx's end; the leases bring the rest back
 		}
-		slog.ErrorContext(ctx, "fire reminder", "reminder", d.ReminderID, "err", err)
-		return err
+		now := h.now()
+		n := 1
+		for n < len(dues) && !dues[n].FireAt.After(now) {
+			n++
+		}
+		batch := dues[:n]
+		dues = dues[n:]
+		fired, err := h.Store.Fire(ctx, batch...)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			slog.ErrorContext(ctx, "fire reminders", "reminders", len(batch), "err", err)
+			errs = append(errs, err)
+			continue
+		}
+		if late := h.now().Sub(batch[0].FireAt); late > time.Second {
+			slog.WarnContext(ctx, "reminders fired late", "fired", fired, "of", len(batch), "fire_at", batch[0].FireAt, "late", late)
+		} else {
+			slog.DebugContext(ctx, "reminders fired", "fired", fired, "of", len(batch), "late", late)
+		}
 	}
-	late := h.now().Sub(d.FireAt)
-	switch {
-	case !fired:
-		slog.DebugContext(ctx, "reminder not fired: cancelled, moved or fired", "reminder", d.ReminderID)
-	case late > time.Second:
-		slog.WarnContext(ctx, "reminder fired late", "reminder", d.ReminderID, "fire_at", d.FireAt, "late", late)
-	default:
-		slog.DebugContext(ctx, "reminder fired", "reminder", d.ReminderID, "late", late)
-	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // sleepUntil waits until the clock reaches t, or returns ctx's error when it ends first.

@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -85,6 +87,49 @@ func TestHandler_Timing(t *testing.T) {
 		assert.GreaterOrEqual(t, late, time.Duration(0), "got a reminder fired %v early", -late)
 		assert.LessOrEqual(t, late, maxLate, "got a reminder fired %v late, want at most %v", late, maxLate)
 	}
+}
+
+// TestHandler_Burst fires reminders due at one moment, more than one claim takes,
+// through the real store: each fires on time, and each claim's reminders fire together, in
+// one transaction.
+func TestHandler_Burst(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+	clock := clockAt(10 * time.Second)
+	rs := &countingStore{ReminderService: postgres.NewReminderService(db)}
+	rs.Now = clock
+	h := remind.NewHandler(rs)
+	h.Now, h.Budget = clock, 5*time.Second
+
+	ctx, user := MustNewUser(t, db)
+	tasks := postgres.NewTaskService(db)
+	const n = 2*remind.DefaultLimit + 50
+	at := clock().Add(3 * time.Second).Truncate(time.Microsecond).UTC()
+	for i := range n {
+		MustCreateTask(t, ctx, tasks, fmt.Sprint("burst ", i), at)
+	}
+
+	_, err := h.Handle(context.Background(), NewEvent(events.TypePing, nil))
+	require.NoError(t, err)
+	sent := MustListReminderEvents(t, db, user)
+	require.Len(t, sent, n, "got %d reminder.due events, want %d", len(sent), n)
+	for _, row := range sent {
+		late := row.Time.Sub(row.RemindAt)
+		require.GreaterOrEqual(t, late, time.Duration(0), "got a reminder fired %v early", -late)
+		require.LessOrEqual(t, late, maxLate, "got a reminder fired %v late, want at most %v", late, maxLate)
+	}
+	claims := (n + remind.DefaultLimit - 1) / remind.DefaultLimit
+	assert.LessOrEqual(t, int(rs.fires.Load()), claims, "got %d firing transactions for %d reminders due at once, want one per claim (%d)", rs.fires.Load(), n, claims)
+}
+
+// countingStore is the real store, counting the transactions Fire takes.
+type countingStore struct {
+	*postgres.ReminderService
+	fires atomic.Int64
+}
+
+func (s *countingStore) Fire(ctx context.Context, dues ...postgres.Due) (int, error) {
+	s.fires.Add(1)
+	return s.ReminderService.Fire(ctx, dues...)
 }
 
 func TestHandler_Reply(t *testing.T) {
@@ -425,15 +470,17 @@ func (s *fakeStore) Claim(ctx context.Context, horizon, lease time.Duration, lim
 	return claimed, nil
 }
 
-func (s *fakeStore) Fire(ctx context.Context, d postgres.Due) (bool, error) {
+func (s *fakeStore) Fire(ctx context.Context, dues ...postgres.Due) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.n++
 	if s.fireErr != nil {
-		return false, s.fireErr
+		return 0, s.fireErr
 	}
-	s.fired = append(s.fired, time.Now())
-	return true, nil
+	for range dues {
+		s.fired = append(s.fired, time.Now())
+	}
+	return len(dues), nil
 }
 
 func (s *fakeStore) NextFireAt(ctx context.Context) (*time.Time, error) {
