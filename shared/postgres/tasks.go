@@ -346,14 +346,16 @@ func (s *TaskService) CreateTask(ctx context.Context, f taskwire.TaskFields, key
 // retries, as with Stripe's keys.
 const IdempotencyKeyTTL = 24 * time.Hour
 
+// expireKeysSQL deletes user $1's keys older than $2, reading only those (migration 012).
+const expireKeysSQL = `DELETE FROM idempotency_keys WHERE user_id = $1 AND created_at < now() - $2::interval`
+
 // queueClaimKey queues what claims an idempotency key, for readClaimKey to read: the
 // user's row, which the key's refers to; the removal of the user's keys older than
 // IdempotencyKeyTTL (this one's too, which frees it); the key; and the key as stored,
 // which is the first request's when the claim found the key taken.
 func queueClaimKey(b *pgx.Batch, user string, key taskwire.IdempotencyKey) {
 	b.Queue(`INSERT INTO users (id) VALUES ($1) ON CONFLICT (id) DO NOTHING`, user)
-	b.Queue(`DELETE FROM idempotency_keys WHERE user_id = $1 AND created_at < now() - $2::interval`,
-		user, IdempotencyKeyTTL)
+	b.Queue(expireKeysSQL, user, IdempotencyKeyTTL)
 	b.Queue(`
 		INSERT INTO idempotency_keys (user_id, key, request_hash) VALUES ($1, $2, $3)
 		ON CONFLICT (user_id, key) DO NOTHING`, user, key.Key, key.Hash)

@@ -432,6 +432,33 @@ func TestTaskService_CreateTask_Idempotency(t *testing.T) {
 		assert.True(t, replayed, "the key claimed again is remembered again")
 	})
 
+	t.Run("ExpiryReadsOnlyExpired", func(t *testing.T) {
+		// A keyed create deletes the user's expired keys; it reads those, not every key
+		// the user still holds.
+		_, user := MustNewUser(t, db)
+		ctx := context.Background()
+		_, err := db.Pool.Exec(ctx, `
+			INSERT INTO idempotency_keys (user_id, key, request_hash, created_at)
+			SELECT $1, 'key-' || i, '\x00', now() - CASE WHEN i <= 3 THEN $2::interval ELSE '1 minute' END
+			FROM generate_series(1, 300) AS i`, user, postgres.IdempotencyKeyTTL+time.Hour)
+		require.NoError(t, err)
+		_, err = db.Pool.Exec(ctx, `ANALYZE idempotency_keys`)
+		require.NoError(t, err)
+
+		tx, err := db.Pool.Begin(ctx)
+		require.NoError(t, err)
+		defer func() { _ = tx.Rollback(ctx) }()
+		_, err = tx.Exec(ctx, `SET LOCAL enable_seqscan = off`) // the table is small; a big one is not scanned anyway
+		require.NoError(t, err)
+		var plan []struct{ Plan planNode }
+		require.NoError(t, tx.QueryRow(ctx, `EXPLAIN (ANALYZE, FORMAT JSON) `+postgres.ExpireKeysSQL,
+			user, postgres.IdempotencyKeyTTL).Scan(&plan))
+		require.Len(t, plan, 1)
+		read, ok := plan[0].Plan.rowsOf("idempotency_keys")
+		require.True(t, ok, "no scan of idempotency_keys in the plan")
+		assert.Equal(t, 3, read, "got %d keys read to delete the 3 expired of 300, want 3", read)
+	})
+
 	t.Run("KeyPerUser", func(t *testing.T) {
 		ctxA, _ := MustNewUser(t, db)
 		ctxB, _ := MustNewUser(t, db)
