@@ -183,30 +183,25 @@ func (s *ReminderService) fire(ctx context.Context, dues []Due) (int, error) {
 		user   string
 	}
 	reminders := map[uuid.UUID]held{}
+	// each reads the next result's rows into scans, calling fn after each.
+	each := func(scans []any, fn func()) error {
+		rows, err := br.Query()
+		if err == nil {
+			_, err = pgx.ForEachRow(rows, scans, func() error { fn(); return nil })
+		}
+		return err
+	}
+	var (
+		id   uuid.UUID
+		task firingTask
+		r    held
+	)
 	_, err = br.Exec()
 	if err == nil {
-		var rows pgx.Rows
-		rows, err = br.Query()
-		if err == nil {
-			var id uuid.UUID
-			var t firingTask
-			_, err = pgx.ForEachRow(rows, []any{&id, &t.status, &t.title, &t.dueAt}, func() error {
-				tasks[id] = firingTask{status: t.status, title: t.title, dueAt: utc(t.dueAt)}
-				return nil
-			})
-		}
+		err = each([]any{&id, &task.status, &task.title, &task.dueAt}, func() { tasks[id] = task })
 	}
 	if err == nil {
-		var rows pgx.Rows
-		rows, err = br.Query()
-		if err == nil {
-			var id uuid.UUID
-			var r held
-			_, err = pgx.ForEachRow(rows, []any{&id, &r.taskID, &r.fireAt, &r.user}, func() error {
-				reminders[id] = r
-				return nil
-			})
-		}
+		err = each([]any{&id, &r.taskID, &r.fireAt, &r.user}, func() { reminders[id] = r })
 	}
 	if cerr := br.Close(); err == nil {
 		err = cerr
@@ -228,7 +223,7 @@ func (s *ReminderService) fire(ctx context.Context, dues []Due) (int, error) {
 		if !ok || r.taskID != d.TaskID || !r.fireAt.Equal(d.FireAt) {
 			continue // fired, removed, moved or held by another
 		}
-		e, err := s.dueEvent(d, r.user, t.title, t.dueAt, now)
+		e, err := s.dueEvent(d, r.user, t.title, utc(t.dueAt), now)
 		if err != nil {
 			return 0, err
 		}

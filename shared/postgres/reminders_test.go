@@ -317,8 +317,9 @@ func TestReminderService_Fire(t *testing.T) {
 		// are skipped, and the rest fire all the same.
 		ctx, user := MustNewUser(t, db)
 		at := remindBase.Add(time.Second)
-		two := MustCreateRemindedTask(t, ctx, svc, "two reminders", nil, at, at.Add(time.Millisecond))
-		one := MustCreateRemindedTask(t, ctx, svc, "one reminder", nil, at)
+		dueTwo, dueOne := at.Add(time.Hour), at.Add(2*time.Hour)
+		two := MustCreateRemindedTask(t, ctx, svc, "two reminders", &dueTwo, at, at.Add(time.Millisecond))
+		one := MustCreateRemindedTask(t, ctx, svc, "one reminder", &dueOne, at)
 		completed := MustCreateRemindedTask(t, ctx, svc, "completed", nil, at)
 		removed := MustCreateRemindedTask(t, ctx, svc, "removed", nil, at)
 		rs := NewReminderServiceAt(db, "holder-a", remindBase)
@@ -332,12 +333,16 @@ func TestReminderService_Fire(t *testing.T) {
 		fired, err := rs.Fire(context.Background(), claimed...)
 		require.NoError(t, err)
 		assert.Equal(t, 3, fired)
-		var got []string
+		// Each event carries its own task's title and due date.
+		got := map[string]string{}
 		for _, e := range MustListReminderEvents(t, db, user) {
-			got = append(got, e.Subject)
+			d := e.ReminderData(t)
+			got[e.Subject] = d.Title + " due " + d.DueAt.Format(time.RFC3339)
 		}
-		assert.ElementsMatch(t, []string{
-			two.Reminders[0].ID.String(), two.Reminders[1].ID.String(), one.Reminders[0].ID.String(),
+		assert.Equal(t, map[string]string{
+			two.Reminders[0].ID.String(): "two reminders due " + dueTwo.Format(time.RFC3339),
+			two.Reminders[1].ID.String(): "two reminders due " + dueTwo.Format(time.RFC3339),
+			one.Reminders[0].ID.String(): "one reminder due " + dueOne.Format(time.RFC3339),
 		}, got)
 
 		fired, err = rs.Fire(context.Background(), claimed...)
@@ -484,19 +489,26 @@ func TestReminderService_DueScanSkipsCompleted(t *testing.T) {
 // reminder to fire reads, from its plan as PostgreSQL ran it with the due index.
 func remindersReadToFirstDue(tb testing.TB, db *postgres.DB) int {
 	tb.Helper()
+	return MustRowsRead(tb, db, "reminders", `SELECT r.id FROM reminders r JOIN tasks t ON t.id = r.task_id
+		WHERE `+postgres.PendingSQL+` ORDER BY r.fire_at LIMIT 1`)
+}
+
+// MustRowsRead runs query with args under EXPLAIN ANALYZE, in a transaction it rolls back,
+// and returns how many rows of relation its plan read. Sequential scans are off: the
+// tests' tables are small, and a big one is read through its indexes anyway.
+func MustRowsRead(tb testing.TB, db *postgres.DB, relation, query string, args ...any) int {
+	tb.Helper()
 	ctx := context.Background()
 	tx, err := db.Pool.Begin(ctx)
 	require.NoError(tb, err)
 	defer func() { _ = tx.Rollback(ctx) }()
-	_, err = tx.Exec(ctx, `SET LOCAL enable_seqscan = off`) // the tables are small; a big one uses the index anyway
+	_, err = tx.Exec(ctx, `SET LOCAL enable_seqscan = off`)
 	require.NoError(tb, err)
 	var plan []struct{ Plan planNode }
-	require.NoError(tb, tx.QueryRow(ctx, `EXPLAIN (ANALYZE, FORMAT JSON)
-		SELECT r.id FROM reminders r JOIN tasks t ON t.id = r.task_id
-		WHERE `+postgres.PendingSQL+` ORDER BY r.fire_at LIMIT 1`).Scan(&plan))
+	require.NoError(tb, tx.QueryRow(ctx, `EXPLAIN (ANALYZE, FORMAT JSON) `+query, args...).Scan(&plan))
 	require.Len(tb, plan, 1)
-	n, ok := plan[0].Plan.rowsOf("reminders")
-	require.True(tb, ok, "no scan of reminders in the plan")
+	n, ok := plan[0].Plan.rowsOf(relation)
+	require.True(tb, ok, "no scan of %s in the plan", relation)
 	return n
 }
 
