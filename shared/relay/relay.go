@@ -250,9 +250,11 @@ func (r *Relay) publishBatch(ctx context.Context) (n int, more bool, err error) 
 		// The events went out: record that even when ctx ended meanwhile.
 		done := context.WithoutCancel(ctx)
 		// The mark need not wait for its WAL flush: lost in a crash of the server, the
-		// rows go out again, and the broker and the consumers recognise them by id.
+		// rows go out again, and the broker and the consumers recognise them by id. Like
+		// the claim, it is planned for the queue as it is now, not as it was when a plan
+		// was cached (a queue that autovacuum never visits only grows).
 		mark := &pgx.Batch{}
-		mark.Queue(`SELECT set_config('synchronous_commit', 'off', true)`)
+		mark.Queue(`SELECT set_config('synchronous_commit', 'off', true), set_config('plan_cache_mode', 'force_custom_plan', true)`)
 		mark.Queue(`DELETE FROM outbox_pending WHERE seq = ANY($1)`, append(sent, aside...))
 		if len(aside) > 0 {
 			mark.Queue(`
