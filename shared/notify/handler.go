@@ -26,15 +26,14 @@ const (
 // WebhookType is the type of a reminder in a webhook's payload.
 const WebhookType = "reminder.due"
 
-// Store is what the handler needs of the database: the in-app channel, the recipient's
-// settings, and the delivery records of the other channels. *postgres.NotificationService
+// Store is what the handler needs of the database: the in-app channel, which also reads
+// the recipient's settings, and the delivery records of the other channels. *postgres.NotificationService
 // implements it.
 type Store interface {
 	// Deliver records the in-app notification of a reminder.due event once, reporting
-	// false when it was delivered before; a user who no longer exists is ENOTFOUND.
-	Deliver(ctx context.Context, eventSource, eventID string, reminderID uuid.UUID, d events.ReminderData) (bool, error)
-	// Recipient returns a user's email, webhook URL and secret; ENOTFOUND when gone.
-	Recipient(ctx context.Context, userID string) (*taskwire.User, error)
+	// false when it was delivered before, and returns the user, with the email, webhook
+	// URL and secret of the other channels; a user who no longer exists is ENOTFOUND.
+	Deliver(ctx context.Context, eventSource, eventID string, reminderID uuid.UUID, d events.ReminderData) (*taskwire.User, bool, error)
 	// Delivered reports whether consumer recorded the event as delivered.
 	Delivered(ctx context.Context, consumer, source, id string) (bool, error)
 	// MarkDelivered records that consumer delivered the event.
@@ -80,20 +79,13 @@ func (h *Handler) Handle(ctx context.Context, e event.Event) (*event.Event, erro
 	}
 	log := h.logger().With("event", e.ID(), "reminder", reminderID, "user", d.UserID)
 
-	if _, err := h.Store.Deliver(ctx, e.Source(), e.ID(), reminderID, d); err != nil {
-		if taskwire.ErrorCode(err) == taskwire.ENOTFOUND {
-			log.InfoContext(ctx, "reminder of a user who is gone, not delivered")
-			return nil, nil
-		}
-		return nil, retry(fmt.Errorf("in-app notification: %w", err))
-	}
-	u, err := h.Store.Recipient(ctx, d.UserID)
+	u, _, err := h.Store.Deliver(ctx, e.Source(), e.ID(), reminderID, d)
 	if err != nil {
 		if taskwire.ErrorCode(err) == taskwire.ENOTFOUND {
 			log.InfoContext(ctx, "reminder of a user who is gone, not delivered")
 			return nil, nil
 		}
-		return nil, retry(fmt.Errorf("find recipient: %w", err))
+		return nil, retry(fmt.Errorf("in-app notification: %w", err))
 	}
 
 	var wg sync.WaitGroup

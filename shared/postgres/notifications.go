@@ -122,91 +122,74 @@ func (s *NotificationService) MarkNotificationRead(ctx context.Context, id uuid.
 	return n, nil
 }
 
-// Deliver records the in-app notification of a reminder.due event exactly once. In one
-// transaction scoped to the event's user it claims the event in the inbox as consumer
-// notify-inapp and inserts the notification. It returns false when the event was
-// delivered before, or when the same reminder firing (reminder id and remind_at) already
-// has a notification from another event. A user who no longer exists is ENOTFOUND.
-func (s *NotificationService) Deliver(ctx context.Context, eventSource, eventID string, reminderID uuid.UUID, d events.ReminderData) (bool, error) {
+// Deliver records the in-app notification of a reminder.due event exactly once and
+// returns the event's user, whose email, webhook URL and secret the other channels need.
+// In one transaction scoped to the user it claims the event in the inbox as consumer
+// notify-inapp, inserts the notification and reads the user. added is false when the
+// event was delivered before, or when the same reminder firing (reminder id and
+// remind_at) already has a notification from another event; the user is returned all the
+// same, for the channels still to deliver. A user who no longer exists is ENOTFOUND.
+func (s *NotificationService) Deliver(ctx context.Context, eventSource, eventID string, reminderID uuid.UUID, d events.ReminderData) (u *taskwire.User, added bool, err error) {
 	if d.UserID == "" {
-		return false, taskwire.FieldErrorf(taskwire.EINVALID, "user_id", "the reminder has no user")
+		return nil, false, taskwire.FieldErrorf(taskwire.EINVALID, "user_id", "the reminder has no user")
 	}
 	taskID, err := uuid.Parse(d.TaskID)
 	if err != nil {
-		return false, taskwire.FieldErrorf(taskwire.EINVALID, "task_id", "task_id must be a UUID")
+		return nil, false, taskwire.FieldErrorf(taskwire.EINVALID, "task_id", "task_id must be a UUID")
 	}
 	id, err := uuid.NewV7()
 	if err != nil {
-		return false, fmt.Errorf("deliver notification: new id: %w", err)
+		return nil, false, fmt.Errorf("deliver notification: new id: %w", err)
 	}
 
-	// Two round trips: BEGIN, the scope and one statement that claims the event, checks
+	// Two round trips: BEGIN, the scope and one statement that claims the event, reads
 	// the user and inserts the notification; then COMMIT.
 	tx, b, err := beginUserTx(taskwire.NewContextWithUser(ctx, d.UserID), s.db)
 	if err != nil {
-		return false, fmt.Errorf("deliver notification: %w", err)
+		return nil, false, fmt.Errorf("deliver notification: %w", err)
 	}
 	defer tx.close(ctx)
 	b.Queue(`
 		WITH claim AS (
 			INSERT INTO inbox (consumer, source, id) VALUES ($9, $10, $11) ON CONFLICT DO NOTHING RETURNING 1),
-		known AS (SELECT EXISTS (SELECT FROM users WHERE id = $2) AS ok),
+		known AS (SELECT `+userColumns+` FROM users WHERE id = $2),
 		added AS (
 			INSERT INTO notifications (id, user_id, reminder_id, task_id, title, due_at, remind_at, created_at)
 			SELECT $1, $2, $3, $4, $5, $6, $7, $8
-			WHERE EXISTS (SELECT FROM claim) AND (SELECT ok FROM known)
+			WHERE EXISTS (SELECT FROM claim) AND EXISTS (SELECT FROM known)
 			ON CONFLICT (reminder_id, remind_at) DO NOTHING
 			RETURNING 1)
-		SELECT EXISTS (SELECT FROM claim), (SELECT ok FROM known), EXISTS (SELECT FROM added)`,
+		SELECT EXISTS (SELECT FROM claim), EXISTS (SELECT FROM added), known.*
+		FROM (SELECT) AS one LEFT JOIN known ON true`,
 		id, d.UserID, reminderID, taskID, d.Title, d.DueAt, d.RemindAt, s.now(),
 		ConsumerNotifyInApp, eventSource, eventID)
 	br, err := tx.send(ctx, b)
 	if err != nil {
-		return false, fmt.Errorf("deliver notification: %w", err)
+		return nil, false, fmt.Errorf("deliver notification: %w", err)
 	}
-	var claimed, userExists, added bool
-	err = br.QueryRow().Scan(&claimed, &userExists, &added)
+	var (
+		claimed          bool
+		userID, timeZone *string // NULL when the user is gone
+		user             taskwire.User
+	)
+	err = br.QueryRow().Scan(&claimed, &added, &userID, &timeZone, &user.Email, &user.WebhookURL, &user.WebhookSecret)
 	if closeErr := br.Close(); err == nil {
 		err = closeErr
 	}
 	switch {
 	case err != nil:
-		return false, fmt.Errorf("deliver notification: %w", translate(err))
-	case !claimed:
-		return false, nil // delivered before
-	case !userExists:
-		return false, taskwire.Errorf(taskwire.ENOTFOUND, "no such user")
+		return nil, false, fmt.Errorf("deliver notification: %w", translate(err))
+	case userID == nil || timeZone == nil:
+		return nil, false, taskwire.Errorf(taskwire.ENOTFOUND, "no such user")
+	}
+	user.ID, user.TimeZone = *userID, *timeZone
+	if !claimed {
+		return &user, false, nil // delivered before: nothing to commit
 	}
 	if err := tx.commit(ctx, &pgx.Batch{}); err != nil {
-		return false, fmt.Errorf("deliver notification: %w", err)
+		return nil, false, fmt.Errorf("deliver notification: %w", err)
 	}
-	return added, nil
-}
-
-// Recipient returns the user with id's email, webhook URL and webhook secret, for the
-// notification channels: a system read on behalf of an event, not of a signed-in user.
-// An unknown user is ENOTFOUND.
-func (s *NotificationService) Recipient(ctx context.Context, userID string) (*taskwire.User, error) {
-	if userID == "" {
-		return nil, taskwire.FieldErrorf(taskwire.EINVALID, "user_id", "the reminder has no user")
-	}
-	var u *taskwire.User
-	err := readUser(taskwire.NewContextWithUser(ctx, userID), s.db, `SELECT `+userColumns+` FROM users WHERE id = $1`,
-		[]any{userID}, func(rows pgx.Rows) error {
-			if !rows.Next() {
-				if err := rows.Err(); err != nil {
-					return err
-				}
-				return taskwire.Errorf(taskwire.ENOTFOUND, "no such user")
-			}
-			var err error
-			u, err = scanUser(rows)
-			return err
-		})
-	if err != nil {
-		return nil, fmt.Errorf("find recipient: %w", translate(err))
-	}
-	return u, nil
+	return &user, added, nil
 }
 
 // Delivered reports whether consumer recorded the event (source, id) as delivered.

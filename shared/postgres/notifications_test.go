@@ -25,7 +25,7 @@ func TestNotificationService_Deliver(t *testing.T) {
 		reminder, data := newReminder(user, t0.Add(-time.Minute))
 		due := *data.DueAt
 
-		delivered, err := svc.Deliver(context.Background(), events.SourceReminders, uuid.NewString(), reminder, data)
+		_, delivered, err := svc.Deliver(context.Background(), events.SourceReminders, uuid.NewString(), reminder, data)
 		require.NoError(t, err)
 		assert.True(t, delivered, "got delivered false on first delivery, want true")
 
@@ -51,7 +51,7 @@ func TestNotificationService_Deliver(t *testing.T) {
 		id := uuid.NewString()
 
 		for i, want := range []bool{true, false, false} {
-			delivered, err := svc.Deliver(context.Background(), events.SourceReminders, id, reminder, data)
+			_, delivered, err := svc.Deliver(context.Background(), events.SourceReminders, id, reminder, data)
 			require.NoError(t, err)
 			assert.Equal(t, want, delivered, "delivery %d: got delivered %v, want %v", i+1, delivered, want)
 		}
@@ -70,7 +70,7 @@ func TestNotificationService_Deliver(t *testing.T) {
 		results := make(chan bool, n)
 		for range n {
 			wg.Go(func() {
-				delivered, err := svc.Deliver(context.Background(), events.SourceReminders, id, reminder, data)
+				_, delivered, err := svc.Deliver(context.Background(), events.SourceReminders, id, reminder, data)
 				assert.NoError(t, err)
 				results <- delivered
 			})
@@ -92,20 +92,46 @@ func TestNotificationService_Deliver(t *testing.T) {
 		svc := postgres.NewNotificationService(db)
 		reminder, data := newReminder(user, t0)
 
-		first, err := svc.Deliver(context.Background(), events.SourceReminders, uuid.NewString(), reminder, data)
+		_, first, err := svc.Deliver(context.Background(), events.SourceReminders, uuid.NewString(), reminder, data)
 		require.NoError(t, err)
-		second, err := svc.Deliver(context.Background(), events.SourceReminders, uuid.NewString(), reminder, data)
+		_, second, err := svc.Deliver(context.Background(), events.SourceReminders, uuid.NewString(), reminder, data)
 		require.NoError(t, err)
 		assert.True(t, first)
 		assert.False(t, second, "got a second notification for the same reminder firing, want none")
 		assert.Equal(t, 1, countRows(t, db, `SELECT count(*) FROM notifications WHERE user_id = $1`, user))
 	})
 
+	t.Run("Recipient", func(t *testing.T) {
+		// The user comes back for the other channels, also when the in-app
+		// notification was delivered before (a webhook that failed is retried).
+		ctx, user := MustNewUser(t, db)
+		_, err := postgres.NewUserService(db).UpdateMe(ctx, []byte(`{"email":"ada@example.com","webhook_url":"https://example.com/hook","time_zone":"Europe/Berlin"}`))
+		require.NoError(t, err)
+		svc := postgres.NewNotificationService(db)
+		reminder, data := newReminder(user, t0)
+		id := uuid.NewString()
+
+		for _, want := range []bool{true, false} {
+			got, delivered, err := svc.Deliver(context.Background(), events.SourceReminders, id, reminder, data)
+			require.NoError(t, err)
+			assert.Equal(t, want, delivered)
+			require.NotNil(t, got)
+			assert.Equal(t, user, got.ID)
+			assert.Equal(t, "Europe/Berlin", got.TimeZone)
+			require.NotNil(t, got.Email)
+			assert.Equal(t, "ada@example.com", *got.Email)
+			require.NotNil(t, got.WebhookURL)
+			assert.Equal(t, "https://example.com/hook", *got.WebhookURL)
+			require.NotNil(t, got.WebhookSecret)
+			assert.Regexp(t, `^whsec_`, *got.WebhookSecret)
+		}
+	})
+
 	t.Run("ErrNotFound", func(t *testing.T) {
 		svc := postgres.NewNotificationService(db)
 		reminder, data := newReminder("user-"+uuid.NewString(), t0)
 		id := uuid.NewString()
-		_, err := svc.Deliver(context.Background(), events.SourceReminders, id, reminder, data)
+		_, _, err := svc.Deliver(context.Background(), events.SourceReminders, id, reminder, data)
 		requireCode(t, err, taskwire.ENOTFOUND)
 		assert.Equal(t, 0, countRows(t, db, `SELECT count(*) FROM inbox WHERE id = $1`, id), "got an inbox record for a refused delivery, want none")
 	})
@@ -115,7 +141,7 @@ func TestNotificationService_Deliver(t *testing.T) {
 		svc := postgres.NewNotificationService(db)
 		reminder, data := newReminder(user, t0)
 		data.TaskID = "not-a-uuid"
-		_, err := svc.Deliver(context.Background(), events.SourceReminders, uuid.NewString(), reminder, data)
+		_, _, err := svc.Deliver(context.Background(), events.SourceReminders, uuid.NewString(), reminder, data)
 		requireCode(t, err, taskwire.EINVALID)
 	})
 }
@@ -274,30 +300,6 @@ func TestNotificationService_MarkNotificationRead(t *testing.T) {
 	})
 }
 
-func TestNotificationService_Recipient(t *testing.T) {
-	db := postgrestest.MustOpenDB(t)
-
-	t.Run("OK", func(t *testing.T) {
-		ctx, user := MustNewUser(t, db)
-		_, err := postgres.NewUserService(db).UpdateMe(ctx, []byte(`{"email":"ada@example.com","webhook_url":"https://example.com/hook"}`))
-		require.NoError(t, err)
-
-		got, err := postgres.NewNotificationService(db).Recipient(context.Background(), user)
-		require.NoError(t, err)
-		require.NotNil(t, got.Email)
-		assert.Equal(t, "ada@example.com", *got.Email)
-		require.NotNil(t, got.WebhookURL)
-		assert.Equal(t, "https://example.com/hook", *got.WebhookURL)
-		require.NotNil(t, got.WebhookSecret)
-		assert.Regexp(t, `^whsec_`, *got.WebhookSecret)
-	})
-
-	t.Run("ErrNotFound", func(t *testing.T) {
-		_, err := postgres.NewNotificationService(db).Recipient(context.Background(), "user-"+uuid.NewString())
-		requireCode(t, err, taskwire.ENOTFOUND)
-	})
-}
-
 func TestNotificationService_Delivered(t *testing.T) {
 	db := postgrestest.MustOpenDB(t)
 
@@ -349,7 +351,7 @@ func newReminder(user string, remindAt time.Time) (uuid.UUID, events.ReminderDat
 func MustDeliver(tb testing.TB, svc *postgres.NotificationService, user string) *taskwire.Notification {
 	tb.Helper()
 	reminder, data := newReminder(user, t0)
-	delivered, err := svc.Deliver(context.Background(), events.SourceReminders, uuid.NewString(), reminder, data)
+	_, delivered, err := svc.Deliver(context.Background(), events.SourceReminders, uuid.NewString(), reminder, data)
 	require.NoError(tb, err)
 	require.True(tb, delivered)
 	var n *taskwire.Notification

@@ -153,7 +153,7 @@ func MustDeliver(t *testing.T, s *resttest.Server, c *resttest.Client) *taskwire
 	time.Sleep(2 * time.Millisecond)
 	reminder := uuid.New()
 	due := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
-	delivered, err := s.App.Notifications.Deliver(context.Background(), events.SourceReminders, uuid.NewString(), reminder,
+	_, delivered, err := s.App.Notifications.Deliver(context.Background(), events.SourceReminders, uuid.NewString(), reminder,
 		events.ReminderData{UserID: c.User, TaskID: uuid.NewString(), Title: "Water the plants", DueAt: &due, RemindAt: due.Add(-15 * time.Minute)})
 	require.NoError(t, err)
 	require.True(t, delivered)
