@@ -281,60 +281,67 @@ func (b *Broker) stored(ctx context.Context, e event.Event, matched []string, se
 	return true, nil
 }
 
-// SendBatch accepts events as Send does, all in one transaction and one round trip: it
+// storeBatchSQL stores events and their pending deliveries in one statement, as storeSQL
+// does one: $2 to $5 and $7 hold an element per event, in order, $7 its triggers joined
+// by commas (Kubernetes names hold none). Events accepted before store nothing; it returns
+// how many it stored.
+const storeBatchSQL = `
+	WITH input AS (
+		SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::jsonb[], $7::text[])
+			WITH ORDINALITY AS i (source, id, type, event, triggers, n)),
+	stored AS (
+		INSERT INTO broker_events (broker, source, id, type, event, accepted_at)
+		SELECT $1, source, id, type, event, $6 FROM input ORDER BY n
+		ON CONFLICT (broker, source, id) DO NOTHING
+		RETURNING seq, source, id),
+	deliveries AS (
+		INSERT INTO broker_deliveries (event_seq, trigger, next_at, updated_at)
+		SELECT s.seq, t, $6, $6
+		FROM stored s JOIN input i ON i.source = s.source AND i.id = s.id,
+			unnest(string_to_array(i.triggers, ',')) AS t)
+	SELECT count(*) FROM stored`
+
+// SendBatch accepts events as Send does, all in one statement and one round trip: it
 // returns once every one of them is stored (a repeat is acknowledged and stores nothing),
-// or an error when none is. An error wrapping ErrInvalidEvent names an event the broker
-// can never accept; send the others on their own. The outbox relay publishes with it.
+// or an error when none is. An error wrapping ErrInvalidEvent means that some event of
+// the batch can never be accepted; send them on their own to learn which. The outbox
+// relay publishes with it.
 func (b *Broker) SendBatch(ctx context.Context, evs []event.Event) error {
-	type accepted struct {
-		e       event.Event
-		matched []string
-	}
-	now := b.now()
-	batch := &pgx.Batch{}
-	batch.Queue(asyncCommitSQL)
-	var todo []accepted
+	var sources, ids, types, raws, triggers []string
+	seen := make(map[[2]string]bool, len(evs))
 	for _, e := range evs {
 		raw, err := encodeEvent(e)
 		if err != nil {
 			return fmt.Errorf("send events: event %s: %w", e.ID(), err)
 		}
-		if matched := b.match(ctx, e); len(matched) > 0 {
-			batch.Queue(storeSQL, b.storeArgs(e, raw, matched, now)...)
-			todo = append(todo, accepted{e: e, matched: matched})
+		key := [2]string{e.Source(), e.ID()}
+		matched := b.match(ctx, e)
+		if len(matched) == 0 || seen[key] {
+			continue
 		}
+		seen[key] = true
+		sources, ids, types = append(sources, e.Source()), append(ids, e.ID()), append(types, e.Type())
+		raws, triggers = append(raws, string(raw)), append(triggers, strings.Join(matched, ","))
 	}
-	if len(todo) == 0 {
+	if len(ids) == 0 {
 		return nil
 	}
-	tx, err := b.pool.Begin(ctx)
-	if err != nil {
-		return fmt.Errorf("send events: begin: %w", err)
-	}
-	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
-	results := tx.SendBatch(ctx, batch)
-	if _, err := results.Exec(); err != nil {
-		_ = results.Close()
-		return fmt.Errorf("send events: %w", err)
-	}
-	storedAny := false
-	for _, a := range todo {
-		var seq int64
-		err := results.QueryRow().Scan(&seq)
-		stored, err := b.stored(ctx, a.e, a.matched, seq, err)
-		if err != nil {
-			_ = results.Close()
-			return fmt.Errorf("send events: event %s: %w", a.e.ID(), err)
+	batch := &pgx.Batch{}
+	batch.Queue(asyncCommitSQL)
+	var stored int64
+	batch.Queue(storeBatchSQL, b.name, sources, ids, types, raws, b.now(), triggers).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&stored)
+	})
+	// The batch runs as one implicit transaction: stored whole or not at all.
+	if err := b.pool.SendBatch(ctx, batch).Close(); err != nil {
+		if pgErr := (*pgconn.PgError)(nil); errors.As(err, &pgErr) && strings.HasPrefix(pgErr.Code, "22") {
+			// A data exception, such as \u0000 in a string, which jsonb cannot hold.
+			return fmt.Errorf("send events: %w: %s", ErrInvalidEvent, pgErr.Message)
 		}
-		storedAny = storedAny || stored
-	}
-	if err := results.Close(); err != nil {
 		return fmt.Errorf("send events: %w", err)
 	}
-	if err := tx.Commit(ctx); err != nil {
-		return fmt.Errorf("send events: commit: %w", err)
-	}
-	if storedAny {
+	b.log.DebugContext(ctx, "events accepted", "sent", len(ids), "stored", stored)
+	if stored > 0 {
 		b.notify()
 	}
 	return nil

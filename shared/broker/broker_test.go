@@ -394,10 +394,14 @@ func TestSendBatch(t *testing.T) {
 		b := MustNewBroker(t, pool, m, Targets{"orders": {Handler: orders}}, broker.Options{})
 
 		batch := []event.Event{NewEvent(typeCreated, "o1"), NewEvent("com.example.unrouted.v1", "u1"), NewEvent(typeCreated, "o2")}
-		require.NoError(t, b.SendBatch(context.Background(), batch))
+		require.NoError(t, b.SendBatch(context.Background(), append(batch, batch[0])), "an event twice in a batch is stored once")
 		require.NoError(t, b.SendBatch(context.Background(), batch), "a repeat is acknowledged")
 		assert.Equal(t, 2, Count(t, pool, `SELECT count(*) FROM broker_events WHERE broker = $1`, b.Name()),
 			"one row per routed event, stored once")
+		var order []string
+		require.NoError(t, pool.QueryRow(context.Background(),
+			`SELECT array_agg(id ORDER BY seq) FROM broker_events WHERE broker = $1`, b.Name()).Scan(&order))
+		assert.Equal(t, []string{batch[0].ID(), batch[2].ID()}, order, "stored in the batch's order")
 		assert.Equal(t, 4, Count(t, pool, `SELECT count(*) FROM broker_deliveries d JOIN broker_events e ON e.seq = d.event_seq WHERE e.broker = $1`, b.Name()),
 			"orders and audit for each")
 
