@@ -3,6 +3,7 @@ package broker_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -422,6 +423,44 @@ func TestSendBatch(t *testing.T) {
 		assert.Zero(t, Count(t, pool, `SELECT count(*) FROM broker_events WHERE broker = $1`, b.Name()),
 			"a batch is stored whole or not at all")
 	})
+}
+
+// TestOutcomesTogether delivers many events at once to a subscriber that accepts some and
+// refuses others for good: the workers' outcomes, recorded together, each land on their
+// own delivery.
+func TestOutcomesTogether(t *testing.T) {
+	pool, m := MustSetup(t, "basic")
+	orders := &Subscriber{Answer: func(ctx context.Context, n int, e event.Event) (int, *event.Event) {
+		if strings.HasSuffix(e.ID(), "-bad") {
+			return http.StatusUnprocessableEntity, nil
+		}
+		return http.StatusOK, nil
+	}}
+	b := MustNewBroker(t, pool, m, Targets{"orders": {Handler: orders}}, broker.Options{Workers: 16})
+	var sent []event.Event
+	for i := range 200 {
+		id := fmt.Sprintf("o%d", i)
+		if i%3 == 0 {
+			id += "-bad"
+		}
+		sent = append(sent, NewEvent(typeCreated, id))
+	}
+	require.NoError(t, b.SendBatch(context.Background(), sent))
+	MustRun(t, b)
+
+	for _, e := range sent {
+		want, status := "delivered", http.StatusOK
+		if strings.HasSuffix(e.ID(), "-bad") {
+			want, status = "dead", http.StatusUnprocessableEntity
+		}
+		r := MustWaitState(t, pool, b, e, "orders", want)
+		assert.Equal(t, 1, r.Attempts, "event %s", e.ID())
+		assert.Equal(t, status, r.LastStatus, "event %s", e.ID())
+		if want == "dead" {
+			assert.NotEmpty(t, r.LastError, "event %s: a dead letter says why", e.ID())
+		}
+	}
+	assert.Len(t, orders.Deliveries(), len(sent), "each event delivered once")
 }
 
 // TestTriggersApart checks that a subscriber holding its deliveries does not hold back
