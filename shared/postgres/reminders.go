@@ -136,12 +136,6 @@ func (s *ReminderService) Fire(ctx context.Context, dues ...Due) (int, error) {
 	return n, nil
 }
 
-// firingTask is a task as Fire reads it, locked.
-type firingTask struct {
-	status, title string
-	dueAt         *time.Time
-}
-
 func (s *ReminderService) fire(ctx context.Context, dues []Due) (int, error) {
 	// Two round trips: BEGIN with the reads that lock, then the marks, the events and COMMIT.
 	tx, b, err := beginSystemTx(ctx, s.db)
@@ -175,6 +169,11 @@ func (s *ReminderService) fire(ctx context.Context, dues []Due) (int, error) {
 	br, err := tx.send(ctx, b)
 	if err != nil {
 		return 0, err
+	}
+	// The tasks and the reminders as read and locked, by id.
+	type firingTask struct {
+		status, title string
+		dueAt         *time.Time
 	}
 	tasks := map[uuid.UUID]firingTask{}
 	type held struct {
