@@ -95,6 +95,10 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	}
 	poolConfig.MaxConns = cfg.MaxConns
 	poolConfig.MinConns = 0
+	poolConfig.AfterConnect = func(ctx context.Context, conn *pgx.Conn) error {
+		sendUUIDsAsBytes(conn.TypeMap())
+		return nil
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, poolConfig)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
