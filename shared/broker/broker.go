@@ -352,7 +352,9 @@ func encodeEvent(e event.Event) ([]byte, error) {
 	if err := e.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidEvent, err)
 	}
-	raw, err := json.Marshal(e)
+	// The event's own encoder: through json.Marshal, its output would be checked and
+	// compacted once more.
+	raw, err := e.MarshalJSON()
 	if err != nil {
 		return nil, fmt.Errorf("%w: encode: %w", ErrInvalidEvent, err)
 	}
