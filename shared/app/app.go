@@ -69,13 +69,8 @@ func Open(ctx context.Context, cfg map[string]string) (*App, error) {
 		Changes:       a.Changes,
 		Listener:      a.Listener,
 	}
-	if verifier.Dev() {
+	if issuer := verifier.DevIssuer(); issuer != nil {
 		// Only the local development issuer mints tokens for the web page's sign-in.
-		issuer, err := auth.LoadDevIssuer(dir)
-		if err != nil {
-			a.Close()
-			return nil, fmt.Errorf("load development issuer: %w", err)
-		}
 		deps.DevTokens = issuer
 	}
 	a.API = rest.NewServer(deps)

@@ -34,7 +34,7 @@ const (
 
 // Verifier checks bearer tokens against one trusted issuer. It is safe for concurrent use.
 type Verifier struct {
-	dev      bool
+	dev      *DevIssuer // the local development issuer, when it is the one trusted
 	jwksURL  string
 	issuer   string
 	audience string
@@ -83,7 +83,7 @@ func NewVerifier(ctx context.Context, cfg Config) (*Verifier, error) {
 		if err != nil {
 			return nil, fmt.Errorf("new verifier: development issuer: %w", err)
 		}
-		v.dev, v.issuer, v.audience, v.keys = true, DevIssuerName, DevAudience, keys
+		v.dev, v.issuer, v.audience, v.keys = d, DevIssuerName, DevAudience, keys
 		return v, nil
 	}
 
@@ -102,8 +102,9 @@ func NewVerifier(ctx context.Context, cfg Config) (*Verifier, error) {
 	return v, nil
 }
 
-// Dev reports whether the verifier trusts the local development issuer.
-func (v *Verifier) Dev() bool {
+// DevIssuer returns the local development issuer when the verifier trusts it (no
+// AUTH_JWKS_URL), else nil.
+func (v *Verifier) DevIssuer() *DevIssuer {
 	return v.dev
 }
 
@@ -191,7 +192,7 @@ func parseError(err error) error {
 // refetching the key set once when an external issuer's kid is unknown.
 func (v *Verifier) key(ctx context.Context, kid string, alg jwa.SignatureAlgorithm) (any, error) {
 	key, known, err := pick(v.snapshot(), kid, alg)
-	if known || v.dev {
+	if known || v.dev != nil {
 		return key, err
 	}
 	v.refetch(ctx)
