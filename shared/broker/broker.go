@@ -189,35 +189,16 @@ func (b *Broker) Name() string { return b.name }
 // accept (not a valid CloudEvent, or data it cannot store); sending it again is useless.
 var ErrInvalidEvent = errors.New("invalid event")
 
-// Send accepts an event: in one transaction it stores it and one pending delivery per
+// Send accepts an event: in one statement it stores it and one pending delivery per
 // matching trigger, and returns once that has committed, which is the broker's
 // acknowledgement. It is idempotent on the event's (source, id): a repeat is acknowledged
 // and stores nothing. An event that no trigger matches is acknowledged and dropped, as
 // a Knative Broker does. An error wrapping ErrInvalidEvent is permanent; any other is
 // passing, and the sender should try again.
 func (b *Broker) Send(ctx context.Context, e event.Event) error {
-	raw, err := encodeEvent(e)
+	stored, err := b.accept(ctx, b.pool, []event.Event{e})
 	if err != nil {
 		return fmt.Errorf("send event: %w", err)
-	}
-	matched := b.match(ctx, e)
-	if len(matched) == 0 {
-		return nil
-	}
-	tx, err := b.pool.Begin(ctx)
-	if err != nil {
-		return fmt.Errorf("send event: begin: %w", err)
-	}
-	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
-	if _, err := tx.Exec(ctx, asyncCommitSQL); err != nil {
-		return fmt.Errorf("send event: %w", err)
-	}
-	stored, err := b.store(ctx, tx, e, raw, matched, b.now())
-	if err != nil {
-		return fmt.Errorf("send event: %w", err)
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return fmt.Errorf("send event: commit: %w", err)
 	}
 	if stored {
 		b.notify()
@@ -239,53 +220,10 @@ func (b *Broker) match(ctx context.Context, e event.Event) []string {
 	return matched
 }
 
-// storeSQL stores an event and its pending deliveries in one statement, returning the
-// event's seq once per delivery; nothing, when the event was accepted before.
+// storeSQL stores events and their pending deliveries in one statement: $2 to $5 and $7
+// hold an element per event, in order, $7 its triggers joined by commas (Kubernetes names
+// hold none). Events accepted before store nothing; it returns how many it stored.
 const storeSQL = `
-	WITH stored AS (
-		INSERT INTO broker_events (broker, source, id, type, event, accepted_at)
-		VALUES ($1, $2, $3, $4, $5, $6)
-		ON CONFLICT (broker, source, id) DO NOTHING
-		RETURNING seq)
-	INSERT INTO broker_deliveries (event_seq, trigger, next_at, updated_at)
-	SELECT stored.seq, t, $6, $6 FROM stored, unnest($7::text[]) AS t
-	RETURNING event_seq`
-
-// storeArgs returns the arguments of storeSQL for e.
-func (b *Broker) storeArgs(e event.Event, raw []byte, matched []string, now time.Time) []any {
-	return []any{b.name, e.Source(), e.ID(), e.Type(), string(raw), now, matched}
-}
-
-// store stores e (raw, in structured mode) and its deliveries to the matched triggers
-// in tx, reporting whether it stored anything: a repeat of an event stores nothing.
-func (b *Broker) store(ctx context.Context, tx pgx.Tx, e event.Event, raw []byte, matched []string, now time.Time) (bool, error) {
-	var seq int64
-	err := tx.QueryRow(ctx, storeSQL, b.storeArgs(e, raw, matched, now)...).Scan(&seq)
-	return b.stored(ctx, e, matched, seq, err)
-}
-
-// stored reports on the storing of e, which gave seq or err.
-func (b *Broker) stored(ctx context.Context, e event.Event, matched []string, seq int64, err error) (bool, error) {
-	if errors.Is(err, pgx.ErrNoRows) {
-		b.log.DebugContext(ctx, "event already accepted", "type", e.Type(), "source", e.Source(), "id", e.ID())
-		return false, nil
-	}
-	if pgErr := (*pgconn.PgError)(nil); errors.As(err, &pgErr) && strings.HasPrefix(pgErr.Code, "22") {
-		// A data exception, such as \u0000 in a string, which jsonb cannot hold.
-		return false, fmt.Errorf("store event: %w: %s", ErrInvalidEvent, pgErr.Message)
-	}
-	if err != nil {
-		return false, fmt.Errorf("store event: %w", err)
-	}
-	b.log.DebugContext(ctx, "event accepted", "seq", seq, "type", e.Type(), "source", e.Source(), "id", e.ID(), "triggers", matched)
-	return true, nil
-}
-
-// storeBatchSQL stores events and their pending deliveries in one statement, as storeSQL
-// does one: $2 to $5 and $7 hold an element per event, in order, $7 its triggers joined
-// by commas (Kubernetes names hold none). Events accepted before store nothing; it returns
-// how many it stored.
-const storeBatchSQL = `
 	WITH input AS (
 		SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::jsonb[], $7::text[])
 			WITH ORDINALITY AS i (source, id, type, event, triggers, n)),
@@ -301,18 +239,23 @@ const storeBatchSQL = `
 			unnest(string_to_array(i.triggers, ',')) AS t)
 	SELECT count(*) FROM stored`
 
-// SendBatch accepts events as Send does, all in one statement and one round trip: it
-// returns once every one of them is stored (a repeat is acknowledged and stores nothing),
-// or an error when none is. An error wrapping ErrInvalidEvent means that some event of
-// the batch can never be accepted; send them on their own to learn which. The outbox
-// relay publishes with it.
-func (b *Broker) SendBatch(ctx context.Context, evs []event.Event) error {
+// batchSender sends a batch of statements: a pool, where the batch is one implicit
+// transaction, or a transaction.
+type batchSender interface {
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}
+
+// accept stores the events of evs that a trigger matches, each with a pending delivery
+// per matching trigger, in one statement on db, and reports whether it stored any: an
+// event accepted before (by source and id, also twice in evs) stores nothing. An error
+// wrapping ErrInvalidEvent means that some event of evs can never be accepted.
+func (b *Broker) accept(ctx context.Context, db batchSender, evs []event.Event) (bool, error) {
 	var sources, ids, types, raws, triggers []string
 	seen := make(map[[2]string]bool, len(evs))
 	for _, e := range evs {
 		raw, err := encodeEvent(e)
 		if err != nil {
-			return fmt.Errorf("send events: event %s: %w", e.ID(), err)
+			return false, fmt.Errorf("event %s: %w", e.ID(), err)
 		}
 		key := [2]string{e.Source(), e.ID()}
 		matched := b.match(ctx, e)
@@ -324,24 +267,36 @@ func (b *Broker) SendBatch(ctx context.Context, evs []event.Event) error {
 		raws, triggers = append(raws, string(raw)), append(triggers, strings.Join(matched, ","))
 	}
 	if len(ids) == 0 {
-		return nil
+		return false, nil
 	}
 	batch := &pgx.Batch{}
 	batch.Queue(asyncCommitSQL)
 	var stored int64
-	batch.Queue(storeBatchSQL, b.name, sources, ids, types, raws, b.now(), triggers).QueryRow(func(row pgx.Row) error {
+	batch.Queue(storeSQL, b.name, sources, ids, types, raws, b.now(), triggers).QueryRow(func(row pgx.Row) error {
 		return row.Scan(&stored)
 	})
-	// The batch runs as one implicit transaction: stored whole or not at all.
-	if err := b.pool.SendBatch(ctx, batch).Close(); err != nil {
+	if err := db.SendBatch(ctx, batch).Close(); err != nil {
 		if pgErr := (*pgconn.PgError)(nil); errors.As(err, &pgErr) && strings.HasPrefix(pgErr.Code, "22") {
 			// A data exception, such as \u0000 in a string, which jsonb cannot hold.
-			return fmt.Errorf("send events: %w: %s", ErrInvalidEvent, pgErr.Message)
+			return false, fmt.Errorf("store: %w: %s", ErrInvalidEvent, pgErr.Message)
 		}
-		return fmt.Errorf("send events: %w", err)
+		return false, fmt.Errorf("store: %w", err)
 	}
 	b.log.DebugContext(ctx, "events accepted", "sent", len(ids), "stored", stored)
-	if stored > 0 {
+	return stored > 0, nil
+}
+
+// SendBatch accepts events as Send does, all in one statement and one round trip: it
+// returns once every one of them is stored (a repeat is acknowledged and stores nothing),
+// or an error when none is. An error wrapping ErrInvalidEvent means that some event of
+// the batch can never be accepted; send them on their own to learn which. The outbox
+// relay publishes with it.
+func (b *Broker) SendBatch(ctx context.Context, evs []event.Event) error {
+	stored, err := b.accept(ctx, b.pool, evs)
+	if err != nil {
+		return fmt.Errorf("send events: %w", err)
+	}
+	if stored {
 		b.notify()
 	}
 	return nil

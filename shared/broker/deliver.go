@@ -334,7 +334,7 @@ func (b *Broker) record(ctx context.Context, c claimed, o outcome) error {
 		if tag.RowsAffected() == 0 {
 			return lost()
 		}
-		stored, err := b.acceptReply(ctx, tx, *o.reply, now)
+		stored, err := b.accept(ctx, tx, []event.Event{*o.reply}) // the reply, as Send would
 		if err != nil {
 			if errors.Is(err, ErrInvalidEvent) {
 				_ = tx.Rollback(ctx)
@@ -362,19 +362,6 @@ func (b *Broker) record(ctx context.Context, c claimed, o outcome) error {
 		}
 	}
 	return nil
-}
-
-// acceptReply accepts a subscriber's reply event in tx, as Send would.
-func (b *Broker) acceptReply(ctx context.Context, tx pgx.Tx, reply event.Event, now time.Time) (bool, error) {
-	raw, err := encodeEvent(reply)
-	if err != nil {
-		return false, err
-	}
-	matched := b.match(ctx, reply)
-	if len(matched) == 0 {
-		return false, nil
-	}
-	return b.store(ctx, tx, reply, raw, matched, now)
 }
 
 // release gives up c's lease without counting an attempt.
