@@ -150,19 +150,19 @@ func (s *NotificationService) Deliver(ctx context.Context, eventSource, eventID 
 	}
 	defer tx.close(ctx)
 	b.Queue(`
-		WITH claim AS (
-			INSERT INTO inbox (consumer, source, id) VALUES ($9, $10, $11) ON CONFLICT DO NOTHING RETURNING 1),
-		known AS (SELECT `+userColumns+` FROM users WHERE id = $2),
+		WITH claim AS (`+claimInboxSQL+` RETURNING 1),
+		known AS (SELECT `+userColumns+` FROM users WHERE id = $5),
 		added AS (
 			INSERT INTO notifications (id, user_id, reminder_id, task_id, title, due_at, remind_at, created_at)
-			SELECT $1, $2, $3, $4, $5, $6, $7, $8
+			SELECT $4, $5, $6, $7, $8, $9, $10, $11
 			WHERE EXISTS (SELECT FROM claim) AND EXISTS (SELECT FROM known)
 			ON CONFLICT (reminder_id, remind_at) DO NOTHING
 			RETURNING 1)
-		SELECT EXISTS (SELECT FROM claim), EXISTS (SELECT FROM added), known.*
+		SELECT EXISTS (SELECT FROM claim), EXISTS (SELECT FROM added),
+			known.id, known.time_zone, known.email, known.webhook_url, known.webhook_secret
 		FROM (SELECT) AS one LEFT JOIN known ON true`,
-		id, d.UserID, reminderID, taskID, d.Title, d.DueAt, d.RemindAt, s.now(),
-		ConsumerNotifyInApp, eventSource, eventID)
+		ConsumerNotifyInApp, eventSource, eventID,
+		id, d.UserID, reminderID, taskID, d.Title, d.DueAt, d.RemindAt, s.now())
 	br, err := tx.send(ctx, b)
 	if err != nil {
 		return nil, false, fmt.Errorf("deliver notification: %w", err)
@@ -209,9 +209,7 @@ func (s *NotificationService) Delivered(ctx context.Context, consumer, source, i
 // the effect succeeded, so a failure is retried and a success is not repeated; marking
 // twice is harmless.
 func (s *NotificationService) MarkDelivered(ctx context.Context, consumer, source, id string) error {
-	_, err := s.db.Pool.Exec(ctx,
-		`INSERT INTO inbox (consumer, source, id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-		consumer, source, id)
+	_, err := s.db.Pool.Exec(ctx, claimInboxSQL, consumer, source, id)
 	if err != nil {
 		return fmt.Errorf("inbox %s: %w", consumer, translate(err))
 	}
