@@ -1,7 +1,33 @@
 package postgres
 
+import (
+	"context"
+
+	"github.com/taskwire/taskwire/shared/taskwire"
+)
+
 // PendingSQL is pendingSQL, for the test that checks which reminders the due scans read.
 const PendingSQL = pendingSQL
 
 // ExpireKeysSQL is expireKeysSQL, for the test that checks which keys it reads.
 const ExpireKeysSQL = expireKeysSQL
+
+// CommitNewTask writes new task t as occurrence index of its series, as the signed-in
+// user of ctx, with what a create and the next occurrence of a series queue for it
+// (queueNewTask), and commits. It reports whether the task was inserted, and its event's
+// outbox position.
+func CommitNewTask(ctx context.Context, db *DB, t *taskwire.Task, index int) (inserted bool, seq int64, err error) {
+	tx, b, err := beginUserTx(ctx, db)
+	if err != nil {
+		return false, 0, err
+	}
+	defer tx.close(ctx)
+	ins, at, err := queueNewTask(b, tx.user, t, index, t.CreatedAt)
+	if err != nil {
+		return false, 0, err
+	}
+	if err := tx.commit(ctx, b); err != nil {
+		return false, 0, err
+	}
+	return *ins, *at, nil
+}

@@ -59,9 +59,9 @@ func (s *RecurrenceService) HandleCompleted(ctx context.Context, e event.Event) 
 	return t, nil
 }
 
-// handleCompleted runs in three round trips: BEGIN, the scope, the inbox claim, the
-// task's lock and its series position as one batch; the next occurrence's number and
-// row; its reminders and event with COMMIT.
+// handleCompleted runs in two round trips: BEGIN, the scope, the inbox claim, the task's
+// lock and its series position as one batch; the next occurrence, its reminders and its
+// event with COMMIT.
 func (s *RecurrenceService) handleCompleted(ctx context.Context, e event.Event, user string, taskID uuid.UUID) (*taskwire.Task, error) {
 	tx, b, err := beginUserTx(taskwire.NewContextWithUser(ctx, user), s.db)
 	if err != nil {
@@ -177,44 +177,18 @@ func (s *RecurrenceService) insertOccurrence(ctx context.Context, tx *userTx, cu
 	t := &taskwire.Task{ID: id, UserID: user, Status: taskwire.StatusOpen, SeriesID: &series, CreatedAt: now, Version: 1}
 	apply(t, f, now)
 
-	// The user's next number and the row in one statement; no row when the series has
-	// that occurrence already (the number is used up all the same, as a failed create's).
+	// One batch numbers and inserts the occurrence, writes its reminders and its event, and
+	// commits; when the series has that occurrence already, it writes only the inbox claim.
 	b := &pgx.Batch{}
-	b.Queue(`
-		WITH n AS (
-			INSERT INTO users (id, task_seq) VALUES ($2, 1)
-			ON CONFLICT (id) DO UPDATE SET task_seq = users.task_seq + 1
-			RETURNING task_seq)
-		INSERT INTO tasks (id, user_id, number, title, description, status, priority, tags, due_at,
-			time_zone, recurrence, repeat_from, series_id, series_index, completed_at, created_at, updated_at, version)
-		SELECT $1, $2, n.task_seq, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17 FROM n
-		ON CONFLICT (series_id, series_index) WHERE series_id IS NOT NULL DO NOTHING
-		RETURNING number`,
-		t.ID, user, t.Title, t.Description, t.Status, t.Priority.Rank(), t.Tags, t.DueAt,
-		t.TimeZone, t.Recurrence, t.RepeatFrom, t.SeriesID, occ.Index, t.CompletedAt, t.CreatedAt, t.UpdatedAt, t.Version)
-	br, err := tx.send(ctx, b)
-	if err != nil {
-		return nil, err
-	}
-	err = br.QueryRow().Scan(&t.Number)
-	if closeErr := br.Close(); err == nil {
-		err = closeErr
-	}
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, tx.commit(ctx, &pgx.Batch{})
-	}
-	if err != nil {
-		return nil, fmt.Errorf("insert: %w", translate(err))
-	}
-
-	b = &pgx.Batch{}
-	queueReminders(b, user, t)
-	seq, err := queueEvent(b, events.TypeTaskCreated, user, t, nil, now)
+	inserted, seq, err := queueNewTask(b, user, t, occ.Index, now)
 	if err != nil {
 		return nil, err
 	}
 	if err := tx.commit(ctx, b); err != nil {
-		return nil, fmt.Errorf("reminders and event: %w", err)
+		return nil, fmt.Errorf("insert: %w", err)
+	}
+	if !*inserted {
+		return nil, nil
 	}
 	s.db.outboxWritten(user, *seq)
 	return t, nil

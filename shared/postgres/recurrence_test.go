@@ -424,3 +424,48 @@ func seriesSize(tb testing.TB, db *postgres.DB, series uuid.UUID) int {
 	tb.Helper()
 	return countRows(tb, db, `SELECT count(*) FROM tasks WHERE series_id = $1`, series)
 }
+
+// TestCommitNewTask checks the guard of a series' positions: a new task at a position its
+// series holds already writes nothing (no task, reminder or event), and the same task at a
+// free position is written whole, its event carrying the number it was given.
+func TestCommitNewTask(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+	ctx, user := MustNewUser(t, db)
+	tasks := postgres.NewTaskService(db)
+	first := MustCreateRecurring(t, ctx, tasks, "FREQ=DAILY", "")
+	events0 := countRows(t, db, `SELECT count(*) FROM outbox WHERE user_id = $1`, user)
+
+	newOccurrence := func() *taskwire.Task {
+		t.Helper()
+		due := rDue.AddDate(0, 0, 1)
+		fireAt := due.Add(-15 * time.Minute)
+		return &taskwire.Task{
+			ID: uuid.Must(uuid.NewV7()), UserID: user, Title: "recurring", Status: taskwire.StatusOpen,
+			Tags: []string{}, DueAt: &due, TimeZone: "Europe/Berlin", Recurrence: first.Recurrence,
+			RepeatFrom: taskwire.RepeatFromSchedule, SeriesID: first.SeriesID, Version: 1,
+			CreatedAt: rDone, UpdatedAt: rDone,
+			Reminders: []taskwire.Reminder{{ID: uuid.Must(uuid.NewV7()), Before: "PT15M", FireAt: &fireAt}},
+		}
+	}
+
+	taken := newOccurrence()
+	inserted, seq, err := postgres.CommitNewTask(ctx, db, taken, 1)
+	require.NoError(t, err)
+	assert.False(t, inserted, "got the task inserted at a position its series holds, want not")
+	assert.Zero(t, seq, "got an event at position %d, want none", seq)
+	assert.Zero(t, countRows(t, db, `SELECT count(*) FROM tasks WHERE id = $1`, taken.ID))
+	assert.Zero(t, countRows(t, db, `SELECT count(*) FROM reminders WHERE task_id = $1`, taken.ID))
+	assert.Equal(t, events0, countRows(t, db, `SELECT count(*) FROM outbox WHERE user_id = $1`, user), "got an event written")
+
+	free := newOccurrence()
+	inserted, seq, err = postgres.CommitNewTask(ctx, db, free, 2)
+	require.NoError(t, err)
+	require.True(t, inserted, "got the task not inserted at a free position")
+	assert.NotZero(t, seq)
+	assert.Greater(t, free.Number, first.Number, "got number %d, want one after %d", free.Number, first.Number)
+	assert.Equal(t, 1, countRows(t, db, `SELECT count(*) FROM reminders WHERE task_id = $1`, free.ID))
+	data, err := events.ReadTaskData(MustTaskEvent(t, db, user, events.TypeTaskCreated, free.ID))
+	require.NoError(t, err)
+	assert.Equal(t, free.Number, data.Task.Number, "got the event's number %d, want %d", data.Task.Number, free.Number)
+	assert.Equal(t, free.ID, data.Task.ID)
+}

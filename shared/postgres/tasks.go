@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -250,20 +251,60 @@ func (tx *userTx) lockTask(ctx context.Context, b *pgx.Batch, ref string) (t *ta
 	return t, nil, nil
 }
 
-// numberSQL creates the user's row on first sight and draws the next task number from it.
-// The row's lock, held to the commit, orders one user's creates, so that their outbox rows
-// commit in the order of their positions (see lockOutboxSQL).
-const numberSQL = `
-	INSERT INTO users (id, task_seq) VALUES ($1, 1)
-	ON CONFLICT (id) DO UPDATE SET task_seq = users.task_seq + 1
-	RETURNING task_seq, time_zone`
+// insertTaskSQL numbers a task as the user's next and inserts it, in one statement, and
+// returns its number. The user's row is created on first sight; its lock, held to the
+// commit, orders one user's creates, so that their outbox rows commit in the order of
+// their positions (see lockOutboxSQL). Queued in the transaction's last batch, ahead of
+// the task's reminders and event, the lock is held only while those are written and the
+// transaction commits. No row comes back when the series has a task at that position
+// already (the number is used up all the same, as a failed create's).
+const insertTaskSQL = `
+	WITH n AS (
+		INSERT INTO users (id, task_seq) VALUES ($2, 1)
+		ON CONFLICT (id) DO UPDATE SET task_seq = users.task_seq + 1
+		RETURNING task_seq)
+	INSERT INTO tasks (id, user_id, number, title, description, status, priority, tags, due_at,
+		time_zone, recurrence, repeat_from, series_id, series_index, completed_at, created_at, updated_at, version)
+	SELECT $1, $2, n.task_seq, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17 FROM n
+	ON CONFLICT (series_id, series_index) WHERE series_id IS NOT NULL DO NOTHING
+	RETURNING number`
+
+// queueNewTask queues what writes new task t as occurrence index of its series (1 for a
+// task of its own): insertTaskSQL, its reminders and its task.created event. Once the
+// batch's results are read, t.Number is set, inserted tells whether the task was, and seq
+// is the event's outbox position, to be announced with outboxWritten after the commit.
+// When the series has a task at that position already, none of it is written.
+func queueNewTask(b *pgx.Batch, user string, t *taskwire.Task, index int, now time.Time) (inserted *bool, seq *int64, err error) {
+	inserted = new(bool)
+	b.Queue(insertTaskSQL,
+		t.ID, user, t.Title, t.Description, t.Status, t.Priority.Rank(), t.Tags, t.DueAt,
+		t.TimeZone, t.Recurrence, t.RepeatFrom, t.SeriesID, index, t.CompletedAt, t.CreatedAt, t.UpdatedAt, t.Version,
+	).QueryRow(func(row pgx.Row) error {
+		err := row.Scan(&t.Number)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		*inserted = err == nil
+		return err
+	})
+	queueReminderRows(b, user, t) // a new task has no other reminders to delete
+	e, err := events.NewTaskEvent(events.TypeTaskCreated, user, t, nil, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	return inserted, queueOutbox(b, newTaskOutboxSQL, e, user, t.ID), nil
+}
+
+// userZoneSQL reads the user's time zone: UTC for a user not seen before.
+const userZoneSQL = `SELECT coalesce((SELECT time_zone FROM users WHERE id = $1), 'UTC')`
 
 // CreateTask creates a task from validated fields. With an idempotency key it creates at
 // most one task per key: a repeat with the same body returns the first task and replayed
 // true; a repeat with another body is EINVALID.
 //
-// It takes two round trips: the first begins the transaction, claims the key and numbers
-// the task; the second writes the task, its reminders and its event, and commits.
+// A create that names its time zone and carries no key takes one round trip, which
+// begins the transaction, writes the task (numbering it), its reminders and its event, and
+// commits. Otherwise a first round trip claims the key and reads the user's time zone.
 func (s *TaskService) CreateTask(ctx context.Context, f taskwire.TaskFields, key taskwire.IdempotencyKey) (t *taskwire.Task, replayed bool, err error) {
 	tx, b, err := beginUserTx(ctx, s.db)
 	if err != nil {
@@ -272,35 +313,24 @@ func (s *TaskService) CreateTask(ctx context.Context, f taskwire.TaskFields, key
 	defer tx.close(ctx)
 	user := tx.user
 
-	// The key is claimed first: a repeat of it waits on the claim until the first request
-	// ends, then reads what that one stored. The user's row is locked last, to be held for
-	// as short as can be.
-	if key.Key != "" {
-		queueClaimKey(b, user, key)
-	}
-	b.Queue(numberSQL, user)
-	br, err := tx.send(ctx, b)
-	if err != nil {
-		return nil, false, err
-	}
-	var first *taskwire.Task
-	if key.Key != "" {
-		if first, err = readClaimKey(br, user, key); err != nil {
-			_ = br.Close()
-			return nil, false, err
+	if key.Key != "" || f.TimeZone == "" {
+		// The key is claimed first: a repeat of it waits on the claim until the first
+		// request ends, then reads what that one stored.
+		if key.Key != "" {
+			queueClaimKey(b, user, key)
 		}
-	}
-	var seq int64
-	var userZone string
-	if err := br.QueryRow().Scan(&seq, &userZone); err != nil {
-		_ = br.Close()
-		return nil, false, fmt.Errorf("create task: number: %w", translate(err))
-	}
-	if err := br.Close(); err != nil {
-		return nil, false, fmt.Errorf("create task: number: %w", translate(err))
-	}
-	if first != nil {
-		return first, true, nil // rolled back: the number stays unused
+		b.Queue(userZoneSQL, user)
+		first, zone, err := readClaimAndZone(ctx, tx, b, user, key)
+		if err != nil {
+			return nil, false, fmt.Errorf("create task: %w", err)
+		}
+		if first != nil {
+			return first, true, nil
+		}
+		if f.TimeZone == "" {
+			f.TimeZone = zone
+		}
+		b = &pgx.Batch{}
 	}
 
 	now := s.now()
@@ -308,21 +338,9 @@ func (s *TaskService) CreateTask(ctx context.Context, f taskwire.TaskFields, key
 	if err != nil {
 		return nil, false, fmt.Errorf("create task: new id: %w", err)
 	}
-	t = &taskwire.Task{ID: id, Number: seq, UserID: user, CreatedAt: now, Version: 1}
-	if f.TimeZone == "" {
-		f.TimeZone = userZone
-	}
+	t = &taskwire.Task{ID: id, UserID: user, CreatedAt: now, Version: 1}
 	apply(t, f, now)
-
-	b = &pgx.Batch{}
-	b.Queue(`
-		INSERT INTO tasks (id, user_id, number, title, description, status, priority, tags, due_at,
-			time_zone, recurrence, repeat_from, series_id, completed_at, created_at, updated_at, version)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
-		t.ID, user, t.Number, t.Title, t.Description, t.Status, t.Priority.Rank(), t.Tags, t.DueAt,
-		t.TimeZone, t.Recurrence, t.RepeatFrom, t.SeriesID, t.CompletedAt, t.CreatedAt, t.UpdatedAt, t.Version)
-	queueReminderRows(b, user, t) // a new task has no other reminders to delete
-	at, err := queueEvent(b, events.TypeTaskCreated, user, t, nil, now)
+	_, at, err := queueNewTask(b, user, t, 1, now) // a new id: always inserted
 	if err != nil {
 		return nil, false, fmt.Errorf("create task: %w", err)
 	}
@@ -331,7 +349,10 @@ func (s *TaskService) CreateTask(ctx context.Context, f taskwire.TaskFields, key
 		if err != nil {
 			return nil, false, fmt.Errorf("create task: %w", err)
 		}
-		b.Queue(`UPDATE idempotency_keys SET task_id = $3, response = $4 WHERE user_id = $1 AND key = $2`,
+		b.Queue(`
+			UPDATE idempotency_keys SET task_id = $3,
+				response = jsonb_set($4::jsonb, '{number}', (SELECT to_jsonb(number) FROM tasks WHERE id = $3))
+			WHERE user_id = $1 AND key = $2`,
 			user, key.Key, t.ID, response)
 	}
 	if err := tx.commit(ctx, b); err != nil {
@@ -339,6 +360,29 @@ func (s *TaskService) CreateTask(ctx context.Context, f taskwire.TaskFields, key
 	}
 	s.db.outboxWritten(user, *at)
 	return t, false, nil
+}
+
+// readClaimAndZone sends the first batch of a create, b, and reads what queueClaimKey (when
+// key is set) and userZoneSQL queued on it: the task the key's first request created, if
+// it was taken, and the user's time zone.
+func readClaimAndZone(ctx context.Context, tx *userTx, b *pgx.Batch, user string, key taskwire.IdempotencyKey) (first *taskwire.Task, zone string, err error) {
+	br, err := tx.send(ctx, b)
+	if err != nil {
+		return nil, "", err
+	}
+	defer br.Close()
+	if key.Key != "" {
+		if first, err = readClaimKey(br, user, key); err != nil {
+			return nil, "", err
+		}
+	}
+	if err := br.QueryRow().Scan(&zone); err != nil {
+		return nil, "", fmt.Errorf("time zone: %w", translate(err))
+	}
+	if err := br.Close(); err != nil {
+		return nil, "", fmt.Errorf("time zone: %w", translate(err))
+	}
+	return first, zone, nil
 }
 
 // IdempotencyKeyTTL is how long an idempotency key is remembered: a repeat within it
@@ -437,7 +481,8 @@ func queueReminders(b *pgx.Batch, user string, t *taskwire.Task) {
 }
 
 // queueReminderRows writes t.Reminders (keeping the state of unchanged ones, arming moved
-// ones again) and returns their ids; it deletes no other reminder of the task.
+// ones again) and returns their ids; it deletes no other reminder of the task. It writes
+// nothing when the task's row is not there (see insertTaskSQL).
 func queueReminderRows(b *pgx.Batch, user string, t *taskwire.Task) []uuid.UUID {
 	ids := make([]uuid.UUID, 0, len(t.Reminders))
 	for i, r := range t.Reminders {
@@ -448,7 +493,7 @@ func queueReminderRows(b *pgx.Batch, user string, t *taskwire.Task) []uuid.UUID 
 		}
 		b.Queue(`
 			INSERT INTO reminders (id, task_id, user_id, position, before, at, fire_at, task_open)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+			SELECT $1, $2, $3, $4, $5, $6, $7, $8 FROM tasks WHERE id = $2
 			ON CONFLICT (id) DO UPDATE SET position = EXCLUDED.position, fire_at = EXCLUDED.fire_at,
 				fired_at = CASE WHEN reminders.fire_at IS DISTINCT FROM EXCLUDED.fire_at THEN NULL ELSE reminders.fired_at END,
 				task_open = EXCLUDED.task_open`,
@@ -465,20 +510,40 @@ func queueEvent(b *pgx.Batch, typ, user string, t *taskwire.Task, changes map[st
 	if err != nil {
 		return nil, err
 	}
-	return queueOutbox(b, user, e), nil
+	return queueOutbox(b, outboxSQL, e, user), nil
 }
 
-// queueOutbox queues the insert of e into the outbox (whose trigger queues it for the
-// relay in outbox_pending); the returned position is set when the batch's results are read.
-func queueOutbox(b *pgx.Batch, user string, e event.Event) *int64 {
+// outboxSQL inserts an event into the outbox, whose trigger queues it for the relay in
+// outbox_pending.
+const outboxSQL = `
+	INSERT INTO outbox (id, user_id, type, source, subject, time, data, extensions)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+	RETURNING seq`
+
+// newTaskOutboxSQL is outboxSQL for the event of task $9, inserted earlier in the same
+// transaction, whose number it sets in the data's task.number; without the task's row it
+// inserts nothing.
+const newTaskOutboxSQL = `
+	INSERT INTO outbox (id, user_id, type, source, subject, time, data, extensions)
+	SELECT $1, $2, $3, $4, $5, $6, jsonb_set($7::jsonb, '{task,number}', to_jsonb(t.number)), $8
+	FROM tasks t WHERE t.id = $9
+	RETURNING seq`
+
+// queueOutbox queues query (outboxSQL or newTaskOutboxSQL, whose arguments after the
+// event's follow in more) for event e of user; the returned position is set when the
+// batch's results are read, and stays 0 when the query inserted nothing.
+func queueOutbox(b *pgx.Batch, query string, e event.Event, user string, more ...any) *int64 {
 	seq := new(int64)
 	var ext map[string]any
 	if len(e.Extensions()) > 0 {
 		ext = e.Extensions()
 	}
-	b.Queue(`INSERT INTO outbox (id, user_id, type, source, subject, time, data, extensions) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING seq`,
-		e.ID(), user, e.Type(), e.Source(), e.Subject(), e.Time(), e.Data(), ext).QueryRow(func(row pgx.Row) error {
-		return row.Scan(seq)
+	args := append([]any{e.ID(), user, e.Type(), e.Source(), e.Subject(), e.Time(), e.Data(), ext}, more...)
+	b.Queue(query, args...).QueryRow(func(row pgx.Row) error {
+		if err := row.Scan(seq); !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		return nil
 	})
 	return seq
 }

@@ -230,6 +230,7 @@ func TestTaskService_Outbox(t *testing.T) {
 			assert.Equal(t, user, data.UserID, "event %d: got user_id %q, want %q", i, data.UserID, user)
 			require.NotNil(t, data.Task, "event %d: got no task", i)
 			assert.Equal(t, task.ID, data.Task.ID, "event %d: got task %v, want %v", i, data.Task.ID, task.ID)
+			assert.Equal(t, task.Number, data.Task.Number, "event %d: got number %d, want %d", i, data.Task.Number, task.Number)
 			assert.NotNil(t, data.Changes, "event %d: got changes null, want an object", i)
 			row.RequireValidCloudEvent(t)
 		}
