@@ -194,6 +194,62 @@ func TestVerifier_Verify(t *testing.T) {
 	})
 }
 
+// TestVerifier_Verify_Again checks that a token admitted once, which Verify then
+// remembers, is admitted again only as long as it is valid, and as itself.
+func TestVerifier_Verify_Again(t *testing.T) {
+	ed := MustGenerateKey(t, jwa.EdDSA, "ed-1", false)
+	srv := MustServeJWKS(t, ed)
+
+	t.Run("ErrExpiredSince", func(t *testing.T) {
+		clock := NewClock()
+		v := MustNewVerifier(t, srv, clock)
+		c := Claims(clock.Now(), "user-1")
+		c[jwt.ExpirationKey] = clock.Now().Add(time.Minute)
+		token := MustSign(t, ed, c)
+		for range 2 {
+			sub, err := v.Verify(context.Background(), token)
+			require.NoError(t, err)
+			assert.Equal(t, "user-1", sub)
+		}
+		clock.Advance(time.Minute + 20*time.Second) // within the leeway
+		_, err := v.Verify(context.Background(), token)
+		require.NoError(t, err, "got the token refused within the leeway after exp")
+		clock.Advance(15 * time.Second)
+		_, err = v.Verify(context.Background(), token)
+		AssertUnauthorized(t, err, "token expired")
+	})
+
+	t.Run("OKEachItsOwnSubject", func(t *testing.T) {
+		clock := NewClock()
+		v := MustNewVerifier(t, srv, clock)
+		tokens := map[string]string{}
+		for _, sub := range []string{"user-1", "user-2", "user-3"} {
+			tokens[sub] = MustSign(t, ed, Claims(clock.Now(), sub))
+		}
+		for range 2 {
+			for want, token := range tokens {
+				sub, err := v.Verify(context.Background(), token)
+				require.NoError(t, err)
+				assert.Equal(t, want, sub)
+			}
+		}
+	})
+
+	t.Run("OKAfterItLapses", func(t *testing.T) {
+		clock := NewClock()
+		v := MustNewVerifier(t, srv, clock)
+		c := Claims(clock.Now(), "user-1")
+		c[jwt.ExpirationKey] = clock.Now().Add(time.Hour)
+		token := MustSign(t, ed, c)
+		_, err := v.Verify(context.Background(), token)
+		require.NoError(t, err)
+		clock.Advance(10 * time.Minute) // longer than a token is remembered: checked again
+		sub, err := v.Verify(context.Background(), token)
+		require.NoError(t, err)
+		assert.Equal(t, "user-1", sub)
+	})
+}
+
 func TestVerifier_Verify_KeyAlgorithm(t *testing.T) {
 	t.Run("ErrJWKAlgDiffers", func(t *testing.T) {
 		// The JWK says RS512; a token that claims RS256 must not use it.

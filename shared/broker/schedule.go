@@ -10,6 +10,7 @@ import (
 
 	"github.com/cloudevents/sdk-go/v2/event"
 	"github.com/google/uuid"
+	"github.com/taskwire/taskwire/shared/zone"
 )
 
 // TypePing is the type of a PingSource's events.
@@ -44,7 +45,7 @@ func ParseSchedule(spec, timezone string) (*Schedule, error) {
 	loc := time.UTC
 	if timezone != "" {
 		var err error
-		if loc, err = time.LoadLocation(timezone); err != nil {
+		if loc, err = zone.Load(timezone); err != nil {
 			return nil, fmt.Errorf("timezone %q: %w", timezone, err)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/taskwire/taskwire/shared/zone"
 	"github.com/teambition/rrule-go"
 )
 
@@ -80,7 +81,7 @@ func Next(s Series) (Occurrence, bool, error) {
 	loc := time.UTC
 	if s.TimeZone != "" {
 		var err error
-		if loc, err = time.LoadLocation(s.TimeZone); err != nil {
+		if loc, err = zone.Load(s.TimeZone); err != nil {
 			return Occurrence{}, false, fmt.Errorf("time zone %q: %w", s.TimeZone, err)
 		}
 	}

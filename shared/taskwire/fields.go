@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/taskwire/taskwire/shared/recur"
+	"github.com/taskwire/taskwire/shared/zone"
 )
 
 // Limits on task fields.
@@ -353,7 +354,7 @@ func ValidTimeZone(field, s string) (string, error) {
 	if s == "" || s == "Local" || strings.HasPrefix(s, "/") || strings.Contains(s, "..") {
 		return "", FieldErrorf(EINVALID, field, "%s must be an IANA time zone such as Europe/Berlin, got %q", field, s)
 	}
-	if _, err := time.LoadLocation(s); err != nil {
+	if _, err := zone.Load(s); err != nil {
 		return "", FieldErrorf(EINVALID, field, "%s must be an IANA time zone such as Europe/Berlin, got %q", field, s)
 	}
 	return s, nil
@@ -361,7 +362,7 @@ func ValidTimeZone(field, s string) (string, error) {
 
 // LoadZone returns the location of a zone name already validated, or UTC.
 func LoadZone(tz string) *time.Location {
-	if loc, err := time.LoadLocation(tz); err == nil && tz != "" {
+	if loc, err := zone.Load(tz); err == nil && tz != "" {
 		return loc
 	}
 	return time.UTC
