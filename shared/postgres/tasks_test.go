@@ -634,6 +634,41 @@ func TestTaskService_UpdateTask(t *testing.T) {
 		assert.Zero(t, countRows(t, db, `SELECT count(*) FROM reminders WHERE task_id = $1`, task.ID), "got reminders left after clearing them")
 	})
 
+	t.Run("RemindersLeftAlone", func(t *testing.T) {
+		ctx, _ := MustNewUser(t, db)
+		svc := postgres.NewTaskService(db)
+		due := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+		task := MustCreateTask(t, ctx, svc, taskwire.NewTask{
+			Title: "dentist", DueAt: rfc3339(due), Reminders: []taskwire.ReminderInput{{Before: ptr("PT1H")}},
+		})
+		// xmin names the transaction that wrote a row's version: a rewrite changes it.
+		version := func() string {
+			t.Helper()
+			var xmin string
+			require.NoError(t, db.Pool.QueryRow(context.Background(),
+				`SELECT xmin::text FROM reminders WHERE task_id = $1`, task.ID).Scan(&xmin))
+			return xmin
+		}
+		before := version()
+
+		got := MustUpdateTask(t, ctx, svc, "1", `{"title":"dentist at 9","priority":"high","tags":["health"]}`)
+		assert.Equal(t, task.Reminders, got.Reminders)
+		assert.Equal(t, before, version(), "got the reminder's row rewritten by a change that leaves it alone")
+
+		// Completing the task, moving its due date and editing its reminders do change them.
+		for _, change := range []func(){
+			func() { MustSetStatus(t, ctx, svc, task.ID, taskwire.StatusCompleted) },
+			func() { MustSetStatus(t, ctx, svc, task.ID, taskwire.StatusOpen) },
+			func() { MustUpdateTask(t, ctx, svc, "1", `{"due_at":"2026-03-11T09:00:00Z"}`) },
+			func() { MustUpdateTask(t, ctx, svc, "1", `{"reminders":[{"before":"PT2H"}]}`) },
+		} {
+			change()
+			after := version()
+			assert.NotEqual(t, before, after, "got the reminder's row left as it was by a change of it")
+			before = after
+		}
+	})
+
 	t.Run("ErrMalformed", func(t *testing.T) {
 		ctx, _ := MustNewUser(t, db)
 		svc := postgres.NewTaskService(db)
