@@ -131,15 +131,23 @@ sample() {
 	SAMPLER_PIDS+=($!)
 }
 
+# settle: before each run, VACUUM ANALYZE and a CHECKPOINT, so that every run starts from
+# the same state. Without it, the dead rows that earlier runs' updates left behind slow
+# the later runs down: on a server with autovacuum off (as on the CI machine) nothing
+# else removes them, and pgbench's SELECT, which runs first, would read a clean table
+# that the app's listing, which runs after the writes, does not get.
+settle() {
+	psql -qAtX -d "$DB" -c "VACUUM ANALYZE" -c "CHECKPOINT" >/dev/null
+}
+
 # pgbench_run SCRIPT CLIENTS
 pgbench_run() {
 	local script=$1 c=$2 name=$1-$2
 	log "pgbench $script at $c clients, ${DURATION}s"
 	if [ "$script" = insert ]; then
 		psql -qAtX -d "$DB" -v ON_ERROR_STOP=1 -f cmd/bench/pgbench/refill.sql >/dev/null
-		psql -qAtX -d "$DB" -c "VACUUM ANALYZE bench_tasks" >/dev/null
 	fi
-	psql -qAtX -d "$DB" -c "CHECKPOINT" >/dev/null
+	settle
 	sample "pgbench-$name" 0
 	pgbench -n -c "$c" -j 2 -T "$DURATION" -M prepared -D spread="$SPREAD" \
 		-f "cmd/bench/pgbench/$script.sql" "$DB" >"$OUT/pgbench-$name.txt" 2>&1 ||
@@ -177,7 +185,7 @@ EOF
 k6run() {
 	local name=$1 users=$2 vus=$3 ops=$4
 	log "k6 $name: $ops, $vus VUs, users=$users, ${WARMUP}s warm-up + ${DURATION}s"
-	psql -qAtX -d "$DB" -c "CHECKPOINT" >/dev/null
+	settle
 	sample "k6-$name" "$WARMUP"
 	"$K6" run --quiet --no-usage-report \
 		-e BASE_URL="$BASE_URL" -e TOKENS="$TMP/tokens.json" -e USERS="$users" -e VUS="$vus" \
