@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -474,27 +473,6 @@ func apply(t *taskwire.Task, f taskwire.TaskFields, now time.Time) {
 	t.UpdatedAt = now
 }
 
-// remindersChanged reports whether a change from cur to next changes what the task's
-// reminder rows hold: the reminders themselves, their times, or whether the task is open.
-// A change that leaves them alone (a new title, say) need not write them: rewriting a row
-// with the same values still leaves a dead version of it behind.
-func remindersChanged(cur, next *taskwire.Task) bool {
-	if (cur.Status == taskwire.StatusOpen) != (next.Status == taskwire.StatusOpen) {
-		return true
-	}
-	return !slices.EqualFunc(cur.Reminders, next.Reminders, func(a, b taskwire.Reminder) bool {
-		return a.ID == b.ID && a.Before == b.Before && equalTime(a.At, b.At) && equalTime(a.FireAt, b.FireAt)
-	})
-}
-
-// equalTime reports whether a and b are both nil or the same instant.
-func equalTime(a, b *time.Time) bool {
-	if a == nil || b == nil {
-		return a == b
-	}
-	return a.Equal(*b)
-}
-
 // queueReminders makes the task's reminder rows match t.Reminders: unchanged reminders
 // keep their state, moved ones are armed again, dropped ones are deleted.
 func queueReminders(b *pgx.Batch, user string, t *taskwire.Task) {
@@ -665,7 +643,11 @@ func (s *TaskService) change(ctx context.Context, ref, ifMatch string, edit func
 		user, next.ID, next.Title, next.Description, next.Status, next.Priority.Rank(), next.Tags,
 		next.DueAt, next.TimeZone, next.Recurrence, next.RepeatFrom, next.SeriesID,
 		next.CompletedAt, next.UpdatedAt, next.Version)
-	if remindersChanged(cur, &next) {
+	// The reminder rows hold the reminders and whether the task is open: a change of
+	// neither (a new title, say) leaves them alone, as rewriting a row with the same
+	// values still leaves a dead version of it behind.
+	_, remindersChanged := changes["reminders"]
+	if _, statusChanged := changes["status"]; remindersChanged || statusChanged {
 		queueReminders(b, user, &next)
 	}
 	b.Queue(lockOutboxSQL, user)
