@@ -304,7 +304,8 @@ const userZoneSQL = `SELECT coalesce((SELECT time_zone FROM users WHERE id = $1)
 //
 // A create that names its time zone and carries no key takes one round trip, which
 // begins the transaction, writes the task (numbering it), its reminders and its event, and
-// commits. Otherwise a first round trip claims the key and reads the user's time zone.
+// commits. Otherwise a first round trip claims the key, or reads the user's time zone, or
+// both.
 func (s *TaskService) CreateTask(ctx context.Context, f taskwire.TaskFields, key taskwire.IdempotencyKey) (t *taskwire.Task, replayed bool, err error) {
 	tx, b, err := beginUserTx(ctx, s.db)
 	if err != nil {
@@ -319,15 +320,18 @@ func (s *TaskService) CreateTask(ctx context.Context, f taskwire.TaskFields, key
 		if key.Key != "" {
 			queueClaimKey(b, user, key)
 		}
-		b.Queue(userZoneSQL, user)
-		first, zone, err := readClaimAndZone(ctx, tx, b, user, key)
+		readZone := f.TimeZone == ""
+		if readZone {
+			b.Queue(userZoneSQL, user)
+		}
+		first, zone, err := readClaimAndZone(ctx, tx, b, user, key, readZone)
 		if err != nil {
 			return nil, false, fmt.Errorf("create task: %w", err)
 		}
 		if first != nil {
 			return first, true, nil
 		}
-		if f.TimeZone == "" {
+		if readZone {
 			f.TimeZone = zone
 		}
 		b = &pgx.Batch{}
@@ -363,9 +367,9 @@ func (s *TaskService) CreateTask(ctx context.Context, f taskwire.TaskFields, key
 }
 
 // readClaimAndZone sends the first batch of a create, b, and reads what queueClaimKey (when
-// key is set) and userZoneSQL queued on it: the task the key's first request created, if
-// it was taken, and the user's time zone.
-func readClaimAndZone(ctx context.Context, tx *userTx, b *pgx.Batch, user string, key taskwire.IdempotencyKey) (first *taskwire.Task, zone string, err error) {
+// key is set) and userZoneSQL (when readZone) queued on it: the task the key's first
+// request created, if it was taken, and the user's time zone.
+func readClaimAndZone(ctx context.Context, tx *userTx, b *pgx.Batch, user string, key taskwire.IdempotencyKey, readZone bool) (first *taskwire.Task, zone string, err error) {
 	br, err := tx.send(ctx, b)
 	if err != nil {
 		return nil, "", err
@@ -376,8 +380,10 @@ func readClaimAndZone(ctx context.Context, tx *userTx, b *pgx.Batch, user string
 			return nil, "", err
 		}
 	}
-	if err := br.QueryRow().Scan(&zone); err != nil {
-		return nil, "", fmt.Errorf("time zone: %w", translate(err))
+	if readZone {
+		if err := br.QueryRow().Scan(&zone); err != nil {
+			return nil, "", fmt.Errorf("time zone: %w", translate(err))
+		}
 	}
 	if err := br.Close(); err != nil {
 		return nil, "", fmt.Errorf("time zone: %w", translate(err))

@@ -137,6 +137,19 @@ func TestTaskService_CreateTask(t *testing.T) {
 
 		explicit := MustCreateTask(t, ctx, svc, taskwire.NewTask{Title: "zoned", TimeZone: "Asia/Tokyo"})
 		assert.Equal(t, "Asia/Tokyo", explicit.TimeZone, "got time_zone %q, want the task's own", explicit.TimeZone)
+
+		// With an Idempotency-Key too, whose claim goes first (with the zone's read, when
+		// the task names none).
+		for _, tc := range []struct{ zone, want string }{{"", "America/New_York"}, {"Asia/Tokyo", "Asia/Tokyo"}} {
+			f, err := taskwire.NewTask{Title: "keyed", TimeZone: tc.zone}.Fields()
+			require.NoError(t, err)
+			keyed, replayed, err := svc.CreateTask(ctx, f, idempotencyKey("zone-"+tc.zone, []byte(tc.zone)))
+			require.NoError(t, err)
+			assert.False(t, replayed)
+			assert.Equal(t, tc.want, keyed.TimeZone, "keyed, zone %q: got time_zone %q", tc.zone, keyed.TimeZone)
+			got := MustFindTask(t, ctx, svc, keyed.ID.String())
+			assert.Equal(t, tc.want, got.TimeZone, "keyed, zone %q: got time_zone %q stored", tc.zone, got.TimeZone)
+		}
 	})
 
 	t.Run("TimeZoneUTC", func(t *testing.T) {
