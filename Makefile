@@ -2,7 +2,7 @@
 GO      ?= go
 MODULES := . shared migrations functions/tasks functions/chat functions/recurrence functions/reminders functions/notify functions/web
 
-.PHONY: run run-split test lint build bench db web-deps vendor deploy
+.PHONY: run run-split test lint build bench db web-deps web-compress vendor deploy
 
 ## run: serve the whole app on :8080 (PostgreSQL at 127.0.0.1:5432, else a private cluster under .data/)
 run:
@@ -73,6 +73,11 @@ web-deps:
 	@command -v chromium >/dev/null 2>&1 || { echo "installing chromium"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	cd functions/web/e2e && npm ci --no-audit --no-fund
+
+## web-compress: after a change under functions/web/ui, write the brotli and gzip forms of
+## the page and its assets into functions/web/precompressed (make test fails until then)
+web-compress:
+	cd functions/web && $(GO) test -count=1 -run '^TestPrecompressed$$' . -update
 
 ## db: make sure the test PostgreSQL answers at 127.0.0.1:5432, installing or starting it
 db:

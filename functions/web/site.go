@@ -1,8 +1,6 @@
 package function
 
 import (
-	"bytes"
-	"compress/gzip"
 	"crypto/sha256"
 	"embed"
 	"encoding/base64"
@@ -14,14 +12,10 @@ import (
 	"net/http"
 	"path"
 	"regexp"
-	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
-
-	"github.com/andybalholm/brotli"
 
 	"github.com/taskwire/taskwire/shared/problem"
 	"github.com/taskwire/taskwire/shared/taskwire"
@@ -30,10 +24,15 @@ import (
 //go:embed ui
 var ui embed.FS
 
-// brotliLevel trades a little size for start-up time: on the embedded assets level 6 is
-// within 10% of level 11's size in a twentieth of its time (about 40 ms against 770 ms),
-// and a function that scales to zero pays this at every cold start.
-const brotliLevel = 6
+// precompressed holds the brotli and gzip forms of every file the site serves, named by
+// the file's hash: HASH.br and HASH.gz, an empty file where compressing does not pay.
+// They are made when the files change (make web-compress), not at start: compressing at
+// every start took CPU from the start, and the compressor's code and scratch memory
+// stayed with the function while it idled. TestPrecompressed fails when one is missing
+// or does not decompress to its file.
+//
+//go:embed precompressed
+var precompressed embed.FS
 
 // Cache policies of the two kinds of responses.
 const (
@@ -45,8 +44,7 @@ const (
 // at its plain name), each with its brotli and gzip forms, and index.html with the hashed
 // references written in.
 type Site struct {
-	files      map[string]*file // by URL path
-	compressed chan struct{}    // closed once every file has its compressed forms
+	files map[string]*file // by URL path
 }
 
 // file is one response body in every encoding worth sending.
@@ -55,13 +53,8 @@ type file struct {
 	cache       string
 	etag        string // of the identity body; encodings add a suffix
 	identity    []byte
-	enc         *atomic.Pointer[encoded] // nil until compressed; shared by a file's copies
-	csp         string                   // Content-Security-Policy of the page
-}
-
-// encoded is a body's compressed forms.
-type encoded struct {
-	br, gz []byte // nil when compressing does not pay
+	br, gz      []byte // the compressed forms; nil when compressing does not pay
+	csp         string // Content-Security-Policy of the page
 }
 
 // Asset is a prepared asset as the page references it.
@@ -72,59 +65,35 @@ type Asset struct {
 
 // NewSite prepares the embedded assets. The page calls the API on its own origin: in the
 // whole app the API is there; the web function alone forwards it (see Proxy).
-//
-// The files are compressed in the background: compressing took most of a cold start, and
-// a function that scales to zero starts often. Until a file's compressed forms are ready
-// it is sent as it is; Compressed tells when they all are.
 func NewSite() (*Site, error) {
 	prepared, err := preparedAssets()
 	if err != nil {
 		return nil, err
 	}
-	s := &Site{files: make(map[string]*file, len(prepared.files)+2), compressed: make(chan struct{})}
+	s := &Site{files: make(map[string]*file, len(prepared.files)+2)}
 	for p, f := range prepared.files {
 		s.files[p] = f
 	}
 	if err := s.addIndex(prepared.assets); err != nil {
 		return nil, err
 	}
-	page := s.files["/"]
-	go func() {
-		defer close(s.compressed)
-		compress(page)
-		<-prepared.compressed
-		// The compressors' buffers are garbage now: a function idles with what it keeps.
-		debug.FreeOSMemory()
-	}()
 	return s, nil
 }
 
-// Compressed is closed once every file of s has its brotli and gzip forms.
-func (s *Site) Compressed() <-chan struct{} {
-	return s.compressed
-}
-
-// preparedAssets hashes the embedded assets once per process, and compresses them in the
-// background: they are the same for every Site, only the page differs.
+// preparedAssets hashes the embedded assets once per process: they are the same for every
+// Site, only the page differs.
 var preparedAssets = sync.OnceValues(func() (*assetSet, error) {
-	set := &assetSet{files: map[string]*file{}, compressed: make(chan struct{})}
+	set := &assetSet{files: map[string]*file{}}
 	if err := set.add(); err != nil {
 		return nil, err
 	}
-	go func() {
-		defer close(set.compressed)
-		for _, a := range set.assets {
-			compress(set.files[a.URL])
-		}
-	}()
 	return set, nil
 })
 
 // assetSet is every file under ui/assets, prepared.
 type assetSet struct {
-	files      map[string]*file
-	assets     []Asset
-	compressed chan struct{} // closed once every asset has its compressed forms
+	files  map[string]*file
+	assets []Asset
 }
 
 // add adds every file under ui/assets at its hashed URL and its plain name.
@@ -144,7 +113,7 @@ func (s *assetSet) add() error {
 		ext := path.Ext(name)
 		hashed := strings.TrimSuffix(name, ext) + "." + hash + ext
 		f := newFile(body, contentType(ext), cacheImmutable, hash)
-		plain := *f // shares f's compressed forms
+		plain := *f
 		plain.cache = cacheRevalidate
 		s.files[hashed], s.files[name] = f, &plain
 		assets = append(assets, Asset{Name: name, URL: hashed})
@@ -228,27 +197,24 @@ func staticImports(entry string) map[string]bool {
 	return seen
 }
 
-// newFile returns body as a file, not compressed yet (see compress).
+// newFile returns body as a file, with its compressed forms from precompressed.
 func newFile(body []byte, ctype, cache, hash string) *file {
 	return &file{contentType: ctype, cache: cache, etag: `"` + hash + `"`, identity: body,
-		enc: &atomic.Pointer[encoded]{}}
+		br: compressedForm(hash, ".br"), gz: compressedForm(hash, ".gz")}
 }
 
-// compress gives f its brotli and gzip forms, keeping each only when it is smaller. Writing
-// to memory cannot fail; should a compressor fail anyway, that form is left out.
-func compress(f *file) {
-	var br, gz bytes.Buffer
-	enc := &encoded{}
-	bw := brotli.NewWriterLevel(&br, brotliLevel)
-	if _, err := bw.Write(f.identity); err == nil && bw.Close() == nil && br.Len() < len(f.identity) {
-		enc.br = br.Bytes()
+// compressedForm returns the form of the file with hash that ext names (.br, .gz), or nil
+// when precompressed has none or an empty one.
+func compressedForm(hash, ext string) []byte {
+	b, err := precompressed.ReadFile(path.Join(precompressedDir, hash+ext))
+	if err != nil || len(b) == 0 {
+		return nil
 	}
-	gw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression) // a valid level cannot fail
-	if _, err := gw.Write(f.identity); err == nil && gw.Close() == nil && gz.Len() < len(f.identity) {
-		enc.gz = gz.Bytes()
-	}
-	f.enc.Store(enc)
+	return b
 }
+
+// precompressedDir is where precompressed keeps the compressed forms.
+const precompressedDir = "precompressed"
 
 // contentType returns the media type of an asset's extension.
 func contentType(ext string) string {
@@ -297,15 +263,11 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body, encoding, etag := f.identity, "", f.etag
-	enc := f.enc.Load()
-	if enc == nil {
-		enc = &encoded{} // not compressed yet
-	}
 	switch accepted := acceptedEncodings(r.Header.Get("Accept-Encoding")); {
-	case enc.br != nil && accepted["br"]:
-		body, encoding, etag = enc.br, "br", strings.TrimSuffix(f.etag, `"`)+`-br"`
-	case enc.gz != nil && accepted["gzip"]:
-		body, encoding, etag = enc.gz, "gzip", strings.TrimSuffix(f.etag, `"`)+`-gz"`
+	case f.br != nil && accepted["br"]:
+		body, encoding, etag = f.br, "br", strings.TrimSuffix(f.etag, `"`)+`-br"`
+	case f.gz != nil && accepted["gzip"]:
+		body, encoding, etag = f.gz, "gzip", strings.TrimSuffix(f.etag, `"`)+`-gz"`
 	}
 	h := w.Header()
 	h.Set("Cache-Control", f.cache)

@@ -11,7 +11,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/andybalholm/brotli"
 	"github.com/stretchr/testify/assert"
@@ -32,16 +31,11 @@ func MustGet(tb testing.TB, h http.Handler, method, path string, headers ...stri
 	return w
 }
 
-// MustNewSite prepares the site and waits until its files are compressed.
+// MustNewSite prepares the site.
 func MustNewSite(tb testing.TB) *function.Site {
 	tb.Helper()
 	s, err := function.NewSite()
 	require.NoError(tb, err)
-	select {
-	case <-s.Compressed():
-	case <-time.After(30 * time.Second):
-		tb.Fatal("the site's files were not compressed within 30 s")
-	}
 	return s
 }
 
