@@ -89,6 +89,7 @@ func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
 	f.mcp = taskmcp.New(a.Verifier, a.Users, tools.New(a.Tasks, a.Users))
 	f.chat = chat.NewWithApp(a, cfg)
 	f.tasks.Store(tasks.NewWithApp(a))
+	app.ReleaseStartMemory()
 	return nil
 }
 
