@@ -18,6 +18,7 @@ import sys
 P99_TARGET_MS = 10.0
 RATIO_TARGET = 0.5
 POOL = 16  # shared/postgres/open.go: defaultMaxConns
+LISTENERS = 2  # connections the app holds beside its pool: live streams' LISTEN (changes.go) and the relay's (relay.go)
 PGBENCH_FOR = {"create": "insert", "list": "select"}
 
 # Readable names of the connection states that matter here.
@@ -230,7 +231,7 @@ def main():
     p("")
 
     p(f"Mid-run CPU (top, % of one core; {os.cpu_count()} cores = {100 * (os.cpu_count() or 1)} %); peak connections to the bench database")
-    p(f"(the app's pool holds {POOL}, plus one LISTEN connection if the app keeps one; max_connections is {max_conn}) and what they")
+    p(f"(the app's pool holds {POOL}, plus its {LISTENERS} LISTEN connections; max_connections is {max_conn}) and what they")
     p("were doing, on average (pg_stat_activity each second).")
     p("other = processes outside the benchmark: when it is high, that run's numbers are low. States: running = executing;")
     p("row lock = waiting for another transaction's row (one user's task counter); NOTIFY-queue lock = waiting to commit behind")
@@ -250,7 +251,7 @@ def main():
         errs = sum(total(r)["errors"] or 0 for r in runs if r["name"] in over)
         peak = max((r.get("peak_conns") or 0) for r in runs)
         p(f"  queueing: {len(over)} runs put more VUs than the pool's {POOL} connections; errors in them: {errs}; peak connections: {peak}"
-          + ("" if peak <= POOL + 1 else f" (more than the pool's {POOL} + 1: check the pool size)"))
+          + ("" if peak <= POOL + LISTENERS else f" (more than the pool's {POOL} + {LISTENERS} LISTEN: check the pool size)"))
     server_errors = len(re.findall(r"level=ERROR", read(os.path.join(out, "server.log"))))
     p(f"  server log: {server_errors} ERROR lines (.bench/server.log)")
     p("")
