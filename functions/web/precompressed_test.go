@@ -42,8 +42,10 @@ func TestPrecompressed(t *testing.T) {
 			if !assert.NoError(t, err, "the site's files changed: run make web-compress") {
 				continue
 			}
-			if len(form) == 0 {
-				continue // compressing does not pay
+			if len(form) == 0 { // compressing does not pay: check that it does not
+				assert.GreaterOrEqual(t, len(compressForms(t, body)[ext]), len(body),
+					"%s is empty, but compressing its file pays: run make web-compress", name)
+				continue
 			}
 			r, err := decode(bytes.NewReader(form))
 			require.NoError(t, err, name)
@@ -62,28 +64,34 @@ func TestPrecompressed(t *testing.T) {
 }
 
 // writePrecompressed replaces the contents of precompressed/ with the compressed forms
-// of bodies (by hash), at the strongest settings: each is made once, not at every start.
-// A form that is not smaller than its body is written empty.
+// of bodies (by hash). A form that is not smaller than its body is written empty.
 func writePrecompressed(t *testing.T, bodies map[string][]byte) {
 	t.Helper()
 	require.NoError(t, os.RemoveAll(precompressedDir))
 	require.NoError(t, os.MkdirAll(precompressedDir, 0o755))
 	for hash, body := range bodies {
-		var br, gz bytes.Buffer
-		bw := brotli.NewWriterLevel(&br, brotli.BestCompression)
-		_, err := bw.Write(body)
-		require.NoError(t, err)
-		require.NoError(t, bw.Close())
-		gw, err := gzip.NewWriterLevel(&gz, gzip.BestCompression)
-		require.NoError(t, err)
-		_, err = gw.Write(body)
-		require.NoError(t, err)
-		require.NoError(t, gw.Close())
-		for ext, form := range map[string][]byte{".br": br.Bytes(), ".gz": gz.Bytes()} {
+		for ext, form := range compressForms(t, body) {
 			if len(form) >= len(body) {
 				form = nil
 			}
 			require.NoError(t, os.WriteFile(filepath.Join(precompressedDir, hash+ext), form, 0o644))
 		}
 	}
+}
+
+// compressForms returns body's brotli and gzip forms by extension, at the strongest
+// settings: each is made once, when the files change, not at every start.
+func compressForms(t *testing.T, body []byte) map[string][]byte {
+	t.Helper()
+	var br, gz bytes.Buffer
+	bw := brotli.NewWriterLevel(&br, brotli.BestCompression)
+	_, err := bw.Write(body)
+	require.NoError(t, err)
+	require.NoError(t, bw.Close())
+	gw, err := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+	require.NoError(t, err)
+	_, err = gw.Write(body)
+	require.NoError(t, err)
+	require.NoError(t, gw.Close())
+	return map[string][]byte{".br": br.Bytes(), ".gz": gz.Bytes()}
 }
