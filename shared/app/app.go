@@ -6,7 +6,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"runtime/debug"
 
 	"github.com/taskwire/taskwire/shared/auth"
 	"github.com/taskwire/taskwire/shared/postgres"
@@ -82,14 +81,4 @@ func Open(ctx context.Context, cfg map[string]string) (*App, error) {
 func (a *App) Close() {
 	a.Listener.Close()
 	a.DB.Close()
-}
-
-// ReleaseStartMemory hands the heap that a start used and no longer needs back to the
-// system, in the background; the whole app calls it last in Start. A function that scales
-// to zero idles right after it starts, and Go's runtime keeps the freed memory of the
-// start's peak (migrating, loading keys and schemas, preparing the page and the broker) as
-// room to grow into: 1–3 MB of the whole app's idle RSS, which stayed there for as long
-// as it idled. The single functions start with less, and keep no more for want of it.
-func ReleaseStartMemory() {
-	go debug.FreeOSMemory()
 }
