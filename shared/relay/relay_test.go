@@ -319,6 +319,9 @@ func TestRelay_Run(t *testing.T) {
 		MustCreateTask(t, ctx, svc, "before")
 		waitFor(t, func() bool { return len(rec.of(user)) == 1 }, "the first row")
 
+		// The first row may have gone out with the sweep at start, before the relay's
+		// connection was LISTENing: wait for that connection before cutting it.
+		waitFor(t, func() bool { return countListening(t, db) == 1 }, "the relay's LISTEN connection")
 		var killed int
 		require.NoError(t, db.Pool.QueryRow(context.Background(), `
 			SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
@@ -331,6 +334,17 @@ func TestRelay_Run(t *testing.T) {
 		waitFor(t, func() bool { return len(rec.of(user)) == 3 }, "a row after the reconnect")
 		stop()
 	})
+}
+
+// countListening counts the relay connections of the test database that have sent LISTEN.
+func countListening(t *testing.T, db *postgres.DB) int {
+	t.Helper()
+	var n int
+	require.NoError(t, db.Pool.QueryRow(context.Background(), `
+		SELECT count(*) FROM pg_stat_activity
+		WHERE application_name = 'taskwire-relay' AND datname = current_database()
+		  AND query LIKE 'LISTEN %'`).Scan(&n))
+	return n
 }
 
 // recorder is a Sender that keeps what it was sent; fail, when set, refuses an event.
