@@ -46,12 +46,10 @@ func Open(ctx context.Context, cfg map[string]string) (*App, error) {
 		db.Close()
 		return nil, fmt.Errorf("load token verifier: %w", err)
 	}
+	// The listener connects in the background rather than holding up the start by a
+	// connection: a stream that subscribes before it listens is told to re-read once it
+	// does, and so misses nothing.
 	listener := postgres.NewListener(db)
-	if err := listener.Ready(ctx); err != nil {
-		listener.Close()
-		db.Close()
-		return nil, fmt.Errorf("listen for changes: %w", err)
-	}
 	a := &App{
 		DB:            db,
 		Verifier:      verifier,

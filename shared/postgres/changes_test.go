@@ -232,9 +232,14 @@ func TestListener(t *testing.T) {
 	changes := postgres.NewChangeService(db)
 	l := postgres.NewListener(db)
 	t.Cleanup(l.Close)
+	// Functions serve before their listener listens: a stream that subscribed first
+	// learns that it has to re-read what was committed before then.
+	early, cancelEarly := l.Subscribe("early")
 	readyCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	require.NoError(t, l.Ready(readyCtx))
+	assert.Equal(t, int64(0), mustReceive(t, early), "a subscriber from before the first LISTEN is told to re-read")
+	cancelEarly()
 
 	t.Run("OK", func(t *testing.T) {
 		ctx, user := MustNewUser(t, db)
