@@ -270,7 +270,7 @@ func (b *Broker) accept(ctx context.Context, db batchSender, evs []event.Event) 
 		return false, nil
 	}
 	batch := &pgx.Batch{}
-	batch.Queue(asyncCommitSQL)
+	batch.Queue(bookkeepingSQL)
 	var stored int64
 	batch.Queue(storeSQL, b.name, sources, ids, types, raws, b.now(), triggers).QueryRow(func(row pgx.Row) error {
 		return row.Scan(&stored)
@@ -316,7 +316,7 @@ func encodeEvent(e event.Event) ([]byte, error) {
 	return raw, nil
 }
 
-// asyncCommitSQL lets the rest of a transaction of the broker's own bookkeeping (events
+// bookkeepingSQL lets the rest of a transaction of the broker's own bookkeeping (events
 // accepted, leases, outcomes) commit without waiting for its WAL flush. Such a commit can
 // be lost only by a crash of the PostgreSQL server, and then only with everything the
 // server wrote after it (the WAL is one sequence), which the next run redoes from what
@@ -324,7 +324,14 @@ func encodeEvent(e event.Event) ([]byte, error) {
 // delivery whose outcome was lost is delivered again, and its consumer, which records
 // the event in the same transaction as its effect with a synchronous commit, does
 // nothing twice. The writes that users and other systems are told of stay synchronous.
-const asyncCommitSQL = `SELECT set_config('synchronous_commit', 'off', true)`
+//
+// It also has the transaction's statements planned for the rows there are. A statement
+// the pool prepared is planned once for any parameters after a few runs, with the sizes
+// the tables had then; without statistics newer than that (a new database, autovacuum
+// off) that plan stays. An outcome's update by primary key had been planned as a scan of
+// the whole table while it was small, and with ten thousand deliveries pending at once it
+// read them all for each one.
+const bookkeepingSQL = `SELECT set_config('synchronous_commit', 'off', true), set_config('plan_cache_mode', 'force_custom_plan', true)`
 
 // notify wakes the dispatchers.
 func (b *Broker) notify() {
@@ -490,12 +497,14 @@ func (b *Broker) claim(ctx context.Context, trigger string, limit int) ([]claime
 	// backlog is large; with statistics taken while little was pending (or none: a new
 	// database, autovacuum off) it read and sorted every due delivery, tens of ms per
 	// claim, and fell further behind the larger the backlog. The settings, local to the
-	// batch's implicit transaction, leave it the walk alone. The event is looked up by its
-	// key in subqueries rather than joined, which was planned as a scan of every event of
-	// the broker for each due delivery.
+	// batch's implicit transaction, leave it the walk alone, and plan it afresh each time
+	// (see bookkeepingSQL): the plan cached while the table was small updated the claimed
+	// rows after a scan of the whole table. The event is looked up by its key in
+	// subqueries rather than joined, which was planned as a scan of every event of the
+	// broker for each due delivery.
 	batch := &pgx.Batch{}
 	batch.Queue(`SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true),
-		set_config('synchronous_commit', 'off', true)`)
+		set_config('synchronous_commit', 'off', true), set_config('plan_cache_mode', 'force_custom_plan', true)`)
 	batch.Queue(`
 		WITH due AS (
 			SELECT d.event_seq, d.trigger

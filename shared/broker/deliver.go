@@ -301,7 +301,7 @@ func (b *Broker) record(ctx context.Context, c claimed, o outcome) error {
 	if o.reply == nil {
 		// Most outcomes: one statement in one round trip, without an explicit transaction.
 		batch := &pgx.Batch{}
-		batch.Queue(asyncCommitSQL)
+		batch.Queue(bookkeepingSQL)
 		batch.Queue(update, args...)
 		results := b.pool.SendBatch(ctx, batch)
 		_, err := results.Exec()
@@ -324,7 +324,7 @@ func (b *Broker) record(ctx context.Context, c claimed, o outcome) error {
 			return fmt.Errorf("begin: %w", err)
 		}
 		defer func() { _ = tx.Rollback(ctx) }()
-		if _, err := tx.Exec(ctx, asyncCommitSQL); err != nil {
+		if _, err := tx.Exec(ctx, bookkeepingSQL); err != nil {
 			return fmt.Errorf("update delivery: %w", err)
 		}
 		tag, err := tx.Exec(ctx, update, args...)
