@@ -478,6 +478,39 @@ func (b *Broker) dispatch(ctx context.Context, r *route) {
 	}
 }
 
+// claimSettingsSQL readies a claim's transaction. The claim must not cost more as a
+// backlog grows: it should walk the due index in order and stop after limit rows.
+// PostgreSQL chooses that walk only when it knows the backlog is large; with statistics
+// taken while little was pending (or none: a new database, autovacuum off) it read and
+// sorted every due delivery, tens of ms per claim, and fell further behind the larger the
+// backlog. The settings, local to the batch's implicit transaction, leave it the walk
+// alone, and plan it afresh each time (see bookkeepingSQL): the plan cached while the
+// table was small updated the claimed rows after a scan of the whole table.
+const claimSettingsSQL = `SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true),
+	set_config('synchronous_commit', 'off', true), set_config('plan_cache_mode', 'force_custom_plan', true)`
+
+// claimSQL leases up to $4 due deliveries of broker $1's trigger $2 at $3 until $5, and
+// returns them with their events. The event is looked up by its key in subqueries rather
+// than joined, which was planned as a scan of every event of the broker for each due
+// delivery.
+const claimSQL = `
+	WITH due AS (
+		SELECT d.event_seq, d.trigger
+		FROM broker_deliveries d
+		WHERE d.state = 'pending' AND d.trigger = $2
+			AND d.next_at <= $3 AND (d.lease_until IS NULL OR d.lease_until <= $3)
+			AND (SELECT e.broker FROM broker_events e WHERE e.seq = d.event_seq) = $1
+		ORDER BY d.next_at, d.event_seq
+		LIMIT $4
+		FOR UPDATE OF d SKIP LOCKED
+	)
+	UPDATE broker_deliveries d
+	SET lease_until = $5
+	FROM due
+	WHERE d.event_seq = due.event_seq AND d.trigger = due.trigger
+	RETURNING d.event_seq, d.trigger, d.attempts, d.lease_until,
+		(SELECT e.event FROM broker_events e WHERE e.seq = d.event_seq)`
+
 // claimed is a delivery this process holds the lease of.
 type claimed struct {
 	seq      int64
@@ -492,37 +525,9 @@ type claimed struct {
 func (b *Broker) claim(ctx context.Context, trigger string, limit int) ([]claimed, error) {
 	now := b.now()
 	lease := now.Add(b.routes[trigger].trigger.Delivery.Timeout + leaseMargin)
-	// The claim must not cost more as a backlog grows: it should walk the due index in
-	// order and stop after limit rows. PostgreSQL chooses that walk only when it knows the
-	// backlog is large; with statistics taken while little was pending (or none: a new
-	// database, autovacuum off) it read and sorted every due delivery, tens of ms per
-	// claim, and fell further behind the larger the backlog. The settings, local to the
-	// batch's implicit transaction, leave it the walk alone, and plan it afresh each time
-	// (see bookkeepingSQL): the plan cached while the table was small updated the claimed
-	// rows after a scan of the whole table. The event is looked up by its key in
-	// subqueries rather than joined, which was planned as a scan of every event of the
-	// broker for each due delivery.
 	batch := &pgx.Batch{}
-	batch.Queue(`SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true),
-		set_config('synchronous_commit', 'off', true), set_config('plan_cache_mode', 'force_custom_plan', true)`)
-	batch.Queue(`
-		WITH due AS (
-			SELECT d.event_seq, d.trigger
-			FROM broker_deliveries d
-			WHERE d.state = 'pending' AND d.trigger = $2
-				AND d.next_at <= $3 AND (d.lease_until IS NULL OR d.lease_until <= $3)
-				AND (SELECT e.broker FROM broker_events e WHERE e.seq = d.event_seq) = $1
-			ORDER BY d.next_at, d.event_seq
-			LIMIT $4
-			FOR UPDATE OF d SKIP LOCKED
-		)
-		UPDATE broker_deliveries d
-		SET lease_until = $5
-		FROM due
-		WHERE d.event_seq = due.event_seq AND d.trigger = due.trigger
-		RETURNING d.event_seq, d.trigger, d.attempts, d.lease_until,
-			(SELECT e.event FROM broker_events e WHERE e.seq = d.event_seq)`,
-		b.name, trigger, now, limit, lease)
+	batch.Queue(claimSettingsSQL)
+	batch.Queue(claimSQL, b.name, trigger, now, limit, lease)
 	type leased struct {
 		c   claimed
 		raw []byte

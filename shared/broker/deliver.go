@@ -273,6 +273,14 @@ func (b *Broker) settle(ctx context.Context, c claimed, o outcome) {
 	}
 }
 
+// outcomeSQL records the outcome of the delivery of event $1 to trigger $2 while lease
+// $9 holds it: state $3 after $4 attempts, due again at $5 when still pending.
+const outcomeSQL = `
+	UPDATE broker_deliveries
+	SET state = $3, attempts = $4, next_at = $5, lease_until = NULL,
+		last_status = $6, last_error = $7, updated_at = $8
+	WHERE event_seq = $1 AND trigger = $2 AND state = 'pending' AND lease_until = $9`
+
 func (b *Broker) record(ctx context.Context, c claimed, o outcome) error {
 	now := b.now()
 	if o.nextAt.IsZero() {
@@ -287,11 +295,6 @@ func (b *Broker) record(ctx context.Context, c claimed, o outcome) error {
 		s := o.err.Error()
 		errText = &s
 	}
-	const update = `
-		UPDATE broker_deliveries
-		SET state = $3, attempts = $4, next_at = $5, lease_until = NULL,
-			last_status = $6, last_error = $7, updated_at = $8
-		WHERE event_seq = $1 AND trigger = $2 AND state = 'pending' AND lease_until = $9`
 	args := []any{c.seq, c.trigger, o.state, c.attempts + 1, o.nextAt, status, errText, now, c.lease}
 	lost := func() error {
 		b.log.WarnContext(ctx, "delivery lease lost before its outcome was recorded; another holder has it",
@@ -302,7 +305,7 @@ func (b *Broker) record(ctx context.Context, c claimed, o outcome) error {
 		// Most outcomes: one statement in one round trip, without an explicit transaction.
 		batch := &pgx.Batch{}
 		batch.Queue(bookkeepingSQL)
-		batch.Queue(update, args...)
+		batch.Queue(outcomeSQL, args...)
 		results := b.pool.SendBatch(ctx, batch)
 		_, err := results.Exec()
 		var tag pgconn.CommandTag
@@ -327,7 +330,7 @@ func (b *Broker) record(ctx context.Context, c claimed, o outcome) error {
 		if _, err := tx.Exec(ctx, bookkeepingSQL); err != nil {
 			return fmt.Errorf("update delivery: %w", err)
 		}
-		tag, err := tx.Exec(ctx, update, args...)
+		tag, err := tx.Exec(ctx, outcomeSQL, args...)
 		if err != nil {
 			return fmt.Errorf("update delivery: %w", err)
 		}
