@@ -325,13 +325,14 @@ func encodeEvent(e event.Event) ([]byte, error) {
 // the event in the same transaction as its effect with a synchronous commit, does
 // nothing twice. The writes that users and other systems are told of stay synchronous.
 //
-// It also has the transaction's statements planned for the rows there are. A statement
-// the pool prepared is planned once for any parameters after a few runs, with the sizes
-// the tables had then; without statistics newer than that (a new database, autovacuum
-// off) that plan stays. An outcome's update by primary key had been planned as a scan of
-// the whole table while it was small, and with ten thousand deliveries pending at once it
-// read them all for each one.
-const bookkeepingSQL = `SELECT set_config('synchronous_commit', 'off', true), set_config('plan_cache_mode', 'force_custom_plan', true)`
+// It also keeps the transaction's statements off sequential scans of the broker's tables.
+// A statement the pool prepared is planned once for any parameters after a few runs, with
+// the sizes the tables had then; without statistics newer than that (a new database,
+// autovacuum off) that plan stays. An outcome's update by primary key had been planned
+// as a scan of the whole table while it was small, and with ten thousand deliveries
+// pending at once it read them all for each one. Planning every statement afresh
+// instead (plan_cache_mode) cost the recurrence benchmark a tenth of its events/s.
+const bookkeepingSQL = `SELECT set_config('synchronous_commit', 'off', true), set_config('enable_seqscan', 'off', true)`
 
 // notify wakes the dispatchers.
 func (b *Broker) notify() {
@@ -484,10 +485,10 @@ func (b *Broker) dispatch(ctx context.Context, r *route) {
 // taken while little was pending (or none: a new database, autovacuum off) it read and
 // sorted every due delivery, tens of ms per claim, and fell further behind the larger the
 // backlog. The settings, local to the batch's implicit transaction, leave it the walk
-// alone, and plan it afresh each time (see bookkeepingSQL): the plan cached while the
-// table was small updated the claimed rows after a scan of the whole table.
+// alone, and keep it off sequential scans (see bookkeepingSQL): the plan cached while
+// the table was small updated the claimed rows after a scan of the whole table.
 const claimSettingsSQL = `SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true),
-	set_config('synchronous_commit', 'off', true), set_config('plan_cache_mode', 'force_custom_plan', true)`
+	set_config('synchronous_commit', 'off', true), set_config('enable_seqscan', 'off', true)`
 
 // claimSQL leases up to $4 due deliveries of broker $1's trigger $2 at $3 until $5, and
 // returns them with their events. The event is looked up by its key in subqueries rather

@@ -14,10 +14,10 @@ import (
 	"github.com/taskwire/taskwire/shared/postgres/postgrestest"
 )
 
-// TestPlannedForTheRowsThereAre shows why a claim and an outcome are planned afresh: the
-// pool prepares them, PostgreSQL plans a prepared statement once for any parameters after
-// a few runs, and without statistics newer than that plan (autovacuum off, as on this
-// machine) it keeps scanning the whole table that was small then.
+// TestPlannedForTheRowsThereAre shows why a claim and an outcome run with the broker's
+// settings: the pool prepares them, PostgreSQL plans a prepared statement once for any
+// parameters after a few runs, and without statistics newer than that plan (autovacuum
+// off, as on this machine) it keeps scanning the whole table that was small then.
 func TestPlannedForTheRowsThereAre(t *testing.T) {
 	ctx := context.Background()
 	pool := postgrestest.MustOpenDB(t).Pool
@@ -46,16 +46,24 @@ func TestPlannedForTheRowsThereAre(t *testing.T) {
 		{"claim", broker.ClaimSettingsSQL, broker.ClaimSQL, []any{"plans", "notify", now, 16, lease}},
 		{"outcome", broker.BookkeepingSQL, broker.OutcomeSQL, []any{int64(1), "notify", "delivered", 1, now, 200, nil, now, lease}},
 	}
-	// While the table is small: prepared and run as the pool would, without the settings.
+	// While the table is small: each prepared and run as the pool would, once as the broker
+	// runs it and once bare.
 	for _, s := range statements {
-		_, err := conn.Prepare(ctx, s.name, s.sql)
-		require.NoError(t, err)
-		for range 8 {
-			tx, err := conn.Begin(ctx)
+		for _, settings := range []string{s.settings, ""} {
+			name := prepared(s.name, settings)
+			_, err := conn.Prepare(ctx, name, s.sql)
 			require.NoError(t, err)
-			_, err = tx.Exec(ctx, s.name, s.args...)
-			require.NoError(t, err)
-			require.NoError(t, tx.Rollback(ctx))
+			for range 8 {
+				tx, err := conn.Begin(ctx)
+				require.NoError(t, err)
+				if settings != "" {
+					_, err = tx.Exec(ctx, settings)
+					require.NoError(t, err)
+				}
+				_, err = tx.Exec(ctx, name, s.args...)
+				require.NoError(t, err)
+				require.NoError(t, tx.Rollback(ctx))
+			}
 		}
 	}
 	_, err = conn.Exec(ctx, `
@@ -66,11 +74,19 @@ func TestPlannedForTheRowsThereAre(t *testing.T) {
 	require.NoError(t, err)
 
 	for _, s := range statements {
-		assert.True(t, seqScansDeliveries(t, conn, "", s.name, s.args),
-			"%s: a plan made while the table was small scans it whole (or this test no longer shows why the settings are there)", s.name)
-		assert.False(t, seqScansDeliveries(t, conn, s.settings, s.name, s.args),
+		assert.True(t, seqScansDeliveries(t, conn, "", prepared(s.name, ""), s.args),
+			"%s: bare, a plan made while the table was small scans it whole (or this test no longer shows why the settings are there)", s.name)
+		assert.False(t, seqScansDeliveries(t, conn, s.settings, prepared(s.name, s.settings), s.args),
 			"%s: with the broker's settings it reads the deliveries through their indexes", s.name)
 	}
+}
+
+// prepared names the statement name as prepared to run after settings, or bare.
+func prepared(name, settings string) string {
+	if settings == "" {
+		return "bare_" + name
+	}
+	return name
 }
 
 // seqScansDeliveries reports whether the plan of the prepared statement name, run with
