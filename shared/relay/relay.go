@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/cloudevents/sdk-go/v2/event"
@@ -173,33 +174,64 @@ type row struct {
 
 // publishBatch locks up to BatchSize pending rows that no other relay holds, sends them in
 // order and marks those acknowledged as published, all in one transaction. more reports a
-// full batch that was sent entirely, so that more may be pending.
+// full batch claimed and sent entirely, so that more may be pending.
 func (r *Relay) publishBatch(ctx context.Context) (n int, more bool, err error) {
 	tx, err := r.pool.Begin(ctx)
 	if err != nil {
 		return 0, false, fmt.Errorf("publish: begin: %w", err)
 	}
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
-	// The queue is claimed as an array, which the planner looks up by the outbox's key:
-	// as a join, a generic plan that guessed the queue large (a churning queue's
-	// statistics count its dead rows) read the whole outbox for every batch. It is
-	// planned afresh each time (an unnamed statement): a plan cached while the outbox
-	// was small scans all of it, and without ANALYZE (autovacuum off) nothing replaces
-	// that plan as the outbox grows.
+	// The queue is claimed as an array, whose positions the planner looks up by the
+	// outbox's key: joined to the queue table, a generic plan that guessed the queue large
+	// (a churning queue's statistics count its dead rows) read the whole outbox for every
+	// batch. It is planned afresh each time (an unnamed statement): a plan cached while
+	// the outbox was small scans all of it, and without ANALYZE (autovacuum off) nothing
+	// replaces that plan as the outbox grows. A queued position whose outbox row is gone
+	// (deleted by hand; nothing in Taskwire deletes outbox rows) comes back without one and
+	// leaves the queue with the batch: left there, it shortened every batch after it, and
+	// a batch's worth of them would have stopped the relay for good.
 	rows, err := tx.Query(ctx, `
-		SELECT seq, id, type, source, subject, time, data, extensions FROM outbox
-		WHERE seq = ANY(ARRAY(SELECT seq FROM outbox_pending ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED))
-		ORDER BY seq`, pgx.QueryExecModeExec, r.opts.BatchSize)
+		SELECT q.seq, o.id, o.type, o.source, o.subject, o.time, o.data, o.extensions
+		FROM unnest(ARRAY(SELECT seq FROM outbox_pending ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED)) AS q (seq)
+			LEFT JOIN outbox o ON o.seq = q.seq
+		ORDER BY q.seq`, pgx.QueryExecModeExec, r.opts.BatchSize)
 	if err != nil {
 		return 0, false, fmt.Errorf("publish: read outbox: %w", err)
 	}
-	batch, err := pgx.CollectRows(rows, func(rows pgx.CollectableRow) (row, error) {
-		var o row
-		err := rows.Scan(&o.seq, &o.id, &o.typ, &o.source, &o.subject, &o.time, &o.data, &o.ext)
-		return o, err
+	type queued struct {
+		row
+		found bool // false: the outbox row is gone
+	}
+	claimed, err := pgx.CollectRows(rows, func(rows pgx.CollectableRow) (queued, error) {
+		var (
+			q                    queued
+			id                   *uuid.UUID
+			typ, source, subject *string
+			at                   *time.Time
+		)
+		if err := rows.Scan(&q.seq, &id, &typ, &source, &subject, &at, &q.data, &q.ext); err != nil || id == nil {
+			return q, err
+		}
+		q.found = true
+		q.id, q.typ, q.source, q.subject, q.time = *id, *typ, *source, *subject, *at
+		return q, nil
 	})
 	if err != nil {
 		return 0, false, fmt.Errorf("publish: read outbox: %w", err)
+	}
+	var (
+		batch []row
+		gone  []int64
+	)
+	for _, q := range claimed {
+		if q.found {
+			batch = append(batch, q.row)
+		} else {
+			gone = append(gone, q.seq)
+		}
+	}
+	if len(gone) > 0 {
+		r.log.Warn("queued outbox rows are gone; dropped from the queue", "seqs", gone)
 	}
 
 	evs := make([]event.Event, len(batch))
@@ -246,7 +278,7 @@ func (r *Relay) publishBatch(ctx context.Context) (n int, more bool, err error) 
 		sendErr = fmt.Errorf("publish: outbox row %d (event %s): %w", batch[i].seq, batch[i].id, err)
 		break
 	}
-	if len(sent)+len(aside) > 0 {
+	if len(sent)+len(aside)+len(gone) > 0 {
 		// The events went out: record that even when ctx ended meanwhile.
 		done := context.WithoutCancel(ctx)
 		// The mark need not wait for its WAL flush: lost in a crash of the server, the
@@ -255,7 +287,7 @@ func (r *Relay) publishBatch(ctx context.Context) (n int, more bool, err error) 
 		// was cached (a queue that autovacuum never visits only grows).
 		mark := &pgx.Batch{}
 		mark.Queue(`SELECT set_config('synchronous_commit', 'off', true), set_config('plan_cache_mode', 'force_custom_plan', true)`)
-		mark.Queue(`DELETE FROM outbox_pending WHERE seq = ANY($1)`, append(sent, aside...))
+		mark.Queue(`DELETE FROM outbox_pending WHERE seq = ANY($1)`, slices.Concat(sent, aside, gone))
 		if len(aside) > 0 {
 			mark.Queue(`
 				UPDATE outbox SET refused_at = now(), refused_reason = r.reason
@@ -269,7 +301,7 @@ func (r *Relay) publishBatch(ctx context.Context) (n int, more bool, err error) 
 			return 0, false, errors.Join(sendErr, fmt.Errorf("publish: commit: %w", err))
 		}
 	}
-	return len(sent), sendErr == nil && len(batch) == r.opts.BatchSize, sendErr
+	return len(sent), sendErr == nil && len(claimed) == r.opts.BatchSize, sendErr
 }
 
 // event returns the CloudEvent the row stands for.

@@ -222,6 +222,32 @@ func TestRelay_FlushBatches(t *testing.T) {
 		assert.Zero(t, countPending(t, db, user))
 	})
 
+	t.Run("OKQueuedRowsGone", func(t *testing.T) {
+		// A batch's worth of queued rows deleted by hand, ahead of one that is there.
+		ctx, user := MustNewUser(t, db)
+		svc := postgres.NewTaskService(db)
+		for _, title := range []string{"one", "two", "three"} {
+			MustCreateTask(t, ctx, svc, title)
+		}
+		var gone []int64
+		require.NoError(t, db.Pool.QueryRow(context.Background(), `
+			WITH d AS (DELETE FROM outbox WHERE user_id = $1 RETURNING seq) SELECT array_agg(seq) FROM d`, user).Scan(&gone))
+		require.Len(t, gone, 3)
+		MustCreateTask(t, ctx, svc, "kept")
+		rows := MustListOutbox(t, db, user)
+		require.Len(t, rows, 1)
+
+		rec := &batchRecorder{}
+		_, err := relay.New(db.Pool, rec, relay.Options{BatchSize: 3}).Flush(context.Background())
+		require.NoError(t, err)
+		assert.Equal(t, []string{rows[0].ID.String()}, ids(rec.of(user)), "the row behind the gone ones goes out")
+		assert.Zero(t, countPending(t, db, user))
+		var queued int
+		require.NoError(t, db.Pool.QueryRow(context.Background(),
+			`SELECT count(*) FROM outbox_pending WHERE seq = ANY($1)`, gone).Scan(&queued))
+		assert.Zero(t, queued, "the gone rows leave the queue")
+	})
+
 	t.Run("ErrBatchRefused", func(t *testing.T) {
 		ctx, user := MustNewUser(t, db)
 		svc := postgres.NewTaskService(db)
