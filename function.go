@@ -26,9 +26,7 @@ import (
 	"github.com/taskwire/taskwire/shared/host"
 	"github.com/taskwire/taskwire/shared/problem"
 	"github.com/taskwire/taskwire/shared/relay"
-	"github.com/taskwire/taskwire/shared/taskmcp"
 	"github.com/taskwire/taskwire/shared/taskwire"
-	"github.com/taskwire/taskwire/shared/tools"
 )
 
 //go:embed eventing/*.yaml
@@ -46,7 +44,6 @@ type Function struct {
 	app   *app.App
 	tasks atomic.Pointer[tasks.Function]
 	web   *web.Function
-	mcp   *taskmcp.Handler
 	chat  *chat.Function
 	bg    *app.Background
 }
@@ -87,7 +84,6 @@ func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
 		return err
 	}
 	f.app, f.bg, f.web = a, bg, page
-	f.mcp = taskmcp.New(a.Verifier, a.Users, tools.New(a.Tasks, a.Users))
 	f.chat = chat.NewWithApp(a, cfg)
 	f.tasks.Store(tasks.NewWithApp(a))
 	// The start's peak (migrating, loading keys and schemas, preparing the page and the
@@ -162,11 +158,7 @@ func (f *Function) Handle(w http.ResponseWriter, r *http.Request) {
 		f.web.Handle(w, r)
 		return
 	}
-	if r.URL.Path == "/mcp" {
-		f.mcp.ServeHTTP(w, r)
-		return
-	}
-	if f.chat.Serves(r) {
+	if f.chat.Serves(r) { // the assistant, and the same tools over MCP
 		f.chat.Handle(w, r)
 		return
 	}
