@@ -485,10 +485,9 @@ func (b *Broker) dispatch(ctx context.Context, r *route) {
 // taken while little was pending (or none: a new database, autovacuum off) it read and
 // sorted every due delivery, tens of ms per claim, and fell further behind the larger the
 // backlog. The settings, local to the batch's implicit transaction, leave it the walk
-// alone, and keep it off sequential scans (see bookkeepingSQL): the plan cached while
-// the table was small updated the claimed rows after a scan of the whole table.
-const claimSettingsSQL = `SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true),
-	set_config('synchronous_commit', 'off', true), set_config('enable_seqscan', 'off', true)`
+// alone; bookkeepingSQL's keep it off sequential scans, which the plan cached while the
+// table was small had used to update the claimed rows.
+const claimSettingsSQL = bookkeepingSQL + `, set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true)`
 
 // claimSQL leases up to $4 due deliveries of broker $1's trigger $2 at $3 until $5, and
 // returns them with their events. The event is looked up by its key in subqueries rather
