@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -118,7 +119,7 @@ func TestEventsEndToEnd(t *testing.T) {
 
 	issuer, err := auth.LoadDevIssuer(dir)
 	require.NoError(t, err)
-	token, err := issuer.Mint("e2e-ada", time.Hour)
+	token, err := issuer.Mint("e2e-ada-"+strconv.FormatInt(time.Now().UnixNano(), 36), time.Hour)
 	require.NoError(t, err)
 	api := apiClient{base: srv.URL, token: token}
 

@@ -44,7 +44,7 @@ func TestServe(t *testing.T) {
 	MustBeReady(t, base)
 
 	var out bytes.Buffer
-	require.NoError(t, run(context.Background(), []string{"token", "grace"}, &out, &bytes.Buffer{}))
+	require.NoError(t, run(context.Background(), []string{"token", fmt.Sprintf("grace-%d", time.Now().UnixNano())}, &out, &bytes.Buffer{}))
 	token := strings.TrimSpace(out.String())
 
 	created := MustDo(t, "POST", base+"/v1/tasks", token, `{"title":"Call mum","priority":"high"}`, http.StatusCreated)

@@ -185,7 +185,7 @@ func TestSplit(t *testing.T) {
 
 	issuer, err := auth.LoadDevIssuer(dir)
 	require.NoError(t, err)
-	token, err := issuer.Mint("split-grace", time.Hour)
+	token, err := issuer.Mint(fmt.Sprintf("split-grace-%d", time.Now().UnixNano()), time.Hour)
 	require.NoError(t, err)
 	api := fmt.Sprintf("http://127.0.0.1:%d", splitPorts["tasks"]+base)
 	resp := MustPostEvent(t, fmt.Sprintf("http://127.0.0.1:%d/", splitPorts["notify"]+base), "Bearer "+token)
