@@ -14,11 +14,11 @@ import (
 	"github.com/taskwire/taskwire/shared/postgres/postgrestest"
 )
 
-// TestPlannedForTheRowsThereAre shows why a claim and an outcome run with the broker's
+// TestKeptOffSequentialScans shows why a claim and an outcome run with the broker's
 // settings: the pool prepares them, PostgreSQL plans a prepared statement once for any
 // parameters after a few runs, and without statistics newer than that plan (autovacuum
 // off, as on this machine) it keeps scanning the whole table that was small then.
-func TestPlannedForTheRowsThereAre(t *testing.T) {
+func TestKeptOffSequentialScans(t *testing.T) {
 	ctx := context.Background()
 	pool := postgrestest.MustOpenDB(t).Pool
 	// A connection of its own, whose temporary tables stand in for the shared ones: the
