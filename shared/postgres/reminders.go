@@ -175,7 +175,7 @@ func (s *ReminderService) fire(ctx context.Context, dues []Due) (int, error) {
 	// which the consumers recognise. The statements look rows up by arrays of keys, which
 	// a plan cached while the tables were small (and, with autovacuum off, never
 	// replaced) would read whole: each is planned for the rows there are.
-	b.Queue(`SELECT set_config('synchronous_commit', 'off', true), set_config('plan_cache_mode', 'force_custom_plan', true)`)
+	b.Queue(customPlanSQL + `, set_config('synchronous_commit', 'off', true)`)
 	// The tasks first, as task changes lock them, and in one order, so that two firings
 	// sharing tasks never wait on each other: a change in flight commits before this
 	// reads, and its reminder rows with it.
