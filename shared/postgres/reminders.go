@@ -77,8 +77,8 @@ func claimableSQL(now string) string {
 		OR r.claimed_by NOT LIKE ('%/' || ` + stampSQL("r.fire_at") + `))`
 }
 
-// customPlanSQL has the statements after it in its implicit transaction (a batch sent
-// without BEGIN) planned for the rows there are. The pool prepares each statement, and
+// customPlanSQL has the statements after it in its transaction (explicit, or the implicit
+// one of a batch sent without BEGIN) planned for the rows there are. The pool prepares each statement, and
 // PostgreSQL plans a prepared statement once for any parameters after a few runs, with
 // the sizes the tables had then; without newer statistics (a new database, autovacuum
 // off) that plan stays. A claim or a look for the next reminder, planned while the
