@@ -79,7 +79,7 @@ func (h *Handler) Handle(ctx context.Context, e event.Event) (*event.Event, erro
 	}
 	log := h.logger().With("event", e.ID(), "reminder", reminderID, "user", d.UserID)
 
-	u, _, err := h.Store.Deliver(ctx, e.Source(), e.ID(), reminderID, d)
+	u, added, err := h.Store.Deliver(ctx, e.Source(), e.ID(), reminderID, d)
 	if err != nil {
 		if taskwire.ErrorCode(err) == taskwire.ENOTFOUND {
 			log.InfoContext(ctx, "reminder of a user who is gone, not delivered")
@@ -88,13 +88,17 @@ func (h *Handler) Handle(ctx context.Context, e event.Event) (*event.Event, erro
 		return nil, retry(fmt.Errorf("in-app notification: %w", err))
 	}
 
+	// A notification added now means the event is delivered for the first time: the other
+	// channels, which run only after the in-app one committed, have not delivered it yet,
+	// and need not look up their records.
+	first := added
 	var wg sync.WaitGroup
 	var webhookErr, emailErr error
 	if u.WebhookURL != nil && *u.WebhookURL != "" {
-		wg.Go(func() { webhookErr = h.sendWebhook(ctx, log, e, reminderID, d, u) })
+		wg.Go(func() { webhookErr = h.sendWebhook(ctx, log, first, e, reminderID, d, u) })
 	}
 	if h.Mailer != nil && u.Email != nil && *u.Email != "" {
-		wg.Go(func() { emailErr = h.sendEmail(ctx, log, e, reminderID, d, *u.Email) })
+		wg.Go(func() { emailErr = h.sendEmail(ctx, log, first, e, reminderID, d, *u.Email) })
 	}
 	wg.Wait()
 	if err := errors.Join(webhookErr, emailErr); err != nil {
@@ -103,16 +107,19 @@ func (h *Handler) Handle(ctx context.Context, e event.Event) (*event.Event, erro
 	return nil, nil
 }
 
-// channel runs send for consumer unless the event was delivered on it before, and records
-// the delivery after send succeeded. A permanent failure is logged and recorded too: the
-// event is handled as far as it can be, and retrying it would change nothing.
-func (h *Handler) channel(ctx context.Context, log *slog.Logger, consumer string, e event.Event, send func() error) error {
-	done, err := h.Store.Delivered(ctx, consumer, e.Source(), e.ID())
-	if err != nil {
-		return err
-	}
-	if done {
-		return nil
+// channel runs send for consumer unless the event was delivered on it before (which the
+// first delivery of an event need not look up), and records the delivery after send
+// succeeded. A permanent failure is logged and recorded too: the event is handled as far
+// as it can be, and retrying it would change nothing.
+func (h *Handler) channel(ctx context.Context, log *slog.Logger, first bool, consumer string, e event.Event, send func() error) error {
+	if !first {
+		done, err := h.Store.Delivered(ctx, consumer, e.Source(), e.ID())
+		if err != nil {
+			return err
+		}
+		if done {
+			return nil
+		}
 	}
 	if err := send(); err != nil {
 		if !IsPermanent(err) {
@@ -124,8 +131,8 @@ func (h *Handler) channel(ctx context.Context, log *slog.Logger, consumer string
 	return h.Store.MarkDelivered(ctx, consumer, e.Source(), e.ID())
 }
 
-func (h *Handler) sendWebhook(ctx context.Context, log *slog.Logger, e event.Event, reminderID uuid.UUID, d events.ReminderData, u *taskwire.User) error {
-	return h.channel(ctx, log, ConsumerWebhook, e, func() error {
+func (h *Handler) sendWebhook(ctx context.Context, log *slog.Logger, first bool, e event.Event, reminderID uuid.UUID, d events.ReminderData, u *taskwire.User) error {
+	return h.channel(ctx, log, first, ConsumerWebhook, e, func() error {
 		if u.WebhookSecret == nil {
 			return &PermanentError{Err: errors.New("the webhook has no signing secret")}
 		}
@@ -137,8 +144,8 @@ func (h *Handler) sendWebhook(ctx context.Context, log *slog.Logger, e event.Eve
 	})
 }
 
-func (h *Handler) sendEmail(ctx context.Context, log *slog.Logger, e event.Event, reminderID uuid.UUID, d events.ReminderData, to string) error {
-	return h.channel(ctx, log, ConsumerEmail, e, func() error {
+func (h *Handler) sendEmail(ctx context.Context, log *slog.Logger, first bool, e event.Event, reminderID uuid.UUID, d events.ReminderData, to string) error {
+	return h.channel(ctx, log, first, ConsumerEmail, e, func() error {
 		return h.Mailer.Send(ctx, ReminderEmail(to, e.ID(), reminderID, d, h.Mailer.From().Address))
 	})
 }

@@ -142,53 +142,47 @@ func (s *NotificationService) Deliver(ctx context.Context, eventSource, eventID 
 		return nil, false, fmt.Errorf("deliver notification: new id: %w", err)
 	}
 
-	// Two round trips: BEGIN, the scope and one statement that claims the event, reads
-	// the user and inserts the notification; then COMMIT.
+	// One round trip: BEGIN, the scope, one statement that reads the user and, when there
+	// is one, claims the event and inserts the notification, and COMMIT (of nothing, when
+	// the event was delivered before or the user is gone).
 	tx, b, err := beginUserTx(taskwire.NewContextWithUser(ctx, d.UserID), s.db)
 	if err != nil {
 		return nil, false, fmt.Errorf("deliver notification: %w", err)
 	}
 	defer tx.close(ctx)
+	var (
+		claimed          bool
+		userID, timeZone *string // NULL when the user is gone
+		user             taskwire.User
+	)
 	b.Queue(`
-		WITH claim AS (`+claimInboxSQL+` RETURNING 1),
-		known AS (SELECT `+userColumns+` FROM users WHERE id = $5),
+		WITH known AS (SELECT `+userColumns+` FROM users WHERE id = $5),
+		claim AS (
+			INSERT INTO inbox (consumer, source, id)
+			SELECT $1, $2, $3 WHERE EXISTS (SELECT FROM known)
+			ON CONFLICT DO NOTHING
+			RETURNING 1),
 		added AS (
 			INSERT INTO notifications (id, user_id, reminder_id, task_id, title, due_at, remind_at, created_at)
 			SELECT $4, $5, $6, $7, $8, $9, $10, $11
-			WHERE EXISTS (SELECT FROM claim) AND EXISTS (SELECT FROM known)
+			WHERE EXISTS (SELECT FROM claim)
 			ON CONFLICT (reminder_id, remind_at) DO NOTHING
 			RETURNING 1)
 		SELECT EXISTS (SELECT FROM claim), EXISTS (SELECT FROM added),
 			known.id, known.time_zone, known.email, known.webhook_url, known.webhook_secret
 		FROM (SELECT) AS one LEFT JOIN known ON true`,
 		ConsumerNotifyInApp, eventSource, eventID,
-		id, d.UserID, reminderID, taskID, d.Title, d.DueAt, d.RemindAt, s.now())
-	br, err := tx.send(ctx, b)
-	if err != nil {
+		id, d.UserID, reminderID, taskID, d.Title, d.DueAt, d.RemindAt, s.now(),
+	).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&claimed, &added, &userID, &timeZone, &user.Email, &user.WebhookURL, &user.WebhookSecret)
+	})
+	if err := tx.commit(ctx, b); err != nil {
 		return nil, false, fmt.Errorf("deliver notification: %w", err)
 	}
-	var (
-		claimed          bool
-		userID, timeZone *string // NULL when the user is gone
-		user             taskwire.User
-	)
-	err = br.QueryRow().Scan(&claimed, &added, &userID, &timeZone, &user.Email, &user.WebhookURL, &user.WebhookSecret)
-	if closeErr := br.Close(); err == nil {
-		err = closeErr
-	}
-	switch {
-	case err != nil:
-		return nil, false, fmt.Errorf("deliver notification: %w", translate(err))
-	case userID == nil || timeZone == nil:
+	if userID == nil || timeZone == nil {
 		return nil, false, taskwire.Errorf(taskwire.ENOTFOUND, "no such user")
 	}
 	user.ID, user.TimeZone = *userID, *timeZone
-	if !claimed {
-		return &user, false, nil // delivered before: nothing to commit
-	}
-	if err := tx.commit(ctx, &pgx.Batch{}); err != nil {
-		return nil, false, fmt.Errorf("deliver notification: %w", err)
-	}
 	return &user, added, nil
 }
 
@@ -207,9 +201,14 @@ func (s *NotificationService) Delivered(ctx context.Context, consumer, source, i
 // MarkDelivered records that consumer delivered the event (source, id). A channel that
 // cannot share a transaction with its effect (a webhook, an email) calls it only after
 // the effect succeeded, so a failure is retried and a success is not repeated; marking
-// twice is harmless.
+// twice is harmless. The record commits without waiting for the disk: the effect is out
+// already, and a record lost in the server's crash only sends it again, with the same
+// webhook-id or Message-ID by which receivers recognise it.
 func (s *NotificationService) MarkDelivered(ctx context.Context, consumer, source, id string) error {
-	_, err := s.db.Pool.Exec(ctx, claimInboxSQL, consumer, source, id)
+	b := &pgx.Batch{}
+	b.Queue(asyncCommitSQL)
+	b.Queue(claimInboxSQL, consumer, source, id)
+	err := s.db.Pool.SendBatch(ctx, b).Close()
 	if err != nil {
 		return fmt.Errorf("inbox %s: %w", consumer, translate(err))
 	}
