@@ -151,7 +151,6 @@ func (s *NotificationService) Deliver(ctx context.Context, eventSource, eventID 
 	}
 	defer tx.close(ctx)
 	var (
-		claimed          bool
 		userID, timeZone *string // NULL when the user is gone
 		user             taskwire.User
 	)
@@ -168,13 +167,13 @@ func (s *NotificationService) Deliver(ctx context.Context, eventSource, eventID 
 			WHERE EXISTS (SELECT FROM claim)
 			ON CONFLICT (reminder_id, remind_at) DO NOTHING
 			RETURNING 1)
-		SELECT EXISTS (SELECT FROM claim), EXISTS (SELECT FROM added),
+		SELECT EXISTS (SELECT FROM added),
 			known.id, known.time_zone, known.email, known.webhook_url, known.webhook_secret
 		FROM (SELECT) AS one LEFT JOIN known ON true`,
 		ConsumerNotifyInApp, eventSource, eventID,
 		id, d.UserID, reminderID, taskID, d.Title, d.DueAt, d.RemindAt, s.now(),
 	).QueryRow(func(row pgx.Row) error {
-		return row.Scan(&claimed, &added, &userID, &timeZone, &user.Email, &user.WebhookURL, &user.WebhookSecret)
+		return row.Scan(&added, &userID, &timeZone, &user.Email, &user.WebhookURL, &user.WebhookSecret)
 	})
 	if err := tx.commit(ctx, b); err != nil {
 		return nil, false, fmt.Errorf("deliver notification: %w", err)
