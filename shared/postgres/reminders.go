@@ -175,7 +175,8 @@ func (s *ReminderService) fire(ctx context.Context, dues []Due) (int, error) {
 	// which the consumers recognise. The statements look rows up by arrays of keys, which
 	// a plan cached while the tables were small (and, with autovacuum off, never
 	// replaced) would read whole: each is planned for the rows there are.
-	b.Queue(customPlanSQL + `, set_config('synchronous_commit', 'off', true)`)
+	b.Queue(customPlanSQL)
+	b.Queue(asyncCommitSQL)
 	// The tasks first, as task changes lock them, and in one order, so that two firings
 	// sharing tasks never wait on each other: a change in flight commits before this
 	// reads, and its reminder rows with it.
@@ -215,7 +216,11 @@ func (s *ReminderService) fire(ctx context.Context, dues []Due) (int, error) {
 		task firingTask
 		r    held
 	)
-	_, err = br.Exec()
+	for range 2 { // the settings
+		if err == nil {
+			_, err = br.Exec()
+		}
+	}
 	if err == nil {
 		err = each([]any{&id, &task.status, &task.title, &task.dueAt}, func() { tasks[id] = task })
 	}
