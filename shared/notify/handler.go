@@ -79,7 +79,10 @@ func (h *Handler) Handle(ctx context.Context, e event.Event) (*event.Event, erro
 	}
 	log := h.logger().With("event", e.ID(), "reminder", reminderID, "user", d.UserID)
 
-	u, added, err := h.Store.Deliver(ctx, e.Source(), e.ID(), reminderID, d)
+	// A notification added now means the event is delivered for the first time: the other
+	// channels, which run only after the in-app one committed, have not delivered it yet,
+	// and need not look up their records.
+	u, first, err := h.Store.Deliver(ctx, e.Source(), e.ID(), reminderID, d)
 	if err != nil {
 		if taskwire.ErrorCode(err) == taskwire.ENOTFOUND {
 			log.InfoContext(ctx, "reminder of a user who is gone, not delivered")
@@ -88,10 +91,6 @@ func (h *Handler) Handle(ctx context.Context, e event.Event) (*event.Event, erro
 		return nil, retry(fmt.Errorf("in-app notification: %w", err))
 	}
 
-	// A notification added now means the event is delivered for the first time: the other
-	// channels, which run only after the in-app one committed, have not delivered it yet,
-	// and need not look up their records.
-	first := added
 	var wg sync.WaitGroup
 	var webhookErr, emailErr error
 	if u.WebhookURL != nil && *u.WebhookURL != "" {
