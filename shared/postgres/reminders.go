@@ -136,6 +136,27 @@ func (s *ReminderService) Claim(ctx context.Context, horizon, lease time.Duratio
 	return dues, nil
 }
 
+// Free reports whether any of the reminders ids is still to fire, for an open task, and
+// free to claim: a task event needs no firing of its own when a holder has its reminders
+// (the chain that claimed them, or the handling of an earlier event) or they fired.
+//
+// The reminders are looked up by their keys, which a plan cached while the table was small
+// would not: planned for the rows there are, it reads a row a reminder.
+func (s *ReminderService) Free(ctx context.Context, ids ...uuid.UUID) (bool, error) {
+	var free bool
+	b := &pgx.Batch{}
+	b.Queue(customPlanSQL)
+	b.Queue(`
+		SELECT EXISTS (
+			SELECT FROM reminders r JOIN tasks t ON t.id = r.task_id
+			WHERE r.id = ANY($1) AND `+pendingSQL+` AND `+claimableSQL("$2")+`)`,
+		ids, s.now()).QueryRow(func(row pgx.Row) error { return row.Scan(&free) })
+	if err := s.db.Pool.SendBatch(ctx, b).Close(); err != nil {
+		return false, fmt.Errorf("look up reminders: %w", translate(err))
+	}
+	return free, nil
+}
+
 // Fire fires claimed reminders, all of them in one transaction: it checks that each is
 // still to fire at its FireAt, for an open task, and held by this holder or free, marks
 // those fired and writes their reminder.due events to the outbox. It returns how many it

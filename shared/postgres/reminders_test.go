@@ -352,6 +352,53 @@ func TestReminderService_Fire(t *testing.T) {
 	})
 }
 
+// TestReminderService_Free shows which reminders a task event still has to have claimed:
+// those nobody holds, whose task is open and which have not fired.
+func TestReminderService_Free(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+	svc := postgres.NewTaskService(db)
+	ctx, user := MustNewUser(t, db)
+	rs := NewReminderServiceAt(db, "holder-a", remindBase)
+	free := func(ids ...uuid.UUID) bool {
+		t.Helper()
+		ok, err := rs.Free(context.Background(), ids...)
+		require.NoError(t, err)
+		return ok
+	}
+
+	held := MustCreateTask(t, ctx, svc, taskwire.NewTask{
+		Title: "held", DueAt: rfc3339(remindBase.Add(time.Hour)), Reminders: []taskwire.ReminderInput{{Before: ptr("PT15M")}},
+	})
+	heldID := held.Reminders[0].ID
+	assert.True(t, free(heldID), "got a new reminder not free, want free")
+	require.Len(t, MustClaim(t, NewReminderServiceAt(db, "holder-b", remindBase), user, time.Hour, 30*time.Second), 1)
+	assert.False(t, free(heldID), "got a reminder free while another holder's lease holds, want not")
+
+	waiting := MustCreateRemindedTask(t, ctx, svc, "waiting", nil, remindBase.Add(20*time.Second))
+	assert.True(t, free(heldID, waiting.Reminders[0].ID), "got none free, want the one nobody holds")
+	assert.False(t, free(uuid.New()), "got an unknown reminder free, want not")
+
+	rs.Now = fixedClock(remindBase.Add(31 * time.Second))
+	assert.True(t, free(heldID), "got a reminder not free after its lease ended, want free: its holder died")
+	rs.Now = fixedClock(remindBase)
+
+	// Moved with its task's due date, a held reminder is free at its new time.
+	moved := remindBase.Add(50 * time.Minute)
+	MustUpdateTask(t, ctx, svc, held.ID.String(), `{"due_at":"`+moved.Format(time.RFC3339)+`"}`)
+	assert.True(t, free(heldID), "got a moved reminder not free, want free at its new time")
+
+	// Fired or cancelled, it is not.
+	fireAt := remindBase.Add(20 * time.Second)
+	rs.Now = fixedClock(fireAt)
+	fired, err := rs.Fire(context.Background(), postgres.Due{ReminderID: waiting.Reminders[0].ID, TaskID: waiting.ID, FireAt: fireAt})
+	require.NoError(t, err)
+	require.Equal(t, 1, fired)
+	assert.False(t, free(waiting.Reminders[0].ID), "got a fired reminder free, want not")
+	_, err = svc.SetStatus(ctx, held.ID.String(), taskwire.StatusCompleted)
+	require.NoError(t, err)
+	assert.False(t, free(heldID), "got the reminder of a completed task free, want not")
+}
+
 func TestReminderService_NextFireAt(t *testing.T) {
 	db := postgrestest.MustOpenDB(t)
 	svc := postgres.NewTaskService(db)

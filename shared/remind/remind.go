@@ -54,6 +54,7 @@ type Store interface {
 	Claim(ctx context.Context, horizon, lease time.Duration, limit int) ([]postgres.Due, error)
 	Fire(ctx context.Context, dues ...postgres.Due) (int, error)
 	NextFireAt(ctx context.Context) (*time.Time, error)
+	Free(ctx context.Context, ids ...uuid.UUID) (bool, error)
 }
 
 // Handler fires reminders on time for the events that wake it. Its zero fields take the
@@ -105,22 +106,32 @@ func (h *Handler) NextTick(start time.Time) time.Time {
 }
 
 // Handle serves one event: a ping or a follow-up tick runs the firing loop; a task change
-// runs it when the task has a reminder due before the next ping (a reminder added or moved
-// between pings is claimed from its event); anything else is acknowledged and ignored. The
-// reply, when there is one, is a follow-up tick for the broker to bring back.
+// runs it when the task has a reminder due before the next ping that nobody holds yet (a
+// reminder added or moved between pings is claimed from its event; one that a chain or an
+// earlier event's run claimed already is its holder's to fire); anything else is
+// acknowledged and ignored. The reply, when there is one, is a follow-up tick for the
+// broker to bring back.
 func (h *Handler) Handle(ctx context.Context, e event.Event) (*event.Event, error) {
 	switch t := e.Type(); {
 	case t == events.TypePing, t == events.TypeRemindersTick:
-		return h.Run(ctx)
+		return h.run(ctx, false)
 	case t == events.TypeTaskCreated, t == events.TypeTaskUpdated, t == events.TypeTaskReopened:
 		data, err := events.ReadTaskData(e)
 		if err != nil {
 			return nil, err
 		}
-		if !h.dueSoon(data.Task.Status, events.ArmedReminders(t, data)) {
+		soon := h.dueSoon(data.Task.Status, events.ArmedReminders(t, data))
+		if len(soon) == 0 {
 			return nil, nil
 		}
-		return h.Run(ctx)
+		free, err := h.Store.Free(ctx, soon...)
+		if err != nil {
+			return nil, err
+		}
+		if !free {
+			return nil, nil
+		}
+		return h.run(ctx, true)
 	case strings.HasPrefix(t, "dev.taskwire.task."):
 		// Completed or deleted: its reminders are cancelled, since Fire checks the task.
 		return nil, nil
@@ -128,29 +139,31 @@ func (h *Handler) Handle(ctx context.Context, e event.Event) (*event.Event, erro
 	return nil, nil
 }
 
-// dueSoon reports whether a task in status has one of reminders fire before the next
-// ping could wake the function (or already: late, it fires at once).
-func (h *Handler) dueSoon(status taskwire.Status, reminders []taskwire.Reminder) bool {
+// dueSoon returns the reminders of a task in status that fire before the next ping could
+// wake the function (or fired already: late, they fire at once).
+func (h *Handler) dueSoon(status taskwire.Status, reminders []taskwire.Reminder) []uuid.UUID {
 	if status != taskwire.StatusOpen {
-		return false
+		return nil
 	}
 	before := h.NextTick(h.now()).Add(orDefault(h.Margin, DefaultMargin))
+	var soon []uuid.UUID
 	for _, r := range reminders {
 		if r.FireAt != nil && r.FireAt.Before(before) {
-			return true
+			soon = append(soon, r.ID)
 		}
 	}
-	return false
+	return soon
 }
 
-// Run claims the reminders that fall due within the budget (cut to end shortly before
+// run claims the reminders that fall due within the budget (cut to end shortly before
 // ctx's deadline, if it has one), fires each when it is due (at once when it is late),
 // and looks again until nothing more falls due within the budget. It then answers with a
 // follow-up tick when a reminder falls due after the budget but before the next ping,
 // holding the reply until the next request can claim it; otherwise with nil, so that the
 // function can scale to zero. When ctx ends it stops waiting and returns ctx's error:
-// what it claimed and did not fire is claimed again when the lease ends.
-func (h *Handler) Run(ctx context.Context) (*event.Event, error) {
+// what it claimed and did not fire is claimed again when the lease ends. fromTask tells
+// that a task event woke it, not the chain (see reply).
+func (h *Handler) run(ctx context.Context, fromTask bool) (*event.Event, error) {
 	start := h.now()
 	budget := h.budget()
 	if end, ok := ctx.Deadline(); ok {
@@ -174,7 +187,7 @@ func (h *Handler) Run(ctx context.Context) (*event.Event, error) {
 			mu.Unlock()
 		}
 	}
-	// wait waits for the firings under way and reports why Run must stop, if it must.
+	// wait waits for the firings under way and reports why run must stop, if it must.
 	wait := func() error {
 		wg.Wait()
 		if err := ctx.Err(); err != nil {
@@ -225,14 +238,21 @@ func (h *Handler) Run(ctx context.Context) (*event.Event, error) {
 			}
 			continue
 		}
-		return h.reply(ctx, start, deadline, *next)
+		return h.reply(ctx, start, deadline, *next, fromTask)
 	}
 }
 
 // reply decides the chain for a request that started at start, after which the earliest
 // reminder falls due at next: a follow-up tick when next comes before the next ping (with
 // its margin), sent once the request it starts can claim next; else nil.
-func (h *Handler) reply(ctx context.Context, start, deadline, next time.Time) (*event.Event, error) {
+//
+// A request that a task event woke starts a chain: its tick is named for next (tickID),
+// so that the requests of a burst of task events between pings, which all end looking
+// at the same reminder, start one chain, not one each (the local broker accepts an id
+// once). A link of the chain (a ping's request, or a tick's) names its tick afresh: named
+// for next too, the tick of a request that could not reach next within its budget would
+// be the very event it answers, and dropped.
+func (h *Handler) reply(ctx context.Context, start, deadline, next time.Time, fromTask bool) (*event.Event, error) {
 	if !next.Before(h.NextTick(start).Add(orDefault(h.Margin, DefaultMargin))) {
 		return nil, nil
 	}
@@ -243,7 +263,11 @@ func (h *Handler) reply(ctx context.Context, start, deadline, next time.Time) (*
 		return nil, err
 	}
 	e := event.New()
-	e.SetID(uuid.Must(uuid.NewV7()).String())
+	if fromTask {
+		e.SetID(tickID(next))
+	} else {
+		e.SetID(uuid.Must(uuid.NewV7()).String())
+	}
 	e.SetSource(events.SourceReminders)
 	e.SetType(events.TypeRemindersTick)
 	e.SetTime(h.now().UTC())
@@ -251,6 +275,11 @@ func (h *Handler) reply(ctx context.Context, start, deadline, next time.Time) (*
 		return nil, fmt.Errorf("follow-up tick: %w", err)
 	}
 	return &e, nil
+}
+
+// tickID names the tick that starts a chain for the reminder that falls due at next.
+func tickID(next time.Time) string {
+	return "tick-" + next.UTC().Format("20060102T150405.000000Z")
 }
 
 // fireOnTime fires dues, which come in the order they fall due, each when it is due (at
@@ -261,7 +290,7 @@ func (h *Handler) fireOnTime(ctx context.Context, dues []postgres.Due) error {
 	var errs []error
 	for len(dues) > 0 {
 		if err := h.sleepUntil(ctx, dues[0].FireAt); err != nil {
-			return nil // Run reports ctx's end; the leases bring the rest back
+			return nil // run reports ctx's end; the leases bring the rest back
 		}
 		now := h.now()
 		n := 1

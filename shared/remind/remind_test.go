@@ -121,10 +121,15 @@ func TestHandler_Burst(t *testing.T) {
 	assert.LessOrEqual(t, int(rs.fires.Load()), claims, "got %d firing transactions for %d reminders due at once, want one per claim (%d)", rs.fires.Load(), n, claims)
 }
 
-// countingStore is the real store, counting the transactions Fire takes.
+// countingStore is the real store, counting its claims and the transactions Fire takes.
 type countingStore struct {
 	*postgres.ReminderService
-	fires atomic.Int64
+	claims, fires atomic.Int64
+}
+
+func (s *countingStore) Claim(ctx context.Context, horizon, lease time.Duration, limit int) ([]postgres.Due, error) {
+	s.claims.Add(1)
+	return s.ReminderService.Claim(ctx, horizon, lease, limit)
 }
 
 func (s *countingStore) Fire(ctx context.Context, dues ...postgres.Due) (int, error) {
@@ -165,6 +170,75 @@ func TestHandler_Reply(t *testing.T) {
 		late := sent[0].Time.Sub(at)
 		t.Logf("reminder fired %v late through the follow-up tick", late)
 		assert.LessOrEqual(t, late, maxLate)
+	})
+
+	t.Run("OneChainForABurstOfTaskEvents", func(t *testing.T) {
+		clock := clockAt(10 * time.Second)
+		rs := postgres.NewReminderService(db)
+		rs.Now = clock
+		h := remind.NewHandler(rs)
+		h.Now, h.Budget = clock, 3*time.Second
+		ctx, user := MustNewUser(t, db)
+		tasks := postgres.NewTaskService(db)
+		at := clock().Add(4 * time.Second) // after the budget, before the ping
+		burst := []*taskwire.Task{MustCreateTask(t, ctx, tasks, "first", at), MustCreateTask(t, ctx, tasks, "second", at)}
+
+		// Each task's event is handled by a request of its own; they end looking at the
+		// same reminder time and start one chain: one tick, which the broker accepts once.
+		var wg sync.WaitGroup
+		replies := make([]*event.Event, len(burst))
+		for i, task := range burst {
+			wg.Go(func() {
+				reply, err := h.Handle(context.Background(), NewTaskEvent(t, events.TypeTaskCreated, user, task, nil))
+				assert.NoError(t, err)
+				replies[i] = reply
+			})
+		}
+		wg.Wait()
+		require.NotNil(t, replies[0])
+		require.NotNil(t, replies[1])
+		assert.Equal(t, replies[0].ID(), replies[1].ID(), "got two follow-up ticks, want one chain")
+
+		// The chain fires both on time and ends.
+		link := replies[0]
+		for range 3 {
+			var err error
+			if link, err = h.Handle(context.Background(), *link); err != nil || link == nil {
+				require.NoError(t, err)
+				break
+			}
+		}
+		assert.Nil(t, link, "got the chain going on, want it ended once the reminders fired")
+		sent := MustListReminderEvents(t, db, user)
+		require.Len(t, sent, len(burst))
+		for _, r := range sent {
+			assert.LessOrEqual(t, r.Time.Sub(at), maxLate)
+		}
+	})
+
+	t.Run("ChainGoesOnPastItsOwnTick", func(t *testing.T) {
+		clock := clockAt(10 * time.Second)
+		rs := postgres.NewReminderService(db)
+		rs.Now = clock
+		h := remind.NewHandler(rs)
+		h.Now, h.Budget = clock, 3*time.Second
+		ctx, user := MustNewUser(t, db)
+		task := MustCreateTask(t, ctx, postgres.NewTaskService(db), "beyond two short requests", clock().Add(4*time.Second))
+
+		// A caller that cuts requests short (1.5 s) leaves each half a second: the reminder
+		// is beyond the request of the task's event and beyond that of its tick.
+		handle := func(e event.Event) *event.Event {
+			t.Helper()
+			ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+			defer cancel()
+			reply, err := h.Handle(ctx, e)
+			require.NoError(t, err)
+			require.NotNil(t, reply, "got no follow-up tick, want the chain to go on")
+			return reply
+		}
+		tick := handle(NewTaskEvent(t, events.TypeTaskCreated, user, task, nil))
+		next := handle(*tick)
+		assert.NotEqual(t, tick.ID(), next.ID(), "got the tick answered with itself, which the broker would drop, want a new one")
 	})
 
 	t.Run("NoneWhenThePingComesFirst", func(t *testing.T) {
@@ -220,6 +294,30 @@ func TestHandler_Reply(t *testing.T) {
 		require.Len(t, sent, 2, "got %d reminder.due events, want the moved reminder claimed from its event", len(sent))
 		assert.Equal(t, due.Add(-time.Hour), sent[1].RemindAt)
 		assert.LessOrEqual(t, sent[1].Time.Sub(sent[1].RemindAt), maxLate)
+	})
+
+	t.Run("TaskEventOfAHeldReminder", func(t *testing.T) {
+		clock := clockAt(10 * time.Second)
+		holder := postgres.NewReminderService(db)
+		holder.Now = clock
+		rs := &countingStore{ReminderService: postgres.NewReminderService(db)}
+		rs.Now = clock
+		h := remind.NewHandler(rs)
+		h.Now, h.Budget = clock, 3*time.Second
+		ctx, user := MustNewUser(t, db)
+		at := clock().Add(time.Second).Truncate(time.Microsecond)
+		task := MustCreateTask(t, ctx, postgres.NewTaskService(db), "claimed by the chain", at)
+		claimed, err := holder.Claim(context.Background(), 2*time.Second, time.Minute, 1000)
+		require.NoError(t, err)
+		require.True(t, slices.ContainsFunc(claimed, func(d postgres.Due) bool { return d.TaskID == task.ID }))
+
+		// Held by the chain, the reminder is the chain's to fire: its task's event, handled
+		// after, claims nothing and waits for nothing.
+		reply, err := h.Handle(context.Background(), NewTaskEvent(t, events.TypeTaskCreated, user, task, nil))
+		require.NoError(t, err)
+		assert.Nil(t, reply)
+		assert.Zero(t, rs.claims.Load(), "got the handler claiming for a reminder another holder has, want it left to that holder")
+		assert.Empty(t, MustListReminderEvents(t, db, user))
 	})
 }
 
@@ -494,6 +592,18 @@ func (s *fakeStore) NextFireAt(ctx context.Context) (*time.Time, error) {
 		}
 	}
 	return next, nil
+}
+
+func (s *fakeStore) Free(ctx context.Context, ids ...uuid.UUID) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.n++
+	for _, d := range s.waiting {
+		if slices.Contains(ids, d.ReminderID) {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 func (s *fakeStore) calls() int {
