@@ -121,6 +121,18 @@ func TestHandler_Burst(t *testing.T) {
 	assert.LessOrEqual(t, int(rs.fires.Load()), claims, "got %d firing transactions for %d reminders due at once, want one per claim (%d)", rs.fires.Load(), n, claims)
 }
 
+// newReplyHandler returns a handler on the real store of db with a budget of 3 s, it
+// and the store on a clock that reads 10 s into a minute, so that the next ping is 50 s
+// away.
+func newReplyHandler(db *postgres.DB) *remind.Handler {
+	clock := clockAt(10 * time.Second)
+	rs := postgres.NewReminderService(db)
+	rs.Now = clock
+	h := remind.NewHandler(rs)
+	h.Now, h.Budget = clock, 3*time.Second
+	return h
+}
+
 // countingStore is the real store, counting its claims and the transactions Fire takes.
 type countingStore struct {
 	*postgres.ReminderService
@@ -141,11 +153,8 @@ func TestHandler_Reply(t *testing.T) {
 	db := postgrestest.MustOpenDB(t)
 
 	t.Run("TickWhileDueBeforeThePing", func(t *testing.T) {
-		clock := clockAt(10 * time.Second)
-		rs := postgres.NewReminderService(db)
-		rs.Now = clock
-		h := remind.NewHandler(rs)
-		h.Now, h.Budget = clock, 3*time.Second
+		h := newReplyHandler(db)
+		clock := h.Now
 		ctx, user := MustNewUser(t, db)
 		at := clock().Add(4 * time.Second).Truncate(time.Microsecond) // after the budget, long before the ping
 		MustCreateTask(t, ctx, postgres.NewTaskService(db), "after the budget", at)
@@ -173,11 +182,8 @@ func TestHandler_Reply(t *testing.T) {
 	})
 
 	t.Run("OneChainForABurstOfTaskEvents", func(t *testing.T) {
-		clock := clockAt(10 * time.Second)
-		rs := postgres.NewReminderService(db)
-		rs.Now = clock
-		h := remind.NewHandler(rs)
-		h.Now, h.Budget = clock, 3*time.Second
+		h := newReplyHandler(db)
+		clock := h.Now
 		ctx, user := MustNewUser(t, db)
 		tasks := postgres.NewTaskService(db)
 		at := clock().Add(4 * time.Second) // after the budget, before the ping
@@ -217,11 +223,8 @@ func TestHandler_Reply(t *testing.T) {
 	})
 
 	t.Run("ChainGoesOnPastItsOwnTick", func(t *testing.T) {
-		clock := clockAt(10 * time.Second)
-		rs := postgres.NewReminderService(db)
-		rs.Now = clock
-		h := remind.NewHandler(rs)
-		h.Now, h.Budget = clock, 3*time.Second
+		h := newReplyHandler(db)
+		clock := h.Now
 		ctx, user := MustNewUser(t, db)
 		task := MustCreateTask(t, ctx, postgres.NewTaskService(db), "beyond two short requests", clock().Add(4*time.Second))
 
@@ -242,11 +245,8 @@ func TestHandler_Reply(t *testing.T) {
 	})
 
 	t.Run("NoneWhenThePingComesFirst", func(t *testing.T) {
-		clock := clockAt(10 * time.Second)
-		rs := postgres.NewReminderService(db)
-		rs.Now = clock
-		h := remind.NewHandler(rs)
-		h.Now, h.Budget = clock, 3*time.Second
+		h := newReplyHandler(db)
+		clock := h.Now
 		ctx, user := MustNewUser(t, db)
 		MustCreateTask(t, ctx, postgres.NewTaskService(db), "after the ping", clock().Add(55*time.Second))
 
@@ -259,11 +259,8 @@ func TestHandler_Reply(t *testing.T) {
 	})
 
 	t.Run("TaskEvent", func(t *testing.T) {
-		clock := clockAt(10 * time.Second)
-		rs := postgres.NewReminderService(db)
-		rs.Now = clock
-		h := remind.NewHandler(rs)
-		h.Now, h.Budget = clock, 3*time.Second
+		h := newReplyHandler(db)
+		clock := h.Now
 		ctx, user := MustNewUser(t, db)
 		at := clock().Add(200 * time.Millisecond).Truncate(time.Microsecond)
 		task := MustCreateTask(t, ctx, postgres.NewTaskService(db), "added between pings", at)
