@@ -239,23 +239,6 @@ func NewListener(db *DB) *Listener {
 	return l
 }
 
-// Ready waits until the listener first listens, or ctx is done.
-func (l *Listener) Ready(ctx context.Context) error {
-	select {
-	case <-l.done:
-		return fmt.Errorf("outbox listener: closed")
-	default:
-	}
-	select {
-	case <-l.ready:
-		return nil
-	case <-l.done:
-		return fmt.Errorf("outbox listener: closed")
-	case <-ctx.Done():
-		return fmt.Errorf("outbox listener: not listening yet: %w", context.Cause(ctx))
-	}
-}
-
 // Subscribe returns a channel that receives the outbox position of each row of user
 // committed from now on, in commit order, and 0 whenever notifications may have been
 // missed (the connection was restored, or the subscriber fell too far behind): then

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/taskwire/taskwire/shared/taskwire"
 )
@@ -30,4 +31,22 @@ func CommitNewTask(ctx context.Context, db *DB, t *taskwire.Task, index int) (in
 		return false, 0, err
 	}
 	return *ins, *at, nil
+}
+
+// Ready waits until the listener first listens, or ctx is done: the tests that need it
+// listening before they commit.
+func (l *Listener) Ready(ctx context.Context) error {
+	select {
+	case <-l.done:
+		return fmt.Errorf("outbox listener: closed")
+	default:
+	}
+	select {
+	case <-l.ready:
+		return nil
+	case <-l.done:
+		return fmt.Errorf("outbox listener: closed")
+	case <-ctx.Done():
+		return fmt.Errorf("outbox listener: not listening yet: %w", context.Cause(ctx))
+	}
 }
