@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -73,6 +74,11 @@ type Handler struct {
 	Period time.Duration
 	// Margin is how late a ping may arrive after its time.
 	Margin time.Duration
+
+	mu sync.Mutex
+	// starting holds, for each request woken by a task event that waits to start a chain,
+	// the reminder time it goes on to.
+	starting []time.Time
 }
 
 // NewHandler returns a Handler on store with the default settings.
@@ -108,9 +114,9 @@ func (h *Handler) NextTick(start time.Time) time.Time {
 // Handle serves one event: a ping or a follow-up tick runs the firing loop; a task change
 // runs it when the task has a reminder due before the next ping that nobody holds yet (a
 // reminder added or moved between pings is claimed from its event; one that a chain or an
-// earlier event's run claimed already is its holder's to fire); anything else is
-// acknowledged and ignored. The reply, when there is one, is a follow-up tick for the
-// broker to bring back.
+// earlier event's run claimed already is its holder's to fire) and no request of this
+// handler waits to start a chain that reaches it; anything else is acknowledged and
+// ignored. The reply, when there is one, is a follow-up tick for the broker to bring back.
 func (h *Handler) Handle(ctx context.Context, e event.Event) (*event.Event, error) {
 	switch t := e.Type(); {
 	case t == events.TypePing, t == events.TypeRemindersTick:
@@ -120,8 +126,8 @@ func (h *Handler) Handle(ctx context.Context, e event.Event) (*event.Event, erro
 		if err != nil {
 			return nil, err
 		}
-		soon := h.dueSoon(data.Task.Status, events.ArmedReminders(t, data))
-		if len(soon) == 0 {
+		soon, first := h.dueSoon(data.Task.Status, events.ArmedReminders(t, data))
+		if len(soon) == 0 || h.chainStarting(first) {
 			return nil, nil
 		}
 		free, err := h.Store.Free(ctx, soon...)
@@ -140,19 +146,51 @@ func (h *Handler) Handle(ctx context.Context, e event.Event) (*event.Event, erro
 }
 
 // dueSoon returns the reminders of a task in status that fire before the next ping could
-// wake the function (or fired already: late, they fire at once).
-func (h *Handler) dueSoon(status taskwire.Status, reminders []taskwire.Reminder) []uuid.UUID {
+// wake the function (or fired already: late, they fire at once), and the first time one
+// of them fires.
+func (h *Handler) dueSoon(status taskwire.Status, reminders []taskwire.Reminder) (soon []uuid.UUID, first time.Time) {
 	if status != taskwire.StatusOpen {
-		return nil
+		return nil, time.Time{}
 	}
 	before := h.NextTick(h.now()).Add(orDefault(h.Margin, DefaultMargin))
-	var soon []uuid.UUID
 	for _, r := range reminders {
 		if r.FireAt != nil && r.FireAt.Before(before) {
 			soon = append(soon, r.ID)
+			if first.IsZero() || r.FireAt.Before(first) {
+				first = *r.FireAt
+			}
 		}
 	}
-	return soon
+	return soon, first
+}
+
+// chainStarting reports whether a request of this handler waits to start a chain that
+// reaches reminders firing from at on: one going on to a reminder no later. The chain
+// fires, on time, whatever falls due after that reminder and before the next ping, which
+// wakes the function anyway.
+func (h *Handler) chainStarting(at time.Time) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, next := range h.starting {
+		if !next.After(at) {
+			return true
+		}
+	}
+	return false
+}
+
+// startChain records that a request waits to start a chain going on to next, until the
+// returned func is called.
+func (h *Handler) startChain(next time.Time) (done func()) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.starting = append(h.starting, next)
+	return func() {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		i := slices.Index(h.starting, next)
+		h.starting = slices.Delete(h.starting, i, i+1)
+	}
 }
 
 // run claims the reminders that fall due within the budget (cut to end shortly before
@@ -259,7 +297,13 @@ func (h *Handler) reply(ctx context.Context, start, deadline, next time.Time, fr
 	// The next request claims what falls due within its budget from its start: replying
 	// sooner would only bring back a request that finds nothing and replies again.
 	b := h.budget()
-	if err := h.sleepUntil(ctx, earlier(next.Add(-b+b/10), deadline)); err != nil {
+	wake := earlier(next.Add(-b+b/10), deadline)
+	if fromTask && wake.After(h.now()) {
+		// The task events that come meanwhile leave the reminders from next on to the
+		// chain this request starts.
+		defer h.startChain(next)()
+	}
+	if err := h.sleepUntil(ctx, wake); err != nil {
 		return nil, err
 	}
 	e := event.New()

@@ -182,20 +182,22 @@ func TestHandler_Reply(t *testing.T) {
 	})
 
 	t.Run("OneChainForABurstOfTaskEvents", func(t *testing.T) {
-		h := newReplyHandler(db)
-		clock := h.Now
+		// Two processes of the function.
+		handlers := []*remind.Handler{newReplyHandler(db), newReplyHandler(db)}
+		clock := handlers[0].Now
 		ctx, user := MustNewUser(t, db)
 		tasks := postgres.NewTaskService(db)
 		at := clock().Add(4 * time.Second) // after the budget, before the ping
 		burst := []*taskwire.Task{MustCreateTask(t, ctx, tasks, "first", at), MustCreateTask(t, ctx, tasks, "second", at)}
 
-		// Each task's event is handled by a request of its own; they end looking at the
-		// same reminder time and start one chain: one tick, which the broker accepts once.
+		// Each task's event is handled by a process of its own; their requests end looking
+		// at the same reminder time and start one chain: one tick, which the broker accepts
+		// once.
 		var wg sync.WaitGroup
 		replies := make([]*event.Event, len(burst))
 		for i, task := range burst {
 			wg.Go(func() {
-				reply, err := h.Handle(context.Background(), NewTaskEvent(t, events.TypeTaskCreated, user, task, nil))
+				reply, err := handlers[i].Handle(context.Background(), NewTaskEvent(t, events.TypeTaskCreated, user, task, nil))
 				assert.NoError(t, err)
 				replies[i] = reply
 			})
@@ -209,7 +211,7 @@ func TestHandler_Reply(t *testing.T) {
 		link := replies[0]
 		for range 3 {
 			var err error
-			if link, err = h.Handle(context.Background(), *link); err != nil || link == nil {
+			if link, err = handlers[0].Handle(context.Background(), *link); err != nil || link == nil {
 				require.NoError(t, err)
 				break
 			}
@@ -219,6 +221,59 @@ func TestHandler_Reply(t *testing.T) {
 		require.Len(t, sent, len(burst))
 		for _, r := range sent {
 			assert.LessOrEqual(t, r.Time.Sub(at), maxLate)
+		}
+	})
+
+	t.Run("TaskEventsWhileAChainStarts", func(t *testing.T) {
+		h := newReplyHandler(db)
+		store := &countingStore{ReminderService: h.Store.(*postgres.ReminderService)}
+		h.Store = store
+		clock := h.Now
+		ctx, user := MustNewUser(t, db)
+		tasks := postgres.NewTaskService(db)
+		at := clock().Add(4 * time.Second) // after the budget, before the ping
+		first := MustCreateTask(t, ctx, tasks, "first", at)
+		later := MustCreateTask(t, ctx, tasks, "later", at.Add(500*time.Millisecond))
+
+		// The first task's request waits to start the chain...
+		started := make(chan *event.Event, 1)
+		go func() {
+			reply, err := h.Handle(context.Background(), NewTaskEvent(t, events.TypeTaskCreated, user, first, nil))
+			assert.NoError(t, err)
+			started <- reply
+		}()
+		require.Eventually(t, func() bool { return h.Starting() == 1 }, 5*time.Second, time.Millisecond)
+		claims := store.claims.Load()
+
+		// ...which the event of a task whose reminder comes after leaves it to, claiming
+		// nothing and waiting for nothing...
+		reply, err := h.Handle(context.Background(), NewTaskEvent(t, events.TypeTaskCreated, user, later, nil))
+		require.NoError(t, err)
+		assert.Nil(t, reply)
+		assert.Equal(t, claims, store.claims.Load(), "got a claim for a reminder the chain reaches, want none")
+
+		// ...but not one whose reminder comes before: that one is claimed from its event.
+		sooner := MustCreateTask(t, ctx, tasks, "sooner", clock().Add(time.Second))
+		_, err = h.Handle(context.Background(), NewTaskEvent(t, events.TypeTaskCreated, user, sooner, nil))
+		require.NoError(t, err)
+		assert.Greater(t, store.claims.Load(), claims, "got no claim for a reminder before the chain's, want it claimed")
+
+		// The chain fires the rest on time and ends.
+		link := <-started
+		require.NotNil(t, link, "got no follow-up tick, want the chain started")
+		for range 3 {
+			if link, err = h.Handle(context.Background(), *link); err != nil || link == nil {
+				require.NoError(t, err)
+				break
+			}
+		}
+		assert.Nil(t, link, "got the chain going on, want it ended once the reminders fired")
+		sent := MustListReminderEvents(t, db, user)
+		require.Len(t, sent, 3)
+		for _, r := range sent {
+			late := r.Time.Sub(r.RemindAt)
+			assert.GreaterOrEqual(t, late, time.Duration(0))
+			assert.LessOrEqual(t, late, maxLate)
 		}
 	})
 
