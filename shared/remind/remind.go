@@ -321,9 +321,13 @@ func (h *Handler) reply(ctx context.Context, start, deadline, next time.Time, fr
 	return &e, nil
 }
 
-// tickID names the tick that starts a chain for the reminder that falls due at next.
+// tickNamespace makes the ids of the ticks that start chains.
+var tickNamespace = uuid.NewSHA1(uuid.NameSpaceURL, []byte("https://taskwire.dev/reminders/tick"))
+
+// tickID names the tick that starts a chain for the reminder that falls due at next: the
+// same time always gives the same id.
 func tickID(next time.Time) string {
-	return "tick-" + next.UTC().Format("20060102T150405.000000Z")
+	return uuid.NewSHA1(tickNamespace, []byte(next.UTC().Format(time.RFC3339Nano))).String()
 }
 
 // fireOnTime fires dues, which come in the order they fall due, each when it is due (at
