@@ -17,7 +17,7 @@ import sys
 
 P99_TARGET_MS = 10.0
 RATIO_TARGET = 0.5
-POOL = 16  # shared/postgres/open.go: defaultMaxConns
+POOL = 8  # shared/postgres/open.go: defaultMaxConns
 LISTENERS = 2  # connections the app holds beside its pool: live streams' LISTEN (changes.go) and the relay's (relay.go)
 PGBENCH_FOR = {"create": "insert", "list": "select"}
 

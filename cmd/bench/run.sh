@@ -105,7 +105,8 @@ log "minting $((SPREAD + 1)) tokens"
 # app's backends, autovacuum and the rest can be told apart); and every second of the
 # measured part, what the connections to the bench database are doing (pg_stat_activity:
 # on CPU, waiting for a lock, for the client, for WAL), from which the report takes the
-# peak number of connections (the app's pool should hold it at 16) and the wait mix.
+# peak number of connections (the app's pool should hold it at 8, plus its LISTEN
+# connections) and the wait mix.
 sample() {
 	local name=$1 delay=$2 until=$((SECONDS + $2 + DURATION))
 	(

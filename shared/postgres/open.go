@@ -30,7 +30,7 @@ const (
 	defaultLocalAddr = "127.0.0.1:5432"
 	defaultDataDir   = ".data"
 	defaultDatabase  = "taskwire"
-	defaultMaxConns  = 16
+	defaultMaxConns  = 8
 )
 
 // clusterProbeTimeout bounds each attempt to reach a server that may not be there.
@@ -42,7 +42,7 @@ type Config struct {
 	LocalAddr string // address probed when URL is empty; default "127.0.0.1:5432"
 	DataDir   string // where a private cluster lives when nothing answers; default ".data"
 	Database  string // database used when URL is empty; default "taskwire"
-	MaxConns  int32  // pool size; default 16 (it overrides pool_max_conns in URL)
+	MaxConns  int32  // pool size; default 8 (it overrides pool_max_conns in URL)
 }
 
 // DB is Taskwire's connection pool.
