@@ -140,8 +140,8 @@ func (s *ReminderService) Claim(ctx context.Context, horizon, lease time.Duratio
 // free to claim: a task event needs no firing of its own when a holder has its reminders
 // (the chain that claimed them, or the handling of an earlier event) or they fired.
 //
-// The reminders are looked up by their keys, which a plan cached while the table was small
-// would not: planned for the rows there are, it reads a row a reminder.
+// It is planned for the rows there are (customPlanSQL): a plan cached while the table was
+// small read every reminder once it had grown, where this one reads each by its key.
 func (s *ReminderService) Free(ctx context.Context, ids ...uuid.UUID) (bool, error) {
 	var free bool
 	b := &pgx.Batch{}
