@@ -208,20 +208,10 @@ func TestHandler_Reply(t *testing.T) {
 		assert.Equal(t, replies[0].ID(), replies[1].ID(), "got two follow-up ticks, want one chain")
 
 		// The chain fires both on time and ends.
-		link := replies[0]
-		for range 3 {
-			var err error
-			if link, err = handlers[0].Handle(context.Background(), *link); err != nil || link == nil {
-				require.NoError(t, err)
-				break
-			}
-		}
-		assert.Nil(t, link, "got the chain going on, want it ended once the reminders fired")
+		MustFollowChain(t, handlers[0], replies[0], 3)
 		sent := MustListReminderEvents(t, db, user)
 		require.Len(t, sent, len(burst))
-		for _, r := range sent {
-			assert.LessOrEqual(t, r.Time.Sub(at), maxLate)
-		}
+		AssertFiredOnTime(t, sent)
 	})
 
 	t.Run("TaskEventsWhileAChainStarts", func(t *testing.T) {
@@ -261,20 +251,10 @@ func TestHandler_Reply(t *testing.T) {
 		// The chain fires the rest on time and ends.
 		link := <-started
 		require.NotNil(t, link, "got no follow-up tick, want the chain started")
-		for range 3 {
-			if link, err = h.Handle(context.Background(), *link); err != nil || link == nil {
-				require.NoError(t, err)
-				break
-			}
-		}
-		assert.Nil(t, link, "got the chain going on, want it ended once the reminders fired")
+		MustFollowChain(t, h, link, 3)
 		sent := MustListReminderEvents(t, db, user)
 		require.Len(t, sent, 3)
-		for _, r := range sent {
-			late := r.Time.Sub(r.RemindAt)
-			assert.GreaterOrEqual(t, late, time.Duration(0))
-			assert.LessOrEqual(t, late, maxLate)
-		}
+		AssertFiredOnTime(t, sent)
 	})
 
 	t.Run("ChainGoesOnPastItsOwnTick", func(t *testing.T) {
@@ -535,6 +515,31 @@ func MustCreateTask(tb testing.TB, ctx context.Context, svc *postgres.TaskServic
 	task, _, err := svc.CreateTask(ctx, f, taskwire.IdempotencyKey{})
 	require.NoError(tb, err)
 	return task
+}
+
+// MustFollowChain hands tick back to h, and each follow-up tick after it, as the broker
+// would, until the chain ends; the chain must end within links ticks.
+func MustFollowChain(tb testing.TB, h *remind.Handler, tick *event.Event, links int) {
+	tb.Helper()
+	for range links {
+		next, err := h.Handle(context.Background(), *tick)
+		require.NoError(tb, err)
+		if next == nil {
+			return
+		}
+		tick = next
+	}
+	tb.Errorf("got the chain going on after %d ticks, want it ended once the reminders fired", links)
+}
+
+// AssertFiredOnTime checks that each of sent fired at its time, at most maxLate after.
+func AssertFiredOnTime(tb testing.TB, sent []sentReminder) {
+	tb.Helper()
+	for _, r := range sent {
+		late := r.Time.Sub(r.RemindAt)
+		assert.GreaterOrEqual(tb, late, time.Duration(0), "got a reminder fired %v early", -late)
+		assert.LessOrEqual(tb, late, maxLate, "got a reminder fired %v late, want at most %v", late, maxLate)
+	}
 }
 
 // sentReminder is a reminder.due outbox row: when it was fired and for when.
