@@ -37,15 +37,31 @@ type App struct {
 // listener that wakes live streams, and builds the API.
 func Open(ctx context.Context, cfg map[string]string) (*App, error) {
 	dir := DataDir(cfg)
+	// The verifier loads while the database opens: on a cold start both wait (for the
+	// identity provider's key set, for a new server process), and neither needs the other.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type loaded struct {
+		verifier *auth.Verifier
+		err      error
+	}
+	verifierLoaded := make(chan loaded, 1)
+	go func() {
+		v, err := auth.NewVerifier(ctx, auth.ConfigFromEnv(cfg, dir))
+		verifierLoaded <- loaded{v, err}
+	}()
 	db, err := postgres.Open(ctx, postgres.ConfigFromEnv(cfg, dir))
 	if err != nil {
+		cancel() // no need to wait out a slow key set
+		<-verifierLoaded
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	verifier, err := auth.NewVerifier(ctx, auth.ConfigFromEnv(cfg, dir))
-	if err != nil {
+	l := <-verifierLoaded
+	if l.err != nil {
 		db.Close()
-		return nil, fmt.Errorf("load token verifier: %w", err)
+		return nil, fmt.Errorf("load token verifier: %w", l.err)
 	}
+	verifier := l.verifier
 	// The listener connects in the background rather than holding up the start by a
 	// connection: a stream that subscribes before it listens is told to re-read once it
 	// does, and so misses nothing.

@@ -16,9 +16,11 @@ import (
 	"github.com/taskwire/taskwire/migrations"
 )
 
-// migrateLockKey is the advisory lock Migrate holds: "taskwire" in ASCII. It differs
-// from tern's own lock, which tern takes (and releases) inside each of its calls.
-const migrateLockKey int64 = 0x7461736b77697265
+// MigrateLockKey is the advisory lock Migrate holds while it migrates: "taskwire" in
+// ASCII. It differs from tern's own lock, which tern takes (and releases) inside each of
+// its calls. Whoever holds it keeps every starting function from migrating, and so from
+// starting, until they let go.
+const MigrateLockKey int64 = 0x7461736b77697265
 
 // migrateVersionTable is where tern records how many migrations the database has had.
 const migrateVersionTable = "public.taskwire_schema_version"
@@ -46,13 +48,13 @@ func Migrate(ctx context.Context, conn *pgx.Conn) (err error) {
 	if current {
 		return nil
 	}
-	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", migrateLockKey); err != nil {
+	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", MigrateLockKey); err != nil {
 		return fmt.Errorf("migrate: lock: %w", err)
 	}
 	defer func() {
 		// Unlock even when ctx is done; if the connection broke, the session's end
 		// has released the lock already.
-		_, unlockErr := conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", migrateLockKey)
+		_, unlockErr := conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", MigrateLockKey)
 		if err == nil && unlockErr != nil {
 			err = fmt.Errorf("migrate: unlock: %w", unlockErr)
 		}

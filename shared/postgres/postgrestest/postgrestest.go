@@ -76,12 +76,53 @@ func URL(tb testing.TB) string {
 	return dbURL
 }
 
+// EmptyURL returns the connection string of a new database on the test server that
+// nothing has migrated yet, for tests of how the app starts on one; it is dropped at
+// cleanup.
+func EmptyURL(tb testing.TB) string {
+	tb.Helper()
+	server := testServerURL()
+	name, err := newName()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	u, err := withDatabase(server, name)
+	if err != nil {
+		tb.Fatalf("postgrestest: TEST_DATABASE_URL: %v", err)
+	}
+	run := func(sql string) error {
+		ctx, cancel := context.WithTimeout(context.Background(), serverTimeout)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, server)
+		if err != nil {
+			return err
+		}
+		defer conn.Close(context.Background())
+		_, err = conn.Exec(ctx, sql)
+		return err
+	}
+	if err := run("CREATE DATABASE " + pgx.Identifier{name}.Sanitize()); err != nil {
+		tb.Fatalf("postgrestest: create database %s: %v", name, err)
+	}
+	tb.Cleanup(func() {
+		if err := run("DROP DATABASE IF EXISTS " + pgx.Identifier{name}.Sanitize() + " WITH (FORCE)"); err != nil {
+			tb.Errorf("postgrestest: drop database %s: %v", name, err)
+		}
+	})
+	return u
+}
+
+// testServerURL returns TEST_DATABASE_URL, else the default test server.
+func testServerURL() string {
+	if s := os.Getenv("TEST_DATABASE_URL"); s != "" {
+		return s
+	}
+	return defaultServerURL
+}
+
 // setup creates, migrates and opens the test database, recording any failure in setupErr.
 func setup() {
-	serverURL = os.Getenv("TEST_DATABASE_URL")
-	if serverURL == "" {
-		serverURL = defaultServerURL
-	}
+	serverURL = testServerURL()
 	name, err := newName()
 	if err != nil {
 		setupErr = fmt.Errorf("postgrestest: %w", err)
