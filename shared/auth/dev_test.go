@@ -2,6 +2,9 @@ package auth_test
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -81,6 +84,38 @@ func TestLoadDevIssuer(t *testing.T) {
 		dir := t.TempDir()
 		require.NoError(t, os.WriteFile(filepath.Join(dir, "dev-issuer.jwk"), []byte("{not json"), 0o600))
 		_, err := auth.LoadDevIssuer(dir)
+		require.Error(t, err)
+	})
+
+	// A key file that holds another kind of key is refused at start, naming the file.
+	t.Run("ErrNotEd25519", func(t *testing.T) {
+		dir := t.TempDir()
+		key, err := jwk.FromRaw([]byte("an HMAC secret, not a signing key"))
+		require.NoError(t, err)
+		require.NoError(t, key.Set(jwk.KeyIDKey, "k1"))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "dev-issuer.jwk"), []byte(MustJSON(t, key)), 0o600))
+
+		_, err = auth.LoadDevIssuer(dir)
+		require.ErrorContains(t, err, "dev-issuer.jwk does not hold an Ed25519 private key")
+	})
+
+	// The seed is checked against the public key when the key first signs, not at start:
+	// a file whose halves do not match mints nothing rather than tokens that never verify.
+	t.Run("ErrMismatchedHalvesMintNothing", func(t *testing.T) {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "dev-issuer.jwk")
+		MustLoadDevIssuer(t, dir)
+		var fields map[string]any
+		data, err := os.ReadFile(path)
+		require.NoError(t, err)
+		require.NoError(t, json.Unmarshal(data, &fields))
+		other, _, err := ed25519.GenerateKey(rand.Reader)
+		require.NoError(t, err)
+		fields["x"] = base64.RawURLEncoding.EncodeToString(other)
+		require.NoError(t, os.WriteFile(path, []byte(MustJSON(t, fields)), 0o600))
+
+		d := MustLoadDevIssuer(t, dir)
+		_, err = d.Mint("user-1", time.Minute)
 		require.Error(t, err)
 	})
 
@@ -202,10 +237,10 @@ func MustLoadDevIssuer(tb testing.TB, dir string) *auth.DevIssuer {
 	return d
 }
 
-// MustJSON returns set encoded as JSON.
-func MustJSON(tb testing.TB, set jwk.Set) string {
+// MustJSON returns v encoded as JSON.
+func MustJSON(tb testing.TB, v any) string {
 	tb.Helper()
-	b, err := json.Marshal(set)
+	b, err := json.Marshal(v)
 	require.NoError(tb, err)
 	return string(b)
 }
