@@ -42,7 +42,7 @@ type Config struct {
 	LocalAddr string // address probed when URL is empty; default "127.0.0.1:5432"
 	DataDir   string // where a private cluster lives when nothing answers; default ".data"
 	Database  string // database used when URL is empty; default "taskwire"
-	MaxConns  int32  // pool size; default 8 (it overrides pool_max_conns in URL)
+	MaxConns  int32  // pool size; default the URL's pool_max_conns, else 8
 }
 
 // DB is Taskwire's connection pool.
@@ -67,10 +67,6 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if cfg.Database == "" {
 		cfg.Database = defaultDatabase
 	}
-	if cfg.MaxConns <= 0 {
-		cfg.MaxConns = defaultMaxConns
-	}
-
 	connString, source := cfg.URL, "URL"
 	if connString == "" {
 		var err error
@@ -93,7 +89,12 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	poolConfig.MaxConns = cfg.MaxConns
+	switch {
+	case cfg.MaxConns > 0:
+		poolConfig.MaxConns = cfg.MaxConns
+	case !setsMaxConns(connString):
+		poolConfig.MaxConns = defaultMaxConns
+	}
 	poolConfig.MinConns = 0
 	poolConfig.AfterConnect = func(ctx context.Context, conn *pgx.Conn) error {
 		sendUUIDsAsBytes(conn.TypeMap())
@@ -121,8 +122,20 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	slog.Info("database ready",
 		"where", net.JoinHostPort(cc.Host, strconv.Itoa(int(cc.Port)))+"/"+cc.Database,
 		"source", source,
-		"max_conns", cfg.MaxConns)
+		"max_conns", poolConfig.MaxConns)
 	return db, nil
+}
+
+// setsMaxConns reports whether connString (a URL or key=value pairs) sets the pool's
+// size with pgxpool's pool_max_conns, as a deployment behind a connection limit or a
+// pooler may; pgxpool's own default is the number of CPUs.
+func setsMaxConns(connString string) bool {
+	cc, err := pgconn.ParseConfig(connString) // keeps pool_* settings as runtime parameters
+	if err != nil {
+		return false // pgxpool.ParseConfig has accepted it; this cannot happen
+	}
+	_, ok := cc.RuntimeParams["pool_max_conns"]
+	return ok
 }
 
 // Close waits for the announcement of the last commits and closes the pool.

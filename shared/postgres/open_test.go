@@ -49,6 +49,35 @@ func TestOpen(t *testing.T) {
 	})
 }
 
+// The pool holds 8 connections unless the connection string says otherwise with
+// pgxpool's pool_max_conns (a deployment behind a connection limit or a pooler); a size
+// the caller gives wins over both.
+func TestOpen_PoolSize(t *testing.T) {
+	name := "taskwire_test_pool_" + uniqueSuffix(t)
+	mustCreateScratchDB(t, name)
+	url := "postgres://postgres@" + localServerAddr + "/" + name + "?sslmode=disable"
+	keyValue := "host=127.0.0.1 port=5432 user=postgres sslmode=disable dbname=" + name
+
+	for _, tc := range []struct {
+		name     string
+		url      string
+		maxConns int32
+		want     int32
+	}{
+		{"Default", url, 0, 8},
+		{"URL", url + "&pool_max_conns=3", 0, 3},
+		{"KeyValue", keyValue + " pool_max_conns=5", 0, 5},
+		{"CallerOverURL", url + "&pool_max_conns=3", 2, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db, err := postgres.Open(context.Background(), postgres.Config{URL: tc.url, MaxConns: tc.maxConns})
+			require.NoError(t, err)
+			defer db.Close()
+			require.Equal(t, tc.want, db.Pool.Config().MaxConns)
+		})
+	}
+}
+
 func TestMigrate(t *testing.T) {
 	t.Run("Concurrent", func(t *testing.T) {
 		ctx := context.Background()
