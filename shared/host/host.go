@@ -21,7 +21,9 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -131,6 +133,8 @@ func Serve(ctx context.Context, f any, opts Options) error {
 	started := make(chan error, 1)
 	go func() {
 		if s, ok := f.(Starter); ok {
+			release := holdGC()
+			defer release()
 			started <- s.Start(startCtx, maps.Clone(env))
 			return
 		}
@@ -231,4 +235,41 @@ func listenAddress(env map[string]string) string {
 		return ":" + port
 	}
 	return ":" + defaultPort
+}
+
+// startHeapLimit bounds the memory a process may take while the garbage collector is
+// held off for a start (see holdGC); beyond it the collector runs after all.
+const startHeapLimit = 64 << 20
+
+// gcHold is the garbage collector's setting from before the first of a process's
+// functions that are starting (one, but for tests and the whole app's bundle) held it off.
+var gcHold struct {
+	sync.Mutex
+	starting int   // functions now starting
+	percent  int   // GOGC before
+	limit    int64 // GOMEMLIMIT before
+}
+
+// holdGC turns the garbage collector off, up to startHeapLimit, until every function
+// that called it has called the func it returned. A start's garbage (connections made,
+// schemas and manifests read) outgrows the runtime's first 4 MB goal, and collecting it
+// during the start cost chat and the whole app a tenth of their start time here; once
+// the start is over, the first allocation past the goal collects it, after readiness.
+func holdGC() (release func()) {
+	gcHold.Lock()
+	defer gcHold.Unlock()
+	if gcHold.starting == 0 {
+		gcHold.percent = debug.SetGCPercent(-1)
+		gcHold.limit = debug.SetMemoryLimit(-1) // a negative limit only reads it
+		debug.SetMemoryLimit(min(gcHold.limit, startHeapLimit))
+	}
+	gcHold.starting++
+	return sync.OnceFunc(func() {
+		gcHold.Lock()
+		defer gcHold.Unlock()
+		if gcHold.starting--; gcHold.starting == 0 {
+			debug.SetMemoryLimit(gcHold.limit)
+			debug.SetGCPercent(gcHold.percent)
+		}
+	})
 }

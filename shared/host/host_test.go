@@ -8,6 +8,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
 	"strings"
 	"sync"
 	"testing"
@@ -474,6 +477,89 @@ func TestServe_StopDuringStart(t *testing.T) {
 	require.NoError(t, s.Stop(t))
 	receive(t, startCancelled)
 	assert.False(t, stopped, "Stop was called although Start never succeeded")
+}
+
+// A start's garbage is left for after the start: the collector is off from Start's call
+// to its return, while another function of the process starts and finishes beside it
+// too, and is back as it was once both have started.
+func TestServe_NoCollectionDuringStart(t *testing.T) {
+	before := gcPercent()
+	runtime.GC() // so that no collection is under way, or due, when Start begins
+	goal := heapGoal()
+	secondStarted := make(chan struct{})
+	type seen struct {
+		percentAtStart, percentAtEnd int
+		collections                  uint32
+	}
+	inStart := make(chan seen, 1)
+	first := &lifecycle{start: func(ctx context.Context, _ map[string]string) error {
+		var s seen
+		s.percentAtStart = gcPercent()
+		s.collections = allocate(goal + 4<<20)
+		<-secondStarted
+		s.percentAtEnd = gcPercent()
+		inStart <- s
+		return nil
+	}}
+	a := MustServe(t, first, host.Options{})
+	b := MustServe(t, &lifecycle{}, host.Options{})
+	MustBecomeReady(t, b.URL)
+	close(secondStarted)
+	MustBecomeReady(t, a.URL)
+
+	s := receive(t, inStart)
+	assert.Equal(t, -1, s.percentAtStart, "the collector was on when Start began")
+	assert.Zero(t, s.collections, "the heap was collected %d times during Start", s.collections)
+	assert.Equal(t, -1, s.percentAtEnd, "the collector came back on when the other function had started")
+	assert.Equal(t, before, gcPercent(), "the collector's setting was not restored after the starts")
+}
+
+// gcPercent returns the garbage collector's setting (GOGC), -1 when it is off.
+func gcPercent() int {
+	p := debug.SetGCPercent(-1)
+	debug.SetGCPercent(p)
+	return p
+}
+
+// heapGoal returns the heap size past which the collector runs next.
+func heapGoal() uint64 {
+	sample := []metrics.Sample{{Name: "/gc/heap/goal:bytes"}}
+	metrics.Read(sample)
+	return sample[0].Value.Uint64()
+}
+
+// allocate allocates, and drops, n bytes, and returns how many collections ran meanwhile.
+func allocate(n uint64) uint32 {
+	var stats runtime.MemStats
+	runtime.ReadMemStats(&stats)
+	before := stats.NumGC
+	for allocated := uint64(0); allocated < n; allocated += 64 << 10 {
+		sink = make([]byte, 64<<10)
+	}
+	runtime.ReadMemStats(&stats)
+	return stats.NumGC - before
+}
+
+// sink keeps allocate's allocations from being optimised away.
+var sink []byte
+
+// MustBecomeReady polls url's readiness endpoint until it answers 200.
+func MustBecomeReady(tb testing.TB, url string) {
+	tb.Helper()
+	deadline := time.Now().Add(waitTimeout)
+	for {
+		resp, err := http.Get(url + "/health/readiness")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("%s did not become ready within %s", url, waitTimeout)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 func TestServe_ListenAddress(t *testing.T) {
