@@ -56,19 +56,24 @@ func New() *Function {
 // Start opens the database once, starts every part on it, and starts the event flow:
 // the local broker (unless K_SINK is set) and the outbox relay.
 func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
-	// The page's assets are prepared while the database opens: both take a while on a
-	// cold start, and neither needs the other.
+	// The page's assets and the local broker's manifests are prepared while the database
+	// opens: each takes a while on a cold start, and none needs another.
 	type prepared struct {
-		page *web.Function
-		err  error
+		page      *web.Function
+		manifests *broker.Manifests // nil when K_SINK names a broker
+		err       error
 	}
-	pageDone := make(chan prepared, 1)
+	preparing := make(chan prepared, 1)
 	go func() {
-		page, err := web.NewWithAPI("") // the page talks to this same origin
-		pageDone <- prepared{page, err}
+		var p prepared
+		p.page, p.err = web.NewWithAPI("") // the page talks to this same origin
+		if p.err == nil && cfg["K_SINK"] == "" {
+			p.manifests, p.err = broker.LoadManifestsFS(Eventing(), "eventing")
+		}
+		preparing <- p
 	}()
 	a, err := app.Open(ctx, cfg)
-	p := <-pageDone
+	p := <-preparing
 	if err != nil {
 		return err
 	}
@@ -78,7 +83,7 @@ func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
 	}
 	page := p.page
 	bg := app.NewBackground()
-	if err := startEvents(a, cfg, bg); err != nil {
+	if err := startEvents(a, cfg, bg, p.manifests); err != nil {
 		bg.Stop()
 		a.Close()
 		return err
@@ -95,8 +100,9 @@ func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
 	return nil
 }
 
-// startEvents wires the event functions to the local broker, or the relay to K_SINK.
-func startEvents(a *app.App, cfg map[string]string, bg *app.Background) error {
+// startEvents wires the event functions to the local broker, read from m, or the relay
+// to K_SINK.
+func startEvents(a *app.App, cfg map[string]string, bg *app.Background, m *broker.Manifests) error {
 	if r, err := app.SinkRelay(cfg, a.DB); err != nil || r != nil {
 		if r != nil {
 			bg.Go("relay", r.Run)
@@ -104,10 +110,6 @@ func startEvents(a *app.App, cfg map[string]string, bg *app.Background) error {
 		return err
 	}
 	notifier, err := notify.NewWithDB(a.DB, cfg)
-	if err != nil {
-		return err
-	}
-	m, err := broker.LoadManifestsFS(Eventing(), "eventing")
 	if err != nil {
 		return err
 	}
