@@ -241,8 +241,8 @@ func listenAddress(env map[string]string) string {
 // held off for a start (see holdGC); beyond it the collector runs after all.
 const startHeapLimit = 64 << 20
 
-// gcHold is the garbage collector's setting from before the first of a process's
-// functions that are starting (one, but for tests and the whole app's bundle) held it off.
+// gcHold is the garbage collector's setting from before the first of the process's
+// starting functions held it off (a process serves one function; a test may serve several).
 var gcHold struct {
 	sync.Mutex
 	starting int   // functions now starting

@@ -496,7 +496,11 @@ func TestServe_NoCollectionDuringStart(t *testing.T) {
 		var s seen
 		s.percentAtStart = gcPercent()
 		s.collections = allocate(goal + 4<<20)
-		<-secondStarted
+		select {
+		case <-secondStarted:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 		s.percentAtEnd = gcPercent()
 		inStart <- s
 		return nil
