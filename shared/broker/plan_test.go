@@ -105,10 +105,8 @@ func seqScansDeliveries(t *testing.T, conn *pgx.Conn, settings, name string, arg
 	for i, a := range args {
 		literals[i] = literal(a)
 	}
-	var plan []struct{ Plan planNode }
-	require.NoError(t, tx.QueryRow(ctx, "EXPLAIN (FORMAT JSON) EXECUTE "+name+"("+strings.Join(literals, ", ")+")").Scan(&plan))
-	require.Len(t, plan, 1)
-	return plan[0].Plan.seqScans("broker_deliveries")
+	plan := postgrestest.MustScanPlan(t, tx.QueryRow(ctx, "EXPLAIN (FORMAT JSON) EXECUTE "+name+"("+strings.Join(literals, ", ")+")"))
+	return plan.SeqScans("broker_deliveries")
 }
 
 // literal writes v as SQL: EXECUTE takes its arguments as expressions.
@@ -123,24 +121,4 @@ func literal(v any) string {
 	default:
 		return fmt.Sprint(v)
 	}
-}
-
-// planNode is a node of a JSON query plan.
-type planNode struct {
-	Type     string     `json:"Node Type"`
-	Relation string     `json:"Relation Name"`
-	Plans    []planNode `json:"Plans"`
-}
-
-// seqScans reports whether the plan reads relation by a sequential scan.
-func (p planNode) seqScans(relation string) bool {
-	if p.Type == "Seq Scan" && p.Relation == relation {
-		return true
-	}
-	for _, c := range p.Plans {
-		if c.seqScans(relation) {
-			return true
-		}
-	}
-	return false
 }

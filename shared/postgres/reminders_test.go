@@ -551,34 +551,8 @@ func MustRowsRead(tb testing.TB, db *postgres.DB, relation, query string, args .
 	defer func() { _ = tx.Rollback(ctx) }()
 	_, err = tx.Exec(ctx, `SET LOCAL enable_seqscan = off`)
 	require.NoError(tb, err)
-	var plan []struct{ Plan planNode }
-	require.NoError(tb, tx.QueryRow(ctx, `EXPLAIN (ANALYZE, FORMAT JSON) `+query, args...).Scan(&plan))
-	require.Len(tb, plan, 1)
-	n, ok := plan[0].Plan.rowsOf(relation)
+	plan := postgrestest.MustScanPlan(tb, tx.QueryRow(ctx, `EXPLAIN (ANALYZE, FORMAT JSON) `+query, args...))
+	n, ok := plan.RowsRead(relation)
 	require.True(tb, ok, "no scan of %s in the plan", relation)
 	return n
-}
-
-// planNode is a node of a JSON query plan, with what rowsOf reads.
-type planNode struct {
-	Relation    string     `json:"Relation Name"`
-	ActualRows  int        `json:"Actual Rows"`
-	ActualLoops int        `json:"Actual Loops"`
-	Removed     int        `json:"Rows Removed by Filter"`
-	Plans       []planNode `json:"Plans"`
-}
-
-// rowsOf returns the rows the scans of relation read: those they returned and those
-// their filters removed.
-func (p planNode) rowsOf(relation string) (int, bool) {
-	n, found := 0, false
-	if p.Relation == relation {
-		n, found = (p.ActualRows+p.Removed)*max(p.ActualLoops, 1), true
-	}
-	for _, c := range p.Plans {
-		if m, ok := c.rowsOf(relation); ok {
-			n, found = n+m, true
-		}
-	}
-	return n, found
 }
