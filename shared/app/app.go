@@ -37,31 +37,10 @@ type App struct {
 // listener that wakes live streams, and builds the API.
 func Open(ctx context.Context, cfg map[string]string) (*App, error) {
 	dir := DataDir(cfg)
-	// The verifier loads while the database opens: on a cold start both wait (for the
-	// identity provider's key set, for a new server process), and neither needs the other.
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	type loaded struct {
-		verifier *auth.Verifier
-		err      error
-	}
-	verifierLoaded := make(chan loaded, 1)
-	go func() {
-		v, err := auth.NewVerifier(ctx, auth.ConfigFromEnv(cfg, dir))
-		verifierLoaded <- loaded{v, err}
-	}()
-	db, err := postgres.Open(ctx, postgres.ConfigFromEnv(cfg, dir))
+	verifier, db, err := openDatabaseAndVerifier(ctx, cfg, dir)
 	if err != nil {
-		cancel() // no need to wait out a slow key set
-		<-verifierLoaded
-		return nil, fmt.Errorf("open database: %w", err)
+		return nil, err
 	}
-	l := <-verifierLoaded
-	if l.err != nil {
-		db.Close()
-		return nil, fmt.Errorf("load token verifier: %w", l.err)
-	}
-	verifier := l.verifier
 	// The listener connects in the background rather than holding up the start by a
 	// connection: a stream that subscribes before it listens is told to re-read once it
 	// does, and so misses nothing.
@@ -89,6 +68,47 @@ func Open(ctx context.Context, cfg map[string]string) (*App, error) {
 	}
 	a.API = rest.NewServer(deps)
 	return a, nil
+}
+
+// openDatabaseAndVerifier opens the database and loads the token verifier. With
+// AUTH_JWKS_URL set the verifier fetches the identity provider's key set while the
+// database opens: on a cold start both wait (for the provider, for a new server process),
+// and neither needs the other. The development issuer instead reads its key from the data directory,
+// which opening the database may first set up for a private cluster (as root, with the
+// permissions its server needs to reach it), so it loads after.
+func openDatabaseAndVerifier(ctx context.Context, cfg map[string]string, dir string) (*auth.Verifier, *postgres.DB, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	authCfg := auth.ConfigFromEnv(cfg, dir)
+	type loaded struct {
+		verifier *auth.Verifier
+		err      error
+	}
+	verifierLoaded := make(chan loaded, 1)
+	load := func() {
+		v, err := auth.NewVerifier(ctx, authCfg)
+		verifierLoaded <- loaded{v, err}
+	}
+	if authCfg.JWKSURL != "" {
+		go load()
+	}
+	db, err := postgres.Open(ctx, postgres.ConfigFromEnv(cfg, dir))
+	if err != nil {
+		if authCfg.JWKSURL != "" {
+			cancel() // no need to wait out a slow key set
+			<-verifierLoaded
+		}
+		return nil, nil, fmt.Errorf("open database: %w", err)
+	}
+	if authCfg.JWKSURL == "" {
+		load()
+	}
+	l := <-verifierLoaded
+	if l.err != nil {
+		db.Close()
+		return nil, nil, fmt.Errorf("load token verifier: %w", l.err)
+	}
+	return l.verifier, db, nil
 }
 
 // Close stops the listener, which ends the live streams, and releases the database pool.
