@@ -71,15 +71,16 @@ func Open(ctx context.Context, cfg map[string]string) (*App, error) {
 }
 
 // openDatabaseAndVerifier opens the database and loads the token verifier. With
-// AUTH_JWKS_URL set the verifier fetches the identity provider's key set while the
-// database opens: on a cold start both wait (for the provider, for a new server process),
-// and neither needs the other. The development issuer instead reads its key from the data directory,
-// which opening the database may first set up for a private cluster (as root, with the
-// permissions its server needs to reach it), so it loads after.
+// AUTH_JWKS_URL set, the verifier fetches the identity provider's key set while the
+// database opens: on a cold start both wait (for the provider, for a new server
+// process), and neither needs the other. The development issuer instead reads its key
+// from the data directory, which opening the database may first set up for a private
+// cluster (as root, with the permissions its server needs to reach it), so it loads after.
 func openDatabaseAndVerifier(ctx context.Context, cfg map[string]string, dir string) (*auth.Verifier, *postgres.DB, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	authCfg := auth.ConfigFromEnv(cfg, dir)
+	beside := authCfg.JWKSURL != ""
 	type loaded struct {
 		verifier *auth.Verifier
 		err      error
@@ -89,18 +90,18 @@ func openDatabaseAndVerifier(ctx context.Context, cfg map[string]string, dir str
 		v, err := auth.NewVerifier(ctx, authCfg)
 		verifierLoaded <- loaded{v, err}
 	}
-	if authCfg.JWKSURL != "" {
+	if beside {
 		go load()
 	}
 	db, err := postgres.Open(ctx, postgres.ConfigFromEnv(cfg, dir))
 	if err != nil {
-		if authCfg.JWKSURL != "" {
+		if beside {
 			cancel() // no need to wait out a slow key set
 			<-verifierLoaded
 		}
 		return nil, nil, fmt.Errorf("open database: %w", err)
 	}
-	if authCfg.JWKSURL == "" {
+	if !beside {
 		load()
 	}
 	l := <-verifierLoaded
