@@ -253,8 +253,9 @@ var gcHold struct {
 // holdGC turns the garbage collector off, up to startHeapLimit, until every function
 // that called it has called the func it returned. A start's garbage (connections made,
 // schemas and manifests read) outgrows the runtime's first 4 MB goal, and collecting it
-// during the start cost chat and the whole app a tenth of their start time here; once
-// the start is over, the first allocation past the goal collects it, after readiness.
+// during the start, which stops the world, cost the whole app a tenth of its start time
+// here; once the start is over, the first allocation past the goal collects it, after
+// readiness.
 func holdGC() (release func()) {
 	gcHold.Lock()
 	defer gcHold.Unlock()
