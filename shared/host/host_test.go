@@ -507,9 +507,15 @@ func TestServe_NoCollectionDuringStart(t *testing.T) {
 	}}
 	a := MustServe(t, first, host.Options{})
 	b := MustServe(t, &lifecycle{}, host.Options{})
-	MustBecomeReady(t, b.URL)
+	ready := func(s *server) func() bool {
+		return func() bool {
+			resp, _ := MustGet(t, s.URL+"/health/readiness")
+			return resp.StatusCode == http.StatusOK
+		}
+	}
+	require.Eventually(t, ready(b), waitTimeout, 5*time.Millisecond, "the second function never became ready")
 	close(secondStarted)
-	MustBecomeReady(t, a.URL)
+	require.Eventually(t, ready(a), waitTimeout, 5*time.Millisecond, "the first function never became ready")
 
 	s := receive(t, inStart)
 	assert.Equal(t, -1, s.percentAtStart, "the collector was on when Start began")
@@ -546,25 +552,6 @@ func allocate(n uint64) uint32 {
 
 // sink keeps allocate's allocations from being optimised away.
 var sink []byte
-
-// MustBecomeReady polls url's readiness endpoint until it answers 200.
-func MustBecomeReady(tb testing.TB, url string) {
-	tb.Helper()
-	deadline := time.Now().Add(waitTimeout)
-	for {
-		resp, err := http.Get(url + "/health/readiness")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("%s did not become ready within %s", url, waitTimeout)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
 
 func TestServe_ListenAddress(t *testing.T) {
 	ok := &handlerOnly{handle: func(w http.ResponseWriter, r *http.Request) {}}
