@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 	"github.com/taskwire/taskwire/shared/postgres"
+	"github.com/taskwire/taskwire/shared/postgres/postgrestest"
 )
 
 // MustMigratedScratchDB creates and migrates a scratch database and returns a connection
@@ -15,9 +16,7 @@ import (
 func MustMigratedScratchDB(tb testing.TB) *pgx.Conn {
 	tb.Helper()
 	ctx := context.Background()
-	name := "taskwire_test_migrate_" + uniqueSuffix(tb)
-	mustCreateScratchDB(tb, name)
-	conn, err := pgx.Connect(ctx, "postgres://postgres@"+localServerAddr+"/"+name+"?sslmode=disable")
+	conn, err := pgx.Connect(ctx, postgrestest.EmptyURL(tb))
 	require.NoError(tb, err)
 	tb.Cleanup(func() { _ = conn.Close(context.Background()) })
 	require.NoError(tb, postgres.Migrate(ctx, conn))

@@ -4,15 +4,19 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/stretchr/testify/require"
 	"github.com/taskwire/taskwire/migrations"
 	"github.com/taskwire/taskwire/shared/postgres"
+	"github.com/taskwire/taskwire/shared/postgres/postgrestest"
 )
 
 // localServerAddr is the test PostgreSQL server, as the machine runs it.
@@ -53,10 +57,15 @@ func TestOpen(t *testing.T) {
 // pgxpool's pool_max_conns (a deployment behind a connection limit or a pooler); a size
 // the caller gives wins over both.
 func TestOpen_PoolSize(t *testing.T) {
-	name := "taskwire_test_pool_" + uniqueSuffix(t)
-	mustCreateScratchDB(t, name)
-	url := "postgres://postgres@" + localServerAddr + "/" + name + "?sslmode=disable"
-	keyValue := "host=127.0.0.1 port=5432 user=postgres sslmode=disable dbname=" + name
+	dbURL := postgrestest.EmptyURL(t)
+	u, err := url.Parse(dbURL)
+	require.NoError(t, err)
+	q := u.Query()
+	q.Set("pool_max_conns", "3")
+	u.RawQuery = q.Encode()
+	cc, err := pgconn.ParseConfig(dbURL)
+	require.NoError(t, err)
+	keyValue := fmt.Sprintf("host=%s port=%d user=%s dbname=%s sslmode=disable pool_max_conns=5", cc.Host, cc.Port, cc.User, cc.Database)
 
 	for _, tc := range []struct {
 		name     string
@@ -64,10 +73,10 @@ func TestOpen_PoolSize(t *testing.T) {
 		maxConns int32
 		want     int32
 	}{
-		{"Default", url, 0, 8},
-		{"URL", url + "&pool_max_conns=3", 0, 3},
-		{"KeyValue", keyValue + " pool_max_conns=5", 0, 5},
-		{"CallerOverURL", url + "&pool_max_conns=3", 2, 2},
+		{"Default", dbURL, 0, 8},
+		{"URL", u.String(), 0, 3},
+		{"KeyValue", keyValue, 0, 5},
+		{"CallerOverURL", u.String(), 2, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			db, err := postgres.Open(context.Background(), postgres.Config{URL: tc.url, MaxConns: tc.maxConns})
@@ -81,14 +90,12 @@ func TestOpen_PoolSize(t *testing.T) {
 func TestMigrate(t *testing.T) {
 	t.Run("Concurrent", func(t *testing.T) {
 		ctx := context.Background()
-		name := "taskwire_test_migrate_" + uniqueSuffix(t)
-		mustCreateScratchDB(t, name)
-		url := "postgres://postgres@" + localServerAddr + "/" + name + "?sslmode=disable"
+		dbURL := postgrestest.EmptyURL(t)
 
 		const processes = 4
 		conns := make([]*pgx.Conn, processes)
 		for i := range conns {
-			conn, err := pgx.Connect(ctx, url)
+			conn, err := pgx.Connect(ctx, dbURL)
 			require.NoError(t, err)
 			defer conn.Close(ctx)
 			conns[i] = conn
@@ -201,16 +208,6 @@ func uniqueSuffix(tb testing.TB) string {
 	_, err := rand.Read(b)
 	require.NoError(tb, err)
 	return hex.EncodeToString(b)
-}
-
-// mustCreateScratchDB creates database name on the test server and drops it at cleanup.
-func mustCreateScratchDB(tb testing.TB, name string) {
-	tb.Helper()
-	conn := mustConnectMaintenanceDB(tb)
-	defer conn.Close(context.Background())
-	_, err := conn.Exec(context.Background(), "CREATE DATABASE "+pgx.Identifier{name}.Sanitize())
-	require.NoError(tb, err)
-	dropScratchDBOnCleanup(tb, name)
 }
 
 // dropScratchDBOnCleanup drops database name, if it exists, when the test ends.
