@@ -48,13 +48,35 @@ def pgbench(out):
         lat = re.search(r"^latency average = ([\d.]+) ms", text, re.M)
         failed = re.search(r"^number of failed transactions: (\d+)", text, re.M)
         done = re.search(r"^number of transactions actually processed: (\d+)", text, re.M)
+        lats = latencies(out, f"pgbench-{script}-{clients}")
         res[(script, int(clients))] = {
             "tps": float(tps.group(1)) if tps else None,
             "latency_ms": float(lat.group(1)) if lat else None,
+            "p50_ms": percentile(lats, 50),
+            "p99_ms": percentile(lats, 99),
             "failed": int(failed.group(1)) if failed else (0 if done else None),
             "transactions": int(done.group(1)) if done else None,
         }
     return res
+
+
+def latencies(out, run):
+    """The latencies (ms) of run's transactions, from pgbench's per-transaction logs (-l):
+    "client transaction latency_us script epoch_s epoch_us"; a failed one has no number."""
+    lats = []
+    for path in glob.glob(os.path.join(out, f"{run}-log.*")):
+        for line in read(path).splitlines():
+            f = line.split()
+            if len(f) >= 3 and f[2].isdigit():
+                lats.append(int(f[2]) / 1000)
+    return sorted(lats)
+
+
+def percentile(values, q):
+    """The q-th percentile of sorted values (nearest rank), or None when there are none."""
+    if not values:
+        return None
+    return values[min(len(values) - 1, max(0, -(-len(values) * q // 100) - 1))]
 
 
 def classify(cmd):
@@ -139,6 +161,20 @@ def k6(out, duration):
     return runs
 
 
+TX_FOR = {"create": "create_tx", "list": "list_tx"}
+
+
+def bound(pg, row):
+    """What pgbench's p99 for the app's own transaction says about row's p99 target: when
+    the database alone, with no HTTP and no Go, misses it, no server can meet it here."""
+    tx = TX_FOR.get(row["op"])
+    p99 = pg.get((tx, row["vus"]), {}).get("p99_ms")
+    if p99 is None:
+        return ""
+    verdict = "the database alone misses it" if p99 > P99_TARGET_MS else "the database alone meets it"
+    return f" (pgbench's {tx} at {row['vus']} clients: p99 {p99:.2f} ms; {verdict})"
+
+
 def judge(row, pg):
     """Sets pgbench TPS, ratio and the verdicts of the targets that apply to row."""
     checks = []
@@ -220,14 +256,15 @@ def main():
     p("pgbench on the same server (-j 2 -M prepared): insert = create's INSERT into bench_tasks (tasks' shape, seeded copy);")
     p("select = list's 50-row SELECT with its reminders subquery; for reference: select_plain = without it;")
     p("create_tx / list_tx = the app's whole create transaction / list round trip, as the Go code sends them.")
-    p(f"  {'script':<13} {'clients':>7} {'TPS':>9} {'lat avg ms':>10} {'failed':>6}   CPU % of a core: postgres / pgbench / autovacuum / other, idle")
+    p(f"  {'script':<13} {'clients':>7} {'TPS':>9} {'lat avg ms':>10} {'p50 ms':>7} {'p99 ms':>7} {'failed':>6}   CPU % of a core: postgres / pgbench / autovacuum / other, idle")
     for (script, clients), r in sorted(pg.items(), key=lambda kv: (scripts.index(kv[0][0]) if kv[0][0] in scripts else 9, kv[0][1])):
         t = top(out, f"pgbench-{script}-{clients}")
         cpu = ""
         if t:
             bc = t["by_command"]
             cpu = f"{bc.get('postgres', 0):.0f} / {bc.get('pgbench', 0):.0f} / {bc.get('autovacuum', 0):.0f} / {bc.get('other', 0):.0f}, {fmt(t['idle_pct'], '.0f')}"
-        p(f"  {script:<13} {clients:>7} {fmt(r['tps'], '9.0f'):>9} {fmt(r['latency_ms'], '10.3f'):>10} {fmt(r['failed'], 'd', '?'):>6}   {cpu}")
+        p(f"  {script:<13} {clients:>7} {fmt(r['tps'], '9.0f'):>9} {fmt(r['latency_ms'], '10.3f'):>10} "
+          f"{fmt(r['p50_ms'], '7.2f'):>7} {fmt(r['p99_ms'], '7.2f'):>7} {fmt(r['failed'], 'd', '?'):>6}   {cpu}")
     p("")
 
     p(f"Mid-run CPU (top, % of one core; {os.cpu_count()} cores = {100 * (os.cpu_count() or 1)} %); peak connections to the bench database")
@@ -273,7 +310,7 @@ def main():
         p(f"FAIL: {len(fails)} target(s) missed:")
         for row, name in fails:
             what = {
-                "p99": f"p99 {fmt(row['p99'], '.2f')} ms > {P99_TARGET_MS:g} ms",
+                "p99": f"p99 {fmt(row['p99'], '.2f')} ms > {P99_TARGET_MS:g} ms" + bound(pg, row),
                 "ratio": f"{row['rps']:.0f} req/s = {fmt(row['ratio'], '.2f')} × pgbench's {fmt(row['pgbench_tps'], '.0f')} TPS < {RATIO_TARGET:g}",
                 "errors": f"{fmt(row['errors'], 'd', 'no result')} errors",
             }[name]

@@ -150,7 +150,9 @@ pgbench_run() {
 	fi
 	settle
 	sample "pgbench-$name" 0
+	# -l: one line per transaction with its latency, for report.py's p50/p99.
 	pgbench -n -c "$c" -j 2 -T "$DURATION" -M prepared -D spread="$SPREAD" \
+		-l --log-prefix="$OUT/pgbench-$name-log" \
 		-f "cmd/bench/pgbench/$script.sql" "$DB" >"$OUT/pgbench-$name.txt" 2>&1 ||
 		log "pgbench $name exited $? (see .bench/pgbench-$name.txt)"
 	wait "${SAMPLER_PIDS[@]}" 2>/dev/null || true
