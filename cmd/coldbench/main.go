@@ -5,7 +5,9 @@
 // evicted from the page cache and -runs times with it cached, against a reachable
 // database, and takes the time from exec to the first 200 on /health/readiness, and, once
 // it has idled for -settle, its resident memory (VmRSS). It prints one table with the
-// targets of issue 5: median start ≤ 50 ms and idle RSS ≤ 30 MB.
+// targets of issue 5: median start ≤ 50 ms and idle RSS ≤ 30 MB. Its first rows are the
+// floor (cmd/coldbench/floor), measured the same way for reference: a program that opens
+// one connection and answers readiness, which no function that needs its database can beat.
 //
 // The database is its own (taskwire_coldbench_<pid> on the -server), migrated once before
 // any timing and dropped at the end, also on an error or an interrupt. A missed target is
@@ -23,6 +25,7 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"slices"
@@ -97,12 +100,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 // result is one function's measurements with its binary in one state of the page cache.
 type result struct {
-	name   string
-	binary string          // binaryCold or binaryCached
-	starts []time.Duration // sorted
-	rss    []int64         // sorted, bytes
-	err    error           // why it could not be measured
+	name      string
+	binary    string          // binaryCold or binaryCached
+	starts    []time.Duration // sorted
+	rss       []int64         // sorted, bytes
+	err       error           // why it could not be measured
+	reference bool            // the floor: measured for comparison, not held to the targets
 }
+
+// floorName names the row of the reference start, cmd/coldbench/floor.
+const floorName = "floor (one connection)"
 
 // The states of a function's binary in the page cache that a start is measured in.
 const (
@@ -153,13 +160,27 @@ func bench(ctx context.Context, cfg config, progress io.Writer) (_ []result, err
 		bins[fn.Name] = bin
 	}
 
+	fmt.Fprintln(progress, "build the floor (cmd/coldbench/floor)")
+	floor := filepath.Join(tmp, "bin", "floor")
+	if err := buildFloor(ctx, floor); err != nil {
+		return nil, err
+	}
+
 	dbURL, drop, err := createDatabase(ctx, cfg.server, fmt.Sprintf("taskwire_coldbench_%d", os.Getpid()))
 	if err != nil {
 		return nil, err
 	}
 	defer func() { err = errors.Join(err, drop()) }()
 
-	var rows []result
+	// The floor first: what no function that opens its database can beat on this machine.
+	fmt.Fprintf(progress, "start the floor %d times with its binary not cached, %d times cached\n", cfg.runs, cfg.runs)
+	rows, err := measure(ctx, cfg, funcbuild.Function{Name: floorName}, floor, dbURL, filepath.Join(tmp, "data", "floor"))
+	if err != nil {
+		return nil, err
+	}
+	for i := range rows {
+		rows[i].reference = true
+	}
 	for _, fn := range fns {
 		if i := slices.IndexFunc(unbuilt, func(r result) bool { return r.name == fn.Name }); i >= 0 {
 			rows = append(rows, unbuilt[i])
@@ -173,6 +194,17 @@ func bench(ctx context.Context, cfg config, progress io.Writer) (_ []result, err
 		rows = append(rows, measured...)
 	}
 	return rows, nil
+}
+
+// buildFloor builds cmd/coldbench/floor into out as the functions are built: static, with
+// -trimpath.
+func buildFloor(ctx context.Context, out string) error {
+	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-o", out, "./cmd/coldbench/floor")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("build the floor: %w\n%s", err, msg)
+	}
+	return nil
 }
 
 // createDatabase creates the database name on server and migrates it, so that no timed
@@ -309,11 +341,19 @@ func printTable(w io.Writer, rows []result) {
 			continue
 		}
 		med, rss := percentile(r.starts, 0.5), percentile(r.rss, 0.5)
+		startResult, rssResult := passFail(med <= targetStart), passFail(rss <= targetRSS)
+		if r.reference {
+			startResult, rssResult = "-", "-"
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%.1f MB\t%s\n", r.name, r.binary, len(r.starts),
-			ms(med), ms(percentile(r.starts, 0.9)), ms(r.starts[len(r.starts)-1]), passFail(med <= targetStart),
-			float64(rss)/(1<<20), passFail(rss <= targetRSS))
+			ms(med), ms(percentile(r.starts, 0.9)), ms(r.starts[len(r.starts)-1]), startResult,
+			float64(rss)/(1<<20), rssResult)
 	}
 	_ = tw.Flush()
+	if slices.ContainsFunc(rows, func(r result) bool { return r.reference }) {
+		fmt.Fprintf(w, "%s: a static Go program that opens one PostgreSQL connection and then answers readiness;\n", floorName)
+		fmt.Fprintln(w, "a function that is ready only once its database answers cannot start sooner on this machine.")
+	}
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) }
