@@ -76,6 +76,12 @@ func dialControl(allowPrivate bool) func(network, address string, c syscall.RawC
 	}
 }
 
+// idlePerHost is how many idle connections to one host the webhook client keeps for the
+// next webhooks. Many users' webhooks can point at one host (an automation service), and
+// the broker delivers many reminders at once (the local broker 16 to a trigger): with
+// fewer kept than were busy, each burst dialled most of its connections afresh.
+const idlePerHost = 32
+
 // NewHTTPClient returns the HTTP client webhooks are sent with. It connects directly
 // (never through an environment proxy, whose address would be the one checked), refuses
 // addresses per CheckAddress unless allowPrivate, and does not follow redirects: a
@@ -89,7 +95,7 @@ func NewHTTPClient(allowPrivate bool) *http.Client {
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.Proxy = nil
 	transport.DialContext = dialer.DialContext
-	transport.MaxIdleConnsPerHost = 4
+	transport.MaxIdleConnsPerHost = idlePerHost
 	return &http.Client{
 		Transport: transport,
 		CheckRedirect: func(*http.Request, []*http.Request) error {

@@ -3,11 +3,14 @@ package notify_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -87,6 +90,59 @@ func TestNewHTTPClient(t *testing.T) {
 		require.NoError(t, get(notify.NewHTTPClient(true), "http://localhost:"+port))
 		assert.Equal(t, 2, hits)
 	})
+}
+
+func TestNewHTTPClient_ReusesConnectionsToOneHost(t *testing.T) {
+	const concurrent = 16 // webhooks to one host at once: the local broker's deliveries to a trigger
+	type gate struct {
+		arrived atomic.Int32
+		open    chan struct{}
+	}
+	var (
+		current atomic.Pointer[gate]
+		dialled atomic.Int32
+	)
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Hold every request until the whole burst has arrived, so that each is on a
+		// connection of its own.
+		g := current.Load()
+		if g.arrived.Add(1) == concurrent {
+			close(g.open)
+		}
+		select {
+		case <-g.open:
+		case <-time.After(5 * time.Second):
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			dialled.Add(1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+
+	client := notify.NewHTTPClient(true)
+	burst := func() {
+		t.Helper()
+		current.Store(&gate{open: make(chan struct{})})
+		var wg sync.WaitGroup
+		for range concurrent {
+			wg.Go(func() {
+				resp, err := client.Post(srv.URL, "application/json", nil)
+				if assert.NoError(t, err) {
+					_, _ = io.Copy(io.Discard, resp.Body)
+					_ = resp.Body.Close()
+				}
+			})
+		}
+		wg.Wait()
+	}
+	burst()
+	require.EqualValues(t, concurrent, dialled.Load(), "the first burst should dial a connection per webhook")
+	burst()
+	assert.EqualValues(t, concurrent, dialled.Load(), "got connections dialled afresh for the second burst, want the first burst's reused")
 }
 
 func formatUnix(ts time.Time) string { return strconv.FormatInt(ts.Unix(), 10) }
