@@ -69,8 +69,9 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives the broker's log lines; nil means slog.Default().
 	Logger *slog.Logger
-	// Client delivers to URL targets; nil means a plain http.Client. Each attempt is
-	// bounded by its trigger's timeout, not by the client.
+	// Client delivers to URL targets; nil means an http.Client that keeps as many idle
+	// connections to a subscriber as its trigger's Workers. Each attempt is bounded by
+	// its trigger's timeout, not by the client.
 	Client *http.Client
 	// PollInterval is how often Run looks for due deliveries when nothing woke it
 	// (Send wakes it at once, and it sleeps only until the next retry is due); default 1s.
@@ -147,14 +148,18 @@ func New(pool *pgxpool.Pool, m *Manifests, targets map[string]Target, opts Optio
 		b.log = slog.Default()
 	}
 	b.log = b.log.With("broker", b.name)
-	if b.client == nil {
-		b.client = &http.Client{}
-	}
 	if b.poll <= 0 {
 		b.poll = defaultPollInterval
 	}
 	if b.workers <= 0 {
 		b.workers = defaultWorkers
+	}
+	if b.client == nil {
+		// http.DefaultTransport keeps 2 idle connections to a host: the other workers of
+		// a busy trigger would dial their subscriber afresh for every delivery.
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = b.workers
+		b.client = &http.Client{Transport: t}
 	}
 	if b.retention == 0 {
 		b.retention = defaultRetention

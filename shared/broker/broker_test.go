@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -72,6 +73,49 @@ func TestDelivery(t *testing.T) {
 		require.NoError(t, b.Send(context.Background(), e))
 		MustWaitState(t, pool, b, e, "orders", "delivered")
 		AssertBinary(t, orders.MustOnly(t), e)
+	})
+
+	t.Run("HTTPReusesConnections", func(t *testing.T) {
+		pool, m := MustSetup(t, "basic")
+		const burst = 16 // a trigger's deliveries at once (Options.Workers' default)
+		// Each burst's deliveries are held until all of them have arrived, so that each
+		// is on a connection of its own.
+		gates := []chan struct{}{make(chan struct{}), make(chan struct{})}
+		orders := &Subscriber{Answer: func(ctx context.Context, n int, e event.Event) (int, *event.Event) {
+			gate := gates[(n-1)/burst]
+			if n%burst == 0 {
+				close(gate)
+			}
+			select {
+			case <-gate:
+			case <-time.After(waitFor):
+			}
+			return http.StatusAccepted, nil
+		}}
+		var dialled atomic.Int32
+		srv := httptest.NewUnstartedServer(orders)
+		srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+			if s == http.StateNew {
+				dialled.Add(1)
+			}
+		}
+		srv.Start()
+		t.Cleanup(srv.Close)
+		b := MustNewBroker(t, pool, m, Targets{"orders": {URL: srv.URL}}, broker.Options{})
+		MustRun(t, b)
+
+		for round := range len(gates) {
+			var sent []event.Event
+			for i := range burst {
+				sent = append(sent, NewEvent(typeCreated, fmt.Sprintf("r%d-o%d", round, i)))
+			}
+			require.NoError(t, b.SendBatch(context.Background(), sent))
+			for _, e := range sent {
+				MustWaitState(t, pool, b, e, "orders", "delivered")
+			}
+			assert.EqualValues(t, burst, dialled.Load(),
+				"after burst %d: got %d connections dialled, want %d, the first burst's reused", round+1, dialled.Load(), burst)
+		}
 	})
 
 	t.Run("FanOut", func(t *testing.T) {
