@@ -112,9 +112,11 @@ func New(cfg Config, set *tools.Set, convs Conversations, users Users) *Agent {
 		if cfg.BaseURL != "" {
 			opts = append(opts, option.WithBaseURL(cfg.BaseURL))
 		}
-		if cfg.HTTPClient != nil {
-			opts = append(opts, option.WithHTTPClient(cfg.HTTPClient))
+		client := cfg.HTTPClient
+		if client == nil {
+			client = modelClient()
 		}
+		opts = append(opts, option.WithHTTPClient(client))
 		// Only the chat completions service, with the defaults openai.NewClient would give
 		// it: the client holds every service of the API, and building it kept all of them
 		// and their types in the binary, 23 MB of the chat function's 80, of which a start
@@ -130,6 +132,18 @@ func New(cfg Config, set *tools.Set, convs Conversations, users Users) *Agent {
 		})))
 	}
 	return a
+}
+
+// modelClient returns the HTTP client of the model calls when the configuration gives
+// none. openai-go's own, http.DefaultClient, keeps 2 idle connections to a host, and
+// every model call goes to one host: against a server that speaks HTTP/1.1 (a model
+// served locally through OPENAI_BASE_URL), all but two of the chats running at once
+// dialled it afresh for each call. OpenAI's own API multiplexes calls over HTTP/2
+// either way.
+func modelClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = t.MaxIdleConns
+	return &http.Client{Transport: t}
 }
 
 // encodedOnce returns tool with its JSON encoding computed now and sent as it is: the

@@ -10,6 +10,8 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -651,4 +653,44 @@ func TestConversations(t *testing.T) {
 	do(t, e.url, "GET", "/v1/conversations/"+first.ConversationID+"/messages", u.token, nil).problem(t, http.StatusNotFound)
 	do(t, e.url, "DELETE", "/v1/conversations/"+first.ConversationID, u.token, nil).problem(t, http.StatusNotFound)
 	do(t, e.url, "PUT", "/v1/conversations/"+second.ConversationID, u.token, nil).problem(t, http.StatusMethodNotAllowed)
+}
+
+// TestChat_ConcurrentChatsReuseConnections checks that chats running at once keep their
+// connections to the model for the next ones: a model served over HTTP/1.1 (a local one,
+// through OPENAI_BASE_URL) is not dialled afresh for every call.
+func TestChat_ConcurrentChatsReuseConnections(t *testing.T) {
+	e := mustStart(t, nil)
+	u := e.newUser(t)
+	const concurrent = 8
+	// Each round's model calls are held until all of them have arrived, so that each is
+	// on a connection of its own.
+	type gate struct {
+		arrived atomic.Int32
+		open    chan struct{}
+	}
+	var current atomic.Pointer[gate]
+	e.model.Handle(func(openaitest.Request) openaitest.Reply {
+		g := current.Load()
+		if g.arrived.Add(1) == concurrent {
+			close(g.open)
+		}
+		select {
+		case <-g.open:
+		case <-time.After(10 * time.Second):
+		}
+		return openaitest.Text("Nothing is due.")
+	})
+	for round := 1; round <= 2; round++ {
+		current.Store(&gate{open: make(chan struct{})})
+		var wg sync.WaitGroup
+		for range concurrent {
+			wg.Go(func() {
+				res := do(t, e.url, "POST", "/v1/chat", u.token, map[string]any{"message": "anything due?"})
+				assert.Equal(t, http.StatusOK, res.status, "body: %s", res.body)
+			})
+		}
+		wg.Wait()
+		assert.Equal(t, concurrent, e.model.Dialled(),
+			"after round %d: got %d connections to the model, want %d, the first round's reused", round, e.model.Dialled(), concurrent)
+	}
 }

@@ -10,6 +10,7 @@ package openaitest
 import (
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -102,6 +103,12 @@ type Server struct {
 	reqs    []Request
 	callSeq int
 	busy    atomic.Int64 // nanoseconds spent answering
+	dialled atomic.Int64 // connections accepted
+}
+
+// Dialled returns how many connections clients have opened to the server so far.
+func (s *Server) Dialled() int {
+	return int(s.dialled.Load())
 }
 
 // Busy returns how long the server has spent answering requests, from reading a request
@@ -122,7 +129,13 @@ func New(tb testing.TB) *Server {
 // Start starts a scripted model outside a test (a benchmark command); the caller closes it.
 func Start() *Server {
 	s := &Server{closed: make(chan struct{})}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	s.srv.Config.ConnState = func(_ net.Conn, state http.ConnState) {
+		if state == http.StateNew {
+			s.dialled.Add(1)
+		}
+	}
+	s.srv.Start()
 	return s
 }
 
