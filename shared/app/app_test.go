@@ -10,7 +10,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
-
 	"github.com/taskwire/taskwire/shared/app"
 	"github.com/taskwire/taskwire/shared/auth"
 	"github.com/taskwire/taskwire/shared/postgres"
