@@ -721,6 +721,17 @@ func (s *TaskService) FindTasks(ctx context.Context, f taskwire.TaskFilter) (*ta
 	return page, nil
 }
 
+// searchCondition returns the condition of a search for the words of the SQL parameter
+// q, in websearch_to_tsquery's syntax (quotes, or, -word), read two ways, either of which
+// may match: by the english configuration against search, stemmed, so that "groceries"
+// finds "grocery"; and word for word against words, each word a prefix, so that "mil"
+// finds "milk" while it is being typed (the simple configuration's query with :* after
+// every lexeme). The second reading only adds to what the first finds.
+func searchCondition(q string) string {
+	return `(t.search @@ websearch_to_tsquery('english', ` + q + `) OR t.words @@ ` +
+		`regexp_replace(websearch_to_tsquery('simple', ` + q + `)::text, '''((?:[^'']|'''')*)''', '''\1'':*', 'g')::tsquery)`
+}
+
 // listQuery builds the listing's SQL: filters, then the keyset condition, then the order
 // (ties by id in the sort's direction, tasks without a due date last), one row extra to
 // tell whether a next page exists. The page's reminders are joined to it, a row each
@@ -748,7 +759,7 @@ func listQuery(user string, f taskwire.TaskFilter, now time.Time) (string, []any
 		where = append(where, "t.tags @> "+arg(f.Tags))
 	}
 	if f.Query != "" {
-		where = append(where, "t.search @@ websearch_to_tsquery('english', "+arg(f.Query)+")")
+		where = append(where, searchCondition(arg(f.Query)))
 	}
 	if f.DueBefore != nil {
 		where = append(where, "t.due_at < "+arg(*f.DueBefore))

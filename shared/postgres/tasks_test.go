@@ -925,6 +925,51 @@ func TestTaskService_FindTasks(t *testing.T) {
 		assert.Empty(t, got)
 	})
 
+	t.Run("QueryAsTyped", func(t *testing.T) {
+		ctx, _ := MustNewUser(t, db)
+		svc := postgres.NewTaskService(db)
+		MustCreateTask(t, ctx, svc, taskwire.NewTask{Title: "Buy groceries"})
+		MustCreateTask(t, ctx, svc, taskwire.NewTask{Title: "Go running", Description: "before the rain"})
+		MustCreateTask(t, ctx, svc, taskwire.NewTask{Title: "Mow the lawn"})
+
+		// Every prefix of a word finds its task while the word is being typed, including
+		// those that are not a prefix of the word's stem ("runn", stem "run").
+		for _, typed := range []string{"g", "gr", "groc", "grocerie", "groceries", "Buy gro"} {
+			got := MustFindTitles(t, ctx, svc, taskwire.TaskFilter{Query: typed})
+			assert.Contains(t, got, "Buy groceries", "search %q", typed)
+		}
+		for _, typed := range []string{"r", "ru", "run", "runn", "runni", "running", "RUNN", "go runn"} {
+			got := MustFindTitles(t, ctx, svc, taskwire.TaskFilter{Query: typed})
+			assert.Equal(t, []string{"Go running"}, got, "search %q", typed)
+		}
+		// The description's words too, quotes keep a phrase's order, and a word that no
+		// task has a word starting with finds nothing.
+		assert.Equal(t, []string{"Go running"}, MustFindTitles(t, ctx, svc, taskwire.TaskFilter{Query: "rai"}))
+		assert.Equal(t, []string{"Mow the lawn"}, MustFindTitles(t, ctx, svc, taskwire.TaskFilter{Query: `"mow the la"`}))
+		assert.Empty(t, MustFindTitles(t, ctx, svc, taskwire.TaskFilter{Query: `"lawn mow"`}))
+		assert.Empty(t, MustFindTitles(t, ctx, svc, taskwire.TaskFilter{Query: "lawnmower"}))
+		assert.Equal(t, []string{"Buy groceries", "Mow the lawn"}, MustFindTitles(t, ctx, svc, taskwire.TaskFilter{Query: "groc or law"}))
+		assert.Equal(t, []string{"Buy groceries"}, MustFindTitles(t, ctx, svc, taskwire.TaskFilter{Query: "g -go"}))
+	})
+
+	t.Run("QuerySyntaxNeverFails", func(t *testing.T) {
+		// Whatever people type is words to look for: characters of tsquery's own syntax,
+		// quotes, backslashes and lone operators neither fail nor match by accident.
+		ctx, _ := MustNewUser(t, db)
+		svc := postgres.NewTaskService(db)
+		MustCreateTask(t, ctx, svc, taskwire.NewTask{Title: `Email ops@example.com about "it's done" \ C++`})
+		for _, q := range []string{
+			`'`, `''`, `'''`, `\`, `\'`, `a\'b`, `:*`, `x:*`, `a:b`, `&`, `|`, `!`, `!!x`, `<->`, `a <2> b`,
+			`(`, `)`, `"`, `"""`, `-`, `- -`, `or`, `or or`, `-or`, `it's`, `'c++'`, `🙂`, `ß`, `\\`,
+		} {
+			_, err := svc.FindTasks(ctx, taskwire.TaskFilter{Query: q, Status: "all"})
+			assert.NoError(t, err, "search %q", q)
+		}
+		for _, q := range []string{`ops`, `ops@example.com`, `it's`, `"it's do"`, `c++`, `email \`} {
+			assert.Len(t, MustFindTitles(t, ctx, svc, taskwire.TaskFilter{Query: q}), 1, "search %q", q)
+		}
+	})
+
 	t.Run("DueRange", func(t *testing.T) {
 		ctx, _ := MustNewUser(t, db)
 		svc := postgres.NewTaskService(db)
