@@ -724,12 +724,13 @@ func (s *TaskService) FindTasks(ctx context.Context, f taskwire.TaskFilter) (*ta
 // searchCondition returns the condition of a search for the words of the SQL parameter
 // q, in websearch_to_tsquery's syntax (quotes, or, -word), read two ways, either of which
 // may match: by the english configuration against search, stemmed, so that "groceries"
-// finds "grocery"; and word for word against words, each word a prefix, so that "mil"
-// finds "milk" while it is being typed (the simple configuration's query with :* after
-// every lexeme). The second reading only adds to what the first finds.
+// finds "grocery"; and word for word against words, each word a prefix and accents set
+// aside, so that "mil" finds "milk" while it is being typed and "cafe" finds "Café" (the
+// taskwire_words configuration's query with :* after every lexeme). The second reading
+// only adds to what the first finds.
 func searchCondition(q string) string {
 	return `(t.search @@ websearch_to_tsquery('english', ` + q + `) OR t.words @@ ` +
-		`regexp_replace(websearch_to_tsquery('simple', ` + q + `)::text, '''((?:[^'']|'''')*)''', '''\1'':*', 'g')::tsquery)`
+		`regexp_replace(websearch_to_tsquery('taskwire_words', ` + q + `)::text, '''((?:[^'']|'''')*)''', '''\1'':*', 'g')::tsquery)`
 }
 
 // listQuery builds the listing's SQL: filters, then the keyset condition, then the order

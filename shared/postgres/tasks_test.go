@@ -952,6 +952,18 @@ func TestTaskService_FindTasks(t *testing.T) {
 		assert.Equal(t, []string{"Buy groceries"}, MustFindTitles(t, ctx, svc, taskwire.TaskFilter{Query: "g -go"}))
 	})
 
+	t.Run("QueryWithoutAccents", func(t *testing.T) {
+		// Accents and their absence find each other, in either direction.
+		ctx, _ := MustNewUser(t, db)
+		svc := postgres.NewTaskService(db)
+		MustCreateTask(t, ctx, svc, taskwire.NewTask{Title: "Café with Zoë", Description: "crème brûlée at the Straße"})
+		MustCreateTask(t, ctx, svc, taskwire.NewTask{Title: "Resume review"})
+		for _, q := range []string{"cafe", "CAFÉ", "zoe", "creme brul", `"creme brulee"`, "strasse"} {
+			assert.Equal(t, []string{"Café with Zoë"}, MustFindTitles(t, ctx, svc, taskwire.TaskFilter{Query: q}), "search %q", q)
+		}
+		assert.Equal(t, []string{"Resume review"}, MustFindTitles(t, ctx, svc, taskwire.TaskFilter{Query: "résumé"}))
+	})
+
 	t.Run("QuerySyntaxNeverFails", func(t *testing.T) {
 		// Whatever people type is words to look for: characters of tsquery's own syntax,
 		// quotes, backslashes and lone operators neither fail nor match by accident.
