@@ -244,7 +244,7 @@ func (s *ConversationService) DeleteConversation(ctx context.Context, id uuid.UU
 	br := s.db.Pool.SendBatch(ctx, b)
 	defer br.Close()
 	if _, err := br.Exec(); err != nil {
-		return fmt.Errorf("delete conversation: scope: %w", err)
+		return fmt.Errorf("delete conversation: scope: %w", translate(err))
 	}
 	tag, err := br.Exec()
 	if err != nil {

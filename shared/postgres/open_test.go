@@ -13,10 +13,12 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 	"github.com/taskwire/taskwire/migrations"
 	"github.com/taskwire/taskwire/shared/postgres"
 	"github.com/taskwire/taskwire/shared/postgres/postgrestest"
+	"github.com/taskwire/taskwire/shared/taskwire"
 )
 
 // localServerAddr is the test PostgreSQL server, as the machine runs it.
@@ -85,6 +87,59 @@ func TestOpen_PoolSize(t *testing.T) {
 			require.Equal(t, tc.want, db.Pool.Config().MaxConns)
 		})
 	}
+}
+
+// A server with no connection to spare makes a request EUNAVAILABLE (503 with
+// Retry-After over HTTP, retried by the broker), not an internal error: scaled out in a
+// cluster, the functions' pools together can ask for more connections than the server
+// allows. The server's own words stay in the error, for the log.
+func TestOpen_ConnectionLimitIsUnavailable(t *testing.T) {
+	ctx := context.Background()
+	dbURL := postgrestest.URL(t)
+	su, err := pgx.Connect(ctx, dbURL)
+	require.NoError(t, err)
+	t.Cleanup(func() { su.Close(context.Background()) })
+	role := "taskwire_test_limited_" + uniqueSuffix(t)
+	_, err = su.Exec(ctx, "CREATE ROLE "+role+" LOGIN CONNECTION LIMIT 2")
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		_, err := su.Exec(context.Background(), "DROP ROLE "+role)
+		require.NoError(t, err)
+	})
+	// The role may do what the connecting superuser may, but is held to its limit.
+	_, err = su.Exec(ctx, "GRANT "+pgx.Identifier{su.Config().User}.Sanitize()+" TO "+role)
+	require.NoError(t, err)
+
+	u, err := url.Parse(dbURL)
+	require.NoError(t, err)
+	u.User = url.User(role)
+	db, err := postgres.Open(ctx, postgres.Config{URL: u.String(), MaxConns: 4})
+	require.NoError(t, err)
+	defer db.Close()
+	var held []*pgxpool.Conn
+	release := func() {
+		for _, c := range held {
+			c.Release()
+		}
+		held = nil
+	}
+	defer release() // before db.Close, which waits for them
+	for range 2 {
+		c, err := db.Pool.Acquire(ctx)
+		require.NoError(t, err)
+		held = append(held, c)
+	}
+
+	userCtx := taskwire.NewContextWithUser(ctx, "ada")
+	tasks := postgres.NewTaskService(db)
+	_, err = tasks.FindTasks(userCtx, taskwire.TaskFilter{})
+	require.Error(t, err)
+	require.Equal(t, taskwire.EUNAVAILABLE, taskwire.ErrorCode(err), "got %v", err)
+	require.Contains(t, err.Error(), "SQLSTATE 53300", "the cause is kept for the log")
+
+	release()
+	_, err = tasks.FindTasks(userCtx, taskwire.TaskFilter{})
+	require.NoError(t, err, "the pool serves again once a connection is free")
 }
 
 func TestMigrate(t *testing.T) {

@@ -39,7 +39,7 @@ func beginUser(ctx context.Context, db *DB) (pgx.Tx, string, error) {
 	if _, err := br.Exec(); err != nil {
 		_ = br.Close()
 		_ = tx.Rollback(ctx)
-		return nil, "", fmt.Errorf("begin: %w", err)
+		return nil, "", fmt.Errorf("begin: %w", translate(err))
 	}
 	if _, err := br.Exec(); err != nil {
 		_ = br.Close()
@@ -83,7 +83,7 @@ func beginUserTx(ctx context.Context, db *DB) (*userTx, *pgx.Batch, error) {
 	}
 	conn, err := db.Pool.Acquire(ctx)
 	if err != nil {
-		return nil, nil, fmt.Errorf("begin: %w", err)
+		return nil, nil, fmt.Errorf("begin: %w", translate(err))
 	}
 	b := &pgx.Batch{}
 	b.Queue("BEGIN")
@@ -96,7 +96,7 @@ func beginUserTx(ctx context.Context, db *DB) (*userTx, *pgx.Batch, error) {
 func beginSystemTx(ctx context.Context, db *DB) (*userTx, *pgx.Batch, error) {
 	conn, err := db.Pool.Acquire(ctx)
 	if err != nil {
-		return nil, nil, fmt.Errorf("begin: %w", err)
+		return nil, nil, fmt.Errorf("begin: %w", translate(err))
 	}
 	b := &pgx.Batch{}
 	b.Queue("BEGIN")
@@ -191,7 +191,7 @@ func readUser(ctx context.Context, db *DB, query string, args []any, scan func(p
 	br := db.Pool.SendBatch(ctx, b)
 	defer br.Close()
 	if _, err := br.Exec(); err != nil {
-		return fmt.Errorf("scope read: %w", err)
+		return fmt.Errorf("scope read: %w", translate(err))
 	}
 	rows, err := br.Query()
 	if err != nil {
@@ -208,14 +208,24 @@ func readUser(ctx context.Context, db *DB, query string, args []any, scan func(p
 	return br.Close()
 }
 
-// translate maps database errors to domain errors by SQLSTATE, in one place.
+// translate maps database errors to domain errors by SQLSTATE, in one place. An error it
+// mapped before comes back as it is.
 func translate(err error) error {
 	var pgErr *pgconn.PgError
+	var connectErr *pgconn.ConnectError
+	var domainErr *taskwire.Error
 	switch {
 	case err == nil:
 		return nil
+	case errors.As(err, &domainErr):
+		return err
 	case errors.Is(err, pgx.ErrNoRows):
 		return taskwire.Errorf(taskwire.ENOTFOUND, "not found")
+	case errors.As(err, &connectErr):
+		// The server refused a new connection (at its connection limit, starting, shutting
+		// down) or could not be reached: a passing fault that the client or the broker
+		// retries, not a fault of the request.
+		return unavailable(err)
 	case errors.As(err, &pgErr):
 		switch pgErr.Code {
 		case "23505": // unique_violation
@@ -226,7 +236,15 @@ func translate(err error) error {
 			return taskwire.Errorf(taskwire.ECONFLICT, "a concurrent change got in the way; try again")
 		case "57014": // query_canceled
 			return taskwire.Errorf(taskwire.EUNAVAILABLE, "the request was cancelled")
+		case "57P01", "57P02", "57P03": // admin_shutdown, crash_shutdown, cannot_connect_now
+			return unavailable(err)
 		}
 	}
 	return err
+}
+
+// unavailable returns EUNAVAILABLE for a database that cannot serve now, keeping err
+// behind it for the log (the user is told only to try again).
+func unavailable(err error) error {
+	return fmt.Errorf("%w: %w", taskwire.Errorf(taskwire.EUNAVAILABLE, "the database cannot take the request now; try again"), err)
 }
