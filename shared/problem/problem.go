@@ -55,11 +55,14 @@ func Write(w http.ResponseWriter, r *http.Request, err error) {
 
 // From returns the problem that err is for request r, as Write writes it (for a stream
 // that reports it in its own way). Internal errors are logged and shown only as
-// "internal error".
+// "internal error"; an unavailable dependency is logged as a warning, with what it said.
 func From(r *http.Request, err error) Details {
 	code := taskwire.ErrorCode(err)
-	if code == taskwire.EINTERNAL {
+	switch code {
+	case taskwire.EINTERNAL:
 		slog.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	case taskwire.EUNAVAILABLE:
+		slog.WarnContext(r.Context(), "request answered unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	status := Status(code)
 	return Details{

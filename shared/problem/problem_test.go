@@ -1,0 +1,66 @@
+package problem_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/taskwire/taskwire/shared/problem"
+	"github.com/taskwire/taskwire/shared/taskwire"
+)
+
+// captureLog sends the default logger's records to a buffer for the rest of the test.
+func captureLog(t *testing.T) *bytes.Buffer {
+	t.Helper()
+	var buf bytes.Buffer
+	prev := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	t.Cleanup(func() { slog.SetDefault(prev) })
+	return &buf
+}
+
+// Each error answers with its status and code; what the user is not to see (an internal
+// error's text, an unavailable dependency's own words) goes only to the log, and a
+// request's own mistakes are not logged at all.
+func TestWrite(t *testing.T) {
+	cause := errors.New("FATAL: too many connections for role (SQLSTATE 53300)")
+	for _, tc := range []struct {
+		name       string
+		err        error
+		status     int
+		detail     string
+		retryAfter string
+		log        string // the level logged, "" for none
+	}{
+		{"Invalid", taskwire.FieldErrorf(taskwire.EINVALID, "title", "title is required"), 422, "title is required", "", ""},
+		{"Internal", cause, 500, "internal error", "", "level=ERROR"},
+		{"Unavailable", fmt.Errorf("find tasks: %w: %w", taskwire.Errorf(taskwire.EUNAVAILABLE, "try again"), cause), 503, "try again", "1", "level=WARN"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			logged := captureLog(t)
+			w := httptest.NewRecorder()
+			problem.Write(w, httptest.NewRequest(http.MethodGet, "/v1/tasks", nil), tc.err)
+
+			require.Equal(t, tc.status, w.Code)
+			assert.Equal(t, problem.ContentType, w.Header().Get("Content-Type"))
+			assert.Equal(t, tc.retryAfter, w.Header().Get("Retry-After"))
+			var d problem.Details
+			require.NoError(t, json.Unmarshal(w.Body.Bytes(), &d))
+			assert.Equal(t, tc.detail, d.Detail)
+			assert.NotContains(t, w.Body.String(), "SQLSTATE", "the cause is not shown to the user")
+			if tc.log == "" {
+				assert.Empty(t, logged.String())
+				return
+			}
+			assert.Contains(t, logged.String(), tc.log)
+			assert.Contains(t, logged.String(), "SQLSTATE 53300", "the cause is logged")
+		})
+	}
+}
