@@ -93,7 +93,7 @@ func TestOpen_PoolSize(t *testing.T) {
 // Retry-After over HTTP, retried by the broker), not an internal error: scaled out in a
 // cluster, the functions' pools together can ask for more connections than the server
 // allows. The server's own words stay in the error, for the log.
-func TestOpen_ConnectionLimitIsUnavailable(t *testing.T) {
+func TestPool_ServerAtConnectionLimitIsUnavailable(t *testing.T) {
 	ctx := context.Background()
 	dbURL := postgrestest.URL(t)
 	su, err := pgx.Connect(ctx, dbURL)
