@@ -52,7 +52,7 @@ func (s *ConversationService) StartConversation(ctx context.Context, firstMessag
 	b.Queue(scopeSQL, user)
 	b.Queue(`INSERT INTO conversations (id, user_id, title, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)`,
 		c.ID, user, c.Title, now)
-	if err := s.db.Pool.SendBatch(ctx, b).Close(); err != nil {
+	if err := s.db.sendBatch(ctx, b).Close(); err != nil {
 		return nil, fmt.Errorf("start conversation: %w", translate(err))
 	}
 	return c, nil
@@ -241,7 +241,7 @@ func (s *ConversationService) DeleteConversation(ctx context.Context, id uuid.UU
 	b := &pgx.Batch{}
 	b.Queue(scopeSQL, user)
 	b.Queue(`DELETE FROM conversations WHERE user_id = $1 AND id = $2`, user, id)
-	br := s.db.Pool.SendBatch(ctx, b)
+	br := s.db.sendBatch(ctx, b)
 	defer br.Close()
 	if _, err := br.Exec(); err != nil {
 		return fmt.Errorf("delete conversation: scope: %w", translate(err))

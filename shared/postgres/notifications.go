@@ -104,20 +104,22 @@ func (s *NotificationService) FindNotification(ctx context.Context, id uuid.UUID
 // once: marking it again keeps the first time. It returns the notification; another
 // user's, or no such id, is ENOTFOUND.
 func (s *NotificationService) MarkNotificationRead(ctx context.Context, id uuid.UUID) (*taskwire.Notification, error) {
-	tx, _, err := beginUser(ctx, s.db)
+	tx, b, err := beginUserTx(ctx, s.db)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("mark notification read: %w", err)
 	}
-	defer func() { _ = tx.Rollback(ctx) }()
-	n, err := scanNotification(tx.QueryRow(ctx, `
+	defer tx.close(ctx)
+	var n *taskwire.Notification
+	b.Queue(`
 		UPDATE notifications SET read_at = coalesce(read_at, $2)
 		WHERE id = $1
-		RETURNING `+notificationColumns, id, s.now()))
-	if err != nil {
-		return nil, fmt.Errorf("mark notification read: %w", translate(err))
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return nil, fmt.Errorf("mark notification read: commit: %w", translate(err))
+		RETURNING `+notificationColumns, id, s.now(),
+	).QueryRow(func(row pgx.Row) (err error) {
+		n, err = scanNotification(row)
+		return err
+	})
+	if err := tx.commit(ctx, b); err != nil {
+		return nil, fmt.Errorf("mark notification read: %w", err)
 	}
 	return n, nil
 }
@@ -188,10 +190,10 @@ func (s *NotificationService) Deliver(ctx context.Context, eventSource, eventID 
 // Delivered reports whether consumer recorded the event (source, id) as delivered.
 func (s *NotificationService) Delivered(ctx context.Context, consumer, source, id string) (bool, error) {
 	var done bool
-	err := s.db.Pool.QueryRow(ctx,
-		`SELECT EXISTS (SELECT FROM inbox WHERE consumer = $1 AND source = $2 AND id = $3)`,
-		consumer, source, id).Scan(&done)
-	if err != nil {
+	b := &pgx.Batch{}
+	b.Queue(`SELECT EXISTS (SELECT FROM inbox WHERE consumer = $1 AND source = $2 AND id = $3)`,
+		consumer, source, id).QueryRow(func(row pgx.Row) error { return row.Scan(&done) })
+	if err := s.db.sendBatch(ctx, b).Close(); err != nil {
 		return false, fmt.Errorf("inbox %s: %w", consumer, translate(err))
 	}
 	return done, nil
@@ -207,8 +209,7 @@ func (s *NotificationService) MarkDelivered(ctx context.Context, consumer, sourc
 	b := &pgx.Batch{}
 	b.Queue(asyncCommitSQL)
 	b.Queue(claimInboxSQL, consumer, source, id)
-	err := s.db.Pool.SendBatch(ctx, b).Close()
-	if err != nil {
+	if err := s.db.sendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("inbox %s: %w", consumer, translate(err))
 	}
 	return nil

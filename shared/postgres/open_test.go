@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -89,11 +90,12 @@ func TestOpen_PoolSize(t *testing.T) {
 	}
 }
 
-// A server with no connection to spare makes a request EUNAVAILABLE (503 with
-// Retry-After over HTTP, retried by the broker), not an internal error: scaled out in a
-// cluster, the functions' pools together can ask for more connections than the server
-// allows. The server's own words stay in the error, for the log.
-func TestPool_ServerAtConnectionLimitIsUnavailable(t *testing.T) {
+// Scaled out in a cluster, the functions' pools together can ask for more connections
+// than the server allows. A request whose pool must open one while the server is at its
+// limit waits for one to be released, as it waits when the pool is full; when none comes
+// back in time it is EUNAVAILABLE (503 with Retry-After over HTTP, retried by the broker),
+// not an internal error, with the server's own words kept for the log.
+func TestPool_ServerAtConnectionLimit(t *testing.T) {
 	ctx := context.Background()
 	dbURL := postgrestest.URL(t)
 	su, err := pgx.Connect(ctx, dbURL)
@@ -116,6 +118,8 @@ func TestPool_ServerAtConnectionLimitIsUnavailable(t *testing.T) {
 	db, err := postgres.Open(ctx, postgres.Config{URL: u.String(), MaxConns: 4})
 	require.NoError(t, err)
 	defer db.Close()
+	// The role's two connections are taken: the pool may open two more, but the server
+	// refuses them.
 	var held []*pgxpool.Conn
 	release := func() {
 		for _, c := range held {
@@ -129,17 +133,31 @@ func TestPool_ServerAtConnectionLimitIsUnavailable(t *testing.T) {
 		require.NoError(t, err)
 		held = append(held, c)
 	}
-
 	userCtx := taskwire.NewContextWithUser(ctx, "ada")
 	tasks := postgres.NewTaskService(db)
-	_, err = tasks.FindTasks(userCtx, taskwire.TaskFilter{})
-	require.Error(t, err)
-	require.Equal(t, taskwire.EUNAVAILABLE, taskwire.ErrorCode(err), "got %v", err)
-	require.Contains(t, err.Error(), "SQLSTATE 53300", "the cause is kept for the log")
 
-	release()
-	_, err = tasks.FindTasks(userCtx, taskwire.TaskFilter{})
-	require.NoError(t, err, "the pool serves again once a connection is free")
+	t.Run("WaitsForARelease", func(t *testing.T) {
+		done := make(chan error, 1)
+		go func() {
+			_, err := tasks.FindTasks(userCtx, taskwire.TaskFilter{})
+			done <- err
+		}()
+		time.Sleep(200 * time.Millisecond)
+		last := held[len(held)-1]
+		held = held[:len(held)-1]
+		last.Release()
+		require.NoError(t, <-done, "the request gets the released connection")
+		c, err := db.Pool.Acquire(ctx) // taken again for the next subtest
+		require.NoError(t, err)
+		held = append(held, c)
+	})
+
+	t.Run("UnavailableWhenNoneIsReleased", func(t *testing.T) {
+		_, err := tasks.FindTasks(userCtx, taskwire.TaskFilter{})
+		require.Error(t, err)
+		require.Equal(t, taskwire.EUNAVAILABLE, taskwire.ErrorCode(err), "got %v", err)
+		require.Contains(t, err.Error(), "SQLSTATE 53300", "the cause is kept for the log")
+	})
 }
 
 func TestMigrate(t *testing.T) {

@@ -110,7 +110,7 @@ func (s *ReminderService) Claim(ctx context.Context, horizon, lease time.Duratio
 			FOR UPDATE OF r SKIP LOCKED)
 		RETURNING r.id, r.task_id, r.user_id, t.title, t.due_at, r.fire_at`,
 		s.Holder, now, now.Add(lease), now.Add(horizon), limit)
-	br := s.db.Pool.SendBatch(ctx, b)
+	br := s.db.sendBatch(ctx, b)
 	defer br.Close()
 	if _, err := br.Exec(); err != nil {
 		return nil, fmt.Errorf("claim reminders: %w", translate(err))
@@ -151,7 +151,7 @@ func (s *ReminderService) Free(ctx context.Context, ids ...uuid.UUID) (bool, err
 			SELECT FROM reminders r JOIN tasks t ON t.id = r.task_id
 			WHERE r.id = ANY($1) AND `+pendingSQL+` AND `+claimableSQL("$2")+`)`,
 		ids, s.now()).QueryRow(func(row pgx.Row) error { return row.Scan(&free) })
-	if err := s.db.Pool.SendBatch(ctx, b).Close(); err != nil {
+	if err := s.db.sendBatch(ctx, b).Close(); err != nil {
 		return false, fmt.Errorf("look up reminders: %w", translate(err))
 	}
 	return free, nil
@@ -371,7 +371,7 @@ func (s *ReminderService) NextFireAt(ctx context.Context) (*time.Time, error) {
 			WHERE `+pendingSQL+` AND NOT `+claimableSQL("$1")+`
 				AND r.fire_at < coalesce((SELECT fire_at FROM free), 'infinity')))`,
 		s.now()).QueryRow(func(row pgx.Row) error { return row.Scan(&next) })
-	if err := s.db.Pool.SendBatch(ctx, b).Close(); err != nil {
+	if err := s.db.sendBatch(ctx, b).Close(); err != nil {
 		return nil, fmt.Errorf("next reminder: %w", translate(err))
 	}
 	return utc(next), nil

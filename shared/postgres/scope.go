@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -22,35 +23,6 @@ func userOf(ctx context.Context) (string, error) {
 		return "", taskwire.Errorf(taskwire.EUNAUTHORIZED, "no signed-in user")
 	}
 	return user, nil
-}
-
-// beginUser starts a transaction scoped to the signed-in user of ctx, in one round trip:
-// BEGIN and the scope travel as one batch.
-func beginUser(ctx context.Context, db *DB) (pgx.Tx, string, error) {
-	user, err := userOf(ctx)
-	if err != nil {
-		return nil, "", err
-	}
-	b := &pgx.Batch{}
-	b.BeginTx(pgx.TxOptions{})
-	b.Queue(scopeSQL, user)
-	br := db.Pool.SendBatch(ctx, b)
-	tx := br.Tx()
-	if _, err := br.Exec(); err != nil {
-		_ = br.Close()
-		_ = tx.Rollback(ctx)
-		return nil, "", fmt.Errorf("begin: %w", translate(err))
-	}
-	if _, err := br.Exec(); err != nil {
-		_ = br.Close()
-		_ = tx.Rollback(ctx)
-		return nil, "", fmt.Errorf("scope transaction: %w", err)
-	}
-	if err := br.Close(); err != nil {
-		_ = tx.Rollback(ctx)
-		return nil, "", fmt.Errorf("scope transaction: %w", err)
-	}
-	return tx, user, nil
 }
 
 // userTx is a transaction of one user (or of the system, see beginSystemTx) whose
@@ -81,9 +53,9 @@ func beginUserTx(ctx context.Context, db *DB) (*userTx, *pgx.Batch, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	conn, err := db.Pool.Acquire(ctx)
+	conn, err := db.acquire(ctx)
 	if err != nil {
-		return nil, nil, fmt.Errorf("begin: %w", translate(err))
+		return nil, nil, fmt.Errorf("begin: %w", err)
 	}
 	b := &pgx.Batch{}
 	b.Queue("BEGIN")
@@ -94,9 +66,9 @@ func beginUserTx(ctx context.Context, db *DB) (*userTx, *pgx.Batch, error) {
 // beginSystemTx is beginUserTx for work that is no user's (the reminders' firing): it
 // runs as the connecting role, and its first batch holds only BEGIN.
 func beginSystemTx(ctx context.Context, db *DB) (*userTx, *pgx.Batch, error) {
-	conn, err := db.Pool.Acquire(ctx)
+	conn, err := db.acquire(ctx)
 	if err != nil {
-		return nil, nil, fmt.Errorf("begin: %w", translate(err))
+		return nil, nil, fmt.Errorf("begin: %w", err)
 	}
 	b := &pgx.Batch{}
 	b.Queue("BEGIN")
@@ -106,7 +78,7 @@ func beginSystemTx(ctx context.Context, db *DB) (*userTx, *pgx.Batch, error) {
 // send sends b and returns its results from the caller's first statement on, for the
 // caller to read in the order it queued them and then close. Sending the first batch
 // begins the transaction: a failure of BEGIN or of the scope comes back as "begin: …" or
-// "scope transaction: …", untranslated, as beginUser returns it.
+// "scope transaction: …", untranslated.
 func (tx *userTx) send(ctx context.Context, b *pgx.Batch) (pgx.BatchResults, error) {
 	br := tx.conn.SendBatch(ctx, b)
 	if tx.sent {
@@ -178,6 +150,63 @@ func (tx *userTx) close(ctx context.Context) {
 	tx.conn = nil
 }
 
+// connLimitWait is how long acquire keeps asking for a connection while the server
+// refuses new ones for its connection limit.
+const connLimitWait = 2 * time.Second
+
+// acquire returns a connection of the pool. When the pool has none idle and the server
+// refuses it a new one for its connection limit (SQLSTATE 53300; scaled out, the
+// functions' pools together can ask for more than it allows), acquire asks again with
+// backoff for up to connLimitWait, so that the request waits for a connection its pool or
+// another process releases, as it waits for one when the pool is full. Other errors, and
+// the limit's once the time is up, come back translated (EUNAVAILABLE).
+func (db *DB) acquire(ctx context.Context) (*pgxpool.Conn, error) {
+	deadline := time.Now().Add(connLimitWait)
+	for wait := 5 * time.Millisecond; ; wait = min(2*wait, 200*time.Millisecond) {
+		conn, err := db.Pool.Acquire(ctx)
+		if err == nil {
+			return conn, nil
+		}
+		var pgErr *pgconn.PgError
+		if !errors.As(err, &pgErr) || pgErr.Code != "53300" || time.Now().Add(wait).After(deadline) { // too_many_connections
+			return nil, translate(err)
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, translate(err)
+		case <-t.C:
+		}
+	}
+}
+
+// sendBatch is Pool.SendBatch with acquire's wait for a connection, which goes back to
+// the pool when the results are closed. b must not begin a transaction (Batch.BeginTx).
+func (db *DB) sendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
+	conn, err := db.acquire(ctx)
+	if err != nil {
+		return pgx.FailedBatchResults(b, err)
+	}
+	return &releasingResults{BatchResults: conn.SendBatch(ctx, b), conn: conn}
+}
+
+// releasingResults are a batch's results that release its connection when closed.
+type releasingResults struct {
+	pgx.BatchResults
+	conn *pgxpool.Conn
+}
+
+// Close closes the results and releases the connection; it is safe to call more than once.
+func (r *releasingResults) Close() error {
+	err := r.BatchResults.Close()
+	if r.conn != nil {
+		r.conn.Release()
+		r.conn = nil
+	}
+	return err
+}
+
 // readUser runs a read as one round trip: a pipelined batch is one implicit transaction,
 // so the scope set by its first statement holds for the read that follows.
 func readUser(ctx context.Context, db *DB, query string, args []any, scan func(pgx.Rows) error) error {
@@ -188,7 +217,7 @@ func readUser(ctx context.Context, db *DB, query string, args []any, scan func(p
 	b := &pgx.Batch{}
 	b.Queue(scopeSQL, user)
 	b.Queue(query, args...)
-	br := db.Pool.SendBatch(ctx, b)
+	br := db.sendBatch(ctx, b)
 	defer br.Close()
 	if _, err := br.Exec(); err != nil {
 		return fmt.Errorf("scope read: %w", translate(err))

@@ -28,7 +28,7 @@ func (s *UserService) EnsureUser(ctx context.Context, id string) error {
 	b := &pgx.Batch{}
 	b.Queue(scopeSQL, id)
 	b.Queue(`INSERT INTO users (id) VALUES ($1) ON CONFLICT (id) DO NOTHING`, id)
-	if err := s.db.Pool.SendBatch(ctx, b).Close(); err != nil {
+	if err := s.db.sendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("ensure user: %w", translate(err))
 	}
 	s.seen.Store(id, true)
