@@ -171,12 +171,10 @@ func (db *DB) acquire(ctx context.Context) (*pgxpool.Conn, error) {
 		if !errors.As(err, &pgErr) || pgErr.Code != "53300" || time.Now().Add(wait).After(deadline) { // too_many_connections
 			return nil, translate(err)
 		}
-		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
-			t.Stop()
 			return nil, translate(err)
-		case <-t.C:
+		case <-time.After(wait):
 		}
 	}
 }
