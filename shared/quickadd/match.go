@@ -264,7 +264,8 @@ var parts = map[string]*clock{"morning": &morningClock, "afternoon": &afternoonC
 // matchRepeat reads a repeat rule: "daily", "weekly", "monthly", "yearly", "every day",
 // "every other week", "every 3 days", "every weekday", "every weekend", "every morning",
 // "every monday and wednesday", "every april 15", with "on friday", "on the 1st", "on
-// the last day" or "on feb 29" after a weekly, monthly or yearly one.
+// the last day" or "on feb 29" after a weekly, monthly or yearly one, and "morning",
+// "afternoon", "evening" or "night" last ("every thursday night").
 func matchRepeat(p *parser, i int) (int, string) {
 	if p.rule != nil || p.at != nil {
 		return 0, ""
@@ -332,6 +333,9 @@ func matchRepeat(p *parser, i int) (int, string) {
 			}
 		}
 	}
+	if pc := parts[p.word(j)]; pc != nil && part == nil { // "every thursday night"
+		part, j = pc, j+1
+	}
 	p.rule = &r
 	if part != nil && p.part == nil {
 		p.part = part
@@ -389,9 +393,10 @@ func (p *parser) monthDay(j int) (time.Month, int, int) {
 
 // matchDate reads a due date, after an optional "due", "on", "by", "starting" or
 // "from": "today", "tonight", "this evening", "tomorrow", "day after tomorrow",
-// "friday", "next friday", "this friday", "april 15", "15 april 2027", "2026-12-03" (and
-// "2026-12-03T14:00"), each optionally followed by "morning", "afternoon", "evening" or
-// "night".
+// "friday", "next friday", "this friday", "april 15", "15 april 2027", "the 15th of
+// april", "2026-12-03" (and "2026-12-03T14:00"), "end of month", "end of the year", and
+// after one of those words "the 15th", each optionally followed by "morning",
+// "afternoon", "evening" or "night".
 func matchDate(p *parser, i int) (int, string) {
 	if p.date != nil || p.at != nil {
 		return 0, ""
@@ -405,6 +410,11 @@ func matchDate(p *parser, i int) (int, string) {
 		j++
 	}
 	d, part, c, k := p.dateAt(j)
+	if k == 0 && j > i && p.word(j) == "the" {
+		// "on the 15th": the next 15th from today on. Without "on", "by" or the like, "the
+		// 2nd" is left to the title ("read the 2nd chapter").
+		d, k = p.nextMonthDay(j + 1)
+	}
 	if k == 0 {
 		return 0, ""
 	}
@@ -459,6 +469,26 @@ func (p *parser) dateAt(j int) (date, *clock, *clock, int) {
 		if wd, ok := weekdays[p.word(j+1)]; ok {
 			return nextWeekday(wd, false), nil, nil, 2
 		}
+	case "the":
+		if _, _, k := p.monthDay(j + 1); k > 0 { // "the 15th of april"
+			d, part, c, n := p.dateAt(j + 1)
+			return d, part, c, n + 1
+		}
+	case "end":
+		// "end of month", "end of the year": its last day.
+		k := j + 1
+		if p.word(k) != "of" {
+			break
+		}
+		if k++; p.word(k) == "the" {
+			k++
+		}
+		switch p.word(k) {
+		case "month":
+			return date{today.y, today.m + 1, 1}.add(-1), nil, nil, k + 1 - j
+		case "year":
+			return date{today.y, time.December, 31}, nil, nil, k + 1 - j
+		}
 	}
 	if wd, ok := weekdays[w]; ok {
 		return nextWeekday(wd, false), nil, nil, 1
@@ -483,6 +513,24 @@ func (p *parser) dateAt(j int) (date, *clock, *clock, int) {
 		}
 	}
 	return date{}, nil, nil, 0
+}
+
+// nextMonthDay reads a day of the month ("15th", "15") after "the" at word j: the next
+// such day from today on, skipping months without it. It returns the words taken with
+// "the", 0 when there is no such day.
+func (p *parser) nextMonthDay(j int) (date, int) {
+	day, ok := ordinal(p.word(j))
+	if !ok {
+		return date{}, 0
+	}
+	today := dateOf(p.now)
+	for n := 0; n < 12; n++ {
+		first := date{today.y, today.m, 1}.addMonths(n)
+		if d := (date{first.y, first.m, day}); d.valid() && !before(d, today) {
+			return d, 2
+		}
+	}
+	return date{}, 0
 }
 
 // year reads a year from 1970 to 9998 at word j.

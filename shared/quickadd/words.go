@@ -56,6 +56,12 @@ type date struct {
 
 func dateOf(t time.Time) date { return date{t.Year(), t.Month(), t.Day()} }
 
+// addMonths returns the date n months later, which must be the 1st (a later day may not
+// exist in that month).
+func (d date) addMonths(n int) date {
+	return dateOf(time.Date(d.y, d.m+time.Month(n), d.d, 12, 0, 0, 0, time.UTC))
+}
+
 // add returns the date n days later.
 func (d date) add(n int) date {
 	return dateOf(time.Date(d.y, d.m, d.d+n, 12, 0, 0, 0, time.UTC))
