@@ -394,7 +394,7 @@ func (p *parser) monthDay(j int) (time.Month, int, int) {
 // matchDate reads a due date, after an optional "due", "on", "by", "starting" or
 // "from": "today", "tonight", "this evening", "tomorrow", "day after tomorrow",
 // "friday", "next friday", "this friday", "april 15", "15 april 2027", "the 15th of
-// april", "2026-12-03" (and "2026-12-03T14:00"), "end of month", "end of the year", and
+// april", "2026-12-03" (and "2026-12-03T14:00"), "end of month", "the end of the year", and
 // after one of those words "the 15th", each optionally followed by "morning",
 // "afternoon", "evening" or "night".
 func matchDate(p *parser, i int) (int, string) {
@@ -469,10 +469,11 @@ func (p *parser) dateAt(j int) (date, *clock, *clock, int) {
 		if wd, ok := weekdays[p.word(j+1)]; ok {
 			return nextWeekday(wd, false), nil, nil, 2
 		}
-	case "the":
-		if _, _, k := p.monthDay(j + 1); k > 0 { // "the 15th of april"
-			d, part, c, n := p.dateAt(j + 1)
-			return d, part, c, n + 1
+	case "the": // "the 15th of april", "the end of the month"
+		if _, _, k := p.monthDay(j + 1); k > 0 || p.word(j+1) == "end" {
+			if d, part, c, n := p.dateAt(j + 1); n > 0 {
+				return d, part, c, n + 1
+			}
 		}
 	case "end":
 		// "end of month", "end of the year": its last day.

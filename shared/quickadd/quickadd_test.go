@@ -54,6 +54,7 @@ func TestParse(t *testing.T) {
 		{name: "TheMonthDay", text: "party on the 15th of april", title: "party", due: "2026-04-15T09:00:00-04:00"},
 		{name: "EndOfMonth", text: "book flights end of month", title: "book flights", due: "2026-03-31T09:00:00-04:00"},
 		{name: "EndOfTheYear", text: "taxes by end of the year", title: "taxes", due: "2026-12-31T09:00:00-05:00"},
+		{name: "TheEndOfTheMonth", text: "finish draft by the end of the month", title: "finish draft", due: "2026-03-31T09:00:00-04:00"},
 		{name: "EveryWeekdayPartOfDay", text: "take out trash every thursday night", title: "take out trash",
 			due: "2026-03-12T20:00:00-04:00", rule: "FREQ=WEEKLY;BYDAY=TH"},
 		{name: "EverySundayMorning", text: "call grandma every sunday morning", title: "call grandma",
