@@ -392,7 +392,8 @@ func (p *parser) monthDay(j int) (time.Month, int, int) {
 }
 
 // matchDate reads a due date, after an optional "due", "on", "by", "starting" or
-// "from": "today", "tonight", "this evening", "tomorrow", "day after tomorrow",
+// "from": "today", "tonight", "this evening", "tomorrow", "day after tomorrow", "next
+// week", "next month", "next year", "this weekend", "next weekend",
 // "friday", "next friday", "this friday", "april 15", "15 april 2027", "the 15th of
 // april", "2026-12-03" (and "2026-12-03T14:00"), "end of month", "the end of the year", and
 // after one of those words "the 15th", each optionally followed by "morning",
@@ -465,9 +466,28 @@ func (p *parser) dateAt(j int) (date, *clock, *clock, int) {
 		if wd, ok := weekdays[p.word(j+1)]; ok {
 			return nextWeekday(wd, true), nil, nil, 2
 		}
+		if p.word(j+1) == "weekend" { // its Saturday, or today on its Sunday
+			if today.weekday() == time.Sunday {
+				return today, nil, nil, 2
+			}
+			return nextWeekday(time.Saturday, true), nil, nil, 2
+		}
 	case "next":
 		if wd, ok := weekdays[p.word(j+1)]; ok {
 			return nextWeekday(wd, false), nil, nil, 2
+		}
+		switch p.word(j + 1) {
+		case "week": // its Monday
+			return nextWeekday(time.Monday, false), nil, nil, 2
+		case "weekend": // the Saturday after this weekend's
+			if today.weekday() == time.Sunday {
+				return nextWeekday(time.Saturday, false), nil, nil, 2
+			}
+			return nextWeekday(time.Saturday, true).add(7), nil, nil, 2
+		case "month": // its 1st
+			return date{today.y, today.m, 1}.addMonths(1), nil, nil, 2
+		case "year": // 1 January
+			return date{today.y + 1, time.January, 1}, nil, nil, 2
 		}
 	case "the": // "the 15th of april", "the end of the month"
 		if _, _, k := p.monthDay(j + 1); k > 0 || p.word(j+1) == "end" {
