@@ -393,11 +393,11 @@ func (p *parser) monthDay(j int) (time.Month, int, int) {
 
 // matchDate reads a due date, after an optional "due", "on", "by", "starting" or
 // "from": "today", "tonight", "this evening", "tomorrow", "day after tomorrow", "next
-// week", "next month", "next year", "this weekend", "next weekend",
-// "friday", "next friday", "this friday", "april 15", "15 april 2027", "the 15th of
-// april", "2026-12-03" (and "2026-12-03T14:00"), "end of month", "the end of the year", and
-// after one of those words "the 15th", each optionally followed by "morning",
-// "afternoon", "evening" or "night".
+// week", "next month", "next year", "this weekend", "next weekend", "friday", "next
+// friday", "this friday", "april 15", "15 april 2027", "the 15th of april", "2026-12-03"
+// (and "2026-12-03T14:00"), "end of month", "the end of the year", and after one of those
+// words "the 15th", each optionally followed by "morning", "afternoon", "evening" or
+// "night".
 func matchDate(p *parser, i int) (int, string) {
 	if p.date != nil || p.at != nil {
 		return 0, ""
