@@ -194,6 +194,7 @@ type rule struct {
 	freq       string // DAILY, WEEKLY, MONTHLY or YEARLY
 	interval   int
 	byDay      []time.Weekday
+	nth        int // with MONTHLY and one day of byDay: its nth in the month, -1 the last
 	byMonth    time.Month
 	byMonthDay int
 }
@@ -222,6 +223,9 @@ func (r *rule) String() string {
 		days := make([]string, len(r.byDay))
 		for k, d := range r.byDay {
 			days[k] = rruleDays[d]
+			if r.nth != 0 {
+				days[k] = strconv.Itoa(r.nth) + days[k]
+			}
 		}
 		s += ";BYDAY=" + strings.Join(days, ",")
 	}
@@ -237,6 +241,10 @@ func (r *rule) describe() string {
 		s = "every " + describe(r.interval, map[string]unit{"DAILY": day, "WEEKLY": week, "MONTHLY": month, "YEARLY": year}[r.freq])
 	}
 	switch {
+	case r.nth == -1:
+		s += " on the last " + r.byDay[0].String()
+	case r.nth != 0:
+		s += " on the " + nthNames[r.nth] + " " + r.byDay[0].String()
 	case slices.Equal(r.byDay, []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday}):
 		s += " on weekdays (Monday to Friday)"
 	case len(r.byDay) > 0:
@@ -259,11 +267,19 @@ var adverbs = map[string]string{"daily": "DAILY", "weekly": "WEEKLY", "monthly":
 
 var unitFreqs = map[unit]string{day: "DAILY", week: "WEEKLY", month: "MONTHLY", year: "YEARLY"}
 
+// nthWords name a weekday's place in its month: "every first monday", "every last friday".
+var nthWords = map[string]int{
+	"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "last": -1,
+}
+
+var nthNames = map[int]string{1: "first", 2: "second", 3: "third", 4: "fourth"}
+
 var parts = map[string]*clock{"morning": &morningClock, "afternoon": &afternoonClock, "evening": &eveningClock, "night": &nightClock}
 
 // matchRepeat reads a repeat rule: "daily", "weekly", "monthly", "yearly", "every day",
 // "every other week", "every 3 days", "every weekday", "every weekend", "every morning",
-// "every monday and wednesday", "every april 15", with "on friday", "on the 1st", "on
+// "every monday and wednesday", "every april 15", "every last friday [of the month]",
+// "every first monday", with "on friday", "on the 1st", "on
 // the last day" or "on feb 29" after a weekly, monthly or yearly one, and "morning",
 // "afternoon", "evening" or "night" last ("every thursday night").
 func matchRepeat(p *parser, i int) (int, string) {
@@ -286,7 +302,23 @@ func matchRepeat(p *parser, i int) (int, string) {
 		w := p.word(j)
 		days, k := p.weekdays(j)
 		m, d, km := p.monthDay(j)
+		nth, nthDay := nthWords[w], time.Weekday(-1)
+		if day, ok := weekdayOf(p.word(j + 1)); ok && nth != 0 && n == 1 {
+			nthDay = day
+		}
 		switch u, ok := units[w]; {
+		case nthDay >= 0: // "every last friday [of the month]"
+			r.freq, r.byDay, r.nth = "MONTHLY", []time.Weekday{nthDay}, nth
+			j += 2
+			if p.word(j) == "of" {
+				k := j + 1
+				if w := p.word(k); w == "the" || w == "every" || w == "each" {
+					k++
+				}
+				if p.word(k) == "month" {
+					j = k + 1
+				}
+			}
 		case ok && unitFreqs[u] != "":
 			r.freq, r.interval = unitFreqs[u], n
 			j++
