@@ -129,6 +129,16 @@ func (s *server) Stop(tb testing.TB) error {
 	return s.Wait(tb)
 }
 
+// MustBeReady waits until the function's Start has returned and readiness answers 200:
+// Serve listens, and answers other paths 503, before then.
+func (s *server) MustBeReady(tb testing.TB) {
+	tb.Helper()
+	require.Eventually(tb, func() bool {
+		resp, _ := MustGet(tb, s.URL+"/health/readiness")
+		return resp.StatusCode == http.StatusOK
+	}, waitTimeout, 5*time.Millisecond, "the function never became ready")
+}
+
 // Wait returns what Serve returned, failing if it does not return in time.
 func (s *server) Wait(tb testing.TB) error {
 	tb.Helper()
@@ -387,10 +397,7 @@ func TestServe_Drain(t *testing.T) {
 		},
 	}
 	s := MustServe(t, f, host.Options{DrainTimeout: waitTimeout})
-	require.Eventually(t, func() bool {
-		resp, _ := MustGet(t, s.URL+"/health/readiness")
-		return resp.StatusCode == http.StatusOK
-	}, waitTimeout, 10*time.Millisecond)
+	s.MustBeReady(t)
 
 	type result struct {
 		status int
@@ -443,10 +450,7 @@ func TestServe_DrainTimeout(t *testing.T) {
 		stop: func(context.Context) error { rec.add("stop"); return nil },
 	}
 	s := MustServe(t, f, host.Options{DrainTimeout: 50 * time.Millisecond})
-	require.Eventually(t, func() bool {
-		resp, _ := MustGet(t, s.URL+"/health/readiness")
-		return resp.StatusCode == http.StatusOK
-	}, waitTimeout, 10*time.Millisecond)
+	s.MustBeReady(t)
 	go func() {
 		if resp, err := http.Get(s.URL + "/stuck"); err == nil {
 			_ = resp.Body.Close()
@@ -507,15 +511,9 @@ func TestServe_NoCollectionDuringStart(t *testing.T) {
 	}}
 	a := MustServe(t, first, host.Options{})
 	b := MustServe(t, &lifecycle{}, host.Options{})
-	ready := func(s *server) func() bool {
-		return func() bool {
-			resp, _ := MustGet(t, s.URL+"/health/readiness")
-			return resp.StatusCode == http.StatusOK
-		}
-	}
-	require.Eventually(t, ready(b), waitTimeout, 5*time.Millisecond, "the second function never became ready")
+	b.MustBeReady(t)
 	close(secondStarted)
-	require.Eventually(t, ready(a), waitTimeout, 5*time.Millisecond, "the first function never became ready")
+	a.MustBeReady(t)
 
 	s := receive(t, inStart)
 	assert.Equal(t, -1, s.percentAtStart, "the collector was on when Start began")
@@ -585,6 +583,7 @@ func TestServe_Panic(t *testing.T) {
 		_, _ = io.WriteString(w, "fine")
 	}}
 	s := MustServe(t, f, host.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	s.MustBeReady(t)
 
 	resp, body := MustGet(t, s.URL+"/panic")
 	assert.Equal(t, http.StatusInternalServerError, resp.StatusCode)
