@@ -279,9 +279,9 @@ var parts = map[string]*clock{"morning": &morningClock, "afternoon": &afternoonC
 // matchRepeat reads a repeat rule: "daily", "weekly", "monthly", "yearly", "every day",
 // "every other week", "every 3 days", "every weekday", "every weekend", "every morning",
 // "every monday and wednesday", "every april 15", "every last friday [of the month]",
-// "every first monday", with "on friday", "on the 1st", "on
-// the last day" or "on feb 29" after a weekly, monthly or yearly one, and "morning",
-// "afternoon", "evening" or "night" last ("every thursday night").
+// "every first monday", with "on friday", "on the 1st", "on the last day" or "on feb 29"
+// after a weekly, monthly or yearly one, and "morning", "afternoon", "evening" or
+// "night" last ("every thursday night").
 func matchRepeat(p *parser, i int) (int, string) {
 	if p.rule != nil || p.at != nil {
 		return 0, ""
@@ -517,7 +517,7 @@ func (p *parser) dateAt(j int) (date, *clock, *clock, int) {
 			}
 			return nextWeekday(time.Saturday, true).add(7), nil, nil, 2
 		case "month": // its 1st
-			return date{today.y, today.m, 1}.addMonths(1), nil, nil, 2
+			return today.monthStart(1), nil, nil, 2
 		case "year": // 1 January
 			return date{today.y + 1, time.January, 1}, nil, nil, 2
 		}
@@ -538,7 +538,7 @@ func (p *parser) dateAt(j int) (date, *clock, *clock, int) {
 		}
 		switch p.word(k) {
 		case "month":
-			return date{today.y, today.m + 1, 1}.add(-1), nil, nil, k + 1 - j
+			return today.monthStart(1).add(-1), nil, nil, k + 1 - j
 		case "year":
 			return date{today.y, time.December, 31}, nil, nil, k + 1 - j
 		}
@@ -578,7 +578,7 @@ func (p *parser) nextMonthDay(j int) (date, int) {
 	}
 	today := dateOf(p.now)
 	for n := 0; n < 12; n++ {
-		first := date{today.y, today.m, 1}.addMonths(n)
+		first := today.monthStart(n)
 		if d := (date{first.y, first.m, day}); d.valid() && !before(d, today) {
 			return d, 2
 		}

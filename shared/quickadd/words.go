@@ -56,10 +56,9 @@ type date struct {
 
 func dateOf(t time.Time) date { return date{t.Year(), t.Month(), t.Day()} }
 
-// addMonths returns the date n months later, which must be the 1st (a later day may not
-// exist in that month).
-func (d date) addMonths(n int) date {
-	return dateOf(time.Date(d.y, d.m+time.Month(n), d.d, 12, 0, 0, 0, time.UTC))
+// monthStart returns the 1st of the month n months after d's.
+func (d date) monthStart(n int) date {
+	return dateOf(time.Date(d.y, d.m+time.Month(n), 1, 12, 0, 0, 0, time.UTC))
 }
 
 // add returns the date n days later.
