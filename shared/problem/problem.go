@@ -4,6 +4,7 @@ package problem
 
 import (
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 
@@ -22,6 +23,30 @@ type Details struct {
 	Instance string `json:"instance,omitempty"`
 	Code     string `json:"code"`
 	Field    string `json:"field,omitempty"`
+	// Extensions are further members of the problem (RFC 9457 section 3.2), such as the
+	// conversation a failed chat message was stored in; they cannot replace the ones above.
+	Extensions map[string]any `json:"-"`
+}
+
+// MarshalJSON encodes the problem with its extension members beside the standard ones.
+func (d Details) MarshalJSON() ([]byte, error) {
+	type standard Details // without this method
+	b, err := json.Marshal(standard(d))
+	if err != nil || len(d.Extensions) == 0 {
+		return b, err
+	}
+	members := map[string]json.RawMessage{}
+	for k, v := range d.Extensions {
+		raw, err := json.Marshal(v)
+		if err != nil {
+			return nil, fmt.Errorf("problem extension %s: %w", k, err)
+		}
+		members[k] = raw
+	}
+	if err := json.Unmarshal(b, &members); err != nil { // the standard members win
+		return nil, err
+	}
+	return json.Marshal(members)
 }
 
 var statuses = map[string]int{
@@ -55,11 +80,16 @@ func Write(w http.ResponseWriter, r *http.Request, err error) {
 
 // From returns the problem that err is for request r, as Write writes it (for a stream
 // that reports it in its own way). Internal errors are logged and shown only as
-// "internal error"; an unavailable dependency is logged as a warning, with what it said.
+// "internal error" (logged as info when the client ended the request); an unavailable
+// dependency is logged as a warning, with what it said.
 func From(r *http.Request, err error) Details {
 	code := taskwire.ErrorCode(err)
 	switch code {
 	case taskwire.EINTERNAL:
+		if r.Context().Err() != nil { // the client went away, and took the request with it
+			slog.InfoContext(r.Context(), "request ended by the client", "method", r.Method, "path", r.URL.Path, "err", err)
+			break
+		}
 		slog.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	case taskwire.EUNAVAILABLE:
 		slog.WarnContext(r.Context(), "request answered unavailable", "method", r.Method, "path", r.URL.Path, "err", err)

@@ -2,6 +2,7 @@ package problem_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -63,4 +64,34 @@ func TestWrite(t *testing.T) {
 			assert.Contains(t, logged.String(), "SQLSTATE 53300", "the cause is logged")
 		})
 	}
+}
+
+// A failure of a request its client ended is logged as info, not as an error: nothing is
+// wrong with the server.
+func TestWrite_ClientWentAway(t *testing.T) {
+	logged := captureLog(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	w := httptest.NewRecorder()
+	problem.Write(w, httptest.NewRequestWithContext(ctx, http.MethodPost, "/v1/chat", nil), fmt.Errorf("chat: %w", context.Canceled))
+	assert.Equal(t, http.StatusInternalServerError, w.Code)
+	assert.Contains(t, logged.String(), "level=INFO")
+	assert.NotContains(t, logged.String(), "level=ERROR")
+}
+
+// Extension members stand beside the standard ones, which they cannot replace.
+func TestDetails_Extensions(t *testing.T) {
+	d := problem.Details{Type: "t", Title: "Bad Gateway", Status: 502, Detail: "the model failed", Code: "upstream",
+		Extensions: map[string]any{"conversation_id": "c1", "status": 200}}
+	b, err := json.Marshal(d)
+	require.NoError(t, err)
+	var got map[string]any
+	require.NoError(t, json.Unmarshal(b, &got))
+	assert.Equal(t, "c1", got["conversation_id"])
+	assert.Equal(t, float64(502), got["status"])
+	assert.Equal(t, "the model failed", got["detail"])
+
+	b, err = json.Marshal(problem.Details{Status: 404, Code: "not_found"})
+	require.NoError(t, err)
+	assert.NotContains(t, string(b), "Extensions")
 }
