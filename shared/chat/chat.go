@@ -30,6 +30,7 @@ import (
 const (
 	DefaultModel         = "gpt-5.4-mini" // small, fast and good at tool calls
 	DefaultMaxRounds     = 8
+	DefaultMaxToolCalls  = 50
 	DefaultHistoryBudget = 32000 // characters of earlier messages sent along, about 8k tokens
 	DefaultHistoryLimit  = 50    // messages read back from the database per request
 	DefaultTimeout       = 25 * time.Second
@@ -44,6 +45,9 @@ type Config struct {
 	// MaxRounds bounds the model calls of one message: after that many rounds of tool
 	// calls the assistant stops with a clear answer.
 	MaxRounds int
+	// MaxToolCalls bounds the tool calls of one message; calls past it are not run, and
+	// their results tell the model so.
+	MaxToolCalls int
 	// HistoryBudget bounds, in characters, the earlier messages sent to the model; the
 	// oldest go first, an assistant's tool calls always with their results.
 	HistoryBudget int
@@ -93,6 +97,9 @@ func New(cfg Config, set *tools.Set, convs Conversations, users Users) *Agent {
 	}
 	if cfg.MaxRounds <= 0 {
 		cfg.MaxRounds = DefaultMaxRounds
+	}
+	if cfg.MaxToolCalls <= 0 {
+		cfg.MaxToolCalls = DefaultMaxToolCalls
 	}
 	if cfg.HistoryBudget <= 0 {
 		cfg.HistoryBudget = DefaultHistoryBudget
@@ -194,9 +201,14 @@ type Request struct {
 
 // Chat answers req as the signed-in user of ctx. The user's message is stored before the
 // model is called, every assistant and tool message after, so a conversation survives a
-// failed call and resumes on any replica. With obs, the model's reply is streamed to
-// obs.Delta. Model failures are *ModelError: ETIMEOUT, EUNAVAILABLE (rate limited, with
-// RetryAfter) or EUPSTREAM.
+// failed call and resumes on any replica. A round's tool calls and their results are
+// stored even when the request ends during the round (the client went away, the deadline
+// passed): the calls that ran are recorded with their results, the rest as not run, so
+// that the model learns in the next message what was done. With obs, the model's reply
+// is streamed to obs.Delta. Model failures are *ModelError: ETIMEOUT, EUNAVAILABLE (rate
+// limited, with RetryAfter) or EUPSTREAM. A failure once the conversation exists comes
+// with a Reply too, holding its id and the tool calls that ran, so that the client can go
+// on in it.
 func (a *Agent) Chat(ctx context.Context, req Request, obs *Observer) (*Reply, error) {
 	if obs == nil {
 		obs = &Observer{}
@@ -238,12 +250,13 @@ func (a *Agent) Chat(ctx context.Context, req Request, obs *Observer) (*Reply, e
 		}
 		convID = id
 	}
-	if _, err := a.convs.AppendMessages(ctx, convID, taskwire.Message{Role: taskwire.RoleUser, Content: message}); err != nil {
-		return nil, fmt.Errorf("chat: store the message: %w", err)
+	reply := &Reply{ConversationID: convID, ToolCalls: []ToolCall{}}
+	if err := a.store(ctx, convID, taskwire.Message{Role: taskwire.RoleUser, Content: message}); err != nil {
+		return reply, fmt.Errorf("chat: store the message: %w", err)
 	}
 	me, err := a.users.FindMe(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("chat: %w", err)
+		return reply, fmt.Errorf("chat: %w", err)
 	}
 
 	ctx, cancel := context.WithTimeout(ctx, a.cfg.Timeout)
@@ -251,51 +264,103 @@ func (a *Agent) Chat(ctx context.Context, req Request, obs *Observer) (*Reply, e
 	history = append(Bound(history, a.cfg.HistoryBudget), &taskwire.Message{Role: taskwire.RoleUser, Content: message})
 	messages := toParams(append([]*taskwire.Message{{Role: roleSystem, Content: SystemPrompt(a.Now(), me.TimeZone)}}, history...))
 
-	reply := &Reply{ConversationID: convID, ToolCalls: []ToolCall{}}
 	for range a.cfg.MaxRounds {
 		turn, err := a.complete(ctx, messages, obs)
 		if err != nil {
-			return nil, err
+			return reply, err
 		}
 		if len(turn.calls) == 0 {
-			if _, err := a.convs.AppendMessages(ctx, convID, taskwire.Message{Role: taskwire.RoleAssistant, Content: turn.text}); err != nil {
-				return nil, fmt.Errorf("chat: store the reply: %w", err)
+			if err := a.store(ctx, convID, taskwire.Message{Role: taskwire.RoleAssistant, Content: turn.text}); err != nil {
+				return reply, fmt.Errorf("chat: store the reply: %w", err)
 			}
 			reply.Response = turn.text
 			return reply, nil
 		}
-		stored := []taskwire.Message{{Role: taskwire.RoleAssistant, Content: turn.text, ToolCalls: turn.calls}}
-		messages = append(messages, toParams([]*taskwire.Message{&stored[0]})...)
-		for _, call := range turn.calls {
-			result, err := a.tools.Call(ctx, call.Name, json.RawMessage(call.Arguments))
-			if err != nil {
-				var ok bool
-				if result, ok = tools.ErrorResult(err); !ok {
-					return nil, a.toolFailure(ctx, call, err)
-				}
-			}
-			toolMsg := taskwire.Message{Role: taskwire.RoleTool, ToolCallID: call.ID, Content: string(result)}
-			stored = append(stored, toolMsg)
-			messages = append(messages, toParams([]*taskwire.Message{&toolMsg})...)
-			tc := ToolCall{Name: call.Name, Arguments: ArgumentsJSON(call.Arguments), Result: result}
-			reply.ToolCalls = append(reply.ToolCalls, tc)
-			if obs.ToolCall != nil {
-				obs.ToolCall(tc)
-			}
+		stored, err := a.runTools(ctx, turn, reply, obs)
+		if serr := a.store(ctx, convID, stored...); serr != nil && err == nil {
+			err = fmt.Errorf("chat: store the tool calls: %w", serr)
 		}
-		if _, err := a.convs.AppendMessages(ctx, convID, stored...); err != nil {
-			return nil, fmt.Errorf("chat: store the tool calls: %w", err)
+		if err != nil {
+			return reply, err
 		}
+		messages = append(messages, toParams(pointers(stored))...)
 	}
 	reply.Response = fmt.Sprintf("I stopped after %d rounds of tool calls without finishing, so this request is not "+
 		"complete. The tool calls listed were made; please check the result and tell me how to go on.", a.cfg.MaxRounds)
 	if obs.Delta != nil {
 		obs.Delta(reply.Response)
 	}
-	if _, err := a.convs.AppendMessages(ctx, convID, taskwire.Message{Role: taskwire.RoleAssistant, Content: reply.Response}); err != nil {
-		return nil, fmt.Errorf("chat: store the reply: %w", err)
+	if err := a.store(ctx, convID, taskwire.Message{Role: taskwire.RoleAssistant, Content: reply.Response}); err != nil {
+		return reply, fmt.Errorf("chat: store the reply: %w", err)
 	}
 	return reply, nil
+}
+
+// runTools runs a turn's tool calls in order and returns the messages that record them:
+// the assistant's message with the calls, then a result for every call. A refused call's
+// result is the refusal the model reads (tools.ErrorResult). Past MaxToolCalls in one
+// message, and after a call that failed for a reason of the server's (the request ended,
+// the database is down), the remaining calls are not run and their results say so; that
+// failure is returned with the messages.
+func (a *Agent) runTools(ctx context.Context, t turn, reply *Reply, obs *Observer) ([]taskwire.Message, error) {
+	stored := []taskwire.Message{{Role: taskwire.RoleAssistant, Content: t.text, ToolCalls: t.calls}}
+	var failed error
+	for _, call := range t.calls {
+		var result json.RawMessage
+		switch {
+		case failed != nil:
+			result = notRun("an earlier call failed, which ended the request")
+		case len(reply.ToolCalls) >= a.cfg.MaxToolCalls:
+			result = notRun(fmt.Sprintf("one message may make at most %d tool calls; tell the user what was done "+
+				"and ask them to say go on for the rest", a.cfg.MaxToolCalls))
+		default:
+			var err error
+			if result, err = a.tools.Call(ctx, call.Name, json.RawMessage(call.Arguments)); err != nil {
+				var ok bool
+				if result, ok = tools.ErrorResult(err); !ok {
+					failed = a.toolFailure(ctx, call, err)
+					result = notRun("it failed for a reason of the server's, so it may or may not have been done; " +
+						"look before doing it again")
+					break
+				}
+			}
+			tc := ToolCall{Name: call.Name, Arguments: ArgumentsJSON(call.Arguments), Result: result}
+			reply.ToolCalls = append(reply.ToolCalls, tc)
+			if obs.ToolCall != nil {
+				obs.ToolCall(tc)
+			}
+		}
+		stored = append(stored, taskwire.Message{Role: taskwire.RoleTool, ToolCallID: call.ID, Content: string(result)})
+	}
+	return stored, failed
+}
+
+// notRun is the result of a tool call that was not run, and why.
+func notRun(why string) json.RawMessage {
+	out, _ := json.Marshal(map[string]string{"error": "not run: " + why, "code": "not_run"})
+	return out
+}
+
+// pointers returns pointers to msgs' elements.
+func pointers(msgs []taskwire.Message) []*taskwire.Message {
+	out := make([]*taskwire.Message, len(msgs))
+	for i := range msgs {
+		out[i] = &msgs[i]
+	}
+	return out
+}
+
+// storeTimeout bounds storing messages once the request has ended.
+const storeTimeout = 5 * time.Second
+
+// store appends msgs to the conversation. It goes on when the request has ended (the
+// client went away, the deadline passed): what the tools did is done, and the
+// conversation must say so.
+func (a *Agent) store(ctx context.Context, convID uuid.UUID, msgs ...taskwire.Message) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
+	defer cancel()
+	_, err := a.convs.AppendMessages(ctx, convID, msgs...)
+	return err
 }
 
 // toolFailure reports a tool call that failed for a reason of the server's: the deadline
@@ -313,7 +378,8 @@ type turn struct {
 	calls []taskwire.ToolCall
 }
 
-// complete calls the model once, streaming when obs wants deltas.
+// complete calls the model once, streaming when obs wants deltas, and checks that the
+// answer is whole (see finish).
 func (a *Agent) complete(ctx context.Context, messages []openai.ChatCompletionMessageParamUnion, obs *Observer) (turn, error) {
 	params := openai.ChatCompletionNewParams{Model: shared.ChatModel(a.model), Messages: messages, Tools: a.params}
 	if obs.Delta == nil {
@@ -324,29 +390,35 @@ func (a *Agent) complete(ctx context.Context, messages []openai.ChatCompletionMe
 		if len(res.Choices) == 0 {
 			return turn{}, &ModelError{Err: taskwire.Errorf(taskwire.EUPSTREAM, "the model answered no choices")}
 		}
-		msg := res.Choices[0].Message
-		t := turn{text: msg.Content}
-		for _, c := range msg.ToolCalls {
+		choice := res.Choices[0]
+		t := turn{text: choice.Message.Content}
+		for _, c := range choice.Message.ToolCalls {
 			t.calls = append(t.calls, taskwire.ToolCall{ID: c.ID, Name: c.Function.Name, Arguments: c.Function.Arguments})
 		}
-		return t, nil
+		return t.finish(choice.FinishReason, choice.Message.Refusal)
 	}
 
 	stream := a.client.NewStreaming(ctx, params)
 	defer stream.Close()
 	var t turn
-	var text strings.Builder
+	var text, refusal strings.Builder
+	var reason string
 	byIndex := map[int64]int{}
 	for stream.Next() {
 		chunk := stream.Current()
 		if len(chunk.Choices) == 0 {
 			continue
 		}
-		delta := chunk.Choices[0].Delta
+		choice := chunk.Choices[0]
+		if choice.FinishReason != "" {
+			reason = choice.FinishReason
+		}
+		delta := choice.Delta
 		if delta.Content != "" {
 			text.WriteString(delta.Content)
 			obs.Delta(delta.Content)
 		}
+		refusal.WriteString(delta.Refusal)
 		for _, c := range delta.ToolCalls {
 			i, ok := byIndex[c.Index]
 			if !ok {
@@ -364,12 +436,45 @@ func (a *Agent) complete(ctx context.Context, messages []openai.ChatCompletionMe
 	if err := stream.Err(); err != nil {
 		return turn{}, a.modelError(ctx, err)
 	}
-	for i, c := range t.calls {
-		if c.ID == "" {
-			t.calls[i].ID = "call_" + strconv.Itoa(i) // some servers leave it out; the model only needs it to match
-		}
-	}
 	t.text = text.String()
+	if refusal.Len() > 0 && t.text == "" {
+		obs.Delta(refusal.String())
+	}
+	return t.finish(reason, refusal.String())
+}
+
+// finish checks a turn by the model's finish reason and completes it. An answer the model
+// did not finish (its length limit, its content filter, a stream that broke off without a
+// reason) is EUPSTREAM, and its tool calls, whose arguments may be cut short, are not run;
+// so is an answer with neither text nor tool calls. A refusal is the reply's text. Tool
+// calls without an id, or with one another call of the turn has, get an id of their own:
+// some servers leave it out, and the model only needs each result to match its call.
+func (t turn) finish(reason, refusal string) (turn, error) {
+	switch reason {
+	case "length":
+		return turn{}, &ModelError{Err: taskwire.Errorf(taskwire.EUPSTREAM, "the model's answer was cut off at its length limit")}
+	case "content_filter":
+		return turn{}, &ModelError{Err: taskwire.Errorf(taskwire.EUPSTREAM, "the model's answer was withheld by its content filter")}
+	case "":
+		return turn{}, &ModelError{Err: taskwire.Errorf(taskwire.EUPSTREAM, "the model's answer broke off before it finished")}
+	}
+	if t.text == "" && len(t.calls) == 0 {
+		if refusal == "" {
+			return turn{}, &ModelError{Err: taskwire.Errorf(taskwire.EUPSTREAM, "the model answered nothing")}
+		}
+		t.text = refusal
+	}
+	seen := map[string]bool{}
+	for i, c := range t.calls {
+		if c.ID == "" || seen[c.ID] {
+			id := "call_" + strconv.Itoa(i)
+			for seen[id] {
+				id += "_"
+			}
+			t.calls[i].ID = id
+		}
+		seen[t.calls[i].ID] = true
+	}
 	return t, nil
 }
 

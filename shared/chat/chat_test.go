@@ -64,6 +64,7 @@ func TestBound(t *testing.T) {
 		{"NothingFits", history, 3, ""},
 		{"OrphanResultsDropped", history[4:], 1000, "assistant:done"},
 		{"CallWithoutResultDropped", []*taskwire.Message{msg("user", "x"), calls("a", "b"), result("a", "1"), msg("user", "y")}, 1000, "user:x user:y"},
+		{"CountsCharacters", []*taskwire.Message{msg("user", "Äpfel"), msg("assistant", "Müsli")}, 5, "assistant:Müsli"},
 		{"StrayResultSkipped", []*taskwire.Message{calls("a"), result("z", "?"), result("a", "1")}, 1000, "calls result:a"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

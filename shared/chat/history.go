@@ -2,6 +2,7 @@ package chat
 
 import (
 	"encoding/json"
+	"unicode/utf8"
 
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/packages/param"
@@ -61,9 +62,9 @@ func Bound(history []*taskwire.Message, budget int) []*taskwire.Message {
 
 // messageSize is what a message counts against the history budget.
 func messageSize(m *taskwire.Message) int {
-	n := len(m.Content)
+	n := utf8.RuneCountInString(m.Content)
 	for _, c := range m.ToolCalls {
-		n += len(c.Name) + len(c.Arguments)
+		n += utf8.RuneCountInString(c.Name) + utf8.RuneCountInString(c.Arguments)
 	}
 	return n
 }
@@ -101,8 +102,30 @@ type wireToolCall struct {
 	} `json:"function"`
 }
 
+// wireName returns a tool call's name as the API accepts it in a request: letters, digits,
+// _ and -, at most 64 of them. A model may call a name no tool has, such as
+// "multi_tool_use.parallel"; stored as it called it, that call's result already says so,
+// and sent back as it is, it would make the API refuse every later message of the
+// conversation.
+func wireName(name string) string {
+	b := []byte(name)
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			b[i] = '_'
+		}
+	}
+	if len(b) > 64 {
+		b = b[:64]
+	}
+	if len(b) == 0 {
+		return "unnamed"
+	}
+	return string(b)
+}
+
 // messageParam returns m as a model message parameter whose JSON is computed here, with
-// encoding/json on a plain struct, and sent as it is. openai-go's own encoder, which walks
+// encoding/json on a plain struct, and sent as it is. A tool call's name and arguments
+// are made acceptable to the API (wireName; arguments that are not JSON become {}). openai-go's own encoder, which walks
 // each parameter by reflection, spent about a quarter of a message's time encoding a long
 // history. ok is false for a role the model does not take.
 func messageParam(m *taskwire.Message) (p openai.ChatCompletionMessageParamUnion, ok bool) {
@@ -112,7 +135,10 @@ func messageParam(m *taskwire.Message) (p openai.ChatCompletionMessageParamUnion
 	}
 	for _, c := range m.ToolCalls {
 		call := wireToolCall{ID: c.ID, Type: "function"}
-		call.Function.Name, call.Function.Arguments = c.Name, c.Arguments
+		call.Function.Name, call.Function.Arguments = wireName(c.Name), c.Arguments
+		if !json.Valid([]byte(c.Arguments)) {
+			call.Function.Arguments = "{}" // its result already told the model what was wrong
+		}
 		w.ToolCalls = append(w.ToolCalls, call)
 	}
 	raw, err := json.Marshal(w)

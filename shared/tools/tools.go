@@ -508,7 +508,7 @@ const (
 	taskFieldProperties = `
 		"title": {"type": "string", "description": "Short title, 1 to 500 characters."},
 		"description": {"type": "string", "description": "Longer notes."},
-		"priority": {"type": "string", "enum": ["none", "low", "medium", "high", "urgent"]},
+		"priority": {"type": ["string", "null"], "enum": ["none", "low", "medium", "high", "urgent", null], "description": "none when null."},
 		"tags": {"type": "array", "items": {"type": "string"}, "description": "Up to 20 tags, stored lower-case."},
 		"due_at": {"type": ["string", "null"], "description": "When it is due: RFC 3339 with an offset, e.g. 2026-03-06T09:00:00+01:00."},
 		"time_zone": {"type": "string", "description": "IANA time zone of the task, e.g. Europe/Berlin."},

@@ -130,13 +130,26 @@ func (s *Server) handle(pattern string, h func(http.ResponseWriter, *http.Reques
 	})
 }
 
-// writeProblem answers err as a problem, with Retry-After for a rate-limited model.
+// writeProblem answers err as a problem (problemOf), with Retry-After for a rate-limited
+// model.
 func writeProblem(w http.ResponseWriter, r *http.Request, err error) {
 	var me *chat.ModelError
 	if errors.As(err, &me) && me.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(me.RetryAfter.Seconds())))
 	}
-	problem.Write(w, r, err)
+	problem.WriteDetails(w, problemOf(r, err))
+}
+
+// problemOf returns the problem err is. A chat message that failed once its conversation
+// existed names it, conversation_id, so that the client goes on in it: the user's
+// message, and any tool call that ran, are stored there.
+func problemOf(r *http.Request, err error) problem.Details {
+	d := problem.From(r, err)
+	var in *failedIn
+	if errors.As(err, &in) {
+		d.Extensions = map[string]any{"conversation_id": in.conversation}
+	}
+	return d
 }
 
 // chatRequest is the body of POST /v1/chat.
@@ -168,9 +181,27 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) error {
 	}
 	reply, err := s.d.Agent.Chat(r.Context(), req, nil)
 	if err != nil {
-		return err
+		return failure(reply, err)
 	}
 	return rest.WriteJSON(w, http.StatusOK, reply)
+}
+
+// failedIn is a chat message's failure once its conversation exists.
+type failedIn struct {
+	conversation uuid.UUID
+	err          error
+}
+
+func (f *failedIn) Error() string { return f.err.Error() }
+func (f *failedIn) Unwrap() error { return f.err }
+
+// failure returns err, the failure of a chat message, with the conversation of reply
+// when it exists, for problemOf to name.
+func failure(reply *chat.Reply, err error) error {
+	if reply == nil {
+		return err
+	}
+	return &failedIn{conversation: reply.ConversationID, err: err}
 }
 
 // acceptsEventStream reports whether the Accept header asks for text/event-stream.
@@ -201,9 +232,9 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, req chat.Request
 	reply, err := s.d.Agent.Chat(r.Context(), req, obs)
 	if err != nil {
 		if !es.started {
-			return err
+			return failure(reply, err)
 		}
-		es.send("error", problem.From(r, err))
+		es.send("error", problemOf(r, failure(reply, err)))
 		return nil
 	}
 	es.send("done", reply)

@@ -77,6 +77,15 @@ type Reply struct {
 	Header http.Header
 	// Hang waits until the client gives up (or the server closes) without answering.
 	Hang bool
+	// FinishReason, when set, replaces the finish reason ("length", "content_filter").
+	FinishReason string
+	// BreakOff ends the answer without a finish reason: a stream stops before its last
+	// chunk and [DONE], as when the connection drops.
+	BreakOff bool
+	// Refusal is the model's refusal, sent instead of content.
+	Refusal string
+	// NoIDs sends the tool calls without ids, as some compatible servers do.
+	NoIDs bool
 }
 
 // Text returns a reply that answers with text.
@@ -267,7 +276,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 	}
 	for i := range reply.ToolCalls {
-		if reply.ToolCalls[i].ID == "" {
+		if reply.ToolCalls[i].ID == "" && !reply.NoIDs {
 			s.callSeq++
 			reply.ToolCalls[i].ID = fmt.Sprintf("call_%d", s.callSeq)
 		}
@@ -280,6 +289,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 
 	for k, v := range reply.Header {
 		w.Header()[k] = v
+	}
+	if err := checkHistory(req); err != "" {
+		writeError(w, http.StatusBadRequest, err)
+		return
 	}
 	switch {
 	case reply.Hang:
@@ -315,8 +328,45 @@ func writeError(w http.ResponseWriter, status int, message string) {
 	}})
 }
 
-func finishReason(reply Reply) string {
-	if len(reply.ToolCalls) > 0 {
+// checkHistory refuses what OpenAI's API refuses in the messages sent back to it: a tool
+// call whose name is not 1 to 64 letters, digits, _ and -, or whose arguments are not
+// JSON (which OpenAI-compatible servers refuse too). It returns the error's message, ""
+// when the messages pass.
+func checkHistory(req Request) string {
+	for i, m := range req.Messages {
+		for j, c := range m.ToolCalls {
+			if !validName(c.Name) {
+				return fmt.Sprintf("Invalid 'messages[%d].tool_calls[%d].function.name': string does not match pattern. "+
+					"Expected a string that matches the pattern '^[a-zA-Z0-9_-]+$'.", i, j)
+			}
+			if !json.Valid([]byte(c.Arguments)) {
+				return fmt.Sprintf("Invalid 'messages[%d].tool_calls[%d].function.arguments': not valid JSON.", i, j)
+			}
+		}
+	}
+	return ""
+}
+
+func validName(name string) bool {
+	if name == "" || len(name) > 64 {
+		return false
+	}
+	for _, c := range name {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// finishReason returns the reply's finish reason, nil when it breaks off.
+func finishReason(reply Reply) any {
+	switch {
+	case reply.BreakOff:
+		return nil
+	case reply.FinishReason != "":
+		return reply.FinishReason
+	case len(reply.ToolCalls) > 0:
 		return "tool_calls"
 	}
 	return "stop"
@@ -324,6 +374,9 @@ func finishReason(reply Reply) string {
 
 func writeCompletion(w http.ResponseWriter, model string, reply Reply) {
 	msg := map[string]any{"role": "assistant", "content": reply.Content, "refusal": nil}
+	if reply.Refusal != "" {
+		msg["content"], msg["refusal"] = nil, reply.Refusal
+	}
 	if len(reply.ToolCalls) > 0 {
 		calls := make([]wireToolCall, len(reply.ToolCalls))
 		for i, c := range reply.ToolCalls {
@@ -365,6 +418,9 @@ func writeStream(w http.ResponseWriter, model string, reply Reply) {
 	for _, word := range splitWords(reply.Content) {
 		send(map[string]any{"content": word}, nil)
 	}
+	if reply.Refusal != "" {
+		send(map[string]any{"refusal": reply.Refusal}, nil)
+	}
 	for i, c := range reply.ToolCalls {
 		idx := i
 		head := wireToolCall{Index: &idx, ID: c.ID, Type: "function"}
@@ -380,6 +436,9 @@ func writeStream(w http.ResponseWriter, model string, reply Reply) {
 			part.Function.Arguments = piece
 			send(map[string]any{"tool_calls": []wireToolCall{part}}, nil)
 		}
+	}
+	if reply.BreakOff {
+		return
 	}
 	send(map[string]any{}, finishReason(reply))
 	fmt.Fprint(w, "data: [DONE]\n\n")

@@ -74,6 +74,7 @@ async function send(message) {
             if (!sawTool) for (const c of data.tool_calls || []) { tools.append(toolLine(c)); onTool(c); }
             break;
           case 'error':
+            conversation = data.conversation_id || conversation; // the message is stored there
             text.textContent = data.detail || data.title || 'The assistant failed.';
             reply.classList.add('msg-error');
             break;
@@ -82,6 +83,7 @@ async function send(message) {
     });
   } catch (err) {
     if (busy?.signal.aborted) return;
+    if (err instanceof ApiError) conversation = err.problem.conversation_id || conversation;
     const missing = err instanceof ApiError && (err.status === 404 || err.status === 405);
     text.textContent = missing ? 'The assistant is not available on this server.' : err.message;
     reply.classList.add('msg-error');
