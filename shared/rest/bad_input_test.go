@@ -2,6 +2,7 @@ package rest_test
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -163,6 +164,8 @@ func TestBadInput(t *testing.T) {
 		badRequest{name: "ListCursorGarbage", method: http.MethodGet, path: "/v1/tasks?cursor=garbage", status: 400, field: "cursor"},
 		badRequest{name: "ListCursorOtherSort", method: http.MethodGet, path: "/v1/tasks?sort=due_at&cursor=" + titleCursor, status: 400, field: "cursor"},
 		badRequest{name: "ListCursorOtherDirection", method: http.MethodGet, path: "/v1/tasks?sort=-title&cursor=" + titleCursor, status: 400, field: "cursor"},
+		badRequest{name: "ListCursorNUL", method: http.MethodGet, path: "/v1/tasks?sort=title&cursor=" + base64.RawURLEncoding.EncodeToString(
+			[]byte(`{"s":"title","x":"a\u0000b","i":"0190f0c4-0000-7000-8000-000000000001"}`)), status: 400, field: "cursor"},
 		badRequest{name: "ListCursorTooLong", method: http.MethodGet, path: "/v1/tasks?cursor=" + strings.Repeat("A", 1025), status: 400, field: "cursor"},
 		badRequest{name: "ListSortSize", method: http.MethodGet, path: "/v1/tasks?sort=size", status: 400, field: "sort"},
 		badRequest{name: "ListStatusDone", method: http.MethodGet, path: "/v1/tasks?status=done", status: 400, field: "status"},

@@ -136,7 +136,8 @@ func ParseCursor(s string, order Sort) (*Cursor, error) {
 	case SortPriority:
 		ok = c.Int != nil && *c.Int >= 0 && *c.Int <= 4 && c.Time == nil && c.Str == nil
 	case SortTitle:
-		ok = c.Str != nil && c.Time == nil && c.Int == nil
+		// A title holds no NUL, and PostgreSQL refuses one in a query's text.
+		ok = c.Str != nil && !strings.ContainsRune(*c.Str, 0) && c.Time == nil && c.Int == nil
 	}
 	if !ok {
 		return nil, bad("is not one this server made")

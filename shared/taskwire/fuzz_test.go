@@ -278,6 +278,7 @@ func FuzzParseCursor(f *testing.F) {
 	for _, doc := range []string{
 		`{}`, `null`, `{"s":"priority","n":5,"i":"0190f0c4-0000-7000-8000-000000000001"}`,
 		`{"s":"title","x":"\ud800","i":"{0190f0c4-0000-7000-8000-000000000001}"}`,
+		`{"s":"title","x":"a\u0000b","i":"0190f0c4-0000-7000-8000-000000000001"}`,
 		`{"s":"-due_at","t":"2026-03-29T09:00:00.5+02:00","i":"urn:uuid:0190f0c4-0000-7000-8000-000000000001"}`,
 		`{"S":"due_at","I":"0190f0c4000070008000000000000001"}`,
 	} {
@@ -295,6 +296,9 @@ func FuzzParseCursor(f *testing.F) {
 			}
 			if c.Sort != order.String() {
 				t.Fatalf("ParseCursor(%q, %s) accepted a cursor of sort %q", s, order, c.Sort)
+			}
+			if c.Str != nil && strings.ContainsRune(*c.Str, 0) {
+				t.Fatalf("ParseCursor(%q, %s) accepted a title with NUL, which the database refuses", s, order)
 			}
 			enc := c.Encode()
 			back, err := taskwire.ParseCursor(enc, order)
