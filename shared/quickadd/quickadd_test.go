@@ -195,7 +195,7 @@ func TestParse(t *testing.T) {
 				wantPriority = taskwire.PriorityNone
 			}
 			assert.Equal(t, string(wantPriority), task.Priority)
-			assert.Equal(t, append([]string{}, tt.tags...), task.Tags)
+			assert.Equal(t, append([]string{}, tt.tags...), []string(task.Tags))
 			assert.Equal(t, append([]string{}, tt.reminders...), reminders(task.Reminders))
 			assert.Equal(t, zone, task.TimeZone)
 			_, err = task.Fields()

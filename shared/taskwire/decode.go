@@ -45,7 +45,10 @@ func jsonError(err error, prefix string) error {
 	}
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
+	var named *Error
 	switch {
+	case errors.As(err, &named): // an element's own error, which names it already
+		return err
 	case errors.As(err, &syntax):
 		return FieldErrorf(EMALFORMED, prefix, "malformed JSON at byte %d: %s", syntax.Offset, syntax.Error())
 	case errors.As(err, &typ):

@@ -70,13 +70,54 @@ type NewTask struct {
 	Title       string          `json:"title"`
 	Description string          `json:"description"`
 	Priority    string          `json:"priority"`
-	Tags        []string        `json:"tags"`
+	Tags        TagsInput       `json:"tags"`
 	DueAt       *string         `json:"due_at"`
 	TimeZone    string          `json:"time_zone"`
 	Recurrence  *string         `json:"recurrence"`
 	RepeatFrom  string          `json:"repeat_from"`
-	Reminders   []ReminderInput `json:"reminders"`
+	Reminders   RemindersInput  `json:"reminders"`
 	Completed   *bool           `json:"completed"`
+}
+
+// TagsInput is a task's tags as a client writes them; an element that is not a string is
+// named by its place, tags[2].
+type TagsInput []string
+
+// UnmarshalJSON decodes the tags element by element.
+func (t *TagsInput) UnmarshalJSON(b []byte) error {
+	return decodeElements(b, "tags", (*[]string)(t))
+}
+
+// RemindersInput is a task's reminders as a client writes them; an error inside one is
+// named by its place, reminders[0].before.
+type RemindersInput []ReminderInput
+
+// UnmarshalJSON decodes the reminders element by element.
+func (r *RemindersInput) UnmarshalJSON(b []byte) error {
+	return decodeElements(b, "reminders", (*[]ReminderInput)(r))
+}
+
+// decodeElements decodes the JSON array b into out one element at a time, strictly, so
+// that an error names the element: field[i], or field[i].member.
+func decodeElements[T any](b []byte, field string, out *[]T) error {
+	var raws []json.RawMessage
+	if err := json.Unmarshal(b, &raws); err != nil {
+		return jsonError(err, field)
+	}
+	if raws == nil {
+		*out = nil // null
+		return nil
+	}
+	list := make([]T, len(raws))
+	for i, raw := range raws {
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&list[i]); err != nil {
+			return jsonError(err, fmt.Sprintf("%s[%d]", field, i))
+		}
+	}
+	*out = list
+	return nil
 }
 
 // ReminderInput is a reminder as a client writes it: {"before": "PT15M"} or {"at": RFC 3339}.
@@ -150,7 +191,7 @@ func ApplyPatch(cur TaskFields, patch []byte) (TaskFields, error) {
 	if doc == nil {
 		return cur, Errorf(EMALFORMED, "the patch must be a JSON object")
 	}
-	for name := range doc {
+	for _, name := range sortedKeys(doc) {
 		if !patchFields[name] {
 			return cur, FieldErrorf(EMALFORMED, name, "unknown field %q", name)
 		}
@@ -182,7 +223,7 @@ func ApplyPatch(cur TaskFields, patch []byte) (TaskFields, error) {
 				f.Priority, err = ParsePriority(name, s)
 			}
 		case "tags":
-			var tags []string
+			var tags TagsInput
 			if err = decodeField(name, raw, &tags); err == nil {
 				f.Tags, err = validTags(tags)
 			}
@@ -215,7 +256,7 @@ func ApplyPatch(cur TaskFields, patch []byte) (TaskFields, error) {
 				f.RepeatFrom, err = validRepeatFrom(s)
 			}
 		case "reminders":
-			var rs []ReminderInput
+			var rs RemindersInput
 			if err = decodeField(name, raw, &rs); err == nil {
 				f.Reminders, err = validReminders(rs, cur.Reminders)
 			}
@@ -270,7 +311,7 @@ func (f TaskFields) check() error {
 func decodeField(name string, raw json.RawMessage, dst any) error {
 	if bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
 		switch dst.(type) {
-		case **string, *[]string, *[]ReminderInput:
+		case **string, *TagsInput, *RemindersInput:
 			return json.Unmarshal(raw, dst)
 		case *string:
 			if name == "description" {
