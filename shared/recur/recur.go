@@ -47,6 +47,9 @@ func parseOption(rule string) (opt *rrule.ROption, err error) {
 	if s == "" {
 		return nil, fmt.Errorf("rule is empty")
 	}
+	if strings.ContainsAny(s, " \t") {
+		return nil, fmt.Errorf("rule must not contain spaces, as in FREQ=WEEKLY;BYDAY=MO,WE")
+	}
 	// RFC 5545 names and values are case-insensitive; the parser reads upper case only.
 	upper := strings.ToUpper(s)
 	if strings.Contains(upper, "DTSTART") {
@@ -75,6 +78,9 @@ func parseOption(rule string) (opt *rrule.ROption, err error) {
 	}()
 	opt, err = rrule.StrToROption(upper)
 	if err != nil {
+		if strings.Contains(err.Error(), "strconv.") { // the parser's own words say nothing to the user
+			return nil, fmt.Errorf("rule cannot be read: a part has a value it does not take (numbers, or weekdays such as MO or -1FR)")
+		}
 		return nil, fmt.Errorf("rule cannot be read: %s", strings.TrimPrefix(err.Error(), "rrule: "))
 	}
 	// The parser reads 0 as "not given", which would turn COUNT=0 into a rule without end.

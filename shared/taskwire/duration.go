@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/taskwire/taskwire/shared/recur"
 )
 
 // Duration is an ISO 8601 duration of weeks, days, hours, minutes and seconds, as
@@ -59,6 +61,8 @@ func ParseDuration(s string) (Duration, error) {
 			d.Minutes = n
 		case inTime && unit == 'S':
 			d.Seconds = n
+		case !inTime && (unit == 'Y' || unit == 'M'):
+			return d, fmt.Errorf("duration %q counts years or months, whose length varies; use weeks (W) or days (D)", s)
 		default:
 			return d, fmt.Errorf("duration %q has an unsupported unit %q", s, unit)
 		}
@@ -79,9 +83,16 @@ func (d Duration) clock() time.Duration {
 }
 
 // Before returns the instant d before t, counting days on the calendar of loc (so that
-// "P1D" before 09:00 is 09:00 the day before, across DST changes too).
+// "P1D" before 09:00 is 09:00 the day before, across DST changes too). A day that lands
+// on a wall-clock time loc skips or repeats resolves as occurrences do (recur.Resolve):
+// forward by the gap, or the first of the two.
 func (d Duration) Before(t time.Time, loc *time.Location) time.Time {
-	return t.In(loc).AddDate(0, 0, -(d.Weeks*7 + d.Days)).Add(-d.clock())
+	if days := d.Weeks*7 + d.Days; days > 0 {
+		w := t.In(loc)
+		t = recur.Resolve(time.Date(w.Year(), w.Month(), w.Day()-days, w.Hour(), w.Minute(), w.Second(), 0, time.UTC), loc).
+			Add(time.Duration(w.Nanosecond()))
+	}
+	return t.Add(-d.clock())
 }
 
 // String returns the canonical ISO 8601 form: "PT0S" for zero, units in order.

@@ -56,6 +56,23 @@ func TestParseDuration(t *testing.T) {
 	})
 }
 
+// A refused reminder duration says why, and the reminder's error carries it.
+func TestParseDuration_SaysWhy(t *testing.T) {
+	for in, why := range map[string]string{
+		"P1M":      "use weeks (W) or days (D)",
+		"P1Y":      "use weeks (W) or days (D)",
+		"P367D":    "longer than 366 days",
+		"PT99999H": "longer than 366 days",
+	} {
+		_, err := taskwire.ParseDuration(in)
+		require.Error(t, err, in)
+		assert.Contains(t, err.Error(), why, in)
+		_, err = taskwire.NewTask{Title: "x", DueAt: new("2030-01-01T09:00:00Z"), Reminders: []taskwire.ReminderInput{{Before: new(in)}}}.Fields()
+		assert.Equal(t, "reminders[0].before", taskwire.ErrorField(err), in)
+		assert.Contains(t, taskwire.ErrorMessage(err), why, in)
+	}
+}
+
 func TestDurationBefore(t *testing.T) {
 	berlin, err := time.LoadLocation("Europe/Berlin")
 	require.NoError(t, err)
@@ -82,6 +99,12 @@ func TestDurationBefore(t *testing.T) {
 		// New York moves back on 2026-11-01: 09:00 EST is 14:00Z, 09:00 EDT the day before is 13:00Z.
 		{"DayAcrossFallBack", "P1D", "2026-11-01T14:00:00Z", newYork, "2026-10-31T13:00:00Z"},
 		{"DayAndHoursAcrossFallBack", "P1DT1H", "2026-11-01T14:00:00Z", newYork, "2026-10-31T12:00:00Z"},
+		// Berlin repeats 02:00-03:00 on 2027-10-31: 02:30 the day before 02:30 CET on
+		// 1 November is the first 02:30, in summer time, as recurrence resolves it.
+		{"DayOntoRepeatedTime", "P1D", "2027-11-01T01:30:00Z", berlin, "2027-10-31T00:30:00Z"},
+		// Berlin skips 02:00-03:00 on 2026-03-29: 02:30 that day is 03:30 CEST.
+		{"DayIntoGap", "P1D", "2026-03-30T00:30:00Z", berlin, "2026-03-29T01:30:00Z"},
+		{"DayKeepsFractions", "P1D", "2026-03-30T07:00:00.5Z", berlin, "2026-03-29T07:00:00.5Z"},
 		{"Minutes", "PT15M", "2026-03-29T07:00:00Z", berlin, "2026-03-29T06:45:00Z"},
 		{"DayInUTC", "P1D", "2026-03-29T07:00:00Z", time.UTC, "2026-03-28T07:00:00Z"},
 		{"Zero", "PT0S", "2026-03-29T07:00:00Z", berlin, "2026-03-29T07:00:00Z"},

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	_ "time/tzdata" // functions run in minimal containers; zone rules travel in the binary
@@ -67,16 +68,16 @@ func (r ReminderSpec) FireAt(due *time.Time, tz string) *time.Time {
 
 // NewTask is the body of a request that creates a task.
 type NewTask struct {
-	Title       string          `json:"title"`
-	Description string          `json:"description"`
-	Priority    string          `json:"priority"`
-	Tags        TagsInput       `json:"tags"`
-	DueAt       *string         `json:"due_at"`
-	TimeZone    string          `json:"time_zone"`
-	Recurrence  *string         `json:"recurrence"`
-	RepeatFrom  string          `json:"repeat_from"`
-	Reminders   RemindersInput  `json:"reminders"`
-	Completed   *bool           `json:"completed"`
+	Title       string         `json:"title"`
+	Description string         `json:"description"`
+	Priority    string         `json:"priority"`
+	Tags        TagsInput      `json:"tags"`
+	DueAt       *string        `json:"due_at"`
+	TimeZone    string         `json:"time_zone"`
+	Recurrence  *string        `json:"recurrence"`
+	RepeatFrom  string         `json:"repeat_from"`
+	Reminders   RemindersInput `json:"reminders"`
+	Completed   *bool          `json:"completed"`
 }
 
 // TagsInput is a task's tags as a client writes them; an element that is not a string is
@@ -171,7 +172,10 @@ func (in NewTask) Fields() (TaskFields, error) {
 	if in.Completed != nil && *in.Completed {
 		f.Status = StatusCompleted
 	}
-	return f, f.check()
+	if err := f.check(); err != nil {
+		return f, err
+	}
+	return f, f.checkSeries()
 }
 
 // patchFields are the fields a merge patch may carry.
@@ -290,7 +294,34 @@ func ApplyPatch(cur TaskFields, patch []byte) (TaskFields, error) {
 	if s, ok := asked["status"]; ok && len(asked) == 2 && asked["completed"] != s {
 		return cur, FieldErrorf(EINVALID, "completed", "completed and status disagree; send one of them")
 	}
-	return f, f.check()
+	if err := f.check(); err != nil {
+		return cur, err
+	}
+	_, due := doc["due_at"]
+	_, rule := doc["recurrence"]
+	_, tz := doc["time_zone"]
+	if due || rule || tz {
+		// Only a change of the series is checked: a task that an edit moved off its
+		// rule's pattern keeps taking other edits.
+		return f, f.checkSeries()
+	}
+	return f, nil
+}
+
+// checkSeries refuses a recurrence that has no occurrence from the due date on: a date
+// that never comes (30 February, 31 April), or an UNTIL before the due date. Such a task
+// would look recurring, and completing it would end the series at once.
+func (f TaskFields) checkSeries() error {
+	if f.Recurrence == "" || f.DueAt == nil {
+		return nil
+	}
+	loc := LoadZone(f.TimeZone)
+	due := f.DueAt.In(loc)
+	if _, ok, err := recur.First(f.Recurrence, loc, due, due.Truncate(time.Second)); err == nil && !ok {
+		return FieldErrorf(EINVALID, "recurrence", "recurrence %s has no occurrence from due_at on: a date that never "+
+			"comes, or an end (UNTIL or COUNT) before due_at", f.Recurrence)
+	}
+	return nil
 }
 
 // check applies the rules that span fields.
@@ -439,7 +470,8 @@ func validRepeatFrom(s string) (RepeatFrom, error) {
 	return "", FieldErrorf(EINVALID, "repeat_from", "repeat_from must be schedule or completion")
 }
 
-// validReminders validates reminders; a spec equal to one in prev keeps prev's id.
+// validReminders validates reminders; a spec equal to one in prev keeps prev's id, and
+// one that fires with an earlier one of in (sameReminder) is left out.
 func validReminders(in []ReminderInput, prev []ReminderSpec) ([]ReminderSpec, error) {
 	if len(in) > MaxReminders {
 		return nil, FieldErrorf(EINVALID, "reminders", "at most %d reminders, got %d", MaxReminders, len(in))
@@ -455,7 +487,7 @@ func validReminders(in []ReminderInput, prev []ReminderSpec) ([]ReminderSpec, er
 		case r.Before != nil:
 			d, err := ParseDuration(*r.Before)
 			if err != nil {
-				return nil, FieldErrorf(EINVALID, field+".before", "%s.before must be an ISO 8601 duration such as PT15M or P1D, got %q", field, *r.Before)
+				return nil, FieldErrorf(EINVALID, field+".before", "%s.before must be an ISO 8601 duration such as PT15M or P1D: %v", field, err)
 			}
 			spec.Before = d.String()
 		default:
@@ -464,6 +496,9 @@ func validReminders(in []ReminderInput, prev []ReminderSpec) ([]ReminderSpec, er
 				return nil, err
 			}
 			spec.At = t
+		}
+		if slices.ContainsFunc(out, func(o ReminderSpec) bool { return sameReminder(o, spec) }) {
+			continue // the same reminder twice would fire twice
 		}
 		for _, p := range prev {
 			if !used[p.ID] && p.Before == spec.Before && timesEqual(p.At, spec.At) {
@@ -475,6 +510,18 @@ func validReminders(in []ReminderInput, prev []ReminderSpec) ([]ReminderSpec, er
 		out = append(out, spec)
 	}
 	return out, nil
+}
+
+// sameReminder reports whether a and b always fire at the same time: the same instant,
+// or the same calendar days and the same time before the due date (PT1H and PT60M; P1D
+// and PT24H differ on the days DST changes).
+func sameReminder(a, b ReminderSpec) bool {
+	if a.Before == "" || b.Before == "" {
+		return a.Before == b.Before && timesEqual(a.At, b.At)
+	}
+	da, errA := ParseDuration(a.Before)
+	db, errB := ParseDuration(b.Before)
+	return errA == nil && errB == nil && da.Weeks*7+da.Days == db.Weeks*7+db.Days && da.clock() == db.clock()
 }
 
 func timesEqual(a, b *time.Time) bool {

@@ -1,0 +1,61 @@
+package taskwire_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/taskwire/taskwire/shared/taskwire"
+)
+
+// A reminder given twice, in any spelling, is kept once: it would fire twice.
+func TestNewTask_DuplicateRemindersKeptOnce(t *testing.T) {
+	f, err := taskwire.NewTask{Title: "x", DueAt: new("2030-01-01T09:00:00Z"), Reminders: []taskwire.ReminderInput{
+		{Before: new("PT1M")}, {Before: new("PT60S")}, {Before: new("PT1H")}, {Before: new("PT60M")},
+		{At: new("2030-01-01T08:00:00Z")}, {At: new("2030-01-01T09:00:00+01:00")},
+	}}.Fields()
+	require.NoError(t, err)
+	require.Len(t, f.Reminders, 3)
+	assert.Equal(t, "PT1M", f.Reminders[0].Before)
+	assert.Equal(t, "PT1H", f.Reminders[1].Before)
+	assert.NotNil(t, f.Reminders[2].At)
+}
+
+// A recurrence with no occurrence from the due date on is refused, naming recurrence; a
+// series that only begins later, or whose one occurrence is the due date, is not.
+func TestNewTask_SeriesThatNeverOccurs(t *testing.T) {
+	for _, tt := range []struct {
+		rule, due string
+		ok        bool
+	}{
+		{"FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", "2027-02-28T09:00:00Z", false},
+		{"FREQ=MONTHLY;BYMONTH=4;BYMONTHDAY=31", "2027-02-28T09:00:00Z", false},
+		{"FREQ=DAILY;UNTIL=20200101", "2026-12-02T09:00:00Z", false},
+		{"FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29", "2027-02-28T09:00:00Z", true}, // 2028
+		{"FREQ=DAILY;COUNT=1", "2026-12-02T09:00:00.5Z", true},
+		{"FREQ=WEEKLY;BYDAY=MO;UNTIL=20261207", "2026-12-02T09:00:00+01:00", true},
+	} {
+		_, err := taskwire.NewTask{Title: "x", DueAt: new(tt.due), TimeZone: "Europe/Berlin", Recurrence: new(tt.rule)}.Fields()
+		if tt.ok {
+			assert.NoError(t, err, tt.rule)
+			continue
+		}
+		require.Error(t, err, tt.rule)
+		assert.Equal(t, taskwire.EINVALID, taskwire.ErrorCode(err), tt.rule)
+		assert.Equal(t, "recurrence", taskwire.ErrorField(err), tt.rule)
+	}
+}
+
+// A patch that changes the series is checked; one that does not, is not, so that a task
+// already off its rule's pattern keeps taking edits.
+func TestApplyPatch_SeriesThatNeverOccurs(t *testing.T) {
+	cur, err := taskwire.NewTask{Title: "x", DueAt: new("2026-12-07T09:00:00Z"), Recurrence: new("FREQ=WEEKLY;BYDAY=MO;UNTIL=20261214")}.Fields()
+	require.NoError(t, err)
+	_, err = taskwire.ApplyPatch(cur, []byte(`{"due_at": "2026-12-21T09:00:00Z"}`))
+	assert.Equal(t, "recurrence", taskwire.ErrorField(err), "moved past UNTIL: %v", err)
+	moved := cur
+	moved.DueAt = new(time.Date(2026, 12, 15, 9, 0, 0, 0, time.UTC)) // as a store might hold it
+	_, err = taskwire.ApplyPatch(moved, []byte(`{"title": "y"}`))
+	assert.NoError(t, err)
+}
