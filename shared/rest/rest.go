@@ -119,7 +119,7 @@ func (s *Server) routes() {
 	s.handle("GET /api/{user_id}/tasks", s.listTasks, true)
 	s.handle("POST /api/{user_id}/tasks", s.createTask, true)
 	s.handle("GET /api/{user_id}/tasks/{id}", s.getTask, true)
-	s.handle("PUT /api/{user_id}/tasks/{id}", s.patchTask, true)
+	s.handle("PUT /api/{user_id}/tasks/{id}", s.putTask, true)
 	s.handle("DELETE /api/{user_id}/tasks/{id}", s.deleteTask, true)
 	s.handle("PATCH /api/{user_id}/tasks/{id}/complete", s.toggleTask, true)
 }

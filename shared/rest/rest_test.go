@@ -744,6 +744,27 @@ func TestAliases(t *testing.T) {
 		assert.Equal(t, false, got["completed"])
 	})
 
+	// Those clients send back the whole object they read, with the members the server
+	// owns; an unknown member is still refused.
+	t.Run("OKPutWholeObject", func(t *testing.T) {
+		resp := c.Do(t, http.MethodPost, base, `{"title":"Round trip","due_at":"2030-01-01T09:00:00Z","reminders":[{"before":"PT1H"}]}`)
+		resp.MustStatus(t, http.StatusCreated)
+		var got map[string]any
+		resp.JSON(t, &got)
+		reminderID := got["reminders"].([]any)[0].(map[string]any)["id"]
+		got["title"] = "Round trip, renamed"
+		resp = c.Do(t, http.MethodPut, base+"/"+got["id"].(string), got)
+		resp.MustStatus(t, http.StatusOK)
+		var back map[string]any
+		resp.JSON(t, &back)
+		assert.Equal(t, "Round trip, renamed", back["title"])
+		assert.Equal(t, got["number"], back["number"])
+		assert.Equal(t, reminderID, back["reminders"].([]any)[0].(map[string]any)["id"], "the reminder is the same one")
+
+		resp = c.Do(t, http.MethodPut, base+"/"+got["id"].(string), `{"title":"x","colour":"red"}`)
+		resp.MustStatus(t, http.StatusBadRequest)
+	})
+
 	t.Run("OKToggle", func(t *testing.T) {
 		for _, want := range []bool{true, false, true} {
 			resp := c.Do(t, http.MethodPatch, base+"/"+id+"/complete", nil)

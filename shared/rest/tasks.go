@@ -403,6 +403,52 @@ func (s *Server) patchTask(w http.ResponseWriter, r *http.Request) error {
 	return writeTask(w, r, http.StatusOK, t)
 }
 
+// putTask serves the hackathon clients' PUT /api/{user_id}/tasks/{id}: a merge patch, as
+// patchTask, of a body that may be the whole task object as GET returned it. Those clients
+// send back what they read, so the members the server owns (id, number, series_id,
+// completed_at, created_at, updated_at, version, and a reminder's id and fire_at) are set
+// aside rather than refused as unknown.
+func (s *Server) putTask(w http.ResponseWriter, r *http.Request) error {
+	body, err := readBody(w, r)
+	if err != nil {
+		return err
+	}
+	t, err := s.tasks.UpdateTask(r.Context(), r.PathValue("id"), r.Header.Get("If-Match"), withoutServerMembers(body))
+	if err != nil {
+		return err
+	}
+	return writeTask(w, r, http.StatusOK, t)
+}
+
+// serverMembers are the members of a task object that the server owns.
+var serverMembers = []string{"id", "number", "series_id", "completed_at", "created_at", "updated_at", "version"}
+
+// withoutServerMembers returns body without the task members the server owns; a body
+// that is not a JSON object in valid UTF-8, or whose reminders are not objects, is
+// returned as it is, for the patch to refuse as it would.
+func withoutServerMembers(body []byte) []byte {
+	var doc map[string]json.RawMessage
+	if !utf8.Valid(body) || json.Unmarshal(body, &doc) != nil || doc == nil {
+		return body
+	}
+	for _, name := range serverMembers {
+		delete(doc, name)
+	}
+	if raw, ok := doc["reminders"]; ok {
+		var reminders []map[string]json.RawMessage
+		if json.Unmarshal(raw, &reminders) != nil {
+			return body
+		}
+		for _, r := range reminders {
+			delete(r, "id")
+			delete(r, "fire_at")
+		}
+		doc["reminders"], _ = json.Marshal(reminders) // decoded JSON always encodes again
+	}
+	out, _ := json.Marshal(doc)
+	return out
+}
+
 func (s *Server) deleteTask(w http.ResponseWriter, r *http.Request) error {
 	if err := s.tasks.DeleteTask(r.Context(), r.PathValue("id"), r.Header.Get("If-Match")); err != nil {
 		return err
