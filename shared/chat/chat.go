@@ -569,8 +569,9 @@ func SystemPrompt(now time.Time, zone string) string {
 		"changes, make several calls. Before deleting a task the user named only vaguely, look it up first. " +
 		"If a tool returns an error, fix the arguments and try again, or tell the user what is wrong.\n" +
 		"Now it is " + local.Format("Monday, 2 January 2006, 15:04") + " in the user's time zone " + zone +
-		" (UTC" + local.Format("-07:00") + "). Read dates and times the user gives in that zone, and pass times to " +
-		"the tools as RFC 3339 with the offset, e.g. " + local.Format("2006-01-02T15:04:05-07:00") + ". Tools return " +
-		"times in UTC: tell them to the user in their zone.\n" +
+		" (UTC" + local.Format("-07:00") + " today; the offset changes with daylight saving time). Read dates and " +
+		"times the user gives in that zone, and pass them to the tools as local times without an offset, e.g. " +
+		local.Format("2006-01-02T15:04:05") + ": the tools apply the zone's offset on that date. Tools return each " +
+		"task's times with the offset of its own zone.\n" +
 		"Answer briefly and plainly, naming the tasks you changed by number and title."
 }

@@ -77,8 +77,8 @@ func TestSystemPrompt(t *testing.T) {
 	now := time.Date(2026, 11, 27, 23, 30, 0, 0, time.UTC)
 	got := chat.SystemPrompt(now, "Europe/Berlin")
 	assert.Contains(t, got, "Saturday, 28 November 2026, 00:30", "the date is the user's, not UTC's")
-	assert.Contains(t, got, "Europe/Berlin (UTC+01:00)")
-	assert.Contains(t, got, "2026-11-28T00:30:00+01:00")
+	assert.Contains(t, got, "Europe/Berlin (UTC+01:00 today")
+	assert.Contains(t, got, "e.g. 2026-11-28T00:30:00:", "times are passed as local times, without an offset")
 	got = chat.SystemPrompt(now, "")
 	assert.Contains(t, got, "Friday, 27 November 2026, 23:30 in the user's time zone UTC")
 }

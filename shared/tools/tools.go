@@ -149,12 +149,23 @@ func ErrorResult(err error) (result json.RawMessage, ok bool) {
 	return out, true
 }
 
-// newTools builds the tools over tasks and users.
+// newTools builds the tools over tasks and users; they take and give local times
+// (inLocalTime).
 func newTools(tasks Tasks, users Users) []Tool {
+	tools := taskTools(tasks, users)
+	for i := range tools {
+		tools[i].run = inLocalTime(users, tools[i].run)
+	}
+	return tools
+}
+
+// taskTools builds the tools over tasks and users.
+func taskTools(tasks Tasks, users Users) []Tool {
 	return []Tool{
 		{
 			Name: "add_task",
-			Description: "Create a task for the user. Only title is required. due_at is an RFC 3339 time with an offset; " +
+			Description: "Create a task for the user. Only title is required. due_at is a local time such as " +
+				"2026-03-06T09:00:00 in time_zone (RFC 3339 with an offset works too); " +
 				"time_zone (IANA, default: the user's zone) is how recurrence and day-based reminders are counted. " +
 				"Returns the task with its number.",
 			Parameters: json.RawMessage(addTaskSchema),
@@ -299,7 +310,8 @@ func newTools(tasks Tasks, users Users) []Tool {
 		},
 		{
 			Name: "reschedule_task",
-			Description: "Move a task's due date, by its number or id: due_at is an RFC 3339 time with an offset, or " +
+			Description: "Move a task's due date, by its number or id: due_at is a local time such as 2026-03-06T09:00:00 " +
+				"in time_zone, else in the user's zone (RFC 3339 with an offset works too), or " +
 				"null for no due date; time_zone optionally changes the task's zone. Reminders relative to the " +
 				"due date move with it.",
 			Parameters: json.RawMessage(rescheduleSchema),
@@ -314,7 +326,7 @@ func newTools(tasks Tasks, users Users) []Tool {
 					}
 				}
 				if _, ok := rest["due_at"]; !ok {
-					return nil, taskwire.FieldErrorf(taskwire.EINVALID, "due_at", "due_at is required: an RFC 3339 time, or null")
+					return nil, taskwire.FieldErrorf(taskwire.EINVALID, "due_at", "due_at is required: a time, or null")
 				}
 				patch, err := json.Marshal(rest)
 				if err != nil {
@@ -510,11 +522,11 @@ const (
 		"description": {"type": "string", "description": "Longer notes."},
 		"priority": {"type": ["string", "null"], "enum": ["none", "low", "medium", "high", "urgent", null], "description": "none when null."},
 		"tags": {"type": "array", "items": {"type": "string"}, "description": "Up to 20 tags, stored lower-case."},
-		"due_at": {"type": ["string", "null"], "description": "When it is due: RFC 3339 with an offset, e.g. 2026-03-06T09:00:00+01:00."},
+		"due_at": {"type": ["string", "null"], "description": "When it is due: a local time in time_zone, else in the user's zone, e.g. 2026-03-06T09:00:00; or RFC 3339 with an offset."},
 		"time_zone": {"type": "string", "description": "IANA time zone of the task, e.g. Europe/Berlin."},
 		"recurrence": {"type": ["string", "null"], "description": "RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=MO or FREQ=DAILY;COUNT=10; needs due_at."},
 		"repeat_from": {"type": "string", "enum": ["schedule", "completion"], "description": "Whether the next occurrence counts from the due date (schedule) or from when it was completed."},
-		"reminders": {"type": "array", "description": "Up to 10 reminders: {\"before\": ISO 8601 duration before due_at, e.g. PT1H} or {\"at\": RFC 3339 time}.",
+		"reminders": {"type": "array", "description": "Up to 10 reminders: {\"before\": ISO 8601 duration before due_at, e.g. PT1H} or {\"at\": a time, local as due_at or with an offset}.",
 			"items": {"type": "object", "properties": {"before": {"type": "string"}, "at": {"type": "string"}}, "additionalProperties": false}}`
 
 	quickAddSchema = `{"type": "object", "properties": {
@@ -527,7 +539,7 @@ const (
 	updateTaskSchema = `{"type": "object", "properties": {` + taskIDProperty + `,` + taskFieldProperties + `}, "required": ["task_id"], "additionalProperties": false}`
 
 	rescheduleSchema = `{"type": "object", "properties": {` + taskIDProperty + `,
-		"due_at": {"type": ["string", "null"], "description": "The new due time: RFC 3339 with an offset, or null for none."},
+		"due_at": {"type": ["string", "null"], "description": "The new due time: a local time in time_zone, else in the user's zone, e.g. 2026-03-06T09:00:00; or RFC 3339 with an offset; or null for none."},
 		"time_zone": {"type": "string", "description": "IANA time zone of the task, e.g. Europe/Berlin."}},
 		"required": ["task_id", "due_at"], "additionalProperties": false}`
 
@@ -536,8 +548,8 @@ const (
 		"priority": {"type": "array", "items": {"type": "string", "enum": ["none", "low", "medium", "high", "urgent"]}, "description": "Only these priorities."},
 		"tag": {"type": "array", "items": {"type": "string"}, "description": "Only tasks carrying every one of these tags."},
 		"q": {"type": "string", "description": "Words to search for in titles and descriptions."},
-		"due_before": {"type": "string", "description": "Only tasks due before this RFC 3339 time."},
-		"due_after": {"type": "string", "description": "Only tasks due after this RFC 3339 time."},
+		"due_before": {"type": "string", "description": "Only tasks due before this time: local in the user's zone, e.g. 2026-03-06T00:00:00, or RFC 3339 with an offset."},
+		"due_after": {"type": "string", "description": "Only tasks due after this time: local in the user's zone, or RFC 3339 with an offset."},
 		"overdue": {"type": "boolean", "description": "Only open tasks whose due time has passed."},
 		"sort": {"type": "string", "enum": ["created_at", "-created_at", "due_at", "-due_at", "priority", "-priority", "title", "-title"], "description": "Order; a leading - reverses it. Default created_at."},
 		"limit": {"type": "integer", "minimum": 1, "maximum": 200, "description": "At most this many tasks (default 50)."},

@@ -134,6 +134,48 @@ func TestTools_QuickAdd(t *testing.T) {
 	})
 }
 
+// Times without an offset are read in the arguments' time_zone, else the user's, with the
+// offset that zone has on that date: a Berlin user in winter who says 9:00 on 5 April
+// means 09:00 summer time. Tasks come back with their times in their own zone.
+func TestTools_LocalTimes(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+	users := postgres.NewUserService(db)
+	set := tools.New(postgres.NewTaskService(db), users)
+	ctx, _ := MustNewUser(t, db)
+	_, err := users.UpdateMe(ctx, []byte(`{"time_zone": "Europe/Berlin"}`))
+	require.NoError(t, err)
+	instant := func(tb testing.TB, p *time.Time) string {
+		tb.Helper()
+		require.NotNil(tb, p)
+		return p.UTC().Format(time.RFC3339)
+	}
+
+	got := MustCall[taskwire.Task](t, ctx, set, "add_task", `{"title": "Dentist", "due_at": "2027-04-05T09:00:00",
+		"reminders": [{"before": "PT1H"}, {"at": "2027-04-04T18:30"}]}`)
+	assert.Equal(t, "2027-04-05T07:00:00Z", instant(t, got.DueAt), "09:00 summer time")
+	assert.Equal(t, "2027-04-05T09:00:00+02:00", got.DueAt.Format(time.RFC3339))
+	assert.Equal(t, "2027-04-04T16:30:00Z", instant(t, got.Reminders[1].At))
+	assert.Equal(t, "2027-04-05T08:00:00+02:00", got.Reminders[0].FireAt.Format(time.RFC3339))
+
+	got = MustCall[taskwire.Task](t, ctx, set, "add_task", `{"title": "Call", "due_at": "2027-01-05T09:00", "time_zone": "America/New_York"}`)
+	assert.Equal(t, "2027-01-05T14:00:00Z", instant(t, got.DueAt), "read in the time_zone given")
+	assert.Equal(t, "2027-01-05T09:00:00-05:00", got.DueAt.Format(time.RFC3339))
+
+	got = MustCall[taskwire.Task](t, ctx, set, "reschedule_task", `{"task_id": 1, "due_at": "2027-03-28T02:30:00"}`)
+	assert.Equal(t, "2027-03-28T01:30:00Z", instant(t, got.DueAt), "a time the clocks skip moves forward by the gap")
+	got = MustCall[taskwire.Task](t, ctx, set, "update_task", `{"task_id": 1, "due_at": "2027-04-05T10:00:00+01:00"}`)
+	assert.Equal(t, "2027-04-05T09:00:00Z", instant(t, got.DueAt), "a time with an offset is read as written")
+
+	page := MustCall[taskwire.TaskPage](t, ctx, set, "list_tasks", `{"due_after": "2027-04-05T10:30:00", "due_before": "2027-04-05T11:30:00"}`)
+	require.Len(t, page.Items, 1, "09:00Z is 11:00 in Berlin")
+	assert.Equal(t, "Dentist", page.Items[0].Title)
+
+	_, err = set.Call(ctx, "add_task", json.RawMessage(`{"title": "x", "due_at": "2027-01-05T09:00", "time_zone": "Mars/Olympus"}`))
+	assert.Equal(t, "time_zone", taskwire.ErrorField(err))
+	_, err = set.Call(ctx, "add_task", json.RawMessage(`{"title": "x", "due_at": "5 April 9am"}`))
+	assert.Equal(t, "due_at", taskwire.ErrorField(err), "what is neither is refused as before")
+}
+
 func TestTools_Lifecycle(t *testing.T) {
 	db := postgrestest.MustOpenDB(t)
 	set := tools.New(postgres.NewTaskService(db), postgres.NewUserService(db))
@@ -147,13 +189,13 @@ func TestTools_Lifecycle(t *testing.T) {
 		assert.Equal(t, "Dentist", got.Title)
 		assert.Equal(t, taskwire.PriorityHigh, got.Priority)
 		assert.Equal(t, []string{"health"}, got.Tags)
-		assert.Equal(t, "2026-11-27T08:00:00Z", got.DueAt.Format(time.RFC3339))
+		assert.Equal(t, "2026-11-27T09:00:00+01:00", got.DueAt.Format(time.RFC3339), "in the task's zone")
 		assert.Equal(t, "Europe/Berlin", got.TimeZone)
 		require.NotNil(t, got.Recurrence)
 		assert.Equal(t, "FREQ=MONTHLY", *got.Recurrence)
 		assert.Equal(t, taskwire.RepeatFromCompletion, got.RepeatFrom)
 		require.Len(t, got.Reminders, 1)
-		assert.Equal(t, "2026-11-27T07:00:00Z", got.Reminders[0].FireAt.Format(time.RFC3339))
+		assert.Equal(t, "2026-11-27T08:00:00+01:00", got.Reminders[0].FireAt.Format(time.RFC3339))
 
 		MustCall[taskwire.Task](t, ctx, set, "add_task", `{"title": "Buy groceries", "tags": ["home"]}`)
 		MustCall[taskwire.Task](t, ctx, set, "add_task", `{"title": "Water the plants", "tags": ["home"], "priority": "low"}`)
@@ -208,10 +250,10 @@ func TestTools_Lifecycle(t *testing.T) {
 
 	t.Run("RescheduleMovesReminders", func(t *testing.T) {
 		got := MustCall[taskwire.Task](t, ctx, set, "reschedule_task", `{"task_id": 1, "due_at": "2026-11-30T10:00:00-05:00", "time_zone": "America/New_York"}`)
-		assert.Equal(t, "2026-11-30T15:00:00Z", got.DueAt.Format(time.RFC3339))
+		assert.Equal(t, "2026-11-30T10:00:00-05:00", got.DueAt.Format(time.RFC3339))
 		assert.Equal(t, "America/New_York", got.TimeZone)
 		require.Len(t, got.Reminders, 1)
-		assert.Equal(t, "2026-11-30T14:00:00Z", got.Reminders[0].FireAt.Format(time.RFC3339), "the reminder an hour before must move")
+		assert.Equal(t, "2026-11-30T09:00:00-05:00", got.Reminders[0].FireAt.Format(time.RFC3339), "the reminder an hour before must move")
 		var fireAt time.Time
 		require.NoError(t, db.Pool.QueryRow(context.Background(), `SELECT fire_at FROM reminders WHERE task_id = $1`, got.ID).Scan(&fireAt))
 		assert.Equal(t, "2026-11-30T14:00:00Z", fireAt.UTC().Format(time.RFC3339), "the stored reminder must move")
