@@ -114,7 +114,9 @@ func (s *RecurrenceService) handleCompleted(ctx context.Context, e event.Event, 
 		Now:            now,
 	}
 	if cur.CompletedAt != nil {
-		series.CompletedAt = *cur.CompletedAt
+		// The occurrences that had passed when the task was completed are skipped, not
+		// those that passed while the event waited (an outage, a replayed dead letter).
+		series.CompletedAt, series.Now = *cur.CompletedAt, *cur.CompletedAt
 	}
 	if pos.previous != nil {
 		series.Previous = *pos.previous

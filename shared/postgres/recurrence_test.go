@@ -223,6 +223,25 @@ func TestRecurrenceService_HandleCompleted(t *testing.T) {
 		assert.Equal(t, 10, seriesIndex(t, db, next.ID), "got series_index %d, want 10", seriesIndex(t, db, next.ID))
 	})
 
+	// An event handled two days after the completion (an outage, a replayed dead letter)
+	// makes the occurrence the completion would have made: the next day's, though it has
+	// passed by now, not one two days on.
+	t.Run("HandledLongAfterTheCompletion", func(t *testing.T) {
+		ctx, user := MustNewUser(t, db)
+		done := time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC) // 08:00 in Berlin, before the 09:00 due
+		tasks, rec := newRecurrenceServices(db, done)
+		rec.Now = fixedClock(done.Add(48 * time.Hour))
+		first := MustCreateTask(t, ctx, tasks, taskwire.NewTask{Title: "stretch", DueAt: rfc3339(time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)),
+			TimeZone: "Europe/Berlin", Recurrence: ptr("FREQ=DAILY")})
+		MustComplete(t, ctx, tasks, first.ID)
+
+		next := MustHandle(t, rec, MustTaskEvent(t, db, user, events.TypeTaskCompleted, first.ID))
+		require.NotNil(t, next)
+		want := time.Date(2026, 3, 3, 8, 0, 0, 0, time.UTC)
+		assert.True(t, want.Equal(*next.DueAt), "got due_at %v, want %v", next.DueAt, want)
+		assert.Equal(t, 2, seriesIndex(t, db, next.ID))
+	})
+
 	t.Run("AcrossDST", func(t *testing.T) {
 		// Daily at 02:30 in Berlin: on 29 March 2026 that time does not exist and the
 		// occurrence is at 03:30 (RFC 5545); the day after, 02:30 again.

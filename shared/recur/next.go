@@ -108,6 +108,9 @@ func Next(s Series) (Occurrence, bool, error) {
 			return Occurrence{}, false, fmt.Errorf("repeating from the completion needs the completion time")
 		}
 		start = onDate(wallClock(s.CompletedAt, loc), start)
+		if months := calendarStep(opt); months > 0 {
+			return afterCompletion(s, start, months, count, until, loc)
+		}
 	}
 	shift := 0
 	if len(opt.Byeaster) == 0 && start.Year() < lastYear-horizonYears {
@@ -143,6 +146,42 @@ func Next(s Series) (Occurrence, bool, error) {
 		}
 	}
 	return Occurrence{}, false, ErrTooManySteps
+}
+
+// calendarStep returns how many months a rule of whole months or years steps (INTERVAL
+// months, or 12×INTERVAL), and 0 for any other rule: one of another frequency, or one
+// that names its days, months or times (BYxxx), which the rule's own expansion serves.
+func calendarStep(opt *rrule.ROption) int {
+	if len(opt.Bymonth) > 0 || len(opt.Bymonthday) > 0 || len(opt.Byweekday) > 0 || len(opt.Byyearday) > 0 ||
+		len(opt.Byweekno) > 0 || len(opt.Bysetpos) > 0 || len(opt.Byeaster) > 0 || len(opt.Byhour) > 0 ||
+		len(opt.Byminute) > 0 || len(opt.Bysecond) > 0 {
+		return 0
+	}
+	interval := max(opt.Interval, 1)
+	switch opt.Freq {
+	case rrule.MONTHLY:
+		return interval
+	case rrule.YEARLY:
+		return 12 * interval
+	}
+	return 0
+}
+
+// afterCompletion returns the occurrence months after start, the completion's date at
+// the series' time of day: on the same day of the month or, where that month is
+// shorter, on its last day. The rule's own expansion would take the completion's day as
+// the series' day and skip the months without it, so that a monthly task completed on
+// 31 January came back on 31 March; the day someone ticked a task off is no schedule.
+func afterCompletion(s Series, start time.Time, months, count int, until time.Time, loc *time.Location) (Occurrence, bool, error) {
+	y, m, d := start.Date()
+	first := time.Date(y, m+time.Month(months), 1, start.Hour(), start.Minute(), start.Second(), 0, time.UTC)
+	wall := first.AddDate(0, 0, min(d, first.AddDate(0, 1, -1).Day())-1)
+	index := s.Index + 1
+	at := resolve(wall, loc)
+	if (count > 0 && index > count) || (!until.IsZero() && at.After(until)) {
+		return Occurrence{}, false, nil
+	}
+	return Occurrence{At: at, Index: index}, true, nil
 }
 
 // wallClock returns t's wall-clock time in loc as a floating time: the same fields in UTC,

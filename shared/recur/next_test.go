@@ -131,6 +131,30 @@ func TestNext(t *testing.T) {
 			want: "2026-05-07T09:00:00-04:00", wantIndex: 2},
 		{name: "FromCompletionCountEnded", rule: "FREQ=DAILY;COUNT=2", zone: "Europe/Berlin",
 			due: "2026-05-04T09:00:00+02:00", index: 2, fromDone: true, completed: "2026-05-10T18:00:00+02:00"},
+		// Whole months from the completion: the same day of the month, or the last day of a
+		// shorter month; never a month skipped.
+		{name: "FromCompletionMonthlyOn31st", rule: "FREQ=MONTHLY", zone: "Europe/Berlin",
+			due: "2027-01-25T09:00:00+01:00", index: 1, fromDone: true, completed: "2027-01-31T18:00:00+01:00",
+			want: "2027-02-28T09:00:00+01:00", wantIndex: 2},
+		{name: "FromCompletionMonthlyOn30thLeapYear", rule: "FREQ=MONTHLY", zone: "Europe/Berlin",
+			due: "2028-01-25T09:00:00+01:00", index: 1, fromDone: true, completed: "2028-01-30T18:00:00+01:00",
+			want: "2028-02-29T09:00:00+01:00", wantIndex: 2},
+		{name: "FromCompletionMonthlyOn15th", rule: "FREQ=MONTHLY;INTERVAL=2", zone: "America/New_York",
+			due: "2026-12-10T09:00:00-05:00", index: 1, fromDone: true, completed: "2026-12-15T08:00:00-05:00",
+			want: "2027-02-15T09:00:00-05:00", wantIndex: 2},
+		{name: "FromCompletionMonthlyAcrossDST", rule: "FREQ=MONTHLY", zone: "Europe/Berlin",
+			due: "2027-03-01T09:00:00+01:00", index: 1, fromDone: true, completed: "2027-03-03T10:00:00+01:00",
+			want: "2027-04-03T09:00:00+02:00", wantIndex: 2},
+		{name: "FromCompletionYearlyOnLeapDay", rule: "FREQ=YEARLY", zone: "Europe/Berlin",
+			due: "2028-02-20T09:00:00+01:00", index: 1, fromDone: true, completed: "2028-02-29T12:00:00+01:00",
+			want: "2029-02-28T09:00:00+01:00", wantIndex: 2},
+		{name: "FromCompletionMonthlyCountEnded", rule: "FREQ=MONTHLY;COUNT=2", zone: "Europe/Berlin",
+			due: "2027-01-25T09:00:00+01:00", index: 2, fromDone: true, completed: "2027-01-31T18:00:00+01:00"},
+		{name: "FromCompletionMonthlyUntilPassed", rule: "FREQ=MONTHLY;UNTIL=20270220", zone: "Europe/Berlin",
+			due: "2027-01-25T09:00:00+01:00", index: 1, fromDone: true, completed: "2027-01-31T18:00:00+01:00"},
+		{name: "FromCompletionMonthlyByDayKeepsTheRule", rule: "FREQ=MONTHLY;BYMONTHDAY=31", zone: "Europe/Berlin",
+			due: "2027-01-25T09:00:00+01:00", index: 1, fromDone: true, completed: "2027-01-31T18:00:00+01:00",
+			want: "2027-03-31T09:00:00+02:00", wantIndex: 2},
 
 		// Completed long after its due date, from the schedule: the first occurrence not
 		// in the past; the ones that passed count as members of the series.
