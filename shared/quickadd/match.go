@@ -18,7 +18,9 @@ import (
 type matcher func(p *parser, i int) (int, string)
 
 // matchers are tried at each word in this order; the first that reads a fragment wins.
-var matchers = []matcher{matchTag, matchPriority, matchCompletion, matchReminder, matchRepeat, matchIn, matchDate, matchTime}
+// matchUntil comes before matchDate, which would read the date of "until friday" as the due
+// date.
+var matchers = []matcher{matchTag, matchPriority, matchCompletion, matchReminder, matchRepeat, matchUntil, matchIn, matchDate, matchTime}
 
 // matchTag reads "#word": a tag, lower-cased. A tag needs a letter, so "#42" stays.
 func matchTag(p *parser, i int) (int, string) {
@@ -197,6 +199,7 @@ type rule struct {
 	nth        int // with MONTHLY and one day of byDay: its nth in the month, -1 the last
 	byMonth    time.Month
 	byMonthDay int
+	until      string // UNTIL's value: a date ("20260313", the whole day in the zone) or a local time
 }
 
 // withInterval returns a copy of r with another interval.
@@ -212,6 +215,9 @@ func (r *rule) String() string {
 	s := "FREQ=" + r.freq
 	if r.interval > 1 {
 		s += ";INTERVAL=" + strconv.Itoa(r.interval)
+	}
+	if r.until != "" {
+		s += ";UNTIL=" + r.until
 	}
 	if r.byMonth != 0 {
 		s += ";BYMONTH=" + strconv.Itoa(int(r.byMonth))
@@ -245,7 +251,7 @@ func (r *rule) describe() string {
 		s += " on the last " + r.byDay[0].String()
 	case r.nth != 0:
 		s += " on the " + nthNames[r.nth] + " " + r.byDay[0].String()
-	case slices.Equal(r.byDay, []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday}):
+	case slices.Equal(r.byDay, weekdayList):
 		s += " on weekdays (Monday to Friday)"
 	case len(r.byDay) > 0:
 		names := make([]string, len(r.byDay))
@@ -279,91 +285,21 @@ var parts = map[string]*clock{"morning": &morningClock, "afternoon": &afternoonC
 // matchRepeat reads a repeat rule: "daily", "weekly", "monthly", "yearly", "every day",
 // "every other week", "every 3 days", "every weekday", "every weekend", "every morning",
 // "every monday and wednesday", "every april 15", "every last friday [of the month]",
-// "every first monday", with "on friday", "on the 1st", "on the last day" or "on feb 29"
-// after a weekly, monthly or yearly one, and "morning", "afternoon", "evening" or
+// "every first monday", "[on] weekdays", "[on] weekends", "[on] the 1st|last day|last
+// friday of every month", with "on friday", "on the 1st", "on the last day" or "on feb
+// 29" after a weekly, monthly or yearly one, and "morning", "afternoon", "evening" or
 // "night" last ("every thursday night").
 func matchRepeat(p *parser, i int) (int, string) {
 	if p.rule != nil || p.at != nil {
 		return 0, ""
 	}
-	r := rule{interval: 1}
-	var part *clock
-	j := i + 1
-	w := p.word(i)
-	if freq, ok := adverbs[w]; ok {
-		r.freq = freq
-	} else if w == "every" || w == "each" {
-		n := 1
-		if p.word(j) == "other" {
-			n, j = 2, j+1
-		} else if c, ok := count(p.word(j), false); ok {
-			n, j = c, j+1
-		}
-		w := p.word(j)
-		days, k := p.weekdays(j)
-		m, d, km := p.monthDay(j)
-		nth, nthDay := nthWords[w], time.Weekday(-1)
-		if day, ok := weekdayOf(p.word(j + 1)); ok && nth != 0 && n == 1 {
-			nthDay = day
-		}
-		switch u, ok := units[w]; {
-		case nthDay >= 0: // "every last friday [of the month]"
-			r.freq, r.byDay, r.nth = "MONTHLY", []time.Weekday{nthDay}, nth
-			j += 2
-			if p.word(j) == "of" {
-				k := j + 1
-				if w := p.word(k); w == "the" || w == "every" || w == "each" {
-					k++
-				}
-				if p.word(k) == "month" {
-					j = k + 1
-				}
-			}
-		case ok && unitFreqs[u] != "":
-			r.freq, r.interval = unitFreqs[u], n
-			j++
-		case n == 1 && (w == "weekday" || w == "weekdays"):
-			r.freq, r.byDay = "WEEKLY", []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday}
-			j++
-		case n == 1 && (w == "weekend" || w == "weekends"):
-			r.freq, r.byDay = "WEEKLY", []time.Weekday{time.Saturday, time.Sunday}
-			j++
-		case n == 1 && parts[w] != nil:
-			r.freq, part = "DAILY", parts[w]
-			j++
-		case k > 0:
-			r.freq, r.interval, r.byDay = "WEEKLY", n, days
-			j += k
-		case km > 0 && n == 1:
-			r.freq, r.byMonth, r.byMonthDay = "YEARLY", m, d
-			j += km
-		default:
-			return 0, ""
-		}
-	} else {
+	r, part, n := p.ruleAt(i)
+	if n == 0 {
 		return 0, ""
 	}
+	j := i + n
 	if p.word(j) == "on" {
-		k := j + 1
-		switch {
-		case r.freq == "WEEKLY" && r.byDay == nil:
-			if days, n := p.weekdays(k); n > 0 {
-				r.byDay, j = days, k+n
-			}
-		case r.freq == "MONTHLY":
-			if p.word(k) == "the" {
-				k++
-			}
-			if d, ok := ordinal(p.word(k)); ok {
-				r.byMonthDay, j = d, k+1
-			} else if p.word(k) == "last" && p.word(k+1) == "day" {
-				r.byMonthDay, j = -1, k+2
-			}
-		case r.freq == "YEARLY" && r.byMonth == 0:
-			if m, d, n := p.monthDay(k); n > 0 {
-				r.byMonth, r.byMonthDay, j = m, d, k+n
-			}
-		}
+		r, j = p.ruleOn(r, j)
 	}
 	if pc := parts[p.word(j)]; pc != nil && part == nil { // "every thursday night"
 		part, j = pc, j+1
@@ -374,6 +310,196 @@ func matchRepeat(p *parser, i int) (int, string) {
 	}
 	p.ruleFrag = len(p.frag)
 	return j - i, "repeats " + r.describe()
+}
+
+// ruleAt reads the head of a repeat rule at word i: the rule, the time of day it implies
+// ("every morning"), and how many words it took (0 for none).
+func (p *parser) ruleAt(i int) (rule, *clock, int) {
+	if freq, ok := adverbs[p.word(i)]; ok {
+		return rule{freq: freq, interval: 1}, nil, 1
+	}
+	if r, n := p.pluralDays(i); n > 0 {
+		return r, nil, n
+	}
+	if r, n := p.dayOfEveryMonth(i); n > 0 {
+		return r, nil, n
+	}
+	return p.every(i)
+}
+
+// The days of "every weekday" and "every weekend", in a rule's order (Monday first). Rules
+// share them and never change them.
+var (
+	weekdayList = []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday}
+	weekendList = []time.Weekday{time.Saturday, time.Sunday}
+)
+
+// pluralDays reads "weekdays" and "weekends", with an optional "on" before, at word i: in
+// the plural they say every one ("standup weekdays at 9am"), where "pick a weekday" does
+// not.
+func (p *parser) pluralDays(i int) (rule, int) {
+	j := i
+	if p.word(j) == "on" {
+		j++
+	}
+	switch p.word(j) {
+	case "weekdays":
+		return rule{freq: "WEEKLY", interval: 1, byDay: weekdayList}, j + 1 - i
+	case "weekends":
+		return rule{freq: "WEEKLY", interval: 1, byDay: weekendList}, j + 1 - i
+	}
+	return rule{}, 0
+}
+
+// dayOfEveryMonth reads "[on] the 1st of every month", "the last day of each month", "the
+// last friday of every other month" at word i: a monthly rule on that day, and how many
+// words it took. "The 15th of the month" is not a rule: it is read, if at all, as one
+// date.
+func (p *parser) dayOfEveryMonth(i int) (rule, int) {
+	j := i
+	if p.word(j) == "on" {
+		j++
+	}
+	if p.word(j) != "the" {
+		return rule{}, 0
+	}
+	j++
+	r := rule{freq: "MONTHLY", interval: 1}
+	nth := nthWords[p.word(j)]
+	day, isDay := weekdayOf(p.word(j + 1))
+	d, isOrdinal := ordinal(p.word(j))
+	switch {
+	case nth != 0 && isDay: // "the last friday", "the 2nd tuesday"
+		r.byDay, r.nth, j = []time.Weekday{day}, nth, j+2
+	case nth != 0 && p.word(j+1) == "day": // "the last day", "the first day"
+		r.byMonthDay, j = nth, j+2
+	case isOrdinal: // "the 15th"
+		r.byMonthDay, j = d, j+1
+	default:
+		return rule{}, 0
+	}
+	if w := p.word(j + 1); p.word(j) != "of" || (w != "every" && w != "each") {
+		return rule{}, 0
+	}
+	n, k := p.interval(j + 2)
+	if units[p.word(j+2+k)] != month {
+		return rule{}, 0
+	}
+	r.interval = n
+	return r, j + 3 + k - i
+}
+
+// interval reads "other" (2) or a count ("3") at word j, after "every": the interval and
+// how many words it took; 1 and 0 when there is neither.
+func (p *parser) interval(j int) (int, int) {
+	if p.word(j) == "other" {
+		return 2, 1
+	}
+	if n, ok := count(p.word(j), false); ok {
+		return n, 1
+	}
+	return 1, 0
+}
+
+// every reads "every ..." or "each ..." at word i, as ruleAt does.
+func (p *parser) every(i int) (rule, *clock, int) {
+	if w := p.word(i); w != "every" && w != "each" {
+		return rule{}, nil, 0
+	}
+	r := rule{interval: 1}
+	var part *clock
+	n, skip := p.interval(i + 1)
+	j := i + 1 + skip
+	w := p.word(j)
+	days, k := p.weekdays(j)
+	m, d, km := p.monthDay(j)
+	nth, nthDay := nthWords[w], time.Weekday(-1)
+	if day, ok := weekdayOf(p.word(j + 1)); ok && nth != 0 && n == 1 {
+		nthDay = day
+	}
+	switch u, ok := units[w]; {
+	case nthDay >= 0: // "every last friday [of the month]"
+		r.freq, r.byDay, r.nth = "MONTHLY", []time.Weekday{nthDay}, nth
+		j += 2
+		if p.word(j) == "of" {
+			k := j + 1
+			if w := p.word(k); w == "the" || w == "every" || w == "each" {
+				k++
+			}
+			if p.word(k) == "month" {
+				j = k + 1
+			}
+		}
+	case ok && unitFreqs[u] != "":
+		r.freq, r.interval = unitFreqs[u], n
+		j++
+	case n == 1 && (w == "weekday" || w == "weekdays"):
+		r.freq, r.byDay = "WEEKLY", weekdayList
+		j++
+	case n == 1 && (w == "weekend" || w == "weekends"):
+		r.freq, r.byDay = "WEEKLY", weekendList
+		j++
+	case n == 1 && parts[w] != nil:
+		r.freq, part = "DAILY", parts[w]
+		j++
+	case k > 0:
+		r.freq, r.interval, r.byDay = "WEEKLY", n, days
+		j += k
+	case km > 0 && n == 1:
+		r.freq, r.byMonth, r.byMonthDay = "YEARLY", m, d
+		j += km
+	default:
+		return rule{}, nil, 0
+	}
+	return r, part, j - i
+}
+
+// ruleOn reads "on friday" (weekly), "on the 1st", "on the last day" (monthly) or "on feb
+// 29" (yearly) at word j, "on", after a rule that has no such day yet; it returns the rule
+// and the word after what it read.
+func (p *parser) ruleOn(r rule, j int) (rule, int) {
+	k := j + 1
+	switch {
+	case r.freq == "WEEKLY" && r.byDay == nil:
+		if days, n := p.weekdays(k); n > 0 {
+			r.byDay, j = days, k+n
+		}
+	case r.freq == "MONTHLY" && r.byDay == nil && r.byMonthDay == 0:
+		if p.word(k) == "the" {
+			k++
+		}
+		if d, ok := ordinal(p.word(k)); ok {
+			r.byMonthDay, j = d, k+1
+		} else if p.word(k) == "last" && p.word(k+1) == "day" {
+			r.byMonthDay, j = -1, k+2
+		}
+	case r.freq == "YEARLY" && r.byMonth == 0:
+		if m, d, n := p.monthDay(k); n > 0 {
+			r.byMonth, r.byMonthDay, j = m, d, k+n
+		}
+	}
+	return r, j
+}
+
+// matchUntil reads "until friday", "until april 30" after a repeat rule: the series' last
+// day, whole in the user's zone (an RRULE UNTIL date, which shared/recur reads so; an ISO
+// 8601 date-time is that local time). The series starts as it would without it. Without a
+// rule before it, "until" is left to the title.
+func matchUntil(p *parser, i int) (int, string) {
+	if p.rule == nil || p.rule.until != "" || (p.word(i) != "until" && p.word(i) != "till") {
+		return 0, ""
+	}
+	d, _, c, k := p.dateAfter(i+1, true)
+	if k == 0 {
+		return 0, ""
+	}
+	p.rule.until = time.Date(d.y, d.m, d.d, 12, 0, 0, 0, time.UTC).Format("20060102")
+	meaning := "until " + d.String()
+	if c != nil {
+		p.rule.until += "T" + strings.ReplaceAll(c.String(), ":", "") + "00"
+		meaning += " " + c.String()
+	}
+	return k + 1, meaning
 }
 
 // weekdays reads "monday", "mon, wed and fri", "tuesdays & thursdays" at word j.
@@ -425,11 +551,11 @@ func (p *parser) monthDay(j int) (time.Month, int, int) {
 
 // matchDate reads a due date, after an optional "due", "on", "by", "starting" or
 // "from": "today", "tonight", "this evening", "tomorrow", "day after tomorrow", "next
-// week", "next month", "next year", "this weekend", "next weekend", "friday", "next
-// friday", "this friday", "april 15", "15 april 2027", "the 15th of april", "2026-12-03"
-// (and "2026-12-03T14:00"), "end of month", "the end of the year", and after one of those
-// words "the 15th", each optionally followed by "morning", "afternoon", "evening" or
-// "night".
+// week", "next week on tuesday", "tuesday next week", "next month", "next year", "this
+// weekend", "next weekend", "friday", "next friday", "this friday", "april 15", "15 april
+// 2027", "the 15th of april", "2026-12-03" (and "2026-12-03T14:00"), "[at] the end of the
+// month", "end of the year", and after one of those words "the 15th", each optionally
+// followed by "morning", "afternoon", "evening" or "night".
 func matchDate(p *parser, i int) (int, string) {
 	if p.date != nil || p.at != nil {
 		return 0, ""
@@ -438,16 +564,13 @@ func matchDate(p *parser, i int) (int, string) {
 	if p.word(j) == "due" {
 		j++
 	}
-	switch p.word(j) {
-	case "on", "by", "starting", "from":
+	switch w := p.word(j); {
+	case w == "on", w == "by", w == "starting", w == "from":
 		j++
+	case w == "at" && (p.word(j+1) == "end" || (p.word(j+1) == "the" && p.word(j+2) == "end")):
+		j++ // "at the end of the month"; else "at" is a time's ("at 5")
 	}
-	d, part, c, k := p.dateAt(j)
-	if k == 0 && j > i && p.word(j) == "the" {
-		// "on the 15th": the next 15th from today on. Without "on", "by" or the like, "the
-		// 2nd" is left to the title ("read the 2nd chapter").
-		d, k = p.nextMonthDay(j + 1)
-	}
+	d, part, c, k := p.dateAfter(j, j > i)
 	if k == 0 {
 		return 0, ""
 	}
@@ -467,9 +590,22 @@ func matchDate(p *parser, i int) (int, string) {
 	return j - i, meaning
 }
 
+// dateAfter reads a date at word j as dateAt does. After a word such as "on" or "until"
+// (introduced), it also reads "the 15th": the next 15th from today on. Without such a
+// word, "the 2nd" is left to the title ("read the 2nd chapter").
+func (p *parser) dateAfter(j int, introduced bool) (date, *clock, *clock, int) {
+	d, part, c, k := p.dateAt(j, introduced)
+	if k == 0 && introduced && p.word(j) == "the" {
+		d, k = p.nextMonthDay(j + 1)
+	}
+	return d, part, c, k
+}
+
 // dateAt reads a date at word j: the date, the time of day a word such as "tonight"
-// implies, the time an ISO 8601 date-time gives, and how many words it took.
-func (p *parser) dateAt(j int) (date, *clock, *clock, int) {
+// implies, the time an ISO 8601 date-time gives, and how many words it took. Introduced
+// says a word such as "on" comes before, which makes a short day name that is also a word
+// ("sun", "sat") a date.
+func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 	today := dateOf(p.now)
 	// nextWeekday is the next such day after today, or from today on when today counts.
 	nextWeekday := func(wd time.Weekday, todayCounts bool) date {
@@ -509,7 +645,14 @@ func (p *parser) dateAt(j int) (date, *clock, *clock, int) {
 			return nextWeekday(wd, false), nil, nil, 2
 		}
 		switch p.word(j + 1) {
-		case "week": // its Monday
+		case "week": // its Monday, or the day of it that follows: "next week on tuesday"
+			k, on := j+2, p.word(j+2) == "on"
+			if on {
+				k++
+			}
+			if wd, ok := p.dayName(k, on); ok {
+				return nextWeekday(time.Monday, false).add(daysFromMonday(wd)), nil, nil, k + 1 - j
+			}
 			return nextWeekday(time.Monday, false), nil, nil, 2
 		case "weekend": // the Saturday after this weekend's
 			if today.weekday() == time.Sunday {
@@ -523,7 +666,7 @@ func (p *parser) dateAt(j int) (date, *clock, *clock, int) {
 		}
 	case "the": // "the 15th of april", "the end of the month"
 		if _, _, k := p.monthDay(j + 1); k > 0 || p.word(j+1) == "end" {
-			if d, part, c, n := p.dateAt(j + 1); n > 0 {
+			if d, part, c, n := p.dateAt(j+1, introduced); n > 0 {
 				return d, part, c, n + 1
 			}
 		}
@@ -543,7 +686,10 @@ func (p *parser) dateAt(j int) (date, *clock, *clock, int) {
 			return date{today.y, time.December, 31}, nil, nil, k + 1 - j
 		}
 	}
-	if wd, ok := weekdays[w]; ok {
+	if wd, ok := p.dayName(j, introduced); ok {
+		if p.word(j+1) == "next" && p.word(j+2) == "week" { // "tuesday next week"
+			return nextWeekday(time.Monday, false).add(daysFromMonday(wd)), nil, nil, 3
+		}
 		return nextWeekday(wd, false), nil, nil, 1
 	}
 	if d, c, ok := isoDate(w); ok {
@@ -566,6 +712,42 @@ func (p *parser) dateAt(j int) (date, *clock, *clock, int) {
 		}
 	}
 	return date{}, nil, nil, 0
+}
+
+// daysFromMonday counts the days from a week's Monday to its day wd (Sunday is the last).
+func daysFromMonday(wd time.Weekday) int {
+	return (int(wd) + 6) % 7
+}
+
+// dayName reads a day's name at word j. A short one that is also a word ("sun cream",
+// "SAT prep", "Dr. Sun") is a day only where one is plainly meant: introduced (after
+// "on", "next week" or the like), after a word such as "before" or a time of day ("9am
+// sun"), or before a time of day ("sat 10am"), a part of the day ("sun morning") or "next
+// week"; and never after an article or a title ("the SAT 8am", "Dr. Sun 3pm").
+func (p *parser) dayName(j int, introduced bool) (time.Weekday, bool) {
+	w := p.word(j)
+	wd, ok := weekdays[w]
+	if !ok || !wordLikeDays[w] || introduced {
+		return wd, ok
+	}
+	var prev string
+	if j > 0 {
+		prev = p.toks[j-1].word
+	}
+	switch {
+	case nounBefore[prev]:
+		return 0, false
+	case dayBefore[prev], p.afterClock(j), parts[p.word(j+1)] != nil,
+		p.word(j+1) == "next" && p.word(j+2) == "week":
+		return wd, true
+	}
+	_, _, ok = p.clockAt(j+1, false)
+	return wd, ok
+}
+
+// afterClock reports whether the time of day read by matchTime ends just before word j.
+func (p *parser) afterClock(j int) bool {
+	return j > 0 && p.clockFrag >= 0 && p.frag[p.clockFrag].End == p.toks[j-1].end
 }
 
 // nextMonthDay reads a day of the month ("15th", "15") after "the" at word j: the next
@@ -641,6 +823,7 @@ func matchTime(p *parser, i int) (int, string) {
 		return 0, ""
 	}
 	p.clock = &c
+	p.clockFrag = len(p.frag)
 	return j - i + k, "at " + c.String()
 }
 

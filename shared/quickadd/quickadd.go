@@ -57,6 +57,7 @@ type parser struct {
 	date       *date  // the due date, or the first day of a series
 	part       *clock // the default time of day that a word such as "tonight" gave
 	clock      *clock // the time of day given
+	clockFrag  int    // index in frag of the time of day that matchTime read, -1 for none
 	at         *time.Time
 	rule       *rule
 	ruleFrag   int // index of the rule's fragment in frag
@@ -87,7 +88,7 @@ func Parse(text string, now time.Time, loc *time.Location) (Result, error) {
 	if n := utf8.RuneCountInString(text); n > MaxTextLength {
 		return Result{}, invalid("text must be at most %d characters, got %d", MaxTextLength, n)
 	}
-	p := &parser{text: text, now: now.In(loc), loc: loc, priority: taskwire.PriorityNone}
+	p := &parser{text: text, now: now.In(loc), loc: loc, priority: taskwire.PriorityNone, clockFrag: -1}
 	p.toks = tokenize(text)
 	p.used = make([]bool, len(p.toks))
 	for i := 0; i < len(p.toks); i++ {
@@ -102,6 +103,7 @@ func Parse(text string, now time.Time, loc *time.Location) (Result, error) {
 			}
 		}
 	}
+	p.settleClock()
 	if p.rule == nil && p.completion != nil {
 		// "after completion" means nothing without a repeat rule: those words are the title's.
 		i := p.completion[0]
@@ -116,6 +118,15 @@ func Parse(text string, now time.Time, loc *time.Location) (Result, error) {
 		}
 	}
 	return p.result()
+}
+
+// settleClock says in the time of day's fragment the time used, which the words after it
+// may have changed: "tonight at 11" is 23:00, not 11:00.
+func (p *parser) settleClock() {
+	if p.clockFrag >= 0 {
+		c, _ := p.timeOfDay()
+		p.frag[p.clockFrag].Meaning = "at " + c.String()
+	}
 }
 
 // understand marks tokens i to i+n-1 as read, with their meaning.
@@ -231,6 +242,9 @@ func (p *parser) due() (*time.Time, error) {
 		first, ok, err := recur.First(p.rule.withInterval(1).String(), p.loc, start, start)
 		if err != nil {
 			return nil, fmt.Errorf("quick add first occurrence of %q: %w", p.rule, err)
+		}
+		if !ok && p.rule.until != "" {
+			return nil, invalid("the repeat rule %q ends before its first date", p.frag[p.ruleFrag].Text)
 		}
 		if !ok {
 			return nil, invalid("the repeat rule %q has no date ahead", p.frag[p.ruleFrag].Text)

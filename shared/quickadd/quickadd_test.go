@@ -159,6 +159,66 @@ func TestParse(t *testing.T) {
 		{name: "DSTFallBack", text: "report on 2026-11-01 at 9am", title: "report", due: "2026-11-01T09:00:00-05:00"},
 		{name: "OtherZone", text: "call mom tomorrow 5pm", zone: "Asia/Kolkata", now: "2026-03-06T23:30:00+05:30",
 			title: "call mom", due: "2026-03-07T17:00:00+05:30"},
+		// Short day names that are also words are dates only where a date is plainly meant:
+		// after a word such as "on", "this" or "until", or next to a time of day.
+		{name: "SunIsAWord", text: "buy sun cream", title: "buy sun cream"},
+		{name: "SATIsATest", text: "SAT prep course", title: "SAT prep course"},
+		{name: "TheSAT", text: "study for the SAT", title: "study for the SAT"},
+		{name: "SunIsAName", text: "call Dr. Sun about results", title: "call Dr. Sun about results"},
+		{name: "SunIsANameBeforeATime", text: "call Dr. Sun 3pm", title: "call Dr. Sun", due: "2026-03-06T15:00:00-05:00"},
+		{name: "TheSATBeforeATime", text: "take the SAT 8am", title: "take the SAT", due: "2026-03-07T08:00:00-05:00"},
+		{name: "MayIsAWord", text: "I may call Bob", title: "I may call Bob"},
+		{name: "MayIsAWordLate", text: "call Bob, may be late", title: "call Bob, may be late"},
+		{name: "JanIsAName", text: "meet Jan for lunch", title: "meet Jan for lunch"},
+		{name: "MayWithADay", text: "party may 5", title: "party", due: "2026-05-05T09:00:00-04:00"},
+		{name: "OnSun", text: "brunch on sun", title: "brunch", due: "2026-03-08T09:00:00-04:00"},
+		{name: "ThisSat", text: "hike this sat", title: "hike", due: "2026-03-07T09:00:00-05:00"},
+		{name: "SatBeforeATime", text: "hike sat 10am", title: "hike", due: "2026-03-07T10:00:00-05:00"},
+		{name: "SunAfterATime", text: "yoga 9am sun", title: "yoga", due: "2026-03-08T09:00:00-04:00"},
+		{name: "SatMorning", text: "hike sat morning", title: "hike", due: "2026-03-07T09:00:00-05:00"},
+		{name: "WedIsADay", text: "dentist wed", title: "dentist", due: "2026-03-11T09:00:00-04:00"},
+		{name: "EverySat", text: "chess every sat", title: "chess", due: "2026-03-07T09:00:00-05:00", rule: "FREQ=WEEKLY;BYDAY=SA"},
+		// "at" before the end of a month or year.
+		{name: "AtTheEndOfTheMonth", text: "send invoice at the end of the month", title: "send invoice",
+			due: "2026-03-31T09:00:00-04:00"},
+		{name: "AtEndOfYear", text: "file taxes at end of year", title: "file taxes", due: "2026-12-31T09:00:00-05:00"},
+		{name: "AtAnHour", text: "meet at 5", title: "meet", due: "2026-03-07T05:00:00-05:00"},
+		// A day of every month.
+		{name: "LastDayOfEveryMonth", text: "pay credit card on the last day of every month", title: "pay credit card",
+			due: "2026-03-31T09:00:00-04:00", rule: "FREQ=MONTHLY;BYMONTHDAY=-1"},
+		{name: "FirstOfEveryMonth", text: "pay rent on the 1st of every month at 8am", title: "pay rent",
+			due: "2026-04-01T08:00:00-04:00", rule: "FREQ=MONTHLY;BYMONTHDAY=1"},
+		{name: "FifteenthOfEachMonth", text: "pay on the 15th of each month", title: "pay",
+			due: "2026-03-15T09:00:00-04:00", rule: "FREQ=MONTHLY;BYMONTHDAY=15"},
+		{name: "TheNthOfEveryMonthWithoutOn", text: "backup the 20th of every month", title: "backup",
+			due: "2026-03-20T09:00:00-04:00", rule: "FREQ=MONTHLY;BYMONTHDAY=20"},
+		{name: "NthWeekdayOfEveryMonth", text: "book club on the 2nd tuesday of every month", title: "book club",
+			due: "2026-03-10T09:00:00-04:00", rule: "FREQ=MONTHLY;BYDAY=+2TU"},
+		{name: "LastWeekdayOfEveryMonth", text: "review on the last friday of every month", title: "review",
+			due: "2026-03-27T09:00:00-04:00", rule: "FREQ=MONTHLY;BYDAY=-1FR"},
+		// "until" ends a series; it starts as it would without.
+		{name: "EveryDayUntil", text: "water plants every day until friday", title: "water plants",
+			due: "2026-03-07T09:00:00-05:00", rule: "FREQ=DAILY;UNTIL=20260313"},
+		{name: "UntilMonthDay", text: "gym every monday at 7pm until april 30", title: "gym",
+			due: "2026-03-09T19:00:00-04:00", rule: "FREQ=WEEKLY;UNTIL=20260430;BYDAY=MO"},
+		{name: "UntilSat", text: "stretch daily until sat", title: "stretch",
+			due: "2026-03-07T09:00:00-05:00", rule: "FREQ=DAILY;UNTIL=20260307"},
+		{name: "UntilWithoutRuleIsTitle", text: "wait until friday", title: "wait until", due: "2026-03-13T09:00:00-04:00"},
+		// A day of next week.
+		{name: "NextWeekOnWeekday", text: "update budget next week on tuesday", title: "update budget",
+			due: "2026-03-10T09:00:00-04:00"},
+		{name: "NextWeekWeekday", text: "call next week thursday 3pm", title: "call", due: "2026-03-12T15:00:00-04:00"},
+		{name: "WeekdayNextWeek", text: "dentist monday next week", now: "2026-03-09T10:00:00-04:00",
+			title: "dentist", due: "2026-03-16T09:00:00-04:00"},
+		{name: "NextWeekOnSunday", text: "hike next week on sun", title: "hike", due: "2026-03-15T09:00:00-04:00"},
+		// Plural "weekdays" and "weekends" repeat; a singular "weekday" does not.
+		{name: "Weekdays", text: "standup weekdays at 9am", title: "standup",
+			due: "2026-03-09T09:00:00-04:00", rule: "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"},
+		{name: "WeekdaysBareTime", text: "standup weekdays 9am", title: "standup",
+			due: "2026-03-09T09:00:00-04:00", rule: "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"},
+		{name: "Weekends", text: "gym weekends", title: "gym", due: "2026-03-07T09:00:00-05:00", rule: "FREQ=WEEKLY;BYDAY=SA,SU"},
+		{name: "OnWeekends", text: "gym on weekends", title: "gym", due: "2026-03-07T09:00:00-05:00", rule: "FREQ=WEEKLY;BYDAY=SA,SU"},
+		{name: "AWeekdayIsTitle", text: "pick a weekday for the offsite", title: "pick a weekday for the offsite"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			zone := tt.zone
@@ -205,21 +265,48 @@ func TestParse(t *testing.T) {
 }
 
 func TestParse_Understood(t *testing.T) {
-	text := "Pay rent every month on the 1st at 9am #home !high remind 1h before"
-	res, err := quickadd.Parse(text, mustTime(t, friday), mustZone(t, "America/New_York"))
-	require.NoError(t, err)
-	var got [][2]string
-	for _, f := range res.Understood {
-		assert.Equal(t, f.Text, text[f.Start:f.End], "the span must be the fragment's")
-		got = append(got, [2]string{f.Text, f.Meaning})
+	for _, tt := range []struct {
+		name, text string
+		want       [][2]string
+	}{
+		{name: "Issue", text: "Pay rent every month on the 1st at 9am #home !high remind 1h before", want: [][2]string{
+			{"every month on the 1st", "repeats every month on the 1st, first on Wed 1 Apr 2026 09:00"},
+			{"at 9am", "at 09:00"},
+			{"#home", "tag home"},
+			{"!high", "priority high"},
+			{"remind 1h before", "reminder 1 hour before"},
+		}},
+		// The time understood is the time used: a bare hour in the evening is pm.
+		{name: "TonightAtBareHour", text: "finish slides tonight at 11", want: [][2]string{
+			{"tonight", "on Fri 6 Mar 2026"},
+			{"at 11", "at 23:00"},
+		}},
+		{name: "BareHourBeforeTonight", text: "movie at 9 tonight", want: [][2]string{
+			{"at 9", "at 21:00"},
+			{"tonight", "on Fri 6 Mar 2026"},
+		}},
+		{name: "Until", text: "water plants every day until friday", want: [][2]string{
+			{"every day", "repeats every day, first on Sat 7 Mar 2026 09:00"},
+			{"until friday", "until Fri 13 Mar 2026"},
+		}},
+		{name: "NthOfEveryMonth", text: "pay on the last day of every month", want: [][2]string{
+			{"on the last day of every month", "repeats every month on the last day, first on Tue 31 Mar 2026 09:00"},
+		}},
+		{name: "NextWeekOnWeekday", text: "update budget next week on tuesday", want: [][2]string{
+			{"next week on tuesday", "on Tue 10 Mar 2026"},
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := quickadd.Parse(tt.text, mustTime(t, friday), mustZone(t, "America/New_York"))
+			require.NoError(t, err)
+			var got [][2]string
+			for _, f := range res.Understood {
+				assert.Equal(t, f.Text, tt.text[f.Start:f.End], "the span must be the fragment's")
+				got = append(got, [2]string{f.Text, f.Meaning})
+			}
+			assert.Equal(t, tt.want, got)
+		})
 	}
-	assert.Equal(t, [][2]string{
-		{"every month on the 1st", "repeats every month on the 1st, first on Wed 1 Apr 2026 09:00"},
-		{"at 9am", "at 09:00"},
-		{"#home", "tag home"},
-		{"!high", "priority high"},
-		{"remind 1h before", "reminder 1 hour before"},
-	}, got)
 }
 
 func TestParse_Err(t *testing.T) {
@@ -228,6 +315,7 @@ func TestParse_Err(t *testing.T) {
 		{"Blank", " \t "},
 		{"NoTitle", "tomorrow 5pm #home !high"},
 		{"ReminderWithoutDue", "call remind 1h before"},
+		{"UntilBeforeTheFirst", "water plants every day until today"},
 		{"ControlCharacter", "call\x00mom"},
 		{"InvalidUTF8", "call \xff"},
 		{"TooLong", string(make([]byte, quickadd.MaxTextLength+1))},

@@ -98,6 +98,20 @@ var weekdays = map[string]time.Weekday{
 	"saturday": time.Saturday, "sat": time.Saturday,
 }
 
+// wordLikeDays are the short day names that are also words: "sun cream", "SAT prep",
+// "Dr. Sun". They are dates only where a date is plainly meant (see dayName). "wed" is
+// not among them: as a word it is rare in a task, as a day common.
+var wordLikeDays = map[string]bool{"sun": true, "sat": true}
+
+// dayBefore are words after which a short day name is plainly a day ("before sat").
+var dayBefore = map[string]bool{"before": true, "until": true, "till": true}
+
+// nounBefore are words after which a short day name is a noun or a name: "the SAT",
+// "Dr. Sun".
+var nounBefore = map[string]bool{
+	"the": true, "a": true, "an": true, "my": true, "dr": true, "mr": true, "mrs": true, "ms": true, "prof": true,
+}
+
 // weekdayOf reads a weekday name, also in the plural ("mondays").
 func weekdayOf(w string) (time.Weekday, bool) {
 	if d, ok := weekdays[w]; ok {
