@@ -1009,3 +1009,20 @@ func (p *goPackage) Calls(pkgPath, name string) bool {
 	}
 	return found
 }
+
+// TestWiring_NotifyRetriesForHours: a user's webhook receiver or mail server that is down
+// for a while must not lose the reminder to the dead letters; notify's retries span hours.
+func TestWiring_NotifyRetriesForHours(t *testing.T) {
+	for _, tr := range MustLoadBroker(t).Triggers {
+		if tr.Subscriber != "notify" {
+			continue
+		}
+		var span time.Duration
+		for n := 1; n <= tr.Delivery.Retry; n++ {
+			span += tr.Delivery.Backoff(n)
+		}
+		assert.GreaterOrEqual(t, span, 2*time.Hour, "notify's retries end after %s", span)
+		return
+	}
+	t.Fatal("no trigger delivers to notify")
+}
