@@ -186,7 +186,7 @@ func (m *Mailer) render(msg Email, to *mail.Address, now time.Time) ([]byte, err
 	}
 	header("From", m.from.String())
 	header("To", to.String())
-	header("Subject", mime.QEncoding.Encode("utf-8", oneLine(msg.Subject)))
+	header("Subject", folded(mime.QEncoding.Encode("utf-8", oneLine(msg.Subject))))
 	header("Date", now.UTC().Format(time.RFC1123Z))
 	if msg.MessageID != "" {
 		header("Message-ID", "<"+oneLine(msg.MessageID)+">")
@@ -204,6 +204,16 @@ func (m *Mailer) render(msg Email, to *mail.Address, now time.Time) ([]byte, err
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// folded returns an encoded header value with a line break before each encoded word
+// after the first. mime's encoder keeps each encoded word within 75 characters but joins
+// them with spaces on one line, and a long title in a script outside ASCII (a hundred
+// CJK characters) made a line longer than the 998 characters RFC 5322 allows, which mail
+// servers refuse or mangle. The break is folding white space, which readers of encoded
+// words drop.
+func folded(value string) string {
+	return strings.ReplaceAll(value, "?= =?", "?=\r\n =?")
 }
 
 // oneLine replaces the control characters of s, line breaks among them, with spaces.

@@ -60,6 +60,25 @@ func TestMailer_Send(t *testing.T) {
 		assert.Error(t, wrong.Send(context.Background(), notify.Email{To: "ada@example.com", Subject: "Hi", Body: "Hello"}))
 	})
 
+	// A long title in a script outside ASCII is folded over lines RFC 5322 allows, and
+	// reads back whole.
+	t.Run("LongSubject", func(t *testing.T) {
+		srv := smtptest.NewServer(t)
+		m, err := notify.NewMailer(srv.URL, "")
+		require.NoError(t, err)
+		title := "Reminder: " + strings.Repeat("長", 300)
+		require.NoError(t, m.Send(context.Background(), notify.Email{To: "ada@example.com", Subject: title, Body: "x"}))
+		raw := string(srv.Messages()[0].Data)
+		for line := range strings.SplitSeq(raw, "\n") {
+			assert.LessOrEqual(t, len(line), 78, "line %.40q...", line)
+		}
+		parsed, err := srv.Messages()[0].Parse()
+		require.NoError(t, err)
+		subject, err := new(mime.WordDecoder).DecodeHeader(parsed.Header.Get("Subject"))
+		require.NoError(t, err)
+		assert.Equal(t, title, subject)
+	})
+
 	t.Run("HeaderInjection", func(t *testing.T) {
 		srv := smtptest.NewServer(t)
 		m, err := notify.NewMailer(srv.URL, "")
@@ -128,14 +147,14 @@ func TestNewMailer(t *testing.T) {
 func TestReminderEmail(t *testing.T) {
 	due := time.Date(2026, 3, 5, 17, 30, 0, 0, time.FixedZone("CET", 3600))
 	reminder := uuid.MustParse("0195a0e0-0000-7000-8000-000000000001")
-	email := notify.ReminderEmail("ada@example.com", "evt-1", reminder, events.ReminderData{
+	email := notify.ReminderEmail("ada@example.com", "Europe/Berlin", "evt-1", reminder, events.ReminderData{
 		UserID: "u", TaskID: "0195a0e0-0000-7000-8000-000000000002", Title: "Water the plants",
 		DueAt: &due, RemindAt: due.Add(-15 * time.Minute),
 	}, "reminders@taskwire.test")
 	assert.Equal(t, "ada@example.com", email.To)
 	assert.Equal(t, "Reminder: Water the plants", email.Subject)
-	assert.Contains(t, email.Body, "Due: 2026-03-05T16:30:00Z\n")
-	assert.Contains(t, email.Body, "Reminder time: 2026-03-05T16:15:00Z\n")
+	assert.Contains(t, email.Body, "Due: Thursday, 5 March 2026, 17:30 (Europe/Berlin)\n", "in the user's zone")
+	assert.Contains(t, email.Body, "Reminder time: Thursday, 5 March 2026, 17:15 (Europe/Berlin)\n")
 	assert.Equal(t, "reminder."+reminder.String()+".evt-1@taskwire.test", email.MessageID)
 }
 

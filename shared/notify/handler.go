@@ -97,7 +97,7 @@ func (h *Handler) Handle(ctx context.Context, e event.Event) (*event.Event, erro
 		wg.Go(func() { webhookErr = h.sendWebhook(ctx, log, first, e, reminderID, d, u) })
 	}
 	if h.Mailer != nil && u.Email != nil && *u.Email != "" {
-		wg.Go(func() { emailErr = h.sendEmail(ctx, log, first, e, reminderID, d, *u.Email) })
+		wg.Go(func() { emailErr = h.sendEmail(ctx, log, first, e, reminderID, d, u) })
 	}
 	wg.Wait()
 	if err := errors.Join(webhookErr, emailErr); err != nil {
@@ -143,9 +143,9 @@ func (h *Handler) sendWebhook(ctx context.Context, log *slog.Logger, first bool,
 	})
 }
 
-func (h *Handler) sendEmail(ctx context.Context, log *slog.Logger, first bool, e event.Event, reminderID uuid.UUID, d events.ReminderData, to string) error {
+func (h *Handler) sendEmail(ctx context.Context, log *slog.Logger, first bool, e event.Event, reminderID uuid.UUID, d events.ReminderData, u *taskwire.User) error {
 	return h.channel(ctx, log, first, ConsumerEmail, e, func() error {
-		return h.Mailer.Send(ctx, ReminderEmail(to, e.ID(), reminderID, d, h.Mailer.From().Address))
+		return h.Mailer.Send(ctx, ReminderEmail(*u.Email, u.TimeZone, e.ID(), reminderID, d, h.Mailer.From().Address))
 	})
 }
 
@@ -213,15 +213,24 @@ func WebhookPayload(e event.Event, reminderID uuid.UUID, d events.ReminderData) 
 }
 
 // ReminderEmail returns the email of a reminder to address to: subject "Reminder: <title>"
-// and a plain-text body with the due and reminder times in UTC (RFC 3339). Its Message-ID
-// derives from the event, so a mail system can tell a resend from a new reminder.
-func ReminderEmail(to, eventID string, reminderID uuid.UUID, d events.ReminderData, from string) Email {
+// and a plain-text body with the due and reminder times as a person reads them in their
+// time zone zone ("Thursday, 5 March 2026, 17:30 (Europe/Berlin)"; UTC when zone is "").
+// Its Message-ID derives from the event, so a mail system can tell a resend from a new
+// reminder.
+func ReminderEmail(to, zone, eventID string, reminderID uuid.UUID, d events.ReminderData, from string) Email {
+	loc := taskwire.LoadZone(zone)
+	if zone == "" {
+		zone = "UTC"
+	}
+	local := func(t time.Time) string {
+		return t.In(loc).Format("Monday, 2 January 2006, 15:04") + " (" + zone + ")"
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Reminder: %s\n\n", d.Title)
 	if d.DueAt != nil {
-		fmt.Fprintf(&b, "Due: %s\n", d.DueAt.UTC().Format(time.RFC3339))
+		fmt.Fprintf(&b, "Due: %s\n", local(*d.DueAt))
 	}
-	fmt.Fprintf(&b, "Reminder time: %s\n", d.RemindAt.UTC().Format(time.RFC3339))
+	fmt.Fprintf(&b, "Reminder time: %s\n", local(d.RemindAt))
 	fmt.Fprintf(&b, "Task: %s\n\n-- \nTaskwire\n", d.TaskID)
 	domain := "taskwire"
 	if _, host, ok := strings.Cut(from, "@"); ok && host != "" {

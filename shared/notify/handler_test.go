@@ -35,6 +35,8 @@ func TestHandler_Handle(t *testing.T) {
 		h, mail := MustNewHandler(t, db, true)
 		rcv := MustNewReceiver(t)
 		user := MustNewUser(t, db, "ada@example.com", rcv.URL)
+		_, err := db.Pool.Exec(context.Background(), `UPDATE users SET time_zone = 'Europe/Berlin' WHERE id = $1`, user.ID)
+		require.NoError(t, err)
 		e, reminder := NewReminderEvent(t, user.ID, "Water the plants")
 
 		reply, err := h.Handle(context.Background(), e)
@@ -75,8 +77,8 @@ func TestHandler_Handle(t *testing.T) {
 		assert.Equal(t, "<ada@example.com>", parsed.Header.Get("To"))
 		assert.Equal(t, "Reminder: Water the plants", parsed.Header.Get("Subject"))
 		body := readBody(t, msgs[0])
-		assert.Contains(t, body, "Due: 2026-03-05T17:30:00Z")
-		assert.Contains(t, body, "Reminder time: 2026-03-05T17:15:00Z")
+		assert.Contains(t, body, "Due: Thursday, 5 March 2026, 18:30 (Europe/Berlin)", "in the user's zone")
+		assert.Contains(t, body, "Reminder time: Thursday, 5 March 2026, 18:15 (Europe/Berlin)")
 	})
 
 	t.Run("Redelivered", func(t *testing.T) {
