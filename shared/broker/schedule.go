@@ -214,8 +214,15 @@ func pingEvent(p PingSource, minute time.Time) (event.Event, error) {
 	return e, nil
 }
 
-// runPings calls Tick at the start of every minute until ctx is done.
+// runPings calls Tick at once, then at the start of every minute until ctx is done. The
+// first call catches up a minute that passed while no broker ran: a process restarted
+// at 12:05:20 would otherwise leave a reminder due at 12:05:35 to the 12:06 tick. A
+// minute that was fired already is one event (its id is the minute's), and a broker
+// that died while delivering it delivers it again.
 func (b *Broker) runPings(ctx context.Context) {
+	if err := b.Tick(ctx, b.now()); err != nil && ctx.Err() == nil {
+		b.log.ErrorContext(ctx, "ping sources", "err", err)
+	}
 	for {
 		now := b.now()
 		next := now.Truncate(time.Minute).Add(time.Minute)

@@ -63,10 +63,18 @@ func TestParseSchedule(t *testing.T) {
 	}
 }
 
+// clockAt returns a clock that runs from at, now.
+func clockAt(at time.Time) func() time.Time {
+	offset := time.Until(at)
+	return func() time.Time { return time.Now().Add(offset) }
+}
+
 func TestTick(t *testing.T) {
 	pool, m := MustSetup(t, "ping")
 	pings := &Subscriber{}
-	b := MustNewBroker(t, pool, m, Targets{"pings": {Handler: pings}}, broker.Options{})
+	// Run's first tick falls in a minute no ping source fires in.
+	b := MustNewBroker(t, pool, m, Targets{"pings": {Handler: pings}},
+		broker.Options{Now: clockAt(time.Date(2026, 3, 4, 12, 6, 30, 0, time.UTC))})
 	ctx := context.Background()
 	count := func(source string) int {
 		return Count(t, pool, `SELECT count(*) FROM broker_events WHERE broker = $1 AND source = $2`, b.Name(), source)
@@ -102,4 +110,18 @@ func TestTick(t *testing.T) {
 	var data map[string]string
 	require.NoError(t, json.Unmarshal(tick.Event.Data(), &data))
 	assert.Equal(t, map[string]string{"reason": "tick"}, data)
+}
+
+// A broker that starts in a minute its ping sources fire in fires that minute at once,
+// not a minute later: the minute may have begun while no broker ran.
+func TestRun_TicksAtStart(t *testing.T) {
+	pool, m := MustSetup(t, "ping")
+	pings := &Subscriber{}
+	b := MustNewBroker(t, pool, m, Targets{"pings": {Handler: pings}},
+		broker.Options{Now: clockAt(time.Date(2026, 3, 4, 12, 5, 20, 0, time.UTC))})
+	MustRun(t, b)
+	require.Eventually(t, func() bool { return len(pings.Deliveries()) == 1 }, 5*time.Second, 10*time.Millisecond,
+		"the 12:05 tick must come before 12:06")
+	d := pings.Deliveries()[0]
+	assert.True(t, d.Event.Time().Equal(time.Date(2026, 3, 4, 12, 5, 0, 0, time.UTC)), "got the tick of %s", d.Event.Time())
 }
