@@ -116,11 +116,17 @@ func (s *Server) listChanges(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	list, next, err := s.changes.Changes(r.Context(), since, limit)
+	// One more than the page tells whether there are more: a page of exactly limit
+	// changes would otherwise send the client for an empty one.
+	list, next, err := s.changes.Changes(r.Context(), since, limit+1)
 	if err != nil {
 		return err
 	}
-	page := ChangePage{Changes: make([]Change, len(list)), NextSince: EncodeSyncToken(next), HasMore: len(list) == limit}
+	more := len(list) > limit
+	if more {
+		list, next = list[:limit], list[limit-1].Seq
+	}
+	page := ChangePage{Changes: make([]Change, len(list)), NextSince: EncodeSyncToken(next), HasMore: more}
 	for i, e := range list {
 		page.Changes[i] = Change{TaskID: e.TaskID, Deleted: e.Deleted, Task: e.Task}
 	}

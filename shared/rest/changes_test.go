@@ -141,7 +141,8 @@ func TestChanges(t *testing.T) {
 		}
 		var got []uuid.UUID
 		since := ""
-		for pages := 0; ; pages++ {
+		pages := 0
+		for ; ; pages++ {
 			require.Less(t, pages, 10)
 			resp := c.Do(t, http.MethodGet, "/v1/changes?limit=2&since="+url.QueryEscape(since), nil)
 			resp.MustStatus(t, http.StatusOK)
@@ -155,6 +156,14 @@ func TestChanges(t *testing.T) {
 			}
 		}
 		assert.Equal(t, want, got)
+		assert.Equal(t, 2, pages, "five changes in pages of two are three pages, the last saying there is no more")
+
+		c.MustCreateTask(t, map[string]any{"title": "6"})
+		resp := c.Do(t, http.MethodGet, "/v1/changes?limit=6", nil)
+		var page rest.ChangePage
+		resp.JSON(t, &page)
+		assert.Len(t, page.Changes, 6)
+		assert.False(t, page.HasMore, "a page of exactly limit changes is the last when nothing follows")
 	})
 
 	t.Run("ErrBadParameter", func(t *testing.T) {
