@@ -151,13 +151,43 @@ func TestRecurrenceService_HandleCompleted(t *testing.T) {
 		assert.Equal(t, 2, seriesSize(t, db, *first.SeriesID), "got %d tasks in the series, want 2", seriesSize(t, db, *first.SeriesID))
 	})
 
-	t.Run("ReopenedAndCompletedAgain", func(t *testing.T) {
+	// Undoing a completion withdraws the occurrence it made while nobody has touched it;
+	// completing again makes the next one anew, from where the schedule is then.
+	t.Run("ReopenWithdrawsTheUntouchedNext", func(t *testing.T) {
 		ctx, user := MustNewUser(t, db)
 		tasks, rec := newRecurrenceServices(db, rDone)
 		first := MustCreateRecurring(t, ctx, tasks, "FREQ=DAILY", "")
 		MustComplete(t, ctx, tasks, first.ID)
 		second := MustHandle(t, rec, MustTaskEvent(t, db, user, events.TypeTaskCompleted, first.ID))
 		require.NotNil(t, second)
+
+		later := rDone.AddDate(0, 0, 5)
+		tasks.Now, rec.Now = fixedClock(later), fixedClock(later.Add(time.Minute))
+		MustSetStatus(t, ctx, tasks, first.ID, taskwire.StatusOpen)
+		_, err := tasks.FindTask(ctx, second.ID.String())
+		assert.Equal(t, taskwire.ENOTFOUND, taskwire.ErrorCode(err), "the next occurrence is withdrawn: %v", err)
+		assert.Equal(t, 1, seriesSize(t, db, *first.SeriesID))
+		deleted := MustTaskEvent(t, db, user, events.TypeTaskDeleted, second.ID)
+		assert.Equal(t, second.ID.String(), deleted.Subject(), "its deletion is announced, as any")
+
+		MustComplete(t, ctx, tasks, first.ID)
+		again := MustHandle(t, rec, MustTaskEvent(t, db, user, events.TypeTaskCompleted, first.ID))
+		require.NotNil(t, again)
+		assert.True(t, rDue.AddDate(0, 0, 5).Equal(*again.DueAt), "got due_at %v, want the first not past", again.DueAt)
+		assert.Equal(t, 2, seriesSize(t, db, *first.SeriesID))
+	})
+
+	// A next occurrence someone has edited is theirs: reopening and completing again
+	// neither withdraws it nor makes a second one.
+	t.Run("ReopenKeepsAnEditedNext", func(t *testing.T) {
+		ctx, user := MustNewUser(t, db)
+		tasks, rec := newRecurrenceServices(db, rDone)
+		first := MustCreateRecurring(t, ctx, tasks, "FREQ=DAILY", "")
+		MustComplete(t, ctx, tasks, first.ID)
+		second := MustHandle(t, rec, MustTaskEvent(t, db, user, events.TypeTaskCompleted, first.ID))
+		require.NotNil(t, second)
+		_, err := tasks.UpdateTask(ctx, second.ID.String(), "", []byte(`{"title": "recurring, with notes"}`))
+		require.NoError(t, err)
 
 		// Days later, when the schedule has moved on: still no second next occurrence.
 		later := rDone.AddDate(0, 0, 5)

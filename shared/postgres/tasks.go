@@ -251,6 +251,40 @@ func (tx *userTx) lockTask(ctx context.Context, b *pgx.Batch, ref string) (t *ta
 	return t, nil, nil
 }
 
+// successorSQL reads and locks the member of series $2 that follows task $3: the
+// occurrence that completing it made, if it has been made.
+const successorSQL = `SELECT ` + taskColumns + ` FROM tasks t
+	WHERE t.user_id = $1 AND t.series_id = $2
+		AND t.series_index > (SELECT series_index FROM tasks WHERE user_id = $1 AND id = $3)
+	ORDER BY t.series_index LIMIT 1 FOR UPDATE OF t`
+
+// withdrawable returns the occurrence that reopening cur withdraws: the one completing it
+// made, the next of its series, while it is still open and unchanged (version 1). Undoing
+// a completion then leaves the series as it was, where the next occurrence used to stay
+// beside the reopened one, due twice; completing it again makes the next one anew. A next
+// occurrence that was edited or completed is the user's, and stays. It costs a round trip,
+// only on reopening a completed member of a series.
+func (tx *userTx) withdrawable(ctx context.Context, cur *taskwire.Task) (*taskwire.Task, error) {
+	b := &pgx.Batch{}
+	b.Queue(successorSQL, tx.user, cur.SeriesID, cur.ID)
+	br, err := tx.send(ctx, b)
+	if err != nil {
+		return nil, err
+	}
+	defer br.Close()
+	next, err := scanTask(br.QueryRow())
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, br.Close()
+	}
+	if err != nil {
+		return nil, err
+	}
+	if next.Status != taskwire.StatusOpen || next.Version != 1 {
+		return nil, br.Close()
+	}
+	return next, br.Close()
+}
+
 // insertTaskSQL numbers a task as the user's next and inserts it, in one statement, and
 // returns its number. The user's row is created on first sight; its lock, held to the
 // commit, orders one user's creates, so that their outbox rows commit in the order of
@@ -639,6 +673,12 @@ func (s *TaskService) change(ctx context.Context, ref, ifMatch string, edit func
 		return cur, nil
 	}
 	next.Version = cur.Version + 1
+	var withdrawn *taskwire.Task
+	if cur.Status == taskwire.StatusCompleted && next.Status == taskwire.StatusOpen && cur.SeriesID != nil {
+		if withdrawn, err = tx.withdrawable(ctx, cur); err != nil {
+			return nil, translate(err)
+		}
+	}
 
 	b = &pgx.Batch{}
 	b.Queue(`
@@ -656,15 +696,27 @@ func (s *TaskService) change(ctx context.Context, ref, ifMatch string, edit func
 	if _, statusChanged := changes["status"]; remindersChanged || statusChanged {
 		queueReminders(b, user, &next)
 	}
+	if withdrawn != nil {
+		b.Queue(`DELETE FROM tasks WHERE user_id = $1 AND id = $2`, user, withdrawn.ID)
+	}
 	b.Queue(lockOutboxSQL, user)
 	seq, err := queueEvent(b, events.TaskChangeType(cur, &next), user, &next, changes, now)
 	if err != nil {
 		return nil, err
 	}
+	var withdrawnSeq *int64
+	if withdrawn != nil {
+		if withdrawnSeq, err = queueEvent(b, events.TypeTaskDeleted, user, withdrawn, nil, now); err != nil {
+			return nil, err
+		}
+	}
 	if err := tx.commit(ctx, b); err != nil {
 		return nil, err
 	}
 	s.db.outboxWritten(user, *seq)
+	if withdrawnSeq != nil {
+		s.db.outboxWritten(user, *withdrawnSeq)
+	}
 	return &next, nil
 }
 
