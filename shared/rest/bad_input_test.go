@@ -26,6 +26,7 @@ type badRequest struct {
 	headers []string // name, value pairs
 	status  int
 	field   string // "" when the problem concerns the body as a whole
+	detail  string // a part of the problem's detail, where it says how to mend the request
 }
 
 // codeOf returns the problem code an HTTP status stands for in these tests.
@@ -184,6 +185,7 @@ func TestBadInput(t *testing.T) {
 		badRequest{name: "ListDueBeforeYesterday", method: http.MethodGet, path: "/v1/tasks?due_before=yesterday", status: 400, field: "due_before"},
 		badRequest{name: "ListDueAfterNoOffset", method: http.MethodGet, path: "/v1/tasks?due_after=2026-03-01T09:00:00", status: 400, field: "due_after"},
 		badRequest{name: "ListUnknownParam", method: http.MethodGet, path: "/v1/tasks?colour=red", status: 400, field: "colour"},
+		badRequest{name: "ListDueAfterPlusUnencoded", method: http.MethodGet, path: "/v1/tasks?due_after=2027-01-02T09:00:00+01:00", status: 400, field: "due_after", detail: "write + as %2B"},
 		badRequest{name: "ListTagsTypo", method: http.MethodGet, path: "/v1/tasks?tags=home", status: 400, field: "tags"},
 		badRequest{name: "ListEmptyParamName", method: http.MethodGet, path: "/v1/tasks?=x", status: 400, field: "query"},
 		badRequest{name: "ListOverdueMaybe", method: http.MethodGet, path: "/v1/tasks?overdue=maybe", status: 400, field: "overdue"},
@@ -212,6 +214,7 @@ func TestBadInput(t *testing.T) {
 			d := resp.Problem(t)
 			assert.Equal(t, codeOf(r.status), d.Code)
 			assert.Equal(t, r.field, d.Field, "got field %q, want %q; detail: %s", d.Field, r.field, d.Detail)
+			assert.Contains(t, d.Detail, r.detail)
 			assert.NotEmpty(t, strings.TrimSpace(d.Detail), "the detail says what is wrong")
 			assert.NotEqual(t, "internal error", d.Detail)
 			assert.Empty(t, resp.Header.Get("Location"))

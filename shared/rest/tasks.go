@@ -559,6 +559,12 @@ func ParseFilter(q url.Values) (taskwire.TaskFilter, error) {
 	}{{"due_before", &f.DueBefore}, {"due_after", &f.DueAfter}} {
 		if v := q.Get(p.name); v != "" {
 			t, err := time.Parse(time.RFC3339Nano, v)
+			if err != nil && strings.Contains(v, " ") {
+				// A + left unencoded in a URL reads as a space.
+				if _, plus := time.Parse(time.RFC3339Nano, strings.Replace(v, " ", "+", 1)); plus == nil {
+					return f, bad(p.name, "%s has a space where its offset's + should be: in a URL, write + as %%2B", p.name)
+				}
+			}
 			if err != nil {
 				return f, bad(p.name, "%s must be an RFC 3339 time such as 2026-03-01T09:00:00Z", p.name)
 			}
