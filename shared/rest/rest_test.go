@@ -247,6 +247,8 @@ func TestListTasks(t *testing.T) {
 		{"StatusCompleted", "status=completed", []*taskwire.Task{old}},
 		{"StatusAll", "status=all", []*taskwire.Task{groceries, report, mom, old}},
 		{"Priority", "priority=high", []*taskwire.Task{groceries}},
+		{"EmptyValuesAsAFormSendsThem", "status=&priority=&tag=&q=&due_before=&sort=", []*taskwire.Task{groceries, report, mom}},
+		{"EmptyTagBesideAnother", "tag=&tag=work", []*taskwire.Task{report}},
 		{"PriorityAllStatuses", "priority=high&status=all", []*taskwire.Task{groceries, old}},
 		{"PriorityRepeated", "priority=high&priority=urgent", []*taskwire.Task{groceries, mom}},
 		{"PriorityComma", "priority=high,%20urgent", []*taskwire.Task{groceries, mom}},

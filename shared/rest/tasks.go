@@ -533,7 +533,11 @@ func ParseFilter(q url.Values) (taskwire.TaskFilter, error) {
 			return f, bad("status", "status must be open, completed or all")
 		}
 	}
+	// An empty priority or tag, as a form with an empty field sends it, filters nothing.
 	for _, v := range splitValues(q["priority"]) {
+		if v == "" {
+			continue
+		}
 		p, err := taskwire.ParsePriority("priority", v)
 		if err != nil {
 			return f, bad("priority", "priority must be one of none, low, medium, high, urgent")
@@ -541,6 +545,9 @@ func ParseFilter(q url.Values) (taskwire.TaskFilter, error) {
 		f.Priorities = append(f.Priorities, p)
 	}
 	for _, v := range q["tag"] {
+		if strings.TrimSpace(v) == "" {
+			continue
+		}
 		tag := taskwire.NormalizeTag(v)
 		if tag == "" || utf8.RuneCountInString(tag) > taskwire.MaxTagLength {
 			return f, bad("tag", "tag must be 1 to %d characters", taskwire.MaxTagLength)

@@ -363,7 +363,8 @@ func decodeField(name string, raw json.RawMessage, dst any) error {
 func validTitle(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	n := utf8.RuneCountInString(s)
-	if n == 0 {
+	if strings.TrimFunc(s, invisible) == "" {
+		// Nothing but zero-width characters shows as an empty line in every list.
 		return "", FieldErrorf(EINVALID, "title", "title is required")
 	}
 	if n > MaxTitleLength {
@@ -414,11 +415,18 @@ func NormalizeTag(t string) string { return strings.ToLower(strings.TrimSpace(t)
 
 func hasControl(s string, allowLayout bool) bool {
 	for _, r := range s {
-		if unicode.IsControl(r) && !(allowLayout && (r == '\n' || r == '\t' || r == '\r')) {
+		layout := r == '\n' || r == '\t' || r == '\r' || r == '\u2028' || r == '\u2029'
+		if (unicode.IsControl(r) || layout) && !(allowLayout && layout) {
 			return true
 		}
 	}
 	return false
+}
+
+// invisible reports whether r shows as nothing: white space, or a format character such
+// as a zero-width space or joiner.
+func invisible(r rune) bool {
+	return unicode.IsSpace(r) || unicode.Is(unicode.Cf, r)
 }
 
 // ValidTimeZone checks that s names an IANA time zone and returns it.
