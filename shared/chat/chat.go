@@ -35,6 +35,9 @@ const (
 	DefaultHistoryLimit  = 50    // messages read back from the database per request
 	DefaultTimeout       = 25 * time.Second
 	MaxMessageLength     = 4000 // characters of one user message
+	// MaxToolResultLength bounds, in characters, a tool result the model reads: the
+	// history budget, past which the result could not be sent again with the next message.
+	MaxToolResultLength = DefaultHistoryBudget
 )
 
 // Config configures the assistant.
@@ -323,6 +326,13 @@ func (a *Agent) runTools(ctx context.Context, t turn, reply *Reply, obs *Observe
 						"look before doing it again")
 					break
 				}
+			}
+			if n := utf8.RuneCount(result); n > MaxToolResultLength {
+				// Sent on every later round and message, a listing of 200 long tasks (2 MB)
+				// made every request of the conversation too long for the model.
+				result, _ = json.Marshal(map[string]string{"code": "too_large", "error": fmt.Sprintf(
+					"the result has %d characters, more than the %d you can read; if the call changed something, "+
+						"that is done; ask for less: a smaller limit, a narrower filter", n, MaxToolResultLength)})
 			}
 			tc := ToolCall{Name: call.Name, Arguments: ArgumentsJSON(call.Arguments), Result: result}
 			reply.ToolCalls = append(reply.ToolCalls, tc)

@@ -245,3 +245,24 @@ func TestChat_ToolCallsPerMessageBounded(t *testing.T) {
 		assert.Contains(t, res, "at most 3 tool calls")
 	}
 }
+
+// A tool result larger than the model can read again is replaced by an error that tells
+// it to ask for less.
+func TestChat_ToolResultTooLarge(t *testing.T) {
+	e := mustStart(t, nil)
+	u := e.newUser(t)
+	for i := range 8 {
+		f, err := taskwire.NewTask{Title: fmt.Sprintf("Long %d", i), Description: strings.Repeat("notes ", 1000)}.Fields()
+		require.NoError(t, err)
+		_, _, err = e.app.App.Tasks.CreateTask(u.ctx, f, taskwire.IdempotencyKey{})
+		require.NoError(t, err)
+	}
+	e.model.Push(openaitest.Call("list_tasks", `{"limit": 200}`), openaitest.Call("list_tasks", `{"limit": 2}`), openaitest.Text("Here are two."))
+	r := e.mustChat(t, u, "", "list everything")
+	require.Len(t, r.ToolCalls, 2)
+	first := resultOf(t, r.ToolCalls[0].Result)
+	assert.Equal(t, "too_large", first["code"])
+	assert.Contains(t, first["error"], "ask for less")
+	assert.Len(t, resultOf(t, r.ToolCalls[1].Result)["items"], 2)
+	assert.Less(t, len(e.model.Requests()[2].ToolResults()[0]), chat.MaxToolResultLength)
+}
