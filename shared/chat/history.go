@@ -124,10 +124,10 @@ func wireName(name string) string {
 }
 
 // messageParam returns m as a model message parameter whose JSON is computed here, with
-// encoding/json on a plain struct, and sent as it is. A tool call's name and arguments
-// are made acceptable to the API (wireName; arguments that are not JSON become {}). openai-go's own encoder, which walks
+// encoding/json on a plain struct, and sent as it is: openai-go's own encoder, which walks
 // each parameter by reflection, spent about a quarter of a message's time encoding a long
-// history. ok is false for a role the model does not take.
+// history. A tool call's name and arguments are made acceptable to the API (wireName;
+// arguments that are not JSON become {}). ok is false for a role the model does not take.
 func messageParam(m *taskwire.Message) (p openai.ChatCompletionMessageParamUnion, ok bool) {
 	w := wireMessage{Role: m.Role, ToolCallID: m.ToolCallID}
 	if m.Role != taskwire.RoleAssistant || m.Content != "" || len(m.ToolCalls) == 0 {
