@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"time"
+	"unicode/utf8"
 
 	"github.com/taskwire/taskwire/shared/recur"
 	"github.com/taskwire/taskwire/shared/taskwire"
@@ -38,10 +39,11 @@ func inLocalTime(users Users, run func(context.Context, json.RawMessage) (any, e
 
 // readLocal returns args with every local time of a time field (and of a reminder's at)
 // made an RFC 3339 time in the zone: the arguments' time_zone when it is one, else the
-// user's. Arguments that cannot be read are returned as they are, for the tool to refuse.
+// user's. Arguments that cannot be read (not an object, not UTF-8) are returned as they
+// are, for the tool to refuse.
 func readLocal(ctx context.Context, users Users, args json.RawMessage) (json.RawMessage, error) {
 	var doc map[string]json.RawMessage
-	if json.Unmarshal(args, &doc) != nil || doc == nil {
+	if !utf8.Valid(args) || json.Unmarshal(args, &doc) != nil || doc == nil {
 		return args, nil
 	}
 	var loc *time.Location
