@@ -72,10 +72,15 @@ func matchCompletion(p *parser, i int) (int, string) {
 }
 
 // matchReminder reads "remind [me] 1h before", "remind me at 8am", "reminder 1 day
-// before and 1 hour before".
+// before and 1 hour before", and "remind me to" opening the line: a reminder at the due
+// time, as someone who writes "remind me to call Bob tomorrow at 10" means.
 func matchReminder(p *parser, i int) (int, string) {
 	if w := p.word(i); w != "remind" && w != "reminder" {
 		return 0, ""
+	}
+	if i == 0 && p.word(1) == "me" && p.word(2) == "to" && p.atDue < 0 {
+		p.atDue = len(p.frag)
+		return 3, "a reminder at the due time"
 	}
 	j := i + 1
 	if p.word(j) == "me" {

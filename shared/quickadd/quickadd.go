@@ -63,6 +63,7 @@ type parser struct {
 	ruleFrag   int // index of the rule's fragment in frag
 	completion []int
 	reminders  []reminder
+	atDue      int // index in frag of "remind me to", which asks for a reminder at the due time; -1 for none
 }
 
 // reminder is a reminder as read: a duration before the due time, or a time of day.
@@ -88,7 +89,7 @@ func Parse(text string, now time.Time, loc *time.Location) (Result, error) {
 	if n := utf8.RuneCountInString(text); n > MaxTextLength {
 		return Result{}, invalid("text must be at most %d characters, got %d", MaxTextLength, n)
 	}
-	p := &parser{text: text, now: now.In(loc), loc: loc, priority: taskwire.PriorityNone, clockFrag: -1}
+	p := &parser{text: text, now: now.In(loc), loc: loc, priority: taskwire.PriorityNone, clockFrag: -1, atDue: -1}
 	p.toks = tokenize(text)
 	p.used = make([]bool, len(p.toks))
 	for i := 0; i < len(p.toks); i++ {
@@ -193,6 +194,14 @@ func (p *parser) result() (Result, error) {
 			return Result{}, err
 		}
 		in.Reminders = append(in.Reminders, ri)
+	}
+	if p.atDue >= 0 {
+		if due != nil {
+			atDue := "PT0S"
+			in.Reminders = append(in.Reminders, taskwire.ReminderInput{Before: &atDue})
+		} else {
+			p.frag[p.atDue].Meaning = "no reminder: the line gives no date or time to remind at"
+		}
 	}
 	if _, err := in.Fields(); err != nil {
 		if taskwire.ErrorField(err) == "title" {

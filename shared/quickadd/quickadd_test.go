@@ -157,6 +157,13 @@ func TestParse(t *testing.T) {
 			title: "call", due: "2026-03-08T03:30:00-04:00"},
 		{name: "DSTRepeatedTimeIsFirst", text: "call on 2026-11-01 1:30am", title: "call", due: "2026-11-01T01:30:00-04:00"},
 		{name: "DSTFallBack", text: "report on 2026-11-01 at 9am", title: "report", due: "2026-11-01T09:00:00-05:00"},
+		// "remind me to" opening the line is a reminder at the due time.
+		{name: "RemindMeTo", text: "remind me to call Bob tomorrow at 10", title: "call Bob", due: "2026-03-07T10:00:00-05:00",
+			reminders: []string{"before PT0S"}},
+		{name: "RemindMeToWithAnother", text: "Remind me to pay rent friday 9am remind 1h before", title: "pay rent",
+			due: "2026-03-13T09:00:00-04:00", reminders: []string{"before PT1H", "before PT0S"}},
+		{name: "RemindMeToWithoutADate", text: "remind me to buy milk", title: "buy milk"},
+		{name: "RemindMeToInsideIsTitle", text: "tell Ann to remind me to call", title: "tell Ann to remind me to call"},
 		{name: "OtherZone", text: "call mom tomorrow 5pm", zone: "Asia/Kolkata", now: "2026-03-06T23:30:00+05:30",
 			title: "call mom", due: "2026-03-07T17:00:00+05:30"},
 		// Short day names that are also words are dates only where a date is plainly meant:
@@ -291,6 +298,9 @@ func TestParse_Understood(t *testing.T) {
 		}},
 		{name: "NthOfEveryMonth", text: "pay on the last day of every month", want: [][2]string{
 			{"on the last day of every month", "repeats every month on the last day, first on Tue 31 Mar 2026 09:00"},
+		}},
+		{name: "RemindMeToWithoutATime", text: "remind me to buy milk", want: [][2]string{
+			{"remind me to", "no reminder: the line gives no date or time to remind at"},
 		}},
 		{name: "NextWeekOnWeekday", text: "update budget next week on tuesday", want: [][2]string{
 			{"next week on tuesday", "on Tue 10 Mar 2026"},
