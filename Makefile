@@ -9,7 +9,8 @@ run:
 	$(GO) run ./cmd/taskwire serve
 
 ## run-split: every function as its own process, CloudEvents over HTTP through the local broker
-## (tasks on :8080, broker :8090, recurrence :8091, reminders :8092, notify :8093)
+## (tasks on :8080, web :8081, chat :8082, broker :8090, recurrence :8091, reminders :8092,
+## notify :8093)
 run-split: build
 	./bin/taskwire split
 

@@ -1,5 +1,7 @@
-// Command taskwire runs Taskwire on one machine: serve (the whole app on one port),
-// token NAME (a development token), migrate (apply the database migrations).
+// Command taskwire runs Taskwire on one machine: serve (the whole app on one port, or one
+// function), split (every function as its own process), token NAME (a development token),
+// migrate (apply the database migrations), deadletters and replay (the local broker's
+// dead letters).
 package main
 
 import (
@@ -31,7 +33,8 @@ commands:
   token NAME      print a token of the local development issuer for user NAME
   migrate         apply the database migrations and exit
   deadletters     list the local broker's dead letters
-  replay ID       re-queue dead letter ID (SEQ/TRIGGER, or SEQ for all of an event's)
+  replay ID       re-queue dead letter ID (SEQ/TRIGGER, or SEQ for all of an event's),
+                  or outbox/SEQ, an outbox row the sink refused
 `
 
 func main() {
