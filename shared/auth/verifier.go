@@ -83,7 +83,12 @@ func (k verifyKey) fits(alg jwa.SignatureAlgorithm) bool {
 	return k.alg == alg && (k.jwkAlg == "" || k.jwkAlg == alg.String())
 }
 
-// NewVerifier returns a Verifier for cfg. With JWKSURL set it fetches the key set once (error if unreachable or empty) and requires Issuer and Audience to be non-empty (error otherwise). With JWKSURL empty it loads or creates the development issuer (see below) and trusts only it.
+// NewVerifier returns a Verifier for cfg. With JWKSURL set it fetches the key set once
+// (error if unreachable or empty) and requires Issuer and Audience to be non-empty (error
+// otherwise). With JWKSURL empty it loads or creates the development issuer (see below)
+// and trusts only it; an Issuer or Audience given without JWKSURL is an error, as a
+// half-configured identity provider would otherwise leave the development issuer, whose
+// tokens anyone with the data directory can mint, trusted unnoticed.
 func NewVerifier(ctx context.Context, cfg Config) (*Verifier, error) {
 	v := &Verifier{
 		client:          cfg.Client,
@@ -94,6 +99,10 @@ func NewVerifier(ctx context.Context, cfg Config) (*Verifier, error) {
 		v.client = http.DefaultClient
 	}
 
+	if cfg.JWKSURL == "" && (cfg.Issuer != "" || cfg.Audience != "") {
+		return nil, errors.New("new verifier: AUTH_ISSUER and AUTH_AUDIENCE need AUTH_JWKS_URL, the identity provider's key set; " +
+			"unset all three for the local development issuer")
+	}
 	if cfg.JWKSURL == "" {
 		d, err := LoadDevIssuer(cfg.DataDir)
 		if err != nil {

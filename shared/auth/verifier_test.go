@@ -358,6 +358,14 @@ func TestNewVerifier(t *testing.T) {
 		assert.Contains(t, err.Error(), "AUTH_ISSUER is required")
 	})
 
+	t.Run("ErrIssuerWithoutKeySet", func(t *testing.T) {
+		for _, cfg := range []auth.Config{{Issuer: testIssuer, DataDir: t.TempDir()}, {Audience: testAudience, DataDir: t.TempDir()}} {
+			_, err := auth.NewVerifier(context.Background(), cfg)
+			require.Error(t, err, "a half-configured provider must not leave the development issuer trusted")
+			assert.Contains(t, err.Error(), "need AUTH_JWKS_URL")
+		}
+	})
+
 	t.Run("ErrAudienceEmpty", func(t *testing.T) {
 		_, err := auth.NewVerifier(context.Background(), auth.Config{JWKSURL: srv.URL, Issuer: testIssuer})
 		require.Error(t, err)
