@@ -106,6 +106,19 @@ func From(r *http.Request, err error) Details {
 	}
 }
 
+// MethodNotAllowed returns the problem of a request whose method the path does not take;
+// allow lists the methods it takes, as the Allow header the caller sets says them.
+func MethodNotAllowed(r *http.Request, allow string) Details {
+	detail := r.Method + " is not allowed here"
+	if allow != "" {
+		detail += "; allowed: " + allow
+	}
+	return Details{
+		Type: "https://taskwire.dev/problems/method_not_allowed", Title: http.StatusText(http.StatusMethodNotAllowed),
+		Status: http.StatusMethodNotAllowed, Code: "method_not_allowed", Instance: r.URL.Path, Detail: detail,
+	}
+}
+
 // WriteDetails writes d as the response, with the headers its status calls for.
 func WriteDetails(w http.ResponseWriter, d Details) {
 	h := w.Header()

@@ -162,11 +162,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(probe, r)
 	if probe.status == http.StatusMethodNotAllowed {
 		w.Header().Set("Allow", probe.header.Get("Allow"))
-		problem.WriteDetails(w, problem.Details{
-			Type: "https://taskwire.dev/problems/method_not_allowed", Title: "Method Not Allowed",
-			Status: http.StatusMethodNotAllowed, Code: "method_not_allowed", Instance: r.URL.Path,
-			Detail: r.Method + " is not allowed here; allowed: " + probe.header.Get("Allow"),
-		})
+		problem.WriteDetails(w, problem.MethodNotAllowed(r, probe.header.Get("Allow")))
 		return
 	}
 	problem.Write(w, r, taskwire.Errorf(taskwire.ENOTFOUND, "no route for %s %s", r.Method, r.URL.Path))

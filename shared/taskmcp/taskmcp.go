@@ -89,6 +89,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, r, err)
 		return
 	}
+	if r.Method != http.MethodPost { // stateless: no stream to GET, no session to DELETE
+		w.Header().Set("Allow", http.MethodPost)
+		problem.WriteDetails(w, problem.MethodNotAllowed(r, http.MethodPost))
+		return
+	}
 	h.mcp.ServeHTTP(w, r.WithContext(ctx))
 }
 

@@ -292,6 +292,24 @@ func TestStateless(t *testing.T) {
 	assert.Equal(t, "Made over REST", page.Items[0].Title)
 }
 
+// Only POST carries MCP here: another method is a 405 problem naming POST, as every
+// error of the API is a problem.
+func TestOtherMethods(t *testing.T) {
+	s := MustServe(t)
+	user := s.NewUser(t)
+	for _, method := range []string{http.MethodGet, http.MethodDelete, http.MethodPut} {
+		req, err := http.NewRequest(method, s.MCP, nil)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+user.Token)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode, method)
+		assert.Equal(t, problem.ContentType, resp.Header.Get("Content-Type"), method)
+		assert.Equal(t, http.MethodPost, resp.Header.Get("Allow"), method)
+	}
+}
+
 func TestAuthentication(t *testing.T) {
 	s := MustServe(t)
 	stranger, err := auth.LoadDevIssuer(t.TempDir())

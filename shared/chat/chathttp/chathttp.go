@@ -103,11 +103,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if s.Match(r) {
-		problem.WriteDetails(w, problem.Details{
-			Type: "https://taskwire.dev/problems/method_not_allowed", Title: "Method Not Allowed",
-			Status: http.StatusMethodNotAllowed, Code: "method_not_allowed", Instance: r.URL.Path,
-			Detail: r.Method + " is not allowed here",
-		})
+		problem.WriteDetails(w, problem.MethodNotAllowed(r, ""))
 		return
 	}
 	problem.Write(w, r, taskwire.Errorf(taskwire.ENOTFOUND, "no route for %s %s", r.Method, r.URL.Path))
