@@ -2,6 +2,8 @@ package function_test
 
 import (
 	"context"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -13,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 	function "github.com/taskwire/taskwire/functions/tasks"
 	"github.com/taskwire/taskwire/shared/auth"
+	"github.com/taskwire/taskwire/shared/host"
 	"github.com/taskwire/taskwire/shared/postgres/postgrestest"
 )
 
@@ -54,4 +57,52 @@ func TestFunction(t *testing.T) {
 		assert.Equal(t, http.StatusCreated, w.Code, w.Body.String())
 		assert.Contains(t, w.Body.String(), `"title":"Water the plants"`)
 	})
+}
+
+// A shutdown ends the open live streams at once, rather than waiting for them to the
+// drain's timeout: a stream never finishes on its own.
+func TestServe_ShutdownEndsLiveStreams(t *testing.T) {
+	dir := t.TempDir()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	served := make(chan error, 1)
+	go func() {
+		served <- host.Serve(ctx, function.New(), host.Options{Listener: ln, DrainTimeout: 10 * time.Second,
+			Env: map[string]string{"DATABASE_URL": postgrestest.URL(t), "TASKWIRE_DATA_DIR": dir}})
+	}()
+	base := "http://" + ln.Addr().String()
+	require.Eventually(t, func() bool {
+		res, err := http.Get(base + "/health/readiness")
+		if err != nil {
+			return false
+		}
+		res.Body.Close()
+		return res.StatusCode == http.StatusOK
+	}, 10*time.Second, 20*time.Millisecond)
+
+	issuer, err := auth.LoadDevIssuer(dir)
+	require.NoError(t, err)
+	token, err := issuer.Mint("stream-test", time.Minute)
+	require.NoError(t, err)
+	req, err := http.NewRequest("GET", base+"/v1/stream", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+
+	begun := time.Now()
+	stop()
+	select {
+	case err := <-served:
+		require.NoError(t, err, "the drain must not time out")
+		assert.Less(t, time.Since(begun), 5*time.Second)
+	case <-time.After(9 * time.Second):
+		t.Fatal("the shutdown waited for the live stream")
+	}
+	_, err = io.Copy(io.Discard, res.Body)
+	assert.NoError(t, err, "the stream ended as a response ends")
 }
