@@ -13,7 +13,8 @@ import (
 // has none (COUNT or UNTIL reached, or no such date before the year 9999). Local times
 // resolve as in Next: one in a DST gap moves forward by the gap, a repeated one is the
 // first of the two.
-func First(rule string, loc *time.Location, start, notBefore time.Time) (time.Time, bool, error) {
+func First(rule string, loc *time.Location, start, notBefore time.Time) (at time.Time, ok bool, err error) {
+	defer unusable(&err)
 	opt, err := parseOption(rule)
 	if err != nil {
 		return time.Time{}, false, err

@@ -71,7 +71,8 @@ type Occurrence struct {
 // returned Index says how far the series advanced. From the completion, the rule starts
 // on the local date of CompletedAt at the series' time of day and the next occurrence is
 // the first after that start; its Index is Index+1.
-func Next(s Series) (Occurrence, bool, error) {
+func Next(s Series) (occ Occurrence, ok bool, err error) {
+	defer unusable(&err)
 	if s.Index < 1 {
 		return Occurrence{}, false, fmt.Errorf("series index must be positive, got %d", s.Index)
 	}

@@ -93,10 +93,42 @@ func parseOption(rule string) (opt *rrule.ROption, err error) {
 	if parts["UNTIL"] && opt.Until.Year() < 1970 {
 		return nil, fmt.Errorf("UNTIL must not be before 1970")
 	}
+	if err := subDaily(opt, parts); err != nil {
+		return nil, err
+	}
 	if _, err := rrule.NewRRule(*opt); err != nil {
 		return nil, fmt.Errorf("rule cannot be used: %s", err.Error())
 	}
 	return opt, nil
+}
+
+// unusable turns a panic of the rule library while it iterates a rule into an error: it
+// indexes out of range on some rules that its parser takes (FREQ=MONTHLY;BYDAY=0MO,8MO),
+// and a bad rule is a user error, never a crash.
+func unusable(err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("rule cannot be used: %v", r)
+	}
+}
+
+// subDaily refuses what the rule library cannot iterate safely below a day. It looks for
+// the next time of a rule of hours, minutes or seconds in a loop that ends only when it
+// finds one: FREQ=HOURLY;INTERVAL=24;BYHOUR=1 from 05:00, FREQ=MINUTELY;BYSETPOS=2, or
+// FREQ=SECONDLY;BYMONTH=5;BYYEARDAY=-1 held a request, its CPU and its database
+// connection for good. So a task repeats at most hourly, and a rule of hours steps by its
+// INTERVAL alone ("every 2 hours"), with no BYxxx part to filter or expand it.
+func subDaily(opt *rrule.ROption, parts map[string]bool) error {
+	switch opt.Freq {
+	case rrule.MINUTELY, rrule.SECONDLY:
+		return fmt.Errorf("FREQ=%s is not taken: a task repeats at most hourly", opt.Freq)
+	case rrule.HOURLY:
+		for name := range parts {
+			if strings.HasPrefix(name, "BY") {
+				return fmt.Errorf("FREQ=HOURLY takes no %s: a rule of hours steps by its INTERVAL alone", name)
+			}
+		}
+	}
+	return nil
 }
 
 // untilValue returns the value of rule's UNTIL part as written, in upper case; "" when

@@ -3,6 +3,7 @@ package taskwire
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -317,7 +318,11 @@ func (f TaskFields) checkSeries() error {
 	}
 	loc := LoadZone(f.TimeZone)
 	due := f.DueAt.In(loc)
-	if _, ok, err := recur.First(f.Recurrence, loc, due, due.Truncate(time.Second)); err == nil && !ok {
+	_, ok, err := recur.First(f.Recurrence, loc, due, due.Truncate(time.Second))
+	if err != nil && !errors.Is(err, recur.ErrTooManySteps) {
+		return FieldErrorf(EINVALID, "recurrence", "recurrence %s cannot be used: %v", f.Recurrence, err)
+	}
+	if err == nil && !ok {
 		return FieldErrorf(EINVALID, "recurrence", "recurrence %s has no occurrence from due_at on: a date that never "+
 			"comes, or an end (UNTIL or COUNT) before due_at", f.Recurrence)
 	}

@@ -32,6 +32,9 @@ func TestNewTask_SeriesThatNeverOccurs(t *testing.T) {
 		{"FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", "2027-02-28T09:00:00Z", false},
 		{"FREQ=MONTHLY;BYMONTH=4;BYMONTHDAY=31", "2027-02-28T09:00:00Z", false},
 		{"FREQ=DAILY;UNTIL=20200101", "2026-12-02T09:00:00Z", false},
+		// The rule library would loop without end on this one, and panic on the next.
+		{"FREQ=HOURLY;INTERVAL=24;BYHOUR=1", "2026-12-02T05:00:00Z", false},
+		{"FREQ=MONTHLY;BYDAY=0MO,0MO,0MO,0MO,8MO", "2026-12-02T05:00:00Z", false},
 		{"FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29", "2027-02-28T09:00:00Z", true}, // 2028
 		{"FREQ=DAILY;COUNT=1", "2026-12-02T09:00:00.5Z", true},
 		{"FREQ=WEEKLY;BYDAY=MO;UNTIL=20261207", "2026-12-02T09:00:00+01:00", true},
