@@ -88,6 +88,7 @@ func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
 		a.Close()
 		return err
 	}
+	a.EndStreamsWhenDone(ctx)
 	f.app, f.bg, f.web = a, bg, page
 	f.chat = chat.NewWithApp(a, cfg)
 	f.tasks.Store(tasks.NewWithApp(a))

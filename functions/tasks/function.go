@@ -43,6 +43,7 @@ func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
 	if err != nil {
 		return err
 	}
+	a.EndStreamsWhenDone(ctx)
 	if f.bg, err = app.StartSinkRelay(cfg, a.DB); err != nil {
 		a.Close()
 		return err

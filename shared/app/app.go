@@ -34,7 +34,7 @@ type App struct {
 }
 
 // Open connects to the database, migrates it, loads the token verifier, starts the
-// listener that wakes live streams (until ctx is done or Close), and builds the API.
+// listener that wakes live streams, and builds the API.
 func Open(ctx context.Context, cfg map[string]string) (*App, error) {
 	dir := DataDir(cfg)
 	verifier, db, err := openDatabaseAndVerifier(ctx, cfg, dir)
@@ -45,11 +45,6 @@ func Open(ctx context.Context, cfg map[string]string) (*App, error) {
 	// connection: a stream that subscribes before it listens is told to re-read once it
 	// does, and so misses nothing.
 	listener := postgres.NewListener(db)
-	// The live streams end when ctx is done, as Start's context is when the shutdown
-	// begins: a stream never finishes on its own, and the drain of in-flight requests
-	// waited for each open page's stream to its timeout (10 s) before the function could
-	// stop. The page reconnects, to another replica, and misses nothing.
-	context.AfterFunc(ctx, listener.Close)
 	a := &App{
 		DB:            db,
 		Verifier:      verifier,
@@ -115,6 +110,14 @@ func openDatabaseAndVerifier(ctx context.Context, cfg map[string]string, dir str
 		return nil, nil, fmt.Errorf("load token verifier: %w", l.err)
 	}
 	return l.verifier, db, nil
+}
+
+// EndStreamsWhenDone ends the live streams when ctx is done, as Start's context is when
+// the shutdown begins: a stream never finishes on its own, and the drain of in-flight
+// requests waited for each open page's stream to its timeout (10 s) before the function
+// could stop. The page reconnects, to another replica, and misses nothing.
+func (a *App) EndStreamsWhenDone(ctx context.Context) {
+	context.AfterFunc(ctx, a.Listener.Close)
 }
 
 // Close stops the listener, which ends the live streams, and releases the database pool.
