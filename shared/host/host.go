@@ -60,7 +60,12 @@ const (
 	defaultPort         = "8080"
 	defaultDrainTimeout = 10 * time.Second
 	readHeaderTimeout   = 10 * time.Second
-	idleTimeout         = 120 * time.Second
+	// readTimeout bounds reading a whole request, its body included, as the func runtime
+	// does (30 s): without it a client that sent a body a byte at a time held its
+	// connection, and its file descriptor, for good, on any route, signed in or not. A
+	// live stream, which reads nothing after its request, outlives it.
+	readTimeout = 30 * time.Second
+	idleTimeout = 120 * time.Second
 )
 
 // Options tune Serve; the zero value serves like the func runtime.
@@ -117,6 +122,7 @@ func Serve(ctx context.Context, f any, opts Options) error {
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
 		IdleTimeout:       idleTimeout,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}

@@ -235,6 +235,22 @@ func TestStream(t *testing.T) {
 		}
 	})
 
+	// A server that bounds how long reading a request may take (the func runtime's: 30 s;
+	// the host's) must not end the streams it serves when that time is up.
+	t.Run("OKOutlivesReadTimeout", func(t *testing.T) {
+		srv := httptest.NewUnstartedServer(s.App.API)
+		srv.Config.ReadTimeout = 300 * time.Millisecond
+		srv.Start()
+		defer srv.Close()
+		c := s.NewUser(t)
+		st := mustOpenStream(t, srv.URL, c.Token, "")
+		defer st.close()
+		time.Sleep(time.Second)
+		c.MustCreateTask(t, map[string]any{"title": "after the read timeout"})
+		got := st.mustNext(t, 1)
+		assert.Equal(t, []string{events.TypeTaskCreated}, sseTypes(got))
+	})
+
 	t.Run("OKListenerStops", func(t *testing.T) {
 		a := s.App
 		listener := postgres.NewListener(a.DB)
