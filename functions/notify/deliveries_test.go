@@ -21,7 +21,7 @@ const audience = "serving.knative.dev/service/default/notify"
 
 func TestFunction_Handle(t *testing.T) {
 	t.Run("NotStarted", func(t *testing.T) {
-		e, _ := newReminderEvent(t, "user-"+uuid.NewString())
+		e, _ := newReminderEvent(t, postgrestest.MustOpenDB(t), "user-"+uuid.NewString())
 		w := hosttest.MustDeliver(t, http.HandlerFunc(function.New().Handle), "", hosttest.MustStructured(t, e))
 		assert.Equal(t, http.StatusServiceUnavailable, w.Code, "got %d, want 503 before Start", w.Code)
 	})
@@ -31,7 +31,7 @@ func TestFunction_Handle(t *testing.T) {
 		db := postgrestest.MustOpenDB(t)
 		f := MustStart(t, map[string]string{"EVENTS_OIDC_ISSUER": iss.URL(), "EVENTS_OIDC_AUDIENCE": audience})
 		user := mustNewUser(t, db, "", "")
-		e, reminder := newReminderEvent(t, user.ID)
+		e, reminder := newReminderEvent(t, db, user.ID)
 		body := hosttest.MustStructured(t, e)
 
 		w := hosttest.MustDeliver(t, http.HandlerFunc(f.Handle), "", body)
@@ -53,7 +53,7 @@ func TestFunction_Handle(t *testing.T) {
 		db := postgrestest.MustOpenDB(t)
 		f := MustStart(t, nil)
 		user := mustNewUser(t, db, "", "")
-		e, _ := newReminderEvent(t, user.ID)
+		e, _ := newReminderEvent(t, db, user.ID)
 
 		w := hosttest.MustDeliver(t, http.HandlerFunc(f.Handle), "", hosttest.MustStructured(t, e))
 		assert.Equal(t, http.StatusAccepted, w.Code, w.Body.String())

@@ -34,7 +34,7 @@ func TestFunction(t *testing.T) {
 		require.NoError(t, err)
 		assert.False(t, ready)
 
-		e, _ := newReminderEvent(t, "user-"+uuid.NewString())
+		e, _ := newReminderEvent(t, postgrestest.MustOpenDB(t), "user-"+uuid.NewString())
 		_, err = f.HandleEvent(context.Background(), e)
 		assert.Equal(t, taskwire.EUNAVAILABLE, taskwire.ErrorCode(err), "got %v, want EUNAVAILABLE", err)
 	})
@@ -60,7 +60,7 @@ func TestFunction(t *testing.T) {
 		db := postgrestest.MustOpenDB(t)
 		hooks := newReceiver(t)
 		user := mustNewUser(t, db, "ada@example.com", hooks.URL)
-		e, reminder := newReminderEvent(t, user.ID)
+		e, reminder := newReminderEvent(t, db, user.ID)
 
 		reply, err := f.HandleEvent(context.Background(), e)
 		require.NoError(t, err)
@@ -92,7 +92,7 @@ func TestFunction(t *testing.T) {
 			"got Start opening a database of its own, want it started already")
 
 		user := mustNewUser(t, db, "", "")
-		e, _ := newReminderEvent(t, user.ID)
+		e, _ := newReminderEvent(t, db, user.ID)
 		_, err = f.HandleEvent(context.Background(), e)
 		require.NoError(t, err)
 		assert.Len(t, mustFindNotifications(t, db, user.ID), 1)
@@ -114,11 +114,11 @@ func TestFunction(t *testing.T) {
 			return hosttest.MustDeliver(t, http.HandlerFunc(f.Handle), "", hosttest.MustStructured(t, e)).Code
 		}
 
-		bad, _ := newReminderEvent(t, user.ID)
+		bad, _ := newReminderEvent(t, db, user.ID)
 		require.NoError(t, bad.SetData(event.ApplicationJSON, []byte(`{"user_id":""}`)))
 		assert.Equal(t, http.StatusUnprocessableEntity, post(bad), "bad data: got another status, want 422 for the dead letters")
 
-		e, _ := newReminderEvent(t, user.ID)
+		e, _ := newReminderEvent(t, db, user.ID)
 		assert.Equal(t, http.StatusInternalServerError, post(e), "webhook down: got another status, want 500 for a retry")
 		hooks.SetStatus(http.StatusNoContent)
 		assert.Equal(t, http.StatusAccepted, post(e), "redelivered: got another status, want 202")
@@ -207,12 +207,18 @@ func mustNewUser(tb testing.TB, db *postgres.DB, email, webhook string) *taskwir
 	return u
 }
 
-// newReminderEvent returns a reminder.due event for a new reminder of user, and its id.
-func newReminderEvent(tb testing.TB, user string) (event.Event, uuid.UUID) {
+// newReminderEvent creates a task of user due in 15 minutes with a reminder 15 minutes
+// before, and returns the reminder.due event that fires it, and the reminder's id.
+func newReminderEvent(tb testing.TB, db *postgres.DB, user string) (event.Event, uuid.UUID) {
 	tb.Helper()
-	reminder := uuid.New()
 	at := time.Now().UTC().Truncate(time.Second)
 	due := at.Add(15 * time.Minute)
+	f, err := taskwire.NewTask{Title: "Water the plants", DueAt: new(due.Format(time.RFC3339)),
+		Reminders: []taskwire.ReminderInput{{Before: new("PT15M")}}}.Fields()
+	require.NoError(tb, err)
+	task, _, err := postgres.NewTaskService(db).CreateTask(taskwire.NewContextWithUser(context.Background(), user), f, taskwire.IdempotencyKey{})
+	require.NoError(tb, err)
+	reminder := task.Reminders[0].ID
 	e := event.New()
 	e.SetID(uuid.NewString())
 	e.SetSource(events.SourceReminders)
@@ -220,7 +226,7 @@ func newReminderEvent(tb testing.TB, user string) (event.Event, uuid.UUID) {
 	e.SetSubject(reminder.String())
 	e.SetTime(at)
 	require.NoError(tb, e.SetData(event.ApplicationJSON, events.ReminderData{
-		UserID: user, TaskID: uuid.NewString(), Title: "Water the plants", DueAt: &due, RemindAt: at,
+		UserID: user, TaskID: task.ID.String(), Title: task.Title, DueAt: &due, RemindAt: at,
 	}))
 	return e, reminder
 }

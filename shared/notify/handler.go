@@ -32,8 +32,10 @@ const WebhookType = "reminder.due"
 type Store interface {
 	// Deliver records the in-app notification of a reminder.due event once, reporting
 	// false when it was delivered before, and returns the user, with the email, webhook
-	// URL and secret of the other channels; a user who no longer exists is ENOTFOUND.
-	Deliver(ctx context.Context, eventSource, eventID string, reminderID uuid.UUID, d events.ReminderData) (*taskwire.User, bool, error)
+	// URL and secret of the other channels; it writes the task's stored title and due
+	// time into d. A reminder that is not that task's, of that user, or whose task or
+	// user is gone, is ENOTFOUND.
+	Deliver(ctx context.Context, eventSource, eventID string, reminderID uuid.UUID, d *events.ReminderData) (*taskwire.User, bool, error)
 	// Delivered reports whether consumer recorded the event as delivered.
 	Delivered(ctx context.Context, consumer, source, id string) (bool, error)
 	// MarkDelivered records that consumer delivered the event.
@@ -82,10 +84,10 @@ func (h *Handler) Handle(ctx context.Context, e event.Event) (*event.Event, erro
 	// A notification added now means the event is delivered for the first time: the other
 	// channels, which run only after the in-app one committed, have not delivered it yet,
 	// and need not look up their records.
-	u, first, err := h.Store.Deliver(ctx, e.Source(), e.ID(), reminderID, d)
+	u, first, err := h.Store.Deliver(ctx, e.Source(), e.ID(), reminderID, &d)
 	if err != nil {
 		if taskwire.ErrorCode(err) == taskwire.ENOTFOUND {
-			log.InfoContext(ctx, "reminder of a user who is gone, not delivered")
+			log.InfoContext(ctx, "reminder whose task or user is gone, or not theirs: not delivered")
 			return nil, nil
 		}
 		return nil, retry(fmt.Errorf("in-app notification: %w", err))

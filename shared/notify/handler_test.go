@@ -37,7 +37,7 @@ func TestHandler_Handle(t *testing.T) {
 		user := MustNewUser(t, db, "ada@example.com", rcv.URL)
 		_, err := db.Pool.Exec(context.Background(), `UPDATE users SET time_zone = 'Europe/Berlin' WHERE id = $1`, user.ID)
 		require.NoError(t, err)
-		e, reminder := NewReminderEvent(t, user.ID, "Water the plants")
+		e, reminder := NewReminderEvent(t, db, user.ID, "Water the plants")
 
 		reply, err := h.Handle(context.Background(), e)
 		require.NoError(t, err)
@@ -85,7 +85,7 @@ func TestHandler_Handle(t *testing.T) {
 		h, mail := MustNewHandler(t, db, true)
 		rcv := MustNewReceiver(t)
 		user := MustNewUser(t, db, "ada@example.com", rcv.URL)
-		e, _ := NewReminderEvent(t, user.ID, "Water the plants")
+		e, _ := NewReminderEvent(t, db, user.ID, "Water the plants")
 
 		for i := range 3 {
 			_, err := h.Handle(context.Background(), e)
@@ -101,7 +101,7 @@ func TestHandler_Handle(t *testing.T) {
 		rcv := MustNewReceiver(t)
 		rcv.FailNext(2)
 		user := MustNewUser(t, db, "", rcv.URL)
-		e, _ := NewReminderEvent(t, user.ID, "Water the plants")
+		e, _ := NewReminderEvent(t, db, user.ID, "Water the plants")
 
 		_, err := h.Handle(context.Background(), e)
 		require.NoError(t, err)
@@ -119,7 +119,7 @@ func TestHandler_Handle(t *testing.T) {
 		rcv := MustNewReceiver(t)
 		rcv.FailNext(-1)
 		user := MustNewUser(t, db, "ada@example.com", rcv.URL)
-		e, _ := NewReminderEvent(t, user.ID, "Water the plants")
+		e, _ := NewReminderEvent(t, db, user.ID, "Water the plants")
 
 		_, err := h.Handle(context.Background(), e)
 		require.Error(t, err)
@@ -144,7 +144,7 @@ func TestHandler_Handle(t *testing.T) {
 		h, mail := MustNewHandler(t, db, true)
 		rcv := MustNewReceiver(t)
 		user := MustNewUser(t, db, "ada@example.com", rcv.URL)
-		e, _ := NewReminderEvent(t, user.ID, "Water the plants")
+		e, _ := NewReminderEvent(t, db, user.ID, "Water the plants")
 		mail.RejectNext(1)
 
 		_, err := h.Handle(context.Background(), e)
@@ -163,7 +163,7 @@ func TestHandler_Handle(t *testing.T) {
 		h, _ := MustNewHandler(t, db, false) // the receiver listens on loopback
 		rcv := MustNewReceiver(t)
 		user := MustNewUser(t, db, "", rcv.URL)
-		e, _ := NewReminderEvent(t, user.ID, "Water the plants")
+		e, _ := NewReminderEvent(t, db, user.ID, "Water the plants")
 
 		for range 2 {
 			_, err := h.Handle(context.Background(), e)
@@ -179,7 +179,7 @@ func TestHandler_Handle(t *testing.T) {
 	t.Run("OnlyInApp", func(t *testing.T) {
 		h, mail := MustNewHandler(t, db, true)
 		user := MustNewUser(t, db, "", "")
-		e, _ := NewReminderEvent(t, user.ID, "Water the plants")
+		e, _ := NewReminderEvent(t, db, user.ID, "Water the plants")
 
 		_, err := h.Handle(context.Background(), e)
 		require.NoError(t, err)
@@ -199,7 +199,7 @@ func TestHandler_Handle(t *testing.T) {
 		assert.Nil(t, h.Mailer)
 		rcv := MustNewReceiver(t)
 		user := MustNewUser(t, db, "ada@example.com", rcv.URL)
-		e, _ := NewReminderEvent(t, user.ID, "Water the plants")
+		e, _ := NewReminderEvent(t, db, user.ID, "Water the plants")
 
 		_, err = h.Handle(context.Background(), e)
 		require.NoError(t, err)
@@ -209,7 +209,10 @@ func TestHandler_Handle(t *testing.T) {
 
 	t.Run("UserGone", func(t *testing.T) {
 		h, _ := MustNewHandler(t, db, true)
-		e, _ := NewReminderEvent(t, "user-"+uuid.NewString(), "Water the plants")
+		gone := "user-" + uuid.NewString()
+		e, _ := NewReminderEvent(t, db, gone, "Water the plants")
+		_, err := db.Pool.Exec(context.Background(), `DELETE FROM users WHERE id = $1`, gone)
+		require.NoError(t, err)
 		reply, err := h.Handle(context.Background(), e)
 		require.NoError(t, err)
 		assert.Nil(t, reply)
@@ -217,7 +220,7 @@ func TestHandler_Handle(t *testing.T) {
 
 	t.Run("OtherType", func(t *testing.T) {
 		h, _ := MustNewHandler(t, db, true)
-		e, _ := NewReminderEvent(t, "user-"+uuid.NewString(), "Water the plants")
+		e, _ := NewReminderEvent(t, db, "user-"+uuid.NewString(), "Water the plants")
 		e.SetType(events.TypeTaskCreated)
 		reply, err := h.Handle(context.Background(), e)
 		require.NoError(t, err)
@@ -311,12 +314,17 @@ func MustNewUser(tb testing.TB, db *postgres.DB, email, webhook string) *taskwir
 	return u
 }
 
-// NewReminderEvent returns a reminder.due event for a new reminder of user due at
-// 17:30 UTC, reminding at t0, and the reminder's id.
-func NewReminderEvent(tb testing.TB, user, title string) (event.Event, uuid.UUID) {
+// NewReminderEvent creates a task of user titled title, due 15 minutes after t0 with a
+// reminder 15 minutes before, and returns the reminder.due event that fires it, and the
+// reminder's id.
+func NewReminderEvent(tb testing.TB, db *postgres.DB, user, title string) (event.Event, uuid.UUID) {
 	tb.Helper()
-	reminder := uuid.New()
 	due := t0.Add(15 * time.Minute)
+	task, _, err := postgres.NewTaskService(db).CreateTask(taskwire.NewContextWithUser(context.Background(), user), mustFields(tb, taskwire.NewTask{
+		Title: title, DueAt: new(due.Format(time.RFC3339)), Reminders: []taskwire.ReminderInput{{Before: new("PT15M")}},
+	}), taskwire.IdempotencyKey{})
+	require.NoError(tb, err)
+	reminder := task.Reminders[0].ID
 	e := event.New()
 	e.SetID(uuid.NewString())
 	e.SetSource(events.SourceReminders)
@@ -324,10 +332,17 @@ func NewReminderEvent(tb testing.TB, user, title string) (event.Event, uuid.UUID
 	e.SetSubject(reminder.String())
 	e.SetTime(t0)
 	require.NoError(tb, e.SetData(event.ApplicationJSON, events.ReminderData{
-		UserID: user, TaskID: uuid.NewString(), Title: title, DueAt: &due, RemindAt: t0,
+		UserID: user, TaskID: task.ID.String(), Title: title, DueAt: &due, RemindAt: t0,
 	}))
 	require.NoError(tb, e.Validate())
 	return e, reminder
+}
+
+func mustFields(tb testing.TB, in taskwire.NewTask) taskwire.TaskFields {
+	tb.Helper()
+	f, err := in.Fields()
+	require.NoError(tb, err)
+	return f
 }
 
 // MustFindNotifications returns user's notifications, newest first.

@@ -130,8 +130,15 @@ func (s *NotificationService) MarkNotificationRead(ctx context.Context, id uuid.
 // notify-inapp, inserts the notification and reads the user. added is false when the
 // event was delivered before, or when the same reminder firing (reminder id and
 // remind_at) already has a notification from another event; the user is returned all the
-// same, for the channels still to deliver. A user who no longer exists is ENOTFOUND.
-func (s *NotificationService) Deliver(ctx context.Context, eventSource, eventID string, reminderID uuid.UUID, d events.ReminderData) (u *taskwire.User, added bool, err error) {
+// same, for the channels still to deliver.
+//
+// The event is believed only as far as the database bears it out: the reminder must be
+// one of that task, of that user, and the title and due time are the task's as stored,
+// which Deliver writes into d for the channels to send. A forged event (anything that
+// can reach the broker can post one) made an inbox entry and a webhook signed with the
+// user's secret, saying what the forger wrote. A reminder whose task or user is gone is
+// ENOTFOUND.
+func (s *NotificationService) Deliver(ctx context.Context, eventSource, eventID string, reminderID uuid.UUID, d *events.ReminderData) (u *taskwire.User, added bool, err error) {
 	if d.UserID == "" {
 		return nil, false, taskwire.FieldErrorf(taskwire.EINVALID, "user_id", "the reminder has no user")
 	}
@@ -156,8 +163,13 @@ func (s *NotificationService) Deliver(ctx context.Context, eventSource, eventID 
 		userID, timeZone *string // NULL when the user is gone
 		user             taskwire.User
 	)
+	var title *string // NULL when the reminder is not that task's, of that user
+	var dueAt *time.Time
 	b.Queue(`
-		WITH known AS (SELECT `+userColumns+` FROM users WHERE id = $5),
+		WITH task AS (
+			SELECT t.title, t.due_at FROM reminders r JOIN tasks t ON t.id = r.task_id
+			WHERE r.id = $6 AND r.task_id = $7 AND t.user_id = $5),
+		known AS (SELECT `+userColumns+` FROM users WHERE id = $5 AND EXISTS (SELECT FROM task)),
 		claim AS (
 			INSERT INTO inbox (consumer, source, id)
 			SELECT $1, $2, $3 WHERE EXISTS (SELECT FROM known)
@@ -165,25 +177,27 @@ func (s *NotificationService) Deliver(ctx context.Context, eventSource, eventID 
 			RETURNING 1),
 		added AS (
 			INSERT INTO notifications (id, user_id, reminder_id, task_id, title, due_at, remind_at, created_at)
-			SELECT $4, $5, $6, $7, $8, $9, $10, $11
+			SELECT $4, $5, $6, $7, task.title, task.due_at, $8, $9 FROM task
 			WHERE EXISTS (SELECT FROM claim)
 			ON CONFLICT (reminder_id, remind_at) DO NOTHING
 			RETURNING 1)
 		SELECT EXISTS (SELECT FROM added),
-			known.id, known.time_zone, known.email, known.webhook_url, known.webhook_secret
+			known.id, known.time_zone, known.email, known.webhook_url, known.webhook_secret,
+			(SELECT title FROM task), (SELECT due_at FROM task)
 		FROM (SELECT) AS one LEFT JOIN known ON true`,
 		ConsumerNotifyInApp, eventSource, eventID,
-		id, d.UserID, reminderID, taskID, d.Title, d.DueAt, d.RemindAt, s.now(),
+		id, d.UserID, reminderID, taskID, d.RemindAt, s.now(),
 	).QueryRow(func(row pgx.Row) error {
-		return row.Scan(&added, &userID, &timeZone, &user.Email, &user.WebhookURL, &user.WebhookSecret)
+		return row.Scan(&added, &userID, &timeZone, &user.Email, &user.WebhookURL, &user.WebhookSecret, &title, &dueAt)
 	})
 	if err := tx.commit(ctx, b); err != nil {
 		return nil, false, fmt.Errorf("deliver notification: %w", err)
 	}
-	if userID == nil || timeZone == nil {
-		return nil, false, taskwire.Errorf(taskwire.ENOTFOUND, "no such user")
+	if userID == nil || timeZone == nil || title == nil {
+		return nil, false, taskwire.Errorf(taskwire.ENOTFOUND, "no such reminder of this task and user")
 	}
 	user.ID, user.TimeZone = *userID, *timeZone
+	d.Title, d.DueAt = *title, dueAt
 	return &user, added, nil
 }
 

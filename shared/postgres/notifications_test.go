@@ -22,10 +22,10 @@ func TestNotificationService_Deliver(t *testing.T) {
 		ctx, user := MustNewUser(t, db)
 		svc := postgres.NewNotificationService(db)
 		svc.Now = fixedClock(t0)
-		reminder, data := newReminder(user, t0.Add(-time.Minute))
+		reminder, data := newReminder(t, db, user, t0.Add(-time.Minute))
 		due := *data.DueAt
 
-		_, delivered, err := svc.Deliver(context.Background(), events.SourceReminders, uuid.NewString(), reminder, data)
+		_, delivered, err := svc.Deliver(context.Background(), events.SourceReminders, uuid.NewString(), reminder, &data)
 		require.NoError(t, err)
 		assert.True(t, delivered, "got delivered false on first delivery, want true")
 
@@ -47,11 +47,11 @@ func TestNotificationService_Deliver(t *testing.T) {
 	t.Run("Redelivered", func(t *testing.T) {
 		_, user := MustNewUser(t, db)
 		svc := postgres.NewNotificationService(db)
-		reminder, data := newReminder(user, t0)
+		reminder, data := newReminder(t, db, user, t0)
 		id := uuid.NewString()
 
 		for i, want := range []bool{true, false, false} {
-			_, delivered, err := svc.Deliver(context.Background(), events.SourceReminders, id, reminder, data)
+			_, delivered, err := svc.Deliver(context.Background(), events.SourceReminders, id, reminder, &data)
 			require.NoError(t, err)
 			assert.Equal(t, want, delivered, "delivery %d: got delivered %v, want %v", i+1, delivered, want)
 		}
@@ -62,7 +62,7 @@ func TestNotificationService_Deliver(t *testing.T) {
 	t.Run("Concurrent", func(t *testing.T) {
 		_, user := MustNewUser(t, db)
 		svc := postgres.NewNotificationService(db)
-		reminder, data := newReminder(user, t0)
+		reminder, data := newReminder(t, db, user, t0)
 		id := uuid.NewString()
 
 		const n = 8
@@ -70,7 +70,7 @@ func TestNotificationService_Deliver(t *testing.T) {
 		results := make(chan bool, n)
 		for range n {
 			wg.Go(func() {
-				_, delivered, err := svc.Deliver(context.Background(), events.SourceReminders, id, reminder, data)
+				_, delivered, err := svc.Deliver(context.Background(), events.SourceReminders, id, reminder, &data)
 				assert.NoError(t, err)
 				results <- delivered
 			})
@@ -90,11 +90,11 @@ func TestNotificationService_Deliver(t *testing.T) {
 	t.Run("SameFiringAnotherEvent", func(t *testing.T) {
 		_, user := MustNewUser(t, db)
 		svc := postgres.NewNotificationService(db)
-		reminder, data := newReminder(user, t0)
+		reminder, data := newReminder(t, db, user, t0)
 
-		_, first, err := svc.Deliver(context.Background(), events.SourceReminders, uuid.NewString(), reminder, data)
+		_, first, err := svc.Deliver(context.Background(), events.SourceReminders, uuid.NewString(), reminder, &data)
 		require.NoError(t, err)
-		_, second, err := svc.Deliver(context.Background(), events.SourceReminders, uuid.NewString(), reminder, data)
+		_, second, err := svc.Deliver(context.Background(), events.SourceReminders, uuid.NewString(), reminder, &data)
 		require.NoError(t, err)
 		assert.True(t, first)
 		assert.False(t, second, "got a second notification for the same reminder firing, want none")
@@ -108,11 +108,11 @@ func TestNotificationService_Deliver(t *testing.T) {
 		_, err := postgres.NewUserService(db).UpdateMe(ctx, []byte(`{"email":"ada@example.com","webhook_url":"https://example.com/hook","time_zone":"Europe/Berlin"}`))
 		require.NoError(t, err)
 		svc := postgres.NewNotificationService(db)
-		reminder, data := newReminder(user, t0)
+		reminder, data := newReminder(t, db, user, t0)
 		id := uuid.NewString()
 
 		for _, want := range []bool{true, false} {
-			got, delivered, err := svc.Deliver(context.Background(), events.SourceReminders, id, reminder, data)
+			got, delivered, err := svc.Deliver(context.Background(), events.SourceReminders, id, reminder, &data)
 			require.NoError(t, err)
 			assert.Equal(t, want, delivered)
 			require.NotNil(t, got)
@@ -127,21 +127,71 @@ func TestNotificationService_Deliver(t *testing.T) {
 		}
 	})
 
+	// The event is believed only as far as the database bears it out: a reminder that is
+	// not that task's, of that user, or whose task or user is gone, is no notification, and
+	// the title and due time are the task's.
 	t.Run("ErrNotFound", func(t *testing.T) {
 		svc := postgres.NewNotificationService(db)
-		reminder, data := newReminder("user-"+uuid.NewString(), t0)
-		id := uuid.NewString()
-		_, _, err := svc.Deliver(context.Background(), events.SourceReminders, id, reminder, data)
-		requireCode(t, err, taskwire.ENOTFOUND)
-		assert.Equal(t, 0, countRows(t, db, `SELECT count(*) FROM inbox WHERE id = $1`, id), "got an inbox record for a refused delivery, want none")
+		_, user := MustNewUser(t, db)
+		_, other := MustNewUser(t, db)
+		for name, forge := range map[string]func(data *events.ReminderData) uuid.UUID{
+			"UnknownReminder": func(*events.ReminderData) uuid.UUID { return uuid.New() },
+			"AnotherUsers":    func(data *events.ReminderData) uuid.UUID { r, _ := newReminder(t, db, other, t0); return r },
+			"AnotherTasks": func(data *events.ReminderData) uuid.UUID {
+				r, _ := newReminder(t, db, user, t0)
+				data.TaskID = uuid.NewString()
+				return r
+			},
+			"ForAnotherUser": func(data *events.ReminderData) uuid.UUID {
+				r, d := newReminder(t, db, user, t0)
+				*data = d
+				data.UserID = other
+				return r
+			},
+			"UserGone": func(data *events.ReminderData) uuid.UUID {
+				_, gone := MustNewUser(t, db)
+				r, d := newReminder(t, db, gone, t0)
+				*data = d
+				_, err := db.Pool.Exec(context.Background(), `DELETE FROM users WHERE id = $1`, gone)
+				require.NoError(t, err)
+				return r
+			},
+		} {
+			t.Run(name, func(t *testing.T) {
+				_, data := newReminder(t, db, user, t0)
+				reminder := forge(&data)
+				id := uuid.NewString()
+				_, _, err := svc.Deliver(context.Background(), events.SourceReminders, id, reminder, &data)
+				requireCode(t, err, taskwire.ENOTFOUND)
+				assert.Equal(t, 0, countRows(t, db, `SELECT count(*) FROM inbox WHERE id = $1`, id), "got an inbox record for a refused delivery, want none")
+			})
+		}
+	})
+
+	t.Run("TitleAndDueAreTheTasks", func(t *testing.T) {
+		ctx, user := MustNewUser(t, db)
+		svc := postgres.NewNotificationService(db)
+		reminder, data := newReminder(t, db, user, t0)
+		due := *data.DueAt
+		data.Title, data.DueAt = "URGENT: reset your password at http://evil.example", nil
+		_, delivered, err := svc.Deliver(context.Background(), events.SourceReminders, uuid.NewString(), reminder, &data)
+		require.NoError(t, err)
+		require.True(t, delivered)
+		assert.Equal(t, "Water the plants", data.Title, "the channels send the stored title")
+		require.NotNil(t, data.DueAt)
+		assert.True(t, due.Equal(*data.DueAt))
+		list, err := svc.FindNotifications(ctx, false, 10, nil)
+		require.NoError(t, err)
+		require.Len(t, list, 1)
+		assert.Equal(t, "Water the plants", list[0].Title)
 	})
 
 	t.Run("ErrInvalid", func(t *testing.T) {
 		_, user := MustNewUser(t, db)
 		svc := postgres.NewNotificationService(db)
-		reminder, data := newReminder(user, t0)
+		reminder, data := newReminder(t, db, user, t0)
 		data.TaskID = "not-a-uuid"
-		_, _, err := svc.Deliver(context.Background(), events.SourceReminders, uuid.NewString(), reminder, data)
+		_, _, err := svc.Deliver(context.Background(), events.SourceReminders, uuid.NewString(), reminder, &data)
 		requireCode(t, err, taskwire.EINVALID)
 	})
 }
@@ -156,7 +206,7 @@ func TestNotificationService_FindNotifications(t *testing.T) {
 		var want []uuid.UUID
 		for i := range 7 {
 			svc.Now = fixedClock(t0.Add(time.Duration(i/2) * time.Second))
-			MustDeliver(t, svc, user)
+			MustDeliver(t, db, svc, user)
 		}
 		all, err := svc.FindNotifications(ctx, false, 200, nil)
 		require.NoError(t, err)
@@ -191,8 +241,8 @@ func TestNotificationService_FindNotifications(t *testing.T) {
 	t.Run("UnreadOnly", func(t *testing.T) {
 		ctx, user := MustNewUser(t, db)
 		svc := postgres.NewNotificationService(db)
-		a := MustDeliver(t, svc, user)
-		b := MustDeliver(t, svc, user)
+		a := MustDeliver(t, db, svc, user)
+		b := MustDeliver(t, db, svc, user)
 		_, err := svc.MarkNotificationRead(ctx, a.ID)
 		require.NoError(t, err)
 
@@ -209,7 +259,7 @@ func TestNotificationService_FindNotifications(t *testing.T) {
 		ctx, _ := MustNewUser(t, db)
 		_, other := MustNewUser(t, db)
 		svc := postgres.NewNotificationService(db)
-		MustDeliver(t, svc, other)
+		MustDeliver(t, db, svc, other)
 		list, err := svc.FindNotifications(ctx, false, 10, nil)
 		require.NoError(t, err)
 		assert.Empty(t, list, "got another user's notifications, want none")
@@ -236,7 +286,7 @@ func TestNotificationService_FindNotification(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
 		ctx, user := MustNewUser(t, db)
 		svc := postgres.NewNotificationService(db)
-		n := MustDeliver(t, svc, user)
+		n := MustDeliver(t, db, svc, user)
 		got, err := svc.FindNotification(ctx, n.ID)
 		require.NoError(t, err)
 		assert.Equal(t, n, got)
@@ -246,7 +296,7 @@ func TestNotificationService_FindNotification(t *testing.T) {
 		ctx, _ := MustNewUser(t, db)
 		_, other := MustNewUser(t, db)
 		svc := postgres.NewNotificationService(db)
-		theirs := MustDeliver(t, svc, other)
+		theirs := MustDeliver(t, db, svc, other)
 		for _, id := range []uuid.UUID{theirs.ID, uuid.New()} {
 			_, err := svc.FindNotification(ctx, id)
 			requireCode(t, err, taskwire.ENOTFOUND)
@@ -260,7 +310,7 @@ func TestNotificationService_MarkNotificationRead(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
 		ctx, user := MustNewUser(t, db)
 		svc := postgres.NewNotificationService(db)
-		n := MustDeliver(t, svc, user)
+		n := MustDeliver(t, db, svc, user)
 
 		read := t0.Add(time.Hour)
 		svc.Now = fixedClock(read)
@@ -285,7 +335,7 @@ func TestNotificationService_MarkNotificationRead(t *testing.T) {
 		ctx, _ := MustNewUser(t, db)
 		_, other := MustNewUser(t, db)
 		svc := postgres.NewNotificationService(db)
-		theirs := MustDeliver(t, svc, other)
+		theirs := MustDeliver(t, db, svc, other)
 		_, err := svc.MarkNotificationRead(ctx, theirs.ID)
 		requireCode(t, err, taskwire.ENOTFOUND)
 		_, err = svc.MarkNotificationRead(ctx, uuid.New())
@@ -334,13 +384,20 @@ const (
 	consumerEmail   = "notify-email"
 )
 
-// newReminder returns a new reminder id and the data of its reminder.due event for user.
-func newReminder(user string, remindAt time.Time) (uuid.UUID, events.ReminderData) {
-	due := remindAt.Add(15 * time.Minute).Truncate(time.Second)
-	return uuid.New(), events.ReminderData{
+// newReminder creates a task of user titled "Water the plants", due 15 minutes after
+// remindAt with a reminder 15 minutes before, and returns the reminder's id and the data
+// of its reminder.due event, as the reminders function fires it.
+func newReminder(tb testing.TB, db *postgres.DB, user string, remindAt time.Time) (uuid.UUID, events.ReminderData) {
+	tb.Helper()
+	due := remindAt.Add(15 * time.Minute).UTC().Truncate(time.Second)
+	ctx := taskwire.NewContextWithUser(context.Background(), user)
+	task := MustCreateTask(tb, ctx, postgres.NewTaskService(db), taskwire.NewTask{
+		Title: "Water the plants", DueAt: new(due.Format(time.RFC3339)), Reminders: []taskwire.ReminderInput{{Before: new("PT15M")}},
+	})
+	return task.Reminders[0].ID, events.ReminderData{
 		UserID:   user,
-		TaskID:   uuid.NewString(),
-		Title:    "Water the plants",
+		TaskID:   task.ID.String(),
+		Title:    task.Title,
 		DueAt:    &due,
 		RemindAt: remindAt.Truncate(time.Microsecond),
 	}
@@ -348,10 +405,10 @@ func newReminder(user string, remindAt time.Time) (uuid.UUID, events.ReminderDat
 
 // MustDeliver delivers the in-app notification of a new reminder.due event for user and
 // returns it.
-func MustDeliver(tb testing.TB, svc *postgres.NotificationService, user string) *taskwire.Notification {
+func MustDeliver(tb testing.TB, db *postgres.DB, svc *postgres.NotificationService, user string) *taskwire.Notification {
 	tb.Helper()
-	reminder, data := newReminder(user, t0)
-	_, delivered, err := svc.Deliver(context.Background(), events.SourceReminders, uuid.NewString(), reminder, data)
+	reminder, data := newReminder(tb, db, user, t0)
+	_, delivered, err := svc.Deliver(context.Background(), events.SourceReminders, uuid.NewString(), reminder, &data)
 	require.NoError(tb, err)
 	require.True(tb, delivered)
 	var n *taskwire.Notification

@@ -151,10 +151,12 @@ func MustDeliver(t *testing.T, s *resttest.Server, c *resttest.Client) *taskwire
 	c.Do(t, http.MethodGet, "/v1/me", nil).MustStatus(t, http.StatusOK) // the user's row
 	// Distinct, increasing creation times make the order of a page certain.
 	time.Sleep(2 * time.Millisecond)
-	reminder := uuid.New()
 	due := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
+	task := c.MustCreateTask(t, map[string]any{"title": "Water the plants", "due_at": due.Format(time.RFC3339),
+		"reminders": []map[string]string{{"before": "PT15M"}}})
+	reminder := task.Reminders[0].ID
 	_, delivered, err := s.App.Notifications.Deliver(context.Background(), events.SourceReminders, uuid.NewString(), reminder,
-		events.ReminderData{UserID: c.User, TaskID: uuid.NewString(), Title: "Water the plants", DueAt: &due, RemindAt: due.Add(-15 * time.Minute)})
+		&events.ReminderData{UserID: c.User, TaskID: task.ID.String(), Title: task.Title, DueAt: &due, RemindAt: due.Add(-15 * time.Minute)})
 	require.NoError(t, err)
 	require.True(t, delivered)
 	list, err := s.App.Notifications.FindNotifications(taskwire.NewContextWithUser(context.Background(), c.User), false, 1, nil)
