@@ -23,8 +23,11 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 
-/** Runs one scenario; a failure is reported with a screenshot and fails the run. */
-async function scenario(name, page, fn) {
+/**
+ * Runs one scenario; a failure is reported with a screenshot and fails the run. page is
+ * the page to photograph, or a function returning it (for a page the scenario opens).
+ */
+async function scenario(name, pageOrGet, fn) {
   const t0 = Date.now();
   try {
     await fn();
@@ -33,6 +36,7 @@ async function scenario(name, page, fn) {
   } catch (err) {
     failed++;
     console.log(`not ok - ${name}: ${err.stack || err}`);
+    const page = typeof pageOrGet === 'function' ? pageOrGet() : pageOrGet;
     await page?.screenshot({ path: path.join(OUT, `failed-${name.replace(/\W+/g, '-')}.png`), fullPage: true }).catch(() => {});
     // Leave the page usable for the next scenario.
     await page?.evaluate(() => document.querySelectorAll('dialog[open]').forEach((d) => d.close())).catch(() => {});
@@ -101,6 +105,62 @@ function wallClock(ms, zone) {
   return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}`;
 }
 
+/**
+ * Signs a new user, whose zone is ZONE, in on a page of a context of its own (options as
+ * for browser.newContext), after seed(token) has made its tasks and prepare(page) has
+ * readied the page (a fixed clock, a script). The page collects what it threw in errors.
+ */
+async function newUser(name, { seed, prepare, ...options } = {}) {
+  const tok = await devToken(`${name}-${Date.now().toString(36)}`);
+  const me = await api(tok, 'PATCH', '/v1/me', { time_zone: ZONE });
+  assert(me.status === 200, `PATCH /v1/me: ${me.status}`);
+  await seed?.(tok);
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: ZONE, locale: 'en-GB', ...options });
+  await ctx.grantPermissions(['notifications'], { origin: BASE });
+  const p = await ctx.newPage();
+  p.setDefaultTimeout(20000);
+  p.errors = [];
+  p.on('pageerror', (e) => p.errors.push(e.message));
+  await prepare?.(p);
+  await p.goto(`${BASE}/#token=${encodeURIComponent(tok)}`);
+  await p.getByLabel('Quick add').waitFor();
+  // The list says how many it shows once drawn (a fixed clock fakes performance's marks away).
+  await until(async () => /task/.test(await p.locator('#list-status').textContent()), 'the first list');
+  return { page: p, token: tok, close: () => ctx.close() };
+}
+
+/** Runs a scenario as a new user on a page of its own (see newUser), closed afterwards. */
+async function userScenario(name, options, fn) {
+  let user = null;
+  await scenario(name, () => user?.page, async () => {
+    user = await newUser(name.replace(/\W+/g, '-').slice(0, 40), options);
+    await fn(user);
+    assert(user.page.errors.length === 0, `the page threw: ${user.page.errors.join('; ')}`);
+  });
+  await user?.close();
+}
+
+/** Creates a task through the API and returns it. */
+async function seedTask(tok, task) {
+  const res = await api(tok, 'POST', '/v1/tasks', task);
+  assert(res.status === 201, `seed ${task.title}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Counts the browser notifications a page shows in window.__shown (an init script). */
+function countNotifications() {
+  window.__shown = [];
+  const Real = window.Notification;
+  if (!Real) return;
+  window.Notification = class extends Real {
+    constructor(title, opts) { window.__shown.push({ title, body: opts?.body }); super(title, opts); }
+  };
+  Object.defineProperty(window.Notification, 'permission', { get: () => Real.permission });
+  window.Notification.requestPermission = Real.requestPermission.bind(Real);
+}
+
 const taskItem = (page, title) => page.locator('#tasks > li', { has: page.locator('.title', { hasText: title }) });
 
 const browser = await chromium.launch({
@@ -115,17 +175,7 @@ await context.grantPermissions(['notifications'], { origin: BASE });
 const page = await context.newPage();
 const errors = [];
 page.on('pageerror', (e) => errors.push(e.message));
-// Count browser notifications the page shows.
-await page.addInitScript(() => {
-  window.__shown = [];
-  const Real = window.Notification;
-  if (!Real) return;
-  window.Notification = class extends Real {
-    constructor(title, opts) { window.__shown.push({ title, body: opts?.body }); super(title, opts); }
-  };
-  Object.defineProperty(window.Notification, 'permission', { get: () => Real.permission });
-  window.Notification.requestPermission = Real.requestPermission.bind(Real);
-});
+await page.addInitScript(countNotifications);
 page.setDefaultTimeout(20000); // generous: CI runs this beside the race-enabled app
 let token = '';
 
@@ -416,10 +466,211 @@ await scenario('phone width', null, async () => {
   const p = await phone.newPage();
   await p.goto(`${BASE}/#token=${encodeURIComponent(token)}`);
   await p.locator('#tasks > li').first().waitFor();
-  const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  // Against the viewport's 390 px: a mobile viewport widens (and innerWidth with it) to fit what overflows.
+  const overflow = await p.evaluate(() => document.documentElement.scrollWidth - 390);
   assert(overflow <= 0, `no sideways scrolling: ${overflow}px too wide`);
   await p.screenshot({ path: path.join(OUT, 'phone.png'), fullPage: true });
   await phone.close();
+});
+
+// Each of the scenarios below is a new user on a page of its own (in ZONE, like the user).
+
+await userScenario('a complete the API refuses puts the box back, and the next click completes', {
+  seed: (tok) => seedTask(tok, { title: 'Post the letter' }),
+}, async ({ page: p, token: tok }) => {
+  const box = () => taskItem(p, 'Post the letter').getByRole('checkbox');
+  const refused = (url) => url.pathname.endsWith('/complete');
+  await p.route(refused, (route) => route.fulfill({
+    status: 500, contentType: 'application/problem+json',
+    body: JSON.stringify({ title: 'Internal Server Error', status: 500, detail: 'The server failed.' }),
+  }));
+  await box().click();
+  await p.locator('.toast-error', { hasText: 'The server failed.' }).waitFor();
+  await until(async () => !(await box().isChecked()), 'the box to be unticked again', 3000);
+  await sleep(500); // the list reloads after a failure: the row is drawn from the task
+  assert(!(await box().isChecked()), 'the box stays unticked');
+  assert((await box().getAttribute('aria-label')) === 'Complete “Post the letter”', 'the box still offers to complete');
+  await p.unroute(refused);
+  await box().click();
+  await until(async () => (await api(tok, 'GET', '/v1/tasks?status=all')).body.items[0]?.status === 'completed', 'the task to be completed');
+});
+
+// Made through the API with what the form's inputs cannot hold: WKST, an UNTIL with a
+// time, a reminder in seconds, and a due time (and a reminder) in the first of the two
+// 02:00–03:00 hours of 31 Oct 2027 in Berlin.
+const exact = {
+  title: 'Standup notes', description: 'Agenda', due_at: '2027-10-31T00:30:00Z', time_zone: ZONE,
+  recurrence: 'FREQ=WEEKLY;BYDAY=SU;WKST=SU;UNTIL=20280110T080000Z',
+  reminders: [{ before: 'PT90S' }, { at: '2027-10-31T00:15:00Z' }],
+};
+let exactId = '';
+await userScenario('the form sends only what was changed: rule, reminders and due time stay exact', {
+  seed: async (tok) => { exactId = (await seedTask(tok, exact)).id; },
+}, async ({ page: p, token: tok }) => {
+  const before = (await api(tok, 'GET', `/v1/tasks/${exactId}`)).body;
+  const patches = [];
+  p.on('request', (r) => { if (r.method() === 'PATCH') patches.push(r.postData()); });
+  const dialog = await openEditor(p, exact.title);
+  assert(await p.locator('#f-due').inputValue() === '2027-10-31T02:30', 'the form shows the due time in Berlin');
+  await p.locator('#f-description').fill('Agenda and notes');
+  await p.getByRole('button', { name: 'Save' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  const after = (await api(tok, 'GET', `/v1/tasks/${exactId}`)).body;
+  assert(after.description === 'Agenda and notes', `the description is saved: ${after.description}`);
+  const reminders = (t) => JSON.stringify(t.reminders.map((r) => (r.before ? { before: r.before } : { at: r.at })));
+  for (const [what, was, is] of [['due_at', before.due_at, after.due_at], ['recurrence', before.recurrence, after.recurrence],
+    ['reminders', reminders(before), reminders(after)], ['time_zone', before.time_zone, after.time_zone]]) {
+    assert(is === was, `${what} is as it was: ${was}, now ${is}`);
+  }
+  assert(JSON.stringify(patches) === JSON.stringify([JSON.stringify({ description: 'Agenda and notes' })]), `the patch holds the description alone: ${patches}`);
+});
+
+await userScenario('a due time typed in the form means what quick add makes of it, in a repeated hour and in a gap', {},
+  async ({ page: p, token: tok }) => {
+    for (const [wall, want, what] of [
+      ['2027-10-31T02:30', '2027-10-31T00:30:00Z', 'the first of the two 02:30s (CEST)'],
+      ['2027-03-28T02:30', '2027-03-28T01:30:00Z', 'in the gap: forward by the hour, to 03:30 CEST'],
+    ]) {
+      const title = `Backup ${wall}`;
+      await p.getByRole('button', { name: 'Open the full form' }).click();
+      await p.locator('#f-title').fill(title);
+      await p.locator('#f-due').fill(wall);
+      await p.getByRole('button', { name: 'Save' }).click();
+      await taskItem(p, title).waitFor();
+      const got = (await api(tok, 'GET', '/v1/tasks')).body.items.find((t) => t.title === title).due_at;
+      assert(Date.parse(got) === Date.parse(want), `${wall} in ${ZONE} is ${what}, ${want}: got ${got}`);
+      const quick = await api(tok, 'POST', '/v1/tasks/quick?dry_run=true', { text: `Backup on ${wall.replace('T', ' ')}` });
+      if (quick.status === 200) assert(Date.parse(quick.body.task.due_at) === Date.parse(want), `quick add agrees: ${quick.body.task.due_at}`);
+    }
+  });
+
+await userScenario('Enter or Save pressed again while the first is on its way adds one task', {}, async ({ page: p, token: tok }) => {
+  // Creating takes a second, as on a slow network.
+  await p.route((url) => ['/v1/tasks', '/v1/tasks/quick'].includes(url.pathname) && !url.searchParams.has('dry_run'), async (route) => {
+    if (route.request().method() === 'POST') await sleep(1000);
+    await route.continue();
+  });
+  const made = async (title) => (await api(tok, 'GET', '/v1/tasks')).body.items.filter((t) => t.title === title).length;
+  const input = p.getByLabel('Quick add');
+  await input.fill('Renew the passport');
+  await input.press('Enter');
+  await input.press('Enter');
+  await taskItem(p, 'Renew the passport').first().waitFor();
+  await sleep(1500); // a second create would have arrived by now
+  assert(await made('Renew the passport') === 1, `quick add made ${await made('Renew the passport')} tasks`);
+
+  await p.getByRole('button', { name: 'Open the full form' }).click();
+  await p.locator('#f-title').fill('Book the flights');
+  const save = p.getByRole('button', { name: 'Save' });
+  await save.click();
+  await save.click({ force: true }); // at once, the first still on its way
+  await taskItem(p, 'Book the flights').first().waitFor();
+  await sleep(1500);
+  assert(await made('Book the flights') === 1, `the form made ${await made('Book the flights')} tasks`);
+});
+
+await userScenario('days step on the calendar in the user\'s zone: day labels and the Today filter on DST days', {
+  prepare: (p) => p.clock.setFixedTime(new Date('2027-03-27T22:30:00Z')), // Sat 27 Mar, 23:30; the clocks go forward tonight
+  seed: async (tok) => {
+    await seedTask(tok, { title: 'Due on Sunday', due_at: '2027-03-28T08:00:00Z', time_zone: ZONE });
+    await seedTask(tok, { title: 'Due on Monday', due_at: '2027-03-29T07:00:00Z', time_zone: ZONE });
+  },
+}, async ({ page: p }) => {
+  const due = (title) => taskItem(p, title).locator('time').textContent();
+  assert(await due('Due on Sunday') === 'Tomorrow 10:00', `Sunday is tomorrow: ${await due('Due on Sunday')}`);
+  assert(await due('Due on Monday') === 'Mon 29 Mar 09:00', `Monday is the day after: ${await due('Due on Monday')}`);
+  await p.clock.setFixedTime(new Date('2027-10-30T22:30:00Z')); // Sun 31 Oct, 00:30: a day of 25 hours
+  const asked = p.waitForRequest((r) => new URL(r.url()).searchParams.has('due_after'));
+  await p.locator('#flt-due').selectOption('today');
+  const q = new URL((await asked).url()).searchParams;
+  assert(q.get('due_after') === '2027-10-30T22:00:00Z' && q.get('due_before') === '2027-10-31T23:00:00Z',
+    `today is 31 Oct from midnight CEST to midnight CET: due_after ${q.get('due_after')}, due_before ${q.get('due_before')}`);
+});
+
+await userScenario('a time zone that does not exist is the form\'s error, not an exception', {}, async ({ page: p, token: tok }) => {
+  await p.getByRole('button', { name: 'Open the full form' }).click();
+  await p.locator('#f-title').fill('Call Mars');
+  await p.locator('#f-due').fill('2027-05-01T09:00');
+  await p.locator('#f-zone').fill('Mars/Olympus_Mons');
+  await p.getByRole('button', { name: 'Save' }).click();
+  await until(async () => (await p.locator('#task-form-error').textContent()).includes('Mars/Olympus_Mons'), 'the error', 3000);
+  assert(await p.evaluate(() => document.activeElement.id) === 'f-zone', 'focus moves to the time zone');
+  await p.getByRole('button', { name: 'Cancel' }).click();
+  assert((await api(tok, 'GET', '/v1/tasks')).body.items.length === 0, 'nothing is made');
+});
+
+await userScenario('phone width 375 px: a long rule in the form and a long tag in the list do not scroll sideways', {
+  // Not isMobile: a mobile viewport widens to what overflows it, which hides the overflow.
+  viewport: { width: 375, height: 740 },
+  seed: async (tok) => {
+    await seedTask(tok, { title: 'Gym', due_at: '2027-01-04T17:00:00Z', time_zone: ZONE, recurrence: 'FREQ=WEEKLY;BYDAY=MO,WE,FR' });
+    await seedTask(tok, { title: 'Sort the receipts', tags: ['receipts-invoices-and-statements-for-the-tax'] }); // 44 characters
+  },
+}, async ({ page: p }) => {
+  const overflow = () => p.evaluate(() => ({
+    page: document.documentElement.scrollWidth - window.innerWidth,
+    form: document.querySelector('#task-dialog').scrollWidth - document.querySelector('#task-dialog').clientWidth,
+  }));
+  await taskItem(p, 'Sort the receipts').waitFor();
+  assert((await overflow()).page <= 0, `the list with a long tag: ${(await overflow()).page}px too wide`);
+  await openEditor(p, 'Gym');
+  await p.getByLabel('Tue', { exact: true }).check();
+  await p.getByLabel('Thu', { exact: true }).check();
+  await p.getByLabel('Ends').selectOption('until');
+  await p.getByLabel('Last date').fill('2027-06-30');
+  assert((await p.locator('#f-rule').textContent()).includes('BYDAY=MO,TU,WE,TH,FR;UNTIL=20270630'), 'the rule is shown');
+  const o = await overflow();
+  assert(o.page <= 0 && o.form <= 0, `the form with a long rule: page ${o.page}px, form ${o.form}px too wide`);
+  await p.screenshot({ path: path.join(OUT, 'phone-form.png') });
+});
+
+await scenario('rrule: a day counted from the end of the month is said as it is', page, async () => {
+  const said = await page.evaluate(async () => {
+    const { describe } = await import('/assets/rrule.js');
+    return [-1, -2, -3, -5].map((d) => describe(`FREQ=MONTHLY;BYMONTHDAY=${d}`));
+  });
+  const want = ['every month on the last day', 'every month on the second-to-last day', 'every month on the third-to-last day',
+    'FREQ=MONTHLY;BYMONTHDAY=-5']; // further from the end: the rule as written
+  assert(JSON.stringify(said) === JSON.stringify(want), `said: ${JSON.stringify(said)}`);
+});
+
+await userScenario('infinite scroll goes on after the sort changes while scrolled down', {
+  seed: async (tok) => {
+    for (let b = 0; b < 8; b++) {
+      await Promise.all(Array.from({ length: 20 }, (_, i) => seedTask(tok, { title: `Row ${String(b * 20 + i + 1).padStart(3, '0')}` })));
+    }
+  },
+}, async ({ page: p }) => {
+  const rows = () => p.locator('#tasks > li').count();
+  await until(async () => { await p.mouse.wheel(0, 20000); return (await rows()) === 160; }, 'all 160 rows on scrolling');
+  // Made 20 at a time, the rows are not in title order until the list is sorted by title.
+  const titles = async () => (await p.locator('#tasks .title').allTextContents()).map((s) => s.replace(/^#\d+\s*/, ''));
+  await p.locator('#flt-sort').selectOption('title');
+  // A page of 50 at the bottom of which "Load more" stays in view, as scroll anchoring keeps it.
+  await until(async () => {
+    const t = await titles();
+    return t.length === 160 && JSON.stringify(t) === JSON.stringify([...new Set(t)].sort());
+  }, 'all 160 in title order without scrolling again', 5000);
+});
+
+await userScenario('reminders that fired while the page was closed: a count and one summary, not a toast each', {
+  prepare: (p) => p.addInitScript(countNotifications),
+  seed: async (tok) => {
+    const at = new Date(Date.now() + 1500).toISOString();
+    await Promise.all(Array.from({ length: 12 }, (_, i) => seedTask(tok, { title: `Missed ${i + 1}`, reminders: [{ at }] })));
+    const unread = async () => (await api(tok, 'GET', '/v1/notifications?unread=true&limit=50')).body.items.length;
+    await until(async () => (await unread()) === 12, 'the 12 reminders to fire', 30000);
+  },
+}, async ({ page: p, token: tok }) => {
+  await until(async () => (await p.locator('#notif-count').textContent()) === '12', 'the unread count');
+  await sleep(1000); // a toast each would be there by now
+  const toasts = await p.locator('.toast-reminder').allTextContents();
+  assert(toasts.length === 1 && toasts[0].includes('12 reminders while you were away'), `one summary: ${JSON.stringify(toasts)}`);
+  assert(await p.evaluate(() => window.__shown.length) === 0, 'no browser notification for what fired before');
+  // One that fires while the page is open is announced as it fires.
+  await seedTask(tok, { title: 'Stretch', reminders: [{ at: new Date(Date.now() + 1500).toISOString() }] });
+  await p.locator('.toast-reminder', { hasText: 'Stretch' }).waitFor({ timeout: 30000 });
+  await until(() => p.evaluate(() => window.__shown.some((n) => n.body.includes('Stretch'))), 'its browser notification');
 });
 
 // First load, cold: bytes and time to the rendered list, from the browser's own clock.

@@ -28,6 +28,7 @@ const state = {
   lastEventId: '',
   notifTimer: null,
   seenNotifs: new Set(),
+  notifsRead: false,  // whether the unread notifications were read once since sign-in
 };
 
 // ---- sign-in ----
@@ -88,6 +89,8 @@ async function signIn(token) {
   state.live?.abort();
   state.tasks = [];
   state.signingIn = true;
+  state.seenNotifs.clear();
+  state.notifsRead = false;
   const me = get('/v1/me');
   state.meLoaded = me.then((m) => { state.me = m; state.zone = m.time_zone || 'UTC'; }, () => {});
   const first = reload(); // the list loads beside the settings and renders once both are in
@@ -124,6 +127,7 @@ $('#sign-out').addEventListener('click', () => {
   chat().then((c) => c.stopChat());
   state.tasks = [];
   state.seenNotifs.clear();
+  state.notifsRead = false;
   $('#tasks').replaceChildren();
   $('#toasts').replaceChildren();
   $('#live').textContent = 'Offline';
@@ -180,6 +184,7 @@ async function reload() {
     state.tasks = page.items.filter((t) => !state.pendingDeletes.has(t.id));
     state.cursor = page.next_cursor || '';
     renderList();
+    watchMore();
   } catch (err) {
     if (gen === state.generation) handleError(err);
   }
@@ -201,6 +206,7 @@ async function loadMore() {
     state.tasks.push(...page.items.filter((t) => !known.has(t.id) && !state.pendingDeletes.has(t.id)));
     state.cursor = page.next_cursor || '';
     renderList();
+    watchMore();
   } catch (err) {
     handleError(err);
   } finally {
@@ -275,7 +281,7 @@ function renderTask(t) {
   return h('li', { class: `task${overdue ? ' is-overdue' : ''}${done ? ' is-done' : ''} p-${t.priority}`, dataset: { id: t.id } },
     h('input', {
       type: 'checkbox', id: `done-${t.id}`, checked: done, dataset: { role: 'done' },
-      'aria-label': `${done ? 'Reopen' : 'Complete'} “${t.title}”`, onchange: (e) => toggle(t, e.target.checked),
+      'aria-label': `${done ? 'Reopen' : 'Complete'} “${t.title}”`, onchange: (e) => toggle(t, e.target.checked, e.target),
     }),
     h('div', { class: 'task-body' },
       h('p', { class: 'title' }, h('span', { class: 'num' }, `#${t.number}`), ' ', t.title),
@@ -312,7 +318,8 @@ function replaceTask(t) {
   renderList();
 }
 
-async function toggle(t, complete) {
+/** Completes or reopens t; box is the checkbox that asked for it, if one did. */
+async function toggle(t, complete, box) {
   try {
     const updated = await post(`/v1/tasks/${t.id}/${complete ? 'complete' : 'reopen'}`);
     replaceTask(updated);
@@ -334,6 +341,12 @@ async function toggle(t, complete) {
       }, 400);
     }
   } catch (err) {
+    // The box shows what was asked, not what is: put it back, and draw the row again from
+    // the task (its cached row still has the box as the click left it), so that the next
+    // click asks for the same again.
+    if (box) box.checked = !complete;
+    renderedRows.delete(t.id);
+    renderList();
     handleError(err);
     reload();
   }
@@ -406,14 +419,28 @@ $('#filters').addEventListener('change', (e) => {
 $('#flt-q').addEventListener('input', debounce(() => { state.tasks = []; reload(); }, 250));
 $('#filters').addEventListener('submit', (e) => e.preventDefault());
 $('#more').addEventListener('click', loadMore);
-new IntersectionObserver((entries) => {
+const moreObserver = new IntersectionObserver((entries) => {
   if (entries.some((e) => e.isIntersecting)) loadMore();
-}, { rootMargin: '400px' }).observe($('#more'));
+}, { rootMargin: '400px' });
+moreObserver.observe($('#more'));
+
+/**
+ * Asks the observer again whether "Load more" is in view, once a page is drawn: it reports
+ * only changes, and a button that stayed in view (a short page, or a list scrolled down
+ * when the filters changed, which scroll anchoring keeps at the button) would load no
+ * further page. A new observation reports the current state, after the page has settled.
+ */
+function watchMore() {
+  moreObserver.unobserve($('#more'));
+  moreObserver.observe($('#more'));
+}
 
 // ---- quick add ----
 
 let quickAvailable = true;
 let quickSeq = 0;
+let quickBusy = false;      // a line is being added: Enter again must not add it twice
+let quickSent = { text: '', key: '' }; // the line last sent and not added, with its Idempotency-Key
 
 async function previewQuick() {
   const text = $('#quick-input').value.trim();
@@ -459,8 +486,12 @@ $('#quick-form').addEventListener('submit', async (e) => {
   e.preventDefault();
   const input = $('#quick-input');
   const text = input.value.trim();
-  if (!text) return;
-  const key = { 'Idempotency-Key': crypto.randomUUID() };
+  if (!text || quickBusy) return;
+  // The same line sent again (its answer was lost) goes with the same key, so the server
+  // answers with the task it made rather than making another.
+  if (quickSent.text !== text) quickSent = { text, key: crypto.randomUUID() };
+  const key = { 'Idempotency-Key': quickSent.key };
+  quickBusy = true; // not a disabled button: that would take the focus from a person who pressed it
   try {
     let task;
     if (quickAvailable) {
@@ -472,14 +503,17 @@ $('#quick-form').addEventListener('submit', async (e) => {
       }
     }
     task ??= await request('POST', '/v1/tasks', { title: text }, key);
+    quickSent = { text: '', key: '' };
     input.value = '';
     quickSeq++;
     $('#quick-preview').replaceChildren();
     toast(`Added “${task.title}”.`);
-    await reload();
+    reload();
     scheduleTags();
   } catch (err) {
     $('#quick-preview').replaceChildren(h('p', { class: 'error' }, err.message));
+  } finally {
+    quickBusy = false;
   }
 });
 
@@ -546,14 +580,15 @@ async function pollNotifications() {
   try {
     const page = await get('/v1/notifications?unread=true&limit=20');
     const count = $('#notif-count');
+    const many = page.items.length >= 20 ? '20+' : String(page.items.length);
     count.hidden = page.items.length === 0;
-    count.textContent = page.items.length >= 20 ? '20+' : String(page.items.length);
-    $('#notif-button').setAttribute('aria-label', `Notifications, ${page.items.length} unread`);
-    for (const n of page.items) {
-      if (state.seenNotifs.has(n.id)) continue;
-      state.seenNotifs.add(n.id);
-      announce(n);
-    }
+    count.textContent = many;
+    $('#notif-button').setAttribute('aria-label', `Notifications, ${many} unread`);
+    const fresh = page.items.filter((n) => !state.seenNotifs.has(n.id));
+    for (const n of fresh) state.seenNotifs.add(n.id);
+    if (state.notifsRead) fresh.forEach(announce);
+    else if (fresh.length) announceBacklog(many);
+    state.notifsRead = true;
     if ($('#notif-panel').open) renderNotifications();
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) return;
@@ -567,6 +602,17 @@ function announce(n) {
   if ('Notification' in window && Notification.permission === 'granted') {
     try { new Notification('Taskwire reminder', { body: `${n.title}${when}`, tag: n.id }); } catch { /* not allowed here */ }
   }
+}
+
+/**
+ * Says once how many reminders fired while the page was closed. One toast and one system
+ * notification each, as for a reminder that fires while the page is open, would bury the
+ * page under a stack of old news; the badge and the panel list them.
+ */
+function announceBacklog(many) {
+  toast(`${many} ${many === '1' ? 'reminder' : 'reminders'} while you were away`, {
+    kind: 'reminder', timeout: 15000, action: 'Show', onAction: () => $('#notif-button').click(),
+  });
 }
 
 async function markRead(id) {

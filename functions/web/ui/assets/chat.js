@@ -107,7 +107,8 @@ $('#chat-form').addEventListener('submit', async (e) => {
 });
 
 $('#chat-input').addEventListener('keydown', (e) => {
-  if (e.key === 'Enter' && !e.shiftKey) {
+  // Enter while an input method composes a word (Japanese, Chinese, …) picks the word.
+  if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
     e.preventDefault();
     $('#chat-form').requestSubmit();
   }

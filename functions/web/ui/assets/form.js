@@ -1,15 +1,16 @@
 // The full task form: every field of a task, with a builder for recurrence rules and a
 // list of reminders. It creates a task or patches one (with If-Match, so that a
-// concurrent edit is not lost).
+// concurrent edit is not lost), sending only the members the person changed.
 
 import { ApiError, request } from './api.js';
 import { $, $$, h } from './dom.js';
-import { formatDuration, instantToLocal, parseDuration, zonedToInstant } from './time.js';
+import { formatDuration, instantToLocal, isZone, parseDuration, zonedToInstant } from './time.js';
 import { DAYS, build, describe, parse } from './rrule.js';
 
 const dialog = $('#task-dialog');
 const form = $('#task-form');
-let current = null; // {task, onSaved}
+let current = null; // {task, onSaved, shown, saving, sent}
+const readFrom = new WeakMap(); // reminder row -> {value, key}: the reminder it showed when added
 
 for (const [code, name] of DAYS) {
   $('#f-days').append(h('span', { class: 'day' },
@@ -25,7 +26,7 @@ function fillZones() {
 
 /** Opens the form for a new task (with an optional title) or for task. */
 export function openTaskForm({ task = null, title = '', zone, onSaved }) {
-  current = { task, onSaved };
+  current = { task, onSaved, saving: false };
   fillZones();
   form.reset();
   $('#task-form-error').textContent = '';
@@ -43,6 +44,8 @@ export function openTaskForm({ task = null, title = '', zone, onSaved }) {
   $('#f-reminders').replaceChildren();
   for (const r of t.reminders || []) addReminder(r, tz);
   update();
+  current.shown = values(); // what a member must differ from to be sent
+  $('#task-form button[type="submit"]').disabled = false;
   dialog.showModal();
   $('#f-title').focus();
 }
@@ -113,16 +116,34 @@ function addReminder(r = { before: 'PT15M' }, zone = $('#f-zone').value) {
     h('button', { type: 'button', class: 'danger', 'aria-label': `Remove reminder ${i}`, onclick: () => { li.remove(); $('#f-add-reminder').focus(); } }, 'Remove'));
   $('#f-reminders').append(li);
   sync();
+  readFrom.set(li, { value: r.at ? { at: r.at } : { before: r.before }, key: rowKey(li, zone) });
   return li;
 }
-$('#f-add-reminder').addEventListener('click', () => addReminder().querySelector('select').focus());
-$('#f-cancel').addEventListener('click', () => dialog.close());
 
-form.addEventListener('submit', async (e) => {
-  e.preventDefault();
+/** What a reminder row shows, in zone: when it changes, the row means another reminder. */
+function rowKey(row, zone) {
+  const kind = $('.rem-kind', row).value;
+  return kind === 'at' ? `at ${$('.rem-at', row).value} ${zone}` : `before ${$('.rem-n', row).value} ${$('.rem-unit', row).value}`;
+}
+
+/**
+ * The reminder a row says. A row left as it was is the reminder it was read from: the
+ * inputs hold minutes and wall-clock times, so reading them again would turn PT90S into
+ * PT2M and an instant in a repeated hour into the first of the two.
+ */
+function reminderOf(row, zone) {
+  const read = readFrom.get(row);
+  if (read && read.key === rowKey(row, zone)) return read.value;
+  return $('.rem-kind', row).value === 'at'
+    ? { at: zonedToInstant($('.rem-at', row).value, zone) }
+    : { before: formatDuration($('.rem-n', row).value, $('.rem-unit', row).value) };
+}
+
+/** The task as the form says it, member by member as the API takes it. */
+function values() {
   const zone = $('#f-zone').value.trim() || 'UTC';
   const due = $('#f-due').value;
-  const body = {
+  return {
     title: $('#f-title').value.trim(),
     description: $('#f-description').value,
     priority: $('#f-priority').value,
@@ -131,27 +152,65 @@ form.addEventListener('submit', async (e) => {
     time_zone: zone,
     recurrence: currentRule(),
     repeat_from: $('#f-from-completion').checked ? 'completion' : 'schedule',
-    reminders: $$('.reminder-row', form).map((row) => ($('.rem-kind', row).value === 'at'
-      ? { at: zonedToInstant($('.rem-at', row).value, zone) }
-      : { before: formatDuration($('.rem-n', row).value, $('.rem-unit', row).value) })),
+    reminders: $$('.reminder-row', form).map((row) => reminderOf(row, zone)),
   };
-  if (!body.title) {
+}
+
+/**
+ * The members of body that differ from what the form showed when it opened. A member the
+ * person did not touch is left out of the patch rather than sent as the inputs read it
+ * back: they cannot hold all of it (WKST, an UNTIL with a time, seconds of a duration,
+ * which of two equal wall-clock times).
+ */
+function changes(body, shown) {
+  return Object.fromEntries(Object.entries(body).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(shown[k])));
+}
+
+$('#f-add-reminder').addEventListener('click', () => addReminder().querySelector('select').focus());
+$('#f-cancel').addEventListener('click', () => dialog.close());
+
+form.addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const mine = current;
+  if (mine.saving) return; // a second press while the first is on its way
+  if (!$('#f-title').value.trim()) {
     showError('title', 'Give the task a title.');
     return;
   }
+  const zone = $('#f-zone').value.trim() || 'UTC';
+  if (!isZone(zone)) {
+    showError('time_zone', `“${zone}” is not a time zone: pick one from the list, such as Europe/Berlin.`);
+    return;
+  }
+  const { task, onSaved } = mine;
+  const body = task ? changes(values(), mine.shown) : values();
+  if (task && !Object.keys(body).length) {
+    dialog.close(); // nothing changed: nothing to send
+    return;
+  }
+  // A new task sent again unchanged (its answer was lost) goes with the same key, so the
+  // server answers with the task it made rather than making another.
+  const json = JSON.stringify(body);
+  if (!task && mine.sent?.json !== json) mine.sent = { json, key: crypto.randomUUID() };
+  const submit = $('#task-form button[type="submit"]');
+  mine.saving = true;
+  submit.disabled = true;
   try {
-    const { task, onSaved } = current;
     const saved = task
       ? await request('PATCH', `/v1/tasks/${task.id}`, body, { 'If-Match': `"${task.version}"` })
-      : await request('POST', '/v1/tasks', body, { 'Idempotency-Key': crypto.randomUUID() });
-    dialog.close();
+      : await request('POST', '/v1/tasks', body, { 'Idempotency-Key': mine.sent.key });
+    if (current === mine) dialog.close();
     onSaved?.(saved);
   } catch (err) {
+    if (current !== mine) return; // the form was closed and opened again meanwhile
     if (err instanceof ApiError && err.status === 412) {
       showError('', 'This task changed elsewhere since you opened it. Close the form to see the latest version, then edit again.');
       return;
     }
     showError(err.problem?.field, err.message);
+  } finally {
+    mine.saving = false;
+    if (current === mine) submit.disabled = false;
   }
 });
 

@@ -4,6 +4,8 @@
 
 export const DAYS = [['MO', 'Mon'], ['TU', 'Tue'], ['WE', 'Wed'], ['TH', 'Thu'], ['FR', 'Fri'], ['SA', 'Sat'], ['SU', 'Sun']];
 const FREQS = { DAILY: 'day', WEEKLY: 'week', MONTHLY: 'month', YEARLY: 'year' };
+// BYMONTHDAY counted from the end of the month.
+const FROM_END = { '-1': 'the last day', '-2': 'the second-to-last day', '-3': 'the third-to-last day' };
 
 /** Reads a rule into builder state, or null when the builder cannot express it. */
 export function parse(rule) {
@@ -49,7 +51,8 @@ export function describe(rule) {
   const unit = FREQS[s.freq];
   let out = s.interval > 1 ? `every ${s.interval} ${unit}s` : `every ${unit}`;
   if (s.byday.length) out += ' on ' + s.byday.map((d) => DAYS.find(([c]) => c === d)[1]).join(', ');
-  if (s.bymonthday) out += s.bymonthday < 0 ? ' on the last day' : ` on day ${s.bymonthday}`;
+  if (s.bymonthday < 0 && !FROM_END[s.bymonthday]) return rule; // shown as written rather than in wrong words
+  if (s.bymonthday) out += s.bymonthday < 0 ? ` on ${FROM_END[s.bymonthday]}` : ` on day ${s.bymonthday}`;
   if (s.count) out += `, ${s.count} times`;
   else if (s.until) out += `, until ${s.until.slice(0, 4)}-${s.until.slice(4, 6)}-${s.until.slice(6, 8)}`;
   return out;

@@ -15,19 +15,42 @@ function parts(ms, zone) {
   return p;
 }
 
-/** The offset of zone from UTC at instant ms, in milliseconds. */
-function offset(ms, zone) {
+/** The wall-clock time in zone at instant ms, as ms since the epoch read as UTC. */
+function wallAt(ms, zone) {
   const p = parts(ms, zone);
-  return Date.UTC(p.year, p.month - 1, p.day, p.hour % 24, p.minute, p.second) - Math.floor(ms / 1000) * 1000;
+  return Date.UTC(p.year, p.month - 1, p.day, p.hour % 24, p.minute, p.second);
 }
 
-/** Turns "2026-11-23T09:00" (wall clock in zone) into an RFC 3339 instant in UTC. */
+/** The offset of zone from UTC at instant ms, in milliseconds. */
+function offset(ms, zone) {
+  return wallAt(ms, zone) - Math.floor(ms / 1000) * 1000;
+}
+
+/** Whether Intl knows zone (an unknown one makes it throw a RangeError). */
+export function isZone(zone) {
+  try {
+    format(zone, {});
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Turns "2026-11-23T09:00" (wall clock in zone) into an RFC 3339 instant in UTC, as the
+ * server resolves wall-clock times (recur.Resolve), so that a time typed in the form means
+ * what quick add makes of it: a time in a DST gap moves forward by the gap, a repeated
+ * time is the first of the two. Throws a RangeError for a zone Intl does not know.
+ */
 export function zonedToInstant(local, zone) {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(local);
   if (!m) return null;
   const wall = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +(m[6] || 0));
-  let ms = wall - offset(wall, zone);
-  ms = wall - offset(ms, zone); // once more, for instants near a change of offset
+  // Read with the offset in effect before any change of offset near this time, then with
+  // the one after; a time that neither reads back as itself is in a gap.
+  const first = wall - offset(wall - 26 * 3600000, zone);
+  const second = wall - offset(wall + 26 * 3600000, zone);
+  const ms = wallAt(first, zone) !== wall && wallAt(second, zone) === wall ? second : first;
   return new Date(ms).toISOString().replace('.000Z', 'Z');
 }
 
@@ -45,14 +68,24 @@ export function dayOf(ms, zone) {
   return `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
 }
 
+/**
+ * The calendar day n days after day (YYYY-MM-DD). Days are counted on the calendar, not
+ * in 24-hour steps: in a zone with DST a day is 23 or 25 hours long twice a year.
+ */
+export function addDays(day, n) {
+  const [y, m, d] = day.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10);
+}
+
 /** A short, readable due time: "Today 09:00", "Tomorrow 18:30", "Mon 24 Nov 09:00". */
 export function formatDue(iso, zone, now = Date.now()) {
   const ms = Date.parse(iso);
   const time = format(zone, { hour: '2-digit', minute: '2-digit' }).format(ms);
   const day = dayOf(ms, zone);
-  if (day === dayOf(now, zone)) return `Today ${time}`;
-  if (day === dayOf(now + 86400000, zone)) return `Tomorrow ${time}`;
-  if (day === dayOf(now - 86400000, zone)) return `Yesterday ${time}`;
+  const today = dayOf(now, zone);
+  if (day === today) return `Today ${time}`;
+  if (day === addDays(today, 1)) return `Tomorrow ${time}`;
+  if (day === addDays(today, -1)) return `Yesterday ${time}`;
   const sameYear = parts(ms, zone).year === parts(now, zone).year;
   return format(zone, { weekday: 'short', day: 'numeric', month: 'short', ...(sameYear ? {} : { year: 'numeric' }) }).format(ms) + ` ${time}`;
 }
@@ -64,8 +97,7 @@ export function formatFull(iso, zone) {
 
 /** The start of the day in zone that is `days` after today, as an instant. */
 export function startOfDay(zone, days = 0, now = Date.now()) {
-  const day = dayOf(now + days * 86400000, zone);
-  return zonedToInstant(`${day}T00:00`, zone);
+  return zonedToInstant(`${addDays(dayOf(now, zone), days)}T00:00`, zone);
 }
 
 const units = [['W', 'weeks', 604800], ['D', 'days', 86400], ['H', 'hours', 3600], ['M', 'minutes', 60]];
