@@ -15,17 +15,30 @@ import (
 // a public unicast address.
 var ErrBlockedAddress = errors.New("address not allowed for webhooks")
 
-// blockedPrefixes are the special-purpose ranges the guard refuses beyond what netip's
-// predicates name: "this network", shared (carrier-grade NAT) space, IETF protocol
-// assignments, benchmarking, reserved and broadcast, IPv4-compatible IPv6 and the
-// deprecated IPv6 site-local range.
+// blockedPrefixes are the special-purpose ranges (IANA's IPv4 and IPv6 special-purpose
+// address registries) the guard refuses beyond what netip's predicates name: "this
+// network", shared (carrier-grade NAT) space, IETF protocol assignments, the
+// documentation ranges (TEST-NET-1 to 3, 2001:db8::/32, 3fff::/20), benchmarking,
+// reserved and broadcast; IPv4-compatible IPv6, the local-use NAT64 prefix, Teredo and
+// 6to4 (which tunnel to IPv4 addresses the guard would not see), discard-only and the
+// deprecated IPv6 site-local range. A documentation range can be a real network's: one
+// machine Taskwire ran on had its own interface in 192.0.2.0/24.
 var blockedPrefixes = []netip.Prefix{
 	netip.MustParsePrefix("0.0.0.0/8"),
 	netip.MustParsePrefix("100.64.0.0/10"),
 	netip.MustParsePrefix("192.0.0.0/24"),
+	netip.MustParsePrefix("192.0.2.0/24"),
 	netip.MustParsePrefix("198.18.0.0/15"),
+	netip.MustParsePrefix("198.51.100.0/24"),
+	netip.MustParsePrefix("203.0.113.0/24"),
 	netip.MustParsePrefix("240.0.0.0/4"),
 	netip.MustParsePrefix("::/96"),
+	netip.MustParsePrefix("64:ff9b:1::/48"),
+	netip.MustParsePrefix("100::/64"),
+	netip.MustParsePrefix("2001::/32"),
+	netip.MustParsePrefix("2001:db8::/32"),
+	netip.MustParsePrefix("2002::/16"),
+	netip.MustParsePrefix("3fff::/20"),
 	netip.MustParsePrefix("fec0::/10"),
 }
 

@@ -28,6 +28,8 @@ func TestCheckAddress(t *testing.T) {
 		"224.0.0.1", "239.255.255.250", "ff02::1", // multicast
 		"100.64.0.1", "0.1.2.3", "255.255.255.255", "198.18.0.1", // shared, "this network", broadcast, benchmarking
 		"::ffff:127.0.0.1", "::ffff:10.0.0.1", "64:ff9b::a00:1", "::127.0.0.1", // the same, dressed as IPv6
+		"192.0.2.2", "198.51.100.7", "203.0.113.9", "2001:db8::1", "3fff::1", // documentation
+		"64:ff9b:1::a00:1", "2001::1", "2002:a00:1::1", "100::1", // local NAT64, Teredo, 6to4, discard-only
 	}
 	allowed := []string{"93.184.216.34", "8.8.8.8", "172.32.0.1", "2606:4700:4700::1111", "::ffff:8.8.8.8"}
 

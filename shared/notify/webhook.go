@@ -94,9 +94,15 @@ func (s *WebhookSender) Send(ctx context.Context, w Webhook) error {
 		backoff *= 2
 	}
 	if err != nil {
-		return fmt.Errorf("send webhook to %s: %w", u.Redacted(), err)
+		return fmt.Errorf("send webhook to %s: %w", target(u), err)
 	}
 	return nil
+}
+
+// target names the receiver of u for the log: scheme, host and path. A receiver's URL
+// often carries a token in its query (…/hook?token=…), and the log is no place for it.
+func target(u *url.URL) string {
+	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
 }
 
 // try posts w once.
@@ -127,6 +133,10 @@ func (s *WebhookSender) try(ctx context.Context, u *url.URL, signer *Signer, w W
 	}
 	resp, err := client.Do(req)
 	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // without the URL, which Send names without its query
+		}
 		return err
 	}
 	// Read a little of the answer so that the connection can be reused.

@@ -62,6 +62,19 @@ func TestWebhookSender_Send(t *testing.T) {
 		assert.Len(t, rcv.Requests(), 3, "got %d tries, want 3", len(rcv.Requests()))
 	})
 
+	// A receiver's URL often carries a token; the error, which is logged, names the
+	// receiver without it.
+	t.Run("ErrDownKeepsTheTokenOutOfTheError", func(t *testing.T) {
+		addr := MustNewReceiver(t).URL
+		sender := notify.NewWebhookSender(false)
+		sender.Attempts = 1
+		err := sender.Send(context.Background(), notify.Webhook{URL: addr + "/hook?token=SECRETQ", Secret: taskwire.NewWebhookSecret(), ID: "evt-3b", Body: body})
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "/hook")
+		assert.NotContains(t, err.Error(), "SECRETQ")
+		assert.True(t, notify.IsPermanent(err), "a refused address stays permanent: %v", err)
+	})
+
 	t.Run("ErrRedirect", func(t *testing.T) {
 		rcv := MustNewReceiver(t)
 		redirect := httptest.NewServer(http.RedirectHandler(rcv.URL, http.StatusTemporaryRedirect))

@@ -582,6 +582,7 @@ func TestMe(t *testing.T) {
 		resp := c.Do(t, http.MethodGet, "/v1/me", nil)
 		resp.MustStatus(t, http.StatusOK)
 		assert.JSONEq(t, `{"id":"`+c.User+`","time_zone":"UTC","email":null,"webhook_url":null,"webhook_secret":null}`, string(resp.Body))
+		assert.Equal(t, "no-store", resp.Header.Get("Cache-Control"), "the settings hold the webhook secret")
 	})
 
 	t.Run("OKSettings", func(t *testing.T) {
@@ -590,6 +591,7 @@ func TestMe(t *testing.T) {
 			"time_zone": "Europe/Berlin", "email": "ada@example.com", "webhook_url": "https://example.com/hook",
 		})
 		resp.MustStatus(t, http.StatusOK)
+		assert.Equal(t, "no-store", resp.Header.Get("Cache-Control"))
 		var me taskwire.User
 		resp.JSON(t, &me)
 		assert.Equal(t, c.User, me.ID)

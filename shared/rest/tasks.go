@@ -633,6 +633,12 @@ func (s *Server) getMe(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	return writeMe(w, u)
+}
+
+// writeMe writes the user's settings, which hold the webhook secret: no cache keeps them.
+func writeMe(w http.ResponseWriter, u *taskwire.User) error {
+	w.Header().Set("Cache-Control", "no-store")
 	return writeJSON(w, http.StatusOK, u)
 }
 
@@ -645,5 +651,5 @@ func (s *Server) patchMe(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, u)
+	return writeMe(w, u)
 }
