@@ -46,6 +46,7 @@ func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
 		if err != nil {
 			return err
 		}
+		p.Ending = ctx
 		f.proxy = p
 	} else if cfg["TASKWIRE_CHAT_URL"] != "" {
 		return errors.New("web: TASKWIRE_CHAT_URL needs TASKWIRE_API_URL")

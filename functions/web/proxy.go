@@ -1,7 +1,9 @@
 package function
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
@@ -19,6 +21,10 @@ import (
 // included, are passed on as they arrive.
 type Proxy struct {
 	api, chat *httputil.ReverseProxy
+	// Ending, when set, ends the live streams under way when it is done: the function's
+	// Start context, which the host cancels when the shutdown begins. A stream never ends
+	// on its own, and the drain of in-flight requests would wait for it to its timeout.
+	Ending context.Context
 }
 
 // NewProxy returns a proxy to the tasks API at apiURL and the assistant at chatURL (""
@@ -51,7 +57,10 @@ func upstream(name, raw string) (*httputil.ReverseProxy, error) {
 		},
 		FlushInterval: -1, // event streams: pass each write on at once
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
-			problem.Write(w, r, taskwire.Errorf(taskwire.EUPSTREAM, "the API at %s did not answer: %v", u.Host, err))
+			// The page's user learns that the API did not answer; where it lives, and why,
+			// is the log's.
+			slog.WarnContext(r.Context(), "upstream did not answer", "upstream", u.Host, "path", r.URL.Path, "err", err)
+			problem.Write(w, r, taskwire.Errorf(taskwire.EUPSTREAM, "the API did not answer; try again"))
 		},
 	}, nil
 }
@@ -63,6 +72,12 @@ func Serves(path string) bool {
 
 // ServeHTTP forwards an API request.
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if p.Ending != nil && r.URL.Path == "/v1/stream" {
+		ctx, cancel := context.WithCancel(r.Context())
+		defer cancel()
+		defer context.AfterFunc(p.Ending, cancel)()
+		r = r.WithContext(ctx)
+	}
 	if isChat(r.URL.Path) {
 		p.chat.ServeHTTP(w, r)
 		return

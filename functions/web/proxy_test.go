@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -130,13 +131,52 @@ func TestProxy_Streams(t *testing.T) {
 	assert.Equal(t, []string{"data: one", "", "id: 2", "data: two", ""}, rest)
 }
 
+// A stream passed on ends when the function's shutdown begins (its Start context is
+// done), so that the drain does not wait for it.
+func TestProxy_StreamsEndAtShutdown(t *testing.T) {
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		fmt.Fprint(w, "id: 1\ndata: one\n\n")
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	}))
+	t.Cleanup(upstream.Close)
+	f := function.New()
+	ctx, shutdown := context.WithCancel(context.Background())
+	defer shutdown()
+	require.NoError(t, f.Start(ctx, map[string]string{"TASKWIRE_API_URL": upstream.URL}))
+	web := httptest.NewServer(http.HandlerFunc(f.Handle))
+	t.Cleanup(web.Close)
+
+	resp, err := http.Get(web.URL + "/v1/stream")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	lines := bufio.NewScanner(resp.Body)
+	require.True(t, lines.Scan())
+	ended := make(chan struct{})
+	go func() {
+		for lines.Scan() {
+		}
+		close(ended)
+	}()
+	shutdown()
+	select {
+	case <-ended:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the stream outlived the start of the shutdown")
+	}
+}
+
 func TestProxy_UpstreamDown(t *testing.T) {
 	down := httptest.NewServer(http.NotFoundHandler())
 	down.Close()
 	web := MustStartWeb(t, map[string]string{"TASKWIRE_API_URL": down.URL})
 	resp, err := http.Get(web.URL + "/v1/tasks")
 	require.NoError(t, err)
-	resp.Body.Close()
+	defer resp.Body.Close()
 	assert.Equal(t, http.StatusBadGateway, resp.StatusCode)
 	assert.Equal(t, "application/problem+json", resp.Header.Get("Content-Type"))
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	assert.NotContains(t, string(body), strings.TrimPrefix(down.URL, "http://"), "where the API lives is the log's, not the page's")
 }
