@@ -70,6 +70,7 @@ func TestNotificationService_Deliver(t *testing.T) {
 		results := make(chan bool, n)
 		for range n {
 			wg.Go(func() {
+				data := data // each delivery has its event's data, which Deliver writes to
 				_, delivered, err := svc.Deliver(context.Background(), events.SourceReminders, id, reminder, &data)
 				assert.NoError(t, err)
 				results <- delivered
