@@ -23,14 +23,19 @@ type Config struct {
 	Audience string       // AUTH_AUDIENCE
 	DataDir  string       // where the development issuer keeps its key, e.g. ".data"
 	Client   *http.Client // optional; http.DefaultClient when nil
+	// Service is K_SERVICE, which Knative Serving sets in every revision: the function
+	// runs in a cluster, where the development issuer is refused.
+	Service string
 }
 
-// ConfigFromEnv reads AUTH_JWKS_URL, AUTH_ISSUER, AUTH_AUDIENCE from cfg (a map of environment variables) and sets DataDir.
+// ConfigFromEnv reads AUTH_JWKS_URL, AUTH_ISSUER, AUTH_AUDIENCE and K_SERVICE from cfg (a
+// map of environment variables) and sets DataDir.
 func ConfigFromEnv(cfg map[string]string, dataDir string) Config {
 	return Config{
 		JWKSURL:  strings.TrimSpace(cfg["AUTH_JWKS_URL"]),
 		Issuer:   strings.TrimSpace(cfg["AUTH_ISSUER"]),
 		Audience: strings.TrimSpace(cfg["AUTH_AUDIENCE"]),
 		DataDir:  dataDir,
+		Service:  cfg["K_SERVICE"],
 	}
 }

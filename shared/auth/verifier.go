@@ -88,7 +88,8 @@ func (k verifyKey) fits(alg jwa.SignatureAlgorithm) bool {
 // otherwise). With JWKSURL empty it loads or creates the development issuer (see below)
 // and trusts only it; an Issuer or Audience given without JWKSURL is an error, as a
 // half-configured identity provider would otherwise leave the development issuer, whose
-// tokens anyone with the data directory can mint, trusted unnoticed.
+// tokens anyone with the data directory can mint, trusted unnoticed, and so is Service
+// (K_SERVICE: a Knative cluster) without JWKSURL.
 func NewVerifier(ctx context.Context, cfg Config) (*Verifier, error) {
 	v := &Verifier{
 		client:          cfg.Client,
@@ -99,6 +100,12 @@ func NewVerifier(ctx context.Context, cfg Config) (*Verifier, error) {
 		v.client = http.DefaultClient
 	}
 
+	if cfg.JWKSURL == "" && cfg.Service != "" {
+		// The development issuer mints a token for any name at POST /v1/dev/token: on one
+		// machine that is a convenience, in a cluster it would let anyone in as anyone.
+		return nil, fmt.Errorf("new verifier: %s runs in a cluster (K_SERVICE is set), where the local development "+
+			"issuer is refused: set AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE to your identity provider's", cfg.Service)
+	}
 	if cfg.JWKSURL == "" && (cfg.Issuer != "" || cfg.Audience != "") {
 		return nil, errors.New("new verifier: AUTH_ISSUER and AUTH_AUDIENCE need AUTH_JWKS_URL, the identity provider's key set; " +
 			"unset all three for the local development issuer")

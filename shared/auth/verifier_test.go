@@ -358,6 +358,14 @@ func TestNewVerifier(t *testing.T) {
 		assert.Contains(t, err.Error(), "AUTH_ISSUER is required")
 	})
 
+	t.Run("ErrDevelopmentIssuerInACluster", func(t *testing.T) {
+		_, err := auth.NewVerifier(context.Background(), auth.ConfigFromEnv(map[string]string{"K_SERVICE": "tasks"}, t.TempDir()))
+		require.Error(t, err, "a deployed function must not mint tokens for anyone")
+		assert.Contains(t, err.Error(), "K_SERVICE")
+		_, err = auth.NewVerifier(context.Background(), auth.ConfigFromEnv(map[string]string{}, t.TempDir()))
+		assert.NoError(t, err, "on one machine the development issuer is trusted")
+	})
+
 	t.Run("ErrIssuerWithoutKeySet", func(t *testing.T) {
 		for _, cfg := range []auth.Config{{Issuer: testIssuer, DataDir: t.TempDir()}, {Audience: testAudience, DataDir: t.TempDir()}} {
 			_, err := auth.NewVerifier(context.Background(), cfg)
