@@ -26,6 +26,9 @@ type Details struct {
 	// Extensions are further members of the problem (RFC 9457 section 3.2), such as the
 	// conversation a failed chat message was stored in; they cannot replace the ones above.
 	Extensions map[string]any `json:"-"`
+	// anonymous is set on a 401 of a request that sent no credentials, which RFC 6750
+	// (section 3.1) answers with a challenge that names no error.
+	anonymous bool
 }
 
 // MarshalJSON encodes the problem with its extension members beside the standard ones.
@@ -96,6 +99,7 @@ func From(r *http.Request, err error) Details {
 	}
 	status := Status(code)
 	return Details{
+		anonymous: status == http.StatusUnauthorized && r.Header.Get("Authorization") == "",
 		Type:     "https://taskwire.dev/problems/" + code,
 		Title:    http.StatusText(status),
 		Status:   status,
@@ -128,7 +132,11 @@ func WriteDetails(w http.ResponseWriter, d Details) {
 	h.Del("Location")
 	switch d.Status {
 	case http.StatusUnauthorized:
-		h.Set("WWW-Authenticate", `Bearer realm="taskwire", error="invalid_token"`)
+		if d.anonymous {
+			h.Set("WWW-Authenticate", `Bearer realm="taskwire"`)
+		} else {
+			h.Set("WWW-Authenticate", `Bearer realm="taskwire", error="invalid_token"`)
+		}
 	case http.StatusServiceUnavailable:
 		if h.Get("Retry-After") == "" { // a handler that knows better set it already
 			h.Set("Retry-After", "1")

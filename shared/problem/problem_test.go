@@ -95,3 +95,18 @@ func TestDetails_Extensions(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotContains(t, string(b), "Extensions")
 }
+
+// A 401 challenges the client; it names the error only when the request sent credentials
+// (RFC 6750, section 3.1).
+func TestWrite_Challenge(t *testing.T) {
+	err := taskwire.Errorf(taskwire.EUNAUTHORIZED, "token is missing")
+	w := httptest.NewRecorder()
+	problem.Write(w, httptest.NewRequest(http.MethodGet, "/v1/tasks", nil), err)
+	assert.Equal(t, `Bearer realm="taskwire"`, w.Header().Get("WWW-Authenticate"))
+
+	r := httptest.NewRequest(http.MethodGet, "/v1/tasks", nil)
+	r.Header.Set("Authorization", "Bearer expired")
+	w = httptest.NewRecorder()
+	problem.Write(w, r, taskwire.Errorf(taskwire.EUNAUTHORIZED, "token is expired"))
+	assert.Equal(t, `Bearer realm="taskwire", error="invalid_token"`, w.Header().Get("WWW-Authenticate"))
+}
