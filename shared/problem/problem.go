@@ -100,13 +100,13 @@ func From(r *http.Request, err error) Details {
 	status := Status(code)
 	return Details{
 		anonymous: status == http.StatusUnauthorized && r.Header.Get("Authorization") == "",
-		Type:     "https://taskwire.dev/problems/" + code,
-		Title:    http.StatusText(status),
-		Status:   status,
-		Detail:   taskwire.ErrorMessage(err),
-		Instance: r.URL.Path,
-		Code:     code,
-		Field:    taskwire.ErrorField(err),
+		Type:      "https://taskwire.dev/problems/" + code,
+		Title:     http.StatusText(status),
+		Status:    status,
+		Detail:    taskwire.ErrorMessage(err),
+		Instance:  r.URL.Path,
+		Code:      code,
+		Field:     taskwire.ErrorField(err),
 	}
 }
 
