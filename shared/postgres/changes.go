@@ -61,26 +61,29 @@ func (s *ChangeService) History(ctx context.Context, ref string) ([]events.Chang
 }
 
 // Changes returns, for each task changed after outbox position since, its latest state,
-// ordered by the position of that change, at most limit of them, and the position to ask
-// from next. A task deleted since is a tombstone: Deleted, with a nil Task. With nothing
-// new, next is since.
-func (s *ChangeService) Changes(ctx context.Context, since int64, limit int) ([]events.ChangeEntry, int64, error) {
-	list, err := s.read(ctx, `SELECT `+changeColumns+` FROM (
+// ordered by the position of that change, at most limit of them, the position to ask from
+// next, and whether more changes follow (one more row is read to tell). A task deleted
+// since is a tombstone: Deleted, with a nil Task. With nothing new, next is since.
+func (s *ChangeService) Changes(ctx context.Context, since int64, limit int) (list []events.ChangeEntry, next int64, more bool, err error) {
+	list, err = s.read(ctx, `SELECT `+changeColumns+` FROM (
 			SELECT DISTINCT ON (subject) `+changeColumns+` FROM outbox
 			WHERE user_id = $1 AND source = $2 AND seq > $3
 			ORDER BY subject, seq DESC
-		) latest ORDER BY seq LIMIT $4`, since, limit)
+		) latest ORDER BY seq LIMIT $4`, since, limit+1)
 	if err != nil {
-		return nil, since, fmt.Errorf("changes: %w", err)
+		return nil, since, false, fmt.Errorf("changes: %w", err)
 	}
-	next := since
+	if more = len(list) > limit; more {
+		list = list[:limit]
+	}
+	next = since
 	for i := range list {
 		if list[i].Deleted {
 			list[i].Task, list[i].Changes = nil, nil
 		}
 		next = list[i].Seq
 	}
-	return list, next, nil
+	return list, next, more, nil
 }
 
 // streamSQL holds for the outbox rows a live stream sends: the task events ($2 is their

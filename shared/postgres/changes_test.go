@@ -118,7 +118,7 @@ func TestChangeService_Changes(t *testing.T) {
 		MustUpdateTask(t, ctx, svc, a.ID.String(), `{"title":"a3"}`)
 		require.NoError(t, svc.DeleteTask(ctx, b.ID.String(), ""))
 
-		list, next, err := changes.Changes(ctx, 0, 50)
+		list, next, more, err := changes.Changes(ctx, 0, 50)
 		require.NoError(t, err)
 		require.Equal(t, []uuid.UUID{c.ID, a.ID, b.ID}, entryTasks(list), "each task once, ordered by its latest change")
 		assert.Equal(t, "c", list[0].Task.Title)
@@ -128,14 +128,15 @@ func TestChangeService_Changes(t *testing.T) {
 		assert.Nil(t, list[2].Task, "a tombstone carries no task")
 		assert.False(t, list[0].Deleted || list[1].Deleted)
 		assert.Equal(t, list[2].Seq, next)
+		assert.False(t, more, "every change fit on the page")
 
-		again, same, err := changes.Changes(ctx, next, 50)
+		again, same, _, err := changes.Changes(ctx, next, 50)
 		require.NoError(t, err)
 		assert.Empty(t, again)
 		assert.Equal(t, next, same, "with nothing new, next stays")
 
 		MustUpdateTask(t, ctx, svc, c.ID.String(), `{"title":"c2"}`)
-		list, _, err = changes.Changes(ctx, next, 50)
+		list, _, _, err = changes.Changes(ctx, next, 50)
 		require.NoError(t, err)
 		require.Equal(t, []uuid.UUID{c.ID}, entryTasks(list))
 		assert.Equal(t, "c2", list[0].Task.Title)
@@ -154,14 +155,14 @@ func TestChangeService_Changes(t *testing.T) {
 		since := int64(0)
 		for pages := 0; ; pages++ {
 			require.Less(t, pages, 10, "too many pages")
-			list, next, err := changes.Changes(ctx, since, 2)
+			list, next, more, err := changes.Changes(ctx, since, 2)
 			require.NoError(t, err)
 			assert.LessOrEqual(t, len(list), 2)
-			if len(list) == 0 {
-				break
-			}
 			got = append(got, entryTasks(list)...)
 			since = next
+			if !more {
+				break
+			}
 		}
 		assert.Equal(t, want, got)
 	})

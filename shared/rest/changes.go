@@ -20,7 +20,7 @@ import (
 // order events were written.
 type ChangeStore interface {
 	History(ctx context.Context, ref string) ([]events.ChangeEntry, error)
-	Changes(ctx context.Context, since int64, limit int) ([]events.ChangeEntry, int64, error)
+	Changes(ctx context.Context, since int64, limit int) ([]events.ChangeEntry, int64, bool, error)
 	Since(ctx context.Context, after int64, limit int) ([]events.ChangeEntry, error)
 	Entries(ctx context.Context, seqs []int64) ([]events.ChangeEntry, error)
 	LatestSeqs(ctx context.Context, n int) ([]int64, error)
@@ -116,15 +116,9 @@ func (s *Server) listChanges(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	// One more than the page tells whether there are more: a page of exactly limit
-	// changes would otherwise send the client for an empty one.
-	list, next, err := s.changes.Changes(r.Context(), since, limit+1)
+	list, next, more, err := s.changes.Changes(r.Context(), since, limit)
 	if err != nil {
 		return err
-	}
-	more := len(list) > limit
-	if more {
-		list, next = list[:limit], list[limit-1].Seq
 	}
 	page := ChangePage{Changes: make([]Change, len(list)), NextSince: EncodeSyncToken(next), HasMore: more}
 	for i, e := range list {
