@@ -207,27 +207,14 @@ func mustNewUser(tb testing.TB, db *postgres.DB, email, webhook string) *taskwir
 	return u
 }
 
-// newReminderEvent creates a task of user due in 15 minutes with a reminder 15 minutes
-// before, and returns the reminder.due event that fires it, and the reminder's id.
+// newReminderEvent creates a task of user with a reminder that fires now, and returns its
+// reminder.due event, as the reminders function makes it, and the reminder's id.
 func newReminderEvent(tb testing.TB, db *postgres.DB, user string) (event.Event, uuid.UUID) {
 	tb.Helper()
 	at := time.Now().UTC().Truncate(time.Second)
-	due := at.Add(15 * time.Minute)
-	f, err := taskwire.NewTask{Title: "Water the plants", DueAt: new(due.Format(time.RFC3339)),
-		Reminders: []taskwire.ReminderInput{{Before: new("PT15M")}}}.Fields()
+	reminder, data := postgrestest.MustCreateReminder(tb, db, user, "Water the plants", at)
+	e, err := events.NewReminderDue(uuid.NewString(), reminder, data, at)
 	require.NoError(tb, err)
-	task, _, err := postgres.NewTaskService(db).CreateTask(taskwire.NewContextWithUser(context.Background(), user), f, taskwire.IdempotencyKey{})
-	require.NoError(tb, err)
-	reminder := task.Reminders[0].ID
-	e := event.New()
-	e.SetID(uuid.NewString())
-	e.SetSource(events.SourceReminders)
-	e.SetType(events.TypeReminderDue)
-	e.SetSubject(reminder.String())
-	e.SetTime(at)
-	require.NoError(tb, e.SetData(event.ApplicationJSON, events.ReminderData{
-		UserID: user, TaskID: task.ID.String(), Title: task.Title, DueAt: &due, RemindAt: at,
-	}))
 	return e, reminder
 }
 

@@ -183,6 +183,24 @@ type ReminderData struct {
 	RemindAt time.Time  `json:"remind_at"`
 }
 
+// NewReminderDue returns the reminder.due event id of reminderID, with data d, fired at
+// at: its subject is the reminder's id.
+func NewReminderDue(id string, reminderID uuid.UUID, d ReminderData, at time.Time) (event.Event, error) {
+	e := event.New()
+	e.SetID(id)
+	e.SetSource(SourceReminders)
+	e.SetType(TypeReminderDue)
+	e.SetSubject(reminderID.String())
+	e.SetTime(at)
+	if err := e.SetData(event.ApplicationJSON, d); err != nil {
+		return event.Event{}, fmt.Errorf("set event data: %w", err)
+	}
+	if err := e.Validate(); err != nil {
+		return event.Event{}, fmt.Errorf("validate event: %w", err)
+	}
+	return e, nil
+}
+
 // ReadTaskData decodes and checks the data of a task event; bad data is EINVALID, for
 // the dead letters.
 func ReadTaskData(e event.Event) (TaskData, error) {

@@ -314,35 +314,15 @@ func MustNewUser(tb testing.TB, db *postgres.DB, email, webhook string) *taskwir
 	return u
 }
 
-// NewReminderEvent creates a task of user titled title, due 15 minutes after t0 with a
-// reminder 15 minutes before, and returns the reminder.due event that fires it, and the
+// NewReminderEvent creates a task of user titled title with a reminder that fires at t0,
+// and returns its reminder.due event, as the reminders function makes it, and the
 // reminder's id.
 func NewReminderEvent(tb testing.TB, db *postgres.DB, user, title string) (event.Event, uuid.UUID) {
 	tb.Helper()
-	due := t0.Add(15 * time.Minute)
-	task, _, err := postgres.NewTaskService(db).CreateTask(taskwire.NewContextWithUser(context.Background(), user), mustFields(tb, taskwire.NewTask{
-		Title: title, DueAt: new(due.Format(time.RFC3339)), Reminders: []taskwire.ReminderInput{{Before: new("PT15M")}},
-	}), taskwire.IdempotencyKey{})
+	reminder, data := postgrestest.MustCreateReminder(tb, db, user, title, t0)
+	e, err := events.NewReminderDue(uuid.NewString(), reminder, data, t0)
 	require.NoError(tb, err)
-	reminder := task.Reminders[0].ID
-	e := event.New()
-	e.SetID(uuid.NewString())
-	e.SetSource(events.SourceReminders)
-	e.SetType(events.TypeReminderDue)
-	e.SetSubject(reminder.String())
-	e.SetTime(t0)
-	require.NoError(tb, e.SetData(event.ApplicationJSON, events.ReminderData{
-		UserID: user, TaskID: task.ID.String(), Title: title, DueAt: &due, RemindAt: t0,
-	}))
-	require.NoError(tb, e.Validate())
 	return e, reminder
-}
-
-func mustFields(tb testing.TB, in taskwire.NewTask) taskwire.TaskFields {
-	tb.Helper()
-	f, err := in.Fields()
-	require.NoError(tb, err)
-	return f
 }
 
 // MustFindNotifications returns user's notifications, newest first.

@@ -385,23 +385,11 @@ const (
 	consumerEmail   = "notify-email"
 )
 
-// newReminder creates a task of user titled "Water the plants", due 15 minutes after
-// remindAt with a reminder 15 minutes before, and returns the reminder's id and the data
-// of its reminder.due event, as the reminders function fires it.
+// newReminder creates a task of user titled "Water the plants" with a reminder that fires
+// at remindAt, and returns the reminder's id and its reminder.due event's data.
 func newReminder(tb testing.TB, db *postgres.DB, user string, remindAt time.Time) (uuid.UUID, events.ReminderData) {
 	tb.Helper()
-	due := remindAt.Add(15 * time.Minute).UTC().Truncate(time.Second)
-	ctx := taskwire.NewContextWithUser(context.Background(), user)
-	task := MustCreateTask(tb, ctx, postgres.NewTaskService(db), taskwire.NewTask{
-		Title: "Water the plants", DueAt: new(due.Format(time.RFC3339)), Reminders: []taskwire.ReminderInput{{Before: new("PT15M")}},
-	})
-	return task.Reminders[0].ID, events.ReminderData{
-		UserID:   user,
-		TaskID:   task.ID.String(),
-		Title:    task.Title,
-		DueAt:    &due,
-		RemindAt: remindAt.Truncate(time.Microsecond),
-	}
+	return postgrestest.MustCreateReminder(tb, db, user, "Water the plants", remindAt)
 }
 
 // MustDeliver delivers the in-app notification of a new reminder.due event for user and

@@ -335,20 +335,8 @@ func DueEventID(id uuid.UUID, fireAt time.Time) uuid.UUID {
 
 // dueEvent builds the reminder.due event of d, fired at now.
 func (s *ReminderService) dueEvent(d Due, user, title string, dueAt *time.Time, now time.Time) (event.Event, error) {
-	e := event.New()
-	e.SetID(DueEventID(d.ReminderID, d.FireAt).String())
-	e.SetSource(events.SourceReminders)
-	e.SetType(events.TypeReminderDue)
-	e.SetSubject(d.ReminderID.String())
-	e.SetTime(now)
-	data := events.ReminderData{UserID: user, TaskID: d.TaskID.String(), Title: title, DueAt: dueAt, RemindAt: d.FireAt.UTC()}
-	if err := e.SetData(event.ApplicationJSON, data); err != nil {
-		return event.Event{}, fmt.Errorf("set event data: %w", err)
-	}
-	if err := e.Validate(); err != nil {
-		return event.Event{}, fmt.Errorf("validate event: %w", err)
-	}
-	return e, nil
+	return events.NewReminderDue(DueEventID(d.ReminderID, d.FireAt).String(), d.ReminderID,
+		events.ReminderData{UserID: user, TaskID: d.TaskID.String(), Title: title, DueAt: dueAt, RemindAt: d.FireAt.UTC()}, now)
 }
 
 // NextFireAt returns the earliest time at which a reminder of an open task that is not

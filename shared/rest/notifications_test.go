@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/taskwire/taskwire/shared/events"
+	"github.com/taskwire/taskwire/shared/postgres/postgrestest"
 	"github.com/taskwire/taskwire/shared/rest"
 	"github.com/taskwire/taskwire/shared/rest/resttest"
 	"github.com/taskwire/taskwire/shared/taskwire"
@@ -151,12 +152,8 @@ func MustDeliver(t *testing.T, s *resttest.Server, c *resttest.Client) *taskwire
 	c.Do(t, http.MethodGet, "/v1/me", nil).MustStatus(t, http.StatusOK) // the user's row
 	// Distinct, increasing creation times make the order of a page certain.
 	time.Sleep(2 * time.Millisecond)
-	due := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
-	task := c.MustCreateTask(t, map[string]any{"title": "Water the plants", "due_at": due.Format(time.RFC3339),
-		"reminders": []map[string]string{{"before": "PT15M"}}})
-	reminder := task.Reminders[0].ID
-	_, delivered, err := s.App.Notifications.Deliver(context.Background(), events.SourceReminders, uuid.NewString(), reminder,
-		&events.ReminderData{UserID: c.User, TaskID: task.ID.String(), Title: task.Title, DueAt: &due, RemindAt: due.Add(-15 * time.Minute)})
+	reminder, data := postgrestest.MustCreateReminder(t, s.App.DB, c.User, "Water the plants", time.Now().Add(time.Hour))
+	_, delivered, err := s.App.Notifications.Deliver(context.Background(), events.SourceReminders, uuid.NewString(), reminder, &data)
 	require.NoError(t, err)
 	require.True(t, delivered)
 	list, err := s.App.Notifications.FindNotifications(taskwire.NewContextWithUser(context.Background(), c.User), false, 1, nil)
