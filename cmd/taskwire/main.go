@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"os/signal"
 	"syscall"
@@ -27,6 +28,7 @@ const usage = `usage: taskwire <command>
 commands:
   serve [NAME]    serve the whole app, or one function (tasks, chat, web, recurrence,
                   reminders, notify, broker), on $LISTEN_ADDRESS, else :$PORT, else :8080
+                  (127.0.0.1:8080 with the development issuer)
   split           run every function as its own process through the local broker
                   (tasks on :8080, web :8081, chat :8082, broker :8090, recurrence :8091,
                   reminders :8092, notify :8093)
@@ -46,6 +48,19 @@ func main() {
 	}
 }
 
+// localOnly returns env with LISTEN_ADDRESS set to 127.0.0.1:8080 when the development
+// issuer is in use (no AUTH_JWKS_URL) and nothing says where to listen: that issuer mints
+// a token for any name at POST /v1/dev/token, so by default only this machine may ask.
+// LISTEN_ADDRESS or PORT opens it wider on purpose.
+func localOnly(env map[string]string) map[string]string {
+	if env["AUTH_JWKS_URL"] != "" || env["LISTEN_ADDRESS"] != "" || env["PORT"] != "" {
+		return env
+	}
+	out := maps.Clone(env)
+	out["LISTEN_ADDRESS"] = "127.0.0.1:8080"
+	return out
+}
+
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
@@ -63,7 +78,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		return host.Serve(ctx, f, host.Options{Env: env})
+		return host.Serve(ctx, f, host.Options{Env: localOnly(env)})
 	case "split":
 		return split(ctx, stdout, stderr)
 	case "token":

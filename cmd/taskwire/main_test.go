@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"strings"
@@ -155,4 +156,25 @@ func MustDo(tb testing.TB, method, url, token, body string, status int) []byte {
 	_, _ = buf.ReadFrom(resp.Body)
 	require.Equal(tb, status, resp.StatusCode, "%s %s: %s", method, url, buf.String())
 	return buf.Bytes()
+}
+
+// TestLocalOnly: with the development issuer, which mints tokens for any name, serve
+// answers only this machine unless LISTEN_ADDRESS or PORT says otherwise.
+func TestLocalOnly(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"development issuer", map[string]string{}, "127.0.0.1:8080"},
+		{"listen address given", map[string]string{"LISTEN_ADDRESS": ":9000"}, ":9000"},
+		{"port given", map[string]string{"PORT": "9000"}, ""},
+		{"identity provider", map[string]string{"AUTH_JWKS_URL": "https://idp.example/jwks"}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := maps.Clone(tc.env)
+			assert.Equal(t, tc.want, localOnly(tc.env)["LISTEN_ADDRESS"])
+			assert.Equal(t, before, tc.env, "the caller's environment is left as it was")
+		})
+	}
 }
