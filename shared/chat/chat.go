@@ -73,6 +73,8 @@ type Conversations interface {
 	StartConversation(ctx context.Context, firstMessage string) (*taskwire.Conversation, error)
 	FindMessages(ctx context.Context, id uuid.UUID, limit int, before int64) (*taskwire.Conversation, []*taskwire.Message, bool, error)
 	AppendMessages(ctx context.Context, id uuid.UUID, msgs ...taskwire.Message) ([]taskwire.Message, error)
+	ClaimConversation(ctx context.Context, id uuid.UUID, hold time.Duration) (time.Time, error)
+	ReleaseConversation(ctx context.Context, id uuid.UUID, until time.Time) error
 }
 
 // Users reads the signed-in user's settings (postgres.UserService).
@@ -211,7 +213,7 @@ type Request struct {
 // is streamed to obs.Delta. Model failures are *ModelError: ETIMEOUT, EUNAVAILABLE (rate
 // limited, with RetryAfter) or EUPSTREAM. A failure once the conversation exists comes
 // with a Reply too, holding its id and the tool calls that ran, so that the client can go
-// on in it.
+// on in it. A message to a conversation while an earlier one is answered is ECONFLICT.
 func (a *Agent) Chat(ctx context.Context, req Request, obs *Observer) (*Reply, error) {
 	if obs == nil {
 		obs = &Observer{}
@@ -231,7 +233,6 @@ func (a *Agent) Chat(ctx context.Context, req Request, obs *Observer) (*Reply, e
 		return nil, taskwire.FieldErrorf(taskwire.EINVALID, "message", "message must be valid UTF-8 without NUL characters")
 	}
 
-	var history []*taskwire.Message
 	var convID uuid.UUID
 	if req.ConversationID == "" {
 		c, err := a.convs.StartConversation(ctx, message)
@@ -244,14 +245,20 @@ func (a *Agent) Chat(ctx context.Context, req Request, obs *Observer) (*Reply, e
 		if err != nil {
 			return nil, taskwire.FieldErrorf(taskwire.EINVALID, "conversation_id", "conversation_id must be the id of a conversation (a UUID)")
 		}
-		_, history, _, err = a.convs.FindMessages(ctx, id, a.cfg.HistoryLimit, 0)
-		if err != nil {
-			if taskwire.ErrorCode(err) == taskwire.ENOTFOUND {
-				return nil, taskwire.FieldErrorf(taskwire.ENOTFOUND, "conversation_id", "no conversation %s", id)
-			}
+		convID = id
+	}
+	// One answer at a time per conversation: two at once would interleave their
+	// messages, and each would answer without the other's in its history.
+	until, err := a.convs.ClaimConversation(ctx, convID, a.cfg.Timeout+holdMargin)
+	if err != nil {
+		return nil, fmt.Errorf("chat: %w", err)
+	}
+	defer a.release(ctx, convID, until)
+	var history []*taskwire.Message
+	if req.ConversationID != "" {
+		if _, history, _, err = a.convs.FindMessages(ctx, convID, a.cfg.HistoryLimit, 0); err != nil {
 			return nil, fmt.Errorf("chat: %w", err)
 		}
-		convID = id
 	}
 	reply := &Reply{ConversationID: convID, ToolCalls: []ToolCall{}}
 	if err := a.store(ctx, convID, taskwire.Message{Role: taskwire.RoleUser, Content: message}); err != nil {
@@ -362,6 +369,20 @@ func pointers(msgs []taskwire.Message) []*taskwire.Message {
 
 // storeTimeout bounds storing messages once the request has ended.
 const storeTimeout = 5 * time.Second
+
+// holdMargin is how long a conversation stays held past the answer's Timeout: enough for
+// the stores that go on after it (see store) and the release.
+const holdMargin = 4 * storeTimeout
+
+// release ends the hold on the conversation an answer took, even when its request has
+// ended. Should it fail, the hold lapses at until.
+func (a *Agent) release(ctx context.Context, convID uuid.UUID, until time.Time) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
+	defer cancel()
+	if err := a.convs.ReleaseConversation(ctx, convID, until); err != nil {
+		slog.WarnContext(ctx, "chat: the conversation stays held until its hold lapses", "conversation", convID, "until", until, "err", err)
+	}
+}
 
 // store appends msgs to the conversation. It goes on when the request has ended (the
 // client went away, the deadline passed): what the tools did is done, and the

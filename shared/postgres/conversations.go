@@ -231,6 +231,66 @@ func (s *ConversationService) AppendMessages(ctx context.Context, id uuid.UUID, 
 	return out, nil
 }
 
+// ClaimConversation holds the user's conversation id for one answer of the assistant,
+// for at most hold, and returns when the hold lapses, which ReleaseConversation takes.
+// While another answer holds it, it is ECONFLICT; a conversation that is not the user's
+// is ENOTFOUND.
+func (s *ConversationService) ClaimConversation(ctx context.Context, id uuid.UUID, hold time.Duration) (time.Time, error) {
+	user, err := userOf(ctx)
+	if err != nil {
+		return time.Time{}, err
+	}
+	now := s.now()
+	until := now.Add(hold)
+	b := &pgx.Batch{}
+	b.Queue(scopeSQL, user)
+	// The outer SELECT reads the snapshot from before the UPDATE: the row is there
+	// whether or not the claim took it.
+	b.Queue(`WITH claimed AS (
+			UPDATE conversations SET answering_until = $3
+			WHERE user_id = $1 AND id = $2 AND (answering_until IS NULL OR answering_until <= $4)
+			RETURNING id)
+		SELECT EXISTS (SELECT 1 FROM claimed), EXISTS (SELECT 1 FROM conversations WHERE user_id = $1 AND id = $2)`,
+		user, id, until, now)
+	br := s.db.sendBatch(ctx, b)
+	defer br.Close()
+	if _, err := br.Exec(); err != nil {
+		return time.Time{}, fmt.Errorf("claim conversation: scope: %w", translate(err))
+	}
+	var claimed, exists bool
+	if err := br.QueryRow().Scan(&claimed, &exists); err != nil {
+		return time.Time{}, fmt.Errorf("claim conversation: %w", translate(err))
+	}
+	if err := br.Close(); err != nil {
+		return time.Time{}, fmt.Errorf("claim conversation: %w", translate(err))
+	}
+	switch {
+	case !exists:
+		return time.Time{}, taskwire.FieldErrorf(taskwire.ENOTFOUND, "conversation_id", "no conversation %s", id)
+	case !claimed:
+		return time.Time{}, taskwire.FieldErrorf(taskwire.ECONFLICT, "conversation_id",
+			"the assistant is still answering an earlier message in conversation %s; send this one when that answer has come", id)
+	}
+	return until, nil
+}
+
+// ReleaseConversation ends the hold ClaimConversation took until until; a hold another
+// answer took since (after this one lapsed) stays.
+func (s *ConversationService) ReleaseConversation(ctx context.Context, id uuid.UUID, until time.Time) error {
+	user, err := userOf(ctx)
+	if err != nil {
+		return err
+	}
+	b := &pgx.Batch{}
+	b.Queue(scopeSQL, user)
+	b.Queue(`UPDATE conversations SET answering_until = NULL WHERE user_id = $1 AND id = $2 AND answering_until = $3`,
+		user, id, until)
+	if err := s.db.sendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("release conversation: %w", translate(err))
+	}
+	return nil
+}
+
 // DeleteConversation deletes the user's conversation id and its messages; one that is
 // not the user's is ENOTFOUND.
 func (s *ConversationService) DeleteConversation(ctx context.Context, id uuid.UUID) error {

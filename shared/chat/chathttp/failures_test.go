@@ -266,3 +266,57 @@ func TestChat_ToolResultTooLarge(t *testing.T) {
 	assert.Len(t, resultOf(t, r.ToolCalls[1].Result)["items"], 2)
 	assert.Less(t, len(e.model.Requests()[2].ToolResults()[0]), chat.MaxToolResultLength)
 }
+
+// A message sent to a conversation while the assistant still answers an earlier one
+// (another tab, a client's retry) is refused with a 409 that names the conversation, and
+// stores nothing: the two answers' messages never interleave. Once the first answer is
+// stored the conversation takes messages again, and one whose answer was cut off by a
+// crash (its hold left behind) takes them once the hold lapses.
+func TestChat_OneAnswerAtATime(t *testing.T) {
+	e := mustStart(t, nil)
+	u := e.newUser(t)
+	e.model.Push(openaitest.Text("Hello."))
+	conv := e.mustChat(t, u, "", "hi").ConversationID
+
+	entered, release := make(chan struct{}), make(chan struct{})
+	e.model.Handle(func(openaitest.Request) openaitest.Reply {
+		close(entered)
+		<-release
+		return openaitest.Text("Added.")
+	})
+	first := make(chan response, 1)
+	go func() {
+		first <- do(t, e.url, "POST", "/v1/chat", u.token, map[string]any{"conversation_id": conv, "message": "add milk"})
+	}()
+	<-entered
+
+	res := do(t, e.url, "POST", "/v1/chat", u.token, map[string]any{"conversation_id": conv, "message": "add eggs"})
+	d := res.problem(t, http.StatusConflict)
+	assert.Contains(t, d.Detail, "still answering")
+	streamed := do(t, e.url, "POST", "/v1/chat", u.token, map[string]any{"conversation_id": conv, "message": "add eggs"},
+		"Accept", "text/event-stream")
+	streamed.problem(t, http.StatusConflict)
+
+	close(release)
+	require.Equal(t, http.StatusOK, (<-first).status)
+	msgs := e.storedMessages(t, u, conv)
+	assert.Equal(t, "user assistant user assistant", roles(msgs))
+	assert.Equal(t, "add milk", msgs[2].Content, "the refused messages were not stored")
+
+	e.model.Handle(nil)
+	e.model.Push(openaitest.Text("Added eggs."))
+	e.mustChat(t, u, conv, "add eggs")
+
+	// A crash mid-answer leaves the hold; it lapses at its time.
+	_, err := e.app.App.DB.Pool.Exec(t.Context(),
+		`UPDATE conversations SET answering_until = now() + interval '1 hour' WHERE id = $1`, conv)
+	require.NoError(t, err)
+	do(t, e.url, "POST", "/v1/chat", u.token, map[string]any{"conversation_id": conv, "message": "hello?"}).
+		problem(t, http.StatusConflict)
+	_, err = e.app.App.DB.Pool.Exec(t.Context(),
+		`UPDATE conversations SET answering_until = now() - interval '1 second' WHERE id = $1`, conv)
+	require.NoError(t, err)
+	e.model.Push(openaitest.Text("I'm here."))
+	e.mustChat(t, u, conv, "hello?")
+	assert.Len(t, e.storedMessages(t, u, conv), 8)
+}
