@@ -12,7 +12,7 @@ import (
 // day, and the occurrence returned is the first whose instant is not before notBefore. It is false when the rule
 // has none (COUNT or UNTIL reached, or no such date before the year 9999). Local times
 // resolve as in Next: one in a DST gap moves forward by the gap, a repeated one is the
-// first of the two.
+// first of the two, unless notBefore is the second.
 func First(rule string, loc *time.Location, start, notBefore time.Time) (at time.Time, ok bool, err error) {
 	defer unusable(&err)
 	opt, err := parseOption(rule)
@@ -42,6 +42,11 @@ func First(rule string, loc *time.Location, start, notBefore time.Time) (at time
 			return time.Time{}, false, nil
 		}
 		at := resolve(w, loc)
+		if at.Before(notBefore) && wallClock(notBefore, loc).Equal(w) {
+			// A repeated local time (01:30 on a fall-back day) whose second instance is
+			// notBefore, the due time as given: that instance is the occurrence.
+			at = notBefore.In(loc)
+		}
 		if !until.IsZero() && at.After(until) {
 			return time.Time{}, false, nil
 		}

@@ -69,8 +69,9 @@ type Occurrence struct {
 // Due that is not before Now: occurrences that passed while the task was open are
 // skipped, and they count toward COUNT as the members of the series they are; the
 // returned Index says how far the series advanced. From the completion, the rule starts
-// on the local date of CompletedAt at the series' time of day and the next occurrence is
-// the first after that start; its Index is Index+1.
+// on the local date of CompletedAt at the series' time of day (an hourly rule: at
+// CompletedAt's time of day) and the next occurrence is the first after both that start
+// and CompletedAt, other than Due itself; its Index is Index+1.
 func Next(s Series) (occ Occurrence, ok bool, err error) {
 	defer unusable(&err)
 	if s.Index < 1 {
@@ -109,6 +110,11 @@ func Next(s Series) (occ Occurrence, ok bool, err error) {
 			return Occurrence{}, false, fmt.Errorf("repeating from the completion needs the completion time")
 		}
 		start = onDate(wallClock(s.CompletedAt, loc), start)
+		if opt.Freq == rrule.HOURLY {
+			// Every few hours from the completion counts from its time of day, not from
+			// the series' time on that date, which may lie hours before it.
+			start = wallClock(s.CompletedAt, loc).Truncate(time.Minute)
+		}
 		if months := calendarStep(opt); months > 0 {
 			return afterCompletion(s, start, months, count, until, loc)
 		}
@@ -134,6 +140,9 @@ func Next(s Series) (occ Occurrence, ok bool, err error) {
 			continue // the start itself: the completed occurrence, or the completion's day
 		}
 		index := s.Index + k
+		if s.FromCompletion {
+			index = s.Index + 1
+		}
 		k++
 		if count > 0 && index > count {
 			return Occurrence{}, false, nil
@@ -142,7 +151,16 @@ func Next(s Series) (occ Occurrence, ok bool, err error) {
 		if !until.IsZero() && at.After(until) {
 			return Occurrence{}, false, nil
 		}
-		if s.FromCompletion || (at.After(s.Due) && !at.Before(s.Now)) {
+		if s.FromCompletion {
+			// From the completion's date on, the rule may name times before it (09:00
+			// when it was done at 18:00) or the occurrence just completed (a Monday task
+			// done on the Saturday before): the next one is neither.
+			if at.After(s.CompletedAt) && !at.Equal(s.Due.Truncate(time.Second)) {
+				return Occurrence{At: at, Index: index}, true, nil
+			}
+			continue
+		}
+		if at.After(s.Due) && !at.Before(s.Now) {
 			return Occurrence{At: at, Index: index}, true, nil
 		}
 	}
