@@ -71,8 +71,10 @@ func ParseDuration(s string) (Duration, error) {
 	if seen == "" {
 		return d, fmt.Errorf("duration %q names no unit", s)
 	}
-	total := time.Duration(d.Weeks*7+d.Days)*24*time.Hour + d.clock()
-	if total > maxDurationDays*24*time.Hour {
+	// Counted in seconds: 100000 weeks in nanoseconds overflow time.Duration, and the
+	// wrapped sum passed the bound.
+	secs := int64(d.Weeks*7+d.Days)*86400 + int64(d.Hours)*3600 + int64(d.Minutes)*60 + int64(d.Seconds)
+	if secs > maxDurationDays*86400 {
 		return d, fmt.Errorf("duration %q is longer than %d days", s, maxDurationDays)
 	}
 	return d, nil

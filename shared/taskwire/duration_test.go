@@ -63,6 +63,9 @@ func TestParseDuration_SaysWhy(t *testing.T) {
 		"P1Y":      "use weeks (W) or days (D)",
 		"P367D":    "longer than 366 days",
 		"PT99999H": "longer than 366 days",
+		// Whose nanoseconds overflow: they wrapped around to a time inside the bound.
+		"P20000W":         "longer than 366 days",
+		"P100000W100000D": "longer than 366 days",
 	} {
 		_, err := taskwire.ParseDuration(in)
 		require.Error(t, err, in)
