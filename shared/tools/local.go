@@ -150,6 +150,11 @@ func inZone(t *taskwire.Task) *taskwire.Task {
 			return nil
 		}
 		v := p.In(loc)
+		if v.Year() > 9999 {
+			// 9999-12-31T23:00Z is in the year 10000 east of UTC, which JSON cannot
+			// carry; such a time stays in UTC.
+			v = p.UTC()
+		}
 		return &v
 	}
 	c := *t

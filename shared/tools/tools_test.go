@@ -170,6 +170,13 @@ func TestTools_LocalTimes(t *testing.T) {
 	require.Len(t, page.Items, 1, "09:00Z is 11:00 in Berlin")
 	assert.Equal(t, "Dentist", page.Items[0].Title)
 
+	// The last hour of the year 9999 in UTC is in the year 10000 in Kiritimati: such a
+	// task is listed, its times in UTC.
+	got = MustCall[taskwire.Task](t, ctx, set, "add_task", `{"title": "Far", "due_at": "9999-12-31T23:00:00Z", "time_zone": "Pacific/Kiritimati"}`)
+	assert.Equal(t, "9999-12-31T23:00:00Z", got.DueAt.Format(time.RFC3339))
+	page = MustCall[taskwire.TaskPage](t, ctx, set, "list_tasks", `{"status": "all"}`)
+	assert.Len(t, page.Items, 3)
+
 	_, err = set.Call(ctx, "add_task", json.RawMessage(`{"title": "x", "due_at": "2027-01-05T09:00", "time_zone": "Mars/Olympus"}`))
 	assert.Equal(t, "time_zone", taskwire.ErrorField(err))
 	_, err = set.Call(ctx, "add_task", json.RawMessage(`{"title": "x", "due_at": "5 April 9am"}`))
