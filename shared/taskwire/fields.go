@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path"
 	"slices"
 	"strings"
 	"time"
@@ -436,13 +437,30 @@ func invisible(r rune) bool {
 
 // ValidTimeZone checks that s names an IANA time zone and returns it.
 func ValidTimeZone(field, s string) (string, error) {
-	if s == "" || s == "Local" || strings.HasPrefix(s, "/") || strings.Contains(s, "..") {
+	if s == "" || s == "Local" || hostZone(s) {
 		return "", FieldErrorf(EINVALID, field, "%s must be an IANA time zone such as Europe/Berlin, got %q", field, s)
 	}
 	if _, err := zone.Load(s); err != nil {
 		return "", FieldErrorf(EINVALID, field, "%s must be an IANA time zone such as Europe/Berlin, got %q", field, s)
 	}
 	return s, nil
+}
+
+// hostZone reports whether name is one that only some hosts' zone databases answer,
+// beside the one built into the binary, or a path rather than a name: the host's own
+// zone (localtime, posixrules), the database's other trees (right/, posix/), or a name
+// spelt as a path (Europe//Berlin, ./Europe/Berlin, ../../etc/passwd). The same task
+// read on a minimal container would fall back to UTC.
+func hostZone(name string) bool {
+	if strings.HasPrefix(name, "/") || strings.HasPrefix(name, ".") || path.Clean(name) != name {
+		return true
+	}
+	first, _, _ := strings.Cut(name, "/")
+	switch first {
+	case "localtime", "posixrules", "right", "posix":
+		return true
+	}
+	return false
 }
 
 // LoadZone returns the location of a zone name already validated, or UTC.
