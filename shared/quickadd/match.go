@@ -188,9 +188,9 @@ func matchIn(p *parser, i int) (int, string) {
 	case week:
 		d = today.add(7 * n)
 	case month:
-		d = dateOf(time.Date(today.y, today.m+time.Month(n), today.d, 12, 0, 0, 0, time.UTC))
+		d = today.addMonths(n)
 	case year:
-		d = dateOf(time.Date(today.y+n, today.m, today.d, 12, 0, 0, 0, time.UTC))
+		d = today.addMonths(12 * n)
 	}
 	p.date = &d
 	return k + 1, "on " + d.String()

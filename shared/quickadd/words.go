@@ -61,6 +61,14 @@ func (d date) monthStart(n int) date {
 	return dateOf(time.Date(d.y, d.m+time.Month(n), 1, 12, 0, 0, 0, time.UTC))
 }
 
+// addMonths returns the same day n months later, or the last day of a shorter month: in
+// a month from 31 January is 28 February, not 3 March.
+func (d date) addMonths(n int) date {
+	first := d.monthStart(n)
+	last := time.Date(first.y, first.m+1, 0, 12, 0, 0, 0, time.UTC).Day()
+	return date{first.y, first.m, min(d.d, last)}
+}
+
 // add returns the date n days later.
 func (d date) add(n int) date {
 	return dateOf(time.Date(d.y, d.m, d.d+n, 12, 0, 0, 0, time.UTC))
