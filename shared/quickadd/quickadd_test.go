@@ -91,6 +91,8 @@ func TestParse(t *testing.T) {
 		{name: "TodayAfterNineIsEndOfDay", text: "call bank today", title: "call bank", due: "2026-03-06T23:59:00-05:00"},
 		{name: "Tonight", text: "movie tonight", title: "movie", due: "2026-03-06T20:00:00-05:00"},
 		{name: "TonightAtBareHour", text: "movie tonight at 9", title: "movie", due: "2026-03-06T21:00:00-05:00"},
+		{name: "TonightAtTwelve", text: "movie tonight at 12", title: "movie", due: "2026-03-06T23:59:00-05:00"},
+		{name: "ThisAfternoonAtTwelve", text: "lunch this afternoon at 12", title: "lunch", due: "2026-03-06T12:00:00-05:00"},
 		{name: "ThisEvening", text: "pack this evening", title: "pack", due: "2026-03-06T18:00:00-05:00"},
 		{name: "TomorrowMorning", text: "run tomorrow morning", title: "run", due: "2026-03-07T09:00:00-05:00"},
 		{name: "TimeLaterToday", text: "lunch at 12:30", title: "lunch", due: "2026-03-06T12:30:00-05:00"},
