@@ -84,6 +84,7 @@ func taskBodyErrors() []badRequest {
 		{name: "PriorityCase", body: `{"title":"x","priority":"HIGH"}`, status: 422, field: "priority"},
 		{name: "DueAtTomorrow", body: `{"title":"x","due_at":"tomorrow"}`, status: 422, field: "due_at"},
 		{name: "DueAtNoOffset", body: `{"title":"x","due_at":"2026-03-01T09:00:00"}`, status: 422, field: "due_at"},
+		{name: "DueAtOffset24Hours", body: `{"title":"x","due_at":"2026-03-01T09:00:00+24:00"}`, status: 422, field: "due_at"},
 		{name: "DueAtBefore1970", body: `{"title":"x","due_at":"1969-12-31T23:59:59Z"}`, status: 422, field: "due_at"},
 		// Year 9999 in New York is year 10000 in UTC, which JSON cannot carry.
 		{name: "DueAtAfter9999UTC", body: `{"title":"x","due_at":"9999-12-31T23:00:00-05:00"}`, status: 422, field: "due_at"},
@@ -191,6 +192,7 @@ func TestBadInput(t *testing.T) {
 		badRequest{name: "ListQueryTooLong", method: http.MethodGet, path: "/v1/tasks?q=" + strings.Repeat("q", 501), status: 400, field: "q"},
 		badRequest{name: "ListDueBeforeYesterday", method: http.MethodGet, path: "/v1/tasks?due_before=yesterday", status: 400, field: "due_before"},
 		badRequest{name: "ListDueAfterNoOffset", method: http.MethodGet, path: "/v1/tasks?due_after=2026-03-01T09:00:00", status: 400, field: "due_after"},
+		badRequest{name: "ListDueAfterOffset24Hours", method: http.MethodGet, path: "/v1/tasks?due_after=2026-03-01T09:00:00-24:00", status: 400, field: "due_after"},
 		badRequest{name: "ListUnknownParam", method: http.MethodGet, path: "/v1/tasks?colour=red", status: 400, field: "colour"},
 		badRequest{name: "TitleOnlyZeroWidth", method: http.MethodPost, path: "/v1/tasks", body: "{\"title\":\"\u200b\u2060 \"}", status: 422, field: "title"},
 		badRequest{name: "TitleLineSeparator", method: http.MethodPost, path: "/v1/tasks", body: "{\"title\":\"a\u2028b\"}", status: 422, field: "title"},

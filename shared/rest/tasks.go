@@ -565,10 +565,10 @@ func ParseFilter(q url.Values) (taskwire.TaskFilter, error) {
 		dst  **time.Time
 	}{{"due_before", &f.DueBefore}, {"due_after", &f.DueAfter}} {
 		if v := q.Get(p.name); v != "" {
-			t, err := time.Parse(time.RFC3339Nano, v)
+			t, err := taskwire.ParseInstant(v)
 			if err != nil && strings.Contains(v, " ") {
 				// A + left unencoded in a URL reads as a space.
-				if _, plus := time.Parse(time.RFC3339Nano, strings.Replace(v, " ", "+", 1)); plus == nil {
+				if _, plus := taskwire.ParseInstant(strings.Replace(v, " ", "+", 1)); plus == nil {
 					return f, bad(p.name, "%s has a space where its offset's + should be: in a URL, write + as %%2B", p.name)
 				}
 			}

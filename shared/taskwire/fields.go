@@ -471,8 +471,22 @@ func LoadZone(tz string) *time.Location {
 	return time.UTC
 }
 
+// ParseInstant reads an RFC 3339 time with its offset as RFC 3339 has it: also with a
+// lowercase t or z (its section 5.6 allows them, and Go's parser refuses them), and not
+// with an offset of 24 hours or more (which Go's parser takes).
+func ParseInstant(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, strings.ToUpper(s))
+	if err != nil {
+		return time.Time{}, err
+	}
+	if _, offset := t.Zone(); offset <= -24*3600 || offset >= 24*3600 {
+		return time.Time{}, fmt.Errorf("time %q has an offset of 24 hours or more", s)
+	}
+	return t, nil
+}
+
 func parseTime(field, s string) (*time.Time, error) {
-	t, err := time.Parse(time.RFC3339Nano, s)
+	t, err := ParseInstant(s)
 	if err != nil {
 		return nil, FieldErrorf(EINVALID, field, "%s must be an RFC 3339 time such as 2026-03-01T09:00:00Z, got %q", field, s)
 	}

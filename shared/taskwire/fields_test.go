@@ -62,3 +62,26 @@ func TestApplyPatch_SeriesThatNeverOccurs(t *testing.T) {
 	_, err = taskwire.ApplyPatch(moved, []byte(`{"title": "y"}`))
 	assert.NoError(t, err)
 }
+
+// RFC 3339 allows a lowercase t and z, and its offsets stop short of 24 hours.
+func TestParseInstant(t *testing.T) {
+	for in, want := range map[string]string{
+		"2026-03-01T09:00:00Z":             "2026-03-01T09:00:00Z",
+		"2026-03-01t09:00:00z":             "2026-03-01T09:00:00Z",
+		"2026-03-01t09:00:00.5+01:00":      "2026-03-01T08:00:00.5Z",
+		"2026-03-01T09:00:00+23:59":        "2026-02-28T09:01:00Z",
+		"2026-03-01T09:00:00+24:00":        "",
+		"2026-03-01T09:00:00-24:00":        "",
+		"2026-03-01T09:00:00":              "",
+		"2026-03-01 09:00:00Z":             "",
+		"2026-03-01T09:00:00Z[Europe/Ber]": "",
+	} {
+		got, err := taskwire.ParseInstant(in)
+		if want == "" {
+			assert.Error(t, err, in)
+			continue
+		}
+		require.NoError(t, err, in)
+		assert.Equal(t, want, got.UTC().Format(time.RFC3339Nano), in)
+	}
+}
