@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/cloudevents/sdk-go/v2/event"
@@ -185,6 +186,12 @@ func (s *RecurrenceService) insertOccurrence(ctx context.Context, tx *userTx, cu
 	inserted, seq, err := queueNewTask(b, user, t, occ.Index, now)
 	if err != nil {
 		return nil, err
+	}
+	if slices.ContainsFunc(t.Reminders, func(r taskwire.Reminder) bool { return r.FireAt != nil && !r.FireAt.After(now) }) {
+		// A carried-over reminder whose time has passed (a day before an occurrence due
+		// tomorrow morning, made this afternoon) is born fired: it would fire at once, a
+		// reminder of a task just ticked off. Moving the task's due time arms it again.
+		b.Queue(`UPDATE reminders SET fired_at = $3 WHERE user_id = $1 AND task_id = $2 AND fire_at <= $3`, user, t.ID, now)
 	}
 	if err := tx.commit(ctx, b); err != nil {
 		return nil, fmt.Errorf("insert: %w", err)

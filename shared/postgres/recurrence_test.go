@@ -8,6 +8,7 @@ import (
 
 	"github.com/cloudevents/sdk-go/v2/event"
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/taskwire/taskwire/shared/events"
@@ -94,6 +95,35 @@ func TestRecurrenceService_HandleCompleted(t *testing.T) {
 		assert.Equal(t, user, data.UserID)
 		assert.Equal(t, &want, data.Task, "got the event's task differ from the stored one")
 		created.RequireValidCloudEvent(t)
+	})
+
+	// A relative reminder of the next occurrence whose time passed before the occurrence
+	// was made (a day before, completed two hours late) does not fire at once; one still
+	// ahead does, and moving the due time arms the passed one again.
+	t.Run("PassedReminderDoesNotFire", func(t *testing.T) {
+		ctx, _ := MustNewUser(t, db)
+		late := rDue.Add(2 * time.Hour)
+		tasks, rec := newRecurrenceServices(db, late)
+		first := MustCreateTask(t, ctx, tasks, taskwire.NewTask{Title: "Stretch", DueAt: rfc3339(rDue), TimeZone: "Europe/Berlin",
+			Recurrence: ptr("FREQ=DAILY"), Reminders: []taskwire.ReminderInput{{Before: ptr("PT15M")}, {Before: ptr("P1D")}}})
+		MustComplete(t, ctx, tasks, first.ID)
+		next, err := rec.HandleCompleted(context.Background(), MustTaskEvent(t, db, first.UserID, events.TypeTaskCompleted, first.ID))
+		require.NoError(t, err)
+		require.NotNil(t, next)
+		pending := func() []string {
+			t.Helper()
+			rows, err := db.Pool.Query(context.Background(),
+				`SELECT before FROM reminders WHERE task_id = $1 AND fired_at IS NULL ORDER BY position`, next.ID)
+			require.NoError(t, err)
+			out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+			require.NoError(t, err)
+			return out
+		}
+		assert.Equal(t, []string{"PT15M"}, pending(), "P1D's time passed an hour before the occurrence was made")
+
+		_, err = tasks.UpdateTask(ctx, next.ID.String(), "", []byte(`{"due_at": "2026-03-05T08:00:00Z"}`))
+		require.NoError(t, err)
+		assert.Equal(t, []string{"PT15M", "P1D"}, pending(), "moved, the reminder is armed again")
 	})
 
 	t.Run("RedeliveredChangesNothing", func(t *testing.T) {
