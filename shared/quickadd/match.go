@@ -274,7 +274,14 @@ func (r *rule) describe() string {
 	return s
 }
 
-var adverbs = map[string]string{"daily": "DAILY", "weekly": "WEEKLY", "monthly": "MONTHLY", "yearly": "YEARLY", "annually": "YEARLY"}
+// adverbs are repeat rules of one word; "biweekly" is every two weeks, as most people
+// who write it mean.
+var adverbs = map[string]rule{
+	"daily": {freq: "DAILY", interval: 1}, "weekly": {freq: "WEEKLY", interval: 1},
+	"monthly": {freq: "MONTHLY", interval: 1}, "yearly": {freq: "YEARLY", interval: 1},
+	"annually": {freq: "YEARLY", interval: 1}, "biweekly": {freq: "WEEKLY", interval: 2},
+	"fortnightly": {freq: "WEEKLY", interval: 2}, "quarterly": {freq: "MONTHLY", interval: 3},
+}
 
 var unitFreqs = map[unit]string{day: "DAILY", week: "WEEKLY", month: "MONTHLY", year: "YEARLY"}
 
@@ -290,7 +297,8 @@ var parts = map[string]*clock{"morning": &morningClock, "afternoon": &afternoonC
 // matchRepeat reads a repeat rule: "daily", "weekly", "monthly", "yearly", "every day",
 // "every other week", "every 3 days", "every weekday", "every weekend", "every morning",
 // "every monday and wednesday", "every april 15", "every last friday [of the month]",
-// "every first monday", "[on] weekdays", "[on] weekends", "[on] the 1st|last day|last
+// "every first monday", "[on] weekdays", "[on] weekends", "[on] mondays [and thursdays]",
+// "biweekly", "fortnightly", "quarterly", "[on] the 1st|last day|last
 // friday of every month", with "on friday", "on the 1st", "on the last day" or "on feb
 // 29" after a weekly, monthly or yearly one, and "morning", "afternoon", "evening" or
 // "night" last ("every thursday night").
@@ -320,8 +328,8 @@ func matchRepeat(p *parser, i int) (int, string) {
 // ruleAt reads the head of a repeat rule at word i: the rule, the time of day it implies
 // ("every morning"), and how many words it took (0 for none).
 func (p *parser) ruleAt(i int) (rule, *clock, int) {
-	if freq, ok := adverbs[p.word(i)]; ok {
-		return rule{freq: freq, interval: 1}, nil, 1
+	if r, ok := adverbs[p.word(i)]; ok {
+		return r, nil, 1
 	}
 	if r, n := p.pluralDays(i); n > 0 {
 		return r, nil, n
@@ -347,11 +355,16 @@ func (p *parser) pluralDays(i int) (rule, int) {
 	if p.word(j) == "on" {
 		j++
 	}
-	switch p.word(j) {
-	case "weekdays":
+	switch w := p.word(j); {
+	case w == "weekdays":
 		return rule{freq: "WEEKLY", interval: 1, byDay: weekdayList}, j + 1 - i
-	case "weekends":
+	case w == "weekends":
 		return rule{freq: "WEEKLY", interval: 1, byDay: weekendList}, j + 1 - i
+	case strings.HasSuffix(w, "days"):
+		// "mondays", "on tuesdays and thursdays": a plural names every such day.
+		if days, n := p.weekdays(j); n > 0 {
+			return rule{freq: "WEEKLY", interval: 1, byDay: days}, j + n - i
+		}
 	}
 	return rule{}, 0
 }
@@ -852,6 +865,9 @@ func (p *parser) clockAt(j int, bare bool) (clock, int, bool) {
 	}
 	if mer == "" && slices.Contains(meridiems, p.word(j+1)) {
 		k, mer = 2, p.word(j+1)
+	}
+	if mer != "" && strings.Count(w, ".") == 1 {
+		w = strings.Replace(w, ".", ":", 1) // "3.30pm", as written in Britain; only with am or pm
 	}
 	hs, ms, colon := strings.Cut(w, ":")
 	if len(hs) == 0 || len(hs) > 2 || !allDigits(hs) || (colon && (len(ms) != 2 || !allDigits(ms))) {
