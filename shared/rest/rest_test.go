@@ -906,3 +906,31 @@ func TestRoutes(t *testing.T) {
 		}
 	})
 }
+
+// Text that looks the same is the same: "café" typed with a precomposed é (NFC) or with
+// e and a combining accent (NFD, as macOS file names and some keyboards give it) is one
+// tag, and each finds the other in a search and a tag filter.
+func TestUnicodeNormalization(t *testing.T) {
+	s := resttest.MustStart(t)
+	c := s.NewUser(t)
+	const nfc, nfd = "caf\u00e9", "cafe\u0301"
+	a := c.MustCreateTask(t, map[string]any{"title": "Meet at the " + nfd, "description": "the " + nfd + " by the station", "tags": []string{nfd}})
+	c.MustCreateTask(t, map[string]any{"title": "Pay the " + nfc + " bill", "tags": []string{strings.ToUpper(nfc)}})
+	assert.Equal(t, "Meet at the "+nfc, a.Title, "stored composed")
+	assert.Equal(t, "the "+nfc+" by the station", a.Description)
+	assert.Equal(t, []string{nfc}, a.Tags)
+
+	resp := c.Do(t, http.MethodGet, "/v1/tags", nil)
+	resp.MustStatus(t, http.StatusOK)
+	var tags []taskwire.Tag
+	resp.JSON(t, &tags)
+	assert.Equal(t, []taskwire.Tag{{Name: nfc, OpenCount: 2}}, tags)
+
+	for _, query := range []string{"tag=" + url.QueryEscape(nfd), "tag=" + url.QueryEscape(nfc), "q=" + url.QueryEscape(nfd), "q=" + url.QueryEscape(nfc)} {
+		resp := c.Do(t, http.MethodGet, "/v1/tasks?"+query, nil)
+		resp.MustStatus(t, http.StatusOK)
+		var page taskwire.TaskPage
+		resp.JSON(t, &page)
+		assert.Len(t, page.Items, 2, query)
+	}
+}

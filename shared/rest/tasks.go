@@ -5,6 +5,7 @@ import (
 	"encoding"
 	"encoding/json"
 	"fmt"
+	"golang.org/x/text/unicode/norm"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -558,7 +559,7 @@ func ParseFilter(q url.Values) (taskwire.TaskFilter, error) {
 		if utf8.RuneCountInString(v) > 500 {
 			return f, bad("q", "q must be at most 500 characters")
 		}
-		f.Query = v
+		f.Query = norm.NFC.String(v) // as titles and descriptions are stored
 	}
 	for _, p := range []struct {
 		name string

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"golang.org/x/text/unicode/norm"
 	"path"
 	"slices"
 	"strings"
@@ -367,7 +368,7 @@ func decodeField(name string, raw json.RawMessage, dst any) error {
 }
 
 func validTitle(s string) (string, error) {
-	s = strings.TrimSpace(s)
+	s = norm.NFC.String(strings.TrimSpace(s))
 	n := utf8.RuneCountInString(s)
 	if strings.TrimFunc(s, invisible) == "" {
 		// Nothing but zero-width characters shows as an empty line in every list.
@@ -383,6 +384,7 @@ func validTitle(s string) (string, error) {
 }
 
 func validDescription(s string) (string, error) {
+	s = norm.NFC.String(s)
 	if n := utf8.RuneCountInString(s); n > MaxDescriptionLength {
 		return "", FieldErrorf(EINVALID, "description", "description must be at most %d characters, got %d", MaxDescriptionLength, n)
 	}
@@ -400,7 +402,7 @@ func validTags(tags []string) ([]string, error) {
 	seen := make(map[string]bool, len(tags))
 	for i, t := range tags {
 		field := fmt.Sprintf("tags[%d]", i)
-		t = strings.ToLower(strings.TrimSpace(t))
+		t = NormalizeTag(t)
 		n := utf8.RuneCountInString(t)
 		if n == 0 || n > MaxTagLength {
 			return nil, FieldErrorf(EINVALID, field, "a tag must be 1 to %d characters", MaxTagLength)
@@ -416,8 +418,10 @@ func validTags(tags []string) ([]string, error) {
 	return out, nil
 }
 
-// NormalizeTag returns a tag the way tasks store it: trimmed and lower-case.
-func NormalizeTag(t string) string { return strings.ToLower(strings.TrimSpace(t)) }
+// NormalizeTag returns a tag the way tasks store it: trimmed, lower-case and in Unicode
+// normalization form C, so that "café" typed with an accent or with a combining one is
+// one tag.
+func NormalizeTag(t string) string { return norm.NFC.String(strings.ToLower(strings.TrimSpace(t))) }
 
 func hasControl(s string, allowLayout bool) bool {
 	for _, r := range s {
