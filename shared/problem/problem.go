@@ -64,6 +64,7 @@ var statuses = map[string]int{
 	taskwire.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	taskwire.EUPSTREAM:     http.StatusBadGateway,
 	taskwire.ETIMEOUT:      http.StatusGatewayTimeout,
+	taskwire.ETOOMANY:      http.StatusTooManyRequests,
 	taskwire.EINTERNAL:     http.StatusInternalServerError,
 }
 

@@ -76,6 +76,7 @@ type Server struct {
 	listener      ChangeListener
 	devTokens     TokenMinter
 	keepAlive     time.Duration
+	streams       openStreams
 	mux           *http.ServeMux
 	patterns      []string
 }

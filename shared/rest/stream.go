@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/taskwire/taskwire/shared/events"
@@ -22,6 +23,40 @@ const streamPage = 200
 
 // streamRecent is how many delivered positions a stream remembers, to send none twice.
 const streamRecent = 1024
+
+// MaxStreamsPerUser bounds the live streams one user may hold open at once on one
+// server: a page holds one, a few tabs and devices a few. Each costs the server a
+// connection and a goroutine, and without a bound one token could open them by the
+// thousand.
+const MaxStreamsPerUser = 32
+
+// openStreams counts each user's live streams.
+type openStreams struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+// open counts a stream of user, and returns the function that ends it; past
+// MaxStreamsPerUser it is ETOOMANY.
+func (o *openStreams) open(user string) (done func(), err error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.n[user] >= MaxStreamsPerUser {
+		return nil, taskwire.Errorf(taskwire.ETOOMANY, "at most %d live streams may be open at once; "+
+			"close one (another tab, a connection left behind) and try again", MaxStreamsPerUser)
+	}
+	if o.n == nil {
+		o.n = make(map[string]int)
+	}
+	o.n[user]++
+	return func() {
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		if o.n[user]--; o.n[user] == 0 {
+			delete(o.n, user)
+		}
+	}, nil
+}
 
 // ChangeListener wakes live streams. Subscribe returns a channel that receives the outbox
 // position of each row of user committed from now on, in commit order, and 0 whenever
@@ -46,6 +81,11 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
+	done, err := s.streams.open(taskwire.UserFromContext(ctx))
+	if err != nil {
+		return err
+	}
+	defer done()
 	// Subscribe before reading, so that nothing committed in between is missed.
 	positions, cancel := s.listener.Subscribe(taskwire.UserFromContext(ctx))
 	defer cancel()

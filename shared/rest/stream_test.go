@@ -476,3 +476,30 @@ func changeAll(base string, changes []change) error {
 	}
 	return nil
 }
+
+// One user may hold MaxStreamsPerUser live streams at once; the next is a 429 problem,
+// another user is not affected, and closing one makes room.
+func TestStream_BoundPerUser(t *testing.T) {
+	s := resttest.MustStart(t)
+	c := s.NewUser(t)
+	streams := make([]*sseClient, rest.MaxStreamsPerUser)
+	for i := range streams {
+		streams[i] = mustOpenStream(t, s.URL, c.Token, "")
+	}
+	resp := c.Do(t, http.MethodGet, "/v1/stream", nil)
+	resp.MustStatus(t, http.StatusTooManyRequests)
+	assert.Equal(t, taskwire.ETOOMANY, resp.Problem(t).Code)
+	mustOpenStream(t, s.URL, s.NewUser(t).Token, "")
+
+	streams[0].close()
+	// The server counts the stream closed once its handler has seen the client go.
+	require.Eventually(t, func() bool {
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, s.URL+"/v1/stream", nil)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		t.Cleanup(func() { res.Body.Close() })
+		return res.StatusCode == http.StatusOK
+	}, 5*time.Second, 20*time.Millisecond)
+}

@@ -21,6 +21,7 @@ const (
 	EUNAVAILABLE  = "unavailable"  // a dependency is not ready or not configured
 	EUPSTREAM     = "upstream"     // a service the request relies on (the chat model) failed
 	ETIMEOUT      = "timeout"      // a service the request relies on did not answer in time
+	ETOOMANY      = "too_many"     // the user holds too many of something at once (live streams)
 	EINTERNAL     = "internal"     // anything else; never shown to users in detail
 )
 
