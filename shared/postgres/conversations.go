@@ -269,7 +269,7 @@ func (s *ConversationService) ClaimConversation(ctx context.Context, id uuid.UUI
 		return time.Time{}, taskwire.FieldErrorf(taskwire.ENOTFOUND, "conversation_id", "no conversation %s", id)
 	case !claimed:
 		return time.Time{}, taskwire.FieldErrorf(taskwire.ECONFLICT, "conversation_id",
-			"the assistant is still answering an earlier message in conversation %s; send this one when that answer has come", id)
+			"the assistant is still answering an earlier message in this conversation; send this one when that answer has come")
 	}
 	return until, nil
 }
