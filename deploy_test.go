@@ -1010,19 +1010,21 @@ func (p *goPackage) Calls(pkgPath, name string) bool {
 	return found
 }
 
-// TestWiring_NotifyRetriesForHours: a user's webhook receiver or mail server that is down
-// for a while must not lose the reminder to the dead letters; notify's retries span hours.
-func TestWiring_NotifyRetriesForHours(t *testing.T) {
+// TestWiring_RetriesForHours: a user's webhook receiver or mail server that is down for a
+// while must not lose the reminder to the dead letters, nor a recurrence function or its
+// database down for a while the next occurrence of a completed task; the retries of
+// notify's and recurrence's triggers span hours.
+func TestWiring_RetriesForHours(t *testing.T) {
+	spans := map[string]time.Duration{}
 	for _, tr := range MustLoadBroker(t).Triggers {
-		if tr.Subscriber != "notify" {
-			continue
-		}
 		var span time.Duration
 		for n := 1; n <= tr.Delivery.Retry; n++ {
 			span += tr.Delivery.Backoff(n)
 		}
-		assert.GreaterOrEqual(t, span, 2*time.Hour, "notify's retries end after %s", span)
-		return
+		spans[tr.Subscriber] = span
 	}
-	t.Fatal("no trigger delivers to notify")
+	for _, name := range []string{"notify", "recurrence"} {
+		require.Contains(t, spans, name, "no trigger delivers to %s", name)
+		assert.GreaterOrEqual(t, spans[name], 2*time.Hour, "%s's retries end after %s", name, spans[name])
+	}
 }
