@@ -34,7 +34,8 @@ type Store interface {
 	// false when it was delivered before, and returns the user, with the email, webhook
 	// URL and secret of the other channels; it writes the task's stored title and due
 	// time into d. A reminder that is not that task's, of that user, or whose task or
-	// user is gone, is ENOTFOUND.
+	// user is gone, is ENOTFOUND; but a redelivered event whose notification was recorded
+	// before its task was deleted is delivered with what that notification holds.
 	Deliver(ctx context.Context, eventSource, eventID string, reminderID uuid.UUID, d *events.ReminderData) (*taskwire.User, bool, error)
 	// Delivered reports whether consumer recorded the event as delivered.
 	Delivered(ctx context.Context, consumer, source, id string) (bool, error)

@@ -140,6 +140,44 @@ func TestHandler_Handle(t *testing.T) {
 		assert.Len(t, mail.Messages(), 1, "got the email repeated, want it once")
 	})
 
+	// A reminder that fired while its task existed reaches every channel once, even when
+	// the task is deleted before the broker's retry of a failed channel; a reminder of a
+	// task deleted before it was delivered at all reaches none.
+	t.Run("WebhookDownThenTaskDeleted", func(t *testing.T) {
+		h, mail := MustNewHandler(t, db, true)
+		h.Webhook.Backoff = 10 * time.Millisecond
+		rcv := MustNewReceiver(t)
+		rcv.FailNext(-1)
+		user := MustNewUser(t, db, "ada@example.com", rcv.URL)
+		e, _ := NewReminderEvent(t, db, user.ID, "Water the plants")
+		_, err := h.Handle(context.Background(), e)
+		require.Error(t, err)
+
+		_, d, err := notify.ReadReminder(e)
+		require.NoError(t, err)
+		_, err = db.Pool.Exec(context.Background(), `DELETE FROM tasks WHERE id = $1`, d.TaskID)
+		require.NoError(t, err)
+		rcv.FailNext(0)
+		_, err = h.Handle(context.Background(), e)
+		require.NoError(t, err)
+		require.Len(t, rcv.Delivered(), 1, "the webhook the first delivery owed")
+		require.NoError(t, notify.Verify(*user.WebhookSecret, rcv.Delivered()[0].Header, rcv.Delivered()[0].Body))
+		data, _ := decodePayload(t, rcv.Delivered()[0].Body)["data"].(map[string]any)
+		assert.Equal(t, "Water the plants", data["title"], "as the notification recorded it")
+		assert.Equal(t, "2026-03-05T17:30:00Z", data["due_at"])
+		assert.Len(t, mail.Messages(), 1, "the email went the first time, and only then")
+
+		deleted, _ := NewReminderEvent(t, db, user.ID, "Call the bank")
+		_, d, err = notify.ReadReminder(deleted)
+		require.NoError(t, err)
+		_, err = db.Pool.Exec(context.Background(), `DELETE FROM tasks WHERE id = $1`, d.TaskID)
+		require.NoError(t, err)
+		_, err = h.Handle(context.Background(), deleted)
+		require.NoError(t, err)
+		assert.Len(t, rcv.Delivered(), 1, "no webhook for a task deleted before its reminder was delivered")
+		assert.Len(t, MustFindNotifications(t, db, user.ID), 1)
+	})
+
 	t.Run("EmailDown", func(t *testing.T) {
 		h, mail := MustNewHandler(t, db, true)
 		rcv := MustNewReceiver(t)

@@ -137,7 +137,9 @@ func (s *NotificationService) MarkNotificationRead(ctx context.Context, id uuid.
 // which Deliver writes into d for the channels to send. A forged event (anything that
 // can reach the broker can post one) made an inbox entry and a webhook signed with the
 // user's secret, saying what the forger wrote. A reminder whose task or user is gone is
-// ENOTFOUND.
+// ENOTFOUND, except for a reminder firing whose notification was recorded before the
+// task was deleted: the channels that failed then still deliver it on the broker's
+// retry, with the title and due time the notification holds.
 func (s *NotificationService) Deliver(ctx context.Context, eventSource, eventID string, reminderID uuid.UUID, d *events.ReminderData) (u *taskwire.User, added bool, err error) {
 	if d.UserID == "" {
 		return nil, false, taskwire.FieldErrorf(taskwire.EINVALID, "user_id", "the reminder has no user")
@@ -166,9 +168,16 @@ func (s *NotificationService) Deliver(ctx context.Context, eventSource, eventID 
 	var title *string // NULL when the reminder is not that task's, of that user
 	var dueAt *time.Time
 	b.Queue(`
-		WITH task AS (
+		WITH live AS (
 			SELECT t.title, t.due_at FROM reminders r JOIN tasks t ON t.id = r.task_id
 			WHERE r.id = $6 AND r.task_id = $7 AND t.user_id = $5),
+		-- A reminder firing whose in-app notification was recorded, the task deleted
+		-- since: the other channels still owe it, with what it said then.
+		recorded AS (
+			SELECT n.title, n.due_at FROM notifications n
+			WHERE n.reminder_id = $6 AND n.remind_at = $8 AND n.task_id = $7 AND n.user_id = $5
+				AND NOT EXISTS (SELECT FROM live)),
+		task AS (SELECT title, due_at FROM live UNION ALL SELECT title, due_at FROM recorded),
 		known AS (SELECT `+userColumns+` FROM users WHERE id = $5 AND EXISTS (SELECT FROM task)),
 		claim AS (
 			INSERT INTO inbox (consumer, source, id)
