@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/taskwire/taskwire/shared/taskwire"
 )
@@ -21,7 +23,14 @@ type EventConfig struct {
 	Issuer   string       // EVENTS_OIDC_ISSUER; empty turns the check off
 	Audience string       // EVENTS_OIDC_AUDIENCE
 	Client   *http.Client // optional; http.DefaultClient when nil
+	// Wait is how long discovery is tried again while the issuer does not answer (no
+	// connection, a 5xx or 429): the broker's issuer in split mode may start after the
+	// functions, and a function that gave up at once stayed down. Zero tries once.
+	Wait time.Duration
 }
+
+// DefaultEventWait is EventConfigFromEnv's Wait.
+const DefaultEventWait = 30 * time.Second
 
 // EventConfigFromEnv reads EVENTS_OIDC_ISSUER and EVENTS_OIDC_AUDIENCE from cfg (a map of
 // environment variables).
@@ -29,6 +38,7 @@ func EventConfigFromEnv(cfg map[string]string) EventConfig {
 	return EventConfig{
 		Issuer:   strings.TrimSpace(cfg["EVENTS_OIDC_ISSUER"]),
 		Audience: strings.TrimSpace(cfg["EVENTS_OIDC_AUDIENCE"]),
+		Wait:     DefaultEventWait,
 	}
 }
 
@@ -56,7 +66,7 @@ func NewEventVerifier(ctx context.Context, cfg EventConfig) (*Verifier, error) {
 	if client == nil {
 		client = http.DefaultClient
 	}
-	jwksURL, err := discover(ctx, client, cfg.Issuer)
+	jwksURL, err := discoverWaiting(ctx, client, cfg.Issuer, cfg.Wait)
 	if err != nil {
 		return nil, fmt.Errorf("new event verifier: %w", err)
 	}
@@ -65,6 +75,32 @@ func NewEventVerifier(ctx context.Context, cfg EventConfig) (*Verifier, error) {
 		return nil, fmt.Errorf("new event verifier: issuer %s: %w", cfg.Issuer, err)
 	}
 	return v, nil
+}
+
+// issuerDown is a discovery that failed because the issuer did not answer, or answered
+// that it cannot now (5xx, 429): worth trying again, unlike a document that is wrong.
+type issuerDown struct{ error }
+
+func (e issuerDown) Unwrap() error { return e.error }
+
+// discoverWaiting discovers issuer, trying again for up to wait, with waits from 100 ms
+// doubling to 2 s, while the issuer is down.
+func discoverWaiting(ctx context.Context, client *http.Client, issuer string, wait time.Duration) (string, error) {
+	deadline := time.Now().Add(wait)
+	for delay := 100 * time.Millisecond; ; delay = min(2*delay, 2*time.Second) {
+		jwksURL, err := discover(ctx, client, issuer)
+		var down issuerDown
+		if err == nil || !errors.As(err, &down) || time.Now().Add(delay).After(deadline) {
+			return jwksURL, err
+		}
+		slog.WarnContext(ctx, "the issuer of delivery tokens does not answer yet; trying again",
+			"issuer", issuer, "in", delay, "err", err)
+		select {
+		case <-ctx.Done():
+			return "", fmt.Errorf("%w (waiting for the issuer: %w)", err, ctx.Err())
+		case <-time.After(delay):
+		}
+	}
 }
 
 // discover reads issuer's OpenID Connect discovery document and returns its jwks_uri.
@@ -80,11 +116,15 @@ func discover(ctx context.Context, client *http.Client, issuer string) (string, 
 	req.Header.Set("Accept", "application/json")
 	resp, err := client.Do(req)
 	if err != nil {
-		return "", fmt.Errorf("discover issuer: %w", err)
+		return "", issuerDown{fmt.Errorf("discover issuer: %w", err)}
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("discover issuer: %s: status %s", where, resp.Status)
+		err := fmt.Errorf("discover issuer: %s: status %s", where, resp.Status)
+		if resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests {
+			return "", issuerDown{err}
+		}
+		return "", err
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxDiscoverySize+1))
 	if err != nil {

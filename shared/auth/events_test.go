@@ -27,6 +27,7 @@ type servedIssuer struct {
 	srv       *httptest.Server
 	jwksHits  atomic.Int64
 	discovery atomic.Pointer[string] // replaces the discovery document when set
+	down      atomic.Int64           // how many discovery requests to answer 503 first
 }
 
 // MustServeIssuer serves a new local issuer and returns it.
@@ -36,6 +37,10 @@ func MustServeIssuer(tb testing.TB) *servedIssuer {
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/openid/v1/jwks" {
 			s.jwksHits.Add(1)
+		}
+		if r.URL.Path == "/.well-known/openid-configuration" && s.down.Add(-1) >= 0 {
+			http.Error(w, "starting", http.StatusServiceUnavailable)
+			return
 		}
 		if doc := s.discovery.Load(); doc != nil && r.URL.Path == "/.well-known/openid-configuration" {
 			_, _ = w.Write([]byte(*doc))
@@ -122,6 +127,35 @@ func TestNewEventVerifier(t *testing.T) {
 		assert.Contains(t, err.Error(), "discover issuer")
 	})
 
+	// An issuer still starting (the broker in split mode, restarted with the functions)
+	// is waited for, up to Wait; a function that gave up at once stayed down.
+	t.Run("OKIssuerStarting", func(t *testing.T) {
+		iss := MustServeIssuer(t)
+		iss.down.Store(3)
+		v, err := auth.NewEventVerifier(context.Background(), auth.EventConfig{Issuer: iss.URL(), Audience: eventsAudience, Wait: 10 * time.Second})
+		require.NoError(t, err)
+		_, err = v.Verify(context.Background(), MustMint(t, iss.Issuer))
+		require.NoError(t, err)
+	})
+
+	t.Run("ErrIssuerStartingWithoutWait", func(t *testing.T) {
+		iss := MustServeIssuer(t)
+		iss.down.Store(3)
+		_, err := auth.NewEventVerifier(context.Background(), auth.EventConfig{Issuer: iss.URL(), Audience: eventsAudience})
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "503")
+	})
+
+	t.Run("ErrNotFoundIsNotWaitedFor", func(t *testing.T) {
+		iss := MustServeIssuer(t)
+		doc := ""
+		iss.discovery.Store(&doc)
+		start := time.Now()
+		_, err := auth.NewEventVerifier(context.Background(), auth.EventConfig{Issuer: iss.URL() + "/elsewhere", Audience: eventsAudience, Wait: 10 * time.Second})
+		require.Error(t, err)
+		assert.Less(t, time.Since(start), 5*time.Second, "a wrong address is an error at once")
+	})
+
 	t.Run("ErrNoAudience", func(t *testing.T) {
 		_, err := auth.NewEventVerifier(context.Background(), auth.EventConfig{Issuer: "https://issuer.example.test"})
 		require.Error(t, err)
@@ -131,7 +165,7 @@ func TestNewEventVerifier(t *testing.T) {
 
 func TestEventConfigFromEnv(t *testing.T) {
 	cfg := auth.EventConfigFromEnv(map[string]string{"EVENTS_OIDC_ISSUER": " https://kubernetes.default.svc ", "EVENTS_OIDC_AUDIENCE": eventsAudience})
-	assert.Equal(t, auth.EventConfig{Issuer: "https://kubernetes.default.svc", Audience: eventsAudience}, cfg)
+	assert.Equal(t, auth.EventConfig{Issuer: "https://kubernetes.default.svc", Audience: eventsAudience, Wait: auth.DefaultEventWait}, cfg)
 	assert.True(t, cfg.Enabled())
 	assert.False(t, auth.EventConfigFromEnv(map[string]string{"EVENTS_OIDC_AUDIENCE": eventsAudience}).Enabled())
 }
