@@ -114,12 +114,7 @@ func TestHandler_Handle(t *testing.T) {
 	})
 
 	t.Run("WebhookDown", func(t *testing.T) {
-		h, mail := MustNewHandler(t, db, true)
-		h.Webhook.Backoff = 10 * time.Millisecond
-		rcv := MustNewReceiver(t)
-		rcv.FailNext(-1)
-		user := MustNewUser(t, db, "ada@example.com", rcv.URL)
-		e, _ := NewReminderEvent(t, db, user.ID, "Water the plants")
+		h, mail, rcv, user, e := mustStartWebhookDown(t, db)
 
 		_, err := h.Handle(context.Background(), e)
 		require.Error(t, err)
@@ -144,19 +139,11 @@ func TestHandler_Handle(t *testing.T) {
 	// the task is deleted before the broker's retry of a failed channel; a reminder of a
 	// task deleted before it was delivered at all reaches none.
 	t.Run("WebhookDownThenTaskDeleted", func(t *testing.T) {
-		h, mail := MustNewHandler(t, db, true)
-		h.Webhook.Backoff = 10 * time.Millisecond
-		rcv := MustNewReceiver(t)
-		rcv.FailNext(-1)
-		user := MustNewUser(t, db, "ada@example.com", rcv.URL)
-		e, _ := NewReminderEvent(t, db, user.ID, "Water the plants")
+		h, mail, rcv, user, e := mustStartWebhookDown(t, db)
 		_, err := h.Handle(context.Background(), e)
 		require.Error(t, err)
 
-		_, d, err := notify.ReadReminder(e)
-		require.NoError(t, err)
-		_, err = db.Pool.Exec(context.Background(), `DELETE FROM tasks WHERE id = $1`, d.TaskID)
-		require.NoError(t, err)
+		mustDeleteTaskOf(t, db, e)
 		rcv.FailNext(0)
 		_, err = h.Handle(context.Background(), e)
 		require.NoError(t, err)
@@ -168,10 +155,7 @@ func TestHandler_Handle(t *testing.T) {
 		assert.Len(t, mail.Messages(), 1, "the email went the first time, and only then")
 
 		deleted, _ := NewReminderEvent(t, db, user.ID, "Call the bank")
-		_, d, err = notify.ReadReminder(deleted)
-		require.NoError(t, err)
-		_, err = db.Pool.Exec(context.Background(), `DELETE FROM tasks WHERE id = $1`, d.TaskID)
-		require.NoError(t, err)
+		mustDeleteTaskOf(t, db, deleted)
 		_, err = h.Handle(context.Background(), deleted)
 		require.NoError(t, err)
 		assert.Len(t, rcv.Delivered(), 1, "no webhook for a task deleted before its reminder was delivered")
@@ -297,6 +281,28 @@ func TestHandler_Handle(t *testing.T) {
 		}
 		assert.Empty(t, MustFindNotifications(t, db, user.ID), "got a notification from bad data, want none")
 	})
+}
+
+// mustStartWebhookDown returns a handler, its mail server, a webhook receiver that fails
+// every request, a user with an email and that webhook, and a reminder event of theirs.
+func mustStartWebhookDown(t *testing.T, db *postgres.DB) (*notify.Handler, *smtptest.Server, *Receiver, *taskwire.User, event.Event) {
+	t.Helper()
+	h, mail := MustNewHandler(t, db, true)
+	h.Webhook.Backoff = 10 * time.Millisecond
+	rcv := MustNewReceiver(t)
+	rcv.FailNext(-1)
+	user := MustNewUser(t, db, "ada@example.com", rcv.URL)
+	e, _ := NewReminderEvent(t, db, user.ID, "Water the plants")
+	return h, mail, rcv, user, e
+}
+
+// mustDeleteTaskOf deletes the task of reminder event e.
+func mustDeleteTaskOf(t *testing.T, db *postgres.DB, e event.Event) {
+	t.Helper()
+	_, d, err := notify.ReadReminder(e)
+	require.NoError(t, err)
+	_, err = db.Pool.Exec(context.Background(), `DELETE FROM tasks WHERE id = $1`, d.TaskID)
+	require.NoError(t, err)
 }
 
 func TestConfigFromEnv(t *testing.T) {
