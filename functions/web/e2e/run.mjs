@@ -624,6 +624,152 @@ await userScenario('phone width 375 px: a long rule in the form and a long tag i
   await p.screenshot({ path: path.join(OUT, 'phone-form.png') });
 });
 
+await userScenario('a time zone changed elsewhere is taken when the page is shown again, and when its stream reconnects', {
+  seed: (tok) => seedTask(tok, { title: 'See the dentist', due_at: '2027-05-03T07:00:00Z', time_zone: ZONE }),
+}, async ({ page: p, token: tok }) => {
+  const due = () => taskItem(p, 'See the dentist').locator('time').textContent();
+  const zoneIs = (zone) => async () => (await p.locator('#zone-note').textContent()).includes(`Times in ${zone}.`);
+  assert((await due()).endsWith('09:00'), `due at 09:00 in ${ZONE}: ${await due()}`);
+  await until(async () => (await p.locator('#live').textContent()) === 'Live', 'the live stream');
+  // Another tab changes the zone while this one is in the background; then this one is shown again.
+  assert((await api(tok, 'PATCH', '/v1/me', { time_zone: 'America/New_York' })).status === 200, 'PATCH /v1/me');
+  await p.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+  await until(zoneIs('America/New_York'), 'the new zone once the page is shown again', 5000);
+  assert((await due()).endsWith('03:00'), `due at 03:00 in New York: ${await due()}`);
+  // Another device changes it while the stream is down: the page reads it again on reconnecting.
+  assert((await api(tok, 'PATCH', '/v1/me', { time_zone: 'Asia/Tokyo' })).status === 200, 'PATCH /v1/me');
+  console.log('DROP CONNECTIONS'); // the Go test closes every connection to the app
+  await until(zoneIs('Asia/Tokyo'), 'the new zone once the stream reconnects', 10000);
+  assert((await due()).endsWith('16:00'), `due at 16:00 in Tokyo: ${await due()}`);
+});
+
+await userScenario('signing out leaves nothing of the user to the next one: search, filters, lines typed, conversation', {
+  seed: (tok) => seedTask(tok, { title: 'Water the ferns', priority: 'high', tags: ['garden'] }),
+}, async ({ page: p }) => {
+  await p.locator('#flt-tag option[value="garden"]').waitFor({ state: 'attached' });
+  await p.getByText('All', { exact: true }).click();
+  await p.locator('#flt-priority').selectOption('high');
+  await p.locator('#flt-tag').selectOption('garden');
+  await p.getByLabel('Search').fill('ferns');
+  await p.getByLabel('Quick add').fill('Half a thought');
+  if (chatServed) {
+    await p.getByLabel('Message to the assistant').fill('Thanks');
+    await p.keyboard.press('Enter');
+    await until(async () => (await p.locator('.msg-assistant').count()) === 1 && !(await p.locator('.msg-assistant').getAttribute('aria-busy')), 'the reply', 15000);
+  }
+  await p.getByLabel('Message to the assistant').fill('A question for later');
+  await p.getByRole('button', { name: 'Sign out' }).click();
+  await p.getByLabel('Your name').waitFor();
+  const offered = await p.getByLabel('Your name').inputValue();
+  const next = `next-${Date.now().toString(36)}`;
+  await seedTask(await devToken(next), { title: 'Feed the cat' });
+  await p.getByLabel('Your name').fill(next);
+  await p.getByRole('button', { name: 'Continue' }).click();
+  await until(async () => (await p.locator('#who').textContent()) === next && /task/.test(await p.locator('#list-status').textContent()), 'the next user\'s list');
+  const left = await p.evaluate(() => ({
+    status: document.querySelector('#filters [name=status]:checked').value,
+    q: document.querySelector('#flt-q').value,
+    priority: document.querySelector('#flt-priority').value,
+    tags: [...document.querySelector('#flt-tag').options].map((o) => o.value),
+    quick: document.querySelector('#quick-input').value,
+    chat: document.querySelector('#chat-input').value,
+    messages: document.querySelectorAll('#chat-log .msg').length,
+  }));
+  const clean = { status: 'open', q: '', priority: '', tags: [''], quick: '', chat: '', messages: 0 };
+  assert(JSON.stringify(left) === JSON.stringify(clean), `the next user sees the last one's: ${JSON.stringify(left)}`);
+  assert(offered === '', `the sign-in form offers the last user's name: ${offered}`);
+  await taskItem(p, 'Feed the cat').waitFor();
+});
+
+await userScenario('the day of the month is 1 to 31 or the last day, and the form says so', {
+  viewport: { width: 375, height: 740 }, // the day and its box side by side on a phone
+  seed: async (tok) => {
+    await seedTask(tok, { title: 'Pay the rent', due_at: '2027-01-31T08:00:00Z', time_zone: ZONE, recurrence: 'FREQ=MONTHLY;BYMONTHDAY=-1' });
+    await seedTask(tok, { title: 'Read the meter', due_at: '2027-01-30T08:00:00Z', time_zone: ZONE, recurrence: 'FREQ=MONTHLY;BYMONTHDAY=-2' });
+  },
+}, async ({ page: p, token: tok }) => {
+  const rule = async (title) => (await api(tok, 'GET', '/v1/tasks')).body.items.find((t) => t.title === title).recurrence;
+  const day = p.getByLabel('Day of the month');
+  const last = p.getByLabel('Last day', { exact: true });
+  let dialog = await openEditor(p, 'Pay the rent');
+  const range = [await day.getAttribute('min'), await day.getAttribute('max')];
+  assert(JSON.stringify(range) === '["1","31"]', `the day takes 1 to 31 (the last day has its own box): ${range}`);
+  assert(await last.isChecked() && await day.isDisabled() && await day.inputValue() === '', 'BYMONTHDAY=-1 is read as the last day');
+  const wider = await p.evaluate(() => document.querySelector('#task-dialog').scrollWidth - document.querySelector('#task-dialog').clientWidth);
+  assert(wider <= 0, `the form at 375 px: ${wider}px too wide`);
+  // A day out of range is the form's error, not a rule.
+  await last.uncheck();
+  await day.fill('0');
+  await p.getByRole('button', { name: 'Save' }).click();
+  await until(async () => (await p.locator('#task-form-error').textContent()).includes('1 to 31'), 'the error', 3000);
+  assert(await p.evaluate(() => document.activeElement.id) === 'f-monthday', 'focus moves to the day');
+  await day.fill('15');
+  await p.getByRole('button', { name: 'Save' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  await until(async () => (await rule('Pay the rent')) === 'FREQ=MONTHLY;BYMONTHDAY=15', 'the 15th', 5000);
+  dialog = await openEditor(p, 'Pay the rent');
+  await last.check();
+  assert(await day.isDisabled(), 'the last day leaves no day to type');
+  const said = await p.locator('#f-rule').textContent();
+  assert(said.includes('every month on the last day (FREQ=MONTHLY;BYMONTHDAY=-1)'), `the last day: ${said}`);
+  await p.getByRole('button', { name: 'Save' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  await until(async () => (await rule('Pay the rent')) === 'FREQ=MONTHLY;BYMONTHDAY=-1', 'the last day saved', 5000);
+  // The second-to-last day the builder cannot show: a custom rule, as written.
+  await openEditor(p, 'Read the meter');
+  assert(await p.getByLabel('Repeats').inputValue() === 'CUSTOM', 'a rule the builder cannot show is custom');
+  assert(await p.getByLabel('Rule (RFC 5545 RRULE)').inputValue() === 'FREQ=MONTHLY;BYMONTHDAY=-2', 'kept as written');
+  await p.getByRole('button', { name: 'Cancel' }).click();
+});
+
+await userScenario('a task\'s box is disabled while its request is on its way: a double click sends one', {
+  seed: (tok) => seedTask(tok, { title: 'Return the books' }),
+}, async ({ page: p, token: tok }) => {
+  const sent = [];
+  await p.route((url) => /\/(complete|reopen)$/.test(url.pathname), async (route) => {
+    sent.push(new URL(route.request().url()).pathname.split('/').pop());
+    await sleep(1000); // a slow network
+    await route.continue();
+  });
+  const box = () => taskItem(p, 'Return the books').getByRole('checkbox');
+  const status = async () => (await api(tok, 'GET', '/v1/tasks?status=all')).body.items[0]?.status;
+  await box().dblclick();
+  assert(await box().isDisabled() && (await box().getAttribute('aria-busy')) === 'true', 'the box is disabled and busy');
+  await until(async () => (await status()) === 'completed', 'the task to be completed');
+  await sleep(1500); // a reopen would have arrived by now
+  assert(JSON.stringify(sent) === '["complete"]', `one request: ${JSON.stringify(sent)}`);
+  assert(await status() === 'completed', 'the task stays completed');
+  // With the keyboard: the box is busy, then enabled again with the focus on it.
+  await p.getByText('All', { exact: true }).click();
+  await until(() => box().isChecked(), 'the completed task in the list');
+  await box().focus();
+  await p.keyboard.press('Space');
+  assert(await box().isDisabled() && (await box().getAttribute('aria-busy')) === 'true', 'the box is busy while it reopens');
+  await until(async () => (await box().isEnabled()) && !(await box().isChecked()) && (await box().getAttribute('aria-busy')) === null, 'the box to settle', 5000);
+  const focused = await p.evaluate(() => document.activeElement.getAttribute('aria-label'));
+  assert(focused === 'Complete “Return the books”', `the focus stays on the box: ${focused}`);
+  assert(await status() === 'open', 'reopened');
+});
+
+await userScenario('a toast\'s action is a Tab away from the skip link, and the toast stays while it has the focus', {
+  prepare: (p) => p.clock.install(),
+  seed: (tok) => seedTask(tok, { title: 'Clean the windows' }),
+}, async ({ page: p, token: tok }) => {
+  await taskItem(p, 'Clean the windows').getByRole('button', { name: 'Delete “Clean the windows”' }).click();
+  const toast = p.locator('.toast', { hasText: 'Deleted' });
+  await toast.waitFor();
+  await p.locator('.skip').focus();
+  await p.keyboard.press('Tab');
+  const focused = await p.evaluate(() => document.activeElement.textContent);
+  assert(focused === 'Undo', `Tab from the skip link reaches the toast's Undo: got ${focused}`);
+  await p.clock.runFor(10000); // past the toast's 6 s
+  assert(await toast.isVisible(), 'the toast stays while its Undo has the focus');
+  await p.keyboard.press('Enter');
+  await taskItem(p, 'Clean the windows').waitFor();
+  assert(await p.evaluate(() => document.activeElement.getAttribute('aria-label')) === 'Delete “Clean the windows”', 'focus goes back to the task');
+  assert((await api(tok, 'GET', '/v1/tasks')).body.items.length === 1, 'undo kept the task');
+});
+
 await scenario('rrule: a day counted from the end of the month is said as it is', page, async () => {
   const said = await page.evaluate(async () => {
     const { describe } = await import('/assets/rrule.js');

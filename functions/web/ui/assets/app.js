@@ -29,6 +29,7 @@ const state = {
   notifTimer: null,
   seenNotifs: new Set(),
   notifsRead: false,  // whether the unread notifications were read once since sign-in
+  toggling: new Set(), // ids of the tasks being completed or reopened
 };
 
 // ---- sign-in ----
@@ -85,12 +86,11 @@ $('#token-form').addEventListener('submit', async (e) => {
 });
 
 async function signIn(token) {
+  flushDeletes(); // another user's, while their token is still there
   setToken(token);
   state.live?.abort();
-  state.tasks = [];
+  clearUserView();
   state.signingIn = true;
-  state.seenNotifs.clear();
-  state.notifsRead = false;
   const me = get('/v1/me');
   state.meLoaded = me.then((m) => { state.me = m; state.zone = m.time_zone || 'UTC'; }, () => {});
   const first = reload(); // the list loads beside the settings and renders once both are in
@@ -125,14 +125,73 @@ $('#sign-out').addEventListener('click', () => {
   state.live?.abort();
   clearTimeout(state.notifTimer);
   chat().then((c) => c.stopChat());
-  state.tasks = [];
-  state.seenNotifs.clear();
-  state.notifsRead = false;
-  $('#tasks').replaceChildren();
-  $('#toasts').replaceChildren();
+  clearUserView();
+  $('#dev-form').reset();
+  $('#token-input').value = '';
   $('#live').textContent = 'Offline';
   showSignIn('You are signed out.');
 });
+
+/**
+ * Forgets what the page shows of the user signed in: their list, the filters and search
+ * they set, lines typed and not sent, notifications, toasts and open dialogs. The next
+ * person to sign in on this page starts from a clean page.
+ */
+function clearUserView() {
+  state.me = null;
+  state.tasks = [];
+  state.cursor = '';
+  state.lastEventId = '';
+  state.generation++; // drop the answers still on their way
+  state.seenNotifs.clear();
+  state.notifsRead = false;
+  state.toggling.clear();
+  renderedRows.clear();
+  $('#filters').reset();
+  $('#flt-tag').replaceChildren(h('option', { value: '' }, 'Any'));
+  $('#tasks').replaceChildren();
+  $('#list-status').textContent = '';
+  $('#more').hidden = true;
+  $('#zone-note').replaceChildren();
+  $('#who').textContent = '';
+  $('#quick-form').reset();
+  $('#quick-preview').replaceChildren();
+  quickSeq++;
+  quickSent = { text: '', key: '' };
+  $('#chat-form').reset();
+  $('#chat-log').replaceChildren();
+  $('#notif-count').hidden = true;
+  $('#notif-count').textContent = '';
+  $('#notif-button').removeAttribute('aria-label');
+  $('#notif-list').replaceChildren();
+  $('#toasts').replaceChildren();
+  for (const d of $$('dialog[open]')) d.close();
+}
+
+/**
+ * Reads the settings again: the time zone may have been changed in another tab or on
+ * another device since the page read it. A new zone redraws the times (and loads the
+ * list again when the due filter's days depend on it).
+ */
+async function refreshMe() {
+  if (!signedIn() || state.signingIn || !state.me) return;
+  let m;
+  try {
+    m = await get('/v1/me');
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) handleError(err);
+    return; // offline: the next time the page is shown or the stream reconnects
+  }
+  if (m.id !== state.me?.id) return; // signed out, or someone else signed in meanwhile
+  state.me = m;
+  const zone = m.time_zone || 'UTC';
+  if (zone === state.zone) return;
+  state.zone = zone;
+  renderZoneNote();
+  if (new FormData($('#filters')).get('due')) reload();
+  else renderList();
+}
+document.addEventListener('visibilitychange', () => { if (!document.hidden) refreshMe(); });
 
 function renderZoneNote() {
   const browser = Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -217,10 +276,15 @@ async function loadMore() {
 /** The rendered row of each task shown, with what it was rendered from. */
 const renderedRows = new Map();
 
+/** What t's row shows: the row is drawn again when this changes. */
+function rowKey(t) {
+  return [t.version, t.status, state.zone, isOverdue(t), t.due_at && formatDue(t.due_at, state.zone),
+    t.completed_at && formatDue(t.completed_at, state.zone), state.toggling.has(t.id)].join('|');
+}
+
 /** Returns t's row: the one rendered before when nothing it shows has changed since. */
 function rowOf(t) {
-  const key = [t.version, t.status, state.zone, isOverdue(t), t.due_at && formatDue(t.due_at, state.zone),
-    t.completed_at && formatDue(t.completed_at, state.zone)].join('|');
+  const key = rowKey(t);
   const old = renderedRows.get(t.id);
   if (old && old.key === key) return old.node;
   const node = renderTask(t);
@@ -261,6 +325,7 @@ function isOverdue(t) {
 function renderTask(t) {
   const overdue = isOverdue(t);
   const done = t.status === 'completed';
+  const busy = state.toggling.has(t.id);
   const meta = h('p', { class: 'meta' });
   if (PRIORITIES[t.priority]) meta.append(h('span', { class: `prio prio-${t.priority}` }, PRIORITIES[t.priority]));
   if (t.due_at) {
@@ -280,7 +345,7 @@ function renderTask(t) {
 
   return h('li', { class: `task${overdue ? ' is-overdue' : ''}${done ? ' is-done' : ''} p-${t.priority}`, dataset: { id: t.id } },
     h('input', {
-      type: 'checkbox', id: `done-${t.id}`, checked: done, dataset: { role: 'done' },
+      type: 'checkbox', id: `done-${t.id}`, checked: done, dataset: { role: 'done' }, disabled: busy, 'aria-busy': busy ? 'true' : null,
       'aria-label': `${done ? 'Reopen' : 'Complete'} “${t.title}”`, onchange: (e) => toggle(t, e.target.checked, e.target),
     }),
     h('div', { class: 'task-body' },
@@ -318,11 +383,32 @@ function replaceTask(t) {
   renderList();
 }
 
-/** Completes or reopens t; box is the checkbox that asked for it, if one did. */
+/**
+ * Completes or reopens t; box is the checkbox that asked for it, if one did. Until the
+ * answer is in, the task's box is disabled: a second click (a double click) would ask for
+ * the opposite at once.
+ */
 async function toggle(t, complete, box) {
+  if (state.toggling.has(t.id)) return;
+  const shown = box || $(`.task[data-id="${t.id}"] [data-role="done"]`);
+  const hadFocus = !!shown && shown === document.activeElement;
+  state.toggling.add(t.id);
+  if (shown) {
+    shown.disabled = true;
+    shown.setAttribute('aria-busy', 'true');
+  }
+  const row = renderedRows.get(t.id);
+  if (row) row.key = rowKey(t); // the row as it is now: busy, its box as the click left it
+  const settle = () => {
+    state.toggling.delete(t.id);
+    // A disabled box loses the focus: give it to the box drawn in its place.
+    if (hadFocus && !document.activeElement?.closest?.('.task')) $(`.task[data-id="${t.id}"] [data-role="done"]`)?.focus();
+  };
   try {
     const updated = await post(`/v1/tasks/${t.id}/${complete ? 'complete' : 'reopen'}`);
+    state.toggling.delete(t.id);
     replaceTask(updated);
+    settle();
     const status = new FormData($('#filters')).get('status');
     if (status !== 'all') {
       toast(`${complete ? 'Completed' : 'Reopened'} “${t.title}”.`, {
@@ -345,8 +431,10 @@ async function toggle(t, complete, box) {
     // the task (its cached row still has the box as the click left it), so that the next
     // click asks for the same again.
     if (box) box.checked = !complete;
+    state.toggling.delete(t.id);
     renderedRows.delete(t.id);
     renderList();
+    settle();
     handleError(err);
     reload();
   }
@@ -531,12 +619,19 @@ async function follow() {
   const ctrl = new AbortController();
   state.live = ctrl;
   let delay = 1000;
+  let opened = false;
   while (!ctrl.signal.aborted && signedIn()) {
     try {
       await stream('GET', '/v1/stream', {
         signal: ctrl.signal,
         headers: state.lastEventId ? { 'Last-Event-ID': state.lastEventId } : {},
-        onOpen: () => { $('#live').textContent = 'Live'; delay = 1000; },
+        onOpen: () => {
+          $('#live').textContent = 'Live';
+          delay = 1000;
+          // Back after a drop: the settings may have changed meanwhile, and no event says so.
+          if (opened) refreshMe();
+          opened = true;
+        },
         onEvent: (e) => {
           if (e.id) state.lastEventId = e.id;
           const ev = JSON.parse(e.data);

@@ -22,24 +22,43 @@ export function h(tag, attrs = {}, ...children) {
 export const $ = (sel, root = document) => root.querySelector(sel);
 export const $$ = (sel, root = document) => [...root.querySelectorAll(sel)];
 
-/** Shows a message for a while, with an optional action (such as Undo). */
+/**
+ * Shows a message for a while, with an optional action (such as Undo). The toasts come
+ * first in the page's tab order (their region follows the skip link), and a toast stays
+ * while the pointer or the focus is on it, so that its action can be reached in time.
+ */
 export function toast(text, { action, onAction, timeout = 6000, onTimeout, kind = 'info' } = {}) {
   const box = $('#toasts');
   let done = false;
+  let timer;
   const close = (acted) => {
     if (done) return;
     done = true;
+    clearTimeout(timer);
+    const hadFocus = el.contains(document.activeElement);
     el.remove();
     if (acted) onAction?.();
     else onTimeout?.();
+    // Focus that was on the toast goes to the next toast, or back to the content, rather
+    // than to the start of the page (an action may have put it somewhere already).
+    if (hadFocus && (!document.activeElement || document.activeElement === document.body)) {
+      ($('button', box) || $('#main')).focus();
+    }
   };
-  const el = h('div', { class: `toast toast-${kind}` },
-    h('span', {}, text),
-    action && h('button', { type: 'button', onclick: () => close(true) }, action),
-    h('button', { type: 'button', class: 'icon', 'aria-label': 'Dismiss', onclick: () => close(false) }, '×'));
+  const wait = () => { clearTimeout(timer); timer = setTimeout(() => close(false), timeout); };
+  const el = h('div', {
+    class: `toast toast-${kind}`,
+    onfocusin: () => clearTimeout(timer),
+    onfocusout: (e) => { if (!el.contains(e.relatedTarget) && !el.matches(':hover')) wait(); },
+    onmouseenter: () => clearTimeout(timer),
+    onmouseleave: () => { if (!el.contains(document.activeElement)) wait(); },
+  },
+  h('span', {}, text),
+  action && h('button', { type: 'button', onclick: () => close(true) }, action),
+  h('button', { type: 'button', class: 'icon', 'aria-label': 'Dismiss', onclick: () => close(false) }, '×'));
   box.append(el);
-  const timer = setTimeout(() => close(false), timeout);
-  return { close: (acted = false) => { clearTimeout(timer); close(acted); } };
+  wait();
+  return { close: (acted = false) => close(acted) };
 }
 
 /** Returns fn delayed until calls stop for ms. */

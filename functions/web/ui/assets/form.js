@@ -50,12 +50,17 @@ export function openTaskForm({ task = null, title = '', zone, onSaved }) {
   $('#f-title').focus();
 }
 
+/** Whether the builder's day of the month can show d: a day from 1 to 31, or −1 (the last day). */
+const monthdayShown = (d) => d === null || d === -1 || (d >= 1 && d <= 31);
+
 function setRule(rule) {
-  const s = parse(rule);
+  let s = parse(rule);
+  if (s && !monthdayShown(s.bymonthday)) s = null; // such as the second-to-last day: a custom rule, kept as written
   $('#f-rrule').value = rule || '';
   $('#f-interval').value = s?.interval || 1;
   for (const [code] of DAYS) $(`#f-day-${code}`).checked = !!s?.byday.includes(code);
-  $('#f-monthday').value = s?.bymonthday ?? '';
+  $('#f-monthday-last').checked = s?.bymonthday === -1;
+  $('#f-monthday').value = s?.bymonthday > 0 ? s.bymonthday : '';
   $('#f-count').value = s?.count || '';
   $('#f-until').value = s?.until ? `${s.until.slice(0, 4)}-${s.until.slice(4, 6)}-${s.until.slice(6, 8)}` : '';
   $('#f-end').value = s?.count ? 'count' : s?.until ? 'until' : '';
@@ -72,7 +77,7 @@ function currentRule() {
     freq,
     interval: parseInt($('#f-interval').value, 10) || 1,
     byday: DAYS.map(([c]) => c).filter((c) => $(`#f-day-${c}`).checked),
-    bymonthday: parseInt($('#f-monthday').value, 10) || null,
+    bymonthday: $('#f-monthday-last').checked ? -1 : parseInt($('#f-monthday').value, 10) || null,
     count: $('#f-end').value === 'count' ? parseInt($('#f-count').value, 10) || null : null,
     until: $('#f-end').value === 'until' && until ? until.replaceAll('-', '') : null, // a date: the whole day in the task's zone
   });
@@ -88,6 +93,7 @@ function update() {
   show('.when-custom', freq === 'CUSTOM');
   show('.when-count', !!freq && $('#f-end').value === 'count');
   show('.when-until', !!freq && $('#f-end').value === 'until');
+  $('#f-monthday').disabled = $('#f-monthday-last').checked;
   const n = parseInt($('#f-interval').value, 10) || 1;
   const unit = { DAILY: 'day', WEEKLY: 'week', MONTHLY: 'month', YEARLY: 'year', CUSTOM: '' }[freq] || 'day';
   $('#f-interval-unit').textContent = unit ? `${unit}${n === 1 ? '' : 's'}` : '';
@@ -177,6 +183,10 @@ form.addEventListener('submit', async (e) => {
     showError('title', 'Give the task a title.');
     return;
   }
+  if ($('#f-freq').value === 'MONTHLY' && !$('#f-monthday-last').checked && !$('#f-monthday').checkValidity()) {
+    showError('monthday', 'The day of the month is a day from 1 to 31: for the last day of every month, tick “Last day”.');
+    return;
+  }
   const zone = $('#f-zone').value.trim() || 'UTC';
   if (!isZone(zone)) {
     showError('time_zone', `“${zone}” is not a time zone: pick one from the list, such as Europe/Berlin.`);
@@ -214,7 +224,7 @@ form.addEventListener('submit', async (e) => {
   }
 });
 
-const fieldInputs = { title: '#f-title', description: '#f-description', priority: '#f-priority', tags: '#f-tags', due_at: '#f-due', time_zone: '#f-zone', recurrence: '#f-freq', repeat_from: '#f-from-schedule' };
+const fieldInputs = { title: '#f-title', description: '#f-description', priority: '#f-priority', tags: '#f-tags', due_at: '#f-due', time_zone: '#f-zone', recurrence: '#f-freq', repeat_from: '#f-from-schedule', monthday: '#f-monthday' };
 
 function showError(field, message) {
   $('#task-form-error').textContent = message;
