@@ -201,6 +201,17 @@ func TestBadInput(t *testing.T) {
 		badRequest{name: "ListEmptyParamName", method: http.MethodGet, path: "/v1/tasks?=x", status: 400, field: "query"},
 		badRequest{name: "ListOverdueMaybe", method: http.MethodGet, path: "/v1/tasks?overdue=maybe", status: 400, field: "overdue"},
 		badRequest{name: "AliasListSortSize", method: http.MethodGet, path: alias + "?sort=size", status: 400, field: "sort"},
+		// Every route refuses a query parameter it does not take, not only the listings: a
+		// PATCH or DELETE with a typo in its query did what it was asked without it.
+		badRequest{name: "GetUnknownParam", method: http.MethodGet, path: "/v1/tasks/1?fields=title", status: 400, field: "fields"},
+		badRequest{name: "PatchUnknownParam", method: http.MethodPatch, path: "/v1/tasks/1?dry_run=true", body: `{"title":"y"}`, status: 400, field: "dry_run"},
+		badRequest{name: "DeleteUnknownParam", method: http.MethodDelete, path: "/v1/tasks/1?soft=true", status: 400, field: "soft"},
+		badRequest{name: "CompleteUnknownParam", method: http.MethodPost, path: "/v1/tasks/1/complete?at=now", status: 400, field: "at"},
+		badRequest{name: "CreateUnknownParam", method: http.MethodPost, path: "/v1/tasks?dry_run=true", body: `{"title":"y"}`, status: 400, field: "dry_run"},
+		badRequest{name: "HistoryUnknownParam", method: http.MethodGet, path: "/v1/tasks/1/history?limit=5", status: 400, field: "limit"},
+		badRequest{name: "MeUnknownParam", method: http.MethodPatch, path: "/v1/me?x=1", body: `{"email":"bob@example.com"}`, status: 400, field: "x"},
+		badRequest{name: "AliasPutUnknownParam", method: http.MethodPut, path: alias + "/1?x=1", body: `{"title":"y"}`, status: 400, field: "x"},
+		badRequest{name: "AliasToggleUnknownParam", method: http.MethodPatch, path: alias + "/1/complete?x=1", status: 400, field: "x"},
 
 		badRequest{name: "MeTimeZoneNowhere", method: http.MethodPatch, path: "/v1/me", body: `{"time_zone":"Nowhere/City"}`, status: 422, field: "time_zone"},
 		badRequest{name: "MeTimeZoneNull", method: http.MethodPatch, path: "/v1/me", body: `{"time_zone":null}`, status: 422, field: "time_zone"},

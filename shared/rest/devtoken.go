@@ -33,7 +33,11 @@ type devTokenRequest struct {
 func (s *Server) handlePublic(pattern string, h func(http.ResponseWriter, *http.Request) error) {
 	s.patterns = append(s.patterns, pattern)
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		if err := h(w, r); err != nil {
+		err := RefuseQuery(r)
+		if err == nil {
+			err = h(w, r)
+		}
+		if err != nil {
 			problem.Write(w, r, err)
 		}
 	})

@@ -130,6 +130,13 @@ func (s *Server) Patterns() []string {
 	return append([]string(nil), s.patterns...)
 }
 
+// takesQuery are the routes whose handlers read query parameters, each refusing the ones
+// it does not know; every other route refuses any, so that a typo is not silently ignored.
+var takesQuery = map[string]bool{
+	"GET /v1/tasks": true, "POST /v1/tasks/quick": true, "GET /v1/changes": true, "GET /v1/stream": true,
+	"GET /v1/notifications": true, "GET /api/{user_id}/tasks": true,
+}
+
 // handle registers h behind authentication; alias routes also check {user_id} and mark
 // the request so that tasks carry the clients' "completed" field.
 func (s *Server) handle(pattern string, h func(http.ResponseWriter, *http.Request) error, alias bool) {
@@ -138,6 +145,9 @@ func (s *Server) handle(pattern string, h func(http.ResponseWriter, *http.Reques
 		ctx, err := s.authenticate(r)
 		if err == nil && alias {
 			err = CheckPathUser(ctx, r)
+		}
+		if err == nil && !takesQuery[pattern] {
+			err = RefuseQuery(r)
 		}
 		if err == nil {
 			if alias {
@@ -153,14 +163,27 @@ func (s *Server) handle(pattern string, h func(http.ResponseWriter, *http.Reques
 
 type aliasKey struct{}
 
+// RefuseQuery is EMALFORMED, naming the parameter, when r has a query parameter: for a
+// route that takes none.
+func RefuseQuery(r *http.Request) error {
+	_, err := queryParams(r.URL.Query())
+	return err
+}
+
 // ServeHTTP routes a request; unknown paths and methods are answered as problems too.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if _, pattern := s.mux.Handler(r); pattern != "" {
 		s.mux.ServeHTTP(w, r)
 		return
 	}
+	ServeUnrouted(s.mux, w, r)
+}
+
+// ServeUnrouted answers a request mux has no route for: a 405 problem with Allow when
+// the path has routes for other methods, else a 404 problem.
+func ServeUnrouted(mux *http.ServeMux, w http.ResponseWriter, r *http.Request) {
 	probe := &statusRecorder{header: http.Header{}}
-	s.mux.ServeHTTP(probe, r)
+	mux.ServeHTTP(probe, r)
 	if probe.status == http.StatusMethodNotAllowed {
 		w.Header().Set("Allow", probe.header.Get("Allow"))
 		problem.WriteDetails(w, problem.MethodNotAllowed(r, probe.header.Get("Allow")))

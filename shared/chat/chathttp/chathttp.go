@@ -102,11 +102,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.mux.ServeHTTP(w, r)
 		return
 	}
-	if s.Match(r) {
-		problem.WriteDetails(w, problem.MethodNotAllowed(r, ""))
-		return
-	}
-	problem.Write(w, r, taskwire.Errorf(taskwire.ENOTFOUND, "no route for %s %s", r.Method, r.URL.Path))
+	rest.ServeUnrouted(s.mux, w, r)
 }
 
 // handle registers h behind the API's authentication; alias routes also check {user_id}.
@@ -116,6 +112,9 @@ func (s *Server) handle(pattern string, h func(http.ResponseWriter, *http.Reques
 		ctx, err := rest.Authenticate(r, s.d.Auth, s.d.Users)
 		if err == nil && alias {
 			err = rest.CheckPathUser(ctx, r)
+		}
+		if err == nil && r.Method != http.MethodGet {
+			err = rest.RefuseQuery(r) // the listings read their own
 		}
 		if err == nil {
 			err = h(w, r.WithContext(ctx))

@@ -550,6 +550,7 @@ func TestChat_BadRequests(t *testing.T) {
 		{"UnknownConversation", "/v1/chat", u.token, map[string]any{"message": "hi", "conversation_id": uuid.NewString()}, http.StatusNotFound, "conversation_id"},
 		{"OthersConversation", "/v1/chat", u.token, map[string]any{"message": "hi", "conversation_id": theirs.ConversationID}, http.StatusNotFound, "conversation_id"},
 		{"AliasOfAnother", "/api/" + other.id + "/chat", u.token, map[string]any{"message": "hi"}, http.StatusForbidden, "user_id"},
+		{"UnknownQueryParameter", "/v1/chat?stream=true", u.token, map[string]any{"message": "hi"}, http.StatusBadRequest, "stream"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := do(t, e.url, "POST", tc.path, tc.token, tc.body).problem(t, tc.status)
@@ -558,6 +559,14 @@ func TestChat_BadRequests(t *testing.T) {
 	}
 	assert.Len(t, e.model.Requests(), 1, "no bad request may reach the model")
 	assert.Len(t, e.storedMessages(t, other, theirs.ConversationID), 2, "nothing may be added to another's conversation")
+
+	// A method a chat path does not take is a 405 that says which it does.
+	for path, allow := range map[string]string{"/v1/chat": "POST", "/v1/conversations": "GET, HEAD",
+		"/v1/conversations/" + theirs.ConversationID: "DELETE"} {
+		res := do(t, e.url, "PUT", path, u.token, nil)
+		res.problem(t, http.StatusMethodNotAllowed)
+		assert.Equal(t, allow, res.header.Get("Allow"), path)
+	}
 }
 
 func TestChat_Alias(t *testing.T) {
