@@ -765,6 +765,17 @@ func TestAliases(t *testing.T) {
 		assert.Equal(t, got["number"], back["number"])
 		assert.Equal(t, reminderID, back["reminders"].([]any)[0].(map[string]any)["id"], "the reminder is the same one")
 
+		// Their way to tick a task off: the object read, with completed flipped and the
+		// status it came with. completed, their member, wins; both ways.
+		for _, done := range []bool{true, false} {
+			back["completed"] = done
+			resp = c.Do(t, http.MethodPut, base+"/"+got["id"].(string), back)
+			resp.MustStatus(t, http.StatusOK)
+			resp.JSON(t, &back)
+			assert.Equal(t, done, back["completed"])
+			assert.Equal(t, map[bool]string{true: "completed", false: "open"}[done], back["status"])
+		}
+
 		resp = c.Do(t, http.MethodPut, base+"/"+got["id"].(string), `{"title":"x","colour":"red"}`)
 		resp.MustStatus(t, http.StatusBadRequest)
 	})

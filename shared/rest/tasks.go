@@ -424,7 +424,8 @@ func (s *Server) putTask(w http.ResponseWriter, r *http.Request) error {
 // serverMembers are the members of a task object that the server owns.
 var serverMembers = []string{"id", "number", "series_id", "completed_at", "created_at", "updated_at", "version"}
 
-// withoutServerMembers returns body without the task members the server owns; a body
+// withoutServerMembers returns body without the task members the server owns, and without
+// status when it has completed, the hackathon clients' own member; a body
 // that is not a JSON object in valid UTF-8, or whose reminders are not objects, is
 // returned as it is, for the patch to refuse as it would.
 func withoutServerMembers(body []byte) []byte {
@@ -434,6 +435,10 @@ func withoutServerMembers(body []byte) []byte {
 	}
 	for _, name := range serverMembers {
 		delete(doc, name)
+	}
+	if _, ok := doc["completed"]; ok {
+		// The object read back carries both; those clients change completed, theirs.
+		delete(doc, "status")
 	}
 	if raw, ok := doc["reminders"]; ok {
 		var reminders []map[string]json.RawMessage
