@@ -149,6 +149,10 @@ func TestBadInput(t *testing.T) {
 	rows = append(rows,
 		badRequest{name: "CreateIdempotencyKeyTooLong", method: http.MethodPost, path: "/v1/tasks", body: `{"title":"x"}`,
 			headers: []string{"Idempotency-Key", strings.Repeat("k", 256)}, status: 400, field: "Idempotency-Key"},
+		// An empty key (a client's unset variable) guarded nothing while the client thought
+		// it did.
+		badRequest{name: "CreateIdempotencyKeyEmpty", method: http.MethodPost, path: "/v1/tasks", body: `{"title":"x"}`,
+			headers: []string{"Idempotency-Key", ""}, status: 400, field: "Idempotency-Key"},
 		// The JSON decoder names an unknown member of a nested object without its path.
 		badRequest{name: "CreateReminderUnknownField", method: http.MethodPost, path: "/v1/tasks", body: `{"title":"x","reminders":[{"after":"PT1M"}]}`, status: 400, field: "reminders[0].after"},
 		badRequest{name: "CreateStatus", method: http.MethodPost, path: "/v1/tasks", body: `{"title":"x","status":"completed"}`, status: 400, field: "status"},

@@ -361,13 +361,15 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, in taskwire.NewT
 	return writeTask(w, r, http.StatusCreated, t)
 }
 
-// idempotencyKey reads the Idempotency-Key header and hashes the body it guards.
+// idempotencyKey reads the Idempotency-Key header, once and not empty, and hashes the
+// body it guards.
 func idempotencyKey(r *http.Request, body []byte) (taskwire.IdempotencyKey, error) {
-	key := r.Header.Get("Idempotency-Key")
-	if key == "" {
+	values := r.Header.Values("Idempotency-Key")
+	if len(values) == 0 {
 		return taskwire.IdempotencyKey{}, nil
 	}
-	if len(key) > 255 || !printableASCII(key) {
+	key := values[0]
+	if len(values) > 1 || key == "" || len(key) > 255 || !printableASCII(key) {
 		return taskwire.IdempotencyKey{}, taskwire.FieldErrorf(taskwire.EMALFORMED, "Idempotency-Key",
 			"Idempotency-Key must be 1 to 255 printable ASCII characters")
 	}
