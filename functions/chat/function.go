@@ -20,7 +20,7 @@ import (
 )
 
 // MCPPath is where the task tools are served over MCP.
-const MCPPath = "/mcp"
+const MCPPath = taskmcp.Path
 
 // served is what the function serves once started.
 type served struct {

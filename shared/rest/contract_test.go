@@ -19,6 +19,7 @@ import (
 	"github.com/taskwire/taskwire/shared/chat/chathttp"
 	"github.com/taskwire/taskwire/shared/problem"
 	"github.com/taskwire/taskwire/shared/rest"
+	"github.com/taskwire/taskwire/shared/taskmcp"
 	"github.com/taskwire/taskwire/shared/taskwire"
 	"go.yaml.in/yaml/v3"
 )
@@ -142,6 +143,7 @@ func TestContractRoutes(t *testing.T) {
 	for _, p := range chathttp.New(chathttp.Deps{}).Patterns() { // served beside the API
 		served[p] = true
 	}
+	served["POST "+taskmcp.Path] = true // and the same tools over MCP
 	require.NotEmpty(t, served)
 
 	var missing, extra []string

@@ -24,6 +24,9 @@ import (
 	"github.com/taskwire/taskwire/shared/tools"
 )
 
+// Path is where the tools are served over MCP, for POST only.
+const Path = "/mcp"
+
 // ServerName and ServerVersion are how the MCP server names itself when a client
 // initializes; the version changes when the tools change incompatibly.
 const (
