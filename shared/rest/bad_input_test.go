@@ -58,6 +58,7 @@ func taskBodyErrors() []badRequest {
 		{name: "MalformedJSON", body: `{"title" "x"}`, status: 400},
 		{name: "TruncatedJSON", body: `{"title":"x"`, status: 400},
 		{name: "UnknownField", body: `{"title":"x","colour":"red"}`, status: 400, field: "colour"},
+		{name: "BodyNull", body: `null`, status: 400},
 		{name: "WrongTypeTitle", body: `{"title":5}`, status: 400, field: "title"},
 		{name: "WrongTypeTags", body: `{"title":"x","tags":"x"}`, status: 400, field: "tags"},
 		{name: "WrongTypeTagItem", body: `{"title":"x","tags":["a",1]}`, status: 400, field: "tags[1]"},

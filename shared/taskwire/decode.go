@@ -17,8 +17,12 @@ func DecodeJSON(body []byte, dst any) error {
 	if !utf8.Valid(body) {
 		return Errorf(EMALFORMED, "the body is not valid UTF-8")
 	}
-	if len(bytes.TrimSpace(body)) == 0 {
+	switch trimmed := bytes.TrimSpace(body); {
+	case len(trimmed) == 0:
 		return Errorf(EMALFORMED, "the body is empty; send a JSON object")
+	case bytes.Equal(trimmed, []byte("null")):
+		// json leaves dst as it was for null, which read as an object with no members.
+		return Errorf(EMALFORMED, "the body is null; send a JSON object")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
