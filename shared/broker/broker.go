@@ -497,22 +497,22 @@ const claimSettingsSQL = bookkeepingSQL + `, set_config('enable_bitmapscan', 'of
 // claimSQL leases up to $4 due deliveries of broker $1's trigger $2 at $3 until $5, and
 // returns them with their events. The event is looked up by its key in subqueries rather
 // than joined, which was planned as a scan of every event of the broker for each due
-// delivery.
+// delivery. The due deliveries are chosen as an array of keys that the update looks up
+// by the primary key: joined to them instead, a plan made while the table was small
+// walked every delivery of the table for each claim (70 ms with 20 000 of them, most of
+// the local broker's time in a burst of reminders).
 const claimSQL = `
-	WITH due AS (
-		SELECT d.event_seq, d.trigger
-		FROM broker_deliveries d
-		WHERE d.state = 'pending' AND d.trigger = $2
-			AND d.next_at <= $3 AND (d.lease_until IS NULL OR d.lease_until <= $3)
-			AND (SELECT e.broker FROM broker_events e WHERE e.seq = d.event_seq) = $1
-		ORDER BY d.next_at, d.event_seq
-		LIMIT $4
-		FOR UPDATE OF d SKIP LOCKED
-	)
 	UPDATE broker_deliveries d
 	SET lease_until = $5
-	FROM due
-	WHERE d.event_seq = due.event_seq AND d.trigger = due.trigger
+	WHERE d.trigger = $2 AND d.event_seq = ANY (ARRAY(
+		SELECT p.event_seq
+		FROM broker_deliveries p
+		WHERE p.state = 'pending' AND p.trigger = $2
+			AND p.next_at <= $3 AND (p.lease_until IS NULL OR p.lease_until <= $3)
+			AND (SELECT e.broker FROM broker_events e WHERE e.seq = p.event_seq) = $1
+		ORDER BY p.next_at, p.event_seq
+		LIMIT $4
+		FOR UPDATE OF p SKIP LOCKED))
 	RETURNING d.event_seq, d.trigger, d.attempts, d.lease_until,
 		(SELECT e.event FROM broker_events e WHERE e.seq = d.event_seq)`
 
