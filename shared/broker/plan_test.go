@@ -20,15 +20,8 @@ import (
 // off, as on this machine) it keeps scanning the whole table that was small then.
 func TestKeptOffSequentialScans(t *testing.T) {
 	ctx := context.Background()
-	pool := postgrestest.MustOpenDB(t).Pool
-	// A connection of its own, whose temporary tables stand in for the shared ones: the
-	// other tests' rows make no difference, and no pool connection keeps them.
-	conn, err := pgx.ConnectConfig(ctx, pool.Config().ConnConfig.Copy())
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = conn.Close(context.Background()) })
-	_, err = conn.Exec(ctx, `
-		CREATE TEMP TABLE broker_events (LIKE public.broker_events INCLUDING ALL);
-		CREATE TEMP TABLE broker_deliveries (LIKE public.broker_deliveries INCLUDING ALL);
+	conn := mustOwnTables(t)
+	_, err := conn.Exec(ctx, `
 		INSERT INTO broker_events (broker, source, id, type, event)
 			SELECT 'plans', 'test', g::text, 'test.v1', '{}' FROM generate_series(1, 20) g;
 		INSERT INTO broker_deliveries (event_seq, trigger) SELECT seq, 'notify' FROM broker_events;
@@ -50,20 +43,7 @@ func TestKeptOffSequentialScans(t *testing.T) {
 	// runs it and once bare.
 	for _, s := range statements {
 		for _, settings := range []string{s.settings, ""} {
-			name := prepared(s.name, settings)
-			_, err := conn.Prepare(ctx, name, s.sql)
-			require.NoError(t, err)
-			for range 8 {
-				tx, err := conn.Begin(ctx)
-				require.NoError(t, err)
-				if settings != "" {
-					_, err = tx.Exec(ctx, settings)
-					require.NoError(t, err)
-				}
-				_, err = tx.Exec(ctx, name, s.args...)
-				require.NoError(t, err)
-				require.NoError(t, tx.Rollback(ctx))
-			}
+			mustCachePlan(t, conn, prepared(s.name, settings), settings, s.sql, s.args)
 		}
 	}
 	_, err = conn.Exec(ctx, `
@@ -88,29 +68,12 @@ func TestKeptOffSequentialScans(t *testing.T) {
 // with 20 000 of them.
 func TestClaimReadsWhatItLeases(t *testing.T) {
 	ctx := context.Background()
-	pool := postgrestest.MustOpenDB(t).Pool
-	conn, err := pgx.ConnectConfig(ctx, pool.Config().ConnConfig.Copy())
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = conn.Close(context.Background()) })
-	_, err = conn.Exec(ctx, `
-		CREATE TEMP TABLE broker_events (LIKE public.broker_events INCLUDING ALL);
-		CREATE TEMP TABLE broker_deliveries (LIKE public.broker_deliveries INCLUDING ALL);
-		ANALYZE broker_events;
-		ANALYZE broker_deliveries`)
+	conn := mustOwnTables(t)
+	_, err := conn.Exec(ctx, `ANALYZE broker_events; ANALYZE broker_deliveries`)
 	require.NoError(t, err)
 	now := time.Now()
 	args := []any{"plans", "notify", now, 16, now.Add(time.Minute)}
-	_, err = conn.Prepare(ctx, "claim", broker.ClaimSQL)
-	require.NoError(t, err)
-	for range 8 { // past the runs after which PostgreSQL keeps a generic plan
-		tx, err := conn.Begin(ctx)
-		require.NoError(t, err)
-		_, err = tx.Exec(ctx, broker.ClaimSettingsSQL)
-		require.NoError(t, err)
-		_, err = tx.Exec(ctx, "claim", args...)
-		require.NoError(t, err)
-		require.NoError(t, tx.Rollback(ctx))
-	}
+	mustCachePlan(t, conn, "claim", broker.ClaimSettingsSQL, broker.ClaimSQL, args)
 	_, err = conn.Exec(ctx, `
 		INSERT INTO broker_events (broker, source, id, type, event)
 			SELECT 'plans', 'burst', g::text, 'test.v1', '{}' FROM generate_series(1, 20000) g;
@@ -143,6 +106,44 @@ func literals(args []any) string {
 		out[i] = literal(a)
 	}
 	return strings.Join(out, ", ")
+}
+
+// mustOwnTables returns a connection of its own, whose empty temporary broker_events and
+// broker_deliveries stand in for the shared ones: the other tests' rows make no
+// difference, and no pool connection keeps them.
+func mustOwnTables(t *testing.T) *pgx.Conn {
+	t.Helper()
+	ctx := context.Background()
+	pool := postgrestest.MustOpenDB(t).Pool
+	conn, err := pgx.ConnectConfig(ctx, pool.Config().ConnConfig.Copy())
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = conn.Close(context.Background()) })
+	_, err = conn.Exec(ctx, `
+		CREATE TEMP TABLE broker_events (LIKE public.broker_events INCLUDING ALL);
+		CREATE TEMP TABLE broker_deliveries (LIKE public.broker_deliveries INCLUDING ALL)`)
+	require.NoError(t, err)
+	return conn
+}
+
+// mustCachePlan prepares sql as name and runs it with args, after settings when not
+// empty, each run rolled back, as the pool would run it, until PostgreSQL keeps a
+// generic plan of it.
+func mustCachePlan(t *testing.T, conn *pgx.Conn, name, settings, sql string, args []any) {
+	t.Helper()
+	ctx := context.Background()
+	_, err := conn.Prepare(ctx, name, sql)
+	require.NoError(t, err)
+	for range 8 {
+		tx, err := conn.Begin(ctx)
+		require.NoError(t, err)
+		if settings != "" {
+			_, err = tx.Exec(ctx, settings)
+			require.NoError(t, err)
+		}
+		_, err = tx.Exec(ctx, name, args...)
+		require.NoError(t, err)
+		require.NoError(t, tx.Rollback(ctx))
+	}
 }
 
 // prepared names the statement name as prepared to run after settings, or bare.
