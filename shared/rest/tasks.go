@@ -5,7 +5,6 @@ import (
 	"encoding"
 	"encoding/json"
 	"fmt"
-	"golang.org/x/text/unicode/norm"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/taskwire/taskwire/shared/taskwire"
+	"golang.org/x/text/unicode/norm"
 )
 
 // aliasTask is a task as the hackathon clients read it: with a "completed" boolean.

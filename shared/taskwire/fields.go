@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"golang.org/x/text/unicode/norm"
 	"path"
 	"slices"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/taskwire/taskwire/shared/recur"
 	"github.com/taskwire/taskwire/shared/zone"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Limits on task fields.
