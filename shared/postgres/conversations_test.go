@@ -3,7 +3,9 @@ package postgres_test
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
@@ -135,4 +137,58 @@ func TestConversationService_ListAndDelete(t *testing.T) {
 	assert.Equal(t, 0, n, "got %d messages left, want them deleted with their conversation", n)
 	err = svc.DeleteConversation(ctx, first.ID)
 	assert.Equal(t, taskwire.ENOTFOUND, taskwire.ErrorCode(err))
+}
+
+// Of answers claiming a conversation at once, exactly one holds it; another user's
+// claim is not found; a release frees it only for the hold it took, and a hold that
+// lapsed may be taken again.
+func TestConversationService_Claim(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+	svc := postgres.NewConversationService(db)
+	ctx, _ := MustNewUser(t, db)
+	bob, _ := MustNewUser(t, db)
+	c := MustStartConversation(t, ctx, svc, "hello")
+
+	const n = 8
+	errs := make(chan error, n)
+	holds := make(chan time.Time, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			until, err := svc.ClaimConversation(ctx, c.ID, time.Minute)
+			errs <- err
+			if err == nil {
+				holds <- until
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	close(holds)
+	won := 0
+	for err := range errs {
+		if err == nil {
+			won++
+			continue
+		}
+		assert.Equal(t, taskwire.ECONFLICT, taskwire.ErrorCode(err), "got %v", err)
+		assert.Equal(t, "conversation_id", taskwire.ErrorField(err))
+	}
+	require.Equal(t, 1, won, "exactly one answer holds the conversation")
+	held := <-holds
+
+	_, err := svc.ClaimConversation(bob, c.ID, time.Minute)
+	assert.Equal(t, taskwire.ENOTFOUND, taskwire.ErrorCode(err))
+	require.NoError(t, svc.ReleaseConversation(bob, c.ID, held), "another user's release changes nothing")
+	_, err = svc.ClaimConversation(ctx, c.ID, time.Minute)
+	assert.Equal(t, taskwire.ECONFLICT, taskwire.ErrorCode(err))
+
+	require.NoError(t, svc.ReleaseConversation(ctx, c.ID, held.Add(time.Second)), "not the hold taken: changes nothing")
+	_, err = svc.ClaimConversation(ctx, c.ID, time.Minute)
+	assert.Equal(t, taskwire.ECONFLICT, taskwire.ErrorCode(err))
+	require.NoError(t, svc.ReleaseConversation(ctx, c.ID, held))
+	lapsing, err := svc.ClaimConversation(ctx, c.ID, -time.Second) // a hold that has lapsed already
+	require.NoError(t, err)
+	_, err = svc.ClaimConversation(ctx, c.ID, time.Minute)
+	require.NoError(t, err, "a lapsed hold (%v) is taken again", lapsing)
 }
