@@ -230,6 +230,7 @@ func TestBadInput(t *testing.T) {
 		badRequest{name: "MeGoodThenBad", method: http.MethodPatch, path: "/v1/me", body: `{"email":"bob@example.com","time_zone":"Nowhere/City"}`, status: 422, field: "time_zone"},
 		badRequest{name: "MeMalformed", method: http.MethodPatch, path: "/v1/me", body: `{"email":`, status: 400},
 		badRequest{name: "MeNotAnObject", method: http.MethodPatch, path: "/v1/me", body: `"x"`, status: 400},
+		badRequest{name: "MeNull", method: http.MethodPatch, path: "/v1/me", body: `null`, status: 400},
 		badRequest{name: "MeTooLarge", method: http.MethodPatch, path: "/v1/me", body: `{"email":"` + strings.Repeat("a", rest.MaxBodyBytes) + `"}`, status: 413},
 	)
 

@@ -195,9 +195,6 @@ func ApplyPatch(cur TaskFields, patch []byte) (TaskFields, error) {
 	if err := DecodeJSON(patch, &doc); err != nil {
 		return cur, err
 	}
-	if doc == nil {
-		return cur, Errorf(EMALFORMED, "the patch must be a JSON object")
-	}
 	for _, name := range sortedKeys(doc) {
 		if !patchFields[name] {
 			return cur, FieldErrorf(EMALFORMED, name, "unknown field %q", name)

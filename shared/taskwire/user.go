@@ -22,9 +22,6 @@ func ApplyUserPatch(u User, patch []byte) (User, error) {
 	if err := DecodeJSON(patch, &doc); err != nil {
 		return u, err
 	}
-	if doc == nil {
-		return u, Errorf(EMALFORMED, "the patch must be a JSON object")
-	}
 	for _, name := range sortedKeys(doc) {
 		raw := doc[name]
 		isNull := bytes.Equal(bytes.TrimSpace(raw), []byte("null"))

@@ -389,9 +389,6 @@ func splitRef(args json.RawMessage) (string, map[string]json.RawMessage, error) 
 	if err := taskwire.DecodeJSON(args, &doc); err != nil {
 		return "", nil, err
 	}
-	if doc == nil {
-		return "", nil, taskwire.Errorf(taskwire.EMALFORMED, "the arguments must be a JSON object")
-	}
 	raw, ok := doc["task_id"]
 	if !ok || bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
 		return "", nil, taskwire.FieldErrorf(taskwire.EINVALID, "task_id", "task_id is required: the task's number such as 3, or its id")

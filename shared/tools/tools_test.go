@@ -315,6 +315,8 @@ func TestTools_Refusals(t *testing.T) {
 		{"BadStatus", "list_tasks", `{"status": "later"}`, taskwire.EMALFORMED, "status"},
 		{"BadLimit", "list_tasks", `{"limit": 1000}`, taskwire.EMALFORMED, "limit"},
 		{"TagNotString", "list_tasks", `{"tag": [1]}`, taskwire.EMALFORMED, "tag"},
+		{"NullArguments", "complete_task", `null`, taskwire.EMALFORMED, ""},
+		{"NullTaskArguments", "add_task", `null`, taskwire.EMALFORMED, ""},
 		{"MissingTaskID", "complete_task", `{}`, taskwire.EINVALID, "task_id"},
 		{"BadTaskID", "complete_task", `{"task_id": "the dentist"}`, taskwire.EINVALID, "task_id"},
 		{"NegativeTaskID", "delete_task", `{"task_id": -1}`, taskwire.EINVALID, "task_id"},
