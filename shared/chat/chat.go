@@ -70,10 +70,10 @@ func ConfigFromEnv(cfg map[string]string) Config {
 
 // Conversations stores conversations (postgres.ConversationService).
 type Conversations interface {
-	StartConversation(ctx context.Context, firstMessage string) (*taskwire.Conversation, error)
-	FindMessages(ctx context.Context, id uuid.UUID, limit int, before int64) (*taskwire.Conversation, []*taskwire.Message, bool, error)
+	StartConversation(ctx context.Context, firstMessage string, hold time.Duration) (*taskwire.Conversation, time.Time, error)
+	ClaimConversation(ctx context.Context, id uuid.UUID, hold time.Duration, limit int) (time.Time, []*taskwire.Message, error)
 	AppendMessages(ctx context.Context, id uuid.UUID, msgs ...taskwire.Message) ([]taskwire.Message, error)
-	ClaimConversation(ctx context.Context, id uuid.UUID, hold time.Duration) (time.Time, error)
+	FinishAnswer(ctx context.Context, id uuid.UUID, until time.Time, msgs ...taskwire.Message) error
 	ReleaseConversation(ctx context.Context, id uuid.UUID, until time.Time) error
 }
 
@@ -233,33 +233,38 @@ func (a *Agent) Chat(ctx context.Context, req Request, obs *Observer) (*Reply, e
 		return nil, taskwire.FieldErrorf(taskwire.EINVALID, "message", "message must be valid UTF-8 without NUL characters")
 	}
 
-	var convID uuid.UUID
+	// One answer at a time per conversation: two at once would interleave their
+	// messages, and each would answer without the other's in its history. The hold is
+	// taken with the conversation's start or with the read of its history, and ended
+	// with the answer's last messages, so it costs no round trip of its own.
+	var (
+		convID  uuid.UUID
+		until   time.Time
+		history []*taskwire.Message
+	)
+	hold := a.cfg.Timeout + holdMargin
 	if req.ConversationID == "" {
-		c, err := a.convs.StartConversation(ctx, message)
+		c, held, err := a.convs.StartConversation(ctx, message, hold)
 		if err != nil {
 			return nil, fmt.Errorf("chat: %w", err)
 		}
-		convID = c.ID
+		convID, until = c.ID, held
 	} else {
 		id, err := uuid.Parse(req.ConversationID)
 		if err != nil {
 			return nil, taskwire.FieldErrorf(taskwire.EINVALID, "conversation_id", "conversation_id must be the id of a conversation (a UUID)")
 		}
-		convID = id
-	}
-	// One answer at a time per conversation: two at once would interleave their
-	// messages, and each would answer without the other's in its history.
-	until, err := a.convs.ClaimConversation(ctx, convID, a.cfg.Timeout+holdMargin)
-	if err != nil {
-		return nil, fmt.Errorf("chat: %w", err)
-	}
-	defer a.release(ctx, convID, until)
-	var history []*taskwire.Message
-	if req.ConversationID != "" {
-		if _, history, _, err = a.convs.FindMessages(ctx, convID, a.cfg.HistoryLimit, 0); err != nil {
+		if until, history, err = a.convs.ClaimConversation(ctx, id, hold, a.cfg.HistoryLimit); err != nil {
 			return nil, fmt.Errorf("chat: %w", err)
 		}
+		convID = id
 	}
+	finished := false
+	defer func() {
+		if !finished {
+			a.release(ctx, convID, until)
+		}
+	}()
 	reply := &Reply{ConversationID: convID, ToolCalls: []ToolCall{}}
 	if err := a.store(ctx, convID, taskwire.Message{Role: taskwire.RoleUser, Content: message}); err != nil {
 		return reply, fmt.Errorf("chat: store the message: %w", err)
@@ -280,9 +285,10 @@ func (a *Agent) Chat(ctx context.Context, req Request, obs *Observer) (*Reply, e
 			return reply, err
 		}
 		if len(turn.calls) == 0 {
-			if err := a.store(ctx, convID, taskwire.Message{Role: taskwire.RoleAssistant, Content: turn.text}); err != nil {
-				return reply, fmt.Errorf("chat: store the reply: %w", err)
+			if err := a.finish(ctx, convID, until, turn.text); err != nil {
+				return reply, err
 			}
+			finished = true
 			reply.Response = turn.text
 			return reply, nil
 		}
@@ -300,9 +306,10 @@ func (a *Agent) Chat(ctx context.Context, req Request, obs *Observer) (*Reply, e
 	if obs.Delta != nil {
 		obs.Delta(reply.Response)
 	}
-	if err := a.store(ctx, convID, taskwire.Message{Role: taskwire.RoleAssistant, Content: reply.Response}); err != nil {
-		return reply, fmt.Errorf("chat: store the reply: %w", err)
+	if err := a.finish(ctx, convID, until, reply.Response); err != nil {
+		return reply, err
 	}
+	finished = true
 	return reply, nil
 }
 
@@ -374,14 +381,26 @@ const storeTimeout = 5 * time.Second
 // the stores that go on after it (see store) and the release.
 const holdMargin = 4 * storeTimeout
 
-// release ends the hold on the conversation an answer took, even when its request has
-// ended. Should it fail, the hold lapses at until.
+// release ends the hold on the conversation of an answer that did not finish (a
+// failure, its request ended), even when its request has ended. Should it fail, the hold
+// lapses at until.
 func (a *Agent) release(ctx context.Context, convID uuid.UUID, until time.Time) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
 	defer cancel()
 	if err := a.convs.ReleaseConversation(ctx, convID, until); err != nil {
 		slog.WarnContext(ctx, "chat: the conversation stays held until its hold lapses", "conversation", convID, "until", until, "err", err)
 	}
+}
+
+// finish stores the answer's reply and ends the conversation's hold until until, in one
+// transaction; it goes on when the request has ended, as store does.
+func (a *Agent) finish(ctx context.Context, convID uuid.UUID, until time.Time, reply string) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
+	defer cancel()
+	if err := a.convs.FinishAnswer(ctx, convID, until, taskwire.Message{Role: taskwire.RoleAssistant, Content: reply}); err != nil {
+		return fmt.Errorf("chat: store the reply: %w", err)
+	}
+	return nil
 }
 
 // store appends msgs to the conversation. It goes on when the request has ended (the

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/taskwire/taskwire/shared/taskwire"
 )
@@ -37,25 +38,79 @@ func (s *ConversationService) now() time.Time {
 }
 
 // StartConversation creates a conversation whose title is the start of firstMessage.
-func (s *ConversationService) StartConversation(ctx context.Context, firstMessage string) (*taskwire.Conversation, error) {
+// With hold above zero the conversation is held for its first answer, as
+// ClaimConversation holds one, and until says when that hold lapses.
+func (s *ConversationService) StartConversation(ctx context.Context, firstMessage string, hold time.Duration) (c *taskwire.Conversation, until time.Time, err error) {
 	user, err := userOf(ctx)
 	if err != nil {
-		return nil, err
+		return nil, time.Time{}, err
 	}
 	id, err := uuid.NewV7()
 	if err != nil {
-		return nil, fmt.Errorf("start conversation: %w", err)
+		return nil, time.Time{}, fmt.Errorf("start conversation: %w", err)
 	}
 	now := s.now()
-	c := &taskwire.Conversation{ID: id, Title: title(firstMessage), CreatedAt: now, UpdatedAt: now}
+	var held *time.Time
+	if hold > 0 {
+		until = now.Add(hold)
+		held = &until
+	}
+	c = &taskwire.Conversation{ID: id, Title: title(firstMessage), CreatedAt: now, UpdatedAt: now}
 	b := &pgx.Batch{}
 	b.Queue(scopeSQL, user)
-	b.Queue(`INSERT INTO conversations (id, user_id, title, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)`,
-		c.ID, user, c.Title, now)
+	b.Queue(`INSERT INTO conversations (id, user_id, title, created_at, updated_at, answering_until) VALUES ($1, $2, $3, $4, $4, $5)`,
+		c.ID, user, c.Title, now, held)
 	if err := s.db.sendBatch(ctx, b).Close(); err != nil {
-		return nil, fmt.Errorf("start conversation: %w", translate(err))
+		return nil, time.Time{}, fmt.Errorf("start conversation: %w", translate(err))
 	}
-	return c, nil
+	return c, until, nil
+}
+
+// ClaimConversation holds the user's conversation id for one answer of the assistant,
+// for at most hold, and returns when the hold lapses, which FinishAnswer and
+// ReleaseConversation take, with the conversation's latest limit messages (1 to
+// MaxConversationsLimit), oldest first: in one round trip. While another answer holds it,
+// it is ECONFLICT; a conversation that is not the user's is ENOTFOUND.
+func (s *ConversationService) ClaimConversation(ctx context.Context, id uuid.UUID, hold time.Duration, limit int) (until time.Time, history []*taskwire.Message, err error) {
+	if limit < 1 || limit > MaxConversationsLimit {
+		return time.Time{}, nil, taskwire.FieldErrorf(taskwire.EINVALID, "limit", "limit must be between 1 and %d", MaxConversationsLimit)
+	}
+	user, err := userOf(ctx)
+	if err != nil {
+		return time.Time{}, nil, err
+	}
+	now := s.now()
+	until = now.Add(hold)
+	var claimed bool
+	var c *taskwire.Conversation
+	b := &pgx.Batch{}
+	// A hold lost in the server's crash only lets another message in sooner: the claim
+	// need not wait for the disk, and so costs no more than the read it comes with.
+	b.Queue(asyncCommitSQL)
+	b.Queue(scopeSQL, user)
+	b.Queue(`UPDATE conversations SET answering_until = $3
+		WHERE user_id = $1 AND id = $2 AND (answering_until IS NULL OR answering_until <= $4)`,
+		user, id, until, now).Exec(func(tag pgconn.CommandTag) error {
+		claimed = tag.RowsAffected() == 1
+		return nil
+	})
+	// Read after the claim, in its transaction: the history an earlier answer finished.
+	b.Queue(latestMessagesSQL, user, id, limit, int64(math.MaxInt64)).Query(func(rows pgx.Rows) (err error) {
+		c, history, err = scanLatestMessages(rows)
+		return err
+	})
+	if err := s.db.sendBatch(ctx, b).Close(); err != nil {
+		return time.Time{}, nil, fmt.Errorf("claim conversation: %w", translate(err))
+	}
+	switch {
+	case c == nil:
+		return time.Time{}, nil, taskwire.FieldErrorf(taskwire.ENOTFOUND, "conversation_id", "no conversation %s", id)
+	case !claimed:
+		return time.Time{}, nil, taskwire.FieldErrorf(taskwire.ECONFLICT, "conversation_id",
+			"the assistant is still answering an earlier message in this conversation; send this one when that answer has come")
+	}
+	slices.Reverse(history)
+	return until, history, nil
 }
 
 // title is the first line of a message, shortened to MaxConversationTitle characters.
@@ -108,6 +163,52 @@ func (s *ConversationService) FindConversations(ctx context.Context, limit int, 
 	return list, false, nil
 }
 
+// latestMessagesSQL reads conversation $2 of user $1 and its latest $3 messages before
+// message $4, newest first: a row for the conversation with NULL message columns when it
+// has none.
+const latestMessagesSQL = `
+	SELECT ` + conversationColumns + `, m.id, m.role, m.content, m.tool_calls, m.tool_call_id, m.created_at
+	FROM conversations c
+	LEFT JOIN LATERAL (
+		SELECT id, role, content, tool_calls, tool_call_id, created_at FROM messages
+		WHERE conversation_id = c.id AND id < $4 ORDER BY id DESC LIMIT $3
+	) m ON true
+	WHERE c.user_id = $1 AND c.id = $2
+	ORDER BY m.id DESC`
+
+// scanLatestMessages reads latestMessagesSQL's rows: the conversation (nil when it is not
+// the user's) and its messages, newest first.
+func scanLatestMessages(rows pgx.Rows) (c *taskwire.Conversation, list []*taskwire.Message, err error) {
+	for rows.Next() {
+		var conv taskwire.Conversation
+		var (
+			msgID      pgtype.Int8
+			role       pgtype.Text
+			content    pgtype.Text
+			toolCalls  []byte
+			toolCallID pgtype.Text
+			createdAt  pgtype.Timestamptz
+		)
+		if err := rows.Scan(&conv.ID, &conv.Title, &conv.CreatedAt, &conv.UpdatedAt,
+			&msgID, &role, &content, &toolCalls, &toolCallID, &createdAt); err != nil {
+			return nil, nil, err
+		}
+		c = &conv
+		if !msgID.Valid {
+			continue
+		}
+		m := &taskwire.Message{ID: msgID.Int64, Role: role.String, Content: content.String,
+			ToolCallID: toolCallID.String, CreatedAt: createdAt.Time}
+		if toolCalls != nil {
+			if err := json.Unmarshal(toolCalls, &m.ToolCalls); err != nil {
+				return nil, nil, fmt.Errorf("message %d: tool calls: %w", m.ID, err)
+			}
+		}
+		list = append(list, m)
+	}
+	return c, list, rows.Err()
+}
+
 // FindMessages returns the conversation and its latest limit messages (1 to
 // MaxConversationsLimit) before message before (0 for the latest of all), oldest first,
 // in one round trip; more reports whether earlier ones exist. A conversation that is not
@@ -120,44 +221,10 @@ func (s *ConversationService) FindMessages(ctx context.Context, id uuid.UUID, li
 		before = math.MaxInt64
 	}
 	// One more than asked tells whether there is more.
-	err = readUser(ctx, s.db, `
-		SELECT `+conversationColumns+`, m.id, m.role, m.content, m.tool_calls, m.tool_call_id, m.created_at
-		FROM conversations c
-		LEFT JOIN LATERAL (
-			SELECT id, role, content, tool_calls, tool_call_id, created_at FROM messages
-			WHERE conversation_id = c.id AND id < $4 ORDER BY id DESC LIMIT $3
-		) m ON true
-		WHERE c.user_id = $1 AND c.id = $2
-		ORDER BY m.id DESC`, []any{taskwire.UserFromContext(ctx), id, limit + 1, before},
-		func(rows pgx.Rows) error {
-			for rows.Next() {
-				var conv taskwire.Conversation
-				var (
-					msgID      pgtype.Int8
-					role       pgtype.Text
-					content    pgtype.Text
-					toolCalls  []byte
-					toolCallID pgtype.Text
-					createdAt  pgtype.Timestamptz
-				)
-				if err := rows.Scan(&conv.ID, &conv.Title, &conv.CreatedAt, &conv.UpdatedAt,
-					&msgID, &role, &content, &toolCalls, &toolCallID, &createdAt); err != nil {
-					return err
-				}
-				c = &conv
-				if !msgID.Valid {
-					continue
-				}
-				m := &taskwire.Message{ID: msgID.Int64, Role: role.String, Content: content.String,
-					ToolCallID: toolCallID.String, CreatedAt: createdAt.Time}
-				if toolCalls != nil {
-					if err := json.Unmarshal(toolCalls, &m.ToolCalls); err != nil {
-						return fmt.Errorf("message %d: tool calls: %w", m.ID, err)
-					}
-				}
-				list = append(list, m)
-			}
-			return rows.Err()
+	err = readUser(ctx, s.db, latestMessagesSQL, []any{taskwire.UserFromContext(ctx), id, limit + 1, before},
+		func(rows pgx.Rows) (err error) {
+			c, list, err = scanLatestMessages(rows)
+			return err
 		})
 	if err != nil {
 		return nil, nil, false, fmt.Errorf("find messages: %w", translate(err))
@@ -176,13 +243,28 @@ func (s *ConversationService) FindMessages(ctx context.Context, id uuid.UUID, li
 // transaction and one round trip, and returns them with their ids and times. A
 // conversation that is not the user's is ENOTFOUND, and nothing is written.
 func (s *ConversationService) AppendMessages(ctx context.Context, id uuid.UUID, msgs ...taskwire.Message) ([]taskwire.Message, error) {
+	return s.appendMessages(ctx, id, nil, msgs...)
+}
+
+// FinishAnswer appends msgs, an answer's last messages, as AppendMessages does, and in
+// the same transaction ends the hold ClaimConversation or StartConversation took until
+// until (a hold another answer took since stays).
+func (s *ConversationService) FinishAnswer(ctx context.Context, id uuid.UUID, until time.Time, msgs ...taskwire.Message) error {
+	_, err := s.appendMessages(ctx, id, &until, msgs...)
+	return err
+}
+
+// appendMessages appends msgs and, with release, ends that hold.
+func (s *ConversationService) appendMessages(ctx context.Context, id uuid.UUID, release *time.Time, msgs ...taskwire.Message) ([]taskwire.Message, error) {
 	tx, b, err := beginUserTx(ctx, s.db)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.close(ctx)
 	now := s.now()
-	b.Queue(`UPDATE conversations SET updated_at = $3 WHERE user_id = $1 AND id = $2`, tx.user, id, now)
+	b.Queue(`UPDATE conversations SET updated_at = $3,
+			answering_until = CASE WHEN answering_until = $4 THEN NULL ELSE answering_until END
+		WHERE user_id = $1 AND id = $2`, tx.user, id, now, release)
 	out := make([]taskwire.Message, len(msgs))
 	for i, m := range msgs {
 		var calls []byte
@@ -229,49 +311,6 @@ func (s *ConversationService) AppendMessages(ctx context.Context, id uuid.UUID, 
 		return nil, fmt.Errorf("append messages: commit: %w", translate(err))
 	}
 	return out, nil
-}
-
-// ClaimConversation holds the user's conversation id for one answer of the assistant,
-// for at most hold, and returns when the hold lapses, which ReleaseConversation takes.
-// While another answer holds it, it is ECONFLICT; a conversation that is not the user's
-// is ENOTFOUND.
-func (s *ConversationService) ClaimConversation(ctx context.Context, id uuid.UUID, hold time.Duration) (time.Time, error) {
-	user, err := userOf(ctx)
-	if err != nil {
-		return time.Time{}, err
-	}
-	now := s.now()
-	until := now.Add(hold)
-	b := &pgx.Batch{}
-	b.Queue(scopeSQL, user)
-	// The outer SELECT reads the snapshot from before the UPDATE: the row is there
-	// whether or not the claim took it.
-	b.Queue(`WITH claimed AS (
-			UPDATE conversations SET answering_until = $3
-			WHERE user_id = $1 AND id = $2 AND (answering_until IS NULL OR answering_until <= $4)
-			RETURNING id)
-		SELECT EXISTS (SELECT 1 FROM claimed), EXISTS (SELECT 1 FROM conversations WHERE user_id = $1 AND id = $2)`,
-		user, id, until, now)
-	br := s.db.sendBatch(ctx, b)
-	defer br.Close()
-	if _, err := br.Exec(); err != nil {
-		return time.Time{}, fmt.Errorf("claim conversation: scope: %w", translate(err))
-	}
-	var claimed, exists bool
-	if err := br.QueryRow().Scan(&claimed, &exists); err != nil {
-		return time.Time{}, fmt.Errorf("claim conversation: %w", translate(err))
-	}
-	if err := br.Close(); err != nil {
-		return time.Time{}, fmt.Errorf("claim conversation: %w", translate(err))
-	}
-	switch {
-	case !exists:
-		return time.Time{}, taskwire.FieldErrorf(taskwire.ENOTFOUND, "conversation_id", "no conversation %s", id)
-	case !claimed:
-		return time.Time{}, taskwire.FieldErrorf(taskwire.ECONFLICT, "conversation_id",
-			"the assistant is still answering an earlier message in this conversation; send this one when that answer has come")
-	}
-	return until, nil
 }
 
 // ReleaseConversation ends the hold ClaimConversation took until until; a hold another

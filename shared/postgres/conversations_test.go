@@ -18,7 +18,7 @@ import (
 // MustStartConversation starts a conversation of ctx's user with first as its first message.
 func MustStartConversation(tb testing.TB, ctx context.Context, svc *postgres.ConversationService, first string) *taskwire.Conversation {
 	tb.Helper()
-	c, err := svc.StartConversation(ctx, first)
+	c, _, err := svc.StartConversation(ctx, first, 0)
 	require.NoError(tb, err)
 	_, err = svc.AppendMessages(ctx, c.ID, taskwire.Message{Role: taskwire.RoleUser, Content: first})
 	require.NoError(tb, err)
@@ -67,7 +67,7 @@ func TestConversationService_Messages(t *testing.T) {
 	})
 
 	t.Run("Empty", func(t *testing.T) {
-		empty, err := svc.StartConversation(ctx, "")
+		empty, _, err := svc.StartConversation(ctx, "", 0)
 		require.NoError(t, err)
 		got, msgs, _, err := svc.FindMessages(ctx, empty.ID, 10, 0)
 		require.NoError(t, err)
@@ -139,9 +139,10 @@ func TestConversationService_ListAndDelete(t *testing.T) {
 	assert.Equal(t, taskwire.ENOTFOUND, taskwire.ErrorCode(err))
 }
 
-// Of answers claiming a conversation at once, exactly one holds it; another user's
-// claim is not found; a release frees it only for the hold it took, and a hold that
-// lapsed may be taken again.
+// Of answers claiming a conversation at once, exactly one holds it, and reads its
+// history; another user's claim is not found; the hold ends with the answer's last
+// messages (FinishAnswer) or a release, only for the hold taken; a hold that lapsed may
+// be taken again, and a conversation started with a hold is held.
 func TestConversationService_Claim(t *testing.T) {
 	db := postgrestest.MustOpenDB(t)
 	svc := postgres.NewConversationService(db)
@@ -150,45 +151,65 @@ func TestConversationService_Claim(t *testing.T) {
 	c := MustStartConversation(t, ctx, svc, "hello")
 
 	const n = 8
-	errs := make(chan error, n)
-	holds := make(chan time.Time, n)
+	type claim struct {
+		until   time.Time
+		history []*taskwire.Message
+		err     error
+	}
+	claims := make(chan claim, n)
 	var wg sync.WaitGroup
 	for range n {
 		wg.Go(func() {
-			until, err := svc.ClaimConversation(ctx, c.ID, time.Minute)
-			errs <- err
-			if err == nil {
-				holds <- until
-			}
+			until, history, err := svc.ClaimConversation(ctx, c.ID, time.Minute, 10)
+			claims <- claim{until, history, err}
 		})
 	}
 	wg.Wait()
-	close(errs)
-	close(holds)
+	close(claims)
+	var held claim
 	won := 0
-	for err := range errs {
-		if err == nil {
+	for cl := range claims {
+		if cl.err == nil {
+			held = cl
 			won++
 			continue
 		}
-		assert.Equal(t, taskwire.ECONFLICT, taskwire.ErrorCode(err), "got %v", err)
-		assert.Equal(t, "conversation_id", taskwire.ErrorField(err))
+		assert.Equal(t, taskwire.ECONFLICT, taskwire.ErrorCode(cl.err), "got %v", cl.err)
+		assert.Equal(t, "conversation_id", taskwire.ErrorField(cl.err))
 	}
 	require.Equal(t, 1, won, "exactly one answer holds the conversation")
-	held := <-holds
+	require.Len(t, held.history, 1)
+	assert.Equal(t, "hello", held.history[0].Content)
 
-	_, err := svc.ClaimConversation(bob, c.ID, time.Minute)
+	_, _, err := svc.ClaimConversation(bob, c.ID, time.Minute, 10)
 	assert.Equal(t, taskwire.ENOTFOUND, taskwire.ErrorCode(err))
-	require.NoError(t, svc.ReleaseConversation(bob, c.ID, held), "another user's release changes nothing")
-	_, err = svc.ClaimConversation(ctx, c.ID, time.Minute)
+	require.NoError(t, svc.ReleaseConversation(bob, c.ID, held.until), "another user's release changes nothing")
+	require.NoError(t, svc.ReleaseConversation(ctx, c.ID, held.until.Add(time.Second)), "not the hold taken: changes nothing")
+	_, _, err = svc.ClaimConversation(ctx, c.ID, time.Minute, 10)
 	assert.Equal(t, taskwire.ECONFLICT, taskwire.ErrorCode(err))
 
-	require.NoError(t, svc.ReleaseConversation(ctx, c.ID, held.Add(time.Second)), "not the hold taken: changes nothing")
-	_, err = svc.ClaimConversation(ctx, c.ID, time.Minute)
-	assert.Equal(t, taskwire.ECONFLICT, taskwire.ErrorCode(err))
-	require.NoError(t, svc.ReleaseConversation(ctx, c.ID, held))
-	lapsing, err := svc.ClaimConversation(ctx, c.ID, -time.Second) // a hold that has lapsed already
+	require.NoError(t, svc.FinishAnswer(ctx, c.ID, held.until, taskwire.Message{Role: taskwire.RoleAssistant, Content: "hi"}))
+	until, history, err := svc.ClaimConversation(ctx, c.ID, time.Minute, 10)
+	require.NoError(t, err, "the answer's last messages ended its hold")
+	assert.Equal(t, "user assistant", rolesOf(history), "the next answer reads the last one's reply")
+	require.NoError(t, svc.ReleaseConversation(ctx, c.ID, until))
+
+	_, _, err = svc.ClaimConversation(ctx, c.ID, -time.Second, 10) // a hold that lapsed already
 	require.NoError(t, err)
-	_, err = svc.ClaimConversation(ctx, c.ID, time.Minute)
-	require.NoError(t, err, "a lapsed hold (%v) is taken again", lapsing)
+	_, _, err = svc.ClaimConversation(ctx, c.ID, time.Minute, 10)
+	require.NoError(t, err, "a lapsed hold is taken again")
+
+	started, _, err := svc.StartConversation(ctx, "new", time.Minute)
+	require.NoError(t, err)
+	_, _, err = svc.ClaimConversation(ctx, started.ID, time.Minute, 10)
+	assert.Equal(t, taskwire.ECONFLICT, taskwire.ErrorCode(err), "a conversation is held for its first answer")
+}
+
+// rolesOf returns the messages' roles, separated by spaces.
+func rolesOf(msgs []*taskwire.Message) string {
+	out := make([]string, len(msgs))
+	for i, m := range msgs {
+		out[i] = m.Role
+	}
+	return strings.Join(out, " ")
 }
