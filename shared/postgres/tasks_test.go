@@ -574,7 +574,7 @@ func TestTaskService_UpdateTask(t *testing.T) {
 		})
 		_, err := svc.UpdateTask(ctx, "1", "", []byte(`{"due_at":null}`))
 		requireCode(t, err, taskwire.EINVALID)
-		assert.Equal(t, "reminders[0].before", taskwire.ErrorField(err))
+		assert.Equal(t, "due_at", taskwire.ErrorField(err))
 		got := MustFindTask(t, ctx, svc, "1")
 		require.NotNil(t, got.DueAt, "got due_at cleared, want it kept")
 		assert.Equal(t, int64(1), got.Version)

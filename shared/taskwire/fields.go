@@ -294,11 +294,16 @@ func ApplyPatch(cur TaskFields, patch []byte) (TaskFields, error) {
 	if s, ok := asked["status"]; ok && len(asked) == 2 && asked["completed"] != s {
 		return cur, FieldErrorf(EINVALID, "completed", "completed and status disagree; send one of them")
 	}
+	_, due := doc["due_at"]
+	_, rule := doc["recurrence"]
+	if due && f.DueAt == nil {
+		if err := clearedDue(f, rule, doc["reminders"] != nil); err != nil {
+			return cur, err
+		}
+	}
 	if err := f.check(); err != nil {
 		return cur, err
 	}
-	_, due := doc["due_at"]
-	_, rule := doc["recurrence"]
 	_, tz := doc["time_zone"]
 	if due || rule || tz {
 		// Only a change of the series is checked: a task that an edit moved off its
@@ -324,6 +329,27 @@ func (f TaskFields) checkSeries() error {
 	if err == nil && !ok {
 		return FieldErrorf(EINVALID, "recurrence", "recurrence %s has no occurrence from due_at on: a date that never "+
 			"comes, or an end (UNTIL or COUNT) before due_at", f.Recurrence)
+	}
+	return nil
+}
+
+// clearedDue refuses a patch that clears due_at while what hangs on it stays: the
+// task's recurrence (unless the patch changes it too) or a reminder relative to the due
+// date (unless the patch sets the reminders). Such a patch is wrong in due_at, the field
+// it changed, so that is the field named.
+func clearedDue(f TaskFields, patchesRule, patchesReminders bool) error {
+	if f.Recurrence != "" && !patchesRule {
+		return FieldErrorf(EINVALID, "due_at", "due_at cannot be cleared while the task repeats (%s): "+
+			"clear recurrence in the same patch", f.Recurrence)
+	}
+	if patchesReminders {
+		return nil
+	}
+	for _, r := range f.Reminders {
+		if r.Before != "" {
+			return FieldErrorf(EINVALID, "due_at", "due_at cannot be cleared while a reminder is relative to it "+
+				"(before %s): change reminders in the same patch", r.Before)
+		}
 	}
 	return nil
 }

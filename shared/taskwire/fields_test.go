@@ -63,6 +63,30 @@ func TestApplyPatch_SeriesThatNeverOccurs(t *testing.T) {
 	assert.NoError(t, err)
 }
 
+// Clearing due_at while the task repeats, or while a reminder counts back from it, is
+// refused naming due_at, the field the patch got wrong; clearing what hangs on it in the
+// same patch is accepted.
+func TestApplyPatch_ClearedDueNamesDueAt(t *testing.T) {
+	cur, err := taskwire.NewTask{Title: "x", DueAt: new("2026-12-07T09:00:00Z"), Recurrence: new("FREQ=DAILY"),
+		Reminders: []taskwire.ReminderInput{{Before: new("PT10M")}}}.Fields()
+	require.NoError(t, err)
+	for patch, field := range map[string]string{
+		`{"due_at": null}`:                                                        "due_at",
+		`{"due_at": null, "recurrence": null}`:                                    "due_at", // the relative reminder stays
+		`{"due_at": null, "reminders": []}`:                                       "due_at", // the recurrence stays
+		`{"recurrence": null, "reminders": [], "due_at": null}`:                   "",
+		`{"due_at": null, "recurrence": "FREQ=WEEKLY", "reminders": []}`:          "recurrence",
+		`{"reminders": [{"before": "PT5M"}], "recurrence": null, "due_at": null}`: "reminders[0].before",
+	} {
+		_, err := taskwire.ApplyPatch(cur, []byte(patch))
+		if field == "" {
+			assert.NoError(t, err, patch)
+			continue
+		}
+		assert.Equal(t, field, taskwire.ErrorField(err), "%s: %v", patch, err)
+	}
+}
+
 // RFC 3339 allows a lowercase t and z, and its offsets stop short of 24 hours.
 func TestParseInstant(t *testing.T) {
 	for in, want := range map[string]string{
