@@ -124,6 +124,55 @@ func (s *NotificationService) MarkNotificationRead(ctx context.Context, id uuid.
 	return n, nil
 }
 
+// MarkNotificationsRead sets the read time of every unread notification of the signed-in
+// user, and returns how many it marked. When through is not nil, only that notification
+// and those before it (by created_at, then id) are marked, so that a reminder that fired
+// after the user last looked stays unread; a through that is not one of the user's
+// notifications is EINVALID.
+func (s *NotificationService) MarkNotificationsRead(ctx context.Context, through *uuid.UUID) (int64, error) {
+	tx, b, err := beginUserTx(ctx, s.db)
+	if err != nil {
+		return 0, fmt.Errorf("mark notifications read: %w", err)
+	}
+	defer tx.close(ctx)
+	var marked int64
+	if through == nil {
+		b.Queue(`
+			WITH marked AS (
+				UPDATE notifications SET read_at = $1
+				WHERE user_id = $2 AND read_at IS NULL
+				RETURNING 1
+			)
+			SELECT count(*) FROM marked`, s.now(), taskwire.UserFromContext(ctx),
+		).QueryRow(func(row pgx.Row) error { return row.Scan(&marked) })
+	} else {
+		b.Queue(`
+			WITH last AS (
+				SELECT created_at, id FROM notifications WHERE id = $3
+			), marked AS (
+				UPDATE notifications n SET read_at = $1
+				FROM last
+				WHERE n.user_id = $2 AND n.read_at IS NULL AND (n.created_at, n.id) <= (last.created_at, last.id)
+				RETURNING 1
+			)
+			SELECT (SELECT count(*) FROM last), (SELECT count(*) FROM marked)`, s.now(), taskwire.UserFromContext(ctx), *through,
+		).QueryRow(func(row pgx.Row) error {
+			var found int
+			if err := row.Scan(&found, &marked); err != nil {
+				return err
+			}
+			if found == 0 {
+				return taskwire.FieldErrorf(taskwire.EINVALID, "through", "through must be one of your notifications")
+			}
+			return nil
+		})
+	}
+	if err := tx.commit(ctx, b); err != nil {
+		return 0, fmt.Errorf("mark notifications read: %w", err)
+	}
+	return marked, nil
+}
+
 // Deliver records the in-app notification of a reminder.due event exactly once and
 // returns the event's user, whose email, webhook URL and secret the other channels need.
 // In one transaction scoped to the user it claims the event in the inbox as consumer

@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"net/http"
@@ -23,6 +24,21 @@ type NotificationStore interface {
 	FindNotifications(ctx context.Context, unreadOnly bool, limit int, before *taskwire.Notification) ([]*taskwire.Notification, error)
 	FindNotification(ctx context.Context, id uuid.UUID) (*taskwire.Notification, error)
 	MarkNotificationRead(ctx context.Context, id uuid.UUID) (*taskwire.Notification, error)
+	// MarkNotificationsRead marks every unread notification read, or with through only
+	// that one and those before it, and returns how many it marked.
+	MarkNotificationsRead(ctx context.Context, through *uuid.UUID) (int64, error)
+}
+
+// ReadAll is the body of POST /v1/notifications/read, which may also be empty.
+type ReadAll struct {
+	// Through is the newest notification the user has seen: it and those before it are
+	// marked read, and any that arrived since stay unread. Absent: all of them.
+	Through *string `json:"through"`
+}
+
+// ReadAllResult answers POST /v1/notifications/read.
+type ReadAllResult struct {
+	Read int64 `json:"read"` // how many notifications this request marked read
 }
 
 // NotificationPage is one page of GET /v1/notifications.
@@ -94,4 +110,32 @@ func (s *Server) readNotification(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	return writeJSON(w, http.StatusOK, n)
+}
+
+// readAllNotifications marks the user's unread notifications read: all of them, or those
+// up to the body's through.
+func (s *Server) readAllNotifications(w http.ResponseWriter, r *http.Request) error {
+	body, err := readBody(w, r)
+	if err != nil {
+		return err
+	}
+	var in ReadAll
+	if len(bytes.TrimSpace(body)) > 0 {
+		if err := taskwire.DecodeJSON(body, &in); err != nil {
+			return err
+		}
+	}
+	var through *uuid.UUID
+	if in.Through != nil {
+		id, err := uuid.Parse(*in.Through)
+		if err != nil {
+			return taskwire.FieldErrorf(taskwire.EINVALID, "through", "through must be a notification's uuid")
+		}
+		through = &id
+	}
+	n, err := s.notifications.MarkNotificationsRead(r.Context(), through)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, ReadAllResult{Read: n})
 }

@@ -101,6 +101,62 @@ func TestNotifications(t *testing.T) {
 		assert.Equal(t, notificationIDs(second, first), notificationIDs(all.Items...))
 	})
 
+	t.Run("OKReadAll", func(t *testing.T) {
+		c := s.NewUser(t)
+		other := s.NewUser(t)
+		theirs := MustDeliver(t, s, other)
+		first, second := MustDeliver(t, s, c), MustDeliver(t, s, c)
+		seen := MustDeliver(t, s, c)
+		c.Do(t, http.MethodPost, "/v1/notifications/"+second.ID.String()+"/read", nil).MustStatus(t, http.StatusOK)
+		secondRead := mustNotifications(t, c, "").Items[1].ReadAt
+		later := MustDeliver(t, s, c) // fired after the user last looked
+
+		resp := c.Do(t, http.MethodPost, "/v1/notifications/read", []byte(`{"through": "`+seen.ID.String()+`"}`))
+		resp.MustStatus(t, http.StatusOK)
+		assert.JSONEq(t, `{"read": 2}`, string(resp.Body), "first and seen; second was read before")
+		unread := mustNotifications(t, c, "unread=true")
+		assert.Equal(t, notificationIDs(later), notificationIDs(unread.Items...), "the one after through stays unread")
+		all := mustNotifications(t, c, "")
+		assert.Equal(t, notificationIDs(later, seen, second, first), notificationIDs(all.Items...))
+		assert.Equal(t, secondRead, all.Items[2].ReadAt, "a notification read before keeps its time")
+
+		for _, body := range []string{"", "{}", `{"through": null}`} {
+			resp = c.Do(t, http.MethodPost, "/v1/notifications/read", []byte(body))
+			resp.MustStatus(t, http.StatusOK)
+			want := `{"read": 0}`
+			if body == "" {
+				want = `{"read": 1}` // the first of these reads the rest: later
+			}
+			assert.JSONEq(t, want, string(resp.Body), "body %q", body)
+		}
+		assert.Empty(t, mustNotifications(t, c, "unread=true").Items)
+		assert.Len(t, mustNotifications(t, other, "unread=true").Items, 1, "another user's stay unread")
+		assert.Equal(t, theirs.ID, mustNotifications(t, other, "unread=true").Items[0].ID)
+	})
+
+	t.Run("ErrReadAllBadInput", func(t *testing.T) {
+		c := s.NewUser(t)
+		mine := MustDeliver(t, s, c)
+		theirs := MustDeliver(t, s, s.NewUser(t))
+		for _, tt := range []struct {
+			body, code, field string
+			status            int
+		}{
+			{`{"through": "x"}`, taskwire.EINVALID, "through", http.StatusUnprocessableEntity},
+			{`{"through": "` + uuid.NewString() + `"}`, taskwire.EINVALID, "through", http.StatusUnprocessableEntity},
+			{`{"through": "` + theirs.ID.String() + `"}`, taskwire.EINVALID, "through", http.StatusUnprocessableEntity},
+			{`{"through": 7}`, taskwire.EMALFORMED, "through", http.StatusBadRequest},
+			{`{"all": true}`, taskwire.EMALFORMED, "all", http.StatusBadRequest},
+			{`null`, taskwire.EMALFORMED, "", http.StatusBadRequest},
+			{`{`, taskwire.EMALFORMED, "", http.StatusBadRequest},
+		} {
+			d := mustProblem(t, c.Do(t, http.MethodPost, "/v1/notifications/read", []byte(tt.body)), tt.status, tt.code)
+			assert.Equal(t, tt.field, d.Field, tt.body)
+		}
+		assert.Len(t, mustNotifications(t, c, "unread=true").Items, 1, "nothing was marked")
+		assert.Equal(t, mine.ID, mustNotifications(t, c, "unread=true").Items[0].ID)
+	})
+
 	t.Run("ErrOtherUsers", func(t *testing.T) {
 		c := s.NewUser(t)
 		c.Do(t, http.MethodGet, "/v1/me", nil).MustStatus(t, http.StatusOK)

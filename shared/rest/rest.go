@@ -112,6 +112,7 @@ func (s *Server) routes() {
 	s.handle("GET /v1/stream", s.stream, false)
 	s.handle("GET /v1/notifications", s.listNotifications, false)
 	s.handle("POST /v1/notifications/{id}/read", s.readNotification, false)
+	s.handle("POST /v1/notifications/read", s.readAllNotifications, false)
 	if s.devTokens != nil {
 		s.handlePublic("POST /v1/dev/token", s.devToken)
 	}
