@@ -813,6 +813,14 @@ await userScenario('reminders that fired while the page was closed: a count and 
   const toasts = await p.locator('.toast-reminder').allTextContents();
   assert(toasts.length === 1 && toasts[0].includes('12 reminders while you were away'), `one summary: ${JSON.stringify(toasts)}`);
   assert(await p.evaluate(() => window.__shown.length) === 0, 'no browser notification for what fired before');
+  // They are cleared at once, not a click each.
+  await p.getByRole('button', { name: /Notifications/ }).click();
+  const panel = p.getByRole('dialog', { name: 'Notifications' });
+  await panel.getByRole('button', { name: 'Mark all read' }).click();
+  await until(async () => await p.locator('#notif-count').isHidden(), 'the unread count to clear');
+  assert((await api(tok, 'GET', '/v1/notifications?unread=true&limit=50')).body.items.length === 0, 'all 12 read');
+  await panel.getByRole('button', { name: 'Mark all read' }).waitFor({ state: 'hidden' });
+  await panel.getByRole('button', { name: 'Close' }).click();
   // One that fires while the page is open is announced as it fires.
   await seedTask(tok, { title: 'Stretch', reminders: [{ at: new Date(Date.now() + 1500).toISOString() }] });
   await p.locator('.toast-reminder', { hasText: 'Stretch' }).waitFor({ timeout: 30000 });

@@ -717,6 +717,14 @@ async function markRead(id) {
   pollNotifications();
 }
 
+async function markAllRead(through) {
+  try {
+    await post('/v1/notifications/read', { through });
+  } catch (err) { handleError(err); }
+  $('#notif-close').focus(); // the button hides once nothing listed is unread
+  pollNotifications();
+}
+
 async function renderNotifications() {
   const list = $('#notif-list');
   try {
@@ -727,6 +735,10 @@ async function renderNotifications() {
       n.read_at ? h('span', { class: 'hint' }, 'Read') :
         h('button', { type: 'button', 'aria-label': `Mark read: ${n.title}`, onclick: async () => { await markRead(n.id); renderNotifications(); } }, 'Mark read')))
       : [h('li', { class: 'hint' }, 'No notifications yet.')]));
+    // Through the newest listed: one that fires while the panel is open stays unread.
+    const readAll = $('#notif-read-all');
+    readAll.hidden = !page.items.some((n) => !n.read_at);
+    readAll.onclick = () => markAllRead(page.items[0].id);
   } catch (err) { handleError(err); }
   const perm = $('#notif-permission');
   perm.replaceChildren();
