@@ -713,6 +713,9 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 	if d, c, ok := isoDate(w); ok {
 		return d, nil, c, 1
 	}
+	if d, ok := p.numericDate(j, introduced); ok {
+		return d, nil, nil, 1
+	}
 	m, day, k := p.monthDay(j)
 	if k == 0 {
 		return date{}, nil, nil, 0
@@ -817,6 +820,80 @@ func isoDate(w string) (date, *clock, bool) {
 		}
 	}
 	return date{}, nil, false
+}
+
+// numericDate reads a date in digits at word j: "24.12.2026" and "24.12." day first, as
+// dates with dots are written; "12/24/2026", "12/24/26" and "12/24" month first in the
+// United States and day first elsewhere ("24/12"), unless the first number is over 12.
+// Without a year, "1/2 cup" and "1.5 kg" are no dates: such a date is read after a word
+// such as "on" (introduced), or with dots when the closing dot is typed ("24.12."), and
+// is the next such day from today on. A year with dots has four digits, so that a
+// version ("10.11.12") is no date.
+func (p *parser) numericDate(j int, introduced bool) (date, bool) {
+	w, sep := p.word(j), "/"
+	if strings.Contains(w, ".") {
+		sep = "."
+	}
+	parts := strings.Split(w, sep)
+	if len(parts) < 2 || len(parts) > 3 {
+		return date{}, false
+	}
+	for i, s := range parts {
+		if s == "" || !allDigits(s) || (i < 2 && len(s) > 2) {
+			return date{}, false
+		}
+	}
+	a, _ := strconv.Atoi(parts[0])
+	b, _ := strconv.Atoi(parts[1])
+	day, month := a, b
+	if sep == "/" && a <= 12 && (b > 12 || monthFirst(p.loc)) {
+		day, month = b, a
+	}
+	if month < 1 || month > 12 {
+		return date{}, false
+	}
+	if len(parts) == 3 {
+		y, _ := strconv.Atoi(parts[2])
+		switch {
+		case len(parts[2]) == 2 && sep == "/":
+			y += 2000
+		case len(parts[2]) != 4:
+			return date{}, false
+		}
+		d := date{y, time.Month(month), day}
+		return d, d.valid() && y >= 1970 && y <= 9998
+	}
+	tok := p.toks[j]
+	if !introduced && (sep != "." || !strings.HasPrefix(p.text[tok.end:tok.full], ".")) {
+		return date{}, false
+	}
+	today := dateOf(p.now)
+	for y := today.y; y <= today.y+8; y++ { // 29 February waits for a leap year
+		if d := (date{y, time.Month(month), day}); d.valid() && !before(d, today) {
+			return d, true
+		}
+	}
+	return date{}, false
+}
+
+// monthFirst reports whether dates with slashes are written month first in loc: in the
+// zones of the United States.
+func monthFirst(loc *time.Location) bool {
+	name := loc.String()
+	for _, prefix := range []string{"US/", "America/Indiana/", "America/Kentucky/", "America/North_Dakota/"} {
+		if strings.HasPrefix(name, prefix) {
+			return true
+		}
+	}
+	return usZones[name]
+}
+
+// usZones are the other zones of the United States in the IANA database.
+var usZones = map[string]bool{
+	"America/New_York": true, "America/Chicago": true, "America/Denver": true, "America/Phoenix": true,
+	"America/Los_Angeles": true, "America/Anchorage": true, "America/Adak": true, "America/Boise": true,
+	"America/Detroit": true, "America/Juneau": true, "America/Menominee": true, "America/Metlakatla": true,
+	"America/Nome": true, "America/Sitka": true, "America/Yakutat": true, "Pacific/Honolulu": true,
 }
 
 // matchTime reads a time of day, after an optional "at", "@", "by", "around" or "due":
