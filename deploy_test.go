@@ -351,6 +351,34 @@ func refAt(x any, keys ...string) ref {
 func serviceRef(name string) ref { return ref{"serving.knative.dev/v1", "Service", name} }
 
 // TestManifest_Schema validates every object in eventing/ against its upstream CRD.
+// A deploy of the whole app uploads this folder to the builder, and what is in the build
+// may end up in the image: .funcignore keeps out the local state (the development
+// issuer's private key, a PostgreSQL cluster), version control and local builds.
+func TestFuncIgnore_LocalStateStaysHome(t *testing.T) {
+	b, err := os.ReadFile(".funcignore")
+	require.NoError(t, err)
+	var entries []string
+	for _, line := range strings.Split(string(b), "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			entries = append(entries, line)
+		}
+	}
+	for _, want := range []string{".git", ".data", ".bench", "bin", "functions/web/e2e/node_modules"} {
+		assert.Contains(t, entries, want)
+	}
+	// Whatever .gitignore keeps out of the repository, the build leaves out too, but the
+	// module proxy make vendor writes for it.
+	ignored, err := os.ReadFile(".gitignore")
+	require.NoError(t, err)
+	for _, line := range strings.Split(string(ignored), "\n") {
+		line = strings.Trim(strings.TrimSpace(line), "/")
+		if line == "" || strings.HasPrefix(line, "#") || line == ".goproxy" {
+			continue
+		}
+		assert.True(t, slices.Contains(entries, line) || slices.Contains(entries, "/"+line), ".gitignore leaves out %s", line)
+	}
+}
+
 func TestManifest_Schema(t *testing.T) {
 	crds := MustCRDs(t)
 	for _, m := range MustReadManifests(t) {

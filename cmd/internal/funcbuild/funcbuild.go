@@ -396,9 +396,19 @@ func Build(ctx context.Context, fn Function, out string, opts Options) (err erro
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	src := filepath.Join(tmp, "src")
-	if err := copyTree(fn.Dir, filepath.Join(src, "f")); err != nil {
+	// As func does, the scaffolding lives in the function's own .func/builds/last, with
+	// f linking back to the function, so that the go command also sees whatever lies
+	// above it there: the whole app's go.work, which func.yaml must switch off.
+	root := filepath.Join(tmp, "workspace")
+	if err := copyTree(fn.Dir, root); err != nil {
 		return fmt.Errorf("copy %s: %w", fn.Dir, err)
+	}
+	src := filepath.Join(root, ".func", "builds", "last")
+	if err := os.MkdirAll(src, 0o755); err != nil {
+		return err
+	}
+	if err := os.Symlink(filepath.Join("..", "..", ".."), filepath.Join(src, "f")); err != nil {
+		return err
 	}
 	data := struct{ Module, Go string }{gm.Module.Path, gm.Go}
 	for name, t := range map[string]*template.Template{"main.go": mainTemplate, "go.mod": goModTemplate} {
@@ -420,8 +430,11 @@ func Build(ctx context.Context, fn Function, out string, opts Options) (err erro
 		return err
 	}
 
-	env, err := buildEnviron(ctx, buildEnv, filepath.Join(src, "f"), filepath.Join(tmp, "modcache"), opts.Offline)
+	env, err := buildEnviron(ctx, buildEnv, root, filepath.Join(tmp, "modcache"), opts.Offline)
 	if err != nil {
+		return err
+	}
+	if err := ownModulesFromProxy(env, gm); err != nil {
 		return err
 	}
 	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-o", out, ".")
@@ -440,7 +453,8 @@ func Build(ctx context.Context, fn Function, out string, opts Options) (err erro
 
 // buildEnviron returns the go command's environment for Build: the process environment,
 // then func.yaml's build environment with /workspace standing for root, then what func's
-// Go builder fixes (CGO_ENABLED=0, GOWORK=off). The module cache is private (modcache),
+// Go builder fixes (CGO_ENABLED=0; GOWORK is func.yaml's to set, as the builder leaves it
+// alone). The module cache is private (modcache),
 // so that the project's modules always come fresh from the proxy; this machine's module
 // cache serves everything else without the network, and offline drops the network.
 func buildEnviron(ctx context.Context, buildEnv map[string]string, root, modcache string, offline bool) ([]string, error) {
@@ -480,7 +494,9 @@ func buildEnviron(ctx context.Context, buildEnv map[string]string, root, modcach
 	env["GOMODCACHE"] = modcache
 	env["GOFLAGS"] = strings.TrimSpace(env["GOFLAGS"] + " -modcacherw -buildvcs=false")
 	env["CGO_ENABLED"] = "0"
-	env["GOWORK"] = "off"
+	if _, ok := buildEnv["GOWORK"]; !ok {
+		delete(env, "GOWORK") // this process's own setting is no builder's
+	}
 	env["GOTOOLCHAIN"] = "local"
 
 	list := make([]string, 0, len(env))
@@ -489,6 +505,36 @@ func buildEnviron(ctx context.Context, buildEnv map[string]string, root, modcach
 	}
 	slices.Sort(list)
 	return list, nil
+}
+
+// ownModulesFromProxy refuses a build whose module proxies include this machine's module
+// cache while that cache holds one of the modules the function's go.mod replaces with a
+// directory (the project's own, such as shared): a go command run outside Build with
+// .goproxy put them there, and the cache would serve that old copy as if make vendor had
+// written it.
+func ownModulesFromProxy(env []string, gm goMod) error {
+	var proxies string
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "GOPROXY="); ok {
+			proxies = v
+		}
+	}
+	for _, r := range gm.Replace {
+		if !strings.HasPrefix(r.New.Path, ".") && !filepath.IsAbs(r.New.Path) {
+			continue
+		}
+		for _, p := range strings.Split(proxies, ",") {
+			dir, ok := strings.CutPrefix(p, "file://")
+			if !ok || strings.HasSuffix(dir, ProxyDir) {
+				continue
+			}
+			if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(r.Old.Path))); err == nil {
+				return fmt.Errorf("the module cache %s holds %s, which must come from %s: remove %s",
+					dir, r.Old.Path, ProxyDir, filepath.Join(dir, filepath.FromSlash(r.Old.Path)))
+			}
+		}
+	}
+	return nil
 }
 
 // copyTree copies the regular files of src to dst, leaving out hidden directories other

@@ -122,6 +122,66 @@ func TestBuild_WithoutVendorFails(t *testing.T) {
 	assert.Contains(t, err.Error(), "github.com/taskwire/taskwire/shared")
 }
 
+// The whole app builds from the repository root as func builds it: in .func/builds/last
+// below the root's go.work, which func.yaml switches off. Without that setting the go
+// command takes the workspace and refuses func.yaml's -mod=mod, as it would in the builder.
+func TestBuild_WholeAppBelowItsWorkspace(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	fn := MustCopyProject(t)
+	require.NoError(t, funcbuild.Vendor(ctx, fn.Dir, filepath.Join(fn.Dir, funcbuild.ProxyDir)))
+	require.FileExists(t, filepath.Join(fn.Dir, "go.work"))
+
+	bin := filepath.Join(t.TempDir(), funcbuild.WholeApp)
+	require.NoError(t, funcbuild.Build(ctx, fn, bin, funcbuild.Options{Offline: true}))
+	require.NoError(t, funcbuild.CheckStatic(bin))
+
+	yml := filepath.Join(fn.Dir, "func.yaml")
+	b, err := os.ReadFile(yml)
+	require.NoError(t, err)
+	without := strings.Replace(string(b), "    - name: GOWORK\n      value: \"off\"\n", "", 1)
+	require.NotEqual(t, string(b), without, "func.yaml sets GOWORK")
+	require.NoError(t, os.WriteFile(yml, []byte(without), 0o644))
+	err = funcbuild.Build(ctx, fn, filepath.Join(t.TempDir(), funcbuild.WholeApp), funcbuild.Options{Offline: true})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "workspace mode")
+}
+
+// MustCopyProject copies the files of the repository a deploy from its root uploads (no
+// version control, local state, builds or browser packages) into a fresh directory, and
+// returns the whole app's function there.
+func MustCopyProject(tb testing.TB) funcbuild.Function {
+	tb.Helper()
+	src, err := filepath.Abs(repoRoot)
+	require.NoError(tb, err)
+	dst := filepath.Join(tb.TempDir(), "taskwire")
+	skip := map[string]bool{".git": true, ".data": true, ".bench": true, "bin": true, "node_modules": true, funcbuild.ProxyDir: true, ".func": true}
+	err = filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, path)
+		if err != nil {
+			return err
+		}
+		switch {
+		case d.IsDir() && skip[d.Name()]:
+			return filepath.SkipDir
+		case d.IsDir():
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		case !d.Type().IsRegular():
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
+	})
+	require.NoError(tb, err)
+	return funcbuild.Function{Name: funcbuild.WholeApp, Dir: dst}
+}
+
 func TestCheckStatic_RefusesADynamicExecutable(t *testing.T) {
 	// /bin/sh is dynamically linked on the Debian machines this project runs on.
 	sh, err := filepath.EvalSymlinks("/bin/sh")
