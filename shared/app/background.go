@@ -43,13 +43,16 @@ func (b *Background) Stop() {
 }
 
 // SinkRelay returns an outbox relay that publishes to the broker at K_SINK (with
-// K_CE_OVERRIDES applied), or nil when K_SINK is unset and the caller routes events itself.
+// K_CE_OVERRIDES applied, trusting K_CA_CERTS, and with the OIDC token of a SinkBinding
+// when one is mounted), or nil when K_SINK is unset and the caller routes events itself.
 func SinkRelay(cfg map[string]string, db *postgres.DB) (*relay.Relay, error) {
 	sink := cfg["K_SINK"]
 	if sink == "" {
 		return nil, nil
 	}
-	sender, err := relay.NewSinkSender(sink, cfg["K_CE_OVERRIDES"])
+	sender, err := relay.NewSinkSender(sink, relay.SinkConfig{
+		Overrides: cfg["K_CE_OVERRIDES"], CACerts: cfg["K_CA_CERTS"], TokenFile: relay.OIDCTokenFile,
+	})
 	if err != nil {
 		return nil, fmt.Errorf("K_SINK: %w", err)
 	}

@@ -3,11 +3,16 @@ package relay
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"net/url"
+	"os"
+	"strings"
 	"time"
 
 	cloudevents "github.com/cloudevents/sdk-go/v2"
@@ -33,21 +38,37 @@ type SinkSender struct {
 	extensions map[string]any
 }
 
+// OIDCTokenFile is where a Knative SinkBinding mounts the token that the sink (the
+// broker's ingress) requires when Eventing's authentication-oidc feature is on: a JWT of
+// the cluster's issuer for the sink's audience, which Knative renews in place.
+const OIDCTokenFile = "/oidc/token"
+
+// SinkConfig is what a SinkBinding gives a producer beside K_SINK.
+type SinkConfig struct {
+	// Overrides is K_CE_OVERRIDES, {"extensions": {"name": value}}, or "" for none.
+	Overrides string
+	// CACerts is K_CA_CERTS: the PEM certificates of the sink's https address, trusted
+	// beside the system's; "" for none.
+	CACerts string
+	// TokenFile holds the bearer token every send carries, read afresh for each; while it
+	// does not exist (OIDC off), sends carry none. "" for none.
+	TokenFile string
+}
+
 // overrides is the shape of K_CE_OVERRIDES.
 type overrides struct {
 	Extensions map[string]any `json:"extensions"`
 }
 
-// NewSinkSender returns a sender to the absolute http(s) URL sink; overrides is the
-// K_CE_OVERRIDES JSON, {"extensions": {"name": value}}, or "" for none.
-func NewSinkSender(sink, overrideJSON string) (*SinkSender, error) {
+// NewSinkSender returns a sender to the absolute http(s) URL sink.
+func NewSinkSender(sink string, cfg SinkConfig) (*SinkSender, error) {
 	u, err := url.Parse(sink)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("K_SINK must be an absolute http or https URL, got %q", sink)
 	}
 	var o overrides
-	if overrideJSON != "" {
-		dec := json.NewDecoder(bytes.NewReader([]byte(overrideJSON)))
+	if cfg.Overrides != "" {
+		dec := json.NewDecoder(bytes.NewReader([]byte(cfg.Overrides)))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&o); err != nil {
 			return nil, fmt.Errorf("K_CE_OVERRIDES: %w", err)
@@ -59,15 +80,51 @@ func NewSinkSender(sink, overrideJSON string) (*SinkSender, error) {
 			}
 		}
 	}
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	if cfg.CACerts != "" {
+		pool, err := x509.SystemCertPool()
+		if err != nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM([]byte(cfg.CACerts)) {
+			return nil, errors.New("K_CA_CERTS holds no PEM certificate")
+		}
+		transport.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	}
+	var rt http.RoundTripper = transport
+	if cfg.TokenFile != "" {
+		rt = bearerFromFile{file: cfg.TokenFile, next: transport}
+	}
 	client, err := cloudevents.NewClientHTTP(
 		cloudevents.WithTarget(u.String()),
-		cehttp.WithClient(http.Client{Timeout: sendTimeout}),
+		cehttp.WithClient(http.Client{Timeout: sendTimeout, Transport: rt}),
 		cehttp.WithIsRetriableFunc(retriable),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("cloudevents client: %w", err)
 	}
 	return &SinkSender{client: client, extensions: o.Extensions}, nil
+}
+
+// bearerFromFile sends the token in file as each request's bearer token, or none while
+// the file does not exist.
+type bearerFromFile struct {
+	file string
+	next http.RoundTripper
+}
+
+// RoundTrip implements http.RoundTripper.
+func (b bearerFromFile) RoundTrip(r *http.Request) (*http.Response, error) {
+	tok, err := os.ReadFile(b.file)
+	if errors.Is(err, fs.ErrNotExist) {
+		return b.next.RoundTrip(r)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read the sink's OIDC token: %w", err)
+	}
+	r = r.Clone(r.Context())
+	r.Header.Set("Authorization", "Bearer "+strings.TrimSpace(string(tok)))
+	return b.next.RoundTrip(r)
 }
 
 // retriable tells which answers of a Knative broker are worth another try: it is not

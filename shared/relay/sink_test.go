@@ -2,9 +2,12 @@ package relay_test
 
 import (
 	"context"
+	"encoding/pem"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -22,7 +25,7 @@ import (
 func TestSinkSender(t *testing.T) {
 	t.Run("OKAfterRetries", func(t *testing.T) {
 		sink := newSink(t, http.StatusServiceUnavailable, http.StatusBadGateway)
-		s, err := relay.NewSinkSender(sink.URL, `{"extensions":{"cluster":"test-1"}}`)
+		s, err := relay.NewSinkSender(sink.URL, relay.SinkConfig{Overrides: `{"extensions":{"cluster":"test-1"}}`})
 		require.NoError(t, err)
 		e := newEvent(t)
 
@@ -50,9 +53,39 @@ func TestSinkSender(t *testing.T) {
 		assert.Empty(t, e.Extensions(), "the caller's event is left as it was")
 	})
 
+	// In a cluster with OIDC on, a SinkBinding mounts the broker's token, renewed in
+	// place, and K_CA_CERTS names the certificate of an https broker address.
+	t.Run("OKTokenFileAndCACerts", func(t *testing.T) {
+		sink := newTLSSink(t)
+		certs := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: sink.Certificate().Raw}))
+		file := filepath.Join(t.TempDir(), "token")
+		s, err := relay.NewSinkSender(sink.URL, relay.SinkConfig{CACerts: certs, TokenFile: file})
+		require.NoError(t, err)
+
+		require.NoError(t, s.Send(context.Background(), newEvent(t)), "no token file yet: OIDC is off")
+		require.NoError(t, os.WriteFile(file, []byte("first.jwt\n"), 0o600))
+		require.NoError(t, s.Send(context.Background(), newEvent(t)))
+		require.NoError(t, os.WriteFile(file, []byte("renewed.jwt"), 0o600))
+		require.NoError(t, s.Send(context.Background(), newEvent(t)))
+		reqs := sink.requests()
+		require.Len(t, reqs, 3)
+		assert.Empty(t, reqs[0].header.Get("Authorization"))
+		assert.Equal(t, "Bearer first.jwt", reqs[1].header.Get("Authorization"))
+		assert.Equal(t, "Bearer renewed.jwt", reqs[2].header.Get("Authorization"), "the file is read for each send")
+
+		untrusting, err := relay.NewSinkSender(sink.URL, relay.SinkConfig{})
+		require.NoError(t, err)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		assert.ErrorContains(t, untrusting.Send(ctx, newEvent(t)), "certificate", "without K_CA_CERTS the sink's certificate is unknown")
+
+		_, err = relay.NewSinkSender(sink.URL, relay.SinkConfig{CACerts: "not a certificate"})
+		assert.ErrorContains(t, err, "K_CA_CERTS")
+	})
+
 	t.Run("OKWithoutOverrides", func(t *testing.T) {
 		sink := newSink(t)
-		s, err := relay.NewSinkSender(sink.URL, "")
+		s, err := relay.NewSinkSender(sink.URL, relay.SinkConfig{})
 		require.NoError(t, err)
 		require.NoError(t, s.Send(context.Background(), newEvent(t)))
 		require.Len(t, sink.requests(), 1)
@@ -64,7 +97,7 @@ func TestSinkSender(t *testing.T) {
 
 	t.Run("ErrRefused", func(t *testing.T) {
 		sink := newSink(t, http.StatusBadRequest)
-		s, err := relay.NewSinkSender(sink.URL, "")
+		s, err := relay.NewSinkSender(sink.URL, relay.SinkConfig{})
 		require.NoError(t, err)
 		err = s.Send(context.Background(), newEvent(t))
 		assert.ErrorIs(t, err, relay.ErrRefused, "a 400 refuses the event for good")
@@ -73,7 +106,7 @@ func TestSinkSender(t *testing.T) {
 
 	t.Run("ErrForbidden", func(t *testing.T) {
 		sink := newSink(t, http.StatusForbidden)
-		s, err := relay.NewSinkSender(sink.URL, "")
+		s, err := relay.NewSinkSender(sink.URL, relay.SinkConfig{})
 		require.NoError(t, err)
 		err = s.Send(context.Background(), newEvent(t))
 		require.Error(t, err)
@@ -82,7 +115,7 @@ func TestSinkSender(t *testing.T) {
 
 	t.Run("ErrUnavailable", func(t *testing.T) {
 		sink := newSink(t, 503, 503, 503, 503, 503, 503, 503)
-		s, err := relay.NewSinkSender(sink.URL, "")
+		s, err := relay.NewSinkSender(sink.URL, relay.SinkConfig{})
 		require.NoError(t, err)
 		err = s.Send(context.Background(), newEvent(t))
 		require.Error(t, err)
@@ -94,7 +127,7 @@ func TestSinkSender(t *testing.T) {
 		sink := httptest.NewServer(http.NotFoundHandler())
 		url := sink.URL
 		sink.Close()
-		s, err := relay.NewSinkSender(url, "")
+		s, err := relay.NewSinkSender(url, relay.SinkConfig{})
 		require.NoError(t, err)
 		assert.Error(t, s.Send(context.Background(), newEvent(t)))
 	})
@@ -109,7 +142,7 @@ func TestSinkSender(t *testing.T) {
 			{"OverridesBadName", "http://broker.example/", `{"extensions":{"not-valid":"b"}}`},
 		} {
 			t.Run(tt.name, func(t *testing.T) {
-				_, err := relay.NewSinkSender(tt.sink, tt.overrides)
+				_, err := relay.NewSinkSender(tt.sink, relay.SinkConfig{Overrides: tt.overrides})
 				assert.Error(t, err)
 			})
 		}
@@ -121,7 +154,7 @@ func TestRelayToSink(t *testing.T) {
 	db := postgrestest.MustOpenDB(t)
 	ctx, user := MustNewUser(t, db)
 	sink := newSink(t, http.StatusServiceUnavailable)
-	s, err := relay.NewSinkSender(sink.URL, `{"extensions":{"taskwirecluster":"local"}}`)
+	s, err := relay.NewSinkSender(sink.URL, relay.SinkConfig{Overrides: `{"extensions":{"taskwirecluster":"local"}}`})
 	require.NoError(t, err)
 	stop := MustRun(t, relay.New(db.Pool, s, relay.Options{}))
 	task := MustCreateTask(t, ctx, postgres.NewTaskService(db), "to the broker")
@@ -157,8 +190,17 @@ type request struct {
 }
 
 func newSink(tb testing.TB, statuses ...int) *sink {
+	return startSink(tb, false, statuses...)
+}
+
+// newTLSSink starts a sink on https, under a certificate of its own.
+func newTLSSink(tb testing.TB) *sink {
+	return startSink(tb, true)
+}
+
+func startSink(tb testing.TB, https bool, statuses ...int) *sink {
 	s := &sink{statuses: statuses}
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		s.mu.Lock()
 		status := http.StatusAccepted
@@ -167,7 +209,7 @@ func newSink(tb testing.TB, statuses ...int) *sink {
 		}
 		h := http.Header{}
 		for name, v := range r.Header {
-			if len(name) > 3 && name[:3] == "Ce-" || name == "Content-Type" {
+			if len(name) > 3 && name[:3] == "Ce-" || name == "Content-Type" || name == "Authorization" {
 				h[name] = v
 			}
 		}
@@ -175,6 +217,11 @@ func newSink(tb testing.TB, statuses ...int) *sink {
 		s.mu.Unlock()
 		w.WriteHeader(status)
 	}))
+	if https {
+		s.StartTLS()
+	} else {
+		s.Start()
+	}
 	tb.Cleanup(s.Close)
 	return s
 }
