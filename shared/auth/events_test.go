@@ -3,8 +3,11 @@ package auth_test
 import (
 	"context"
 	"encoding/json"
+	"encoding/pem"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -163,9 +166,61 @@ func TestNewEventVerifier(t *testing.T) {
 	})
 }
 
+// In a pod, the cluster's service-account issuer is the API server: under the cluster's
+// own CA, and answering discovery and its key set only to a service account's token,
+// which the verifier sends there and nowhere else.
+func TestNewEventVerifier_InClusterIssuer(t *testing.T) {
+	const saToken = "pod-service-account.jwt"
+	var iss *auth.Issuer
+	var unauthorized atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer "+saToken {
+			unauthorized.Add(1)
+			http.Error(w, "Unauthorized", http.StatusUnauthorized)
+			return
+		}
+		iss.ServeHTTP(w, r)
+	}))
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	var err error
+	iss, err = auth.NewIssuer(srv.URL)
+	require.NoError(t, err)
+
+	dir := t.TempDir()
+	ca := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "ca.crt"), ca, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "token"), []byte(saToken+"\n"), 0o600))
+	cfg := auth.EventConfig{Issuer: srv.URL, Audience: eventsAudience, ServiceAccountDir: dir}
+	v, err := auth.NewEventVerifier(context.Background(), cfg)
+	require.NoError(t, err)
+	_, err = v.Verify(context.Background(), MustMint(t, iss))
+	require.NoError(t, err)
+	assert.Zero(t, unauthorized.Load(), "discovery and the key set were read with the token")
+
+	// Outside a pod (no such directory) the cluster's CA is unknown.
+	cfg.ServiceAccountDir = filepath.Join(dir, "absent")
+	_, err = auth.NewEventVerifier(context.Background(), cfg)
+	assert.ErrorContains(t, err, "certificate")
+
+	// An issuer in clear text gets no token.
+	plain := MustServeIssuer(t)
+	cfg = auth.EventConfig{Issuer: plain.URL(), Audience: eventsAudience, ServiceAccountDir: dir}
+	seen := make(chan string, 4)
+	plain.srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen <- r.Header.Get("Authorization")
+		plain.Issuer.ServeHTTP(w, r)
+	})
+	_, err = auth.NewEventVerifier(context.Background(), cfg)
+	require.NoError(t, err)
+	assert.Empty(t, <-seen, "discovery over http carries no token")
+	assert.Empty(t, <-seen, "nor the key set")
+}
+
 func TestEventConfigFromEnv(t *testing.T) {
 	cfg := auth.EventConfigFromEnv(map[string]string{"EVENTS_OIDC_ISSUER": " https://kubernetes.default.svc ", "EVENTS_OIDC_AUDIENCE": eventsAudience})
-	assert.Equal(t, auth.EventConfig{Issuer: "https://kubernetes.default.svc", Audience: eventsAudience, Wait: auth.DefaultEventWait}, cfg)
+	assert.Equal(t, auth.EventConfig{Issuer: "https://kubernetes.default.svc", Audience: eventsAudience, Wait: auth.DefaultEventWait,
+		ServiceAccountDir: auth.ServiceAccountDir}, cfg)
 	assert.True(t, cfg.Enabled())
 	assert.False(t, auth.EventConfigFromEnv(map[string]string{"EVENTS_OIDC_AUDIENCE": eventsAudience}).Enabled())
 }
