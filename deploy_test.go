@@ -520,6 +520,17 @@ func TestWiring_Triggers(t *testing.T) {
 			require.DirExists(t, dir, "the subscriber %q is not a function of functions/", sub.Name)
 			f := MustReadFuncYAML(t, dir)
 			assert.Equal(t, "http", f.Invoke, "%s/func.yaml: a Trigger's subscriber takes the whole request, to check its token", dir)
+			// The token the broker sends is for the audience the Trigger names, which Knative
+			// Serving does not publish for a Service; the function must expect that one.
+			audience := str(tr.obj, "spec", "subscriber", "audience")
+			assert.NotEmpty(t, audience, "spec.subscriber.audience: without one the Kafka broker sends no token")
+			var expects string
+			for _, e := range f.Run.Envs {
+				if e.Name == "EVENTS_OIDC_AUDIENCE" {
+					expects = e.Value
+				}
+			}
+			assert.Equal(t, audience, expects, "%s/func.yaml: EVENTS_OIDC_AUDIENCE", dir)
 			pkg := MustParsePackage(t, dir)
 			assert.Equal(t, httpHandle, pkg.MustMethodSignature(t, "Handle"))
 			assert.Equal(t, cloudEventHandle, pkg.MustMethodSignature(t, "HandleEvent"), "%s: the event logic, which the whole app calls in process", dir)

@@ -175,7 +175,7 @@ func TestSplit(t *testing.T) {
 	// straight to one without the broker's token is refused, and nothing below gets
 	// through unless the broker's tokens are accepted.
 	for _, name := range []string{"recurrence", "reminders", "notify"} {
-		assert.Contains(t, layout[name], "EVENTS_OIDC_AUDIENCE=serving.knative.dev/service/default/"+name)
+		assert.Contains(t, layout[name], "EVENTS_OIDC_AUDIENCE=taskwire-"+name, "the audience its Trigger names")
 		url := fmt.Sprintf("http://127.0.0.1:%d/", splitPorts[name]+base)
 		resp := MustPostEvent(t, url, "")
 		assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, "%s: a delivery without a token", name)

@@ -31,9 +31,11 @@ func TestLoadManifests(t *testing.T) {
 			if tr.Name == "notify" || tr.Name == "recurrence" { // retried for hours: a receiver or a function may be down a while
 				want.Retry, want.BackoffDelay = 12, time.Second
 			}
+			if tr.Name == "reminders" { // a request of up to 25 s, after a cold start
+				want.Timeout = 45 * time.Second
+			}
 			assert.Equal(t, want, tr.Delivery, "trigger %s", tr.Name)
-			assert.Equal(t, "serving.knative.dev/service/default/"+tr.Name, tr.Audience,
-				"trigger %s: the OIDC audience Knative gives its subscriber", tr.Name)
+			assert.Equal(t, "taskwire-"+tr.Name, tr.Audience, "trigger %s: the OIDC audience it names for its subscriber", tr.Name)
 		}
 		require.Contains(t, byName, "recurrence")
 		require.Contains(t, byName, "reminders")
