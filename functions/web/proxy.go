@@ -8,6 +8,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/taskwire/taskwire/shared/problem"
 	"github.com/taskwire/taskwire/shared/taskwire"
@@ -72,11 +73,16 @@ func Serves(path string) bool {
 
 // ServeHTTP forwards an API request.
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if p.Ending != nil && r.URL.Path == "/v1/stream" {
-		ctx, cancel := context.WithCancel(r.Context())
-		defer cancel()
-		defer context.AfterFunc(p.Ending, cancel)()
-		r = r.WithContext(ctx)
+	if r.URL.Path == "/v1/stream" {
+		// A stream outlives the server's write timeout (func's runtime: 30 s), which
+		// would otherwise cut it every 30 s, as the tasks function's own stream does.
+		_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
+		if p.Ending != nil {
+			ctx, cancel := context.WithCancel(r.Context())
+			defer cancel()
+			defer context.AfterFunc(p.Ending, cancel)()
+			r = r.WithContext(ctx)
+		}
 	}
 	if isChat(r.URL.Path) {
 		p.chat.ServeHTTP(w, r)

@@ -131,6 +131,33 @@ func TestProxy_Streams(t *testing.T) {
 	assert.Equal(t, []string{"data: one", "", "id: 2", "data: two", ""}, rest)
 }
 
+// A stream passed on outlives the server's write timeout, which func's runtime sets to
+// 30 s: it would be cut, and the page would reconnect, every 30 s.
+func TestProxy_StreamOutlivesWriteTimeout(t *testing.T) {
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		for i := 1; i <= 3; i++ {
+			fmt.Fprintf(w, "id: %d\ndata: x\n\n", i)
+			w.(http.Flusher).Flush()
+			time.Sleep(400 * time.Millisecond)
+		}
+	}))
+	t.Cleanup(upstream.Close)
+	f := function.New()
+	require.NoError(t, f.Start(context.Background(), map[string]string{"TASKWIRE_API_URL": upstream.URL}))
+	web := httptest.NewUnstartedServer(http.HandlerFunc(f.Handle))
+	web.Config.WriteTimeout = 300 * time.Millisecond
+	web.Start()
+	t.Cleanup(web.Close)
+
+	resp, err := http.Get(web.URL + "/v1/stream")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err, "the stream ended early")
+	assert.Equal(t, 3, strings.Count(string(b), "data: x"), "got %q", b)
+}
+
 // A stream passed on ends when the function's shutdown begins (its Start context is
 // done), so that the drain does not wait for it.
 func TestProxy_StreamsEndAtShutdown(t *testing.T) {

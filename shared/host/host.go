@@ -65,7 +65,12 @@ const (
 	// connection, and its file descriptor, for good, on any route, signed in or not. A
 	// live stream, which reads nothing after its request, outlives it.
 	readTimeout = 30 * time.Second
-	idleTimeout = 120 * time.Second
+	// writeTimeout bounds a request from its headers to the end of its answer, as func's
+	// runtime (knative.dev/func-go) does, so that what is cut in a cluster is cut here
+	// too: each handler answers within 25 s (chat's and reminders' bounds), and a live
+	// stream lifts the bound for itself.
+	writeTimeout = 30 * time.Second
+	idleTimeout  = 120 * time.Second
 )
 
 // Options tune Serve; the zero value serves like the func runtime.
@@ -123,6 +128,7 @@ func Serve(ctx context.Context, f any, opts Options) error {
 		Handler:           h,
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
 		IdleTimeout:       idleTimeout,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
