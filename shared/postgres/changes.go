@@ -60,16 +60,23 @@ func (s *ChangeService) History(ctx context.Context, ref string) ([]events.Chang
 	return list, nil
 }
 
+// changesSQL reads a page of the changes feed: the latest event of each task after
+// position $3, in the order of positions, $4 of them, for user $1 and source $2. The latest
+// is the one no later event of the task follows: read in the order of positions, a page
+// stops after $4 of them, where DISTINCT ON (subject) read and sorted every event of the
+// user after since (2 s a page with a million events).
+const changesSQL = `SELECT ` + changeColumns + ` FROM outbox o
+	WHERE user_id = $1 AND source = $2 AND seq > $3
+		AND NOT EXISTS (SELECT FROM outbox l
+			WHERE l.user_id = $1 AND l.subject = o.subject AND l.source = $2 AND l.seq > o.seq)
+	ORDER BY seq LIMIT $4`
+
 // Changes returns, for each task changed after outbox position since, its latest state,
 // ordered by the position of that change, at most limit of them, the position to ask from
 // next, and whether more changes follow (one more row is read to tell). A task deleted
 // since is a tombstone: Deleted, with a nil Task. With nothing new, next is since.
 func (s *ChangeService) Changes(ctx context.Context, since int64, limit int) (list []events.ChangeEntry, next int64, more bool, err error) {
-	list, err = s.read(ctx, `SELECT `+changeColumns+` FROM (
-			SELECT DISTINCT ON (subject) `+changeColumns+` FROM outbox
-			WHERE user_id = $1 AND source = $2 AND seq > $3
-			ORDER BY subject, seq DESC
-		) latest ORDER BY seq LIMIT $4`, since, limit+1)
+	list, err = s.read(ctx, changesSQL, since, limit+1)
 	if err != nil {
 		return nil, since, false, fmt.Errorf("changes: %w", err)
 	}

@@ -13,6 +13,16 @@ const PendingSQL = pendingSQL
 // ExpireKeysSQL is expireKeysSQL, for the test that checks which keys it reads.
 const ExpireKeysSQL = expireKeysSQL
 
+// ChangesSQL is changesSQL, and ReadScopeSQL readScopeSQL, for the tests that check how
+// much a page reads.
+const (
+	ChangesSQL   = changesSQL
+	ReadScopeSQL = readScopeSQL
+)
+
+// ListQuery is listQuery, for the test that checks how much a page of tasks reads.
+var ListQuery = listQuery
+
 // CommitNewTask writes new task t as occurrence index of its series, as the signed-in
 // user of ctx, with what a create and the next occurrence of a series queue for it
 // (queueNewTask), and commits. It reports whether the task was inserted, and its event's

@@ -801,6 +801,10 @@ func listQuery(user string, f taskwire.TaskFilter, now time.Time) (string, []any
 	case "open", "completed":
 		where = append(where, "t.status = "+arg(f.Status))
 	}
+	// Every index that orders a listing leads with (user_id, status): a listing of both
+	// statuses reads each status's first page from its index and merges the two (see below),
+	// where one query over both would sort all the user's tasks.
+	both := f.Status != "open" && f.Status != "completed"
 	if len(f.Priorities) > 0 {
 		ranks := make([]int16, len(f.Priorities))
 		for i, p := range f.Priorities {
@@ -844,15 +848,30 @@ func listQuery(user string, f taskwire.TaskFilter, now time.Time) (string, []any
 			where = append(where, fmt.Sprintf("(%s, t.id) %s (%s::timestamptz, %s)", col, cmp, arg(*c.Time), id))
 		}
 	}
-	order := fmt.Sprintf("%s %s NULLS LAST, t.id %s", col, dir, dir)
+	// Only due_at has NULLs. NULLS LAST on a descending NOT NULL column would keep the
+	// planner from reading its index backwards (DESC is NULLS FIRST there): it would sort all
+	// the user's tasks for one page.
+	order := fmt.Sprintf("%s %s, t.id %s", col, dir, dir)
+	if f.Sort.Field == taskwire.SortDueAt {
+		order = fmt.Sprintf("%s %s NULLS LAST, t.id %s", col, dir, dir)
+	}
 	// Not arg(…) inside the return: Go leaves unspecified whether args is read before or
 	// after that call appends to it, and go1.26 compiles it to a slice of dead stack.
 	limit := arg(f.Limit + 1)
+	page := `SELECT ` + taskFields + ` FROM tasks t WHERE ` + strings.Join(where, " AND ") +
+		` ORDER BY ` + order + ` LIMIT ` + limit
+	if both {
+		branch := func(status string) string {
+			return `(SELECT ` + taskFields + ` FROM tasks t WHERE ` + strings.Join(where, " AND ") +
+				` AND t.status = '` + status + `' ORDER BY ` + order + ` LIMIT ` + limit + `)`
+		}
+		page = `SELECT * FROM (` + branch("open") + ` UNION ALL ` + branch("completed") + `) t ORDER BY ` +
+			order + ` LIMIT ` + limit
+	}
 	// OFFSET 0 keeps the reminders a lookup per task of the page: joined as a table, the
 	// planner may scan all the user's reminders instead.
 	return `SELECT ` + taskFields + `, r.id, r.before, r.at, r.fire_at
-		FROM (SELECT ` + taskFields + ` FROM tasks t WHERE ` + strings.Join(where, " AND ") +
-		` ORDER BY ` + order + ` LIMIT ` + limit + `) t
+		FROM (` + page + `) t
 		LEFT JOIN LATERAL (SELECT r.id, r.before, r.at, r.fire_at, r.position FROM reminders r
 			WHERE r.task_id = t.id OFFSET 0) r ON true
 		ORDER BY ` + order + `, r.position`, args

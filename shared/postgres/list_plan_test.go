@@ -1,0 +1,91 @@
+package postgres_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/taskwire/taskwire/shared/events"
+	"github.com/taskwire/taskwire/shared/postgres"
+	"github.com/taskwire/taskwire/shared/postgres/postgrestest"
+	"github.com/taskwire/taskwire/shared/taskwire"
+)
+
+// A page of a big user's tasks reads about a page of them, in every sort and in both
+// statuses at once: the listing walks an index and stops. A descending sort written
+// NULLS LAST on a column without nulls, a sort by title, and a listing of both statuses
+// read and sorted all of the user's tasks instead (0.2–0.8 s a page with 200 000).
+func TestFindTasks_PageReadsAPage(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+	ctx, user := MustNewUser(t, db)
+	MustInsertTasks(t, db, user, 3000)
+
+	for _, status := range []string{"open", "completed", "all"} {
+		for _, sort := range []string{"due_at", "-due_at", "priority", "-priority", "created_at", "-created_at", "title", "-title"} {
+			s, err := taskwire.ParseSort(sort)
+			require.NoError(t, err)
+			f := taskwire.TaskFilter{Status: status, Sort: s, Limit: 50}
+			query, args := postgres.ListQuery(user, f, time.Now())
+			read := MustRowsReadAs(t, ctx, db, user, "tasks", query, args...)
+			assert.LessOrEqual(t, read, 3*f.Limit, "status=%s sort=%s read %d of the user's tasks for a page of %d", status, sort, read, f.Limit)
+		}
+	}
+}
+
+// A page of the changes feed reads about a page of events, not every event of the user
+// after the sync token (2 s a page with a million of them, and every page of a sync from
+// the start read them all again).
+func TestChanges_PageReadsAPage(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+	ctx, user := MustNewUser(t, db)
+	_, err := db.Pool.Exec(ctx, `
+		INSERT INTO outbox (id, user_id, type, source, subject, time, data, published_at)
+		SELECT gen_random_uuid(), $1, $2, $3, 'task-' || (g % 4900), now(), '{}', now()
+		FROM generate_series(1, 5000) g`, user, events.TypeTaskUpdated, events.SourceTasks)
+	require.NoError(t, err)
+	_, err = db.Pool.Exec(ctx, `ANALYZE outbox`)
+	require.NoError(t, err)
+
+	const limit = 50
+	read := MustRowsReadAs(t, ctx, db, user, "outbox", postgres.ChangesSQL, user, events.SourceTasks, int64(0), limit+1)
+	// The page walks the events in order, each looking for a later event of its task (the
+	// first 100 have one, as 100 tasks changed twice), and stops after the page: not the
+	// 5 000 events after the token.
+	assert.Less(t, read, 1000, "read %d events for a page of %d", read, limit)
+}
+
+// MustInsertTasks gives user n tasks straight in SQL, as a big account holds them: a
+// third completed, every priority, half with a due date, and ANALYZEs the table.
+func MustInsertTasks(tb testing.TB, db *postgres.DB, user string, n int) {
+	tb.Helper()
+	ctx := context.Background()
+	_, err := db.Pool.Exec(ctx, `
+		INSERT INTO tasks (id, user_id, number, title, status, priority, due_at, time_zone, completed_at, created_at, updated_at)
+		SELECT gen_random_uuid(), $1, g, 'task ' || md5(g::text),
+			CASE WHEN g % 3 = 0 THEN 'completed' ELSE 'open' END, g % 5,
+			CASE WHEN g % 2 = 0 THEN now() + g * interval '1 hour' END, 'UTC',
+			CASE WHEN g % 3 = 0 THEN now() END, now() - g * interval '1 minute', now()
+		FROM generate_series(1, $2::int) g`, user, n)
+	require.NoError(tb, err)
+	_, err = db.Pool.Exec(ctx, `ANALYZE tasks`)
+	require.NoError(tb, err)
+}
+
+// MustRowsReadAs runs query with args under EXPLAIN ANALYZE as user, scoped as the
+// service's reads are, in a transaction it rolls back, and returns how many rows of
+// relation its plan read.
+func MustRowsReadAs(tb testing.TB, ctx context.Context, db *postgres.DB, user, relation, query string, args ...any) int {
+	tb.Helper()
+	tx, err := db.Pool.Begin(ctx)
+	require.NoError(tb, err)
+	defer func() { _ = tx.Rollback(ctx) }()
+	_, err = tx.Exec(ctx, postgres.ReadScopeSQL, user)
+	require.NoError(tb, err)
+	plan := postgrestest.MustScanPlan(tb, tx.QueryRow(ctx, `EXPLAIN (ANALYZE, FORMAT JSON) `+query, args...))
+	n, ok := plan.RowsRead(relation)
+	require.True(tb, ok, "no scan of %s in the plan", relation)
+	return n
+}
