@@ -2,9 +2,12 @@ package postgres_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -22,6 +25,7 @@ func TestFindTasks_PageReadsAPage(t *testing.T) {
 	db := postgrestest.MustOpenDB(t)
 	ctx, user := MustNewUser(t, db)
 	MustInsertTasks(t, db, user, 3000)
+	svc := postgres.NewTaskService(db)
 
 	for _, status := range []string{"open", "completed", "all"} {
 		for _, sort := range []string{"due_at", "-due_at", "priority", "-priority", "created_at", "-created_at", "title", "-title"} {
@@ -31,6 +35,65 @@ func TestFindTasks_PageReadsAPage(t *testing.T) {
 			query, args := postgres.ListQuery(user, f, time.Now())
 			read := MustRowsReadAs(t, ctx, db, user, "tasks", query, args...)
 			assert.LessOrEqual(t, read, 3*f.Limit, "status=%s sort=%s read %d of the user's tasks for a page of %d", status, sort, read, f.Limit)
+
+			// Deep in the list, after 800 tasks, a page still reads about a page.
+			deep := taskwire.TaskFilter{Status: status, Sort: s, Limit: 200}
+			for range 4 {
+				page, err := svc.FindTasks(ctx, deep)
+				require.NoError(t, err)
+				deep.Cursor, err = taskwire.ParseCursor(page.NextCursor, s)
+				require.NoError(t, err)
+			}
+			deep.Limit = 50
+			query, args = postgres.ListQuery(user, deep, time.Now())
+			read = MustRowsReadAs(t, ctx, db, user, "tasks", query, args...)
+			assert.LessOrEqual(t, read, 3*deep.Limit, "status=%s sort=%s read %d of the user's tasks for a page of %d after 800", status, sort, read, deep.Limit)
+		}
+	}
+}
+
+// Paging through a big user's tasks with the cursor visits every task once, in the
+// listing's order, in every sort and status: the ranges a page is read from (both
+// statuses; after a due date, the later ones and then those without) leave no gap.
+func TestFindTasks_PagesVisitEachTaskOnce(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+	ctx, user := MustNewUser(t, db)
+	MustInsertTasks(t, db, user, 1200)
+	svc := postgres.NewTaskService(db)
+
+	for _, status := range []string{"open", "all"} {
+		for _, sort := range []string{"due_at", "-due_at", "priority", "-created_at", "title", "-title"} {
+			s, err := taskwire.ParseSort(sort)
+			require.NoError(t, err)
+			col, dir := map[string]string{
+				"due_at": "due_at", "priority": "priority", "created_at": "created_at", "title": `lower(title) COLLATE "C"`,
+			}[strings.TrimPrefix(sort, "-")], "ASC"
+			if s.Desc {
+				dir = "DESC"
+			}
+			var want []uuid.UUID
+			rows, err := db.Pool.Query(ctx, `SELECT id FROM tasks WHERE user_id = $1 AND ($2 = 'all' OR status = $2)
+				ORDER BY `+col+` `+dir+` NULLS LAST, id `+dir, user, status)
+			require.NoError(t, err)
+			want, err = pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+			require.NoError(t, err)
+
+			var got []uuid.UUID
+			f := taskwire.TaskFilter{Status: status, Sort: s, Limit: 97}
+			for pages := 0; ; pages++ {
+				require.Less(t, pages, 100, "too many pages")
+				page, err := svc.FindTasks(ctx, f)
+				require.NoError(t, err)
+				for _, task := range page.Items {
+					got = append(got, task.ID)
+				}
+				if page.NextCursor == "" {
+					break
+				}
+				f.Cursor, err = taskwire.ParseCursor(page.NextCursor, s)
+				require.NoError(t, err)
+			}
+			assert.Equal(t, want, got, "status=%s sort=%s", status, sort)
 		}
 	}
 }

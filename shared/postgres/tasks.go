@@ -828,6 +828,9 @@ func listQuery(user string, f taskwire.TaskFilter, now time.Time) (string, []any
 		where = append(where, "t.status = 'open' AND t.due_at < "+arg(now))
 	}
 
+	// splits are the ranges a page is read from, each in the listing's order, when the
+	// cursor's position is more than one range of an index; nil for one.
+	var splits []string
 	col, cmp, dir := sortColumn(f.Sort.Field), ">", "ASC"
 	if f.Sort.Desc {
 		cmp, dir = "<", "DESC"
@@ -838,8 +841,12 @@ func listQuery(user string, f taskwire.TaskFilter, now time.Time) (string, []any
 		case f.Sort.Field == taskwire.SortDueAt && c.Time == nil:
 			where = append(where, "(t.due_at IS NULL AND t.id "+cmp+" "+id+")")
 		case f.Sort.Field == taskwire.SortDueAt:
+			// After a task with a due date come the later ones, then those without (last
+			// in both directions): two ranges of the index, read as two branches. One
+			// condition with OR could be no range of it, and read every task before the
+			// cursor.
 			v := arg(*c.Time)
-			where = append(where, fmt.Sprintf("(t.due_at IS NULL OR t.due_at %s %s OR (t.due_at = %s AND t.id %s %s))", cmp, v, v, cmp, id))
+			splits = []string{fmt.Sprintf("(t.due_at, t.id) %s (%s::timestamptz, %s)", cmp, v, id), "t.due_at IS NULL"}
 		case f.Sort.Field == taskwire.SortPriority:
 			where = append(where, fmt.Sprintf("(%s, t.id) %s (%s::smallint, %s)", col, cmp, arg(int16(*c.Int)), id))
 		case f.Sort.Field == taskwire.SortTitle:
@@ -858,15 +865,33 @@ func listQuery(user string, f taskwire.TaskFilter, now time.Time) (string, []any
 	// Not arg(…) inside the return: Go leaves unspecified whether args is read before or
 	// after that call appends to it, and go1.26 compiles it to a slice of dead stack.
 	limit := arg(f.Limit + 1)
-	page := `SELECT ` + taskFields + ` FROM tasks t WHERE ` + strings.Join(where, " AND ") +
-		` ORDER BY ` + order + ` LIMIT ` + limit
 	if both {
-		branch := func(status string) string {
-			return `(SELECT ` + taskFields + ` FROM tasks t WHERE ` + strings.Join(where, " AND ") +
-				` AND t.status = '` + status + `' ORDER BY ` + order + ` LIMIT ` + limit + `)`
+		// Each status is a range of every index, so both are two.
+		statuses := []string{"t.status = 'open'", "t.status = 'completed'"}
+		if splits == nil {
+			splits = statuses
+		} else {
+			var product []string
+			for _, st := range statuses {
+				for _, sp := range splits {
+					product = append(product, st+" AND "+sp)
+				}
+			}
+			splits = product
 		}
-		page = `SELECT * FROM (` + branch("open") + ` UNION ALL ` + branch("completed") + `) t ORDER BY ` +
-			order + ` LIMIT ` + limit
+	}
+	filter := strings.Join(where, " AND ")
+	// The page carries title_key for the orders above it (the merge's and the final one).
+	fields := taskFields + `, t.title_key`
+	page := `SELECT ` + fields + ` FROM tasks t WHERE ` + filter + ` ORDER BY ` + order + ` LIMIT ` + limit
+	if splits != nil {
+		// One page from each range, merged: each walks its range in order and stops.
+		branches := make([]string, len(splits))
+		for i, sp := range splits {
+			branches[i] = `(SELECT ` + fields + ` FROM tasks t WHERE ` + filter + ` AND ` + sp +
+				` ORDER BY ` + order + ` LIMIT ` + limit + `)`
+		}
+		page = `SELECT * FROM (` + strings.Join(branches, ` UNION ALL `) + `) t ORDER BY ` + order + ` LIMIT ` + limit
 	}
 	// OFFSET 0 keeps the reminders a lookup per task of the page: joined as a table, the
 	// planner may scan all the user's reminders instead.
@@ -884,7 +909,7 @@ func sortColumn(f taskwire.SortField) string {
 	case taskwire.SortCreatedAt:
 		return "t.created_at"
 	case taskwire.SortTitle:
-		return `lower(t.title) COLLATE "C"`
+		return `t.title_key COLLATE "C"`
 	}
 	return "t.due_at"
 }
