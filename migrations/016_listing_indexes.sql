@@ -1,9 +1,6 @@
 -- Indexes for listings at scale (one user with 200 000 tasks, about a million outbox rows).
 -- Each lets a page be read in its order and stop, where without it PostgreSQL read and
 -- sorted every task or event of the user for one page:
--- sort=-due_at is "due_at DESC NULLS LAST", which tasks_user_status_due_idx (ascending,
--- NULLS LAST) cannot give read backwards (that is DESC NULLS FIRST);
-CREATE INDEX tasks_user_status_due_desc_idx ON tasks (user_id, status, due_at DESC NULLS LAST, id DESC);
 -- sort=title orders by the title in lower case, byte by byte. It is a column, not an
 -- expression of the index: row-level security keeps a condition that applies lower() (not
 -- leakproof) to a row out of an index scan, so a cursor on lower(title) was a filter, and a
@@ -19,4 +16,3 @@ CREATE INDEX outbox_user_seq_idx ON outbox (user_id, seq);
 DROP INDEX outbox_user_seq_idx;
 DROP INDEX tasks_user_status_title_idx;
 ALTER TABLE tasks DROP COLUMN title_key;
-DROP INDEX tasks_user_status_due_desc_idx;

@@ -859,8 +859,21 @@ func listQuery(user string, f taskwire.TaskFilter, now time.Time) (string, []any
 	// planner from reading its index backwards (DESC is NULLS FIRST there): it would sort all
 	// the user's tasks for one page.
 	order := fmt.Sprintf("%s %s, t.id %s", col, dir, dir)
+	branchOrder := order // each range's, where the page is read from ranges
 	if f.Sort.Field == taskwire.SortDueAt {
 		order = fmt.Sprintf("%s %s NULLS LAST, t.id %s", col, dir, dir)
+		branchOrder = order
+	}
+	if f.Sort.Field == taskwire.SortDueAt && f.Sort.Desc {
+		// The due date's index read backwards gives DESC NULLS FIRST: the tasks with a due
+		// date and those without, which come last, are two ranges of it, read apart.
+		branchOrder = "t.due_at DESC, t.id DESC"
+		switch {
+		case f.Cursor == nil:
+			splits = []string{"t.due_at IS NOT NULL", "t.due_at IS NULL"}
+		case splits == nil: // a cursor among the tasks without a due date
+			splits = []string{"t.due_at IS NULL"}
+		}
 	}
 	// Not arg(…) inside the return: Go leaves unspecified whether args is read before or
 	// after that call appends to it, and go1.26 compiles it to a slice of dead stack.
@@ -889,7 +902,7 @@ func listQuery(user string, f taskwire.TaskFilter, now time.Time) (string, []any
 		branches := make([]string, len(splits))
 		for i, sp := range splits {
 			branches[i] = `(SELECT ` + fields + ` FROM tasks t WHERE ` + filter + ` AND ` + sp +
-				` ORDER BY ` + order + ` LIMIT ` + limit + `)`
+				` ORDER BY ` + branchOrder + ` LIMIT ` + limit + `)`
 		}
 		page = `SELECT * FROM (` + strings.Join(branches, ` UNION ALL `) + `) t ORDER BY ` + order + ` LIMIT ` + limit
 	}
