@@ -855,19 +855,16 @@ func listQuery(user string, f taskwire.TaskFilter, now time.Time) (string, []any
 			where = append(where, fmt.Sprintf("(%s, t.id) %s (%s::timestamptz, %s)", col, cmp, arg(*c.Time), id))
 		}
 	}
-	// Only due_at has NULLs. NULLS LAST on a descending NOT NULL column would keep the
-	// planner from reading its index backwards (DESC is NULLS FIRST there): it would sort all
-	// the user's tasks for one page.
-	order := fmt.Sprintf("%s %s, t.id %s", col, dir, dir)
-	branchOrder := order // each range's, where the page is read from ranges
-	if f.Sort.Field == taskwire.SortDueAt {
-		order = fmt.Sprintf("%s %s NULLS LAST, t.id %s", col, dir, dir)
-		branchOrder = order
-	}
+	// Ties go by id in the sort's direction. Only due_at has NULLs, which come last in both
+	// directions: ASC puts them last already; DESC NULLS LAST is no order an index gives,
+	// read either way, so such a page is read from two ranges of the due date's index read
+	// backwards (DESC puts NULLs first there), with and without a due date, each in
+	// branchOrder. (NULLS LAST written on a column without NULLs kept the planner from
+	// reading its index backwards, and it sorted all the user's tasks for one page.)
+	branchOrder := fmt.Sprintf("%s %s, t.id %s", col, dir, dir)
+	order := branchOrder
 	if f.Sort.Field == taskwire.SortDueAt && f.Sort.Desc {
-		// The due date's index read backwards gives DESC NULLS FIRST: the tasks with a due
-		// date and those without, which come last, are two ranges of it, read apart.
-		branchOrder = "t.due_at DESC, t.id DESC"
+		order = "t.due_at DESC NULLS LAST, t.id DESC"
 		switch {
 		case f.Cursor == nil:
 			splits = []string{"t.due_at IS NOT NULL", "t.due_at IS NULL"}
