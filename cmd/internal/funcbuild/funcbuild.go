@@ -430,11 +430,14 @@ func Build(ctx context.Context, fn Function, out string, opts Options) (err erro
 		return err
 	}
 
-	env, err := buildEnviron(ctx, buildEnv, root, filepath.Join(tmp, "modcache"), opts.Offline)
-	if err != nil {
-		return err
+	var own []string // the modules the function's go.mod replaces with directories
+	for _, r := range gm.Replace {
+		if strings.HasPrefix(r.New.Path, ".") || filepath.IsAbs(r.New.Path) {
+			own = append(own, r.Old.Path)
+		}
 	}
-	if err := ownModulesFromProxy(env, gm); err != nil {
+	env, err := buildEnviron(ctx, buildEnv, root, filepath.Join(tmp, "modcache"), own, opts.Offline)
+	if err != nil {
 		return err
 	}
 	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-o", out, ".")
@@ -456,13 +459,22 @@ func Build(ctx context.Context, fn Function, out string, opts Options) (err erro
 // Go builder fixes (CGO_ENABLED=0; GOWORK is func.yaml's to set, as the builder leaves it
 // alone). The module cache is private (modcache),
 // so that the project's modules always come fresh from the proxy; this machine's module
-// cache serves everything else without the network, and offline drops the network.
-func buildEnviron(ctx context.Context, buildEnv map[string]string, root, modcache string, offline bool) ([]string, error) {
+// cache serves everything else without the network, and offline drops the network. It
+// fails when that cache holds one of own, the project's modules: a go command run outside
+// Build with .goproxy put them there, and the cache would serve that old copy as if make
+// vendor had written it.
+func buildEnviron(ctx context.Context, buildEnv map[string]string, root, modcache string, own []string, offline bool) ([]string, error) {
 	out, err := exec.CommandContext(ctx, "go", "env", "GOMODCACHE").Output()
 	if err != nil {
 		return nil, fmt.Errorf("go env: %w", commandError(err))
 	}
-	localCache := "file://" + filepath.Join(strings.TrimSpace(string(out)), "cache", "download")
+	cacheDir := filepath.Join(strings.TrimSpace(string(out)), "cache", "download")
+	for _, path := range own {
+		if dir := filepath.Join(cacheDir, filepath.FromSlash(path)); exists(dir) {
+			return nil, fmt.Errorf("the module cache holds %s, which must come from %s: remove %s", path, ProxyDir, dir)
+		}
+	}
+	localCache := "file://" + cacheDir
 
 	env := map[string]string{}
 	for _, kv := range os.Environ() {
@@ -505,36 +517,6 @@ func buildEnviron(ctx context.Context, buildEnv map[string]string, root, modcach
 	}
 	slices.Sort(list)
 	return list, nil
-}
-
-// ownModulesFromProxy refuses a build whose module proxies include this machine's module
-// cache while that cache holds one of the modules the function's go.mod replaces with a
-// directory (the project's own, such as shared): a go command run outside Build with
-// .goproxy put them there, and the cache would serve that old copy as if make vendor had
-// written it.
-func ownModulesFromProxy(env []string, gm goMod) error {
-	var proxies string
-	for _, kv := range env {
-		if v, ok := strings.CutPrefix(kv, "GOPROXY="); ok {
-			proxies = v
-		}
-	}
-	for _, r := range gm.Replace {
-		if !strings.HasPrefix(r.New.Path, ".") && !filepath.IsAbs(r.New.Path) {
-			continue
-		}
-		for _, p := range strings.Split(proxies, ",") {
-			dir, ok := strings.CutPrefix(p, "file://")
-			if !ok || strings.HasSuffix(dir, ProxyDir) {
-				continue
-			}
-			if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(r.Old.Path))); err == nil {
-				return fmt.Errorf("the module cache %s holds %s, which must come from %s: remove %s",
-					dir, r.Old.Path, ProxyDir, filepath.Join(dir, filepath.FromSlash(r.Old.Path)))
-			}
-		}
-	}
-	return nil
 }
 
 // copyTree copies the regular files of src to dst, leaving out hidden directories other

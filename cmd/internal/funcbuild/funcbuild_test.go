@@ -182,6 +182,25 @@ func MustCopyProject(tb testing.TB) funcbuild.Function {
 	return funcbuild.Function{Name: funcbuild.WholeApp, Dir: dst}
 }
 
+// A module cache that holds the project's own modules (a go command run outside Build
+// with .goproxy put them there) would serve that old copy as if make vendor had written
+// it: Build refuses it, saying what to remove.
+func TestBuild_RefusesACacheHoldingTheProjectsModules(t *testing.T) {
+	ctx := context.Background()
+	src := MustFunction(t, "recurrence")
+	fn := MustCopyAlone(t, src)
+	require.NoError(t, funcbuild.Vendor(ctx, src.Dir, filepath.Join(fn.Dir, funcbuild.ProxyDir)))
+	cache := t.TempDir()
+	stale := filepath.Join(cache, "cache", "download", "github.com", "taskwire", "taskwire", "shared")
+	require.NoError(t, os.MkdirAll(stale, 0o755))
+	t.Setenv("GOMODCACHE", cache)
+
+	err := funcbuild.Build(ctx, fn, filepath.Join(t.TempDir(), "recurrence"), funcbuild.Options{Offline: true})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "holds github.com/taskwire/taskwire/shared")
+	assert.Contains(t, err.Error(), stale)
+}
+
 func TestCheckStatic_RefusesADynamicExecutable(t *testing.T) {
 	// /bin/sh is dynamically linked on the Debian machines this project runs on.
 	sh, err := filepath.EvalSymlinks("/bin/sh")
