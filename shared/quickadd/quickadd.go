@@ -219,6 +219,36 @@ func (p *parser) wall(d date, c clock) time.Time {
 	return recur.Resolve(time.Date(d.y, d.m, d.d, c.h, c.m, 0, 0, time.UTC), p.loc)
 }
 
+// next returns the next time the clock shows c: today, or its repeat on a fall-back day
+// ("at 1:30am" typed at 01:10 after the clocks went back is 20 minutes away), else
+// tomorrow.
+func (p *parser) next(c clock) time.Time {
+	today := dateOf(p.now)
+	t := p.wall(today, c)
+	if t.After(p.now) {
+		return t
+	}
+	if again, ok := repeated(t); ok && again.After(p.now) {
+		return again
+	}
+	return p.wall(today.add(1), c)
+}
+
+// repeated returns the second instant that shows t's wall-clock time, where a DST overlap
+// repeats it (01:30 on a fall-back day), and false where there is none.
+func repeated(t time.Time) (time.Time, bool) {
+	_, before := t.Zone()
+	_, after := t.Add(3 * time.Hour).Zone()
+	if after >= before {
+		return time.Time{}, false
+	}
+	again := t.Add(time.Duration(before-after) * time.Second)
+	if again.Format("2006-01-02 15:04:05") != t.Format("2006-01-02 15:04:05") {
+		return time.Time{}, false
+	}
+	return again, true
+}
+
 // timeOfDay returns the time of day given, else the default of a word such as "tonight",
 // else 09:00; explicit says whether one was given.
 func (p *parser) timeOfDay() (c clock, explicit bool) {
@@ -242,11 +272,9 @@ func (p *parser) due() (*time.Time, error) {
 	switch {
 	case p.rule != nil:
 		c, _ := p.timeOfDay()
-		start := p.wall(today, c)
+		start := p.next(c)
 		if p.date != nil {
 			start = p.wall(*p.date, c)
-		} else if !start.After(p.now) {
-			start = p.wall(today.add(1), c)
 		}
 		// The series starts at its first occurrence: "every 2 weeks on friday" is due this
 		// coming Friday, and every other Friday from there.
@@ -269,11 +297,12 @@ func (p *parser) due() (*time.Time, error) {
 		t = p.wall(*p.date, c)
 		if !explicit && *p.date == today && !t.After(p.now) {
 			t = p.wall(today, endOfDay) // "today" after 09:00: by the end of the day
+			if !t.After(p.now) {
+				t = t.Add(59 * time.Second) // in the day's last minute: its last second
+			}
 		}
 	case p.clock != nil:
-		if t = p.wall(today, *p.clock); !t.After(p.now) {
-			t = p.wall(today.add(1), *p.clock)
-		}
+		t = p.next(*p.clock)
 	default:
 		return nil, nil
 	}

@@ -173,6 +173,18 @@ func TestParse(t *testing.T) {
 			title: "call", due: "2026-03-08T03:30:00-04:00"},
 		{name: "DSTRepeatedTimeIsFirst", text: "call on 2026-11-01 1:30am", title: "call", due: "2026-11-01T01:30:00-04:00"},
 		{name: "DSTFallBack", text: "report on 2026-11-01 at 9am", title: "report", due: "2026-11-01T09:00:00-05:00"},
+		// On the fall-back day 01:30 comes twice: typed after the first, the second is next.
+		{name: "RepeatedHourAhead", text: "pills at 1:30am", now: "2026-11-01T01:10:00-05:00",
+			title: "pills", due: "2026-11-01T01:30:00-05:00"},
+		{name: "RepeatedHourFirst", text: "pills at 1:30am", now: "2026-11-01T01:10:00-04:00",
+			title: "pills", due: "2026-11-01T01:30:00-04:00"},
+		{name: "RepeatedHourPast", text: "pills at 1:30am", now: "2026-11-01T01:40:00-05:00",
+			title: "pills", due: "2026-11-02T01:30:00-05:00"},
+		{name: "RepeatedHourSeries", text: "pills every day at 1:30am", now: "2026-11-01T01:10:00-05:00",
+			title: "pills", due: "2026-11-01T01:30:00-05:00", rule: "FREQ=DAILY"},
+		// "today" in the day's last minute is its last second, not a minute already past.
+		{name: "TodayLastMinute", text: "call back today", now: "2026-03-06T23:59:20-05:00",
+			title: "call back", due: "2026-03-06T23:59:59-05:00"},
 		// "remind me to" opening the line is a reminder at the due time.
 		{name: "RemindMeTo", text: "remind me to call Bob tomorrow at 10", title: "call Bob", due: "2026-03-07T10:00:00-05:00",
 			reminders: []string{"before PT0S"}},
