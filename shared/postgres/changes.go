@@ -150,7 +150,7 @@ func (s *ChangeService) LatestSeqs(ctx context.Context, n int) ([]int64, error) 
 func (s *ChangeService) read(ctx context.Context, query string, args ...any) ([]events.ChangeEntry, error) {
 	list := []events.ChangeEntry{}
 	user := taskwire.UserFromContext(ctx)
-	err := readUser(ctx, s.db, query, append([]any{user, events.SourceTasks}, args...), func(rows pgx.Rows) error {
+	err := readUserPlanned(ctx, s.db, query, append([]any{user, events.SourceTasks}, args...), func(rows pgx.Rows) error {
 		for rows.Next() {
 			e, err := scanChange(rows, user)
 			if err != nil {

@@ -13,11 +13,11 @@ const PendingSQL = pendingSQL
 // ExpireKeysSQL is expireKeysSQL, for the test that checks which keys it reads.
 const ExpireKeysSQL = expireKeysSQL
 
-// ChangesSQL is changesSQL, and ReadScopeSQL readScopeSQL, for the tests that check how
-// much a page reads.
+// ChangesSQL is changesSQL, and PlannedScopeSQL plannedScopeSQL, for the tests that check
+// how much a page reads.
 const (
-	ChangesSQL   = changesSQL
-	ReadScopeSQL = readScopeSQL
+	ChangesSQL      = changesSQL
+	PlannedScopeSQL = plannedScopeSQL
 )
 
 // ListQuery is listQuery, for the test that checks how much a page of tasks reads.

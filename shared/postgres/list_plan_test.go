@@ -147,7 +147,7 @@ func MustRowsReadAs(tb testing.TB, ctx context.Context, db *postgres.DB, user, r
 	tx, err := db.Pool.Begin(ctx)
 	require.NoError(tb, err)
 	defer func() { _ = tx.Rollback(ctx) }()
-	_, err = tx.Exec(ctx, postgres.ReadScopeSQL, user)
+	_, err = tx.Exec(ctx, postgres.PlannedScopeSQL, user)
 	require.NoError(tb, err)
 	plan := postgrestest.MustScanPlan(tb, tx.QueryRow(ctx, `EXPLAIN (ANALYZE, FORMAT JSON) `+query, args...))
 	n, ok := plan.RowsRead(relation)

@@ -16,13 +16,14 @@ import (
 // row-level security then shows and admits only that user's rows.
 const scopeSQL = `SELECT set_config('role', 'taskwire_app', true), set_config('taskwire.user_id', $1, true)`
 
-// readScopeSQL is scopeSQL for a read (readUser), whose statement is also planned for the
-// user it reads (force_custom_plan). pgx prepares each statement once per connection, and
-// after five runs PostgreSQL may keep a generic plan made for a user of average size: a
-// listing filtered by a tag then read and sorted all of a big user's tasks (0.8 s with
-// 200 000), where the plan made for that user walks an index and stops after a page
-// (7 ms). Writes keep their cached plans: they look rows up by key.
-const readScopeSQL = `SELECT set_config('role', 'taskwire_app', true), set_config('taskwire.user_id', $1, true),
+// plannedScopeSQL is scopeSQL for a read whose best plan depends on how many rows the user
+// has (readUserPlanned): its statement is planned for the user it reads
+// (force_custom_plan). pgx prepares each statement once per connection, and after five
+// runs PostgreSQL may keep a generic plan made for a user of average size: a listing
+// filtered by a tag then read and sorted all of a big user's tasks (0.8 s with 200 000),
+// where the plan made for that user walks an index and stops after a page (7 ms). Other
+// reads keep their cached plans, which serve every user alike, and save the planning.
+const plannedScopeSQL = `SELECT set_config('role', 'taskwire_app', true), set_config('taskwire.user_id', $1, true),
 	set_config('plan_cache_mode', 'force_custom_plan', true)`
 
 // userOf returns the signed-in user of ctx, or EUNAUTHORIZED.
@@ -217,12 +218,22 @@ func (r *releasingResults) Close() error {
 // readUser runs a read as one round trip: a pipelined batch is one implicit transaction,
 // so the scope set by its first statement holds for the read that follows.
 func readUser(ctx context.Context, db *DB, query string, args []any, scan func(pgx.Rows) error) error {
+	return readScoped(ctx, db, scopeSQL, query, args, scan)
+}
+
+// readUserPlanned is readUser for a read planned for the user who reads (plannedScopeSQL).
+func readUserPlanned(ctx context.Context, db *DB, query string, args []any, scan func(pgx.Rows) error) error {
+	return readScoped(ctx, db, plannedScopeSQL, query, args, scan)
+}
+
+// readScoped runs query in one round trip after scope, which takes the user.
+func readScoped(ctx context.Context, db *DB, scope, query string, args []any, scan func(pgx.Rows) error) error {
 	user, err := userOf(ctx)
 	if err != nil {
 		return err
 	}
 	b := &pgx.Batch{}
-	b.Queue(readScopeSQL, user)
+	b.Queue(scope, user)
 	b.Queue(query, args...)
 	br := db.sendBatch(ctx, b)
 	defer br.Close()

@@ -760,7 +760,13 @@ func (s *TaskService) FindTasks(ctx context.Context, f taskwire.TaskFilter) (*ta
 	}
 	query, args := listQuery(taskwire.UserFromContext(ctx), f, s.now())
 	page := &taskwire.TaskPage{Items: make([]*taskwire.Task, 0, f.Limit+1)}
-	err := readUser(ctx, s.db, query, args, func(rows pgx.Rows) error {
+	read := readUser
+	if len(f.Tags) > 0 || f.Query != "" || len(f.Priorities) > 0 || f.DueBefore != nil || f.DueAfter != nil || f.Overdue {
+		// How many of the user's tasks a filter keeps decides whether a page walks the
+		// order's index or looks the matches up: a plan for the user who reads.
+		read = readUserPlanned
+	}
+	err := read(ctx, s.db, query, args, func(rows pgx.Rows) error {
 		return scanTaskList(rows, func(t *taskwire.Task) { page.Items = append(page.Items, t) })
 	})
 	if err != nil {
