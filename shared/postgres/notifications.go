@@ -136,37 +136,27 @@ func (s *NotificationService) MarkNotificationsRead(ctx context.Context, through
 	}
 	defer tx.close(ctx)
 	var marked int64
-	if through == nil {
-		b.Queue(`
-			WITH marked AS (
-				UPDATE notifications SET read_at = $1
-				WHERE user_id = $2 AND read_at IS NULL
-				RETURNING 1
-			)
-			SELECT count(*) FROM marked`, s.now(), taskwire.UserFromContext(ctx),
-		).QueryRow(func(row pgx.Row) error { return row.Scan(&marked) })
-	} else {
-		b.Queue(`
-			WITH last AS (
-				SELECT created_at, id FROM notifications WHERE id = $3
-			), marked AS (
-				UPDATE notifications n SET read_at = $1
-				FROM last
-				WHERE n.user_id = $2 AND n.read_at IS NULL AND (n.created_at, n.id) <= (last.created_at, last.id)
-				RETURNING 1
-			)
-			SELECT (SELECT count(*) FROM last), (SELECT count(*) FROM marked)`, s.now(), taskwire.UserFromContext(ctx), *through,
-		).QueryRow(func(row pgx.Row) error {
-			var found int
-			if err := row.Scan(&found, &marked); err != nil {
-				return err
-			}
-			if found == 0 {
-				return taskwire.FieldErrorf(taskwire.EINVALID, "through", "through must be one of your notifications")
-			}
-			return nil
-		})
-	}
+	b.Queue(`
+		WITH last AS (
+			SELECT created_at, id FROM notifications WHERE id = $3
+		), marked AS (
+			UPDATE notifications n SET read_at = $1
+			WHERE n.user_id = $2 AND n.read_at IS NULL
+				AND ($3::uuid IS NULL OR (n.created_at, n.id) <= (SELECT created_at, id FROM last))
+			RETURNING 1
+		)
+		SELECT $3::uuid IS NULL OR EXISTS (SELECT FROM last), (SELECT count(*) FROM marked)`,
+		s.now(), taskwire.UserFromContext(ctx), through,
+	).QueryRow(func(row pgx.Row) error {
+		var found bool
+		if err := row.Scan(&found, &marked); err != nil {
+			return err
+		}
+		if !found {
+			return taskwire.FieldErrorf(taskwire.EINVALID, "through", "through must be one of your notifications")
+		}
+		return nil
+	})
 	if err := tx.commit(ctx, b); err != nil {
 		return 0, fmt.Errorf("mark notifications read: %w", err)
 	}
