@@ -2,8 +2,6 @@ package auth
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -36,7 +34,7 @@ type EventConfig struct {
 	Wait time.Duration
 	// ServiceAccountDir is where a Kubernetes pod's service account is mounted; when it
 	// holds ca.crt and Client is nil, the issuer is read as from inside the cluster (see
-	// serviceAccountTransport). "" or no such files: as from anywhere else.
+	// serviceAccountClient). "" or no such files: as from anywhere else.
 	ServiceAccountDir string
 }
 
@@ -79,22 +77,21 @@ func NewEventVerifier(ctx context.Context, cfg EventConfig) (*Verifier, error) {
 		return nil, fmt.Errorf("new event verifier: EVENTS_OIDC_ISSUER: %w", err)
 	}
 	client := cfg.Client
-	var sa *serviceAccountTransport
+	var hosts *tokenHosts
 	if client == nil {
-		client = http.DefaultClient
 		var err error
-		if sa, err = newServiceAccountTransport(cfg.ServiceAccountDir, cfg.Issuer); err != nil {
+		if client, hosts, err = serviceAccountClient(cfg.ServiceAccountDir, cfg.Issuer); err != nil {
 			return nil, fmt.Errorf("new event verifier: %w", err)
-		} else if sa != nil {
-			client = &http.Client{Transport: sa}
+		} else if client == nil {
+			client = http.DefaultClient
 		}
 	}
 	jwksURL, err := discoverWaiting(ctx, client, cfg.Issuer, cfg.Wait)
 	if err != nil {
 		return nil, fmt.Errorf("new event verifier: %w", err)
 	}
-	if sa != nil {
-		sa.allow(jwksURL)
+	if hosts != nil {
+		hosts.allow(jwksURL)
 	}
 	v, err := NewVerifier(ctx, Config{JWKSURL: jwksURL, Issuer: cfg.Issuer, Audience: cfg.Audience, Client: client})
 	if err != nil {
@@ -189,74 +186,56 @@ func BearerToken(h http.Header) (string, error) {
 	return strings.TrimSpace(token), nil
 }
 
-// serviceAccountTransport reads a Kubernetes service-account issuer from inside a pod. The
-// issuer (https://kubernetes.default.svc.cluster.local on many clusters) is the API
-// server, under the cluster's own CA, and it serves discovery and its key set only to
-// service accounts (the ClusterRole system:service-account-issuer-discovery). So the
-// transport trusts the cluster's CA beside the system's roots, and sends the pod's token,
-// read afresh for each request as the kubelet renews it, over https to the issuer's host
-// and to the host of the key set the issuer names: to the signer of such tokens, which
-// learns nothing from it, and nowhere else.
-type serviceAccountTransport struct {
-	tokenFile string
-	next      http.RoundTripper
-	mu        sync.Mutex
-	hosts     map[string]bool
-}
-
-// newServiceAccountTransport returns the transport of the service account mounted at dir
-// for issuer, or nil when dir holds no ca.crt: the function does not run in a pod.
-func newServiceAccountTransport(dir, issuer string) (*serviceAccountTransport, error) {
+// serviceAccountClient returns the client that reads a Kubernetes service-account issuer
+// from inside a pod, and the hosts its token goes to; nil when dir holds no ca.crt (the
+// function does not run in a pod). The issuer (https://kubernetes.default.svc.cluster.local
+// on many clusters) is the API server, under the cluster's own CA, and it serves discovery
+// and its key set only to service accounts (the ClusterRole
+// system:service-account-issuer-discovery). So the client trusts the cluster's CA beside
+// the system's roots, and sends the pod's token over https to the issuer's host and to the
+// host of the key set the issuer names (allowed later): to the signer of such tokens,
+// which learns nothing from it, and nowhere else.
+func serviceAccountClient(dir, issuer string) (*http.Client, *tokenHosts, error) {
 	if dir == "" {
-		return nil, nil
+		return nil, nil, nil
 	}
 	caFile := filepath.Join(dir, "ca.crt")
 	ca, err := os.ReadFile(caFile)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+		return nil, nil, nil
 	} else if err != nil {
-		return nil, fmt.Errorf("service account: %w", err)
+		return nil, nil, fmt.Errorf("service account: %w", err)
 	}
-	pool, err := x509.SystemCertPool()
+	next, err := TransportTrusting(ca)
 	if err != nil {
-		pool = x509.NewCertPool()
+		return nil, nil, fmt.Errorf("service account: %s: %w", caFile, err)
 	}
-	if !pool.AppendCertsFromPEM(ca) {
-		return nil, fmt.Errorf("service account: %s holds no PEM certificate", caFile)
-	}
-	next := http.DefaultTransport.(*http.Transport).Clone()
-	next.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
-	t := &serviceAccountTransport{tokenFile: filepath.Join(dir, "token"), next: next, hosts: map[string]bool{}}
-	t.allow(issuer)
-	return t, nil
+	hosts := &tokenHosts{hosts: map[string]bool{}}
+	hosts.allow(issuer)
+	client := &http.Client{Transport: &FileToken{File: filepath.Join(dir, "token"), Next: next, To: hosts.allowed}}
+	return client, hosts, nil
+}
+
+// tokenHosts are the hosts a pod's service-account token may go to, over https.
+type tokenHosts struct {
+	mu    sync.Mutex
+	hosts map[string]bool
 }
 
 // allow lets the token go to rawURL's host, when rawURL is https.
-func (t *serviceAccountTransport) allow(rawURL string) {
+func (h *tokenHosts) allow(rawURL string) {
 	u, err := url.Parse(rawURL)
 	if err != nil || u.Scheme != "https" {
 		return
 	}
-	t.mu.Lock()
-	t.hosts[u.Host] = true
-	t.mu.Unlock()
+	h.mu.Lock()
+	h.hosts[u.Host] = true
+	h.mu.Unlock()
 }
 
-// RoundTrip implements http.RoundTripper.
-func (t *serviceAccountTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	t.mu.Lock()
-	send := r.URL.Scheme == "https" && t.hosts[r.URL.Host]
-	t.mu.Unlock()
-	if !send {
-		return t.next.RoundTrip(r)
-	}
-	tok, err := os.ReadFile(t.tokenFile)
-	if errors.Is(err, fs.ErrNotExist) {
-		return t.next.RoundTrip(r)
-	} else if err != nil {
-		return nil, fmt.Errorf("read the service account's token: %w", err)
-	}
-	r = r.Clone(r.Context())
-	r.Header.Set("Authorization", "Bearer "+strings.TrimSpace(string(tok)))
-	return t.next.RoundTrip(r)
+// allowed reports whether r may carry the token.
+func (h *tokenHosts) allowed(r *http.Request) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return r.URL.Scheme == "https" && h.hosts[r.URL.Host]
 }

@@ -3,21 +3,18 @@ package relay
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/http"
 	"net/url"
-	"os"
-	"strings"
 	"time"
 
 	cloudevents "github.com/cloudevents/sdk-go/v2"
 	"github.com/cloudevents/sdk-go/v2/event"
 	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
+
+	"github.com/taskwire/taskwire/shared/auth"
 )
 
 // Retries of one send to the sink: SendRetries at most, the n-th after SendBackoff×2ⁿ
@@ -80,20 +77,14 @@ func NewSinkSender(sink string, cfg SinkConfig) (*SinkSender, error) {
 			}
 		}
 	}
-	transport := http.DefaultTransport.(*http.Transport).Clone()
+	var rt http.RoundTripper = http.DefaultTransport.(*http.Transport).Clone()
 	if cfg.CACerts != "" {
-		pool, err := x509.SystemCertPool()
-		if err != nil {
-			pool = x509.NewCertPool()
+		if rt, err = auth.TransportTrusting([]byte(cfg.CACerts)); err != nil {
+			return nil, fmt.Errorf("K_CA_CERTS: %w", err)
 		}
-		if !pool.AppendCertsFromPEM([]byte(cfg.CACerts)) {
-			return nil, errors.New("K_CA_CERTS holds no PEM certificate")
-		}
-		transport.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	}
-	var rt http.RoundTripper = transport
 	if cfg.TokenFile != "" {
-		rt = bearerFromFile{file: cfg.TokenFile, next: transport}
+		rt = &auth.FileToken{File: cfg.TokenFile, Next: rt}
 	}
 	client, err := cloudevents.NewClientHTTP(
 		cloudevents.WithTarget(u.String()),
@@ -104,27 +95,6 @@ func NewSinkSender(sink string, cfg SinkConfig) (*SinkSender, error) {
 		return nil, fmt.Errorf("cloudevents client: %w", err)
 	}
 	return &SinkSender{client: client, extensions: o.Extensions}, nil
-}
-
-// bearerFromFile sends the token in file as each request's bearer token, or none while
-// the file does not exist.
-type bearerFromFile struct {
-	file string
-	next http.RoundTripper
-}
-
-// RoundTrip implements http.RoundTripper.
-func (b bearerFromFile) RoundTrip(r *http.Request) (*http.Response, error) {
-	tok, err := os.ReadFile(b.file)
-	if errors.Is(err, fs.ErrNotExist) {
-		return b.next.RoundTrip(r)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read the sink's OIDC token: %w", err)
-	}
-	r = r.Clone(r.Context())
-	r.Header.Set("Authorization", "Bearer "+strings.TrimSpace(string(tok)))
-	return b.next.RoundTrip(r)
 }
 
 // retriable tells which answers of a Knative broker are worth another try: it is not
