@@ -726,11 +726,8 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 		}
 		return date{}, nil, nil, 0
 	}
-	// The next such day from today on: 29 February waits for a leap year.
-	for y := today.y; y <= today.y+8; y++ {
-		if d := (date{y, m, day}); d.valid() && !before(d, today) {
-			return d, nil, nil, k
-		}
+	if d, ok := nextDate(today, m, day); ok {
+		return d, nil, nil, k
 	}
 	return date{}, nil, nil, 0
 }
@@ -824,7 +821,8 @@ func isoDate(w string) (date, *clock, bool) {
 
 // numericDate reads a date in digits at word j: "24.12.2026" and "24.12." day first, as
 // dates with dots are written; "12/24/2026", "12/24/26" and "12/24" month first in the
-// United States and day first elsewhere ("24/12"), unless the first number is over 12.
+// United States and day first elsewhere ("24/12"), where a number over 12 is the day in
+// any zone.
 // Without a year, "1/2 cup" and "1.5 kg" are no dates: such a date is read after a word
 // such as "on" (introduced), or with dots when the closing dot is typed ("24.12."), and
 // is the next such day from today on. A year with dots has four digits, so that a
@@ -867,10 +865,14 @@ func (p *parser) numericDate(j int, introduced bool) (date, bool) {
 	if !introduced && (sep != "." || !strings.HasPrefix(p.text[tok.end:tok.full], ".")) {
 		return date{}, false
 	}
-	today := dateOf(p.now)
-	for y := today.y; y <= today.y+8; y++ { // 29 February waits for a leap year
-		if d := (date{y, time.Month(month), day}); d.valid() && !before(d, today) {
-			return d, true
+	return nextDate(dateOf(p.now), time.Month(month), day)
+}
+
+// nextDate returns the next day m/d from today on: 29 February waits for a leap year.
+func nextDate(today date, m time.Month, d int) (date, bool) {
+	for y := today.y; y <= today.y+8; y++ {
+		if next := (date{y, m, d}); next.valid() && !before(next, today) {
+			return next, true
 		}
 	}
 	return date{}, false
