@@ -33,7 +33,7 @@ func TestFindTasks_PageReadsAPage(t *testing.T) {
 			require.NoError(t, err)
 			f := taskwire.TaskFilter{Status: status, Sort: s, Limit: 50}
 			query, args := postgres.ListQuery(user, f, time.Now())
-			read := MustRowsReadAs(t, ctx, db, user, "tasks", query, args...)
+			read := MustRowsReadAfter(t, db, postgres.PlannedScopeSQL, []any{user}, "tasks", query, args...)
 			// At most a page from each range it is read from: two statuses, each with and
 			// without a due date.
 			assert.LessOrEqual(t, read, 4*(f.Limit+1), "status=%s sort=%s read %d of the user's tasks for a page of %d", status, sort, read, f.Limit)
@@ -48,7 +48,7 @@ func TestFindTasks_PageReadsAPage(t *testing.T) {
 			}
 			deep.Limit = 50
 			query, args = postgres.ListQuery(user, deep, time.Now())
-			read = MustRowsReadAs(t, ctx, db, user, "tasks", query, args...)
+			read = MustRowsReadAfter(t, db, postgres.PlannedScopeSQL, []any{user}, "tasks", query, args...)
 			assert.LessOrEqual(t, read, 4*(deep.Limit+1), "status=%s sort=%s read %d of the user's tasks for a page of %d after 800", status, sort, read, deep.Limit)
 		}
 	}
@@ -115,7 +115,7 @@ func TestChanges_PageReadsAPage(t *testing.T) {
 	require.NoError(t, err)
 
 	const limit = 50
-	read := MustRowsReadAs(t, ctx, db, user, "outbox", postgres.ChangesSQL, user, events.SourceTasks, int64(0), limit+1)
+	read := MustRowsReadAfter(t, db, postgres.PlannedScopeSQL, []any{user}, "outbox", postgres.ChangesSQL, user, events.SourceTasks, int64(0), limit+1)
 	// The page walks the events in order, each looking for a later event of its task (the
 	// first 100 have one, as 100 tasks changed twice), and stops after the page: not the
 	// 5 000 events after the token.
@@ -137,20 +137,4 @@ func MustInsertTasks(tb testing.TB, db *postgres.DB, user string, n int) {
 	require.NoError(tb, err)
 	_, err = db.Pool.Exec(ctx, `ANALYZE tasks`)
 	require.NoError(tb, err)
-}
-
-// MustRowsReadAs runs query with args under EXPLAIN ANALYZE as user, scoped as the
-// service's reads are, in a transaction it rolls back, and returns how many rows of
-// relation its plan read.
-func MustRowsReadAs(tb testing.TB, ctx context.Context, db *postgres.DB, user, relation, query string, args ...any) int {
-	tb.Helper()
-	tx, err := db.Pool.Begin(ctx)
-	require.NoError(tb, err)
-	defer func() { _ = tx.Rollback(ctx) }()
-	_, err = tx.Exec(ctx, postgres.PlannedScopeSQL, user)
-	require.NoError(tb, err)
-	plan := postgrestest.MustScanPlan(tb, tx.QueryRow(ctx, `EXPLAIN (ANALYZE, FORMAT JSON) `+query, args...))
-	n, ok := plan.RowsRead(relation)
-	require.True(tb, ok, "no scan of %s in the plan", relation)
-	return n
 }

@@ -545,11 +545,18 @@ func remindersReadToFirstDue(tb testing.TB, db *postgres.DB) int {
 // tests' tables are small, and a big one is read through its indexes anyway.
 func MustRowsRead(tb testing.TB, db *postgres.DB, relation, query string, args ...any) int {
 	tb.Helper()
+	return MustRowsReadAfter(tb, db, `SET LOCAL enable_seqscan = off`, nil, relation, query, args...)
+}
+
+// MustRowsReadAfter is MustRowsRead after the statement setup (with setupArgs) in its
+// transaction, in place of turning sequential scans off.
+func MustRowsReadAfter(tb testing.TB, db *postgres.DB, setup string, setupArgs []any, relation, query string, args ...any) int {
+	tb.Helper()
 	ctx := context.Background()
 	tx, err := db.Pool.Begin(ctx)
 	require.NoError(tb, err)
 	defer func() { _ = tx.Rollback(ctx) }()
-	_, err = tx.Exec(ctx, `SET LOCAL enable_seqscan = off`)
+	_, err = tx.Exec(ctx, setup, setupArgs...)
 	require.NoError(tb, err)
 	plan := postgrestest.MustScanPlan(tb, tx.QueryRow(ctx, `EXPLAIN (ANALYZE, FORMAT JSON) `+query, args...))
 	n, ok := plan.RowsRead(relation)
