@@ -2,7 +2,7 @@
 -- so that it can look the matches up in the GIN indexes of search, words and tags. Read
 -- from the table, it cannot: row-level security keeps a condition whose operator is not
 -- leakproof (@@, @>) out of an index scan, and a page of a rare word read every task of the
--- user (0.2–1.6 s with 100 000–200 000 of them; 26 ms through the view).
+-- user (0.2–1.6 s with 100 000–200 000 of them; about 10 ms through the view).
 --
 -- A view reads its tables as its owner, who owns tasks too and is not held to the table's
 -- policy (the table does not FORCE it). The view's own condition, the policy's, holds every
