@@ -295,11 +295,12 @@ var nthNames = map[int]string{1: "first", 2: "second", 3: "third", 4: "fourth"}
 var parts = map[string]*clock{"morning": &morningClock, "afternoon": &afternoonClock, "evening": &eveningClock, "night": &nightClock}
 
 // matchRepeat reads a repeat rule: "daily", "weekly", "monthly", "yearly", "every day",
-// "every other week", "every 3 days", "every weekday", "every weekend", "every morning",
-// "every monday and wednesday", "every april 15", "every last friday [of the month]",
-// "every first monday", "[on] weekdays", "[on] weekends", "[on] mondays [and thursdays]",
-// "biweekly", "fortnightly", "quarterly", "[on] the 1st|last day|last
-// friday of every month", with "on friday", "on the 1st", "on the last day" or "on feb
+// "every other week", "every 3 days", "every second day" (every 2 days), "every weekday",
+// "every weekend", "every morning", "every monday and wednesday", "every april 15",
+// "every last friday [of the month]", "every first monday", "every 15th [of the month]",
+// "every last day [of the month]", "[on] weekdays", "[on] weekends", "[on] mondays [and
+// thursdays]", "biweekly", "fortnightly", "quarterly", "[on] [the] 1st|last day|first
+// monday of every month", with "on friday", "on the 1st", "on the last day" or "on feb
 // 29" after a weekly, monthly or yearly one, and "morning", "afternoon", "evening" or
 // "night" last ("every thursday night").
 func matchRepeat(p *parser, i int) (int, string) {
@@ -369,19 +370,18 @@ func (p *parser) pluralDays(i int) (rule, int) {
 	return rule{}, 0
 }
 
-// dayOfEveryMonth reads "[on] the 1st of every month", "the last day of each month", "the
-// last friday of every other month" at word i: a monthly rule on that day, and how many
-// words it took. "The 15th of the month" is not a rule: it is read, if at all, as one
-// date.
+// dayOfEveryMonth reads "[on] [the] 1st of every month", "the last day of each month",
+// "first monday of every month", "the last friday of every other month" at word i: a
+// monthly rule on that day, and how many words it took. "The 15th of the month" is not a
+// rule: it is read, if at all, as one date.
 func (p *parser) dayOfEveryMonth(i int) (rule, int) {
 	j := i
 	if p.word(j) == "on" {
 		j++
 	}
-	if p.word(j) != "the" {
-		return rule{}, 0
+	if p.word(j) == "the" {
+		j++
 	}
-	j++
 	r := rule{freq: "MONTHLY", interval: 1}
 	nth := nthWords[p.word(j)]
 	day, isDay := weekdayOf(p.word(j + 1))
@@ -435,19 +435,22 @@ func (p *parser) every(i int) (rule, *clock, int) {
 	if day, ok := weekdayOf(p.word(j + 1)); ok && nth != 0 && n == 1 {
 		nthDay = day
 	}
+	od, isOrdinal := ordinal(w)
+	next := unitFreqs[units[p.word(j+1)]]
 	switch u, ok := units[w]; {
+	case n == 1 && nth != 0 && p.word(j+1) == "day" && (nth < 0 || p.ofTheMonth(j+2) > j+2):
+		// "every last day [of the month]", "every first day of the month"
+		r.freq, r.byMonthDay = "MONTHLY", nth
+		j = p.ofTheMonth(j + 2)
+	case n == 1 && nth >= 2 && next != "": // "every second day", "every 3rd week"
+		r.freq, r.interval = next, nth
+		j += 2
+	case n == 1 && isOrdinal && !allDigits(w) && nthDay < 0: // "every 15th [of the month]"
+		r.freq, r.byMonthDay = "MONTHLY", od
+		j = p.ofTheMonth(j + 1)
 	case nthDay >= 0: // "every last friday [of the month]"
 		r.freq, r.byDay, r.nth = "MONTHLY", []time.Weekday{nthDay}, nth
-		j += 2
-		if p.word(j) == "of" {
-			k := j + 1
-			if w := p.word(k); w == "the" || w == "every" || w == "each" {
-				k++
-			}
-			if p.word(k) == "month" {
-				j = k + 1
-			}
-		}
+		j = p.ofTheMonth(j + 2)
 	case ok && unitFreqs[u] != "":
 		r.freq, r.interval = unitFreqs[u], n
 		j++
@@ -470,6 +473,22 @@ func (p *parser) every(i int) (rule, *clock, int) {
 		return rule{}, nil, 0
 	}
 	return r, part, j - i
+}
+
+// ofTheMonth returns the word after "of the month", "of every month" or "of each month"
+// at word j, or j when there is none there.
+func (p *parser) ofTheMonth(j int) int {
+	if p.word(j) != "of" {
+		return j
+	}
+	k := j + 1
+	if w := p.word(k); w == "the" || w == "every" || w == "each" {
+		k++
+	}
+	if p.word(k) != "month" {
+		return j
+	}
+	return k + 1
 }
 
 // ruleOn reads "on friday" (weekly), "on the 1st", "on the last day" (monthly) or "on feb
