@@ -350,7 +350,7 @@ var (
 
 // pluralDays reads "weekdays" and "weekends", with an optional "on" before, at word i: in
 // the plural they say every one ("standup weekdays at 9am"), where "pick a weekday" does
-// not.
+// not. So does a list of day names ("gym mon wed fri"): no one task falls on three days.
 func (p *parser) pluralDays(i int) (rule, int) {
 	j := i
 	if p.word(j) == "on" {
@@ -361,9 +361,10 @@ func (p *parser) pluralDays(i int) (rule, int) {
 		return rule{freq: "WEEKLY", interval: 1, byDay: weekdayList}, j + 1 - i
 	case w == "weekends":
 		return rule{freq: "WEEKLY", interval: 1, byDay: weekendList}, j + 1 - i
-	case strings.HasSuffix(w, "days"):
-		// "mondays", "on tuesdays and thursdays": a plural names every such day.
-		if days, n := p.weekdays(j); n > 0 {
+	default:
+		// "mondays", "on tuesdays and thursdays": a plural names every such day; "mon, wed
+		// and fri" names several.
+		if days, n := p.weekdays(j); n > 0 && (strings.HasSuffix(w, "days") || len(days) > 1) {
 			return rule{freq: "WEEKLY", interval: 1, byDay: days}, j + n - i
 		}
 	}

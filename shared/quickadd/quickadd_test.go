@@ -87,6 +87,11 @@ func TestParse(t *testing.T) {
 		// "Second" before a day name is its place in the month, not an interval.
 		{name: "EverySecondWeekdayIsMonthly", text: "book club every second tuesday", title: "book club",
 			due: "2026-03-10T09:00:00-04:00", rule: "FREQ=MONTHLY;BYDAY=+2TU"},
+		{name: "DayList", text: "gym mon wed fri 7am", title: "gym",
+			due: "2026-03-09T07:00:00-04:00", rule: "FREQ=WEEKLY;BYDAY=MO,WE,FR"},
+		{name: "DayListWithAnd", text: "piano lessons on tuesday and thursday at 4pm", title: "piano lessons",
+			due: "2026-03-10T16:00:00-04:00", rule: "FREQ=WEEKLY;BYDAY=TU,TH"},
+		{name: "OneDayIsADate", text: "call bank monday", title: "call bank", due: "2026-03-09T09:00:00-04:00"},
 		{name: "EveryNumberIsNoRule", text: "read every 15 pages", title: "read every 15 pages"},
 		{name: "EveryWeekdayPartOfDay", text: "take out trash every thursday night", title: "take out trash",
 			due: "2026-03-12T20:00:00-04:00", rule: "FREQ=WEEKLY;BYDAY=TH"},
