@@ -84,7 +84,12 @@ func taskBodyErrors() []badRequest {
 		{name: "PriorityHuge", body: `{"title":"x","priority":"huge"}`, status: 422, field: "priority"},
 		{name: "PriorityCase", body: `{"title":"x","priority":"HIGH"}`, status: 422, field: "priority"},
 		{name: "DueAtTomorrow", body: `{"title":"x","due_at":"tomorrow"}`, status: 422, field: "due_at"},
-		{name: "DueAtNoOffset", body: `{"title":"x","due_at":"2026-03-01T09:00:00"}`, status: 422, field: "due_at"},
+		// A local time (no offset) is read in the task's zone; a date alone, or a space for
+		// the T, is neither.
+		{name: "DueAtDateOnly", body: `{"title":"x","due_at":"2026-03-01"}`, status: 422, field: "due_at"},
+		{name: "DueAtSpace", body: `{"title":"x","due_at":"2026-03-01 09:00:00"}`, status: 422, field: "due_at"},
+		{name: "DueAtLocalBefore1970", body: `{"title":"x","due_at":"1969-12-31T18:59:59","time_zone":"America/New_York"}`, status: 422, field: "due_at"},
+		{name: "ReminderAtDateOnly", body: `{"title":"x","reminders":[{"at":"2026-03-01"}]}`, status: 422, field: "reminders[0].at"},
 		{name: "DueAtOffset24Hours", body: `{"title":"x","due_at":"2026-03-01T09:00:00+24:00"}`, status: 422, field: "due_at"},
 		{name: "DueAtBefore1970", body: `{"title":"x","due_at":"1969-12-31T23:59:59Z"}`, status: 422, field: "due_at"},
 		// Year 9999 in New York is year 10000 in UTC, which JSON cannot carry.

@@ -167,6 +167,26 @@ func TestCreateTask(t *testing.T) {
 		assert.Equal(t, "Asia/Tokyo", task.TimeZone)
 	})
 
+	// A local time (no UTC offset) is read in the task's zone with the offset that zone has
+	// on that date, given or the user's; a PATCH reads it in the task's zone.
+	t.Run("OKLocalTimes", func(t *testing.T) {
+		c := s.NewUser(t)
+		c.Do(t, http.MethodPatch, "/v1/me", map[string]any{"time_zone": "America/New_York"}).MustStatus(t, http.StatusOK)
+		task := c.MustCreateTask(t, map[string]any{"title": "After the change", "due_at": "2026-03-09T09:00:00",
+			"reminders": []map[string]any{{"at": "2026-03-06T09:00"}}})
+		assert.Equal(t, "America/New_York", task.TimeZone)
+		assert.Equal(t, mustTime(t, "2026-03-09T13:00:00Z"), *task.DueAt, "09:00 EDT")
+		assert.Equal(t, mustTime(t, "2026-03-06T14:00:00Z"), *task.Reminders[0].At, "09:00 EST")
+
+		task = c.MustCreateTask(t, map[string]any{"title": "Elsewhere", "due_at": "2026-03-09T09:00", "time_zone": "Europe/Berlin"})
+		assert.Equal(t, mustTime(t, "2026-03-09T08:00:00Z"), *task.DueAt)
+		resp := c.Do(t, http.MethodPatch, "/v1/tasks/"+task.ID.String(), map[string]any{"due_at": "2026-07-01T09:00"})
+		resp.MustStatus(t, http.StatusOK)
+		var patched taskwire.Task
+		resp.JSON(t, &patched)
+		assert.Equal(t, mustTime(t, "2026-07-01T07:00:00Z"), *patched.DueAt, "09:00 CEST, in the task's zone, not the user's")
+	})
+
 	t.Run("OKCompleted", func(t *testing.T) {
 		c := s.NewUser(t)
 		task := c.MustCreateTask(t, map[string]any{"title": "Already done", "completed": true})

@@ -342,6 +342,14 @@ func (s *Server) createTask(w http.ResponseWriter, r *http.Request) error {
 // body, and answers 201 with Location, ETag and the task: the one path of POST /v1/tasks
 // and POST /v1/tasks/quick.
 func (s *Server) create(w http.ResponseWriter, r *http.Request, in taskwire.NewTask, body []byte) error {
+	if in.TimeZone == "" && in.HasLocalTimes() {
+		// A local time is read in the task's zone, which is then the user's.
+		me, err := s.users.FindMe(r.Context())
+		if err != nil {
+			return err
+		}
+		in.TimeZone = me.TimeZone
+	}
 	f, err := in.Fields()
 	if err != nil {
 		return err

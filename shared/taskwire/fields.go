@@ -131,7 +131,9 @@ type ReminderInput struct {
 }
 
 // Fields validates the request and returns the task's fields. TimeZone stays "" when the
-// request gives none, for the store to fill with the user's zone.
+// request gives none, for the store to fill with the user's zone; a local time (see
+// parseTaskTime) then has no zone to be read in, and is refused: a caller that accepts
+// them sets TimeZone to the user's zone first (HasLocalTimes).
 func (in NewTask) Fields() (TaskFields, error) {
 	f := TaskFields{Status: StatusOpen, Priority: PriorityNone, RepeatFrom: RepeatFromSchedule, Tags: []string{}}
 	var err error
@@ -149,13 +151,13 @@ func (in NewTask) Fields() (TaskFields, error) {
 	if f.Tags, err = validTags(in.Tags); err != nil {
 		return f, err
 	}
-	if in.DueAt != nil {
-		if f.DueAt, err = parseTime("due_at", *in.DueAt); err != nil {
+	if in.TimeZone != "" {
+		if f.TimeZone, err = ValidTimeZone("time_zone", in.TimeZone); err != nil {
 			return f, err
 		}
 	}
-	if in.TimeZone != "" {
-		if f.TimeZone, err = ValidTimeZone("time_zone", in.TimeZone); err != nil {
+	if in.DueAt != nil {
+		if f.DueAt, err = parseTaskTime("due_at", *in.DueAt, f.TimeZone); err != nil {
 			return f, err
 		}
 	}
@@ -169,7 +171,7 @@ func (in NewTask) Fields() (TaskFields, error) {
 			return f, err
 		}
 	}
-	if f.Reminders, err = validReminders(in.Reminders, nil); err != nil {
+	if f.Reminders, err = validReminders(in.Reminders, nil, f.TimeZone); err != nil {
 		return f, err
 	}
 	if in.Completed != nil && *in.Completed {
@@ -203,6 +205,15 @@ func ApplyPatch(cur TaskFields, patch []byte) (TaskFields, error) {
 	f := cur
 	f.Tags = append([]string(nil), cur.Tags...)
 	f.Reminders = append([]ReminderSpec(nil), cur.Reminders...)
+	// Local times are read in the zone the task has after the patch, whichever member
+	// comes first; an invalid time_zone is refused below.
+	localZone := cur.TimeZone
+	var newZone string
+	if json.Unmarshal(doc["time_zone"], &newZone) == nil {
+		if z, err := ValidTimeZone("time_zone", newZone); err == nil {
+			localZone = z
+		}
+	}
 	asked := map[string]Status{} // the status that "status" and "completed" each ask for
 	for _, name := range sortedKeys(doc) {
 		raw := doc[name]
@@ -236,7 +247,7 @@ func ApplyPatch(cur TaskFields, patch []byte) (TaskFields, error) {
 			if err = decodeField(name, raw, &s); err == nil {
 				f.DueAt = nil
 				if s != nil {
-					f.DueAt, err = parseTime(name, *s)
+					f.DueAt, err = parseTaskTime(name, *s, localZone)
 				}
 			}
 		case "time_zone":
@@ -262,7 +273,7 @@ func ApplyPatch(cur TaskFields, patch []byte) (TaskFields, error) {
 		case "reminders":
 			var rs RemindersInput
 			if err = decodeField(name, raw, &rs); err == nil {
-				f.Reminders, err = validReminders(rs, cur.Reminders)
+				f.Reminders, err = validReminders(rs, cur.Reminders, localZone)
 			}
 		case "status":
 			var s string
@@ -517,6 +528,59 @@ func parseTime(field, s string) (*time.Time, error) {
 	if err != nil {
 		return nil, FieldErrorf(EINVALID, field, "%s must be an RFC 3339 time such as 2026-03-01T09:00:00Z, got %q", field, s)
 	}
+	return inRange(field, t)
+}
+
+// localLayouts are the local date-times a task's times may be written in: RFC 3339
+// without the offset, with seconds or without.
+var localLayouts = []string{"2006-01-02T15:04:05", "2006-01-02T15:04"}
+
+// ParseLocalTime reads s as a local date-time, without a UTC offset ("2026-03-01T09:00"),
+// and reports whether it is one. Its zone is UTC, to be read as a wall-clock time.
+func ParseLocalTime(s string) (time.Time, bool) {
+	for _, layout := range localLayouts {
+		if wall, err := time.Parse(layout, strings.ToUpper(s)); err == nil {
+			return wall, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// HasLocalTimes reports whether the task's due_at or a reminder's at is a local time, which
+// Fields reads in the task's zone.
+func (in NewTask) HasLocalTimes() bool {
+	local := func(s *string) bool {
+		if s == nil {
+			return false
+		}
+		_, ok := ParseLocalTime(*s)
+		return ok
+	}
+	return local(in.DueAt) || slices.ContainsFunc(in.Reminders, func(r ReminderInput) bool { return local(r.At) })
+}
+
+// parseTaskTime reads a time of a task (its due_at, a reminder's at): an RFC 3339 instant,
+// or a local date-time read in the task's zone tz with the offset that zone has on that
+// date, as a calendar reads "09:00 on 5 April in Berlin" (a time in a DST gap moves
+// forward by the gap, a repeated one is the first: recur.Resolve). A client need not know
+// the zone's offsets: one it guessed from today's would be an hour off after the next
+// change. tz "" refuses a local time.
+func parseTaskTime(field, s, tz string) (*time.Time, error) {
+	wall, ok := ParseLocalTime(s)
+	if !ok {
+		if _, err := ParseInstant(s); err != nil {
+			return nil, FieldErrorf(EINVALID, field, "%s must be an RFC 3339 time such as 2026-03-01T09:00:00Z, or a local time such as 2026-03-01T09:00:00 in the task's time_zone, got %q", field, s)
+		}
+		return parseTime(field, s)
+	}
+	if tz == "" {
+		return nil, FieldErrorf(EINVALID, field, "%s %q has no UTC offset: give one, or the time_zone to read it in", field, s)
+	}
+	return inRange(field, recur.Resolve(wall, LoadZone(tz)))
+}
+
+// inRange returns t as stored, or an error when it is outside 1970–9999.
+func inRange(field string, t time.Time) (*time.Time, error) {
 	// The range holds in UTC, the zone times are kept and written in: 9999-12-31T23:00:00-05:00
 	// is in the year 10000 there, which JSON and RFC 3339 cannot carry.
 	t = t.UTC().Truncate(time.Microsecond) // what PostgreSQL keeps
@@ -542,9 +606,9 @@ func validRepeatFrom(s string) (RepeatFrom, error) {
 	return "", FieldErrorf(EINVALID, "repeat_from", "repeat_from must be schedule or completion")
 }
 
-// validReminders validates reminders; a spec equal to one in prev keeps prev's id, and
+// validReminders validates reminders, local times read in tz (parseTaskTime); a spec equal to one in prev keeps prev's id, and
 // one that fires with an earlier one of in (sameReminder) is left out.
-func validReminders(in []ReminderInput, prev []ReminderSpec) ([]ReminderSpec, error) {
+func validReminders(in []ReminderInput, prev []ReminderSpec, tz string) ([]ReminderSpec, error) {
 	if len(in) > MaxReminders {
 		return nil, FieldErrorf(EINVALID, "reminders", "at most %d reminders, got %d", MaxReminders, len(in))
 	}
@@ -563,7 +627,7 @@ func validReminders(in []ReminderInput, prev []ReminderSpec) ([]ReminderSpec, er
 			}
 			spec.Before = d.String()
 		default:
-			t, err := parseTime(field+".at", *r.At)
+			t, err := parseTaskTime(field+".at", *r.At, tz)
 			if err != nil {
 				return nil, err
 			}

@@ -87,6 +87,62 @@ func TestApplyPatch_ClearedDueNamesDueAt(t *testing.T) {
 	}
 }
 
+// A task's times may be local date-times, read in the task's zone with the offset it has
+// on that date: 09:00 in New York is 14:00 UTC before the clocks go forward on 8 March
+// 2026 and 13:00 UTC on that day, and 02:30 that night, in the gap, is 03:30 EDT.
+// Without a zone to read it in, a local time is refused, naming its field.
+func TestNewTask_LocalTimesInTheTasksZone(t *testing.T) {
+	for local, want := range map[string]string{
+		"2026-03-07T09:00:00": "2026-03-07T14:00:00Z",
+		"2026-03-08T09:00":    "2026-03-08T13:00:00Z",
+		"2026-03-08t02:30:00": "2026-03-08T07:30:00Z", // in the gap: 03:30 EDT
+		"2026-11-01T01:30:00": "2026-11-01T05:30:00Z", // repeated: the first, EDT
+	} {
+		f, err := taskwire.NewTask{Title: "x", DueAt: new(local), TimeZone: "America/New_York",
+			Reminders: []taskwire.ReminderInput{{At: new(local)}}}.Fields()
+		require.NoError(t, err, local)
+		assert.Equal(t, want, f.DueAt.Format(time.RFC3339), local)
+		require.Len(t, f.Reminders, 1)
+		assert.Equal(t, want, f.Reminders[0].At.Format(time.RFC3339), local)
+	}
+
+	in := taskwire.NewTask{Title: "x", DueAt: new("2026-03-07T09:00:00")}
+	assert.True(t, in.HasLocalTimes())
+	_, err := in.Fields()
+	assert.Equal(t, taskwire.EINVALID, taskwire.ErrorCode(err), "%v", err)
+	assert.Equal(t, "due_at", taskwire.ErrorField(err))
+	in = taskwire.NewTask{Title: "x", Reminders: []taskwire.ReminderInput{{Before: new("PT1H")}, {At: new("2026-03-07T09:00")}}}
+	assert.True(t, in.HasLocalTimes())
+	_, err = in.Fields()
+	assert.Equal(t, "reminders[1].at", taskwire.ErrorField(err), "%v", err)
+	assert.False(t, taskwire.NewTask{Title: "x", DueAt: new("2026-03-07T09:00:00Z")}.HasLocalTimes())
+
+	_, err = taskwire.NewTask{Title: "x", DueAt: new("2026-03-07 09:00"), TimeZone: "America/New_York"}.Fields()
+	assert.Equal(t, "due_at", taskwire.ErrorField(err), "%v", err)
+}
+
+// A patch's local times are read in the zone the task has after the patch: its own, or
+// the one the same patch sets, whichever member comes first.
+func TestApplyPatch_LocalTimesInTheTasksZone(t *testing.T) {
+	cur, err := taskwire.NewTask{Title: "x", DueAt: new("2026-12-07T09:00:00Z"), TimeZone: "Europe/Berlin"}.Fields()
+	require.NoError(t, err)
+	for patch, want := range map[string]string{
+		`{"due_at": "2026-12-08T09:00"}`:                                  "2026-12-08T08:00:00Z",
+		`{"due_at": "2026-07-08T09:00"}`:                                  "2026-07-08T07:00:00Z", // CEST
+		`{"due_at": "2026-12-08T09:00", "time_zone": "Asia/Tokyo"}`:       "2026-12-08T00:00:00Z",
+		`{"time_zone": "America/New_York", "due_at": "2026-12-08T09:00"}`: "2026-12-08T14:00:00Z",
+	} {
+		f, err := taskwire.ApplyPatch(cur, []byte(patch))
+		require.NoError(t, err, patch)
+		assert.Equal(t, want, f.DueAt.Format(time.RFC3339), patch)
+	}
+	f, err := taskwire.ApplyPatch(cur, []byte(`{"reminders": [{"at": "2026-12-07T08:45:00"}]}`))
+	require.NoError(t, err)
+	assert.Equal(t, "2026-12-07T07:45:00Z", f.Reminders[0].At.Format(time.RFC3339))
+	_, err = taskwire.ApplyPatch(cur, []byte(`{"due_at": "2026-12-08T09:00", "time_zone": "Mars/Olympus"}`))
+	assert.Equal(t, "time_zone", taskwire.ErrorField(err), "%v", err)
+}
+
 // RFC 3339 allows a lowercase t and z, and its offsets stop short of 24 hours.
 func TestParseInstant(t *testing.T) {
 	for in, want := range map[string]string{

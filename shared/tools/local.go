@@ -20,10 +20,6 @@ import (
 // timeFields are the arguments that hold a time.
 var timeFields = []string{"due_at", "due_before", "due_after"}
 
-// localLayouts are the local times the tools read: RFC 3339 without the offset, with
-// seconds or without.
-var localLayouts = []string{"2006-01-02T15:04:05", "2006-01-02T15:04"}
-
 // inLocalTime wraps run: local times in its arguments are read in their zone (readLocal),
 // and the tasks in its result are given in their own zones (inZones).
 func inLocalTime(users Users, run func(context.Context, json.RawMessage) (any, error)) func(context.Context, json.RawMessage) (any, error) {
@@ -72,19 +68,16 @@ func readLocal(ctx context.Context, users Users, args json.RawMessage) (json.Raw
 		if json.Unmarshal(raw, &s) != nil {
 			return raw, nil
 		}
-		for _, layout := range localLayouts {
-			wall, err := time.Parse(layout, s)
-			if err != nil {
-				continue
-			}
-			l, err := zone()
-			if err != nil {
-				return nil, err
-			}
-			changed = true
-			return json.Marshal(recur.Resolve(wall, l).Format(time.RFC3339))
+		wall, ok := taskwire.ParseLocalTime(s)
+		if !ok {
+			return raw, nil
 		}
-		return raw, nil
+		l, err := zone()
+		if err != nil {
+			return nil, err
+		}
+		changed = true
+		return json.Marshal(recur.Resolve(wall, l).Format(time.RFC3339))
 	}
 	for _, name := range timeFields {
 		if raw, ok := doc[name]; ok {
