@@ -132,8 +132,8 @@ type ReminderInput struct {
 
 // Fields validates the request and returns the task's fields. TimeZone stays "" when the
 // request gives none, for the store to fill with the user's zone; a local time (see
-// parseTaskTime) then has no zone to be read in, and is refused: a caller that accepts
-// them sets TimeZone to the user's zone first (HasLocalTimes).
+// parseTaskTime) then has no zone to be read in, and is refused (FieldsIn reads it in the
+// user's).
 func (in NewTask) Fields() (TaskFields, error) {
 	f := TaskFields{Status: StatusOpen, Priority: PriorityNone, RepeatFrom: RepeatFromSchedule, Tags: []string{}}
 	var err error
@@ -546,9 +546,23 @@ func ParseLocalTime(s string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// HasLocalTimes reports whether the task's due_at or a reminder's at is a local time, which
+// FieldsIn is Fields for a caller that can find the user's zone: a request with local
+// times and no time_zone has them read in userZone's answer, which the task then takes
+// (as the store would give it). userZone is only called then.
+func (in NewTask) FieldsIn(userZone func() (string, error)) (TaskFields, error) {
+	if in.TimeZone == "" && in.hasLocalTimes() {
+		tz, err := userZone()
+		if err != nil {
+			return TaskFields{}, err
+		}
+		in.TimeZone = tz
+	}
+	return in.Fields()
+}
+
+// hasLocalTimes reports whether the task's due_at or a reminder's at is a local time, which
 // Fields reads in the task's zone.
-func (in NewTask) HasLocalTimes() bool {
+func (in NewTask) hasLocalTimes() bool {
 	local := func(s *string) bool {
 		if s == nil {
 			return false

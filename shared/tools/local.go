@@ -13,15 +13,17 @@ import (
 // Times the tools take and give are local to a zone. A model told the user's UTC offset
 // of today writes that offset into a date after the next DST change as well, an hour
 // off; it is better at "9:00 on 5 April" than at which offset that day has. So the tools
-// also take a local time without an offset, read in the arguments' time_zone or else the
-// user's zone with the offset that zone has on that date, and they give a task's times
-// with the offset of the task's own zone.
+// also take a local time without an offset, and they give a task's times with the offset
+// of the task's own zone. A task's own times (due_at, a reminder's at) are read as the
+// REST API reads them, in the task's zone (taskwire.NewTask.FieldsIn, ApplyPatch): the
+// zone the model reads them in. The bounds of a listing, which has no task's zone, are
+// read here, in the user's.
 
-// timeFields are the arguments that hold a time.
-var timeFields = []string{"due_at", "due_before", "due_after"}
+// boundFields are list_tasks' arguments that hold a time.
+var boundFields = []string{"due_before", "due_after"}
 
-// inLocalTime wraps run: local times in its arguments are read in their zone (readLocal),
-// and the tasks in its result are given in their own zones (inZones).
+// inLocalTime wraps run: local times in its listing bounds are read in the user's zone
+// (readLocal), and the tasks in its result are given in their own zones (inZones).
 func inLocalTime(users Users, run func(context.Context, json.RawMessage) (any, error)) func(context.Context, json.RawMessage) (any, error) {
 	return func(ctx context.Context, args json.RawMessage) (any, error) {
 		args, err := readLocal(ctx, users, args)
@@ -33,79 +35,49 @@ func inLocalTime(users Users, run func(context.Context, json.RawMessage) (any, e
 	}
 }
 
-// readLocal returns args with every local time of a time field (and of a reminder's at)
-// made an RFC 3339 time in the zone: the arguments' time_zone when it is one, else the
-// user's. Arguments that cannot be read (not an object, not UTF-8) are returned as they
-// are, for the tool to refuse.
+// readLocal returns args with every local time of a bound field made an RFC 3339 time in
+// the user's zone. Arguments that cannot be read (not an object, not UTF-8) are returned
+// as they are, for the tool to refuse.
 func readLocal(ctx context.Context, users Users, args json.RawMessage) (json.RawMessage, error) {
 	var doc map[string]json.RawMessage
 	if !utf8.Valid(args) || json.Unmarshal(args, &doc) != nil || doc == nil {
 		return args, nil
 	}
 	var loc *time.Location
-	zone := func() (*time.Location, error) {
-		if loc != nil {
-			return loc, nil
-		}
-		var tz string
-		if json.Unmarshal(doc["time_zone"], &tz) == nil && tz != "" {
-			if _, err := taskwire.ValidTimeZone("time_zone", tz); err != nil {
-				return nil, err
-			}
-		} else {
-			me, err := users.FindMe(ctx)
-			if err != nil {
-				return nil, err
-			}
-			tz = me.TimeZone
-		}
-		loc = taskwire.LoadZone(tz)
-		return loc, nil
-	}
 	changed := false
-	convert := func(raw json.RawMessage) (json.RawMessage, error) {
+	for _, name := range boundFields {
 		var s string
-		if json.Unmarshal(raw, &s) != nil {
-			return raw, nil
+		if json.Unmarshal(doc[name], &s) != nil {
+			continue
 		}
 		wall, ok := taskwire.ParseLocalTime(s)
 		if !ok {
-			return raw, nil
+			continue
 		}
-		l, err := zone()
-		if err != nil {
-			return nil, err
-		}
-		changed = true
-		return json.Marshal(recur.Resolve(wall, l).Format(time.RFC3339))
-	}
-	for _, name := range timeFields {
-		if raw, ok := doc[name]; ok {
-			var err error
-			if doc[name], err = convert(raw); err != nil {
+		if loc == nil {
+			zone, err := userZone(ctx, users)
+			if err != nil {
 				return nil, err
 			}
+			loc = taskwire.LoadZone(zone)
 		}
-	}
-	var reminders []map[string]json.RawMessage
-	if raw, ok := doc["reminders"]; ok && json.Unmarshal(raw, &reminders) == nil {
-		for _, r := range reminders {
-			if raw, ok := r["at"]; ok {
-				var err error
-				if r["at"], err = convert(raw); err != nil {
-					return nil, err
-				}
-			}
-		}
-		if changed {
-			doc["reminders"], _ = json.Marshal(reminders) // decoded JSON always encodes again
-		}
+		doc[name], _ = json.Marshal(recur.Resolve(wall, loc).Format(time.RFC3339))
+		changed = true
 	}
 	if !changed {
 		return args, nil
 	}
 	out, _ := json.Marshal(doc)
 	return out, nil
+}
+
+// userZone returns the signed-in user's time zone.
+func userZone(ctx context.Context, users Users) (string, error) {
+	me, err := users.FindMe(ctx)
+	if err != nil {
+		return "", err
+	}
+	return me.TimeZone, nil
 }
 
 // inZones returns v with the times of its tasks in each task's own zone: a task, a page

@@ -174,7 +174,7 @@ func taskTools(tasks Tasks, users Users) []Tool {
 				if err := taskwire.DecodeJSON(args, &in); err != nil {
 					return nil, err
 				}
-				f, err := in.Fields()
+				f, err := in.FieldsIn(func() (string, error) { return userZone(ctx, users) })
 				if err != nil {
 					return nil, err
 				}
@@ -204,11 +204,10 @@ func taskTools(tasks Tasks, users Users) []Tool {
 						return nil, err
 					}
 				} else {
-					me, err := users.FindMe(ctx)
-					if err != nil {
+					var err error
+					if zone, err = userZone(ctx, users); err != nil {
 						return nil, err
 					}
-					zone = me.TimeZone
 				}
 				res, err := quickadd.Parse(in.Text, time.Now(), taskwire.LoadZone(zone))
 				if err != nil {
@@ -311,7 +310,7 @@ func taskTools(tasks Tasks, users Users) []Tool {
 		{
 			Name: "reschedule_task",
 			Description: "Move a task's due date, by its number or id: due_at is a local time such as 2026-03-06T09:00:00 " +
-				"in time_zone, else in the user's zone (RFC 3339 with an offset works too), or " +
+				"in time_zone, else in the task's zone (RFC 3339 with an offset works too), or " +
 				"null for no due date; time_zone optionally changes the task's zone. Reminders relative to the " +
 				"due date move with it.",
 			Parameters: json.RawMessage(rescheduleSchema),
@@ -519,7 +518,7 @@ const (
 		"description": {"type": "string", "description": "Longer notes."},
 		"priority": {"type": ["string", "null"], "enum": ["none", "low", "medium", "high", "urgent", null], "description": "none when null."},
 		"tags": {"type": "array", "items": {"type": "string"}, "description": "Up to 20 tags, stored lower-case."},
-		"due_at": {"type": ["string", "null"], "description": "When it is due: a local time in time_zone, else in the user's zone, e.g. 2026-03-06T09:00:00; or RFC 3339 with an offset."},
+		"due_at": {"type": ["string", "null"], "description": "When it is due: a local time in time_zone, else in the task's zone (the user's for a new task), e.g. 2026-03-06T09:00:00; or RFC 3339 with an offset."},
 		"time_zone": {"type": "string", "description": "IANA time zone of the task, e.g. Europe/Berlin."},
 		"recurrence": {"type": ["string", "null"], "description": "RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=MO or FREQ=DAILY;COUNT=10; needs due_at."},
 		"repeat_from": {"type": "string", "enum": ["schedule", "completion"], "description": "Whether the next occurrence counts from the due date (schedule) or from when it was completed."},
@@ -536,7 +535,7 @@ const (
 	updateTaskSchema = `{"type": "object", "properties": {` + taskIDProperty + `,` + taskFieldProperties + `}, "required": ["task_id"], "additionalProperties": false}`
 
 	rescheduleSchema = `{"type": "object", "properties": {` + taskIDProperty + `,
-		"due_at": {"type": ["string", "null"], "description": "The new due time: a local time in time_zone, else in the user's zone, e.g. 2026-03-06T09:00:00; or RFC 3339 with an offset; or null for none."},
+		"due_at": {"type": ["string", "null"], "description": "The new due time: a local time in time_zone, else in the task's zone, e.g. 2026-03-06T09:00:00; or RFC 3339 with an offset; or null for none."},
 		"time_zone": {"type": "string", "description": "IANA time zone of the task, e.g. Europe/Berlin."}},
 		"required": ["task_id", "due_at"], "additionalProperties": false}`
 

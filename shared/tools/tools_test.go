@@ -134,9 +134,10 @@ func TestTools_QuickAdd(t *testing.T) {
 	})
 }
 
-// Times without an offset are read in the arguments' time_zone, else the user's, with the
-// offset that zone has on that date: a Berlin user in winter who says 9:00 on 5 April
-// means 09:00 summer time. Tasks come back with their times in their own zone.
+// Times without an offset are read in the arguments' time_zone, else the task's (a new
+// task's is the user's; a listing's bounds are the user's), with the offset that zone has
+// on that date: a Berlin user in winter who says 9:00 on 5 April means 09:00 summer time.
+// Tasks come back with their times in their own zone.
 func TestTools_LocalTimes(t *testing.T) {
 	db := postgrestest.MustOpenDB(t)
 	users := postgres.NewUserService(db)
@@ -165,6 +166,14 @@ func TestTools_LocalTimes(t *testing.T) {
 	assert.Equal(t, "2027-03-28T01:30:00Z", instant(t, got.DueAt), "a time the clocks skip moves forward by the gap")
 	got = MustCall[taskwire.Task](t, ctx, set, "update_task", `{"task_id": 1, "due_at": "2027-04-05T10:00:00+01:00"}`)
 	assert.Equal(t, "2027-04-05T09:00:00Z", instant(t, got.DueAt), "a time with an offset is read as written")
+	// A task's own times are read in its zone, in which they are given: the model that
+	// reads the New York task due at 09:00 and moves it an hour writes 10:00, New York's.
+	got = MustCall[taskwire.Task](t, ctx, set, "reschedule_task", `{"task_id": 2, "due_at": "2027-01-05T10:00"}`)
+	assert.Equal(t, "2027-01-05T10:00:00-05:00", got.DueAt.Format(time.RFC3339), "in the task's zone, not the user's")
+	got = MustCall[taskwire.Task](t, ctx, set, "update_task", `{"task_id": 2, "reminders": [{"at": "2027-01-05T08:00"}]}`)
+	assert.Equal(t, "2027-01-05T13:00:00Z", instant(t, got.Reminders[0].At))
+	got = MustCall[taskwire.Task](t, ctx, set, "reschedule_task", `{"task_id": 2, "due_at": "2027-01-05T10:00", "time_zone": "Asia/Tokyo"}`)
+	assert.Equal(t, "2027-01-05T01:00:00Z", instant(t, got.DueAt), "in the zone the same call sets")
 
 	page := MustCall[taskwire.TaskPage](t, ctx, set, "list_tasks", `{"due_after": "2027-04-05T10:30:00", "due_before": "2027-04-05T11:30:00"}`)
 	require.Len(t, page.Items, 1, "09:00Z is 11:00 in Berlin")
