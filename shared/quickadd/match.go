@@ -44,9 +44,12 @@ var priorityWords = map[string]taskwire.Priority{
 	"!high": taskwire.PriorityHigh, "!urgent": taskwire.PriorityUrgent,
 	"!1": taskwire.PriorityUrgent, "!2": taskwire.PriorityHigh, "!3": taskwire.PriorityMedium, "!4": taskwire.PriorityLow,
 	"p1": taskwire.PriorityUrgent, "p2": taskwire.PriorityHigh, "p3": taskwire.PriorityMedium, "p4": taskwire.PriorityLow,
+	// As Apple's Reminders writes them; a single "!" apart is punctuation ("Appelle Marie !").
+	"!!": taskwire.PriorityMedium, "!!!": taskwire.PriorityHigh,
 }
 
-// matchPriority reads "!high", "!1" to "!4" and "p1" to "p4" (1 is urgent, 4 low).
+// matchPriority reads "!high", "!1" to "!4", "p1" to "p4" (1 is urgent, 4 low), and "!!"
+// (medium) and "!!!" (high) apart from other words.
 func matchPriority(p *parser, i int) (int, string) {
 	prio, ok := priorityWords[p.word(i)]
 	if !ok || p.priority != taskwire.PriorityNone {

@@ -16,8 +16,8 @@ type token struct {
 	word       string // the word without trailing punctuation, lower-case
 }
 
-// tokenize splits text at white space. Trailing ",;.?!" is not part of a word (so that
-// "tomorrow," reads as "tomorrow") unless the word is nothing else.
+// tokenize splits text at white space. Trailing ",;:.?!" is not part of a word (so that
+// "tomorrow," and "tomorrow:" read as "tomorrow") unless the word is nothing else.
 func tokenize(text string) []token {
 	var toks []token
 	for i := 0; i < len(text); {
@@ -35,7 +35,7 @@ func tokenize(text string) []token {
 			j += size
 		}
 		end := j
-		for end > i && strings.IndexByte(",;.?!", text[end-1]) >= 0 {
+		for end > i && strings.IndexByte(",;:.?!", text[end-1]) >= 0 {
 			end--
 		}
 		if end == i {
