@@ -279,6 +279,8 @@ func TestListTasks(t *testing.T) {
 		{"Query", "q=grocery", []*taskwire.Task{groceries}},
 		{"QueryDescription", "q=quarterly", []*taskwire.Task{report}},
 		{"QueryWebsearch", "q=" + url.QueryEscape(`groceries or mom`), []*taskwire.Task{groceries, mom}},
+		// A search box holding only spaces searches for nothing: every task, as with q=.
+		{"QueryBlank", "q=%20%20", []*taskwire.Task{groceries, report, mom}},
 		{"DueBefore", "due_before=2050-01-01T00:00:00Z", []*taskwire.Task{groceries}},
 		{"DueBeforeAll", "due_before=2050-01-01T00:00:00%2B02:00&status=all", []*taskwire.Task{groceries, old}},
 		{"DueAfter", "due_after=2050-01-01T00:00:00Z", []*taskwire.Task{report}},

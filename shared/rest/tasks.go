@@ -572,7 +572,7 @@ func ParseFilter(q url.Values) (taskwire.TaskFilter, error) {
 		}
 		f.Tags = append(f.Tags, tag)
 	}
-	if v := q.Get("q"); v != "" {
+	if v := strings.TrimSpace(q.Get("q")); v != "" { // a box of spaces searches for nothing
 		if utf8.RuneCountInString(v) > 500 {
 			return f, bad("q", "q must be at most 500 characters")
 		}
