@@ -201,7 +201,7 @@ func matchIn(p *parser, i int) (int, string) {
 
 // rule is a repeat rule as read, written out as an RRULE by String.
 type rule struct {
-	freq       string // DAILY, WEEKLY, MONTHLY or YEARLY
+	freq       string // HOURLY, DAILY, WEEKLY, MONTHLY or YEARLY
 	interval   int
 	byDay      []time.Weekday
 	nth        int // with MONTHLY and one day of byDay: its nth in the month, -1 the last
@@ -246,13 +246,13 @@ func (r *rule) String() string {
 	return s
 }
 
-var freqUnits = map[string]string{"DAILY": "day", "WEEKLY": "week", "MONTHLY": "month", "YEARLY": "year"}
+var freqUnits = map[string]string{"HOURLY": "hour", "DAILY": "day", "WEEKLY": "week", "MONTHLY": "month", "YEARLY": "year"}
 
 // describe says the rule in words: "every 2 weeks on Friday".
 func (r *rule) describe() string {
 	s := "every " + freqUnits[r.freq]
 	if r.interval > 1 {
-		s = "every " + describe(r.interval, map[string]unit{"DAILY": day, "WEEKLY": week, "MONTHLY": month, "YEARLY": year}[r.freq])
+		s = "every " + describe(r.interval, map[string]unit{"HOURLY": hour, "DAILY": day, "WEEKLY": week, "MONTHLY": month, "YEARLY": year}[r.freq])
 	}
 	switch {
 	case r.nth == -1:
@@ -280,13 +280,13 @@ func (r *rule) describe() string {
 // adverbs are repeat rules of one word; "biweekly" is every two weeks, as most people
 // who write it mean.
 var adverbs = map[string]rule{
-	"daily": {freq: "DAILY", interval: 1}, "weekly": {freq: "WEEKLY", interval: 1},
+	"hourly": {freq: "HOURLY", interval: 1}, "daily": {freq: "DAILY", interval: 1}, "weekly": {freq: "WEEKLY", interval: 1},
 	"monthly": {freq: "MONTHLY", interval: 1}, "yearly": {freq: "YEARLY", interval: 1},
 	"annually": {freq: "YEARLY", interval: 1}, "biweekly": {freq: "WEEKLY", interval: 2},
 	"fortnightly": {freq: "WEEKLY", interval: 2}, "quarterly": {freq: "MONTHLY", interval: 3},
 }
 
-var unitFreqs = map[unit]string{day: "DAILY", week: "WEEKLY", month: "MONTHLY", year: "YEARLY"}
+var unitFreqs = map[unit]string{hour: "HOURLY", day: "DAILY", week: "WEEKLY", month: "MONTHLY", year: "YEARLY"}
 
 // nthWords name a weekday's place in its month: "every first monday", "every last friday".
 var nthWords = map[string]int{
@@ -297,8 +297,8 @@ var nthNames = map[int]string{1: "first", 2: "second", 3: "third", 4: "fourth"}
 
 var parts = map[string]*clock{"morning": &morningClock, "afternoon": &afternoonClock, "evening": &eveningClock, "night": &nightClock}
 
-// matchRepeat reads a repeat rule: "daily", "weekly", "monthly", "yearly", "every day",
-// "every other week", "every 3 days", "every second day" (every 2 days), "every weekday",
+// matchRepeat reads a repeat rule: "hourly", "daily", "weekly", "monthly", "yearly",
+// "every day", "every 8 hours", "every other week", "every 3 days", "every second day" (every 2 days), "every weekday",
 // "every weekend", "every morning", "every monday and wednesday", "every april 15",
 // "every last friday [of the month]", "every first monday", "every 15th [of the month]",
 // "every last day [of the month]", "[on] weekdays", "[on] weekends", "[on] mondays [and

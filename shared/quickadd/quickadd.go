@@ -271,14 +271,25 @@ func (p *parser) due() (*time.Time, error) {
 	var t time.Time
 	switch {
 	case p.rule != nil:
-		c, _ := p.timeOfDay()
-		start := p.next(c)
-		if p.date != nil {
-			start = p.wall(*p.date, c)
-		}
+		c, explicit := p.timeOfDay()
 		// The series starts at its first occurrence: "every 2 weeks on friday" is due this
 		// coming Friday, and every other Friday from there.
-		first, ok, err := recur.First(p.rule.withInterval(1).String(), p.loc, start, start)
+		r, start := p.rule.withInterval(1), p.next(c)
+		notBefore := start
+		switch {
+		case p.date != nil:
+			start = p.wall(*p.date, c)
+			notBefore = start
+		case p.rule.freq == "HOURLY" && !explicit && p.part == nil:
+			// "take pills every 8 hours": from the next whole hour, not 09:00 tomorrow.
+			n := p.now.In(p.loc)
+			start = time.Date(n.Year(), n.Month(), n.Day(), n.Hour(), 0, 0, 0, p.loc).Add(time.Hour)
+			notBefore = start
+		case p.rule.freq == "HOURLY":
+			// "every 8 hours at 8am" is 08:00, 16:00 and 00:00: from the next of them.
+			r, start, notBefore = p.rule, p.wall(today, c), p.now
+		}
+		first, ok, err := recur.First(r.String(), p.loc, start, notBefore)
 		if err != nil {
 			return nil, fmt.Errorf("quick add first occurrence of %q: %w", p.rule, err)
 		}

@@ -92,6 +92,16 @@ func TestParse(t *testing.T) {
 		{name: "DayListWithAnd", text: "piano lessons on tuesday and thursday at 4pm", title: "piano lessons",
 			due: "2026-03-10T16:00:00-04:00", rule: "FREQ=WEEKLY;BYDAY=TU,TH"},
 		{name: "OneDayIsADate", text: "call bank monday", title: "call bank", due: "2026-03-09T09:00:00-04:00"},
+		// Hourly rules start at the next whole hour of the user's zone, or keep the schedule
+		// a time of day sets (08:00, 16:00, 00:00) from its next time.
+		{name: "EveryNHours", text: "take pills every 8 hours", title: "take pills",
+			due: "2026-03-06T11:00:00-05:00", rule: "FREQ=HOURLY;INTERVAL=8"},
+		{name: "Hourly", text: "drink water hourly", title: "drink water", due: "2026-03-06T11:00:00-05:00", rule: "FREQ=HOURLY"},
+		{name: "EveryHourInAHalfHourZone", text: "stretch every hour", zone: "Asia/Kolkata", title: "stretch",
+			due: "2026-03-06T21:00:00+05:30", rule: "FREQ=HOURLY"},
+		{name: "EveryNHoursAt", text: "take pills every 8 hours at 8am", title: "take pills",
+			due: "2026-03-06T16:00:00-05:00", rule: "FREQ=HOURLY;INTERVAL=8"},
+		{name: "MinutesAreNoRule", text: "check oven every 30 minutes", title: "check oven every 30 minutes"},
 		{name: "EveryNumberIsNoRule", text: "read every 15 pages", title: "read every 15 pages"},
 		{name: "EveryWeekdayPartOfDay", text: "take out trash every thursday night", title: "take out trash",
 			due: "2026-03-12T20:00:00-04:00", rule: "FREQ=WEEKLY;BYDAY=TH"},
