@@ -921,24 +921,26 @@ var usZones = map[string]bool{
 	"America/Nome": true, "America/Sitka": true, "America/Yakutat": true, "Pacific/Honolulu": true,
 }
 
-// matchTime reads a time of day, after an optional "at", "@", "by", "around" or "due":
-// "5pm", "5 pm", "9:30", "9:30am", "17:00", "noon", "midnight" (23:59), and a bare hour
-// ("at 9") after one of those words.
+// matchTime reads a time of day, after an optional "at", "@", "by", "around", "due",
+// "from" or "starting", and one more of "at", "around" or "by" ("due by", "at around",
+// "starting at"): "5pm", "5 pm", "9:30", "9:30am", "17:00", "noon", "midnight" (23:59),
+// and a bare hour ("at 9") after "at", "@", "by", "around" or "due" ("from 9 to 5" and
+// "pages from 10" are no time).
 func matchTime(p *parser, i int) (int, string) {
 	if p.clock != nil || p.at != nil {
 		return 0, ""
 	}
-	j, prefixed := i, false
+	j, bare := i, false
 	switch p.word(j) {
-	case "at", "@", "by", "around":
-		j, prefixed = j+1, true
-	case "due":
-		j, prefixed = j+1, true
-		if w := p.word(j); w == "at" || w == "by" {
-			j++
-		}
+	case "at", "@", "by", "around", "due":
+		j, bare = j+1, true
+	case "from", "starting":
+		j++
 	}
-	c, k, ok := p.clockAt(j, prefixed)
+	if w := p.word(j); j > i && (w == "at" || w == "around" || w == "by") {
+		j, bare = j+1, true
+	}
+	c, k, ok := p.clockAt(j, bare)
 	if !ok {
 		return 0, ""
 	}
