@@ -143,8 +143,8 @@ func (p *parser) reminderBody(j int) (reminder, int, string) {
 	return reminder{before: &d}, k + 1, describe(n, u) + " before"
 }
 
-// duration reads "30m", "1h", "2 days", "an hour" at word j: its number, unit, and how
-// many words it took.
+// duration reads "30m", "1h", "2 days", "an hour", "a fortnight" (2 weeks) at word j: its
+// number, unit, and how many words it took.
 func (p *parser) duration(j int, article bool) (n int, u unit, k int, ok bool) {
 	w := p.word(j)
 	if d := strings.IndexFunc(w, func(r rune) bool { return r < '0' || r > '9' }); d > 0 {
@@ -159,20 +159,41 @@ func (p *parser) duration(j int, article bool) (n int, u unit, k int, ok bool) {
 		if u, ok := units[p.word(j+1)]; ok {
 			return n, u, 2, true
 		}
+		if f := p.word(j + 1); f == "fortnight" || f == "fortnights" {
+			return 2 * n, week, 2, true
+		}
 	}
 	return 0, 0, 0, false
 }
 
-// matchIn reads "in 2 hours" (a due time from now) and "in 3 days" (a due date).
+// matchIn reads "in 2 hours" (a due time from now) and "in 3 days" (a due date), also
+// written "2 hours from now", "a week from today", and "a week from tomorrow" (a day later).
 func matchIn(p *parser, i int) (int, string) {
-	if p.word(i) != "in" || p.at != nil || p.date != nil || p.rule != nil {
-		return 0, ""
-	}
-	n, u, k, ok := p.duration(i+1, true)
-	if !ok {
+	if p.at != nil || p.date != nil || p.rule != nil {
 		return 0, ""
 	}
 	today := dateOf(p.now)
+	var n, k int
+	var u unit
+	var ok bool
+	if p.word(i) == "in" {
+		n, u, k, ok = p.duration(i+1, true)
+		k++
+	} else if n, u, k, ok = p.duration(i, true); ok && p.word(i+k) == "from" {
+		switch p.word(i + k + 1) {
+		case "now", "today":
+		case "tomorrow":
+			today = today.add(1)
+		default:
+			ok = false
+		}
+		k += 2
+	} else {
+		ok = false
+	}
+	if !ok {
+		return 0, ""
+	}
 	var d date
 	switch u {
 	case minute, hour:
@@ -183,9 +204,12 @@ func matchIn(p *parser, i int) (int, string) {
 		if u == hour {
 			step = time.Hour
 		}
+		if today != dateOf(p.now) {
+			return 0, "" // "2 hours from tomorrow"
+		}
 		t := p.now.Add(time.Duration(n) * step).Truncate(time.Minute)
 		p.at = &t
-		return k + 1, "due " + t.Format("Mon 2 Jan 2006 15:04")
+		return k, "due " + t.Format("Mon 2 Jan 2006 15:04")
 	case day:
 		d = today.add(n)
 	case week:
@@ -196,7 +220,7 @@ func matchIn(p *parser, i int) (int, string) {
 		d = today.addMonths(12 * n)
 	}
 	p.date = &d
-	return k + 1, "on " + d.String()
+	return k, "on " + d.String()
 }
 
 // rule is a repeat rule as read, written out as an RRULE by String.
@@ -660,7 +684,7 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 	switch w {
 	case "today":
 		return today, nil, nil, 1
-	case "tonight":
+	case "tonight", "tonite":
 		return today, &nightClock, nil, 1
 	case "tomorrow", "tmrw", "tmr", "tomorow":
 		return today.add(1), nil, nil, 1
@@ -700,13 +724,24 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 				return nextWeekday(time.Saturday, false), nil, nil, 2
 			}
 			return nextWeekday(time.Saturday, true).add(7), nil, nil, 2
-		case "month": // its 1st
-			return today.monthStart(1), nil, nil, 2
+		case "month": // its 1st, or "next month on the 15th"
+			first, k := today.monthStart(1), j+2
+			if p.word(k) == "on" {
+				k++
+			}
+			if p.word(k) == "the" {
+				k++
+			}
+			if d, ok := ordinal(p.word(k)); ok && k > j+2 {
+				// The month is named: its last day when it is shorter (the 31st of April is the 30th).
+				return date{first.y, first.m, d}.addMonths(0), nil, nil, k + 1 - j
+			}
+			return first, nil, nil, 2
 		case "year": // 1 January
 			return date{today.y + 1, time.January, 1}, nil, nil, 2
 		}
-	case "the": // "the 15th of april", "the end of the month"
-		if _, _, k := p.monthDay(j + 1); k > 0 || p.word(j+1) == "end" {
+	case "the": // "the 15th of april", "the end of the month", "the day after tomorrow"
+		if _, _, k := p.monthDay(j + 1); k > 0 || p.word(j+1) == "end" || p.word(j+1) == "day" {
 			if d, part, c, n := p.dateAt(j+1, introduced); n > 0 {
 				return d, part, c, n + 1
 			}
