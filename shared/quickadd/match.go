@@ -75,13 +75,15 @@ func matchCompletion(p *parser, i int) (int, string) {
 }
 
 // matchReminder reads "remind [me] 1h before", "remind me at 8am", "reminder 1 day
-// before and 1 hour before", and "remind me to" opening the line: a reminder at the due
+// before and 1 hour before", "remind me 1 day and 1 hour before", "remind me the day
+// before", "remind me thursday at 6pm", "remind me in 2 hours" (also after "alert" or
+// "notify" for "remind"), and "remind me to" opening the line: a reminder at the due
 // time, as someone who writes "remind me to call Bob tomorrow at 10" means.
 func matchReminder(p *parser, i int) (int, string) {
-	if w := p.word(i); w != "remind" && w != "reminder" {
+	if w := p.word(i); w != "remind" && w != "reminder" && w != "alert" && w != "notify" {
 		return 0, ""
 	}
-	if i == 0 && p.word(1) == "me" && p.word(2) == "to" && p.atDue < 0 {
+	if i == 0 && p.word(0) == "remind" && p.word(1) == "me" && p.word(2) == "to" && p.atDue < 0 {
 		p.atDue = len(p.frag)
 		return 3, "a reminder at the due time"
 	}
@@ -91,11 +93,11 @@ func matchReminder(p *parser, i int) (int, string) {
 	}
 	var meanings []string
 	for len(p.reminders) < taskwire.MaxReminders {
-		r, n, meaning := p.reminderBody(j)
-		if n == 0 {
+		rs, n, meaning := p.reminderBody(j)
+		if n == 0 || len(p.reminders)+len(rs) > taskwire.MaxReminders {
 			break
 		}
-		p.reminders = append(p.reminders, r)
+		p.reminders = append(p.reminders, rs...)
 		meanings = append(meanings, meaning)
 		j += n
 		if w := p.word(j); w != "and" && w != "&" {
@@ -114,33 +116,76 @@ func matchReminder(p *parser, i int) (int, string) {
 
 var beforeWords = map[string]bool{"before": true, "early": true, "earlier": true, "ahead": true, "prior": true}
 
-// reminderBody reads "at 8am" or "30m before" at word j.
-func (p *parser) reminderBody(j int) (reminder, int, string) {
-	if w := p.word(j); w == "at" || w == "@" {
+// reminderBody reads at word j "at 8am", "in 2 hours" (from now), "thursday [at 6pm]",
+// "tomorrow at 6pm" (a date, at 09:00 without a time), or "30m before", "the day before",
+// "1 day and 1 hour before" (a reminder each): the reminders, how many words they took,
+// and what they mean.
+func (p *parser) reminderBody(j int) ([]reminder, int, string) {
+	switch w := p.word(j); {
+	case w == "at" || w == "@":
 		if c, n, ok := p.clockAt(j+1, true); ok {
-			return reminder{at: &c}, n + 1, "at " + c.String()
+			return []reminder{{at: &c}}, n + 1, "at " + c.String()
 		}
-		return reminder{}, 0, ""
+		return nil, 0, ""
+	case w == "in":
+		if n, u, k, ok := p.duration(j+1, true); ok && (u == minute || u == hour) {
+			step := map[unit]time.Duration{minute: time.Minute, hour: time.Hour}[u]
+			t := p.now.Add(time.Duration(n) * step).Truncate(time.Minute)
+			return []reminder{{instant: &t}}, k + 1, "at " + t.In(p.loc).Format("Mon 2 Jan 2006 15:04")
+		}
+		return nil, 0, ""
+	case w == "the" && (p.word(j+1) == "day" || p.word(j+1) == "week") && beforeWords[p.word(j+2)]:
+		d := taskwire.Duration{Days: 1}
+		if p.word(j+1) == "week" {
+			d = taskwire.Duration{Weeks: 1}
+		}
+		return []reminder{{before: &d}}, 3, "the " + p.word(j+1) + " before"
 	}
-	n, u, k, ok := p.duration(j, true)
-	if !ok || u > week || !beforeWords[p.word(j+k)] {
-		return reminder{}, 0, ""
+	if d, _, _, k := p.dateAt(j, true); k > 0 {
+		c, n := defaultClock, 0
+		if w := p.word(j + k); w == "at" || w == "@" {
+			if cc, m, ok := p.clockAt(j+k+1, true); ok {
+				c, n = cc, m+1
+			}
+		} else if cc, m, ok := p.clockAt(j+k, false); ok {
+			c, n = cc, m
+		}
+		return []reminder{{on: &d, at: &c}}, k + n, "on " + d.String() + " at " + c.String()
 	}
-	var d taskwire.Duration
-	switch u {
-	case minute:
-		d.Minutes = n
-	case hour:
-		d.Hours = n
-	case day:
-		d.Days = n
-	case week:
-		d.Weeks = n
+	// One or more durations, "and" between them, then "before".
+	var rs []reminder
+	var said []string
+	k := j
+	for {
+		n, u, m, ok := p.duration(k, true)
+		if !ok || u > week {
+			return nil, 0, ""
+		}
+		var d taskwire.Duration
+		switch u {
+		case minute:
+			d.Minutes = n
+		case hour:
+			d.Hours = n
+		case day:
+			d.Days = n
+		case week:
+			d.Weeks = n
+		}
+		if _, err := taskwire.ParseDuration(d.String()); err != nil {
+			return nil, 0, "" // longer than reminders may be
+		}
+		rs, said, k = append(rs, reminder{before: &d}), append(said, describe(n, u)), k+m
+		if beforeWords[p.word(k)] {
+			return rs, k + 1 - j, strings.Join(said, " and ") + " before"
+		}
+		switch w := p.word(k); {
+		case w == "and" || w == "&" || w == ",":
+			k++
+		case !p.comma(k - 1): // "1 day, 2 hours": "1 day 2 hours" could be one of 26 hours
+			return nil, 0, ""
+		}
 	}
-	if _, err := taskwire.ParseDuration(d.String()); err != nil {
-		return reminder{}, 0, "" // longer than reminders may be
-	}
-	return reminder{before: &d}, k + 1, describe(n, u) + " before"
 }
 
 // duration reads "30m", "1h", "2 days", "an hour", "a fortnight" (2 weeks) at word j: its

@@ -66,10 +66,13 @@ type parser struct {
 	atDue      int // index in frag of "remind me to", which asks for a reminder at the due time; -1 for none
 }
 
-// reminder is a reminder as read: a duration before the due time, or a time of day.
+// reminder is a reminder as read: a duration before the due time, a time of day (on the
+// due date, or on the day on), or an instant.
 type reminder struct {
-	before *taskwire.Duration
-	at     *clock
+	before  *taskwire.Duration
+	at      *clock
+	on      *date
+	instant *time.Time
 }
 
 // Parse reads text as a new task, with now as the present and loc as the user's zone;
@@ -145,6 +148,12 @@ func (p *parser) word(i int) string {
 		return ""
 	}
 	return p.toks[i].word
+}
+
+// comma reports whether the i-th word was typed with a comma after it ("day," of "1 day,
+// 2 hours").
+func (p *parser) comma(i int) bool {
+	return i >= 0 && i < len(p.toks) && strings.HasPrefix(p.text[p.toks[i].end:p.toks[i].full], ",")
 }
 
 func invalid(format string, args ...any) error {
@@ -332,6 +341,14 @@ func (p *parser) reminder(r reminder, due *time.Time) (taskwire.ReminderInput, e
 		s := r.before.String()
 		return taskwire.ReminderInput{Before: &s}, nil
 	}
+	if r.instant != nil || (r.on != nil && due == nil) {
+		t := r.instant
+		if t == nil {
+			t = new(p.wall(*r.on, *r.at))
+		}
+		s := t.Format(time.RFC3339)
+		return taskwire.ReminderInput{At: &s}, nil
+	}
 	if due == nil {
 		t := p.wall(dateOf(p.now), *r.at)
 		if !t.After(p.now) {
@@ -340,11 +357,18 @@ func (p *parser) reminder(r reminder, due *time.Time) (taskwire.ReminderInput, e
 		s := t.Format(time.RFC3339)
 		return taskwire.ReminderInput{At: &s}, nil
 	}
-	// On the due date, or the day before when that time is later than the due time.
+	// On the due date, or the day before when that time is later than the due time; or
+	// on the day named, as a distance before each occurrence of a recurring task.
 	local := due.In(p.loc)
 	day := dateOf(local)
-	if p.wall(day, *r.at).After(*due) {
+	switch {
+	case r.on != nil:
+		day = *r.on
+	case p.wall(day, *r.at).After(*due):
 		day = day.add(-1)
+	}
+	if p.wall(day, *r.at).After(*due) {
+		return taskwire.ReminderInput{}, invalid("the reminder on %s at %s comes after the task is due", day, r.at)
 	}
 	if p.rule == nil {
 		s := p.wall(day, *r.at).Format(time.RFC3339)
