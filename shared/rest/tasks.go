@@ -1,7 +1,6 @@
 package rest
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding"
 	"encoding/json"
@@ -343,7 +342,7 @@ func (s *Server) createTask(w http.ResponseWriter, r *http.Request) error {
 // body, and answers 201 with Location, ETag and the task: the one path of POST /v1/tasks
 // and POST /v1/tasks/quick.
 func (s *Server) create(w http.ResponseWriter, r *http.Request, in taskwire.NewTask, body []byte) error {
-	f, err := in.FieldsIn(func() (string, error) { return s.userZone(r.Context()) })
+	f, err := in.FieldsIn(r.Context(), s.users)
 	if err != nil {
 		return err
 	}
@@ -360,15 +359,6 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, in taskwire.NewT
 	}
 	w.Header().Set("Location", "/v1/tasks/"+t.ID.String())
 	return writeTask(w, r, http.StatusCreated, t)
-}
-
-// userZone returns the signed-in user's time zone.
-func (s *Server) userZone(ctx context.Context) (string, error) {
-	me, err := s.users.FindMe(ctx)
-	if err != nil {
-		return "", err
-	}
-	return me.TimeZone, nil
 }
 
 // idempotencyKey reads the Idempotency-Key header, once and not empty, and hashes the

@@ -2,6 +2,7 @@ package taskwire
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -546,12 +547,26 @@ func ParseLocalTime(s string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// FieldsIn is Fields for a caller that can find the user's zone: a request with local
-// times and no time_zone has them read in userZone's answer, which the task then takes
-// (as the store would give it). userZone is only called then.
-func (in NewTask) FieldsIn(userZone func() (string, error)) (TaskFields, error) {
+// UserFinder finds the signed-in user of a context, as the user store does.
+type UserFinder interface {
+	FindMe(ctx context.Context) (*User, error)
+}
+
+// UserZone returns the time zone of the signed-in user of ctx.
+func UserZone(ctx context.Context, users UserFinder) (string, error) {
+	me, err := users.FindMe(ctx)
+	if err != nil {
+		return "", err
+	}
+	return me.TimeZone, nil
+}
+
+// FieldsIn is Fields for a request of the signed-in user of ctx: local times in a request
+// without time_zone are read in the user's zone, which the task then takes (as the store
+// would give it). Only such a request reads the user.
+func (in NewTask) FieldsIn(ctx context.Context, users UserFinder) (TaskFields, error) {
 	if in.TimeZone == "" && in.hasLocalTimes() {
-		tz, err := userZone()
+		tz, err := UserZone(ctx, users)
 		if err != nil {
 			return TaskFields{}, err
 		}
@@ -620,8 +635,9 @@ func validRepeatFrom(s string) (RepeatFrom, error) {
 	return "", FieldErrorf(EINVALID, "repeat_from", "repeat_from must be schedule or completion")
 }
 
-// validReminders validates reminders, local times read in tz (parseTaskTime); a spec equal to one in prev keeps prev's id, and
-// one that fires with an earlier one of in (sameReminder) is left out.
+// validReminders validates reminders, local times read in tz (parseTaskTime); a spec
+// equal to one in prev keeps prev's id, and one that fires with an earlier one of in
+// (sameReminder) is left out.
 func validReminders(in []ReminderInput, prev []ReminderSpec, tz string) ([]ReminderSpec, error) {
 	if len(in) > MaxReminders {
 		return nil, FieldErrorf(EINVALID, "reminders", "at most %d reminders, got %d", MaxReminders, len(in))

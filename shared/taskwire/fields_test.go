@@ -115,24 +115,6 @@ func TestNewTask_LocalTimesInTheTasksZone(t *testing.T) {
 	_, err = in.Fields()
 	assert.Equal(t, "reminders[1].at", taskwire.ErrorField(err), "%v", err)
 
-	// FieldsIn reads them in the user's zone, which the task takes, and asks for it only
-	// for a local time without a time_zone.
-	asked := 0
-	userZone := func() (string, error) { asked++; return "Europe/Berlin", nil }
-	f, err := in.FieldsIn(userZone)
-	require.NoError(t, err)
-	assert.Equal(t, "Europe/Berlin", f.TimeZone)
-	assert.Equal(t, "2026-03-07T08:00:00Z", f.Reminders[1].At.Format(time.RFC3339))
-	for _, in := range []taskwire.NewTask{
-		{Title: "x", DueAt: new("2026-03-07T09:00:00Z")},
-		{Title: "x", DueAt: new("2026-03-07T09:00:00"), TimeZone: "Asia/Tokyo"},
-	} {
-		f, err = in.FieldsIn(userZone)
-		require.NoError(t, err)
-		assert.Equal(t, in.TimeZone, f.TimeZone)
-	}
-	assert.Equal(t, 1, asked)
-
 	_, err = taskwire.NewTask{Title: "x", DueAt: new("2026-03-07 09:00"), TimeZone: "America/New_York"}.Fields()
 	assert.Equal(t, "due_at", taskwire.ErrorField(err), "%v", err)
 }

@@ -55,7 +55,7 @@ func readLocal(ctx context.Context, users Users, args json.RawMessage) (json.Raw
 			continue
 		}
 		if loc == nil {
-			zone, err := userZone(ctx, users)
+			zone, err := taskwire.UserZone(ctx, users)
 			if err != nil {
 				return nil, err
 			}
@@ -69,15 +69,6 @@ func readLocal(ctx context.Context, users Users, args json.RawMessage) (json.Raw
 	}
 	out, _ := json.Marshal(doc)
 	return out, nil
-}
-
-// userZone returns the signed-in user's time zone.
-func userZone(ctx context.Context, users Users) (string, error) {
-	me, err := users.FindMe(ctx)
-	if err != nil {
-		return "", err
-	}
-	return me.TimeZone, nil
 }
 
 // inZones returns v with the times of its tasks in each task's own zone: a task, a page

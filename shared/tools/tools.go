@@ -174,7 +174,7 @@ func taskTools(tasks Tasks, users Users) []Tool {
 				if err := taskwire.DecodeJSON(args, &in); err != nil {
 					return nil, err
 				}
-				f, err := in.FieldsIn(func() (string, error) { return userZone(ctx, users) })
+				f, err := in.FieldsIn(ctx, users)
 				if err != nil {
 					return nil, err
 				}
@@ -205,7 +205,7 @@ func taskTools(tasks Tasks, users Users) []Tool {
 					}
 				} else {
 					var err error
-					if zone, err = userZone(ctx, users); err != nil {
+					if zone, err = taskwire.UserZone(ctx, users); err != nil {
 						return nil, err
 					}
 				}
