@@ -129,8 +129,7 @@ func (p *parser) reminderBody(j int) ([]reminder, int, string) {
 		return nil, 0, ""
 	case w == "in":
 		if n, u, k, ok := p.duration(j+1, true); ok && (u == minute || u == hour) {
-			step := map[unit]time.Duration{minute: time.Minute, hour: time.Hour}[u]
-			t := p.now.Add(time.Duration(n) * step).Truncate(time.Minute)
+			t := p.fromNow(n, u)
 			return []reminder{{instant: &t}}, k + 1, "at " + t.In(p.loc).Format("Mon 2 Jan 2006 15:04")
 		}
 		return nil, 0, ""
@@ -211,6 +210,15 @@ func (p *parser) duration(j int, article bool) (n int, u unit, k int, ok bool) {
 	return 0, 0, 0, false
 }
 
+// fromNow returns the minute n minutes or hours (u) from now.
+func (p *parser) fromNow(n int, u unit) time.Time {
+	step := time.Minute
+	if u == hour {
+		step = time.Hour
+	}
+	return p.now.Add(time.Duration(n) * step).Truncate(time.Minute)
+}
+
 // matchIn reads "in 2 hours" (a due time from now) and "in 3 days" (a due date), also
 // written "2 hours from now", "a week from today", and "a week from tomorrow" (a day later).
 func matchIn(p *parser, i int) (int, string) {
@@ -245,14 +253,10 @@ func matchIn(p *parser, i int) (int, string) {
 		if p.clock != nil {
 			return 0, ""
 		}
-		step := time.Minute
-		if u == hour {
-			step = time.Hour
-		}
 		if today != dateOf(p.now) {
 			return 0, "" // "2 hours from tomorrow"
 		}
-		t := p.now.Add(time.Duration(n) * step).Truncate(time.Minute)
+		t := p.fromNow(n, u)
 		p.at = &t
 		return k, "due " + t.Format("Mon 2 Jan 2006 15:04")
 	case day:
@@ -315,13 +319,12 @@ func (r *rule) String() string {
 	return s
 }
 
-var freqUnits = map[string]string{"HOURLY": "hour", "DAILY": "day", "WEEKLY": "week", "MONTHLY": "month", "YEARLY": "year"}
-
 // describe says the rule in words: "every 2 weeks on Friday".
 func (r *rule) describe() string {
-	s := "every " + freqUnits[r.freq]
+	u := freqUnit(r.freq)
+	s := "every " + unitNames[u]
 	if r.interval > 1 {
-		s = "every " + describe(r.interval, map[string]unit{"HOURLY": hour, "DAILY": day, "WEEKLY": week, "MONTHLY": month, "YEARLY": year}[r.freq])
+		s = "every " + describe(r.interval, u)
 	}
 	switch {
 	case r.nth == -1:
@@ -357,6 +360,16 @@ var adverbs = map[string]rule{
 
 var unitFreqs = map[unit]string{hour: "HOURLY", day: "DAILY", week: "WEEKLY", month: "MONTHLY", year: "YEARLY"}
 
+// freqUnit returns the unit of a rule's FREQ, the inverse of unitFreqs.
+func freqUnit(freq string) unit {
+	for u, f := range unitFreqs {
+		if f == freq {
+			return u
+		}
+	}
+	return 0
+}
+
 // nthWords name a weekday's place in its month: "every first monday", "every last friday".
 var nthWords = map[string]int{
 	"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "last": -1,
@@ -367,14 +380,14 @@ var nthNames = map[int]string{1: "first", 2: "second", 3: "third", 4: "fourth"}
 var parts = map[string]*clock{"morning": &morningClock, "afternoon": &afternoonClock, "evening": &eveningClock, "night": &nightClock}
 
 // matchRepeat reads a repeat rule: "hourly", "daily", "weekly", "monthly", "yearly",
-// "every day", "every 8 hours", "every other week", "every 3 days", "every second day" (every 2 days), "every weekday",
-// "every weekend", "every morning", "every monday and wednesday", "every april 15",
-// "every last friday [of the month]", "every first monday", "every 15th [of the month]",
-// "every last day [of the month]", "[on] weekdays", "[on] weekends", "[on] mondays [and
-// thursdays]", "biweekly", "fortnightly", "quarterly", "[on] [the] 1st|last day|first
-// monday of every month", with "on friday", "on the 1st", "on the last day" or "on feb
-// 29" after a weekly, monthly or yearly one, and "morning", "afternoon", "evening" or
-// "night" last ("every thursday night").
+// "every day", "every 8 hours", "every other week", "every 3 days", "every second day"
+// (every 2 days), "every weekday", "every weekend", "every morning", "every monday and
+// wednesday", "every april 15", "every last friday [of the month]", "every first monday",
+// "every 15th [of the month]", "every last day [of the month]", "[on] weekdays", "[on]
+// weekends", "[on] mondays [and thursdays]", "mon wed fri", "biweekly", "fortnightly",
+// "quarterly", "[on] [the] 1st|last day|first monday of every month", with "on friday",
+// "on the 1st", "on the last day" or "on feb 29" after a weekly, monthly or yearly one,
+// and "morning", "afternoon", "evening" or "night" last ("every thursday night").
 func matchRepeat(p *parser, i int) (int, string) {
 	if p.rule != nil || p.at != nil {
 		return 0, ""
