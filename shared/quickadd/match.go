@@ -1016,8 +1016,8 @@ var usZones = map[string]bool{
 
 // matchTime reads a time of day, after an optional "at", "@", "by", "around", "due",
 // "from" or "starting", and one more of "at", "around" or "by" ("due by", "at around",
-// "starting at"): "5pm", "5 pm", "9:30", "9:30am", "17:00", "noon", "midnight" (23:59),
-// and a bare hour ("at 9") after "at", "@", "by", "around" or "due" ("from 9 to 5" and
+// "starting at"): "5pm", "5 pm", "9:30", "9:30am", "17:00", "noon", "midnight", "eod" and
+// "[the] end of [the] day" (23:59), and a bare hour ("at 9") after "at", "@", "by", "around" or "due" ("from 9 to 5" and
 // "pages from 10" are no time).
 func matchTime(p *parser, i int) (int, string) {
 	if p.clock != nil || p.at != nil {
@@ -1050,8 +1050,20 @@ func (p *parser) clockAt(j int, bare bool) (clock, int, bool) {
 	switch w {
 	case "noon", "midday":
 		return clock{h: 12, meridiem: true}, 1, true
-	case "midnight":
+	case "midnight", "eod":
 		return clock{h: endOfDay.h, m: endOfDay.m, meridiem: true}, 1, true
+	case "the": // "the end of the day"
+		if c, n, ok := p.clockAt(j+1, false); ok && p.word(j+1) == "end" {
+			return c, n + 1, true
+		}
+	case "end": // "end of [the] day", as "eod" and "today" after 09:00 are: 23:59
+		k := j + 2
+		if p.word(k) == "the" {
+			k++
+		}
+		if p.word(j+1) == "of" && p.word(k) == "day" {
+			return clock{h: endOfDay.h, m: endOfDay.m, meridiem: true}, k + 1 - j, true
+		}
 	}
 	k, mer := 1, ""
 	for _, m := range meridiems {

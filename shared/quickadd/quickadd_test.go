@@ -135,6 +135,9 @@ func TestParse(t *testing.T) {
 		// On a repeating task, the day named is a distance before each occurrence.
 		{name: "RemindOnADayRepeating", text: "standup every monday 9am remind me sunday at 8pm", title: "standup",
 			due: "2026-03-09T09:00:00-04:00", rule: "FREQ=WEEKLY;BYDAY=MO", reminders: []string{"before PT13H"}},
+		{name: "EOD", text: "send report eod", title: "send report", due: "2026-03-06T23:59:00-05:00"},
+		{name: "ByFridayEOD", text: "submit form by friday eod", title: "submit form", due: "2026-03-13T23:59:00-04:00"},
+		{name: "ByTheEndOfTheDay", text: "submit form by the end of the day", title: "submit form", due: "2026-03-06T23:59:00-05:00"},
 		{name: "EveryNumberIsNoRule", text: "read every 15 pages", title: "read every 15 pages"},
 		{name: "EveryWeekdayPartOfDay", text: "take out trash every thursday night", title: "take out trash",
 			due: "2026-03-12T20:00:00-04:00", rule: "FREQ=WEEKLY;BYDAY=TH"},
