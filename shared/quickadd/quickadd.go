@@ -346,6 +346,9 @@ func (p *parser) reminder(r reminder, due *time.Time) (taskwire.ReminderInput, e
 		if t == nil {
 			t = new(p.wall(*r.on, *r.at))
 		}
+		if due != nil && t.After(*due) {
+			return taskwire.ReminderInput{}, invalid("the reminder at %s comes after the task is due", t.Format("Mon 2 Jan 2006 15:04"))
+		}
 		s := t.Format(time.RFC3339)
 		return taskwire.ReminderInput{At: &s}, nil
 	}

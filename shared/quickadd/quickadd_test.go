@@ -453,6 +453,7 @@ func TestParse_Err(t *testing.T) {
 		{"ReminderWithoutDue", "call remind 1h before"},
 		{"UntilBeforeTheFirst", "water plants every day until today"},
 		{"ReminderAfterDue", "standup every monday 9am remind me tuesday at 8pm"},
+		{"ReminderFromNowAfterDue", "call bob in 1 hour remind me in 2 hours"},
 		{"ControlCharacter", "call\x00mom"},
 		{"InvalidUTF8", "call \xff"},
 		{"TooLong", string(make([]byte, quickadd.MaxTextLength+1))},
