@@ -595,12 +595,12 @@ func (in NewTask) hasLocalTimes() bool {
 // the zone's offsets: one it guessed from today's would be an hour off after the next
 // change. tz "" refuses a local time.
 func parseTaskTime(field, s, tz string) (*time.Time, error) {
+	if t, err := ParseInstant(s); err == nil {
+		return inRange(field, t)
+	}
 	wall, ok := ParseLocalTime(s)
 	if !ok {
-		if _, err := ParseInstant(s); err != nil {
-			return nil, FieldErrorf(EINVALID, field, "%s must be an RFC 3339 time such as 2026-03-01T09:00:00Z, or a local time such as 2026-03-01T09:00:00 in the task's time_zone, got %q", field, s)
-		}
-		return parseTime(field, s)
+		return nil, FieldErrorf(EINVALID, field, "%s must be an RFC 3339 time such as 2026-03-01T09:00:00Z, or a local time such as 2026-03-01T09:00:00 in the task's time_zone, got %q", field, s)
 	}
 	if tz == "" {
 		return nil, FieldErrorf(EINVALID, field, "%s %q has no UTC offset: give one, or the time_zone to read it in", field, s)
