@@ -225,7 +225,7 @@ func matchIn(p *parser, i int) (int, string) {
 	if p.at != nil || p.date != nil || p.rule != nil {
 		return 0, ""
 	}
-	today := dateOf(p.now)
+	today, fromTomorrow := dateOf(p.now), false
 	var n, k int
 	var u unit
 	var ok bool
@@ -236,7 +236,7 @@ func matchIn(p *parser, i int) (int, string) {
 		switch p.word(i + k + 1) {
 		case "now", "today":
 		case "tomorrow":
-			today = today.add(1)
+			today, fromTomorrow = today.add(1), true
 		default:
 			ok = false
 		}
@@ -253,7 +253,7 @@ func matchIn(p *parser, i int) (int, string) {
 		if p.clock != nil {
 			return 0, ""
 		}
-		if today != dateOf(p.now) {
+		if fromTomorrow {
 			return 0, "" // "2 hours from tomorrow"
 		}
 		t := p.fromNow(n, u)
