@@ -174,7 +174,7 @@ func TestFuncYAML_Rejects(t *testing.T) {
 var (
 	knownEnvs = map[string]bool{
 		"PORT": true, "LISTEN_ADDRESS": true, "DATABASE_URL": true,
-		"AUTH_JWKS_URL": true, "AUTH_ISSUER": true, "AUTH_AUDIENCE": true,
+		"AUTH_JWKS_URL": true, "AUTH_ISSUER": true, "AUTH_AUDIENCE": true, "CORS_ALLOWED_ORIGINS": true,
 		"K_SINK": true, "K_CE_OVERRIDES": true, "SMTP_URL": true, "NOTIFY_FROM": true,
 		"NOTIFY_ALLOW_PRIVATE": true, "TASKWIRE_DATA_DIR": true,
 		"EVENTS_OIDC_ISSUER": true, "EVENTS_OIDC_AUDIENCE": true, "TASKWIRE_API_URL": true, "TASKWIRE_CHAT_URL": true,
@@ -182,12 +182,12 @@ var (
 	}
 	secretEnvs = map[string]bool{"DATABASE_URL": true, "SMTP_URL": true, "OPENAI_API_KEY": true}
 	// neededEnvs is what each deployed function must be given: the database always, the
-	// token issuer where the HTTP API is served, the deliveries' OIDC issuer and audience
+	// token issuer and the origins whose pages may call it where the HTTP API is served, the deliveries' OIDC issuer and audience
 	// where CloudEvents arrive, email where notify runs, the model where chat runs.
 	neededEnvs = map[string][]string{
-		"taskwire":   {"DATABASE_URL", "AUTH_JWKS_URL", "AUTH_ISSUER", "AUTH_AUDIENCE", "SMTP_URL", "NOTIFY_FROM"},
-		"tasks":      {"DATABASE_URL", "AUTH_JWKS_URL", "AUTH_ISSUER", "AUTH_AUDIENCE"},
-		"chat":       {"DATABASE_URL", "AUTH_JWKS_URL", "AUTH_ISSUER", "AUTH_AUDIENCE", "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL"},
+		"taskwire":   {"DATABASE_URL", "AUTH_JWKS_URL", "AUTH_ISSUER", "AUTH_AUDIENCE", "CORS_ALLOWED_ORIGINS", "SMTP_URL", "NOTIFY_FROM"},
+		"tasks":      {"DATABASE_URL", "AUTH_JWKS_URL", "AUTH_ISSUER", "AUTH_AUDIENCE", "CORS_ALLOWED_ORIGINS"},
+		"chat":       {"DATABASE_URL", "AUTH_JWKS_URL", "AUTH_ISSUER", "AUTH_AUDIENCE", "CORS_ALLOWED_ORIGINS", "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL"},
 		"recurrence": {"DATABASE_URL", "EVENTS_OIDC_ISSUER", "EVENTS_OIDC_AUDIENCE"},
 		"reminders":  {"DATABASE_URL", "EVENTS_OIDC_ISSUER", "EVENTS_OIDC_AUDIENCE"},
 		"notify":     {"DATABASE_URL", "SMTP_URL", "NOTIFY_FROM", "EVENTS_OIDC_ISSUER", "EVENTS_OIDC_AUDIENCE"},

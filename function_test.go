@@ -42,3 +42,27 @@ func TestFunction(t *testing.T) {
 		assert.Equal(t, http.StatusOK, w.Code, "GET %s: %s", path, w.Body.String())
 	}
 }
+
+// TestFunction_CORS checks that the whole app lets a page of an allowed origin call
+// every part of its API, the tasks API, the assistant and MCP, and not the web page's
+// own paths, which no other origin needs.
+func TestFunction_CORS(t *testing.T) {
+	const origin = "https://todo.example.com"
+	base := MustStartApp(t, map[string]string{"CORS_ALLOWED_ORIGINS": origin})
+	for path, want := range map[string]string{
+		"/v1/tasks": origin, "/api/u/tasks/1/complete": origin, "/v1/chat": origin, "/v1/conversations/x": origin,
+		"/mcp": origin, "/": "",
+	} {
+		req, err := http.NewRequest("OPTIONS", base+path, nil)
+		require.NoError(t, err)
+		req.Header.Set("Origin", origin)
+		req.Header.Set("Access-Control-Request-Method", "PATCH")
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, want, resp.Header.Get("Access-Control-Allow-Origin"), "OPTIONS %s", path)
+		if want != "" {
+			assert.Equal(t, http.StatusNoContent, resp.StatusCode, "OPTIONS %s", path)
+		}
+	}
+}

@@ -106,8 +106,8 @@ func TestWeb_Alone(t *testing.T) {
 
 // TestWeb_Browser runs the browser tests (functions/web/e2e/run.mjs) in Debian's headless
 // Chromium against the whole app: sign-in, quick add, the form, live changes and
-// reminders through the event flow, filters, chat, accessibility, storage, phone width,
-// and the first load's weight and time. It is skipped, saying why, without Chromium or
+// reminders through the event flow, filters, chat, accessibility, storage, a page of
+// another origin calling the API, phone width, and the first load's weight and time. It is skipped, saying why, without Chromium or
 // the npm packages (make web-deps installs both).
 func TestWeb_Browser(t *testing.T) {
 	chromium := os.Getenv("CHROMIUM")
@@ -126,6 +126,14 @@ func TestWeb_Browser(t *testing.T) {
 	}
 
 	cfg, chat := browserChat(t)
+	// A page of another origin, as a hackathon client's is: the app lets this origin's
+	// pages call it, and the same page at "localhost" (another origin again) is refused.
+	client := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = io.WriteString(w, "<!doctype html><title>A client of another origin</title>")
+	}))
+	t.Cleanup(client.Close)
+	cfg["CORS_ALLOWED_ORIGINS"] = client.URL
 	srv := MustStartAppServer(t, cfg)
 	base := srv.URL
 	out, err := filepath.Abs(filepath.Join(e2eDir, "out"))
@@ -135,7 +143,8 @@ func TestWeb_Browser(t *testing.T) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, "run.mjs")
 	cmd.Dir = e2eDir
-	cmd.Env = append(os.Environ(), "TASKWIRE_URL="+base, "CHROMIUM="+chromium, "OUT_DIR="+out)
+	cmd.Env = append(os.Environ(), "TASKWIRE_URL="+base, "CHROMIUM="+chromium, "OUT_DIR="+out,
+		"CLIENT_URL="+client.URL, "OTHER_CLIENT_URL="+strings.Replace(client.URL, "127.0.0.1", "localhost", 1))
 	if chat {
 		cmd.Env = append(cmd.Env, "CHAT_SCRIPTED=1")
 	}

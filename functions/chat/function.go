@@ -24,9 +24,9 @@ const MCPPath = taskmcp.Path
 
 // served is what the function serves once started.
 type served struct {
-	app  *app.App
-	chat *chathttp.Server
-	mcp  *taskmcp.Handler
+	app     *app.App
+	chat    *chathttp.Server
+	handler http.Handler // the assistant and MCP, behind the app's CORS policy
 }
 
 // Function serves the assistant once Start has opened the database.
@@ -51,7 +51,16 @@ func NewWithApp(a *app.App, cfg map[string]string) *Function {
 }
 
 func serve(a *app.App, cfg map[string]string) *served {
-	return &served{app: a, chat: chathttp.NewFromApp(a, cfg), mcp: taskmcp.New(a.Verifier, a.Users, tools.New(a.Tasks, a.Users))}
+	s := &served{app: a, chat: chathttp.NewFromApp(a, cfg)}
+	mcp := taskmcp.New(a.Verifier, a.Users, tools.New(a.Tasks, a.Users))
+	s.handler = a.CORS.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == MCPPath {
+			mcp.ServeHTTP(w, r)
+			return
+		}
+		s.chat.ServeHTTP(w, r)
+	}))
+	return s
 }
 
 // Start opens the database and the token verifier from cfg, the environment, and starts
@@ -110,9 +119,5 @@ func (f *Function) Handle(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, r, taskwire.Errorf(taskwire.EUNAVAILABLE, "the function is starting"))
 		return
 	}
-	if r.URL.Path == MCPPath {
-		s.mcp.ServeHTTP(w, r)
-		return
-	}
-	s.chat.ServeHTTP(w, r)
+	s.handler.ServeHTTP(w, r)
 }

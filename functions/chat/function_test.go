@@ -78,6 +78,28 @@ func TestFunction(t *testing.T) {
 		}
 	})
 
+	t.Run("CORS", func(t *testing.T) {
+		// The assistant and MCP answer a page of an allowed origin as the API does.
+		const origin = "https://todo.example.com"
+		f, token := mustStart(t, map[string]string{"CORS_ALLOWED_ORIGINS": origin})
+		for _, path := range []string{"/v1/chat", "/api/u/chat", "/mcp"} {
+			req := httptest.NewRequest("OPTIONS", path, nil)
+			req.Header.Set("Origin", origin)
+			req.Header.Set("Access-Control-Request-Method", "POST")
+			w := httptest.NewRecorder()
+			f.Handle(w, req)
+			assert.Equal(t, http.StatusNoContent, w.Code, path)
+			assert.Equal(t, origin, w.Header().Get("Access-Control-Allow-Origin"), path)
+		}
+		req := httptest.NewRequest("GET", "/v1/conversations", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Origin", origin)
+		w := httptest.NewRecorder()
+		f.Handle(w, req)
+		assert.Equal(t, http.StatusOK, w.Code, w.Body.String())
+		assert.Equal(t, origin, w.Header().Get("Access-Control-Allow-Origin"))
+	})
+
 	t.Run("NoAPIKey", func(t *testing.T) {
 		f, token := mustStart(t, nil)
 		w := post(f, token, "/v1/chat", `{"message":"hi"}`)

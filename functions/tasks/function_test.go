@@ -59,6 +59,48 @@ func TestFunction(t *testing.T) {
 	})
 }
 
+// A page of an origin CORS_ALLOWED_ORIGINS names can call the API from a browser, as the
+// hackathon clients' pages do: its preflight is answered, and so is its request, with
+// the headers that let it read the answer. A list that names no origin stops the start.
+func TestFunction_CORS(t *testing.T) {
+	const origin = "http://localhost:3000"
+	dir := t.TempDir()
+	f := function.New()
+	require.NoError(t, f.Start(context.Background(), map[string]string{
+		"DATABASE_URL": postgrestest.URL(t), "TASKWIRE_DATA_DIR": dir, "CORS_ALLOWED_ORIGINS": origin,
+	}))
+	t.Cleanup(func() { _ = f.Stop(context.Background()) })
+	issuer, err := auth.LoadDevIssuer(dir)
+	require.NoError(t, err)
+	token, err := issuer.Mint("cors-user", time.Minute)
+	require.NoError(t, err)
+
+	req := httptest.NewRequest("OPTIONS", "/api/cors-user/tasks", nil)
+	req.Header.Set("Origin", origin)
+	req.Header.Set("Access-Control-Request-Method", "POST")
+	req.Header.Set("Access-Control-Request-Headers", "authorization,content-type")
+	w := httptest.NewRecorder()
+	f.Handle(w, req)
+	assert.Equal(t, http.StatusNoContent, w.Code, w.Body.String())
+	assert.Equal(t, origin, w.Header().Get("Access-Control-Allow-Origin"))
+	assert.Equal(t, "authorization,content-type", w.Header().Get("Access-Control-Allow-Headers"))
+
+	req = httptest.NewRequest("POST", "/api/cors-user/tasks", strings.NewReader(`{"title":"Water the plants"}`))
+	req.Header.Set("Origin", origin)
+	req.Header.Set("Authorization", "Bearer "+token)
+	w = httptest.NewRecorder()
+	f.Handle(w, req)
+	assert.Equal(t, http.StatusCreated, w.Code, w.Body.String())
+	assert.Equal(t, origin, w.Header().Get("Access-Control-Allow-Origin"))
+	assert.Contains(t, w.Header().Get("Access-Control-Expose-Headers"), "Location")
+
+	err = function.New().Start(context.Background(), map[string]string{
+		"DATABASE_URL": postgrestest.URL(t), "TASKWIRE_DATA_DIR": t.TempDir(), "CORS_ALLOWED_ORIGINS": "localhost:3000",
+	})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `CORS_ALLOWED_ORIGINS: "localhost:3000" is not an origin`)
+}
+
 // A shutdown ends the open live streams at once, rather than waiting for them to the
 // drain's timeout: a stream never finishes on its own.
 func TestServe_ShutdownEndsLiveStreams(t *testing.T) {

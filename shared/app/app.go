@@ -6,8 +6,10 @@ package app
 import (
 	"context"
 	"fmt"
+	"net/http"
 
 	"github.com/taskwire/taskwire/shared/auth"
+	"github.com/taskwire/taskwire/shared/cors"
 	"github.com/taskwire/taskwire/shared/postgres"
 	"github.com/taskwire/taskwire/shared/rest"
 )
@@ -30,12 +32,17 @@ type App struct {
 	Changes       *postgres.ChangeService       // task events read back: histories, changes feed, stream replay
 	Notifications *postgres.NotificationService // the in-app notification inbox
 	Listener      *postgres.Listener            // the one LISTEN connection that wakes live streams
-	API           *rest.Server                  // the REST API over all of them
+	CORS          *cors.Policy                  // the origins whose pages may call the API; nil: none
+	API           http.Handler                  // the REST API over all of them, behind the CORS policy
 }
 
 // Open connects to the database, migrates it, loads the token verifier, starts the
 // listener that wakes live streams, and builds the API.
 func Open(ctx context.Context, cfg map[string]string) (*App, error) {
+	policy, err := cors.Parse(cfg["CORS_ALLOWED_ORIGINS"])
+	if err != nil {
+		return nil, err
+	}
 	dir := DataDir(cfg)
 	verifier, db, err := openDatabaseAndVerifier(ctx, cfg, dir)
 	if err != nil {
@@ -53,6 +60,7 @@ func Open(ctx context.Context, cfg map[string]string) (*App, error) {
 		Changes:       postgres.NewChangeService(db),
 		Notifications: postgres.NewNotificationService(db),
 		Listener:      listener,
+		CORS:          policy,
 	}
 	deps := rest.Deps{
 		Tasks:         a.Tasks,
@@ -66,7 +74,7 @@ func Open(ctx context.Context, cfg map[string]string) (*App, error) {
 		// Only the local development issuer mints tokens for the web page's sign-in.
 		deps.DevTokens = issuer
 	}
-	a.API = rest.NewServer(deps)
+	a.API = policy.Wrap(rest.NewServer(deps))
 	return a, nil
 }
 

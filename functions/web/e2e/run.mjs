@@ -13,6 +13,9 @@ import path from 'node:path';
 const BASE = (process.env.TASKWIRE_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
 const OUT = process.env.OUT_DIR || path.join(import.meta.dirname, 'out');
 const CHAT = process.env.CHAT_SCRIPTED === '1'; // the Go test scripted the model for the chat scenario
+// A page of an origin the app lets call it (CORS_ALLOWED_ORIGINS), and one of an origin it does not.
+const CLIENT = process.env.CLIENT_URL;
+const OTHER_CLIENT = process.env.OTHER_CLIENT_URL;
 const ZONE = 'Europe/Berlin';
 const started = Date.now();
 const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -460,6 +463,54 @@ await scenario('a token in the URL fragment signs in and leaves the URL', page, 
   assert(!page.url().includes('token'), `the fragment is removed: ${page.url()}`);
   assert(await page.evaluate(() => localStorage.length + sessionStorage.length) === 0, 'still nothing stored');
 });
+
+if (!CLIENT || !OTHER_CLIENT) {
+  skip('a page of another origin calls the API', 'CLIENT_URL and OTHER_CLIENT_URL are not set');
+} else {
+  let client = null;
+  await scenario('a page of another origin calls the API, as the hackathon clients do', () => client, async () => {
+    const ctx = await browser.newContext();
+    client = await ctx.newPage();
+    const tok = await devToken(`client-${Date.now().toString(36)}`);
+    const me = (await api(tok, 'GET', '/v1/me')).body.id;
+    // What a hackathon client's page does: a bearer token and JSON, to the /api/ routes.
+    const calls = async ({ base, tok, me, title }) => {
+      const auth = { Authorization: `Bearer ${tok}` };
+      try {
+        const created = await fetch(`${base}/api/${me}/tasks`, {
+          method: 'POST', headers: { ...auth, 'Content-Type': 'application/json', 'Idempotency-Key': title },
+          body: JSON.stringify({ title }),
+        });
+        const task = await created.json();
+        const done = await fetch(`${base}/api/${me}/tasks/${task.id}/complete`, { method: 'PATCH', headers: auth });
+        const listed = await (await fetch(`${base}/api/${me}/tasks?status=all`, { headers: auth })).json();
+        const anonymous = await fetch(`${base}/v1/tasks`);
+        return {
+          status: created.status, location: created.headers.get('Location'), etag: created.headers.get('ETag'),
+          completed: (await done.json()).completed, titles: listed.items.map((t) => t.title),
+          anonymous: anonymous.status, problem: (await anonymous.json()).detail,
+        };
+      } catch (err) {
+        return { error: String(err) };
+      }
+    };
+    await client.goto(CLIENT);
+    const got = await client.evaluate(calls, { base: BASE, tok, me, title: 'Sent from another origin' });
+    assert(!got.error, `the page could not call the API: ${got.error}`);
+    assert(got.status === 201 && got.location?.startsWith('/v1/tasks/') && got.etag, `created, with Location and ETag readable: ${JSON.stringify(got)}`);
+    assert(got.completed === true, `toggled complete: ${JSON.stringify(got)}`);
+    assert(got.titles.includes('Sent from another origin'), `listed: ${JSON.stringify(got)}`);
+    assert(got.anonymous === 401 && /token/i.test(got.problem), `a problem is readable too: ${JSON.stringify(got)}`);
+
+    // The browser asks first, the app refuses this origin, and the request is never sent.
+    await client.goto(OTHER_CLIENT);
+    const refused = await client.evaluate(calls, { base: BASE, tok, me, title: 'Sent from an origin not allowed' });
+    assert(/fetch/i.test(refused.error || ''), `a page of another origin is refused: ${JSON.stringify(refused)}`);
+    const all = await api(tok, 'GET', '/v1/tasks?status=all');
+    assert(all.body.items.map((t) => t.title).join() === 'Sent from another origin', `nothing else created: ${JSON.stringify(all.body.items.map((t) => t.title))}`);
+    await ctx.close();
+  });
+}
 
 await scenario('phone width', null, async () => {
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, timezoneId: ZONE });
