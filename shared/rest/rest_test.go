@@ -295,6 +295,9 @@ func TestListTasks(t *testing.T) {
 		{"SortTitle", "sort=title", []*taskwire.Task{groceries, mom, report}},
 		{"SortTitleDesc", "sort=-title", []*taskwire.Task{report, mom, groceries}},
 		{"SortCreatedAtDesc", "sort=-created_at", []*taskwire.Task{mom, report, groceries}},
+		// The hackathon clients' names of two sorts.
+		{"SortDueDate", "sort=due_date", []*taskwire.Task{groceries, report, mom}},
+		{"SortCreatedDesc", "sort=-created", []*taskwire.Task{mom, report, groceries}},
 		{"Combined", "status=all&tag=home&priority=high&sort=-due_at", []*taskwire.Task{old, groceries}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

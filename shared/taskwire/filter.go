@@ -33,11 +33,18 @@ type Sort struct {
 	Desc  bool
 }
 
-// ParseSort reads "due_at", "-priority" and the like.
+// ParseSort reads "due_at", "-priority" and the like; "due_date" and "created", the
+// hackathon clients' names, are due_at and created_at.
 func ParseSort(s string) (Sort, error) {
 	var out Sort
 	if strings.HasPrefix(s, "-") {
 		out.Desc, s = true, s[1:]
+	}
+	switch s {
+	case "due_date":
+		s = string(SortDueAt)
+	case "created":
+		s = string(SortCreatedAt)
 	}
 	switch SortField(s) {
 	case SortDueAt, SortPriority, SortCreatedAt, SortTitle:
