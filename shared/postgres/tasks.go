@@ -720,8 +720,9 @@ func (s *TaskService) change(ctx context.Context, ref, ifMatch string, edit func
 	return &next, nil
 }
 
-// DeleteTask deletes the task with uuid or number ref; a non-empty ifMatch must admit
-// its current ETag. Like change, it takes two round trips.
+// DeleteTask moves the task with uuid or number ref into the trash, from which
+// RestoreTask brings it back; a non-empty ifMatch must admit its current ETag. Like
+// change, it takes two round trips.
 func (s *TaskService) DeleteTask(ctx context.Context, ref, ifMatch string) error {
 	tx, b, err := beginUserTx(ctx, s.db)
 	if err != nil {
@@ -739,10 +740,13 @@ func (s *TaskService) DeleteTask(ctx context.Context, ref, ifMatch string) error
 	if ifMatch != "" && !cur.MatchesETag(ifMatch) {
 		return taskwire.FieldErrorf(taskwire.EPRECONDITION, "If-Match", "the task changed: its current ETag is %s", cur.ETag())
 	}
+	now := s.now()
 	b = &pgx.Batch{}
-	b.Queue(`DELETE FROM tasks WHERE user_id = $1 AND id = $2`, user, cur.ID)
+	if err := queueTrash(b, user, cur, now); err != nil {
+		return fmt.Errorf("delete task: %w", err)
+	}
 	b.Queue(lockOutboxSQL, user)
-	seq, err := queueEvent(b, events.TypeTaskDeleted, user, cur, nil, s.now())
+	seq, err := queueEvent(b, events.TypeTaskDeleted, user, cur, nil, now)
 	if err != nil {
 		return fmt.Errorf("delete task: %w", err)
 	}

@@ -324,6 +324,13 @@ func TestRowLevelSecurity(t *testing.T) {
 				assert.Equal(t, tc.want, got, "user %s: got %d rows of %s, want %d", tc.user, got, table, tc.want)
 			}
 		}
+		// A deleted task each, in the trash.
+		for _, ctx := range []context.Context{ctxA, ctxB} {
+			require.NoError(t, svc.DeleteTask(ctx, MustCreateTask(t, ctx, svc, taskwire.NewTask{Title: "deleted"}).ID.String(), ""))
+		}
+		for _, user := range []string{a, b} {
+			assert.Equal(t, 1, scopedCount(t, db, user, "trash"), "user %s: rows of trash", user)
+		}
 		// Unscoped, the test's superuser sees both users' tasks: the filtering above is RLS.
 		var all int
 		require.NoError(t, db.Pool.QueryRow(context.Background(),
@@ -332,7 +339,7 @@ func TestRowLevelSecurity(t *testing.T) {
 	})
 
 	t.Run("NoUser", func(t *testing.T) {
-		for _, table := range []string{"tasks", "user_tasks", "reminders", "outbox", "users", "idempotency_keys"} {
+		for _, table := range []string{"tasks", "user_tasks", "reminders", "outbox", "users", "idempotency_keys", "trash"} {
 			got := scopedCount(t, db, "", table)
 			assert.Zero(t, got, "got %d rows of %s with no user set, want 0", got, table)
 		}

@@ -24,7 +24,13 @@ const (
 	SortPriority  SortField = "priority"
 	SortCreatedAt SortField = "created_at"
 	SortTitle     SortField = "title"
+	// SortDeletedAt orders the trash, newest deletion first (TrashOrder); a listing of
+	// tasks cannot take it.
+	SortDeletedAt SortField = "deleted_at"
 )
+
+// TrashOrder is the order of the trash: the latest deletion first.
+var TrashOrder = Sort{Field: SortDeletedAt, Desc: true}
 
 // Sort is a listing order: a field, ascending or descending; ties go by id in the same
 // direction, and tasks without a due date come last either way.
@@ -138,7 +144,7 @@ func ParseCursor(s string, order Sort) (*Cursor, error) {
 	switch order.Field {
 	case SortDueAt:
 		ok = c.Int == nil && c.Str == nil // a nil time is a task without a due date
-	case SortCreatedAt:
+	case SortCreatedAt, SortDeletedAt:
 		ok = c.Time != nil && c.Int == nil && c.Str == nil
 	case SortPriority:
 		ok = c.Int != nil && *c.Int >= 0 && *c.Int <= 4 && c.Time == nil && c.Str == nil

@@ -98,6 +98,18 @@ type TaskPage struct {
 	NextCursor string  `json:"next_cursor,omitempty"`
 }
 
+// DeletedTask is a task in the trash: as it was when it was deleted.
+type DeletedTask struct {
+	Task      *Task     `json:"task"`
+	DeletedAt time.Time `json:"deleted_at"`
+}
+
+// TrashPage is one page of the trash, the latest deletion first.
+type TrashPage struct {
+	Items      []DeletedTask `json:"items"`
+	NextCursor string        `json:"next_cursor,omitempty"`
+}
+
 // IdempotencyKey is a client's Idempotency-Key and the hash of the request body it came
 // with; the zero value means the request carried none.
 type IdempotencyKey struct {
