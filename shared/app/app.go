@@ -68,6 +68,7 @@ func Open(ctx context.Context, cfg map[string]string) (*App, error) {
 		Auth:          verifier,
 		Notifications: a.Notifications,
 		Changes:       a.Changes,
+		Trash:         a.Tasks,
 		Listener:      a.Listener,
 	}
 	if issuer := verifier.DevIssuer(); issuer != nil {

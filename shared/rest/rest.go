@@ -58,6 +58,7 @@ type Deps struct {
 	Auth          Verifier // trusted to verify bearer tokens
 	Notifications NotificationStore
 	Changes       ChangeStore
+	Trash         TrashStore
 	Listener      ChangeListener // wakes live streams
 	// DevTokens, set only while the local development issuer is trusted, serves
 	// POST /v1/dev/token; without it the route does not exist.
@@ -73,6 +74,7 @@ type Server struct {
 	auth          Verifier
 	notifications NotificationStore
 	changes       ChangeStore
+	trash         TrashStore
 	listener      ChangeListener
 	devTokens     TokenMinter
 	keepAlive     time.Duration
@@ -88,7 +90,7 @@ func NewServer(d Deps) *Server {
 	}
 	s := &Server{
 		tasks: d.Tasks, users: d.Users, auth: d.Auth, notifications: d.Notifications,
-		changes: d.Changes, listener: d.Listener, devTokens: d.DevTokens, keepAlive: d.KeepAlive,
+		changes: d.Changes, trash: d.Trash, listener: d.Listener, devTokens: d.DevTokens, keepAlive: d.KeepAlive,
 		mux: http.NewServeMux(),
 	}
 	s.routes()
@@ -104,8 +106,11 @@ func (s *Server) routes() {
 	s.handle("DELETE /v1/tasks/{id}", s.deleteTask, false)
 	s.handle("POST /v1/tasks/{id}/complete", s.setStatus(taskwire.StatusCompleted), false)
 	s.handle("POST /v1/tasks/{id}/reopen", s.setStatus(taskwire.StatusOpen), false)
+	s.handle("POST /v1/tasks/{id}/restore", s.restoreTask, false)
 	s.handle("GET /v1/tasks/{id}/history", s.taskHistory, false)
 	s.handle("GET /v1/tags", s.listTags, false)
+	s.handle("GET /v1/trash", s.listTrash, false)
+	s.handle("DELETE /v1/trash/{id}", s.purgeTask, false)
 	s.handle("GET /v1/me", s.getMe, false)
 	s.handle("PATCH /v1/me", s.patchMe, false)
 	s.handle("GET /v1/changes", s.listChanges, false)
@@ -135,7 +140,7 @@ func (s *Server) Patterns() []string {
 // it does not know; every other route refuses any, so that a typo is not silently ignored.
 var takesQuery = map[string]bool{
 	"GET /v1/tasks": true, "POST /v1/tasks/quick": true, "GET /v1/changes": true, "GET /v1/stream": true,
-	"GET /v1/notifications": true, "GET /api/{user_id}/tasks": true,
+	"GET /v1/notifications": true, "GET /api/{user_id}/tasks": true, "GET /v1/trash": true,
 }
 
 // handle registers h behind authentication; alias routes also check {user_id} and mark
