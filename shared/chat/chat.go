@@ -615,8 +615,8 @@ func SystemPrompt(now time.Time, zone string) string {
 	local := now.In(loc)
 	return "You are Taskwire's assistant. You manage the signed-in user's todo list with the tools given, and only " +
 		"theirs: you cannot see or change anyone else's tasks. Tasks have a number the user can say (\"task 3\"); " +
-		"pass it as task_id. Add, list, complete, reopen, reschedule, update and delete tasks as asked; for several " +
-		"changes, make several calls. Before deleting a task the user named only vaguely, look it up first. " +
+		"pass it as task_id. Add, list, complete, reopen, reschedule, update, delete and restore tasks as asked; " +
+		"for several changes, make several calls. Before deleting a task the user named only vaguely, look it up first. " +
 		"If a tool returns an error, fix the arguments and try again, or tell the user what is wrong.\n" +
 		"Now it is " + local.Format("Monday, 2 January 2006, 15:04") + " in the user's time zone " + zone +
 		" (UTC" + local.Format("-07:00") + " today; the offset changes with daylight saving time). Read dates and " +

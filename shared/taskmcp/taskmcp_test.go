@@ -122,7 +122,8 @@ func TestListTools(t *testing.T) {
 	for _, tool := range res.Tools {
 		listed[tool.Name] = tool
 	}
-	for _, name := range []string{"add_task", "list_tasks", "complete_task", "delete_task", "update_task"} {
+	for _, name := range []string{"add_task", "list_tasks", "complete_task", "delete_task", "restore_task",
+		"list_deleted_tasks", "update_task"} {
 		assert.Contains(t, listed, name)
 	}
 	// Every tool of the set, each with its own description and JSON Schema.
@@ -179,6 +180,23 @@ func TestCallTool(t *testing.T) {
 		assert.Equal(t, true, deleted["deleted"])
 		_, err = s.App.Tasks.FindTask(asUser(user.User), added.ID.String())
 		assert.Equal(t, taskwire.ENOTFOUND, taskwire.ErrorCode(err), "got %v, want the task gone", err)
+
+		// "bring back the groceries task": found in the trash by its title, restored by its number.
+		trash := MustCall[struct {
+			Items []struct {
+				Number int64  `json:"number"`
+				Title  string `json:"title"`
+			} `json:"items"`
+		}](t, cs, "list_deleted_tasks", `{}`)
+		require.Len(t, trash.Items, 1)
+		assert.Equal(t, "Buy groceries", trash.Items[0].Title)
+		restored := MustCall[taskwire.Task](t, cs, "restore_task", `{"task_id": `+strconv.FormatInt(trash.Items[0].Number, 10)+`}`)
+		assert.Equal(t, added.ID, restored.ID)
+		assert.Equal(t, added.Number, restored.Number)
+		stored, err = s.App.Tasks.FindTask(asUser(user.User), added.ID.String())
+		require.NoError(t, err, "the database has the task back")
+		assert.Equal(t, added.Number, stored.Number)
+		assert.Equal(t, taskwire.StatusCompleted, stored.Status, "as it was when it was deleted")
 	})
 
 	t.Run("ErrInvalid", func(t *testing.T) {
@@ -194,6 +212,7 @@ func TestCallTool(t *testing.T) {
 			{"UnknownField", "add_task", `{"title": "a", "colour": "red"}`, taskwire.EMALFORMED, "colour", "colour"},
 			{"BadTaskID", "complete_task", `{"task_id": "three"}`, taskwire.EINVALID, "task_id", "task_id"},
 			{"UnknownTask", "complete_task", `{"task_id": 999}`, taskwire.ENOTFOUND, "task_id", "no task 999"},
+			{"UnknownDeletedTask", "restore_task", `{"task_id": 999}`, taskwire.ENOTFOUND, "task_id", "no task 999"},
 		} {
 			t.Run(tt.name, func(t *testing.T) {
 				message, refusal := MustRefuse(t, cs, tt.tool, tt.args)
@@ -230,7 +249,7 @@ func TestIsolation(t *testing.T) {
 
 	page := MustCall[taskwire.TaskPage](t, bobSession, "list_tasks", `{"status": "all"}`)
 	assert.Empty(t, page.Items, "bob lists none of ada's tasks")
-	for _, tool := range []string{"get_task", "complete_task", "delete_task"} {
+	for _, tool := range []string{"get_task", "complete_task", "delete_task", "restore_task"} {
 		for _, id := range []string{ref, `"` + task.ID.String() + `"`} {
 			_, refusal := MustRefuse(t, bobSession, tool, `{"task_id": `+id+`}`)
 			assert.Equal(t, taskwire.ENOTFOUND, refusal["code"], "%s(%s) as bob", tool, id)

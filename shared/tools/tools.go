@@ -31,6 +31,8 @@ type Tasks interface {
 	UpdateTask(ctx context.Context, ref, ifMatch string, patch []byte) (*taskwire.Task, error)
 	SetStatus(ctx context.Context, ref string, status taskwire.Status) (*taskwire.Task, error)
 	DeleteTask(ctx context.Context, ref, ifMatch string) error
+	RestoreTask(ctx context.Context, ref string) (*taskwire.Task, error)
+	Trash(ctx context.Context, limit int, cursor *taskwire.Cursor) (*taskwire.TrashPage, error)
 	Tags(ctx context.Context) ([]taskwire.Tag, error)
 }
 
@@ -269,7 +271,7 @@ func taskTools(tasks Tasks, users Users) []Tool {
 		},
 		{
 			Name:        "delete_task",
-			Description: "Delete a task for good, by its number or id.",
+			Description: "Delete a task, by its number or id: it goes to the trash, from which restore_task brings it back.",
 			Parameters:  json.RawMessage(taskRefSchema),
 			run: func(ctx context.Context, args json.RawMessage) (any, error) {
 				ref, err := refOnly(args)
@@ -284,6 +286,47 @@ func taskTools(tasks Tasks, users Users) []Tool {
 					return nil, notFound(err, ref)
 				}
 				return deleted{Deleted: true, TaskID: t.ID, Number: t.Number, Title: t.Title}, nil
+			},
+		},
+		{
+			Name: "restore_task",
+			Description: "Bring a deleted task back from the trash as it was, with its number, by its number or id " +
+				"(list_deleted_tasks finds it by title). Returns the task.",
+			Parameters: json.RawMessage(taskRefSchema),
+			run: func(ctx context.Context, args json.RawMessage) (any, error) {
+				ref, err := refOnly(args)
+				if err != nil {
+					return nil, err
+				}
+				t, err := tasks.RestoreTask(ctx, ref)
+				return t, notFound(err, ref)
+			},
+		},
+		{
+			Name: "list_deleted_tasks",
+			Description: "List the tasks in the trash, the latest deleted first, " + strconv.Itoa(trashLimit) +
+				" at a time: each with its number, id, title and when it was deleted. " +
+				"Returns {items, next_cursor}; pass next_cursor as cursor for the next page.",
+			Parameters: json.RawMessage(listDeletedSchema),
+			run: func(ctx context.Context, args json.RawMessage) (any, error) {
+				var in struct {
+					Cursor string `json:"cursor"`
+				}
+				if err := taskwire.DecodeJSON(args, &in); err != nil {
+					return nil, err
+				}
+				var cursor *taskwire.Cursor
+				if in.Cursor != "" {
+					var err error
+					if cursor, err = taskwire.ParseCursor(in.Cursor, taskwire.TrashOrder); err != nil {
+						return nil, err
+					}
+				}
+				page, err := tasks.Trash(ctx, trashLimit, cursor)
+				if err != nil {
+					return nil, err
+				}
+				return newTrashListing(page), nil
 			},
 		},
 		{
@@ -360,6 +403,36 @@ type deleted struct {
 	TaskID  uuid.UUID `json:"task_id"`
 	Number  int64     `json:"number"`
 	Title   string    `json:"title"`
+}
+
+// trashLimit is how many deleted tasks list_deleted_tasks gives at a time: enough to find
+// the one the user means among the latest, few enough to stay small in the conversation.
+const trashLimit = 20
+
+// deletedItem is a task of the trash as list_deleted_tasks gives it: enough to name it
+// to the user and restore it.
+type deletedItem struct {
+	Number    int64     `json:"number"`
+	TaskID    uuid.UUID `json:"task_id"`
+	Title     string    `json:"title"`
+	DeletedAt time.Time `json:"deleted_at"`
+}
+
+// trashListing is the result of list_deleted_tasks.
+type trashListing struct {
+	Items      []deletedItem `json:"items"`
+	NextCursor string        `json:"next_cursor,omitempty"`
+}
+
+// newTrashListing returns page as list_deleted_tasks gives it, each deletion time in its
+// task's zone, as the tools give a task's times.
+func newTrashListing(page *taskwire.TrashPage) trashListing {
+	l := trashListing{Items: make([]deletedItem, len(page.Items)), NextCursor: page.NextCursor}
+	for i, d := range page.Items {
+		l.Items[i] = deletedItem{Number: d.Task.Number, TaskID: d.Task.ID, Title: d.Task.Title,
+			DeletedAt: d.DeletedAt.In(taskwire.LoadZone(d.Task.TimeZone))}
+	}
+	return l
 }
 
 func setStatus(tasks Tasks, status taskwire.Status) func(context.Context, json.RawMessage) (any, error) {
@@ -512,6 +585,10 @@ const (
 	taskRefSchema = `{"type": "object", "properties": {` + taskIDProperty + `}, "required": ["task_id"], "additionalProperties": false}`
 
 	noArgsSchema = `{"type": "object", "properties": {}, "additionalProperties": false}`
+
+	listDeletedSchema = `{"type": "object", "properties": {
+		"cursor": {"type": "string", "description": "next_cursor of the previous page."}},
+		"additionalProperties": false}`
 
 	taskFieldProperties = `
 		"title": {"type": "string", "description": "Short title, 1 to 500 characters."},

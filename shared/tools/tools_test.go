@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -88,7 +90,10 @@ func TestSet_List(t *testing.T) {
 		assert.Equal(t, tool.Name, found.Name)
 	}
 	assert.Equal(t, []string{"add_task", "quick_add", "list_tasks", "get_task", "complete_task", "reopen_task",
-		"delete_task", "update_task", "reschedule_task", "list_tags"}, names)
+		"delete_task", "restore_task", "list_deleted_tasks", "update_task", "reschedule_task", "list_tags"}, names)
+	deleteTask, _ := set.Lookup("delete_task")
+	assert.Contains(t, deleteTask.Description, "trash", "a deleted task is not gone for good")
+	assert.Contains(t, deleteTask.Description, "restore_task", "the model must know how to bring it back")
 }
 
 func TestTools_QuickAdd(t *testing.T) {
@@ -305,6 +310,130 @@ func TestTools_Lifecycle(t *testing.T) {
 	})
 }
 
+// deletedPage is list_deleted_tasks' result.
+type deletedPage struct {
+	Items []struct {
+		Number    int64     `json:"number"`
+		TaskID    uuid.UUID `json:"task_id"`
+		Title     string    `json:"title"`
+		DeletedAt time.Time `json:"deleted_at"`
+	} `json:"items"`
+	NextCursor string `json:"next_cursor"`
+}
+
+// inTrash reports whether the task with id is in the trash, read from the database.
+func inTrash(tb testing.TB, db *postgres.DB, id uuid.UUID) bool {
+	tb.Helper()
+	var n int
+	require.NoError(tb, db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM trash WHERE task_id = $1`, id).Scan(&n))
+	return n == 1
+}
+
+// A task the assistant deleted, by mistake or not, the user can ask for back: by its
+// number, by its id, or by its title, which list_deleted_tasks turns into a number.
+func TestTools_Trash(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+	store := postgres.NewTaskService(db)
+	set := tools.New(store, postgres.NewUserService(db))
+	ctx, user := MustNewUser(t, db)
+	dentist := MustCall[taskwire.Task](t, ctx, set, "add_task", `{"title": "Dentist", "tags": ["health"],
+		"due_at": "2027-04-05T09:00:00", "time_zone": "Europe/Berlin", "reminders": [{"before": "PT1H"}]}`)
+	groceries := MustCall[taskwire.Task](t, ctx, set, "add_task", `{"title": "Buy groceries"}`)
+	MustCall[taskwire.Task](t, ctx, set, "add_task", `{"title": "Water the plants"}`)
+
+	t.Run("ListDeletedTasks", func(t *testing.T) {
+		page := MustCall[deletedPage](t, ctx, set, "list_deleted_tasks", `{}`)
+		assert.Empty(t, page.Items)
+		out, err := set.Call(ctx, "list_deleted_tasks", nil)
+		require.NoError(t, err)
+		assert.JSONEq(t, `{"items": []}`, string(out), "an empty trash is an empty list, not null")
+
+		MustCall[map[string]any](t, ctx, set, "delete_task", `{"task_id": 1}`)
+		MustCall[map[string]any](t, ctx, set, "delete_task", `{"task_id": 2}`)
+		page = MustCall[deletedPage](t, ctx, set, "list_deleted_tasks", ``)
+		require.Len(t, page.Items, 2)
+		assert.Equal(t, []string{"Buy groceries", "Dentist"}, []string{page.Items[0].Title, page.Items[1].Title},
+			"the latest deleted first")
+		got := page.Items[1]
+		assert.Equal(t, int64(1), got.Number)
+		assert.Equal(t, dentist.ID, got.TaskID)
+		assert.WithinDuration(t, time.Now(), got.DeletedAt, time.Minute)
+		_, offset := got.DeletedAt.Zone()
+		_, berlin := got.DeletedAt.In(taskwire.LoadZone("Europe/Berlin")).Zone()
+		assert.Equal(t, berlin, offset, "deleted_at is given in the task's zone, as its other times")
+		assert.Empty(t, page.NextCursor)
+		assert.True(t, inTrash(t, db, dentist.ID))
+	})
+
+	t.Run("RestoreByNumber", func(t *testing.T) {
+		got := MustCall[taskwire.Task](t, ctx, set, "restore_task", `{"task_id": "#1"}`)
+		assert.Equal(t, dentist.ID, got.ID)
+		assert.Equal(t, int64(1), got.Number)
+		assert.Equal(t, "Dentist", got.Title)
+		assert.Equal(t, "2027-04-05T09:00:00+02:00", got.DueAt.Format(time.RFC3339), "in the task's zone, as complete_task gives it")
+
+		stored, err := store.FindTask(ctx, "1")
+		require.NoError(t, err, "task 1 is back among the user's tasks")
+		assert.Equal(t, dentist.ID, stored.ID)
+		assert.Equal(t, []string{"health"}, stored.Tags)
+		require.Len(t, stored.Reminders, 1, "with its reminder")
+		assert.False(t, inTrash(t, db, dentist.ID), "and out of the trash")
+	})
+
+	t.Run("RestoreByID", func(t *testing.T) {
+		got := MustCall[taskwire.Task](t, ctx, set, "restore_task", `{"task_id": "`+groceries.ID.String()+`"}`)
+		assert.Equal(t, groceries.ID, got.ID)
+		assert.Equal(t, int64(2), got.Number)
+		stored, err := store.FindTask(ctx, "2")
+		require.NoError(t, err)
+		assert.Equal(t, "Buy groceries", stored.Title)
+		assert.False(t, inTrash(t, db, groceries.ID))
+		page := MustCall[deletedPage](t, ctx, set, "list_deleted_tasks", `{}`)
+		assert.Empty(t, page.Items, "the trash is empty again")
+	})
+
+	t.Run("RestoreTaskNotDeleted", func(t *testing.T) {
+		before, err := store.FindTask(ctx, "3")
+		require.NoError(t, err)
+		got := MustCall[taskwire.Task](t, ctx, set, "restore_task", `{"task_id": 3}`)
+		assert.Equal(t, before.ID, got.ID)
+		assert.Equal(t, before.Version, got.Version, "a task that is not in the trash is given as it is")
+	})
+
+	t.Run("ErrNotFound", func(t *testing.T) {
+		for _, ref := range []string{`99`, `"` + uuid.NewString() + `"`} {
+			got := MustFail(t, ctx, set, "restore_task", `{"task_id": `+ref+`}`)
+			assert.Equal(t, taskwire.ENOTFOUND, got["code"], "got %v", got)
+			assert.Equal(t, "task_id", got["field"], "got %v", got)
+			assert.Contains(t, got["error"], "the user has no task "+strings.Trim(ref, `"`))
+		}
+	})
+
+	t.Run("Pages", func(t *testing.T) {
+		ctx, _ := MustNewUser(t, db)
+		for i := range 21 {
+			task := MustCall[taskwire.Task](t, ctx, set, "add_task", `{"title": "Task `+strconv.Itoa(i+1)+`"}`)
+			MustCall[map[string]any](t, ctx, set, "delete_task", `{"task_id": `+strconv.FormatInt(task.Number, 10)+`}`)
+		}
+		page := MustCall[deletedPage](t, ctx, set, "list_deleted_tasks", `{}`)
+		require.Len(t, page.Items, 20, "a small page")
+		assert.Equal(t, "Task 21", page.Items[0].Title)
+		require.NotEmpty(t, page.NextCursor)
+		page = MustCall[deletedPage](t, ctx, set, "list_deleted_tasks", `{"cursor": "`+page.NextCursor+`"}`)
+		require.Len(t, page.Items, 1)
+		assert.Equal(t, "Task 1", page.Items[0].Title)
+		assert.Empty(t, page.NextCursor)
+	})
+
+	t.Run("SameEventsAsREST", func(t *testing.T) {
+		assert.Equal(t, []string{
+			"dev.taskwire.task.created.v1", "dev.taskwire.task.created.v1", "dev.taskwire.task.created.v1",
+			"dev.taskwire.task.deleted.v1", "dev.taskwire.task.deleted.v1",
+			"dev.taskwire.task.created.v1", "dev.taskwire.task.created.v1", // restored, and nothing for task 3
+		}, eventTypes(t, db, user))
+	})
+}
+
 func TestTools_Refusals(t *testing.T) {
 	db := postgrestest.MustOpenDB(t)
 	set := tools.New(postgres.NewTaskService(db), postgres.NewUserService(db))
@@ -336,6 +465,10 @@ func TestTools_Refusals(t *testing.T) {
 		{"RescheduleWithoutDue", "reschedule_task", `{"task_id": 1}`, taskwire.EINVALID, "due_at"},
 		{"RescheduleBadDue", "reschedule_task", `{"task_id": 1, "due_at": "friday"}`, taskwire.EINVALID, "due_at"},
 		{"RescheduleOtherField", "reschedule_task", `{"task_id": 1, "due_at": null, "title": "x"}`, taskwire.EMALFORMED, "title"},
+		{"RestoreWithoutTaskID", "restore_task", `{}`, taskwire.EINVALID, "task_id"},
+		{"RestoreOtherField", "restore_task", `{"task_id": 1, "title": "x"}`, taskwire.EMALFORMED, "title"},
+		{"ListDeletedBadCursor", "list_deleted_tasks", `{"cursor": "later"}`, taskwire.EMALFORMED, "cursor"},
+		{"ListDeletedOtherField", "list_deleted_tasks", `{"limit": 5}`, taskwire.EMALFORMED, "limit"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := MustFail(t, ctx, set, tc.tool, tc.args)
@@ -355,6 +488,8 @@ func TestTools_OtherUsersTasksUnreachable(t *testing.T) {
 	alice, _ := MustNewUser(t, db)
 	bob, bobID := MustNewUser(t, db)
 	theirs := MustCall[taskwire.Task](t, bob, set, "add_task", `{"title": "Bob's secret"}`)
+	binned := MustCall[taskwire.Task](t, bob, set, "add_task", `{"title": "Bob's deleted secret"}`)
+	MustCall[map[string]any](t, bob, set, "delete_task", `{"task_id": 2}`)
 
 	for _, tc := range []struct{ tool, args string }{
 		{"get_task", `{"task_id": 1}`},
@@ -363,17 +498,24 @@ func TestTools_OtherUsersTasksUnreachable(t *testing.T) {
 		{"update_task", `{"task_id": "` + theirs.ID.String() + `", "title": "mine now"}`},
 		{"reschedule_task", `{"task_id": "` + theirs.ID.String() + `", "due_at": null}`},
 		{"delete_task", `{"task_id": "` + theirs.ID.String() + `"}`},
+		{"restore_task", `{"task_id": 2}`},
+		{"restore_task", `{"task_id": "` + binned.ID.String() + `"}`},
+		{"restore_task", `{"task_id": "` + theirs.ID.String() + `"}`},
 	} {
 		got := MustFail(t, alice, set, tc.tool, tc.args)
 		assert.Equal(t, taskwire.ENOTFOUND, got["code"], "%s(%s): got %v", tc.tool, tc.args, got)
 	}
 	page := MustCall[taskwire.TaskPage](t, alice, set, "list_tasks", `{"status": "all", "q": "secret"}`)
 	assert.Empty(t, page.Items)
+	trash := MustCall[deletedPage](t, alice, set, "list_deleted_tasks", `{}`)
+	assert.Empty(t, trash.Items, "alice lists none of bob's deleted tasks")
+	assert.True(t, inTrash(t, db, binned.ID), "bob's deleted task stays in his trash")
 
 	still := MustCall[taskwire.Task](t, bob, set, "get_task", `{"task_id": 1}`)
 	assert.Equal(t, "Bob's secret", still.Title)
 	assert.Equal(t, taskwire.StatusOpen, still.Status)
-	assert.Equal(t, []string{"dev.taskwire.task.created.v1"}, eventTypes(t, db, bobID))
+	assert.Equal(t, []string{"dev.taskwire.task.created.v1", "dev.taskwire.task.created.v1", "dev.taskwire.task.deleted.v1"},
+		eventTypes(t, db, bobID))
 }
 
 func TestErrorResult(t *testing.T) {
