@@ -436,6 +436,14 @@ await scenario('accessibility: axe-core finds no serious or critical violations'
   await page.getByRole('button', { name: 'Add a reminder' }).click();
   await scan('the task form');
   await page.getByRole('button', { name: 'Cancel' }).click();
+  // The trash holds what the scenarios above deleted: its rows, their actions, Load more.
+  await page.getByRole('button', { name: 'Recently deleted' }).click();
+  const trash = page.getByRole('dialog', { name: 'Recently deleted' });
+  await trash.getByRole('button', { name: /^Restore “/ }).first().waitFor();
+  await scan('the trash panel');
+  await page.keyboard.press('Escape');
+  await trash.waitFor({ state: 'hidden' });
+  assert(await page.evaluate(() => document.activeElement.id) === 'trash-button', 'Escape closes the panel, focus back on its button');
   // Keyboard: the skip link comes first in the focus order and leads to the content.
   const first = await page.evaluate(() => [...document.querySelectorAll('a[href], button, input, select, textarea, [tabindex]')]
     .find((el) => el.tabIndex >= 0)?.textContent);
@@ -819,6 +827,104 @@ await userScenario('a toast\'s action is a Tab away from the skip link, and the 
   await taskItem(p, 'Clean the windows').waitFor();
   assert(await p.evaluate(() => document.activeElement.getAttribute('aria-label')) === 'Delete “Clean the windows”', 'focus goes back to the task');
   assert((await api(tok, 'GET', '/v1/tasks')).body.items.length === 1, 'undo kept the task');
+});
+
+await userScenario('recently deleted: a task restored comes back with its number, one deleted for good is gone', {
+  seed: async (tok) => {
+    for (const title of ['Pack the tent', 'Buy stamps', 'Fix the bike']) await seedTask(tok, { title });
+  },
+}, async ({ page: p, token: tok }) => {
+  const titles = async () => (await p.locator('#tasks .title').allTextContents()).map((s) => s.replace(/^#\d+\s*/, ''));
+  const trashed = async () => (await api(tok, 'GET', '/v1/trash')).body.items.map((i) => i.task.title);
+  const number = await taskItem(p, 'Buy stamps').locator('.num').textContent();
+  await until(async () => (await p.locator('#live').textContent()) === 'Live', 'the live stream');
+  // Deleted with the page's Delete, and the panel opened while its Undo is still offered:
+  // the deletion is sent then, and the trash lists it.
+  await taskItem(p, 'Buy stamps').getByRole('button', { name: 'Delete “Buy stamps”' }).click();
+  await p.locator('.toast', { hasText: 'Deleted “Buy stamps”' }).waitFor();
+  const button = p.getByRole('button', { name: 'Recently deleted' });
+  assert(await button.getAttribute('aria-haspopup') === 'dialog', 'the button says it opens a dialog');
+  await button.click();
+  const panel = p.getByRole('dialog', { name: 'Recently deleted' });
+  const row = (title) => panel.getByRole('listitem').filter({ hasText: title });
+  await row('Buy stamps').waitFor();
+  const when = await row('Buy stamps').locator('time').textContent();
+  assert(/^Deleted Today \d\d:\d\d$/.test(when), `when it was deleted, in the user's zone: ${when}`);
+  assert((await row('Buy stamps').locator('.num').textContent()) === number, 'the row shows the task\'s number');
+  assert(JSON.stringify(await trashed()) === '["Buy stamps"]', `the deletion was sent: ${await trashed()}`);
+  assert(await p.locator('.toast', { hasText: 'Deleted “Buy stamps”' }).count() === 0, 'its Undo toast is gone');
+  assert(await p.evaluate(() => document.activeElement.id) === 'trash-close', 'the focus is in the panel');
+
+  // A restore the API refuses shows its problem's detail, in the panel and as the page's error.
+  const restoreRoute = (url) => url.pathname.endsWith('/restore');
+  await p.route(restoreRoute, (route) => route.fulfill({
+    status: 409, contentType: 'application/problem+json',
+    body: JSON.stringify({ title: 'Conflict', status: 409, detail: 'Its place in the series is taken.' }),
+  }), { times: 1 });
+  await row('Buy stamps').getByRole('button', { name: 'Restore “Buy stamps”' }).click();
+  await p.locator('.toast-error', { hasText: 'Its place in the series is taken.' }).waitFor();
+  assert((await panel.getByRole('alert').textContent()) === 'Its place in the series is taken.', 'the panel says it too');
+  assert(await row('Buy stamps').count() === 1, 'still in the trash');
+  await p.unroute(restoreRoute);
+
+  await row('Buy stamps').getByRole('button', { name: 'Restore “Buy stamps”' }).click();
+  await row('Buy stamps').waitFor({ state: 'detached' });
+  await panel.getByText('Nothing deleted.').waitFor();
+  assert((await panel.getByRole('status').textContent()) === `Restored “Buy stamps” as ${number}.`, 'the panel says so');
+  assert(await p.evaluate(() => document.activeElement.id) === 'trash-close', 'the focus stays in the panel');
+  await panel.getByRole('button', { name: 'Close' }).click();
+  await p.locator('.toast', { hasText: 'Restored “Buy stamps”.' }).waitFor();
+  await taskItem(p, 'Buy stamps').waitFor();
+  assert((await taskItem(p, 'Buy stamps').locator('.num').textContent()) === number, 'back with the same number');
+  await sleep(1000); // the restore's live event has come by now
+  const back = await titles();
+  assert(JSON.stringify(back) === '["Pack the tent","Buy stamps","Fix the bike"]', `once, in its place: ${JSON.stringify(back)}`);
+  assert((await trashed()).length === 0, 'the trash is empty');
+
+  // Deleted elsewhere while the page is open, then deleted for good: a second press confirms.
+  const bike = (await api(tok, 'GET', '/v1/tasks?q=bike')).body.items[0];
+  assert((await api(tok, 'DELETE', `/v1/tasks/${bike.id}`)).status === 204, 'DELETE the bike');
+  await until(async () => (await taskItem(p, 'Fix the bike').count()) === 0, 'the deletion to arrive live');
+  await button.click();
+  await row('Fix the bike').waitFor();
+  await row('Fix the bike').getByRole('button', { name: 'Delete for good “Fix the bike”' }).click();
+  const confirm = row('Fix the bike').getByRole('button', { name: 'Confirm: delete “Fix the bike” for good' });
+  await confirm.waitFor();
+  await p.screenshot({ path: path.join(OUT, 'trash.png') });
+  assert((await panel.getByRole('status').textContent()).includes('cannot be restored'), 'the panel says what the second press does');
+  assert(JSON.stringify(await trashed()) === '["Fix the bike"]', 'one press deletes nothing');
+  await p.keyboard.press('Tab'); // the focus leaves: the first press is taken back
+  await row('Fix the bike').getByRole('button', { name: 'Delete for good “Fix the bike”' }).click();
+  await confirm.click();
+  await row('Fix the bike').waitFor({ state: 'detached' });
+  assert((await panel.getByRole('status').textContent()) === 'Deleted “Fix the bike” for good.', 'the panel says so');
+  assert((await trashed()).length === 0, 'out of the trash');
+  assert((await api(tok, 'POST', `/v1/tasks/${bike.id}/restore`)).status === 404, 'gone for good: nothing to restore');
+  await panel.getByRole('button', { name: 'Close' }).click();
+  assert(JSON.stringify(await titles()) === '["Pack the tent","Buy stamps"]', 'the list is as it was');
+});
+
+await userScenario('recently deleted at 375 px: Load more follows the trash\'s cursor', {
+  viewport: { width: 375, height: 740 }, // not isMobile, which would widen to what overflows
+  seed: async (tok) => {
+    const made = await Promise.all(Array.from({ length: 23 }, (_, i) => seedTask(tok, { title: `Old ${String(i + 1).padStart(2, '0')}` })));
+    for (const t of made) assert((await api(tok, 'DELETE', `/v1/tasks/${t.id}`)).status === 204, `DELETE ${t.title}`);
+  },
+}, async ({ page: p }) => {
+  await p.getByRole('button', { name: 'Recently deleted' }).click();
+  const panel = p.getByRole('dialog', { name: 'Recently deleted' });
+  const rows = panel.locator('#trash-list > li[data-id]');
+  await until(async () => (await rows.count()) === 20, 'the first page');
+  await panel.getByRole('button', { name: 'Load more' }).click();
+  await until(async () => (await rows.count()) === 23, 'the second page');
+  assert(await panel.getByRole('button', { name: 'Load more' }).isHidden(), 'nothing more');
+  const focused = await p.evaluate(() => document.activeElement.getAttribute('aria-label'));
+  assert(/^Restore “Old \d\d”$/.test(focused), `the focus goes to the first row loaded: ${focused}`);
+  const listed = (await rows.locator('.title').allTextContents()).map((s) => s.replace(/^#\d+\s*/, ''));
+  assert(new Set(listed).size === 23, `each once: ${JSON.stringify(listed)}`);
+  const wider = await p.evaluate(() => document.querySelector('#trash-panel').scrollWidth - document.querySelector('#trash-panel').clientWidth);
+  assert(wider <= 0, `the panel at 375 px: ${wider}px too wide`);
+  await p.screenshot({ path: path.join(OUT, 'trash-phone.png') });
 });
 
 await scenario('rrule: a day counted from the end of the month is said as it is', page, async () => {

@@ -1,13 +1,15 @@
 // Taskwire's page: sign-in, the task list with its filters, quick add, live changes and
-// notifications. The form lives in form.js and the assistant in chat.js.
+// notifications. The form lives in form.js, the trash ("Recently deleted") in trash.js and
+// the assistant in chat.js.
 
 import { ApiError, get, post, request, setToken, signedIn, stream } from './api.js';
 import { $, $$, debounce, h, toast } from './dom.js';
 import { describeDuration, formatDue, formatFull, startOfDay } from './time.js';
 import { describe as describeRule } from './rrule.js';
 
-// The form and the assistant are not needed for the first screen: they load after it.
+// The form, the trash and the assistant are not needed for the first screen: they load after it.
 const openTaskForm = async (opts) => (await import('./form.js')).openTaskForm(opts);
+const openTrash = async (opts) => (await import('./trash.js')).openTrash(opts);
 const chat = () => import('./chat.js');
 
 const PRIORITIES = { urgent: 'Urgent', high: 'High', medium: 'Medium', low: 'Low', none: '' };
@@ -164,6 +166,7 @@ function clearUserView() {
   $('#notif-count').textContent = '';
   $('#notif-button').removeAttribute('aria-label');
   $('#notif-list').replaceChildren();
+  $('#trash-list').replaceChildren();
   $('#toasts').replaceChildren();
   for (const d of $$('dialog[open]')) d.close();
 }
@@ -750,6 +753,23 @@ async function renderNotifications() {
 
 $('#notif-button').addEventListener('click', () => { $('#notif-panel').showModal(); renderNotifications(); });
 $('#notif-close').addEventListener('click', () => $('#notif-panel').close());
+
+// ---- the trash ----
+
+/** A task back from the trash: the list loads again and shows it once, in its place, as its live event does. */
+function onRestored(t) {
+  toast(`Restored “${t.title}”.`);
+  reload();
+  scheduleTags();
+}
+
+$('#trash-button').addEventListener('click', async () => {
+  // A deletion still waiting for its Undo is sent now, so that the trash lists it.
+  const waiting = [...state.pendingDeletes.values()];
+  await Promise.all(waiting.map((e) => commitDelete(e.task.id)));
+  for (const e of waiting) e.toast.close();
+  openTrash({ zone: state.zone, onRestored, onError: handleError });
+});
 
 // ---- errors ----
 

@@ -1,0 +1,154 @@
+// "Recently deleted": the trash, the latest deletion first and a page at a time. A task in
+// it is restored to the list, or deleted for good, which a second press confirms.
+
+import { ApiError, get, post, request } from './api.js';
+import { $, $$, h } from './dom.js';
+import { formatDue, formatFull } from './time.js';
+
+const PAGE = 20;
+const panel = $('#trash-panel');
+const list = $('#trash-list');
+const more = $('#trash-more');
+let opts = { zone: 'UTC', onRestored: () => {}, onError: () => {} };
+let cursor = '';   // next_cursor of the last page loaded
+let seq = 0;       // bumps when the panel opens or closes, so that late answers are dropped
+let loading = -1;  // the seq of the page on its way, if one is
+
+/**
+ * Opens the panel on the first page of the trash. zone is the user's; onRestored(task)
+ * runs after a restore, onError(err) is the page's error handling.
+ */
+export function openTrash(o) {
+  opts = o;
+  seq++;
+  cursor = '';
+  list.replaceChildren();
+  more.hidden = true;
+  say('Loading…');
+  if (!panel.open) panel.showModal(); // a second click while pending deletions were sent
+  load();
+}
+
+panel.addEventListener('close', () => { seq++; });
+$('#trash-close').addEventListener('click', () => panel.close());
+more.addEventListener('click', load);
+
+/** Writes text in the panel's status line, and clears its error. */
+function say(text) {
+  $('#trash-status').textContent = text;
+  $('#trash-error').textContent = '';
+}
+
+/** Shows err in the panel and through the page's error handling (a 401 signs out: the panel closes). */
+function fail(err) {
+  if (err instanceof ApiError && err.status === 401) panel.close();
+  $('#trash-error').textContent = err.message;
+  opts.onError(err);
+}
+
+const nothing = () => h('li', { class: 'hint' }, 'Nothing deleted.');
+
+/** Appends the next page of the trash (the first while cursor is empty). */
+async function load() {
+  const mine = seq;
+  if (loading === mine) return; // "Load more" pressed twice
+  loading = mine;
+  const q = new URLSearchParams({ limit: String(PAGE) });
+  if (cursor) q.set('cursor', cursor);
+  try {
+    const page = await get(`/v1/trash?${q}`);
+    if (mine !== seq) return;
+    const hadFocus = document.activeElement === more;
+    const rows = page.items.map(row);
+    list.append(...rows);
+    if (!list.children.length) list.append(nothing());
+    cursor = page.next_cursor || '';
+    more.hidden = !cursor;
+    say('');
+    // The button hid on the last page: the focus goes to the first row it brought.
+    if (hadFocus && more.hidden) ($('button', rows[0] || panel)).focus();
+  } catch (err) {
+    if (mine === seq) fail(err);
+  } finally {
+    if (loading === mine) loading = -1;
+  }
+}
+
+/** The row of a deleted task: its number and title, when it was deleted, and its actions. */
+function row({ task: t, deleted_at: at }) {
+  const li = h('li', { dataset: { id: t.id } },
+    h('div', { class: 'what' },
+      h('p', { class: 'title' }, h('span', { class: 'num' }, `#${t.number}`), ' ', t.title),
+      h('p', { class: 'hint' }, h('time', { datetime: at, title: formatFull(at, opts.zone) }, `Deleted ${formatDue(at, opts.zone)}`))),
+    h('div', { class: 'actions' },
+      h('button', { type: 'button', 'aria-label': `Restore “${t.title}”`, onclick: () => restore(t, li) }, 'Restore'),
+      h('button', {
+        type: 'button', class: 'danger', 'aria-label': `Delete for good “${t.title}”`,
+        // The second click of a double click is not a confirmation.
+        onclick: (e) => e.detail < 2 && purge(t, li, e.currentTarget), onblur: (e) => disarm(t, e.currentTarget),
+      }, 'Delete for good')));
+  return li;
+}
+
+/**
+ * Takes li out of the list and says text. Focus that was in it goes to the same button of
+ * the next row (or the one before, or Close); an emptied list loads the next page, if any.
+ */
+function gone(li, text) {
+  const index = [...li.querySelectorAll('button')].indexOf(document.activeElement);
+  const next = li.nextElementSibling || li.previousElementSibling;
+  li.remove();
+  say(text);
+  if (!list.children.length) {
+    if (cursor) load();
+    else list.append(nothing());
+  }
+  if (index >= 0) ((next && $$('button', next)[index]) || $('#trash-close')).focus();
+}
+
+/** Puts t back in the task list. */
+async function restore(t, li) {
+  if (li.dataset.busy) return;
+  li.dataset.busy = 'true';
+  try {
+    const task = await post(`/v1/tasks/${t.id}/restore`);
+    gone(li, `Restored “${task.title}” as #${task.number}.`);
+    opts.onRestored(task);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) gone(li, ''); // deleted for good elsewhere
+    fail(err);
+  } finally {
+    delete li.dataset.busy;
+  }
+}
+
+/** Deletes t for good at the second press of its button; the first asks for that press. */
+async function purge(t, li, button) {
+  if (li.dataset.busy) return;
+  if (!button.dataset.armed) {
+    button.dataset.armed = 'true';
+    button.textContent = 'Confirm delete';
+    button.setAttribute('aria-label', `Confirm: delete “${t.title}” for good`);
+    say(`Press “Confirm delete” to delete “${t.title}” for good: it cannot be restored after that.`);
+    return;
+  }
+  li.dataset.busy = 'true';
+  try {
+    await request('DELETE', `/v1/trash/${t.id}`);
+    gone(li, `Deleted “${t.title}” for good.`);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) gone(li, ''); // gone already
+    fail(err);
+  } finally {
+    delete li.dataset.busy;
+  }
+}
+
+/** Takes back the first press of "Delete for good" once the focus leaves the button. */
+function disarm(t, button) {
+  if (!button.dataset.armed || !button.isConnected) return;
+  delete button.dataset.armed;
+  button.textContent = 'Delete for good';
+  button.setAttribute('aria-label', `Delete for good “${t.title}”`);
+  say('');
+}
