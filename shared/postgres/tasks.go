@@ -649,7 +649,6 @@ func (s *TaskService) change(ctx context.Context, ref, ifMatch string, edit func
 		return nil, err
 	}
 	defer tx.close(ctx)
-	user := tx.user
 	cur, sendErr, err := tx.lockTask(ctx, b, ref)
 	if sendErr != nil {
 		return nil, sendErr
@@ -665,22 +664,33 @@ func (s *TaskService) change(ctx context.Context, ref, ifMatch string, edit func
 	if err != nil {
 		return nil, err
 	}
+	return s.commitChange(ctx, tx, cur, f, &pgx.Batch{})
+}
+
+// commitChange stores locked task cur changed to fields f, with its event, after the
+// statements b holds, and commits them together; a change that changes nothing commits
+// b alone.
+func (s *TaskService) commitChange(ctx context.Context, tx *userTx, cur *taskwire.Task, f taskwire.TaskFields, b *pgx.Batch) (*taskwire.Task, error) {
+	user := tx.user
 	now := s.now()
 	next := *cur
 	apply(&next, f, now)
 	changes := events.Diff(cur, &next)
 	if len(changes) == 0 {
+		if b.Len() > 0 {
+			return cur, tx.commit(ctx, b)
+		}
 		return cur, nil
 	}
 	next.Version = cur.Version + 1
 	var withdrawn *taskwire.Task
 	if cur.Status == taskwire.StatusCompleted && next.Status == taskwire.StatusOpen && cur.SeriesID != nil {
+		var err error
 		if withdrawn, err = tx.withdrawable(ctx, cur); err != nil {
 			return nil, translate(err)
 		}
 	}
 
-	b = &pgx.Batch{}
 	b.Queue(`
 		UPDATE tasks SET title = $3, description = $4, status = $5, priority = $6, tags = $7,
 			due_at = $8, time_zone = $9, recurrence = $10, repeat_from = $11, series_id = $12,
