@@ -89,12 +89,25 @@ func (d Duration) clock() time.Duration {
 // on a wall-clock time loc skips or repeats resolves as occurrences do (recur.Resolve):
 // forward by the gap, or the first of the two.
 func (d Duration) Before(t time.Time, loc *time.Location) time.Time {
-	if days := d.Weeks*7 + d.Days; days > 0 {
-		w := t.In(loc)
-		t = recur.Resolve(time.Date(w.Year(), w.Month(), w.Day()-days, w.Hour(), w.Minute(), w.Second(), 0, time.UTC), loc).
-			Add(time.Duration(w.Nanosecond()))
+	return d.shiftDays(t, loc, -1).Add(-d.clock())
+}
+
+// After returns the instant d after t, counting days on the calendar of loc as Before
+// does: "P1D" after 09:00 is 09:00 the next day.
+func (d Duration) After(t time.Time, loc *time.Location) time.Time {
+	return d.shiftDays(t, loc, 1).Add(d.clock())
+}
+
+// shiftDays moves t by d's weeks and days on the calendar of loc, forward (sign 1) or
+// back (-1), keeping its wall-clock time.
+func (d Duration) shiftDays(t time.Time, loc *time.Location, sign int) time.Time {
+	days := d.Weeks*7 + d.Days
+	if days == 0 {
+		return t
 	}
-	return t.Add(-d.clock())
+	w := t.In(loc)
+	return recur.Resolve(time.Date(w.Year(), w.Month(), w.Day()+sign*days, w.Hour(), w.Minute(), w.Second(), 0, time.UTC), loc).
+		Add(time.Duration(w.Nanosecond()))
 }
 
 // String returns the canonical ISO 8601 form: "PT0S" for zero, units in order.

@@ -122,6 +122,32 @@ func TestDurationBefore(t *testing.T) {
 	}
 }
 
+// After counts days on the calendar as Before does: a snooze of a day keeps the time of
+// day across a DST change.
+func TestDurationAfter(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	require.NoError(t, err)
+	for _, tt := range []struct {
+		name, duration, from, want string
+	}{
+		// 09:00 CET on 28 March is 08:00Z; 09:00 CEST the next day is 07:00Z, 23 hours on.
+		{"DayAcrossSpringForward", "P1D", "2026-03-28T08:00:00Z", "2026-03-29T07:00:00Z"},
+		{"HoursAcrossSpringForward", "PT24H", "2026-03-28T08:00:00Z", "2026-03-29T08:00:00Z"},
+		{"DayAndMinutes", "P1DT10M", "2026-03-28T08:00:00Z", "2026-03-29T07:10:00Z"},
+		{"DayIntoGap", "P1D", "2026-03-28T01:30:00Z", "2026-03-29T01:30:00Z"}, // 02:30 → 03:30 CEST
+		{"Minutes", "PT10M", "2026-03-28T08:00:00Z", "2026-03-28T08:10:00Z"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := taskwire.ParseDuration(tt.duration)
+			require.NoError(t, err)
+			from, err := time.Parse(time.RFC3339, tt.from)
+			require.NoError(t, err)
+			got := d.After(from, berlin)
+			assert.Equal(t, tt.want, got.UTC().Format(time.RFC3339), "%s after %s", tt.duration, tt.from)
+		})
+	}
+}
+
 func TestReminderSpecFireAt(t *testing.T) {
 	due := time.Date(2026, 3, 29, 7, 0, 0, 0, time.UTC)
 	at := time.Date(2026, 3, 1, 8, 0, 0, 0, time.FixedZone("X", 3600))
