@@ -112,6 +112,57 @@ func (s *Server) readNotification(w http.ResponseWriter, r *http.Request) error 
 	return writeJSON(w, http.StatusOK, n)
 }
 
+// DefaultSnooze is how long a snooze lasts when its request does not say.
+const DefaultSnooze = "PT10M"
+
+// Snooze is the body of POST /v1/notifications/{id}/snooze, which may also be empty.
+type Snooze struct {
+	// For is how long until the reminder comes again, an ISO 8601 duration of at least a
+	// minute (days count on the calendar of the task's zone); absent: DefaultSnooze.
+	For *string `json:"for"`
+}
+
+// Snoozed answers POST /v1/notifications/{id}/snooze.
+type Snoozed struct {
+	Notification *taskwire.Notification `json:"notification"` // read now
+	Task         *taskwire.Task         `json:"task"`         // with the reminder that comes again
+}
+
+// snoozeNotification reminds the user of a notification's task again later: in ten
+// minutes, or after the body's for.
+func (s *Server) snoozeNotification(w http.ResponseWriter, r *http.Request) error {
+	id, err := uuid.Parse(r.PathValue("id"))
+	if err != nil {
+		return taskwire.FieldErrorf(taskwire.EMALFORMED, "id", "id must be a notification's uuid")
+	}
+	body, err := readBody(w, r)
+	if err != nil {
+		return err
+	}
+	var in Snooze
+	if len(bytes.TrimSpace(body)) > 0 {
+		if err := taskwire.DecodeJSON(body, &in); err != nil {
+			return err
+		}
+	}
+	text := DefaultSnooze
+	if in.For != nil {
+		text = *in.For
+	}
+	d, err := taskwire.ParseDuration(text)
+	if err != nil {
+		return taskwire.FieldErrorf(taskwire.EINVALID, "for", "for must be an ISO 8601 duration such as PT10M, PT1H or P1D: %v", err)
+	}
+	if d.Weeks == 0 && d.Days == 0 && d.Hours*3600+d.Minutes*60+d.Seconds < 60 {
+		return taskwire.FieldErrorf(taskwire.EINVALID, "for", "for must be at least a minute, got %s", text)
+	}
+	n, t, err := s.tasks.SnoozeNotification(r.Context(), id, d)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, Snoozed{Notification: n, Task: t})
+}
+
 // readAllNotifications marks the user's unread notifications read: all of them, or those
 // up to the body's through.
 func (s *Server) readAllNotifications(w http.ResponseWriter, r *http.Request) error {

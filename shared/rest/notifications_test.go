@@ -235,3 +235,60 @@ func notificationIDs(list ...*taskwire.Notification) []uuid.UUID {
 	}
 	return out
 }
+
+func TestSnoozeNotification(t *testing.T) {
+	s := resttest.MustStart(t)
+
+	t.Run("OK", func(t *testing.T) {
+		c := s.NewUser(t)
+		n := MustDeliver(t, s, c) // a reminder 15 minutes before its task is due
+		before := time.Now()
+		resp := c.Do(t, http.MethodPost, "/v1/notifications/"+n.ID.String()+"/snooze", `{"for": "PT30M"}`)
+		resp.MustStatus(t, http.StatusOK)
+		var got rest.Snoozed
+		resp.JSON(t, &got)
+		require.NotNil(t, got.Notification.ReadAt, "the snoozed notification is read")
+		require.Len(t, got.Task.Reminders, 2, "got %+v", got.Task.Reminders)
+		at := *got.Task.Reminders[1].At
+		assert.WithinRange(t, at, before.Add(30*time.Minute).Truncate(time.Second), time.Now().Add(30*time.Minute))
+		assert.Equal(t, got.Task.Reminders, c.MustGetTask(t, got.Task.ID.String()).Reminders)
+		assert.Empty(t, mustNotifications(t, c, "unread=true").Items)
+
+		// Without a body: ten minutes, moving the reminder the first snooze added.
+		resp = c.Do(t, http.MethodPost, "/v1/notifications/"+n.ID.String()+"/snooze", nil)
+		resp.MustStatus(t, http.StatusOK)
+		resp.JSON(t, &got)
+		require.Len(t, got.Task.Reminders, 2)
+		assert.True(t, got.Task.Reminders[1].At.Before(at), "got %v, want about ten minutes from now", got.Task.Reminders[1].At)
+	})
+
+	t.Run("BadInput", func(t *testing.T) {
+		c := s.NewUser(t)
+		n := MustDeliver(t, s, c)
+		path := "/v1/notifications/" + n.ID.String() + "/snooze"
+		for _, tc := range []struct{ body, field string }{
+			{`{"for": "10 minutes"}`, "for"}, {`{"for": "PT30S"}`, "for"}, {`{"for": "P400D"}`, "for"},
+			{`{"for": 10}`, "for"}, {`{"until": "2030-01-01T00:00:00Z"}`, "until"}, {`{"for": "PT10M"`, ""},
+		} {
+			resp := c.Do(t, http.MethodPost, path, tc.body)
+			require.Contains(t, []int{http.StatusBadRequest, http.StatusUnprocessableEntity}, resp.Status, "%s: %s", tc.body, resp)
+			assert.Equal(t, tc.field, resp.Problem(t).Field, tc.body)
+		}
+		mustProblem(t, c.Do(t, http.MethodPost, "/v1/notifications/nope/snooze", nil), http.StatusBadRequest, taskwire.EMALFORMED)
+		mustProblem(t, c.Do(t, http.MethodPost, "/v1/notifications/"+uuid.NewString()+"/snooze", nil), http.StatusNotFound, taskwire.ENOTFOUND)
+		// Nothing was changed by any of them.
+		assert.Len(t, mustNotifications(t, c, "unread=true").Items, 1)
+		assert.Len(t, c.MustGetTask(t, n.TaskID.String()).Reminders, 1)
+		// Another user's notification is not found.
+		other := s.NewUser(t)
+		mustProblem(t, other.Do(t, http.MethodPost, path, nil), http.StatusNotFound, taskwire.ENOTFOUND)
+	})
+
+	t.Run("ErrCompleted", func(t *testing.T) {
+		c := s.NewUser(t)
+		n := MustDeliver(t, s, c)
+		c.Do(t, http.MethodPost, "/v1/tasks/"+n.TaskID.String()+"/complete", nil).MustStatus(t, http.StatusOK)
+		d := mustProblem(t, c.Do(t, http.MethodPost, "/v1/notifications/"+n.ID.String()+"/snooze", nil), http.StatusConflict, taskwire.ECONFLICT)
+		assert.Contains(t, d.Detail, "completed")
+	})
+}

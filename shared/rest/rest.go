@@ -18,6 +18,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/google/uuid"
 	"github.com/taskwire/taskwire/shared/auth"
 	"github.com/taskwire/taskwire/shared/problem"
 	"github.com/taskwire/taskwire/shared/taskwire"
@@ -36,6 +37,9 @@ type TaskStore interface {
 	ToggleTask(ctx context.Context, ref string) (*taskwire.Task, error)
 	DeleteTask(ctx context.Context, ref, ifMatch string) error
 	Tags(ctx context.Context) ([]taskwire.Tag, error)
+	// SnoozeNotification reminds the user of a notification's task again after d, and
+	// marks the notification read.
+	SnoozeNotification(ctx context.Context, id uuid.UUID, d taskwire.Duration) (*taskwire.Notification, *taskwire.Task, error)
 }
 
 // UserStore holds users and their settings.
@@ -117,6 +121,7 @@ func (s *Server) routes() {
 	s.handle("GET /v1/stream", s.stream, false)
 	s.handle("GET /v1/notifications", s.listNotifications, false)
 	s.handle("POST /v1/notifications/{id}/read", s.readNotification, false)
+	s.handle("POST /v1/notifications/{id}/snooze", s.snoozeNotification, false)
 	s.handle("POST /v1/notifications/read", s.readAllNotifications, false)
 	if s.devTokens != nil {
 		s.handlePublic("POST /v1/dev/token", s.devToken)
