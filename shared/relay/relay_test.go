@@ -170,8 +170,21 @@ func TestRelay_Flush(t *testing.T) {
 			FROM generate_series(1, $4) AS i`, user, events.TypeTaskCreated, events.SourceTasks, rows)
 		require.NoError(t, err)
 
-		// Three replicas publish at once; each locks its own rows.
-		recs := []*recorder{{delay: time.Millisecond}, {delay: time.Millisecond}, {delay: time.Millisecond}}
+		// Three replicas publish at once; each locks its own rows. Each one's first send
+		// waits until all three hold a batch, so that none can drain the queue before the
+		// others start (on a busy machine one did, and the others found nothing).
+		var all sync.WaitGroup
+		all.Add(3)
+		allHold := make(chan struct{})
+		go func() { all.Wait(); close(allHold) }()
+		hold := func() {
+			all.Done()
+			select {
+			case <-allHold:
+			case <-time.After(10 * time.Second): // reported below, as a replica with nothing
+			}
+		}
+		recs := []*recorder{{first: hold}, {first: hold}, {first: hold}}
 		var wg sync.WaitGroup
 		for _, rec := range recs {
 			wg.Go(func() {
@@ -379,11 +392,14 @@ type recorder struct {
 	mu     sync.Mutex
 	events []event.Event
 	fail   func(event.Event) error
-	delay  time.Duration
+	first  func() // called at the first send, before it is taken
+	once   sync.Once
 }
 
 func (r *recorder) Send(ctx context.Context, e event.Event) error {
-	time.Sleep(r.delay)
+	if r.first != nil {
+		r.once.Do(r.first)
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.fail != nil {
