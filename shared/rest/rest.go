@@ -114,6 +114,7 @@ func (s *Server) routes() {
 	s.handle("GET /v1/tasks/{id}/history", s.taskHistory, false)
 	s.handle("GET /v1/tags", s.listTags, false)
 	s.handle("GET /v1/trash", s.listTrash, false)
+	s.handle("GET /v1/export", s.exportData, false)
 	s.handle("DELETE /v1/trash/{id}", s.purgeTask, false)
 	s.handle("GET /v1/me", s.getMe, false)
 	s.handle("PATCH /v1/me", s.patchMe, false)

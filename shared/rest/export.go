@@ -1,0 +1,123 @@
+package rest
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/taskwire/taskwire/shared/taskwire"
+)
+
+// ExportFormat names the shape of GET /v1/export's document, for whoever reads it later.
+const ExportFormat = "taskwire-export/1"
+
+// Export is the document GET /v1/export writes, a page of tasks at a time: everything the
+// user keeps in Taskwire's task API.
+type Export struct {
+	Format     string                 `json:"format"`
+	ExportedAt time.Time              `json:"exported_at"`
+	User       *taskwire.User         `json:"user"`  // without the webhook secret
+	Tasks      []*taskwire.Task       `json:"tasks"` // open and completed, by number
+	Trash      []taskwire.DeletedTask `json:"trash"` // the latest deletion first
+}
+
+// exportPage is how many tasks the export reads at a time.
+const exportPage = taskwire.MaxLimit
+
+// exportData answers GET /v1/export: the user's settings, every task and the trash, as
+// one JSON document to download, written as it is read so that a large account needs no
+// more memory than a page. A failure before the first page is a problem; after it, the
+// connection is broken off, so that the download fails rather than looking complete.
+func (s *Server) exportData(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	me, err := s.users.FindMe(ctx)
+	if err != nil {
+		return err
+	}
+	filter := taskwire.TaskFilter{Status: "all", Sort: taskwire.Sort{Field: taskwire.SortCreatedAt}, Limit: exportPage}
+	page, err := s.tasks.FindTasks(ctx, filter)
+	if err != nil {
+		return err
+	}
+	me.WebhookSecret = nil // a file that travels holds no credentials
+	head, err := json.Marshal(me)
+	if err != nil {
+		return err
+	}
+	now := time.Now().UTC()
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="taskwire-export-%s.json"`, now.Format("2006-01-02")))
+	out := bufio.NewWriterSize(w, 64<<10)
+	fmt.Fprintf(out, `{"format":%q,"exported_at":%q,"user":%s,"tasks":[`, ExportFormat, now.Format(time.RFC3339Nano), head)
+
+	fail := func(err error) error {
+		// The status is sent: all that is left to say is that the document is not whole.
+		if ctx.Err() != nil {
+			slog.InfoContext(ctx, "export ended by the client", "err", err)
+		} else {
+			slog.ErrorContext(ctx, "export broken off", "err", err)
+		}
+		panic(http.ErrAbortHandler)
+	}
+	first := true
+	for {
+		for _, t := range page.Items {
+			if err := writeItem(out, &first, t); err != nil {
+				return fail(err)
+			}
+		}
+		if page.NextCursor == "" {
+			break
+		}
+		if filter.Cursor, err = taskwire.ParseCursor(page.NextCursor, filter.Sort); err != nil {
+			return fail(err)
+		}
+		if page, err = s.tasks.FindTasks(ctx, filter); err != nil {
+			return fail(err)
+		}
+	}
+	out.WriteString(`],"trash":[`)
+	first = true
+	var cursor *taskwire.Cursor
+	for {
+		deleted, err := s.trash.Trash(ctx, exportPage, cursor)
+		if err != nil {
+			return fail(err)
+		}
+		for _, d := range deleted.Items {
+			if err := writeItem(out, &first, d); err != nil {
+				return fail(err)
+			}
+		}
+		if deleted.NextCursor == "" {
+			break
+		}
+		if cursor, err = taskwire.ParseCursor(deleted.NextCursor, taskwire.TrashOrder); err != nil {
+			return fail(err)
+		}
+	}
+	out.WriteString("]}\n")
+	if err := out.Flush(); err != nil {
+		return fail(err)
+	}
+	return nil
+}
+
+// writeItem writes v as the next item of a JSON array whose items so far first tells.
+func writeItem(out *bufio.Writer, first *bool, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	if !*first {
+		out.WriteByte(',')
+	}
+	*first = false
+	_, err = out.Write(b)
+	return err
+}
