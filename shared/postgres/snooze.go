@@ -25,10 +25,10 @@ var snoozeNamespace = uuid.MustParse("7d1c6c1e-5a0b-4e39-9a43-52f3b1d6c0a1")
 // the user does not have is ENOTFOUND, and so is one whose task was deleted; a completed
 // task is ECONFLICT, as its reminders do not fire; a task with MaxReminders reminders
 // that would need another is EINVALID.
-func (s *TaskService) SnoozeNotification(ctx context.Context, id uuid.UUID, d taskwire.Duration) (*taskwire.Notification, *taskwire.Task, error) {
+func (s *TaskService) SnoozeNotification(ctx context.Context, id uuid.UUID, d taskwire.Duration) (*taskwire.Snoozed, error) {
 	tx, b, err := beginUserTx(ctx, s.db)
 	if err != nil {
-		return nil, nil, fmt.Errorf("snooze notification: %w", err)
+		return nil, fmt.Errorf("snooze notification: %w", err)
 	}
 	defer tx.close(ctx)
 	user := tx.user
@@ -38,24 +38,24 @@ func (s *TaskService) SnoozeNotification(ctx context.Context, id uuid.UUID, d ta
 		FOR UPDATE OF t`, user, id)
 	br, err := tx.send(ctx, b)
 	if err != nil {
-		return nil, nil, fmt.Errorf("snooze notification: %w", err)
+		return nil, fmt.Errorf("snooze notification: %w", err)
 	}
 	n, noteErr := scanNotification(br.QueryRow())
 	cur, taskErr := scanTask(br.QueryRow())
 	if err := br.Close(); err != nil {
-		return nil, nil, fmt.Errorf("snooze notification: %w", translate(err))
+		return nil, fmt.Errorf("snooze notification: %w", translate(err))
 	}
 	switch {
 	case errors.Is(noteErr, pgx.ErrNoRows):
-		return nil, nil, taskwire.Errorf(taskwire.ENOTFOUND, "no notification %s", id)
+		return nil, taskwire.Errorf(taskwire.ENOTFOUND, "no notification %s", id)
 	case noteErr != nil:
-		return nil, nil, fmt.Errorf("snooze notification: %w", translate(noteErr))
+		return nil, fmt.Errorf("snooze notification: %w", translate(noteErr))
 	case errors.Is(taskErr, pgx.ErrNoRows):
-		return nil, nil, taskwire.Errorf(taskwire.ENOTFOUND, "the task of notification %s was deleted", id)
+		return nil, taskwire.Errorf(taskwire.ENOTFOUND, "the task of notification %s was deleted", id)
 	case taskErr != nil:
-		return nil, nil, fmt.Errorf("snooze notification: %w", translate(taskErr))
+		return nil, fmt.Errorf("snooze notification: %w", translate(taskErr))
 	case cur.Status != taskwire.StatusOpen:
-		return nil, nil, taskwire.Errorf(taskwire.ECONFLICT, "task %d is completed: its reminders do not fire", cur.Number)
+		return nil, taskwire.Errorf(taskwire.ECONFLICT, "task %d is completed: its reminders do not fire", cur.Number)
 	}
 
 	now := s.now()
@@ -69,7 +69,7 @@ func (s *TaskService) SnoozeNotification(ctx context.Context, id uuid.UUID, d ta
 	case i >= 0:
 		f.Reminders[i].At, f.Reminders[i].Before = &at, ""
 	case len(f.Reminders) >= taskwire.MaxReminders:
-		return nil, nil, taskwire.FieldErrorf(taskwire.EINVALID, "reminders",
+		return nil, taskwire.FieldErrorf(taskwire.EINVALID, "reminders",
 			"task %d has %d reminders, the most a task may have: remove one to snooze", cur.Number, taskwire.MaxReminders)
 	default:
 		f.Reminders = append(f.Reminders, taskwire.ReminderSpec{ID: snoozed, At: &at})
@@ -83,7 +83,7 @@ func (s *TaskService) SnoozeNotification(ctx context.Context, id uuid.UUID, d ta
 	})
 	t, err := s.commitChange(ctx, tx, cur, f, b)
 	if err != nil {
-		return nil, nil, fmt.Errorf("snooze notification: %w", err)
+		return nil, fmt.Errorf("snooze notification: %w", err)
 	}
-	return n, t, nil
+	return &taskwire.Snoozed{Notification: n, Task: t, Until: at}, nil
 }

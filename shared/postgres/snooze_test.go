@@ -31,7 +31,17 @@ func TestTaskService_SnoozeNotification(t *testing.T) {
 		t.Helper()
 		dur, err := taskwire.ParseDuration(d)
 		require.NoError(t, err)
-		return svc.SnoozeNotification(ctx, id, dur)
+		got, err := svc.SnoozeNotification(ctx, id, dur)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, r := range got.Task.Reminders {
+			if r.At != nil && r.At.Equal(got.Until) {
+				return got.Notification, got.Task, nil
+			}
+		}
+		t.Fatalf("until %v is none of the task's reminders %+v", got.Until, got.Task.Reminders)
+		return nil, nil, nil
 	}
 
 	t.Run("RelativeReminderStays", func(t *testing.T) {

@@ -122,12 +122,6 @@ type Snooze struct {
 	For *string `json:"for"`
 }
 
-// Snoozed answers POST /v1/notifications/{id}/snooze.
-type Snoozed struct {
-	Notification *taskwire.Notification `json:"notification"` // read now
-	Task         *taskwire.Task         `json:"task"`         // with the reminder that comes again
-}
-
 // snoozeNotification reminds the user of a notification's task again later: in ten
 // minutes, or after the body's for.
 func (s *Server) snoozeNotification(w http.ResponseWriter, r *http.Request) error {
@@ -156,11 +150,11 @@ func (s *Server) snoozeNotification(w http.ResponseWriter, r *http.Request) erro
 	if d.Weeks == 0 && d.Days == 0 && d.Hours*3600+d.Minutes*60+d.Seconds < 60 {
 		return taskwire.FieldErrorf(taskwire.EINVALID, "for", "for must be at least a minute, got %s", text)
 	}
-	n, t, err := s.tasks.SnoozeNotification(r.Context(), id, d)
+	snoozed, err := s.tasks.SnoozeNotification(r.Context(), id, d)
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, Snoozed{Notification: n, Task: t})
+	return writeJSON(w, http.StatusOK, snoozed)
 }
 
 // readAllNotifications marks the user's unread notifications read: all of them, or those

@@ -245,11 +245,12 @@ func TestSnoozeNotification(t *testing.T) {
 		before := time.Now()
 		resp := c.Do(t, http.MethodPost, "/v1/notifications/"+n.ID.String()+"/snooze", `{"for": "PT30M"}`)
 		resp.MustStatus(t, http.StatusOK)
-		var got rest.Snoozed
+		var got taskwire.Snoozed
 		resp.JSON(t, &got)
 		require.NotNil(t, got.Notification.ReadAt, "the snoozed notification is read")
 		require.Len(t, got.Task.Reminders, 2, "got %+v", got.Task.Reminders)
 		at := *got.Task.Reminders[1].At
+		assert.Equal(t, at, got.Until, "until is when the reminder comes again")
 		assert.WithinRange(t, at, before.Add(30*time.Minute).Truncate(time.Second), time.Now().Add(30*time.Minute))
 		assert.Equal(t, got.Task.Reminders, c.MustGetTask(t, got.Task.ID.String()).Reminders)
 		assert.Empty(t, mustNotifications(t, c, "unread=true").Items)

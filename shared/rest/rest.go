@@ -39,7 +39,7 @@ type TaskStore interface {
 	Tags(ctx context.Context) ([]taskwire.Tag, error)
 	// SnoozeNotification reminds the user of a notification's task again after d, and
 	// marks the notification read.
-	SnoozeNotification(ctx context.Context, id uuid.UUID, d taskwire.Duration) (*taskwire.Notification, *taskwire.Task, error)
+	SnoozeNotification(ctx context.Context, id uuid.UUID, d taskwire.Duration) (*taskwire.Snoozed, error)
 }
 
 // UserStore holds users and their settings.

@@ -17,3 +17,11 @@ type Notification struct {
 	CreatedAt  time.Time  `json:"created_at"`
 	ReadAt     *time.Time `json:"read_at"`
 }
+
+// Snoozed is a notification snoozed: read, and its task with the reminder that comes again
+// at Until.
+type Snoozed struct {
+	Notification *Notification `json:"notification"`
+	Task         *Task         `json:"task"`
+	Until        time.Time     `json:"until"`
+}
