@@ -164,6 +164,15 @@ function countNotifications() {
   window.Notification.requestPermission = Real.requestPermission.bind(Real);
 }
 
+/** Runs axe-core on page; fails on a serious or critical violation, named by label. */
+async function axeScan(page, label) {
+  await page.evaluate(axeSource); // evaluate runs beside the page's CSP, which refuses inline scripts
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert(bad.length === 0, `${label}: ${bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`).join('; ')}`);
+  return result.violations.length;
+}
+
 const taskItem = (page, title) => page.locator('#tasks > li', { has: page.locator('.title', { hasText: title }) });
 
 const browser = await chromium.launch({
@@ -423,13 +432,7 @@ if (!CHAT) {
 }
 
 await scenario('accessibility: axe-core finds no serious or critical violations', page, async () => {
-  const scan = async (label) => {
-    await page.evaluate(axeSource); // evaluate runs beside the page's CSP, which refuses inline scripts
-    const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-    const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    assert(bad.length === 0, `${label}: ${bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`).join('; ')}`);
-    return result.violations.length;
-  };
+  const scan = (label) => axeScan(page, label);
   await scan('the task list');
   await page.getByRole('button', { name: 'Open the full form' }).click();
   await page.getByLabel('Repeats').selectOption('WEEKLY');
@@ -982,6 +985,77 @@ await userScenario('reminders that fired while the page was closed: a count and 
   await seedTask(tok, { title: 'Stretch', reminders: [{ at: new Date(Date.now() + 1500).toISOString() }] });
   await p.locator('.toast-reminder', { hasText: 'Stretch' }).waitFor({ timeout: 30000 });
   await until(() => p.evaluate(() => window.__shown.some((n) => n.body.includes('Stretch'))), 'its browser notification');
+});
+
+/**
+ * Seeds a task whose reminder fires in a moment, once the page has read its notifications
+ * (one that fired before would be "while you were away"), and waits for its toast.
+ */
+async function remindSoon(p, tok, title) {
+  await until(() => p.locator('#notif-button').getAttribute('aria-label'), 'the first look at the notifications');
+  const task = await seedTask(tok, { title, due_at: new Date(Date.now() + 86400000).toISOString(), reminders: [{ at: new Date(Date.now() + 1500).toISOString() }] });
+  const toast = p.locator('.toast-reminder', { hasText: title });
+  await toast.waitFor({ timeout: 30000 });
+  const unread = (await api(tok, 'GET', '/v1/notifications?unread=true&limit=50')).body.items;
+  const n = unread.find((x) => x.task_id === task.id);
+  assert(n, `the notification of ${title} is unread: ${JSON.stringify(unread)}`);
+  return { task, n, toast };
+}
+
+/**
+ * Checks through the API that notification n is read and that its task comes again about
+ * ms from now (within a minute), with the reminder that fired moved rather than another
+ * added; returns the time it comes again as the page says it ("10:40").
+ */
+async function snoozedFor(tok, n, ms) {
+  const unread = (await api(tok, 'GET', '/v1/notifications?unread=true&limit=50')).body.items;
+  assert(!unread.some((x) => x.id === n.id), 'the snoozed notification is read');
+  const t = (await api(tok, 'GET', `/v1/tasks/${n.task_id}`)).body;
+  assert(t.reminders.length === 1 && t.reminders[0].at, `the reminder that fired moved: ${JSON.stringify(t.reminders)}`);
+  const off = Date.parse(t.reminders[0].fire_at) - Date.now() - ms;
+  assert(Math.abs(off) < 60000, `the reminder comes again in about ${ms / 60000} min: ${t.reminders[0].fire_at} (${off} ms off)`);
+  return new Intl.DateTimeFormat('en-GB', { timeZone: ZONE, hour: '2-digit', minute: '2-digit' }).format(Date.parse(t.reminders[0].fire_at));
+}
+
+await userScenario('snooze a reminder from its toast: read, and the task reminds again in 10 minutes', {}, async ({ page: p, token: tok }) => {
+  const title = 'Water the plants';
+  const { n, toast } = await remindSoon(p, tok, title);
+  await toast.getByRole('group', { name: `Snooze “${title}”` }).waitFor();
+  await axeScan(p, 'a reminder toast with its snooze choices');
+  await p.screenshot({ path: path.join(OUT, 'snooze-toast.png') });
+  await toast.getByRole('button', { name: `Snooze “${title}” for 10 min` }).click();
+  await toast.waitFor({ state: 'hidden' });
+  const done = p.locator('.toast', { hasText: `Snoozed “${title}” until` });
+  await done.waitFor();
+  const at = await snoozedFor(tok, n, 600000);
+  const said = await done.textContent();
+  assert(new RegExp(`until (Tomorrow )?${at}\\.`).test(said), `the toast says until when: ${said} (${at})`);
+  await until(() => p.locator('#notif-count').isHidden(), 'the unread count to clear');
+  // The row shows the reminder's new time, once: the answer and the live event replace it.
+  const reminder = new RegExp(`Reminder at (Today|Tomorrow) ${at}`);
+  await until(async () => reminder.test(await taskItem(p, title).locator('.meta').textContent()), 'the row with the new reminder');
+  await sleep(500);
+  assert(await taskItem(p, title).count() === 1, 'the task is listed once');
+});
+
+await userScenario('snooze a reminder from the Notifications panel for an hour', {}, async ({ page: p, token: tok }) => {
+  const title = 'Call the bank';
+  const { n } = await remindSoon(p, tok, title);
+  await p.getByRole('button', { name: /Notifications/ }).click();
+  const panel = p.getByRole('dialog', { name: 'Notifications' });
+  const hour = panel.getByRole('button', { name: `Snooze “${title}” for 1 hour` });
+  await hour.waitFor();
+  await axeScan(p, 'the Notifications panel with snooze choices');
+  await p.screenshot({ path: path.join(OUT, 'snooze-panel.png') });
+  await hour.click();
+  await until(async () => (await p.locator('#notif-status').textContent()).startsWith(`Snoozed “${title}” until`), 'the panel to say it is snoozed');
+  assert(await p.locator('.toast', { hasText: `Snoozed “${title}” until` }).count() === 1, 'the toast says it too, for when the panel closes');
+  const at = await snoozedFor(tok, n, 3600000);
+  assert((await p.locator('#notif-status').textContent()).includes(at), `the panel says until when: ${at}`);
+  await until(() => p.locator('#notif-count').isHidden(), 'the unread count to clear');
+  await panel.locator('li.read', { hasText: title }).waitFor();
+  assert(await p.evaluate(() => document.querySelector('#notif-panel').contains(document.activeElement)), 'the focus stays in the panel');
+  await panel.getByRole('button', { name: 'Close' }).click();
 });
 
 // First load, cold: bytes and time to the rendered list, from the browser's own clock.

@@ -696,7 +696,9 @@ async function pollNotifications() {
 
 function announce(n) {
   const when = n.due_at ? ` (due ${formatDue(n.due_at, state.zone)})` : '';
-  toast(`Reminder: ${n.title}${when}`, { kind: 'reminder', timeout: 15000, action: 'Mark read', onAction: () => markRead(n.id) });
+  const shown = toast(`Reminder: ${n.title}${when}`, {
+    kind: 'reminder', timeout: 15000, action: 'Mark read', onAction: () => markRead(n.id), extra: snoozeChoices(n, () => shown.close()),
+  });
   if ('Notification' in window && Notification.permission === 'granted') {
     try { new Notification('Taskwire reminder', { body: `${n.title}${when}`, tag: n.id }); } catch { /* not allowed here */ }
   }
@@ -720,6 +722,45 @@ async function markRead(id) {
   pollNotifications();
 }
 
+// What a reminder can be snoozed for: label, duration, words for its button's name.
+const SNOOZES = [['10 min', 'PT10M', 'for 10 min'], ['1 hour', 'PT1H', 'for 1 hour'],
+  ['Tomorrow', 'P1D', 'until this time tomorrow']];
+
+/** The snooze buttons of notification n, one per SNOOZES; done runs once it is snoozed. */
+function snoozeChoices(n, done) {
+  let busy = false; // a second click while the first is on its way snoozes once
+  const pick = async (choice) => {
+    if (busy) return;
+    busy = true;
+    await snooze(n, choice, done);
+    busy = false;
+  };
+  return h('div', { class: 'snooze', role: 'group', 'aria-label': `Snooze “${n.title}”` }, 'Snooze',
+    SNOOZES.map((c) => h('button', { type: 'button', dataset: { role: c[1] }, 'aria-label': `Snooze “${n.title}” ${c[2]}`, onclick: () => pick(c) }, c[0])));
+}
+
+/**
+ * Snoozes notification n for choice (of SNOOZES): it is read, and its task has a reminder
+ * again then; says until when, where the person looks (the panel when it is open).
+ */
+async function snooze(n, [, duration], done) {
+  const panel = $('#notif-panel').open;
+  let res;
+  try {
+    res = await post(`/v1/notifications/${n.id}/snooze`, { for: duration });
+  } catch (err) {
+    if (panel) $('#notif-error').textContent = err.message;
+    handleError(err);
+    return;
+  }
+  const text = `Snoozed “${n.title}” until ${formatDue(res.until, state.zone).replace(/^Today /, '')}.`;
+  done?.();
+  toast(text);
+  if (panel) { $('#notif-status').textContent = text; $('#notif-error').textContent = ''; }
+  replaceTask(res.task);
+  pollNotifications();
+}
+
 async function markAllRead(through) {
   try {
     await post('/v1/notifications/read', { through });
@@ -728,16 +769,35 @@ async function markAllRead(through) {
   pollNotifications();
 }
 
+/** An entry of the Notifications panel: read, or with Mark read and the snooze choices. */
+function renderNotification(n) {
+  return h('li', { class: n.read_at ? 'read' : 'unread', dataset: { id: n.id } },
+    h('p', {}, h('strong', {}, n.title)),
+    h('p', { class: 'hint' }, `Reminded ${formatDue(n.remind_at, state.zone)}`, n.due_at ? ` · due ${formatDue(n.due_at, state.zone)}` : ''),
+    n.read_at ? h('span', { class: 'hint' }, 'Read') : h('div', { class: 'notif-actions' },
+      h('button', { type: 'button', dataset: { role: 'read' }, 'aria-label': `Mark read: ${n.title}`, onclick: async () => { await markRead(n.id); renderNotifications(); } }, 'Mark read'),
+      snoozeChoices(n)));
+}
+
+/**
+ * Lists the latest notifications in the panel. The list is drawn again only when what it
+ * shows changed (not at every poll), and the focus stays on the same control of the same
+ * entry, or, when that is gone (read, snoozed), moves to the list's first button.
+ */
 async function renderNotifications() {
   const list = $('#notif-list');
   try {
     const page = await get('/v1/notifications?limit=20');
-    list.replaceChildren(...(page.items.length ? page.items.map((n) => h('li', { class: n.read_at ? 'read' : 'unread' },
-      h('p', {}, h('strong', {}, n.title)),
-      h('p', { class: 'hint' }, `Reminded ${formatDue(n.remind_at, state.zone)}`, n.due_at ? ` · due ${formatDue(n.due_at, state.zone)}` : ''),
-      n.read_at ? h('span', { class: 'hint' }, 'Read') :
-        h('button', { type: 'button', 'aria-label': `Mark read: ${n.title}`, onclick: async () => { await markRead(n.id); renderNotifications(); } }, 'Mark read')))
-      : [h('li', { class: 'hint' }, 'No notifications yet.')]));
+    const key = startOfDay(state.zone) + JSON.stringify(page.items.map((n) => [n.id, n.read_at]));
+    if (key !== list.dataset.key || !list.children.length) {
+      list.dataset.key = key;
+      const focused = list.contains(document.activeElement) && document.activeElement;
+      list.replaceChildren(...(page.items.length ? page.items.map(renderNotification) : [h('li', { class: 'hint' }, 'No notifications yet.')]));
+      if (focused) {
+        ($(`#notif-list li[data-id="${focused.closest('li').dataset.id}"] [data-role="${focused.dataset.role}"]`) ||
+          $('#notif-list button') || $('#notif-close')).focus();
+      }
+    }
     // Through the newest listed: one that fires while the panel is open stays unread.
     const readAll = $('#notif-read-all');
     readAll.hidden = !page.items.some((n) => !n.read_at);
@@ -751,7 +811,12 @@ async function renderNotifications() {
   } else perm.textContent = Notification.permission === 'granted' ? 'Browser notifications are on.' : 'Browser notifications are blocked for this site.';
 }
 
-$('#notif-button').addEventListener('click', () => { $('#notif-panel').showModal(); renderNotifications(); });
+$('#notif-button').addEventListener('click', () => {
+  $('#notif-status').textContent = '';
+  $('#notif-error').textContent = '';
+  $('#notif-panel').showModal();
+  renderNotifications();
+});
 $('#notif-close').addEventListener('click', () => $('#notif-panel').close());
 
 // ---- the trash ----

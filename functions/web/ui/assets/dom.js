@@ -23,11 +23,12 @@ export const $ = (sel, root = document) => root.querySelector(sel);
 export const $$ = (sel, root = document) => [...root.querySelectorAll(sel)];
 
 /**
- * Shows a message for a while, with an optional action (such as Undo). The toasts come
- * first in the page's tab order (their region follows the skip link), and a toast stays
- * while the pointer or the focus is on it, so that its action can be reached in time.
+ * Shows a message for a while, with an optional action (such as Undo) and extra controls
+ * on a line of their own (a reminder's snooze choices). The toasts come first in the
+ * page's tab order (their region follows the skip link), and a toast stays while the
+ * pointer or the focus is on it, so that its action can be reached in time.
  */
-export function toast(text, { action, onAction, timeout = 6000, onTimeout, kind = 'info' } = {}) {
+export function toast(text, { action, onAction, timeout = 6000, onTimeout, kind = 'info', extra } = {}) {
   const box = $('#toasts');
   let done = false;
   let timer;
@@ -55,7 +56,8 @@ export function toast(text, { action, onAction, timeout = 6000, onTimeout, kind 
   },
   h('span', {}, text),
   action && h('button', { type: 'button', onclick: () => close(true) }, action),
-  h('button', { type: 'button', class: 'icon', 'aria-label': 'Dismiss', onclick: () => close(false) }, '×'));
+  h('button', { type: 'button', class: 'icon', 'aria-label': 'Dismiss', onclick: () => close(false) }, '×'),
+  extra);
   box.append(el);
   wait();
   return { close: (acted = false) => close(acted) };
