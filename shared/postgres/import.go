@@ -1,0 +1,156 @@
+package postgres
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/taskwire/taskwire/shared/events"
+	"github.com/taskwire/taskwire/shared/taskwire"
+)
+
+// importStateSQL reads what an import must not repeat, once the user's row is locked
+// (numbering tasks takes that lock): $2 are the ids in the file, $3 their numbers, $4
+// their series. Each row is a kind and a value: "id" a task the user has (in the list or
+// the trash), "number" a number in use, "series" a series' last place.
+const importStateSQL = `
+	SELECT 'id', t.id, NULL::bigint FROM tasks t WHERE t.user_id = $1 AND t.id = ANY($2)
+	UNION ALL SELECT 'id', tr.task_id, NULL FROM trash tr WHERE tr.user_id = $1 AND tr.task_id = ANY($2)
+	UNION ALL SELECT 'number', NULL, t.number FROM tasks t WHERE t.user_id = $1 AND t.number = ANY($3)
+	UNION ALL SELECT 'number', NULL, tr.number FROM trash tr WHERE tr.user_id = $1 AND tr.number = ANY($3)
+	UNION ALL SELECT 'series', t.series_id, max(t.series_index)::bigint FROM tasks t
+		WHERE t.user_id = $1 AND t.series_id = ANY($4) GROUP BY t.series_id`
+
+// ImportTasks adds tasks read from an export to the signed-in user's list, in one
+// transaction, each with its task.created event: a task the user has already (by id, in
+// the list or the trash) is left as it is, so that importing a file twice adds nothing the
+// second time. A task keeps its id and its number, unless the user has a task by that
+// number, when it takes the next; the user's next number comes after every number kept.
+// A series' tasks take its next places in the order they were created. Reminders whose
+// time has passed are born fired. It returns how many tasks it added and how many were
+// there already. An id that another account holds is ECONFLICT, and nothing is added.
+func (s *TaskService) ImportTasks(ctx context.Context, tasks []*taskwire.Task) (added, present int, err error) {
+	tx, b, err := beginUserTx(ctx, s.db)
+	if err != nil {
+		return 0, 0, fmt.Errorf("import tasks: %w", err)
+	}
+	defer tx.close(ctx)
+	user := tx.user
+	ids, numbers, series := make([]uuid.UUID, len(tasks)), make([]int64, len(tasks)), []uuid.UUID{}
+	for i, t := range tasks {
+		ids[i], numbers[i] = t.ID, t.Number
+		if t.SeriesID != nil {
+			series = append(series, *t.SeriesID)
+		}
+	}
+	b.Queue(`SELECT task_seq FROM users WHERE id = $1 FOR UPDATE`, user)
+	b.Queue(importStateSQL, user, ids, numbers, series)
+	br, err := tx.send(ctx, b)
+	if err != nil {
+		return 0, 0, fmt.Errorf("import tasks: %w", err)
+	}
+	var seq int64
+	have, used, places := map[uuid.UUID]bool{}, map[int64]bool{}, map[uuid.UUID]int{}
+	err = br.QueryRow().Scan(&seq)
+	var rows pgx.Rows
+	if err == nil {
+		rows, err = br.Query()
+	}
+	if err == nil {
+		for rows.Next() {
+			var kind string
+			var id *uuid.UUID
+			var n *int64
+			if err = rows.Scan(&kind, &id, &n); err != nil {
+				break
+			}
+			switch kind {
+			case "id":
+				have[*id] = true
+			case "number":
+				used[*n] = true
+			case "series":
+				places[*id] = int(*n)
+			}
+		}
+		rows.Close()
+		if err == nil {
+			err = rows.Err()
+		}
+	}
+	if closeErr := br.Close(); err == nil {
+		err = closeErr
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("import tasks: %w", translate(err))
+	}
+
+	// What is new, each with its number: its own when free, else the next after all.
+	var fresh []*taskwire.Task
+	for _, t := range tasks {
+		if have[t.ID] {
+			present++
+			continue
+		}
+		have[t.ID] = true // a task twice in the file is added once
+		fresh = append(fresh, t)
+	}
+	var renumber []*taskwire.Task
+	for _, t := range fresh {
+		if used[t.Number] {
+			renumber = append(renumber, t)
+			continue
+		}
+		used[t.Number] = true
+		seq = max(seq, t.Number)
+	}
+	for _, t := range renumber {
+		seq++
+		t.Number = seq
+	}
+	// A series' new tasks take its next places in the order they were made.
+	ordered := slices.Clone(fresh)
+	slices.SortStableFunc(ordered, func(a, b *taskwire.Task) int { return cmp.Compare(a.CreatedAt.UnixNano(), b.CreatedAt.UnixNano()) })
+	index := map[uuid.UUID]int{}
+	for _, t := range ordered {
+		if t.SeriesID == nil {
+			index[t.ID] = 1
+			continue
+		}
+		places[*t.SeriesID]++
+		index[t.ID] = places[*t.SeriesID]
+	}
+
+	now := s.now()
+	b = &pgx.Batch{}
+	var seqs []*int64
+	freshIDs := make([]uuid.UUID, 0, len(fresh))
+	for _, t := range fresh {
+		freshIDs = append(freshIDs, t.ID)
+		t.UserID = user
+		b.Queue(insertRestoredSQL, t.ID, user, t.Number, t.Title, t.Description, t.Status, t.Priority.Rank(), t.Tags,
+			t.DueAt, t.TimeZone, t.Recurrence, t.RepeatFrom, t.SeriesID, index[t.ID], t.CompletedAt, t.CreatedAt, t.UpdatedAt, t.Version)
+		queueReminderRows(b, user, t)
+		at, err := queueEvent(b, events.TypeTaskCreated, user, t, nil, now)
+		if err != nil {
+			return 0, 0, fmt.Errorf("import tasks: %w", err)
+		}
+		seqs = append(seqs, at)
+	}
+	b.Queue(`UPDATE reminders SET fired_at = $2 WHERE user_id = $1 AND task_id = ANY($3) AND fire_at <= $2`, user, now, freshIDs)
+	b.Queue(`UPDATE users SET task_seq = greatest(task_seq, $2) WHERE id = $1`, user, seq)
+	if err := tx.commit(ctx, b); err != nil {
+		if taskwire.ErrorCode(err) == taskwire.ECONFLICT {
+			return 0, 0, taskwire.Errorf(taskwire.ECONFLICT,
+				"a task or reminder of the file has an id another account holds: a file imports into the account it was exported from, or into another server")
+		}
+		return 0, 0, fmt.Errorf("import tasks: %w", err)
+	}
+	for _, at := range seqs {
+		s.db.outboxWritten(user, *at)
+	}
+	return len(fresh), present, nil
+}

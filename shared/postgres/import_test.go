@@ -1,0 +1,39 @@
+package postgres_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/taskwire/taskwire/shared/events"
+	"github.com/taskwire/taskwire/shared/postgres"
+	"github.com/taskwire/taskwire/shared/postgres/postgrestest"
+	"github.com/taskwire/taskwire/shared/taskwire"
+)
+
+// A file may name a task twice or give two tasks one number: each task is added once,
+// and no two share a number.
+func TestTaskService_ImportTasks(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+	ctx, user := MustNewUser(t, db)
+	svc := postgres.NewTaskService(db)
+	task := func(n int64, title string) *taskwire.Task {
+		return &taskwire.Task{ID: uuid.New(), Number: n, Title: title, Status: taskwire.StatusOpen, Priority: taskwire.PriorityNone,
+			Tags: []string{}, TimeZone: "UTC", RepeatFrom: taskwire.RepeatFromSchedule, CreatedAt: t0, UpdatedAt: t0, Version: 1}
+	}
+	a, b := task(3, "a"), task(3, "b")
+	twice := *a
+	added, present, err := svc.ImportTasks(ctx, []*taskwire.Task{a, b, &twice})
+	require.NoError(t, err)
+	assert.Equal(t, 2, added)
+	assert.Equal(t, 1, present, "the second copy finds the first")
+	assert.Equal(t, "a", MustFindTask(t, ctx, svc, "3").Title)
+	assert.Equal(t, "b", MustFindTask(t, ctx, svc, "4").Title, "the second number 3 takes the next")
+	data := mustReadTaskData(t, MustTaskEvent(t, db, user, events.TypeTaskCreated, b.ID))
+	assert.Equal(t, int64(4), data.Task.Number, "the event carries the number the task took")
+	svc.Now = fixedClock(time.Now())
+	assert.Equal(t, int64(5), MustCreateTask(t, ctx, svc, taskwire.NewTask{Title: "next"}).Number)
+}

@@ -1,0 +1,125 @@
+package taskwire
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// ExportedTask is a task as an export holds it, the API's task object, read back for an
+// import. Its fields go through the same rules as a new task's.
+type ExportedTask struct {
+	ID          uuid.UUID          `json:"id"`
+	Number      int64              `json:"number"`
+	Title       string             `json:"title"`
+	Description string             `json:"description"`
+	Status      Status             `json:"status"`
+	Priority    string             `json:"priority"`
+	Tags        TagsInput          `json:"tags"`
+	DueAt       *string            `json:"due_at"`
+	TimeZone    string             `json:"time_zone"`
+	Recurrence  *string            `json:"recurrence"`
+	RepeatFrom  string             `json:"repeat_from"`
+	SeriesID    *uuid.UUID         `json:"series_id"`
+	Reminders   []ExportedReminder `json:"reminders"`
+	CompletedAt *time.Time         `json:"completed_at"`
+	CreatedAt   time.Time          `json:"created_at"`
+	UpdatedAt   time.Time          `json:"updated_at"`
+	Version     int64              `json:"version"`
+}
+
+// ExportedTasks are the tasks of an export; an error inside one is named by its place,
+// tasks[3].title.
+type ExportedTasks []ExportedTask
+
+// UnmarshalJSON decodes the tasks one by one.
+func (t *ExportedTasks) UnmarshalJSON(b []byte) error {
+	return decodeElements(b, "tasks", (*[]ExportedTask)(t))
+}
+
+// ExportedReminder is a reminder as an export holds it; fire_at is derived again.
+type ExportedReminder struct {
+	ID     uuid.UUID `json:"id"`
+	Before *string   `json:"before"`
+	At     *string   `json:"at"`
+	FireAt *string   `json:"fire_at"`
+}
+
+// Task validates the exported task as a new task's fields are, and returns it with its
+// id, number, status, series and times as exported; field names its place in the
+// document ("tasks[3]"), which every error names.
+func (e ExportedTask) Task(field string) (*Task, error) {
+	in := NewTask{Title: e.Title, Description: e.Description, Priority: e.Priority, Tags: e.Tags, DueAt: e.DueAt,
+		TimeZone: e.TimeZone, Recurrence: e.Recurrence, RepeatFrom: e.RepeatFrom}
+	if e.TimeZone == "" {
+		in.TimeZone = "UTC" // as the API writes every task: with its zone
+	}
+	for _, r := range e.Reminders {
+		in.Reminders = append(in.Reminders, ReminderInput{Before: r.Before, At: r.At})
+	}
+	f, err := in.Fields()
+	if err != nil {
+		return nil, within(err, field)
+	}
+	bad := func(name, format string, args ...any) error {
+		return FieldErrorf(EINVALID, field+"."+name, field+"."+format, args...)
+	}
+	switch {
+	case e.ID == uuid.Nil:
+		return nil, bad("id", "id must be the task's uuid")
+	case e.Number < 1:
+		return nil, bad("number", "number must be the task's, 1 or more")
+	case e.Status != StatusOpen && e.Status != StatusCompleted:
+		return nil, bad("status", "status must be open or completed")
+	case e.CreatedAt.IsZero():
+		return nil, bad("created_at", "created_at must be the time the task was created")
+	case e.Version < 1:
+		return nil, bad("version", "version must be 1 or more")
+	}
+	t := &Task{ID: e.ID, Number: e.Number, Title: f.Title, Description: f.Description, Status: e.Status,
+		Priority: f.Priority, Tags: f.Tags, DueAt: f.DueAt, TimeZone: f.TimeZone, RepeatFrom: f.RepeatFrom,
+		CreatedAt: e.CreatedAt.UTC(), UpdatedAt: e.UpdatedAt.UTC(), Version: e.Version}
+	if t.UpdatedAt.Before(t.CreatedAt) {
+		t.UpdatedAt = t.CreatedAt
+	}
+	if f.Recurrence != "" {
+		rule := f.Recurrence
+		t.Recurrence = &rule
+		series := e.ID
+		if e.SeriesID != nil && *e.SeriesID != uuid.Nil {
+			series = *e.SeriesID
+		}
+		t.SeriesID = &series
+	}
+	if t.Status == StatusCompleted {
+		done := t.UpdatedAt
+		if e.CompletedAt != nil {
+			done = e.CompletedAt.UTC()
+		}
+		t.CompletedAt = &done
+	}
+	for i, spec := range f.Reminders {
+		id := e.Reminders[i].ID
+		if id == uuid.Nil {
+			return nil, bad(fmt.Sprintf("reminders[%d].id", i), "reminders[%d].id must be the reminder's uuid", i)
+		}
+		t.Reminders = append(t.Reminders, Reminder{ID: id, Before: spec.Before, At: spec.At, FireAt: spec.FireAt(t.DueAt, t.TimeZone)})
+	}
+	return t, nil
+}
+
+// within returns err with field, the place of what it is about in a larger document,
+// before the field and the message it names.
+func within(err error, field string) error {
+	var e *Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	inner := field
+	if e.Field != "" {
+		inner += "." + e.Field
+	}
+	return FieldErrorf(e.Code, inner, "%s: %s", field, e.Message)
+}
