@@ -3,7 +3,9 @@ package rest
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"time"
@@ -120,4 +122,52 @@ func writeItem(out *bufio.Writer, first *bool, v any) error {
 	*first = false
 	_, err = out.Write(b)
 	return err
+}
+
+// MaxImportBytes bounds the body of POST /v1/import: an export of about 30 000 tasks.
+const MaxImportBytes = 16 << 20
+
+// Imported answers POST /v1/import.
+type Imported struct {
+	Added   int `json:"added"`   // tasks the file added
+	Present int `json:"present"` // tasks of the file the user had already, left as they are
+}
+
+// importDoc is an export as POST /v1/import reads it: its tasks, checked one by one.
+type importDoc struct {
+	Format     string                 `json:"format"`
+	ExportedAt *time.Time             `json:"exported_at"`
+	User       json.RawMessage        `json:"user"`
+	Tasks      taskwire.ExportedTasks `json:"tasks"`
+	Trash      json.RawMessage        `json:"trash"`
+}
+
+// importData answers POST /v1/import: the tasks of an export (GET /v1/export's document)
+// added to the user's list, all or none. Its settings and trash are not imported.
+func (s *Server) importData(w http.ResponseWriter, r *http.Request) error {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxImportBytes))
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return taskwire.Errorf(taskwire.ETOOLARGE, "the file exceeds %d bytes", MaxImportBytes)
+	} else if err != nil {
+		return taskwire.Errorf(taskwire.EMALFORMED, "the body cannot be read: %v", err)
+	}
+	var doc importDoc
+	if err := taskwire.DecodeJSON(body, &doc); err != nil {
+		return err
+	}
+	if doc.Format != ExportFormat {
+		return taskwire.FieldErrorf(taskwire.EINVALID, "format", "format must be %s, the format GET /v1/export writes, got %q", ExportFormat, doc.Format)
+	}
+	tasks := make([]*taskwire.Task, len(doc.Tasks))
+	for i, e := range doc.Tasks {
+		if tasks[i], err = e.Task(fmt.Sprintf("tasks[%d]", i)); err != nil {
+			return err
+		}
+	}
+	added, present, err := s.tasks.ImportTasks(r.Context(), tasks)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, Imported{Added: added, Present: present})
 }

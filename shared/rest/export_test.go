@@ -1,10 +1,13 @@
 package rest_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -34,7 +37,7 @@ func TestExport(t *testing.T) {
 	assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
 	assert.Regexp(t, `^attachment; filename="taskwire-export-\d{4}-\d{2}-\d{2}\.json"$`, resp.Header.Get("Content-Disposition"))
 	assert.Equal(t, "no-store", resp.Header.Get("Cache-Control"))
-	assert.NotContains(t, resp.String(), "whsec_", "a file that travels holds no credentials")
+	assert.NotContains(t, string(resp.Body), "whsec_", "a file that travels holds no credentials")
 	var doc rest.Export
 	resp.JSON(t, &doc)
 
@@ -62,4 +65,141 @@ func TestExport(t *testing.T) {
 	// A query parameter is refused, as on every route that takes none.
 	d := mustProblem(t, c.Do(t, http.MethodGet, "/v1/export?format=csv", nil), http.StatusBadRequest, taskwire.EMALFORMED)
 	assert.Equal(t, "format", d.Field)
+}
+
+func TestImport(t *testing.T) {
+	s := resttest.MustStart(t)
+
+	// An export read back into the account it came from restores what was lost since, and
+	// leaves alone what is there: the same file twice adds nothing.
+	t.Run("RoundTrip", func(t *testing.T) {
+		c := s.NewUser(t)
+		for i := 1; i <= 5; i++ {
+			c.MustCreateTask(t, map[string]any{"title": fmt.Sprintf("task %d", i)})
+		}
+		lost := c.MustCreateTask(t, map[string]any{"title": "Renew passport", "tags": []string{"admin"},
+			"due_at": "2030-05-01T09:00:00Z", "reminders": []map[string]any{{"before": "P1D"}}})
+		c.Do(t, http.MethodPost, "/v1/tasks/2/complete", nil).MustStatus(t, http.StatusOK)
+		c.Do(t, http.MethodDelete, "/v1/tasks/4", nil).MustStatus(t, http.StatusNoContent) // in the trash
+		export := c.Do(t, http.MethodGet, "/v1/export", nil)
+		export.MustStatus(t, http.StatusOK)
+		file := string(export.Body)
+
+		// Lost for good since the export, and one in the trash since.
+		for _, ref := range []string{"1", lost.ID.String()} {
+			c.Do(t, http.MethodDelete, "/v1/tasks/"+ref, nil).MustStatus(t, http.StatusNoContent)
+			c.Do(t, http.MethodDelete, "/v1/trash/"+ref, nil).MustStatus(t, http.StatusNoContent)
+		}
+		c.Do(t, http.MethodDelete, "/v1/tasks/5", nil).MustStatus(t, http.StatusNoContent)
+
+		resp := c.Do(t, http.MethodPost, "/v1/import", file)
+		resp.MustStatus(t, http.StatusOK)
+		var got rest.Imported
+		resp.JSON(t, &got)
+		assert.Equal(t, rest.Imported{Added: 2, Present: 3}, got, "tasks 1 and 6 come back; 2, 3 and 5 (in the trash) are there")
+		mustProblem(t, c.Do(t, http.MethodGet, "/v1/tasks/5", nil), http.StatusNotFound, taskwire.ENOTFOUND)
+		back := c.MustGetTask(t, "6")
+		assert.Equal(t, lost.ID, back.ID)
+		assert.Equal(t, lost.Title, back.Title)
+		assert.Equal(t, lost.Tags, back.Tags)
+		assert.Equal(t, lost.Reminders, back.Reminders, "its reminders, ids and all")
+		assert.Equal(t, "task 1", c.MustGetTask(t, "1").Title)
+		assert.Equal(t, taskwire.StatusCompleted, c.MustGetTask(t, "2").Status)
+		assert.Equal(t, int64(7), c.MustCreateTask(t, map[string]any{"title": "next"}).Number, "numbering goes on after the kept numbers")
+
+		c.Do(t, http.MethodPost, "/v1/import", file).JSON(t, &got)
+		assert.Equal(t, rest.Imported{Added: 0, Present: 5}, got, "the same file again adds nothing")
+	})
+
+	// A file of another server into a new account: numbers kept where free, a series in
+	// the order its tasks were made, reminders already past not fired late.
+	t.Run("NewAccount", func(t *testing.T) {
+		c := s.NewUser(t)
+		c.MustCreateTask(t, map[string]any{"title": "already here"}) // holds number 1
+		series, first, second, third := uuid.New(), uuid.New(), uuid.New(), uuid.New()
+		file := fmt.Sprintf(`{"format": "taskwire-export/1", "exported_at": "2026-11-01T10:00:00Z", "user": {}, "trash": [],
+			"tasks": [
+			{"id": %q, "number": 1, "title": "Water the plants", "description": "", "status": "open", "priority": "high",
+			 "tags": ["home"], "due_at": "2030-03-03T08:00:00Z", "time_zone": "Europe/Berlin", "recurrence": "FREQ=DAILY",
+			 "repeat_from": "schedule", "series_id": %q,
+			 "reminders": [{"id": %q, "before": "PT15M", "fire_at": "2030-03-03T07:45:00Z"}, {"id": %q, "at": "2026-01-01T00:00:00Z", "fire_at": "2026-01-01T00:00:00Z"}],
+			 "completed_at": null, "created_at": "2026-03-02T08:00:00Z", "updated_at": "2026-03-02T08:00:00Z", "version": 1},
+			{"id": %q, "number": 2, "title": "Water the plants", "description": "", "status": "completed", "priority": "high",
+			 "tags": ["home"], "due_at": "2030-03-02T08:00:00Z", "time_zone": "Europe/Berlin", "recurrence": "FREQ=DAILY",
+			 "repeat_from": "schedule", "series_id": %q, "reminders": [],
+			 "completed_at": "2026-03-02T07:59:00Z", "created_at": "2026-03-01T08:00:00Z", "updated_at": "2026-03-02T07:59:00Z", "version": 2},
+			{"id": %q, "number": 9, "title": "Call mom", "description": "", "status": "open", "priority": "none",
+			 "tags": [], "due_at": null, "time_zone": "UTC", "recurrence": null, "repeat_from": "schedule", "series_id": null,
+			 "reminders": [], "completed_at": null, "created_at": "2026-03-01T08:00:00Z", "updated_at": "2026-03-01T08:00:00Z", "version": 1}
+			]}`, first, series, uuid.New(), uuid.New(), second, series, third)
+		resp := c.Do(t, http.MethodPost, "/v1/import", file)
+		resp.MustStatus(t, http.StatusOK)
+		var got rest.Imported
+		resp.JSON(t, &got)
+		assert.Equal(t, rest.Imported{Added: 3, Present: 0}, got)
+
+		open := c.MustGetTask(t, first.String())
+		assert.Equal(t, int64(10), open.Number, "number 1 is taken: the next after the kept ones (2, 9)")
+		assert.Equal(t, int64(2), c.MustGetTask(t, second.String()).Number)
+		assert.Equal(t, int64(9), c.MustGetTask(t, third.String()).Number)
+		require.NotNil(t, open.SeriesID)
+		assert.Equal(t, series, *open.SeriesID)
+		var places []int
+		rows, err := s.App.DB.Pool.Query(context.Background(), `SELECT series_index FROM tasks WHERE series_id = $1 ORDER BY created_at`, series)
+		require.NoError(t, err)
+		for rows.Next() {
+			var i int
+			require.NoError(t, rows.Scan(&i))
+			places = append(places, i)
+		}
+		require.NoError(t, rows.Err())
+		assert.Equal(t, []int{1, 2}, places, "the completed occurrence first, the open one after it")
+		var fired []bool
+		rows, err = s.App.DB.Pool.Query(context.Background(), `SELECT fired_at IS NOT NULL FROM reminders WHERE task_id = $1 ORDER BY position`, first)
+		require.NoError(t, err)
+		for rows.Next() {
+			var f bool
+			require.NoError(t, rows.Scan(&f))
+			fired = append(fired, f)
+		}
+		require.NoError(t, rows.Err())
+		assert.Equal(t, []bool{false, true}, fired, "the reminder of 2030 is armed; the one of January is past")
+		assert.Equal(t, int64(11), c.MustCreateTask(t, map[string]any{"title": "next"}).Number)
+	})
+
+	t.Run("BadInput", func(t *testing.T) {
+		c := s.NewUser(t)
+		owner := s.NewUser(t)
+		owner.MustCreateTask(t, map[string]any{"title": "someone else's"})
+		theirs := string(owner.Do(t, http.MethodGet, "/v1/export", nil).Body)
+		task := func(members string) string {
+			return `{"format": "taskwire-export/1", "tasks": [{"id": "` + uuid.NewString() + `", "number": 1, "title": "t", "status": "open",
+				"created_at": "2026-03-01T08:00:00Z", "updated_at": "2026-03-01T08:00:00Z", "version": 1` + members + `}]}`
+		}
+		for _, tc := range []struct {
+			name, body string
+			status     int
+			field      string
+		}{
+			{"Format", `{"format": "todoist-backup", "tasks": []}`, 422, "format"},
+			{"NotJSON", `{"format": `, 400, ""},
+			{"UnknownMember", `{"format": "taskwire-export/1", "tasks": [], "projects": []}`, 400, "projects"},
+			{"BlankTitle", strings.Replace(task(""), `"title": "t"`, `"title": "  "`, 1), 422, "tasks[0].title"},
+			{"Zone", task(`, "time_zone": "Mars/Olympus"`), 422, "tasks[0].time_zone"},
+			{"Status", strings.Replace(task(""), `"status": "open"`, `"status": "doing"`, 1), 422, "tasks[0].status"},
+			{"UnknownTaskMember", strings.Replace(task(""), `"id": "`, `"old_id": "`, 1), 400, "tasks[0].old_id"},
+			{"NoID", strings.Replace(task(""), `"id": "`+"", `"id": "00000000-0000-0000-0000-000000000000", "x": "`, 1), 400, "tasks[0].x"},
+			{"ReminderID", task(`, "reminders": [{"at": "2030-01-01T00:00:00Z"}]`), 422, "tasks[0].reminders[0].id"},
+			{"AnotherAccount", theirs, 409, ""},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				resp := c.Do(t, http.MethodPost, "/v1/import", tc.body)
+				require.Equal(t, tc.status, resp.Status, "%s", resp)
+				if tc.field != "" {
+					assert.Equal(t, tc.field, resp.Problem(t).Field)
+				}
+			})
+		}
+		assert.Empty(t, c.MustListTasks(t, "status=all"), "nothing was added")
+	})
 }

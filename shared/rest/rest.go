@@ -40,6 +40,9 @@ type TaskStore interface {
 	// SnoozeNotification reminds the user of a notification's task again after d, and
 	// marks the notification read.
 	SnoozeNotification(ctx context.Context, id uuid.UUID, d taskwire.Duration) (*taskwire.Snoozed, error)
+	// ImportTasks adds tasks of an export that the user does not have, and returns how
+	// many it added and how many were there already.
+	ImportTasks(ctx context.Context, tasks []*taskwire.Task) (added, present int, err error)
 }
 
 // UserStore holds users and their settings.
@@ -115,6 +118,7 @@ func (s *Server) routes() {
 	s.handle("GET /v1/tags", s.listTags, false)
 	s.handle("GET /v1/trash", s.listTrash, false)
 	s.handle("GET /v1/export", s.exportData, false)
+	s.handle("POST /v1/import", s.importData, false)
 	s.handle("DELETE /v1/trash/{id}", s.purgeTask, false)
 	s.handle("GET /v1/me", s.getMe, false)
 	s.handle("PATCH /v1/me", s.patchMe, false)
