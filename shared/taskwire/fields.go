@@ -524,14 +524,6 @@ func ParseInstant(s string) (time.Time, error) {
 	return t, nil
 }
 
-func parseTime(field, s string) (*time.Time, error) {
-	t, err := ParseInstant(s)
-	if err != nil {
-		return nil, FieldErrorf(EINVALID, field, "%s must be an RFC 3339 time such as 2026-03-01T09:00:00Z, got %q", field, s)
-	}
-	return inRange(field, t)
-}
-
 // localLayouts are the local date-times a task's times may be written in: RFC 3339
 // without the offset, with seconds or without.
 var localLayouts = []string{"2006-01-02T15:04:05", "2006-01-02T15:04"}
