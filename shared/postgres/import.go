@@ -3,11 +3,13 @@ package postgres
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/taskwire/taskwire/shared/events"
 	"github.com/taskwire/taskwire/shared/taskwire"
 )
@@ -31,7 +33,8 @@ const importStateSQL = `
 // number, when it takes the next; the user's next number comes after every number kept.
 // A series' tasks take its next places in the order they were created. Reminders whose
 // time has passed are born fired. It returns how many tasks it added and how many were
-// there already. An id that another account holds is ECONFLICT, and nothing is added.
+// there already. An id of a task or reminder that another account holds is ECONFLICT, and
+// nothing is added.
 func (s *TaskService) ImportTasks(ctx context.Context, tasks []*taskwire.Task) (added, present int, err error) {
 	tx, b, err := beginUserTx(ctx, s.db)
 	if err != nil {
@@ -143,7 +146,10 @@ func (s *TaskService) ImportTasks(ctx context.Context, tasks []*taskwire.Task) (
 	b.Queue(`UPDATE reminders SET fired_at = $2 WHERE user_id = $1 AND task_id = ANY($3) AND fire_at <= $2`, user, now, freshIDs)
 	b.Queue(`UPDATE users SET task_seq = greatest(task_seq, $2) WHERE id = $1`, user, seq)
 	if err := tx.commit(ctx, b); err != nil {
-		if taskwire.ErrorCode(err) == taskwire.ECONFLICT {
+		// A task's id another account holds conflicts (23505); a reminder's, which the
+		// insert would update, is beyond the policy's reach (42501).
+		var pgErr *pgconn.PgError
+		if taskwire.ErrorCode(err) == taskwire.ECONFLICT || errors.As(err, &pgErr) && pgErr.Code == "42501" {
 			return 0, 0, taskwire.Errorf(taskwire.ECONFLICT,
 				"a task or reminder of the file has an id another account holds: a file imports into the account it was exported from, or into another server")
 		}

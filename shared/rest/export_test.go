@@ -170,7 +170,8 @@ func TestImport(t *testing.T) {
 	t.Run("BadInput", func(t *testing.T) {
 		c := s.NewUser(t)
 		owner := s.NewUser(t)
-		owner.MustCreateTask(t, map[string]any{"title": "someone else's"})
+		theirReminder := owner.MustCreateTask(t, map[string]any{"title": "someone else's",
+			"reminders": []map[string]any{{"at": "2030-01-01T00:00:00Z"}}}).Reminders[0].ID.String()
 		theirs := string(owner.Do(t, http.MethodGet, "/v1/export", nil).Body)
 		task := func(members string) string {
 			return `{"format": "taskwire-export/1", "tasks": [{"id": "` + uuid.NewString() + `", "number": 1, "title": "t", "status": "open",
@@ -191,6 +192,7 @@ func TestImport(t *testing.T) {
 			{"NoID", strings.Replace(task(""), `"id": "`+"", `"id": "00000000-0000-0000-0000-000000000000", "x": "`, 1), 400, "tasks[0].x"},
 			{"ReminderID", task(`, "reminders": [{"at": "2030-01-01T00:00:00Z"}]`), 422, "tasks[0].reminders[0].id"},
 			{"AnotherAccount", theirs, 409, ""},
+			{"AnotherAccountsReminder", task(`, "reminders": [{"id": "` + theirReminder + `", "at": "2030-01-01T00:00:00Z"}]`), 409, ""},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				resp := c.Do(t, http.MethodPost, "/v1/import", tc.body)
