@@ -930,6 +930,67 @@ await userScenario('recently deleted at 375 px: Load more follows the trash\'s c
   await p.screenshot({ path: path.join(OUT, 'trash-phone.png') });
 });
 
+await userScenario('your data: download everything, then import it back after two tasks were lost for good', {
+  seed: async (tok) => {
+    await seedTask(tok, { title: 'Water the plants', priority: 'high', tags: ['home'] });
+    await seedTask(tok, { title: 'Prune the roses', tags: ['garden'] });
+    await seedTask(tok, { title: 'Call the bank' });
+  },
+}, async ({ page: p, token: tok }) => {
+  const button = p.getByRole('button', { name: 'Your data' });
+  assert(await button.getAttribute('aria-haspopup') === 'dialog', 'the button says it opens a dialog');
+  await button.click();
+  const panel = p.getByRole('dialog', { name: 'Your data' });
+  await panel.waitFor();
+  await axeScan(p, 'the Your data panel');
+  const status = panel.getByRole('status');
+  const alert = panel.getByRole('alert');
+
+  // The download: the server's file, saved under the server's name.
+  const [download] = await Promise.all([p.waitForEvent('download'), panel.getByRole('button', { name: 'Download everything' }).click()]);
+  const name = download.suggestedFilename();
+  assert(/^taskwire-export-\d{4}-\d\d-\d\d\.json$/.test(name), `the server's file name: ${name}`);
+  const file = await download.path();
+  const doc = JSON.parse(await readFile(file, 'utf8'));
+  assert(doc.format === 'taskwire-export/1', `the format: ${doc.format}`);
+  const seeded = (await api(tok, 'GET', '/v1/tasks')).body.items;
+  assert(JSON.stringify(doc.tasks.map((t) => t.id).sort()) === JSON.stringify(seeded.map((t) => t.id).sort()),
+    `the file holds the seeded tasks: ${JSON.stringify(doc.tasks.map((t) => t.title))}`);
+  await until(async () => (await status.textContent()) === `Downloaded “${name}”.`, 'the panel to say it downloaded');
+  assert(await p.evaluate(() => document.activeElement.id) === 'data-export', 'the focus stays on the button');
+
+  // Two tasks lost for good elsewhere: the file brings them back, with their numbers.
+  const lost = seeded.filter((t) => t.title !== 'Call the bank');
+  for (const t of lost) {
+    assert((await api(tok, 'DELETE', `/v1/tasks/${t.id}`)).status === 204, `DELETE ${t.title}`);
+    assert((await api(tok, 'DELETE', `/v1/trash/${t.id}`)).status === 204, `DELETE ${t.title} for good`);
+  }
+  await until(async () => (await taskItem(p, 'Prune the roses').count()) === 0, 'the deletions to arrive live');
+  const input = panel.getByLabel('Import a file');
+  assert(await input.getAttribute('accept') === 'application/json,.json', 'the input takes JSON files');
+  await input.setInputFiles(file);
+  await until(async () => (await status.textContent()) === 'Added 2 tasks; 1 was already here.', 'the import to say what it added');
+  for (const t of lost) {
+    await taskItem(p, t.title).waitFor();
+    assert((await taskItem(p, t.title).locator('.num').textContent()) === `#${t.number}`, `${t.title} is back as #${t.number}`);
+  }
+  await until(async () => (await p.locator('#flt-tag option').allTextContents()).some((o) => o.startsWith('#garden')), 'the tags to load again');
+
+  // The same file again adds nothing; a file that is not an export says why.
+  await input.setInputFiles(file);
+  await until(async () => (await status.textContent()) === 'Added 0 tasks; 3 were already here.', 'the second import to add nothing');
+  assert((await api(tok, 'GET', '/v1/tasks')).body.items.length === 3, 'still three tasks');
+  await input.setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"format":"x","tasks":[]}') });
+  await until(async () => /format must be taskwire-export\/1/.test(await alert.textContent()), 'the problem\'s detail in the panel');
+  assert((await status.textContent()) === '', `the status line is cleared: ${await status.textContent()}`);
+  await p.locator('.toast-error', { hasText: 'format must be taskwire-export/1' }).waitFor();
+  await p.screenshot({ path: path.join(OUT, 'data.png') });
+  await axeScan(p, 'the Your data panel with an error');
+  await p.keyboard.press('Escape');
+  await panel.waitFor({ state: 'hidden' });
+  assert(await p.evaluate(() => document.activeElement.id) === 'data-button', 'Escape closes the panel, focus back on its button');
+});
+
 await scenario('rrule: a day counted from the end of the month is said as it is', page, async () => {
   const said = await page.evaluate(async () => {
     const { describe } = await import('/assets/rrule.js');

@@ -44,6 +44,13 @@ export async function request(method, path, body, extra = {}, { keepalive = fals
   return data;
 }
 
+/** Sends a request as it is (init as for fetch, with the token added) and returns the response; an HTTP error throws. */
+export async function send(method, path, init = {}) {
+  const res = await fetch(base + path, { ...init, method, headers: headers(init.headers) });
+  if (!res.ok) throw await fail(res);
+  return res;
+}
+
 export const get = (path) => request('GET', path);
 export const post = (path, body) => request('POST', path, body);
 

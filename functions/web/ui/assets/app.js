@@ -1,15 +1,16 @@
 // Taskwire's page: sign-in, the task list with its filters, quick add, live changes and
-// notifications. The form lives in form.js, the trash ("Recently deleted") in trash.js and
-// the assistant in chat.js.
+// notifications. The form lives in form.js, the trash ("Recently deleted") in trash.js,
+// export and import ("Your data") in data.js and the assistant in chat.js.
 
 import { ApiError, get, post, request, setToken, signedIn, stream } from './api.js';
 import { $, $$, debounce, h, toast } from './dom.js';
 import { describeDuration, formatDue, formatFull, startOfDay } from './time.js';
 import { describe as describeRule } from './rrule.js';
 
-// The form, the trash and the assistant are not needed for the first screen: they load after it.
+// The form, the trash, "Your data" and the assistant are not needed for the first screen: they load after it.
 const openTaskForm = async (opts) => (await import('./form.js')).openTaskForm(opts);
 const openTrash = async (opts) => (await import('./trash.js')).openTrash(opts);
+const openData = async (opts) => (await import('./data.js')).openData(opts);
 const chat = () => import('./chat.js');
 
 const PRIORITIES = { urgent: 'Urgent', high: 'High', medium: 'Medium', low: 'Low', none: '' };
@@ -167,6 +168,8 @@ function clearUserView() {
   $('#notif-button').removeAttribute('aria-label');
   $('#notif-list').replaceChildren();
   $('#trash-list').replaceChildren();
+  $('#data-status').textContent = '';
+  $('#data-error').textContent = '';
   $('#toasts').replaceChildren();
   for (const d of $$('dialog[open]')) d.close();
 }
@@ -828,12 +831,29 @@ function onRestored(t) {
   scheduleTags();
 }
 
-$('#trash-button').addEventListener('click', async () => {
-  // A deletion still waiting for its Undo is sent now, so that the trash lists it.
+/** Sends the deletions still waiting for their Undo now, so that the trash (and an export) has them. */
+async function sendPendingDeletes() {
   const waiting = [...state.pendingDeletes.values()];
   await Promise.all(waiting.map((e) => commitDelete(e.task.id)));
   for (const e of waiting) e.toast.close();
+}
+
+$('#trash-button').addEventListener('click', async () => {
+  await sendPendingDeletes();
   openTrash({ zone: state.zone, onRestored, onError: handleError });
+});
+
+// ---- your data ----
+
+/** Tasks added from a file: the list and the tags load again. */
+function onImported() {
+  reload();
+  scheduleTags();
+}
+
+$('#data-button').addEventListener('click', async () => {
+  await sendPendingDeletes();
+  openData({ onImported, onError: handleError });
 });
 
 // ---- errors ----
