@@ -157,7 +157,7 @@ func (s *Server) importData(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if doc.Format != ExportFormat {
-		return taskwire.FieldErrorf(taskwire.EINVALID, "format", "format must be %s, the format GET /v1/export writes, got %q", ExportFormat, doc.Format)
+		return taskwire.FieldErrorf(taskwire.EINVALID, "format", "the file is not a Taskwire export: its format must be %s, got %q", ExportFormat, doc.Format)
 	}
 	tasks := make([]*taskwire.Task, len(doc.Tasks))
 	for i, e := range doc.Tasks {
