@@ -3,9 +3,7 @@ package rest
 import (
 	"bufio"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"time"
@@ -145,12 +143,9 @@ type importDoc struct {
 // importData answers POST /v1/import: the tasks of an export (GET /v1/export's document)
 // added to the user's list, all or none. Its settings and trash are not imported.
 func (s *Server) importData(w http.ResponseWriter, r *http.Request) error {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxImportBytes))
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		return taskwire.Errorf(taskwire.ETOOLARGE, "the file exceeds %d bytes", MaxImportBytes)
-	} else if err != nil {
-		return taskwire.Errorf(taskwire.EMALFORMED, "the body cannot be read: %v", err)
+	body, err := readBodyUpTo(w, r, MaxImportBytes)
+	if err != nil {
+		return err
 	}
 	var doc importDoc
 	if err := taskwire.DecodeJSON(body, &doc); err != nil {

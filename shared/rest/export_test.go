@@ -191,6 +191,7 @@ func TestImport(t *testing.T) {
 			{"UnknownTaskMember", strings.Replace(task(""), `"id": "`, `"old_id": "`, 1), 400, "tasks[0].old_id"},
 			{"NoID", strings.Replace(task(""), `"id": "`+"", `"id": "00000000-0000-0000-0000-000000000000", "x": "`, 1), 400, "tasks[0].x"},
 			{"ReminderID", task(`, "reminders": [{"at": "2030-01-01T00:00:00Z"}]`), 422, "tasks[0].reminders[0].id"},
+			{"TooLarge", `{"format": "taskwire-export/1", "tasks": []}` + strings.Repeat(" ", rest.MaxImportBytes), 413, ""},
 			{"AnotherAccount", theirs, 409, ""},
 			{"AnotherAccountsReminder", task(`, "reminders": [{"id": "` + theirReminder + `", "at": "2030-01-01T00:00:00Z"}]`), 409, ""},
 		} {

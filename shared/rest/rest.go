@@ -242,10 +242,15 @@ func (s *Server) authenticate(r *http.Request) (context.Context, error) {
 
 // readBody reads a request body of at most MaxBodyBytes.
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	return readBodyUpTo(w, r, MaxBodyBytes)
+}
+
+// readBodyUpTo reads a request body of at most limit bytes; a larger one is ETOOLARGE.
+func readBodyUpTo(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		return nil, taskwire.Errorf(taskwire.ETOOLARGE, "the body exceeds %d bytes", MaxBodyBytes)
+		return nil, taskwire.Errorf(taskwire.ETOOLARGE, "the body exceeds %d bytes", limit)
 	} else if err != nil {
 		return nil, taskwire.Errorf(taskwire.EMALFORMED, "the body cannot be read: %v", err)
 	}
