@@ -22,10 +22,11 @@ type matcher func(p *parser, i int) (int, string)
 // date.
 var matchers = []matcher{matchTag, matchPriority, matchCompletion, matchReminder, matchRepeat, matchUntil, matchIn, matchDate, matchTime}
 
-// matchTag reads "#word": a tag, lower-cased. A tag needs a letter, so "#42" stays.
+// matchTag reads "#word", or "@word" as Todoist writes its labels: a tag, lower-cased. A
+// tag needs a letter, so "#42" and "@ 5pm" stay.
 func matchTag(p *parser, i int) (int, string) {
 	w := p.word(i)
-	if len(w) < 2 || w[0] != '#' || len(p.tags) >= taskwire.MaxTags {
+	if len(w) < 2 || (w[0] != '#' && w[0] != '@') || len(p.tags) >= taskwire.MaxTags {
 		return 0, ""
 	}
 	tag := w[1:]

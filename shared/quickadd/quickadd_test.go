@@ -223,6 +223,9 @@ func TestParse(t *testing.T) {
 		{name: "ColonInTitleStays", text: "email re: Q3 report", title: "email re: Q3 report"},
 		{name: "SecondPriorityIsTitle", text: "a !high !low", title: "a !low", priority: taskwire.PriorityHigh},
 		{name: "Tags", text: "#Home fix #work sink #home #42", title: "fix sink #42", tags: []string{"home", "work"}},
+		// Todoist's labels: "@errands" is a tag too; before a number it is not ("@ 5pm" is
+		// "at 5pm", below).
+		{name: "TagsAt", text: "buy milk @errands @Home page @2", title: "buy milk page @2", tags: []string{"errands", "home"}},
 		{name: "RemindMinutes", text: "call tomorrow 5pm remind 30m before", title: "call",
 			due: "2026-03-07T17:00:00-05:00", reminders: []string{"before PT30M"}},
 		{name: "RemindDay", text: "call tomorrow 5pm remind 1 day before and 2 hours before", title: "call",
