@@ -4,7 +4,7 @@
 
 import { ApiError, request } from './api.js';
 import { $, $$, h } from './dom.js';
-import { formatDuration, instantToLocal, isZone, parseDuration, zonedToInstant } from './time.js';
+import { formatDuration, instantToLocal, isZone, parseDuration } from './time.js';
 import { DAYS, build, describe, parse } from './rrule.js';
 
 const dialog = $('#task-dialog');
@@ -141,7 +141,7 @@ function reminderOf(row, zone) {
   const read = readFrom.get(row);
   if (read && read.key === rowKey(row, zone)) return read.value;
   return $('.rem-kind', row).value === 'at'
-    ? { at: zonedToInstant($('.rem-at', row).value, zone) }
+    ? { at: $('.rem-at', row).value } // a wall-clock time, which the API reads in the task's zone
     : { before: formatDuration($('.rem-n', row).value, $('.rem-unit', row).value) };
 }
 
@@ -154,7 +154,7 @@ function values() {
     description: $('#f-description').value,
     priority: $('#f-priority').value,
     tags: $('#f-tags').value.split(',').map((s) => s.trim().replace(/^#/, '')).filter(Boolean),
-    due_at: due ? zonedToInstant(due, zone) : null,
+    due_at: due || null, // a wall-clock time, read in time_zone by the API, as its DST rule says
     time_zone: zone,
     recurrence: currentRule(),
     repeat_from: $('#f-from-completion').checked ? 'completion' : 'schedule',

@@ -38,11 +38,12 @@ export function isZone(zone) {
 
 /**
  * Turns "2026-11-23T09:00" (wall clock in zone) into an RFC 3339 instant in UTC, as the
- * server resolves wall-clock times (recur.Resolve), so that a time typed in the form means
- * what quick add makes of it: a time in a DST gap moves forward by the gap, a repeated
- * time is the first of the two. Throws a RangeError for a zone Intl does not know.
+ * server resolves wall-clock times (recur.Resolve): a time in a DST gap moves forward by
+ * the gap, a repeated time is the first of the two. The list's due-window filters need
+ * instants; the form sends its wall-clock times as they are, for the API to read. Throws a
+ * RangeError for a zone Intl does not know.
  */
-export function zonedToInstant(local, zone) {
+function zonedToInstant(local, zone) {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(local);
   if (!m) return null;
   const wall = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +(m[6] || 0));
