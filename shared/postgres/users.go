@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -103,4 +104,32 @@ func (s *UserService) UpdateMe(ctx context.Context, patch []byte) (*taskwire.Use
 		return nil, fmt.Errorf("update user: %w", err)
 	}
 	return &next, nil
+}
+
+// DeleteMe deletes the signed-in user and everything theirs: settings, tasks and their
+// reminders, the trash, notifications, conversations, idempotency keys, and their events
+// (the tasks' history), in one transaction. Events already on their way to a consumer
+// find no user and are dropped there. A user not seen before is ENOTFOUND.
+func (s *UserService) DeleteMe(ctx context.Context) error {
+	tx, b, err := beginUserTx(ctx, s.db)
+	if err != nil {
+		return err
+	}
+	defer tx.close(ctx)
+	var deleted bool
+	b.Queue(`DELETE FROM outbox WHERE user_id = $1`, tx.user)
+	// The rest goes with the user's row, by the foreign keys' ON DELETE CASCADE.
+	b.Queue(`DELETE FROM users WHERE id = $1 RETURNING true`, tx.user).QueryRow(func(row pgx.Row) error {
+		if err := row.Scan(&deleted); !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		return nil
+	})
+	if err := tx.commit(ctx, b); err != nil {
+		return fmt.Errorf("delete user: %w", err)
+	}
+	if !deleted {
+		return taskwire.Errorf(taskwire.ENOTFOUND, "no user %q", tx.user)
+	}
+	return nil
 }

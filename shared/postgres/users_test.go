@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
@@ -162,4 +163,51 @@ func MustFindMe(tb testing.TB, ctx context.Context, users *postgres.UserService)
 	me, err := users.FindMe(ctx)
 	require.NoError(tb, err)
 	return me
+}
+
+func TestUserService_DeleteMe(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+	users, tasks := postgres.NewUserService(db), postgres.NewTaskService(db)
+	// fill gives user a bit of everything Taskwire keeps: a task with a reminder, one in
+	// the trash, a notification, a keyed create, a conversation.
+	fill := func(ctx context.Context, user string) {
+		t.Helper()
+		due := time.Now().Add(time.Hour)
+		task := MustCreateRemindedTask(t, ctx, tasks, "kept", &due, due.Add(-time.Minute))
+		MustDeliverReminder(t, db, postgres.NewNotificationService(db), user, task, 0)
+		require.NoError(t, tasks.DeleteTask(ctx, MustCreateTask(t, ctx, tasks, taskwire.NewTask{Title: "binned"}).ID.String(), ""))
+		f, err := taskwire.NewTask{Title: "keyed"}.Fields()
+		require.NoError(t, err)
+		_, _, err = tasks.CreateTask(ctx, f, idempotencyKey("k", []byte("keyed")))
+		require.NoError(t, err)
+		MustStartConversation(t, ctx, postgres.NewConversationService(db), "hello")
+	}
+	ctx, user := MustNewUser(t, db)
+	fill(ctx, user)
+	otherCtx, other := MustNewUser(t, db)
+	fill(otherCtx, other)
+	tables := map[string]string{
+		"users": "id", "tasks": "user_id", "reminders": "user_id", "outbox": "user_id", "trash": "user_id",
+		"notifications": "user_id", "idempotency_keys": "user_id", "conversations": "user_id", "messages": "user_id",
+	}
+	count := func(user string) map[string]int {
+		t.Helper()
+		got := map[string]int{}
+		for table, column := range tables {
+			got[table] = countRows(t, db, `SELECT count(*) FROM `+table+` WHERE `+column+` = $1`, user)
+		}
+		return got
+	}
+	for table, n := range count(user) {
+		require.NotZero(t, n, "the user has no rows of %s to delete", table)
+	}
+	before := count(other)
+
+	require.NoError(t, users.DeleteMe(ctx))
+	for table, n := range count(user) {
+		assert.Zero(t, n, "got %d rows of %s left, want none", n, table)
+	}
+	assert.Equal(t, before, count(other), "another user's rows stay")
+	err := users.DeleteMe(ctx)
+	assert.Equal(t, taskwire.ENOTFOUND, taskwire.ErrorCode(err), "got %v", err)
 }
