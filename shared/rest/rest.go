@@ -50,6 +50,7 @@ type UserStore interface {
 	EnsureUser(ctx context.Context, id string) error
 	FindMe(ctx context.Context) (*taskwire.User, error)
 	UpdateMe(ctx context.Context, patch []byte) (*taskwire.User, error)
+	DeleteMe(ctx context.Context) error
 }
 
 // Verifier checks a bearer token and returns its subject.
@@ -122,6 +123,7 @@ func (s *Server) routes() {
 	s.handle("DELETE /v1/trash/{id}", s.purgeTask, false)
 	s.handle("GET /v1/me", s.getMe, false)
 	s.handle("PATCH /v1/me", s.patchMe, false)
+	s.handle("DELETE /v1/me", s.deleteMe, false)
 	s.handle("GET /v1/changes", s.listChanges, false)
 	s.handle("GET /v1/stream", s.stream, false)
 	s.handle("GET /v1/notifications", s.listNotifications, false)

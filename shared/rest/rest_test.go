@@ -970,3 +970,25 @@ func TestUnicodeNormalization(t *testing.T) {
 		assert.Len(t, page.Items, 2, query)
 	}
 }
+
+func TestDeleteMe(t *testing.T) {
+	s := resttest.MustStart(t)
+	c, other := s.NewUser(t), s.NewUser(t)
+	task := c.MustCreateTask(t, map[string]any{"title": "Mine"})
+	theirs := other.MustCreateTask(t, map[string]any{"title": "Theirs"})
+
+	// Not without the user's id typed again: nothing is deleted.
+	for _, body := range []string{"", `{}`, `{"confirm": "someone"}`} {
+		d := mustProblem(t, c.Do(t, http.MethodDelete, "/v1/me", body), http.StatusUnprocessableEntity, taskwire.EINVALID)
+		assert.Equal(t, "confirm", d.Field)
+		assert.Contains(t, d.Detail, c.User)
+	}
+	mustProblem(t, c.Do(t, http.MethodDelete, "/v1/me", `{"confirm": 1}`), http.StatusBadRequest, taskwire.EMALFORMED)
+	c.MustGetTask(t, task.ID.String())
+
+	c.Do(t, http.MethodDelete, "/v1/me", `{"confirm": "`+c.User+`"}`).MustStatus(t, http.StatusNoContent)
+	// The token still signs in, as a new user with nothing.
+	assert.Empty(t, c.MustListTasks(t, "status=all"))
+	mustProblem(t, c.Do(t, http.MethodGet, "/v1/tasks/"+task.ID.String()+"/history", nil), http.StatusNotFound, taskwire.ENOTFOUND)
+	assert.Equal(t, "Theirs", other.MustGetTask(t, theirs.ID.String()).Title)
+}

@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding"
 	"encoding/json"
@@ -648,6 +649,36 @@ func (s *Server) getMe(w http.ResponseWriter, r *http.Request) error {
 func writeMe(w http.ResponseWriter, u *taskwire.User) error {
 	w.Header().Set("Cache-Control", "no-store")
 	return writeJSON(w, http.StatusOK, u)
+}
+
+// DeleteAccount is the body of DELETE /v1/me: the user's id, typed again, as the account
+// and everything in it go for good.
+type DeleteAccount struct {
+	Confirm string `json:"confirm"`
+}
+
+// deleteMe deletes the signed-in user's account and everything in it, once the body
+// confirms it with the user's id.
+func (s *Server) deleteMe(w http.ResponseWriter, r *http.Request) error {
+	body, err := readBody(w, r)
+	if err != nil {
+		return err
+	}
+	var in DeleteAccount
+	if len(bytes.TrimSpace(body)) > 0 {
+		if err := taskwire.DecodeJSON(body, &in); err != nil {
+			return err
+		}
+	}
+	if user := taskwire.UserFromContext(r.Context()); in.Confirm != user {
+		return taskwire.FieldErrorf(taskwire.EINVALID, "confirm",
+			"confirm must be your user id, %q: deleting the account deletes every task, the trash and the history with it, for good", user)
+	}
+	if err := s.users.DeleteMe(r.Context()); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 func (s *Server) patchMe(w http.ResponseWriter, r *http.Request) error {
