@@ -927,7 +927,7 @@ func TestRoutes(t *testing.T) {
 			{http.MethodDelete, "/v1/tasks", []string{"GET", "POST"}},
 			{http.MethodPut, "/v1/tasks/1", []string{"GET", "PATCH", "DELETE"}},
 			{http.MethodGet, "/v1/tasks/1/complete", []string{"POST"}},
-			{http.MethodDelete, "/v1/me", []string{"GET", "PATCH"}},
+			{http.MethodPut, "/v1/me", []string{"GET", "PATCH", "DELETE"}},
 			{http.MethodPost, "/v1/tags", []string{"GET"}},
 			{http.MethodPatch, "/api/" + c.User + "/tasks/1", []string{"GET", "PUT", "DELETE"}},
 		} {
