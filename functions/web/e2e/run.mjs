@@ -991,6 +991,58 @@ await userScenario('your data: download everything, then import it back after tw
   assert(await p.evaluate(() => document.activeElement.id) === 'data-button', 'Escape closes the panel, focus back on its button');
 });
 
+await userScenario('your data: delete my account, once the user id is typed exactly, signs out and leaves nothing', {
+  seed: async (tok) => {
+    await seedTask(tok, { title: 'Renew the passport' });
+    await seedTask(tok, { title: 'Book the dentist' });
+  },
+}, async ({ page: p, token: tok }) => {
+  const id = (await api(tok, 'GET', '/v1/me')).body.id;
+  await taskItem(p, 'Book the dentist').waitFor();
+  await p.getByRole('button', { name: 'Your data' }).click();
+  const panel = p.getByRole('dialog', { name: 'Your data' });
+  await panel.waitFor();
+  const confirm = panel.getByLabel(`Type your user id, “${id}”, to confirm`);
+  const del = panel.getByRole('button', { name: 'Delete my account' });
+  assert(await del.isDisabled(), 'the button is disabled until the id is typed');
+  assert(/every task, the trash and the history for good/.test(await p.locator('#data-delete-hint').textContent()), 'the section says what goes');
+  await confirm.fill(id.slice(0, -1));
+  assert(await del.isDisabled(), 'a wrong id leaves it disabled');
+  await confirm.fill(`${id} `);
+  assert(await del.isDisabled(), 'the id with a space after it leaves it disabled');
+  await p.keyboard.press('Enter');
+  assert((await api(tok, 'GET', '/v1/tasks')).body.items.length === 2, 'Enter with a wrong id deletes nothing');
+  await confirm.fill(id);
+  assert(await del.isEnabled(), 'the id typed exactly enables it');
+  await axeScan(p, 'the Your data panel with its delete section');
+  await p.screenshot({ path: path.join(OUT, 'data-delete.png') });
+  // A confirm the server refuses (rewritten on its way): its detail in the panel and a toast, nothing deleted.
+  const sent = [];
+  const isMe = (url) => url.pathname === '/v1/me';
+  await p.route(isMe, (route) => {
+    if (route.request().method() !== 'DELETE') return route.continue();
+    sent.push(route.request().postDataJSON());
+    return route.continue({ postData: JSON.stringify({ confirm: 'someone-else' }) });
+  });
+  await del.click();
+  await until(async () => (await panel.getByRole('alert').textContent()).includes(`"${id}"`), 'the problem\'s detail in the panel');
+  await p.locator('.toast-error', { hasText: 'confirm must be your user id' }).waitFor();
+  assert(JSON.stringify(sent) === JSON.stringify([{ confirm: id }]), `the page sends the id typed: ${JSON.stringify(sent)}`);
+  assert((await api(tok, 'GET', '/v1/tasks')).body.items.length === 2, 'a refused confirm deletes nothing');
+  await p.unroute(isMe);
+  await del.click();
+  await p.getByLabel('Your name').waitFor();
+  await p.getByRole('alert').filter({ hasText: 'Your account was deleted.' }).waitFor();
+  assert(await panel.isHidden(), 'the panel is closed');
+  assert(await p.locator('#app').isHidden() && (await p.locator('#who').textContent()) === '', 'the page shows nothing of the user');
+  assert(await p.evaluate(() => document.activeElement.id) === 'dev-name', 'the focus is on the sign-in');
+  // The same token signs in a new, empty user.
+  const tasks = await api(tok, 'GET', '/v1/tasks?status=all');
+  assert(tasks.status === 200 && tasks.body.items.length === 0, `no tasks left: ${tasks.status} ${JSON.stringify(tasks.body)}`);
+  const trash = await api(tok, 'GET', '/v1/trash');
+  assert(trash.status === 200 && trash.body.items.length === 0, `the trash is empty: ${trash.status} ${JSON.stringify(trash.body)}`);
+});
+
 await scenario('rrule: a day counted from the end of the month is said as it is', page, async () => {
   const said = await page.evaluate(async () => {
     const { describe } = await import('/assets/rrule.js');

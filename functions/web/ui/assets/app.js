@@ -122,7 +122,10 @@ async function signIn(token) {
   (await chat()).startChat({ onToolCall: () => scheduleReload() });
 }
 
-$('#sign-out').addEventListener('click', () => {
+$('#sign-out').addEventListener('click', () => signOut('You are signed out.'));
+
+/** Signs out: forgets the token and what the page shows of the user, and shows the sign-in with message. */
+function signOut(message) {
   flushDeletes(); // while the token is still there
   setToken('');
   state.live?.abort();
@@ -132,8 +135,8 @@ $('#sign-out').addEventListener('click', () => {
   $('#dev-form').reset();
   $('#token-input').value = '';
   $('#live').textContent = 'Offline';
-  showSignIn('You are signed out.');
-});
+  showSignIn(message);
+}
 
 /**
  * Forgets what the page shows of the user signed in: their list, the filters and search
@@ -170,6 +173,7 @@ function clearUserView() {
   $('#trash-list').replaceChildren();
   $('#data-status').textContent = '';
   $('#data-error').textContent = '';
+  $('#data-delete-form').reset();
   $('#toasts').replaceChildren();
   for (const d of $$('dialog[open]')) d.close();
 }
@@ -851,9 +855,15 @@ function onImported() {
   scheduleTags();
 }
 
+/** The account is gone: nothing is left to send (the token would sign in a new, empty user), so sign out. */
+function onDeleted() {
+  state.pendingDeletes.clear();
+  signOut('Your account was deleted.');
+}
+
 $('#data-button').addEventListener('click', async () => {
   await sendPendingDeletes();
-  openData({ onImported, onError: handleError });
+  openData({ userId: state.me.id, onImported, onDeleted, onError: handleError });
 });
 
 // ---- errors ----

@@ -1,19 +1,27 @@
-// "Your data": the whole account downloaded as one JSON file (GET /v1/export), and such a
-// file imported back (POST /v1/import), which adds the tasks the account does not have.
+// "Your data": the whole account downloaded as one JSON file (GET /v1/export), such a
+// file imported back (POST /v1/import), which adds the tasks the account does not have,
+// and the account deleted for good (DELETE /v1/me), once the user's id is typed again.
 
-import { ApiError, send } from './api.js';
+import { ApiError, request, send } from './api.js';
 import { $ } from './dom.js';
 
 const MAX_BYTES = 16 << 20; // what POST /v1/import takes
 const panel = $('#data-panel');
 const file = $('#data-file');
-let opts = { onImported: () => {}, onError: () => {} };
-let busy = false; // a download or an import is on its way
+const confirmInput = $('#data-delete-confirm');
+let opts = { userId: '', onImported: () => {}, onDeleted: () => {}, onError: () => {} };
+let busy = false; // a download, an import or the deletion is on its way
 
-/** Opens the panel. onImported() runs after an import added tasks, onError(err) is the page's error handling. */
+/**
+ * Opens the panel for the user signed in as userId. onImported() runs after an import added
+ * tasks, onDeleted() after the account was deleted, onError(err) is the page's error handling.
+ */
 export function openData(o) {
   opts = o;
   say('');
+  $('#data-delete-id').textContent = o.userId;
+  confirmInput.value = '';
+  sync();
   if (!panel.open) panel.showModal(); // a second click while the module loaded
 }
 
@@ -23,6 +31,16 @@ file.addEventListener('change', async () => {
   await run(importFile);
   file.value = ''; // the same file chosen again is a change too
 });
+confirmInput.addEventListener('input', sync);
+$('#data-delete-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  run(deleteAccount);
+});
+
+/** Enables "Delete my account" only while the id typed is the user's, exactly. */
+function sync() {
+  $('#data-delete').disabled = !opts.userId || confirmInput.value !== opts.userId;
+}
 
 /** Writes text in the panel's status line, and clears its error. */
 function say(text) {
@@ -87,4 +105,13 @@ async function importFile() {
 function imported(added, present) {
   const text = `Added ${added} ${added === 1 ? 'task' : 'tasks'}`;
   return present ? `${text}; ${present} ${present === 1 ? 'was' : 'were'} already here.` : `${text}.`;
+}
+
+/** Deletes the account and everything in it for good, then lets the page sign out. */
+async function deleteAccount() {
+  if (confirmInput.value !== opts.userId) return;
+  say('Deleting your account…');
+  await request('DELETE', '/v1/me', { confirm: confirmInput.value });
+  panel.close();
+  opts.onDeleted();
 }
