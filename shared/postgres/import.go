@@ -26,13 +26,27 @@ const importStateSQL = `
 	UNION ALL SELECT 'series', t.series_id, max(t.series_index)::bigint FROM tasks t
 		WHERE t.user_id = $1 AND t.series_id = ANY($4) GROUP BY t.series_id`
 
+// seriesShiftSQL and seriesOrderSQL number the tasks of the series $2 of user $1 again in
+// the order they were made, when an import added an occurrence older than one the series
+// had: left after it, the old one would hold the place that completing the open one
+// makes its next, and none would come. Places are unique within a series at every row,
+// so they move out of the way first.
+const (
+	seriesShiftSQL = `UPDATE tasks SET series_index = series_index + 1000000000 WHERE user_id = $1 AND series_id = ANY($2)`
+	seriesOrderSQL = `
+		UPDATE tasks t SET series_index = o.place
+		FROM (SELECT id, row_number() OVER (PARTITION BY series_id ORDER BY created_at, number) AS place
+			FROM tasks WHERE user_id = $1 AND series_id = ANY($2)) o
+		WHERE t.id = o.id`
+)
+
 // ImportTasks adds tasks read from an export to the signed-in user's list, in one
 // transaction, each with its task.created event: a task the user has already (by id, in
 // the list or the trash) is left as it is, so that importing a file twice adds nothing the
 // second time. A task keeps its id and its number, unless the user has a task by that
 // number, when it takes the next; the user's next number comes after every number kept.
-// A series' tasks take its next places in the order they were created. Reminders whose
-// time has passed are born fired. It returns how many tasks it added and how many were
+// A series' tasks, the ones it had included, are in the order they were created.
+// Reminders whose time has passed are born fired. It returns how many tasks it added and how many were
 // there already. An id of a task or reminder that another account holds is ECONFLICT, and
 // nothing is added.
 func (s *TaskService) ImportTasks(ctx context.Context, tasks []*taskwire.Task) (added, present int, err error) {
@@ -114,14 +128,19 @@ func (s *TaskService) ImportTasks(ctx context.Context, tasks []*taskwire.Task) (
 		seq++
 		t.Number = seq
 	}
-	// A series' new tasks take its next places in the order they were made.
+	// A series' new tasks take its next places in the order they were made; a series that
+	// had tasks already is put in that order whole once they are in (seriesOrderSQL).
 	ordered := slices.Clone(fresh)
 	slices.SortStableFunc(ordered, func(a, b *taskwire.Task) int { return cmp.Compare(a.CreatedAt.UnixNano(), b.CreatedAt.UnixNano()) })
 	index := map[uuid.UUID]int{}
+	var mixed []uuid.UUID
 	for _, t := range ordered {
 		if t.SeriesID == nil {
 			index[t.ID] = 1
 			continue
+		}
+		if places[*t.SeriesID] > 0 && !slices.Contains(mixed, *t.SeriesID) {
+			mixed = append(mixed, *t.SeriesID)
 		}
 		places[*t.SeriesID]++
 		index[t.ID] = places[*t.SeriesID]
@@ -144,6 +163,10 @@ func (s *TaskService) ImportTasks(ctx context.Context, tasks []*taskwire.Task) (
 		seqs = append(seqs, at)
 	}
 	b.Queue(`UPDATE reminders SET fired_at = $2 WHERE user_id = $1 AND task_id = ANY($3) AND fire_at <= $2`, user, now, freshIDs)
+	if len(mixed) > 0 {
+		b.Queue(seriesShiftSQL, user, mixed)
+		b.Queue(seriesOrderSQL, user, mixed)
+	}
 	b.Queue(`UPDATE users SET task_seq = greatest(task_seq, $2) WHERE id = $1`, user, seq)
 	if err := tx.commit(ctx, b); err != nil {
 		// A task's id another account holds conflicts (23505); a reminder's, which the

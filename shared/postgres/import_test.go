@@ -37,3 +37,28 @@ func TestTaskService_ImportTasks(t *testing.T) {
 	svc.Now = fixedClock(time.Now())
 	assert.Equal(t, int64(5), MustCreateTask(t, ctx, svc, taskwire.NewTask{Title: "next"}).Number)
 }
+
+// An occurrence older than those its series has goes before them: left after the open
+// one, it would hold the place that completing the open one makes its next.
+func TestTaskService_ImportTasks_SeriesOrder(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+	ctx, user := MustNewUser(t, db)
+	tasks, rec := newRecurrenceServices(db, rDone)
+	first := MustCreateRecurring(t, ctx, tasks, "FREQ=DAILY", "")
+	done := MustComplete(t, ctx, tasks, first.ID)
+	second := MustHandle(t, rec, MustTaskEvent(t, db, user, events.TypeTaskCompleted, first.ID))
+	require.NotNil(t, second)
+	// The completed occurrence is lost for good; a backup brings it back.
+	require.NoError(t, tasks.DeleteTask(ctx, first.ID.String(), ""))
+	require.NoError(t, tasks.PurgeTask(ctx, first.ID.String()))
+	added, _, err := tasks.ImportTasks(ctx, []*taskwire.Task{done})
+	require.NoError(t, err)
+	require.Equal(t, 1, added)
+	assert.Equal(t, 1, seriesIndex(t, db, first.ID))
+	assert.Equal(t, 2, seriesIndex(t, db, second.ID))
+
+	MustComplete(t, ctx, tasks, second.ID)
+	third := MustHandle(t, rec, MustTaskEvent(t, db, user, events.TypeTaskCompleted, second.ID))
+	require.NotNil(t, third, "completing the open occurrence makes the next")
+	assert.Equal(t, 3, seriesIndex(t, db, third.ID))
+}
