@@ -10,7 +10,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/taskwire/taskwire/shared/events"
 	"github.com/taskwire/taskwire/shared/taskwire"
 )
 
@@ -153,16 +152,13 @@ func (s *TaskService) ImportTasks(ctx context.Context, tasks []*taskwire.Task) (
 	for _, t := range fresh {
 		freshIDs = append(freshIDs, t.ID)
 		t.UserID = user
-		b.Queue(insertRestoredSQL, t.ID, user, t.Number, t.Title, t.Description, t.Status, t.Priority.Rank(), t.Tags,
-			t.DueAt, t.TimeZone, t.Recurrence, t.RepeatFrom, t.SeriesID, index[t.ID], t.CompletedAt, t.CreatedAt, t.UpdatedAt, t.Version)
-		queueReminderRows(b, user, t)
-		at, err := queueEvent(b, events.TypeTaskCreated, user, t, nil, now)
+		at, err := queueTaskBack(b, user, t, index[t.ID], now)
 		if err != nil {
 			return 0, 0, fmt.Errorf("import tasks: %w", err)
 		}
 		seqs = append(seqs, at)
 	}
-	b.Queue(`UPDATE reminders SET fired_at = $2 WHERE user_id = $1 AND task_id = ANY($3) AND fire_at <= $2`, user, now, freshIDs)
+	b.Queue(pastFiredSQL, user, now, freshIDs)
 	if len(mixed) > 0 {
 		b.Queue(seriesShiftSQL, user, mixed)
 		b.Queue(seriesOrderSQL, user, mixed)

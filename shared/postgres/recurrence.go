@@ -191,7 +191,7 @@ func (s *RecurrenceService) insertOccurrence(ctx context.Context, tx *userTx, cu
 		// A carried-over reminder whose time has passed (a day before an occurrence due
 		// tomorrow morning, made this afternoon) is born fired: it would fire at once, a
 		// reminder of a task just ticked off. Moving the task's due time arms it again.
-		b.Queue(`UPDATE reminders SET fired_at = $3 WHERE user_id = $1 AND task_id = $2 AND fire_at <= $3`, user, t.ID, now)
+		b.Queue(pastFiredSQL, user, now, []uuid.UUID{t.ID})
 	}
 	if err := tx.commit(ctx, b); err != nil {
 		return nil, fmt.Errorf("insert: %w", err)

@@ -103,18 +103,33 @@ func scanDeleted(row pgx.Row, user string) (taskwire.DeletedTask, error) {
 // restoreSQL reads and locks task $2 of user $1 in the trash, with the number of the task
 // that holds its place in its series now, if one does.
 func restoreSQL(cond string) string {
-	return `SELECT tr.task, tr.deleted_at, tr.series_index,
+	return `SELECT tr.task, tr.series_index,
 		(SELECT t.number FROM tasks t WHERE t.user_id = $1 AND t.series_id = (tr.task->>'series_id')::uuid
 			AND t.series_index = tr.series_index)
 	FROM trash tr WHERE tr.user_id = $1 AND ` + cond + ` FOR UPDATE OF tr`
 }
 
-// insertRestoredSQL puts a task of the trash back, with its id, number and place in its
-// series.
-const insertRestoredSQL = `
+// insertBackSQL puts a task back (from the trash, or from an export) with its id, number
+// and place in its series.
+const insertBackSQL = `
 	INSERT INTO tasks (id, user_id, number, title, description, status, priority, tags, due_at,
 		time_zone, recurrence, repeat_from, series_id, series_index, completed_at, created_at, updated_at, version)
 	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`
+
+// queueTaskBack queues what puts task t back at place index of its series, as it was:
+// the task with its id and number, its reminders, and its task.created event, whose
+// outbox position it returns as queueEvent does. Its reminders already past are the
+// caller's to mark fired (one statement for many tasks).
+func queueTaskBack(b *pgx.Batch, user string, t *taskwire.Task, index int, now time.Time) (*int64, error) {
+	b.Queue(insertBackSQL, t.ID, user, t.Number, t.Title, t.Description, t.Status, t.Priority.Rank(), t.Tags,
+		t.DueAt, t.TimeZone, t.Recurrence, t.RepeatFrom, t.SeriesID, index, t.CompletedAt, t.CreatedAt, t.UpdatedAt, t.Version)
+	queueReminderRows(b, user, t)
+	return queueEvent(b, events.TypeTaskCreated, user, t, nil, now)
+}
+
+// pastFiredSQL marks the reminders of tasks $3 of user $1 due by $2 fired: put back, they
+// would fire at once, late.
+const pastFiredSQL = `UPDATE reminders SET fired_at = $2 WHERE user_id = $1 AND task_id = ANY($3) AND fire_at <= $2`
 
 // RestoreTask puts the task with uuid or number ref back from the trash, as it was when
 // it was deleted, with its id and number, one version later, and writes its task.created
@@ -140,12 +155,10 @@ func (s *TaskService) RestoreTask(ctx context.Context, ref string) (*taskwire.Ta
 	if err != nil {
 		return nil, fmt.Errorf("restore task: %w", err)
 	}
-	var d taskwire.DeletedTask
+	var doc []byte
 	var index int
 	var taken *int64
-	row := br.QueryRow()
-	var doc []byte
-	trashErr := row.Scan(&doc, &d.DeletedAt, &index, &taken)
+	trashErr := br.QueryRow().Scan(&doc, &index, &taken)
 	present, presentErr := scanTask(br.QueryRow())
 	if err := br.Close(); err != nil {
 		return nil, fmt.Errorf("restore task: %w", translate(err))
@@ -170,13 +183,10 @@ func (s *TaskService) RestoreTask(ctx context.Context, ref string) (*taskwire.Ta
 	t.UserID, t.UpdatedAt, t.Version = user, now, t.Version+1
 
 	b = &pgx.Batch{}
-	b.Queue(insertRestoredSQL, t.ID, user, t.Number, t.Title, t.Description, t.Status, t.Priority.Rank(), t.Tags,
-		t.DueAt, t.TimeZone, t.Recurrence, t.RepeatFrom, t.SeriesID, index, t.CompletedAt, t.CreatedAt, t.UpdatedAt, t.Version)
-	queueReminderRows(b, user, t)
-	b.Queue(`UPDATE reminders SET fired_at = $3 WHERE user_id = $1 AND task_id = $2 AND fire_at <= $3`, user, t.ID, now)
 	b.Queue(`DELETE FROM trash WHERE user_id = $1 AND task_id = $2`, user, t.ID)
 	b.Queue(lockOutboxSQL, user)
-	seq, err := queueEvent(b, events.TypeTaskCreated, user, t, nil, now)
+	seq, err := queueTaskBack(b, user, t, index, now)
+	b.Queue(pastFiredSQL, user, now, []uuid.UUID{t.ID})
 	if err != nil {
 		return nil, fmt.Errorf("restore task: %w", err)
 	}
