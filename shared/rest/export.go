@@ -20,7 +20,7 @@ type Export struct {
 	Format     string                 `json:"format"`
 	ExportedAt time.Time              `json:"exported_at"`
 	User       *taskwire.User         `json:"user"`  // without the webhook secret
-	Tasks      []*taskwire.Task       `json:"tasks"` // open and completed, by number
+	Tasks      []*taskwire.Task       `json:"tasks"` // open and completed, in the order they were made
 	Trash      []taskwire.DeletedTask `json:"trash"` // the latest deletion first
 }
 
