@@ -105,10 +105,12 @@ func timePtr(v pgtype.Timestamptz) (*time.Time, error) {
 	return &t, nil
 }
 
-func scanTask(row pgx.Row) (*taskwire.Task, error) {
+// scanTask reads a row of taskColumns, and then into extra the columns the query has
+// after them.
+func scanTask(row pgx.Row, extra ...any) (*taskwire.Task, error) {
 	var r taskRow
 	var reminders []byte
-	if err := row.Scan(r.dest(&reminders)...); err != nil {
+	if err := row.Scan(r.dest(append([]any{&reminders}, extra...)...)...); err != nil {
 		return nil, err
 	}
 	t, err := r.task()

@@ -328,8 +328,15 @@ func TestRowLevelSecurity(t *testing.T) {
 		for _, ctx := range []context.Context{ctxA, ctxB} {
 			require.NoError(t, svc.DeleteTask(ctx, MustCreateTask(t, ctx, svc, taskwire.NewTask{Title: "deleted"}).ID.String(), ""))
 		}
+		// And a calendar feed each.
+		feeds := postgres.NewCalendarService(db)
+		for _, ctx := range []context.Context{ctxA, ctxB} {
+			_, err := feeds.CreateCalendarFeed(ctx)
+			require.NoError(t, err)
+		}
 		for _, user := range []string{a, b} {
 			assert.Equal(t, 1, scopedCount(t, db, user, "trash"), "user %s: rows of trash", user)
+			assert.Equal(t, 1, scopedCount(t, db, user, "calendar_feeds"), "user %s: rows of calendar_feeds", user)
 		}
 		// Unscoped, the test's superuser sees both users' tasks: the filtering above is RLS.
 		var all int
@@ -339,7 +346,7 @@ func TestRowLevelSecurity(t *testing.T) {
 	})
 
 	t.Run("NoUser", func(t *testing.T) {
-		for _, table := range []string{"tasks", "user_tasks", "reminders", "outbox", "users", "idempotency_keys", "trash"} {
+		for _, table := range []string{"tasks", "user_tasks", "reminders", "outbox", "users", "idempotency_keys", "trash", "calendar_feeds"} {
 			got := scopedCount(t, db, "", table)
 			assert.Zero(t, got, "got %d rows of %s with no user set, want 0", got, table)
 		}
