@@ -69,6 +69,7 @@ func Open(ctx context.Context, cfg map[string]string) (*App, error) {
 		Notifications: a.Notifications,
 		Changes:       a.Changes,
 		Trash:         a.Tasks,
+		Calendar:      postgres.NewCalendarService(db),
 		Listener:      a.Listener,
 	}
 	if issuer := verifier.DevIssuer(); issuer != nil {

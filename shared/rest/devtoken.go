@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/taskwire/taskwire/shared/problem"
 	"github.com/taskwire/taskwire/shared/taskwire"
 )
 
@@ -27,20 +26,6 @@ type DevToken struct {
 // devTokenRequest is the body of POST /v1/dev/token.
 type devTokenRequest struct {
 	Name string `json:"name"`
-}
-
-// handlePublic registers h without authentication.
-func (s *Server) handlePublic(pattern string, h func(http.ResponseWriter, *http.Request) error) {
-	s.patterns = append(s.patterns, pattern)
-	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		err := RefuseQuery(r)
-		if err == nil {
-			err = h(w, r)
-		}
-		if err != nil {
-			problem.Write(w, r, err)
-		}
-	})
 }
 
 // devToken mints a development token for the name in the body, as `taskwire token NAME`

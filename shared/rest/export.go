@@ -2,6 +2,7 @@ package rest
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -56,13 +57,8 @@ func (s *Server) exportData(w http.ResponseWriter, r *http.Request) error {
 	fmt.Fprintf(out, `{"format":%q,"exported_at":%q,"user":%s,"tasks":[`, ExportFormat, now.Format(time.RFC3339Nano), head)
 
 	fail := func(err error) error {
-		// The status is sent: all that is left to say is that the document is not whole.
-		if ctx.Err() != nil {
-			slog.InfoContext(ctx, "export ended by the client", "err", err)
-		} else {
-			slog.ErrorContext(ctx, "export broken off", "err", err)
-		}
-		panic(http.ErrAbortHandler)
+		breakOff(ctx, "export", err)
+		return nil
 	}
 	first := true
 	for {
@@ -106,6 +102,19 @@ func (s *Server) exportData(w http.ResponseWriter, r *http.Request) error {
 		return fail(err)
 	}
 	return nil
+}
+
+// breakOff ends a response whose status is sent and whose body cannot be finished, what
+// being its name in the log: all that is left to say is that the body is not whole, so
+// the connection is broken off (http.ErrAbortHandler), and the client sees a failed
+// download rather than one that looks complete. It does not return.
+func breakOff(ctx context.Context, what string, err error) {
+	if ctx.Err() != nil {
+		slog.InfoContext(ctx, what+" ended by the client", "err", err)
+	} else {
+		slog.ErrorContext(ctx, what+" broken off", "err", err)
+	}
+	panic(http.ErrAbortHandler)
 }
 
 // writeItem writes v as the next item of a JSON array whose items so far first tells.

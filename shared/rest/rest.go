@@ -67,6 +67,7 @@ type Deps struct {
 	Notifications NotificationStore
 	Changes       ChangeStore
 	Trash         TrashStore
+	Calendar      CalendarStore
 	Listener      ChangeListener // wakes live streams
 	// DevTokens, set only while the local development issuer is trusted, serves
 	// POST /v1/dev/token; without it the route does not exist.
@@ -83,6 +84,7 @@ type Server struct {
 	notifications NotificationStore
 	changes       ChangeStore
 	trash         TrashStore
+	calendar      CalendarStore
 	listener      ChangeListener
 	devTokens     TokenMinter
 	keepAlive     time.Duration
@@ -98,7 +100,7 @@ func NewServer(d Deps) *Server {
 	}
 	s := &Server{
 		tasks: d.Tasks, users: d.Users, auth: d.Auth, notifications: d.Notifications,
-		changes: d.Changes, trash: d.Trash, listener: d.Listener, devTokens: d.DevTokens, keepAlive: d.KeepAlive,
+		changes: d.Changes, trash: d.Trash, calendar: d.Calendar, listener: d.Listener, devTokens: d.DevTokens, keepAlive: d.KeepAlive,
 		mux: http.NewServeMux(),
 	}
 	s.routes()
@@ -130,6 +132,10 @@ func (s *Server) routes() {
 	s.handle("POST /v1/notifications/{id}/read", s.readNotification, false)
 	s.handle("POST /v1/notifications/{id}/snooze", s.snoozeNotification, false)
 	s.handle("POST /v1/notifications/read", s.readAllNotifications, false)
+	s.handle("GET /v1/calendar-feed", s.getCalendarFeed, false)
+	s.handle("POST /v1/calendar-feed", s.createCalendarFeed, false)
+	s.handle("DELETE /v1/calendar-feed", s.deleteCalendarFeed, false)
+	s.handlePublic("GET "+CalendarPath+"{file}", s.serveCalendar)
 	if s.devTokens != nil {
 		s.handlePublic("POST /v1/dev/token", s.devToken)
 	}
@@ -153,6 +159,7 @@ func (s *Server) Patterns() []string {
 var takesQuery = map[string]bool{
 	"GET /v1/tasks": true, "POST /v1/tasks/quick": true, "GET /v1/changes": true, "GET /v1/stream": true,
 	"GET /v1/notifications": true, "GET /api/{user_id}/tasks": true, "GET /v1/trash": true,
+	"GET " + CalendarPath + "{file}": true,
 }
 
 // handle registers h behind authentication; alias routes also check {user_id} and mark
@@ -180,6 +187,25 @@ func (s *Server) handle(pattern string, h func(http.ResponseWriter, *http.Reques
 }
 
 type aliasKey struct{}
+
+// handlePublic registers h without authentication: for a route that needs no sign-in
+// (a development token) or whose request carries a credential of its own (a calendar
+// feed's token).
+func (s *Server) handlePublic(pattern string, h func(http.ResponseWriter, *http.Request) error) {
+	s.patterns = append(s.patterns, pattern)
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		var err error
+		if !takesQuery[pattern] {
+			err = RefuseQuery(r)
+		}
+		if err == nil {
+			err = h(w, r)
+		}
+		if err != nil {
+			problem.Write(w, r, err)
+		}
+	})
+}
 
 // RefuseQuery is EMALFORMED, naming the parameter, when r has a query parameter: for a
 // route that takes none.

@@ -1,0 +1,178 @@
+// Package calendar writes a user's open tasks as an iCalendar feed (RFC 5545) for calendar
+// apps to subscribe to: each task that has a due time is an event at that time in the
+// task's own zone, repeating as its rule says, with its reminders as alarms.
+package calendar
+
+import (
+	"io"
+	"maps"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/taskwire/taskwire/shared/ical"
+	"github.com/taskwire/taskwire/shared/recur"
+	"github.com/taskwire/taskwire/shared/taskwire"
+)
+
+// ContentType is the media type of a feed.
+const ContentType = "text/calendar; charset=utf-8"
+
+// Refresh is how often the feed asks calendar apps to read it again; many read it less
+// often whatever it asks (Google Calendar: every several hours).
+const Refresh = "PT1H"
+
+// prodID names the program that wrote the feed, as RFC 5545 requires.
+const prodID = "-//Taskwire//Taskwire tasks//EN"
+
+// Feed writes one calendar: NewFeed starts it, Add writes each task, Close ends it.
+type Feed struct {
+	w     *ical.Writer
+	zones map[string]time.Time // those with a VTIMEZONE
+}
+
+// NewFeed starts a calendar named name on out, with a VTIMEZONE for each zone of zones
+// that covers its times from the earliest due time zones gives for it on. Every zone of
+// the tasks Add is given must be in zones; UTC needs none.
+func NewFeed(out io.Writer, name string, zones map[string]time.Time) *Feed {
+	w := ical.NewWriter(out)
+	w.Line("BEGIN", "VCALENDAR")
+	w.Line("VERSION", "2.0")
+	w.Line("PRODID", prodID)
+	w.Line("CALSCALE", "GREGORIAN")
+	w.Line("METHOD", "PUBLISH")
+	w.Text("NAME", name) // RFC 7986
+	w.Text("X-WR-CALNAME", name)
+	w.Line("REFRESH-INTERVAL", Refresh, "VALUE=DURATION") // RFC 7986
+	w.Line("X-PUBLISHED-TTL", Refresh)
+	for _, zone := range slices.Sorted(maps.Keys(zones)) {
+		if loc := taskwire.LoadZone(zone); loc != time.UTC { // UTC's times are written as such ("…Z")
+			w.Timezone(loc, zones[zone])
+		}
+	}
+	return &Feed{w: w, zones: zones}
+}
+
+// Add writes t as an event. A task without a due time is no event and is left out.
+func (f *Feed) Add(t taskwire.SeriesTask) {
+	if t.DueAt == nil {
+		return
+	}
+	w := f.w
+	loc := taskwire.LoadZone(t.TimeZone)
+	w.Line("BEGIN", "VEVENT")
+	w.Line("UID", t.ID.String()+"@taskwire")
+	w.Line("DTSTAMP", ical.UTCTime(t.UpdatedAt))
+	_, described := f.zones[t.TimeZone]
+	if loc == time.UTC || !described {
+		// A task moved into a zone after NewFeed read them all has no VTIMEZONE: its time
+		// is written in UTC, and it repeats on the next read of the feed.
+		w.Line("DTSTART", ical.UTCTime(*t.DueAt))
+	} else {
+		w.Line("DTSTART", ical.LocalTime(*t.DueAt, loc), "TZID="+loc.String())
+	}
+	// A due time is a moment, not a stretch of time: no DTEND, and it keeps nobody busy.
+	w.Line("TRANSP", "TRANSPARENT")
+	w.Text("SUMMARY", t.Title)
+	if t.Description != "" {
+		w.Text("DESCRIPTION", t.Description)
+	}
+	if len(t.Tags) > 0 {
+		w.TextList("CATEGORIES", t.Tags)
+	}
+	if p := priority(t.Priority); p > 0 {
+		w.Line("PRIORITY", strconv.Itoa(p))
+	}
+	// Repeating from the completion, the next occurrence is not known until this one is
+	// done: the event is this occurrence alone.
+	if t.Recurrence != nil && t.RepeatFrom != taskwire.RepeatFromCompletion && (described || loc == time.UTC) {
+		if rule, ok := recur.ForCalendar(*t.Recurrence, loc, t.Index); ok {
+			w.Line("RRULE", rule)
+		}
+	}
+	w.Line("CREATED", ical.UTCTime(t.CreatedAt))
+	w.Line("LAST-MODIFIED", ical.UTCTime(t.UpdatedAt))
+	w.Line("SEQUENCE", strconv.Itoa(int(max(t.Version-1, 0))))
+	for _, r := range t.Reminders {
+		f.alarm(t, r)
+	}
+	w.Line("END", "VEVENT")
+}
+
+// alarm writes r as a VALARM: a reminder before the due time as a trigger relative to
+// the event's start, which a repeating event's every occurrence then has, as the task's
+// next occurrences will; a reminder at a time as that time, for this occurrence alone.
+func (f *Feed) alarm(t taskwire.SeriesTask, r taskwire.Reminder) {
+	var trigger string
+	var params []string
+	switch {
+	case r.Before != "":
+		d, err := taskwire.ParseDuration(r.Before)
+		if err != nil {
+			return // stored reminders were read when they were written
+		}
+		trigger = "-" + duration(d)
+	case r.At != nil:
+		trigger, params = ical.UTCTime(*r.At), []string{"VALUE=DATE-TIME"}
+	default:
+		return
+	}
+	w := f.w
+	w.Line("BEGIN", "VALARM")
+	w.Line("UID", r.ID.String()+"@taskwire") // RFC 9074
+	w.Line("ACTION", "DISPLAY")
+	w.Text("DESCRIPTION", t.Title)
+	w.Line("TRIGGER", trigger, params...)
+	w.Line("END", "VALARM")
+}
+
+// Close ends the calendar and writes out what is buffered; it returns the first error
+// of any write.
+func (f *Feed) Close() error {
+	f.w.Line("END", "VCALENDAR")
+	return f.w.Flush()
+}
+
+// duration writes d as an RFC 5545 duration, whose weeks stand alone ("P2W") and whose
+// days, as d's, are nominal: a day before 09:00 is 09:00 the day before, across DST too.
+func duration(d taskwire.Duration) string {
+	if d.Days == 0 && d.Hours == 0 && d.Minutes == 0 && d.Seconds == 0 {
+		if d.Weeks == 0 {
+			return "PT0S"
+		}
+		return "P" + strconv.Itoa(d.Weeks) + "W"
+	}
+	s := "P"
+	if days := d.Weeks*7 + d.Days; days > 0 {
+		s += strconv.Itoa(days) + "D"
+	}
+	if d.Hours > 0 || d.Minutes > 0 || d.Seconds > 0 {
+		s += "T"
+		if d.Hours > 0 {
+			s += strconv.Itoa(d.Hours) + "H"
+		}
+		if d.Minutes > 0 || d.Hours > 0 && d.Seconds > 0 { // "PT1H0M30S": no seconds straight after hours
+			s += strconv.Itoa(d.Minutes) + "M"
+		}
+		if d.Seconds > 0 {
+			s += strconv.Itoa(d.Seconds) + "S"
+		}
+	}
+	return s
+}
+
+// priority maps a task's priority onto RFC 5545's 1 (highest) to 9 (lowest), 0 for none:
+// urgent and high in its high range (1–4), medium in the middle (5), low in the low (6–9).
+func priority(p taskwire.Priority) int {
+	switch p {
+	case taskwire.PriorityUrgent:
+		return 1
+	case taskwire.PriorityHigh:
+		return 3
+	case taskwire.PriorityMedium:
+		return 5
+	case taskwire.PriorityLow:
+		return 9
+	}
+	return 0
+}

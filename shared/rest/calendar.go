@@ -1,0 +1,125 @@
+package rest
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/taskwire/taskwire/shared/calendar"
+	"github.com/taskwire/taskwire/shared/taskwire"
+)
+
+// CalendarStore holds each user's calendar feed and what it shows.
+type CalendarStore interface {
+	CalendarFeed(ctx context.Context) (*taskwire.CalendarFeed, error)
+	CreateCalendarFeed(ctx context.Context) (*taskwire.CalendarFeed, error)
+	DeleteCalendarFeed(ctx context.Context) error
+	// CalendarOwner returns the user whose feed has token, or ENOTFOUND.
+	CalendarOwner(ctx context.Context, token string) (string, error)
+	// CalendarZones returns the zones of the open tasks that have a due time, each with
+	// its earliest due time.
+	CalendarZones(ctx context.Context) (map[string]time.Time, error)
+	// CalendarTasks returns a page of the open tasks that have a due time, by due time,
+	// after the task after.
+	CalendarTasks(ctx context.Context, after *taskwire.Task, limit int) ([]taskwire.SeriesTask, error)
+}
+
+// CalendarPath is where a feed is served, before its token and ".ics".
+const CalendarPath = "/v1/calendar/"
+
+// calendarPage is how many tasks a feed reads at a time.
+const calendarPage = 500
+
+// getCalendarFeed answers GET /v1/calendar-feed: the address of the user's feed.
+func (s *Server) getCalendarFeed(w http.ResponseWriter, r *http.Request) error {
+	feed, err := s.calendar.CalendarFeed(r.Context())
+	if err != nil {
+		return err
+	}
+	feed.URL = feedURL(r, feed.Token)
+	return writeJSON(w, http.StatusOK, feed)
+}
+
+// createCalendarFeed answers POST /v1/calendar-feed: a feed at a new address, which
+// replaces the one the user had.
+func (s *Server) createCalendarFeed(w http.ResponseWriter, r *http.Request) error {
+	feed, err := s.calendar.CreateCalendarFeed(r.Context())
+	if err != nil {
+		return err
+	}
+	feed.URL = feedURL(r, feed.Token)
+	w.Header().Set("Location", "/v1/calendar-feed")
+	return writeJSON(w, http.StatusCreated, feed)
+}
+
+// deleteCalendarFeed answers DELETE /v1/calendar-feed: the feed's address stops working.
+func (s *Server) deleteCalendarFeed(w http.ResponseWriter, r *http.Request) error {
+	if err := s.calendar.DeleteCalendarFeed(r.Context()); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// feedURL returns the address of the feed with token as the client reached this server:
+// through a proxy (the web function, an ingress), the host and scheme it forwarded.
+func feedURL(r *http.Request, token string) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if p, _, _ := strings.Cut(r.Header.Get("X-Forwarded-Proto"), ","); p == "http" || p == "https" {
+		scheme = p
+	}
+	host := r.Host
+	if h, _, _ := strings.Cut(r.Header.Get("X-Forwarded-Host"), ","); strings.TrimSpace(h) != "" {
+		host = strings.TrimSpace(h)
+	}
+	return scheme + "://" + host + CalendarPath + token + ".ics"
+}
+
+// serveCalendar answers GET /v1/calendar/{file}, where file is a feed's token and ".ics",
+// without a sign-in: the token is the credential. It writes the owner's open tasks that
+// have a due time as they are read, a page at a time; a failure after the first page
+// breaks the connection off, so that a calendar app keeps what it had rather than a
+// calendar cut short. The query is ignored: some calendar apps add one to get past caches.
+func (s *Server) serveCalendar(w http.ResponseWriter, r *http.Request) error {
+	token, ok := strings.CutSuffix(r.PathValue("file"), ".ics")
+	if !ok {
+		return taskwire.Errorf(taskwire.ENOTFOUND, "no such calendar feed: its address ends in .ics")
+	}
+	ctx := r.Context()
+	user, err := s.calendar.CalendarOwner(ctx, token)
+	if err != nil {
+		return err
+	}
+	ctx = taskwire.NewContextWithUser(ctx, user)
+	zones, err := s.calendar.CalendarZones(ctx)
+	if err != nil {
+		return err
+	}
+	page, err := s.calendar.CalendarTasks(ctx, nil, calendarPage)
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", calendar.ContentType)
+	h.Set("Cache-Control", "private, no-cache")
+	feed := calendar.NewFeed(w, "Taskwire", zones)
+	for {
+		for _, t := range page {
+			feed.Add(t)
+		}
+		if len(page) < calendarPage {
+			break
+		}
+		if page, err = s.calendar.CalendarTasks(ctx, page[len(page)-1].Task, calendarPage); err != nil {
+			breakOff(ctx, "calendar feed", err)
+		}
+	}
+	if err := feed.Close(); err != nil {
+		breakOff(ctx, "calendar feed", err)
+	}
+	return nil
+}
