@@ -1043,6 +1043,141 @@ await userScenario('your data: delete my account, once the user id is typed exac
   assert(trash.status === 200 && trash.body.items.length === 0, `the trash is empty: ${trash.status} ${JSON.stringify(trash.body)}`);
 });
 
+await userScenario('calendar feed: create the address, copy it, replace it and turn it off, a second press confirming each', {
+  viewport: { width: 375, height: 740 }, // the long address scrolls in its box, not the page
+  seed: async (tok) => {
+    await seedTask(tok, { title: 'Dentist at noon', due_at: '2027-06-15T10:00:00Z', time_zone: ZONE });
+    await seedTask(tok, { title: 'Someday, no date' });
+  },
+}, async ({ page: p, token: tok }) => {
+  const read = async (url) => { // as a calendar app does: no sign-in
+    const res = await fetch(url);
+    return { status: res.status, type: res.headers.get('Content-Type') || '', body: await res.text() };
+  };
+  const isAddress = (s) => /^https?:\/\/[^/]+\/v1\/calendar\/[\w-]{43}\.ics$/.test(s);
+  const focused = () => p.evaluate(() => document.activeElement.id);
+  // The origin's permissions are granted as a whole: the notifications newUser granted, and the clipboard.
+  await p.context().grantPermissions(['notifications', 'clipboard-read', 'clipboard-write'], { origin: BASE });
+  await p.getByRole('button', { name: 'Your data' }).click();
+  const panel = p.getByRole('dialog', { name: 'Your data' });
+  const region = panel.getByRole('region', { name: 'Calendar feed' });
+  const status = panel.getByRole('status');
+  const alert = panel.getByRole('alert');
+  const create = region.getByRole('button', { name: 'Create calendar address' });
+  const input = region.getByLabel('Calendar address', { exact: true });
+  await create.waitFor();
+  assert(/Anyone with the address can read them/.test(await p.locator('#cal-hint').textContent()), 'the section says who can read the feed');
+  assert(await input.isHidden(), 'no address before one is made');
+
+  // A creation the server refuses: the buttons are disabled while it is out, then its detail shows.
+  const isFeed = (url) => url.pathname === '/v1/calendar-feed';
+  let release;
+  const held = new Promise((r) => { release = r; });
+  await p.route(isFeed, async (route) => {
+    if (route.request().method() !== 'POST') return route.continue();
+    await held;
+    return route.fulfill({ status: 503, contentType: 'application/problem+json',
+      body: JSON.stringify({ title: 'Service Unavailable', status: 503, detail: 'The database is busy.' }) });
+  });
+  await create.click();
+  await until(() => create.isDisabled(), 'the button to be disabled while its request is out');
+  release();
+  await until(async () => (await alert.textContent()) === 'The database is busy.', 'the problem\'s detail in the panel');
+  assert(await create.isEnabled(), 'enabled again');
+  assert(await focused() === 'cal-create', 'the focus stays on the button');
+  assert((await api(tok, 'GET', '/v1/calendar-feed')).status === 404, 'still no feed');
+  await p.unroute(isFeed);
+
+  await create.click();
+  await input.waitFor();
+  const first = await input.inputValue();
+  assert(isAddress(first), `the address: ${first}`);
+  assert(await input.getAttribute('readonly') !== null, 'the address is read-only');
+  assert((await status.textContent()) === 'Your calendar address is ready: copy it into your calendar app.', `the panel says so: ${await status.textContent()}`);
+  assert((await alert.textContent()) === '', 'the error is cleared');
+  assert(await focused() === 'cal-copy', 'the focus goes to Copy address');
+  assert((await api(tok, 'GET', '/v1/calendar-feed')).body.url === first, 'the API has the same address');
+  const open = region.getByRole('link', { name: 'Open in calendar app' });
+  assert(await open.getAttribute('href') === first.replace(/^https?:/, 'webcal:'), `the webcal link: ${await open.getAttribute('href')}`);
+  assert((await open.getAttribute('href')).startsWith('webcal://'), 'webcal: in place of http:');
+
+  const ics = await read(first);
+  assert(ics.status === 200 && ics.type.startsWith('text/calendar'), `the feed: ${ics.status} ${ics.type}`);
+  assert(ics.body.startsWith('BEGIN:VCALENDAR'), `a calendar: ${ics.body.slice(0, 40)}`);
+  assert(/^SUMMARY:Dentist at noon\r?$/m.test(ics.body), `the task's title: ${ics.body}`);
+  assert(/^DTSTART;TZID=Europe\/Berlin:20270615T120000\r?$/m.test(ics.body), `its due time, in its zone: ${ics.body}`);
+  assert(!ics.body.includes('Someday, no date'), 'a task without a due time is not in it');
+
+  await axeScan(p, 'the Your data panel with its calendar feed');
+  const wider = await p.evaluate(() => ({
+    page: document.documentElement.scrollWidth - window.innerWidth,
+    panel: document.querySelector('#data-panel').scrollWidth - document.querySelector('#data-panel').clientWidth,
+  }));
+  assert(wider.page <= 0 && wider.panel <= 0, `at 375 px: ${JSON.stringify(wider)}`);
+  await p.screenshot({ path: path.join(OUT, 'data-calendar.png') });
+
+  // Copy: to the clipboard; where the clipboard refuses, the address is selected to copy by hand.
+  const copy = region.getByRole('button', { name: 'Copy address' });
+  await copy.click();
+  await until(async () => (await status.textContent()) === 'Address copied.', 'the panel to say it copied');
+  assert(await p.evaluate(() => navigator.clipboard.readText()) === first, 'the clipboard has the address');
+  await p.evaluate(() => { navigator.clipboard.writeText = () => Promise.reject(new DOMException('Write permission denied.', 'NotAllowedError')); });
+  await copy.click();
+  await until(async () => (await status.textContent()) === 'Press Ctrl+C to copy.', 'the panel to say how to copy');
+  const selection = await input.evaluate((el) => [document.activeElement === el, el.selectionStart, el.selectionEnd, el.value.length]);
+  assert(JSON.stringify(selection) === JSON.stringify([true, 0, first.length, first.length]), `the address is focused and selected: ${selection}`);
+
+  // New address: one press changes nothing, and is taken back after 5 s or when the focus leaves.
+  const renew = region.getByRole('button', { name: 'New address' });
+  const renewAgain = region.getByRole('button', { name: 'Press again to replace the address' });
+  let t0 = Date.now();
+  await renew.click();
+  await renewAgain.waitFor();
+  assert((await status.textContent()).includes('will stop updating'), `the panel says what the second press does: ${await status.textContent()}`);
+  assert((await api(tok, 'GET', '/v1/calendar-feed')).body.url === first, 'one press replaces nothing');
+  await renew.waitFor({ timeout: 10000 });
+  assert(Date.now() - t0 >= 4500, `taken back after 5 s, not ${Date.now() - t0} ms`);
+  assert((await status.textContent()) === '', 'and the panel no longer asks');
+  await renew.click();
+  await renewAgain.waitFor();
+  await p.keyboard.press('Tab');
+  await renew.waitFor();
+  assert(await focused() !== 'cal-new', 'the focus left');
+  await renew.click();
+  await renewAgain.click();
+  await until(async () => (await input.inputValue()) !== first, 'a new address');
+  const second = await input.inputValue();
+  assert(isAddress(second), `the new address: ${second}`);
+  assert((await status.textContent()).includes('the old one no longer works'), `the panel says so: ${await status.textContent()}`);
+  assert(await focused() === 'cal-new', 'the focus stays on New address');
+  assert(await renew.isEnabled(), 'its button reads New address again');
+  assert((await read(first)).status === 404, 'the old address answers 404');
+  assert((await read(second)).status === 200, 'the new one answers');
+  assert(await open.getAttribute('href') === second.replace(/^https?:/, 'webcal:'), 'the link follows');
+
+  // Turn off, at the second press: the address stops working and Create comes back.
+  t0 = Date.now();
+  await region.getByRole('button', { name: 'Turn off' }).click();
+  await region.getByRole('button', { name: 'Press again to turn off' }).click();
+  await create.waitFor();
+  assert(Date.now() - t0 < 4500, 'confirmed in time');
+  assert(await input.isHidden(), 'no address shown');
+  assert((await status.textContent()) === 'The calendar feed is off: its address no longer works.', `the panel says so: ${await status.textContent()}`);
+  assert(await focused() === 'cal-create', 'the focus goes to Create calendar address');
+  assert((await read(second)).status === 404, 'the address answers 404');
+  assert((await api(tok, 'GET', '/v1/calendar-feed')).status === 404, 'the API has no feed');
+
+  // The address leaves the page with the panel; opened again, the panel reads the feed again.
+  await p.keyboard.press('Escape');
+  await panel.waitFor({ state: 'hidden' });
+  assert(await p.locator('#cal-url').inputValue() === '', 'the address is not left in the page');
+  const made = await api(tok, 'POST', '/v1/calendar-feed');
+  assert(made.status === 201, `POST /v1/calendar-feed: ${made.status}`);
+  await p.getByRole('button', { name: 'Your data' }).click();
+  await until(async () => (await input.isVisible()) && (await input.inputValue()) === made.body.url, 'the feed made elsewhere');
+  await panel.getByRole('button', { name: 'Close' }).click();
+});
+
 await scenario('rrule: a day counted from the end of the month is said as it is', page, async () => {
   const said = await page.evaluate(async () => {
     const { describe } = await import('/assets/rrule.js');

@@ -1,8 +1,11 @@
 // "Your data": the whole account downloaded as one JSON file (GET /v1/export), such a
 // file imported back (POST /v1/import), which adds the tasks the account does not have,
-// and the account deleted for good (DELETE /v1/me), once the user's id is typed again.
+// the calendar feed (/v1/calendar-feed), the secret address at which a calendar app reads
+// the open tasks that have a due time, and the account deleted for good (DELETE /v1/me),
+// once the user's id is typed again.
 
-import { ApiError, request, send } from './api.js';
+import { ApiError, get, post, request, send } from './api.js';
+import { confirmed } from './confirm.js';
 import { $ } from './dom.js';
 
 const MAX_BYTES = 16 << 20; // what POST /v1/import takes
@@ -11,6 +14,7 @@ const file = $('#data-file');
 const confirmInput = $('#data-delete-confirm');
 let opts = { userId: '', onImported: () => {}, onDeleted: () => {}, onError: () => {} };
 let busy = false; // a download, an import or the deletion is on its way
+let seq = 0;      // bumps when the panel opens or closes, so that late answers about the feed are dropped
 
 /**
  * Opens the panel for the user signed in as userId. onImported() runs after an import added
@@ -22,9 +26,17 @@ export function openData(o) {
   $('#data-delete-id').textContent = o.userId;
   confirmInput.value = '';
   sync();
+  seq++;
+  showFeed(undefined);
   if (!panel.open) panel.showModal(); // a second click while the module loaded
+  loadFeed();
 }
 
+// The feed's address is a credential: it leaves the page with the panel (a sign-out closes it).
+panel.addEventListener('close', () => {
+  seq++;
+  showFeed(undefined);
+});
 $('#data-close').addEventListener('click', () => panel.close());
 $('#data-export').addEventListener('click', () => run(download));
 file.addEventListener('change', async () => {
@@ -115,3 +127,129 @@ async function deleteAccount() {
   panel.close();
   opts.onDeleted();
 }
+
+// ---- the calendar feed ----
+
+const cal = $('#cal');
+const calUrl = $('#cal-url');
+const calButtons = ['#cal-create', '#cal-copy', '#cal-new', '#cal-off'].map((sel) => $(sel));
+const CONFIRM_MS = 5000; // how long "New address" and "Turn off" wait for their second press
+
+/**
+ * Shows the feed: its address and what can be done with it, the button that creates one
+ * (feed null: the user has none), or that the panel is still asking (feed undefined).
+ */
+function showFeed(feed) {
+  const url = feed?.url || '';
+  const loading = $('#cal-loading');
+  loading.hidden = feed !== undefined;
+  loading.textContent = 'Looking for your calendar address…';
+  cal.setAttribute('aria-busy', String(feed === undefined));
+  $('#cal-create').hidden = feed !== null;
+  $('#cal-feed').hidden = !feed;
+  calUrl.value = url;
+  const open = $('#cal-open');
+  if (url) open.href = url.replace(/^https?:/, 'webcal:');
+  else open.removeAttribute('href');
+}
+
+/** Reads the user's feed as the panel opens: a 404 means there is none. */
+async function loadFeed() {
+  const mine = seq;
+  try {
+    const feed = await get('/v1/calendar-feed').catch((err) => {
+      if (err instanceof ApiError && err.status === 404) return null;
+      throw err;
+    });
+    if (mine === seq) showFeed(feed);
+  } catch (err) {
+    if (mine !== seq) return;
+    $('#cal-loading').textContent = 'Your calendar address could not be read: close this panel and open it again to retry.';
+    cal.setAttribute('aria-busy', 'false');
+    fail(err);
+  }
+}
+
+/**
+ * Runs job, which changes the feed and returns what it is now, with the section's
+ * buttons disabled until it answers; then shows the feed, says done and puts the focus
+ * that was in the section on focus() (the button pressed, when focus returns nothing).
+ * An answer that comes after the panel closed is dropped.
+ */
+async function changeFeed(job, done, focus) {
+  const mine = seq;
+  const pressed = document.activeElement;
+  const hadFocus = cal.contains(pressed);
+  for (const b of calButtons) b.disabled = true;
+  try {
+    const feed = await job();
+    if (mine !== seq) return;
+    showFeed(feed);
+    say(done);
+  } catch (err) {
+    if (mine === seq) fail(err);
+  } finally {
+    for (const b of calButtons) b.disabled = false;
+  }
+  if (mine !== seq || !hadFocus) return;
+  const target = focus?.();
+  ((target && !target.closest('[hidden]') && target) || (pressed.closest('[hidden]') ? $('#data-close') : pressed)).focus();
+}
+
+$('#cal-create').addEventListener('click', () => changeFeed(
+  () => post('/v1/calendar-feed'),
+  'Your calendar address is ready: copy it into your calendar app.',
+  () => $('#cal-copy')));
+
+$('#cal-new').addEventListener('click', (e) => {
+  const second = confirmed(e, {
+    text: 'Press again to replace the address',
+    timeout: CONFIRM_MS,
+    onArm: () => say('Calendars subscribed to this address will stop updating: press again to replace it.'),
+    onCancel: () => say(''),
+  });
+  if (second) {
+    changeFeed(() => post('/v1/calendar-feed'),
+      'The address is new: subscribe with it again, the old one no longer works.');
+  }
+});
+
+$('#cal-off').addEventListener('click', (e) => {
+  const second = confirmed(e, {
+    text: 'Press again to turn off',
+    timeout: CONFIRM_MS,
+    onArm: () => say('Calendars subscribed to this address will stop updating: press again to turn the feed off.'),
+    onCancel: () => say(''),
+  });
+  if (second) {
+    changeFeed(async () => { await request('DELETE', '/v1/calendar-feed'); return null; },
+      'The calendar feed is off: its address no longer works.',
+      () => $('#cal-create'));
+  }
+});
+
+$('#cal-copy').addEventListener('click', async () => {
+  const mine = seq;
+  try {
+    await navigator.clipboard.writeText(calUrl.value); // no clipboard (not a secure context) throws too
+    if (mine === seq) say('Address copied.');
+  } catch {
+    if (mine !== seq) return;
+    calUrl.focus(); // which selects it all
+    calUrl.select();
+    say(`Press ${/Mac|iPhone|iPad/.test(navigator.platform) ? 'Command+C' : 'Ctrl+C'} to copy.`);
+  }
+});
+
+// The address is taken whole: focus selects it all, and the click that focused it does not
+// put the caret in place of the selection.
+let justFocused = false;
+calUrl.addEventListener('focus', () => {
+  calUrl.select();
+  justFocused = true;
+});
+calUrl.addEventListener('mouseup', (e) => {
+  if (justFocused) e.preventDefault();
+  justFocused = false;
+});
+calUrl.addEventListener('blur', () => { justFocused = false; });

@@ -2,6 +2,7 @@
 // it is restored to the list, or deleted for good, which a second press confirms.
 
 import { ApiError, get, post, request } from './api.js';
+import { confirmed } from './confirm.js';
 import { $, $$, h } from './dom.js';
 import { formatDue, formatFull } from './time.js';
 
@@ -83,9 +84,7 @@ function row({ task: t, deleted_at: at }) {
     h('div', { class: 'actions' },
       h('button', { type: 'button', 'aria-label': `Restore “${t.title}”`, onclick: () => restore(t, li) }, 'Restore'),
       h('button', {
-        type: 'button', class: 'danger', 'aria-label': `Delete for good “${t.title}”`,
-        // The second click of a double click is not a confirmation.
-        onclick: (e) => e.detail < 2 && purge(t, li, e.currentTarget), onblur: (e) => disarm(t, e.currentTarget),
+        type: 'button', class: 'danger', 'aria-label': `Delete for good “${t.title}”`, onclick: (e) => purge(t, li, e),
       }, 'Delete for good')));
   return li;
 }
@@ -122,16 +121,16 @@ async function restore(t, li) {
   }
 }
 
-/** Deletes t for good at the second press of its button; the first asks for that press. */
-async function purge(t, li, button) {
+/** Deletes t for good at the second press of its button (the click e); the first asks for that press. */
+async function purge(t, li, e) {
   if (li.dataset.busy) return;
-  if (!button.dataset.armed) {
-    button.dataset.armed = 'true';
-    button.textContent = 'Confirm delete';
-    button.setAttribute('aria-label', `Confirm: delete “${t.title}” for good`);
-    say(`Press “Confirm delete” to delete “${t.title}” for good: it cannot be restored after that.`);
-    return;
-  }
+  const second = confirmed(e, {
+    text: 'Confirm delete',
+    label: `Confirm: delete “${t.title}” for good`,
+    onArm: () => say(`Press “Confirm delete” to delete “${t.title}” for good: it cannot be restored after that.`),
+    onCancel: () => say(''),
+  });
+  if (!second) return;
   li.dataset.busy = 'true';
   try {
     await request('DELETE', `/v1/trash/${t.id}`);
@@ -142,13 +141,4 @@ async function purge(t, li, button) {
   } finally {
     delete li.dataset.busy;
   }
-}
-
-/** Takes back the first press of "Delete for good" once the focus leaves the button. */
-function disarm(t, button) {
-  if (!button.dataset.armed || !button.isConnected) return;
-  delete button.dataset.armed;
-  button.textContent = 'Delete for good';
-  button.setAttribute('aria-label', `Delete for good “${t.title}”`);
-  say('');
 }
