@@ -6,6 +6,7 @@
 //   TASKWIRE_URL=http://127.0.0.1:8080 CHROMIUM=/usr/bin/chromium OUT_DIR=out node run.mjs
 
 import { chromium } from 'playwright-core';
+import ICAL from 'ical.js';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -1176,6 +1177,45 @@ await userScenario('calendar feed: create the address, copy it, replace it and t
   await p.getByRole('button', { name: 'Your data' }).click();
   await until(async () => (await input.isVisible()) && (await input.inputValue()) === made.body.url, 'the feed made elsewhere');
   await panel.getByRole('button', { name: 'Close' }).click();
+});
+
+// The feed as another calendar reads it: ical.js (Mozilla's, Thunderbird's) expands each
+// event with the feed's own VTIMEZONE (without one it would read the times as floating)
+// and must find the instants of the zone's real clock, across DST changes, and the text
+// as it was written. The expected instants are the world's: 09:30 in Berlin is 08:30Z
+// in winter, 07:30Z from 28 March 2027.
+await scenario('calendar feed read by ical.js: occurrences across DST in three zones, COUNT and UNTIL, text', null, async () => {
+  const tok = await devToken(`ical-${Date.now().toString(36)}`);
+  const title = 'Dentist, Dr. Weiß; bring card \\ ok';
+  const description = `Second floor\nRing twice: ${'é'.repeat(120)}`; // folded lines, not cut inside a letter
+  const cases = [
+    { task: { title, description, due_at: '2027-03-22T09:30:00', time_zone: 'Europe/Berlin', recurrence: 'FREQ=WEEKLY;BYDAY=MO;COUNT=3' },
+      want: ['2027-03-22T08:30:00.000Z', '2027-03-29T07:30:00.000Z', '2027-04-05T07:30:00.000Z'] },
+    { task: { title: 'Until the 8th, New York', due_at: '2027-11-06T09:00:00', time_zone: 'America/New_York', recurrence: 'FREQ=DAILY;UNTIL=20271108' },
+      want: ['2027-11-06T13:00:00.000Z', '2027-11-07T14:00:00.000Z', '2027-11-08T14:00:00.000Z'] },
+    { task: { title: 'On the 5th, Sydney', due_at: '2027-03-05T08:00:00', time_zone: 'Australia/Sydney', recurrence: 'FREQ=MONTHLY;BYMONTHDAY=5;COUNT=3' },
+      want: ['2027-03-04T21:00:00.000Z', '2027-04-04T22:00:00.000Z', '2027-05-04T22:00:00.000Z'] },
+  ];
+  for (const c of cases) c.id = (await seedTask(tok, c.task)).id;
+  const feed = await api(tok, 'POST', '/v1/calendar-feed');
+  assert(feed.status === 201, `POST /v1/calendar-feed: ${feed.status}`);
+  const res = await fetch(feed.body.url);
+  assert(res.status === 200, `the feed: ${res.status}`);
+  const cal = new ICAL.Component(ICAL.parse(await res.text()));
+  const zones = cal.getAllSubcomponents('vtimezone').map((z) => z.getFirstPropertyValue('tzid')).sort();
+  assert(JSON.stringify(zones) === JSON.stringify(['America/New_York', 'Australia/Sydney', 'Europe/Berlin']), `the zones: ${zones}`);
+  const events = new Map(cal.getAllSubcomponents('vevent').map((v) => [v.getFirstPropertyValue('uid'), new ICAL.Event(v)]));
+  for (const c of cases) {
+    const ev = events.get(`${c.id}@taskwire`);
+    assert(ev, `the event of ${c.task.title}`);
+    const got = [];
+    const it = ev.iterator();
+    for (let next; (next = it.next()) && got.length < 10;) got.push(next.toJSDate().toISOString());
+    assert(JSON.stringify(got) === JSON.stringify(c.want), `${c.task.title}: ${got.join(', ')}, want ${c.want.join(', ')}`);
+  }
+  const dentist = events.get(`${cases[0].id}@taskwire`);
+  assert(dentist.summary === title, `the title: ${dentist.summary}`);
+  assert(dentist.description === description, `the description: ${dentist.description}`);
 });
 
 await scenario('rrule: a day counted from the end of the month is said as it is', page, async () => {
