@@ -139,7 +139,9 @@ func TestWeb_Browser(t *testing.T) {
 	out, err := filepath.Abs(filepath.Join(e2eDir, "out"))
 	require.NoError(t, err)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	// A passing run takes about two minutes here; each failing scenario adds the 20 s its
+	// waits give up after, and a run cut short reports none of what failed.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, "run.mjs")
 	cmd.Dir = e2eDir
