@@ -224,3 +224,20 @@ func (s *TaskService) PurgeTask(ctx context.Context, ref string) error {
 	}
 	return nil
 }
+
+// EmptyTrash removes every task in the signed-in user's trash for good, and returns how
+// many it removed; their histories stay.
+func (s *TaskService) EmptyTrash(ctx context.Context) (int, error) {
+	tx, b, err := beginUserTx(ctx, s.db)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.close(ctx)
+	var purged int
+	b.Queue(`WITH purged AS (DELETE FROM trash WHERE user_id = $1 RETURNING 1) SELECT count(*) FROM purged`, tx.user).
+		QueryRow(func(row pgx.Row) error { return row.Scan(&purged) })
+	if err := tx.commit(ctx, b); err != nil {
+		return 0, fmt.Errorf("empty trash: %w", err)
+	}
+	return purged, nil
+}

@@ -123,6 +123,7 @@ func (s *Server) routes() {
 	s.handle("GET /v1/export", s.exportData, false)
 	s.handle("POST /v1/import", s.importData, false)
 	s.handle("DELETE /v1/trash/{id}", s.purgeTask, false)
+	s.handle("DELETE /v1/trash", s.emptyTrash, false)
 	s.handle("GET /v1/me", s.getMe, false)
 	s.handle("PATCH /v1/me", s.patchMe, false)
 	s.handle("DELETE /v1/me", s.deleteMe, false)

@@ -12,6 +12,13 @@ type TrashStore interface {
 	Trash(ctx context.Context, limit int, cursor *taskwire.Cursor) (*taskwire.TrashPage, error)
 	RestoreTask(ctx context.Context, ref string) (*taskwire.Task, error)
 	PurgeTask(ctx context.Context, ref string) error
+	// EmptyTrash purges every task in the trash and returns how many.
+	EmptyTrash(ctx context.Context) (int, error)
+}
+
+// Emptied answers DELETE /v1/trash.
+type Emptied struct {
+	Purged int `json:"purged"` // tasks removed for good
 }
 
 // listTrash answers GET /v1/trash: the deleted tasks, the latest deletion first, a page
@@ -55,4 +62,13 @@ func (s *Server) purgeTask(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// emptyTrash answers DELETE /v1/trash: every task in the trash out of it for good.
+func (s *Server) emptyTrash(w http.ResponseWriter, r *http.Request) error {
+	n, err := s.trash.EmptyTrash(r.Context())
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, Emptied{Purged: n})
 }

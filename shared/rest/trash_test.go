@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/taskwire/taskwire/shared/events"
+	"github.com/taskwire/taskwire/shared/rest"
 	"github.com/taskwire/taskwire/shared/rest/resttest"
 	"github.com/taskwire/taskwire/shared/taskwire"
 )
@@ -67,6 +68,34 @@ func TestTrash(t *testing.T) {
 		assert.Empty(t, mustTrash(t, c, "").Items)
 		mustProblem(t, c.Do(t, http.MethodPost, "/v1/tasks/1/restore", nil), http.StatusNotFound, taskwire.ENOTFOUND)
 		mustProblem(t, c.Do(t, http.MethodDelete, "/v1/trash/1", nil), http.StatusNotFound, taskwire.ENOTFOUND)
+	})
+
+	t.Run("Empty", func(t *testing.T) {
+		c, other := s.NewUser(t), s.NewUser(t)
+		first := c.MustCreateTask(t, map[string]any{"title": "Old notes"})
+		c.MustCreateTask(t, map[string]any{"title": "Draft"})
+		c.MustCreateTask(t, map[string]any{"title": "Stays"})
+		theirs := other.MustCreateTask(t, map[string]any{"title": "Theirs"})
+		c.Do(t, http.MethodDelete, "/v1/tasks/1", nil).MustStatus(t, http.StatusNoContent)
+		c.Do(t, http.MethodDelete, "/v1/tasks/2", nil).MustStatus(t, http.StatusNoContent)
+		other.Do(t, http.MethodDelete, "/v1/tasks/"+theirs.ID.String(), nil).MustStatus(t, http.StatusNoContent)
+
+		resp := c.Do(t, http.MethodDelete, "/v1/trash", nil)
+		resp.MustStatus(t, http.StatusOK)
+		var emptied rest.Emptied
+		resp.JSON(t, &emptied)
+		assert.Equal(t, 2, emptied.Purged)
+		assert.Empty(t, mustTrash(t, c, "").Items)
+		mustProblem(t, c.Do(t, http.MethodPost, "/v1/tasks/1/restore", nil), http.StatusNotFound, taskwire.ENOTFOUND)
+		assert.Equal(t, "Stays", c.MustGetTask(t, "3").Title, "the list is untouched")
+		assert.Len(t, mustTrash(t, other, "").Items, 1, "another user's trash stays")
+		assert.Equal(t, []string{events.TypeTaskCreated, events.TypeTaskDeleted}, eventTypes(mustHistory(t, c, first.ID.String())), "the history stays")
+
+		// An empty trash empties to nothing.
+		resp = c.Do(t, http.MethodDelete, "/v1/trash", nil)
+		resp.MustStatus(t, http.StatusOK)
+		resp.JSON(t, &emptied)
+		assert.Zero(t, emptied.Purged)
 	})
 
 	t.Run("OtherUsers", func(t *testing.T) {
