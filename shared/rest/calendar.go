@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/taskwire/taskwire/shared/calendar"
+	"github.com/taskwire/taskwire/shared/problem"
 	"github.com/taskwire/taskwire/shared/taskwire"
 )
 
@@ -80,11 +81,23 @@ func feedURL(r *http.Request, token string) string {
 }
 
 // serveCalendar answers GET /v1/calendar/{file}, where file is a feed's token and ".ics",
-// without a sign-in: the token is the credential. It writes the owner's open tasks that
-// have a due time as they are read, a page at a time; a failure after the first page
-// breaks the connection off, so that a calendar app keeps what it had rather than a
-// calendar cut short. The query is ignored: some calendar apps add one to get past caches.
+// without a sign-in: the token is the credential, so its problems, and their logs, name
+// the route rather than the address (see writeCalendar). The query is ignored: some
+// calendar apps add one to get past caches.
 func (s *Server) serveCalendar(w http.ResponseWriter, r *http.Request) error {
+	if err := s.writeCalendar(w, r); err != nil {
+		shown := r.Clone(r.Context())
+		shown.URL.Path = CalendarPath + "{token}.ics"
+		problem.Write(w, shown, err)
+	}
+	return nil
+}
+
+// writeCalendar writes the calendar of the feed r names: its owner's open tasks that have
+// a due time, as they are read, a page at a time. A failure after the first page breaks
+// the connection off, so that a calendar app keeps what it had rather than a calendar cut
+// short.
+func (s *Server) writeCalendar(w http.ResponseWriter, r *http.Request) error {
 	token, ok := strings.CutSuffix(r.PathValue("file"), ".ics")
 	if !ok {
 		return taskwire.Errorf(taskwire.ENOTFOUND, "no such calendar feed: its address ends in .ics")

@@ -180,7 +180,9 @@ func TestCalendarFeed(t *testing.T) {
 			"/v1/calendar/" + taskwire.NewCalendarToken() + ".ics",
 			"/v1/calendar/%00.ics",
 		} {
-			mustProblem(t, anonymous.Do(t, http.MethodGet, path, nil), http.StatusNotFound, taskwire.ENOTFOUND)
+			p := mustProblem(t, anonymous.Do(t, http.MethodGet, path, nil), http.StatusNotFound, taskwire.ENOTFOUND)
+			// The address is a credential: a problem, and the log of one, names the route.
+			assert.Equal(t, "/v1/calendar/{token}.ics", p.Instance)
 		}
 		// A query that a calendar app adds to get past caches is no error.
 		anonymous.Do(t, http.MethodGet, "/v1/calendar/"+token+".ics?nocache=1700000000", nil).MustStatus(t, http.StatusOK)
