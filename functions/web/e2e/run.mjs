@@ -931,6 +931,105 @@ await userScenario('recently deleted at 375 px: Load more follows the trash\'s c
   await p.screenshot({ path: path.join(OUT, 'trash-phone.png') });
 });
 
+await userScenario('recently deleted: Empty trash, at a second press, deletes every task in the trash for good', {
+  seed: async (tok) => {
+    for (const title of ['Sell the sofa', 'Renew the passport']) {
+      const t = await seedTask(tok, { title });
+      assert((await api(tok, 'DELETE', `/v1/tasks/${t.id}`)).status === 204, `DELETE ${title}`);
+    }
+  },
+}, async ({ page: p, token: tok }) => {
+  const trashed = async () => (await api(tok, 'GET', '/v1/trash')).body.items.length;
+  const focused = () => p.evaluate(() => document.activeElement.id);
+  const isTrash = (url) => url.pathname === '/v1/trash';
+  const hold = async (method, answer) => { // holds the next such request until the returned release()
+    let release;
+    const held = new Promise((r) => { release = r; });
+    await p.route(isTrash, async (route) => {
+      if (route.request().method() !== method) return route.continue();
+      await held;
+      return answer(route);
+    }, { times: 1 });
+    return release;
+  };
+  const panel = p.getByRole('dialog', { name: 'Recently deleted' });
+  const status = panel.getByRole('status');
+  const alert = panel.getByRole('alert');
+  const empty = panel.getByRole('button', { name: 'Empty trash' });
+  const again = panel.getByRole('button', { name: 'Press again to empty the trash' });
+  const rows = panel.locator('#trash-list > li[data-id]');
+
+  // Disabled while the trash loads, enabled once it lists a task.
+  let release = await hold('GET', (route) => route.continue());
+  await p.getByRole('button', { name: 'Recently deleted' }).click();
+  await empty.waitFor();
+  assert(await empty.isDisabled(), 'disabled while the trash loads');
+  release();
+  await until(async () => (await rows.count()) === 2, 'the two deleted tasks');
+  assert(await empty.isEnabled(), 'enabled with tasks in the trash');
+  assert(await empty.getAttribute('class') === 'danger', 'a danger button');
+
+  // One press deletes nothing; the focus leaving, or 5 s, takes it back.
+  await empty.click();
+  await again.waitFor();
+  assert((await status.textContent()).includes('cannot be restored'), `the panel says what the second press does: ${await status.textContent()}`);
+  assert(await trashed() === 2, 'one press deletes nothing');
+  await p.keyboard.press('Tab');
+  await empty.waitFor();
+  assert(await focused() !== 'trash-empty', 'the focus left');
+  assert((await status.textContent()) === '', 'the panel no longer asks');
+  const t0 = Date.now();
+  await empty.click();
+  await again.waitFor();
+  await empty.waitFor({ timeout: 10000 });
+  assert(Date.now() - t0 >= 4500, `taken back after 5 s, not ${Date.now() - t0} ms`);
+  assert(await trashed() === 2, 'still nothing deleted');
+
+  // A refusal: its detail in the panel's alert, the tasks still there, the button usable again.
+  release = await hold('DELETE', (route) => route.fulfill({
+    status: 503, contentType: 'application/problem+json',
+    body: JSON.stringify({ title: 'Service Unavailable', status: 503, detail: 'The database is busy.' }),
+  }));
+  await empty.click();
+  await again.click();
+  await until(() => empty.isDisabled(), 'the button to be disabled while its request is out');
+  release();
+  await until(async () => (await alert.textContent()) === 'The database is busy.', 'the problem\'s detail in the panel');
+  await p.locator('.toast-error', { hasText: 'The database is busy.' }).waitFor();
+  assert(await empty.isEnabled(), 'enabled again');
+  assert(await focused() === 'trash-empty', 'the focus stays on the button');
+  assert(await rows.count() === 2 && await trashed() === 2, 'nothing deleted');
+
+  // Two presses: disabled while the request is out, then the trash is empty, here and in the API.
+  release = await hold('DELETE', (route) => route.continue());
+  await empty.click();
+  await again.click();
+  await until(() => empty.isDisabled(), 'the button to be disabled while its request is out');
+  assert(await trashed() === 2, 'held: nothing deleted yet');
+  release();
+  await panel.getByText('Nothing deleted.').waitFor();
+  assert(await rows.count() === 0, 'no rows left');
+  assert((await status.textContent()) === 'Removed 2 tasks for good.', `the panel says so: ${await status.textContent()}`);
+  assert((await alert.textContent()) === '', 'the error is cleared');
+  assert(await empty.isDisabled(), 'disabled: nothing left to empty');
+  assert(await focused() === 'trash-close', 'the focus goes to Close');
+  assert(await trashed() === 0, 'the API\'s trash is empty');
+  await axeScan(p, 'the emptied trash panel');
+
+  // One task: said in the singular.
+  const one = await seedTask(tok, { title: 'Cancel the gym' });
+  assert((await api(tok, 'DELETE', `/v1/tasks/${one.id}`)).status === 204, 'DELETE Cancel the gym');
+  await panel.getByRole('button', { name: 'Close' }).click();
+  await p.getByRole('button', { name: 'Recently deleted' }).click();
+  await until(async () => (await rows.count()) === 1, 'the one deleted task');
+  await empty.click();
+  await again.click();
+  await until(async () => (await status.textContent()) === 'Removed 1 task for good.', 'the panel to say it in the singular');
+  assert(await trashed() === 0, 'the API\'s trash is empty');
+  assert((await api(tok, 'POST', `/v1/tasks/${one.id}/restore`)).status === 404, 'gone for good: nothing to restore');
+  await panel.getByRole('button', { name: 'Close' }).click();
+});
+
 await userScenario('your data: download everything, then import it back after two tasks were lost for good', {
   seed: async (tok) => {
     await seedTask(tok, { title: 'Water the plants', priority: 'high', tags: ['home'] });

@@ -171,6 +171,7 @@ function clearUserView() {
   $('#notif-button').removeAttribute('aria-label');
   $('#notif-list').replaceChildren();
   $('#trash-list').replaceChildren();
+  $('#trash-empty').disabled = true;
   $('#data-status').textContent = '';
   $('#data-error').textContent = '';
   $('#data-delete-form').reset();

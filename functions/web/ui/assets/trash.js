@@ -1,8 +1,9 @@
 // "Recently deleted": the trash, the latest deletion first and a page at a time. A task in
-// it is restored to the list, or deleted for good, which a second press confirms.
+// it is restored to the list, or deleted for good, which a second press confirms; "Empty
+// trash", confirmed the same way, deletes every task in it for good at once.
 
 import { ApiError, get, post, request } from './api.js';
-import { confirmed } from './confirm.js';
+import { confirmed, disarm } from './confirm.js';
 import { $, $$, h } from './dom.js';
 import { formatDue, formatFull } from './time.js';
 
@@ -10,10 +11,13 @@ const PAGE = 20;
 const panel = $('#trash-panel');
 const list = $('#trash-list');
 const more = $('#trash-more');
+const empty = $('#trash-empty');
+const CONFIRM_MS = 5000; // how long "Empty trash" waits for its second press
 let opts = { zone: 'UTC', onRestored: () => {}, onError: () => {} };
 let cursor = '';   // next_cursor of the last page loaded
 let seq = 0;       // bumps when the panel opens or closes, so that late answers are dropped
 let loading = -1;  // the seq of the page on its way, if one is
+let emptying = false; // DELETE /v1/trash is on its way
 
 /**
  * Opens the panel on the first page of the trash. zone is the user's; onRestored(task)
@@ -25,6 +29,7 @@ export function openTrash(o) {
   cursor = '';
   list.replaceChildren();
   more.hidden = true;
+  sync();
   say('Loading…');
   if (!panel.open) panel.showModal(); // a second click while pending deletions were sent
   load();
@@ -33,6 +38,16 @@ export function openTrash(o) {
 panel.addEventListener('close', () => { seq++; });
 $('#trash-close').addEventListener('click', () => panel.close());
 more.addEventListener('click', load);
+empty.addEventListener('click', emptyTrash);
+
+/**
+ * "Empty trash" can be pressed while the list shows a task and the trash is not being
+ * emptied already: it is disabled while the first page loads and once nothing is left.
+ */
+function sync() {
+  empty.disabled = emptying || !list.querySelector('li[data-id]');
+  if (empty.disabled) disarm(empty);
+}
 
 /** Writes text in the panel's status line, and clears its error. */
 function say(text) {
@@ -65,6 +80,7 @@ async function load() {
     if (!list.children.length) list.append(nothing());
     cursor = page.next_cursor || '';
     more.hidden = !cursor;
+    sync();
     say('');
     // The button hid on the last page: the focus goes to the first row it brought.
     if (hadFocus && more.hidden) ($('button', rows[0] || panel)).focus();
@@ -102,6 +118,7 @@ function gone(li, text) {
     if (cursor) load();
     else list.append(nothing());
   }
+  sync();
   if (index >= 0) ((next && $$('button', next)[index]) || $('#trash-close')).focus();
 }
 
@@ -141,4 +158,49 @@ async function purge(t, li, e) {
   } finally {
     delete li.dataset.busy;
   }
+}
+
+/**
+ * Deletes every task in the trash for good, those of pages not loaded yet too, at the
+ * second press of "Empty trash" (the click e); the first asks for that press. The button
+ * is disabled while the request is out; then the panel shows the empty trash, says how
+ * many tasks went and puts the focus that was on the button on Close.
+ */
+async function emptyTrash(e) {
+  if (emptying) return;
+  const second = confirmed(e, {
+    text: 'Press again to empty the trash',
+    timeout: CONFIRM_MS,
+    onArm: () => say('Every task in the trash will be deleted for good: they cannot be restored after that. Press again to empty the trash.'),
+    onCancel: () => say(''),
+  });
+  if (!second) return;
+  const mine = seq;
+  const hadFocus = document.activeElement === empty;
+  emptying = true;
+  sync();
+  say('Emptying the trash…');
+  let stale = false;
+  try {
+    const { purged } = await request('DELETE', '/v1/trash');
+    stale = mine !== seq;
+    if (stale) return;
+    seq++; // a page still on its way lists tasks that are gone now
+    cursor = '';
+    more.hidden = true;
+    list.replaceChildren(nothing());
+    say(purged ? `Removed ${purged} ${purged === 1 ? 'task' : 'tasks'} for good.` : 'The trash was already empty.');
+  } catch (err) {
+    stale = mine !== seq;
+    if (!stale) {
+      say('');
+      fail(err);
+    }
+  } finally {
+    emptying = false;
+    sync();
+  }
+  // The focus the disabled button lost goes to it again, or to Close once there is nothing left.
+  const lost = !document.activeElement || document.activeElement === empty || document.activeElement === document.body;
+  if (!stale && hadFocus && lost && panel.open) (empty.disabled ? $('#trash-close') : empty).focus();
 }
