@@ -29,12 +29,13 @@ const prodID = "-//Taskwire//Taskwire tasks//EN"
 type Feed struct {
 	w     *ical.Writer
 	zones map[string]time.Time // those with a VTIMEZONE
+	stamp string               // when the feed was written, each event's DTSTAMP
 }
 
-// NewFeed starts a calendar named name on out, with a VTIMEZONE for each zone of zones
-// that covers its times from the earliest due time zones gives for it on. Every zone of
-// the tasks Add is given must be in zones; UTC needs none.
-func NewFeed(out io.Writer, name string, zones map[string]time.Time) *Feed {
+// NewFeed starts a calendar named name on out, written at now, with a VTIMEZONE for each
+// zone of zones that covers its times from the earliest due time zones gives for it on.
+// Every zone of the tasks Add is given must be in zones; UTC needs none.
+func NewFeed(out io.Writer, name string, now time.Time, zones map[string]time.Time) *Feed {
 	w := ical.NewWriter(out)
 	w.Line("BEGIN", "VCALENDAR")
 	w.Line("VERSION", "2.0")
@@ -50,7 +51,7 @@ func NewFeed(out io.Writer, name string, zones map[string]time.Time) *Feed {
 			w.Timezone(loc, zones[zone])
 		}
 	}
-	return &Feed{w: w, zones: zones}
+	return &Feed{w: w, zones: zones, stamp: ical.UTCTime(now)}
 }
 
 // Add writes t as an event. A task without a due time is no event and is left out.
@@ -62,7 +63,9 @@ func (f *Feed) Add(t taskwire.SeriesTask) {
 	loc := taskwire.LoadZone(t.TimeZone)
 	w.Line("BEGIN", "VEVENT")
 	w.Line("UID", t.ID.String()+"@taskwire")
-	w.Line("DTSTAMP", ical.UTCTime(t.UpdatedAt))
+	// With METHOD:PUBLISH, DTSTAMP is when this calendar was written (RFC 5545, 3.8.7.2);
+	// when the task last changed is LAST-MODIFIED.
+	w.Line("DTSTAMP", f.stamp)
 	_, described := f.zones[t.TimeZone]
 	if loc == time.UTC || !described {
 		// A task moved into a zone after NewFeed read them all has no VTIMEZONE: its time

@@ -18,7 +18,7 @@ import (
 func feedOf(t *testing.T, zones map[string]time.Time, tasks ...taskwire.SeriesTask) []string {
 	t.Helper()
 	var b strings.Builder
-	f := calendar.NewFeed(&b, "Taskwire", zones)
+	f := calendar.NewFeed(&b, "Taskwire", time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC), zones)
 	for _, task := range tasks {
 		f.Add(task)
 	}
@@ -88,4 +88,21 @@ func TestFeed_ZoneWithoutTimezone(t *testing.T) {
 	}
 	assert.Equal(t, []string{"TZID:Europe/Berlin", "DTSTART;TZID=Europe/Berlin:20261203T090000", "RRULE:FREQ=DAILY",
 		"DTSTART:20261203T080000Z"}, got)
+}
+
+func TestFeed_Stamps(t *testing.T) {
+	// DTSTAMP is when the calendar was written (METHOD:PUBLISH); the task's own times are
+	// CREATED and LAST-MODIFIED.
+	task := newTask("Call", "UTC", time.Date(2026, 12, 3, 8, 0, 0, 0, time.UTC))
+	task.UpdatedAt = time.Date(2026, 12, 1, 9, 30, 0, 0, time.UTC)
+	var got []string
+	for _, l := range feedOf(t, nil, taskwire.SeriesTask{Task: task, Index: 1}) {
+		for _, name := range []string{"METHOD:", "DTSTAMP:", "CREATED:", "LAST-MODIFIED:"} {
+			if strings.HasPrefix(l, name) {
+				got = append(got, l)
+			}
+		}
+	}
+	assert.Equal(t, []string{"METHOD:PUBLISH", "DTSTAMP:20261202T120000Z", "CREATED:20261201T080000Z",
+		"LAST-MODIFIED:20261201T093000Z"}, got)
 }

@@ -119,7 +119,7 @@ func (s *Server) writeCalendar(w http.ResponseWriter, r *http.Request) error {
 	h := w.Header()
 	h.Set("Content-Type", calendar.ContentType)
 	h.Set("Cache-Control", "private, no-cache")
-	feed := calendar.NewFeed(w, "Taskwire", zones)
+	feed := calendar.NewFeed(w, "Taskwire", time.Now(), zones)
 	for {
 		for _, t := range page {
 			feed.Add(t)
