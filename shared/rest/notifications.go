@@ -122,6 +122,20 @@ type Snooze struct {
 	For *string `json:"for"`
 }
 
+// ParseSnooze reads how long a snooze lasts (Snooze.For, and the for of the chat tool
+// snooze_reminder): an ISO 8601 duration of at least a minute, such as PT10M, PT1H or
+// P1D. Any other text is EINVALID on field for.
+func ParseSnooze(text string) (taskwire.Duration, error) {
+	d, err := taskwire.ParseDuration(text)
+	if err != nil {
+		return taskwire.Duration{}, taskwire.FieldErrorf(taskwire.EINVALID, "for", "for must be an ISO 8601 duration such as PT10M, PT1H or P1D: %v", err)
+	}
+	if d.Weeks == 0 && d.Days == 0 && d.Hours*3600+d.Minutes*60+d.Seconds < 60 {
+		return taskwire.Duration{}, taskwire.FieldErrorf(taskwire.EINVALID, "for", "for must be at least a minute, got %s", text)
+	}
+	return d, nil
+}
+
 // snoozeNotification reminds the user of a notification's task again later: in ten
 // minutes, or after the body's for.
 func (s *Server) snoozeNotification(w http.ResponseWriter, r *http.Request) error {
@@ -143,12 +157,9 @@ func (s *Server) snoozeNotification(w http.ResponseWriter, r *http.Request) erro
 	if in.For != nil {
 		text = *in.For
 	}
-	d, err := taskwire.ParseDuration(text)
+	d, err := ParseSnooze(text)
 	if err != nil {
-		return taskwire.FieldErrorf(taskwire.EINVALID, "for", "for must be an ISO 8601 duration such as PT10M, PT1H or P1D: %v", err)
-	}
-	if d.Weeks == 0 && d.Days == 0 && d.Hours*3600+d.Minutes*60+d.Seconds < 60 {
-		return taskwire.FieldErrorf(taskwire.EINVALID, "for", "for must be at least a minute, got %s", text)
+		return err
 	}
 	snoozed, err := s.tasks.SnoozeNotification(r.Context(), id, d)
 	if err != nil {
