@@ -15,6 +15,7 @@ import (
 	function "github.com/taskwire/taskwire"
 	"github.com/taskwire/taskwire/shared/auth"
 	"github.com/taskwire/taskwire/shared/chat/openaitest"
+	"github.com/taskwire/taskwire/shared/postgres"
 	"github.com/taskwire/taskwire/shared/postgres/postgrestest"
 	"github.com/taskwire/taskwire/shared/taskwire"
 )
@@ -131,4 +132,85 @@ func TestFunction_ChatRestoresDeletedTask(t *testing.T) {
 	w = do("GET", "/v1/trash", "")
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
 	assert.JSONEq(t, `{"items": []}`, w.Body.String(), "the trash is empty again")
+}
+
+// TestFunction_ChatSnoozesReminder checks "what reminders did I miss?" and "remind me
+// again about the dentist in an hour": the model lists the user's unread notifications,
+// snoozes the dentist's by its id, and the notification ends read with the task reminded
+// again an hour on.
+func TestFunction_ChatSnoozesReminder(t *testing.T) {
+	const user = "whole-app-chat-snooze"
+	model, do := MustStartChat(t, user)
+	due := time.Now().Add(30 * time.Minute).UTC().Truncate(time.Second)
+	w := do("POST", "/v1/tasks", `{"title": "Dentist", "due_at": "`+due.Format(time.RFC3339)+`", "reminders": [{"before": "PT15M"}]}`)
+	require.Equal(t, http.StatusCreated, w.Code, w.Body.String())
+	var dentist taskwire.Task
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &dentist))
+	missed := postgrestest.MustDeliverReminder(t, postgres.NewNotificationService(postgrestest.MustOpenDB(t)), user, &dentist, 0)
+
+	model.Handle(func(req openaitest.Request) openaitest.Reply {
+		results := req.ToolResults()
+		switch len(results) {
+		case 0:
+			return openaitest.Call("list_notifications", `{}`)
+		case 1:
+			var page struct {
+				Items []struct {
+					ID    string `json:"id"`
+					Title string `json:"title"`
+				} `json:"items"`
+			}
+			if err := json.Unmarshal([]byte(results[0]), &page); err != nil {
+				return openaitest.Text("list_notifications answered " + results[0])
+			}
+			for _, n := range page.Items {
+				if n.Title == "Dentist" {
+					return openaitest.Call("snooze_reminder", `{"notification_id": "`+n.ID+`", "for": "PT1H"}`)
+				}
+			}
+			return openaitest.Text("You missed no reminder about the dentist.")
+		}
+		return openaitest.Text("You missed the Dentist reminder; I will remind you again in an hour.")
+	})
+	before := time.Now()
+	w = do("POST", "/v1/chat", `{"message": "what reminders did I miss? remind me again about the dentist in an hour"}`)
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	var reply struct {
+		Response  string `json:"response"`
+		ToolCalls []struct {
+			Name   string          `json:"name"`
+			Result json.RawMessage `json:"result"`
+		} `json:"tool_calls"`
+	}
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &reply))
+	assert.Equal(t, "You missed the Dentist reminder; I will remind you again in an hour.", reply.Response)
+	require.Len(t, reply.ToolCalls, 2, "got %s", w.Body.String())
+	assert.Equal(t, "list_notifications", reply.ToolCalls[0].Name)
+	assert.Equal(t, "snooze_reminder", reply.ToolCalls[1].Name)
+	var snoozed taskwire.Snoozed
+	require.NoError(t, json.Unmarshal(reply.ToolCalls[1].Result, &snoozed), "result %s", reply.ToolCalls[1].Result)
+	require.NotNil(t, snoozed.Notification)
+	assert.Equal(t, missed.ID, snoozed.Notification.ID)
+	assert.WithinDuration(t, before.Add(time.Hour), snoozed.Until, 5*time.Second)
+	requests := model.Requests()
+	require.NotEmpty(t, requests)
+	assert.Subset(t, requests[0].Tools, []string{"list_notifications", "snooze_reminder"}, "the model is offered both tools")
+
+	w = do("GET", "/v1/notifications?unread=true", "")
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	assert.JSONEq(t, `{"items": []}`, w.Body.String(), "the notification is read")
+	w = do("GET", "/v1/notifications", "")
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	var inbox struct{ Items []taskwire.Notification }
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &inbox))
+	require.Len(t, inbox.Items, 1)
+	assert.NotNil(t, inbox.Items[0].ReadAt)
+
+	w = do("GET", "/v1/tasks/"+dentist.ID.String(), "")
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	var task taskwire.Task
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &task))
+	require.Len(t, task.Reminders, 2, "the reminder before the due time, and one at until: %+v", task.Reminders)
+	require.NotNil(t, task.Reminders[1].At)
+	assert.True(t, task.Reminders[1].At.Equal(snoozed.Until), "got a reminder at %v, want %v", task.Reminders[1].At, snoozed.Until)
 }

@@ -66,7 +66,9 @@ func TestFunctionMCP(t *testing.T) {
 		for _, tool := range tools.Tools {
 			names = append(names, tool.Name)
 		}
-		assert.Contains(t, names, "add_task")
+		for _, name := range []string{"add_task", "list_notifications", "snooze_reminder"} {
+			assert.Contains(t, names, name)
+		}
 
 		res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{
 			Name: "add_task", Arguments: map[string]any{"title": "Said over MCP"},

@@ -617,11 +617,13 @@ func SystemPrompt(now time.Time, zone string) string {
 		"theirs: you cannot see or change anyone else's tasks. Tasks have a number the user can say (\"task 3\"); " +
 		"pass it as task_id. Add, list, complete, reopen, reschedule, update, delete and restore tasks as asked; " +
 		"for several changes, make several calls. Before deleting a task the user named only vaguely, look it up first. " +
+		"Reminders that fired are notifications: list_notifications shows which the user missed, and snooze_reminder " +
+		"reminds them again later (\"remind me again in an hour\") by a notification's id from list_notifications. " +
 		"If a tool returns an error, fix the arguments and try again, or tell the user what is wrong.\n" +
 		"Now it is " + local.Format("Monday, 2 January 2006, 15:04") + " in the user's time zone " + zone +
 		" (UTC" + local.Format("-07:00") + " today; the offset changes with daylight saving time). Read dates and " +
 		"times the user gives in that zone, and pass them to the tools as local times without an offset, e.g. " +
 		local.Format("2006-01-02T15:04:05") + ": the tools apply the zone's offset on that date. Tools return each " +
-		"task's times with the offset of its own zone.\n" +
+		"task's times with the offset of its own zone, and listed notifications with the user's.\n" +
 		"Answer briefly and plainly, naming the tasks you changed by number and title."
 }

@@ -79,6 +79,8 @@ func TestSystemPrompt(t *testing.T) {
 	assert.Contains(t, got, "Saturday, 28 November 2026, 00:30", "the date is the user's, not UTC's")
 	assert.Contains(t, got, "Europe/Berlin (UTC+01:00 today")
 	assert.Contains(t, got, "e.g. 2026-11-28T00:30:00:", "times are passed as local times, without an offset")
+	assert.Contains(t, got, "list_notifications", "the model knows where missed reminders are")
+	assert.Contains(t, got, "snooze_reminder")
 	got = chat.SystemPrompt(now, "")
 	assert.Contains(t, got, "Friday, 27 November 2026, 23:30 in the user's time zone UTC")
 }

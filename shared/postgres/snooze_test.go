@@ -49,7 +49,7 @@ func TestTaskService_SnoozeNotification(t *testing.T) {
 		svc := newTasks()
 		task := MustCreateTask(t, ctx, svc, taskwire.NewTask{Title: "Water the plants", DueAt: rfc3339(due),
 			TimeZone: "Europe/Berlin", Reminders: []taskwire.ReminderInput{{Before: ptr("P2D")}}})
-		n := MustDeliverReminder(t, db, notes, user, task, 0)
+		n := postgrestest.MustDeliverReminder(t, notes, user, task, 0)
 
 		read, snoozed, err := snooze(t, svc, ctx, n.ID, "P1D")
 		require.NoError(t, err)
@@ -79,7 +79,7 @@ func TestTaskService_SnoozeNotification(t *testing.T) {
 		task := MustCreateRemindedTask(t, ctx, svc, "Call the bank", &due, now.Add(-time.Minute))
 		_, err := db.Pool.Exec(context.Background(), `UPDATE reminders SET fired_at = $2 WHERE task_id = $1`, task.ID, now)
 		require.NoError(t, err)
-		n := MustDeliverReminder(t, db, notes, user, task, 0)
+		n := postgrestest.MustDeliverReminder(t, notes, user, task, 0)
 
 		_, snoozed, err := snooze(t, svc, ctx, n.ID, "PT1H")
 		require.NoError(t, err)
@@ -98,7 +98,7 @@ func TestTaskService_SnoozeNotification(t *testing.T) {
 
 		// Another user's notification is not found either, and stays unread.
 		task := MustCreateRemindedTask(t, ctx, svc, "Mine", &due, due.Add(-time.Hour))
-		n := MustDeliverReminder(t, db, notes, user, task, 0)
+		n := postgrestest.MustDeliverReminder(t, notes, user, task, 0)
 		otherCtx, _ := MustNewUser(t, db)
 		_, _, err = snooze(t, svc, otherCtx, n.ID, "PT10M")
 		assert.Equal(t, taskwire.ENOTFOUND, taskwire.ErrorCode(err), "got %v", err)
@@ -117,7 +117,7 @@ func TestTaskService_SnoozeNotification(t *testing.T) {
 		ctx, user := MustNewUser(t, db)
 		svc := newTasks()
 		task := MustCreateRemindedTask(t, ctx, svc, "Done already", &due, due.Add(-time.Hour))
-		n := MustDeliverReminder(t, db, notes, user, task, 0)
+		n := postgrestest.MustDeliverReminder(t, notes, user, task, 0)
 		MustComplete(t, ctx, svc, task.ID)
 		_, _, err := snooze(t, svc, ctx, n.ID, "PT10M")
 		assert.Equal(t, taskwire.ECONFLICT, taskwire.ErrorCode(err), "got %v", err)
@@ -134,29 +134,9 @@ func TestTaskService_SnoozeNotification(t *testing.T) {
 			in.Reminders = append(in.Reminders, taskwire.ReminderInput{Before: ptr(fmt.Sprintf("PT%dM", i+1))})
 		}
 		task := MustCreateTask(t, ctx, svc, in)
-		n := MustDeliverReminder(t, db, notes, user, task, 0)
+		n := postgrestest.MustDeliverReminder(t, notes, user, task, 0)
 		_, _, err := snooze(t, svc, ctx, n.ID, "PT10M")
 		assert.Equal(t, taskwire.EINVALID, taskwire.ErrorCode(err), "got %v", err)
 		assert.Equal(t, "reminders", taskwire.ErrorField(err))
 	})
-}
-
-// MustDeliverReminder delivers the in-app notification of task's i-th reminder firing
-// now, as the notify function does, and returns it.
-func MustDeliverReminder(tb testing.TB, db *postgres.DB, svc *postgres.NotificationService, user string, task *taskwire.Task, i int) *taskwire.Notification {
-	tb.Helper()
-	r := task.Reminders[i]
-	data := events.ReminderData{UserID: user, TaskID: task.ID.String(), Title: task.Title, DueAt: task.DueAt, RemindAt: *r.FireAt}
-	_, added, err := svc.Deliver(context.Background(), events.SourceReminders, uuid.NewString(), r.ID, &data)
-	require.NoError(tb, err)
-	require.True(tb, added)
-	list, err := svc.FindNotifications(taskwire.NewContextWithUser(context.Background(), user), false, 200, nil)
-	require.NoError(tb, err)
-	for _, n := range list {
-		if n.ReminderID == r.ID {
-			return n
-		}
-	}
-	tb.Fatalf("the notification of reminder %s was not delivered", r.ID)
-	return nil
 }

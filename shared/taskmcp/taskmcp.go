@@ -36,8 +36,9 @@ const (
 
 // instructions tell a client's model what the server is for.
 const instructions = "Taskwire keeps the signed-in user's tasks. Tasks have a number the user can say " +
-	"(\"task 3\"); every task_id argument takes that number or the task's id. Times are RFC 3339 " +
-	"with an offset."
+	"(\"task 3\"); every task_id argument takes that number or the task's id. Reminders that fired are " +
+	"notifications: list_notifications lists them, and snooze_reminder reminds the user again later, by a " +
+	"notification's id. Times are RFC 3339 with an offset."
 
 // Handler serves the tools over MCP at whatever path it is mounted on.
 type Handler struct {

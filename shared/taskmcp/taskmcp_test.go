@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -40,7 +41,7 @@ type Server struct {
 func MustServe(tb testing.TB) *Server {
 	tb.Helper()
 	s := resttest.MustStart(tb)
-	srv := httptest.NewServer(taskmcp.New(s.App.Verifier, s.App.Users, tools.New(s.App.Tasks, s.App.Users)))
+	srv := httptest.NewServer(taskmcp.New(s.App.Verifier, s.App.Users, tools.New(s.App.Tasks, s.App.Users, s.App.Notifications)))
 	tb.Cleanup(srv.Close)
 	return &Server{Server: s, MCP: srv.URL + "/mcp"}
 }
@@ -123,11 +124,11 @@ func TestListTools(t *testing.T) {
 		listed[tool.Name] = tool
 	}
 	for _, name := range []string{"add_task", "list_tasks", "complete_task", "delete_task", "restore_task",
-		"list_deleted_tasks", "update_task"} {
+		"list_deleted_tasks", "update_task", "list_notifications", "snooze_reminder"} {
 		assert.Contains(t, listed, name)
 	}
 	// Every tool of the set, each with its own description and JSON Schema.
-	want := tools.New(nil, nil).List()
+	want := tools.New(nil, nil, nil).List()
 	require.Len(t, listed, len(want), "got tools %v", slices.Collect(func(yield func(string) bool) {
 		for name := range listed {
 			if !yield(name) {
@@ -199,10 +200,43 @@ func TestCallTool(t *testing.T) {
 		assert.Equal(t, taskwire.StatusCompleted, stored.Status, "as it was when it was deleted")
 	})
 
+	// "What reminders did I miss?", then "remind me again in an hour".
+	t.Run("Notifications", func(t *testing.T) {
+		s := MustServe(t)
+		user := s.NewUser(t)
+		cs := MustConnect(t, s.MCP, user.Token)
+		due := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
+		task := user.MustCreateTask(t, map[string]any{"title": "Dentist", "due_at": due.Format(time.RFC3339),
+			"reminders": []map[string]string{{"before": "PT15M"}}})
+		delivered := postgrestest.MustDeliverReminder(t, s.App.Notifications, user.User, task, 0)
+
+		page := MustCall[struct{ Items []taskwire.Notification }](t, cs, "list_notifications", `{}`)
+		require.Len(t, page.Items, 1)
+		assert.Equal(t, delivered.ID, page.Items[0].ID)
+		assert.Equal(t, "Dentist", page.Items[0].Title)
+
+		before := time.Now()
+		snoozed := MustCall[taskwire.Snoozed](t, cs, "snooze_reminder", `{"notification_id": "`+page.Items[0].ID.String()+`", "for": "PT1H"}`)
+		assert.WithinDuration(t, before.Add(time.Hour), snoozed.Until, 5*time.Second)
+		stored, err := s.App.Notifications.FindNotification(asUser(user.User), delivered.ID)
+		require.NoError(t, err)
+		assert.NotNil(t, stored.ReadAt, "the database has the notification read")
+		reminded, err := s.App.Tasks.FindTask(asUser(user.User), task.ID.String())
+		require.NoError(t, err)
+		assert.True(t, slices.ContainsFunc(reminded.Reminders, func(r taskwire.Reminder) bool {
+			return r.At != nil && r.At.Equal(snoozed.Until)
+		}), "got reminders %+v, want one at %v", reminded.Reminders, snoozed.Until)
+
+		_, refusal := MustRefuse(t, cs, "snooze_reminder", `{"notification_id": "`+delivered.ID.String()+`", "for": "soon"}`)
+		assert.Equal(t, taskwire.EINVALID, refusal["code"])
+		assert.Equal(t, "for", refusal["field"])
+	})
+
 	t.Run("ErrInvalid", func(t *testing.T) {
 		s := MustServe(t)
 		user := s.NewUser(t)
 		cs := MustConnect(t, s.MCP, user.Token)
+		unknown := uuid.NewString()
 
 		for _, tt := range []struct {
 			name, tool, args, code, field, message string
@@ -213,6 +247,8 @@ func TestCallTool(t *testing.T) {
 			{"BadTaskID", "complete_task", `{"task_id": "three"}`, taskwire.EINVALID, "task_id", "task_id"},
 			{"UnknownTask", "complete_task", `{"task_id": 999}`, taskwire.ENOTFOUND, "task_id", "no task 999"},
 			{"UnknownDeletedTask", "restore_task", `{"task_id": 999}`, taskwire.ENOTFOUND, "task_id", "no task 999"},
+			{"UnknownNotification", "snooze_reminder", `{"notification_id": "` + unknown + `"}`, taskwire.ENOTFOUND, "notification_id", unknown},
+			{"BadSnooze", "snooze_reminder", `{"notification_id": "` + unknown + `", "for": "PT30S"}`, taskwire.EINVALID, "for", "at least a minute"},
 		} {
 			t.Run(tt.name, func(t *testing.T) {
 				message, refusal := MustRefuse(t, cs, tt.tool, tt.args)

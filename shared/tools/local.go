@@ -17,13 +17,15 @@ import (
 // of the task's own zone. A task's own times (due_at, a reminder's at) are read as the
 // REST API reads them, in the task's zone (taskwire.NewTask.FieldsIn, ApplyPatch): the
 // zone the model reads them in. The bounds of a listing, which has no task's zone, are
-// read here, in the user's.
+// read here, in the user's. So are the times of list_notifications: a notification
+// carries no zone of its own (its task may be gone). A snooze gives its notification,
+// its task and until in the task's zone, the zone until was counted in.
 
 // boundFields are list_tasks' arguments that hold a time.
 var boundFields = []string{"due_before", "due_after"}
 
 // inLocalTime wraps run: local times in its listing bounds are read in the user's zone
-// (readLocal), and the tasks in its result are given in their own zones (inZones).
+// (readLocal), and the times in its result are given in their zones (inZones).
 func inLocalTime(users Users, run func(context.Context, json.RawMessage) (any, error)) func(context.Context, json.RawMessage) (any, error) {
 	return func(ctx context.Context, args json.RawMessage) (any, error) {
 		args, err := readLocal(ctx, users, args)
@@ -31,7 +33,10 @@ func inLocalTime(users Users, run func(context.Context, json.RawMessage) (any, e
 			return nil, err
 		}
 		v, err := run(ctx, args)
-		return inZones(v), err
+		if err != nil {
+			return nil, err
+		}
+		return inZones(ctx, users, v)
 	}
 }
 
@@ -72,27 +77,80 @@ func readLocal(ctx context.Context, users Users, args json.RawMessage) (json.Raw
 }
 
 // inZones returns v with the times of its tasks in each task's own zone: a task, a page
-// of tasks, or quick_add's {"task", ...}. Anything else is returned as it is.
-func inZones(v any) any {
+// of tasks, quick_add's {"task", ...}, or a snooze (its notification and until too, in
+// its task's zone); and the times of a listing of notifications in the user's zone.
+// Anything else is returned as it is.
+func inZones(ctx context.Context, users Users, v any) (any, error) {
 	switch v := v.(type) {
 	case *taskwire.Task:
-		return inZone(v)
+		return inZone(v), nil
 	case *taskwire.TaskPage:
 		if v == nil {
-			return v
+			return v, nil
 		}
 		page := *v
 		page.Items = make([]*taskwire.Task, len(v.Items))
 		for i, t := range v.Items {
 			page.Items[i] = inZone(t)
 		}
-		return &page
+		return &page, nil
 	case map[string]any:
 		if t, ok := v["task"].(*taskwire.Task); ok {
 			v["task"] = inZone(t)
 		}
+	case *taskwire.Snoozed:
+		if v == nil || v.Task == nil {
+			return v, nil
+		}
+		loc := taskwire.LoadZone(v.Task.TimeZone)
+		s := *v
+		s.Task, s.Notification, s.Until = inZone(v.Task), notificationIn(v.Notification, loc), timeIn(v.Until, loc)
+		return &s, nil
+	case notificationListing:
+		if len(v.Items) == 0 {
+			return v, nil // the user's zone is not needed
+		}
+		zone, err := taskwire.UserZone(ctx, users)
+		if err != nil {
+			return nil, err
+		}
+		loc := taskwire.LoadZone(zone)
+		l := notificationListing{Items: make([]*taskwire.Notification, len(v.Items))}
+		for i, n := range v.Items {
+			l.Items[i] = notificationIn(n, loc)
+		}
+		return l, nil
 	}
-	return v
+	return v, nil
+}
+
+// timeIn returns t in loc, or in UTC when it is in the year 10000 there:
+// 9999-12-31T23:00Z is in the year 10000 east of UTC, which JSON cannot carry.
+func timeIn(t time.Time, loc *time.Location) time.Time {
+	if v := t.In(loc); v.Year() <= 9999 {
+		return v
+	}
+	return t.UTC()
+}
+
+// timeInPtr is timeIn of a time that may be absent.
+func timeInPtr(p *time.Time, loc *time.Location) *time.Time {
+	if p == nil {
+		return nil
+	}
+	v := timeIn(*p, loc)
+	return &v
+}
+
+// notificationIn returns a copy of n with its times in loc.
+func notificationIn(n *taskwire.Notification, loc *time.Location) *taskwire.Notification {
+	if n == nil {
+		return n
+	}
+	c := *n
+	c.DueAt, c.ReadAt = timeInPtr(n.DueAt, loc), timeInPtr(n.ReadAt, loc)
+	c.RemindAt, c.CreatedAt = timeIn(n.RemindAt, loc), timeIn(n.CreatedAt, loc)
+	return &c
 }
 
 // inZone returns a copy of t with its times in its zone.
@@ -101,24 +159,12 @@ func inZone(t *taskwire.Task) *taskwire.Task {
 		return t
 	}
 	loc := taskwire.LoadZone(t.TimeZone)
-	in := func(p *time.Time) *time.Time {
-		if p == nil {
-			return nil
-		}
-		v := p.In(loc)
-		if v.Year() > 9999 {
-			// 9999-12-31T23:00Z is in the year 10000 east of UTC, which JSON cannot
-			// carry; such a time stays in UTC.
-			v = p.UTC()
-		}
-		return &v
-	}
 	c := *t
-	c.DueAt, c.CompletedAt = in(t.DueAt), in(t.CompletedAt)
-	c.CreatedAt, c.UpdatedAt = t.CreatedAt.In(loc), t.UpdatedAt.In(loc)
+	c.DueAt, c.CompletedAt = timeInPtr(t.DueAt, loc), timeInPtr(t.CompletedAt, loc)
+	c.CreatedAt, c.UpdatedAt = timeIn(t.CreatedAt, loc), timeIn(t.UpdatedAt, loc)
 	c.Reminders = make([]taskwire.Reminder, len(t.Reminders))
 	for i, r := range t.Reminders {
-		r.At, r.FireAt = in(r.At), in(r.FireAt)
+		r.At, r.FireAt = timeInPtr(r.At, loc), timeInPtr(r.FireAt, loc)
 		c.Reminders[i] = r
 	}
 	return &c

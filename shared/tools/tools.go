@@ -34,6 +34,15 @@ type Tasks interface {
 	RestoreTask(ctx context.Context, ref string) (*taskwire.Task, error)
 	Trash(ctx context.Context, limit int, cursor *taskwire.Cursor) (*taskwire.TrashPage, error)
 	Tags(ctx context.Context) ([]taskwire.Tag, error)
+	SnoozeNotification(ctx context.Context, id uuid.UUID, d taskwire.Duration) (*taskwire.Snoozed, error)
+}
+
+// Notifications reads the signed-in user's in-app notifications, the reminders that
+// fired (postgres.NotificationService): list_notifications lists them.
+type Notifications interface {
+	// FindNotifications lists notifications newest first, after before (by created_at,
+	// then id) when it is not nil.
+	FindNotifications(ctx context.Context, unreadOnly bool, limit int, before *taskwire.Notification) ([]*taskwire.Notification, error)
 }
 
 // ErrUnknownTool is what a call of a tool that does not exist matches (errors.Is).
@@ -91,9 +100,10 @@ type Set struct {
 	byName map[string]Tool
 }
 
-// New returns the task tools over tasks, reading the users' settings from users.
-func New(tasks Tasks, users Users) *Set {
-	s := &Set{tools: newTools(tasks, users), byName: map[string]Tool{}}
+// New returns the task tools over tasks, reading the users' settings from users and
+// their in-app notifications from notes.
+func New(tasks Tasks, users Users, notes Notifications) *Set {
+	s := &Set{tools: newTools(tasks, users, notes), byName: map[string]Tool{}}
 	for _, t := range s.tools {
 		s.byName[t.Name] = t
 	}
@@ -151,10 +161,10 @@ func ErrorResult(err error) (result json.RawMessage, ok bool) {
 	return out, true
 }
 
-// newTools builds the tools over tasks and users; they take and give local times
+// newTools builds the tools over tasks, users and notes; they take and give local times
 // (inLocalTime).
-func newTools(tasks Tasks, users Users) []Tool {
-	tools := taskTools(tasks, users)
+func newTools(tasks Tasks, users Users, notes Notifications) []Tool {
+	tools := append(taskTools(tasks, users), notificationTools(tasks, notes)...)
 	for i := range tools {
 		tools[i].run = inLocalTime(users, tools[i].run)
 	}
@@ -430,7 +440,7 @@ func newTrashListing(page *taskwire.TrashPage) trashListing {
 	l := trashListing{Items: make([]deletedItem, len(page.Items)), NextCursor: page.NextCursor}
 	for i, d := range page.Items {
 		l.Items[i] = deletedItem{Number: d.Task.Number, TaskID: d.Task.ID, Title: d.Task.Title,
-			DeletedAt: d.DeletedAt.In(taskwire.LoadZone(d.Task.TimeZone))}
+			DeletedAt: timeIn(d.DeletedAt, taskwire.LoadZone(d.Task.TimeZone))}
 	}
 	return l
 }

@@ -75,7 +75,7 @@ func eventTypes(tb testing.TB, db *postgres.DB, user string) []string {
 }
 
 func TestSet_List(t *testing.T) {
-	set := tools.New(nil, nil)
+	set := tools.New(nil, nil, nil)
 	var names []string
 	for _, tool := range set.List() {
 		names = append(names, tool.Name)
@@ -90,16 +90,19 @@ func TestSet_List(t *testing.T) {
 		assert.Equal(t, tool.Name, found.Name)
 	}
 	assert.Equal(t, []string{"add_task", "quick_add", "list_tasks", "get_task", "complete_task", "reopen_task",
-		"delete_task", "restore_task", "list_deleted_tasks", "update_task", "reschedule_task", "list_tags"}, names)
+		"delete_task", "restore_task", "list_deleted_tasks", "update_task", "reschedule_task", "list_tags",
+		"list_notifications", "snooze_reminder"}, names)
 	deleteTask, _ := set.Lookup("delete_task")
 	assert.Contains(t, deleteTask.Description, "trash", "a deleted task is not gone for good")
 	assert.Contains(t, deleteTask.Description, "restore_task", "the model must know how to bring it back")
+	snooze, _ := set.Lookup("snooze_reminder")
+	assert.Contains(t, snooze.Description, "list_notifications", "the model must know where a notification's id comes from")
 }
 
 func TestTools_QuickAdd(t *testing.T) {
 	db := postgrestest.MustOpenDB(t)
 	users := postgres.NewUserService(db)
-	set := tools.New(postgres.NewTaskService(db), users)
+	set := tools.New(postgres.NewTaskService(db), users, postgres.NewNotificationService(db))
 	ctx, _ := MustNewUser(t, db)
 	_, err := users.UpdateMe(ctx, []byte(`{"time_zone": "America/New_York"}`))
 	require.NoError(t, err)
@@ -146,7 +149,7 @@ func TestTools_QuickAdd(t *testing.T) {
 func TestTools_LocalTimes(t *testing.T) {
 	db := postgrestest.MustOpenDB(t)
 	users := postgres.NewUserService(db)
-	set := tools.New(postgres.NewTaskService(db), users)
+	set := tools.New(postgres.NewTaskService(db), users, postgres.NewNotificationService(db))
 	ctx, _ := MustNewUser(t, db)
 	_, err := users.UpdateMe(ctx, []byte(`{"time_zone": "Europe/Berlin"}`))
 	require.NoError(t, err)
@@ -199,7 +202,7 @@ func TestTools_LocalTimes(t *testing.T) {
 
 func TestTools_Lifecycle(t *testing.T) {
 	db := postgrestest.MustOpenDB(t)
-	set := tools.New(postgres.NewTaskService(db), postgres.NewUserService(db))
+	set := tools.New(postgres.NewTaskService(db), postgres.NewUserService(db), postgres.NewNotificationService(db))
 	ctx, user := MustNewUser(t, db)
 
 	t.Run("AddTask", func(t *testing.T) {
@@ -334,7 +337,7 @@ func inTrash(tb testing.TB, db *postgres.DB, id uuid.UUID) bool {
 func TestTools_Trash(t *testing.T) {
 	db := postgrestest.MustOpenDB(t)
 	store := postgres.NewTaskService(db)
-	set := tools.New(store, postgres.NewUserService(db))
+	set := tools.New(store, postgres.NewUserService(db), postgres.NewNotificationService(db))
 	ctx, user := MustNewUser(t, db)
 	dentist := MustCall[taskwire.Task](t, ctx, set, "add_task", `{"title": "Dentist", "tags": ["health"],
 		"due_at": "2027-04-05T09:00:00", "time_zone": "Europe/Berlin", "reminders": [{"before": "PT1H"}]}`)
@@ -436,7 +439,7 @@ func TestTools_Trash(t *testing.T) {
 
 func TestTools_Refusals(t *testing.T) {
 	db := postgrestest.MustOpenDB(t)
-	set := tools.New(postgres.NewTaskService(db), postgres.NewUserService(db))
+	set := tools.New(postgres.NewTaskService(db), postgres.NewUserService(db), postgres.NewNotificationService(db))
 	ctx, user := MustNewUser(t, db)
 	MustCall[taskwire.Task](t, ctx, set, "add_task", `{"title": "Mine"}`)
 
@@ -469,6 +472,20 @@ func TestTools_Refusals(t *testing.T) {
 		{"RestoreOtherField", "restore_task", `{"task_id": 1, "title": "x"}`, taskwire.EMALFORMED, "title"},
 		{"ListDeletedBadCursor", "list_deleted_tasks", `{"cursor": "later"}`, taskwire.EMALFORMED, "cursor"},
 		{"ListDeletedOtherField", "list_deleted_tasks", `{"limit": 5}`, taskwire.EMALFORMED, "limit"},
+		{"NotificationsLimitZero", "list_notifications", `{"limit": 0}`, taskwire.EMALFORMED, "limit"},
+		{"NotificationsLimitTooBig", "list_notifications", `{"limit": 51}`, taskwire.EMALFORMED, "limit"},
+		{"NotificationsLimitNotNumber", "list_notifications", `{"limit": "5"}`, taskwire.EMALFORMED, "limit"},
+		{"NotificationsUnreadNotBool", "list_notifications", `{"unread_only": "yes"}`, taskwire.EMALFORMED, "unread_only"},
+		{"NotificationsOtherField", "list_notifications", `{"cursor": "x"}`, taskwire.EMALFORMED, "cursor"},
+		{"SnoozeWithoutID", "snooze_reminder", `{"for": "PT1H"}`, taskwire.EINVALID, "notification_id"},
+		{"SnoozeNullID", "snooze_reminder", `{"notification_id": null}`, taskwire.EINVALID, "notification_id"},
+		{"SnoozeBadID", "snooze_reminder", `{"notification_id": "the dentist"}`, taskwire.EINVALID, "notification_id"},
+		{"SnoozeTaskNumber", "snooze_reminder", `{"notification_id": 1}`, taskwire.EINVALID, "notification_id"},
+		{"SnoozeSeconds", "snooze_reminder", `{"notification_id": "` + uuid.NewString() + `", "for": "PT30S"}`, taskwire.EINVALID, "for"},
+		{"SnoozeSoon", "snooze_reminder", `{"notification_id": "` + uuid.NewString() + `", "for": "soon"}`, taskwire.EINVALID, "for"},
+		{"SnoozeMonths", "snooze_reminder", `{"notification_id": "` + uuid.NewString() + `", "for": "P1M"}`, taskwire.EINVALID, "for"},
+		{"SnoozeUnknown", "snooze_reminder", `{"notification_id": "` + uuid.NewString() + `"}`, taskwire.ENOTFOUND, "notification_id"},
+		{"SnoozeOtherField", "snooze_reminder", `{"notification_id": "` + uuid.NewString() + `", "task_id": 1}`, taskwire.EMALFORMED, "task_id"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := MustFail(t, ctx, set, tc.tool, tc.args)
@@ -484,7 +501,7 @@ func TestTools_Refusals(t *testing.T) {
 
 func TestTools_OtherUsersTasksUnreachable(t *testing.T) {
 	db := postgrestest.MustOpenDB(t)
-	set := tools.New(postgres.NewTaskService(db), postgres.NewUserService(db))
+	set := tools.New(postgres.NewTaskService(db), postgres.NewUserService(db), postgres.NewNotificationService(db))
 	alice, _ := MustNewUser(t, db)
 	bob, bobID := MustNewUser(t, db)
 	theirs := MustCall[taskwire.Task](t, bob, set, "add_task", `{"title": "Bob's secret"}`)
@@ -519,7 +536,7 @@ func TestTools_OtherUsersTasksUnreachable(t *testing.T) {
 }
 
 func TestErrorResult(t *testing.T) {
-	set := tools.New(nil, nil)
+	set := tools.New(nil, nil, nil)
 	_, err := set.Call(context.Background(), "launch_rocket", json.RawMessage(`{}`))
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, tools.ErrUnknownTool), "got %v, want ErrUnknownTool", err)

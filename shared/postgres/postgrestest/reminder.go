@@ -31,3 +31,33 @@ func MustCreateReminder(tb testing.TB, db *postgres.DB, user, title string, remi
 		UserID: user, TaskID: task.ID.String(), Title: task.Title, DueAt: &due, RemindAt: remindAt.UTC().Truncate(time.Microsecond),
 	}
 }
+
+// MustDeliverReminder delivers the in-app notification of the i-th reminder of task, a
+// task of user whose reminder has a fire time, as the notify function does when the
+// reminder fires, and returns the notification. Its creation time is svc's clock.
+func MustDeliverReminder(tb testing.TB, svc *postgres.NotificationService, user string, task *taskwire.Task, i int) *taskwire.Notification {
+	tb.Helper()
+	if i >= len(task.Reminders) || task.Reminders[i].FireAt == nil {
+		tb.Fatalf("postgrestest: task %s has no reminder %d with a fire time", task.ID, i)
+	}
+	r := task.Reminders[i]
+	data := events.ReminderData{UserID: user, TaskID: task.ID.String(), Title: task.Title, DueAt: task.DueAt, RemindAt: *r.FireAt}
+	_, added, err := svc.Deliver(context.Background(), events.SourceReminders, uuid.NewString(), r.ID, &data)
+	if err != nil {
+		tb.Fatalf("postgrestest: deliver reminder %s: %v", r.ID, err)
+	}
+	if !added {
+		tb.Fatalf("postgrestest: reminder %s firing at %s was delivered before", r.ID, r.FireAt)
+	}
+	list, err := svc.FindNotifications(taskwire.NewContextWithUser(context.Background(), user), false, postgres.MaxNotificationsLimit, nil)
+	if err != nil {
+		tb.Fatalf("postgrestest: find notifications: %v", err)
+	}
+	for _, n := range list {
+		if n.ReminderID == r.ID && n.RemindAt.Equal(*r.FireAt) {
+			return n
+		}
+	}
+	tb.Fatalf("postgrestest: the notification of reminder %s was not delivered", r.ID)
+	return nil
+}

@@ -1,0 +1,138 @@
+package tools
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/taskwire/taskwire/shared/rest"
+	"github.com/taskwire/taskwire/shared/taskwire"
+)
+
+// How many notifications list_notifications gives: the latest few are what a person asks
+// about ("what did I miss?"), and a listing stays small in the conversation.
+const (
+	notificationsLimit    = 20
+	maxNotificationsLimit = 50
+)
+
+// notificationListing is the result of list_notifications.
+type notificationListing struct {
+	Items []*taskwire.Notification `json:"items"`
+}
+
+// notificationTools builds the tools over the user's notifications: listing them from
+// notes, and snoozing one through tasks, which moves its task's reminder.
+func notificationTools(tasks Tasks, notes Notifications) []Tool {
+	return []Tool{
+		{
+			Name: "list_notifications",
+			Description: "List the user's notifications, the reminders that fired, newest first: each with its id, " +
+				"its task's id (task_id) and title, when the task is due (due_at), when the reminder fired (remind_at) " +
+				"and when it was read (read_at, null while unread). Only unread ones unless unread_only is false; at most " +
+				strconv.Itoa(notificationsLimit) + " unless limit says otherwise. Use it when the user asks which " +
+				"reminders they missed or got, and to find the notification_id that snooze_reminder needs. " +
+				"Returns {items}.",
+			Parameters: json.RawMessage(listNotificationsSchema),
+			run: func(ctx context.Context, args json.RawMessage) (any, error) {
+				var in struct {
+					UnreadOnly *bool `json:"unread_only"`
+					Limit      *int  `json:"limit"`
+				}
+				if err := taskwire.DecodeJSON(args, &in); err != nil {
+					return nil, err
+				}
+				unreadOnly, limit := true, notificationsLimit
+				if in.UnreadOnly != nil {
+					unreadOnly = *in.UnreadOnly
+				}
+				if in.Limit != nil {
+					if *in.Limit < 1 || *in.Limit > maxNotificationsLimit {
+						return nil, taskwire.FieldErrorf(taskwire.EMALFORMED, "limit",
+							"limit must be a whole number from 1 to %d", maxNotificationsLimit)
+					}
+					limit = *in.Limit
+				}
+				items, err := notes.FindNotifications(ctx, unreadOnly, limit, nil)
+				if err != nil {
+					return nil, err
+				}
+				if items == nil {
+					items = []*taskwire.Notification{}
+				}
+				return notificationListing{Items: items}, nil
+			},
+		},
+		{
+			Name: "snooze_reminder",
+			Description: "Remind the user of a notification's task again later, and mark the notification read. " +
+				"notification_id is the notification's id, not the task's: call list_notifications first to find it. " +
+				"for is how long from now, an ISO 8601 duration of at least a minute such as PT10M (the default), " +
+				"PT1H or P1D (days count on the calendar of the task's zone). Use it when the user asks to be " +
+				"reminded again of something a reminder told them (\"remind me again in an hour\"). Returns the " +
+				"notification, the task with its reminders, and until, when the reminder comes again.",
+			Parameters: json.RawMessage(snoozeSchema),
+			run: func(ctx context.Context, args json.RawMessage) (any, error) {
+				var in struct {
+					NotificationID json.RawMessage `json:"notification_id"`
+					For            *string         `json:"for"`
+				}
+				if err := taskwire.DecodeJSON(args, &in); err != nil {
+					return nil, err
+				}
+				id, err := notificationID(in.NotificationID)
+				if err != nil {
+					return nil, err
+				}
+				text := rest.DefaultSnooze
+				if in.For != nil {
+					text = *in.For
+				}
+				d, err := rest.ParseSnooze(text)
+				if err != nil {
+					return nil, err
+				}
+				snoozed, err := tasks.SnoozeNotification(ctx, id, d)
+				if taskwire.ErrorCode(err) == taskwire.ENOTFOUND && taskwire.ErrorField(err) == "" {
+					// No such notification of the user's, or its task was deleted: the
+					// store's message says which, and names the notification.
+					return nil, taskwire.FieldErrorf(taskwire.ENOTFOUND, "notification_id", "%s", taskwire.ErrorMessage(err))
+				}
+				return snoozed, err
+			},
+		},
+	}
+}
+
+// notificationID reads snooze_reminder's notification_id: a notification's uuid, as
+// list_notifications gives it.
+func notificationID(raw json.RawMessage) (uuid.UUID, error) {
+	if raw = bytes.TrimSpace(raw); len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
+		return uuid.Nil, taskwire.FieldErrorf(taskwire.EINVALID, "notification_id",
+			"notification_id is required: a notification's id, which list_notifications gives")
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		if id, err := uuid.Parse(strings.TrimSpace(s)); err == nil {
+			return id, nil
+		}
+	}
+	return uuid.Nil, taskwire.FieldErrorf(taskwire.EINVALID, "notification_id",
+		"notification_id must be a notification's id (a UUID) as list_notifications gives it, not a task's, got %s", raw)
+}
+
+// The argument schemas of the notification tools.
+const (
+	listNotificationsSchema = `{"type": "object", "properties": {
+		"unread_only": {"type": "boolean", "description": "Only notifications not read yet (the default); false lists those read too."},
+		"limit": {"type": "integer", "minimum": 1, "maximum": 50, "description": "At most this many notifications, the newest (default 20)."}},
+		"additionalProperties": false}`
+
+	snoozeSchema = `{"type": "object", "properties": {
+		"notification_id": {"type": "string", "description": "The notification's id (a UUID), from list_notifications."},
+		"for": {"type": "string", "description": "How long from now until the reminder comes again: an ISO 8601 duration of at least a minute, e.g. PT10M (the default), PT1H, P1D."}},
+		"required": ["notification_id"], "additionalProperties": false}`
+)
