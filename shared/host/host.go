@@ -160,6 +160,12 @@ wait:
 		select {
 		case err := <-started:
 			startPending, started = false, nil
+			if err != nil && ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+				// The shutdown cancelled Start, whose return won the race with ctx.Done
+				// below: a cancelled start, as when it is awaited after the drain.
+				log.Info("start function cancelled", "error", err)
+				break wait
+			}
 			if err != nil {
 				log.Error("start function", "error", err)
 				errs = append(errs, fmt.Errorf("start function: %w", err))
