@@ -124,8 +124,12 @@ type Snooze struct {
 
 // ParseSnooze reads how long a snooze lasts (Snooze.For, and the for of the chat tool
 // snooze_reminder): an ISO 8601 duration of at least a minute, such as PT10M, PT1H or
-// P1D. Any other text is EINVALID on field for.
-func ParseSnooze(text string) (taskwire.Duration, error) {
+// P1D; nil is DefaultSnooze. Any other text is EINVALID on field for.
+func ParseSnooze(value *string) (taskwire.Duration, error) {
+	text := DefaultSnooze
+	if value != nil {
+		text = *value
+	}
 	d, err := taskwire.ParseDuration(text)
 	if err != nil {
 		return taskwire.Duration{}, taskwire.FieldErrorf(taskwire.EINVALID, "for", "for must be an ISO 8601 duration such as PT10M, PT1H or P1D: %v", err)
@@ -153,11 +157,7 @@ func (s *Server) snoozeNotification(w http.ResponseWriter, r *http.Request) erro
 			return err
 		}
 	}
-	text := DefaultSnooze
-	if in.For != nil {
-		text = *in.For
-	}
-	d, err := ParseSnooze(text)
+	d, err := ParseSnooze(in.For)
 	if err != nil {
 		return err
 	}

@@ -87,11 +87,7 @@ func notificationTools(tasks Tasks, notes Notifications) []Tool {
 				if err != nil {
 					return nil, err
 				}
-				text := rest.DefaultSnooze
-				if in.For != nil {
-					text = *in.For
-				}
-				d, err := rest.ParseSnooze(text)
+				d, err := rest.ParseSnooze(in.For)
 				if err != nil {
 					return nil, err
 				}
