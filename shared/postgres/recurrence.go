@@ -122,6 +122,10 @@ func (s *RecurrenceService) handleCompleted(ctx context.Context, e event.Event, 
 	if pos.previous != nil {
 		series.Previous = *pos.previous
 	}
+	allDay := cur.DueDate != nil
+	if allDay {
+		series = daySeries(series)
+	}
 	occ, ok, err := recur.Next(series)
 	if err != nil {
 		return nil, taskwire.FieldErrorf(taskwire.EINVALID, "recurrence", "the next occurrence of %q cannot be found: %v", *cur.Recurrence, err)
@@ -129,7 +133,34 @@ func (s *RecurrenceService) handleCompleted(ctx context.Context, e event.Event, 
 	if !ok {
 		return nil, tx.commit(ctx, &pgx.Batch{}) // the series ended
 	}
+	if allDay {
+		occ.At = taskwire.EndOfDay(occ.At, taskwire.LoadZone(cur.TimeZone))
+	}
 	return s.insertOccurrence(ctx, tx, cur, occ, now)
+}
+
+// daySeries returns the series of an all-day task as one of days: its times become their
+// days in its zone, and the rule runs on those days at midnight in UTC, so that no time
+// of day or DST change bears on it. A day not yet over is not in the past, and the next
+// occurrence's At is its day (see taskwire.EndOfDay for its due_at).
+func daySeries(s recur.Series) recur.Series {
+	loc := taskwire.LoadZone(s.TimeZone)
+	day := func(t time.Time) time.Time {
+		if t.IsZero() {
+			return t
+		}
+		return taskwire.DayOf(t, loc)
+	}
+	wall := func(t time.Time) time.Time { // the wall-clock time, which orders a completion within its day
+		if t.IsZero() {
+			return t
+		}
+		l := t.In(loc)
+		return time.Date(l.Year(), l.Month(), l.Day(), l.Hour(), l.Minute(), l.Second(), 0, time.UTC)
+	}
+	s.TimeZone = ""
+	s.Due, s.Previous, s.Now, s.CompletedAt = day(s.Due), day(s.Previous), day(s.Now), wall(s.CompletedAt)
+	return s
 }
 
 // seriesPos is where a task stands in its series.
@@ -167,6 +198,7 @@ func (s *RecurrenceService) insertOccurrence(ctx context.Context, tx *userTx, cu
 		Priority:    cur.Priority,
 		Tags:        append([]string{}, cur.Tags...),
 		DueAt:       &due,
+		AllDay:      cur.DueDate != nil,
 		TimeZone:    cur.TimeZone,
 		Recurrence:  *cur.Recurrence,
 		RepeatFrom:  cur.RepeatFrom,

@@ -167,3 +167,14 @@ func untilIn(rule string, utc time.Time, loc *time.Location) time.Time {
 		return resolve(wall, loc)
 	}
 }
+
+// ByDays reports whether rule, one that Parse accepts, names days alone, as the rule of
+// an all-day task must: it repeats at most daily and sets no time of day (BYHOUR,
+// BYMINUTE, BYSECOND).
+func ByDays(rule string) bool {
+	opt, err := parseOption(rule)
+	if err != nil {
+		return false
+	}
+	return opt.Freq <= rrule.DAILY && len(opt.Byhour) == 0 && len(opt.Byminute) == 0 && len(opt.Bysecond) == 0
+}

@@ -60,6 +60,7 @@ var taskShapeKnown = knownShape[taskwire.Task](
 	"Priority taskwire.Priority json:\"priority\"",
 	"Tags []string json:\"tags\"",
 	"DueAt *time.Time json:\"due_at\"",
+	"DueDate *string json:\"due_date\"",
 	"TimeZone string json:\"time_zone\"",
 	"Recurrence *string json:\"recurrence\"",
 	"RepeatFrom taskwire.RepeatFrom json:\"repeat_from\"",
@@ -204,13 +205,9 @@ func appendTask(b []byte, t *taskwire.Task, completed *bool) []byte {
 		b = append(b, ']')
 	}
 	b = appendTimePtr(append(b, `,"due_at":`...), t.DueAt)
+	b = appendStringPtr(append(b, `,"due_date":`...), t.DueDate)
 	b = appendJSONString(append(b, `,"time_zone":`...), t.TimeZone)
-	b = append(b, `,"recurrence":`...)
-	if t.Recurrence == nil {
-		b = append(b, "null"...)
-	} else {
-		b = appendJSONString(b, *t.Recurrence)
-	}
+	b = appendStringPtr(append(b, `,"recurrence":`...), t.Recurrence)
 	b = appendJSONString(append(b, `,"repeat_from":`...), string(t.RepeatFrom))
 	b = append(b, `,"series_id":`...)
 	if t.SeriesID == nil {
@@ -275,6 +272,13 @@ func appendTimePtr(b []byte, t *time.Time) []byte {
 		return append(b, "null"...)
 	}
 	return appendTime(b, *t)
+}
+
+func appendStringPtr(b []byte, s *string) []byte {
+	if s == nil {
+		return append(b, "null"...)
+	}
+	return appendJSONString(b, *s)
 }
 
 // appendJSONString appends s quoted as encoding/json quotes strings by default: <, > and &

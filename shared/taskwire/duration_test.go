@@ -152,13 +152,13 @@ func TestReminderSpecFireAt(t *testing.T) {
 	due := time.Date(2026, 3, 29, 7, 0, 0, 0, time.UTC)
 	at := time.Date(2026, 3, 1, 8, 0, 0, 0, time.FixedZone("X", 3600))
 
-	got := taskwire.ReminderSpec{Before: "P1D"}.FireAt(&due, "Europe/Berlin")
+	got := taskwire.ReminderSpec{Before: "P1D"}.FireAt(&due, "Europe/Berlin", false)
 	require.NotNil(t, got)
 	assert.Equal(t, time.Date(2026, 3, 28, 8, 0, 0, 0, time.UTC), *got)
 
-	assert.Nil(t, taskwire.ReminderSpec{Before: "P1D"}.FireAt(nil, "Europe/Berlin"), "a relative reminder without a due date never fires")
+	assert.Nil(t, taskwire.ReminderSpec{Before: "P1D"}.FireAt(nil, "Europe/Berlin", false), "a relative reminder without a due date never fires")
 
-	got = taskwire.ReminderSpec{At: &at}.FireAt(nil, "Europe/Berlin")
+	got = taskwire.ReminderSpec{At: &at}.FireAt(nil, "Europe/Berlin", false)
 	require.NotNil(t, got)
 	assert.Equal(t, time.UTC, got.Location())
 	assert.True(t, got.Equal(at))

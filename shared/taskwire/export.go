@@ -19,6 +19,7 @@ type ExportedTask struct {
 	Priority    string             `json:"priority"`
 	Tags        TagsInput          `json:"tags"`
 	DueAt       *string            `json:"due_at"`
+	DueDate     *string            `json:"due_date"`
 	TimeZone    string             `json:"time_zone"`
 	Recurrence  *string            `json:"recurrence"`
 	RepeatFrom  string             `json:"repeat_from"`
@@ -56,6 +57,10 @@ func (e ExportedTask) Task(field string) (*Task, error) {
 	if e.TimeZone == "" {
 		in.TimeZone = "UTC" // as the API writes every task: with its zone
 	}
+	if e.DueDate != nil {
+		// An all-day task is written with both; its day is what it is due on.
+		in.DueAt, in.DueDate = nil, e.DueDate
+	}
 	for _, r := range e.Reminders {
 		in.Reminders = append(in.Reminders, ReminderInput{Before: r.Before, At: r.At})
 	}
@@ -79,7 +84,8 @@ func (e ExportedTask) Task(field string) (*Task, error) {
 		return nil, bad("version", "version must be 1 or more")
 	}
 	t := &Task{ID: e.ID, Number: e.Number, Title: f.Title, Description: f.Description, Status: e.Status,
-		Priority: f.Priority, Tags: f.Tags, DueAt: f.DueAt, TimeZone: f.TimeZone, RepeatFrom: f.RepeatFrom,
+		Priority: f.Priority, Tags: f.Tags, DueAt: f.DueAt, DueDate: DueDate(f.DueAt, f.TimeZone, f.AllDay),
+		TimeZone: f.TimeZone, RepeatFrom: f.RepeatFrom,
 		CreatedAt: e.CreatedAt.UTC(), UpdatedAt: e.UpdatedAt.UTC(), Version: e.Version}
 	if t.UpdatedAt.Before(t.CreatedAt) {
 		t.UpdatedAt = t.CreatedAt
@@ -105,7 +111,7 @@ func (e ExportedTask) Task(field string) (*Task, error) {
 		if id == uuid.Nil {
 			return nil, bad(fmt.Sprintf("reminders[%d].id", i), "reminders[%d].id must be the reminder's uuid", i)
 		}
-		t.Reminders = append(t.Reminders, Reminder{ID: id, Before: spec.Before, At: spec.At, FireAt: spec.FireAt(t.DueAt, t.TimeZone)})
+		t.Reminders = append(t.Reminders, Reminder{ID: id, Before: spec.Before, At: spec.At, FireAt: spec.FireAt(t.DueAt, t.TimeZone, f.AllDay)})
 	}
 	return t, nil
 }

@@ -38,6 +38,7 @@ type TaskFields struct {
 	Priority    Priority
 	Tags        []string
 	DueAt       *time.Time
+	AllDay      bool   // due on DueAt's day, not at its time: DueAt is the day's last second
 	TimeZone    string // "" until resolved to the user's zone
 	Recurrence  string // canonical RRULE, "" for none
 	RepeatFrom  RepeatFrom
@@ -52,9 +53,9 @@ type ReminderSpec struct {
 	At     *time.Time
 }
 
-// FireAt returns when the reminder fires for a task due at due in zone tz, or nil when a
-// relative reminder has no due date.
-func (r ReminderSpec) FireAt(due *time.Time, tz string) *time.Time {
+// FireAt returns when the reminder fires for a task due at due in zone tz (all-day: on
+// due's day), or nil when a relative reminder has no due date.
+func (r ReminderSpec) FireAt(due *time.Time, tz string, allDay bool) *time.Time {
 	if r.At != nil {
 		t := r.At.UTC()
 		return &t
@@ -66,7 +67,8 @@ func (r ReminderSpec) FireAt(due *time.Time, tz string) *time.Time {
 	if err != nil {
 		return nil
 	}
-	t := d.Before(*due, LoadZone(tz)).UTC()
+	loc := LoadZone(tz)
+	t := d.Before(reminderAnchor(*due, loc, allDay), loc).UTC()
 	return &t
 }
 
@@ -77,6 +79,7 @@ type NewTask struct {
 	Priority    string         `json:"priority"`
 	Tags        TagsInput      `json:"tags"`
 	DueAt       *string        `json:"due_at"`
+	DueDate     *string        `json:"due_date"`
 	TimeZone    string         `json:"time_zone"`
 	Recurrence  *string        `json:"recurrence"`
 	RepeatFrom  string         `json:"repeat_from"`
@@ -157,10 +160,18 @@ func (in NewTask) Fields() (TaskFields, error) {
 			return f, err
 		}
 	}
-	if in.DueAt != nil {
+	switch {
+	case in.DueAt != nil && in.DueDate != nil:
+		return f, FieldErrorf(EINVALID, "due_date", "give due_at (a time) or due_date (a day), not both")
+	case in.DueAt != nil:
 		if f.DueAt, err = parseTaskTime("due_at", *in.DueAt, f.TimeZone); err != nil {
 			return f, err
 		}
+	case in.DueDate != nil:
+		if f.DueAt, err = parseDueDate("due_date", *in.DueDate, f.TimeZone); err != nil {
+			return f, err
+		}
+		f.AllDay = true
 	}
 	if in.Recurrence != nil && *in.Recurrence != "" {
 		if f.Recurrence, err = validRecurrence(*in.Recurrence); err != nil {
@@ -186,7 +197,7 @@ func (in NewTask) Fields() (TaskFields, error) {
 
 // patchFields are the fields a merge patch may carry.
 var patchFields = map[string]bool{
-	"title": true, "description": true, "priority": true, "tags": true, "due_at": true,
+	"title": true, "description": true, "priority": true, "tags": true, "due_at": true, "due_date": true,
 	"time_zone": true, "recurrence": true, "repeat_from": true, "reminders": true,
 	"status": true, "completed": true,
 }
@@ -216,6 +227,7 @@ func ApplyPatch(cur TaskFields, patch []byte) (TaskFields, error) {
 		}
 	}
 	asked := map[string]Status{} // the status that "status" and "completed" each ask for
+	set := ""                    // the member, due_at or due_date, that sets the due
 	for _, name := range sortedKeys(doc) {
 		raw := doc[name]
 		isNull := bytes.Equal(bytes.TrimSpace(raw), []byte("null"))
@@ -243,13 +255,19 @@ func ApplyPatch(cur TaskFields, patch []byte) (TaskFields, error) {
 			if err = decodeField(name, raw, &tags); err == nil {
 				f.Tags, err = validTags(tags)
 			}
-		case "due_at":
+		case "due_at", "due_date":
 			var s *string
-			if err = decodeField(name, raw, &s); err == nil {
-				f.DueAt = nil
-				if s != nil {
-					f.DueAt, err = parseTaskTime(name, *s, localZone)
+			if err = decodeField(name, raw, &s); err == nil && s != nil {
+				if set != "" {
+					return cur, FieldErrorf(EINVALID, "due_date", "give due_at (a time) or due_date (a day), not both")
 				}
+				set = name
+				if name == "due_at" {
+					f.DueAt, err = parseTaskTime(name, *s, localZone)
+				} else {
+					f.DueAt, err = parseDueDate(name, *s, localZone)
+				}
+				f.AllDay = name == "due_date"
 			}
 		case "time_zone":
 			var s string
@@ -306,17 +324,30 @@ func ApplyPatch(cur TaskFields, patch []byte) (TaskFields, error) {
 	if s, ok := asked["status"]; ok && len(asked) == 2 && asked["completed"] != s {
 		return cur, FieldErrorf(EINVALID, "completed", "completed and status disagree; send one of them")
 	}
-	_, due := doc["due_at"]
+	_, dueAt := doc["due_at"]
+	_, dueDate := doc["due_date"]
+	due := dueAt || dueDate
 	_, rule := doc["recurrence"]
-	if due && f.DueAt == nil {
-		if err := clearedDue(f, rule, doc["reminders"] != nil); err != nil {
+	_, tz := doc["time_zone"]
+	switch {
+	case due && set == "":
+		// Only nulls: the due is cleared, whichever form it had.
+		f.DueAt, f.AllDay = nil, false
+		field := "due_at"
+		if !dueAt {
+			field = "due_date"
+		}
+		if err := clearedDue(f, field, rule, doc["reminders"] != nil); err != nil {
 			return cur, err
 		}
+	case !due && tz && f.AllDay && f.TimeZone != cur.TimeZone:
+		// An all-day task keeps its day in its new zone; a timed one keeps its instant.
+		end := EndOfDay(DayOf(*cur.DueAt, LoadZone(cur.TimeZone)), LoadZone(f.TimeZone))
+		f.DueAt = &end
 	}
 	if err := f.check(); err != nil {
 		return cur, err
 	}
-	_, tz := doc["time_zone"]
 	if due || rule || tz {
 		// Only a change of the series is checked: a task that an edit moved off its
 		// rule's pattern keeps taking other edits.
@@ -345,22 +376,22 @@ func (f TaskFields) checkSeries() error {
 	return nil
 }
 
-// clearedDue refuses a patch that clears due_at while what hangs on it stays: the
-// task's recurrence (unless the patch changes it too) or a reminder relative to the due
-// date (unless the patch sets the reminders). Such a patch is wrong in due_at, the field
-// it changed, so that is the field named.
-func clearedDue(f TaskFields, patchesRule, patchesReminders bool) error {
+// clearedDue refuses a patch that clears the due (field, due_at or due_date) while what
+// hangs on it stays: the task's recurrence (unless the patch changes it too) or a
+// reminder relative to the due date (unless the patch sets the reminders). Such a patch
+// is wrong in the field it changed, so that is the field named.
+func clearedDue(f TaskFields, field string, patchesRule, patchesReminders bool) error {
 	if f.Recurrence != "" && !patchesRule {
-		return FieldErrorf(EINVALID, "due_at", "due_at cannot be cleared while the task repeats (%s): "+
-			"clear recurrence in the same patch", f.Recurrence)
+		return FieldErrorf(EINVALID, field, "%s cannot be cleared while the task repeats (%s): "+
+			"clear recurrence in the same patch", field, f.Recurrence)
 	}
 	if patchesReminders {
 		return nil
 	}
 	for _, r := range f.Reminders {
 		if r.Before != "" {
-			return FieldErrorf(EINVALID, "due_at", "due_at cannot be cleared while a reminder is relative to it "+
-				"(before %s): change reminders in the same patch", r.Before)
+			return FieldErrorf(EINVALID, field, "%s cannot be cleared while a reminder is relative to it "+
+				"(before %s): change reminders in the same patch", field, r.Before)
 		}
 	}
 	return nil
@@ -369,11 +400,15 @@ func clearedDue(f TaskFields, patchesRule, patchesReminders bool) error {
 // check applies the rules that span fields.
 func (f TaskFields) check() error {
 	if f.Recurrence != "" && f.DueAt == nil {
-		return FieldErrorf(EINVALID, "recurrence", "a recurring task needs due_at: the series starts at its due date")
+		return FieldErrorf(EINVALID, "recurrence", "a recurring task needs due_at or due_date: the series starts at its due date")
+	}
+	if f.Recurrence != "" && f.AllDay && !recur.ByDays(f.Recurrence) {
+		return FieldErrorf(EINVALID, "recurrence", "recurrence %s sets times of day, which an all-day task has not: "+
+			"give due_at, or a rule of days (no FREQ=HOURLY, BYHOUR, BYMINUTE or BYSECOND)", f.Recurrence)
 	}
 	for i, r := range f.Reminders {
 		if r.Before != "" && f.DueAt == nil {
-			return FieldErrorf(EINVALID, fmt.Sprintf("reminders[%d].before", i), "a reminder relative to the due date needs due_at")
+			return FieldErrorf(EINVALID, fmt.Sprintf("reminders[%d].before", i), "a reminder relative to the due date needs due_at or due_date")
 		}
 	}
 	return nil
@@ -567,8 +602,8 @@ func (in NewTask) FieldsIn(ctx context.Context, users UserFinder) (TaskFields, e
 	return in.Fields()
 }
 
-// hasLocalTimes reports whether the task's due_at or a reminder's at is a local time, which
-// Fields reads in the task's zone.
+// hasLocalTimes reports whether the task's due_at or a reminder's at is a local time, or
+// the task has a due_date, which Fields reads in the task's zone.
 func (in NewTask) hasLocalTimes() bool {
 	local := func(s *string) bool {
 		if s == nil {
@@ -577,7 +612,7 @@ func (in NewTask) hasLocalTimes() bool {
 		_, ok := ParseLocalTime(*s)
 		return ok
 	}
-	return local(in.DueAt) || slices.ContainsFunc(in.Reminders, func(r ReminderInput) bool { return local(r.At) })
+	return local(in.DueAt) || in.DueDate != nil || slices.ContainsFunc(in.Reminders, func(r ReminderInput) bool { return local(r.At) })
 }
 
 // parseTaskTime reads a time of a task (its due_at, a reminder's at): an RFC 3339 instant,

@@ -103,7 +103,7 @@ func checkFields(t *testing.T, f taskwire.TaskFields) {
 				t.Fatalf("accepted relative reminder %d without due_at", i)
 			}
 		}
-		if fire := r.FireAt(f.DueAt, f.TimeZone); fire == nil {
+		if fire := r.FireAt(f.DueAt, f.TimeZone, f.AllDay); fire == nil {
 			t.Fatalf("reminder %d of accepted fields never fires: %#v", i, r)
 		} else if _, err := json.Marshal(fire); err != nil {
 			t.Fatalf("reminder %d fires at %v, which JSON cannot carry: %v", i, fire, err)

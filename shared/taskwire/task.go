@@ -36,6 +36,7 @@ type Task struct {
 	Priority    Priority   `json:"priority"`
 	Tags        []string   `json:"tags"`
 	DueAt       *time.Time `json:"due_at"`
+	DueDate     *string    `json:"due_date"` // the day of an all-day task; nil for one due at a time
 	TimeZone    string     `json:"time_zone"`
 	Recurrence  *string    `json:"recurrence"`
 	RepeatFrom  RepeatFrom `json:"repeat_from"`
@@ -65,6 +66,7 @@ func (t *Task) Fields() TaskFields {
 		Priority:    t.Priority,
 		Tags:        append([]string(nil), t.Tags...),
 		DueAt:       t.DueAt,
+		AllDay:      t.DueDate != nil,
 		TimeZone:    t.TimeZone,
 		RepeatFrom:  t.RepeatFrom,
 	}

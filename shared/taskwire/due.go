@@ -1,0 +1,63 @@
+package taskwire
+
+import (
+	"time"
+
+	"github.com/taskwire/taskwire/shared/recur"
+)
+
+// DateLayout is how a day is written: due_date, and dates in the API.
+const DateLayout = "2006-01-02"
+
+// AllDayReminderTime is the time of day, on an all-day task's day, that its reminders
+// count back from: "PT0S" fires at 09:00 that day, "P1D" at 09:00 the day before, as
+// calendars remind of all-day events.
+const AllDayReminderTime = 9 * time.Hour
+
+// EndOfDay returns the last second of the given day in loc: the due_at of a task due on
+// that day, after which it is overdue. The day's end is the next day's start, which a DST
+// change at midnight may move (recur.Resolve), less a second.
+func EndOfDay(day time.Time, loc *time.Location) time.Time {
+	next := time.Date(day.Year(), day.Month(), day.Day()+1, 0, 0, 0, 0, time.UTC)
+	return recur.Resolve(next, loc).Add(-time.Second).UTC()
+}
+
+// DayOf returns the day, in loc, of an all-day task's due_at: midnight of that date in
+// UTC, whose fields are the day's.
+func DayOf(due time.Time, loc *time.Location) time.Time {
+	y, m, d := due.In(loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// DueDate returns the due_date of a task due at due in zone tz: the day written out
+// when the task is all-day, else nil.
+func DueDate(due *time.Time, tz string, allDay bool) *string {
+	if due == nil || !allDay {
+		return nil
+	}
+	s := DayOf(*due, LoadZone(tz)).Format(DateLayout)
+	return &s
+}
+
+// reminderAnchor returns what a relative reminder of a task due at due counts back from:
+// due itself, or, for an all-day task, AllDayReminderTime on its day.
+func reminderAnchor(due time.Time, loc *time.Location, allDay bool) time.Time {
+	if !allDay {
+		return due
+	}
+	day := DayOf(due, loc)
+	return recur.Resolve(day.Add(AllDayReminderTime), loc)
+}
+
+// parseDueDate reads a due_date, a day such as 2026-03-01, and returns the due_at of a
+// task due on it in zone tz; tz "" refuses it, as a local time is refused.
+func parseDueDate(field, s, tz string) (*time.Time, error) {
+	day, err := time.Parse(DateLayout, s)
+	if err != nil {
+		return nil, FieldErrorf(EINVALID, field, "%s must be a day such as 2026-03-01, got %q", field, s)
+	}
+	if tz == "" {
+		return nil, FieldErrorf(EINVALID, field, "%s %q is a day in the task's time_zone: give the time_zone", field, s)
+	}
+	return inRange(field, EndOfDay(day, LoadZone(tz)))
+}
