@@ -126,6 +126,65 @@ func TestRecurrenceService_HandleCompleted(t *testing.T) {
 		assert.Equal(t, []string{"PT15M", "P1D"}, pending(), "moved, the reminder is armed again")
 	})
 
+	// An all-day series runs on days in its zone: the next occurrence is all-day too, due
+	// until the end of its day; a day not yet over is not past; DST and the zone's offset
+	// from UTC move nothing; its relative reminders count back from 09:00 on the new day.
+	t.Run("AllDay", func(t *testing.T) {
+		local := func(zone string, y int, m time.Month, d, h int) time.Time {
+			t.Helper()
+			loc, err := time.LoadLocation(zone)
+			require.NoError(t, err)
+			return time.Date(y, m, d, h, 0, 0, 0, loc)
+		}
+		for _, tt := range []struct {
+			name, zone, rule, repeatFrom, due string
+			done                              time.Time
+			want                              string // the next due_date; "" for none
+		}{
+			{"on its day", "Europe/Berlin", "FREQ=DAILY", "", "2026-03-02", local("Europe/Berlin", 2026, 3, 2, 15), "2026-03-03"},
+			{"late, on a day not yet over", "Europe/Berlin", "FREQ=DAILY", "", "2026-03-02", local("Europe/Berlin", 2026, 3, 5, 23), "2026-03-05"},
+			{"early, the day before", "Europe/Berlin", "FREQ=DAILY", "", "2026-03-02", local("Europe/Berlin", 2026, 3, 1, 10), "2026-03-03"},
+			{"across DST", "America/New_York", "FREQ=WEEKLY;BYDAY=MO,TH", "", "2026-03-05", local("America/New_York", 2026, 3, 5, 22), "2026-03-09"},
+			{"the 31st", "Europe/Berlin", "FREQ=MONTHLY;BYMONTHDAY=31", "", "2026-01-31", local("Europe/Berlin", 2026, 1, 31, 8), "2026-03-31"},
+			{"29 February", "UTC", "FREQ=YEARLY", "", "2028-02-29", local("UTC", 2028, 2, 29, 8), "2032-02-29"},
+			{"its zone's day, not UTC's", "Pacific/Kiritimati", "FREQ=DAILY", "", "2026-03-02", local("Pacific/Kiritimati", 2026, 3, 3, 10), "2026-03-03"},
+			{"from completion", "Europe/Berlin", "FREQ=DAILY;INTERVAL=2", "completion", "2026-03-02", local("Europe/Berlin", 2026, 3, 4, 10), "2026-03-06"},
+			{"from a completion the day before", "Europe/Berlin", "FREQ=WEEKLY", "completion", "2026-03-02", local("Europe/Berlin", 2026, 3, 1, 10), "2026-03-08"},
+			{"COUNT reached", "Europe/Berlin", "FREQ=DAILY;COUNT=1", "", "2026-03-02", local("Europe/Berlin", 2026, 3, 2, 9), ""},
+			{"UNTIL a day", "Europe/Berlin", "FREQ=DAILY;UNTIL=20260303", "", "2026-03-02", local("Europe/Berlin", 2026, 3, 2, 9), "2026-03-03"},
+			{"past UNTIL", "Europe/Berlin", "FREQ=DAILY;UNTIL=20260302", "", "2026-03-02", local("Europe/Berlin", 2026, 3, 2, 9), ""},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				ctx, user := MustNewUser(t, db)
+				tasks, rec := newRecurrenceServices(db, tt.done)
+				first := MustCreateTask(t, ctx, tasks, taskwire.NewTask{Title: "Pay rent", DueDate: &tt.due, TimeZone: tt.zone,
+					Recurrence: &tt.rule, RepeatFrom: tt.repeatFrom, Reminders: []taskwire.ReminderInput{{Before: ptr("P1D")}}})
+				MustComplete(t, ctx, tasks, first.ID)
+				next, err := rec.HandleCompleted(context.Background(), MustTaskEvent(t, db, user, events.TypeTaskCompleted, first.ID))
+				require.NoError(t, err)
+				if tt.want == "" {
+					assert.Nil(t, next, "the series ended")
+					return
+				}
+				require.NotNil(t, next)
+				require.NotNil(t, next.DueDate, "the next occurrence is all-day")
+				assert.Equal(t, tt.want, *next.DueDate)
+				day, err := time.Parse(taskwire.DateLayout, tt.want)
+				require.NoError(t, err)
+				loc, err := time.LoadLocation(tt.zone)
+				require.NoError(t, err)
+				end := time.Date(day.Year(), day.Month(), day.Day(), 23, 59, 59, 0, loc)
+				assert.True(t, end.Equal(*next.DueAt), "got due_at %s, want %s", next.DueAt.In(loc), end)
+				require.Len(t, next.Reminders, 1)
+				fire := time.Date(day.Year(), day.Month(), day.Day()-1, 9, 0, 0, 0, loc)
+				assert.True(t, fire.Equal(*next.Reminders[0].FireAt), "got fire_at %s, want %s", next.Reminders[0].FireAt.In(loc), fire)
+				stored := *next
+				stored.UserID = ""
+				assert.Equal(t, &stored, MustFindTask(t, ctx, tasks, next.ID.String()), "as stored")
+			})
+		}
+	})
+
 	t.Run("RedeliveredChangesNothing", func(t *testing.T) {
 		ctx, user := MustNewUser(t, db)
 		tasks, rec := newRecurrenceServices(db, rDone)

@@ -1,0 +1,138 @@
+package rest_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/taskwire/taskwire/shared/rest"
+	"github.com/taskwire/taskwire/shared/rest/resttest"
+	"github.com/taskwire/taskwire/shared/taskwire"
+)
+
+func TestAllDayTasks(t *testing.T) {
+	s := resttest.MustStart(t)
+
+	// A day without a zone is read in the user's; the task reads back with its day and
+	// with due_at at the day's last second there.
+	t.Run("Create", func(t *testing.T) {
+		c := s.NewUser(t)
+		c.Do(t, http.MethodPatch, "/v1/me", `{"time_zone": "Pacific/Auckland"}`).MustStatus(t, http.StatusOK)
+		resp := c.Do(t, http.MethodPost, "/v1/tasks", `{"title": "Pay rent", "due_date": "2030-05-01", "reminders": [{"before": "PT0S"}]}`)
+		resp.MustStatus(t, http.StatusCreated)
+		assert.Contains(t, string(resp.Body), `"due_date":"2030-05-01"`)
+		var task taskwire.Task
+		resp.JSON(t, &task)
+		assert.Equal(t, "Pacific/Auckland", task.TimeZone)
+		assert.Equal(t, time.Date(2030, 5, 1, 11, 59, 59, 0, time.UTC), *task.DueAt, "23:59:59 in New Zealand's winter (+12)")
+		require.Len(t, task.Reminders, 1)
+		assert.Equal(t, time.Date(2030, 4, 30, 21, 0, 0, 0, time.UTC), *task.Reminders[0].FireAt, "09:00 on the day")
+		assert.Equal(t, task, *c.MustGetTask(t, "1"))
+
+		timed := c.Do(t, http.MethodPost, "/v1/tasks", `{"title": "Call", "due_at": "2030-05-01T10:00:00Z"}`)
+		timed.MustStatus(t, http.StatusCreated)
+		assert.Contains(t, string(timed.Body), `"due_date":null`, "a task due at a time has no day")
+
+		for _, body := range []string{
+			`{"title": "x", "due_date": "tomorrow"}`,
+			`{"title": "x", "due_date": "2030-05-01", "due_at": "2030-05-01T10:00:00Z"}`,
+			`{"title": "x", "due_date": "2030-05-01", "recurrence": "FREQ=HOURLY"}`,
+		} {
+			d := mustProblem(t, c.Do(t, http.MethodPost, "/v1/tasks", body), http.StatusUnprocessableEntity, taskwire.EINVALID)
+			assert.Contains(t, []string{"due_date", "recurrence"}, d.Field, body)
+		}
+		assert.Len(t, c.MustListTasks(t, "status=all"), 2, "nothing written by the refused ones")
+	})
+
+	// A task due today is not overdue before the day is over; one due yesterday is.
+	t.Run("Overdue", func(t *testing.T) {
+		c := s.NewUser(t)
+		zone, today := middayZone(time.Now())
+		yesterday := today.AddDate(0, 0, -1)
+		c.MustCreateTask(t, map[string]any{"title": "today", "due_date": today.Format(taskwire.DateLayout), "time_zone": zone})
+		c.MustCreateTask(t, map[string]any{"title": "yesterday", "due_date": yesterday.Format(taskwire.DateLayout), "time_zone": zone})
+		c.MustCreateTask(t, map[string]any{"title": "a minute ago", "due_at": time.Now().Add(-time.Minute).Format(time.RFC3339)})
+		assert.Equal(t, []string{"a minute ago", "yesterday"}, titles(c.MustListTasks(t, "overdue=true&sort=title")))
+		// The day's tasks are due before its end: "due by tomorrow" lists them.
+		loc, err := time.LoadLocation(zone)
+		require.NoError(t, err)
+		start := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, loc)
+		q := url.Values{"sort": {"title"}, "due_after": {start.Format(time.RFC3339)}, "due_before": {start.AddDate(0, 0, 1).Format(time.RFC3339)}}
+		assert.Equal(t, []string{"a minute ago", "today"}, titles(c.MustListTasks(t, q.Encode())), "the day's tasks, not yesterday's")
+	})
+
+	// A patch moves a task between a time and a day; a new zone keeps its day.
+	t.Run("Patch", func(t *testing.T) {
+		c := s.NewUser(t)
+		c.MustCreateTask(t, map[string]any{"title": "Dentist", "due_at": "2030-05-01T10:00:00Z", "time_zone": "Europe/Berlin"})
+		patch := func(body string) taskwire.Task {
+			t.Helper()
+			resp := c.Do(t, http.MethodPatch, "/v1/tasks/1", body, "Content-Type", "application/merge-patch+json")
+			resp.MustStatus(t, http.StatusOK)
+			var task taskwire.Task
+			resp.JSON(t, &task)
+			return task
+		}
+		task := patch(`{"due_date": "2030-05-02"}`)
+		require.NotNil(t, task.DueDate)
+		assert.Equal(t, "2030-05-02", *task.DueDate)
+		task = patch(`{"time_zone": "America/New_York"}`)
+		assert.Equal(t, "2030-05-02", *task.DueDate)
+		assert.Equal(t, time.Date(2030, 5, 3, 3, 59, 59, 0, time.UTC), *task.DueAt)
+		task = patch(`{"due_at": "2030-05-02T15:00:00Z", "due_date": null}`)
+		assert.Nil(t, task.DueDate)
+		assert.Equal(t, time.Date(2030, 5, 2, 15, 0, 0, 0, time.UTC), *task.DueAt)
+		d := mustProblem(t, c.Do(t, http.MethodPatch, "/v1/tasks/1", `{"due_at": "2030-05-02T15:00:00Z", "due_date": "2030-05-03"}`,
+			"Content-Type", "application/merge-patch+json"), http.StatusUnprocessableEntity, taskwire.EINVALID)
+		assert.Equal(t, "due_date", d.Field)
+		task = patch(`{"due_date": null}`)
+		assert.Nil(t, task.DueAt)
+	})
+
+	// The day travels through the trash, the export and the import.
+	t.Run("TrashExportImport", func(t *testing.T) {
+		c := s.NewUser(t)
+		task := c.MustCreateTask(t, map[string]any{"title": "Pay rent", "due_date": "2030-05-01", "time_zone": "Europe/Berlin",
+			"recurrence": "FREQ=MONTHLY", "reminders": []map[string]any{{"before": "P1D"}}})
+		c.Do(t, http.MethodDelete, "/v1/tasks/1", nil).MustStatus(t, http.StatusNoContent)
+		page := mustTrash(t, c, "")
+		require.Len(t, page.Items, 1)
+		assert.Equal(t, task.DueDate, page.Items[0].Task.DueDate)
+		c.Do(t, http.MethodPost, "/v1/tasks/1/restore", nil).MustStatus(t, http.StatusOK)
+		restored := c.MustGetTask(t, "1")
+		assert.Equal(t, task.DueDate, restored.DueDate)
+		assert.Equal(t, task.Reminders, restored.Reminders)
+
+		export := c.Do(t, http.MethodGet, "/v1/export", nil)
+		export.MustStatus(t, http.StatusOK)
+		c.Do(t, http.MethodDelete, "/v1/tasks/1", nil).MustStatus(t, http.StatusNoContent)
+		c.Do(t, http.MethodDelete, "/v1/trash/1", nil).MustStatus(t, http.StatusNoContent)
+		resp := c.Do(t, http.MethodPost, "/v1/import", string(export.Body))
+		resp.MustStatus(t, http.StatusOK)
+		var got rest.Imported
+		resp.JSON(t, &got)
+		assert.Equal(t, rest.Imported{Added: 1}, got)
+		back := c.MustGetTask(t, "1")
+		require.NotNil(t, back.DueDate, "imported all-day")
+		assert.Equal(t, "2030-05-01", *back.DueDate)
+		assert.Equal(t, task.DueAt, back.DueAt)
+		assert.Equal(t, task.Reminders[0].FireAt, back.Reminders[0].FireAt)
+	})
+}
+
+// middayZone returns a fixed-offset zone in which now is around midday, and the day it
+// is there, so that a test of "today" does not run into midnight.
+func middayZone(now time.Time) (zone string, today time.Time) {
+	offset := 12 - now.UTC().Hour()           // hours east of UTC
+	zone = fmt.Sprintf("Etc/GMT%+d", -offset) // the IANA names count west
+	if offset == 0 {
+		zone = "UTC"
+	}
+	y, m, d := now.UTC().Add(time.Duration(offset) * time.Hour).Date()
+	return zone, time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}

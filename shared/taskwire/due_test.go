@@ -1,0 +1,161 @@
+package taskwire_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/taskwire/taskwire/shared/taskwire"
+)
+
+// An all-day task is due until the last second of its day in its zone, whatever the
+// zone's offset and even when a DST change falls at midnight (Havana moves its clocks at
+// 00:00, so that 8 March 2026 begins at 01:00 and 1 November 2026 begins twice).
+func TestEndOfDay(t *testing.T) {
+	cst, cdt := time.FixedZone("CST", -5*3600), time.FixedZone("CDT", -4*3600)
+	for _, tt := range []struct {
+		zone string
+		day  string
+		want time.Time
+	}{
+		{"Europe/Berlin", "2026-12-04", time.Date(2026, 12, 4, 23, 59, 59, 0, time.FixedZone("CET", 3600))},
+		{"Pacific/Kiritimati", "2026-12-04", time.Date(2026, 12, 4, 9, 59, 59, 0, time.UTC)},
+		{"Pacific/Pago_Pago", "2026-12-04", time.Date(2026, 12, 5, 10, 59, 59, 0, time.UTC)},
+		{"America/Havana", "2026-03-07", time.Date(2026, 3, 7, 23, 59, 59, 0, cst)},   // the next day starts at 01:00 CDT
+		{"America/Havana", "2026-03-08", time.Date(2026, 3, 8, 23, 59, 59, 0, cdt)},   // a day of 23 hours
+		{"America/Havana", "2026-10-31", time.Date(2026, 10, 31, 23, 59, 59, 0, cdt)}, // before the first of two midnights
+		{"America/Havana", "2026-11-01", time.Date(2026, 11, 1, 23, 59, 59, 0, cst)},  // a day of 25 hours
+	} {
+		loc, err := time.LoadLocation(tt.zone)
+		require.NoError(t, err)
+		day, err := time.Parse(taskwire.DateLayout, tt.day)
+		require.NoError(t, err)
+		end := taskwire.EndOfDay(day, loc)
+		assert.True(t, tt.want.Equal(end), "%s %s: got %s, want %s", tt.zone, tt.day, end.In(loc), tt.want)
+		assert.Equal(t, tt.day, taskwire.DayOf(end, loc).Format(taskwire.DateLayout), "%s: the day back", tt.zone)
+		assert.NotEqual(t, tt.day, taskwire.DayOf(end.Add(time.Second), loc).Format(taskwire.DateLayout), "%s: a second later is the next day", tt.zone)
+	}
+}
+
+// due_date makes an all-day task in the request's zone; it is not taken with due_at, nor
+// without a zone to read it in, nor when it is no day.
+func TestNewTask_DueDate(t *testing.T) {
+	f, err := taskwire.NewTask{Title: "Pay rent", DueDate: new("2026-12-01"), TimeZone: "America/New_York"}.Fields()
+	require.NoError(t, err)
+	assert.True(t, f.AllDay)
+	assert.Equal(t, time.Date(2026, 12, 2, 4, 59, 59, 0, time.UTC), *f.DueAt)
+	assert.Equal(t, "2026-12-01", *taskwire.DueDate(f.DueAt, f.TimeZone, f.AllDay))
+
+	timed, err := taskwire.NewTask{Title: "Call", DueAt: new("2026-12-01T10:00:00Z")}.Fields()
+	require.NoError(t, err)
+	assert.False(t, timed.AllDay)
+	assert.Nil(t, taskwire.DueDate(timed.DueAt, "UTC", timed.AllDay), "a task due at a time has no due_date")
+
+	for _, tt := range []struct {
+		name string
+		in   taskwire.NewTask
+	}{
+		{"both", taskwire.NewTask{Title: "x", DueDate: new("2026-12-01"), DueAt: new("2026-12-01T10:00:00Z"), TimeZone: "UTC"}},
+		{"no zone", taskwire.NewTask{Title: "x", DueDate: new("2026-12-01")}},
+		{"a time", taskwire.NewTask{Title: "x", DueDate: new("2026-12-01T10:00:00Z"), TimeZone: "UTC"}},
+		{"no such day", taskwire.NewTask{Title: "x", DueDate: new("2026-02-30"), TimeZone: "UTC"}},
+		{"year 10000 in UTC", taskwire.NewTask{Title: "x", DueDate: new("9999-12-31"), TimeZone: "America/New_York"}},
+	} {
+		_, err := tt.in.Fields()
+		require.Error(t, err, tt.name)
+		assert.Equal(t, taskwire.EINVALID, taskwire.ErrorCode(err), tt.name)
+		assert.Equal(t, "due_date", taskwire.ErrorField(err), tt.name)
+	}
+}
+
+// An all-day task repeats on days: a rule that sets times of day is refused.
+func TestNewTask_AllDayRuleNamesDays(t *testing.T) {
+	for rule, ok := range map[string]bool{
+		"FREQ=WEEKLY;BYDAY=MO,TH":             true,
+		"FREQ=MONTHLY;BYMONTHDAY=-1":          true,
+		"FREQ=DAILY;INTERVAL=2;COUNT=5":       true,
+		"FREQ=YEARLY;BYMONTH=4;BYMONTHDAY=15": true,
+		"FREQ=HOURLY;INTERVAL=8":              false,
+		"FREQ=DAILY;BYHOUR=9,17":              false,
+		"FREQ=WEEKLY;BYMINUTE=30":             false,
+		"FREQ=DAILY;BYSECOND=0":               false,
+	} {
+		_, err := taskwire.NewTask{Title: "x", DueDate: new("2026-12-07"), TimeZone: "UTC", Recurrence: new(rule)}.Fields()
+		if ok {
+			assert.NoError(t, err, rule)
+			continue
+		}
+		assert.Equal(t, "recurrence", taskwire.ErrorField(err), "%s: %v", rule, err)
+	}
+}
+
+// Relative reminders of an all-day task count back from 09:00 on its day, in its zone,
+// on the days DST changes too; absolute ones are where they are.
+func TestReminderSpecFireAt_AllDay(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	require.NoError(t, err)
+	// 29 March 2026: Berlin moves to summer time at 02:00.
+	due := taskwire.EndOfDay(time.Date(2026, 3, 29, 0, 0, 0, 0, time.UTC), berlin)
+	for before, want := range map[string]time.Time{
+		"PT0S": time.Date(2026, 3, 29, 9, 0, 0, 0, berlin),
+		"PT1H": time.Date(2026, 3, 29, 8, 0, 0, 0, berlin),
+		"P1D":  time.Date(2026, 3, 28, 9, 0, 0, 0, berlin),
+		"P1W":  time.Date(2026, 3, 22, 9, 0, 0, 0, berlin),
+		"PT9H": time.Date(2026, 3, 28, 23, 0, 0, 0, berlin), // elapsed hours: 09:00 CEST less 9 on a day of 23 hours
+	} {
+		got := taskwire.ReminderSpec{Before: before}.FireAt(&due, "Europe/Berlin", true)
+		require.NotNil(t, got, before)
+		assert.True(t, want.Equal(*got), "%s: got %s, want %s", before, got.In(berlin), want)
+	}
+	at := time.Date(2026, 3, 27, 18, 0, 0, 0, time.UTC)
+	got := taskwire.ReminderSpec{At: &at}.FireAt(&due, "Europe/Berlin", true)
+	assert.Equal(t, at, *got)
+}
+
+// A patch moves a task between a day and a time: due_date makes it all-day, due_at timed,
+// both at once is refused, and null in either clears the due, naming the member sent when
+// something still hangs on it. A new zone keeps an all-day task's day.
+func TestApplyPatch_DueDate(t *testing.T) {
+	cur, err := taskwire.NewTask{Title: "x", DueAt: new("2026-12-04T10:00:00Z"), TimeZone: "Europe/Berlin"}.Fields()
+	require.NoError(t, err)
+
+	allDay, err := taskwire.ApplyPatch(cur, []byte(`{"due_date": "2026-12-05"}`))
+	require.NoError(t, err)
+	assert.True(t, allDay.AllDay)
+	assert.Equal(t, time.Date(2026, 12, 5, 22, 59, 59, 0, time.UTC), *allDay.DueAt)
+
+	// Sent by a client that writes every member: the null one says nothing more.
+	both, err := taskwire.ApplyPatch(allDay, []byte(`{"due_at": "2026-12-06T08:00:00Z", "due_date": null}`))
+	require.NoError(t, err)
+	assert.False(t, both.AllDay)
+	assert.Equal(t, time.Date(2026, 12, 6, 8, 0, 0, 0, time.UTC), *both.DueAt)
+
+	_, err = taskwire.ApplyPatch(cur, []byte(`{"due_at": "2026-12-06T08:00:00Z", "due_date": "2026-12-06"}`))
+	assert.Equal(t, "due_date", taskwire.ErrorField(err), "%v", err)
+
+	moved, err := taskwire.ApplyPatch(allDay, []byte(`{"time_zone": "America/Los_Angeles"}`))
+	require.NoError(t, err)
+	assert.True(t, moved.AllDay)
+	assert.Equal(t, time.Date(2026, 12, 6, 7, 59, 59, 0, time.UTC), *moved.DueAt, "the same day, in Los Angeles")
+	timedMoved, err := taskwire.ApplyPatch(cur, []byte(`{"time_zone": "America/Los_Angeles"}`))
+	require.NoError(t, err)
+	assert.Equal(t, *cur.DueAt, *timedMoved.DueAt, "a timed task keeps its instant")
+
+	cleared, err := taskwire.ApplyPatch(allDay, []byte(`{"due_date": null}`))
+	require.NoError(t, err)
+	assert.Nil(t, cleared.DueAt)
+	assert.False(t, cleared.AllDay)
+
+	repeating, err := taskwire.ApplyPatch(allDay, []byte(`{"recurrence": "FREQ=WEEKLY"}`))
+	require.NoError(t, err)
+	_, err = taskwire.ApplyPatch(repeating, []byte(`{"due_date": null}`))
+	assert.Equal(t, "due_date", taskwire.ErrorField(err), "%v", err)
+	_, err = taskwire.ApplyPatch(repeating, []byte(`{"due_at": null}`))
+	assert.Equal(t, "due_at", taskwire.ErrorField(err), "%v", err)
+	_, err = taskwire.ApplyPatch(repeating, []byte(`{"recurrence": "FREQ=DAILY;BYHOUR=9"}`))
+	assert.Equal(t, "recurrence", taskwire.ErrorField(err), "an all-day task's rule names days: %v", err)
+	timedRule, err := taskwire.ApplyPatch(repeating, []byte(`{"due_at": "2026-12-06T08:00:00Z", "recurrence": "FREQ=DAILY;BYHOUR=9"}`))
+	require.NoError(t, err, "made timed in the same patch")
+	assert.False(t, timedRule.AllDay)
+}
