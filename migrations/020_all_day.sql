@@ -6,6 +6,9 @@
 ALTER TABLE tasks ADD COLUMN all_day boolean NOT NULL DEFAULT false;
 ALTER TABLE tasks ADD CONSTRAINT tasks_all_day_due CHECK (NOT all_day OR due_at IS NOT NULL);
 
+-- A notification of an all-day task's reminder keeps the day, as it keeps the due time.
+ALTER TABLE notifications ADD COLUMN due_date date;
+
 -- user_tasks (017) lists the columns Taskwire reads; all_day joins them at the end.
 CREATE OR REPLACE VIEW user_tasks AS
 	SELECT id, user_id, number, title, description, status, priority, tags, due_at, time_zone,
@@ -24,5 +27,6 @@ CREATE VIEW user_tasks AS
 	FROM tasks
 	WHERE user_id = current_setting('taskwire.user_id', true);
 GRANT SELECT ON user_tasks TO taskwire_app;
+ALTER TABLE notifications DROP COLUMN due_date;
 ALTER TABLE tasks DROP CONSTRAINT tasks_all_day_due;
 ALTER TABLE tasks DROP COLUMN all_day;

@@ -180,6 +180,7 @@ type ReminderData struct {
 	TaskID   string     `json:"task_id"`
 	Title    string     `json:"title"`
 	DueAt    *time.Time `json:"due_at"`
+	DueDate  *string    `json:"due_date,omitempty"` // the day of an all-day task
 	RemindAt time.Time  `json:"remind_at"`
 }
 

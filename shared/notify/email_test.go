@@ -158,6 +158,18 @@ func TestReminderEmail(t *testing.T) {
 	assert.Equal(t, "reminder."+reminder.String()+".evt-1@taskwire.test", email.MessageID)
 }
 
+// An all-day task's email names its day, not the last second of it.
+func TestReminderEmail_AllDay(t *testing.T) {
+	due := time.Date(2026, 3, 5, 22, 59, 59, 0, time.UTC)
+	email := notify.ReminderEmail("ada@example.com", "Europe/Berlin", "evt-1", uuid.New(), events.ReminderData{
+		UserID: "u", TaskID: "t", Title: "Pay rent", DueAt: &due, DueDate: new("2026-03-05"),
+		RemindAt: time.Date(2026, 3, 5, 8, 0, 0, 0, time.UTC),
+	}, "reminders@taskwire.test")
+	assert.Contains(t, email.Body, "Due: Thursday, 5 March 2026 (all day)\n")
+	assert.NotContains(t, email.Body, "23:59")
+	assert.Contains(t, email.Body, "Reminder time: Thursday, 5 March 2026, 09:00 (Europe/Berlin)\n")
+}
+
 // readBody returns the decoded text of a received message.
 func readBody(tb testing.TB, m smtptest.Message) string {
 	tb.Helper()

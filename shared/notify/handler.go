@@ -217,7 +217,8 @@ func WebhookPayload(e event.Event, reminderID uuid.UUID, d events.ReminderData) 
 
 // ReminderEmail returns the email of a reminder to address to: subject "Reminder: <title>"
 // and a plain-text body with the due and reminder times as a person reads them in their
-// time zone zone ("Thursday, 5 March 2026, 17:30 (Europe/Berlin)"; UTC when zone is "").
+// time zone zone ("Thursday, 5 March 2026, 17:30 (Europe/Berlin)"; UTC when zone is "";
+// an all-day task's day as "Thursday, 5 March 2026 (all day)").
 // Its Message-ID derives from the event, so a mail system can tell a resend from a new
 // reminder.
 func ReminderEmail(to, zone, eventID string, reminderID uuid.UUID, d events.ReminderData, from string) Email {
@@ -230,7 +231,14 @@ func ReminderEmail(to, zone, eventID string, reminderID uuid.UUID, d events.Remi
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Reminder: %s\n\n", d.Title)
-	if d.DueAt != nil {
+	switch {
+	case d.DueDate != nil:
+		day := *d.DueDate
+		if t, err := time.Parse(taskwire.DateLayout, day); err == nil {
+			day = t.Format("Monday, 2 January 2006")
+		}
+		fmt.Fprintf(&b, "Due: %s (all day)\n", day)
+	case d.DueAt != nil:
 		fmt.Fprintf(&b, "Due: %s\n", local(*d.DueAt))
 	}
 	fmt.Fprintf(&b, "Reminder time: %s\n", local(d.RemindAt))

@@ -31,11 +31,12 @@ func NewNotificationService(db *DB) *NotificationService {
 	return &NotificationService{db: db, Now: time.Now}
 }
 
-const notificationColumns = `id, reminder_id, task_id, title, due_at, remind_at, created_at, read_at`
+const notificationColumns = `id, reminder_id, task_id, title, due_at, to_char(due_date, 'YYYY-MM-DD'), remind_at,
+	created_at, read_at`
 
 func scanNotification(row pgx.Row) (*taskwire.Notification, error) {
 	var n taskwire.Notification
-	if err := row.Scan(&n.ID, &n.ReminderID, &n.TaskID, &n.Title, &n.DueAt, &n.RemindAt, &n.CreatedAt, &n.ReadAt); err != nil {
+	if err := row.Scan(&n.ID, &n.ReminderID, &n.TaskID, &n.Title, &n.DueAt, &n.DueDate, &n.RemindAt, &n.CreatedAt, &n.ReadAt); err != nil {
 		return nil, err
 	}
 	return &n, nil
@@ -206,17 +207,19 @@ func (s *NotificationService) Deliver(ctx context.Context, eventSource, eventID 
 	)
 	var title *string // NULL when the reminder is not that task's, of that user
 	var dueAt *time.Time
+	var dueDate *string
 	b.Queue(`
 		WITH live AS (
-			SELECT t.title, t.due_at FROM reminders r JOIN tasks t ON t.id = r.task_id
+			SELECT t.title, t.due_at, CASE WHEN t.all_day THEN (t.due_at AT TIME ZONE t.time_zone)::date END AS due_date
+			FROM reminders r JOIN tasks t ON t.id = r.task_id
 			WHERE r.id = $6 AND r.task_id = $7 AND t.user_id = $5),
 		-- A reminder firing whose in-app notification was recorded, the task deleted
 		-- since: the other channels still owe it, with what it said then.
 		recorded AS (
-			SELECT n.title, n.due_at FROM notifications n
+			SELECT n.title, n.due_at, n.due_date FROM notifications n
 			WHERE n.reminder_id = $6 AND n.remind_at = $8 AND n.task_id = $7 AND n.user_id = $5
 				AND NOT EXISTS (SELECT FROM live)),
-		task AS (SELECT title, due_at FROM live UNION ALL SELECT title, due_at FROM recorded),
+		task AS (SELECT title, due_at, due_date FROM live UNION ALL SELECT title, due_at, due_date FROM recorded),
 		known AS (SELECT `+userColumns+` FROM users WHERE id = $5 AND EXISTS (SELECT FROM task)),
 		claim AS (
 			INSERT INTO inbox (consumer, source, id)
@@ -224,19 +227,19 @@ func (s *NotificationService) Deliver(ctx context.Context, eventSource, eventID 
 			ON CONFLICT DO NOTHING
 			RETURNING 1),
 		added AS (
-			INSERT INTO notifications (id, user_id, reminder_id, task_id, title, due_at, remind_at, created_at)
-			SELECT $4, $5, $6, $7, task.title, task.due_at, $8, $9 FROM task
+			INSERT INTO notifications (id, user_id, reminder_id, task_id, title, due_at, due_date, remind_at, created_at)
+			SELECT $4, $5, $6, $7, task.title, task.due_at, task.due_date, $8, $9 FROM task
 			WHERE EXISTS (SELECT FROM claim)
 			ON CONFLICT (reminder_id, remind_at) DO NOTHING
 			RETURNING 1)
 		SELECT EXISTS (SELECT FROM added),
 			known.id, known.time_zone, known.email, known.webhook_url, known.webhook_secret,
-			(SELECT title FROM task), (SELECT due_at FROM task)
+			(SELECT title FROM task), (SELECT due_at FROM task), (SELECT to_char(due_date, 'YYYY-MM-DD') FROM task)
 		FROM (SELECT) AS one LEFT JOIN known ON true`,
 		ConsumerNotifyInApp, eventSource, eventID,
 		id, d.UserID, reminderID, taskID, d.RemindAt, s.now(),
 	).QueryRow(func(row pgx.Row) error {
-		return row.Scan(&added, &userID, &timeZone, &user.Email, &user.WebhookURL, &user.WebhookSecret, &title, &dueAt)
+		return row.Scan(&added, &userID, &timeZone, &user.Email, &user.WebhookURL, &user.WebhookSecret, &title, &dueAt, &dueDate)
 	})
 	if err := tx.commit(ctx, b); err != nil {
 		return nil, false, fmt.Errorf("deliver notification: %w", err)
@@ -245,7 +248,7 @@ func (s *NotificationService) Deliver(ctx context.Context, eventSource, eventID 
 		return nil, false, taskwire.Errorf(taskwire.ENOTFOUND, "no such reminder of this task and user")
 	}
 	user.ID, user.TimeZone = *userID, *timeZone
-	d.Title, d.DueAt = *title, dueAt
+	d.Title, d.DueAt, d.DueDate = *title, dueAt, dueDate
 	return &user, added, nil
 }
 

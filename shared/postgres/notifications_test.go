@@ -187,6 +187,33 @@ func TestNotificationService_Deliver(t *testing.T) {
 		assert.Equal(t, "Water the plants", list[0].Title)
 	})
 
+	// An all-day task's notification keeps its day, and the channels send it, whatever
+	// the event said; it stays when the task is gone.
+	t.Run("AllDay", func(t *testing.T) {
+		ctx, user := MustNewUser(t, db)
+		svc := postgres.NewNotificationService(db)
+		tasks := postgres.NewTaskService(db)
+		task := MustCreateTask(t, ctx, tasks, taskwire.NewTask{Title: "Pay rent", DueDate: ptr("2030-05-01"),
+			TimeZone: "America/Los_Angeles", Reminders: []taskwire.ReminderInput{{Before: ptr("P1D")}}})
+		n := postgrestest.MustDeliverReminder(t, svc, user, task, 0)
+		require.NotNil(t, n.DueDate)
+		assert.Equal(t, "2030-05-01", *n.DueDate)
+		assert.True(t, task.DueAt.Equal(*n.DueAt))
+		found, err := svc.FindNotification(ctx, n.ID)
+		require.NoError(t, err)
+		assert.Equal(t, n, found)
+
+		// Delivered again once the task is gone (another event of the same firing): the
+		// recorded day.
+		require.NoError(t, tasks.DeleteTask(ctx, task.ID.String(), ""))
+		data := events.ReminderData{UserID: user, TaskID: task.ID.String(), Title: "x", RemindAt: n.RemindAt}
+		_, delivered, err := svc.Deliver(context.Background(), events.SourceReminders, uuid.NewString(), task.Reminders[0].ID, &data)
+		require.NoError(t, err)
+		assert.False(t, delivered)
+		require.NotNil(t, data.DueDate)
+		assert.Equal(t, "2030-05-01", *data.DueDate)
+	})
+
 	t.Run("ErrInvalid", func(t *testing.T) {
 		_, user := MustNewUser(t, db)
 		svc := postgres.NewNotificationService(db)

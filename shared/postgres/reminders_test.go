@@ -252,6 +252,25 @@ func TestReminderService_Fire(t *testing.T) {
 		assert.Len(t, MustListReminderEvents(t, db, user), 1)
 	})
 
+	// An all-day task's reminder fires at 09:00 on its day, and says which day it is due.
+	t.Run("AllDay", func(t *testing.T) {
+		ctx, user := MustNewUser(t, db)
+		task := MustCreateTask(t, ctx, svc, taskwire.NewTask{Title: "Pay rent", DueDate: ptr("2001-02-03"), TimeZone: "Asia/Tokyo",
+			Reminders: []taskwire.ReminderInput{{Before: ptr("PT0S")}}})
+		nine := time.Date(2001, 2, 3, 0, 0, 0, 0, time.UTC) // 09:00 in Tokyo
+		require.Equal(t, nine, *task.Reminders[0].FireAt)
+		rs := NewReminderServiceAt(db, "holder-a", nine)
+		claimed := MustClaim(t, rs, user, time.Minute, time.Minute)
+		require.Len(t, claimed, 1)
+		fired, err := rs.Fire(context.Background(), claimed[0])
+		require.NoError(t, err)
+		require.Equal(t, 1, fired)
+		sent := MustListReminderEvents(t, db, user)
+		require.Len(t, sent, 1)
+		assert.Equal(t, events.ReminderData{UserID: user, TaskID: task.ID.String(), Title: "Pay rent", DueAt: task.DueAt,
+			DueDate: ptr("2001-02-03"), RemindAt: nine}, sent[0].ReminderData(t))
+	})
+
 	t.Run("Concurrent", func(t *testing.T) {
 		ctx, user := MustNewUser(t, db)
 		MustCreateRemindedTask(t, ctx, svc, "t", nil, remindBase.Add(time.Second))

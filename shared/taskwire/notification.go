@@ -13,6 +13,7 @@ type Notification struct {
 	TaskID     uuid.UUID  `json:"task_id"`
 	Title      string     `json:"title"`
 	DueAt      *time.Time `json:"due_at"`
+	DueDate    *string    `json:"due_date"` // the day of an all-day task
 	RemindAt   time.Time  `json:"remind_at"`
 	CreatedAt  time.Time  `json:"created_at"`
 	ReadAt     *time.Time `json:"read_at"`
