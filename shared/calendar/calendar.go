@@ -1,6 +1,7 @@
 // Package calendar writes a user's open tasks as an iCalendar feed (RFC 5545) for calendar
 // apps to subscribe to: each task that has a due time is an event at that time in the
-// task's own zone, repeating as its rule says, with its reminders as alarms.
+// task's own zone, and each all-day task an all-day event on its day, repeating as its
+// rule says, with its reminders as alarms.
 package calendar
 
 import (
@@ -54,27 +55,34 @@ func NewFeed(out io.Writer, name string, now time.Time, zones map[string]time.Ti
 	return &Feed{w: w, zones: zones, stamp: ical.UTCTime(now)}
 }
 
-// Add writes t as an event. A task without a due time is no event and is left out.
+// Add writes t as an event. A task without a due time is no event and is left out. An
+// all-day task is an all-day event: its day as a DATE, which needs no VTIMEZONE.
 func (f *Feed) Add(t taskwire.SeriesTask) {
 	if t.DueAt == nil {
 		return
 	}
 	w := f.w
 	loc := taskwire.LoadZone(t.TimeZone)
+	allDay := t.DueDate != nil
 	w.Line("BEGIN", "VEVENT")
 	w.Line("UID", t.ID.String()+"@taskwire")
 	// With METHOD:PUBLISH, DTSTAMP is when this calendar was written (RFC 5545, 3.8.7.2);
 	// when the task last changed is LAST-MODIFIED.
 	w.Line("DTSTAMP", f.stamp)
 	_, described := f.zones[t.TimeZone]
-	if loc == time.UTC || !described {
+	switch {
+	case allDay:
+		// A DATE without DTEND is an event of that one day (RFC 5545, 3.6.1).
+		w.Line("DTSTART", ical.Date(taskwire.DayOf(*t.DueAt, loc)), "VALUE=DATE")
+	case loc == time.UTC || !described:
 		// A task moved into a zone after NewFeed read them all has no VTIMEZONE: its time
 		// is written in UTC, and it repeats on the next read of the feed.
 		w.Line("DTSTART", ical.UTCTime(*t.DueAt))
-	} else {
+	default:
 		w.Line("DTSTART", ical.LocalTime(*t.DueAt, loc), "TZID="+loc.String())
 	}
-	// A due time is a moment, not a stretch of time: no DTEND, and it keeps nobody busy.
+	// A due time is a moment, not a stretch of time: no DTEND, and it keeps nobody busy;
+	// nor does a task due on a day.
 	w.Line("TRANSP", "TRANSPARENT")
 	w.Text("SUMMARY", t.Title)
 	if t.Description != "" {
@@ -87,9 +95,14 @@ func (f *Feed) Add(t taskwire.SeriesTask) {
 		w.Line("PRIORITY", strconv.Itoa(p))
 	}
 	// Repeating from the completion, the next occurrence is not known until this one is
-	// done: the event is this occurrence alone.
-	if t.Recurrence != nil && t.RepeatFrom != taskwire.RepeatFromCompletion && (described || loc == time.UTC) {
-		if rule, ok := recur.ForCalendar(*t.Recurrence, loc, t.Index); ok {
+	// done: the event is this occurrence alone. An all-day task's rule runs on its days,
+	// which need no VTIMEZONE.
+	if t.Recurrence != nil && t.RepeatFrom != taskwire.RepeatFromCompletion && (allDay || described || loc == time.UTC) {
+		forCalendar := recur.ForCalendar
+		if allDay {
+			forCalendar = recur.ForCalendarDays
+		}
+		if rule, ok := forCalendar(*t.Recurrence, loc, t.Index); ok {
 			w.Line("RRULE", rule)
 		}
 	}
@@ -105,6 +118,9 @@ func (f *Feed) Add(t taskwire.SeriesTask) {
 // alarm writes r as a VALARM: a reminder before the due time as a trigger relative to
 // the event's start, which a repeating event's every occurrence then has, as the task's
 // next occurrences will; a reminder at a time as that time, for this occurrence alone.
+// An all-day task's reminders count back from taskwire.AllDayReminderTime on its day, and
+// its event starts at the day's 00:00: a reminder d before is a trigger of that time less
+// d after the start (see dayTrigger).
 func (f *Feed) alarm(t taskwire.SeriesTask, r taskwire.Reminder) {
 	var trigger string
 	var params []string
@@ -114,7 +130,11 @@ func (f *Feed) alarm(t taskwire.SeriesTask, r taskwire.Reminder) {
 		if err != nil {
 			return // stored reminders were read when they were written
 		}
-		trigger = "-" + duration(d)
+		if t.DueDate != nil {
+			trigger = dayTrigger(d)
+		} else {
+			trigger = "-" + duration(d)
+		}
 	case r.At != nil:
 		trigger, params = ical.UTCTime(*r.At), []string{"VALUE=DATE-TIME"}
 	default:
@@ -162,6 +182,28 @@ func duration(d taskwire.Duration) string {
 		}
 	}
 	return s
+}
+
+// dayTrigger returns the trigger, relative to the start of an all-day event (its day's
+// 00:00), of a reminder d before taskwire.AllDayReminderTime on that day: that time less
+// d, signed as RFC 5545 signs a duration ("PT8H", "-PT15H", "-P6DT15H"). d's days stay
+// nominal days, and its hours, minutes and seconds are counted off the time of day.
+func dayTrigger(d taskwire.Duration) string {
+	days := d.Weeks*7 + d.Days
+	secs := int(taskwire.AllDayReminderTime/time.Second) - (d.Hours*3600 + d.Minutes*60 + d.Seconds)
+	// The trigger is days (back) and secs (forward); as one signed duration, the days
+	// take up what secs cannot pay.
+	const day = 24 * 3600
+	sign := ""
+	switch {
+	case days == 0 && secs < 0:
+		sign, secs = "-", -secs
+	case days > 0 && secs > 0:
+		sign, days, secs = "-", days-1, day-secs
+	case days > 0:
+		sign, secs = "-", -secs
+	}
+	return sign + duration(taskwire.Duration{Days: days, Hours: secs / 3600, Minutes: secs % 3600 / 60, Seconds: secs % 60})
 }
 
 // priority maps a task's priority onto RFC 5545's 1 (highest) to 9 (lowest), 0 for none:

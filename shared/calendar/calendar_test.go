@@ -106,3 +106,121 @@ func TestFeed_Stamps(t *testing.T) {
 	assert.Equal(t, []string{"METHOD:PUBLISH", "DTSTAMP:20261202T120000Z", "CREATED:20261201T080000Z",
 		"LAST-MODIFIED:20261201T093000Z"}, got)
 }
+
+// newAllDayTask returns an all-day task due on day (YYYY-MM-DD) in zone.
+func newAllDayTask(t *testing.T, title, zone, day string) *taskwire.Task {
+	t.Helper()
+	d, err := time.Parse(taskwire.DateLayout, day)
+	require.NoError(t, err)
+	task := newTask(title, zone, taskwire.EndOfDay(d, taskwire.LoadZone(zone)))
+	task.DueDate = &day
+	return task
+}
+
+// eventLines returns the lines of the first VEVENT of lines that start with one of names.
+func eventLines(lines []string, names ...string) []string {
+	var got []string
+	in := false
+	for _, l := range lines {
+		switch {
+		case l == "BEGIN:VEVENT":
+			in = true
+		case l == "END:VEVENT":
+			return got
+		case in:
+			for _, name := range names {
+				if strings.HasPrefix(l, name) {
+					got = append(got, l)
+				}
+			}
+		}
+	}
+	return got
+}
+
+func TestFeed_AllDay(t *testing.T) {
+	t.Run("OK", func(t *testing.T) {
+		// Due on 4 December in Tokyo: its due_at is 14:59:59 UTC that day, and the event is
+		// the day, with no time, no zone and no end.
+		task := newAllDayTask(t, "Pay rent", "Asia/Tokyo", "2026-12-04")
+		lines := feedOf(t, map[string]time.Time{"Asia/Tokyo": *task.DueAt}, taskwire.SeriesTask{Task: task, Index: 1})
+		assert.Equal(t, []string{"DTSTART;VALUE=DATE:20261204", "TRANSP:TRANSPARENT"},
+			eventLines(lines, "DTSTART", "DTEND", "DURATION", "TRANSP", "RRULE"))
+	})
+
+	t.Run("ZoneWithoutTimezone", func(t *testing.T) {
+		// A day needs no VTIMEZONE: a task whose zone the feed did not read is its day all
+		// the same, and repeats.
+		task := newAllDayTask(t, "Standup notes", "America/New_York", "2026-12-04")
+		rule := "FREQ=WEEKLY;BYDAY=FR"
+		task.Recurrence = &rule
+		lines := feedOf(t, nil, taskwire.SeriesTask{Task: task, Index: 1})
+		assert.Equal(t, []string{"DTSTART;VALUE=DATE:20261204", "RRULE:FREQ=WEEKLY;BYDAY=FR"},
+			eventLines(lines, "DTSTART", "RRULE"))
+	})
+
+	t.Run("Repeating", func(t *testing.T) {
+		// UNTIL is a DATE, as RFC 5545 asks when DTSTART is one: a date stays that date, and
+		// a time is the day it falls on in the task's zone.
+		for _, tt := range []struct {
+			name, rule string
+			index      int
+			want       string // "" when there is no rule
+		}{
+			{"Count", "FREQ=DAILY;COUNT=5", 3, "RRULE:FREQ=DAILY;COUNT=3"},
+			{"CountAtTheLast", "FREQ=DAILY;COUNT=5", 5, ""},
+			{"UntilDate", "FREQ=WEEKLY;UNTIL=20261231;BYDAY=FR", 1, "RRULE:FREQ=WEEKLY;UNTIL=20261231;BYDAY=FR"},
+			{"UntilUTC", "FREQ=DAILY;UNTIL=20261230T230000Z", 1, "RRULE:FREQ=DAILY;UNTIL=20261231"},
+			{"UntilLocalTime", "FREQ=DAILY;UNTIL=20261231T120000", 1, "RRULE:FREQ=DAILY;UNTIL=20261231"},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				task := newAllDayTask(t, "Stretch", "Europe/Berlin", "2026-12-04")
+				task.Recurrence = &tt.rule
+				lines := feedOf(t, map[string]time.Time{"Europe/Berlin": *task.DueAt}, taskwire.SeriesTask{Task: task, Index: tt.index})
+				want := []string{"DTSTART;VALUE=DATE:20261204"}
+				if tt.want != "" {
+					want = append(want, tt.want)
+				}
+				assert.Equal(t, want, eventLines(lines, "DTSTART", "RRULE"))
+			})
+		}
+	})
+
+	t.Run("RepeatFromCompletion", func(t *testing.T) {
+		task := newAllDayTask(t, "Water plants", "Europe/Berlin", "2026-12-04")
+		rule := "FREQ=DAILY;INTERVAL=3"
+		task.Recurrence, task.RepeatFrom = &rule, taskwire.RepeatFromCompletion
+		lines := feedOf(t, nil, taskwire.SeriesTask{Task: task, Index: 1})
+		assert.Empty(t, eventLines(lines, "RRULE"))
+	})
+
+	t.Run("Reminders", func(t *testing.T) {
+		// Reminders count back from 09:00 on the day, the event starts at its 00:00: a
+		// reminder d before is 09:00 less d after the start.
+		task := newAllDayTask(t, "Pay rent", "Europe/Berlin", "2026-12-04")
+		at := time.Date(2026, 12, 3, 17, 0, 0, 0, time.UTC)
+		for _, before := range []string{"PT0S", "PT1H", "P1D", "P1W", "PT9H", "PT10H30M", "P1DT9H", "P1DT2H15M", "PT1H30S", "P2W"} {
+			task.Reminders = append(task.Reminders, taskwire.Reminder{ID: uuid.New(), Before: before})
+		}
+		task.Reminders = append(task.Reminders, taskwire.Reminder{ID: uuid.New(), At: &at})
+		var triggers []string
+		for _, l := range feedOf(t, nil, taskwire.SeriesTask{Task: task, Index: 1}) {
+			if strings.HasPrefix(l, "TRIGGER") {
+				triggers = append(triggers, l)
+			}
+		}
+		assert.Equal(t, []string{
+			"TRIGGER:PT9H",       // PT0S: 09:00 on the day
+			"TRIGGER:PT8H",       // PT1H: 08:00
+			"TRIGGER:-PT15H",     // P1D: 09:00 the day before
+			"TRIGGER:-P6DT15H",   // P1W: 09:00 a week before
+			"TRIGGER:PT0S",       // PT9H: the day's start
+			"TRIGGER:-PT1H30M",   // PT10H30M: 22:30 the day before
+			"TRIGGER:-P1D",       // P1DT9H: 00:00 the day before
+			"TRIGGER:-PT17H15M",  // P1DT2H15M: 06:45 the day before
+			"TRIGGER:PT7H59M30S", // PT1H30S: 07:59:30
+			"TRIGGER:-P13DT15H",  // P2W: 09:00 two weeks before
+			"TRIGGER;VALUE=DATE-TIME:20261203T170000Z", // a time stays that time
+		}, triggers)
+	})
+}

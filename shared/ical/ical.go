@@ -177,3 +177,9 @@ func LocalTime(t time.Time, loc *time.Location) string {
 func UTCTime(t time.Time) string {
 	return t.UTC().Format("20060102T150405Z")
 }
+
+// Date formats t's date, as t's own fields have it, as a DATE: "20261203". The date of an
+// instant in a zone is Date(t.In(loc)).
+func Date(t time.Time) string {
+	return t.Format("20060102")
+}

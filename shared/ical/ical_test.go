@@ -314,3 +314,10 @@ func unescapeText(tb testing.TB, s string) string {
 	}
 	return b.String()
 }
+
+func TestDate(t *testing.T) {
+	tokyo := mustLoad(t, "Asia/Tokyo")
+	at := time.Date(2026, 12, 3, 20, 0, 0, 0, time.UTC)
+	assert.Equal(t, "20261203", ical.Date(at))
+	assert.Equal(t, "20261204", ical.Date(at.In(tokyo)), "the date in the zone")
+}

@@ -141,8 +141,9 @@ func (s *RecurrenceService) handleCompleted(ctx context.Context, e event.Event, 
 
 // daySeries returns the series of an all-day task as one of days: its times become their
 // days in its zone, and the rule runs on those days at midnight in UTC, so that no time
-// of day or DST change bears on it. A day not yet over is not in the past, and the next
-// occurrence's At is its day (see taskwire.EndOfDay for its due_at).
+// of day or DST change bears on it; an UNTIL time is the day it falls on there
+// (recur.DayRule). A day not yet over is not in the past, and the next occurrence's At is
+// its day (see taskwire.EndOfDay for its due_at).
 func daySeries(s recur.Series) recur.Series {
 	loc := taskwire.LoadZone(s.TimeZone)
 	day := func(t time.Time) time.Time {
@@ -158,7 +159,7 @@ func daySeries(s recur.Series) recur.Series {
 		l := t.In(loc)
 		return time.Date(l.Year(), l.Month(), l.Day(), l.Hour(), l.Minute(), l.Second(), 0, time.UTC)
 	}
-	s.TimeZone = ""
+	s.Rule, s.TimeZone = recur.DayRule(s.Rule, loc), ""
 	s.Due, s.Previous, s.Now, s.CompletedAt = day(s.Due), day(s.Previous), day(s.Now), wall(s.CompletedAt)
 	return s
 }

@@ -153,6 +153,9 @@ func TestRecurrenceService_HandleCompleted(t *testing.T) {
 			{"COUNT reached", "Europe/Berlin", "FREQ=DAILY;COUNT=1", "", "2026-03-02", local("Europe/Berlin", 2026, 3, 2, 9), ""},
 			{"UNTIL a day", "Europe/Berlin", "FREQ=DAILY;UNTIL=20260303", "", "2026-03-02", local("Europe/Berlin", 2026, 3, 2, 9), "2026-03-03"},
 			{"past UNTIL", "Europe/Berlin", "FREQ=DAILY;UNTIL=20260302", "", "2026-03-02", local("Europe/Berlin", 2026, 3, 2, 9), ""},
+			// 23:59:59 on 2 March in New York, 3 March in UTC: the series' day is New York's.
+			{"UNTIL a UTC time", "America/New_York", "FREQ=DAILY;UNTIL=20260303T045959Z", "", "2026-03-02", local("America/New_York", 2026, 3, 2, 9), ""},
+			{"UNTIL a local time", "America/New_York", "FREQ=DAILY;UNTIL=20260303T080000", "", "2026-03-02", local("America/New_York", 2026, 3, 2, 9), "2026-03-03"},
 		} {
 			t.Run(tt.name, func(t *testing.T) {
 				ctx, user := MustNewUser(t, db)

@@ -178,3 +178,26 @@ func ByDays(rule string) bool {
 	}
 	return opt.Freq <= rrule.DAILY && len(opt.Byhour) == 0 && len(opt.Byminute) == 0 && len(opt.Bysecond) == 0
 }
+
+// DayRule returns rule, one that Parse accepts, as a series of days in loc reads it (an
+// all-day task's, whose days are loc's): an UNTIL given as a local or UTC time becomes
+// the day it falls on in loc, a date, which such a series reads as that whole day. The
+// calendar feed writes the same day (ForCalendarDays).
+func DayRule(rule string, loc *time.Location) string {
+	if raw := untilValue(rule); raw == "" || len(raw) == len("20060102") {
+		return rule
+	}
+	opt, err := parseOption(rule)
+	if err != nil {
+		return rule
+	}
+	day := untilDay(rule, opt.Until, loc).Format("20060102")
+	parts := strings.Split(rule, ";")
+	for i, part := range parts {
+		name, _, _ := strings.Cut(strings.TrimPrefix(strings.ToUpper(part), "RRULE:"), "=")
+		if name == "UNTIL" {
+			parts[i] = part[:strings.Index(part, "=")+1] + day
+		}
+	}
+	return strings.Join(parts, ";")
+}

@@ -148,3 +148,26 @@ func FuzzParse(f *testing.F) {
 		_, _, _ = recur.First(canonical, time.UTC, start, start)
 	})
 }
+
+// A series of days reads an UNTIL time as the day it falls on in the series' zone; a date
+// stays, and a rule without UNTIL is as it was.
+func TestDayRule(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rule, want := range map[string]string{
+		"FREQ=DAILY;UNTIL=20260303T045959Z":          "FREQ=DAILY;UNTIL=20260302", // 23:59:59 on 2 March in New York
+		"FREQ=DAILY;UNTIL=20260303T050000Z":          "FREQ=DAILY;UNTIL=20260303",
+		"FREQ=WEEKLY;UNTIL=20260303T235900;BYDAY=MO": "FREQ=WEEKLY;UNTIL=20260303;BYDAY=MO",
+		"FREQ=DAILY;UNTIL=20260303":                  "FREQ=DAILY;UNTIL=20260303",
+		"FREQ=MONTHLY;COUNT=3":                       "FREQ=MONTHLY;COUNT=3",
+	} {
+		if got := recur.DayRule(rule, ny); got != want {
+			t.Errorf("DayRule(%q) = %q, want %q", rule, got, want)
+		}
+		if _, err := recur.Parse(recur.DayRule(rule, ny)); err != nil {
+			t.Errorf("DayRule(%q) is no rule: %v", rule, err)
+		}
+	}
+}

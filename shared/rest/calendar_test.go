@@ -116,6 +116,37 @@ func TestCalendarFeed(t *testing.T) {
 		assert.ElementsMatch(t, []string{"America/New_York", "Europe/Berlin"}, zones)
 	})
 
+	t.Run("AllDay", func(t *testing.T) {
+		// An all-day task is an all-day event: its day as a DATE, with no zone and no end;
+		// its rule's UNTIL a DATE too; its reminders counted back from 09:00 on the day,
+		// which starts at 00:00.
+		c := s.NewUser(t)
+		rent := c.MustCreateTask(t, map[string]any{"title": "Pay rent", "due_date": "2026-12-04",
+			"time_zone": "America/New_York", "recurrence": "FREQ=MONTHLY;UNTIL=20270604T120000Z",
+			"reminders": []map[string]any{{"before": "PT0S"}, {"before": "P1D"}, {"at": "2026-12-01T18:00:00Z"}}})
+		require.NotNil(t, rent.DueDate)
+		c.MustCreateTask(t, map[string]any{"title": "Call", "due_at": "2026-12-04T10:00:00Z"})
+
+		events := mustCalendar(t, anonymous, mustCreateFeed(t, c).URL).all("VEVENT")
+		require.Len(t, events, 2)
+		// By due_at: the day's last second in New York comes after 10:00 UTC.
+		assert.Equal(t, "Call", events[0].value("SUMMARY"))
+		e := events[1]
+		assert.Equal(t, rent.ID.String()+"@taskwire", e.value("UID"))
+		assert.Equal(t, "20261204", e.value("DTSTART"))
+		assert.Equal(t, "DATE", e.param("DTSTART", "VALUE"))
+		assert.Empty(t, e.param("DTSTART", "TZID"))
+		assert.Empty(t, e.value("DTEND"))
+		assert.Empty(t, e.value("DURATION"))
+		assert.Equal(t, "TRANSPARENT", e.value("TRANSP"))
+		assert.Equal(t, "FREQ=MONTHLY;UNTIL=20270604", e.value("RRULE"))
+		var triggers []string
+		for _, a := range e.all("VALARM") {
+			triggers = append(triggers, a.value("TRIGGER"))
+		}
+		assert.Equal(t, []string{"PT9H", "-PT15H", "20261201T180000Z"}, triggers)
+	})
+
 	t.Run("SeriesCountsFromItsPlace", func(t *testing.T) {
 		// An export holding the first occurrence, completed, and the second, open: the
 		// calendar's rule counts what is left of COUNT=3 from the second.
