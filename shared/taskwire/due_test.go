@@ -142,6 +142,11 @@ func TestApplyPatch_DueDate(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, *cur.DueAt, *timedMoved.DueAt, "a timed task keeps its instant")
 
+	last, err := taskwire.ApplyPatch(cur, []byte(`{"due_date": "9999-12-31"}`))
+	require.NoError(t, err, "its end in Berlin is in 9999 in UTC too")
+	_, err = taskwire.ApplyPatch(last, []byte(`{"time_zone": "America/Los_Angeles"}`))
+	assert.Equal(t, "time_zone", taskwire.ErrorField(err), "its end in Los Angeles is in the year 10000 in UTC: %v", err)
+
 	cleared, err := taskwire.ApplyPatch(allDay, []byte(`{"due_date": null}`))
 	require.NoError(t, err)
 	assert.Nil(t, cleared.DueAt)

@@ -342,8 +342,12 @@ func ApplyPatch(cur TaskFields, patch []byte) (TaskFields, error) {
 		}
 	case !due && tz && f.AllDay && f.TimeZone != cur.TimeZone:
 		// An all-day task keeps its day in its new zone; a timed one keeps its instant.
-		end := EndOfDay(DayOf(*cur.DueAt, LoadZone(cur.TimeZone)), LoadZone(f.TimeZone))
-		f.DueAt = &end
+		day := DayOf(*cur.DueAt, LoadZone(cur.TimeZone))
+		end, err := inRange("due_date", EndOfDay(day, LoadZone(f.TimeZone)))
+		if err != nil {
+			return cur, FieldErrorf(EINVALID, "time_zone", "due_date %s ends after 9999 in UTC in %s", day.Format(DateLayout), f.TimeZone)
+		}
+		f.DueAt = end
 	}
 	if err := f.check(); err != nil {
 		return cur, err
