@@ -4,7 +4,7 @@
 
 import { ApiError, get, post, request, setToken, signedIn, stream } from './api.js';
 import { $, $$, debounce, h, toast } from './dom.js';
-import { describeDuration, formatDue, formatFull, startOfDay } from './time.js';
+import { describeDuration, formatDay, formatDue, formatFull, formatFullDay, parseDuration, startOfDay } from './time.js';
 import { describe as describeRule } from './rrule.js';
 
 // The form, the trash, "Your data" and the assistant are not needed for the first screen: they load after it.
@@ -289,7 +289,7 @@ const renderedRows = new Map();
 
 /** What t's row shows: the row is drawn again when this changes. */
 function rowKey(t) {
-  return [t.version, t.status, state.zone, isOverdue(t), t.due_at && formatDue(t.due_at, state.zone),
+  return [t.version, t.status, state.zone, isOverdue(t), t.due_at && dueText(t),
     t.completed_at && formatDue(t.completed_at, state.zone), state.toggling.has(t.id)].join('|');
 }
 
@@ -329,8 +329,23 @@ function renderList() {
   }
 }
 
+/**
+ * Whether t is open and past its due. An all-day task's due_at is the last second of its
+ * day in its zone: it is overdue once its day is over, not during it.
+ */
 function isOverdue(t) {
   return t.status === 'open' && t.due_at && Date.parse(t.due_at) < Date.now();
+}
+
+/** What t's due says: the day alone for an all-day task ("Tomorrow"), else the day and time ("Tomorrow 09:00"). */
+function dueText(t) {
+  return t.due_date ? formatDay(t.due_date, state.zone) : formatDue(t.due_at, state.zone);
+}
+
+/** What a relative reminder r says; those of an all-day task count back from 09:00 on its day. */
+function beforeText(r, allDay) {
+  if (!allDay) return `${describeDuration(r.before)} before`;
+  return parseDuration(r.before).n === 0 ? 'at 09:00' : `${describeDuration(r.before)} before 09:00`;
 }
 
 function renderTask(t) {
@@ -340,14 +355,15 @@ function renderTask(t) {
   const meta = h('p', { class: 'meta' });
   if (PRIORITIES[t.priority]) meta.append(h('span', { class: `prio prio-${t.priority}` }, PRIORITIES[t.priority]));
   if (t.due_at) {
-    meta.append(h('time', { class: overdue ? 'due overdue' : 'due', datetime: t.due_at, title: formatFull(t.due_at, state.zone) },
-      overdue ? `Overdue · ${formatDue(t.due_at, state.zone)}` : formatDue(t.due_at, state.zone)));
+    const title = t.due_date ? formatFullDay(t.due_date) : formatFull(t.due_at, state.zone);
+    meta.append(h('time', { class: overdue ? 'due overdue' : 'due', datetime: t.due_date || t.due_at, title },
+      overdue ? `Overdue · ${dueText(t)}` : dueText(t)));
   }
   if (t.recurrence) meta.append(h('span', { class: 'repeat' }, h('span', { 'aria-hidden': 'true' }, '↻ '), describeRule(t.recurrence),
     t.repeat_from === 'completion' ? ' after completion' : ''));
   if (t.reminders?.length) {
     meta.append(h('span', { class: 'reminder' }, 'Reminder ',
-      t.reminders.map((r) => (r.before ? `${describeDuration(r.before)} before` : `at ${formatDue(r.at, state.zone)}`)).join(', ')));
+      t.reminders.map((r) => (r.before ? beforeText(r, !!t.due_date) : `at ${formatDue(r.at, state.zone)}`)).join(', ')));
   }
   for (const tag of t.tags || []) {
     meta.append(h('button', { type: 'button', class: 'tag', title: `Show tasks tagged ${tag}`, onclick: () => filterByTag(tag) }, `#${tag}`));
@@ -568,10 +584,12 @@ async function previewQuick() {
 function renderUnderstood({ task, understood }) {
   const parts = [h('strong', { class: 'preview-title' }, task.title || '(no title)')];
   if (PRIORITIES[task.priority]) parts.push(h('span', { class: `prio prio-${task.priority}` }, PRIORITIES[task.priority]));
-  if (task.due_at) parts.push(h('span', { class: 'due' }, formatDue(task.due_at, task.time_zone || state.zone)));
+  // An all-day task (a date and no time: "tomorrow") comes back with due_date and no due_at.
+  if (task.due_date) parts.push(h('span', { class: 'due' }, formatDay(task.due_date, state.zone)));
+  else if (task.due_at) parts.push(h('span', { class: 'due' }, formatDue(task.due_at, task.time_zone || state.zone)));
   if (task.recurrence) parts.push(h('span', { class: 'repeat' }, `↻ ${describeRule(task.recurrence)}${task.repeat_from === 'completion' ? ' after completion' : ''}`));
   for (const r of task.reminders || []) {
-    parts.push(h('span', { class: 'reminder' }, r.before ? `Reminder ${describeDuration(r.before)} before` : `Reminder at ${formatDue(r.at, state.zone)}`));
+    parts.push(h('span', { class: 'reminder' }, r.before ? `Reminder ${beforeText(r, !!task.due_date)}` : `Reminder at ${formatDue(r.at, state.zone)}`));
   }
   for (const tag of task.tags || []) parts.push(h('span', { class: 'tag' }, `#${tag}`));
   return h('div', { class: 'understood' },
@@ -702,8 +720,13 @@ async function pollNotifications() {
   state.notifTimer = setTimeout(pollNotifications, document.hidden ? 30000 : 5000);
 }
 
+/** What notification n says of its task's due: the day alone for an all-day task's, not the 23:59 of its end. */
+function notifDue(n) {
+  return n.due_date ? formatDay(n.due_date, state.zone) : formatDue(n.due_at, state.zone);
+}
+
 function announce(n) {
-  const when = n.due_at ? ` (due ${formatDue(n.due_at, state.zone)})` : '';
+  const when = n.due_at ? ` (due ${notifDue(n)})` : '';
   const shown = toast(`Reminder: ${n.title}${when}`, {
     kind: 'reminder', timeout: 15000, action: 'Mark read', onAction: () => markRead(n.id), extra: snoozeChoices(n, () => shown.close()),
   });
@@ -781,7 +804,7 @@ async function markAllRead(through) {
 function renderNotification(n) {
   return h('li', { class: n.read_at ? 'read' : 'unread', dataset: { id: n.id } },
     h('p', {}, h('strong', {}, n.title)),
-    h('p', { class: 'hint' }, `Reminded ${formatDue(n.remind_at, state.zone)}`, n.due_at ? ` · due ${formatDue(n.due_at, state.zone)}` : ''),
+    h('p', { class: 'hint' }, `Reminded ${formatDue(n.remind_at, state.zone)}`, n.due_at ? ` · due ${notifDue(n)}` : ''),
     n.read_at ? h('span', { class: 'hint' }, 'Read') : h('div', { class: 'notif-actions' },
       h('button', { type: 'button', dataset: { role: 'read' }, 'aria-label': `Mark read: ${n.title}`, onclick: async () => { await markRead(n.id); renderNotifications(); } }, 'Mark read'),
       snoozeChoices(n)));

@@ -1,6 +1,7 @@
 // The full task form: every field of a task, with a builder for recurrence rules and a
-// list of reminders. It creates a task or patches one (with If-Match, so that a
-// concurrent edit is not lost), sending only the members the person changed.
+// list of reminders; the due is a time (due_at) or, ticked "All day", a day (due_date). It
+// creates a task or patches one (with If-Match, so that a concurrent edit is not lost),
+// sending only the members the person changed.
 
 import { ApiError, request } from './api.js';
 import { $, $$, h } from './dom.js';
@@ -31,14 +32,18 @@ export function openTaskForm({ task = null, title = '', zone, onSaved }) {
   form.reset();
   $('#task-form-error').textContent = '';
   $('#task-dialog-title').textContent = task ? `Edit task #${task.number}` : 'New task';
-  const t = task || { title, description: '', priority: 'none', tags: [], due_at: null, time_zone: zone, recurrence: null, repeat_from: 'schedule', reminders: [] };
+  const t = task || { title, description: '', priority: 'none', tags: [], due_at: null, due_date: null, time_zone: zone, recurrence: null, repeat_from: 'schedule', reminders: [] };
   const tz = t.time_zone || zone;
   $('#f-title').value = t.title;
   $('#f-description').value = t.description || '';
   $('#f-priority').value = t.priority || 'none';
   $('#f-tags').value = (t.tags || []).join(', ');
   $('#f-zone').value = tz;
-  $('#f-due').value = instantToLocal(t.due_at, tz);
+  // An all-day task's due_at is the end of its day: the form shows its day, and no time.
+  $('#f-allday').checked = !!t.due_date;
+  $('#f-due-date').value = t.due_date || '';
+  $('#f-due').value = t.due_date ? '' : instantToLocal(t.due_at, tz);
+  showAllDay();
   setRule(t.recurrence);
   $(t.repeat_from === 'completion' ? '#f-from-completion' : '#f-from-schedule').checked = true;
   $('#f-reminders').replaceChildren();
@@ -49,6 +54,30 @@ export function openTaskForm({ task = null, title = '', zone, onSaved }) {
   dialog.showModal();
   $('#f-title').focus();
 }
+
+/** Shows the input of the due's kind: a day for an all-day task, else a date and time. */
+function showAllDay() {
+  const on = $('#f-allday').checked;
+  $('#f-due').hidden = on;
+  $('#f-due-date').hidden = !on;
+  $('#f-due-label').htmlFor = on ? 'f-due-date' : 'f-due';
+  $('#f-reminders-allday').hidden = !on;
+}
+
+/**
+ * "All day" ticked or unticked: the due keeps its day. A time comes back as it was when
+ * the day is the same, else at 09:00, the time an all-day task's reminders count from.
+ */
+$('#f-allday').addEventListener('change', () => {
+  const timed = $('#f-due').value;
+  if ($('#f-allday').checked) {
+    if (timed) $('#f-due-date').value = timed.slice(0, 10);
+  } else {
+    const day = $('#f-due-date').value;
+    $('#f-due').value = !day ? '' : timed.startsWith(day) ? timed : `${day}T09:00`;
+  }
+  showAllDay();
+});
 
 /** Whether the builder's day of the month can show d: a day from 1 to 31, or −1 (the last day). */
 const monthdayShown = (d) => d === null || d === -1 || (d >= 1 && d <= 31);
@@ -148,13 +177,16 @@ function reminderOf(row, zone) {
 /** The task as the form says it, member by member as the API takes it. */
 function values() {
   const zone = $('#f-zone').value.trim() || 'UTC';
-  const due = $('#f-due').value;
+  const allDay = $('#f-allday').checked;
+  const due = allDay ? '' : $('#f-due').value;
+  const day = allDay ? $('#f-due-date').value : '';
   return {
     title: $('#f-title').value.trim(),
     description: $('#f-description').value,
     priority: $('#f-priority').value,
     tags: $('#f-tags').value.split(',').map((s) => s.trim().replace(/^#/, '')).filter(Boolean),
     due_at: due || null, // a wall-clock time, read in time_zone by the API, as its DST rule says
+    due_date: day || null, // a day in time_zone; at most one of the two is set, and the other is null
     time_zone: zone,
     recurrence: currentRule(),
     repeat_from: $('#f-from-completion').checked ? 'completion' : 'schedule',
@@ -224,7 +256,8 @@ form.addEventListener('submit', async (e) => {
   }
 });
 
-const fieldInputs = { title: '#f-title', description: '#f-description', priority: '#f-priority', tags: '#f-tags', due_at: '#f-due', time_zone: '#f-zone', recurrence: '#f-freq', repeat_from: '#f-from-schedule', monthday: '#f-monthday' };
+const dueInput = '#f-due:not([hidden]), #f-due-date:not([hidden])'; // the one shown: a time, or a day
+const fieldInputs = { title: '#f-title', description: '#f-description', priority: '#f-priority', tags: '#f-tags', due_at: dueInput, due_date: dueInput, time_zone: '#f-zone', recurrence: '#f-freq', repeat_from: '#f-from-schedule', monthday: '#f-monthday' };
 
 function showError(field, message) {
   $('#task-form-error').textContent = message;

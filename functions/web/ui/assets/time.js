@@ -78,22 +78,37 @@ export function addDays(day, n) {
   return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10);
 }
 
+/**
+ * A day (YYYY-MM-DD) said the way the list says days, with no time: "Today", "Tomorrow",
+ * "Yesterday", "Fri 4 Dec", and the year when it is not this year's. Today is today in zone.
+ */
+export function formatDay(day, zone, now = Date.now()) {
+  const today = dayOf(now, zone);
+  if (day === today) return 'Today';
+  if (day === addDays(today, 1)) return 'Tomorrow';
+  if (day === addDays(today, -1)) return 'Yesterday';
+  const [y, m, d] = day.split('-').map(Number);
+  const sameYear = y === parts(now, zone).year;
+  // A date, not an instant: read at midnight UTC and written in UTC, it is the same date anywhere.
+  return format('UTC', { weekday: 'short', day: 'numeric', month: 'short', ...(sameYear ? {} : { year: 'numeric' }) }).format(Date.UTC(y, m - 1, d));
+}
+
 /** A short, readable due time: "Today 09:00", "Tomorrow 18:30", "Mon 24 Nov 09:00". */
 export function formatDue(iso, zone, now = Date.now()) {
   const ms = Date.parse(iso);
   const time = format(zone, { hour: '2-digit', minute: '2-digit' }).format(ms);
-  const day = dayOf(ms, zone);
-  const today = dayOf(now, zone);
-  if (day === today) return `Today ${time}`;
-  if (day === addDays(today, 1)) return `Tomorrow ${time}`;
-  if (day === addDays(today, -1)) return `Yesterday ${time}`;
-  const sameYear = parts(ms, zone).year === parts(now, zone).year;
-  return format(zone, { weekday: 'short', day: 'numeric', month: 'short', ...(sameYear ? {} : { year: 'numeric' }) }).format(ms) + ` ${time}`;
+  return `${formatDay(dayOf(ms, zone), zone, now)} ${time}`;
 }
 
 /** A full date and time in zone, for titles and screen readers. */
 export function formatFull(iso, zone) {
   return format(zone, { dateStyle: 'full', timeStyle: 'short' }).format(Date.parse(iso)) + ` (${zone})`;
+}
+
+/** A full date (YYYY-MM-DD) of an all-day task, for titles and screen readers: "Friday 4 December 2026, all day". */
+export function formatFullDay(day) {
+  const [y, m, d] = day.split('-').map(Number);
+  return format('UTC', { dateStyle: 'full' }).format(Date.UTC(y, m - 1, d)) + ', all day';
 }
 
 /** The start of the day in zone that is `days` after today, as an instant. */
