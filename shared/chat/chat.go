@@ -623,7 +623,9 @@ func SystemPrompt(now time.Time, zone string) string {
 		"Now it is " + local.Format("Monday, 2 January 2006, 15:04") + " in the user's time zone " + zone +
 		" (UTC" + local.Format("-07:00") + " today; the offset changes with daylight saving time). Read dates and " +
 		"times the user gives in that zone, and pass them to the tools as local times without an offset, e.g. " +
-		local.Format("2006-01-02T15:04:05") + ": the tools apply the zone's offset on that date. Tools return each " +
+		local.Format("2006-01-02T15:04:05") + ": the tools apply the zone's offset on that date. A task due on a day " +
+		"rather than at a time (\"pay rent on the 1st\", \"call the bank tomorrow\") is all-day: pass due_date, e.g. " +
+		local.Format("2006-01-02") + ", not due_at. Tools return each " +
 		"task's times with the offset of its own zone, and listed notifications with the user's.\n" +
 		"Answer briefly and plainly, naming the tasks you changed by number and title."
 }

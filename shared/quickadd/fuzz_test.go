@@ -34,11 +34,15 @@ func FuzzParse(f *testing.F) {
 		"x on the last day of every month", "x on the 2nd tuesday of every other month", "x the 31st of every 3 months",
 		"x every day until friday", "x every 999 years until 9998-12-31", "x every day until 2026-03-08T02:30",
 		"x next week on sun", "x sat next week", "x tonight at 11", "x at 9 tonight", "x weekdays at 9am", "x on weekends",
+		"x tomorrow remind me at 8am", "x every thursday remind me at 6pm", "x every thursday remind me wednesday at 8am",
+		"x every day until 2026-03-10T14:00", "x today remind me in 20 hours", "remind me to x on the 1st",
+		"x every year on feb 29 remind me march 10",
 	} {
 		f.Add(s, int64(1772809200), uint8(1))
 	}
 	f.Add("x every year on feb 29 at 0:00", int64(253402214400), uint8(5))
 	f.Add("x tomorrow", int64(0), uint8(0))
+	f.Add("x remind 1970-01-01", int64(1772809200), uint8(7)) // 09:00 on 1 January 1970 in Chatham is before 1970 in UTC
 	f.Fuzz(func(t *testing.T, text string, unix int64, zone uint8) {
 		loc, err := time.LoadLocation(fuzzZones[int(zone)%len(fuzzZones)])
 		if err != nil {

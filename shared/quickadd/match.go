@@ -269,7 +269,7 @@ func matchIn(p *parser, i int) (int, string) {
 	case year:
 		d = today.addMonths(12 * n)
 	}
-	p.date = &d
+	p.date, p.dateFrag = &d, len(p.frag)
 	return k, "on " + d.String()
 }
 
@@ -619,6 +619,7 @@ func matchUntil(p *parser, i int) (int, string) {
 	}
 	p.rule.until = time.Date(d.y, d.m, d.d, 12, 0, 0, 0, time.UTC).Format("20060102")
 	meaning := "until " + d.String()
+	p.untilFrag = len(p.frag)
 	if c != nil {
 		p.rule.until += "T" + strings.ReplaceAll(c.String(), ":", "") + "00"
 		meaning += " " + c.String()
@@ -702,7 +703,7 @@ func matchDate(p *parser, i int) (int, string) {
 	if pc := parts[p.word(j)]; pc != nil && part == nil {
 		part, j = pc, j+1
 	}
-	p.date = &d
+	p.date, p.dateFrag = &d, len(p.frag)
 	if part != nil {
 		p.part = part
 	}
@@ -1057,7 +1058,7 @@ func (p *parser) clockAt(j int, bare bool) (clock, int, bool) {
 		if c, n, ok := p.clockAt(j+1, false); ok && p.word(j+1) == "end" {
 			return c, n + 1, true
 		}
-	case "end": // "end of [the] day", as "eod" and "today" after 09:00 are: 23:59
+	case "end": // "end of [the] day", as "eod" is: 23:59, a time of day
 		k := j + 2
 		if p.word(k) == "the" {
 			k++

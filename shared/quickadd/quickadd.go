@@ -1,9 +1,10 @@
 // Package quickadd reads a task from one line of text as people type it, such as
 // "Pay rent every month on the 1st at 9am #home !high remind 1h before": the title,
-// priority, tags, due date, repeat rule and reminders, in the user's time zone. It is a
-// pure function of the text, the present and the zone; it holds no I/O and does not
-// create tasks (the REST API and the chat tools do, through the same path as any other
-// new task).
+// priority, tags, due date, repeat rule and reminders, in the user's time zone. A date
+// without a time of day makes an all-day task ("pay rent on the 1st"), due on that day
+// rather than at a time. It is a pure function of the text, the present and the zone; it
+// holds no I/O and does not create tasks (the REST API and the chat tools do, through
+// the same path as any other new task).
 package quickadd
 
 import (
@@ -19,9 +20,12 @@ import (
 // MaxTextLength bounds the line, in characters.
 const MaxTextLength = 1000
 
-// Default times of day for a date given without one.
+// Times of day: of a reminder on a day given without one, of the words for parts of the
+// day, of "eod", and of what the reminders of an all-day task count back from. A date
+// without a time of day has none: the task is due on that day (all-day).
 var (
 	defaultClock   = clock{h: 9}
+	allDayClock    = clock{h: int(taskwire.AllDayReminderTime / time.Hour), m: int(taskwire.AllDayReminderTime % time.Hour / time.Minute)}
 	morningClock   = clock{h: 9}
 	afternoonClock = clock{h: 15}
 	eveningClock   = clock{h: 18}
@@ -55,12 +59,14 @@ type parser struct {
 	priority   taskwire.Priority
 	tags       []string
 	date       *date  // the due date, or the first day of a series
+	dateFrag   int    // index in frag of the due date, -1 for none
 	part       *clock // the default time of day that a word such as "tonight" gave
 	clock      *clock // the time of day given
 	clockFrag  int    // index in frag of the time of day that matchTime read, -1 for none
 	at         *time.Time
 	rule       *rule
 	ruleFrag   int // index of the rule's fragment in frag
+	untilFrag  int // index of the rule's until in frag, -1 for none
 	completion []int
 	reminders  []reminder
 	atDue      int // index in frag of "remind me to", which asks for a reminder at the due time; -1 for none
@@ -92,7 +98,7 @@ func Parse(text string, now time.Time, loc *time.Location) (Result, error) {
 	if n := utf8.RuneCountInString(text); n > MaxTextLength {
 		return Result{}, invalid("text must be at most %d characters, got %d", MaxTextLength, n)
 	}
-	p := &parser{text: text, now: now.In(loc), loc: loc, priority: taskwire.PriorityNone, clockFrag: -1, atDue: -1}
+	p := &parser{text: text, now: now.In(loc), loc: loc, priority: taskwire.PriorityNone, clockFrag: -1, dateFrag: -1, untilFrag: -1, atDue: -1}
 	p.toks = tokenize(text)
 	p.used = make([]bool, len(p.toks))
 	for i := 0; i < len(p.toks); i++ {
@@ -116,12 +122,22 @@ func Parse(text string, now time.Time, loc *time.Location) (Result, error) {
 		}
 		for k, f := range p.frag {
 			if f.Start == p.toks[i].start {
-				p.frag = append(p.frag[:k], p.frag[k+1:]...)
+				p.forget(k)
 				break
 			}
 		}
 	}
 	return p.result()
+}
+
+// forget removes the k-th fragment understood, and moves the indexes of those after it.
+func (p *parser) forget(k int) {
+	p.frag = append(p.frag[:k], p.frag[k+1:]...)
+	for _, index := range []*int{&p.clockFrag, &p.dateFrag, &p.ruleFrag, &p.untilFrag, &p.atDue} {
+		if *index > k {
+			*index--
+		}
+	}
 }
 
 // settleClock says in the time of day's fragment the time used, which the words after it
@@ -179,12 +195,17 @@ func (p *parser) result() (Result, error) {
 	if in.Title == "" {
 		return Result{}, invalid("text leaves no title: add words that say what to do")
 	}
-	due, err := p.due()
+	d, err := p.due()
 	if err != nil {
 		return Result{}, err
 	}
-	if due != nil {
-		s := due.Format(time.RFC3339)
+	switch {
+	case d == nil:
+	case d.allDay:
+		s := d.day.utc().Format(taskwire.DateLayout)
+		in.DueDate = &s
+	default:
+		s := d.at.Format(time.RFC3339)
 		in.DueAt = &s
 	}
 	if p.rule != nil {
@@ -198,18 +219,22 @@ func (p *parser) result() (Result, error) {
 		}
 	}
 	for _, r := range p.reminders {
-		ri, err := p.reminder(r, due)
+		ri, err := p.reminder(r, d)
 		if err != nil {
 			return Result{}, err
 		}
 		in.Reminders = append(in.Reminders, ri)
 	}
 	if p.atDue >= 0 {
-		if due != nil {
+		switch {
+		case d == nil:
+			p.frag[p.atDue].Meaning = "no reminder: the line gives no date or time to remind at"
+		case d.allDay:
+			p.frag[p.atDue].Meaning = "a reminder at " + allDayClock.String() + " on the day it is due"
+		}
+		if d != nil {
 			atDue := "PT0S"
 			in.Reminders = append(in.Reminders, taskwire.ReminderInput{Before: &atDue})
-		} else {
-			p.frag[p.atDue].Meaning = "no reminder: the line gives no date or time to remind at"
 		}
 	}
 	if _, err := in.Fields(); err != nil {
@@ -259,7 +284,8 @@ func repeated(t time.Time) (time.Time, bool) {
 }
 
 // timeOfDay returns the time of day given, else the default of a word such as "tonight",
-// else 09:00; explicit says whether one was given.
+// else 09:00 (which only a series of hours without one asks for, and does not use);
+// explicit says whether one was given.
 func (p *parser) timeOfDay() (c clock, explicit bool) {
 	switch {
 	case p.clock != nil && p.part != nil && !p.clock.meridiem && p.part.h >= 12 && p.clock.h >= 1 && p.clock.h < 12:
@@ -274,15 +300,33 @@ func (p *parser) timeOfDay() (c clock, explicit bool) {
 	return defaultClock, false
 }
 
-// due returns the due time the line gives, or nil.
-func (p *parser) due() (*time.Time, error) {
+// due is when the line's task is due: at a time, or on a day (all-day).
+type due struct {
+	at     time.Time // the due time; an all-day task's is its day's last second in the zone
+	allDay bool
+	day    date // the day of an all-day task
+}
+
+// allDay reports whether the line makes an all-day task: it gives a date or a repeat rule
+// of days, and no time of day, part of the day ("tonight", "friday evening", "every
+// morning") or time from now ("in 2 hours"). A rule of hours needs a time.
+func (p *parser) allDay() bool {
+	return (p.date != nil || p.rule != nil) && p.clock == nil && p.part == nil && p.at == nil &&
+		(p.rule == nil || p.rule.freq != "HOURLY")
+}
+
+// due returns when the line's task is due, or nil when the line gives no date or time.
+func (p *parser) due() (*due, error) {
+	if p.allDay() {
+		return p.dueDay()
+	}
 	today := dateOf(p.now)
 	var t time.Time
 	switch {
 	case p.rule != nil:
 		c, explicit := p.timeOfDay()
-		// The series starts at its first occurrence: "every 2 weeks on friday" is due this
-		// coming Friday, and every other Friday from there.
+		// The series starts at its first occurrence: "every 2 weeks on friday at 9am" is due
+		// this coming Friday, and every other Friday from there.
 		r, start := p.rule.withInterval(1), p.next(c)
 		notBefore := start
 		switch {
@@ -298,15 +342,9 @@ func (p *parser) due() (*time.Time, error) {
 			// "every 8 hours at 8am" is 08:00, 16:00 and 00:00: from the next of them.
 			r, start, notBefore = p.rule, p.wall(today, c), p.now
 		}
-		first, ok, err := recur.First(r.String(), p.loc, start, notBefore)
+		first, err := p.first(r, p.loc, start, notBefore)
 		if err != nil {
-			return nil, fmt.Errorf("quick add first occurrence of %q: %w", p.rule, err)
-		}
-		if !ok && p.rule.until != "" {
-			return nil, invalid("the repeat rule %q ends before its first date", p.frag[p.ruleFrag].Text)
-		}
-		if !ok {
-			return nil, invalid("the repeat rule %q has no date ahead", p.frag[p.ruleFrag].Text)
+			return nil, err
 		}
 		t = first
 		p.frag[p.ruleFrag].Meaning += ", first on " + t.Format("Mon 2 Jan 2006 15:04")
@@ -316,7 +354,7 @@ func (p *parser) due() (*time.Time, error) {
 		c, explicit := p.timeOfDay()
 		t = p.wall(*p.date, c)
 		if !explicit && *p.date == today && !t.After(p.now) {
-			t = p.wall(today, endOfDay) // "today" after 09:00: by the end of the day
+			t = p.wall(today, endOfDay) // "tonight" after 20:00: by the end of the day
 			if !t.After(p.now) {
 				t = t.Add(59 * time.Second) // in the day's last minute: its last second
 			}
@@ -326,61 +364,157 @@ func (p *parser) due() (*time.Time, error) {
 	default:
 		return nil, nil
 	}
-	if u := t.UTC(); u.Year() < 1970 || u.Year() > 9998 {
-		return nil, invalid("the due date %s is out of range", t.Format("2006-01-02"))
+	if err := inRange(t, dateOf(t)); err != nil {
+		return nil, err
 	}
-	return &t, nil
+	return &due{at: t}, nil
 }
 
-// reminder returns r as a client would send it for a task due at due (nil for none).
-func (p *parser) reminder(r reminder, due *time.Time) (taskwire.ReminderInput, error) {
+// dueDay returns the day an all-day task is due: the date given, or the first day of its
+// series from that date, else from today on (an all-day task due today is not overdue).
+// The series runs on days, as an all-day one does, so no time of day or DST change bears
+// on its first.
+func (p *parser) dueDay() (*due, error) {
+	day := dateOf(p.now)
+	if p.date != nil {
+		day = *p.date
+	}
+	if p.rule != nil {
+		if until, _, timed := strings.Cut(p.rule.until, "T"); timed {
+			// An all-day series ends with a day: "until 2026-12-03T14:00" keeps the 3rd.
+			p.rule.until = until
+			d, _ := time.Parse("20060102", until)
+			p.frag[p.untilFrag].Meaning = "until " + dateOf(d).String()
+		}
+		first, err := p.first(p.rule.withInterval(1), time.UTC, day.utc(), day.utc())
+		if err != nil {
+			return nil, err
+		}
+		day = dateOf(first)
+		p.frag[p.ruleFrag].Meaning += ", first on " + day.String() + ", all day"
+	} else if p.dateFrag >= 0 {
+		p.frag[p.dateFrag].Meaning += ", all day"
+	}
+	at := taskwire.EndOfDay(day.utc(), p.loc).In(p.loc)
+	if err := inRange(at, day); err != nil {
+		return nil, err
+	}
+	return &due{at: at, allDay: true, day: day}, nil
+}
+
+// first returns the first occurrence of r in loc from start on, not before notBefore (see
+// recur.First), refusing a rule that has none.
+func (p *parser) first(r *rule, loc *time.Location, start, notBefore time.Time) (time.Time, error) {
+	first, ok, err := recur.First(r.String(), loc, start, notBefore)
+	switch {
+	case err != nil:
+		return time.Time{}, fmt.Errorf("quick add first occurrence of %q: %w", p.rule, err)
+	case !ok && p.rule.until != "":
+		return time.Time{}, invalid("the repeat rule %q ends before its first date", p.frag[p.ruleFrag].Text)
+	case !ok:
+		return time.Time{}, invalid("the repeat rule %q has no date ahead", p.frag[p.ruleFrag].Text)
+	}
+	return first, nil
+}
+
+// inRange refuses a due time t, on day, outside the years 1970 to 9998 in UTC.
+func inRange(t time.Time, day date) error {
+	if u := t.UTC(); u.Year() < 1970 || u.Year() > 9998 {
+		return invalid("the due date %s is out of range", day.utc().Format(taskwire.DateLayout))
+	}
+	return nil
+}
+
+// anchor returns what a relative reminder of a task due d counts back from: its due
+// time, or, for an all-day task, 09:00 on its day (taskwire.AllDayReminderTime).
+func (p *parser) anchor(d *due) time.Time {
+	if !d.allDay {
+		return d.at
+	}
+	return p.wall(d.day, allDayClock)
+}
+
+// reminder returns r as a client would send it for a task due d (nil for none).
+func (p *parser) reminder(r reminder, d *due) (taskwire.ReminderInput, error) {
 	if r.before != nil {
-		if due == nil {
+		if d == nil {
 			return taskwire.ReminderInput{}, invalid("a reminder before the due time needs a due date or time, such as \"tomorrow 5pm\"")
 		}
 		s := r.before.String()
 		return taskwire.ReminderInput{Before: &s}, nil
 	}
-	if r.instant != nil || (r.on != nil && due == nil) {
+	if r.instant != nil || (r.on != nil && d == nil) {
 		t := r.instant
 		if t == nil {
 			t = new(p.wall(*r.on, *r.at))
 		}
-		if due != nil && t.After(*due) {
-			return taskwire.ReminderInput{}, invalid("the reminder at %s comes after the task is due", t.Format("Mon 2 Jan 2006 15:04"))
+		if d != nil && t.After(d.at) {
+			return taskwire.ReminderInput{}, p.afterDue(*t, d)
 		}
-		s := t.Format(time.RFC3339)
-		return taskwire.ReminderInput{At: &s}, nil
+		return reminderAt(*t)
 	}
-	if due == nil {
+	if d == nil {
 		t := p.wall(dateOf(p.now), *r.at)
 		if !t.After(p.now) {
 			t = p.wall(dateOf(p.now).add(1), *r.at)
 		}
-		s := t.Format(time.RFC3339)
-		return taskwire.ReminderInput{At: &s}, nil
+		return reminderAt(t)
 	}
 	// On the due date, or the day before when that time is later than the due time; or
-	// on the day named, as a distance before each occurrence of a recurring task.
-	local := due.In(p.loc)
+	// on the day named, as a distance before each occurrence of a recurring task. A
+	// recurring all-day task's reminders count back from 09:00 on its day, so a later time
+	// falls on the day before; a one-off's fall on its day.
+	ref := d.at
+	if p.rule != nil {
+		ref = p.anchor(d)
+	}
+	local := ref.In(p.loc)
 	day := dateOf(local)
 	switch {
 	case r.on != nil:
 		day = *r.on
-	case p.wall(day, *r.at).After(*due):
+	case p.wall(day, *r.at).After(ref):
 		day = day.add(-1)
 	}
-	if p.wall(day, *r.at).After(*due) {
-		return taskwire.ReminderInput{}, invalid("the reminder on %s at %s comes after the task is due", day, r.at)
+	at := p.wall(day, *r.at)
+	switch {
+	case at.After(d.at):
+		return taskwire.ReminderInput{}, p.afterDue(at, d)
+	case at.After(ref):
+		return taskwire.ReminderInput{}, invalid("the reminder on %s at %s comes after %s on the task's day, "+
+			"which the reminders of a repeating all-day task count back from: give a time before it", day, r.at, allDayClock)
 	}
 	if p.rule == nil {
-		s := p.wall(day, *r.at).Format(time.RFC3339)
-		return taskwire.ReminderInput{At: &s}, nil
+		return reminderAt(at)
 	}
 	// A recurring task's reminder must move with each occurrence: the same wall-clock
-	// distance before the due time, as a duration.
+	// distance before the due time, as a duration of whole days on the calendar, then
+	// hours and minutes.
 	floating := func(d date, h, m int) time.Time { return time.Date(d.y, d.m, d.d, h, m, 0, 0, time.UTC) }
 	gap := floating(dateOf(local), local.Hour(), local.Minute()).Sub(floating(day, r.at.h, r.at.m))
-	s := taskwire.Duration{Hours: int(gap / time.Hour), Minutes: int(gap % time.Hour / time.Minute)}.String()
+	const dayLength = 24 * time.Hour
+	before := taskwire.Duration{Days: int(gap / dayLength), Hours: int(gap % dayLength / time.Hour), Minutes: int(gap % time.Hour / time.Minute)}
+	s := before.String()
+	if _, err := taskwire.ParseDuration(s); err != nil {
+		return taskwire.ReminderInput{}, invalid("the reminder on %s at %s is too long before the task is due: %v", day, r.at, err)
+	}
 	return taskwire.ReminderInput{Before: &s}, nil
+}
+
+// reminderAt returns a reminder at t, refusing one outside the years 1970 to 9999 in UTC.
+func reminderAt(t time.Time) (taskwire.ReminderInput, error) {
+	if u := t.UTC(); u.Year() < 1970 || u.Year() > 9999 {
+		return taskwire.ReminderInput{}, invalid("the reminder on %s is out of range", dateOf(t))
+	}
+	s := t.Format(time.RFC3339)
+	return taskwire.ReminderInput{At: &s}, nil
+}
+
+// afterDue refuses a reminder at t, after the task due d is due: for an all-day task,
+// after its day.
+func (p *parser) afterDue(t time.Time, d *due) error {
+	if d.allDay {
+		return invalid("the reminder at %s comes after the task's day, %s", t.In(p.loc).Format("Mon 2 Jan 2006 15:04"), d.day)
+	}
+	return invalid("the reminder at %s comes after the task is due", t.In(p.loc).Format("Mon 2 Jan 2006 15:04"))
 }

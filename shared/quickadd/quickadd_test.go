@@ -16,11 +16,12 @@ import (
 const friday = "2026-03-06T10:00:00-05:00"
 
 func TestParse(t *testing.T) {
-	// want.due is RFC 3339 in the zone's offset, "" for no due date; reminders are
-	// "before PT1H" or "at <RFC 3339>"; priority "" means none.
+	// want.due is RFC 3339 in the zone's offset, "" for no due time; want.day is the
+	// due_date of an all-day task, "" for none; reminders are "before PT1H" or "at <RFC
+	// 3339>"; priority "" means none.
 	for _, tt := range []struct {
 		name, text, now, zone string
-		title, due, rule      string
+		title, due, day, rule string
 		completion            bool
 		priority              taskwire.Priority
 		tags, reminders       []string
@@ -31,67 +32,71 @@ func TestParse(t *testing.T) {
 		{name: "Tomorrow", text: "call mom tomorrow 5pm", title: "call mom", due: "2026-03-07T17:00:00-05:00"},
 		{name: "NextWeekdayAcrossDST", text: "dentist next friday at 9:30 remind me 1 hour before",
 			title: "dentist", due: "2026-03-13T09:30:00-04:00", reminders: []string{"before PT1H"}},
-		{name: "WeekdayIsNotToday", text: "dentist friday", title: "dentist", due: "2026-03-13T09:00:00-04:00"},
+		{name: "WeekdayIsNotToday", text: "dentist friday", title: "dentist", day: "2026-03-13"},
 		{name: "ThisWeekdayIsToday", text: "dentist this friday 4pm", title: "dentist", due: "2026-03-06T16:00:00-05:00"},
 		{name: "Weekday", text: "standup every weekday at 8:30", title: "standup",
 			due: "2026-03-09T08:30:00-04:00", rule: "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"},
 		{name: "TwoWeekdays", text: "gym every monday and wednesday at 7pm", title: "gym",
 			due: "2026-03-09T19:00:00-04:00", rule: "FREQ=WEEKLY;BYDAY=MO,WE"},
 		{name: "WeekdayList", text: "gym every mon, wed & fri", title: "gym",
-			due: "2026-03-06T09:00:00-05:00", rule: "FREQ=WEEKLY;BYDAY=MO,WE,FR", now: "2026-03-06T08:00:00-05:00"},
+			day: "2026-03-06", rule: "FREQ=WEEKLY;BYDAY=MO,WE,FR", now: "2026-03-06T08:00:00-05:00"},
 		{name: "EveryNDays", text: "water plants every 3 days", title: "water plants",
-			due: "2026-03-07T09:00:00-05:00", rule: "FREQ=DAILY;INTERVAL=3"},
-		{name: "EveryNWeeksOn", text: "review every 2 weeks on friday", title: "review",
-			due: "2026-03-13T09:00:00-04:00", rule: "FREQ=WEEKLY;INTERVAL=2;BYDAY=FR"},
+			day: "2026-03-06", rule: "FREQ=DAILY;INTERVAL=3"},
+		// A series starts at its first occurrence, the interval aside: the coming Friday, or
+		// today on a Friday.
+		{name: "EveryNWeeksOn", text: "review every 2 weeks on friday", now: "2026-03-04T10:00:00-05:00", title: "review",
+			day: "2026-03-06", rule: "FREQ=WEEKLY;INTERVAL=2;BYDAY=FR"},
+		{name: "EveryNWeeksOnToday", text: "review every 2 weeks on friday", title: "review",
+			day: "2026-03-06", rule: "FREQ=WEEKLY;INTERVAL=2;BYDAY=FR"},
 		{name: "EveryOther", text: "bins every other tuesday 7am", title: "bins",
 			due: "2026-03-10T07:00:00-04:00", rule: "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU"},
-		{name: "MonthDay", text: "taxes on april 15", title: "taxes", due: "2026-04-15T09:00:00-04:00"},
-		{name: "DayOfMonth", text: "pay bills on the 15th", title: "pay bills", due: "2026-03-15T09:00:00-04:00"},
-		{name: "DayOfMonthPastIsNextMonth", text: "rent due the 1st", title: "rent", due: "2026-04-01T09:00:00-04:00"},
+		{name: "MonthDay", text: "taxes on april 15", title: "taxes", day: "2026-04-15"},
+		{name: "DayOfMonth", text: "pay bills on the 15th", title: "pay bills", day: "2026-03-15"},
+		{name: "DayOfMonthPastIsNextMonth", text: "rent due the 1st", title: "rent", day: "2026-04-01"},
 		{name: "DayOfMonthSkipsShortMonths", text: "invoice by the 31st", now: "2026-04-10T10:00:00-04:00",
-			title: "invoice", due: "2026-05-31T09:00:00-04:00"},
+			title: "invoice", day: "2026-05-31"},
 		{name: "DayOfMonthNeedsAPreposition", text: "read the 2nd chapter", title: "read the 2nd chapter"},
-		{name: "TheMonthDay", text: "party on the 15th of april", title: "party", due: "2026-04-15T09:00:00-04:00"},
-		{name: "NextWeek", text: "plan trip next week", title: "plan trip", due: "2026-03-09T09:00:00-04:00"},
-		{name: "NextMonth", text: "pay card next month", title: "pay card", due: "2026-04-01T09:00:00-04:00"},
-		{name: "NextYear", text: "renew domain next year", title: "renew domain", due: "2027-01-01T09:00:00-05:00"},
-		{name: "ThisWeekend", text: "clean garage this weekend", title: "clean garage", due: "2026-03-07T09:00:00-05:00"},
+		{name: "TheMonthDay", text: "party on the 15th of april", title: "party", day: "2026-04-15"},
+		{name: "NextWeek", text: "plan trip next week", title: "plan trip", day: "2026-03-09"},
+		{name: "NextMonth", text: "pay card next month", title: "pay card", day: "2026-04-01"},
+		{name: "NextYear", text: "renew domain next year", title: "renew domain", day: "2027-01-01"},
+		{name: "ThisWeekend", text: "clean garage this weekend", title: "clean garage", day: "2026-03-07"},
 		{name: "ThisWeekendOnItsSunday", text: "clean garage this weekend", now: "2026-03-08T10:00:00-04:00",
-			title: "clean garage", due: "2026-03-08T23:59:00-04:00"},
-		{name: "NextWeekend", text: "hike next weekend", title: "hike", due: "2026-03-14T09:00:00-04:00"},
+			title: "clean garage", day: "2026-03-08"},
+		{name: "NextWeekend", text: "hike next weekend", title: "hike", day: "2026-03-14"},
 		{name: "NextWeekendOnASunday", text: "hike next weekend", now: "2026-03-08T10:00:00-04:00",
-			title: "hike", due: "2026-03-14T09:00:00-04:00"},
-		{name: "EndOfMonth", text: "book flights end of month", title: "book flights", due: "2026-03-31T09:00:00-04:00"},
-		{name: "EndOfTheYear", text: "taxes by end of the year", title: "taxes", due: "2026-12-31T09:00:00-05:00"},
-		{name: "TheEndOfTheMonth", text: "finish draft by the end of the month", title: "finish draft", due: "2026-03-31T09:00:00-04:00"},
+			title: "hike", day: "2026-03-14"},
+		{name: "EndOfMonth", text: "book flights end of month", title: "book flights", day: "2026-03-31"},
+		{name: "EndOfTheYear", text: "taxes by end of the year", title: "taxes", day: "2026-12-31"},
+		{name: "TheEndOfTheMonth", text: "finish draft by the end of the month", title: "finish draft", day: "2026-03-31"},
 		{name: "EveryLastWeekdayOfTheMonth", text: "review every last friday of the month", title: "review",
-			due: "2026-03-27T09:00:00-04:00", rule: "FREQ=MONTHLY;BYDAY=-1FR"},
+			day: "2026-03-27", rule: "FREQ=MONTHLY;BYDAY=-1FR"},
 		{name: "EveryFirstWeekday", text: "retro every first monday at 10am", title: "retro",
 			due: "2026-04-06T10:00:00-04:00", rule: "FREQ=MONTHLY;BYDAY=+1MO"},
 		{name: "EverySecondWeekdayOfEachMonth", text: "book club every 2nd tuesday of each month evening", title: "book club",
 			due: "2026-03-10T18:00:00-04:00", rule: "FREQ=MONTHLY;BYDAY=+2TU"},
 		{name: "NthWeekdayOfEveryMonthWithoutThe", text: "rent first monday of every month", title: "rent",
-			due: "2026-04-06T09:00:00-04:00", rule: "FREQ=MONTHLY;BYDAY=+1MO"},
+			day: "2026-04-06", rule: "FREQ=MONTHLY;BYDAY=+1MO"},
 		{name: "EveryNthOfTheMonth", text: "pay bills every 1st", title: "pay bills",
-			due: "2026-04-01T09:00:00-04:00", rule: "FREQ=MONTHLY;BYMONTHDAY=1"},
+			day: "2026-04-01", rule: "FREQ=MONTHLY;BYMONTHDAY=1"},
 		{name: "EveryNthOfTheMonthAt", text: "backup every 15th of the month at 8pm", title: "backup",
 			due: "2026-03-15T20:00:00-04:00", rule: "FREQ=MONTHLY;BYMONTHDAY=15"},
 		{name: "EveryLastDay", text: "pay card every last day", title: "pay card",
-			due: "2026-03-31T09:00:00-04:00", rule: "FREQ=MONTHLY;BYMONTHDAY=-1"},
+			day: "2026-03-31", rule: "FREQ=MONTHLY;BYMONTHDAY=-1"},
 		{name: "EveryFirstDayOfTheMonth", text: "invoice every first day of the month", title: "invoice",
-			due: "2026-04-01T09:00:00-04:00", rule: "FREQ=MONTHLY;BYMONTHDAY=1"},
+			day: "2026-04-01", rule: "FREQ=MONTHLY;BYMONTHDAY=1"},
 		{name: "EverySecondDay", text: "water plants every second day", title: "water plants",
-			due: "2026-03-07T09:00:00-05:00", rule: "FREQ=DAILY;INTERVAL=2"},
-		{name: "EveryThirdWeekOn", text: "review every 3rd week on friday", title: "review",
-			due: "2026-03-13T09:00:00-04:00", rule: "FREQ=WEEKLY;INTERVAL=3;BYDAY=FR"},
+			day: "2026-03-06", rule: "FREQ=DAILY;INTERVAL=2"},
+		{name: "EveryThirdWeekOn", text: "review every 3rd week on friday", now: "2026-03-07T10:00:00-05:00", title: "review",
+			day: "2026-03-13", rule: "FREQ=WEEKLY;INTERVAL=3;BYDAY=FR"},
 		// "Second" before a day name is its place in the month, not an interval.
 		{name: "EverySecondWeekdayIsMonthly", text: "book club every second tuesday", title: "book club",
-			due: "2026-03-10T09:00:00-04:00", rule: "FREQ=MONTHLY;BYDAY=+2TU"},
+			day: "2026-03-10", rule: "FREQ=MONTHLY;BYDAY=+2TU"},
 		{name: "DayList", text: "gym mon wed fri 7am", title: "gym",
 			due: "2026-03-09T07:00:00-04:00", rule: "FREQ=WEEKLY;BYDAY=MO,WE,FR"},
 		{name: "DayListWithAnd", text: "piano lessons on tuesday and thursday at 4pm", title: "piano lessons",
 			due: "2026-03-10T16:00:00-04:00", rule: "FREQ=WEEKLY;BYDAY=TU,TH"},
-		{name: "OneDayIsADate", text: "call bank monday", title: "call bank", due: "2026-03-09T09:00:00-04:00"},
+		{name: "OneDayIsADate", text: "call bank monday", title: "call bank", day: "2026-03-09"},
 		// Hourly rules start at the next whole hour of the user's zone, or keep the schedule
 		// a time of day sets (08:00, 16:00, 00:00) from its next time.
 		{name: "EveryNHours", text: "take pills every 8 hours", title: "take pills",
@@ -107,15 +112,15 @@ func TestParse(t *testing.T) {
 		{name: "FromATime", text: "run every day from 7am", title: "run", due: "2026-03-07T07:00:00-05:00", rule: "FREQ=DAILY"},
 		{name: "AtAround", text: "call at around 5pm", title: "call", due: "2026-03-06T17:00:00-05:00"},
 		{name: "FromABareHourIsNoTime", text: "read pages from 10 to 20", title: "read pages from 10 to 20"},
-		{name: "AWeekFromToday", text: "call a week from today", title: "call", due: "2026-03-13T09:00:00-04:00"},
-		{name: "DaysFromNow", text: "call two days from now", title: "call", due: "2026-03-08T09:00:00-04:00"},
+		{name: "AWeekFromToday", text: "call a week from today", title: "call", day: "2026-03-13"},
+		{name: "DaysFromNow", text: "call two days from now", title: "call", day: "2026-03-08"},
 		{name: "HoursFromNow", text: "call 2 hours from now", title: "call", due: "2026-03-06T12:00:00-05:00"},
-		{name: "AWeekFromTomorrow", text: "call a week from tomorrow", title: "call", due: "2026-03-14T09:00:00-04:00"},
+		{name: "AWeekFromTomorrow", text: "call a week from tomorrow", title: "call", day: "2026-03-14"},
 		{name: "FromNowOnIsNoDate", text: "two people from now on", title: "two people from now on"},
-		{name: "NextMonthOnThe", text: "dentist next month on the 15th", title: "dentist", due: "2026-04-15T09:00:00-04:00"},
-		{name: "NextMonthOnItsMissingDay", text: "pay next month on the 31st", title: "pay", due: "2026-04-30T09:00:00-04:00"},
-		{name: "TheDayAfterTomorrow", text: "call the day after tomorrow", title: "call", due: "2026-03-08T09:00:00-04:00"},
-		{name: "InAFortnight", text: "taxes in a fortnight", title: "taxes", due: "2026-03-20T09:00:00-04:00"},
+		{name: "NextMonthOnThe", text: "dentist next month on the 15th", title: "dentist", day: "2026-04-15"},
+		{name: "NextMonthOnItsMissingDay", text: "pay next month on the 31st", title: "pay", day: "2026-04-30"},
+		{name: "TheDayAfterTomorrow", text: "call the day after tomorrow", title: "call", day: "2026-03-08"},
+		{name: "InAFortnight", text: "taxes in a fortnight", title: "taxes", day: "2026-03-20"},
 		{name: "Tonite", text: "read tonite", title: "read", due: "2026-03-06T20:00:00-05:00"},
 		{name: "RemindTheDayBefore", text: "dentist friday 9am remind me the day before", title: "dentist",
 			due: "2026-03-13T09:00:00-04:00", reminders: []string{"before P1D"}},
@@ -143,21 +148,22 @@ func TestParse(t *testing.T) {
 			due: "2026-03-12T20:00:00-04:00", rule: "FREQ=WEEKLY;BYDAY=TH"},
 		{name: "EverySundayMorning", text: "call grandma every sunday morning", title: "call grandma",
 			due: "2026-03-08T09:00:00-04:00", rule: "FREQ=WEEKLY;BYDAY=SU"},
-		{name: "MonthDayPastIsNextYear", text: "party 14th of feb", title: "party", due: "2027-02-14T09:00:00-05:00"},
+		{name: "MonthDayPastIsNextYear", text: "party 14th of feb", title: "party", day: "2027-02-14"},
 		{name: "MonthDayYear", text: "trip Jan 3rd, 2027 at noon", title: "trip", due: "2027-01-03T12:00:00-05:00"},
 		{name: "ISODateTime", text: "report by 2026-12-03 14:00", title: "report", due: "2026-12-03T14:00:00-05:00"},
 		{name: "ISODateTimeOneWord", text: "report 2026-12-03T14:00", title: "report", due: "2026-12-03T14:00:00-05:00"},
 		{name: "InHours", text: "stretch in 2 hours", title: "stretch", due: "2026-03-06T12:00:00-05:00"},
-		{name: "InDays", text: "follow up in 3 days", title: "follow up", due: "2026-03-09T09:00:00-04:00"},
+		{name: "InDays", text: "follow up in 3 days", title: "follow up", day: "2026-03-09"},
 		{name: "InMonthToShorterMonth", text: "renew in 1 month", now: "2026-01-31T10:00:00-05:00",
-			title: "renew", due: "2026-02-28T09:00:00-05:00"},
+			title: "renew", day: "2026-02-28"},
 		{name: "InMonths", text: "renew in 3 months", now: "2026-01-31T10:00:00-05:00",
-			title: "renew", due: "2026-04-30T09:00:00-04:00"},
+			title: "renew", day: "2026-04-30"},
 		{name: "InYearFromLeapDay", text: "renew in 1 year", now: "2028-02-29T10:00:00-05:00",
-			title: "renew", due: "2029-02-28T09:00:00-05:00"},
-		{name: "TodayBeforeNine", text: "call bank today", now: "2026-03-06T08:00:00-05:00",
-			title: "call bank", due: "2026-03-06T09:00:00-05:00"},
-		{name: "TodayAfterNineIsEndOfDay", text: "call bank today", title: "call bank", due: "2026-03-06T23:59:00-05:00"},
+			title: "renew", day: "2029-02-28"},
+		// "today" is today, all day, early or late: not overdue until the day is over.
+		{name: "TodayEarly", text: "call bank today", now: "2026-03-06T00:00:00-05:00",
+			title: "call bank", day: "2026-03-06"},
+		{name: "TodayAfterNine", text: "call bank today", title: "call bank", day: "2026-03-06"},
 		{name: "Tonight", text: "movie tonight", title: "movie", due: "2026-03-06T20:00:00-05:00"},
 		{name: "TonightAtBareHour", text: "movie tonight at 9", title: "movie", due: "2026-03-06T21:00:00-05:00"},
 		{name: "TonightAtTwelve", text: "movie tonight at 12", title: "movie", due: "2026-03-06T23:59:00-05:00"},
@@ -166,39 +172,39 @@ func TestParse(t *testing.T) {
 		{name: "TomorrowMorning", text: "run tomorrow morning", title: "run", due: "2026-03-07T09:00:00-05:00"},
 		{name: "TimeLaterToday", text: "lunch at 12:30", title: "lunch", due: "2026-03-06T12:30:00-05:00"},
 		{name: "TimePastIsTomorrow", text: "wake up 7am", title: "wake up", due: "2026-03-07T07:00:00-05:00"},
-		{name: "Daily", text: "vitamins daily", title: "vitamins", due: "2026-03-07T09:00:00-05:00", rule: "FREQ=DAILY"},
-		{name: "Weekly", text: "review weekly", title: "review", due: "2026-03-07T09:00:00-05:00", rule: "FREQ=WEEKLY"},
-		{name: "Monthly", text: "invoice monthly", title: "invoice", due: "2026-03-07T09:00:00-05:00", rule: "FREQ=MONTHLY"},
-		{name: "Biweekly", text: "pay invoices biweekly", title: "pay invoices", due: "2026-03-07T09:00:00-05:00", rule: "FREQ=WEEKLY;INTERVAL=2"},
-		{name: "Fortnightly", text: "clean gutters fortnightly", title: "clean gutters", due: "2026-03-07T09:00:00-05:00", rule: "FREQ=WEEKLY;INTERVAL=2"},
-		{name: "Quarterly", text: "file taxes quarterly", title: "file taxes", due: "2026-03-07T09:00:00-05:00", rule: "FREQ=MONTHLY;INTERVAL=3"},
+		{name: "Daily", text: "vitamins daily", title: "vitamins", day: "2026-03-06", rule: "FREQ=DAILY"},
+		{name: "Weekly", text: "review weekly", title: "review", day: "2026-03-06", rule: "FREQ=WEEKLY"},
+		{name: "Monthly", text: "invoice monthly", title: "invoice", day: "2026-03-06", rule: "FREQ=MONTHLY"},
+		{name: "Biweekly", text: "pay invoices biweekly", title: "pay invoices", day: "2026-03-06", rule: "FREQ=WEEKLY;INTERVAL=2"},
+		{name: "Fortnightly", text: "clean gutters fortnightly", title: "clean gutters", day: "2026-03-06", rule: "FREQ=WEEKLY;INTERVAL=2"},
+		{name: "Quarterly", text: "file taxes quarterly", title: "file taxes", day: "2026-03-06", rule: "FREQ=MONTHLY;INTERVAL=3"},
 		{name: "PluralWeekday", text: "gym mondays at 7pm", title: "gym", due: "2026-03-09T19:00:00-04:00", rule: "FREQ=WEEKLY;BYDAY=MO"},
-		{name: "OnPluralWeekdays", text: "yoga on tuesdays and thursdays", title: "yoga", due: "2026-03-10T09:00:00-04:00", rule: "FREQ=WEEKLY;BYDAY=TU,TH"},
+		{name: "OnPluralWeekdays", text: "yoga on tuesdays and thursdays", title: "yoga", day: "2026-03-10", rule: "FREQ=WEEKLY;BYDAY=TU,TH"},
 		{name: "TimeWithDot", text: "call mom tomorrow 3.30pm", title: "call mom", due: "2026-03-07T15:30:00-05:00"},
 		{name: "TimeWithDotSpaced", text: "call mom tomorrow at 3.30 pm", title: "call mom", due: "2026-03-07T15:30:00-05:00"},
-		{name: "DecimalIsNoTime", text: "upgrade to 3.30 tomorrow", title: "upgrade to 3.30", due: "2026-03-07T09:00:00-05:00"},
-		{name: "Yearly", text: "passport yearly", title: "passport", due: "2026-03-07T09:00:00-05:00", rule: "FREQ=YEARLY"},
+		{name: "DecimalIsNoTime", text: "upgrade to 3.30 tomorrow", title: "upgrade to 3.30", day: "2026-03-07"},
+		{name: "Yearly", text: "passport yearly", title: "passport", day: "2026-03-06", rule: "FREQ=YEARLY"},
 		{name: "LeapDay", text: "leap party every year on feb 29", title: "leap party",
-			due: "2028-02-29T09:00:00-05:00", rule: "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29"},
+			day: "2028-02-29", rule: "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29"},
 		{name: "ThirtyFirst", text: "backup every month on the 31st", title: "backup",
-			due: "2026-03-31T09:00:00-04:00", rule: "FREQ=MONTHLY;BYMONTHDAY=31"},
+			day: "2026-03-31", rule: "FREQ=MONTHLY;BYMONTHDAY=31"},
 		{name: "LastDay", text: "close books monthly on the last day", title: "close books",
-			due: "2026-03-31T09:00:00-04:00", rule: "FREQ=MONTHLY;BYMONTHDAY=-1"},
+			day: "2026-03-31", rule: "FREQ=MONTHLY;BYMONTHDAY=-1"},
 		{name: "FromCompletion", text: "mow the lawn every week from completion", title: "mow the lawn",
-			due: "2026-03-07T09:00:00-05:00", rule: "FREQ=WEEKLY", completion: true},
+			day: "2026-03-06", rule: "FREQ=WEEKLY", completion: true},
 		{name: "AfterCompletion", text: "haircut every 4 weeks after completion", title: "haircut",
-			due: "2026-03-07T09:00:00-05:00", rule: "FREQ=WEEKLY;INTERVAL=4", completion: true},
+			day: "2026-03-06", rule: "FREQ=WEEKLY;INTERVAL=4", completion: true},
 		{name: "AfterDone", text: "descale every month after done", title: "descale",
-			due: "2026-03-07T09:00:00-05:00", rule: "FREQ=MONTHLY", completion: true},
+			day: "2026-03-06", rule: "FREQ=MONTHLY", completion: true},
 		{name: "CompletionWithoutRuleIsTitle", text: "party after done", title: "party after done"},
 		{name: "EveryMorning", text: "meditate every morning", title: "meditate",
 			due: "2026-03-07T09:00:00-05:00", rule: "FREQ=DAILY"},
 		{name: "RuleFromDate", text: "gym every monday starting april 1", title: "gym",
-			due: "2026-04-06T09:00:00-04:00", rule: "FREQ=WEEKLY;BYDAY=MO"},
+			day: "2026-04-06", rule: "FREQ=WEEKLY;BYDAY=MO"},
 		{name: "EveryMonthDay", text: "taxes every april 15", title: "taxes",
-			due: "2026-04-15T09:00:00-04:00", rule: "FREQ=YEARLY;BYMONTH=4;BYMONTHDAY=15"},
+			day: "2026-04-15", rule: "FREQ=YEARLY;BYMONTH=4;BYMONTHDAY=15"},
 		{name: "EveryWeekend", text: "hike every weekend", title: "hike",
-			due: "2026-03-07T09:00:00-05:00", rule: "FREQ=WEEKLY;BYDAY=SA,SU"},
+			day: "2026-03-07", rule: "FREQ=WEEKLY;BYDAY=SA,SU"},
 		{name: "Midnight", text: "submit by midnight", title: "submit", due: "2026-03-06T23:59:00-05:00"},
 		{name: "BareHourIs24Hour", text: "call at 5", title: "call", due: "2026-03-07T05:00:00-05:00"},
 		{name: "BareNumberStays", text: "buy 2 apples", title: "buy 2 apples"},
@@ -219,7 +225,7 @@ func TestParse(t *testing.T) {
 		{name: "PriorityBangs3", text: "!!! a", title: "a", priority: taskwire.PriorityHigh},
 		{name: "OneBangIsPunctuation", text: "Appelle Marie !", title: "Appelle Marie !"},
 		{name: "BangsInAWordAreTitle", text: "pay taxes!!!", title: "pay taxes!!!"},
-		{name: "DateBeforeAColon", text: "tomorrow: call bank", title: "call bank", due: "2026-03-07T09:00:00-05:00"},
+		{name: "DateBeforeAColon", text: "tomorrow: call bank", title: "call bank", day: "2026-03-07"},
 		{name: "ColonInTitleStays", text: "email re: Q3 report", title: "email re: Q3 report"},
 		{name: "SecondPriorityIsTitle", text: "a !high !low", title: "a !low", priority: taskwire.PriorityHigh},
 		{name: "Tags", text: "#Home fix #work sink #home #42", title: "fix sink #42", tags: []string{"home", "work"}},
@@ -260,9 +266,9 @@ func TestParse(t *testing.T) {
 			title: "pills", due: "2026-11-02T01:30:00-05:00"},
 		{name: "RepeatedHourSeries", text: "pills every day at 1:30am", now: "2026-11-01T01:10:00-05:00",
 			title: "pills", due: "2026-11-01T01:30:00-05:00", rule: "FREQ=DAILY"},
-		// "today" in the day's last minute is its last second, not a minute already past.
+		// "today" in the day's last minute is still today.
 		{name: "TodayLastMinute", text: "call back today", now: "2026-03-06T23:59:20-05:00",
-			title: "call back", due: "2026-03-06T23:59:59-05:00"},
+			title: "call back", day: "2026-03-06"},
 		// "remind me to" opening the line is a reminder at the due time.
 		{name: "RemindMeTo", text: "remind me to call Bob tomorrow at 10", title: "call Bob", due: "2026-03-07T10:00:00-05:00",
 			reminders: []string{"before PT0S"}},
@@ -273,26 +279,26 @@ func TestParse(t *testing.T) {
 		// Dates in digits: month first in the United States, day first elsewhere and with
 		// dots; without a year only after "on" and the like, or with a German date's dot.
 		{name: "SlashMonthFirstInUS", text: "party on 12/24 at 7pm", title: "party", due: "2026-12-24T19:00:00-05:00"},
-		{name: "SlashAmbiguousInUS", text: "dentist on 4/5", title: "dentist", due: "2026-04-05T09:00:00-04:00"},
+		{name: "SlashAmbiguousInUS", text: "dentist on 4/5", title: "dentist", day: "2026-04-05"},
 		{name: "SlashDayFirstElsewhere", text: "dentist on 4/5", zone: "Europe/London", now: "2026-03-06T10:00:00Z",
-			title: "dentist", due: "2026-05-04T09:00:00+01:00"},
-		{name: "SlashOver12IsDay", text: "party on 24/12", title: "party", due: "2026-12-24T09:00:00-05:00"},
+			title: "dentist", day: "2026-05-04"},
+		{name: "SlashOver12IsDay", text: "party on 24/12", title: "party", day: "2026-12-24"},
 		{name: "SlashOver12IsDayElsewhere", text: "party on 12/24", zone: "Europe/Berlin", now: "2026-03-06T10:00:00+01:00",
-			title: "party", due: "2026-12-24T09:00:00+01:00"},
-		{name: "SlashWithYear", text: "renew lease 1/15/2027", title: "renew lease", due: "2027-01-15T09:00:00-05:00"},
-		{name: "SlashWithShortYear", text: "renew lease 1/15/27", title: "renew lease", due: "2027-01-15T09:00:00-05:00"},
-		{name: "SlashPastIsNextYear", text: "party on 3/1", title: "party", due: "2027-03-01T09:00:00-05:00"},
+			title: "party", day: "2026-12-24"},
+		{name: "SlashWithYear", text: "renew lease 1/15/2027", title: "renew lease", day: "2027-01-15"},
+		{name: "SlashWithShortYear", text: "renew lease 1/15/27", title: "renew lease", day: "2027-01-15"},
+		{name: "SlashPastIsNextYear", text: "party on 3/1", title: "party", day: "2027-03-01"},
 		{name: "SlashAloneIsNoDate", text: "add 1/2 cup sugar", title: "add 1/2 cup sugar"},
 		{name: "SlashNoSuchDay", text: "party on 2/30", title: "party on 2/30"},
 		{name: "DotsDayFirst", text: "Weihnachten 24.12. 18 Uhr", zone: "Europe/Berlin", now: "2026-03-06T10:00:00+01:00",
-			title: "Weihnachten 18 Uhr", due: "2026-12-24T09:00:00+01:00"},
+			title: "Weihnachten 18 Uhr", day: "2026-12-24"},
 		{name: "DotsWithYear", text: "Steuer bis 31.05.2026", zone: "Europe/Berlin", now: "2026-03-06T10:00:00+01:00",
-			title: "Steuer bis", due: "2026-05-31T09:00:00+02:00"},
-		{name: "DotsWithYearInUS", text: "visa 31.05.2026", title: "visa", due: "2026-05-31T09:00:00-04:00"},
+			title: "Steuer bis", day: "2026-05-31"},
+		{name: "DotsWithYearInUS", text: "visa 31.05.2026", title: "visa", day: "2026-05-31"},
 		{name: "DotsAloneAreNoDate", text: "buy 1.5 kg flour", title: "buy 1.5 kg flour"},
 		{name: "VersionIsNoDate", text: "upgrade to 10.11.12", title: "upgrade to 10.11.12"},
 		{name: "SlashUntil", text: "standup every weekday until 3/20", title: "standup",
-			due: "2026-03-09T09:00:00-04:00", rule: "FREQ=WEEKLY;UNTIL=20260320;BYDAY=MO,TU,WE,TH,FR"},
+			day: "2026-03-06", rule: "FREQ=WEEKLY;UNTIL=20260320;BYDAY=MO,TU,WE,TH,FR"},
 		{name: "OtherZone", text: "call mom tomorrow 5pm", zone: "Asia/Kolkata", now: "2026-03-06T23:30:00+05:30",
 			title: "call mom", due: "2026-03-07T17:00:00+05:30"},
 		// Short day names that are also words are dates only where a date is plainly meant:
@@ -306,55 +312,127 @@ func TestParse(t *testing.T) {
 		{name: "MayIsAWord", text: "I may call Bob", title: "I may call Bob"},
 		{name: "MayIsAWordLate", text: "call Bob, may be late", title: "call Bob, may be late"},
 		{name: "JanIsAName", text: "meet Jan for lunch", title: "meet Jan for lunch"},
-		{name: "MayWithADay", text: "party may 5", title: "party", due: "2026-05-05T09:00:00-04:00"},
-		{name: "OnSun", text: "brunch on sun", title: "brunch", due: "2026-03-08T09:00:00-04:00"},
-		{name: "ThisSat", text: "hike this sat", title: "hike", due: "2026-03-07T09:00:00-05:00"},
+		{name: "MayWithADay", text: "party may 5", title: "party", day: "2026-05-05"},
+		{name: "OnSun", text: "brunch on sun", title: "brunch", day: "2026-03-08"},
+		{name: "ThisSat", text: "hike this sat", title: "hike", day: "2026-03-07"},
 		{name: "SatBeforeATime", text: "hike sat 10am", title: "hike", due: "2026-03-07T10:00:00-05:00"},
 		{name: "SunAfterATime", text: "yoga 9am sun", title: "yoga", due: "2026-03-08T09:00:00-04:00"},
 		{name: "SatMorning", text: "hike sat morning", title: "hike", due: "2026-03-07T09:00:00-05:00"},
-		{name: "WedIsADay", text: "dentist wed", title: "dentist", due: "2026-03-11T09:00:00-04:00"},
-		{name: "EverySat", text: "chess every sat", title: "chess", due: "2026-03-07T09:00:00-05:00", rule: "FREQ=WEEKLY;BYDAY=SA"},
+		{name: "WedIsADay", text: "dentist wed", title: "dentist", day: "2026-03-11"},
+		{name: "EverySat", text: "chess every sat", title: "chess", day: "2026-03-07", rule: "FREQ=WEEKLY;BYDAY=SA"},
 		// "at" before the end of a month or year.
 		{name: "AtTheEndOfTheMonth", text: "send invoice at the end of the month", title: "send invoice",
-			due: "2026-03-31T09:00:00-04:00"},
-		{name: "AtEndOfYear", text: "file taxes at end of year", title: "file taxes", due: "2026-12-31T09:00:00-05:00"},
+			day: "2026-03-31"},
+		{name: "AtEndOfYear", text: "file taxes at end of year", title: "file taxes", day: "2026-12-31"},
 		{name: "AtAnHour", text: "meet at 5", title: "meet", due: "2026-03-07T05:00:00-05:00"},
 		// A day of every month.
 		{name: "LastDayOfEveryMonth", text: "pay credit card on the last day of every month", title: "pay credit card",
-			due: "2026-03-31T09:00:00-04:00", rule: "FREQ=MONTHLY;BYMONTHDAY=-1"},
+			day: "2026-03-31", rule: "FREQ=MONTHLY;BYMONTHDAY=-1"},
 		{name: "FirstOfEveryMonth", text: "pay rent on the 1st of every month at 8am", title: "pay rent",
 			due: "2026-04-01T08:00:00-04:00", rule: "FREQ=MONTHLY;BYMONTHDAY=1"},
 		{name: "FifteenthOfEachMonth", text: "pay on the 15th of each month", title: "pay",
-			due: "2026-03-15T09:00:00-04:00", rule: "FREQ=MONTHLY;BYMONTHDAY=15"},
+			day: "2026-03-15", rule: "FREQ=MONTHLY;BYMONTHDAY=15"},
 		{name: "TheNthOfEveryMonthWithoutOn", text: "backup the 20th of every month", title: "backup",
-			due: "2026-03-20T09:00:00-04:00", rule: "FREQ=MONTHLY;BYMONTHDAY=20"},
+			day: "2026-03-20", rule: "FREQ=MONTHLY;BYMONTHDAY=20"},
 		{name: "NthWeekdayOfEveryMonth", text: "book club on the 2nd tuesday of every month", title: "book club",
-			due: "2026-03-10T09:00:00-04:00", rule: "FREQ=MONTHLY;BYDAY=+2TU"},
+			day: "2026-03-10", rule: "FREQ=MONTHLY;BYDAY=+2TU"},
 		{name: "LastWeekdayOfEveryMonth", text: "review on the last friday of every month", title: "review",
-			due: "2026-03-27T09:00:00-04:00", rule: "FREQ=MONTHLY;BYDAY=-1FR"},
+			day: "2026-03-27", rule: "FREQ=MONTHLY;BYDAY=-1FR"},
 		// "until" ends a series; it starts as it would without.
 		{name: "EveryDayUntil", text: "water plants every day until friday", title: "water plants",
-			due: "2026-03-07T09:00:00-05:00", rule: "FREQ=DAILY;UNTIL=20260313"},
+			day: "2026-03-06", rule: "FREQ=DAILY;UNTIL=20260313"},
 		{name: "UntilMonthDay", text: "gym every monday at 7pm until april 30", title: "gym",
 			due: "2026-03-09T19:00:00-04:00", rule: "FREQ=WEEKLY;UNTIL=20260430;BYDAY=MO"},
 		{name: "UntilSat", text: "stretch daily until sat", title: "stretch",
-			due: "2026-03-07T09:00:00-05:00", rule: "FREQ=DAILY;UNTIL=20260307"},
-		{name: "UntilWithoutRuleIsTitle", text: "wait until friday", title: "wait until", due: "2026-03-13T09:00:00-04:00"},
+			day: "2026-03-06", rule: "FREQ=DAILY;UNTIL=20260307"},
+		{name: "UntilWithoutRuleIsTitle", text: "wait until friday", title: "wait until", day: "2026-03-13"},
 		// A day of next week.
 		{name: "NextWeekOnWeekday", text: "update budget next week on tuesday", title: "update budget",
-			due: "2026-03-10T09:00:00-04:00"},
+			day: "2026-03-10"},
 		{name: "NextWeekWeekday", text: "call next week thursday 3pm", title: "call", due: "2026-03-12T15:00:00-04:00"},
 		{name: "WeekdayNextWeek", text: "dentist monday next week", now: "2026-03-09T10:00:00-04:00",
-			title: "dentist", due: "2026-03-16T09:00:00-04:00"},
-		{name: "NextWeekOnSunday", text: "hike next week on sun", title: "hike", due: "2026-03-15T09:00:00-04:00"},
+			title: "dentist", day: "2026-03-16"},
+		{name: "NextWeekOnSunday", text: "hike next week on sun", title: "hike", day: "2026-03-15"},
 		// Plural "weekdays" and "weekends" repeat; a singular "weekday" does not.
 		{name: "Weekdays", text: "standup weekdays at 9am", title: "standup",
 			due: "2026-03-09T09:00:00-04:00", rule: "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"},
 		{name: "WeekdaysBareTime", text: "standup weekdays 9am", title: "standup",
 			due: "2026-03-09T09:00:00-04:00", rule: "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"},
-		{name: "Weekends", text: "gym weekends", title: "gym", due: "2026-03-07T09:00:00-05:00", rule: "FREQ=WEEKLY;BYDAY=SA,SU"},
-		{name: "OnWeekends", text: "gym on weekends", title: "gym", due: "2026-03-07T09:00:00-05:00", rule: "FREQ=WEEKLY;BYDAY=SA,SU"},
+		{name: "Weekends", text: "gym weekends", title: "gym", day: "2026-03-07", rule: "FREQ=WEEKLY;BYDAY=SA,SU"},
+		{name: "OnWeekends", text: "gym on weekends", title: "gym", day: "2026-03-07", rule: "FREQ=WEEKLY;BYDAY=SA,SU"},
 		{name: "AWeekdayIsTitle", text: "pick a weekday for the offsite", title: "pick a weekday for the offsite"},
+		// A date without a time of day makes an all-day task; a time of day, a part of the
+		// day or a time from now makes a timed one.
+		{name: "DateAloneIsAllDay", text: "buy milk tomorrow", title: "buy milk", day: "2026-03-07"},
+		{name: "DayOfMonthAloneIsAllDay", text: "pay rent on the 1st", title: "pay rent", day: "2026-04-01"},
+		{name: "WeekdayAloneIsAllDay", text: "report friday", title: "report", day: "2026-03-13"},
+		{name: "ISODateAloneIsAllDay", text: "report 2026-12-03", title: "report", day: "2026-12-03"},
+		{name: "DateWithTimeIsTimed", text: "report friday at noon", title: "report", due: "2026-03-13T12:00:00-04:00"},
+		{name: "DateWithBareHourIsTimed", text: "buy milk tomorrow at 9", title: "buy milk", due: "2026-03-07T09:00:00-05:00"},
+		{name: "TodayWithTimeIsTimed", text: "call bank today 3pm", title: "call bank", due: "2026-03-06T15:00:00-05:00"},
+		{name: "DateWithPartOfDayIsTimed", text: "report friday evening", title: "report", due: "2026-03-13T18:00:00-04:00"},
+		{name: "EndOfDayIsTimed", text: "report tomorrow end of day", title: "report", due: "2026-03-07T23:59:00-05:00"},
+		// A part of today that has passed is the end of the day, so that the task is not
+		// overdue when it is added.
+		{name: "TonightPassedIsEndOfDay", text: "movie tonight", now: "2026-03-06T21:00:00-05:00",
+			title: "movie", due: "2026-03-06T23:59:00-05:00"},
+		// A repeat rule without a time of day makes an all-day series, from today on.
+		{name: "EveryWeekdayNameIsAllDay", text: "gym every monday", title: "gym", day: "2026-03-09", rule: "FREQ=WEEKLY;BYDAY=MO"},
+		{name: "EveryNthIsAllDay", text: "pay bills every 15th", title: "pay bills", day: "2026-03-15", rule: "FREQ=MONTHLY;BYMONTHDAY=15"},
+		{name: "WeekdaysIsAllDayFromToday", text: "standup weekdays", title: "standup",
+			day: "2026-03-06", rule: "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"},
+		{name: "WeekdaysOnASaturday", text: "standup weekdays", now: "2026-03-07T10:00:00-05:00", title: "standup",
+			day: "2026-03-09", rule: "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"},
+		{name: "DailyLateIsToday", text: "vitamins daily", now: "2026-03-06T23:59:20-05:00", title: "vitamins",
+			day: "2026-03-06", rule: "FREQ=DAILY"},
+		{name: "UntilTodayIsOneDay", text: "water plants every day until today", title: "water plants",
+			day: "2026-03-06", rule: "FREQ=DAILY;UNTIL=20260306"},
+		// An all-day series ends with a day: the time of an until is dropped.
+		{name: "UntilATimeIsADay", text: "water plants every day until 2026-03-10T14:00", title: "water plants",
+			day: "2026-03-06", rule: "FREQ=DAILY;UNTIL=20260310"},
+		{name: "UntilATimeStaysTimed", text: "water plants every day at 8am until 2026-03-10T14:00", title: "water plants",
+			due: "2026-03-07T08:00:00-05:00", rule: "FREQ=DAILY;UNTIL=20260310T140000"},
+		{name: "EveryDayFromCompletionIsAllDay", text: "water plants every 3 days from completion", title: "water plants",
+			day: "2026-03-06", rule: "FREQ=DAILY;INTERVAL=3", completion: true},
+		// Reminders of an all-day task: before counts back from 09:00 on its day; a time is
+		// on its day, absolute for a one-off, a distance before 09:00 for a series (on the day
+		// before when it is later than 09:00).
+		{name: "AllDayRemindBefore", text: "pay rent on the 1st remind me 1 hour before", title: "pay rent",
+			day: "2026-04-01", reminders: []string{"before PT1H"}},
+		{name: "AllDayRemindTheDayBefore", text: "pay rent on the 1st remind me the day before", title: "pay rent",
+			day: "2026-04-01", reminders: []string{"before P1D"}},
+		{name: "AllDayRemindAt", text: "pay rent on the 1st remind me at 8am", title: "pay rent",
+			day: "2026-04-01", reminders: []string{"at 2026-04-01T08:00:00-04:00"}},
+		{name: "AllDayRemindAtLater", text: "pay rent on the 1st remind me at 6pm", title: "pay rent",
+			day: "2026-04-01", reminders: []string{"at 2026-04-01T18:00:00-04:00"}},
+		{name: "AllDayRemindOnADay", text: "pay rent on the 1st remind me march 31", title: "pay rent",
+			day: "2026-04-01", reminders: []string{"at 2026-03-31T09:00:00-04:00"}},
+		{name: "AllDayRemindInHours", text: "buy milk tomorrow remind me in 2 hours", title: "buy milk",
+			day: "2026-03-07", reminders: []string{"at 2026-03-06T12:00:00-05:00"}},
+		{name: "AllDaySeriesRemindAt", text: "pay rent every 1st remind me at 8am", title: "pay rent",
+			day: "2026-04-01", rule: "FREQ=MONTHLY;BYMONTHDAY=1", reminders: []string{"before PT1H"}},
+		{name: "AllDaySeriesRemindAtLaterIsTheDayBefore", text: "bins every thursday remind me at 6pm", title: "bins",
+			day: "2026-03-12", rule: "FREQ=WEEKLY;BYDAY=TH", reminders: []string{"before PT15H"}},
+		{name: "AllDaySeriesRemindAtNine", text: "bins every thursday remind me at 9am", title: "bins",
+			day: "2026-03-12", rule: "FREQ=WEEKLY;BYDAY=TH", reminders: []string{"before PT0S"}},
+		{name: "AllDaySeriesRemindOnADay", text: "bins every thursday remind me wednesday at 8am", title: "bins",
+			day: "2026-03-12", rule: "FREQ=WEEKLY;BYDAY=TH", reminders: []string{"before P1DT1H"}},
+		{name: "AllDaySeriesRemindBefore", text: "bins every thursday remind 30m before", title: "bins",
+			day: "2026-03-12", rule: "FREQ=WEEKLY;BYDAY=TH", reminders: []string{"before PT30M"}},
+		{name: "AllDayRemindMeTo", text: "remind me to pay rent on the 1st", title: "pay rent",
+			day: "2026-04-01", reminders: []string{"before PT0S"}},
+		// A day is a day across a DST change: in New York on the day the clocks go forward,
+		// and in Havana, where they go forward at midnight (8 March 2026 begins at 01:00).
+		{name: "AllDayOnSpringForward", text: "call mom on march 8", title: "call mom", day: "2026-03-08"},
+		{name: "AllDayOnFallBack", text: "call mom on 2026-11-01", title: "call mom", day: "2026-11-01"},
+		{name: "AllDaySeriesAcrossDST", text: "backup every day", now: "2026-03-07T23:30:00-05:00",
+			title: "backup", day: "2026-03-07", rule: "FREQ=DAILY"},
+		{name: "AllDayInHavana", text: "party tomorrow", zone: "America/Havana", now: "2026-03-07T12:00:00-05:00",
+			title: "party", day: "2026-03-08"},
+		{name: "AllDayTodayInHavana", text: "party today", zone: "America/Havana", now: "2026-03-08T01:30:00-04:00",
+			title: "party", day: "2026-03-08"},
+		{name: "AllDaySeriesInHavana", text: "party every sunday", zone: "America/Havana", now: "2026-03-07T12:00:00-05:00",
+			title: "party", day: "2026-03-08", rule: "FREQ=WEEKLY;BYDAY=SU"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			zone := tt.zone
@@ -375,6 +453,11 @@ func TestParse(t *testing.T) {
 				assert.Nil(t, task.DueAt, "got due_at %v, want none", task.DueAt)
 			} else if assert.NotNil(t, task.DueAt, "got no due_at, want %s", tt.due) {
 				assert.Equal(t, tt.due, *task.DueAt)
+			}
+			if tt.day == "" {
+				assert.Nil(t, task.DueDate, "got due_date %v, want none", task.DueDate)
+			} else if assert.NotNil(t, task.DueDate, "got no due_date, want %s", tt.day) {
+				assert.Equal(t, tt.day, *task.DueDate)
 			}
 			if tt.rule == "" {
 				assert.Nil(t, task.Recurrence)
@@ -422,17 +505,44 @@ func TestParse_Understood(t *testing.T) {
 			{"tonight", "on Fri 6 Mar 2026"},
 		}},
 		{name: "Until", text: "water plants every day until friday", want: [][2]string{
-			{"every day", "repeats every day, first on Sat 7 Mar 2026 09:00"},
+			{"every day", "repeats every day, first on Fri 6 Mar 2026, all day"},
 			{"until friday", "until Fri 13 Mar 2026"},
 		}},
+		{name: "UntilATimeOfAnAllDaySeries", text: "water plants every day until 2026-03-10T14:00", want: [][2]string{
+			{"every day", "repeats every day, first on Fri 6 Mar 2026, all day"},
+			{"until 2026-03-10T14:00", "until Tue 10 Mar 2026"},
+		}},
+		{name: "UntilATimeOfATimedSeries", text: "water plants every day at 8am until 2026-03-10T14:00", want: [][2]string{
+			{"every day", "repeats every day, first on Sat 7 Mar 2026 08:00"},
+			{"at 8am", "at 08:00"},
+			{"until 2026-03-10T14:00", "until Tue 10 Mar 2026 14:00"},
+		}},
 		{name: "NthOfEveryMonth", text: "pay on the last day of every month", want: [][2]string{
-			{"on the last day of every month", "repeats every month on the last day, first on Tue 31 Mar 2026 09:00"},
+			{"on the last day of every month", "repeats every month on the last day, first on Tue 31 Mar 2026, all day"},
+		}},
+		{name: "DateAloneIsAllDay", text: "buy milk tomorrow", want: [][2]string{
+			{"tomorrow", "on Sat 7 Mar 2026, all day"},
+		}},
+		{name: "InDaysIsAllDay", text: "follow up in 3 days", want: [][2]string{
+			{"in 3 days", "on Mon 9 Mar 2026, all day"},
+		}},
+		{name: "DateWithTime", text: "buy milk tomorrow 5pm", want: [][2]string{
+			{"tomorrow", "on Sat 7 Mar 2026"},
+			{"5pm", "at 17:00"},
+		}},
+		{name: "RemindMeToAllDay", text: "remind me to buy milk tomorrow", want: [][2]string{
+			{"remind me to", "a reminder at 09:00 on the day it is due"},
+			{"tomorrow", "on Sat 7 Mar 2026, all day"},
+		}},
+		// A fragment forgotten ("after done" without a rule) moves the others' places.
+		{name: "CompletionWithoutRuleBeforeADate", text: "party after done tomorrow", want: [][2]string{
+			{"tomorrow", "on Sat 7 Mar 2026, all day"},
 		}},
 		{name: "RemindMeToWithoutATime", text: "remind me to buy milk", want: [][2]string{
 			{"remind me to", "no reminder: the line gives no date or time to remind at"},
 		}},
 		{name: "NextWeekOnWeekday", text: "update budget next week on tuesday", want: [][2]string{
-			{"next week on tuesday", "on Tue 10 Mar 2026"},
+			{"next week on tuesday", "on Tue 10 Mar 2026, all day"},
 		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -448,13 +558,75 @@ func TestParse_Understood(t *testing.T) {
 	}
 }
 
+// The reminders quick add writes for an all-day task fire when the line says, as
+// POST /v1/tasks reads them: relative ones count back from 09:00 on the task's day, and
+// the task is due until the day's end, whatever the DST changes around it.
+func TestParse_AllDayFireAt(t *testing.T) {
+	for _, tt := range []struct {
+		name, text, now, zone string
+		due                   string   // the day's end, RFC 3339
+		fire                  []string // when each reminder fires, RFC 3339
+	}{
+		{name: "OneHourBefore", text: "pay rent on the 1st remind me 1 hour before",
+			due: "2026-04-01T23:59:59-04:00", fire: []string{"2026-04-01T08:00:00-04:00"}},
+		{name: "TheDayBefore", text: "pay rent on the 1st remind me the day before",
+			due: "2026-04-01T23:59:59-04:00", fire: []string{"2026-03-31T09:00:00-04:00"}},
+		{name: "At", text: "pay rent on the 1st remind me at 8am",
+			due: "2026-04-01T23:59:59-04:00", fire: []string{"2026-04-01T08:00:00-04:00"}},
+		{name: "SeriesAt", text: "pay rent every 1st remind me at 8am",
+			due: "2026-04-01T23:59:59-04:00", fire: []string{"2026-04-01T08:00:00-04:00"}},
+		{name: "SeriesAtLater", text: "bins every thursday remind me at 6pm",
+			due: "2026-03-12T23:59:59-04:00", fire: []string{"2026-03-11T18:00:00-04:00"}},
+		{name: "SeriesOnADay", text: "bins every thursday remind me wednesday at 8am",
+			due: "2026-03-12T23:59:59-04:00", fire: []string{"2026-03-11T08:00:00-04:00"}},
+		{name: "RemindMeTo", text: "remind me to pay rent on the 1st",
+			due: "2026-04-01T23:59:59-04:00", fire: []string{"2026-04-01T09:00:00-04:00"}},
+		// The day the clocks go forward in New York has 23 hours; the reminder a day
+		// before is 09:00 the day before, on the calendar.
+		{name: "AcrossSpringForward", text: "call mom on march 8 remind me the day before and 1 hour before",
+			due: "2026-03-08T23:59:59-04:00", fire: []string{"2026-03-07T09:00:00-05:00", "2026-03-08T08:00:00-04:00"}},
+		{name: "SeriesAcrossSpringForward", text: "call mom every sunday remind me saturday at 8am",
+			due: "2026-03-08T23:59:59-04:00", fire: []string{"2026-03-07T08:00:00-05:00"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			zone, now := tt.zone, tt.now
+			if zone == "" {
+				zone = "America/New_York"
+			}
+			if now == "" {
+				now = friday
+			}
+			loc := mustZone(t, zone)
+			res, err := quickadd.Parse(tt.text, mustTime(t, now), loc)
+			require.NoError(t, err)
+			f, err := res.Task.Fields()
+			require.NoError(t, err)
+			assert.True(t, f.AllDay, "got a timed task, want an all-day one")
+			require.NotNil(t, f.DueAt)
+			assert.Equal(t, tt.due, f.DueAt.In(loc).Format(time.RFC3339))
+			var fire []string
+			for _, r := range f.Reminders {
+				at := r.FireAt(f.DueAt, f.TimeZone, f.AllDay)
+				require.NotNil(t, at)
+				fire = append(fire, at.In(loc).Format(time.RFC3339))
+			}
+			assert.Equal(t, tt.fire, fire)
+		})
+	}
+}
+
 func TestParse_Err(t *testing.T) {
 	for _, tt := range []struct{ name, text string }{
 		{"Empty", ""},
 		{"Blank", " \t "},
 		{"NoTitle", "tomorrow 5pm #home !high"},
 		{"ReminderWithoutDue", "call remind 1h before"},
-		{"UntilBeforeTheFirst", "water plants every day until today"},
+		{"UntilBeforeTheFirst", "water plants every monday until saturday"},
+		{"UntilBeforeTheFirstTime", "water plants every day at 9am until today"},
+		{"AllDayReminderAfterTheDay", "pay rent on the 1st remind me april 2"},
+		{"AllDayReminderFromNowAfterTheDay", "buy milk today remind me in 20 hours"},
+		{"AllDaySeriesReminderAfterNine", "bins every thursday remind me thursday at 10am"},
+		{"AllDaySeriesReminderAfterTheDay", "bins every thursday remind me friday"},
 		{"ReminderAfterDue", "standup every monday 9am remind me tuesday at 8pm"},
 		{"ReminderFromNowAfterDue", "call bob in 1 hour remind me in 2 hours"},
 		{"ControlCharacter", "call\x00mom"},

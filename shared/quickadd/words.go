@@ -56,6 +56,10 @@ type date struct {
 
 func dateOf(t time.Time) date { return date{t.Year(), t.Month(), t.Day()} }
 
+// utc returns the start of d in UTC, whose fields are d's: a day as shared/taskwire and
+// shared/recur take one.
+func (d date) utc() time.Time { return time.Date(d.y, d.m, d.d, 0, 0, 0, 0, time.UTC) }
+
 // monthStart returns the 1st of the month n months after d's.
 func (d date) monthStart(n int) date {
 	return dateOf(time.Date(d.y, d.m+time.Month(n), 1, 12, 0, 0, 0, time.UTC))

@@ -24,12 +24,15 @@ type quickPreview struct {
 	Understood []quickFragment `json:"understood"`
 }
 
-// quickTask is a new task as POST /v1/tasks reads it, with every field a line can set.
+// quickTask is a new task as POST /v1/tasks reads it, with every field a line can set:
+// due_at for a task due at a time, due_date for one due on a day (all-day), at most one
+// of them non-null.
 type quickTask struct {
 	Title      string          `json:"title"`
 	Priority   string          `json:"priority"`
 	Tags       []string        `json:"tags"`
 	DueAt      *string         `json:"due_at"`
+	DueDate    *string         `json:"due_date"`
 	TimeZone   string          `json:"time_zone"`
 	Recurrence *string         `json:"recurrence"`
 	RepeatFrom string          `json:"repeat_from"`
@@ -85,7 +88,7 @@ func (s *Server) quickAdd(w http.ResponseWriter, r *http.Request) error {
 	t := res.Task
 	preview := quickPreview{
 		Task: quickTask{
-			Title: t.Title, Priority: t.Priority, Tags: t.Tags, DueAt: t.DueAt, TimeZone: t.TimeZone,
+			Title: t.Title, Priority: t.Priority, Tags: t.Tags, DueAt: t.DueAt, DueDate: t.DueDate, TimeZone: t.TimeZone,
 			Recurrence: t.Recurrence, RepeatFrom: t.RepeatFrom, Reminders: []quickReminder{},
 		},
 		Understood: []quickFragment{},

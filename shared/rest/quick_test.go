@@ -3,6 +3,7 @@ package rest_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -22,6 +23,7 @@ type quickPreview struct {
 		Priority   string                   `json:"priority"`
 		Tags       []string                 `json:"tags"`
 		DueAt      *string                  `json:"due_at"`
+		DueDate    *string                  `json:"due_date"`
 		TimeZone   string                   `json:"time_zone"`
 		Recurrence *string                  `json:"recurrence"`
 		RepeatFrom string                   `json:"repeat_from"`
@@ -51,6 +53,33 @@ func mustPreview(t *testing.T, c *resttest.Client, body any) quickPreview {
 func tomorrowAt(now time.Time, loc *time.Location, hour int) time.Time {
 	l := now.In(loc)
 	return time.Date(l.Year(), l.Month(), l.Day()+1, hour, 0, 0, 0, loc)
+}
+
+// dayIn returns the day n days after now's day in loc, written as due_date is.
+func dayIn(now time.Time, loc *time.Location, n int) string {
+	l := now.In(loc)
+	return time.Date(l.Year(), l.Month(), l.Day()+n, 0, 0, 0, 0, time.UTC).Format(taskwire.DateLayout)
+}
+
+// next15th returns the next 15th of a month from now's day in loc on, written as
+// due_date is.
+func next15th(now time.Time, loc *time.Location) string {
+	l := now.In(loc)
+	m := l.Month()
+	if l.Day() > 15 {
+		m++
+	}
+	return time.Date(l.Year(), m, 15, 0, 0, 0, 0, time.UTC).Format(taskwire.DateLayout)
+}
+
+// middayIn returns a zone of a whole-hour offset in which now is around midday, so that
+// a test of "today" does not run into midnight.
+func middayIn(now time.Time) string {
+	west := now.UTC().Hour() - 12 // hours west of UTC, as the IANA names count
+	if west == 0 {
+		return "UTC"
+	}
+	return fmt.Sprintf("Etc/GMT%+d", west)
 }
 
 func TestQuickAdd(t *testing.T) {
@@ -104,6 +133,7 @@ func TestQuickAdd(t *testing.T) {
 		assert.Equal(t, "FREQ=MONTHLY;BYMONTHDAY=1", *p.Task.Recurrence)
 		assert.Equal(t, "schedule", p.Task.RepeatFrom)
 		require.NotNil(t, p.Task.DueAt)
+		assert.Nil(t, p.Task.DueDate, "a time of day makes a timed task")
 		due, err := time.Parse(time.RFC3339, *p.Task.DueAt)
 		require.NoError(t, err)
 		assert.Equal(t, "09:00", due.Format("15:04"), "due_at carries the zone's offset: %s", *p.Task.DueAt)
@@ -136,6 +166,7 @@ func TestQuickAdd(t *testing.T) {
 		assert.NotNil(t, p.Understood, "understood is a list, empty")
 		assert.Empty(t, p.Understood)
 		assert.Nil(t, p.Task.DueAt)
+		assert.Nil(t, p.Task.DueDate)
 		assert.Equal(t, "none", p.Task.Priority)
 		assert.Equal(t, "UTC", p.Task.TimeZone, "a new user's zone is UTC")
 	})
@@ -152,6 +183,7 @@ func TestQuickAdd(t *testing.T) {
 		resp.JSON(t, &got)
 		assert.Equal(t, "call mom", got.Title)
 		assert.Equal(t, "Asia/Tokyo", got.TimeZone)
+		assert.Nil(t, got.DueDate, "a time of day makes a timed task")
 		require.NotNil(t, got.DueAt)
 		// The day may turn in Tokyo during the request: either day is right then.
 		assert.Contains(t, []time.Time{tomorrowAt(before, tokyo, 17).UTC(), tomorrowAt(after, tokyo, 17).UTC()}, got.DueAt.UTC())
@@ -162,6 +194,79 @@ func TestQuickAdd(t *testing.T) {
 		due, err := time.Parse(time.RFC3339, *p.Task.DueAt)
 		require.NoError(t, err)
 		assert.Equal(t, "17:00", due.In(taskwire.LoadZone("America/Los_Angeles")).Format("15:04"))
+	})
+
+	// A date without a time of day makes an all-day task: due until the day's end in its
+	// zone, its relative reminders counting back from 09:00 on the day.
+	t.Run("AllDay", func(t *testing.T) {
+		c := s.NewUser(t)
+		berlin := taskwire.LoadZone("Europe/Berlin")
+		before := time.Now()
+		resp := c.Do(t, http.MethodPost, "/v1/tasks/quick", map[string]any{"text": "buy milk tomorrow remind me 1 hour before",
+			"time_zone": "Europe/Berlin"})
+		after := time.Now()
+		resp.MustStatus(t, http.StatusCreated)
+		var task taskwire.Task
+		resp.JSON(t, &task)
+		assert.Equal(t, "buy milk", task.Title)
+		require.NotNil(t, task.DueDate, "got a timed task, want an all-day one")
+		// The day may turn in Berlin during the request: either day is right then.
+		assert.Contains(t, []string{dayIn(before, berlin, 1), dayIn(after, berlin, 1)}, *task.DueDate)
+		day, err := time.Parse(taskwire.DateLayout, *task.DueDate)
+		require.NoError(t, err)
+		require.NotNil(t, task.DueAt)
+		assert.Equal(t, taskwire.EndOfDay(day, berlin), task.DueAt.UTC(), "due until the day's last second in Berlin")
+		require.Len(t, task.Reminders, 1)
+		assert.Equal(t, "PT1H", task.Reminders[0].Before)
+		require.NotNil(t, task.Reminders[0].FireAt)
+		fire := task.Reminders[0].FireAt.In(berlin)
+		assert.Equal(t, *task.DueDate+" 08:00", fire.Format("2006-01-02 15:04"), "an hour before 09:00 on the day")
+		assert.Equal(t, &task, c.MustGetTask(t, "1"), "the task is stored as answered")
+	})
+
+	// "today" is today, all day: the task is not overdue while the day lasts.
+	t.Run("TodayIsNotOverdue", func(t *testing.T) {
+		c := s.NewUser(t)
+		zone := middayIn(time.Now())
+		task := c.Do(t, http.MethodPost, "/v1/tasks/quick", map[string]any{"text": "call bank today", "time_zone": zone})
+		task.MustStatus(t, http.StatusCreated)
+		var got taskwire.Task
+		task.JSON(t, &got)
+		require.NotNil(t, got.DueDate)
+		assert.Equal(t, dayIn(time.Now(), taskwire.LoadZone(zone), 0), *got.DueDate)
+		assert.True(t, got.DueAt.After(time.Now()), "got due %v, want the end of today", got.DueAt)
+		assert.Empty(t, c.MustListTasks(t, "overdue=true"))
+		assert.Len(t, c.MustListTasks(t, "status=all"), 1)
+	})
+
+	// A repeat rule without a time of day makes an all-day series; the dry run answers
+	// its day as due_date, which POST /v1/tasks takes as it is.
+	t.Run("DryRunAllDaySeries", func(t *testing.T) {
+		c := s.NewUser(t)
+		ny := taskwire.LoadZone("America/New_York")
+		before := time.Now()
+		p := mustPreview(t, c, map[string]any{"text": "pay bills every 15th remind me at 8am", "time_zone": "America/New_York"})
+		after := time.Now()
+		assert.Equal(t, "pay bills", p.Task.Title)
+		assert.Nil(t, p.Task.DueAt, "an all-day task has no due_at to send")
+		require.NotNil(t, p.Task.DueDate)
+		assert.Contains(t, []string{next15th(before, ny), next15th(after, ny)}, *p.Task.DueDate)
+		require.NotNil(t, p.Task.Recurrence)
+		assert.Equal(t, "FREQ=MONTHLY;BYMONTHDAY=15", *p.Task.Recurrence)
+		require.Len(t, p.Task.Reminders, 1)
+		require.NotNil(t, p.Task.Reminders[0].Before, "a series' reminder moves with it")
+		assert.Equal(t, "PT1H", *p.Task.Reminders[0].Before, "08:00 is an hour before 09:00 on the day")
+		require.NotEmpty(t, p.Understood)
+		assert.Equal(t, "every 15th", p.Understood[0].Text)
+		assert.Contains(t, p.Understood[0].Meaning, "all day")
+		assert.Empty(t, c.MustListTasks(t, "status=all"), "a dry run saves nothing")
+
+		made := c.MustCreateTask(t, p.Task)
+		require.NotNil(t, made.DueDate)
+		assert.Equal(t, *p.Task.DueDate, *made.DueDate)
+		require.Len(t, made.Reminders, 1)
+		require.NotNil(t, made.Reminders[0].FireAt)
+		assert.Equal(t, *made.DueDate+" 08:00", made.Reminders[0].FireAt.In(ny).Format("2006-01-02 15:04"))
 	})
 
 	t.Run("Err", func(t *testing.T) {
@@ -177,6 +282,8 @@ func TestQuickAdd(t *testing.T) {
 			{"EmptyTitle", "", map[string]any{"text": "tomorrow 5pm #home"}, http.StatusUnprocessableEntity, taskwire.EINVALID, "text"},
 			{"EmptyTitleDryRun", "?dry_run=true", map[string]any{"text": "tomorrow 5pm"}, http.StatusUnprocessableEntity, taskwire.EINVALID, "text"},
 			{"ReminderWithoutDue", "", map[string]any{"text": "call remind 1h before"}, http.StatusUnprocessableEntity, taskwire.EINVALID, "text"},
+			{"ReminderAfterTheDay", "", map[string]any{"text": "buy milk today remind me in 30 hours"}, http.StatusUnprocessableEntity, taskwire.EINVALID, "text"},
+			{"SeriesReminderAfterNine", "", map[string]any{"text": "bins every thursday remind me thursday at 10am"}, http.StatusUnprocessableEntity, taskwire.EINVALID, "text"},
 			{"UnknownZone", "", map[string]any{"text": "x", "time_zone": "Mars/Olympus"}, http.StatusUnprocessableEntity, taskwire.EINVALID, "time_zone"},
 			{"TextNotString", "", map[string]any{"text": 3}, http.StatusBadRequest, taskwire.EMALFORMED, "text"},
 			{"UnknownField", "", map[string]any{"text": "x", "title": "y"}, http.StatusBadRequest, taskwire.EMALFORMED, "title"},

@@ -14,10 +14,10 @@ import (
 // of today writes that offset into a date after the next DST change as well, an hour
 // off; it is better at "9:00 on 5 April" than at which offset that day has. So the tools
 // also take a local time without an offset, and they give a task's times with the offset
-// of the task's own zone. A task's own times (due_at, a reminder's at) are read as the
-// REST API reads them, in the task's zone (taskwire.NewTask.FieldsIn, ApplyPatch): the
-// zone the model reads them in. The bounds of a listing, which has no task's zone, are
-// read here, in the user's. So are the times of list_notifications: a notification
+// of the task's own zone. A task's own times (due_at, a reminder's at) and its day
+// (due_date, of an all-day task) are read as the REST API reads them, in the task's zone
+// (taskwire.NewTask.FieldsIn, ApplyPatch): the zone the model reads them in. The bounds
+// of a listing, which has no task's zone, are read here, in the user's. So are the times of list_notifications: a notification
 // carries no zone of its own (its task may be gone). A snooze gives its notification,
 // its task and until in the task's zone, the zone until was counted in.
 

@@ -177,7 +177,9 @@ func taskTools(tasks Tasks, users Users) []Tool {
 		{
 			Name: "add_task",
 			Description: "Create a task for the user. Only title is required. due_at is a local time such as " +
-				"2026-03-06T09:00:00 in time_zone (RFC 3339 with an offset works too); " +
+				"2026-03-06T09:00:00 in time_zone (RFC 3339 with an offset works too); for a task due on a day rather " +
+				"than at a time (\"pay rent on the 1st\"), give due_date, a day such as 2026-03-06, instead: an all-day " +
+				"task, due until that day ends, whose reminders before it count back from 09:00 on the day. " +
 				"time_zone (IANA, default: the user's zone) is how recurrence and day-based reminders are counted. " +
 				"Returns the task with its number.",
 			Parameters: json.RawMessage(addTaskSchema),
@@ -197,7 +199,8 @@ func taskTools(tasks Tasks, users Users) []Tool {
 		{
 			Name: "quick_add",
 			Description: "Create a task from one line as the user said it, read by the same parser as the app's quick add: " +
-				"dates and times (\"tomorrow 5pm\", \"next friday at 9:30\"), repetition (\"every weekday at 8:30\"), " +
+				"dates and times (\"tomorrow 5pm\", \"next friday at 9:30\"; a date without a time, \"tomorrow\", " +
+				"makes an all-day task, with due_date), repetition (\"every weekday at 8:30\"), " +
 				"#tags, !priority and reminders (\"remind 1h before\"), in the user's time zone unless time_zone is given. " +
 				"Returns the task and what was understood.",
 			Parameters: json.RawMessage(quickAddSchema),
@@ -342,7 +345,8 @@ func taskTools(tasks Tasks, users Users) []Tool {
 		{
 			Name: "update_task",
 			Description: "Change fields of a task, by its number or id: only the fields given change; null clears " +
-				"due_at, recurrence or priority. reminders replaces the whole list.",
+				"due_at or due_date (the due, whichever it is), recurrence or priority. due_at makes the task due at " +
+				"a time, due_date on a day (all-day); not both. reminders replaces the whole list.",
 			Parameters: json.RawMessage(updateTaskSchema),
 			run: func(ctx context.Context, args json.RawMessage) (any, error) {
 				ref, rest, err := splitRef(args)
@@ -362,8 +366,9 @@ func taskTools(tasks Tasks, users Users) []Tool {
 		},
 		{
 			Name: "reschedule_task",
-			Description: "Move a task's due date, by its number or id: due_at is a local time such as 2026-03-06T09:00:00 " +
-				"in time_zone, else in the task's zone (RFC 3339 with an offset works too), or " +
+			Description: "Move a task's due date, by its number or id: give one of due_at, a local time such as " +
+				"2026-03-06T09:00:00 in time_zone, else in the task's zone (RFC 3339 with an offset works too), or " +
+				"due_date, a day such as 2026-03-06 for a task due on a day rather than at a time (all-day); or " +
 				"null for no due date; time_zone optionally changes the task's zone. Reminders relative to the " +
 				"due date move with it.",
 			Parameters: json.RawMessage(rescheduleSchema),
@@ -373,12 +378,15 @@ func taskTools(tasks Tasks, users Users) []Tool {
 					return nil, err
 				}
 				for name := range rest {
-					if name != "due_at" && name != "time_zone" {
+					if name != "due_at" && name != "due_date" && name != "time_zone" {
 						return nil, taskwire.FieldErrorf(taskwire.EMALFORMED, name, "unknown field %q", name)
 					}
 				}
-				if _, ok := rest["due_at"]; !ok {
-					return nil, taskwire.FieldErrorf(taskwire.EINVALID, "due_at", "due_at is required: a time, or null")
+				_, dueAt := rest["due_at"]
+				_, dueDate := rest["due_date"]
+				if !dueAt && !dueDate {
+					return nil, taskwire.FieldErrorf(taskwire.EINVALID, "due_at",
+						"due_at or due_date is required: a time, a day such as 2026-03-06, or null for no due date")
 				}
 				patch, err := json.Marshal(rest)
 				if err != nil {
@@ -588,7 +596,8 @@ func (l *stringList) UnmarshalJSON(b []byte) error {
 }
 
 // The argument schemas. task_id takes a number or a string, so that "task 3" and a uuid
-// both work.
+// both work. reschedule_task needs one of due_at or due_date: its run checks that, as
+// the function-calling APIs refuse anyOf at a schema's top level.
 const (
 	taskIDProperty = `"task_id": {"type": ["integer", "string"], "description": "The task's number (as the user says it, e.g. 3) or its id (a UUID)."}`
 
@@ -605,11 +614,12 @@ const (
 		"description": {"type": "string", "description": "Longer notes."},
 		"priority": {"type": ["string", "null"], "enum": ["none", "low", "medium", "high", "urgent", null], "description": "none when null."},
 		"tags": {"type": "array", "items": {"type": "string"}, "description": "Up to 20 tags, stored lower-case."},
-		"due_at": {"type": ["string", "null"], "description": "When it is due: a local time in time_zone, else in the task's zone (the user's for a new task), e.g. 2026-03-06T09:00:00; or RFC 3339 with an offset."},
+		"due_at": {"type": ["string", "null"], "description": "When it is due: a local time in time_zone, else in the task's zone (the user's for a new task), e.g. 2026-03-06T09:00:00; or RFC 3339 with an offset. Not with due_date."},
+		"due_date": {"type": ["string", "null"], "description": "A day, YYYY-MM-DD, for a task due on a day rather than at a time (all-day: due until the day ends in the task's zone); not with due_at."},
 		"time_zone": {"type": "string", "description": "IANA time zone of the task, e.g. Europe/Berlin."},
-		"recurrence": {"type": ["string", "null"], "description": "RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=MO or FREQ=DAILY;COUNT=10; needs due_at."},
+		"recurrence": {"type": ["string", "null"], "description": "RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=MO or FREQ=DAILY;COUNT=10; needs due_at or due_date. With due_date, a rule of days only (no FREQ=HOURLY, BYHOUR, BYMINUTE, BYSECOND)."},
 		"repeat_from": {"type": "string", "enum": ["schedule", "completion"], "description": "Whether the next occurrence counts from the due date (schedule) or from when it was completed."},
-		"reminders": {"type": "array", "description": "Up to 10 reminders: {\"before\": ISO 8601 duration before due_at, e.g. PT1H} or {\"at\": a time, local as due_at or with an offset}.",
+		"reminders": {"type": "array", "description": "Up to 10 reminders: {\"before\": ISO 8601 duration before due_at, e.g. PT1H; for an all-day task before 09:00 on its day, so PT0S is 09:00 that day and P1D 09:00 the day before} or {\"at\": a time, local as due_at or with an offset}.",
 			"items": {"type": "object", "properties": {"before": {"type": "string"}, "at": {"type": "string"}}, "additionalProperties": false}}`
 
 	quickAddSchema = `{"type": "object", "properties": {
@@ -622,9 +632,10 @@ const (
 	updateTaskSchema = `{"type": "object", "properties": {` + taskIDProperty + `,` + taskFieldProperties + `}, "required": ["task_id"], "additionalProperties": false}`
 
 	rescheduleSchema = `{"type": "object", "properties": {` + taskIDProperty + `,
-		"due_at": {"type": ["string", "null"], "description": "The new due time: a local time in time_zone, else in the task's zone, e.g. 2026-03-06T09:00:00; or RFC 3339 with an offset; or null for none."},
+		"due_at": {"type": ["string", "null"], "description": "The new due time: a local time in time_zone, else in the task's zone, e.g. 2026-03-06T09:00:00; or RFC 3339 with an offset; or null for none. Give one of due_at or due_date."},
+		"due_date": {"type": ["string", "null"], "description": "The new due day, YYYY-MM-DD, for a task due on a day rather than at a time (all-day); or null for none. Give one of due_at or due_date."},
 		"time_zone": {"type": "string", "description": "IANA time zone of the task, e.g. Europe/Berlin."}},
-		"required": ["task_id", "due_at"], "additionalProperties": false}`
+		"required": ["task_id"], "additionalProperties": false}`
 
 	listTasksSchema = `{"type": "object", "properties": {
 		"status": {"type": "string", "enum": ["all", "pending", "completed"], "description": "Which tasks: pending (not done, the default), completed, or all."},

@@ -97,6 +97,18 @@ func TestSet_List(t *testing.T) {
 	assert.Contains(t, deleteTask.Description, "restore_task", "the model must know how to bring it back")
 	snooze, _ := set.Lookup("snooze_reminder")
 	assert.Contains(t, snooze.Description, "list_notifications", "the model must know where a notification's id comes from")
+	// A task due on a day rather than at a time: the tools that set a due take due_date.
+	for _, name := range []string{"add_task", "update_task", "reschedule_task"} {
+		tool, _ := set.Lookup(name)
+		var schema struct {
+			Properties map[string]any `json:"properties"`
+			Required   []string       `json:"required"`
+		}
+		require.NoError(t, json.Unmarshal(tool.Parameters, &schema))
+		assert.Contains(t, schema.Properties, "due_date", "%s takes due_date", name)
+		assert.Contains(t, tool.Description, "due_date", "%s: the model must know of due_date", name)
+		assert.NotContains(t, schema.Required, "due_at", "%s: due_date will do instead", name)
+	}
 }
 
 func TestTools_QuickAdd(t *testing.T) {
@@ -133,6 +145,24 @@ func TestTools_QuickAdd(t *testing.T) {
 		require.NotNil(t, got.Task.DueAt)
 		assert.Equal(t, tomorrowAt("Asia/Tokyo", 17), got.Task.DueAt.UTC().Format(time.RFC3339))
 		assert.Equal(t, "Asia/Tokyo", got.Task.TimeZone)
+	})
+
+	// A date without a time of day makes an all-day task, which the result shows with its
+	// due_date.
+	t.Run("OKAllDay", func(t *testing.T) {
+		before := time.Now()
+		got := MustCall[result](t, ctx, set, "quick_add", `{"text": "Buy milk tomorrow remind me 1 hour before"}`)
+		after := time.Now()
+		ny := taskwire.LoadZone("America/New_York")
+		tomorrow := func(now time.Time) string { return now.In(ny).AddDate(0, 0, 1).Format(taskwire.DateLayout) }
+		assert.Equal(t, "Buy milk", got.Task.Title)
+		require.NotNil(t, got.Task.DueDate, "got a timed task, want an all-day one")
+		assert.Contains(t, []string{tomorrow(before), tomorrow(after)}, *got.Task.DueDate)
+		require.NotNil(t, got.Task.DueAt)
+		assert.Equal(t, *got.Task.DueDate+"T23:59:59", got.Task.DueAt.Format("2006-01-02T15:04:05"), "the day's end, in the task's zone")
+		require.Len(t, got.Task.Reminders, 1)
+		assert.Equal(t, *got.Task.DueDate+"T08:00:00", got.Task.Reminders[0].FireAt.Format("2006-01-02T15:04:05"))
+		assert.Contains(t, strings.Join(got.Understood, "; "), "all day")
 	})
 
 	t.Run("ErrEmptyTitle", func(t *testing.T) {
@@ -198,6 +228,117 @@ func TestTools_LocalTimes(t *testing.T) {
 	assert.Equal(t, "time_zone", taskwire.ErrorField(err))
 	_, err = set.Call(ctx, "add_task", json.RawMessage(`{"title": "x", "due_at": "5 April 9am"}`))
 	assert.Equal(t, "due_at", taskwire.ErrorField(err), "what is neither is refused as before")
+}
+
+// A task due on a day rather than at a time: due_date creates it, reschedules a task to
+// a day and back to a time, and every result shows it, with due_at at the day's end in
+// the task's zone.
+func TestTools_AllDay(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+	users := postgres.NewUserService(db)
+	set := tools.New(postgres.NewTaskService(db), users, postgres.NewNotificationService(db))
+	ctx, user := MustNewUser(t, db)
+	_, err := users.UpdateMe(ctx, []byte(`{"time_zone": "Europe/Berlin"}`))
+	require.NoError(t, err)
+	day := func(tb testing.TB, task taskwire.Task) string {
+		tb.Helper()
+		require.NotNil(tb, task.DueDate, "got a timed task, want an all-day one")
+		return *task.DueDate
+	}
+
+	t.Run("AddTask", func(t *testing.T) {
+		out, err := set.Call(ctx, "add_task", json.RawMessage(`{"title": "Pay rent", "due_date": "2027-04-01",
+			"reminders": [{"before": "PT0S"}, {"before": "P1D"}]}`))
+		require.NoError(t, err)
+		assert.Contains(t, string(out), `"due_date":"2027-04-01"`)
+		var got taskwire.Task
+		require.NoError(t, json.Unmarshal(out, &got))
+		assert.Equal(t, "2027-04-01", day(t, got))
+		assert.Equal(t, "Europe/Berlin", got.TimeZone, "the day is the user's")
+		assert.Equal(t, "2027-04-01T23:59:59+02:00", got.DueAt.Format(time.RFC3339), "due until the day's end, in its zone")
+		require.Len(t, got.Reminders, 2)
+		assert.Equal(t, "2027-04-01T09:00:00+02:00", got.Reminders[0].FireAt.Format(time.RFC3339), "09:00 on the day")
+		assert.Equal(t, "2027-03-31T09:00:00+02:00", got.Reminders[1].FireAt.Format(time.RFC3339), "09:00 the day before")
+
+		series := MustCall[taskwire.Task](t, ctx, set, "add_task", `{"title": "Bins out", "due_date": "2027-01-04",
+			"time_zone": "America/New_York", "recurrence": "FREQ=WEEKLY;BYDAY=MO"}`)
+		assert.Equal(t, "2027-01-04", day(t, series))
+		assert.Equal(t, "2027-01-04T23:59:59-05:00", series.DueAt.Format(time.RFC3339), "in the zone given")
+		require.NotNil(t, series.Recurrence)
+		assert.Equal(t, "FREQ=WEEKLY;BYDAY=MO", *series.Recurrence)
+
+		timed := MustCall[taskwire.Task](t, ctx, set, "add_task", `{"title": "Dentist", "due_at": "2027-04-05T09:00:00"}`)
+		assert.Nil(t, timed.DueDate, "a task due at a time has no day")
+	})
+
+	t.Run("Results", func(t *testing.T) {
+		got := MustCall[taskwire.Task](t, ctx, set, "get_task", `{"task_id": 1}`)
+		assert.Equal(t, "2027-04-01", day(t, got))
+		page := MustCall[taskwire.TaskPage](t, ctx, set, "list_tasks", `{"sort": "due_at"}`)
+		require.Len(t, page.Items, 3)
+		assert.Equal(t, []string{"Bins out", "Pay rent", "Dentist"}, []string{page.Items[0].Title, page.Items[1].Title, page.Items[2].Title})
+		assert.Equal(t, "2027-04-01", day(t, *page.Items[1]))
+		assert.Nil(t, page.Items[2].DueDate)
+		// The day is listed by due_at, its end: in a window of the day, not of the next.
+		page = MustCall[taskwire.TaskPage](t, ctx, set, "list_tasks", `{"due_after": "2027-04-01T00:00:00", "due_before": "2027-04-02T00:00:00"}`)
+		require.Len(t, page.Items, 1)
+		assert.Equal(t, "Pay rent", page.Items[0].Title)
+	})
+
+	t.Run("RescheduleToADay", func(t *testing.T) {
+		MustCall[taskwire.Task](t, ctx, set, "update_task", `{"task_id": 3, "reminders": [{"before": "PT1H"}]}`)
+		got := MustCall[taskwire.Task](t, ctx, set, "reschedule_task", `{"task_id": 3, "due_date": "2027-04-06"}`)
+		assert.Equal(t, "2027-04-06", day(t, got))
+		assert.Equal(t, "2027-04-06T23:59:59+02:00", got.DueAt.Format(time.RFC3339))
+		require.Len(t, got.Reminders, 1)
+		assert.Equal(t, "2027-04-06T08:00:00+02:00", got.Reminders[0].FireAt.Format(time.RFC3339),
+			"the reminder an hour before moves to an hour before 09:00 on the day")
+		var fireAt time.Time
+		require.NoError(t, db.Pool.QueryRow(context.Background(), `SELECT fire_at FROM reminders WHERE task_id = $1`, got.ID).Scan(&fireAt))
+		assert.Equal(t, "2027-04-06T06:00:00Z", fireAt.UTC().Format(time.RFC3339), "the stored reminder must move")
+
+		got = MustCall[taskwire.Task](t, ctx, set, "reschedule_task", `{"task_id": 3, "due_date": "2027-04-06", "time_zone": "Asia/Tokyo"}`)
+		assert.Equal(t, "2027-04-06T23:59:59+09:00", got.DueAt.Format(time.RFC3339), "the day in the zone the same call sets")
+		got = MustCall[taskwire.Task](t, ctx, set, "reschedule_task", `{"task_id": 3, "due_at": "2027-04-07T10:00", "due_date": null}`)
+		assert.Nil(t, got.DueDate, "back to a time")
+		assert.Equal(t, "2027-04-07T10:00:00+09:00", got.DueAt.Format(time.RFC3339))
+		got = MustCall[taskwire.Task](t, ctx, set, "update_task", `{"task_id": 3, "due_date": "2027-04-08"}`)
+		assert.Equal(t, "2027-04-08", day(t, got), "update_task sets a day too")
+		MustCall[taskwire.Task](t, ctx, set, "update_task", `{"task_id": 3, "reminders": []}`)
+		got = MustCall[taskwire.Task](t, ctx, set, "reschedule_task", `{"task_id": 3, "due_date": null}`)
+		assert.Nil(t, got.DueDate)
+		assert.Nil(t, got.DueAt, "null for no due date")
+	})
+
+	t.Run("Err", func(t *testing.T) {
+		for _, tc := range []struct {
+			name, tool, args, code, field string
+		}{
+			{"Both", "add_task", `{"title": "x", "due_at": "2027-04-01T09:00:00", "due_date": "2027-04-01"}`, taskwire.EINVALID, "due_date"},
+			{"NotADay", "add_task", `{"title": "x", "due_date": "next friday"}`, taskwire.EINVALID, "due_date"},
+			{"HourlyOnADay", "add_task", `{"title": "x", "due_date": "2027-04-01", "recurrence": "FREQ=HOURLY"}`, taskwire.EINVALID, "recurrence"},
+			{"RescheduleBoth", "reschedule_task", `{"task_id": 1, "due_at": "2027-04-01T09:00:00", "due_date": "2027-04-01"}`, taskwire.EINVALID, "due_date"},
+			{"RescheduleNotADay", "reschedule_task", `{"task_id": 1, "due_date": "2027-4-1"}`, taskwire.EINVALID, "due_date"},
+			{"RescheduleZoneOnly", "reschedule_task", `{"task_id": 1, "time_zone": "Asia/Tokyo"}`, taskwire.EINVALID, "due_at"},
+			{"UpdateBoth", "update_task", `{"task_id": 1, "due_at": "2027-04-01T09:00:00", "due_date": "2027-04-01"}`, taskwire.EINVALID, "due_date"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				got := MustFail(t, ctx, set, tc.tool, tc.args)
+				assert.Equal(t, tc.code, got["code"], "got %v", got)
+				assert.Equal(t, tc.field, got["field"], "got %v", got)
+			})
+		}
+		got := MustCall[taskwire.Task](t, ctx, set, "get_task", `{"task_id": 1}`)
+		assert.Equal(t, "2027-04-01", day(t, got), "the refusals changed nothing")
+	})
+
+	t.Run("SameEventsAsREST", func(t *testing.T) {
+		types := eventTypes(t, db, user)
+		assert.Equal(t, []string{"dev.taskwire.task.created.v1", "dev.taskwire.task.created.v1", "dev.taskwire.task.created.v1"}, types[:3])
+		for _, typ := range types[3:] {
+			assert.Equal(t, "dev.taskwire.task.updated.v1", typ)
+		}
+	})
 }
 
 func TestTools_Lifecycle(t *testing.T) {
@@ -466,6 +607,7 @@ func TestTools_Refusals(t *testing.T) {
 		{"NothingToUpdate", "update_task", `{"task_id": 1}`, taskwire.EINVALID, ""},
 		{"BadPriority", "update_task", `{"task_id": 1, "priority": "asap"}`, taskwire.EINVALID, "priority"},
 		{"RescheduleWithoutDue", "reschedule_task", `{"task_id": 1}`, taskwire.EINVALID, "due_at"},
+		{"RescheduleBadDueDate", "reschedule_task", `{"task_id": 1, "due_date": "friday"}`, taskwire.EINVALID, "due_date"},
 		{"RescheduleBadDue", "reschedule_task", `{"task_id": 1, "due_at": "friday"}`, taskwire.EINVALID, "due_at"},
 		{"RescheduleOtherField", "reschedule_task", `{"task_id": 1, "due_at": null, "title": "x"}`, taskwire.EMALFORMED, "title"},
 		{"RestoreWithoutTaskID", "restore_task", `{}`, taskwire.EINVALID, "task_id"},
