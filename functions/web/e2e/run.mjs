@@ -109,6 +109,12 @@ function wallClock(ms, zone) {
   return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}`;
 }
 
+/** The day n days after today in zone, as YYYY-MM-DD: counted on the calendar, not in 24-hour steps. */
+function dayIn(n, zone) {
+  const [y, m, d] = wallClock(0, zone).slice(0, 10).split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10);
+}
+
 /**
  * Signs a new user, whose zone is ZONE, in on a page of a context of its own (options as
  * for browser.newContext), after seed(token) has made its tasks and prepare(page) has
@@ -606,6 +612,97 @@ await userScenario('a due time typed in the form means what quick add makes of i
       if (quick.status === 200) assert(Date.parse(quick.body.task.due_at) === Date.parse(want), `quick add agrees: ${quick.body.task.due_at}`);
     }
   });
+
+await userScenario('all-day tasks: made in the form, listed with their day and no time, edited to a time and back; one due yesterday is overdue', {
+  seed: (tok) => seedTask(tok, { title: 'Renew the insurance', due_date: dayIn(-1, ZONE), time_zone: ZONE }),
+}, async ({ page: p, token: tok }) => {
+  const [today, tomorrow] = [dayIn(0, ZONE), dayIn(1, ZONE)];
+  const title = 'Pay the invoice';
+  const due = async (t) => taskItem(p, t).locator('time').textContent();
+  const overdue = (t) => taskItem(p, t).evaluate((el) => el.classList.contains('is-overdue'));
+  const stored = async () => (await api(tok, 'GET', '/v1/tasks')).body.items.find((t) => t.title === title);
+  const inZone = (iso) => new Date(iso).toLocaleString('sv-SE', { timeZone: ZONE }).replace(' ', 'T'); // 2026-12-04T23:59:59
+  const sent = []; // the bodies the form sent
+  p.on('request', (r) => {
+    if (['POST', 'PATCH'].includes(r.method()) && /^\/v1\/tasks(\/(?!quick$)[^/]+)?$/.test(new URL(r.url()).pathname)) sent.push(JSON.parse(r.postData()));
+  });
+  const allDay = p.getByLabel('All day');
+  const timed = p.locator('#f-due');
+
+  // Due yesterday, all day: its day is over, so it is overdue.
+  assert(await due('Renew the insurance') === 'Overdue · Yesterday', `yesterday, no time: ${await due('Renew the insurance')}`);
+  assert(await overdue('Renew the insurance'), 'yesterday\'s all-day task is highlighted as overdue');
+
+  // Made all-day for today in the form: listed as Today, not overdue though its day has begun.
+  await p.getByRole('button', { name: 'Open the full form' }).click();
+  let dialog = p.getByRole('dialog', { name: 'New task' });
+  await p.locator('#f-title').fill(title);
+  await allDay.check();
+  assert(await timed.isHidden(), 'no time to type');
+  await dialog.getByLabel('Due', { exact: true }).fill(today);
+  await p.getByText('An all-day task’s reminders count back from 09:00 on its day.').waitFor();
+  await axeScan(p, 'the task form with an all-day due');
+  await p.screenshot({ path: path.join(OUT, 'form-allday.png') });
+  await p.getByRole('button', { name: 'Save' }).click();
+  await taskItem(p, title).waitFor();
+  assert(JSON.stringify([sent.at(-1).due_at, sent.at(-1).due_date]) === JSON.stringify([null, today]), `the form sends due_date: ${JSON.stringify(sent.at(-1))}`);
+  assert(await due(title) === 'Today', `today, no time: ${await due(title)}`);
+  assert(!(await overdue(title)) && !(await taskItem(p, title).textContent()).includes('Overdue'), 'today\'s all-day task is not overdue');
+  let t = await stored();
+  assert(t.due_date === today && inZone(t.due_at) === `${today}T23:59:59`, `due on its day: ${t.due_date}, ${t.due_at}`);
+
+  // To a time: the day stays, at 09:00 until another time is typed.
+  dialog = await openEditor(p, title);
+  assert(await allDay.isChecked() && await p.locator('#f-due-date').inputValue() === today && await timed.isHidden(), 'the form shows the task as all-day');
+  await allDay.uncheck();
+  assert(await timed.inputValue() === `${today}T09:00`, `the day at 09:00: ${await timed.inputValue()}`);
+  await dialog.getByLabel('Due', { exact: true }).fill(`${tomorrow}T14:30`);
+  await p.getByRole('button', { name: 'Save' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  await until(async () => (await due(title)) === 'Tomorrow 14:30', 'the time in the list');
+  assert(JSON.stringify(sent.at(-1)) === JSON.stringify({ due_at: `${tomorrow}T14:30`, due_date: null }), `the patch makes it timed: ${JSON.stringify(sent.at(-1))}`);
+  t = await stored();
+  assert(t.due_date === null && inZone(t.due_at) === `${tomorrow}T14:30:00`, `due at a time: ${t.due_date}, ${t.due_at}`);
+
+  // And back to all-day, with a reminder an hour before: 08:00 on the day.
+  dialog = await openEditor(p, title);
+  assert(!(await allDay.isChecked()) && await timed.inputValue() === `${tomorrow}T14:30`, 'the form shows the time');
+  await allDay.check();
+  assert(await p.locator('#f-due-date').inputValue() === tomorrow, 'the day stays');
+  await p.getByRole('button', { name: 'Add a reminder' }).click();
+  await p.getByLabel('Reminder 1: how long before').fill('1');
+  await p.getByLabel('Reminder 1: unit').selectOption('hours');
+  await p.getByRole('button', { name: 'Save' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  await until(async () => (await due(title)) === 'Tomorrow', 'the day alone in the list');
+  const patch = sent.at(-1);
+  assert(JSON.stringify([patch.due_at, patch.due_date, patch.reminders]) === JSON.stringify([null, tomorrow, [{ before: 'PT1H' }]]), `the patch makes it all-day: ${JSON.stringify(patch)}`);
+  const meta = await taskItem(p, title).locator('.meta').textContent();
+  assert(meta.includes('Reminder 1 hour before 09:00'), `the reminder counts from 09:00: ${meta}`);
+  t = await stored();
+  assert(t.due_date === tomorrow && inZone(t.reminders[0].fire_at) === `${tomorrow}T08:00:00`, `the reminder fires at 08:00: ${JSON.stringify(t.reminders)}`);
+
+  // A rule with times of day is refused for an all-day task: the API's problem, in the form.
+  dialog = await openEditor(p, title);
+  await p.getByLabel('Repeats').selectOption('CUSTOM');
+  await p.getByLabel('Rule (RFC 5545 RRULE)').fill('FREQ=HOURLY');
+  await p.getByRole('button', { name: 'Save' }).click();
+  await until(async () => (await p.locator('#task-form-error').textContent()).includes('all-day'), 'the problem in the form', 5000);
+  assert(await p.evaluate(() => document.activeElement.id) === 'f-freq', 'focus moves to the rule');
+  await p.getByRole('button', { name: 'Cancel' }).click();
+  assert((await stored()).recurrence === null, 'no rule saved');
+
+  // Quick add: a date without a time is all-day, and the preview says the day alone.
+  const line = 'Post the parcel tomorrow';
+  const dry = await api(tok, 'POST', '/v1/tasks/quick?dry_run=true', { text: line });
+  assert(dry.status === 200 && dry.body.task.due_date === tomorrow && dry.body.task.due_at === null,
+    `the dry run is all-day: ${JSON.stringify(dry.body.task)}`);
+  await p.getByLabel('Quick add').fill(line);
+  await until(async () => (await p.locator('#quick-preview .due').allTextContents()).join() === 'Tomorrow', 'the preview of the day');
+  await p.getByLabel('Quick add').press('Enter');
+  await taskItem(p, 'Post the parcel').waitFor();
+  assert(await due('Post the parcel') === 'Tomorrow', `quick add's all-day task: ${await due('Post the parcel')}`);
+});
 
 await userScenario('Enter or Save pressed again while the first is on its way adds one task', {}, async ({ page: p, token: tok }) => {
   // Creating takes a second, as on a slow network.
@@ -1283,7 +1380,7 @@ await userScenario('calendar feed: create the address, copy it, replace it and t
 // and must find the instants of the zone's real clock, across DST changes, and the text
 // as it was written. The expected instants are the world's: 09:30 in Berlin is 08:30Z
 // in winter, 07:30Z from 28 March 2027.
-await scenario('calendar feed read by ical.js: occurrences across DST in three zones, COUNT and UNTIL, text', null, async () => {
+await scenario('calendar feed read by ical.js: occurrences across DST in three zones, COUNT and UNTIL, text, all-day', null, async () => {
   const tok = await devToken(`ical-${Date.now().toString(36)}`);
   const title = 'Dentist, Dr. Weiß; bring card \\ ok';
   const description = `Second floor\nRing twice: ${'é'.repeat(120)}`; // folded lines, not cut inside a letter
@@ -1296,6 +1393,8 @@ await scenario('calendar feed read by ical.js: occurrences across DST in three z
       want: ['2027-03-04T21:00:00.000Z', '2027-04-04T22:00:00.000Z', '2027-05-04T22:00:00.000Z'] },
   ];
   for (const c of cases) c.id = (await seedTask(tok, c.task)).id;
+  const rent = await seedTask(tok, { title: 'Rent', due_date: '2027-03-26', time_zone: 'Europe/Berlin',
+    recurrence: 'FREQ=WEEKLY;UNTIL=20270409', reminders: [{ before: 'P1D' }, { before: 'PT0S' }] });
   const feed = await api(tok, 'POST', '/v1/calendar-feed');
   assert(feed.status === 201, `POST /v1/calendar-feed: ${feed.status}`);
   const res = await fetch(feed.body.url);
@@ -1312,6 +1411,17 @@ await scenario('calendar feed read by ical.js: occurrences across DST in three z
     for (let next; (next = it.next()) && got.length < 10;) got.push(next.toJSDate().toISOString());
     assert(JSON.stringify(got) === JSON.stringify(c.want), `${c.task.title}: ${got.join(', ')}, want ${c.want.join(', ')}`);
   }
+  // An all-day task is an all-day event: a date, one day long, on its days across Berlin's
+  // DST change, with alarms at 09:00 the day before and on the day.
+  const day = events.get(`${rent.id}@taskwire`);
+  assert(day.startDate.isDate && day.startDate.toString() === '2027-03-26', `all day: ${day.startDate}`);
+  assert(day.duration.toString() === 'P1D', `one day: ${day.duration}`);
+  const days = [];
+  const it = day.iterator();
+  for (let next; (next = it.next()) && days.length < 10;) days.push(next.toString());
+  assert(JSON.stringify(days) === JSON.stringify(['2027-03-26', '2027-04-02', '2027-04-09']), `its days: ${days}`);
+  const triggers = day.component.getAllSubcomponents('valarm').map((a) => a.getFirstPropertyValue('trigger').toSeconds());
+  assert(JSON.stringify(triggers) === JSON.stringify([-15 * 3600, 9 * 3600]), `09:00 the day before and on the day: ${triggers}`);
   const dentist = events.get(`${cases[0].id}@taskwire`);
   assert(dentist.summary === title, `the title: ${dentist.summary}`);
   assert(dentist.description === description, `the description: ${dentist.description}`);
