@@ -19,6 +19,11 @@ import (
 // ContentType is the media type of a feed.
 const ContentType = "text/calendar; charset=utf-8"
 
+// Format names what a Feed writes for the same tasks. It goes into the feed's ETag, so it
+// changes whenever the output does (TestFormat holds the output of each), and calendar
+// apps that kept a feed read it anew.
+const Format = "2" // 2: all-day tasks as all-day events
+
 // Refresh is how often the feed asks calendar apps to read it again; many read it less
 // often whatever it asks (Google Calendar: every several hours).
 const Refresh = "PT1H"

@@ -1,6 +1,8 @@
 package calendar_test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 	"testing"
 	"time"
@@ -223,4 +225,30 @@ func TestFeed_AllDay(t *testing.T) {
 			"TRIGGER;VALUE=DATE-TIME:20261203T170000Z", // a time stays that time
 		}, triggers)
 	})
+}
+
+// The output for the same tasks is what Format names: a change of what the feed writes
+// changes this hash, and then Format must change too (and the hash be recorded for it),
+// so that calendar apps holding a feed's ETag read it anew.
+func TestFormat(t *testing.T) {
+	outputs := map[string]string{
+		"2": "71bff4834d5ed1d1302a8598dbac93d6fb2b142715bacd308987c1835bc80fc6",
+	}
+	berlin := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
+	timed := newTask("Dentist", "Europe/Berlin", time.Date(2026, 12, 7, 8, 30, 0, 0, time.UTC))
+	timed.ID = uuid.MustParse("01a2378a-2933-74da-a9ca-18e972d8320b")
+	timed.Description, timed.Tags, timed.Priority = "Second floor", []string{"health"}, taskwire.PriorityHigh
+	timed.Recurrence = new("FREQ=WEEKLY;BYDAY=MO;COUNT=5")
+	timed.Reminders = []taskwire.Reminder{{ID: uuid.MustParse("01a2378a-2933-74e5-80dc-217981e5c4a1"), Before: "PT15M"}}
+	allDay := newAllDayTask(t, "Pay rent", "America/New_York", "2026-12-01")
+	allDay.ID = uuid.MustParse("01a2377a-70c7-78c0-a931-ab98bef60cc2")
+	allDay.Recurrence = new("FREQ=MONTHLY;UNTIL=20270601")
+	allDay.Reminders = []taskwire.Reminder{{ID: uuid.MustParse("01a2377a-70c7-78ca-adb6-da67a1f7510d"), Before: "P1D"}}
+	lines := feedOf(t, map[string]time.Time{"Europe/Berlin": berlin, "America/New_York": berlin},
+		taskwire.SeriesTask{Task: timed, Index: 2}, taskwire.SeriesTask{Task: allDay, Index: 1})
+	sum := sha256.Sum256([]byte(strings.Join(lines, "\n")))
+	got := hex.EncodeToString(sum[:])
+	want, ok := outputs[calendar.Format]
+	require.True(t, ok, "no output recorded for calendar.Format %q", calendar.Format)
+	assert.Equal(t, want, got, "the feed's output changed: give calendar.Format a new name and record this hash for it")
 }

@@ -82,25 +82,29 @@ func (s *CalendarService) DeleteCalendarFeed(ctx context.Context) error {
 	return nil
 }
 
-// CalendarOwner returns the user whose feed has token, or ENOTFOUND. It reads as the
+// CalendarOwner returns the user whose feed has token, or ENOTFOUND, and the position of
+// the user's latest event (0 for none): every change of what the feed shows writes one
+// (task changes, completions and next occurrences, deletions, restores, imports), and
+// positions only grow, so the feed is as it was while the position is. It reads as the
 // connecting role, for a request that has no signed-in user: the token is its credential.
-func (s *CalendarService) CalendarOwner(ctx context.Context, token string) (string, error) {
+func (s *CalendarService) CalendarOwner(ctx context.Context, token string) (user string, seq int64, err error) {
 	if !taskwire.ValidCalendarToken(token) {
-		return "", taskwire.Errorf(taskwire.ENOTFOUND, "no such calendar feed")
+		return "", 0, taskwire.Errorf(taskwire.ENOTFOUND, "no such calendar feed")
 	}
-	var user string
 	b := &pgx.Batch{}
-	b.Queue(`SELECT user_id FROM calendar_feeds WHERE token = $1`, token).QueryRow(func(row pgx.Row) error {
-		return row.Scan(&user)
+	b.Queue(`
+		SELECT f.user_id, coalesce((SELECT max(o.seq) FROM outbox o WHERE o.user_id = f.user_id), 0)
+		FROM calendar_feeds f WHERE f.token = $1`, token).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&user, &seq)
 	})
-	err := s.db.sendBatch(ctx, b).Close()
+	err = s.db.sendBatch(ctx, b).Close()
 	if errors.Is(err, pgx.ErrNoRows) {
-		return "", taskwire.Errorf(taskwire.ENOTFOUND, "no such calendar feed")
+		return "", 0, taskwire.Errorf(taskwire.ENOTFOUND, "no such calendar feed")
 	}
 	if err != nil {
-		return "", fmt.Errorf("find calendar feed: %w", translate(err))
+		return "", 0, fmt.Errorf("find calendar feed: %w", translate(err))
 	}
-	return user, nil
+	return user, seq, nil
 }
 
 // CalendarZones returns the time zones of the signed-in user's open tasks that have a

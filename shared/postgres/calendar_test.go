@@ -30,9 +30,20 @@ func TestCalendarService_Feed(t *testing.T) {
 	found, err := svc.CalendarFeed(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, feed, found)
-	owner, err := svc.CalendarOwner(t.Context(), feed.Token)
+	owner, seq, err := svc.CalendarOwner(t.Context(), feed.Token)
 	require.NoError(t, err)
 	assert.Equal(t, user, owner)
+	assert.Zero(t, seq, "no event yet")
+	// Each change of the user's tasks moves the position of their latest event on.
+	tasks := postgres.NewTaskService(db)
+	task := MustCreateTask(t, ctx, tasks, taskwire.NewTask{Title: "Dentist", DueAt: ptr("2030-05-01T09:00:00Z")})
+	_, created1, err := svc.CalendarOwner(t.Context(), feed.Token)
+	require.NoError(t, err)
+	assert.Positive(t, created1)
+	MustUpdateTask(t, ctx, tasks, task.ID.String(), `{"title": "Dentist, Dr. Weiß"}`)
+	_, updated, err := svc.CalendarOwner(t.Context(), feed.Token)
+	require.NoError(t, err)
+	assert.Greater(t, updated, created1)
 
 	// Another user's feed has a token of its own, and theirs is not this user's.
 	theirs, err := svc.CreateCalendarFeed(otherCtx)
@@ -47,20 +58,20 @@ func TestCalendarService_Feed(t *testing.T) {
 	replaced, err := svc.CreateCalendarFeed(ctx)
 	require.NoError(t, err)
 	assert.NotEqual(t, feed.Token, replaced.Token)
-	_, err = svc.CalendarOwner(t.Context(), feed.Token)
+	_, _, err = svc.CalendarOwner(t.Context(), feed.Token)
 	assert.Equal(t, taskwire.ENOTFOUND, taskwire.ErrorCode(err), "got %v for the replaced token", err)
-	owner, err = svc.CalendarOwner(t.Context(), replaced.Token)
+	owner, _, err = svc.CalendarOwner(t.Context(), replaced.Token)
 	require.NoError(t, err)
 	assert.Equal(t, user, owner)
 
 	require.NoError(t, svc.DeleteCalendarFeed(ctx))
-	_, err = svc.CalendarOwner(t.Context(), replaced.Token)
+	_, _, err = svc.CalendarOwner(t.Context(), replaced.Token)
 	assert.Equal(t, taskwire.ENOTFOUND, taskwire.ErrorCode(err), "got %v for the deleted feed's token", err)
 	require.NoError(t, svc.DeleteCalendarFeed(ctx), "deleting no feed is no error")
-	_, err = svc.CalendarOwner(t.Context(), theirs.Token)
+	_, _, err = svc.CalendarOwner(t.Context(), theirs.Token)
 	assert.NoError(t, err, "the other user's feed stays")
 
-	_, err = svc.CalendarOwner(t.Context(), "not a token")
+	_, _, err = svc.CalendarOwner(t.Context(), "not a token")
 	assert.Equal(t, taskwire.ENOTFOUND, taskwire.ErrorCode(err), "got %v for a malformed token", err)
 }
 

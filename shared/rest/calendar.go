@@ -2,7 +2,11 @@ package rest
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
 	"net/http"
+	"runtime"
 	"strings"
 	"time"
 
@@ -16,8 +20,9 @@ type CalendarStore interface {
 	CalendarFeed(ctx context.Context) (*taskwire.CalendarFeed, error)
 	CreateCalendarFeed(ctx context.Context) (*taskwire.CalendarFeed, error)
 	DeleteCalendarFeed(ctx context.Context) error
-	// CalendarOwner returns the user whose feed has token, or ENOTFOUND.
-	CalendarOwner(ctx context.Context, token string) (string, error)
+	// CalendarOwner returns the user whose feed has token, or ENOTFOUND, and the position
+	// of their latest event, which changes whenever what the feed shows does.
+	CalendarOwner(ctx context.Context, token string) (user string, seq int64, err error)
 	// CalendarZones returns the zones of the open tasks that have a due time, each with
 	// its earliest due time.
 	CalendarZones(ctx context.Context) (map[string]time.Time, error)
@@ -96,16 +101,26 @@ func (s *Server) serveCalendar(w http.ResponseWriter, r *http.Request) error {
 // writeCalendar writes the calendar of the feed r names: its owner's open tasks that have
 // a due time, as they are read, a page at a time. A failure after the first page breaks
 // the connection off, so that a calendar app keeps what it had rather than a calendar cut
-// short.
+// short. A calendar app that asks again with the ETag it was given (If-None-Match) gets
+// 304 without the feed being read while nothing it shows has changed (calendarETag).
 func (s *Server) writeCalendar(w http.ResponseWriter, r *http.Request) error {
 	token, ok := strings.CutSuffix(r.PathValue("file"), ".ics")
 	if !ok {
 		return taskwire.Errorf(taskwire.ENOTFOUND, "no such calendar feed: its address ends in .ics")
 	}
 	ctx := r.Context()
-	user, err := s.calendar.CalendarOwner(ctx, token)
+	user, seq, err := s.calendar.CalendarOwner(ctx, token)
 	if err != nil {
 		return err
+	}
+	now := time.Now()
+	h := w.Header()
+	h.Set("Cache-Control", "private, no-cache")
+	etag := calendarETag(token, seq, now)
+	h.Set("ETag", etag)
+	if etagMatches(r.Header.Get("If-None-Match"), etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return nil
 	}
 	ctx = taskwire.NewContextWithUser(ctx, user)
 	zones, err := s.calendar.CalendarZones(ctx)
@@ -116,10 +131,8 @@ func (s *Server) writeCalendar(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	h := w.Header()
 	h.Set("Content-Type", calendar.ContentType)
-	h.Set("Cache-Control", "private, no-cache")
-	feed := calendar.NewFeed(w, "Taskwire", time.Now(), zones)
+	feed := calendar.NewFeed(w, "Taskwire", now, zones)
 	for {
 		for _, t := range page {
 			feed.Add(t)
@@ -135,4 +148,25 @@ func (s *Server) writeCalendar(w http.ResponseWriter, r *http.Request) error {
 		breakOff(ctx, "calendar feed", err)
 	}
 	return nil
+}
+
+// calendarETag names what the feed of token shows while its owner's latest event is seq:
+// the events say every change of the tasks; the year, the VTIMEZONEs' horizon, which
+// moves with the present; the writer's format and Go's zone database, which a new build
+// may change. The token keeps a new feed (a new address, an account made anew) from
+// sharing an old one's tag.
+func calendarETag(token string, seq int64, now time.Time) string {
+	sum := sha256.Sum256(fmt.Appendf(nil, "%s %d %d %s %s", token, seq, now.UTC().Year(), calendar.Format, runtime.Version()))
+	return `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`
+}
+
+// etagMatches reports whether an If-None-Match header names etag, comparing weakly, as
+// RFC 9110 has it for If-None-Match.
+func etagMatches(header, etag string) bool {
+	for _, t := range strings.Split(header, ",") {
+		if t = strings.TrimPrefix(strings.TrimSpace(t), "W/"); t == "*" || t == etag {
+			return true
+		}
+	}
+	return false
 }

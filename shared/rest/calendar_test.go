@@ -50,6 +50,38 @@ func TestCalendarFeed(t *testing.T) {
 		c.Do(t, http.MethodDelete, "/v1/calendar-feed", nil).MustStatus(t, http.StatusNoContent)
 	})
 
+	// A calendar app that asks again with the ETag it was given gets 304 while nothing the
+	// feed shows has changed, and the feed again once something has.
+	t.Run("NotModified", func(t *testing.T) {
+		c := s.NewUser(t)
+		c.MustCreateTask(t, map[string]any{"title": "Dentist", "due_at": "2030-05-01T09:00:00Z"})
+		feed := mustCreateFeed(t, c)
+		path := feedPath(t, s, feed.URL)
+		first := anonymous.Do(t, http.MethodGet, path, nil)
+		first.MustStatus(t, http.StatusOK)
+		etag := first.Header.Get("ETag")
+		require.NotEmpty(t, etag)
+
+		again := anonymous.Do(t, http.MethodGet, path, nil, "If-None-Match", etag)
+		again.MustStatus(t, http.StatusNotModified)
+		assert.Empty(t, again.Body)
+		assert.Equal(t, etag, again.Header.Get("ETag"))
+		anonymous.Do(t, http.MethodGet, path, nil, "If-None-Match", `"other", W/`+etag).MustStatus(t, http.StatusNotModified)
+		anonymous.Do(t, http.MethodGet, path, nil, "If-None-Match", `"other"`).MustStatus(t, http.StatusOK)
+
+		c.Do(t, http.MethodPatch, "/v1/tasks/1", `{"title": "Dentist, Dr. Weiß"}`, "Content-Type", "application/merge-patch+json").
+			MustStatus(t, http.StatusOK)
+		changed := anonymous.Do(t, http.MethodGet, path, nil, "If-None-Match", etag)
+		changed.MustStatus(t, http.StatusOK)
+		assert.Contains(t, string(changed.Body), "SUMMARY:Dentist\\, Dr. Weiß")
+		assert.NotEqual(t, etag, changed.Header.Get("ETag"))
+
+		// Another address of the same calendar has a tag of its own.
+		replaced := mustCreateFeed(t, c)
+		other := anonymous.Do(t, http.MethodGet, feedPath(t, s, replaced.URL), nil, "If-None-Match", changed.Header.Get("ETag"))
+		other.MustStatus(t, http.StatusOK)
+	})
+
 	t.Run("Events", func(t *testing.T) {
 		c := s.NewUser(t)
 		dentist := c.MustCreateTask(t, map[string]any{
