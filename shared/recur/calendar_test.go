@@ -18,6 +18,7 @@ func TestForCalendar(t *testing.T) {
 		zone  string
 		index int
 		want  string // "" when no rule can say it
+		days  bool   // ForCalendarDays, an all-day task's
 	}{
 		{name: "WithoutEnd", rule: "FREQ=WEEKLY;BYDAY=MO,WE", zone: "Europe/Berlin", index: 7, want: "FREQ=WEEKLY;BYDAY=MO,WE"},
 		{name: "CountLessTheOccurrencesBefore", rule: "FREQ=DAILY;COUNT=5", zone: "Europe/Berlin", index: 3, want: "FREQ=DAILY;COUNT=3"},
@@ -31,11 +32,33 @@ func TestForCalendar(t *testing.T) {
 		{name: "UntilLocalTime", rule: "FREQ=DAILY;UNTIL=20260701T090000", zone: "America/New_York", index: 2,
 			want: "FREQ=DAILY;UNTIL=20260701T130000Z"},
 		{name: "Easter", rule: "FREQ=YEARLY;BYEASTER=0", zone: "Europe/Berlin", index: 1, want: ""},
+		{days: true, name: "DaysWithoutEnd", rule: "FREQ=WEEKLY;BYDAY=MO,WE", zone: "Europe/Berlin", index: 7, want: "FREQ=WEEKLY;BYDAY=MO,WE"},
+		{days: true, name: "DaysCountLessTheOccurrencesBefore", rule: "FREQ=DAILY;COUNT=5", zone: "Europe/Berlin", index: 3, want: "FREQ=DAILY;COUNT=3"},
+		{days: true, name: "DaysCountAtTheLast", rule: "FREQ=DAILY;COUNT=5", zone: "Europe/Berlin", index: 5, want: ""},
+		// RFC 5545: with a DATE start, UNTIL is a DATE. A date stays that date in any zone.
+		{days: true, name: "DaysUntilDateStays", rule: "FREQ=DAILY;UNTIL=20261231", zone: "Pacific/Kiritimati", index: 2,
+			want: "FREQ=DAILY;UNTIL=20261231"},
+		{days: true, name: "DaysUntilDateWithInterval", rule: "FREQ=MONTHLY;INTERVAL=2;UNTIL=20271231;BYMONTHDAY=1", zone: "America/New_York", index: 1,
+			want: "FREQ=MONTHLY;INTERVAL=2;UNTIL=20271231;BYMONTHDAY=1"},
+		// A local time or a UTC time is the day it falls on in the task's zone.
+		{days: true, name: "DaysUntilLocalTime", rule: "FREQ=DAILY;UNTIL=20260701T235959", zone: "America/New_York", index: 2,
+			want: "FREQ=DAILY;UNTIL=20260701"},
+		{days: true, name: "DaysUntilUTCLaterInTheZone", rule: "FREQ=DAILY;UNTIL=20261230T230000Z", zone: "Europe/Berlin", index: 2,
+			want: "FREQ=DAILY;UNTIL=20261231"},
+		{days: true, name: "DaysUntilUTCEarlierInTheZone", rule: "FREQ=DAILY;UNTIL=20270101T045959Z", zone: "America/New_York", index: 2,
+			want: "FREQ=DAILY;UNTIL=20261231"},
+		{days: true, name: "DaysUntilUTCInUTC", rule: "FREQ=WEEKLY;UNTIL=20261231T080000Z", zone: "UTC", index: 1,
+			want: "FREQ=WEEKLY;UNTIL=20261231"},
+		{days: true, name: "DaysEaster", rule: "FREQ=YEARLY;BYEASTER=0", zone: "Europe/Berlin", index: 1, want: ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			loc, err := time.LoadLocation(tt.zone)
 			require.NoError(t, err)
-			got, ok := recur.ForCalendar(tt.rule, loc, tt.index)
+			forCalendar := recur.ForCalendar
+			if tt.days {
+				forCalendar = recur.ForCalendarDays
+			}
+			got, ok := forCalendar(tt.rule, loc, tt.index)
 			assert.Equal(t, tt.want != "", ok)
 			assert.Equal(t, tt.want, got)
 		})
@@ -101,43 +124,6 @@ func TestForCalendarAgreesWithNext(t *testing.T) {
 				got = append(got, recur.Resolve(w, loc).UTC())
 			}
 			assert.Equal(t, want, got)
-		})
-	}
-}
-
-func TestForCalendarDays(t *testing.T) {
-	for _, tt := range []struct {
-		name  string
-		rule  string
-		zone  string
-		index int
-		want  string // "" when no rule can say it
-	}{
-		{name: "WithoutEnd", rule: "FREQ=WEEKLY;BYDAY=MO,WE", zone: "Europe/Berlin", index: 7, want: "FREQ=WEEKLY;BYDAY=MO,WE"},
-		{name: "CountLessTheOccurrencesBefore", rule: "FREQ=DAILY;COUNT=5", zone: "Europe/Berlin", index: 3, want: "FREQ=DAILY;COUNT=3"},
-		{name: "CountAtTheLast", rule: "FREQ=DAILY;COUNT=5", zone: "Europe/Berlin", index: 5, want: ""},
-		// RFC 5545: with a DATE start, UNTIL is a DATE. A date stays that date in any zone.
-		{name: "UntilDateStays", rule: "FREQ=DAILY;UNTIL=20261231", zone: "Pacific/Kiritimati", index: 2,
-			want: "FREQ=DAILY;UNTIL=20261231"},
-		{name: "UntilDateWithInterval", rule: "FREQ=MONTHLY;INTERVAL=2;UNTIL=20271231;BYMONTHDAY=1", zone: "America/New_York", index: 1,
-			want: "FREQ=MONTHLY;INTERVAL=2;UNTIL=20271231;BYMONTHDAY=1"},
-		// A local time or a UTC time is the day it falls on in the task's zone.
-		{name: "UntilLocalTime", rule: "FREQ=DAILY;UNTIL=20260701T235959", zone: "America/New_York", index: 2,
-			want: "FREQ=DAILY;UNTIL=20260701"},
-		{name: "UntilUTCLaterInTheZone", rule: "FREQ=DAILY;UNTIL=20261230T230000Z", zone: "Europe/Berlin", index: 2,
-			want: "FREQ=DAILY;UNTIL=20261231"},
-		{name: "UntilUTCEarlierInTheZone", rule: "FREQ=DAILY;UNTIL=20270101T045959Z", zone: "America/New_York", index: 2,
-			want: "FREQ=DAILY;UNTIL=20261231"},
-		{name: "UntilUTCInUTC", rule: "FREQ=WEEKLY;UNTIL=20261231T080000Z", zone: "UTC", index: 1,
-			want: "FREQ=WEEKLY;UNTIL=20261231"},
-		{name: "Easter", rule: "FREQ=YEARLY;BYEASTER=0", zone: "Europe/Berlin", index: 1, want: ""},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			loc, err := time.LoadLocation(tt.zone)
-			require.NoError(t, err)
-			got, ok := recur.ForCalendarDays(tt.rule, loc, tt.index)
-			assert.Equal(t, tt.want != "", ok)
-			assert.Equal(t, tt.want, got)
 		})
 	}
 }
