@@ -210,8 +210,7 @@ func (s *NotificationService) Deliver(ctx context.Context, eventSource, eventID 
 	var dueDate *string
 	b.Queue(`
 		WITH live AS (
-			SELECT t.title, t.due_at, CASE WHEN t.all_day THEN (t.due_at AT TIME ZONE t.time_zone)::date END AS due_date
-			FROM reminders r JOIN tasks t ON t.id = r.task_id
+			SELECT t.title, t.due_at, t.due_date FROM reminders r JOIN tasks t ON t.id = r.task_id
 			WHERE r.id = $6 AND r.task_id = $7 AND t.user_id = $5),
 		-- A reminder firing whose in-app notification was recorded, the task deleted
 		-- since: the other channels still owe it, with what it said then.

@@ -140,7 +140,8 @@ func (s *RecurrenceService) handleCompleted(ctx context.Context, e event.Event, 
 }
 
 // daySeries returns the series of an all-day task as one of days: its times become their
-// days in its zone, and the rule runs on those days at midnight in UTC, so that no time
+// days in its zone (a completion's time of day orders nothing among days that begin at
+// midnight), and the rule runs on those days at midnight in UTC, so that no time
 // of day or DST change bears on it; an UNTIL time is the day it falls on there
 // (recur.DayRule). A day not yet over is not in the past, and the next occurrence's At is
 // its day (see taskwire.EndOfDay for its due_at).
@@ -152,15 +153,8 @@ func daySeries(s recur.Series) recur.Series {
 		}
 		return taskwire.DayOf(t, loc)
 	}
-	wall := func(t time.Time) time.Time { // the wall-clock time, which orders a completion within its day
-		if t.IsZero() {
-			return t
-		}
-		l := t.In(loc)
-		return time.Date(l.Year(), l.Month(), l.Day(), l.Hour(), l.Minute(), l.Second(), 0, time.UTC)
-	}
 	s.Rule, s.TimeZone = recur.DayRule(s.Rule, loc), ""
-	s.Due, s.Previous, s.Now, s.CompletedAt = day(s.Due), day(s.Previous), day(s.Now), wall(s.CompletedAt)
+	s.Due, s.Previous, s.Now, s.CompletedAt = day(s.Due), day(s.Previous), day(s.Now), day(s.CompletedAt)
 	return s
 }
 

@@ -14,7 +14,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/taskwire/taskwire/shared/events"
-	"github.com/taskwire/taskwire/shared/taskwire"
 )
 
 // ReminderService fires reminders: it claims those that fall due soon under a lease, and
@@ -202,7 +201,7 @@ func (s *ReminderService) fire(ctx context.Context, dues []Due) (int, error) {
 	// The tasks first, as task changes lock them, and in one order, so that two firings
 	// sharing tasks never wait on each other: a change in flight commits before this
 	// reads, and its reminder rows with it.
-	b.Queue(`SELECT id, status, title, due_at, all_day, time_zone FROM tasks WHERE id = ANY($1) ORDER BY id FOR SHARE`, taskIDs)
+	b.Queue(`SELECT id, status, title, due_at, to_char(due_date, 'YYYY-MM-DD') FROM tasks WHERE id = ANY($1) ORDER BY id FOR SHARE`, taskIDs)
 	b.Queue(`
 		SELECT r.id, r.task_id, r.fire_at, r.user_id FROM reminders r
 		WHERE r.id = ANY($1) AND r.fired_at IS NULL
@@ -215,9 +214,9 @@ func (s *ReminderService) fire(ctx context.Context, dues []Due) (int, error) {
 	}
 	// The tasks and the reminders as read and locked, by id.
 	type firingTask struct {
-		status, title, zone string
-		dueAt               *time.Time
-		allDay              bool
+		status, title string
+		dueAt         *time.Time
+		dueDate       *string
 	}
 	tasks := map[uuid.UUID]firingTask{}
 	type held struct {
@@ -245,7 +244,7 @@ func (s *ReminderService) fire(ctx context.Context, dues []Due) (int, error) {
 		}
 	}
 	if err == nil {
-		err = each([]any{&id, &task.status, &task.title, &task.dueAt, &task.allDay, &task.zone}, func() { tasks[id] = task })
+		err = each([]any{&id, &task.status, &task.title, &task.dueAt, &task.dueDate}, func() { tasks[id] = task })
 	}
 	if err == nil {
 		err = each([]any{&id, &r.taskID, &r.fireAt, &r.user}, func() { reminders[id] = r })
@@ -270,7 +269,7 @@ func (s *ReminderService) fire(ctx context.Context, dues []Due) (int, error) {
 		if !ok || r.taskID != d.TaskID || !r.fireAt.Equal(d.FireAt) {
 			continue // fired, removed, moved or held by another
 		}
-		e, err := s.dueEvent(d, r.user, t.title, utc(t.dueAt), taskwire.DueDate(t.dueAt, t.zone, t.allDay), now)
+		e, err := s.dueEvent(d, r.user, t.title, utc(t.dueAt), t.dueDate, now)
 		if err != nil {
 			return 0, err
 		}

@@ -37,7 +37,7 @@ func (s *TaskService) now() time.Time {
 
 // taskFields are a task's own columns, as scanTask and scanTaskList read them.
 const taskFields = `t.id, t.number, t.title, t.description, t.status, t.priority, t.tags, t.due_at,
-	t.all_day, t.time_zone, t.recurrence, t.repeat_from, t.series_id, t.completed_at, t.created_at,
+	t.due_date, t.time_zone, t.recurrence, t.repeat_from, t.series_id, t.completed_at, t.created_at,
 	t.updated_at, t.version`
 
 // taskColumns are the columns scanTask reads, reminders folded in as JSON.
@@ -54,14 +54,14 @@ type taskRow struct {
 	recurrence         pgtype.Text
 	status, repeat     string
 	rank               int16
-	allDay             bool
+	dueDate            pgtype.Date
 }
 
 // dest returns the scan destinations of taskFields' columns, then extra.
 func (r *taskRow) dest(extra ...any) []any {
 	t := &r.t
 	return append([]any{&r.id, &t.Number, &t.Title, &t.Description, &r.status, &r.rank, &t.Tags, &r.dueAt,
-		&r.allDay, &t.TimeZone, &r.recurrence, &r.repeat, &r.seriesID, &r.completedAt, &t.CreatedAt,
+		&r.dueDate, &t.TimeZone, &r.recurrence, &r.repeat, &r.seriesID, &r.completedAt, &t.CreatedAt,
 		&t.UpdatedAt, &t.Version}, extra...)
 }
 
@@ -75,7 +75,10 @@ func (r *taskRow) task() (*taskwire.Task, error) {
 	if t.DueAt, err = timePtr(r.dueAt); err != nil {
 		return nil, err
 	}
-	t.DueDate = taskwire.DueDate(t.DueAt, t.TimeZone, r.allDay)
+	if r.dueDate.Valid {
+		day := r.dueDate.Time.Format(taskwire.DateLayout)
+		t.DueDate = &day
+	}
 	if t.CompletedAt, err = timePtr(r.completedAt); err != nil {
 		return nil, err
 	}
@@ -301,7 +304,7 @@ const insertTaskSQL = `
 		INSERT INTO users (id, task_seq) VALUES ($2, 1)
 		ON CONFLICT (id) DO UPDATE SET task_seq = users.task_seq + 1
 		RETURNING task_seq)
-	INSERT INTO tasks (id, user_id, number, title, description, status, priority, tags, due_at, all_day,
+	INSERT INTO tasks (id, user_id, number, title, description, status, priority, tags, due_at, due_date,
 		time_zone, recurrence, repeat_from, series_id, series_index, completed_at, created_at, updated_at, version)
 	SELECT $1, $2, n.task_seq, $3, $4, $5, $6, $7, $8, $18, $9, $10, $11, $12, $13, $14, $15, $16, $17 FROM n
 	ON CONFLICT (series_id, series_index) WHERE series_id IS NOT NULL DO NOTHING
@@ -317,7 +320,7 @@ func queueNewTask(b *pgx.Batch, user string, t *taskwire.Task, index int, now ti
 	b.Queue(insertTaskSQL,
 		t.ID, user, t.Title, t.Description, t.Status, t.Priority.Rank(), t.Tags, t.DueAt,
 		t.TimeZone, t.Recurrence, t.RepeatFrom, t.SeriesID, index, t.CompletedAt, t.CreatedAt, t.UpdatedAt, t.Version,
-		t.DueDate != nil,
+		t.DueDate,
 	).QueryRow(func(row pgx.Row) error {
 		err := row.Scan(&t.Number)
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -700,11 +703,11 @@ func (s *TaskService) commitChange(ctx context.Context, tx *userTx, cur *taskwir
 	b.Queue(`
 		UPDATE tasks SET title = $3, description = $4, status = $5, priority = $6, tags = $7,
 			due_at = $8, time_zone = $9, recurrence = $10, repeat_from = $11, series_id = $12,
-			completed_at = $13, updated_at = $14, version = $15, all_day = $16
+			completed_at = $13, updated_at = $14, version = $15, due_date = $16
 		WHERE user_id = $1 AND id = $2`,
 		user, next.ID, next.Title, next.Description, next.Status, next.Priority.Rank(), next.Tags,
 		next.DueAt, next.TimeZone, next.Recurrence, next.RepeatFrom, next.SeriesID,
-		next.CompletedAt, next.UpdatedAt, next.Version, next.DueDate != nil)
+		next.CompletedAt, next.UpdatedAt, next.Version, next.DueDate)
 	// The reminder rows hold the reminders and whether the task is open: a change of
 	// neither (a new title, say) leaves them alone, as rewriting a row with the same
 	// values still leaves a dead version of it behind.

@@ -112,7 +112,7 @@ func restoreSQL(cond string) string {
 // insertBackSQL puts a task back (from the trash, or from an export) with its id, number
 // and place in its series.
 const insertBackSQL = `
-	INSERT INTO tasks (id, user_id, number, title, description, status, priority, tags, due_at, all_day,
+	INSERT INTO tasks (id, user_id, number, title, description, status, priority, tags, due_at, due_date,
 		time_zone, recurrence, repeat_from, series_id, series_index, completed_at, created_at, updated_at, version)
 	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $19, $10, $11, $12, $13, $14, $15, $16, $17, $18)`
 
@@ -123,7 +123,7 @@ const insertBackSQL = `
 func queueTaskBack(b *pgx.Batch, user string, t *taskwire.Task, index int, now time.Time) (*int64, error) {
 	b.Queue(insertBackSQL, t.ID, user, t.Number, t.Title, t.Description, t.Status, t.Priority.Rank(), t.Tags,
 		t.DueAt, t.TimeZone, t.Recurrence, t.RepeatFrom, t.SeriesID, index, t.CompletedAt, t.CreatedAt, t.UpdatedAt, t.Version,
-		t.DueDate != nil)
+		t.DueDate)
 	queueReminderRows(b, user, t)
 	return queueEvent(b, events.TypeTaskCreated, user, t, nil, now)
 }
