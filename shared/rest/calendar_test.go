@@ -1,8 +1,12 @@
 package rest_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"fmt"
+	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -66,7 +70,8 @@ func TestCalendarFeed(t *testing.T) {
 		again.MustStatus(t, http.StatusNotModified)
 		assert.Empty(t, again.Body)
 		assert.Equal(t, etag, again.Header.Get("ETag"))
-		anonymous.Do(t, http.MethodGet, path, nil, "If-None-Match", `"other", W/`+etag).MustStatus(t, http.StatusNotModified)
+		assert.True(t, strings.HasPrefix(etag, `W/"`), "a weak tag, shared by the gzip and plain forms: %s", etag)
+		anonymous.Do(t, http.MethodGet, path, nil, "If-None-Match", `"other", `+strings.TrimPrefix(etag, "W/")).MustStatus(t, http.StatusNotModified)
 		anonymous.Do(t, http.MethodGet, path, nil, "If-None-Match", `"other"`).MustStatus(t, http.StatusOK)
 
 		c.Do(t, http.MethodPatch, "/v1/tasks/1", `{"title": "Dentist, Dr. Weiß"}`, "Content-Type", "application/merge-patch+json").
@@ -80,6 +85,34 @@ func TestCalendarFeed(t *testing.T) {
 		replaced := mustCreateFeed(t, c)
 		other := anonymous.Do(t, http.MethodGet, feedPath(t, s, replaced.URL), nil, "If-None-Match", changed.Header.Get("ETag"))
 		other.MustStatus(t, http.StatusOK)
+	})
+
+	// A client that accepts gzip gets the feed compressed; one that does not, or refuses
+	// it (q=0), as it is.
+	t.Run("Gzip", func(t *testing.T) {
+		c := s.NewUser(t)
+		for i := range 50 {
+			c.MustCreateTask(t, map[string]any{"title": fmt.Sprintf("Task %d", i), "due_date": "2030-05-01", "time_zone": "Europe/Berlin"})
+		}
+		path := feedPath(t, s, mustCreateFeed(t, c).URL)
+		plain := anonymous.Do(t, http.MethodGet, path, nil, "Accept-Encoding", "identity")
+		plain.MustStatus(t, http.StatusOK)
+		assert.Empty(t, plain.Header.Get("Content-Encoding"))
+		zipped := anonymous.Do(t, http.MethodGet, path, nil, "Accept-Encoding", "br;q=1.0, gzip;q=0.5")
+		zipped.MustStatus(t, http.StatusOK)
+		assert.Equal(t, "gzip", zipped.Header.Get("Content-Encoding"))
+		assert.Contains(t, zipped.Header.Values("Vary"), "Accept-Encoding")
+		assert.Equal(t, plain.Header.Get("ETag"), zipped.Header.Get("ETag"))
+		zr, err := gzip.NewReader(bytes.NewReader(zipped.Body))
+		require.NoError(t, err)
+		unzipped, err := io.ReadAll(zr)
+		require.NoError(t, err)
+		assert.Less(t, len(zipped.Body)*4, len(plain.Body), "got %d bytes for %d", len(zipped.Body), len(plain.Body))
+		// The same calendar, but for the time it was written.
+		stamp := regexp.MustCompile(`DTSTAMP:\d{8}T\d{6}Z`)
+		assert.Equal(t, stamp.ReplaceAllString(string(plain.Body), ""), stamp.ReplaceAllString(string(unzipped), ""))
+		refused := anonymous.Do(t, http.MethodGet, path, nil, "Accept-Encoding", "gzip;q=0")
+		assert.Empty(t, refused.Header.Get("Content-Encoding"))
 	})
 
 	t.Run("Events", func(t *testing.T) {

@@ -53,7 +53,8 @@ func (s *Server) exportData(w http.ResponseWriter, r *http.Request) error {
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-store")
 	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="taskwire-export-%s.json"`, now.Format("2006-01-02")))
-	out := bufio.NewWriterSize(w, 64<<10)
+	body, finish := compressed(w, r)
+	out := bufio.NewWriterSize(body, 64<<10)
 	fmt.Fprintf(out, `{"format":%q,"exported_at":%q,"user":%s,"tasks":[`, ExportFormat, now.Format(time.RFC3339Nano), head)
 
 	fail := func(err error) error {
@@ -99,6 +100,9 @@ func (s *Server) exportData(w http.ResponseWriter, r *http.Request) error {
 	}
 	out.WriteString("]}\n")
 	if err := out.Flush(); err != nil {
+		return fail(err)
+	}
+	if err := finish(); err != nil {
 		return fail(err)
 	}
 	return nil

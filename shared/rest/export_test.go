@@ -1,7 +1,10 @@
 package rest_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -61,6 +64,18 @@ func TestExport(t *testing.T) {
 	assert.Equal(t, *c.MustGetTask(t, "100"), *doc.Tasks[97], "a task as the API reads it")
 	require.Len(t, doc.Trash, 2)
 	assert.Equal(t, []string{"task 8", "task 7"}, []string{doc.Trash[0].Task.Title, doc.Trash[1].Task.Title}, "the latest deletion first")
+
+	// A client that accepts gzip gets the same document compressed.
+	zipped := c.Do(t, http.MethodGet, "/v1/export", nil, "Accept-Encoding", "gzip")
+	zipped.MustStatus(t, http.StatusOK)
+	assert.Equal(t, "gzip", zipped.Header.Get("Content-Encoding"))
+	zr, err := gzip.NewReader(bytes.NewReader(zipped.Body))
+	require.NoError(t, err)
+	var unzipped rest.Export
+	require.NoError(t, json.NewDecoder(zr).Decode(&unzipped))
+	unzipped.ExportedAt = doc.ExportedAt
+	assert.Equal(t, doc, unzipped)
+	assert.Less(t, len(zipped.Body)*5, len(resp.Body), "got %d bytes for %d", len(zipped.Body), len(resp.Body))
 
 	// A query parameter is refused, as on every route that takes none.
 	d := mustProblem(t, c.Do(t, http.MethodGet, "/v1/export?format=csv", nil), http.StatusBadRequest, taskwire.EMALFORMED)
