@@ -119,11 +119,11 @@ func (s *Server) writeCalendar(w http.ResponseWriter, r *http.Request) error {
 	}
 	now := time.Now()
 	h := w.Header()
-	h.Set("Cache-Control", "private, no-cache")
-	h.Set("Vary", "Accept-Encoding")
 	etag := calendarETag(token, seq, now)
-	h.Set("ETag", etag)
 	if etagMatches(r.Header.Get("If-None-Match"), etag) {
+		h.Set("Cache-Control", "private, no-cache")
+		h.Set("ETag", etag)
+		h.Set("Vary", "Accept-Encoding")
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
@@ -136,6 +136,9 @@ func (s *Server) writeCalendar(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// The tag goes with the feed only: a problem has none, which a client could send back.
+	h.Set("Cache-Control", "private, no-cache")
+	h.Set("ETag", etag)
 	h.Set("Content-Type", calendar.ContentType)
 	body, finish := compressed(w, r)
 	feed := calendar.NewFeed(body, "Taskwire", now, zones)
