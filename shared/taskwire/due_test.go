@@ -90,6 +90,24 @@ func TestNewTask_AllDayRuleNamesDays(t *testing.T) {
 	}
 }
 
+// An all-day series is checked as it runs, on days: an UNTIL time is the day it falls on
+// in the task's zone, so one earlier in the due day keeps that day's occurrence.
+func TestNewTask_AllDaySeriesCheckedOnDays(t *testing.T) {
+	for rule, ok := range map[string]bool{
+		"FREQ=DAILY;UNTIL=20260302T120000Z": true,  // 07:00 on 2 March in New York
+		"FREQ=DAILY;UNTIL=20260302T080000":  true,  // a local time on the due day
+		"FREQ=DAILY;UNTIL=20260302T040000Z": false, // 23:00 on 1 March in New York
+		"FREQ=DAILY;UNTIL=20260301":         false,
+	} {
+		_, err := taskwire.NewTask{Title: "x", DueDate: new("2026-03-02"), TimeZone: "America/New_York", Recurrence: new(rule)}.Fields()
+		if ok {
+			assert.NoError(t, err, rule)
+			continue
+		}
+		assert.Equal(t, "recurrence", taskwire.ErrorField(err), "%s: %v", rule, err)
+	}
+}
+
 // Relative reminders of an all-day task count back from 09:00 on its day, in its zone,
 // on the days DST changes too; absolute ones are where they are.
 func TestReminderSpecFireAt_AllDay(t *testing.T) {

@@ -360,7 +360,8 @@ func ApplyPatch(cur TaskFields, patch []byte) (TaskFields, error) {
 	return f, nil
 }
 
-// checkSeries refuses a recurrence that has no occurrence from the due date on: a date
+// checkSeries refuses a recurrence that has no occurrence from the due date on (for an
+// all-day task, from its day on, as the series runs: see recur.DayRule): a date
 // that never comes (30 February, 31 April), or an UNTIL before the due date. Such a task
 // would look recurring, and completing it would end the series at once.
 func (f TaskFields) checkSeries() error {
@@ -368,8 +369,12 @@ func (f TaskFields) checkSeries() error {
 		return nil
 	}
 	loc := LoadZone(f.TimeZone)
-	due := f.DueAt.In(loc)
-	_, ok, err := recur.First(f.Recurrence, loc, due, due.Truncate(time.Second))
+	rule, due := f.Recurrence, f.DueAt.In(loc)
+	if f.AllDay {
+		// Checked as it runs: on days, an UNTIL time being the day it falls on.
+		rule, loc, due = recur.DayRule(rule, loc), time.UTC, DayOf(*f.DueAt, loc)
+	}
+	_, ok, err := recur.First(rule, loc, due, due.Truncate(time.Second))
 	if err != nil && !errors.Is(err, recur.ErrTooManySteps) {
 		return FieldErrorf(EINVALID, "recurrence", "recurrence %s cannot be used: %v", f.Recurrence, err)
 	}
