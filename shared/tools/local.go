@@ -17,9 +17,10 @@ import (
 // of the task's own zone. A task's own times (due_at, a reminder's at) and its day
 // (due_date, of an all-day task) are read as the REST API reads them, in the task's zone
 // (taskwire.NewTask.FieldsIn, ApplyPatch): the zone the model reads them in. The bounds
-// of a listing, which has no task's zone, are read here, in the user's. So are the times of list_notifications: a notification
-// carries no zone of its own (its task may be gone). A snooze gives its notification,
-// its task and until in the task's zone, the zone until was counted in.
+// of a listing, which has no task's zone, are read here, in the user's. So are the
+// times of list_notifications: a notification carries no zone of its own (its task may
+// be gone). A snooze gives its notification, its task and until in the task's zone, the
+// zone until was counted in.
 
 // boundFields are list_tasks' arguments that hold a time.
 var boundFields = []string{"due_before", "due_after"}
