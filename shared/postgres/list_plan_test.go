@@ -28,7 +28,7 @@ func TestFindTasks_PageReadsAPage(t *testing.T) {
 	svc := postgres.NewTaskService(db)
 
 	for _, status := range []string{"open", "completed", "all"} {
-		for _, sort := range []string{"due_at", "-due_at", "priority", "-priority", "created_at", "-created_at", "title", "-title"} {
+		for _, sort := range []string{"due_at", "-due_at", "priority", "-priority", "created_at", "-created_at", "title", "-title", "completed_at", "-completed_at"} {
 			s, err := taskwire.ParseSort(sort)
 			require.NoError(t, err)
 			f := taskwire.TaskFilter{Status: status, Sort: s, Limit: 50}
@@ -109,12 +109,13 @@ func TestFindTasks_PagesVisitEachTaskOnce(t *testing.T) {
 	MustInsertTasks(t, db, user, 1200)
 	svc := postgres.NewTaskService(db)
 
-	for _, status := range []string{"open", "all"} {
-		for _, sort := range []string{"due_at", "-due_at", "priority", "-created_at", "title", "-title"} {
+	for _, status := range []string{"open", "completed", "all"} {
+		for _, sort := range []string{"due_at", "-due_at", "priority", "-created_at", "title", "-title", "completed_at", "-completed_at"} {
 			s, err := taskwire.ParseSort(sort)
 			require.NoError(t, err)
 			col, dir := map[string]string{
 				"due_at": "due_at", "priority": "priority", "created_at": "created_at", "title": `lower(title) COLLATE "C"`,
+				"completed_at": "completed_at",
 			}[strings.TrimPrefix(sort, "-")], "ASC"
 			if s.Desc {
 				dir = "DESC"
@@ -182,7 +183,7 @@ func MustInsertTasks(tb testing.TB, db *postgres.DB, user string, n int) {
 				FROM generate_series(1, 3) i),
 			CASE WHEN g % 3 = 0 THEN 'completed' ELSE 'open' END, g % 5,
 			CASE WHEN g % 2 = 0 THEN now() + g * interval '1 hour' END, 'UTC',
-			CASE WHEN g % 3 = 0 THEN now() END, now() - g * interval '1 minute', now()
+			CASE WHEN g % 3 = 0 THEN now() - (g % 17) * interval '1 hour' END, now() - g * interval '1 minute', now()
 		FROM generate_series(1, $2::int) g`, user, n)
 	require.NoError(tb, err)
 	// VACUUM also moves the new entries of the GIN indexes out of their pending list, which

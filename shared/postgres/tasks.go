@@ -784,7 +784,8 @@ func (s *TaskService) FindTasks(ctx context.Context, f taskwire.TaskFilter) (*ta
 	query, args := listQuery(taskwire.UserFromContext(ctx), f, s.now())
 	page := &taskwire.TaskPage{Items: make([]*taskwire.Task, 0, f.Limit+1)}
 	read := readUser
-	if len(f.Tags) > 0 || f.Query != "" || len(f.Priorities) > 0 || f.DueBefore != nil || f.DueAfter != nil || f.Overdue {
+	if len(f.Tags) > 0 || f.Query != "" || len(f.Priorities) > 0 || f.DueBefore != nil || f.DueAfter != nil || f.Overdue ||
+		f.CompletedBefore != nil || f.CompletedAfter != nil {
 		// How many of the user's tasks a filter keeps decides whether a page walks the
 		// order's index or looks the matches up: a plan for the user who reads.
 		read = readUserPlanned
@@ -856,6 +857,12 @@ func listQuery(user string, f taskwire.TaskFilter, now time.Time) (string, []any
 	if f.Overdue {
 		where = append(where, "t.status = 'open' AND t.due_at < "+arg(now))
 	}
+	if f.CompletedBefore != nil {
+		where = append(where, "t.completed_at < "+arg(*f.CompletedBefore))
+	}
+	if f.CompletedAfter != nil {
+		where = append(where, "t.completed_at > "+arg(*f.CompletedAfter))
+	}
 
 	// splits are the ranges a page is read from, each in the listing's order, when the
 	// cursor's position is more than one range of an index; nil for one.
@@ -867,15 +874,15 @@ func listQuery(user string, f taskwire.TaskFilter, now time.Time) (string, []any
 	if c := f.Cursor; c != nil {
 		id := arg(c.ID)
 		switch {
-		case f.Sort.Field == taskwire.SortDueAt && c.Time == nil:
-			where = append(where, "(t.due_at IS NULL AND t.id "+cmp+" "+id+")")
-		case f.Sort.Field == taskwire.SortDueAt:
+		case f.Sort.Nullable() && c.Time == nil:
+			where = append(where, "("+col+" IS NULL AND t.id "+cmp+" "+id+")")
+		case f.Sort.Nullable():
 			// After a task with a due date come the later ones, then those without (last
 			// in both directions): two ranges of the index, read as two branches. One
 			// condition with OR could be no range of it, and read every task before the
-			// cursor.
+			// cursor. The same holds for completion times and open tasks.
 			v := arg(*c.Time)
-			splits = []string{fmt.Sprintf("(t.due_at, t.id) %s (%s::timestamptz, %s)", cmp, v, id), "t.due_at IS NULL"}
+			splits = []string{fmt.Sprintf("(%s, t.id) %s (%s::timestamptz, %s)", col, cmp, v, id), col + " IS NULL"}
 		case f.Sort.Field == taskwire.SortPriority:
 			where = append(where, fmt.Sprintf("(%s, t.id) %s (%s::smallint, %s)", col, cmp, arg(int16(*c.Int)), id))
 		case f.Sort.Field == taskwire.SortTitle:
@@ -884,21 +891,21 @@ func listQuery(user string, f taskwire.TaskFilter, now time.Time) (string, []any
 			where = append(where, fmt.Sprintf("(%s, t.id) %s (%s::timestamptz, %s)", col, cmp, arg(*c.Time), id))
 		}
 	}
-	// Ties go by id in the sort's direction. Only due_at has NULLs, which come last in both
-	// directions: ASC puts them last already; DESC NULLS LAST is no order an index gives,
+	// Ties go by id in the sort's direction. Only due_at and completed_at have NULLs, which
+	// come last in both directions: ASC puts them last already; DESC NULLS LAST is no order an index gives,
 	// read either way, so such a page is read from two ranges of the due date's index read
 	// backwards (DESC puts NULLs first there), with and without a due date, each in
 	// branchOrder. (NULLS LAST written on a column without NULLs kept the planner from
 	// reading its index backwards, and it sorted all the user's tasks for one page.)
 	branchOrder := fmt.Sprintf("%s %s, t.id %s", col, dir, dir)
 	order := branchOrder
-	if f.Sort.Field == taskwire.SortDueAt && f.Sort.Desc {
-		order = "t.due_at DESC NULLS LAST, t.id DESC"
+	if f.Sort.Nullable() && f.Sort.Desc {
+		order = col + " DESC NULLS LAST, t.id DESC"
 		switch {
 		case f.Cursor == nil:
-			splits = []string{"t.due_at IS NOT NULL", "t.due_at IS NULL"}
+			splits = []string{col + " IS NOT NULL", col + " IS NULL"}
 		case splits == nil: // a cursor among the tasks without a due date
-			splits = []string{"t.due_at IS NULL"}
+			splits = []string{col + " IS NULL"}
 		}
 	}
 	// Not arg(…) inside the return: Go leaves unspecified whether args is read before or
@@ -957,6 +964,8 @@ func sortColumn(f taskwire.SortField) string {
 		return "t.created_at"
 	case taskwire.SortTitle:
 		return `t.title_key COLLATE "C"`
+	case taskwire.SortCompletedAt:
+		return "t.completed_at"
 	}
 	return "t.due_at"
 }

@@ -17,6 +17,8 @@ func FuzzParseFilter(f *testing.F) {
 		"",
 		"status=all&priority=high,urgent&priority=low&tag=Home&tag=work&q=groceries+or+milk",
 		"due_before=2026-03-01T09:00:00%2B01:00&due_after=2026-01-01T00:00:00Z&overdue=true",
+		"completed_after=2026-01-01T00:00:00Z&completed_before=2026-02-01T00:00:00Z&sort=-completed_at",
+		"completed_after=2026-01-01T00:00:00Z&status=open",
 		"sort=-title&limit=200&cursor=" + cursor,
 		"sort=due_at&cursor=" + cursor,
 		"status=pending&sort=-priority&limit=1",

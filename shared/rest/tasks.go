@@ -509,7 +509,8 @@ func (s *Server) listTasks(w http.ResponseWriter, r *http.Request) error {
 
 var filterParams = map[string]bool{
 	"status": true, "priority": true, "tag": true, "q": true, "due_before": true,
-	"due_after": true, "overdue": true, "sort": true, "limit": true, "cursor": true,
+	"due_after": true, "overdue": true, "completed_before": true, "completed_after": true,
+	"sort": true, "limit": true, "cursor": true,
 }
 
 // ParseFilter reads a task listing's query parameters; every error names its parameter.
@@ -576,7 +577,10 @@ func ParseFilter(q url.Values) (taskwire.TaskFilter, error) {
 	for _, p := range []struct {
 		name string
 		dst  **time.Time
-	}{{"due_before", &f.DueBefore}, {"due_after", &f.DueAfter}} {
+	}{
+		{"due_before", &f.DueBefore}, {"due_after", &f.DueAfter},
+		{"completed_before", &f.CompletedBefore}, {"completed_after", &f.CompletedAfter},
+	} {
 		if v := q.Get(p.name); v != "" {
 			t, err := taskwire.ParseInstant(v)
 			if err != nil && strings.Contains(v, " ") {
@@ -597,6 +601,22 @@ func ParseFilter(q url.Values) (taskwire.TaskFilter, error) {
 			return f, bad("overdue", "overdue must be true or false")
 		}
 		f.Overdue = b
+	}
+	// A window of completion times selects completed tasks: it makes them the default
+	// status, and open tasks, which have no completion time, cannot be asked for with it.
+	for _, name := range []string{"completed_after", "completed_before"} {
+		if q.Get(name) == "" {
+			continue
+		}
+		switch q.Get("status") {
+		case "":
+			f.Status = "completed"
+		case "open", "pending":
+			return f, bad(name, "%s selects completed tasks; it cannot be used with status=%s", name, q.Get("status"))
+		}
+		if f.Overdue {
+			return f, bad(name, "%s selects completed tasks; it cannot be used with overdue=true, which selects open ones", name)
+		}
 	}
 	if v := q.Get("sort"); v != "" {
 		s, err := taskwire.ParseSort(v)

@@ -24,6 +24,9 @@ const (
 	SortPriority  SortField = "priority"
 	SortCreatedAt SortField = "created_at"
 	SortTitle     SortField = "title"
+	// SortCompletedAt orders by the time of completion; open tasks, which have none, come
+	// last either way, as tasks without a due date do under SortDueAt.
+	SortCompletedAt SortField = "completed_at"
 	// SortDeletedAt orders the trash, newest deletion first (TrashOrder); a listing of
 	// tasks cannot take it.
 	SortDeletedAt SortField = "deleted_at"
@@ -33,7 +36,8 @@ const (
 var TrashOrder = Sort{Field: SortDeletedAt, Desc: true}
 
 // Sort is a listing order: a field, ascending or descending; ties go by id in the same
-// direction, and tasks without a due date come last either way.
+// direction, and tasks without a due date (or, by completion, open tasks) come last
+// either way.
 type Sort struct {
 	Field SortField
 	Desc  bool
@@ -53,11 +57,17 @@ func ParseSort(s string) (Sort, error) {
 		s = string(SortCreatedAt)
 	}
 	switch SortField(s) {
-	case SortDueAt, SortPriority, SortCreatedAt, SortTitle:
+	case SortDueAt, SortPriority, SortCreatedAt, SortTitle, SortCompletedAt:
 		out.Field = SortField(s)
 		return out, nil
 	}
-	return out, FieldErrorf(EMALFORMED, "sort", "sort must be one of due_at, priority, created_at, title, optionally prefixed with -")
+	return out, FieldErrorf(EMALFORMED, "sort", "sort must be one of due_at, priority, created_at, title, completed_at, optionally prefixed with -")
+}
+
+// Nullable reports whether the sort's field may be unset (a task without a due date, an
+// open task's completion), where such tasks come last in both directions.
+func (s Sort) Nullable() bool {
+	return s.Field == SortDueAt || s.Field == SortCompletedAt
 }
 
 // String returns the sort as a query parameter writes it.
@@ -77,9 +87,13 @@ type TaskFilter struct {
 	DueBefore  *time.Time
 	DueAfter   *time.Time
 	Overdue    bool
-	Sort       Sort
-	Limit      int
-	Cursor     *Cursor
+	// CompletedBefore and CompletedAfter keep the tasks completed before and after these
+	// instants, so only completed tasks.
+	CompletedBefore *time.Time
+	CompletedAfter  *time.Time
+	Sort            Sort
+	Limit           int
+	Cursor          *Cursor
 }
 
 // Cursor is the position after the last task of a page: the sort key's value there and
@@ -98,6 +112,8 @@ func CursorAfter(s Sort, t *Task) Cursor {
 	switch s.Field {
 	case SortDueAt:
 		c.Time = t.DueAt
+	case SortCompletedAt:
+		c.Time = t.CompletedAt
 	case SortCreatedAt:
 		at := t.CreatedAt
 		c.Time = &at
@@ -142,8 +158,8 @@ func ParseCursor(s string, order Sort) (*Cursor, error) {
 	}
 	ok := false
 	switch order.Field {
-	case SortDueAt:
-		ok = c.Int == nil && c.Str == nil // a nil time is a task without a due date
+	case SortDueAt, SortCompletedAt:
+		ok = c.Int == nil && c.Str == nil // a nil time is a task without a due date, or open
 	case SortCreatedAt, SortDeletedAt:
 		ok = c.Time != nil && c.Int == nil && c.Str == nil
 	case SortPriority:

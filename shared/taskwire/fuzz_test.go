@@ -244,6 +244,7 @@ var sorts = []taskwire.Sort{
 	{Field: taskwire.SortDueAt}, {Field: taskwire.SortDueAt, Desc: true},
 	{Field: taskwire.SortPriority}, {Field: taskwire.SortPriority, Desc: true},
 	{Field: taskwire.SortTitle}, {Field: taskwire.SortTitle, Desc: true},
+	{Field: taskwire.SortCompletedAt}, {Field: taskwire.SortCompletedAt, Desc: true},
 }
 
 // sameCursor reports whether a and b point at the same place.
@@ -264,7 +265,7 @@ func FuzzParseCursor(f *testing.F) {
 	due := time.Date(2026, 3, 29, 7, 0, 0, 123456000, time.UTC)
 	task := &taskwire.Task{
 		ID: uuid.MustParse("0190f0c4-0000-7000-8000-000000000001"), Title: "Ünïcode <title> \"quoted\"",
-		Priority: taskwire.PriorityUrgent, DueAt: &due, CreatedAt: due.Add(-time.Hour),
+		Priority: taskwire.PriorityUrgent, DueAt: &due, CreatedAt: due.Add(-time.Hour), CompletedAt: &due,
 	}
 	for _, s := range sorts {
 		f.Add(taskwire.CursorAfter(s, task).Encode())
@@ -272,6 +273,9 @@ func FuzzParseCursor(f *testing.F) {
 	undated := *task
 	undated.DueAt = nil
 	f.Add(taskwire.CursorAfter(taskwire.Sort{Field: taskwire.SortDueAt}, &undated).Encode())
+	open := *task
+	open.CompletedAt = nil
+	f.Add(taskwire.CursorAfter(taskwire.Sort{Field: taskwire.SortCompletedAt, Desc: true}, &open).Encode())
 	for _, seed := range []string{"", "garbage", strings.Repeat("A", 1025)} {
 		f.Add(seed)
 	}
