@@ -617,6 +617,7 @@ func SystemPrompt(now time.Time, zone string) string {
 		"theirs: you cannot see or change anyone else's tasks. Tasks have a number the user can say (\"task 3\"); " +
 		"pass it as task_id. Add, list, complete, reopen, reschedule, update, delete and restore tasks as asked; " +
 		"for several changes, make several calls. Before deleting a task the user named only vaguely, look it up first. " +
+		"What the user got done is list_tasks with completed_after (e.g. the start of the day) and sort -completed_at. " +
 		"Reminders that fired are notifications: list_notifications shows which the user missed, and snooze_reminder " +
 		"reminds them again later (\"remind me again in an hour\") by a notification's id from list_notifications. " +
 		"If a tool returns an error, fix the arguments and try again, or tell the user what is wrong.\n" +

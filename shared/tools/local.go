@@ -23,7 +23,7 @@ import (
 // zone until was counted in.
 
 // boundFields are list_tasks' arguments that hold a time.
-var boundFields = []string{"due_before", "due_after"}
+var boundFields = []string{"due_before", "due_after", "completed_before", "completed_after"}
 
 // inLocalTime wraps run: local times in its listing bounds are read in the user's zone
 // (readLocal), and the times in its result are given in their zones (inZones).

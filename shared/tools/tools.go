@@ -534,9 +534,13 @@ type listArgs struct {
 	DueBefore string     `json:"due_before"`
 	DueAfter  string     `json:"due_after"`
 	Overdue   *bool      `json:"overdue"`
-	Sort      string     `json:"sort"`
-	Limit     *int       `json:"limit"`
-	Cursor    string     `json:"cursor"`
+	// CompletedBefore and CompletedAfter bound the completion time, as the REST API's
+	// completed_before and completed_after do.
+	CompletedBefore string `json:"completed_before"`
+	CompletedAfter  string `json:"completed_after"`
+	Sort            string `json:"sort"`
+	Limit           *int   `json:"limit"`
+	Cursor          string `json:"cursor"`
 }
 
 // listFilter reads list_tasks' arguments into the filter the REST API's query
@@ -561,6 +565,8 @@ func listFilter(args json.RawMessage) (taskwire.TaskFilter, error) {
 	if in.Overdue != nil {
 		q.Set("overdue", strconv.FormatBool(*in.Overdue))
 	}
+	set("completed_before", in.CompletedBefore)
+	set("completed_after", in.CompletedAfter)
 	set("sort", in.Sort)
 	if in.Limit != nil {
 		q.Set("limit", strconv.Itoa(*in.Limit))
@@ -645,7 +651,9 @@ const (
 		"due_before": {"type": "string", "description": "Only tasks due before this time: local in the user's zone, e.g. 2026-03-06T00:00:00, or RFC 3339 with an offset."},
 		"due_after": {"type": "string", "description": "Only tasks due after this time: local in the user's zone, or RFC 3339 with an offset."},
 		"overdue": {"type": "boolean", "description": "Only open tasks whose due time has passed."},
-		"sort": {"type": "string", "enum": ["created_at", "-created_at", "due_at", "-due_at", "priority", "-priority", "title", "-title"], "description": "Order; a leading - reverses it. Default created_at."},
+		"completed_after": {"type": "string", "description": "Only tasks completed after this time (what was done since): local in the user's zone, e.g. 2026-03-05T00:00:00, or RFC 3339 with an offset. Lists completed tasks unless status says all."},
+		"completed_before": {"type": "string", "description": "Only tasks completed before this time: local in the user's zone, or RFC 3339 with an offset. Lists completed tasks unless status says all."},
+		"sort": {"type": "string", "enum": ["created_at", "-created_at", "due_at", "-due_at", "priority", "-priority", "title", "-title", "completed_at", "-completed_at"], "description": "Order; a leading - reverses it. Default created_at; -completed_at lists what was done, the latest first."},
 		"limit": {"type": "integer", "minimum": 1, "maximum": 200, "description": "At most this many tasks (default 50)."},
 		"cursor": {"type": "string", "description": "next_cursor of the previous page."}},
 		"additionalProperties": false}`

@@ -230,6 +230,44 @@ func TestTools_LocalTimes(t *testing.T) {
 	assert.Equal(t, "due_at", taskwire.ErrorField(err), "what is neither is refused as before")
 }
 
+// "What did I get done today?": list_tasks bounds completion times as it bounds due
+// times, a local time read in the user's zone, and lists completed tasks, the latest
+// first, without being told the status.
+func TestTools_CompletedSince(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+	users := postgres.NewUserService(db)
+	set := tools.New(postgres.NewTaskService(db), users, postgres.NewNotificationService(db))
+	ctx, _ := MustNewUser(t, db)
+	_, err := users.UpdateMe(ctx, []byte(`{"time_zone": "Pacific/Pago_Pago"}`)) // UTC-11, no DST
+	require.NoError(t, err)
+	pagoPago, err := time.LoadLocation("Pacific/Pago_Pago")
+	require.NoError(t, err)
+
+	start := time.Now().Add(-time.Minute)
+	for _, title := range []string{"Water the plants", "Pay the rent", "Still to do"} {
+		MustCall[taskwire.Task](t, ctx, set, "add_task", `{"title": "`+title+`"}`)
+	}
+	MustCall[taskwire.Task](t, ctx, set, "complete_task", `{"task_id": 2}`)
+	time.Sleep(2 * time.Millisecond)
+	MustCall[taskwire.Task](t, ctx, set, "complete_task", `{"task_id": 1}`)
+
+	local := start.In(pagoPago).Format("2006-01-02T15:04:05")
+	page := MustCall[taskwire.TaskPage](t, ctx, set, "list_tasks", `{"completed_after": "`+local+`", "sort": "-completed_at"}`)
+	var titles []string
+	for _, task := range page.Items {
+		titles = append(titles, task.Title)
+	}
+	assert.Equal(t, []string{"Water the plants", "Pay the rent"}, titles, "done since a minute ago, in Pago Pago's time")
+
+	// UTC's wall-clock time of then, read in Pago Pago, is 11 hours later: nothing yet.
+	utc := start.UTC().Format("2006-01-02T15:04:05")
+	page = MustCall[taskwire.TaskPage](t, ctx, set, "list_tasks", `{"completed_after": "`+utc+`"}`)
+	assert.Empty(t, page.Items, "a local time is the user's, not UTC's")
+
+	_, err = set.Call(ctx, "list_tasks", json.RawMessage(`{"completed_after": "`+local+`", "status": "pending"}`))
+	assert.Equal(t, "completed_after", taskwire.ErrorField(err))
+}
+
 // A task due on a day rather than at a time: due_date creates it, reschedules a task to
 // a day and back to a time, and every result shows it, with due_at at the day's end in
 // the task's zone.
