@@ -352,6 +352,24 @@ await scenario('filter and sort', page, async () => {
   }, 'title order');
   await page.locator('#flt-sort').selectOption('-priority');
   await until(async () => (await titles())[0] === 'Call the bank', 'priority order');
+  // What was done, the latest first: completed in another order than made.
+  const made = [];
+  for (const title of ['Sweep the porch', 'Oil the hinges']) {
+    const res = await api(token, 'POST', '/v1/tasks', { title });
+    assert(res.status === 201, `seed ${title}: ${res.status}`);
+    made.push(res.body);
+  }
+  for (const t of [made[1], made[0]]) {
+    const res = await api(token, 'POST', `/v1/tasks/${t.id}/complete`);
+    assert(res.status === 200, `complete ${t.title}: ${res.status}`);
+  }
+  await page.getByText('Completed', { exact: true }).click();
+  await page.locator('#flt-sort').selectOption('-completed_at');
+  await until(async () => JSON.stringify((await titles()).slice(0, 2)) === '["Sweep the porch","Oil the hinges"]', 'latest done first');
+  assert((await taskItem(page, 'Sweep the porch').textContent()).includes('Done'), 'when it was done is shown');
+  await page.getByText('Open', { exact: true }).click();
+  await page.locator('#flt-sort').selectOption('-priority');
+  await until(async () => (await titles())[0] === 'Call the bank', 'priority order again');
   await page.screenshot({ path: path.join(OUT, 'list.png') });
 });
 
