@@ -35,6 +35,9 @@ type TaskStore interface {
 	UpdateTask(ctx context.Context, ref, ifMatch string, patch []byte) (*taskwire.Task, error)
 	SetStatus(ctx context.Context, ref string, status taskwire.Status) (*taskwire.Task, error)
 	ToggleTask(ctx context.Context, ref string) (*taskwire.Task, error)
+	// SkipOccurrence moves an open occurrence of a repeating task to the series' next one
+	// without completing it; a non-empty ifMatch must admit its current ETag.
+	SkipOccurrence(ctx context.Context, ref, ifMatch string) (*taskwire.Task, error)
 	DeleteTask(ctx context.Context, ref, ifMatch string) error
 	Tags(ctx context.Context) ([]taskwire.Tag, error)
 	// SnoozeNotification reminds the user of a notification's task again after d, and
@@ -117,6 +120,7 @@ func (s *Server) routes() {
 	s.handle("POST /v1/tasks/{id}/complete", s.setStatus(taskwire.StatusCompleted), false)
 	s.handle("POST /v1/tasks/{id}/reopen", s.setStatus(taskwire.StatusOpen), false)
 	s.handle("POST /v1/tasks/{id}/restore", s.restoreTask, false)
+	s.handle("POST /v1/tasks/{id}/skip", s.skipOccurrence, false)
 	s.handle("GET /v1/tasks/{id}/history", s.taskHistory, false)
 	s.handle("GET /v1/tags", s.listTags, false)
 	s.handle("GET /v1/trash", s.listTrash, false)

@@ -480,6 +480,16 @@ func (s *Server) setStatus(status taskwire.Status) func(http.ResponseWriter, *ht
 	}
 }
 
+// skipOccurrence answers POST /v1/tasks/{id}/skip: the task moved to its series' next
+// occurrence, not completed.
+func (s *Server) skipOccurrence(w http.ResponseWriter, r *http.Request) error {
+	t, err := s.tasks.SkipOccurrence(r.Context(), r.PathValue("id"), r.Header.Get("If-Match"))
+	if err != nil {
+		return err
+	}
+	return writeTask(w, r, http.StatusOK, t)
+}
+
 func (s *Server) toggleTask(w http.ResponseWriter, r *http.Request) error {
 	t, err := s.tasks.ToggleTask(r.Context(), r.PathValue("id"))
 	if err != nil {
