@@ -30,6 +30,7 @@ type Tasks interface {
 	FindTasks(ctx context.Context, f taskwire.TaskFilter) (*taskwire.TaskPage, error)
 	UpdateTask(ctx context.Context, ref, ifMatch string, patch []byte) (*taskwire.Task, error)
 	SetStatus(ctx context.Context, ref string, status taskwire.Status) (*taskwire.Task, error)
+	SkipOccurrence(ctx context.Context, ref, ifMatch string) (*taskwire.Task, error)
 	DeleteTask(ctx context.Context, ref, ifMatch string) error
 	RestoreTask(ctx context.Context, ref string) (*taskwire.Task, error)
 	Trash(ctx context.Context, limit int, cursor *taskwire.Cursor) (*taskwire.TrashPage, error)
@@ -281,6 +282,20 @@ func taskTools(tasks Tasks, users Users) []Tool {
 			Description: "Mark a completed task as not done again, by its number or id.",
 			Parameters:  json.RawMessage(taskRefSchema),
 			run:         setStatus(tasks, taskwire.StatusOpen),
+		},
+		{
+			Name: "skip_occurrence",
+			Description: "Skip this occurrence of a repeating task without marking it done (\"skip this week's standup\"), " +
+				"by its number or id: the same task moves to the series' next occurrence. Returns the task.",
+			Parameters: json.RawMessage(taskRefSchema),
+			run: func(ctx context.Context, args json.RawMessage) (any, error) {
+				ref, err := refOnly(args)
+				if err != nil {
+					return nil, err
+				}
+				t, err := tasks.SkipOccurrence(ctx, ref, "")
+				return t, notFound(err, ref)
+			},
 		},
 		{
 			Name:        "delete_task",

@@ -90,7 +90,7 @@ func TestSet_List(t *testing.T) {
 		assert.Equal(t, tool.Name, found.Name)
 	}
 	assert.Equal(t, []string{"add_task", "quick_add", "list_tasks", "get_task", "complete_task", "reopen_task",
-		"delete_task", "restore_task", "list_deleted_tasks", "update_task", "reschedule_task", "list_tags",
+		"skip_occurrence", "delete_task", "restore_task", "list_deleted_tasks", "update_task", "reschedule_task", "list_tags",
 		"list_notifications", "snooze_reminder"}, names)
 	deleteTask, _ := set.Lookup("delete_task")
 	assert.Contains(t, deleteTask.Description, "trash", "a deleted task is not gone for good")
@@ -266,6 +266,29 @@ func TestTools_CompletedSince(t *testing.T) {
 
 	_, err = set.Call(ctx, "list_tasks", json.RawMessage(`{"completed_after": "`+local+`", "status": "pending"}`))
 	assert.Equal(t, "completed_after", taskwire.ErrorField(err))
+}
+
+// "Skip this week's standup": skip_occurrence moves the task to its next occurrence, not
+// done; a task that does not repeat is refused with a reason the model can repeat.
+func TestTools_SkipOccurrence(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+	users := postgres.NewUserService(db)
+	set := tools.New(postgres.NewTaskService(db), users, postgres.NewNotificationService(db))
+	ctx, _ := MustNewUser(t, db)
+	due := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
+	MustCall[taskwire.Task](t, ctx, set, "add_task", `{"title": "Standup", "due_at": "`+due.Format(time.RFC3339)+`", "recurrence": "FREQ=WEEKLY"}`)
+	MustCall[taskwire.Task](t, ctx, set, "add_task", `{"title": "Dentist", "due_at": "`+due.Format(time.RFC3339)+`"}`)
+
+	got := MustCall[taskwire.Task](t, ctx, set, "skip_occurrence", `{"task_id": 1}`)
+	require.NotNil(t, got.DueAt)
+	assert.True(t, due.AddDate(0, 0, 7).Equal(*got.DueAt), "got %v, want a week later", got.DueAt)
+	assert.Equal(t, taskwire.StatusOpen, got.Status)
+
+	_, err := set.Call(ctx, "skip_occurrence", json.RawMessage(`{"task_id": 2}`))
+	assert.Equal(t, taskwire.ECONFLICT, taskwire.ErrorCode(err))
+	assert.Contains(t, err.Error(), "does not repeat")
+	_, err = set.Call(ctx, "skip_occurrence", json.RawMessage(`{"task_id": 99}`))
+	assert.Equal(t, taskwire.ENOTFOUND, taskwire.ErrorCode(err))
 }
 
 // A task due on a day rather than at a time: due_date creates it, reschedules a task to
