@@ -319,6 +319,21 @@ await scenario('complete the recurring task and see the next occurrence appear',
   await until(async () => (await taskItem(page, recurringTitle).count()) === 1, 'the open list again');
 });
 
+await scenario('skip an occurrence of a repeating task: the same task moves to the next, nothing is marked done', page, async () => {
+  const item = taskItem(page, recurringTitle);
+  const number = await item.locator('.num').textContent();
+  const before = await item.locator('time.due').getAttribute('datetime');
+  const done = async () => (await api(token, 'GET', '/v1/tasks?status=completed&limit=200')).body.items.length;
+  const doneBefore = await done();
+  await item.getByRole('button', { name: `Skip this “${recurringTitle}”` }).click();
+  await until(async () => (await taskItem(page, recurringTitle).locator('time.due').getAttribute('datetime')) !== before, 'the due time to move');
+  const after = await taskItem(page, recurringTitle).locator('time.due').getAttribute('datetime');
+  assert(new Date(after) - new Date(before) === 24 * 3600e3, `a day later (every day): ${before} → ${after}`);
+  assert(await taskItem(page, recurringTitle).locator('.num').textContent() === number, 'the same task');
+  await page.getByText(`Skipped “${recurringTitle}”`).waitFor();
+  assert(await done() === doneBefore, 'nothing was marked done');
+});
+
 await scenario('filter and sort', page, async () => {
   for (const t of [
     { title: 'Buy milk', priority: 'low', tags: ['errands'] },

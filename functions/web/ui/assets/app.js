@@ -380,6 +380,10 @@ function renderTask(t) {
       t.description && h('p', { class: 'desc' }, t.description),
       meta),
     h('div', { class: 'actions' },
+      t.recurrence && !done && h('button', {
+        type: 'button', dataset: { role: 'skip' }, 'aria-label': `Skip this “${t.title}”`,
+        title: 'Move it to its next occurrence without marking it done', onclick: () => skip(t),
+      }, 'Skip'),
       h('button', { type: 'button', dataset: { role: 'edit' }, 'aria-label': `Edit “${t.title}”`, onclick: () => edit(t) }, 'Edit'),
       h('button', { type: 'button', class: 'danger', dataset: { role: 'delete' }, 'aria-label': `Delete “${t.title}”`, onclick: () => remove(t) }, 'Delete')));
 }
@@ -462,6 +466,22 @@ async function toggle(t, complete, box) {
     renderedRows.delete(t.id);
     renderList();
     settle();
+    handleError(err);
+    reload();
+  }
+}
+
+/**
+ * Moves a repeating task to its next occurrence without completing it. If-Match: a click
+ * on a row drawn before the task changed (a second click) skips nothing more.
+ */
+async function skip(t) {
+  try {
+    const moved = await request('POST', `/v1/tasks/${t.id}/skip`, undefined, { 'If-Match': `"${t.version}"` });
+    replaceTask(moved);
+    $(`.task[data-id="${t.id}"] [data-role="skip"]`)?.focus();
+    toast(`Skipped “${t.title}”: next ${dueText(moved)}.`);
+  } catch (err) {
     handleError(err);
     reload();
   }
