@@ -891,11 +891,11 @@ func listQuery(user string, f taskwire.TaskFilter, now time.Time) (string, []any
 			where = append(where, fmt.Sprintf("(%s, t.id) %s (%s::timestamptz, %s)", col, cmp, arg(*c.Time), id))
 		}
 	}
-	// Ties go by id in the sort's direction. Only due_at and completed_at have NULLs, which
-	// come last in both directions: ASC puts them last already; DESC NULLS LAST is no order an index gives,
-	// read either way, so such a page is read from two ranges of the due date's index read
-	// backwards (DESC puts NULLs first there), with and without a due date, each in
-	// branchOrder. (NULLS LAST written on a column without NULLs kept the planner from
+	// Ties go by id in the sort's direction. Only due_at and completed_at have NULLs (no
+	// due date, not completed), which come last in both directions: ASC puts them last
+	// already; DESC NULLS LAST is no order an index gives, read either way, so such a page
+	// is read from two ranges of the column's index read backwards (DESC puts NULLs first
+	// there), with and without a value, each in branchOrder. (NULLS LAST written on a column without NULLs kept the planner from
 	// reading its index backwards, and it sorted all the user's tasks for one page.)
 	branchOrder := fmt.Sprintf("%s %s, t.id %s", col, dir, dir)
 	order := branchOrder
@@ -904,7 +904,7 @@ func listQuery(user string, f taskwire.TaskFilter, now time.Time) (string, []any
 		switch {
 		case f.Cursor == nil:
 			splits = []string{col + " IS NOT NULL", col + " IS NULL"}
-		case splits == nil: // a cursor among the tasks without a due date
+		case splits == nil: // a cursor among the tasks without a value
 			splits = []string{col + " IS NULL"}
 		}
 	}
