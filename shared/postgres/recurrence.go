@@ -106,6 +106,23 @@ func (s *RecurrenceService) handleCompleted(ctx context.Context, e event.Event, 
 	}
 
 	now := s.now()
+	occ, ok, err := nextOccurrence(cur, pos, now, cur.CompletedAt)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, tx.commit(ctx, &pgx.Batch{}) // the series ended
+	}
+	return s.insertOccurrence(ctx, tx, cur, occ, now)
+}
+
+// nextOccurrence returns the occurrence of recurring task cur's series that follows it,
+// cur standing at pos, when it was completed at completedAt (nil: not known), now being
+// now: the occurrences that had passed by the completion are skipped, not those that
+// passed since (an outage, a replayed dead letter). Its At is the due time, an all-day
+// occurrence's the end of its day. ok is false when the series has ended; a rule that
+// cannot be evaluated is EINVALID.
+func nextOccurrence(cur *taskwire.Task, pos seriesPos, now time.Time, completedAt *time.Time) (occ recur.Occurrence, ok bool, err error) {
 	series := recur.Series{
 		Rule:           *cur.Recurrence,
 		TimeZone:       cur.TimeZone,
@@ -114,10 +131,8 @@ func (s *RecurrenceService) handleCompleted(ctx context.Context, e event.Event, 
 		FromCompletion: cur.RepeatFrom == taskwire.RepeatFromCompletion,
 		Now:            now,
 	}
-	if cur.CompletedAt != nil {
-		// The occurrences that had passed when the task was completed are skipped, not
-		// those that passed while the event waited (an outage, a replayed dead letter).
-		series.CompletedAt, series.Now = *cur.CompletedAt, *cur.CompletedAt
+	if completedAt != nil {
+		series.CompletedAt, series.Now = *completedAt, *completedAt
 	}
 	if pos.previous != nil {
 		series.Previous = *pos.previous
@@ -126,17 +141,14 @@ func (s *RecurrenceService) handleCompleted(ctx context.Context, e event.Event, 
 	if allDay {
 		series = daySeries(series)
 	}
-	occ, ok, err := recur.Next(series)
+	occ, ok, err = recur.Next(series)
 	if err != nil {
-		return nil, taskwire.FieldErrorf(taskwire.EINVALID, "recurrence", "the next occurrence of %q cannot be found: %v", *cur.Recurrence, err)
+		return occ, false, taskwire.FieldErrorf(taskwire.EINVALID, "recurrence", "the next occurrence of %q cannot be found: %v", *cur.Recurrence, err)
 	}
-	if !ok {
-		return nil, tx.commit(ctx, &pgx.Batch{}) // the series ended
-	}
-	if allDay {
+	if ok && allDay {
 		occ.At = taskwire.EndOfDay(occ.At, taskwire.LoadZone(cur.TimeZone))
 	}
-	return s.insertOccurrence(ctx, tx, cur, occ, now)
+	return occ, ok, nil
 }
 
 // daySeries returns the series of an all-day task as one of days: its times become their

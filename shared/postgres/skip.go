@@ -3,10 +3,10 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/taskwire/taskwire/shared/recur"
 	"github.com/taskwire/taskwire/shared/taskwire"
 )
 
@@ -44,9 +44,8 @@ func (s *TaskService) skip(ctx context.Context, ref, ifMatch string) (*taskwire.
 	if err != nil {
 		return nil, translate(err)
 	}
-	if ifMatch != "" && !cur.MatchesETag(ifMatch) {
-		return nil, taskwire.FieldErrorf(taskwire.EPRECONDITION, "If-Match",
-			"the task changed: its current ETag is %s", cur.ETag())
+	if err := matchETag(cur, ifMatch); err != nil {
+		return nil, err
 	}
 	name := fmt.Sprintf("task %d", cur.Number)
 	switch {
@@ -64,41 +63,17 @@ func (s *TaskService) skip(ctx context.Context, ref, ifMatch string) (*taskwire.
 	}
 
 	now := s.now()
-	series := recur.Series{
-		Rule:           *cur.Recurrence,
-		TimeZone:       cur.TimeZone,
-		Due:            *cur.DueAt,
-		Index:          pos.index,
-		FromCompletion: cur.RepeatFrom == taskwire.RepeatFromCompletion,
-		Now:            now,
-		CompletedAt:    now, // as completing it now would make the next one
-	}
-	if pos.previous != nil {
-		series.Previous = *pos.previous
-	}
-	allDay := cur.DueDate != nil
-	if allDay {
-		series = daySeries(series)
-	}
-	occ, ok, err := recur.Next(series)
+	occ, ok, err := nextOccurrence(cur, pos, now, &now) // as completing it now would make the next one
 	if err != nil {
-		return nil, taskwire.FieldErrorf(taskwire.EINVALID, "recurrence", "the next occurrence of %q cannot be found: %v", *cur.Recurrence, err)
+		return nil, err
 	}
 	if !ok {
 		return nil, taskwire.Errorf(taskwire.ECONFLICT, "the series of %s ends with it: complete or delete it instead", name)
 	}
 	due := occ.At.UTC()
-	if allDay {
-		due = taskwire.EndOfDay(occ.At, taskwire.LoadZone(cur.TimeZone)).UTC()
-	}
 	f := cur.Fields()
 	f.DueAt = &due
-	f.Reminders = f.Reminders[:0:0]
-	for _, r := range cur.Fields().Reminders {
-		if r.Before != "" {
-			f.Reminders = append(f.Reminders, r)
-		}
-	}
+	f.Reminders = slices.DeleteFunc(f.Reminders, func(r taskwire.ReminderSpec) bool { return r.Before == "" })
 	update := &pgx.Batch{}
 	update.Queue(`UPDATE tasks SET series_index = $3 WHERE user_id = $1 AND id = $2`, tx.user, cur.ID, occ.Index)
 	return s.commitChange(ctx, tx, cur, f, update)

@@ -234,6 +234,14 @@ func foundForUpdate(t *taskwire.Task, err error, ref string) (*taskwire.Task, er
 	return t, nil
 }
 
+// matchETag returns EPRECONDITION unless ifMatch is empty or admits cur's current ETag.
+func matchETag(cur *taskwire.Task, ifMatch string) error {
+	if ifMatch != "" && !cur.MatchesETag(ifMatch) {
+		return taskwire.FieldErrorf(taskwire.EPRECONDITION, "If-Match", "the task changed: its current ETag is %s", cur.ETag())
+	}
+	return nil
+}
+
 // lockTask queues the statement that reads and locks the task with uuid or number ref on
 // the transaction's first batch b, sends b and returns the task. Errors in sending b are
 // returned as send returns them; the others as foundForUpdate maps them.
@@ -665,9 +673,8 @@ func (s *TaskService) change(ctx context.Context, ref, ifMatch string, edit func
 	if err != nil {
 		return nil, translate(err)
 	}
-	if ifMatch != "" && !cur.MatchesETag(ifMatch) {
-		return nil, taskwire.FieldErrorf(taskwire.EPRECONDITION, "If-Match",
-			"the task changed: its current ETag is %s", cur.ETag())
+	if err := matchETag(cur, ifMatch); err != nil {
+		return nil, err
 	}
 	f, err := edit(cur)
 	if err != nil {
@@ -756,8 +763,8 @@ func (s *TaskService) DeleteTask(ctx context.Context, ref, ifMatch string) error
 	if err != nil {
 		return fmt.Errorf("delete task: %w", translate(err))
 	}
-	if ifMatch != "" && !cur.MatchesETag(ifMatch) {
-		return taskwire.FieldErrorf(taskwire.EPRECONDITION, "If-Match", "the task changed: its current ETag is %s", cur.ETag())
+	if err := matchETag(cur, ifMatch); err != nil {
+		return err
 	}
 	now := s.now()
 	b = &pgx.Batch{}
