@@ -40,6 +40,10 @@ type TaskStore interface {
 	SkipOccurrence(ctx context.Context, ref, ifMatch string) (*taskwire.Task, error)
 	DeleteTask(ctx context.Context, ref, ifMatch string) error
 	Tags(ctx context.Context) ([]taskwire.Tag, error)
+	// RenameTag renames a tag on every task that carries it (merging it into one of that
+	// name); DeleteTag removes it from them.
+	RenameTag(ctx context.Context, name, to string) (*taskwire.Tag, error)
+	DeleteTag(ctx context.Context, name string) error
 	// SnoozeNotification reminds the user of a notification's task again after d, and
 	// marks the notification read.
 	SnoozeNotification(ctx context.Context, id uuid.UUID, d taskwire.Duration) (*taskwire.Snoozed, error)
@@ -123,6 +127,8 @@ func (s *Server) routes() {
 	s.handle("POST /v1/tasks/{id}/skip", s.skipOccurrence, false)
 	s.handle("GET /v1/tasks/{id}/history", s.taskHistory, false)
 	s.handle("GET /v1/tags", s.listTags, false)
+	s.handle("PATCH /v1/tags/{name}", s.renameTag, false)
+	s.handle("DELETE /v1/tags/{name}", s.deleteTag, false)
 	s.handle("GET /v1/trash", s.listTrash, false)
 	s.handle("GET /v1/export", s.exportData, false)
 	s.handle("POST /v1/import", s.importData, false)

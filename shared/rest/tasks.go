@@ -671,6 +671,42 @@ func (s *Server) listTags(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, tags)
 }
 
+// TagRename is the body of PATCH /v1/tags/{name}: the tag's new name.
+type TagRename struct {
+	Name *string `json:"name"`
+}
+
+// renameTag answers PATCH /v1/tags/{name}: the tag renamed on every task that carries
+// it, merged into a tag of the new name when there is one.
+func (s *Server) renameTag(w http.ResponseWriter, r *http.Request) error {
+	body, err := readBody(w, r)
+	if err != nil {
+		return err
+	}
+	var in TagRename
+	if err := taskwire.DecodeJSON(body, &in); err != nil {
+		return err
+	}
+	if in.Name == nil {
+		return taskwire.FieldErrorf(taskwire.EINVALID, "name", "name is required: the tag's new name")
+	}
+	tag, err := s.tasks.RenameTag(r.Context(), r.PathValue("name"), *in.Name)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, tag)
+}
+
+// deleteTag answers DELETE /v1/tags/{name}: the tag removed from every task that
+// carries it; the tasks stay.
+func (s *Server) deleteTag(w http.ResponseWriter, r *http.Request) error {
+	if err := s.tasks.DeleteTag(r.Context(), r.PathValue("name")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
 func (s *Server) getMe(w http.ResponseWriter, r *http.Request) error {
 	u, err := s.users.FindMe(r.Context())
 	if err != nil {

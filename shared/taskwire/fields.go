@@ -480,14 +480,9 @@ func validTags(tags []string) ([]string, error) {
 	out := make([]string, 0, len(tags))
 	seen := make(map[string]bool, len(tags))
 	for i, t := range tags {
-		field := fmt.Sprintf("tags[%d]", i)
-		t = NormalizeTag(t)
-		n := utf8.RuneCountInString(t)
-		if n == 0 || n > MaxTagLength {
-			return nil, FieldErrorf(EINVALID, field, "a tag must be 1 to %d characters", MaxTagLength)
-		}
-		if hasControl(t, false) {
-			return nil, FieldErrorf(EINVALID, field, "a tag must not contain control characters")
+		t, err := ParseTag(fmt.Sprintf("tags[%d]", i), t)
+		if err != nil {
+			return nil, err
 		}
 		if !seen[t] {
 			seen[t] = true
@@ -495,6 +490,20 @@ func validTags(tags []string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// ParseTag returns tag t as tasks store it (NormalizeTag), or EINVALID naming field when
+// it is empty, longer than MaxTagLength or holds control characters.
+func ParseTag(field, t string) (string, error) {
+	t = NormalizeTag(t)
+	n := utf8.RuneCountInString(t)
+	if n == 0 || n > MaxTagLength {
+		return "", FieldErrorf(EINVALID, field, "a tag must be 1 to %d characters", MaxTagLength)
+	}
+	if hasControl(t, false) {
+		return "", FieldErrorf(EINVALID, field, "a tag must not contain control characters")
+	}
+	return t, nil
 }
 
 // NormalizeTag returns a tag the way tasks store it: trimmed, lower-case and in Unicode
