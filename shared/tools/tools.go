@@ -35,6 +35,8 @@ type Tasks interface {
 	RestoreTask(ctx context.Context, ref string) (*taskwire.Task, error)
 	Trash(ctx context.Context, limit int, cursor *taskwire.Cursor) (*taskwire.TrashPage, error)
 	Tags(ctx context.Context) ([]taskwire.Tag, error)
+	RenameTag(ctx context.Context, name, to string) (*taskwire.Tag, error)
+	DeleteTag(ctx context.Context, name string) error
 	SnoozeNotification(ctx context.Context, id uuid.UUID, d taskwire.Duration) (*taskwire.Snoozed, error)
 }
 
@@ -427,6 +429,48 @@ func taskTools(tasks Tasks, users Users) []Tool {
 				return map[string]any{"tags": tags}, err
 			},
 		},
+		{
+			Name:        "rename_tag",
+			Description: "Rename a tag on every task that carries it, open and completed (a tag of the new name merges with it). Returns the tag.",
+			Parameters:  json.RawMessage(renameTagSchema),
+			run: func(ctx context.Context, args json.RawMessage) (any, error) {
+				var in struct {
+					Tag     string `json:"tag"`
+					NewName string `json:"new_name"`
+				}
+				if err := taskwire.DecodeJSON(args, &in); err != nil {
+					return nil, err
+				}
+				if in.Tag == "" {
+					return nil, taskwire.FieldErrorf(taskwire.EINVALID, "tag", "tag is required: the tag to rename")
+				}
+				tag, err := tasks.RenameTag(ctx, in.Tag, in.NewName)
+				if taskwire.ErrorField(err) == "name" {
+					err = taskwire.FieldErrorf(taskwire.EINVALID, "new_name", "%s", taskwire.ErrorMessage(err))
+				}
+				return tag, err
+			},
+		},
+		{
+			Name:        "delete_tag",
+			Description: "Remove a tag from every task that carries it; the tasks stay.",
+			Parameters:  json.RawMessage(tagOnlySchema),
+			run: func(ctx context.Context, args json.RawMessage) (any, error) {
+				var in struct {
+					Tag string `json:"tag"`
+				}
+				if err := taskwire.DecodeJSON(args, &in); err != nil {
+					return nil, err
+				}
+				if in.Tag == "" {
+					return nil, taskwire.FieldErrorf(taskwire.EINVALID, "tag", "tag is required: the tag to remove")
+				}
+				if err := tasks.DeleteTag(ctx, in.Tag); err != nil {
+					return nil, err
+				}
+				return map[string]any{"deleted": true, "tag": taskwire.NormalizeTag(in.Tag)}, nil
+			},
+		},
 	}
 }
 
@@ -625,6 +669,15 @@ const (
 	taskRefSchema = `{"type": "object", "properties": {` + taskIDProperty + `}, "required": ["task_id"], "additionalProperties": false}`
 
 	noArgsSchema = `{"type": "object", "properties": {}, "additionalProperties": false}`
+
+	renameTagSchema = `{"type": "object", "properties": {
+		"tag": {"type": "string", "description": "The tag to rename, as list_tags names it."},
+		"new_name": {"type": "string", "description": "Its new name: 1 to 50 characters, stored lower-case."}},
+		"required": ["tag", "new_name"], "additionalProperties": false}`
+
+	tagOnlySchema = `{"type": "object", "properties": {
+		"tag": {"type": "string", "description": "The tag, as list_tags names it."}},
+		"required": ["tag"], "additionalProperties": false}`
 
 	listDeletedSchema = `{"type": "object", "properties": {
 		"cursor": {"type": "string", "description": "next_cursor of the previous page."}},

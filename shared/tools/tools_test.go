@@ -91,7 +91,7 @@ func TestSet_List(t *testing.T) {
 	}
 	assert.Equal(t, []string{"add_task", "quick_add", "list_tasks", "get_task", "complete_task", "reopen_task",
 		"skip_occurrence", "delete_task", "restore_task", "list_deleted_tasks", "update_task", "reschedule_task", "list_tags",
-		"list_notifications", "snooze_reminder"}, names)
+		"rename_tag", "delete_tag", "list_notifications", "snooze_reminder"}, names)
 	deleteTask, _ := set.Lookup("delete_task")
 	assert.Contains(t, deleteTask.Description, "trash", "a deleted task is not gone for good")
 	assert.Contains(t, deleteTask.Description, "restore_task", "the model must know how to bring it back")
@@ -289,6 +289,41 @@ func TestTools_SkipOccurrence(t *testing.T) {
 	assert.Contains(t, err.Error(), "does not repeat")
 	_, err = set.Call(ctx, "skip_occurrence", json.RawMessage(`{"task_id": 99}`))
 	assert.Equal(t, taskwire.ENOTFOUND, taskwire.ErrorCode(err))
+}
+
+// "Rename my wrok tag to work": rename_tag and delete_tag change every task that carries
+// the tag, and refuse what they cannot do with the argument named.
+func TestTools_RenameAndDeleteTag(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+	tasks := postgres.NewTaskService(db)
+	set := tools.New(tasks, postgres.NewUserService(db), postgres.NewNotificationService(db))
+	ctx, _ := MustNewUser(t, db)
+	MustCall[taskwire.Task](t, ctx, set, "add_task", `{"title": "Report", "tags": ["wrok", "q3"]}`)
+	MustCall[taskwire.Task](t, ctx, set, "add_task", `{"title": "Slides", "tags": ["work", "wrok"]}`)
+
+	tag := MustCall[taskwire.Tag](t, ctx, set, "rename_tag", `{"tag": "wrok", "new_name": "Work"}`)
+	assert.Equal(t, taskwire.Tag{Name: "work", OpenCount: 2}, tag)
+	MustCall[map[string]any](t, ctx, set, "delete_tag", `{"tag": "Q3"}`)
+	for ref, want := range map[string][]string{"1": {"work"}, "2": {"work"}} {
+		task, err := tasks.FindTask(ctx, ref)
+		require.NoError(t, err)
+		assert.Equal(t, want, task.Tags, "task %s", ref)
+	}
+
+	for _, tt := range []struct {
+		tool, args, field string
+		code              string
+	}{
+		{"rename_tag", `{"tag": "work", "new_name": ""}`, "new_name", taskwire.EINVALID},
+		{"rename_tag", `{"new_name": "x"}`, "tag", taskwire.EINVALID},
+		{"rename_tag", `{"tag": "nope", "new_name": "x"}`, "", taskwire.ENOTFOUND},
+		{"delete_tag", `{"tag": "q3"}`, "", taskwire.ENOTFOUND},
+		{"delete_tag", `{}`, "tag", taskwire.EINVALID},
+	} {
+		_, err := set.Call(ctx, tt.tool, json.RawMessage(tt.args))
+		assert.Equal(t, tt.code, taskwire.ErrorCode(err), "%s %s: %v", tt.tool, tt.args, err)
+		assert.Equal(t, tt.field, taskwire.ErrorField(err), "%s %s", tt.tool, tt.args)
+	}
 }
 
 // A task due on a day rather than at a time: due_date creates it, reschedules a task to
