@@ -6,6 +6,7 @@ import { ApiError, get, post, request, setToken, signedIn, stream } from './api.
 import { $, $$, debounce, h, toast } from './dom.js';
 import { describeDuration, formatDay, formatDue, formatFull, formatFullDay, parseDuration, startOfDay } from './time.js';
 import { describe as describeRule } from './rrule.js';
+import { confirmed } from './confirm.js';
 
 // The form, the trash, "Your data" and the assistant are not needed for the first screen: they load after it.
 const openTaskForm = async (opts) => (await import('./form.js')).openTaskForm(opts);
@@ -243,6 +244,7 @@ function filterQuery() {
 
 /** Loads the list again from the first page, as many tasks as are shown (at least a page). */
 async function reload() {
+  syncTagTools();
   const gen = ++state.generation;
   const q = filterQuery();
   q.set('limit', String(Math.min(200, Math.max(PAGE, state.tasks.length))));
@@ -387,6 +389,43 @@ function renderTask(t) {
       h('button', { type: 'button', dataset: { role: 'edit' }, 'aria-label': `Edit “${t.title}”`, onclick: () => edit(t) }, 'Edit'),
       h('button', { type: 'button', class: 'danger', dataset: { role: 'delete' }, 'aria-label': `Delete “${t.title}”`, onclick: () => remove(t) }, 'Delete')));
 }
+
+// ---- a tag on every task: rename it, or remove it ----
+
+/** Shows the tag tools for the tag the list is filtered by, and hides them without one. */
+function syncTagTools() {
+  const tag = $('#flt-tag').value;
+  $('#tag-tools').hidden = !tag;
+  if (tag && $('#tag-current').textContent !== `#${tag}`) {
+    $('#tag-current').textContent = `#${tag}`;
+    $('#tag-new-name').value = tag;
+  }
+}
+
+$('#tag-rename').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const from = $('#flt-tag').value;
+  const to = $('#tag-new-name').value;
+  try {
+    const tag = await request('PATCH', `/v1/tags/${encodeURIComponent(from)}`, { name: to });
+    await loadTags();
+    filterByTag(tag.name);
+    toast(`Renamed #${from} to #${tag.name} on every task.`);
+  } catch (err) { handleError(err); }
+});
+
+$('#tag-remove').addEventListener('click', async (e) => {
+  const tag = $('#flt-tag').value;
+  if (!confirmed(e, { text: 'Press again to remove', label: `Press again to remove #${tag} from every task` })) return;
+  try {
+    await request('DELETE', `/v1/tags/${encodeURIComponent(tag)}`);
+    $('#flt-tag').value = '';
+    state.tasks = [];
+    reload();
+    loadTags();
+    toast(`Removed #${tag} from every task.`);
+  } catch (err) { handleError(err); }
+});
 
 function filterByTag(tag) {
   const select = $('#flt-tag');
