@@ -22,61 +22,50 @@ import (
 // A task that does not repeat, a completed one, one whose series has a later occurrence
 // already, or one whose series ends with it is ECONFLICT: there is nothing to skip to.
 func (s *TaskService) SkipOccurrence(ctx context.Context, ref, ifMatch string) (*taskwire.Task, error) {
-	t, err := s.skip(ctx, ref, ifMatch)
+	t, err := s.changeIn(ctx, ref, ifMatch, func(tx *userTx, cur *taskwire.Task, b *pgx.Batch) (taskwire.TaskFields, error) {
+		return s.skipped(ctx, tx, cur, b)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("skip occurrence: %w", err)
 	}
 	return t, nil
 }
 
-// skip takes three round trips: the task's lock, its place in its series, and the
-// change with its event and the commit.
-func (s *TaskService) skip(ctx context.Context, ref, ifMatch string) (*taskwire.Task, error) {
-	tx, b, err := beginUserTx(ctx, s.db)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.close(ctx)
-	cur, sendErr, err := tx.lockTask(ctx, b, ref)
-	if sendErr != nil {
-		return nil, sendErr
-	}
-	if err != nil {
-		return nil, translate(err)
-	}
-	if err := matchETag(cur, ifMatch); err != nil {
-		return nil, err
-	}
+// skipped returns the fields of locked task cur moved to the next occurrence of its
+// series, and queues on b the move of its place in the series. Reading that place is a
+// round trip, so a skip takes three: the task's lock, its place, and the change with its
+// event and the commit.
+func (s *TaskService) skipped(ctx context.Context, tx *userTx, cur *taskwire.Task, b *pgx.Batch) (taskwire.TaskFields, error) {
+	var none taskwire.TaskFields
 	name := fmt.Sprintf("task %d", cur.Number)
 	switch {
 	case cur.Recurrence == nil || cur.DueAt == nil || cur.SeriesID == nil:
-		return nil, taskwire.Errorf(taskwire.ECONFLICT, "%s does not repeat: there is no next occurrence to skip to", name)
+		return none, taskwire.Errorf(taskwire.ECONFLICT, "%s does not repeat: there is no next occurrence to skip to", name)
 	case cur.Status != taskwire.StatusOpen:
-		return nil, taskwire.Errorf(taskwire.ECONFLICT, "%s is completed: reopen it to skip it", name)
+		return none, taskwire.Errorf(taskwire.ECONFLICT, "%s is completed: reopen it to skip it", name)
 	}
 	pos, err := tx.seriesPosition(ctx, cur)
 	if err != nil {
-		return nil, fmt.Errorf("series position: %w", translate(err))
+		return none, fmt.Errorf("series position: %w", translate(err))
 	}
 	if pos.hasLater {
-		return nil, taskwire.Errorf(taskwire.ECONFLICT, "the series of %s has a later occurrence already: skip that one", name)
+		return none, taskwire.Errorf(taskwire.ECONFLICT, "the series of %s has a later occurrence already: skip that one", name)
 	}
 
 	now := s.now()
 	occ, ok, err := nextOccurrence(cur, pos, now, &now) // as completing it now would make the next one
 	if err != nil {
-		return nil, err
+		return none, err
 	}
 	if !ok {
-		return nil, taskwire.Errorf(taskwire.ECONFLICT, "the series of %s ends with it: complete or delete it instead", name)
+		return none, taskwire.Errorf(taskwire.ECONFLICT, "the series of %s ends with it: complete or delete it instead", name)
 	}
 	due := occ.At.UTC()
 	f := cur.Fields()
 	f.DueAt = &due
 	f.Reminders = slices.DeleteFunc(f.Reminders, func(r taskwire.ReminderSpec) bool { return r.Before == "" })
-	update := &pgx.Batch{}
-	update.Queue(`UPDATE tasks SET series_index = $3 WHERE user_id = $1 AND id = $2`, tx.user, cur.ID, occ.Index)
-	return s.commitChange(ctx, tx, cur, f, update)
+	b.Queue(`UPDATE tasks SET series_index = $3 WHERE user_id = $1 AND id = $2`, tx.user, cur.ID, occ.Index)
+	return f, nil
 }
 
 // seriesPosition reads where locked task cur stands in its series, in a round trip.

@@ -661,6 +661,15 @@ const lockOutboxSQL = `SELECT FROM users WHERE id = $1 FOR NO KEY UPDATE`
 // first begins the transaction and reads and locks the task, the second writes the
 // change and its event and commits.
 func (s *TaskService) change(ctx context.Context, ref, ifMatch string, edit func(*taskwire.Task) (taskwire.TaskFields, error)) (*taskwire.Task, error) {
+	return s.changeIn(ctx, ref, ifMatch, func(_ *userTx, cur *taskwire.Task, _ *pgx.Batch) (taskwire.TaskFields, error) {
+		return edit(cur)
+	})
+}
+
+// changeIn is change for an edit that reads more in the transaction tx (each read a
+// round trip more) or writes more: the statements it queues on b commit with the change,
+// ahead of it.
+func (s *TaskService) changeIn(ctx context.Context, ref, ifMatch string, edit func(tx *userTx, cur *taskwire.Task, b *pgx.Batch) (taskwire.TaskFields, error)) (*taskwire.Task, error) {
 	tx, b, err := beginUserTx(ctx, s.db)
 	if err != nil {
 		return nil, err
@@ -676,11 +685,12 @@ func (s *TaskService) change(ctx context.Context, ref, ifMatch string, edit func
 	if err := matchETag(cur, ifMatch); err != nil {
 		return nil, err
 	}
-	f, err := edit(cur)
+	more := &pgx.Batch{}
+	f, err := edit(tx, cur, more)
 	if err != nil {
 		return nil, err
 	}
-	return s.commitChange(ctx, tx, cur, f, &pgx.Batch{})
+	return s.commitChange(ctx, tx, cur, f, more)
 }
 
 // commitChange stores locked task cur changed to fields f, with its event, after the
