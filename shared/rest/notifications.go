@@ -17,12 +17,17 @@ const (
 	MaxNotificationsLimit     = 100
 )
 
-// NotificationStore holds the signed-in user's in-app notifications.
-type NotificationStore interface {
+// NotificationFinder reads the signed-in user's in-app notifications.
+type NotificationFinder interface {
 	// FindNotifications lists notifications newest first, after before (by created_at,
 	// then id) when it is not nil.
 	FindNotifications(ctx context.Context, unreadOnly bool, limit int, before *taskwire.Notification) ([]*taskwire.Notification, error)
 	FindNotification(ctx context.Context, id uuid.UUID) (*taskwire.Notification, error)
+}
+
+// NotificationStore holds the signed-in user's in-app notifications.
+type NotificationStore interface {
+	NotificationFinder
 	MarkNotificationRead(ctx context.Context, id uuid.UUID) (*taskwire.Notification, error)
 	// MarkNotificationsRead marks every unread notification read, or with through only
 	// that one and those before it, and returns how many it marked.
@@ -62,28 +67,45 @@ func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	var before *taskwire.Notification
-	if v, ok := q["cursor"]; ok {
-		if before, err = s.notificationCursor(r.Context(), v); err != nil {
-			return err
-		}
-	}
-	// One more than asked tells whether a next page exists.
-	items, err := s.notifications.FindNotifications(r.Context(), unread, limit+1, before)
+	page, err := FindNotificationPage(r.Context(), s.notifications, unread, limit, q["cursor"])
 	if err != nil {
 		return err
-	}
-	page := NotificationPage{Items: items}
-	if len(items) > limit {
-		page.Items = items[:limit]
-		page.NextCursor = base64.RawURLEncoding.EncodeToString(items[limit-1].ID[:])
 	}
 	return writeJSON(w, http.StatusOK, page)
 }
 
+// FindNotificationPage returns a page of at most limit of the user's notifications from
+// notes, newest first, unread ones only if unreadOnly, after the one cursor names (the
+// next_cursor of the previous page; "" for the first page), with the next page's cursor
+// when more follow. A cursor that names no notification of the user is EMALFORMED,
+// naming "cursor". The chat tools page through them with it too.
+func FindNotificationPage(ctx context.Context, notes NotificationFinder, unreadOnly bool, limit int, cursor string) (*NotificationPage, error) {
+	var before *taskwire.Notification
+	if cursor != "" {
+		var err error
+		if before, err = notificationCursor(ctx, notes, cursor); err != nil {
+			return nil, err
+		}
+	}
+	// One more than asked tells whether a next page exists.
+	items, err := notes.FindNotifications(ctx, unreadOnly, limit+1, before)
+	if err != nil {
+		return nil, err
+	}
+	if items == nil {
+		items = []*taskwire.Notification{}
+	}
+	page := &NotificationPage{Items: items}
+	if len(items) > limit {
+		page.Items = items[:limit]
+		page.NextCursor = base64.RawURLEncoding.EncodeToString(items[limit-1].ID[:])
+	}
+	return page, nil
+}
+
 // notificationCursor returns the notification a cursor names: the last of the previous
 // page, whose (created_at, id) the next page continues after.
-func (s *Server) notificationCursor(ctx context.Context, cursor string) (*taskwire.Notification, error) {
+func notificationCursor(ctx context.Context, notes NotificationFinder, cursor string) (*taskwire.Notification, error) {
 	bad := taskwire.FieldErrorf(taskwire.EMALFORMED, "cursor", "cursor must be the next_cursor of the previous page")
 	raw, err := base64.RawURLEncoding.DecodeString(cursor)
 	if err != nil {
@@ -93,7 +115,7 @@ func (s *Server) notificationCursor(ctx context.Context, cursor string) (*taskwi
 	if err != nil {
 		return nil, bad
 	}
-	n, err := s.notifications.FindNotification(ctx, id)
+	n, err := notes.FindNotification(ctx, id)
 	if taskwire.ErrorCode(err) == taskwire.ENOTFOUND {
 		return nil, bad
 	}

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/taskwire/taskwire/shared/recur"
+	"github.com/taskwire/taskwire/shared/rest"
 	"github.com/taskwire/taskwire/shared/taskwire"
 )
 
@@ -107,8 +108,8 @@ func inZones(ctx context.Context, users Users, v any) (any, error) {
 		s := *v
 		s.Task, s.Notification, s.Until = inZone(v.Task), notificationIn(v.Notification, loc), timeIn(v.Until, loc)
 		return &s, nil
-	case notificationListing:
-		if len(v.Items) == 0 {
+	case *rest.NotificationPage:
+		if v == nil || len(v.Items) == 0 {
 			return v, nil // the user's zone is not needed
 		}
 		zone, err := taskwire.UserZone(ctx, users)
@@ -116,11 +117,11 @@ func inZones(ctx context.Context, users Users, v any) (any, error) {
 			return nil, err
 		}
 		loc := taskwire.LoadZone(zone)
-		l := notificationListing{Items: make([]*taskwire.Notification, len(v.Items))}
+		l := rest.NotificationPage{Items: make([]*taskwire.Notification, len(v.Items)), NextCursor: v.NextCursor}
 		for i, n := range v.Items {
 			l.Items[i] = notificationIn(n, loc)
 		}
-		return l, nil
+		return &l, nil
 	}
 	return v, nil
 }

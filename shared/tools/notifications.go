@@ -19,11 +19,6 @@ const (
 	maxNotificationsLimit = 50
 )
 
-// notificationListing is the result of list_notifications.
-type notificationListing struct {
-	Items []*taskwire.Notification `json:"items"`
-}
-
 // notificationTools builds the tools over the user's notifications: listing them from
 // notes, and snoozing one through tasks, which moves its task's reminder.
 func notificationTools(tasks Tasks, notes Notifications) []Tool {
@@ -35,12 +30,13 @@ func notificationTools(tasks Tasks, notes Notifications) []Tool {
 				"and when it was read (read_at, null while unread). Only unread ones unless unread_only is false; at most " +
 				strconv.Itoa(notificationsLimit) + " unless limit says otherwise. Use it when the user asks which " +
 				"reminders they missed or got, and to find the notification_id that snooze_reminder needs. " +
-				"Returns {items}.",
+				"Returns {items, next_cursor}; pass next_cursor as cursor for older ones.",
 			Parameters: json.RawMessage(listNotificationsSchema),
 			run: func(ctx context.Context, args json.RawMessage) (any, error) {
 				var in struct {
-					UnreadOnly *bool `json:"unread_only"`
-					Limit      *int  `json:"limit"`
+					UnreadOnly *bool  `json:"unread_only"`
+					Limit      *int   `json:"limit"`
+					Cursor     string `json:"cursor"`
 				}
 				if err := taskwire.DecodeJSON(args, &in); err != nil {
 					return nil, err
@@ -56,14 +52,7 @@ func notificationTools(tasks Tasks, notes Notifications) []Tool {
 					}
 					limit = *in.Limit
 				}
-				items, err := notes.FindNotifications(ctx, unreadOnly, limit, nil)
-				if err != nil {
-					return nil, err
-				}
-				if items == nil {
-					items = []*taskwire.Notification{}
-				}
-				return notificationListing{Items: items}, nil
+				return rest.FindNotificationPage(ctx, notes, unreadOnly, limit, in.Cursor)
 			},
 		},
 		{
@@ -124,7 +113,8 @@ func notificationID(raw json.RawMessage) (uuid.UUID, error) {
 const (
 	listNotificationsSchema = `{"type": "object", "properties": {
 		"unread_only": {"type": "boolean", "description": "Only notifications not read yet (the default); false lists those read too."},
-		"limit": {"type": "integer", "minimum": 1, "maximum": 50, "description": "At most this many notifications, the newest (default 20)."}},
+		"limit": {"type": "integer", "minimum": 1, "maximum": 50, "description": "At most this many notifications, the newest (default 20)."},
+		"cursor": {"type": "string", "description": "next_cursor of the previous listing, for older notifications."}},
 		"additionalProperties": false}`
 
 	snoozeSchema = `{"type": "object", "properties": {

@@ -2,6 +2,7 @@ package tools_test
 
 import (
 	"context"
+	"encoding/json"
 	"strconv"
 	"testing"
 	"time"
@@ -17,7 +18,8 @@ import (
 
 // notificationPage is list_notifications' result.
 type notificationPage struct {
-	Items []taskwire.Notification `json:"items"`
+	Items      []taskwire.Notification `json:"items"`
+	NextCursor string                  `json:"next_cursor"`
 }
 
 // ids returns the ids of the page's notifications, in order.
@@ -91,6 +93,18 @@ func TestTools_Notifications(t *testing.T) {
 	t.Run("Limit", func(t *testing.T) {
 		page := MustCall[notificationPage](t, ctx, set, "list_notifications", `{"limit": 1}`)
 		assert.Equal(t, []uuid.UUID{n3.ID}, page.ids(), "the newest")
+
+		// "And before that?": the cursor goes on to older ones, through read ones too.
+		require.NotEmpty(t, page.NextCursor)
+		page = MustCall[notificationPage](t, ctx, set, "list_notifications", `{"limit": 1, "cursor": "`+page.NextCursor+`"}`)
+		assert.Equal(t, []uuid.UUID{n1.ID}, page.ids(), "the next unread one, older")
+		assert.Empty(t, page.NextCursor, "the last")
+		all := MustCall[notificationPage](t, ctx, set, "list_notifications", `{"unread_only": false, "limit": 2}`)
+		older := MustCall[notificationPage](t, ctx, set, "list_notifications", `{"unread_only": false, "cursor": "`+all.NextCursor+`"}`)
+		assert.Equal(t, []uuid.UUID{n3.ID, n2.ID, n1.ID}, append(all.ids(), older.ids()...))
+
+		_, err := set.Call(ctx, "list_notifications", json.RawMessage(`{"cursor": "not-one"}`))
+		assert.Equal(t, "cursor", taskwire.ErrorField(err))
 	})
 
 	t.Run("IncludingRead", func(t *testing.T) {

@@ -42,11 +42,7 @@ type Tasks interface {
 
 // Notifications reads the signed-in user's in-app notifications, the reminders that
 // fired (postgres.NotificationService): list_notifications lists them.
-type Notifications interface {
-	// FindNotifications lists notifications newest first, after before (by created_at,
-	// then id) when it is not nil.
-	FindNotifications(ctx context.Context, unreadOnly bool, limit int, before *taskwire.Notification) ([]*taskwire.Notification, error)
-}
+type Notifications = rest.NotificationFinder
 
 // ErrUnknownTool is what a call of a tool that does not exist matches (errors.Is).
 var ErrUnknownTool = errors.New("unknown tool")
