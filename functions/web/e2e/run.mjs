@@ -382,11 +382,19 @@ await scenario('filter and sort', page, async () => {
     const res = await api(token, 'POST', `/v1/tasks/${t.id}/complete`);
     assert(res.status === 200, `complete ${t.title}: ${res.status}`);
   }
+  // Title order was chosen by hand: Completed keeps it.
+  await page.locator('#flt-sort').selectOption('title');
   await page.getByText('Completed', { exact: true }).click();
-  await page.locator('#flt-sort').selectOption('-completed_at');
+  assert(await page.locator('#flt-sort').inputValue() === 'title', 'a sort chosen by hand stays');
+  // From the default order, Completed reads as a log: the latest done first.
+  await page.getByText('Open', { exact: true }).click();
+  await page.locator('#flt-sort').selectOption('created_at');
+  await page.getByText('Completed', { exact: true }).click();
+  assert(await page.locator('#flt-sort').inputValue() === '-completed_at', 'Completed sorts by the latest done');
   await until(async () => JSON.stringify((await titles()).slice(0, 2)) === '["Sweep the porch","Oil the hinges"]', 'latest done first');
   assert((await taskItem(page, 'Sweep the porch').textContent()).includes('Done'), 'when it was done is shown');
   await page.getByText('Open', { exact: true }).click();
+  assert(await page.locator('#flt-sort').inputValue() === 'created_at', 'and back to the default with Open');
   await page.locator('#flt-sort').selectOption('-priority');
   await until(async () => (await titles())[0] === 'Call the bank', 'priority order again');
   await page.screenshot({ path: path.join(OUT, 'list.png') });

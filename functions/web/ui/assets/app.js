@@ -21,6 +21,7 @@ const state = {
   me: null,
   zone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
   tasks: [],          // the loaded tasks, in list order
+  sortFollowsStatus: false, // the sort was set to "Latest done" by choosing Completed
   cursor: '',         // next_cursor of the last page loaded
   loading: false,
   generation: 0,      // bumps with every reload, so that late answers of an old one are dropped
@@ -153,6 +154,7 @@ function clearUserView() {
   state.seenNotifs.clear();
   state.notifsRead = false;
   state.toggling.clear();
+  state.sortFollowsStatus = false;
   renderedRows.clear();
   $('#filters').reset();
   $('#flt-tag').replaceChildren(h('option', { value: '' }, 'Any'));
@@ -585,8 +587,27 @@ addEventListener('pagehide', flushDeletes);
 // Relative days ("Today") and overdue marks follow the clock.
 setInterval(() => { if (signedIn() && !document.hidden) renderList(); }, 60000);
 
+/**
+ * What was done reads as a log, the latest first: choosing Completed while the sort is the
+ * default turns it to "Latest done", and leaving it turns it back. A sort chosen by hand
+ * stays.
+ */
+function followStatus(target) {
+  const sort = $('#flt-sort');
+  if (target === sort) {
+    state.sortFollowsStatus = false;
+  } else if (target.name === 'status' && target.value === 'completed' && sort.value === 'created_at') {
+    sort.value = '-completed_at';
+    state.sortFollowsStatus = true;
+  } else if (target.name === 'status' && state.sortFollowsStatus) {
+    if (sort.value === '-completed_at') sort.value = 'created_at';
+    state.sortFollowsStatus = false;
+  }
+}
+
 $('#filters').addEventListener('change', (e) => {
   if (e.target.id === 'flt-q') return;
+  followStatus(e.target);
   state.tasks = [];
   reload();
 });
