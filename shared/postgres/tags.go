@@ -21,10 +21,11 @@ func (s *TaskService) RenameTag(ctx context.Context, name, to string) (*taskwire
 	if err != nil {
 		return nil, err
 	}
-	tag, err := s.retag(ctx, name, to, func(tags []string) []string {
+	from := taskwire.NormalizeTag(name)
+	tag, err := s.retag(ctx, from, to, func(tags []string) []string {
 		out := make([]string, 0, len(tags))
 		for _, t := range tags {
-			if t == taskwire.NormalizeTag(name) {
+			if t == from {
 				t = to
 			}
 			if !slices.Contains(out, t) {
@@ -43,8 +44,9 @@ func (s *TaskService) RenameTag(ctx context.Context, name, to string) (*taskwire
 // Each changed task is one version later and announced as task.updated. A tag no task
 // carries is ENOTFOUND.
 func (s *TaskService) DeleteTag(ctx context.Context, name string) error {
+	name = taskwire.NormalizeTag(name)
 	_, err := s.retag(ctx, name, "", func(tags []string) []string {
-		return slices.DeleteFunc(slices.Clone(tags), func(t string) bool { return t == taskwire.NormalizeTag(name) })
+		return slices.DeleteFunc(slices.Clone(tags), func(t string) bool { return t == name })
 	})
 	if err != nil {
 		return fmt.Errorf("delete tag: %w", err)
@@ -52,12 +54,11 @@ func (s *TaskService) DeleteTag(ctx context.Context, name string) error {
 	return nil
 }
 
-// retag changes the tags of every task of the user that carries tag name with edit, and
-// announces each change, in one transaction of two round trips: the tasks' lock, then
-// their updates, their events and the commit. It returns tag result as the tasks carry it
-// afterwards ("" for none).
+// retag changes the tags of every task of the user that carries tag name (normalized)
+// with edit, and announces each change, in one transaction of two round trips: the
+// tasks' lock, then their updates, their events and the commit. It returns tag result as
+// the tasks carry it afterwards ("" for none).
 func (s *TaskService) retag(ctx context.Context, name, result string, edit func([]string) []string) (*taskwire.Tag, error) {
-	name = taskwire.NormalizeTag(name)
 	tx, b, err := beginUserTx(ctx, s.db)
 	if err != nil {
 		return nil, err
@@ -70,8 +71,11 @@ func (s *TaskService) retag(ctx context.Context, name, result string, edit func(
 	if err != nil {
 		return nil, err
 	}
-	rows, _ := br.Query()
-	tasks, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*taskwire.Task, error) { return scanTask(row) })
+	var tasks []*taskwire.Task
+	rows, err := br.Query()
+	if err == nil {
+		tasks, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (*taskwire.Task, error) { return scanTask(row) })
+	}
 	if cerr := br.Close(); err == nil {
 		err = cerr
 	}
