@@ -357,6 +357,14 @@ var adverbs = map[string]rule{
 	"monthly": {freq: "MONTHLY", interval: 1}, "yearly": {freq: "YEARLY", interval: 1},
 	"annually": {freq: "YEARLY", interval: 1}, "biweekly": {freq: "WEEKLY", interval: 2},
 	"fortnightly": {freq: "WEEKLY", interval: 2}, "quarterly": {freq: "MONTHLY", interval: 3},
+	"semiannually": {freq: "MONTHLY", interval: 6},
+}
+
+// spans are the periods a rule names in other units: "every fortnight" is every two
+// weeks, "every quarter" every three months.
+var spans = map[string]rule{
+	"fortnight": {freq: "WEEKLY", interval: 2}, "fortnights": {freq: "WEEKLY", interval: 2},
+	"quarter": {freq: "MONTHLY", interval: 3}, "quarters": {freq: "MONTHLY", interval: 3},
 }
 
 var unitFreqs = map[unit]string{hour: "HOURLY", day: "DAILY", week: "WEEKLY", month: "MONTHLY", year: "YEARLY"}
@@ -386,7 +394,7 @@ var parts = map[string]*clock{"morning": &morningClock, "afternoon": &afternoonC
 // wednesday", "every april 15", "every last friday [of the month]", "every first monday",
 // "every 15th [of the month]", "every last day [of the month]", "[on] weekdays", "[on]
 // weekends", "[on] mondays [and thursdays]", "mon wed fri", "biweekly", "fortnightly",
-// "quarterly", "[on] [the] 1st|last day|first monday of every month", with "on friday",
+// "quarterly", "semiannually", "every fortnight", "every quarter", "[on] [the] 1st|last day|first monday of every month", with "on friday",
 // "on the 1st", "on the last day" or "on feb 29" after a weekly, monthly or yearly one,
 // and "morning", "afternoon", "evening" or "night" last ("every thursday night").
 func matchRepeat(p *parser, i int) (int, string) {
@@ -540,6 +548,9 @@ func (p *parser) every(i int) (rule, *clock, int) {
 		j = p.ofTheMonth(j + 2)
 	case ok && unitFreqs[u] != "":
 		r.freq, r.interval = unitFreqs[u], n
+		j++
+	case spans[w].freq != "" && n*spans[w].interval <= maxCount: // "every fortnight", "every other quarter"
+		r.freq, r.interval = spans[w].freq, n*spans[w].interval
 		j++
 	case n == 1 && (w == "weekday" || w == "weekdays"):
 		r.freq, r.byDay = "WEEKLY", weekdayList
