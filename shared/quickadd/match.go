@@ -686,12 +686,13 @@ func (p *parser) monthDay(j int) (time.Month, int, int) {
 }
 
 // matchDate reads a due date, after an optional "due", "on", "by", "starting" or
-// "from": "today", "tonight", "this evening", "tomorrow", "day after tomorrow", "next
-// week", "next week on tuesday", "tuesday next week", "next month", "next year", "this
-// weekend", "next weekend", "friday", "next friday", "this friday", "april 15", "15 april
-// 2027", "the 15th of april", "2026-12-03" (and "2026-12-03T14:00"), "[at] the end of the
-// month", "end of the year", and after one of those words "the 15th", each optionally
-// followed by "morning", "afternoon", "evening" or "night".
+// "from": "today", "tonight", "this evening", "in the morning" (the next one), "tomorrow",
+// "day after tomorrow", "next week", "next week on tuesday", "tuesday next week", "next
+// month", "next year", "this weekend", "next weekend", "friday", "next friday", "this
+// friday", "april 15", "15 april 2027", "the 15th of april", "2026-12-03" (and
+// "2026-12-03T14:00"), "[at] the end of the month", "end of the year", and after one of
+// those words "the 15th", each optionally followed by "morning", "afternoon", "evening"
+// or "night".
 func matchDate(p *parser, i int) (int, string) {
 	if p.date != nil || p.at != nil {
 		return 0, ""
@@ -775,6 +776,15 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 				return today, nil, nil, 2
 			}
 			return nextWeekday(time.Saturday, true), nil, nil, 2
+		}
+	case "in":
+		// "in the morning": the next one, today's unless its time has passed (typed at
+		// night, tomorrow's).
+		if part := parts[p.word(j+2)]; part != nil && p.word(j+1) == "the" {
+			if p.now.Hour()*60+p.now.Minute() >= part.h*60+part.m {
+				return today.add(1), part, nil, 3
+			}
+			return today, part, nil, 3
 		}
 	case "next":
 		if wd, ok := weekdays[p.word(j+1)]; ok {
