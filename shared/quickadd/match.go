@@ -281,6 +281,8 @@ type rule struct {
 	nth        int // with MONTHLY and one day of byDay: its nth in the month, -1 the last
 	byMonth    time.Month
 	byMonthDay int
+	byHour     []int // the hours of several times a day ("at 8am and 8pm"), in order, at byMinute
+	byMinute   int
 	until      string // UNTIL's value: a date ("20260313", the whole day in the zone) or a local time
 }
 
@@ -316,6 +318,13 @@ func (r *rule) String() string {
 			}
 		}
 		s += ";BYDAY=" + strings.Join(days, ",")
+	}
+	if len(r.byHour) > 0 {
+		hours := make([]string, len(r.byHour))
+		for k, h := range r.byHour {
+			hours[k] = strconv.Itoa(h)
+		}
+		s += ";BYHOUR=" + strings.Join(hours, ",") + ";BYMINUTE=" + strconv.Itoa(r.byMinute)
 	}
 	return s
 }
@@ -1062,7 +1071,41 @@ func matchTime(p *parser, i int) (int, string) {
 	}
 	p.clock = &c
 	p.clockFrag = len(p.frag)
+	k += p.moreTimes(c, j+k)
 	return j - i + k, "at " + c.String()
+}
+
+// moreTimes reads "and 8pm" (", 2pm and 8pm") after time of day c at word j, the times a
+// daily or weekly rule read before repeats at ("take pills every day at 8am and 8pm"):
+// they become its hours (BYHOUR, at c's minute), the earliest the time of day the series
+// starts at. It returns how many words it took. A time with a meridiem or a colon is
+// needed ("and 2 hours before" is a reminder's), at c's minute and an hour not given yet;
+// with a part of the day ("every evening at 6 and 9pm") or another rule, none is read.
+func (p *parser) moreTimes(c clock, j int) int {
+	if p.rule == nil || (p.rule.freq != "DAILY" && p.rule.freq != "WEEKLY") || p.part != nil {
+		return 0
+	}
+	hours, n := []int{c.h}, 0
+	for {
+		k := j + n
+		if p.word(k) == "and" {
+			k++
+		} else if !p.comma(k - 1) {
+			break
+		}
+		more, m, ok := p.clockAt(k, false)
+		if !ok || more.m != c.m || slices.Contains(hours, more.h) {
+			break
+		}
+		hours, n = append(hours, more.h), k+m-j
+	}
+	if len(hours) == 1 {
+		return 0
+	}
+	slices.Sort(hours)
+	p.rule.byHour, p.rule.byMinute = hours, c.m
+	p.clock = &clock{h: hours[0], m: c.m, meridiem: true}
+	return n
 }
 
 var meridiems = []string{"am", "pm", "a.m", "p.m"}

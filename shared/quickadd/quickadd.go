@@ -146,6 +146,13 @@ func (p *parser) settleClock() {
 	if p.clockFrag >= 0 {
 		c, _ := p.timeOfDay()
 		p.frag[p.clockFrag].Meaning = "at " + c.String()
+		if p.rule != nil && len(p.rule.byHour) > 1 {
+			times := make([]string, len(p.rule.byHour))
+			for k, h := range p.rule.byHour {
+				times[k] = clock{h: h, m: p.rule.byMinute}.String()
+			}
+			p.frag[p.clockFrag].Meaning = "at " + strings.Join(times[:len(times)-1], ", ") + " and " + times[len(times)-1]
+		}
 	}
 }
 
@@ -183,6 +190,11 @@ func (p *parser) result() (Result, error) {
 		if !p.used[i] {
 			words = append(words, p.text[t.start:t.full])
 		}
+	}
+	if n := len(words); n > 1 && strings.EqualFold(strings.TrimRight(words[n-1], ",;:"), "and") {
+		// "standup every day at 9am and remind me 10 minutes before": the "and" joined
+		// what was read, not the title.
+		words = words[:n-1]
 	}
 	in := taskwire.NewTask{
 		Title:      strings.TrimRight(strings.Join(words, " "), ",;:"), // "call mom, tomorrow"
@@ -341,6 +353,9 @@ func (p *parser) due() (*due, error) {
 		case p.rule.freq == "HOURLY":
 			// "every 8 hours at 8am" is 08:00, 16:00 and 00:00: from the next of them.
 			r, start, notBefore = p.rule, p.wall(today, c), p.now
+		case len(p.rule.byHour) > 0:
+			// "every day at 8am and 8pm" typed at 10:00: from 20:00 today.
+			start, notBefore = p.wall(today, c), p.now
 		}
 		first, err := p.first(r, p.loc, start, notBefore)
 		if err != nil {

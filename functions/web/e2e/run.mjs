@@ -423,6 +423,16 @@ await scenario('rename a tag on every task, then remove it', page, async () => {
   await until(async () => !(await page.locator('#flt-tag option[value="finance"]').count()), 'the tag to leave the filter');
 });
 
+await scenario('a task several times a day says its times', page, async () => {
+  const res = await api(token, 'POST', '/v1/tasks/quick', { text: 'take vitamins every day at 8am and 8pm' });
+  assert(res.status === 201, `quick add: ${res.status} ${JSON.stringify(res.body)}`);
+  assert(res.body.recurrence === 'FREQ=DAILY;BYHOUR=8,20;BYMINUTE=0', `the rule: ${res.body.recurrence}`);
+  const item = taskItem(page, 'take vitamins');
+  await item.waitFor(); // the live stream brought it
+  const meta = await item.locator('.repeat').textContent();
+  assert(meta.includes('every day at 08:00 and 20:00'), `said in words: ${meta}`);
+});
+
 await scenario('edit inline, delete with undo', page, async () => {
   await openEditor(page, 'Buy milk');
   await page.locator('#f-title').fill('Buy oat milk');

@@ -44,9 +44,23 @@ export function build(s) {
   return parts.join(';');
 }
 
-/** Says a rule in words: "every 2 weeks on Mon, Thu". */
+/**
+ * The times of day of a rule that repeats several times a day (BYHOUR with one BYMINUTE,
+ * as quick add writes "every day at 8am and 8pm"), in words: "08:00 and 20:00"; null
+ * for a rule without them, or with times the words would not say right.
+ */
+function timesOf(rule) {
+  const hours = /(?:^|;)BYHOUR=([\d,]+)(?:;|$)/i.exec(rule);
+  const minute = /(?:^|;)BYMINUTE=(\d+)(?:;|$)/i.exec(rule);
+  if (!hours || !minute || /(?:^|;)BYSECOND=/i.test(rule)) return null;
+  const t = hours[1].split(',').map((h) => `${h.padStart(2, '0')}:${minute[1].padStart(2, '0')}`);
+  return t.length > 1 ? `${t.slice(0, -1).join(', ')} and ${t[t.length - 1]}` : t[0];
+}
+
+/** Says a rule in words: "every 2 weeks on Mon, Thu", "every day at 08:00 and 20:00". */
 export function describe(rule) {
-  const s = parse(rule);
+  const times = rule && timesOf(rule);
+  const s = parse(times ? rule.replace(/;?BY(?:HOUR|MINUTE)=[^;]*/gi, '') : rule);
   if (!s) return rule;
   const unit = FREQS[s.freq];
   let out = s.interval > 1 ? `every ${s.interval} ${unit}s` : `every ${unit}`;
@@ -55,5 +69,6 @@ export function describe(rule) {
   if (s.bymonthday) out += s.bymonthday < 0 ? ` on ${FROM_END[s.bymonthday]}` : ` on day ${s.bymonthday}`;
   if (s.count) out += `, ${s.count} times`;
   else if (s.until) out += `, until ${s.until.slice(0, 4)}-${s.until.slice(4, 6)}-${s.until.slice(6, 8)}`;
+  if (times) out += ` at ${times}`;
   return out;
 }
