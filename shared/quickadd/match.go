@@ -1075,16 +1075,12 @@ func matchTime(p *parser, i int) (int, string) {
 	return j - i + k, "at " + c.String()
 }
 
-// moreTimes reads "and 8pm" (", 2pm and 8pm") after time of day c at word j, the times a
-// daily or weekly rule read before repeats at ("take pills every day at 8am and 8pm"):
-// they become its hours (BYHOUR, at c's minute), the earliest the time of day the series
-// starts at. It returns how many words it took. A time with a meridiem or a colon is
-// needed ("and 2 hours before" is a reminder's), at c's minute and an hour not given yet;
-// with a part of the day ("every evening at 6 and 9pm") or another rule, none is read.
+// moreTimes reads "and 8pm" (", 2pm and 8pm") after time of day c at word j: more times
+// of day, which a daily or weekly rule repeats at ("take pills every day at 8am and 8pm",
+// "at 8am and 8pm daily"; see settleHours). It returns how many words it took. A time
+// with a meridiem or a colon is needed ("and 2 hours before" is a reminder's), at c's
+// minute and an hour not given yet.
 func (p *parser) moreTimes(c clock, j int) int {
-	if p.rule == nil || (p.rule.freq != "DAILY" && p.rule.freq != "WEEKLY") || p.part != nil {
-		return 0
-	}
 	hours, n := []int{c.h}, 0
 	for {
 		k := j + n
@@ -1099,13 +1095,32 @@ func (p *parser) moreTimes(c clock, j int) int {
 		}
 		hours, n = append(hours, more.h), k+m-j
 	}
-	if len(hours) == 1 {
-		return 0
+	if len(hours) > 1 {
+		slices.Sort(hours)
+		p.hours, p.hoursFrom, p.hoursTo = hours, j, j+n
 	}
-	slices.Sort(hours)
-	p.rule.byHour, p.rule.byMinute = hours, c.m
-	p.clock = &clock{h: hours[0], m: c.m, meridiem: true}
 	return n
+}
+
+// settleHours makes the more times of day that moreTimes read the hours of the rule
+// (BYHOUR, at the first time's minute), the earliest the time of day the series starts
+// at. Without a daily or weekly rule, or with a part of the day ("every evening at 6 and
+// 9pm"), they are no time of this task: their words go back to the title.
+func (p *parser) settleHours() {
+	if len(p.hours) == 0 {
+		return
+	}
+	if p.rule != nil && (p.rule.freq == "DAILY" || p.rule.freq == "WEEKLY") && p.part == nil {
+		p.rule.byHour, p.rule.byMinute = p.hours, p.clock.m
+		p.clock = &clock{h: p.hours[0], m: p.clock.m, meridiem: true}
+		return
+	}
+	for k := p.hoursFrom; k < p.hoursTo; k++ {
+		p.used[k] = false
+	}
+	f := &p.frag[p.clockFrag]
+	f.End = p.toks[p.hoursFrom-1].end
+	f.Text = p.text[f.Start:f.End]
 }
 
 var meridiems = []string{"am", "pm", "a.m", "p.m"}

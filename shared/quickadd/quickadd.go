@@ -63,6 +63,9 @@ type parser struct {
 	part       *clock // the default time of day that a word such as "tonight" gave
 	clock      *clock // the time of day given
 	clockFrag  int    // index in frag of the time of day that matchTime read, -1 for none
+	hours      []int  // with more times of day after it ("at 8am and 8pm"), their hours, in order
+	hoursFrom  int    // the words of the more times: hoursFrom to hoursTo-1
+	hoursTo    int
 	at         *time.Time
 	rule       *rule
 	ruleFrag   int // index of the rule's fragment in frag
@@ -113,6 +116,7 @@ func Parse(text string, now time.Time, loc *time.Location) (Result, error) {
 			}
 		}
 	}
+	p.settleHours()
 	p.settleClock()
 	if p.rule == nil && p.completion != nil {
 		// "after completion" means nothing without a repeat rule: those words are the title's.
