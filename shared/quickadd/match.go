@@ -403,7 +403,8 @@ var parts = map[string]*clock{"morning": &morningClock, "afternoon": &afternoonC
 // wednesday", "every april 15", "every last friday [of the month]", "every first monday",
 // "every 15th [of the month]", "every last day [of the month]", "[on] weekdays", "[on]
 // weekends", "[on] mondays [and thursdays]", "mon wed fri", "biweekly", "fortnightly",
-// "quarterly", "semiannually", "every fortnight", "every quarter", "[on] [the] 1st|last day|first monday of every month", with "on friday",
+// "quarterly", "semiannually", "every fortnight", "every quarter", "[on] [the] 1st|last
+// day|first monday of every month", with "on friday",
 // "on the 1st", "on the last day" or "on feb 29" after a weekly, monthly or yearly one,
 // and "morning", "afternoon", "evening" or "night" last ("every thursday night").
 func matchRepeat(p *parser, i int) (int, string) {
@@ -747,6 +748,20 @@ func (p *parser) dateAfter(j int, introduced bool) (date, *clock, *clock, int) {
 	return d, part, c, k
 }
 
+// phraseEnds reports whether a phrase ends before word k: the line or a comma ends there,
+// or word k begins something else quick add reads (a time, a reminder, a repeat rule, a
+// tag or a priority).
+func (p *parser) phraseEnds(k int) bool {
+	switch w := p.word(k); {
+	case w == "" || p.comma(k-1):
+		return true
+	case w == "at" || w == "remind" || w == "every" || w == "and":
+		return true
+	default:
+		return strings.HasPrefix(w, "#") || strings.HasPrefix(w, "!") || strings.HasPrefix(w, "@")
+	}
+}
+
 // dateAt reads a date at word j: the date, the time of day a word such as "tonight"
 // implies, the time an ISO 8601 date-time gives, and how many words it took. Introduced
 // says a word such as "on" comes before, which makes a short day name that is also a word
@@ -788,8 +803,9 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 		}
 	case "in":
 		// "in the morning": the next one, today's unless its time has passed (typed at
-		// night, tomorrow's).
-		if part := parts[p.word(j+2)]; part != nil && p.word(j+1) == "the" {
+		// night, tomorrow's). Only where the phrase ends: "put it in the evening bag" and
+		// "read the news in the morning paper" are titles.
+		if part := parts[p.word(j+2)]; part != nil && p.word(j+1) == "the" && p.phraseEnds(j+3) {
 			if p.now.Hour()*60+p.now.Minute() >= part.h*60+part.m {
 				return today.add(1), part, nil, 3
 			}
