@@ -559,7 +559,8 @@ func (p *parser) every(i int) (rule, *clock, int) {
 	case ok && unitFreqs[u] != "":
 		r.freq, r.interval = unitFreqs[u], n
 		j++
-	case spans[w].freq != "" && n*spans[w].interval <= maxCount: // "every fortnight", "every other quarter"
+	case spans[w].freq != "" && n*spans[w].interval <= maxCount && units[p.word(j+1)] != hour:
+		// "every fortnight", "every other quarter"; not "every quarter hour"
 		r.freq, r.interval = spans[w].freq, n*spans[w].interval
 		j++
 	case n == 1 && (w == "weekday" || w == "weekdays"):

@@ -212,6 +212,7 @@ func TestParse(t *testing.T) {
 		{name: "EveryFortnight", text: "put the bins out every fortnight on tuesday", title: "put the bins out", day: "2026-03-10", rule: "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU"},
 		{name: "EveryFortnightAt", text: "every fortnight at 9am payroll", title: "payroll", due: "2026-03-07T09:00:00-05:00", rule: "FREQ=WEEKLY;INTERVAL=2"},
 		{name: "QuarterIsAWordElsewhere", text: "write the quarter report", title: "write the quarter report"},
+		{name: "EveryQuarterHourIsNoRule", text: "stretch every quarter hour", title: "stretch every quarter hour"},
 		{name: "PluralWeekday", text: "gym mondays at 7pm", title: "gym", due: "2026-03-09T19:00:00-04:00", rule: "FREQ=WEEKLY;BYDAY=MO"},
 		{name: "OnPluralWeekdays", text: "yoga on tuesdays and thursdays", title: "yoga", day: "2026-03-10", rule: "FREQ=WEEKLY;BYDAY=TU,TH"},
 		{name: "TimeWithDot", text: "call mom tomorrow 3.30pm", title: "call mom", due: "2026-03-07T15:30:00-05:00"},
