@@ -59,6 +59,11 @@ func (s *TaskService) DeleteTag(ctx context.Context, name string) error {
 // tasks' lock, then their updates, their events and the commit. It returns tag result as
 // the tasks carry it afterwards ("" for none).
 func (s *TaskService) retag(ctx context.Context, name, result string, edit func([]string) []string) (*taskwire.Tag, error) {
+	if _, err := taskwire.ParseTag("tag", name); err != nil {
+		// No task carries what is no tag (too long, a control character such as NUL,
+		// which PostgreSQL's text cannot hold).
+		return nil, taskwire.Errorf(taskwire.ENOTFOUND, "no task carries the tag %q", name)
+	}
 	tx, b, err := beginUserTx(ctx, s.db)
 	if err != nil {
 		return nil, err

@@ -76,6 +76,9 @@ func TestTags_RenameAndDelete(t *testing.T) {
 		{"NameNotAString", http.MethodPatch, "/v1/tags/work", map[string]any{"name": 3}, http.StatusBadRequest, "name"},
 		{"UnknownField", http.MethodPatch, "/v1/tags/work", map[string]any{"name": "x", "colour": "red"}, http.StatusBadRequest, "colour"},
 		{"OtherUsersTag", http.MethodDelete, "/v1/tags/home", nil, http.StatusNotFound, ""},
+		{"NULInTheName", http.MethodDelete, "/v1/tags/a%00b", nil, http.StatusNotFound, ""},
+		{"NULInTheNameRename", http.MethodPatch, "/v1/tags/a%00b", map[string]any{"name": "x"}, http.StatusNotFound, ""},
+		{"NameTooLongForATag", http.MethodDelete, "/v1/tags/" + strings.Repeat("t", 51), nil, http.StatusNotFound, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			client := c
