@@ -55,6 +55,13 @@ func TestTags_RenameAndDelete(t *testing.T) {
 	resp.JSON(t, &tags)
 	assert.Equal(t, []taskwire.Tag{{Name: "home", OpenCount: 1}, {Name: "work", OpenCount: 2}}, tags)
 
+	// Renamed to itself (another case), nothing changes: no task is a version later.
+	resp = c.Do(t, http.MethodPatch, "/v1/tags/work", map[string]any{"name": "WORK"})
+	resp.MustStatus(t, http.StatusOK)
+	resp.JSON(t, &tag)
+	assert.Equal(t, taskwire.Tag{Name: "work", OpenCount: 2}, tag)
+	assert.Equal(t, report.Version+2, c.MustGetTask(t, report.ID.String()).Version, "the rename and the removal, no more")
+
 	// A tag with a slash or a space is one path segment, escaped.
 	c.MustCreateTask(t, map[string]any{"title": "Plan", "tags": []string{"q3/plan"}})
 	resp = c.Do(t, http.MethodPatch, "/v1/tags/"+url.PathEscape("q3/plan"), map[string]any{"name": "q3 plan"})
