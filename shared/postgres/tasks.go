@@ -912,8 +912,9 @@ func listQuery(user string, f taskwire.TaskFilter, now time.Time) (string, []any
 	// due date, not completed), which come last in both directions: ASC puts them last
 	// already; DESC NULLS LAST is no order an index gives, read either way, so such a page
 	// is read from two ranges of the column's index read backwards (DESC puts NULLs first
-	// there), with and without a value, each in branchOrder. (NULLS LAST written on a column without NULLs kept the planner from
-	// reading its index backwards, and it sorted all the user's tasks for one page.)
+	// there), with and without a value, each in branchOrder. (NULLS LAST written on a
+	// column without NULLs kept the planner from reading its index backwards, and it
+	// sorted all the user's tasks for one page.)
 	branchOrder := fmt.Sprintf("%s %s, t.id %s", col, dir, dir)
 	order := branchOrder
 	if f.Sort.Nullable() && f.Sort.Desc {
