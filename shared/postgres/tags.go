@@ -110,7 +110,9 @@ func (s *TaskService) retag(ctx context.Context, name, result string, edit func(
 			user, next.ID, next.Tags, next.UpdatedAt, next.Version)
 		changed = append(changed, announced{&next, changes})
 	}
-	b.Queue(lockOutboxSQL, user)
+	if len(changed) > 0 { // a rename to the name itself changes nothing, and takes no lock
+		b.Queue(lockOutboxSQL, user)
+	}
 	seqs := make([]*int64, 0, len(changed))
 	for _, c := range changed {
 		seq, err := queueEvent(b, events.TypeTaskUpdated, user, c.next, c.changes, now)
