@@ -188,9 +188,9 @@ const seriesPositionSQL = `
 	FROM tasks t WHERE t.user_id = $1 AND t.id = $2`
 
 // insertOccurrence creates occurrence occ of cur's series and commits: cur's title,
-// description, priority, tags, zone, rule and relative reminders, due at occ, numbered as
-// the user's next task; with its task.created event. It returns nil when the series has a
-// task at that position already.
+// description, priority, tags, checklist (none done), zone, rule and relative reminders,
+// due at occ, numbered as the user's next task; with its task.created event. It returns
+// nil when the series has a task at that position already.
 func (s *RecurrenceService) insertOccurrence(ctx context.Context, tx *userTx, cur *taskwire.Task, occ recur.Occurrence, now time.Time) (*taskwire.Task, error) {
 	user := tx.user
 	id, err := uuid.NewV7()
@@ -204,6 +204,7 @@ func (s *RecurrenceService) insertOccurrence(ctx context.Context, tx *userTx, cu
 		Status:      taskwire.StatusOpen,
 		Priority:    cur.Priority,
 		Tags:        append([]string{}, cur.Tags...),
+		Checklist:   taskwire.Unchecked(cur.Checklist),
 		DueAt:       &due,
 		AllDay:      cur.DueDate != nil,
 		TimeZone:    cur.TimeZone,

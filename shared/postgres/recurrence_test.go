@@ -97,6 +97,21 @@ func TestRecurrenceService_HandleCompleted(t *testing.T) {
 		created.RequireValidCloudEvent(t)
 	})
 
+	// The next occurrence has the same steps, none done: the series' checklist starts
+	// again, while the completed occurrence keeps what was ticked off.
+	t.Run("ChecklistStartsAgain", func(t *testing.T) {
+		ctx, _ := MustNewUser(t, db)
+		tasks, rec := newRecurrenceServices(db, rDone)
+		first := MustCreateTask(t, ctx, tasks, taskwire.NewTask{Title: "Clean the flat", DueAt: rfc3339(rDue), TimeZone: "Europe/Berlin",
+			Recurrence: ptr("FREQ=WEEKLY"), Checklist: taskwire.ChecklistInput{{Text: "Vacuum", Done: true}, {Text: "Mop"}}})
+		MustComplete(t, ctx, tasks, first.ID)
+		next := MustHandle(t, rec, MustTaskEvent(t, db, first.UserID, events.TypeTaskCompleted, first.ID))
+		require.NotNil(t, next)
+		assert.Equal(t, []taskwire.Step{{Text: "Vacuum"}, {Text: "Mop"}}, next.Checklist)
+		assert.Equal(t, next.Checklist, MustFindTask(t, ctx, tasks, next.ID.String()).Checklist, "what it returns is what it stored")
+		assert.Equal(t, []taskwire.Step{{Text: "Vacuum", Done: true}, {Text: "Mop"}}, MustFindTask(t, ctx, tasks, first.ID.String()).Checklist)
+	})
+
 	// A relative reminder of the next occurrence whose time passed before the occurrence
 	// was made (a day before, completed two hours late) does not fire at once; one still
 	// ahead does, and moving the due time arms the passed one again.
@@ -582,7 +597,7 @@ func TestCommitNewTask(t *testing.T) {
 		fireAt := due.Add(-15 * time.Minute)
 		return &taskwire.Task{
 			ID: uuid.Must(uuid.NewV7()), UserID: user, Title: "recurring", Status: taskwire.StatusOpen,
-			Tags: []string{}, DueAt: &due, TimeZone: "Europe/Berlin", Recurrence: first.Recurrence,
+			Tags: []string{}, Checklist: []taskwire.Step{}, DueAt: &due, TimeZone: "Europe/Berlin", Recurrence: first.Recurrence,
 			RepeatFrom: taskwire.RepeatFromSchedule, SeriesID: first.SeriesID, Version: 1,
 			CreatedAt: rDone, UpdatedAt: rDone,
 			Reminders: []taskwire.Reminder{{ID: uuid.Must(uuid.NewV7()), Before: "PT15M", FireAt: &fireAt}},

@@ -63,6 +63,7 @@ func (s *TaskService) skipped(ctx context.Context, tx *userTx, cur *taskwire.Tas
 	due := occ.At.UTC()
 	f := cur.Fields()
 	f.DueAt = &due
+	f.Checklist = taskwire.Unchecked(f.Checklist)
 	f.Reminders = slices.DeleteFunc(f.Reminders, func(r taskwire.ReminderSpec) bool { return r.Before == "" })
 	b.Queue(`UPDATE tasks SET series_index = $3 WHERE user_id = $1 AND id = $2`, tx.user, cur.ID, occ.Index)
 	return f, nil

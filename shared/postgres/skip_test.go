@@ -81,6 +81,18 @@ func TestTaskService_SkipOccurrence(t *testing.T) {
 		assert.True(t, monday.AddDate(0, 0, 4).Equal(*skipped.DueAt), "got %v, want Friday 09:00", skipped.DueAt.In(berlin))
 	})
 
+	// A skipped occurrence's steps are the next one's, none done yet.
+	t.Run("ChecklistStartsAgain", func(t *testing.T) {
+		ctx, _ := MustNewUser(t, db)
+		tasks, _ := newRecurrenceServices(db, monday.Add(-time.Hour))
+		MustCreateTask(t, ctx, tasks, taskwire.NewTask{Title: "Clean the flat", DueAt: rfc3339(monday), TimeZone: "Europe/Berlin",
+			Recurrence: ptr("FREQ=WEEKLY"), Checklist: taskwire.ChecklistInput{{Text: "Vacuum", Done: true}, {Text: "Mop"}}})
+		skipped, err := tasks.SkipOccurrence(ctx, "1", "")
+		require.NoError(t, err)
+		assert.Equal(t, []taskwire.Step{{Text: "Vacuum"}, {Text: "Mop"}}, skipped.Checklist)
+		assert.Equal(t, skipped, MustFindTask(t, ctx, tasks, "1"))
+	})
+
 	// An all-day task skips to its next day, whose end is its due_at.
 	t.Run("AllDay", func(t *testing.T) {
 		ctx, _ := MustNewUser(t, db)

@@ -322,6 +322,8 @@ func TestContractSchemas(t *testing.T) {
 	for name, v := range map[string]any{
 		"Task":            taskwire.Task{},
 		"Reminder":        taskwire.Reminder{},
+		"Step":            taskwire.Step{},
+		"StepInput":       taskwire.StepInput{},
 		"User":            taskwire.User{},
 		"Tag":             taskwire.Tag{},
 		"TaskPage":        taskwire.TaskPage{},

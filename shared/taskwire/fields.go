@@ -27,6 +27,8 @@ const (
 	MaxTags              = 20
 	MaxTagLength         = 50
 	MaxReminders         = 10
+	MaxSteps             = 100 // items of a checklist
+	MaxStepLength        = MaxTitleLength
 )
 
 // TaskFields are a task's editable fields after validation: what a create or a patch
@@ -37,6 +39,7 @@ type TaskFields struct {
 	Status      Status
 	Priority    Priority
 	Tags        []string
+	Checklist   []Step // in order; never nil
 	DueAt       *time.Time
 	AllDay      bool   // due on DueAt's day, not at its time: DueAt is the day's last second
 	TimeZone    string // "" until resolved to the user's zone
@@ -78,6 +81,7 @@ type NewTask struct {
 	Description string         `json:"description"`
 	Priority    string         `json:"priority"`
 	Tags        TagsInput      `json:"tags"`
+	Checklist   ChecklistInput `json:"checklist"`
 	DueAt       *string        `json:"due_at"`
 	DueDate     *string        `json:"due_date"`
 	TimeZone    string         `json:"time_zone"`
@@ -94,6 +98,22 @@ type TagsInput []string
 // UnmarshalJSON decodes the tags element by element.
 func (t *TagsInput) UnmarshalJSON(b []byte) error {
 	return decodeElements(b, "tags", (*[]string)(t))
+}
+
+// ChecklistInput is a task's checklist as a client writes it; an error inside an item is
+// named by its place, checklist[1].text.
+type ChecklistInput []StepInput
+
+// UnmarshalJSON decodes the checklist item by item.
+func (c *ChecklistInput) UnmarshalJSON(b []byte) error {
+	return decodeElements(b, "checklist", (*[]StepInput)(c))
+}
+
+// StepInput is a checklist item as a client writes it: {"text": "Buy milk", "done": false};
+// done may be left out.
+type StepInput struct {
+	Text string `json:"text"`
+	Done bool   `json:"done"`
 }
 
 // RemindersInput is a task's reminders as a client writes them; an error inside one is
@@ -139,7 +159,7 @@ type ReminderInput struct {
 // parseTaskTime) then has no zone to be read in, and is refused (FieldsIn reads it in the
 // user's).
 func (in NewTask) Fields() (TaskFields, error) {
-	f := TaskFields{Status: StatusOpen, Priority: PriorityNone, RepeatFrom: RepeatFromSchedule, Tags: []string{}}
+	f := TaskFields{Status: StatusOpen, Priority: PriorityNone, RepeatFrom: RepeatFromSchedule, Tags: []string{}, Checklist: []Step{}}
 	var err error
 	if f.Title, err = validTitle(in.Title); err != nil {
 		return f, err
@@ -153,6 +173,9 @@ func (in NewTask) Fields() (TaskFields, error) {
 		}
 	}
 	if f.Tags, err = validTags(in.Tags); err != nil {
+		return f, err
+	}
+	if f.Checklist, err = validChecklist(in.Checklist); err != nil {
 		return f, err
 	}
 	if in.TimeZone != "" {
@@ -197,7 +220,7 @@ func (in NewTask) Fields() (TaskFields, error) {
 
 // patchFields are the fields a merge patch may carry.
 var patchFields = map[string]bool{
-	"title": true, "description": true, "priority": true, "tags": true, "due_at": true, "due_date": true,
+	"title": true, "description": true, "priority": true, "tags": true, "checklist": true, "due_at": true, "due_date": true,
 	"time_zone": true, "recurrence": true, "repeat_from": true, "reminders": true,
 	"status": true, "completed": true,
 }
@@ -216,6 +239,7 @@ func ApplyPatch(cur TaskFields, patch []byte) (TaskFields, error) {
 	}
 	f := cur
 	f.Tags = append([]string(nil), cur.Tags...)
+	f.Checklist = append([]Step{}, cur.Checklist...)
 	f.Reminders = append([]ReminderSpec(nil), cur.Reminders...)
 	// Local times are read in the zone the task has after the patch, whichever member
 	// comes first; an invalid time_zone is refused below.
@@ -254,6 +278,11 @@ func ApplyPatch(cur TaskFields, patch []byte) (TaskFields, error) {
 			var tags TagsInput
 			if err = decodeField(name, raw, &tags); err == nil {
 				f.Tags, err = validTags(tags)
+			}
+		case "checklist":
+			var steps ChecklistInput
+			if err = decodeField(name, raw, &steps); err == nil {
+				f.Checklist, err = validChecklist(steps)
 			}
 		case "due_at", "due_date":
 			var s *string
@@ -428,7 +457,7 @@ func (f TaskFields) check() error {
 func decodeField(name string, raw json.RawMessage, dst any) error {
 	if bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
 		switch dst.(type) {
-		case **string, *TagsInput, *RemindersInput:
+		case **string, *TagsInput, *RemindersInput, *ChecklistInput:
 			return json.Unmarshal(raw, dst)
 		case *string:
 			if name == "description" {
@@ -488,6 +517,30 @@ func validTags(tags []string) ([]string, error) {
 			seen[t] = true
 			out = append(out, t)
 		}
+	}
+	return out, nil
+}
+
+// validChecklist returns the checklist's items with their text trimmed and in Unicode
+// normalization form C, as a title's; an empty list (or none) is [].
+func validChecklist(in []StepInput) ([]Step, error) {
+	if len(in) > MaxSteps {
+		return nil, FieldErrorf(EINVALID, "checklist", "at most %d checklist items, got %d", MaxSteps, len(in))
+	}
+	out := make([]Step, len(in))
+	for i, step := range in {
+		field := fmt.Sprintf("checklist[%d].text", i)
+		text := norm.NFC.String(strings.TrimSpace(step.Text))
+		if strings.TrimFunc(text, invisible) == "" {
+			return nil, FieldErrorf(EINVALID, field, "%s is required", field)
+		}
+		if n := utf8.RuneCountInString(text); n > MaxStepLength {
+			return nil, FieldErrorf(EINVALID, field, "%s must be at most %d characters, got %d", field, MaxStepLength, n)
+		}
+		if hasControl(text, false) {
+			return nil, FieldErrorf(EINVALID, field, "%s must not contain control characters", field)
+		}
+		out[i] = Step{Text: text, Done: step.Done}
 	}
 	return out, nil
 }

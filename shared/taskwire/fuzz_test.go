@@ -87,6 +87,15 @@ func checkFields(t *testing.T, f taskwire.TaskFields) {
 			t.Fatalf("accepted recurrence %q, which is not canonical: %q, %v", f.Recurrence, again, err)
 		}
 	}
+	if f.Checklist == nil || len(f.Checklist) > taskwire.MaxSteps {
+		t.Fatalf("accepted checklist %#v: want a list of at most %d", f.Checklist, taskwire.MaxSteps)
+	}
+	for i, step := range f.Checklist {
+		if !utf8.ValidString(step.Text) || strings.TrimSpace(step.Text) != step.Text || step.Text == "" ||
+			strings.IndexFunc(step.Text, unicode.IsControl) >= 0 || utf8.RuneCountInString(step.Text) > taskwire.MaxStepLength {
+			t.Fatalf("accepted checklist[%d] text %q", i, step.Text)
+		}
+	}
 	if len(f.Reminders) > taskwire.MaxReminders {
 		t.Fatalf("accepted %d reminders", len(f.Reminders))
 	}
@@ -145,6 +154,9 @@ func FuzzDecodeNewTask(f *testing.F) {
 		`{"title":"x","tags":"x"}`,
 		`{"title":"x","reminders":{}}`,
 		`{"title":"x","reminders":[{"before":"PT1M","after":1}]}`,
+		`{"title":"x","checklist":[{"text":" Milk "},{"text":"Eggs","done":true}]}`,
+		`{"title":"x","checklist":[{"done":true}]}`,
+		`{"title":"x","checklist":["milk"]}`,
 		`{"title":"x"} {"title":"y"}`,
 		`{"title":"\u0000"}`,
 		`{"title":"x","recurrence":null,"due_at":null}`,
@@ -207,6 +219,9 @@ func FuzzApplyPatch(f *testing.F) {
 		`{"reminders":[{}]}`,
 		`{"id":"x"}`,
 		`{"tags":[1]}`,
+		`{"checklist":[{"text":"Mop","done":false}]}`,
+		`{"checklist":null}`,
+		`{"checklist":[{"text":"a","id":1}]}`,
 		`{"due_at":"9999-12-31T23:30:00-01:00"}`,
 		`null`, `[]`, `{"title":"x"}{}`,
 	} {

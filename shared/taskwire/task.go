@@ -35,6 +35,7 @@ type Task struct {
 	Status      Status     `json:"status"`
 	Priority    Priority   `json:"priority"`
 	Tags        []string   `json:"tags"`
+	Checklist   []Step     `json:"checklist"`
 	DueAt       *time.Time `json:"due_at"`
 	DueDate     *string    `json:"due_date"` // the day of an all-day task; nil for one due at a time
 	TimeZone    string     `json:"time_zone"`
@@ -46,6 +47,22 @@ type Task struct {
 	CreatedAt   time.Time  `json:"created_at"`
 	UpdatedAt   time.Time  `json:"updated_at"`
 	Version     int64      `json:"version"`
+}
+
+// Step is one item of a task's checklist: what to do, and whether it is done.
+type Step struct {
+	Text string `json:"text"`
+	Done bool   `json:"done"`
+}
+
+// Unchecked returns a copy of steps with none done: the checklist of a repeating task's
+// next occurrence.
+func Unchecked(steps []Step) []Step {
+	out := make([]Step, len(steps))
+	for i, s := range steps {
+		out[i] = Step{Text: s.Text}
+	}
+	return out
 }
 
 // Reminder is a moment to remind the user of a task: a duration before its due date, or
@@ -65,6 +82,7 @@ func (t *Task) Fields() TaskFields {
 		Status:      t.Status,
 		Priority:    t.Priority,
 		Tags:        append([]string(nil), t.Tags...),
+		Checklist:   append([]Step{}, t.Checklist...),
 		DueAt:       t.DueAt,
 		AllDay:      t.DueDate != nil,
 		TimeZone:    t.TimeZone,
