@@ -619,6 +619,8 @@ func SystemPrompt(now time.Time, zone string) string {
 		"for several changes, make several calls. Before deleting a task the user named only vaguely, look it up first. " +
 		"To skip an occurrence of a repeating task the user will not do, use skip_occurrence, not complete_task. " +
 		"rename_tag and delete_tag change a tag on every task at once. " +
+		"A task's steps are its checklist: give them as checklist to add_task or update_task (update_task " +
+		"replaces the whole list, so send the steps the task has with the new ones), and tick one off with check_step. " +
 		"What the user got done is list_tasks with completed_after (e.g. the start of the day) and sort -completed_at. " +
 		"Reminders that fired are notifications: list_notifications shows which the user missed, and snooze_reminder " +
 		"reminds them again later (\"remind me again in an hour\") by a notification's id from list_notifications. " +

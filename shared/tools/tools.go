@@ -378,6 +378,31 @@ func taskTools(tasks Tasks, users Users) []Tool {
 			},
 		},
 		{
+			Name: "check_step",
+			Description: "Tick a step of a task's checklist off (\"I bought the milk\"), or mark it to do again with " +
+				"done false, by the task's number or id and the step's place in its checklist. Returns the task.",
+			Parameters: json.RawMessage(checkStepSchema),
+			run: func(ctx context.Context, args json.RawMessage) (any, error) {
+				ref, rest, err := splitRef(args)
+				if err != nil {
+					return nil, err
+				}
+				in := struct {
+					Step *int  `json:"step"`
+					Done *bool `json:"done"`
+				}{}
+				if err := decodeRest(rest, &in); err != nil {
+					return nil, err
+				}
+				if in.Step == nil {
+					return nil, taskwire.FieldErrorf(taskwire.EINVALID, "step", "step is required: the step's place in the checklist, 1 for the first")
+				}
+				done := in.Done == nil || *in.Done
+				t, err := checkStep(ctx, tasks, ref, *in.Step, done)
+				return t, notFound(err, ref)
+			},
+		},
+		{
 			Name: "reschedule_task",
 			Description: "Move a task's due date, by its number or id: give one of due_at, a local time such as " +
 				"2026-03-06T09:00:00 in time_zone, else in the task's zone (RFC 3339 with an offset works too), or " +
@@ -543,6 +568,47 @@ func splitRef(args json.RawMessage) (string, map[string]json.RawMessage, error) 
 	return ref, doc, err
 }
 
+// decodeRest decodes the arguments besides task_id into dst, strictly.
+func decodeRest(rest map[string]json.RawMessage, dst any) error {
+	b, err := json.Marshal(rest)
+	if err != nil {
+		return fmt.Errorf("encode arguments: %w", err)
+	}
+	return taskwire.DecodeJSON(b, dst)
+}
+
+// checkStep marks step (1 for the first) of the checklist of task ref done or not. It
+// writes the list it read, changed, with the task's ETag, and reads it again when
+// another change came between (a step ticked in the app meanwhile stays ticked).
+func checkStep(ctx context.Context, tasks Tasks, ref string, step int, done bool) (*taskwire.Task, error) {
+	for attempt := 1; ; attempt++ {
+		t, err := tasks.FindTask(ctx, ref)
+		if err != nil {
+			return nil, err
+		}
+		if step < 1 || step > len(t.Checklist) {
+			if len(t.Checklist) == 0 {
+				return nil, taskwire.FieldErrorf(taskwire.EINVALID, "step", "task %d has no checklist", t.Number)
+			}
+			return nil, taskwire.FieldErrorf(taskwire.EINVALID, "step", "task %d has %d steps: step must be 1 to %d, got %d",
+				t.Number, len(t.Checklist), len(t.Checklist), step)
+		}
+		if t.Checklist[step-1].Done == done {
+			return t, nil
+		}
+		steps := append([]taskwire.Step(nil), t.Checklist...)
+		steps[step-1].Done = done
+		patch, err := json.Marshal(map[string]any{"checklist": steps})
+		if err != nil {
+			return nil, fmt.Errorf("check_step: encode patch: %w", err)
+		}
+		t, err = tasks.UpdateTask(ctx, t.ID.String(), t.ETag(), patch)
+		if taskwire.ErrorCode(err) != taskwire.EPRECONDITION || attempt == 3 {
+			return t, err
+		}
+	}
+}
+
 // refOnly reads arguments that hold task_id and nothing else.
 func refOnly(args json.RawMessage) (string, error) {
 	ref, rest, err := splitRef(args)
@@ -666,6 +732,11 @@ const (
 
 	noArgsSchema = `{"type": "object", "properties": {}, "additionalProperties": false}`
 
+	checkStepSchema = `{"type": "object", "properties": {` + taskIDProperty + `,
+		"step": {"type": "integer", "minimum": 1, "description": "The step's place in the task's checklist, 1 for the first."},
+		"done": {"type": "boolean", "description": "true (the default) ticks it off, false makes it to do again."}},
+		"required": ["task_id", "step"], "additionalProperties": false}`
+
 	renameTagSchema = `{"type": "object", "properties": {
 		"tag": {"type": "string", "description": "The tag to rename, as list_tags names it."},
 		"new_name": {"type": "string", "description": "Its new name: 1 to 50 characters, stored lower-case."}},
@@ -684,6 +755,8 @@ const (
 		"description": {"type": "string", "description": "Longer notes."},
 		"priority": {"type": ["string", "null"], "enum": ["none", "low", "medium", "high", "urgent", null], "description": "none when null."},
 		"tags": {"type": "array", "items": {"type": "string"}, "description": "Up to 20 tags, stored lower-case."},
+		"checklist": {"type": ["array", "null"], "description": "The task's steps in order, up to 100, each {\"text\", \"done\"}. It replaces the whole list: to add a step, send the steps the task has (get_task) and the new one; check_step ticks one off.",
+			"items": {"type": "object", "properties": {"text": {"type": "string"}, "done": {"type": "boolean"}}, "required": ["text"], "additionalProperties": false}},
 		"due_at": {"type": ["string", "null"], "description": "When it is due: a local time in time_zone, else in the task's zone (the user's for a new task), e.g. 2026-03-06T09:00:00; or RFC 3339 with an offset. Not with due_date."},
 		"due_date": {"type": ["string", "null"], "description": "A day, YYYY-MM-DD, for a task due on a day rather than at a time (all-day: due until the day ends in the task's zone); not with due_at."},
 		"time_zone": {"type": "string", "description": "IANA time zone of the task, e.g. Europe/Berlin."},
