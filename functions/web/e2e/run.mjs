@@ -433,6 +433,34 @@ await scenario('a task several times a day says its times', page, async () => {
   assert(meta.includes('every day at 08:00 and 20:00'), `said in words: ${meta}`);
 });
 
+await scenario('a checklist: steps from the form, ticked off in the list, kept through an edit', page, async () => {
+  const title = 'Pack for the trip';
+  const steps = async () => (await api(token, 'GET', '/v1/tasks?q=passport')).body.items[0]?.checklist.map((s) => `${s.done ? 'x' : '-'} ${s.text}`).join(', ');
+  await page.getByRole('button', { name: 'Open the full form' }).click();
+  await page.locator('#f-title').fill(title);
+  await page.locator('#f-checklist').fill('Passport\n  Charger\n\nTickets');
+  await page.getByRole('button', { name: 'Save' }).click();
+  const item = taskItem(page, title);
+  await item.waitFor();
+  assert((await item.locator('.meta').textContent()).includes('0/3 steps'), 'the count of steps');
+  assert(await steps() === '- Passport, - Charger, - Tickets', `a step a line, blank lines dropped: ${await steps()}`);
+
+  await item.getByLabel('Charger', { exact: true }).check();
+  await until(async () => (await taskItem(page, title).locator('.meta').textContent()).includes('1/3 steps'), 'the tick to be saved');
+  assert(await steps() === '- Passport, x Charger, - Tickets', `ticked: ${await steps()}`);
+  const focused = await page.evaluate(() => document.activeElement?.id || '');
+  assert(focused.startsWith('step-'), `focus stays on the step drawn again: ${focused}`);
+
+  // Lines moved and one added in the form: the tick stays with its step.
+  const dialog = await openEditor(page, title);
+  assert(await page.locator('#f-checklist').inputValue() === 'Passport\nCharger\nTickets', 'the form shows a step a line');
+  await page.locator('#f-checklist').fill('Charger\nPassport\nTickets\nSunscreen');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  await until(async () => await steps() === 'x Charger, - Passport, - Tickets, - Sunscreen', 'the edit to keep the tick');
+  await until(async () => (await taskItem(page, title).locator('.step.is-done label').textContent()) === 'Charger', 'the ticked step struck through');
+});
+
 await scenario('edit inline, delete with undo', page, async () => {
   await openEditor(page, 'Buy milk');
   await page.locator('#f-title').fill('Buy oat milk');

@@ -369,6 +369,8 @@ function renderTask(t) {
     meta.append(h('span', { class: 'reminder' }, 'Reminder ',
       t.reminders.map((r) => (r.before ? beforeText(r, !!t.due_date) : `at ${formatDue(r.at, state.zone)}`)).join(', ')));
   }
+  const steps = t.checklist || [];
+  if (steps.length) meta.append(h('span', { class: 'steps-count' }, `${steps.filter((s) => s.done).length}/${steps.length} steps`));
   for (const tag of t.tags || []) {
     meta.append(h('button', { type: 'button', class: 'tag', title: `Show tasks tagged ${tag}`, onclick: () => filterByTag(tag) }, `#${tag}`));
   }
@@ -382,6 +384,12 @@ function renderTask(t) {
     h('div', { class: 'task-body' },
       h('p', { class: 'title' }, h('span', { class: 'num' }, `#${t.number}`), ' ', t.title),
       t.description && h('p', { class: 'desc' }, t.description),
+      steps.length > 0 && h('ul', { class: 'steps', 'aria-label': `Steps of “${t.title}”` }, ...steps.map((s, i) => h('li', { class: s.done ? 'step is-done' : 'step' },
+        h('input', {
+          type: 'checkbox', id: `step-${t.id}-${i}`, checked: s.done, dataset: { role: `step-${i}` },
+          onchange: (e) => tickStep(t, i, e.target.checked, e.target),
+        }),
+        h('label', { for: `step-${t.id}-${i}` }, s.text)))),
       meta),
     h('div', { class: 'actions' },
       t.recurrence && !done && h('button', {
@@ -508,6 +516,27 @@ async function toggle(t, complete, box) {
     renderList();
     settle();
     handleError(err);
+    reload();
+  }
+}
+
+/**
+ * Ticks step i of t's checklist off or on: the list the row shows, sent with If-Match, so
+ * that a step ticked elsewhere meanwhile is not undone (the list loads again instead).
+ */
+async function tickStep(t, i, done, box) {
+  const checklist = t.checklist.map((s, j) => (j === i ? { ...s, done } : s));
+  const hadFocus = box === document.activeElement;
+  box.disabled = true; // a second click before the answer would send the old version
+  try {
+    replaceTask(await request('PATCH', `/v1/tasks/${t.id}`, { checklist }, { 'If-Match': `"${t.version}"` }));
+    // A disabled box loses the focus: give it to the box drawn in its place.
+    if (hadFocus) $(`.task[data-id="${t.id}"] [data-role="step-${i}"]`)?.focus();
+  } catch (err) {
+    box.checked = !done;
+    box.disabled = false;
+    if (err instanceof ApiError && err.status === 412) toast(`“${t.title}” changed elsewhere: here it is as it is now. Tick the step again if it still needs it.`, { kind: 'error' });
+    else handleError(err);
     reload();
   }
 }

@@ -32,12 +32,13 @@ export function openTaskForm({ task = null, title = '', zone, onSaved }) {
   form.reset();
   $('#task-form-error').textContent = '';
   $('#task-dialog-title').textContent = task ? `Edit task #${task.number}` : 'New task';
-  const t = task || { title, description: '', priority: 'none', tags: [], due_at: null, due_date: null, time_zone: zone, recurrence: null, repeat_from: 'schedule', reminders: [] };
+  const t = task || { title, description: '', priority: 'none', tags: [], checklist: [], due_at: null, due_date: null, time_zone: zone, recurrence: null, repeat_from: 'schedule', reminders: [] };
   const tz = t.time_zone || zone;
   $('#f-title').value = t.title;
   $('#f-description').value = t.description || '';
   $('#f-priority').value = t.priority || 'none';
   $('#f-tags').value = (t.tags || []).join(', ');
+  $('#f-checklist').value = (t.checklist || []).map((s) => s.text).join('\n');
   $('#f-zone').value = tz;
   // An all-day task's due_at is the end of its day: the form shows its day, and no time.
   $('#f-allday').checked = !!t.due_date;
@@ -185,6 +186,7 @@ function values() {
     description: $('#f-description').value,
     priority: $('#f-priority').value,
     tags: $('#f-tags').value.split(',').map((s) => s.trim().replace(/^#/, '')).filter(Boolean),
+    checklist: steps($('#f-checklist').value, current.task?.checklist || []),
     due_at: due || null, // a wall-clock time, read in time_zone by the API, as its DST rule says
     due_date: day || null, // a day in time_zone; at most one of the two is set, and the other is null
     time_zone: zone,
@@ -192,6 +194,21 @@ function values() {
     repeat_from: $('#f-from-completion').checked ? 'completion' : 'schedule',
     reminders: $$('.reminder-row', form).map((row) => reminderOf(row, zone)),
   };
+}
+
+/**
+ * The checklist that text says, a step a line: a step keeps its tick when a line has its
+ * text (the first such step for the first such line), so that editing, adding or moving
+ * lines loses no step's state.
+ */
+function steps(text, had) {
+  const left = [...had];
+  return text.split('\n').map((line) => line.trim()).filter(Boolean).map((line) => {
+    const i = left.findIndex((s) => s.text === line);
+    const done = i >= 0 && left[i].done;
+    if (i >= 0) left.splice(i, 1);
+    return { text: line, done };
+  });
 }
 
 /**
@@ -257,7 +274,7 @@ form.addEventListener('submit', async (e) => {
 });
 
 const dueInput = '#f-due:not([hidden]), #f-due-date:not([hidden])'; // the one shown: a time, or a day
-const fieldInputs = { title: '#f-title', description: '#f-description', priority: '#f-priority', tags: '#f-tags', due_at: dueInput, due_date: dueInput, time_zone: '#f-zone', recurrence: '#f-freq', repeat_from: '#f-from-schedule', monthday: '#f-monthday' };
+const fieldInputs = { title: '#f-title', description: '#f-description', priority: '#f-priority', tags: '#f-tags', checklist: '#f-checklist', due_at: dueInput, due_date: dueInput, time_zone: '#f-zone', recurrence: '#f-freq', repeat_from: '#f-from-schedule', monthday: '#f-monthday' };
 
 function showError(field, message) {
   $('#task-form-error').textContent = message;
