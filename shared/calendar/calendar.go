@@ -9,6 +9,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/taskwire/taskwire/shared/ical"
@@ -22,7 +23,7 @@ const ContentType = "text/calendar; charset=utf-8"
 // Format names what a Feed writes for the same tasks. It goes into the feed's ETag, so it
 // changes whenever the output does (TestFormat holds the output of each), and calendar
 // apps that kept a feed read it anew.
-const Format = "2" // 2: all-day tasks as all-day events
+const Format = "3" // 2: all-day tasks as all-day events; 3: the checklist in DESCRIPTION
 
 // Refresh is how often the feed asks calendar apps to read it again; many read it less
 // often whatever it asks (Google Calendar: every several hours).
@@ -90,8 +91,8 @@ func (f *Feed) Add(t taskwire.SeriesTask) {
 	// nor does a task due on a day.
 	w.Line("TRANSP", "TRANSPARENT")
 	w.Text("SUMMARY", t.Title)
-	if t.Description != "" {
-		w.Text("DESCRIPTION", t.Description)
+	if d := description(t.Task); d != "" {
+		w.Text("DESCRIPTION", d)
 	}
 	if len(t.Tags) > 0 {
 		w.TextList("CATEGORIES", t.Tags)
@@ -225,4 +226,27 @@ func priority(p taskwire.Priority) int {
 		return 9
 	}
 	return 0
+}
+
+// description returns what an event's DESCRIPTION says of t: its description, then its
+// checklist, a step a line, ☑ before a step done and ☐ before one to do.
+func description(t *taskwire.Task) string {
+	if len(t.Checklist) == 0 {
+		return t.Description
+	}
+	var b strings.Builder
+	if t.Description != "" {
+		b.WriteString(t.Description + "\n\n")
+	}
+	for i, step := range t.Checklist {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		box := "☐ "
+		if step.Done {
+			box = "☑ "
+		}
+		b.WriteString(box + step.Text)
+	}
+	return b.String()
 }

@@ -72,6 +72,28 @@ func TestFeed_Priority(t *testing.T) {
 		"SUMMARY:low", "PRIORITY:9", "SUMMARY:none"}, got)
 }
 
+// A task's checklist follows its description in the event's, a step a line, each with
+// its box; a task with steps and no description has them alone.
+func TestFeed_Checklist(t *testing.T) {
+	due := time.Date(2026, 12, 3, 8, 0, 0, 0, time.UTC)
+	both := newTask("Pack", "UTC", due)
+	both.Description = "For Lisbon"
+	both.Checklist = []taskwire.Step{{Text: "Passport", Done: true}, {Text: "Charger, cable"}}
+	alone := newTask("Shop", "UTC", due)
+	alone.Checklist = []taskwire.Step{{Text: "Milk"}}
+	plain := newTask("Call", "UTC", due)
+	plain.Description = "About the bill"
+	var got []string
+	for _, l := range feedOf(t, nil, taskwire.SeriesTask{Task: both, Index: 1}, taskwire.SeriesTask{Task: alone, Index: 1},
+		taskwire.SeriesTask{Task: plain, Index: 1}) {
+		if strings.HasPrefix(l, "DESCRIPTION") {
+			got = append(got, l)
+		}
+	}
+	assert.Equal(t, []string{`DESCRIPTION:For Lisbon\n\n☑ Passport\n☐ Charger\, cable`, "DESCRIPTION:☐ Milk",
+		"DESCRIPTION:About the bill"}, got)
+}
+
 func TestFeed_ZoneWithoutTimezone(t *testing.T) {
 	// A task moved into a zone after the feed read its zones: its time in UTC, and no rule,
 	// which would run on UTC's wall clock rather than the zone's.
@@ -232,12 +254,13 @@ func TestFeed_AllDay(t *testing.T) {
 // so that calendar apps holding a feed's ETag read it anew.
 func TestFormat(t *testing.T) {
 	outputs := map[string]string{
-		"2": "71bff4834d5ed1d1302a8598dbac93d6fb2b142715bacd308987c1835bc80fc6",
+		"3": "4e8e7863704b971c76999263f86e945728f112a91d3f79ce3f9238c0aa4729ac",
 	}
 	berlin := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
 	timed := newTask("Dentist", "Europe/Berlin", time.Date(2026, 12, 7, 8, 30, 0, 0, time.UTC))
 	timed.ID = uuid.MustParse("01a2378a-2933-74da-a9ca-18e972d8320b")
 	timed.Description, timed.Tags, timed.Priority = "Second floor", []string{"health"}, taskwire.PriorityHigh
+	timed.Checklist = []taskwire.Step{{Text: "Insurance card", Done: true}, {Text: "X-rays"}}
 	timed.Recurrence = new("FREQ=WEEKLY;BYDAY=MO;COUNT=5")
 	timed.Reminders = []taskwire.Reminder{{ID: uuid.MustParse("01a2378a-2933-74e5-80dc-217981e5c4a1"), Before: "PT15M"}}
 	allDay := newAllDayTask(t, "Pay rent", "America/New_York", "2026-12-01")
