@@ -459,6 +459,7 @@ await scenario('a checklist: steps from the form, ticked off in the list, kept t
   await dialog.waitFor({ state: 'hidden' });
   await until(async () => await steps() === 'x Charger, - Passport, - Tickets, - Sunscreen', 'the edit to keep the tick');
   await until(async () => (await taskItem(page, title).locator('.step.is-done label').textContent()) === 'Charger', 'the ticked step struck through');
+  await page.screenshot({ path: path.join(OUT, 'checklist.png') });
 });
 
 await scenario('edit inline, delete with undo', page, async () => {
