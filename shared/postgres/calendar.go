@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/taskwire/taskwire/shared/events"
 	"github.com/taskwire/taskwire/shared/taskwire"
 )
 
@@ -83,18 +84,21 @@ func (s *CalendarService) DeleteCalendarFeed(ctx context.Context) error {
 }
 
 // CalendarOwner returns the user whose feed has token, or ENOTFOUND, and the position of
-// the user's latest event (0 for none): every change of what the feed shows writes one
+// the user's latest task event (0 for none): every change of what the feed shows writes one
 // (task changes, completions and next occurrences, deletions, restores, imports), and
-// positions only grow, so the feed is as it was while the position is. It reads as the
-// connecting role, for a request that has no signed-in user: the token is its credential.
+// positions only grow, so the feed is as it was while the position is. A reminder that
+// fires writes an event too, which the position passes over: the feed's alarms are the
+// reminders as set, whether fired or not. It reads as the connecting role, for a request
+// that has no signed-in user: the token is its credential.
 func (s *CalendarService) CalendarOwner(ctx context.Context, token string) (user string, seq int64, err error) {
 	if !taskwire.ValidCalendarToken(token) {
 		return "", 0, taskwire.Errorf(taskwire.ENOTFOUND, "no such calendar feed")
 	}
 	b := &pgx.Batch{}
 	b.Queue(`
-		SELECT f.user_id, coalesce((SELECT max(o.seq) FROM outbox o WHERE o.user_id = f.user_id), 0)
-		FROM calendar_feeds f WHERE f.token = $1`, token).QueryRow(func(row pgx.Row) error {
+		SELECT f.user_id, coalesce((SELECT o.seq FROM outbox o WHERE o.user_id = f.user_id AND o.type <> $2
+			ORDER BY o.seq DESC LIMIT 1), 0)
+		FROM calendar_feeds f WHERE f.token = $1`, token, events.TypeReminderDue).QueryRow(func(row pgx.Row) error {
 		return row.Scan(&user, &seq)
 	})
 	err = s.db.sendBatch(ctx, b).Close()

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/taskwire/taskwire/shared/events"
 	"github.com/taskwire/taskwire/shared/postgres"
 	"github.com/taskwire/taskwire/shared/postgres/postgrestest"
 	"github.com/taskwire/taskwire/shared/taskwire"
@@ -44,6 +45,21 @@ func TestCalendarService_Feed(t *testing.T) {
 	_, updated, err := svc.CalendarOwner(t.Context(), feed.Token)
 	require.NoError(t, err)
 	assert.Greater(t, updated, created1)
+	// A reminder that fires writes an event of the user's too, but the feed shows nothing
+	// of it (its alarms are the reminders as set): the position stays.
+	MustCreateRemindedTask(t, ctx, tasks, "Call", nil, remindBase.Add(-time.Minute))
+	_, before, err := svc.CalendarOwner(t.Context(), feed.Token)
+	require.NoError(t, err)
+	rs := NewReminderServiceAt(db, "calendar-test", remindBase)
+	dues := MustClaim(t, rs, user, time.Minute, time.Minute)
+	require.Len(t, dues, 1)
+	fired, err := rs.Fire(t.Context(), dues...)
+	require.NoError(t, err)
+	require.Equal(t, 1, fired)
+	require.Equal(t, 1, countRows(t, db, `SELECT count(*) FROM outbox WHERE user_id = $1 AND type = $2`, user, events.TypeReminderDue))
+	_, after, err := svc.CalendarOwner(t.Context(), feed.Token)
+	require.NoError(t, err)
+	assert.Equal(t, before, after, "a fired reminder changes nothing the feed shows")
 
 	// Another user's feed has a token of its own, and theirs is not this user's.
 	theirs, err := svc.CreateCalendarFeed(otherCtx)
