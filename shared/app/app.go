@@ -70,6 +70,7 @@ func Open(ctx context.Context, cfg map[string]string) (*App, error) {
 		Changes:       a.Changes,
 		Trash:         a.Tasks,
 		Calendar:      postgres.NewCalendarService(db),
+		Conversations: postgres.NewConversationService(db),
 		Listener:      a.Listener,
 	}
 	if issuer := verifier.DevIssuer(); issuer != nil {

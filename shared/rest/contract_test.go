@@ -320,22 +320,24 @@ func TestContractSchemas(t *testing.T) {
 	}
 
 	for name, v := range map[string]any{
-		"Task":            taskwire.Task{},
-		"Reminder":        taskwire.Reminder{},
-		"Step":            taskwire.Step{},
-		"StepInput":       taskwire.StepInput{},
-		"User":            taskwire.User{},
-		"Tag":             taskwire.Tag{},
-		"TaskPage":        taskwire.TaskPage{},
-		"NewTask":         taskwire.NewTask{},
-		"ReminderInput":   taskwire.ReminderInput{},
-		"Problem":         problem.Details{},
-		"DevToken":        rest.DevToken{},
-		"ChatReply":       chat.Reply{},
-		"ChatToolCall":    chat.ToolCall{},
-		"Conversation":    taskwire.Conversation{},
-		"Message":         taskwire.Message{},
-		"MessageToolCall": taskwire.ToolCall{},
+		"Task":                 taskwire.Task{},
+		"Reminder":             taskwire.Reminder{},
+		"Step":                 taskwire.Step{},
+		"Export":               rest.Export{},
+		"ExportedConversation": rest.ExportedConversation{},
+		"StepInput":            taskwire.StepInput{},
+		"User":                 taskwire.User{},
+		"Tag":                  taskwire.Tag{},
+		"TaskPage":             taskwire.TaskPage{},
+		"NewTask":              taskwire.NewTask{},
+		"ReminderInput":        taskwire.ReminderInput{},
+		"Problem":              problem.Details{},
+		"DevToken":             rest.DevToken{},
+		"ChatReply":            chat.Reply{},
+		"ChatToolCall":         chat.ToolCall{},
+		"Conversation":         taskwire.Conversation{},
+		"Message":              taskwire.Message{},
+		"MessageToolCall":      taskwire.ToolCall{},
 	} {
 		assert.Equal(t, jsonNames(reflect.TypeOf(v)), properties(name), "schema %s and %T", name, v)
 	}
@@ -392,6 +394,9 @@ func jsonNames(typ reflect.Type) []string {
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 		switch {
 		case name == "-" || !f.IsExported():
+			continue
+		case name == "" && f.Anonymous && f.Type.Kind() == reflect.Struct:
+			names = append(names, jsonNames(f.Type)...) // promoted, as encoding/json writes them
 			continue
 		case name == "":
 			name = f.Name

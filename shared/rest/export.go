@@ -9,29 +9,52 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/taskwire/taskwire/shared/taskwire"
 )
 
 // ExportFormat names the shape of GET /v1/export's document, for whoever reads it later.
 const ExportFormat = "taskwire-export/1"
 
-// Export is the document GET /v1/export writes, a page of tasks at a time: everything the
-// user keeps in Taskwire's task API.
+// Export is the document GET /v1/export writes, a page at a time: everything the user
+// keeps in Taskwire.
 type Export struct {
-	Format     string                 `json:"format"`
-	ExportedAt time.Time              `json:"exported_at"`
-	User       *taskwire.User         `json:"user"`  // without the webhook secret
-	Tasks      []*taskwire.Task       `json:"tasks"` // open and completed, in the order they were made
-	Trash      []taskwire.DeletedTask `json:"trash"` // the latest deletion first
+	Format        string                   `json:"format"`
+	ExportedAt    time.Time                `json:"exported_at"`
+	User          *taskwire.User           `json:"user"`          // without the webhook secret
+	Tasks         []*taskwire.Task         `json:"tasks"`         // open and completed, in the order they were made
+	Trash         []taskwire.DeletedTask   `json:"trash"`         // the latest deletion first
+	Notifications []*taskwire.Notification `json:"notifications"` // the reminders that fired, the latest first
+	Conversations []ExportedConversation   `json:"conversations"` // with the assistant, the latest active first
 }
 
-// exportPage is how many tasks the export reads at a time.
+// ExportedConversation is a conversation with the assistant as an export holds it: with
+// every message, oldest first.
+type ExportedConversation struct {
+	taskwire.Conversation
+	Messages []*taskwire.Message `json:"messages"`
+}
+
+// ConversationReader reads the signed-in user's conversations with the assistant, for
+// the export (postgres.ConversationService).
+type ConversationReader interface {
+	// FindConversations lists conversations, the latest active first, after after.
+	FindConversations(ctx context.Context, limit int, after *taskwire.ConversationCursor) ([]*taskwire.Conversation, bool, error)
+	// FindMessages returns the latest limit messages before message before (0: the
+	// latest of all), oldest first, and whether earlier ones exist.
+	FindMessages(ctx context.Context, id uuid.UUID, limit int, before int64) (*taskwire.Conversation, []*taskwire.Message, bool, error)
+}
+
+// exportPage is how many tasks, notifications, conversations or messages the export
+// reads at a time.
 const exportPage = taskwire.MaxLimit
 
-// exportData answers GET /v1/export: the user's settings, every task and the trash, as
-// one JSON document to download, written as it is read so that a large account needs no
-// more memory than a page. A failure before the first page is a problem; after it, the
-// connection is broken off, so that the download fails rather than looking complete.
+// exportData answers GET /v1/export: the user's settings, every task, the trash, the
+// notifications and the conversations with the assistant, as one JSON document to
+// download, written as it is read so that a large account needs little more memory than
+// a page (a conversation is held whole). A failure before the first page is a problem;
+// after it, the connection is broken off, so that the download fails rather than looking
+// complete.
 func (s *Server) exportData(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	me, err := s.users.FindMe(ctx)
@@ -55,57 +78,148 @@ func (s *Server) exportData(w http.ResponseWriter, r *http.Request) error {
 	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="taskwire-export-%s.json"`, now.Format("2006-01-02")))
 	body, finish := compressed(w, r)
 	out := bufio.NewWriterSize(body, 64<<10)
-	fmt.Fprintf(out, `{"format":%q,"exported_at":%q,"user":%s,"tasks":[`, ExportFormat, now.Format(time.RFC3339Nano), head)
+	fmt.Fprintf(out, `{"format":%q,"exported_at":%q,"user":%s`, ExportFormat, now.Format(time.RFC3339Nano), head)
 
-	fail := func(err error) error {
-		breakOff(ctx, "export", err)
-		return nil
+	sections := []struct {
+		name  string
+		write func(ctx context.Context, emit func(any) error) error
+	}{
+		{"tasks", func(ctx context.Context, emit func(any) error) error { return s.exportTasks(ctx, filter, page, emit) }},
+		{"trash", s.exportTrash},
+		{"notifications", s.exportNotifications},
+		{"conversations", s.exportConversations},
 	}
-	first := true
+	for _, section := range sections {
+		fmt.Fprintf(out, `,%q:[`, section.name)
+		first := true
+		err := section.write(ctx, func(v any) error { return writeItem(out, &first, v) })
+		if err != nil {
+			breakOff(ctx, "export", err)
+		}
+		out.WriteByte(']')
+	}
+	out.WriteString("}\n")
+	if err := out.Flush(); err != nil {
+		breakOff(ctx, "export", err)
+	}
+	if err := finish(); err != nil {
+		breakOff(ctx, "export", err)
+	}
+	return nil
+}
+
+// exportTasks emits every task in the order they were made, from page, the first page of
+// filter, on.
+func (s *Server) exportTasks(ctx context.Context, filter taskwire.TaskFilter, page *taskwire.TaskPage, emit func(any) error) error {
 	for {
 		for _, t := range page.Items {
-			if err := writeItem(out, &first, t); err != nil {
-				return fail(err)
+			if err := emit(t); err != nil {
+				return err
 			}
 		}
 		if page.NextCursor == "" {
-			break
+			return nil
 		}
+		var err error
 		if filter.Cursor, err = taskwire.ParseCursor(page.NextCursor, filter.Sort); err != nil {
-			return fail(err)
+			return err
 		}
 		if page, err = s.tasks.FindTasks(ctx, filter); err != nil {
-			return fail(err)
+			return err
 		}
 	}
-	out.WriteString(`],"trash":[`)
-	first = true
+}
+
+// exportTrash emits the tasks in the trash, the latest deletion first.
+func (s *Server) exportTrash(ctx context.Context, emit func(any) error) error {
 	var cursor *taskwire.Cursor
 	for {
 		deleted, err := s.trash.Trash(ctx, exportPage, cursor)
 		if err != nil {
-			return fail(err)
+			return err
 		}
 		for _, d := range deleted.Items {
-			if err := writeItem(out, &first, d); err != nil {
-				return fail(err)
+			if err := emit(d); err != nil {
+				return err
 			}
 		}
 		if deleted.NextCursor == "" {
-			break
+			return nil
 		}
 		if cursor, err = taskwire.ParseCursor(deleted.NextCursor, taskwire.TrashOrder); err != nil {
-			return fail(err)
+			return err
 		}
 	}
-	out.WriteString("]}\n")
-	if err := out.Flush(); err != nil {
-		return fail(err)
+}
+
+// exportNotifications emits the in-app notifications, read and unread, the latest first.
+func (s *Server) exportNotifications(ctx context.Context, emit func(any) error) error {
+	var before *taskwire.Notification
+	for {
+		items, err := s.notifications.FindNotifications(ctx, false, exportPage, before)
+		if err != nil {
+			return err
+		}
+		for _, n := range items {
+			if err := emit(n); err != nil {
+				return err
+			}
+		}
+		if len(items) < exportPage {
+			return nil
+		}
+		before = items[len(items)-1]
 	}
-	if err := finish(); err != nil {
-		return fail(err)
+}
+
+// exportConversations emits the conversations with the assistant, the latest active
+// first, each with its messages oldest first.
+func (s *Server) exportConversations(ctx context.Context, emit func(any) error) error {
+	var after *taskwire.ConversationCursor
+	for {
+		list, more, err := s.conversations.FindConversations(ctx, exportPage, after)
+		if err != nil {
+			return err
+		}
+		for _, c := range list {
+			messages, err := s.allMessages(ctx, c.ID)
+			if err != nil {
+				return err
+			}
+			if err := emit(ExportedConversation{Conversation: *c, Messages: messages}); err != nil {
+				return err
+			}
+		}
+		if !more || len(list) == 0 {
+			return nil
+		}
+		last := list[len(list)-1]
+		after = &taskwire.ConversationCursor{UpdatedAt: last.UpdatedAt, ID: last.ID}
 	}
-	return nil
+}
+
+// allMessages returns every message of conversation id, oldest first. A conversation
+// deleted since it was listed has none.
+func (s *Server) allMessages(ctx context.Context, id uuid.UUID) ([]*taskwire.Message, error) {
+	var all []*taskwire.Message
+	var before int64
+	for {
+		_, page, more, err := s.conversations.FindMessages(ctx, id, exportPage, before)
+		if taskwire.ErrorCode(err) == taskwire.ENOTFOUND {
+			return []*taskwire.Message{}, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		all = append(page, all...)
+		if !more || len(page) == 0 {
+			if all == nil {
+				all = []*taskwire.Message{}
+			}
+			return all, nil
+		}
+		before = page[0].ID
+	}
 }
 
 // breakOff ends a response whose status is sent and whose body cannot be finished, what
@@ -150,11 +264,15 @@ type importDoc struct {
 	ExportedAt *time.Time             `json:"exported_at"`
 	User       json.RawMessage        `json:"user"`
 	Tasks      taskwire.ExportedTasks `json:"tasks"`
-	Trash      json.RawMessage        `json:"trash"`
+	// Not imported: what was meant to go, and records of what happened.
+	Trash         json.RawMessage `json:"trash"`
+	Notifications json.RawMessage `json:"notifications"`
+	Conversations json.RawMessage `json:"conversations"`
 }
 
 // importData answers POST /v1/import: the tasks of an export (GET /v1/export's document)
-// added to the user's list, all or none. Its settings and trash are not imported.
+// added to the user's list, all or none. Its settings, trash, notifications and
+// conversations are not imported.
 func (s *Server) importData(w http.ResponseWriter, r *http.Request) error {
 	body, err := readBodyUpTo(w, r, MaxImportBytes)
 	if err != nil {

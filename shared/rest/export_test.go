@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/taskwire/taskwire/shared/postgres"
 	"github.com/taskwire/taskwire/shared/rest"
 	"github.com/taskwire/taskwire/shared/rest/resttest"
 	"github.com/taskwire/taskwire/shared/taskwire"
@@ -220,4 +221,65 @@ func TestImport(t *testing.T) {
 		}
 		assert.Empty(t, c.MustListTasks(t, "status=all"), "nothing was added")
 	})
+}
+
+// The export holds what else the user keeps: the notifications of reminders that fired,
+// the latest first, and the conversations with the assistant, the latest active first,
+// each with every message, oldest first; each more than a page of the export, and no one
+// else's. Importing such a file adds its tasks and leaves those alone.
+func TestExport_NotificationsAndConversations(t *testing.T) {
+	s := resttest.MustStart(t)
+	c := s.NewUser(t)
+	other := s.NewUser(t)
+	MustDeliver(t, s, other)
+	var notes []*taskwire.Notification
+	for range 203 {
+		notes = append([]*taskwire.Notification{MustDeliver(t, s, c)}, notes...)
+	}
+
+	convs := postgres.NewConversationService(s.App.DB)
+	ctx := taskwire.NewContextWithUser(context.Background(), c.User)
+	start := func(ctx context.Context, first string, n int) uuid.UUID {
+		t.Helper()
+		conv, _, err := convs.StartConversation(ctx, first, 0)
+		require.NoError(t, err)
+		msgs := []taskwire.Message{{Role: taskwire.RoleUser, Content: first}}
+		for i := 1; i < n; i++ {
+			msgs = append(msgs, taskwire.Message{Role: taskwire.RoleAssistant, Content: fmt.Sprintf("answer %d", i)})
+		}
+		_, err = convs.AppendMessages(ctx, conv.ID, msgs...)
+		require.NoError(t, err)
+		return conv.ID
+	}
+	long := start(ctx, "plan my week", 205)
+	short := start(ctx, "what is due today?", 2)
+	start(taskwire.NewContextWithUser(context.Background(), other.User), "theirs", 1)
+
+	resp := c.Do(t, http.MethodGet, "/v1/export", nil)
+	resp.MustStatus(t, http.StatusOK)
+	var doc rest.Export
+	resp.JSON(t, &doc)
+	assert.Equal(t, notificationIDs(notes...), notificationIDs(doc.Notifications...), "every notification, the latest first")
+
+	require.Len(t, doc.Conversations, 2, "the user's conversations, no one else's")
+	assert.Equal(t, []uuid.UUID{short, long}, []uuid.UUID{doc.Conversations[0].ID, doc.Conversations[1].ID}, "the latest active first")
+	assert.Equal(t, "what is due today?", doc.Conversations[0].Title)
+	messages := doc.Conversations[1].Messages
+	require.Len(t, messages, 205, "every message")
+	assert.Equal(t, "plan my week", messages[0].Content, "oldest first")
+	assert.Equal(t, "answer 204", messages[204].Content)
+	for i := 1; i < len(messages); i++ {
+		require.Less(t, messages[i-1].ID, messages[i].ID, "in order")
+	}
+
+	// Read back, the file is taken (its tasks, one per reminder here, are all present) and
+	// adds nothing of the rest.
+	resp = c.Do(t, http.MethodPost, "/v1/import", resp.Body)
+	resp.MustStatus(t, http.StatusOK)
+	var got rest.Imported
+	resp.JSON(t, &got)
+	assert.Equal(t, rest.Imported{Present: len(doc.Tasks)}, got)
+	list, _, err := convs.FindConversations(ctx, 10, nil)
+	require.NoError(t, err)
+	assert.Len(t, list, 2)
 }

@@ -75,7 +75,8 @@ type Deps struct {
 	Changes       ChangeStore
 	Trash         TrashStore
 	Calendar      CalendarStore
-	Listener      ChangeListener // wakes live streams
+	Conversations ConversationReader // the assistant's conversations, for the export
+	Listener      ChangeListener     // wakes live streams
 	// DevTokens, set only while the local development issuer is trusted, serves
 	// POST /v1/dev/token; without it the route does not exist.
 	DevTokens TokenMinter
@@ -92,6 +93,7 @@ type Server struct {
 	changes       ChangeStore
 	trash         TrashStore
 	calendar      CalendarStore
+	conversations ConversationReader
 	listener      ChangeListener
 	devTokens     TokenMinter
 	keepAlive     time.Duration
@@ -107,7 +109,8 @@ func NewServer(d Deps) *Server {
 	}
 	s := &Server{
 		tasks: d.Tasks, users: d.Users, auth: d.Auth, notifications: d.Notifications,
-		changes: d.Changes, trash: d.Trash, calendar: d.Calendar, listener: d.Listener, devTokens: d.DevTokens, keepAlive: d.KeepAlive,
+		changes: d.Changes, trash: d.Trash, calendar: d.Calendar, conversations: d.Conversations, listener: d.Listener,
+		devTokens: d.DevTokens, keepAlive: d.KeepAlive,
 		mux: http.NewServeMux(),
 	}
 	s.routes()
