@@ -188,9 +188,9 @@ const seriesPositionSQL = `
 	FROM tasks t WHERE t.user_id = $1 AND t.id = $2`
 
 // insertOccurrence creates occurrence occ of cur's series and commits: cur's title,
-// description, priority, tags, checklist (none done), zone, rule and relative reminders,
-// due at occ, numbered as the user's next task; with its task.created event. It returns
-// nil when the series has a task at that position already.
+// description, priority, tags, checklist (none done), duration, zone, rule and relative
+// reminders, due at occ, numbered as the user's next task; with its task.created event.
+// It returns nil when the series has a task at that position already.
 func (s *RecurrenceService) insertOccurrence(ctx context.Context, tx *userTx, cur *taskwire.Task, occ recur.Occurrence, now time.Time) (*taskwire.Task, error) {
 	user := tx.user
 	id, err := uuid.NewV7()
@@ -210,6 +210,9 @@ func (s *RecurrenceService) insertOccurrence(ctx context.Context, tx *userTx, cu
 		TimeZone:    cur.TimeZone,
 		Recurrence:  *cur.Recurrence,
 		RepeatFrom:  cur.RepeatFrom,
+	}
+	if cur.Duration != nil {
+		f.Duration = *cur.Duration
 	}
 	for _, r := range cur.Reminders {
 		if r.Before != "" { // an absolute reminder belongs to its occurrence

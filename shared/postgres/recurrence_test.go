@@ -37,6 +37,7 @@ func TestRecurrenceService_HandleCompleted(t *testing.T) {
 			Priority:    "high",
 			Tags:        []string{"home", "garden"},
 			DueAt:       rfc3339(rDue),
+			Duration:    ptr("PT30M"),
 			TimeZone:    "Europe/Berlin",
 			Recurrence:  ptr("FREQ=DAILY"),
 			Reminders:   []taskwire.ReminderInput{{Before: ptr("PT15M")}, {At: rfc3339(at)}, {Before: ptr("P1D")}},
@@ -58,6 +59,7 @@ func TestRecurrenceService_HandleCompleted(t *testing.T) {
 		assert.Equal(t, "the ones on the balcony too", next.Description)
 		assert.Equal(t, taskwire.PriorityHigh, next.Priority)
 		assert.Equal(t, []string{"home", "garden"}, next.Tags)
+		assert.Equal(t, ptr("PT30M"), next.Duration)
 		assert.Equal(t, "Europe/Berlin", next.TimeZone)
 		assert.Equal(t, first.Recurrence, next.Recurrence)
 		assert.Equal(t, taskwire.RepeatFromSchedule, next.RepeatFrom)

@@ -38,7 +38,7 @@ func (s *TaskService) now() time.Time {
 // taskFields are a task's own columns, as scanTask and scanTaskList read them.
 const taskFields = `t.id, t.number, t.title, t.description, t.status, t.priority, t.tags, t.due_at,
 	t.due_date, t.time_zone, t.recurrence, t.repeat_from, t.series_id, t.completed_at, t.created_at,
-	t.updated_at, t.version, t.checklist`
+	t.updated_at, t.version, t.checklist, t.duration`
 
 // taskColumns are the columns scanTask reads, reminders folded in as JSON.
 const taskColumns = taskFields + `,
@@ -52,6 +52,7 @@ type taskRow struct {
 	id, seriesID       pgtype.UUID
 	dueAt, completedAt pgtype.Timestamptz
 	recurrence         pgtype.Text
+	duration           pgtype.Text
 	status, repeat     string
 	rank               int16
 	dueDate            pgtype.Date
@@ -62,7 +63,7 @@ func (r *taskRow) dest(extra ...any) []any {
 	t := &r.t
 	return append([]any{&r.id, &t.Number, &t.Title, &t.Description, &r.status, &r.rank, &t.Tags, &r.dueAt,
 		&r.dueDate, &t.TimeZone, &r.recurrence, &r.repeat, &r.seriesID, &r.completedAt, &t.CreatedAt,
-		&t.UpdatedAt, &t.Version, &t.Checklist}, extra...)
+		&t.UpdatedAt, &t.Version, &t.Checklist, &r.duration}, extra...)
 }
 
 // task returns the scanned task with its times in UTC and no nil tags; its reminders are
@@ -85,6 +86,10 @@ func (r *taskRow) task() (*taskwire.Task, error) {
 	if r.recurrence.Valid {
 		rule := r.recurrence.String
 		t.Recurrence = &rule
+	}
+	if r.duration.Valid {
+		d := r.duration.String
+		t.Duration = &d
 	}
 	if r.seriesID.Valid {
 		series := uuid.UUID(r.seriesID.Bytes)
@@ -317,8 +322,8 @@ const insertTaskSQL = `
 		RETURNING task_seq)
 	INSERT INTO tasks (id, user_id, number, title, description, status, priority, tags, due_at, due_date,
 		time_zone, recurrence, repeat_from, series_id, series_index, completed_at, created_at, updated_at, version,
-		checklist)
-	SELECT $1, $2, n.task_seq, $3, $4, $5, $6, $7, $8, $18, $9, $10, $11, $12, $13, $14, $15, $16, $17, $19 FROM n
+		checklist, duration)
+	SELECT $1, $2, n.task_seq, $3, $4, $5, $6, $7, $8, $18, $9, $10, $11, $12, $13, $14, $15, $16, $17, $19, $20 FROM n
 	ON CONFLICT (series_id, series_index) WHERE series_id IS NOT NULL DO NOTHING
 	RETURNING number`
 
@@ -332,7 +337,7 @@ func queueNewTask(b *pgx.Batch, user string, t *taskwire.Task, index int, now ti
 	b.Queue(insertTaskSQL,
 		t.ID, user, t.Title, t.Description, t.Status, t.Priority.Rank(), t.Tags, t.DueAt,
 		t.TimeZone, t.Recurrence, t.RepeatFrom, t.SeriesID, index, t.CompletedAt, t.CreatedAt, t.UpdatedAt, t.Version,
-		t.DueDate, t.Checklist,
+		t.DueDate, t.Checklist, t.Duration,
 	).QueryRow(func(row pgx.Row) error {
 		err := row.Scan(&t.Number)
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -510,6 +515,7 @@ func apply(t *taskwire.Task, f taskwire.TaskFields, now time.Time) {
 	}
 	t.DueAt, t.TimeZone, t.RepeatFrom = f.DueAt, f.TimeZone, f.RepeatFrom
 	t.DueDate = taskwire.DueDate(f.DueAt, f.TimeZone, f.AllDay)
+	t.Duration = taskwire.DurationOf(f)
 	t.Recurrence = nil
 	if f.Recurrence != "" {
 		rule := f.Recurrence
@@ -727,11 +733,11 @@ func (s *TaskService) commitChange(ctx context.Context, tx *userTx, cur *taskwir
 	b.Queue(`
 		UPDATE tasks SET title = $3, description = $4, status = $5, priority = $6, tags = $7,
 			due_at = $8, time_zone = $9, recurrence = $10, repeat_from = $11, series_id = $12,
-			completed_at = $13, updated_at = $14, version = $15, due_date = $16, checklist = $17
+			completed_at = $13, updated_at = $14, version = $15, due_date = $16, checklist = $17, duration = $18
 		WHERE user_id = $1 AND id = $2`,
 		user, next.ID, next.Title, next.Description, next.Status, next.Priority.Rank(), next.Tags,
 		next.DueAt, next.TimeZone, next.Recurrence, next.RepeatFrom, next.SeriesID,
-		next.CompletedAt, next.UpdatedAt, next.Version, next.DueDate, next.Checklist)
+		next.CompletedAt, next.UpdatedAt, next.Version, next.DueDate, next.Checklist, next.Duration)
 	// The reminder rows hold the reminders and whether the task is open: a change of
 	// neither (a new title, say) leaves them alone, as rewriting a row with the same
 	// values still leaves a dead version of it behind.

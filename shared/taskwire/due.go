@@ -39,6 +39,15 @@ func DueDate(due *time.Time, tz string, allDay bool) *string {
 	return &s
 }
 
+// DurationOf returns the duration of a task with fields f as a task holds it: nil for none.
+func DurationOf(f TaskFields) *string {
+	if f.Duration == "" {
+		return nil
+	}
+	d := f.Duration
+	return &d
+}
+
 // reminderAnchor returns what a relative reminder of a task due at due counts back from:
 // due itself, or, for an all-day task, AllDayReminderTime on its day.
 func reminderAnchor(due time.Time, loc *time.Location, allDay bool) time.Time {

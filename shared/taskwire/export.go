@@ -21,6 +21,7 @@ type ExportedTask struct {
 	Checklist   ChecklistInput     `json:"checklist"`
 	DueAt       *string            `json:"due_at"`
 	DueDate     *string            `json:"due_date"`
+	Duration    *string            `json:"duration"`
 	TimeZone    string             `json:"time_zone"`
 	Recurrence  *string            `json:"recurrence"`
 	RepeatFrom  string             `json:"repeat_from"`
@@ -54,7 +55,7 @@ type ExportedReminder struct {
 // document ("tasks[3]"), which every error names.
 func (e ExportedTask) Task(field string) (*Task, error) {
 	in := NewTask{Title: e.Title, Description: e.Description, Priority: e.Priority, Tags: e.Tags, Checklist: e.Checklist, DueAt: e.DueAt,
-		TimeZone: e.TimeZone, Recurrence: e.Recurrence, RepeatFrom: e.RepeatFrom}
+		Duration: e.Duration, TimeZone: e.TimeZone, Recurrence: e.Recurrence, RepeatFrom: e.RepeatFrom}
 	if e.TimeZone == "" {
 		in.TimeZone = "UTC" // as the API writes every task: with its zone
 	}
@@ -86,7 +87,7 @@ func (e ExportedTask) Task(field string) (*Task, error) {
 	}
 	t := &Task{ID: e.ID, Number: e.Number, Title: f.Title, Description: f.Description, Status: e.Status,
 		Priority: f.Priority, Tags: f.Tags, Checklist: f.Checklist, DueAt: f.DueAt, DueDate: DueDate(f.DueAt, f.TimeZone, f.AllDay),
-		TimeZone: f.TimeZone, RepeatFrom: f.RepeatFrom,
+		Duration: DurationOf(f), TimeZone: f.TimeZone, RepeatFrom: f.RepeatFrom,
 		CreatedAt: e.CreatedAt.UTC(), UpdatedAt: e.UpdatedAt.UTC(), Version: e.Version}
 	if t.UpdatedAt.Before(t.CreatedAt) {
 		t.UpdatedAt = t.CreatedAt

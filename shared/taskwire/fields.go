@@ -29,6 +29,7 @@ const (
 	MaxReminders         = 10
 	MaxSteps             = 100 // items of a checklist
 	MaxStepLength        = MaxTitleLength
+	MaxDurationDays      = 31 // a task that takes longer is a project
 )
 
 // TaskFields are a task's editable fields after validation: what a create or a patch
@@ -42,6 +43,7 @@ type TaskFields struct {
 	Checklist   []Step // in order; never nil
 	DueAt       *time.Time
 	AllDay      bool   // due on DueAt's day, not at its time: DueAt is the day's last second
+	Duration    string // how long it takes, canonical ISO 8601 ("PT30M"); "" for not said
 	TimeZone    string // "" until resolved to the user's zone
 	Recurrence  string // canonical RRULE, "" for none
 	RepeatFrom  RepeatFrom
@@ -84,6 +86,7 @@ type NewTask struct {
 	Checklist   ChecklistInput `json:"checklist"`
 	DueAt       *string        `json:"due_at"`
 	DueDate     *string        `json:"due_date"`
+	Duration    *string        `json:"duration"`
 	TimeZone    string         `json:"time_zone"`
 	Recurrence  *string        `json:"recurrence"`
 	RepeatFrom  string         `json:"repeat_from"`
@@ -201,6 +204,11 @@ func (in NewTask) Fields() (TaskFields, error) {
 			return f, err
 		}
 	}
+	if in.Duration != nil && *in.Duration != "" {
+		if f.Duration, err = validDuration(*in.Duration); err != nil {
+			return f, err
+		}
+	}
 	if in.RepeatFrom != "" {
 		if f.RepeatFrom, err = validRepeatFrom(in.RepeatFrom); err != nil {
 			return f, err
@@ -221,7 +229,7 @@ func (in NewTask) Fields() (TaskFields, error) {
 // patchFields are the fields a merge patch may carry.
 var patchFields = map[string]bool{
 	"title": true, "description": true, "priority": true, "tags": true, "checklist": true, "due_at": true, "due_date": true,
-	"time_zone": true, "recurrence": true, "repeat_from": true, "reminders": true,
+	"duration": true, "time_zone": true, "recurrence": true, "repeat_from": true, "reminders": true,
 	"status": true, "completed": true,
 }
 
@@ -302,6 +310,14 @@ func ApplyPatch(cur TaskFields, patch []byte) (TaskFields, error) {
 			var s string
 			if err = decodeField(name, raw, &s); err == nil {
 				f.TimeZone, err = ValidTimeZone(name, s)
+			}
+		case "duration":
+			var s *string
+			if err = decodeField(name, raw, &s); err == nil {
+				f.Duration = ""
+				if s != nil && *s != "" {
+					f.Duration, err = validDuration(*s)
+				}
 			}
 		case "recurrence":
 			var s *string
@@ -443,6 +459,12 @@ func (f TaskFields) check() error {
 	if f.Recurrence != "" && f.AllDay && !recur.ByDays(f.Recurrence) {
 		return FieldErrorf(EINVALID, "recurrence", "recurrence %s sets times of day, which an all-day task has not: "+
 			"give due_at, or a rule of days (no FREQ=HOURLY, BYHOUR, BYMINUTE or BYSECOND)", f.Recurrence)
+	}
+	if f.AllDay && f.Duration != "" {
+		if d, _ := ParseDuration(f.Duration); d.clock() != 0 {
+			return FieldErrorf(EINVALID, "duration", "an all-day task lasts whole days, such as P1D or P2D: "+
+				"duration %s has a time of day; give due_at for a task at a time", f.Duration)
+		}
 	}
 	for i, r := range f.Reminders {
 		if r.Before != "" && f.DueAt == nil {
@@ -723,6 +745,20 @@ func validRecurrence(s string) (string, error) {
 		return "", FieldErrorf(EINVALID, "recurrence", "recurrence must be an RFC 5545 RRULE such as FREQ=WEEKLY;BYDAY=MO: %v", err)
 	}
 	return rule, nil
+}
+
+// validDuration returns s, how long a task takes, in canonical form: an ISO 8601 duration
+// of weeks, days, hours, minutes and seconds, more than none and at most MaxDurationDays.
+func validDuration(s string) (string, error) {
+	d, err := ParseDuration(s)
+	if err != nil {
+		return "", FieldErrorf(EINVALID, "duration", "duration must be an ISO 8601 duration such as PT30M, PT1H30M or P2D: %v", err)
+	}
+	secs := (d.Weeks*7+d.Days)*86400 + int(d.clock()/time.Second)
+	if secs == 0 || secs > MaxDurationDays*86400 {
+		return "", FieldErrorf(EINVALID, "duration", "duration must be more than none and at most %d days, got %s", MaxDurationDays, s)
+	}
+	return d.String(), nil
 }
 
 func validRepeatFrom(s string) (RepeatFrom, error) {

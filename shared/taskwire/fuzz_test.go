@@ -87,6 +87,15 @@ func checkFields(t *testing.T, f taskwire.TaskFields) {
 			t.Fatalf("accepted recurrence %q, which is not canonical: %q, %v", f.Recurrence, again, err)
 		}
 	}
+	if f.Duration != "" {
+		d, err := taskwire.ParseDuration(f.Duration)
+		if err != nil || d.String() != f.Duration || f.Duration == "PT0S" {
+			t.Fatalf("accepted duration %q, which is not canonical or is none: %v", f.Duration, err)
+		}
+		if f.AllDay && strings.Contains(f.Duration, "T") {
+			t.Fatalf("accepted duration %q with a time of day on an all-day task", f.Duration)
+		}
+	}
 	if f.Checklist == nil || len(f.Checklist) > taskwire.MaxSteps {
 		t.Fatalf("accepted checklist %#v: want a list of at most %d", f.Checklist, taskwire.MaxSteps)
 	}
@@ -157,6 +166,8 @@ func FuzzDecodeNewTask(f *testing.F) {
 		`{"title":"x","checklist":[{"text":" Milk "},{"text":"Eggs","done":true}]}`,
 		`{"title":"x","checklist":[{"done":true}]}`,
 		`{"title":"x","checklist":["milk"]}`,
+		`{"title":"x","due_date":"2026-03-01","duration":"P2D"}`,
+		`{"title":"x","duration":"PT0S"}`,
 		`{"title":"x"} {"title":"y"}`,
 		`{"title":"\u0000"}`,
 		`{"title":"x","recurrence":null,"due_at":null}`,
@@ -221,6 +232,8 @@ func FuzzApplyPatch(f *testing.F) {
 		`{"tags":[1]}`,
 		`{"checklist":[{"text":"Mop","done":false}]}`,
 		`{"checklist":null}`,
+		`{"duration":"PT1H30M"}`,
+		`{"due_date":"2026-04-01","duration":"P1D"}`,
 		`{"checklist":[{"text":"a","id":1}]}`,
 		`{"due_at":"9999-12-31T23:30:00-01:00"}`,
 		`null`, `[]`, `{"title":"x"}{}`,

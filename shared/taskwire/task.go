@@ -38,6 +38,7 @@ type Task struct {
 	Checklist   []Step     `json:"checklist"`
 	DueAt       *time.Time `json:"due_at"`
 	DueDate     *string    `json:"due_date"` // the day of an all-day task; nil for one due at a time
+	Duration    *string    `json:"duration"` // how long it takes from its due (ISO 8601, canonical); nil for not said
 	TimeZone    string     `json:"time_zone"`
 	Recurrence  *string    `json:"recurrence"`
 	RepeatFrom  RepeatFrom `json:"repeat_from"`
@@ -87,6 +88,9 @@ func (t *Task) Fields() TaskFields {
 		AllDay:      t.DueDate != nil,
 		TimeZone:    t.TimeZone,
 		RepeatFrom:  t.RepeatFrom,
+	}
+	if t.Duration != nil {
+		f.Duration = *t.Duration
 	}
 	if t.Recurrence != nil {
 		f.Recurrence = *t.Recurrence
