@@ -23,7 +23,7 @@ const ContentType = "text/calendar; charset=utf-8"
 // Format names what a Feed writes for the same tasks. It goes into the feed's ETag, so it
 // changes whenever the output does (TestFormat holds the output of each), and calendar
 // apps that kept a feed read it anew.
-const Format = "3" // 2: all-day tasks as all-day events; 3: the checklist in DESCRIPTION
+const Format = "4" // 2: all-day tasks as all-day events; 3: the checklist in DESCRIPTION; 4: durations
 
 // Refresh is how often the feed asks calendar apps to read it again; many read it less
 // often whatever it asks (Google Calendar: every several hours).
@@ -76,10 +76,16 @@ func (f *Feed) Add(t taskwire.SeriesTask) {
 	// when the task last changed is LAST-MODIFIED.
 	w.Line("DTSTAMP", f.stamp)
 	_, described := f.zones[t.TimeZone]
+	length, long := lengthOf(t.Task)
 	switch {
 	case allDay:
-		// A DATE without DTEND is an event of that one day (RFC 5545, 3.6.1).
-		w.Line("DTSTART", ical.Date(taskwire.DayOf(*t.DueAt, loc)), "VALUE=DATE")
+		// A DATE without DTEND is an event of that one day (RFC 5545, 3.6.1); a task of
+		// several days ends (exclusively) that many days on.
+		day := taskwire.DayOf(*t.DueAt, loc)
+		w.Line("DTSTART", ical.Date(day), "VALUE=DATE")
+		if long {
+			w.Line("DTEND", ical.Date(day.AddDate(0, 0, length.Weeks*7+length.Days)), "VALUE=DATE")
+		}
 	case loc == time.UTC || !described:
 		// A task moved into a zone after NewFeed read them all has no VTIMEZONE: its time
 		// is written in UTC, and it repeats on the next read of the feed.
@@ -87,9 +93,18 @@ func (f *Feed) Add(t taskwire.SeriesTask) {
 	default:
 		w.Line("DTSTART", ical.LocalTime(*t.DueAt, loc), "TZID="+loc.String())
 	}
-	// A due time is a moment, not a stretch of time: no DTEND, and it keeps nobody busy;
-	// nor does a task due on a day.
-	w.Line("TRANSP", "TRANSPARENT")
+	if long && !allDay {
+		// Days nominal, as the task counts them: P1D from 09:00 ends at 09:00 the next day.
+		w.Line("DURATION", duration(length))
+	}
+	// A due time alone is a moment, not a stretch of time: no end, and it keeps nobody
+	// busy; nor does a task due on a day. A task that says how long it takes is time set
+	// aside for it, from its due: busy.
+	if long {
+		w.Line("TRANSP", "OPAQUE")
+	} else {
+		w.Line("TRANSP", "TRANSPARENT")
+	}
 	w.Text("SUMMARY", t.Title)
 	if d := description(t.Task); d != "" {
 		w.Text("DESCRIPTION", d)
@@ -160,6 +175,15 @@ func (f *Feed) alarm(t taskwire.SeriesTask, r taskwire.Reminder) {
 func (f *Feed) Close() error {
 	f.w.Line("END", "VCALENDAR")
 	return f.w.Flush()
+}
+
+// lengthOf returns how long t takes, and whether it says.
+func lengthOf(t *taskwire.Task) (taskwire.Duration, bool) {
+	if t.Duration == nil {
+		return taskwire.Duration{}, false
+	}
+	d, err := taskwire.ParseDuration(*t.Duration)
+	return d, err == nil
 }
 
 // duration writes d as an RFC 5545 duration, whose weeks stand alone ("P2W") and whose

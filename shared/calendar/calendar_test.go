@@ -72,6 +72,40 @@ func TestFeed_Priority(t *testing.T) {
 		"SUMMARY:low", "PRIORITY:9", "SUMMARY:none"}, got)
 }
 
+// A task that says how long it takes is time set aside from its due, busy: DURATION with
+// RFC 5545's units (weeks alone, no seconds straight after hours); an all-day task's days
+// end it (exclusively) that many days on. A task that does not say stays a free moment.
+func TestFeed_Duration(t *testing.T) {
+	due := time.Date(2026, 12, 3, 8, 0, 0, 0, time.UTC)
+	var tasks []taskwire.SeriesTask
+	for _, d := range []string{"PT45M", "PT1H30S", "P1W2D", "P2W", ""} {
+		task := newTask("timed "+d, "UTC", due)
+		if d != "" {
+			task.Duration = new(d)
+		}
+		tasks = append(tasks, taskwire.SeriesTask{Task: task, Index: 1})
+	}
+	trip := newAllDayTask(t, "trip", "Europe/Berlin", "2026-12-30")
+	trip.Duration = new("P3D")
+	tasks = append(tasks, taskwire.SeriesTask{Task: trip, Index: 1})
+	var got []string
+	for _, l := range feedOf(t, map[string]time.Time{"Europe/Berlin": due}, tasks...) {
+		for _, p := range []string{"SUMMARY", "DURATION", "DTEND", "TRANSP"} {
+			if strings.HasPrefix(l, p+":") || strings.HasPrefix(l, p+";") {
+				got = append(got, l)
+			}
+		}
+	}
+	assert.Equal(t, []string{
+		"DURATION:PT45M", "TRANSP:OPAQUE", "SUMMARY:timed PT45M",
+		"DURATION:PT1H0M30S", "TRANSP:OPAQUE", "SUMMARY:timed PT1H30S",
+		"DURATION:P9D", "TRANSP:OPAQUE", "SUMMARY:timed P1W2D",
+		"DURATION:P2W", "TRANSP:OPAQUE", "SUMMARY:timed P2W",
+		"TRANSP:TRANSPARENT", "SUMMARY:timed ",
+		"DTEND;VALUE=DATE:20270102", "TRANSP:OPAQUE", "SUMMARY:trip",
+	}, got)
+}
+
 // A task's checklist follows its description in the event's, a step a line, each with
 // its box; a task with steps and no description has them alone.
 func TestFeed_Checklist(t *testing.T) {
@@ -254,13 +288,14 @@ func TestFeed_AllDay(t *testing.T) {
 // so that calendar apps holding a feed's ETag read it anew.
 func TestFormat(t *testing.T) {
 	outputs := map[string]string{
-		"3": "4e8e7863704b971c76999263f86e945728f112a91d3f79ce3f9238c0aa4729ac",
+		"4": "8668b60673a320f3e7f054824875187e26f511b9a508b4bb8426a49b8f16b768",
 	}
 	berlin := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
 	timed := newTask("Dentist", "Europe/Berlin", time.Date(2026, 12, 7, 8, 30, 0, 0, time.UTC))
 	timed.ID = uuid.MustParse("01a2378a-2933-74da-a9ca-18e972d8320b")
 	timed.Description, timed.Tags, timed.Priority = "Second floor", []string{"health"}, taskwire.PriorityHigh
 	timed.Checklist = []taskwire.Step{{Text: "Insurance card", Done: true}, {Text: "X-rays"}}
+	timed.Duration = new("PT45M")
 	timed.Recurrence = new("FREQ=WEEKLY;BYDAY=MO;COUNT=5")
 	timed.Reminders = []taskwire.Reminder{{ID: uuid.MustParse("01a2378a-2933-74e5-80dc-217981e5c4a1"), Before: "PT15M"}}
 	allDay := newAllDayTask(t, "Pay rent", "America/New_York", "2026-12-01")

@@ -1492,7 +1492,7 @@ await scenario('calendar feed read by ical.js: occurrences across DST in three z
   const title = 'Dentist, Dr. Weiß; bring card \\ ok';
   const description = `Second floor\nRing twice: ${'é'.repeat(120)}`; // folded lines, not cut inside a letter
   const cases = [
-    { task: { title, description, due_at: '2027-03-22T09:30:00', time_zone: 'Europe/Berlin', recurrence: 'FREQ=WEEKLY;BYDAY=MO;COUNT=3' },
+    { task: { title, description, due_at: '2027-03-22T09:30:00', time_zone: 'Europe/Berlin', recurrence: 'FREQ=WEEKLY;BYDAY=MO;COUNT=3', duration: 'PT45M' },
       want: ['2027-03-22T08:30:00.000Z', '2027-03-29T07:30:00.000Z', '2027-04-05T07:30:00.000Z'] },
     { task: { title: 'Until the 8th, New York', due_at: '2027-11-06T09:00:00', time_zone: 'America/New_York', recurrence: 'FREQ=DAILY;UNTIL=20271108' },
       want: ['2027-11-06T13:00:00.000Z', '2027-11-07T14:00:00.000Z', '2027-11-08T14:00:00.000Z'] },
@@ -1502,6 +1502,8 @@ await scenario('calendar feed read by ical.js: occurrences across DST in three z
   for (const c of cases) c.id = (await seedTask(tok, c.task)).id;
   const rent = await seedTask(tok, { title: 'Rent', due_date: '2027-03-26', time_zone: 'Europe/Berlin',
     recurrence: 'FREQ=WEEKLY;UNTIL=20270409', reminders: [{ before: 'P1D' }, { before: 'PT0S' }] });
+  const trip = await seedTask(tok, { title: 'Lisbon', due_date: '2027-03-30', time_zone: 'Europe/Berlin', duration: 'P3D',
+    checklist: [{ text: 'Passport', done: true }, { text: 'Charger' }] });
   const feed = await api(tok, 'POST', '/v1/calendar-feed');
   assert(feed.status === 201, `POST /v1/calendar-feed: ${feed.status}`);
   const res = await fetch(feed.body.url);
@@ -1532,6 +1534,13 @@ await scenario('calendar feed read by ical.js: occurrences across DST in three z
   const dentist = events.get(`${cases[0].id}@taskwire`);
   assert(dentist.summary === title, `the title: ${dentist.summary}`);
   assert(dentist.description === description, `the description: ${dentist.description}`);
+  // A task that says how long it takes lasts that long, busy: 09:30 to 10:15 in Berlin.
+  assert(dentist.duration.toString() === 'PT45M', `45 minutes: ${dentist.duration}`);
+  assert(dentist.endDate.toJSDate().toISOString() === '2027-03-22T09:15:00.000Z', `ends 10:15 Berlin: ${dentist.endDate}`);
+  assert(dentist.component.getFirstPropertyValue('transp') === 'OPAQUE', 'busy');
+  const away = events.get(`${trip.id}@taskwire`);
+  assert(away.startDate.toString() === '2027-03-30' && away.endDate.toString() === '2027-04-02', `three days: ${away.startDate}–${away.endDate}`);
+  assert(away.description === '☑ Passport\n☐ Charger', `the steps: ${away.description}`);
 });
 
 await scenario('rrule: a day counted from the end of the month is said as it is', page, async () => {
