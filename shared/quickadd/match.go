@@ -20,7 +20,7 @@ type matcher func(p *parser, i int) (int, string)
 // matchers are tried at each word in this order; the first that reads a fragment wins.
 // matchUntil comes before matchDate, which would read the date of "until friday" as the due
 // date.
-var matchers = []matcher{matchTag, matchPriority, matchCompletion, matchReminder, matchRepeat, matchUntil, matchIn, matchDate, matchTime}
+var matchers = []matcher{matchTag, matchPriority, matchCompletion, matchReminder, matchLength, matchRepeat, matchUntil, matchIn, matchDate, matchTime}
 
 // matchTag reads "#word", or "@word" as Todoist writes its labels: a tag, lower-cased. A
 // tag needs a letter, so "#42" and "@ 5pm" stay.
@@ -209,6 +209,63 @@ func (p *parser) duration(j int, article bool) (n int, u unit, k int, ok bool) {
 		}
 	}
 	return 0, 0, 0, false
+}
+
+// matchLength reads "for 30 minutes", "for 1h", "for an hour" and "for 2 days": how long
+// the task takes. It counts only where the phrase ends, or a date, a time or "on" follows
+// ("meeting for 1h tomorrow at 3"), so that "for 2 days in a row" stays the title's; and
+// only up to taskwire.MaxDurationDays. ("Buy food for 3 days" is read as taking 3 days:
+// the dry run shows it.)
+func matchLength(p *parser, i int) (int, string) {
+	if p.word(i) != "for" || p.length != nil {
+		return 0, ""
+	}
+	n, u, k, ok := p.duration(i+1, true)
+	if !ok || n == 0 {
+		return 0, ""
+	}
+	var d taskwire.Duration
+	switch u {
+	case minute:
+		d.Minutes = n
+	case hour:
+		d.Hours = n
+	case day:
+		d.Days = n
+	case week:
+		d.Weeks = n
+	default:
+		return 0, ""
+	}
+	if _, err := taskwire.ParseDuration(d.String()); err != nil || (d.Weeks*7+d.Days)*24*60+d.Hours*60+d.Minutes > taskwire.MaxDurationDays*24*60 {
+		return 0, ""
+	}
+	next := i + 1 + k
+	if _, _, _, dk := p.dateAt(next, false); !p.phraseEnds(next) && p.word(next) != "on" && dk == 0 {
+		if _, _, timed := p.clockAt(next, false); !timed {
+			return 0, ""
+		}
+	}
+	p.length = &d
+	p.lengthAt = []int{i, next}
+	return 1 + k, "takes " + describeLength(d)
+}
+
+// describeLength says d for people: "30 minutes", "1 hour", "2 days".
+func describeLength(d taskwire.Duration) string {
+	n, what := d.Minutes, "minute"
+	switch {
+	case d.Weeks > 0:
+		n, what = d.Weeks, "week"
+	case d.Days > 0:
+		n, what = d.Days, "day"
+	case d.Hours > 0:
+		n, what = d.Hours, "hour"
+	}
+	if n != 1 {
+		what += "s"
+	}
+	return strconv.Itoa(n) + " " + what
 }
 
 // fromNow returns the minute n minutes or hours (u) from now.

@@ -72,7 +72,9 @@ type parser struct {
 	untilFrag  int // index of the rule's until in frag, -1 for none
 	completion []int
 	reminders  []reminder
-	atDue      int // index in frag of "remind me to", which asks for a reminder at the due time; -1 for none
+	atDue      int                // index in frag of "remind me to", which asks for a reminder at the due time; -1 for none
+	length     *taskwire.Duration // how long it takes ("for 30 minutes"); nil for not said
+	lengthAt   []int              // the words of length: lengthAt[0] to lengthAt[1]-1
 }
 
 // reminder is a reminder as read: a duration before the due time, a time of day (on the
@@ -120,18 +122,23 @@ func Parse(text string, now time.Time, loc *time.Location) (Result, error) {
 	p.settleClock()
 	if p.rule == nil && p.completion != nil {
 		// "after completion" means nothing without a repeat rule: those words are the title's.
-		i := p.completion[0]
-		for k := i; k < p.completion[1]; k++ {
-			p.used[k] = false
-		}
-		for k, f := range p.frag {
-			if f.Start == p.toks[i].start {
-				p.forget(k)
-				break
-			}
-		}
+		p.unread(p.completion)
 	}
 	return p.result()
+}
+
+// unread gives the words words[0] to words[1]-1, read as one fragment, back to the title.
+func (p *parser) unread(words []int) {
+	i := words[0]
+	for k := i; k < words[1]; k++ {
+		p.used[k] = false
+	}
+	for k, f := range p.frag {
+		if f.Start == p.toks[i].start {
+			p.forget(k)
+			break
+		}
+	}
 }
 
 // forget removes the k-th fragment understood, and moves the indexes of those after it.
@@ -189,6 +196,15 @@ func invalid(format string, args ...any) error {
 
 // result assembles the task and checks it as POST /v1/tasks would.
 func (p *parser) result() (Result, error) {
+	d, err := p.due()
+	if err != nil {
+		return Result{}, err
+	}
+	if p.length != nil && d != nil && d.allDay && p.length.Hours+p.length.Minutes > 0 {
+		// An all-day task lasts whole days: "for 2 hours" on a day is the title's.
+		p.unread(p.lengthAt)
+		p.length = nil
+	}
 	var words []string
 	for i, t := range p.toks {
 		if !p.used[i] {
@@ -211,9 +227,9 @@ func (p *parser) result() (Result, error) {
 	if in.Title == "" {
 		return Result{}, invalid("text leaves no title: add words that say what to do")
 	}
-	d, err := p.due()
-	if err != nil {
-		return Result{}, err
+	if p.length != nil {
+		length := p.length.String()
+		in.Duration = &length
 	}
 	switch {
 	case d == nil:

@@ -1,6 +1,7 @@
 package quickadd_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -703,4 +704,58 @@ func mustZone(tb testing.TB, name string) *time.Location {
 	loc, err := time.LoadLocation(name)
 	require.NoError(tb, err)
 	return loc
+}
+
+// "for 30 minutes" says how long a task takes: after its due or before it, or alone (an
+// estimate); an all-day task's in whole days, so that hours on a day stay the title's, as
+// do a length the API refuses and one that runs on into other words.
+func TestParse_Duration(t *testing.T) {
+	now, err := time.Parse(time.RFC3339, friday)
+	require.NoError(t, err)
+	ny, err := time.LoadLocation("America/New_York")
+	require.NoError(t, err)
+	for _, tt := range []struct {
+		text, title, duration, due, day, meaning string
+	}{
+		{text: "meeting tomorrow at 3pm for 1h", title: "meeting", duration: "PT1H", due: "2026-03-07T15:00:00-05:00", meaning: "takes 1 hour"},
+		{text: "meeting for 45 minutes tomorrow at 3pm", title: "meeting", duration: "PT45M", due: "2026-03-07T15:00:00-05:00", meaning: "takes 45 minutes"},
+		{text: "yoga for 30 min at 7am", title: "yoga", duration: "PT30M", due: "2026-03-07T07:00:00-05:00", meaning: "takes 30 minutes"},
+		{text: "call the bank for an hour", title: "call the bank", duration: "PT1H", meaning: "takes 1 hour"},
+		{text: "lisbon trip on march 30 for 3 days #travel", title: "lisbon trip", duration: "P3D", day: "2026-03-30", meaning: "takes 3 days"},
+		{text: "retreat for 2 weeks on april 6", title: "retreat", duration: "P2W", day: "2026-04-06", meaning: "takes 2 weeks"},
+		{text: "write report tomorrow for 2 hours", title: "write report for 2 hours", day: "2026-03-07"},
+		{text: "stay for 2 days in a row", title: "stay for 2 days in a row"},
+		{text: "fast for 40 days", title: "fast for 40 days"},
+		{text: "save for 2 months", title: "save for 2 months"},
+		{text: "for 0 minutes think", title: "for 0 minutes think"},
+	} {
+		t.Run(tt.text, func(t *testing.T) {
+			res, err := quickadd.Parse(tt.text, now, ny)
+			require.NoError(t, err)
+			assert.Equal(t, tt.title, res.Task.Title)
+			got := ""
+			if res.Task.Duration != nil {
+				got = *res.Task.Duration
+			}
+			assert.Equal(t, tt.duration, got, "duration")
+			due, day := "", ""
+			if res.Task.DueAt != nil {
+				due = *res.Task.DueAt
+			}
+			if res.Task.DueDate != nil {
+				day = *res.Task.DueDate
+			}
+			assert.Equal(t, tt.due, due, "due_at")
+			assert.Equal(t, tt.day, day, "due_date")
+			var meanings []string
+			for _, f := range res.Understood {
+				meanings = append(meanings, f.Meaning)
+			}
+			if tt.meaning != "" {
+				assert.Contains(t, meanings, tt.meaning)
+			} else {
+				assert.NotContains(t, strings.Join(meanings, "|"), "takes")
+			}
+		})
+	}
 }

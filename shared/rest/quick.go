@@ -33,6 +33,7 @@ type quickTask struct {
 	Tags       []string        `json:"tags"`
 	DueAt      *string         `json:"due_at"`
 	DueDate    *string         `json:"due_date"`
+	Duration   *string         `json:"duration"`
 	TimeZone   string          `json:"time_zone"`
 	Recurrence *string         `json:"recurrence"`
 	RepeatFrom string          `json:"repeat_from"`
@@ -88,7 +89,7 @@ func (s *Server) quickAdd(w http.ResponseWriter, r *http.Request) error {
 	t := res.Task
 	preview := quickPreview{
 		Task: quickTask{
-			Title: t.Title, Priority: t.Priority, Tags: t.Tags, DueAt: t.DueAt, DueDate: t.DueDate, TimeZone: t.TimeZone,
+			Title: t.Title, Priority: t.Priority, Tags: t.Tags, DueAt: t.DueAt, DueDate: t.DueDate, Duration: t.Duration, TimeZone: t.TimeZone,
 			Recurrence: t.Recurrence, RepeatFrom: t.RepeatFrom, Reminders: []quickReminder{},
 		},
 		Understood: []quickFragment{},

@@ -24,6 +24,7 @@ type quickPreview struct {
 		Tags       []string                 `json:"tags"`
 		DueAt      *string                  `json:"due_at"`
 		DueDate    *string                  `json:"due_date"`
+		Duration   *string                  `json:"duration"`
 		TimeZone   string                   `json:"time_zone"`
 		Recurrence *string                  `json:"recurrence"`
 		RepeatFrom string                   `json:"repeat_from"`
@@ -169,6 +170,22 @@ func TestQuickAdd(t *testing.T) {
 		assert.Nil(t, p.Task.DueDate)
 		assert.Equal(t, "none", p.Task.Priority)
 		assert.Equal(t, "UTC", p.Task.TimeZone, "a new user's zone is UTC")
+	})
+
+	// "for 45 minutes" says how long it takes: previewed, then on the task made.
+	t.Run("Duration", func(t *testing.T) {
+		c := s.NewUser(t)
+		p := mustPreview(t, c, map[string]any{"text": "dentist friday at 9 for 45 minutes"})
+		require.NotNil(t, p.Task.Duration)
+		assert.Equal(t, "PT45M", *p.Task.Duration)
+		assert.Equal(t, "dentist", p.Task.Title)
+		resp := c.Do(t, http.MethodPost, "/v1/tasks/quick", map[string]any{"text": "dentist friday at 9 for 45 minutes"})
+		resp.MustStatus(t, http.StatusCreated)
+		var got taskwire.Task
+		resp.JSON(t, &got)
+		require.NotNil(t, got.Duration)
+		assert.Equal(t, "PT45M", *got.Duration)
+		assert.Nil(t, mustPreview(t, c, map[string]any{"text": "call mom"}).Task.Duration, "null when the line says none")
 	})
 
 	t.Run("UsersZone", func(t *testing.T) {

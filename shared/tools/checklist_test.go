@@ -86,3 +86,22 @@ func TestTools_CheckStepKeepsAChangeMeanwhile(t *testing.T) {
 	assert.Equal(t, []taskwire.Step{{Text: "Milk", Done: true}, {Text: "Eggs", Done: true}}, task.Checklist)
 	assert.Equal(t, int64(3), task.Version, "the change meanwhile, then the step")
 }
+
+// "Block an hour for the dentist": add_task and update_task take how long a task takes,
+// and quick_add reads "for 45 minutes"; a duration an all-day task cannot have is refused
+// naming it.
+func TestTools_Duration(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+	set := tools.New(postgres.NewTaskService(db), postgres.NewUserService(db), postgres.NewNotificationService(db))
+	ctx, _ := MustNewUser(t, db)
+
+	task := MustCall[taskwire.Task](t, ctx, set, "add_task", `{"title": "Dentist", "due_at": "2030-05-01T09:00:00", "duration": "PT1H"}`)
+	require.NotNil(t, task.Duration)
+	assert.Equal(t, "PT1H", *task.Duration)
+	task = MustCall[taskwire.Task](t, ctx, set, "update_task", `{"task_id": 1, "duration": null}`)
+	assert.Nil(t, task.Duration)
+	quick := MustCall[map[string]any](t, ctx, set, "quick_add", `{"text": "yoga tomorrow at 7am for 30 minutes"}`)
+	assert.Equal(t, "PT30M", quick["task"].(map[string]any)["duration"])
+	got := MustFail(t, ctx, set, "add_task", `{"title": "Trip", "due_date": "2030-05-01", "duration": "PT2H"}`)
+	assert.Equal(t, "duration", got["field"])
+}

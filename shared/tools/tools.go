@@ -200,7 +200,8 @@ func taskTools(tasks Tasks, users Users) []Tool {
 			Description: "Create a task from one line as the user said it, read by the same parser as the app's quick add: " +
 				"dates and times (\"tomorrow 5pm\", \"next friday at 9:30\"; a date without a time, \"tomorrow\", " +
 				"makes an all-day task, with due_date), repetition (\"every weekday at 8:30\"), " +
-				"#tags, !priority and reminders (\"remind 1h before\"), in the user's time zone unless time_zone is given. " +
+				"#tags, !priority, reminders (\"remind 1h before\") and how long it takes (\"for 30 minutes\"), in the user's " +
+				"time zone unless time_zone is given. " +
 				"Returns the task and what was understood.",
 			Parameters: json.RawMessage(quickAddSchema),
 			run: func(ctx context.Context, args json.RawMessage) (any, error) {
@@ -759,6 +760,7 @@ const (
 			"items": {"type": "object", "properties": {"text": {"type": "string"}, "done": {"type": "boolean"}}, "required": ["text"], "additionalProperties": false}},
 		"due_at": {"type": ["string", "null"], "description": "When it is due: a local time in time_zone, else in the task's zone (the user's for a new task), e.g. 2026-03-06T09:00:00; or RFC 3339 with an offset. Not with due_date."},
 		"due_date": {"type": ["string", "null"], "description": "A day, YYYY-MM-DD, for a task due on a day rather than at a time (all-day: due until the day ends in the task's zone); not with due_at."},
+		"duration": {"type": ["string", "null"], "description": "How long it takes from its due, for the calendar: ISO 8601 such as PT30M, PT1H30M or P2D (an all-day task's in whole days), at most 31 days; null for none."},
 		"time_zone": {"type": "string", "description": "IANA time zone of the task, e.g. Europe/Berlin."},
 		"recurrence": {"type": ["string", "null"], "description": "RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=MO or FREQ=DAILY;COUNT=10; needs due_at or due_date. With due_date, a rule of days only (no FREQ=HOURLY, BYHOUR, BYMINUTE, BYSECOND)."},
 		"repeat_from": {"type": "string", "enum": ["schedule", "completion"], "description": "Whether the next occurrence counts from the due date (schedule) or from when it was completed."},
