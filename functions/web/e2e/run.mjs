@@ -462,6 +462,35 @@ await scenario('a checklist: steps from the form, ticked off in the list, kept t
   await page.screenshot({ path: path.join(OUT, 'checklist.png') });
 });
 
+await scenario('how long a task takes: set in the form, said in the list, refused on a day in hours', page, async () => {
+  const title = 'Focus time';
+  const saved = async () => (await api(token, 'GET', '/v1/tasks?q=focus')).body.items[0]?.duration;
+  await page.getByRole('button', { name: 'Open the full form' }).click();
+  await page.locator('#f-title').fill(title);
+  await page.locator('#f-due').fill(wallClock(86400000, ZONE).slice(0, 11) + '10:00');
+  await page.locator('#f-length').fill('90');
+  await page.getByRole('button', { name: 'Save' }).click();
+  const item = taskItem(page, title);
+  await item.waitFor();
+  assert(await saved() === 'PT90M', `saved: ${await saved()}`);
+  assert((await item.locator('.meta').textContent()).includes('takes 90 minutes'), 'said in the list');
+
+  const dialog = await openEditor(page, title);
+  assert(await page.locator('#f-length').inputValue() === '90', 'the form reads it back');
+  await page.locator('#f-length').fill('2');
+  await page.getByLabel('Takes: unit').selectOption('hours');
+  // A day is whole days: hours on an all-day task are the form's error, at the field.
+  await page.getByLabel('All day').check();
+  await page.getByRole('button', { name: 'Save' }).click();
+  await until(async () => (await page.locator('#task-form-error').textContent()).includes('whole days'), 'the refusal');
+  assert(await page.evaluate(() => document.activeElement.id) === 'f-length', 'focus at the field');
+  await page.getByLabel('All day').uncheck();
+  await page.getByRole('button', { name: 'Save' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  await until(async () => await saved() === 'PT2H', 'two hours saved');
+  await until(async () => (await taskItem(page, title).locator('.meta').textContent()).includes('takes 2 hours'), 'said again');
+});
+
 await scenario('edit inline, delete with undo', page, async () => {
   await openEditor(page, 'Buy milk');
   await page.locator('#f-title').fill('Buy oat milk');

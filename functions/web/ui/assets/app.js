@@ -363,6 +363,7 @@ function renderTask(t) {
     meta.append(h('time', { class: overdue ? 'due overdue' : 'due', datetime: t.due_date || t.due_at, title },
       overdue ? `Overdue · ${dueText(t)}` : dueText(t)));
   }
+  if (t.duration) meta.append(h('span', { class: 'length' }, `takes ${describeDuration(t.duration)}`));
   if (t.recurrence) meta.append(h('span', { class: 'repeat' }, h('span', { 'aria-hidden': 'true' }, '↻ '), describeRule(t.recurrence),
     t.repeat_from === 'completion' ? ' after completion' : ''));
   if (t.reminders?.length) {

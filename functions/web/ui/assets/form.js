@@ -45,6 +45,10 @@ export function openTaskForm({ task = null, title = '', zone, onSaved }) {
   $('#f-due-date').value = t.due_date || '';
   $('#f-due').value = t.due_date ? '' : instantToLocal(t.due_at, tz);
   showAllDay();
+  const length = t.duration ? parseDuration(t.duration) : { n: '', unit: 'minutes' };
+  if (length.unit === 'weeks') Object.assign(length, { n: length.n * 7, unit: 'days' });
+  $('#f-length').value = length.n;
+  $('#f-length-unit').value = length.unit;
   setRule(t.recurrence);
   $(t.repeat_from === 'completion' ? '#f-from-completion' : '#f-from-schedule').checked = true;
   $('#f-reminders').replaceChildren();
@@ -189,6 +193,7 @@ function values() {
     checklist: steps($('#f-checklist').value, current.task?.checklist || []),
     due_at: due || null, // a wall-clock time, read in time_zone by the API, as its DST rule says
     due_date: day || null, // a day in time_zone; at most one of the two is set, and the other is null
+    duration: Number($('#f-length').value) > 0 ? formatDuration($('#f-length').value, $('#f-length-unit').value) : null,
     time_zone: zone,
     recurrence: currentRule(),
     repeat_from: $('#f-from-completion').checked ? 'completion' : 'schedule',
@@ -274,7 +279,7 @@ form.addEventListener('submit', async (e) => {
 });
 
 const dueInput = '#f-due:not([hidden]), #f-due-date:not([hidden])'; // the one shown: a time, or a day
-const fieldInputs = { title: '#f-title', description: '#f-description', priority: '#f-priority', tags: '#f-tags', checklist: '#f-checklist', due_at: dueInput, due_date: dueInput, time_zone: '#f-zone', recurrence: '#f-freq', repeat_from: '#f-from-schedule', monthday: '#f-monthday' };
+const fieldInputs = { title: '#f-title', description: '#f-description', priority: '#f-priority', tags: '#f-tags', checklist: '#f-checklist', due_at: dueInput, due_date: dueInput, duration: '#f-length', time_zone: '#f-zone', recurrence: '#f-freq', repeat_from: '#f-from-schedule', monthday: '#f-monthday' };
 
 function showError(field, message) {
   $('#task-form-error').textContent = message;
