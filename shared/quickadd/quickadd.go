@@ -200,8 +200,12 @@ func (p *parser) result() (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	if p.length != nil && d != nil && d.allDay && p.length.Hours+p.length.Minutes > 0 {
+	switch {
+	case p.length == nil:
+	case d != nil && d.allDay && p.length.Hours+p.length.Minutes > 0,
 		// An all-day task lasts whole days: "for 2 hours" on a day is the title's.
+		p.rule != nil && p.length.Weeks+p.length.Days > 0:
+		// "every 8 hours for 7 days" is how long the series runs, not each task: the title's.
 		p.unread(p.lengthAt)
 		p.length = nil
 	}

@@ -725,6 +725,8 @@ func TestParse_Duration(t *testing.T) {
 		{text: "retreat for 2 weeks on april 6", title: "retreat", duration: "P2W", day: "2026-04-06", meaning: "takes 2 weeks"},
 		{text: "write report tomorrow for 2 hours", title: "write report for 2 hours", day: "2026-03-07"},
 		{text: "stay for 2 days in a row", title: "stay for 2 days in a row"},
+		{text: "antibiotics every 8 hours for 7 days", title: "antibiotics for 7 days", due: "2026-03-06T11:00:00-05:00"},
+		{text: "standup every weekday at 9:30 for 15 min", title: "standup", duration: "PT15M", due: "2026-03-09T09:30:00-04:00", meaning: "takes 15 minutes"},
 		{text: "fast for 40 days", title: "fast for 40 days"},
 		{text: "save for 2 months", title: "save for 2 months"},
 		{text: "for 0 minutes think", title: "for 0 minutes think"},
