@@ -20,7 +20,8 @@ type matcher func(p *parser, i int) (int, string)
 // matchers are tried at each word in this order; the first that reads a fragment wins.
 // matchUntil comes before matchDate, which would read the date of "until friday" as the due
 // date.
-var matchers = []matcher{matchTag, matchPriority, matchCompletion, matchReminder, matchLength, matchRepeat, matchUntil, matchIn, matchDate, matchTime}
+var matchers = []matcher{matchTag, matchPriority, matchCompletion, matchReminder, matchLength, matchRepeat, matchUntil,
+	matchIn, matchDate, matchTime}
 
 // matchTag reads "#word", or "@word" as Todoist writes its labels: a tag, lower-cased. A
 // tag needs a letter, so "#42" and "@ 5pm" stay.
@@ -237,7 +238,7 @@ func matchLength(p *parser, i int) (int, string) {
 	default:
 		return 0, ""
 	}
-	if _, err := taskwire.ParseDuration(d.String()); err != nil || (d.Weeks*7+d.Days)*24*60+d.Hours*60+d.Minutes > taskwire.MaxDurationDays*24*60 {
+	if _, err := taskwire.ValidDuration(d.String()); err != nil {
 		return 0, ""
 	}
 	next := i + 1 + k

@@ -42,7 +42,8 @@ type ConversationReader interface {
 	FindConversations(ctx context.Context, limit int, after *taskwire.ConversationCursor) ([]*taskwire.Conversation, bool, error)
 	// FindMessages returns the latest limit messages before message before (0: the
 	// latest of all), oldest first, and whether earlier ones exist.
-	FindMessages(ctx context.Context, id uuid.UUID, limit int, before int64) (*taskwire.Conversation, []*taskwire.Message, bool, error)
+	FindMessages(ctx context.Context, id uuid.UUID, limit int, before int64) (
+		*taskwire.Conversation, []*taskwire.Message, bool, error)
 }
 
 // exportPage is how many tasks, notifications, conversations or messages the export
@@ -110,7 +111,8 @@ func (s *Server) exportData(w http.ResponseWriter, r *http.Request) error {
 
 // exportTasks emits every task in the order they were made, from page, the first page of
 // filter, on.
-func (s *Server) exportTasks(ctx context.Context, filter taskwire.TaskFilter, page *taskwire.TaskPage, emit func(any) error) error {
+func (s *Server) exportTasks(ctx context.Context, filter taskwire.TaskFilter, page *taskwire.TaskPage,
+	emit func(any) error) error {
 	for {
 		for _, t := range page.Items {
 			if err := emit(t); err != nil {

@@ -89,7 +89,8 @@ func (s *Server) quickAdd(w http.ResponseWriter, r *http.Request) error {
 	t := res.Task
 	preview := quickPreview{
 		Task: quickTask{
-			Title: t.Title, Priority: t.Priority, Tags: t.Tags, DueAt: t.DueAt, DueDate: t.DueDate, Duration: t.Duration, TimeZone: t.TimeZone,
+			Title: t.Title, Priority: t.Priority, Tags: t.Tags, DueAt: t.DueAt, DueDate: t.DueDate, Duration: t.Duration,
+			TimeZone:   t.TimeZone,
 			Recurrence: t.Recurrence, RepeatFrom: t.RepeatFrom, Reminders: []quickReminder{},
 		},
 		Understood: []quickFragment{},

@@ -38,7 +38,8 @@ const (
 const instructions = "Taskwire keeps the signed-in user's tasks. Tasks have a number the user can say " +
 	"(\"task 3\"); every task_id argument takes that number or the task's id. Reminders that fired are " +
 	"notifications: list_notifications lists them, and snooze_reminder reminds the user again later, by a " +
-	"notification's id. A task's checklist holds its steps: check_step ticks one off by its place. Times are RFC 3339 with an offset; a task due on a day rather than at a time is all-day, " +
+	"notification's id. A task's checklist holds its steps: check_step ticks one off by its place. " +
+	"Times are RFC 3339 with an offset; a task due on a day rather than at a time is all-day, " +
 	"given as due_date (YYYY-MM-DD) instead of due_at."
 
 // Handler serves the tools over MCP at whatever path it is mounted on.

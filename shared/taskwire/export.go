@@ -54,8 +54,9 @@ type ExportedReminder struct {
 // id, number, status, series and times as exported; field names its place in the
 // document ("tasks[3]"), which every error names.
 func (e ExportedTask) Task(field string) (*Task, error) {
-	in := NewTask{Title: e.Title, Description: e.Description, Priority: e.Priority, Tags: e.Tags, Checklist: e.Checklist, DueAt: e.DueAt,
-		Duration: e.Duration, TimeZone: e.TimeZone, Recurrence: e.Recurrence, RepeatFrom: e.RepeatFrom}
+	in := NewTask{Title: e.Title, Description: e.Description, Priority: e.Priority, Tags: e.Tags,
+		Checklist: e.Checklist, DueAt: e.DueAt, Duration: e.Duration, TimeZone: e.TimeZone,
+		Recurrence: e.Recurrence, RepeatFrom: e.RepeatFrom}
 	if e.TimeZone == "" {
 		in.TimeZone = "UTC" // as the API writes every task: with its zone
 	}
@@ -86,8 +87,8 @@ func (e ExportedTask) Task(field string) (*Task, error) {
 		return nil, bad("version", "version must be 1 or more")
 	}
 	t := &Task{ID: e.ID, Number: e.Number, Title: f.Title, Description: f.Description, Status: e.Status,
-		Priority: f.Priority, Tags: f.Tags, Checklist: f.Checklist, DueAt: f.DueAt, DueDate: DueDate(f.DueAt, f.TimeZone, f.AllDay),
-		Duration: DurationOf(f), TimeZone: f.TimeZone, RepeatFrom: f.RepeatFrom,
+		Priority: f.Priority, Tags: f.Tags, Checklist: f.Checklist, DueAt: f.DueAt,
+		DueDate: DueDate(f.DueAt, f.TimeZone, f.AllDay), Duration: DurationOf(f), TimeZone: f.TimeZone, RepeatFrom: f.RepeatFrom,
 		CreatedAt: e.CreatedAt.UTC(), UpdatedAt: e.UpdatedAt.UTC(), Version: e.Version}
 	if t.UpdatedAt.Before(t.CreatedAt) {
 		t.UpdatedAt = t.CreatedAt

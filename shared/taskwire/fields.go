@@ -205,7 +205,7 @@ func (in NewTask) Fields() (TaskFields, error) {
 		}
 	}
 	if in.Duration != nil && *in.Duration != "" {
-		if f.Duration, err = validDuration(*in.Duration); err != nil {
+		if f.Duration, err = ValidDuration(*in.Duration); err != nil {
 			return f, err
 		}
 	}
@@ -228,9 +228,9 @@ func (in NewTask) Fields() (TaskFields, error) {
 
 // patchFields are the fields a merge patch may carry.
 var patchFields = map[string]bool{
-	"title": true, "description": true, "priority": true, "tags": true, "checklist": true, "due_at": true, "due_date": true,
-	"duration": true, "time_zone": true, "recurrence": true, "repeat_from": true, "reminders": true,
-	"status": true, "completed": true,
+	"title": true, "description": true, "priority": true, "tags": true, "checklist": true,
+	"due_at": true, "due_date": true, "duration": true, "time_zone": true, "recurrence": true,
+	"repeat_from": true, "reminders": true, "status": true, "completed": true,
 }
 
 // ApplyPatch applies a JSON Merge Patch (RFC 7396) to cur and returns the validated result.
@@ -316,7 +316,7 @@ func ApplyPatch(cur TaskFields, patch []byte) (TaskFields, error) {
 			if err = decodeField(name, raw, &s); err == nil {
 				f.Duration = ""
 				if s != nil && *s != "" {
-					f.Duration, err = validDuration(*s)
+					f.Duration, err = ValidDuration(*s)
 				}
 			}
 		case "recurrence":
@@ -747,9 +747,10 @@ func validRecurrence(s string) (string, error) {
 	return rule, nil
 }
 
-// validDuration returns s, how long a task takes, in canonical form: an ISO 8601 duration
-// of weeks, days, hours, minutes and seconds, more than none and at most MaxDurationDays.
-func validDuration(s string) (string, error) {
+// ValidDuration returns s, how long a task takes, in canonical form: an ISO 8601 duration
+// of weeks, days, hours, minutes and seconds, more than none and at most MaxDurationDays;
+// else EINVALID naming duration.
+func ValidDuration(s string) (string, error) {
 	d, err := ParseDuration(s)
 	if err != nil {
 		return "", FieldErrorf(EINVALID, "duration", "duration must be an ISO 8601 duration such as PT30M, PT1H30M or P2D: %v", err)
