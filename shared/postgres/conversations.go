@@ -176,8 +176,20 @@ const latestMessagesSQL = `
 	WHERE c.user_id = $1 AND c.id = $2
 	ORDER BY m.id DESC`
 
-// scanLatestMessages reads latestMessagesSQL's rows: the conversation (nil when it is not
-// the user's) and its messages, newest first.
+// earliestMessagesSQL reads the conversation $2 of user $1 and its first $3 messages
+// after message $4, oldest first: latestMessagesSQL the other way.
+const earliestMessagesSQL = `
+	SELECT ` + conversationColumns + `, m.id, m.role, m.content, m.tool_calls, m.tool_call_id, m.created_at
+	FROM conversations c
+	LEFT JOIN LATERAL (
+		SELECT id, role, content, tool_calls, tool_call_id, created_at FROM messages
+		WHERE conversation_id = c.id AND id > $4 ORDER BY id LIMIT $3
+	) m ON true
+	WHERE c.user_id = $1 AND c.id = $2
+	ORDER BY m.id`
+
+// scanLatestMessages reads the rows of latestMessagesSQL or earliestMessagesSQL: the
+// conversation (nil when it is not the user's) and its messages, in the rows' order.
 func scanLatestMessages(rows pgx.Rows) (c *taskwire.Conversation, list []*taskwire.Message, err error) {
 	for rows.Next() {
 		var conv taskwire.Conversation
@@ -236,6 +248,31 @@ func (s *ConversationService) FindMessages(ctx context.Context, id uuid.UUID, li
 		list, more = list[:limit], true
 	}
 	slices.Reverse(list)
+	return c, list, more, nil
+}
+
+// FindMessagesAfter returns the conversation and its first limit messages (1 to
+// MaxConversationsLimit) after message after (0 for from the first), oldest first, in one
+// round trip; more reports whether later ones exist. It reads a conversation from its
+// start, as the export writes it. A conversation that is not the user's is ENOTFOUND.
+func (s *ConversationService) FindMessagesAfter(ctx context.Context, id uuid.UUID, limit int, after int64) (c *taskwire.Conversation, list []*taskwire.Message, more bool, err error) {
+	if limit < 1 || limit > MaxConversationsLimit {
+		return nil, nil, false, taskwire.FieldErrorf(taskwire.EINVALID, "limit", "limit must be between 1 and %d", MaxConversationsLimit)
+	}
+	err = readUser(ctx, s.db, earliestMessagesSQL, []any{taskwire.UserFromContext(ctx), id, limit + 1, after},
+		func(rows pgx.Rows) (err error) {
+			c, list, err = scanLatestMessages(rows)
+			return err
+		})
+	if err != nil {
+		return nil, nil, false, fmt.Errorf("find messages: %w", translate(err))
+	}
+	if c == nil {
+		return nil, nil, false, taskwire.FieldErrorf(taskwire.ENOTFOUND, "id", "no conversation %s", id)
+	}
+	if len(list) > limit {
+		list, more = list[:limit], true
+	}
 	return c, list, more, nil
 }
 

@@ -40,9 +40,9 @@ type ExportedConversation struct {
 type ConversationReader interface {
 	// FindConversations lists conversations, the latest active first, after after.
 	FindConversations(ctx context.Context, limit int, after *taskwire.ConversationCursor) ([]*taskwire.Conversation, bool, error)
-	// FindMessages returns the latest limit messages before message before (0: the
-	// latest of all), oldest first, and whether earlier ones exist.
-	FindMessages(ctx context.Context, id uuid.UUID, limit int, before int64) (
+	// FindMessagesAfter returns the first limit messages after message after (0: from
+	// the first), oldest first, and whether later ones exist.
+	FindMessagesAfter(ctx context.Context, id uuid.UUID, limit int, after int64) (
 		*taskwire.Conversation, []*taskwire.Message, bool, error)
 }
 
@@ -52,10 +52,9 @@ const exportPage = taskwire.MaxLimit
 
 // exportData answers GET /v1/export: the user's settings, every task, the trash, the
 // notifications and the conversations with the assistant, as one JSON document to
-// download, written as it is read so that a large account needs little more memory than
-// a page (a conversation is held whole). A failure before the first page is a problem;
-// after it, the connection is broken off, so that the download fails rather than looking
-// complete.
+// download, written as it is read so that a large account needs no more memory than a
+// page. A failure before the first page is a problem; after it, the connection is broken
+// off, so that the download fails rather than looking complete.
 func (s *Server) exportData(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	me, err := s.users.FindMe(ctx)
@@ -83,21 +82,20 @@ func (s *Server) exportData(w http.ResponseWriter, r *http.Request) error {
 
 	sections := []struct {
 		name  string
-		write func(ctx context.Context, emit func(any) error) error
+		write func(ctx context.Context, items *jsonArray) error
 	}{
-		{"tasks", func(ctx context.Context, emit func(any) error) error { return s.exportTasks(ctx, filter, page, emit) }},
+		{"tasks", func(ctx context.Context, items *jsonArray) error { return s.exportTasks(ctx, filter, page, items) }},
 		{"trash", s.exportTrash},
 		{"notifications", s.exportNotifications},
 		{"conversations", s.exportConversations},
 	}
 	for _, section := range sections {
-		fmt.Fprintf(out, `,%q:[`, section.name)
-		first := true
-		err := section.write(ctx, func(v any) error { return writeItem(out, &first, v) })
-		if err != nil {
+		fmt.Fprintf(out, `,%q:`, section.name)
+		items := newJSONArray(out)
+		if err := section.write(ctx, items); err != nil {
 			breakOff(ctx, "export", err)
 		}
-		out.WriteByte(']')
+		items.close()
 	}
 	out.WriteString("}\n")
 	if err := out.Flush(); err != nil {
@@ -109,13 +107,13 @@ func (s *Server) exportData(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// exportTasks emits every task in the order they were made, from page, the first page of
-// filter, on.
+// exportTasks adds every task to items in the order they were made, from page, the
+// first page of filter, on.
 func (s *Server) exportTasks(ctx context.Context, filter taskwire.TaskFilter, page *taskwire.TaskPage,
-	emit func(any) error) error {
+	items *jsonArray) error {
 	for {
 		for _, t := range page.Items {
-			if err := emit(t); err != nil {
+			if err := items.add(t); err != nil {
 				return err
 			}
 		}
@@ -132,8 +130,8 @@ func (s *Server) exportTasks(ctx context.Context, filter taskwire.TaskFilter, pa
 	}
 }
 
-// exportTrash emits the tasks in the trash, the latest deletion first.
-func (s *Server) exportTrash(ctx context.Context, emit func(any) error) error {
+// exportTrash adds the tasks in the trash to items, the latest deletion first.
+func (s *Server) exportTrash(ctx context.Context, items *jsonArray) error {
 	var cursor *taskwire.Cursor
 	for {
 		deleted, err := s.trash.Trash(ctx, exportPage, cursor)
@@ -141,7 +139,7 @@ func (s *Server) exportTrash(ctx context.Context, emit func(any) error) error {
 			return err
 		}
 		for _, d := range deleted.Items {
-			if err := emit(d); err != nil {
+			if err := items.add(d); err != nil {
 				return err
 			}
 		}
@@ -154,29 +152,30 @@ func (s *Server) exportTrash(ctx context.Context, emit func(any) error) error {
 	}
 }
 
-// exportNotifications emits the in-app notifications, read and unread, the latest first.
-func (s *Server) exportNotifications(ctx context.Context, emit func(any) error) error {
+// exportNotifications adds the in-app notifications to items, read and unread, the latest
+// first.
+func (s *Server) exportNotifications(ctx context.Context, items *jsonArray) error {
 	var before *taskwire.Notification
 	for {
-		items, err := s.notifications.FindNotifications(ctx, false, exportPage, before)
+		notes, err := s.notifications.FindNotifications(ctx, false, exportPage, before)
 		if err != nil {
 			return err
 		}
-		for _, n := range items {
-			if err := emit(n); err != nil {
+		for _, n := range notes {
+			if err := items.add(n); err != nil {
 				return err
 			}
 		}
-		if len(items) < exportPage {
+		if len(notes) < exportPage {
 			return nil
 		}
-		before = items[len(items)-1]
+		before = notes[len(notes)-1]
 	}
 }
 
-// exportConversations emits the conversations with the assistant, the latest active
-// first, each with its messages oldest first.
-func (s *Server) exportConversations(ctx context.Context, emit func(any) error) error {
+// exportConversations adds the conversations with the assistant to items, the latest
+// active first, each with its messages oldest first.
+func (s *Server) exportConversations(ctx context.Context, items *jsonArray) error {
 	var after *taskwire.ConversationCursor
 	for {
 		list, more, err := s.conversations.FindConversations(ctx, exportPage, after)
@@ -184,11 +183,7 @@ func (s *Server) exportConversations(ctx context.Context, emit func(any) error) 
 			return err
 		}
 		for _, c := range list {
-			messages, err := s.allMessages(ctx, c.ID)
-			if err != nil {
-				return err
-			}
-			if err := emit(ExportedConversation{Conversation: *c, Messages: messages}); err != nil {
+			if err := s.exportConversation(ctx, items, c); err != nil {
 				return err
 			}
 		}
@@ -200,28 +195,39 @@ func (s *Server) exportConversations(ctx context.Context, emit func(any) error) 
 	}
 }
 
-// allMessages returns every message of conversation id, oldest first. A conversation
-// deleted since it was listed has none.
-func (s *Server) allMessages(ctx context.Context, id uuid.UUID) ([]*taskwire.Message, error) {
-	var all []*taskwire.Message
-	var before int64
+// exportConversation adds conversation c to items, as an ExportedConversation written a
+// page of messages at a time, oldest first. A conversation deleted since it was listed
+// has none.
+func (s *Server) exportConversation(ctx context.Context, items *jsonArray, c *taskwire.Conversation) error {
+	head, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	items.next()
+	items.out.Write(head[:len(head)-1]) // the object open: the messages join it
+	items.out.WriteString(`,"messages":`)
+	messages := newJSONArray(items.out)
+	var after int64
 	for {
-		_, page, more, err := s.conversations.FindMessages(ctx, id, exportPage, before)
+		_, page, more, err := s.conversations.FindMessagesAfter(ctx, c.ID, exportPage, after)
 		if taskwire.ErrorCode(err) == taskwire.ENOTFOUND {
-			return []*taskwire.Message{}, nil
+			break
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
-		all = append(page, all...)
-		if !more || len(page) == 0 {
-			if all == nil {
-				all = []*taskwire.Message{}
+		for _, m := range page {
+			if err := messages.add(m); err != nil {
+				return err
 			}
-			return all, nil
 		}
-		before = page[0].ID
+		if !more || len(page) == 0 {
+			break
+		}
+		after = page[len(page)-1].ID
 	}
+	messages.close()
+	return items.out.WriteByte('}')
 }
 
 // breakOff ends a response whose status is sent and whose body cannot be finished, what
@@ -237,19 +243,39 @@ func breakOff(ctx context.Context, what string, err error) {
 	panic(http.ErrAbortHandler)
 }
 
-// writeItem writes v as the next item of a JSON array whose items so far first tells.
-func writeItem(out *bufio.Writer, first *bool, v any) error {
+// jsonArray writes a JSON array to out an item at a time.
+type jsonArray struct {
+	out   *bufio.Writer
+	first bool
+}
+
+// newJSONArray opens an array on out.
+func newJSONArray(out *bufio.Writer) *jsonArray {
+	out.WriteByte('[')
+	return &jsonArray{out: out, first: true}
+}
+
+// next starts the next item: a comma after the one before.
+func (a *jsonArray) next() {
+	if !a.first {
+		a.out.WriteByte(',')
+	}
+	a.first = false
+}
+
+// add writes v as the next item.
+func (a *jsonArray) add(v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
-	if !*first {
-		out.WriteByte(',')
-	}
-	*first = false
-	_, err = out.Write(b)
+	a.next()
+	_, err = a.out.Write(b)
 	return err
 }
+
+// close ends the array.
+func (a *jsonArray) close() { a.out.WriteByte(']') }
 
 // MaxImportBytes bounds the body of POST /v1/import: an export of about 30 000 tasks.
 const MaxImportBytes = 16 << 20
