@@ -127,6 +127,30 @@ func Parse(text string, now time.Time, loc *time.Location) (Result, error) {
 	return p.result()
 }
 
+// runFor reads the length beside a repeat rule as how long the series runs, counted in
+// days from the day of its first occurrence d: "every day for 7 days" from a Friday runs
+// until the Thursday, that whole day. A rule with an end of its own gives the words back
+// to the title.
+func (p *parser) runFor(d *due) {
+	days := p.length.Weeks*7 + p.length.Days
+	p.length = nil
+	if p.rule.until != "" || d == nil {
+		p.unread(p.lengthAt)
+		return
+	}
+	first := d.day
+	if !d.allDay {
+		first = dateOf(d.at.In(p.loc))
+	}
+	last := first.add(days - 1)
+	p.rule.until = last.utc().Format("20060102")
+	for k, f := range p.frag {
+		if f.Start == p.toks[p.lengthAt[0]].start {
+			p.frag[k].Meaning = "until " + last.String()
+		}
+	}
+}
+
 // unread gives the words words[0] to words[1]-1, read as one fragment, back to the title.
 func (p *parser) unread(words []int) {
 	i := words[0]
@@ -202,10 +226,11 @@ func (p *parser) result() (Result, error) {
 	}
 	switch {
 	case p.length == nil:
-	case d != nil && d.allDay && p.length.Hours+p.length.Minutes > 0,
+	case p.rule != nil && p.length.Weeks+p.length.Days > 0:
+		// "every 8 hours for 7 days" is how long the series runs, not each task.
+		p.runFor(d)
+	case d != nil && d.allDay && p.length.Hours+p.length.Minutes > 0:
 		// An all-day task lasts whole days: "for 2 hours" on a day is the title's.
-		p.rule != nil && p.length.Weeks+p.length.Days > 0:
-		// "every 8 hours for 7 days" is how long the series runs, not each task: the title's.
 		p.unread(p.lengthAt)
 		p.length = nil
 	}

@@ -715,7 +715,7 @@ func TestParse_Duration(t *testing.T) {
 	ny, err := time.LoadLocation("America/New_York")
 	require.NoError(t, err)
 	for _, tt := range []struct {
-		text, title, duration, due, day, meaning string
+		text, title, duration, due, day, rule, meaning string
 	}{
 		{text: "meeting tomorrow at 3pm for 1h", title: "meeting", duration: "PT1H", due: "2026-03-07T15:00:00-05:00", meaning: "takes 1 hour"},
 		{text: "meeting for 45 minutes tomorrow at 3pm", title: "meeting", duration: "PT45M", due: "2026-03-07T15:00:00-05:00", meaning: "takes 45 minutes"},
@@ -725,8 +725,14 @@ func TestParse_Duration(t *testing.T) {
 		{text: "retreat for 2 weeks on april 6", title: "retreat", duration: "P2W", day: "2026-04-06", meaning: "takes 2 weeks"},
 		{text: "write report tomorrow for 2 hours", title: "write report for 2 hours", day: "2026-03-07"},
 		{text: "stay for 2 days in a row", title: "stay for 2 days in a row"},
-		{text: "antibiotics every 8 hours for 7 days", title: "antibiotics for 7 days", due: "2026-03-06T11:00:00-05:00"},
-		{text: "standup every weekday at 9:30 for 15 min", title: "standup", duration: "PT15M", due: "2026-03-09T09:30:00-04:00", meaning: "takes 15 minutes"},
+		{text: "antibiotics every 8 hours for 7 days", title: "antibiotics", due: "2026-03-06T11:00:00-05:00",
+			rule: "FREQ=HOURLY;INTERVAL=8;UNTIL=20260312", meaning: "until Thu 12 Mar 2026"},
+		{text: "stretch every day for 2 weeks", title: "stretch", day: "2026-03-06", rule: "FREQ=DAILY;UNTIL=20260319",
+			meaning: "until Thu 19 Mar 2026"},
+		{text: "stretch every day until friday for 2 weeks", title: "stretch for 2 weeks", day: "2026-03-06",
+			rule: "FREQ=DAILY;UNTIL=20260313"},
+		{text: "standup every weekday at 9:30 for 15 min", title: "standup", duration: "PT15M", due: "2026-03-09T09:30:00-04:00",
+			rule: "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", meaning: "takes 15 minutes"},
 		{text: "fast for 40 days", title: "fast for 40 days"},
 		{text: "save for 2 months", title: "save for 2 months"},
 		{text: "for 0 minutes think", title: "for 0 minutes think"},
@@ -749,6 +755,11 @@ func TestParse_Duration(t *testing.T) {
 			}
 			assert.Equal(t, tt.due, due, "due_at")
 			assert.Equal(t, tt.day, day, "due_date")
+			rule := ""
+			if res.Task.Recurrence != nil {
+				rule = *res.Task.Recurrence
+			}
+			assert.Equal(t, tt.rule, rule, "recurrence")
 			var meanings []string
 			for _, f := range res.Understood {
 				meanings = append(meanings, f.Meaning)
@@ -756,7 +767,7 @@ func TestParse_Duration(t *testing.T) {
 			if tt.meaning != "" {
 				assert.Contains(t, meanings, tt.meaning)
 			} else {
-				assert.NotContains(t, strings.Join(meanings, "|"), "takes")
+				assert.NotContains(t, strings.Join(meanings, "|"), "takes", "no length read")
 			}
 		})
 	}
