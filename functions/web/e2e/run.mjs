@@ -473,7 +473,7 @@ await scenario('how long a task takes: set in the form, said in the list, refuse
   const item = taskItem(page, title);
   await item.waitFor();
   assert(await saved() === 'PT90M', `saved: ${await saved()}`);
-  assert((await item.locator('.meta').textContent()).includes('takes 90 minutes'), 'said in the list');
+  assert((await item.locator('time.due').textContent()).endsWith('10:00–11:30'), `from its due to its end: ${await item.locator('time.due').textContent()}`);
 
   const dialog = await openEditor(page, title);
   assert(await page.locator('#f-length').inputValue() === '90', 'the form reads it back');
@@ -488,7 +488,10 @@ await scenario('how long a task takes: set in the form, said in the list, refuse
   await page.getByRole('button', { name: 'Save' }).click();
   await dialog.waitFor({ state: 'hidden' });
   await until(async () => await saved() === 'PT2H', 'two hours saved');
-  await until(async () => (await taskItem(page, title).locator('.meta').textContent()).includes('takes 2 hours'), 'said again');
+  await until(async () => (await taskItem(page, title).locator('time.due').textContent()).endsWith('10:00–12:00'), 'its new end');
+  const estimate = await api(token, 'POST', '/v1/tasks', { title: 'Read the report', duration: 'PT20M' });
+  assert(estimate.status === 201, `an estimate: ${estimate.status}`);
+  await until(async () => (await taskItem(page, 'Read the report').locator('.meta').textContent()).includes('takes 20 minutes'), 'an estimate without a due');
 });
 
 await scenario('edit inline, delete with undo', page, async () => {

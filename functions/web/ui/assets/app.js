@@ -341,9 +341,25 @@ function isOverdue(t) {
   return t.status === 'open' && t.due_at && Date.parse(t.due_at) < Date.now();
 }
 
-/** What t's due says: the day alone for an all-day task ("Tomorrow"), else the day and time ("Tomorrow 09:00"). */
+/**
+ * What t's due says: the day alone for an all-day task ("Tomorrow"), else the day and
+ * time ("Tomorrow 09:00"), and the end of a task that takes hours or minutes
+ * ("Tomorrow 09:00–10:30").
+ */
 function dueText(t) {
-  return t.due_date ? formatDay(t.due_date, state.zone) : formatDue(t.due_at, state.zone);
+  if (t.due_date) return formatDay(t.due_date, state.zone);
+  const start = formatDue(t.due_at, state.zone);
+  const ms = clockLength(t);
+  if (!ms) return start;
+  const end = formatDue(new Date(Date.parse(t.due_at) + ms).toISOString(), state.zone);
+  const day = (s) => s.slice(0, s.lastIndexOf(' '));
+  return day(end) === day(start) ? `${start}–${end.slice(end.lastIndexOf(' ') + 1)}` : `${start} – ${end}`;
+}
+
+/** How long timed task t takes in milliseconds, when it says so in hours, minutes or seconds only; else 0. */
+function clockLength(t) {
+  const m = /^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$/.exec(t.due_at && !t.due_date ? t.duration || '' : '');
+  return m ? ((+m[1] || 0) * 3600 + (+m[2] || 0) * 60 + (+m[3] || 0)) * 1000 : 0;
 }
 
 /** What a relative reminder r says; those of an all-day task count back from 09:00 on its day. */
@@ -363,7 +379,7 @@ function renderTask(t) {
     meta.append(h('time', { class: overdue ? 'due overdue' : 'due', datetime: t.due_date || t.due_at, title },
       overdue ? `Overdue · ${dueText(t)}` : dueText(t)));
   }
-  if (t.duration) meta.append(h('span', { class: 'length' }, `takes ${describeDuration(t.duration)}`));
+  if (t.duration && !clockLength(t)) meta.append(h('span', { class: 'length' }, `takes ${describeDuration(t.duration)}`));
   if (t.recurrence) meta.append(h('span', { class: 'repeat' }, h('span', { 'aria-hidden': 'true' }, '↻ '), describeRule(t.recurrence),
     t.repeat_from === 'completion' ? ' after completion' : ''));
   if (t.reminders?.length) {
