@@ -176,12 +176,15 @@ const (
 
 // ReminderData is the data of a reminder.due event.
 type ReminderData struct {
-	UserID   string     `json:"user_id"`
-	TaskID   string     `json:"task_id"`
-	Title    string     `json:"title"`
-	DueAt    *time.Time `json:"due_at"`
-	DueDate  *string    `json:"due_date,omitempty"` // the day of an all-day task
-	RemindAt time.Time  `json:"remind_at"`
+	UserID  string     `json:"user_id"`
+	TaskID  string     `json:"task_id"`
+	Title   string     `json:"title"`
+	DueAt   *time.Time `json:"due_at"`
+	DueDate *string    `json:"due_date,omitempty"` // the day of an all-day task
+	// Checklist is the task's steps when the reminder fired, ticked or not; none before
+	// tasks had checklists.
+	Checklist []taskwire.Step `json:"checklist,omitempty"`
+	RemindAt  time.Time       `json:"remind_at"`
 }
 
 // NewReminderDue returns the reminder.due event id of reminderID, with data d, fired at

@@ -15,6 +15,7 @@ import (
 	"github.com/taskwire/taskwire/shared/events"
 	"github.com/taskwire/taskwire/shared/notify"
 	"github.com/taskwire/taskwire/shared/notify/smtptest"
+	"github.com/taskwire/taskwire/shared/taskwire"
 )
 
 func TestMailer_Send(t *testing.T) {
@@ -156,6 +157,16 @@ func TestReminderEmail(t *testing.T) {
 	assert.Contains(t, email.Body, "Due: Thursday, 5 March 2026, 17:30 (Europe/Berlin)\n", "in the user's zone")
 	assert.Contains(t, email.Body, "Reminder time: Thursday, 5 March 2026, 17:15 (Europe/Berlin)\n")
 	assert.Equal(t, "reminder."+reminder.String()+".evt-1@taskwire.test", email.MessageID)
+}
+
+// The email lists the task's steps, ticked or not, and how many are done.
+func TestReminderEmail_Checklist(t *testing.T) {
+	due := time.Date(2026, 3, 5, 17, 30, 0, 0, time.UTC)
+	email := notify.ReminderEmail("ada@example.com", "Europe/Berlin", "evt-1", uuid.New(), events.ReminderData{
+		UserID: "u", TaskID: "t", Title: "Pack", DueAt: &due, RemindAt: due.Add(-time.Hour),
+		Checklist: []taskwire.Step{{Text: "Passport", Done: true}, {Text: "Charger"}},
+	}, "reminders@taskwire.test")
+	assert.Contains(t, email.Body, "Steps (1 of 2 done):\n  [x] Passport\n  [ ] Charger\n")
 }
 
 // An all-day task's email names its day, not the last second of it.

@@ -198,7 +198,8 @@ type webhookData struct {
 
 // WebhookPayload returns the webhook body of a reminder.due event:
 // {"type":"reminder.due","timestamp":…,"data":{"reminder_id":…,"user_id":…,"task_id":…,
-// "title":…,"due_at":…,"remind_at":…}}, the timestamp being the event's time.
+// "title":…,"due_at":…,"remind_at":…}} (and the task's due_date and checklist when it has
+// them), the timestamp being the event's time.
 func WebhookPayload(e event.Event, reminderID uuid.UUID, d events.ReminderData) ([]byte, error) {
 	at := e.Time()
 	if at.IsZero() {
@@ -240,6 +241,22 @@ func ReminderEmail(to, zone, eventID string, reminderID uuid.UUID, d events.Remi
 		fmt.Fprintf(&b, "Due: %s (all day)\n", day)
 	case d.DueAt != nil:
 		fmt.Fprintf(&b, "Due: %s\n", local(*d.DueAt))
+	}
+	if len(d.Checklist) > 0 {
+		done := 0
+		for _, step := range d.Checklist {
+			if step.Done {
+				done++
+			}
+		}
+		fmt.Fprintf(&b, "Steps (%d of %d done):\n", done, len(d.Checklist))
+		for _, step := range d.Checklist {
+			box := "[ ]"
+			if step.Done {
+				box = "[x]"
+			}
+			fmt.Fprintf(&b, "  %s %s\n", box, step.Text)
+		}
 	}
 	fmt.Fprintf(&b, "Reminder time: %s\n", local(d.RemindAt))
 	fmt.Fprintf(&b, "Task: %s\n\n-- \nTaskwire\n", d.TaskID)

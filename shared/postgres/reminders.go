@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/taskwire/taskwire/shared/events"
+	"github.com/taskwire/taskwire/shared/taskwire"
 )
 
 // ReminderService fires reminders: it claims those that fall due soon under a lease, and
@@ -201,7 +202,8 @@ func (s *ReminderService) fire(ctx context.Context, dues []Due) (int, error) {
 	// The tasks first, as task changes lock them, and in one order, so that two firings
 	// sharing tasks never wait on each other: a change in flight commits before this
 	// reads, and its reminder rows with it.
-	b.Queue(`SELECT id, status, title, due_at, to_char(due_date, 'YYYY-MM-DD') FROM tasks WHERE id = ANY($1) ORDER BY id FOR SHARE`, taskIDs)
+	b.Queue(`SELECT id, status, title, due_at, to_char(due_date, 'YYYY-MM-DD'), checklist FROM tasks
+		WHERE id = ANY($1) ORDER BY id FOR SHARE`, taskIDs)
 	b.Queue(`
 		SELECT r.id, r.task_id, r.fire_at, r.user_id FROM reminders r
 		WHERE r.id = ANY($1) AND r.fired_at IS NULL
@@ -213,11 +215,6 @@ func (s *ReminderService) fire(ctx context.Context, dues []Due) (int, error) {
 		return 0, err
 	}
 	// The tasks and the reminders as read and locked, by id.
-	type firingTask struct {
-		status, title string
-		dueAt         *time.Time
-		dueDate       *string
-	}
 	tasks := map[uuid.UUID]firingTask{}
 	type held struct {
 		taskID uuid.UUID
@@ -244,7 +241,7 @@ func (s *ReminderService) fire(ctx context.Context, dues []Due) (int, error) {
 		}
 	}
 	if err == nil {
-		err = each([]any{&id, &task.status, &task.title, &task.dueAt, &task.dueDate}, func() { tasks[id] = task })
+		err = each([]any{&id, &task.status, &task.title, &task.dueAt, &task.dueDate, &task.checklist}, func() { tasks[id] = task })
 	}
 	if err == nil {
 		err = each([]any{&id, &r.taskID, &r.fireAt, &r.user}, func() { reminders[id] = r })
@@ -269,7 +266,7 @@ func (s *ReminderService) fire(ctx context.Context, dues []Due) (int, error) {
 		if !ok || r.taskID != d.TaskID || !r.fireAt.Equal(d.FireAt) {
 			continue // fired, removed, moved or held by another
 		}
-		e, err := s.dueEvent(d, r.user, t.title, utc(t.dueAt), t.dueDate, now)
+		e, err := s.dueEvent(d, r.user, t, now)
 		if err != nil {
 			return 0, err
 		}
@@ -334,12 +331,19 @@ func DueEventID(id uuid.UUID, fireAt time.Time) uuid.UUID {
 	return uuid.NewSHA1(id, []byte(fireAt.UTC().Format(time.RFC3339Nano)))
 }
 
-// dueEvent builds the reminder.due event of d, fired at now; dueDate is the day of an
-// all-day task.
-func (s *ReminderService) dueEvent(d Due, user, title string, dueAt *time.Time, dueDate *string, now time.Time) (event.Event, error) {
+// dueEvent builds the reminder.due event of d, a reminder of user's task t, fired at now.
+func (s *ReminderService) dueEvent(d Due, user string, t firingTask, now time.Time) (event.Event, error) {
 	return events.NewReminderDue(DueEventID(d.ReminderID, d.FireAt).String(), d.ReminderID,
-		events.ReminderData{UserID: user, TaskID: d.TaskID.String(), Title: title, DueAt: dueAt, DueDate: dueDate,
-			RemindAt: d.FireAt.UTC()}, now)
+		events.ReminderData{UserID: user, TaskID: d.TaskID.String(), Title: t.title, DueAt: utc(t.dueAt), DueDate: t.dueDate,
+			Checklist: t.checklist, RemindAt: d.FireAt.UTC()}, now)
+}
+
+// firingTask is a task as firing its reminders reads it.
+type firingTask struct {
+	status, title string
+	dueAt         *time.Time
+	dueDate       *string // the day of an all-day task
+	checklist     []taskwire.Step
 }
 
 // NextFireAt returns the earliest time at which a reminder of an open task that is not

@@ -252,6 +252,36 @@ func TestReminderService_Fire(t *testing.T) {
 		assert.Len(t, MustListReminderEvents(t, db, user), 1)
 	})
 
+	// A reminder carries its task's steps as they are when it fires, each task its own
+	// when several fire at once.
+	t.Run("Checklist", func(t *testing.T) {
+		ctx, user := MustNewUser(t, db)
+		lists := map[string][]taskwire.Step{
+			"pack": {{Text: "Passport", Done: true}, {Text: "Charger"}, {Text: "Tickets"}},
+			"shop": {{Text: "Milk"}},
+			"call": {},
+		}
+		for title, steps := range lists {
+			in := taskwire.NewTask{Title: title, Reminders: []taskwire.ReminderInput{{At: rfc3339(remindBase.Add(time.Second))}}}
+			for _, s := range steps {
+				in.Checklist = append(in.Checklist, taskwire.StepInput{Text: s.Text, Done: s.Done})
+			}
+			MustCreateTask(t, ctx, svc, in)
+		}
+		rs := NewReminderServiceAt(db, "holder-steps", remindBase)
+		claimed := MustClaim(t, rs, user, time.Minute, time.Minute)
+		require.Len(t, claimed, 3)
+		fired, err := rs.Fire(context.Background(), claimed...)
+		require.NoError(t, err)
+		require.Equal(t, 3, fired)
+		got := map[string][]taskwire.Step{}
+		for _, row := range MustListReminderEvents(t, db, user) {
+			d := row.ReminderData(t)
+			got[d.Title] = d.Checklist
+		}
+		assert.Equal(t, map[string][]taskwire.Step{"pack": lists["pack"], "shop": lists["shop"], "call": nil}, got)
+	})
+
 	// An all-day task's reminder fires at 09:00 on its day, and says which day it is due.
 	t.Run("AllDay", func(t *testing.T) {
 		ctx, user := MustNewUser(t, db)
