@@ -703,6 +703,27 @@ await userScenario('a complete the API refuses puts the box back, and the next c
   await until(async () => (await api(tok, 'GET', '/v1/tasks?status=all')).body.items[0]?.status === 'completed', 'the task to be completed');
 });
 
+// The row was drawn before another device ticked a step (no live stream here): ticking
+// another one is refused with If-Match, says so, and the list shows both; nothing is lost.
+await userScenario('a step ticked on a row drawn before another change: refused, said, and the list is right again', {
+  seed: (tok) => seedTask(tok, { title: 'Pack', checklist: [{ text: 'Passport' }, { text: 'Charger' }] }),
+  prepare: (p) => p.route((url) => url.pathname === '/v1/stream', (route) => route.abort()),
+}, async ({ page: p, token: tok }) => {
+  const task = (await api(tok, 'GET', '/v1/tasks')).body.items[0];
+  const elsewhere = await api(tok, 'PATCH', `/v1/tasks/${task.id}`, { checklist: [{ text: 'Passport' }, { text: 'Charger', done: true }] });
+  assert(elsewhere.status === 200, `the other device: ${elsewhere.status}`);
+  const step = (name) => taskItem(p, 'Pack').getByLabel(name, { exact: true });
+  assert(!(await step('Charger').isChecked()), 'the row is as it was drawn');
+  await step('Passport').check();
+  await p.locator('.toast-error', { hasText: 'changed elsewhere' }).waitFor();
+  await until(async () => await step('Charger').isChecked(), 'the list as it is now');
+  assert(!(await step('Passport').isChecked()), 'the refused tick is not shown as saved');
+  const steps = async () => (await api(tok, 'GET', '/v1/tasks')).body.items[0].checklist.map((s) => s.done).join();
+  assert(await steps() === 'false,true', `nothing lost, nothing written: ${await steps()}`);
+  await step('Passport').check();
+  await until(async () => await steps() === 'true,true', 'the tick again, saved');
+});
+
 // Made through the API with what the form's inputs cannot hold: WKST, an UNTIL with a
 // time, a reminder in seconds, and a due time (and a reminder) in the first of the two
 // 02:00–03:00 hours of 31 Oct 2027 in Berlin.
