@@ -232,23 +232,9 @@ func (s *ConversationService) FindMessages(ctx context.Context, id uuid.UUID, li
 	if before <= 0 {
 		before = math.MaxInt64
 	}
-	// One more than asked tells whether there is more.
-	err = readUser(ctx, s.db, latestMessagesSQL, []any{taskwire.UserFromContext(ctx), id, limit + 1, before},
-		func(rows pgx.Rows) (err error) {
-			c, list, err = scanLatestMessages(rows)
-			return err
-		})
-	if err != nil {
-		return nil, nil, false, fmt.Errorf("find messages: %w", translate(err))
-	}
-	if c == nil {
-		return nil, nil, false, taskwire.FieldErrorf(taskwire.ENOTFOUND, "id", "no conversation %s", id)
-	}
-	if len(list) > limit {
-		list, more = list[:limit], true
-	}
+	c, list, more, err = s.findMessages(ctx, latestMessagesSQL, id, limit, before)
 	slices.Reverse(list)
-	return c, list, more, nil
+	return c, list, more, err
 }
 
 // FindMessagesAfter returns the conversation and its first limit messages (1 to
@@ -259,7 +245,15 @@ func (s *ConversationService) FindMessagesAfter(ctx context.Context, id uuid.UUI
 	if limit < 1 || limit > MaxConversationsLimit {
 		return nil, nil, false, taskwire.FieldErrorf(taskwire.EINVALID, "limit", "limit must be between 1 and %d", MaxConversationsLimit)
 	}
-	err = readUser(ctx, s.db, earliestMessagesSQL, []any{taskwire.UserFromContext(ctx), id, limit + 1, after},
+	return s.findMessages(ctx, earliestMessagesSQL, id, limit, after)
+}
+
+// findMessages reads conversation id and limit of its messages with query
+// (latestMessagesSQL or earliestMessagesSQL, from message bound on), in the query's
+// order; more reports whether the query has more.
+func (s *ConversationService) findMessages(ctx context.Context, query string, id uuid.UUID, limit int, bound int64) (c *taskwire.Conversation, list []*taskwire.Message, more bool, err error) {
+	// One more than asked tells whether there is more.
+	err = readUser(ctx, s.db, query, []any{taskwire.UserFromContext(ctx), id, limit + 1, bound},
 		func(rows pgx.Rows) (err error) {
 			c, list, err = scanLatestMessages(rows)
 			return err

@@ -159,19 +159,9 @@ func (p *parser) reminderBody(j int) ([]reminder, int, string) {
 	k := j
 	for {
 		n, u, m, ok := p.duration(k, true)
-		if !ok || u > week {
+		d, isDuration := durationOf(n, u)
+		if !ok || !isDuration {
 			return nil, 0, ""
-		}
-		var d taskwire.Duration
-		switch u {
-		case minute:
-			d.Minutes = n
-		case hour:
-			d.Hours = n
-		case day:
-			d.Days = n
-		case week:
-			d.Weeks = n
 		}
 		if _, err := taskwire.ParseDuration(d.String()); err != nil {
 			return nil, 0, "" // longer than reminders may be
@@ -222,20 +212,8 @@ func matchLength(p *parser, i int) (int, string) {
 		return 0, ""
 	}
 	n, u, k, ok := p.duration(i+1, true)
-	if !ok || n == 0 {
-		return 0, ""
-	}
-	var d taskwire.Duration
-	switch u {
-	case minute:
-		d.Minutes = n
-	case hour:
-		d.Hours = n
-	case day:
-		d.Days = n
-	case week:
-		d.Weeks = n
-	default:
+	d, isDuration := durationOf(n, u)
+	if !ok || !isDuration {
 		return 0, ""
 	}
 	if _, err := taskwire.ValidDuration(d.String()); err != nil {
@@ -250,6 +228,21 @@ func matchLength(p *parser, i int) (int, string) {
 	p.length = &d
 	p.lengthAt = []int{i, next}
 	return 1 + k, "takes " + describeLength(d)
+}
+
+// durationOf returns n units u as a taskwire.Duration, which counts no months or years.
+func durationOf(n int, u unit) (taskwire.Duration, bool) {
+	switch u {
+	case minute:
+		return taskwire.Duration{Minutes: n}, true
+	case hour:
+		return taskwire.Duration{Hours: n}, true
+	case day:
+		return taskwire.Duration{Days: n}, true
+	case week:
+		return taskwire.Duration{Weeks: n}, true
+	}
+	return taskwire.Duration{}, false
 }
 
 // describeLength says d for people: "30 minutes", "1 hour", "2 days".
