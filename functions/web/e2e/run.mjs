@@ -454,10 +454,10 @@ await scenario('a checklist: steps from the form, ticked off in the list, kept t
   // Lines moved and one added in the form: the tick stays with its step.
   const dialog = await openEditor(page, title);
   assert(await page.locator('#f-checklist').inputValue() === 'Passport\nCharger\nTickets', 'the form shows a step a line');
-  await page.locator('#f-checklist').fill('Charger\nPassport\nTickets\nSunscreen');
+  await page.locator('#f-checklist').fill('Charger\nPassport\nTickets\nSun\tcream'); // a tab pasted in
   await page.getByRole('button', { name: 'Save' }).click();
   await dialog.waitFor({ state: 'hidden' });
-  await until(async () => await steps() === 'x Charger, - Passport, - Tickets, - Sunscreen', 'the edit to keep the tick');
+  await until(async () => await steps() === 'x Charger, - Passport, - Tickets, - Sun cream', 'the edit to keep the tick');
   await until(async () => (await taskItem(page, title).locator('.step.is-done label').textContent()) === 'Charger', 'the ticked step struck through');
   await page.screenshot({ path: path.join(OUT, 'checklist.png') });
 });

@@ -208,7 +208,8 @@ function values() {
  */
 function steps(text, had) {
   const left = [...had];
-  return text.split('\n').map((line) => line.trim()).filter(Boolean).map((line) => {
+  // A tab pasted inside a line is a space: a step holds no control characters.
+  return text.split('\n').map((line) => line.replace(/[\t\r\v\f]/g, ' ').trim()).filter(Boolean).map((line) => {
     const i = left.findIndex((s) => s.text === line);
     const done = i >= 0 && left[i].done;
     if (i >= 0) left.splice(i, 1);
