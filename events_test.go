@@ -3,9 +3,12 @@ package function_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -96,23 +99,23 @@ type taskJSON struct {
 	} `json:"reminders"`
 }
 
-// TestEventsEndToEnd runs the whole app in one process, with the local broker reading
-// eventing/: a daily task's reminder reaches a webhook on time with a valid signature, an
-// email and the in-app inbox; completing it creates the next occurrence exactly once,
-// however often the completion is delivered.
-func TestEventsEndToEnd(t *testing.T) {
-	smtp := smtptest.NewServer(t)
+// mustStartApp starts the whole app in one process, with the local broker reading
+// eventing/ and cfg beside its database and data directory, and returns a client of a new
+// user whose settings are the patch me (its %s the address of the returned webhook
+// receiver, which verifies with the user's secret), and the database's URL.
+func mustStartApp(t *testing.T, cfg map[string]string, me string) (apiClient, *webhookReceiver, string) {
+	t.Helper()
 	hooks := &webhookReceiver{}
 	receiver := httptest.NewServer(hooks)
 	t.Cleanup(receiver.Close)
 
 	dir := t.TempDir()
 	dbURL := postgrestest.URL(t)
+	all := map[string]string{"DATABASE_URL": dbURL, "TASKWIRE_DATA_DIR": dir,
+		"NOTIFY_FROM": "Taskwire <reminders@taskwire.test>", "NOTIFY_ALLOW_PRIVATE": "true"}
+	maps.Copy(all, cfg)
 	f := function.New()
-	require.NoError(t, f.Start(context.Background(), map[string]string{
-		"DATABASE_URL": dbURL, "TASKWIRE_DATA_DIR": dir, "SMTP_URL": smtp.URL,
-		"NOTIFY_FROM": "Taskwire <reminders@taskwire.test>", "NOTIFY_ALLOW_PRIVATE": "true",
-	}))
+	require.NoError(t, f.Start(context.Background(), all))
 	t.Cleanup(func() { _ = f.Stop(context.Background()) })
 	srv := httptest.NewServer(http.HandlerFunc(f.Handle))
 	t.Cleanup(srv.Close)
@@ -123,13 +126,57 @@ func TestEventsEndToEnd(t *testing.T) {
 	require.NoError(t, err)
 	api := apiClient{base: srv.URL, token: token}
 
-	var me struct {
+	var settings struct {
 		WebhookSecret string `json:"webhook_secret"`
 	}
-	api.MustCall(t, "PATCH", "/v1/me", `{"webhook_url":"`+receiver.URL+`/hook","email":"ada@example.com"}`, http.StatusOK, &me)
+	api.MustCall(t, "PATCH", "/v1/me", fmt.Sprintf(me, receiver.URL), http.StatusOK, &settings)
 	hooks.mu.Lock()
-	hooks.secret = me.WebhookSecret
+	hooks.secret = settings.WebhookSecret
 	hooks.mu.Unlock()
+	return api, hooks, dbURL
+}
+
+// TestTaskWebhooksEndToEnd runs the whole app in one process: with task_webhooks set, a
+// task's creation and completion reach the user's webhook through the local broker,
+// signed, each once, as does the next occurrence the completion makes.
+func TestTaskWebhooksEndToEnd(t *testing.T) {
+	api, hooks, _ := mustStartApp(t, nil, `{"webhook_url":"%s/hook","task_webhooks":true}`)
+	var task taskJSON
+	api.MustCall(t, "POST", "/v1/tasks", `{"title":"Stretch","due_at":"2030-01-01T09:00:00Z","recurrence":"FREQ=DAILY"}`,
+		http.StatusCreated, &task)
+	api.MustCall(t, "POST", "/v1/tasks/"+task.ID+"/complete", "", http.StatusOK, nil)
+
+	type payload struct {
+		Type string `json:"type"`
+		Data struct {
+			Task taskJSON `json:"task"`
+		} `json:"data"`
+	}
+	read := func() []string {
+		var got []string
+		for _, h := range hooks.hooks() {
+			require.NoError(t, h.verified, "the webhook signature must verify with the user's secret")
+			var p payload
+			require.NoError(t, json.Unmarshal(h.body, &p))
+			got = append(got, fmt.Sprintf("%s #%d", p.Type, p.Data.Task.Number))
+		}
+		sort.Strings(got)
+		return got
+	}
+	want := []string{"task.completed #1", "task.created #1", "task.created #2"}
+	waitFor(t, 15*time.Second, "the task webhooks", func() bool { return len(hooks.hooks()) >= len(want) })
+	time.Sleep(300 * time.Millisecond) // anything more would have come by now
+	assert.Equal(t, want, read())
+}
+
+// TestEventsEndToEnd runs the whole app in one process, with the local broker reading
+// eventing/: a daily task's reminder reaches a webhook on time with a valid signature, an
+// email and the in-app inbox; completing it creates the next occurrence exactly once,
+// however often the completion is delivered.
+func TestEventsEndToEnd(t *testing.T) {
+	smtp := smtptest.NewServer(t)
+	api, hooks, dbURL := mustStartApp(t, map[string]string{"SMTP_URL": smtp.URL},
+		`{"webhook_url":"%s/hook","email":"ada@example.com"}`)
 
 	due := time.Now().Add(3 * time.Second).UTC().Truncate(time.Second)
 	var task taskJSON

@@ -22,24 +22,29 @@ func TestLoadManifests(t *testing.T) {
 		want := broker.Delivery{Retry: 5, BackoffPolicy: "exponential", BackoffDelay: 500 * time.Millisecond, Timeout: 30 * time.Second}
 		assert.Equal(t, want, m.Broker.Delivery)
 
-		require.Len(t, m.Triggers, 3)
+		require.Len(t, m.Triggers, 4)
 		byName := map[string]broker.Trigger{}
 		for _, tr := range m.Triggers {
 			byName[tr.Name] = tr
-			assert.Equal(t, tr.Name, tr.Subscriber, "trigger %s: got subscriber %s, want the Service of its name", tr.Name, tr.Subscriber)
+			subscriber := tr.Name
+			if tr.Name == "task-webhooks" {
+				subscriber = "notify" // which sends the webhooks of reminders too
+			}
+			assert.Equal(t, subscriber, tr.Subscriber, "trigger %s", tr.Name)
 			want := want
-			if tr.Name == "notify" || tr.Name == "recurrence" { // retried for hours: a receiver or a function may be down a while
+			if subscriber == "notify" || tr.Name == "recurrence" { // retried for hours: a receiver or a function may be down a while
 				want.Retry, want.BackoffDelay = 12, time.Second
 			}
 			if tr.Name == "reminders" { // a request of up to 25 s, after a cold start
 				want.Timeout = 45 * time.Second
 			}
 			assert.Equal(t, want, tr.Delivery, "trigger %s", tr.Name)
-			assert.Equal(t, "taskwire-"+tr.Name, tr.Audience, "trigger %s: the OIDC audience it names for its subscriber", tr.Name)
+			assert.Equal(t, "taskwire-"+subscriber, tr.Audience, "trigger %s: the OIDC audience it names for its subscriber", tr.Name)
 		}
 		require.Contains(t, byName, "recurrence")
 		require.Contains(t, byName, "reminders")
 		require.Contains(t, byName, "notify")
+		require.Contains(t, byName, "task-webhooks")
 
 		route := func(typ string, ext ...string) []string {
 			e := NewEvent(typ, "e1")
@@ -64,6 +69,13 @@ func TestLoadManifests(t *testing.T) {
 		assert.ElementsMatch(t, []string{"reminders"}, route("dev.taskwire.reminders.tick.v1"))
 		assert.ElementsMatch(t, []string{"notify"}, route("dev.taskwire.reminder.due.v1"))
 		assert.Empty(t, route("dev.taskwire.unknown.v1"))
+		// A user with task webhooks: their task changes reach notify too.
+		assert.ElementsMatch(t, []string{"recurrence", "task-webhooks"}, route("dev.taskwire.task.completed.v1", "webhook", "on"))
+		assert.ElementsMatch(t, []string{"reminders", "task-webhooks"},
+			route("dev.taskwire.task.created.v1", "reminders", "armed", "webhook", "on"))
+		assert.ElementsMatch(t, []string{"task-webhooks"}, route("dev.taskwire.task.deleted.v1", "webhook", "on"))
+		assert.ElementsMatch(t, []string{"notify"}, route("dev.taskwire.reminder.due.v1", "webhook", "on"),
+			"only task changes reach the task webhooks")
 
 		require.Len(t, m.PingSources, 1)
 		p := m.PingSources[0]

@@ -49,6 +49,10 @@ type Change struct {
 const (
 	ExtensionReminders = "reminders"
 	RemindersArmed     = "armed"
+	// ExtensionWebhook is the extension attribute a task event carries, with the value
+	// WebhookOn, when its user has task webhooks: the notify function delivers it.
+	ExtensionWebhook = "webhook"
+	WebhookOn        = "on"
 )
 
 // ArmedReminders returns the reminders that a task event of type typ may have armed: all

@@ -19,8 +19,9 @@ import (
 // Inbox consumers of the channels that cannot share a transaction with their effect:
 // each records an event after delivering it.
 const (
-	ConsumerWebhook = "notify-webhook"
-	ConsumerEmail   = "notify-email"
+	ConsumerWebhook     = "notify-webhook"
+	ConsumerEmail       = "notify-email"
+	ConsumerTaskWebhook = "notify-task-webhook"
 )
 
 // WebhookType is the type of a reminder in a webhook's payload.
@@ -41,6 +42,9 @@ type Store interface {
 	Delivered(ctx context.Context, consumer, source, id string) (bool, error)
 	// MarkDelivered records that consumer delivered the event.
 	MarkDelivered(ctx context.Context, consumer, source, id string) error
+	// WebhookUser returns the settings of user id, for a task webhook; a user who is
+	// gone is ENOTFOUND.
+	WebhookUser(ctx context.Context, id string) (*taskwire.User, error)
 }
 
 // Handler handles reminder.due events: the in-app notification, then the webhook and the
@@ -68,11 +72,15 @@ func NewHandler(store Store, cfg Config) (*Handler, error) {
 	return h, nil
 }
 
-// Handle delivers a reminder.due event on every channel the user has and ignores other
-// events. Data that cannot be read is EINVALID (the broker dead-letters it); a channel
-// that failed is a plain error, which the event edge answers with 500 so that the broker
-// delivers the event again.
+// Handle delivers a reminder.due event on every channel the user has, and a task event
+// to the webhook of a user who has task webhooks; it ignores other events. Data that
+// cannot be read is EINVALID (the broker dead-letters it); a channel that failed is a
+// plain error, which the event edge answers with 500 so that the broker delivers the
+// event again.
 func (h *Handler) Handle(ctx context.Context, e event.Event) (*event.Event, error) {
+	if strings.HasPrefix(e.Type(), taskTypePrefix) {
+		return nil, h.handleTaskChange(ctx, e)
+	}
 	if e.Type() != events.TypeReminderDue {
 		return nil, nil
 	}
@@ -150,6 +158,68 @@ func (h *Handler) sendEmail(ctx context.Context, log *slog.Logger, first bool, e
 	return h.channel(ctx, log, first, ConsumerEmail, e, func() error {
 		return h.Mailer.Send(ctx, ReminderEmail(*u.Email, u.TimeZone, e.ID(), reminderID, d, h.Mailer.From().Address))
 	})
+}
+
+// taskTypePrefix begins the type of every task event; what follows is the change and
+// the version ("completed.v1").
+const taskTypePrefix = "dev.taskwire.task."
+
+// handleTaskChange sends task event e to its user's webhook, once, when the user has task
+// webhooks and a webhook: the user's settings as they are now, not as they were when the
+// change was written, so that turning them off stops the events on their way too.
+func (h *Handler) handleTaskChange(ctx context.Context, e event.Event) error {
+	d, err := events.ReadTaskData(e)
+	if err != nil {
+		return err
+	}
+	log := h.logger().With("event", e.ID(), "type", e.Type(), "user", d.UserID)
+	u, err := h.Store.WebhookUser(ctx, d.UserID)
+	if taskwire.ErrorCode(err) == taskwire.ENOTFOUND {
+		log.InfoContext(ctx, "task event of a user who is gone: not delivered")
+		return nil
+	}
+	if err != nil {
+		return retry(fmt.Errorf("task webhook: %w", err))
+	}
+	if !u.TaskWebhooks || u.WebhookURL == nil || *u.WebhookURL == "" {
+		return nil
+	}
+	err = h.channel(ctx, log, false, ConsumerTaskWebhook, e, func() error {
+		if u.WebhookSecret == nil {
+			return &PermanentError{Err: errors.New("the webhook has no signing secret")}
+		}
+		body, err := TaskWebhookPayload(e)
+		if err != nil {
+			return err
+		}
+		return h.Webhook.Send(ctx, Webhook{URL: *u.WebhookURL, Secret: *u.WebhookSecret, ID: e.ID(), Body: body})
+	})
+	if err != nil {
+		return retry(err)
+	}
+	return nil
+}
+
+// taskWebhookPayload is the JSON body of a task webhook, in the Standard Webhooks shape.
+type taskWebhookPayload struct {
+	Type      string          `json:"type"`
+	Timestamp time.Time       `json:"timestamp"`
+	Data      json.RawMessage `json:"data"`
+}
+
+// TaskWebhookPayload returns the webhook body of task event e: {"type":"task.completed",
+// "timestamp":…,"data":{"user_id":…,"task":{…},"changes":{…}}}, the type being the
+// event's without its prefix and version, the timestamp its time, and the data its own.
+func TaskWebhookPayload(e event.Event) ([]byte, error) {
+	typ := strings.TrimPrefix(e.Type(), "dev.taskwire.")
+	if i := strings.LastIndex(typ, ".v"); i > 0 {
+		typ = typ[:i]
+	}
+	b, err := json.Marshal(taskWebhookPayload{Type: typ, Timestamp: e.Time().UTC(), Data: e.Data()})
+	if err != nil {
+		return nil, fmt.Errorf("task webhook payload: %w", err)
+	}
+	return b, nil
 }
 
 func (h *Handler) logger() *slog.Logger {

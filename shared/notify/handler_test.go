@@ -243,7 +243,7 @@ func TestHandler_Handle(t *testing.T) {
 	t.Run("OtherType", func(t *testing.T) {
 		h, _ := MustNewHandler(t, db, true)
 		e, _ := NewReminderEvent(t, db, "user-"+uuid.NewString(), "Water the plants")
-		e.SetType(events.TypeTaskCreated)
+		e.SetType(events.TypeRemindersTick) // task events are the task webhooks' (taskwebhook_test.go)
 		reply, err := h.Handle(context.Background(), e)
 		require.NoError(t, err)
 		assert.Nil(t, reply)

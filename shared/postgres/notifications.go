@@ -232,13 +232,14 @@ func (s *NotificationService) Deliver(ctx context.Context, eventSource, eventID 
 			ON CONFLICT (reminder_id, remind_at) DO NOTHING
 			RETURNING 1)
 		SELECT EXISTS (SELECT FROM added),
-			known.id, known.time_zone, known.email, known.webhook_url, known.webhook_secret,
+			known.id, known.time_zone, known.email, known.webhook_url, known.webhook_secret, coalesce(known.task_webhooks, false),
 			(SELECT title FROM task), (SELECT due_at FROM task), (SELECT to_char(due_date, 'YYYY-MM-DD') FROM task)
 		FROM (SELECT) AS one LEFT JOIN known ON true`,
 		ConsumerNotifyInApp, eventSource, eventID,
 		id, d.UserID, reminderID, taskID, d.RemindAt, s.now(),
 	).QueryRow(func(row pgx.Row) error {
-		return row.Scan(&added, &userID, &timeZone, &user.Email, &user.WebhookURL, &user.WebhookSecret, &title, &dueAt, &dueDate)
+		return row.Scan(&added, &userID, &timeZone, &user.Email, &user.WebhookURL, &user.WebhookSecret, &user.TaskWebhooks,
+			&title, &dueAt, &dueDate)
 	})
 	if err := tx.commit(ctx, b); err != nil {
 		return nil, false, fmt.Errorf("deliver notification: %w", err)
@@ -249,6 +250,12 @@ func (s *NotificationService) Deliver(ctx context.Context, eventSource, eventID 
 	user.ID, user.TimeZone = *userID, *timeZone
 	d.Title, d.DueAt, d.DueDate = *title, dueAt, dueDate
 	return &user, added, nil
+}
+
+// WebhookUser returns the settings of user id as the notify function reads them for a
+// task webhook (it has no signed-in user); a user who is gone is ENOTFOUND.
+func (s *NotificationService) WebhookUser(ctx context.Context, id string) (*taskwire.User, error) {
+	return (&UserService{db: s.db}).FindMe(taskwire.NewContextWithUser(ctx, id))
 }
 
 // Delivered reports whether consumer recorded the event (source, id) as delivered.

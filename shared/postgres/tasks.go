@@ -584,10 +584,11 @@ func queueEvent(b *pgx.Batch, typ, user string, t *taskwire.Task, changes map[st
 }
 
 // outboxSQL inserts an event into the outbox, whose trigger queues it for the relay in
-// outbox_pending.
+// outbox_pending. The extensions $8 gain webhook=on when user $2 has task webhooks, which
+// the notify Trigger filters on (migration 024).
 const outboxSQL = `
 	INSERT INTO outbox (id, user_id, type, source, subject, time, data, extensions)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, ` + webhookExtensionsSQL + `)
 	RETURNING seq`
 
 // newTaskOutboxSQL is outboxSQL for the event of task $9, inserted earlier in the same
@@ -595,9 +596,14 @@ const outboxSQL = `
 // inserts nothing.
 const newTaskOutboxSQL = `
 	INSERT INTO outbox (id, user_id, type, source, subject, time, data, extensions)
-	SELECT $1, $2, $3, $4, $5, $6, jsonb_set($7::jsonb, '{task,number}', to_jsonb(t.number)), $8
+	SELECT $1, $2, $3, $4, $5, $6, jsonb_set($7::jsonb, '{task,number}', to_jsonb(t.number)), ` + webhookExtensionsSQL + `
 	FROM tasks t WHERE t.id = $9
 	RETURNING seq`
+
+// webhookExtensionsSQL is the extensions $8 of an event of user $2, with webhook=on when
+// the user has task webhooks.
+const webhookExtensionsSQL = `CASE WHEN (SELECT u.task_webhooks FROM users u WHERE u.id = $2)
+		THEN coalesce($8::jsonb, '{}') || jsonb_build_object('` + events.ExtensionWebhook + `', '` + events.WebhookOn + `') ELSE $8::jsonb END`
 
 // queueOutbox queues query (outboxSQL or newTaskOutboxSQL, whose arguments after the
 // event's follow in more) for event e of user; the returned position is set when the

@@ -36,11 +36,11 @@ func (s *UserService) EnsureUser(ctx context.Context, id string) error {
 	return nil
 }
 
-const userColumns = `id, time_zone, email, webhook_url, webhook_secret`
+const userColumns = `id, time_zone, email, webhook_url, webhook_secret, task_webhooks`
 
 func scanUser(row pgx.Row) (*taskwire.User, error) {
 	var u taskwire.User
-	if err := row.Scan(&u.ID, &u.TimeZone, &u.Email, &u.WebhookURL, &u.WebhookSecret); err != nil {
+	if err := row.Scan(&u.ID, &u.TimeZone, &u.Email, &u.WebhookURL, &u.WebhookSecret, &u.TaskWebhooks); err != nil {
 		return nil, err
 	}
 	return &u, nil
@@ -98,8 +98,9 @@ func (s *UserService) UpdateMe(ctx context.Context, patch []byte) (*taskwire.Use
 	}
 	b = &pgx.Batch{}
 	b.Queue(`
-		UPDATE users SET time_zone = $2, email = $3, webhook_url = $4, webhook_secret = $5, updated_at = now()
-		WHERE id = $1`, user, next.TimeZone, next.Email, next.WebhookURL, next.WebhookSecret)
+		UPDATE users SET time_zone = $2, email = $3, webhook_url = $4, webhook_secret = $5, task_webhooks = $6,
+			updated_at = now()
+		WHERE id = $1`, user, next.TimeZone, next.Email, next.WebhookURL, next.WebhookSecret, next.TaskWebhooks)
 	if err := tx.commit(ctx, b); err != nil {
 		return nil, fmt.Errorf("update user: %w", err)
 	}

@@ -606,8 +606,26 @@ func TestMe(t *testing.T) {
 		c := s.NewUser(t)
 		resp := c.Do(t, http.MethodGet, "/v1/me", nil)
 		resp.MustStatus(t, http.StatusOK)
-		assert.JSONEq(t, `{"id":"`+c.User+`","time_zone":"UTC","email":null,"webhook_url":null,"webhook_secret":null}`, string(resp.Body))
+		assert.JSONEq(t, `{"id":"`+c.User+`","time_zone":"UTC","email":null,"webhook_url":null,"webhook_secret":null,`+
+			`"task_webhooks":false}`, string(resp.Body))
 		assert.Equal(t, "no-store", resp.Header.Get("Cache-Control"), "the settings hold the webhook secret")
+	})
+
+	// Task webhooks are turned on and off; anything but true or false is refused.
+	t.Run("TaskWebhooks", func(t *testing.T) {
+		c := s.NewUser(t)
+		var me taskwire.User
+		resp := c.Do(t, http.MethodPatch, "/v1/me", map[string]any{"task_webhooks": true})
+		resp.MustStatus(t, http.StatusOK)
+		resp.JSON(t, &me)
+		assert.True(t, me.TaskWebhooks)
+		c.Do(t, http.MethodGet, "/v1/me", nil).JSON(t, &me)
+		assert.True(t, me.TaskWebhooks, "kept")
+		mustProblem(t, c.Do(t, http.MethodPatch, "/v1/me", `{"task_webhooks": null}`), http.StatusUnprocessableEntity, taskwire.EINVALID)
+		d := mustProblem(t, c.Do(t, http.MethodPatch, "/v1/me", `{"task_webhooks": "yes"}`), http.StatusBadRequest, taskwire.EMALFORMED)
+		assert.Equal(t, "task_webhooks", d.Field)
+		c.Do(t, http.MethodPatch, "/v1/me", map[string]any{"task_webhooks": false}).JSON(t, &me)
+		assert.False(t, me.TaskWebhooks)
 	})
 
 	t.Run("OKSettings", func(t *testing.T) {

@@ -108,6 +108,7 @@ type User struct {
 	Email         *string `json:"email"`
 	WebhookURL    *string `json:"webhook_url"`
 	WebhookSecret *string `json:"webhook_secret"`
+	TaskWebhooks  bool    `json:"task_webhooks"` // every change of the user's tasks goes to WebhookURL too
 }
 
 // Tag is a tag in use and how many open tasks carry it.

@@ -14,9 +14,9 @@ import (
 // MaxWebhookURLLength bounds a webhook address.
 const MaxWebhookURLLength = 2000
 
-// ApplyUserPatch applies a JSON Merge Patch of time_zone, email and webhook_url to u. A new
-// webhook secret (whsec_…, per Standard Webhooks) is generated when a webhook is set and
-// the user has none; clearing the webhook clears the secret.
+// ApplyUserPatch applies a JSON Merge Patch of time_zone, email, webhook_url and
+// task_webhooks to u. A new webhook secret (whsec_…, per Standard Webhooks) is generated
+// when a webhook is set and the user has none; clearing the webhook clears the secret.
 func ApplyUserPatch(u User, patch []byte) (User, error) {
 	var doc map[string]json.RawMessage
 	if err := DecodeJSON(patch, &doc); err != nil {
@@ -25,6 +25,12 @@ func ApplyUserPatch(u User, patch []byte) (User, error) {
 	for _, name := range sortedKeys(doc) {
 		raw := doc[name]
 		isNull := bytes.Equal(bytes.TrimSpace(raw), []byte("null"))
+		if name == "task_webhooks" {
+			if err := decodeField(name, raw, &u.TaskWebhooks); err != nil {
+				return u, err
+			}
+			continue
+		}
 		var s string
 		if !isNull {
 			if err := decodeField(name, raw, &s); err != nil {
