@@ -596,14 +596,16 @@ const outboxSQL = `
 // inserts nothing.
 const newTaskOutboxSQL = `
 	INSERT INTO outbox (id, user_id, type, source, subject, time, data, extensions)
-	SELECT $1, $2, $3, $4, $5, $6, jsonb_set($7::jsonb, '{task,number}', to_jsonb(t.number)), ` + webhookExtensionsSQL + `
+	SELECT $1, $2, $3, $4, $5, $6, jsonb_set($7::jsonb, '{task,number}', to_jsonb(t.number)),
+		` + webhookExtensionsSQL + `
 	FROM tasks t WHERE t.id = $9
 	RETURNING seq`
 
 // webhookExtensionsSQL is the extensions $8 of an event of user $2, with webhook=on when
 // the user has task webhooks.
 const webhookExtensionsSQL = `CASE WHEN (SELECT u.task_webhooks FROM users u WHERE u.id = $2)
-		THEN coalesce($8::jsonb, '{}') || jsonb_build_object('` + events.ExtensionWebhook + `', '` + events.WebhookOn + `') ELSE $8::jsonb END`
+		THEN coalesce($8::jsonb, '{}') || jsonb_build_object('` + events.ExtensionWebhook + `', '` +
+	events.WebhookOn + `') ELSE $8::jsonb END`
 
 // queueOutbox queues query (outboxSQL or newTaskOutboxSQL, whose arguments after the
 // event's follow in more) for event e of user; the returned position is set when the
