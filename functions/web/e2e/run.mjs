@@ -1287,6 +1287,31 @@ await userScenario('recently deleted: Empty trash, at a second press, deletes ev
   await panel.getByRole('button', { name: 'Close' }).click();
 });
 
+await userScenario('your data: where reminders go — email, webhook with its secret, and every task change too', {}, async ({ page: p, token: tok }) => {
+  await p.getByRole('button', { name: 'Your data' }).click();
+  const panel = p.getByRole('dialog', { name: 'Your data' });
+  await panel.waitFor();
+  const save = panel.getByRole('button', { name: 'Save delivery settings' });
+  await until(async () => !(await save.isDisabled()), 'the settings read');
+  assert(await panel.getByLabel('Signing secret', { exact: true }).count() === 0 || await panel.getByLabel('Signing secret', { exact: true }).isHidden(), 'no secret without a webhook');
+  await panel.getByLabel('Email', { exact: true }).fill('ada@example.com');
+  await panel.getByLabel('Webhook address', { exact: true }).fill('https://example.com/hooks/taskwire');
+  await panel.getByLabel('Send each change of my tasks there too', { exact: true }).check();
+  await save.click();
+  await panel.getByText('Saved: reminders are sent to your webhook').waitFor();
+  const me = (await api(tok, 'GET', '/v1/me')).body;
+  assert(me.email === 'ada@example.com' && me.webhook_url === 'https://example.com/hooks/taskwire' && me.task_webhooks === true,
+    `saved: ${JSON.stringify(me)}`);
+  assert(await panel.getByLabel('Signing secret', { exact: true }).inputValue() === me.webhook_secret, 'the secret shown is the one that signs');
+  await panel.getByLabel('Webhook address', { exact: true }).fill('ftp://example.com/hook'); // an address, but not one to post to
+  await save.click();
+  await panel.getByText('webhook_url must be an absolute http or https URL').waitFor();
+  await panel.getByRole('button', { name: 'Close' }).click();
+  await p.getByRole('button', { name: 'Your data' }).click();
+  await until(async () => await panel.getByLabel('Webhook address', { exact: true }).inputValue() === 'https://example.com/hooks/taskwire', 'read again on opening');
+  assert(await panel.getByLabel('Send each change of my tasks there too', { exact: true }).isChecked(), 'task changes still on');
+});
+
 await userScenario('your data: download everything, then import it back after two tasks were lost for good', {
   seed: async (tok) => {
     await seedTask(tok, { title: 'Water the plants', priority: 'high', tags: ['home'] });

@@ -1,8 +1,9 @@
 // "Your data": the whole account downloaded as one JSON file (GET /v1/export), such a
 // file imported back (POST /v1/import), which adds the tasks the account does not have,
 // the calendar feed (/v1/calendar-feed), the secret address at which a calendar app reads
-// the open tasks that have a due time, and the account deleted for good (DELETE /v1/me),
-// once the user's id is typed again.
+// the open tasks that have a due time, where reminders (and task changes) are delivered
+// (PATCH /v1/me), and the account deleted for good (DELETE /v1/me), once the user's id is
+// typed again.
 
 import { ApiError, get, post, request, send } from './api.js';
 import { confirmed } from './confirm.js';
@@ -28,14 +29,18 @@ export function openData(o) {
   sync();
   seq++;
   showFeed(undefined);
+  showDelivery(null);
   if (!panel.open) panel.showModal(); // a second click while the module loaded
   loadFeed();
+  loadDelivery();
 }
 
-// The feed's address is a credential: it leaves the page with the panel (a sign-out closes it).
+// The feed's address and the signing secret are credentials: they leave the page with the
+// panel (a sign-out closes it).
 panel.addEventListener('close', () => {
   seq++;
   showFeed(undefined);
+  showDelivery(null);
 });
 $('#data-close').addEventListener('click', () => panel.close());
 $('#data-export').addEventListener('click', () => run(download));
@@ -127,6 +132,41 @@ async function deleteAccount() {
   panel.close();
   opts.onDeleted();
 }
+
+// ---- where reminders and task changes are delivered ----
+
+/** Shows the user's delivery settings (me, GET /v1/me's answer), or empty inputs while they load (null). */
+function showDelivery(me) {
+  $('#hooks-email').value = me?.email || '';
+  $('#hooks-url').value = me?.webhook_url || '';
+  $('#hooks-tasks').checked = !!me?.task_webhooks;
+  $('#hooks-secret').value = me?.webhook_secret || '';
+  $('#hooks-secret-box').hidden = !me?.webhook_secret;
+  $('#hooks-save').disabled = !me;
+}
+
+/** Reads the settings into the form, unless the panel closed or opened again meanwhile. */
+async function loadDelivery() {
+  const mine = seq;
+  try {
+    const me = await get('/v1/me');
+    if (mine === seq) showDelivery(me);
+  } catch (err) {
+    if (mine === seq) fail(err);
+  }
+}
+
+$('#hooks-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  run(async () => {
+    say('Saving…');
+    const me = await request('PATCH', '/v1/me', {
+      email: $('#hooks-email').value.trim(), webhook_url: $('#hooks-url').value.trim(), task_webhooks: $('#hooks-tasks').checked,
+    });
+    showDelivery(me);
+    say(me.webhook_url ? 'Saved: reminders are sent to your webhook, signed with the secret shown.' : 'Saved.');
+  });
+});
 
 // ---- the calendar feed ----
 
