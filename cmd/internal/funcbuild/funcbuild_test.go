@@ -3,6 +3,7 @@ package funcbuild_test
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -39,6 +40,22 @@ func MustCopyAlone(tb testing.TB, fn funcbuild.Function) funcbuild.Function {
 	require.NoError(tb, os.CopyFS(dir, os.DirFS(fn.Dir)))
 	require.NoError(tb, os.RemoveAll(filepath.Join(dir, funcbuild.ProxyDir)))
 	return funcbuild.Function{Name: fn.Name, Dir: dir}
+}
+
+// MustCacheModules downloads into this machine's module cache every module of the
+// module graph of the repository's directory rel (GOWORK=off, through the go command's
+// own proxy): what an offline Build takes from that cache. The workspace's builds fetch
+// only what they compile, and the scaffolding's -mod=mod reads the whole graph, so on a
+// fresh machine the go.mod of gopkg.in/yaml.v3, which dario.cat/mergo (a module from
+// before graph pruning) requires, was missing. It runs in a copy of the project, as the
+// download records checksums in go.sum.
+func MustCacheModules(tb testing.TB, rel string) {
+	tb.Helper()
+	cmd := exec.Command("go", "mod", "download", "all")
+	cmd.Dir = filepath.Join(MustCopyProject(tb).Dir, rel)
+	cmd.Env = append(os.Environ(), "GOWORK=off")
+	out, err := cmd.CombinedOutput()
+	require.NoError(tb, err, "go mod download all in %s:\n%s", rel, out)
 }
 
 func TestList(t *testing.T) {
@@ -84,6 +101,7 @@ func TestBuild_StaticFromItsDirectoryAlone(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	src := MustFunction(t, "tasks")
+	MustCacheModules(t, filepath.Join("functions", src.Name))
 	fn := MustCopyAlone(t, src)
 	require.NoError(t, funcbuild.Vendor(ctx, src.Dir, filepath.Join(fn.Dir, funcbuild.ProxyDir)))
 
@@ -111,7 +129,9 @@ func TestBuild_StaticFromItsDirectoryAlone(t *testing.T) {
 func TestBuild_WithoutVendorFails(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	fn := MustCopyAlone(t, MustFunction(t, "recurrence"))
+	src := MustFunction(t, "recurrence")
+	MustCacheModules(t, filepath.Join("functions", src.Name))
+	fn := MustCopyAlone(t, src)
 
 	err := funcbuild.Build(ctx, fn, filepath.Join(t.TempDir(), "recurrence"), funcbuild.Options{Offline: true})
 	require.ErrorContains(t, err, "run make vendor")
@@ -128,6 +148,7 @@ func TestBuild_WithoutVendorFails(t *testing.T) {
 func TestBuild_WholeAppBelowItsWorkspace(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
+	MustCacheModules(t, ".")
 	fn := MustCopyProject(t)
 	require.NoError(t, funcbuild.Vendor(ctx, fn.Dir, filepath.Join(fn.Dir, funcbuild.ProxyDir)))
 	require.FileExists(t, filepath.Join(fn.Dir, "go.work"))
