@@ -261,14 +261,9 @@ func taskTools(tasks Tasks, users Users) []Tool {
 			Name:        "get_task",
 			Description: "Get one of the user's tasks by its number or id.",
 			Parameters:  json.RawMessage(taskRefSchema),
-			run: func(ctx context.Context, args json.RawMessage) (any, error) {
-				ref, err := refOnly(args)
-				if err != nil {
-					return nil, err
-				}
-				t, err := tasks.FindTask(ctx, ref)
-				return t, notFound(err, ref)
-			},
+			run: byRef(func(ctx context.Context, ref string) (*taskwire.Task, error) {
+				return tasks.FindTask(ctx, ref)
+			}),
 		},
 		{
 			Name:        "complete_task",
@@ -287,14 +282,9 @@ func taskTools(tasks Tasks, users Users) []Tool {
 			Description: "Skip this occurrence of a repeating task without marking it done (\"skip this week's standup\"), " +
 				"by its number or id: the same task moves to the series' next occurrence. Returns the task.",
 			Parameters: json.RawMessage(taskRefSchema),
-			run: func(ctx context.Context, args json.RawMessage) (any, error) {
-				ref, err := refOnly(args)
-				if err != nil {
-					return nil, err
-				}
-				t, err := tasks.SkipOccurrence(ctx, ref, "")
-				return t, notFound(err, ref)
-			},
+			run: byRef(func(ctx context.Context, ref string) (*taskwire.Task, error) {
+				return tasks.SkipOccurrence(ctx, ref, "")
+			}),
 		},
 		{
 			Name:        "delete_task",
@@ -320,14 +310,9 @@ func taskTools(tasks Tasks, users Users) []Tool {
 			Description: "Bring a deleted task back from the trash as it was, with its number, by its number or id " +
 				"(list_deleted_tasks finds it by title). Returns the task.",
 			Parameters: json.RawMessage(taskRefSchema),
-			run: func(ctx context.Context, args json.RawMessage) (any, error) {
-				ref, err := refOnly(args)
-				if err != nil {
-					return nil, err
-				}
-				t, err := tasks.RestoreTask(ctx, ref)
-				return t, notFound(err, ref)
-			},
+			run: byRef(func(ctx context.Context, ref string) (*taskwire.Task, error) {
+				return tasks.RestoreTask(ctx, ref)
+			}),
 		},
 		{
 			Name: "list_deleted_tasks",
@@ -535,12 +520,20 @@ func newTrashListing(page *taskwire.TrashPage) trashListing {
 }
 
 func setStatus(tasks Tasks, status taskwire.Status) func(context.Context, json.RawMessage) (any, error) {
+	return byRef(func(ctx context.Context, ref string) (*taskwire.Task, error) {
+		return tasks.SetStatus(ctx, ref, status)
+	})
+}
+
+// byRef returns a tool's run that reads arguments holding task_id alone and returns what
+// fn makes of that task; a task the user does not have is a not-found naming task_id.
+func byRef(fn func(ctx context.Context, ref string) (*taskwire.Task, error)) func(context.Context, json.RawMessage) (any, error) {
 	return func(ctx context.Context, args json.RawMessage) (any, error) {
 		ref, err := refOnly(args)
 		if err != nil {
 			return nil, err
 		}
-		t, err := tasks.SetStatus(ctx, ref, status)
+		t, err := fn(ctx, ref)
 		return t, notFound(err, ref)
 	}
 }
