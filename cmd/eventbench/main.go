@@ -731,20 +731,26 @@ func benchRecurrence(ctx context.Context, e *env, cfg config, progress func(stri
 
 // recurrenceStages reads from the database when each stage of the recurrence flow had
 // handled its last event, relative to start: the completions, the relay, the broker's
-// deliveries to the recurrence function, and the next occurrences; it returns when the
-// last next occurrence was created too (zero when none was).
+// deliveries to the recurrence function, and the next occurrences; and the rate of next
+// occurrences while the clients were completing tasks and after, when the flow had the
+// machine to itself. It returns when the last next occurrence was created too (zero
+// when none was).
 func recurrenceStages(ctx context.Context, e *env, start time.Time) ([]row, time.Time, error) {
 	var completed, published, delivered, created *time.Time
-	var deliveries int64
+	var deliveries, madeWhileCompleting, made int64
 	err := e.su.QueryRow(ctx, `
+		WITH c AS (SELECT max(time) AS last FROM outbox WHERE type = $1)
 		SELECT
-			(SELECT max(time) FROM outbox WHERE type = $1),
+			(SELECT last FROM c),
 			(SELECT max(accepted_at) FROM broker_events WHERE type = $1),
 			(SELECT max(d.updated_at) FROM broker_deliveries d JOIN broker_events b ON b.seq = d.event_seq
 				WHERE b.type = $1 AND d.trigger = 'recurrence' AND d.state = 'delivered'),
 			(SELECT max(created_at) FROM tasks WHERE series_index = 2),
-			(SELECT count(*) FROM broker_deliveries WHERE state = 'delivered' AND updated_at >= $2)`,
-		events.TypeTaskCompleted, start).Scan(&completed, &published, &delivered, &created, &deliveries)
+			(SELECT count(*) FROM broker_deliveries WHERE state = 'delivered' AND updated_at >= $2),
+			(SELECT count(*) FROM tasks WHERE series_index = 2 AND created_at <= (SELECT last FROM c)),
+			(SELECT count(*) FROM tasks WHERE series_index = 2)`,
+		events.TypeTaskCompleted, start).Scan(&completed, &published, &delivered, &created, &deliveries,
+		&madeWhileCompleting, &made)
 	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("measure stages: %w", err)
 	}
@@ -762,6 +768,12 @@ func recurrenceStages(ctx context.Context, e *env, start time.Time) ([]row, time
 	}
 	if created != nil && created.After(start) {
 		rows = append(rows, info("broker deliveries/s (all)", fmt.Sprintf("%.0f /s", float64(deliveries)/created.Sub(start).Seconds())))
+	}
+	if completed != nil && completed.After(start) {
+		rows = append(rows, info("next occurrences/s while completing", fmt.Sprintf("%.0f /s", float64(madeWhileCompleting)/completed.Sub(start).Seconds())))
+		if created != nil && created.After(*completed) {
+			rows = append(rows, info("next occurrences/s after", fmt.Sprintf("%.0f /s", float64(made-madeWhileCompleting)/created.Sub(*completed).Seconds())))
+		}
 	}
 	var last time.Time
 	if created != nil {
