@@ -1016,21 +1016,15 @@ func before(a, b date) bool {
 	return a.y < b.y || (a.y == b.y && (a.m < b.m || (a.m == b.m && a.d < b.d)))
 }
 
-// isoDate reads "2026-12-03", optionally with a time: "2026-12-03t14:00" (the word is
-// lower-case).
+// isoDate reads "2026-12-03", optionally with a time as the API reads a local time:
+// "2026-12-03t14:00" (the word is lower-case).
 func isoDate(w string) (date, *clock, bool) {
-	day, rest, hasTime := strings.Cut(w, "t")
-	t, err := time.Parse("2006-01-02", day)
-	if err != nil || t.Year() < 1970 || t.Year() > 9998 {
-		return date{}, nil, false
-	}
-	if !hasTime {
+	inRange := func(t time.Time) bool { return t.Year() >= 1970 && t.Year() <= 9998 }
+	if t, err := time.Parse("2006-01-02", w); err == nil && inRange(t) {
 		return dateOf(t), nil, true
 	}
-	for _, layout := range []string{"15:04", "15:04:05"} {
-		if c, err := time.Parse(layout, rest); err == nil {
-			return dateOf(t), &clock{h: c.Hour(), m: c.Minute(), meridiem: true}, true
-		}
+	if t, ok := taskwire.ParseLocalTime(w); ok && inRange(t) {
+		return dateOf(t), &clock{h: t.Hour(), m: t.Minute(), meridiem: true}, true
 	}
 	return date{}, nil, false
 }

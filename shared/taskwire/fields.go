@@ -249,13 +249,16 @@ func ApplyPatch(cur TaskFields, patch []byte) (TaskFields, error) {
 	f.Tags = append([]string(nil), cur.Tags...)
 	f.Checklist = append([]Step{}, cur.Checklist...)
 	f.Reminders = append([]ReminderSpec(nil), cur.Reminders...)
-	// Local times are read in the zone the task has after the patch, whichever member
-	// comes first; an invalid time_zone is refused below.
-	localZone := cur.TimeZone
-	var newZone string
-	if json.Unmarshal(doc["time_zone"], &newZone) == nil {
-		if z, err := ValidTimeZone("time_zone", newZone); err == nil {
-			localZone = z
+	// The zone comes first: the patch's local times are read in the zone the task has
+	// after it.
+	if raw, ok := doc["time_zone"]; ok {
+		var s string
+		if err := decodeField("time_zone", raw, &s); err != nil {
+			return cur, err
+		}
+		var err error
+		if f.TimeZone, err = ValidTimeZone("time_zone", s); err != nil {
+			return cur, err
 		}
 	}
 	asked := map[string]Status{} // the status that "status" and "completed" each ask for
@@ -300,16 +303,11 @@ func ApplyPatch(cur TaskFields, patch []byte) (TaskFields, error) {
 				}
 				set = name
 				if name == "due_at" {
-					f.DueAt, err = parseTaskTime(name, *s, localZone)
+					f.DueAt, err = parseTaskTime(name, *s, f.TimeZone)
 				} else {
-					f.DueAt, err = parseDueDate(name, *s, localZone)
+					f.DueAt, err = parseDueDate(name, *s, f.TimeZone)
 				}
 				f.AllDay = name == "due_date"
-			}
-		case "time_zone":
-			var s string
-			if err = decodeField(name, raw, &s); err == nil {
-				f.TimeZone, err = ValidTimeZone(name, s)
 			}
 		case "duration":
 			var s *string
@@ -337,7 +335,7 @@ func ApplyPatch(cur TaskFields, patch []byte) (TaskFields, error) {
 		case "reminders":
 			var rs RemindersInput
 			if err = decodeField(name, raw, &rs); err == nil {
-				f.Reminders, err = validReminders(rs, cur.Reminders, localZone)
+				f.Reminders, err = validReminders(rs, cur.Reminders, f.TimeZone)
 			}
 		case "status":
 			var s string
