@@ -13,10 +13,12 @@ WITH n AS (
 	INSERT INTO users (id, task_seq) VALUES ('spread-' || :n::text, 1)
 	ON CONFLICT (id) DO UPDATE SET task_seq = users.task_seq + 1
 	RETURNING task_seq)
-INSERT INTO tasks (id, user_id, number, title, description, status, priority, tags, due_at,
-	time_zone, recurrence, repeat_from, series_id, series_index, completed_at, created_at, updated_at, version)
+INSERT INTO tasks (id, user_id, number, title, description, status, priority, tags, due_at, due_date,
+	time_zone, recurrence, repeat_from, series_id, series_index, completed_at, created_at, updated_at, version,
+	checklist, duration)
 SELECT md5('t-' || :client_id || '-' || :r)::uuid, 'spread-' || :n::text, n.task_seq, 'Water the plants', '', 'open', 3,
-	'{home,garden}', now() + interval '3 days', 'Europe/Berlin', NULL, 'schedule', NULL, 1, NULL, now(), now(), 1 FROM n
+	'{home,garden}', now() + interval '3 days', NULL, 'Europe/Berlin', NULL, 'schedule', NULL, 1, NULL, now(), now(), 1,
+	'[]', NULL FROM n
 ON CONFLICT (series_id, series_index) WHERE series_id IS NOT NULL DO NOTHING
 RETURNING number;
 INSERT INTO reminders (id, task_id, user_id, position, before, at, fire_at, task_open)
@@ -28,7 +30,7 @@ ON CONFLICT (id) DO UPDATE SET position = EXCLUDED.position, fire_at = EXCLUDED.
 	task_open = EXCLUDED.task_open;
 INSERT INTO outbox (id, user_id, type, source, subject, time, data, extensions)
 SELECT gen_random_uuid(), 'spread-' || :n::text, 'dev.taskwire.task.created.v1', '/taskwire/tasks',
-	t.id::text, now(), jsonb_set('{"task": {"id": "01a20161-8980-79d0-887e-c121cb61f46b", "tags": ["home", "garden"], "title": "Water the plants", "due_at": "2026-11-25T09:00:00Z", "number": 0, "status": "open", "version": 1, "priority": "high", "reminders": [{"id": "01a20161-8980-79d6-a79a-b0cab452f352", "before": "PT15M", "fire_at": "2026-11-25T08:45:00Z"}], "series_id": null, "time_zone": "Europe/Berlin", "created_at": "2026-11-22T03:51:39.136614Z", "recurrence": null, "updated_at": "2026-11-22T03:51:39.136614Z", "description": "", "repeat_from": "schedule", "completed_at": null}, "changes": {}, "user_id": "spread-1"}'::jsonb,
+	t.id::text, now(), jsonb_set('{"task": {"id": "01a20161-8980-79d0-887e-c121cb61f46b", "tags": ["home", "garden"], "title": "Water the plants", "due_at": "2026-11-25T09:00:00Z", "number": 0, "status": "open", "version": 1, "priority": "high", "reminders": [{"id": "01a20161-8980-79d6-a79a-b0cab452f352", "before": "PT15M", "fire_at": "2026-11-25T08:45:00Z"}], "series_id": null, "time_zone": "Europe/Berlin", "created_at": "2026-11-22T03:51:39.136614Z", "recurrence": null, "updated_at": "2026-11-22T03:51:39.136614Z", "description": "", "repeat_from": "schedule", "completed_at": null, "checklist": [], "due_date": null, "duration": null}, "changes": {}, "user_id": "spread-1"}'::jsonb,
 	'{task,number}', to_jsonb(t.number)), '{"reminders": "armed"}'
 FROM tasks t WHERE t.id = md5('t-' || :client_id || '-' || :r)::uuid
 RETURNING seq;
