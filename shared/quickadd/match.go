@@ -1,6 +1,7 @@
 package quickadd
 
 import (
+	"cmp"
 	"slices"
 	"strconv"
 	"strings"
@@ -329,7 +330,7 @@ type rule struct {
 	freq       string // HOURLY, DAILY, WEEKLY, MONTHLY or YEARLY
 	interval   int
 	byDay      []time.Weekday
-	nth        int // with MONTHLY and one day of byDay: its nth in the month, -1 the last
+	nths       []int // with MONTHLY and one day of byDay: its places in the month, -1 the last
 	byMonth    time.Month
 	byMonthDay int
 	byHour     []int // the hours of several times a day ("at 8am and 8pm"), in order, at byMinute
@@ -360,13 +361,16 @@ func (r *rule) String() string {
 	if r.byMonthDay != 0 {
 		s += ";BYMONTHDAY=" + strconv.Itoa(r.byMonthDay)
 	}
-	if len(r.byDay) > 0 {
+	if len(r.nths) > 0 {
+		days := make([]string, len(r.nths))
+		for k, nth := range r.nths {
+			days[k] = strconv.Itoa(nth) + rruleDays[r.byDay[0]]
+		}
+		s += ";BYDAY=" + strings.Join(days, ",")
+	} else if len(r.byDay) > 0 {
 		days := make([]string, len(r.byDay))
 		for k, d := range r.byDay {
 			days[k] = rruleDays[d]
-			if r.nth != 0 {
-				days[k] = strconv.Itoa(r.nth) + days[k]
-			}
 		}
 		s += ";BYDAY=" + strings.Join(days, ",")
 	}
@@ -388,10 +392,12 @@ func (r *rule) describe() string {
 		s = "every " + describe(r.interval, u)
 	}
 	switch {
-	case r.nth == -1:
-		s += " on the last " + r.byDay[0].String()
-	case r.nth != 0:
-		s += " on the " + nthNames[r.nth] + " " + r.byDay[0].String()
+	case len(r.nths) > 0:
+		names := make([]string, len(r.nths))
+		for k, nth := range r.nths {
+			names[k] = nthNames[nth]
+		}
+		s += " on the " + andList(names) + " " + r.byDay[0].String()
 	case slices.Equal(r.byDay, weekdayList):
 		s += " on weekdays (Monday to Friday)"
 	case len(r.byDay) > 0:
@@ -444,7 +450,41 @@ var nthWords = map[string]int{
 	"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "last": -1,
 }
 
-var nthNames = map[int]string{1: "first", 2: "second", 3: "third", 4: "fourth"}
+var nthNames = map[int]string{1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
+
+// nthWeekday reads a weekday's places in its month at word j: "last friday", "2nd
+// tuesday", "first and third monday", "2nd & 4th fridays", "first, third and last
+// sunday". It returns the places in the order written, the weekday and how many words
+// it took, or 0 words when there is none there.
+func (p *parser) nthWeekday(j int) ([]int, time.Weekday, int) {
+	var nths []int
+	k := j
+	for {
+		nth := nthWords[p.word(k)]
+		if nth == 0 || slices.Contains(nths, nth) {
+			return nil, 0, 0
+		}
+		nths = append(nths, nth)
+		k++
+		if day, ok := weekdayOf(p.word(k)); ok {
+			slices.SortFunc(nths, func(a, b int) int { return cmp.Compare(uint(a), uint(b)) }) // the last last
+			return nths, day, k + 1 - j
+		}
+		if w := p.word(k); w == "and" || w == "&" {
+			k++
+		} else if !p.comma(k - 1) {
+			return nil, 0, 0
+		}
+	}
+}
+
+// andList joins words as a list is said: "a", "a and b", "a, b and c".
+func andList(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
+}
 
 var parts = map[string]*clock{"morning": &morningClock, "afternoon": &afternoonClock, "evening": &eveningClock, "night": &nightClock}
 
@@ -540,11 +580,11 @@ func (p *parser) dayOfEveryMonth(i int) (rule, int) {
 	}
 	r := rule{freq: "MONTHLY", interval: 1}
 	nth := nthWords[p.word(j)]
-	day, isDay := weekdayOf(p.word(j + 1))
+	nths, day, kd := p.nthWeekday(j)
 	d, isOrdinal := ordinal(p.word(j))
 	switch {
-	case nth != 0 && isDay: // "the last friday", "the 2nd tuesday"
-		r.byDay, r.nth, j = []time.Weekday{day}, nth, j+2
+	case kd > 0: // "the last friday", "the 2nd and 4th tuesday"
+		r.byDay, r.nths, j = []time.Weekday{day}, nths, j+kd
 	case nth != 0 && p.word(j+1) == "day": // "the last day", "the first day"
 		r.byMonthDay, j = nth, j+2
 	case isOrdinal: // "the 15th"
@@ -587,9 +627,10 @@ func (p *parser) every(i int) (rule, *clock, int) {
 	w := p.word(j)
 	days, k := p.weekdays(j)
 	m, d, km := p.monthDay(j)
-	nth, nthDay := nthWords[w], time.Weekday(-1)
-	if day, ok := weekdayOf(p.word(j + 1)); ok && nth != 0 && n == 1 {
-		nthDay = day
+	nth := nthWords[w]
+	nths, nthDay, kd := p.nthWeekday(j)
+	if n != 1 {
+		kd = 0
 	}
 	od, isOrdinal := ordinal(w)
 	next := unitFreqs[units[p.word(j+1)]]
@@ -601,12 +642,12 @@ func (p *parser) every(i int) (rule, *clock, int) {
 	case n == 1 && nth >= 2 && next != "": // "every second day", "every 3rd week"
 		r.freq, r.interval = next, nth
 		j += 2
-	case n == 1 && isOrdinal && !allDigits(w) && nthDay < 0: // "every 15th [of the month]"
+	case n == 1 && isOrdinal && !allDigits(w) && kd == 0: // "every 15th [of the month]"
 		r.freq, r.byMonthDay = "MONTHLY", od
 		j = p.ofTheMonth(j + 1)
-	case nthDay >= 0: // "every last friday [of the month]"
-		r.freq, r.byDay, r.nth = "MONTHLY", []time.Weekday{nthDay}, nth
-		j = p.ofTheMonth(j + 2)
+	case kd > 0: // "every last friday [of the month]", "every 2nd and 4th friday"
+		r.freq, r.byDay, r.nths = "MONTHLY", []time.Weekday{nthDay}, nths
+		j = p.ofTheMonth(j + kd)
 	case ok && unitFreqs[u] != "":
 		r.freq, r.interval = unitFreqs[u], n
 		j++

@@ -78,6 +78,18 @@ func TestParse(t *testing.T) {
 			due: "2026-03-10T18:00:00-04:00", rule: "FREQ=MONTHLY;BYDAY=+2TU"},
 		{name: "NthWeekdayOfEveryMonthWithoutThe", text: "rent first monday of every month", title: "rent",
 			day: "2026-04-06", rule: "FREQ=MONTHLY;BYDAY=+1MO"},
+		// Several places of one weekday: the first of them not past, each month.
+		{name: "EverySecondAndFourthWeekday", text: "file expenses every 2nd and 4th friday", title: "file expenses",
+			day: "2026-03-13", rule: "FREQ=MONTHLY;BYDAY=+2FR,+4FR"},
+		{name: "EveryNthWeekdaysInAnyOrder", text: "file expenses every 4th & 2nd fridays", title: "file expenses",
+			day: "2026-03-13", rule: "FREQ=MONTHLY;BYDAY=+2FR,+4FR"},
+		{name: "EveryFirstAndThirdWeekdayAt", text: "book club every first and third monday at 7pm", title: "book club",
+			due: "2026-03-16T19:00:00-04:00", rule: "FREQ=MONTHLY;BYDAY=+1MO,+3MO"},
+		{name: "EveryNthWeekdaysWithCommasAndLast", text: "board meeting every first, third and last sunday", title: "board meeting",
+			day: "2026-03-15", rule: "FREQ=MONTHLY;BYDAY=+1SU,+3SU,-1SU"},
+		{name: "NthWeekdaysOfEveryMonth", text: "team sync on the second and fourth tuesday of every month", title: "team sync",
+			day: "2026-03-10", rule: "FREQ=MONTHLY;BYDAY=+2TU,+4TU"},
+		{name: "NthsWithoutAWeekdayAreTitle", text: "read the first and second chapter", title: "read the first and second chapter"},
 		{name: "EveryNthOfTheMonth", text: "pay bills every 1st", title: "pay bills",
 			day: "2026-04-01", rule: "FREQ=MONTHLY;BYMONTHDAY=1"},
 		{name: "EveryNthOfTheMonthAt", text: "backup every 15th of the month at 8pm", title: "backup",
@@ -555,6 +567,9 @@ func TestParse_Understood(t *testing.T) {
 		}},
 		{name: "NthOfEveryMonth", text: "pay on the last day of every month", want: [][2]string{
 			{"on the last day of every month", "repeats every month on the last day, first on Tue 31 Mar 2026, all day"},
+		}},
+		{name: "NthWeekdays", text: "board meeting every first, third and last sunday", want: [][2]string{
+			{"every first, third and last sunday", "repeats every month on the first, third and last Sunday, first on Sun 15 Mar 2026, all day"},
 		}},
 		{name: "DateAloneIsAllDay", text: "buy milk tomorrow", want: [][2]string{
 			{"tomorrow", "on Sat 7 Mar 2026, all day"},
