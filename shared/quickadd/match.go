@@ -327,15 +327,15 @@ func matchIn(p *parser, i int) (int, string) {
 
 // rule is a repeat rule as read, written out as an RRULE by String.
 type rule struct {
-	freq       string // HOURLY, DAILY, WEEKLY, MONTHLY or YEARLY
-	interval   int
-	byDay      []time.Weekday
-	nths       []int // with MONTHLY and one day of byDay: its places in the month, -1 the last
-	byMonth    time.Month
-	byMonthDay int
-	byHour     []int // the hours of several times a day ("at 8am and 8pm"), in order, at byMinute
-	byMinute   int
-	until      string // UNTIL's value: a date ("20260313", the whole day in the zone) or a local time
+	freq        string // HOURLY, DAILY, WEEKLY, MONTHLY or YEARLY
+	interval    int
+	byDay       []time.Weekday
+	nths        []int // with MONTHLY and one day of byDay: its places in the month, -1 the last
+	byMonth     time.Month
+	byMonthDays []int // ascending, the last day (-1) last; with YEARLY one day of byMonth
+	byHour      []int // the hours of several times a day ("at 8am and 8pm"), in order, at byMinute
+	byMinute    int
+	until       string // UNTIL's value: a date ("20260313", the whole day in the zone) or a local time
 }
 
 // withInterval returns a copy of r with another interval.
@@ -358,8 +358,12 @@ func (r *rule) String() string {
 	if r.byMonth != 0 {
 		s += ";BYMONTH=" + strconv.Itoa(int(r.byMonth))
 	}
-	if r.byMonthDay != 0 {
-		s += ";BYMONTHDAY=" + strconv.Itoa(r.byMonthDay)
+	if len(r.byMonthDays) > 0 {
+		days := make([]string, len(r.byMonthDays))
+		for k, d := range r.byMonthDays {
+			days[k] = strconv.Itoa(d)
+		}
+		s += ";BYMONTHDAY=" + strings.Join(days, ",")
 	}
 	if len(r.nths) > 0 {
 		days := make([]string, len(r.nths))
@@ -407,11 +411,16 @@ func (r *rule) describe() string {
 		}
 		s += " on " + strings.Join(names, ", ")
 	case r.byMonth != 0:
-		s += " on " + strconv.Itoa(r.byMonthDay) + " " + r.byMonth.String()
-	case r.byMonthDay == -1:
-		s += " on the last day"
-	case r.byMonthDay != 0:
-		s += " on the " + ordinalName(r.byMonthDay)
+		s += " on " + strconv.Itoa(r.byMonthDays[0]) + " " + r.byMonth.String()
+	case len(r.byMonthDays) > 0:
+		names := make([]string, len(r.byMonthDays))
+		for k, d := range r.byMonthDays {
+			names[k] = ordinalName(d)
+			if d == -1 {
+				names[k] = "last day"
+			}
+		}
+		s += " on the " + andList(names)
 	}
 	return s
 }
@@ -476,6 +485,36 @@ func (p *parser) nthWeekday(j int) ([]int, time.Weekday, int) {
 			return nil, 0, 0
 		}
 	}
+}
+
+// moreMonthDays reads, after day of the month first, which ended before word k, more
+// days joined by "and", "&" or commas: "1st and 15th", "1st, 10th and 20th", "15th and
+// the last day". Days in digits alone ("15") count only when digits is set. It returns the
+// days ascending, the last day (-1) last, and the word after the last one read.
+func (p *parser) moreMonthDays(first, k int, digits bool) ([]int, int) {
+	days := []int{first}
+	for {
+		i := k
+		if w := p.word(i); w == "and" || w == "&" {
+			i++
+		} else if !p.comma(i - 1) {
+			break
+		}
+		if p.word(i) == "the" {
+			i++
+		}
+		if p.word(i) == "last" && p.word(i+1) == "day" {
+			days, k = append(days, -1), i+2
+			continue
+		}
+		d, ok := ordinal(p.word(i))
+		if !ok || (!digits && allDigits(p.word(i))) {
+			break
+		}
+		days, k = append(days, d), i+1
+	}
+	slices.SortFunc(days, func(a, b int) int { return cmp.Compare(uint(a), uint(b)) }) // the last last
+	return slices.Compact(days), k
 }
 
 // andList joins words as a list is said: "a", "a and b", "a, b and c".
@@ -586,9 +625,9 @@ func (p *parser) dayOfEveryMonth(i int) (rule, int) {
 	case kd > 0: // "the last friday", "the 2nd and 4th tuesday"
 		r.byDay, r.nths, j = []time.Weekday{day}, nths, j+kd
 	case nth != 0 && p.word(j+1) == "day": // "the last day", "the first day"
-		r.byMonthDay, j = nth, j+2
-	case isOrdinal: // "the 15th"
-		r.byMonthDay, j = d, j+1
+		r.byMonthDays, j = []int{nth}, j+2
+	case isOrdinal: // "the 15th", "the 1st and 15th"
+		r.byMonthDays, j = p.moreMonthDays(d, j+1, true)
 	default:
 		return rule{}, 0
 	}
@@ -637,14 +676,15 @@ func (p *parser) every(i int) (rule, *clock, int) {
 	switch u, ok := units[w]; {
 	case n == 1 && nth != 0 && p.word(j+1) == "day" && (nth < 0 || p.ofTheMonth(j+2) > j+2):
 		// "every last day [of the month]", "every first day of the month"
-		r.freq, r.byMonthDay = "MONTHLY", nth
+		r.freq, r.byMonthDays = "MONTHLY", []int{nth}
 		j = p.ofTheMonth(j + 2)
 	case n == 1 && nth >= 2 && next != "": // "every second day", "every 3rd week"
 		r.freq, r.interval = next, nth
 		j += 2
-	case n == 1 && isOrdinal && !allDigits(w) && kd == 0: // "every 15th [of the month]"
-		r.freq, r.byMonthDay = "MONTHLY", od
-		j = p.ofTheMonth(j + 1)
+	case n == 1 && isOrdinal && !allDigits(w) && kd == 0: // "every 15th [of the month]", "every 1st and 15th"
+		r.freq = "MONTHLY"
+		r.byMonthDays, j = p.moreMonthDays(od, j+1, false)
+		j = p.ofTheMonth(j)
 	case kd > 0: // "every last friday [of the month]", "every 2nd and 4th friday"
 		r.freq, r.byDay, r.nths = "MONTHLY", []time.Weekday{nthDay}, nths
 		j = p.ofTheMonth(j + kd)
@@ -668,7 +708,7 @@ func (p *parser) every(i int) (rule, *clock, int) {
 		r.freq, r.interval, r.byDay = "WEEKLY", n, days
 		j += k
 	case km > 0 && n == 1:
-		r.freq, r.byMonth, r.byMonthDay = "YEARLY", m, d
+		r.freq, r.byMonth, r.byMonthDays = "YEARLY", m, []int{d}
 		j += km
 	default:
 		return rule{}, nil, 0
@@ -702,18 +742,18 @@ func (p *parser) ruleOn(r rule, j int) (rule, int) {
 		if days, n := p.weekdays(k); n > 0 {
 			r.byDay, j = days, k+n
 		}
-	case r.freq == "MONTHLY" && r.byDay == nil && r.byMonthDay == 0:
+	case r.freq == "MONTHLY" && r.byDay == nil && r.byMonthDays == nil:
 		if p.word(k) == "the" {
 			k++
 		}
 		if d, ok := ordinal(p.word(k)); ok {
-			r.byMonthDay, j = d, k+1
+			r.byMonthDays, j = p.moreMonthDays(d, k+1, true)
 		} else if p.word(k) == "last" && p.word(k+1) == "day" {
-			r.byMonthDay, j = -1, k+2
+			r.byMonthDays, j = []int{-1}, k+2
 		}
 	case r.freq == "YEARLY" && r.byMonth == 0:
 		if m, d, n := p.monthDay(k); n > 0 {
-			r.byMonth, r.byMonthDay, j = m, d, k+n
+			r.byMonth, r.byMonthDays, j = m, []int{d}, k+n
 		}
 	}
 	return r, j

@@ -90,6 +90,17 @@ func TestParse(t *testing.T) {
 		{name: "NthWeekdaysOfEveryMonth", text: "team sync on the second and fourth tuesday of every month", title: "team sync",
 			day: "2026-03-10", rule: "FREQ=MONTHLY;BYDAY=+2TU,+4TU"},
 		{name: "NthsWithoutAWeekdayAreTitle", text: "read the first and second chapter", title: "read the first and second chapter"},
+		// Several days of the month: the first of them not past, each month.
+		{name: "DaysOfEveryMonth", text: "pay rent the 1st and 15th of every month", title: "pay rent",
+			day: "2026-03-15", rule: "FREQ=MONTHLY;BYMONTHDAY=1,15"},
+		{name: "EverySeveralDaysOfTheMonth", text: "pay rent every 1st and 15th", title: "pay rent",
+			day: "2026-03-15", rule: "FREQ=MONTHLY;BYMONTHDAY=1,15"},
+		{name: "MonthlyOnADayAndTheLastDay", text: "payroll every month on the 15th and the last day", title: "payroll",
+			day: "2026-03-15", rule: "FREQ=MONTHLY;BYMONTHDAY=15,-1"},
+		{name: "DaysOfEachMonthWithCommas", text: "invoice on the 5th, 20th of each month", title: "invoice",
+			day: "2026-03-20", rule: "FREQ=MONTHLY;BYMONTHDAY=5,20"},
+		{name: "EveryDaysOfTheMonthInAnyOrder", text: "backup every 31st and 30th", title: "backup",
+			day: "2026-03-30", rule: "FREQ=MONTHLY;BYMONTHDAY=30,31"},
 		{name: "EveryNthOfTheMonth", text: "pay bills every 1st", title: "pay bills",
 			day: "2026-04-01", rule: "FREQ=MONTHLY;BYMONTHDAY=1"},
 		{name: "EveryNthOfTheMonthAt", text: "backup every 15th of the month at 8pm", title: "backup",
@@ -567,6 +578,9 @@ func TestParse_Understood(t *testing.T) {
 		}},
 		{name: "NthOfEveryMonth", text: "pay on the last day of every month", want: [][2]string{
 			{"on the last day of every month", "repeats every month on the last day, first on Tue 31 Mar 2026, all day"},
+		}},
+		{name: "DaysOfTheMonth", text: "pay rent every 15th and last day of the month", want: [][2]string{
+			{"every 15th and last day of the month", "repeats every month on the 15th and last day, first on Sun 15 Mar 2026, all day"},
 		}},
 		{name: "NthWeekdays", text: "board meeting every first, third and last sunday", want: [][2]string{
 			{"every first, third and last sunday", "repeats every month on the first, third and last Sunday, first on Sun 15 Mar 2026, all day"},
