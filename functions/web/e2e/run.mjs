@@ -1631,6 +1631,31 @@ await scenario('rrule: a day counted from the end of the month is said as it is'
   assert(JSON.stringify(said) === JSON.stringify(want), `said: ${JSON.stringify(said)}`);
 });
 
+await scenario('rrule: the rules quick add writes are said in words, others as written', page, async () => {
+  const cases = [
+    ['FREQ=MONTHLY;BYDAY=+2FR,+4FR', 'every month on the second and fourth Friday'],
+    ['FREQ=MONTHLY;BYDAY=-1FR', 'every month on the last Friday'],
+    ['FREQ=MONTHLY;BYDAY=+1SU,+3SU,-1SU', 'every month on the first, third and last Sunday'],
+    ['FREQ=MONTHLY;BYMONTHDAY=1,15', 'every month on days 1 and 15'],
+    ['FREQ=MONTHLY;BYMONTHDAY=15,-1', 'every month on day 15 and the last day'],
+    ['FREQ=YEARLY;BYMONTH=4;BYMONTHDAY=15', 'every year on 15 April'],
+    ['FREQ=YEARLY;BYMONTH=11;BYDAY=+4TH', 'every year on the fourth Thursday of November'],
+    ['FREQ=HOURLY;INTERVAL=8', 'every 8 hours'],
+    ['FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH;COUNT=3', 'every 2 weeks on Mon, Thu, 3 times'],
+    // Days of another weekday each, or out of the words' reach: the rule as written.
+    ['FREQ=MONTHLY;BYDAY=+2FR,+4TU', 'FREQ=MONTHLY;BYDAY=+2FR,+4TU'],
+    ['FREQ=MONTHLY;BYDAY=+5FR', 'FREQ=MONTHLY;BYDAY=+5FR'],
+    ['FREQ=YEARLY;BYDAY=+4TH', 'FREQ=YEARLY;BYDAY=+4TH'],
+    ['FREQ=DAILY;BYMONTH=4', 'FREQ=DAILY;BYMONTH=4'],
+    ['FREQ=YEARLY;BYEASTER=0', 'FREQ=YEARLY;BYEASTER=0'],
+  ];
+  const said = await page.evaluate(async (rules) => {
+    const { describe } = await import('/assets/rrule.js');
+    return rules.map(describe);
+  }, cases.map(([rule]) => rule));
+  cases.forEach(([rule, want], i) => assert(said[i] === want, `${rule}: said ${said[i]}, want ${want}`));
+});
+
 await userScenario('infinite scroll goes on after the sort changes while scrolled down', {
   seed: async (tok) => {
     for (let b = 0; b < 8; b++) {

@@ -57,18 +57,71 @@ function timesOf(rule) {
   return t.length > 1 ? `${t.slice(0, -1).join(', ')} and ${t[t.length - 1]}` : t[0];
 }
 
-/** Says a rule in words: "every 2 weeks on Mon, Thu", "every day at 08:00 and 20:00". */
+const UNITS = { HOURLY: 'hour', ...FREQS };
+const WEEKDAYS = { MO: 'Monday', TU: 'Tuesday', WE: 'Wednesday', TH: 'Thursday', FR: 'Friday', SA: 'Saturday', SU: 'Sunday' };
+const PLACES = { 1: 'first', 2: 'second', 3: 'third', 4: 'fourth', '-1': 'last' };
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October',
+  'November', 'December'];
+
+/** Joins words as a list is said: "a", "a and b", "a, b and c". */
+function andList(words) {
+  return words.length > 1 ? `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}` : words.join('');
+}
+
+/**
+ * The days of a rule in words, after its "every …": " on Mon, Thu", " on day 15", " on
+ * days 1 and 15", " on day 15 and the last day", " on the second and fourth Friday",
+ * " on 15 April"; '' for none, null for days the words would not say right.
+ */
+function daysOf(freq, parts) {
+  const { BYDAY: byday, BYMONTHDAY: bymonthday, BYMONTH: bymonth } = parts;
+  if (freq === 'WEEKLY' && byday && !bymonthday && !bymonth) {
+    const days = byday.split(',');
+    return days.every((d) => WEEKDAYS[d]) ? ' on ' + days.map((d) => DAYS.find(([c]) => c === d)[1]).join(', ') : null;
+  }
+  // The second and fourth Friday: places of one weekday in the month, or in one month.
+  const places = byday?.split(',').map((d) => /^([+-]?\d)([A-Z]{2})$/.exec(d));
+  if (byday && !bymonthday && places.every((m) => m && PLACES[parseInt(m[1], 10)] && m[2] === places[0][2])) {
+    const month = bymonth && MONTHS[parseInt(bymonth, 10) - 1];
+    if (freq === 'MONTHLY' ? bymonth : !(freq === 'YEARLY' && month && /^\d+$/.test(bymonth))) return null;
+    const said = andList(places.map((m) => PLACES[parseInt(m[1], 10)]));
+    return ` on the ${said} ${WEEKDAYS[places[0][2]]}${month ? ` of ${month}` : ''}`;
+  }
+  if (byday) return null;
+  if (freq === 'YEARLY' && bymonth && bymonthday) {
+    const month = /^\d+$/.test(bymonth) && MONTHS[parseInt(bymonth, 10) - 1];
+    return month && /^\d+$/.test(bymonthday) ? ` on ${parseInt(bymonthday, 10)} ${month}` : null;
+  }
+  if (bymonth || (bymonthday && freq !== 'MONTHLY')) return null;
+  if (!bymonthday) return '';
+  const days = bymonthday.split(',');
+  if (!days.every((d) => /^-?\d+$/.test(d) && (parseInt(d, 10) > 0 || FROM_END[d]))) return null; // not in wrong words
+  const counted = days.filter((d) => parseInt(d, 10) > 0);
+  const said = counted.length ? [`${counted.length > 1 ? 'days' : 'day'} ${andList(counted.map((d) => String(parseInt(d, 10))))}`] : [];
+  return ' on ' + andList([...said, ...days.filter((d) => parseInt(d, 10) < 0).map((d) => FROM_END[d])]);
+}
+
+/**
+ * Says a rule in words: "every 2 weeks on Mon, Thu", "every day at 08:00 and 20:00",
+ * "every month on the second and fourth Friday", "every year on 15 April"; a rule that
+ * the words would not say right is shown as written.
+ */
 export function describe(rule) {
-  const times = rule && timesOf(rule);
-  const s = parse(times ? rule.replace(/;?BY(?:HOUR|MINUTE)=[^;]*/gi, '') : rule);
-  if (!s) return rule;
-  const unit = FREQS[s.freq];
-  let out = s.interval > 1 ? `every ${s.interval} ${unit}s` : `every ${unit}`;
-  if (s.byday.length) out += ' on ' + s.byday.map((d) => DAYS.find(([c]) => c === d)[1]).join(', ');
-  if (s.bymonthday < 0 && !FROM_END[s.bymonthday]) return rule; // shown as written rather than in wrong words
-  if (s.bymonthday) out += s.bymonthday < 0 ? ` on ${FROM_END[s.bymonthday]}` : ` on day ${s.bymonthday}`;
-  if (s.count) out += `, ${s.count} times`;
-  else if (s.until) out += `, until ${s.until.slice(0, 4)}-${s.until.slice(4, 6)}-${s.until.slice(6, 8)}`;
+  if (!rule) return rule;
+  const times = timesOf(rule);
+  const parts = {};
+  for (const part of (times ? rule.replace(/;?BY(?:HOUR|MINUTE)=[^;]*/gi, '') : rule).replace(/^RRULE:/i, '').split(';')) {
+    const [k, v] = part.split('=');
+    if (!['FREQ', 'INTERVAL', 'BYDAY', 'BYMONTHDAY', 'BYMONTH', 'COUNT', 'UNTIL', 'WKST'].includes(k?.toUpperCase()) || !v) return rule;
+    parts[k.toUpperCase()] = v.toUpperCase();
+  }
+  const unit = UNITS[parts.FREQ];
+  const days = unit && daysOf(parts.FREQ, parts);
+  if (days === null || days === undefined || (parts.FREQ === 'HOURLY' && days)) return rule;
+  const n = Math.max(1, parseInt(parts.INTERVAL, 10) || 1);
+  let out = (n > 1 ? `every ${n} ${unit}s` : `every ${unit}`) + days;
+  if (parts.COUNT) out += `, ${parseInt(parts.COUNT, 10)} times`;
+  else if (parts.UNTIL) out += `, until ${parts.UNTIL.slice(0, 4)}-${parts.UNTIL.slice(4, 6)}-${parts.UNTIL.slice(6, 8)}`;
   if (times) out += ` at ${times}`;
   return out;
 }
