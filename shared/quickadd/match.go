@@ -563,7 +563,7 @@ func matchRepeat(p *parser, i int) (int, string) {
 // ruleAt reads the head of a repeat rule at word i: the rule, the time of day it implies
 // ("every morning"), and how many words it took (0 for none).
 func (p *parser) ruleAt(i int) (rule, *clock, int) {
-	if r, ok := adverbs[p.word(i)]; ok {
+	if r, ok := adverbs[p.word(i)]; ok && !p.ruleAfter(i) {
 		return r, nil, 1
 	}
 	if r, n := p.pluralDays(i); n > 0 {
@@ -573,6 +573,22 @@ func (p *parser) ruleAt(i int) (rule, *clock, int) {
 		return r, nil, n
 	}
 	return p.every(i)
+}
+
+// ruleAfter reports whether a rule that says its period ("every friday", "each month on
+// the 1st", "the 1st of every month") can be read after word i: an adverb at i is then
+// part of the title, as in "weekly report every friday" or "daily standup every weekday
+// at 9".
+func (p *parser) ruleAfter(i int) bool {
+	for j := i + 1; j < len(p.toks); j++ {
+		if _, _, n := p.every(j); n > 0 {
+			return true
+		}
+		if _, n := p.dayOfEveryMonth(j); n > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // The days of "every weekday" and "every weekend", in a rule's order (Monday first). Rules

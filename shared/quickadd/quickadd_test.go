@@ -90,6 +90,16 @@ func TestParse(t *testing.T) {
 		{name: "NthWeekdaysOfEveryMonth", text: "team sync on the second and fourth tuesday of every month", title: "team sync",
 			day: "2026-03-10", rule: "FREQ=MONTHLY;BYDAY=+2TU,+4TU"},
 		{name: "NthsWithoutAWeekdayAreTitle", text: "read the first and second chapter", title: "read the first and second chapter"},
+		// An adverb before a rule that says its period is the title's.
+		{name: "AdverbBeforeEveryIsTitle", text: "weekly report every friday eod", title: "weekly report",
+			due: "2026-03-06T23:59:00-05:00", rule: "FREQ=WEEKLY;BYDAY=FR"},
+		{name: "AdverbBeforeEveryWeekdayIsTitle", text: "daily standup every weekday at 9", title: "daily standup",
+			due: "2026-03-09T09:00:00-04:00", rule: "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"},
+		{name: "AdverbBeforeEveryNMonthsIsTitle", text: "quarterly review every 3 months on the 1st", title: "quarterly review",
+			day: "2026-04-01", rule: "FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY=1"},
+		{name: "AdverbBeforeDayOfEveryMonthIsTitle", text: "monthly review on the 1st of every month", title: "monthly review",
+			day: "2026-04-01", rule: "FREQ=MONTHLY;BYMONTHDAY=1"},
+		{name: "AdverbAloneIsTheRule", text: "weekly groceries", title: "groceries", day: "2026-03-06", rule: "FREQ=WEEKLY"},
 		// Several days of the month: the first of them not past, each month.
 		{name: "DaysOfEveryMonth", text: "pay rent the 1st and 15th of every month", title: "pay rent",
 			day: "2026-03-15", rule: "FREQ=MONTHLY;BYMONTHDAY=1,15"},
