@@ -246,21 +246,20 @@ func durationOf(n int, u unit) (taskwire.Duration, bool) {
 	return taskwire.Duration{}, false
 }
 
-// describeLength says d for people: "30 minutes", "1 hour", "2 days".
+// describeLength says d for people: "30 minutes", "1 hour", "2 days", and a time range's
+// "1 hour 30 minutes".
 func describeLength(d taskwire.Duration) string {
-	n, what := d.Minutes, "minute"
 	switch {
 	case d.Weeks > 0:
-		n, what = d.Weeks, "week"
+		return describe(d.Weeks, week)
 	case d.Days > 0:
-		n, what = d.Days, "day"
+		return describe(d.Days, day)
+	case d.Hours > 0 && d.Minutes > 0:
+		return describe(d.Hours, hour) + " " + describe(d.Minutes, minute)
 	case d.Hours > 0:
-		n, what = d.Hours, "hour"
+		return describe(d.Hours, hour)
 	}
-	if n != 1 {
-		what += "s"
-	}
-	return strconv.Itoa(n) + " " + what
+	return describe(d.Minutes, minute)
 }
 
 // fromNow returns the minute n minutes or hours (u) from now.
@@ -1224,6 +1223,11 @@ func matchTime(p *parser, i int) (int, string) {
 	if w := p.word(j); j > i && (w == "at" || w == "around" || w == "by") {
 		j, bare = j+1, true
 	}
+	if c, d, k, ok := p.timeRange(j); ok && p.length == nil {
+		p.clock, p.clockFrag = &c, len(p.frag)
+		p.length, p.lengthAt, p.lengthOfClock = &d, []int{j, j + k}, true
+		return j - i + k, "at " + c.String()
+	}
 	c, k, ok := p.clockAt(j, bare)
 	if !ok {
 		return 0, ""
@@ -1305,39 +1309,93 @@ func (p *parser) clockAt(j int, bare bool) (clock, int, bool) {
 			return clock{h: endOfDay.h, m: endOfDay.m, meridiem: true}, k + 1 - j, true
 		}
 	}
-	k, mer := 1, ""
-	for _, m := range meridiems {
-		if strings.HasSuffix(w, m) && len(w) > len(m) {
-			w, mer = strings.TrimSuffix(w, m), m
-			break
-		}
-	}
+	k := 1
+	w, mer := cutMeridiem(w)
 	if mer == "" && slices.Contains(meridiems, p.word(j+1)) {
 		k, mer = 2, p.word(j+1)
 	}
+	c, ok := clockOf(w, mer, bare)
+	return c, k, ok
+}
+
+// cutMeridiem returns w without the meridiem it ends in ("5pm"), and the meridiem.
+func cutMeridiem(w string) (string, string) {
+	for _, m := range meridiems {
+		if strings.HasSuffix(w, m) && len(w) > len(m) {
+			return strings.TrimSuffix(w, m), m
+		}
+	}
+	return w, ""
+}
+
+// clockOf reads w, the digits of a time of day ("5", "9:30", "3.30" with a meridiem), with
+// meridiem mer ("" for none); bare allows an hour alone without a meridiem.
+func clockOf(w, mer string, bare bool) (clock, bool) {
 	if mer != "" && strings.Count(w, ".") == 1 {
 		w = strings.Replace(w, ".", ":", 1) // "3.30pm", as written in Britain; only with am or pm
 	}
 	hs, ms, colon := strings.Cut(w, ":")
 	if len(hs) == 0 || len(hs) > 2 || !allDigits(hs) || (colon && (len(ms) != 2 || !allDigits(ms))) {
-		return clock{}, 0, false
+		return clock{}, false
 	}
 	h, _ := strconv.Atoi(hs)
 	m, _ := strconv.Atoi(ms)
 	switch {
 	case m > 59:
-		return clock{}, 0, false
+		return clock{}, false
 	case mer != "":
 		if h < 1 || h > 12 {
-			return clock{}, 0, false
+			return clock{}, false
 		}
 		h %= 12
 		if mer[0] == 'p' {
 			h += 12
 		}
-		return clock{h: h, m: m, meridiem: true}, k, true
+		return clock{h: h, m: m, meridiem: true}, true
 	case (colon || bare) && h <= 23:
-		return clock{h: h, m: m}, 1, true
+		return clock{h: h, m: m}, true
 	}
-	return clock{}, 0, false
+	return clock{}, false
+}
+
+// timeRange reads a time of day with its end in one word at word j: "2-3pm", "9am-5pm",
+// "10:30-11:15", "11-1pm" (11:00 to 13:00: a start without a meridiem takes the end's,
+// or the other one when that would not start before the end), "10pm-2am" (past
+// midnight), and "2-3 pm". It needs a meridiem or a colon, so that "pages 10-20" and "a
+// 9-5 job" are no time. It returns the start, how long to the end, and how many words it
+// took.
+func (p *parser) timeRange(j int) (clock, taskwire.Duration, int, bool) {
+	var none taskwire.Duration
+	a, b, ok := strings.Cut(strings.ReplaceAll(p.word(j), "–", "-"), "-")
+	if !ok || strings.Contains(b, "-") {
+		return clock{}, none, 0, false
+	}
+	k := 1
+	a, am := cutMeridiem(a)
+	b, bm := cutMeridiem(b)
+	if bm == "" && slices.Contains(meridiems, p.word(j+1)) {
+		k, bm = 2, p.word(j+1)
+	}
+	if am == "" && bm == "" && !strings.Contains(a+b, ":") {
+		return clock{}, none, 0, false
+	}
+	end, ok := clockOf(b, bm, true)
+	if !ok {
+		return clock{}, none, 0, false
+	}
+	start, ok := clockOf(a, am, true)
+	if am == "" && bm != "" {
+		other := map[byte]string{'a': "pm", 'p': "am"}[bm[0]]
+		if start, ok = clockOf(a, bm, true); ok && start.h*60+start.m >= end.h*60+end.m {
+			start, ok = clockOf(a, other, true)
+		}
+	}
+	if !ok {
+		return clock{}, none, 0, false
+	}
+	minutes := (end.h*60 + end.m - start.h*60 - start.m + 24*60) % (24 * 60)
+	if minutes == 0 {
+		return clock{}, none, 0, false
+	}
+	return start, taskwire.Duration{Hours: minutes / 60, Minutes: minutes % 60}, k, true
 }

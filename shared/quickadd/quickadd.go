@@ -56,25 +56,26 @@ type parser struct {
 	used []bool
 	frag []Fragment
 
-	priority   taskwire.Priority
-	tags       []string
-	date       *date  // the due date, or the first day of a series
-	dateFrag   int    // index in frag of the due date, -1 for none
-	part       *clock // the default time of day that a word such as "tonight" gave
-	clock      *clock // the time of day given
-	clockFrag  int    // index in frag of the time of day that matchTime read, -1 for none
-	hours      []int  // with more times of day after it ("at 8am and 8pm"), their hours, in order
-	hoursFrom  int    // the words of the more times: hoursFrom to hoursTo-1
-	hoursTo    int
-	at         *time.Time
-	rule       *rule
-	ruleFrag   int // index of the rule's fragment in frag
-	untilFrag  int // index of the rule's until in frag, -1 for none
-	completion []int
-	reminders  []reminder
-	atDue      int                // index in frag of "remind me to", which asks for a reminder at the due time; -1 for none
-	length     *taskwire.Duration // how long it takes ("for 30 minutes"); nil for not said
-	lengthAt   []int              // the words of length: lengthAt[0] to lengthAt[1]-1
+	priority      taskwire.Priority
+	tags          []string
+	date          *date  // the due date, or the first day of a series
+	dateFrag      int    // index in frag of the due date, -1 for none
+	part          *clock // the default time of day that a word such as "tonight" gave
+	clock         *clock // the time of day given
+	clockFrag     int    // index in frag of the time of day that matchTime read, -1 for none
+	hours         []int  // with more times of day after it ("at 8am and 8pm"), their hours, in order
+	hoursFrom     int    // the words of the more times: hoursFrom to hoursTo-1
+	hoursTo       int
+	at            *time.Time
+	rule          *rule
+	ruleFrag      int // index of the rule's fragment in frag
+	untilFrag     int // index of the rule's until in frag, -1 for none
+	completion    []int
+	reminders     []reminder
+	atDue         int                // index in frag of "remind me to", which asks for a reminder at the due time; -1 for none
+	length        *taskwire.Duration // how long it takes ("for 30 minutes"); nil for not said
+	lengthAt      []int              // the words of length: lengthAt[0] to lengthAt[1]-1
+	lengthOfClock bool               // length is from the time of day to its end ("2-3pm")
 }
 
 // reminder is a reminder as read: a duration before the due time, a time of day (on the
@@ -181,6 +182,9 @@ func (p *parser) settleClock() {
 	if p.clockFrag >= 0 {
 		c, _ := p.timeOfDay()
 		p.frag[p.clockFrag].Meaning = "at " + c.String()
+		if p.lengthOfClock && p.length != nil {
+			p.frag[p.clockFrag].Meaning += ", takes " + describeLength(*p.length)
+		}
 		if p.rule != nil && len(p.rule.byHour) > 1 {
 			times := make([]string, len(p.rule.byHour))
 			for k, h := range p.rule.byHour {

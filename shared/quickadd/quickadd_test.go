@@ -775,6 +775,24 @@ func TestParse_Duration(t *testing.T) {
 		{text: "fast for 40 days", title: "fast for 40 days"},
 		{text: "save for 2 months", title: "save for 2 months"},
 		{text: "for 0 minutes think", title: "for 0 minutes think"},
+		// A time of day with its end: due at the start, taking until the end.
+		{text: "meeting next monday 2-3pm", title: "meeting", duration: "PT1H", due: "2026-03-09T14:00:00-04:00",
+			meaning: "at 14:00, takes 1 hour"},
+		{text: "workshop tomorrow 9am-5pm", title: "workshop", duration: "PT8H", due: "2026-03-07T09:00:00-05:00",
+			meaning: "at 09:00, takes 8 hours"},
+		{text: "call 10:30-11:45 tomorrow", title: "call", duration: "PT1H15M", due: "2026-03-07T10:30:00-05:00",
+			meaning: "at 10:30, takes 1 hour 15 minutes"},
+		{text: "lunch 11-1pm friday", title: "lunch", duration: "PT2H", due: "2026-03-13T11:00:00-04:00",
+			meaning: "at 11:00, takes 2 hours"},
+		{text: "party saturday 10pm-2am", title: "party", duration: "PT4H", due: "2026-03-07T22:00:00-05:00",
+			meaning: "at 22:00, takes 4 hours"},
+		{text: "dentist 2-3 pm tomorrow", title: "dentist", duration: "PT1H", due: "2026-03-07T14:00:00-05:00",
+			meaning: "at 14:00, takes 1 hour"},
+		{text: "yoga every tuesday 6-7pm", title: "yoga", duration: "PT1H", due: "2026-03-10T18:00:00-04:00",
+			rule: "FREQ=WEEKLY;BYDAY=TU", meaning: "at 18:00, takes 1 hour"},
+		{text: "read pages 10-20", title: "read pages 10-20"},
+		{text: "find a 9-5 job", title: "find a 9-5 job"},
+		{text: "call 1-800-555-1234 at 3pm", title: "call 1-800-555-1234", due: "2026-03-06T15:00:00-05:00"},
 	} {
 		t.Run(tt.text, func(t *testing.T) {
 			res, err := quickadd.Parse(tt.text, now, ny)
