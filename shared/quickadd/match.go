@@ -796,8 +796,12 @@ func matchUntil(p *parser, i int) (int, string) {
 	return k + 1, meaning
 }
 
-// weekdays reads "monday", "mon, wed and fri", "tuesdays & thursdays" at word j.
+// weekdays reads "monday", "mon, wed and fri", "tuesdays & thursdays" or a span,
+// "mon-fri" (see dayRange), at word j.
 func (p *parser) weekdays(j int) ([]time.Weekday, int) {
+	if days := dayRange(p.word(j)); days != nil {
+		return days, 1
+	}
 	first, ok := weekdayOf(p.word(j))
 	if !ok {
 		return nil, 0
@@ -819,6 +823,24 @@ func (p *parser) weekdays(j int) ([]time.Weekday, int) {
 	}
 	slices.SortFunc(days, func(a, b time.Weekday) int { return int((a+6)%7) - int((b+6)%7) }) // Monday first
 	return days, k
+}
+
+// dayRange reads a span of weekdays in one word, "mon-fri", "monday–thursday", "fri-sun":
+// the days from the first to the last, on through Sunday, Monday first; nil for none.
+func dayRange(w string) []time.Weekday {
+	a, b, ok := strings.Cut(strings.ReplaceAll(w, "–", "-"), "-")
+	from, isFrom := weekdayOf(a)
+	to, isTo := weekdayOf(b)
+	if !ok || !isFrom || !isTo || from == to {
+		return nil
+	}
+	days := []time.Weekday{from}
+	for d := from; d != to; {
+		d = (d + 1) % 7
+		days = append(days, d)
+	}
+	slices.SortFunc(days, func(a, b time.Weekday) int { return int((a+6)%7) - int((b+6)%7) }) // Monday first
+	return days
 }
 
 // monthDay reads "april 15", "apr 15th", "15 april" or "15th of april" at word j.

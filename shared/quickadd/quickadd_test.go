@@ -90,6 +90,14 @@ func TestParse(t *testing.T) {
 		{name: "NthWeekdaysOfEveryMonth", text: "team sync on the second and fourth tuesday of every month", title: "team sync",
 			day: "2026-03-10", rule: "FREQ=MONTHLY;BYDAY=+2TU,+4TU"},
 		{name: "NthsWithoutAWeekdayAreTitle", text: "read the first and second chapter", title: "read the first and second chapter"},
+		// A span of weekdays names each day in it.
+		{name: "DaySpanIsARule", text: "standup mon-fri 9am", title: "standup",
+			due: "2026-03-09T09:00:00-04:00", rule: "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"},
+		{name: "EveryDaySpan", text: "gym every mon-thu at 6am", title: "gym",
+			due: "2026-03-09T06:00:00-04:00", rule: "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH"},
+		{name: "DaySpanOverTheWeekend", text: "night shift fri–mon", title: "night shift",
+			day: "2026-03-06", rule: "FREQ=WEEKLY;BYDAY=MO,FR,SA,SU"},
+		{name: "HyphenatedWordsAreNoSpan", text: "call sun-jin about the x-ray", title: "call sun-jin about the x-ray"},
 		// An adverb before a rule that says its period is the title's.
 		{name: "AdverbBeforeEveryIsTitle", text: "weekly report every friday eod", title: "weekly report",
 			due: "2026-03-06T23:59:00-05:00", rule: "FREQ=WEEKLY;BYDAY=FR"},
