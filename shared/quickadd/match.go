@@ -1023,7 +1023,8 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 			}
 		}
 	case "end":
-		// "end of month", "end of the year": its last day.
+		// "end of month", "end of the year": its last day; "end of [the] week": its Friday,
+		// the end of a working week (from a weekend, the next one); "end of next week|month|year".
 		k := j + 1
 		if p.word(k) != "of" {
 			break
@@ -1031,12 +1032,25 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 		if k++; p.word(k) == "the" {
 			k++
 		}
-		switch p.word(k) {
-		case "month":
-			return today.monthStart(1).add(-1), nil, nil, k + 1 - j
-		case "year":
-			return date{today.y, time.December, 31}, nil, nil, k + 1 - j
+		next := 0
+		if p.word(k) == "next" {
+			next, k = 1, k+1
 		}
+		switch p.word(k) {
+		case "week":
+			if next == 1 {
+				return nextWeekday(time.Monday, false).add(daysFromMonday(time.Friday)), nil, nil, k + 1 - j
+			}
+			return nextWeekday(time.Friday, true), nil, nil, k + 1 - j
+		case "month":
+			return today.monthStart(1 + next).add(-1), nil, nil, k + 1 - j
+		case "year":
+			return date{today.y + next, time.December, 31}, nil, nil, k + 1 - j
+		}
+	case "eow": // end of week
+		return nextWeekday(time.Friday, true), nil, nil, 1
+	case "eom": // end of month
+		return today.monthStart(1).add(-1), nil, nil, 1
 	}
 	if wd, ok := p.dayName(j, introduced); ok {
 		if p.word(j+1) == "next" && p.word(j+2) == "week" { // "tuesday next week"
