@@ -887,6 +887,13 @@ func matchDate(p *parser, i int) (int, string) {
 	case w == "at" && (p.word(j+1) == "end" || (p.word(j+1) == "the" && p.word(j+2) == "end")):
 		j++ // "at the end of the month"; else "at" is a time's ("at 5")
 	}
+	if start, end, k := p.dateSpan(j); k > 0 && p.length == nil {
+		// A span of days is the day the task is due and how many it takes.
+		length := taskwire.Duration{Days: int(end.utc().Sub(start.utc()).Hours()/24) + 1}
+		p.date, p.dateFrag = &start, len(p.frag)
+		p.length, p.lengthAt = &length, []int{i, j + k}
+		return j + k - i, "on " + start.String() + " to " + end.String() + ", takes " + describeLength(length)
+	}
 	d, part, c, k := p.dateAfter(j, j > i)
 	if k == 0 {
 		return 0, ""
@@ -905,6 +912,68 @@ func matchDate(p *parser, i int) (int, string) {
 		meaning += " at " + c.String()
 	}
 	return j - i, meaning
+}
+
+// spanWords join the ends of a span of days: "july 1 to july 14".
+var spanWords = map[string]bool{"to": true, "through": true, "thru": true, "till": true, "until": true, "-": true, "–": true}
+
+// dateSpan reads a span of days that names its month at word j: "july 1-14", "1-14
+// july", "23rd-24th of march", "march 10 to 12", "july 1 to july 14", "june 28 through
+// july 3". It returns its first and last day, the first span that starts from today on
+// (as "march 1" alone is the next 1 March), and how many words it took; 0 words for none,
+// or for a span longer than a task may take (taskwire.MaxDurationDays). Days in digits
+// before "of" need a suffix ("5th-7th of june"), so that "chapters 3-5 of march report"
+// keeps its title.
+func (p *parser) dateSpan(j int) (date, date, int) {
+	var m1, m2 time.Month
+	var d1, d2, k int
+	if m, ok := months[p.word(j)]; ok {
+		if a, b, ok := dayPair(p.word(j + 1)); ok { // "july 1-14"
+			m1, m2, d1, d2, k = m, m, a, b, 2
+		} else if a, ok := ordinal(p.word(j + 1)); ok && spanWords[p.word(j+2)] {
+			if mb, ok := months[p.word(j+3)]; ok { // "july 1 to july 14"
+				if b, ok := ordinal(p.word(j + 4)); ok {
+					m1, m2, d1, d2, k = m, mb, a, b, 5
+				}
+			} else if b, ok := ordinal(p.word(j + 3)); ok { // "march 10 to 12"
+				m1, m2, d1, d2, k = m, m, a, b, 4
+			}
+		}
+	} else if a, b, ok := dayPair(p.word(j)); ok { // "23-24 march", "23rd-24th of march"
+		i := j + 1
+		if p.word(i) == "of" && !allDigits(strings.ReplaceAll(p.word(j), "-", "")) {
+			i++ // not "chapters 3-5 of march report"
+		}
+		if m, ok := months[p.word(i)]; ok {
+			m1, m2, d1, d2, k = m, m, a, b, i+1-j
+		}
+	}
+	if k == 0 {
+		return date{}, date{}, 0
+	}
+	today := dateOf(p.now)
+	for y := today.y; y <= today.y+8; y++ {
+		start, end := date{y, m1, d1}, date{y, m2, d2}
+		if m2 < m1 {
+			end.y++ // "december 28 to january 3"
+		}
+		if !start.valid() || !end.valid() || before(start, today) {
+			continue
+		}
+		if !before(start, end) || end.utc().Sub(start.utc()) >= taskwire.MaxDurationDays*24*time.Hour {
+			return date{}, date{}, 0
+		}
+		return start, end, k
+	}
+	return date{}, date{}, 0
+}
+
+// dayPair reads two days of a month in one word: "1-14", "23rd–24th".
+func dayPair(w string) (int, int, bool) {
+	a, b, ok := strings.Cut(strings.ReplaceAll(w, "–", "-"), "-")
+	x, okA := ordinal(a)
+	y, okB := ordinal(b)
+	return x, y, ok && okA && okB
 }
 
 // dateAfter reads a date at word j as dateAt does. After a word such as "on" or "until"
