@@ -881,11 +881,16 @@ func matchDate(p *parser, i int) (int, string) {
 	if p.word(j) == "due" {
 		j++
 	}
+	plain := false // introduced by a word after which "the 15th", "sun" and "1/2" are no dates
 	switch w := p.word(j); {
 	case w == "on", w == "by", w == "starting", w == "from":
 		j++
+	case w == "for": // "slides for monday", not "a recipe for 1/2 cup" or "a hat for sun"
+		j, plain = j+1, true
 	case w == "at" && (p.word(j+1) == "end" || (p.word(j+1) == "the" && p.word(j+2) == "end")):
 		j++ // "at the end of the month"; else "at" is a time's ("at 5")
+	case (w == "over" || w == "at") && p.word(j+1) == "the" && p.word(j+2) == "weekend":
+		j++ // "over the weekend", "at the weekend"
 	}
 	if start, end, k := p.dateSpan(j); k > 0 && p.length == nil {
 		// A span of days is the day the task is due and how many it takes.
@@ -894,7 +899,7 @@ func matchDate(p *parser, i int) (int, string) {
 		p.length, p.lengthAt = &length, []int{i, j + k}
 		return j + k - i, "on " + start.String() + " to " + end.String() + ", takes " + describeLength(length)
 	}
-	d, part, c, k := p.dateAfter(j, j > i)
+	d, part, c, k := p.dateAfter(j, j > i && !plain)
 	if k == 0 {
 		return 0, ""
 	}
@@ -1015,6 +1020,11 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 		}
 		return today.add(n)
 	}
+	// This weekend is its Saturday, or today on its Sunday.
+	thisWeekend := nextWeekday(time.Saturday, true)
+	if today.weekday() == time.Sunday {
+		thisWeekend = today
+	}
 	w := p.word(j)
 	switch w {
 	case "today":
@@ -1034,11 +1044,8 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 		if wd, ok := weekdays[p.word(j+1)]; ok {
 			return nextWeekday(wd, true), nil, nil, 2
 		}
-		if p.word(j+1) == "weekend" { // its Saturday, or today on its Sunday
-			if today.weekday() == time.Sunday {
-				return today, nil, nil, 2
-			}
-			return nextWeekday(time.Saturday, true), nil, nil, 2
+		if p.word(j+1) == "weekend" {
+			return thisWeekend, nil, nil, 2
 		}
 	case "in":
 		// "in the morning": the next one, today's unless its time has passed (typed at
@@ -1086,6 +1093,9 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 			return date{today.y + 1, time.January, 1}, nil, nil, 2
 		}
 	case "the": // "the 15th of april", "the end of the month", "the day after tomorrow"
+		if introduced && p.word(j+1) == "weekend" { // "on the weekend", "over the weekend"
+			return thisWeekend, nil, nil, 2
+		}
 		if _, _, k := p.monthDay(j + 1); k > 0 || p.word(j+1) == "end" || p.word(j+1) == "day" {
 			if d, part, c, n := p.dateAt(j+1, introduced); n > 0 {
 				return d, part, c, n + 1
@@ -1310,7 +1320,7 @@ var usZones = map[string]bool{
 }
 
 // matchTime reads a time of day, after an optional "at", "@", "by", "around", "due",
-// "from" or "starting", and one more of "at", "around" or "by" ("due by", "at around",
+// "from", "starting" or "for", and one more of "at", "around" or "by" ("due by", "at around",
 // "starting at"): "5pm", "5 pm", "9:30", "9:30am", "17:00", "noon", "midnight", "eod" and
 // "[the] end of [the] day" (23:59), and a bare hour ("at 9") after "at", "@", "by", "around" or "due" ("from 9 to 5" and
 // "pages from 10" are no time).
@@ -1322,7 +1332,7 @@ func matchTime(p *parser, i int) (int, string) {
 	switch p.word(j) {
 	case "at", "@", "by", "around", "due":
 		j, bare = j+1, true
-	case "from", "starting":
+	case "from", "starting", "for":
 		j++
 	}
 	if w := p.word(j); j > i && (w == "at" || w == "around" || w == "by") {

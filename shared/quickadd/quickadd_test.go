@@ -70,6 +70,17 @@ func TestParse(t *testing.T) {
 		{name: "EndOfMonth", text: "book flights end of month", title: "book flights", day: "2026-03-31"},
 		{name: "EndOfTheYear", text: "taxes by end of the year", title: "taxes", day: "2026-12-31"},
 		{name: "TheEndOfTheMonth", text: "finish draft by the end of the month", title: "finish draft", day: "2026-03-31"},
+		// "for" before a date or a time with a meridiem says when it is due; after it, "the
+		// 2nd", "sun" and "1/2" are no dates.
+		{name: "ForADay", text: "prepare presentation for monday", title: "prepare presentation", day: "2026-03-09"},
+		{name: "ForNextWeekend", text: "plan trip for next weekend", title: "plan trip", day: "2026-03-14"},
+		{name: "ForATime", text: "book table for 7pm tomorrow", title: "book table", due: "2026-03-07T19:00:00-05:00"},
+		{name: "ForAFractionIsTitle", text: "recipe for 1/2 cup", title: "recipe for 1/2 cup"},
+		{name: "ForSunIsTitle", text: "buy hat for sun", title: "buy hat for sun"},
+		{name: "ForTheNthIsTitle", text: "do it for the 2nd time", title: "do it for the 2nd time"},
+		{name: "OnTheWeekend", text: "update resume on the weekend", title: "update resume", day: "2026-03-07"},
+		{name: "OverTheWeekend", text: "clean gutters over the weekend", title: "clean gutters", day: "2026-03-07"},
+		{name: "AfterTheWeekendIsTitle", text: "recover after the weekend", title: "recover after the weekend"},
 		// The end of a week is its Friday, as a working week ends; from a weekend, the next one.
 		{name: "EndOfWeek", text: "finish report by eow", title: "finish report", day: "2026-03-06"},
 		{name: "TheEndOfTheWeek", text: "finish draft by the end of the week", title: "finish draft", day: "2026-03-06"},
