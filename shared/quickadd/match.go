@@ -22,7 +22,7 @@ type matcher func(p *parser, i int) (int, string)
 // matchUntil comes before matchDate, which would read the date of "until friday" as the due
 // date.
 var matchers = []matcher{matchTag, matchPriority, matchCompletion, matchReminder, matchLength, matchRepeat, matchUntil,
-	matchIn, matchDate, matchTime}
+	matchExcept, matchIn, matchDate, matchTime}
 
 // matchTag reads "#word", or "@word" as Todoist writes its labels: a tag, lower-cased. A
 // tag needs a letter, so "#42" and "@ 5pm" stay.
@@ -537,7 +537,7 @@ var parts = map[string]*clock{"morning": &morningClock, "afternoon": &afternoonC
 // "on the 1st", "on the last day" or "on feb 29" after a weekly, monthly or yearly one,
 // and "morning", "afternoon", "evening" or "night" last ("every thursday night").
 func matchRepeat(p *parser, i int) (int, string) {
-	if p.rule != nil || p.at != nil {
+	if p.rule != nil || p.at != nil || p.word(i-1) == "except" { // not "every day except fridays"
 		return 0, ""
 	}
 	r, part, n := p.ruleAt(i)
@@ -774,6 +774,37 @@ func (p *parser) ruleOn(r rule, j int) (rule, int) {
 	return r, j
 }
 
+// matchExcept reads "except wednesdays", "except sat and sun" after a rule of days, daily
+// or weekly: the days go from it ("every weekday except friday" is Monday to Thursday,
+// "every day except sunday" Monday to Saturday). A rule it would leave without a day, or
+// one that cannot drop a day (every 2 days, monthly ones), leaves it to the title.
+func matchExcept(p *parser, i int) (int, string) {
+	r := p.rule
+	if r == nil || p.word(i) != "except" || len(r.nths) > 0 ||
+		!(r.freq == "WEEKLY" && len(r.byDay) > 0 || r.freq == "DAILY" && r.interval == 1) {
+		return 0, ""
+	}
+	out, n := p.weekdays(i + 1)
+	if n == 0 {
+		return 0, ""
+	}
+	days := r.byDay
+	if r.freq == "DAILY" {
+		days = []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday, time.Sunday}
+	}
+	days = slices.DeleteFunc(slices.Clone(days), func(d time.Weekday) bool { return slices.Contains(out, d) })
+	if len(days) == 0 || len(days) == len(r.byDay) {
+		return 0, ""
+	}
+	r.freq, r.byDay = "WEEKLY", days
+	p.frag[p.ruleFrag].Meaning = "repeats " + r.describe()
+	names := make([]string, len(out))
+	for k, d := range out {
+		names[k] = d.String()
+	}
+	return 1 + n, "except " + andList(names)
+}
+
 // matchUntil reads "until friday", "until april 30" after a repeat rule: the series' last
 // day, whole in the user's zone (an RRULE UNTIL date, which shared/recur reads so; an ISO
 // 8601 date-time is that local time). The series starts as it would without it. Without a
@@ -874,7 +905,7 @@ func (p *parser) monthDay(j int) (time.Month, int, int) {
 // those words "the 15th", each optionally followed by "morning", "afternoon", "evening"
 // or "night".
 func matchDate(p *parser, i int) (int, string) {
-	if p.date != nil || p.at != nil {
+	if p.date != nil || p.at != nil || p.word(i-1) == "except" {
 		return 0, ""
 	}
 	j := i

@@ -70,6 +70,16 @@ func TestParse(t *testing.T) {
 		{name: "EndOfMonth", text: "book flights end of month", title: "book flights", day: "2026-03-31"},
 		{name: "EndOfTheYear", text: "taxes by end of the year", title: "taxes", day: "2026-12-31"},
 		{name: "TheEndOfTheMonth", text: "finish draft by the end of the month", title: "finish draft", day: "2026-03-31"},
+		// "except" takes days out of a rule of days.
+		{name: "WeekdaysExceptOne", text: "pick up kids every weekday at 3:15pm except wednesdays", title: "pick up kids",
+			due: "2026-03-06T15:15:00-05:00", rule: "FREQ=WEEKLY;BYDAY=MO,TU,TH,FR"},
+		{name: "EveryDayExceptOne", text: "walk dog every day except sunday", title: "walk dog",
+			day: "2026-03-06", rule: "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR,SA"},
+		{name: "EveryDayExceptTwo", text: "gym every day at 7am except sat and sun", title: "gym",
+			due: "2026-03-09T07:00:00-04:00", rule: "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"},
+		{name: "ExceptWhereNoDayCanGo", text: "water plants every 2 days except sunday", title: "water plants except sunday",
+			day: "2026-03-06", rule: "FREQ=DAILY;INTERVAL=2"},
+		{name: "ExceptWithoutARule", text: "everything except fridays", title: "everything except fridays"},
 		// "for" before a date or a time with a meridiem says when it is due; after it, "the
 		// 2nd", "sun" and "1/2" are no dates.
 		{name: "ForADay", text: "prepare presentation for monday", title: "prepare presentation", day: "2026-03-09"},
@@ -616,6 +626,10 @@ func TestParse_Understood(t *testing.T) {
 		}},
 		{name: "NthOfEveryMonth", text: "pay on the last day of every month", want: [][2]string{
 			{"on the last day of every month", "repeats every month on the last day, first on Tue 31 Mar 2026, all day"},
+		}},
+		{name: "Except", text: "walk dog every day except sunday", want: [][2]string{
+			{"every day", "repeats every week on Monday, Tuesday, Wednesday, Thursday, Friday, Saturday, first on Fri 6 Mar 2026, all day"},
+			{"except sunday", "except Sunday"},
 		}},
 		{name: "DaysOfTheMonth", text: "pay rent every 15th and last day of the month", want: [][2]string{
 			{"every 15th and last day of the month", "repeats every month on the 15th and last day, first on Sun 15 Mar 2026, all day"},
