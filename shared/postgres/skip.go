@@ -2,8 +2,10 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -21,6 +23,7 @@ import (
 //
 // A task that does not repeat, a completed one, one whose series has a later occurrence
 // already, or one whose series ends with it is ECONFLICT: there is nothing to skip to.
+// UndoSkip takes the skip back.
 func (s *TaskService) SkipOccurrence(ctx context.Context, ref, ifMatch string) (*taskwire.Task, error) {
 	t, err := s.changeIn(ctx, ref, ifMatch, func(tx *userTx, cur *taskwire.Task, b *pgx.Batch) (taskwire.TaskFields, error) {
 		return s.skipped(ctx, tx, cur, b)
@@ -62,11 +65,70 @@ func (s *TaskService) skipped(ctx context.Context, tx *userTx, cur *taskwire.Tas
 	}
 	due := occ.At.UTC()
 	f := cur.Fields()
+	before, err := json.Marshal(skipped{Version: cur.Version + 1, SeriesIndex: pos.index, DueAt: *f.DueAt,
+		AllDay: f.AllDay, Checklist: f.Checklist, Reminders: f.Reminders})
+	if err != nil {
+		return none, fmt.Errorf("encode skip: %w", err)
+	}
 	f.DueAt = &due
 	f.Checklist = taskwire.Unchecked(f.Checklist)
 	f.Reminders = slices.DeleteFunc(f.Reminders, func(r taskwire.ReminderSpec) bool { return r.Before == "" })
-	b.Queue(`UPDATE tasks SET series_index = $3 WHERE user_id = $1 AND id = $2`, tx.user, cur.ID, occ.Index)
+	b.Queue(`UPDATE tasks SET series_index = $3, skipped = $4 WHERE user_id = $1 AND id = $2`, tx.user, cur.ID, occ.Index, before)
 	return f, nil
+}
+
+// skipped is what a skip changed (tasks.skipped, migration 025): the version the skip
+// made, and the task's place in its series, due, steps and reminders before it.
+type skipped struct {
+	Version     int64                   `json:"version"`
+	SeriesIndex int                     `json:"series_index"`
+	DueAt       time.Time               `json:"due_at"`
+	AllDay      bool                    `json:"all_day"`
+	Checklist   []taskwire.Step         `json:"checklist"`
+	Reminders   []taskwire.ReminderSpec `json:"reminders"`
+}
+
+// UndoSkip puts the task with uuid or number ref back where SkipOccurrence moved it
+// from: its due, its place in its series (which COUNT counts), its steps as they were
+// ticked and its reminders, a fixed one included. Only a skip that is the task's latest
+// change can be undone: after another change, or for a task never skipped, it is
+// ECONFLICT. A non-empty ifMatch must admit the task's current ETag.
+func (s *TaskService) UndoSkip(ctx context.Context, ref, ifMatch string) (*taskwire.Task, error) {
+	t, err := s.changeIn(ctx, ref, ifMatch, func(tx *userTx, cur *taskwire.Task, b *pgx.Batch) (taskwire.TaskFields, error) {
+		var none taskwire.TaskFields
+		was, err := tx.readSkipped(ctx, cur)
+		if err != nil {
+			return none, fmt.Errorf("read skip: %w", translate(err))
+		}
+		if was == nil || was.Version != cur.Version {
+			return none, taskwire.Errorf(taskwire.ECONFLICT, "task %d was not skipped last: there is no skip to undo", cur.Number)
+		}
+		f := cur.Fields()
+		f.DueAt, f.AllDay, f.Checklist, f.Reminders = &was.DueAt, was.AllDay, was.Checklist, was.Reminders
+		b.Queue(`UPDATE tasks SET series_index = $3, skipped = NULL WHERE user_id = $1 AND id = $2`, tx.user, cur.ID, was.SeriesIndex)
+		return f, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("undo skip: %w", err)
+	}
+	return t, nil
+}
+
+// readSkipped reads what the latest skip of locked task cur changed, nil for none, in a
+// round trip.
+func (tx *userTx) readSkipped(ctx context.Context, cur *taskwire.Task) (*skipped, error) {
+	b := &pgx.Batch{}
+	b.Queue(`SELECT skipped FROM tasks WHERE user_id = $1 AND id = $2`, tx.user, cur.ID)
+	br, err := tx.send(ctx, b)
+	if err != nil {
+		return nil, err
+	}
+	defer br.Close()
+	var was *skipped
+	if err := br.QueryRow().Scan(&was); err != nil {
+		return nil, err
+	}
+	return was, br.Close()
 }
 
 // seriesPosition reads where locked task cur stands in its series, in a round trip.

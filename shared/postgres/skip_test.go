@@ -146,3 +146,98 @@ func TestTaskService_SkipOccurrence(t *testing.T) {
 		assert.Equal(t, taskwire.ENOTFOUND, taskwire.ErrorCode(err))
 	})
 }
+
+// A skip is undone while it is the task's latest change: the task is back where it was,
+// its due, its place in the series (so COUNT still ends the series where it did), its
+// steps as ticked and its reminders, the fixed one too, armed again.
+func TestTaskService_UndoSkip(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	require.NoError(t, err)
+	monday := time.Date(2026, 3, 23, 9, 0, 0, 0, berlin)
+
+	t.Run("BackWhereItWas", func(t *testing.T) {
+		ctx, user := MustNewUser(t, db)
+		tasks, rec := newRecurrenceServices(db, monday.Add(-2*time.Hour))
+		first := MustCreateTask(t, ctx, tasks, taskwire.NewTask{
+			Title: "Standup", DueAt: rfc3339(monday), TimeZone: "Europe/Berlin", Recurrence: ptr("FREQ=WEEKLY;COUNT=2"),
+			Checklist: taskwire.ChecklistInput{{Text: "Notes", Done: true}, {Text: "Agenda"}},
+			Reminders: []taskwire.ReminderInput{{Before: ptr("PT10M")}, {At: rfc3339(monday.Add(-time.Hour))}},
+		})
+		skipped, err := tasks.SkipOccurrence(ctx, "1", first.ETag())
+		require.NoError(t, err)
+
+		back, err := tasks.UndoSkip(ctx, "1", skipped.ETag())
+		require.NoError(t, err)
+		assert.True(t, monday.Equal(*back.DueAt), "got %v", back.DueAt.In(berlin))
+		assert.Equal(t, first.Checklist, back.Checklist, "the steps as they were ticked")
+		assert.Equal(t, first.Reminders, back.Reminders, "both reminders, with their ids and times")
+		assert.Equal(t, first.Version+2, back.Version)
+		assert.Equal(t, 1, seriesIndex(t, db, first.ID), "back in its place in the series")
+		assert.Equal(t, back, MustFindTask(t, ctx, tasks, "1"), "what it returns is what it stored")
+		assert.Equal(t, 2, countRows(t, db, `SELECT count(*) FROM reminders WHERE task_id = $1 AND fired_at IS NULL AND task_open`, first.ID),
+			"both reminders armed again")
+
+		rows := MustListOutbox(t, db, user)
+		require.Equal(t, []string{events.TypeTaskCreated, events.TypeTaskUpdated, events.TypeTaskUpdated}, outboxTypes(rows))
+		assert.Contains(t, rows[2].TaskData(t).Changes, "due_at")
+		rows[2].RequireValidCloudEvent(t)
+
+		// Undone once: the skip is no longer there to undo.
+		_, err = tasks.UndoSkip(ctx, "1", "")
+		assert.Equal(t, taskwire.ECONFLICT, taskwire.ErrorCode(err), "%v", err)
+
+		// COUNT=2 still has its second occurrence: completing this one makes it.
+		MustComplete(t, ctx, tasks, first.ID)
+		next, err := rec.HandleCompleted(context.Background(), MustTaskEvent(t, db, user, events.TypeTaskCompleted, first.ID))
+		require.NoError(t, err)
+		require.NotNil(t, next, "the series has its second occurrence")
+		assert.True(t, monday.AddDate(0, 0, 7).Equal(*next.DueAt), "got %v", next.DueAt.In(berlin))
+		assert.Equal(t, 2, seriesIndex(t, db, next.ID))
+	})
+
+	t.Run("AllDay", func(t *testing.T) {
+		ctx, _ := MustNewUser(t, db)
+		tasks, _ := newRecurrenceServices(db, monday)
+		first := MustCreateTask(t, ctx, tasks, taskwire.NewTask{Title: "Pay rent", DueDate: ptr("2026-03-31"), TimeZone: "Europe/Berlin",
+			Recurrence: ptr("FREQ=MONTHLY;BYMONTHDAY=-1")})
+		_, err := tasks.SkipOccurrence(ctx, "1", "")
+		require.NoError(t, err)
+		back, err := tasks.UndoSkip(ctx, "1", "")
+		require.NoError(t, err)
+		require.NotNil(t, back.DueDate)
+		assert.Equal(t, "2026-03-31", *back.DueDate)
+		assert.True(t, first.DueAt.Equal(*back.DueAt))
+	})
+
+	// Only the latest change is undone: after an edit, the skip stays.
+	t.Run("NotAfterAnotherChange", func(t *testing.T) {
+		ctx, _ := MustNewUser(t, db)
+		tasks, _ := newRecurrenceServices(db, monday.Add(-time.Hour))
+		MustCreateTask(t, ctx, tasks, taskwire.NewTask{Title: "Standup", DueAt: rfc3339(monday), TimeZone: "Europe/Berlin", Recurrence: ptr("FREQ=DAILY")})
+		_, err := tasks.UndoSkip(ctx, "1", "")
+		assert.Equal(t, taskwire.ECONFLICT, taskwire.ErrorCode(err), "never skipped: %v", err)
+		assert.Contains(t, err.Error(), "no skip to undo")
+
+		skipped, err := tasks.SkipOccurrence(ctx, "1", "")
+		require.NoError(t, err)
+		edited, err := tasks.UpdateTask(ctx, "1", "", []byte(`{"title": "Standup, shorter"}`))
+		require.NoError(t, err)
+		_, err = tasks.UndoSkip(ctx, "1", skipped.ETag())
+		assert.Equal(t, taskwire.EPRECONDITION, taskwire.ErrorCode(err), "an If-Match of before the edit")
+		_, err = tasks.UndoSkip(ctx, "1", "")
+		assert.Equal(t, taskwire.ECONFLICT, taskwire.ErrorCode(err), "%v", err)
+		assert.Equal(t, edited, MustFindTask(t, ctx, tasks, "1"), "nothing changed")
+	})
+
+	t.Run("OtherUsersTask", func(t *testing.T) {
+		ctx, _ := MustNewUser(t, db)
+		otherCtx, _ := MustNewUser(t, db)
+		tasks := postgres.NewTaskService(db)
+		theirs := MustCreateTask(t, otherCtx, tasks, taskwire.NewTask{Title: "Theirs", DueAt: rfc3339(monday), TimeZone: "UTC", Recurrence: ptr("FREQ=DAILY")})
+		_, err := tasks.SkipOccurrence(otherCtx, theirs.ID.String(), "")
+		require.NoError(t, err)
+		_, err = tasks.UndoSkip(ctx, theirs.ID.String(), "")
+		assert.Equal(t, taskwire.ENOTFOUND, taskwire.ErrorCode(err))
+	})
+}

@@ -43,3 +43,37 @@ func TestSkipOccurrence(t *testing.T) {
 	resp.MustStatus(t, http.StatusNotFound)
 	assert.Equal(t, skipped.Version, c.MustGetTask(t, "1").Version, "another user's request changed nothing")
 }
+
+// POST /v1/tasks/{id}/unskip takes a skip back while it is the task's latest change; a
+// task not skipped last is a 409 problem that says so.
+func TestUndoSkip(t *testing.T) {
+	s := resttest.MustStart(t)
+	c := s.NewUser(t)
+	due := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
+	standup := c.MustCreateTask(t, map[string]any{"title": "Standup", "due_at": due.Format(time.RFC3339), "recurrence": "FREQ=WEEKLY"})
+
+	resp := c.Do(t, http.MethodPost, "/v1/tasks/1/unskip", nil)
+	resp.MustStatus(t, http.StatusConflict)
+	assert.Contains(t, resp.Problem(t).Detail, "no skip to undo")
+
+	resp = c.Do(t, http.MethodPost, "/v1/tasks/1/skip", nil, "If-Match", standup.ETag())
+	resp.MustStatus(t, http.StatusOK)
+	var skipped taskwire.Task
+	resp.JSON(t, &skipped)
+
+	resp = s.NewUser(t).Do(t, http.MethodPost, "/v1/tasks/"+standup.ID.String()+"/unskip", nil)
+	resp.MustStatus(t, http.StatusNotFound)
+	resp = c.Do(t, http.MethodPost, "/v1/tasks/1/unskip", nil, "If-Match", standup.ETag())
+	resp.MustStatus(t, http.StatusPreconditionFailed)
+
+	resp = c.Do(t, http.MethodPost, "/v1/tasks/1/unskip", nil, "If-Match", skipped.ETag())
+	resp.MustStatus(t, http.StatusOK)
+	var back taskwire.Task
+	resp.JSON(t, &back)
+	require.NotNil(t, back.DueAt)
+	assert.True(t, due.Equal(*back.DueAt), "got due_at %v, want %v", back.DueAt, due)
+	assert.Equal(t, back.ETag(), resp.Header.Get("ETag"))
+
+	resp = c.Do(t, http.MethodPost, "/v1/tasks/1/unskip", nil)
+	resp.MustStatus(t, http.StatusConflict)
+}

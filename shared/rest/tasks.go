@@ -490,6 +490,16 @@ func (s *Server) skipOccurrence(w http.ResponseWriter, r *http.Request) error {
 	return writeTask(w, r, http.StatusOK, t)
 }
 
+// undoSkip answers POST /v1/tasks/{id}/unskip: the task back where its latest change, a
+// skip, moved it from.
+func (s *Server) undoSkip(w http.ResponseWriter, r *http.Request) error {
+	t, err := s.tasks.UndoSkip(r.Context(), r.PathValue("id"), r.Header.Get("If-Match"))
+	if err != nil {
+		return err
+	}
+	return writeTask(w, r, http.StatusOK, t)
+}
+
 func (s *Server) toggleTask(w http.ResponseWriter, r *http.Request) error {
 	t, err := s.tasks.ToggleTask(r.Context(), r.PathValue("id"))
 	if err != nil {

@@ -320,7 +320,7 @@ await scenario('complete the recurring task and see the next occurrence appear',
     'the open list again');
 });
 
-await scenario('skip an occurrence of a repeating task: the same task moves to the next, nothing is marked done', page, async () => {
+await scenario('skip an occurrence of a repeating task: the same task moves to the next, nothing is marked done; Undo moves it back', page, async () => {
   const item = taskItem(page, recurringTitle);
   const skip = item.getByRole('button', { name: `Skip this “${recurringTitle}”` });
   await skip.waitFor(); // an open occurrence: a completed one has no Skip
@@ -335,6 +335,13 @@ await scenario('skip an occurrence of a repeating task: the same task moves to t
   const numberAfter = await taskItem(page, recurringTitle).locator('.num').textContent();
   assert(numberAfter === number, `the same task: ${number} → ${numberAfter}`);
   await page.getByText(`Skipped “${recurringTitle}”`).waitFor();
+  assert(await done() === doneBefore, 'nothing was marked done');
+  // Undo puts it back where it was; skipped again, it is as the scenarios after expect.
+  await page.locator('.toast', { hasText: `Skipped “${recurringTitle}”` }).getByRole('button', { name: 'Undo' }).click();
+  await until(async () => (await taskItem(page, recurringTitle).locator('time.due').getAttribute('datetime')) === before, 'the due time back');
+  await page.getByText(`“${recurringTitle}” is due`).waitFor();
+  await taskItem(page, recurringTitle).getByRole('button', { name: `Skip this “${recurringTitle}”` }).click();
+  await until(async () => (await taskItem(page, recurringTitle).locator('time.due').getAttribute('datetime')) === after, 'skipped again');
   assert(await done() === doneBefore, 'nothing was marked done');
 });
 

@@ -567,9 +567,28 @@ async function skip(t) {
     const moved = await request('POST', `/v1/tasks/${t.id}/skip`, undefined, { 'If-Match': `"${t.version}"` });
     replaceTask(moved);
     $(`.task[data-id="${t.id}"] [data-role="skip"]`)?.focus();
-    toast(`Skipped “${t.title}”: next ${dueText(moved)}.`);
+    toast(`Skipped “${t.title}”: next ${dueText(moved)}.`, { action: 'Undo', onAction: () => unskip(moved) });
   } catch (err) {
     handleError(err);
+    reload();
+  }
+}
+
+/**
+ * Takes back the skip that moved the task to moved: due, steps and reminders as they were.
+ * If-Match: after another change (here or elsewhere) the skip stays, and the list shows
+ * the task as it is.
+ */
+async function unskip(moved) {
+  try {
+    const back = await request('POST', `/v1/tasks/${moved.id}/unskip`, undefined, { 'If-Match': `"${moved.version}"` });
+    replaceTask(back);
+    $(`.task[data-id="${moved.id}"] [data-role="skip"]`)?.focus();
+    toast(`“${moved.title}” is due ${dueText(back)} again.`);
+  } catch (err) {
+    if (err instanceof ApiError && (err.status === 412 || err.status === 409)) {
+      toast(`“${moved.title}” changed since the skip: it stays skipped.`, { kind: 'error' });
+    } else handleError(err);
     reload();
   }
 }
