@@ -617,7 +617,8 @@ func SystemPrompt(now time.Time, zone string) string {
 		"theirs: you cannot see or change anyone else's tasks. Tasks have a number the user can say (\"task 3\"); " +
 		"pass it as task_id. Add, list, complete, reopen, reschedule, update, delete and restore tasks as asked; " +
 		"for several changes, make several calls. Before deleting a task the user named only vaguely, look it up first. " +
-		"To skip an occurrence of a repeating task the user will not do, use skip_occurrence, not complete_task. " +
+		"To skip an occurrence of a repeating task the user will not do, use skip_occurrence, not complete_task; " +
+		"undo_skip takes a skip back. " +
 		"rename_tag and delete_tag change a tag on every task at once. " +
 		"A task's steps are its checklist: give them as checklist to add_task or update_task (update_task " +
 		"replaces the whole list, so send the steps the task has with the new ones), and tick one off with check_step. " +

@@ -31,6 +31,7 @@ type Tasks interface {
 	UpdateTask(ctx context.Context, ref, ifMatch string, patch []byte) (*taskwire.Task, error)
 	SetStatus(ctx context.Context, ref string, status taskwire.Status) (*taskwire.Task, error)
 	SkipOccurrence(ctx context.Context, ref, ifMatch string) (*taskwire.Task, error)
+	UndoSkip(ctx context.Context, ref, ifMatch string) (*taskwire.Task, error)
 	DeleteTask(ctx context.Context, ref, ifMatch string) error
 	RestoreTask(ctx context.Context, ref string) (*taskwire.Task, error)
 	Trash(ctx context.Context, limit int, cursor *taskwire.Cursor) (*taskwire.TrashPage, error)
@@ -284,6 +285,15 @@ func taskTools(tasks Tasks, users Users) []Tool {
 			Parameters: json.RawMessage(taskRefSchema),
 			run: byRef(func(ctx context.Context, ref string) (*taskwire.Task, error) {
 				return tasks.SkipOccurrence(ctx, ref, "")
+			}),
+		},
+		{
+			Name: "undo_skip",
+			Description: "Take back a skip_occurrence, by the task's number or id: the task is due as it was before the skip. " +
+				"Only while nothing else changed the task since. Returns the task.",
+			Parameters: json.RawMessage(taskRefSchema),
+			run: byRef(func(ctx context.Context, ref string) (*taskwire.Task, error) {
+				return tasks.UndoSkip(ctx, ref, "")
 			}),
 		},
 		{

@@ -90,7 +90,7 @@ func TestSet_List(t *testing.T) {
 		assert.Equal(t, tool.Name, found.Name)
 	}
 	assert.Equal(t, []string{"add_task", "quick_add", "list_tasks", "get_task", "complete_task", "reopen_task",
-		"skip_occurrence", "delete_task", "restore_task", "list_deleted_tasks", "update_task", "check_step", "reschedule_task", "list_tags",
+		"skip_occurrence", "undo_skip", "delete_task", "restore_task", "list_deleted_tasks", "update_task", "check_step", "reschedule_task", "list_tags",
 		"rename_tag", "delete_tag", "list_notifications", "snooze_reminder"}, names)
 	deleteTask, _ := set.Lookup("delete_task")
 	assert.Contains(t, deleteTask.Description, "trash", "a deleted task is not gone for good")
@@ -289,6 +289,14 @@ func TestTools_SkipOccurrence(t *testing.T) {
 	assert.Contains(t, err.Error(), "does not repeat")
 	_, err = set.Call(ctx, "skip_occurrence", json.RawMessage(`{"task_id": 99}`))
 	assert.Equal(t, taskwire.ENOTFOUND, taskwire.ErrorCode(err))
+
+	// "Oops, I do have standup this week": undo_skip takes the skip back, once.
+	back := MustCall[taskwire.Task](t, ctx, set, "undo_skip", `{"task_id": 1}`)
+	require.NotNil(t, back.DueAt)
+	assert.True(t, due.Equal(*back.DueAt), "got %v, want the due before the skip", back.DueAt)
+	_, err = set.Call(ctx, "undo_skip", json.RawMessage(`{"task_id": 1}`))
+	assert.Equal(t, taskwire.ECONFLICT, taskwire.ErrorCode(err))
+	assert.Contains(t, err.Error(), "no skip to undo")
 }
 
 // "Rename my wrok tag to work": rename_tag and delete_tag change every task that carries
