@@ -65,7 +65,7 @@ func (s *TaskService) skipped(ctx context.Context, tx *userTx, cur *taskwire.Tas
 	}
 	due := occ.At.UTC()
 	f := cur.Fields()
-	before, err := json.Marshal(skipped{Version: cur.Version + 1, SeriesIndex: pos.index, DueAt: *f.DueAt,
+	before, err := json.Marshal(skipUndo{Version: cur.Version + 1, SeriesIndex: pos.index, DueAt: *f.DueAt,
 		AllDay: f.AllDay, Checklist: f.Checklist, Reminders: f.Reminders})
 	if err != nil {
 		return none, fmt.Errorf("encode skip: %w", err)
@@ -77,9 +77,9 @@ func (s *TaskService) skipped(ctx context.Context, tx *userTx, cur *taskwire.Tas
 	return f, nil
 }
 
-// skipped is what a skip changed (tasks.skipped, migration 025): the version the skip
+// skipUndo is what undoes a skip (tasks.skipped, migration 025): the version the skip
 // made, and the task's place in its series, due, steps and reminders before it.
-type skipped struct {
+type skipUndo struct {
 	Version     int64                   `json:"version"`
 	SeriesIndex int                     `json:"series_index"`
 	DueAt       time.Time               `json:"due_at"`
@@ -116,7 +116,7 @@ func (s *TaskService) UndoSkip(ctx context.Context, ref, ifMatch string) (*taskw
 
 // readSkipped reads what the latest skip of locked task cur changed, nil for none, in a
 // round trip.
-func (tx *userTx) readSkipped(ctx context.Context, cur *taskwire.Task) (*skipped, error) {
+func (tx *userTx) readSkipped(ctx context.Context, cur *taskwire.Task) (*skipUndo, error) {
 	b := &pgx.Batch{}
 	b.Queue(`SELECT skipped FROM tasks WHERE user_id = $1 AND id = $2`, tx.user, cur.ID)
 	br, err := tx.send(ctx, b)
@@ -124,7 +124,7 @@ func (tx *userTx) readSkipped(ctx context.Context, cur *taskwire.Task) (*skipped
 		return nil, err
 	}
 	defer br.Close()
-	var was *skipped
+	var was *skipUndo
 	if err := br.QueryRow().Scan(&was); err != nil {
 		return nil, err
 	}

@@ -780,23 +780,24 @@ func (p *parser) ruleOn(r rule, j int) (rule, int) {
 // one that cannot drop a day (every 2 days, monthly ones), leaves it to the title.
 func matchExcept(p *parser, i int) (int, string) {
 	r := p.rule
-	if r == nil || p.word(i) != "except" || len(r.nths) > 0 ||
-		!(r.freq == "WEEKLY" && len(r.byDay) > 0 || r.freq == "DAILY" && r.interval == 1) {
+	if r == nil || p.word(i) != "except" {
+		return 0, ""
+	}
+	var days []time.Weekday
+	switch {
+	case r.freq == "WEEKLY" && len(r.byDay) > 0:
+		days = r.byDay
+	case r.freq == "DAILY" && r.interval == 1:
+		days = []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday, time.Sunday}
+	default:
 		return 0, ""
 	}
 	out, n := p.weekdays(i + 1)
-	if n == 0 {
+	kept := slices.DeleteFunc(slices.Clone(days), func(d time.Weekday) bool { return slices.Contains(out, d) })
+	if n == 0 || len(kept) == 0 || len(kept) == len(days) {
 		return 0, ""
 	}
-	days := r.byDay
-	if r.freq == "DAILY" {
-		days = []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday, time.Sunday}
-	}
-	days = slices.DeleteFunc(slices.Clone(days), func(d time.Weekday) bool { return slices.Contains(out, d) })
-	if len(days) == 0 || len(days) == len(r.byDay) {
-		return 0, ""
-	}
-	r.freq, r.byDay = "WEEKLY", days
+	r.freq, r.byDay = "WEEKLY", kept
 	p.frag[p.ruleFrag].Meaning = "repeats " + r.describe()
 	names := make([]string, len(out))
 	for k, d := range out {
@@ -1531,7 +1532,10 @@ func (p *parser) timeRange(j int) (clock, taskwire.Duration, int, bool) {
 	}
 	start, ok := clockOf(a, am, true)
 	if am == "" && bm != "" {
-		other := map[byte]string{'a': "pm", 'p': "am"}[bm[0]]
+		other := "am"
+		if bm[0] == 'a' {
+			other = "pm"
+		}
 		if start, ok = clockOf(a, bm, true); ok && start.h*60+start.m >= end.h*60+end.m {
 			start, ok = clockOf(a, other, true)
 		}
