@@ -343,6 +343,11 @@ await scenario('skip an occurrence of a repeating task: the same task moves to t
   await taskItem(page, recurringTitle).getByRole('button', { name: `Skip this “${recurringTitle}”` }).click();
   await until(async () => (await taskItem(page, recurringTitle).locator('time.due').getAttribute('datetime')) === after, 'skipped again');
   assert(await done() === doneBefore, 'nothing was marked done');
+  // Its messages go, so that the stack of them does not cover the rows the next scenarios click.
+  for (const text of [`“${recurringTitle}” is due`, `Skipped “${recurringTitle}”`]) {
+    for (const t of await page.locator('.toast', { hasText: text }).all()) await t.getByRole('button', { name: 'Dismiss' }).click();
+    await until(async () => (await page.locator('.toast', { hasText: text }).count()) === 0, `"${text}" dismissed`, 5000);
+  }
 });
 
 await scenario('filter and sort', page, async () => {
