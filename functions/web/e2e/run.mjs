@@ -86,6 +86,21 @@ async function until(fn, what, timeout = 20000) {
   }
 }
 
+/**
+ * Waits until the task list has not changed for half a second (at most 5 s): a reload or
+ * a live update under way moves the rows, and a click aimed at one can land on another.
+ */
+async function listQuiet(p) {
+  await p.evaluate(() => new Promise((resolve) => {
+    let timer;
+    const observer = new MutationObserver(() => { clearTimeout(timer); timer = setTimeout(done, 500); });
+    function done() { observer.disconnect(); resolve(); }
+    observer.observe(document.querySelector('#tasks'), { childList: true, subtree: true, attributes: true });
+    timer = setTimeout(done, 500);
+    setTimeout(done, 5000);
+  }));
+}
+
 /** Calls the API directly, as a script would (for seeding and checking). */
 async function api(token, method, p, body) {
   const res = await fetch(BASE + p, {
@@ -457,6 +472,7 @@ await scenario('a checklist: steps from the form, ticked off in the list, kept t
   assert((await item.locator('.meta').textContent()).includes('0/3 steps'), 'the count of steps');
   assert(await steps() === '- Passport, - Charger, - Tickets', `a step a line, blank lines dropped: ${await steps()}`);
 
+  await listQuiet(page);
   await item.getByLabel('Charger', { exact: true }).check();
   await until(async () => (await taskItem(page, title).locator('.meta').textContent()).includes('1/3 steps'), 'the tick to be saved');
   assert(await steps() === '- Passport, x Charger, - Tickets', `ticked: ${await steps()}`);
@@ -512,6 +528,7 @@ await scenario('edit inline, delete with undo', page, async () => {
   await page.getByRole('button', { name: 'Save' }).click();
   await taskItem(page, 'Buy oat milk').waitFor();
 
+  await listQuiet(page);
   await taskItem(page, 'Buy oat milk').getByRole('button', { name: 'Delete “Buy oat milk”' }).click();
   assert(await taskItem(page, 'Buy oat milk').count() === 0, 'deleted from the list at once');
   const focused = await page.evaluate(() => document.activeElement.getAttribute('aria-label'));
