@@ -475,12 +475,11 @@ func (p *parser) nthWeekday(j int) ([]int, time.Weekday, int) {
 		nths = append(nths, nth)
 		k++
 		if day, ok := weekdayOf(p.word(k)); ok {
-			slices.SortFunc(nths, func(a, b int) int { return cmp.Compare(uint(a), uint(b)) }) // the last last
+			sortLastLast(nths)
 			return nths, day, k + 1 - j
 		}
-		if w := p.word(k); w == "and" || w == "&" {
-			k++
-		} else if !p.comma(k - 1) {
+		var ok bool
+		if k, ok = p.listNext(k); !ok {
 			return nil, 0, 0
 		}
 	}
@@ -493,10 +492,8 @@ func (p *parser) nthWeekday(j int) ([]int, time.Weekday, int) {
 func (p *parser) moreMonthDays(first, k int, digits bool) ([]int, int) {
 	days := []int{first}
 	for {
-		i := k
-		if w := p.word(i); w == "and" || w == "&" {
-			i++
-		} else if !p.comma(i - 1) {
+		i, ok := p.listNext(k)
+		if !ok {
 			break
 		}
 		if p.word(i) == "the" {
@@ -512,8 +509,33 @@ func (p *parser) moreMonthDays(first, k int, digits bool) ([]int, int) {
 		}
 		days, k = append(days, d), i+1
 	}
-	slices.SortFunc(days, func(a, b int) int { return cmp.Compare(uint(a), uint(b)) }) // the last last
+	sortLastLast(days)
 	return slices.Compact(days), k
+}
+
+// listNext returns the word after a list's separator at word k, "and", "&" or a comma
+// typed after word k-1, and whether there is one.
+func (p *parser) listNext(k int) (int, bool) {
+	if w := p.word(k); w == "and" || w == "&" {
+		return k + 1, true
+	}
+	return k, p.comma(k - 1)
+}
+
+// sortLastLast sorts places or days in a month ascending, with the last (-1) after them.
+func sortLastLast(xs []int) {
+	slices.SortFunc(xs, func(a, b int) int { return cmp.Compare(uint(a), uint(b)) })
+}
+
+// sortMondayFirst sorts days as a rule lists them, Monday first and Sunday last.
+func sortMondayFirst(days []time.Weekday) {
+	slices.SortFunc(days, func(a, b time.Weekday) int { return daysFromMonday(a) - daysFromMonday(b) })
+}
+
+// cutDash cuts a word at its one dash, a hyphen or an en dash: "2-3pm", "mon–fri".
+func cutDash(w string) (string, string, bool) {
+	a, b, ok := strings.Cut(strings.ReplaceAll(w, "–", "-"), "-")
+	return a, b, ok && !strings.Contains(b, "-")
 }
 
 // andList joins words as a list is said: "a", "a and b", "a, b and c".
@@ -788,7 +810,7 @@ func matchExcept(p *parser, i int) (int, string) {
 	case r.freq == "WEEKLY" && len(r.byDay) > 0:
 		days = r.byDay
 	case r.freq == "DAILY" && r.interval == 1:
-		days = []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday, time.Sunday}
+		days = slices.Concat(weekdayList, weekendList)
 	default:
 		return 0, ""
 	}
@@ -853,14 +875,14 @@ func (p *parser) weekdays(j int) ([]time.Weekday, int) {
 		}
 		k += sep + 1
 	}
-	slices.SortFunc(days, func(a, b time.Weekday) int { return int((a+6)%7) - int((b+6)%7) }) // Monday first
+	sortMondayFirst(days)
 	return days, k
 }
 
 // dayRange reads a span of weekdays in one word, "mon-fri", "monday–thursday", "fri-sun":
 // the days from the first to the last, on through Sunday, Monday first; nil for none.
 func dayRange(w string) []time.Weekday {
-	a, b, ok := strings.Cut(strings.ReplaceAll(w, "–", "-"), "-")
+	a, b, ok := cutDash(w)
 	from, isFrom := weekdayOf(a)
 	to, isTo := weekdayOf(b)
 	if !ok || !isFrom || !isTo || from == to {
@@ -871,7 +893,7 @@ func dayRange(w string) []time.Weekday {
 		d = (d + 1) % 7
 		days = append(days, d)
 	}
-	slices.SortFunc(days, func(a, b time.Weekday) int { return int((a+6)%7) - int((b+6)%7) }) // Monday first
+	sortMondayFirst(days)
 	return days
 }
 
@@ -988,26 +1010,20 @@ func (p *parser) dateSpan(j int) (date, date, int) {
 	if k == 0 {
 		return date{}, date{}, 0
 	}
-	today := dateOf(p.now)
-	for y := today.y; y <= today.y+8; y++ {
-		start, end := date{y, m1, d1}, date{y, m2, d2}
-		if m2 < m1 {
-			end.y++ // "december 28 to january 3"
-		}
-		if !start.valid() || !end.valid() || before(start, today) {
-			continue
-		}
-		if !before(start, end) || end.utc().Sub(start.utc()) >= taskwire.MaxDurationDays*24*time.Hour {
-			return date{}, date{}, 0
-		}
-		return start, end, k
+	start, ok := nextDate(dateOf(p.now), m1, d1)
+	end := date{start.y, m2, d2}
+	if m2 < m1 {
+		end.y++ // "december 28 to january 3"
 	}
-	return date{}, date{}, 0
+	if !ok || !end.valid() || !before(start, end) || end.utc().Sub(start.utc()) >= taskwire.MaxDurationDays*24*time.Hour {
+		return date{}, date{}, 0
+	}
+	return start, end, k
 }
 
 // dayPair reads two days of a month in one word: "1-14", "23rd–24th".
 func dayPair(w string) (int, int, bool) {
-	a, b, ok := strings.Cut(strings.ReplaceAll(w, "–", "-"), "-")
+	a, b, ok := cutDash(w)
 	x, okA := ordinal(a)
 	y, okB := ordinal(b)
 	return x, y, ok && okA && okB
@@ -1393,10 +1409,8 @@ func matchTime(p *parser, i int) (int, string) {
 func (p *parser) moreTimes(c clock, j int) int {
 	hours, n := []int{c.h}, 0
 	for {
-		k := j + n
-		if p.word(k) == "and" {
-			k++
-		} else if !p.comma(k - 1) {
+		k, ok := p.listNext(j + n)
+		if !ok {
 			break
 		}
 		more, m, ok := p.clockAt(k, false)
@@ -1513,8 +1527,8 @@ func clockOf(w, mer string, bare bool) (clock, bool) {
 // took.
 func (p *parser) timeRange(j int) (clock, taskwire.Duration, int, bool) {
 	var none taskwire.Duration
-	a, b, ok := strings.Cut(strings.ReplaceAll(p.word(j), "–", "-"), "-")
-	if !ok || strings.Contains(b, "-") {
+	a, b, ok := cutDash(p.word(j))
+	if !ok {
 		return clock{}, none, 0, false
 	}
 	k := 1
