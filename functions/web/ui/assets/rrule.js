@@ -82,10 +82,10 @@ function daysOf(freq, parts) {
   // The second and fourth Friday: places of one weekday in the month, or in one month.
   const places = byday?.split(',').map((d) => /^([+-]?\d)([A-Z]{2})$/.exec(d));
   if (byday && !bymonthday && places.every((m) => m && PLACES[parseInt(m[1], 10)] && m[2] === places[0][2])) {
-    const month = bymonth && MONTHS[parseInt(bymonth, 10) - 1];
-    if (freq === 'MONTHLY' ? bymonth : !(freq === 'YEARLY' && month && /^\d+$/.test(bymonth))) return null;
-    const said = andList(places.map((m) => PLACES[parseInt(m[1], 10)]));
-    return ` on the ${said} ${WEEKDAYS[places[0][2]]}${month ? ` of ${month}` : ''}`;
+    const said = ` on the ${andList(places.map((m) => PLACES[parseInt(m[1], 10)]))} ${WEEKDAYS[places[0][2]]}`;
+    if (freq === 'MONTHLY' && !bymonth) return said;
+    const month = freq === 'YEARLY' && /^\d+$/.test(bymonth || '') && MONTHS[parseInt(bymonth, 10) - 1];
+    return month ? `${said} of ${month}` : null;
   }
   if (byday) return null;
   if (freq === 'YEARLY' && bymonth && bymonthday) {
@@ -116,8 +116,8 @@ export function describe(rule) {
     parts[k.toUpperCase()] = v.toUpperCase();
   }
   const unit = UNITS[parts.FREQ];
-  const days = unit && daysOf(parts.FREQ, parts);
-  if (days === null || days === undefined || (parts.FREQ === 'HOURLY' && days)) return rule;
+  const days = unit ? daysOf(parts.FREQ, parts) : null;
+  if (days === null || (parts.FREQ === 'HOURLY' && days)) return rule;
   const n = Math.max(1, parseInt(parts.INTERVAL, 10) || 1);
   let out = (n > 1 ? `every ${n} ${unit}s` : `every ${unit}`) + days;
   if (parts.COUNT) out += `, ${parseInt(parts.COUNT, 10)} times`;
