@@ -262,6 +262,8 @@ func TestParse(t *testing.T) {
 		{name: "Quarterly", text: "file taxes quarterly", title: "file taxes", day: "2026-03-06", rule: "FREQ=MONTHLY;INTERVAL=3"},
 		{name: "TwiceADay", text: "take pills every day at 8am and 8pm", now: "2026-03-06T10:00:00-05:00",
 			title: "take pills", due: "2026-03-06T20:00:00-05:00", rule: "FREQ=DAILY;BYHOUR=8,20;BYMINUTE=0"},
+		{name: "TwiceADayWithAmpersand", text: "take pills every day at 8am & 8pm", now: "2026-03-06T10:00:00-05:00",
+			title: "take pills", due: "2026-03-06T20:00:00-05:00", rule: "FREQ=DAILY;BYHOUR=8,20;BYMINUTE=0"},
 		{name: "TwiceADayBeforeBoth", text: "take pills daily at 8:30am and 8:30pm", now: "2026-03-06T07:00:00-05:00",
 			title: "take pills", due: "2026-03-06T08:30:00-05:00", rule: "FREQ=DAILY;BYHOUR=8,20;BYMINUTE=30"},
 		{name: "ThreeTimesOnWeekdays", text: "stretch every weekday at 9am, 1pm and 5pm", now: "2026-03-06T18:00:00-05:00",
