@@ -1119,6 +1119,25 @@ await userScenario('a toast\'s action is a Tab away from the skip link, and the 
   assert((await api(tok, 'GET', '/v1/tasks')).body.items.length === 1, 'undo kept the task');
 });
 
+await userScenario('at most three toasts: a fourth closes the oldest, whose deletion is sent then', {
+  seed: async (tok) => {
+    for (const title of ['Wash the car', 'Call the bank', 'Book the flight', 'Water the plants']) await seedTask(tok, { title });
+  },
+}, async ({ page: p, token: tok }) => {
+  const titles = ['Wash the car', 'Call the bank', 'Book the flight', 'Water the plants'];
+  for (const title of titles) {
+    await taskItem(p, title).getByRole('button', { name: `Delete “${title}”` }).click();
+    await p.locator('.toast', { hasText: `Deleted “${title}”` }).waitFor();
+  }
+  const shown = await p.locator('.toast').allTextContents();
+  assert(shown.length === 3 && !shown.some((s) => s.includes('Wash the car')), `the three latest show: ${JSON.stringify(shown)}`);
+  const trashed = async () => JSON.stringify((await api(tok, 'GET', '/v1/trash')).body.items.map((i) => i.task.title));
+  await until(async () => await trashed() === '["Wash the car"]', 'the oldest deletion sent, and only it', 5000);
+  await p.locator('.toast', { hasText: 'Deleted “Water the plants”' }).getByRole('button', { name: 'Undo' }).click();
+  await taskItem(p, 'Water the plants').waitFor();
+  assert(await p.locator('.toast').count() === 2, 'the Undo closed its own toast only');
+});
+
 await userScenario('recently deleted: a task restored comes back with its number, one deleted for good is gone', {
   seed: async (tok) => {
     for (const title of ['Pack the tent', 'Buy stamps', 'Fix the bike']) await seedTask(tok, { title });

@@ -22,11 +22,19 @@ export function h(tag, attrs = {}, ...children) {
 export const $ = (sel, root = document) => root.querySelector(sel);
 export const $$ = (sel, root = document) => [...root.querySelectorAll(sel)];
 
+// At most this many toasts show at once: more covered the list they speak of.
+const MAX_TOASTS = 3;
+
+// Each toast's close, by its element, so that a new toast can close the oldest.
+const closers = new WeakMap();
+
 /**
  * Shows a message for a while, with an optional action (such as Undo) and extra controls
  * on a line of their own (a reminder's snooze choices). The toasts come first in the
  * page's tab order (their region follows the skip link), and a toast stays while the
- * pointer or the focus is on it, so that its action can be reached in time.
+ * pointer or the focus is on it, so that its action can be reached in time. With
+ * MAX_TOASTS shown, a new one closes the oldest the user is not on, as if its time had
+ * run out (a deletion's is sent then).
  */
 export function toast(text, { action, onAction, timeout = 6000, onTimeout, kind = 'info', extra } = {}) {
   const box = $('#toasts');
@@ -58,6 +66,9 @@ export function toast(text, { action, onAction, timeout = 6000, onTimeout, kind 
   action && h('button', { type: 'button', onclick: () => close(true) }, action),
   h('button', { type: 'button', class: 'icon', 'aria-label': 'Dismiss', onclick: () => close(false) }, '×'),
   extra);
+  const idle = [...box.children].filter((t) => !t.contains(document.activeElement) && !t.matches(':hover'));
+  for (let n = box.children.length; n >= MAX_TOASTS && idle.length > 0; n--) closers.get(idle.shift())?.(false);
+  closers.set(el, close);
   box.append(el);
   wait();
   return { close: (acted = false) => close(acted) };
