@@ -1489,6 +1489,12 @@ func cutMeridiem(w string) (string, string) {
 	return w, ""
 }
 
+// latestAfternoon bounds the hours read as afternoon without am or pm: "at 5" and "3:30"
+// are 17:00 and 15:30, since few tasks are due between 01:00 and 06:59 and many between
+// 13:00 and 18:59; "at 7" stays 07:00, as early as people get up. A leading zero ("05:30")
+// or a morning ("tomorrow morning at 5") keeps the hour as typed.
+const latestAfternoon = 18
+
 // clockOf reads w, the digits of a time of day ("5", "9:30", "3.30" with a meridiem), with
 // meridiem mer ("" for none); bare allows an hour alone without a meridiem.
 func clockOf(w, mer string, bare bool) (clock, bool) {
@@ -1513,6 +1519,8 @@ func clockOf(w, mer string, bare bool) (clock, bool) {
 			h += 12
 		}
 		return clock{h: h, m: m, meridiem: true}, true
+	case (colon || bare) && h >= 1 && h <= latestAfternoon-12 && hs[0] != '0':
+		return clock{h: h + 12, m: m, afternoon: true}, true
 	case (colon || bare) && h <= 23:
 		return clock{h: h, m: m}, true
 	}

@@ -357,6 +357,8 @@ func (p *parser) timeOfDay() (c clock, explicit bool) {
 		return clock{h: p.clock.h + 12, m: p.clock.m}, true // "tonight at 8"
 	case p.clock != nil && p.part != nil && !p.clock.meridiem && p.part.h >= eveningClock.h && p.clock.h == 12 && p.clock.m == 0:
 		return clock{h: endOfDay.h, m: endOfDay.m}, true // "tonight at 12": midnight, not noon
+	case p.clock != nil && p.part != nil && p.clock.afternoon && p.part.h < 12:
+		return clock{h: p.clock.h - 12, m: p.clock.m}, true // "tomorrow morning at 5"
 	case p.clock != nil:
 		return *p.clock, true
 	case p.part != nil:

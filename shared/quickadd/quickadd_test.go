@@ -315,7 +315,18 @@ func TestParse(t *testing.T) {
 		{name: "EveryWeekend", text: "hike every weekend", title: "hike",
 			day: "2026-03-07", rule: "FREQ=WEEKLY;BYDAY=SA,SU"},
 		{name: "Midnight", text: "submit by midnight", title: "submit", due: "2026-03-06T23:59:00-05:00"},
-		{name: "BareHourIs24Hour", text: "call at 5", title: "call", due: "2026-03-07T05:00:00-05:00"},
+		// A bare hour from 1 to 6 is afternoon, the rest 24-hour; a leading zero or a
+		// morning keeps it as typed.
+		{name: "BareEarlyHourIsAfternoon", text: "call at 5", title: "call", due: "2026-03-06T17:00:00-05:00"},
+		{name: "EarlyHourAndMinutesIsAfternoon", text: "pick up kids at 3:30", title: "pick up kids", due: "2026-03-06T15:30:00-05:00"},
+		{name: "BareSevenIsMorning", text: "gym at 7", title: "gym", due: "2026-03-07T07:00:00-05:00"},
+		{name: "LeadingZeroIs24Hour", text: "call at 05:00", title: "call", due: "2026-03-07T05:00:00-05:00"},
+		{name: "MorningKeepsAnEarlyHour", text: "call tomorrow morning at 5", title: "call", due: "2026-03-07T05:00:00-05:00"},
+		{name: "EarlyHourInTheMorning", text: "call at 5 in the morning", title: "call", due: "2026-03-07T05:00:00-05:00"},
+		{name: "EarlyHourWithAm", text: "flight tomorrow at 6:45 am", title: "flight", due: "2026-03-07T06:45:00-05:00"},
+		{name: "EveryDayAtAnEarlyHour", text: "run every day at 6", title: "run", due: "2026-03-06T18:00:00-05:00", rule: "FREQ=DAILY"},
+		{name: "RemindAtAnEarlyHour", text: "call bob tomorrow remind me at 4", title: "call bob", day: "2026-03-07",
+			reminders: []string{"at 2026-03-07T16:00:00-05:00"}},
 		{name: "BareNumberStays", text: "buy 2 apples", title: "buy 2 apples"},
 		{name: "RemindAnHourEarly", text: "call tomorrow 5pm remind me an hour early", title: "call",
 			due: "2026-03-07T17:00:00-05:00", reminders: []string{"before PT1H"}},
@@ -433,7 +444,7 @@ func TestParse(t *testing.T) {
 		{name: "AtTheEndOfTheMonth", text: "send invoice at the end of the month", title: "send invoice",
 			day: "2026-03-31"},
 		{name: "AtEndOfYear", text: "file taxes at end of year", title: "file taxes", day: "2026-12-31"},
-		{name: "AtAnHour", text: "meet at 5", title: "meet", due: "2026-03-07T05:00:00-05:00"},
+		{name: "AtAnHour", text: "meet at 8", title: "meet", due: "2026-03-07T08:00:00-05:00"},
 		// A day of every month.
 		{name: "LastDayOfEveryMonth", text: "pay credit card on the last day of every month", title: "pay credit card",
 			day: "2026-03-31", rule: "FREQ=MONTHLY;BYMONTHDAY=-1"},
@@ -608,6 +619,9 @@ func TestParse_Understood(t *testing.T) {
 		{name: "TonightAtBareHour", text: "finish slides tonight at 11", want: [][2]string{
 			{"tonight", "on Fri 6 Mar 2026"},
 			{"at 11", "at 23:00"},
+		}},
+		{name: "BareEarlyHour", text: "call at 5", want: [][2]string{
+			{"at 5", "at 17:00"},
 		}},
 		{name: "BareHourBeforeTonight", text: "movie at 9 tonight", want: [][2]string{
 			{"at 9", "at 21:00"},
@@ -826,6 +840,8 @@ func TestParse_Duration(t *testing.T) {
 			meaning: "at 09:00, takes 8 hours"},
 		{text: "call 10:30-11:45 tomorrow", title: "call", duration: "PT1H15M", due: "2026-03-07T10:30:00-05:00",
 			meaning: "at 10:30, takes 1 hour 15 minutes"},
+		{text: "meeting 1:30-2:30", title: "meeting", duration: "PT1H", due: "2026-03-06T13:30:00-05:00",
+			meaning: "at 13:30, takes 1 hour"},
 		{text: "lunch 11-1pm friday", title: "lunch", duration: "PT2H", due: "2026-03-13T11:00:00-04:00",
 			meaning: "at 11:00, takes 2 hours"},
 		{text: "party saturday 10pm-2am", title: "party", duration: "PT4H", due: "2026-03-07T22:00:00-05:00",

@@ -92,10 +92,12 @@ func (d date) String() string {
 	return time.Date(d.y, d.m, d.d, 12, 0, 0, 0, time.UTC).Format("Mon 2 Jan 2006")
 }
 
-// clock is a time of day; meridiem says whether am or pm was given.
+// clock is a time of day; meridiem says whether am or pm was given, afternoon whether h
+// is an hour from 1 to 6 given without either that was read as pm ("at 5": 17:00).
 type clock struct {
-	h, m     int
-	meridiem bool
+	h, m      int
+	meridiem  bool
+	afternoon bool
 }
 
 func (c clock) String() string { return fmt.Sprintf("%02d:%02d", c.h, c.m) }
