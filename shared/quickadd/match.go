@@ -919,7 +919,7 @@ func (p *parser) monthDay(j int) (time.Month, int, int) {
 	return 0, 0, 0
 }
 
-// matchDate reads a due date, after an optional "due", "on", "by", "starting" or
+// matchDate reads a due date, after an optional "due", "on", "by", "before", "starting" or
 // "from": "today", "tonight", "this evening", "in the morning" (the next one), "tomorrow",
 // "day after tomorrow", "next week", "next week on tuesday", "tuesday next week", "next
 // month", "next year", "this weekend", "next weekend", "friday", "next friday", "this
@@ -936,9 +936,12 @@ func matchDate(p *parser, i int) (int, string) {
 		j++
 	}
 	plain := false // introduced by a word after which "the 15th", "sun" and "1/2" are no dates
+	ahead := false // "before friday": due by the day before, unless a time of day is given
 	switch w := p.word(j); {
 	case w == "on", w == "by", w == "starting", w == "from":
 		j++
+	case w == "before": // "before the end of the month" is by then, not a day earlier
+		j, ahead = j+1, !p.endOf(j+1)
 	case w == "for": // "slides for monday", not "a recipe for 1/2 cup" or "a hat for sun"
 		j, plain = j+1, true
 	case w == "at" && (p.word(j+1) == "end" || (p.word(j+1) == "the" && p.word(j+2) == "end")):
@@ -946,7 +949,7 @@ func matchDate(p *parser, i int) (int, string) {
 	case (w == "over" || w == "at") && p.word(j+1) == "the" && p.word(j+2) == "weekend":
 		j++ // "over the weekend", "at the weekend"
 	}
-	if start, end, k := p.dateSpan(j); k > 0 && p.length == nil {
+	if start, end, k := p.dateSpan(j); k > 0 && p.length == nil && !ahead {
 		// A span of days is the day the task is due and how many it takes.
 		length := taskwire.Duration{Days: int(end.utc().Sub(start.utc()).Hours()/24) + 1}
 		p.date, p.dateFrag = &start, len(p.frag)
@@ -961,16 +964,31 @@ func matchDate(p *parser, i int) (int, string) {
 	if pc := parts[p.word(j)]; pc != nil && part == nil {
 		part, j = pc, j+1
 	}
-	p.date, p.dateFrag = &d, len(p.frag)
+	p.date, p.dateFrag, p.ahead = &d, len(p.frag), ahead
 	if part != nil {
 		p.part = part
 	}
 	meaning := "on " + d.String()
+	if ahead {
+		meaning = "before " + d.String()
+	}
 	if c != nil && p.clock == nil {
 		p.clock = c
 		meaning += " at " + c.String()
 	}
 	return j - i, meaning
+}
+
+// endOf reports whether the words from j on say the end of a period: "[the] end of the
+// month", "eow", "eom".
+func (p *parser) endOf(j int) bool {
+	switch p.word(j) {
+	case "end", "eow", "eom":
+		return true
+	case "the":
+		return p.word(j+1) == "end"
+	}
+	return false
 }
 
 // spanWords join the ends of a span of days: "july 1 to july 14".
@@ -1368,7 +1386,7 @@ var usZones = map[string]bool{
 }
 
 // matchTime reads a time of day, after an optional "at", "@", "by", "around", "due",
-// "from", "starting" or "for", and one more of "at", "around" or "by" ("due by", "at around",
+// "before" (a deadline: "before 4pm" is due at 16:00), "from", "starting" or "for", and one more of "at", "around" or "by" ("due by", "at around",
 // "starting at"): "5pm", "5 pm", "9:30", "9:30am", "17:00", "noon", "midnight", "eod" and
 // "[the] end of [the] day" (23:59), and a bare hour ("at 9") after "at", "@", "by", "around" or "due" ("from 9 to 5" and
 // "pages from 10" are no time).
@@ -1380,7 +1398,7 @@ func matchTime(p *parser, i int) (int, string) {
 	switch p.word(j) {
 	case "at", "@", "by", "around", "due":
 		j, bare = j+1, true
-	case "from", "starting", "for":
+	case "from", "starting", "for", "before":
 		j++
 	}
 	if w := p.word(j); j > i && (w == "at" || w == "around" || w == "by") {

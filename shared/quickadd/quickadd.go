@@ -59,6 +59,7 @@ type parser struct {
 	priority      taskwire.Priority
 	tags          []string
 	date          *date  // the due date, or the first day of a series
+	ahead         bool   // date came after "before": a task due on a day is due the day before
 	dateFrag      int    // index in frag of the due date, -1 for none
 	part          *clock // the default time of day that a word such as "tonight" gave
 	clock         *clock // the time of day given
@@ -462,6 +463,13 @@ func (p *parser) dueDay() (*due, error) {
 		}
 		day = dateOf(first)
 		p.frag[p.ruleFrag].Meaning += ", first on " + day.String() + ", all day"
+	} else if p.ahead {
+		// "before friday": done by the time Friday begins, so due on Thursday; never
+		// before today ("before tomorrow" is today).
+		if day = day.add(-1); before(day, dateOf(p.now)) {
+			day = dateOf(p.now)
+		}
+		p.frag[p.dateFrag].Meaning += ": on " + day.String() + ", all day"
 	} else if p.dateFrag >= 0 {
 		p.frag[p.dateFrag].Meaning += ", all day"
 	}

@@ -444,6 +444,16 @@ func TestParse(t *testing.T) {
 		{name: "AtTheEndOfTheMonth", text: "send invoice at the end of the month", title: "send invoice",
 			day: "2026-03-31"},
 		{name: "AtEndOfYear", text: "file taxes at end of year", title: "file taxes", day: "2026-12-31"},
+		// "before" a day is due the day before, by the time that day begins; before a
+		// time of day or the end of a period, by then.
+		{name: "BeforeADay", text: "book flights before friday", title: "book flights", day: "2026-03-12"},
+		{name: "BeforeMonday", text: "finish report before monday", title: "finish report", day: "2026-03-08"},
+		{name: "BeforeTheNth", text: "pay before the 15th", title: "pay", day: "2026-03-14"},
+		{name: "BeforeTomorrow", text: "done before tomorrow", title: "done", day: "2026-03-06"},
+		{name: "BeforeADayAtATime", text: "submit before friday 5pm", title: "submit", due: "2026-03-13T17:00:00-04:00"},
+		{name: "BeforeATime", text: "call before 4pm", title: "call", due: "2026-03-06T16:00:00-05:00"},
+		{name: "BeforeTheEndOfTheMonth", text: "pay before the end of the month", title: "pay", day: "2026-03-31"},
+		{name: "BeforeNoDate", text: "wash hands before eating", title: "wash hands before eating"},
 		{name: "AtAnHour", text: "meet at 8", title: "meet", due: "2026-03-07T08:00:00-05:00"},
 		// A day of every month.
 		{name: "LastDayOfEveryMonth", text: "pay credit card on the last day of every month", title: "pay credit card",
@@ -619,6 +629,9 @@ func TestParse_Understood(t *testing.T) {
 		{name: "TonightAtBareHour", text: "finish slides tonight at 11", want: [][2]string{
 			{"tonight", "on Fri 6 Mar 2026"},
 			{"at 11", "at 23:00"},
+		}},
+		{name: "BeforeADay", text: "book flights before friday", want: [][2]string{
+			{"before friday", "before Fri 13 Mar 2026: on Thu 12 Mar 2026, all day"},
 		}},
 		{name: "BareEarlyHour", text: "call at 5", want: [][2]string{
 			{"at 5", "at 17:00"},
