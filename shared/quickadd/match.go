@@ -70,7 +70,7 @@ var completionWords = map[string]bool{
 // matchCompletion reads "from completion", "after completion", "after done": the next
 // occurrence counts from when the task was completed.
 func matchCompletion(p *parser, i int) (int, string) {
-	if w := p.word(i); (w != "from" && w != "after") || !completionWords[p.word(i+1)] || p.completion != nil {
+	if w := p.word(i); (w != "from" && w != "after") || !completionWords[p.word(i+1)] || len(p.completion) > 0 {
 		return 0, ""
 	}
 	p.completion = []int{i, i + 2}
@@ -180,10 +180,13 @@ func (p *parser) reminderBody(j int) ([]reminder, int, string) {
 	}
 }
 
-// duration reads "30m", "1h", "2 days", "an hour", "a fortnight" (2 weeks) at word j: its
-// number, unit, and how many words it took.
+// duration reads "30m", "1h", "2 days", "an hour", "half an hour" (30 minutes), "a
+// fortnight" (2 weeks) at word j: its number, unit, and how many words it took.
 func (p *parser) duration(j int, article bool) (n int, u unit, k int, ok bool) {
 	w := p.word(j)
+	if a := p.word(j + 1); w == "half" && (a == "an" || a == "a") && units[p.word(j+2)] == hour {
+		return 30, minute, 3, true
+	}
 	if d := strings.IndexFunc(w, func(r rune) bool { return r < '0' || r > '9' }); d > 0 {
 		if u, ok := units[w[d:]]; ok {
 			if n, ok := count(w[:d], false); ok {
@@ -429,7 +432,7 @@ func (r *rule) describe() string {
 var adverbs = map[string]rule{
 	"hourly": {freq: "HOURLY", interval: 1}, "daily": {freq: "DAILY", interval: 1}, "weekly": {freq: "WEEKLY", interval: 1},
 	"monthly": {freq: "MONTHLY", interval: 1}, "yearly": {freq: "YEARLY", interval: 1},
-	"annually": {freq: "YEARLY", interval: 1}, "biweekly": {freq: "WEEKLY", interval: 2},
+	"annually": {freq: "YEARLY", interval: 1}, "biweekly": {freq: "WEEKLY", interval: 2}, "bi-weekly": {freq: "WEEKLY", interval: 2},
 	"fortnightly": {freq: "WEEKLY", interval: 2}, "quarterly": {freq: "MONTHLY", interval: 3},
 	"semiannually": {freq: "MONTHLY", interval: 6},
 }
@@ -578,7 +581,13 @@ func matchRepeat(p *parser, i int) (int, string) {
 		p.part = part
 	}
 	p.ruleFrag = len(p.frag)
-	return j - i, "repeats " + r.describe()
+	meaning := "repeats " + r.describe()
+	if t := p.toks[i]; p.text[t.end:t.full] == "!" && (t.word == "every" || t.word == "each") && p.completion == nil {
+		// "every! 3 days", as Todoist writes a rule that counts from completion.
+		p.completion = []int{}
+		meaning += ", from completion"
+	}
+	return j - i, meaning
 }
 
 // ruleAt reads the head of a repeat rule at word i: the rule, the time of day it implies
@@ -586,6 +595,11 @@ func matchRepeat(p *parser, i int) (int, string) {
 func (p *parser) ruleAt(i int) (rule, *clock, int) {
 	if r, ok := adverbs[p.word(i)]; ok && !p.ruleAfter(i) {
 		return r, nil, 1
+	}
+	if p.word(i) == "everyday" && p.phraseEnds(i+1) && !p.ruleAfter(i) {
+		// "take vitamins everyday", written as one word, where the phrase ends; not
+		// "buy everyday shoes".
+		return rule{freq: "DAILY", interval: 1}, nil, 1
 	}
 	if r, n := p.pluralDays(i); n > 0 {
 		return r, nil, n
@@ -628,7 +642,7 @@ func (p *parser) pluralDays(i int) (rule, int) {
 		j++
 	}
 	switch w := p.word(j); {
-	case w == "weekdays":
+	case w == "weekdays", w == "workdays":
 		return rule{freq: "WEEKLY", interval: 1, byDay: weekdayList}, j + 1 - i
 	case w == "weekends":
 		return rule{freq: "WEEKLY", interval: 1, byDay: weekendList}, j + 1 - i
@@ -732,7 +746,7 @@ func (p *parser) every(i int) (rule, *clock, int) {
 		// "every fortnight", "every other quarter"; not "every quarter hour"
 		r.freq, r.interval = spans[w].freq, n*spans[w].interval
 		j++
-	case n == 1 && (w == "weekday" || w == "weekdays"):
+	case n == 1 && (w == "weekday" || w == "weekdays" || w == "workday" || w == "workdays"):
 		r.freq, r.byDay = "WEEKLY", weekdayList
 		j++
 	case n == 1 && (w == "weekend" || w == "weekends"):
