@@ -14,8 +14,10 @@ import (
 // RenameTag renames tag name to to on every task of the user that carries it, open and
 // completed; a task that carries to already keeps it once (the two tags merge). It
 // returns the tag under its new name. Each changed task is one version later and
-// announced as task.updated, in the same transaction. A tag no task carries is ENOTFOUND;
-// an invalid new name is EINVALID naming "name".
+// announced as task.updated, in the same transaction. A tag no task carries is ENOTFOUND,
+// unless a task carries to: the rename is done already (a client retrying one whose
+// answer it lost), and it returns to as the first rename did, changing nothing. An
+// invalid new name is EINVALID naming "name".
 func (s *TaskService) RenameTag(ctx context.Context, name, to string) (*taskwire.Tag, error) {
 	to, err := taskwire.ParseTag("name", to)
 	if err != nil {
@@ -88,7 +90,7 @@ func (s *TaskService) retag(ctx context.Context, name, result string, edit func(
 		return nil, translate(err)
 	}
 	if len(tasks) == 0 {
-		return nil, taskwire.Errorf(taskwire.ENOTFOUND, "no task carries the tag %q", name)
+		return s.retagged(ctx, tx, name, result)
 	}
 
 	now := s.now()
@@ -131,6 +133,26 @@ func (s *TaskService) retag(ctx context.Context, name, result string, edit func(
 	}
 	for _, seq := range seqs {
 		s.db.outboxWritten(user, *seq)
+	}
+	return tag, nil
+}
+
+// retagged answers a retag of tag name that no task carries: ENOTFOUND, unless tag
+// result is non-empty and some task carries it, which is then as retag would return it.
+func (s *TaskService) retagged(ctx context.Context, tx *userTx, name, result string) (*taskwire.Tag, error) {
+	tag := &taskwire.Tag{Name: result}
+	var carried bool
+	if result != "" {
+		b := &pgx.Batch{}
+		b.Queue(`SELECT count(*) FILTER (WHERE t.status = 'open'), count(*) > 0
+			FROM tasks t WHERE t.user_id = $1 AND t.tags @> ARRAY[$2::text]`, tx.user, result).
+			QueryRow(func(row pgx.Row) error { return row.Scan(&tag.OpenCount, &carried) })
+		if err := tx.commit(ctx, b); err != nil {
+			return nil, err
+		}
+	}
+	if !carried {
+		return nil, taskwire.Errorf(taskwire.ENOTFOUND, "no task carries the tag %q", name)
 	}
 	return tag, nil
 }

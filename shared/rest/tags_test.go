@@ -46,6 +46,14 @@ func TestTags_RenameAndDelete(t *testing.T) {
 	require.Equal(t, []string{events.TypeTaskCreated, events.TypeTaskUpdated}, eventTypes(history))
 	assert.Equal(t, events.Change{Old: []any{"wrok", "urgent"}, New: []any{"work", "urgent"}}, history[1].Changes["tags"])
 
+	// The same rename again, as a client retries one whose answer it lost: the tags are
+	// as it asks already, so it answers as the first did and changes nothing.
+	resp = c.Do(t, http.MethodPatch, "/v1/tags/WROK", map[string]any{"name": " Work "})
+	resp.MustStatus(t, http.StatusOK)
+	resp.JSON(t, &tag)
+	assert.Equal(t, taskwire.Tag{Name: "work", OpenCount: 2}, tag)
+	assert.Equal(t, report.Version+1, c.MustGetTask(t, report.ID.String()).Version, "the retry changed nothing")
+
 	resp = c.Do(t, http.MethodDelete, "/v1/tags/urgent", nil)
 	resp.MustStatus(t, http.StatusNoContent)
 	assert.Equal(t, []string{"work"}, c.MustGetTask(t, report.ID.String()).Tags)
