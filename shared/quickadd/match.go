@@ -977,6 +977,8 @@ func matchDate(p *parser, i int) (int, string) {
 	j += k
 	if pc := parts[p.word(j)]; pc != nil && part == nil {
 		part, j = pc, j+1
+	} else if p.word(j) == "first" && p.word(j+1) == "thing" && part == nil { // "monday first thing"
+		part, j = &morningClock, j+2
 	}
 	p.date, p.dateFrag, p.ahead = &d, len(p.frag), ahead
 	if part != nil {
@@ -1126,6 +1128,25 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 		}
 		if p.word(j+1) == "weekend" {
 			return thisWeekend, nil, nil, 2
+		}
+	case "first":
+		// "first thing tomorrow": that day's morning; "first thing" alone, where the phrase
+		// ends, the next morning, as "in the morning" is.
+		if p.word(j+1) != "thing" {
+			break
+		}
+		if d, part, c, k := p.dateAt(j+2, introduced); k > 0 && part == nil && c == nil {
+			return d, &morningClock, nil, k + 2
+		}
+		k := 2
+		if p.word(j+2) == "in" && p.word(j+3) == "the" && p.word(j+4) == "morning" {
+			k = 5 // "first thing in the morning"
+		}
+		if p.phraseEnds(j + k) {
+			if p.now.Hour()*60+p.now.Minute() >= morningClock.h*60+morningClock.m {
+				return today.add(1), &morningClock, nil, k
+			}
+			return today, &morningClock, nil, k
 		}
 	case "in":
 		// "in the morning": the next one, today's unless its time has passed (typed at

@@ -465,6 +465,12 @@ func TestParse(t *testing.T) {
 		{name: "AtTheEndOfTheMonth", text: "send invoice at the end of the month", title: "send invoice",
 			day: "2026-03-31"},
 		{name: "AtEndOfYear", text: "file taxes at end of year", title: "file taxes", day: "2026-12-31"},
+		// "first thing" is the morning: of the day it names, else the next one.
+		{name: "FirstThingTomorrow", text: "call first thing tomorrow", title: "call", due: "2026-03-07T09:00:00-05:00"},
+		{name: "DayFirstThing", text: "email bob monday first thing", title: "email bob", due: "2026-03-09T09:00:00-04:00"},
+		{name: "FirstThingAlone", text: "call first thing", title: "call", due: "2026-03-07T09:00:00-05:00"},
+		{name: "FirstThingAloneEarly", text: "call first thing in the morning", now: "2026-03-06T07:00:00-05:00", title: "call", due: "2026-03-06T09:00:00-05:00"},
+		{name: "FirstThingATitle", text: "first thing on the list", title: "first thing on the list"},
 		// "before" a day is due the day before, by the time that day begins; before a
 		// time of day or the end of a period, by then.
 		{name: "BeforeADay", text: "book flights before friday", title: "book flights", day: "2026-03-12"},
