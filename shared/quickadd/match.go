@@ -1088,6 +1088,15 @@ func (p *parser) phraseEnds(k int) bool {
 	}
 }
 
+// nextPart returns the day of the next part of the day that starts at part: today, or
+// tomorrow once its time has passed.
+func (p *parser) nextPart(part *clock) date {
+	if p.now.Hour()*60+p.now.Minute() >= part.h*60+part.m {
+		return dateOf(p.now).add(1)
+	}
+	return dateOf(p.now)
+}
+
 // dateAt reads a date at word j: the date, the time of day a word such as "tonight"
 // implies, the time an ISO 8601 date-time gives, and how many words it took. Introduced
 // says a word such as "on" comes before, which makes a short day name that is also a word
@@ -1143,20 +1152,14 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 			k = 5 // "first thing in the morning"
 		}
 		if p.phraseEnds(j + k) {
-			if p.now.Hour()*60+p.now.Minute() >= morningClock.h*60+morningClock.m {
-				return today.add(1), &morningClock, nil, k
-			}
-			return today, &morningClock, nil, k
+			return p.nextPart(&morningClock), &morningClock, nil, k
 		}
 	case "in":
 		// "in the morning": the next one, today's unless its time has passed (typed at
 		// night, tomorrow's). Only where the phrase ends: "put it in the evening bag" and
 		// "read the news in the morning paper" are titles.
 		if part := parts[p.word(j+2)]; part != nil && p.word(j+1) == "the" && p.phraseEnds(j+3) {
-			if p.now.Hour()*60+p.now.Minute() >= part.h*60+part.m {
-				return today.add(1), part, nil, 3
-			}
-			return today, part, nil, 3
+			return p.nextPart(part), part, nil, 3
 		}
 	case "next":
 		if wd, ok := weekdays[p.word(j+1)]; ok {
