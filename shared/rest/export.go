@@ -84,7 +84,9 @@ func (s *Server) exportData(w http.ResponseWriter, r *http.Request) error {
 		name  string
 		write func(ctx context.Context, items *jsonArray) error
 	}{
-		{"tasks", func(ctx context.Context, items *jsonArray) error { return s.exportTasks(ctx, filter, page, items) }},
+		{"tasks", func(ctx context.Context, items *jsonArray) error {
+			return s.eachTask(ctx, filter, page, func(t *taskwire.Task) error { return items.add(t) })
+		}},
 		{"trash", s.exportTrash},
 		{"notifications", s.exportNotifications},
 		{"conversations", s.exportConversations},
@@ -107,13 +109,12 @@ func (s *Server) exportData(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// exportTasks adds every task to items in the order they were made, from page, the
-// first page of filter, on.
-func (s *Server) exportTasks(ctx context.Context, filter taskwire.TaskFilter, page *taskwire.TaskPage,
-	items *jsonArray) error {
+// eachTask calls fn with every task of filter in its order, from page, its first page, on.
+func (s *Server) eachTask(ctx context.Context, filter taskwire.TaskFilter, page *taskwire.TaskPage,
+	fn func(*taskwire.Task) error) error {
 	for {
 		for _, t := range page.Items {
-			if err := items.add(t); err != nil {
+			if err := fn(t); err != nil {
 				return err
 			}
 		}

@@ -137,6 +137,7 @@ func (s *Server) routes() {
 	s.handle("DELETE /v1/tags/{name}", s.deleteTag, false)
 	s.handle("GET /v1/trash", s.listTrash, false)
 	s.handle("GET /v1/export", s.exportData, false)
+	s.handle("GET /v1/export/tasks.csv", s.exportCSV, false)
 	s.handle("POST /v1/import", s.importData, false)
 	s.handle("DELETE /v1/trash/{id}", s.purgeTask, false)
 	s.handle("DELETE /v1/trash", s.emptyTrash, false)
