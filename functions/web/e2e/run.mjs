@@ -1389,6 +1389,15 @@ await userScenario('your data: download everything, then import it back after tw
   await until(async () => (await status.textContent()) === `Downloaded “${name}”.`, 'the panel to say it downloaded');
   assert(await p.evaluate(() => document.activeElement.id) === 'data-export', 'the focus stays on the button');
 
+  // The tasks for a spreadsheet: a header and a row each.
+  const [sheet] = await Promise.all([p.waitForEvent('download'), panel.getByRole('button', { name: 'Download tasks as CSV' }).click()]);
+  const sheetName = sheet.suggestedFilename();
+  assert(/^taskwire-tasks-\d{4}-\d\d-\d\d\.csv$/.test(sheetName), `the server's file name: ${sheetName}`);
+  const lines = (await readFile(await sheet.path(), 'utf8')).split('\r\n').filter((l) => l !== '');
+  assert(lines.length === 4 && lines[0].startsWith('\uFEFFnumber,title,status,priority,tags,') &&
+    seeded.every((t) => lines.some((l) => l.includes(t.title))), `a header and the three tasks: ${JSON.stringify(lines)}`);
+  await until(async () => (await status.textContent()) === `Downloaded “${sheetName}”.`, 'the panel to say it downloaded the sheet');
+
   // Two tasks lost for good elsewhere: the file brings them back, with their numbers.
   const lost = seeded.filter((t) => t.title !== 'Call the bank');
   for (const t of lost) {

@@ -1,5 +1,5 @@
-// "Your data": the whole account downloaded as one JSON file (GET /v1/export), such a
-// file imported back (POST /v1/import), which adds the tasks the account does not have,
+// "Your data": the whole account downloaded as one JSON file (GET /v1/export), the tasks
+// as CSV for a spreadsheet (GET /v1/export/tasks.csv), such a JSON file imported back (POST /v1/import), which adds the tasks the account does not have,
 // the calendar feed (/v1/calendar-feed), the secret address at which a calendar app reads
 // the open tasks that have a due time, where reminders (and task changes) are delivered
 // (PATCH /v1/me), and the account deleted for good (DELETE /v1/me), once the user's id is
@@ -43,7 +43,8 @@ panel.addEventListener('close', () => {
   showDelivery(null);
 });
 $('#data-close').addEventListener('click', () => panel.close());
-$('#data-export').addEventListener('click', () => run(download));
+$('#data-export').addEventListener('click', () => run(() => download('/v1/export', 'taskwire-export', 'json')));
+$('#data-csv').addEventListener('click', () => run(() => download('/v1/export/tasks.csv', 'taskwire-tasks', 'csv')));
 file.addEventListener('change', async () => {
   await run(importFile);
   file.value = ''; // the same file chosen again is a change too
@@ -86,12 +87,12 @@ async function run(job) {
   }
 }
 
-/** Downloads the export under the name the server gives it. */
-async function download() {
+/** Downloads the file at path under the name the server gives it, else stem-YYYY-MM-DD.ext. */
+async function download(path, stem, ext) {
   say('Preparing your file…');
-  const res = await send('GET', '/v1/export');
+  const res = await send('GET', path);
   const name = /filename="?([^";]+)/.exec(res.headers.get('Content-Disposition') || '')?.[1] ||
-    `taskwire-export-${new Date().toISOString().slice(0, 10)}.json`;
+    `${stem}-${new Date().toISOString().slice(0, 10)}.${ext}`;
   save(await res.blob(), name);
   say(`Downloaded “${name}”.`);
 }
