@@ -43,7 +43,8 @@ const (
 // transaction, each with its task.created event: a task the user has already (by id, in
 // the list or the trash) is left as it is, so that importing a file twice adds nothing the
 // second time. A task keeps its id and its number, unless the user has a task by that
-// number, when it takes the next; the user's next number comes after every number kept.
+// number or it has none (0), when it takes the next; the user's next number comes after
+// every number kept.
 // A series' tasks, the ones it had included, are in the order they were created.
 // Reminders whose time has passed are born fired. It returns how many tasks it added and how many were
 // there already. An id of a task or reminder that another account holds is ECONFLICT, and
@@ -116,7 +117,7 @@ func (s *TaskService) ImportTasks(ctx context.Context, tasks []*taskwire.Task) (
 	}
 	var renumber []*taskwire.Task
 	for _, t := range fresh {
-		if used[t.Number] {
+		if t.Number == 0 || used[t.Number] {
 			renumber = append(renumber, t)
 			continue
 		}

@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"mime"
 	"net/http"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/taskwire/taskwire/shared/taskwire"
+	"github.com/taskwire/taskwire/shared/todoist"
 )
 
 // ExportFormat names the shape of GET /v1/export's document, for whoever reads it later.
@@ -301,11 +303,15 @@ type importDoc struct {
 
 // importData answers POST /v1/import: the tasks of an export (GET /v1/export's document)
 // added to the user's list, all or none. Its settings, trash, notifications and
-// conversations are not imported.
+// conversations are not imported. A body of type text/csv is a project as Todoist
+// exports it (shared/todoist), read in the user's zone.
 func (s *Server) importData(w http.ResponseWriter, r *http.Request) error {
 	body, err := readBodyUpTo(w, r, MaxImportBytes)
 	if err != nil {
 		return err
+	}
+	if media, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); media == "text/csv" {
+		return s.importTodoist(w, r, body)
 	}
 	var doc importDoc
 	if err := taskwire.DecodeJSON(body, &doc); err != nil {
@@ -320,6 +326,24 @@ func (s *Server) importData(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	return s.importTasks(w, r, tasks)
+}
+
+// importTodoist imports body, a Todoist CSV file, for POST /v1/import.
+func (s *Server) importTodoist(w http.ResponseWriter, r *http.Request, body []byte) error {
+	me, err := s.users.FindMe(r.Context())
+	if err != nil {
+		return err
+	}
+	tasks, err := todoist.Read(body, me.ID, me.TimeZone, time.Now())
+	if err != nil {
+		return err
+	}
+	return s.importTasks(w, r, tasks)
+}
+
+// importTasks adds tasks to the user's list and answers how many it added.
+func (s *Server) importTasks(w http.ResponseWriter, r *http.Request, tasks []*taskwire.Task) error {
 	added, present, err := s.tasks.ImportTasks(r.Context(), tasks)
 	if err != nil {
 		return err

@@ -1,0 +1,62 @@
+package rest_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/taskwire/taskwire/shared/events"
+	"github.com/taskwire/taskwire/shared/rest"
+	"github.com/taskwire/taskwire/shared/rest/resttest"
+	"github.com/taskwire/taskwire/shared/taskwire"
+)
+
+// todoistProject is a project as Todoist exports it to CSV.
+const todoistProject = "TYPE,CONTENT,DESCRIPTION,PRIORITY,INDENT,AUTHOR,RESPONSIBLE,DATE,DATE_LANG,TIMEZONE,DURATION,DURATION_UNIT\r\n" +
+	"task,Buy milk @errands,,4,1,Ada (123),,tomorrow,en,,,\r\n" +
+	"task,oat milk,,4,2,Ada (123),,,en,,,\r\n" +
+	"note,Get the organic one,,,,Ada (123),,,,,,\r\n" +
+	"task,Pay rent,,1,1,Ada (123),,every month on the 1st,en,,,\r\n"
+
+// Leaving Todoist: its CSV export posted to the import adds its tasks after the user's
+// own, each announced; posted again, it adds nothing; a bad file adds nothing and says
+// where it is bad.
+func TestImport_Todoist(t *testing.T) {
+	s := resttest.MustStart(t)
+	c := s.NewUser(t)
+	c.Do(t, http.MethodPatch, "/v1/me", `{"time_zone": "Europe/Berlin"}`).MustStatus(t, http.StatusOK)
+	mine := c.MustCreateTask(t, map[string]any{"title": "My own"})
+
+	resp := c.Do(t, http.MethodPost, "/v1/import", todoistProject, "Content-Type", "text/csv; charset=utf-8")
+	resp.MustStatus(t, http.StatusOK)
+	var got rest.Imported
+	resp.JSON(t, &got)
+	assert.Equal(t, rest.Imported{Added: 2, Present: 0}, got)
+
+	milk := c.MustGetTask(t, "2")
+	assert.Equal(t, "Buy milk", milk.Title, "the first task of the file takes the next number")
+	assert.Equal(t, []string{"errands"}, milk.Tags)
+	assert.Equal(t, taskwire.PriorityLow, milk.Priority)
+	assert.Equal(t, []taskwire.Step{{Text: "oat milk"}}, milk.Checklist)
+	assert.Equal(t, "Get the organic one", milk.Description)
+	assert.Equal(t, "Europe/Berlin", milk.TimeZone, "read in the user's zone")
+	require.NotNil(t, milk.DueDate)
+	rent := c.MustGetTask(t, "3")
+	assert.Equal(t, "Pay rent", rent.Title)
+	require.NotNil(t, rent.Recurrence)
+	assert.Equal(t, "FREQ=MONTHLY;BYMONTHDAY=1", *rent.Recurrence)
+	assert.Equal(t, []string{events.TypeTaskCreated}, eventTypes(mustHistory(t, c, rent.ID.String())), "announced as made")
+	assert.Equal(t, mine.Version, c.MustGetTask(t, "1").Version, "the user's own task is untouched")
+	assert.Equal(t, int64(4), c.MustCreateTask(t, map[string]any{"title": "next"}).Number, "numbering goes on after them")
+
+	c.Do(t, http.MethodPost, "/v1/import", todoistProject, "Content-Type", "text/csv").JSON(t, &got)
+	assert.Equal(t, rest.Imported{Added: 0, Present: 2}, got, "the same file again adds nothing")
+
+	bad := todoistProject + "task,Call mom,,5,1\r\n"
+	refused := mustProblem(t, c.Do(t, http.MethodPost, "/v1/import", bad, "Content-Type", "text/csv"),
+		http.StatusUnprocessableEntity, taskwire.EINVALID)
+	assert.Equal(t, "line[6].PRIORITY", refused.Field, "the sixth line of the file")
+	assert.Len(t, c.MustListTasks(t, "status=all"), 4, "a bad file adds nothing")
+}

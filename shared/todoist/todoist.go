@@ -1,0 +1,222 @@
+// Package todoist reads the CSV file that Todoist exports a project as (and imports
+// from): a header naming its columns (TYPE, CONTENT, DESCRIPTION, PRIORITY, INDENT,
+// DATE, DATE_LANG, TIMEZONE, DURATION, DURATION_UNIT and others), then a row for each
+// task, section and note. It returns the file's tasks as a Taskwire import adds them, so
+// that someone leaving Todoist brings their lists along. It holds no I/O.
+package todoist
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/google/uuid"
+
+	"github.com/taskwire/taskwire/shared/quickadd"
+	"github.com/taskwire/taskwire/shared/taskwire"
+)
+
+// namespace is the UUID namespace of the ids Read gives tasks (a version 5 UUID of the
+// URL https://taskwire.dev/todoist-csv).
+var namespace = uuid.NewSHA1(uuid.NameSpaceURL, []byte("https://taskwire.dev/todoist-csv"))
+
+// priorities maps Todoist's PRIORITY (1 is its p1, the highest) to Taskwire's.
+var priorities = map[string]string{
+	"": string(taskwire.PriorityNone), "1": string(taskwire.PriorityUrgent), "2": string(taskwire.PriorityHigh),
+	"3": string(taskwire.PriorityMedium), "4": string(taskwire.PriorityLow),
+}
+
+// draft is a task of the file as it is read: its own row, then its sub-tasks and notes.
+type draft struct {
+	line  int // of its row, for errors
+	key   string
+	entry taskwire.ExportedTask
+}
+
+// Read reads data, a Todoist CSV file, as tasks of user: each task row a task (its
+// "@label" words its tags, its section a tag too, its DATE read as quick add reads a
+// date, in TIMEZONE, else zone), each sub-task (INDENT 2 or more) a step of the task
+// above, each note a paragraph of that task's description. Ids are derived from user
+// and each task's own row, so that reading the same file again gives the same ids and
+// an import adds nothing twice. Tasks have number 0: each takes the user's next. An error
+// is EINVALID naming the line and column ("line[4].DATE"), or the file.
+func Read(data []byte, user, zone string, now time.Time) ([]*taskwire.Task, error) {
+	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\uFEFF"))))
+	r.FieldsPerRecord = -1 // Todoist's rows end early when their last cells are empty
+	header, err := r.Read()
+	if err != nil {
+		return nil, notCSV(err)
+	}
+	cols := map[string]int{}
+	for i, name := range header {
+		cols[strings.ToUpper(strings.TrimSpace(name))] = i
+	}
+	if _, ok := cols["TYPE"]; !ok {
+		return nil, taskwire.FieldErrorf(taskwire.EINVALID, "file",
+			"the file is not a Todoist CSV export: its first line must name the columns, TYPE and CONTENT among them")
+	}
+	if _, ok := cols["CONTENT"]; !ok {
+		return nil, taskwire.FieldErrorf(taskwire.EINVALID, "file",
+			"the file is not a Todoist CSV export: its first line must name the columns, TYPE and CONTENT among them")
+	}
+	var (
+		drafts  []*draft
+		section string
+		seen    = map[string]int{}
+	)
+	for {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, notCSV(err)
+		}
+		line, _ := r.FieldPos(0)
+		cell := func(name string) string {
+			if i, ok := cols[name]; ok && i < len(rec) {
+				return strings.TrimSpace(rec[i])
+			}
+			return ""
+		}
+		bad := func(column, format string, args ...any) error {
+			return taskwire.FieldErrorf(taskwire.EINVALID, fmt.Sprintf("line[%d].%s", line, column),
+				"line %d: "+format, append([]any{line}, args...)...)
+		}
+		var last *draft
+		if len(drafts) > 0 {
+			last = drafts[len(drafts)-1]
+		}
+		switch kind := cell("TYPE"); kind {
+		case "": // Todoist leaves an empty row between sections
+		case "section":
+			section = cell("CONTENT")
+		case "note":
+			if last == nil {
+				return nil, bad("TYPE", "a note comes after the task it is about, and no task comes before it")
+			}
+			last.entry.Description = strings.TrimSpace(last.entry.Description + "\n\n" + cell("CONTENT"))
+		case "task":
+			indent, err := strconv.Atoi(cell("INDENT"))
+			if cell("INDENT") == "" {
+				indent, err = 1, nil
+			}
+			if err != nil || indent < 1 {
+				return nil, bad("INDENT", "INDENT must be 1 or more, got %q", cell("INDENT"))
+			}
+			if indent > 1 && last != nil {
+				// A sub-task is a step of the task above: what Taskwire's checklists are.
+				title, _ := labelled(cell("CONTENT"))
+				last.entry.Checklist = append(last.entry.Checklist, taskwire.StepInput{Text: title})
+				continue
+			}
+			d, err := newDraft(cell, bad, user, section, zone, now)
+			if err != nil {
+				return nil, err
+			}
+			d.line = line
+			seen[d.key]++
+			d.entry.ID = uuid.NewSHA1(namespace, []byte(fmt.Sprintf("%s\x00%d", d.key, seen[d.key])))
+			drafts = append(drafts, d)
+		default:
+			return nil, bad("TYPE", "TYPE must be task, section or note, got %q", kind)
+		}
+	}
+	tasks := make([]*taskwire.Task, 0, len(drafts))
+	for _, d := range drafts {
+		t, err := d.entry.Task(fmt.Sprintf("line[%d]", d.line))
+		if err != nil {
+			return nil, err
+		}
+		t.Number = 0
+		tasks = append(tasks, t)
+	}
+	return tasks, nil
+}
+
+// newDraft reads a task's own row through cell, with bad for its errors.
+func newDraft(cell func(string) string, bad func(string, string, ...any) error, user, section, zone string,
+	now time.Time) (*draft, error) {
+	priority, ok := priorities[cell("PRIORITY")]
+	if !ok {
+		return nil, bad("PRIORITY", "PRIORITY must be 1 (highest) to 4, got %q", cell("PRIORITY"))
+	}
+	title, tags := labelled(cell("CONTENT"))
+	if tag, err := taskwire.ParseTag("tags", section); section != "" && err == nil {
+		tags = append(tags, tag)
+	}
+	if tz := cell("TIMEZONE"); tz != "" {
+		zone = tz
+	}
+	e := taskwire.ExportedTask{Number: 1, Title: title, Description: cell("DESCRIPTION"), Status: taskwire.StatusOpen,
+		Priority: priority, Tags: tags, TimeZone: zone, CreatedAt: now, UpdatedAt: now, Version: 1,
+		Checklist: taskwire.ChecklistInput{}}
+	if date := cell("DATE"); date != "" {
+		if lang := strings.ToLower(cell("DATE_LANG")); lang != "" && lang != "en" {
+			return nil, bad("DATE_LANG", "DATE_LANG %q: only dates in English (en) are read", cell("DATE_LANG"))
+		}
+		loc := taskwire.LoadZone(zone)
+		res, err := quickadd.Parse("x "+date, now.In(loc), loc)
+		in := res.Task
+		if err != nil || in.Title != "x" || len(in.Tags) > 0 || in.Priority != string(taskwire.PriorityNone) ||
+			len(in.Reminders) > 0 || (in.DueAt == nil && in.DueDate == nil) {
+			return nil, bad("DATE", "DATE %q is no date or repeat rule that Taskwire reads", date)
+		}
+		e.DueAt, e.DueDate, e.Recurrence, e.RepeatFrom, e.Duration = in.DueAt, in.DueDate, in.Recurrence, in.RepeatFrom, in.Duration
+	}
+	if n := cell("DURATION"); n != "" {
+		d, err := duration(n, cell("DURATION_UNIT"))
+		if err != nil {
+			return nil, bad("DURATION", "%v", err)
+		}
+		e.Duration = &d
+	}
+	key := strings.Join([]string{user, cell("CONTENT"), cell("DESCRIPTION"), cell("DATE"), section}, "\x00")
+	return &draft{key: key, entry: e}, nil
+}
+
+// labelled splits Todoist's content into the title and its labels, the words that
+// begin with "@" and hold a letter: "Buy milk @errands" is "Buy milk" with "errands".
+func labelled(content string) (string, []string) {
+	var words, labels []string
+	for _, w := range strings.Fields(content) {
+		if name, ok := strings.CutPrefix(w, "@"); ok && strings.IndexFunc(name, unicode.IsLetter) >= 0 {
+			labels = append(labels, name)
+			continue
+		}
+		words = append(words, w)
+	}
+	return strings.Join(words, " "), labels
+}
+
+// duration reads Todoist's DURATION and DURATION_UNIT ("minute" or "day") as an ISO 8601
+// duration.
+func duration(n, unit string) (string, error) {
+	v, err := strconv.Atoi(n)
+	if err != nil || v < 1 {
+		return "", fmt.Errorf("DURATION must be a whole number above 0, got %q", n)
+	}
+	switch strings.ToLower(unit) {
+	case "minute", "":
+		return taskwire.Duration{Hours: v / 60, Minutes: v % 60}.String(), nil
+	case "day":
+		return taskwire.Duration{Days: v}.String(), nil
+	}
+	return "", fmt.Errorf("DURATION_UNIT must be minute or day, got %q", unit)
+}
+
+// notCSV says that the file could not be read as CSV, and where.
+func notCSV(err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return taskwire.FieldErrorf(taskwire.EINVALID, fmt.Sprintf("line[%d]", pe.StartLine),
+			"the file is not CSV: line %d: %v", pe.StartLine, pe.Err)
+	}
+	return taskwire.FieldErrorf(taskwire.EINVALID, "file", "the file is not CSV: %v", err)
+}

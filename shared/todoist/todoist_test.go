@@ -1,0 +1,139 @@
+package todoist_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/taskwire/taskwire/shared/taskwire"
+	"github.com/taskwire/taskwire/shared/todoist"
+)
+
+// header is the first line of the files Todoist exports.
+const header = "TYPE,CONTENT,DESCRIPTION,PRIORITY,INDENT,AUTHOR,RESPONSIBLE,DATE,DATE_LANG,TIMEZONE,DURATION,DURATION_UNIT\r\n"
+
+// project is a project as Todoist exports it: sections, sub-tasks, notes, labels, dates
+// in words, a row ending early, an empty row between sections.
+const project = "\uFEFF" + header +
+	"section,Groceries,,,,,,,,,,\r\n" +
+	"task,Buy milk @errands,,4,1,Ada (123),,tomorrow,en,Europe/Berlin,,\r\n" +
+	"task,oat milk,,4,2,Ada (123),,,en,Europe/Berlin,,\r\n" +
+	"task,\"whole milk, 1 l\",,4,2,Ada (123),,,en,Europe/Berlin,,\r\n" +
+	"note,Get the organic one,,,,Ada (123),,,,,,\r\n" +
+	",,,,,,,,,,,\r\n" +
+	"section,Home,,,,,,,,,,\r\n" +
+	"task,Pay rent @money @home,Transfer to the landlord,1,1,Ada (123),,every month on the 1st,en,,,\r\n" +
+	"task,Call mom,,2,1,Ada (123),,every monday at 6pm,en,America/New_York,30,minute\r\n" +
+	"task,Someday maybe\r\n"
+
+// now is a Friday morning in Berlin.
+var now = time.Date(2026, 12, 4, 10, 30, 0, 0, time.UTC)
+
+func TestRead(t *testing.T) {
+	tasks, err := todoist.Read([]byte(project), "ada", "Europe/Berlin", now)
+	require.NoError(t, err)
+	require.Len(t, tasks, 4, "sub-tasks are steps, notes are text, sections are tags")
+
+	milk := tasks[0]
+	assert.Equal(t, "Buy milk", milk.Title)
+	assert.Equal(t, []string{"errands", "groceries"}, milk.Tags, "its label, and its section as a tag")
+	assert.Equal(t, taskwire.PriorityLow, milk.Priority, "Todoist's 4 is its lowest")
+	assert.Equal(t, []taskwire.Step{{Text: "oat milk"}, {Text: "whole milk, 1 l"}}, milk.Checklist)
+	assert.Equal(t, "Get the organic one", milk.Description, "a note is the task's text")
+	require.NotNil(t, milk.DueDate)
+	assert.Equal(t, "2026-12-05", *milk.DueDate, "tomorrow, all day, in its zone")
+	assert.Equal(t, "Europe/Berlin", milk.TimeZone)
+	assert.Equal(t, taskwire.StatusOpen, milk.Status)
+	assert.Equal(t, int64(0), milk.Number, "each takes the user's next number")
+
+	rent := tasks[1]
+	assert.Equal(t, "Pay rent", rent.Title)
+	assert.Equal(t, []string{"money", "home"}, rent.Tags, "its section is one of its labels already")
+	assert.Equal(t, taskwire.PriorityUrgent, rent.Priority, "Todoist's 1 is its highest")
+	assert.Equal(t, "Transfer to the landlord", rent.Description)
+	require.NotNil(t, rent.Recurrence)
+	assert.Equal(t, "FREQ=MONTHLY;BYMONTHDAY=1", *rent.Recurrence)
+	assert.Equal(t, "2027-01-01", *rent.DueDate)
+	assert.Equal(t, "Europe/Berlin", rent.TimeZone, "no TIMEZONE: the user's zone")
+	require.NotNil(t, rent.SeriesID, "a repeating task starts its series")
+
+	mom := tasks[2]
+	assert.Equal(t, taskwire.PriorityHigh, mom.Priority)
+	assert.Equal(t, "FREQ=WEEKLY;BYDAY=MO", *mom.Recurrence)
+	require.NotNil(t, mom.DueAt)
+	assert.Equal(t, "2026-12-07T18:00:00-05:00", mom.DueAt.In(taskwire.LoadZone("America/New_York")).Format(time.RFC3339),
+		"read in its own zone")
+	require.NotNil(t, mom.Duration)
+	assert.Equal(t, "PT30M", *mom.Duration)
+
+	someday := tasks[3]
+	assert.Equal(t, "Someday maybe", someday.Title)
+	assert.Nil(t, someday.DueAt)
+	assert.Equal(t, taskwire.PriorityNone, someday.Priority, "no PRIORITY: none")
+	assert.Equal(t, []string{"home"}, someday.Tags)
+
+	// The same file gives the same ids, for the same user only.
+	again, err := todoist.Read([]byte(project), "ada", "Europe/Berlin", now.Add(time.Hour))
+	require.NoError(t, err)
+	other, err := todoist.Read([]byte(project), "bob", "Europe/Berlin", now)
+	require.NoError(t, err)
+	for i := range tasks {
+		assert.Equal(t, tasks[i].ID, again[i].ID, "read again: the same id")
+		assert.NotEqual(t, tasks[i].ID, other[i].ID, "another user's ids are theirs")
+	}
+	twice, err := todoist.Read([]byte(header+"task,Water plants\r\ntask,Water plants\r\n"), "ada", "UTC", now)
+	require.NoError(t, err)
+	require.Len(t, twice, 2)
+	assert.NotEqual(t, twice[0].ID, twice[1].ID, "the same row twice is two tasks")
+}
+
+func TestRead_BadFiles(t *testing.T) {
+	for _, tt := range []struct {
+		name, file, field, message string
+	}{
+		{"NotCSV", header + "task,\"Buy milk,,,\r\n", "line[2]", "not CSV"},
+		{"NoHeader", "Buy milk,tomorrow\r\n", "file", "TYPE and CONTENT"},
+		{"Empty", "", "file", "not CSV"},
+		{"UnknownType", header + "project,Home\r\n", "line[2].TYPE", `got "project"`},
+		{"Priority", header + "task,Buy milk,,5\r\n", "line[2].PRIORITY", `got "5"`},
+		{"Indent", header + "task,Buy milk,,,x\r\n", "line[2].INDENT", `got "x"`},
+		{"Date", header + "task,Buy milk,,,,,,whenever it suits\r\n", "line[2].DATE", `"whenever it suits"`},
+		{"DateWithMore", header + "task,Buy milk,,,,,,tomorrow #shop\r\n", "line[2].DATE", `"tomorrow #shop"`},
+		{"DateLanguage", header + "task,Milch kaufen,,,,,,morgen,de\r\n", "line[2].DATE_LANG", "English"},
+		{"NoteFirst", header + "note,Get the organic one\r\n", "line[2].TYPE", "no task comes before"},
+		{"Duration", header + "task,Call mom,,,,,,,,,half,minute\r\n", "line[2].DURATION", `got "half"`},
+		{"DurationUnit", header + "task,Call mom,,,,,,,,,30,hour\r\n", "line[2].DURATION", `got "hour"`},
+		{"Zone", header + "task,Call mom,,,,,,,,Mars/Olympus\r\n", "line[2].time_zone", "line[2]"},
+		{"LongTitle", header + "task," + strings.Repeat("x", 501) + "\r\n", "line[2].title", "500"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := todoist.Read([]byte(tt.file), "ada", "UTC", now)
+			require.Error(t, err)
+			assert.Equal(t, taskwire.EINVALID, taskwire.ErrorCode(err))
+			assert.Equal(t, tt.field, taskwire.ErrorField(err))
+			assert.Contains(t, taskwire.ErrorMessage(err), tt.message)
+		})
+	}
+}
+
+// Whatever the file, Read answers tasks that are valid new tasks, or an error; it never
+// panics.
+func FuzzRead(f *testing.F) {
+	f.Add(project)
+	f.Add(header + "task,\"a\nb\",,,3\r\nnote,x\r\ntask,y,,,,,,every! 3 days,en,Asia/Tokyo,90,minute\r\n")
+	f.Add("TYPE,CONTENT\ntask,@a @b @c\n")
+	f.Fuzz(func(t *testing.T, file string) {
+		tasks, err := todoist.Read([]byte(file), "ada", "Europe/Berlin", now)
+		if err != nil {
+			require.Equal(t, taskwire.EINVALID, taskwire.ErrorCode(err), "%v", err)
+			return
+		}
+		for _, task := range tasks {
+			require.NotEmpty(t, task.Title)
+			require.NotEqual(t, "", task.TimeZone)
+		}
+	})
+}
