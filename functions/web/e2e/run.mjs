@@ -1406,7 +1406,7 @@ await userScenario('your data: download everything, then import it back after tw
   }
   await until(async () => (await taskItem(p, 'Prune the roses').count()) === 0, 'the deletions to arrive live');
   const input = panel.getByLabel('Import a file');
-  assert(await input.getAttribute('accept') === 'application/json,.json', 'the input takes JSON files');
+  assert(await input.getAttribute('accept') === 'application/json,.json,text/csv,.csv', 'the input takes JSON and CSV files');
   await input.setInputFiles(file);
   await until(async () => (await status.textContent()) === 'Added 2 tasks; 1 was already here.', 'the import to say what it added');
   for (const t of lost) {
@@ -1419,6 +1419,16 @@ await userScenario('your data: download everything, then import it back after tw
   await input.setInputFiles(file);
   await until(async () => (await status.textContent()) === 'Added 0 tasks; 3 were already here.', 'the second import to add nothing');
   assert((await api(tok, 'GET', '/v1/tasks')).body.items.length === 3, 'still three tasks');
+
+  // A project exported from Todoist: its task, with its label and its sub-task, after ours.
+  const todoist = 'TYPE,CONTENT,DESCRIPTION,PRIORITY,INDENT,AUTHOR,RESPONSIBLE,DATE,DATE_LANG,TIMEZONE\r\n' +
+    'task,Book the ferry @travel,,1,1,Ada (1),,tomorrow,en,\r\ntask,check the times,,1,2,Ada (1),,,en,\r\n';
+  await input.setInputFiles({ name: 'Holiday.csv', mimeType: 'text/csv', buffer: Buffer.from(todoist) });
+  await until(async () => (await status.textContent()) === 'Added 1 task.', 'the Todoist import to say what it added');
+  await taskItem(p, 'Book the ferry').waitFor();
+  const ferry = (await api(tok, 'GET', '/v1/tasks?q=ferry')).body.items[0];
+  assert(ferry.number === 4 && ferry.priority === 'urgent' && ferry.tags.join() === 'travel' && ferry.due_date === dayIn(1, ZONE) &&
+    ferry.checklist.map((s) => s.text).join() === 'check the times', `the Todoist task as Taskwire's: ${JSON.stringify(ferry)}`);
   await input.setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"format":"x","tasks":[]}') });
   await until(async () => /format must be taskwire-export\/1/.test(await alert.textContent()), 'the problem\'s detail in the panel');
   assert((await status.textContent()) === '', `the status line is cleared: ${await status.textContent()}`);

@@ -1,5 +1,6 @@
 // "Your data": the whole account downloaded as one JSON file (GET /v1/export), the tasks
-// as CSV for a spreadsheet (GET /v1/export/tasks.csv), such a JSON file imported back (POST /v1/import), which adds the tasks the account does not have,
+// as CSV for a spreadsheet (GET /v1/export/tasks.csv), such a JSON file or a project
+// Todoist exported as CSV imported (POST /v1/import), which adds the tasks the account does not have,
 // the calendar feed (/v1/calendar-feed), the secret address at which a calendar app reads
 // the open tasks that have a due time, where reminders (and task changes) are delivered
 // (PATCH /v1/me), and the account deleted for good (DELETE /v1/me), once the user's id is
@@ -107,13 +108,16 @@ function save(blob, name) {
   setTimeout(() => URL.revokeObjectURL(url), 60000); // the download may start later than the click
 }
 
-/** Sends the file chosen to POST /v1/import and says what it added. */
+/** Sends the file chosen (an export, or a Todoist CSV) to POST /v1/import and says what it added. */
 async function importFile() {
   const f = file.files[0];
   if (!f) return;
   if (f.size > MAX_BYTES) throw new Error(`“${f.name}” is larger than 16 MiB, the most an import takes.`);
   say(`Importing “${f.name}”…`);
-  const res = await send('POST', '/v1/import', { body: await f.text(), headers: { 'Content-Type': 'application/json' } });
+  // A .csv file is a project Todoist exported; anything else, a Taskwire export.
+  const csv = f.type === 'text/csv' || /\.csv$/i.test(f.name);
+  const type = csv ? 'text/csv' : 'application/json';
+  const res = await send('POST', '/v1/import', { body: await f.text(), headers: { 'Content-Type': type } });
   const { added, present } = await res.json();
   say(imported(added, present));
   if (added) opts.onImported();
