@@ -842,12 +842,13 @@ func matchExcept(p *parser, i int) (int, string) {
 	return 1 + n, "except " + andList(names)
 }
 
-// matchUntil reads "until friday", "until april 30" after a repeat rule: the series' last
+// matchUntil reads "until friday", "until april 30" (or "till", or "ending" as Todoist
+// writes it) after a repeat rule: the series' last
 // day, whole in the user's zone (an RRULE UNTIL date, which shared/recur reads so; an ISO
 // 8601 date-time is that local time). The series starts as it would without it. Without a
 // rule before it, "until" is left to the title.
 func matchUntil(p *parser, i int) (int, string) {
-	if p.rule == nil || p.rule.until != "" || (p.word(i) != "until" && p.word(i) != "till") {
+	if w := p.word(i); p.rule == nil || p.rule.until != "" || (w != "until" && w != "till" && w != "ending") {
 		return 0, ""
 	}
 	d, _, c, k := p.dateAfter(i+1, true)
@@ -951,9 +952,12 @@ func matchDate(p *parser, i int) (int, string) {
 	}
 	plain := false // introduced by a word after which "the 15th", "sun" and "1/2" are no dates
 	ahead := false // "before friday": due by the day before, unless a time of day is given
+	start := false // "starting dec 1": a series' first day, which may have passed
 	switch w := p.word(j); {
-	case w == "on", w == "by", w == "starting", w == "from":
+	case w == "on", w == "by":
 		j++
+	case w == "starting", w == "from":
+		j, start = j+1, true
 	case w == "before": // "before the end of the month" is by then, not a day earlier
 		j, ahead = j+1, !p.endOf(j+1)
 	case w == "for": // "slides for monday", not "a recipe for 1/2 cup" or "a hat for sun"
@@ -981,6 +985,7 @@ func matchDate(p *parser, i int) (int, string) {
 		part, j = &morningClock, j+2
 	}
 	p.date, p.dateFrag, p.ahead = &d, len(p.frag), ahead
+	p.yearless = start && !saysYear(p.toks[i:j])
 	if part != nil {
 		p.part = part
 	}
@@ -993,6 +998,31 @@ func matchDate(p *parser, i int) (int, string) {
 		meaning += " at " + c.String()
 	}
 	return j - i, meaning
+}
+
+// saysYear reports whether words give a year: four digits ("2026", "1/12/2026"), or
+// three numbers of a date ("1.12.26").
+func saysYear(words []token) bool {
+	for _, t := range words {
+		digits, numbers := 0, 0
+		for k, r := range t.word {
+			switch {
+			case r >= '0' && r <= '9':
+				if digits++; digits == 4 {
+					return true
+				}
+				if k == 0 || t.word[k-1] < '0' || t.word[k-1] > '9' {
+					numbers++
+				}
+			default:
+				digits = 0
+			}
+		}
+		if numbers >= 3 {
+			return true
+		}
+	}
+	return false
 }
 
 // endOf reports whether the words from j on say the end of a period: "[the] end of the

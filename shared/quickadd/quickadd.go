@@ -60,6 +60,7 @@ type parser struct {
 	tags          []string
 	date          *date  // the due date, or the first day of a series
 	ahead         bool   // date came after "before": a task due on a day is due the day before
+	yearless      bool   // date came after "starting" or "from" without a year: with a rule, it may be this year's, passed
 	dateFrag      int    // index in frag of the due date, -1 for none
 	part          *clock // the default time of day that a word such as "tonight" gave
 	clock         *clock // the time of day given
@@ -385,6 +386,7 @@ func (p *parser) allDay() bool {
 
 // due returns when the line's task is due, or nil when the line gives no date or time.
 func (p *parser) due() (*due, error) {
+	p.settleStart()
 	if p.allDay() {
 		return p.dueDay()
 	}
@@ -401,6 +403,11 @@ func (p *parser) due() (*due, error) {
 		case p.date != nil:
 			start = p.wall(*p.date, c)
 			notBefore = start
+			if start.Before(p.now) {
+				// "every 2 weeks starting dec 1" after it: the series runs from then, and
+				// is due next at its first occurrence from now.
+				r, notBefore = p.rule, p.now
+			}
 		case p.rule.freq == "HOURLY" && !explicit && p.part == nil:
 			// "take pills every 8 hours": from the next whole hour, not 09:00 tomorrow.
 			n := p.now.In(p.loc)
@@ -441,6 +448,22 @@ func (p *parser) due() (*due, error) {
 	return &due{at: t}, nil
 }
 
+// settleStart makes a series' first day given without a year ("every 2 weeks starting
+// dec 1") the nearer of its next and its last: typed on 4 December, the series began on 1
+// December, where "starting jan 5" is the coming one.
+func (p *parser) settleStart() {
+	if p.rule == nil || p.date == nil || !p.yearless {
+		return
+	}
+	today, last := dateOf(p.now), date{p.date.y - 1, p.date.m, p.date.d}
+	if !last.valid() || today.utc().Sub(last.utc()) >= p.date.utc().Sub(today.utc()) {
+		return
+	}
+	f := &p.frag[p.dateFrag]
+	f.Meaning = strings.Replace(f.Meaning, p.date.String(), last.String(), 1)
+	p.date = &last
+}
+
 // dueDay returns the day an all-day task is due: the date given, or the first day of its
 // series from that date, else from today on (an all-day task due today is not overdue).
 // The series runs on days, as an all-day one does, so no time of day or DST change bears
@@ -457,7 +480,11 @@ func (p *parser) dueDay() (*due, error) {
 			d, _ := time.Parse("20060102", until)
 			p.frag[p.untilFrag].Meaning = "until " + dateOf(d).String()
 		}
-		first, err := p.first(p.rule.withInterval(1), time.UTC, day.utc(), day.utc())
+		r, notBefore := p.rule.withInterval(1), day
+		if today := dateOf(p.now); before(day, today) {
+			r, notBefore = p.rule, today // a series that began before today: its next from today
+		}
+		first, err := p.first(r, time.UTC, day.utc(), notBefore.utc())
 		if err != nil {
 			return nil, err
 		}

@@ -465,6 +465,20 @@ func TestParse(t *testing.T) {
 		{name: "AtTheEndOfTheMonth", text: "send invoice at the end of the month", title: "send invoice",
 			day: "2026-03-31"},
 		{name: "AtEndOfYear", text: "file taxes at end of year", title: "file taxes", day: "2026-12-31"},
+		// A series whose first day has passed runs from it, due next from today; a first
+		// day without a year is the nearer of its last and its next.
+		{name: "PastStartKeepsItsCadence", text: "review every 2 weeks starting mar 3", title: "review",
+			day: "2026-03-17", rule: "FREQ=WEEKLY;INTERVAL=2"},
+		{name: "PastStartAtATime", text: "call every 2 weeks at 10am starting mar 3", title: "call",
+			due: "2026-03-17T10:00:00-04:00", rule: "FREQ=WEEKLY;INTERVAL=2"},
+		{name: "PastStartWithAYear", text: "stretch every day starting 2026-03-01", title: "stretch",
+			day: "2026-03-06", rule: "FREQ=DAILY"},
+		{name: "StartYearlessAheadIsNext", text: "stretch every day starting apr 5", title: "stretch",
+			day: "2026-04-05", rule: "FREQ=DAILY"},
+		{name: "StartTodayAtAPassedTime", text: "stretch every day at 9am starting today", title: "stretch",
+			due: "2026-03-07T09:00:00-05:00", rule: "FREQ=DAILY"},
+		{name: "EndingAsUntil", text: "stretch every day ending mar 31", title: "stretch",
+			day: "2026-03-06", rule: "FREQ=DAILY;UNTIL=20260331"},
 		// "first thing" is the morning: of the day it names, else the next one.
 		{name: "FirstThingTomorrow", text: "call first thing tomorrow", title: "call", due: "2026-03-07T09:00:00-05:00"},
 		{name: "DayFirstThing", text: "email bob monday first thing", title: "email bob", due: "2026-03-09T09:00:00-04:00"},
