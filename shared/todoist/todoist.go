@@ -1,6 +1,6 @@
 // Package todoist reads the CSV file that Todoist exports a project as (and imports
 // from): a header naming its columns (TYPE, CONTENT, DESCRIPTION, PRIORITY, INDENT,
-// DATE, DATE_LANG, TIMEZONE, DURATION, DURATION_UNIT and others), then a row for each
+// DATE, DATE_LANG, TIMEZONE, DURATION, DURATION_UNIT, DEADLINE, DEADLINE_LANG and others), then a row for each
 // task, section and note. It returns the file's tasks as a Taskwire import adds them, so
 // that someone leaving Todoist brings their lists along. It holds no I/O.
 package todoist
@@ -157,16 +157,24 @@ func newDraft(cell func(string) string, bad func(string, string, ...any) error, 
 	e := taskwire.ExportedTask{Number: 1, Title: title, Description: cell("DESCRIPTION"), Status: taskwire.StatusOpen,
 		Priority: priority, Tags: tags, TimeZone: zone, CreatedAt: now, UpdatedAt: now, Version: 1,
 		Checklist: taskwire.ChecklistInput{}}
-	if date := cell("DATE"); date != "" {
-		if lang := strings.ToLower(cell("DATE_LANG")); lang != "" && lang != "en" {
-			return nil, bad("DATE_LANG", "DATE_LANG %q: only dates in English (en) are read", cell("DATE_LANG"))
+	// DATE is when to do it; newer files also have a DEADLINE, which is the due when
+	// there is no DATE, and else a line of the description, so that nothing is lost.
+	column := "DATE"
+	if cell("DATE") == "" && cell("DEADLINE") != "" {
+		column = "DEADLINE"
+	} else if deadline := cell("DEADLINE"); deadline != "" {
+		e.Description = strings.TrimSpace(e.Description + "\n\nDeadline: " + deadline)
+	}
+	if date := cell(column); date != "" {
+		if lang := strings.ToLower(cell(column + "_LANG")); lang != "" && lang != "en" {
+			return nil, bad(column+"_LANG", "%s_LANG %q: only dates in English (en) are read", column, cell(column+"_LANG"))
 		}
 		loc := taskwire.LoadZone(zone)
 		res, err := quickadd.Parse("x "+date, now.In(loc), loc)
 		in := res.Task
 		if err != nil || in.Title != "x" || len(in.Tags) > 0 || in.Priority != string(taskwire.PriorityNone) ||
 			len(in.Reminders) > 0 || (in.DueAt == nil && in.DueDate == nil) {
-			return nil, bad("DATE", "DATE %q is no date or repeat rule that Taskwire reads", date)
+			return nil, bad(column, "%s %q is no date or repeat rule that Taskwire reads", column, date)
 		}
 		e.DueAt, e.DueDate, e.Recurrence, e.RepeatFrom, e.Duration = in.DueAt, in.DueDate, in.Recurrence, in.RepeatFrom, in.Duration
 	}

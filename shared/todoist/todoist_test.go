@@ -84,6 +84,18 @@ func TestRead(t *testing.T) {
 		assert.Equal(t, tasks[i].ID, again[i].ID, "read again: the same id")
 		assert.NotEqual(t, tasks[i].ID, other[i].ID, "another user's ids are theirs")
 	}
+	// A DEADLINE is the due of a task without a DATE, else a line of its description.
+	deadlines := "TYPE,CONTENT,DESCRIPTION,DATE,DATE_LANG,DEADLINE,DEADLINE_LANG\r\n" +
+		"task,File taxes,,,,2027-04-15,en\r\n" +
+		"task,Draft the report,Two pages,friday,en,2026-12-18,en\r\n"
+	dated, err := todoist.Read([]byte(deadlines), "ada", "Europe/Berlin", now)
+	require.NoError(t, err)
+	require.Len(t, dated, 2)
+	require.NotNil(t, dated[0].DueDate)
+	assert.Equal(t, "2027-04-15", *dated[0].DueDate)
+	assert.Equal(t, "2026-12-11", *dated[1].DueDate, "DATE first")
+	assert.Equal(t, "Two pages\n\nDeadline: 2026-12-18", dated[1].Description)
+
 	twice, err := todoist.Read([]byte(header+"task,Water plants\r\ntask,Water plants\r\n"), "ada", "UTC", now)
 	require.NoError(t, err)
 	require.Len(t, twice, 2)
@@ -103,6 +115,7 @@ func TestRead_BadFiles(t *testing.T) {
 		{"Date", header + "task,Buy milk,,,,,,whenever it suits\r\n", "line[2].DATE", `"whenever it suits"`},
 		{"DateWithMore", header + "task,Buy milk,,,,,,tomorrow #shop\r\n", "line[2].DATE", `"tomorrow #shop"`},
 		{"DateLanguage", header + "task,Milch kaufen,,,,,,morgen,de\r\n", "line[2].DATE_LANG", "English"},
+		{"Deadline", "TYPE,CONTENT,DEADLINE\r\ntask,File taxes,soon-ish\r\n", "line[2].DEADLINE", `DEADLINE "soon-ish"`},
 		{"NoteFirst", header + "note,Get the organic one\r\n", "line[2].TYPE", "no task comes before"},
 		{"Duration", header + "task,Call mom,,,,,,,,,half,minute\r\n", "line[2].DURATION", `got "half"`},
 		{"DurationUnit", header + "task,Call mom,,,,,,,,,30,hour\r\n", "line[2].DURATION", `got "hour"`},
