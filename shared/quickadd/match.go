@@ -985,7 +985,7 @@ func matchDate(p *parser, i int) (int, string) {
 		part, j = &morningClock, j+2
 	}
 	p.date, p.dateFrag, p.ahead = &d, len(p.frag), ahead
-	p.yearless = start && !saysYear(p.toks[i:j])
+	p.yearless = start && namesDay(p.toks[i:j]) && !saysYear(p.toks[i:j])
 	if part != nil {
 		p.part = part
 	}
@@ -998,6 +998,15 @@ func matchDate(p *parser, i int) (int, string) {
 		meaning += " at " + c.String()
 	}
 	return j - i, meaning
+}
+
+// namesDay reports whether words name a day of the year: a month ("dec 1") or a date in
+// numbers ("1.12.", "12/1"), not a weekday or a period ("next year").
+func namesDay(words []token) bool {
+	return slices.ContainsFunc(words, func(t token) bool {
+		_, month := months[t.word]
+		return month || strings.ContainsAny(t.word, "./")
+	})
 }
 
 // saysYear reports whether words give a year: four digits ("2026", "1/12/2026"), or

@@ -477,6 +477,8 @@ func TestParse(t *testing.T) {
 			day: "2026-04-05", rule: "FREQ=DAILY"},
 		{name: "StartTodayAtAPassedTime", text: "stretch every day at 9am starting today", title: "stretch",
 			due: "2026-03-07T09:00:00-05:00", rule: "FREQ=DAILY"},
+		{name: "StartNextYearIsAhead", text: "stretch every week starting next year", title: "stretch",
+			day: "2027-01-01", rule: "FREQ=WEEKLY"},
 		{name: "EndingAsUntil", text: "stretch every day ending mar 31", title: "stretch",
 			day: "2026-03-06", rule: "FREQ=DAILY;UNTIL=20260331"},
 		// "first thing" is the morning: of the day it names, else the next one.
