@@ -94,7 +94,7 @@ func Read(data []byte, user, zone string, now time.Time) ([]*taskwire.Task, erro
 			last = drafts[len(drafts)-1]
 		}
 		switch kind := cell("TYPE"); kind {
-		case "": // Todoist leaves an empty row between sections
+		case "", "meta": // an empty row between sections; the project's view ("meta,view_style,board")
 		case "section":
 			section = cell("CONTENT")
 		case "note":

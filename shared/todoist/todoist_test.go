@@ -18,6 +18,7 @@ const header = "TYPE,CONTENT,DESCRIPTION,PRIORITY,INDENT,AUTHOR,RESPONSIBLE,DATE
 // project is a project as Todoist exports it: sections, sub-tasks, notes, labels, dates
 // in words, a row ending early, an empty row between sections.
 const project = "\uFEFF" + header +
+	"meta,view_style,list,,,,,,,,,\r\n" +
 	"section,Groceries,,,,,,,,,,\r\n" +
 	"task,Buy milk @errands,,4,1,Ada (123),,tomorrow,en,Europe/Berlin,,\r\n" +
 	"task,oat milk,,4,2,Ada (123),,,en,Europe/Berlin,,\r\n" +
