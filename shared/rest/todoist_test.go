@@ -15,10 +15,10 @@ import (
 
 // todoistProject is a project as Todoist exports it to CSV.
 const todoistProject = "TYPE,CONTENT,DESCRIPTION,PRIORITY,INDENT,AUTHOR,RESPONSIBLE,DATE,DATE_LANG,TIMEZONE,DURATION,DURATION_UNIT\r\n" +
-	"task,Buy milk @errands,,4,1,Ada (123),,tomorrow,en,,,\r\n" +
-	"task,oat milk,,4,2,Ada (123),,,en,,,\r\n" +
+	"task,Buy milk @errands,,1,1,Ada (123),,tomorrow,en,,,\r\n" +
+	"task,oat milk,,1,2,Ada (123),,,en,,,\r\n" +
 	"note,Get the organic one,,,,Ada (123),,,,,,\r\n" +
-	"task,Pay rent,,1,1,Ada (123),,every month on the 1st,en,,,\r\n"
+	"task,Pay rent,,4,1,Ada (123),,every month on the 1st,en,,,\r\n"
 
 // Leaving Todoist: its CSV export posted to the import adds its tasks after the user's
 // own, each announced; posted again, it adds nothing; a bad file adds nothing and says
@@ -38,7 +38,7 @@ func TestImport_Todoist(t *testing.T) {
 	milk := c.MustGetTask(t, "2")
 	assert.Equal(t, "Buy milk", milk.Title, "the first task of the file takes the next number")
 	assert.Equal(t, []string{"errands"}, milk.Tags)
-	assert.Equal(t, taskwire.PriorityLow, milk.Priority)
+	assert.Equal(t, taskwire.PriorityNone, milk.Priority)
 	assert.Equal(t, []taskwire.Step{{Text: "oat milk"}}, milk.Checklist)
 	assert.Equal(t, "Get the organic one", milk.Description)
 	assert.Equal(t, "Europe/Berlin", milk.TimeZone, "read in the user's zone")

@@ -26,10 +26,14 @@ import (
 // URL https://taskwire.dev/todoist-csv).
 var namespace = uuid.NewSHA1(uuid.NameSpaceURL, []byte("https://taskwire.dev/todoist-csv"))
 
-// priorities maps Todoist's PRIORITY (1 is its p1, the highest) to Taskwire's.
+// priorities maps Todoist's PRIORITY to Taskwire's. Its exports write the value of its
+// API, where 4 is its p1 (red, the highest) and 1 its p4, the default of a task nobody
+// prioritised, as importers of those files read them; its help describes its import
+// template the other way round, but an import that made every ordinary task urgent would
+// be worse than one that misread a hand-made template (see the spec).
 var priorities = map[string]string{
-	"": string(taskwire.PriorityNone), "1": string(taskwire.PriorityUrgent), "2": string(taskwire.PriorityHigh),
-	"3": string(taskwire.PriorityMedium), "4": string(taskwire.PriorityLow),
+	"": string(taskwire.PriorityNone), "1": string(taskwire.PriorityNone), "2": string(taskwire.PriorityMedium),
+	"3": string(taskwire.PriorityHigh), "4": string(taskwire.PriorityUrgent),
 }
 
 // draft is a task of the file as it is read: its own row, then its sub-tasks and notes.
@@ -145,7 +149,7 @@ func newDraft(cell func(string) string, bad func(string, string, ...any) error, 
 	now time.Time) (*draft, error) {
 	priority, ok := priorities[cell("PRIORITY")]
 	if !ok {
-		return nil, bad("PRIORITY", "PRIORITY must be 1 (highest) to 4, got %q", cell("PRIORITY"))
+		return nil, bad("PRIORITY", "PRIORITY must be 1 to 4 (4 is Todoist's p1, the highest), got %q", cell("PRIORITY"))
 	}
 	title, tags := labelled(cell("CONTENT"))
 	if tag, err := taskwire.ParseTag("tags", section); section != "" && err == nil {
@@ -169,14 +173,9 @@ func newDraft(cell func(string) string, bad func(string, string, ...any) error, 
 		if lang := strings.ToLower(cell(column + "_LANG")); lang != "" && lang != "en" {
 			return nil, bad(column+"_LANG", "%s_LANG %q: only dates in English (en) are read", column, cell(column+"_LANG"))
 		}
-		loc := taskwire.LoadZone(zone)
-		res, err := quickadd.Parse("x "+date, now.In(loc), loc)
-		in := res.Task
-		if err != nil || in.Title != "x" || len(in.Tags) > 0 || in.Priority != string(taskwire.PriorityNone) ||
-			len(in.Reminders) > 0 || (in.DueAt == nil && in.DueDate == nil) {
+		if !readDue(&e, date, zone, now) {
 			return nil, bad(column, "%s %q is no date or repeat rule that Taskwire reads", column, date)
 		}
-		e.DueAt, e.DueDate, e.Recurrence, e.RepeatFrom, e.Duration = in.DueAt, in.DueDate, in.Recurrence, in.RepeatFrom, in.Duration
 	}
 	if n := cell("DURATION"); n != "" {
 		d, err := duration(n, cell("DURATION_UNIT"))
@@ -187,6 +186,26 @@ func newDraft(cell func(string) string, bad func(string, string, ...any) error, 
 	}
 	key := strings.Join([]string{user, cell("CONTENT"), cell("DESCRIPTION"), cell("DATE"), section}, "\x00")
 	return &draft{key: key, entry: e}, nil
+}
+
+// readDue sets e's due, rule and length from date, Todoist's words for them ("every
+// monday at 6pm") or an RFC 3339 time, read in zone. It reports false for what is no date
+// or rule that quick add reads whole.
+func readDue(e *taskwire.ExportedTask, date, zone string, now time.Time) bool {
+	if at, err := taskwire.ParseInstant(date); err == nil {
+		due := at.Format(time.RFC3339)
+		e.DueAt = &due
+		return true
+	}
+	loc := taskwire.LoadZone(zone)
+	res, err := quickadd.Parse("x "+date, now.In(loc), loc)
+	in := res.Task
+	if err != nil || in.Title != "x" || len(in.Tags) > 0 || in.Priority != string(taskwire.PriorityNone) ||
+		len(in.Reminders) > 0 || (in.DueAt == nil && in.DueDate == nil) {
+		return false
+	}
+	e.DueAt, e.DueDate, e.Recurrence, e.RepeatFrom, e.Duration = in.DueAt, in.DueDate, in.Recurrence, in.RepeatFrom, in.Duration
+	return true
 }
 
 // labelled splits Todoist's content into the title and its labels, the words that

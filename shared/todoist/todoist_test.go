@@ -20,14 +20,15 @@ const header = "TYPE,CONTENT,DESCRIPTION,PRIORITY,INDENT,AUTHOR,RESPONSIBLE,DATE
 const project = "\uFEFF" + header +
 	"meta,view_style,list,,,,,,,,,\r\n" +
 	"section,Groceries,,,,,,,,,,\r\n" +
-	"task,Buy milk @errands,,4,1,Ada (123),,tomorrow,en,Europe/Berlin,,\r\n" +
-	"task,oat milk,,4,2,Ada (123),,,en,Europe/Berlin,,\r\n" +
-	"task,\"whole milk, 1 l\",,4,2,Ada (123),,,en,Europe/Berlin,,\r\n" +
+	"task,Buy milk @errands,,1,1,Ada (123),,tomorrow,en,Europe/Berlin,,\r\n" +
+	"task,oat milk,,1,2,Ada (123),,,en,Europe/Berlin,,\r\n" +
+	"task,\"whole milk, 1 l\",,1,2,Ada (123),,,en,Europe/Berlin,,\r\n" +
 	"note,Get the organic one,,,,Ada (123),,,,,,\r\n" +
 	",,,,,,,,,,,\r\n" +
 	"section,Home,,,,,,,,,,\r\n" +
-	"task,Pay rent @money @home,Transfer to the landlord,1,1,Ada (123),,every month on the 1st,en,,,\r\n" +
-	"task,Call mom,,2,1,Ada (123),,every monday at 6pm,en,America/New_York,30,minute\r\n" +
+	"task,Pay rent @money @home,Transfer to the landlord,4,1,Ada (123),,every month on the 1st,en,,,\r\n" +
+	"task,Call mom,,3,1,Ada (123),,every monday at 6pm,en,America/New_York,30,minute\r\n" +
+	"task,Dentist,,2,1,Ada (123),,2026-12-14T08:30:00-05:00,en,,,\r\n" +
 	"task,Someday maybe\r\n"
 
 // now is a Friday morning in Berlin.
@@ -36,12 +37,12 @@ var now = time.Date(2026, 12, 4, 10, 30, 0, 0, time.UTC)
 func TestRead(t *testing.T) {
 	tasks, err := todoist.Read([]byte(project), "ada", "Europe/Berlin", now)
 	require.NoError(t, err)
-	require.Len(t, tasks, 4, "sub-tasks are steps, notes are text, sections are tags")
+	require.Len(t, tasks, 5, "sub-tasks are steps, notes are text, sections are tags")
 
 	milk := tasks[0]
 	assert.Equal(t, "Buy milk", milk.Title)
 	assert.Equal(t, []string{"errands", "groceries"}, milk.Tags, "its label, and its section as a tag")
-	assert.Equal(t, taskwire.PriorityLow, milk.Priority, "Todoist's 4 is its lowest")
+	assert.Equal(t, taskwire.PriorityNone, milk.Priority, "Todoist's 1 is its p4, no priority")
 	assert.Equal(t, []taskwire.Step{{Text: "oat milk"}, {Text: "whole milk, 1 l"}}, milk.Checklist)
 	assert.Equal(t, "Get the organic one", milk.Description, "a note is the task's text")
 	require.NotNil(t, milk.DueDate)
@@ -53,7 +54,7 @@ func TestRead(t *testing.T) {
 	rent := tasks[1]
 	assert.Equal(t, "Pay rent", rent.Title)
 	assert.Equal(t, []string{"money", "home"}, rent.Tags, "its section is one of its labels already")
-	assert.Equal(t, taskwire.PriorityUrgent, rent.Priority, "Todoist's 1 is its highest")
+	assert.Equal(t, taskwire.PriorityUrgent, rent.Priority, "Todoist's 4 is its p1, the highest")
 	assert.Equal(t, "Transfer to the landlord", rent.Description)
 	require.NotNil(t, rent.Recurrence)
 	assert.Equal(t, "FREQ=MONTHLY;BYMONTHDAY=1", *rent.Recurrence)
@@ -70,7 +71,12 @@ func TestRead(t *testing.T) {
 	require.NotNil(t, mom.Duration)
 	assert.Equal(t, "PT30M", *mom.Duration)
 
-	someday := tasks[3]
+	dentist := tasks[3]
+	assert.Equal(t, taskwire.PriorityMedium, dentist.Priority)
+	require.NotNil(t, dentist.DueAt)
+	assert.Equal(t, "2026-12-14T13:30:00Z", dentist.DueAt.UTC().Format(time.RFC3339), "an RFC 3339 time is that instant")
+
+	someday := tasks[4]
 	assert.Equal(t, "Someday maybe", someday.Title)
 	assert.Nil(t, someday.DueAt)
 	assert.Equal(t, taskwire.PriorityNone, someday.Priority, "no PRIORITY: none")

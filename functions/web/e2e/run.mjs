@@ -1422,7 +1422,7 @@ await userScenario('your data: download everything, then import it back after tw
 
   // A project exported from Todoist: its task, with its label and its sub-task, after ours.
   const todoist = 'TYPE,CONTENT,DESCRIPTION,PRIORITY,INDENT,AUTHOR,RESPONSIBLE,DATE,DATE_LANG,TIMEZONE\r\n' +
-    'task,Book the ferry @travel,,1,1,Ada (1),,tomorrow,en,\r\ntask,check the times,,1,2,Ada (1),,,en,\r\n';
+    'task,Book the ferry @travel,,4,1,Ada (1),,tomorrow,en,\r\ntask,check the times,,1,2,Ada (1),,,en,\r\n';
   await input.setInputFiles({ name: 'Holiday.csv', mimeType: 'text/csv', buffer: Buffer.from(todoist) });
   await until(async () => (await status.textContent()) === 'Added 1 task.', 'the Todoist import to say what it added');
   await taskItem(p, 'Book the ferry').waitFor();
