@@ -36,6 +36,10 @@ var priorities = map[string]string{
 	"3": string(taskwire.PriorityHigh), "4": string(taskwire.PriorityUrgent),
 }
 
+// MaxTasks bounds the tasks of one file, as the size of an import bounds a Taskwire
+// export's (16 MiB, about 30 000 tasks): a row of Todoist's CSV can be a few bytes.
+const MaxTasks = 30000
+
 // draft is a task of the file as it is read: its own row, then its sub-tasks and notes.
 type draft struct {
 	line  int // of its row, for errors
@@ -119,6 +123,9 @@ func Read(data []byte, user, zone string, now time.Time) ([]*taskwire.Task, erro
 				title, _ := labelled(cell("CONTENT"))
 				last.entry.Checklist = append(last.entry.Checklist, taskwire.StepInput{Text: title})
 				continue
+			}
+			if len(drafts) == MaxTasks {
+				return nil, taskwire.FieldErrorf(taskwire.ETOOLARGE, "file", "the file holds more than %d tasks, the most one import adds", MaxTasks)
 			}
 			d, err := newDraft(cell, bad, user, section, zone, now)
 			if err != nil {

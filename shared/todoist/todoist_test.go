@@ -109,6 +109,15 @@ func TestRead(t *testing.T) {
 	assert.NotEqual(t, twice[0].ID, twice[1].ID, "the same row twice is two tasks")
 }
 
+// A file of more tasks than an import adds is refused whole, before they are read.
+func TestRead_TooManyTasks(t *testing.T) {
+	file := header + strings.Repeat("task,x\r\n", todoist.MaxTasks+1)
+	_, err := todoist.Read([]byte(file), "ada", "UTC", now)
+	require.Error(t, err)
+	assert.Equal(t, taskwire.ETOOLARGE, taskwire.ErrorCode(err))
+	assert.Contains(t, taskwire.ErrorMessage(err), "more than 30000 tasks")
+}
+
 func TestRead_BadFiles(t *testing.T) {
 	for _, tt := range []struct {
 		name, file, field, message string
@@ -148,7 +157,7 @@ func FuzzRead(f *testing.F) {
 	f.Fuzz(func(t *testing.T, file string) {
 		tasks, err := todoist.Read([]byte(file), "ada", "Europe/Berlin", now)
 		if err != nil {
-			require.Equal(t, taskwire.EINVALID, taskwire.ErrorCode(err), "%v", err)
+			require.Contains(t, []string{taskwire.EINVALID, taskwire.ETOOLARGE}, taskwire.ErrorCode(err), "%v", err)
 			return
 		}
 		for _, task := range tasks {
