@@ -65,11 +65,15 @@ func Read(data []byte, user, zone string, now time.Time) ([]*taskwire.Task, erro
 	for i, name := range header {
 		cols[strings.ToUpper(strings.TrimSpace(name))] = i
 	}
-	if _, ok := cols["TYPE"]; !ok {
+	_, typed := cols["TYPE"]
+	_, content := cols["CONTENT"]
+	_, title := cols["TITLE"]
+	_, number := cols["NUMBER"]
+	switch {
+	case title && number && !typed:
 		return nil, taskwire.FieldErrorf(taskwire.EINVALID, "file",
-			"the file is not a Todoist CSV export: its first line must name the columns, TYPE and CONTENT among them")
-	}
-	if _, ok := cols["CONTENT"]; !ok {
+			"the file is Taskwire's CSV of tasks, which is for spreadsheets: import the file of “Download everything” (GET /v1/export) instead")
+	case !typed || !content:
 		return nil, taskwire.FieldErrorf(taskwire.EINVALID, "file",
 			"the file is not a Todoist CSV export: its first line must name the columns, TYPE and CONTENT among them")
 	}

@@ -124,6 +124,8 @@ func TestRead_BadFiles(t *testing.T) {
 	}{
 		{"NotCSV", header + "task,\"Buy milk,,,\r\n", "line[2]", "not CSV"},
 		{"NoHeader", "Buy milk,tomorrow\r\n", "file", "TYPE and CONTENT"},
+		{"TaskwireCSV", "\uFEFFnumber,title,status,priority,tags,due_date,due_at,time_zone\r\n1,Buy milk,open,none,,,,UTC\r\n",
+			"file", "Download everything"},
 		{"Empty", "", "file", "not CSV"},
 		{"UnknownType", header + "project,Home\r\n", "line[2].TYPE", `got "project"`},
 		{"Priority", header + "task,Buy milk,,5\r\n", "line[2].PRIORITY", `got "5"`},
