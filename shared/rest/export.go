@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/taskwire/taskwire/shared/csvimport"
 	"github.com/taskwire/taskwire/shared/taskwire"
-	"github.com/taskwire/taskwire/shared/todoist"
 )
 
 // ExportFormat names the shape of GET /v1/export's document, for whoever reads it later.
@@ -304,14 +304,14 @@ type importDoc struct {
 // importData answers POST /v1/import: the tasks of an export (GET /v1/export's document)
 // added to the user's list, all or none. Its settings, trash, notifications and
 // conversations are not imported. A body of type text/csv is a project as Todoist
-// exports it (shared/todoist), read in the user's zone.
+// exports it or a TickTick backup (shared/csvimport), read in the user's zone.
 func (s *Server) importData(w http.ResponseWriter, r *http.Request) error {
 	body, err := readBodyUpTo(w, r, MaxImportBytes)
 	if err != nil {
 		return err
 	}
 	if media, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); media == "text/csv" {
-		return s.importTodoist(w, r, body)
+		return s.importCSV(w, r, body)
 	}
 	var doc importDoc
 	if err := taskwire.DecodeJSON(body, &doc); err != nil {
@@ -329,13 +329,13 @@ func (s *Server) importData(w http.ResponseWriter, r *http.Request) error {
 	return s.importTasks(w, r, tasks)
 }
 
-// importTodoist imports body, a Todoist CSV file, for POST /v1/import.
-func (s *Server) importTodoist(w http.ResponseWriter, r *http.Request, body []byte) error {
+// importCSV imports body, a file another todo app exported as CSV, for POST /v1/import.
+func (s *Server) importCSV(w http.ResponseWriter, r *http.Request, body []byte) error {
 	me, err := s.users.FindMe(r.Context())
 	if err != nil {
 		return err
 	}
-	tasks, err := todoist.Read(body, me.ID, me.TimeZone, time.Now())
+	tasks, err := csvimport.Read(body, me.ID, me.TimeZone, time.Now())
 	if err != nil {
 		return err
 	}

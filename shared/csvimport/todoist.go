@@ -1,9 +1,4 @@
-// Package todoist reads the CSV file that Todoist exports a project as (and imports
-// from): a header naming its columns (TYPE, CONTENT, DESCRIPTION, PRIORITY, INDENT,
-// DATE, DATE_LANG, TIMEZONE, DURATION, DURATION_UNIT, DEADLINE, DEADLINE_LANG and others), then a row for each
-// task, section and note. It returns the file's tasks as a Taskwire import adds them, so
-// that someone leaving Todoist brings their lists along. It holds no I/O.
-package todoist
+package csvimport
 
 import (
 	"bytes"
@@ -22,23 +17,19 @@ import (
 	"github.com/taskwire/taskwire/shared/taskwire"
 )
 
-// namespace is the UUID namespace of the ids Read gives tasks (a version 5 UUID of the
-// URL https://taskwire.dev/todoist-csv).
-var namespace = uuid.NewSHA1(uuid.NameSpaceURL, []byte("https://taskwire.dev/todoist-csv"))
+// todoistSpace is the UUID namespace of the ids Todoist gives tasks (a version 5 UUID of
+// the URL https://taskwire.dev/todoist-csv).
+var todoistSpace = uuid.NewSHA1(uuid.NameSpaceURL, []byte("https://taskwire.dev/todoist-csv"))
 
-// priorities maps Todoist's PRIORITY to Taskwire's. Its exports write the value of its
+// todoistPriorities maps Todoist's PRIORITY to Taskwire's. Its exports write the value of its
 // API, where 4 is its p1 (red, the highest) and 1 its p4, the default of a task nobody
 // prioritised, as importers of those files read them; its help describes its import
 // template the other way round, but an import that made every ordinary task urgent would
 // be worse than one that misread a hand-made template (see the spec).
-var priorities = map[string]string{
+var todoistPriorities = map[string]string{
 	"": string(taskwire.PriorityNone), "1": string(taskwire.PriorityNone), "2": string(taskwire.PriorityMedium),
 	"3": string(taskwire.PriorityHigh), "4": string(taskwire.PriorityUrgent),
 }
-
-// MaxTasks bounds the tasks of one file, as the size of an import bounds a Taskwire
-// export's (16 MiB, about 30 000 tasks): a row of Todoist's CSV can be a few bytes.
-const MaxTasks = 30000
 
 // draft is a task of the file as it is read: its own row, then its sub-tasks and notes.
 type draft struct {
@@ -47,14 +38,15 @@ type draft struct {
 	entry taskwire.ExportedTask
 }
 
-// Read reads data, a Todoist CSV file, as tasks of user: each task row a task (its
-// "@label" words its tags, its section a tag too, its DATE read as quick add reads a
-// date, in TIMEZONE, else zone), each sub-task (INDENT 2 or more) a step of the task
-// above, each note a paragraph of that task's description. Ids are derived from user
-// and each task's own row, so that reading the same file again gives the same ids and
-// an import adds nothing twice. Tasks have number 0: each takes the user's next. An error
-// is EINVALID naming the line and column ("line[4].DATE"), or the file.
-func Read(data []byte, user, zone string, now time.Time) ([]*taskwire.Task, error) {
+// Todoist reads data, a project Todoist exported as CSV: a header naming its columns
+// (TYPE, CONTENT, DESCRIPTION, PRIORITY, INDENT, DATE, DATE_LANG, TIMEZONE, DURATION,
+// DURATION_UNIT, DEADLINE, DEADLINE_LANG and others), then a row for each task, section
+// and note. Each task row is a task of user (its "@label" words its tags, its section a
+// tag too, its DATE read as quick add reads a date, in TIMEZONE, else zone), each
+// sub-task (INDENT 2 or more) a step of the task above, each note a paragraph of that
+// task's description. Ids are derived from user and each task's own row, so that reading
+// the same file again gives the same ids and an import adds nothing twice.
+func Todoist(data []byte, user, zone string, now time.Time) ([]*taskwire.Task, error) {
 	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\uFEFF"))))
 	r.FieldsPerRecord = -1 // Todoist's rows end early when their last cells are empty
 	header, err := r.Read()
@@ -129,7 +121,7 @@ func Read(data []byte, user, zone string, now time.Time) ([]*taskwire.Task, erro
 				continue
 			}
 			if len(drafts) == MaxTasks {
-				return nil, taskwire.FieldErrorf(taskwire.ETOOLARGE, "file", "the file holds more than %d tasks, the most one import adds", MaxTasks)
+				return nil, tooMany()
 			}
 			d, err := newDraft(cell, bad, user, section, zone, now)
 			if err != nil {
@@ -137,7 +129,7 @@ func Read(data []byte, user, zone string, now time.Time) ([]*taskwire.Task, erro
 			}
 			d.line = line
 			seen[d.key]++
-			d.entry.ID = uuid.NewSHA1(namespace, []byte(fmt.Sprintf("%s\x00%d", d.key, seen[d.key])))
+			d.entry.ID = uuid.NewSHA1(todoistSpace, []byte(fmt.Sprintf("%s\x00%d", d.key, seen[d.key])))
 			drafts = append(drafts, d)
 		default:
 			return nil, bad("TYPE", "TYPE must be task, section or note, got %q", kind)
@@ -158,7 +150,7 @@ func Read(data []byte, user, zone string, now time.Time) ([]*taskwire.Task, erro
 // newDraft reads a task's own row through cell, with bad for its errors.
 func newDraft(cell func(string) string, bad func(string, string, ...any) error, user, section, zone string,
 	now time.Time) (*draft, error) {
-	priority, ok := priorities[cell("PRIORITY")]
+	priority, ok := todoistPriorities[cell("PRIORITY")]
 	if !ok {
 		return nil, bad("PRIORITY", "PRIORITY must be 1 to 4 (4 is Todoist's p1, the highest), got %q", cell("PRIORITY"))
 	}
@@ -247,14 +239,4 @@ func duration(n, unit string) (string, error) {
 		return taskwire.Duration{Days: v}.String(), nil
 	}
 	return "", fmt.Errorf("DURATION_UNIT must be minute or day, got %q", unit)
-}
-
-// notCSV says that the file could not be read as CSV, and where.
-func notCSV(err error) error {
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		return taskwire.FieldErrorf(taskwire.EINVALID, fmt.Sprintf("line[%d]", pe.StartLine),
-			"the file is not CSV: line %d: %v", pe.StartLine, pe.Err)
-	}
-	return taskwire.FieldErrorf(taskwire.EINVALID, "file", "the file is not CSV: %v", err)
 }

@@ -60,3 +60,38 @@ func TestImport_Todoist(t *testing.T) {
 	assert.Equal(t, "line[6].PRIORITY", refused.Field, "the sixth line of the file")
 	assert.Len(t, c.MustListTasks(t, "status=all"), 4, "a bad file adds nothing")
 }
+
+// Leaving TickTick: its backup posted to the import adds its open and completed tasks,
+// with their checklists; posted again, it adds nothing.
+func TestImport_TickTick(t *testing.T) {
+	s := resttest.MustStart(t)
+	c := s.NewUser(t)
+	backup := `"Date: 2026-12-03+0000"
+"Version: 7.1"
+"Status: 
+0 Normal
+1 Completed
+2 Archived"
+"Folder Name","List Name","Title","Kind","Tags","Content","Is Check list","Start Date","Due Date","Reminder","Repeat","Priority","Status","Created Time","Completed Time","Order","Timezone","Is All Day","Is Floating","Column Name","Column Order","View Mode","taskId","parentId"
+"","Home","Pack for the trip","CHECKLIST","travel","▫Passport
+▪Charger","Y","","2030-12-10T17:30:00+0000","","","5","0","2026-12-01T08:00:00+0000","","-1","America/New_York","false","false","","","list","t3",""
+"","Work","Old report","TEXT","","","N","","2026-11-20T08:00:00+0000","","","0","2","2026-11-01T08:00:00+0000","2026-11-20T09:00:00+0000","-1","Europe/Berlin","false","false","","","list","t5",""
+`
+	resp := c.Do(t, http.MethodPost, "/v1/import", backup, "Content-Type", "text/csv")
+	resp.MustStatus(t, http.StatusOK)
+	var got rest.Imported
+	resp.JSON(t, &got)
+	assert.Equal(t, rest.Imported{Added: 2, Present: 0}, got)
+
+	trip := c.MustGetTask(t, "1")
+	assert.Equal(t, "Pack for the trip", trip.Title)
+	assert.Equal(t, []string{"travel", "home"}, trip.Tags)
+	assert.Equal(t, taskwire.PriorityHigh, trip.Priority)
+	assert.Equal(t, []taskwire.Step{{Text: "Passport"}, {Text: "Charger", Done: true}}, trip.Checklist)
+	assert.Equal(t, "America/New_York", trip.TimeZone)
+	done := c.MustGetTask(t, "2")
+	assert.Equal(t, taskwire.StatusCompleted, done.Status, "completed in TickTick, completed here")
+
+	c.Do(t, http.MethodPost, "/v1/import", backup, "Content-Type", "text/csv").JSON(t, &got)
+	assert.Equal(t, rest.Imported{Added: 0, Present: 2}, got, "the same backup again adds nothing")
+}
