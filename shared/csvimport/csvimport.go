@@ -8,6 +8,8 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
+	"strings"
 	"time"
 
 	"github.com/taskwire/taskwire/shared/taskwire"
@@ -26,6 +28,45 @@ func Read(data []byte, user, zone string, now time.Time) ([]*taskwire.Task, erro
 		return TickTick(data, user, zone, now)
 	}
 	return Todoist(data, user, zone, now)
+}
+
+// record is a row of a file: its cells, the columns of the file's header, and its line.
+type record struct {
+	line  int
+	cols  map[string]int
+	cells []string
+}
+
+// cell returns the cell of column name, trimmed; "" for none.
+func (r record) cell(name string) string {
+	if i, ok := r.cols[name]; ok && i < len(r.cells) {
+		return strings.TrimSpace(r.cells[i])
+	}
+	return ""
+}
+
+// bad is an EINVALID error about the record's cell of column, named "line[4].DATE".
+func (r record) bad(column, format string, args ...any) error {
+	return taskwire.FieldErrorf(taskwire.EINVALID, fmt.Sprintf("line[%d].%s", r.line, column),
+		"line %d: "+format, append([]any{r.line}, args...)...)
+}
+
+// eachRecord calls fn with each record that r reads, under the header's columns cols,
+// until the file ends or fn fails.
+func eachRecord(r *csv.Reader, cols map[string]int, fn func(record) error) error {
+	for {
+		cells, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return notCSV(err)
+		}
+		line, _ := r.FieldPos(0)
+		if err := fn(record{line: line, cols: cols, cells: cells}); err != nil {
+			return err
+		}
+	}
 }
 
 // tooMany refuses a file of more than MaxTasks tasks.

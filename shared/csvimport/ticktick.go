@@ -71,40 +71,25 @@ func TickTick(data []byte, user, zone string, now time.Time) ([]*taskwire.Task, 
 	}
 	var rows []*row
 	byID := map[string]*row{}
-	for {
-		rec, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, notCSV(err)
-		}
-		line, _ := r.FieldPos(0)
-		cell := func(name string) string {
-			if i, ok := cols[name]; ok && i < len(rec) {
-				return strings.TrimSpace(rec[i])
-			}
-			return ""
-		}
-		bad := func(column, format string, args ...any) error {
-			return taskwire.FieldErrorf(taskwire.EINVALID, fmt.Sprintf("line[%d].%s", line, column),
-				"line %d: "+format, append([]any{line}, args...)...)
-		}
-		if cell("Title") == "" && cell("Content") == "" || cell("Kind") == "NOTE" {
-			continue // an empty line; a note, which is no task
+	err := eachRecord(r, cols, func(rec record) error {
+		if rec.cell("Title") == "" && rec.cell("Content") == "" || rec.cell("Kind") == "NOTE" {
+			return nil // an empty line; a note, which is no task
 		}
 		if len(rows) == MaxTasks {
-			return nil, tooMany()
+			return tooMany()
 		}
-		t, err := newRow(cell, bad, user, zone, now)
+		t, err := newRow(rec, user, zone, now)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		t.line = line
 		rows = append(rows, t)
 		if t.id != "" {
 			byID[t.id] = t
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	// A sub-task is a step of its parent, what Taskwire's checklists are.
 	var top []*row
@@ -132,8 +117,9 @@ func TickTick(data []byte, user, zone string, now time.Time) ([]*taskwire.Task, 
 	return tasks, nil
 }
 
-// newRow reads a task's row through cell, with bad for its errors.
-func newRow(cell func(string) string, bad func(string, string, ...any) error, user, zone string, now time.Time) (*row, error) {
+// newRow reads a task's row, rec.
+func newRow(rec record, user, zone string, now time.Time) (*row, error) {
+	cell, bad := rec.cell, rec.bad
 	priority, ok := tickTickPriorities[cell("Priority")]
 	if !ok {
 		return nil, bad("Priority", "Priority must be 0, 1, 3 or 5, got %q", cell("Priority"))
@@ -151,7 +137,7 @@ func newRow(cell func(string) string, bad func(string, string, ...any) error, us
 		tags = append(tags, list)
 	}
 	description, steps := contents(cell("Content"), cell("Kind") == "CHECKLIST")
-	t := &row{id: cell("taskId"), parent: cell("parentId"), rule: strings.TrimPrefix(cell("Repeat"), "RRULE:")}
+	t := &row{line: rec.line, id: cell("taskId"), parent: cell("parentId"), rule: strings.TrimPrefix(cell("Repeat"), "RRULE:")}
 	t.entry = taskwire.ExportedTask{Number: 1, Title: cell("Title"), Description: description, Status: taskwire.StatusOpen,
 		Priority: priority, Tags: tags, Checklist: steps, TimeZone: zone, CreatedAt: now, UpdatedAt: now, Version: 1}
 	if t.id != "" {

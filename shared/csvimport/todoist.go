@@ -3,9 +3,7 @@ package csvimport
 import (
 	"bytes"
 	"encoding/csv"
-	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -74,66 +72,51 @@ func Todoist(data []byte, user, zone string, now time.Time) ([]*taskwire.Task, e
 		section string
 		seen    = map[string]int{}
 	)
-	for {
-		rec, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, notCSV(err)
-		}
-		line, _ := r.FieldPos(0)
-		cell := func(name string) string {
-			if i, ok := cols[name]; ok && i < len(rec) {
-				return strings.TrimSpace(rec[i])
-			}
-			return ""
-		}
-		bad := func(column, format string, args ...any) error {
-			return taskwire.FieldErrorf(taskwire.EINVALID, fmt.Sprintf("line[%d].%s", line, column),
-				"line %d: "+format, append([]any{line}, args...)...)
-		}
+	err = eachRecord(r, cols, func(rec record) error {
 		var last *draft
 		if len(drafts) > 0 {
 			last = drafts[len(drafts)-1]
 		}
-		switch kind := cell("TYPE"); kind {
+		switch kind := rec.cell("TYPE"); kind {
 		case "", "meta": // an empty row between sections; the project's view ("meta,view_style,board")
 		case "section":
-			section = cell("CONTENT")
+			section = rec.cell("CONTENT")
 		case "note":
 			if last == nil {
-				return nil, bad("TYPE", "a note comes after the task it is about, and no task comes before it")
+				return rec.bad("TYPE", "a note comes after the task it is about, and no task comes before it")
 			}
-			last.entry.Description = strings.TrimSpace(last.entry.Description + "\n\n" + cell("CONTENT"))
+			last.entry.Description = strings.TrimSpace(last.entry.Description + "\n\n" + rec.cell("CONTENT"))
 		case "task":
-			indent, err := strconv.Atoi(cell("INDENT"))
-			if cell("INDENT") == "" {
+			indent, err := strconv.Atoi(rec.cell("INDENT"))
+			if rec.cell("INDENT") == "" {
 				indent, err = 1, nil
 			}
 			if err != nil || indent < 1 {
-				return nil, bad("INDENT", "INDENT must be 1 or more, got %q", cell("INDENT"))
+				return rec.bad("INDENT", "INDENT must be 1 or more, got %q", rec.cell("INDENT"))
 			}
 			if indent > 1 && last != nil {
 				// A sub-task is a step of the task above: what Taskwire's checklists are.
-				title, _ := labelled(cell("CONTENT"))
+				title, _ := labelled(rec.cell("CONTENT"))
 				last.entry.Checklist = append(last.entry.Checklist, taskwire.StepInput{Text: title})
-				continue
+				return nil
 			}
 			if len(drafts) == MaxTasks {
-				return nil, tooMany()
+				return tooMany()
 			}
-			d, err := newDraft(cell, bad, user, section, zone, now)
+			d, err := newDraft(rec, user, section, zone, now)
 			if err != nil {
-				return nil, err
+				return err
 			}
-			d.line = line
 			seen[d.key]++
 			d.entry.ID = uuid.NewSHA1(todoistSpace, []byte(fmt.Sprintf("%s\x00%d", d.key, seen[d.key])))
 			drafts = append(drafts, d)
 		default:
-			return nil, bad("TYPE", "TYPE must be task, section or note, got %q", kind)
+			return rec.bad("TYPE", "TYPE must be task, section or note, got %q", kind)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	tasks := make([]*taskwire.Task, 0, len(drafts))
 	for _, d := range drafts {
@@ -147,9 +130,9 @@ func Todoist(data []byte, user, zone string, now time.Time) ([]*taskwire.Task, e
 	return tasks, nil
 }
 
-// newDraft reads a task's own row through cell, with bad for its errors.
-func newDraft(cell func(string) string, bad func(string, string, ...any) error, user, section, zone string,
-	now time.Time) (*draft, error) {
+// newDraft reads a task's own row, rec.
+func newDraft(rec record, user, section, zone string, now time.Time) (*draft, error) {
+	cell, bad := rec.cell, rec.bad
 	priority, ok := todoistPriorities[cell("PRIORITY")]
 	if !ok {
 		return nil, bad("PRIORITY", "PRIORITY must be 1 to 4 (4 is Todoist's p1, the highest), got %q", cell("PRIORITY"))
@@ -188,7 +171,7 @@ func newDraft(cell func(string) string, bad func(string, string, ...any) error, 
 		e.Duration = &d
 	}
 	key := strings.Join([]string{user, cell("CONTENT"), cell("DESCRIPTION"), cell("DATE"), section}, "\x00")
-	return &draft{key: key, entry: e}, nil
+	return &draft{line: rec.line, key: key, entry: e}, nil
 }
 
 // readDue sets e's due, rule and length from date, Todoist's words for them ("every
