@@ -91,10 +91,11 @@ func TickTick(data []byte, user, zone string, now time.Time) ([]*taskwire.Task, 
 	if err != nil {
 		return nil, err
 	}
-	// A sub-task is a step of its parent, what Taskwire's checklists are.
+	// A sub-task is a step of the task it is under (its parent's, if that is a sub-task
+	// too), what Taskwire's checklists are.
 	var top []*row
 	for _, t := range rows {
-		if p := byID[t.parent]; p != nil && p != t {
+		if p := ancestor(t, byID); p != t {
 			p.children = append(p.children, t)
 			continue
 		}
@@ -115,6 +116,16 @@ func TickTick(data []byte, user, zone string, now time.Time) ([]*taskwire.Task, 
 		tasks = append(tasks, task)
 	}
 	return tasks, nil
+}
+
+// ancestor returns the task t is under, the top of its parents in byID; t itself when
+// it has none (or its parents go round in a circle).
+func ancestor(t *row, byID map[string]*row) *row {
+	top, seen := t, map[*row]bool{t: true}
+	for p := byID[top.parent]; p != nil && !seen[p]; p = byID[top.parent] {
+		seen[p], top = true, p
+	}
+	return top
 }
 
 // newRow reads a task's row, rec.

@@ -27,6 +27,7 @@ const tickTickHeader = `"Date: 2026-12-03+0000"
 const backup = tickTickHeader +
 	`"Home","Garden","Repot the basil","TEXT","garden, weekend","Use the big pot","N","2026-12-05T23:00:00+0000","2026-12-05T23:00:00+0000","","","5","0","2026-11-30T08:00:00+0000","","-1","Europe/Berlin","true","false","","","list","t1",""
 "Home","Garden","Buy compost","TEXT","","","N","","","","","0","2","2026-11-30T08:00:00+0000","2026-12-01T10:00:00+0000","-1","Europe/Berlin","false","false","","","list","t2","t1"
+"Home","Garden","Peat-free","TEXT","","","N","","","","","0","0","2026-11-30T08:00:00+0000","","-1","Europe/Berlin","false","false","","","list","t8","t2"
 "","Inbox","Pack for the trip","CHECKLIST","","Before Friday
 ▫Passport
 ▪Charger","Y","","2026-12-10T17:30:00+0000","","","3","0","2026-12-01T08:00:00+0000","","-1","America/New_York","false","false","","","list","t3",""
@@ -49,7 +50,8 @@ func TestTickTick(t *testing.T) {
 	require.NotNil(t, basil.DueDate)
 	assert.Equal(t, "2026-12-06", *basil.DueDate, "all day: its day in its zone")
 	assert.Equal(t, "Europe/Berlin", basil.TimeZone)
-	assert.Equal(t, []taskwire.Step{{Text: "Buy compost", Done: true}}, basil.Checklist, "its completed sub-task, ticked")
+	assert.Equal(t, []taskwire.Step{{Text: "Buy compost", Done: true}, {Text: "Peat-free"}}, basil.Checklist,
+		"its completed sub-task, ticked, and the sub-task's own")
 	assert.Equal(t, time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC), basil.CreatedAt)
 	assert.Equal(t, int64(0), basil.Number)
 
