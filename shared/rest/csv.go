@@ -20,11 +20,26 @@ var csvColumns = []string{
 }
 
 // exportCSV answers GET /v1/export/tasks.csv: every task of the user, open and completed,
-// in the order they were made, one row each, for a spreadsheet. It is written as it is
-// read, as the JSON export is, and broken off on a failure after the first page.
+// in the order they were made, one row each, for a spreadsheet; or those that the
+// listing's filters and sort select (?status=open&tag=work&sort=due_at). It reads every
+// page itself, so limit and cursor are no parameters of it. It is written as it is read,
+// as the JSON export is, and broken off on a failure after the first page.
 func (s *Server) exportCSV(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	filter := taskwire.TaskFilter{Status: "all", Sort: taskwire.Sort{Field: taskwire.SortCreatedAt}, Limit: exportPage}
+	q := r.URL.Query()
+	for _, name := range []string{"limit", "cursor"} {
+		if q.Has(name) {
+			return taskwire.FieldErrorf(taskwire.EMALFORMED, name, "%s is no parameter of the export, which holds every task the filters select", name)
+		}
+	}
+	if !q.Has("status") {
+		q.Set("status", "all") // the whole list, where a listing shows the open tasks
+	}
+	filter, err := ParseFilter(q)
+	if err != nil {
+		return err
+	}
+	filter.Limit = exportPage
 	page, err := s.tasks.FindTasks(ctx, filter)
 	if err != nil {
 		return err

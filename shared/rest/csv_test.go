@@ -97,6 +97,21 @@ func TestExportCSV(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, string(resp.Body), string(unzipped))
 
+	// The listing's filters and sort select the rows; a listing's paging is no parameter.
+	resp = c.Do(t, http.MethodGet, "/v1/export/tasks.csv?status=open&sort=-priority", nil, "Accept-Encoding", "identity")
+	resp.MustStatus(t, http.StatusOK)
+	records, err = csv.NewReader(bytes.NewReader(bytes.TrimPrefix(resp.Body, []byte("\uFEFF")))).ReadAll()
+	require.NoError(t, err)
+	require.Len(t, records, 3, "the header and the two open tasks")
+	assert.Equal(t, []string{bank.ID.String(), rent.ID.String()}, []string{records[1][16], records[2][16]}, "the high one first")
+	for _, bad := range []struct{ query, field string }{
+		{"limit=5", "limit"}, {"cursor=x", "cursor"}, {"status=done", "status"}, {"colour=red", "colour"},
+	} {
+		resp := c.Do(t, http.MethodGet, "/v1/export/tasks.csv?"+bad.query, nil)
+		resp.MustStatus(t, http.StatusBadRequest)
+		assert.Equal(t, bad.field, resp.Problem(t).Field, bad.query)
+	}
+
 	// Without a token, no file.
 	s.NewClient("").Do(t, http.MethodGet, "/v1/export/tasks.csv", nil).MustStatus(t, http.StatusUnauthorized)
 }
