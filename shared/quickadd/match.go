@@ -1660,6 +1660,9 @@ func (p *parser) timeRange(j int) (clock, taskwire.Duration, int, bool) {
 	if !ok {
 		return clock{}, none, 0, false
 	}
+	if start.afternoon && am == "" && bm == "" && end.h >= 1 && end.h < 12 {
+		end.h += 12 // "6:30-7:30" begins at 18:30, so it ends at 19:30, not the next morning
+	}
 	minutes := (end.h*60 + end.m - start.h*60 - start.m + 24*60) % (24 * 60)
 	if minutes == 0 {
 		return clock{}, none, 0, false
