@@ -575,6 +575,14 @@ func (p *parser) reminder(r reminder, d *due) (taskwire.ReminderInput, error) {
 	}
 	local := ref.In(p.loc)
 	day := dateOf(local)
+	if r.at.afternoon && r.on == nil {
+		// "wake up at 7am remind me at 6:30": an hour read as afternoon that would fall
+		// after the due is its morning, when that falls before it on the same day.
+		morning := clock{h: r.at.h - 12, m: r.at.m}
+		if p.wall(day, *r.at).After(ref) && !p.wall(day, morning).After(ref) {
+			r.at = &morning
+		}
+	}
 	switch {
 	case r.on != nil:
 		day = *r.on
