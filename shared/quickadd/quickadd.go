@@ -70,9 +70,9 @@ type parser struct {
 	hoursTo       int
 	at            *time.Time
 	rule          *rule
-	ruleFrag      int // index of the rule's fragment in frag
-	untilFrag     int // index of the rule's until in frag, -1 for none
-	completion    []int
+	ruleFrag      int   // index of the rule's fragment in frag
+	untilFrag     int   // index of the rule's until in frag, -1 for none
+	completion    []int // the words of "from completion"; empty for Todoist's "every!", which has none; nil for neither
 	reminders     []reminder
 	atDue         int                // index in frag of "remind me to", which asks for a reminder at the due time; -1 for none
 	length        *taskwire.Duration // how long it takes ("for 30 minutes"); nil for not said
