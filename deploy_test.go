@@ -561,6 +561,7 @@ var eventSources = map[string]string{
 	events.TypeTaskDeleted:   events.SourceTasks,
 	events.TypeReminderDue:   events.SourceReminders,
 	events.TypeRemindersTick: events.SourceReminders,
+	events.TypeSummaryDue:    events.SourceReminders,
 	events.TypePing:          "", // each PingSource of the manifests
 }
 
@@ -654,15 +655,17 @@ type output struct {
 //   - recurrence replies with nothing (functions/recurrence Function.HandleEvent) and
 //     creates the next occurrence, whose task.created leaves through the outbox;
 //   - reminders replies with a follow-up tick (shared/remind Handler.reply) and fires
-//     reminder.due through the outbox (shared/postgres ReminderService);
+//     reminder.due and sends summary.due through the outbox (shared/postgres
+//     ReminderService);
 //   - notify replies with nothing (shared/notify Handler.Handle) and publishes nothing.
 //
 // replyCode says where each reply is decided, so that the test can check it in the source.
 var (
 	outputs = map[string][]output{
 		"recurrence": {{events.TypeTaskCreated, events.SourceTasks, false}},
-		"reminders":  {{events.TypeRemindersTick, events.SourceReminders, true}, {events.TypeReminderDue, events.SourceReminders, false}},
-		"notify":     nil,
+		"reminders": {{events.TypeRemindersTick, events.SourceReminders, true}, {events.TypeReminderDue, events.SourceReminders, false},
+			{events.TypeSummaryDue, events.SourceReminders, false}},
+		"notify": nil,
 	}
 	replyCode = map[string]struct{ dir, typ, method string }{
 		"recurrence": {"functions/recurrence", "Function", "HandleEvent"},
@@ -1013,6 +1016,7 @@ func (p *goPackage) SetsType(typ string) bool {
 		events.TypeTaskCompleted: "TypeTaskCompleted", events.TypeTaskReopened: "TypeTaskReopened",
 		events.TypeTaskDeleted: "TypeTaskDeleted", events.TypeReminderDue: "TypeReminderDue",
 		events.TypeRemindersTick: "TypeRemindersTick", events.TypePing: "TypePing",
+		events.TypeSummaryDue: "TypeSummaryDue",
 	}
 	found := false
 	for _, f := range p.files {

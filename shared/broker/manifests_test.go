@@ -68,6 +68,7 @@ func TestLoadManifests(t *testing.T) {
 		assert.ElementsMatch(t, []string{"reminders"}, route("dev.knative.sources.ping"))
 		assert.ElementsMatch(t, []string{"reminders"}, route("dev.taskwire.reminders.tick.v1"))
 		assert.ElementsMatch(t, []string{"notify"}, route("dev.taskwire.reminder.due.v1"))
+		assert.ElementsMatch(t, []string{"notify"}, route("dev.taskwire.summary.due.v1"))
 		assert.Empty(t, route("dev.taskwire.unknown.v1"))
 		// A user with task webhooks: their task changes reach notify too.
 		assert.ElementsMatch(t, []string{"recurrence", "task-webhooks"}, route("dev.taskwire.task.completed.v1", "webhook", "on"))

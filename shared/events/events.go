@@ -11,6 +11,7 @@ import (
 	"github.com/cloudevents/sdk-go/v2/event"
 	"github.com/google/uuid"
 	"github.com/taskwire/taskwire/shared/taskwire"
+	"github.com/taskwire/taskwire/shared/zone"
 )
 
 // Sources of Taskwire's events.
@@ -176,7 +177,81 @@ const (
 	TypeRemindersTick = "dev.taskwire.reminders.tick.v1"
 	// TypePing is the PingSource's schedule tick.
 	TypePing = "dev.knative.sources.ping"
+	// TypeSummaryDue announces a user's daily summary; subject is its day.
+	TypeSummaryDue = "dev.taskwire.summary.due.v1"
 )
+
+// MaxSummaryTasks bounds the tasks a daily summary lists; SummaryData counts them all.
+const MaxSummaryTasks = 50
+
+// SummaryData is the data of a summary.due event: the user's open tasks due on Date (a
+// day in TimeZone, the user's zone) and those overdue before it, as they were when it was
+// sent. Tasks holds the first MaxSummaryTasks, the day's first and then the overdue ones,
+// each by due time; Total counts them all, and Overdue those overdue.
+type SummaryData struct {
+	UserID   string        `json:"user_id"`
+	Date     string        `json:"date"`
+	TimeZone string        `json:"time_zone"`
+	Tasks    []SummaryTask `json:"tasks"`
+	Total    int           `json:"total"`
+	Overdue  int           `json:"overdue"`
+}
+
+// SummaryTask is a task as a daily summary lists it.
+type SummaryTask struct {
+	ID       uuid.UUID         `json:"id"`
+	Number   int64             `json:"number"`
+	Title    string            `json:"title"`
+	Priority taskwire.Priority `json:"priority"`
+	DueAt    time.Time         `json:"due_at"`
+	DueDate  *string           `json:"due_date,omitempty"` // the day of an all-day task
+	TimeZone string            `json:"time_zone"`          // the task's
+	Overdue  bool              `json:"overdue"`            // due before the summary's day
+}
+
+var summaryNamespace = uuid.NewSHA1(uuid.NameSpaceURL, []byte("https://taskwire.dev/summaries"))
+
+// SummaryEventID returns the id of the summary.due event of user on day (YYYY-MM-DD):
+// one a day, however often it is sent.
+func SummaryEventID(user, day string) string {
+	return uuid.NewSHA1(summaryNamespace, []byte(user+"\x00"+day)).String()
+}
+
+// NewSummaryDue returns the summary.due event of d, sent at at.
+func NewSummaryDue(d SummaryData, at time.Time) (event.Event, error) {
+	e := event.New()
+	e.SetID(SummaryEventID(d.UserID, d.Date))
+	e.SetSource(SourceReminders)
+	e.SetType(TypeSummaryDue)
+	e.SetSubject(d.Date)
+	e.SetTime(at.UTC())
+	if err := e.SetData(event.ApplicationJSON, d); err != nil {
+		return event.Event{}, fmt.Errorf("set event data: %w", err)
+	}
+	if err := e.Validate(); err != nil {
+		return event.Event{}, fmt.Errorf("validate event: %w", err)
+	}
+	return e, nil
+}
+
+// ReadSummaryData decodes and checks the data of a summary.due event; bad data is
+// EINVALID, for the dead letters.
+func ReadSummaryData(e event.Event) (SummaryData, error) {
+	var d SummaryData
+	if err := json.Unmarshal(e.Data(), &d); err != nil {
+		return d, taskwire.FieldErrorf(taskwire.EINVALID, "data", "summary event data cannot be read: %v", err)
+	}
+	if d.UserID == "" {
+		return d, taskwire.FieldErrorf(taskwire.EINVALID, "data.user_id", "summary event data needs user_id")
+	}
+	if _, err := time.Parse(taskwire.DateLayout, d.Date); err != nil {
+		return d, taskwire.FieldErrorf(taskwire.EINVALID, "data.date", "summary event data needs a date such as 2026-03-01, got %q", d.Date)
+	}
+	if _, err := zone.Load(d.TimeZone); err != nil || d.TimeZone == "" {
+		return d, taskwire.FieldErrorf(taskwire.EINVALID, "data.time_zone", "summary event data needs an IANA time_zone, got %q", d.TimeZone)
+	}
+	return d, nil
+}
 
 // ReminderData is the data of a reminder.due event.
 type ReminderData struct {

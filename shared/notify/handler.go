@@ -72,8 +72,9 @@ func NewHandler(store Store, cfg Config) (*Handler, error) {
 	return h, nil
 }
 
-// Handle delivers a reminder.due event on every channel the user has, and a task event
-// to the webhook of a user who has task webhooks; it ignores other events. Data that
+// Handle delivers a reminder.due event on every channel the user has, a summary.due event
+// to the user's email and webhook, and a task event to the webhook of a user who has task
+// webhooks; it ignores other events. Data that
 // cannot be read is EINVALID (the broker dead-letters it); a channel that failed is a
 // plain error, which the event edge answers with 500 so that the broker delivers the
 // event again.
@@ -81,7 +82,11 @@ func (h *Handler) Handle(ctx context.Context, e event.Event) (*event.Event, erro
 	if strings.HasPrefix(e.Type(), taskTypePrefix) {
 		return nil, h.handleTaskChange(ctx, e)
 	}
-	if e.Type() != events.TypeReminderDue {
+	switch e.Type() {
+	case events.TypeSummaryDue:
+		return nil, h.handleSummary(ctx, e)
+	case events.TypeReminderDue:
+	default:
 		return nil, nil
 	}
 	reminderID, d, err := ReadReminder(e)
@@ -330,14 +335,19 @@ func ReminderEmail(to, zone, eventID string, reminderID uuid.UUID, d events.Remi
 	}
 	fmt.Fprintf(&b, "Reminder time: %s\n", local(d.RemindAt))
 	fmt.Fprintf(&b, "Task: %s\n\n-- \nTaskwire\n", d.TaskID)
-	domain := "taskwire"
-	if _, host, ok := strings.Cut(from, "@"); ok && host != "" {
-		domain = host
-	}
 	return Email{
 		To:        to,
 		Subject:   "Reminder: " + d.Title,
 		Body:      b.String(),
-		MessageID: "reminder." + reminderID.String() + "." + eventID + "@" + domain,
+		MessageID: "reminder." + reminderID.String() + "." + eventID + "@" + messageDomain(from),
 	}
+}
+
+// messageDomain returns the domain of the sender's address from, for Message-IDs:
+// "taskwire" when it has none.
+func messageDomain(from string) string {
+	if _, host, ok := strings.Cut(from, "@"); ok && host != "" {
+		return host
+	}
+	return "taskwire"
 }

@@ -280,33 +280,11 @@ func (s *ReminderService) fire(ctx context.Context, dues []Due) (int, error) {
 	b.Queue(`UPDATE reminders SET fired_at = $2, lease_until = NULL WHERE id = ANY($1)`, fired, now)
 	// A reminder moved away and back is armed again at a time that already fired: its
 	// event exists, so nothing is written but the mark.
-	type written struct {
-		user string
-		seq  int64
-	}
-	var writes []written
-	b.Queue(`
-		INSERT INTO outbox (id, user_id, type, source, subject, time, data)
-		SELECT id, user_id, type, source, subject, time, data
-		FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::jsonb[])
-			AS e (id, user_id, type, source, subject, time, data)
-		ON CONFLICT (id) DO NOTHING
-		RETURNING user_id, seq`,
-		out.ids, out.users, out.types, out.sources, out.subjects, out.times, out.data).Query(func(rows pgx.Rows) error {
-		var w written
-		_, err := pgx.ForEachRow(rows, []any{&w.user, &w.seq}, func() error {
-			writes = append(writes, w)
-			return nil
-		})
-		return err
-	})
+	out.queue(b)
 	if err := tx.commit(ctx, b); err != nil {
 		return 0, err
 	}
-	for _, w := range writes {
-		s.db.outboxWritten(w.user, w.seq)
-	}
-	return len(writes), nil
+	return out.announce(s.db), nil
 }
 
 // outboxRows are events to write to the outbox in one statement, column by column.
@@ -314,6 +292,42 @@ type outboxRows struct {
 	ids, users, types, sources, subjects []string
 	times                                []time.Time
 	data                                 []string
+	written                              []outboxWrite // what the statement wrote
+}
+
+// outboxWrite is an outbox row written: its user and position.
+type outboxWrite struct {
+	user string
+	seq  int64
+}
+
+// queue queues the statement that writes the rows, each unless an event of its id is
+// there already, recording what it wrote when the batch's results are read.
+func (o *outboxRows) queue(b *pgx.Batch) {
+	b.Queue(`
+		INSERT INTO outbox (id, user_id, type, source, subject, time, data)
+		SELECT id, user_id, type, source, subject, time, data
+		FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::jsonb[])
+			AS e (id, user_id, type, source, subject, time, data)
+		ON CONFLICT (id) DO NOTHING
+		RETURNING user_id, seq`,
+		o.ids, o.users, o.types, o.sources, o.subjects, o.times, o.data).Query(func(rows pgx.Rows) error {
+		var w outboxWrite
+		_, err := pgx.ForEachRow(rows, []any{&w.user, &w.seq}, func() error {
+			o.written = append(o.written, w)
+			return nil
+		})
+		return err
+	})
+}
+
+// announce tells the relay of the rows written, once their transaction committed, and
+// returns how many there were.
+func (o *outboxRows) announce(db *DB) int {
+	for _, w := range o.written {
+		db.outboxWritten(w.user, w.seq)
+	}
+	return len(o.written)
 }
 
 func (o *outboxRows) add(user string, e event.Event) {

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/taskwire/taskwire/shared/taskwire"
@@ -36,11 +38,12 @@ func (s *UserService) EnsureUser(ctx context.Context, id string) error {
 	return nil
 }
 
-const userColumns = `id, time_zone, email, webhook_url, webhook_secret, task_webhooks`
+const userColumns = `id, time_zone, email, webhook_url, webhook_secret, task_webhooks,
+	to_char(summary_at, 'HH24:MI') AS summary_at`
 
 func scanUser(row pgx.Row) (*taskwire.User, error) {
 	var u taskwire.User
-	if err := row.Scan(&u.ID, &u.TimeZone, &u.Email, &u.WebhookURL, &u.WebhookSecret, &u.TaskWebhooks); err != nil {
+	if err := row.Scan(&u.ID, &u.TimeZone, &u.Email, &u.WebhookURL, &u.WebhookSecret, &u.TaskWebhooks, &u.DailySummaryAt); err != nil {
 		return nil, err
 	}
 	return &u, nil
@@ -96,11 +99,20 @@ func (s *UserService) UpdateMe(ctx context.Context, patch []byte) (*taskwire.Use
 	if err != nil {
 		return nil, err
 	}
+	// The daily summary is next due at its time in the user's zone; a patch that leaves
+	// both alone leaves it where it is, sent today or not.
+	moved := !reflect.DeepEqual(cur.DailySummaryAt, next.DailySummaryAt) || cur.TimeZone != next.TimeZone
+	var summaryNext *time.Time
+	if next.DailySummaryAt != nil {
+		at := taskwire.NextSummary(time.Now(), *next.DailySummaryAt, next.TimeZone)
+		summaryNext = &at
+	}
 	b = &pgx.Batch{}
 	b.Queue(`
 		UPDATE users SET time_zone = $2, email = $3, webhook_url = $4, webhook_secret = $5, task_webhooks = $6,
-			updated_at = now()
-		WHERE id = $1`, user, next.TimeZone, next.Email, next.WebhookURL, next.WebhookSecret, next.TaskWebhooks)
+			summary_at = $7::time, summary_next = CASE WHEN $8 THEN $9 ELSE summary_next END, updated_at = now()
+		WHERE id = $1`, user, next.TimeZone, next.Email, next.WebhookURL, next.WebhookSecret, next.TaskWebhooks,
+		next.DailySummaryAt, moved, summaryNext)
 	if err := tx.commit(ctx, b); err != nil {
 		return nil, fmt.Errorf("update user: %w", err)
 	}

@@ -56,6 +56,7 @@ type Store interface {
 	Fire(ctx context.Context, dues ...postgres.Due) (int, error)
 	NextFireAt(ctx context.Context) (*time.Time, error)
 	Free(ctx context.Context, ids ...uuid.UUID) (bool, error)
+	SendSummaries(ctx context.Context) (int, error)
 }
 
 // Handler fires reminders on time for the events that wake it. Its zero fields take the
@@ -111,7 +112,8 @@ func (h *Handler) NextTick(start time.Time) time.Time {
 	return start.Add(earlyPing).Truncate(period).Add(period)
 }
 
-// Handle serves one event: a ping or a follow-up tick runs the firing loop; a task change
+// Handle serves one event: a ping or a follow-up tick runs the firing loop (a ping also
+// sends the daily summaries due); a task change
 // runs it when the task has a reminder due before the next ping that nobody holds yet (a
 // reminder added or moved between pings is claimed from its event; one that a chain or an
 // earlier event's run claimed already is its holder's to fire) and no request of this
@@ -119,7 +121,9 @@ func (h *Handler) NextTick(start time.Time) time.Time {
 // ignored. The reply, when there is one, is a follow-up tick for the broker to bring back.
 func (h *Handler) Handle(ctx context.Context, e event.Event) (*event.Event, error) {
 	switch t := e.Type(); {
-	case t == events.TypePing, t == events.TypeRemindersTick:
+	case t == events.TypePing:
+		return h.ping(ctx)
+	case t == events.TypeRemindersTick:
 		return h.run(ctx, false)
 	case t == events.TypeTaskCreated, t == events.TypeTaskUpdated, t == events.TypeTaskReopened:
 		data, err := events.ReadTaskData(e)
@@ -143,6 +147,19 @@ func (h *Handler) Handle(ctx context.Context, e event.Event) (*event.Event, erro
 		return nil, nil
 	}
 	return nil, nil
+}
+
+// ping serves the minute's ping: the firing loop, and beside it the daily summaries that
+// fell due since the last (within a minute of their time, as the ping comes each minute).
+// A summary that could not be sent fails the ping, which the broker delivers again.
+func (h *Handler) ping(ctx context.Context) (*event.Event, error) {
+	summaries := make(chan error, 1)
+	go func() {
+		_, err := h.Store.SendSummaries(ctx)
+		summaries <- err
+	}()
+	reply, err := h.run(ctx, false)
+	return reply, errors.Join(err, <-summaries)
 }
 
 // dueSoon returns the reminders of a task in status that fire before the next ping could

@@ -121,6 +121,37 @@ func TestHandler_Burst(t *testing.T) {
 	assert.LessOrEqual(t, int(rs.fires.Load()), claims, "got %d firing transactions for %d reminders due at once, want one per claim (%d)", rs.fires.Load(), n, claims)
 }
 
+// The minute's ping sends the daily summaries whose time has come, beside the reminders;
+// a follow-up tick, which comes between pings, does not look for them.
+func TestHandler_PingSendsSummaries(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+	h := remind.NewHandler(postgres.NewReminderService(db))
+	h.Budget = time.Second
+	ctx, user := MustNewUser(t, db)
+	_, err := postgres.NewUserService(db).UpdateMe(ctx, []byte(`{"daily_summary_at": "06:00"}`))
+	require.NoError(t, err)
+	_, err = db.Pool.Exec(ctx, `UPDATE users SET summary_next = now() - interval '1 second' WHERE id = $1`, user)
+	require.NoError(t, err)
+	due := time.Now().Add(-time.Hour).Format(time.RFC3339)
+	f, err := taskwire.NewTask{Title: "overdue", DueAt: &due}.Fields()
+	require.NoError(t, err)
+	_, _, err = postgres.NewTaskService(db).CreateTask(ctx, f, taskwire.IdempotencyKey{})
+	require.NoError(t, err)
+	summaries := func() int {
+		var n int
+		require.NoError(t, db.Pool.QueryRow(ctx, `SELECT count(*) FROM outbox WHERE user_id = $1 AND type = $2`,
+			user, events.TypeSummaryDue).Scan(&n))
+		return n
+	}
+
+	_, err = h.Handle(context.Background(), NewEvent(events.TypeRemindersTick, nil))
+	require.NoError(t, err)
+	assert.Zero(t, summaries(), "a tick sent a summary")
+	_, err = h.Handle(context.Background(), NewEvent(events.TypePing, nil))
+	require.NoError(t, err)
+	assert.Equal(t, 1, summaries(), "the ping sent no summary")
+}
+
 // newReplyHandler returns a handler on the real store of db with a budget of 3 s, it
 // and the store on a clock that reads 10 s into a minute, so that the next ping is 50 s
 // away.
@@ -661,6 +692,12 @@ func (s *fakeStore) Free(ctx context.Context, ids ...uuid.UUID) (bool, error) {
 		}
 	}
 	return false, nil
+}
+
+// SendSummaries has no summaries to send: the daily summaries are tested on the real
+// store (shared/postgres, and TestHandler_Ping).
+func (s *fakeStore) SendSummaries(ctx context.Context) (int, error) {
+	return 0, nil
 }
 
 func (s *fakeStore) calls() int {

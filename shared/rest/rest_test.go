@@ -607,7 +607,7 @@ func TestMe(t *testing.T) {
 		resp := c.Do(t, http.MethodGet, "/v1/me", nil)
 		resp.MustStatus(t, http.StatusOK)
 		assert.JSONEq(t, `{"id":"`+c.User+`","time_zone":"UTC","email":null,"webhook_url":null,"webhook_secret":null,`+
-			`"task_webhooks":false}`, string(resp.Body))
+			`"task_webhooks":false,"daily_summary_at":null}`, string(resp.Body))
 		assert.Equal(t, "no-store", resp.Header.Get("Cache-Control"), "the settings hold the webhook secret")
 	})
 
@@ -626,6 +626,33 @@ func TestMe(t *testing.T) {
 		assert.Equal(t, "task_webhooks", d.Field)
 		c.Do(t, http.MethodPatch, "/v1/me", map[string]any{"task_webhooks": false}).JSON(t, &me)
 		assert.False(t, me.TaskWebhooks)
+	})
+
+	// The daily summary's time is set as 24-hour hours and minutes, and cleared with
+	// null or ""; anything else is refused, naming the field.
+	t.Run("DailySummary", func(t *testing.T) {
+		c := s.NewUser(t)
+		var me taskwire.User
+		resp := c.Do(t, http.MethodPatch, "/v1/me", map[string]any{"daily_summary_at": "07:30"})
+		resp.MustStatus(t, http.StatusOK)
+		resp.JSON(t, &me)
+		assert.Equal(t, "07:30", *me.DailySummaryAt)
+		c.Do(t, http.MethodGet, "/v1/me", nil).JSON(t, &me)
+		assert.Equal(t, "07:30", *me.DailySummaryAt, "kept")
+		for _, bad := range []string{"7:30", "24:00", "07:60", "07:30:00", "7am", "19.30"} {
+			d := mustProblem(t, c.Do(t, http.MethodPatch, "/v1/me", map[string]any{"daily_summary_at": bad}),
+				http.StatusUnprocessableEntity, taskwire.EINVALID)
+			assert.Equal(t, "daily_summary_at", d.Field, bad)
+		}
+		d := mustProblem(t, c.Do(t, http.MethodPatch, "/v1/me", `{"daily_summary_at": 730}`), http.StatusBadRequest, taskwire.EMALFORMED)
+		assert.Equal(t, "daily_summary_at", d.Field)
+		c.Do(t, http.MethodGet, "/v1/me", nil).JSON(t, &me)
+		assert.Equal(t, "07:30", *me.DailySummaryAt, "a refused patch changes nothing")
+		c.Do(t, http.MethodPatch, "/v1/me", `{"daily_summary_at": ""}`).JSON(t, &me)
+		assert.Nil(t, me.DailySummaryAt)
+		c.Do(t, http.MethodPatch, "/v1/me", `{"daily_summary_at": "23:59"}`).JSON(t, &me)
+		c.Do(t, http.MethodPatch, "/v1/me", `{"daily_summary_at": null}`).JSON(t, &me)
+		assert.Nil(t, me.DailySummaryAt)
 	})
 
 	t.Run("OKSettings", func(t *testing.T) {

@@ -109,6 +109,9 @@ type User struct {
 	WebhookURL    *string `json:"webhook_url"`
 	WebhookSecret *string `json:"webhook_secret"`
 	TaskWebhooks  bool    `json:"task_webhooks"` // every change of the user's tasks goes to WebhookURL too
+	// DailySummaryAt is the local time of day ("07:30", in TimeZone) at which the user
+	// gets the day's open tasks and the overdue ones; nil for none.
+	DailySummaryAt *string `json:"daily_summary_at"`
 }
 
 // Tag is a tag in use and how many open tasks carry it.

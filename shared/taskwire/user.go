@@ -9,13 +9,16 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/taskwire/taskwire/shared/recur"
 )
 
 // MaxWebhookURLLength bounds a webhook address.
 const MaxWebhookURLLength = 2000
 
-// ApplyUserPatch applies a JSON Merge Patch of time_zone, email, webhook_url and
-// task_webhooks to u. A new webhook secret (whsec_…, per Standard Webhooks) is generated
+// ApplyUserPatch applies a JSON Merge Patch of time_zone, email, webhook_url,
+// task_webhooks and daily_summary_at to u. A new webhook secret (whsec_…, per Standard Webhooks) is generated
 // when a webhook is set and the user has none; clearing the webhook clears the secret.
 func ApplyUserPatch(u User, patch []byte) (User, error) {
 	var doc map[string]json.RawMessage
@@ -70,11 +73,39 @@ func ApplyUserPatch(u User, patch []byte) (User, error) {
 				secret := NewWebhookSecret()
 				u.WebhookSecret = &secret
 			}
+		case "daily_summary_at":
+			if isNull || s == "" {
+				u.DailySummaryAt = nil
+				continue
+			}
+			if _, err := time.Parse(SummaryLayout, s); err != nil || len(s) != len(SummaryLayout) {
+				return u, FieldErrorf(EINVALID, name, "daily_summary_at must be a time of day such as 07:30 (24-hour, in time_zone), got %q", s)
+			}
+			u.DailySummaryAt = &s
 		default:
 			return u, FieldErrorf(EMALFORMED, name, "unknown field %q", name)
 		}
 	}
 	return u, nil
+}
+
+// SummaryLayout is how the time of a daily summary is written: hours and minutes, 24-hour.
+const SummaryLayout = "15:04"
+
+// NextSummary returns when a daily summary at the local time at ("07:30") in zone tz is
+// next due after after: at that time on after's day there, if it is still to come, else on
+// the next day. A time that a DST change skips moves forward by the gap, and one that it
+// repeats is the first (recur.Resolve), as a task's local times are.
+func NextSummary(after time.Time, at, tz string) time.Time {
+	clock, _ := time.Parse(SummaryLayout, at)
+	loc := LoadZone(tz)
+	y, m, d := after.In(loc).Date()
+	for i := 0; ; i++ {
+		wall := time.Date(y, m, d+i, clock.Hour(), clock.Minute(), 0, 0, time.UTC)
+		if next := recur.Resolve(wall, loc); next.After(after) {
+			return next.UTC()
+		}
+	}
 }
 
 func validWebhookURL(s string) error {
