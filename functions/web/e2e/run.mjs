@@ -1344,12 +1344,13 @@ await userScenario('your data: where reminders go — email, webhook with its se
   assert(await panel.getByLabel('Signing secret', { exact: true }).count() === 0 || await panel.getByLabel('Signing secret', { exact: true }).isHidden(), 'no secret without a webhook');
   await panel.getByLabel('Email', { exact: true }).fill('ada@example.com');
   await panel.getByLabel('Webhook address', { exact: true }).fill('https://example.com/hooks/taskwire');
-  await panel.getByLabel('Send each change of my tasks there too', { exact: true }).check();
+  await panel.getByLabel('Send each change of my tasks there too', { exact: true }).click();
+  await panel.getByLabel('Daily summary at', { exact: true }).fill('07:30');
   await save.click();
   await panel.getByText('Saved: reminders are sent to your webhook').waitFor();
   const me = (await api(tok, 'GET', '/v1/me')).body;
-  assert(me.email === 'ada@example.com' && me.webhook_url === 'https://example.com/hooks/taskwire' && me.task_webhooks === true,
-    `saved: ${JSON.stringify(me)}`);
+  assert(me.email === 'ada@example.com' && me.webhook_url === 'https://example.com/hooks/taskwire' && me.task_webhooks === true &&
+    me.daily_summary_at === '07:30', `saved: ${JSON.stringify(me)}`);
   assert(await panel.getByLabel('Signing secret', { exact: true }).inputValue() === me.webhook_secret, 'the secret shown is the one that signs');
   await panel.getByLabel('Webhook address', { exact: true }).fill('ftp://example.com/hook'); // an address, but not one to post to
   await save.click();
@@ -1358,6 +1359,10 @@ await userScenario('your data: where reminders go — email, webhook with its se
   await p.getByRole('button', { name: 'Your data' }).click();
   await until(async () => await panel.getByLabel('Webhook address', { exact: true }).inputValue() === 'https://example.com/hooks/taskwire', 'read again on opening');
   assert(await panel.getByLabel('Send each change of my tasks there too', { exact: true }).isChecked(), 'task changes still on');
+  assert(await panel.getByLabel('Daily summary at', { exact: true }).inputValue() === '07:30', 'the summary\'s time read again');
+  await panel.getByLabel('Daily summary at', { exact: true }).fill('');
+  await save.click();
+  await until(async () => (await api(tok, 'GET', '/v1/me')).body.daily_summary_at === null, 'the summary turned off');
 });
 
 await userScenario('your data: download everything, then import it back after two tasks were lost for good', {

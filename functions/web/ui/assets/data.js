@@ -145,6 +145,7 @@ function showDelivery(me) {
   $('#hooks-email').value = me?.email || '';
   $('#hooks-url').value = me?.webhook_url || '';
   $('#hooks-tasks').checked = !!me?.task_webhooks;
+  $('#hooks-summary').value = me?.daily_summary_at || '';
   $('#hooks-secret').value = me?.webhook_secret || '';
   $('#hooks-secret-box').hidden = !me?.webhook_secret;
   $('#hooks-save').disabled = !me;
@@ -167,6 +168,7 @@ $('#hooks-form').addEventListener('submit', (e) => {
     say('Saving…');
     const me = await request('PATCH', '/v1/me', {
       email: $('#hooks-email').value.trim(), webhook_url: $('#hooks-url').value.trim(), task_webhooks: $('#hooks-tasks').checked,
+      daily_summary_at: $('#hooks-summary').value.slice(0, 5) || null,
     });
     showDelivery(me);
     say(me.webhook_url ? 'Saved: reminders are sent to your webhook, signed with the secret shown.' : 'Saved.');
