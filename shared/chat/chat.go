@@ -625,6 +625,7 @@ func SystemPrompt(now time.Time, zone string) string {
 		"What the user got done is list_tasks with completed_after (e.g. the start of the day) and sort -completed_at. " +
 		"Reminders that fired are notifications: list_notifications shows which the user missed, and snooze_reminder " +
 		"reminds them again later (\"remind me again in an hour\") by a notification's id from list_notifications. " +
+		"set_daily_summary sends the user the day's tasks each day at a time they choose, or stops it. " +
 		"If a tool returns an error, fix the arguments and try again, or tell the user what is wrong.\n" +
 		"Now it is " + local.Format("Monday, 2 January 2006, 15:04") + " in the user's time zone " + zone +
 		" (UTC" + local.Format("-07:00") + " today; the offset changes with daylight saving time). Read dates and " +

@@ -20,8 +20,9 @@ const (
 )
 
 // notificationTools builds the tools over the user's notifications: listing them from
-// notes, and snoozing one through tasks, which moves its task's reminder.
-func notificationTools(tasks Tasks, notes Notifications) []Tool {
+// notes, snoozing one through tasks, which moves its task's reminder, and setting the
+// daily summary in the user's settings.
+func notificationTools(tasks Tasks, users Users, notes Notifications) []Tool {
 	return []Tool{
 		{
 			Name: "list_notifications",
@@ -89,7 +90,48 @@ func notificationTools(tasks Tasks, notes Notifications) []Tool {
 				return snoozed, err
 			},
 		},
+		{
+			Name: "set_daily_summary",
+			Description: "Set when the user's daily summary comes, or turn it off: each day at that time of day in the " +
+				"user's time zone, the open tasks due that day and the overdue ones, sent by email and to the user's " +
+				"webhook (as their settings have them), once a day and not on a day with nothing due. at is a 24-hour " +
+				"time such as 07:30; null turns it off. Use it when the user asks for an overview of their day each " +
+				"morning or evening (\"send me my tasks every morning at 7\"). Returns daily_summary_at, time_zone, and " +
+				"the email and webhook_url it goes to: when both are null, tell the user to add an email in their " +
+				"settings (Your data), as the summary has nowhere to go.",
+			Parameters: json.RawMessage(summarySchema),
+			run: func(ctx context.Context, args json.RawMessage) (any, error) {
+				var in struct {
+					At json.RawMessage `json:"at"`
+				}
+				if err := taskwire.DecodeJSON(args, &in); err != nil {
+					return nil, err
+				}
+				if len(in.At) == 0 {
+					return nil, taskwire.FieldErrorf(taskwire.EINVALID, "at", "at is required: a time such as 07:30, or null to turn the summary off")
+				}
+				me, err := users.UpdateMe(ctx, []byte(`{"daily_summary_at": `+string(in.At)+`}`))
+				if field := taskwire.ErrorField(err); field == "daily_summary_at" {
+					return nil, taskwire.FieldErrorf(taskwire.ErrorCode(err), "at", "%s",
+						strings.ReplaceAll(taskwire.ErrorMessage(err), "daily_summary_at", "at"))
+				}
+				if err != nil {
+					return nil, err
+				}
+				return summarySetting{DailySummaryAt: me.DailySummaryAt, TimeZone: me.TimeZone, Email: me.Email,
+					WebhookURL: me.WebhookURL}, nil
+			},
+		},
 	}
+}
+
+// summarySetting is what set_daily_summary answers: the setting and where it goes, not
+// the webhook's secret.
+type summarySetting struct {
+	DailySummaryAt *string `json:"daily_summary_at"`
+	TimeZone       string  `json:"time_zone"`
+	Email          *string `json:"email"`
+	WebhookURL     *string `json:"webhook_url"`
 }
 
 // notificationID reads snooze_reminder's notification_id: a notification's uuid, as
@@ -121,4 +163,8 @@ const (
 		"notification_id": {"type": "string", "description": "The notification's id (a UUID), from list_notifications."},
 		"for": {"type": "string", "description": "How long from now until the reminder comes again: an ISO 8601 duration of at least a minute, e.g. PT10M (the default), PT1H, P1D."}},
 		"required": ["notification_id"], "additionalProperties": false}`
+
+	summarySchema = `{"type": "object", "properties": {
+		"at": {"type": ["string", "null"], "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "description": "The time of day, 24-hour HH:MM in the user's time zone, e.g. 07:30; null turns the summary off."}},
+		"required": ["at"], "additionalProperties": false}`
 )

@@ -88,10 +88,11 @@ func (t Tool) Call(ctx context.Context, args json.RawMessage) (json.RawMessage, 
 	return out, nil
 }
 
-// Users reads the signed-in user's settings (postgres.UserService): quick_add reads its
-// text in the user's time zone.
+// Users reads and changes the signed-in user's settings (postgres.UserService):
+// quick_add reads its text in the user's time zone; set_daily_summary sets the summary.
 type Users interface {
 	FindMe(ctx context.Context) (*taskwire.User, error)
+	UpdateMe(ctx context.Context, patch []byte) (*taskwire.User, error)
 }
 
 // Set is the task tools over one store.
@@ -164,7 +165,7 @@ func ErrorResult(err error) (result json.RawMessage, ok bool) {
 // newTools builds the tools over tasks, users and notes; they take and give local times
 // (inLocalTime).
 func newTools(tasks Tasks, users Users, notes Notifications) []Tool {
-	tools := append(taskTools(tasks, users), notificationTools(tasks, notes)...)
+	tools := append(taskTools(tasks, users), notificationTools(tasks, users, notes)...)
 	for i := range tools {
 		tools[i].run = inLocalTime(users, tools[i].run)
 	}

@@ -91,7 +91,7 @@ func TestSet_List(t *testing.T) {
 	}
 	assert.Equal(t, []string{"add_task", "quick_add", "list_tasks", "get_task", "complete_task", "reopen_task",
 		"skip_occurrence", "undo_skip", "delete_task", "restore_task", "list_deleted_tasks", "update_task", "check_step", "reschedule_task", "list_tags",
-		"rename_tag", "delete_tag", "list_notifications", "snooze_reminder"}, names)
+		"rename_tag", "delete_tag", "list_notifications", "snooze_reminder", "set_daily_summary"}, names)
 	deleteTask, _ := set.Lookup("delete_task")
 	assert.Contains(t, deleteTask.Description, "trash", "a deleted task is not gone for good")
 	assert.Contains(t, deleteTask.Description, "restore_task", "the model must know how to bring it back")
@@ -332,6 +332,43 @@ func TestTools_RenameAndDeleteTag(t *testing.T) {
 		assert.Equal(t, tt.code, taskwire.ErrorCode(err), "%s %s: %v", tt.tool, tt.args, err)
 		assert.Equal(t, tt.field, taskwire.ErrorField(err), "%s %s", tt.tool, tt.args)
 	}
+}
+
+// "Send me my tasks every morning at 7": set_daily_summary sets the summary's time, says
+// where it goes (never the webhook's secret), turns it off with null, and refuses a time
+// it cannot read naming its own argument.
+func TestTools_SetDailySummary(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+	users := postgres.NewUserService(db)
+	set := tools.New(postgres.NewTaskService(db), users, postgres.NewNotificationService(db))
+	ctx, _ := MustNewUser(t, db)
+	_, err := users.UpdateMe(ctx, []byte(`{"time_zone": "Europe/Berlin", "email": "ada@example.com", "webhook_url": "https://example.com/hook"}`))
+	require.NoError(t, err)
+
+	out, err := set.Call(ctx, "set_daily_summary", json.RawMessage(`{"at": "07:00"}`))
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"daily_summary_at": "07:00", "time_zone": "Europe/Berlin", "email": "ada@example.com",
+		"webhook_url": "https://example.com/hook"}`, string(out))
+	me, err := users.FindMe(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "07:00", *me.DailySummaryAt)
+
+	for _, tt := range []struct{ args, code string }{
+		{`{"at": "7"}`, taskwire.EINVALID},
+		{`{"at": "25:00"}`, taskwire.EINVALID},
+		{`{}`, taskwire.EINVALID},
+		{`{"at": 7}`, taskwire.EMALFORMED},
+	} {
+		_, err := set.Call(ctx, "set_daily_summary", json.RawMessage(tt.args))
+		assert.Equal(t, tt.code, taskwire.ErrorCode(err), "%s: %v", tt.args, err)
+		assert.Equal(t, "at", taskwire.ErrorField(err), tt.args)
+		assert.NotContains(t, err.Error(), "daily_summary_at", "%s: the model knows the argument as at", tt.args)
+	}
+	off := MustCall[map[string]any](t, ctx, set, "set_daily_summary", `{"at": null}`)
+	assert.Nil(t, off["daily_summary_at"])
+	me, err = users.FindMe(ctx)
+	require.NoError(t, err)
+	assert.Nil(t, me.DailySummaryAt)
 }
 
 // A task due on a day rather than at a time: due_date creates it, reschedules a task to
