@@ -1,6 +1,7 @@
 // Package function is the reminders function: woken by the minute's PingSource tick, its
 // own follow-up ticks and task changes, it fires each due reminder on time as one
-// dev.taskwire.reminder.due.v1 event, served as an instanced Knative function
+// dev.taskwire.reminder.due.v1 event (and, at the tick, sends the daily summaries due as
+// dev.taskwire.summary.due.v1), served as an instanced Knative function
 // (invoke: http) that checks each delivery's OIDC token itself. The timing lives in
 // shared/remind, the claims in shared/postgres.
 package function

@@ -74,10 +74,9 @@ func NewHandler(store Store, cfg Config) (*Handler, error) {
 
 // Handle delivers a reminder.due event on every channel the user has, a summary.due event
 // to the user's email and webhook, and a task event to the webhook of a user who has task
-// webhooks; it ignores other events. Data that
-// cannot be read is EINVALID (the broker dead-letters it); a channel that failed is a
-// plain error, which the event edge answers with 500 so that the broker delivers the
-// event again.
+// webhooks; it ignores other events. Data that cannot be read is EINVALID (the broker
+// dead-letters it); a channel that failed is a plain error, which the event edge answers
+// with 500 so that the broker delivers the event again.
 func (h *Handler) Handle(ctx context.Context, e event.Event) (*event.Event, error) {
 	if strings.HasPrefix(e.Type(), taskTypePrefix) {
 		return nil, h.handleTaskChange(ctx, e)

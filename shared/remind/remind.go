@@ -113,12 +113,11 @@ func (h *Handler) NextTick(start time.Time) time.Time {
 }
 
 // Handle serves one event: a ping or a follow-up tick runs the firing loop (a ping also
-// sends the daily summaries due); a task change
-// runs it when the task has a reminder due before the next ping that nobody holds yet (a
-// reminder added or moved between pings is claimed from its event; one that a chain or an
-// earlier event's run claimed already is its holder's to fire) and no request of this
-// handler waits to start a chain that reaches it; anything else is acknowledged and
-// ignored. The reply, when there is one, is a follow-up tick for the broker to bring back.
+// sends the daily summaries due); a task change runs it when the task has a reminder due
+// before the next ping that nobody holds yet (a reminder added or moved between pings is
+// claimed from its event; one that a chain or an earlier event's run claimed already is
+// its holder's to fire) and no request of this handler waits to start a chain that
+// reaches it; anything else is acknowledged and ignored. The reply, when there is one, is a follow-up tick for the broker to bring back.
 func (h *Handler) Handle(ctx context.Context, e event.Event) (*event.Event, error) {
 	switch t := e.Type(); {
 	case t == events.TypePing:
