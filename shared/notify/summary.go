@@ -70,7 +70,7 @@ func (h *Handler) handleSummary(ctx context.Context, e event.Event) error {
 
 // SummaryWebhookPayload returns the webhook body of a summary.due event:
 // {"type":"summary.due","timestamp":…,"data":{"user_id","date","time_zone","tasks":[…],
-// "total"}}, the data being the event's.
+// "total","overdue"}}, the data being the event's.
 func SummaryWebhookPayload(e event.Event, d events.SummaryData) ([]byte, error) {
 	b, err := json.Marshal(struct {
 		Type      string             `json:"type"`
