@@ -1363,6 +1363,13 @@ await userScenario('your data: where reminders go — email, webhook with its se
   await panel.getByLabel('Daily summary at', { exact: true }).fill('');
   await save.click();
   await until(async () => (await api(tok, 'GET', '/v1/me')).body.daily_summary_at === null, 'the summary turned off');
+  // A summary with nowhere to go: saved, and the page says what it needs.
+  await panel.getByLabel('Email', { exact: true }).fill('');
+  await panel.getByLabel('Webhook address', { exact: true }).fill('');
+  await panel.getByLabel('Daily summary at', { exact: true }).fill('18:00');
+  await save.click();
+  await panel.getByText('the daily summary goes by email or webhook').waitFor();
+  assert((await api(tok, 'GET', '/v1/me')).body.daily_summary_at === '18:00', 'saved all the same');
 });
 
 await userScenario('your data: download everything, then import it back after two tasks were lost for good', {

@@ -171,7 +171,8 @@ $('#hooks-form').addEventListener('submit', (e) => {
       daily_summary_at: $('#hooks-summary').value.slice(0, 5) || null,
     });
     showDelivery(me);
-    say(me.webhook_url ? 'Saved: reminders are sent to your webhook, signed with the secret shown.' : 'Saved.');
+    if (me.daily_summary_at && !me.email && !me.webhook_url) say('Saved, but the daily summary goes by email or webhook: add one for it to reach you.');
+    else say(me.webhook_url ? 'Saved: reminders are sent to your webhook, signed with the secret shown.' : 'Saved.');
   });
 });
 
