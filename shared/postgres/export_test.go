@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/taskwire/taskwire/shared/taskwire"
 )
@@ -20,8 +21,11 @@ const (
 	PlannedScopeSQL = plannedScopeSQL
 )
 
-// ListQuery is listQuery, for the test that checks how much a page of tasks reads.
-var ListQuery = listQuery
+// ListQuery is listQuery without a window of days, for the test that checks how much a
+// page of tasks reads.
+func ListQuery(user string, f taskwire.TaskFilter, now time.Time) (string, []any) {
+	return listQuery(user, f, now, nil)
+}
 
 // CommitNewTask writes new task t as occurrence index of its series, as the signed-in
 // user of ctx, with what a create and the next occurrence of a series queue for it

@@ -7,7 +7,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/taskwire/taskwire/shared/events"
-	"github.com/taskwire/taskwire/shared/recur"
 	"github.com/taskwire/taskwire/shared/taskwire"
 )
 
@@ -164,10 +163,7 @@ func (s *ReminderService) sendSummaries(ctx context.Context) (sent, taken int, e
 // settleSummary returns u's summary as it is due at now: of the day it is in the user's
 // zone, next due at its time after now.
 func settleSummary(u summaryUser, now time.Time) *summaryUser {
-	loc := taskwire.LoadZone(u.timeZone)
-	u.day = taskwire.DayOf(now, loc)
-	u.start = recur.Resolve(u.day, loc).UTC()
-	u.end = recur.Resolve(u.day.AddDate(0, 0, 1), loc).UTC()
+	u.day, _, u.start, u.end = taskwire.DueWindow(taskwire.DueToday, now, taskwire.LoadZone(u.timeZone))
 	u.next = taskwire.NextSummary(now, u.at, u.timeZone)
 	u.data = events.SummaryData{UserID: u.id, Date: u.day.Format(taskwire.DateLayout), TimeZone: u.timeZone,
 		Tasks: []events.SummaryTask{}}

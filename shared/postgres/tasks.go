@@ -819,11 +819,22 @@ func (s *TaskService) FindTasks(ctx context.Context, f taskwire.TaskFilter) (*ta
 	if f.Limit < 1 || f.Limit > taskwire.MaxLimit {
 		f.Limit = taskwire.DefaultLimit
 	}
-	query, args := listQuery(taskwire.UserFromContext(ctx), f, s.now())
+	now := s.now()
+	var window *dueWindow
+	if f.Due != "" && f.Due != taskwire.DueNone {
+		// The days are the user's: one more round trip, for their zone.
+		zone, err := taskwire.UserZone(ctx, &UserService{db: s.db})
+		if err != nil {
+			return nil, fmt.Errorf("find tasks: %w", err)
+		}
+		window = new(dueWindow)
+		window.first, window.last, window.from, window.to = taskwire.DueWindow(f.Due, now, taskwire.LoadZone(zone))
+	}
+	query, args := listQuery(taskwire.UserFromContext(ctx), f, now, window)
 	page := &taskwire.TaskPage{Items: make([]*taskwire.Task, 0, f.Limit+1)}
 	read := readUser
 	if len(f.Tags) > 0 || f.Query != "" || len(f.Priorities) > 0 || f.DueBefore != nil || f.DueAfter != nil || f.Overdue ||
-		f.CompletedBefore != nil || f.CompletedAfter != nil {
+		f.Due != "" || f.CompletedBefore != nil || f.CompletedAfter != nil {
 		// How many of the user's tasks a filter keeps decides whether a page walks the
 		// order's index or looks the matches up: a plan for the user who reads.
 		read = readUserPlanned
@@ -853,12 +864,18 @@ func searchCondition(q string) string {
 		`regexp_replace(websearch_to_tsquery('taskwire_words', ` + q + `)::text, '''((?:[^'']|'''')*)''', '''\1'':*', 'g')::tsquery)`
 }
 
+// dueWindow is a due window of days (taskwire.DueWindow) as a listing reads it.
+type dueWindow struct {
+	first, last time.Time // its days, midnight in UTC
+	from, to    time.Time // the instants its first day begins and the day after its last
+}
+
 // listQuery builds the listing's SQL: filters, then the keyset condition, then the order
 // (ties by id in the sort's direction, tasks without a due date last), one row extra to
 // tell whether a next page exists. The page's reminders are joined to it, a row each
 // (see scanTaskList): fetched by index for each task of the page, they cost less than a
 // JSON aggregate per task, and they need no decoding from JSON.
-func listQuery(user string, f taskwire.TaskFilter, now time.Time) (string, []any) {
+func listQuery(user string, f taskwire.TaskFilter, now time.Time, window *dueWindow) (string, []any) {
 	args := []any{user}
 	arg := func(v any) string {
 		args = append(args, v)
@@ -894,6 +911,18 @@ func listQuery(user string, f taskwire.TaskFilter, now time.Time) (string, []any
 	}
 	if f.Overdue {
 		where = append(where, "t.status = 'open' AND t.due_at < "+arg(now))
+	}
+	if f.Due == taskwire.DueNone {
+		where = append(where, "t.due_at IS NULL")
+	}
+	if window != nil {
+		// An all-day task by its day; one due at a time by its instant. The bounds on
+		// due_at, a day and two hours either side, hold an all-day task ending its day in
+		// any zone, and let the due index serve both.
+		from, to := arg(window.from), arg(window.to)
+		where = append(where, "coalesce(t.due_date BETWEEN "+arg(window.first)+" AND "+arg(window.last)+
+			", t.due_at >= "+from+" AND t.due_at < "+to+")",
+			"t.due_at >= "+from+"::timestamptz - interval '26 hours' AND t.due_at < "+to+"::timestamptz + interval '26 hours'")
 	}
 	if f.CompletedBefore != nil {
 		where = append(where, "t.completed_at < "+arg(*f.CompletedBefore))

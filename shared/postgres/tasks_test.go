@@ -1053,6 +1053,54 @@ func TestTaskService_FindTasks(t *testing.T) {
 		assert.Equal(t, []string{"late", "upcoming"}, got, "two hours later: got %v", got)
 	})
 
+	// Due windows are the user's days: midnight to midnight in their zone, a timed task by
+	// its instant (at midnight too), an all-day task by its day in any zone; none is the
+	// tasks without a due date.
+	t.Run("DueWindow", func(t *testing.T) {
+		ctx, _ := MustNewUser(t, db)
+		_, err := postgres.NewUserService(db).UpdateMe(ctx, []byte(`{"time_zone": "America/New_York"}`))
+		require.NoError(t, err)
+		svc := postgres.NewTaskService(db)
+		ny, err := time.LoadLocation("America/New_York")
+		require.NoError(t, err)
+		// Saturday 7 March 2026, 22:00 in New York; the clocks go forward that night.
+		svc.Now = fixedClock(time.Date(2026, 3, 7, 22, 0, 0, 0, ny))
+		timed := func(title string, day, hour int) {
+			MustCreateTask(t, ctx, svc, taskwire.NewTask{Title: title, DueAt: rfc3339(time.Date(2026, 3, day, hour, 0, 0, 0, ny))})
+		}
+		allDay := func(title, day, zone string) {
+			MustCreateTask(t, ctx, svc, taskwire.NewTask{Title: title, DueDate: &day, TimeZone: zone})
+		}
+		timed("sat midnight", 7, 0)
+		timed("sat 23h", 7, 23)
+		timed("fri 23h", 6, 23)
+		timed("sun midnight", 8, 0)
+		timed("sun 23h", 8, 23)
+		allDay("sat all day", "2026-03-07", "America/New_York")
+		allDay("sat in tokyo", "2026-03-07", "Asia/Tokyo")
+		allDay("sat in honolulu", "2026-03-07", "Pacific/Honolulu")
+		allDay("next fri", "2026-03-13", "America/New_York")
+		allDay("next sat", "2026-03-14", "America/New_York")
+		MustCreateTask(t, ctx, svc, taskwire.NewTask{Title: "someday"})
+		MustCreateTask(t, ctx, svc, taskwire.NewTask{Title: "someday, done", Completed: ptr(true)})
+
+		for _, tc := range []struct {
+			due  string
+			want []string
+		}{
+			{taskwire.DueToday, []string{"sat 23h", "sat all day", "sat in honolulu", "sat in tokyo", "sat midnight"}},
+			{taskwire.DueTomorrow, []string{"sun 23h", "sun midnight"}},
+			{taskwire.DueWeek, []string{"next fri", "sat 23h", "sat all day", "sat in honolulu", "sat in tokyo", "sat midnight",
+				"sun 23h", "sun midnight"}},
+			{taskwire.DueNone, []string{"someday", "someday, done"}},
+		} {
+			got := MustFindTitles(t, ctx, svc, taskwire.TaskFilter{Due: tc.due})
+			assert.Equal(t, tc.want, got, "due=%s", tc.due)
+		}
+		got := MustFindTitles(t, ctx, svc, taskwire.TaskFilter{Status: "open", Due: taskwire.DueNone})
+		assert.Equal(t, []string{"someday"}, got)
+	})
+
 	t.Run("ErrUnauthorized", func(t *testing.T) {
 		svc := postgres.NewTaskService(db)
 		_, err := svc.FindTasks(context.Background(), taskwire.TaskFilter{Limit: 50})

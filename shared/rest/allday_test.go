@@ -67,6 +67,11 @@ func TestAllDayTasks(t *testing.T) {
 		start := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, loc)
 		q := url.Values{"sort": {"title"}, "due_after": {start.Format(time.RFC3339)}, "due_before": {start.AddDate(0, 0, 1).Format(time.RFC3339)}}
 		assert.Equal(t, []string{"a minute ago", "today"}, titles(c.MustListTasks(t, q.Encode())), "the day's tasks, not yesterday's")
+		// due=today says the same, on the day of the user's zone, without the client
+		// working out when it begins.
+		c.Do(t, http.MethodPatch, "/v1/me", map[string]any{"time_zone": zone}).MustStatus(t, http.StatusOK)
+		assert.Equal(t, []string{"a minute ago", "today"}, titles(c.MustListTasks(t, "due=today&sort=title")))
+		assert.Empty(t, c.MustListTasks(t, "due=tomorrow"))
 	})
 
 	// A patch moves a task between a time and a day; a new zone keeps its day.

@@ -210,6 +210,10 @@ func TestBadInput(t *testing.T) {
 		badRequest{name: "ListTagsTypo", method: http.MethodGet, path: "/v1/tasks?tags=home", status: 400, field: "tags"},
 		badRequest{name: "ListEmptyParamName", method: http.MethodGet, path: "/v1/tasks?=x", status: 400, field: "query"},
 		badRequest{name: "ListOverdueMaybe", method: http.MethodGet, path: "/v1/tasks?overdue=maybe", status: 400, field: "overdue"},
+		badRequest{name: "ListDueSoon", method: http.MethodGet, path: "/v1/tasks?due=soon", status: 400, field: "due"},
+		badRequest{name: "ListDueNoneOverdue", method: http.MethodGet, path: "/v1/tasks?due=none&overdue=true", status: 400, field: "due"},
+		badRequest{name: "ListDueNoneBefore", method: http.MethodGet, path: "/v1/tasks?due=none&due_before=2026-03-01T00:00:00Z", status: 400, field: "due"},
+		badRequest{name: "ListDueTwice", method: http.MethodGet, path: "/v1/tasks?due=today&due=week", status: 400, field: "due"},
 		badRequest{name: "AliasListSortSize", method: http.MethodGet, path: alias + "?sort=size", status: 400, field: "sort"},
 		// Every route refuses a query parameter it does not take, not only the listings: a
 		// PATCH or DELETE with a typo in its query did what it was asked without it.

@@ -23,6 +23,7 @@ func FuzzParseFilter(f *testing.F) {
 		"sort=due_at&cursor=" + cursor,
 		"status=pending&sort=-priority&limit=1",
 		"limit=0", "limit=-1", "limit=abc", "limit=99999999999999999999",
+		"due=today&status=all", "due=none&overdue=false", "due=none&due_after=2026-01-01T00:00:00Z", "due=someday",
 		"status=open&status=all", "sort=size", "overdue=maybe", "colour=red", "=x", "&&", "tag=", "priority=",
 		"q=%00", "tag=%FF", "%FF=1", "q=" + strings.Repeat("x", 501), "cursor=garbage",
 	} {

@@ -529,7 +529,7 @@ func (s *Server) listTasks(w http.ResponseWriter, r *http.Request) error {
 
 var filterParams = map[string]bool{
 	"status": true, "priority": true, "tag": true, "q": true, "due_before": true,
-	"due_after": true, "overdue": true, "completed_before": true, "completed_after": true,
+	"due_after": true, "due": true, "overdue": true, "completed_before": true, "completed_after": true,
 	"sort": true, "limit": true, "cursor": true,
 }
 
@@ -621,6 +621,20 @@ func ParseFilter(q url.Values) (taskwire.TaskFilter, error) {
 			return f, bad("overdue", "overdue must be true or false")
 		}
 		f.Overdue = b
+	}
+	switch v := q.Get("due"); v {
+	case "":
+	case taskwire.DueToday, taskwire.DueTomorrow, taskwire.DueWeek:
+		f.Due = v
+	case taskwire.DueNone:
+		for _, name := range []string{"due_before", "due_after", "overdue"} {
+			if q.Get(name) != "" && (name != "overdue" || f.Overdue) {
+				return f, bad("due", "due=none selects tasks without a due date; it cannot be used with %s", name)
+			}
+		}
+		f.Due = v
+	default:
+		return f, bad("due", "due must be today, tomorrow, week (today and the six days after) or none (no due date)")
 	}
 	// A window of completion times selects completed tasks: it makes them the default
 	// status, and open tasks, which have no completion time, cannot be asked for with it.

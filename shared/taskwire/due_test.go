@@ -182,3 +182,30 @@ func TestApplyPatch_DueDate(t *testing.T) {
 	require.NoError(t, err, "made timed in the same patch")
 	assert.False(t, timedRule.AllDay)
 }
+
+// A due window runs from the start of its first day to the start of the day after its
+// last, in the zone, however long DST makes the days; in Havana, where the clocks move at
+// midnight, 8 March 2026 begins at 01:00.
+func TestDueWindow(t *testing.T) {
+	for _, tt := range []struct {
+		due, zone, now string
+		first, last    string
+		fromUTC, toUTC string
+	}{
+		{taskwire.DueToday, "Europe/Berlin", "2026-12-04T23:30:00Z", "2026-12-05", "2026-12-05", "2026-12-04T23:00:00Z", "2026-12-05T23:00:00Z"},
+		{taskwire.DueTomorrow, "America/New_York", "2026-03-07T12:00:00Z", "2026-03-08", "2026-03-08", "2026-03-08T05:00:00Z", "2026-03-09T04:00:00Z"},
+		{taskwire.DueWeek, "UTC", "2026-12-04T08:00:00Z", "2026-12-04", "2026-12-10", "2026-12-04T00:00:00Z", "2026-12-11T00:00:00Z"},
+		{taskwire.DueToday, "America/Havana", "2026-03-08T12:00:00Z", "2026-03-08", "2026-03-08", "2026-03-08T05:00:00Z", "2026-03-09T04:00:00Z"},
+	} {
+		loc, err := time.LoadLocation(tt.zone)
+		require.NoError(t, err)
+		now, err := time.Parse(time.RFC3339, tt.now)
+		require.NoError(t, err)
+		first, last, from, to := taskwire.DueWindow(tt.due, now, loc)
+		name := tt.due + " in " + tt.zone
+		assert.Equal(t, tt.first, first.Format(taskwire.DateLayout), name)
+		assert.Equal(t, tt.last, last.Format(taskwire.DateLayout), name)
+		assert.Equal(t, tt.fromUTC, from.Format(time.RFC3339), name)
+		assert.Equal(t, tt.toUTC, to.Format(time.RFC3339), name)
+	}
+}

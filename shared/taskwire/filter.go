@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/taskwire/taskwire/shared/recur"
 )
 
 // Listing limits.
@@ -78,6 +79,34 @@ func (s Sort) String() string {
 	return string(s.Field)
 }
 
+// The due windows a listing can name (due=…): days in the user's time zone, from
+// midnight to midnight however long DST makes them. A task due at a time is in a window
+// when that instant is; an all-day task when its day is, whatever zone it is in.
+const (
+	DueToday    = "today"    // due today
+	DueTomorrow = "tomorrow" // due tomorrow
+	DueWeek     = "week"     // due today or on one of the six days after it
+	DueNone     = "none"     // without a due date
+)
+
+// DueWindow returns the days (midnight in UTC, whose fields are the day's) and the
+// instants of the due window named due ("today", "tomorrow", "week") in loc at now: its
+// first and last day, and the instants its first day begins and the day after its last
+// begins.
+func DueWindow(due string, now time.Time, loc *time.Location) (first, last, from, to time.Time) {
+	first = DayOf(now, loc)
+	switch due {
+	case DueTomorrow:
+		first = first.AddDate(0, 0, 1)
+		last = first
+	case DueWeek:
+		last = first.AddDate(0, 0, 6)
+	default:
+		last = first
+	}
+	return first, last, recur.Resolve(first, loc).UTC(), recur.Resolve(last.AddDate(0, 0, 1), loc).UTC()
+}
+
 // TaskFilter selects and orders a user's tasks.
 type TaskFilter struct {
 	Status     string // "open", "completed" or "all"
@@ -86,7 +115,10 @@ type TaskFilter struct {
 	Query      string   // full-text over title and description
 	DueBefore  *time.Time
 	DueAfter   *time.Time
-	Overdue    bool
+	// Due names a window of days in the user's zone (DueToday, DueTomorrow, DueWeek), or
+	// DueNone for tasks without a due date; "" for none.
+	Due     string
+	Overdue bool
 	// CompletedBefore and CompletedAfter keep the tasks completed before and after these
 	// instants, so only completed tasks.
 	CompletedBefore *time.Time

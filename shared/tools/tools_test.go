@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -332,6 +333,39 @@ func TestTools_RenameAndDeleteTag(t *testing.T) {
 		assert.Equal(t, tt.code, taskwire.ErrorCode(err), "%s %s: %v", tt.tool, tt.args, err)
 		assert.Equal(t, tt.field, taskwire.ErrorField(err), "%s %s", tt.tool, tt.args)
 	}
+}
+
+// "What's on today?": list_tasks' due names the user's days, so the model need not work
+// out when they begin; due=none is what has no date.
+func TestTools_ListDue(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+	users := postgres.NewUserService(db)
+	set := tools.New(postgres.NewTaskService(db), users, postgres.NewNotificationService(db))
+	ctx, _ := MustNewUser(t, db)
+	// A zone where it is about midday, so that the test never runs across its midnight.
+	off := 12 - time.Now().UTC().Hour()
+	zone := fmt.Sprintf("Etc/GMT%+d", -off)
+	_, err := users.UpdateMe(ctx, []byte(`{"time_zone": "`+zone+`"}`))
+	require.NoError(t, err)
+	loc, err := time.LoadLocation(zone)
+	require.NoError(t, err)
+	today := time.Now().In(loc)
+	MustCall[taskwire.Task](t, ctx, set, "add_task", `{"title": "Call the bank", "due_date": "`+today.Format(taskwire.DateLayout)+`"}`)
+	MustCall[taskwire.Task](t, ctx, set, "add_task", `{"title": "Dentist", "due_at": "`+today.AddDate(0, 0, 1).Format("2006-01-02")+`T09:00:00"}`)
+	MustCall[taskwire.Task](t, ctx, set, "add_task", `{"title": "Learn Greek"}`)
+
+	for due, want := range map[string][]string{
+		"today": {"Call the bank"}, "tomorrow": {"Dentist"}, "week": {"Call the bank", "Dentist"}, "none": {"Learn Greek"},
+	} {
+		page := MustCall[taskwire.TaskPage](t, ctx, set, "list_tasks", `{"due": "`+due+`", "sort": "due_at"}`)
+		var got []string
+		for _, task := range page.Items {
+			got = append(got, task.Title)
+		}
+		assert.Equal(t, want, got, "due=%s", due)
+	}
+	refused := MustFail(t, ctx, set, "list_tasks", `{"due": "soon"}`)
+	assert.Equal(t, "due", refused["field"])
 }
 
 // "Send me my tasks every morning at 7": set_daily_summary sets the summary's time, says
