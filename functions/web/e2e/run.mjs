@@ -918,22 +918,26 @@ await userScenario('Enter or Save pressed again while the first is on its way ad
   assert(await made('Book the flights') === 1, `the form made ${await made('Book the flights')} tasks`);
 });
 
-await userScenario('days step on the calendar in the user\'s zone: day labels and the Today filter on DST days', {
+await userScenario('days step on the calendar in the user\'s zone: day labels on DST days; Today and No date asked of the server', {
   prepare: (p) => p.clock.setFixedTime(new Date('2027-03-27T22:30:00Z')), // Sat 27 Mar, 23:30; the clocks go forward tonight
   seed: async (tok) => {
     await seedTask(tok, { title: 'Due on Sunday', due_at: '2027-03-28T08:00:00Z', time_zone: ZONE });
     await seedTask(tok, { title: 'Due on Monday', due_at: '2027-03-29T07:00:00Z', time_zone: ZONE });
+    await seedTask(tok, { title: 'Learn Greek' });
   },
 }, async ({ page: p }) => {
   const due = (title) => taskItem(p, title).locator('time').textContent();
   assert(await due('Due on Sunday') === 'Tomorrow 10:00', `Sunday is tomorrow: ${await due('Due on Sunday')}`);
   assert(await due('Due on Monday') === 'Mon 29 Mar 09:00', `Monday is the day after: ${await due('Due on Monday')}`);
-  await p.clock.setFixedTime(new Date('2027-10-30T22:30:00Z')); // Sun 31 Oct, 00:30: a day of 25 hours
-  const asked = p.waitForRequest((r) => new URL(r.url()).searchParams.has('due_after'));
+  // The user's days are the server's to work out (due=today), all-day tasks by their day.
+  let asked = p.waitForRequest((r) => new URL(r.url()).searchParams.get('due') === 'today');
   await p.locator('#flt-due').selectOption('today');
-  const q = new URL((await asked).url()).searchParams;
-  assert(q.get('due_after') === '2027-10-30T22:00:00Z' && q.get('due_before') === '2027-10-31T23:00:00Z',
-    `today is 31 Oct from midnight CEST to midnight CET: due_after ${q.get('due_after')}, due_before ${q.get('due_before')}`);
+  let q = new URL((await asked).url()).searchParams;
+  assert(!q.has('due_after') && !q.has('due_before'), `today asked by name: ${q}`);
+  asked = p.waitForRequest((r) => new URL(r.url()).searchParams.get('due') === 'none');
+  await p.locator('#flt-due').selectOption('none');
+  await asked;
+  await until(async () => (await p.locator('#tasks > li').count()) === 1 && await taskItem(p, 'Learn Greek').count() === 1, 'only the task without a date');
 });
 
 await userScenario('a time zone that does not exist is the form\'s error, not an exception', {}, async ({ page: p, token: tok }) => {

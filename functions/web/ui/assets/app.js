@@ -236,7 +236,7 @@ function filterQuery() {
   if (f.get('q').trim()) q.set('q', f.get('q').trim());
   switch (f.get('due')) {
     case 'overdue': q.set('overdue', 'true'); break;
-    case 'today': q.set('due_after', startOfDay(state.zone, 0)); q.set('due_before', startOfDay(state.zone, 1)); break;
+    case 'today': case 'none': q.set('due', f.get('due')); break; // the server knows the user's day
     case 'week': q.set('due_before', startOfDay(state.zone, 7)); break;
     case 'later': q.set('due_after', startOfDay(state.zone, 7)); break;
   }
