@@ -87,8 +87,8 @@ func (s *CalendarService) DeleteCalendarFeed(ctx context.Context) error {
 // the user's latest task event (0 for none): every change of what the feed shows writes one
 // (task changes, completions and next occurrences, deletions, restores, imports), and
 // positions only grow, so the feed is as it was while the position is. A reminder that
-// fires writes an event too, which the position passes over: the feed's alarms are the
-// reminders as set, whether fired or not. It reads as the connecting role, for a request
+// fires, or a daily summary, writes an event too (from the reminders source), which the
+// position passes over: the feed's alarms are the reminders as set, whether fired or not. It reads as the connecting role, for a request
 // that has no signed-in user: the token is its credential.
 func (s *CalendarService) CalendarOwner(ctx context.Context, token string) (user string, seq int64, err error) {
 	if !taskwire.ValidCalendarToken(token) {
@@ -96,9 +96,9 @@ func (s *CalendarService) CalendarOwner(ctx context.Context, token string) (user
 	}
 	b := &pgx.Batch{}
 	b.Queue(`
-		SELECT f.user_id, coalesce((SELECT o.seq FROM outbox o WHERE o.user_id = f.user_id AND o.type <> $2
+		SELECT f.user_id, coalesce((SELECT o.seq FROM outbox o WHERE o.user_id = f.user_id AND o.source = $2
 			ORDER BY o.seq DESC LIMIT 1), 0)
-		FROM calendar_feeds f WHERE f.token = $1`, token, events.TypeReminderDue).QueryRow(func(row pgx.Row) error {
+		FROM calendar_feeds f WHERE f.token = $1`, token, events.SourceTasks).QueryRow(func(row pgx.Row) error {
 		return row.Scan(&user, &seq)
 	})
 	err = s.db.sendBatch(ctx, b).Close()

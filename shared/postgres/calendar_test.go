@@ -48,6 +48,7 @@ func TestCalendarService_Feed(t *testing.T) {
 	// A reminder that fires writes an event of the user's too, but the feed shows nothing
 	// of it (its alarms are the reminders as set): the position stays.
 	MustCreateRemindedTask(t, ctx, tasks, "Call", nil, remindBase.Add(-time.Minute))
+	MustCreateTask(t, ctx, tasks, taskwire.NewTask{Title: "Pay the bill", DueAt: rfc3339(remindBase.Add(-time.Hour))}) // for the summary
 	_, before, err := svc.CalendarOwner(t.Context(), feed.Token)
 	require.NoError(t, err)
 	rs := NewReminderServiceAt(db, "calendar-test", remindBase)
@@ -60,6 +61,17 @@ func TestCalendarService_Feed(t *testing.T) {
 	_, after, err := svc.CalendarOwner(t.Context(), feed.Token)
 	require.NoError(t, err)
 	assert.Equal(t, before, after, "a fired reminder changes nothing the feed shows")
+	// Nor does a daily summary.
+	_, err = postgres.NewUserService(db).UpdateMe(ctx, []byte(`{"daily_summary_at": "08:00"}`))
+	require.NoError(t, err)
+	_, err = db.Pool.Exec(ctx, `UPDATE users SET summary_next = $2 WHERE id = $1`, user, remindBase.Add(-time.Minute))
+	require.NoError(t, err)
+	_, err = rs.SendSummaries(t.Context())
+	require.NoError(t, err)
+	require.Equal(t, 1, countRows(t, db, `SELECT count(*) FROM outbox WHERE user_id = $1 AND type = $2`, user, events.TypeSummaryDue))
+	_, after, err = svc.CalendarOwner(t.Context(), feed.Token)
+	require.NoError(t, err)
+	assert.Equal(t, before, after, "a daily summary changes nothing the feed shows")
 
 	// Another user's feed has a token of its own, and theirs is not this user's.
 	theirs, err := svc.CreateCalendarFeed(otherCtx)
