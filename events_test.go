@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 	function "github.com/taskwire/taskwire"
 	"github.com/taskwire/taskwire/shared/auth"
+	"github.com/taskwire/taskwire/shared/events"
 	"github.com/taskwire/taskwire/shared/notify"
 	"github.com/taskwire/taskwire/shared/notify/smtptest"
 	"github.com/taskwire/taskwire/shared/postgres/postgrestest"
@@ -167,6 +168,47 @@ func TestTaskWebhooksEndToEnd(t *testing.T) {
 	waitFor(t, 15*time.Second, "the task webhooks", func() bool { return len(hooks.hooks()) >= len(want) })
 	time.Sleep(300 * time.Millisecond) // anything more would have come by now
 	assert.Equal(t, want, read())
+}
+
+// TestDailySummaryEndToEnd runs the whole app in one process: at the minute's ping (here
+// written to the outbox, as the broker's PingSource would send it) the reminders function
+// sends the daily summary that is due, and notify delivers it to the user's email and
+// webhook through the local broker, signed, once.
+func TestDailySummaryEndToEnd(t *testing.T) {
+	smtp := smtptest.NewServer(t)
+	api, hooks, dbURL := mustStartApp(t, map[string]string{"SMTP_URL": smtp.URL},
+		`{"webhook_url":"%s/hook","email":"ada@example.com","time_zone":"Europe/Berlin","daily_summary_at":"07:30"}`)
+	var me struct {
+		ID string `json:"id"`
+	}
+	api.MustCall(t, "GET", "/v1/me", "", http.StatusOK, &me)
+	// Due an hour ago: today's or, just after midnight, overdue; in the summary either way.
+	api.MustCall(t, "POST", "/v1/tasks", `{"title":"Water the plants","due_at":"`+
+		time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)+`"}`, http.StatusCreated, nil)
+
+	conn, err := pgx.Connect(context.Background(), dbURL)
+	require.NoError(t, err)
+	defer conn.Close(context.Background())
+	_, err = conn.Exec(context.Background(), `UPDATE users SET summary_next = now() - interval '1 second' WHERE id = $1`, me.ID)
+	require.NoError(t, err)
+	_, err = conn.Exec(context.Background(), `
+		INSERT INTO outbox (id, user_id, type, source, subject, time, data)
+		VALUES (gen_random_uuid(), $1, $2, '/apis/v1/namespaces/taskwire/pingsources/reminders-tick', '', now(), '{}')`,
+		me.ID, events.TypePing)
+	require.NoError(t, err)
+
+	mails := smtp.WaitMessages(t, 1, 15*time.Second)
+	body := string(mails[0].Data)
+	assert.Contains(t, body, "Water the plants")
+	assert.Contains(t, body, "Subject: Today,")
+	waitFor(t, 15*time.Second, "the summary webhook", func() bool { return len(hooks.hooks()) > 0 })
+	hook := hooks.hooks()[0]
+	require.NoError(t, hook.verified, "the webhook signature must verify with the user's secret")
+	assert.Contains(t, string(hook.body), `"type":"summary.due"`)
+	assert.Contains(t, string(hook.body), `"title":"Water the plants"`)
+	time.Sleep(300 * time.Millisecond) // anything more would have come by now
+	assert.Len(t, smtp.Messages(), 1, "one email")
+	assert.Len(t, hooks.hooks(), 1, "one webhook")
 }
 
 // TestEventsEndToEnd runs the whole app in one process, with the local broker reading
