@@ -225,13 +225,7 @@ func NewSummaryDue(d SummaryData, at time.Time) (event.Event, error) {
 	e.SetType(TypeSummaryDue)
 	e.SetSubject(d.Date)
 	e.SetTime(at.UTC())
-	if err := e.SetData(event.ApplicationJSON, d); err != nil {
-		return event.Event{}, fmt.Errorf("set event data: %w", err)
-	}
-	if err := e.Validate(); err != nil {
-		return event.Event{}, fmt.Errorf("validate event: %w", err)
-	}
-	return e, nil
+	return withData(e, d)
 }
 
 // ReadSummaryData decodes and checks the data of a summary.due event; bad data is
@@ -275,6 +269,11 @@ func NewReminderDue(id string, reminderID uuid.UUID, d ReminderData, at time.Tim
 	e.SetType(TypeReminderDue)
 	e.SetSubject(reminderID.String())
 	e.SetTime(at)
+	return withData(e, d)
+}
+
+// withData returns e with d as its JSON data, checked.
+func withData(e event.Event, d any) (event.Event, error) {
 	if err := e.SetData(event.ApplicationJSON, d); err != nil {
 		return event.Event{}, fmt.Errorf("set event data: %w", err)
 	}

@@ -146,16 +146,38 @@ func (h *Handler) channel(ctx context.Context, log *slog.Logger, first bool, con
 }
 
 func (h *Handler) sendWebhook(ctx context.Context, log *slog.Logger, first bool, e event.Event, reminderID uuid.UUID, d events.ReminderData, u *taskwire.User) error {
-	return h.channel(ctx, log, first, ConsumerWebhook, e, func() error {
+	return h.signedWebhook(ctx, log, first, ConsumerWebhook, e, u, func() ([]byte, error) {
+		return WebhookPayload(e, reminderID, d)
+	})
+}
+
+// signedWebhook sends event e to u's webhook once, as consumer (see channel), signed with
+// u's secret, its body made by body.
+func (h *Handler) signedWebhook(ctx context.Context, log *slog.Logger, first bool, consumer string, e event.Event, u *taskwire.User, body func() ([]byte, error)) error {
+	return h.channel(ctx, log, first, consumer, e, func() error {
 		if u.WebhookSecret == nil {
 			return &PermanentError{Err: errors.New("the webhook has no signing secret")}
 		}
-		body, err := WebhookPayload(e, reminderID, d)
+		b, err := body()
 		if err != nil {
 			return err
 		}
-		return h.Webhook.Send(ctx, Webhook{URL: *u.WebhookURL, Secret: *u.WebhookSecret, ID: e.ID(), Body: body})
+		return h.Webhook.Send(ctx, Webhook{URL: *u.WebhookURL, Secret: *u.WebhookSecret, ID: e.ID(), Body: b})
 	})
+}
+
+// currentUser returns the settings of user id as they are now, for an event of theirs
+// that needs them; nil, with nothing to do, when the user is gone.
+func (h *Handler) currentUser(ctx context.Context, log *slog.Logger, id string) (*taskwire.User, error) {
+	u, err := h.Store.WebhookUser(ctx, id)
+	if taskwire.ErrorCode(err) == taskwire.ENOTFOUND {
+		log.InfoContext(ctx, "event of a user who is gone: not delivered")
+		return nil, nil
+	}
+	if err != nil {
+		return nil, retry(fmt.Errorf("settings of user %s: %w", id, err))
+	}
+	return u, nil
 }
 
 func (h *Handler) sendEmail(ctx context.Context, log *slog.Logger, first bool, e event.Event, reminderID uuid.UUID, d events.ReminderData, u *taskwire.User) error {
@@ -177,27 +199,11 @@ func (h *Handler) handleTaskChange(ctx context.Context, e event.Event) error {
 		return err
 	}
 	log := h.logger().With("event", e.ID(), "type", e.Type(), "user", d.UserID)
-	u, err := h.Store.WebhookUser(ctx, d.UserID)
-	if taskwire.ErrorCode(err) == taskwire.ENOTFOUND {
-		log.InfoContext(ctx, "task event of a user who is gone: not delivered")
-		return nil
+	u, err := h.currentUser(ctx, log, d.UserID)
+	if err != nil || u == nil || !u.TaskWebhooks || u.WebhookURL == nil || *u.WebhookURL == "" {
+		return err
 	}
-	if err != nil {
-		return retry(fmt.Errorf("task webhook: %w", err))
-	}
-	if !u.TaskWebhooks || u.WebhookURL == nil || *u.WebhookURL == "" {
-		return nil
-	}
-	err = h.channel(ctx, log, false, ConsumerTaskWebhook, e, func() error {
-		if u.WebhookSecret == nil {
-			return &PermanentError{Err: errors.New("the webhook has no signing secret")}
-		}
-		body, err := TaskWebhookPayload(e)
-		if err != nil {
-			return err
-		}
-		return h.Webhook.Send(ctx, Webhook{URL: *u.WebhookURL, Secret: *u.WebhookSecret, ID: e.ID(), Body: body})
-	})
+	err = h.signedWebhook(ctx, log, false, ConsumerTaskWebhook, e, u, func() ([]byte, error) { return TaskWebhookPayload(e) })
 	if err != nil {
 		return retry(err)
 	}

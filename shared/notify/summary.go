@@ -27,30 +27,16 @@ func (h *Handler) handleSummary(ctx context.Context, e event.Event) error {
 		return err
 	}
 	log := h.logger().With("event", e.ID(), "type", e.Type(), "user", d.UserID)
-	u, err := h.Store.WebhookUser(ctx, d.UserID)
-	if taskwire.ErrorCode(err) == taskwire.ENOTFOUND {
-		log.InfoContext(ctx, "daily summary of a user who is gone: not delivered")
-		return nil
-	}
-	if err != nil {
-		return retry(fmt.Errorf("daily summary: %w", err))
-	}
-	if u.DailySummaryAt == nil {
-		return nil
+	u, err := h.currentUser(ctx, log, d.UserID)
+	if err != nil || u == nil || u.DailySummaryAt == nil {
+		return err
 	}
 	var wg sync.WaitGroup
 	var webhookErr, emailErr error
 	if u.WebhookURL != nil && *u.WebhookURL != "" {
 		wg.Go(func() {
-			webhookErr = h.channel(ctx, log, false, ConsumerWebhook, e, func() error {
-				if u.WebhookSecret == nil {
-					return &PermanentError{Err: errors.New("the webhook has no signing secret")}
-				}
-				body, err := SummaryWebhookPayload(e, d)
-				if err != nil {
-					return err
-				}
-				return h.Webhook.Send(ctx, Webhook{URL: *u.WebhookURL, Secret: *u.WebhookSecret, ID: e.ID(), Body: body})
+			webhookErr = h.signedWebhook(ctx, log, false, ConsumerWebhook, e, u, func() ([]byte, error) {
+				return SummaryWebhookPayload(e, d)
 			})
 		})
 	}
