@@ -627,10 +627,8 @@ func ParseFilter(q url.Values) (taskwire.TaskFilter, error) {
 	case taskwire.DueToday, taskwire.DueTomorrow, taskwire.DueWeek:
 		f.Due = v
 	case taskwire.DueNone:
-		for _, name := range []string{"due_before", "due_after", "overdue"} {
-			if q.Get(name) != "" && (name != "overdue" || f.Overdue) {
-				return f, bad("due", "due=none selects tasks without a due date; it cannot be used with %s", name)
-			}
+		if f.DueBefore != nil || f.DueAfter != nil || f.Overdue {
+			return f, bad("due", "due=none selects tasks without a due date; it cannot be used with due_before, due_after or overdue=true")
 		}
 		f.Due = v
 	default:
