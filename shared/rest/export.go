@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/taskwire/taskwire/shared/csvimport"
+	"github.com/taskwire/taskwire/shared/fileimport"
 	"github.com/taskwire/taskwire/shared/taskwire"
 )
 
@@ -304,14 +304,15 @@ type importDoc struct {
 // importData answers POST /v1/import: the tasks of an export (GET /v1/export's document)
 // added to the user's list, all or none. Its settings, trash, notifications and
 // conversations are not imported. A body of type text/csv is a project as Todoist
-// exports it or a TickTick backup (shared/csvimport), read in the user's zone.
+// exports it or a TickTick backup, and one of type text/calendar an iCalendar file's
+// tasks (VTODO) (shared/fileimport), read in the user's zone.
 func (s *Server) importData(w http.ResponseWriter, r *http.Request) error {
 	body, err := readBodyUpTo(w, r, MaxImportBytes)
 	if err != nil {
 		return err
 	}
-	if media, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); media == "text/csv" {
-		return s.importCSV(w, r, body)
+	if media, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); media == "text/csv" || media == "text/calendar" {
+		return s.importFile(w, r, body)
 	}
 	var doc importDoc
 	if err := taskwire.DecodeJSON(body, &doc); err != nil {
@@ -329,13 +330,14 @@ func (s *Server) importData(w http.ResponseWriter, r *http.Request) error {
 	return s.importTasks(w, r, tasks)
 }
 
-// importCSV imports body, a file another todo app exported as CSV, for POST /v1/import.
-func (s *Server) importCSV(w http.ResponseWriter, r *http.Request, body []byte) error {
+// importFile imports body, a file another todo app exported (CSV, or an iCalendar file
+// of tasks), for POST /v1/import.
+func (s *Server) importFile(w http.ResponseWriter, r *http.Request, body []byte) error {
 	me, err := s.users.FindMe(r.Context())
 	if err != nil {
 		return err
 	}
-	tasks, err := csvimport.Read(body, me.ID, me.TimeZone, time.Now())
+	tasks, err := fileimport.Read(body, me.ID, me.TimeZone, time.Now())
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package csvimport
+package fileimport
 
 import (
 	"bytes"
@@ -91,8 +91,14 @@ func TickTick(data []byte, user, zone string, now time.Time) ([]*taskwire.Task, 
 	if err != nil {
 		return nil, err
 	}
-	// A sub-task is a step of the task it is under (its parent's, if that is a sub-task
-	// too), what Taskwire's checklists are.
+	return tasksOf(rows, byID, "Repeated in TickTick: ")
+}
+
+// tasksOf returns the tasks of rows, read from a file where byID finds a row by its id: a
+// sub-task is a step of the task it is under (its parent's, if that is a sub-task too),
+// what Taskwire's checklists are. A rule Taskwire cannot use becomes a line of the
+// description, after repeated ("Repeated in TickTick: ").
+func tasksOf(rows []*row, byID map[string]*row, repeated string) ([]*taskwire.Task, error) {
 	var top []*row
 	for _, t := range rows {
 		if p := ancestor(t, byID); p != t {
@@ -109,7 +115,7 @@ func TickTick(data []byte, user, zone string, now time.Time) ([]*taskwire.Task, 
 			}
 			t.entry.Checklist = append(t.entry.Checklist, taskwire.StepInput{Text: c.entry.Title, Done: c.done})
 		}
-		task, err := t.task()
+		task, err := t.task(repeated)
 		if err != nil {
 			return nil, err
 		}
@@ -198,8 +204,9 @@ func newRow(rec record, user, zone string, now time.Time) (*row, error) {
 }
 
 // task validates t as a new task. A completed task keeps no rule (its series went on in
-// TickTick); a rule that Taskwire cannot use becomes a line of the description.
-func (t *row) task() (*taskwire.Task, error) {
+// the app it comes from); a rule that Taskwire cannot use becomes a line of the
+// description, after repeated.
+func (t *row) task(repeated string) (*taskwire.Task, error) {
 	field := fmt.Sprintf("line[%d]", t.line)
 	e := t.entry
 	if t.rule != "" && !t.done {
@@ -209,7 +216,7 @@ func (t *row) task() (*taskwire.Task, error) {
 			task.Number = 0
 			return task, nil
 		}
-		e.Description = strings.TrimSpace(e.Description + "\n\nRepeated in TickTick: " + t.rule)
+		e.Description = strings.TrimSpace(e.Description + "\n\n" + repeated + t.rule)
 	}
 	task, err := e.Task(field)
 	if err != nil {

@@ -1,7 +1,8 @@
-// Package csvimport reads the files other todo apps export as CSV, a project Todoist
-// exported and a TickTick backup, as the tasks of a Taskwire import, so that someone
-// leaving them brings their lists along. It holds no I/O.
-package csvimport
+// Package fileimport reads the files other todo apps export, a project Todoist exported
+// and a TickTick backup (CSV), and the tasks (VTODO) of an iCalendar file, as the tasks of
+// a Taskwire import, so that someone leaving them brings their lists along. It holds no
+// I/O.
+package fileimport
 
 import (
 	"bytes"
@@ -19,11 +20,15 @@ import (
 // export's (16 MiB, about 30 000 tasks): a row of CSV can be a few bytes.
 const MaxTasks = 30000
 
-// Read reads data as Todoist's or TickTick's file, whichever it is (a TickTick backup by
-// its header), with the tasks of user in zone where the file names none, at now. Tasks
+// Read reads data as an iCalendar file's tasks, Todoist's or TickTick's file, whichever it
+// is (a calendar by its BEGIN:VCALENDAR, a TickTick backup by its header), with the tasks
+// of user in zone where the file names none, at now. Tasks
 // have number 0: each takes the user's next. An error is EINVALID naming the line and
 // column ("line[4].DATE"), or the file; ETOOLARGE for more than MaxTasks tasks.
 func Read(data []byte, user, zone string, now time.Time) ([]*taskwire.Task, error) {
+	if isCalendar(data) {
+		return VTODO(data, user, zone, now)
+	}
 	if bytes.Contains(data[:min(len(data), 4096)], tickTickHeader) {
 		return TickTick(data, user, zone, now)
 	}

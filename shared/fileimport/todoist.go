@@ -1,4 +1,4 @@
-package csvimport
+package fileimport
 
 import (
 	"bytes"

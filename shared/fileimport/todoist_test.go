@@ -1,4 +1,4 @@
-package csvimport_test
+package fileimport_test
 
 import (
 	"strings"
@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/taskwire/taskwire/shared/csvimport"
+	"github.com/taskwire/taskwire/shared/fileimport"
 	"github.com/taskwire/taskwire/shared/taskwire"
 )
 
@@ -35,7 +35,7 @@ const project = "\uFEFF" + header +
 var now = time.Date(2026, 12, 4, 10, 30, 0, 0, time.UTC)
 
 func TestRead(t *testing.T) {
-	tasks, err := csvimport.Todoist([]byte(project), "ada", "Europe/Berlin", now)
+	tasks, err := fileimport.Todoist([]byte(project), "ada", "Europe/Berlin", now)
 	require.NoError(t, err)
 	require.Len(t, tasks, 5, "sub-tasks are steps, notes are text, sections are tags")
 
@@ -83,9 +83,9 @@ func TestRead(t *testing.T) {
 	assert.Equal(t, []string{"home"}, someday.Tags)
 
 	// The same file gives the same ids, for the same user only.
-	again, err := csvimport.Todoist([]byte(project), "ada", "Europe/Berlin", now.Add(time.Hour))
+	again, err := fileimport.Todoist([]byte(project), "ada", "Europe/Berlin", now.Add(time.Hour))
 	require.NoError(t, err)
-	other, err := csvimport.Todoist([]byte(project), "bob", "Europe/Berlin", now)
+	other, err := fileimport.Todoist([]byte(project), "bob", "Europe/Berlin", now)
 	require.NoError(t, err)
 	for i := range tasks {
 		assert.Equal(t, tasks[i].ID, again[i].ID, "read again: the same id")
@@ -95,7 +95,7 @@ func TestRead(t *testing.T) {
 	deadlines := "TYPE,CONTENT,DESCRIPTION,DATE,DATE_LANG,DEADLINE,DEADLINE_LANG\r\n" +
 		"task,File taxes,,,,2027-04-15,en\r\n" +
 		"task,Draft the report,Two pages,friday,en,2026-12-18,en\r\n"
-	dated, err := csvimport.Todoist([]byte(deadlines), "ada", "Europe/Berlin", now)
+	dated, err := fileimport.Todoist([]byte(deadlines), "ada", "Europe/Berlin", now)
 	require.NoError(t, err)
 	require.Len(t, dated, 2)
 	require.NotNil(t, dated[0].DueDate)
@@ -103,7 +103,7 @@ func TestRead(t *testing.T) {
 	assert.Equal(t, "2026-12-11", *dated[1].DueDate, "DATE first")
 	assert.Equal(t, "Two pages\n\nDeadline: 2026-12-18", dated[1].Description)
 
-	twice, err := csvimport.Todoist([]byte(header+"task,Water plants\r\ntask,Water plants\r\n"), "ada", "UTC", now)
+	twice, err := fileimport.Todoist([]byte(header+"task,Water plants\r\ntask,Water plants\r\n"), "ada", "UTC", now)
 	require.NoError(t, err)
 	require.Len(t, twice, 2)
 	assert.NotEqual(t, twice[0].ID, twice[1].ID, "the same row twice is two tasks")
@@ -111,8 +111,8 @@ func TestRead(t *testing.T) {
 
 // A file of more tasks than an import adds is refused whole, before they are read.
 func TestRead_TooManyTasks(t *testing.T) {
-	file := header + strings.Repeat("task,x\r\n", csvimport.MaxTasks+1)
-	_, err := csvimport.Todoist([]byte(file), "ada", "UTC", now)
+	file := header + strings.Repeat("task,x\r\n", fileimport.MaxTasks+1)
+	_, err := fileimport.Todoist([]byte(file), "ada", "UTC", now)
 	require.Error(t, err)
 	assert.Equal(t, taskwire.ETOOLARGE, taskwire.ErrorCode(err))
 	assert.Contains(t, taskwire.ErrorMessage(err), "more than 30000 tasks")
@@ -141,7 +141,7 @@ func TestRead_BadFiles(t *testing.T) {
 		{"LongTitle", header + "task," + strings.Repeat("x", 501) + "\r\n", "line[2].title", "500"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := csvimport.Todoist([]byte(tt.file), "ada", "UTC", now)
+			_, err := fileimport.Todoist([]byte(tt.file), "ada", "UTC", now)
 			require.Error(t, err)
 			assert.Equal(t, taskwire.EINVALID, taskwire.ErrorCode(err))
 			assert.Equal(t, tt.field, taskwire.ErrorField(err))
@@ -158,8 +158,11 @@ func FuzzRead(f *testing.F) {
 	f.Add("TYPE,CONTENT\ntask,@a @b @c\n")
 	f.Add(backup)
 	f.Add(tickTickHeader + `"","L","x","CHECKLIST","a,,b","▫\n▪","Y","","","","RRULE:","0","1","","","","","true","","","","","1","1"` + "\n")
+	f.Add(calendar)
+	f.Add("BEGIN:VCALENDAR\nBEGIN:VTODO\nDUE;TZID=\"a;b\":20261210T100000\nRELATED-TO:x\nUID:x\nBEGIN:VALARM\nTRIGGER:-P1W\nEND:VALARM\nEND:VTODO\nEND:VCALENDAR")
+	f.Add("BEGIN:VCALENDAR\r\nBEGIN:VTODO\r\nSUMMARY;X=\"\":\\\r\n \r\nEND:VTODO\r\nEND:VCALENDAR")
 	f.Fuzz(func(t *testing.T, file string) {
-		tasks, err := csvimport.Read([]byte(file), "ada", "Europe/Berlin", now)
+		tasks, err := fileimport.Read([]byte(file), "ada", "Europe/Berlin", now)
 		if err != nil {
 			require.Contains(t, []string{taskwire.EINVALID, taskwire.ETOOLARGE}, taskwire.ErrorCode(err), "%v", err)
 			return

@@ -2,6 +2,7 @@ package rest_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -94,4 +95,49 @@ func TestImport_TickTick(t *testing.T) {
 
 	c.Do(t, http.MethodPost, "/v1/import", backup, "Content-Type", "text/csv").JSON(t, &got)
 	assert.Equal(t, rest.Imported{Added: 0, Present: 2}, got, "the same backup again adds nothing")
+}
+
+// Leaving Thunderbird, Nextcloud Tasks or Apple Reminders: the tasks of an iCalendar file
+// (text/calendar) are imported, their sub-tasks as steps; posted again, nothing is added.
+func TestImport_Calendar(t *testing.T) {
+	s := resttest.MustStart(t)
+	c := s.NewUser(t)
+	file := strings.ReplaceAll(`BEGIN:VCALENDAR
+VERSION:2.0
+BEGIN:VTODO
+UID:p1
+SUMMARY:Pack for Lisbon
+CATEGORIES:Travel
+DUE;TZID=Europe/Lisbon:20301210T083000
+BEGIN:VALARM
+TRIGGER;RELATED=END:-PT30M
+END:VALARM
+END:VTODO
+BEGIN:VTODO
+UID:c1
+RELATED-TO:p1
+SUMMARY:Passport
+STATUS:COMPLETED
+END:VTODO
+END:VCALENDAR
+`, "\n", "\r\n")
+	resp := c.Do(t, http.MethodPost, "/v1/import", file, "Content-Type", "text/calendar; charset=utf-8")
+	resp.MustStatus(t, http.StatusOK)
+	var got rest.Imported
+	resp.JSON(t, &got)
+	assert.Equal(t, rest.Imported{Added: 1, Present: 0}, got)
+	pack := c.MustGetTask(t, "1")
+	assert.Equal(t, "Pack for Lisbon", pack.Title)
+	assert.Equal(t, []string{"travel"}, pack.Tags)
+	assert.Equal(t, "Europe/Lisbon", pack.TimeZone)
+	assert.Equal(t, []taskwire.Step{{Text: "Passport", Done: true}}, pack.Checklist)
+	require.Len(t, pack.Reminders, 1)
+	assert.Equal(t, "PT30M", pack.Reminders[0].Before)
+
+	c.Do(t, http.MethodPost, "/v1/import", file, "Content-Type", "text/calendar").JSON(t, &got)
+	assert.Equal(t, rest.Imported{Added: 0, Present: 1}, got, "the same file again adds nothing")
+
+	refused := mustProblem(t, c.Do(t, http.MethodPost, "/v1/import", "BEGIN:VCALENDAR\r\nBEGIN:VTODO\r\nDUE:tomorrow\r\nEND:VTODO\r\nEND:VCALENDAR\r\n",
+		"Content-Type", "text/calendar"), http.StatusUnprocessableEntity, taskwire.EINVALID)
+	assert.Equal(t, "line[3].DUE", refused.Field)
 }

@@ -1,4 +1,4 @@
-package csvimport_test
+package fileimport_test
 
 import (
 	"strings"
@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/taskwire/taskwire/shared/csvimport"
+	"github.com/taskwire/taskwire/shared/fileimport"
 	"github.com/taskwire/taskwire/shared/taskwire"
 )
 
@@ -38,7 +38,7 @@ const backup = tickTickHeader +
 `
 
 func TestTickTick(t *testing.T) {
-	tasks, err := csvimport.Read([]byte(backup), "ada", "UTC", now)
+	tasks, err := fileimport.Read([]byte(backup), "ada", "UTC", now)
 	require.NoError(t, err, "Read knows a TickTick backup by its header")
 	require.Len(t, tasks, 5, "a sub-task is a step, a note no task")
 
@@ -80,9 +80,9 @@ func TestTickTick(t *testing.T) {
 	assert.Nil(t, standup.Recurrence, "a rule of TickTick's own")
 	assert.Equal(t, "Repeated in TickTick: FREQ=DAILY;TT_SKIP=HOLIDAY", standup.Description, "kept where the user sees it")
 
-	again, err := csvimport.TickTick([]byte(backup), "ada", "UTC", now.Add(time.Hour))
+	again, err := fileimport.TickTick([]byte(backup), "ada", "UTC", now.Add(time.Hour))
 	require.NoError(t, err)
-	other, err := csvimport.TickTick([]byte(backup), "bob", "UTC", now)
+	other, err := fileimport.TickTick([]byte(backup), "bob", "UTC", now)
 	require.NoError(t, err)
 	for i := range tasks {
 		assert.Equal(t, tasks[i].ID, again[i].ID, "read again: the same id")
@@ -113,7 +113,7 @@ func TestTickTick_BadFiles(t *testing.T) {
 		{"NoTitle", tickTickHeader + row(map[string]string{"Content": "only text"}), "line[8].title", "title"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := csvimport.TickTick([]byte(tt.file), "ada", "UTC", now)
+			_, err := fileimport.TickTick([]byte(tt.file), "ada", "UTC", now)
 			require.Error(t, err)
 			assert.Equal(t, taskwire.EINVALID, taskwire.ErrorCode(err))
 			assert.Equal(t, tt.field, taskwire.ErrorField(err))
