@@ -1422,7 +1422,7 @@ await userScenario('your data: download everything, then import it back after tw
   }
   await until(async () => (await taskItem(p, 'Prune the roses').count()) === 0, 'the deletions to arrive live');
   const input = panel.getByLabel('Import a file');
-  assert(await input.getAttribute('accept') === 'application/json,.json,text/csv,.csv', 'the input takes JSON and CSV files');
+  assert(await input.getAttribute('accept') === 'application/json,.json,text/csv,.csv,text/calendar,.ics', 'the input takes JSON, CSV and calendar files');
   await input.setInputFiles(file);
   await until(async () => (await status.textContent()) === 'Added 2 tasks; 1 was already here.', 'the import to say what it added');
   for (const t of lost) {
@@ -1445,6 +1445,15 @@ await userScenario('your data: download everything, then import it back after tw
   const ferry = (await api(tok, 'GET', '/v1/tasks?q=ferry')).body.items[0];
   assert(ferry.number === 4 && ferry.priority === 'urgent' && ferry.tags.join() === 'travel' && ferry.due_date === dayIn(1, ZONE) &&
     ferry.checklist.map((s) => s.text).join() === 'check the times', `the Todoist task as Taskwire's: ${JSON.stringify(ferry)}`);
+  // A calendar's tasks, as Thunderbird or Nextcloud export them (.ics).
+  const ics = 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VTODO\r\nUID:nc-1\r\nSUMMARY:Renew the passport\r\nCATEGORIES:Travel\r\n' +
+    'DUE;VALUE=DATE:20301210\r\nEND:VTODO\r\nEND:VCALENDAR\r\n';
+  await input.setInputFiles({ name: 'Tasks.ics', mimeType: 'text/calendar', buffer: Buffer.from(ics) });
+  await until(async () => (await status.textContent()) === 'Added 1 task.', 'the calendar import to say what it added');
+  await taskItem(p, 'Renew the passport').waitFor();
+  const passport = (await api(tok, 'GET', '/v1/tasks?q=passport')).body.items[0];
+  assert(passport.number === 5 && passport.tags.join() === 'travel' && passport.due_date === '2030-12-10',
+    `the calendar's task as Taskwire's: ${JSON.stringify(passport)}`);
   await input.setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"format":"x","tasks":[]}') });
   await until(async () => /format must be taskwire-export\/1/.test(await alert.textContent()), 'the problem\'s detail in the panel');
   assert((await status.textContent()) === '', `the status line is cleared: ${await status.textContent()}`);
