@@ -70,7 +70,7 @@ func (c *component) get(name string) (property, bool) {
 // UID, so that importing a later file again adds only the new tasks; VEVENTs and other
 // components are left out.
 func VTODO(data []byte, user, zone string, now time.Time) ([]*taskwire.Task, error) {
-	cal, err := parseCalendar(data)
+	root, err := parseCalendar(data)
 	if err != nil {
 		return nil, err
 	}
@@ -85,14 +85,14 @@ func VTODO(data []byte, user, zone string, now time.Time) ([]*taskwire.Task, err
 			collect(s)
 		}
 	}
-	collect(cal)
+	collect(root)
 	if len(todos) == 0 {
 		return nil, taskwire.FieldErrorf(taskwire.EINVALID, "file", "the calendar holds no tasks (no VTODO component)")
 	}
 	if len(todos) > MaxTasks {
 		return nil, tooMany()
 	}
-	zones := calendarZones(cal)
+	zones := calendarZones(root)
 	var rows []*row
 	byID := map[string]*row{}
 	for _, c := range todos {
@@ -108,8 +108,10 @@ func VTODO(data []byte, user, zone string, now time.Time) ([]*taskwire.Task, err
 	return tasksOf(rows, byID, "Repeated in the calendar file: ")
 }
 
-// parseCalendar reads data into its VCALENDAR component. Lines end in CRLF or LF; a line
-// that begins with a space or a tab continues the one before (folding).
+// parseCalendar reads data into a component that holds its VCALENDARs: one, or several
+// one after the other, as a CalDAV client's download of a list concatenates its tasks'
+// files. Lines end in CRLF or LF; a line that begins with a space or a tab continues the
+// one before (folding).
 func parseCalendar(data []byte) (*component, error) {
 	if !utf8.Valid(data) {
 		return nil, taskwire.FieldErrorf(taskwire.EINVALID, "file", "the calendar file must be UTF-8")
@@ -162,7 +164,7 @@ func parseCalendar(data []byte) (*component, error) {
 		c := stack[len(stack)-1]
 		return nil, badLine(c.line, "BEGIN", "BEGIN:%s is never ended (END:%s)", c.name, c.name)
 	}
-	return root.subs[0], nil
+	return root, nil
 }
 
 // contentLine reads one unfolded content line, NAME;PARAM=VALUE;…:value; a parameter's
@@ -256,11 +258,15 @@ func splitList(s string) []string {
 	return append(out, unescape(s[start:]))
 }
 
-// calendarZones maps each VTIMEZONE's TZID to the IANA zone it names: itself when Go knows
-// it, else its X-LIC-LOCATION (as Thunderbird and Lightning write beside their own ids).
-func calendarZones(cal *component) map[string]string {
+// calendarZones maps the TZID of each VTIMEZONE of the calendars in root to the IANA zone
+// its X-LIC-LOCATION names, as Thunderbird and Lightning write beside their own ids.
+func calendarZones(root *component) map[string]string {
 	zones := map[string]string{}
-	for _, c := range cal.subs {
+	var all []*component
+	for _, cal := range root.subs {
+		all = append(all, cal.subs...)
+	}
+	for _, c := range all {
 		if c.name != "VTIMEZONE" {
 			continue
 		}

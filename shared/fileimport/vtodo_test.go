@@ -170,6 +170,18 @@ func TestVTODO(t *testing.T) {
 	assert.NotEqual(t, tasks[0].ID, theirs[0].ID, "another user's import makes tasks of their own")
 }
 
+// A CalDAV client's download of a list may put each task's file after the other: every
+// calendar's tasks are read.
+func TestVTODO_Concatenated(t *testing.T) {
+	one := "BEGIN:VCALENDAR\r\nBEGIN:VTODO\r\nUID:a\r\nSUMMARY:First\r\nEND:VTODO\r\nEND:VCALENDAR\r\n"
+	two := "BEGIN:VCALENDAR\r\nBEGIN:VTODO\r\nUID:b\r\nSUMMARY:Second\r\nEND:VTODO\r\nEND:VCALENDAR\r\n"
+	tasks, err := fileimport.Read([]byte(one+two), "ada", "UTC", now)
+	require.NoError(t, err)
+	require.Len(t, tasks, 2)
+	assert.Equal(t, "First", tasks[0].Title)
+	assert.Equal(t, "Second", tasks[1].Title)
+}
+
 // A file that is not a calendar of tasks, or a task that cannot be read, is refused with
 // the line and property named; nothing is imported.
 func TestVTODO_Errors(t *testing.T) {
