@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/taskwire/taskwire/shared/calendar"
 	"github.com/taskwire/taskwire/shared/taskwire"
 	"github.com/taskwire/taskwire/shared/zone"
 )
@@ -291,6 +292,11 @@ func todoRow(c *component, user, userZone string, zones map[string]string, now t
 		}
 		return ""
 	}
+	if tz := text(calendar.PropTimeZone); tz != "" {
+		if _, err := zone.Load(tz); err == nil {
+			userZone = tz // the task's zone, as Taskwire's own export writes it
+		}
+	}
 	t := &row{line: c.line, id: text("UID"), rule: text("RRULE")}
 	if p, ok := c.get("RELATED-TO"); ok && (p.params["RELTYPE"] == "" || strings.EqualFold(p.params["RELTYPE"], "PARENT")) {
 		t.parent = strings.TrimSpace(unescape(p.value))
@@ -322,7 +328,9 @@ func todoRow(c *component, user, userZone string, zones map[string]string, now t
 			return nil, badLine(p.line, p.name, "PRIORITY must be a number from 0 to 9, got %q", p.value)
 		}
 		switch {
-		case n >= 1 && n <= 4:
+		case n == 1:
+			t.entry.Priority = string(taskwire.PriorityUrgent)
+		case n >= 2 && n <= 4:
 			t.entry.Priority = string(taskwire.PriorityHigh)
 		case n == 5:
 			t.entry.Priority = string(taskwire.PriorityMedium)
@@ -378,6 +386,13 @@ func todoRow(c *component, user, userZone string, zones map[string]string, now t
 	}
 	if due == nil {
 		return t, nil
+	}
+	// What RFC 5545 cannot say, as Taskwire's own export writes it (calendar.Todos).
+	if strings.EqualFold(text(calendar.PropRepeatFrom), "COMPLETION") {
+		t.entry.RepeatFrom = string(taskwire.RepeatFromCompletion)
+	}
+	if d := text(calendar.PropDuration); d != "" {
+		t.entry.Duration = &d
 	}
 	t.entry.TimeZone = due.zone
 	if due.day != "" {
@@ -477,9 +492,11 @@ func alarmReminder(alarm *component, start *calendarTime, due calendarTime, user
 	if start != nil && !strings.EqualFold(p.params["RELATED"], "END") {
 		anchor = *start
 	}
-	if (back || d == (taskwire.Duration{})) && anchor == due && due.day == "" {
-		before := d.String()
-		return &taskwire.ExportedReminder{Before: &before}, nil
+	if anchor == due {
+		if before, ok := beforeDue(d, back, due.day != ""); ok {
+			s := before.String()
+			return &taskwire.ExportedReminder{Before: &s}, nil
+		}
 	}
 	loc := taskwire.LoadZone(anchor.zone)
 	at := d.After(anchor.instant, loc)
@@ -488,4 +505,29 @@ func alarmReminder(alarm *component, start *calendarTime, due calendarTime, user
 	}
 	s := at.Format(time.RFC3339)
 	return &taskwire.ExportedReminder{At: &s}, nil
+}
+
+// beforeDue returns a trigger d from the due (back, or on) as Taskwire's reminder before
+// the due, and whether there is one: for a due at a time, d back (or nothing); for an
+// all-day task, whose reminders count back from taskwire.AllDayReminderTime on its day
+// where the calendar counts from the day's start, that time less the trigger: "-PT1H"
+// (23:00 the day before) is 10 hours before 09:00, "PT8H" one hour. A trigger after
+// 09:00 on the day is none.
+func beforeDue(d taskwire.Duration, back, allDay bool) (taskwire.Duration, bool) {
+	if !allDay {
+		return d, back || d == (taskwire.Duration{})
+	}
+	clock := time.Duration(d.Hours)*time.Hour + time.Duration(d.Minutes)*time.Minute + time.Duration(d.Seconds)*time.Second
+	days := d.Weeks*7 + d.Days
+	if back {
+		clock += taskwire.AllDayReminderTime
+	} else {
+		if days > 0 || clock > taskwire.AllDayReminderTime {
+			return taskwire.Duration{}, false
+		}
+		days, clock = 0, taskwire.AllDayReminderTime-clock
+	}
+	days += int(clock / (24 * time.Hour)) // "-P6DT15H" is P7D before 09:00, as calendar.Todos writes P7D
+	secs := int(clock % (24 * time.Hour) / time.Second)
+	return taskwire.Duration{Days: days, Hours: secs / 3600, Minutes: secs % 3600 / 60, Seconds: secs % 60}, true
 }

@@ -112,7 +112,7 @@ func TestVTODO(t *testing.T) {
 	assert.Equal(t, "Call the plumber, about the leak", plumber.Title)
 	assert.Equal(t, "Kitchen sink\nsince Monday", plumber.Description)
 	assert.Equal(t, []string{"home", "errands"}, plumber.Tags)
-	assert.Equal(t, taskwire.PriorityHigh, plumber.Priority, "PRIORITY 1 is RFC 5545's high")
+	assert.Equal(t, taskwire.PriorityUrgent, plumber.Priority, "PRIORITY 1 is the highest there is")
 	assert.Equal(t, "Europe/Berlin", plumber.TimeZone, "Thunderbird's own TZID, by its X-LIC-LOCATION")
 	require.NotNil(t, plumber.DueAt)
 	assert.Equal(t, "2026-12-10T17:00:00+01:00", plumber.DueAt.In(taskwire.LoadZone("Europe/Berlin")).Format(time.RFC3339))
@@ -131,9 +131,10 @@ func TestVTODO(t *testing.T) {
 	assert.Equal(t, taskwire.PriorityMedium, pack.Priority)
 	assert.Equal(t, []taskwire.Step{{Text: "Passport", Done: true}, {Text: "Charger"}}, pack.Checklist)
 	require.Len(t, pack.Reminders, 1)
+	assert.Equal(t, "PT10H", pack.Reminders[0].Before, "an hour before the day begins is ten before 09:00, whence Taskwire counts")
 	require.NotNil(t, pack.Reminders[0].FireAt)
 	assert.Equal(t, "2026-12-09T23:00:00-05:00", pack.Reminders[0].FireAt.In(taskwire.LoadZone("America/New_York")).Format(time.RFC3339),
-		"an hour before the day begins, as the calendar counts, not before 09:00")
+		"an hour before the day begins, as the calendar counts")
 
 	passport := tasks[2]
 	assert.Equal(t, "Renew the passport before the trip to Lisbon next spring, with photos from the shop on the corner", passport.Title,

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/taskwire/taskwire/shared/calendar"
 	"github.com/taskwire/taskwire/shared/taskwire"
 )
 
@@ -26,21 +27,7 @@ var csvColumns = []string{
 // as the JSON export is, and broken off on a failure after the first page.
 func (s *Server) exportCSV(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	q := r.URL.Query()
-	for _, name := range []string{"limit", "cursor"} {
-		if q.Has(name) {
-			return taskwire.FieldErrorf(taskwire.EMALFORMED, name, "%s is no parameter of the export, which holds every task the filters select", name)
-		}
-	}
-	if !q.Has("status") {
-		q.Set("status", "all") // the whole list, where a listing shows the open tasks
-	}
-	filter, err := ParseFilter(q)
-	if err != nil {
-		return err
-	}
-	filter.Limit = exportPage
-	page, err := s.tasks.FindTasks(ctx, filter)
+	filter, page, err := s.exportFirstPage(r)
 	if err != nil {
 		return err
 	}
@@ -69,6 +56,61 @@ func (s *Server) exportCSV(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err := finish(); err != nil {
 		breakOff(ctx, "csv export", err)
+	}
+	return nil
+}
+
+// exportFirstPage reads the filters of a task export (the listing's, whose status is all
+// unless it says, without limit or cursor: an export holds every task they select) and the
+// first page of the tasks.
+func (s *Server) exportFirstPage(r *http.Request) (taskwire.TaskFilter, *taskwire.TaskPage, error) {
+	q := r.URL.Query()
+	for _, name := range []string{"limit", "cursor"} {
+		if q.Has(name) {
+			return taskwire.TaskFilter{}, nil, taskwire.FieldErrorf(taskwire.EMALFORMED, name,
+				"%s is no parameter of the export, which holds every task the filters select", name)
+		}
+	}
+	if !q.Has("status") {
+		q.Set("status", "all") // the whole list, where a listing shows the open tasks
+	}
+	filter, err := ParseFilter(q)
+	if err != nil {
+		return filter, nil, err
+	}
+	filter.Limit = exportPage
+	page, err := s.tasks.FindTasks(r.Context(), filter)
+	return filter, page, err
+}
+
+// exportICS answers GET /v1/export/tasks.ics: the tasks the listing's filters select
+// (every task, open and completed, by default), as an iCalendar file of VTODOs for the
+// apps that keep tasks in one (calendar.Todos), written as it is read.
+func (s *Server) exportICS(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	filter, page, err := s.exportFirstPage(r)
+	if err != nil {
+		return err
+	}
+	now := time.Now().UTC()
+	h := w.Header()
+	h.Set("Content-Type", calendar.ContentType)
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="taskwire-tasks-%s.ics"`, now.Format("2006-01-02")))
+	body, finish := compressed(w, r)
+	todos := calendar.NewTodos(body, now)
+	err = s.eachTask(ctx, filter, page, func(t *taskwire.Task) error {
+		todos.Add(t)
+		return nil
+	})
+	if err != nil {
+		breakOff(ctx, "ics export", err)
+	}
+	if err := todos.Close(); err != nil {
+		breakOff(ctx, "ics export", err)
+	}
+	if err := finish(); err != nil {
+		breakOff(ctx, "ics export", err)
 	}
 	return nil
 }

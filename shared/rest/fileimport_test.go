@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -140,4 +141,77 @@ END:VCALENDAR
 	refused := mustProblem(t, c.Do(t, http.MethodPost, "/v1/import", "BEGIN:VCALENDAR\r\nBEGIN:VTODO\r\nDUE:tomorrow\r\nEND:VTODO\r\nEND:VCALENDAR\r\n",
 		"Content-Type", "text/calendar"), http.StatusUnprocessableEntity, taskwire.EINVALID)
 	assert.Equal(t, "line[3].DUE", refused.Field)
+}
+
+// Leaving for a CalDAV app and coming back: the tasks downloaded as an iCalendar file of
+// to-dos (GET /v1/export/tasks.ics) and imported by another user are the same tasks:
+// times in their zones, days, rules (from the completion too), durations, reminders
+// before the due and at a time, steps, priorities, tags, completions.
+func TestExportICS_RoundTrip(t *testing.T) {
+	s := resttest.MustStart(t)
+	ada := s.NewUser(t)
+	for _, body := range []string{
+		`{"title": "Dentist, Dr. Weiß", "description": "Bring the card;\nfloor 2", "priority": "urgent", "tags": ["health", "care"],
+			"due_at": "2030-05-01T09:30:00", "time_zone": "Europe/Berlin", "duration": "PT45M",
+			"reminders": [{"before": "PT1H"}, {"at": "2030-04-30T20:00:00Z"}]}`,
+		`{"title": "Pay rent", "due_date": "2030-05-01", "time_zone": "America/New_York", "recurrence": "FREQ=MONTHLY;BYMONTHDAY=1",
+			"reminders": [{"before": "P1D"}, {"before": "PT0S"}, {"before": "P7D"}]}`,
+		`{"title": "Water the plants", "due_at": "2030-05-02T08:00:00Z", "time_zone": "UTC", "recurrence": "FREQ=DAILY;INTERVAL=3",
+			"repeat_from": "completion", "priority": "low"}`,
+		`{"title": "Pack", "checklist": [{"text": "Passport", "done": true}, {"text": "Charger"}], "priority": "high", "tags": ["travel"]}`,
+		`{"title": "Old report", "completed": true, "priority": "medium"}`,
+	} {
+		ada.Do(t, http.MethodPost, "/v1/tasks", body).MustStatus(t, http.StatusCreated)
+	}
+	resp := ada.Do(t, http.MethodGet, "/v1/export/tasks.ics", nil)
+	resp.MustStatus(t, http.StatusOK)
+	assert.Equal(t, "text/calendar; charset=utf-8", resp.Header.Get("Content-Type"))
+	assert.Contains(t, resp.Header.Get("Content-Disposition"), ".ics")
+	file := string(resp.Body)
+	assert.Contains(t, file, "BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin", "the zone of the times written")
+
+	bob := s.NewUser(t)
+	var got rest.Imported
+	bob.Do(t, http.MethodPost, "/v1/import", file, "Content-Type", "text/calendar").JSON(t, &got)
+	assert.Equal(t, rest.Imported{Added: 5}, got, "the steps are steps again, not tasks")
+
+	theirs := map[string]*taskwire.Task{}
+	for _, task := range bob.MustListTasks(t, "status=all") {
+		theirs[task.Title] = task
+	}
+	for _, want := range ada.MustListTasks(t, "status=all") {
+		back := theirs[want.Title]
+		require.NotNil(t, back, "%s imported", want.Title)
+		assert.Equal(t, want.Description, back.Description, want.Title)
+		assert.Equal(t, want.Priority, back.Priority, want.Title)
+		assert.Equal(t, want.Tags, back.Tags, want.Title)
+		assert.Equal(t, want.Status, back.Status, want.Title)
+		assert.Equal(t, want.TimeZone, back.TimeZone, want.Title)
+		assert.Equal(t, want.DueDate, back.DueDate, want.Title)
+		assert.Equal(t, want.Duration, back.Duration, want.Title)
+		assert.Equal(t, want.Recurrence, back.Recurrence, want.Title)
+		assert.Equal(t, want.RepeatFrom, back.RepeatFrom, want.Title)
+		assert.Equal(t, want.Checklist, back.Checklist, want.Title)
+		if want.DueAt != nil {
+			require.NotNil(t, back.DueAt, want.Title)
+			assert.True(t, want.DueAt.Equal(*back.DueAt), "%s: due %s, back %s", want.Title, want.DueAt, back.DueAt)
+		}
+		if want.CompletedAt != nil {
+			require.NotNil(t, back.CompletedAt, want.Title)
+			assert.True(t, want.CompletedAt.Truncate(time.Second).Equal(*back.CompletedAt), "%s: completed_at", want.Title)
+		}
+		require.Len(t, back.Reminders, len(want.Reminders), want.Title)
+		for i, r := range want.Reminders {
+			assert.Equal(t, r.Before, back.Reminders[i].Before, "%s: reminder %d", want.Title, i)
+			if r.FireAt != nil {
+				require.NotNil(t, back.Reminders[i].FireAt, "%s: reminder %d", want.Title, i)
+				assert.True(t, r.FireAt.Equal(*back.Reminders[i].FireAt), "%s: reminder %d fires at %s, back %s", want.Title, i, r.FireAt, back.Reminders[i].FireAt)
+			}
+		}
+	}
+
+	mustProblem(t, ada.Do(t, http.MethodGet, "/v1/export/tasks.ics?limit=5", nil), http.StatusBadRequest, taskwire.EMALFORMED)
+	open := ada.Do(t, http.MethodGet, "/v1/export/tasks.ics?status=open&tag=travel", nil)
+	open.MustStatus(t, http.StatusOK)
+	assert.Equal(t, 3, strings.Count(string(open.Body), "BEGIN:VTODO"), "the filters choose the tasks: Pack and its two steps")
 }

@@ -138,6 +138,7 @@ func (s *Server) routes() {
 	s.handle("GET /v1/trash", s.listTrash, false)
 	s.handle("GET /v1/export", s.exportData, false)
 	s.handle("GET /v1/export/tasks.csv", s.exportCSV, false)
+	s.handle("GET /v1/export/tasks.ics", s.exportICS, false)
 	s.handle("POST /v1/import", s.importData, false)
 	s.handle("DELETE /v1/trash/{id}", s.purgeTask, false)
 	s.handle("DELETE /v1/trash", s.emptyTrash, false)
@@ -177,7 +178,7 @@ func (s *Server) Patterns() []string {
 var takesQuery = map[string]bool{
 	"GET /v1/tasks": true, "POST /v1/tasks/quick": true, "GET /v1/changes": true, "GET /v1/stream": true,
 	"GET /v1/notifications": true, "GET /api/{user_id}/tasks": true, "GET /v1/trash": true,
-	"GET " + CalendarPath + "{file}": true, "GET /v1/export/tasks.csv": true,
+	"GET " + CalendarPath + "{file}": true, "GET /v1/export/tasks.csv": true, "GET /v1/export/tasks.ics": true,
 }
 
 // handle registers h behind authentication; alias routes also check {user_id} and mark

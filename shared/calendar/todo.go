@@ -1,0 +1,180 @@
+package calendar
+
+import (
+	"io"
+	"maps"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/taskwire/taskwire/shared/ical"
+	"github.com/taskwire/taskwire/shared/recur"
+	"github.com/taskwire/taskwire/shared/taskwire"
+)
+
+// Taskwire's own properties of a VTODO, for what RFC 5545 cannot say and Taskwire's import
+// reads back: the task's zone (a DATE, or a UTC time, has none), that a series repeats
+// from the completion, and how long a task takes from its due (a VTODO's DURATION counts
+// from a DTSTART).
+const (
+	PropTimeZone   = "X-TASKWIRE-TIME-ZONE"
+	PropRepeatFrom = "X-TASKWIRE-REPEAT-FROM"
+	PropDuration   = "X-TASKWIRE-DURATION"
+)
+
+// Todos writes tasks as an iCalendar file of VTODOs, for the apps that keep tasks in it
+// (Thunderbird, Nextcloud Tasks, Apple Reminders through CalDAV, Tasks.org): NewTodos
+// starts it, Add writes each task, Close ends it. Each step of a task's checklist is a
+// VTODO of its own RELATED-TO the task, as those apps write sub-tasks.
+type Todos struct {
+	w     *ical.Writer
+	stamp string               // when the file was written, each VTODO's DTSTAMP
+	zones map[string]time.Time // the zones of the times written, each from its earliest
+}
+
+// NewTodos starts the file on out, written at now.
+func NewTodos(out io.Writer, now time.Time) *Todos {
+	w := ical.NewWriter(out)
+	w.Line("BEGIN", "VCALENDAR")
+	w.Line("VERSION", "2.0")
+	w.Line("PRODID", prodID)
+	w.Line("CALSCALE", "GREGORIAN")
+	return &Todos{w: w, stamp: ical.UTCTime(now), zones: map[string]time.Time{}}
+}
+
+// Add writes t: its title, description, tags, priority, status and times; its due (a day,
+// or a time in its zone) with a DTSTART at the due when it repeats, for the rule to count
+// from; its rule (COUNT counted from the series' first occurrence, as Taskwire keeps it);
+// its reminders as alarms, a reminder before the due counted back from the due (an
+// all-day task's from 09:00 on its day, written from the day's start as calendars count);
+// then its steps.
+func (f *Todos) Add(t *taskwire.Task) {
+	w := f.w
+	uid := t.ID.String() + "@taskwire"
+	w.Line("BEGIN", "VTODO")
+	w.Line("UID", uid)
+	w.Line("DTSTAMP", f.stamp)
+	w.Line("CREATED", ical.UTCTime(t.CreatedAt))
+	w.Line("LAST-MODIFIED", ical.UTCTime(t.UpdatedAt))
+	w.Line("SEQUENCE", strconv.Itoa(int(max(t.Version-1, 0))))
+	w.Text("SUMMARY", t.Title)
+	if t.Description != "" {
+		w.Text("DESCRIPTION", t.Description)
+	}
+	if len(t.Tags) > 0 {
+		w.TextList("CATEGORIES", t.Tags)
+	}
+	if p := priority(t.Priority); p > 0 {
+		w.Line("PRIORITY", strconv.Itoa(p))
+	}
+	if t.Status == taskwire.StatusCompleted {
+		w.Line("STATUS", "COMPLETED")
+		w.Line("PERCENT-COMPLETE", "100")
+		if t.CompletedAt != nil {
+			w.Line("COMPLETED", ical.UTCTime(*t.CompletedAt))
+		}
+	} else {
+		w.Line("STATUS", "NEEDS-ACTION")
+	}
+	w.Line(PropTimeZone, t.TimeZone)
+	if t.DueAt != nil {
+		f.due(t)
+	}
+	if t.Duration != nil {
+		w.Line(PropDuration, *t.Duration)
+	}
+	for _, r := range t.Reminders {
+		f.alarm(t, r)
+	}
+	w.Line("END", "VTODO")
+	for i, step := range t.Checklist {
+		w.Line("BEGIN", "VTODO")
+		w.Line("UID", t.ID.String()+"-step-"+strconv.Itoa(i+1)+"@taskwire")
+		w.Line("DTSTAMP", f.stamp)
+		w.Text("SUMMARY", step.Text)
+		w.Line("RELATED-TO", uid, "RELTYPE=PARENT")
+		if step.Done {
+			w.Line("STATUS", "COMPLETED")
+		} else {
+			w.Line("STATUS", "NEEDS-ACTION")
+		}
+		w.Line("END", "VTODO")
+	}
+}
+
+// due writes t's DUE, and with a rule its DTSTART and RRULE.
+func (f *Todos) due(t *taskwire.Task) {
+	w := f.w
+	loc := taskwire.LoadZone(t.TimeZone)
+	allDay := t.DueDate != nil
+	var value string
+	var params []string
+	switch {
+	case allDay:
+		value, params = ical.Date(taskwire.DayOf(*t.DueAt, loc)), []string{"VALUE=DATE"}
+	case loc == time.UTC:
+		value = ical.UTCTime(*t.DueAt)
+	default:
+		value, params = ical.LocalTime(*t.DueAt, loc), []string{"TZID=" + loc.String()}
+		if first, ok := f.zones[loc.String()]; !ok || t.DueAt.Before(first) {
+			f.zones[loc.String()] = *t.DueAt
+		}
+	}
+	w.Line("DUE", value, params...)
+	if t.Recurrence == nil {
+		return
+	}
+	forCalendar := recur.ForCalendar
+	if allDay {
+		forCalendar = recur.ForCalendarDays
+	}
+	if rule, ok := forCalendar(*t.Recurrence, loc, 1); ok {
+		w.Line("DTSTART", value, params...)
+		w.Line("RRULE", rule)
+		if t.RepeatFrom == taskwire.RepeatFromCompletion {
+			w.Line(PropRepeatFrom, "COMPLETION")
+		}
+	}
+}
+
+// alarm writes r as a VALARM: a reminder before the due as a trigger counted back from
+// the DUE (RELATED=END), an all-day task's from the day's start (see dayTrigger); a
+// reminder at a time as that time.
+func (f *Todos) alarm(t *taskwire.Task, r taskwire.Reminder) {
+	var trigger string
+	var params []string
+	switch {
+	case r.Before != "" && t.DueAt != nil:
+		d, err := taskwire.ParseDuration(r.Before)
+		if err != nil {
+			return // stored reminders were read when they were written
+		}
+		trigger, params = "-"+duration(d), []string{"RELATED=END"}
+		if t.DueDate != nil {
+			trigger = dayTrigger(d) // from the DUE's DATE, the day's start
+		}
+	case r.At != nil:
+		trigger, params = ical.UTCTime(*r.At), []string{"VALUE=DATE-TIME"}
+	default:
+		return
+	}
+	w := f.w
+	w.Line("BEGIN", "VALARM")
+	w.Line("UID", r.ID.String()+"@taskwire") // RFC 9074
+	w.Line("ACTION", "DISPLAY")
+	w.Text("DESCRIPTION", t.Title)
+	w.Line("TRIGGER", trigger, params...)
+	w.Line("END", "VALARM")
+}
+
+// Close writes a VTIMEZONE for each zone the tasks' times were written in, which RFC 5545
+// lets a calendar hold after the components that name it (the file is written as the
+// tasks are read, and their zones are known only then), ends the calendar and writes out
+// what is buffered; it returns the first error of any write.
+func (f *Todos) Close() error {
+	for _, zone := range slices.Sorted(maps.Keys(f.zones)) {
+		f.w.Timezone(taskwire.LoadZone(zone), f.zones[zone])
+	}
+	f.w.Line("END", "VCALENDAR")
+	return f.w.Flush()
+}
