@@ -1414,6 +1414,15 @@ await userScenario('your data: download everything, then import it back after tw
     seeded.every((t) => lines.some((l) => l.includes(t.title))), `a header and the three tasks: ${JSON.stringify(lines)}`);
   await until(async () => (await status.textContent()) === `Downloaded “${sheetName}”.`, 'the panel to say it downloaded the sheet');
 
+  // The tasks as to-dos for a CalDAV app: a VTODO each.
+  const [todos] = await Promise.all([p.waitForEvent('download'), panel.getByRole('button', { name: 'Download tasks as iCalendar' }).click()]);
+  const todosName = todos.suggestedFilename();
+  assert(/^taskwire-tasks-\d{4}-\d\d-\d\d\.ics$/.test(todosName), `the server's file name: ${todosName}`);
+  const todoFile = (await readFile(await todos.path(), 'utf8')).replace(/\r\n /g, '');
+  assert(todoFile.startsWith('BEGIN:VCALENDAR\r\n') && todoFile.split('BEGIN:VTODO').length === 4 &&
+    seeded.every((t) => todoFile.includes(`SUMMARY:${t.title}`)), `a VTODO for each of the three tasks: ${todoFile.slice(0, 300)}`);
+  await until(async () => (await status.textContent()) === `Downloaded “${todosName}”.`, 'the panel to say it downloaded the to-dos');
+
   // Two tasks lost for good elsewhere: the file brings them back, with their numbers.
   const lost = seeded.filter((t) => t.title !== 'Call the bank');
   for (const t of lost) {

@@ -46,6 +46,7 @@ panel.addEventListener('close', () => {
 $('#data-close').addEventListener('click', () => panel.close());
 $('#data-export').addEventListener('click', () => run(() => download('/v1/export', 'taskwire-export', 'json')));
 $('#data-csv').addEventListener('click', () => run(() => download('/v1/export/tasks.csv', 'taskwire-tasks', 'csv')));
+$('#data-ics').addEventListener('click', () => run(() => download('/v1/export/tasks.ics', 'taskwire-tasks', 'ics')));
 file.addEventListener('change', async () => {
   await run(importFile);
   file.value = ''; // the same file chosen again is a change too
