@@ -161,11 +161,16 @@ func (f *Feed) alarm(t taskwire.SeriesTask, r taskwire.Reminder) {
 	default:
 		return
 	}
-	w := f.w
+	writeAlarm(f.w, r, t.Title, trigger, params...)
+}
+
+// writeAlarm writes reminder r of a task titled title as a VALARM that shows the title
+// at trigger.
+func writeAlarm(w *ical.Writer, r taskwire.Reminder, title, trigger string, params ...string) {
 	w.Line("BEGIN", "VALARM")
 	w.Line("UID", r.ID.String()+"@taskwire") // RFC 9074
 	w.Line("ACTION", "DISPLAY")
-	w.Text("DESCRIPTION", t.Title)
+	w.Text("DESCRIPTION", title)
 	w.Line("TRIGGER", trigger, params...)
 	w.Line("END", "VALARM")
 }

@@ -158,13 +158,7 @@ func (f *Todos) alarm(t *taskwire.Task, r taskwire.Reminder) {
 	default:
 		return
 	}
-	w := f.w
-	w.Line("BEGIN", "VALARM")
-	w.Line("UID", r.ID.String()+"@taskwire") // RFC 9074
-	w.Line("ACTION", "DISPLAY")
-	w.Text("DESCRIPTION", t.Title)
-	w.Line("TRIGGER", trigger, params...)
-	w.Line("END", "VALARM")
+	writeAlarm(f.w, r, t.Title, trigger, params...)
 }
 
 // Close writes a VTIMEZONE for each zone the tasks' times were written in, which RFC 5545
