@@ -158,7 +158,7 @@ func FuzzRead(f *testing.F) {
 	f.Add("TYPE,CONTENT\ntask,@a @b @c\n")
 	f.Add(backup)
 	f.Add(tickTickHeader + `"","L","x","CHECKLIST","a,,b","▫\n▪","Y","","","","RRULE:","0","1","","","","","true","","","","","1","1"` + "\n")
-	f.Add(calendar)
+	f.Add(calendarFile)
 	f.Add("BEGIN:VCALENDAR\nBEGIN:VTODO\nDUE;TZID=\"a;b\":20261210T100000\nRELATED-TO:x\nUID:x\nBEGIN:VALARM\nTRIGGER:-P1W\nEND:VALARM\nEND:VTODO\nEND:VCALENDAR")
 	f.Add("BEGIN:VCALENDAR\r\nBEGIN:VTODO\r\nSUMMARY;X=\"\":\\\r\n \r\nEND:VTODO\r\nEND:VCALENDAR")
 	f.Fuzz(func(t *testing.T, file string) {

@@ -384,28 +384,27 @@ func todoRow(c *component, user, userZone string, zones map[string]string, now t
 	if due == nil {
 		due = start
 	}
-	if due == nil {
-		return t, nil
-	}
-	// What RFC 5545 cannot say, as Taskwire's own export writes it (calendar.Todos).
-	if strings.EqualFold(text(calendar.PropRepeatFrom), "COMPLETION") {
-		t.entry.RepeatFrom = string(taskwire.RepeatFromCompletion)
-	}
-	if d := text(calendar.PropDuration); d != "" {
-		t.entry.Duration = &d
-	}
-	t.entry.TimeZone = due.zone
-	if due.day != "" {
-		t.entry.DueDate = &due.day
-	} else {
-		s := due.instant.Format(time.RFC3339)
-		t.entry.DueAt = &s
+	if due != nil {
+		// What RFC 5545 cannot say, as Taskwire's own export writes it (calendar.Todos).
+		if strings.EqualFold(text(calendar.PropRepeatFrom), "COMPLETION") {
+			t.entry.RepeatFrom = string(taskwire.RepeatFromCompletion)
+		}
+		if d := text(calendar.PropDuration); d != "" {
+			t.entry.Duration = &d
+		}
+		t.entry.TimeZone = due.zone
+		if due.day != "" {
+			t.entry.DueDate = &due.day
+		} else {
+			s := due.instant.Format(time.RFC3339)
+			t.entry.DueAt = &s
+		}
 	}
 	for i, alarm := range c.subs {
 		if alarm.name != "VALARM" {
 			continue
 		}
-		r, err := alarmReminder(alarm, start, *due, userZone, zones)
+		r, err := alarmReminder(alarm, start, due, userZone, zones)
 		if err != nil {
 			return nil, err
 		}
@@ -462,14 +461,14 @@ func readTime(p property, userZone string, zones map[string]string) (calendarTim
 	return calendarTime{instant: at.UTC(), zone: tz}, nil
 }
 
-// alarmReminder reads a VALARM of a task due at due, which starts at start (nil for no
-// DTSTART), as a reminder. A TRIGGER that is a DATE-TIME is that time. A duration counts
+// alarmReminder reads a VALARM of a task due at due, which starts at start (either nil
+// for none), as a reminder. A TRIGGER that is a DATE-TIME is that time. A duration counts
 // from the due (RELATED=END) or the start (the default, the due when there is none), back
-// ("-PT15M", RFC 5545's before) or on; back from a due at a time, it is a reminder before
+// ("-PT15M", RFC 5545's before) or on, and is no reminder of a task with neither; back from a due at a time, it is a reminder before
 // the due, which the next occurrences keep; otherwise it is the time it comes to, as
 // Taskwire counts an all-day task's reminders from 09:00 where the calendar counts from
 // midnight. An alarm without a TRIGGER is no reminder.
-func alarmReminder(alarm *component, start *calendarTime, due calendarTime, userZone string, zones map[string]string) (*taskwire.ExportedReminder, error) {
+func alarmReminder(alarm *component, start, due *calendarTime, userZone string, zones map[string]string) (*taskwire.ExportedReminder, error) {
 	p, ok := alarm.get("TRIGGER")
 	if !ok {
 		return nil, nil
@@ -490,9 +489,12 @@ func alarmReminder(alarm *component, start *calendarTime, due calendarTime, user
 	}
 	anchor := due
 	if start != nil && !strings.EqualFold(p.params["RELATED"], "END") {
-		anchor = *start
+		anchor = start
 	}
-	if anchor == due {
+	if anchor == nil {
+		return nil, nil
+	}
+	if *anchor == *due {
 		if before, ok := beforeDue(d, back, due.day != ""); ok {
 			s := before.String()
 			return &taskwire.ExportedReminder{Before: &s}, nil

@@ -12,12 +12,12 @@ import (
 	"github.com/taskwire/taskwire/shared/taskwire"
 )
 
-// calendar is an iCalendar file of tasks as the apps that keep them in CalDAV write it:
+// calendarFile is an iCalendar file of tasks as the apps that keep them in CalDAV write it:
 // Thunderbird's (a VTIMEZONE of its own id, an alarm before the due), Nextcloud Tasks'
 // (sub-tasks, an all-day series), Apple Reminders' (an alarm at a time, a long folded
 // title, a floating due), a completed series, a cancelled task, a rule Taskwire cannot
 // use, and an event, which is no task.
-var calendar = strings.ReplaceAll(`BEGIN:VCALENDAR
+var calendarFile = strings.ReplaceAll(`BEGIN:VCALENDAR
 VERSION:2.0
 PRODID:-//Mozilla.org/NONSGML Mozilla Calendar V1.1//EN
 BEGIN:VTIMEZONE
@@ -104,7 +104,7 @@ END:VCALENDAR
 `, "\n", "\r\n")
 
 func TestVTODO(t *testing.T) {
-	tasks, err := fileimport.Read([]byte(calendar), "ada", "America/New_York", now)
+	tasks, err := fileimport.Read([]byte(calendarFile), "ada", "America/New_York", now)
 	require.NoError(t, err, "Read knows a calendar by BEGIN:VCALENDAR")
 	require.Len(t, tasks, 6, "sub-tasks are steps, an event no task")
 
@@ -161,12 +161,12 @@ func TestVTODO(t *testing.T) {
 	assert.Contains(t, standup.Description, "Repeated in the calendar file: FREQ=DAILY;X-SKIP=HOLIDAYS", "a rule Taskwire cannot use is kept as text")
 	assert.Equal(t, "Europe/Berlin", standup.TimeZone, "DTSTART is the due without DUE")
 
-	again, err := fileimport.Read([]byte(calendar), "ada", "America/New_York", now)
+	again, err := fileimport.Read([]byte(calendarFile), "ada", "America/New_York", now)
 	require.NoError(t, err)
 	for i := range tasks {
 		assert.Equal(t, tasks[i].ID, again[i].ID, "the same UID, the same task: importing twice adds nothing")
 	}
-	theirs, err := fileimport.Read([]byte(calendar), "bob", "UTC", now)
+	theirs, err := fileimport.Read([]byte(calendarFile), "bob", "UTC", now)
 	require.NoError(t, err)
 	assert.NotEqual(t, tasks[0].ID, theirs[0].ID, "another user's import makes tasks of their own")
 }
