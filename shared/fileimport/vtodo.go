@@ -61,12 +61,12 @@ func (c *component) get(name string) (property, bool) {
 // VTODO reads data, an iCalendar file (RFC 5545), as the tasks of user: each VTODO is a
 // task, as Thunderbird, Nextcloud Tasks, Apple Reminders, Tasks.org and Vikunja write
 // them (export, or a CalDAV client's download). SUMMARY is its title, DESCRIPTION its
-// description, CATEGORIES its tags, PRIORITY its priority (1–4 high, 5 medium, 6–9 low,
-// as RFC 5545 reads the levels), DUE (else DTSTART) its due: a DATE is a day (all-day),
-// a DATE-TIME with TZID a time there, a UTC one an instant, a floating one a time in
-// zone. RRULE is its rule (one Taskwire cannot use becomes a line of the description), a
-// VALARM's relative TRIGGER a reminder before the due and an absolute one a reminder at
-// its time; STATUS:COMPLETED (and CANCELLED) makes it completed at COMPLETED. A VTODO
+// description, CATEGORIES its tags, PRIORITY its priority (1 urgent, 2–4 high, 5 medium,
+// 6–9 low), DUE (else DTSTART) its due: a DATE is a day (all-day), a DATE-TIME with TZID
+// a time there, a UTC one an instant, a floating one a time in zone. RRULE is its rule
+// (one Taskwire cannot use becomes a line of the description), a VALARM a reminder (see
+// alarmReminder); STATUS:COMPLETED (and CANCELLED) makes it completed at COMPLETED.
+// Taskwire's own properties (calendar.Todos) give back what the RFC cannot say. A VTODO
 // RELATED-TO a parent is a step of the parent's top task. Ids derive from user and each
 // UID, so that importing a later file again adds only the new tasks; VEVENTs and other
 // components are left out.
@@ -118,22 +118,29 @@ func parseCalendar(data []byte) (*component, error) {
 		return nil, taskwire.FieldErrorf(taskwire.EINVALID, "file", "the calendar file must be UTF-8")
 	}
 	text := strings.ReplaceAll(strings.TrimPrefix(string(data), "\uFEFF"), "\r\n", "\n")
-	var lines []property
+	// Each content line is its physical lines' parts, joined once: joining a long value
+	// (a description folded into thousands of lines) as it comes would copy it each time.
+	type folded struct {
+		line  int
+		parts []string
+	}
+	var lines []folded
 	for i, raw := range strings.Split(text, "\n") {
 		raw = strings.TrimSuffix(raw, "\r")
 		if len(lines) > 0 && (strings.HasPrefix(raw, " ") || strings.HasPrefix(raw, "\t")) {
-			lines[len(lines)-1].value += raw[1:]
+			last := &lines[len(lines)-1]
+			last.parts = append(last.parts, raw[1:])
 			continue
 		}
 		if strings.TrimSpace(raw) == "" {
 			continue
 		}
-		lines = append(lines, property{line: i + 1, value: raw})
+		lines = append(lines, folded{line: i + 1, parts: []string{raw}})
 	}
 	root := &component{}
 	stack := []*component{root}
 	for _, l := range lines {
-		p, err := contentLine(l.line, l.value)
+		p, err := contentLine(l.line, strings.Join(l.parts, ""))
 		if err != nil {
 			return nil, err
 		}
