@@ -470,11 +470,11 @@ func readTime(p property, userZone string, zones map[string]string) (calendarTim
 
 // alarmReminder reads a VALARM of a task due at due, which starts at start (either nil
 // for none), as a reminder. A TRIGGER that is a DATE-TIME is that time. A duration counts
-// from the due (RELATED=END) or the start (the default, the due when there is none), back
-// ("-PT15M", RFC 5545's before) or on, and is no reminder of a task with neither; back from a due at a time, it is a reminder before
-// the due, which the next occurrences keep; otherwise it is the time it comes to, as
-// Taskwire counts an all-day task's reminders from 09:00 where the calendar counts from
-// midnight. An alarm without a TRIGGER is no reminder.
+// from the due (RELATED=END) or the start (the default; the due when there is none), back
+// ("-PT15M", RFC 5545's before) or on, and is no reminder of a task with neither. One
+// that counts from the due is a reminder before it when Taskwire can say so (beforeDue),
+// which the next occurrences keep; any other is the time it comes to. An alarm without a
+// TRIGGER is no reminder.
 func alarmReminder(alarm *component, start, due *calendarTime, userZone string, zones map[string]string) (*taskwire.ExportedReminder, error) {
 	p, ok := alarm.get("TRIGGER")
 	if !ok {
