@@ -5,11 +5,14 @@
 package fileimport
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
+	"path"
+	"regexp"
 	"strings"
 	"time"
 
@@ -26,13 +29,100 @@ const MaxTasks = 30000
 // have number 0: each takes the user's next. An error is EINVALID naming the line and
 // column ("line[4].DATE"), or the file; ETOOLARGE for more than MaxTasks tasks.
 func Read(data []byte, user, zone string, now time.Time) ([]*taskwire.Task, error) {
+	return ReadFile("", data, user, zone, now)
+}
+
+// Limits of a ZIP archive's files, which can unpack to far more than the body they came
+// in: how many there may be, and how large they may be together, unpacked.
+const (
+	MaxZipFiles = 1000
+	MaxZipBytes = 64 << 20
+)
+
+// ReadFile is Read for the file called name ("" for a name not known): a project Todoist
+// exported is named for the project ("Work.csv", "Work [2203306141].csv" in its backups),
+// which tags its tasks (but the Inbox's) and keeps them apart from another project's. A
+// ZIP archive (Todoist's backup: a CSV file per project) is read file by file, those
+// ending in .csv or .ics, its tasks together; an error names the file inside it
+// ("Work.csv: line[4].DATE"). More than MaxZipFiles files, or more than MaxZipBytes
+// unpacked, is ETOOLARGE.
+func ReadFile(name string, data []byte, user, zone string, now time.Time) ([]*taskwire.Task, error) {
+	if !bytes.HasPrefix(data, []byte("PK\x03\x04")) {
+		return readOne(name, data, user, zone, now)
+	}
+	archive, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, taskwire.FieldErrorf(taskwire.EINVALID, "file", "the ZIP archive cannot be read: %v", err)
+	}
+	if len(archive.File) > MaxZipFiles {
+		return nil, taskwire.FieldErrorf(taskwire.ETOOLARGE, "file", "the archive holds more than %d files", MaxZipFiles)
+	}
+	var tasks []*taskwire.Task
+	budget := int64(MaxZipBytes)
+	for _, f := range archive.File {
+		ext := strings.ToLower(path.Ext(f.Name))
+		if f.FileInfo().IsDir() || ext != ".csv" && ext != ".ics" {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return nil, taskwire.FieldErrorf(taskwire.EINVALID, "file", "%s in the archive cannot be read: %v", f.Name, err)
+		}
+		content, err := io.ReadAll(io.LimitReader(rc, budget+1))
+		_ = rc.Close()
+		if err != nil {
+			return nil, taskwire.FieldErrorf(taskwire.EINVALID, "file", "%s in the archive cannot be read: %v", f.Name, err)
+		}
+		if budget -= int64(len(content)); budget < 0 {
+			return nil, taskwire.FieldErrorf(taskwire.ETOOLARGE, "file", "the archive's files are more than %d MiB unpacked", MaxZipBytes>>20)
+		}
+		more, err := readOne(f.Name, content, user, zone, now)
+		if err != nil {
+			return nil, inFile(err, f.Name)
+		}
+		if tasks = append(tasks, more...); len(tasks) > MaxTasks {
+			return nil, tooMany()
+		}
+	}
+	if len(tasks) == 0 {
+		return nil, taskwire.FieldErrorf(taskwire.EINVALID, "file", "the archive holds no .csv or .ics file with tasks")
+	}
+	return tasks, nil
+}
+
+// readOne reads one file called name (see ReadFile).
+func readOne(name string, data []byte, user, zone string, now time.Time) ([]*taskwire.Task, error) {
 	if isCalendar(data) {
 		return VTODO(data, user, zone, now)
 	}
 	if bytes.Contains(data[:min(len(data), 4096)], tickTickHeader) {
 		return TickTick(data, user, zone, now)
 	}
-	return Todoist(data, user, zone, now)
+	return todoist(data, projectOf(name), user, zone, now)
+}
+
+// todoistID is how Todoist's backups end a project's file name: " [2203306141]".
+var todoistID = regexp.MustCompile(` \[\d+\]$`)
+
+// projectOf returns the project a file called name holds, as Todoist names them: the
+// name without its folders, extension and id; "" for the Inbox, which is no project to
+// tag, and for no name.
+func projectOf(name string) string {
+	name = path.Base(strings.ReplaceAll(name, "\\", "/"))
+	name = strings.TrimSpace(todoistID.ReplaceAllString(strings.TrimSuffix(name, path.Ext(name)), ""))
+	if strings.EqualFold(name, "inbox") {
+		return ""
+	}
+	return name
+}
+
+// inFile names the file of an archive in err, a field error of one of its lines.
+func inFile(err error, name string) error {
+	field := name
+	if f := taskwire.ErrorField(err); f != "" && f != "file" {
+		field += ": " + f
+	}
+	return taskwire.FieldErrorf(taskwire.ErrorCode(err), field, "%s: %s", name, taskwire.ErrorMessage(err))
 }
 
 // record is a row of a file: its cells, the columns of the file's header, and its line.

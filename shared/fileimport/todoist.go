@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -45,6 +46,13 @@ type draft struct {
 // task's description. Ids are derived from user and each task's own row, so that reading
 // the same file again gives the same ids and an import adds nothing twice.
 func Todoist(data []byte, user, zone string, now time.Time) ([]*taskwire.Task, error) {
+	return todoist(data, "", user, zone, now)
+}
+
+// todoist is Todoist for the file of project ("" for one not known): each task is tagged
+// with the project (but the Inbox), and its id derives from the project too, so that the
+// same task in two projects is two tasks.
+func todoist(data []byte, project, user, zone string, now time.Time) ([]*taskwire.Task, error) {
 	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\uFEFF"))))
 	r.FieldsPerRecord = -1 // Todoist's rows end early when their last cells are empty
 	header, err := r.Read()
@@ -103,7 +111,7 @@ func Todoist(data []byte, user, zone string, now time.Time) ([]*taskwire.Task, e
 			if len(drafts) == MaxTasks {
 				return tooMany()
 			}
-			d, err := newDraft(rec, user, section, zone, now)
+			d, err := newDraft(rec, user, project, section, zone, now)
 			if err != nil {
 				return err
 			}
@@ -130,16 +138,18 @@ func Todoist(data []byte, user, zone string, now time.Time) ([]*taskwire.Task, e
 	return tasks, nil
 }
 
-// newDraft reads a task's own row, rec.
-func newDraft(rec record, user, section, zone string, now time.Time) (*draft, error) {
+// newDraft reads a task's own row, rec, of project ("" for none).
+func newDraft(rec record, user, project, section, zone string, now time.Time) (*draft, error) {
 	cell, bad := rec.cell, rec.bad
 	priority, ok := todoistPriorities[cell("PRIORITY")]
 	if !ok {
 		return nil, bad("PRIORITY", "PRIORITY must be 1 to 4 (4 is Todoist's p1, the highest), got %q", cell("PRIORITY"))
 	}
 	title, tags := labelled(cell("CONTENT"))
-	if tag, err := taskwire.ParseTag("tags", section); section != "" && err == nil {
-		tags = append(tags, tag)
+	for _, name := range []string{project, section} {
+		if tag, err := taskwire.ParseTag("tags", name); name != "" && err == nil && !slices.Contains(tags, tag) {
+			tags = append(tags, tag)
+		}
 	}
 	if tz := cell("TIMEZONE"); tz != "" {
 		zone = tz
@@ -171,6 +181,9 @@ func newDraft(rec record, user, section, zone string, now time.Time) (*draft, er
 		e.Duration = &d
 	}
 	key := strings.Join([]string{user, cell("CONTENT"), cell("DESCRIPTION"), cell("DATE"), section}, "\x00")
+	if project != "" {
+		key += "\x00" + project // a file of a known project: its tasks are its own
+	}
 	return &draft{line: rec.line, key: key, entry: e}, nil
 }
 

@@ -304,15 +304,22 @@ type importDoc struct {
 // importData answers POST /v1/import: the tasks of an export (GET /v1/export's document)
 // added to the user's list, all or none. Its settings, trash, notifications and
 // conversations are not imported. A body of type text/csv is a project as Todoist
-// exports it or a TickTick backup, and one of type text/calendar an iCalendar file's
-// tasks (VTODO) (shared/fileimport), read in the user's zone.
+// exports it or a TickTick backup, one of type text/calendar an iCalendar file's tasks
+// (VTODO), and one of type application/zip an archive of such files, Todoist's backup
+// (shared/fileimport), read in the user's zone; ?name= is the file's name, whose project
+// tags a Todoist project's tasks.
 func (s *Server) importData(w http.ResponseWriter, r *http.Request) error {
+	name, _, err := onlyParam(r.URL.Query(), "name")
+	if err != nil {
+		return err
+	}
 	body, err := readBodyUpTo(w, r, MaxImportBytes)
 	if err != nil {
 		return err
 	}
-	if media, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); media == "text/csv" || media == "text/calendar" {
-		return s.importFile(w, r, body)
+	switch media, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); media {
+	case "text/csv", "text/calendar", "application/zip":
+		return s.importFile(w, r, name, body)
 	}
 	var doc importDoc
 	if err := taskwire.DecodeJSON(body, &doc); err != nil {
@@ -330,14 +337,15 @@ func (s *Server) importData(w http.ResponseWriter, r *http.Request) error {
 	return s.importTasks(w, r, tasks)
 }
 
-// importFile imports body, a file another todo app exported (CSV, or an iCalendar file
-// of tasks), for POST /v1/import.
-func (s *Server) importFile(w http.ResponseWriter, r *http.Request, body []byte) error {
+// importFile imports body, a file called name ("" for not said) that another todo app
+// exported (CSV, an iCalendar file of tasks, or a ZIP archive of them), for POST
+// /v1/import.
+func (s *Server) importFile(w http.ResponseWriter, r *http.Request, name string, body []byte) error {
 	me, err := s.users.FindMe(r.Context())
 	if err != nil {
 		return err
 	}
-	tasks, err := fileimport.Read(body, me.ID, me.TimeZone, time.Now())
+	tasks, err := fileimport.ReadFile(name, body, me.ID, me.TimeZone, time.Now())
 	if err != nil {
 		return err
 	}

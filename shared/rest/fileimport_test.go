@@ -1,6 +1,8 @@
 package rest_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"net/http"
 	"strings"
 	"testing"
@@ -214,4 +216,36 @@ func TestExportICS_RoundTrip(t *testing.T) {
 	open := ada.Do(t, http.MethodGet, "/v1/export/tasks.ics?status=open&tag=travel", nil)
 	open.MustStatus(t, http.StatusOK)
 	assert.Equal(t, 3, strings.Count(string(open.Body), "BEGIN:VTODO"), "the filters choose the tasks: Pack and its two steps")
+}
+
+// A project's file imported with its name (?name=) tags its tasks with the project, and
+// Todoist's backup, a ZIP archive of every project's file, imports them all at once.
+func TestImport_TodoistProjects(t *testing.T) {
+	s := resttest.MustStart(t)
+	c := s.NewUser(t)
+	head := "TYPE,CONTENT,DESCRIPTION,PRIORITY,INDENT,AUTHOR,RESPONSIBLE,DATE,DATE_LANG,TIMEZONE\r\n"
+	work := head + "task,Weekly review,,1,1,Ada (1),,,en,\r\n"
+	var got rest.Imported
+	c.Do(t, http.MethodPost, "/v1/import?name=Work.csv", work, "Content-Type", "text/csv").JSON(t, &got)
+	assert.Equal(t, rest.Imported{Added: 1}, got)
+	assert.Equal(t, []string{"work"}, c.MustGetTask(t, "1").Tags)
+
+	var archive bytes.Buffer
+	z := zip.NewWriter(&archive)
+	for name, content := range map[string]string{"Work [1].csv": work, "Home [2].csv": work} {
+		f, err := z.Create(name)
+		require.NoError(t, err)
+		_, err = f.Write([]byte(content))
+		require.NoError(t, err)
+	}
+	require.NoError(t, z.Close())
+	c.Do(t, http.MethodPost, "/v1/import", archive.String(), "Content-Type", "application/zip").JSON(t, &got)
+	assert.Equal(t, rest.Imported{Added: 1, Present: 1}, got, "Work's task was there; Home's is new")
+	home := c.MustGetTask(t, "2")
+	assert.Equal(t, "Weekly review", home.Title)
+	assert.Equal(t, []string{"home"}, home.Tags)
+
+	d := mustProblem(t, c.Do(t, http.MethodPost, "/v1/import?file=Work.csv", work, "Content-Type", "text/csv"),
+		http.StatusBadRequest, taskwire.EMALFORMED)
+	assert.Equal(t, "file", d.Field)
 }

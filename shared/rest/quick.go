@@ -104,22 +104,28 @@ func (s *Server) quickAdd(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, preview)
 }
 
-// parseDryRun reads the query of POST /v1/tasks/quick: dry_run, true or false, at most once.
-func parseDryRun(q url.Values) (bool, error) {
-	for name, values := range q {
-		if name == "" {
-			return false, taskwire.FieldErrorf(taskwire.EMALFORMED, "query", "a query parameter has no name")
+// onlyParam reads the one query parameter called name that a route takes, at most once,
+// and whether it was given; any other parameter is refused, named.
+func onlyParam(q url.Values, name string) (value string, given bool, err error) {
+	for n, values := range q {
+		if n == "" {
+			return "", false, taskwire.FieldErrorf(taskwire.EMALFORMED, "query", "a query parameter has no name")
 		}
-		if name != "dry_run" {
-			return false, taskwire.FieldErrorf(taskwire.EMALFORMED, name, "unknown query parameter %q; only dry_run is allowed", name)
+		if n != name {
+			return "", false, taskwire.FieldErrorf(taskwire.EMALFORMED, n, "unknown query parameter %q; only %s is allowed", n, name)
 		}
 		if len(values) > 1 {
-			return false, taskwire.FieldErrorf(taskwire.EMALFORMED, name, "dry_run may be given once")
+			return "", false, taskwire.FieldErrorf(taskwire.EMALFORMED, n, "%s may be given once", name)
 		}
 	}
-	v := q.Get("dry_run")
-	if v == "" && !q.Has("dry_run") {
-		return false, nil
+	return q.Get(name), q.Has(name), nil
+}
+
+// parseDryRun reads the query of POST /v1/tasks/quick: dry_run, true or false, at most once.
+func parseDryRun(q url.Values) (bool, error) {
+	v, given, err := onlyParam(q, "dry_run")
+	if err != nil || !given {
+		return false, err
 	}
 	b, err := strconv.ParseBool(v)
 	if err != nil {
