@@ -1431,7 +1431,8 @@ await userScenario('your data: download everything, then import it back after tw
   }
   await until(async () => (await taskItem(p, 'Prune the roses').count()) === 0, 'the deletions to arrive live');
   const input = panel.getByLabel('Import a file');
-  assert(await input.getAttribute('accept') === 'application/json,.json,text/csv,.csv,text/calendar,.ics', 'the input takes JSON, CSV and calendar files');
+  assert(await input.getAttribute('accept') === 'application/json,.json,text/csv,.csv,text/calendar,.ics,application/zip,.zip',
+    'the input takes JSON, CSV, calendar and ZIP files');
   await input.setInputFiles(file);
   await until(async () => (await status.textContent()) === 'Added 2 tasks; 1 was already here.', 'the import to say what it added');
   for (const t of lost) {
@@ -1452,7 +1453,7 @@ await userScenario('your data: download everything, then import it back after tw
   await until(async () => (await status.textContent()) === 'Added 1 task.', 'the Todoist import to say what it added');
   await taskItem(p, 'Book the ferry').waitFor();
   const ferry = (await api(tok, 'GET', '/v1/tasks?q=ferry')).body.items[0];
-  assert(ferry.number === 4 && ferry.priority === 'urgent' && ferry.tags.join() === 'travel' && ferry.due_date === dayIn(1, ZONE) &&
+  assert(ferry.number === 4 && ferry.priority === 'urgent' && ferry.tags.join() === 'travel,holiday' && ferry.due_date === dayIn(1, ZONE) &&
     ferry.checklist.map((s) => s.text).join() === 'check the times', `the Todoist task as Taskwire's: ${JSON.stringify(ferry)}`);
   // A calendar's tasks, as Thunderbird or Nextcloud export them (.ics).
   const ics = 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VTODO\r\nUID:nc-1\r\nSUMMARY:Renew the passport\r\nCATEGORIES:Travel\r\n' +

@@ -109,18 +109,20 @@ function save(blob, name) {
   setTimeout(() => URL.revokeObjectURL(url), 60000); // the download may start later than the click
 }
 
-/** Sends the file chosen (an export, a Todoist or TickTick CSV, a calendar's tasks) to POST /v1/import and says what it added. */
+/** Sends the file chosen (an export, a Todoist or TickTick CSV, a calendar's tasks, Todoist's backup) to POST /v1/import and says what it added. */
 async function importFile() {
   const f = file.files[0];
   if (!f) return;
   if (f.size > MAX_BYTES) throw new Error(`“${f.name}” is larger than 16 MiB, the most an import takes.`);
   say(`Importing “${f.name}”…`);
-  // A .csv file is a project Todoist exported or a TickTick backup, an .ics file a
-  // calendar's tasks; anything else, a Taskwire export.
+  // A .csv file is a project Todoist exported (named for it) or a TickTick backup, an .ics
+  // file a calendar's tasks, a .zip file Todoist's backup; anything else, a Taskwire export.
   let type = 'application/json';
   if (f.type === 'text/csv' || /\.csv$/i.test(f.name)) type = 'text/csv';
   else if (f.type === 'text/calendar' || /\.(ics|ical|ifb|vcs)$/i.test(f.name)) type = 'text/calendar';
-  const res = await send('POST', '/v1/import', { body: await f.text(), headers: { 'Content-Type': type } });
+  else if (/zip/.test(f.type) || /\.zip$/i.test(f.name)) type = 'application/zip';
+  const body = type === 'application/zip' ? await f.arrayBuffer() : await f.text();
+  const res = await send('POST', `/v1/import?name=${encodeURIComponent(f.name)}`, { body, headers: { 'Content-Type': type } });
   const { added, present } = await res.json();
   say(imported(added, present));
   if (added) opts.onImported();
