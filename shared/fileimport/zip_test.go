@@ -14,7 +14,7 @@ import (
 )
 
 // zipOf returns a ZIP archive of files, name to content, in the order given.
-func zipOf(t *testing.T, files ...string) []byte {
+func zipOf(t testing.TB, files ...string) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	w := zip.NewWriter(&b)
@@ -90,4 +90,22 @@ func manyFiles(n int) []string {
 		out = append(out, strings.Repeat("x", i%7+1)+string(rune('a'+i%26))+".csv", "")
 	}
 	return out
+}
+
+// No archive, well made or not, makes ReadFile panic or yield a task without a title;
+// what it refuses is a bad file or one too large.
+func FuzzReadFile(f *testing.F) {
+	f.Add("Work.csv", zipOf(f, "Work [1].csv", header+"task,x,,1,1\r\n", "a.ics", calendarFile))
+	f.Add("x.zip", zipOf(f, "Inbox.csv", project))
+	f.Add("Home.csv", []byte(header+"task,y,,4,1\r\n"))
+	f.Fuzz(func(t *testing.T, name string, data []byte) {
+		tasks, err := fileimport.ReadFile(name, data, "ada", "UTC", now)
+		if err != nil {
+			require.Contains(t, []string{taskwire.EINVALID, taskwire.ETOOLARGE}, taskwire.ErrorCode(err), "%v", err)
+			return
+		}
+		for _, task := range tasks {
+			require.NotEmpty(t, task.Title)
+		}
+	})
 }
