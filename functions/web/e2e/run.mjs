@@ -10,6 +10,7 @@ import ICAL from 'ical.js';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { crc32 } from 'node:zlib';
 
 const BASE = (process.env.TASKWIRE_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
 const OUT = process.env.OUT_DIR || path.join(import.meta.dirname, 'out');
@@ -196,6 +197,32 @@ async function axeScan(page, label) {
 }
 
 const taskItem = (page, title) => page.locator('#tasks > li', { has: page.locator('.title', { hasText: title }) });
+
+/** A ZIP archive of files ({name: text}), stored uncompressed, as Todoist's backup holds a CSV file per project. */
+function zipOf(files) {
+  const parts = [];
+  const central = [];
+  let offset = 0;
+  for (const [name, text] of Object.entries(files)) {
+    const nameBytes = Buffer.from(name);
+    const data = Buffer.from(text);
+    const head = Buffer.alloc(30);
+    head.writeUInt32LE(0x04034b50, 0); head.writeUInt16LE(20, 4); head.writeUInt32LE(crc32(data), 14);
+    head.writeUInt32LE(data.length, 18); head.writeUInt32LE(data.length, 22); head.writeUInt16LE(nameBytes.length, 26);
+    const entry = Buffer.alloc(46);
+    entry.writeUInt32LE(0x02014b50, 0); entry.writeUInt16LE(20, 4); entry.writeUInt16LE(20, 6); entry.writeUInt32LE(crc32(data), 16);
+    entry.writeUInt32LE(data.length, 20); entry.writeUInt32LE(data.length, 24); entry.writeUInt16LE(nameBytes.length, 28);
+    entry.writeUInt32LE(offset, 42);
+    parts.push(head, nameBytes, data);
+    central.push(entry, nameBytes);
+    offset += head.length + nameBytes.length + data.length;
+  }
+  const dir = Buffer.concat(central);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(Object.keys(files).length, 8); end.writeUInt16LE(Object.keys(files).length, 10);
+  end.writeUInt32LE(dir.length, 12); end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...parts, dir, end]);
+}
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -1464,6 +1491,16 @@ await userScenario('your data: download everything, then import it back after tw
   const passport = (await api(tok, 'GET', '/v1/tasks?q=passport')).body.items[0];
   assert(passport.number === 5 && passport.tags.join() === 'travel' && passport.due_date === '2030-12-10',
     `the calendar's task as Taskwire's: ${JSON.stringify(passport)}`);
+  // Todoist's backup: a CSV file per project, each project a tag of its tasks.
+  const backup = zipOf({
+    'Garden [2203306141].csv': 'TYPE,CONTENT,PRIORITY,INDENT,DATE\r\ntask,Mulch the beds,1,1,\r\n',
+    'Inbox [2203306140].csv': 'TYPE,CONTENT,PRIORITY,INDENT,DATE\r\ntask,Call the vet,1,1,\r\n',
+  });
+  await input.setInputFiles({ name: 'Todoist backup.zip', mimeType: 'application/zip', buffer: backup });
+  await until(async () => (await status.textContent()) === 'Added 2 tasks.', 'the backup\'s import to say what it added');
+  const mulch = (await api(tok, 'GET', '/v1/tasks?q=mulch')).body.items[0];
+  const vet = (await api(tok, 'GET', '/v1/tasks?q=vet')).body.items[0];
+  assert(mulch?.tags.join() === 'garden' && vet?.tags.length === 0, `the project a tag, the Inbox none: ${JSON.stringify([mulch, vet])}`);
   await input.setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"format":"x","tasks":[]}') });
   await until(async () => /format must be taskwire-export\/1/.test(await alert.textContent()), 'the problem\'s detail in the panel');
   assert((await status.textContent()) === '', `the status line is cleared: ${await status.textContent()}`);
