@@ -25,9 +25,9 @@ const MaxTasks = 30000
 
 // Read reads data as an iCalendar file's tasks, Todoist's or TickTick's file, whichever it
 // is (a calendar by its BEGIN:VCALENDAR, a TickTick backup by its header), with the tasks
-// of user in zone where the file names none, at now. Tasks
-// have number 0: each takes the user's next. An error is EINVALID naming the line and
-// column ("line[4].DATE"), or the file; ETOOLARGE for more than MaxTasks tasks.
+// of user in zone where the file names none, at now. Tasks have number 0: each takes the
+// user's next. An error is EINVALID naming the line and column ("line[4].DATE"), or the
+// file; ETOOLARGE for more than MaxTasks tasks.
 func Read(data []byte, user, zone string, now time.Time) ([]*taskwire.Task, error) {
 	return ReadFile("", data, user, zone, now)
 }
@@ -142,8 +142,14 @@ func (r record) cell(name string) string {
 
 // bad is an EINVALID error about the record's cell of column, named "line[4].DATE".
 func (r record) bad(column, format string, args ...any) error {
-	return taskwire.FieldErrorf(taskwire.EINVALID, fmt.Sprintf("line[%d].%s", r.line, column),
-		"line %d: "+format, append([]any{r.line}, args...)...)
+	return badLine(r.line, column, format, args...)
+}
+
+// badLine is an EINVALID error about name (a column, a property) at line line of the
+// file, named "line[4].DATE".
+func badLine(line int, name, format string, args ...any) error {
+	return taskwire.FieldErrorf(taskwire.EINVALID, fmt.Sprintf("line[%d].%s", line, name),
+		"line %d: "+format, append([]any{line}, args...)...)
 }
 
 // eachRecord calls fn with each record that r reads, under the header's columns cols,
@@ -177,4 +183,78 @@ func notCSV(err error) error {
 			"the file is not CSV: line %d: %v", pe.StartLine, pe.Err)
 	}
 	return taskwire.FieldErrorf(taskwire.EINVALID, "file", "the file is not CSV: %v", err)
+}
+
+// row is a task of the file as it is read.
+type row struct {
+	line     int
+	id       string // its id in the file (TickTick's taskId, a VTODO's UID)
+	parent   string // the id of the task it is under (parentId, RELATED-TO)
+	entry    taskwire.ExportedTask
+	rule     string // its rule, without "RRULE:"
+	done     bool
+	children []*row
+}
+
+// tasksOf returns the tasks of rows, read from a file where byID finds a row by its id: a
+// sub-task is a step of the task it is under (its parent's, if that is a sub-task too),
+// what Taskwire's checklists are. A rule Taskwire cannot use becomes a line of the
+// description, after repeated ("Repeated in TickTick: ").
+func tasksOf(rows []*row, byID map[string]*row, repeated string) ([]*taskwire.Task, error) {
+	var top []*row
+	for _, t := range rows {
+		if p := ancestor(t, byID); p != t {
+			p.children = append(p.children, t)
+			continue
+		}
+		top = append(top, t)
+	}
+	tasks := make([]*taskwire.Task, 0, len(top))
+	for _, t := range top {
+		for _, c := range t.children {
+			if strings.TrimSpace(c.entry.Title) == "" {
+				continue
+			}
+			t.entry.Checklist = append(t.entry.Checklist, taskwire.StepInput{Text: c.entry.Title, Done: c.done})
+		}
+		task, err := t.task(repeated)
+		if err != nil {
+			return nil, err
+		}
+		tasks = append(tasks, task)
+	}
+	return tasks, nil
+}
+
+// ancestor returns the task t is under, the top of its parents in byID; t itself when
+// it has none (or its parents go round in a circle).
+func ancestor(t *row, byID map[string]*row) *row {
+	top, seen := t, map[*row]bool{t: true}
+	for p := byID[top.parent]; p != nil && !seen[p]; p = byID[top.parent] {
+		seen[p], top = true, p
+	}
+	return top
+}
+
+// task validates t as a new task. A completed task keeps no rule (its series went on in
+// the app it comes from); a rule that Taskwire cannot use becomes a line of the
+// description, after repeated.
+func (t *row) task(repeated string) (*taskwire.Task, error) {
+	field := fmt.Sprintf("line[%d]", t.line)
+	e := t.entry
+	if t.rule != "" && !t.done {
+		withRule := e
+		withRule.Recurrence = &t.rule
+		if task, err := withRule.Task(field); err == nil {
+			task.Number = 0
+			return task, nil
+		}
+		e.Description = strings.TrimSpace(e.Description + "\n\n" + repeated + t.rule)
+	}
+	task, err := e.Task(field)
+	if err != nil {
+		return nil, err
+	}
+	task.Number = 0
+	return task, nil
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/csv"
 	"errors"
-	"fmt"
 	"io"
 	"slices"
 	"strings"
@@ -26,17 +25,6 @@ var tickTickHeader = []byte(`"Folder Name","List Name","Title"`)
 var tickTickPriorities = map[string]string{
 	"": string(taskwire.PriorityNone), "0": string(taskwire.PriorityNone), "1": string(taskwire.PriorityLow),
 	"3": string(taskwire.PriorityMedium), "5": string(taskwire.PriorityHigh),
-}
-
-// row is a task of the file as it is read.
-type row struct {
-	line     int
-	id       string // taskId
-	parent   string // parentId
-	entry    taskwire.ExportedTask
-	rule     string // Repeat, without "RRULE:"
-	done     bool
-	children []*row
 }
 
 // TickTick reads data, the backup TickTick makes of an account as CSV (Settings, Backup):
@@ -92,46 +80,6 @@ func TickTick(data []byte, user, zone string, now time.Time) ([]*taskwire.Task, 
 		return nil, err
 	}
 	return tasksOf(rows, byID, "Repeated in TickTick: ")
-}
-
-// tasksOf returns the tasks of rows, read from a file where byID finds a row by its id: a
-// sub-task is a step of the task it is under (its parent's, if that is a sub-task too),
-// what Taskwire's checklists are. A rule Taskwire cannot use becomes a line of the
-// description, after repeated ("Repeated in TickTick: ").
-func tasksOf(rows []*row, byID map[string]*row, repeated string) ([]*taskwire.Task, error) {
-	var top []*row
-	for _, t := range rows {
-		if p := ancestor(t, byID); p != t {
-			p.children = append(p.children, t)
-			continue
-		}
-		top = append(top, t)
-	}
-	tasks := make([]*taskwire.Task, 0, len(top))
-	for _, t := range top {
-		for _, c := range t.children {
-			if strings.TrimSpace(c.entry.Title) == "" {
-				continue
-			}
-			t.entry.Checklist = append(t.entry.Checklist, taskwire.StepInput{Text: c.entry.Title, Done: c.done})
-		}
-		task, err := t.task(repeated)
-		if err != nil {
-			return nil, err
-		}
-		tasks = append(tasks, task)
-	}
-	return tasks, nil
-}
-
-// ancestor returns the task t is under, the top of its parents in byID; t itself when
-// it has none (or its parents go round in a circle).
-func ancestor(t *row, byID map[string]*row) *row {
-	top, seen := t, map[*row]bool{t: true}
-	for p := byID[top.parent]; p != nil && !seen[p]; p = byID[top.parent] {
-		seen[p], top = true, p
-	}
-	return top
 }
 
 // newRow reads a task's row, rec.
@@ -201,29 +149,6 @@ func newRow(rec record, user, zone string, now time.Time) (*row, error) {
 		}
 	}
 	return t, nil
-}
-
-// task validates t as a new task. A completed task keeps no rule (its series went on in
-// the app it comes from); a rule that Taskwire cannot use becomes a line of the
-// description, after repeated.
-func (t *row) task(repeated string) (*taskwire.Task, error) {
-	field := fmt.Sprintf("line[%d]", t.line)
-	e := t.entry
-	if t.rule != "" && !t.done {
-		withRule := e
-		withRule.Recurrence = &t.rule
-		if task, err := withRule.Task(field); err == nil {
-			task.Number = 0
-			return task, nil
-		}
-		e.Description = strings.TrimSpace(e.Description + "\n\n" + repeated + t.rule)
-	}
-	task, err := e.Task(field)
-	if err != nil {
-		return nil, err
-	}
-	task.Number = 0
-	return task, nil
 }
 
 // contents splits a task's Content into its description and, for a checklist, its items:

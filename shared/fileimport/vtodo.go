@@ -2,7 +2,6 @@ package fileimport
 
 import (
 	"bytes"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -211,13 +210,6 @@ func contentLine(line int, s string) (property, error) {
 	}
 	p.value = s[i+1:]
 	return p, nil
-}
-
-// badLine is an EINVALID error about name at line line of the file, named
-// "line[12].DUE".
-func badLine(line int, name, format string, args ...any) error {
-	return taskwire.FieldErrorf(taskwire.EINVALID, fmt.Sprintf("line[%d].%s", line, name),
-		"line %d: "+format, append([]any{line}, args...)...)
 }
 
 // cut returns s, cut to n characters.
