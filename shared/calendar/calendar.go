@@ -119,11 +119,7 @@ func (f *Feed) Add(t taskwire.SeriesTask) {
 	// done: the event is this occurrence alone. An all-day task's rule runs on its days,
 	// which need no VTIMEZONE.
 	if t.Recurrence != nil && t.RepeatFrom != taskwire.RepeatFromCompletion && (allDay || described || loc == time.UTC) {
-		forCalendar := recur.ForCalendar
-		if allDay {
-			forCalendar = recur.ForCalendarDays
-		}
-		if rule, ok := forCalendar(*t.Recurrence, loc, t.Index); ok {
+		if rule, ok := calendarRule(t.Task, loc, t.Index); ok {
 			w.Line("RRULE", rule)
 		}
 	}
@@ -131,46 +127,53 @@ func (f *Feed) Add(t taskwire.SeriesTask) {
 	w.Line("LAST-MODIFIED", ical.UTCTime(t.UpdatedAt))
 	w.Line("SEQUENCE", strconv.Itoa(int(max(t.Version-1, 0))))
 	for _, r := range t.Reminders {
-		f.alarm(t, r)
+		// Relative to the event's start, which a repeating event's every occurrence has,
+		// as the task's next occurrences will.
+		writeAlarm(w, t.Task, r, "")
 	}
 	w.Line("END", "VEVENT")
 }
 
-// alarm writes r as a VALARM: a reminder before the due time as a trigger relative to
-// the event's start, which a repeating event's every occurrence then has, as the task's
-// next occurrences will; a reminder at a time as that time, for this occurrence alone.
-// An all-day task's reminders count back from taskwire.AllDayReminderTime on its day, and
-// its event starts at the day's 00:00: a reminder d before is a trigger of that time less
-// d after the start (see dayTrigger).
-func (f *Feed) alarm(t taskwire.SeriesTask, r taskwire.Reminder) {
+// calendarRule returns t's rule as a calendar reads it from the occurrence at position
+// index of its series on (recur.ForCalendar), an all-day task's as a series of days.
+func calendarRule(t *taskwire.Task, loc *time.Location, index int) (string, bool) {
+	if t.DueDate != nil {
+		return recur.ForCalendarDays(*t.Recurrence, loc, index)
+	}
+	return recur.ForCalendar(*t.Recurrence, loc, index)
+}
+
+// writeAlarm writes reminder r of task t as a VALARM that shows the task's title. A
+// reminder before the due is a trigger counted back from it, which related names as
+// RFC 5545's RELATED does ("" for the component's start, an event's; "END" for a to-do's
+// DUE); an all-day task's reminders count back from taskwire.AllDayReminderTime on its
+// day, and its day starts at 00:00, so a reminder d before is a trigger of that time less
+// d after the day's start (see dayTrigger). A reminder at a time is that time, for this
+// occurrence alone. A reminder before a task without a due is left out.
+func writeAlarm(w *ical.Writer, t *taskwire.Task, r taskwire.Reminder, related string) {
 	var trigger string
 	var params []string
 	switch {
-	case r.Before != "":
+	case r.Before != "" && t.DueAt != nil:
 		d, err := taskwire.ParseDuration(r.Before)
 		if err != nil {
 			return // stored reminders were read when they were written
 		}
-		if t.DueDate != nil {
+		if trigger = "-" + duration(d); t.DueDate != nil {
 			trigger = dayTrigger(d)
-		} else {
-			trigger = "-" + duration(d)
+		}
+		if related != "" {
+			params = []string{"RELATED=" + related}
 		}
 	case r.At != nil:
 		trigger, params = ical.UTCTime(*r.At), []string{"VALUE=DATE-TIME"}
 	default:
 		return
 	}
-	writeAlarm(f.w, r, t.Title, trigger, params...)
-}
-
-// writeAlarm writes reminder r of a task titled title as a VALARM that shows the title
-// at trigger.
-func writeAlarm(w *ical.Writer, r taskwire.Reminder, title, trigger string, params ...string) {
 	w.Line("BEGIN", "VALARM")
 	w.Line("UID", r.ID.String()+"@taskwire") // RFC 9074
 	w.Line("ACTION", "DISPLAY")
-	w.Text("DESCRIPTION", title)
+	w.Text("DESCRIPTION", t.Title)
 	w.Line("TRIGGER", trigger, params...)
 	w.Line("END", "VALARM")
 }

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/taskwire/taskwire/shared/ical"
-	"github.com/taskwire/taskwire/shared/recur"
 	"github.com/taskwire/taskwire/shared/taskwire"
 )
 
@@ -84,7 +83,7 @@ func (f *Todos) Add(t *taskwire.Task) {
 		w.Line(PropDuration, *t.Duration)
 	}
 	for _, r := range t.Reminders {
-		f.alarm(t, r)
+		writeAlarm(w, t, r, "END") // from the DUE; an all-day task's DATE is its day's start
 	}
 	w.Line("END", "VTODO")
 	for i, step := range t.Checklist {
@@ -124,41 +123,13 @@ func (f *Todos) due(t *taskwire.Task) {
 	if t.Recurrence == nil {
 		return
 	}
-	forCalendar := recur.ForCalendar
-	if allDay {
-		forCalendar = recur.ForCalendarDays
-	}
-	if rule, ok := forCalendar(*t.Recurrence, loc, 1); ok {
+	if rule, ok := calendarRule(t, loc, 1); ok {
 		w.Line("DTSTART", value, params...)
 		w.Line("RRULE", rule)
 		if t.RepeatFrom == taskwire.RepeatFromCompletion {
 			w.Line(PropRepeatFrom, "COMPLETION")
 		}
 	}
-}
-
-// alarm writes r as a VALARM: a reminder before the due as a trigger counted back from
-// the DUE (RELATED=END), an all-day task's from the day's start (see dayTrigger); a
-// reminder at a time as that time.
-func (f *Todos) alarm(t *taskwire.Task, r taskwire.Reminder) {
-	var trigger string
-	var params []string
-	switch {
-	case r.Before != "" && t.DueAt != nil:
-		d, err := taskwire.ParseDuration(r.Before)
-		if err != nil {
-			return // stored reminders were read when they were written
-		}
-		trigger, params = "-"+duration(d), []string{"RELATED=END"}
-		if t.DueDate != nil {
-			trigger = dayTrigger(d) // from the DUE's DATE, the day's start
-		}
-	case r.At != nil:
-		trigger, params = ical.UTCTime(*r.At), []string{"VALUE=DATE-TIME"}
-	default:
-		return
-	}
-	writeAlarm(f.w, r, t.Title, trigger, params...)
 }
 
 // Close writes a VTIMEZONE for each zone the tasks' times were written in, which RFC 5545
