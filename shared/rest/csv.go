@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/csv"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -22,40 +23,88 @@ var csvColumns = []string{
 
 // exportCSV answers GET /v1/export/tasks.csv: every task of the user, open and completed,
 // in the order they were made, one row each, for a spreadsheet; or those that the
-// listing's filters and sort select (?status=open&tag=work&sort=due_at). It reads every
-// page itself, so limit and cursor are no parameters of it. It is written as it is read,
-// as the JSON export is, and broken off on a failure after the first page.
+// listing's filters and sort select (?status=open&tag=work&sort=due_at), as exportTasks
+// reads and writes them.
 func (s *Server) exportCSV(w http.ResponseWriter, r *http.Request) error {
+	return s.exportTasks(w, r, "text/csv; charset=utf-8; header=present", "csv", func(body io.Writer, _ time.Time) taskFile {
+		out := bufio.NewWriterSize(body, 64<<10)
+		out.WriteString("\uFEFF") // the byte order mark by which Excel knows the file is UTF-8
+		rows := csv.NewWriter(out)
+		rows.UseCRLF = true        // RFC 4180
+		_ = rows.Write(csvColumns) // an error stays in rows, for Close
+		return csvFile{rows, out}
+	})
+}
+
+// csvFile writes tasks as rows of CSV through a buffer.
+type csvFile struct {
+	rows *csv.Writer
+	out  *bufio.Writer
+}
+
+// Add writes t as a row.
+func (f csvFile) Add(t *taskwire.Task) error { return f.rows.Write(csvRow(t)) }
+
+// Close writes out what is buffered, and returns the first error of any write.
+func (f csvFile) Close() error {
+	f.rows.Flush()
+	if err := f.rows.Error(); err != nil {
+		return err
+	}
+	return f.out.Flush()
+}
+
+// exportICS answers GET /v1/export/tasks.ics: the tasks the listing's filters select
+// (every task, open and completed, by default), as an iCalendar file of VTODOs for the
+// apps that keep tasks in one (calendar.Todos), as exportTasks reads and writes them.
+func (s *Server) exportICS(w http.ResponseWriter, r *http.Request) error {
+	return s.exportTasks(w, r, calendar.ContentType, "ics", func(body io.Writer, now time.Time) taskFile {
+		return todoFile{calendar.NewTodos(body, now)}
+	})
+}
+
+// todoFile writes tasks as iCalendar to-dos.
+type todoFile struct{ *calendar.Todos }
+
+// Add writes t as a to-do; a write error shows at Close.
+func (f todoFile) Add(t *taskwire.Task) error {
+	f.Todos.Add(t)
+	return nil
+}
+
+// taskFile is a download of tasks being written: a task at a time, then the end.
+type taskFile interface {
+	Add(t *taskwire.Task) error
+	Close() error
+}
+
+// exportTasks answers a download of the tasks that the listing's filters and sort select
+// (exportFirstPage), a file named taskwire-tasks-DATE.ext of type contentType, which open
+// starts on the body (gzip-compressed when the client takes it) at now. The file is
+// written as the tasks are read, a page at a time, and broken off on a failure after the
+// first page, so that the download fails rather than looking complete.
+func (s *Server) exportTasks(w http.ResponseWriter, r *http.Request, contentType, ext string,
+	open func(body io.Writer, now time.Time) taskFile) error {
 	ctx := r.Context()
 	filter, page, err := s.exportFirstPage(r)
 	if err != nil {
 		return err
 	}
+	now := time.Now().UTC()
 	h := w.Header()
-	h.Set("Content-Type", "text/csv; charset=utf-8; header=present")
+	h.Set("Content-Type", contentType)
 	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="taskwire-tasks-%s.csv"`, time.Now().UTC().Format("2006-01-02")))
+	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="taskwire-tasks-%s.%s"`, now.Format("2006-01-02"), ext))
 	body, finish := compressed(w, r)
-	out := bufio.NewWriterSize(body, 64<<10)
-	out.WriteString("\uFEFF") // the byte order mark by which Excel knows the file is UTF-8
-	rows := csv.NewWriter(out)
-	rows.UseCRLF = true // RFC 4180
-	if err := rows.Write(csvColumns); err != nil {
-		breakOff(ctx, "csv export", err)
+	file := open(body, now)
+	if err := s.eachTask(ctx, filter, page, file.Add); err != nil {
+		breakOff(ctx, ext+" export", err)
 	}
-	err = s.eachTask(ctx, filter, page, func(t *taskwire.Task) error { return rows.Write(csvRow(t)) })
-	if err != nil {
-		breakOff(ctx, "csv export", err)
-	}
-	rows.Flush()
-	if err := rows.Error(); err != nil {
-		breakOff(ctx, "csv export", err)
-	}
-	if err := out.Flush(); err != nil {
-		breakOff(ctx, "csv export", err)
+	if err := file.Close(); err != nil {
+		breakOff(ctx, ext+" export", err)
 	}
 	if err := finish(); err != nil {
-		breakOff(ctx, "csv export", err)
+		breakOff(ctx, ext+" export", err)
 	}
 	return nil
 }
@@ -81,38 +130,6 @@ func (s *Server) exportFirstPage(r *http.Request) (taskwire.TaskFilter, *taskwir
 	filter.Limit = exportPage
 	page, err := s.tasks.FindTasks(r.Context(), filter)
 	return filter, page, err
-}
-
-// exportICS answers GET /v1/export/tasks.ics: the tasks the listing's filters select
-// (every task, open and completed, by default), as an iCalendar file of VTODOs for the
-// apps that keep tasks in one (calendar.Todos), written as it is read.
-func (s *Server) exportICS(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	filter, page, err := s.exportFirstPage(r)
-	if err != nil {
-		return err
-	}
-	now := time.Now().UTC()
-	h := w.Header()
-	h.Set("Content-Type", calendar.ContentType)
-	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="taskwire-tasks-%s.ics"`, now.Format("2006-01-02")))
-	body, finish := compressed(w, r)
-	todos := calendar.NewTodos(body, now)
-	err = s.eachTask(ctx, filter, page, func(t *taskwire.Task) error {
-		todos.Add(t)
-		return nil
-	})
-	if err != nil {
-		breakOff(ctx, "ics export", err)
-	}
-	if err := todos.Close(); err != nil {
-		breakOff(ctx, "ics export", err)
-	}
-	if err := finish(); err != nil {
-		breakOff(ctx, "ics export", err)
-	}
-	return nil
 }
 
 // csvRow is t as a row under csvColumns. Times are RFC 3339 in the task's zone; tags are
