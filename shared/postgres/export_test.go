@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/tern/v2/migrate"
+	"github.com/taskwire/taskwire/migrations"
 	"github.com/taskwire/taskwire/shared/taskwire"
 )
 
@@ -63,4 +66,17 @@ func (l *Listener) Ready(ctx context.Context) error {
 	case <-ctx.Done():
 		return fmt.Errorf("outbox listener: not listening yet: %w", context.Cause(ctx))
 	}
+}
+
+// MigrateTo migrates the database conn is connected to up or down to version, for the
+// tests of what a migration does to rows already there.
+func MigrateTo(ctx context.Context, conn *pgx.Conn, version int32) error {
+	m, err := migrate.NewMigrator(ctx, conn, migrateVersionTable)
+	if err != nil {
+		return err
+	}
+	if err := loadMigrations(m, migrations.FS); err != nil {
+		return err
+	}
+	return m.MigrateTo(ctx, version)
 }

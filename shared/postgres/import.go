@@ -25,6 +25,26 @@ const importStateSQL = `
 	UNION ALL SELECT 'series', t.series_id, max(t.series_index)::bigint FROM tasks t
 		WHERE t.user_id = $1 AND t.series_id = ANY($4) GROUP BY t.series_id`
 
+// placeImported gives the tasks of a file that carry no position (any but Taskwire's own
+// export) one in the order they were made, ordered: each after the one before, even
+// when a file gives them all one creation time, as files without such times do. Tasks
+// with the same position would stand together wherever one of them is moved beside.
+func placeImported(ordered []*taskwire.Task) {
+	prev := ""
+	for _, t := range ordered {
+		if t.Position != "" {
+			continue
+		}
+		t.Position = taskwire.PositionAt(t.CreatedAt)
+		if t.Position <= prev {
+			if next, err := taskwire.PositionBetween(prev, ""); err == nil {
+				t.Position = next
+			}
+		}
+		prev = t.Position
+	}
+}
+
 // seriesShiftSQL and seriesOrderSQL number the tasks of the series $2 of user $1 again in
 // the order they were made, when an import added an occurrence older than one the series
 // had: left after it, the old one would hold the place that completing the open one
@@ -145,6 +165,7 @@ func (s *TaskService) ImportTasks(ctx context.Context, tasks []*taskwire.Task) (
 		places[*t.SeriesID]++
 		index[t.ID] = places[*t.SeriesID]
 	}
+	placeImported(ordered)
 
 	now := s.now()
 	b = &pgx.Batch{}

@@ -62,3 +62,30 @@ func TestTaskService_ImportTasks_SeriesOrder(t *testing.T) {
 	require.NotNil(t, third, "completing the open occurrence makes the next")
 	assert.Equal(t, 3, seriesIndex(t, db, third.ID))
 }
+
+// A file's tasks stand in the user's order as the file made them: by their creation
+// times, and in the file's order where a file gives them one time (as files without
+// such times do), each a place of its own; a task from Taskwire's own export keeps the
+// position it had.
+func TestTaskService_ImportTasks_Positions(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+	ctx, _ := MustNewUser(t, db)
+	svc := postgres.NewTaskService(db)
+	MustCreateTask(t, ctx, svc, taskwire.NewTask{Title: "here"}) // created now, long after t0
+	task := func(title string, created time.Time, position string) *taskwire.Task {
+		return &taskwire.Task{ID: uuid.New(), Title: title, Status: taskwire.StatusOpen, Priority: taskwire.PriorityNone,
+			Tags: []string{}, TimeZone: "UTC", RepeatFrom: taskwire.RepeatFromSchedule, CreatedAt: created, UpdatedAt: created,
+			Version: 1, Position: position}
+	}
+	_, _, err := svc.ImportTasks(ctx, []*taskwire.Task{
+		task("x", t0, ""), task("y", t0, ""), task("w", t0.Add(-time.Hour), ""), task("z", t0, ""),
+		task("exported", t0, taskwire.PositionAt(time.Now().Add(time.Hour))),
+	})
+	require.NoError(t, err)
+	assert.Equal(t, "w x y z here exported", MustOrder(t, ctx, svc, "open"))
+
+	// Each has a place of its own: one moved after x goes between x and y.
+	_, err = svc.MoveTask(ctx, "1", "", taskwire.Move{After: "2"})
+	require.NoError(t, err)
+	assert.Equal(t, "w x here y z exported", MustOrder(t, ctx, svc, "open"))
+}

@@ -28,7 +28,7 @@ func TestFindTasks_PageReadsAPage(t *testing.T) {
 	svc := postgres.NewTaskService(db)
 
 	for _, status := range []string{"open", "completed", "all"} {
-		for _, sort := range []string{"due_at", "-due_at", "priority", "-priority", "created_at", "-created_at", "title", "-title", "completed_at", "-completed_at"} {
+		for _, sort := range []string{"due_at", "-due_at", "priority", "-priority", "created_at", "-created_at", "title", "-title", "completed_at", "-completed_at", "position", "-position"} {
 			s, err := taskwire.ParseSort(sort)
 			require.NoError(t, err)
 			f := taskwire.TaskFilter{Status: status, Sort: s, Limit: 50}
@@ -110,12 +110,12 @@ func TestFindTasks_PagesVisitEachTaskOnce(t *testing.T) {
 	svc := postgres.NewTaskService(db)
 
 	for _, status := range []string{"open", "completed", "all"} {
-		for _, sort := range []string{"due_at", "-due_at", "priority", "-created_at", "title", "-title", "completed_at", "-completed_at"} {
+		for _, sort := range []string{"due_at", "-due_at", "priority", "-created_at", "title", "-title", "completed_at", "-completed_at", "position", "-position"} {
 			s, err := taskwire.ParseSort(sort)
 			require.NoError(t, err)
 			col, dir := map[string]string{
 				"due_at": "due_at", "priority": "priority", "created_at": "created_at", "title": `lower(title) COLLATE "C"`,
-				"completed_at": "completed_at",
+				"completed_at": "completed_at", "position": "position",
 			}[strings.TrimPrefix(sort, "-")], "ASC"
 			if s.Desc {
 				dir = "DESC"
@@ -177,13 +177,14 @@ func MustInsertTasks(tb testing.TB, db *postgres.DB, user string, n int) {
 	tb.Helper()
 	ctx := context.Background()
 	_, err := db.Pool.Exec(ctx, `
-		INSERT INTO tasks (id, user_id, number, title, status, priority, due_at, time_zone, completed_at, created_at, updated_at)
+		INSERT INTO tasks (id, user_id, number, title, status, priority, due_at, time_zone, completed_at, created_at, updated_at, position)
 		SELECT gen_random_uuid(), $1, g,
 			'task ' || (SELECT string_agg('w' || floor(1000 * power((abs(hashtext(g || '/' || i)) % 10007) / 10007.0, 3))::int, ' ')
 				FROM generate_series(1, 3) i),
 			CASE WHEN g % 3 = 0 THEN 'completed' ELSE 'open' END, g % 5,
 			CASE WHEN g % 2 = 0 THEN now() + g * interval '1 hour' END, 'UTC',
-			CASE WHEN g % 3 = 0 THEN now() - (g % 17) * interval '1 hour' END, now() - g * interval '1 minute', now()
+			CASE WHEN g % 3 = 0 THEN now() - (g % 17) * interval '1 hour' END, now() - g * interval '1 minute', now(),
+			'i' || lpad(((g * 7919) % 1000003)::text, 9, '0') -- in an order of their own
 		FROM generate_series(1, $2::int) g`, user, n)
 	require.NoError(tb, err)
 	// VACUUM also moves the new entries of the GIN indexes out of their pending list, which

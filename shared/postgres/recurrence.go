@@ -210,6 +210,7 @@ func (s *RecurrenceService) insertOccurrence(ctx context.Context, tx *userTx, cu
 		TimeZone:    cur.TimeZone,
 		Recurrence:  *cur.Recurrence,
 		RepeatFrom:  cur.RepeatFrom,
+		Position:    cur.Position, // where the user put the series
 	}
 	if cur.Duration != nil {
 		f.Duration = *cur.Duration

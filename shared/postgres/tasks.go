@@ -38,7 +38,7 @@ func (s *TaskService) now() time.Time {
 // taskFields are a task's own columns, as scanTask and scanTaskList read them.
 const taskFields = `t.id, t.number, t.title, t.description, t.status, t.priority, t.tags, t.due_at,
 	t.due_date, t.time_zone, t.recurrence, t.repeat_from, t.series_id, t.completed_at, t.created_at,
-	t.updated_at, t.version, t.checklist, t.duration`
+	t.updated_at, t.version, t.checklist, t.duration, t.position`
 
 // taskColumns are the columns scanTask reads, reminders folded in as JSON.
 const taskColumns = taskFields + `,
@@ -63,7 +63,7 @@ func (r *taskRow) dest(extra ...any) []any {
 	t := &r.t
 	return append([]any{&r.id, &t.Number, &t.Title, &t.Description, &r.status, &r.rank, &t.Tags, &r.dueAt,
 		&r.dueDate, &t.TimeZone, &r.recurrence, &r.repeat, &r.seriesID, &r.completedAt, &t.CreatedAt,
-		&t.UpdatedAt, &t.Version, &t.Checklist, &r.duration}, extra...)
+		&t.UpdatedAt, &t.Version, &t.Checklist, &r.duration, &t.Position}, extra...)
 }
 
 // task returns the scanned task with its times in UTC and no nil tags; its reminders are
@@ -322,8 +322,8 @@ const insertTaskSQL = `
 		RETURNING task_seq)
 	INSERT INTO tasks (id, user_id, number, title, description, status, priority, tags, due_at, due_date,
 		time_zone, recurrence, repeat_from, series_id, series_index, completed_at, created_at, updated_at, version,
-		checklist, duration)
-	SELECT $1, $2, n.task_seq, $3, $4, $5, $6, $7, $8, $18, $9, $10, $11, $12, $13, $14, $15, $16, $17, $19, $20 FROM n
+		checklist, duration, position)
+	SELECT $1, $2, n.task_seq, $3, $4, $5, $6, $7, $8, $18, $9, $10, $11, $12, $13, $14, $15, $16, $17, $19, $20, $21 FROM n
 	ON CONFLICT (series_id, series_index) WHERE series_id IS NOT NULL DO NOTHING
 	RETURNING number`
 
@@ -334,10 +334,11 @@ const insertTaskSQL = `
 // When the series has a task at that position already, none of it is written.
 func queueNewTask(b *pgx.Batch, user string, t *taskwire.Task, index int, now time.Time) (inserted *bool, seq *int64, err error) {
 	inserted = new(bool)
+	placeNew(t)
 	b.Queue(insertTaskSQL,
 		t.ID, user, t.Title, t.Description, t.Status, t.Priority.Rank(), t.Tags, t.DueAt,
 		t.TimeZone, t.Recurrence, t.RepeatFrom, t.SeriesID, index, t.CompletedAt, t.CreatedAt, t.UpdatedAt, t.Version,
-		t.DueDate, t.Checklist, t.Duration,
+		t.DueDate, t.Checklist, t.Duration, t.Position,
 	).QueryRow(func(row pgx.Row) error {
 		err := row.Scan(&t.Number)
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -352,6 +353,15 @@ func queueNewTask(b *pgx.Batch, user string, t *taskwire.Task, index int, now ti
 		return nil, nil, err
 	}
 	return inserted, queueOutbox(b, newTaskOutboxSQL, e, user, t.ID), nil
+}
+
+// placeNew gives task t, when it has no position, the one of a task added when it was
+// created: after every task added before (a new task; one put back from the trash or a
+// file that predates positions).
+func placeNew(t *taskwire.Task) {
+	if t.Position == "" {
+		t.Position = taskwire.PositionAt(t.CreatedAt)
+	}
 }
 
 // userZoneSQL reads the user's time zone: UTC for a user not seen before.
@@ -524,6 +534,9 @@ func apply(t *taskwire.Task, f taskwire.TaskFields, now time.Time) {
 			series := t.ID
 			t.SeriesID = &series
 		}
+	}
+	if f.Position != "" {
+		t.Position = f.Position
 	}
 	if f.Status != t.Status {
 		t.Status = f.Status
@@ -741,11 +754,12 @@ func (s *TaskService) commitChange(ctx context.Context, tx *userTx, cur *taskwir
 	b.Queue(`
 		UPDATE tasks SET title = $3, description = $4, status = $5, priority = $6, tags = $7,
 			due_at = $8, time_zone = $9, recurrence = $10, repeat_from = $11, series_id = $12,
-			completed_at = $13, updated_at = $14, version = $15, due_date = $16, checklist = $17, duration = $18
+			completed_at = $13, updated_at = $14, version = $15, due_date = $16, checklist = $17, duration = $18,
+			position = $19
 		WHERE user_id = $1 AND id = $2`,
 		user, next.ID, next.Title, next.Description, next.Status, next.Priority.Rank(), next.Tags,
 		next.DueAt, next.TimeZone, next.Recurrence, next.RepeatFrom, next.SeriesID,
-		next.CompletedAt, next.UpdatedAt, next.Version, next.DueDate, next.Checklist, next.Duration)
+		next.CompletedAt, next.UpdatedAt, next.Version, next.DueDate, next.Checklist, next.Duration, next.Position)
 	// The reminder rows hold the reminders and whether the task is open: a change of
 	// neither (a new title, say) leaves them alone, as rewriting a row with the same
 	// values still leaves a dead version of it behind.
@@ -954,6 +968,8 @@ func listQuery(user string, f taskwire.TaskFilter, now time.Time, window *dueWin
 			where = append(where, fmt.Sprintf("(%s, t.id) %s (%s::smallint, %s)", col, cmp, arg(int16(*c.Int)), id))
 		case f.Sort.Field == taskwire.SortTitle:
 			where = append(where, fmt.Sprintf(`(%s, t.id) %s (lower(%s) COLLATE "C", %s)`, col, cmp, arg(*c.Str), id))
+		case f.Sort.Field == taskwire.SortPosition:
+			where = append(where, fmt.Sprintf(`(%s, t.id) %s (%s::text COLLATE "C", %s)`, col, cmp, arg(*c.Str), id))
 		default:
 			where = append(where, fmt.Sprintf("(%s, t.id) %s (%s::timestamptz, %s)", col, cmp, arg(*c.Time), id))
 		}
@@ -1034,6 +1050,8 @@ func sortColumn(f taskwire.SortField) string {
 		return `t.title_key COLLATE "C"`
 	case taskwire.SortCompletedAt:
 		return "t.completed_at"
+	case taskwire.SortPosition:
+		return "t.position" // its collation is C
 	}
 	return "t.due_at"
 }

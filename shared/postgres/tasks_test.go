@@ -354,8 +354,8 @@ func TestRowLevelSecurity(t *testing.T) {
 
 	t.Run("InsertForOtherUser", func(t *testing.T) {
 		ctx := context.Background()
-		insert := `INSERT INTO tasks (id, user_id, number, title, time_zone, created_at, updated_at)
-			VALUES ($1, $2, 1000, 'planted', 'UTC', now(), now())`
+		insert := `INSERT INTO tasks (id, user_id, number, title, time_zone, created_at, updated_at, position)
+			VALUES ($1, $2, 1000, 'planted', 'UTC', now(), now(), 'a0')`
 
 		tx, err := db.Pool.Begin(ctx)
 		require.NoError(t, err)

@@ -114,8 +114,8 @@ func restoreSQL(cond string) string {
 const insertBackSQL = `
 	INSERT INTO tasks (id, user_id, number, title, description, status, priority, tags, due_at, due_date,
 		time_zone, recurrence, repeat_from, series_id, series_index, completed_at, created_at, updated_at, version,
-		checklist, duration)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $19, $10, $11, $12, $13, $14, $15, $16, $17, $18, $20, $21)`
+		checklist, duration, position)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $19, $10, $11, $12, $13, $14, $15, $16, $17, $18, $20, $21, $22)`
 
 // queueTaskBack queues what puts task t back at place index of its series, as it was:
 // the task with its id and number, its reminders, and its task.created event, whose
@@ -125,9 +125,10 @@ func queueTaskBack(b *pgx.Batch, user string, t *taskwire.Task, index int, now t
 	if t.Checklist == nil {
 		t.Checklist = []taskwire.Step{} // deleted before tasks had checklists
 	}
+	placeNew(t)
 	b.Queue(insertBackSQL, t.ID, user, t.Number, t.Title, t.Description, t.Status, t.Priority.Rank(), t.Tags,
 		t.DueAt, t.TimeZone, t.Recurrence, t.RepeatFrom, t.SeriesID, index, t.CompletedAt, t.CreatedAt, t.UpdatedAt, t.Version,
-		t.DueDate, t.Checklist, t.Duration)
+		t.DueDate, t.Checklist, t.Duration, t.Position)
 	queueReminderRows(b, user, t)
 	return queueEvent(b, events.TypeTaskCreated, user, t, nil, now)
 }

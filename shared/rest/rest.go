@@ -40,6 +40,8 @@ type TaskStore interface {
 	SkipOccurrence(ctx context.Context, ref, ifMatch string) (*taskwire.Task, error)
 	// UndoSkip puts a task back where its latest change, a skip, moved it from.
 	UndoSkip(ctx context.Context, ref, ifMatch string) (*taskwire.Task, error)
+	// MoveTask puts a task where m says in the user's own order (sort=position).
+	MoveTask(ctx context.Context, ref, ifMatch string, m taskwire.Move) (*taskwire.Task, error)
 	DeleteTask(ctx context.Context, ref, ifMatch string) error
 	Tags(ctx context.Context) ([]taskwire.Tag, error)
 	// RenameTag renames a tag on every task that carries it (merging it into one of that
@@ -131,6 +133,7 @@ func (s *Server) routes() {
 	s.handle("POST /v1/tasks/{id}/restore", s.restoreTask, false)
 	s.handle("POST /v1/tasks/{id}/skip", s.skipOccurrence, false)
 	s.handle("POST /v1/tasks/{id}/unskip", s.undoSkip, false)
+	s.handle("POST /v1/tasks/{id}/move", s.moveTask, false)
 	s.handle("GET /v1/tasks/{id}/history", s.taskHistory, false)
 	s.handle("GET /v1/tags", s.listTags, false)
 	s.handle("PATCH /v1/tags/{name}", s.renameTag, false)

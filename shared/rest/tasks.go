@@ -500,6 +500,24 @@ func (s *Server) undoSkip(w http.ResponseWriter, r *http.Request) error {
 	return writeTask(w, r, http.StatusOK, t)
 }
 
+// moveTask answers POST /v1/tasks/{id}/move ({"after": 12}, {"before": …}, {"to": "top"}):
+// the task in its new place in the user's order.
+func (s *Server) moveTask(w http.ResponseWriter, r *http.Request) error {
+	body, err := readBody(w, r)
+	if err != nil {
+		return err
+	}
+	m, err := taskwire.DecodeMove(body)
+	if err != nil {
+		return err
+	}
+	t, err := s.tasks.MoveTask(r.Context(), r.PathValue("id"), r.Header.Get("If-Match"), m)
+	if err != nil {
+		return err
+	}
+	return writeTask(w, r, http.StatusOK, t)
+}
+
 func (s *Server) toggleTask(w http.ResponseWriter, r *http.Request) error {
 	t, err := s.tasks.ToggleTask(r.Context(), r.PathValue("id"))
 	if err != nil {

@@ -26,6 +26,7 @@ type ExportedTask struct {
 	Recurrence  *string            `json:"recurrence"`
 	RepeatFrom  string             `json:"repeat_from"`
 	SeriesID    *uuid.UUID         `json:"series_id"`
+	Position    *string            `json:"position"` // absent from exports made before positions
 	Reminders   []ExportedReminder `json:"reminders"`
 	CompletedAt *time.Time         `json:"completed_at"`
 	CreatedAt   time.Time          `json:"created_at"`
@@ -85,11 +86,16 @@ func (e ExportedTask) Task(field string) (*Task, error) {
 		return nil, bad("created_at", "created_at must be the time the task was created")
 	case e.Version < 1:
 		return nil, bad("version", "version must be 1 or more")
+	case e.Position != nil && *e.Position != "" && !ValidPosition(*e.Position):
+		return nil, bad("position", "position must be one Taskwire wrote, got %q", *e.Position)
 	}
 	t := &Task{ID: e.ID, Number: e.Number, Title: f.Title, Description: f.Description, Status: e.Status,
 		Priority: f.Priority, Tags: f.Tags, Checklist: f.Checklist, DueAt: f.DueAt,
 		DueDate: DueDate(f.DueAt, f.TimeZone, f.AllDay), Duration: DurationOf(f), TimeZone: f.TimeZone, RepeatFrom: f.RepeatFrom,
 		CreatedAt: e.CreatedAt.UTC(), UpdatedAt: e.UpdatedAt.UTC(), Version: e.Version}
+	if e.Position != nil {
+		t.Position = *e.Position // else the store places it by created_at
+	}
 	if t.UpdatedAt.Before(t.CreatedAt) {
 		t.UpdatedAt = t.CreatedAt
 	}

@@ -48,6 +48,9 @@ type TaskFields struct {
 	Recurrence  string // canonical RRULE, "" for none
 	RepeatFrom  RepeatFrom
 	Reminders   []ReminderSpec
+	// Position is the task's place in the user's order (see Task.Position); no request
+	// body sets it: a move does, and "" keeps the task's.
+	Position string
 }
 
 // ReminderSpec is a reminder as asked for: Before (a canonical ISO 8601 duration) or At.

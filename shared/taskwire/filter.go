@@ -28,6 +28,8 @@ const (
 	// SortCompletedAt orders by the time of completion; open tasks, which have none, come
 	// last either way, as tasks without a due date do under SortDueAt.
 	SortCompletedAt SortField = "completed_at"
+	// SortPosition is the user's own order, the one tasks are moved into (Task.Position).
+	SortPosition SortField = "position"
 	// SortDeletedAt orders the trash, newest deletion first (TrashOrder); a listing of
 	// tasks cannot take it.
 	SortDeletedAt SortField = "deleted_at"
@@ -58,11 +60,11 @@ func ParseSort(s string) (Sort, error) {
 		s = string(SortCreatedAt)
 	}
 	switch SortField(s) {
-	case SortDueAt, SortPriority, SortCreatedAt, SortTitle, SortCompletedAt:
+	case SortDueAt, SortPriority, SortCreatedAt, SortTitle, SortCompletedAt, SortPosition:
 		out.Field = SortField(s)
 		return out, nil
 	}
-	return out, FieldErrorf(EMALFORMED, "sort", "sort must be one of due_at, priority, created_at, title, completed_at, optionally prefixed with -")
+	return out, FieldErrorf(EMALFORMED, "sort", "sort must be one of due_at, priority, created_at, title, completed_at, position, optionally prefixed with -")
 }
 
 // Nullable reports whether the sort's field may be unset (a task without a due date, an
@@ -155,6 +157,9 @@ func CursorAfter(s Sort, t *Task) Cursor {
 	case SortTitle:
 		title := t.Title
 		c.Str = &title
+	case SortPosition:
+		pos := t.Position
+		c.Str = &pos
 	}
 	return c
 }
@@ -199,6 +204,8 @@ func ParseCursor(s string, order Sort) (*Cursor, error) {
 	case SortTitle:
 		// A title holds no NUL, and PostgreSQL refuses one in a query's text.
 		ok = c.Str != nil && !strings.ContainsRune(*c.Str, 0) && c.Time == nil && c.Int == nil
+	case SortPosition:
+		ok = c.Str != nil && ValidPosition(*c.Str) && c.Time == nil && c.Int == nil
 	}
 	if !ok {
 		return nil, bad("is not one this server made")

@@ -43,6 +43,10 @@ type Task struct {
 	Recurrence  *string    `json:"recurrence"`
 	RepeatFrom  RepeatFrom `json:"repeat_from"`
 	SeriesID    *uuid.UUID `json:"series_id"`
+	// Position is the task's place in the user's own order (sort=position): tasks sort by
+	// it byte by byte, ties by id. A new task's is after every task added before it; a move
+	// (POST /v1/tasks/{id}/move) sets it between its new neighbours'.
+	Position    string     `json:"position"`
 	Reminders   []Reminder `json:"reminders"`
 	CompletedAt *time.Time `json:"completed_at"`
 	CreatedAt   time.Time  `json:"created_at"`
@@ -88,6 +92,7 @@ func (t *Task) Fields() TaskFields {
 		AllDay:      t.DueDate != nil,
 		TimeZone:    t.TimeZone,
 		RepeatFrom:  t.RepeatFrom,
+		Position:    t.Position,
 	}
 	if t.Duration != nil {
 		f.Duration = *t.Duration
