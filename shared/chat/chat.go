@@ -619,6 +619,8 @@ func SystemPrompt(now time.Time, zone string) string {
 		"for several changes, make several calls. Before deleting a task the user named only vaguely, look it up first. " +
 		"To skip an occurrence of a repeating task the user will not do, use skip_occurrence, not complete_task; " +
 		"undo_skip takes a skip back. " +
+		"The user's own order of tasks, arranged by hand, is list_tasks with sort position; move_task puts a task " +
+		"before or after another there, or at the top or bottom (\"put the dentist first\"). " +
 		"rename_tag and delete_tag change a tag on every task at once. " +
 		"A task's steps are its checklist: give them as checklist to add_task or update_task (update_task " +
 		"replaces the whole list, so send the steps the task has with the new ones), and tick one off with check_step. " +

@@ -413,7 +413,7 @@ func (s *Server) patchTask(w http.ResponseWriter, r *http.Request) error {
 
 // putTask serves the hackathon clients' PUT /api/{user_id}/tasks/{id}: a merge patch, as
 // patchTask, of a body that may be the whole task object as GET returned it. Those clients
-// send back what they read, so the members the server owns (id, number, series_id,
+// send back what they read, so the members the server owns (id, number, series_id, position,
 // completed_at, created_at, updated_at, version, and a reminder's id and fire_at) are set
 // aside rather than refused as unknown.
 func (s *Server) putTask(w http.ResponseWriter, r *http.Request) error {
@@ -429,7 +429,7 @@ func (s *Server) putTask(w http.ResponseWriter, r *http.Request) error {
 }
 
 // serverMembers are the members of a task object that the server owns.
-var serverMembers = []string{"id", "number", "series_id", "completed_at", "created_at", "updated_at", "version"}
+var serverMembers = []string{"id", "number", "series_id", "position", "completed_at", "created_at", "updated_at", "version"}
 
 // withoutServerMembers returns body without the task members the server owns, and without
 // status when it has completed, the hackathon clients' own member; a body

@@ -39,8 +39,8 @@ type moveInput struct {
 	To     *string         `json:"to"`
 }
 
-// ParseTaskRef reads a task named in a body, field: its number (12 or "12") or its uuid.
-// It returns the reference as a path names the task.
+// ParseTaskRef reads a task named in a body, field: its number (12, "12" or "#12") or
+// its uuid. It returns the reference as a path names the task.
 func ParseTaskRef(field string, raw json.RawMessage) (string, error) {
 	var s string
 	if len(raw) > 0 && raw[0] != '"' {
@@ -53,7 +53,7 @@ func ParseTaskRef(field string, raw json.RawMessage) (string, error) {
 	} else {
 		_ = json.Unmarshal(raw, &s)
 	}
-	s = strings.TrimSpace(s)
+	s = strings.TrimPrefix(strings.TrimSpace(s), "#")
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil && n > 0 {
 		return strconv.FormatInt(n, 10), nil
 	}

@@ -32,6 +32,7 @@ type Tasks interface {
 	SetStatus(ctx context.Context, ref string, status taskwire.Status) (*taskwire.Task, error)
 	SkipOccurrence(ctx context.Context, ref, ifMatch string) (*taskwire.Task, error)
 	UndoSkip(ctx context.Context, ref, ifMatch string) (*taskwire.Task, error)
+	MoveTask(ctx context.Context, ref, ifMatch string, m taskwire.Move) (*taskwire.Task, error)
 	DeleteTask(ctx context.Context, ref, ifMatch string) error
 	RestoreTask(ctx context.Context, ref string) (*taskwire.Task, error)
 	Trash(ctx context.Context, limit int, cursor *taskwire.Cursor) (*taskwire.TrashPage, error)
@@ -297,6 +298,29 @@ func taskTools(tasks Tasks, users Users) []Tool {
 			run: byRef(func(ctx context.Context, ref string) (*taskwire.Task, error) {
 				return tasks.UndoSkip(ctx, ref, "")
 			}),
+		},
+		{
+			Name: "move_task",
+			Description: "Move a task in the user's own order, the one they arrange by hand (list_tasks with sort " +
+				"position lists it), by its number or id: right before or after another task (before or after: that " +
+				"task's number or id), or to the top or bottom (to). Give one of before, after and to. Returns the task.",
+			Parameters: json.RawMessage(moveTaskSchema),
+			run: func(ctx context.Context, args json.RawMessage) (any, error) {
+				ref, rest, err := splitRef(args)
+				if err != nil {
+					return nil, err
+				}
+				body, err := json.Marshal(rest)
+				if err != nil {
+					return nil, fmt.Errorf("move_task: encode arguments: %w", err)
+				}
+				m, err := taskwire.DecodeMove(body)
+				if err != nil {
+					return nil, err
+				}
+				t, err := tasks.MoveTask(ctx, ref, "", m)
+				return t, notFound(err, ref)
+			},
 		},
 		{
 			Name:        "delete_task",
@@ -629,27 +653,11 @@ func refOnly(args json.RawMessage) (string, error) {
 
 // parseRef reads a task_id: a positive whole number (3, "3", "#3") or a task's uuid.
 func parseRef(raw json.RawMessage) (string, error) {
-	bad := func(got string) error {
-		return taskwire.FieldErrorf(taskwire.EINVALID, "task_id", "task_id must be a task's number such as 3, or its id (a UUID), got %s", got)
+	ref, err := taskwire.ParseTaskRef("task_id", raw)
+	if err != nil {
+		return "", taskwire.FieldErrorf(taskwire.EINVALID, "task_id", "task_id must be a task's number such as 3, or its id (a UUID), got %s", raw)
 	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		var n json.Number
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.UseNumber()
-		if err := dec.Decode(&n); err != nil {
-			return "", bad(string(raw))
-		}
-		s = n.String()
-	}
-	ref := strings.TrimPrefix(strings.TrimSpace(s), "#")
-	if id, err := uuid.Parse(ref); err == nil {
-		return id.String(), nil
-	}
-	if n, err := strconv.ParseInt(ref, 10, 64); err == nil && n > 0 {
-		return strconv.FormatInt(n, 10), nil
-	}
-	return "", bad(string(raw))
+	return ref, nil
 }
 
 // listArgs are list_tasks' arguments.
@@ -738,6 +746,12 @@ const (
 
 	taskRefSchema = `{"type": "object", "properties": {` + taskIDProperty + `}, "required": ["task_id"], "additionalProperties": false}`
 
+	moveTaskSchema = `{"type": "object", "properties": {` + taskIDProperty + `,
+		"before": {"type": ["integer", "string"], "description": "The task to put it right before: its number or id."},
+		"after": {"type": ["integer", "string"], "description": "The task to put it right after: its number or id."},
+		"to": {"type": "string", "enum": ["top", "bottom"], "description": "The top or the bottom of all the user's tasks."}},
+		"required": ["task_id"], "additionalProperties": false}`
+
 	noArgsSchema = `{"type": "object", "properties": {}, "additionalProperties": false}`
 
 	checkStepSchema = `{"type": "object", "properties": {` + taskIDProperty + `,
@@ -800,7 +814,7 @@ const (
 		"overdue": {"type": "boolean", "description": "Only open tasks whose due time has passed."},
 		"completed_after": {"type": "string", "description": "Only tasks completed after this time (what was done since): local in the user's zone, e.g. 2026-03-05T00:00:00, or RFC 3339 with an offset. Lists completed tasks unless status says all."},
 		"completed_before": {"type": "string", "description": "Only tasks completed before this time: local in the user's zone, or RFC 3339 with an offset. Lists completed tasks unless status says all."},
-		"sort": {"type": "string", "enum": ["created_at", "-created_at", "due_at", "-due_at", "priority", "-priority", "title", "-title", "completed_at", "-completed_at"], "description": "Order; a leading - reverses it. Default created_at; -completed_at lists what was done, the latest first."},
+		"sort": {"type": "string", "enum": ["created_at", "-created_at", "due_at", "-due_at", "priority", "-priority", "title", "-title", "completed_at", "-completed_at", "position", "-position"], "description": "Order; a leading - reverses it. Default created_at; -completed_at lists what was done, the latest first; position is the user's own order, the one move_task arranges."},
 		"limit": {"type": "integer", "minimum": 1, "maximum": 200, "description": "At most this many tasks (default 50)."},
 		"cursor": {"type": "string", "description": "next_cursor of the previous page."}},
 		"additionalProperties": false}`
