@@ -69,7 +69,7 @@ func TestMoveTask_BadInput(t *testing.T) {
 	}{
 		{``, http.StatusBadRequest, "", "empty"},
 		{`{}`, http.StatusBadRequest, "", "say where the task goes"},
-		{`{"after": 1, "to": "top"}`, http.StatusUnprocessableEntity, "", "one of before, after and to"},
+		{`{"after": 1, "to": "top"}`, http.StatusUnprocessableEntity, "to", "not both after and to"},
 		{`{"to": "middle"}`, http.StatusUnprocessableEntity, "to", "top or bottom"},
 		{`{"after": 0}`, http.StatusBadRequest, "after", "number (1 or more) or uuid"},
 		{`{"before": "soon"}`, http.StatusBadRequest, "before", "number (1 or more) or uuid"},

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -273,6 +274,7 @@ var sorts = []taskwire.Sort{
 	{Field: taskwire.SortPriority}, {Field: taskwire.SortPriority, Desc: true},
 	{Field: taskwire.SortTitle}, {Field: taskwire.SortTitle, Desc: true},
 	{Field: taskwire.SortCompletedAt}, {Field: taskwire.SortCompletedAt, Desc: true},
+	{Field: taskwire.SortPosition}, {Field: taskwire.SortPosition, Desc: true},
 }
 
 // sameCursor reports whether a and b point at the same place.
@@ -294,6 +296,7 @@ func FuzzParseCursor(f *testing.F) {
 	task := &taskwire.Task{
 		ID: uuid.MustParse("0190f0c4-0000-7000-8000-000000000001"), Title: "Ünïcode <title> \"quoted\"",
 		Priority: taskwire.PriorityUrgent, DueAt: &due, CreatedAt: due.Add(-time.Hour), CompletedAt: &due,
+		Position: taskwire.PositionAt(due) + "V",
 	}
 	for _, s := range sorts {
 		f.Add(taskwire.CursorAfter(s, task).Encode())
@@ -313,6 +316,8 @@ func FuzzParseCursor(f *testing.F) {
 		`{"s":"title","x":"a\u0000b","i":"0190f0c4-0000-7000-8000-000000000001"}`,
 		`{"s":"-due_at","t":"2026-03-29T09:00:00.5+02:00","i":"urn:uuid:0190f0c4-0000-7000-8000-000000000001"}`,
 		`{"S":"due_at","I":"0190f0c4000070008000000000000001"}`,
+		`{"s":"position","x":"a0","i":"0190f0c4-0000-7000-8000-000000000001"}`,
+		`{"s":"position","x":"a00","i":"0190f0c4-0000-7000-8000-000000000001"}`,
 	} {
 		f.Add(base64.RawURLEncoding.EncodeToString([]byte(doc)))
 	}
@@ -377,6 +382,41 @@ func FuzzParseDuration(f *testing.F) {
 		}
 		if fire := d.Before(due, berlin); fire.After(due) || due.Sub(fire) > 367*24*time.Hour {
 			t.Fatalf("%s before %v is %v", canonical, due, fire)
+		}
+	})
+}
+
+// FuzzDecodeMove: a move's body is a move of exactly one kind, with a neighbour a path
+// can name, or an error of the request's kind.
+func FuzzDecodeMove(f *testing.F) {
+	for _, seed := range []string{
+		`{"after": 12}`, `{"before": "0190f0c4-0000-7000-8000-000000000001"}`, `{"to": "top"}`, `{"to": "bottom"}`,
+		`{"after": "#3"}`, `{"after": 1.5}`, `{"after": -1}`, `{"before": null}`, `{}`, `{"to": "up"}`,
+		`{"after": 1, "before": 2}`, `{"after": {}}`, `{"after": 99999999999999999999}`, `[]`,
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		m, err := taskwire.DecodeMove([]byte(body))
+		if err != nil {
+			checkError(t, err, taskwire.EMALFORMED, taskwire.EINVALID)
+			return
+		}
+		set := 0
+		for _, v := range []string{m.Before, m.After, m.To} {
+			if v != "" {
+				set++
+			}
+		}
+		if set != 1 {
+			t.Fatalf("DecodeMove(%q) = %+v: want exactly one place", body, m)
+		}
+		if ref := m.Neighbour(); ref != "" {
+			if _, err := uuid.Parse(ref); err != nil {
+				if n, err := strconv.ParseInt(ref, 10, 64); err != nil || n < 1 || strconv.FormatInt(n, 10) != ref {
+					t.Fatalf("DecodeMove(%q) = %+v: %q is neither a number nor a uuid", body, m, ref)
+				}
+			}
 		}
 	})
 }

@@ -71,7 +71,7 @@ func DecodeMove(body []byte) (Move, error) {
 		return Move{}, err
 	}
 	var m Move
-	set := 0
+	var given []string
 	for _, ref := range []struct {
 		field string
 		raw   json.RawMessage
@@ -84,19 +84,19 @@ func DecodeMove(body []byte) (Move, error) {
 		if *ref.dst, err = ParseTaskRef(ref.field, ref.raw); err != nil {
 			return Move{}, err
 		}
-		set++
+		given = append(given, ref.field)
 	}
 	if in.To != nil {
 		if *in.To != MoveTop && *in.To != MoveBottom {
 			return Move{}, FieldErrorf(EINVALID, "to", "to must be top or bottom, got %q", *in.To)
 		}
-		m.To, set = *in.To, set+1
+		m.To, given = *in.To, append(given, "to")
 	}
 	switch {
-	case set == 0:
+	case len(given) == 0:
 		return Move{}, Errorf(EMALFORMED, `say where the task goes: {"before": task}, {"after": task} or {"to": "top"} ("bottom")`)
-	case set > 1:
-		return Move{}, Errorf(EINVALID, "give one of before, after and to: a task goes to one place")
+	case len(given) > 1:
+		return Move{}, FieldErrorf(EINVALID, given[1], "give one of before, after and to, not both %s and %s: a task goes to one place", given[0], given[1])
 	}
 	return m, nil
 }

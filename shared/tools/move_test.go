@@ -45,7 +45,7 @@ func TestTools_MoveTask(t *testing.T) {
 		{`{"task_id": 1}`, taskwire.EMALFORMED, "", "say where the task goes"},
 		{`{"task_id": 1, "to": "up"}`, taskwire.EINVALID, "to", "top or bottom"},
 		{`{"task_id": 1, "after": 9}`, taskwire.EINVALID, "after", "no task 9"},
-		{`{"task_id": 1, "after": 2, "before": 3}`, taskwire.EINVALID, "", "one of before, after and to"},
+		{`{"task_id": 1, "after": 2, "before": 3}`, taskwire.EINVALID, "after", "not both before and after"},
 		{`{"task_id": 9, "to": "top"}`, taskwire.ENOTFOUND, "task_id", ""},
 	} {
 		got := MustFail(t, ctx, set, "move_task", tt.args)
