@@ -70,6 +70,7 @@ func Open(ctx context.Context, cfg map[string]string) (*App, error) {
 		Changes:       a.Changes,
 		Trash:         a.Tasks,
 		Calendar:      postgres.NewCalendarService(db),
+		Filters:       a.Users,
 		Conversations: postgres.NewConversationService(db),
 		Listener:      a.Listener,
 	}

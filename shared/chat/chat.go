@@ -622,6 +622,8 @@ func SystemPrompt(now time.Time, zone string) string {
 		"The user's own order of tasks, arranged by hand, is list_tasks with sort position; move_task puts a task " +
 		"before or after another there, or at the top or bottom (\"put the dentist first\"). " +
 		"rename_tag and delete_tag change a tag on every task at once. " +
+		"A listing the user wants to come back to is a saved filter: save_filter saves it under a name, list_tasks " +
+		"with filter lists it, list_filters and delete_filter keep them. " +
 		"A task's steps are its checklist: give them as checklist to add_task or update_task (update_task " +
 		"replaces the whole list, so send the steps the task has with the new ones), and tick one off with check_step. " +
 		"What the user got done is list_tasks with completed_after (e.g. the start of the day) and sort -completed_at. " +

@@ -328,15 +328,18 @@ func TestRowLevelSecurity(t *testing.T) {
 		for _, ctx := range []context.Context{ctxA, ctxB} {
 			require.NoError(t, svc.DeleteTask(ctx, MustCreateTask(t, ctx, svc, taskwire.NewTask{Title: "deleted"}).ID.String(), ""))
 		}
-		// And a calendar feed each.
-		feeds := postgres.NewCalendarService(db)
+		// And a calendar feed and a saved filter each.
+		feeds, users := postgres.NewCalendarService(db), postgres.NewUserService(db)
 		for _, ctx := range []context.Context{ctxA, ctxB} {
 			_, err := feeds.CreateCalendarFeed(ctx)
+			require.NoError(t, err)
+			_, err = users.CreateSavedFilter(ctx, "work", "tag=work")
 			require.NoError(t, err)
 		}
 		for _, user := range []string{a, b} {
 			assert.Equal(t, 1, scopedCount(t, db, user, "trash"), "user %s: rows of trash", user)
 			assert.Equal(t, 1, scopedCount(t, db, user, "calendar_feeds"), "user %s: rows of calendar_feeds", user)
+			assert.Equal(t, 1, scopedCount(t, db, user, "saved_filters"), "user %s: rows of saved_filters", user)
 		}
 		// Unscoped, the test's superuser sees both users' tasks: the filtering above is RLS.
 		var all int
@@ -346,7 +349,7 @@ func TestRowLevelSecurity(t *testing.T) {
 	})
 
 	t.Run("NoUser", func(t *testing.T) {
-		for _, table := range []string{"tasks", "user_tasks", "reminders", "outbox", "users", "idempotency_keys", "trash", "calendar_feeds"} {
+		for _, table := range []string{"tasks", "user_tasks", "reminders", "outbox", "users", "idempotency_keys", "trash", "calendar_feeds", "saved_filters"} {
 			got := scopedCount(t, db, "", table)
 			assert.Zero(t, got, "got %d rows of %s with no user set, want 0", got, table)
 		}

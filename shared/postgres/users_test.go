@@ -169,7 +169,7 @@ func TestUserService_DeleteMe(t *testing.T) {
 	db := postgrestest.MustOpenDB(t)
 	users, tasks := postgres.NewUserService(db), postgres.NewTaskService(db)
 	// fill gives user a bit of everything Taskwire keeps: a task with a reminder, one in
-	// the trash, a notification, a keyed create, a conversation.
+	// the trash, a notification, a keyed create, a conversation, a saved filter.
 	fill := func(ctx context.Context, user string) {
 		t.Helper()
 		due := time.Now().Add(time.Hour)
@@ -181,6 +181,8 @@ func TestUserService_DeleteMe(t *testing.T) {
 		_, _, err = tasks.CreateTask(ctx, f, idempotencyKey("k", []byte("keyed")))
 		require.NoError(t, err)
 		MustStartConversation(t, ctx, postgres.NewConversationService(db), "hello")
+		_, err = users.CreateSavedFilter(ctx, "work", "tag=work")
+		require.NoError(t, err)
 	}
 	ctx, user := MustNewUser(t, db)
 	fill(ctx, user)
@@ -189,6 +191,7 @@ func TestUserService_DeleteMe(t *testing.T) {
 	tables := map[string]string{
 		"users": "id", "tasks": "user_id", "reminders": "user_id", "outbox": "user_id", "trash": "user_id",
 		"notifications": "user_id", "idempotency_keys": "user_id", "conversations": "user_id", "messages": "user_id",
+		"saved_filters": "user_id",
 	}
 	count := func(user string) map[string]int {
 		t.Helper()

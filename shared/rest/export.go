@@ -28,6 +28,7 @@ type Export struct {
 	Trash         []taskwire.DeletedTask   `json:"trash"`         // the latest deletion first
 	Notifications []*taskwire.Notification `json:"notifications"` // the reminders that fired, the latest first
 	Conversations []ExportedConversation   `json:"conversations"` // with the assistant, the latest active first
+	SavedFilters  []*taskwire.SavedFilter  `json:"saved_filters"` // by name
 }
 
 // ExportedConversation is a conversation with the assistant as an export holds it: with
@@ -92,6 +93,15 @@ func (s *Server) exportData(w http.ResponseWriter, r *http.Request) error {
 		{"trash", s.exportTrash},
 		{"notifications", s.exportNotifications},
 		{"conversations", s.exportConversations},
+		{"saved_filters", func(ctx context.Context, items *jsonArray) error {
+			filters, err := s.filters.SavedFilters(ctx)
+			for _, f := range filters {
+				if err := items.add(f); err != nil {
+					return err
+				}
+			}
+			return err
+		}},
 	}
 	for _, section := range sections {
 		fmt.Fprintf(out, `,%q:`, section.name)
@@ -299,11 +309,12 @@ type importDoc struct {
 	Trash         json.RawMessage `json:"trash"`
 	Notifications json.RawMessage `json:"notifications"`
 	Conversations json.RawMessage `json:"conversations"`
+	SavedFilters  json.RawMessage `json:"saved_filters"` // settings, as the user's are
 }
 
 // importData answers POST /v1/import: the tasks of an export (GET /v1/export's document)
-// added to the user's list, all or none. Its settings, trash, notifications and
-// conversations are not imported. A body of type text/csv is a project as Todoist
+// added to the user's list, all or none. Its settings (saved filters too), trash,
+// notifications and conversations are not imported. A body of type text/csv is a project as Todoist
 // exports it or a TickTick backup, one of type text/calendar an iCalendar file's tasks
 // (VTODO), and one of type application/zip an archive of such files, Todoist's backup
 // (shared/fileimport), read in the user's zone; ?name= is the file's name, whose project

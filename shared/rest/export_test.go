@@ -34,7 +34,10 @@ func TestExport(t *testing.T) {
 	for _, ref := range []string{"7", "8"} {
 		c.Do(t, http.MethodDelete, "/v1/tasks/"+ref, nil).MustStatus(t, http.StatusNoContent)
 	}
-	s.NewUser(t).MustCreateTask(t, map[string]any{"title": "someone else's"})
+	c.Do(t, http.MethodPost, "/v1/filters", `{"name": "Exported", "query": "tag=export"}`).MustStatus(t, http.StatusCreated)
+	other := s.NewUser(t)
+	other.MustCreateTask(t, map[string]any{"title": "someone else's"})
+	other.Do(t, http.MethodPost, "/v1/filters", `{"name": "Theirs"}`).MustStatus(t, http.StatusCreated)
 
 	resp := c.Do(t, http.MethodGet, "/v1/export", nil)
 	resp.MustStatus(t, http.StatusOK)
@@ -65,6 +68,11 @@ func TestExport(t *testing.T) {
 	assert.Equal(t, *c.MustGetTask(t, "100"), *doc.Tasks[97], "a task as the API reads it")
 	require.Len(t, doc.Trash, 2)
 	assert.Equal(t, []string{"task 8", "task 7"}, []string{doc.Trash[0].Task.Title, doc.Trash[1].Task.Title}, "the latest deletion first")
+	require.Len(t, doc.SavedFilters, 1, "the user's saved filters, no one else's")
+	assert.Equal(t, "tag=export", doc.SavedFilters[0].Query)
+
+	// The export imports as it is (its settings, saved filters too, are not imported).
+	c.Do(t, http.MethodPost, "/v1/import", resp.Body).MustStatus(t, http.StatusOK)
 
 	// A client that accepts gzip gets the same document compressed.
 	zipped := c.Do(t, http.MethodGet, "/v1/export", nil, "Accept-Encoding", "gzip")

@@ -79,6 +79,7 @@ type Deps struct {
 	Changes       ChangeStore
 	Trash         TrashStore
 	Calendar      CalendarStore
+	Filters       FilterStore
 	Conversations ConversationReader // the assistant's conversations, for the export
 	Listener      ChangeListener     // wakes live streams
 	// DevTokens, set only while the local development issuer is trusted, serves
@@ -97,6 +98,7 @@ type Server struct {
 	changes       ChangeStore
 	trash         TrashStore
 	calendar      CalendarStore
+	filters       FilterStore
 	conversations ConversationReader
 	listener      ChangeListener
 	devTokens     TokenMinter
@@ -113,7 +115,7 @@ func NewServer(d Deps) *Server {
 	}
 	s := &Server{
 		tasks: d.Tasks, users: d.Users, auth: d.Auth, notifications: d.Notifications,
-		changes: d.Changes, trash: d.Trash, calendar: d.Calendar, conversations: d.Conversations, listener: d.Listener,
+		changes: d.Changes, trash: d.Trash, calendar: d.Calendar, filters: d.Filters, conversations: d.Conversations, listener: d.Listener,
 		devTokens: d.DevTokens, keepAlive: d.KeepAlive,
 		mux: http.NewServeMux(),
 	}
@@ -136,6 +138,10 @@ func (s *Server) routes() {
 	s.handle("POST /v1/tasks/{id}/move", s.moveTask, false)
 	s.handle("GET /v1/tasks/{id}/history", s.taskHistory, false)
 	s.handle("GET /v1/tags", s.listTags, false)
+	s.handle("GET /v1/filters", s.listFilters, false)
+	s.handle("POST /v1/filters", s.createFilter, false)
+	s.handle("PATCH /v1/filters/{id}", s.patchFilter, false)
+	s.handle("DELETE /v1/filters/{id}", s.deleteFilter, false)
 	s.handle("PATCH /v1/tags/{name}", s.renameTag, false)
 	s.handle("DELETE /v1/tags/{name}", s.deleteTag, false)
 	s.handle("GET /v1/trash", s.listTrash, false)

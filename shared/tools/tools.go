@@ -94,6 +94,9 @@ func (t Tool) Call(ctx context.Context, args json.RawMessage) (json.RawMessage, 
 type Users interface {
 	FindMe(ctx context.Context) (*taskwire.User, error)
 	UpdateMe(ctx context.Context, patch []byte) (*taskwire.User, error)
+	// The saved filters: list_tasks lists one by name, save_filter, list_filters and
+	// delete_filter keep them.
+	rest.FilterStore
 }
 
 // Set is the task tools over one store.
@@ -250,11 +253,12 @@ func taskTools(tasks Tasks, users Users) []Tool {
 			Name: "list_tasks",
 			Description: "List the user's tasks with filters: status pending (the default), completed or all; " +
 				"priority, tag, full-text search q, a due window (due: today, tomorrow, week, none; or due_before " +
-				"and due_after), overdue only; sorted and limited. " +
+				"and due_after), overdue only; sorted and limited; or a saved filter's listing by its name (filter), " +
+				"which the other arguments change. " +
 				"Returns {items, next_cursor}; pass next_cursor as cursor for the next page.",
 			Parameters: json.RawMessage(listTasksSchema),
 			run: func(ctx context.Context, args json.RawMessage) (any, error) {
-				f, err := listFilter(args)
+				f, err := listFilter(ctx, users, args)
 				if err != nil {
 					return nil, err
 				}
@@ -454,6 +458,50 @@ func taskTools(tasks Tasks, users Users) []Tool {
 				}
 				t, err := tasks.UpdateTask(ctx, ref, "", patch)
 				return t, notFound(err, ref)
+			},
+		},
+		{
+			Name: "save_filter",
+			Description: "Save a listing under a name to come back to (\"save this as Work this week\"): the arguments " +
+				"list_tasks takes, and name. Saving under a name the user has already changes that filter. list_tasks " +
+				"with filter lists its tasks; the web page shows it among the saved filters. Returns the filter.",
+			Parameters: json.RawMessage(saveFilterSchema),
+			run: func(ctx context.Context, args json.RawMessage) (any, error) {
+				return saveFilter(ctx, users, args)
+			},
+		},
+		{
+			Name:        "list_filters",
+			Description: "List the user's saved filters: each a name and the query string of the listing it saves.",
+			Parameters:  json.RawMessage(noArgsSchema),
+			run: func(ctx context.Context, args json.RawMessage) (any, error) {
+				var none struct{}
+				if err := taskwire.DecodeJSON(args, &none); err != nil {
+					return nil, err
+				}
+				filters, err := users.SavedFilters(ctx)
+				return map[string]any{"filters": filters}, err
+			},
+		},
+		{
+			Name:        "delete_filter",
+			Description: "Delete a saved filter by its name; its tasks stay as they are.",
+			Parameters:  json.RawMessage(filterNameSchema),
+			run: func(ctx context.Context, args json.RawMessage) (any, error) {
+				var in struct {
+					Name string `json:"name"`
+				}
+				if err := taskwire.DecodeJSON(args, &in); err != nil {
+					return nil, err
+				}
+				f, err := findSavedFilter(ctx, users, "name", in.Name)
+				if err != nil {
+					return nil, err
+				}
+				if err := users.DeleteSavedFilter(ctx, f.ID); err != nil {
+					return nil, err
+				}
+				return map[string]any{"deleted": f.Name}, nil
 			},
 		},
 		{
@@ -662,6 +710,8 @@ func parseRef(raw json.RawMessage) (string, error) {
 
 // listArgs are list_tasks' arguments.
 type listArgs struct {
+	// Filter names a saved filter, whose listing the other arguments change.
+	Filter    string     `json:"filter"`
 	Status    string     `json:"status"`
 	Priority  stringList `json:"priority"`
 	Tag       stringList `json:"tag"`
@@ -681,20 +731,43 @@ type listArgs struct {
 
 // listFilter reads list_tasks' arguments into the filter the REST API's query
 // parameters make, with the same rules.
-func listFilter(args json.RawMessage) (taskwire.TaskFilter, error) {
+func listFilter(ctx context.Context, users Users, args json.RawMessage) (taskwire.TaskFilter, error) {
 	var in listArgs
 	if err := taskwire.DecodeJSON(args, &in); err != nil {
 		return taskwire.TaskFilter{}, err
 	}
+	q, err := listQuery(ctx, users, in)
+	if err != nil {
+		return taskwire.TaskFilter{}, err
+	}
+	return rest.ParseFilter(q)
+}
+
+// listQuery returns the query string of GET /v1/tasks that in asks for: the saved
+// filter it names, if any, changed by the arguments it gives.
+func listQuery(ctx context.Context, users Users, in listArgs) (url.Values, error) {
 	q := url.Values{}
+	if in.Filter != "" {
+		saved, err := findSavedFilter(ctx, users, "filter", in.Filter)
+		if err != nil {
+			return nil, err
+		}
+		if q, err = url.ParseQuery(saved.Query); err != nil {
+			return nil, fmt.Errorf("saved filter %q: %w", saved.Name, err)
+		}
+	}
 	set := func(name, v string) {
 		if v != "" {
 			q.Set(name, v)
 		}
 	}
 	set("status", in.Status)
-	q["priority"] = in.Priority
-	q["tag"] = in.Tag
+	if len(in.Priority) > 0 {
+		q["priority"] = in.Priority
+	}
+	if len(in.Tag) > 0 {
+		q["tag"] = in.Tag
+	}
 	set("q", in.Q)
 	set("due_before", in.DueBefore)
 	set("due_after", in.DueAfter)
@@ -709,12 +782,57 @@ func listFilter(args json.RawMessage) (taskwire.TaskFilter, error) {
 		q.Set("limit", strconv.Itoa(*in.Limit))
 	}
 	set("cursor", in.Cursor)
-	for name, v := range q {
-		if len(v) == 0 {
-			delete(q, name)
-		}
+	return q, nil
+}
+
+// findSavedFilter returns the user's saved filter called name, whatever its case; none
+// is EINVALID naming field, with the names there are.
+func findSavedFilter(ctx context.Context, users Users, field, name string) (*taskwire.SavedFilter, error) {
+	filters, err := users.SavedFilters(ctx)
+	if err != nil {
+		return nil, err
 	}
-	return rest.ParseFilter(q)
+	names := make([]string, 0, len(filters))
+	for _, f := range filters {
+		if strings.EqualFold(f.Name, strings.TrimSpace(name)) {
+			return f, nil
+		}
+		names = append(names, strconv.Quote(f.Name))
+	}
+	if len(names) == 0 {
+		return nil, taskwire.FieldErrorf(taskwire.EINVALID, field, "no saved filter %q: the user has none", name)
+	}
+	return nil, taskwire.FieldErrorf(taskwire.EINVALID, field, "no saved filter %q; there are %s", name, strings.Join(names, ", "))
+}
+
+// saveFilter saves the listing in asks for under name: a new filter, or the user's
+// filter of that name changed.
+func saveFilter(ctx context.Context, users Users, args json.RawMessage) (*taskwire.SavedFilter, error) {
+	var in struct {
+		listArgs
+		Name string `json:"name"`
+	}
+	if err := taskwire.DecodeJSON(args, &in); err != nil {
+		return nil, err
+	}
+	name, err := taskwire.ValidFilterName("name", in.Name)
+	if err != nil {
+		return nil, err
+	}
+	q, err := listQuery(ctx, users, in.listArgs)
+	if err != nil {
+		return nil, err
+	}
+	query, err := rest.CanonicalFilterQuery("query", q.Encode())
+	if err != nil {
+		return nil, err
+	}
+	if have, err := findSavedFilter(ctx, users, "name", name); err == nil {
+		return users.UpdateSavedFilter(ctx, have.ID, nil, &query)
+	} else if taskwire.ErrorCode(err) != taskwire.EINVALID {
+		return nil, err
+	}
+	return users.CreateSavedFilter(ctx, name, query)
 }
 
 // stringList is one string or an array of strings.
@@ -803,7 +921,9 @@ const (
 		"time_zone": {"type": "string", "description": "IANA time zone of the task, e.g. Europe/Berlin."}},
 		"required": ["task_id"], "additionalProperties": false}`
 
-	listTasksSchema = `{"type": "object", "properties": {
+	// listProperties are the properties of a listing, which list_tasks takes and
+	// save_filter saves.
+	listProperties = `
 		"status": {"type": "string", "enum": ["all", "pending", "completed"], "description": "Which tasks: pending (not done, the default), completed, or all."},
 		"priority": {"type": "array", "items": {"type": "string", "enum": ["none", "low", "medium", "high", "urgent"]}, "description": "Only these priorities."},
 		"tag": {"type": "array", "items": {"type": "string"}, "description": "Only tasks carrying every one of these tags."},
@@ -814,8 +934,19 @@ const (
 		"overdue": {"type": "boolean", "description": "Only open tasks whose due time has passed."},
 		"completed_after": {"type": "string", "description": "Only tasks completed after this time (what was done since): local in the user's zone, e.g. 2026-03-05T00:00:00, or RFC 3339 with an offset. Lists completed tasks unless status says all."},
 		"completed_before": {"type": "string", "description": "Only tasks completed before this time: local in the user's zone, or RFC 3339 with an offset. Lists completed tasks unless status says all."},
-		"sort": {"type": "string", "enum": ["created_at", "-created_at", "due_at", "-due_at", "priority", "-priority", "title", "-title", "completed_at", "-completed_at", "position", "-position"], "description": "Order; a leading - reverses it. Default created_at; -completed_at lists what was done, the latest first; position is the user's own order, the one move_task arranges."},
+		"sort": {"type": "string", "enum": ["created_at", "-created_at", "due_at", "-due_at", "priority", "-priority", "title", "-title", "completed_at", "-completed_at", "position", "-position"], "description": "Order; a leading - reverses it. Default created_at; -completed_at lists what was done, the latest first; position is the user's own order, the one move_task arranges."}`
+
+	listTasksSchema = `{"type": "object", "properties": {
+		"filter": {"type": "string", "description": "A saved filter's name (list_filters lists them): its listing, which the other arguments given change."},` + listProperties + `,
 		"limit": {"type": "integer", "minimum": 1, "maximum": 200, "description": "At most this many tasks (default 50)."},
 		"cursor": {"type": "string", "description": "next_cursor of the previous page."}},
 		"additionalProperties": false}`
+
+	saveFilterSchema = `{"type": "object", "properties": {
+		"name": {"type": "string", "description": "What the filter is called, such as Work this week: 1 to 50 characters. Saving under a name the user has already changes that filter."},` + listProperties + `},
+		"required": ["name"], "additionalProperties": false}`
+
+	filterNameSchema = `{"type": "object", "properties": {
+		"name": {"type": "string", "description": "The saved filter's name, as list_filters lists it."}},
+		"required": ["name"], "additionalProperties": false}`
 )
