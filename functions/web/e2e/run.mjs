@@ -440,15 +440,15 @@ await scenario('filter and sort', page, async () => {
   await page.locator('#flt-sort').selectOption('title');
   await page.getByText('Completed', { exact: true }).click();
   assert(await page.locator('#flt-sort').inputValue() === 'title', 'a sort chosen by hand stays');
-  // From the default order, Completed reads as a log: the latest done first.
+  // From the default order ("My order"), Completed reads as a log: the latest done first.
   await page.getByText('Open', { exact: true }).click();
-  await page.locator('#flt-sort').selectOption('created_at');
+  await page.locator('#flt-sort').selectOption('position');
   await page.getByText('Completed', { exact: true }).click();
   assert(await page.locator('#flt-sort').inputValue() === '-completed_at', 'Completed sorts by the latest done');
   await until(async () => JSON.stringify((await titles()).slice(0, 2)) === '["Sweep the porch","Oil the hinges"]', 'latest done first');
   assert((await taskItem(page, 'Sweep the porch').textContent()).includes('Done'), 'when it was done is shown');
   await page.getByText('Open', { exact: true }).click();
-  assert(await page.locator('#flt-sort').inputValue() === 'created_at', 'and back to the default with Open');
+  assert(await page.locator('#flt-sort').inputValue() === 'position', 'and back to the default with Open');
   await page.locator('#flt-sort').selectOption('-priority');
   await until(async () => (await titles())[0] === 'Call the bank', 'priority order again');
   await page.screenshot({ path: path.join(OUT, 'list.png') });
@@ -1812,6 +1812,94 @@ await userScenario('infinite scroll goes on after the sort changes while scrolle
     const t = await titles();
     return t.length === 160 && JSON.stringify(t) === JSON.stringify([...new Set(t)].sort());
   }, 'all 160 in title order without scrolling again', 5000);
+});
+
+await userScenario('my order: drag tasks to other places and move one with its buttons; the order is the server\'s, and a refused move puts the list back', {
+  seed: async (tok) => {
+    for (const title of ['Alpha task', 'Bravo task', 'Charlie task', 'Delta task']) await seedTask(tok, { title });
+  },
+}, async ({ page: p, token: tok }) => {
+  const titles = async () => (await p.locator('#tasks .title').allTextContents()).map((s) => s.replace(/^#\d+\s*/, '').replace(/ task$/, ''));
+  const shows = async (want, what) => {
+    let shown = [];
+    await until(async () => JSON.stringify(shown = await titles()) === JSON.stringify(want), `${what}: ${want}`)
+      .catch((err) => { throw new Error(`${err.message}; shown: ${shown}`); });
+  };
+  const server = async () => (await api(tok, 'GET', '/v1/tasks?sort=position')).body.items.map((t) => t.title.replace(/ task$/, ''));
+  const stored = (want, what) => until(async () => JSON.stringify(await server()) === JSON.stringify(want), `${what} on the server: ${want}`);
+  const grip = (title) => taskItem(p, title).locator('.grip');
+  /** Drags the task titled from by its handle onto the upper (or lower) half of the row titled onto. */
+  const drag = async (from, onto, half) => {
+    await listQuiet(p);
+    const target = taskItem(p, onto);
+    const box = await target.boundingBox();
+    await grip(from).dragTo(target, { targetPosition: { x: 60, y: half === 'upper' ? 4 : box.height - 4 } });
+  };
+
+  assert(await p.locator('#flt-sort').inputValue() === 'position', 'the list starts in "My order"');
+  await shows(['Alpha', 'Bravo', 'Charlie', 'Delta'], 'made in this order, listed in it');
+  assert(await p.locator('#tasks .grip').count() === 4, 'each row has a handle');
+
+  // Dropped above a row: after the row above that one; above the first: before it; below a row: after it.
+  await drag('Delta task', 'Bravo task', 'upper');
+  await shows(['Alpha', 'Delta', 'Bravo', 'Charlie'], 'Delta dragged above Bravo');
+  await stored(['Alpha', 'Delta', 'Bravo', 'Charlie'], 'Delta after Alpha');
+  await drag('Alpha task', 'Charlie task', 'lower');
+  await shows(['Delta', 'Bravo', 'Charlie', 'Alpha'], 'Alpha dragged below Charlie, the last');
+  await drag('Charlie task', 'Delta task', 'upper');
+  await shows(['Charlie', 'Delta', 'Bravo', 'Alpha'], 'Charlie dragged above Delta, the first');
+  await stored(['Charlie', 'Delta', 'Bravo', 'Alpha'], 'three drags');
+
+  // The order is the server's: a reload (which signs out) and signing in again show it.
+  await p.reload();
+  await p.getByLabel('Your name').waitFor();
+  await p.goto(`${BASE}/#token=${encodeURIComponent(tok)}`);
+  await shows(['Charlie', 'Delta', 'Bravo', 'Alpha'], 'after a reload');
+
+  // From the keyboard: the focus stays on the button that moved the task, or, once the
+  // task is first, goes to its Move down.
+  const up = p.getByRole('button', { name: 'Move “Bravo task” up', exact: true });
+  await listQuiet(p);
+  await up.focus();
+  await p.keyboard.press('Enter');
+  await shows(['Charlie', 'Bravo', 'Delta', 'Alpha'], 'Bravo moved up');
+  assert(await up.evaluate((el) => el === document.activeElement), 'the focus stays on Move up');
+  await p.keyboard.press('Enter');
+  await shows(['Bravo', 'Charlie', 'Delta', 'Alpha'], 'Bravo moved up again, to the top');
+  await until(() => p.evaluate(() => document.activeElement?.getAttribute('aria-label') === 'Move “Bravo task” down'), 'the focus on Move down once Bravo is first');
+  assert(await up.isDisabled(), 'the first task cannot move up');
+  assert(await p.getByRole('button', { name: 'Move “Alpha task” down', exact: true }).isDisabled(), 'the last task cannot move down');
+  await p.getByRole('button', { name: 'Move “Delta task” down', exact: true }).click();
+  await shows(['Bravo', 'Charlie', 'Alpha', 'Delta'], 'Delta moved down with a click');
+  await stored(['Bravo', 'Charlie', 'Alpha', 'Delta'], 'the moves by buttons');
+
+  // A move the server refuses: said, and the list as it was.
+  await p.route('**/v1/tasks/*/move', (route) => route.fulfill({
+    status: 409, contentType: 'application/problem+json',
+    body: JSON.stringify({ title: 'Conflict', status: 409, detail: 'That move was refused.' }),
+  }));
+  await listQuiet(p);
+  await drag('Delta task', 'Bravo task', 'upper');
+  await p.locator('.toast-error', { hasText: 'That move was refused.' }).waitFor();
+  await shows(['Bravo', 'Charlie', 'Alpha', 'Delta'], 'the list back as it was');
+  await p.unroute('**/v1/tasks/*/move');
+  await stored(['Bravo', 'Charlie', 'Alpha', 'Delta'], 'nothing moved');
+
+  // Moving means something in "My order" only: other sorts have neither handles nor buttons.
+  await p.locator('#flt-sort').selectOption('title');
+  await shows(['Alpha', 'Bravo', 'Charlie', 'Delta'], 'title order');
+  assert(await p.locator('#tasks .grip').count() === 0, 'no handles in title order');
+  assert(await p.locator('#tasks [data-role^="move-"]').count() === 0, 'no move buttons in title order');
+  await p.locator('#flt-sort').selectOption('position');
+  await shows(['Bravo', 'Charlie', 'Alpha', 'Delta'], 'back in my order');
+  await axeScan(p, 'the list in my order, with its handles and move buttons');
+  await p.screenshot({ path: path.join(OUT, 'my-order.png') });
+  // At phone width the handles and buttons fit: nothing scrolls sideways.
+  await p.setViewportSize({ width: 375, height: 800 });
+  await listQuiet(p);
+  const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert(overflow <= 0, `the page scrolls sideways by ${overflow} px at 375 px`);
+  await p.screenshot({ path: path.join(OUT, 'my-order-phone.png'), fullPage: true });
 });
 
 await userScenario('reminders that fired while the page was closed: a count and one summary, not a toast each', {

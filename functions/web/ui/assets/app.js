@@ -16,11 +16,15 @@ const chat = () => import('./chat.js');
 
 const PRIORITIES = { urgent: 'Urgent', high: 'High', medium: 'Medium', low: 'Low', none: '' };
 const PAGE = 50;
+// The sort a list starts with, "My order": the user's own order of tasks, in which a task
+// can be moved by hand. A task made goes to its end, so at first it is the order of making.
+const DEFAULT_SORT = 'position';
 
 const state = {
   me: null,
   zone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
   tasks: [],          // the loaded tasks, in list order
+  listSort: '',       // the sort the loaded tasks came in
   sortFollowsStatus: false, // the sort was set to "Latest done" by choosing Completed
   cursor: '',         // next_cursor of the last page loaded
   loading: false,
@@ -35,6 +39,7 @@ const state = {
   seenNotifs: new Set(),
   notifsRead: false,  // whether the unread notifications were read once since sign-in
   toggling: new Set(), // ids of the tasks being completed or reopened
+  moving: 0,          // moves made and not yet answered: a list loaded meanwhile would show an order they change
 };
 
 // ---- sign-in ----
@@ -156,6 +161,9 @@ function clearUserView() {
   state.toggling.clear();
   state.sortFollowsStatus = false;
   renderedRows.clear();
+  state.listSort = '';
+  movesDropped = moveSeq; // the answers of moves still on their way are another user's
+  $('#move-status').textContent = '';
   $('#filters').reset();
   $('#flt-tag').replaceChildren(h('option', { value: '' }, 'Any'));
   $('#tasks').replaceChildren();
@@ -254,8 +262,9 @@ async function reload() {
   try {
     const page = await get(`/v1/tasks?${q}`);
     await state.meLoaded;
-    if (gen !== state.generation) return;
+    if (gen !== state.generation || state.moving) return; // a move's end loads the list again
     state.tasks = page.items.filter((t) => !state.pendingDeletes.has(t.id));
+    state.listSort = q.get('sort');
     state.cursor = page.next_cursor || '';
     renderList();
     watchMore();
@@ -291,18 +300,28 @@ async function loadMore() {
 /** The rendered row of each task shown, with what it was rendered from. */
 const renderedRows = new Map();
 
-/** What t's row shows: the row is drawn again when this changes. */
-function rowKey(t) {
-  return [t.version, t.status, state.zone, isOverdue(t), t.due_at && dueText(t),
-    t.completed_at && formatDue(t.completed_at, state.zone), state.toggling.has(t.id)].join('|');
+/**
+ * Where the i-th task listed can be moved by its buttons: null when the list is not in the
+ * user's own order; else whether it can go up (it is not the first) and down (it is not
+ * the last loaded).
+ */
+function movesOf(i) {
+  if (state.listSort !== 'position') return null;
+  return { up: i > 0, down: i < state.tasks.length - 1 };
 }
 
-/** Returns t's row: the one rendered before when nothing it shows has changed since. */
-function rowOf(t) {
-  const key = rowKey(t);
+/** What t's row shows, t the i-th task listed: the row is drawn again when this changes. */
+function rowKey(t, i = state.tasks.findIndex((x) => x.id === t.id)) {
+  return [t.version, t.status, state.zone, isOverdue(t), t.due_at && dueText(t),
+    t.completed_at && formatDue(t.completed_at, state.zone), state.toggling.has(t.id), JSON.stringify(movesOf(i))].join('|');
+}
+
+/** Returns the row of t, the i-th task listed: the one rendered before when nothing it shows has changed since. */
+function rowOf(t, i) {
+  const key = rowKey(t, i);
   const old = renderedRows.get(t.id);
   if (old && old.key === key) return old.node;
-  const node = renderTask(t);
+  const node = renderTask(t, movesOf(i));
   renderedRows.set(t.id, { key, node });
   return node;
 }
@@ -312,7 +331,7 @@ function renderList() {
   const focused = document.activeElement?.closest?.('.task');
   const focusKey = focused && document.activeElement.dataset.role;
   const focusId = focused?.dataset.id;
-  const rows = state.tasks.map(rowOf);
+  const rows = state.tasks.map((t, i) => rowOf(t, i));
   // Rows that did not change stay the same elements, and an unchanged list is not touched:
   // a click under way on a row survives a live update of the list.
   if (rows.length !== list.children.length || rows.some((row, i) => row !== list.children[i])) {
@@ -368,7 +387,11 @@ function beforeText(r, allDay) {
   return parseDuration(r.before).n === 0 ? 'at 09:00' : `${describeDuration(r.before)} before 09:00`;
 }
 
-function renderTask(t) {
+/**
+ * Draws t's row; moves (of movesOf) says where its buttons can move it, null for a list
+ * not in the user's own order, in which a row has neither its handle nor those buttons.
+ */
+function renderTask(t, moves = null) {
   const overdue = isOverdue(t);
   const done = t.status === 'completed';
   const busy = state.toggling.has(t.id);
@@ -393,7 +416,9 @@ function renderTask(t) {
   }
   if (done && t.completed_at) meta.append(h('span', { class: 'done-at' }, `Done ${formatDue(t.completed_at, state.zone)}`));
 
-  return h('li', { class: `task${overdue ? ' is-overdue' : ''}${done ? ' is-done' : ''} p-${t.priority}`, dataset: { id: t.id } },
+  return h('li', { class: `task${overdue ? ' is-overdue' : ''}${done ? ' is-done' : ''}${moves ? ' movable' : ''} p-${t.priority}`, dataset: { id: t.id } },
+    // The handle is for a pointer; the Move up and Move down buttons do the same from the keyboard.
+    moves && h('span', { class: 'grip', draggable: 'true', title: 'Drag to move', 'aria-hidden': 'true' }, '⠿'),
     h('input', {
       type: 'checkbox', id: `done-${t.id}`, checked: done, dataset: { role: 'done' }, disabled: busy, 'aria-busy': busy ? 'true' : null,
       'aria-label': `${done ? 'Reopen' : 'Complete'} “${t.title}”`, onchange: (e) => toggle(t, e.target.checked, e.target),
@@ -413,9 +438,140 @@ function renderTask(t) {
         type: 'button', dataset: { role: 'skip' }, 'aria-label': `Skip this “${t.title}”`,
         title: 'Move it to its next occurrence without marking it done', onclick: () => skip(t),
       }, 'Skip'),
+      moves && h('button', {
+        type: 'button', class: 'move', dataset: { role: 'move-up' }, 'aria-label': `Move “${t.title}” up`, title: 'Move up',
+        disabled: !moves.up, onclick: () => moveBy(t.id, -1),
+      }, h('span', { 'aria-hidden': 'true' }, '↑')),
+      moves && h('button', {
+        type: 'button', class: 'move', dataset: { role: 'move-down' }, 'aria-label': `Move “${t.title}” down`, title: 'Move down',
+        disabled: !moves.down, onclick: () => moveBy(t.id, 1),
+      }, h('span', { 'aria-hidden': 'true' }, '↓')),
       h('button', { type: 'button', dataset: { role: 'edit' }, 'aria-label': `Edit “${t.title}”`, onclick: () => edit(t) }, 'Edit'),
       h('button', { type: 'button', class: 'danger', dataset: { role: 'delete' }, 'aria-label': `Delete “${t.title}”`, onclick: () => remove(t) }, 'Delete')));
 }
+
+// ---- the user's own order: moving a task by hand ----
+
+let moveSeq = 0;                  // bumps with every move, so that a refusal restores only the latest
+let moveQueue = Promise.resolve(); // the moves on their way: sent one at a time, in the order made
+
+/**
+ * Moves the task with id to index to of the list (sorted by "My order"): the list shows it
+ * there at once, and the server is asked to put it right after the task above it there,
+ * or before the first task listed when it goes to the top. (Tasks the filters hide keep
+ * their places: the task lands beside its visible neighbour.) The moves go one at a time,
+ * each after the answer to the one before, and the list loads again once the last is
+ * answered. One refused puts the list back as it was before it, when no other move
+ * followed, and says why.
+ */
+function moveTask(id, to) {
+  const from = state.tasks.findIndex((t) => t.id === id);
+  if (from < 0 || to < 0 || to >= state.tasks.length || to === from || state.listSort !== 'position') return;
+  const before = state.tasks.slice();
+  const [t] = state.tasks.splice(from, 1);
+  state.tasks.splice(to, 0, t);
+  const where = to === 0 ? { before: state.tasks[1].number } : { after: state.tasks[to - 1].number };
+  const seq = ++moveSeq;
+  renderList();
+  $('#move-status').textContent = `Moved “${t.title}” to place ${to + 1} of ${state.tasks.length}${state.cursor ? '+' : ''}.`;
+  state.moving++;
+  moveQueue = moveQueue.then(async () => {
+    try {
+      if (seq <= movesDropped) return; // made before a sign-out
+      const moved = await post(`/v1/tasks/${id}/move`, where);
+      if (seq > movesDropped) replaceTask(moved);
+    } catch (err) {
+      if (seq <= movesDropped) return;
+      if (seq === moveSeq) {
+        state.tasks = before.filter((x) => !state.pendingDeletes.has(x.id));
+        renderList();
+      }
+      $('#move-status').textContent = '';
+      handleError(err);
+    } finally {
+      // The list as the server has it, once every move is in: it dropped what came meanwhile.
+      if (--state.moving === 0) scheduleReload();
+    }
+  });
+}
+
+/** The moves made before a sign-out: their answers are dropped. */
+let movesDropped = 0;
+
+/**
+ * Moves the task with id one place up (step -1) or down (1), from its Move up or Move down
+ * button: the focus stays on that button, or, when the task reached the end it moved
+ * toward (the button is disabled there), goes to the other one.
+ */
+function moveBy(id, step) {
+  const i = state.tasks.findIndex((t) => t.id === id);
+  if (i < 0) return;
+  moveTask(id, i + step);
+  const row = $(`.task[data-id="${id}"]`);
+  if (!row || row.contains(document.activeElement)) return;
+  const same = $(`[data-role="${step < 0 ? 'move-up' : 'move-down'}"]`, row);
+  (same && !same.disabled ? same : $(`[data-role="${step < 0 ? 'move-down' : 'move-up'}"]`, row))?.focus();
+}
+
+// Dragging a row by its handle: the place it would go shows as a line above or below the
+// row under the pointer, and dropping it there moves the task (moveTask).
+let dragged = ''; // id of the task being dragged
+
+/** Where a drop at event e goes: the index in the list the task would have then, or -1 for nowhere. */
+function dropIndex(e) {
+  const row = e.target.closest?.('.task');
+  if (!row || !dragged) return { row: null, to: -1 };
+  const r = state.tasks.findIndex((t) => t.id === row.dataset.id);
+  const from = state.tasks.findIndex((t) => t.id === dragged);
+  if (r < 0 || from < 0) return { row: null, to: -1 };
+  const box = row.getBoundingClientRect();
+  const after = e.clientY >= box.top + box.height / 2;
+  const gap = after ? r + 1 : r; // the gap between rows, counted with the dragged row still in place
+  return { row, after, to: gap > from ? gap - 1 : gap };
+}
+
+function clearDropMarks() {
+  for (const el of $$('#tasks .drop-before, #tasks .drop-after')) el.classList.remove('drop-before', 'drop-after');
+}
+
+const taskList = $('#tasks');
+taskList.addEventListener('dragstart', (e) => {
+  const row = e.target.closest?.('.task.movable');
+  if (!row || !e.target.classList?.contains('grip')) return;
+  dragged = row.dataset.id;
+  e.dataTransfer.effectAllowed = 'move';
+  e.dataTransfer.setData('text/plain', row.querySelector('.title')?.textContent || '');
+  e.dataTransfer.setDragImage(row, 16, 16);
+  row.classList.add('dragging');
+});
+taskList.addEventListener('dragover', (e) => {
+  const { row, after } = dropIndex(e);
+  if (!row) return;
+  e.preventDefault(); // a drop is welcome here
+  e.dataTransfer.dropEffect = 'move';
+  const cls = after ? 'drop-after' : 'drop-before';
+  if (!row.classList.contains(cls)) {
+    clearDropMarks();
+    row.classList.add(cls);
+  }
+});
+taskList.addEventListener('dragleave', (e) => {
+  if (!taskList.contains(e.relatedTarget)) clearDropMarks();
+});
+taskList.addEventListener('drop', (e) => {
+  const { row, to } = dropIndex(e);
+  clearDropMarks();
+  if (!row) return;
+  e.preventDefault();
+  const id = dragged;
+  dragged = '';
+  moveTask(id, to);
+});
+taskList.addEventListener('dragend', () => {
+  dragged = '';
+  clearDropMarks();
+  for (const el of $$('#tasks .dragging')) el.classList.remove('dragging');
+});
 
 // ---- a tag on every task: rename it, or remove it ----
 
@@ -661,11 +817,11 @@ function followStatus(target) {
   const sort = $('#flt-sort');
   if (target === sort) {
     state.sortFollowsStatus = false;
-  } else if (target.name === 'status' && target.value === 'completed' && sort.value === 'created_at') {
+  } else if (target.name === 'status' && target.value === 'completed' && sort.value === DEFAULT_SORT) {
     sort.value = '-completed_at';
     state.sortFollowsStatus = true;
   } else if (target.name === 'status' && state.sortFollowsStatus) {
-    if (sort.value === '-completed_at') sort.value = 'created_at';
+    if (sort.value === '-completed_at') sort.value = DEFAULT_SORT;
     state.sortFollowsStatus = false;
   }
 }
