@@ -573,6 +573,10 @@ func matchRepeat(p *parser, i int) (int, string) {
 	if p.word(j) == "on" {
 		r, j = p.ruleOn(r, j)
 	}
+	if m, ok := months[p.word(j+1)]; ok && p.word(j) == "in" && r.freq == "YEARLY" && r.byMonth == 0 {
+		// "every year in october", "yearly in march": on its 1st, as "next month" is.
+		r.byMonth, r.byMonthDays, j = m, []int{1}, j+2
+	}
 	if pc := parts[p.word(j)]; pc != nil && part == nil { // "every thursday night"
 		part, j = pc, j+1
 	}
@@ -1235,19 +1239,27 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 		case "year": // 1 January
 			return date{today.y + 1, time.January, 1}, nil, nil, 2
 		}
-	case "the": // "the 15th of april", "the end of the month", "the day after tomorrow"
+	case "the": // "the 15th of april", "the end of the month", "the day after tomorrow", "the last day of the month"
 		if introduced && p.word(j+1) == "weekend" { // "on the weekend", "over the weekend"
 			return thisWeekend, nil, nil, 2
 		}
-		if _, _, k := p.monthDay(j + 1); k > 0 || p.word(j+1) == "end" || p.word(j+1) == "day" {
+		if _, _, k := p.monthDay(j + 1); k > 0 || p.word(j+1) == "end" || p.word(j+1) == "day" || p.word(j+1) == "last" {
 			if d, part, c, n := p.dateAt(j+1, introduced); n > 0 {
 				return d, part, c, n + 1
 			}
 		}
-	case "end":
+	case "end", "last":
 		// "end of month", "end of the year": its last day; "end of [the] week": its Friday,
 		// the end of a working week (from a weekend, the next one); "end of next week|month|year".
+		// "last day of [the] [next] month|year" is the end of it too; not of a week, whose
+		// last day some count as Sunday and some as Friday.
 		k := j + 1
+		if w == "last" {
+			if p.word(k) != "day" || p.word(k+2) == "week" || p.word(k+3) == "week" || p.word(k+4) == "week" {
+				break
+			}
+			k++
+		}
 		if p.word(k) != "of" {
 			break
 		}
