@@ -297,7 +297,7 @@ await scenario('the full form: RRULE builder, reminders, and the reminder notifi
     await page.getByRole('button', { name: 'Add a reminder' }).click();
     await page.getByLabel('Reminder 1: how long before').fill('1');
     await page.getByLabel('Reminder 1: unit').selectOption('hours');
-    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
     item = taskItem(page, recurringTitle);
     await item.waitFor();
   }
@@ -325,7 +325,7 @@ await scenario('the full form: RRULE builder, reminders, and the reminder notifi
   await page.getByLabel('Reminder 2: when').selectOption('at');
   await page.getByLabel('Reminder 2: date and time').fill(wallClock(5000, ZONE));
   await page.screenshot({ path: path.join(OUT, 'form.png') });
-  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
   await dialog.waitFor({ state: 'hidden' });
   await until(async () => (await item.locator('.meta').textContent()).includes('at Today'), 'the saved reminder');
 
@@ -493,7 +493,7 @@ await scenario('a checklist: steps from the form, ticked off in the list, kept t
   await page.getByRole('button', { name: 'Open the full form' }).click();
   await page.locator('#f-title').fill(title);
   await page.locator('#f-checklist').fill('Passport\n  Charger\n\nTickets');
-  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
   const item = taskItem(page, title);
   await item.waitFor();
   assert((await item.locator('.meta').textContent()).includes('0/3 steps'), 'the count of steps');
@@ -510,7 +510,7 @@ await scenario('a checklist: steps from the form, ticked off in the list, kept t
   const dialog = await openEditor(page, title);
   assert(await page.locator('#f-checklist').inputValue() === 'Passport\nCharger\nTickets', 'the form shows a step a line');
   await page.locator('#f-checklist').fill('Charger\nPassport\nTickets\nSun\tcream'); // a tab pasted in
-  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
   await dialog.waitFor({ state: 'hidden' });
   await until(async () => await steps() === 'x Charger, - Passport, - Tickets, - Sun cream', 'the edit to keep the tick');
   await until(async () => (await taskItem(page, title).locator('.step.is-done label').textContent()) === 'Charger', 'the ticked step struck through');
@@ -524,7 +524,7 @@ await scenario('how long a task takes: set in the form, said in the list, refuse
   await page.locator('#f-title').fill(title);
   await page.locator('#f-due').fill(wallClock(86400000, ZONE).slice(0, 11) + '10:00');
   await page.locator('#f-length').fill('90');
-  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
   const item = taskItem(page, title);
   await item.waitFor();
   assert(await saved() === 'PT90M', `saved: ${await saved()}`);
@@ -536,11 +536,11 @@ await scenario('how long a task takes: set in the form, said in the list, refuse
   await page.getByLabel('Takes: unit').selectOption('hours');
   // A day is whole days: hours on an all-day task are the form's error, at the field.
   await page.getByLabel('All day').check();
-  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
   await until(async () => (await page.locator('#task-form-error').textContent()).includes('whole days'), 'the refusal');
   assert(await page.evaluate(() => document.activeElement.id) === 'f-length', 'focus at the field');
   await page.getByLabel('All day').uncheck();
-  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
   await dialog.waitFor({ state: 'hidden' });
   await until(async () => await saved() === 'PT2H', 'two hours saved');
   await until(async () => (await taskItem(page, title).locator('time.due').textContent()).endsWith('10:00–12:00'), 'its new end');
@@ -552,7 +552,7 @@ await scenario('how long a task takes: set in the form, said in the list, refuse
 await scenario('edit inline, delete with undo', page, async () => {
   await openEditor(page, 'Buy milk');
   await page.locator('#f-title').fill('Buy oat milk');
-  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
   await taskItem(page, 'Buy oat milk').waitFor();
 
   await listQuiet(page);
@@ -798,7 +798,7 @@ await userScenario('the form sends only what was changed: rule, reminders and du
   const dialog = await openEditor(p, exact.title);
   assert(await p.locator('#f-due').inputValue() === '2027-10-31T02:30', 'the form shows the due time in Berlin');
   await p.locator('#f-description').fill('Agenda and notes');
-  await p.getByRole('button', { name: 'Save' }).click();
+  await p.getByRole('button', { name: 'Save', exact: true }).click();
   await dialog.waitFor({ state: 'hidden' });
   const after = (await api(tok, 'GET', `/v1/tasks/${exactId}`)).body;
   assert(after.description === 'Agenda and notes', `the description is saved: ${after.description}`);
@@ -820,7 +820,7 @@ await userScenario('a due time typed in the form means what quick add makes of i
       await p.getByRole('button', { name: 'Open the full form' }).click();
       await p.locator('#f-title').fill(title);
       await p.locator('#f-due').fill(wall);
-      await p.getByRole('button', { name: 'Save' }).click();
+      await p.getByRole('button', { name: 'Save', exact: true }).click();
       await taskItem(p, title).waitFor();
       const got = (await api(tok, 'GET', '/v1/tasks')).body.items.find((t) => t.title === title).due_at;
       assert(Date.parse(got) === Date.parse(want), `${wall} in ${ZONE} is ${what}, ${want}: got ${got}`);
@@ -859,7 +859,7 @@ await userScenario('all-day tasks: made in the form, listed with their day and n
   await p.getByText('An all-day task’s reminders count back from 09:00 on its day.').waitFor();
   await axeScan(p, 'the task form with an all-day due');
   await p.screenshot({ path: path.join(OUT, 'form-allday.png') });
-  await p.getByRole('button', { name: 'Save' }).click();
+  await p.getByRole('button', { name: 'Save', exact: true }).click();
   await taskItem(p, title).waitFor();
   assert(JSON.stringify([sent.at(-1).due_at, sent.at(-1).due_date]) === JSON.stringify([null, today]), `the form sends due_date: ${JSON.stringify(sent.at(-1))}`);
   assert(await due(title) === 'Today', `today, no time: ${await due(title)}`);
@@ -873,7 +873,7 @@ await userScenario('all-day tasks: made in the form, listed with their day and n
   await allDay.uncheck();
   assert(await timed.inputValue() === `${today}T09:00`, `the day at 09:00: ${await timed.inputValue()}`);
   await dialog.getByLabel('Due', { exact: true }).fill(`${tomorrow}T14:30`);
-  await p.getByRole('button', { name: 'Save' }).click();
+  await p.getByRole('button', { name: 'Save', exact: true }).click();
   await dialog.waitFor({ state: 'hidden' });
   await until(async () => (await due(title)) === 'Tomorrow 14:30', 'the time in the list');
   assert(JSON.stringify(sent.at(-1)) === JSON.stringify({ due_at: `${tomorrow}T14:30`, due_date: null }), `the patch makes it timed: ${JSON.stringify(sent.at(-1))}`);
@@ -888,7 +888,7 @@ await userScenario('all-day tasks: made in the form, listed with their day and n
   await p.getByRole('button', { name: 'Add a reminder' }).click();
   await p.getByLabel('Reminder 1: how long before').fill('1');
   await p.getByLabel('Reminder 1: unit').selectOption('hours');
-  await p.getByRole('button', { name: 'Save' }).click();
+  await p.getByRole('button', { name: 'Save', exact: true }).click();
   await dialog.waitFor({ state: 'hidden' });
   await until(async () => (await due(title)) === 'Tomorrow', 'the day alone in the list');
   const patch = sent.at(-1);
@@ -902,7 +902,7 @@ await userScenario('all-day tasks: made in the form, listed with their day and n
   dialog = await openEditor(p, title);
   await p.getByLabel('Repeats').selectOption('CUSTOM');
   await p.getByLabel('Rule (RFC 5545 RRULE)').fill('FREQ=HOURLY');
-  await p.getByRole('button', { name: 'Save' }).click();
+  await p.getByRole('button', { name: 'Save', exact: true }).click();
   await until(async () => (await p.locator('#task-form-error').textContent()).includes('all-day'), 'the problem in the form', 5000);
   assert(await p.evaluate(() => document.activeElement.id) === 'f-freq', 'focus moves to the rule');
   await p.getByRole('button', { name: 'Cancel' }).click();
@@ -937,7 +937,7 @@ await userScenario('Enter or Save pressed again while the first is on its way ad
 
   await p.getByRole('button', { name: 'Open the full form' }).click();
   await p.locator('#f-title').fill('Book the flights');
-  const save = p.getByRole('button', { name: 'Save' });
+  const save = p.getByRole('button', { name: 'Save', exact: true });
   await save.click();
   await save.click({ force: true }); // at once, the first still on its way
   await taskItem(p, 'Book the flights').first().waitFor();
@@ -972,7 +972,7 @@ await userScenario('a time zone that does not exist is the form\'s error, not an
   await p.locator('#f-title').fill('Call Mars');
   await p.locator('#f-due').fill('2027-05-01T09:00');
   await p.locator('#f-zone').fill('Mars/Olympus_Mons');
-  await p.getByRole('button', { name: 'Save' }).click();
+  await p.getByRole('button', { name: 'Save', exact: true }).click();
   await until(async () => (await p.locator('#task-form-error').textContent()).includes('Mars/Olympus_Mons'), 'the error', 3000);
   assert(await p.evaluate(() => document.activeElement.id) === 'f-zone', 'focus moves to the time zone');
   await p.getByRole('button', { name: 'Cancel' }).click();
@@ -1080,11 +1080,11 @@ await userScenario('the day of the month is 1 to 31 or the last day, and the for
   // A day out of range is the form's error, not a rule.
   await last.uncheck();
   await day.fill('0');
-  await p.getByRole('button', { name: 'Save' }).click();
+  await p.getByRole('button', { name: 'Save', exact: true }).click();
   await until(async () => (await p.locator('#task-form-error').textContent()).includes('1 to 31'), 'the error', 3000);
   assert(await p.evaluate(() => document.activeElement.id) === 'f-monthday', 'focus moves to the day');
   await day.fill('15');
-  await p.getByRole('button', { name: 'Save' }).click();
+  await p.getByRole('button', { name: 'Save', exact: true }).click();
   await dialog.waitFor({ state: 'hidden' });
   await until(async () => (await rule('Pay the rent')) === 'FREQ=MONTHLY;BYMONTHDAY=15', 'the 15th', 5000);
   dialog = await openEditor(p, 'Pay the rent');
@@ -1092,7 +1092,7 @@ await userScenario('the day of the month is 1 to 31 or the last day, and the for
   assert(await day.isDisabled(), 'the last day leaves no day to type');
   const said = await p.locator('#f-rule').textContent();
   assert(said.includes('every month on the last day (FREQ=MONTHLY;BYMONTHDAY=-1)'), `the last day: ${said}`);
-  await p.getByRole('button', { name: 'Save' }).click();
+  await p.getByRole('button', { name: 'Save', exact: true }).click();
   await dialog.waitFor({ state: 'hidden' });
   await until(async () => (await rule('Pay the rent')) === 'FREQ=MONTHLY;BYMONTHDAY=-1', 'the last day saved', 5000);
   // The second-to-last day the builder cannot show: a custom rule, as written.
@@ -1863,7 +1863,9 @@ await userScenario('my order: drag tasks to other places and move one with its b
   await up.focus();
   await p.keyboard.press('Enter');
   await shows(['Charlie', 'Bravo', 'Delta', 'Alpha'], 'Bravo moved up');
-  assert(await up.evaluate((el) => el === document.activeElement), 'the focus stays on Move up');
+  await until(() => up.evaluate((el) => el === document.activeElement), 'the focus to stay on Move up');
+  await listQuiet(p);
+  await until(() => up.evaluate((el) => el === document.activeElement), 'the focus to stay on Move up once the list is answered');
   await p.keyboard.press('Enter');
   await shows(['Bravo', 'Charlie', 'Delta', 'Alpha'], 'Bravo moved up again, to the top');
   await until(() => p.evaluate(() => document.activeElement?.getAttribute('aria-label') === 'Move “Bravo task” down'), 'the focus on Move down once Bravo is first');
@@ -1900,6 +1902,142 @@ await userScenario('my order: drag tasks to other places and move one with its b
   const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert(overflow <= 0, `the page scrolls sideways by ${overflow} px at 375 px`);
   await p.screenshot({ path: path.join(OUT, 'my-order-phone.png'), fullPage: true });
+});
+
+await userScenario('saved filters: the filters saved under a name and chosen again, from the server after a reload; a name taken replaced; deleted', {
+  seed: async (tok) => {
+    for (const t of [
+      { title: 'Email the team', tags: ['work'] },
+      { title: 'Answer the auditor', tags: ['work'] },
+      { title: 'Report to the board', tags: ['work'] },
+      { title: 'Fix the sink', tags: ['home'], due_date: dayIn(1, ZONE), time_zone: ZONE },
+      { title: 'Buy bread', tags: ['home'] },
+    ]) await seedTask(tok, t);
+  },
+}, async ({ page: p, token: tok }) => {
+  const titles = async () => (await p.locator('#tasks .title').allTextContents()).map((s) => s.replace(/^#\d+\s*/, ''));
+  const shows = async (want, what) => {
+    let shown = [];
+    await until(async () => JSON.stringify(shown = await titles()) === JSON.stringify(want), `${what}: ${want}`)
+      .catch((err) => { throw new Error(`${err.message}; shown: ${shown}`); });
+  };
+  const saved = p.locator('#saved-select');
+  const choices = () => p.locator('#saved-select option').allTextContents();
+  const stored = async () => (await api(tok, 'GET', '/v1/filters')).body.items;
+  const form = async () => ({
+    status: await p.locator('#filters input[name="status"]:checked').inputValue(), tag: await p.locator('#flt-tag').inputValue(),
+    due: await p.locator('#flt-due').inputValue(), sort: await p.locator('#flt-sort').inputValue(),
+  });
+  const opener = p.getByRole('button', { name: 'Save filter…' });
+  const save = p.getByRole('button', { name: 'Save', exact: true });
+  const error = p.locator('#saved-error');
+  const all = ['Email the team', 'Answer the auditor', 'Report to the board', 'Fix the sink', 'Buy bread'];
+
+  await shows(all, 'my order');
+  assert(JSON.stringify(await choices()) === '["None"]', 'no saved filters yet');
+  assert(await p.locator('#saved-delete').isDisabled(), 'nothing to delete');
+
+  // A tag and a sort, saved under a name from the keyboard.
+  await until(() => p.locator('#flt-tag option[value="work"]').count(), 'the work tag among the tags');
+  await p.locator('#flt-tag').selectOption('work');
+  await p.locator('#flt-sort').selectOption('title');
+  await shows(['Answer the auditor', 'Email the team', 'Report to the board'], 'work by title');
+  await opener.focus();
+  await p.keyboard.press('Enter');
+  assert(await opener.getAttribute('aria-expanded') === 'true', 'the button says the form is open');
+  await until(() => p.evaluate(() => document.activeElement.id === 'saved-name'), 'the focus on the name');
+  await axeScan(p, 'the save-filter form');
+  await p.keyboard.type('Work');
+  await p.keyboard.press('Enter');
+  await p.locator('.toast', { hasText: 'Saved the filter “Work”.' }).waitFor();
+  assert(await p.locator('#saved-form').isHidden() && await opener.getAttribute('aria-expanded') === 'false', 'the form closes');
+  let list = await stored();
+  assert(list.length === 1 && list[0].name === 'Work' && list[0].query === 'sort=title&status=open&tag=work', `saved: ${JSON.stringify(list)}`);
+  const work = list[0].id;
+  assert(await saved.inputValue() === work, 'the filter saved is chosen');
+  assert(await p.evaluate(() => document.activeElement.id) === 'saved-select', 'the focus on the choice of filter');
+
+  // The filters changed by hand: no saved filter is chosen; choosing it sets them and lists its tasks.
+  await p.locator('#flt-tag').selectOption('');
+  await p.locator('#flt-sort').selectOption('position');
+  await shows(all, 'all tasks again');
+  assert(await saved.inputValue() === '', 'no saved filter is chosen once the filters changed');
+  await saved.selectOption({ label: 'Work' });
+  await shows(['Answer the auditor', 'Email the team', 'Report to the board'], 'the saved filter chosen');
+  let f = await form();
+  assert(f.status === 'open' && f.tag === 'work' && f.sort === 'title' && f.due === '', `the filters set from it: ${JSON.stringify(f)}`);
+
+  // A name the user has, in any case: the form says so, saves nothing, and offers to replace that filter.
+  await p.locator('#flt-sort').selectOption('-created_at');
+  await shows(['Report to the board', 'Answer the auditor', 'Email the team'], 'work, newest first');
+  await opener.click();
+  await p.getByLabel('Name of the filter').fill('WORK');
+  await save.click();
+  await until(async () => (await error.textContent()).includes('You have a filter named “Work” already'), 'the name taken, said');
+  const replace = p.getByRole('button', { name: 'Replace “Work”' });
+  await replace.waitFor();
+  assert(await p.getByLabel('Name of the filter').getAttribute('aria-invalid') === 'true', 'the name is marked invalid');
+  await axeScan(p, 'the save-filter form with a name taken');
+  assert((await stored()).length === 1, 'nothing saved under a name taken');
+  await replace.click();
+  await p.locator('.toast', { hasText: 'Replaced the filter “Work”.' }).waitFor();
+  list = await stored();
+  assert(list.length === 1 && list[0].id === work && list[0].name === 'Work' && list[0].query === 'sort=-created_at&status=open&tag=work', `replaced: ${JSON.stringify(list)}`);
+  assert(await saved.inputValue() === work, 'the filter replaced is chosen');
+
+  // One saved elsewhere (as the assistant does), with more than the filters show. The filters
+  // come from the server: after a reload (which signs out) and signing in again, both are there.
+  const made = await api(tok, 'POST', '/v1/filters', { name: 'Home tomorrow', query: 'tag=home&due=tomorrow' });
+  assert(made.status === 201, `POST /v1/filters: ${made.status}`);
+  await p.reload();
+  await p.getByLabel('Your name').waitFor();
+  await p.goto(`${BASE}/#token=${encodeURIComponent(tok)}`);
+  await shows(all, 'my order after a reload');
+  await until(async () => JSON.stringify(await choices()) === '["None","Home tomorrow","Work"]', 'the saved filters after a reload, by name');
+  await saved.selectOption({ label: 'Work' });
+  await shows(['Report to the board', 'Answer the auditor', 'Email the team'], 'Work as replaced');
+  await saved.selectOption({ label: 'Home tomorrow' });
+  await shows(['Fix the sink'], 'home, due tomorrow');
+  f = await form();
+  assert(f.status === 'open' && f.tag === 'home' && f.sort === 'created_at' && f.due === '', `the filters set from it, the listing's defaults for what it leaves out: ${JSON.stringify(f)}`);
+  await until(async () => (await p.locator('#saved-extra').textContent()).includes('due tomorrow'), 'what the filters cannot show, said');
+  await axeScan(p, 'a saved filter with more than the filters show');
+  await p.locator('#flt-sort').selectOption('title');
+  await shows(['Buy bread', 'Fix the sink'], 'due tomorrow left out once a filter is changed');
+  assert(await p.locator('#saved-extra').isHidden(), 'and no longer said');
+  assert(await saved.inputValue() === '', 'no saved filter chosen then');
+
+  // "Later" has no word in the listing that follows the days: not saved. "Next 7 days" is the listing's due=week.
+  await p.locator('#flt-due').selectOption('later');
+  await opener.click();
+  await p.getByLabel('Name of the filter').fill('Home this week');
+  await p.keyboard.press('Enter');
+  await until(async () => (await error.textContent()).includes('cannot keep Due “Later”'), '"Later" refused');
+  assert((await stored()).length === 2, 'nothing saved with "Later"');
+  await p.locator('#flt-due').selectOption('week');
+  await shows(['Fix the sink'], 'home in the next 7 days');
+  await save.click();
+  await p.locator('.toast', { hasText: 'Saved the filter “Home this week”.' }).waitFor();
+  list = await stored();
+  assert(list.find((x) => x.name === 'Home this week')?.query === 'due=week&sort=title&status=open&tag=home', `saved with due=week: ${JSON.stringify(list)}`);
+
+  // Delete asks for a second press, and deletes the filter chosen.
+  await saved.selectOption({ label: 'Work' });
+  await shows(['Report to the board', 'Answer the auditor', 'Email the team'], 'Work chosen to delete');
+  await p.getByRole('button', { name: 'Delete the saved filter “Work”' }).click();
+  await p.getByRole('button', { name: 'Press again to delete the saved filter “Work”' }).click();
+  await p.locator('.toast', { hasText: 'Deleted the saved filter “Work”.' }).waitFor();
+  assert(JSON.stringify(await choices()) === '["None","Home this week","Home tomorrow"]', `Work gone from the choice: ${await choices()}`);
+  assert(await saved.inputValue() === '' && await p.locator('#saved-delete').isDisabled(), 'none chosen, nothing to delete');
+  assert(await p.evaluate(() => document.activeElement.id) === 'saved-select', 'the focus on the choice of filter');
+  list = await stored();
+  assert(list.length === 2 && !list.some((x) => x.id === work), `deleted on the server: ${JSON.stringify(list)}`);
+  await p.screenshot({ path: path.join(OUT, 'saved-filters.png') });
+
+  // Signing out leaves none of them to the next person.
+  await p.getByRole('button', { name: 'Sign out' }).click();
+  await p.getByLabel('Your name').waitFor();
+  assert(JSON.stringify(await choices()) === '["None"]', 'no saved filters after signing out');
 });
 
 await userScenario('reminders that fired while the page was closed: a count and one summary, not a toast each', {

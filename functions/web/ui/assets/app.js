@@ -1,6 +1,7 @@
 // Taskwire's page: sign-in, the task list with its filters, quick add, live changes and
-// notifications. The form lives in form.js, the trash ("Recently deleted") in trash.js,
-// export and import ("Your data") in data.js and the assistant in chat.js.
+// notifications. Saved filters live in saved.js, the form in form.js, the trash
+// ("Recently deleted") in trash.js, export and import ("Your data") in data.js and the
+// assistant in chat.js.
 
 import { ApiError, get, post, request, setToken, signedIn, stream } from './api.js';
 import { $, $$, debounce, h, toast } from './dom.js';
@@ -8,11 +9,14 @@ import { describeDuration, formatDay, formatDue, formatFull, formatFullDay, pars
 import { describe as describeRule } from './rrule.js';
 import { confirmed } from './confirm.js';
 
-// The form, the trash, "Your data" and the assistant are not needed for the first screen: they load after it.
+// The form, saved filters, the trash, "Your data" and the assistant are not needed for the first screen: they load after it.
 const openTaskForm = async (opts) => (await import('./form.js')).openTaskForm(opts);
 const openTrash = async (opts) => (await import('./trash.js')).openTrash(opts);
 const openData = async (opts) => (await import('./data.js')).openData(opts);
 const chat = () => import('./chat.js');
+// Saved filters fill their control once the list is there; one promise, so that calls keep their order.
+let savedModule = null;
+const saved = () => (savedModule ??= import('./saved.js'));
 
 const PRIORITIES = { urgent: 'Urgent', high: 'High', medium: 'Medium', low: 'Low', none: '' };
 const PAGE = 50;
@@ -40,6 +44,7 @@ const state = {
   notifsRead: false,  // whether the unread notifications were read once since sign-in
   toggling: new Set(), // ids of the tasks being completed or reopened
   moving: 0,          // moves made and not yet answered: a list loaded meanwhile would show an order they change
+  extra: null,        // URLSearchParams: what the saved filter chosen lists by that the filters cannot show
 };
 
 // ---- sign-in ----
@@ -122,11 +127,13 @@ async function signIn(token) {
   $('#who').textContent = state.me.id;
   renderZoneNote();
   loadTags();
+  saved().then((m) => m.startSaved({ query: () => filterQuery().toString(), problem: unsavable, apply: applyQuery, leave: leaveSaved, onError: handleError }));
   await first;
   $('#quick-input').focus();
   follow();
   pollNotifications();
-  (await chat()).startChat({ onToolCall: () => scheduleReload() });
+  // The assistant may save or delete filters too.
+  (await chat()).startChat({ onToolCall: () => { scheduleReload(); scheduleSaved(); } });
 }
 
 $('#sign-out').addEventListener('click', () => signOut('You are signed out.'));
@@ -166,6 +173,9 @@ function clearUserView() {
   $('#move-status').textContent = '';
   $('#filters').reset();
   $('#flt-tag').replaceChildren(h('option', { value: '' }, 'Any'));
+  if (savedModule) saved().then((m) => m.stopSaved());
+  state.extra = null;
+  renderExtra();
   $('#tasks').replaceChildren();
   $('#list-status').textContent = '';
   $('#more').hidden = true;
@@ -213,7 +223,12 @@ async function refreshMe() {
   if (new FormData($('#filters')).get('due')) reload();
   else renderList();
 }
-document.addEventListener('visibilitychange', () => { if (!document.hidden) refreshMe(); });
+document.addEventListener('visibilitychange', () => {
+  if (document.hidden) return;
+  refreshMe();
+  if (state.me) saved().then((m) => m.loadSaved(true)); // saved or deleted on another device meanwhile
+});
+const scheduleSaved = debounce(() => saved().then((m) => m.loadSaved(true)), 500);
 
 function renderZoneNote() {
   const browser = Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -244,12 +259,114 @@ function filterQuery() {
   if (f.get('q').trim()) q.set('q', f.get('q').trim());
   switch (f.get('due')) {
     case 'overdue': q.set('overdue', 'true'); break;
-    case 'today': case 'none': q.set('due', f.get('due')); break; // the server knows the user's day
-    case 'week': q.set('due_before', startOfDay(state.zone, 7)); break;
+    // The server knows the user's day: a saved filter's "today" is the day it is listed on.
+    case 'today': case 'week': case 'none': q.set('due', f.get('due')); break;
     case 'later': q.set('due_after', startOfDay(state.zone, 7)); break;
   }
   q.set('sort', f.get('sort'));
+  // What the saved filter chosen has that the filters cannot show goes with them, in place of theirs.
+  if (state.extra) {
+    for (const k of new Set(state.extra.keys())) {
+      q.delete(k);
+      for (const v of state.extra.getAll(k)) q.append(k, v);
+    }
+  }
   return q;
+}
+
+// ---- saved filters (saved.js): the filters set from one, and saved as one ----
+
+/**
+ * Sets the filters from m, a saved filter's query string of GET /v1/tasks as saved.js's
+ * listingParams reads it (each name with its values, the listing's defaults filled in),
+ * and lists its tasks. What they cannot show (a second tag or priority, due tomorrow, a
+ * window of dates, a sort they do not offer) is kept in state.extra, said under the
+ * control, and goes with the listing until a filter is changed by hand; a limit is left
+ * to the page, which loads a page at a time.
+ */
+function applyQuery(m) {
+  const extra = new URLSearchParams();
+  /** The single value of k when fits(it), the filters showing it; else '' and the values kept aside. */
+  const one = (k, fits) => {
+    const v = m.get(k) || [];
+    m.delete(k);
+    if (v.length === 1 && fits(v[0])) return v[0];
+    for (const x of v) extra.append(k, x);
+    return '';
+  };
+  const offered = (sel) => (v) => [...$(sel).options].some((o) => o.value === v);
+  $('#filters').reset();
+  $(`#st-${one('status', (v) => ['open', 'completed', 'all'].includes(v)) || 'open'}`).checked = true;
+  $('#flt-priority').value = one('priority', offered('#flt-priority'));
+  const tag = one('tag', () => true);
+  if (tag) offerTag(tag);
+  $('#flt-tag').value = tag;
+  $('#flt-q').value = one('q', () => true);
+  $('#flt-sort').value = one('sort', offered('#flt-sort')) || DEFAULT_SORT;
+  // One due condition the Due select has; more (a window between two dates) are kept aside.
+  const dues = ['due', 'overdue', 'due_before', 'due_after'].filter((k) => m.has(k));
+  if (dues.length === 1) {
+    const [k] = dues;
+    const v = m.get(k).length === 1 ? m.get(k)[0] : '';
+    const due = k === 'due' && ['today', 'week', 'none'].includes(v) ? v : k === 'overdue' && v === 'true' ? 'overdue' : '';
+    if (due) m.delete(k);
+    $('#flt-due').value = due;
+  }
+  for (const [k, vs] of m) for (const v of vs) extra.append(k, v);
+  state.extra = extra.size ? extra : null;
+  state.sortFollowsStatus = false;
+  renderExtra();
+  state.tasks = [];
+  reload();
+}
+
+/** No saved filter is chosen any more: what the filters could not show of it is dropped. */
+function leaveSaved() {
+  if (!state.extra) return;
+  state.extra = null;
+  renderExtra();
+  state.tasks = [];
+  reload();
+}
+
+/** A filter was changed by hand: the saved filter's settings kept aside go, and the control follows. */
+function filtersChanged() {
+  state.extra = null;
+  renderExtra();
+  saved().then((s) => s.followForm());
+}
+
+/** Why the filters cannot be saved as they are, or ''. */
+function unsavable() {
+  if ($('#flt-due').value !== 'later') return '';
+  return 'A saved filter cannot keep Due “Later”: the listing has no word for it, and the date it starts from would stay today’s. Choose another Due to save.';
+}
+
+/** Says what the saved filter chosen lists by that the filters cannot show. */
+function renderExtra() {
+  const p = $('#saved-extra');
+  p.hidden = !state.extra;
+  p.textContent = state.extra ? `This saved filter also lists by what the filters cannot show: ${describeParams(state.extra)}. Changing a filter leaves that out.` : '';
+}
+
+/** Words for listing parameters: "due tomorrow; tagged #work and #home". */
+function describeParams(params) {
+  const when = (v) => (/(Z|[+-]\d\d:?\d\d)$/i.test(v) && !Number.isNaN(Date.parse(v)) ? formatDue(new Date(v).toISOString(), state.zone) : v.replace('T', ' '));
+  const words = [];
+  for (const k of new Set(params.keys())) {
+    const v = params.getAll(k);
+    switch (k) {
+      case 'due': words.push({ week: 'due in the next 7 days', none: 'no due date' }[v[0]] || `due ${v[0]}`); break;
+      case 'overdue': words.push(`overdue ${v[0]}`); break;
+      case 'due_before': case 'due_after': case 'completed_before': case 'completed_after':
+        words.push(`${k.startsWith('due') ? 'due' : 'done'} ${k.endsWith('before') ? 'before' : 'after'} ${when(v[0])}`); break;
+      case 'priority': words.push(`priority ${v.join(' or ')}`); break;
+      case 'tag': words.push(`tagged ${v.map((t) => `#${t}`).join(' and ')}`); break;
+      case 'sort': words.push(`sorted by ${v[0].replace(/^-/, '').replace(/_at$/, '').replace('_', ' ')}${v[0].startsWith('-') ? ', descending' : ''}`); break;
+      default: words.push(`${k} ${v.join(', ')}`);
+    }
+  }
+  return words.join('; ');
 }
 
 /** Loads the list again from the first page, as many tasks as are shown (at least a page). */
@@ -603,6 +720,7 @@ $('#tag-remove').addEventListener('click', async (e) => {
   try {
     await request('DELETE', `/v1/tags/${encodeURIComponent(tag)}`);
     $('#flt-tag').value = '';
+    filtersChanged();
     state.tasks = [];
     reload();
     loadTags();
@@ -611,11 +729,17 @@ $('#tag-remove').addEventListener('click', async (e) => {
 });
 
 function filterByTag(tag) {
-  const select = $('#flt-tag');
-  if (![...select.options].some((o) => o.value === tag)) select.append(h('option', { value: tag }, `#${tag}`));
-  select.value = tag;
+  offerTag(tag);
+  $('#flt-tag').value = tag;
+  filtersChanged();
   state.tasks = [];
   reload();
+}
+
+/** Makes tag one of the Tag filter's options (a tag no open task has is not among them). */
+function offerTag(tag) {
+  const select = $('#flt-tag');
+  if (![...select.options].some((o) => o.value === tag)) select.append(h('option', { value: tag }, `#${tag}`));
 }
 
 async function loadTags() {
@@ -829,9 +953,11 @@ function followStatus(target) {
 $('#filters').addEventListener('change', (e) => {
   if (e.target.id === 'flt-q') return;
   followStatus(e.target);
+  filtersChanged();
   state.tasks = [];
   reload();
 });
+$('#flt-q').addEventListener('input', filtersChanged);
 $('#flt-q').addEventListener('input', debounce(() => { state.tasks = []; reload(); }, 250));
 $('#filters').addEventListener('submit', (e) => e.preventDefault());
 $('#more').addEventListener('click', loadMore);
