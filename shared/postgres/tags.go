@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"slices"
 
 	"github.com/jackc/pgx/v5"
@@ -115,6 +116,11 @@ func (s *TaskService) retag(ctx context.Context, name, result string, edit func(
 	if len(changed) > 0 { // a rename to the name itself changes nothing, and takes no lock
 		b.Queue(lockOutboxSQL, user)
 	}
+	if result != "" && result != name {
+		// The saved filters that list by the tag list by its new name: their queries are
+		// canonical (url.Values.Encode), where a tag is "tag=" and its escaped name.
+		b.Queue(renameFilterTagSQL, user, "&tag="+url.QueryEscape(name)+"&", "&tag="+url.QueryEscape(result)+"&", now)
+	}
 	seqs := make([]*int64, 0, len(changed))
 	for _, c := range changed {
 		seq, err := queueEvent(b, events.TypeTaskUpdated, user, c.next, c.changes, now)
@@ -136,6 +142,13 @@ func (s *TaskService) retag(ctx context.Context, name, result string, edit func(
 	}
 	return tag, nil
 }
+
+// renameFilterTagSQL gives the saved filters of user $1 that list by tag $2 (written
+// "&tag=old&") tag $3 ("&tag=new&") instead, at time $4.
+const renameFilterTagSQL = `
+	UPDATE saved_filters SET updated_at = $4,
+		query = trim(both '&' FROM replace('&' || query || '&', $2, $3))
+	WHERE user_id = $1 AND strpos('&' || query || '&', $2) > 0`
 
 // retagged answers a retag of tag name that no task carries: ENOTFOUND, unless tag
 // result is non-empty and some task carries it, which is then as retag would return it.

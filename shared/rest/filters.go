@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/google/uuid"
@@ -34,8 +35,9 @@ type SavedFilterPage struct {
 
 // CanonicalFilterQuery checks raw, a query string of GET /v1/tasks ("tag=work&due=week",
 // a leading ? allowed), as that listing checks it, and returns it canonical: its
-// parameters in order of name, empty ones dropped. A cursor (a place in one listing, not
-// a filter) or anything the listing refuses is EINVALID naming field.
+// parameters in order of name, empty and repeated values dropped, tags as tasks carry
+// them (lower-case), so that renaming a tag finds them. A cursor (a place in one listing,
+// not a filter) or anything the listing refuses is EINVALID naming field.
 func CanonicalFilterQuery(field, raw string) (string, error) {
 	bad := func(format string, args ...any) error {
 		return taskwire.FieldErrorf(taskwire.EINVALID, field, field+" "+format, args...)
@@ -50,7 +52,10 @@ func CanonicalFilterQuery(field, raw string) (string, error) {
 	for name, values := range q {
 		kept := values[:0]
 		for _, v := range values {
-			if v != "" {
+			if name == "tag" {
+				v = taskwire.NormalizeTag(v)
+			}
+			if v != "" && !slices.Contains(kept, v) {
 				kept = append(kept, v)
 			}
 		}

@@ -114,3 +114,30 @@ func mustListFilters(tb testing.TB, c *resttest.Client) rest.SavedFilterPage {
 	resp.JSON(tb, &page)
 	return page
 }
+
+// A saved filter's tags are kept as tasks carry them, so that renaming a tag renames it
+// in the filters that list by it too, which then list the same tasks; deleting a tag
+// leaves a filter as it was, listing none.
+func TestSavedFilters_TagRenamed(t *testing.T) {
+	s := resttest.MustStart(t)
+	c := s.NewUser(t)
+	c.MustCreateTask(t, map[string]any{"title": "Report", "tags": []string{"wrok", "q3"}})
+	resp := c.Do(t, http.MethodPost, "/v1/filters", map[string]any{"name": "Work", "query": "tag=Wrok&tag=q3&tag=wrok&sort=title"})
+	resp.MustStatus(t, http.StatusCreated)
+	var f taskwire.SavedFilter
+	resp.JSON(t, &f)
+	assert.Equal(t, "sort=title&tag=wrok&tag=q3", f.Query, "tags lower-case, once each")
+	c.Do(t, http.MethodPost, "/v1/filters", map[string]any{"name": "Home", "query": "tag=home"}).MustStatus(t, http.StatusCreated)
+
+	c.Do(t, http.MethodPatch, "/v1/tags/wrok", `{"name": "work & play"}`).MustStatus(t, http.StatusOK)
+	page := mustListFilters(t, c)
+	require.Len(t, page.Items, 2)
+	assert.Equal(t, "tag=home", page.Items[0].Query, "a filter without the tag stays")
+	assert.Equal(t, "sort=title&tag=work+%26+play&tag=q3", page.Items[1].Query)
+	tasks := c.MustListTasks(t, page.Items[1].Query)
+	require.Len(t, tasks, 1, "the renamed filter lists the same task")
+	assert.Equal(t, "Report", tasks[0].Title)
+
+	c.Do(t, http.MethodDelete, "/v1/tags/q3", nil).MustStatus(t, http.StatusNoContent)
+	assert.Equal(t, "sort=title&tag=work+%26+play&tag=q3", mustListFilters(t, c).Items[1].Query)
+}
