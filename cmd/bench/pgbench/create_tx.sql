@@ -15,10 +15,10 @@ WITH n AS (
 	RETURNING task_seq)
 INSERT INTO tasks (id, user_id, number, title, description, status, priority, tags, due_at, due_date,
 	time_zone, recurrence, repeat_from, series_id, series_index, completed_at, created_at, updated_at, version,
-	checklist, duration)
+	checklist, duration, position)
 SELECT md5('t-' || :client_id || '-' || :r)::uuid, 'spread-' || :n::text, n.task_seq, 'Water the plants', '', 'open', 3,
 	'{home,garden}', now() + interval '3 days', NULL, 'Europe/Berlin', NULL, 'schedule', NULL, 1, NULL, now(), now(), 1,
-	'[]', NULL FROM n
+	'[]', NULL, 'i8E6bSTvK7' FROM n
 ON CONFLICT (series_id, series_index) WHERE series_id IS NOT NULL DO NOTHING
 RETURNING number;
 INSERT INTO reminders (id, task_id, user_id, position, before, at, fire_at, task_open)

@@ -5,7 +5,7 @@
 \set p random(0, 4)
 \set d random(1, 14)
 INSERT INTO bench_tasks (id, user_id, number, title, description, status, priority, tags, due_at,
-	time_zone, recurrence, repeat_from, series_id, completed_at, created_at, updated_at, version)
+	time_zone, recurrence, repeat_from, series_id, completed_at, created_at, updated_at, version, position)
 VALUES (gen_random_uuid(), 'spread-' || :n::text, nextval('bench_tasks_number'),
 	'Water the plants', '', 'open', :p, '{home,garden}', now() + :d * interval '1 day',
-	'Europe/Berlin', NULL, 'schedule', NULL, NULL, now(), now(), 1);
+	'Europe/Berlin', NULL, 'schedule', NULL, NULL, now(), now(), 1, 'i8E6bSTvK7');

@@ -6,10 +6,10 @@
 SELECT set_config('role', 'taskwire_app', true), set_config('taskwire.user_id', 'spread-' || :n::text, true);
 SELECT t.id, t.number, t.title, t.description, t.status, t.priority, t.tags, t.due_at,
 	t.time_zone, t.recurrence, t.repeat_from, t.series_id, t.completed_at, t.created_at,
-	t.updated_at, t.version, r.id, r.before, r.at, r.fire_at
+	t.updated_at, t.version, t.position, r.id, r.before, r.at, r.fire_at
 FROM (SELECT t.id, t.number, t.title, t.description, t.status, t.priority, t.tags, t.due_at,
 		t.time_zone, t.recurrence, t.repeat_from, t.series_id, t.completed_at, t.created_at,
-		t.updated_at, t.version, t.title_key
+		t.updated_at, t.version, t.position, t.title_key
 	FROM tasks t
 	WHERE t.user_id = 'spread-' || :n::text AND t.status = 'open'
 	ORDER BY t.created_at ASC, t.id ASC

@@ -11,11 +11,12 @@ SELECT id, :per
 FROM (SELECT 'one' AS id UNION ALL SELECT 'spread-' || g FROM generate_series(1, :spread) g) u;
 
 INSERT INTO tasks (id, user_id, number, title, description, status, priority, tags, due_at,
-	time_zone, repeat_from, created_at, updated_at, version)
+	time_zone, repeat_from, created_at, updated_at, version, position)
 SELECT gen_random_uuid(), u.id, n, 'Seeded task ' || n || ' of ' || u.id, 'Something to do', 'open', n % 5,
 	CASE n % 3 WHEN 0 THEN '{home,garden}'::text[] WHEN 1 THEN '{work,admin}' ELSE '{errands,family}' END,
 	date_trunc('day', now()) + n * interval '1 day' + interval '9 hours', 'Europe/Berlin', 'schedule',
-	now() - (:per + 1 - n) * interval '1 minute', now() - (:per + 1 - n) * interval '1 minute', 1
+	now() - (:per + 1 - n) * interval '1 minute', now() - (:per + 1 - n) * interval '1 minute', 1,
+	'i' || lpad(n::text, 9, '0') -- in the order made, before any task the benchmark adds
 FROM users u CROSS JOIN generate_series(1, :per) n;
 
 INSERT INTO reminders (id, task_id, user_id, position, before, fire_at)
