@@ -71,6 +71,7 @@ func Open(ctx context.Context, cfg map[string]string) (*App, error) {
 		Trash:         a.Tasks,
 		Calendar:      postgres.NewCalendarService(db),
 		Filters:       a.Users,
+		Stats:         a.Users,
 		Conversations: postgres.NewConversationService(db),
 		Listener:      a.Listener,
 	}

@@ -626,7 +626,8 @@ func SystemPrompt(now time.Time, zone string) string {
 		"with filter lists it, list_filters and delete_filter keep them. " +
 		"A task's steps are its checklist: give them as checklist to add_task or update_task (update_task " +
 		"replaces the whole list, so send the steps the task has with the new ones), and tick one off with check_step. " +
-		"What the user got done is list_tasks with completed_after (e.g. the start of the day) and sort -completed_at. " +
+		"What the user got done is list_tasks with completed_after (e.g. the start of the day) and sort -completed_at; " +
+		"how many a day, against their daily goal, and their streak is get_stats, and set_daily_goal sets the goal. " +
 		"Reminders that fired are notifications: list_notifications shows which the user missed, and snooze_reminder " +
 		"reminds them again later (\"remind me again in an hour\") by a notification's id from list_notifications. " +
 		"set_daily_summary sends the user the day's tasks each day at a time they choose, or stops it. " +

@@ -39,11 +39,11 @@ func (s *UserService) EnsureUser(ctx context.Context, id string) error {
 }
 
 const userColumns = `id, time_zone, email, webhook_url, webhook_secret, task_webhooks,
-	to_char(summary_at, 'HH24:MI') AS summary_at`
+	to_char(summary_at, 'HH24:MI') AS summary_at, daily_goal`
 
 func scanUser(row pgx.Row) (*taskwire.User, error) {
 	var u taskwire.User
-	if err := row.Scan(&u.ID, &u.TimeZone, &u.Email, &u.WebhookURL, &u.WebhookSecret, &u.TaskWebhooks, &u.DailySummaryAt); err != nil {
+	if err := row.Scan(&u.ID, &u.TimeZone, &u.Email, &u.WebhookURL, &u.WebhookSecret, &u.TaskWebhooks, &u.DailySummaryAt, &u.DailyGoal); err != nil {
 		return nil, err
 	}
 	return &u, nil
@@ -110,9 +110,10 @@ func (s *UserService) UpdateMe(ctx context.Context, patch []byte) (*taskwire.Use
 	b = &pgx.Batch{}
 	b.Queue(`
 		UPDATE users SET time_zone = $2, email = $3, webhook_url = $4, webhook_secret = $5, task_webhooks = $6,
-			summary_at = $7::time, summary_next = CASE WHEN $8 THEN $9 ELSE summary_next END, updated_at = now()
+			summary_at = $7::time, summary_next = CASE WHEN $8 THEN $9 ELSE summary_next END, daily_goal = $10,
+			updated_at = now()
 		WHERE id = $1`, user, next.TimeZone, next.Email, next.WebhookURL, next.WebhookSecret, next.TaskWebhooks,
-		next.DailySummaryAt, moved, summaryNext)
+		next.DailySummaryAt, moved, summaryNext, next.DailyGoal)
 	if err := tx.commit(ctx, b); err != nil {
 		return nil, fmt.Errorf("update user: %w", err)
 	}

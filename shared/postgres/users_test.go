@@ -35,7 +35,7 @@ func TestUserService_FindMe(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
 		ctx, id := MustNewUser(t, db)
 		me := MustFindMe(t, ctx, postgres.NewUserService(db))
-		want := &taskwire.User{ID: id, TimeZone: "UTC"}
+		want := &taskwire.User{ID: id, TimeZone: "UTC", DailyGoal: taskwire.DefaultDailyGoal}
 		require.Equal(t, want, me, "got %+v, want %+v", me, want)
 	})
 

@@ -80,6 +80,7 @@ type Deps struct {
 	Trash         TrashStore
 	Calendar      CalendarStore
 	Filters       FilterStore
+	Stats         StatsReader
 	Conversations ConversationReader // the assistant's conversations, for the export
 	Listener      ChangeListener     // wakes live streams
 	// DevTokens, set only while the local development issuer is trusted, serves
@@ -99,6 +100,7 @@ type Server struct {
 	trash         TrashStore
 	calendar      CalendarStore
 	filters       FilterStore
+	stats         StatsReader
 	conversations ConversationReader
 	listener      ChangeListener
 	devTokens     TokenMinter
@@ -115,7 +117,7 @@ func NewServer(d Deps) *Server {
 	}
 	s := &Server{
 		tasks: d.Tasks, users: d.Users, auth: d.Auth, notifications: d.Notifications,
-		changes: d.Changes, trash: d.Trash, calendar: d.Calendar, filters: d.Filters, conversations: d.Conversations, listener: d.Listener,
+		changes: d.Changes, trash: d.Trash, calendar: d.Calendar, filters: d.Filters, stats: d.Stats, conversations: d.Conversations, listener: d.Listener,
 		devTokens: d.DevTokens, keepAlive: d.KeepAlive,
 		mux: http.NewServeMux(),
 	}
@@ -151,6 +153,7 @@ func (s *Server) routes() {
 	s.handle("POST /v1/import", s.importData, false)
 	s.handle("DELETE /v1/trash/{id}", s.purgeTask, false)
 	s.handle("DELETE /v1/trash", s.emptyTrash, false)
+	s.handle("GET /v1/stats", s.getStats, false)
 	s.handle("GET /v1/me", s.getMe, false)
 	s.handle("PATCH /v1/me", s.patchMe, false)
 	s.handle("DELETE /v1/me", s.deleteMe, false)
@@ -188,7 +191,7 @@ var takesQuery = map[string]bool{
 	"GET /v1/tasks": true, "POST /v1/tasks/quick": true, "GET /v1/changes": true, "GET /v1/stream": true,
 	"GET /v1/notifications": true, "GET /api/{user_id}/tasks": true, "GET /v1/trash": true,
 	"GET " + CalendarPath + "{file}": true, "GET /v1/export/tasks.csv": true, "GET /v1/export/tasks.ics": true,
-	"POST /v1/import": true,
+	"POST /v1/import": true, "GET /v1/stats": true,
 }
 
 // handle registers h behind authentication; alias routes also check {user_id} and mark

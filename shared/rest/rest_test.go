@@ -607,7 +607,7 @@ func TestMe(t *testing.T) {
 		resp := c.Do(t, http.MethodGet, "/v1/me", nil)
 		resp.MustStatus(t, http.StatusOK)
 		assert.JSONEq(t, `{"id":"`+c.User+`","time_zone":"UTC","email":null,"webhook_url":null,"webhook_secret":null,`+
-			`"task_webhooks":false,"daily_summary_at":null}`, string(resp.Body))
+			`"task_webhooks":false,"daily_summary_at":null,"daily_goal":5}`, string(resp.Body))
 		assert.Equal(t, "no-store", resp.Header.Get("Cache-Control"), "the settings hold the webhook secret")
 	})
 

@@ -117,6 +117,9 @@ type User struct {
 	// DailySummaryAt is the local time of day ("07:30", in TimeZone) at which the user
 	// gets the day's open tasks and the overdue ones; nil for none.
 	DailySummaryAt *string `json:"daily_summary_at"`
+	// DailyGoal is how many tasks a day the user means to complete: a day with as many
+	// counts toward a streak (GET /v1/stats).
+	DailyGoal int `json:"daily_goal"`
 }
 
 // Tag is a tag in use and how many open tasks carry it.

@@ -18,7 +18,7 @@ import (
 const MaxWebhookURLLength = 2000
 
 // ApplyUserPatch applies a JSON Merge Patch of time_zone, email, webhook_url,
-// task_webhooks and daily_summary_at to u. A new webhook secret (whsec_…, per Standard Webhooks) is generated
+// task_webhooks, daily_summary_at and daily_goal to u. A new webhook secret (whsec_…, per Standard Webhooks) is generated
 // when a webhook is set and the user has none; clearing the webhook clears the secret.
 func ApplyUserPatch(u User, patch []byte) (User, error) {
 	var doc map[string]json.RawMessage
@@ -28,8 +28,21 @@ func ApplyUserPatch(u User, patch []byte) (User, error) {
 	for _, name := range sortedKeys(doc) {
 		raw := doc[name]
 		isNull := bytes.Equal(bytes.TrimSpace(raw), []byte("null"))
-		if name == "task_webhooks" {
+		switch name {
+		case "task_webhooks":
 			if err := decodeField(name, raw, &u.TaskWebhooks); err != nil {
+				return u, err
+			}
+			continue
+		case "daily_goal":
+			if isNull {
+				u.DailyGoal = DefaultDailyGoal
+				continue
+			}
+			if err := decodeField(name, raw, &u.DailyGoal); err != nil {
+				return u, err
+			}
+			if err := ValidDailyGoal(name, u.DailyGoal); err != nil {
 				return u, err
 			}
 			continue

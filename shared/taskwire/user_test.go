@@ -60,3 +60,17 @@ func TestApplyUserPatch_DailySummary(t *testing.T) {
 		assert.Equal(t, "daily_summary_at", taskwire.ErrorField(err), bad)
 	}
 }
+
+func TestApplyUserPatch_DailyGoal(t *testing.T) {
+	u, err := taskwire.ApplyUserPatch(taskwire.User{TimeZone: "UTC", DailyGoal: 5}, []byte(`{"daily_goal": 3}`))
+	require.NoError(t, err)
+	assert.Equal(t, 3, u.DailyGoal)
+	reset, err := taskwire.ApplyUserPatch(u, []byte(`{"daily_goal": null}`))
+	require.NoError(t, err)
+	assert.Equal(t, taskwire.DefaultDailyGoal, reset.DailyGoal, "null is the default again")
+	for _, bad := range []string{`0`, `-1`, `101`, `2.5`, `"3"`, `true`} {
+		_, err := taskwire.ApplyUserPatch(u, []byte(`{"daily_goal": `+bad+`}`))
+		require.Error(t, err, bad)
+		assert.Equal(t, "daily_goal", taskwire.ErrorField(err), bad)
+	}
+}

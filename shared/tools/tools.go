@@ -90,13 +90,16 @@ func (t Tool) Call(ctx context.Context, args json.RawMessage) (json.RawMessage, 
 }
 
 // Users reads and changes the signed-in user's settings (postgres.UserService):
-// quick_add reads its text in the user's time zone; set_daily_summary sets the summary.
+// quick_add reads its text in the user's time zone; set_daily_summary sets the summary,
+// set_daily_goal the goal.
 type Users interface {
 	FindMe(ctx context.Context) (*taskwire.User, error)
 	UpdateMe(ctx context.Context, patch []byte) (*taskwire.User, error)
 	// The saved filters: list_tasks lists one by name, save_filter, list_filters and
 	// delete_filter keep them.
 	rest.FilterStore
+	// get_stats reads what the user got done.
+	rest.StatsReader
 }
 
 // Set is the task tools over one store.
@@ -170,6 +173,7 @@ func ErrorResult(err error) (result json.RawMessage, ok bool) {
 // (inLocalTime).
 func newTools(tasks Tasks, users Users, notes Notifications) []Tool {
 	tools := append(taskTools(tasks, users), notificationTools(tasks, users, notes)...)
+	tools = append(tools, statsTools(users)...)
 	for i := range tools {
 		tools[i].run = inLocalTime(users, tools[i].run)
 	}
