@@ -487,6 +487,10 @@ func TestServe_StopDuringStart(t *testing.T) {
 // to its return, while another function of the process starts and finishes beside it
 // too, and is back as it was once both have started.
 func TestServe_NoCollectionDuringStart(t *testing.T) {
+	// An earlier test's cancelled Start may still be returning, its hold on the collector
+	// not yet released (the setting off, -1): the setting to restore is the one after it.
+	require.Eventually(t, func() bool { return gcPercent() != -1 }, 5*time.Second, time.Millisecond,
+		"a start of an earlier test still holds the collector off")
 	before := gcPercent()
 	runtime.GC() // so that no collection is under way, or due, when Start begins
 	goal := heapGoal()
