@@ -1370,7 +1370,7 @@ await userScenario('your data: where reminders go — email, webhook with its se
   await p.getByRole('button', { name: 'Your data' }).click();
   const panel = p.getByRole('dialog', { name: 'Your data' });
   await panel.waitFor();
-  const save = panel.getByRole('button', { name: 'Save delivery settings' });
+  const save = panel.getByRole('button', { name: 'Save settings' });
   await until(async () => !(await save.isDisabled()), 'the settings read');
   assert(await panel.getByLabel('Signing secret', { exact: true }).count() === 0 || await panel.getByLabel('Signing secret', { exact: true }).isHidden(), 'no secret without a webhook');
   await panel.getByLabel('Email', { exact: true }).fill('ada@example.com');
@@ -2038,6 +2038,71 @@ await userScenario('saved filters: the filters saved under a name and chosen aga
   await p.getByRole('button', { name: 'Sign out' }).click();
   await p.getByLabel('Your name').waitFor();
   assert(JSON.stringify(await choices()) === '["None"]', 'no saved filters after signing out');
+});
+
+await userScenario('progress: today against a daily goal set in the settings, the streak and the last 7 days; a task reopened counts no more', {}, async ({ page: p, token: tok }) => {
+  const region = p.getByRole('region', { name: 'Your progress' });
+  const today = () => region.locator('#progress-today strong').textContent();
+  const streak = region.locator('#progress-streak');
+  const shows = (count, days) => until(async () => (await today()) === count &&
+    (days ? (await streak.isVisible()) && (await streak.textContent()) === `${days}-day streak` : await streak.isHidden()),
+  `the progress to show ${count}${days ? ` and a ${days}-day streak` : ' and no streak'}`);
+  await region.waitFor();
+  await shows('0 / 5');
+  assert(await region.locator('#progress-days li').count() === 7, 'a bar for each of the last 7 days');
+
+  // The goal, in the settings: a bad one is the server's error; 2 is saved and shown.
+  await p.getByRole('button', { name: 'Your data' }).click();
+  const panel = p.getByRole('dialog', { name: 'Your data' });
+  await panel.waitFor();
+  const save = panel.getByRole('button', { name: 'Save settings' });
+  await until(async () => !(await save.isDisabled()), 'the settings read');
+  const goal = panel.getByLabel('Daily goal', { exact: true });
+  assert(await goal.inputValue() === '5', `the goal starts at 5: ${await goal.inputValue()}`);
+  await goal.fill('0');
+  await save.click();
+  await panel.getByText('daily_goal must be from 1 to 100 tasks a day, got 0').waitFor();
+  assert(await goal.getAttribute('aria-invalid') === 'true', 'the goal is marked invalid');
+  assert((await api(tok, 'GET', '/v1/me')).body.daily_goal === 5, 'nothing saved');
+  await goal.fill('2');
+  await save.click();
+  await panel.getByText('Saved.', { exact: true }).waitFor();
+  assert((await api(tok, 'GET', '/v1/me')).body.daily_goal === 2, 'GET /v1/me shows the goal saved');
+  assert(await goal.getAttribute('aria-invalid') === null && await goal.inputValue() === '2', 'the goal shown as saved');
+  await axeScan(p, 'the settings with the daily goal');
+  await panel.getByRole('button', { name: 'Close' }).click();
+  await shows('0 / 2');
+
+  // Three tasks made elsewhere come in by the stream; two completed in the page meet the goal.
+  const titles = ['Write the report', 'Book the flights', 'Pay the invoice'];
+  for (const title of titles) await seedTask(tok, { title });
+  for (const title of titles) await taskItem(p, title).waitFor();
+  for (const title of titles.slice(0, 2)) {
+    await listQuiet(p);
+    await taskItem(p, title).getByRole('checkbox', { name: `Complete “${title}”` }).check();
+    await until(async () => (await taskItem(p, title).count()) === 0, `${title} to leave the open list`);
+  }
+  await shows('2 / 2', 1);
+  const bars = region.locator('#progress-days li');
+  const dayName = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', timeZone: 'UTC' });
+  const label = (n) => dayName.format(new Date(`${dayIn(n, ZONE)}T12:00:00Z`));
+  const last = await bars.last().getAttribute('title');
+  assert(last === `Today, ${label(0)}: 2 done, goal met`, `today's bar: ${last}`);
+  assert(await bars.last().getAttribute('class') === 'met' && await bars.last().getAttribute('aria-current') === 'date', 'today\'s bar met the goal');
+  assert(await bars.nth(5).getAttribute('title') === `${label(-1)}: 0 done`, `yesterday's bar: ${await bars.nth(5).getAttribute('title')}`);
+  assert((await region.locator('#progress-today').textContent()).includes('2 done of your daily goal of 2: met'), 'said in words too');
+  await axeScan(p, 'the progress');
+  await p.screenshot({ path: path.join(OUT, 'progress.png') });
+
+  // Reopened in the page: today's count drops below the goal, and the streak is gone.
+  await p.getByText('Completed', { exact: true }).click();
+  await taskItem(p, titles[0]).waitFor();
+  await listQuiet(p);
+  await taskItem(p, titles[0]).getByRole('checkbox', { name: `Reopen “${titles[0]}”` }).uncheck();
+  await shows('1 / 2');
+  const stats = (await api(tok, 'GET', '/v1/stats')).body;
+  assert(stats.days.at(-1).completed === 1 && stats.streak.current === 0, `the server agrees: ${JSON.stringify(stats)}`);
+  assert(!(await bars.last().getAttribute('class')), 'today\'s bar no longer met the goal');
 });
 
 await userScenario('reminders that fired while the page was closed: a count and one summary, not a toast each', {

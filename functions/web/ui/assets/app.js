@@ -1,7 +1,7 @@
 // Taskwire's page: sign-in, the task list with its filters, quick add, live changes and
-// notifications. Saved filters live in saved.js, the form in form.js, the trash
-// ("Recently deleted") in trash.js, export and import ("Your data") in data.js and the
-// assistant in chat.js.
+// notifications. Saved filters live in saved.js, the progress against the daily goal in
+// stats.js, the form in form.js, the trash ("Recently deleted") in trash.js, export and
+// import ("Your data") in data.js and the assistant in chat.js.
 
 import { ApiError, get, post, request, setToken, signedIn, stream } from './api.js';
 import { $, $$, debounce, h, toast } from './dom.js';
@@ -17,6 +17,11 @@ const chat = () => import('./chat.js');
 // Saved filters fill their control once the list is there; one promise, so that calls keep their order.
 let savedModule = null;
 const saved = () => (savedModule ??= import('./saved.js'));
+// The progress (today against the daily goal, the streak, the last days) too.
+let statsModule = null;
+const progress = () => (statsModule ??= import('./stats.js'));
+/** Loads the progress again, once a burst of changes is over (nothing before sign-in loaded it). */
+const scheduleStats = () => { if (statsModule) progress().then((m) => m.scheduleStats()); };
 
 const PRIORITIES = { urgent: 'Urgent', high: 'High', medium: 'Medium', low: 'Low', none: '' };
 const PAGE = 50;
@@ -128,12 +133,13 @@ async function signIn(token) {
   renderZoneNote();
   loadTags();
   saved().then((m) => m.startSaved({ query: () => filterQuery().toString(), problem: unsavable, apply: applyQuery, leave: leaveSaved, onError: handleError }));
+  progress().then((m) => m.startStats({ onError: handleError }));
   await first;
   $('#quick-input').focus();
   follow();
   pollNotifications();
-  // The assistant may save or delete filters too.
-  (await chat()).startChat({ onToolCall: () => { scheduleReload(); scheduleSaved(); } });
+  // The assistant may save or delete filters too, and set the daily goal.
+  (await chat()).startChat({ onToolCall: () => { scheduleReload(); scheduleSaved(); scheduleStats(); } });
 }
 
 $('#sign-out').addEventListener('click', () => signOut('You are signed out.'));
@@ -174,6 +180,7 @@ function clearUserView() {
   $('#filters').reset();
   $('#flt-tag').replaceChildren(h('option', { value: '' }, 'Any'));
   if (savedModule) saved().then((m) => m.stopSaved());
+  if (statsModule) progress().then((m) => m.stopStats());
   state.extra = null;
   renderExtra();
   $('#tasks').replaceChildren();
@@ -215,8 +222,10 @@ async function refreshMe() {
     return; // offline: the next time the page is shown or the stream reconnects
   }
   if (m.id !== state.me?.id) return; // signed out, or someone else signed in meanwhile
+  const goal = state.me.daily_goal;
   state.me = m;
   const zone = m.time_zone || 'UTC';
+  if (m.daily_goal !== goal || zone !== state.zone) scheduleStats(); // the days are the zone's
   if (zone === state.zone) return;
   state.zone = zone;
   renderZoneNote();
@@ -227,6 +236,7 @@ document.addEventListener('visibilitychange', () => {
   if (document.hidden) return;
   refreshMe();
   if (state.me) saved().then((m) => m.loadSaved(true)); // saved or deleted on another device meanwhile
+  if (state.me) scheduleStats(); // tasks done elsewhere, or a day passed, meanwhile
 });
 const scheduleSaved = debounce(() => saved().then((m) => m.loadSaved(true)), 500);
 
@@ -242,6 +252,7 @@ function renderZoneNote() {
           state.zone = state.me.time_zone;
           renderZoneNote();
           renderList();
+          scheduleStats();
         } catch (err) { toast(err.message, { kind: 'error' }); }
       },
     }, `Use ${browser}`));
@@ -786,6 +797,7 @@ async function toggle(t, complete, box) {
     state.toggling.delete(t.id);
     replaceTask(updated);
     settle();
+    scheduleStats(); // today's count, whether or not the live stream is up
     const status = new FormData($('#filters')).get('status');
     if (status !== 'all') {
       toast(`${complete ? 'Completed' : 'Reopened'} “${t.title}”.`, {
@@ -1114,6 +1126,7 @@ function onTaskEvent(ev) {
   }
   scheduleReload();
   scheduleTags();
+  scheduleStats();
   pollNotifications();
 }
 
@@ -1314,7 +1327,10 @@ function onDeleted() {
 
 $('#data-button').addEventListener('click', async () => {
   await sendPendingDeletes();
-  openData({ userId: state.me.id, onImported, onDeleted, onError: handleError });
+  openData({
+    userId: state.me.id, onImported, onDeleted, onError: handleError,
+    onSettings: (me) => { if (state.me && me.id === state.me.id) state.me = me; scheduleStats(); },
+  });
 });
 
 // ---- errors ----

@@ -2,9 +2,9 @@
 // as CSV for a spreadsheet (GET /v1/export/tasks.csv), such a JSON file or a project
 // Todoist exported as CSV imported (POST /v1/import), which adds the tasks the account does not have,
 // the calendar feed (/v1/calendar-feed), the secret address at which a calendar app reads
-// the open tasks that have a due time, where reminders (and task changes) are delivered
-// (PATCH /v1/me), and the account deleted for good (DELETE /v1/me), once the user's id is
-// typed again.
+// the open tasks that have a due time, where reminders (and task changes) are delivered and
+// the daily goal (PATCH /v1/me), and the account deleted for good (DELETE /v1/me), once the
+// user's id is typed again.
 
 import { ApiError, get, post, request, send } from './api.js';
 import { confirmed } from './confirm.js';
@@ -14,13 +14,14 @@ const MAX_BYTES = 16 << 20; // what POST /v1/import takes
 const panel = $('#data-panel');
 const file = $('#data-file');
 const confirmInput = $('#data-delete-confirm');
-let opts = { userId: '', onImported: () => {}, onDeleted: () => {}, onError: () => {} };
+let opts = { userId: '', onImported: () => {}, onDeleted: () => {}, onSettings: () => {}, onError: () => {} };
 let busy = false; // a download, an import or the deletion is on its way
 let seq = 0;      // bumps when the panel opens or closes, so that late answers about the feed are dropped
 
 /**
  * Opens the panel for the user signed in as userId. onImported() runs after an import added
- * tasks, onDeleted() after the account was deleted, onError(err) is the page's error handling.
+ * tasks, onDeleted() after the account was deleted, onSettings(me) after the settings were
+ * saved, onError(err) is the page's error handling.
  */
 export function openData(o) {
   opts = o;
@@ -143,14 +144,16 @@ async function deleteAccount() {
   opts.onDeleted();
 }
 
-// ---- where reminders and task changes are delivered ----
+// ---- where reminders and task changes are delivered, and the daily goal ----
 
-/** Shows the user's delivery settings (me, GET /v1/me's answer), or empty inputs while they load (null). */
+/** Shows the user's settings (me, GET /v1/me's answer), or empty inputs while they load (null). */
 function showDelivery(me) {
   $('#hooks-email').value = me?.email || '';
   $('#hooks-url').value = me?.webhook_url || '';
   $('#hooks-tasks').checked = !!me?.task_webhooks;
   $('#hooks-summary').value = me?.daily_summary_at || '';
+  $('#hooks-goal').value = me?.daily_goal ?? '';
+  $('#hooks-goal').removeAttribute('aria-invalid');
   $('#hooks-secret').value = me?.webhook_secret || '';
   $('#hooks-secret-box').hidden = !me?.webhook_secret;
   $('#hooks-save').disabled = !me;
@@ -170,12 +173,27 @@ async function loadDelivery() {
 $('#hooks-form').addEventListener('submit', (e) => {
   e.preventDefault();
   run(async () => {
+    const goal = $('#hooks-goal');
+    goal.removeAttribute('aria-invalid');
+    // What the input cannot read as a number ("1e") is said here; a number out of range, by the server.
+    if (goal.validity.badInput) {
+      goal.setAttribute('aria-invalid', 'true');
+      throw new Error('The daily goal is a whole number of tasks, from 1 to 100.');
+    }
     say('Saving…');
-    const me = await request('PATCH', '/v1/me', {
-      email: $('#hooks-email').value.trim(), webhook_url: $('#hooks-url').value.trim(), task_webhooks: $('#hooks-tasks').checked,
-      daily_summary_at: $('#hooks-summary').value.slice(0, 5) || null,
-    });
+    let me;
+    try {
+      me = await request('PATCH', '/v1/me', {
+        email: $('#hooks-email').value.trim(), webhook_url: $('#hooks-url').value.trim(), task_webhooks: $('#hooks-tasks').checked,
+        daily_summary_at: $('#hooks-summary').value.slice(0, 5) || null,
+        daily_goal: goal.value === '' ? null : Number(goal.value), // empty: the default, 5
+      });
+    } catch (err) {
+      if (err instanceof ApiError && err.problem.field === 'daily_goal') goal.setAttribute('aria-invalid', 'true');
+      throw err;
+    }
     showDelivery(me);
+    opts.onSettings?.(me);
     if (me.daily_summary_at && !me.email && !me.webhook_url) say('Saved, but the daily summary goes by email or webhook: add one for it to reach you.');
     else say(me.webhook_url ? 'Saved: reminders are sent to your webhook, signed with the secret shown.' : 'Saved.');
   });
