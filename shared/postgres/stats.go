@@ -12,8 +12,8 @@ import (
 // Stats returns what the signed-in user got done at now, by the days of their time zone:
 // the last days days, their daily goal and streaks, and how many tasks are open and
 // overdue, in one round trip. A task counts on the day it was last completed while it
-// stays completed; a reopened or deleted one counts no more. Days are cut where the
-// user's zone cuts them today, for the days of the past too.
+// stays completed; a reopened or deleted one counts no more. Days are those of the zone
+// the user has now, for the past too.
 func (s *UserService) Stats(ctx context.Context, days int, now time.Time) (*taskwire.Stats, error) {
 	var (
 		tz            string
@@ -51,7 +51,7 @@ func (s *UserService) Stats(ctx context.Context, days int, now time.Time) (*task
 	for i, d := range dates {
 		history[i] = taskwire.DayCount{Date: d, Completed: counts[i]}
 	}
-	st := taskwire.NewStats(now, tz, taskwire.LoadZone(tz), goal, days, history)
+	st := taskwire.NewStats(now, tz, goal, days, history)
 	st.Open, st.Overdue = open, overdue
 	return st, nil
 }

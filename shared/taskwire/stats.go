@@ -46,17 +46,25 @@ func ParseStatsDays(s string) (int, error) {
 		return DefaultStatsDays, nil
 	}
 	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 || n > MaxStatsDays {
+	if err != nil {
 		return 0, FieldErrorf(EMALFORMED, "days", "days must be a whole number from 1 to %d, got %q", MaxStatsDays, s)
 	}
-	return n, nil
+	return n, ValidStatsDays(n)
 }
 
-// NewStats makes a user's statistics at now in loc (their zone tz) of the last days
-// days, from history: every day on which they completed a task, with how many, in any
-// order. Days without any count as none; a streak is of days in a row with goal or more.
-func NewStats(now time.Time, tz string, loc *time.Location, goal, days int, history []DayCount) *Stats {
-	today := DayOf(now, loc)
+// ValidStatsDays checks how many days the statistics show: 1 to MaxStatsDays.
+func ValidStatsDays(n int) error {
+	if n < 1 || n > MaxStatsDays {
+		return FieldErrorf(EMALFORMED, "days", "days must be a whole number from 1 to %d, got %d", MaxStatsDays, n)
+	}
+	return nil
+}
+
+// NewStats makes a user's statistics at now in their zone tz of the last days days,
+// from history: every day on which they completed a task, with how many, in any order.
+// Days without any count as none; a streak is of days in a row with goal or more.
+func NewStats(now time.Time, tz string, goal, days int, history []DayCount) *Stats {
+	today := DayOf(now, LoadZone(tz))
 	done := make(map[string]int, len(history))
 	for _, d := range history {
 		done[d.Date] += d.Completed

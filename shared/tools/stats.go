@@ -3,7 +3,6 @@ package tools
 import (
 	"context"
 	"encoding/json"
-	"strconv"
 	"strings"
 	"time"
 
@@ -31,10 +30,10 @@ func statsTools(users Users) []Tool {
 				}
 				days := taskwire.DefaultStatsDays
 				if in.Days != nil {
-					var err error
-					if days, err = taskwire.ParseStatsDays(strconv.Itoa(*in.Days)); err != nil {
+					if err := taskwire.ValidStatsDays(*in.Days); err != nil {
 						return nil, err
 					}
+					days = *in.Days
 				}
 				return users.Stats(ctx, days, time.Now())
 			},
