@@ -115,7 +115,14 @@ func MustServe(tb testing.TB, f any, opts host.Options) *server {
 		s.URL = "http://" + addr.String()
 	case err := <-s.done:
 		s.done <- err
-		tb.Fatalf("Serve returned before listening: %v", err)
+		// A Start that fails at once ends Serve soon after it listened: both channels are
+		// ready, and select picks either.
+		select {
+		case addr := <-listening:
+			s.URL = "http://" + addr.String()
+		default:
+			tb.Fatalf("Serve returned before listening: %v", err)
+		}
 	case <-time.After(waitTimeout):
 		tb.Fatalf("Serve did not listen within %s", waitTimeout)
 	}
