@@ -70,15 +70,8 @@ func (s *CalendarService) CreateCalendarFeed(ctx context.Context) (*taskwire.Cal
 // DeleteCalendarFeed turns the signed-in user's feed off, if they have one: its address
 // stops working.
 func (s *CalendarService) DeleteCalendarFeed(ctx context.Context) error {
-	user, err := userOf(ctx)
-	if err != nil {
-		return err
-	}
-	b := &pgx.Batch{}
-	b.Queue(scopeSQL, user)
-	b.Queue(`DELETE FROM calendar_feeds WHERE user_id = $1`, user)
-	if err := s.db.sendBatch(ctx, b).Close(); err != nil {
-		return fmt.Errorf("delete calendar feed: %w", translate(err))
+	if _, err := execUser(ctx, s.db, `DELETE FROM calendar_feeds WHERE user_id = $1`, taskwire.UserFromContext(ctx)); err != nil {
+		return fmt.Errorf("delete calendar feed: %w", err)
 	}
 	return nil
 }

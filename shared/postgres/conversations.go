@@ -347,16 +347,9 @@ func (s *ConversationService) appendMessages(ctx context.Context, id uuid.UUID, 
 // ReleaseConversation ends the hold ClaimConversation took until until; a hold another
 // answer took since (after this one lapsed) stays.
 func (s *ConversationService) ReleaseConversation(ctx context.Context, id uuid.UUID, until time.Time) error {
-	user, err := userOf(ctx)
-	if err != nil {
-		return err
-	}
-	b := &pgx.Batch{}
-	b.Queue(scopeSQL, user)
-	b.Queue(`UPDATE conversations SET answering_until = NULL WHERE user_id = $1 AND id = $2 AND answering_until = $3`,
-		user, id, until)
-	if err := s.db.sendBatch(ctx, b).Close(); err != nil {
-		return fmt.Errorf("release conversation: %w", translate(err))
+	if _, err := execUser(ctx, s.db, `UPDATE conversations SET answering_until = NULL WHERE user_id = $1 AND id = $2 AND answering_until = $3`,
+		taskwire.UserFromContext(ctx), id, until); err != nil {
+		return fmt.Errorf("release conversation: %w", err)
 	}
 	return nil
 }
@@ -364,24 +357,10 @@ func (s *ConversationService) ReleaseConversation(ctx context.Context, id uuid.U
 // DeleteConversation deletes the user's conversation id and its messages; one that is
 // not the user's is ENOTFOUND.
 func (s *ConversationService) DeleteConversation(ctx context.Context, id uuid.UUID) error {
-	user, err := userOf(ctx)
+	tag, err := execUser(ctx, s.db, `DELETE FROM conversations WHERE user_id = $1 AND id = $2`,
+		taskwire.UserFromContext(ctx), id)
 	if err != nil {
-		return err
-	}
-	b := &pgx.Batch{}
-	b.Queue(scopeSQL, user)
-	b.Queue(`DELETE FROM conversations WHERE user_id = $1 AND id = $2`, user, id)
-	br := s.db.sendBatch(ctx, b)
-	defer br.Close()
-	if _, err := br.Exec(); err != nil {
-		return fmt.Errorf("delete conversation: scope: %w", translate(err))
-	}
-	tag, err := br.Exec()
-	if err != nil {
-		return fmt.Errorf("delete conversation: %w", translate(err))
-	}
-	if err := br.Close(); err != nil {
-		return fmt.Errorf("delete conversation: %w", translate(err))
+		return fmt.Errorf("delete conversation: %w", err)
 	}
 	if tag.RowsAffected() == 0 {
 		return taskwire.FieldErrorf(taskwire.ENOTFOUND, "id", "no conversation %s", id)

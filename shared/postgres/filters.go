@@ -88,22 +88,18 @@ func (s *UserService) UpdateSavedFilter(ctx context.Context, id uuid.UUID, name,
 // ($1; args from $2) and returns it; pgx.ErrNoRows when it wrote none. A name taken is
 // ECONFLICT naming name.
 func (s *UserService) writeSavedFilter(ctx context.Context, name, query string, args ...any) (*taskwire.SavedFilter, error) {
-	user, err := userOf(ctx)
-	if err != nil {
-		return nil, err
-	}
-	b := &pgx.Batch{}
-	b.Queue(scopeSQL, user)
-	b.Queue(query, append([]any{user}, args...)...)
-	br := s.db.sendBatch(ctx, b)
-	_, err = br.Exec()
 	var f *taskwire.SavedFilter
-	if err == nil {
-		f, err = scanSavedFilter(br.QueryRow())
-	}
-	if closeErr := br.Close(); err == nil {
-		err = closeErr
-	}
+	err := readUser(ctx, s.db, query, append([]any{taskwire.UserFromContext(ctx)}, args...), func(rows pgx.Rows) error {
+		if !rows.Next() {
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			return pgx.ErrNoRows
+		}
+		var err error
+		f, err = scanSavedFilter(rows)
+		return err
+	})
 	if err != nil {
 		return nil, savedFilterError(err, name)
 	}
@@ -124,21 +120,10 @@ func savedFilterError(err error, name string) error {
 
 // DeleteSavedFilter deletes the saved filter id; one the user does not have is ENOTFOUND.
 func (s *UserService) DeleteSavedFilter(ctx context.Context, id uuid.UUID) error {
-	user, err := userOf(ctx)
+	tag, err := execUser(ctx, s.db, `DELETE FROM saved_filters WHERE user_id = $1 AND id = $2`,
+		taskwire.UserFromContext(ctx), id)
 	if err != nil {
-		return err
-	}
-	b := &pgx.Batch{}
-	b.Queue(scopeSQL, user)
-	b.Queue(`DELETE FROM saved_filters WHERE user_id = $1 AND id = $2`, user, id)
-	br := s.db.sendBatch(ctx, b)
-	_, _ = br.Exec()
-	tag, err := br.Exec()
-	if closeErr := br.Close(); err == nil {
-		err = closeErr
-	}
-	if err != nil {
-		return fmt.Errorf("delete saved filter: %w", translate(err))
+		return fmt.Errorf("delete saved filter: %w", err)
 	}
 	if tag.RowsAffected() == 0 {
 		return taskwire.Errorf(taskwire.ENOTFOUND, "no saved filter %s", id)

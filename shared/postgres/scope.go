@@ -221,6 +221,28 @@ func readUser(ctx context.Context, db *DB, query string, args []any, scan func(p
 	return readScoped(ctx, db, scopeSQL, query, args, scan)
 }
 
+// execUser runs one write of the signed-in user's rows as one round trip, as readUser
+// runs a read, and returns its command tag.
+func execUser(ctx context.Context, db *DB, query string, args ...any) (pgconn.CommandTag, error) {
+	user, err := userOf(ctx)
+	if err != nil {
+		return pgconn.CommandTag{}, err
+	}
+	b := &pgx.Batch{}
+	b.Queue(scopeSQL, user)
+	b.Queue(query, args...)
+	br := db.sendBatch(ctx, b)
+	defer br.Close()
+	if _, err := br.Exec(); err != nil {
+		return pgconn.CommandTag{}, fmt.Errorf("scope write: %w", translate(err))
+	}
+	tag, err := br.Exec()
+	if err != nil {
+		return tag, translate(err)
+	}
+	return tag, translate(br.Close())
+}
+
 // readUserPlanned is readUser for a read planned for the user who reads (plannedScopeSQL).
 func readUserPlanned(ctx context.Context, db *DB, query string, args []any, scan func(pgx.Rows) error) error {
 	return readScoped(ctx, db, plannedScopeSQL, query, args, scan)
