@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/taskwire/taskwire/shared/events"
@@ -75,14 +76,30 @@ func (s *TaskService) retag(ctx context.Context, name, result string, edit func(
 	user := tx.user
 	b.Queue(`SELECT `+taskColumns+` FROM tasks t WHERE t.user_id = $1 AND t.tags @> ARRAY[$2::text]
 		ORDER BY t.id FOR UPDATE OF t`, user, name)
+	renamed := result != "" && result != name
+	if renamed {
+		// The saved filters that list by the tag list by its new name. Their queries are
+		// canonical (url.Values.Encode), where a tag is "tag=" and its escaped name.
+		b.Queue(`SELECT f.id, f.query FROM saved_filters f
+			WHERE f.user_id = $1 AND strpos('&' || f.query || '&', $2) > 0
+			ORDER BY f.id FOR UPDATE OF f`, user, "&tag="+url.QueryEscape(name)+"&")
+	}
 	br, err := tx.send(ctx, b)
 	if err != nil {
 		return nil, err
 	}
-	var tasks []*taskwire.Task
+	var (
+		tasks   []*taskwire.Task
+		filters []savedQuery
+	)
 	rows, err := br.Query()
 	if err == nil {
 		tasks, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (*taskwire.Task, error) { return scanTask(row) })
+	}
+	if err == nil && renamed {
+		if rows, err = br.Query(); err == nil {
+			filters, err = pgx.CollectRows(rows, pgx.RowToStructByPos[savedQuery])
+		}
 	}
 	if cerr := br.Close(); err == nil {
 		err = cerr
@@ -116,10 +133,11 @@ func (s *TaskService) retag(ctx context.Context, name, result string, edit func(
 	if len(changed) > 0 { // a rename to the name itself changes nothing, and takes no lock
 		b.Queue(lockOutboxSQL, user)
 	}
-	if result != "" && result != name {
-		// The saved filters that list by the tag list by its new name: their queries are
-		// canonical (url.Values.Encode), where a tag is "tag=" and its escaped name.
-		b.Queue(renameFilterTagSQL, user, "&tag="+url.QueryEscape(name)+"&", "&tag="+url.QueryEscape(result)+"&", now)
+	for _, f := range filters {
+		if query, ok := taskwire.RenameFilterTag(f.Query, name, result); ok {
+			b.Queue(`UPDATE saved_filters SET query = $3, updated_at = $4 WHERE user_id = $1 AND id = $2`,
+				user, f.ID, query, now)
+		}
 	}
 	seqs := make([]*int64, 0, len(changed))
 	for _, c := range changed {
@@ -143,12 +161,11 @@ func (s *TaskService) retag(ctx context.Context, name, result string, edit func(
 	return tag, nil
 }
 
-// renameFilterTagSQL gives the saved filters of user $1 that list by tag $2 (written
-// "&tag=old&") tag $3 ("&tag=new&") instead, at time $4.
-const renameFilterTagSQL = `
-	UPDATE saved_filters SET updated_at = $4,
-		query = trim(both '&' FROM replace('&' || query || '&', $2, $3))
-	WHERE user_id = $1 AND strpos('&' || query || '&', $2) > 0`
+// savedQuery is a saved filter's id and query.
+type savedQuery struct {
+	ID    uuid.UUID
+	Query string
+}
 
 // retagged answers a retag of tag name that no task carries: ENOTFOUND, unless tag
 // result is non-empty and some task carries it, which is then as retag would return it.

@@ -138,6 +138,15 @@ func TestSavedFilters_TagRenamed(t *testing.T) {
 	require.Len(t, tasks, 1, "the renamed filter lists the same task")
 	assert.Equal(t, "Report", tasks[0].Title)
 
-	c.Do(t, http.MethodDelete, "/v1/tags/q3", nil).MustStatus(t, http.StatusNoContent)
-	assert.Equal(t, "sort=title&tag=work+%26+play&tag=q3", mustListFilters(t, c).Items[1].Query)
+	// Renamed into a tag the filter names already: named once, as the filter would be
+	// saved now.
+	c.Do(t, http.MethodPatch, "/v1/tags/q3", `{"name": "Work & Play"}`).MustStatus(t, http.StatusOK)
+	merged := mustListFilters(t, c).Items[1].Query
+	assert.Equal(t, "sort=title&tag=work+%26+play", merged)
+	tasks = c.MustListTasks(t, merged)
+	require.Len(t, tasks, 1, "the merged filter lists the same task")
+	assert.Equal(t, []string{"work & play"}, tasks[0].Tags)
+
+	c.Do(t, http.MethodDelete, "/v1/tags/work%20%26%20play", nil).MustStatus(t, http.StatusNoContent)
+	assert.Equal(t, merged, mustListFilters(t, c).Items[1].Query)
 }

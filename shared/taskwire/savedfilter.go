@@ -1,6 +1,8 @@
 package taskwire
 
 import (
+	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -49,4 +51,26 @@ func ParseFilterID(s string) (uuid.UUID, error) {
 		return uuid.Nil, Errorf(ENOTFOUND, "no saved filter %q: the path takes a saved filter's id, as GET /v1/filters lists them", s)
 	}
 	return id, nil
+}
+
+// RenameFilterTag returns saved filter query with tag from renamed to, as tasks carry
+// the tag after a rename, and reports whether that changed it. The query stays canonical:
+// a filter that named both tags names the one left once (renaming "home" to "house" in
+// "tag=home&tag=house" gives "tag=house"). A query that does not parse is left alone.
+func RenameFilterTag(query, from, to string) (string, bool) {
+	q, err := url.ParseQuery(query)
+	if err != nil || !slices.Contains(q["tag"], from) {
+		return query, false
+	}
+	var tags []string
+	for _, t := range q["tag"] {
+		if t == from {
+			t = to
+		}
+		if !slices.Contains(tags, t) {
+			tags = append(tags, t)
+		}
+	}
+	q["tag"] = tags
+	return q.Encode(), true
 }
