@@ -1602,11 +1602,13 @@ func cutMeridiem(w string) (string, string) {
 // or a morning ("tomorrow morning at 5") keeps the hour as typed.
 const latestAfternoon = 18
 
-// clockOf reads w, the digits of a time of day ("5", "9:30", "3.30" with a meridiem), with
-// meridiem mer ("" for none); bare allows an hour alone without a meridiem.
+// clockOf reads w, the digits of a time of day ("5", "9:30", "3.30" with a meridiem or
+// bare), with meridiem mer ("" for none); bare allows an hour alone without a meridiem,
+// as after "at".
 func clockOf(w, mer string, bare bool) (clock, bool) {
-	if mer != "" && strings.Count(w, ".") == 1 {
-		w = strings.Replace(w, ".", ":", 1) // "3.30pm", as written in Britain; only with am or pm
+	if (mer != "" || bare) && strings.Count(w, ".") == 1 {
+		// "3.30pm" and "at 12.30", as written in Britain; not alone ("upgrade to 3.30").
+		w = strings.Replace(w, ".", ":", 1)
 	}
 	hs, ms, colon := strings.Cut(w, ":")
 	if len(hs) == 0 || len(hs) > 2 || !allDigits(hs) || (colon && (len(ms) != 2 || !allDigits(ms))) {
