@@ -751,22 +751,7 @@ func (s *TaskService) commitChange(ctx context.Context, tx *userTx, cur *taskwir
 		}
 	}
 
-	b.Queue(`
-		UPDATE tasks SET title = $3, description = $4, status = $5, priority = $6, tags = $7,
-			due_at = $8, time_zone = $9, recurrence = $10, repeat_from = $11, series_id = $12,
-			completed_at = $13, updated_at = $14, version = $15, due_date = $16, checklist = $17, duration = $18,
-			position = $19
-		WHERE user_id = $1 AND id = $2`,
-		user, next.ID, next.Title, next.Description, next.Status, next.Priority.Rank(), next.Tags,
-		next.DueAt, next.TimeZone, next.Recurrence, next.RepeatFrom, next.SeriesID,
-		next.CompletedAt, next.UpdatedAt, next.Version, next.DueDate, next.Checklist, next.Duration, next.Position)
-	// The reminder rows hold the reminders and whether the task is open: a change of
-	// neither (a new title, say) leaves them alone, as rewriting a row with the same
-	// values still leaves a dead version of it behind.
-	_, remindersChanged := changes["reminders"]
-	if _, statusChanged := changes["status"]; remindersChanged || statusChanged {
-		queueReminders(b, user, &next)
-	}
+	queueTaskUpdate(b, user, &next, changes)
 	if withdrawn != nil {
 		b.Queue(`DELETE FROM tasks WHERE user_id = $1 AND id = $2`, user, withdrawn.ID)
 	}
@@ -789,6 +774,27 @@ func (s *TaskService) commitChange(ctx context.Context, tx *userTx, cur *taskwir
 		s.db.outboxWritten(user, *withdrawnSeq)
 	}
 	return &next, nil
+}
+
+// queueTaskUpdate writes next, a task changed by changes, over its row; its reminder
+// rows only when its reminders or its status changed.
+func queueTaskUpdate(b *pgx.Batch, user string, next *taskwire.Task, changes map[string]events.Change) {
+	b.Queue(`
+		UPDATE tasks SET title = $3, description = $4, status = $5, priority = $6, tags = $7,
+			due_at = $8, time_zone = $9, recurrence = $10, repeat_from = $11, series_id = $12,
+			completed_at = $13, updated_at = $14, version = $15, due_date = $16, checklist = $17, duration = $18,
+			position = $19
+		WHERE user_id = $1 AND id = $2`,
+		user, next.ID, next.Title, next.Description, next.Status, next.Priority.Rank(), next.Tags,
+		next.DueAt, next.TimeZone, next.Recurrence, next.RepeatFrom, next.SeriesID,
+		next.CompletedAt, next.UpdatedAt, next.Version, next.DueDate, next.Checklist, next.Duration, next.Position)
+	// The reminder rows hold the reminders and whether the task is open: a change of
+	// neither (a new title, say) leaves them alone, as rewriting a row with the same
+	// values still leaves a dead version of it behind.
+	_, remindersChanged := changes["reminders"]
+	if _, statusChanged := changes["status"]; remindersChanged || statusChanged {
+		queueReminders(b, user, next)
+	}
 }
 
 // DeleteTask moves the task with uuid or number ref into the trash, from which

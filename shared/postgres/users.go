@@ -72,7 +72,9 @@ func (s *UserService) FindMe(ctx context.Context) (*taskwire.User, error) {
 
 // UpdateMe applies a JSON Merge Patch to the signed-in user's settings, in two round
 // trips: one begins the transaction and reads and locks the row, the other writes it and
-// commits.
+// commits. A new time zone takes the user's open tasks in the old one along, at the same
+// local times, each with its task.updated event, in the same transaction and one round
+// trip more.
 func (s *UserService) UpdateMe(ctx context.Context, patch []byte) (*taskwire.User, error) {
 	tx, b, err := beginUserTx(ctx, s.db)
 	if err != nil {
@@ -101,21 +103,33 @@ func (s *UserService) UpdateMe(ctx context.Context, patch []byte) (*taskwire.Use
 	}
 	// The daily summary is next due at its time in the user's zone; a patch that leaves
 	// both alone leaves it where it is, sent today or not.
-	moved := !reflect.DeepEqual(cur.DailySummaryAt, next.DailySummaryAt) || cur.TimeZone != next.TimeZone
+	summaryMoved := !reflect.DeepEqual(cur.DailySummaryAt, next.DailySummaryAt) || cur.TimeZone != next.TimeZone
+	now := time.Now().UTC().Truncate(time.Microsecond)
 	var summaryNext *time.Time
 	if next.DailySummaryAt != nil {
-		at := taskwire.NextSummary(time.Now(), *next.DailySummaryAt, next.TimeZone)
+		at := taskwire.NextSummary(now, *next.DailySummaryAt, next.TimeZone)
 		summaryNext = &at
 	}
 	b = &pgx.Batch{}
+	var moved []*int64
+	if next.TimeZone != cur.TimeZone {
+		// The user moved, or set the zone they are in: their tasks in the old zone come
+		// along, at the same local times.
+		if moved, err = tx.moveTasks(ctx, b, cur.TimeZone, next.TimeZone, now); err != nil {
+			return nil, fmt.Errorf("update user: %w", err)
+		}
+	}
 	b.Queue(`
 		UPDATE users SET time_zone = $2, email = $3, webhook_url = $4, webhook_secret = $5, task_webhooks = $6,
 			summary_at = $7::time, summary_next = CASE WHEN $8 THEN $9 ELSE summary_next END, daily_goal = $10,
 			updated_at = now()
 		WHERE id = $1`, user, next.TimeZone, next.Email, next.WebhookURL, next.WebhookSecret, next.TaskWebhooks,
-		next.DailySummaryAt, moved, summaryNext, next.DailyGoal)
+		next.DailySummaryAt, summaryMoved, summaryNext, next.DailyGoal)
 	if err := tx.commit(ctx, b); err != nil {
 		return nil, fmt.Errorf("update user: %w", err)
+	}
+	for _, seq := range moved {
+		s.db.outboxWritten(user, *seq)
 	}
 	return &next, nil
 }

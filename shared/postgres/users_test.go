@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/taskwire/taskwire/shared/events"
 	"github.com/taskwire/taskwire/shared/postgres"
 	"github.com/taskwire/taskwire/shared/postgres/postgrestest"
 	"github.com/taskwire/taskwire/shared/taskwire"
@@ -61,6 +62,64 @@ func TestUserService_UpdateMe(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, "America/New_York", got.TimeZone)
 		assert.Equal(t, "America/New_York", MustFindMe(t, ctx, users).TimeZone)
+	})
+
+	t.Run("TimeZoneMovesTasks", func(t *testing.T) {
+		ctx, user := MustNewUser(t, db)
+		users, tasks := postgres.NewUserService(db), postgres.NewTaskService(db)
+		_, err := users.UpdateMe(ctx, []byte(`{"time_zone":"Europe/Berlin"}`))
+		require.NoError(t, err)
+		in := func(title, zone string, due, day *string, reminders ...taskwire.ReminderInput) taskwire.NewTask {
+			return taskwire.NewTask{Title: title, TimeZone: zone, DueAt: due, DueDate: day, Reminders: reminders}
+		}
+		str := func(s string) *string { return &s }
+		timed := MustCreateTask(t, ctx, tasks, in("timed", "Europe/Berlin", str("2030-12-10T09:00:00"), nil,
+			taskwire.ReminderInput{Before: str("PT15M")}, taskwire.ReminderInput{At: str("2030-12-10T08:00:00")}))
+		allDay := MustCreateTask(t, ctx, tasks, in("all day", "Europe/Berlin", nil, str("2030-12-11")))
+		undated := MustCreateTask(t, ctx, tasks, in("undated", "Europe/Berlin", nil, nil))
+		tokyo := MustCreateTask(t, ctx, tasks, in("in Tokyo", "Asia/Tokyo", str("2030-12-10T09:00:00"), nil))
+		done := MustCreateTask(t, ctx, tasks, in("done", "Europe/Berlin", str("2030-12-10T09:00:00"), nil))
+		done = MustSetStatus(t, ctx, tasks, done.ID, taskwire.StatusCompleted)
+		before := len(MustListOutbox(t, db, user))
+
+		_, err = users.UpdateMe(ctx, []byte(`{"time_zone":"America/New_York"}`))
+		require.NoError(t, err)
+
+		got := MustFindTask(t, ctx, tasks, timed.ID.String())
+		assert.Equal(t, "America/New_York", got.TimeZone)
+		assert.Equal(t, "2030-12-10T14:00:00Z", got.DueAt.Format(time.RFC3339), "09:00 in New York")
+		require.Len(t, got.Reminders, 2)
+		assert.Equal(t, "2030-12-10T13:45:00Z", got.Reminders[0].FireAt.Format(time.RFC3339), "15 minutes before")
+		assert.Equal(t, "2030-12-10T13:00:00Z", got.Reminders[1].At.Format(time.RFC3339), "08:00 in New York")
+		var armed []time.Time
+		rows, err := db.Pool.Query(context.Background(), `SELECT fire_at FROM reminders WHERE task_id = $1 ORDER BY position`, timed.ID)
+		require.NoError(t, err)
+		for rows.Next() {
+			var at time.Time
+			require.NoError(t, rows.Scan(&at))
+			armed = append(armed, at.UTC())
+		}
+		require.NoError(t, rows.Err())
+		assert.Equal(t, []time.Time{*got.Reminders[0].FireAt, *got.Reminders[1].FireAt}, armed, "the reminders fire at the new times")
+
+		got = MustFindTask(t, ctx, tasks, allDay.ID.String())
+		assert.Equal(t, "America/New_York", got.TimeZone)
+		require.NotNil(t, got.DueDate)
+		assert.Equal(t, "2030-12-11", *got.DueDate, "the same day")
+		assert.Equal(t, "America/New_York", MustFindTask(t, ctx, tasks, undated.ID.String()).TimeZone)
+		for _, stays := range []*taskwire.Task{tokyo, done} {
+			got = MustFindTask(t, ctx, tasks, stays.ID.String())
+			assert.Equal(t, stays.Version, got.Version, "%s: a task in another zone, or completed, stays", stays.Title)
+			assert.Equal(t, stays.TimeZone, got.TimeZone, stays.Title)
+		}
+
+		moved := MustListOutbox(t, db, user)[before:]
+		require.Len(t, moved, 3, "an event for each task moved")
+		for _, e := range moved {
+			assert.Equal(t, events.TypeTaskUpdated, e.Type)
+			assert.Contains(t, e.TaskData(t).Changes, "time_zone")
+		}
+		assert.Contains(t, moved[0].TaskData(t).Changes, "due_at")
 	})
 
 	t.Run("Email", func(t *testing.T) {

@@ -126,9 +126,9 @@ func taskBodyErrors() []badRequest {
 func TestBadInput(t *testing.T) {
 	s := resttest.MustStart(t)
 	c := s.NewUser(t)
+	c.Do(t, http.MethodPatch, "/v1/me", `{"time_zone":"Europe/Berlin","email":"ada@example.com"}`).MustStatus(t, http.StatusOK)
 	target := c.MustCreateTask(t, map[string]any{"title": "Target", "tags": []string{"kept"}, "priority": "low"})
 	c.MustCreateTask(t, map[string]any{"title": "Another", "due_at": "2026-03-01T09:00:00Z"})
-	c.Do(t, http.MethodPatch, "/v1/me", `{"time_zone":"Europe/Berlin","email":"ada@example.com"}`).MustStatus(t, http.StatusOK)
 
 	require.Equal(t, 2, snapshot(t, s, c).Events, "got %d events for two creates, want 2: the snapshot must see writes")
 

@@ -655,6 +655,26 @@ func TestMe(t *testing.T) {
 		assert.Nil(t, me.DailySummaryAt)
 	})
 
+	// A new user's zone is UTC until they set theirs: "dentist at 3pm", created before,
+	// is at 3pm in the zone they set, not an hour later; a task they put in another zone
+	// stays, and the change is in the task's history.
+	t.Run("TimeZoneMovesTasks", func(t *testing.T) {
+		c := s.NewUser(t)
+		dentist := c.MustCreateTask(t, map[string]any{"title": "Dentist", "due_at": "2030-12-10T15:00:00"})
+		tokyo := c.MustCreateTask(t, map[string]any{"title": "Call Tokyo", "due_at": "2030-12-10T09:00:00", "time_zone": "Asia/Tokyo"})
+		c.Do(t, http.MethodPatch, "/v1/me", `{"time_zone": "Europe/Berlin"}`).MustStatus(t, http.StatusOK)
+
+		got := c.MustGetTask(t, dentist.ID.String())
+		assert.Equal(t, "Europe/Berlin", got.TimeZone)
+		assert.Equal(t, "2030-12-10T14:00:00Z", got.DueAt.Format(time.RFC3339), "15:00 in Berlin")
+		assert.EqualValues(t, 2, got.Version)
+		assert.Equal(t, tokyo.DueAt, c.MustGetTask(t, tokyo.ID.String()).DueAt, "a task in another zone stays")
+
+		resp := c.Do(t, http.MethodGet, "/v1/tasks/"+dentist.ID.String()+"/history", nil)
+		resp.MustStatus(t, http.StatusOK)
+		assert.Contains(t, string(resp.Body), `"time_zone":{"old":"UTC","new":"Europe/Berlin"}`)
+	})
+
 	t.Run("OKSettings", func(t *testing.T) {
 		c := s.NewUser(t)
 		resp := c.Do(t, http.MethodPatch, "/v1/me", map[string]any{

@@ -3,6 +3,8 @@ package taskwire
 import (
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/taskwire/taskwire/shared/recur"
 )
 
@@ -69,4 +71,45 @@ func parseDueDate(field, s, tz string) (*time.Time, error) {
 		return nil, FieldErrorf(EINVALID, field, "%s %q is a day in the task's time_zone: give the time_zone", field, s)
 	}
 	return inRange(field, EndOfDay(day, LoadZone(tz)))
+}
+
+// MovedTo returns the fields of task t moved to zone to with its local times kept, as a
+// user who moved to that zone (or had set the wrong one) means them: a timed due at the
+// same time of day on the same date there (recur.Resolve: a time a DST change skips moves
+// forward by the gap, a repeated one is the first), an all-day task on the same day, and
+// a reminder at a time of its own that is still to come at now at the same local time;
+// relative reminders follow the due, and one at a time that has come stays (a moved one
+// is a new reminder, with a new id, as a patch makes it). It reports false when the task
+// stays as it is: in zone to already, or a time that would leave the years a task holds.
+func (t *Task) MovedTo(to string, now time.Time) (TaskFields, bool) {
+	f := t.Fields()
+	if t.TimeZone == to {
+		return f, false
+	}
+	from, loc := LoadZone(t.TimeZone), LoadZone(to)
+	// in returns when the time at in the old zone comes in the new one.
+	in := func(at time.Time) (*time.Time, error) { return inRange("time", recur.Resolve(at.In(from), loc)) }
+	f.TimeZone = to
+	if t.DueAt != nil {
+		var err error
+		if f.AllDay {
+			f.DueAt, err = inRange("due_date", EndOfDay(DayOf(*t.DueAt, from), loc))
+		} else {
+			f.DueAt, err = in(*t.DueAt)
+		}
+		if err != nil {
+			return t.Fields(), false
+		}
+	}
+	for i, r := range f.Reminders {
+		if r.At == nil || !r.At.After(now) {
+			continue
+		}
+		at, err := in(*r.At)
+		if err != nil {
+			return t.Fields(), false
+		}
+		f.Reminders[i].At, f.Reminders[i].ID = at, uuid.Nil // another reminder, as a patch makes it
+	}
+	return f, true
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/taskwire/taskwire/shared/taskwire"
@@ -207,5 +208,69 @@ func TestDueWindow(t *testing.T) {
 		assert.Equal(t, tt.last, last.Format(taskwire.DateLayout), name)
 		assert.Equal(t, tt.fromUTC, from.Format(time.RFC3339), name)
 		assert.Equal(t, tt.toUTC, to.Format(time.RFC3339), name)
+	}
+}
+
+// A task moved to another zone keeps its local times there: the time of day on the same
+// date (a time the new zone's DST change skips moves forward by the gap), an all-day
+// task's day, and its reminders at times of their own that are still to come; one that
+// has come stays, and relative reminders follow the due. A task in the zone already, or
+// one whose time would leave the years a task holds, stays.
+func TestTask_MovedTo(t *testing.T) {
+	now := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
+	at := func(s string) *time.Time {
+		v, err := time.Parse(time.RFC3339, s)
+		require.NoError(t, err)
+		return &v
+	}
+	day := "2026-12-10"
+	future, past := uuid.New(), uuid.New()
+	for _, tt := range []struct {
+		name     string
+		task     taskwire.Task
+		to       string
+		moved    bool
+		due      *time.Time
+		dueDate  *string
+		reminder []*time.Time // At of each reminder, in order
+	}{
+		{name: "timed", task: taskwire.Task{TimeZone: "Europe/Berlin", DueAt: at("2026-12-10T08:00:00Z")},
+			to: "America/New_York", moved: true, due: at("2026-12-10T14:00:00Z")},
+		{name: "all day", task: taskwire.Task{TimeZone: "Europe/Berlin", DueAt: at("2026-12-10T22:59:59Z"), DueDate: &day},
+			to: "America/New_York", moved: true, due: at("2026-12-11T04:59:59Z"), dueDate: &day},
+		{name: "into a DST gap", task: taskwire.Task{TimeZone: "Europe/Berlin", DueAt: at("2026-03-08T01:30:00Z")},
+			to: "America/New_York", moved: true, due: at("2026-03-08T07:30:00Z")}, // 02:30 is 03:30 EDT
+		{name: "no due", task: taskwire.Task{TimeZone: "UTC"}, to: "Asia/Tokyo", moved: true},
+		{name: "reminders", task: taskwire.Task{TimeZone: "UTC", DueAt: at("2026-12-10T09:00:00Z"), Reminders: []taskwire.Reminder{
+			{ID: future, At: at("2026-12-10T08:00:00Z")},
+			{ID: past, At: at("2026-12-04T08:00:00Z")},
+			{ID: uuid.New(), Before: "PT15M"},
+		}}, to: "Europe/Berlin", moved: true, due: at("2026-12-10T08:00:00Z"),
+			reminder: []*time.Time{at("2026-12-10T07:00:00Z"), at("2026-12-04T08:00:00Z"), nil}},
+		{name: "same zone", task: taskwire.Task{TimeZone: "Europe/Berlin", DueAt: at("2026-12-10T08:00:00Z")},
+			to: "Europe/Berlin", due: at("2026-12-10T08:00:00Z")},
+		{name: "past 9999", task: taskwire.Task{TimeZone: "Pacific/Kiritimati", DueAt: at("9999-12-31T09:00:00Z")},
+			to: "America/Adak", due: at("9999-12-31T09:00:00Z")},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f, moved := tt.task.MovedTo(tt.to, now)
+			assert.Equal(t, tt.moved, moved)
+			if moved {
+				assert.Equal(t, tt.to, f.TimeZone)
+			} else {
+				assert.Equal(t, tt.task.TimeZone, f.TimeZone, "stays")
+			}
+			assert.Equal(t, tt.due, f.DueAt)
+			assert.Equal(t, tt.dueDate, taskwire.DueDate(f.DueAt, f.TimeZone, f.AllDay), "the day")
+			require.Len(t, f.Reminders, len(tt.reminder))
+			for i, r := range f.Reminders {
+				assert.Equal(t, tt.reminder[i], r.At, "reminder %d", i)
+				if at := tt.task.Reminders[i].At; at != nil && !at.Equal(*r.At) {
+					assert.Equal(t, uuid.Nil, r.ID, "reminder %d moved: a new one", i)
+				} else {
+					assert.Equal(t, tt.task.Reminders[i].ID, r.ID, "reminder %d kept", i)
+				}
+			}
+		})
 	}
 }

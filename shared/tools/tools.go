@@ -91,7 +91,7 @@ func (t Tool) Call(ctx context.Context, args json.RawMessage) (json.RawMessage, 
 
 // Users reads and changes the signed-in user's settings (postgres.UserService):
 // quick_add reads its text in the user's time zone; set_daily_summary sets the summary,
-// set_daily_goal the goal.
+// set_daily_goal the goal, set_time_zone the zone.
 type Users interface {
 	FindMe(ctx context.Context) (*taskwire.User, error)
 	UpdateMe(ctx context.Context, patch []byte) (*taskwire.User, error)
@@ -174,6 +174,7 @@ func ErrorResult(err error) (result json.RawMessage, ok bool) {
 func newTools(tasks Tasks, users Users, notes Notifications) []Tool {
 	tools := append(taskTools(tasks, users), notificationTools(tasks, users, notes)...)
 	tools = append(tools, statsTools(users)...)
+	tools = append(tools, zoneTools(users)...)
 	for i := range tools {
 		tools[i].run = inLocalTime(users, tools[i].run)
 	}

@@ -245,13 +245,14 @@ function renderZoneNote() {
   const note = $('#zone-note');
   note.replaceChildren(`Times in ${state.zone}.`);
   if (browser && browser !== state.zone) {
+    // The server moves the tasks in the old zone along, at the same local times.
     note.append(' ', h('button', {
-      type: 'button', class: 'link', onclick: async () => {
+      type: 'button', class: 'link', title: `Your tasks in ${state.zone} keep their times of day in ${browser}`, onclick: async () => {
         try {
           state.me = await request('PATCH', '/v1/me', { time_zone: browser });
           state.zone = state.me.time_zone;
           renderZoneNote();
-          renderList();
+          reload();
           scheduleStats();
         } catch (err) { toast(err.message, { kind: 'error' }); }
       },

@@ -1,0 +1,60 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/taskwire/taskwire/shared/events"
+	"github.com/taskwire/taskwire/shared/taskwire"
+)
+
+// moveTasks queues on b what moves the user's open tasks in zone from to zone to with
+// their local times kept (taskwire.Task.MovedTo), each with its task.updated event, and
+// returns the events' outbox positions, to be announced after the commit. The user's row
+// must be locked in tx already, as lockOutboxSQL locks it: a user who moves keeps the
+// tasks they put in another zone where they are. It takes one round trip, which locks
+// the tasks.
+func (tx *userTx) moveTasks(ctx context.Context, b *pgx.Batch, from, to string, now time.Time) ([]*int64, error) {
+	lock := &pgx.Batch{}
+	lock.Queue(`SELECT `+taskColumns+` FROM tasks t
+		WHERE t.user_id = $1 AND t.status = 'open' AND t.time_zone = $2
+		ORDER BY t.id FOR UPDATE OF t`, tx.user, from)
+	br, err := tx.send(ctx, lock)
+	if err != nil {
+		return nil, err
+	}
+	var tasks []*taskwire.Task
+	rows, err := br.Query()
+	if err == nil {
+		tasks, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (*taskwire.Task, error) { return scanTask(row) })
+	}
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("tasks in %s: %w", from, translate(err))
+	}
+	seqs := make([]*int64, 0, len(tasks))
+	for _, cur := range tasks {
+		f, ok := cur.MovedTo(to, now)
+		if !ok {
+			continue
+		}
+		next := *cur
+		apply(&next, f, now)
+		changes := events.Diff(cur, &next)
+		if len(changes) == 0 {
+			continue
+		}
+		next.Version = cur.Version + 1
+		queueTaskUpdate(b, tx.user, &next, changes)
+		seq, err := queueEvent(b, events.TypeTaskUpdated, tx.user, &next, changes, now)
+		if err != nil {
+			return nil, err
+		}
+		seqs = append(seqs, seq)
+	}
+	return seqs, nil
+}
