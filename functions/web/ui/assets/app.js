@@ -492,16 +492,31 @@ function isOverdue(t) {
 /**
  * What t's due says: the day alone for an all-day task ("Tomorrow"), else the day and
  * time ("Tomorrow 09:00"), and the end of a task that takes hours or minutes
- * ("Tomorrow 09:00–10:30").
+ * ("Tomorrow 09:00–10:30"); a task in a zone whose clock says otherwise says its time
+ * there too ("Tomorrow 02:00 (09:00 in Tokyo)").
  */
 function dueText(t) {
   if (t.due_date) return formatDay(t.due_date, state.zone);
   const start = formatDue(t.due_at, state.zone);
   const ms = clockLength(t);
-  if (!ms) return start;
+  if (!ms) return start + elsewhere(t, start);
   const end = formatDue(new Date(Date.parse(t.due_at) + ms).toISOString(), state.zone);
-  const day = (s) => s.slice(0, s.lastIndexOf(' '));
-  return day(end) === day(start) ? `${start}–${end.slice(end.lastIndexOf(' ') + 1)}` : `${start} – ${end}`;
+  return (dayPart(end) === dayPart(start) ? `${start}–${timePart(end)}` : `${start} – ${end}`) + elsewhere(t, start);
+}
+
+const dayPart = (s) => s.slice(0, s.lastIndexOf(' '));
+const timePart = (s) => s.slice(s.lastIndexOf(' ') + 1);
+
+/**
+ * " (09:00 in Tokyo)" for timed task t when its own zone's clock says otherwise than the
+ * user's, whose due start is; the day too when that differs ("(Tomorrow 09:00 in Tokyo)").
+ */
+function elsewhere(t, start) {
+  if (!t.time_zone || t.time_zone === state.zone) return '';
+  const there = formatDue(t.due_at, t.time_zone);
+  if (there === start) return '';
+  const place = t.time_zone.slice(t.time_zone.lastIndexOf('/') + 1).replaceAll('_', ' ');
+  return ` (${dayPart(there) === dayPart(start) ? timePart(there) : there} in ${place})`;
 }
 
 /** How long timed task t takes in milliseconds, when it says so in hours, minutes or seconds only; else 0. */
