@@ -67,9 +67,41 @@ const (
 // every number kept.
 // A series' tasks, the ones it had included, are in the order they were created.
 // Reminders whose time has passed are born fired. It returns how many tasks it added and how many were
-// there already. An id of a task or reminder that another account holds is ECONFLICT, and
-// nothing is added.
+// there already. A file in which another account holds an id of a task or reminder (the
+// other account's export) is imported again with ids of the user's own
+// (taskwire.Rekey), the same each time.
 func (s *TaskService) ImportTasks(ctx context.Context, tasks []*taskwire.Task) (added, present int, err error) {
+	again := cloneTasks(tasks)
+	added, present, err = s.importTasks(ctx, tasks)
+	if !errors.Is(err, errHeldElsewhere) {
+		return added, present, err
+	}
+	taskwire.Rekey(again, taskwire.UserFromContext(ctx))
+	added, present, err = s.importTasks(ctx, again)
+	if errors.Is(err, errHeldElsewhere) {
+		// Ids derived for this user that another account holds: only a file made for it.
+		return 0, 0, taskwire.Errorf(taskwire.ECONFLICT, "a task or reminder of the file has an id another account holds")
+	}
+	return added, present, err
+}
+
+// errHeldElsewhere is importTasks' error when another account holds an id of the file.
+var errHeldElsewhere = errors.New("an id of the file is another account's")
+
+// cloneTasks copies tasks as far as importTasks changes them.
+func cloneTasks(tasks []*taskwire.Task) []*taskwire.Task {
+	out := make([]*taskwire.Task, len(tasks))
+	for i, t := range tasks {
+		c := *t
+		c.Reminders = slices.Clone(t.Reminders)
+		out[i] = &c
+	}
+	return out
+}
+
+// importTasks is ImportTasks with the file's ids as they are: errHeldElsewhere, and
+// nothing added, when another account holds one.
+func (s *TaskService) importTasks(ctx context.Context, tasks []*taskwire.Task) (added, present int, err error) {
 	tx, b, err := beginUserTx(ctx, s.db)
 	if err != nil {
 		return 0, 0, fmt.Errorf("import tasks: %w", err)
@@ -191,8 +223,7 @@ func (s *TaskService) ImportTasks(ctx context.Context, tasks []*taskwire.Task) (
 		// insert would update, is beyond the policy's reach (42501).
 		var pgErr *pgconn.PgError
 		if taskwire.ErrorCode(err) == taskwire.ECONFLICT || errors.As(err, &pgErr) && pgErr.Code == "42501" {
-			return 0, 0, taskwire.Errorf(taskwire.ECONFLICT,
-				"a task or reminder of the file has an id another account holds: a file imports into the account it was exported from, or into another server")
+			return 0, 0, errHeldElsewhere
 		}
 		return 0, 0, fmt.Errorf("import tasks: %w", err)
 	}

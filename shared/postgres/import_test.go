@@ -63,6 +63,40 @@ func TestTaskService_ImportTasks_SeriesOrder(t *testing.T) {
 	assert.Equal(t, 3, seriesIndex(t, db, third.ID))
 }
 
+// Another account's series, imported, is a series of the user's own: its tasks and
+// reminders take ids of the user's, the same when imported again, which adds nothing;
+// completing its open occurrence makes the next in it; the other account's tasks stay.
+func TestTaskService_ImportTasks_AnotherAccount(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+	ownerCtx, owner := MustNewUser(t, db)
+	ctx, user := MustNewUser(t, db)
+	tasks, rec := newRecurrenceServices(db, rDone)
+	first := MustCreateRecurring(t, ownerCtx, tasks, "FREQ=DAILY", "")
+	MustComplete(t, ownerCtx, tasks, first.ID)
+	second := MustHandle(t, rec, MustTaskEvent(t, db, owner, events.TypeTaskCompleted, first.ID))
+	require.NotNil(t, second)
+	file := []*taskwire.Task{MustFindTask(t, ownerCtx, tasks, first.ID.String()), MustFindTask(t, ownerCtx, tasks, second.ID.String())}
+
+	added, present, err := tasks.ImportTasks(ctx, file)
+	require.NoError(t, err)
+	assert.Equal(t, []int{2, 0}, []int{added, present})
+	again := []*taskwire.Task{MustFindTask(t, ownerCtx, tasks, first.ID.String()), MustFindTask(t, ownerCtx, tasks, second.ID.String())}
+	added, present, err = tasks.ImportTasks(ctx, again)
+	require.NoError(t, err)
+	assert.Equal(t, []int{0, 2}, []int{added, present}, "imported again")
+
+	mine := MustFindTask(t, ctx, tasks, "2")
+	assert.NotEqual(t, second.ID, mine.ID)
+	require.NotNil(t, mine.SeriesID)
+	assert.Equal(t, MustFindTask(t, ctx, tasks, "1").ID, *mine.SeriesID, "the series begun by the first, as in the file")
+	MustComplete(t, ctx, tasks, mine.ID)
+	third := MustHandle(t, rec, MustTaskEvent(t, db, user, events.TypeTaskCompleted, mine.ID))
+	require.NotNil(t, third, "completing the open occurrence makes the next")
+	assert.Equal(t, *mine.SeriesID, *third.SeriesID)
+	assert.Equal(t, 3, seriesIndex(t, db, third.ID))
+	assert.Equal(t, second.Version, MustFindTask(t, ownerCtx, tasks, second.ID.String()).Version, "the other account's task stays")
+}
+
 // A file's tasks stand in the user's order as the file made them: by their creation
 // times, and in the file's order where a file gives them one time (as files without
 // such times do), each a place of its own; a task from Taskwire's own export keeps the

@@ -1,6 +1,7 @@
 package taskwire
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"time"
@@ -137,4 +138,36 @@ func within(err error, field string) error {
 		inner += "." + e.Field
 	}
 	return FieldErrorf(e.Code, inner, "%s: %s", field, e.Message)
+}
+
+// Rekey gives tasks, read from another account's file, ids of user's own: each task's,
+// series' and reminder's id becomes one derived from user and it, the same every time
+// (so that the file imported again is found there already), and as ordered in time as
+// the id it replaces (its first 48 bits, a UUIDv7's milliseconds, kept). A series stays
+// one series, and a task its series' first.
+func Rekey(tasks []*Task, user string) {
+	for _, t := range tasks {
+		t.ID = rekey(t.ID, user)
+		if t.SeriesID != nil {
+			t.SeriesID = new(rekey(*t.SeriesID, user))
+		}
+		for i := range t.Reminders {
+			t.Reminders[i].ID = rekey(t.Reminders[i].ID, user)
+		}
+	}
+}
+
+// rekey derives user's id for id: its first 48 bits, then bits of SHA-256 of both, with
+// the version (7) and variant of a UUIDv7.
+func rekey(id uuid.UUID, user string) uuid.UUID {
+	h := sha256.New()
+	h.Write([]byte(user))
+	h.Write([]byte{0})
+	h.Write(id[:])
+	var out uuid.UUID
+	copy(out[:6], id[:6])
+	copy(out[6:], h.Sum(nil))
+	out[6] = 0x70 | out[6]&0x0f
+	out[8] = 0x80 | out[8]&0x3f
+	return out
 }
