@@ -12,10 +12,9 @@ import (
 
 // moveTasks queues on b what moves the user's open tasks in zone from to zone to with
 // their local times kept (taskwire.Task.MovedTo), each with its task.updated event, and
-// returns the events' outbox positions, to be announced after the commit. The user's row
-// must be locked in tx already, as lockOutboxSQL locks it: a user who moves keeps the
-// tasks they put in another zone where they are. It takes one round trip, which locks
-// the tasks.
+// returns the events' outbox positions, to be announced after the commit. Tasks in other
+// zones, which the user put there, stay. The user's row must be locked in tx already,
+// as lockOutboxSQL locks it. It takes one round trip, which locks the tasks.
 func (tx *userTx) moveTasks(ctx context.Context, b *pgx.Batch, from, to string, now time.Time) ([]*int64, error) {
 	lock := &pgx.Batch{}
 	lock.Queue(`SELECT `+taskColumns+` FROM tasks t
