@@ -250,9 +250,9 @@ await scenario('sign in as a name with the development issuer', page, async () =
   await page.getByLabel('Quick add').waitFor();
   assert(await page.locator('#who').textContent() === user, 'the page names the user');
   await until(() => page.evaluate(() => document.activeElement.id === 'quick-input'), 'focus to move to quick add');
-  // The user's zone starts as UTC; the page offers the browser's.
-  await page.getByRole('button', { name: `Use ${ZONE}` }).click();
+  // A new account starts in UTC on the server; the page gives it the browser's zone.
   await until(async () => (await page.locator('#zone-note').textContent()).includes(`Times in ${ZONE}`), 'the zone note');
+  assert((await api(token, 'GET', '/v1/me')).body.time_zone === ZONE, 'the browser zone saved');
   await until(async () => (await page.locator('#live').textContent()) === 'Live', 'the live stream');
 });
 
@@ -1062,6 +1062,9 @@ await userScenario('signing out leaves nothing of the user to the next one: sear
   await p.getByLabel('Your name').fill(next);
   await p.getByRole('button', { name: 'Continue' }).click();
   await until(async () => (await p.locator('#who').textContent()) === next && /task/.test(await p.locator('#list-status').textContent()), 'the next user\'s list');
+  // An account with a task keeps its zone (UTC here); the note offers the browser's.
+  await p.locator('#zone-note').getByRole('button', { name: `Use ${ZONE}` }).waitFor();
+  assert((await p.locator('#zone-note').textContent()).includes('Times in UTC.'), 'an account with tasks keeps its zone');
   const left = await p.evaluate(() => ({
     status: document.querySelector('#filters [name=status]:checked').value,
     q: document.querySelector('#flt-q').value,

@@ -130,6 +130,7 @@ async function signIn(token) {
   $('#chat').hidden = false;
   $('#account').hidden = false;
   $('#who').textContent = state.me.id;
+  if (await adoptBrowserZone()) reload();
   renderZoneNote();
   loadTags();
   saved().then((m) => m.startSaved({ query: () => filterQuery().toString(), problem: unsavable, apply: applyQuery, leave: leaveSaved, onError: handleError }));
@@ -239,6 +240,25 @@ document.addEventListener('visibilitychange', () => {
   if (state.me) scheduleStats(); // tasks done elsewhere, or a day passed, meanwhile
 });
 const scheduleSaved = debounce(() => saved().then((m) => m.loadSaved(true)), 500);
+
+/**
+ * Gives a new account the browser's zone: the server starts every account in UTC, which
+ * nobody signing in from a browser in Berlin means, and "dentist 3pm" typed next would be
+ * 15:00 UTC. An account with a task (the API's, or the assistant's) keeps the zone it has,
+ * and the note offers the browser's. Reports whether it changed the zone.
+ */
+async function adoptBrowserZone() {
+  const browser = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (state.me.time_zone !== 'UTC' || !browser || browser === 'UTC') return false;
+  try {
+    if ((await get('/v1/tasks?status=all&limit=1')).items.length) return false;
+    state.me = await request('PATCH', '/v1/me', { time_zone: browser });
+    state.zone = state.me.time_zone;
+    return true;
+  } catch {
+    return false; // the note still offers it
+  }
+}
 
 function renderZoneNote() {
   const browser = Intl.DateTimeFormat().resolvedOptions().timeZone;
