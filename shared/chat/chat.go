@@ -606,13 +606,19 @@ func ArgumentsJSON(args string) json.RawMessage {
 	return b
 }
 
-// SystemPrompt tells the model what it is and what time it is in the user's zone.
+// SystemPrompt tells the model what it is and what time it is in the user's zone; while
+// that is UTC, every new account's zone, to ask where the user is when it matters.
 func SystemPrompt(now time.Time, zone string) string {
 	loc := taskwire.LoadZone(zone)
 	if zone == "" {
 		zone = "UTC"
 	}
 	local := now.In(loc)
+	unset := ""
+	if zone == "UTC" {
+		unset = "The user's zone is UTC, which every new account has until it is set: before you give a task a " +
+			"time of day, unless the user said they live by UTC, ask where they are and set it with set_time_zone.\n"
+	}
 	return "You are Taskwire's assistant. You manage the signed-in user's todo list with the tools given, and only " +
 		"theirs: you cannot see or change anyone else's tasks. Tasks have a number the user can say (\"task 3\"); " +
 		"pass it as task_id. Add, list, complete, reopen, reschedule, update, delete and restore tasks as asked; " +
@@ -640,6 +646,6 @@ func SystemPrompt(now time.Time, zone string) string {
 		local.Format("2006-01-02T15:04:05") + ": the tools apply the zone's offset on that date. A task due on a day " +
 		"rather than at a time (\"pay rent on the 1st\", \"call the bank tomorrow\") is all-day: pass due_date, e.g. " +
 		local.Format("2006-01-02") + ", not due_at. Tools return each " +
-		"task's times with the offset of its own zone, and listed notifications with the user's.\n" +
+		"task's times with the offset of its own zone, and listed notifications with the user's.\n" + unset +
 		"Answer briefly and plainly, naming the tasks you changed by number and title."
 }

@@ -82,8 +82,10 @@ func TestSystemPrompt(t *testing.T) {
 	assert.Contains(t, got, "list_notifications", "the model knows where missed reminders are")
 	assert.Contains(t, got, "snooze_reminder")
 	assert.Contains(t, got, "pass due_date, e.g. 2026-11-28, not due_at", "the model knows how to say a day, the user's today")
+	assert.NotContains(t, got, "every new account has", "a zone the user set is not asked about")
 	got = chat.SystemPrompt(now, "")
 	assert.Contains(t, got, "Friday, 27 November 2026, 23:30 in the user's time zone UTC")
+	assert.Contains(t, got, "ask where they are and set it with set_time_zone", "UTC, every new account's, is asked about")
 }
 
 func TestArgumentsJSON(t *testing.T) {
