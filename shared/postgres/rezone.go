@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/taskwire/taskwire/shared/events"
 	"github.com/taskwire/taskwire/shared/taskwire"
@@ -14,7 +15,8 @@ import (
 // their local times kept (taskwire.Task.MovedTo), each with its task.updated event, and
 // returns the events' outbox positions, to be announced after the commit. Tasks in other
 // zones, which the user put there, stay. The user's row must be locked in tx already,
-// as lockOutboxSQL locks it. It takes one round trip, which locks the tasks.
+// as lockOutboxSQL locks it. Reminders moved into the past are marked fired. It takes one
+// round trip, which locks the tasks.
 func (tx *userTx) moveTasks(ctx context.Context, b *pgx.Batch, from, to string, now time.Time) ([]*int64, error) {
 	lock := &pgx.Batch{}
 	lock.Queue(`SELECT `+taskColumns+` FROM tasks t
@@ -35,7 +37,7 @@ func (tx *userTx) moveTasks(ctx context.Context, b *pgx.Batch, from, to string, 
 	if err != nil {
 		return nil, fmt.Errorf("tasks in %s: %w", from, translate(err))
 	}
-	seqs := make([]*int64, 0, len(tasks))
+	seqs, moved := make([]*int64, 0, len(tasks)), make([]uuid.UUID, 0, len(tasks))
 	for _, cur := range tasks {
 		f, ok := cur.MovedTo(to, now)
 		if !ok {
@@ -53,7 +55,12 @@ func (tx *userTx) moveTasks(ctx context.Context, b *pgx.Batch, from, to string, 
 		if err != nil {
 			return nil, err
 		}
-		seqs = append(seqs, seq)
+		seqs, moved = append(seqs, seq), append(moved, next.ID)
+	}
+	if len(moved) > 0 {
+		// A reminder the move put in the past (east, the same clock comes sooner) is born
+		// fired, as a restored task's is: it would ring at once, late, with the others.
+		b.Queue(pastFiredSQL, tx.user, now, moved)
 	}
 	return seqs, nil
 }

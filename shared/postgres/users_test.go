@@ -122,6 +122,38 @@ func TestUserService_UpdateMe(t *testing.T) {
 		assert.Contains(t, moved[0].TaskData(t).Changes, "due_at")
 	})
 
+	// Moved east, the same clock comes sooner: a reminder the move puts in the past is
+	// born fired rather than ringing at once, late; one still to come stays armed.
+	t.Run("TimeZoneMovesRemindersIntoThePast", func(t *testing.T) {
+		ctx, _ := MustNewUser(t, db)
+		users, tasks := postgres.NewUserService(db), postgres.NewTaskService(db)
+		_, err := users.UpdateMe(ctx, []byte(`{"time_zone":"America/New_York"}`))
+		require.NoError(t, err)
+		ny, err := time.LoadLocation("America/New_York")
+		require.NoError(t, err)
+		soon := time.Now().In(ny).Add(2 * time.Hour).Format("2006-01-02T15:04:05")
+		hour := "PT1H"
+		reminded := func(title, due string) *taskwire.Task {
+			return MustCreateTask(t, ctx, tasks, taskwire.NewTask{Title: title, TimeZone: "America/New_York", DueAt: &due,
+				Reminders: taskwire.RemindersInput{{Before: &hour}}})
+		}
+		passed, later := reminded("soon", soon), reminded("later", "2030-12-10T09:00:00")
+
+		_, err = users.UpdateMe(ctx, []byte(`{"time_zone":"Asia/Tokyo"}`))
+		require.NoError(t, err)
+		fired := func(task *taskwire.Task) bool {
+			t.Helper()
+			var fired bool
+			require.NoError(t, db.Pool.QueryRow(context.Background(),
+				`SELECT fired_at IS NOT NULL FROM reminders WHERE task_id = $1`, task.ID).Scan(&fired))
+			return fired
+		}
+		got := MustFindTask(t, ctx, tasks, passed.ID.String())
+		require.True(t, got.Reminders[0].FireAt.Before(time.Now()), "the same clock in Tokyo has passed")
+		assert.True(t, fired(passed), "born fired")
+		assert.False(t, fired(later), "still to come: armed")
+	})
+
 	t.Run("Email", func(t *testing.T) {
 		ctx, _ := MustNewUser(t, db)
 		users := postgres.NewUserService(db)
