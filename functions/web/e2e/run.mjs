@@ -2089,7 +2089,24 @@ await userScenario('progress: today against a daily goal set in the settings, th
   assert((await api(tok, 'GET', '/v1/me')).body.daily_goal === 2, 'GET /v1/me shows the goal saved');
   assert(await goal.getAttribute('aria-invalid') === null && await goal.inputValue() === '2', 'the goal shown as saved');
   await axeScan(p, 'the settings with the daily goal');
+
+  // The zone, in the settings: one that is none is the server's error; a new one is
+  // where times are shown, and a task in the old zone keeps its time of day.
+  await seedTask(tok, { title: 'Call the plumber', due_at: '2027-05-03T09:00:00' });
+  const zone = panel.getByLabel('Time zone', { exact: true });
+  assert(await zone.inputValue() === ZONE, `the zone shown: ${await zone.inputValue()}`);
+  await zone.fill('Mars/Olympus');
+  await save.click();
+  await panel.getByText('time_zone must be an IANA time zone').waitFor();
+  assert(await zone.getAttribute('aria-invalid') === 'true', 'the zone is marked invalid');
+  await zone.fill('America/New_York');
+  await save.click();
+  await panel.getByText('Saved.', { exact: true }).waitFor();
+  assert((await api(tok, 'GET', '/v1/me')).body.time_zone === 'America/New_York', 'the zone saved');
   await panel.getByRole('button', { name: 'Close' }).click();
+  await until(async () => (await p.locator('#zone-note').textContent()).includes('Times in America/New_York.'), 'the zone note');
+  await until(async () => (await taskItem(p, 'Call the plumber').locator('time').textContent()).endsWith('09:00'), 'the plumber at 09:00 in New York');
+  assert((await api(tok, 'GET', '/v1/tasks?q=plumber')).body.items[0].due_at === '2027-05-03T13:00:00Z', 'moved to 09:00 in New York');
   await shows('0 / 2');
 
   // Three tasks made elsewhere come in by the stream; two completed in the page meet the goal.

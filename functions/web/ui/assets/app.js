@@ -1365,7 +1365,15 @@ $('#data-button').addEventListener('click', async () => {
   await sendPendingDeletes();
   openData({
     userId: state.me.id, onImported, onDeleted, onError: handleError,
-    onSettings: (me) => { if (state.me && me.id === state.me.id) state.me = me; scheduleStats(); },
+    onSettings: (me) => {
+      if (!state.me || me.id !== state.me.id) return;
+      state.me = me;
+      scheduleStats();
+      if (me.time_zone === state.zone) return;
+      state.zone = me.time_zone; // the server moved the tasks in the old zone along
+      renderZoneNote();
+      reload();
+    },
   });
 });
 

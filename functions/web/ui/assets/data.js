@@ -144,13 +144,17 @@ async function deleteAccount() {
   opts.onDeleted();
 }
 
-// ---- where reminders and task changes are delivered, and the daily goal ----
+// ---- the time zone, where reminders and task changes are delivered, and the daily goal ----
 
 /** Shows the user's settings (me, GET /v1/me's answer), or empty inputs while they load (null). */
 function showDelivery(me) {
   $('#hooks-email').value = me?.email || '';
   $('#hooks-url').value = me?.webhook_url || '';
   $('#hooks-tasks').checked = !!me?.task_webhooks;
+  $('#hooks-zone').value = me?.time_zone || '';
+  $('#hooks-zone').removeAttribute('aria-invalid');
+  const zones = $('#hooks-zones');
+  if (!zones.options.length) zones.append(...Intl.supportedValuesOf('timeZone').map((z) => new Option(z)));
   $('#hooks-summary').value = me?.daily_summary_at || '';
   $('#hooks-goal').value = me?.daily_goal ?? '';
   $('#hooks-goal').removeAttribute('aria-invalid');
@@ -174,7 +178,9 @@ $('#hooks-form').addEventListener('submit', (e) => {
   e.preventDefault();
   run(async () => {
     const goal = $('#hooks-goal');
+    const zone = $('#hooks-zone');
     goal.removeAttribute('aria-invalid');
+    zone.removeAttribute('aria-invalid');
     // What the input cannot read as a number ("1e") is said here; a number out of range, by the server.
     if (goal.validity.badInput) {
       goal.setAttribute('aria-invalid', 'true');
@@ -187,9 +193,12 @@ $('#hooks-form').addEventListener('submit', (e) => {
         email: $('#hooks-email').value.trim(), webhook_url: $('#hooks-url').value.trim(), task_webhooks: $('#hooks-tasks').checked,
         daily_summary_at: $('#hooks-summary').value.slice(0, 5) || null,
         daily_goal: goal.value === '' ? null : Number(goal.value), // empty: the default, 5
+        time_zone: zone.value.trim(), // a new one takes the tasks in the old one along
       });
     } catch (err) {
-      if (err instanceof ApiError && err.problem.field === 'daily_goal') goal.setAttribute('aria-invalid', 'true');
+      const field = err instanceof ApiError ? err.problem.field : '';
+      if (field === 'daily_goal') goal.setAttribute('aria-invalid', 'true');
+      if (field === 'time_zone') zone.setAttribute('aria-invalid', 'true');
       throw err;
     }
     showDelivery(me);
