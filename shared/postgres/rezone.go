@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -37,7 +38,8 @@ func (tx *userTx) moveTasks(ctx context.Context, b *pgx.Batch, from, to string, 
 	if err != nil {
 		return nil, fmt.Errorf("tasks in %s: %w", from, translate(err))
 	}
-	seqs, moved := make([]*int64, 0, len(tasks)), make([]uuid.UUID, 0, len(tasks))
+	var past []uuid.UUID
+	seqs := make([]*int64, 0, len(tasks))
 	for _, cur := range tasks {
 		f, ok := cur.MovedTo(to, now)
 		if !ok {
@@ -55,12 +57,29 @@ func (tx *userTx) moveTasks(ctx context.Context, b *pgx.Batch, from, to string, 
 		if err != nil {
 			return nil, err
 		}
-		seqs, moved = append(seqs, seq), append(moved, next.ID)
+		seqs, past = append(seqs, seq), append(past, movedIntoPast(cur, &next, now)...)
 	}
-	if len(moved) > 0 {
+	if len(past) > 0 {
 		// A reminder the move put in the past (east, the same clock comes sooner) is born
 		// fired, as a restored task's is: it would ring at once, late, with the others.
-		b.Queue(pastFiredSQL, tx.user, now, moved)
+		// One that was due already, moved or not, rings as it would have.
+		b.Queue(`UPDATE reminders SET fired_at = $2 WHERE user_id = $1 AND id = ANY($3)`, tx.user, now, past)
 	}
 	return seqs, nil
+}
+
+// movedIntoPast returns the ids of next's reminders that the change from cur made due by
+// now, from a time still to come or from none.
+func movedIntoPast(cur, next *taskwire.Task, now time.Time) []uuid.UUID {
+	var ids []uuid.UUID
+	for _, r := range next.Reminders {
+		if r.FireAt == nil || r.FireAt.After(now) {
+			continue
+		}
+		i := slices.IndexFunc(cur.Reminders, func(c taskwire.Reminder) bool { return c.ID == r.ID })
+		if i < 0 || cur.Reminders[i].FireAt == nil || cur.Reminders[i].FireAt.After(now) {
+			ids = append(ids, r.ID)
+		}
+	}
+	return ids
 }

@@ -138,6 +138,11 @@ func TestUserService_UpdateMe(t *testing.T) {
 				Reminders: taskwire.RemindersInput{{Before: &hour}}})
 		}
 		passed, later := reminded("soon", soon), reminded("later", "2030-12-10T09:00:00")
+		// Due a minute ago and not rung yet (no reminders function runs here): the move
+		// leaves it as it is, and it rings as it would have.
+		ago := time.Now().In(ny).Add(-time.Minute).Format("2006-01-02T15:04:05")
+		due := MustCreateTask(t, ctx, tasks, taskwire.NewTask{Title: "due", TimeZone: "America/New_York", DueAt: &soon,
+			Reminders: taskwire.RemindersInput{{At: &ago}}})
 
 		_, err = users.UpdateMe(ctx, []byte(`{"time_zone":"Asia/Tokyo"}`))
 		require.NoError(t, err)
@@ -152,6 +157,7 @@ func TestUserService_UpdateMe(t *testing.T) {
 		require.True(t, got.Reminders[0].FireAt.Before(time.Now()), "the same clock in Tokyo has passed")
 		assert.True(t, fired(passed), "born fired")
 		assert.False(t, fired(later), "still to come: armed")
+		assert.False(t, fired(due), "due before the move: still to ring, not lost")
 	})
 
 	t.Run("Email", func(t *testing.T) {
