@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -88,7 +89,7 @@ type Agent struct {
 	model  string
 	cfg    Config
 	tools  *tools.Set
-	params []openai.ChatCompletionToolUnionParam
+	params func() []openai.ChatCompletionToolUnionParam // the tools as the model is told them
 	convs  Conversations
 	users  Users
 	// Now is the clock the system prompt tells the model; tests replace it.
@@ -136,14 +137,24 @@ func New(cfg Config, set *tools.Set, convs Conversations, users Users) *Agent {
 		c := openai.NewChatCompletionService(append(openai.DefaultClientOptions(), opts...)...)
 		a.client = &c
 	}
+	a.params = sync.OnceValue(func() []openai.ChatCompletionToolUnionParam { return toolParams(set) })
+	return a
+}
+
+// toolParams returns the tools of set as the model is told them. The agent makes them
+// on its first call to the model rather than in New: the encoding takes a few
+// milliseconds that a function's cold start would wait for (make bench), and a whole app
+// woken by a tasks request never needs it.
+func toolParams(set *tools.Set) []openai.ChatCompletionToolUnionParam {
+	var params []openai.ChatCompletionToolUnionParam
 	for _, t := range set.List() {
 		var schema shared.FunctionParameters
 		_ = json.Unmarshal(t.Parameters, &schema) // the tools' schemas are constants, tested to be JSON objects
-		a.params = append(a.params, encodedOnce(openai.ChatCompletionFunctionTool(shared.FunctionDefinitionParam{
+		params = append(params, encodedOnce(openai.ChatCompletionFunctionTool(shared.FunctionDefinitionParam{
 			Name: t.Name, Description: openai.String(t.Description), Parameters: schema,
 		})))
 	}
-	return a
+	return params
 }
 
 // modelClient returns the HTTP client of the model calls when the configuration gives
@@ -431,7 +442,7 @@ type turn struct {
 // complete calls the model once, streaming when obs wants deltas, and checks that the
 // answer is whole (see finish).
 func (a *Agent) complete(ctx context.Context, messages []openai.ChatCompletionMessageParamUnion, obs *Observer) (turn, error) {
-	params := openai.ChatCompletionNewParams{Model: shared.ChatModel(a.model), Messages: messages, Tools: a.params}
+	params := openai.ChatCompletionNewParams{Model: shared.ChatModel(a.model), Messages: messages, Tools: a.params()}
 	if obs.Delta == nil {
 		res, err := a.client.New(ctx, params)
 		if err != nil {

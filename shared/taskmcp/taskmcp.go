@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"sync"
 
 	sdkauth "github.com/modelcontextprotocol/go-sdk/auth"
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
@@ -46,13 +47,22 @@ const instructions = "Taskwire keeps the signed-in user's tasks. Tasks have a nu
 type Handler struct {
 	verifier rest.Verifier
 	users    rest.UserStore
-	mcp      http.Handler
+	mcp      func() http.Handler // made on the first request (see New)
 }
 
 // New returns a handler serving every tool of set, as the user that verifier finds in
 // each request's bearer token; users creates the user's row on first sight, as the REST
 // API does.
 func New(verifier rest.Verifier, users rest.UserStore, set *tools.Set) *Handler {
+	return &Handler{verifier: verifier, users: users, mcp: sync.OnceValue(func() http.Handler { return serve(set) })}
+}
+
+// serve returns the MCP server of set's tools over streamable HTTP, taking the user from
+// the request's context. The handler makes it on its first request rather than in New:
+// the SDK checks and resolves every tool's schema as it is added, a few milliseconds that
+// a function's cold start would wait for (make bench), and a whole app woken by a tasks
+// request never needs.
+func serve(set *tools.Set) http.Handler {
 	server := mcp.NewServer(&mcp.Implementation{Name: ServerName, Title: "Taskwire tasks", Version: ServerVersion},
 		&mcp.ServerOptions{Instructions: instructions})
 	for _, t := range set.List() {
@@ -84,7 +94,7 @@ func New(verifier rest.Verifier, users rest.UserStore, set *tools.Set) *Handler 
 		}
 		return &sdkauth.TokenInfo{UserID: user}, nil
 	}, &sdkauth.RequireBearerTokenOptions{AllowMissingExpiration: true})
-	return &Handler{verifier: verifier, users: users, mcp: passUser(streamable)}
+	return passUser(streamable)
 }
 
 // ServeHTTP authenticates the request as the REST API does, answering a missing or bad
@@ -100,7 +110,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		problem.WriteDetails(w, problem.MethodNotAllowed(r, http.MethodPost))
 		return
 	}
-	h.mcp.ServeHTTP(w, r.WithContext(ctx))
+	h.mcp().ServeHTTP(w, r.WithContext(ctx))
 }
 
 // call runs t as the request's user. The result is the tool's JSON, as text and as
