@@ -3,6 +3,10 @@ package postgres_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -116,6 +120,70 @@ func TestTaskService_MoveTask_Refused(t *testing.T) {
 		})
 	}
 	require.Equal(t, "a c b", MustOrder(t, ctx, svc, "all"))
+}
+
+// Moves into the same place never run out of room: two tasks put in turn right after the
+// first, each move halving the room the last one left, lengthen the positions there a
+// character every six moves; when a move finds none left, the tasks around the gap take
+// the stretch anew, spread evenly, up to the first task on each side whose position can
+// stay, each with its task.updated event, and the move goes on.
+func TestTaskService_MoveTask_Respaces(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+	ctx, user := MustNewUser(t, db)
+	svc := postgres.NewTaskService(db)
+	titles := []string{"top", "x", "y"}
+	for i := 1; i <= 12; i++ {
+		titles = append(titles, fmt.Sprintf("c%d", i))
+	}
+	for _, title := range titles {
+		MustCreateTask(t, ctx, svc, taskwire.NewTask{Title: title})
+	}
+	before := map[string]*taskwire.Task{}
+	for _, task := range MustTasks(t, ctx, svc) {
+		before[task.Title] = task
+	}
+	respaced, last := false, ""
+	for move := 0; move < 1500 && !respaced; move++ {
+		moved, err := svc.MoveTask(ctx, []string{"2", "3"}[move%2], "", taskwire.Move{After: "1"})
+		require.NoError(t, err, "move %d", move)
+		// Each move puts its task before the last one moved, lengthening the position
+		// until there is no room left and the stretch is taken anew.
+		if respaced = len(moved.Position) < len(last)/2; !respaced {
+			before[moved.Title], last = moved, moved.Position
+		}
+	}
+	require.True(t, respaced, "1500 moves into one place, and no stretch taken anew: the last at %q", last)
+	require.Greater(t, len(last), taskwire.MaxPositionLen-5, "the stretch was taken anew before the room ran out")
+	order := MustOrder(t, ctx, svc, "open")
+	require.True(t, strings.HasSuffix(order, " c1 c2 c3 c4 c5 c6 c7 c8 c9 c10 c11 c12"), order)
+	require.Contains(t, []string{"top x y", "top y x"}, strings.TrimSuffix(order, " c1 c2 c3 c4 c5 c6 c7 c8 c9 c10 c11 c12"))
+
+	// The top, the task not moved and seven below: respaceSide on the side below the gap.
+	for _, task := range MustTasks(t, ctx, svc) {
+		was := before[task.Title]
+		assert.True(t, taskwire.ValidPosition(task.Position), "%s at %q", task.Title, task.Position)
+		assert.LessOrEqual(t, len(task.Position), taskwire.MaxPositionLen/2, "%s at %q", task.Title, task.Position)
+		switch task.Title {
+		case "c8", "c9", "c10", "c11", "c12":
+			assert.Equal(t, was.Position, task.Position, "%s is past the stretch", task.Title)
+			assert.Equal(t, was.Version, task.Version, "%s is past the stretch", task.Title)
+			continue
+		}
+		assert.Equal(t, was.Version+1, task.Version, "%s", task.Title)
+		e := MustTaskEvent(t, db, user, events.TypeTaskUpdated, task.ID)
+		var data events.TaskData
+		require.NoError(t, json.Unmarshal(e.Data(), &data))
+		assert.Equal(t, task.Position, data.Task.Position, "%s's event", task.Title)
+		assert.Equal(t, []string{"position"}, slices.Collect(maps.Keys(data.Changes)), "%s's event", task.Title)
+	}
+}
+
+// MustTasks returns every task of the user, open and completed.
+func MustTasks(tb testing.TB, ctx context.Context, svc *postgres.TaskService) []*taskwire.Task {
+	tb.Helper()
+	page, err := svc.FindTasks(ctx, taskwire.TaskFilter{Status: "all", Sort: taskwire.Sort{Field: taskwire.SortPosition}, Limit: taskwire.MaxLimit})
+	require.NoError(tb, err)
+	return page.Items
 }
 
 // The next occurrence of a repeating task stands where the user put the series, and a

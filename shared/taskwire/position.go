@@ -14,8 +14,9 @@ import (
 // never ending in '0'. Digits are base 62, '0'…'9', 'A'…'Z', 'a'…'z', in byte order.
 const positionDigits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
-// MaxPositionLen bounds a position's length: far more than moves between the same two
-// tasks make (about one character per six moves), and a column PostgreSQL indexes whole.
+// MaxPositionLen bounds a position's length, so that PostgreSQL indexes the column whole:
+// moves into the same gap lengthen the positions there about a character every six, and
+// one that finds no room left gives the tasks around new ones (PositionsBetween).
 const MaxPositionLen = 200
 
 // positionAtLen is the number of digits of PositionAt's integer part: microseconds since
@@ -125,6 +126,29 @@ func PositionBetween(a, b string) (string, error) {
 		return "", errPosition
 	}
 	return key, nil
+}
+
+// PositionsBetween returns n positions in order after a and before b, for n tasks that
+// take the room between them anew when a move finds none left (PositionBetween fails past
+// MaxPositionLen): each halves the room that the ones before it left, so the longest is
+// about one character per six halvings longer than a and b's common part.
+func PositionsBetween(a, b string, n int) ([]string, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	mid, err := PositionBetween(a, b)
+	if err != nil {
+		return nil, err
+	}
+	before, err := PositionsBetween(a, mid, n/2)
+	if err != nil {
+		return nil, err
+	}
+	after, err := PositionsBetween(mid, b, n-n/2-1)
+	if err != nil {
+		return nil, err
+	}
+	return append(append(before, mid), after...), nil
 }
 
 // midpoint returns fraction digits between fractions a and b ("" for b: above every

@@ -141,3 +141,39 @@ func FuzzPositionBetween(f *testing.F) {
 		}
 	})
 }
+
+// The positions given to tasks that take a stretch of the order anew come in order
+// between its ends, and are short: a few characters past what the ends have in common,
+// however many tasks there are.
+func TestPositionsBetween(t *testing.T) {
+	first := taskwire.PositionAt(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	for _, c := range []struct {
+		a, b   string
+		n      int
+		maxLen int
+	}{
+		{"", "", 1, 2},
+		{"", "", 1000, 4},
+		{"a0", "a1", 1, 3},
+		{"a0", "a1", 1000, 5},
+		{first, "", 100, len(first) + 2},
+		{"", first, 100, len(first) + 2},
+		{first, first + "0001", 1000, len(first) + 6}, // the common part is first + "000"
+	} {
+		keys, err := taskwire.PositionsBetween(c.a, c.b, c.n)
+		require.NoError(t, err, "%d between %q and %q", c.n, c.a, c.b)
+		require.Len(t, keys, c.n)
+		prev := c.a
+		for i, k := range keys {
+			require.True(t, taskwire.ValidPosition(k), "key %d, %q, is not valid", i, k)
+			require.True(t, prev == "" || prev < k, "key %d, %q, is not after %q", i, k, prev)
+			require.LessOrEqual(t, len(k), c.maxLen, "key %d of %d between %q and %q: %q", i, c.n, c.a, c.b, k)
+			prev = k
+		}
+		if c.b != "" {
+			require.Less(t, prev, c.b)
+		}
+	}
+	keys, err := taskwire.PositionsBetween("a1", "a0", 3)
+	require.Error(t, err, "out of order: %q", keys)
+}
