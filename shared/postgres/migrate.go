@@ -75,13 +75,15 @@ func Migrate(ctx context.Context, conn *pgx.Conn) (err error) {
 // migrateCurrent reports whether the database's schema version is at least that of the
 // embedded migrations. A database without the version table, or migrations that tern
 // would refuse (numbers not 1…n), are not current: tern then migrates, or says why not.
+// Every start asks, so it asks in one round trip (the simple protocol; a statement pgx
+// prepares first takes two).
 func migrateCurrent(ctx context.Context, conn *pgx.Conn) (bool, error) {
 	latest, ok := migrateLatest()
 	if !ok {
 		return false, nil
 	}
 	var version int32
-	err := conn.QueryRow(ctx, "SELECT version FROM "+migrateVersionTable).Scan(&version)
+	err := conn.QueryRow(ctx, "SELECT version FROM "+migrateVersionTable, pgx.QueryExecModeSimpleProtocol).Scan(&version)
 	var pgErr *pgconn.PgError
 	switch {
 	case errors.As(err, &pgErr) && pgErr.Code == "42P01", errors.Is(err, pgx.ErrNoRows): // undefined_table
