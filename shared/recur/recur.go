@@ -142,6 +142,25 @@ func untilValue(rule string) string {
 	return ""
 }
 
+// Moved returns rule, one that Parse accepts, for a series moved from zone from to zone
+// to at the same local times: an UNTIL given as a UTC time becomes the instant the same
+// wall-clock time comes in to, so the series ends on the occurrence it ended on before
+// (kept as an instant, a daily 09:00 moved west would lose its last day). A date or a
+// local time, read in the series' zone, stays as written.
+func Moved(rule string, from, to *time.Location) string {
+	raw := untilValue(rule)
+	if !strings.HasSuffix(raw, "Z") {
+		return rule
+	}
+	until, err := time.Parse("20060102T150405Z", raw)
+	if err != nil {
+		return rule
+	}
+	moved := Resolve(until.In(from), to).UTC().Format("20060102T150405Z")
+	i := strings.Index(strings.ToUpper(rule), "UNTIL="+raw) + len("UNTIL=")
+	return rule[:i] + moved + rule[i+len(raw):]
+}
+
 // untilIn returns the last instant that rule's UNTIL admits when the series runs in loc,
 // and zero when the rule has none. A UTC time (…Z) is that instant. RFC 5545 wants one
 // when the start has a time of day, but people and calendars also write a date alone,

@@ -171,3 +171,38 @@ func TestDayRule(t *testing.T) {
 		}
 	}
 }
+
+// A series moved to another zone at the same local times ends on the occurrence it ended
+// on: an UNTIL at a UTC time comes at the same wall-clock time in the new zone, and the
+// occurrences in the new zone run up to it; a date or a local time stays as written.
+func TestMoved(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	require.NoError(t, err)
+	newYork, err := time.LoadLocation("America/New_York")
+	require.NoError(t, err)
+	for _, c := range []struct{ rule, want string }{
+		{"FREQ=DAILY;UNTIL=20261210T080000Z", "FREQ=DAILY;UNTIL=20261210T140000Z"},
+		{"FREQ=WEEKLY;UNTIL=20260329T013000Z;BYDAY=SU", "FREQ=WEEKLY;UNTIL=20260329T073000Z;BYDAY=SU"}, // 03:30 in Berlin, summer time there since 01:00Z
+		{"FREQ=DAILY;UNTIL=20261210", "FREQ=DAILY;UNTIL=20261210"},
+		{"FREQ=DAILY;UNTIL=20261210T090000", "FREQ=DAILY;UNTIL=20261210T090000"},
+		{"FREQ=DAILY;COUNT=3", "FREQ=DAILY;COUNT=3"},
+	} {
+		got := recur.Moved(c.rule, berlin, newYork)
+		assert.Equal(t, c.want, got, c.rule)
+		_, err := recur.Parse(got)
+		assert.NoError(t, err, got)
+	}
+
+	// Every day at 09:00 from 7 December, until Berlin's 10th at 09:00 moved to New York.
+	rule := recur.Moved("FREQ=DAILY;UNTIL=20261210T080000Z", berlin, newYork)
+	due, days := time.Date(2026, 12, 7, 9, 0, 0, 0, newYork), []int{7}
+	for index := 1; ; index++ {
+		next, ok, err := recur.Next(recur.Series{Rule: rule, TimeZone: "America/New_York", Due: due, Index: index, Now: due})
+		require.NoError(t, err)
+		if !ok {
+			break
+		}
+		due, days = next.At, append(days, next.At.In(newYork).Day())
+	}
+	assert.Equal(t, []int{7, 8, 9, 10}, days, "the last day kept")
+}

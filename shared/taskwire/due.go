@@ -79,7 +79,8 @@ func parseDueDate(field, s, tz string) (*time.Time, error) {
 // forward by the gap, a repeated one is the first), an all-day task on the same day, and
 // a reminder at a time of its own that is still to come at now at the same local time;
 // relative reminders follow the due, and one at a time that has come stays (a moved one
-// is a new reminder, with a new id, as a patch makes it). It reports false when the task
+// is a new reminder, with a new id, as a patch makes it), and a series ending at a UTC
+// time ends at that local time there (recur.Moved). It reports false when the task
 // stays as it is: in zone to already, or a time that would leave the years a task holds.
 func (t *Task) MovedTo(to string, now time.Time) (TaskFields, bool) {
 	f := t.Fields()
@@ -90,6 +91,9 @@ func (t *Task) MovedTo(to string, now time.Time) (TaskFields, bool) {
 	// in returns when the time at in the old zone comes in the new one.
 	in := func(at time.Time) (*time.Time, error) { return inRange("time", recur.Resolve(at.In(from), loc)) }
 	f.TimeZone = to
+	if f.Recurrence != "" {
+		f.Recurrence = recur.Moved(f.Recurrence, from, loc)
+	}
 	if t.DueAt != nil {
 		var err error
 		if f.AllDay {

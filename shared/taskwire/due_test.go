@@ -233,6 +233,7 @@ func TestTask_MovedTo(t *testing.T) {
 		due      *time.Time
 		dueDate  *string
 		reminder []*time.Time // At of each reminder, in order
+		rule     string
 	}{
 		{name: "timed", task: taskwire.Task{TimeZone: "Europe/Berlin", DueAt: at("2026-12-10T08:00:00Z")},
 			to: "America/New_York", moved: true, due: at("2026-12-10T14:00:00Z")},
@@ -247,6 +248,12 @@ func TestTask_MovedTo(t *testing.T) {
 			{ID: uuid.New(), Before: "PT15M"},
 		}}, to: "Europe/Berlin", moved: true, due: at("2026-12-10T08:00:00Z"),
 			reminder: []*time.Time{at("2026-12-10T07:00:00Z"), at("2026-12-04T08:00:00Z"), nil}},
+		{name: "series ending at a time", task: taskwire.Task{TimeZone: "Europe/Berlin", DueAt: at("2026-12-07T08:00:00Z"),
+			Recurrence: new("FREQ=DAILY;UNTIL=20261210T080000Z")},
+			to: "America/New_York", moved: true, due: at("2026-12-07T14:00:00Z"), rule: "FREQ=DAILY;UNTIL=20261210T140000Z"},
+		{name: "series ending on a day", task: taskwire.Task{TimeZone: "Europe/Berlin", DueAt: at("2026-12-07T08:00:00Z"),
+			Recurrence: new("FREQ=DAILY;UNTIL=20261210")},
+			to: "America/New_York", moved: true, due: at("2026-12-07T14:00:00Z"), rule: "FREQ=DAILY;UNTIL=20261210"},
 		{name: "same zone", task: taskwire.Task{TimeZone: "Europe/Berlin", DueAt: at("2026-12-10T08:00:00Z")},
 			to: "Europe/Berlin", due: at("2026-12-10T08:00:00Z")},
 		{name: "past 9999", task: taskwire.Task{TimeZone: "Pacific/Kiritimati", DueAt: at("9999-12-31T09:00:00Z")},
@@ -261,6 +268,7 @@ func TestTask_MovedTo(t *testing.T) {
 				assert.Equal(t, tt.task.TimeZone, f.TimeZone, "stays")
 			}
 			assert.Equal(t, tt.due, f.DueAt)
+			assert.Equal(t, tt.rule, f.Recurrence, "the rule")
 			assert.Equal(t, tt.dueDate, taskwire.DueDate(f.DueAt, f.TimeZone, f.AllDay), "the day")
 			require.Len(t, f.Reminders, len(tt.reminder))
 			for i, r := range f.Reminders {
