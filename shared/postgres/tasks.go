@@ -731,49 +731,60 @@ func (s *TaskService) changeIn(ctx context.Context, ref, ifMatch string, edit fu
 // statements b holds, and commits them together; a change that changes nothing commits
 // b alone.
 func (s *TaskService) commitChange(ctx context.Context, tx *userTx, cur *taskwire.Task, f taskwire.TaskFields, b *pgx.Batch) (*taskwire.Task, error) {
-	user := tx.user
-	now := s.now()
+	next, seqs, err := tx.queueChange(ctx, b, cur, f, s.now())
+	if err != nil {
+		return nil, err
+	}
+	if b.Len() == 0 {
+		return cur, nil
+	}
+	if err := tx.commit(ctx, b); err != nil {
+		return nil, err
+	}
+	for _, seq := range seqs {
+		s.db.outboxWritten(tx.user, *seq)
+	}
+	return next, nil
+}
+
+// queueChange queues on b what stores locked task cur changed to fields f, with its
+// event: the task's row (and its reminders' when they or its status changed), and, when
+// a reopening withdraws the next occurrence its completion made, that one's deletion and
+// event. It returns the task as changed and the events' outbox positions, to be announced
+// after the commit; cur and none when f changes nothing. It reads the occurrence to
+// withdraw, one round trip, only when reopening an occurrence of a series.
+func (tx *userTx) queueChange(ctx context.Context, b *pgx.Batch, cur *taskwire.Task, f taskwire.TaskFields, now time.Time) (*taskwire.Task, []*int64, error) {
 	next := *cur
 	apply(&next, f, now)
 	changes := events.Diff(cur, &next)
 	if len(changes) == 0 {
-		if b.Len() > 0 {
-			return cur, tx.commit(ctx, b)
-		}
-		return cur, nil
+		return cur, nil, nil
 	}
 	next.Version = cur.Version + 1
 	var withdrawn *taskwire.Task
 	if cur.Status == taskwire.StatusCompleted && next.Status == taskwire.StatusOpen && cur.SeriesID != nil {
 		var err error
 		if withdrawn, err = tx.withdrawable(ctx, cur); err != nil {
-			return nil, translate(err)
+			return nil, nil, translate(err)
 		}
 	}
-
-	queueTaskUpdate(b, user, &next, changes)
+	queueTaskUpdate(b, tx.user, &next, changes)
 	if withdrawn != nil {
-		b.Queue(`DELETE FROM tasks WHERE user_id = $1 AND id = $2`, user, withdrawn.ID)
+		b.Queue(`DELETE FROM tasks WHERE user_id = $1 AND id = $2`, tx.user, withdrawn.ID)
 	}
-	b.Queue(lockOutboxSQL, user)
-	seq, err := queueEvent(b, events.TaskChangeType(cur, &next), user, &next, changes, now)
+	b.Queue(lockOutboxSQL, tx.user)
+	seq, err := queueEvent(b, events.TaskChangeType(cur, &next), tx.user, &next, changes, now)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var withdrawnSeq *int64
+	seqs := []*int64{seq}
 	if withdrawn != nil {
-		if withdrawnSeq, err = queueEvent(b, events.TypeTaskDeleted, user, withdrawn, nil, now); err != nil {
-			return nil, err
+		if seq, err = queueEvent(b, events.TypeTaskDeleted, tx.user, withdrawn, nil, now); err != nil {
+			return nil, nil, err
 		}
+		seqs = append(seqs, seq)
 	}
-	if err := tx.commit(ctx, b); err != nil {
-		return nil, err
-	}
-	s.db.outboxWritten(user, *seq)
-	if withdrawnSeq != nil {
-		s.db.outboxWritten(user, *withdrawnSeq)
-	}
-	return &next, nil
+	return &next, seqs, nil
 }
 
 // queueTaskUpdate writes next, a task changed by changes, over its row; its reminder

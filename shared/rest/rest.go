@@ -43,6 +43,8 @@ type TaskStore interface {
 	// MoveTask puts a task where m says in the user's own order (sort=position).
 	MoveTask(ctx context.Context, ref, ifMatch string, m taskwire.Move) (*taskwire.Task, error)
 	DeleteTask(ctx context.Context, ref, ifMatch string) error
+	// BulkTasks applies one action to several tasks, all of them or none.
+	BulkTasks(ctx context.Context, bulk taskwire.Bulk) ([]*taskwire.Task, error)
 	Tags(ctx context.Context) ([]taskwire.Tag, error)
 	// RenameTag renames a tag on every task that carries it (merging it into one of that
 	// name); DeleteTag removes it from them.
@@ -128,6 +130,7 @@ func NewServer(d Deps) *Server {
 func (s *Server) routes() {
 	s.handle("POST /v1/tasks", s.createTask, false)
 	s.handle("POST /v1/tasks/quick", s.quickAdd, false)
+	s.handle("POST /v1/tasks/bulk", s.bulkTasks, false)
 	s.handle("GET /v1/tasks", s.listTasks, false)
 	s.handle("GET /v1/tasks/{id}", s.getTask, false)
 	s.handle("PATCH /v1/tasks/{id}", s.patchTask, false)

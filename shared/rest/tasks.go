@@ -518,6 +518,29 @@ func (s *Server) moveTask(w http.ResponseWriter, r *http.Request) error {
 	return writeTask(w, r, http.StatusOK, t)
 }
 
+// bulkTasks serves POST /v1/tasks/bulk: one action on up to taskwire.MaxBulk of the
+// user's tasks, all of them or none, answered with the tasks as they are after it.
+func (s *Server) bulkTasks(w http.ResponseWriter, r *http.Request) error {
+	body, err := readBody(w, r)
+	if err != nil {
+		return err
+	}
+	bulk, err := taskwire.DecodeBulk(body)
+	if err != nil {
+		return err
+	}
+	tasks, err := s.tasks.BulkTasks(r.Context(), bulk)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, bulkResult{Items: tasks})
+}
+
+// bulkResult is the answer of POST /v1/tasks/bulk.
+type bulkResult struct {
+	Items []*taskwire.Task `json:"items"`
+}
+
 func (s *Server) toggleTask(w http.ResponseWriter, r *http.Request) error {
 	t, err := s.tasks.ToggleTask(r.Context(), r.PathValue("id"))
 	if err != nil {

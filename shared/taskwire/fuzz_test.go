@@ -267,6 +267,56 @@ func FuzzApplyPatch(f *testing.F) {
 	})
 }
 
+// FuzzDecodeBulk: a bulk body is read or refused with a problem naming its field; what
+// is read names 1 to MaxBulk tasks, and its change, applied to a task, gives valid fields
+// or an error naming its field, and is the same when applied again.
+func FuzzDecodeBulk(f *testing.F) {
+	for _, seed := range []string{
+		`{"tasks":[1,"#2","0190f0c4-0000-7000-8000-000000000001"],"action":"complete"}`,
+		`{"tasks":[1],"action":"reopen"}`,
+		`{"tasks":[1,1],"action":"delete"}`,
+		`{"tasks":[3],"action":"update","patch":{"priority":"low","tags":null},"add_tags":["Home"],"remove_tags":["work"]}`,
+		`{"tasks":[3],"action":"update","patch":{"due_at":null}}`,
+		`{"tasks":[3],"action":"update","add_tags":["a","b","c","d","e","f","g","h","i","j","k","l","m","n","o","p","q","r","s"]}`,
+		`{"tasks":[],"action":"complete"}`,
+		`{"tasks":[0],"action":"complete"}`,
+		`{"tasks":[1],"action":"delete","add_tags":["x"]}`,
+		`{"tasks":[1],"action":"update","patch":"x"}`,
+		`{"tasks":[1],"action":"update","patch":{"id":1}}`,
+		`{"tasks":"1","action":"complete"}`,
+		`null`, `[]`, ``,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		b, err := taskwire.DecodeBulk(body)
+		if err != nil {
+			checkError(t, err, taskwire.EMALFORMED, taskwire.EINVALID)
+			return
+		}
+		if len(b.Tasks) == 0 || len(b.Tasks) > taskwire.MaxBulk {
+			t.Fatalf("read %d tasks from %q", len(b.Tasks), body)
+		}
+		if b.Action == taskwire.BulkDelete {
+			return
+		}
+		base, err := taskwire.ApplyPatch(patchBase(), []byte(`{}`)) // as a stored task's fields are
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := b.Apply(base, 7)
+		if err != nil {
+			checkError(t, err, taskwire.EMALFORMED, taskwire.EINVALID)
+			return
+		}
+		checkFields(t, got)
+		again, err := b.Apply(got, 7)
+		if err != nil || mustJSON(t, again) != mustJSON(t, got) {
+			t.Fatalf("the bulk change of %q is not the same applied again: %s, then %s (%v)", body, mustJSON(t, got), mustJSON(t, again), err)
+		}
+	})
+}
+
 // sorts are every listing order.
 var sorts = []taskwire.Sort{
 	{Field: taskwire.SortCreatedAt}, {Field: taskwire.SortCreatedAt, Desc: true},

@@ -1,0 +1,121 @@
+package rest_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/taskwire/taskwire/shared/rest/resttest"
+	"github.com/taskwire/taskwire/shared/taskwire"
+)
+
+// POST /v1/tasks/bulk does one thing to several tasks, named by number or uuid, and
+// answers with them as they are after it: completing them, reopening them, changing them
+// with a patch and tags added and taken off, and putting them in the trash, whence each
+// comes back.
+func TestBulkTasks(t *testing.T) {
+	s := resttest.MustStart(t)
+	c := s.NewUser(t)
+	a := c.MustCreateTask(t, map[string]any{"title": "a", "tags": []string{"home", "errand"}})
+	b := c.MustCreateTask(t, map[string]any{"title": "b", "tags": []string{"home"}})
+	c.MustCreateTask(t, map[string]any{"title": "c"})
+
+	bulk := func(body any) []*taskwire.Task {
+		t.Helper()
+		resp := c.Do(t, http.MethodPost, "/v1/tasks/bulk", body)
+		resp.MustStatus(t, http.StatusOK)
+		var out struct {
+			Items []*taskwire.Task `json:"items"`
+		}
+		resp.JSON(t, &out)
+		return out.Items
+	}
+	titles := func(query string) string {
+		t.Helper()
+		var out []string
+		for _, task := range c.MustListTasks(t, query) {
+			out = append(out, task.Title)
+		}
+		return strings.Join(out, " ")
+	}
+
+	done := bulk(map[string]any{"tasks": []any{2, a.ID.String(), "#2"}, "action": "complete"})
+	require.Len(t, done, 2, "a task named twice changes once")
+	assert.Equal(t, []string{"b", "a"}, []string{done[0].Title, done[1].Title}, "in the order named")
+	for _, task := range done {
+		assert.Equal(t, taskwire.StatusCompleted, task.Status)
+		assert.NotNil(t, task.CompletedAt)
+	}
+	assert.Equal(t, "c", titles("status=open"))
+
+	reopened := bulk(`{"tasks": [1, 2], "action": "reopen"}`)
+	require.Len(t, reopened, 2)
+	assert.Equal(t, "a b c", titles("status=open&sort=title"))
+
+	changed := bulk(map[string]any{"tasks": []int{1, 2, 3}, "action": "update",
+		"patch": map[string]any{"priority": "high"}, "add_tags": []string{"Work"}, "remove_tags": []string{"home"}})
+	require.Len(t, changed, 3)
+	assert.Equal(t, []string{"errand", "work"}, changed[0].Tags)
+	assert.Equal(t, []string{"work"}, changed[1].Tags)
+	assert.Equal(t, []string{"work"}, changed[2].Tags)
+	for _, task := range changed {
+		assert.Equal(t, taskwire.PriorityHigh, task.Priority)
+		assert.Equal(t, task, c.MustGetTask(t, task.ID.String()), "as stored")
+	}
+	assert.Equal(t, b.Version+3, changed[1].Version, "complete, reopen, update: a version each")
+
+	gone := bulk(`{"tasks": [1, 3], "action": "delete"}`)
+	require.Len(t, gone, 2)
+	assert.Equal(t, "b", titles("status=all"))
+	c.Do(t, http.MethodPost, "/v1/tasks/1/restore", nil).MustStatus(t, http.StatusOK)
+	assert.Equal(t, "a b", titles("status=all&sort=title"), "back from the trash")
+}
+
+// A bulk request that is malformed, says no action, names no task, too many, a task that
+// is none or not the user's, or a change one of its tasks refuses, is a problem naming
+// the field (and the task), and changes none of them.
+func TestBulkTasks_BadInput(t *testing.T) {
+	s := resttest.MustStart(t)
+	c := s.NewUser(t)
+	c.MustCreateTask(t, map[string]any{"title": "due", "due_at": "2026-12-10T09:00:00Z"})
+	c.MustCreateTask(t, map[string]any{"title": "someday"})
+	foreign := s.NewUser(t).MustCreateTask(t, map[string]any{"title": "not yours"})
+	tooMany := strings.Repeat("1, ", taskwire.MaxBulk) + "1"
+	for _, tt := range []struct {
+		body   string
+		status int
+		field  string
+		detail string
+	}{
+		{`[1, 2]`, http.StatusBadRequest, "", ""},
+		{`{"tasks": [1], "action": "complete", "also": 1}`, http.StatusBadRequest, "also", "unknown field"},
+		{`{"action": "complete"}`, http.StatusBadRequest, "tasks", "list the tasks"},
+		{`{"tasks": [], "action": "complete"}`, http.StatusUnprocessableEntity, "tasks", "empty"},
+		{`{"tasks": [` + tooMany + `], "action": "complete"}`, http.StatusUnprocessableEntity, "tasks", "at most 200"},
+		{`{"tasks": [1, "soon"], "action": "complete"}`, http.StatusBadRequest, "tasks[1]", "number (1 or more) or uuid"},
+		{`{"tasks": [1]}`, http.StatusBadRequest, "action", "complete, reopen, delete or update"},
+		{`{"tasks": [1], "action": "archive"}`, http.StatusUnprocessableEntity, "action", `got "archive"`},
+		{`{"tasks": [1], "action": "delete", "patch": {"title": "x"}}`, http.StatusUnprocessableEntity, "patch", "goes with the action update"},
+		{`{"tasks": [1], "action": "update"}`, http.StatusUnprocessableEntity, "patch", "needs a patch"},
+		{`{"tasks": [1], "action": "update", "patch": [1]}`, http.StatusBadRequest, "patch", "JSON object"},
+		{`{"tasks": [1], "action": "update", "patch": {"colour": "red"}}`, http.StatusBadRequest, "patch.colour", "unknown field"},
+		{`{"tasks": [1], "action": "update", "add_tags": [""]}`, http.StatusUnprocessableEntity, "add_tags[0]", ""},
+		{`{"tasks": [1, 99], "action": "complete"}`, http.StatusUnprocessableEntity, "tasks[1]", "no task 99"},
+		{`{"tasks": [1, "` + foreign.ID.String() + `"], "action": "delete"}`, http.StatusUnprocessableEntity, "tasks[1]", "no task"},
+		{`{"tasks": [1, 2], "action": "update", "patch": {"priority": "highest"}}`, http.StatusUnprocessableEntity, "patch.priority", "task 1"},
+		{`{"tasks": [1, 2], "action": "update", "patch": {"recurrence": "FREQ=DAILY"}}`, http.StatusUnprocessableEntity, "patch.recurrence", "task 2"},
+	} {
+		resp := c.Do(t, http.MethodPost, "/v1/tasks/bulk", tt.body)
+		resp.MustStatus(t, tt.status)
+		p := resp.Problem(t)
+		assert.Equal(t, tt.field, p.Field, "body %s", tt.body)
+		assert.Contains(t, p.Detail, tt.detail, "body %s", tt.body)
+	}
+	for _, ref := range []string{"1", "2"} {
+		task := c.MustGetTask(t, ref)
+		assert.Equal(t, int64(1), task.Version, "task %s is as it was made", ref)
+	}
+}
