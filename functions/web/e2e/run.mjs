@@ -1188,6 +1188,65 @@ await userScenario('at most three toasts: a fourth closes the oldest, whose dele
   assert(await p.locator('.toast').count() === 2, 'the Undo closed its own toast only');
 });
 
+await userScenario('several tasks at once: selected, tagged, completed and brought back, deleted and brought back, in one request each', {
+  seed: async (tok) => {
+    for (const title of ['Call the bank', 'Renew the passport', 'Water the fern']) await seedTask(tok, { title });
+  },
+}, async ({ page: p, token: tok }) => {
+  const titles = async () => (await p.locator('#tasks .title').allTextContents()).map((s) => s.replace(/^#\d+\s*/, '')).sort().join(', ');
+  const server = async () => (await api(tok, 'GET', '/v1/tasks?status=all&sort=title')).body.items;
+  await until(async () => (await titles()) === 'Call the bank, Renew the passport, Water the fern', 'the list');
+  const bulkCalls = [];
+  p.on('request', (r) => { if (r.url().endsWith('/v1/tasks/bulk')) bulkCalls.push(JSON.parse(r.postData()).action); });
+
+  const toggle = p.getByRole('button', { name: 'Select' });
+  assert(await toggle.getAttribute('aria-pressed') === 'false', 'not selecting at first');
+  assert(await p.getByRole('checkbox', { name: /^Select “/ }).count() === 0, 'no selection boxes at first');
+  await toggle.click();
+  const bar = p.getByRole('toolbar', { name: 'Selected tasks' });
+  await bar.waitFor();
+  assert(await p.getByRole('button', { name: 'Done selecting' }).getAttribute('aria-pressed') === 'true', 'the button says it is on');
+  assert(await bar.getByRole('button', { name: 'Complete' }).isDisabled(), 'nothing selected, nothing to complete');
+  await p.getByRole('checkbox', { name: 'Select “Call the bank”' }).check();
+  await p.getByRole('checkbox', { name: 'Select “Renew the passport”' }).check();
+  assert((await bar.getByRole('status').textContent()) === '2 selected', 'the bar counts the selection');
+  await axeScan(p, 'selecting tasks');
+  await p.screenshot({ path: path.join(OUT, 'select.png') });
+
+  await bar.getByRole('textbox', { name: 'Tag to add to the selected tasks' }).fill('Errands');
+  await bar.getByRole('button', { name: 'Add tag' }).click();
+  await p.locator('.toast', { hasText: 'Tagged 2 tasks #errands.' }).waitFor();
+  await until(async () => (await server()).filter((t) => t.tags.includes('errands')).length === 2, 'the tag on both');
+  await until(async () => (await taskItem(p, 'Call the bank').getByRole('button', { name: '#errands' }).count()) === 1, 'the tag shown');
+  assert((await bar.getByRole('status').textContent()) === '0 selected', 'the selection is cleared after an action');
+
+  await p.getByRole('checkbox', { name: 'Select “Call the bank”' }).check();
+  await p.getByRole('checkbox', { name: 'Select “Water the fern”' }).check();
+  await bar.getByRole('button', { name: 'Complete' }).click();
+  await p.locator('.toast', { hasText: 'Completed 2 tasks.' }).waitFor();
+  await until(async () => (await titles()) === 'Renew the passport', 'the completed ones leave the open list');
+  assert((await server()).filter((t) => t.status === 'completed').length === 2, 'completed on the server');
+  await p.locator('.toast', { hasText: 'Completed 2 tasks.' }).getByRole('button', { name: 'Undo' }).click();
+  await until(async () => (await titles()) === 'Call the bank, Renew the passport, Water the fern', 'back after Undo');
+
+  await bar.getByRole('button', { name: 'Select all shown' }).click();
+  assert((await bar.getByRole('status').textContent()) === '3 selected', 'all selected');
+  const del = bar.getByRole('button', { name: 'Delete' });
+  await del.click(); // arms it
+  assert((await titles()).split(', ').length === 3, 'one press deletes nothing');
+  await bar.getByRole('button', { name: 'Press again to delete 3 tasks' }).click();
+  await p.locator('.toast', { hasText: 'Deleted 3 tasks.' }).waitFor();
+  await until(async () => (await titles()) === '', 'all gone');
+  assert((await api(tok, 'GET', '/v1/trash')).body.items.length === 3, 'in the trash');
+  await p.locator('.toast', { hasText: 'Deleted 3 tasks.' }).getByRole('button', { name: 'Undo' }).click();
+  await until(async () => (await titles()) === 'Call the bank, Renew the passport, Water the fern', 'back from the trash');
+  assert(JSON.stringify(bulkCalls) === '["update","complete","reopen","delete"]', `one request each: ${bulkCalls}`);
+
+  await p.getByRole('button', { name: 'Done selecting' }).click();
+  await bar.waitFor({ state: 'hidden' });
+  assert(await p.getByRole('checkbox', { name: /^Select “/ }).count() === 0, 'the boxes go with the selection');
+});
+
 await userScenario('recently deleted: a task restored comes back with its number, one deleted for good is gone', {
   seed: async (tok) => {
     for (const title of ['Pack the tent', 'Buy stamps', 'Fix the bike']) await seedTask(tok, { title });
@@ -2123,7 +2182,8 @@ await userScenario('progress: today against a daily goal set in the settings, th
   await shows('2 / 2', 1);
   const bars = region.locator('#progress-days li');
   const dayName = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', timeZone: 'UTC' });
-  const label = (n) => dayName.format(new Date(`${dayIn(n, ZONE)}T12:00:00Z`));
+  // The days are the user's, New York's now: on another date than Berlin's in the evening there.
+  const label = (n) => dayName.format(new Date(`${dayIn(n, 'America/New_York')}T12:00:00Z`));
   const last = await bars.last().getAttribute('title');
   assert(last === `Today, ${label(0)}: 2 done, goal met`, `today's bar: ${last}`);
   assert(await bars.last().getAttribute('class') === 'met' && await bars.last().getAttribute('aria-current') === 'date', 'today\'s bar met the goal');

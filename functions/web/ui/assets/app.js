@@ -50,6 +50,8 @@ const state = {
   toggling: new Set(), // ids of the tasks being completed or reopened
   moving: 0,          // moves made and not yet answered: a list loaded meanwhile would show an order they change
   extra: null,        // URLSearchParams: what the saved filter chosen lists by that the filters cannot show
+  selecting: false,   // the rows have boxes to select them, and the bar acts on the selected
+  selected: new Set(), // ids of the tasks selected
 };
 
 // ---- sign-in ----
@@ -184,6 +186,7 @@ function clearUserView() {
   if (statsModule) progress().then((m) => m.stopStats());
   state.extra = null;
   renderExtra();
+  setSelecting(false);
   $('#tasks').replaceChildren();
   $('#list-status').textContent = '';
   $('#more').hidden = true;
@@ -455,14 +458,15 @@ const renderedRows = new Map();
  * the last loaded).
  */
 function movesOf(i) {
-  if (state.listSort !== 'position') return null;
+  if (state.listSort !== 'position' || state.selecting) return null;
   return { up: i > 0, down: i < state.tasks.length - 1 };
 }
 
 /** What t's row shows, t the i-th task listed: the row is drawn again when this changes. */
 function rowKey(t, i = state.tasks.findIndex((x) => x.id === t.id)) {
   return [t.version, t.status, state.zone, isOverdue(t), t.due_at && dueText(t),
-    t.completed_at && formatDue(t.completed_at, state.zone), state.toggling.has(t.id), JSON.stringify(movesOf(i))].join('|');
+    t.completed_at && formatDue(t.completed_at, state.zone), state.toggling.has(t.id), JSON.stringify(movesOf(i)),
+    state.selecting && state.selected.has(t.id)].join('|');
 }
 
 /** Returns the row of t, the i-th task listed: the one rendered before when nothing it shows has changed since. */
@@ -494,6 +498,7 @@ function renderList() {
   $('#list-status').textContent = n === 0 ? `No ${word} here.` :
     `${n}${state.cursor ? '+' : ''} ${n === 1 && !state.cursor ? word.replace('tasks', 'task') : word}`;
   $('#more').hidden = !state.cursor;
+  renderBulk();
   if (focusId && focusKey) $(`.task[data-id="${focusId}"] [data-role="${focusKey}"]`)?.focus();
   if (state.firstRender) {
     state.firstRender = false;
@@ -580,10 +585,16 @@ function renderTask(t, moves = null) {
   }
   if (done && t.completed_at) meta.append(h('span', { class: 'done-at' }, `Done ${formatDue(t.completed_at, state.zone)}`));
 
-  return h('li', { class: `task${overdue ? ' is-overdue' : ''}${done ? ' is-done' : ''}${moves ? ' movable' : ''} p-${t.priority}`, dataset: { id: t.id } },
+  // While selecting, a row's box selects it, and the row does nothing else: the bar acts.
+  const selecting = state.selecting;
+  const selected = selecting && state.selected.has(t.id);
+  return h('li', { class: `task${overdue ? ' is-overdue' : ''}${done ? ' is-done' : ''}${moves ? ' movable' : ''}${selected ? ' is-selected' : ''} p-${t.priority}`, dataset: { id: t.id } },
     // The handle is for a pointer; the Move up and Move down buttons do the same from the keyboard.
     moves && h('span', { class: 'grip', draggable: 'true', title: 'Drag to move', 'aria-hidden': 'true' }, '⠿'),
-    h('input', {
+    selecting ? h('input', {
+      type: 'checkbox', class: 'select', checked: selected, dataset: { role: 'select' },
+      'aria-label': `Select “${t.title}”`, onchange: (e) => select(t.id, e.target.checked),
+    }) : h('input', {
       type: 'checkbox', id: `done-${t.id}`, checked: done, dataset: { role: 'done' }, disabled: busy, 'aria-busy': busy ? 'true' : null,
       'aria-label': `${done ? 'Reopen' : 'Complete'} “${t.title}”`, onchange: (e) => toggle(t, e.target.checked, e.target),
     }),
@@ -597,7 +608,7 @@ function renderTask(t, moves = null) {
         }),
         h('label', { for: `step-${t.id}-${i}` }, s.text)))),
       meta),
-    h('div', { class: 'actions' },
+    !selecting && h('div', { class: 'actions' },
       t.recurrence && !done && h('button', {
         type: 'button', dataset: { role: 'skip' }, 'aria-label': `Skip this “${t.title}”`,
         title: 'Move it to its next occurrence without marking it done', onclick: () => skip(t),
@@ -735,6 +746,107 @@ taskList.addEventListener('dragend', () => {
   dragged = '';
   clearDropMarks();
   for (const el of $$('#tasks .dragging')) el.classList.remove('dragging');
+});
+
+// ---- several tasks at once: select them, then complete, reopen, tag or delete them ----
+
+/** Turns selecting on or off: the rows get their boxes, or lose them with the selection. */
+function setSelecting(on) {
+  state.selecting = on;
+  state.selected.clear();
+  const button = $('#select-toggle');
+  button.setAttribute('aria-pressed', String(on));
+  button.textContent = on ? 'Done selecting' : 'Select';
+  $('#bulk').hidden = !on;
+  renderList();
+}
+
+function select(id, on) {
+  if (on) state.selected.add(id);
+  else state.selected.delete(id);
+  renderList();
+}
+
+/** The selected tasks that the list shows, in its order. */
+function selectedTasks() {
+  return state.tasks.filter((t) => state.selected.has(t.id));
+}
+
+/** Says how many tasks are selected, and enables what they can have done. */
+function renderBulk() {
+  if (!state.selecting) return;
+  const tasks = selectedTasks();
+  $('#bulk-count').textContent = `${tasks.length} selected`;
+  $('#bulk-complete').disabled = !tasks.some((t) => t.status === 'open');
+  $('#bulk-reopen').disabled = !tasks.some((t) => t.status === 'completed');
+  $('#bulk-tag-add').disabled = $('#bulk-delete').disabled = tasks.length === 0;
+  $('#bulk-all').disabled = state.tasks.length === 0 || tasks.length === state.tasks.length;
+}
+
+/** Does action to tasks in one request (all of them or none), and loads the list again. */
+async function bulk(action, tasks, extra = {}) {
+  const done = await post('/v1/tasks/bulk', { tasks: tasks.map((t) => t.id), action, ...extra });
+  state.selected.clear();
+  reload();
+  scheduleStats();
+  if (action !== 'complete' && action !== 'reopen') scheduleTags();
+  return done.items;
+}
+
+/** "3 tasks", "1 task". */
+function count(n) {
+  return `${n} task${n === 1 ? '' : 's'}`;
+}
+
+$('#select-toggle').addEventListener('click', () => setSelecting(!state.selecting));
+$('#bulk-all').addEventListener('click', () => {
+  for (const t of state.tasks) state.selected.add(t.id);
+  renderList();
+});
+
+for (const [id, action, word, undo] of [['#bulk-complete', 'complete', 'Completed', 'reopen'], ['#bulk-reopen', 'reopen', 'Reopened', 'complete']]) {
+  $(id).addEventListener('click', async () => {
+    const want = action === 'complete' ? 'open' : 'completed';
+    const tasks = selectedTasks().filter((t) => t.status === want);
+    try {
+      const changed = await bulk(action, tasks);
+      toast(`${word} ${count(changed.length)}.`, {
+        action: 'Undo',
+        onAction: async () => {
+          try { await bulk(undo, changed); } catch (err) { handleError(err); }
+        },
+      });
+    } catch (err) { handleError(err); reload(); }
+  });
+}
+
+$('#bulk-tag').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const tag = $('#bulk-tag-name').value.trim();
+  const tasks = selectedTasks();
+  if (!tag || !tasks.length) return;
+  try {
+    const changed = await bulk('update', tasks, { add_tags: [tag] });
+    $('#bulk-tag-name').value = '';
+    toast(`Tagged ${count(changed.length)} #${tag.toLowerCase()}.`);
+  } catch (err) { handleError(err); }
+});
+
+$('#bulk-delete').addEventListener('click', async (e) => {
+  const tasks = selectedTasks();
+  if (!tasks.length || !confirmed(e, { text: 'Press again to delete', label: `Press again to delete ${count(tasks.length)}` })) return;
+  try {
+    const gone = await bulk('delete', tasks);
+    toast(`Deleted ${count(gone.length)}.`, {
+      action: 'Undo',
+      onAction: async () => {
+        try {
+          for (const t of gone) await post(`/v1/tasks/${t.id}/restore`);
+        } catch (err) { handleError(err); }
+        reload();
+      },
+    });
+  } catch (err) { handleError(err); reload(); }
 });
 
 // ---- a tag on every task: rename it, or remove it ----
