@@ -34,6 +34,7 @@ type Tasks interface {
 	UndoSkip(ctx context.Context, ref, ifMatch string) (*taskwire.Task, error)
 	MoveTask(ctx context.Context, ref, ifMatch string, m taskwire.Move) (*taskwire.Task, error)
 	DeleteTask(ctx context.Context, ref, ifMatch string) error
+	BulkTasks(ctx context.Context, bulk taskwire.Bulk) ([]*taskwire.Task, error)
 	RestoreTask(ctx context.Context, ref string) (*taskwire.Task, error)
 	Trash(ctx context.Context, limit int, cursor *taskwire.Cursor) (*taskwire.TrashPage, error)
 	Tags(ctx context.Context) ([]taskwire.Tag, error)
@@ -175,6 +176,7 @@ func newTools(tasks Tasks, users Users, notes Notifications) []Tool {
 	tools := append(taskTools(tasks, users), notificationTools(tasks, users, notes)...)
 	tools = append(tools, statsTools(users)...)
 	tools = append(tools, zoneTools(users)...)
+	tools = append(tools, bulkTools(tasks)...)
 	for i := range tools {
 		tools[i].run = inLocalTime(users, tools[i].run)
 	}

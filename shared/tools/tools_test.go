@@ -92,7 +92,7 @@ func TestSet_List(t *testing.T) {
 	}
 	assert.Equal(t, []string{"add_task", "quick_add", "list_tasks", "get_task", "complete_task", "reopen_task",
 		"skip_occurrence", "undo_skip", "move_task", "delete_task", "restore_task", "list_deleted_tasks", "update_task", "check_step", "reschedule_task", "save_filter", "list_filters", "delete_filter", "list_tags",
-		"rename_tag", "delete_tag", "list_notifications", "snooze_reminder", "set_daily_summary", "get_stats", "set_daily_goal", "set_time_zone"}, names)
+		"rename_tag", "delete_tag", "list_notifications", "snooze_reminder", "set_daily_summary", "get_stats", "set_daily_goal", "set_time_zone", "bulk_tasks"}, names)
 	deleteTask, _ := set.Lookup("delete_task")
 	assert.Contains(t, deleteTask.Description, "trash", "a deleted task is not gone for good")
 	assert.Contains(t, deleteTask.Description, "restore_task", "the model must know how to bring it back")

@@ -1,0 +1,51 @@
+package tools_test
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/taskwire/taskwire/shared/postgres"
+	"github.com/taskwire/taskwire/shared/postgres/postgrestest"
+	"github.com/taskwire/taskwire/shared/taskwire"
+	"github.com/taskwire/taskwire/shared/tools"
+)
+
+// "Complete all my errands", "move them to Friday 9am and tag them #weekend": bulk_tasks
+// does it in one call, to all the tasks named or, when one is none, to none of them.
+func TestTools_BulkTasks(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+	set := tools.New(postgres.NewTaskService(db), postgres.NewUserService(db), postgres.NewNotificationService(db))
+	ctx, _ := MustNewUser(t, db)
+	MustCall[map[string]any](t, ctx, set, "set_time_zone", `{"time_zone": "Europe/Berlin"}`)
+	for _, title := range []string{"Post the parcel", "Buy stamps", "Write to grandma"} {
+		MustCall[taskwire.Task](t, ctx, set, "add_task", `{"title": "`+title+`", "tags": ["errand"]}`)
+	}
+
+	type result struct {
+		Items []taskwire.Task `json:"items"`
+	}
+	moved := MustCall[result](t, ctx, set, "bulk_tasks",
+		`{"tasks": [1, 2], "action": "update", "patch": {"due_at": "2030-12-13T09:00:00"}, "add_tags": ["weekend"]}`)
+	require.Len(t, moved.Items, 2)
+	for _, task := range moved.Items {
+		require.NotNil(t, task.DueAt)
+		assert.Equal(t, time.Date(2030, 12, 13, 8, 0, 0, 0, time.UTC), task.DueAt.UTC(), "09:00 in Berlin")
+		assert.Equal(t, []string{"errand", "weekend"}, task.Tags)
+	}
+
+	done := MustCall[result](t, ctx, set, "bulk_tasks", `{"tasks": [1, 2, 3], "action": "complete"}`)
+	require.Len(t, done.Items, 3)
+	for _, task := range done.Items {
+		assert.Equal(t, taskwire.StatusCompleted, task.Status)
+	}
+
+	_, err := set.Call(ctx, "bulk_tasks", json.RawMessage(`{"tasks": [1, 42], "action": "reopen"}`))
+	require.Error(t, err)
+	assert.Equal(t, "tasks[1]", taskwire.ErrorField(err), "%v", err)
+	got := MustCall[taskwire.Task](t, ctx, set, "get_task", `{"task_id": 1}`)
+	assert.Equal(t, taskwire.StatusCompleted, got.Status, "none reopened")
+}
