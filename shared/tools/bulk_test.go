@@ -8,17 +8,15 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/taskwire/taskwire/shared/postgres"
 	"github.com/taskwire/taskwire/shared/postgres/postgrestest"
 	"github.com/taskwire/taskwire/shared/taskwire"
-	"github.com/taskwire/taskwire/shared/tools"
 )
 
 // "Complete all my errands", "move them to Friday 9am and tag them #weekend": bulk_tasks
 // does it in one call, to all the tasks named or, when one is none, to none of them.
 func TestTools_BulkTasks(t *testing.T) {
 	db := postgrestest.MustOpenDB(t)
-	set := tools.New(postgres.NewTaskService(db), postgres.NewUserService(db), postgres.NewNotificationService(db))
+	set := newSet(db)
 	ctx, _ := MustNewUser(t, db)
 	MustCall[map[string]any](t, ctx, set, "set_time_zone", `{"time_zone": "Europe/Berlin"}`)
 	for _, title := range []string{"Post the parcel", "Buy stamps", "Write to grandma"} {

@@ -19,7 +19,7 @@ import (
 // place the checklist has not with what it has.
 func TestTools_Checklist(t *testing.T) {
 	db := postgrestest.MustOpenDB(t)
-	set := tools.New(postgres.NewTaskService(db), postgres.NewUserService(db), postgres.NewNotificationService(db))
+	set := newSet(db)
 	ctx, _ := MustNewUser(t, db)
 
 	task := MustCall[taskwire.Task](t, ctx, set, "add_task", `{"title": "Groceries", "checklist": [{"text": "Milk"}, {"text": "Eggs"}]}`)
@@ -92,7 +92,7 @@ func TestTools_CheckStepKeepsAChangeMeanwhile(t *testing.T) {
 // naming it.
 func TestTools_Duration(t *testing.T) {
 	db := postgrestest.MustOpenDB(t)
-	set := tools.New(postgres.NewTaskService(db), postgres.NewUserService(db), postgres.NewNotificationService(db))
+	set := newSet(db)
 	ctx, _ := MustNewUser(t, db)
 
 	task := MustCall[taskwire.Task](t, ctx, set, "add_task", `{"title": "Dentist", "due_at": "2030-05-01T09:00:00", "duration": "PT1H"}`)

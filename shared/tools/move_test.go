@@ -7,10 +7,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/taskwire/taskwire/shared/postgres"
 	"github.com/taskwire/taskwire/shared/postgres/postgrestest"
 	"github.com/taskwire/taskwire/shared/taskwire"
-	"github.com/taskwire/taskwire/shared/tools"
 )
 
 // "Put the dentist at the top", "buy milk after call mum": move_task arranges the user's
@@ -18,7 +16,7 @@ import (
 // with the field it concerns.
 func TestTools_MoveTask(t *testing.T) {
 	db := postgrestest.MustOpenDB(t)
-	set := tools.New(postgres.NewTaskService(db), postgres.NewUserService(db), postgres.NewNotificationService(db))
+	set := newSet(db)
 	ctx, _ := MustNewUser(t, db)
 	for _, title := range []string{"Call mum", "Buy milk", "Dentist"} {
 		MustCall[taskwire.Task](t, ctx, set, "add_task", `{"title": "`+title+`"}`)

@@ -38,6 +38,11 @@ func MustNewUser(tb testing.TB, db *postgres.DB) (context.Context, string) {
 	return ctx, id
 }
 
+// newSet returns the tools over the services of db.
+func newSet(db *postgres.DB) *tools.Set {
+	return tools.New(postgres.NewTaskService(db), postgres.NewUserService(db), postgres.NewNotificationService(db))
+}
+
 // MustCall calls a tool that must succeed and decodes its result into a T.
 func MustCall[T any](tb testing.TB, ctx context.Context, set *tools.Set, name, args string) T {
 	tb.Helper()
@@ -518,7 +523,7 @@ func TestTools_AllDay(t *testing.T) {
 
 func TestTools_Lifecycle(t *testing.T) {
 	db := postgrestest.MustOpenDB(t)
-	set := tools.New(postgres.NewTaskService(db), postgres.NewUserService(db), postgres.NewNotificationService(db))
+	set := newSet(db)
 	ctx, user := MustNewUser(t, db)
 
 	t.Run("AddTask", func(t *testing.T) {
@@ -755,7 +760,7 @@ func TestTools_Trash(t *testing.T) {
 
 func TestTools_Refusals(t *testing.T) {
 	db := postgrestest.MustOpenDB(t)
-	set := tools.New(postgres.NewTaskService(db), postgres.NewUserService(db), postgres.NewNotificationService(db))
+	set := newSet(db)
 	ctx, user := MustNewUser(t, db)
 	MustCall[taskwire.Task](t, ctx, set, "add_task", `{"title": "Mine"}`)
 
@@ -818,7 +823,7 @@ func TestTools_Refusals(t *testing.T) {
 
 func TestTools_OtherUsersTasksUnreachable(t *testing.T) {
 	db := postgrestest.MustOpenDB(t)
-	set := tools.New(postgres.NewTaskService(db), postgres.NewUserService(db), postgres.NewNotificationService(db))
+	set := newSet(db)
 	alice, _ := MustNewUser(t, db)
 	bob, bobID := MustNewUser(t, db)
 	theirs := MustCall[taskwire.Task](t, bob, set, "add_task", `{"title": "Bob's secret"}`)

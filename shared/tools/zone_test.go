@@ -8,17 +8,15 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/taskwire/taskwire/shared/postgres"
 	"github.com/taskwire/taskwire/shared/postgres/postgrestest"
 	"github.com/taskwire/taskwire/shared/taskwire"
-	"github.com/taskwire/taskwire/shared/tools"
 )
 
 // "I'm in New York this week": set_time_zone sets the user's zone, and the dentist at
 // 09:00 stays at 09:00 there; a zone that is none is refused naming time_zone.
 func TestTools_SetTimeZone(t *testing.T) {
 	db := postgrestest.MustOpenDB(t)
-	set := tools.New(postgres.NewTaskService(db), postgres.NewUserService(db), postgres.NewNotificationService(db))
+	set := newSet(db)
 	ctx, _ := MustNewUser(t, db)
 
 	berlin := MustCall[map[string]any](t, ctx, set, "set_time_zone", `{"time_zone": "Europe/Berlin"}`)
