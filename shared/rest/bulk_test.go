@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -81,7 +82,7 @@ func TestBulkTasks_BadInput(t *testing.T) {
 	s := resttest.MustStart(t)
 	c := s.NewUser(t)
 	c.MustCreateTask(t, map[string]any{"title": "due", "due_at": "2026-12-10T09:00:00Z"})
-	c.MustCreateTask(t, map[string]any{"title": "someday"})
+	c.MustCreateTask(t, map[string]any{"title": "someday", "time_zone": "America/New_York"})
 	foreign := s.NewUser(t).MustCreateTask(t, map[string]any{"title": "not yours"})
 	tooMany := strings.Repeat("1, ", taskwire.MaxBulk) + "1"
 	for _, tt := range []struct {
@@ -96,7 +97,11 @@ func TestBulkTasks_BadInput(t *testing.T) {
 		{`{"tasks": [], "action": "complete"}`, http.StatusUnprocessableEntity, "tasks", "empty"},
 		{`{"tasks": [` + tooMany + `], "action": "complete"}`, http.StatusUnprocessableEntity, "tasks", "at most 200"},
 		{`{"tasks": [1, "soon"], "action": "complete"}`, http.StatusBadRequest, "tasks[1]", "number (1 or more) or uuid"},
-		{`{"tasks": [1]}`, http.StatusBadRequest, "action", "complete, reopen, delete or update"},
+		{`{"tasks": [1]}`, http.StatusBadRequest, "action", "complete, reopen, delete, update or reschedule"},
+		{`{"tasks": [1], "action": "reschedule"}`, http.StatusUnprocessableEntity, "date", "needs the date"},
+		{`{"tasks": [1], "action": "reschedule", "date": "next friday"}`, http.StatusUnprocessableEntity, "date", "a day such as"},
+		{`{"tasks": [1], "action": "complete", "date": "2026-12-20"}`, http.StatusUnprocessableEntity, "date", "goes with the action reschedule"},
+		{`{"tasks": [1, 2], "action": "reschedule", "date": "9999-12-31"}`, http.StatusUnprocessableEntity, "date", "task 2"}, // all day in New York: past 9999 in UTC
 		{`{"tasks": [1], "action": "archive"}`, http.StatusUnprocessableEntity, "action", `got "archive"`},
 		{`{"tasks": [1], "action": "delete", "patch": {"title": "x"}}`, http.StatusUnprocessableEntity, "patch", "goes with the action update"},
 		{`{"tasks": [1], "action": "update"}`, http.StatusUnprocessableEntity, "patch", "needs a patch"},
@@ -117,5 +122,42 @@ func TestBulkTasks_BadInput(t *testing.T) {
 	for _, ref := range []string{"1", "2"} {
 		task := c.MustGetTask(t, ref)
 		assert.Equal(t, int64(1), task.Version, "task %s is as it was made", ref)
+	}
+}
+
+// A reschedule makes every task due on one day: at the time of day it has, in its zone (a
+// time that day's DST change skips moves forward), on the day alone for an all-day task
+// or one without a due; its reminders follow.
+func TestBulkTasks_Reschedule(t *testing.T) {
+	s := resttest.MustStart(t)
+	c := s.NewUser(t)
+	c.MustCreateTask(t, map[string]any{"title": "timed", "due_at": "2026-12-10T09:15:00", "time_zone": "Europe/Berlin",
+		"reminders": []map[string]any{{"before": "PT15M"}}})
+	c.MustCreateTask(t, map[string]any{"title": "early", "due_at": "2026-12-10T02:30:00", "time_zone": "Europe/Berlin"})
+	c.MustCreateTask(t, map[string]any{"title": "all day", "due_date": "2026-12-10", "time_zone": "America/New_York"})
+	c.MustCreateTask(t, map[string]any{"title": "someday", "time_zone": "Asia/Tokyo"})
+
+	resp := c.Do(t, http.MethodPost, "/v1/tasks/bulk", `{"tasks": [1, 2, 3, 4], "action": "reschedule", "date": "2027-03-28"}`)
+	resp.MustStatus(t, http.StatusOK)
+	var out struct {
+		Items []*taskwire.Task `json:"items"`
+	}
+	resp.JSON(t, &out)
+	require.Len(t, out.Items, 4)
+	due := func(i int) string {
+		t.Helper()
+		require.NotNil(t, out.Items[i].DueAt, out.Items[i].Title)
+		return out.Items[i].DueAt.UTC().Format(time.RFC3339)
+	}
+	assert.Equal(t, "2027-03-28T07:15:00Z", due(0), "09:15 in Berlin, in summer time that day")
+	assert.Nil(t, out.Items[0].DueDate)
+	require.Len(t, out.Items[0].Reminders, 1)
+	assert.Equal(t, "2027-03-28T07:00:00Z", out.Items[0].Reminders[0].FireAt.UTC().Format(time.RFC3339), "the reminder follows")
+	assert.Equal(t, "2027-03-28T01:30:00Z", due(1), "02:30 does not come in Berlin that day: 03:30")
+	for i, zone := range map[int]string{2: "America/New_York", 3: "Asia/Tokyo"} {
+		due(i)
+		require.NotNil(t, out.Items[i].DueDate, out.Items[i].Title)
+		assert.Equal(t, "2027-03-28", *out.Items[i].DueDate, "%s: all day", out.Items[i].Title)
+		assert.Equal(t, zone, out.Items[i].TimeZone)
 	}
 }

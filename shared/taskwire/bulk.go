@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 )
 
 // The actions of a bulk request: what it does to every task it names.
@@ -13,6 +14,9 @@ const (
 	BulkReopen   = "reopen"   // as POST /v1/tasks/{id}/reopen
 	BulkDelete   = "delete"   // into the trash, as DELETE /v1/tasks/{id}
 	BulkUpdate   = "update"   // a merge patch, and tags added and taken off
+	// BulkReschedule makes every task due on one day, at the time of day it has (in its
+	// zone), or all day when it has none.
+	BulkReschedule = "reschedule"
 )
 
 // MaxBulk bounds the tasks one bulk request names: a page of the list at its largest.
@@ -29,6 +33,8 @@ type Bulk struct {
 	// AddTags and RemoveTags are tags the update puts on and takes off every task, after
 	// the patch: lower-case, each once.
 	AddTags, RemoveTags []string
+	// Date is the day a reschedule moves the tasks to, YYYY-MM-DD.
+	Date string
 }
 
 // bulkInput is a bulk request's body.
@@ -38,6 +44,7 @@ type bulkInput struct {
 	Patch      json.RawMessage   `json:"patch"`
 	AddTags    []string          `json:"add_tags"`
 	RemoveTags []string          `json:"remove_tags"`
+	Date       *string           `json:"date"`
 }
 
 // DecodeBulk reads a bulk request's body: {"tasks": [12, "0193…"], "action": "complete"},
@@ -67,21 +74,34 @@ func DecodeBulk(body []byte) (Bulk, error) {
 	}
 	b.Action = in.Action
 	switch in.Action {
-	case BulkComplete, BulkReopen, BulkDelete:
-		for _, given := range []struct {
-			field string
-			set   bool
-		}{{"patch", in.Patch != nil}, {"add_tags", in.AddTags != nil}, {"remove_tags", in.RemoveTags != nil}} {
-			if given.set {
-				return Bulk{}, FieldErrorf(EINVALID, given.field, "%s goes with the action update, not %s", given.field, in.Action)
-			}
+	case BulkComplete, BulkReopen, BulkDelete, BulkUpdate, BulkReschedule:
+	case "":
+		return Bulk{}, FieldErrorf(EMALFORMED, "action", "action must be complete, reopen, delete, update or reschedule")
+	default:
+		return Bulk{}, FieldErrorf(EINVALID, "action", "action must be complete, reopen, delete, update or reschedule, got %q", in.Action)
+	}
+	for _, given := range []struct {
+		field, action string
+		set           bool
+	}{{"patch", BulkUpdate, in.Patch != nil}, {"add_tags", BulkUpdate, in.AddTags != nil},
+		{"remove_tags", BulkUpdate, in.RemoveTags != nil}, {"date", BulkReschedule, in.Date != nil}} {
+		if given.set && in.Action != given.action {
+			return Bulk{}, FieldErrorf(EINVALID, given.field, "%s goes with the action %s, not %s", given.field, given.action, in.Action)
 		}
+	}
+	switch in.Action {
+	case BulkReschedule:
+		if in.Date == nil {
+			return Bulk{}, FieldErrorf(EINVALID, "date", "a reschedule needs the date, a day such as 2026-03-01")
+		}
+		if _, err := time.Parse(DateLayout, *in.Date); err != nil {
+			return Bulk{}, FieldErrorf(EINVALID, "date", "date must be a day such as 2026-03-01, got %q", *in.Date)
+		}
+		b.Date = *in.Date
 		return b, nil
 	case BulkUpdate:
-	case "":
-		return Bulk{}, FieldErrorf(EMALFORMED, "action", "action must be complete, reopen, delete or update")
 	default:
-		return Bulk{}, FieldErrorf(EINVALID, "action", "action must be complete, reopen, delete or update, got %q", in.Action)
+		return b, nil
 	}
 	if in.Patch == nil && in.AddTags == nil && in.RemoveTags == nil {
 		return Bulk{}, FieldErrorf(EINVALID, "patch", "an update needs a patch, add_tags or remove_tags")
@@ -127,9 +147,9 @@ func bulkTags(field string, tags []string) ([]string, error) {
 }
 
 // Apply returns the fields of a task after the bulk's action, but delete (cur is the
-// task's, number its number): its status, or its update's patch, then the tags added and
-// taken off. A patch the task refuses is the patch's error, its field under patch and its
-// message naming the task.
+// task's, number its number): its status; its update's patch, then the tags added and
+// taken off; or its due on the reschedule's day. A change the task refuses is the
+// request's error, its field under patch (or date) and its message naming the task.
 func (b Bulk) Apply(cur TaskFields, number int64) (TaskFields, error) {
 	switch b.Action {
 	case BulkComplete:
@@ -138,6 +158,16 @@ func (b Bulk) Apply(cur TaskFields, number int64) (TaskFields, error) {
 	case BulkReopen:
 		cur.Status = StatusOpen
 		return cur, nil
+	case BulkReschedule:
+		// The day as a patch gives it: a local time is read in the task's zone (a time a
+		// DST change skips moves forward), and the reminders follow the due.
+		patch := fmt.Sprintf(`{"due_date": %q}`, b.Date)
+		if cur.DueAt != nil && !cur.AllDay {
+			clock := cur.DueAt.In(LoadZone(cur.TimeZone)).Format("15:04:05.999999")
+			patch = fmt.Sprintf(`{"due_at": %q}`, b.Date+"T"+clock)
+		}
+		f, err := ApplyPatch(cur, []byte(patch))
+		return f, taskError(err, "date", number)
 	case BulkUpdate:
 	default:
 		return cur, Errorf(EINVALID, "a bulk %s changes no fields", b.Action)
@@ -146,15 +176,7 @@ func (b Bulk) Apply(cur TaskFields, number int64) (TaskFields, error) {
 	if b.Patch != nil {
 		var err error
 		if f, err = ApplyPatch(cur, b.Patch); err != nil {
-			var e *Error
-			if errors.As(err, &e) {
-				field := "patch"
-				if e.Field != "" {
-					field += "." + e.Field
-				}
-				return cur, FieldErrorf(e.Code, field, "task %d: %s", number, e.Message)
-			}
-			return cur, err
+			return cur, taskError(err, "patch", number)
 		}
 	}
 	if b.AddTags == nil && b.RemoveTags == nil {
@@ -172,4 +194,17 @@ func (b Bulk) Apply(cur TaskFields, number int64) (TaskFields, error) {
 	}
 	f.Tags = tags
 	return f, nil
+}
+
+// taskError returns err, an error of the change of task number, as the bulk request's:
+// its field under field (or field itself) and its message naming the task.
+func taskError(err error, field string, number int64) error {
+	var e *Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	if e.Field != "" && field == "patch" {
+		field += "." + e.Field
+	}
+	return FieldErrorf(e.Code, field, "task %d: %s", number, e.Message)
 }

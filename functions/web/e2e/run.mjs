@@ -1188,7 +1188,7 @@ await userScenario('at most three toasts: a fourth closes the oldest, whose dele
   assert(await p.locator('.toast').count() === 2, 'the Undo closed its own toast only');
 });
 
-await userScenario('several tasks at once: selected, tagged, completed and brought back, deleted and brought back, in one request each', {
+await userScenario('several tasks at once: selected, tagged, completed and brought back, due tomorrow, deleted and brought back, in one request each', {
   seed: async (tok) => {
     for (const title of ['Call the bank', 'Renew the passport', 'Water the fern']) await seedTask(tok, { title });
   },
@@ -1229,6 +1229,13 @@ await userScenario('several tasks at once: selected, tagged, completed and broug
   await p.locator('.toast', { hasText: 'Completed 2 tasks.' }).getByRole('button', { name: 'Undo' }).click();
   await until(async () => (await titles()) === 'Call the bank, Renew the passport, Water the fern', 'back after Undo');
 
+  await p.getByRole('checkbox', { name: 'Select “Water the fern”' }).check();
+  await bar.getByRole('button', { name: 'Due tomorrow' }).click();
+  await p.locator('.toast', { hasText: '1 task due tomorrow.' }).waitFor();
+  await until(async () => (await taskItem(p, 'Water the fern').locator('time').textContent()) === 'Tomorrow', 'due tomorrow, all day');
+  const fern = (await server()).find((t) => t.title === 'Water the fern');
+  assert(fern.due_date === dayIn(1, ZONE), `tomorrow in the user's zone: ${JSON.stringify(fern)}`);
+
   await bar.getByRole('button', { name: 'Select all shown' }).click();
   assert((await bar.getByRole('status').textContent()) === '3 selected', 'all selected');
   const del = bar.getByRole('button', { name: 'Delete' });
@@ -1240,7 +1247,7 @@ await userScenario('several tasks at once: selected, tagged, completed and broug
   assert((await api(tok, 'GET', '/v1/trash')).body.items.length === 3, 'in the trash');
   await p.locator('.toast', { hasText: 'Deleted 3 tasks.' }).getByRole('button', { name: 'Undo' }).click();
   await until(async () => (await titles()) === 'Call the bank, Renew the passport, Water the fern', 'back from the trash');
-  assert(JSON.stringify(bulkCalls) === '["update","complete","reopen","delete"]', `one request each: ${bulkCalls}`);
+  assert(JSON.stringify(bulkCalls) === '["update","complete","reopen","reschedule","delete"]', `one request each: ${bulkCalls}`);
 
   await p.getByRole('button', { name: 'Done selecting' }).click();
   await bar.waitFor({ state: 'hidden' });

@@ -5,7 +5,7 @@
 
 import { ApiError, get, post, request, setToken, signedIn, stream } from './api.js';
 import { $, $$, debounce, h, toast } from './dom.js';
-import { describeDuration, formatDay, formatDue, formatFull, formatFullDay, parseDuration, startOfDay } from './time.js';
+import { addDays, dayOf, describeDuration, formatDay, formatDue, formatFull, formatFullDay, parseDuration, startOfDay } from './time.js';
 import { describe as describeRule } from './rrule.js';
 import { confirmed } from './confirm.js';
 
@@ -779,7 +779,7 @@ function renderBulk() {
   $('#bulk-count').textContent = `${tasks.length} selected`;
   $('#bulk-complete').disabled = !tasks.some((t) => t.status === 'open');
   $('#bulk-reopen').disabled = !tasks.some((t) => t.status === 'completed');
-  $('#bulk-tag-add').disabled = $('#bulk-delete').disabled = tasks.length === 0;
+  for (const id of ['#bulk-tag-add', '#bulk-delete', '#bulk-today', '#bulk-tomorrow']) $(id).disabled = tasks.length === 0;
   $('#bulk-all').disabled = state.tasks.length === 0 || tasks.length === state.tasks.length;
 }
 
@@ -816,6 +816,18 @@ for (const [id, action, word, undo] of [['#bulk-complete', 'complete', 'Complete
           try { await bulk(undo, changed); } catch (err) { handleError(err); }
         },
       });
+    } catch (err) { handleError(err); reload(); }
+  });
+}
+
+// Due today or tomorrow (the user's days): each task at the time of day it has, or all day.
+for (const [id, days, word] of [['#bulk-today', 0, 'today'], ['#bulk-tomorrow', 1, 'tomorrow']]) {
+  $(id).addEventListener('click', async () => {
+    const tasks = selectedTasks();
+    if (!tasks.length) return;
+    try {
+      const moved = await bulk('reschedule', tasks, { date: addDays(dayOf(Date.now(), state.zone), days) });
+      toast(`${count(moved.length)} due ${word}.`);
     } catch (err) { handleError(err); reload(); }
   });
 }
