@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -11,15 +12,30 @@ import (
 	"github.com/taskwire/taskwire/shared/taskwire"
 )
 
-// BulkTasks applies bulk's action to every task it names, in one transaction: each task
-// changes as the single request would change it, with the same event, or, when any of
-// them cannot, none does. It returns the tasks as they are after it (a deleted one as it
-// went into the trash), in the order named, each once however often it is named. A task
-// the user does not have is EINVALID naming its place, tasks[i]; a patch a task refuses
-// names the field under patch and the task. It takes two round trips, the locks and the
-// changes, and one more for each occurrence of a series that reopening withdraws the next
-// of.
+// BulkTasks applies bulk's action to every task it names (for a restore, in the trash),
+// in one transaction: each task changes as the single request would change it, with the
+// same event, or, when any of them cannot, none does. It returns the tasks as they are
+// after it (a deleted one as it went into the trash), in the order named, each once
+// however often it is named. A task the user does not have is EINVALID naming its place,
+// tasks[i]; a patch a task refuses names the field under patch and the task. It takes two
+// round trips, the locks and the changes, and one more for each occurrence of a series
+// that reopening withdraws the next of.
 func (s *TaskService) BulkTasks(ctx context.Context, bulk taskwire.Bulk) ([]*taskwire.Task, error) {
+	if bulk.Action == taskwire.BulkRestore {
+		tasks, i, err := s.restoreTasks(ctx, bulk.Tasks)
+		var e *taskwire.Error
+		if i >= 0 && errors.As(err, &e) {
+			code := e.Code
+			if code == taskwire.ENOTFOUND {
+				code = taskwire.EINVALID // named in the body, as a task to change that is none
+			}
+			return nil, taskwire.FieldErrorf(code, fmt.Sprintf("tasks[%d]", i), "%s", e.Message)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("bulk restore: %w", err)
+		}
+		return tasks, nil
+	}
 	tx, b, err := beginUserTx(ctx, s.db)
 	if err != nil {
 		return nil, err

@@ -57,6 +57,19 @@ func TestTaskService_BulkTasks(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, trash.Items, 2)
 	assert.Equal(t, "recurring", MustOrder(t, ctx, svc, "all"))
+
+	// Back from the trash together, or, when one of them cannot come back, none.
+	_, err = svc.BulkTasks(ctx, taskwire.Bulk{Tasks: []string{"1", "2", "99"}, Action: taskwire.BulkRestore})
+	assert.Equal(t, "tasks[2]", taskwire.ErrorField(err), "%v", err)
+	assert.Equal(t, "recurring", MustOrder(t, ctx, svc, "all"), "none back")
+	back, err := svc.BulkTasks(ctx, taskwire.Bulk{Tasks: []string{"2", "1"}, Action: taskwire.BulkRestore})
+	require.NoError(t, err)
+	require.Len(t, back, 2)
+	assert.Equal(t, "b", back[0].Title)
+	for _, task := range back {
+		MustTaskEvent(t, db, user, events.TypeTaskCreated, task.ID)
+	}
+	assert.Equal(t, "a b recurring", MustOrder(t, ctx, svc, "all"), "each in its place")
 }
 
 // MustCountOutbox returns how many events of user the outbox holds.

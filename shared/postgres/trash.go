@@ -144,63 +144,109 @@ const pastFiredSQL = `UPDATE reminders SET fired_at = $2 WHERE user_id = $1 AND 
 // (restored already) is returned as it is; one the user does not have is ENOTFOUND; one
 // whose place in its series another occurrence took is ECONFLICT.
 func (s *TaskService) RestoreTask(ctx context.Context, ref string) (*taskwire.Task, error) {
-	cond, arg, err := trashRefClause(ref)
+	tasks, _, err := s.restoreTasks(ctx, []string{ref})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("restore task: %w", err)
 	}
+	return tasks[0], nil
+}
+
+// restoreTasks puts the tasks refs name back from the trash, as RestoreTask puts one, all
+// in one transaction, or none when one of them cannot come back: then it returns the
+// index of that ref with the error. It returns the tasks in the order of refs, a task
+// named twice once. It takes two round trips, however many the tasks.
+func (s *TaskService) restoreTasks(ctx context.Context, refs []string) ([]*taskwire.Task, int, error) {
 	tx, b, err := beginUserTx(ctx, s.db)
 	if err != nil {
-		return nil, err
+		return nil, -1, err
 	}
 	defer tx.close(ctx)
 	user := tx.user
-	b.Queue(restoreSQL(cond), user, arg)
-	taskCond, _, _ := refClause(ref)
-	b.Queue(`SELECT `+taskColumns+` FROM tasks t WHERE t.user_id = $1 AND `+taskCond, user, arg)
+	for i, ref := range refs {
+		cond, arg, err := trashRefClause(ref)
+		if err != nil {
+			return nil, i, err
+		}
+		taskCond, _, _ := refClause(ref)
+		b.Queue(restoreSQL(cond), user, arg)
+		b.Queue(`SELECT `+taskColumns+` FROM tasks t WHERE t.user_id = $1 AND `+taskCond, user, arg)
+	}
 	br, err := tx.send(ctx, b)
 	if err != nil {
-		return nil, fmt.Errorf("restore task: %w", err)
+		return nil, -1, err
 	}
-	var doc []byte
-	var index int
-	var taken *int64
-	trashErr := br.QueryRow().Scan(&doc, &index, &taken)
-	present, presentErr := scanTask(br.QueryRow())
+	type back struct {
+		task  *taskwire.Task
+		index int // its place in its series
+	}
+	out := make([]*taskwire.Task, 0, len(refs))
+	var backs []back
+	seen := map[uuid.UUID]bool{}
+	failed, failure := -1, error(nil)
+	for i, ref := range refs {
+		var doc []byte
+		var index int
+		var taken *int64
+		trashErr := br.QueryRow().Scan(&doc, &index, &taken)
+		present, presentErr := scanTask(br.QueryRow())
+		if failure != nil {
+			continue // read on: the batch's results come in order
+		}
+		var t *taskwire.Task
+		switch {
+		case errors.Is(trashErr, pgx.ErrNoRows) && presentErr == nil:
+			t = present // restored already, or never deleted
+		case errors.Is(trashErr, pgx.ErrNoRows) && errors.Is(presentErr, pgx.ErrNoRows):
+			failed, failure = i, taskwire.Errorf(taskwire.ENOTFOUND, "no task %q in the trash", ref)
+		case trashErr != nil:
+			failed, failure = i, translate(trashErr)
+		default:
+			t = &taskwire.Task{}
+			if err := json.Unmarshal(doc, t); err != nil {
+				failed, failure = i, fmt.Errorf("trash: task: %w", err)
+			} else if taken != nil {
+				failed, failure = i, taskwire.Errorf(taskwire.ECONFLICT,
+					"task %d cannot go back into its series: task %d has its place now", t.Number, *taken)
+			} else if !seen[t.ID] {
+				backs = append(backs, back{t, index})
+			}
+		}
+		if t != nil && !seen[t.ID] {
+			seen[t.ID] = true
+			out = append(out, t)
+		}
+	}
 	if err := br.Close(); err != nil {
-		return nil, fmt.Errorf("restore task: %w", translate(err))
+		return nil, -1, translate(err)
 	}
-	switch {
-	case errors.Is(trashErr, pgx.ErrNoRows) && presentErr == nil:
-		return present, nil // restored already, or never deleted
-	case errors.Is(trashErr, pgx.ErrNoRows) && errors.Is(presentErr, pgx.ErrNoRows):
-		return nil, taskwire.Errorf(taskwire.ENOTFOUND, "no task %q in the trash", ref)
-	case trashErr != nil:
-		return nil, fmt.Errorf("restore task: %w", translate(trashErr))
+	if failure != nil {
+		return nil, failed, failure
 	}
-	t := &taskwire.Task{}
-	if err := json.Unmarshal(doc, t); err != nil {
-		return nil, fmt.Errorf("restore task: trash: task: %w", err)
-	}
-	if taken != nil {
-		return nil, taskwire.Errorf(taskwire.ECONFLICT,
-			"task %d cannot go back into its series: task %d has its place now", t.Number, *taken)
+	if len(backs) == 0 {
+		return out, -1, nil
 	}
 	now := s.now()
-	t.UserID, t.UpdatedAt, t.Version = user, now, t.Version+1
-
 	b = &pgx.Batch{}
-	b.Queue(`DELETE FROM trash WHERE user_id = $1 AND task_id = $2`, user, t.ID)
 	b.Queue(lockOutboxSQL, user)
-	seq, err := queueTaskBack(b, user, t, index, now)
-	b.Queue(pastFiredSQL, user, now, []uuid.UUID{t.ID})
-	if err != nil {
-		return nil, fmt.Errorf("restore task: %w", err)
+	ids := make([]uuid.UUID, len(backs))
+	seqs := make([]*int64, len(backs))
+	for i, bk := range backs {
+		t := bk.task
+		t.UserID, t.UpdatedAt, t.Version = user, now, t.Version+1
+		b.Queue(`DELETE FROM trash WHERE user_id = $1 AND task_id = $2`, user, t.ID)
+		if seqs[i], err = queueTaskBack(b, user, t, bk.index, now); err != nil {
+			return nil, -1, err
+		}
+		ids[i] = t.ID
 	}
+	b.Queue(pastFiredSQL, user, now, ids)
 	if err := tx.commit(ctx, b); err != nil {
-		return nil, fmt.Errorf("restore task: %w", err)
+		return nil, -1, err
 	}
-	s.db.outboxWritten(user, *seq)
-	return t, nil
+	for _, seq := range seqs {
+		s.db.outboxWritten(user, *seq)
+	}
+	return out, -1, nil
 }
 
 // PurgeTask removes the task with uuid or number ref from the trash for good; one that is

@@ -15,8 +15,7 @@ import (
 
 // POST /v1/tasks/bulk does one thing to several tasks, named by number or uuid, and
 // answers with them as they are after it: completing them, reopening them, changing them
-// with a patch and tags added and taken off, and putting them in the trash, whence each
-// comes back.
+// with a patch and tags added and taken off, and putting them in the trash and back.
 func TestBulkTasks(t *testing.T) {
 	s := resttest.MustStart(t)
 	c := s.NewUser(t)
@@ -71,8 +70,10 @@ func TestBulkTasks(t *testing.T) {
 	gone := bulk(`{"tasks": [1, 3], "action": "delete"}`)
 	require.Len(t, gone, 2)
 	assert.Equal(t, "b", titles("status=all"))
-	c.Do(t, http.MethodPost, "/v1/tasks/1/restore", nil).MustStatus(t, http.StatusOK)
-	assert.Equal(t, "a b", titles("status=all&sort=title"), "back from the trash")
+	back := bulk(`{"tasks": [3, "` + a.ID.String() + `", 2], "action": "restore"}`)
+	require.Len(t, back, 3, "2 was not deleted: as it is")
+	assert.Equal(t, []int64{3, 1, 2}, []int64{back[0].Number, back[1].Number, back[2].Number}, "with their numbers")
+	assert.Equal(t, "a b c", titles("status=all&sort=title"), "back from the trash")
 }
 
 // A bulk request that is malformed, says no action, names no task, too many, a task that
@@ -97,7 +98,9 @@ func TestBulkTasks_BadInput(t *testing.T) {
 		{`{"tasks": [], "action": "complete"}`, http.StatusUnprocessableEntity, "tasks", "empty"},
 		{`{"tasks": [` + tooMany + `], "action": "complete"}`, http.StatusUnprocessableEntity, "tasks", "at most 200"},
 		{`{"tasks": [1, "soon"], "action": "complete"}`, http.StatusBadRequest, "tasks[1]", "number (1 or more) or uuid"},
-		{`{"tasks": [1]}`, http.StatusBadRequest, "action", "complete, reopen, delete, update or reschedule"},
+		{`{"tasks": [1]}`, http.StatusBadRequest, "action", "complete, reopen, delete, update, reschedule or restore"},
+		{`{"tasks": [1, 77], "action": "restore"}`, http.StatusUnprocessableEntity, "tasks[1]", `no task "77" in the trash`},
+		{`{"tasks": [1], "action": "restore", "add_tags": ["x"]}`, http.StatusUnprocessableEntity, "add_tags", "goes with the action update"},
 		{`{"tasks": [1], "action": "reschedule"}`, http.StatusUnprocessableEntity, "date", "needs the date"},
 		{`{"tasks": [1], "action": "reschedule", "date": "next friday"}`, http.StatusUnprocessableEntity, "date", "a day such as"},
 		{`{"tasks": [1], "action": "complete", "date": "2026-12-20"}`, http.StatusUnprocessableEntity, "date", "goes with the action reschedule"},

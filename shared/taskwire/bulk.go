@@ -17,6 +17,7 @@ const (
 	// BulkReschedule makes every task due on one day, at the time of day it has (in its
 	// zone), or all day when it has none.
 	BulkReschedule = "reschedule"
+	BulkRestore    = "restore" // back from the trash, as POST /v1/tasks/{id}/restore
 )
 
 // MaxBulk bounds the tasks one bulk request names: a page of the list at its largest.
@@ -74,11 +75,11 @@ func DecodeBulk(body []byte) (Bulk, error) {
 	}
 	b.Action = in.Action
 	switch in.Action {
-	case BulkComplete, BulkReopen, BulkDelete, BulkUpdate, BulkReschedule:
+	case BulkComplete, BulkReopen, BulkDelete, BulkUpdate, BulkReschedule, BulkRestore:
 	case "":
-		return Bulk{}, FieldErrorf(EMALFORMED, "action", "action must be complete, reopen, delete, update or reschedule")
+		return Bulk{}, FieldErrorf(EMALFORMED, "action", "action must be complete, reopen, delete, update, reschedule or restore")
 	default:
-		return Bulk{}, FieldErrorf(EINVALID, "action", "action must be complete, reopen, delete, update or reschedule, got %q", in.Action)
+		return Bulk{}, FieldErrorf(EINVALID, "action", "action must be complete, reopen, delete, update, reschedule or restore, got %q", in.Action)
 	}
 	for _, given := range []struct {
 		field, action string
@@ -146,7 +147,7 @@ func bulkTags(field string, tags []string) ([]string, error) {
 	return out, nil
 }
 
-// Apply returns the fields of a task after the bulk's action, but delete (cur is the
+// Apply returns the fields of a task after the bulk's action, but delete and restore (cur is the
 // task's, number its number): its status; its update's patch, then the tags added and
 // taken off; or its due on the reschedule's day. A change the task refuses is the
 // request's error, its field under patch (or date) and its message naming the task.

@@ -1188,7 +1188,7 @@ await userScenario('at most three toasts: a fourth closes the oldest, whose dele
   assert(await p.locator('.toast').count() === 2, 'the Undo closed its own toast only');
 });
 
-await userScenario('several tasks at once: selected, tagged, completed and brought back, due tomorrow, deleted and brought back, in one request each', {
+await userScenario('several tasks at once: selected, tagged, completed and brought back, due tomorrow, deleted and brought back, one request each', {
   seed: async (tok) => {
     for (const title of ['Call the bank', 'Renew the passport', 'Water the fern']) await seedTask(tok, { title });
   },
@@ -1247,7 +1247,7 @@ await userScenario('several tasks at once: selected, tagged, completed and broug
   assert((await api(tok, 'GET', '/v1/trash')).body.items.length === 3, 'in the trash');
   await p.locator('.toast', { hasText: 'Deleted 3 tasks.' }).getByRole('button', { name: 'Undo' }).click();
   await until(async () => (await titles()) === 'Call the bank, Renew the passport, Water the fern', 'back from the trash');
-  assert(JSON.stringify(bulkCalls) === '["update","complete","reopen","reschedule","delete"]', `one request each: ${bulkCalls}`);
+  assert(JSON.stringify(bulkCalls) === '["update","complete","reopen","reschedule","delete","restore"]', `one request each: ${bulkCalls}`);
 
   await p.getByRole('button', { name: 'Done selecting' }).click();
   await bar.waitFor({ state: 'hidden' });

@@ -852,10 +852,7 @@ $('#bulk-delete').addEventListener('click', async (e) => {
     toast(`Deleted ${count(gone.length)}.`, {
       action: 'Undo',
       onAction: async () => {
-        try {
-          for (const t of gone) await post(`/v1/tasks/${t.id}/restore`);
-        } catch (err) { handleError(err); }
-        reload();
+        try { await bulk('restore', gone); } catch (err) { handleError(err); reload(); }
       },
     });
   } catch (err) { handleError(err); reload(); }
