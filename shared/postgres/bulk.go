@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -41,7 +42,9 @@ func (s *TaskService) BulkTasks(ctx context.Context, bulk taskwire.Bulk) ([]*tas
 		return nil, err
 	}
 	defer tx.close(ctx)
-	tasks, err := tx.lockTasks(ctx, b, bulk.Tasks)
+	// A delete sent again (its answer lost) finds its tasks in the trash: it answers them as
+	// they are there, as a restore answers a task that is back already.
+	tasks, trashed, err := tx.lockTasks(ctx, b, bulk.Tasks, bulk.Action == taskwire.BulkDelete)
 	if err != nil {
 		return nil, fmt.Errorf("bulk %s: %w", bulk.Action, err)
 	}
@@ -51,6 +54,10 @@ func (s *TaskService) BulkTasks(ctx context.Context, bulk taskwire.Bulk) ([]*tas
 	var seqs []*int64
 	for _, cur := range tasks {
 		if bulk.Action == taskwire.BulkDelete {
+			if trashed[cur.ID] {
+				out = append(out, cur)
+				continue
+			}
 			if err := queueTrash(b, tx.user, cur, now); err != nil {
 				return nil, fmt.Errorf("bulk delete: %w", err)
 			}
@@ -84,9 +91,10 @@ func (s *TaskService) BulkTasks(ctx context.Context, bulk taskwire.Bulk) ([]*tas
 }
 
 // lockTasks reads and locks the user's tasks that refs name (uuids or numbers), sent with
-// the statements b holds, and returns them in the order of refs, each once. A ref no task
-// of the user's answers to is EINVALID naming its place, tasks[i].
-func (tx *userTx) lockTasks(ctx context.Context, b *pgx.Batch, refs []string) ([]*taskwire.Task, error) {
+// the statements b holds, and returns them in the order of refs, each once; with
+// inTrash, also the ones in the trash, as they went there, whose ids it returns in
+// trashed. A ref no task of the user's answers to is EINVALID naming its place, tasks[i].
+func (tx *userTx) lockTasks(ctx context.Context, b *pgx.Batch, refs []string, inTrash bool) (tasks []*taskwire.Task, trashed map[uuid.UUID]bool, err error) {
 	ids, numbers := []uuid.UUID{}, []int64{}
 	for _, ref := range refs {
 		if id, err := uuid.Parse(ref); err == nil {
@@ -100,20 +108,38 @@ func (tx *userTx) lockTasks(ctx context.Context, b *pgx.Batch, refs []string) ([
 	b.Queue(`SELECT `+taskColumns+` FROM tasks t
 		WHERE t.user_id = $1 AND (t.id = ANY($2) OR t.number = ANY($3))
 		ORDER BY t.id FOR UPDATE OF t`, tx.user, ids, numbers)
+	if inTrash {
+		b.Queue(`SELECT tr.task FROM trash tr
+			WHERE tr.user_id = $1 AND (tr.task_id = ANY($2) OR tr.number = ANY($3))`, tx.user, ids, numbers)
+	}
 	br, err := tx.send(ctx, b)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var locked []*taskwire.Task
 	rows, err := br.Query()
 	if err == nil {
 		locked, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (*taskwire.Task, error) { return scanTask(row) })
 	}
+	trashed = map[uuid.UUID]bool{}
+	if inTrash && err == nil {
+		var docs [][]byte
+		if rows, err = br.Query(); err == nil {
+			docs, err = pgx.CollectRows(rows, pgx.RowTo[[]byte])
+		}
+		for _, doc := range docs {
+			t := &taskwire.Task{}
+			if err = json.Unmarshal(doc, t); err != nil {
+				break
+			}
+			locked, trashed[t.ID] = append(locked, t), true
+		}
+	}
 	if cerr := br.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		return nil, translate(err)
+		return nil, nil, translate(err)
 	}
 	byRef := make(map[string]*taskwire.Task, 2*len(locked))
 	for _, t := range locked {
@@ -124,12 +150,12 @@ func (tx *userTx) lockTasks(ctx context.Context, b *pgx.Batch, refs []string) ([
 	for i, ref := range refs {
 		t := byRef[ref]
 		if t == nil {
-			return nil, taskwire.FieldErrorf(taskwire.EINVALID, fmt.Sprintf("tasks[%d]", i), "you have no task %s", ref)
+			return nil, nil, taskwire.FieldErrorf(taskwire.EINVALID, fmt.Sprintf("tasks[%d]", i), "you have no task %s", ref)
 		}
 		if !seen[t.ID] {
 			seen[t.ID] = true
 			out = append(out, t)
 		}
 	}
-	return out, nil
+	return out, trashed, nil
 }

@@ -70,6 +70,13 @@ func TestBulkTasks(t *testing.T) {
 	gone := bulk(`{"tasks": [1, 3], "action": "delete"}`)
 	require.Len(t, gone, 2)
 	assert.Equal(t, "b", titles("status=all"))
+	again := bulk(`{"tasks": [1, 3], "action": "delete"}`)
+	assert.Equal(t, gone, again, "a delete sent again answers the same and deletes nothing more")
+	var trash struct {
+		Items []any `json:"items"`
+	}
+	c.Do(t, http.MethodGet, "/v1/trash", nil).JSON(t, &trash)
+	assert.Len(t, trash.Items, 2)
 	back := bulk(`{"tasks": [3, "` + a.ID.String() + `", 2], "action": "restore"}`)
 	require.Len(t, back, 3, "2 was not deleted: as it is")
 	assert.Equal(t, []int64{3, 1, 2}, []int64{back[0].Number, back[1].Number, back[2].Number}, "with their numbers")
