@@ -72,6 +72,13 @@ func TestAllDayTasks(t *testing.T) {
 		c.Do(t, http.MethodPatch, "/v1/me", map[string]any{"time_zone": zone}).MustStatus(t, http.StatusOK)
 		assert.Equal(t, []string{"a minute ago", "today"}, titles(c.MustListTasks(t, "due=today&sort=title")))
 		assert.Empty(t, c.MustListTasks(t, "due=tomorrow"))
+		// due=later: after the week, the seventh day after today on, all-day tasks by
+		// their day; what the page's "Later" lists, and a saved filter can keep.
+		c.MustCreateTask(t, map[string]any{"title": "in six days", "due_date": today.AddDate(0, 0, 6).Format(taskwire.DateLayout), "time_zone": zone})
+		c.MustCreateTask(t, map[string]any{"title": "in a week", "due_date": today.AddDate(0, 0, 7).Format(taskwire.DateLayout), "time_zone": zone})
+		c.MustCreateTask(t, map[string]any{"title": "next year", "due_at": today.AddDate(1, 0, 0).Format(time.RFC3339)})
+		assert.Equal(t, []string{"in a week", "next year"}, titles(c.MustListTasks(t, "due=later&sort=title")))
+		assert.Equal(t, []string{"a minute ago", "in six days", "today"}, titles(c.MustListTasks(t, "due=week&sort=title")))
 	})
 
 	// A patch moves a task between a time and a day; a new zone keeps its day.

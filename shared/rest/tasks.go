@@ -665,7 +665,7 @@ func ParseFilter(q url.Values) (taskwire.TaskFilter, error) {
 	}
 	switch v := q.Get("due"); v {
 	case "":
-	case taskwire.DueToday, taskwire.DueTomorrow, taskwire.DueWeek:
+	case taskwire.DueToday, taskwire.DueTomorrow, taskwire.DueWeek, taskwire.DueLater:
 		f.Due = v
 	case taskwire.DueNone:
 		if f.DueBefore != nil || f.DueAfter != nil || f.Overdue {
@@ -673,7 +673,7 @@ func ParseFilter(q url.Values) (taskwire.TaskFilter, error) {
 		}
 		f.Due = v
 	default:
-		return f, bad("due", "due must be today, tomorrow, week (today and the six days after) or none (no due date)")
+		return f, bad("due", "due must be today, tomorrow, week (today and the six days after), later (after those) or none (no due date)")
 	}
 	// A window of completion times selects completed tasks: it makes them the default
 	// status, and open tasks, which have no completion time, cannot be asked for with it.

@@ -197,6 +197,7 @@ func TestDueWindow(t *testing.T) {
 		{taskwire.DueTomorrow, "America/New_York", "2026-03-07T12:00:00Z", "2026-03-08", "2026-03-08", "2026-03-08T05:00:00Z", "2026-03-09T04:00:00Z"},
 		{taskwire.DueWeek, "UTC", "2026-12-04T08:00:00Z", "2026-12-04", "2026-12-10", "2026-12-04T00:00:00Z", "2026-12-11T00:00:00Z"},
 		{taskwire.DueToday, "America/Havana", "2026-03-08T12:00:00Z", "2026-03-08", "2026-03-08", "2026-03-08T05:00:00Z", "2026-03-09T04:00:00Z"},
+		{taskwire.DueLater, "Europe/Berlin", "2026-12-04T23:30:00Z", "2026-12-12", "9999-12-31", "2026-12-11T23:00:00Z", "9999-12-31T23:00:00Z"},
 	} {
 		loc, err := time.LoadLocation(tt.zone)
 		require.NoError(t, err)

@@ -88,13 +88,14 @@ const (
 	DueToday    = "today"    // due today
 	DueTomorrow = "tomorrow" // due tomorrow
 	DueWeek     = "week"     // due today or on one of the six days after it
+	DueLater    = "later"    // due after the week: from the seventh day after today on
 	DueNone     = "none"     // without a due date
 )
 
 // DueWindow returns the days (midnight in UTC, whose fields are the day's) and the
-// instants of the due window named due ("today", "tomorrow", "week") in loc at now: its
-// first and last day, and the instants its first day begins and the day after its last
-// begins.
+// instants of the due window named due ("today", "tomorrow", "week", "later") in loc at
+// now: its first and last day, and the instants its first day begins and the day after
+// its last begins. Later has no last day: it runs to the end of 9999.
 func DueWindow(due string, now time.Time, loc *time.Location) (first, last, from, to time.Time) {
 	first = DayOf(now, loc)
 	switch due {
@@ -103,6 +104,9 @@ func DueWindow(due string, now time.Time, loc *time.Location) (first, last, from
 		last = first
 	case DueWeek:
 		last = first.AddDate(0, 0, 6)
+	case DueLater:
+		first = first.AddDate(0, 0, 7)
+		last = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
 	default:
 		last = first
 	}
@@ -117,7 +121,8 @@ type TaskFilter struct {
 	Query      string   // full-text over title and description
 	DueBefore  *time.Time
 	DueAfter   *time.Time
-	// Due names a window of days in the user's zone (DueToday, DueTomorrow, DueWeek), or
+	// Due names a window of days in the user's zone (DueToday, DueTomorrow, DueWeek,
+	// DueLater), or
 	// DueNone for tasks without a due date; "" for none.
 	Due     string
 	Overdue bool

@@ -259,7 +259,7 @@ func taskTools(tasks Tasks, users Users) []Tool {
 		{
 			Name: "list_tasks",
 			Description: "List the user's tasks with filters: status pending (the default), completed or all; " +
-				"priority, tag, full-text search q, a due window (due: today, tomorrow, week, none; or due_before " +
+				"priority, tag, full-text search q, a due window (due: today, tomorrow, week, later, none; or due_before " +
 				"and due_after), overdue only; sorted and limited; or a saved filter's listing by its name (filter), " +
 				"which the other arguments change. " +
 				"Returns {items, next_cursor}; pass next_cursor as cursor for the next page.",
@@ -937,7 +937,7 @@ const (
 		"q": {"type": "string", "description": "Words to search for in titles and descriptions."},
 		"due_before": {"type": "string", "description": "Only tasks due before this time: local in the user's zone, e.g. 2026-03-06T00:00:00, or RFC 3339 with an offset."},
 		"due_after": {"type": "string", "description": "Only tasks due after this time: local in the user's zone, or RFC 3339 with an offset."},
-		"due": {"type": "string", "enum": ["today", "tomorrow", "week", "none"], "description": "Only tasks due on a day of the user's time zone: today, tomorrow, or week (today and the six days after); none for tasks without a due date. Simpler and surer than due_before/due_after for \"what's on today?\"; overdue tasks are not in today (ask with overdue)."},
+		"due": {"type": "string", "enum": ["today", "tomorrow", "week", "later", "none"], "description": "Only tasks due on a day of the user's time zone: today, tomorrow, week (today and the six days after), or later (after those); none for tasks without a due date. Simpler and surer than due_before/due_after for \"what's on today?\"; overdue tasks are not in today (ask with overdue)."},
 		"overdue": {"type": "boolean", "description": "Only open tasks whose due time has passed."},
 		"completed_after": {"type": "string", "description": "Only tasks completed after this time (what was done since): local in the user's zone, e.g. 2026-03-05T00:00:00, or RFC 3339 with an offset. Lists completed tasks unless status says all."},
 		"completed_before": {"type": "string", "description": "Only tasks completed before this time: local in the user's zone, or RFC 3339 with an offset. Lists completed tasks unless status says all."},

@@ -135,7 +135,7 @@ async function signIn(token) {
   if (await adoptBrowserZone()) reload();
   renderZoneNote();
   loadTags();
-  saved().then((m) => m.startSaved({ query: () => filterQuery().toString(), problem: unsavable, apply: applyQuery, leave: leaveSaved, onError: handleError }));
+  saved().then((m) => m.startSaved({ query: () => filterQuery().toString(), apply: applyQuery, leave: leaveSaved, onError: handleError }));
   progress().then((m) => m.startStats({ onError: handleError }));
   await first;
   $('#quick-input').focus();
@@ -295,8 +295,7 @@ function filterQuery() {
   switch (f.get('due')) {
     case 'overdue': q.set('overdue', 'true'); break;
     // The server knows the user's day: a saved filter's "today" is the day it is listed on.
-    case 'today': case 'week': case 'none': q.set('due', f.get('due')); break;
-    case 'later': q.set('due_after', startOfDay(state.zone, 7)); break;
+    case 'today': case 'week': case 'later': case 'none': q.set('due', f.get('due')); break;
   }
   q.set('sort', f.get('sort'));
   // What the saved filter chosen has that the filters cannot show goes with them, in place of theirs.
@@ -343,7 +342,7 @@ function applyQuery(m) {
   if (dues.length === 1) {
     const [k] = dues;
     const v = m.get(k).length === 1 ? m.get(k)[0] : '';
-    const due = k === 'due' && ['today', 'week', 'none'].includes(v) ? v : k === 'overdue' && v === 'true' ? 'overdue' : '';
+    const due = k === 'due' && ['today', 'week', 'later', 'none'].includes(v) ? v : k === 'overdue' && v === 'true' ? 'overdue' : '';
     if (due) m.delete(k);
     $('#flt-due').value = due;
   }
@@ -369,12 +368,6 @@ function filtersChanged() {
   state.extra = null;
   renderExtra();
   saved().then((s) => s.followForm());
-}
-
-/** Why the filters cannot be saved as they are, or ''. */
-function unsavable() {
-  if ($('#flt-due').value !== 'later') return '';
-  return 'A saved filter cannot keep Due “Later”: the listing has no word for it, and the date it starts from would stay today’s. Choose another Due to save.';
 }
 
 /** Says what the saved filter chosen lists by that the filters cannot show. */

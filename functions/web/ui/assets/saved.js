@@ -22,7 +22,7 @@ let seq = 0;           // bumps at sign-in and sign-out: answers for the user be
 let started = false;   // a user is signed in
 let busy = false;      // a save, a replace or a delete is on its way
 let replacing = null;  // {name, query} a 409 offers to replace a filter with
-let opts = { query: () => '', problem: () => '', apply: () => {}, leave: () => {}, onError: () => {} };
+let opts = { query: () => '', apply: () => {}, leave: () => {}, onError: () => {} };
 
 /**
  * The parameters of a query string of GET /v1/tasks as the listing reads them: each name
@@ -58,11 +58,9 @@ const chosen = () => filters.find((f) => f.id === select.value);
 
 /**
  * Makes the control ready for a user signed in, and loads their filters. o.query() is the
- * query string the list asks for now; o.problem() says why it cannot be saved, or is
- * empty; o.apply(params) sets the filters from a saved filter's query (as listingParams
- * reads it) and lists its tasks;
- * o.leave() is called when no saved filter is chosen any more; o.onError(err) is the page's
- * error handling.
+ * query string the list asks for now; o.apply(params) sets the filters from a saved
+ * filter's query (as listingParams reads it) and lists its tasks; o.leave() is called when
+ * no saved filter is chosen any more; o.onError(err) is the page's error handling.
  */
 export function startSaved(o) {
   opts = o;
@@ -180,8 +178,6 @@ form.addEventListener('submit', async (e) => {
   e.preventDefault();
   if (busy) return;
   clearError();
-  const problem = opts.problem();
-  if (problem) { error.textContent = problem; return; }
   const name = input.value.trim();
   const query = opts.query();
   const mine = seq;
