@@ -9,7 +9,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"github.com/taskwire/taskwire/shared/events"
 	"github.com/taskwire/taskwire/shared/taskwire"
 )
 
@@ -58,11 +57,7 @@ func (s *TaskService) BulkTasks(ctx context.Context, bulk taskwire.Bulk) ([]*tas
 				out = append(out, cur)
 				continue
 			}
-			if err := queueTrash(b, tx.user, cur, now); err != nil {
-				return nil, fmt.Errorf("bulk delete: %w", err)
-			}
-			b.Queue(lockOutboxSQL, tx.user)
-			seq, err := queueEvent(b, events.TypeTaskDeleted, tx.user, cur, nil, now)
+			seq, err := queueDelete(b, tx.user, cur, now)
 			if err != nil {
 				return nil, fmt.Errorf("bulk delete: %w", err)
 			}

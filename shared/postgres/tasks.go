@@ -830,11 +830,7 @@ func (s *TaskService) DeleteTask(ctx context.Context, ref, ifMatch string) error
 	}
 	now := s.now()
 	b = &pgx.Batch{}
-	if err := queueTrash(b, user, cur, now); err != nil {
-		return fmt.Errorf("delete task: %w", err)
-	}
-	b.Queue(lockOutboxSQL, user)
-	seq, err := queueEvent(b, events.TypeTaskDeleted, user, cur, nil, now)
+	seq, err := queueDelete(b, user, cur, now)
 	if err != nil {
 		return fmt.Errorf("delete task: %w", err)
 	}

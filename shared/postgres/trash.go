@@ -109,6 +109,16 @@ func restoreSQL(cond string) string {
 	FROM trash tr WHERE tr.user_id = $1 AND ` + cond + ` FOR UPDATE OF tr`
 }
 
+// queueDelete queues what moves locked task t of user into the trash, with its
+// task.deleted event, whose outbox position it returns as queueEvent does.
+func queueDelete(b *pgx.Batch, user string, t *taskwire.Task, now time.Time) (*int64, error) {
+	if err := queueTrash(b, user, t, now); err != nil {
+		return nil, err
+	}
+	b.Queue(lockOutboxSQL, user)
+	return queueEvent(b, events.TypeTaskDeleted, user, t, nil, now)
+}
+
 // insertBackSQL puts a task back (from the trash, or from an export) with its id, number
 // and place in its series.
 const insertBackSQL = `
