@@ -2,8 +2,8 @@
 // bench`: for each function (every directory of functions/, and the whole app) it builds
 // the static binary `kn func build` would build (cmd/internal/funcbuild, after writing the
 // function's .goproxy as make vendor does), then execs it -runs times with the binary
-// evicted from the page cache and -runs times with it cached, one at a time and each -gap
-// after the one before stopped, against a reachable database, and takes the time from exec to the first 200 on /health/readiness, and, once
+// evicted from the page cache and -runs times with it cached, one at a time and each a
+// second (startGap) after the one before stopped, against a reachable database, and takes the time from exec to the first 200 on /health/readiness, and, once
 // it has idled for -settle, its resident memory (VmRSS). It prints one table with the
 // targets of issue 5: median start ≤ 50 ms and idle RSS ≤ 30 MB. Its first rows are the
 // floor (cmd/coldbench/floor), measured the same way for reference: a program that opens
@@ -45,12 +45,14 @@ const (
 	targetRSS   = 30 << 20
 )
 
+// startGap is how long after a function has stopped its next start begins (see measure).
+const startGap = time.Second
+
 // config is what the flags set.
 type config struct {
 	server   string
 	runs     int
 	settle   time.Duration
-	gap      time.Duration
 	interval time.Duration
 	names    []string
 	verbose  bool
@@ -68,7 +70,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&cfg.server, "server", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "the PostgreSQL server (a URL) where the benchmark creates its database")
 	fs.IntVar(&cfg.runs, "runs", 10, "starts per function with its binary not cached, and as many cached")
 	fs.DurationVar(&cfg.settle, "settle", time.Second, "how long a started function idles before its RSS is read")
-	fs.DurationVar(&cfg.gap, "gap", time.Second, "how long after a function has stopped its next start begins")
 	fs.DurationVar(&cfg.interval, "interval", time.Millisecond, "how often readiness is polled")
 	fs.BoolVar(&cfg.verbose, "v", false, "show the functions' logs")
 	fs.Usage = func() {
@@ -321,7 +322,7 @@ func measure(ctx context.Context, cfg config, fn funcbuild.Function, bin, dbURL,
 			select {
 			case <-ctx.Done():
 				err = ctx.Err()
-			case <-time.After(cfg.gap):
+			case <-time.After(startGap):
 			}
 		}
 		if err != nil {
