@@ -3,8 +3,9 @@
 // the static binary `kn func build` would build (cmd/internal/funcbuild, after writing the
 // function's .goproxy as make vendor does), then execs it -runs times with the binary
 // evicted from the page cache and -runs times with it cached, one at a time and each a
-// second (startGap) after the one before stopped, against a reachable database, and takes the time from exec to the first 200 on /health/readiness, and, once
-// it has idled for -settle, its resident memory (VmRSS). It prints one table with the
+// second (startGap) after the one before stopped, against a reachable database, and takes
+// the time from exec to the first 200 on /health/readiness, and, once it has idled for
+// -settle, its resident memory (VmRSS). It prints one table with the
 // targets of issue 5: median start ≤ 50 ms and idle RSS ≤ 30 MB. Its first rows are the
 // floor (cmd/coldbench/floor), measured the same way for reference: a program that opens
 // one connection and answers readiness, which no function that needs its database can beat.
