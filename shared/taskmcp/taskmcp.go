@@ -47,14 +47,14 @@ const instructions = "Taskwire keeps the signed-in user's tasks. Tasks have a nu
 type Handler struct {
 	verifier rest.Verifier
 	users    rest.UserStore
-	mcp      func() http.Handler // made on the first request (see New)
+	exchange func() http.Handler // the MCP exchange, made on the first request (see New)
 }
 
 // New returns a handler serving every tool of set, as the user that verifier finds in
 // each request's bearer token; users creates the user's row on first sight, as the REST
 // API does.
 func New(verifier rest.Verifier, users rest.UserStore, set *tools.Set) *Handler {
-	return &Handler{verifier: verifier, users: users, mcp: sync.OnceValue(func() http.Handler { return serve(set) })}
+	return &Handler{verifier: verifier, users: users, exchange: sync.OnceValue(func() http.Handler { return serve(set) })}
 }
 
 // serve returns the MCP server of set's tools over streamable HTTP, taking the user from
@@ -110,7 +110,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		problem.WriteDetails(w, problem.MethodNotAllowed(r, http.MethodPost))
 		return
 	}
-	h.mcp().ServeHTTP(w, r.WithContext(ctx))
+	h.exchange().ServeHTTP(w, r.WithContext(ctx))
 }
 
 // call runs t as the request's user. The result is the tool's JSON, as text and as
