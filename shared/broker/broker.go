@@ -418,19 +418,39 @@ func (b *Broker) runSweeps(ctx context.Context) {
 }
 
 // dispatch claims the due deliveries of r's trigger and hands each to a worker until ctx
-// is done.
+// is done. Workers hand their outcomes back, and each claim records those that came back
+// since the one before, in the same round trip: a busy trigger's outcomes cost no round
+// trips of their own. Once ctx is done it waits for the workers and records their last
+// outcomes.
 func (b *Broker) dispatch(ctx context.Context, r *route) {
 	var (
 		wg       sync.WaitGroup
 		active   int
-		finished = make(chan struct{}, b.workers)
+		settled  []settlement // outcomes not yet recorded
+		finished = make(chan *settlement, b.workers)
 	)
-	defer wg.Wait()
+	done := func(s *settlement) {
+		active--
+		if s != nil {
+			settled = append(settled, *s)
+		}
+	}
+	defer func() {
+		wg.Wait()
+		for active > 0 {
+			done(<-finished)
+		}
+		if len(settled) > 0 {
+			if _, err := b.exchange(ctx, r.trigger.Name, settled, 0); err != nil {
+				b.log.ErrorContext(ctx, "record deliveries", "trigger", r.trigger.Name, "err", err)
+			}
+		}
+	}()
 	for {
 		for drained := false; !drained; {
 			select {
-			case <-finished:
-				active--
+			case s := <-finished:
+				done(s)
 			default:
 				drained = true
 			}
@@ -442,7 +462,10 @@ func (b *Broker) dispatch(ctx context.Context, r *route) {
 		free := b.workers - active
 		full := false
 		if free > 0 {
-			claimed, err := b.claim(ctx, r.trigger.Name, free)
+			claimed, err := b.exchange(ctx, r.trigger.Name, settled, free)
+			if err == nil {
+				settled = settled[:0]
+			}
 			if ctx.Err() != nil {
 				// Shut down while claiming: hand back what the claim took.
 				for _, c := range claimed {
@@ -451,14 +474,13 @@ func (b *Broker) dispatch(ctx context.Context, r *route) {
 				return
 			}
 			if err != nil {
+				// The outcomes are recorded with the next claim; a lease that runs out
+				// first lets the delivery be made again, which its subscriber recognises.
 				b.log.ErrorContext(ctx, "claim deliveries", "err", err)
 			}
 			for _, c := range claimed {
 				active++
-				wg.Go(func() {
-					defer func() { finished <- struct{}{} }()
-					b.deliver(ctx, c)
-				})
+				wg.Go(func() { finished <- b.deliver(ctx, c) })
 			}
 			full = len(claimed) == free && err == nil
 		}
@@ -476,8 +498,8 @@ func (b *Broker) dispatch(ctx context.Context, r *route) {
 		select {
 		case <-ctx.Done():
 		case <-r.wake:
-		case <-finished:
-			active--
+		case s := <-finished:
+			done(s)
 		case <-timer.C:
 		}
 		timer.Stop()
@@ -525,22 +547,32 @@ type claimed struct {
 	event    event.Event
 }
 
-// claim leases up to limit due deliveries of this broker's trigger, skipping those that
-// another process is claiming; a lease lasts the trigger's timeout and a margin.
-func (b *Broker) claim(ctx context.Context, trigger string, limit int) ([]claimed, error) {
+// exchange records the outcomes of settled, all of trigger, and leases up to limit due
+// deliveries of this broker's trigger, skipping those that another process is claiming
+// (a lease lasts the trigger's timeout and a margin), in one round trip and one
+// transaction: on an error neither happened.
+func (b *Broker) exchange(ctx context.Context, trigger string, settled []settlement, limit int) ([]claimed, error) {
 	now := b.now()
 	lease := now.Add(b.routes[trigger].trigger.Delivery.Timeout + leaseMargin)
 	batch := &pgx.Batch{}
 	batch.Queue(claimSettingsSQL)
-	batch.Queue(claimSQL, b.name, trigger, now, limit, lease)
+	if len(settled) > 0 {
+		batch.Queue(outcomesSQL, b.outcomeArgs(trigger, settled)...)
+	}
+	if limit > 0 {
+		batch.Queue(claimSQL, b.name, trigger, now, limit, lease)
+	}
 	type leased struct {
 		c   claimed
 		raw []byte
 	}
-	var got []leased
-	// A claim is not cut by shutdown: cut, it could commit its leases unseen, and they
-	// would hold the deliveries from every broker until they ran out. The caller releases
-	// what a claim took once it sees the shutdown.
+	var (
+		got       []leased
+		delivered []int64
+	)
+	// Neither is cut by shutdown: a claim cut could commit its leases unseen, and they
+	// would hold the deliveries from every broker until they ran out; the caller releases
+	// what a claim took once it sees the shutdown. Outcomes are recorded after it too.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
 	defer cancel()
 	err := func() error {
@@ -549,22 +581,36 @@ func (b *Broker) claim(ctx context.Context, trigger string, limit int) ([]claime
 		if _, err := results.Exec(); err != nil {
 			return err
 		}
-		rows, err := results.Query()
-		if err != nil {
-			return err
+		if len(settled) > 0 {
+			rows, err := results.Query()
+			if err != nil {
+				return err
+			}
+			if delivered, err = b.recorded(ctx, rows, settled); err != nil {
+				return err
+			}
 		}
-		got, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (leased, error) {
-			var l leased
-			err := row.Scan(&l.c.seq, &l.c.trigger, &l.c.attempts, &l.c.lease, &l.raw)
-			return l, err
-		})
-		if err != nil {
-			return err
+		if limit > 0 {
+			rows, err := results.Query()
+			if err != nil {
+				return err
+			}
+			got, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (leased, error) {
+				var l leased
+				err := row.Scan(&l.c.seq, &l.c.trigger, &l.c.attempts, &l.c.lease, &l.raw)
+				return l, err
+			})
+			if err != nil {
+				return err
+			}
 		}
 		return results.Close()
 	}()
 	if err != nil {
-		return nil, fmt.Errorf("claim deliveries: %w", err)
+		return nil, fmt.Errorf("record and claim deliveries: %w", err)
+	}
+	if err := b.forget(ctx, delivered); err != nil {
+		b.log.ErrorContext(ctx, "forget delivered events", "err", err)
 	}
 	out := make([]claimed, 0, len(got))
 	for _, l := range got {

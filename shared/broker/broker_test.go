@@ -643,6 +643,41 @@ func TestShutdown(t *testing.T) {
 			"the lease is released for the next broker to take at once")
 	})
 
+	t.Run("RecordsTheOutcomesOfDeliveriesMade", func(t *testing.T) {
+		// Outcomes wait for their dispatcher's next claim; Run records those of the
+		// deliveries that were answered before it stopped, rather than leave their leases
+		// to run out and the events to be delivered again.
+		pool, m := MustSetup(t, "basic")
+		answered := make(chan struct{}, 16)
+		orders := &Subscriber{Answer: func(context.Context, int, event.Event) (int, *event.Event) {
+			answered <- struct{}{}
+			return http.StatusOK, nil
+		}}
+		b := MustNewBroker(t, pool, m, Targets{"orders": {Handler: orders}}, broker.Options{})
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- b.Run(ctx) }()
+
+		sent := []event.Event{NewEvent(typeCreated, "o1"), NewEvent(typeCreated, "o2"), NewEvent(typeCreated, "o3")}
+		require.NoError(t, b.SendBatch(context.Background(), sent))
+		for range sent {
+			select {
+			case <-answered:
+			case <-time.After(waitFor):
+				t.Fatal("a delivery never came")
+			}
+		}
+		cancel()
+		require.NoError(t, <-done)
+
+		for _, e := range sent {
+			row, found := DeliveryOf(t, pool, b, e, "orders")
+			require.True(t, found)
+			assert.Equal(t, "delivered", row.State, "event %s, when Run returned", e.ID())
+			assert.Equal(t, 1, row.Attempts, "event %s", e.ID())
+		}
+	})
+
 	t.Run("ErrRunTwice", func(t *testing.T) {
 		pool, m := MustSetup(t, "basic")
 		b := MustNewBroker(t, pool, m, nil, broker.Options{})

@@ -7,13 +7,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/cloudevents/sdk-go/v2/binding"
 	"github.com/cloudevents/sdk-go/v2/event"
 	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // States of a delivery, as broker_deliveries.state holds them.
@@ -44,15 +45,20 @@ type outcome struct {
 	reply  *event.Event
 }
 
-// deliver makes one attempt at delivering c and records its outcome.
-func (b *Broker) deliver(ctx context.Context, c claimed) {
+// deliver makes one attempt at delivering c and returns its outcome, which its
+// dispatcher records with its next claim. It returns nil when nothing is left to record:
+// the attempt was cut by shutdown (the lease is released without counting it), or the
+// outcome came with a reply, which is recorded here in the transaction that accepts it.
+func (b *Broker) deliver(ctx context.Context, c claimed) *settlement {
 	r := b.routes[c.trigger]
 	start := time.Now()
 	resp := b.attempt(ctx, r, c.event)
-	if resp.err != nil && ctx.Err() != nil {
-		// Cut by shutdown: not the subscriber's fault; let the next holder try at once.
+	if ctx.Err() != nil && (resp.err != nil || resp.status < 200 || resp.status > 299) {
+		// Cut by shutdown, or failed as it was cut (a subscriber that answers the end of
+		// its request with a 503): not the subscriber's fault; let the next holder try
+		// at once.
 		b.release(ctx, c)
-		return
+		return nil
 	}
 	o := b.judge(ctx, r.trigger.Delivery, c.attempts+1, resp)
 	log := b.log.With("trigger", c.trigger, "seq", c.seq, "type", c.event.Type(), "id", c.event.ID(),
@@ -65,7 +71,11 @@ func (b *Broker) deliver(ctx context.Context, c claimed) {
 	case stateDead:
 		log.ErrorContext(ctx, "event dead-lettered", "err", o.err)
 	}
-	b.settle(ctx, c, o)
+	if o.reply != nil {
+		b.settle(ctx, c, o)
+		return nil
+	}
+	return &settlement{c, o}
 }
 
 // judge applies Knative's rules to the response of attempt number n: 2xx is delivered
@@ -263,6 +273,12 @@ func (r *recorder) response() response {
 	return response{status: r.status, header: r.header, body: r.body.Bytes()}
 }
 
+// settlement is a delivery's outcome, to be recorded while the delivery's lease holds.
+type settlement struct {
+	c claimed
+	o outcome
+}
+
 // settle records o for c if c's lease is still ours; with a reply, it accepts the reply
 // event in the same transaction.
 func (b *Broker) settle(ctx context.Context, c claimed, o outcome) {
@@ -273,96 +289,127 @@ func (b *Broker) settle(ctx context.Context, c claimed, o outcome) {
 	}
 }
 
-// outcomeSQL records the outcome of the delivery of event $1 to trigger $2 while lease
-// $9 holds it: state $3 after $4 attempts, due again at $5 when still pending.
-const outcomeSQL = `
-	UPDATE broker_deliveries
-	SET state = $3, attempts = $4, next_at = $5, lease_until = NULL,
-		last_status = $6, last_error = $7, updated_at = $8
-	WHERE event_seq = $1 AND trigger = $2 AND state = 'pending' AND lease_until = $9`
+// outcomesSQL records the outcomes of deliveries to trigger $1 at $2, each while the lease
+// it was attempted under holds it: of event $3[i], state $4[i] after $5[i] attempts, due
+// again at $6[i] when still pending, with the last status $7[i] and error $8[i], leased
+// until $9[i]. It returns the events whose outcome it recorded.
+const outcomesSQL = `
+	UPDATE broker_deliveries d
+	SET state = o.state, attempts = o.attempts, next_at = o.next_at, lease_until = NULL,
+		last_status = o.status, last_error = o.error, updated_at = $2
+	FROM unnest($3::bigint[], $4::text[], $5::integer[], $6::timestamptz[], $7::integer[], $8::text[], $9::timestamptz[])
+		AS o (seq, state, attempts, next_at, status, error, lease)
+	WHERE d.event_seq = o.seq AND d.trigger = $1 AND d.state = 'pending' AND d.lease_until = o.lease
+	RETURNING d.event_seq`
 
-func (b *Broker) record(ctx context.Context, c claimed, o outcome) error {
+// outcomeArgs returns the arguments of outcomesSQL for settled, all of trigger.
+func (b *Broker) outcomeArgs(trigger string, settled []settlement) []any {
 	now := b.now()
-	if o.nextAt.IsZero() {
-		o.nextAt = now
+	n := len(settled)
+	var (
+		seqs     = make([]int64, n)
+		states   = make([]string, n)
+		attempts = make([]int32, n)
+		nextAt   = make([]time.Time, n)
+		statuses = make([]pgtype.Int4, n)
+		errs     = make([]pgtype.Text, n)
+		leases   = make([]time.Time, n)
+	)
+	for i, s := range settled {
+		seqs[i], states[i], attempts[i], leases[i] = s.c.seq, s.o.state, int32(s.c.attempts+1), s.c.lease
+		nextAt[i] = s.o.nextAt
+		if nextAt[i].IsZero() {
+			nextAt[i] = now
+		}
+		if s.o.status != 0 {
+			statuses[i] = pgtype.Int4{Int32: int32(s.o.status), Valid: true}
+		}
+		if s.o.err != nil {
+			errs[i] = pgtype.Text{String: s.o.err.Error(), Valid: true}
+		}
 	}
-	var status *int
-	if o.status != 0 {
-		status = &o.status
+	return []any{trigger, now, seqs, states, attempts, nextAt, statuses, errs, leases}
+}
+
+// recorded reads the events outcomesSQL recorded from rows, logs the settlements whose
+// lease was lost before their outcome could be recorded (another holder has them), and
+// returns the events of the recorded ones that were delivered.
+func (b *Broker) recorded(ctx context.Context, rows pgx.Rows, settled []settlement) ([]int64, error) {
+	seqs, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, err
 	}
-	var errText *string
-	if o.err != nil {
-		s := o.err.Error()
-		errText = &s
+	var delivered []int64
+	for _, s := range settled {
+		switch {
+		case !slices.Contains(seqs, s.c.seq):
+			b.log.WarnContext(ctx, "delivery lease lost before its outcome was recorded; another holder has it",
+				"trigger", s.c.trigger, "seq", s.c.seq)
+		case s.o.state == stateDelivered:
+			delivered = append(delivered, s.c.seq)
+		}
 	}
-	args := []any{c.seq, c.trigger, o.state, c.attempts + 1, o.nextAt, status, errText, now, c.lease}
-	lost := func() error {
-		b.log.WarnContext(ctx, "delivery lease lost before its outcome was recorded; another holder has it",
-			"trigger", c.trigger, "seq", c.seq)
+	return delivered, nil
+}
+
+// record records o for c, with its reply accepted in the same transaction.
+func (b *Broker) record(ctx context.Context, c claimed, o outcome) error {
+	settled := []settlement{{c, o}}
+	if o.reply == nil {
+		_, err := b.exchange(ctx, c.trigger, settled, 0)
+		return err
+	}
+	tx, err := b.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	if _, err := tx.Exec(ctx, bookkeepingSQL); err != nil {
+		return fmt.Errorf("update delivery: %w", err)
+	}
+	rows, err := tx.Query(ctx, outcomesSQL, b.outcomeArgs(c.trigger, settled)...)
+	if err != nil {
+		return fmt.Errorf("update delivery: %w", err)
+	}
+	delivered, err := b.recorded(ctx, rows, settled)
+	if err != nil {
+		return fmt.Errorf("update delivery: %w", err)
+	}
+	if len(delivered) == 0 {
+		return nil // the lease was lost
+	}
+	stored, err := b.accept(ctx, tx, []event.Event{*o.reply}) // the reply, as Send would
+	if err != nil {
+		if errors.Is(err, ErrInvalidEvent) {
+			_ = tx.Rollback(ctx)
+			return b.record(ctx, c, outcome{state: stateDead, status: o.status, err: fmt.Errorf("the reply cannot be accepted: %w", err)})
+		}
+		return fmt.Errorf("accept reply: %w", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	if stored {
+		b.notify()
+	}
+	return b.forget(ctx, delivered)
+}
+
+// forget deletes the events among seqs that every trigger has acknowledged, when the
+// broker keeps no delivered events (a negative Retention). It runs after the outcomes'
+// commit, so that of two triggers acknowledging at once, the later sees both
+// acknowledgements.
+func (b *Broker) forget(ctx context.Context, seqs []int64) error {
+	if b.retention >= 0 || len(seqs) == 0 {
 		return nil
 	}
-	if o.reply == nil {
-		// Most outcomes: one statement in one round trip, without an explicit transaction.
-		batch := &pgx.Batch{}
-		batch.Queue(bookkeepingSQL)
-		batch.Queue(outcomeSQL, args...)
-		results := b.pool.SendBatch(ctx, batch)
-		_, err := results.Exec()
-		var tag pgconn.CommandTag
-		if err == nil {
-			tag, err = results.Exec()
-		}
-		if cerr := results.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return fmt.Errorf("update delivery: %w", err)
-		}
-		if tag.RowsAffected() == 0 {
-			return lost()
-		}
-	} else {
-		tx, err := b.pool.Begin(ctx)
-		if err != nil {
-			return fmt.Errorf("begin: %w", err)
-		}
-		defer func() { _ = tx.Rollback(ctx) }()
-		if _, err := tx.Exec(ctx, bookkeepingSQL); err != nil {
-			return fmt.Errorf("update delivery: %w", err)
-		}
-		tag, err := tx.Exec(ctx, outcomeSQL, args...)
-		if err != nil {
-			return fmt.Errorf("update delivery: %w", err)
-		}
-		if tag.RowsAffected() == 0 {
-			return lost()
-		}
-		stored, err := b.accept(ctx, tx, []event.Event{*o.reply}) // the reply, as Send would
-		if err != nil {
-			if errors.Is(err, ErrInvalidEvent) {
-				_ = tx.Rollback(ctx)
-				return b.record(ctx, c, outcome{state: stateDead, status: o.status, err: fmt.Errorf("the reply cannot be accepted: %w", err)})
-			}
-			return fmt.Errorf("accept reply: %w", err)
-		}
-		if err := tx.Commit(ctx); err != nil {
-			return fmt.Errorf("commit: %w", err)
-		}
-		if stored {
-			b.notify()
-		}
-	}
-	if o.state == stateDelivered && b.retention < 0 {
-		// After the commit, so that of two triggers acknowledging at once, the later
-		// sees both acknowledgements.
-		_, err := b.pool.Exec(ctx, `
-			DELETE FROM broker_events e
-			WHERE e.seq = $1
-				AND NOT EXISTS (SELECT FROM broker_deliveries d WHERE d.event_seq = e.seq AND d.state <> 'delivered')`,
-			c.seq)
-		if err != nil {
-			return fmt.Errorf("delete delivered event: %w", err)
-		}
+	_, err := b.pool.Exec(ctx, `
+		DELETE FROM broker_events e
+		WHERE e.seq = ANY ($1)
+			AND NOT EXISTS (SELECT FROM broker_deliveries d WHERE d.event_seq = e.seq AND d.state <> 'delivered')`,
+		seqs)
+	if err != nil {
+		return fmt.Errorf("delete delivered events: %w", err)
 	}
 	return nil
 }

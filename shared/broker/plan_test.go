@@ -37,7 +37,8 @@ func TestKeptOffSequentialScans(t *testing.T) {
 		args                []any
 	}{
 		{"claim", broker.ClaimSettingsSQL, broker.ClaimSQL, []any{"plans", "notify", now, 16, lease}},
-		{"outcome", broker.BookkeepingSQL, broker.OutcomeSQL, []any{int64(1), "notify", "delivered", 1, now, 200, nil, now, lease}},
+		{"outcomes", broker.ClaimSettingsSQL, broker.OutcomesSQL, []any{"notify", now, []int64{1}, []string{"delivered"},
+			[]int32{1}, []time.Time{now}, []int32{200}, []string{""}, []time.Time{lease}}},
 	}
 	// While the table is small: each prepared and run as the pool would, once as the broker
 	// runs it and once bare.
@@ -179,7 +180,22 @@ func literal(v any) string {
 		return "'" + strings.ReplaceAll(v, "'", "''") + "'"
 	case time.Time:
 		return "'" + v.Format(time.RFC3339Nano) + "'"
+	case []int64, []int32:
+		return "'{" + strings.Trim(fmt.Sprint(v), "[]") + "}'"
+	case []string:
+		return "ARRAY[" + literals(anys(v)) + "]::text[]"
+	case []time.Time:
+		return "ARRAY[" + literals(anys(v)) + "]::timestamptz[]"
 	default:
 		return fmt.Sprint(v)
 	}
+}
+
+// anys returns vs as a slice of any.
+func anys[T any](vs []T) []any {
+	out := make([]any, len(vs))
+	for i, v := range vs {
+		out[i] = v
+	}
+	return out
 }
