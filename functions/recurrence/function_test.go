@@ -112,7 +112,7 @@ func mustCompleteRecurring(tb testing.TB, db *postgres.DB) (string, *taskwire.Ta
 	tb.Helper()
 	user := "user-" + uuid.NewString()
 	ctx := taskwire.NewContextWithUser(context.Background(), user)
-	require.NoError(tb, postgres.NewUserService(db).EnsureUser(ctx, user))
+	require.NoError(tb, postgres.NewUserService(db).EnsureUser(ctx, user, time.Time{}))
 	tb.Cleanup(func() {
 		_, err := db.Pool.Exec(context.Background(), `DELETE FROM outbox WHERE user_id = $1`, user)
 		assert.NoError(tb, err)

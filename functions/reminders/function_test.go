@@ -82,7 +82,7 @@ func MustCreateRemindedTask(tb testing.TB, db *postgres.DB, at time.Time) time.T
 	tb.Helper()
 	id := "user-" + uuid.NewString()
 	ctx := taskwire.NewContextWithUser(context.Background(), id)
-	require.NoError(tb, postgres.NewUserService(db).EnsureUser(ctx, id))
+	require.NoError(tb, postgres.NewUserService(db).EnsureUser(ctx, id, time.Time{}))
 	tb.Cleanup(func() {
 		_, err := db.Pool.Exec(context.Background(), `DELETE FROM outbox WHERE user_id = $1`, id)
 		assert.NoError(tb, err)

@@ -57,7 +57,7 @@ type Verifier struct {
 // verifiedToken is what Verify remembers of a token that passed every check: its subject,
 // and until when it may be admitted without checking it again.
 type verifiedToken struct {
-	sub   string
+	id    Identity
 	until time.Time
 }
 
@@ -144,44 +144,56 @@ func (v *Verifier) DevIssuer() *DevIssuer {
 	return v.dev
 }
 
+// Identity is whom a verified token speaks for, and since when.
+type Identity struct {
+	Subject  string    // sub: the user
+	IssuedAt time.Time // iat, else nbf; zero when the token has neither
+}
+
 // Verify checks a compact JWS JWT and returns its subject.
 func (v *Verifier) Verify(ctx context.Context, token string) (string, error) {
+	id, err := v.Identify(ctx, token)
+	return id.Subject, err
+}
+
+// Identify checks a compact JWS JWT, as Verify does, and returns its identity.
+func (v *Verifier) Identify(ctx context.Context, token string) (Identity, error) {
 	if token == "" {
-		return "", unauthorized("token is missing")
+		return Identity{}, unauthorized("token is missing")
 	} else if len(token) > maxTokenSize {
-		return "", unauthorized("token is too large")
+		return Identity{}, unauthorized("token is too large")
 	}
 	now := v.now()
-	if sub, ok := v.recall(token, now); ok {
-		return sub, nil
+	if id, ok := v.recall(token, now); ok {
+		return id, nil
 	}
 
 	// Read the protected header before trusting anything in it: the algorithm
 	// must be on the allow-list and the key must be of the type it names.
 	msg, err := jws.Parse([]byte(token), jws.WithCompact())
 	if err != nil {
-		return "", unauthorized("token is malformed")
+		return Identity{}, unauthorized("token is malformed")
 	}
 	sigs := msg.Signatures()
 	if len(sigs) != 1 || sigs[0].ProtectedHeaders() == nil {
-		return "", unauthorized("token is malformed")
+		return Identity{}, unauthorized("token is malformed")
 	}
 	hdr := sigs[0].ProtectedHeaders()
 	alg := hdr.Algorithm()
 	switch alg {
 	case jwa.EdDSA, jwa.RS256, jwa.ES256:
 	case "":
-		return "", unauthorized("token has no signing algorithm")
+		return Identity{}, unauthorized("token has no signing algorithm")
 	default:
-		return "", unauthorized("signing algorithm %s is not allowed", printable(alg.String()))
+		return Identity{}, unauthorized("signing algorithm %s is not allowed", printable(alg.String()))
 	}
 	if len(hdr.Critical()) > 0 {
-		return "", unauthorized("token has critical header parameters, which are not supported")
+		return Identity{}, unauthorized("token has critical header parameters, which are not supported")
 	}
 
 	key, err := v.key(ctx, hdr.KeyID(), alg)
 	if err != nil {
-		return "", err
+		return Identity{}, err
 	}
 
 	tok, err := jwt.Parse([]byte(token),
@@ -194,35 +206,39 @@ func (v *Verifier) Verify(ctx context.Context, token string) (string, error) {
 		jwt.WithClock(jwt.ClockFunc(v.now)),
 	)
 	if err != nil {
-		return "", parseError(err)
+		return Identity{}, parseError(err)
 	}
 
 	sub := tok.Subject()
 	if sub == "" {
-		return "", unauthorized("token has no subject")
+		return Identity{}, unauthorized("token has no subject")
 	} else if utf8.RuneCountInString(sub) > maxSubjectLength {
-		return "", unauthorized("token subject is longer than %d characters", maxSubjectLength)
+		return Identity{}, unauthorized("token subject is longer than %d characters", maxSubjectLength)
 	}
-	v.remember(token, sub, tok.Expiration().Add(leeway), now)
-	return sub, nil
+	id := Identity{Subject: sub, IssuedAt: tok.IssuedAt()}
+	if id.IssuedAt.IsZero() {
+		id.IssuedAt = tok.NotBefore()
+	}
+	v.remember(token, id, tok.Expiration().Add(leeway), now)
+	return id, nil
 }
 
-// recall returns the subject of token if Verify admitted it before and it may still be
-// admitted at now.
-func (v *Verifier) recall(token string, now time.Time) (string, bool) {
+// recall returns the identity of token if Identify admitted it before and it may still
+// be admitted at now.
+func (v *Verifier) recall(token string, now time.Time) (Identity, bool) {
 	v.verifiedMu.RLock()
 	vt, ok := v.verified[token]
 	v.verifiedMu.RUnlock()
 	if !ok || !now.Before(vt.until) {
-		return "", false
+		return Identity{}, false
 	}
-	return vt.sub, true
+	return vt.id, true
 }
 
-// remember keeps token's subject for recall until expires, but not beyond verifiedTTL
+// remember keeps token's identity for recall until expires, but not beyond verifiedTTL
 // from now. When maxVerified tokens are kept, it drops those that lapsed, and all of
 // them if none did.
-func (v *Verifier) remember(token, sub string, expires, now time.Time) {
+func (v *Verifier) remember(token string, id Identity, expires, now time.Time) {
 	until := now.Add(verifiedTTL)
 	if expires.Before(until) {
 		until = expires
@@ -238,7 +254,7 @@ func (v *Verifier) remember(token, sub string, expires, now time.Time) {
 	if v.verified == nil {
 		v.verified = make(map[string]verifiedToken)
 	}
-	v.verified[token] = verifiedToken{sub: sub, until: until}
+	v.verified[token] = verifiedToken{id: id, until: until}
 }
 
 // parseError translates an error of jwt.Parse into an EUNAUTHORIZED error.

@@ -62,6 +62,32 @@ func TestVerifier_Verify(t *testing.T) {
 		assert.Equal(t, "user-1", sub)
 	})
 
+	t.Run("OKIdentity", func(t *testing.T) {
+		// When the token was issued: its iat, else its nbf, else not known.
+		issued, valid := now.Add(-2*time.Minute).Truncate(time.Second), now.Add(-time.Minute).Truncate(time.Second)
+		for name, tc := range map[string]struct {
+			drop []string
+			want time.Time
+		}{
+			"iat":     {want: issued},
+			"nbf":     {drop: []string{jwt.IssuedAtKey}, want: valid},
+			"neither": {drop: []string{jwt.IssuedAtKey, jwt.NotBeforeKey}},
+		} {
+			c := Claims(now, "user-"+name)
+			c[jwt.IssuedAtKey], c[jwt.NotBeforeKey] = issued, valid
+			for _, k := range tc.drop {
+				delete(c, k)
+			}
+			token := MustSign(t, ed, c)
+			for range 2 { // verified, then recalled
+				id, err := v.Identify(context.Background(), token)
+				require.NoError(t, err, name)
+				assert.Equal(t, "user-"+name, id.Subject, name)
+				assert.True(t, tc.want.Equal(id.IssuedAt), "%s: got issued at %v, want %v", name, id.IssuedAt, tc.want)
+			}
+		}
+	})
+
 	t.Run("OKExpiredWithinLeeway", func(t *testing.T) {
 		c := Claims(now.Add(-5*time.Minute), "user-1")
 		c[jwt.ExpirationKey] = now.Add(-10 * time.Second)

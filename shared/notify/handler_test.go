@@ -342,7 +342,7 @@ func MustNewUser(tb testing.TB, db *postgres.DB, email, webhook string) *taskwir
 	id := "user-" + uuid.NewString()
 	ctx := taskwire.NewContextWithUser(context.Background(), id)
 	users := postgres.NewUserService(db)
-	require.NoError(tb, users.EnsureUser(ctx, id))
+	require.NoError(tb, users.EnsureUser(ctx, id, time.Time{}))
 	tb.Cleanup(func() {
 		_, err := db.Pool.Exec(context.Background(), `DELETE FROM users WHERE id = $1`, id)
 		assert.NoError(tb, err)

@@ -1294,12 +1294,14 @@ func MustNewUser(tb testing.TB, db *postgres.DB) (context.Context, string) {
 	tb.Helper()
 	id := "user-" + uuid.NewString()
 	ctx := taskwire.NewContextWithUser(context.Background(), id)
-	require.NoError(tb, postgres.NewUserService(db).EnsureUser(ctx, id))
+	require.NoError(tb, postgres.NewUserService(db).EnsureUser(ctx, id, time.Time{}))
 	tb.Cleanup(func() {
 		ctx := context.Background()
 		_, err := db.Pool.Exec(ctx, `DELETE FROM outbox WHERE user_id = $1`, id)
 		assert.NoError(tb, err)
 		_, err = db.Pool.Exec(ctx, `DELETE FROM users WHERE id = $1`, id) // cascades to tasks, reminders, keys
+		assert.NoError(tb, err)
+		_, err = db.Pool.Exec(ctx, `DELETE FROM deleted_users WHERE id = $1`, id)
 		assert.NoError(tb, err)
 	})
 	return ctx, id

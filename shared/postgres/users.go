@@ -15,7 +15,7 @@ import (
 // UserService stores users and their settings; a user's row is created on first sight.
 type UserService struct {
 	db   *DB
-	seen sync.Map // ids known to have a row, so first sight costs one write per process
+	seen sync.Map // id → when it was last known to have a row, so first sight costs one write per process
 }
 
 // NewUserService returns a UserService on db.
@@ -23,18 +23,51 @@ func NewUserService(db *DB) *UserService {
 	return &UserService{db: db}
 }
 
-// EnsureUser creates the row of the signed-in user id unless it exists.
-func (s *UserService) EnsureUser(ctx context.Context, id string) error {
-	if _, ok := s.seen.Load(id); ok {
+// seenFor is how long EnsureUser trusts that a user it saw has a row: another process may
+// delete the account, and the tokens issued before must stop working here too.
+const seenFor = time.Minute
+
+// ensureUserSQL creates the row of user $1, for a token issued at $2 (NULL: not known),
+// unless it exists or the user deleted their account since (a token's iat counts whole
+// seconds: one issued in the second of the deletion counts as issued before it); an
+// account created anew clears its deletion.
+const ensureUserSQL = `
+	WITH made AS (
+		INSERT INTO users (id)
+		SELECT $1 WHERE NOT EXISTS (
+			SELECT FROM deleted_users d WHERE d.id = $1 AND d.deleted_at >= $2::timestamptz)
+		ON CONFLICT (id) DO NOTHING
+		RETURNING id)
+	DELETE FROM deleted_users d WHERE d.id IN (SELECT id FROM made)`
+
+// EnsureUser creates the row of the signed-in user id unless it exists, for a token
+// issued at issuedAt (zero: not known). A user who deleted their account after issuedAt
+// is EUNAUTHORIZED: their account is not created again, empty, for a token they held
+// before; signing in again (a newer token) creates it anew.
+func (s *UserService) EnsureUser(ctx context.Context, id string, issuedAt time.Time) error {
+	if at, ok := s.seen.Load(id); ok && time.Since(at.(time.Time)) < seenFor {
 		return nil
 	}
+	var issued *time.Time
+	if !issuedAt.IsZero() {
+		issued = &issuedAt
+	}
+	var exists bool
 	b := &pgx.Batch{}
 	b.Queue(scopeSQL, id)
-	b.Queue(`INSERT INTO users (id) VALUES ($1) ON CONFLICT (id) DO NOTHING`, id)
+	b.Queue(ensureUserSQL, id, issued)
+	// A statement of its own, which sees the row that a request of the same user's
+	// committed meanwhile, the insert having waited for it.
+	b.Queue(`SELECT EXISTS (SELECT FROM users WHERE id = $1)`, id).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&exists)
+	})
 	if err := s.db.sendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("ensure user: %w", translate(err))
 	}
-	s.seen.Store(id, true)
+	if !exists {
+		return taskwire.Errorf(taskwire.EUNAUTHORIZED, "the account was deleted after this token was issued; sign in again to start anew")
+	}
+	s.seen.Store(id, time.Now())
 	return nil
 }
 
@@ -137,7 +170,8 @@ func (s *UserService) UpdateMe(ctx context.Context, patch []byte) (*taskwire.Use
 // DeleteMe deletes the signed-in user and everything theirs: settings, tasks and their
 // reminders, the trash, notifications, conversations, idempotency keys, and their events
 // (the tasks' history), in one transaction. Events already on their way to a consumer
-// find no user and are dropped there. A user not seen before is ENOTFOUND.
+// find no user and are dropped there. The tokens issued before no longer sign the user
+// in (see EnsureUser). A user not seen before is ENOTFOUND.
 func (s *UserService) DeleteMe(ctx context.Context) error {
 	tx, b, err := beginUserTx(ctx, s.db)
 	if err != nil {
@@ -146,8 +180,13 @@ func (s *UserService) DeleteMe(ctx context.Context) error {
 	defer tx.close(ctx)
 	var deleted bool
 	b.Queue(`DELETE FROM outbox WHERE user_id = $1`, tx.user)
-	// The rest goes with the user's row, by the foreign keys' ON DELETE CASCADE.
-	b.Queue(`DELETE FROM users WHERE id = $1 RETURNING true`, tx.user).QueryRow(func(row pgx.Row) error {
+	// The rest goes with the user's row, by the foreign keys' ON DELETE CASCADE; the
+	// deletion is remembered (see EnsureUser).
+	b.Queue(`
+		WITH gone AS (DELETE FROM users WHERE id = $1 RETURNING id)
+		INSERT INTO deleted_users (id, deleted_at) SELECT id, now() FROM gone
+		ON CONFLICT (id) DO UPDATE SET deleted_at = excluded.deleted_at
+		RETURNING true`, tx.user).QueryRow(func(row pgx.Row) error {
 		if err := row.Scan(&deleted); !errors.Is(err, pgx.ErrNoRows) {
 			return err
 		}
@@ -156,6 +195,7 @@ func (s *UserService) DeleteMe(ctx context.Context) error {
 	if err := tx.commit(ctx, b); err != nil {
 		return fmt.Errorf("delete user: %w", err)
 	}
+	s.seen.Delete(tx.user)
 	if !deleted {
 		return taskwire.Errorf(taskwire.ENOTFOUND, "no user %q", tx.user)
 	}

@@ -23,10 +23,60 @@ func TestUserService_EnsureUser(t *testing.T) {
 		// Again, from a service that has not seen the user: the row is kept as it is.
 		_, err := postgres.NewUserService(db).UpdateMe(ctx, []byte(`{"time_zone":"Europe/Paris"}`))
 		require.NoError(t, err)
-		require.NoError(t, postgres.NewUserService(db).EnsureUser(ctx, id))
+		require.NoError(t, postgres.NewUserService(db).EnsureUser(ctx, id, time.Time{}))
 		assert.Equal(t, 1, countRows(t, db, `SELECT count(*) FROM users WHERE id = $1`, id))
 		me := MustFindMe(t, ctx, postgres.NewUserService(db))
 		assert.Equal(t, "Europe/Paris", me.TimeZone, "got time_zone %q after a second EnsureUser, want it kept", me.TimeZone)
+	})
+
+	t.Run("ErrUnauthorizedDeleted", func(t *testing.T) {
+		// A token issued before the account was deleted does not bring it back, empty,
+		// also through the service that saw the user; one issued after starts it anew.
+		ctx, id := MustNewUser(t, db)
+		users := postgres.NewUserService(db)
+		issued := time.Now().Add(-time.Minute)
+		require.NoError(t, users.EnsureUser(ctx, id, issued))
+		require.NoError(t, users.DeleteMe(ctx))
+
+		for _, svc := range []*postgres.UserService{users, postgres.NewUserService(db)} {
+			err := svc.EnsureUser(ctx, id, issued)
+			requireCode(t, err, taskwire.EUNAUTHORIZED)
+			assert.Contains(t, err.Error(), "sign in again")
+		}
+		assert.Zero(t, countRows(t, db, `SELECT count(*) FROM users WHERE id = $1`, id), "the account stays deleted")
+
+		require.NoError(t, users.EnsureUser(ctx, id, time.Now().Add(2*time.Second)), "a token issued after the deletion")
+		assert.Equal(t, 1, countRows(t, db, `SELECT count(*) FROM users WHERE id = $1`, id))
+		assert.Zero(t, countRows(t, db, `SELECT count(*) FROM deleted_users WHERE id = $1`, id), "the deletion is forgotten")
+		require.NoError(t, postgres.NewUserService(db).EnsureUser(ctx, id, issued), "the older token signs in to the new account")
+	})
+
+	t.Run("OKDeletedIssuedAtUnknown", func(t *testing.T) {
+		// A token that says neither when it was issued nor from when it is valid cannot be
+		// told from a newer one: it creates the account, as before deletions were kept.
+		ctx, id := MustNewUser(t, db)
+		users := postgres.NewUserService(db)
+		require.NoError(t, users.DeleteMe(ctx))
+		require.NoError(t, users.EnsureUser(ctx, id, time.Time{}))
+		assert.Equal(t, 1, countRows(t, db, `SELECT count(*) FROM users WHERE id = $1`, id))
+	})
+
+	t.Run("OKAtOnce", func(t *testing.T) {
+		// A new user's first requests arrive together (a page loading): each finds the
+		// row that another one created.
+		id := "user-" + uuid.NewString()
+		ctx := taskwire.NewContextWithUser(context.Background(), id)
+		t.Cleanup(func() {
+			_, err := db.Pool.Exec(context.Background(), `DELETE FROM users WHERE id = $1`, id)
+			assert.NoError(t, err)
+		})
+		errs := make(chan error, 8)
+		for range cap(errs) {
+			go func() { errs <- postgres.NewUserService(db).EnsureUser(ctx, id, time.Now()) }()
+		}
+		for range cap(errs) {
+			assert.NoError(t, <-errs)
+		}
 	})
 }
 

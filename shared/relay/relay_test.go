@@ -464,7 +464,7 @@ func MustNewUser(tb testing.TB, db *postgres.DB) (context.Context, string) {
 	tb.Helper()
 	id := "user-" + uuid.NewString()
 	ctx := taskwire.NewContextWithUser(context.Background(), id)
-	require.NoError(tb, postgres.NewUserService(db).EnsureUser(ctx, id))
+	require.NoError(tb, postgres.NewUserService(db).EnsureUser(ctx, id, time.Time{}))
 	tb.Cleanup(func() {
 		_, err := db.Pool.Exec(context.Background(), `DELETE FROM outbox WHERE user_id = $1`, id)
 		assert.NoError(tb, err)

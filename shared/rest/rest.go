@@ -60,15 +60,15 @@ type TaskStore interface {
 
 // UserStore holds users and their settings.
 type UserStore interface {
-	EnsureUser(ctx context.Context, id string) error
+	EnsureUser(ctx context.Context, id string, issuedAt time.Time) error
 	FindMe(ctx context.Context) (*taskwire.User, error)
 	UpdateMe(ctx context.Context, patch []byte) (*taskwire.User, error)
 	DeleteMe(ctx context.Context) error
 }
 
-// Verifier checks a bearer token and returns its subject.
+// Verifier checks a bearer token and returns whom it speaks for.
 type Verifier interface {
-	Verify(ctx context.Context, token string) (string, error)
+	Identify(ctx context.Context, token string) (auth.Identity, error)
 }
 
 // Deps are what the API serves from. Every store is needed to serve requests; a Server
@@ -288,16 +288,17 @@ func (s *Server) authenticate(r *http.Request) (context.Context, error) {
 	if err != nil {
 		return nil, err
 	}
-	user, err := s.auth.Verify(r.Context(), token)
+	id, err := s.auth.Identify(r.Context(), token)
 	if err != nil {
 		return nil, err
 	}
+	user := id.Subject
 	if !utf8.ValidString(user) || strings.ContainsRune(user, 0) {
 		// A trusted issuer may sign any subject, but PostgreSQL's text cannot hold this one.
 		return nil, taskwire.Errorf(taskwire.EUNAUTHORIZED, "token subject must be valid UTF-8 without NUL characters")
 	}
 	ctx := taskwire.NewContextWithUser(r.Context(), user)
-	if err := s.users.EnsureUser(ctx, user); err != nil {
+	if err := s.users.EnsureUser(ctx, user, id.IssuedAt); err != nil {
 		return nil, err
 	}
 	return ctx, nil

@@ -1052,8 +1052,20 @@ func TestDeleteMe(t *testing.T) {
 	c.MustGetTask(t, task.ID.String())
 
 	c.Do(t, http.MethodDelete, "/v1/me", `{"confirm": "`+c.User+`"}`).MustStatus(t, http.StatusNoContent)
-	// The token still signs in, as a new user with nothing.
-	assert.Empty(t, c.MustListTasks(t, "status=all"))
-	mustProblem(t, c.Do(t, http.MethodGet, "/v1/tasks/"+task.ID.String()+"/history", nil), http.StatusNotFound, taskwire.ENOTFOUND)
+	// The token no longer signs in: it would bring the account back, empty.
+	for _, path := range []string{"/v1/me", "/v1/tasks"} {
+		resp := c.Do(t, http.MethodGet, path, nil)
+		d := mustProblem(t, resp, http.StatusUnauthorized, taskwire.EUNAUTHORIZED)
+		assert.Contains(t, d.Detail, "deleted")
+		assert.Contains(t, resp.Header.Get("WWW-Authenticate"), "Bearer")
+	}
 	assert.Equal(t, "Theirs", other.MustGetTask(t, theirs.ID.String()).Title)
+
+	// Signed in again (a token issued after the deletion), the user starts anew.
+	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second)))
+	token, err := s.Issuer.Mint(c.User, resttest.TokenTTL)
+	require.NoError(t, err)
+	again := s.NewClient(token)
+	assert.Empty(t, again.MustListTasks(t, "status=all"))
+	mustProblem(t, again.Do(t, http.MethodGet, "/v1/tasks/"+task.ID.String()+"/history", nil), http.StatusNotFound, taskwire.ENOTFOUND)
 }

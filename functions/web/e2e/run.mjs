@@ -1597,7 +1597,7 @@ await userScenario('your data: download everything, then import it back after tw
   assert(await p.evaluate(() => document.activeElement.id) === 'data-button', 'Escape closes the panel, focus back on its button');
 });
 
-await userScenario('your data: delete my account, once the user id is typed exactly, signs out and leaves nothing', {
+await userScenario('your data: delete my account, once the user id is typed exactly, signs out, leaves nothing and ends the old sign-in', {
   seed: async (tok) => {
     await seedTask(tok, { title: 'Renew the passport' });
     await seedTask(tok, { title: 'Book the dentist' });
@@ -1642,10 +1642,15 @@ await userScenario('your data: delete my account, once the user id is typed exac
   assert(await panel.isHidden(), 'the panel is closed');
   assert(await p.locator('#app').isHidden() && (await p.locator('#who').textContent()) === '', 'the page shows nothing of the user');
   assert(await p.evaluate(() => document.activeElement.id) === 'dev-name', 'the focus is on the sign-in');
-  // The same token signs in a new, empty user.
-  const tasks = await api(tok, 'GET', '/v1/tasks?status=all');
+  // The same token no longer signs in (a page left open elsewhere would bring the account back, empty).
+  const refused = await api(tok, 'GET', '/v1/tasks?status=all');
+  assert(refused.status === 401 && /deleted/.test(refused.body.detail), `the old token is refused: ${refused.status} ${JSON.stringify(refused.body)}`);
+  // Signed in again (in a later second than the deletion's), the user starts anew.
+  await sleep(1050 - (Date.now() % 1000));
+  const again = await devToken(id);
+  const tasks = await api(again, 'GET', '/v1/tasks?status=all');
   assert(tasks.status === 200 && tasks.body.items.length === 0, `no tasks left: ${tasks.status} ${JSON.stringify(tasks.body)}`);
-  const trash = await api(tok, 'GET', '/v1/trash');
+  const trash = await api(again, 'GET', '/v1/trash');
   assert(trash.status === 200 && trash.body.items.length === 0, `the trash is empty: ${trash.status} ${JSON.stringify(trash.body)}`);
 });
 

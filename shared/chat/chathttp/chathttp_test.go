@@ -77,7 +77,7 @@ func (e *env) newUser(t *testing.T) user {
 	t.Helper()
 	c := e.app.NewUser(t)
 	ctx := taskwire.NewContextWithUser(context.Background(), c.User)
-	require.NoError(t, e.app.App.Users.EnsureUser(ctx, c.User))
+	require.NoError(t, e.app.App.Users.EnsureUser(ctx, c.User, time.Time{}))
 	return user{id: c.User, token: c.Token, ctx: ctx}
 }
 
