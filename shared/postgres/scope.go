@@ -215,8 +215,9 @@ func (r *releasingResults) Close() error {
 	return err
 }
 
-// readUser runs a read as one round trip: a pipelined batch is one implicit transaction,
-// so the scope set by its first statement holds for the read that follows.
+// readUser runs a statement that returns rows (a read, or a write with RETURNING) as one
+// round trip: a pipelined batch is one implicit transaction, so the scope set by its
+// first statement holds for the statement that follows, and a write commits with it.
 func readUser(ctx context.Context, db *DB, query string, args []any, scan func(pgx.Rows) error) error {
 	return readScoped(ctx, db, scopeSQL, query, args, scan)
 }

@@ -3,7 +3,6 @@ package tools
 import (
 	"context"
 	"encoding/json"
-	"strings"
 
 	"github.com/taskwire/taskwire/shared/taskwire"
 )
@@ -27,7 +26,11 @@ func zoneTools(users Users) []Tool {
 			if len(in.TimeZone) == 0 || string(in.TimeZone) == "null" {
 				return nil, taskwire.FieldErrorf(taskwire.EINVALID, "time_zone", "time_zone is required: an IANA time zone such as Europe/Berlin")
 			}
-			me, err := users.UpdateMe(ctx, []byte(`{"time_zone": `+strings.TrimSpace(string(in.TimeZone))+`}`))
+			patch, err := json.Marshal(map[string]json.RawMessage{"time_zone": in.TimeZone})
+			if err != nil {
+				return nil, err
+			}
+			me, err := users.UpdateMe(ctx, patch)
 			if err != nil {
 				return nil, err
 			}
