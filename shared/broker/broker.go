@@ -38,7 +38,7 @@ import (
 // Defaults of the zero fields of Options.
 const (
 	defaultPollInterval = time.Second
-	defaultWorkers      = 16
+	defaultWorkers      = 32
 	defaultRetention    = 5 * time.Minute
 )
 
@@ -76,7 +76,7 @@ type Options struct {
 	// PollInterval is how often Run looks for due deliveries when nothing woke it
 	// (Send wakes it at once, and it sleeps only until the next retry is due); default 1s.
 	PollInterval time.Duration
-	// Workers is how many deliveries of each trigger run at once; default 16. Each
+	// Workers is how many deliveries of each trigger run at once; default 32. Each
 	// trigger is dispatched on its own, as Knative dispatches each Trigger apart, so that
 	// a subscriber that holds its requests long (the reminders function waits up to 25 s
 	// for a reminder) does not hold back the deliveries of the others.
