@@ -806,7 +806,7 @@ for (const [id, action, word, undo] of [['#bulk-complete', 'complete', 'Complete
       toast(`${word} ${count(changed.length)}.`, {
         action: 'Undo',
         onAction: async () => {
-          try { await bulk(undo, changed); } catch (err) { handleError(err); }
+          try { await bulk(undo, changed); } catch (err) { handleError(err); reload(); }
         },
       });
     } catch (err) { handleError(err); reload(); }
