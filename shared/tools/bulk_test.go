@@ -2,6 +2,7 @@ package tools_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
@@ -46,4 +47,20 @@ func TestTools_BulkTasks(t *testing.T) {
 	assert.Equal(t, "tasks[1]", taskwire.ErrorField(err), "%v", err)
 	got := MustCall[taskwire.Task](t, ctx, set, "get_task", `{"task_id": 1}`)
 	assert.Equal(t, taskwire.StatusCompleted, got.Status, "none reopened")
+}
+
+// TestTools_BulkTasksSchema: the model is told as many tasks as the request takes.
+func TestTools_BulkTasksSchema(t *testing.T) {
+	tool, ok := newSet(postgrestest.MustOpenDB(t)).Lookup("bulk_tasks")
+	require.True(t, ok)
+	var schema struct {
+		Properties struct {
+			Tasks struct {
+				MaxItems int `json:"maxItems"`
+			} `json:"tasks"`
+		} `json:"properties"`
+	}
+	require.NoError(t, json.Unmarshal(tool.Parameters, &schema))
+	assert.Equal(t, taskwire.MaxBulk, schema.Properties.Tasks.MaxItems)
+	assert.Contains(t, tool.Description, fmt.Sprintf("up to %d tasks", taskwire.MaxBulk))
 }
