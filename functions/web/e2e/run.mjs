@@ -525,6 +525,9 @@ await scenario('how long a task takes: set in the form, said in the list, refuse
   await page.getByRole('button', { name: 'Open the full form' }).click();
   await page.locator('#f-title').fill(title);
   await page.locator('#f-due').fill(wallClock(86400000, ZONE).slice(0, 11) + '10:00');
+  // The number and its unit share a line: the box keeps room for the digits people type.
+  const [box, unit] = [await page.locator('#f-length').boundingBox(), await page.getByLabel('Takes: unit').boundingBox()];
+  assert(box.width >= 64 && Math.abs(box.y - unit.y) < 4, `the Takes box beside its unit, ${box.width} px wide`);
   await page.locator('#f-length').fill('90');
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   const item = taskItem(page, title);
@@ -606,8 +609,21 @@ await scenario('infinite scroll follows the cursor', page, async () => {
   assert(await page.locator('#more').isHidden(), 'nothing more');
   const last = (await page.locator('#tasks .title').last().textContent()).replace(/^#\d+\s*/, '');
   assert(last === 'Bulk 55', `in order to the end: got ${last}`);
+  await page.evaluate(() => window.scrollTo(0, 0)); // the end of the list out of sight: no page loads by itself
   await page.locator('#flt-tag').selectOption('');
+  await until(async () => (await page.locator('#tasks > li').filter({ hasNotText: '#bulk' }).count()) > 0, 'every tag listed');
+  assert(await page.locator('#more').isVisible(), 'more to load, untagged tasks too');
+  // "Load more" pressed while the list in another sort is on its way (held here for half a
+  // second): no page of the old listing goes out with the new sort and the old cursor,
+  // which the API refuses; the new list comes whole.
+  const held = (url) => url.pathname === '/v1/tasks' && url.searchParams.get('sort') === '-created_at' && !url.searchParams.has('cursor');
+  await page.route(held, async (route) => { await new Promise((r) => setTimeout(r, 500)); await route.continue(); });
   await page.locator('#flt-sort').selectOption('-created_at'); // newest first, for what follows
+  await page.locator('#more').evaluate((more) => more.click()); // at once, wherever the toasts are
+  await until(async () => (await page.locator('#tasks .title').first().textContent()).endsWith('Bulk 55'), 'newest first');
+  await page.unroute(held);
+  await page.waitForTimeout(300);
+  assert(await page.locator('.toast-error').count() === 0, `no error: ${await page.locator('.toast-error').allTextContents()}`);
 });
 
 const chatServed = CHAT && ![404, 405].includes((await api(token, 'POST', '/v1/chat', {})).status);

@@ -36,8 +36,10 @@ const state = {
   listSort: '',       // the sort the loaded tasks came in
   sortFollowsStatus: false, // the sort was set to "Latest done" by choosing Completed
   cursor: '',         // next_cursor of the last page loaded
+  listQuery: '',      // the listing the loaded tasks and the cursor belong to (filters and sort)
   loading: false,
   generation: 0,      // bumps with every reload, so that late answers of an old one are dropped
+  listed: 0,          // the generation whose answer is shown: behind generation while a reload is on its way
   firstRender: true,
   pendingDeletes: new Map(), // task id -> {task, timer}
   live: null,         // AbortController of the stream
@@ -170,6 +172,7 @@ function clearUserView() {
   state.me = null;
   state.tasks = [];
   state.cursor = '';
+  state.listQuery = '';
   state.lastEventId = '';
   state.generation++; // drop the answers still on their way
   state.seenNotifs.clear();
@@ -402,6 +405,7 @@ async function reload() {
   syncTagTools();
   const gen = ++state.generation;
   const q = filterQuery();
+  const listing = q.toString();
   q.set('limit', String(Math.min(200, Math.max(PAGE, state.tasks.length))));
   $('#list-status').textContent = state.tasks.length ? '' : 'Loading…';
   try {
@@ -410,6 +414,8 @@ async function reload() {
     if (gen !== state.generation || state.moving) return; // a move's end loads the list again
     state.tasks = page.items.filter((t) => !state.pendingDeletes.has(t.id));
     state.listSort = q.get('sort');
+    state.listQuery = listing;
+    state.listed = gen;
     state.cursor = page.next_cursor || '';
     renderList();
     watchMore();
@@ -421,10 +427,15 @@ async function reload() {
 const scheduleReload = debounce(() => { if (signedIn()) reload(); }, 150);
 
 async function loadMore() {
-  if (!state.cursor || state.loading) return;
+  // While a reload is on its way, the list it answers replaces this one: its next page
+  // would be lost, and the cursor may be another listing's (its filters changed).
+  if (!state.cursor || state.loading || state.listed !== state.generation) return;
   state.loading = true;
   const gen = state.generation;
-  const q = filterQuery();
+  // The next page of the listing shown, not of the filters as they are now: they may have
+  // changed since (a reload is on its way), and a cursor goes on only the listing it came
+  // from.
+  const q = new URLSearchParams(state.listQuery);
   q.set('limit', String(PAGE));
   q.set('cursor', state.cursor);
   try {
@@ -436,7 +447,7 @@ async function loadMore() {
     renderList();
     watchMore();
   } catch (err) {
-    handleError(err);
+    if (gen === state.generation) handleError(err);
   } finally {
     state.loading = false;
   }

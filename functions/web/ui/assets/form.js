@@ -148,7 +148,7 @@ function addReminder(r = { before: 'PT15M' }, zone = $('#f-zone').value) {
   const unit = h('select', { class: 'rem-unit', 'aria-label': `Reminder ${i}: unit` },
     ...['minutes', 'hours', 'days', 'weeks'].map((u) => h('option', { value: u }, u)));
   unit.value = d.unit;
-  const at = h('input', { type: 'datetime-local', step: '1', class: 'rem-at', 'aria-label': `Reminder ${i}: date and time`, value: r.at ? instantToLocal(r.at, zone) : '' });
+  const at = h('input', { type: 'datetime-local', class: 'rem-at', 'aria-label': `Reminder ${i}: date and time`, value: r.at ? instantToLocal(r.at, zone) : '' });
   const before = h('span', { class: 'inline rem-before' }, n, unit);
   const sync = () => { before.hidden = kind.value !== 'before'; at.hidden = kind.value !== 'at'; };
   kind.addEventListener('change', sync);
