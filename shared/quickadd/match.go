@@ -22,7 +22,7 @@ type matcher func(p *parser, i int) (int, string)
 // matchUntil comes before matchDate, which would read the date of "until friday" as the due
 // date.
 var matchers = []matcher{matchTag, matchPriority, matchCompletion, matchReminder, matchLength, matchRepeat, matchUntil,
-	matchExcept, matchIn, matchDate, matchTime}
+	matchTimes, matchExcept, matchIn, matchDate, matchTime}
 
 // matchTag reads "#word", or "@word" as Todoist writes its labels: a tag, lower-cased. A
 // tag needs a letter, so "#42" and "@ 5pm" stay.
@@ -211,16 +211,16 @@ func (p *parser) duration(j int, article bool) (n int, u unit, k int, ok bool) {
 // ("meeting for 1h tomorrow at 3"), so that "for 2 days in a row" stays the title's; and
 // only up to taskwire.MaxDurationDays. ("Buy food for 3 days" is read as taking 3 days:
 // the dry run shows it.)
+//
+// After a repeat rule, "for" days, weeks, months or years is how long the series runs
+// instead ("every monday for 3 months", see runFor), which may be longer than a task may
+// take.
 func matchLength(p *parser, i int) (int, string) {
-	if p.word(i) != "for" || p.length != nil {
+	if p.word(i) != "for" || p.length != nil || p.run != nil {
 		return 0, ""
 	}
 	n, u, k, ok := p.duration(i+1, true)
-	d, isDuration := durationOf(n, u)
-	if !ok || !isDuration {
-		return 0, ""
-	}
-	if _, err := taskwire.ValidDuration(d.String()); err != nil {
+	if !ok {
 		return 0, ""
 	}
 	next := i + 1 + k
@@ -229,9 +229,43 @@ func matchLength(p *parser, i int) (int, string) {
 			return 0, ""
 		}
 	}
+	if p.rule != nil && u >= day && n >= 1 && n <= maxRun {
+		p.run, p.lengthAt = &span{n: n, u: u}, []int{i, next}
+		return 1 + k, "for " + describe(n, u)
+	}
+	d, isDuration := durationOf(n, u)
+	if !isDuration {
+		return 0, ""
+	}
+	if _, err := taskwire.ValidDuration(d.String()); err != nil {
+		return 0, ""
+	}
 	p.length = &d
 	p.lengthAt = []int{i, next}
 	return 1 + k, "takes " + describeLength(d)
+}
+
+// maxRun is the most units a series may be said to run for ("for 999 days").
+const maxRun = 999
+
+// span is a stretch of calendar time: n days, weeks, months or years.
+type span struct {
+	n int
+	u unit
+}
+
+// lastDay returns the last day of the span that starts on first: "for 3 months" from
+// 9 March is until 8 June.
+func (s span) lastDay(first date) date {
+	switch s.u {
+	case week:
+		return first.add(7*s.n - 1)
+	case month:
+		return first.addMonths(s.n).add(-1)
+	case year:
+		return first.addMonths(12 * s.n).add(-1)
+	}
+	return first.add(s.n - 1)
 }
 
 // durationOf returns n units u as a taskwire.Duration, which counts no months or years.
@@ -338,6 +372,7 @@ type rule struct {
 	byHour      []int // the hours of several times a day ("at 8am and 8pm"), in order, at byMinute
 	byMinute    int
 	until       string // UNTIL's value: a date ("20260313", the whole day in the zone) or a local time
+	count       int    // COUNT: how many occurrences in all, 0 for no such end
 }
 
 // withInterval returns a copy of r with another interval.
@@ -356,6 +391,9 @@ func (r *rule) String() string {
 	}
 	if r.until != "" {
 		s += ";UNTIL=" + r.until
+	}
+	if r.count > 0 {
+		s += ";COUNT=" + strconv.Itoa(r.count)
 	}
 	if r.byMonth != 0 {
 		s += ";BYMONTH=" + strconv.Itoa(int(r.byMonth))
@@ -851,11 +889,27 @@ func matchExcept(p *parser, i int) (int, string) {
 // day, whole in the user's zone (an RRULE UNTIL date, which shared/recur reads so; an ISO
 // 8601 date-time is that local time). The series starts as it would without it. Without a
 // rule before it, "until" is left to the title.
+//
+// A month alone ends the series before that month begins: "every sunday until march" ends
+// on the last day of February (of the March to come, or of the year given, "until march
+// 2028"); "until the end of march" takes March in.
 func matchUntil(p *parser, i int) (int, string) {
-	if w := p.word(i); p.rule == nil || p.rule.until != "" || (w != "until" && w != "till" && w != "ending") {
+	if w := p.word(i); p.rule == nil || p.rule.until != "" || p.rule.count > 0 || (w != "until" && w != "till" && w != "ending") {
 		return 0, ""
 	}
 	d, _, c, k := p.dateAfter(i+1, true)
+	if m, ok := months[p.word(i+1)]; k == 0 && ok {
+		start, k := date{p.now.Year(), m, 1}, 1
+		if y, err := strconv.Atoi(p.word(i + 2)); err == nil && len(p.word(i+2)) == 4 {
+			start.y, k = y, 2
+		} else if !before(dateOf(p.now), start) {
+			start.y++
+		}
+		d = start.add(-1)
+		p.rule.until = d.utc().Format("20060102")
+		p.untilFrag = len(p.frag)
+		return 1 + k, "until " + d.String()
+	}
 	if k == 0 {
 		return 0, ""
 	}
@@ -867,6 +921,21 @@ func matchUntil(p *parser, i int) (int, string) {
 		meaning += " " + c.String()
 	}
 	return k + 1, meaning
+}
+
+// matchTimes reads "5 times" (or "five times") after a repeat rule: how many occurrences
+// the series has, first included (an RRULE COUNT). A rule that ends already leaves it to
+// the title.
+func matchTimes(p *parser, i int) (int, string) {
+	if p.rule == nil || p.rule.until != "" || p.rule.count > 0 || p.run != nil || p.word(i+1) != "times" {
+		return 0, ""
+	}
+	n, ok := count(p.word(i), false)
+	if !ok || n < 1 || n > maxRun {
+		return 0, ""
+	}
+	p.rule.count = n
+	return 2, strconv.Itoa(n) + " times in all"
 }
 
 // weekdays reads "monday", "mon, wed and fri", "tuesdays & thursdays" or a span,
@@ -1280,6 +1349,15 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 			return today.monthStart(1 + next).add(-1), nil, nil, k + 1 - j
 		case "year":
 			return date{today.y + next, time.December, 31}, nil, nil, k + 1 - j
+		default:
+			// "end of march", "the last day of february": of the month to come, or this one.
+			if m, ok := months[p.word(k)]; ok && next == 0 {
+				y := today.y
+				if m < today.m {
+					y++
+				}
+				return date{y, m + 1, 1}.add(-1), nil, nil, k + 1 - j
+			}
 		}
 	case "eow": // end of week
 		return nextWeekday(time.Friday, true), nil, nil, 1

@@ -76,7 +76,8 @@ type parser struct {
 	reminders     []reminder
 	atDue         int                // index in frag of "remind me to", which asks for a reminder at the due time; -1 for none
 	length        *taskwire.Duration // how long it takes ("for 30 minutes"); nil for not said
-	lengthAt      []int              // the words of length: lengthAt[0] to lengthAt[1]-1
+	lengthAt      []int              // the words of length (or of run): lengthAt[0] to lengthAt[1]-1
+	run           *span              // how long the series runs ("every day for 2 weeks"); nil for not said
 	lengthOfClock bool               // length is from the time of day to its end ("2-3pm")
 }
 
@@ -130,14 +131,14 @@ func Parse(text string, now time.Time, loc *time.Location) (Result, error) {
 	return p.result()
 }
 
-// runFor reads the length beside a repeat rule as how long the series runs, counted in
-// days from the day of its first occurrence d: "every day for 7 days" from a Friday runs
-// until the Thursday, that whole day. A rule with an end of its own gives the words back
-// to the title.
+// runFor ends the series when its run (p.run) is over, counted on the calendar from the
+// day of its first occurrence d: "every day for 7 days" from a Friday runs until the
+// Thursday, that whole day; "every monday for 3 months" from 9 March until 8 June. A rule
+// with an end of its own gives the words back to the title.
 func (p *parser) runFor(d *due) {
-	days := p.length.Weeks*7 + p.length.Days
-	p.length = nil
-	if p.rule.until != "" || d == nil {
+	run := *p.run
+	p.run = nil
+	if p.rule.until != "" || p.rule.count > 0 || d == nil {
 		p.unread(p.lengthAt)
 		return
 	}
@@ -145,7 +146,11 @@ func (p *parser) runFor(d *due) {
 	if !d.allDay {
 		first = dateOf(d.at.In(p.loc))
 	}
-	last := first.add(days - 1)
+	last := run.lastDay(first)
+	if last.y > 9998 {
+		p.unread(p.lengthAt)
+		return
+	}
 	p.rule.until = last.utc().Format("20060102")
 	for k, f := range p.frag {
 		if f.Start == p.toks[p.lengthAt[0]].start {
@@ -230,11 +235,16 @@ func (p *parser) result() (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	if p.rule != nil && p.length != nil && p.length.Weeks+p.length.Days > 0 {
+		// "for 7 days every 8 hours", the rule after its length: how long the series runs,
+		// not each task, as when the rule comes first.
+		p.run, p.length = &span{n: p.length.Weeks*7 + p.length.Days, u: day}, nil
+	}
+	if p.run != nil {
+		p.runFor(d)
+	}
 	switch {
 	case p.length == nil:
-	case p.rule != nil && p.length.Weeks+p.length.Days > 0:
-		// "every 8 hours for 7 days" is how long the series runs, not each task.
-		p.runFor(d)
 	case d != nil && d.allDay && p.length.Hours+p.length.Minutes > 0:
 		// An all-day task lasts whole days: "for 2 hours" on a day is the title's.
 		p.unread(p.lengthAt)
