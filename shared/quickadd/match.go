@@ -825,8 +825,8 @@ func (p *parser) ofTheMonth(j int) int {
 	return k + 1
 }
 
-// ruleOn reads "on friday" (weekly), "on the 1st", "on the last day" (monthly) or "on feb
-// 29" (yearly) at word j, "on", after a rule that has no such day yet; it returns the rule
+// ruleOn reads "on friday" (weekly), "on the 1st", "on the last day", "on the 2nd
+// tuesday" (monthly) or "on feb 29" (yearly) at word j, "on", after a rule that has no such day yet; it returns the rule
 // and the word after what it read.
 func (p *parser) ruleOn(r rule, j int) (rule, int) {
 	k := j + 1
@@ -839,7 +839,9 @@ func (p *parser) ruleOn(r rule, j int) (rule, int) {
 		if p.word(k) == "the" {
 			k++
 		}
-		if d, ok := ordinal(p.word(k)); ok {
+		if nths, day, n := p.nthWeekday(k); n > 0 { // "monthly on the 2nd tuesday"
+			r.nths, r.byDay, j = nths, []time.Weekday{day}, k+n
+		} else if d, ok := ordinal(p.word(k)); ok {
 			r.byMonthDays, j = p.moreMonthDays(d, k+1, true)
 		} else if p.word(k) == "last" && p.word(k+1) == "day" {
 			r.byMonthDays, j = []int{-1}, k+2

@@ -529,6 +529,12 @@ func TestParse(t *testing.T) {
 			day: "2026-03-10", rule: "FREQ=MONTHLY;BYDAY=+2TU"},
 		{name: "LastWeekdayOfEveryMonth", text: "review on the last friday of every month", title: "review",
 			day: "2026-03-27", rule: "FREQ=MONTHLY;BYDAY=-1FR"},
+		{name: "MonthlyOnNthWeekday", text: "plan monthly on the 2nd tuesday", title: "plan",
+			day: "2026-03-10", rule: "FREQ=MONTHLY;BYDAY=+2TU"},
+		{name: "EveryOtherMonthOnNthWeekdays", text: "plan every other month on the first and third monday at 9am", title: "plan",
+			due: "2026-03-16T09:00:00-04:00", rule: "FREQ=MONTHLY;INTERVAL=2;BYDAY=+1MO,+3MO"},
+		{name: "EveryMonthOnTheLastWeekday", text: "review every month on the last friday", title: "review",
+			day: "2026-03-27", rule: "FREQ=MONTHLY;BYDAY=-1FR"},
 		// "until" ends a series; it starts as it would without.
 		{name: "EveryDayUntil", text: "water plants every day until friday", title: "water plants",
 			day: "2026-03-06", rule: "FREQ=DAILY;UNTIL=20260313"},
