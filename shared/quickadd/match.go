@@ -309,11 +309,23 @@ func (p *parser) fromNow(n int, u unit) time.Time {
 }
 
 // matchIn reads "in 2 hours" (a due time from now) and "in 3 days" (a due date), also
-// written "2 hours from now", "a week from today", and "a week from tomorrow" (a day later).
+// written "2 hours from now", "a week from today", and "a week from tomorrow" (a day later),
+// each after an optional "due" ("report due in 3 days").
 func matchIn(p *parser, i int) (int, string) {
 	if p.at != nil || p.date != nil || p.rule != nil {
 		return 0, ""
 	}
+	k, meaning := p.in(i)
+	if k == 0 && p.word(i) == "due" {
+		if k, meaning = p.in(i + 1); k > 0 {
+			k++
+		}
+	}
+	return k, meaning
+}
+
+// in is matchIn without "due": it reads the due time or date at word i.
+func (p *parser) in(i int) (int, string) {
 	today, fromTomorrow := dateOf(p.now), false
 	var n, k int
 	var u unit
