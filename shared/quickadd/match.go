@@ -308,9 +308,9 @@ func (p *parser) fromNow(n int, u unit) time.Time {
 	return p.now.Add(time.Duration(n) * step).Truncate(time.Minute)
 }
 
-// matchIn reads "in 2 hours" (a due time from now) and "in 3 days" (a due date), also
-// written "2 hours from now", "a week from today", and "a week from tomorrow" (a day later),
-// each after an optional "due" ("report due in 3 days").
+// matchIn reads "in 2 hours" (a due time from now) and "in 3 days" (a due date), or
+// "within 3 days", also written "2 hours from now", "a week from today", and "a week
+// from tomorrow" (a day later), each after an optional "due" ("report due in 3 days").
 func matchIn(p *parser, i int) (int, string) {
 	if p.at != nil || p.date != nil || p.rule != nil {
 		return 0, ""
@@ -330,7 +330,7 @@ func (p *parser) in(i int) (int, string) {
 	var n, k int
 	var u unit
 	var ok bool
-	if p.word(i) == "in" {
+	if w := p.word(i); w == "in" || w == "within" {
 		n, u, k, ok = p.duration(i+1, true)
 		k++
 	} else if n, u, k, ok = p.duration(i, true); ok && p.word(i+k) == "from" {
