@@ -1567,7 +1567,8 @@ var usZones = map[string]bool{
 }
 
 // matchTime reads a time of day, after an optional "at", "@", "by", "around", "due",
-// "before" (a deadline: "before 4pm" is due at 16:00), "from", "starting" or "for", and one more of "at", "around" or "by" ("due by", "at around",
+// "before" (a deadline: "before 4pm" is due at 16:00), "after" (not sooner: "after 4pm"
+// is due at 16:00 too), "from", "starting" or "for", and one more of "at", "around" or "by" ("due by", "at around",
 // "starting at"): "5pm", "5 pm", "9:30", "9:30am", "17:00", "noon", "midnight", "eod" and
 // "[the] end of [the] day" (23:59), and a bare hour ("at 9") after "at", "@", "by", "around" or "due" ("from 9 to 5" and
 // "pages from 10" are no time).
@@ -1579,7 +1580,7 @@ func matchTime(p *parser, i int) (int, string) {
 	switch p.word(j) {
 	case "at", "@", "by", "around", "due":
 		j, bare = j+1, true
-	case "from", "starting", "for", "before":
+	case "from", "starting", "for", "before", "after":
 		j++
 	}
 	if w := p.word(j); j > i && (w == "at" || w == "around" || w == "by") {

@@ -546,6 +546,8 @@ func TestParse(t *testing.T) {
 		// A month alone ends the series before it begins; its end takes it in.
 		{name: "DueIn", text: "report due in 3 days", title: "report", day: "2026-03-09"},
 		{name: "Within", text: "pay invoice within 3 days", title: "pay invoice", day: "2026-03-09"},
+		{name: "AfterATime", text: "call the plumber after 4pm", title: "call the plumber", due: "2026-03-06T16:00:00-05:00"},
+		{name: "AfterABareHourIsTitle", text: "call after 5", title: "call after 5"},
 		{name: "DueFromNow", text: "call due 2 hours from now", title: "call", due: "2026-03-06T12:00:00-05:00"},
 		{name: "UntilMonth", text: "call dad every sunday at 11am until june", title: "call dad",
 			due: "2026-03-08T11:00:00-04:00", rule: "FREQ=WEEKLY;UNTIL=20260531;BYDAY=SU"},
