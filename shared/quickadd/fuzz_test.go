@@ -36,7 +36,7 @@ func FuzzParse(f *testing.F) {
 		"buy sun cream", "hike sat 10am", "yoga 9am sun", "call Dr. Sun 3pm", "x at the end of the month",
 		"x on the last day of every month", "x on the 2nd tuesday of every other month", "x the 31st of every 3 months",
 		"x every day until friday", "x every 999 years until 9998-12-31", "x every day until 2026-03-08T02:30",
-		"x every day until march", "x every day until december 9998", "x every week until the end of february", "x by end of december",
+		"x every day until march", "x every day until december 9998", "x every day until march 0000", "x by end of february 0001", "x every week until the end of february", "x by end of december",
 		"x every monday 5 times", "x every day 999 times", "x every year for 999 years", "x every 9999 years for 3 months",
 		"x next week on sun", "x sat next week", "x tonight at 11", "x at 9 tonight", "x weekdays at 9am", "x on weekends",
 		"x tomorrow remind me at 8am", "x every thursday remind me at 6pm", "x every thursday remind me wednesday at 8am",

@@ -914,7 +914,7 @@ func matchUntil(p *parser, i int) (int, string) {
 	d, _, c, k := p.dateAfter(i+1, true)
 	if m, ok := months[p.word(i+1)]; k == 0 && ok {
 		start, k := date{p.now.Year(), m, 1}, 1
-		if y, err := strconv.Atoi(p.word(i + 2)); err == nil && len(p.word(i+2)) == 4 {
+		if y, ok := p.year(i + 2); ok {
 			start.y, k = y, 2
 		} else if !before(dateOf(p.now), start) {
 			start.y++
@@ -1364,11 +1364,15 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 		case "year":
 			return date{today.y + next, time.December, 31}, nil, nil, k + 1 - j
 		default:
-			// "end of march", "the last day of february": of the month to come, or this one.
+			// "end of march", "the last day of february": of the month to come, or this
+			// one, or of the year given ("end of february 2028").
 			if m, ok := months[p.word(k)]; ok && next == 0 {
 				y := today.y
 				if m < today.m {
 					y++
+				}
+				if given, ok := p.year(k + 1); ok {
+					y, k = given, k+1
 				}
 				return date{y, m + 1, 1}.add(-1), nil, nil, k + 1 - j
 			}
