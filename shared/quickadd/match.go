@@ -216,7 +216,7 @@ func (p *parser) duration(j int, article bool) (n int, u unit, k int, ok bool) {
 // instead ("every monday for 3 months", see runFor), which may be longer than a task may
 // take.
 func matchLength(p *parser, i int) (int, string) {
-	if p.word(i) != "for" || p.length != nil || p.run != nil {
+	if p.word(i) != "for" || (p.length != nil && (p.rule == nil || p.run != nil)) {
 		return 0, ""
 	}
 	n, u, k, ok := p.duration(i+1, true)
@@ -229,12 +229,12 @@ func matchLength(p *parser, i int) (int, string) {
 			return 0, ""
 		}
 	}
-	if p.rule != nil && u >= day && n >= 1 && n <= maxRun {
-		p.run, p.lengthAt = &span{n: n, u: u}, []int{i, next}
+	if p.rule != nil && p.run == nil && u >= day && n >= 1 && n <= maxRun {
+		p.run, p.runAt = &span{n: n, u: u}, []int{i, next}
 		return 1 + k, "for " + describe(n, u)
 	}
 	d, isDuration := durationOf(n, u)
-	if !isDuration {
+	if p.length != nil || !isDuration {
 		return 0, ""
 	}
 	if _, err := taskwire.ValidDuration(d.String()); err != nil {
@@ -838,8 +838,8 @@ func (p *parser) ofTheMonth(j int) int {
 }
 
 // ruleOn reads "on friday" (weekly), "on the 1st", "on the last day", "on the 2nd
-// tuesday" (monthly) or "on feb 29" (yearly) at word j, "on", after a rule that has no such day yet; it returns the rule
-// and the word after what it read.
+// tuesday" (monthly) or "on feb 29" (yearly) at word j, "on", after a rule that has no
+// such day yet; it returns the rule and the word after what it read.
 func (p *parser) ruleOn(r rule, j int) (rule, int) {
 	k := j + 1
 	switch {
@@ -913,16 +913,16 @@ func matchUntil(p *parser, i int) (int, string) {
 	}
 	d, _, c, k := p.dateAfter(i+1, true)
 	if m, ok := months[p.word(i+1)]; k == 0 && ok {
-		start, k := date{p.now.Year(), m, 1}, 1
+		start, n := date{p.now.Year(), m, 1}, 1
 		if y, ok := p.year(i + 2); ok {
-			start.y, k = y, 2
+			start.y, n = y, 2
 		} else if !before(dateOf(p.now), start) {
 			start.y++
 		}
 		d = start.add(-1)
 		p.rule.until = d.utc().Format("20060102")
 		p.untilFrag = len(p.frag)
-		return 1 + k, "until " + d.String()
+		return 1 + n, "until " + d.String()
 	}
 	if k == 0 {
 		return 0, ""

@@ -76,8 +76,9 @@ type parser struct {
 	reminders     []reminder
 	atDue         int                // index in frag of "remind me to", which asks for a reminder at the due time; -1 for none
 	length        *taskwire.Duration // how long it takes ("for 30 minutes"); nil for not said
-	lengthAt      []int              // the words of length (or of run): lengthAt[0] to lengthAt[1]-1
+	lengthAt      []int              // the words of length: lengthAt[0] to lengthAt[1]-1
 	run           *span              // how long the series runs ("every day for 2 weeks"); nil for not said
+	runAt         []int              // the words of run, as lengthAt
 	lengthOfClock bool               // length is from the time of day to its end ("2-3pm")
 }
 
@@ -139,7 +140,7 @@ func (p *parser) runFor(d *due) {
 	run := *p.run
 	p.run = nil
 	if p.rule.until != "" || p.rule.count > 0 || d == nil {
-		p.unread(p.lengthAt)
+		p.unread(p.runAt)
 		return
 	}
 	first := d.day
@@ -148,12 +149,12 @@ func (p *parser) runFor(d *due) {
 	}
 	last := run.lastDay(first)
 	if last.y > 9998 {
-		p.unread(p.lengthAt)
+		p.unread(p.runAt)
 		return
 	}
 	p.rule.until = last.utc().Format("20060102")
 	for k, f := range p.frag {
-		if f.Start == p.toks[p.lengthAt[0]].start {
+		if f.Start == p.toks[p.runAt[0]].start {
 			p.frag[k].Meaning = "until " + last.String()
 		}
 	}
@@ -235,10 +236,10 @@ func (p *parser) result() (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	if p.rule != nil && p.length != nil && p.length.Weeks+p.length.Days > 0 {
+	if p.rule != nil && p.run == nil && p.length != nil && p.length.Weeks+p.length.Days > 0 {
 		// "for 7 days every 8 hours", the rule after its length: how long the series runs,
 		// not each task, as when the rule comes first.
-		p.run, p.length = &span{n: p.length.Weeks*7 + p.length.Days, u: day}, nil
+		p.run, p.runAt, p.length = &span{n: p.length.Weeks*7 + p.length.Days, u: day}, p.lengthAt, nil
 	}
 	if p.run != nil {
 		p.runFor(d)

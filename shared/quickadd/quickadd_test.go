@@ -949,6 +949,8 @@ func TestParse_Duration(t *testing.T) {
 			meaning: "until Mon 13 Apr 2026"},
 		{text: "vitamins every day for a year", title: "vitamins", day: "2026-03-06", rule: "FREQ=DAILY;UNTIL=20270305",
 			meaning: "until Fri 5 Mar 2027"},
+		{text: "retreat for 3 days every year for 5 years", title: "retreat", duration: "P3D", day: "2026-03-06",
+			rule: "FREQ=YEARLY;UNTIL=20310305", meaning: "until Wed 5 Mar 2031"},
 		{text: "yoga every tuesday 5 times for 2 weeks", title: "yoga for 2 weeks", day: "2026-03-10",
 			rule: "FREQ=WEEKLY;COUNT=5;BYDAY=TU"},
 		{text: "fast for 40 days", title: "fast for 40 days"},
