@@ -212,7 +212,7 @@ func taskTools(tasks Tasks, users Users) []Tool {
 			Name: "quick_add",
 			Description: "Create a task from one line as the user said it, read by the same parser as the app's quick add: " +
 				"dates and times (\"tomorrow 5pm\", \"next friday at 9:30\"; a date without a time, \"tomorrow\", " +
-				"makes an all-day task, with due_date), repetition (\"every weekday at 8:30\"), " +
+				"makes an all-day task, with due_date), repetition (\"every weekday at 8:30\", ending \"until june\" or after \"5 times\"), " +
 				"#tags, !priority, reminders (\"remind 1h before\") and how long it takes (\"for 30 minutes\"), in the user's " +
 				"time zone unless time_zone is given. " +
 				"Returns the task and what was understood.",
