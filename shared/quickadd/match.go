@@ -207,9 +207,9 @@ func (p *parser) duration(j int, article bool) (n int, u unit, k int, ok bool) {
 }
 
 // matchLength reads "for 30 minutes", "for 1h", "for an hour" and "for 2 days": how long
-// the task takes. It counts only where the phrase ends, or a date, a time or "on" follows
-// ("meeting for 1h tomorrow at 3"), so that "for 2 days in a row" stays the title's; and
-// only up to taskwire.MaxDurationDays. ("Buy food for 3 days" is read as taking 3 days:
+// the task takes. It counts only where the phrase ends, or a date, a time or one of
+// startWords follows ("meeting for 1h tomorrow at 3"), so that "for 2 days in a row"
+// stays the title's; and only up to taskwire.MaxDurationDays. ("Buy food for 3 days" is read as taking 3 days:
 // the dry run shows it.)
 //
 // After a repeat rule, "for" days, weeks, months or years is how long the series runs
@@ -224,7 +224,7 @@ func matchLength(p *parser, i int) (int, string) {
 		return 0, ""
 	}
 	next := i + 1 + k
-	if _, _, _, dk := p.dateAt(next, false); !p.phraseEnds(next) && p.word(next) != "on" && dk == 0 {
+	if _, _, _, dk := p.dateAt(next, false); !p.phraseEnds(next) && !startWords[p.word(next)] && dk == 0 {
 		if _, _, timed := p.clockAt(next, false); !timed {
 			return 0, ""
 		}
@@ -244,6 +244,10 @@ func matchLength(p *parser, i int) (int, string) {
 	p.lengthAt = []int{i, next}
 	return 1 + k, "takes " + describeLength(d)
 }
+
+// startWords may follow a length and begin its date: "for 2 weeks on monday", "every day
+// for 2 weeks starting monday".
+var startWords = map[string]bool{"on": true, "starting": true, "from": true}
 
 // maxRun is the most units a series may be said to run for ("for 999 days").
 const maxRun = 999

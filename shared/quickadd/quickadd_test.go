@@ -951,6 +951,8 @@ func TestParse_Duration(t *testing.T) {
 			meaning: "until Fri 5 Mar 2027"},
 		{text: "retreat for 3 days every year for 5 years", title: "retreat", duration: "P3D", day: "2026-03-06",
 			rule: "FREQ=YEARLY;UNTIL=20310305", meaning: "until Wed 5 Mar 2031"},
+		{text: "stretch every day for 2 weeks starting monday", title: "stretch", day: "2026-03-09", rule: "FREQ=DAILY;UNTIL=20260322",
+			meaning: "until Sun 22 Mar 2026"},
 		{text: "yoga every tuesday 5 times for 2 weeks", title: "yoga for 2 weeks", day: "2026-03-10",
 			rule: "FREQ=WEEKLY;COUNT=5;BYDAY=TU"},
 		{text: "fast for 40 days", title: "fast for 40 days"},
