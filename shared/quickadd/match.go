@@ -910,12 +910,19 @@ func matchExcept(p *parser, i int) (int, string) {
 //
 // A month alone ends the series before that month begins: "every sunday until march" ends
 // on the last day of February (of the March to come, or of the year given, "until march
-// 2028"); "until the end of march" takes March in.
+// 2028"); "until the end of march" takes March in. So does a year: "until 2030" ends on
+// 31 December 2029.
 func matchUntil(p *parser, i int) (int, string) {
 	if w := p.word(i); p.rule == nil || p.rule.until != "" || p.rule.count > 0 || (w != "until" && w != "till" && w != "ending") {
 		return 0, ""
 	}
 	d, _, c, k := p.dateAfter(i+1, true)
+	if y, ok := p.year(i + 1); k == 0 && ok && y > 1970 { // "until 2030": to the end of 2029
+		d = date{y - 1, time.December, 31}
+		p.rule.until = d.utc().Format("20060102")
+		p.untilFrag = len(p.frag)
+		return 2, "until " + d.String()
+	}
 	if m, ok := months[p.word(i+1)]; k == 0 && ok {
 		start, n := date{p.now.Year(), m, 1}, 1
 		if y, ok := p.year(i + 2); ok {

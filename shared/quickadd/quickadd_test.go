@@ -559,6 +559,8 @@ func TestParse(t *testing.T) {
 			day: "2026-03-06", rule: "FREQ=DAILY;UNTIL=20260430"},
 		{name: "UntilTheEndOfAMonthOfAYear", text: "stretch daily until the end of february 2028", title: "stretch",
 			day: "2026-03-06", rule: "FREQ=DAILY;UNTIL=20280229"},
+		{name: "UntilAYear", text: "check the smoke alarm every year until 2030", title: "check the smoke alarm",
+			day: "2026-03-06", rule: "FREQ=YEARLY;UNTIL=20291231"},
 		{name: "UntilMonthOfNoYear", text: "stretch daily until march 1969", title: "stretch 1969",
 			day: "2026-03-06", rule: "FREQ=DAILY;UNTIL=20270228"},
 		{name: "EndOfAMonthIsADueDate", text: "taxes by end of april", title: "taxes", day: "2026-04-30"},
