@@ -309,15 +309,17 @@ func (tx *userTx) withdrawable(ctx context.Context, cur *taskwire.Task) (*taskwi
 }
 
 // insertTaskSQL numbers a task as the user's next and inserts it, in one statement, and
-// returns its number. The user's row is created on first sight; its lock, held to the
-// commit, orders one user's creates, so that their outbox rows commit in the order of
+// returns its number. The user's row is created on first sight, unless the user deleted
+// the account (a process that saw the user before may take an old token for a while, see
+// seenFor): then no row comes back. Its lock, held to the commit, orders one user's creates, so that their outbox rows commit in the order of
 // their positions (see lockOutboxSQL). Queued in the transaction's last batch, ahead of
 // the task's reminders and event, the lock is held only while those are written and the
 // transaction commits. No row comes back when the series has a task at that position
 // already (the number is used up all the same, as a failed create's).
 const insertTaskSQL = `
 	WITH n AS (
-		INSERT INTO users (id, task_seq) VALUES ($2, 1)
+		INSERT INTO users (id, task_seq) SELECT $2, 1
+		WHERE EXISTS (SELECT FROM users u WHERE u.id = $2) OR NOT EXISTS (SELECT FROM deleted_users d WHERE d.id = $2)
 		ON CONFLICT (id) DO UPDATE SET task_seq = users.task_seq + 1
 		RETURNING task_seq)
 	INSERT INTO tasks (id, user_id, number, title, description, status, priority, tags, due_at, due_date,
@@ -413,7 +415,7 @@ func (s *TaskService) CreateTask(ctx context.Context, f taskwire.TaskFields, key
 	}
 	t = &taskwire.Task{ID: id, UserID: user, CreatedAt: now, Version: 1}
 	apply(t, f, now)
-	_, at, err := queueNewTask(b, user, t, 1, now) // a new id: always inserted
+	inserted, at, err := queueNewTask(b, user, t, 1, now) // a new id: inserted unless the account is gone
 	if err != nil {
 		return nil, false, fmt.Errorf("create task: %w", err)
 	}
@@ -430,6 +432,9 @@ func (s *TaskService) CreateTask(ctx context.Context, f taskwire.TaskFields, key
 	}
 	if err := tx.commit(ctx, b); err != nil {
 		return nil, false, fmt.Errorf("create task: %w", err)
+	}
+	if !*inserted { // nothing was written
+		return nil, false, fmt.Errorf("create task: %w", errAccountDeleted())
 	}
 	s.db.outboxWritten(user, *at)
 	return t, false, nil
@@ -469,11 +474,18 @@ const IdempotencyKeyTTL = 24 * time.Hour
 const expireKeysSQL = `DELETE FROM idempotency_keys WHERE user_id = $1 AND created_at < now() - $2::interval`
 
 // queueClaimKey queues what claims an idempotency key, for readClaimKey to read: the
-// user's row, which the key's refers to; the removal of the user's keys older than
+// user's row, which the key's refers to (made on first sight as insertTaskSQL makes it,
+// and whether the user has one); the removal of the user's keys older than
 // IdempotencyKeyTTL (this one's too, which frees it); the key; and the key as stored,
 // which is the first request's when the claim found the key taken.
 func queueClaimKey(b *pgx.Batch, user string, key taskwire.IdempotencyKey) {
-	b.Queue(`INSERT INTO users (id) VALUES ($1) ON CONFLICT (id) DO NOTHING`, user)
+	b.Queue(`
+		WITH made AS (
+			INSERT INTO users (id) SELECT $1
+			WHERE NOT EXISTS (SELECT FROM deleted_users d WHERE d.id = $1)
+			ON CONFLICT (id) DO NOTHING
+			RETURNING id)
+		SELECT EXISTS (SELECT FROM made) OR EXISTS (SELECT FROM users u WHERE u.id = $1)`, user)
 	b.Queue(expireKeysSQL, user, IdempotencyKeyTTL)
 	b.Queue(`
 		INSERT INTO idempotency_keys (user_id, key, request_hash) VALUES ($1, $2, $3)
@@ -485,10 +497,15 @@ func queueClaimKey(b *pgx.Batch, user string, key taskwire.IdempotencyKey) {
 // readClaimKey reads the results of queueClaimKey: nil when the key was claimed now, else
 // the task its first request created.
 func readClaimKey(br pgx.BatchResults, user string, key taskwire.IdempotencyKey) (*taskwire.Task, error) {
-	for range 2 { // the user's row; the expired keys
-		if _, err := br.Exec(); err != nil {
-			return nil, fmt.Errorf("idempotency key: %w", translate(err))
-		}
+	var exists bool
+	if err := br.QueryRow().Scan(&exists); err != nil {
+		return nil, fmt.Errorf("idempotency key: %w", translate(err))
+	}
+	if !exists {
+		return nil, errAccountDeleted()
+	}
+	if _, err := br.Exec(); err != nil { // the expired keys
+		return nil, fmt.Errorf("idempotency key: %w", translate(err))
 	}
 	tag, err := br.Exec()
 	if err != nil {

@@ -15,7 +15,13 @@ import (
 // UserService stores users and their settings; a user's row is created on first sight.
 type UserService struct {
 	db   *DB
-	seen sync.Map // id → when it was last known to have a row, so first sight costs one write per process
+	seen sync.Map // id → seenUser, so first sight costs one write per process
+}
+
+// seenUser is what EnsureUser last found of a user: that they had a row at a time, for
+// a token issued at issuedAt.
+type seenUser struct {
+	at, issuedAt time.Time
 }
 
 // NewUserService returns a UserService on db.
@@ -24,8 +30,15 @@ func NewUserService(db *DB) *UserService {
 }
 
 // seenFor is how long EnsureUser trusts that a user it saw has a row: another process may
-// delete the account, and the tokens issued before must stop working here too.
+// delete the account, and the tokens issued before must stop working here too. A token
+// issued later than the one seen is checked at once: after such a deletion, it is the
+// one that starts the account anew.
 const seenFor = time.Minute
+
+// errAccountDeleted is the answer to a token the user's account deletion ended.
+func errAccountDeleted() error {
+	return taskwire.Errorf(taskwire.EUNAUTHORIZED, "the account was deleted after this token was issued; sign in again to start anew")
+}
 
 // ensureUserSQL creates the row of user $1, for a token issued at $2 (NULL: not known),
 // unless it exists or the user deleted their account since (a token's iat counts whole
@@ -45,8 +58,10 @@ const ensureUserSQL = `
 // is EUNAUTHORIZED: their account is not created again, empty, for a token they held
 // before; signing in again (a newer token) creates it anew.
 func (s *UserService) EnsureUser(ctx context.Context, id string, issuedAt time.Time) error {
-	if at, ok := s.seen.Load(id); ok && time.Since(at.(time.Time)) < seenFor {
-		return nil
+	if v, ok := s.seen.Load(id); ok {
+		if seen := v.(seenUser); time.Since(seen.at) < seenFor && !issuedAt.After(seen.issuedAt) {
+			return nil
+		}
 	}
 	var issued *time.Time
 	if !issuedAt.IsZero() {
@@ -65,9 +80,9 @@ func (s *UserService) EnsureUser(ctx context.Context, id string, issuedAt time.T
 		return fmt.Errorf("ensure user: %w", translate(err))
 	}
 	if !exists {
-		return taskwire.Errorf(taskwire.EUNAUTHORIZED, "the account was deleted after this token was issued; sign in again to start anew")
+		return errAccountDeleted()
 	}
-	s.seen.Store(id, time.Now())
+	s.seen.Store(id, seenUser{at: time.Now(), issuedAt: issuedAt})
 	return nil
 }
 

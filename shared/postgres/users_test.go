@@ -51,6 +51,34 @@ func TestUserService_EnsureUser(t *testing.T) {
 		require.NoError(t, postgres.NewUserService(db).EnsureUser(ctx, id, issued), "the older token signs in to the new account")
 	})
 
+	t.Run("ErrUnauthorizedDeletedElsewhere", func(t *testing.T) {
+		// Another process deleted the account while this one still trusts what it saw of
+		// the user (seenFor): a create with the old token, with or without a key, writes
+		// nothing and brings no account back; a token issued later starts it anew here at
+		// once.
+		ctx, id := MustNewUser(t, db)
+		users, tasks := postgres.NewUserService(db), postgres.NewTaskService(db)
+		issued := time.Now().Add(-time.Minute)
+		require.NoError(t, users.EnsureUser(ctx, id, issued))
+		require.NoError(t, postgres.NewUserService(db).DeleteMe(ctx))
+
+		require.NoError(t, users.EnsureUser(ctx, id, issued), "still trusted here")
+		f, err := taskwire.NewTask{Title: "After the deletion"}.Fields()
+		require.NoError(t, err)
+		for _, key := range []taskwire.IdempotencyKey{{}, {Key: "k1", Hash: []byte("h1")}} {
+			_, _, err := tasks.CreateTask(ctx, f, key)
+			requireCode(t, err, taskwire.EUNAUTHORIZED)
+			assert.Contains(t, err.Error(), "sign in again")
+		}
+		assert.Zero(t, countRows(t, db, `SELECT count(*) FROM users WHERE id = $1`, id), "the account stays deleted")
+		assert.Zero(t, countRows(t, db, `SELECT count(*) FROM tasks WHERE user_id = $1`, id))
+		assert.Zero(t, countRows(t, db, `SELECT count(*) FROM outbox WHERE user_id = $1`, id))
+
+		require.NoError(t, users.EnsureUser(ctx, id, time.Now().Add(2*time.Second)), "a token issued after the deletion")
+		task := MustCreateTask(t, ctx, tasks, taskwire.NewTask{Title: "A new start"})
+		assert.EqualValues(t, 1, task.Number, "the new account numbers from 1")
+	})
+
 	t.Run("OKDeletedIssuedAtUnknown", func(t *testing.T) {
 		// A token that says neither when it was issued nor from when it is valid cannot be
 		// told from a newer one: it creates the account, as before deletions were kept.

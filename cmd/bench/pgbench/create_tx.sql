@@ -10,7 +10,9 @@
 BEGIN;
 SELECT set_config('role', 'taskwire_app', true), set_config('taskwire.user_id', 'spread-' || :n::text, true);
 WITH n AS (
-	INSERT INTO users (id, task_seq) VALUES ('spread-' || :n::text, 1)
+	INSERT INTO users (id, task_seq) SELECT 'spread-' || :n::text, 1
+	WHERE EXISTS (SELECT FROM users u WHERE u.id = 'spread-' || :n::text)
+		OR NOT EXISTS (SELECT FROM deleted_users d WHERE d.id = 'spread-' || :n::text)
 	ON CONFLICT (id) DO UPDATE SET task_seq = users.task_seq + 1
 	RETURNING task_seq)
 INSERT INTO tasks (id, user_id, number, title, description, status, priority, tags, due_at, due_date,
