@@ -311,11 +311,12 @@ func (tx *userTx) withdrawable(ctx context.Context, cur *taskwire.Task) (*taskwi
 // insertTaskSQL numbers a task as the user's next and inserts it, in one statement, and
 // returns its number. The user's row is created on first sight, unless the user deleted
 // the account (a process that saw the user before may take an old token for a while, see
-// seenFor): then no row comes back. Its lock, held to the commit, orders one user's creates, so that their outbox rows commit in the order of
-// their positions (see lockOutboxSQL). Queued in the transaction's last batch, ahead of
-// the task's reminders and event, the lock is held only while those are written and the
-// transaction commits. No row comes back when the series has a task at that position
-// already (the number is used up all the same, as a failed create's).
+// seenFor): then no row comes back. Its lock, held to the commit, orders one user's
+// creates, so that their outbox rows commit in the order of their positions (see
+// lockOutboxSQL). Queued in the transaction's last batch, ahead of the task's reminders
+// and event, the lock is held only while those are written and the transaction commits.
+// No row comes back either when the series has a task at that position already (the
+// number is used up all the same, as a failed create's).
 const insertTaskSQL = `
 	WITH n AS (
 		INSERT INTO users (id, task_seq) SELECT $2, 1
