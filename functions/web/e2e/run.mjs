@@ -757,6 +757,30 @@ await scenario('phone width', null, async () => {
 
 // Each of the scenarios below is a new user on a page of its own (in ZONE, like the user).
 
+await userScenario('toasts leave the end of the list within reach: the last row scrolls above them', {
+  seed: async (tok) => { for (let i = 1; i <= 20; i++) await seedTask(tok, { title: `Row ${String(i).padStart(2, '0')}` }); },
+}, async ({ page: p }) => {
+  const input = p.getByLabel('Quick add');
+  for (const word of ['one', 'two', 'three']) {
+    await input.fill(`Toast ${word}`);
+    await input.press('Enter');
+    await p.locator('.toast', { hasText: `Toast ${word}` }).waitFor();
+  }
+  await p.mouse.move(0, 0); // a toast under the pointer stays
+  await p.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+  await p.waitForTimeout(100);
+  // What a click at the middle of the last row's Delete button reaches: the button, not a toast.
+  const hit = await p.locator('#tasks > li').last().getByRole('button', { name: /^Delete “/ }).evaluate((b) => {
+    const r = b.getBoundingClientRect();
+    const at = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return { reached: b.contains(at), what: at?.className || at?.tagName, top: Math.round(r.top), toasts: Math.round(document.getElementById('toasts').getBoundingClientRect().top) };
+  });
+  assert(hit.reached, `the last Delete (top ${hit.top}) is under the toasts (top ${hit.toasts}): a click reaches ${hit.what}`);
+  assert(await p.locator('.toast').count() === 3, 'the toasts were still shown');
+  while (await p.locator('.toast').count() > 0) await p.locator('.toast').first().getByRole('button', { name: 'Dismiss' }).click();
+  await until(async () => await p.evaluate(() => getComputedStyle(document.body).paddingBottom) === '0px', 'no room kept once the toasts are gone');
+});
+
 await userScenario('a complete the API refuses puts the box back, and the next click completes', {
   seed: (tok) => seedTask(tok, { title: 'Post the letter' }),
 }, async ({ page: p, token: tok }) => {

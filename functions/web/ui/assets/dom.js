@@ -28,6 +28,24 @@ const MAX_TOASTS = 3;
 // Each toast's close, by its element, so that a new toast can close the oldest.
 const closers = new WeakMap();
 
+// The toasts' region once toast has begun to keep the page's end clear of it.
+let watched = null;
+
+/**
+ * Keeps the end of the page clear of the toasts: while any is shown, --toasts-room (which
+ * app.css gives the page as room below its content, as scroll padding and as less height
+ * for the sticky chat) is as tall as the toasts stand above the window's bottom edge, so
+ * that the last rows' buttons and "Load more" can be scrolled above them.
+ */
+function keepClear(box) {
+  if (watched === box) return;
+  watched = box;
+  new ResizeObserver(() => {
+    const room = box.childElementCount ? Math.ceil(window.innerHeight - box.getBoundingClientRect().top) + 8 : 0;
+    document.documentElement.style.setProperty('--toasts-room', `${room}px`);
+  }).observe(box);
+}
+
 /**
  * Shows a message for a while, with an optional action (such as Undo) and extra controls
  * on a line of their own (a reminder's snooze choices). The toasts come first in the
@@ -38,6 +56,7 @@ const closers = new WeakMap();
  */
 export function toast(text, { action, onAction, timeout = 6000, onTimeout, kind = 'info', extra } = {}) {
   const box = $('#toasts');
+  keepClear(box);
   let done = false;
   let timer;
   const close = (acted) => {
