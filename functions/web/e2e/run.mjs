@@ -1228,9 +1228,10 @@ await userScenario('at most three toasts: a fourth closes the oldest, whose dele
   assert(await p.locator('.toast').count() === 2, 'the Undo closed its own toast only');
 });
 
-await userScenario('several tasks at once: selected, tagged, completed and brought back, due tomorrow, deleted and brought back, one request each', {
+await userScenario('several tasks at once: selected, tagged, completed and brought back, due tomorrow and back, deleted and brought back, one request each', {
   seed: async (tok) => {
-    for (const title of ['Call the bank', 'Renew the passport', 'Water the fern']) await seedTask(tok, { title });
+    for (const title of ['Renew the passport', 'Water the fern']) await seedTask(tok, { title });
+    await seedTask(tok, { title: 'Call the bank', due_at: `${dayIn(3, ZONE)}T14:30:00Z` });
   },
 }, async ({ page: p, token: tok }) => {
   const titles = async () => (await p.locator('#tasks .title').allTextContents()).map((s) => s.replace(/^#\d+\s*/, '')).sort().join(', ');
@@ -1269,12 +1270,32 @@ await userScenario('several tasks at once: selected, tagged, completed and broug
   await p.locator('.toast', { hasText: 'Completed 2 tasks.' }).getByRole('button', { name: 'Undo' }).click();
   await until(async () => (await titles()) === 'Call the bank, Renew the passport, Water the fern', 'back after Undo');
 
+  const bankDue = (await server()).find((t) => t.title === 'Call the bank').due_at;
   await p.getByRole('checkbox', { name: 'Select “Water the fern”' }).check();
+  await p.getByRole('checkbox', { name: 'Select “Call the bank”' }).check();
   await bar.getByRole('button', { name: 'Due tomorrow' }).click();
-  await p.locator('.toast', { hasText: '1 task due tomorrow.' }).waitFor();
+  await p.locator('.toast', { hasText: '2 tasks due tomorrow.' }).waitFor();
   await until(async () => (await taskItem(p, 'Water the fern').locator('time').textContent()) === 'Tomorrow', 'due tomorrow, all day');
   const fern = (await server()).find((t) => t.title === 'Water the fern');
   assert(fern.due_date === dayIn(1, ZONE), `tomorrow in the user's zone: ${JSON.stringify(fern)}`);
+  const bank = (await server()).find((t) => t.title === 'Call the bank');
+  assert(bank.due_at !== bankDue && bank.due_at.startsWith(dayIn(1, ZONE)), `the bank tomorrow at its time: ${bank.due_at}`);
+  // Undo: each due as it was, the fern's none and the bank's at its day and time.
+  await p.locator('.toast', { hasText: '2 tasks due tomorrow.' }).getByRole('button', { name: 'Undo' }).click();
+  await p.locator('.toast', { hasText: '2 tasks due as before.' }).waitFor();
+  const back = await server();
+  assert(back.find((t) => t.title === 'Water the fern').due_at === null, 'the fern has no due again');
+  assert(Date.parse(back.find((t) => t.title === 'Call the bank').due_at) === Date.parse(bankDue), `the bank back at ${bankDue}`);
+  await until(async () => (await taskItem(p, 'Water the fern').locator('time').count()) === 0, 'the list shows no due on the fern');
+  // A task changed between the reschedule and its Undo keeps the change, and is said to.
+  await p.getByRole('checkbox', { name: 'Select “Water the fern”' }).check();
+  await bar.getByRole('button', { name: 'Due today' }).click();
+  await p.locator('.toast', { hasText: '1 task due today.' }).waitFor();
+  const fernToday = (await server()).find((t) => t.title === 'Water the fern');
+  assert((await api(tok, 'PATCH', `/v1/tasks/${fernToday.id}`, { priority: 'high' })).status === 200, 'changed elsewhere');
+  await p.locator('.toast', { hasText: '1 task due today.' }).getByRole('button', { name: 'Undo' }).click();
+  await p.locator('.toast-error', { hasText: '1 task changed since: due today still.' }).waitFor();
+  assert((await server()).find((t) => t.title === 'Water the fern').due_date === dayIn(0, ZONE), 'still due today');
 
   await bar.getByRole('button', { name: 'Select all shown' }).click();
   assert((await bar.getByRole('status').textContent()) === '3 selected', 'all selected');
@@ -1287,7 +1308,7 @@ await userScenario('several tasks at once: selected, tagged, completed and broug
   assert((await api(tok, 'GET', '/v1/trash')).body.items.length === 3, 'in the trash');
   await p.locator('.toast', { hasText: 'Deleted 3 tasks.' }).getByRole('button', { name: 'Undo' }).click();
   await until(async () => (await titles()) === 'Call the bank, Renew the passport, Water the fern', 'back from the trash');
-  assert(JSON.stringify(bulkCalls) === '["update","complete","reopen","reschedule","delete","restore"]', `one request each: ${bulkCalls}`);
+  assert(JSON.stringify(bulkCalls) === '["update","complete","reopen","reschedule","reschedule","delete","restore"]', `one request each: ${bulkCalls}`);
 
   await p.getByRole('button', { name: 'Done selecting' }).click();
   await bar.waitFor({ state: 'hidden' });

@@ -831,9 +831,30 @@ for (const [id, days, word] of [['#bulk-today', 0, 'today'], ['#bulk-tomorrow', 
     if (!tasks.length) return;
     try {
       const moved = await bulk('reschedule', tasks, { date: addDays(dayOf(Date.now(), state.zone), days) });
-      toast(`${count(moved.length)} due ${word}.`);
+      toast(`${count(moved.length)} due ${word}.`, { action: 'Undo', onAction: () => unschedule(tasks, moved, word) });
     } catch (err) { handleError(err); reload(); }
   });
+}
+
+/**
+ * Undoes a reschedule: each task in moved (as the reschedule left it) is due again as it
+ * was in before (at its time, all day, or not at all), one PATCH each with If-Match, so
+ * that a task changed since keeps that change, and is said to.
+ */
+async function unschedule(before, moved, word) {
+  const was = new Map(before.map((t) => [t.id, t]));
+  const results = await Promise.allSettled(moved.map((t) => {
+    const b = was.get(t.id);
+    const due = b?.due_date ? { due_date: b.due_date } : { due_at: b?.due_at || null };
+    return request('PATCH', `/v1/tasks/${t.id}`, due, { 'If-Match': `"${t.version}"` });
+  }));
+  reload();
+  scheduleStats();
+  const failed = results.filter((r) => r.status === 'rejected').map((r) => r.reason);
+  const other = failed.find((err) => !(err instanceof ApiError && err.status === 412));
+  if (other) handleError(other);
+  else if (failed.length) toast(`${count(failed.length)} changed since: due ${word} still.`, { kind: 'error' });
+  else toast(`${count(moved.length)} due as before.`);
 }
 
 $('#bulk-tag').addEventListener('submit', async (e) => {
