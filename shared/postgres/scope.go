@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -300,6 +301,12 @@ func translate(err error) error {
 		switch pgErr.Code {
 		case "23505": // unique_violation
 			return taskwire.Errorf(taskwire.ECONFLICT, "already exists")
+		case "23503": // foreign_key_violation
+			// Every <table>_user_id_fkey points at users: the user has no row, as after an
+			// account deletion that this process has not heard of yet (seenFor).
+			if strings.HasSuffix(pgErr.ConstraintName, "_user_id_fkey") {
+				return errAccountDeleted()
+			}
 		case "23514", "22001": // check_violation, string_data_right_truncation
 			return taskwire.Errorf(taskwire.EINVALID, "a value breaks a rule: %s", pgErr.ConstraintName)
 		case "40001", "40P01": // serialization_failure, deadlock_detected

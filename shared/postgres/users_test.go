@@ -70,6 +70,14 @@ func TestUserService_EnsureUser(t *testing.T) {
 			requireCode(t, err, taskwire.EUNAUTHORIZED)
 			assert.Contains(t, err.Error(), "sign in again")
 		}
+		// What else writes a row of the user's is refused the same way, not with a
+		// foreign key's server error.
+		_, _, err = postgres.NewConversationService(db).StartConversation(ctx, "What is due today?", time.Minute)
+		requireCode(t, err, taskwire.EUNAUTHORIZED)
+		_, err = users.CreateSavedFilter(ctx, "Work", "tag=work")
+		requireCode(t, err, taskwire.EUNAUTHORIZED)
+		_, err = postgres.NewCalendarService(db).CreateCalendarFeed(ctx)
+		requireCode(t, err, taskwire.EUNAUTHORIZED)
 		assert.Zero(t, countRows(t, db, `SELECT count(*) FROM users WHERE id = $1`, id), "the account stays deleted")
 		assert.Zero(t, countRows(t, db, `SELECT count(*) FROM tasks WHERE user_id = $1`, id))
 		assert.Zero(t, countRows(t, db, `SELECT count(*) FROM outbox WHERE user_id = $1`, id))
