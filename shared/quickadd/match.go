@@ -209,8 +209,8 @@ func (p *parser) duration(j int, article bool) (n int, u unit, k int, ok bool) {
 // matchLength reads "for 30 minutes", "for 1h", "for an hour" and "for 2 days": how long
 // the task takes. It counts only where the phrase ends, or a date, a time or one of
 // startWords follows ("meeting for 1h tomorrow at 3"), so that "for 2 days in a row"
-// stays the title's; and only up to taskwire.MaxDurationDays. ("Buy food for 3 days" is read as taking 3 days:
-// the dry run shows it.)
+// stays the title's; and only up to taskwire.MaxDurationDays. ("Buy food for 3 days" is
+// read as taking 3 days: the dry run shows it.)
 //
 // After a repeat rule, "for" days, weeks, months or years is how long the series runs
 // instead ("every monday for 3 months", see runFor), which may be longer than a task may
@@ -917,19 +917,20 @@ func matchUntil(p *parser, i int) (int, string) {
 		return 0, ""
 	}
 	d, _, c, k := p.dateAfter(i+1, true)
-	if y, ok := p.year(i + 1); k == 0 && ok && y > 1970 { // "until 2030": to the end of 2029
-		d = date{y - 1, time.December, 31}
-		p.rule.until = d.utc().Format("20060102")
-		p.untilFrag = len(p.frag)
-		return 2, "until " + d.String()
-	}
-	if m, ok := months[p.word(i+1)]; k == 0 && ok {
-		start, n := date{p.now.Year(), m, 1}, 1
+	// A year or a month alone, its n words, ends the series the day before start.
+	var start date
+	n := 0
+	if y, ok := p.year(i + 1); k == 0 && ok && y > 1970 { // 31 December 1969 is no date
+		start, n = date{y, time.January, 1}, 1
+	} else if m, ok := months[p.word(i+1)]; k == 0 && ok {
+		start, n = date{p.now.Year(), m, 1}, 1
 		if y, ok := p.year(i + 2); ok {
 			start.y, n = y, 2
 		} else if !before(dateOf(p.now), start) {
 			start.y++
 		}
+	}
+	if n > 0 {
 		d = start.add(-1)
 		p.rule.until = d.utc().Format("20060102")
 		p.untilFrag = len(p.frag)
