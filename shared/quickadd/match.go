@@ -81,7 +81,8 @@ func matchCompletion(p *parser, i int) (int, string) {
 // before and 1 hour before", "remind me 1 day and 1 hour before", "remind me the day
 // before", "remind me thursday at 6pm", "remind me in 2 hours" (also after "alert" or
 // "notify" for "remind"), and "remind me to" opening the line: a reminder at the due
-// time, as someone who writes "remind me to call Bob tomorrow at 10" means.
+// time, as someone who writes "remind me to call Bob tomorrow at 10" means. A reminder
+// that opens the line takes the "to" after it ("remind me at 9 to call Bob").
 func matchReminder(p *parser, i int) (int, string) {
 	if w := p.word(i); w != "remind" && w != "reminder" && w != "alert" && w != "notify" {
 		return 0, ""
@@ -113,6 +114,9 @@ func matchReminder(p *parser, i int) (int, string) {
 	}
 	if meanings == nil {
 		return 0, ""
+	}
+	if i == 0 && p.word(j) == "to" {
+		j++ // "remind me at 9 to call Bob": the title is "call Bob"
 	}
 	return j - i, "reminder " + strings.Join(meanings, " and ")
 }
@@ -787,6 +791,19 @@ func (p *parser) every(i int) (rule, *clock, int) {
 		// "every last day [of the month]", "every first day of the month"
 		r.freq, r.byMonthDays = "MONTHLY", []int{nth}
 		j = p.ofTheMonth(j + 2)
+	case n == 1 && nth != 0 && p.ofTheMonth(j+1) > j+1: // "every first of the month"
+		r.freq, r.byMonthDays = "MONTHLY", []int{nth}
+		j = p.ofTheMonth(j + 1)
+	case n == 1 && (w == "end" || w == "start" || w == "beginning" || w == "eom" || w == "eow"):
+		// "every end of the month", "every start of the week", "every eom"
+		er, k := p.periodEdge(j)
+		if k == 0 {
+			return rule{}, nil, 0
+		}
+		r, j = er, j+k
+	case n == 1 && w == "month" && p.word(j+1) == "end": // "every month end"
+		r.freq, r.byMonthDays = "MONTHLY", []int{-1}
+		j += 2
 	case n == 1 && nth >= 2 && next != "": // "every second day", "every 3rd week"
 		r.freq, r.interval = next, nth
 		j += 2
@@ -823,6 +840,50 @@ func (p *parser) every(i int) (rule, *clock, int) {
 		return rule{}, nil, 0
 	}
 	return r, part, j - i
+}
+
+// periodEdge reads "end of [the] month|week|year", "start|beginning of [the] ..." and
+// "eom" or "eow" at word j, after "every": a rule on each first or last day of the period
+// (a week ends on Friday, as "end of week" does, and starts on Monday), and how many words
+// it took (0 for none).
+func (p *parser) periodEdge(j int) (rule, int) {
+	w, k, period := p.word(j), j+1, ""
+	switch w {
+	case "eom":
+		w, period = "end", "month"
+	case "eow":
+		w, period = "end", "week"
+	default:
+		if p.word(k) != "of" {
+			return rule{}, 0
+		}
+		if k++; p.word(k) == "the" {
+			k++
+		}
+		period, k = p.word(k), k+1
+	}
+	end := w == "end"
+	switch period {
+	case "month":
+		day := 1
+		if end {
+			day = -1
+		}
+		return rule{freq: "MONTHLY", interval: 1, byMonthDays: []int{day}}, k - j
+	case "year":
+		m, day := time.January, 1
+		if end {
+			m, day = time.December, 31
+		}
+		return rule{freq: "YEARLY", interval: 1, byMonth: m, byMonthDays: []int{day}}, k - j
+	case "week":
+		day := time.Monday
+		if end {
+			day = time.Friday
+		}
+		return rule{freq: "WEEKLY", interval: 1, byDay: []time.Weekday{day}}, k - j
+	}
+	return rule{}, 0
 }
 
 // ofTheMonth returns the word after "of the month", "of every month" or "of each month"
@@ -1586,23 +1647,28 @@ var usZones = map[string]bool{
 // "before" (a deadline: "before 4pm" is due at 16:00), "after" (not sooner: "after 4pm"
 // is due at 16:00 too), "from", "starting" or "for", and one more of "at", "around" or "by" ("due by", "at around",
 // "starting at"): "5pm", "5 pm", "9:30", "9:30am", "17:00", "noon", "midnight", "eod" and
-// "[the] end of [the] day" (23:59), and a bare hour ("at 9") after "at", "@", "by", "around" or "due" ("from 9 to 5" and
-// "pages from 10" are no time).
+// "[the] end of [the] day" (23:59), and a bare hour ("at 9") after "at", "@", "by", "around" or "due" ("work from 9 to 5"
+// and "pages from 10" are no time); or a time range (see timeRange), also after "between".
 func matchTime(p *parser, i int) (int, string) {
 	if p.clock != nil || p.at != nil {
 		return 0, ""
 	}
-	j, bare := i, false
+	j, bare, between := i, false, false
 	switch p.word(j) {
 	case "at", "@", "by", "around", "due":
 		j, bare = j+1, true
 	case "from", "starting", "for", "before", "after":
 		j++
+	case "between":
+		j, between = j+1, true
 	}
 	if w := p.word(j); j > i && (w == "at" || w == "around" || w == "by") {
 		j, bare = j+1, true
 	}
-	if c, d, k, ok := p.timeRange(j); ok && p.length == nil {
+	// Hours alone make a range after "at" in one word ("at 10-11"), and right after a day
+	// ("monday 10-11", "friday from 9 to 5"), but not "at 5 to 10 people".
+	day := p.followsDay(i)
+	if c, d, k, ok := p.timeRange(j, bare || day, day && !bare, between); ok && p.length == nil {
 		p.clock, p.clockFrag = &c, len(p.frag)
 		p.length, p.lengthAt, p.lengthOfClock = &d, []int{j, j + k}, true
 		return j - i + k, "at " + c.String()
@@ -1745,25 +1811,35 @@ func clockOf(w, mer string, bare bool) (clock, bool) {
 	return clock{}, false
 }
 
-// timeRange reads a time of day with its end in one word at word j: "2-3pm", "9am-5pm",
+// timeRange reads a time of day with its end at word j: in one word, "2-3pm", "9am-5pm",
 // "10:30-11:15", "11-1pm" (11:00 to 13:00: a start without a meridiem takes the end's,
 // or the other one when that would not start before the end), "10pm-2am" (past
-// midnight), and "2-3 pm". It needs a meridiem or a colon, so that "pages 10-20" and "a
-// 9-5 job" are no time. It returns the start, how long to the end, and how many words it
-// took.
-func (p *parser) timeRange(j int) (clock, taskwire.Duration, int, bool) {
+// midnight), "2-3 pm"; or in words, "10am to 11am", "10:30 - 11:15", "9 till 5pm", and
+// after "between", "2 and 3pm". It needs a meridiem or a colon, so that "pages 10-20", "a
+// 9-5 job" and "pages from 10 to 20" are no time, unless bare (in one word) or bareWords
+// (in words): hours alone then make one ("monday 10-11", "friday from 9 to 5"). It
+// returns the start, how long to the end, and how many words it took.
+func (p *parser) timeRange(j int, bare, bareWords, between bool) (clock, taskwire.Duration, int, bool) {
 	var none taskwire.Duration
 	a, b, ok := cutDash(p.word(j))
-	if !ok {
-		return clock{}, none, 0, false
-	}
 	k := 1
+	if !ok {
+		// In words: the start, with its meridiem apart or not, a joining word, the end.
+		a, k = p.word(j), 1
+		if slices.Contains(meridiems, p.word(j+1)) {
+			a, k = a+p.word(j+1), 2
+		}
+		if join := p.word(j + k); !rangeJoins[join] && (!between || join != "and") {
+			return clock{}, none, 0, false
+		}
+		b, k, bare = p.word(j+k+1), k+2, bareWords
+	}
 	a, am := cutMeridiem(a)
 	b, bm := cutMeridiem(b)
-	if bm == "" && slices.Contains(meridiems, p.word(j+1)) {
-		k, bm = 2, p.word(j+1)
+	if bm == "" && slices.Contains(meridiems, p.word(j+k)) {
+		k, bm = k+1, p.word(j+k)
 	}
-	if am == "" && bm == "" && !strings.Contains(a+b, ":") {
+	if !bare && am == "" && bm == "" && !strings.Contains(a+b, ":") {
 		return clock{}, none, 0, false
 	}
 	end, ok := clockOf(b, bm, true)
@@ -1791,4 +1867,18 @@ func (p *parser) timeRange(j int) (clock, taskwire.Duration, int, bool) {
 		return clock{}, none, 0, false
 	}
 	return start, taskwire.Duration{Hours: minutes / 60, Minutes: minutes % 60}, k, true
+}
+
+// rangeJoins join the start and the end of a time range written in words: "10am to 11am".
+var rangeJoins = map[string]bool{"to": true, "till": true, "until": true, "-": true, "–": true}
+
+// followsDay reports whether word i comes right after the words of the due date or of
+// the repeat rule ("monday 10-11", "every friday from 9 to 5"), where hours alone make a
+// time range.
+func (p *parser) followsDay(i int) bool {
+	if i == 0 {
+		return false
+	}
+	end := p.toks[i-1].end
+	return (p.dateFrag >= 0 && p.frag[p.dateFrag].End == end) || (p.rule != nil && p.frag[p.ruleFrag].End == end)
 }
