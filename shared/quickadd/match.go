@@ -1514,6 +1514,16 @@ func (p *parser) dayName(j int, introduced bool) (time.Weekday, bool) {
 	return wd, ok
 }
 
+// clockNext reports whether a time of day starts at word j: "8pm", "at 8", "@ 20:00".
+func (p *parser) clockNext(j int) bool {
+	if w := p.word(j); w == "at" || w == "@" {
+		_, _, ok := p.clockAt(j+1, true)
+		return ok
+	}
+	_, _, ok := p.clockAt(j, false)
+	return ok
+}
+
 // afterClock reports whether the time of day read by matchTime ends just before word j.
 func (p *parser) afterClock(j int) bool {
 	return j > 0 && p.clockFrag >= 0 && p.frag[p.clockFrag].End == p.toks[j-1].end
@@ -1569,8 +1579,9 @@ func isoDate(w string) (date, *clock, bool) {
 // United States and day first elsewhere ("24/12"), where a number over 12 is the day in
 // any zone.
 // Without a year, "1/2 cup" and "1.5 kg" are no dates: such a date is read after a word
-// such as "on" (introduced), or with dots when the closing dot is typed ("24.12."), and
-// is the next such day from today on. A year with dots has four digits, so that a
+// such as "on" (introduced), with dots when the closing dot is typed ("24.12."), or with
+// a slash next to a time of day ("party 12/31 8pm", "9am 12/24"), and is the next such
+// day from today on. A year with dots has four digits, so that a
 // version ("10.11.12") is no date.
 func (p *parser) numericDate(j int, introduced bool) (date, bool) {
 	w, sep := p.word(j), "/"
@@ -1607,7 +1618,9 @@ func (p *parser) numericDate(j int, introduced bool) (date, bool) {
 		return d, d.valid() && y >= 1970 && y <= 9998
 	}
 	tok := p.toks[j]
-	if !introduced && (sep != "." || !strings.HasPrefix(p.text[tok.end:tok.full], ".")) {
+	closed := sep == "." && strings.HasPrefix(p.text[tok.end:tok.full], ".")
+	nextToClock := sep == "/" && (p.afterClock(j) || p.clockNext(j+1))
+	if !introduced && !closed && !nextToClock {
 		return date{}, false
 	}
 	return nextDate(dateOf(p.now), time.Month(month), day)

@@ -466,6 +466,12 @@ func TestParse(t *testing.T) {
 		{name: "SlashWithShortYear", text: "renew lease 1/15/27", title: "renew lease", day: "2027-01-15"},
 		{name: "SlashPastIsNextYear", text: "party on 3/1", title: "party", day: "2027-03-01"},
 		{name: "SlashAloneIsNoDate", text: "add 1/2 cup sugar", title: "add 1/2 cup sugar"},
+		// Next to a time of day, a slash date needs no "on": until 2026-12-05 "party 12/31
+		// 8pm" was due today at 20:00, titled "party 12/31".
+		{name: "SlashBeforeATime", text: "party 12/31 8pm", title: "party", due: "2026-12-31T20:00:00-05:00"},
+		{name: "SlashBeforeAtATime", text: "party 12/31 at 5", title: "party", due: "2026-12-31T17:00:00-05:00"},
+		{name: "SlashAfterATime", text: "flight 7:30am 12/24", title: "flight", due: "2026-12-24T07:30:00-05:00"},
+		{name: "SlashAwayFromATimeIsNoDate", text: "add 1/2 cup at 5pm", title: "add 1/2 cup", due: "2026-03-06T17:00:00-05:00"},
 		{name: "SlashNoSuchDay", text: "party on 2/30", title: "party on 2/30"},
 		{name: "DotsDayFirst", text: "Weihnachten 24.12. 18 Uhr", zone: "Europe/Berlin", now: "2026-03-06T10:00:00+01:00",
 			title: "Weihnachten 18 Uhr", day: "2026-12-24"},
