@@ -1459,28 +1459,63 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 		if p.word(j+1) == "next" && p.word(j+2) == "week" { // "tuesday next week"
 			return nextWeekday(time.Monday, false).add(daysFromMonday(wd)), nil, nil, 3
 		}
+		if d, c, k := p.calendarDate(j+1, true); k > 0 { // "tue 15 dec": the date says which
+			return d, nil, c, k + 1
+		}
+		if d, k := p.theDayOf(j+1, wd); k > 0 { // "monday the 7th", "friday the 13th"
+			return d, nil, nil, k + 1
+		}
 		return nextWeekday(wd, false), nil, nil, 1
 	}
-	if d, c, ok := isoDate(w); ok {
-		return d, nil, c, 1
+	d, c, k := p.calendarDate(j, introduced)
+	return d, nil, c, k
+}
+
+// calendarDate reads a date that names its day of the month at word j: "2026-12-24" (with
+// a time of day, which it returns), "24.12.2026" and the other dates in digits (see
+// numericDate), "dec 24", "24 december" and "december 24, 2027" (a month and day without a
+// year are the next such date from today on). It returns how many words it took, 0 for
+// none.
+func (p *parser) calendarDate(j int, introduced bool) (date, *clock, int) {
+	if d, c, ok := isoDate(p.word(j)); ok {
+		return d, c, 1
 	}
 	if d, ok := p.numericDate(j, introduced); ok {
-		return d, nil, nil, 1
+		return d, nil, 1
 	}
 	m, day, k := p.monthDay(j)
 	if k == 0 {
-		return date{}, nil, nil, 0
+		return date{}, nil, 0
 	}
 	if y, ok := p.year(j + k); ok {
 		if d := (date{y, m, day}); d.valid() {
-			return d, nil, nil, k + 1
+			return d, nil, k + 1
 		}
-		return date{}, nil, nil, 0
+		return date{}, nil, 0
 	}
-	if d, ok := nextDate(today, m, day); ok {
-		return d, nil, nil, k
+	if d, ok := nextDate(dateOf(p.now), m, day); ok {
+		return d, nil, k
 	}
-	return date{}, nil, nil, 0
+	return date{}, nil, 0
+}
+
+// theDayOf reads "the 7th" after the name of weekday wd at word j: the next 7th from
+// today on that falls on wd ("friday the 13th" may be months away), and how many words it
+// took; 0 for none, or for a day of the month that is no such weekday in the next 28
+// months (a 31st falls on each weekday within them).
+func (p *parser) theDayOf(j int, wd time.Weekday) (date, int) {
+	day, ok := ordinal(p.word(j + 1))
+	if p.word(j) != "the" || !ok {
+		return date{}, 0
+	}
+	today := dateOf(p.now)
+	for n := range 28 {
+		m := today.monthStart(n)
+		if d := (date{m.y, m.m, day}); d.valid() && !before(d, today) && d.weekday() == wd {
+			return d, 2
+		}
+	}
+	return date{}, 0
 }
 
 // daysFromMonday counts the days from a week's Monday to its day wd (Sunday is the last).

@@ -35,6 +35,13 @@ func TestParse(t *testing.T) {
 			title: "dentist", due: "2026-03-13T09:30:00-04:00", reminders: []string{"before PT1H"}},
 		{name: "WeekdayIsNotToday", text: "dentist friday", title: "dentist", day: "2026-03-13"},
 		{name: "ThisWeekdayIsToday", text: "dentist this friday 4pm", title: "dentist", due: "2026-03-06T16:00:00-05:00"},
+		// A day's name with its date: the date says which (until 2026-12-05 "exam on tue 15
+		// dec" was due the coming Tuesday, with "15 dec" left in the title).
+		{name: "WeekdayWithItsDate", text: "exam on tue 15 dec", title: "exam", day: "2026-12-15"},
+		{name: "WeekdayCommaDateAtTime", text: "exam tuesday, december 15 at 9am", title: "exam", due: "2026-12-15T09:00:00-05:00"},
+		{name: "WeekdayWithAnotherDate", text: "exam mon 15 dec", title: "exam", day: "2026-12-15"},
+		{name: "WeekdayTheNth", text: "cake on monday the 9th", title: "cake", day: "2026-03-09"},
+		{name: "WeekdayTheNthMonthsAway", text: "party sunday the 13th", title: "party", day: "2026-09-13"},
 		{name: "Weekday", text: "standup every weekday at 8:30", title: "standup",
 			due: "2026-03-09T08:30:00-04:00", rule: "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"},
 		{name: "TwoWeekdays", text: "gym every monday and wednesday at 7pm", title: "gym",
