@@ -185,11 +185,22 @@ func (p *parser) reminderBody(j int) ([]reminder, int, string) {
 }
 
 // duration reads "30m", "1h", "2 days", "an hour", "half an hour" (30 minutes), "a
-// fortnight" (2 weeks) at word j: its number, unit, and how many words it took.
+// fortnight" (2 weeks), "a couple [of] days" (2, where an article may count) at word j:
+// its number, unit, and how many words it took.
 func (p *parser) duration(j int, article bool) (n int, u unit, k int, ok bool) {
 	w := p.word(j)
 	if a := p.word(j + 1); w == "half" && (a == "an" || a == "a") && units[p.word(j+2)] == hour {
 		return 30, minute, 3, true
+	}
+	if article && w == "a" && p.word(j+1) == "couple" { // "a couple [of] days": 2
+		k := 2
+		if p.word(j+k) == "of" {
+			k++
+		}
+		if u, ok := units[p.word(j+k)]; ok {
+			return 2, u, k + 1, true
+		}
+		return 0, 0, 0, false
 	}
 	if d := strings.IndexFunc(w, func(r rune) bool { return r < '0' || r > '9' }); d > 0 {
 		if u, ok := units[w[d:]]; ok {
@@ -1315,6 +1326,9 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 	if today.weekday() == time.Sunday {
 		thisWeekend = today
 	}
+	if d, k := p.nthWeekdayOf(j); k > 0 {
+		return d, nil, nil, k
+	}
 	w := p.word(j)
 	switch w {
 	case "today":
@@ -1394,10 +1408,15 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 			return first, nil, nil, 2
 		case "year": // 1 January
 			return date{today.y + 1, time.January, 1}, nil, nil, 2
+		case "quarter": // its first day: 1 January, April, July or October
+			return quarterStart(today).monthStart(3), nil, nil, 2
 		}
 	case "the": // "the 15th of april", "the end of the month", "the day after tomorrow", "the last day of the month"
 		if introduced && p.word(j+1) == "weekend" { // "on the weekend", "over the weekend"
 			return thisWeekend, nil, nil, 2
+		}
+		if d, k := p.nthWeekdayOf(j + 1); k > 0 { // "the last friday of the month"
+			return d, nil, nil, k + 1
 		}
 		if _, _, k := p.monthDay(j + 1); k > 0 || p.word(j+1) == "end" || p.word(j+1) == "day" || p.word(j+1) == "last" {
 			if d, part, c, n := p.dateAt(j+1, introduced); n > 0 {
@@ -1405,8 +1424,9 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 			}
 		}
 	case "end", "last":
-		// "end of month", "end of the year": its last day; "end of [the] week": its Friday,
-		// the end of a working week (from a weekend, the next one); "end of next week|month|year".
+		// "end of month", "end of the year", "end of the quarter": its last day; "end of
+		// [the] week": its Friday, the end of a working week (from a weekend, the next
+		// one); "end of next week|month|quarter|year".
 		// "last day of [the] [next] month|year" is the end of it too; not of a week, whose
 		// last day some count as Sunday and some as Friday.
 		k := j + 1
@@ -1436,6 +1456,8 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 			return today.monthStart(1 + next).add(-1), nil, nil, k + 1 - j
 		case "year":
 			return date{today.y + next, time.December, 31}, nil, nil, k + 1 - j
+		case "quarter": // 31 March, 30 June, 30 September or 31 December
+			return quarterStart(today).monthStart(3 * (1 + next)).add(-1), nil, nil, k + 1 - j
 		default:
 			// "end of march", "the last day of february": of the month to come, or this
 			// one, or of the year given ("end of february 2028").
@@ -1516,6 +1538,56 @@ func (p *parser) theDayOf(j int, wd time.Weekday) (date, int) {
 		}
 	}
 	return date{}, 0
+}
+
+// nthWeekdayOf reads one weekday's place in a month at word j: "first saturday of the
+// month" (this month's, or the next one's once it has passed), "last friday of next
+// month", "2nd tuesday of|in march [2027]" (of the March to come). It returns that day
+// and how many words it took, 0 for none.
+func (p *parser) nthWeekdayOf(j int) (date, int) {
+	nths, wd, k := p.nthWeekday(j)
+	if w := p.word(j + k); k == 0 || len(nths) != 1 || (w != "of" && w != "in") {
+		return date{}, 0
+	}
+	k += j + 1
+	today := dateOf(p.now)
+	var firsts []date // the months it may be in, their first days, the soonest first
+	switch w := p.word(k); {
+	case (w == "the" || w == "this") && p.word(k+1) == "month":
+		firsts, k = []date{today.monthStart(0), today.monthStart(1)}, k+2
+	case w == "next" && p.word(k+1) == "month":
+		firsts, k = []date{today.monthStart(1)}, k+2
+	default:
+		m, ok := months[w]
+		if !ok {
+			return date{}, 0
+		}
+		firsts, k = []date{{today.y, m, 1}, {today.y + 1, m, 1}}, k+1
+		if y, ok := p.year(k); ok {
+			firsts, k = []date{{y, m, 1}}, k+1
+		}
+	}
+	for _, first := range firsts {
+		if d := nthWeekdayIn(first, nths[0], wd); !before(d, today) {
+			return d, k - j
+		}
+	}
+	return date{}, 0
+}
+
+// nthWeekdayIn returns the nth weekday wd of the month that starts on first: the first
+// to the fourth, or the last (-1).
+func nthWeekdayIn(first date, nth int, wd time.Weekday) date {
+	if nth < 0 {
+		last := first.monthStart(1).add(-1)
+		return last.add(-((int(last.weekday()) - int(wd) + 7) % 7))
+	}
+	return first.add((int(wd)-int(first.weekday())+7)%7 + (nth-1)*7)
+}
+
+// quarterStart returns the first day of d's quarter of the year.
+func quarterStart(d date) date {
+	return d.monthStart(-((int(d.m) - 1) % 3))
 }
 
 // daysFromMonday counts the days from a week's Monday to its day wd (Sunday is the last).

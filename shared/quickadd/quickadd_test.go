@@ -42,6 +42,23 @@ func TestParse(t *testing.T) {
 		{name: "WeekdayWithAnotherDate", text: "exam mon 15 dec", title: "exam", day: "2026-12-15"},
 		{name: "WeekdayTheNth", text: "cake on monday the 9th", title: "cake", day: "2026-03-09"},
 		{name: "WeekdayTheNthMonthsAway", text: "party sunday the 13th", title: "party", day: "2026-09-13"},
+		// One weekday's place in a month, once (until 2026-12-05 "first saturday of the
+		// month" was the coming Saturday, with "first of the month" left in the title).
+		{name: "NthWeekdayOfTheMonth", text: "clean fridge first saturday of the month", title: "clean fridge", day: "2026-03-07"},
+		{name: "NthWeekdayOfTheMonthToday", text: "clean fridge on the first friday of the month", title: "clean fridge", day: "2026-03-06"},
+		{name: "NthWeekdayOfTheMonthPassed", text: "clean fridge first monday of the month", title: "clean fridge", day: "2026-04-06"},
+		{name: "LastWeekdayOfTheMonth", text: "payday the last friday of the month", title: "payday", day: "2026-03-27"},
+		{name: "LastWeekdayOfNextMonth", text: "payday last friday of next month", title: "payday", day: "2026-04-24"},
+		{name: "NthWeekdayInAMonth", text: "meetup second tuesday in march", title: "meetup", day: "2026-03-10"},
+		{name: "NthWeekdayOfAMonthToCome", text: "meetup first monday of january at 6pm", title: "meetup", due: "2027-01-04T18:00:00-05:00"},
+		// A quarter: January to March, and so on.
+		{name: "EndOfQuarter", text: "close books end of quarter", title: "close books", day: "2026-03-31"},
+		{name: "EndOfNextQuarter", text: "close books by the end of next quarter", title: "close books", day: "2026-06-30"},
+		{name: "NextQuarter", text: "plan budget next quarter", title: "plan budget", day: "2026-04-01"},
+		// "A couple" is two.
+		{name: "InACoupleOfDays", text: "follow up in a couple of days", title: "follow up", day: "2026-03-08"},
+		{name: "InACoupleHours", text: "call back in a couple hours", title: "call back", due: "2026-03-06T12:00:00-05:00"},
+		{name: "ACoupleOfThingsIsTitle", text: "buy a couple of apples", title: "buy a couple of apples"},
 		{name: "Weekday", text: "standup every weekday at 8:30", title: "standup",
 			due: "2026-03-09T08:30:00-04:00", rule: "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"},
 		{name: "TwoWeekdays", text: "gym every monday and wednesday at 7pm", title: "gym",
