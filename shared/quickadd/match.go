@@ -121,6 +121,20 @@ func matchReminder(p *parser, i int) (int, string) {
 	return j - i, "reminder " + strings.Join(meanings, " and ")
 }
 
+// daysBeforeAt reads "at 6pm" at word k, after "the day before" or "2 days before": a
+// reminder at that time of day on the day so many days before the due date, and how many
+// words it took.
+func (p *parser) daysBeforeAt(days, k int) (reminder, int, bool) {
+	if w := p.word(k); w != "at" && w != "@" {
+		return reminder{}, 0, false
+	}
+	c, n, ok := p.clockAt(k+1, true)
+	if !ok {
+		return reminder{}, 0, false
+	}
+	return reminder{at: &c, daysBefore: days}, n + 1, true
+}
+
 var beforeWords = map[string]bool{"before": true, "early": true, "earlier": true, "ahead": true, "prior": true}
 
 // reminderBody reads at word j "at 8am", "in 2 hours" (from now), "thursday [at 6pm]",
@@ -141,10 +155,14 @@ func (p *parser) reminderBody(j int) ([]reminder, int, string) {
 		}
 		return nil, 0, ""
 	case w == "the" && (p.word(j+1) == "day" || p.word(j+1) == "week") && beforeWords[p.word(j+2)]:
-		d := taskwire.Duration{Days: 1}
+		days := 1
 		if p.word(j+1) == "week" {
-			d = taskwire.Duration{Weeks: 1}
+			days = 7
 		}
+		if r, n, ok := p.daysBeforeAt(days, j+3); ok {
+			return []reminder{r}, n + 3, "the " + p.word(j+1) + " before at " + r.at.String()
+		}
+		d := taskwire.Duration{Days: days}
 		return []reminder{{before: &d}}, 3, "the " + p.word(j+1) + " before"
 	}
 	if d, _, _, k := p.dateAt(j, true); k > 0 {
@@ -173,6 +191,11 @@ func (p *parser) reminderBody(j int) ([]reminder, int, string) {
 		}
 		rs, said, k = append(rs, reminder{before: &d}), append(said, describe(n, u)), k+m
 		if beforeWords[p.word(k)] {
+			if days := d.Days + 7*d.Weeks; len(rs) == 1 && days > 0 && d.Hours == 0 && d.Minutes == 0 {
+				if r, n, ok := p.daysBeforeAt(days, k+1); ok { // "2 days before at 9am"
+					return []reminder{r}, k + 1 + n - j, said[0] + " before at " + r.at.String()
+				}
+			}
 			return rs, k + 1 - j, strings.Join(said, " and ") + " before"
 		}
 		switch w := p.word(k); {

@@ -83,12 +83,13 @@ type parser struct {
 }
 
 // reminder is a reminder as read: a duration before the due time, a time of day (on the
-// due date, or on the day on), or an instant.
+// due date, on the day on, or daysBefore days before the due date), or an instant.
 type reminder struct {
-	before  *taskwire.Duration
-	at      *clock
-	on      *date
-	instant *time.Time
+	before     *taskwire.Duration
+	at         *clock
+	on         *date
+	daysBefore int
+	instant    *time.Time
 }
 
 // Parse reads text as a new task, with now as the present and loc as the user's zone;
@@ -558,6 +559,17 @@ func (p *parser) reminder(r reminder, d *due) (taskwire.ReminderInput, error) {
 		}
 		s := r.before.String()
 		return taskwire.ReminderInput{Before: &s}, nil
+	}
+	if r.daysBefore > 0 {
+		// "the day before at 6pm": that time on the day so many days before the due date.
+		if d == nil {
+			return taskwire.ReminderInput{}, invalid("a reminder before the due date needs a due date or time, such as \"tomorrow 5pm\"")
+		}
+		day := d.day
+		if !d.allDay {
+			day = dateOf(d.at.In(p.loc))
+		}
+		r.on = new(day.add(-r.daysBefore))
 	}
 	if r.instant != nil || (r.on != nil && d == nil) {
 		t := r.instant

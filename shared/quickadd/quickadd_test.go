@@ -474,6 +474,16 @@ func TestParse(t *testing.T) {
 		{name: "RemindMeToWithAnother", text: "Remind me to pay rent friday 9am remind 1h before", title: "pay rent",
 			due: "2026-03-13T09:00:00-04:00", reminders: []string{"before PT1H", "before PT0S"}},
 		{name: "RemindMeToWithoutADate", text: "remind me to buy milk", title: "buy milk"},
+		// A time on the day before, or some days or a week before (until 2026-12-05 the "at
+		// 6pm" stayed in the title and the reminder was a whole day before the due time).
+		{name: "RemindTheDayBeforeAt", text: "dentist tomorrow 3pm remind me the day before at 6pm", title: "dentist",
+			due: "2026-03-07T15:00:00-05:00", reminders: []string{"at 2026-03-06T18:00:00-05:00"}},
+		{name: "RemindTheWeekBeforeAt", text: "trip on march 20 remind me the week before at 9am", title: "trip",
+			day: "2026-03-20", reminders: []string{"at 2026-03-13T09:00:00-04:00"}},
+		{name: "RemindTheDayBeforeAtRepeating", text: "dentist every friday at 3pm remind me the day before at 6pm", title: "dentist",
+			due: "2026-03-06T15:00:00-05:00", rule: "FREQ=WEEKLY;BYDAY=FR", reminders: []string{"before PT21H"}},
+		{name: "RemindDaysBeforeAtRepeatingAllDay", text: "rent every month on the 1st remind me 2 days before at 8pm", title: "rent",
+			day: "2026-04-01", rule: "FREQ=MONTHLY;BYMONTHDAY=1", reminders: []string{"before P1DT13H"}},
 		{name: "RemindMeAtTo", text: "remind me at 9pm to call Bob", title: "call Bob",
 			reminders: []string{"at 2026-03-06T21:00:00-05:00"}},
 		{name: "RemindMeToInsideIsTitle", text: "tell Ann to remind me to call", title: "tell Ann to remind me to call"},
