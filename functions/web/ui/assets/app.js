@@ -791,6 +791,7 @@ function renderBulk() {
 async function bulk(action, tasks, extra = {}) {
   const done = await post('/v1/tasks/bulk', { tasks: tasks.map((t) => t.id), action, ...extra });
   state.selected.clear();
+  renderList(); // the boxes empty at once, not when the list is back
   reload();
   scheduleStats();
   if (action !== 'complete' && action !== 'reopen') scheduleTags();
