@@ -1,0 +1,216 @@
+package quickadd
+
+import (
+	"strings"
+	"time"
+
+	"github.com/taskwire/taskwire/shared/taskwire"
+)
+
+// duration reads "30m", "1h", "2 days", "an hour", "half an hour" (30 minutes), "a
+// fortnight" (2 weeks), "a couple [of] days" (2, where an article may count) at word j:
+// its number, unit, and how many words it took.
+func (p *parser) duration(j int, article bool) (n int, u unit, k int, ok bool) {
+	w := p.word(j)
+	if a := p.word(j + 1); w == "half" && (a == "an" || a == "a") && units[p.word(j+2)] == hour {
+		return 30, minute, 3, true
+	}
+	if article && w == "a" && p.word(j+1) == "couple" { // "a couple [of] days": 2
+		k := 2
+		if p.word(j+k) == "of" {
+			k++
+		}
+		if u, ok := units[p.word(j+k)]; ok {
+			return 2, u, k + 1, true
+		}
+		return 0, 0, 0, false
+	}
+	if d := strings.IndexFunc(w, func(r rune) bool { return r < '0' || r > '9' }); d > 0 {
+		if u, ok := units[w[d:]]; ok {
+			if n, ok := count(w[:d], false); ok {
+				return n, u, 1, true
+			}
+		}
+		return 0, 0, 0, false
+	}
+	if n, ok := count(w, article); ok {
+		if u, ok := units[p.word(j+1)]; ok {
+			return n, u, 2, true
+		}
+		if f := p.word(j + 1); f == "fortnight" || f == "fortnights" {
+			return 2 * n, week, 2, true
+		}
+	}
+	return 0, 0, 0, false
+}
+
+// matchLength reads "for 30 minutes", "for 1h", "for an hour" and "for 2 days": how long
+// the task takes. It counts only where the phrase ends, or a date, a time or one of
+// startWords follows ("meeting for 1h tomorrow at 3"), so that "for 2 days in a row"
+// stays the title's; and only up to taskwire.MaxDurationDays. ("Buy food for 3 days" is
+// read as taking 3 days: the dry run shows it.)
+//
+// After a repeat rule, "for" days, weeks, months or years is how long the series runs
+// instead ("every monday for 3 months", see runFor), which may be longer than a task may
+// take.
+func matchLength(p *parser, i int) (int, string) {
+	if p.word(i) != "for" || (p.length != nil && (p.rule == nil || p.run != nil)) {
+		return 0, ""
+	}
+	n, u, k, ok := p.duration(i+1, true)
+	if !ok {
+		return 0, ""
+	}
+	next := i + 1 + k
+	if _, _, _, dk := p.dateAt(next, false); !p.phraseEnds(next) && !startWords[p.word(next)] && dk == 0 {
+		if _, _, timed := p.clockAt(next, false); !timed {
+			return 0, ""
+		}
+	}
+	if p.rule != nil && p.run == nil && u >= day && n >= 1 && n <= maxRun {
+		p.run, p.runAt = &span{n: n, u: u}, []int{i, next}
+		return 1 + k, "for " + describe(n, u)
+	}
+	d, isDuration := durationOf(n, u)
+	if p.length != nil || !isDuration {
+		return 0, ""
+	}
+	if _, err := taskwire.ValidDuration(d.String()); err != nil {
+		return 0, ""
+	}
+	p.length = &d
+	p.lengthAt = []int{i, next}
+	return 1 + k, "takes " + describeLength(d)
+}
+
+// startWords may follow a length and begin its date: "for 2 weeks on monday", "every day
+// for 2 weeks starting monday".
+var startWords = map[string]bool{"on": true, "starting": true, "from": true}
+
+// maxRun is the most units a series may be said to run for ("for 999 days").
+const maxRun = 999
+
+// span is a stretch of calendar time: n days, weeks, months or years.
+type span struct {
+	n int
+	u unit
+}
+
+// lastDay returns the last day of the span that starts on first: "for 3 months" from
+// 9 March is until 8 June.
+func (s span) lastDay(first date) date {
+	switch s.u {
+	case week:
+		return first.add(7*s.n - 1)
+	case month:
+		return first.addMonths(s.n).add(-1)
+	case year:
+		return first.addMonths(12 * s.n).add(-1)
+	}
+	return first.add(s.n - 1)
+}
+
+// durationOf returns n units u as a taskwire.Duration, which counts no months or years.
+func durationOf(n int, u unit) (taskwire.Duration, bool) {
+	switch u {
+	case minute:
+		return taskwire.Duration{Minutes: n}, true
+	case hour:
+		return taskwire.Duration{Hours: n}, true
+	case day:
+		return taskwire.Duration{Days: n}, true
+	case week:
+		return taskwire.Duration{Weeks: n}, true
+	}
+	return taskwire.Duration{}, false
+}
+
+// describeLength says d for people: "30 minutes", "1 hour", "2 days", and a time range's
+// "1 hour 30 minutes".
+func describeLength(d taskwire.Duration) string {
+	switch {
+	case d.Weeks > 0:
+		return describe(d.Weeks, week)
+	case d.Days > 0:
+		return describe(d.Days, day)
+	case d.Hours > 0 && d.Minutes > 0:
+		return describe(d.Hours, hour) + " " + describe(d.Minutes, minute)
+	case d.Hours > 0:
+		return describe(d.Hours, hour)
+	}
+	return describe(d.Minutes, minute)
+}
+
+// fromNow returns the minute n minutes or hours (u) from now.
+func (p *parser) fromNow(n int, u unit) time.Time {
+	step := time.Minute
+	if u == hour {
+		step = time.Hour
+	}
+	return p.now.Add(time.Duration(n) * step).Truncate(time.Minute)
+}
+
+// matchIn reads "in 2 hours" (a due time from now) and "in 3 days" (a due date), or
+// "within 3 days", also written "2 hours from now", "a week from today", and "a week
+// from tomorrow" (a day later), each after an optional "due" ("report due in 3 days").
+func matchIn(p *parser, i int) (int, string) {
+	if p.at != nil || p.date != nil || p.rule != nil {
+		return 0, ""
+	}
+	k, meaning := p.in(i)
+	if k == 0 && p.word(i) == "due" {
+		if k, meaning = p.in(i + 1); k > 0 {
+			k++
+		}
+	}
+	return k, meaning
+}
+
+// in is matchIn without "due": it reads the due time or date at word i.
+func (p *parser) in(i int) (int, string) {
+	today, fromTomorrow := dateOf(p.now), false
+	var n, k int
+	var u unit
+	var ok bool
+	if w := p.word(i); w == "in" || w == "within" {
+		n, u, k, ok = p.duration(i+1, true)
+		k++
+	} else if n, u, k, ok = p.duration(i, true); ok && p.word(i+k) == "from" {
+		switch p.word(i + k + 1) {
+		case "now", "today":
+		case "tomorrow":
+			today, fromTomorrow = today.add(1), true
+		default:
+			ok = false
+		}
+		k += 2
+	} else {
+		ok = false
+	}
+	if !ok {
+		return 0, ""
+	}
+	var d date
+	switch u {
+	case minute, hour:
+		if p.clock != nil {
+			return 0, ""
+		}
+		if fromTomorrow {
+			return 0, "" // "2 hours from tomorrow"
+		}
+		t := p.fromNow(n, u)
+		p.at = &t
+		return k, "due " + t.Format("Mon 2 Jan 2006 15:04")
+	case day:
+		d = today.add(n)
+	case week:
+		d = today.add(7 * n)
+	case month:
+		d = today.addMonths(n)
+	case year:
+		d = today.addMonths(12 * n)
+	}
+	p.date, p.dateFrag = &d, len(p.frag)
+	return k, "on " + d.String()
+}

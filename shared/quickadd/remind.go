@@ -1,0 +1,137 @@
+package quickadd
+
+import (
+	"strings"
+
+	"github.com/taskwire/taskwire/shared/taskwire"
+)
+
+// matchReminder reads "remind [me] 1h before", "remind me at 8am", "reminder 1 day
+// before and 1 hour before", "remind me 1 day and 1 hour before", "remind me the day
+// before", "remind me thursday at 6pm", "remind me in 2 hours" (also after "alert" or
+// "notify" for "remind"), and "remind me to" opening the line: a reminder at the due
+// time, as someone who writes "remind me to call Bob tomorrow at 10" means. A reminder
+// that opens the line takes the "to" after it ("remind me at 9 to call Bob").
+func matchReminder(p *parser, i int) (int, string) {
+	if w := p.word(i); w != "remind" && w != "reminder" && w != "alert" && w != "notify" {
+		return 0, ""
+	}
+	if i == 0 && p.word(0) == "remind" && p.word(1) == "me" && p.word(2) == "to" && p.atDue < 0 {
+		p.atDue = len(p.frag)
+		return 3, "a reminder at the due time"
+	}
+	j := i + 1
+	if p.word(j) == "me" {
+		j++
+	}
+	var meanings []string
+	for len(p.reminders) < taskwire.MaxReminders {
+		rs, n, meaning := p.reminderBody(j)
+		if n == 0 || len(p.reminders)+len(rs) > taskwire.MaxReminders {
+			break
+		}
+		p.reminders = append(p.reminders, rs...)
+		meanings = append(meanings, meaning)
+		j += n
+		if w := p.word(j); w != "and" && w != "&" {
+			break
+		}
+		if _, n, _ := p.reminderBody(j + 1); n == 0 {
+			break
+		}
+		j++
+	}
+	if meanings == nil {
+		return 0, ""
+	}
+	if i == 0 && p.word(j) == "to" {
+		j++ // "remind me at 9 to call Bob": the title is "call Bob"
+	}
+	return j - i, "reminder " + strings.Join(meanings, " and ")
+}
+
+// daysBeforeAt reads "at 6pm" at word k, after "the day before" or "2 days before": a
+// reminder at that time of day on the day so many days before the due date, and how many
+// words it took.
+func (p *parser) daysBeforeAt(days, k int) (reminder, int, bool) {
+	if w := p.word(k); w != "at" && w != "@" {
+		return reminder{}, 0, false
+	}
+	c, n, ok := p.clockAt(k+1, true)
+	if !ok {
+		return reminder{}, 0, false
+	}
+	return reminder{at: &c, daysBefore: days}, n + 1, true
+}
+
+var beforeWords = map[string]bool{"before": true, "early": true, "earlier": true, "ahead": true, "prior": true}
+
+// reminderBody reads at word j "at 8am", "in 2 hours" (from now), "thursday [at 6pm]",
+// "tomorrow at 6pm" (a date, at 09:00 without a time), or "30m before", "the day before",
+// "1 day and 1 hour before" (a reminder each): the reminders, how many words they took,
+// and what they mean.
+func (p *parser) reminderBody(j int) ([]reminder, int, string) {
+	switch w := p.word(j); {
+	case w == "at" || w == "@":
+		if c, n, ok := p.clockAt(j+1, true); ok {
+			return []reminder{{at: &c}}, n + 1, "at " + c.String()
+		}
+		return nil, 0, ""
+	case w == "in":
+		if n, u, k, ok := p.duration(j+1, true); ok && (u == minute || u == hour) {
+			t := p.fromNow(n, u)
+			return []reminder{{instant: &t}}, k + 1, "at " + t.In(p.loc).Format("Mon 2 Jan 2006 15:04")
+		}
+		return nil, 0, ""
+	case w == "the" && (p.word(j+1) == "day" || p.word(j+1) == "week") && beforeWords[p.word(j+2)]:
+		days := 1
+		if p.word(j+1) == "week" {
+			days = 7
+		}
+		if r, n, ok := p.daysBeforeAt(days, j+3); ok {
+			return []reminder{r}, n + 3, "the " + p.word(j+1) + " before at " + r.at.String()
+		}
+		d := taskwire.Duration{Days: days}
+		return []reminder{{before: &d}}, 3, "the " + p.word(j+1) + " before"
+	}
+	if d, _, _, k := p.dateAt(j, true); k > 0 {
+		c, n := defaultClock, 0
+		if w := p.word(j + k); w == "at" || w == "@" {
+			if cc, m, ok := p.clockAt(j+k+1, true); ok {
+				c, n = cc, m+1
+			}
+		} else if cc, m, ok := p.clockAt(j+k, false); ok {
+			c, n = cc, m
+		}
+		return []reminder{{on: &d, at: &c}}, k + n, "on " + d.String() + " at " + c.String()
+	}
+	// One or more durations, "and" between them, then "before".
+	var rs []reminder
+	var said []string
+	k := j
+	for {
+		n, u, m, ok := p.duration(k, true)
+		d, isDuration := durationOf(n, u)
+		if !ok || !isDuration {
+			return nil, 0, ""
+		}
+		if _, err := taskwire.ParseDuration(d.String()); err != nil {
+			return nil, 0, "" // longer than reminders may be
+		}
+		rs, said, k = append(rs, reminder{before: &d}), append(said, describe(n, u)), k+m
+		if beforeWords[p.word(k)] {
+			if days := d.Days + 7*d.Weeks; len(rs) == 1 && days > 0 && d.Hours == 0 && d.Minutes == 0 {
+				if r, n, ok := p.daysBeforeAt(days, k+1); ok { // "2 days before at 9am"
+					return []reminder{r}, k + 1 + n - j, said[0] + " before at " + r.at.String()
+				}
+			}
+			return rs, k + 1 - j, strings.Join(said, " and ") + " before"
+		}
+		switch w := p.word(k); {
+		case w == "and" || w == "&" || w == ",":
+			k++
+		case !p.comma(k - 1): // "1 day, 2 hours": "1 day 2 hours" could be one of 26 hours
+			return nil, 0, ""
+		}
+	}
+}

@@ -1,0 +1,664 @@
+package quickadd
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// rule is a repeat rule as read, written out as an RRULE by String.
+type rule struct {
+	freq        string // HOURLY, DAILY, WEEKLY, MONTHLY or YEARLY
+	interval    int
+	byDay       []time.Weekday
+	nths        []int // with MONTHLY and one day of byDay: its places in the month, -1 the last
+	byMonth     time.Month
+	byMonthDays []int // ascending, the last day (-1) last; with YEARLY one day of byMonth
+	byHour      []int // the hours of several times a day ("at 8am and 8pm"), in order, at byMinute
+	byMinute    int
+	until       string // UNTIL's value: a date ("20260313", the whole day in the zone) or a local time
+	count       int    // COUNT: how many occurrences in all, 0 for no such end
+}
+
+// withInterval returns a copy of r with another interval.
+func (r rule) withInterval(n int) *rule {
+	r.interval = n
+	return &r
+}
+
+var rruleDays = [...]string{"SU", "MO", "TU", "WE", "TH", "FR", "SA"}
+
+// String returns the rule as an RRULE.
+func (r *rule) String() string {
+	s := "FREQ=" + r.freq
+	if r.interval > 1 {
+		s += ";INTERVAL=" + strconv.Itoa(r.interval)
+	}
+	if r.until != "" {
+		s += ";UNTIL=" + r.until
+	}
+	if r.count > 0 {
+		s += ";COUNT=" + strconv.Itoa(r.count)
+	}
+	if r.byMonth != 0 {
+		s += ";BYMONTH=" + strconv.Itoa(int(r.byMonth))
+	}
+	if len(r.byMonthDays) > 0 {
+		days := make([]string, len(r.byMonthDays))
+		for k, d := range r.byMonthDays {
+			days[k] = strconv.Itoa(d)
+		}
+		s += ";BYMONTHDAY=" + strings.Join(days, ",")
+	}
+	if len(r.nths) > 0 {
+		days := make([]string, len(r.nths))
+		for k, nth := range r.nths {
+			days[k] = strconv.Itoa(nth) + rruleDays[r.byDay[0]]
+		}
+		s += ";BYDAY=" + strings.Join(days, ",")
+	} else if len(r.byDay) > 0 {
+		days := make([]string, len(r.byDay))
+		for k, d := range r.byDay {
+			days[k] = rruleDays[d]
+		}
+		s += ";BYDAY=" + strings.Join(days, ",")
+	}
+	if len(r.byHour) > 0 {
+		hours := make([]string, len(r.byHour))
+		for k, h := range r.byHour {
+			hours[k] = strconv.Itoa(h)
+		}
+		s += ";BYHOUR=" + strings.Join(hours, ",") + ";BYMINUTE=" + strconv.Itoa(r.byMinute)
+	}
+	return s
+}
+
+// describe says the rule in words: "every 2 weeks on Friday".
+func (r *rule) describe() string {
+	u := freqUnit(r.freq)
+	s := "every " + unitNames[u]
+	if r.interval > 1 {
+		s = "every " + describe(r.interval, u)
+	}
+	switch {
+	case len(r.nths) > 0:
+		names := make([]string, len(r.nths))
+		for k, nth := range r.nths {
+			names[k] = nthNames[nth]
+		}
+		s += " on the " + andList(names) + " " + r.byDay[0].String()
+	case slices.Equal(r.byDay, weekdayList):
+		s += " on weekdays (Monday to Friday)"
+	case len(r.byDay) > 0:
+		names := make([]string, len(r.byDay))
+		for k, d := range r.byDay {
+			names[k] = d.String()
+		}
+		s += " on " + strings.Join(names, ", ")
+	case r.byMonth != 0:
+		s += " on " + strconv.Itoa(r.byMonthDays[0]) + " " + r.byMonth.String()
+	case len(r.byMonthDays) > 0:
+		names := make([]string, len(r.byMonthDays))
+		for k, d := range r.byMonthDays {
+			names[k] = ordinalName(d)
+			if d == -1 {
+				names[k] = "last day"
+			}
+		}
+		s += " on the " + andList(names)
+	}
+	return s
+}
+
+// adverbs are repeat rules of one word; "biweekly" is every two weeks, as most people
+// who write it mean.
+var adverbs = map[string]rule{
+	"hourly": {freq: "HOURLY", interval: 1}, "daily": {freq: "DAILY", interval: 1}, "weekly": {freq: "WEEKLY", interval: 1},
+	"monthly": {freq: "MONTHLY", interval: 1}, "yearly": {freq: "YEARLY", interval: 1},
+	"annually": {freq: "YEARLY", interval: 1}, "biweekly": {freq: "WEEKLY", interval: 2}, "bi-weekly": {freq: "WEEKLY", interval: 2},
+	"fortnightly": {freq: "WEEKLY", interval: 2}, "quarterly": {freq: "MONTHLY", interval: 3},
+	"semiannually": {freq: "MONTHLY", interval: 6},
+}
+
+// spans are the periods a rule names in other units: "every fortnight" is every two
+// weeks, "every quarter" every three months.
+var spans = map[string]rule{
+	"fortnight": {freq: "WEEKLY", interval: 2}, "fortnights": {freq: "WEEKLY", interval: 2},
+	"quarter": {freq: "MONTHLY", interval: 3}, "quarters": {freq: "MONTHLY", interval: 3},
+}
+
+var unitFreqs = map[unit]string{hour: "HOURLY", day: "DAILY", week: "WEEKLY", month: "MONTHLY", year: "YEARLY"}
+
+// freqUnit returns the unit of a rule's FREQ, the inverse of unitFreqs.
+func freqUnit(freq string) unit {
+	for u, f := range unitFreqs {
+		if f == freq {
+			return u
+		}
+	}
+	return 0
+}
+
+// nthWords name a weekday's place in its month: "every first monday", "every last friday".
+var nthWords = map[string]int{
+	"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "last": -1,
+}
+
+var nthNames = map[int]string{1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
+
+// nthWeekday reads a weekday's places in its month at word j: "last friday", "2nd
+// tuesday", "first and third monday", "2nd & 4th fridays", "first, third and last
+// sunday". It returns the places in the order written, the weekday and how many words
+// it took, or 0 words when there is none there.
+func (p *parser) nthWeekday(j int) ([]int, time.Weekday, int) {
+	var nths []int
+	k := j
+	for {
+		nth := nthWords[p.word(k)]
+		if nth == 0 || slices.Contains(nths, nth) {
+			return nil, 0, 0
+		}
+		nths = append(nths, nth)
+		k++
+		if day, ok := weekdayOf(p.word(k)); ok {
+			sortLastLast(nths)
+			return nths, day, k + 1 - j
+		}
+		var ok bool
+		if k, ok = p.listNext(k); !ok {
+			return nil, 0, 0
+		}
+	}
+}
+
+// moreMonthDays reads, after day of the month first, which ended before word k, more
+// days joined by "and", "&" or commas: "1st and 15th", "1st, 10th and 20th", "15th and
+// the last day". Days in digits alone ("15") count only when digits is set. It returns the
+// days ascending, the last day (-1) last, and the word after the last one read.
+func (p *parser) moreMonthDays(first, k int, digits bool) ([]int, int) {
+	days := []int{first}
+	for {
+		i, ok := p.listNext(k)
+		if !ok {
+			break
+		}
+		if p.word(i) == "the" {
+			i++
+		}
+		if p.word(i) == "last" && p.word(i+1) == "day" {
+			days, k = append(days, -1), i+2
+			continue
+		}
+		d, ok := ordinal(p.word(i))
+		if !ok || (!digits && allDigits(p.word(i))) {
+			break
+		}
+		days, k = append(days, d), i+1
+	}
+	sortLastLast(days)
+	return slices.Compact(days), k
+}
+
+// matchRepeat reads a repeat rule: "hourly", "daily", "weekly", "monthly", "yearly",
+// "every day", "every 8 hours", "every other week", "every 3 days", "every second day"
+// (every 2 days), "every weekday", "every weekend", "every morning", "every monday and
+// wednesday", "every april 15", "every last friday [of the month]", "every first monday",
+// "every 15th [of the month]", "every last day [of the month]", "[on] weekdays", "[on]
+// weekends", "[on] mondays [and thursdays]", "mon wed fri", "biweekly", "fortnightly",
+// "quarterly", "semiannually", "every fortnight", "every quarter", "[on] [the] 1st|last
+// day|first monday of every month", with "on friday",
+// "on the 1st", "on the last day" or "on feb 29" after a weekly, monthly or yearly one,
+// and "morning", "afternoon", "evening" or "night" last ("every thursday night").
+func matchRepeat(p *parser, i int) (int, string) {
+	if p.rule != nil || p.at != nil || p.word(i-1) == "except" { // not "every day except fridays"
+		return 0, ""
+	}
+	r, part, n := p.ruleAt(i)
+	if n == 0 {
+		return 0, ""
+	}
+	j := i + n
+	if p.word(j) == "on" {
+		r, j = p.ruleOn(r, j)
+	}
+	if m, ok := months[p.word(j+1)]; ok && p.word(j) == "in" && r.freq == "YEARLY" && r.byMonth == 0 {
+		// "every year in october", "yearly in march": on its 1st, as "next month" is.
+		r.byMonth, r.byMonthDays, j = m, []int{1}, j+2
+	}
+	if pc := parts[p.word(j)]; pc != nil && part == nil { // "every thursday night"
+		part, j = pc, j+1
+	}
+	p.rule = &r
+	if part != nil && p.part == nil {
+		p.part = part
+	}
+	p.ruleFrag = len(p.frag)
+	meaning := "repeats " + r.describe()
+	if t := p.toks[i]; p.text[t.end:t.full] == "!" && (t.word == "every" || t.word == "each") && p.completion == nil {
+		// "every! 3 days", as Todoist writes a rule that counts from completion.
+		p.completion = []int{}
+		meaning += ", from completion"
+	}
+	return j - i, meaning
+}
+
+// ruleAt reads the head of a repeat rule at word i: the rule, the time of day it implies
+// ("every morning"), and how many words it took (0 for none).
+func (p *parser) ruleAt(i int) (rule, *clock, int) {
+	if r, ok := adverbs[p.word(i)]; ok && !p.ruleAfter(i) {
+		return r, nil, 1
+	}
+	if p.word(i) == "everyday" && p.phraseEnds(i+1) && !p.ruleAfter(i) {
+		// "take vitamins everyday", written as one word, where the phrase ends; not
+		// "buy everyday shoes".
+		return rule{freq: "DAILY", interval: 1}, nil, 1
+	}
+	if r, n := p.pluralDays(i); n > 0 {
+		return r, nil, n
+	}
+	if r, n := p.dayOfEveryMonth(i); n > 0 {
+		return r, nil, n
+	}
+	return p.every(i)
+}
+
+// ruleAfter reports whether a rule that says its period ("every friday", "each month on
+// the 1st", "the 1st of every month") can be read after word i: an adverb at i is then
+// part of the title, as in "weekly report every friday" or "daily standup every weekday
+// at 9".
+func (p *parser) ruleAfter(i int) bool {
+	for j := i + 1; j < len(p.toks); j++ {
+		if _, _, n := p.every(j); n > 0 {
+			return true
+		}
+		if _, n := p.dayOfEveryMonth(j); n > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// The days of "every weekday" and "every weekend", in a rule's order (Monday first). Rules
+// share them and never change them.
+var (
+	weekdayList = []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday}
+	weekendList = []time.Weekday{time.Saturday, time.Sunday}
+)
+
+// pluralDays reads "weekdays" and "weekends", with an optional "on" before, at word i: in
+// the plural they say every one ("standup weekdays at 9am"), where "pick a weekday" does
+// not. So does a list of day names ("gym mon wed fri"): no one task falls on three days.
+func (p *parser) pluralDays(i int) (rule, int) {
+	j := i
+	if p.word(j) == "on" {
+		j++
+	}
+	switch w := p.word(j); {
+	case w == "weekdays", w == "workdays":
+		return rule{freq: "WEEKLY", interval: 1, byDay: weekdayList}, j + 1 - i
+	case w == "weekends":
+		return rule{freq: "WEEKLY", interval: 1, byDay: weekendList}, j + 1 - i
+	default:
+		// "mondays", "on tuesdays and thursdays": a plural names every such day; "mon, wed
+		// and fri" names several.
+		if days, n := p.weekdays(j); n > 0 && (strings.HasSuffix(w, "days") || len(days) > 1) {
+			return rule{freq: "WEEKLY", interval: 1, byDay: days}, j + n - i
+		}
+	}
+	return rule{}, 0
+}
+
+// dayOfEveryMonth reads "[on] [the] 1st of every month", "the last day of each month",
+// "first monday of every month", "the last friday of every other month" at word i: a
+// monthly rule on that day, and how many words it took. "The 15th of the month" is not a
+// rule: it is read, if at all, as one date.
+func (p *parser) dayOfEveryMonth(i int) (rule, int) {
+	j := i
+	if p.word(j) == "on" {
+		j++
+	}
+	if p.word(j) == "the" {
+		j++
+	}
+	r := rule{freq: "MONTHLY", interval: 1}
+	nth := nthWords[p.word(j)]
+	nths, day, kd := p.nthWeekday(j)
+	d, isOrdinal := ordinal(p.word(j))
+	switch {
+	case kd > 0: // "the last friday", "the 2nd and 4th tuesday"
+		r.byDay, r.nths, j = []time.Weekday{day}, nths, j+kd
+	case nth != 0 && p.word(j+1) == "day": // "the last day", "the first day"
+		r.byMonthDays, j = []int{nth}, j+2
+	case isOrdinal: // "the 15th", "the 1st and 15th"
+		r.byMonthDays, j = p.moreMonthDays(d, j+1, true)
+	default:
+		return rule{}, 0
+	}
+	if w := p.word(j + 1); p.word(j) != "of" || (w != "every" && w != "each") {
+		return rule{}, 0
+	}
+	n, k := p.interval(j + 2)
+	if units[p.word(j+2+k)] != month {
+		return rule{}, 0
+	}
+	r.interval = n
+	return r, j + 3 + k - i
+}
+
+// interval reads "other" (2) or a count ("3") at word j, after "every": the interval and
+// how many words it took; 1 and 0 when there is neither.
+func (p *parser) interval(j int) (int, int) {
+	if p.word(j) == "other" {
+		return 2, 1
+	}
+	if n, ok := count(p.word(j), false); ok {
+		return n, 1
+	}
+	return 1, 0
+}
+
+// every reads "every ..." or "each ..." at word i, as ruleAt does.
+func (p *parser) every(i int) (rule, *clock, int) {
+	if w := p.word(i); w != "every" && w != "each" {
+		return rule{}, nil, 0
+	}
+	r := rule{interval: 1}
+	var part *clock
+	n, skip := p.interval(i + 1)
+	j := i + 1 + skip
+	w := p.word(j)
+	days, k := p.weekdays(j)
+	m, d, km := p.monthDay(j)
+	nth := nthWords[w]
+	nths, nthDay, kd := p.nthWeekday(j)
+	if n != 1 {
+		kd = 0
+	}
+	od, isOrdinal := ordinal(w)
+	next := unitFreqs[units[p.word(j+1)]]
+	switch u, ok := units[w]; {
+	case n == 1 && nth != 0 && p.word(j+1) == "day" && (nth < 0 || p.ofTheMonth(j+2) > j+2):
+		// "every last day [of the month]", "every first day of the month"
+		r.freq, r.byMonthDays = "MONTHLY", []int{nth}
+		j = p.ofTheMonth(j + 2)
+	case n == 1 && nth != 0 && p.ofTheMonth(j+1) > j+1: // "every first of the month"
+		r.freq, r.byMonthDays = "MONTHLY", []int{nth}
+		j = p.ofTheMonth(j + 1)
+	case n == 1 && (w == "end" || w == "start" || w == "beginning" || w == "eom" || w == "eow"):
+		// "every end of the month", "every start of the week", "every eom"
+		er, k := p.periodEdge(j)
+		if k == 0 {
+			return rule{}, nil, 0
+		}
+		r, j = er, j+k
+	case n == 1 && w == "month" && p.word(j+1) == "end": // "every month end"
+		r.freq, r.byMonthDays = "MONTHLY", []int{-1}
+		j += 2
+	case n == 1 && nth >= 2 && next != "": // "every second day", "every 3rd week"
+		r.freq, r.interval = next, nth
+		j += 2
+	case n == 1 && isOrdinal && !allDigits(w) && kd == 0: // "every 15th [of the month]", "every 1st and 15th"
+		r.freq = "MONTHLY"
+		r.byMonthDays, j = p.moreMonthDays(od, j+1, false)
+		j = p.ofTheMonth(j)
+	case kd > 0: // "every last friday [of the month]", "every 2nd and 4th friday"
+		r.freq, r.byDay, r.nths = "MONTHLY", []time.Weekday{nthDay}, nths
+		j = p.ofTheMonth(j + kd)
+	case ok && unitFreqs[u] != "":
+		r.freq, r.interval = unitFreqs[u], n
+		j++
+	case spans[w].freq != "" && n*spans[w].interval <= maxCount && units[p.word(j+1)] != hour:
+		// "every fortnight", "every other quarter"; not "every quarter hour"
+		r.freq, r.interval = spans[w].freq, n*spans[w].interval
+		j++
+	case n == 1 && (w == "weekday" || w == "weekdays" || w == "workday" || w == "workdays"):
+		r.freq, r.byDay = "WEEKLY", weekdayList
+		j++
+	case n == 1 && (w == "weekend" || w == "weekends"):
+		r.freq, r.byDay = "WEEKLY", weekendList
+		j++
+	case n == 1 && parts[w] != nil:
+		r.freq, part = "DAILY", parts[w]
+		j++
+	case k > 0:
+		r.freq, r.interval, r.byDay = "WEEKLY", n, days
+		j += k
+	case km > 0 && n == 1:
+		r.freq, r.byMonth, r.byMonthDays = "YEARLY", m, []int{d}
+		j += km
+	default:
+		return rule{}, nil, 0
+	}
+	return r, part, j - i
+}
+
+// periodEdge reads "end of [the] month|week|year", "start|beginning of [the] ..." and
+// "eom" or "eow" at word j, after "every": a rule on each first or last day of the period
+// (a week ends on Friday, as "end of week" does, and starts on Monday), and how many words
+// it took (0 for none).
+func (p *parser) periodEdge(j int) (rule, int) {
+	w, k, period := p.word(j), j+1, ""
+	switch w {
+	case "eom":
+		w, period = "end", "month"
+	case "eow":
+		w, period = "end", "week"
+	default:
+		if p.word(k) != "of" {
+			return rule{}, 0
+		}
+		if k++; p.word(k) == "the" {
+			k++
+		}
+		period, k = p.word(k), k+1
+	}
+	end := w == "end"
+	switch period {
+	case "month":
+		day := 1
+		if end {
+			day = -1
+		}
+		return rule{freq: "MONTHLY", interval: 1, byMonthDays: []int{day}}, k - j
+	case "year":
+		m, day := time.January, 1
+		if end {
+			m, day = time.December, 31
+		}
+		return rule{freq: "YEARLY", interval: 1, byMonth: m, byMonthDays: []int{day}}, k - j
+	case "week":
+		day := time.Monday
+		if end {
+			day = time.Friday
+		}
+		return rule{freq: "WEEKLY", interval: 1, byDay: []time.Weekday{day}}, k - j
+	}
+	return rule{}, 0
+}
+
+// ofTheMonth returns the word after "of the month", "of every month" or "of each month"
+// at word j, or j when there is none there.
+func (p *parser) ofTheMonth(j int) int {
+	if p.word(j) != "of" {
+		return j
+	}
+	k := j + 1
+	if w := p.word(k); w == "the" || w == "every" || w == "each" {
+		k++
+	}
+	if p.word(k) != "month" {
+		return j
+	}
+	return k + 1
+}
+
+// ruleOn reads "on friday" (weekly), "on the 1st", "on the last day", "on the 2nd
+// tuesday" (monthly) or "on feb 29" (yearly) at word j, "on", after a rule that has no
+// such day yet; it returns the rule and the word after what it read.
+func (p *parser) ruleOn(r rule, j int) (rule, int) {
+	k := j + 1
+	switch {
+	case r.freq == "WEEKLY" && r.byDay == nil:
+		if days, n := p.weekdays(k); n > 0 {
+			r.byDay, j = days, k+n
+		}
+	case r.freq == "MONTHLY" && r.byDay == nil && r.byMonthDays == nil:
+		if p.word(k) == "the" {
+			k++
+		}
+		if nths, day, n := p.nthWeekday(k); n > 0 { // "monthly on the 2nd tuesday"
+			r.nths, r.byDay, j = nths, []time.Weekday{day}, k+n
+		} else if d, ok := ordinal(p.word(k)); ok {
+			r.byMonthDays, j = p.moreMonthDays(d, k+1, true)
+		} else if p.word(k) == "last" && p.word(k+1) == "day" {
+			r.byMonthDays, j = []int{-1}, k+2
+		}
+	case r.freq == "YEARLY" && r.byMonth == 0:
+		if m, d, n := p.monthDay(k); n > 0 {
+			r.byMonth, r.byMonthDays, j = m, []int{d}, k+n
+		}
+	}
+	return r, j
+}
+
+// matchExcept reads "except wednesdays", "except sat and sun" after a rule of days, daily
+// or weekly: the days go from it ("every weekday except friday" is Monday to Thursday,
+// "every day except sunday" Monday to Saturday). A rule it would leave without a day, or
+// one that cannot drop a day (every 2 days, monthly ones), leaves it to the title.
+func matchExcept(p *parser, i int) (int, string) {
+	r := p.rule
+	if r == nil || p.word(i) != "except" {
+		return 0, ""
+	}
+	var days []time.Weekday
+	switch {
+	case r.freq == "WEEKLY" && len(r.byDay) > 0:
+		days = r.byDay
+	case r.freq == "DAILY" && r.interval == 1:
+		days = slices.Concat(weekdayList, weekendList)
+	default:
+		return 0, ""
+	}
+	out, n := p.weekdays(i + 1)
+	kept := slices.DeleteFunc(slices.Clone(days), func(d time.Weekday) bool { return slices.Contains(out, d) })
+	if n == 0 || len(kept) == 0 || len(kept) == len(days) {
+		return 0, ""
+	}
+	r.freq, r.byDay = "WEEKLY", kept
+	p.frag[p.ruleFrag].Meaning = "repeats " + r.describe()
+	names := make([]string, len(out))
+	for k, d := range out {
+		names[k] = d.String()
+	}
+	return 1 + n, "except " + andList(names)
+}
+
+// matchUntil reads "until friday", "until april 30" (or "till", or "ending" as Todoist
+// writes it) after a repeat rule: the series' last
+// day, whole in the user's zone (an RRULE UNTIL date, which shared/recur reads so; an ISO
+// 8601 date-time is that local time). The series starts as it would without it. Without a
+// rule before it, "until" is left to the title.
+//
+// A month alone ends the series before that month begins: "every sunday until march" ends
+// on the last day of February (of the March to come, or of the year given, "until march
+// 2028"); "until the end of march" takes March in. So does a year: "until 2030" ends on
+// 31 December 2029.
+func matchUntil(p *parser, i int) (int, string) {
+	if w := p.word(i); p.rule == nil || p.rule.until != "" || p.rule.count > 0 || (w != "until" && w != "till" && w != "ending") {
+		return 0, ""
+	}
+	d, _, c, k := p.dateAfter(i+1, true)
+	// A year or a month alone, its n words, ends the series the day before start.
+	var start date
+	n := 0
+	if y, ok := p.year(i + 1); k == 0 && ok && y > 1970 { // 31 December 1969 is no date
+		start, n = date{y, time.January, 1}, 1
+	} else if m, ok := months[p.word(i+1)]; k == 0 && ok {
+		start, n = date{p.now.Year(), m, 1}, 1
+		if y, ok := p.year(i + 2); ok {
+			start.y, n = y, 2
+		} else if !before(dateOf(p.now), start) {
+			start.y++
+		}
+	}
+	if n > 0 {
+		d = start.add(-1)
+		p.rule.until = d.utc().Format("20060102")
+		p.untilFrag = len(p.frag)
+		return 1 + n, "until " + d.String()
+	}
+	if k == 0 {
+		return 0, ""
+	}
+	p.rule.until = time.Date(d.y, d.m, d.d, 12, 0, 0, 0, time.UTC).Format("20060102")
+	meaning := "until " + d.String()
+	p.untilFrag = len(p.frag)
+	if c != nil {
+		p.rule.until += "T" + strings.ReplaceAll(c.String(), ":", "") + "00"
+		meaning += " " + c.String()
+	}
+	return k + 1, meaning
+}
+
+// matchTimes reads "5 times" (or "five times") after a repeat rule: how many occurrences
+// the series has, first included (an RRULE COUNT). A rule that ends already leaves it to
+// the title.
+func matchTimes(p *parser, i int) (int, string) {
+	if p.rule == nil || p.rule.until != "" || p.rule.count > 0 || p.run != nil || p.word(i+1) != "times" {
+		return 0, ""
+	}
+	n, ok := count(p.word(i), false)
+	if !ok || n < 1 || n > maxRun {
+		return 0, ""
+	}
+	p.rule.count = n
+	return 2, strconv.Itoa(n) + " times in all"
+}
+
+// weekdays reads "monday", "mon, wed and fri", "tuesdays & thursdays" or a span,
+// "mon-fri" (see dayRange), at word j.
+func (p *parser) weekdays(j int) ([]time.Weekday, int) {
+	if days := dayRange(p.word(j)); days != nil {
+		return days, 1
+	}
+	first, ok := weekdayOf(p.word(j))
+	if !ok {
+		return nil, 0
+	}
+	days, k := []time.Weekday{first}, 1
+	for {
+		sep := 0
+		if w := p.word(j + k); w == "and" || w == "&" || w == "," {
+			sep = 1
+		}
+		d, ok := weekdayOf(p.word(j + k + sep))
+		if !ok {
+			break
+		}
+		if !slices.Contains(days, d) {
+			days = append(days, d)
+		}
+		k += sep + 1
+	}
+	sortMondayFirst(days)
+	return days, k
+}
+
+// dayRange reads a span of weekdays in one word, "mon-fri", "monday–thursday", "fri-sun":
+// the days from the first to the last, on through Sunday, Monday first; nil for none.
+func dayRange(w string) []time.Weekday {
+	a, b, ok := cutDash(w)
+	from, isFrom := weekdayOf(a)
+	to, isTo := weekdayOf(b)
+	if !ok || !isFrom || !isTo || from == to {
+		return nil
+	}
+	days := []time.Weekday{from}
+	for d := from; d != to; {
+		d = (d + 1) % 7
+		days = append(days, d)
+	}
+	sortMondayFirst(days)
+	return days
+}

@@ -1,0 +1,264 @@
+package quickadd
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/taskwire/taskwire/shared/taskwire"
+)
+
+// matchTime reads a time of day, after an optional "at", "@", "by", "around", "due",
+// "before" (a deadline: "before 4pm" is due at 16:00), "after" (not sooner: "after 4pm"
+// is due at 16:00 too), "from", "starting" or "for", and one more of "at", "around" or "by" ("due by", "at around",
+// "starting at"): "5pm", "5 pm", "9:30", "9:30am", "17:00", "noon", "midnight", "eod" and
+// "[the] end of [the] day" (23:59), and a bare hour ("at 9") after "at", "@", "by", "around" or "due" ("work from 9 to 5"
+// and "pages from 10" are no time); or a time range (see timeRange), also after "between".
+func matchTime(p *parser, i int) (int, string) {
+	if p.clock != nil || p.at != nil {
+		return 0, ""
+	}
+	j, bare, between := i, false, false
+	switch p.word(j) {
+	case "at", "@", "by", "around", "due":
+		j, bare = j+1, true
+	case "from", "starting", "for", "before", "after":
+		j++
+	case "between":
+		j, between = j+1, true
+	}
+	if w := p.word(j); j > i && (w == "at" || w == "around" || w == "by") {
+		j, bare = j+1, true
+	}
+	// Hours alone make a range after "at" in one word ("at 10-11"), and right after a day
+	// ("monday 10-11", "friday from 9 to 5"), but not "at 5 to 10 people".
+	day := p.followsDay(i)
+	if c, d, k, ok := p.timeRange(j, bare || day, day && !bare, between); ok && p.length == nil {
+		p.clock, p.clockFrag = &c, len(p.frag)
+		p.length, p.lengthAt, p.lengthOfClock = &d, []int{j, j + k}, true
+		return j - i + k, "at " + c.String()
+	}
+	c, k, ok := p.clockAt(j, bare)
+	if !ok {
+		return 0, ""
+	}
+	p.clock = &c
+	p.clockFrag = len(p.frag)
+	k += p.moreTimes(c, j+k)
+	return j - i + k, "at " + c.String()
+}
+
+// moreTimes reads "and 8pm" (", 2pm and 8pm") after time of day c at word j: more times
+// of day, which a daily or weekly rule repeats at ("take pills every day at 8am and 8pm",
+// "at 8am and 8pm daily"; see settleHours). It returns how many words it took. A time
+// with a meridiem or a colon is needed ("and 2 hours before" is a reminder's), at c's
+// minute and an hour not given yet.
+func (p *parser) moreTimes(c clock, j int) int {
+	hours, n := []int{c.h}, 0
+	for {
+		k, ok := p.listNext(j + n)
+		if !ok {
+			break
+		}
+		more, m, ok := p.clockAt(k, false)
+		if !ok || more.m != c.m || slices.Contains(hours, more.h) {
+			break
+		}
+		hours, n = append(hours, more.h), k+m-j
+	}
+	if len(hours) > 1 {
+		slices.Sort(hours)
+		p.hours, p.hoursFrom, p.hoursTo = hours, j, j+n
+	}
+	return n
+}
+
+// settleHours makes the more times of day that moreTimes read the hours of the rule
+// (BYHOUR, at the first time's minute), the earliest the time of day the series starts
+// at. Without a daily or weekly rule, or with a part of the day ("every evening at 6 and
+// 9pm"), they are no time of this task: their words go back to the title.
+func (p *parser) settleHours() {
+	if len(p.hours) == 0 {
+		return
+	}
+	if p.rule != nil && (p.rule.freq == "DAILY" || p.rule.freq == "WEEKLY") && p.part == nil {
+		p.rule.byHour, p.rule.byMinute = p.hours, p.clock.m
+		p.clock = &clock{h: p.hours[0], m: p.clock.m, meridiem: true}
+		return
+	}
+	for k := p.hoursFrom; k < p.hoursTo; k++ {
+		p.used[k] = false
+	}
+	f := &p.frag[p.clockFrag]
+	f.End = p.toks[p.hoursFrom-1].end
+	f.Text = p.text[f.Start:f.End]
+}
+
+var meridiems = []string{"am", "pm", "a.m", "p.m"}
+
+// clockAt reads a time of day at word j; bare allows an hour alone ("9").
+func (p *parser) clockAt(j int, bare bool) (clock, int, bool) {
+	w := p.word(j)
+	switch w {
+	case "noon", "midday":
+		return clock{h: 12, meridiem: true}, 1, true
+	case "midnight", "eod":
+		return clock{h: endOfDay.h, m: endOfDay.m, meridiem: true}, 1, true
+	case "the": // "the end of the day"
+		if c, n, ok := p.clockAt(j+1, false); ok && p.word(j+1) == "end" {
+			return c, n + 1, true
+		}
+	case "end": // "end of [the] day", as "eod" is: 23:59, a time of day
+		k := j + 2
+		if p.word(k) == "the" {
+			k++
+		}
+		if p.word(j+1) == "of" && p.word(k) == "day" {
+			return clock{h: endOfDay.h, m: endOfDay.m, meridiem: true}, k + 1 - j, true
+		}
+	}
+	k := 1
+	w, mer := cutMeridiem(w)
+	if mer == "" && slices.Contains(meridiems, p.word(j+1)) {
+		k, mer = 2, p.word(j+1)
+	}
+	c, ok := clockOf(w, mer, bare)
+	return c, k, ok
+}
+
+// cutMeridiem returns w without the meridiem it ends in ("5pm"), and the meridiem.
+func cutMeridiem(w string) (string, string) {
+	for _, m := range meridiems {
+		if strings.HasSuffix(w, m) && len(w) > len(m) {
+			return strings.TrimSuffix(w, m), m
+		}
+	}
+	return w, ""
+}
+
+// latestAfternoon bounds the hours read as afternoon without am or pm: "at 5" and "3:30"
+// are 17:00 and 15:30, since few tasks are due between 01:00 and 06:59 and many between
+// 13:00 and 18:59; "at 7" stays 07:00, as early as people get up. A leading zero ("05:30")
+// or a morning ("tomorrow morning at 5") keeps the hour as typed.
+const latestAfternoon = 18
+
+// clockOf reads w, the digits of a time of day ("5", "9:30", "3.30" with a meridiem or
+// bare), with meridiem mer ("" for none); bare allows an hour alone without a meridiem,
+// as after "at".
+func clockOf(w, mer string, bare bool) (clock, bool) {
+	if (mer != "" || bare) && strings.Count(w, ".") == 1 {
+		// "3.30pm" and "at 12.30", as written in Britain; not alone ("upgrade to 3.30").
+		w = strings.Replace(w, ".", ":", 1)
+	}
+	hs, ms, colon := strings.Cut(w, ":")
+	if len(hs) == 0 || len(hs) > 2 || !allDigits(hs) || (colon && (len(ms) != 2 || !allDigits(ms))) {
+		return clock{}, false
+	}
+	h, _ := strconv.Atoi(hs)
+	m, _ := strconv.Atoi(ms)
+	switch {
+	case m > 59:
+		return clock{}, false
+	case mer != "":
+		if h < 1 || h > 12 {
+			return clock{}, false
+		}
+		h %= 12
+		if mer[0] == 'p' {
+			h += 12
+		}
+		return clock{h: h, m: m, meridiem: true}, true
+	case (colon || bare) && h >= 1 && h <= latestAfternoon-12 && hs[0] != '0':
+		return clock{h: h + 12, m: m, afternoon: true}, true
+	case (colon || bare) && h <= 23:
+		return clock{h: h, m: m}, true
+	}
+	return clock{}, false
+}
+
+// timeRange reads a time of day with its end at word j: in one word, "2-3pm", "9am-5pm",
+// "10:30-11:15", "11-1pm" (11:00 to 13:00: a start without a meridiem takes the end's,
+// or the other one when that would not start before the end), "10pm-2am" (past
+// midnight), "2-3 pm"; or in words, "10am to 11am", "10:30 - 11:15", "9 till 5pm", and
+// after "between", "2 and 3pm". It needs a meridiem or a colon, so that "pages 10-20", "a
+// 9-5 job" and "pages from 10 to 20" are no time, unless bare (in one word) or bareWords
+// (in words): hours alone then make one ("monday 10-11", "friday from 9 to 5"). It
+// returns the start, how long to the end, and how many words it took.
+func (p *parser) timeRange(j int, bare, bareWords, between bool) (clock, taskwire.Duration, int, bool) {
+	var none taskwire.Duration
+	a, b, ok := cutDash(p.word(j))
+	k := 1
+	if !ok {
+		// In words: the start, with its meridiem apart or not, a joining word, the end.
+		a, k = p.word(j), 1
+		if slices.Contains(meridiems, p.word(j+1)) {
+			a, k = a+p.word(j+1), 2
+		}
+		if join := p.word(j + k); !rangeJoins[join] && (!between || join != "and") {
+			return clock{}, none, 0, false
+		}
+		b, k, bare = p.word(j+k+1), k+2, bareWords
+	}
+	a, am := cutMeridiem(a)
+	b, bm := cutMeridiem(b)
+	if bm == "" && slices.Contains(meridiems, p.word(j+k)) {
+		k, bm = k+1, p.word(j+k)
+	}
+	if !bare && am == "" && bm == "" && !strings.Contains(a+b, ":") {
+		return clock{}, none, 0, false
+	}
+	end, ok := clockOf(b, bm, true)
+	if !ok {
+		return clock{}, none, 0, false
+	}
+	start, ok := clockOf(a, am, true)
+	if am == "" && bm != "" {
+		other := "am"
+		if bm[0] == 'a' {
+			other = "pm"
+		}
+		if start, ok = clockOf(a, bm, true); ok && start.h*60+start.m >= end.h*60+end.m {
+			start, ok = clockOf(a, other, true)
+		}
+	}
+	if !ok {
+		return clock{}, none, 0, false
+	}
+	if start.afternoon && am == "" && bm == "" && end.h >= 1 && end.h < 12 {
+		end.h += 12 // "6:30-7:30" begins at 18:30, so it ends at 19:30, not the next morning
+	}
+	minutes := (end.h*60 + end.m - start.h*60 - start.m + 24*60) % (24 * 60)
+	if minutes == 0 {
+		return clock{}, none, 0, false
+	}
+	return start, taskwire.Duration{Hours: minutes / 60, Minutes: minutes % 60}, k, true
+}
+
+// rangeJoins join the start and the end of a time range written in words: "10am to 11am".
+var rangeJoins = map[string]bool{"to": true, "till": true, "until": true, "-": true, "–": true}
+
+// followsDay reports whether word i comes right after the words of the due date or of
+// the repeat rule ("monday 10-11", "every friday from 9 to 5"), where hours alone make a
+// time range.
+func (p *parser) followsDay(i int) bool {
+	if i == 0 {
+		return false
+	}
+	end := p.toks[i-1].end
+	return (p.dateFrag >= 0 && p.frag[p.dateFrag].End == end) || (p.rule != nil && p.frag[p.ruleFrag].End == end)
+}
+
+// clockNext reports whether a time of day starts at word j: "8pm", "at 8", "@ 20:00".
+func (p *parser) clockNext(j int) bool {
+	if w := p.word(j); w == "at" || w == "@" {
+		_, _, ok := p.clockAt(j+1, true)
+		return ok
+	}
+	_, _, ok := p.clockAt(j, false)
+	return ok
+}
+
+// afterClock reports whether the time of day read by matchTime ends just before word j.
+func (p *parser) afterClock(j int) bool {
+	return j > 0 && p.clockFrag >= 0 && p.frag[p.clockFrag].End == p.toks[j-1].end
+}
