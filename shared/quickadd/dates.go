@@ -407,7 +407,7 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 		if p.word(j+1) == "next" && p.word(j+2) == "week" { // "tuesday next week"
 			return nextWeekday(time.Monday, false).add(daysFromMonday(wd)), nil, nil, 3
 		}
-		if d, c, k := p.calendarDate(j+1, true); k > 0 { // "tue 15 dec": the date says which
+		if d, c, k := p.calendarDate(j+1, false); k > 0 { // "tue 15 dec": the date says which
 			return d, nil, c, k + 1
 		}
 		if d, k := p.theDayOf(j+1, wd); k > 0 { // "monday the 7th", "friday the 13th"

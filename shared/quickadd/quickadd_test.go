@@ -40,6 +40,7 @@ func TestParse(t *testing.T) {
 		{name: "WeekdayWithItsDate", text: "exam on tue 15 dec", title: "exam", day: "2026-12-15"},
 		{name: "WeekdayCommaDateAtTime", text: "exam tuesday, december 15 at 9am", title: "exam", due: "2026-12-15T09:00:00-05:00"},
 		{name: "WeekdayWithAnotherDate", text: "exam mon 15 dec", title: "exam", day: "2026-12-15"},
+		{name: "WeekdayThenAFraction", text: "bake monday 1/2 cup flour", title: "bake 1/2 cup flour", day: "2026-03-09"},
 		{name: "WeekdayTheNth", text: "cake on monday the 9th", title: "cake", day: "2026-03-09"},
 		{name: "WeekdayTheNthMonthsAway", text: "party sunday the 13th", title: "party", day: "2026-09-13"},
 		// One weekday's place in a month, once (until 2026-12-05 "first saturday of the
@@ -1062,6 +1063,10 @@ func TestParse_Duration(t *testing.T) {
 			meaning: "at 14:00, takes 1 hour 30 minutes"},
 		{text: "meet tomorrow between 2 and 3", title: "meet", duration: "PT1H", due: "2026-03-07T14:00:00-05:00",
 			meaning: "at 14:00, takes 1 hour"},
+		{text: "meeting monday 10-11 with Bob", title: "meeting with Bob", duration: "PT1H", due: "2026-03-09T10:00:00-04:00",
+			meaning: "at 10:00, takes 1 hour"},
+		{text: "study friday 1-2 hours", title: "study 1-2 hours", day: "2026-03-13"},
+		{text: "lunch monday 3 to 4 people", title: "lunch 3 to 4 people", day: "2026-03-09"},
 		{text: "read pages 10-20 monday", title: "read pages 10-20", day: "2026-03-09"},
 		{text: "read pages from 10 to 20", title: "read pages from 10 to 20"},
 		{text: "choose between 2 and 3 options", title: "choose between 2 and 3 options"},

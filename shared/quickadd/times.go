@@ -30,15 +30,21 @@ func matchTime(p *parser, i int) (int, string) {
 	if w := p.word(j); j > i && (w == "at" || w == "around" || w == "by") {
 		j, bare = j+1, true
 	}
-	// Hours alone make a range after "at" in one word ("at 10-11"), and right after a day
-	// ("monday 10-11", "friday from 9 to 5"), but not "at 5 to 10 people".
-	day := p.followsDay(i)
-	if c, d, k, ok := p.timeRange(j, bare || day, day && !bare, between); ok && p.length == nil {
+	c, d, k, ok := p.timeRange(j, bare, false, between)
+	if !ok && !bare && p.followsDay(i) {
+		// Hours alone right after a day ("monday 10-11", "friday from 9 to 5") where the
+		// phrase ends there or goes on as an appointment's does ("with Bob"), not as a
+		// count's ("friday 1-2 hours of study", "monday 3 to 4 people").
+		if c, d, k, ok = p.timeRange(j, true, true, between); ok && !p.phraseEnds(j+k) && !rangeGoesOn[p.word(j+k)] {
+			ok = false
+		}
+	}
+	if ok && p.length == nil {
 		p.clock, p.clockFrag = &c, len(p.frag)
 		p.length, p.lengthAt, p.lengthOfClock = &d, []int{j, j + k}, true
 		return j - i + k, "at " + c.String()
 	}
-	c, k, ok := p.clockAt(j, bare)
+	c, k, ok = p.clockAt(j, bare)
 	if !ok {
 		return 0, ""
 	}
@@ -233,6 +239,10 @@ func (p *parser) timeRange(j int, bare, bareWords, between bool) (clock, taskwir
 	}
 	return start, taskwire.Duration{Hours: minutes / 60, Minutes: minutes % 60}, k, true
 }
+
+// rangeGoesOn are words that may follow a time range of hours alone: "monday 10-11 with
+// Bob", "in room 4", "on zoom", "for the review", "about the budget".
+var rangeGoesOn = map[string]bool{"with": true, "in": true, "on": true, "for": true, "about": true}
 
 // rangeJoins join the start and the end of a time range written in words: "10am to 11am".
 var rangeJoins = map[string]bool{"to": true, "till": true, "until": true, "-": true, "–": true}
