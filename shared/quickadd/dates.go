@@ -63,6 +63,8 @@ func matchDate(p *parser, i int) (int, string) {
 		j++ // "at the end of the month"; else "at" is a time's ("at 5")
 	case (w == "over" || w == "at") && p.word(j+1) == "the" && p.word(j+2) == "weekend":
 		j++ // "over the weekend", "at the weekend"
+	case w == "in" && strings.HasPrefix(p.word(j+1), "mid"):
+		j++ // "in mid january"
 	}
 	if start, end, k := p.dateSpan(j); k > 0 && p.length == nil && !ahead {
 		// A span of days is the day the task is due and how many it takes.
@@ -403,6 +405,9 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 	case "eom": // end of month
 		return today.monthStart(1).add(-1), nil, nil, 1
 	}
+	if d, k := p.midMonth(j); k > 0 {
+		return d, nil, nil, k
+	}
 	if wd, ok := p.dayName(j, introduced); ok {
 		if p.word(j+1) == "next" && p.word(j+2) == "week" { // "tuesday next week"
 			return nextWeekday(time.Monday, false).add(daysFromMonday(wd)), nil, nil, 3
@@ -509,6 +514,39 @@ func nthWeekdayIn(first date, nth int, wd time.Weekday) date {
 		return last.add(-((int(last.weekday()) - int(wd) + 7) % 7))
 	}
 	return first.add((int(wd)-int(first.weekday())+7)%7 + (nth-1)*7)
+}
+
+// midMonth reads "mid january", "mid-january", "mid month", "mid-month" and "mid next
+// month" at word j: the 15th, as Todoist reads "mid January", of the month named (the
+// next one from today on), of this month (or the next once it has passed) or of the next.
+// It returns the day and how many words it took, 0 for none.
+func (p *parser) midMonth(j int) (date, int) {
+	w, k := p.word(j), j+1
+	rest, ok := strings.CutPrefix(w, "mid-")
+	if !ok {
+		if w != "mid" {
+			return date{}, 0
+		}
+		rest, k = p.word(k), k+1
+	}
+	today := dateOf(p.now)
+	if m, ok := months[rest]; ok {
+		d, ok := nextDate(today, m, 15)
+		if !ok {
+			return date{}, 0
+		}
+		return d, k - j
+	}
+	switch {
+	case rest == "month":
+		if d := (date{today.y, today.m, 15}); !before(d, today) {
+			return d, k - j
+		}
+		return today.monthStart(1).add(14), k - j
+	case rest == "next" && p.word(k) == "month":
+		return today.monthStart(1).add(14), k + 1 - j
+	}
+	return date{}, 0
 }
 
 // quarterStart returns the first day of d's quarter of the year.

@@ -52,6 +52,12 @@ func TestParse(t *testing.T) {
 		{name: "LastWeekdayOfNextMonth", text: "payday last friday of next month", title: "payday", day: "2026-04-24"},
 		{name: "NthWeekdayInAMonth", text: "meetup second tuesday in march", title: "meetup", day: "2026-03-10"},
 		{name: "NthWeekdayOfAMonthToCome", text: "meetup first monday of january at 6pm", title: "meetup", due: "2027-01-04T18:00:00-05:00"},
+		// Mid-month is the 15th, as Todoist reads "mid January".
+		{name: "MidMonthNamed", text: "plan the garden mid january", title: "plan the garden", day: "2027-01-15"},
+		{name: "InMidMonthNamed", text: "taxes in mid-april", title: "taxes", day: "2026-04-15"},
+		{name: "MidMonth", text: "review mid month", title: "review", day: "2026-03-15"},
+		{name: "MidMonthPassed", text: "review mid-month", now: "2026-03-20T10:00:00-04:00", title: "review", day: "2026-04-15"},
+		{name: "MidSizeIsTitle", text: "buy a mid-size car", title: "buy a mid-size car"},
 		// A quarter: January to March, and so on.
 		{name: "EndOfQuarter", text: "close books end of quarter", title: "close books", day: "2026-03-31"},
 		{name: "EndOfNextQuarter", text: "close books by the end of next quarter", title: "close books", day: "2026-06-30"},
