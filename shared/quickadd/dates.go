@@ -279,6 +279,12 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 		if p.word(j+1) == "weekend" {
 			return thisWeekend, nil, nil, 2
 		}
+		if wd, ok := weekdays[p.word(j+2)]; ok && p.word(j+1) == "coming" { // "this coming tuesday": never today
+			return nextWeekday(wd, false), nil, nil, 3
+		}
+		if p.word(j+1) == "coming" && p.word(j+2) == "weekend" {
+			return thisWeekend, nil, nil, 3
+		}
 	case "first":
 		// "first thing tomorrow": that day's morning; "first thing" alone, where the phrase
 		// ends, the next morning, as "in the morning" is.

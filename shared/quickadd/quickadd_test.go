@@ -35,6 +35,8 @@ func TestParse(t *testing.T) {
 			title: "dentist", due: "2026-03-13T09:30:00-04:00", reminders: []string{"before PT1H"}},
 		{name: "WeekdayIsNotToday", text: "dentist friday", title: "dentist", day: "2026-03-13"},
 		{name: "ThisWeekdayIsToday", text: "dentist this friday 4pm", title: "dentist", due: "2026-03-06T16:00:00-05:00"},
+		{name: "ThisComingWeekday", text: "coffee with Anna this coming friday", title: "coffee with Anna", day: "2026-03-13"},
+		{name: "ThisComingWeekend", text: "clean the garage this coming weekend", title: "clean the garage", day: "2026-03-07"},
 		// A day's name with its date: the date says which (until 2026-12-05 "exam on tue 15
 		// dec" was due the coming Tuesday, with "15 dec" left in the title).
 		{name: "WeekdayWithItsDate", text: "exam on tue 15 dec", title: "exam", day: "2026-12-15"},
