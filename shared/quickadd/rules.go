@@ -207,7 +207,8 @@ func (p *parser) moreMonthDays(first, k int, digits bool) ([]int, int) {
 // "every 15th [of the month]", "every last day [of the month]", "[on] weekdays", "[on]
 // weekends", "[on] mondays [and thursdays]", "mon wed fri", "biweekly", "fortnightly",
 // "quarterly", "semiannually", "every fortnight", "every quarter", "[on] [the] 1st|last
-// day|first monday of every month", with "on friday",
+// day|first monday of every month", "every first of the month", "every end|start of the
+// month|week|year", "every month end", "every eom|eow", with "on friday",
 // "on the 1st", "on the last day" or "on feb 29" after a weekly, monthly or yearly one,
 // and "morning", "afternoon", "evening" or "night" last ("every thursday night").
 func matchRepeat(p *parser, i int) (int, string) {
