@@ -1227,6 +1227,9 @@ func TestTaskService_Tags(t *testing.T) {
 		MustCreateTask(t, ctx, svc, taskwire.NewTask{Title: "3", Tags: []string{"work", "home"}, Completed: ptr(true)})
 		MustCreateTask(t, ctx, svc, taskwire.NewTask{Title: "4", Tags: []string{"archive"}, Completed: ptr(true)})
 		MustCreateTask(t, ctx, svc, taskwire.NewTask{Title: "5"})
+		// The same tags as task 1, open and completed: each counts.
+		MustCreateTask(t, ctx, svc, taskwire.NewTask{Title: "6", Tags: []string{"work", "urgent"}})
+		MustCreateTask(t, ctx, svc, taskwire.NewTask{Title: "7", Tags: []string{"work", "urgent"}, Completed: ptr(true)})
 
 		// Another user's tags are not counted.
 		ctxB, _ := MustNewUser(t, db)
@@ -1234,7 +1237,7 @@ func TestTaskService_Tags(t *testing.T) {
 
 		got, err := svc.Tags(ctx)
 		require.NoError(t, err)
-		want := []taskwire.Tag{{Name: "archive", OpenCount: 0}, {Name: "home", OpenCount: 0}, {Name: "urgent", OpenCount: 1}, {Name: "work", OpenCount: 2}}
+		want := []taskwire.Tag{{Name: "archive", OpenCount: 0}, {Name: "home", OpenCount: 0}, {Name: "urgent", OpenCount: 2}, {Name: "work", OpenCount: 3}}
 		require.Equal(t, want, got, "got tags %+v, want %+v", got, want)
 	})
 
