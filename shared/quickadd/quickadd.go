@@ -124,6 +124,7 @@ func Parse(text string, now time.Time, loc *time.Location) (Result, error) {
 			}
 		}
 	}
+	p.settleWindow()
 	p.settleHours()
 	p.settleClock()
 	if p.rule == nil && p.completion != nil {

@@ -118,6 +118,25 @@ func TestParse(t *testing.T) {
 		{name: "ExceptWhereNoDayCanGo", text: "water plants every 2 days except sunday", title: "water plants except sunday",
 			day: "2026-03-06", rule: "FREQ=DAILY;INTERVAL=2"},
 		{name: "ExceptWithoutARule", text: "everything except fridays", title: "everything except fridays"},
+		// Weekends or weekdays as a whole, "but" right after what was read, "on" or "not
+		// on" before the days (until 2026-12-05 "but not on sunday" made Sunday the due date).
+		{name: "ExceptWeekends", text: "standup every day except weekends", title: "standup",
+			day: "2026-03-06", rule: "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"},
+		{name: "ButADay", text: "water plants every day but sunday", title: "water plants",
+			day: "2026-03-06", rule: "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR,SA"},
+		{name: "ButNotOnDays", text: "gym every day at 7pm but not on sundays", title: "gym",
+			due: "2026-03-06T19:00:00-05:00", rule: "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR,SA"},
+		{name: "ButInTheTitle", text: "nothing but the truth every day", title: "nothing but the truth",
+			day: "2026-03-06", rule: "FREQ=DAILY"},
+		{name: "EveryCoupleOfDays", text: "stretch every couple of days", title: "stretch", day: "2026-03-06", rule: "FREQ=DAILY;INTERVAL=2"},
+		// A time range with an hourly rule is the hours it repeats at each day (until
+		// 2026-12-05 an hourly task that took 8 hours).
+		{name: "HourlyWindow", text: "check the oven every hour from 9 to 5", now: "2026-03-06T10:20:00-05:00", title: "check the oven",
+			due: "2026-03-06T11:00:00-05:00", rule: "FREQ=DAILY;BYHOUR=9,10,11,12,13,14,15,16,17;BYMINUTE=0"},
+		{name: "EveryNHoursWindow", text: "pills every 2 hours between 9am and 5pm", now: "2026-03-06T10:20:00-05:00", title: "pills",
+			due: "2026-03-06T11:00:00-05:00", rule: "FREQ=DAILY;BYHOUR=9,11,13,15,17;BYMINUTE=0"},
+		{name: "HourlyWindowPastMidnight", text: "check the server hourly from 10pm to 2am", now: "2026-03-06T10:20:00-05:00", title: "check the server",
+			due: "2026-03-06T22:00:00-05:00", rule: "FREQ=DAILY;BYHOUR=0,1,2,22,23;BYMINUTE=0"},
 		// "for" before a date or a time with a meridiem says when it is due; after it, "the
 		// 2nd", "sun" and "1/2" are no dates.
 		{name: "ForADay", text: "prepare presentation for monday", title: "prepare presentation", day: "2026-03-09"},

@@ -347,10 +347,15 @@ func (p *parser) dayOfEveryMonth(i int) (rule, int) {
 	return r, j + 3 + k - i
 }
 
-// interval reads "other" (2) or a count ("3") at word j, after "every": the interval and
-// how many words it took; 1 and 0 when there is neither.
+// interval reads "other" (2), "couple [of]" (2) or a count ("3") at word j, after
+// "every": the interval and how many words it took; 1 and 0 when there is none.
 func (p *parser) interval(j int) (int, int) {
-	if p.word(j) == "other" {
+	switch {
+	case p.word(j) == "other":
+		return 2, 1
+	case p.word(j) == "couple" && p.word(j+1) == "of": // "every couple of days"
+		return 2, 2
+	case p.word(j) == "couple":
 		return 2, 1
 	}
 	if n, ok := count(p.word(j), false); ok {
@@ -525,12 +530,24 @@ func (p *parser) ruleOn(r rule, j int) (rule, int) {
 
 // matchExcept reads "except wednesdays", "except sat and sun" after a rule of days, daily
 // or weekly: the days go from it ("every weekday except friday" is Monday to Thursday,
-// "every day except sunday" Monday to Saturday). A rule it would leave without a day, or
-// one that cannot drop a day (every 2 days, monthly ones), leaves it to the title.
+// "every day except sunday" Monday to Saturday, "every day except weekends" Monday to
+// Friday, "every day at 9 but not on sundays"), and "but" right after words read ("every
+// day but sunday"). A rule it would leave
+// without a day, or one that cannot drop a day (every 2 days, monthly ones), leaves it to
+// the title.
 func matchExcept(p *parser, i int) (int, string) {
 	r := p.rule
-	if r == nil || p.word(i) != "except" {
+	// "but" only right after words read ("every day but sunday", "at 9 but not on
+	// sundays"); "except" anywhere after the rule.
+	if w := p.word(i); r == nil || (w != "except" && (w != "but" || i == 0 || !p.used[i-1])) {
 		return 0, ""
+	}
+	j := i + 1 // the days, after "not", "on" or "for": "except on sundays", "but not on sunday"
+	if p.word(j) == "not" {
+		j++
+	}
+	if w := p.word(j); w == "on" || w == "for" {
+		j++
 	}
 	var days []time.Weekday
 	switch {
@@ -541,7 +558,13 @@ func matchExcept(p *parser, i int) (int, string) {
 	default:
 		return 0, ""
 	}
-	out, n := p.weekdays(i + 1)
+	out, n := p.weekdays(j)
+	switch p.word(j) {
+	case "weekends", "weekend":
+		out, n = weekendList, 1
+	case "weekdays", "workdays":
+		out, n = weekdayList, 1
+	}
 	kept := slices.DeleteFunc(slices.Clone(days), func(d time.Weekday) bool { return slices.Contains(out, d) })
 	if n == 0 || len(kept) == 0 || len(kept) == len(days) {
 		return 0, ""
@@ -552,7 +575,7 @@ func matchExcept(p *parser, i int) (int, string) {
 	for k, d := range out {
 		names[k] = d.String()
 	}
-	return 1 + n, "except " + andList(names)
+	return j - i + n, p.word(i) + " " + andList(names)
 }
 
 // matchUntil reads "until friday", "until april 30" (or "till", or "ending" as Todoist

@@ -100,6 +100,26 @@ func (p *parser) settleHours() {
 	f.Text = p.text[f.Start:f.End]
 }
 
+// settleWindow makes a time range with an hourly rule the hours the task repeats at each
+// day: "every hour from 9 to 5" is at 09:00, 10:00 … 17:00, and "every 2 hours between
+// 9am and 5pm" at 09:00, 11:00 … 17:00 (a daily rule with those hours, BYHOUR, at the
+// range's minute), not an hourly task that takes 8 hours.
+func (p *parser) settleWindow() {
+	if p.rule == nil || p.rule.freq != "HOURLY" || !p.lengthOfClock || p.length == nil || len(p.hours) > 0 {
+		return
+	}
+	span := p.length.Hours*60 + p.length.Minutes
+	var hours []int
+	for m := 0; m <= span; m += 60 * p.rule.interval {
+		hours = append(hours, (p.clock.h+m/60)%24)
+	}
+	slices.Sort(hours)
+	p.rule.freq, p.rule.interval, p.rule.byHour, p.rule.byMinute = "DAILY", 1, hours, p.clock.m
+	p.frag[p.ruleFrag].Meaning = "repeats " + p.rule.describe()
+	p.clock = &clock{h: hours[0], m: p.clock.m, meridiem: true}
+	p.length, p.lengthOfClock = nil, false
+}
+
 var meridiems = []string{"am", "pm", "a.m", "p.m"}
 
 // clockAt reads a time of day at word j; bare allows an hour alone ("9").
@@ -241,8 +261,9 @@ func (p *parser) timeRange(j int, bare, bareWords, between bool) (clock, taskwir
 }
 
 // rangeGoesOn are words that may follow a time range of hours alone: "monday 10-11 with
-// Bob", "in room 4", "on zoom", "for the review", "about the budget".
-var rangeGoesOn = map[string]bool{"with": true, "in": true, "on": true, "for": true, "about": true}
+// Bob", "in room 4", "on zoom", "for the review", "about the budget", "every hour from 9
+// to 5 until friday".
+var rangeGoesOn = map[string]bool{"with": true, "in": true, "on": true, "for": true, "about": true, "until": true, "till": true}
 
 // rangeJoins join the start and the end of a time range written in words: "10am to 11am".
 var rangeJoins = map[string]bool{"to": true, "till": true, "until": true, "-": true, "–": true}
