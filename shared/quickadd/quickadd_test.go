@@ -129,8 +129,8 @@ func TestParse(t *testing.T) {
 		{name: "ButInTheTitle", text: "nothing but the truth every day", title: "nothing but the truth",
 			day: "2026-03-06", rule: "FREQ=DAILY"},
 		{name: "EveryCoupleOfDays", text: "stretch every couple of days", title: "stretch", day: "2026-03-06", rule: "FREQ=DAILY;INTERVAL=2"},
-		// A time range with an hourly rule is the hours it repeats at each day (until
-		// 2026-12-05 an hourly task that took 8 hours).
+		// A time range with an hourly rule is the hours it repeats at each day, not how
+		// long each occurrence takes.
 		{name: "HourlyWindow", text: "check the oven every hour from 9 to 5", now: "2026-03-06T10:20:00-05:00", title: "check the oven",
 			due: "2026-03-06T11:00:00-05:00", rule: "FREQ=DAILY;BYHOUR=9,10,11,12,13,14,15,16,17;BYMINUTE=0"},
 		{name: "EveryNHoursWindow", text: "pills every 2 hours between 9am and 5pm", now: "2026-03-06T10:20:00-05:00", title: "pills",
