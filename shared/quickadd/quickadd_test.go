@@ -128,6 +128,8 @@ func TestParse(t *testing.T) {
 			due: "2026-03-06T19:00:00-05:00", rule: "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR,SA"},
 		{name: "ButInTheTitle", text: "nothing but the truth every day", title: "nothing but the truth",
 			day: "2026-03-06", rule: "FREQ=DAILY"},
+		{name: "MorningAndEvening", text: "meds every morning and evening", title: "meds",
+			due: "2026-03-06T18:00:00-05:00", rule: "FREQ=DAILY;BYHOUR=9,18;BYMINUTE=0"},
 		{name: "EveryCoupleOfDays", text: "stretch every couple of days", title: "stretch", day: "2026-03-06", rule: "FREQ=DAILY;INTERVAL=2"},
 		// A time range with an hourly rule is the hours it repeats at each day, not how
 		// long each occurrence takes.
@@ -846,6 +848,13 @@ func TestParse_Understood(t *testing.T) {
 		{name: "Except", text: "walk dog every day except sunday", want: [][2]string{
 			{"every day", "repeats every week on Monday, Tuesday, Wednesday, Thursday, Friday, Saturday, first on Fri 6 Mar 2026, all day"},
 			{"except sunday", "except Sunday"},
+		}},
+		{name: "MorningAndEvening", text: "meds every morning and evening", want: [][2]string{
+			{"every morning and evening", "repeats every day at 09:00 and 18:00, first on Fri 6 Mar 2026 18:00"},
+		}},
+		{name: "HourlyWindow", text: "check the oven every hour from 9 to 5", want: [][2]string{
+			{"every hour", "repeats every day, first on Fri 6 Mar 2026 10:00"},
+			{"from 9 to 5", "at 09:00, 10:00, 11:00, 12:00, 13:00, 14:00, 15:00, 16:00 and 17:00"},
 		}},
 		{name: "DaysOfTheMonth", text: "pay rent every 15th and last day of the month", want: [][2]string{
 			{"every 15th and last day of the month", "repeats every month on the 15th and last day, first on Sun 15 Mar 2026, all day"},

@@ -236,6 +236,13 @@ func matchRepeat(p *parser, i int) (int, string) {
 	}
 	p.ruleFrag = len(p.frag)
 	meaning := "repeats " + r.describe()
+	if len(r.byHour) > 0 { // "every morning and evening"
+		times := make([]string, len(r.byHour))
+		for k, h := range r.byHour {
+			times[k] = clock{h: h, m: r.byMinute}.String()
+		}
+		meaning += " at " + andList(times)
+	}
 	if t := p.toks[i]; p.text[t.end:t.full] == "!" && (t.word == "every" || t.word == "each") && p.completion == nil {
 		// "every! 3 days", as Todoist writes a rule that counts from completion.
 		p.completion = []int{}
@@ -427,6 +434,12 @@ func (p *parser) every(i int) (rule, *clock, int) {
 	case n == 1 && parts[w] != nil:
 		r.freq, part = "DAILY", parts[w]
 		j++
+		if other := parts[p.word(j+1)]; p.word(j) == "and" && other != nil && other.h != part.h {
+			// "every morning and evening": at both times each day
+			r.byHour, r.byMinute = []int{min(part.h, other.h), max(part.h, other.h)}, 0
+			part = &clock{h: r.byHour[0], meridiem: true}
+			j += 2
+		}
 	case k > 0:
 		r.freq, r.interval, r.byDay = "WEEKLY", n, days
 		j += k
