@@ -312,6 +312,9 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 		if wd, ok := weekdays[p.word(j+1)]; ok {
 			return nextWeekday(wd, false), nil, nil, 2
 		}
+		if k := p.businessDays(j + 1); k > 0 { // "next business day": Monday after a Friday
+			return weekdaysAfter(today, 1), nil, nil, k + 1
+		}
 		switch p.word(j + 1) {
 		case "week": // its Monday, or the day of it that follows: "next week on tuesday"
 			k, on := j+2, p.word(j+2) == "on"
@@ -335,7 +338,7 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 			if p.word(k) == "the" {
 				k++
 			}
-			if d, ok := ordinal(p.word(k)); ok && k > j+2 {
+			if d, ok := ordinal(p.word(k)); ok && (k > j+2 || !allDigits(p.word(k))) { // "next month on the 15th", "next month 15th"
 				// The month is named: its last day when it is shorter (the 31st of April is the 30th).
 				return date{first.y, first.m, d}.addMonths(0), nil, nil, k + 1 - j
 			}

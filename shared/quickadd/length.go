@@ -173,6 +173,16 @@ func (p *parser) in(i int) (int, string) {
 	var u unit
 	var ok bool
 	if w := p.word(i); w == "in" || w == "within" {
+		// "in 3 business days": weekdays on, Saturdays and Sundays skipped
+		if n, ok := count(p.word(i+1), true); ok {
+			if m := p.businessDays(i + 2); m > 0 {
+				d := weekdaysAfter(today, n)
+				p.date, p.dateFrag = &d, len(p.frag)
+				return 2 + m, "on " + d.String()
+			}
+		}
+	}
+	if w := p.word(i); w == "in" || w == "within" {
 		n, u, k, ok = p.duration(i+1, true)
 		k++
 	} else if n, u, k, ok = p.duration(i, true); ok && p.word(i+k) == "from" {
@@ -213,4 +223,28 @@ func (p *parser) in(i int) (int, string) {
 	}
 	p.date, p.dateFrag = &d, len(p.frag)
 	return k, "on " + d.String()
+}
+
+// businessDays reads "business days", "working days", "workdays" or "weekdays" (or one of
+// them) at word j, and returns how many words it took, 0 for none.
+func (p *parser) businessDays(j int) int {
+	switch p.word(j) {
+	case "weekday", "weekdays", "workday", "workdays":
+		return 1
+	case "business", "working":
+		if w := p.word(j + 1); w == "day" || w == "days" {
+			return 2
+		}
+	}
+	return 0
+}
+
+// weekdaysAfter returns the nth weekday (Monday to Friday) after d.
+func weekdaysAfter(d date, n int) date {
+	for n > 0 {
+		if d = d.add(1); d.weekday() != time.Saturday && d.weekday() != time.Sunday {
+			n--
+		}
+	}
+	return d
 }

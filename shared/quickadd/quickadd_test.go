@@ -64,6 +64,17 @@ func TestParse(t *testing.T) {
 		{name: "EndOfQuarter", text: "close books end of quarter", title: "close books", day: "2026-03-31"},
 		{name: "EndOfNextQuarter", text: "close books by the end of next quarter", title: "close books", day: "2026-06-30"},
 		{name: "NextQuarter", text: "plan budget next quarter", title: "plan budget", day: "2026-04-01"},
+		// Business days skip Saturdays and Sundays (until 2026-12-05 "in 2 weekdays" made a
+		// weekly rule on weekdays, titled "… in 2").
+		{name: "InBusinessDays", text: "call back in 3 business days", title: "call back", day: "2026-03-11"},
+		{name: "InWeekdays", text: "reply in 2 weekdays", title: "reply", day: "2026-03-10"},
+		{name: "NextBusinessDay", text: "reply next business day", title: "reply", day: "2026-03-09"},
+		{name: "NextMonthNth", text: "rent next month 15th", title: "rent", day: "2026-04-15"},
+		// An hour alone right after a part of the day (until 2026-12-05 it stayed in the
+		// title and the part's time was used).
+		{name: "MorningHour", text: "run tomorrow morning 7", title: "run", due: "2026-03-07T07:00:00-05:00"},
+		{name: "TonightHour", text: "drinks tonight 9", title: "drinks", due: "2026-03-06T21:00:00-05:00"},
+		{name: "MorningCountIsTitle", text: "buy tomorrow morning 3 eggs", title: "buy 3 eggs", due: "2026-03-07T09:00:00-05:00"},
 		// "A couple" is two.
 		{name: "InACoupleOfDays", text: "follow up in a couple of days", title: "follow up", day: "2026-03-08"},
 		{name: "InACoupleHours", text: "call back in a couple hours", title: "call back", due: "2026-03-06T12:00:00-05:00"},

@@ -45,6 +45,13 @@ func matchTime(p *parser, i int) (int, string) {
 		return j - i + k, "at " + c.String()
 	}
 	c, k, ok = p.clockAt(j, bare)
+	if !ok && j == i && p.part != nil && p.followsDay(i) {
+		// An hour alone right after a part of the day ("tomorrow morning 8", "tonight 9")
+		// where the phrase ends or goes on as an appointment's does.
+		if c, k, ok = p.clockAt(j, true); ok && !p.phraseEnds(j+k) && !rangeGoesOn[p.word(j+k)] {
+			ok = false
+		}
+	}
 	if !ok {
 		return 0, ""
 	}
