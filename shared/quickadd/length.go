@@ -174,15 +174,13 @@ func (p *parser) in(i int) (int, string) {
 	var ok bool
 	if w := p.word(i); w == "in" || w == "within" {
 		// "in 3 business days": weekdays on, Saturdays and Sundays skipped
-		if n, ok := count(p.word(i+1), true); ok {
+		if days, ok := count(p.word(i+1), true); ok {
 			if m := p.businessDays(i + 2); m > 0 {
-				d := weekdaysAfter(today, n)
+				d := weekdaysAfter(today, days)
 				p.date, p.dateFrag = &d, len(p.frag)
 				return 2 + m, "on " + d.String()
 			}
 		}
-	}
-	if w := p.word(i); w == "in" || w == "within" {
 		n, u, k, ok = p.duration(i+1, true)
 		k++
 	} else if n, u, k, ok = p.duration(i, true); ok && p.word(i+k) == "from" {

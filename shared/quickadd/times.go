@@ -35,7 +35,7 @@ func matchTime(p *parser, i int) (int, string) {
 		// Hours alone right after a day ("monday 10-11", "friday from 9 to 5") where the
 		// phrase ends there or goes on as an appointment's does ("with Bob"), not as a
 		// count's ("friday 1-2 hours of study", "monday 3 to 4 people").
-		if c, d, k, ok = p.timeRange(j, true, true, between); ok && !p.phraseEnds(j+k) && !rangeGoesOn[p.word(j+k)] {
+		if c, d, k, ok = p.timeRange(j, true, true, between); ok && !p.hoursEnd(j+k) {
 			ok = false
 		}
 	}
@@ -48,7 +48,7 @@ func matchTime(p *parser, i int) (int, string) {
 	if !ok && j == i && p.part != nil && p.followsDay(i) {
 		// An hour alone right after a part of the day ("tomorrow morning 8", "tonight 9")
 		// where the phrase ends or goes on as an appointment's does.
-		if c, k, ok = p.clockAt(j, true); ok && !p.phraseEnds(j+k) && !rangeGoesOn[p.word(j+k)] {
+		if c, k, ok = p.clockAt(j, true); ok && !p.hoursEnd(j+k) {
 			ok = false
 		}
 	}
@@ -267,10 +267,16 @@ func (p *parser) timeRange(j int, bare, bareWords, between bool) (clock, taskwir
 	return start, taskwire.Duration{Hours: minutes / 60, Minutes: minutes % 60}, k, true
 }
 
-// rangeGoesOn are words that may follow a time range of hours alone: "monday 10-11 with
-// Bob", "in room 4", "on zoom", "for the review", "about the budget", "every hour from 9
-// to 5 until friday".
-var rangeGoesOn = map[string]bool{"with": true, "in": true, "on": true, "for": true, "about": true, "until": true, "till": true}
+// hoursEnd reports whether hours alone read as a time (a range or one hour) end before
+// word k: the phrase ends there (see phraseEnds), or goes on as an appointment's does,
+// "monday 10-11 with Bob", "in room 4", "on zoom", "for the review", "about the budget",
+// "every hour from 9 to 5 until friday"; not as a count's, "friday 1-2 hours of study".
+func (p *parser) hoursEnd(k int) bool {
+	return p.phraseEnds(k) || hoursGoOn[p.word(k)]
+}
+
+// hoursGoOn are the words after which hoursEnd lets hours alone be a time.
+var hoursGoOn = map[string]bool{"with": true, "in": true, "on": true, "for": true, "about": true, "until": true, "till": true}
 
 // rangeJoins join the start and the end of a time range written in words: "10am to 11am".
 var rangeJoins = map[string]bool{"to": true, "till": true, "until": true, "-": true, "–": true}
