@@ -196,11 +196,7 @@ func (p *parser) settleClock() {
 			p.frag[p.clockFrag].Meaning += ", takes " + describeLength(*p.length)
 		}
 		if p.rule != nil && len(p.rule.byHour) > 1 {
-			times := make([]string, len(p.rule.byHour))
-			for k, h := range p.rule.byHour {
-				times[k] = clock{h: h, m: p.rule.byMinute}.String()
-			}
-			p.frag[p.clockFrag].Meaning = "at " + strings.Join(times[:len(times)-1], ", ") + " and " + times[len(times)-1]
+			p.frag[p.clockFrag].Meaning = "at " + p.rule.times()
 		}
 	}
 }

@@ -74,6 +74,15 @@ func (r *rule) String() string {
 	return s
 }
 
+// times says the rule's times of day (BYHOUR at BYMINUTE): "09:00 and 18:00".
+func (r *rule) times() string {
+	times := make([]string, len(r.byHour))
+	for k, h := range r.byHour {
+		times[k] = clock{h: h, m: r.byMinute}.String()
+	}
+	return andList(times)
+}
+
 // describe says the rule in words: "every 2 weeks on Friday".
 func (r *rule) describe() string {
 	u := freqUnit(r.freq)
@@ -237,11 +246,7 @@ func matchRepeat(p *parser, i int) (int, string) {
 	p.ruleFrag = len(p.frag)
 	meaning := "repeats " + r.describe()
 	if len(r.byHour) > 0 { // "every morning and evening"
-		times := make([]string, len(r.byHour))
-		for k, h := range r.byHour {
-			times[k] = clock{h: h, m: r.byMinute}.String()
-		}
-		meaning += " at " + andList(times)
+		meaning += " at " + r.times()
 	}
 	if t := p.toks[i]; p.text[t.end:t.full] == "!" && (t.word == "every" || t.word == "each") && p.completion == nil {
 		// "every! 3 days", as Todoist writes a rule that counts from completion.
