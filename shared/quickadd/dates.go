@@ -482,10 +482,20 @@ func (p *parser) theDayOf(j int, wd time.Weekday) (date, int) {
 
 // nthWeekdayOf reads one weekday's place in a month at word j: "first saturday of the
 // month" (this month's, or the next one's once it has passed), "last friday of next
-// month", "2nd tuesday of|in march [2027]" (of the March to come). It returns that day
-// and how many words it took, 0 for none.
+// month", "2nd tuesday of|in march [2027]" (of the March to come); or a business day's,
+// "last business day of the month", "first working day of next month". It returns that
+// day and how many words it took, 0 for none.
 func (p *parser) nthWeekdayOf(j int) (date, int) {
 	nths, wd, k := p.nthWeekday(j)
+	in := func(first date) date { return nthWeekdayIn(first, nths[0], wd) }
+	if k == 0 {
+		if nth := nthWords[p.word(j)]; nth != 0 {
+			if k = p.businessDays(j + 1); k > 0 {
+				nths, k = []int{nth}, k+1
+				in = func(first date) date { return nthBusinessDayIn(first, nth) }
+			}
+		}
+	}
 	if w := p.word(j + k); k == 0 || len(nths) != 1 || (w != "of" && w != "in") {
 		return date{}, 0
 	}
@@ -508,7 +518,7 @@ func (p *parser) nthWeekdayOf(j int) (date, int) {
 		}
 	}
 	for _, first := range firsts {
-		if d := nthWeekdayIn(first, nths[0], wd); !before(d, today) {
+		if d := in(first); !before(d, today) {
 			return d, k - j
 		}
 	}
@@ -523,6 +533,19 @@ func nthWeekdayIn(first date, nth int, wd time.Weekday) date {
 		return last.add(-((int(last.weekday()) - int(wd) + 7) % 7))
 	}
 	return first.add((int(wd)-int(first.weekday())+7)%7 + (nth-1)*7)
+}
+
+// nthBusinessDayIn returns the nth day from Monday to Friday of the month that starts on
+// first: the first to the fourth, or the last (-1).
+func nthBusinessDayIn(first date, nth int) date {
+	if nth > 0 {
+		return weekdaysAfter(first.add(-1), nth)
+	}
+	d := first.monthStart(1).add(-1)
+	for d.weekday() == time.Saturday || d.weekday() == time.Sunday {
+		d = d.add(-1)
+	}
+	return d
 }
 
 // midMonth reads "mid january", "mid-january", "mid month", "mid-month" and "mid next
@@ -687,6 +710,9 @@ func (p *parser) numericDate(j int, introduced bool) (date, bool) {
 	nextToClock := sep == "/" && (p.afterClock(j) || p.clockNext(j+1))
 	if !introduced && !closed && !nextToClock {
 		return date{}, false
+	}
+	if _, isUnit := units[p.word(j+1)]; sep == "." && !closed && isUnit {
+		return date{}, false // "1.5 hours before": a number
 	}
 	return nextDate(dateOf(p.now), time.Month(month), day)
 }

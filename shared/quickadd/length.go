@@ -1,6 +1,7 @@
 package quickadd
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
@@ -9,11 +10,18 @@ import (
 
 // duration reads "30m", "1h", "2 days", "an hour", "half an hour" (30 minutes), "a
 // fortnight" (2 weeks), "a couple [of] days" (2, where an article may count) at word j:
-// its number, unit, and how many words it took.
+// its number, unit, and how many words it took. Halves count in the next smaller unit:
+// "1.5 hours", "1.5h", "an hour and a half" and "2 and a half hours" are minutes (90,
+// 150), "half a day" and "1.5 days" hours (12, 36); a week's half (3.5 days) is none.
 func (p *parser) duration(j int, article bool) (n int, u unit, k int, ok bool) {
 	w := p.word(j)
-	if a := p.word(j + 1); w == "half" && (a == "an" || a == "a") && units[p.word(j+2)] == hour {
-		return 30, minute, 3, true
+	if a := p.word(j + 1); w == "half" && (a == "an" || a == "a") {
+		if u, ok := units[p.word(j+2)]; ok {
+			if n, u, ok := fraction(0, 1, 2, u); ok {
+				return n, u, 3, true
+			}
+		}
+		return 0, 0, 0, false
 	}
 	if article && w == "a" && p.word(j+1) == "couple" { // "a couple [of] days": 2
 		k := 2
@@ -25,23 +33,86 @@ func (p *parser) duration(j int, article bool) (n int, u unit, k int, ok bool) {
 		}
 		return 0, 0, 0, false
 	}
-	if d := strings.IndexFunc(w, func(r rune) bool { return r < '0' || r > '9' }); d > 0 {
+	if whole, num, den, d, ok := decimal(w); ok && d < len(w) { // "1h", "1.5h"
 		if u, ok := units[w[d:]]; ok {
-			if n, ok := count(w[:d], false); ok {
-				return n, u, 1, true
-			}
+			return p.andAHalf(whole, num, den, u, j+1, 1)
+		}
+		return 0, 0, 0, false
+	}
+	if whole, num, den, d, ok := decimal(w); ok && d == len(w) && num > 0 { // "1.5 hours"
+		if u, ok := units[p.word(j+1)]; ok {
+			return p.andAHalf(whole, num, den, u, j+2, 2)
 		}
 		return 0, 0, 0, false
 	}
 	if n, ok := count(w, article); ok {
+		if p.word(j+1) == "and" && p.word(j+2) == "a" && p.word(j+3) == "half" { // "2 and a half hours"
+			if u, ok := units[p.word(j+4)]; ok {
+				if n, u, ok := fraction(n, 1, 2, u); ok {
+					return n, u, 5, true
+				}
+			}
+			return 0, 0, 0, false
+		}
 		if u, ok := units[p.word(j+1)]; ok {
-			return n, u, 2, true
+			return p.andAHalf(n, 0, 1, u, j+2, 2)
 		}
 		if f := p.word(j + 1); f == "fortnight" || f == "fortnights" {
 			return 2 * n, week, 2, true
 		}
 	}
 	return 0, 0, 0, false
+}
+
+// andAHalf returns whole and num/den units u, read in k words that end before word
+// next, or one half more where "and a half" follows ("an hour and a half"); in the next
+// smaller unit when there is a fraction.
+func (p *parser) andAHalf(whole, num, den int, u unit, next, k int) (int, unit, int, bool) {
+	if num == 0 && p.word(next) == "and" && p.word(next+1) == "a" && p.word(next+2) == "half" {
+		num, den, k = 1, 2, k+3
+	}
+	if num == 0 {
+		return whole, u, k, whole >= 1 && whole <= maxCount
+	}
+	n, u, ok := fraction(whole, num, den, u)
+	return n, u, k, ok
+}
+
+// fraction returns whole + num/den units u in the next smaller unit (hours for days),
+// when that is a whole number of them; a fraction of minutes, months or years is none.
+func fraction(whole, num, den int, u unit) (int, unit, bool) {
+	per := map[unit]int{hour: 60, day: 24, week: 7}[u]
+	if per == 0 || whole > maxCount || (num*per)%den != 0 {
+		return 0, 0, false
+	}
+	return whole*per + num*per/den, u - 1, true
+}
+
+// decimal reads the number that w starts with, in digits with at most two decimals
+// ("2", "1.5", "0.25"): its whole part, its fraction num/den, and where it ends in w. A
+// number without a digit before its point is none.
+func decimal(w string) (whole, num, den, end int, ok bool) {
+	end = strings.IndexFunc(w, func(r rune) bool { return r < '0' || r > '9' })
+	if end < 0 {
+		end = len(w)
+	}
+	if end == 0 || end > 4 {
+		return 0, 0, 0, 0, false
+	}
+	whole, _ = strconv.Atoi(w[:end])
+	den = 1
+	if end < len(w) && w[end] == '.' {
+		digits := strings.IndexFunc(w[end+1:], func(r rune) bool { return r < '0' || r > '9' })
+		if digits < 0 {
+			digits = len(w) - end - 1
+		}
+		if digits == 0 || digits > 2 {
+			return 0, 0, 0, 0, false
+		}
+		num, _ = strconv.Atoi(w[end+1 : end+1+digits])
+		den, end = map[int]int{1: 10, 2: 100}[digits], end+1+digits
+	}
+	return whole, num, den, end, true
 }
 
 // matchLength reads "for 30 minutes", "for 1h", "for an hour" and "for 2 days": how long
@@ -151,8 +222,9 @@ func (p *parser) fromNow(n int, u unit) time.Time {
 }
 
 // matchIn reads "in 2 hours" (a due time from now) and "in 3 days" (a due date), or
-// "within 3 days", also written "2 hours from now", "a week from today", and "a week
-// from tomorrow" (a day later), each after an optional "due" ("report due in 3 days").
+// "within 3 days", also written "2 hours from now" and "a week from today", and days or
+// longer from another day: "a week from tomorrow", "2 weeks from friday", "10 days from
+// dec 1"; each after an optional "due" ("report due in 3 days").
 func matchIn(p *parser, i int) (int, string) {
 	if p.at != nil || p.date != nil || p.rule != nil {
 		return 0, ""
@@ -168,7 +240,7 @@ func matchIn(p *parser, i int) (int, string) {
 
 // in is matchIn without "due": it reads the due time or date at word i.
 func (p *parser) in(i int) (int, string) {
-	today, fromTomorrow := dateOf(p.now), false
+	start, fromDay := dateOf(p.now), false
 	var n, k int
 	var u unit
 	var ok bool
@@ -176,7 +248,7 @@ func (p *parser) in(i int) (int, string) {
 		// "in 3 business days": weekdays on, Saturdays and Sundays skipped
 		if days, ok := count(p.word(i+1), true); ok {
 			if m := p.businessDays(i + 2); m > 0 {
-				d := weekdaysAfter(today, days)
+				d := weekdaysAfter(start, days)
 				p.date, p.dateFrag = &d, len(p.frag)
 				return 2 + m, "on " + d.String()
 			}
@@ -186,12 +258,14 @@ func (p *parser) in(i int) (int, string) {
 	} else if n, u, k, ok = p.duration(i, true); ok && p.word(i+k) == "from" {
 		switch p.word(i + k + 1) {
 		case "now", "today":
-		case "tomorrow":
-			today, fromTomorrow = today.add(1), true
+			k += 2
 		default:
-			ok = false
+			// "a week from tomorrow", "2 weeks from friday", "10 days from dec 1": from a
+			// day (a day's part or time, "tonight", is no such day)
+			d, part, c, dk := p.dateAt(i+k+1, true)
+			start, fromDay, ok = d, true, dk > 0 && part == nil && c == nil
+			k += 1 + dk
 		}
-		k += 2
 	} else {
 		ok = false
 	}
@@ -204,20 +278,20 @@ func (p *parser) in(i int) (int, string) {
 		if p.clock != nil {
 			return 0, ""
 		}
-		if fromTomorrow {
-			return 0, "" // "2 hours from tomorrow"
+		if fromDay {
+			return 0, "" // "2 hours from tomorrow": from a day, no time
 		}
 		t := p.fromNow(n, u)
 		p.at = &t
 		return k, "due " + t.Format("Mon 2 Jan 2006 15:04")
 	case day:
-		d = today.add(n)
+		d = start.add(n)
 	case week:
-		d = today.add(7 * n)
+		d = start.add(7 * n)
 	case month:
-		d = today.addMonths(n)
+		d = start.addMonths(n)
 	case year:
-		d = today.addMonths(12 * n)
+		d = start.addMonths(12 * n)
 	}
 	p.date, p.dateFrag = &d, len(p.frag)
 	return k, "on " + d.String()

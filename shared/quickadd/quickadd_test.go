@@ -47,6 +47,18 @@ func TestParse(t *testing.T) {
 		{name: "WeekdayTheNthMonthsAway", text: "party sunday the 13th", title: "party", day: "2026-09-13"},
 		// One weekday's place in a month, once (until 2026-12-05 "first saturday of the
 		// month" was the coming Saturday, with "first of the month" left in the title).
+		// A business day's place in a month, once or every month (BYSETPOS among Monday to
+		// Friday; until 2026-12-05 none was read).
+		{name: "LastBusinessDayOfTheMonth", text: "payroll the last business day of the month", title: "payroll", day: "2026-03-31"},
+		{name: "LastBusinessDayOfNextMonth", text: "payroll last business day of next month", title: "payroll", day: "2026-04-30"},
+		{name: "FirstWorkingDayOfAMonth", text: "payroll first working day of may", title: "payroll", day: "2026-05-01"},
+		{name: "EveryLastBusinessDay", text: "run payroll every last business day of the month", title: "run payroll",
+			day: "2026-03-31", rule: "FREQ=MONTHLY;BYSETPOS=-1;BYDAY=MO,TU,WE,TH,FR"},
+		{name: "EveryFirstWeekdayAtATime", text: "report every first weekday at 9am", title: "report",
+			due: "2026-04-01T09:00:00-04:00", rule: "FREQ=MONTHLY;BYSETPOS=1;BYDAY=MO,TU,WE,TH,FR"},
+		{name: "EverySecondWorkingDayOfTheMonth", text: "report every 2nd working day of the month", title: "report",
+			day: "2026-04-02", rule: "FREQ=MONTHLY;BYSETPOS=2;BYDAY=MO,TU,WE,TH,FR"},
+		{name: "EverySecondWeekdayIsTitle", text: "report every second weekday", title: "report every second weekday"},
 		{name: "NthWeekdayOfTheMonth", text: "clean fridge first saturday of the month", title: "clean fridge", day: "2026-03-07"},
 		{name: "NthWeekdayOfTheMonthToday", text: "clean fridge on the first friday of the month", title: "clean fridge", day: "2026-03-06"},
 		{name: "NthWeekdayOfTheMonthPassed", text: "clean fridge first monday of the month", title: "clean fridge", day: "2026-04-06"},
@@ -275,6 +287,27 @@ func TestParse(t *testing.T) {
 		{name: "HoursFromNow", text: "call 2 hours from now", title: "call", due: "2026-03-06T12:00:00-05:00"},
 		{name: "AWeekFromTomorrow", text: "call a week from tomorrow", title: "call", day: "2026-03-14"},
 		{name: "FromNowOnIsNoDate", text: "two people from now on", title: "two people from now on"},
+		// Days or longer from another day (until 2026-12-05 "a week from friday" was due on
+		// Friday, with "a week" left in the title).
+		{name: "AWeekFromADay", text: "call a week from friday", title: "call", day: "2026-03-20"},
+		{name: "WeeksFromADayAtATime", text: "meet 2 weeks from monday at 3pm", title: "meet", due: "2026-03-23T15:00:00-04:00"},
+		{name: "DaysFromADate", text: "pay 10 days from april 1", title: "pay", day: "2026-04-11"},
+		{name: "WeeksFromNextWeekday", text: "review 2 weeks from next monday", title: "review", day: "2026-03-23"},
+		// Halves (until 2026-12-05 "in an hour and a half" was due in an hour, with "and a
+		// half" left in the title, and "in 1.5 hours" was not read).
+		{name: "InAnHourAndAHalf", text: "call in an hour and a half", title: "call", due: "2026-03-06T11:30:00-05:00"},
+		{name: "InDecimalHours", text: "call in 1.5 hours", title: "call", due: "2026-03-06T11:30:00-05:00"},
+		{name: "InDecimalHoursInOneWord", text: "call in 1.5h", title: "call", due: "2026-03-06T11:30:00-05:00"},
+		{name: "InQuarterHours", text: "call in 1.25 hours", title: "call", due: "2026-03-06T11:15:00-05:00"},
+		{name: "InTwoAndAHalfHours", text: "call in two and a half hours", title: "call", due: "2026-03-06T12:30:00-05:00"},
+		{name: "InHalfADay", text: "call in half a day", title: "call", due: "2026-03-06T22:00:00-05:00"},
+		{name: "HalfAWeekIsNoTime", text: "call in half a week", title: "call in half a week"},
+		{name: "HalfACountIsTitle", text: "read 2 and a half pages", title: "read 2 and a half pages"},
+		// (until 2026-12-05 "1.5" was read as 1 May, and the line was refused)
+		{name: "RemindDecimalHoursBefore", text: "remind me 1.5 hours before dentist friday 9am", title: "dentist",
+			due: "2026-03-13T09:00:00-04:00", reminders: []string{"before PT90M"}},
+		{name: "RemindAnHourAndAHalfBefore", text: "dentist friday 9am remind me an hour and a half before", title: "dentist",
+			due: "2026-03-13T09:00:00-04:00", reminders: []string{"before PT90M"}},
 		{name: "NextMonthOnThe", text: "dentist next month on the 15th", title: "dentist", day: "2026-04-15"},
 		{name: "NextMonthOnItsMissingDay", text: "pay next month on the 31st", title: "pay", day: "2026-04-30"},
 		{name: "TheDayAfterTomorrow", text: "call the day after tomorrow", title: "call", day: "2026-03-08"},
@@ -379,6 +412,14 @@ func TestParse(t *testing.T) {
 		{name: "TimeWithDotSpaced", text: "call mom tomorrow at 3.30 pm", title: "call mom", due: "2026-03-07T15:30:00-05:00"},
 		{name: "DecimalIsNoTime", text: "upgrade to 3.30 tomorrow", title: "upgrade to 3.30", day: "2026-03-07"},
 		{name: "TimeWithDotAfterAt", text: "lunch with sam tomorrow at 12.30", title: "lunch with sam", due: "2026-03-07T12:30:00-05:00"},
+		// A time with a point right after a day (until 2026-12-05 "tomorrow 10.30" left
+		// "10.30" in the title and made an all-day task).
+		{name: "TimeWithDotAfterADay", text: "call mom tomorrow 10.30", title: "call mom", due: "2026-03-07T10:30:00-05:00"},
+		{name: "TimeWithDotAfterADayAndMore", text: "meeting friday 9.15 with bob", title: "meeting with bob", due: "2026-03-13T09:15:00-04:00"},
+		{name: "TimeWithDotAfterARule", text: "standup every weekday 9.15", title: "standup", due: "2026-03-09T09:15:00-04:00",
+			rule: "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"},
+		{name: "DecimalAfterADayIsNoTime", text: "release friday 1.2", title: "release 1.2", day: "2026-03-13"},
+		{name: "DecimalAfterADayWithMoreIsNoTime", text: "meeting friday 9.15 room 4", title: "meeting 9.15 room 4", day: "2026-03-13"},
 		{name: "TimeWithDotAfterAtIsAfternoon", text: "pick up kids today at 3.15", title: "pick up kids", due: "2026-03-06T15:15:00-05:00"},
 		{name: "PriceAfterAtIsNoTime", text: "sell shares at 7.99", title: "sell shares at 7.99"},
 		{name: "Yearly", text: "passport yearly", title: "passport", day: "2026-03-06", rule: "FREQ=YEARLY"},
@@ -1075,6 +1116,11 @@ func TestParse_Duration(t *testing.T) {
 			meaning: "at 10:30, takes 1 hour 15 minutes"},
 		{text: "meeting tomorrow at 3pm for half an hour", title: "meeting", duration: "PT30M", due: "2026-03-07T15:00:00-05:00",
 			meaning: "takes 30 minutes"},
+		{text: "meeting for an hour and a half tomorrow 3pm", title: "meeting", duration: "PT90M", due: "2026-03-07T15:00:00-05:00",
+			meaning: "takes 90 minutes"},
+		{text: "meeting tomorrow 3pm for 2.5h", title: "meeting", duration: "PT150M", due: "2026-03-07T15:00:00-05:00",
+			meaning: "takes 150 minutes"},
+		{text: "offsite monday 9am for 1.5 days", title: "offsite", duration: "PT36H", due: "2026-03-09T09:00:00-04:00", meaning: "takes 36 hours"},
 		{text: "meeting 1:30-2:30", title: "meeting", duration: "PT1H", due: "2026-03-06T13:30:00-05:00",
 			meaning: "at 13:30, takes 1 hour"},
 		{text: "class 6:30-7:30", title: "class", duration: "PT1H", due: "2026-03-06T18:30:00-05:00",

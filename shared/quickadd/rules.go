@@ -15,6 +15,7 @@ type rule struct {
 	nths        []int // with MONTHLY and one day of byDay: its places in the month, -1 the last
 	byMonth     time.Month
 	byMonthDays []int // ascending, the last day (-1) last; with YEARLY one day of byMonth
+	setPos      int   // with MONTHLY and byDay: which of those days in the month (BYSETPOS), -1 the last, 0 all
 	byHour      []int // the hours of several times a day ("at 8am and 8pm"), in order, at byMinute
 	byMinute    int
 	until       string // UNTIL's value: a date ("20260313", the whole day in the zone) or a local time
@@ -64,6 +65,9 @@ func (r *rule) String() string {
 		}
 		s += ";BYDAY=" + strings.Join(days, ",")
 	}
+	if r.setPos != 0 {
+		s += ";BYSETPOS=" + strconv.Itoa(r.setPos)
+	}
 	if len(r.byHour) > 0 {
 		hours := make([]string, len(r.byHour))
 		for k, h := range r.byHour {
@@ -97,6 +101,8 @@ func (r *rule) describe() string {
 			names[k] = nthNames[nth]
 		}
 		s += " on the " + andList(names) + " " + r.byDay[0].String()
+	case r.setPos != 0:
+		s += " on the " + nthNames[r.setPos] + " weekday (Monday to Friday)"
 	case slices.Equal(r.byDay, weekdayList):
 		s += " on weekdays (Monday to Friday)"
 	case len(r.byDay) > 0:
@@ -395,7 +401,13 @@ func (p *parser) every(i int) (rule, *clock, int) {
 	}
 	od, isOrdinal := ordinal(w)
 	next := unitFreqs[units[p.word(j+1)]]
+	bd := p.businessDays(j + 1)
 	switch u, ok := units[w]; {
+	case n == 1 && nth != 0 && bd > 0 && (nth == 1 || nth == -1 || p.ofTheMonth(j+1+bd) > j+1+bd):
+		// "every last business day [of the month]", "every first weekday", "every 2nd
+		// working day of the month" (not without "of the month": every other one?)
+		r.freq, r.byDay, r.setPos = "MONTHLY", weekdayList, nth
+		j = p.ofTheMonth(j + 1 + bd)
 	case n == 1 && nth != 0 && p.word(j+1) == "day" && (nth < 0 || p.ofTheMonth(j+2) > j+2):
 		// "every last day [of the month]", "every first day of the month"
 		r.freq, r.byMonthDays = "MONTHLY", []int{nth}

@@ -45,9 +45,11 @@ func matchTime(p *parser, i int) (int, string) {
 		return j - i + k, "at " + c.String()
 	}
 	c, k, ok = p.clockAt(j, bare)
-	if !ok && j == i && p.part != nil && p.followsDay(i) {
-		// An hour alone right after a part of the day ("tomorrow morning 8", "tonight 9")
-		// where the phrase ends or goes on as an appointment's does.
+	if !ok && j == i && (p.part != nil || strings.Contains(p.word(j), ".")) && p.followsDay(i) {
+		// An hour alone right after a part of the day ("tomorrow morning 8", "tonight 9"),
+		// or a time with a point right after a day ("tomorrow 10.30", "every friday 9.15";
+		// alone, "upgrade to 3.30" is none), where the phrase ends or goes on as an
+		// appointment's does.
 		if c, k, ok = p.clockAt(j, true); ok && !p.hoursEnd(j+k) {
 			ok = false
 		}
