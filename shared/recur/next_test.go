@@ -55,6 +55,12 @@ func TestNext(t *testing.T) {
 			due: "2026-02-15T09:00:00+01:00", index: 3, want: "2026-02-28T09:00:00+01:00", wantIndex: 4},
 		{name: "MonthlySecondAndFourthFriday", rule: "FREQ=MONTHLY;BYDAY=+2FR,+4FR", zone: "Europe/Berlin",
 			due: "2026-03-13T09:00:00+01:00", index: 1, want: "2026-03-27T09:00:00+01:00", wantIndex: 2},
+		// The last and the first business day, as quick add writes them (BYSETPOS among
+		// Monday to Friday): 28 February and 1 March 2026 fall on a weekend.
+		{name: "MonthlyLastWeekday", rule: "FREQ=MONTHLY;BYSETPOS=-1;BYDAY=MO,TU,WE,TH,FR", zone: "Europe/Berlin",
+			due: "2026-01-30T17:00:00+01:00", index: 1, want: "2026-02-27T17:00:00+01:00", wantIndex: 2},
+		{name: "MonthlyFirstWeekday", rule: "FREQ=MONTHLY;BYSETPOS=1;BYDAY=MO,TU,WE,TH,FR", zone: "Europe/Berlin",
+			due: "2026-02-02T09:00:00+01:00", index: 1, want: "2026-03-02T09:00:00+01:00", wantIndex: 2},
 		{name: "YearlyLeapDay", rule: "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29", zone: "Europe/Berlin",
 			due: "2028-02-29T08:00:00+01:00", index: 1, completed: "2028-02-29T10:00:00+01:00",
 			want: "2032-02-29T08:00:00+01:00", wantIndex: 2},

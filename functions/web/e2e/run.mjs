@@ -1932,12 +1932,16 @@ await scenario('rrule: the rules quick add writes are said in words, others as w
     ['FREQ=YEARLY;BYMONTH=11;BYDAY=+4TH', 'every year on the fourth Thursday of November'],
     ['FREQ=HOURLY;INTERVAL=8', 'every 8 hours'],
     ['FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH;COUNT=3', 'every 2 weeks on Mon, Thu, 3 times'],
+    ['FREQ=MONTHLY;BYSETPOS=-1;BYDAY=MO,TU,WE,TH,FR', 'every month on the last weekday'],
+    ['FREQ=MONTHLY;BYSETPOS=2;BYDAY=MO,TU,WE,TH,FR;BYHOUR=9;BYMINUTE=0', 'every month on the second weekday at 09:00'],
     // Days of another weekday each, or out of the words' reach: the rule as written.
     ['FREQ=MONTHLY;BYDAY=+2FR,+4TU', 'FREQ=MONTHLY;BYDAY=+2FR,+4TU'],
     ['FREQ=MONTHLY;BYDAY=+5FR', 'FREQ=MONTHLY;BYDAY=+5FR'],
     ['FREQ=YEARLY;BYDAY=+4TH', 'FREQ=YEARLY;BYDAY=+4TH'],
     ['FREQ=DAILY;BYMONTH=4', 'FREQ=DAILY;BYMONTH=4'],
     ['FREQ=YEARLY;BYEASTER=0', 'FREQ=YEARLY;BYEASTER=0'],
+    ['FREQ=MONTHLY;BYSETPOS=-1;BYDAY=SA,SU', 'FREQ=MONTHLY;BYSETPOS=-1;BYDAY=SA,SU'],
+    ['FREQ=WEEKLY;BYSETPOS=1;BYDAY=MO,TU,WE,TH,FR', 'FREQ=WEEKLY;BYSETPOS=1;BYDAY=MO,TU,WE,TH,FR'],
   ];
   const said = await page.evaluate(async (rules) => {
     const { describe } = await import('/assets/rrule.js');

@@ -71,10 +71,16 @@ function andList(words) {
 /**
  * The days of a rule in words, after its "every …": " on Mon, Thu", " on day 15", " on
  * days 1 and 15", " on day 15 and the last day", " on the second and fourth Friday",
- * " on 15 April"; '' for none, null for days the words would not say right.
+ * " on 15 April", " on the last weekday"; '' for none, null for days the words would not
+ * say right.
  */
 function daysOf(freq, parts) {
-  const { BYDAY: byday, BYMONTHDAY: bymonthday, BYMONTH: bymonth } = parts;
+  const { BYDAY: byday, BYMONTHDAY: bymonthday, BYMONTH: bymonth, BYSETPOS: bysetpos } = parts;
+  // The last business day: one place among Monday to Friday, in each month.
+  if (bysetpos) {
+    const place = /^[+-]?\d$/.test(bysetpos) && PLACES[parseInt(bysetpos, 10)];
+    return freq === 'MONTHLY' && place && byday === 'MO,TU,WE,TH,FR' && !bymonthday && !bymonth ? ` on the ${place} weekday` : null;
+  }
   if (freq === 'WEEKLY' && byday && !bymonthday && !bymonth) {
     const days = byday.split(',');
     return days.every((d) => WEEKDAYS[d]) ? ' on ' + days.map((d) => DAYS.find(([c]) => c === d)[1]).join(', ') : null;
@@ -103,7 +109,8 @@ function daysOf(freq, parts) {
 
 /**
  * Says a rule in words: "every 2 weeks on Mon, Thu", "every day at 08:00 and 20:00",
- * "every month on the second and fourth Friday", "every year on 15 April"; a rule that
+ * "every month on the second and fourth Friday", "every month on the last weekday",
+ * "every year on 15 April"; a rule that
  * the words would not say right is shown as written.
  */
 export function describe(rule) {
@@ -112,7 +119,7 @@ export function describe(rule) {
   const parts = {};
   for (const part of (times ? rule.replace(/;?BY(?:HOUR|MINUTE)=[^;]*/gi, '') : rule).replace(/^RRULE:/i, '').split(';')) {
     const [k, v] = part.split('=');
-    if (!['FREQ', 'INTERVAL', 'BYDAY', 'BYMONTHDAY', 'BYMONTH', 'COUNT', 'UNTIL', 'WKST'].includes(k?.toUpperCase()) || !v) return rule;
+    if (!['FREQ', 'INTERVAL', 'BYDAY', 'BYMONTHDAY', 'BYMONTH', 'BYSETPOS', 'COUNT', 'UNTIL', 'WKST'].includes(k?.toUpperCase()) || !v) return rule;
     parts[k.toUpperCase()] = v.toUpperCase();
   }
   const unit = UNITS[parts.FREQ];
