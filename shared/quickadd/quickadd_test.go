@@ -153,6 +153,17 @@ func TestParse(t *testing.T) {
 			day: "2026-03-06", rule: "FREQ=DAILY"},
 		{name: "MorningAndEvening", text: "meds every morning and evening", title: "meds",
 			due: "2026-03-06T18:00:00-05:00", rule: "FREQ=DAILY;BYHOUR=9,18;BYMINUTE=0"},
+		// Twice a day: in the morning and the evening, or at the times given (until
+		// 2026-12-05 not read; with times, "and 8pm" stayed in the title).
+		{name: "TwiceADay", text: "take pills twice a day", title: "take pills",
+			due: "2026-03-06T18:00:00-05:00", rule: "FREQ=DAILY;BYHOUR=9,18;BYMINUTE=0"},
+		{name: "TwiceADayAtTimes", text: "take pills twice a day at 8am and 8pm", title: "take pills",
+			due: "2026-03-06T20:00:00-05:00", rule: "FREQ=DAILY;BYHOUR=8,20;BYMINUTE=0"},
+		{name: "TwiceDailyForAWeek", text: "antibiotics 2x per day for 7 days", title: "antibiotics",
+			due: "2026-03-06T18:00:00-05:00", rule: "FREQ=DAILY;UNTIL=20260312;BYHOUR=9,18;BYMINUTE=0"},
+		{name: "MorningAndEveningAtTimes", text: "meds every morning and evening at 7am and 7pm", title: "meds",
+			due: "2026-03-06T19:00:00-05:00", rule: "FREQ=DAILY;BYHOUR=7,19;BYMINUTE=0"},
+		{name: "TwiceAWeekIsTitle", text: "call twice a week", title: "call twice a week"},
 		{name: "EveryCoupleOfDays", text: "stretch every couple of days", title: "stretch", day: "2026-03-06", rule: "FREQ=DAILY;INTERVAL=2"},
 		// A time range with an hourly rule is the hours it repeats at each day, not how
 		// long each occurrence takes.
@@ -903,6 +914,10 @@ func TestParse_Understood(t *testing.T) {
 		}},
 		{name: "MorningAndEvening", text: "meds every morning and evening", want: [][2]string{
 			{"every morning and evening", "repeats every day at 09:00 and 18:00, first on Fri 6 Mar 2026 18:00"},
+		}},
+		{name: "TwiceADayAtTimes", text: "take pills twice a day at 8am and 8pm", want: [][2]string{
+			{"twice a day", "repeats every day, first on Fri 6 Mar 2026 20:00"},
+			{"at 8am and 8pm", "at 08:00 and 20:00"},
 		}},
 		{name: "HourlyWindow", text: "check the oven every hour from 9 to 5", want: [][2]string{
 			{"every hour", "repeats every day, first on Fri 6 Mar 2026 10:00"},

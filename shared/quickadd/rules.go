@@ -273,6 +273,12 @@ func (p *parser) ruleAt(i int) (rule, *clock, int) {
 		// "buy everyday shoes".
 		return rule{freq: "DAILY", interval: 1}, nil, 1
 	}
+	if n := p.twiceADay(i); n > 0 {
+		// "take pills twice a day": in the morning and the evening, as "every morning and
+		// evening", unless its times are given ("twice a day at 8am and 8pm")
+		r := rule{freq: "DAILY", interval: 1, byHour: []int{morningClock.h, eveningClock.h}}
+		return r, &clock{h: morningClock.h, meridiem: true}, n
+	}
 	if r, n := p.pluralDays(i); n > 0 {
 		return r, nil, n
 	}
@@ -280,6 +286,26 @@ func (p *parser) ruleAt(i int) (rule, *clock, int) {
 		return r, nil, n
 	}
 	return p.every(i)
+}
+
+// twiceADay reads "twice a day", "twice daily", "two times a day", "2x per day" at word
+// i, and returns how many words it took, 0 for none.
+func (p *parser) twiceADay(i int) int {
+	k := 1
+	switch w := p.word(i); {
+	case w == "twice" || w == "2x":
+	case (w == "two" || w == "2") && p.word(i+1) == "times":
+		k = 2
+	default:
+		return 0
+	}
+	switch w := p.word(i + k); {
+	case w == "daily":
+		return k + 1
+	case (w == "a" || w == "per") && p.word(i+k+1) == "day":
+		return k + 2
+	}
+	return 0
 }
 
 // ruleAfter reports whether a rule that says its period ("every friday", "each month on

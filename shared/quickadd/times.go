@@ -90,13 +90,18 @@ func (p *parser) moreTimes(c clock, j int) int {
 
 // settleHours makes the more times of day that moreTimes read the hours of the rule
 // (BYHOUR, at the first time's minute), the earliest the time of day the series starts
-// at. Without a daily or weekly rule, or with a part of the day ("every evening at 6 and
-// 9pm"), they are no time of this task: their words go back to the title.
+// at; they replace the hours the rule's words said ("twice a day at 8am and 8pm"). Without
+// a daily or weekly rule, or with a part of the day ("every evening at 6 and 9pm"), they
+// are no time of this task: their words go back to the title.
 func (p *parser) settleHours() {
 	if len(p.hours) == 0 {
 		return
 	}
-	if p.rule != nil && (p.rule.freq == "DAILY" || p.rule.freq == "WEEKLY") && p.part == nil {
+	if p.rule != nil && (p.rule.freq == "DAILY" || p.rule.freq == "WEEKLY") && (p.part == nil || len(p.rule.byHour) > 0) {
+		if len(p.rule.byHour) > 0 { // the rule's words no longer say its times
+			f := &p.frag[p.ruleFrag]
+			f.Meaning = strings.Replace(f.Meaning, " at "+p.rule.times(), "", 1)
+		}
 		p.rule.byHour, p.rule.byMinute = p.hours, p.clock.m
 		p.clock = &clock{h: p.hours[0], m: p.clock.m, meridiem: true}
 		return
