@@ -126,6 +126,7 @@ func Parse(text string, now time.Time, loc *time.Location) (Result, error) {
 	}
 	p.settleWindow()
 	p.settleHours()
+	p.settleEvening()
 	p.settleClock()
 	if p.rule == nil && p.completion != nil {
 		// "after completion" means nothing without a repeat rule: those words are the title's.

@@ -486,6 +486,15 @@ func TestParse(t *testing.T) {
 		// A bare hour from 1 to 6 is afternoon, the rest 24-hour; a leading zero or a
 		// morning keeps it as typed.
 		{name: "BareEarlyHourIsAfternoon", text: "call at 5", title: "call", due: "2026-03-06T17:00:00-05:00"},
+		// A meal of the evening makes an hour from 7 to 10 evening (until 2026-12-05
+		// "dinner with Anna friday at 8" was due at 08:00).
+		{name: "EveningMealHour", text: "dinner with Anna friday at 8", title: "dinner with Anna", due: "2026-03-13T20:00:00-04:00"},
+		{name: "EveningMealMinutes", text: "supper at 7:30", title: "supper", due: "2026-03-06T19:30:00-05:00"},
+		{name: "EveningMealSaysAm", text: "dinner friday at 8am", title: "dinner", due: "2026-03-13T08:00:00-04:00"},
+		{name: "EveningMealLeadingZero", text: "dinner friday 07:30", title: "dinner", due: "2026-03-13T07:30:00-04:00"},
+		{name: "EveningMealInTheMorning", text: "dinner prep tomorrow morning at 8", title: "dinner prep", due: "2026-03-07T08:00:00-05:00"},
+		{name: "EveningMealLate", text: "dinner at 11", title: "dinner", due: "2026-03-06T11:00:00-05:00"},
+		{name: "MorningMealStays", text: "breakfast with Bob at 8", title: "breakfast with Bob", due: "2026-03-07T08:00:00-05:00"},
 		{name: "EarlyHourAndMinutesIsAfternoon", text: "pick up kids at 3:30", title: "pick up kids", due: "2026-03-06T15:30:00-05:00"},
 		{name: "BareSevenIsMorning", text: "gym at 7", title: "gym", due: "2026-03-07T07:00:00-05:00"},
 		{name: "LeadingZeroIs24Hour", text: "call at 05:00", title: "call", due: "2026-03-07T05:00:00-05:00"},
@@ -1153,6 +1162,8 @@ func TestParse_Duration(t *testing.T) {
 		// Written in words, or in hours alone right after the day it is on.
 		{text: "sync monday 10-11", title: "sync", duration: "PT1H", due: "2026-03-09T10:00:00-04:00",
 			meaning: "at 10:00, takes 1 hour"},
+		{text: "dinner friday 7-9", title: "dinner", duration: "PT2H", due: "2026-03-13T19:00:00-04:00",
+			meaning: "at 19:00, takes 2 hours"},
 		{text: "review tomorrow 2-3", title: "review", duration: "PT1H", due: "2026-03-07T14:00:00-05:00",
 			meaning: "at 14:00, takes 1 hour"},
 		{text: "standup every monday 9-10", title: "standup", duration: "PT1H", due: "2026-03-09T09:00:00-04:00",

@@ -211,7 +211,7 @@ func clockOf(w, mer string, bare bool) (clock, bool) {
 	case (colon || bare) && h >= 1 && h <= latestAfternoon-12 && hs[0] != '0':
 		return clock{h: h + 12, m: m, afternoon: true}, true
 	case (colon || bare) && h <= 23:
-		return clock{h: h, m: m}, true
+		return clock{h: h, m: m, morning: h >= 7 && h <= 10 && hs[0] != '0'}, true
 	}
 	return clock{}, false
 }
@@ -273,6 +273,25 @@ func (p *parser) timeRange(j int, bare, bareWords, between bool) (clock, taskwir
 	}
 	return start, taskwire.Duration{Hours: minutes / 60, Minutes: minutes % 60}, k, true
 }
+
+// settleEvening makes an hour from 7 to 10 given without am or pm ("at 8", "7:30") an
+// evening's in a line about a meal of the evening: "dinner with Anna friday at 8" is at
+// 20:00, where "at 8" alone stays 08:00. A part of the day says which half it is already
+// ("tomorrow morning at 8", "tonight at 8").
+func (p *parser) settleEvening() {
+	if p.clock == nil || !p.clock.morning || p.part != nil || len(p.hours) > 0 {
+		return
+	}
+	for k, t := range p.toks {
+		if !p.used[k] && eveningMeals[strings.Trim(t.word, "'\"()")] {
+			p.clock = &clock{h: p.clock.h + 12, m: p.clock.m}
+			return
+		}
+	}
+}
+
+// eveningMeals are the words of a line that make an hour alone evening (settleEvening).
+var eveningMeals = map[string]bool{"dinner": true, "supper": true, "dinners": true}
 
 // hoursEnd reports whether hours alone read as a time (a range or one hour) end before
 // word k: the phrase ends there (see phraseEnds), or goes on as an appointment's does,

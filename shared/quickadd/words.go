@@ -93,11 +93,14 @@ func (d date) String() string {
 }
 
 // clock is a time of day; meridiem says whether am or pm was given, afternoon whether h
-// is an hour from 1 to 6 given without either that was read as pm ("at 5": 17:00).
+// is an hour from 1 to 6 given without either that was read as pm ("at 5": 17:00), and
+// morning whether it is one from 7 to 10 given without either, which a meal of the
+// evening makes pm (see settleEvening).
 type clock struct {
 	h, m      int
 	meridiem  bool
 	afternoon bool
+	morning   bool
 }
 
 func (c clock) String() string { return fmt.Sprintf("%02d:%02d", c.h, c.m) }
