@@ -604,6 +604,14 @@ func (p *parser) reminder(r reminder, d *due) (taskwire.ReminderInput, error) {
 			r.at = &morning
 		}
 	}
+	if r.at.morning && r.on == nil && r.daysBefore == 0 && !d.allDay {
+		// "dinner at 8 remind me at 7": an hour from 7 to 10 read as morning is the
+		// evening's when that still falls before the due time on its day.
+		evening := clock{h: r.at.h + 12, m: r.at.m}
+		if p.wall(day, evening).Before(ref) {
+			r.at = &evening
+		}
+	}
 	switch {
 	case r.on != nil:
 		day = *r.on

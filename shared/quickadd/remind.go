@@ -64,14 +64,49 @@ func (p *parser) daysBeforeAt(days, k int) (reminder, int, bool) {
 	return reminder{at: &c, daysBefore: days}, n + 1, true
 }
 
-var beforeWords = map[string]bool{"before": true, "early": true, "earlier": true, "ahead": true, "prior": true}
+var beforeWords = map[string]bool{"before": true, "early": true, "earlier": true, "ahead": true, "prior": true, "beforehand": true}
+
+// before reads at word k a word that ends a reminder's distance ("before", "ahead", "in
+// advance"), and returns how many words it took, 0 for none.
+func (p *parser) before(k int) int {
+	switch {
+	case beforeWords[p.word(k)]:
+		return 1
+	case p.word(k) == "in" && p.word(k+1) == "advance":
+		return 2
+	}
+	return 0
+}
+
+// partOf reads at word k a part of the day, "morning", or "in the morning": its time and
+// how many words it took, 0 for none.
+func (p *parser) partOf(k int) (*clock, int) {
+	if part := parts[p.word(k)]; part != nil {
+		return part, 1
+	}
+	if part := parts[p.word(k+2)]; part != nil && p.word(k) == "in" && p.word(k+1) == "the" {
+		return part, 3
+	}
+	return nil, 0
+}
 
 // reminderBody reads at word j "at 8am", "in 2 hours" (from now), "thursday [at 6pm]",
-// "tomorrow at 6pm" (a date, at 09:00 without a time), or "30m before", "the day before",
-// "1 day and 1 hour before" (a reminder each): the reminders, how many words they took,
-// and what they mean.
+// "tomorrow at 6pm" (a date, at 09:00 without a time or a part of the day: "tonight",
+// "thursday evening"), "in the morning" (on the due date), "on time" (at the due time),
+// or "30m before", "an hour in advance", "the day before", "the night before" (at its
+// time), "1 day and 1 hour before" (a reminder each): the reminders, how many words they
+// took, and what they mean.
 func (p *parser) reminderBody(j int) ([]reminder, int, string) {
+	if part, n := p.partOf(j); n > 1 { // "in the morning": on the due date
+		return []reminder{{at: part}}, n, "at " + part.String()
+	}
 	switch w := p.word(j); {
+	case w == "on" && p.word(j+1) == "time", w == "when" && p.word(j+1) == "due":
+		d := taskwire.Duration{}
+		return []reminder{{before: &d}}, 2, "at the due time"
+	case w == "the" && parts[p.word(j+1)] != nil && beforeWords[p.word(j+2)]:
+		// "the night before", "the evening before": that time the day before
+		return []reminder{{at: parts[p.word(j+1)], daysBefore: 1}}, 3, "the day before at " + parts[p.word(j+1)].String()
 	case w == "at" || w == "@":
 		if c, n, ok := p.clockAt(j+1, true); ok {
 			return []reminder{{at: &c}}, n + 1, "at " + c.String()
@@ -94,13 +129,19 @@ func (p *parser) reminderBody(j int) ([]reminder, int, string) {
 		d := taskwire.Duration{Days: days}
 		return []reminder{{before: &d}}, 3, "the " + p.word(j+1) + " before"
 	}
-	if d, _, _, k := p.dateAt(j, true); k > 0 {
+	if d, part, _, k := p.dateAt(j, true); k > 0 {
 		c, n := defaultClock, 0
-		if w := p.word(j + k); w == "at" || w == "@" {
+		if part == nil {
+			part, n = p.partOf(j + k) // "thursday evening", "tomorrow in the morning"
+		}
+		if part != nil {
+			c = *part
+		}
+		if w := p.word(j + k + n); n == 0 && (w == "at" || w == "@") {
 			if cc, m, ok := p.clockAt(j+k+1, true); ok {
 				c, n = cc, m+1
 			}
-		} else if cc, m, ok := p.clockAt(j+k, false); ok {
+		} else if cc, m, ok := p.clockAt(j+k, false); n == 0 && ok {
 			c, n = cc, m
 		}
 		return []reminder{{on: &d, at: &c}}, k + n, "on " + d.String() + " at " + c.String()
@@ -119,13 +160,13 @@ func (p *parser) reminderBody(j int) ([]reminder, int, string) {
 			return nil, 0, "" // longer than reminders may be
 		}
 		rs, said, k = append(rs, reminder{before: &d}), append(said, describe(n, u)), k+m
-		if beforeWords[p.word(k)] {
+		if b := p.before(k); b > 0 {
 			if days := d.Days + 7*d.Weeks; len(rs) == 1 && days > 0 && d.Hours == 0 && d.Minutes == 0 {
-				if r, n, ok := p.daysBeforeAt(days, k+1); ok { // "2 days before at 9am"
-					return []reminder{r}, k + 1 + n - j, said[0] + " before at " + r.at.String()
+				if r, n, ok := p.daysBeforeAt(days, k+b); ok { // "2 days before at 9am"
+					return []reminder{r}, k + b + n - j, said[0] + " before at " + r.at.String()
 				}
 			}
-			return rs, k + 1 - j, strings.Join(said, " and ") + " before"
+			return rs, k + b - j, strings.Join(said, " and ") + " before"
 		}
 		switch w := p.word(k); {
 		case w == "and" || w == "&" || w == ",":
