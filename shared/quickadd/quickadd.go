@@ -75,6 +75,7 @@ type parser struct {
 	completion    []int // the words of "from completion"; empty for Todoist's "every!", which has none; nil for neither
 	reminders     []reminder
 	atDue         int                // index in frag of "remind me to", which asks for a reminder at the due time; -1 for none
+	remindMeTo    bool               // atDue is "remind me" alone, which needs its "to" after the words read next
 	length        *taskwire.Duration // how long it takes ("for 30 minutes"); nil for not said
 	lengthAt      []int              // the words of length: lengthAt[0] to lengthAt[1]-1
 	run           *span              // how long the series runs ("every day for 2 weeks"); nil for not said
@@ -127,6 +128,7 @@ func Parse(text string, now time.Time, loc *time.Location) (Result, error) {
 	p.settleWindow()
 	p.settleHours()
 	p.settleEvening()
+	p.settleRemindMe()
 	p.settleClock()
 	if p.rule == nil && p.completion != nil {
 		// "after completion" means nothing without a repeat rule: those words are the title's.

@@ -600,6 +600,11 @@ func TestParse(t *testing.T) {
 		{name: "RemindMeToWithAnother", text: "Remind me to pay rent friday 9am remind 1h before", title: "pay rent",
 			due: "2026-03-13T09:00:00-04:00", reminders: []string{"before PT1H", "before PT0S"}},
 		{name: "RemindMeToWithoutADate", text: "remind me to buy milk", title: "buy milk"},
+		// With the task's date, time or rule before the "to" (until 2026-12-05 "remind me"
+		// and "to" stayed in the title, and no reminder was set).
+		{name: "RemindMeRuleTo", text: "remind me every morning to take my pills", title: "take my pills",
+			due: "2026-03-07T09:00:00-05:00", rule: "FREQ=DAILY", reminders: []string{"before PT0S"}},
+		{name: "RemindMeAboutIsTitle", text: "remind me about the meeting tomorrow", title: "remind me about the meeting", day: "2026-03-07"},
 		// A time on the day before, or some days or a week before (until 2026-12-05 the "at
 		// 6pm" stayed in the title and the reminder was a whole day before the due time).
 		{name: "RemindTheDayBeforeAt", text: "dentist tomorrow 3pm remind me the day before at 6pm", title: "dentist",

@@ -24,6 +24,12 @@ func matchReminder(p *parser, i int) (int, string) {
 	if p.word(j) == "me" {
 		j++
 	}
+	if _, n, _ := p.reminderBody(j); n == 0 && i == 0 && j == 2 && p.word(0) == "remind" && p.atDue < 0 {
+		// "remind me every day at 9 to take pills": as "remind me to", if the words up to
+		// a "to" are all read as the task's (see settleRemindMe)
+		p.atDue, p.remindMeTo = len(p.frag), true
+		return 2, "a reminder at the due time"
+	}
 	var meanings []string
 	for len(p.reminders) < taskwire.MaxReminders {
 		rs, n, meaning := p.reminderBody(j)
@@ -48,6 +54,26 @@ func matchReminder(p *parser, i int) (int, string) {
 		j++ // "remind me at 9 to call Bob": the title is "call Bob"
 	}
 	return j - i, "reminder " + strings.Join(meanings, " and ")
+}
+
+// settleRemindMe ends "remind me" that opened the line without a reminder of its own: the
+// first word not read after it is "to", which it takes ("remind me every morning to take
+// my pills" is "take my pills", reminded when due), or the words go back to the title
+// ("remind me about the meeting").
+func (p *parser) settleRemindMe() {
+	if !p.remindMeTo {
+		return
+	}
+	k := 2
+	for k < len(p.toks) && p.used[k] {
+		k++
+	}
+	if k > 2 && p.word(k) == "to" {
+		p.used[k] = true
+		return
+	}
+	p.unread([]int{0, 2})
+	p.atDue = -1
 }
 
 // daysBeforeAt reads "at 6pm" at word k, after "the day before" or "2 days before": a
