@@ -31,8 +31,8 @@ func (p *parser) monthDay(j int) (time.Month, int, int) {
 	return 0, 0, 0
 }
 
-// matchDate reads a due date, after an optional "due", "on", "by", "before", "starting" or
-// "from": "today", "tonight", "this evening", "in the morning" (the next one), "tomorrow",
+// matchDate reads a due date, after an optional "due", "on", "by", "before", "starting",
+// "beginning" or "from": "today", "tonight", "this evening", "in the morning" (the next one), "tomorrow",
 // "day after tomorrow", "next week", "next week on tuesday", "tuesday next week", "next
 // month", "next year", "this weekend", "next weekend", "friday", "next friday", "this
 // friday", "april 15", "15 april 2027", "the 15th of april", "2026-12-03" (and
@@ -53,8 +53,8 @@ func matchDate(p *parser, i int) (int, string) {
 	switch w := p.word(j); {
 	case w == "on", w == "by":
 		j++
-	case w == "starting", w == "from":
-		j, start = j+1, true
+	case w == "starting", w == "from", w == "beginning" && p.word(j+1) != "of":
+		j, start = j+1, true // not "beginning of the month"
 	case w == "before": // "before the end of the month" is by then, not a day earlier
 		j, ahead = j+1, !p.endOf(j+1)
 	case w == "for": // "slides for monday", not "a recipe for 1/2 cup" or "a hat for sun"

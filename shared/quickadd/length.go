@@ -156,7 +156,7 @@ func matchLength(p *parser, i int) (int, string) {
 
 // startWords may follow a length and begin its date: "for 2 weeks on monday", "every day
 // for 2 weeks starting monday".
-var startWords = map[string]bool{"on": true, "starting": true, "from": true}
+var startWords = map[string]bool{"on": true, "starting": true, "beginning": true, "from": true}
 
 // maxRun is the most units a series may be said to run for ("for 999 days").
 const maxRun = 999

@@ -273,6 +273,21 @@ func TestParse(t *testing.T) {
 		// "Second" before a day name is its place in the month, not an interval.
 		{name: "EverySecondWeekdayIsMonthly", text: "book club every second tuesday", title: "book club",
 			day: "2026-03-10", rule: "FREQ=MONTHLY;BYDAY=+2TU"},
+		// Several days in one word, and several days of the month without "every": no one
+		// task falls on them (until 2026-12-05 "mon/wed/fri" stayed in the title, and "on
+		// the 1st and 15th" was the 1st with "and 15th" in the title).
+		{name: "DayListInOneWord", text: "gym mon/wed/fri 7am", title: "gym",
+			due: "2026-03-09T07:00:00-04:00", rule: "FREQ=WEEKLY;BYDAY=MO,WE,FR"},
+		{name: "DayListWithCommas", text: "gym tue,thu", title: "gym", day: "2026-03-10", rule: "FREQ=WEEKLY;BYDAY=TU,TH"},
+		{name: "MonthDaysWithoutEvery", text: "pay bills on the 1st and 15th", title: "pay bills",
+			day: "2026-03-15", rule: "FREQ=MONTHLY;BYMONTHDAY=1,15"},
+		{name: "MonthDaysWithoutEveryAtATime", text: "pay bills on the 1st and 15th at 9am", title: "pay bills",
+			due: "2026-03-15T09:00:00-04:00", rule: "FREQ=MONTHLY;BYMONTHDAY=1,15"},
+		{name: "NthWeekdaysWithoutEvery", text: "meetup on the 2nd and 4th tuesday", title: "meetup",
+			day: "2026-03-10", rule: "FREQ=MONTHLY;BYDAY=+2TU,+4TU"},
+		{name: "OrdinalsInTheTitle", text: "read the 1st and 2nd chapter", title: "read the 1st and 2nd chapter"},
+		{name: "BeginningADay", text: "water plants every 3 days beginning monday", title: "water plants",
+			day: "2026-03-09", rule: "FREQ=DAILY;INTERVAL=3"},
 		{name: "DayList", text: "gym mon wed fri 7am", title: "gym",
 			due: "2026-03-09T07:00:00-04:00", rule: "FREQ=WEEKLY;BYDAY=MO,WE,FR"},
 		{name: "DayListWithAnd", text: "piano lessons on tuesday and thursday at 4pm", title: "piano lessons",

@@ -285,6 +285,9 @@ func (p *parser) ruleAt(i int) (rule, *clock, int) {
 	if r, n := p.dayOfEveryMonth(i); n > 0 {
 		return r, nil, n
 	}
+	if r, n := p.daysOfTheMonth(i); n > 0 {
+		return r, nil, n
+	}
 	return p.every(i)
 }
 
@@ -389,6 +392,35 @@ func (p *parser) dayOfEveryMonth(i int) (rule, int) {
 	}
 	r.interval = n
 	return r, j + 3 + k - i
+}
+
+// daysOfTheMonth reads "[on] the 1st and 15th [of the month]", "the 15th and the last
+// day", "on the 2nd and 4th tuesday" at word i, where the phrase ends or a time follows:
+// several days of the month or places of a weekday, which no one task falls on, so each
+// month's (as "gym mon wed fri" is each week's); and how many words it took. One day ("on
+// the 15th") is a date, and "read the 1st and 2nd chapter" keeps its title.
+func (p *parser) daysOfTheMonth(i int) (rule, int) {
+	j := i
+	if p.word(j) == "on" {
+		j++
+	}
+	if p.word(j) != "the" {
+		return rule{}, 0
+	}
+	j++
+	r := rule{freq: "MONTHLY", interval: 1}
+	if nths, day, kd := p.nthWeekday(j); kd > 0 && len(nths) > 1 {
+		r.byDay, r.nths, j = []time.Weekday{day}, nths, j+kd
+	} else if d, ok := ordinal(p.word(j)); ok {
+		r.byMonthDays, j = p.moreMonthDays(d, j+1, true)
+	}
+	if len(r.nths) < 2 && len(r.byMonthDays) < 2 {
+		return rule{}, 0
+	}
+	if k := p.ofTheMonth(j); k > j || p.phraseEnds(j) || p.clockNext(j) {
+		return r, k - i
+	}
+	return rule{}, 0 // "read the 1st and 2nd chapter"
 }
 
 // interval reads "other" (2), "couple [of]" (2) or a count ("3") at word j, after
@@ -702,6 +734,9 @@ func (p *parser) weekdays(j int) ([]time.Weekday, int) {
 	if days := dayRange(p.word(j)); days != nil {
 		return days, 1
 	}
+	if days := dayList(p.word(j)); days != nil {
+		return days, 1
+	}
 	first, ok := weekdayOf(p.word(j))
 	if !ok {
 		return nil, 0
@@ -723,6 +758,25 @@ func (p *parser) weekdays(j int) ([]time.Weekday, int) {
 	}
 	sortMondayFirst(days)
 	return days, k
+}
+
+// dayList reads several weekdays in one word, "mon/wed/fri" or "mon,wed,fri": the days,
+// Monday first; nil for none.
+func dayList(w string) []time.Weekday {
+	names := strings.FieldsFunc(w, func(r rune) bool { return r == '/' || r == ',' })
+	if len(names) < 2 || len(names) > 7 {
+		return nil
+	}
+	var days []time.Weekday
+	for _, name := range names {
+		d, ok := weekdayOf(name)
+		if !ok || slices.Contains(days, d) {
+			return nil
+		}
+		days = append(days, d)
+	}
+	sortMondayFirst(days)
+	return days
 }
 
 // dayRange reads a span of weekdays in one word, "mon-fri", "monday–thursday", "fri-sun":
