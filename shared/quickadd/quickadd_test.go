@@ -338,6 +338,9 @@ func TestParse(t *testing.T) {
 		{name: "NextMonthOnItsMissingDay", text: "pay next month on the 31st", title: "pay", day: "2026-04-30"},
 		{name: "TheDayAfterTomorrow", text: "call the day after tomorrow", title: "call", day: "2026-03-08"},
 		{name: "InAFortnight", text: "taxes in a fortnight", title: "taxes", day: "2026-03-20"},
+		// Shorthands (until 2026-12-05 they stayed in the title).
+		{name: "ShorthandTomorrow", text: "call mom 2moro", title: "call mom", day: "2026-03-07"},
+		{name: "ShorthandNextWeek", text: "call mom nxt wk", title: "call mom", day: "2026-03-09"},
 		{name: "Tonite", text: "read tonite", title: "read", due: "2026-03-06T20:00:00-05:00"},
 		// Until 2026-12-05: "remind me at 7" for a dinner at 20:00 was at 07:00; "tonight"
 		// and "sunday evening" were at 09:00, "evening" left in the title; "in the

@@ -41,11 +41,19 @@ func tokenize(text string) []token {
 		if end == i {
 			end = j
 		}
-		toks = append(toks, token{start: i, end: end, full: j, word: strings.ToLower(text[i:end])})
+		word := strings.ToLower(text[i:end])
+		if full, ok := shorthands[word]; ok {
+			word = full
+		}
+		toks = append(toks, token{start: i, end: end, full: j, word: word})
 		i = j
 	}
 	return toks
 }
+
+// shorthands are words as people type them in a hurry, read as the word they stand for
+// ("call mom 2moro", "next wk"); the title keeps them as typed.
+var shorthands = map[string]string{"2moro": "tomorrow", "2morrow": "tomorrow", "nxt": "next", "wk": "week", "wks": "weeks"}
 
 // date is a day on the calendar, without a zone.
 type date struct {
