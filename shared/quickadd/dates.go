@@ -32,8 +32,8 @@ func (p *parser) monthDay(j int) (time.Month, int, int) {
 }
 
 // matchDate reads a due date, after an optional "due", "on", "by", "before", "starting",
-// "beginning" or "from": "today", "tonight", "this evening", "in the morning" (the next one), "tomorrow",
-// "day after tomorrow", "next week", "next week on tuesday", "tuesday next week", "next
+// "beginning" or "from": "today", "tonight", "this evening", "in the morning" (the next
+// one), "tomorrow", "day after tomorrow", "next week", "next week on tuesday", "tuesday next week", "next
 // month", "next year", "this weekend", "next weekend", "friday", "next friday", "this
 // friday", "april 15", "15 april 2027", "the 15th of april", "2026-12-03" (and
 // "2026-12-03T14:00"), "[at] the end of the month", "end of the year", and after one of

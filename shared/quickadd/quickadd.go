@@ -367,18 +367,29 @@ func repeated(t time.Time) (time.Time, bool) {
 // explicit says whether one was given.
 func (p *parser) timeOfDay() (c clock, explicit bool) {
 	switch {
-	case p.clock != nil && p.part != nil && !p.clock.meridiem && p.part.h >= 12 && p.clock.h >= 1 && p.clock.h < 12:
-		return clock{h: p.clock.h + 12, m: p.clock.m}, true // "tonight at 8"
-	case p.clock != nil && p.part != nil && !p.clock.meridiem && p.part.h >= eveningClock.h && p.clock.h == 12 && p.clock.m == 0:
-		return clock{h: endOfDay.h, m: endOfDay.m}, true // "tonight at 12": midnight, not noon
-	case p.clock != nil && p.part != nil && p.clock.afternoon && p.part.h < 12:
-		return clock{h: p.clock.h - 12, m: p.clock.m}, true // "tomorrow morning at 5"
 	case p.clock != nil:
-		return *p.clock, true
+		return inPart(*p.clock, p.part), true
 	case p.part != nil:
 		return *p.part, false
 	}
 	return defaultClock, false
+}
+
+// inPart returns c, given without am or pm, in the half of the day that part of the day
+// says: "tonight at 8" is 20:00, "tonight at 12" midnight, not noon, and "tomorrow morning
+// at 5" 05:00, not the afternoon an hour from 1 to 6 is read as alone.
+func inPart(c clock, part *clock) clock {
+	switch {
+	case part == nil || c.meridiem:
+		return c
+	case part.h >= 12 && c.h >= 1 && c.h < 12:
+		return clock{h: c.h + 12, m: c.m}
+	case part.h >= eveningClock.h && c.h == 12 && c.m == 0:
+		return clock{h: endOfDay.h, m: endOfDay.m}
+	case c.afternoon && part.h < 12:
+		return clock{h: c.h - 12, m: c.m}
+	}
+	return c
 }
 
 // due is when the line's task is due: at a time, or on a day (all-day).
@@ -606,7 +617,7 @@ func (p *parser) reminder(r reminder, d *due) (taskwire.ReminderInput, error) {
 			r.at = &morning
 		}
 	}
-	if r.at.morning && r.on == nil && r.daysBefore == 0 && !d.allDay {
+	if r.at.morning && r.on == nil && !d.allDay {
 		// "dinner at 8 remind me at 7": an hour from 7 to 10 read as morning is the
 		// evening's when that still falls before the due time on its day.
 		evening := clock{h: r.at.h + 12, m: r.at.m}

@@ -156,19 +156,21 @@ func (p *parser) reminderBody(j int) ([]reminder, int, string) {
 		return []reminder{{before: &d}}, 3, "the " + p.word(j+1) + " before"
 	}
 	if d, part, _, k := p.dateAt(j, true); k > 0 {
-		c, n := defaultClock, 0
 		if part == nil {
+			var n int
 			part, n = p.partOf(j + k) // "thursday evening", "tomorrow in the morning"
+			k += n
 		}
+		c, n := defaultClock, 0
 		if part != nil {
 			c = *part
 		}
-		if w := p.word(j + k + n); n == 0 && (w == "at" || w == "@") {
+		if w := p.word(j + k); w == "at" || w == "@" {
 			if cc, m, ok := p.clockAt(j+k+1, true); ok {
-				c, n = cc, m+1
+				c, n = inPart(cc, part), m+1 // "tonight at 9"
 			}
-		} else if cc, m, ok := p.clockAt(j+k, false); n == 0 && ok {
-			c, n = cc, m
+		} else if cc, m, ok := p.clockAt(j+k, false); ok {
+			c, n = inPart(cc, part), m
 		}
 		return []reminder{{on: &d, at: &c}}, k + n, "on " + d.String() + " at " + c.String()
 	}

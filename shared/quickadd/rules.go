@@ -463,7 +463,8 @@ func (p *parser) every(i int) (rule, *clock, int) {
 	switch u, ok := units[w]; {
 	case n == 1 && nth != 0 && bd > 0 && (nth == 1 || nth == -1 || p.ofTheMonth(j+1+bd) > j+1+bd):
 		// "every last business day [of the month]", "every first weekday", "every 2nd
-		// working day of the month" (not without "of the month": every other one?)
+		// working day of the month" (another place than the first or the last needs "of
+		// the month": "every second weekday" may be every other one)
 		r.freq, r.byDay, r.setPos = "MONTHLY", weekdayList, nth
 		j = p.ofTheMonth(j + 1 + bd)
 	case n == 1 && nth != 0 && p.word(j+1) == "day" && (nth < 0 || p.ofTheMonth(j+2) > j+2):
