@@ -468,6 +468,21 @@ func TestParse(t *testing.T) {
 		{name: "TimeWithDot", text: "call mom tomorrow 3.30pm", title: "call mom", due: "2026-03-07T15:30:00-05:00"},
 		{name: "TimeWithDotSpaced", text: "call mom tomorrow at 3.30 pm", title: "call mom", due: "2026-03-07T15:30:00-05:00"},
 		{name: "DecimalIsNoTime", text: "upgrade to 3.30 tomorrow", title: "upgrade to 3.30", day: "2026-03-07"},
+		// Times in words (until 2026-12-05 "o'clock", "sharp", "in the evening" after a date,
+		// "half past 9", "lunchtime" and "8ish" stayed in the title, and "tomorrow at 8 in
+		// the evening" was due at 08:00).
+		{name: "OClock", text: "call mom at 10 o'clock tomorrow", title: "call mom", due: "2026-03-07T10:00:00-05:00"},
+		{name: "OClockAlone", text: "call mom 5 o'clock", title: "call mom", due: "2026-03-06T17:00:00-05:00"},
+		{name: "Sharp", text: "standup at 9:00 sharp tomorrow", title: "standup", due: "2026-03-07T09:00:00-05:00"},
+		{name: "HalfPast", text: "call at half past 9 tomorrow", title: "call", due: "2026-03-07T09:30:00-05:00"},
+		{name: "QuarterPast", text: "call at quarter past 10 tomorrow", title: "call", due: "2026-03-07T10:15:00-05:00"},
+		{name: "QuarterTo", text: "call at quarter to 5", title: "call", due: "2026-03-06T16:45:00-05:00"},
+		{name: "InTheEveningAfterADate", text: "call tomorrow at 8 in the evening", title: "call", due: "2026-03-07T20:00:00-05:00"},
+		{name: "Lunchtime", text: "call tomorrow lunchtime", title: "call", due: "2026-03-07T12:00:00-05:00"},
+		{name: "ByLunch", text: "submit report by lunch tomorrow", title: "submit report", due: "2026-03-07T12:00:00-05:00"},
+		{name: "LunchIsTitle", text: "lunch with sam tomorrow", title: "lunch with sam", day: "2026-03-07"},
+		{name: "AroundIsh", text: "call around 8ish tomorrow", title: "call", due: "2026-03-07T08:00:00-05:00"},
+		{name: "IshCountIsTitle", text: "invite 10ish people", title: "invite 10ish people"},
 		{name: "TimeWithDotAfterAt", text: "lunch with sam tomorrow at 12.30", title: "lunch with sam", due: "2026-03-07T12:30:00-05:00"},
 		// A time with a point right after a day (until 2026-12-05 "tomorrow 10.30" left
 		// "10.30" in the title and made an all-day task).

@@ -59,6 +59,11 @@ func matchTime(p *parser, i int) (int, string) {
 	}
 	p.clock = &c
 	p.clockFrag = len(p.frag)
+	if part, n := p.partOf(j + k); n == 3 && p.date != nil && p.part == nil {
+		// "tomorrow at 8 in the evening": without a date, "in the evening" is one (the
+		// next evening), and matchDate reads it
+		p.part, k = part, k+n
+	}
 	k += p.moreTimes(c, j+k)
 	return j - i + k, "at " + c.String()
 }
@@ -136,12 +141,22 @@ func (p *parser) settleWindow() {
 
 var meridiems = []string{"am", "pm", "a.m", "p.m"}
 
-// clockAt reads a time of day at word j; bare allows an hour alone ("9").
+// clockAt reads a time of day at word j, also with "ish" ("at 8ish", "noonish"); bare
+// allows an hour alone ("9"), as does "o'clock" after it ("5 o'clock"). With bare it also
+// reads "half past 9", "quarter past 10", "quarter to 5" and "lunch" (noon; "lunchtime"
+// anywhere). A "sharp" after the time is taken with it.
 func (p *parser) clockAt(j int, bare bool) (clock, int, bool) {
 	w := p.word(j)
+	if base, ish := strings.CutSuffix(w, "ish"); ish && base != "" {
+		w = base // "at 8ish", "noonish"; not "invite 10ish people"
+	}
 	switch w {
-	case "noon", "midday":
+	case "noon", "midday", "lunchtime":
 		return clock{h: 12, meridiem: true}, 1, true
+	case "lunch":
+		if bare { // "at lunch", "by lunch"; not "lunch with Sam"
+			return clock{h: 12, meridiem: true}, 1, true
+		}
 	case "midnight", "eod":
 		return clock{h: endOfDay.h, m: endOfDay.m, meridiem: true}, 1, true
 	case "the": // "the end of the day"
@@ -156,13 +171,33 @@ func (p *parser) clockAt(j int, bare bool) (clock, int, bool) {
 		if p.word(j+1) == "of" && p.word(k) == "day" {
 			return clock{h: endOfDay.h, m: endOfDay.m, meridiem: true}, k + 1 - j, true
 		}
+	case "half", "quarter": // "half past 9", "quarter to 5": the hour as "at 9" reads it
+		to := p.word(j+1) == "to" && w == "quarter"
+		if c, n, ok := p.clockAt(j+2, true); ok && bare && c.m == 0 && (p.word(j+1) == "past" || to) {
+			switch {
+			case to:
+				c.h, c.m = (c.h+23)%24, 45
+			case w == "half":
+				c.m = 30
+			default:
+				c.m = 15
+			}
+			return c, n + 2, true
+		}
+		return clock{}, 0, false
 	}
 	k := 1
 	w, mer := cutMeridiem(w)
 	if mer == "" && slices.Contains(meridiems, p.word(j+1)) {
 		k, mer = 2, p.word(j+1)
 	}
+	if o := p.word(j + k); mer == "" && (o == "o'clock" || o == "o’clock" || o == "oclock") {
+		k, bare = k+1, true
+	}
 	c, ok := clockOf(w, mer, bare)
+	if ok && p.word(j+k) == "sharp" {
+		k++
+	}
 	return c, k, ok
 }
 
