@@ -483,6 +483,10 @@ func TestParse(t *testing.T) {
 		{name: "LunchIsTitle", text: "lunch with sam tomorrow", title: "lunch with sam", day: "2026-03-07"},
 		{name: "AroundIsh", text: "call around 8ish tomorrow", title: "call", due: "2026-03-07T08:00:00-05:00"},
 		{name: "IshCountIsTitle", text: "invite 10ish people", title: "invite 10ish people"},
+		{name: "HourInWords", text: "call at seven", title: "call", due: "2026-03-07T07:00:00-05:00"},
+		{name: "HourInWordsWithMeridiem", text: "call five pm tomorrow", title: "call", due: "2026-03-07T17:00:00-05:00"},
+		{name: "HalfPastAnHourInWords", text: "call at half past six", title: "call", due: "2026-03-06T18:30:00-05:00"},
+		{name: "CountInWordsIsTitle", text: "call seven people tomorrow", title: "call seven people", day: "2026-03-07"},
 		{name: "TimeWithDotAfterAt", text: "lunch with sam tomorrow at 12.30", title: "lunch with sam", due: "2026-03-07T12:30:00-05:00"},
 		// A time with a point right after a day (until 2026-12-05 "tomorrow 10.30" left
 		// "10.30" in the title and made an all-day task).

@@ -141,8 +141,9 @@ func (p *parser) settleWindow() {
 
 var meridiems = []string{"am", "pm", "a.m", "p.m"}
 
-// clockAt reads a time of day at word j, also with "ish" ("at 8ish", "noonish"); bare
-// allows an hour alone ("9"), as does "o'clock" after it ("5 o'clock"). With bare it also
+// clockAt reads a time of day at word j, also with "ish" ("at 8ish", "noonish") and an
+// hour in words ("seven pm"); bare allows an hour alone ("9", "seven"), as does "o'clock"
+// after it ("5 o'clock"). With bare it also
 // reads "half past 9", "quarter past 10", "quarter to 5" and "lunch" (noon; "lunchtime"
 // anywhere). A "sharp" after the time is taken with it.
 func (p *parser) clockAt(j int, bare bool) (clock, int, bool) {
@@ -185,6 +186,9 @@ func (p *parser) clockAt(j int, bare bool) (clock, int, bool) {
 			return c, n + 2, true
 		}
 		return clock{}, 0, false
+	}
+	if n := numberWords[w]; n >= 1 && n <= 12 {
+		w = strconv.Itoa(n) // "at seven", "five pm", "half past six"
 	}
 	k := 1
 	w, mer := cutMeridiem(w)
