@@ -164,6 +164,10 @@ func TestParse(t *testing.T) {
 		{name: "MorningAndEveningAtTimes", text: "meds every morning and evening at 7am and 7pm", title: "meds",
 			due: "2026-03-06T19:00:00-05:00", rule: "FREQ=DAILY;BYHOUR=7,19;BYMINUTE=0"},
 		{name: "TwiceAWeekIsTitle", text: "call twice a week", title: "call twice a week"},
+		{name: "TwiceADayAtOneTime", text: "pills twice a day at 9", title: "pills",
+			due: "2026-03-06T21:00:00-05:00", rule: "FREQ=DAILY;BYHOUR=9,21;BYMINUTE=0"},
+		{name: "MorningAndEveningAtOneTime", text: "meds every morning and evening at 7:30", title: "meds",
+			due: "2026-03-06T19:30:00-05:00", rule: "FREQ=DAILY;BYHOUR=7,19;BYMINUTE=30"},
 		{name: "EveryCoupleOfDays", text: "stretch every couple of days", title: "stretch", day: "2026-03-06", rule: "FREQ=DAILY;INTERVAL=2"},
 		// A time range with an hourly rule is the hours it repeats at each day, not how
 		// long each occurrence takes.
