@@ -38,9 +38,10 @@ func (p *parser) monthDay(j int) (time.Month, int, int) {
 // friday", "april 15", "15 april 2027", "the 15th of april", "2026-12-03" (and
 // "2026-12-03T14:00"), "[at] the end of the month", "end of the year", and after one of
 // those words "the 15th", each optionally followed by "morning", "afternoon", "evening"
-// or "night".
+// or "night". A day after "last" or "past" is gone, and no due date: "call mom last
+// friday" keeps its title, as "yesterday" does.
 func matchDate(p *parser, i int) (int, string) {
-	if p.date != nil || p.at != nil || p.word(i-1) == "except" {
+	if w := p.word(i - 1); p.date != nil || p.at != nil || w == "except" || w == "last" || w == "past" {
 		return 0, ""
 	}
 	j := i

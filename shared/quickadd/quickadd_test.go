@@ -33,6 +33,10 @@ func TestParse(t *testing.T) {
 		{name: "Tomorrow", text: "call mom tomorrow 5pm", title: "call mom", due: "2026-03-07T17:00:00-05:00"},
 		{name: "NextWeekdayAcrossDST", text: "dentist next friday at 9:30 remind me 1 hour before",
 			title: "dentist", due: "2026-03-13T09:30:00-04:00", reminders: []string{"before PT1H"}},
+		// A day gone is no due date (until 2026-12-05 "last friday" was the coming Friday,
+		// with "last" in the title).
+		{name: "LastWeekdayIsGone", text: "call mom last friday", title: "call mom last friday"},
+		{name: "PastWeekdayIsGone", text: "call mom this past friday", title: "call mom this past friday"},
 		{name: "WeekdayIsNotToday", text: "dentist friday", title: "dentist", day: "2026-03-13"},
 		{name: "ThisWeekdayIsToday", text: "dentist this friday 4pm", title: "dentist", due: "2026-03-06T16:00:00-05:00"},
 		{name: "ThisComingWeekday", text: "coffee with Anna this coming friday", title: "coffee with Anna", day: "2026-03-13"},
