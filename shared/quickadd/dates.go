@@ -203,12 +203,19 @@ func dayPair(w string) (int, int, bool) {
 }
 
 // dateAfter reads a date at word j as dateAt does. After a word such as "on" or "until"
-// (introduced), it also reads "the 15th": the next 15th from today on. Without such a
-// word, "the 2nd" is left to the title ("read the 2nd chapter").
+// (introduced), it also reads "the 15th" and "15th": the next 15th from today on. Without
+// such a word, "the 2nd" is left to the title ("read the 2nd chapter"), and "15" after it
+// too ("on 15 pages").
 func (p *parser) dateAfter(j int, introduced bool) (date, *clock, *clock, int) {
 	d, part, c, k := p.dateAt(j, introduced)
-	if k == 0 && introduced && p.word(j) == "the" {
-		d, k = p.nextMonthDay(j + 1)
+	switch w := p.word(j); {
+	case k > 0 || !introduced:
+	case w == "the":
+		if d, k = p.nextMonthDay(j + 1); k > 0 {
+			k++
+		}
+	case !allDigits(w): // "by 25th"
+		d, k = p.nextMonthDay(j)
 	}
 	return d, part, c, k
 }
@@ -618,9 +625,9 @@ func (p *parser) dayName(j int, introduced bool) (time.Weekday, bool) {
 	return wd, ok
 }
 
-// nextMonthDay reads a day of the month ("15th", "15") after "the" at word j: the next
-// such day from today on, skipping months without it. It returns the words taken with
-// "the", 0 when there is no such day.
+// nextMonthDay reads a day of the month ("15th", "15") at word j: the next such day from
+// today on, skipping months without it. It returns the words taken, 0 when there is no
+// such day.
 func (p *parser) nextMonthDay(j int) (date, int) {
 	day, ok := ordinal(p.word(j))
 	if !ok {
@@ -630,7 +637,7 @@ func (p *parser) nextMonthDay(j int) (date, int) {
 	for n := 0; n < 12; n++ {
 		first := today.monthStart(n)
 		if d := (date{first.y, first.m, day}); d.valid() && !before(d, today) {
-			return d, 2
+			return d, 1
 		}
 	}
 	return date{}, 0

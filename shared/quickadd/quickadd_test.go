@@ -35,6 +35,11 @@ func TestParse(t *testing.T) {
 			title: "dentist", due: "2026-03-13T09:30:00-04:00", reminders: []string{"before PT1H"}},
 		// A day gone is no due date (until 2026-12-05 "last friday" was the coming Friday,
 		// with "last" in the title).
+		// A day of the month with its suffix after "by" or "on", without "the" (until
+		// 2026-12-05 it stayed in the title).
+		{name: "ByAnOrdinal", text: "submit expenses by 25th", title: "submit expenses", day: "2026-03-25"},
+		{name: "OnAnOrdinalAtATime", text: "call on 1st at 9am", title: "call", due: "2026-04-01T09:00:00-04:00"},
+		{name: "OnDigitsIsTitle", text: "read 2 chapters on 15 pages", title: "read 2 chapters on 15 pages"},
 		{name: "LastWeekdayIsGone", text: "call mom last friday", title: "call mom last friday"},
 		{name: "PastWeekdayIsGone", text: "call mom this past friday", title: "call mom this past friday"},
 		{name: "WeekdayIsNotToday", text: "dentist friday", title: "dentist", day: "2026-03-13"},
