@@ -60,8 +60,8 @@ func matchDate(p *parser, i int) (int, string) {
 		j, ahead = j+1, !p.endOf(j+1)
 	case w == "for": // "slides for monday", not "a recipe for 1/2 cup" or "a hat for sun"
 		j, plain = j+1, true
-	case w == "at" && (p.word(j+1) == "end" || (p.word(j+1) == "the" && p.word(j+2) == "end")):
-		j++ // "at the end of the month"; else "at" is a time's ("at 5")
+	case w == "at" && (edges[p.word(j+1)] || (p.word(j+1) == "the" && edges[p.word(j+2)])):
+		j++ // "at the end of the month", "at the start of next week"; else "at" is a time's ("at 5")
 	case (w == "over" || w == "at") && p.word(j+1) == "the" && p.word(j+2) == "weekend":
 		j++ // "over the weekend", "at the weekend"
 	case w == "in" && strings.HasPrefix(p.word(j+1), "mid"):
@@ -148,6 +148,10 @@ func (p *parser) endOf(j int) bool {
 
 // spanWords join the ends of a span of days: "july 1 to july 14".
 var spanWords = map[string]bool{"to": true, "through": true, "thru": true, "till": true, "until": true, "-": true, "–": true}
+
+// edges are the words of a period's edge that "at" may come before ("at the end of the
+// month").
+var edges = map[string]bool{"end": true, "start": true, "beginning": true}
 
 // dateSpan reads a span of days that names its month at word j: "july 1-14", "1-14
 // july", "23rd-24th of march", "march 10 to 12", "july 1 to july 14", "june 28 through
@@ -257,10 +261,15 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 		}
 		return today.add(n)
 	}
-	// This weekend is its Saturday, or today on its Sunday.
+	// This weekend is its Saturday, or today on its Sunday; next weekend the Saturday
+	// after it.
 	thisWeekend := nextWeekday(time.Saturday, true)
 	if today.weekday() == time.Sunday {
 		thisWeekend = today
+	}
+	nextWeekend := nextWeekday(time.Saturday, true).add(7)
+	if today.weekday() == time.Sunday {
+		nextWeekend = nextWeekday(time.Saturday, false)
 	}
 	if d, k := p.nthWeekdayOf(j); k > 0 {
 		return d, nil, nil, k
@@ -334,10 +343,7 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 			}
 			return nextWeekday(time.Monday, false), nil, nil, 2
 		case "weekend": // the Saturday after this weekend's
-			if today.weekday() == time.Sunday {
-				return nextWeekday(time.Saturday, false), nil, nil, 2
-			}
-			return nextWeekday(time.Saturday, true).add(7), nil, nil, 2
+			return nextWeekend, nil, nil, 2
 		case "month": // its 1st, or "next month on the 15th"
 			first, k := today.monthStart(1), j+2
 			if p.word(k) == "on" {
@@ -345,6 +351,9 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 			}
 			if p.word(k) == "the" {
 				k++
+			}
+			if nths, wd, kd := p.nthWeekday(k); kd > 0 && len(nths) == 1 && k > j+2 { // "next month on the first monday"
+				return nthWeekdayIn(first, nths[0], wd), nil, nil, k + kd - j
 			}
 			if d, ok := ordinal(p.word(k)); ok && (k > j+2 || !allDigits(p.word(k))) { // "next month on the 15th", "next month 15th"
 				// The month is named: its last day when it is shorter (the 31st of April is the 30th).
@@ -357,13 +366,18 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 			return quarterStart(today).monthStart(3), nil, nil, 2
 		}
 	case "the": // "the 15th of april", "the end of the month", "the day after tomorrow", "the last day of the month"
+		if _, ok := weekdays[p.word(j+1)]; (ok || p.word(j+1) == "weekend") && p.word(j+2) == "after" {
+			if d, part, c, n := p.dateAt(j+1, introduced); n == 3 { // "the monday after next"
+				return d, part, c, n + 1
+			}
+		}
 		if introduced && p.word(j+1) == "weekend" { // "on the weekend", "over the weekend"
 			return thisWeekend, nil, nil, 2
 		}
 		if d, k := p.nthWeekdayOf(j + 1); k > 0 { // "the last friday of the month"
 			return d, nil, nil, k + 1
 		}
-		if _, _, k := p.monthDay(j + 1); k > 0 || p.word(j+1) == "end" || p.word(j+1) == "day" || p.word(j+1) == "last" {
+		if _, _, k := p.monthDay(j + 1); k > 0 || edges[p.word(j+1)] || p.word(j+1) == "day" || p.word(j+1) == "last" {
 			if d, part, c, n := p.dateAt(j+1, introduced); n > 0 {
 				return d, part, c, n + 1
 			}
@@ -417,6 +431,32 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 				return date{y, m + 1, 1}.add(-1), nil, nil, k + 1 - j
 			}
 		}
+	case "weekend":
+		if p.word(j+1) == "after" && p.word(j+2) == "next" { // the Saturday after next weekend's
+			return nextWeekend.add(7), nil, nil, 3
+		}
+	case "beginning", "start", "mid":
+		// "beginning|start of [the] next week|month|year": its first day; "mid next week":
+		// its Wednesday ("mid next month" is midMonth's). Not "early" or "late", which say
+		// how in "leave early next week".
+		k := j + 1
+		if w != "mid" {
+			if p.word(k) != "of" {
+				break
+			}
+			if k++; p.word(k) == "the" {
+				k++
+			}
+		}
+		period := p.word(k + 1)
+		if p.word(k) != "next" || (period != "week" && period != "month" && period != "year") || (w == "mid" && period != "week") {
+			break
+		}
+		first, _, _, _ := p.dateAt(k, introduced)
+		if w == "mid" {
+			first = first.add(2)
+		}
+		return first, nil, nil, k + 2 - j
 	case "eow": // end of week
 		return nextWeekday(time.Friday, true), nil, nil, 1
 	case "eom": // end of month
@@ -428,6 +468,9 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 	if wd, ok := p.dayName(j, introduced); ok {
 		if p.word(j+1) == "next" && p.word(j+2) == "week" { // "tuesday next week"
 			return nextWeekday(time.Monday, false).add(daysFromMonday(wd)), nil, nil, 3
+		}
+		if p.word(j+1) == "after" && p.word(j+2) == "next" { // "monday after next"
+			return nextWeekday(wd, false).add(7), nil, nil, 3
 		}
 		if d, c, k := p.calendarDate(j+1, false); k > 0 { // "tue 15 dec": the date says which
 			return d, nil, c, k + 1
@@ -490,7 +533,8 @@ func (p *parser) theDayOf(j int, wd time.Weekday) (date, int) {
 
 // nthWeekdayOf reads one weekday's place in a month at word j: "first saturday of the
 // month" (this month's, or the next one's once it has passed), "last friday of next
-// month", "2nd tuesday of|in march [2027]" (of the March to come); or a business day's,
+// month" (or "first monday next month"), "2nd tuesday of|in march [2027]" (of the March
+// to come); or a business day's,
 // "last business day of the month", "first working day of next month". It returns that
 // day and how many words it took, 0 for none.
 func (p *parser) nthWeekdayOf(j int) (date, int) {
@@ -504,10 +548,16 @@ func (p *parser) nthWeekdayOf(j int) (date, int) {
 			}
 		}
 	}
-	if w := p.word(j + k); k == 0 || len(nths) != 1 || (w != "of" && w != "in") {
+	switch w := p.word(j + k); {
+	case k == 0 || len(nths) != 1:
+		return date{}, 0
+	case w == "of" || w == "in":
+		k += j + 1
+	case w == "next" && p.word(j+k+1) == "month": // "first monday next month"
+		k += j
+	default:
 		return date{}, 0
 	}
-	k += j + 1
 	today := dateOf(p.now)
 	var firsts []date // the months it may be in, their first days, the soonest first
 	switch w := p.word(k); {

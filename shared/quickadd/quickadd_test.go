@@ -40,6 +40,18 @@ func TestParse(t *testing.T) {
 		{name: "ByAnOrdinal", text: "submit expenses by 25th", title: "submit expenses", day: "2026-03-25"},
 		{name: "OnAnOrdinalAtATime", text: "call on 1st at 9am", title: "call", due: "2026-04-01T09:00:00-04:00"},
 		{name: "OnDigitsIsTitle", text: "read 2 chapters on 15 pages", title: "read 2 chapters on 15 pages"},
+		// Until 2026-12-05 each of these was the coming weekday, or the first day of the
+		// period, with words such as "first", "after next" or "beginning of" left in the
+		// title.
+		{name: "NthWeekdayNextMonth", text: "call first monday next month", title: "call", day: "2026-04-06"},
+		{name: "NextMonthOnTheNthWeekday", text: "call next month on the last friday", title: "call", day: "2026-04-24"},
+		{name: "WeekdayAfterNext", text: "call the monday after next", title: "call", day: "2026-03-16"},
+		{name: "WeekdayAfterNextAtATime", text: "call monday after next at 3pm", title: "call", due: "2026-03-16T15:00:00-04:00"},
+		{name: "WeekendAfterNext", text: "hike the weekend after next", title: "hike", day: "2026-03-21"},
+		{name: "BeginningOfNextMonth", text: "call beginning of next month", title: "call", day: "2026-04-01"},
+		{name: "AtTheStartOfNextWeek", text: "call at the start of next week", title: "call", day: "2026-03-09"},
+		{name: "MidNextWeek", text: "call mid next week", title: "call", day: "2026-03-11"},
+		{name: "EarlyIsTitle", text: "leave early next week", title: "leave early", day: "2026-03-09"},
 		{name: "LastWeekdayIsGone", text: "call mom last friday", title: "call mom last friday"},
 		{name: "PastWeekdayIsGone", text: "call mom this past friday", title: "call mom this past friday"},
 		{name: "WeekdayIsNotToday", text: "dentist friday", title: "dentist", day: "2026-03-13"},
