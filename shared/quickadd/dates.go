@@ -75,6 +75,11 @@ func matchDate(p *parser, i int) (int, string) {
 		return j + k - i, "on " + start.String() + " to " + end.String() + ", takes " + describeLength(length)
 	}
 	d, part, c, k := p.dateAfter(j, j > i && !plain)
+	if m, ok := months[p.word(j)]; k == 0 && ok && start && p.word(j-1) != "from" {
+		// "every 6 months starting march": the month's 1st ("from may" may be a name's)
+		d, _ = nextDate(dateOf(p.now), m, 1)
+		k = 1
+	}
 	if k == 0 {
 		return 0, ""
 	}

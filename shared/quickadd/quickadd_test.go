@@ -301,6 +301,19 @@ func TestParse(t *testing.T) {
 		// Several days in one word, and several days of the month without "every": no one
 		// task falls on them (until 2026-12-05 "mon/wed/fri" stayed in the title, and "on
 		// the 1st and 15th" was the 1st with "and 15th" in the title).
+		// A part of the day in the plural after days names it on each (until 2026-12-05
+		// "wednesday nights" was one Wednesday with "nights" in the title).
+		{name: "WeekdayNights", text: "take out trash wednesday nights", title: "take out trash",
+			due: "2026-03-11T20:00:00-04:00", rule: "FREQ=WEEKLY;BYDAY=WE"},
+		{name: "WeekdayMornings", text: "run weekday mornings", title: "run",
+			due: "2026-03-09T09:00:00-04:00", rule: "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"},
+		// (until 2026-12-05 "the first of every month" left "on the first of" in the title,
+		// a monthly task due today; "starting may" stayed in the title)
+		{name: "TheFirstOfEveryMonth", text: "pay rent on the first of every month", title: "pay rent",
+			day: "2026-04-01", rule: "FREQ=MONTHLY;BYMONTHDAY=1"},
+		{name: "StartingAMonth", text: "checkup every 6 months starting may", title: "checkup",
+			day: "2026-05-01", rule: "FREQ=MONTHLY;INTERVAL=6"},
+		{name: "FromAMonthIsTitle", text: "letter from may", title: "letter from may"},
 		{name: "DayListInOneWord", text: "gym mon/wed/fri 7am", title: "gym",
 			due: "2026-03-09T07:00:00-04:00", rule: "FREQ=WEEKLY;BYDAY=MO,WE,FR"},
 		{name: "DayListWithCommas", text: "gym tue,thu", title: "gym", day: "2026-03-10", rule: "FREQ=WEEKLY;BYDAY=TU,TH"},

@@ -279,6 +279,9 @@ func (p *parser) ruleAt(i int) (rule, *clock, int) {
 		r := rule{freq: "DAILY", interval: 1, byHour: []int{morningClock.h, eveningClock.h}}
 		return r, &clock{h: morningClock.h, meridiem: true}, n
 	}
+	if r, part, n := p.dayParts(i); n > 0 {
+		return r, part, n
+	}
 	if r, n := p.pluralDays(i); n > 0 {
 		return r, nil, n
 	}
@@ -357,6 +360,30 @@ func (p *parser) pluralDays(i int) (rule, int) {
 	return rule{}, 0
 }
 
+// dayParts reads "wednesday nights", "[on] tuesday and thursday evenings", "weekday
+// mornings" and "weekend mornings" at word i: a part of the day in the plural names it on
+// every such day, a weekly rule at that time; and how many words it took.
+func (p *parser) dayParts(i int) (rule, *clock, int) {
+	j := i
+	if p.word(j) == "on" {
+		j++
+	}
+	days, n := p.weekdays(j)
+	switch p.word(j) {
+	case "weekday":
+		days, n = weekdayList, 1
+	case "weekend":
+		days, n = weekendList, 1
+	}
+	part := pluralParts[p.word(j+n)]
+	if n == 0 || part == nil {
+		return rule{}, nil, 0
+	}
+	return rule{freq: "WEEKLY", interval: 1, byDay: days}, part, j + n + 1 - i
+}
+
+var pluralParts = map[string]*clock{"mornings": &morningClock, "afternoons": &afternoonClock, "evenings": &eveningClock, "nights": &nightClock}
+
 // dayOfEveryMonth reads "[on] [the] 1st of every month", "the last day of each month",
 // "first monday of every month", "the last friday of every other month" at word i: a
 // monthly rule on that day, and how many words it took. "The 15th of the month" is not a
@@ -378,6 +405,8 @@ func (p *parser) dayOfEveryMonth(i int) (rule, int) {
 		r.byDay, r.nths, j = []time.Weekday{day}, nths, j+kd
 	case nth != 0 && p.word(j+1) == "day": // "the last day", "the first day"
 		r.byMonthDays, j = []int{nth}, j+2
+	case nth != 0 && p.word(j+1) == "of": // "the first of every month"
+		r.byMonthDays, j = []int{nth}, j+1
 	case isOrdinal: // "the 15th", "the 1st and 15th"
 		r.byMonthDays, j = p.moreMonthDays(d, j+1, true)
 	default:
