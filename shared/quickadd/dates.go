@@ -539,9 +539,8 @@ func (p *parser) theDayOf(j int, wd time.Weekday) (date, int) {
 // nthWeekdayOf reads one weekday's place in a month at word j: "first saturday of the
 // month" (this month's, or the next one's once it has passed), "last friday of next
 // month" (or "first monday next month"), "2nd tuesday of|in march [2027]" (of the March
-// to come); or a business day's,
-// "last business day of the month", "first working day of next month". It returns that
-// day and how many words it took, 0 for none.
+// to come); or a business day's, "last business day of the month", "first working day
+// of next month". It returns that day and how many words it took, 0 for none.
 func (p *parser) nthWeekdayOf(j int) (date, int) {
 	nths, wd, k := p.nthWeekday(j)
 	in := func(first date) date { return nthWeekdayIn(first, nths[0], wd) }

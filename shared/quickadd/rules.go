@@ -382,6 +382,7 @@ func (p *parser) dayParts(i int) (rule, *clock, int) {
 	return rule{freq: "WEEKLY", interval: 1, byDay: days}, part, j + n + 1 - i
 }
 
+// pluralParts are the parts of the day in the plural, which dayParts reads after days.
 var pluralParts = map[string]*clock{"mornings": &morningClock, "afternoons": &afternoonClock, "evenings": &eveningClock, "nights": &nightClock}
 
 // dayOfEveryMonth reads "[on] [the] 1st of every month", "the last day of each month",
