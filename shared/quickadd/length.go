@@ -121,18 +121,22 @@ func decimal(w string) (whole, num, den, end int, ok bool) {
 // stays the title's; and only up to taskwire.MaxDurationDays. ("Buy food for 3 days" is
 // read as taking 3 days: the dry run shows it.)
 //
-// After a repeat rule, "for" days, weeks, months or years is how long the series runs
-// instead ("every monday for 3 months", see runFor), which may be longer than a task may
-// take.
+// After a repeat rule, "for [the next]" days, weeks, months or years is how long the
+// series runs instead ("every monday for 3 months", "every day for the next 2 weeks", see
+// runFor), which may be longer than a task may take.
 func matchLength(p *parser, i int) (int, string) {
 	if p.word(i) != "for" || (p.length != nil && (p.rule == nil || p.run != nil)) {
 		return 0, ""
 	}
-	n, u, k, ok := p.duration(i+1, true)
+	at := i + 1
+	if p.rule != nil && p.run == nil && p.word(at) == "the" && p.word(at+1) == "next" {
+		at += 2 // "every day for the next 2 weeks"
+	}
+	n, u, k, ok := p.duration(at, true)
 	if !ok {
 		return 0, ""
 	}
-	next := i + 1 + k
+	next := at + k
 	if _, _, _, dk := p.dateAt(next, false); !p.phraseEnds(next) && !startWords[p.word(next)] && dk == 0 {
 		if _, _, timed := p.clockAt(next, false); !timed {
 			return 0, ""
@@ -140,7 +144,10 @@ func matchLength(p *parser, i int) (int, string) {
 	}
 	if p.rule != nil && p.run == nil && u >= day && n >= 1 && n <= maxRun {
 		p.run, p.runAt = &span{n: n, u: u}, []int{i, next}
-		return 1 + k, "for " + describe(n, u)
+		return next - i, "for " + describe(n, u)
+	}
+	if at > i+1 {
+		return 0, "" // "for the next 2 hours" is no length
 	}
 	d, isDuration := durationOf(n, u)
 	if p.length != nil || !isDuration {

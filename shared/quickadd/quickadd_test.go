@@ -1232,6 +1232,12 @@ func TestParse_Duration(t *testing.T) {
 			meaning: "until Fri 5 Mar 2027"},
 		{text: "retreat for 3 days every year for 5 years", title: "retreat", duration: "P3D", day: "2026-03-06",
 			rule: "FREQ=YEARLY;UNTIL=20310305", meaning: "until Wed 5 Mar 2031"},
+		// (until 2026-12-05 "ending in 3 months" and "for the next 2 weeks" stayed in the
+		// title, and the series had no end)
+		{text: "gym every monday ending in 3 months", title: "gym", day: "2026-03-09", rule: "FREQ=WEEKLY;UNTIL=20260608;BYDAY=MO",
+			meaning: "until Mon 8 Jun 2026"},
+		{text: "stretch every day for the next 2 weeks", title: "stretch", day: "2026-03-06", rule: "FREQ=DAILY;UNTIL=20260319",
+			meaning: "until Thu 19 Mar 2026"},
 		{text: "stretch every day for 2 weeks starting monday", title: "stretch", day: "2026-03-09", rule: "FREQ=DAILY;UNTIL=20260322",
 			meaning: "until Sun 22 Mar 2026"},
 		{text: "yoga every tuesday 5 times for 2 weeks", title: "yoga for 2 weeks", day: "2026-03-10",

@@ -698,7 +698,7 @@ func matchExcept(p *parser, i int) (int, string) {
 }
 
 // matchUntil reads "until friday", "until april 30" (or "till", or "ending" as Todoist
-// writes it) after a repeat rule: the series' last
+// writes it; "ending in 6 months" as "for 6 months") after a repeat rule: the series' last
 // day, whole in the user's zone (an RRULE UNTIL date, which shared/recur reads so; an ISO
 // 8601 date-time is that local time). The series starts as it would without it. Without a
 // rule before it, "until" is left to the title.
@@ -710,6 +710,11 @@ func matchExcept(p *parser, i int) (int, string) {
 func matchUntil(p *parser, i int) (int, string) {
 	if w := p.word(i); p.rule == nil || p.rule.until != "" || p.rule.count > 0 || (w != "until" && w != "till" && w != "ending") {
 		return 0, ""
+	}
+	if n, u, k, ok := p.duration(i+2, true); ok && p.word(i+1) == "in" && p.run == nil && u >= day && n <= maxRun {
+		// "ending in 6 months", as Todoist writes it: as "for 6 months" (see runFor)
+		p.run, p.runAt = &span{n: n, u: u}, []int{i, i + 2 + k}
+		return 2 + k, "for " + describe(n, u)
 	}
 	d, _, c, k := p.dateAfter(i+1, true)
 	// A year or a month alone, its n words, ends the series the day before start.
