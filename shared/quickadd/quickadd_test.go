@@ -581,6 +581,20 @@ func TestParse(t *testing.T) {
 			due: "2026-03-07T09:00:00-05:00", rule: "FREQ=DAILY"},
 		{name: "RuleFromDate", text: "gym every monday starting april 1", title: "gym",
 			day: "2026-04-06", rule: "FREQ=WEEKLY;BYDAY=MO"},
+		// A day of the year written day first, and several months on that day (until
+		// 2026-12-05 "every 15 january" was one date with "every" in the title, "every 15th
+		// of january" monthly, and "every jan 15, apr 15, …" due a year late with the rest
+		// in the title).
+		{name: "EveryDayMonth", text: "renew every 15 january", title: "renew", day: "2027-01-15", rule: "FREQ=YEARLY;BYMONTH=1;BYMONTHDAY=15"},
+		{name: "EveryNthOfAMonth", text: "renew every 15th of january", title: "renew", day: "2027-01-15", rule: "FREQ=YEARLY;BYMONTH=1;BYMONTHDAY=15"},
+		{name: "EverySeveralMonths", text: "estimated taxes every jan 15, apr 15, jun 15 and sep 15", title: "estimated taxes",
+			day: "2026-04-15", rule: "FREQ=YEARLY;BYMONTH=1,4,6,9;BYMONTHDAY=15"},
+		{name: "EverySeveralMonthsDayFirst", text: "review every 1 jan and 1 jul", title: "review",
+			day: "2026-07-01", rule: "FREQ=YEARLY;BYMONTH=1,7;BYMONTHDAY=1"},
+		{name: "EveryNthOfSeveralMonths", text: "taxes every 15th of jan, apr, jun and sep", title: "taxes",
+			day: "2026-04-15", rule: "FREQ=YEARLY;BYMONTH=1,4,6,9;BYMONTHDAY=15"},
+		{name: "YearlyOnSeveralMonths", text: "review yearly on jan 15 and jul 15", title: "review",
+			day: "2026-07-15", rule: "FREQ=YEARLY;BYMONTH=1,7;BYMONTHDAY=15"},
 		{name: "EveryMonthDay", text: "taxes every april 15", title: "taxes",
 			day: "2026-04-15", rule: "FREQ=YEARLY;BYMONTH=4;BYMONTHDAY=15"},
 		{name: "EveryWeekend", text: "hike every weekend", title: "hike",
@@ -1035,6 +1049,9 @@ func TestParse_Understood(t *testing.T) {
 		{name: "TwiceADayAtTimes", text: "take pills twice a day at 8am and 8pm", want: [][2]string{
 			{"twice a day", "repeats every day, first on Fri 6 Mar 2026 20:00"},
 			{"at 8am and 8pm", "at 08:00 and 20:00"},
+		}},
+		{name: "SeveralMonths", text: "taxes every jan 15, apr 15, jun 15 and sep 15", want: [][2]string{
+			{"every jan 15, apr 15, jun 15 and sep 15", "repeats every year on 15 January, April, June and September, first on Wed 15 Apr 2026, all day"},
 		}},
 		{name: "HourlyWindow", text: "check the oven every hour from 9 to 5", want: [][2]string{
 			{"every hour", "repeats every day, first on Fri 6 Mar 2026 10:00"},

@@ -12,11 +12,11 @@ type rule struct {
 	freq        string // HOURLY, DAILY, WEEKLY, MONTHLY or YEARLY
 	interval    int
 	byDay       []time.Weekday
-	nths        []int // with MONTHLY and one day of byDay: its places in the month, -1 the last
-	byMonth     time.Month
-	byMonthDays []int // ascending, the last day (-1) last; with YEARLY one day of byMonth
-	setPos      int   // with MONTHLY and byDay: which of those days in the month (BYSETPOS), -1 the last, 0 all
-	byHour      []int // the hours of several times a day ("at 8am and 8pm"), in order, at byMinute
+	nths        []int        // with MONTHLY and one day of byDay: its places in the month, -1 the last
+	byMonths    []time.Month // ascending; with YEARLY and one day of byMonthDays
+	byMonthDays []int        // ascending, the last day (-1) last; with YEARLY one day of byMonths
+	setPos      int          // with MONTHLY and byDay: which of those days in the month (BYSETPOS), -1 the last, 0 all
+	byHour      []int        // the hours of several times a day ("at 8am and 8pm"), in order, at byMinute
 	byMinute    int
 	until       string // UNTIL's value: a date ("20260313", the whole day in the zone) or a local time
 	count       int    // COUNT: how many occurrences in all, 0 for no such end
@@ -42,8 +42,12 @@ func (r *rule) String() string {
 	if r.count > 0 {
 		s += ";COUNT=" + strconv.Itoa(r.count)
 	}
-	if r.byMonth != 0 {
-		s += ";BYMONTH=" + strconv.Itoa(int(r.byMonth))
+	if len(r.byMonths) > 0 {
+		months := make([]string, len(r.byMonths))
+		for k, m := range r.byMonths {
+			months[k] = strconv.Itoa(int(m))
+		}
+		s += ";BYMONTH=" + strings.Join(months, ",")
 	}
 	if len(r.byMonthDays) > 0 {
 		days := make([]string, len(r.byMonthDays))
@@ -111,8 +115,12 @@ func (r *rule) describe() string {
 			names[k] = d.String()
 		}
 		s += " on " + strings.Join(names, ", ")
-	case r.byMonth != 0:
-		s += " on " + strconv.Itoa(r.byMonthDays[0]) + " " + r.byMonth.String()
+	case len(r.byMonths) > 0:
+		names := make([]string, len(r.byMonths))
+		for k, m := range r.byMonths {
+			names[k] = m.String()
+		}
+		s += " on " + strconv.Itoa(r.byMonthDays[0]) + " " + andList(names)
 	case len(r.byMonthDays) > 0:
 		names := make([]string, len(r.byMonthDays))
 		for k, d := range r.byMonthDays {
@@ -238,9 +246,9 @@ func matchRepeat(p *parser, i int) (int, string) {
 	if p.word(j) == "on" {
 		r, j = p.ruleOn(r, j)
 	}
-	if m, ok := months[p.word(j+1)]; ok && p.word(j) == "in" && r.freq == "YEARLY" && r.byMonth == 0 {
+	if m, ok := months[p.word(j+1)]; ok && p.word(j) == "in" && r.freq == "YEARLY" && r.byMonths == nil {
 		// "every year in october", "yearly in march": on its 1st, as "next month" is.
-		r.byMonth, r.byMonthDays, j = m, []int{1}, j+2
+		r.byMonths, r.byMonthDays, j = []time.Month{m}, []int{1}, j+2
 	}
 	if pc := parts[p.word(j)]; pc != nil && part == nil { // "every thursday night"
 		part, j = pc, j+1
@@ -476,12 +484,19 @@ func (p *parser) every(i int) (rule, *clock, int) {
 		return rule{}, nil, 0
 	}
 	r := rule{interval: 1}
+	if m, d, km := p.monthDay(i + 1); km > 0 {
+		// "every jan 15", "every 15 january", "every 15th of january", and more months
+		// on that day: "every jan 15, apr 15 and jul 15", "every 1 jan and 1 jul"
+		r.freq, r.byMonthDays = "YEARLY", []int{d}
+		var j int
+		r.byMonths, j = p.moreMonths(m, d, i+1, i+1+km)
+		return r, nil, j - i
+	}
 	var part *clock
 	n, skip := p.interval(i + 1)
 	j := i + 1 + skip
 	w := p.word(j)
 	days, k := p.weekdays(j)
-	m, d, km := p.monthDay(j)
 	nth := nthWords[w]
 	nths, nthDay, kd := p.nthWeekday(j)
 	if n != 1 {
@@ -549,13 +564,35 @@ func (p *parser) every(i int) (rule, *clock, int) {
 	case k > 0:
 		r.freq, r.interval, r.byDay = "WEEKLY", n, days
 		j += k
-	case km > 0 && n == 1:
-		r.freq, r.byMonth, r.byMonthDays = "YEARLY", m, []int{d}
-		j += km
 	default:
 		return rule{}, nil, 0
 	}
 	return r, part, j - i
+}
+
+// moreMonths reads, after the day of the year m, day at words first to k-1, more months
+// on that day joined by "and", "&" or commas: "jan 15, apr 15 and jul 15", "1 jan and 1
+// jul", and after a day written first, months alone: "the 15th of jan, apr and jul". It
+// returns the months ascending and the word after the last one read.
+func (p *parser) moreMonths(m time.Month, day, first, k int) ([]time.Month, int) {
+	ms := []time.Month{m}
+	_, monthFirst := months[p.word(first)]
+	for {
+		i, ok := p.listNext(k)
+		if !ok {
+			break
+		}
+		m, d, n := p.monthDay(i)
+		if alone, ok := months[p.word(i)]; n == 0 && ok && !monthFirst {
+			m, d, n = alone, day, 1
+		}
+		if n == 0 || d != day || slices.Contains(ms, m) {
+			break
+		}
+		ms, k = append(ms, m), i+n
+	}
+	slices.Sort(ms)
+	return ms, k
 }
 
 // periodEdge reads "end of [the] month|week|year", "start|beginning of [the] ..." and
@@ -591,7 +628,7 @@ func (p *parser) periodEdge(j int) (rule, int) {
 		if end {
 			m, day = time.December, 31
 		}
-		return rule{freq: "YEARLY", interval: 1, byMonth: m, byMonthDays: []int{day}}, k - j
+		return rule{freq: "YEARLY", interval: 1, byMonths: []time.Month{m}, byMonthDays: []int{day}}, k - j
 	case "week":
 		day := time.Monday
 		if end {
@@ -639,9 +676,10 @@ func (p *parser) ruleOn(r rule, j int) (rule, int) {
 		} else if p.word(k) == "last" && p.word(k+1) == "day" {
 			r.byMonthDays, j = []int{-1}, k+2
 		}
-	case r.freq == "YEARLY" && r.byMonth == 0:
-		if m, d, n := p.monthDay(k); n > 0 {
-			r.byMonth, r.byMonthDays, j = m, []int{d}, k+n
+	case r.freq == "YEARLY" && r.byMonths == nil:
+		if m, d, n := p.monthDay(k); n > 0 { // "yearly on jan 15 [and jul 15]"
+			r.byMonthDays = []int{d}
+			r.byMonths, j = p.moreMonths(m, d, k, k+n)
 		}
 	}
 	return r, j

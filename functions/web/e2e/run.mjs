@@ -1929,6 +1929,7 @@ await scenario('rrule: the rules quick add writes are said in words, others as w
     ['FREQ=MONTHLY;BYMONTHDAY=1,15', 'every month on days 1 and 15'],
     ['FREQ=MONTHLY;BYMONTHDAY=15,-1', 'every month on day 15 and the last day'],
     ['FREQ=YEARLY;BYMONTH=4;BYMONTHDAY=15', 'every year on 15 April'],
+    ['FREQ=YEARLY;BYMONTH=1,4,6,9;BYMONTHDAY=15', 'every year on 15 January, April, June and September'],
     ['FREQ=YEARLY;BYMONTH=11;BYDAY=+4TH', 'every year on the fourth Thursday of November'],
     ['FREQ=HOURLY;INTERVAL=8', 'every 8 hours'],
     ['FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH;COUNT=3', 'every 2 weeks on Mon, Thu, 3 times'],
@@ -1940,6 +1941,7 @@ await scenario('rrule: the rules quick add writes are said in words, others as w
     ['FREQ=YEARLY;BYDAY=+4TH', 'FREQ=YEARLY;BYDAY=+4TH'],
     ['FREQ=DAILY;BYMONTH=4', 'FREQ=DAILY;BYMONTH=4'],
     ['FREQ=YEARLY;BYEASTER=0', 'FREQ=YEARLY;BYEASTER=0'],
+    ['FREQ=YEARLY;BYMONTH=1,13;BYMONTHDAY=15', 'FREQ=YEARLY;BYMONTH=1,13;BYMONTHDAY=15'],
     ['FREQ=MONTHLY;BYSETPOS=-1;BYDAY=SA,SU', 'FREQ=MONTHLY;BYSETPOS=-1;BYDAY=SA,SU'],
     ['FREQ=WEEKLY;BYSETPOS=1;BYDAY=MO,TU,WE,TH,FR', 'FREQ=WEEKLY;BYSETPOS=1;BYDAY=MO,TU,WE,TH,FR'],
   ];

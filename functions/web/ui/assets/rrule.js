@@ -71,8 +71,8 @@ function andList(words) {
 /**
  * The days of a rule in words, after its "every …": " on Mon, Thu", " on day 15", " on
  * days 1 and 15", " on day 15 and the last day", " on the second and fourth Friday",
- * " on 15 April", " on the last weekday"; '' for none, null for days the words would not
- * say right.
+ * " on 15 April", " on 1 January and July", " on the last weekday"; '' for none, null for
+ * days the words would not say right.
  */
 function daysOf(freq, parts) {
   const { BYDAY: byday, BYMONTHDAY: bymonthday, BYMONTH: bymonth, BYSETPOS: bysetpos } = parts;
@@ -95,8 +95,9 @@ function daysOf(freq, parts) {
   }
   if (byday) return null;
   if (freq === 'YEARLY' && bymonth && bymonthday) {
-    const month = /^\d+$/.test(bymonth) && MONTHS[parseInt(bymonth, 10) - 1];
-    return month && /^\d+$/.test(bymonthday) ? ` on ${parseInt(bymonthday, 10)} ${month}` : null;
+    // One day in one month or more: " on 15 April", " on 15 January, April and July".
+    const months = bymonth.split(',').map((m) => /^\d+$/.test(m) && MONTHS[parseInt(m, 10) - 1]);
+    return months.every(Boolean) && /^\d+$/.test(bymonthday) ? ` on ${parseInt(bymonthday, 10)} ${andList(months)}` : null;
   }
   if (bymonth || (bymonthday && freq !== 'MONTHLY')) return null;
   if (!bymonthday) return '';
