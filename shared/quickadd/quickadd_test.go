@@ -174,14 +174,21 @@ func TestParse(t *testing.T) {
 			day: "2026-03-06", rule: "FREQ=DAILY"},
 		{name: "MorningAndEvening", text: "meds every morning and evening", title: "meds",
 			due: "2026-03-06T18:00:00-05:00", rule: "FREQ=DAILY;BYHOUR=9,18;BYMINUTE=0"},
-		// Twice a day: in the morning and the evening, or at the times given (until
-		// 2026-12-05 not read; with times, "and 8pm" stayed in the title).
+		// Twice, three or four times a day: spread from 08:00 to 20:00, or at the times given
+		// (until 2026-12-05 not read; with times, "and 8pm" stayed in the title).
 		{name: "TwiceADay", text: "take pills twice a day", title: "take pills",
-			due: "2026-03-06T18:00:00-05:00", rule: "FREQ=DAILY;BYHOUR=9,18;BYMINUTE=0"},
+			due: "2026-03-06T20:00:00-05:00", rule: "FREQ=DAILY;BYHOUR=8,20;BYMINUTE=0"},
+		{name: "ThreeTimesADay", text: "take pills 3 times a day", title: "take pills",
+			due: "2026-03-06T14:00:00-05:00", rule: "FREQ=DAILY;BYHOUR=8,14,20;BYMINUTE=0"},
+		{name: "FourTimesADay", text: "eye drops four times daily", title: "eye drops",
+			due: "2026-03-06T12:00:00-05:00", rule: "FREQ=DAILY;BYHOUR=8,12,16,20;BYMINUTE=0"},
+		{name: "ThreeTimesADayFromOneTime", text: "take pills 3 times a day at 7", title: "take pills",
+			due: "2026-03-06T13:00:00-05:00", rule: "FREQ=DAILY;BYHOUR=7,13,19;BYMINUTE=0"},
+		{name: "FiveTimesADayIsTitle", text: "stretch 5 times a day", title: "stretch 5 times a day"},
 		{name: "TwiceADayAtTimes", text: "take pills twice a day at 8am and 8pm", title: "take pills",
 			due: "2026-03-06T20:00:00-05:00", rule: "FREQ=DAILY;BYHOUR=8,20;BYMINUTE=0"},
 		{name: "TwiceDailyForAWeek", text: "antibiotics 2x per day for 7 days", title: "antibiotics",
-			due: "2026-03-06T18:00:00-05:00", rule: "FREQ=DAILY;UNTIL=20260312;BYHOUR=9,18;BYMINUTE=0"},
+			due: "2026-03-06T20:00:00-05:00", rule: "FREQ=DAILY;UNTIL=20260312;BYHOUR=8,20;BYMINUTE=0"},
 		{name: "MorningAndEveningAtTimes", text: "meds every morning and evening at 7am and 7pm", title: "meds",
 			due: "2026-03-06T19:00:00-05:00", rule: "FREQ=DAILY;BYHOUR=7,19;BYMINUTE=0"},
 		{name: "TwiceAWeekIsTitle", text: "call twice a week", title: "call twice a week"},

@@ -281,11 +281,14 @@ func (p *parser) ruleAt(i int) (rule, *clock, int) {
 		// "buy everyday shoes".
 		return rule{freq: "DAILY", interval: 1}, nil, 1
 	}
-	if n := p.twiceADay(i); n > 0 {
-		// "take pills twice a day": in the morning and the evening, as "every morning and
-		// evening", unless its times are given ("twice a day at 8am and 8pm")
-		r := rule{freq: "DAILY", interval: 1, byHour: []int{morningClock.h, eveningClock.h}}
-		return r, &clock{h: morningClock.h, meridiem: true}, n
+	if times, n := p.timesADay(i); n > 0 {
+		// "take pills twice a day", "3 times a day": spread over the waking day, from
+		// 08:00 to 20:00, unless the times are given ("twice a day at 8am and 9pm")
+		r := rule{freq: "DAILY", interval: 1}
+		for k := range times {
+			r.byHour = append(r.byHour, firstDose+k*(lastDose-firstDose)/(times-1))
+		}
+		return r, &clock{h: firstDose, meridiem: true}, n
 	}
 	if r, part, n := p.dayParts(i); n > 0 {
 		return r, part, n
@@ -302,24 +305,34 @@ func (p *parser) ruleAt(i int) (rule, *clock, int) {
 	return p.every(i)
 }
 
-// twiceADay reads "twice a day", "twice daily", "two times a day", "2x per day" at word
-// i, and returns how many words it took, 0 for none.
-func (p *parser) twiceADay(i int) int {
+// firstDose and lastDose are the hours between which "N times a day" spreads its times.
+const firstDose, lastDose = 8, 20
+
+// timesADay reads "twice a day", "twice daily", "two times a day", "2x per day", "3 times
+// a day", "thrice daily", up to four times, at word i: how many times, and how many words
+// it took (0 for none).
+func (p *parser) timesADay(i int) (times, n int) {
 	k := 1
 	switch w := p.word(i); {
 	case w == "twice" || w == "2x":
-	case (w == "two" || w == "2") && p.word(i+1) == "times":
-		k = 2
-	default:
-		return 0
+		times = 2
+	case w == "thrice" || w == "3x":
+		times = 3
+	case w == "4x":
+		times = 4
+	case p.word(i+1) == "times":
+		times, k = map[string]int{"two": 2, "2": 2, "three": 3, "3": 3, "four": 4, "4": 4}[w], 2
+	}
+	if times == 0 {
+		return 0, 0
 	}
 	switch w := p.word(i + k); {
 	case w == "daily":
-		return k + 1
+		return times, k + 1
 	case (w == "a" || w == "per") && p.word(i+k+1) == "day":
-		return k + 2
+		return times, k + 2
 	}
-	return 0
+	return 0, 0
 }
 
 // ruleAfter reports whether a rule that says its period ("every friday", "each month on

@@ -95,16 +95,20 @@ func (p *parser) moreTimes(c clock, j int) int {
 
 // settleHours makes the more times of day that moreTimes read the hours of the rule
 // (BYHOUR, at the first time's minute), the earliest the time of day the series starts
-// at; they replace the hours the rule's words said ("twice a day at 8am and 8pm"), as one
-// time does with the same hour twice ("twice a day at 8": 08:00 and 20:00). Without
-// a daily or weekly rule, or with a part of the day ("every evening at 6 and 9pm"), they
-// are no time of this task: their words go back to the title.
+// at; they replace the hours the rule's words said ("twice a day at 8am and 9pm"), as one
+// time does, the first of as many over 12 hours ("twice a day at 9": 09:00 and 21:00; "3
+// times a day at 7": 07:00, 13:00 and 19:00). Without a daily or weekly rule,
+// or with a part of the day ("every evening at 6 and 9pm"), they are no time of this
+// task: their words go back to the title.
 func (p *parser) settleHours() {
-	if len(p.hours) == 0 && p.clock != nil && p.part != nil && p.rule != nil && len(p.rule.byHour) == 2 {
-		// "twice a day at 8", "every morning and evening at 8": that hour in the morning
-		// and in the evening
-		h := p.clock.h % 12
-		p.hours = []int{h, h + 12}
+	if p.rule != nil && len(p.rule.byHour) > 1 && len(p.hours) == 0 && p.clock != nil && p.part != nil {
+		// "twice a day at 9", "every morning and evening at 8": from that hour, as many
+		// over the next 12 hours (12 hours apart for two, 6 for three, 4 for four)
+		n := len(p.rule.byHour)
+		for k := range n {
+			p.hours = append(p.hours, (p.clock.h+k*12/(n-1))%24)
+		}
+		slices.Sort(p.hours)
 	}
 	if len(p.hours) == 0 {
 		return
