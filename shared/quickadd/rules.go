@@ -253,6 +253,13 @@ func matchRepeat(p *parser, i int) (int, string) {
 	if pc := parts[p.word(j)]; pc != nil && part == nil { // "every thursday night"
 		part, j = pc, j+1
 	}
+	if days, n := p.pluralDays(j); n > 0 && r.freq == "DAILY" && r.interval == 1 && len(r.byHour) > 0 {
+		r.freq, r.byDay, j = "WEEKLY", days.byDay, j+n // "twice a day on weekdays"
+	}
+	if times, n := p.timesADay(j); n > 0 && r.freq == "WEEKLY" && r.interval == 1 && r.byDay != nil && part == nil {
+		// "every weekday twice a day"
+		r.byHour, part, j = spread(times), &clock{h: firstDose, meridiem: true}, j+n
+	}
 	p.rule = &r
 	if part != nil && p.part == nil {
 		p.part = part
@@ -284,11 +291,7 @@ func (p *parser) ruleAt(i int) (rule, *clock, int) {
 	if times, n := p.timesADay(i); n > 0 {
 		// "take pills twice a day", "3 times a day": spread over the waking day, from
 		// 08:00 to 20:00, unless the times are given ("twice a day at 8am and 9pm")
-		r := rule{freq: "DAILY", interval: 1}
-		for k := range times {
-			r.byHour = append(r.byHour, firstDose+k*(lastDose-firstDose)/(times-1))
-		}
-		return r, &clock{h: firstDose, meridiem: true}, n
+		return rule{freq: "DAILY", interval: 1, byHour: spread(times)}, &clock{h: firstDose, meridiem: true}, n
 	}
 	if r, part, n := p.dayParts(i); n > 0 {
 		return r, part, n
@@ -307,6 +310,15 @@ func (p *parser) ruleAt(i int) (rule, *clock, int) {
 
 // firstDose and lastDose are the hours between which "N times a day" spreads its times.
 const firstDose, lastDose = 8, 20
+
+// spread returns the hours of a number of times a day, spread from firstDose to lastDose.
+func spread(times int) []int {
+	hours := make([]int, times)
+	for k := range hours {
+		hours[k] = firstDose + k*(lastDose-firstDose)/(times-1)
+	}
+	return hours
+}
 
 // timesADay reads "twice a day", "twice daily", "two times a day", "2x per day", "3 times
 // a day", "thrice daily", up to four times, at word i: how many times, and how many words
