@@ -255,13 +255,20 @@ func (p *parser) result() (Result, error) {
 	var words []string
 	for i, t := range p.toks {
 		if !p.used[i] {
-			words = append(words, p.text[t.start:t.full])
+			words = append(words, p.text[t.from:t.full])
 		}
 	}
 	if n := len(words); n > 1 && strings.EqualFold(strings.TrimRight(words[n-1], ",;:"), "and") {
 		// "standup every day at 9am and remind me 10 minutes before": the "and" joined
 		// what was read, not the title.
 		words = words[:n-1]
+	}
+	// A dash that set the title apart from what was read: "call mom - tomorrow".
+	if n := len(words); n > 1 && dashes[words[n-1]] {
+		words = words[:n-1]
+	}
+	if len(words) > 1 && dashes[words[0]] {
+		words = words[1:]
 	}
 	in := taskwire.NewTask{
 		Title:      strings.TrimRight(strings.Join(words, " "), ",;:"), // "call mom, tomorrow"
@@ -324,6 +331,9 @@ func (p *parser) result() (Result, error) {
 	}
 	return Result{Task: in, Understood: p.frag}, nil
 }
+
+// dashes are the words that may set a title apart from the words read around it.
+var dashes = map[string]bool{"-": true, "–": true, "—": true}
 
 // wall returns the instant of a wall-clock time in the user's zone, resolved as
 // recurrences are: a time in a DST gap moves forward by the gap (02:30 becomes 03:30), a

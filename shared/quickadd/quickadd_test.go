@@ -661,6 +661,14 @@ func TestParse(t *testing.T) {
 		// Todoist's labels: "@errands" is a tag too; before a number it is not ("@ 5pm" is
 		// "at 5pm", below).
 		{name: "TagsAt", text: "buy milk @errands @Home page @2", title: "buy milk page @2", tags: []string{"errands", "home"}},
+		// Punctuation around what is read (until 2026-12-05 "@3pm" was a tag "3pm", "(tomorrow)"
+		// stayed in the title, and so did a dash before or after it).
+		{name: "AtSignTime", text: "meeting w/ sam @3pm tmrw", title: "meeting w/ sam", due: "2026-03-07T15:00:00-05:00"},
+		{name: "InBrackets", text: "buy milk (tomorrow)", title: "buy milk", day: "2026-03-07"},
+		{name: "BracketsInTheTitle", text: "(work) call mom tomorrow", title: "(work) call mom", day: "2026-03-07"},
+		{name: "DashBefore", text: "call mom - tomorrow", title: "call mom", day: "2026-03-07"},
+		{name: "DashAfter", text: "tomorrow - call mom", title: "call mom", day: "2026-03-07"},
+		{name: "DashInTheTitle", text: "call mom - discuss - tomorrow", title: "call mom - discuss", day: "2026-03-07"},
 		{name: "RemindMinutes", text: "call tomorrow 5pm remind 30m before", title: "call",
 			due: "2026-03-07T17:00:00-05:00", reminders: []string{"before PT30M"}},
 		{name: "RemindDay", text: "call tomorrow 5pm remind 1 day before and 2 hours before", title: "call",

@@ -11,13 +11,17 @@ import (
 
 // token is one whitespace-separated word of the line.
 type token struct {
-	start, end int    // byte span of the word without trailing punctuation
+	from       int    // start of the word as typed, brackets and quotes included
+	start, end int    // byte span of the word without its punctuation
 	full       int    // end of the word as typed, punctuation included
-	word       string // the word without trailing punctuation, lower-case
+	word       string // the word without its punctuation, lower-case
 }
 
-// tokenize splits text at white space. Trailing ",;:.?!" is not part of a word (so that
-// "tomorrow," and "tomorrow:" read as "tomorrow") unless the word is nothing else.
+// tokenize splits text at white space. Trailing ",;:.?!", closing brackets and quotes,
+// and opening ones before a word are not part of it (so that "tomorrow," "tomorrow:" and
+// "(tomorrow)" read as "tomorrow") unless the word is nothing else. "@" before a time with
+// am, pm or a colon is a word of its own: "@3pm" is "@ 3pm", where "@home" is a tag and
+// "page @2" a title.
 func tokenize(text string) []token {
 	var toks []token
 	for i := 0; i < len(text); {
@@ -34,18 +38,25 @@ func tokenize(text string) []token {
 			}
 			j += size
 		}
-		end := j
-		for end > i && strings.IndexByte(",;:.?!", text[end-1]) >= 0 {
-			end--
+		if w, mer := cutMeridiem(strings.ToLower(strings.TrimRight(text[i:j], ",;:.?!"))); text[i] == '@' && len(w) > 1 {
+			if _, ok := clockOf(w[1:], mer, false); ok {
+				toks = append(toks, token{from: i, start: i, end: i + 1, full: i + 1, word: "@"})
+				i++
+			}
 		}
+		end := i + len(strings.TrimRight(text[i:j], ",;:.?!)]\"'”’"))
 		if end == i {
 			end = j
 		}
-		word := strings.ToLower(text[i:end])
+		start := end - len(strings.TrimLeft(text[i:end], "([\"'“‘"))
+		if start == end {
+			start = i
+		}
+		word := strings.ToLower(text[start:end])
 		if full, ok := shorthands[word]; ok {
 			word = full
 		}
-		toks = append(toks, token{start: i, end: end, full: j, word: word})
+		toks = append(toks, token{from: i, start: start, end: end, full: j, word: word})
 		i = j
 	}
 	return toks
