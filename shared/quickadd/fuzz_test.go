@@ -45,6 +45,11 @@ func FuzzParse(f *testing.F) {
 		"x every! 3 days", "x everyday", "x every workday", "x in half an hour", "x first thing tomorrow", "x first thing", "x before friday", "x before 4pm", "x before the end of the month", "x every day at 8am and 8pm", "x at 8am, 1pm and 8pm daily", "x at 8am and 8pm", "x every evening at 6 and 9pm",
 		"x every weekday at 9:30am, 1:30pm and 5:30pm remind me 5 minutes before", "x in the morning", "x in the night",
 		"x every fortnight on tuesday", "x every other quarter", "x semiannually", "x at 9am and",
+		"x every last business day at 4pm", "x 3 times a day at 7", "x twice a day on weekdays", "x in an hour and a half",
+		"x remind me 1.5 hours before friday 9am", "x tomorrow 10.30", "x a week from friday", "x (tomorrow) - y", "x @3pm",
+		"remind me every morning to x", "x every jan 15, apr 15 and jul 15", "x every 15th of jan, apr and jul", "x wednesday nights",
+		"x the monday after next", "x first monday next month", "x mon/wed/fri", "x on the 1st and 15th", "dinner at 8 remind me at 7",
+		"x tonight at 9 remind me tonight at 8", "x at half past six", "x ending in 3 months every day", "x by 25th",
 	} {
 		f.Add(s, int64(1772809200), uint8(1))
 	}
