@@ -668,6 +668,7 @@ func TestParse(t *testing.T) {
 		{name: "BracketsInTheTitle", text: "(work) call mom tomorrow", title: "(work) call mom", day: "2026-03-07"},
 		{name: "DashBefore", text: "call mom - tomorrow", title: "call mom", day: "2026-03-07"},
 		{name: "DashAfter", text: "tomorrow - call mom", title: "call mom", day: "2026-03-07"},
+		{name: "BulletDash", text: "- call mom", title: "call mom"},
 		{name: "DashInTheTitle", text: "call mom - discuss - tomorrow", title: "call mom - discuss", day: "2026-03-07"},
 		{name: "RemindMinutes", text: "call tomorrow 5pm remind 30m before", title: "call",
 			due: "2026-03-07T17:00:00-05:00", reminders: []string{"before PT30M"}},
