@@ -154,9 +154,9 @@ var meridiems = []string{"am", "pm", "a.m", "p.m"}
 
 // clockAt reads a time of day at word j, also with "ish" ("at 8ish", "noonish") and an
 // hour in words ("seven pm"); bare allows an hour alone ("9", "seven"), as does "o'clock"
-// after it ("5 o'clock"). With bare it also
-// reads "half past 9", "quarter past 10", "quarter to 5" and "lunch" (noon; "lunchtime"
-// anywhere). A "sharp" after the time is taken with it.
+// after it ("5 o'clock"). With bare it also reads "half past 9", "quarter past 10",
+// "quarter to 5" and "lunch" (noon; "lunchtime" anywhere). A "sharp" after the time is
+// taken with it.
 func (p *parser) clockAt(j int, bare bool) (clock, int, bool) {
 	w := p.word(j)
 	if base, ish := strings.CutSuffix(w, "ish"); ish && base != "" {
@@ -185,7 +185,10 @@ func (p *parser) clockAt(j int, bare bool) (clock, int, bool) {
 		}
 	case "half", "quarter": // "half past 9", "quarter to 5": the hour as "at 9" reads it
 		to := p.word(j+1) == "to" && w == "quarter"
-		if c, n, ok := p.clockAt(j+2, true); ok && bare && c.m == 0 && (p.word(j+1) == "past" || to) {
+		if !bare || (p.word(j+1) != "past" && !to) {
+			return clock{}, 0, false
+		}
+		if c, n, ok := p.clockAt(j+2, true); ok && c.m == 0 {
 			switch {
 			case to:
 				c.h, c.m = (c.h+23)%24, 45
@@ -333,7 +336,7 @@ func (p *parser) settleEvening() {
 		return
 	}
 	for k, t := range p.toks {
-		if !p.used[k] && eveningMeals[strings.Trim(t.word, "'\"()")] {
+		if !p.used[k] && eveningMeals[t.word] {
 			p.clock = &clock{h: p.clock.h + 12, m: p.clock.m}
 			return
 		}

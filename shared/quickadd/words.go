@@ -38,8 +38,9 @@ func tokenize(text string) []token {
 			}
 			j += size
 		}
-		if w, mer := cutMeridiem(strings.ToLower(strings.TrimRight(text[i:j], ",;:.?!"))); text[i] == '@' && len(w) > 1 {
-			if _, ok := clockOf(w[1:], mer, false); ok {
+		if text[i] == '@' {
+			w, mer := cutMeridiem(strings.ToLower(strings.TrimRight(text[i+1:j], ",;:.?!")))
+			if _, ok := clockOf(w, mer, false); ok {
 				toks = append(toks, token{from: i, start: i, end: i + 1, full: i + 1, word: "@"})
 				i++
 			}
