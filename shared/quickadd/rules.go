@@ -231,9 +231,12 @@ func (p *parser) moreMonthDays(first, k int, digits bool) ([]int, int) {
 // weekends", "[on] mondays [and thursdays]", "mon wed fri", "biweekly", "fortnightly",
 // "quarterly", "semiannually", "every fortnight", "every quarter", "[on] [the] 1st|last
 // day|first monday of every month", "every first of the month", "every end|start of the
-// month|week|year", "every month end", "every eom|eow", with "on friday",
-// "on the 1st", "on the last day" or "on feb 29" after a weekly, monthly or yearly one,
-// and "morning", "afternoon", "evening" or "night" last ("every thursday night").
+// month|week|year", "every month end", "every eom|eow", "every last business day", "every
+// jan 15 and jul 15", "on the 1st and 15th", "mon/wed/fri", "wednesday nights", "twice a
+// day", "3 times a day", with "on friday", "on the 1st", "on the last day" or "on feb 29"
+// after a weekly, monthly or yearly one, "on weekdays" after times a day (or times a day
+// after days), and "morning", "afternoon", "evening" or "night" last ("every thursday
+// night").
 func matchRepeat(p *parser, i int) (int, string) {
 	if p.rule != nil || p.at != nil || p.word(i-1) == "except" { // not "every day except fridays"
 		return 0, ""
