@@ -8,12 +8,12 @@ import (
 
 // matchReminder reads "remind [me] 1h before", "remind me at 8am", "reminder 1 day
 // before and 1 hour before", "remind me 1 day and 1 hour before", "remind me the day
-// before", "remind me thursday at 6pm", "remind me in 2 hours" (also after "alert" or
-// "notify" for "remind"), and "remind me to" opening the line: a reminder at the due
+// before", "remind me thursday at 6pm", "remind me in 2 hours" (also after "alert",
+// "alarm" or "notify" for "remind"), and "remind me to" opening the line: a reminder at the due
 // time, as someone who writes "remind me to call Bob tomorrow at 10" means. A reminder
 // that opens the line takes the "to" after it ("remind me at 9 to call Bob").
 func matchReminder(p *parser, i int) (int, string) {
-	if w := p.word(i); w != "remind" && w != "reminder" && w != "alert" && w != "notify" {
+	if w := p.word(i); w != "remind" && w != "reminder" && w != "alert" && w != "notify" && w != "alarm" {
 		return 0, ""
 	}
 	if i == 0 && p.word(0) == "remind" && p.word(1) == "me" && p.word(2) == "to" && p.atDue < 0 {
@@ -31,18 +31,20 @@ func matchReminder(p *parser, i int) (int, string) {
 		return 2, "a reminder at the due time"
 	}
 	var meanings []string
+	clocked := false // the reminder before was at a time of day: "at 2 and 2:45"
 	for len(p.reminders) < taskwire.MaxReminders {
-		rs, n, meaning := p.reminderBody(j)
+		rs, n, meaning := p.moreReminders(j, clocked)
 		if n == 0 || len(p.reminders)+len(rs) > taskwire.MaxReminders {
 			break
 		}
 		p.reminders = append(p.reminders, rs...)
 		meanings = append(meanings, meaning)
+		clocked = len(rs) == 1 && rs[0].at != nil && rs[0].on == nil && rs[0].daysBefore == 0
 		j += n
 		if w := p.word(j); w != "and" && w != "&" {
 			break
 		}
-		if _, n, _ := p.reminderBody(j + 1); n == 0 {
+		if _, n, _ := p.moreReminders(j+1, clocked); n == 0 {
 			break
 		}
 		j++
@@ -54,6 +56,16 @@ func matchReminder(p *parser, i int) (int, string) {
 		j++ // "remind me at 9 to call Bob": the title is "call Bob"
 	}
 	return j - i, "reminder " + strings.Join(meanings, " and ")
+}
+
+// moreReminders reads reminders at word j as reminderBody does; after one at a time of day
+// (clocked), also a time alone with am, pm or a colon: "at 2 and 2:45".
+func (p *parser) moreReminders(j int, clocked bool) ([]reminder, int, string) {
+	rs, n, meaning := p.reminderBody(j)
+	if c, m, ok := p.clockAt(j, false); n == 0 && clocked && ok {
+		return []reminder{{at: &c}}, m, "at " + c.String()
+	}
+	return rs, n, meaning
 }
 
 // settleRemindMe ends "remind me" that opened the line without a reminder of its own: the
@@ -118,10 +130,11 @@ func (p *parser) partOf(k int) (*clock, int) {
 
 // reminderBody reads at word j "at 8am", "in 2 hours" (from now), "thursday [at 6pm]",
 // "tomorrow at 6pm" (a date, at 09:00 without a time or a part of the day: "tonight",
-// "thursday evening"), "in the morning" (on the due date), "on time" (at the due time),
-// or "30m before", "an hour in advance", "the day before", "the night before" (at its
-// time), "1 day and 1 hour before" (a reminder each): the reminders, how many words they
-// took, and what they mean.
+// "thursday evening"), "in the morning", "the morning of", "that morning", "the same day
+// at 9am" (on the due date), "on time" (at the due time), or "30m before", "an hour in
+// advance", "the day before", "the night before" (at its time), "1 day and 1 hour
+// before" (a reminder each): the reminders, how many words they took, and what they
+// mean.
 func (p *parser) reminderBody(j int) ([]reminder, int, string) {
 	if part, n := p.partOf(j); n > 1 { // "in the morning": on the due date
 		return []reminder{{at: part}}, n, "at " + part.String()
@@ -133,6 +146,25 @@ func (p *parser) reminderBody(j int) ([]reminder, int, string) {
 	case w == "the" && parts[p.word(j+1)] != nil && beforeWords[p.word(j+2)]:
 		// "the night before", "the evening before": that time the day before
 		return []reminder{{at: parts[p.word(j+1)], daysBefore: 1}}, 3, "the day before at " + parts[p.word(j+1)].String()
+	case w == "the" && parts[p.word(j+1)] != nil && p.word(j+2) == "of", w == "that" && parts[p.word(j+1)] != nil:
+		// "the morning of", "that morning": that time on the due date
+		part, n := parts[p.word(j+1)], 2
+		if w == "the" {
+			n = 3
+		}
+		return []reminder{{at: part}}, n, "at " + part.String()
+	case w == "same" && p.word(j+1) == "day", w == "the" && p.word(j+1) == "same" && p.word(j+2) == "day":
+		// "[the] same day at 9am": at 9am on the due date
+		k := j + 2
+		if w == "the" {
+			k++
+		}
+		if at := p.word(k); at == "at" || at == "@" {
+			if c, n, ok := p.clockAt(k+1, true); ok {
+				return []reminder{{at: &c}}, k + 1 + n - j, "at " + c.String()
+			}
+		}
+		return nil, 0, ""
 	case w == "at" || w == "@":
 		if c, n, ok := p.clockAt(j+1, true); ok {
 			return []reminder{{at: &c}}, n + 1, "at " + c.String()
