@@ -12,8 +12,47 @@ import (
 // fortnight" (2 weeks), "a couple [of] days" (2, where an article may count) at word j:
 // its number, unit, and how many words it took. Halves count in the next smaller unit:
 // "1.5 hours", "1.5h", "an hour and a half" and "2 and a half hours" are minutes (90,
-// 150), "half a day" and "1.5 days" hours (12, 36); a week's half (3.5 days) is none.
+// 150), "half a day" and "1.5 days" hours (12, 36); a week's half (3.5 days) is none. So
+// do hours with minutes, "1h30", "1h 30m", "1 hour 30 minutes" (90).
 func (p *parser) duration(j int, article bool) (n int, u unit, k int, ok bool) {
+	if h, m, ok := hoursMinutes(p.word(j)); ok { // "1h30", "2hr15m"
+		return 60*h + m, minute, 1, true
+	}
+	n, u, k, ok = p.durationPart(j, article)
+	if m, mu, mk, isMinutes := p.durationPart(j+k, false); ok && u == hour && isMinutes && mu == minute && m < 60 {
+		return 60*n + m, minute, k + mk, true // "1 hour 30 minutes"
+	}
+	return n, u, k, ok
+}
+
+// hoursMinutes reads hours and minutes in one word, "1h30", "1h30m", "2hr15min": the
+// hours, the minutes (below 60), and whether w is such a word.
+func hoursMinutes(w string) (int, int, bool) {
+	d := strings.IndexFunc(w, func(r rune) bool { return r < '0' || r > '9' })
+	if d <= 0 || d > 2 {
+		return 0, 0, false
+	}
+	rest := w[d:]
+	for _, h := range []string{"hrs", "hr", "h"} {
+		if after, ok := strings.CutPrefix(rest, h); ok {
+			rest = after
+			break
+		}
+	}
+	e := strings.IndexFunc(rest, func(r rune) bool { return r < '0' || r > '9' })
+	if e < 0 {
+		e = len(rest)
+	}
+	if rest == w[d:] || e == 0 || e > 2 || (e < len(rest) && units[rest[e:]] != minute) {
+		return 0, 0, false
+	}
+	h, _ := strconv.Atoi(w[:d])
+	m, _ := strconv.Atoi(rest[:e])
+	return h, m, m < 60
+}
+
+// durationPart is duration without hours and minutes together.
+func (p *parser) durationPart(j int, article bool) (n int, u unit, k int, ok bool) {
 	w := p.word(j)
 	if a := p.word(j + 1); w == "half" && (a == "an" || a == "a") {
 		if u, ok := units[p.word(j+2)]; ok {

@@ -381,6 +381,9 @@ func TestParse(t *testing.T) {
 		// (until 2026-12-05 "1.5" was read as 1 May, and the line was refused)
 		{name: "RemindDecimalHoursBefore", text: "remind me 1.5 hours before dentist friday 9am", title: "dentist",
 			due: "2026-03-13T09:00:00-04:00", reminders: []string{"before PT90M"}},
+		{name: "RemindHoursAndMinutesBefore", text: "dentist friday 9am remind me 1 hour 30 minutes before", title: "dentist",
+			due: "2026-03-13T09:00:00-04:00", reminders: []string{"before PT90M"}},
+		{name: "InHoursAndMinutes", text: "call in 2 hours 15 minutes", title: "call", due: "2026-03-06T12:15:00-05:00"},
 		{name: "RemindAnHourAndAHalfBefore", text: "dentist friday 9am remind me an hour and a half before", title: "dentist",
 			due: "2026-03-13T09:00:00-04:00", reminders: []string{"before PT90M"}},
 		{name: "NextMonthOnThe", text: "dentist next month on the 15th", title: "dentist", day: "2026-04-15"},
@@ -1302,6 +1305,11 @@ func TestParse_Duration(t *testing.T) {
 			meaning: "at 10:30, takes 1 hour 15 minutes"},
 		{text: "meeting tomorrow at 3pm for half an hour", title: "meeting", duration: "PT30M", due: "2026-03-07T15:00:00-05:00",
 			meaning: "takes 30 minutes"},
+		// Hours with minutes (until 2026-12-05 they stayed in the title).
+		{text: "meeting tomorrow 3pm for 1h30", title: "meeting", duration: "PT90M", due: "2026-03-07T15:00:00-05:00",
+			meaning: "takes 90 minutes"},
+		{text: "meeting tomorrow 3pm for 1 hour 30 minutes", title: "meeting", duration: "PT90M", due: "2026-03-07T15:00:00-05:00",
+			meaning: "takes 90 minutes"},
 		{text: "meeting for an hour and a half tomorrow 3pm", title: "meeting", duration: "PT90M", due: "2026-03-07T15:00:00-05:00",
 			meaning: "takes 90 minutes"},
 		{text: "meeting tomorrow 3pm for 2.5h", title: "meeting", duration: "PT150M", due: "2026-03-07T15:00:00-05:00",
