@@ -749,6 +749,10 @@ func matchExcept(p *parser, i int) (int, string) {
 		out, n = weekendList, 1
 	case "weekdays", "workdays":
 		out, n = weekdayList, 1
+	case "the": // "except the weekend"
+		if p.word(j+1) == "weekend" {
+			out, n = weekendList, 2
+		}
 	}
 	kept := slices.DeleteFunc(slices.Clone(days), func(d time.Weekday) bool { return slices.Contains(out, d) })
 	if n == 0 || len(kept) == 0 || len(kept) == len(days) {
