@@ -170,6 +170,8 @@ func TestParse(t *testing.T) {
 			day: "2026-03-06", rule: "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR,SA"},
 		{name: "ButNotOnDays", text: "gym every day at 7pm but not on sundays", title: "gym",
 			due: "2026-03-06T19:00:00-05:00", rule: "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR,SA"},
+		{name: "EveryOtherNight", text: "wash hair every other night", title: "wash hair",
+			due: "2026-03-06T20:00:00-05:00", rule: "FREQ=DAILY;INTERVAL=2"},
 		{name: "ExceptTheWeekend", text: "gym every day except the weekend", title: "gym",
 			day: "2026-03-06", rule: "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"},
 		{name: "ButInTheTitle", text: "nothing but the truth every day", title: "nothing but the truth",

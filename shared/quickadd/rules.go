@@ -580,10 +580,10 @@ func (p *parser) every(i int) (rule, *clock, int) {
 	case n == 1 && (w == "weekend" || w == "weekends"):
 		r.freq, r.byDay = "WEEKLY", weekendList
 		j++
-	case n == 1 && parts[w] != nil:
-		r.freq, part = "DAILY", parts[w]
+	case parts[w] != nil: // "every morning", "every other night"
+		r.freq, r.interval, part = "DAILY", n, parts[w]
 		j++
-		if other := parts[p.word(j+1)]; p.word(j) == "and" && other != nil && other.h != part.h {
+		if other := parts[p.word(j+1)]; n == 1 && p.word(j) == "and" && other != nil && other.h != part.h {
 			// "every morning and evening": at both times each day
 			r.byHour, r.byMinute = []int{min(part.h, other.h), max(part.h, other.h)}, 0
 			part = &clock{h: r.byHour[0], meridiem: true}
