@@ -12,12 +12,19 @@ import (
 // monthDay reads "april 15", "apr 15th", "15 april" or "15th of april" at word j.
 func (p *parser) monthDay(j int) (time.Month, int, int) {
 	if m, ok := months[p.word(j)]; ok {
-		if d, ok := ordinal(p.word(j + 1)); ok && d <= maxDaysIn(m) {
+		d, ok := ordinal(p.word(j + 1))
+		if w, isWord := dayWords[p.word(j+1)]; isWord && p.word(j) != "may" { // "january first"; not "I may first call"
+			d, ok = w, true
+		}
+		if ok && d <= maxDaysIn(m) {
 			return m, d, 2
 		}
 		return 0, 0, 0
 	}
 	d, ok := ordinal(p.word(j))
+	if w, isWord := dayWords[p.word(j)]; isWord && p.word(j+1) == "of" { // "the first of may"
+		d, ok = w, true
+	}
 	if !ok {
 		return 0, 0, 0
 	}
@@ -684,6 +691,9 @@ func (p *parser) dayName(j int, introduced bool) (time.Weekday, bool) {
 // such day.
 func (p *parser) nextMonthDay(j int) (date, int) {
 	day, ok := ordinal(p.word(j))
+	if w, isWord := dayWords[p.word(j)]; isWord && (p.phraseEnds(j+1) || p.clockNext(j+1)) {
+		day, ok = w, true // "on the fifteenth"; not "on the first try"
+	}
 	if !ok {
 		return date{}, 0
 	}

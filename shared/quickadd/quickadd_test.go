@@ -37,6 +37,13 @@ func TestParse(t *testing.T) {
 		// with "last" in the title).
 		// A day of the month with its suffix after "by" or "on", without "the" (until
 		// 2026-12-05 it stayed in the title).
+		// A day of the month in words (until 2026-12-05 these stayed in the title).
+		{name: "MonthThenDayInWords", text: "party january first", title: "party", day: "2027-01-01"},
+		{name: "DayInWordsOfAMonth", text: "party on the first of may", title: "party", day: "2026-05-01"},
+		{name: "TheDayInWords", text: "pay on the fifteenth", title: "pay", day: "2026-03-15"},
+		{name: "DayInWordsBeforeATime", text: "pay on the twenty-first at 9am", title: "pay", due: "2026-03-21T09:00:00-04:00"},
+		{name: "FirstTryIsTitle", text: "succeed on the first try", title: "succeed on the first try"},
+		{name: "MayFirstIsTitle", text: "I may first call bob", title: "I may first call bob"},
 		{name: "ByAnOrdinal", text: "submit expenses by 25th", title: "submit expenses", day: "2026-03-25"},
 		{name: "OnAnOrdinalAtATime", text: "call on 1st at 9am", title: "call", due: "2026-04-01T09:00:00-04:00"},
 		{name: "OnDigitsIsTitle", text: "read 2 chapters on 15 pages", title: "read 2 chapters on 15 pages"},

@@ -261,6 +261,20 @@ func ordinal(w string) (int, bool) {
 	return n, n >= 1 && n <= 31
 }
 
+// dayWords are the days of a month in words, "first" to "thirty-first", which a date may
+// name ("january first", "the first of may", "on the fifteenth"); elsewhere "first" and
+// "second" are places or counts ("the first monday", "first thing").
+var dayWords = func() map[string]int {
+	ones := []string{"first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"}
+	words := map[string]int{"tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14,
+		"fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19,
+		"twentieth": 20, "thirtieth": 30, "thirty-first": 31}
+	for k, w := range ones {
+		words[w], words["twenty-"+w] = k+1, k+21
+	}
+	return words
+}()
+
 // ordinalName writes a day of the month as people say it: 1st, 2nd, 3rd, 11th, 31st.
 func ordinalName(n int) string {
 	suffix := "th"
