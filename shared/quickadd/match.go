@@ -112,3 +112,15 @@ func andList(words []string) string {
 }
 
 var parts = map[string]*clock{"morning": &morningClock, "afternoon": &afternoonClock, "evening": &eveningClock, "night": &nightClock}
+
+// partOf reads at word k a part of the day, "morning", or "in the morning": its time and
+// how many words it took, 0 for none.
+func (p *parser) partOf(k int) (*clock, int) {
+	if part := parts[p.word(k)]; part != nil {
+		return part, 1
+	}
+	if part := parts[p.word(k+2)]; part != nil && p.word(k) == "in" && p.word(k+1) == "the" {
+		return part, 3
+	}
+	return nil, 0
+}

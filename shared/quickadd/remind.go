@@ -9,9 +9,9 @@ import (
 // matchReminder reads "remind [me] 1h before", "remind me at 8am", "reminder 1 day
 // before and 1 hour before", "remind me 1 day and 1 hour before", "remind me the day
 // before", "remind me thursday at 6pm", "remind me in 2 hours" (also after "alert",
-// "alarm" or "notify" for "remind"), and "remind me to" opening the line: a reminder at the due
-// time, as someone who writes "remind me to call Bob tomorrow at 10" means. A reminder
-// that opens the line takes the "to" after it ("remind me at 9 to call Bob").
+// "alarm" or "notify" for "remind"), and "remind me to" opening the line: a reminder at
+// the due time, as someone who writes "remind me to call Bob tomorrow at 10" means. A
+// reminder that opens the line takes the "to" after it ("remind me at 9 to call Bob").
 func matchReminder(p *parser, i int) (int, string) {
 	if w := p.word(i); w != "remind" && w != "reminder" && w != "alert" && w != "notify" && w != "alarm" {
 		return 0, ""
@@ -114,18 +114,6 @@ func (p *parser) before(k int) int {
 		return 2
 	}
 	return 0
-}
-
-// partOf reads at word k a part of the day, "morning", or "in the morning": its time and
-// how many words it took, 0 for none.
-func (p *parser) partOf(k int) (*clock, int) {
-	if part := parts[p.word(k)]; part != nil {
-		return part, 1
-	}
-	if part := parts[p.word(k+2)]; part != nil && p.word(k) == "in" && p.word(k+1) == "the" {
-		return part, 3
-	}
-	return nil, 0
 }
 
 // reminderBody reads at word j "at 8am", "in 2 hours" (from now), "thursday [at 6pm]",
