@@ -40,13 +40,13 @@ func (p *parser) monthDay(j int) (time.Month, int, int) {
 
 // matchDate reads a due date, after an optional "due", "on", "by", "before", "starting",
 // "beginning" or "from": "today", "tonight", "this evening", "in the morning" (the next
-// one), "tomorrow", "day after tomorrow", "next week", "next week on tuesday", "tuesday next week", "next
-// month", "next year", "this weekend", "next weekend", "friday", "next friday", "this
-// friday", "april 15", "15 april 2027", "the 15th of april", "2026-12-03" (and
-// "2026-12-03T14:00"), "[at] the end of the month", "end of the year", and after one of
-// those words "the 15th", each optionally followed by "morning", "afternoon", "evening"
-// or "night". A day after "last" or "past" is gone, and no due date: "call mom last
-// friday" keeps its title, as "yesterday" does.
+// one), "tomorrow", "day after tomorrow", "next week", "next week on tuesday", "tuesday
+// next week", "monday after next", "next month", "next year", "this weekend", "next
+// weekend", "friday", "next friday", "this friday", "april 15", "15 april 2027", "the
+// 15th of april", "2026-12-03" (and "2026-12-03T14:00"), "[at] the end of the month",
+// "end of the year", and after one of those words "the 15th", each optionally followed
+// by "morning", "afternoon", "evening" or "night". A day after "last" or "past" is gone,
+// and no due date: "call mom last friday" keeps its title, as "yesterday" does.
 func matchDate(p *parser, i int) (int, string) {
 	if w := p.word(i - 1); p.date != nil || p.at != nil || w == "except" || w == "last" || w == "past" {
 		return 0, ""
@@ -68,7 +68,7 @@ func matchDate(p *parser, i int) (int, string) {
 	case w == "for": // "slides for monday", not "a recipe for 1/2 cup" or "a hat for sun"
 		j, plain = j+1, true
 	case w == "at" && (edges[p.word(j+1)] || (p.word(j+1) == "the" && edges[p.word(j+2)])):
-		j++ // "at the end of the month", "at the start of next week"; else "at" is a time's ("at 5")
+		j++ // "at the end of the month", "at the start of next week"; else a time's ("at 5")
 	case (w == "over" || w == "at") && p.word(j+1) == "the" && p.word(j+2) == "weekend":
 		j++ // "over the weekend", "at the weekend"
 	case w == "in" && strings.HasPrefix(p.word(j+1), "mid"):
