@@ -261,7 +261,7 @@ func matchRepeat(p *parser, i int) (int, string) {
 	}
 	if times, n := p.timesADay(j); n > 0 && r.freq == "WEEKLY" && r.interval == 1 && r.byDay != nil && part == nil {
 		// "every weekday twice a day"
-		r.byHour, part, j = spread(times), &clock{h: firstDose, meridiem: true}, j+n
+		r.byHour, part, j = spread(firstDose, times), &clock{h: firstDose, meridiem: true}, j+n
 	}
 	p.rule = &r
 	if part != nil && p.part == nil {
@@ -294,7 +294,7 @@ func (p *parser) ruleAt(i int) (rule, *clock, int) {
 	if times, n := p.timesADay(i); n > 0 {
 		// "take pills twice a day", "3 times a day": spread over the waking day, from
 		// 08:00 to 20:00, unless the times are given ("twice a day at 8am and 9pm")
-		return rule{freq: "DAILY", interval: 1, byHour: spread(times)}, &clock{h: firstDose, meridiem: true}, n
+		return rule{freq: "DAILY", interval: 1, byHour: spread(firstDose, times)}, &clock{h: firstDose, meridiem: true}, n
 	}
 	if r, part, n := p.dayParts(i); n > 0 {
 		return r, part, n
@@ -311,15 +311,19 @@ func (p *parser) ruleAt(i int) (rule, *clock, int) {
 	return p.every(i)
 }
 
-// firstDose and lastDose are the hours between which "N times a day" spreads its times.
-const firstDose, lastDose = 8, 20
+// firstDose is the hour "N times a day" starts at, its times spread over the 12 hours
+// from it (doseSpan): from 08:00 to 20:00.
+const firstDose, doseSpan = 8, 12
 
-// spread returns the hours of a number of times a day, spread from firstDose to lastDose.
-func spread(times int) []int {
+// spread returns the hours of a number of times a day from hour from on, spread evenly
+// over doseSpan hours and in the order of a day: 3 from 8 are 8, 14 and 20; 2 from 20 are
+// 8 and 20.
+func spread(from, times int) []int {
 	hours := make([]int, times)
 	for k := range hours {
-		hours[k] = firstDose + k*(lastDose-firstDose)/(times-1)
+		hours[k] = (from + k*doseSpan/(times-1)) % 24
 	}
+	slices.Sort(hours)
 	return hours
 }
 

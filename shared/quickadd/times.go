@@ -102,13 +102,8 @@ func (p *parser) moreTimes(c clock, j int) int {
 // task: their words go back to the title.
 func (p *parser) settleHours() {
 	if p.rule != nil && len(p.rule.byHour) > 1 && len(p.hours) == 0 && p.clock != nil && p.part != nil {
-		// "twice a day at 9", "every morning and evening at 8": from that hour, as many
-		// over the next 12 hours (12 hours apart for two, 6 for three, 4 for four)
-		n := len(p.rule.byHour)
-		for k := range n {
-			p.hours = append(p.hours, (p.clock.h+k*12/(n-1))%24)
-		}
-		slices.Sort(p.hours)
+		// "twice a day at 9", "every morning and evening at 8": as many from that hour
+		p.hours = spread(p.clock.h, len(p.rule.byHour))
 	}
 	if len(p.hours) == 0 {
 		return
