@@ -275,13 +275,9 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 	}
 	// This weekend is its Saturday, or today on its Sunday; next weekend the Saturday
 	// after it.
-	thisWeekend := nextWeekday(time.Saturday, true)
+	thisWeekend, nextWeekend := nextWeekday(time.Saturday, true), nextWeekday(time.Saturday, true).add(7)
 	if today.weekday() == time.Sunday {
-		thisWeekend = today
-	}
-	nextWeekend := nextWeekday(time.Saturday, true).add(7)
-	if today.weekday() == time.Sunday {
-		nextWeekend = nextWeekday(time.Saturday, false)
+		thisWeekend, nextWeekend = today, nextWeekday(time.Saturday, false)
 	}
 	if d, k := p.nthWeekdayOf(j); k > 0 {
 		return d, nil, nil, k
