@@ -39,14 +39,15 @@ func (p *parser) monthDay(j int) (time.Month, int, int) {
 }
 
 // matchDate reads a due date, after an optional "due", "on", "by", "before", "starting",
-// "beginning" or "from": "today", "tonight", "this evening", "in the morning" (the next
-// one), "tomorrow", "day after tomorrow", "next week", "next week on tuesday", "tuesday
-// next week", "monday after next", "next month", "next year", "this weekend", "next
-// weekend", "friday", "next friday", "this friday", "april 15", "15 april 2027", "the
-// 15th of april", "2026-12-03" (and "2026-12-03T14:00"), "[at] the end of the month",
-// "end of the year", and after one of those words "the 15th", each optionally followed
-// by "morning", "afternoon", "evening" or "night". A day after "last" or "past" is gone,
-// and no due date: "call mom last friday" keeps its title, as "yesterday" does.
+// "beginning" or "from" (and "starting on", "starting from"): "today", "tonight", "this
+// evening", "in the morning" (the next one), "tomorrow", "day after tomorrow", "next
+// week", "next week on tuesday", "tuesday next week", "monday after next", "next month",
+// "next year", "this weekend", "next weekend", "first day of next month", "friday",
+// "next friday", "this friday", "april 15", "15 april 2027", "the 15th of april",
+// "2026-12-03" (and "2026-12-03T14:00"), "[at] the end of the month", "end of the year",
+// and after one of those words "the 15th", each optionally followed by "morning",
+// "afternoon", "evening" or "night". A day after "last" or "past" is gone, and no due
+// date: "call mom last friday" keeps its title, as "yesterday" does.
 func matchDate(p *parser, i int) (int, string) {
 	if w := p.word(i - 1); p.date != nil || p.at != nil || w == "except" || w == "last" || w == "past" {
 		return 0, ""
@@ -63,6 +64,9 @@ func matchDate(p *parser, i int) (int, string) {
 		j++
 	case w == "starting", w == "from", w == "beginning" && p.word(j+1) != "of":
 		j, start = j+1, true // not "beginning of the month"
+		if w != "from" && (p.word(j) == "on" || p.word(j) == "from") {
+			j++ // "starting on aug 3", "beginning from monday"
+		}
 	case w == "before": // "before the end of the month" is by then, not a day earlier
 		j, ahead = j+1, !p.endOf(j+1)
 	case w == "for": // "slides for monday", not "a recipe for 1/2 cup" or "a hat for sun"
@@ -311,6 +315,21 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 			return thisWeekend, nil, nil, 3
 		}
 	case "first":
+		// "first day of [the] next week|month|year", as "beginning of" says it, and "first
+		// day of january": the coming 1 January, or that of the year given.
+		if p.word(j+1) == "day" {
+			if m, ok := months[p.word(j+3)]; ok && p.word(j+2) == "of" {
+				if y, ok := p.year(j + 4); ok {
+					return date{y, m, 1}, nil, nil, 5
+				}
+				d, _ := nextDate(today, m, 1)
+				return d, nil, nil, 4
+			}
+			if d, n := p.periodStart(j+2, introduced); n > 0 {
+				return d, nil, nil, n + 2
+			}
+			break
+		}
 		// "first thing tomorrow": that day's morning; "first thing" alone, where the phrase
 		// ends, the next morning, as "in the morning" is.
 		if p.word(j+1) != "thing" {
@@ -385,7 +404,8 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 		if d, k := p.nthWeekdayOf(j + 1); k > 0 { // "the last friday of the month"
 			return d, nil, nil, k + 1
 		}
-		if _, _, k := p.monthDay(j + 1); k > 0 || edges[p.word(j+1)] || p.word(j+1) == "day" || p.word(j+1) == "last" {
+		if _, _, k := p.monthDay(j + 1); k > 0 || edges[p.word(j+1)] || p.word(j+1) == "day" || p.word(j+1) == "last" ||
+			(p.word(j+1) == "first" && p.word(j+2) == "day") {
 			if d, part, c, n := p.dateAt(j+1, introduced); n > 0 {
 				return d, part, c, n + 1
 			}
@@ -443,28 +463,17 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 		if p.word(j+1) == "after" && p.word(j+2) == "next" { // the Saturday after next weekend's
 			return nextWeekend.add(7), nil, nil, 3
 		}
-	case "beginning", "start", "mid":
-		// "beginning|start of [the] next week|month|year": its first day; "mid next week":
-		// its Wednesday ("mid next month" is midMonth's). Not "early" or "late", which say
-		// how in "leave early next week".
-		k := j + 1
-		if w != "mid" {
-			if p.word(k) != "of" {
-				break
-			}
-			if k++; p.word(k) == "the" {
-				k++
-			}
+	case "beginning", "start":
+		// "beginning|start of [the] next week|month|year": its first day. Not "early" or
+		// "late", which say how in "leave early next week".
+		if d, n := p.periodStart(j+1, introduced); n > 0 {
+			return d, nil, nil, n + 1
 		}
-		period := p.word(k + 1)
-		if p.word(k) != "next" || (period != "week" && period != "month" && period != "year") || (w == "mid" && period != "week") {
-			break
+	case "mid": // "mid next week": its Wednesday ("mid next month" is midMonth's)
+		if p.word(j+1) == "next" && p.word(j+2) == "week" {
+			first, _, _, _ := p.dateAt(j+1, introduced)
+			return first.add(2), nil, nil, 3
 		}
-		first, _, _, _ := p.dateAt(k, introduced)
-		if w == "mid" {
-			first = first.add(2)
-		}
-		return first, nil, nil, k + 2 - j
 	case "eow": // end of week
 		return nextWeekday(time.Friday, true), nil, nil, 1
 	case "eom": // end of month
@@ -490,6 +499,24 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 	}
 	d, c, k := p.calendarDate(j, introduced)
 	return d, nil, c, k
+}
+
+// periodStart reads "of [the] next week|month|year" at word k ("beginning of next
+// month", "the first day of next week"): that period's first day, and how many words it
+// took, 0 for none. Not "of the month" alone, whose first day has passed.
+func (p *parser) periodStart(k int, introduced bool) (date, int) {
+	if p.word(k) != "of" {
+		return date{}, 0
+	}
+	n := k + 1
+	if p.word(n) == "the" {
+		n++
+	}
+	if period := p.word(n + 1); p.word(n) != "next" || (period != "week" && period != "month" && period != "year") {
+		return date{}, 0
+	}
+	first, _, _, _ := p.dateAt(n, introduced)
+	return first, n + 2 - k
 }
 
 // calendarDate reads a date that names its day of the month at word j: "2026-12-24" (with

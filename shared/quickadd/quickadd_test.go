@@ -58,6 +58,15 @@ func TestParse(t *testing.T) {
 		{name: "BeginningOfNextMonth", text: "call beginning of next month", title: "call", day: "2026-04-01"},
 		{name: "AtTheStartOfNextWeek", text: "call at the start of next week", title: "call", day: "2026-03-09"},
 		{name: "MidNextWeek", text: "call mid next week", title: "call", day: "2026-03-11"},
+		// (until 2026-12-05 "first day of" stayed in the title, before the period's first
+		// day, and "first day of january" was no date)
+		{name: "FirstDayOfNextMonth", text: "call on the first day of next month", title: "call", day: "2026-04-01"},
+		{name: "FirstDayOfNextWeek", text: "call first day of next week", title: "call", day: "2026-03-09"},
+		{name: "FirstDayOfAMonth", text: "party first day of january", title: "party", day: "2027-01-01"},
+		{name: "FirstDayOfAMonthAndYear", text: "party the first day of may 2028 at 8pm", title: "party",
+			due: "2028-05-01T20:00:00-04:00"},
+		{name: "FirstDayOfSchoolIsTitle", text: "buy books for the first day of school", title: "buy books for the first day of school"},
+		{name: "FirstDayOfTheMonthIsTitle", text: "plan the first day of the month", title: "plan the first day of the month"},
 		{name: "EarlyIsTitle", text: "leave early next week", title: "leave early", day: "2026-03-09"},
 		{name: "LastWeekdayIsGone", text: "call mom last friday", title: "call mom last friday"},
 		{name: "PastWeekdayIsGone", text: "call mom this past friday", title: "call mom this past friday"},
@@ -336,6 +345,11 @@ func TestParse(t *testing.T) {
 		{name: "StartingAMonth", text: "checkup every 6 months starting may", title: "checkup",
 			day: "2026-05-01", rule: "FREQ=MONTHLY;INTERVAL=6"},
 		{name: "FromAMonthIsTitle", text: "letter from may", title: "letter from may"},
+		// (until 2026-12-05 "starting on" and "beginning on" left their first word in the title)
+		{name: "StartingOnADate", text: "stretch every day starting on april 3", title: "stretch",
+			day: "2026-04-03", rule: "FREQ=DAILY"},
+		{name: "BeginningOnADate", text: "swim every monday beginning on march 16", title: "swim",
+			day: "2026-03-16", rule: "FREQ=WEEKLY;BYDAY=MO"},
 		{name: "DayListInOneWord", text: "gym mon/wed/fri 7am", title: "gym",
 			due: "2026-03-09T07:00:00-04:00", rule: "FREQ=WEEKLY;BYDAY=MO,WE,FR"},
 		{name: "DayListWithCommas", text: "gym tue,thu", title: "gym", day: "2026-03-10", rule: "FREQ=WEEKLY;BYDAY=TU,TH"},
