@@ -50,6 +50,8 @@ func FuzzParse(f *testing.F) {
 		"remind me every morning to x", "x every jan 15, apr 15 and jul 15", "x every 15th of jan, apr and jul", "x wednesday nights",
 		"x the monday after next", "x first monday next month", "x mon/wed/fri", "x on the 1st and 15th", "dinner at 8 remind me at 7",
 		"x tonight at 9 remind me tonight at 8", "x at half past six", "x ending in 3 months every day", "x by 25th",
+		"x first day of next month", "x the first day of may 2028", "x every day starting on april 3",
+		"x friday remind me on the 18th", "x friday 9am remind me 1, 2 and 24 hours before", "x with a reminder at 8", "x ping me at 8",
 	} {
 		f.Add(s, int64(1772809200), uint8(1))
 	}

@@ -7,21 +7,30 @@ import (
 )
 
 // matchReminder reads "remind [me] 1h before", "remind me at 8am", "reminder 1 day
-// before and 1 hour before", "remind me 1 day and 1 hour before", "remind me the day
-// before", "remind me thursday at 6pm", "remind me in 2 hours" (also after "alert",
-// "alarm" or "notify" for "remind"), and "remind me to" opening the line: a reminder at
-// the due time, as someone who writes "remind me to call Bob tomorrow at 10" means. A
-// reminder that opens the line takes the "to" after it ("remind me at 9 to call Bob").
+// before and 1 hour before", "remind me 1 day and 1 hour before", "remind me 30 and 10
+// minutes before", "remind me the day before", "remind me [on] thursday at 6pm", "remind
+// me in 2 hours" (also after "alert", "alarm", "notify", "ping me" or "with a reminder"
+// for "remind"), and "remind me to" opening the line: a reminder at the due time, as
+// someone who writes "remind me to call Bob tomorrow at 10" means. A reminder that opens
+// the line takes the "to" after it ("remind me at 9 to call Bob").
 func matchReminder(p *parser, i int) (int, string) {
-	if w := p.word(i); w != "remind" && w != "reminder" && w != "alert" && w != "notify" && w != "alarm" {
+	j := i
+	if p.word(j) == "with" { // "with a reminder 30m before"
+		if j++; p.word(j) == "a" || p.word(j) == "an" {
+			j++
+		}
+		if w := p.word(j); w != "reminder" && w != "alert" && w != "alarm" {
+			return 0, ""
+		}
+	}
+	if w := p.word(j); !remindWords[w] && (w != "ping" || p.word(j+1) != "me") {
 		return 0, ""
 	}
 	if i == 0 && p.word(0) == "remind" && p.word(1) == "me" && p.word(2) == "to" && p.atDue < 0 {
 		p.atDue = len(p.frag)
 		return 3, "a reminder at the due time"
 	}
-	j := i + 1
-	if p.word(j) == "me" {
+	if j++; p.word(j) == "me" {
 		j++
 	}
 	if _, n, _ := p.reminderBody(j); n == 0 && i == 0 && j == 2 && p.word(0) == "remind" && p.atDue < 0 {
@@ -57,6 +66,9 @@ func matchReminder(p *parser, i int) (int, string) {
 	}
 	return j - i, "reminder " + strings.Join(meanings, " and ")
 }
+
+// remindWords open a reminder; so do "ping me" and "with a reminder|alert|alarm".
+var remindWords = map[string]bool{"remind": true, "reminder": true, "alert": true, "notify": true, "alarm": true}
 
 // moreReminders reads reminders at word j as reminderBody does; after one at a time of day
 // (clocked), also a time alone with am, pm or a colon: "at 2 and 2:45".
@@ -175,7 +187,13 @@ func (p *parser) reminderBody(j int) ([]reminder, int, string) {
 		d := taskwire.Duration{Days: days}
 		return []reminder{{before: &d}}, 3, "the " + p.word(j+1) + " before"
 	}
-	if d, part, _, k := p.dateAt(j, true); k > 0 {
+	d, part, _, k := p.dateAt(j, true)
+	if p.word(j) == "on" { // "remind me on thursday", "on the 20th"
+		if d, part, _, k = p.dateAfter(j+1, true); k > 0 {
+			k++
+		}
+	}
+	if k > 0 {
 		if part == nil {
 			var n int
 			part, n = p.partOf(j + k) // "thursday evening", "tomorrow in the morning"
@@ -194,22 +212,41 @@ func (p *parser) reminderBody(j int) ([]reminder, int, string) {
 		}
 		return []reminder{{on: &d, at: &c}}, k + n, "on " + d.String() + " at " + c.String()
 	}
-	// One or more durations, "and" between them, then "before".
+	// One or more durations, "and" between them, then "before"; numbers alone before one
+	// take its unit ("30 and 10 minutes before", "10, 30 and 60 minutes before").
 	var rs []reminder
 	var said []string
-	k := j
+	var counts []int // the numbers alone read since the last duration
+	k = j
 	for {
 		n, u, m, ok := p.duration(k, true)
-		d, isDuration := durationOf(n, u)
-		if !ok || !isDuration {
+		if c, isCount := count(p.word(k), false); !ok && isCount {
+			if w := p.word(k + 1); w == "and" || w == "&" {
+				counts, k = append(counts, c), k+2
+				continue
+			}
+			if p.comma(k) {
+				counts, k = append(counts, c), k+1
+				continue
+			}
+		}
+		if !ok {
 			return nil, 0, ""
 		}
-		if _, err := taskwire.ParseDuration(d.String()); err != nil {
-			return nil, 0, "" // longer than reminders may be
+		for _, c := range append(counts, n) {
+			d, isDuration := durationOf(c, u)
+			if !isDuration {
+				return nil, 0, ""
+			}
+			if _, err := taskwire.ParseDuration(d.String()); err != nil {
+				return nil, 0, "" // longer than reminders may be
+			}
+			rs, said = append(rs, reminder{before: &d}), append(said, describe(c, u))
 		}
-		rs, said, k = append(rs, reminder{before: &d}), append(said, describe(n, u)), k+m
+		counts, k = nil, k+m
 		if b := p.before(k); b > 0 {
-			if days := d.Days + 7*d.Weeks; len(rs) == 1 && days > 0 && d.Hours == 0 && d.Minutes == 0 {
+			if d := rs[0].before; len(rs) == 1 && d.Days+7*d.Weeks > 0 && d.Hours == 0 && d.Minutes == 0 {
+				days := d.Days + 7*d.Weeks
 				if r, n, ok := p.daysBeforeAt(days, k+b); ok { // "2 days before at 9am"
 					return []reminder{r}, k + b + n - j, said[0] + " before at " + r.at.String()
 				}
