@@ -52,6 +52,7 @@ func FuzzParse(f *testing.F) {
 		"x tonight at 9 remind me tonight at 8", "x at half past six", "x ending in 3 months every day", "x by 25th",
 		"x first day of next month", "x the first day of may 2028", "x every day starting on april 3",
 		"x friday remind me on the 18th", "x friday 9am remind me 1, 2 and 24 hours before", "x with a reminder at 8", "x ping me at 8",
+		"x 9-5 monday", "x from 9 to 5 on friday", "x pages 10-12 tomorrow", "x 3-1 tomorrow",
 	} {
 		f.Add(s, int64(1772809200), uint8(1))
 	}

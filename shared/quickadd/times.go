@@ -10,10 +10,13 @@ import (
 
 // matchTime reads a time of day, after an optional "at", "@", "by", "around", "due",
 // "before" (a deadline: "before 4pm" is due at 16:00), "after" (not sooner: "after 4pm"
-// is due at 16:00 too), "from", "starting" or "for", and one more of "at", "around" or "by" ("due by", "at around",
-// "starting at"): "5pm", "5 pm", "9:30", "9:30am", "17:00", "noon", "midnight", "eod" and
-// "[the] end of [the] day" (23:59), and a bare hour ("at 9") after "at", "@", "by", "around" or "due" ("work from 9 to 5"
-// and "pages from 10" are no time); or a time range (see timeRange), also after "between".
+// is due at 16:00 too), "from", "starting" or "for", and one more of "at", "around" or
+// "by" ("due by", "at around", "starting at"): "5pm", "5 pm", "9:30", "9:30am", "17:00",
+// "noon", "midnight", "eod" and "[the] end of [the] day" (23:59), and a bare hour ("at
+// 9") after "at", "@", "by", "around" or "due" ("work from 9 to 5" and "pages from 10"
+// are no time); or a time range (see timeRange), also after "between", and in hours
+// alone right after a day or right before one ("monday 10-11", "meeting 10-11
+// tomorrow").
 func matchTime(p *parser, i int) (int, string) {
 	if p.clock != nil || p.at != nil {
 		return 0, ""
@@ -36,6 +39,16 @@ func matchTime(p *parser, i int) (int, string) {
 		// phrase ends there or goes on as an appointment's does ("with Bob"), not as a
 		// count's ("friday 1-2 hours of study", "monday 3 to 4 people").
 		if c, d, k, ok = p.timeRange(j, true, true, between); ok && !p.hoursEnd(j+k) {
+			ok = false
+		}
+	}
+	if !ok && !bare && !p.countsBefore(i) {
+		// Hours alone right before a day ("meeting 10-11 tomorrow", "workshop 9 to 5 on
+		// monday"), as people say them, 1 to 12, at most 12 hours apart ("score 3-1
+		// tomorrow" is none), and not after a word that counts things ("pages 10-12
+		// monday", "chapter 3-5 tomorrow").
+		if c, d, k, ok = p.timeRange(j, true, true, between); ok &&
+			(!p.dayAt(j+k) || !twelveHours(p.toks[j:j+k]) || d.Hours*60+d.Minutes > 12*60) {
 			ok = false
 		}
 	}
@@ -354,6 +367,44 @@ var hoursGoOn = map[string]bool{"with": true, "in": true, "on": true, "for": tru
 
 // rangeJoins join the start and the end of a time range written in words: "10am to 11am".
 var rangeJoins = map[string]bool{"to": true, "till": true, "until": true, "-": true, "–": true}
+
+// dayAt reports whether a date starts at word k, after an optional "on": "tomorrow",
+// "on monday", "dec 14".
+func (p *parser) dayAt(k int) bool {
+	if p.word(k) == "on" {
+		k++
+	}
+	_, _, _, n := p.dateAt(k, true)
+	return n > 0
+}
+
+// countsBefore reports whether the word before word i counts things, so that numbers
+// after it are theirs and no hours: a plural ("pages", "chapters") or one of countWords.
+func (p *parser) countsBefore(i int) bool {
+	w := p.word(i - 1)
+	return countWords[w] || (len(w) > 3 && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss"))
+}
+
+// countWords are words in the singular after which numbers are counted, not hours.
+var countWords = map[string]bool{
+	"page": true, "p": true, "pp": true, "pg": true, "chapter": true, "ch": true, "no": true, "number": true,
+	"exercise": true, "ex": true, "question": true, "problem": true, "step": true, "lesson": true, "unit": true,
+	"section": true, "verse": true, "row": true, "line": true, "item": true, "slide": true, "part": true,
+	"episode": true, "ep": true, "volume": true, "vol": true, "level": true, "grade": true, "size": true,
+	"age": true, "aged": true, "room": true, "version": true, "week": true, "day": true,
+}
+
+// twelveHours reports whether the numbers of words are hours as said aloud, 1 to 12.
+func twelveHours(words []token) bool {
+	for _, t := range words {
+		for _, n := range strings.FieldsFunc(t.word, func(r rune) bool { return r < '0' || r > '9' }) {
+			if h, err := strconv.Atoi(n); err != nil || h < 1 || h > 12 {
+				return false
+			}
+		}
+	}
+	return true
+}
 
 // followsDay reports whether word i comes right after the words of the due date or of
 // the repeat rule ("monday 10-11", "every friday from 9 to 5"), where hours alone make a
