@@ -751,6 +751,10 @@ await scenario('phone width', null, async () => {
   // Against the viewport's 390 px: a mobile viewport widens (and innerWidth with it) to fit what overflows.
   const overflow = await p.evaluate(() => document.documentElement.scrollWidth - 390);
   assert(overflow <= 0, `no sideways scrolling: ${overflow}px too wide`);
+  // A repeating task's buttons (Skip, the moves, Edit, Delete) take one line, not two.
+  const row = p.locator('#tasks > li', { has: p.getByRole('button', { name: /^Skip/ }) }).first();
+  const tops = await row.locator('.actions button').evaluateAll((bs) => bs.map((b) => Math.round(b.getBoundingClientRect().top)));
+  assert(tops.length >= 4 && new Set(tops).size === 1, `the buttons of a repeating task on one line: tops ${tops}`);
   await p.screenshot({ path: path.join(OUT, 'phone.png'), fullPage: true });
   await phone.close();
 });
