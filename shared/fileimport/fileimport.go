@@ -47,6 +47,10 @@ const (
 // ("Work.csv: line[4].DATE"). More than MaxZipFiles files, or more than MaxZipBytes
 // unpacked, is ETOOLARGE.
 func ReadFile(name string, data []byte, user, zone string, now time.Time) ([]*taskwire.Task, error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		// A file path mistyped sends nothing ("curl --data-binary @Tasks.ics" without the file).
+		return nil, taskwire.FieldErrorf(taskwire.EINVALID, "file", "the file is empty: send a Todoist or TickTick CSV, an iCalendar file of tasks or a ZIP of them")
+	}
 	if !bytes.HasPrefix(data, []byte("PK\x03\x04")) {
 		return readOne(name, data, user, zone, now)
 	}

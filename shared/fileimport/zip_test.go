@@ -83,6 +83,20 @@ func TestReadFile_ZipErrors(t *testing.T) {
 	}
 }
 
+// An empty file, as curl sends for a file name it cannot find, is said to be empty, not
+// to be a bad CSV, whatever its name.
+func TestReadFile_Empty(t *testing.T) {
+	for _, name := range []string{"Tasks.ics", "backup.zip", "Work.csv", ""} {
+		for _, data := range []string{"", " \r\n "} {
+			_, err := fileimport.ReadFile(name, []byte(data), "ada", "UTC", now)
+			require.Error(t, err)
+			assert.Equal(t, taskwire.EINVALID, taskwire.ErrorCode(err))
+			assert.Equal(t, "file", taskwire.ErrorField(err))
+			assert.Contains(t, taskwire.ErrorMessage(err), "the file is empty", "%q named %q", data, name)
+		}
+	}
+}
+
 // manyFiles returns n file names, each with an empty content.
 func manyFiles(n int) []string {
 	var out []string

@@ -63,6 +63,14 @@ func TestImport_Todoist(t *testing.T) {
 		http.StatusUnprocessableEntity, taskwire.EINVALID)
 	assert.Equal(t, "line[6].PRIORITY", refused.Field, "the sixth line of the file")
 	assert.Len(t, c.MustListTasks(t, "status=all"), 4, "a bad file adds nothing")
+
+	// curl sends nothing for a file it cannot find: the problem says so, whatever the type.
+	for _, kind := range []string{"text/csv", "application/zip", "text/calendar"} {
+		empty := mustProblem(t, c.Do(t, http.MethodPost, "/v1/import", "", "Content-Type", kind),
+			http.StatusUnprocessableEntity, taskwire.EINVALID)
+		assert.Equal(t, "file", empty.Field)
+		assert.Contains(t, empty.Detail, "the file is empty", kind)
+	}
 }
 
 // Leaving TickTick: its backup posted to the import adds its open and completed tasks,
