@@ -965,9 +965,16 @@ func listQuery(user string, f taskwire.TaskFilter, now time.Time, window *dueWin
 		// due_at, a day and two hours either side, hold an all-day task ending its day in
 		// any zone, and let the due index serve both.
 		from, to := arg(window.from), arg(window.to)
-		where = append(where, "coalesce(t.due_date BETWEEN "+arg(window.first)+" AND "+arg(window.last)+
-			", t.due_at >= "+from+" AND t.due_at < "+to+")",
-			"t.due_at >= "+from+"::timestamptz - interval '26 hours' AND t.due_at < "+to+"::timestamptz + interval '26 hours'")
+		in := "coalesce(t.due_date BETWEEN " + arg(window.first) + " AND " + arg(window.last) +
+			", t.due_at >= " + from + " AND t.due_at < " + to + ")"
+		if !f.WithOverdue {
+			where = append(where, in,
+				"t.due_at >= "+from+"::timestamptz - interval '26 hours' AND t.due_at < "+to+"::timestamptz + interval '26 hours'")
+		} else {
+			// And the open tasks overdue before it (an all-day one's due_at ends its day).
+			where = append(where, "("+in+" OR (t.status = 'open' AND t.due_at < "+arg(now)+"))",
+				"t.due_at < "+to+"::timestamptz + interval '26 hours'")
+		}
 	}
 	if f.CompletedBefore != nil {
 		where = append(where, "t.completed_at < "+arg(*f.CompletedBefore))

@@ -79,6 +79,19 @@ func TestAllDayTasks(t *testing.T) {
 		c.MustCreateTask(t, map[string]any{"title": "next year", "due_at": today.AddDate(1, 0, 0).Format(time.RFC3339)})
 		assert.Equal(t, []string{"in a week", "next year"}, titles(c.MustListTasks(t, "due=later&sort=title")))
 		assert.Equal(t, []string{"a minute ago", "in six days", "today"}, titles(c.MustListTasks(t, "due=week&sort=title")))
+		// with_overdue: the window and the open tasks overdue before it (Todoist's Today),
+		// not a completed one, nor one due after the window.
+		c.MustCreateTask(t, map[string]any{"title": "last week", "due_date": today.AddDate(0, 0, -7).Format(taskwire.DateLayout), "time_zone": zone})
+		c.MustCreateTask(t, map[string]any{"title": "done last week", "due_at": today.AddDate(0, 0, -7).Format(time.RFC3339), "completed": true})
+		assert.Equal(t, []string{"a minute ago", "last week", "today", "yesterday"},
+			titles(c.MustListTasks(t, "due=today&with_overdue=true&sort=title")))
+		assert.Equal(t, []string{"a minute ago", "in six days", "last week", "today", "yesterday"},
+			titles(c.MustListTasks(t, "due=week&with_overdue=true&sort=title")))
+		assert.Equal(t, []string{"a minute ago", "last week", "today", "yesterday"},
+			titles(c.MustListTasks(t, "due=today&with_overdue=true&status=all&sort=title")), "no completed task of the past")
+		assert.Equal(t, []string{"a minute ago", "today"}, titles(c.MustListTasks(t, "due=today&with_overdue=false&sort=title")))
+		assert.Equal(t, []string{"last week", "yesterday", "a minute ago", "today", "in six days"},
+			titles(c.MustListTasks(t, "due=week&with_overdue=true&sort=due_at&limit=2")), "page after page")
 	})
 
 	// A patch moves a task between a time and a day; a new zone keeps its day.

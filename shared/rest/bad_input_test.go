@@ -214,6 +214,10 @@ func TestBadInput(t *testing.T) {
 		badRequest{name: "ListDueNoneOverdue", method: http.MethodGet, path: "/v1/tasks?due=none&overdue=true", status: 400, field: "due"},
 		badRequest{name: "ListDueNoneBefore", method: http.MethodGet, path: "/v1/tasks?due=none&due_before=2026-03-01T00:00:00Z", status: 400, field: "due"},
 		badRequest{name: "ListDueTwice", method: http.MethodGet, path: "/v1/tasks?due=today&due=week", status: 400, field: "due"},
+		badRequest{name: "ListWithOverdueMaybe", method: http.MethodGet, path: "/v1/tasks?due=today&with_overdue=maybe", status: 400, field: "with_overdue"},
+		badRequest{name: "ListWithOverdueAlone", method: http.MethodGet, path: "/v1/tasks?with_overdue=true", status: 400, field: "with_overdue"},
+		badRequest{name: "ListWithOverdueTomorrow", method: http.MethodGet, path: "/v1/tasks?due=tomorrow&with_overdue=true", status: 400, field: "with_overdue"},
+		badRequest{name: "ListWithOverdueOverdue", method: http.MethodGet, path: "/v1/tasks?due=today&with_overdue=true&overdue=true", status: 400, field: "with_overdue"},
 		badRequest{name: "AliasListSortSize", method: http.MethodGet, path: alias + "?sort=size", status: 400, field: "sort"},
 		// Every route refuses a query parameter it does not take, not only the listings: a
 		// PATCH or DELETE with a typo in its query did what it was asked without it.

@@ -570,7 +570,7 @@ func (s *Server) listTasks(w http.ResponseWriter, r *http.Request) error {
 
 var filterParams = map[string]bool{
 	"status": true, "priority": true, "tag": true, "q": true, "due_before": true,
-	"due_after": true, "due": true, "overdue": true, "completed_before": true, "completed_after": true,
+	"due_after": true, "due": true, "overdue": true, "with_overdue": true, "completed_before": true, "completed_after": true,
 	"sort": true, "limit": true, "cursor": true,
 }
 
@@ -674,6 +674,21 @@ func ParseFilter(q url.Values) (taskwire.TaskFilter, error) {
 		f.Due = v
 	default:
 		return f, bad("due", "due must be today, tomorrow, week (today and the six days after), later (after those) or none (no due date)")
+	}
+	if v := q.Get("with_overdue"); v != "" {
+		// "What is left to do today": the window and the open tasks overdue before it, as
+		// Todoist's, TickTick's and Things' Today show them.
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return f, bad("with_overdue", "with_overdue must be true or false")
+		}
+		if b && f.Due != taskwire.DueToday && f.Due != taskwire.DueWeek {
+			return f, bad("with_overdue", "with_overdue=true adds the overdue tasks to due=today or due=week")
+		}
+		if b && f.Overdue {
+			return f, bad("with_overdue", "with_overdue=true adds the overdue tasks to a due window; with overdue=true they would be all it lists")
+		}
+		f.WithOverdue = b
 	}
 	// A window of completion times selects completed tasks: it makes them the default
 	// status, and open tasks, which have no completion time, cannot be asked for with it.

@@ -126,6 +126,9 @@ type TaskFilter struct {
 	// DueNone for tasks without a due date; "" for none.
 	Due     string
 	Overdue bool
+	// WithOverdue widens the window of Due (today or week) to the open tasks overdue
+	// before it: what is left to do by its end.
+	WithOverdue bool
 	// CompletedBefore and CompletedAfter keep the tasks completed before and after these
 	// instants, so only completed tasks.
 	CompletedBefore *time.Time

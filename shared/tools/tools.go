@@ -727,6 +727,8 @@ type listArgs struct {
 	DueAfter  string     `json:"due_after"`
 	Due       string     `json:"due"`
 	Overdue   *bool      `json:"overdue"`
+	// WithOverdue adds the overdue tasks to due's window, as with_overdue does.
+	WithOverdue *bool `json:"with_overdue"`
 	// CompletedBefore and CompletedAfter bound the completion time, as the REST API's
 	// completed_before and completed_after do.
 	CompletedBefore string `json:"completed_before"`
@@ -781,6 +783,9 @@ func listQuery(ctx context.Context, users Users, in listArgs) (url.Values, error
 	set("due", in.Due)
 	if in.Overdue != nil {
 		q.Set("overdue", strconv.FormatBool(*in.Overdue))
+	}
+	if in.WithOverdue != nil {
+		q.Set("with_overdue", strconv.FormatBool(*in.WithOverdue))
 	}
 	set("completed_before", in.CompletedBefore)
 	set("completed_after", in.CompletedAfter)
@@ -937,8 +942,9 @@ const (
 		"q": {"type": "string", "description": "Words to search for in titles and descriptions."},
 		"due_before": {"type": "string", "description": "Only tasks due before this time: local in the user's zone, e.g. 2026-03-06T00:00:00, or RFC 3339 with an offset."},
 		"due_after": {"type": "string", "description": "Only tasks due after this time: local in the user's zone, or RFC 3339 with an offset."},
-		"due": {"type": "string", "enum": ["today", "tomorrow", "week", "later", "none"], "description": "Only tasks due on a day of the user's time zone: today, tomorrow, week (today and the six days after), or later (after those); none for tasks without a due date. Simpler and surer than due_before/due_after for \"what's on today?\"; overdue tasks are not in today (ask with overdue)."},
+		"due": {"type": "string", "enum": ["today", "tomorrow", "week", "later", "none"], "description": "Only tasks due on a day of the user's time zone: today, tomorrow, week (today and the six days after), or later (after those); none for tasks without a due date. Simpler and surer than due_before/due_after for \"what's on today?\"; overdue tasks are not in today (ask with overdue, or add them with with_overdue)."},
 		"overdue": {"type": "boolean", "description": "Only open tasks whose due time has passed."},
+		"with_overdue": {"type": "boolean", "description": "With due today or week: the open tasks overdue before it too, what is left to do (\"what do I have to do today?\")."},
 		"completed_after": {"type": "string", "description": "Only tasks completed after this time (what was done since): local in the user's zone, e.g. 2026-03-05T00:00:00, or RFC 3339 with an offset. Lists completed tasks unless status says all."},
 		"completed_before": {"type": "string", "description": "Only tasks completed before this time: local in the user's zone, or RFC 3339 with an offset. Lists completed tasks unless status says all."},
 		"sort": {"type": "string", "enum": ["created_at", "-created_at", "due_at", "-due_at", "priority", "-priority", "title", "-title", "completed_at", "-completed_at", "position", "-position"], "description": "Order; a leading - reverses it. Default created_at; -completed_at lists what was done, the latest first; position is the user's own order, the one move_task arranges."}`

@@ -371,6 +371,17 @@ func TestTools_ListDue(t *testing.T) {
 	}
 	refused := MustFail(t, ctx, set, "list_tasks", `{"due": "soon"}`)
 	assert.Equal(t, "due", refused["field"])
+
+	// "What do I have to do today?": today's and what is overdue.
+	MustCall[taskwire.Task](t, ctx, set, "add_task", `{"title": "Pay the plumber", "due_date": "`+today.AddDate(0, 0, -2).Format(taskwire.DateLayout)+`"}`)
+	page := MustCall[taskwire.TaskPage](t, ctx, set, "list_tasks", `{"due": "today", "with_overdue": true, "sort": "due_at"}`)
+	var got []string
+	for _, task := range page.Items {
+		got = append(got, task.Title)
+	}
+	assert.Equal(t, []string{"Pay the plumber", "Call the bank"}, got)
+	refused = MustFail(t, ctx, set, "list_tasks", `{"with_overdue": true}`)
+	assert.Equal(t, "with_overdue", refused["field"])
 }
 
 // "Send me my tasks every morning at 7": set_daily_summary sets the summary's time, says
