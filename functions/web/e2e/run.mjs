@@ -1013,6 +1013,42 @@ await userScenario('days step on the calendar in the user\'s zone: day labels on
   await until(async () => (await p.locator('#tasks > li').count()) === 1 && await taskItem(p, 'Learn Greek').count() === 1, 'only the task without a date');
 });
 
+await userScenario('overdue and today: what is left to do today, asked of the server, saved and chosen again', {
+  seed: async (tok) => {
+    await seedTask(tok, { title: 'Pay the plumber', due_date: dayIn(-3, ZONE), time_zone: ZONE });
+    await seedTask(tok, { title: 'Call the bank', due_date: dayIn(0, ZONE), time_zone: ZONE });
+    await seedTask(tok, { title: 'See the dentist', due_date: dayIn(1, ZONE), time_zone: ZONE });
+    const done = await seedTask(tok, { title: 'Renew the lease', due_date: dayIn(-2, ZONE), time_zone: ZONE });
+    await api(tok, 'POST', `/v1/tasks/${done.id}/complete`);
+  },
+}, async ({ page: p, token: tok }) => {
+  const titles = async () => (await p.locator('#tasks .title').allTextContents()).map((x) => x.replace(/^#\d+\s*/, ''));
+  const shows = (want, what) => until(async () => JSON.stringify(await titles()) === JSON.stringify(want), `${what}: ${want}`);
+  await p.locator('#flt-sort').selectOption('due_at');
+  await shows(['Pay the plumber', 'Call the bank', 'See the dentist'], 'every open task by due date');
+  const asked = p.waitForRequest((r) => new URL(r.url()).searchParams.get('with_overdue') === 'true');
+  await p.locator('#flt-due').selectOption('today+overdue');
+  const q = new URL((await asked).url()).searchParams;
+  assert(q.get('due') === 'today' && !q.has('overdue'), `today's window asked by name, with the overdue: ${q}`);
+  await shows(['Pay the plumber', 'Call the bank'], 'the overdue and today\'s, not tomorrow\'s');
+  await p.locator('#flt-due').selectOption('today');
+  await shows(['Call the bank'], 'today alone');
+  await p.locator('#flt-due').selectOption('today+overdue');
+  await shows(['Pay the plumber', 'Call the bank'], 'the overdue and today\'s again');
+  await p.getByRole('button', { name: 'Save filter…' }).click();
+  await p.getByLabel('Name of the filter').fill('Left to do');
+  await p.keyboard.press('Enter');
+  await p.locator('.toast', { hasText: 'Saved the filter “Left to do”.' }).waitFor();
+  const list = (await api(tok, 'GET', '/v1/filters')).body.items;
+  assert(list[0]?.query === 'due=today&sort=due_at&status=open&with_overdue=true', `saved: ${JSON.stringify(list)}`);
+  await p.locator('#flt-due').selectOption('');
+  await shows(['Pay the plumber', 'Call the bank', 'See the dentist'], 'any time');
+  await p.locator('#saved-select').selectOption({ label: 'Left to do' });
+  await shows(['Pay the plumber', 'Call the bank'], 'the saved filter chosen again');
+  assert(await p.locator('#flt-due').inputValue() === 'today+overdue', 'the Due filter says it');
+  assert(await p.locator('#saved-extra').isHidden(), 'nothing kept aside');
+});
+
 await userScenario('a time zone that does not exist is the form\'s error, not an exception', {}, async ({ page: p, token: tok }) => {
   await p.getByRole('button', { name: 'Open the full form' }).click();
   await p.locator('#f-title').fill('Call Mars');

@@ -297,6 +297,8 @@ function filterQuery() {
   if (f.get('q').trim()) q.set('q', f.get('q').trim());
   switch (f.get('due')) {
     case 'overdue': q.set('overdue', 'true'); break;
+    // What is left to do today, as Todoist's Today lists it.
+    case 'today+overdue': q.set('due', 'today'); q.set('with_overdue', 'true'); break;
     // The server knows the user's day: a saved filter's "today" is the day it is listed on.
     case 'today': case 'week': case 'later': case 'none': q.set('due', f.get('due')); break;
   }
@@ -341,10 +343,15 @@ function applyQuery(m) {
   $('#flt-q').value = one('q', () => true);
   $('#flt-sort').value = one('sort', offered('#flt-sort')) || DEFAULT_SORT;
   // One due condition the Due select has; more (a window between two dates) are kept aside.
-  const dues = ['due', 'overdue', 'due_before', 'due_after'].filter((k) => m.has(k));
-  if (dues.length === 1) {
+  const dues = ['due', 'overdue', 'due_before', 'due_after', 'with_overdue'].filter((k) => m.has(k));
+  const only = (k) => (m.get(k)?.length === 1 ? m.get(k)[0] : '');
+  if (dues.length === 2 && only('due') === 'today' && only('with_overdue') === 'true') {
+    m.delete('due');
+    m.delete('with_overdue');
+    $('#flt-due').value = 'today+overdue';
+  } else if (dues.length === 1) {
     const [k] = dues;
-    const v = m.get(k).length === 1 ? m.get(k)[0] : '';
+    const v = only(k);
     const due = k === 'due' && ['today', 'week', 'later', 'none'].includes(v) ? v : k === 'overdue' && v === 'true' ? 'overdue' : '';
     if (due) m.delete(k);
     $('#flt-due').value = due;
@@ -389,6 +396,7 @@ function describeParams(params) {
     switch (k) {
       case 'due': words.push({ week: 'due in the next 7 days', none: 'no due date' }[v[0]] || `due ${v[0]}`); break;
       case 'overdue': words.push(`overdue ${v[0]}`); break;
+      case 'with_overdue': words.push(v[0] === 'true' ? 'and overdue' : `with overdue ${v[0]}`); break;
       case 'due_before': case 'due_after': case 'completed_before': case 'completed_after':
         words.push(`${k.startsWith('due') ? 'due' : 'done'} ${k.endsWith('before') ? 'before' : 'after'} ${when(v[0])}`); break;
       case 'priority': words.push(`priority ${v.join(' or ')}`); break;
