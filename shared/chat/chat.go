@@ -643,6 +643,8 @@ func SystemPrompt(now time.Time, zone string) string {
 		"with filter lists it, list_filters and delete_filter keep them. " +
 		"A task's steps are its checklist: give them as checklist to add_task or update_task (update_task " +
 		"replaces the whole list, so send the steps the task has with the new ones), and tick one off with check_step. " +
+		"What is on today (or this week) is list_tasks with due today (or week) and with_overdue, so that nothing " +
+		"overdue is missed. " +
 		"What the user got done is list_tasks with completed_after (e.g. the start of the day) and sort -completed_at; " +
 		"how many a day, against their daily goal, and their streak is get_stats, and set_daily_goal sets the goal. " +
 		"Reminders that fired are notifications: list_notifications shows which the user missed, and snooze_reminder " +
