@@ -217,6 +217,7 @@ func (p *parser) reminderBody(j int) ([]reminder, int, string) {
 	var rs []reminder
 	var said []string
 	var counts []int // the numbers alone read since the last duration
+	var last taskwire.Duration
 	k = j
 	for {
 		n, u, m, ok := p.duration(k, true)
@@ -241,12 +242,11 @@ func (p *parser) reminderBody(j int) ([]reminder, int, string) {
 			if _, err := taskwire.ParseDuration(d.String()); err != nil {
 				return nil, 0, "" // longer than reminders may be
 			}
-			rs, said = append(rs, reminder{before: &d}), append(said, describe(c, u))
+			rs, said, last = append(rs, reminder{before: &d}), append(said, describe(c, u)), d
 		}
 		counts, k = nil, k+m
 		if b := p.before(k); b > 0 {
-			if d := rs[0].before; len(rs) == 1 && d.Days+7*d.Weeks > 0 && d.Hours == 0 && d.Minutes == 0 {
-				days := d.Days + 7*d.Weeks
+			if days := last.Days + 7*last.Weeks; len(rs) == 1 && days > 0 && last.Hours == 0 && last.Minutes == 0 {
 				if r, n, ok := p.daysBeforeAt(days, k+b); ok { // "2 days before at 9am"
 					return []reminder{r}, k + b + n - j, said[0] + " before at " + r.at.String()
 				}
