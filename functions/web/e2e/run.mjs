@@ -1056,6 +1056,21 @@ await userScenario('overdue and today: what is left to do today, asked of the se
   await shows(['Pay the plumber', 'Call the bank'], 'the saved filter chosen again');
   assert(await p.locator('#flt-due').inputValue() === 'today+overdue', 'the Due filter says it');
   assert(await p.locator('#saved-extra').isHidden(), 'nothing kept aside');
+
+  // What is overdue moved to today at one press (one request), and back with Undo.
+  const move = p.getByRole('button', { name: 'Move 1 overdue to today' });
+  const moving = p.waitForRequest((r) => r.url().endsWith('/v1/tasks/bulk'));
+  await move.click();
+  const body = JSON.parse((await moving).postData());
+  assert(body.action === 'reschedule' && body.date === dayIn(0, ZONE) && body.tasks.length === 1, `one reschedule to today: ${JSON.stringify(body)}`);
+  await p.locator('.toast', { hasText: '1 task due today.' }).waitFor();
+  await until(async () => (await taskItem(p, 'Pay the plumber').locator('time').textContent()) === 'Today', 'the plumber due today');
+  await until(() => move.isHidden(), 'nothing overdue left to move');
+  await p.locator('.toast', { hasText: '1 task due today.' }).getByRole('button', { name: 'Undo' }).click();
+  await until(async () => (await taskItem(p, 'Pay the plumber').locator('time').textContent()).startsWith('Overdue'), 'the plumber overdue again');
+  assert((await api(tok, 'GET', '/v1/tasks/1')).body.due_date === dayIn(-3, ZONE), 'due on its day again');
+  await p.locator('#flt-due').selectOption('today');
+  await until(() => move.isHidden(), 'not offered where nothing overdue is listed');
 });
 
 await userScenario('a time zone that does not exist is the form\'s error, not an exception', {}, async ({ page: p, token: tok }) => {

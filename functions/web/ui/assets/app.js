@@ -510,6 +510,7 @@ function renderList() {
   $('#list-status').textContent = n === 0 ? `No ${word} here.` :
     `${n}${state.cursor ? '+' : ''} ${n === 1 && !state.cursor ? word.replace('tasks', 'task') : word}`;
   $('#more').hidden = !state.cursor;
+  renderOverdueToday();
   renderBulk();
   if (focusId && focusKey) $(`.task[data-id="${focusId}"] [data-role="${focusKey}"]`)?.focus();
   if (state.firstRender) {
@@ -517,6 +518,34 @@ function renderList() {
     performance.mark('taskwire:list-rendered');
   }
 }
+
+/**
+ * The open tasks shown that were due before today (the user's), at most as many as one
+ * bulk request takes: what "Move overdue to today" moves. A task due earlier today stays
+ * due today at its time, so it is not among them.
+ */
+function overdueBeforeToday() {
+  const today = dayOf(Date.now(), state.zone);
+  return state.tasks.filter((t) => isOverdue(t) && (t.due_date || dayOf(Date.parse(t.due_at), state.zone)) < today).slice(0, 200);
+}
+
+/** Offers to move the overdue tasks shown to today, in the views of what is overdue (Todoist's "Reschedule"). */
+function renderOverdueToday() {
+  const button = $('#overdue-today');
+  const due = new FormData($('#filters')).get('due');
+  const tasks = due === 'overdue' || due === 'today+overdue' ? overdueBeforeToday() : [];
+  button.hidden = tasks.length === 0;
+  button.textContent = `Move ${tasks.length} overdue to today`;
+}
+
+$('#overdue-today').addEventListener('click', async () => {
+  const tasks = overdueBeforeToday();
+  if (!tasks.length) return;
+  try {
+    const moved = await bulk('reschedule', tasks, { date: dayOf(Date.now(), state.zone) });
+    toast(`${count(moved.length)} due today.`, { action: 'Undo', onAction: () => unschedule(tasks, moved, 'today') });
+  } catch (err) { handleError(err); reload(); }
+});
 
 /**
  * Whether t is open and past its due. An all-day task's due_at is the last second of its
