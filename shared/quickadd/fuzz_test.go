@@ -53,6 +53,7 @@ func FuzzParse(f *testing.F) {
 		"x first day of next month", "x the first day of may 2028", "x every day starting on april 3",
 		"x friday remind me on the 18th", "x friday 9am remind me 1, 2 and 24 hours before", "x with a reminder at 8", "x ping me at 8",
 		"x 9-5 monday", "x from 9 to 5 on friday", "x pages 10-12 tomorrow", "x 3-1 tomorrow",
+		"x 30 days before dec 31", "x 999 years before monday", "x 2 months after the 31st",
 	} {
 		f.Add(s, int64(1772809200), uint8(1))
 	}

@@ -270,7 +270,8 @@ func (p *parser) fromNow(n int, u unit) time.Time {
 // matchIn reads "in 2 hours" (a due time from now) and "in 3 days" (a due date), or
 // "within 3 days", also written "2 hours from now" and "a week from today", and days or
 // longer from another day: "a week from tomorrow", "2 weeks from friday", "10 days from
-// dec 1"; each after an optional "due" ("report due in 3 days").
+// dec 1", "3 days after the 15th", or before it, "30 days before dec 31" (the day that
+// makes, passed or not); each after an optional "due" ("report due in 3 days").
 func matchIn(p *parser, i int) (int, string) {
 	if p.at != nil || p.date != nil || p.rule != nil {
 		return 0, ""
@@ -286,7 +287,7 @@ func matchIn(p *parser, i int) (int, string) {
 
 // in is matchIn without "due": it reads the due time or date at word i.
 func (p *parser) in(i int) (int, string) {
-	start, fromDay := dateOf(p.now), false
+	start, fromDay, sign := dateOf(p.now), false, 1
 	var n, k int
 	var u unit
 	var ok bool
@@ -301,14 +302,17 @@ func (p *parser) in(i int) (int, string) {
 		}
 		n, u, k, ok = p.duration(i+1, true)
 		k++
-	} else if n, u, k, ok = p.duration(i, true); ok && p.word(i+k) == "from" {
+	} else if n, u, k, ok = p.duration(i, true); ok && (p.word(i+k) == "from" || p.word(i+k) == "before" || p.word(i+k) == "after") {
+		if p.word(i+k) == "before" {
+			sign = -1 // "30 days before dec 31": the 1st
+		}
 		switch p.word(i + k + 1) {
 		case "now", "today":
 			k += 2
 		default:
 			// "a week from tomorrow", "2 weeks from friday", "10 days from dec 1": from a
 			// day (a day's part or time, "tonight", is no such day)
-			d, part, c, dk := p.dateAt(i+k+1, true)
+			d, part, c, dk := p.dateAfter(i+k+1, true)
 			start, fromDay, ok = d, true, dk > 0 && part == nil && c == nil
 			k += 1 + dk
 		}
@@ -331,13 +335,13 @@ func (p *parser) in(i int) (int, string) {
 		p.at = &t
 		return k, "due " + t.Format("Mon 2 Jan 2006 15:04")
 	case day:
-		d = start.add(n)
+		d = start.add(sign * n)
 	case week:
-		d = start.add(7 * n)
+		d = start.add(sign * 7 * n)
 	case month:
-		d = start.addMonths(n)
+		d = start.addMonths(sign * n)
 	case year:
-		d = start.addMonths(12 * n)
+		d = start.addMonths(sign * 12 * n)
 	}
 	p.date, p.dateFrag = &d, len(p.frag)
 	return k, "on " + d.String()

@@ -393,6 +393,15 @@ func TestParse(t *testing.T) {
 		{name: "WeeksFromADayAtATime", text: "meet 2 weeks from monday at 3pm", title: "meet", due: "2026-03-23T15:00:00-04:00"},
 		{name: "DaysFromADate", text: "pay 10 days from april 1", title: "pay", day: "2026-04-11"},
 		{name: "WeeksFromNextWeekday", text: "review 2 weeks from next monday", title: "review", day: "2026-03-23"},
+		// Before or after another day (until 2026-12-05 "30 days before april 30" was due on
+		// 29 April, with "30 days" left in the title, and "after" was not read). The day it
+		// makes, even passed: the deadline was missed, and the task is overdue.
+		{name: "DaysBeforeADate", text: "renew cert 30 days before april 30", title: "renew cert", day: "2026-03-31"},
+		{name: "AWeekBeforeADay", text: "call a week before friday", title: "call", day: "2026-03-06"},
+		{name: "DaysBeforeAWeekday", text: "call 2 days before monday", title: "call", day: "2026-03-07"},
+		{name: "BeforeADayPassed", text: "call 2 weeks before monday", title: "call", day: "2026-02-23"},
+		{name: "DaysAfterTheDayOfTheMonth", text: "pay 3 days after the 15th", title: "pay", day: "2026-03-18"},
+		{name: "BeforeNoDayIsTitle", text: "pack 2 days before the trip", title: "pack 2 days before the trip"},
 		// Halves (until 2026-12-05 "in an hour and a half" was due in an hour, with "and a
 		// half" left in the title, and "in 1.5 hours" was not read).
 		{name: "InAnHourAndAHalf", text: "call in an hour and a half", title: "call", due: "2026-03-06T11:30:00-05:00"},
