@@ -1082,6 +1082,14 @@ await userScenario('overdue and today: what is left to do today, asked of the se
   assert((await api(tok, 'GET', '/v1/tasks/1')).body.due_date === dayIn(-3, ZONE), 'due on its day again');
   await p.locator('#flt-due').selectOption('today');
   await until(() => move.isHidden(), 'not offered where nothing overdue is listed');
+
+  // Quick add says a due it reads that has passed as the list will: overdue.
+  await p.getByLabel('Quick add').fill(`File the taxes ${dayIn(-2, ZONE)}`);
+  await until(async () => (await p.locator('#quick-preview .due').textContent() || '').startsWith('Overdue · '), 'a passed day said overdue');
+  assert(await p.locator('#quick-preview .due.overdue').count() === 1, 'in the overdue style');
+  await p.getByLabel('Quick add').fill('File the taxes tomorrow');
+  await until(async () => (await p.locator('#quick-preview .due').textContent()) === 'Tomorrow', 'a day to come said as it is');
+  await p.getByLabel('Quick add').fill('');
 });
 
 await userScenario('a time zone that does not exist is the form\'s error, not an exception', {}, async ({ page: p, token: tok }) => {

@@ -1244,8 +1244,12 @@ function renderUnderstood({ task, understood }) {
   const parts = [h('strong', { class: 'preview-title' }, task.title || '(no title)')];
   if (PRIORITIES[task.priority]) parts.push(h('span', { class: `prio prio-${task.priority}` }, PRIORITIES[task.priority]));
   // An all-day task (a date and no time: "tomorrow") comes back with due_date and no due_at.
-  if (task.due_date) parts.push(h('span', { class: 'due' }, formatDay(task.due_date, state.zone)));
-  else if (task.due_at) parts.push(h('span', { class: 'due' }, formatDue(task.due_at, task.time_zone || state.zone)));
+  // A due already passed ("30 days before dec 31" typed on 5 December) is said as the list
+  // will say it, overdue.
+  const zone = task.time_zone || state.zone;
+  const passed = task.due_date ? task.due_date < dayOf(Date.now(), zone) : Date.parse(task.due_at) < Date.now();
+  const due = task.due_date ? formatDay(task.due_date, state.zone) : task.due_at && formatDue(task.due_at, zone);
+  if (due) parts.push(h('span', { class: passed ? 'due overdue' : 'due' }, passed ? `Overdue · ${due}` : due));
   if (task.recurrence) parts.push(h('span', { class: 'repeat' }, `↻ ${describeRule(task.recurrence)}${task.repeat_from === 'completion' ? ' after completion' : ''}`));
   for (const r of task.reminders || []) {
     parts.push(h('span', { class: 'reminder' }, r.before ? `Reminder ${beforeText(r, !!task.due_date)}` : `Reminder at ${formatDue(r.at, state.zone)}`));
