@@ -1053,6 +1053,10 @@ await userScenario('overdue and today: what is left to do today, asked of the se
   await shows(['Pay the plumber', 'Call the bank'], 'the overdue and today\'s, not tomorrow\'s');
   await p.locator('#flt-due').selectOption('today');
   await shows(['Call the bank'], 'today alone');
+  const week = p.waitForRequest((r) => new URL(r.url()).searchParams.get('due') === 'week');
+  await p.locator('#flt-due').selectOption('week+overdue');
+  assert(new URL((await week).url()).searchParams.get('with_overdue') === 'true', 'the week with the overdue');
+  await shows(['Pay the plumber', 'Call the bank', 'See the dentist'], 'the overdue and the next 7 days\'');
   await p.locator('#flt-due').selectOption('today+overdue');
   await shows(['Pay the plumber', 'Call the bank'], 'the overdue and today\'s again');
   await p.getByRole('button', { name: 'Save filter…' }).click();

@@ -297,8 +297,8 @@ function filterQuery() {
   if (f.get('q').trim()) q.set('q', f.get('q').trim());
   switch (f.get('due')) {
     case 'overdue': q.set('overdue', 'true'); break;
-    // What is left to do today, as Todoist's Today lists it.
-    case 'today+overdue': q.set('due', 'today'); q.set('with_overdue', 'true'); break;
+    // What is left to do today (or this week), as Todoist's Today (or Upcoming) lists it.
+    case 'today+overdue': case 'week+overdue': q.set('due', f.get('due').split('+')[0]); q.set('with_overdue', 'true'); break;
     // The server knows the user's day: a saved filter's "today" is the day it is listed on.
     case 'today': case 'week': case 'later': case 'none': q.set('due', f.get('due')); break;
   }
@@ -345,10 +345,10 @@ function applyQuery(m) {
   // One due condition the Due select has; more (a window between two dates) are kept aside.
   const dues = ['due', 'overdue', 'due_before', 'due_after', 'with_overdue'].filter((k) => m.has(k));
   const only = (k) => (m.get(k)?.length === 1 ? m.get(k)[0] : '');
-  if (dues.length === 2 && only('due') === 'today' && only('with_overdue') === 'true') {
+  if (dues.length === 2 && ['today', 'week'].includes(only('due')) && only('with_overdue') === 'true') {
+    $('#flt-due').value = `${only('due')}+overdue`;
     m.delete('due');
     m.delete('with_overdue');
-    $('#flt-due').value = 'today+overdue';
   } else if (dues.length === 1) {
     const [k] = dues;
     const v = only(k);
@@ -533,7 +533,7 @@ function overdueBeforeToday() {
 function renderOverdueToday() {
   const button = $('#overdue-today');
   const due = new FormData($('#filters')).get('due');
-  const tasks = due === 'overdue' || due === 'today+overdue' ? overdueBeforeToday() : [];
+  const tasks = due === 'overdue' || due.endsWith('+overdue') ? overdueBeforeToday() : [];
   button.hidden = tasks.length === 0;
   button.textContent = `Move ${tasks.length} overdue to today`;
 }
