@@ -1093,6 +1093,11 @@ await userScenario('overdue and today: what is left to do today, asked of the se
   assert(await p.locator('#quick-preview .due.overdue').count() === 1, 'in the overdue style');
   await p.getByLabel('Quick add').fill('File the taxes tomorrow');
   await until(async () => (await p.locator('#quick-preview .due').textContent()) === 'Tomorrow', 'a day to come said as it is');
+  // And a reminder at a time that has passed, which rings as soon as the task is added.
+  await p.getByLabel('Quick add').fill(`File the taxes remind me ${dayIn(-1, ZONE)}`);
+  await until(async () => (await p.locator('#quick-preview .reminder').textContent() || '').endsWith('(passed: it rings at once)'), 'a passed reminder said');
+  await p.getByLabel('Quick add').fill('File the taxes tomorrow 5pm remind me 1 hour before');
+  await until(async () => (await p.locator('#quick-preview .reminder').textContent()) === 'Reminder 1 hour before', 'one to come said as it is');
   await p.getByLabel('Quick add').fill('');
 });
 

@@ -1252,7 +1252,10 @@ function renderUnderstood({ task, understood }) {
   if (due) parts.push(h('span', { class: passed ? 'due overdue' : 'due' }, passed ? `Overdue · ${due}` : due));
   if (task.recurrence) parts.push(h('span', { class: 'repeat' }, `↻ ${describeRule(task.recurrence)}${task.repeat_from === 'completion' ? ' after completion' : ''}`));
   for (const r of task.reminders || []) {
-    parts.push(h('span', { class: 'reminder' }, r.before ? `Reminder ${beforeText(r, !!task.due_date)}` : `Reminder at ${formatDue(r.at, state.zone)}`));
+    // A time that has passed ("remind me this morning" typed in the evening) rings as soon as the task is added.
+    const gone = !r.before && Date.parse(r.at) < Date.now();
+    parts.push(h('span', { class: gone ? 'reminder overdue' : 'reminder' }, r.before ? `Reminder ${beforeText(r, !!task.due_date)}` :
+      `Reminder at ${formatDue(r.at, state.zone)}${gone ? ' (passed: it rings at once)' : ''}`));
   }
   for (const tag of task.tags || []) parts.push(h('span', { class: 'tag' }, `#${tag}`));
   return h('div', { class: 'understood' },
