@@ -48,7 +48,7 @@ func matchTime(p *parser, i int) (int, string) {
 		// tomorrow" is none), and not after a word that counts things ("pages 10-12
 		// monday", "chapter 3-5 tomorrow").
 		if c, d, k, ok = p.timeRange(j, true, true, between); ok &&
-			(!p.dayAt(j+k) || !twelveHours(p.toks[j:j+k]) || d.Hours*60+d.Minutes > 12*60) {
+			(!p.dateNext(j+k) || !twelveHours(p.toks[j:j+k]) || d.Hours*60+d.Minutes > 12*60) {
 			ok = false
 		}
 	}
@@ -368,9 +368,9 @@ var hoursGoOn = map[string]bool{"with": true, "in": true, "on": true, "for": tru
 // rangeJoins join the start and the end of a time range written in words: "10am to 11am".
 var rangeJoins = map[string]bool{"to": true, "till": true, "until": true, "-": true, "–": true}
 
-// dayAt reports whether a date starts at word k, after an optional "on": "tomorrow",
-// "on monday", "dec 14".
-func (p *parser) dayAt(k int) bool {
+// dateNext reports whether a date starts at word k, after an optional "on": "tomorrow",
+// "on monday", "dec 14" (as clockNext does for a time of day).
+func (p *parser) dateNext(k int) bool {
 	if p.word(k) == "on" {
 		k++
 	}
