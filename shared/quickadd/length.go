@@ -302,10 +302,8 @@ func (p *parser) in(i int) (int, string) {
 		}
 		n, u, k, ok = p.duration(i+1, true)
 		k++
-	} else if n, u, k, ok = p.duration(i, true); ok && (p.word(i+k) == "from" || p.word(i+k) == "before" || p.word(i+k) == "after") {
-		if p.word(i+k) == "before" {
-			sign = -1 // "30 days before dec 31": the 1st
-		}
+	} else if n, u, k, ok = p.duration(i, true); ok && offsetSigns[p.word(i+k)] != 0 {
+		sign = offsetSigns[p.word(i+k)]
 		switch p.word(i + k + 1) {
 		case "now", "today":
 			k += 2
@@ -346,6 +344,10 @@ func (p *parser) in(i int) (int, string) {
 	p.date, p.dateFrag = &d, len(p.frag)
 	return k, "on " + d.String()
 }
+
+// offsetSigns are the words between a duration and the day it counts from, and the way
+// each counts: "a week from friday", "3 days after monday", "30 days before dec 31".
+var offsetSigns = map[string]int{"from": 1, "after": 1, "before": -1}
 
 // businessDays reads "business days", "working days", "workdays" or "weekdays" (or one of
 // them) at word j, and returns how many words it took, 0 for none.
