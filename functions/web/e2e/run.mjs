@@ -1138,6 +1138,38 @@ await userScenario('phone width 375 px: a long rule in the form and a long tag i
   await p.screenshot({ path: path.join(OUT, 'phone-form.png') });
 });
 
+await userScenario('phone width 360 px: the filters fold behind one button that counts them, so the list starts on the first screen', {
+  viewport: { width: 360, height: 740 },
+  seed: async (tok) => {
+    await seedTask(tok, { title: 'Call the plumber', priority: 'high' });
+    await seedTask(tok, { title: 'Buy stamps' });
+  },
+}, async ({ page: p }) => {
+  const toggle = p.locator('#filters-toggle');
+  await taskItem(p, 'Buy stamps').waitFor();
+  const top = await p.locator('#tasks > li').first().evaluate((li) => li.getBoundingClientRect().top);
+  assert(top < 740 - 40, `the first task starts on the first screen: at ${top} px of 740`);
+  assert(!(await p.locator('#flt-priority').isVisible()) && !(await p.locator('#saved-select').isVisible()), 'the filters are folded');
+  assert(await toggle.textContent() === 'Filters' && await toggle.getAttribute('aria-expanded') === 'false', 'the button says none is on');
+  const tops = await p.locator('#filters .segmented label, #filters-toggle').evaluateAll((els) => els.map((e) => Math.round(e.getBoundingClientRect().top)));
+  assert(new Set(tops).size === 1, `Open, Completed, All and Filters on one line: tops ${tops}`);
+
+  await toggle.click();
+  assert(await toggle.getAttribute('aria-expanded') === 'true', 'the button says the filters are shown');
+  await p.locator('#flt-priority').selectOption('high');
+  await until(async () => (await p.locator('#tasks > li').count()) === 1 && await taskItem(p, 'Call the plumber').isVisible(), 'the high priority task alone');
+  assert(await toggle.textContent() === 'Filters (1)', `the button counts the filter: ${await toggle.textContent()}`);
+  await axeScan(p, 'the filters unfolded at a phone width');
+  await toggle.click();
+  assert(!(await p.locator('#flt-priority').isVisible()), 'folded again');
+  assert(await toggle.textContent() === 'Filters (1)', 'folded, the button still says a filter is on');
+  assert(await p.locator('#tasks > li').count() === 1, 'and the list is still filtered');
+
+  // Wider than a phone, the filters are always there and the button is not.
+  await p.setViewportSize({ width: 1024, height: 740 });
+  assert(await p.locator('#flt-priority').isVisible() && !(await toggle.isVisible()), 'on a wide screen the filters show, without the button');
+});
+
 await userScenario('a time zone changed elsewhere is taken when the page is shown again, and when its stream reconnects; the tasks in the old zone come along', {
   seed: async (tok) => {
     await seedTask(tok, { title: 'See the dentist', due_at: '2027-05-03T07:00:00Z', time_zone: 'Europe/London' });

@@ -189,6 +189,7 @@ function clearUserView() {
   if (statsModule) progress().then((m) => m.stopStats());
   state.extra = null;
   renderExtra();
+  syncFiltersToggle();
   setSelecting(false);
   $('#tasks').replaceChildren();
   $('#list-status').textContent = '';
@@ -377,8 +378,24 @@ function leaveSaved() {
 function filtersChanged() {
   state.extra = null;
   renderExtra();
+  syncFiltersToggle();
   saved().then((s) => s.followForm());
 }
+
+/**
+ * Gives the filters' button (shown at a phone's width, where the filters fold behind it) the
+ * number of filters on, so that a list filtered out of sight says so.
+ */
+function syncFiltersToggle() {
+  const f = new FormData($('#filters'));
+  const on = ['q', 'priority', 'tag', 'due'].filter((k) => String(f.get(k) || '').trim()).length + (state.extra ? 1 : 0);
+  $('#filters-toggle').textContent = on ? `Filters (${on})` : 'Filters';
+}
+
+$('#filters-toggle').addEventListener('click', () => {
+  const open = $('#list-card').classList.toggle('filters-open');
+  $('#filters-toggle').setAttribute('aria-expanded', String(open));
+});
 
 /** Says what the saved filter chosen lists by that the filters cannot show. */
 function renderExtra() {
@@ -411,6 +428,7 @@ function describeParams(params) {
 /** Loads the list again from the first page, as many tasks as are shown (at least a page). */
 async function reload() {
   syncTagTools();
+  syncFiltersToggle();
   const gen = ++state.generation;
   const q = filterQuery();
   const listing = q.toString();
