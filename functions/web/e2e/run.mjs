@@ -1138,7 +1138,7 @@ await userScenario('phone width 375 px: a long rule in the form and a long tag i
   await p.screenshot({ path: path.join(OUT, 'phone-form.png') });
 });
 
-await userScenario('phone width 360 px: the filters fold behind one button that counts them, so the list starts on the first screen', {
+await userScenario('phone width 360 px: the filters fold behind one button that counts them, so the list starts on the first screen; the notifications dialog fits', {
   viewport: { width: 360, height: 740 },
   seed: async (tok) => {
     await seedTask(tok, { title: 'Call the plumber', priority: 'high' });
@@ -1164,6 +1164,19 @@ await userScenario('phone width 360 px: the filters fold behind one button that 
   assert(!(await p.locator('#flt-priority').isVisible()), 'folded again');
   assert(await toggle.textContent() === 'Filters (1)', 'folded, the button still says a filter is on');
   assert(await p.locator('#tasks > li').count() === 1, 'and the list is still filtered');
+
+  // The notifications' dialog fits too: its button for browser notifications (offered while
+  // the site has not been allowed or blocked) wraps, not cut off.
+  await p.context().clearPermissions();
+  await p.locator('#notif-button').click();
+  const ask = p.getByRole('button', { name: 'Also show them as browser notifications' });
+  await ask.waitFor();
+  const fit = await ask.evaluate((b) => {
+    const d = b.closest('dialog');
+    return { over: d.scrollWidth - d.clientWidth, past: b.getBoundingClientRect().right - d.getBoundingClientRect().right };
+  });
+  assert(fit.over <= 0 && fit.past <= 0, `the notifications dialog at 360 px: ${fit.over} px of overflow, the button ${fit.past} px past its edge`);
+  await p.locator('#notif-close').click();
 
   // Wider than a phone, the filters are always there and the button is not.
   await p.setViewportSize({ width: 1024, height: 740 });
