@@ -10,10 +10,13 @@
 package taskmcp
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 
 	sdkauth "github.com/modelcontextprotocol/go-sdk/auth"
@@ -110,7 +113,60 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		problem.WriteDetails(w, problem.MethodNotAllowed(r, http.MethodPost))
 		return
 	}
-	h.exchange().ServeHTTP(w, r.WithContext(ctx))
+	refusals := &plainRefusals{ResponseWriter: w}
+	h.exchange().ServeHTTP(refusals, r.WithContext(ctx))
+	refusals.finish(r)
+}
+
+// plainRefusals holds back the SDK's own refusals of a request it cannot take, which it
+// writes as text/plain (a body that is no JSON-RPC message, a missing Accept, another
+// Content-Type, an unknown protocol version), so that finish answers them as problems,
+// as every other refusal of the API is answered.
+type plainRefusals struct {
+	http.ResponseWriter
+	status int          // the status of the refusal held back; 0 for none
+	text   bytes.Buffer // what the SDK said
+}
+
+// WriteHeader holds back a refusal written as text; anything else goes through.
+func (p *plainRefusals) WriteHeader(status int) {
+	if status >= http.StatusBadRequest && strings.HasPrefix(p.Header().Get("Content-Type"), "text/plain") {
+		p.status = status
+		return
+	}
+	p.ResponseWriter.WriteHeader(status)
+}
+
+// Write keeps the text of a refusal held back and passes anything else on.
+func (p *plainRefusals) Write(b []byte) (int, error) {
+	if p.status != 0 {
+		return p.text.Write(b)
+	}
+	return p.ResponseWriter.Write(b)
+}
+
+// Unwrap gives http.ResponseController the writer underneath.
+func (p *plainRefusals) Unwrap() http.ResponseWriter { return p.ResponseWriter }
+
+// finish answers the refusal held back, if any, as the API answers a request it cannot
+// read (400, or 413 for a body over the limit), in the SDK's words; a server error is an
+// internal error, logged with the SDK's words.
+func (p *plainRefusals) finish(r *http.Request) {
+	if p.status == 0 {
+		return
+	}
+	text := strings.TrimSpace(p.text.String())
+	var err error
+	switch {
+	case p.status >= http.StatusInternalServerError:
+		err = fmt.Errorf("mcp exchange answered %d: %s", p.status, text)
+	case p.status == http.StatusRequestEntityTooLarge:
+		err = taskwire.Errorf(taskwire.ETOOLARGE, "%s", text)
+	default:
+		err = taskwire.Errorf(taskwire.EMALFORMED, "%s", text)
+	}
+	p.Header().Del("X-Content-Type-Options")
+	problem.Write(p.ResponseWriter, r, err)
 }
 
 // call runs t as the request's user. The result is the tool's JSON, as text and as

@@ -1,6 +1,7 @@
 package taskmcp_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -363,6 +364,47 @@ func TestOtherMethods(t *testing.T) {
 		assert.Equal(t, problem.ContentType, resp.Header.Get("Content-Type"), method)
 		assert.Equal(t, http.MethodPost, resp.Header.Get("Allow"), method)
 	}
+}
+
+// A request the SDK cannot take is a problem that says what was wrong, as the REST API
+// answers one, not the SDK's plain text; a good one after it is answered as ever.
+func TestBadRequests(t *testing.T) {
+	s := MustServe(t)
+	user := s.NewUser(t)
+	for _, tt := range []struct {
+		name, body, contentType, accept string
+		status                          int
+		code, detail                    string
+	}{
+		{name: "EmptyBody", body: "", status: http.StatusBadRequest, code: taskwire.EMALFORMED, detail: "non-empty body"},
+		{name: "NotJSON", body: "{", status: http.StatusBadRequest, code: taskwire.EMALFORMED, detail: "unexpected EOF"},
+		{name: "NotJSONRPC", body: `{"title": "Buy milk"}`, status: http.StatusBadRequest, code: taskwire.EMALFORMED, detail: `expected "2.0"`},
+		{name: "NoAccept", body: initialize, accept: "application/json", status: http.StatusBadRequest, code: taskwire.EMALFORMED, detail: "Accept must contain"},
+		{name: "NotJSONContent", body: initialize, contentType: "text/plain", status: http.StatusBadRequest, code: taskwire.EMALFORMED, detail: "Content-Type must be 'application/json'"},
+		{name: "TooLarge", body: `{"jsonrpc": "2.0", "id": 1, "method": "ping", "params": {"pad": "` + strings.Repeat("x", rest.MaxBodyBytes) + `"}}`,
+			status: http.StatusRequestEntityTooLarge, code: taskwire.ETOOLARGE, detail: "exceeds"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			req, err := http.NewRequest(http.MethodPost, s.MCP, strings.NewReader(tt.body))
+			require.NoError(t, err)
+			req.Header.Set("Authorization", "Bearer "+user.Token)
+			req.Header.Set("Content-Type", cmp.Or(tt.contentType, "application/json"))
+			req.Header.Set("Accept", cmp.Or(tt.accept, "application/json, text/event-stream"))
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			defer resp.Body.Close()
+			assert.Equal(t, tt.status, resp.StatusCode)
+			assert.Equal(t, problem.ContentType, resp.Header.Get("Content-Type"))
+			var p problem.Details
+			require.NoError(t, json.NewDecoder(resp.Body).Decode(&p))
+			assert.Equal(t, tt.status, p.Status)
+			assert.Equal(t, tt.code, p.Code)
+			assert.Contains(t, p.Detail, tt.detail)
+			assert.Equal(t, "/mcp", p.Instance)
+		})
+	}
+	resp := post(t, s.MCP, "Bearer "+user.Token, initialize)
+	assert.Equal(t, http.StatusOK, resp.StatusCode, "a good request after them")
 }
 
 func TestAuthentication(t *testing.T) {
