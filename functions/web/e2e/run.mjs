@@ -1183,6 +1183,43 @@ await userScenario('phone width 360 px: the filters fold behind one button that 
   assert(await p.locator('#flt-priority').isVisible() && !(await toggle.isVisible()), 'on a wide screen the filters show, without the button');
 });
 
+await userScenario('dark: with the system set to dark the page is dark, and its list, preview, selection, form and notifications keep AA contrast (axe)', {
+  colorScheme: 'dark',
+  seed: async (tok) => {
+    await seedTask(tok, { title: 'Pay the rent', priority: 'urgent', due_at: '2026-01-05T09:00:00Z', tags: ['home'] }); // overdue
+    await seedTask(tok, { title: 'Book the flights', priority: 'high', due_at: '2027-03-01T09:00:00Z', recurrence: 'FREQ=MONTHLY', reminders: [{ before: 'PT1H' }] });
+    await seedTask(tok, { title: 'Call the bank', priority: 'medium', description: 'About the card', checklist: [{ text: 'Find the letter', done: true }, { text: 'Call' }] });
+    await seedTask(tok, { title: 'Water the ferns', priority: 'low', tags: ['garden'] });
+  },
+}, async ({ page: p }) => {
+  await taskItem(p, 'Water the ferns').waitFor();
+  const colours = await p.evaluate(() => {
+    const rgb = (el, prop) => getComputedStyle(el)[prop].match(/\d+/g).slice(0, 3).map(Number);
+    return { page: rgb(document.documentElement, 'backgroundColor'), card: rgb(document.querySelector('.card'), 'backgroundColor'), ink: rgb(document.body, 'color') };
+  });
+  assert(Math.max(...colours.page, ...colours.card) < 48 && Math.min(...colours.ink) > 200, `dark page and cards, light text: ${JSON.stringify(colours)}`);
+  assert(await taskItem(p, 'Pay the rent').locator('.overdue').count() === 1, 'the overdue task is shown as overdue');
+  await axeScan(p, 'the list in dark');
+
+  const input = p.getByLabel('Quick add');
+  await input.fill('Call mom tomorrow 5pm #family !high remind 30 minutes before');
+  await until(async () => (await p.locator('#quick-preview .chips li').count()) >= 3, 'the preview');
+  await axeScan(p, 'the quick add preview in dark');
+  await input.fill('');
+
+  await p.locator('#select-toggle').click();
+  await p.getByRole('checkbox', { name: 'Select “Call the bank”' }).check();
+  await axeScan(p, 'a selection in dark');
+  await p.locator('#select-toggle').click();
+
+  await openEditor(p, 'Book the flights');
+  await axeScan(p, 'the form in dark');
+  await p.keyboard.press('Escape');
+  await p.locator('#notif-button').click();
+  await p.locator('#notif-panel').waitFor();
+  await axeScan(p, 'the notifications in dark');
+});
+
 await userScenario('a time zone changed elsewhere is taken when the page is shown again, and when its stream reconnects; the tasks in the old zone come along', {
   seed: async (tok) => {
     await seedTask(tok, { title: 'See the dentist', due_at: '2027-05-03T07:00:00Z', time_zone: 'Europe/London' });
