@@ -671,6 +671,57 @@ if (!CHAT) {
   });
 }
 
+if (chatServed) {
+  await userScenario('earlier conversations: listed, read again with their tools, gone on with, still there after signing in again, deleted', {}, async ({ page: p, token: tok }) => {
+    const ask = async (text, replies) => {
+      await p.getByLabel('Message to the assistant').fill(text);
+      await p.keyboard.press('Enter');
+      await until(async () => (await p.locator('.msg-assistant').count()) === replies && !(await p.locator('.msg-assistant').last().getAttribute('aria-busy')), `the reply to ${text}`, 15000);
+    };
+    const history = p.getByLabel('Earlier conversations');
+    assert(!(await history.isVisible()), 'no list before the first conversation');
+    await ask('Add a task to book the dentist', 1);
+    await ask('Thanks', 2);
+    await until(async () => (await history.locator('option').count()) === 2, 'the conversation listed');
+    assert((await history.inputValue()) !== '', 'the conversation shown is the one chosen');
+
+    await p.getByRole('button', { name: 'New conversation' }).first().click();
+    assert(await p.locator('#chat-log .msg').count() === 0 && (await history.inputValue()) === '', 'a new conversation starts empty');
+    const [, label] = await history.locator('option').allTextContents();
+    assert(label.startsWith('Add a task to book the dentist · Today '), `listed by its first message and when: ${label}`);
+    const read = async () => {
+      await history.selectOption({ label });
+      await until(async () => (await p.locator('#chat-log .msg').count()) === 4, 'the conversation read again');
+      const texts = await p.locator('#chat-log .msg .text').allTextContents();
+      assert(JSON.stringify(texts) === JSON.stringify(['Add a task to book the dentist', 'I added “Book the dentist” as a high-priority task tagged health.', 'Thanks', 'You are welcome.']), `as it went: ${JSON.stringify(texts)}`);
+      assert((await p.locator('#chat-log .tool summary').allTextContents()).join() === 'Ran add_task', 'with the tool it ran');
+      assert((await p.locator('#chat-log .tool').textContent()).includes('Book the dentist'), 'and its arguments and result');
+    };
+    await read();
+    await ask('Thanks', 3);
+    const conversations = (await api(tok, 'GET', '/v1/conversations')).body.items;
+    assert(conversations.length === 1, `one conversation, gone on with: ${conversations.length}`);
+    const kept = (await api(tok, 'GET', `/v1/conversations/${conversations[0].id}/messages`)).body.items.filter((m) => m.role === 'user');
+    assert(kept.length === 3, `its three messages: ${kept.length}`);
+
+    // Signing in again (a reload forgets the token): the conversation is still there to read.
+    await p.goto(`${BASE}/#token=${encodeURIComponent(tok)}`);
+    await until(async () => (await history.locator('option').count()) === 2, 'listed after signing in again');
+    assert(await p.locator('#chat-log .msg').count() === 0, 'the panel starts a new conversation');
+    await history.selectOption({ index: 1 });
+    await until(async () => (await p.locator('#chat-log .msg').count()) === 6, 'all of it read again');
+    await axeScan(p, 'a conversation read again');
+    await p.locator('#chat').screenshot({ path: path.join(OUT, 'chat-earlier.png') });
+
+    const del = p.locator('#chat-delete');
+    await del.click();
+    assert((await api(tok, 'GET', '/v1/conversations')).body.items.length === 1, 'one press deletes nothing');
+    await del.click();
+    await until(async () => (await api(tok, 'GET', '/v1/conversations')).body.items.length === 0, 'the second press deletes it');
+    await until(async () => !(await history.isVisible()) && (await p.locator('#chat-log .msg').count()) === 0, 'the list and the log empty');
+  });
+}
+
 await scenario('accessibility: axe-core finds no serious or critical violations', page, async () => {
   const scan = (label) => axeScan(page, label);
   await scan('the task list');

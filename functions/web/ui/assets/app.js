@@ -144,7 +144,7 @@ async function signIn(token) {
   follow();
   pollNotifications();
   // The assistant may save or delete filters too, and set the daily goal.
-  (await chat()).startChat({ onToolCall: () => { scheduleReload(); scheduleSaved(); scheduleStats(); } });
+  (await chat()).startChat({ onToolCall: () => { scheduleReload(); scheduleSaved(); scheduleStats(); }, zone: () => state.zone });
 }
 
 $('#sign-out').addEventListener('click', () => signOut('You are signed out.'));

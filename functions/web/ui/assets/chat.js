@@ -1,25 +1,103 @@
 // The assistant panel: sends a message to /v1/chat, streams the reply as it is written,
-// and shows each tool the assistant ran with its arguments and result.
+// and shows each tool the assistant ran with its arguments and result. The conversations
+// kept on the server are listed under "Earlier conversations", to read and go on with, or
+// to delete.
 
-import { ApiError, stream } from './api.js';
+import { ApiError, get, request, stream } from './api.js';
+import { confirmed } from './confirm.js';
 import { $, h } from './dom.js';
+import { formatDue } from './time.js';
 
 let conversation = '';
 let busy = null; // AbortController of the reply being streamed
 let onTool = () => {};
+let zone = () => 'UTC';
+let listed = 0; // the latest listing of the conversations asked for; older answers are dropped
+let opened = 0; // the same for the conversation being opened
 
-/** Makes the panel ready for a signed-in user; onToolCall runs after each tool call. */
-export function startChat({ onToolCall }) {
+/**
+ * Makes the panel ready for a signed-in user, with a new conversation; onToolCall runs
+ * after each tool call, and zone gives the user's time zone, in which the conversations'
+ * times are shown.
+ */
+export function startChat({ onToolCall, zone: userZone }) {
   onTool = onToolCall || (() => {});
+  if (userZone) zone = userZone;
+  busy?.abort();
   conversation = '';
+  opened++;
+  $('#chat-error').textContent = '';
   $('#chat-log').replaceChildren(h('p', { class: 'hint' }, 'Ask the assistant to add, find, change or complete tasks.'));
+  listConversations();
 }
 
 /** Forgets the conversation and stops a reply in progress. */
 export function stopChat() {
   busy?.abort();
   conversation = '';
+  listed++;
+  opened++;
   $('#chat-log').replaceChildren();
+  $('#chat-history').replaceChildren(h('option', { value: '' }, 'New conversation'));
+  $('#chat-earlier').hidden = true;
+  $('#chat-error').textContent = '';
+}
+
+/** Lists the user's conversations, the latest active first, with the one shown chosen. */
+async function listConversations() {
+  const gen = ++listed;
+  let page;
+  try {
+    page = await get('/v1/conversations?limit=50');
+  } catch {
+    return; // the panel works without the list (an API without the route, a passing fault)
+  }
+  if (gen !== listed) return;
+  const select = $('#chat-history');
+  select.replaceChildren(h('option', { value: '' }, 'New conversation'),
+    ...page.items.map((c) => h('option', { value: c.id }, `${c.title} · ${formatDue(c.updated_at, zone())}`)));
+  select.value = page.items.some((c) => c.id === conversation) ? conversation : '';
+  $('#chat-delete').disabled = !select.value;
+  $('#chat-earlier').hidden = page.items.length === 0;
+}
+
+/**
+ * Shows conversation id as it was kept, its latest 200 messages, each reply with the tools
+ * it ran, and goes on with it.
+ */
+async function openConversation(id) {
+  busy?.abort();
+  const gen = ++opened;
+  $('#chat-error').textContent = '';
+  let c;
+  try {
+    c = await get(`/v1/conversations/${encodeURIComponent(id)}/messages?limit=200`);
+  } catch (err) {
+    if (gen !== opened) return;
+    $('#chat-error').textContent = err instanceof ApiError && err.status === 404 ? 'That conversation is gone.' : err.message;
+    listConversations();
+    return;
+  }
+  if (gen !== opened) return;
+  conversation = id;
+  $('#chat-delete').disabled = false;
+  $('#chat-log').replaceChildren();
+  if (c.next_cursor) $('#chat-log').append(h('p', { class: 'hint' }, 'Its earlier messages are not shown.'));
+  const results = new Map(c.items.filter((m) => m.role === 'tool').map((m) => [m.tool_call_id, m.content]));
+  let reply = null; // the reply the assistant's messages since the user's last one make up
+  for (const m of c.items) {
+    if (m.role === 'user') {
+      bubble('user', m.content);
+      reply = null;
+    } else if (m.role === 'assistant') {
+      if (!reply) {
+        reply = bubble('assistant', '');
+        reply.insertBefore(h('div', { class: 'tools' }), reply.querySelector('.text'));
+      }
+      for (const call of m.tool_calls || []) reply.querySelector('.tools').append(toolLine({ ...call, result: results.get(call.id) }));
+      if (m.content) reply.querySelector('.text').textContent = m.content;
+    }
+  }
 }
 
 function bubble(role, text) {
@@ -70,11 +148,13 @@ async function send(message) {
             break;
           case 'done':
             conversation = data.conversation_id || conversation;
+            listConversations();
             text.textContent = data.response ?? got;
             if (!sawTool) for (const c of data.tool_calls || []) { tools.append(toolLine(c)); onTool(c); }
             break;
           case 'error':
             conversation = data.conversation_id || conversation; // the message is stored there
+            listConversations();
             text.textContent = data.detail || data.title || 'The assistant failed.';
             reply.classList.add('msg-error');
             break;
@@ -83,7 +163,10 @@ async function send(message) {
     });
   } catch (err) {
     if (busy?.signal.aborted) return;
-    if (err instanceof ApiError) conversation = err.problem.conversation_id || conversation;
+    if (err instanceof ApiError && err.problem.conversation_id) {
+      conversation = err.problem.conversation_id; // the message is stored there
+      listConversations();
+    }
     const missing = err instanceof ApiError && (err.status === 404 || err.status === 405);
     text.textContent = missing ? 'The assistant is not available on this server.' : err.message;
     reply.classList.add('msg-error');
@@ -115,7 +198,26 @@ $('#chat-input').addEventListener('keydown', (e) => {
 });
 
 $('#chat-new').addEventListener('click', () => {
-  busy?.abort();
   startChat({ onToolCall: onTool });
   $('#chat-input').focus();
+});
+
+$('#chat-history').addEventListener('change', (e) => {
+  if (e.target.value) openConversation(e.target.value);
+  else startChat({ onToolCall: onTool });
+});
+
+$('#chat-delete').addEventListener('click', async (e) => {
+  const id = conversation;
+  if (!id || !confirmed(e, { text: 'Press again to delete', label: 'Press again to delete this conversation' })) return;
+  try {
+    await request('DELETE', `/v1/conversations/${encodeURIComponent(id)}`);
+  } catch (err) {
+    if (!(err instanceof ApiError && err.status === 404)) { // gone already is what was asked
+      $('#chat-error').textContent = err.message;
+      return;
+    }
+  }
+  if (conversation === id) startChat({ onToolCall: onTool });
+  else listConversations();
 });
