@@ -710,7 +710,11 @@ if (chatServed) {
     assert(await p.locator('#chat-log .msg').count() === 0, 'the panel starts a new conversation');
     await history.selectOption({ index: 1 });
     await until(async () => (await p.locator('#chat-log .msg').count()) === 6, 'all of it read again');
+    await p.waitForTimeout(300); // a listing of the conversations still on its way keeps the choice
+    assert((await history.inputValue()) === conversations[0].id, `the list says which is shown: ${await history.inputValue()}`);
     await axeScan(p, 'a conversation read again');
+    const fits = await p.locator('#chat-delete').evaluate((b) => b.getBoundingClientRect().right <= b.closest('#chat').getBoundingClientRect().right);
+    assert(fits, 'Delete is inside the panel beside a long conversation title');
     await p.locator('#chat').screenshot({ path: path.join(OUT, 'chat-earlier.png') });
 
     const del = p.locator('#chat-delete');

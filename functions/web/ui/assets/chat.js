@@ -14,6 +14,7 @@ let onTool = () => {};
 let zone = () => 'UTC';
 let listed = 0; // the latest listing of the conversations asked for; older answers are dropped
 let opened = 0; // the same for the conversation being opened
+let opening = ''; // the conversation being opened, until it is shown
 
 /**
  * Makes the panel ready for a signed-in user, with a new conversation; onToolCall runs
@@ -25,6 +26,7 @@ export function startChat({ onToolCall, zone: userZone }) {
   if (userZone) zone = userZone;
   busy?.abort();
   conversation = '';
+  opening = '';
   opened++;
   $('#chat-error').textContent = '';
   $('#chat-log').replaceChildren(h('p', { class: 'hint' }, 'Ask the assistant to add, find, change or complete tasks.'));
@@ -35,6 +37,7 @@ export function startChat({ onToolCall, zone: userZone }) {
 export function stopChat() {
   busy?.abort();
   conversation = '';
+  opening = '';
   listed++;
   opened++;
   $('#chat-log').replaceChildren();
@@ -56,7 +59,8 @@ async function listConversations() {
   const select = $('#chat-history');
   select.replaceChildren(h('option', { value: '' }, 'New conversation'),
     ...page.items.map((c) => h('option', { value: c.id }, `${c.title} · ${formatDue(c.updated_at, zone())}`)));
-  select.value = page.items.some((c) => c.id === conversation) ? conversation : '';
+  const shown = opening || conversation; // one being opened is the one chosen already
+  select.value = page.items.some((c) => c.id === shown) ? shown : '';
   $('#chat-delete').disabled = !select.value;
   $('#chat-earlier').hidden = page.items.length === 0;
 }
@@ -68,18 +72,22 @@ async function listConversations() {
 async function openConversation(id) {
   busy?.abort();
   const gen = ++opened;
+  opening = id;
   $('#chat-error').textContent = '';
   let c;
   try {
     c = await get(`/v1/conversations/${encodeURIComponent(id)}/messages?limit=200`);
   } catch (err) {
     if (gen !== opened) return;
+    opening = '';
     $('#chat-error').textContent = err instanceof ApiError && err.status === 404 ? 'That conversation is gone.' : err.message;
     listConversations();
     return;
   }
   if (gen !== opened) return;
   conversation = id;
+  opening = '';
+  $('#chat-history').value = id;
   $('#chat-delete').disabled = false;
   $('#chat-log').replaceChildren();
   if (c.next_cursor) $('#chat-log').append(h('p', { class: 'hint' }, 'Its earlier messages are not shown.'));
