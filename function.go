@@ -26,6 +26,7 @@ import (
 	"github.com/taskwire/taskwire/shared/host"
 	"github.com/taskwire/taskwire/shared/problem"
 	"github.com/taskwire/taskwire/shared/relay"
+	"github.com/taskwire/taskwire/shared/taskmcp"
 	"github.com/taskwire/taskwire/shared/taskwire"
 )
 
@@ -150,7 +151,8 @@ func (f *Function) Alive(ctx context.Context) (bool, error) {
 }
 
 // Handle serves the HTTP API, the assistant (/v1/chat, /v1/conversations), the task
-// tools over MCP at /mcp, and the web app on every path outside them.
+// tools over MCP at /mcp with their protected resource metadata, and the web app on every
+// path outside them.
 func (f *Function) Handle(w http.ResponseWriter, r *http.Request) {
 	t := f.tasks.Load()
 	if t == nil {
@@ -175,5 +177,5 @@ func isAPI(path string) bool {
 			return true
 		}
 	}
-	return false
+	return path == taskmcp.MetadataPath
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/taskwire/taskwire/shared/auth"
 	"github.com/taskwire/taskwire/shared/postgres/postgrestest"
 	"github.com/taskwire/taskwire/shared/problem"
+	"github.com/taskwire/taskwire/shared/taskmcp"
 	"github.com/taskwire/taskwire/shared/taskwire"
 )
 
@@ -45,6 +46,14 @@ func TestFunctionMCP(t *testing.T) {
 		require.NoError(t, err)
 		defer resp.Body.Close()
 		assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+		assert.Equal(t, problem.ContentType, resp.Header.Get("Content-Type"))
+	})
+
+	t.Run("Metadata", func(t *testing.T) { // routed to MCP, not to the web page
+		resp, err := http.Get(srv.URL + taskmcp.MetadataPath)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		assert.Equal(t, http.StatusNotFound, resp.StatusCode, "no authorization server with the development issuer")
 		assert.Equal(t, problem.ContentType, resp.Header.Get("Content-Type"))
 	})
 

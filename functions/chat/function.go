@@ -52,9 +52,9 @@ func NewWithApp(a *app.App, cfg map[string]string) *Function {
 
 func serve(a *app.App, cfg map[string]string) *served {
 	s := &served{app: a, chat: chathttp.NewFromApp(a, cfg)}
-	mcp := taskmcp.New(a.Verifier, a.Users, tools.New(a.Tasks, a.Users, a.Notifications))
+	mcp := taskmcp.New(a.Verifier, a.Users, tools.New(a.Tasks, a.Users, a.Notifications), a.Verifier.Issuer())
 	s.handler = a.CORS.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == MCPPath {
+		if r.URL.Path == MCPPath || r.URL.Path == taskmcp.MetadataPath {
 			mcp.ServeHTTP(w, r)
 			return
 		}
@@ -106,10 +106,10 @@ func (f *Function) Alive(ctx context.Context) (bool, error) {
 }
 
 // Serves reports whether r is for the chat function: a chat or conversations route, or
-// MCP. The whole-app bundle asks, to route.
+// MCP and its protected resource metadata. The whole-app bundle asks, to route.
 func (f *Function) Serves(r *http.Request) bool {
 	s := f.s.Load()
-	return s != nil && (r.URL.Path == MCPPath || s.chat.Match(r))
+	return s != nil && (r.URL.Path == MCPPath || r.URL.Path == taskmcp.MetadataPath || s.chat.Match(r))
 }
 
 // Handle serves one request of the chat function.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/taskwire/taskwire/shared/app"
 	"github.com/taskwire/taskwire/shared/auth"
@@ -79,4 +80,5 @@ func TestOpen_LoadsKeysWhileTheDatabaseOpens(t *testing.T) {
 	sub, err := o.app.Verifier.Verify(ctx, token)
 	require.NoError(t, err)
 	require.Equal(t, "ada", sub)
+	assert.Equal(t, idp.URL, o.app.Verifier.Issuer(), "the provider MCP clients are sent to for a token")
 }

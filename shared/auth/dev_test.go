@@ -185,6 +185,7 @@ func TestNewVerifier_Dev(t *testing.T) {
 		// The issuer on disk and the one the verifier hands out (for the sign-in
 		// endpoint) mint tokens it accepts.
 		require.NotNil(t, v.DevIssuer())
+		assert.Empty(t, v.Issuer(), "the development issuer is no authorization server to send MCP clients to")
 		for _, issuer := range []*auth.DevIssuer{d, v.DevIssuer()} {
 			token, err := issuer.Mint("user-1", time.Minute)
 			require.NoError(t, err)

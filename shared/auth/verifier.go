@@ -144,6 +144,15 @@ func (v *Verifier) DevIssuer() *DevIssuer {
 	return v.dev
 }
 
+// Issuer returns the identity provider whose tokens the verifier trusts (AUTH_ISSUER),
+// or "" when it trusts the local development issuer, which is no authorization server.
+func (v *Verifier) Issuer() string {
+	if v.dev != nil {
+		return ""
+	}
+	return v.issuer
+}
+
 // Identity is whom a verified token speaks for, and since when.
 type Identity struct {
 	Subject  string    // sub: the user

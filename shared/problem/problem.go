@@ -26,6 +26,9 @@ type Details struct {
 	// Extensions are further members of the problem (RFC 9457 section 3.2), such as the
 	// conversation a failed chat message was stored in; they cannot replace the ones above.
 	Extensions map[string]any `json:"-"`
+	// ResourceMetadata is, on a 401, the address of the protected resource metadata (RFC
+	// 9728) that tells a client where to get a token, given in the Bearer challenge.
+	ResourceMetadata string `json:"-"`
 	// anonymous is set on a 401 of a request that sent no credentials, which RFC 6750
 	// (section 3.1) answers with a challenge that names no error.
 	anonymous bool
@@ -133,11 +136,14 @@ func WriteDetails(w http.ResponseWriter, d Details) {
 	h.Del("Location")
 	switch d.Status {
 	case http.StatusUnauthorized:
-		if d.anonymous {
-			h.Set("WWW-Authenticate", `Bearer realm="taskwire"`)
-		} else {
-			h.Set("WWW-Authenticate", `Bearer realm="taskwire", error="invalid_token"`)
+		challenge := `Bearer realm="taskwire"`
+		if !d.anonymous {
+			challenge += `, error="invalid_token"`
 		}
+		if d.ResourceMetadata != "" {
+			challenge += fmt.Sprintf(`, resource_metadata=%q`, d.ResourceMetadata)
+		}
+		h.Set("WWW-Authenticate", challenge)
 	case http.StatusServiceUnavailable:
 		if h.Get("Retry-After") == "" { // a handler that knows better set it already
 			h.Set("Retry-After", "1")

@@ -144,6 +144,7 @@ func TestContractRoutes(t *testing.T) {
 		served[p] = true
 	}
 	served["POST "+taskmcp.Path] = true // and the same tools over MCP
+	served["GET "+taskmcp.MetadataPath] = true
 	require.NotEmpty(t, served)
 
 	var missing, extra []string

@@ -22,6 +22,7 @@ import (
 	sdkauth "github.com/modelcontextprotocol/go-sdk/auth"
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/modelcontextprotocol/go-sdk/oauthex"
 	"github.com/taskwire/taskwire/shared/problem"
 	"github.com/taskwire/taskwire/shared/rest"
 	"github.com/taskwire/taskwire/shared/taskwire"
@@ -30,6 +31,10 @@ import (
 
 // Path is where the tools are served over MCP, for POST only.
 const Path = "/mcp"
+
+// MetadataPath is where the handler answers, with GET, the protected resource metadata of
+// Path (RFC 9728), at the address the MCP specification has clients try first.
+const MetadataPath = "/.well-known/oauth-protected-resource" + Path
 
 // ServerName and ServerVersion are how the MCP server names itself when a client
 // initializes; the version changes when the tools change incompatibly.
@@ -50,14 +55,17 @@ const instructions = "Taskwire keeps the signed-in user's tasks. Tasks have a nu
 type Handler struct {
 	verifier rest.Verifier
 	users    rest.UserStore
+	issuer   string              // the authorization server the metadata names; "" for none
 	exchange func() http.Handler // the MCP exchange, made on the first request (see New)
 }
 
 // New returns a handler serving every tool of set, as the user that verifier finds in
 // each request's bearer token; users creates the user's row on first sight, as the REST
-// API does.
-func New(verifier rest.Verifier, users rest.UserStore, set *tools.Set) *Handler {
-	return &Handler{verifier: verifier, users: users, exchange: sync.OnceValue(func() http.Handler { return serve(set) })}
+// API does. issuer is the identity provider that issues those tokens, which the protected
+// resource metadata names as the authorization server for MCP clients to get one from;
+// "" (the local development issuer, which is no authorization server) publishes none.
+func New(verifier rest.Verifier, users rest.UserStore, set *tools.Set, issuer string) *Handler {
+	return &Handler{verifier: verifier, users: users, issuer: issuer, exchange: sync.OnceValue(func() http.Handler { return serve(set) })}
 }
 
 // serve returns the MCP server of set's tools over streamable HTTP, taking the user from
@@ -100,12 +108,22 @@ func serve(set *tools.Set) http.Handler {
 	return passUser(streamable)
 }
 
-// ServeHTTP authenticates the request as the REST API does, answering a missing or bad
-// token with a 401 problem before any MCP processing, and serves the MCP exchange.
+// ServeHTTP answers the protected resource metadata at MetadataPath, and at any other path
+// serves the MCP exchange. It authenticates the request as the REST API does first,
+// answering a missing or bad token with a 401 problem whose challenge gives the address
+// of the metadata (when there is an issuer to name) before any MCP processing.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == MetadataPath {
+		h.serveMetadata(w, r)
+		return
+	}
 	ctx, err := rest.Authenticate(r, h.verifier, h.users)
 	if err != nil {
-		problem.Write(w, r, err)
+		d := problem.From(r, err)
+		if h.issuer != "" {
+			d.ResourceMetadata = origin(r) + MetadataPath
+		}
+		problem.WriteDetails(w, d)
 		return
 	}
 	if r.Method != http.MethodPost { // stateless: no stream to GET, no session to DELETE
@@ -116,6 +134,40 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	refusals := &plainRefusals{ResponseWriter: w}
 	h.exchange().ServeHTTP(refusals, r.WithContext(ctx))
 	refusals.finish(r)
+}
+
+// serveMetadata answers the protected resource metadata (RFC 9728) of the MCP endpoint:
+// the endpoint's address as the resource, and the issuer of the tokens it takes as the
+// authorization server where a client gets one. Without an issuer it is a 404 problem.
+func (h *Handler) serveMetadata(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		problem.WriteDetails(w, problem.MethodNotAllowed(r, "GET, HEAD"))
+		return
+	}
+	if h.issuer == "" {
+		problem.Write(w, r, taskwire.Errorf(taskwire.ENOTFOUND,
+			"no authorization server is configured (AUTH_ISSUER): tokens come from the local development issuer"))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	_ = json.NewEncoder(w).Encode(oauthex.ProtectedResourceMetadata{
+		Resource:               origin(r) + Path,
+		AuthorizationServers:   []string{h.issuer},
+		BearerMethodsSupported: []string{"header"},
+		ResourceName:           "Taskwire tasks",
+	})
+}
+
+// origin is the scheme and host that the client reached the request at: https when the
+// connection, or the proxy in front of it (Knative's ingress), says so.
+func origin(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
 }
 
 // plainRefusals holds back the SDK's own refusals of a request it cannot take, which it

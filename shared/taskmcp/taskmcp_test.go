@@ -16,6 +16,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/modelcontextprotocol/go-sdk/oauthex"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/taskwire/taskwire/shared/auth"
@@ -42,7 +43,7 @@ type Server struct {
 func MustServe(tb testing.TB) *Server {
 	tb.Helper()
 	s := resttest.MustStart(tb)
-	srv := httptest.NewServer(taskmcp.New(s.App.Verifier, s.App.Users, tools.New(s.App.Tasks, s.App.Users, s.App.Notifications)))
+	srv := httptest.NewServer(taskmcp.New(s.App.Verifier, s.App.Users, tools.New(s.App.Tasks, s.App.Users, s.App.Notifications), s.App.Verifier.Issuer()))
 	tb.Cleanup(srv.Close)
 	return &Server{Server: s, MCP: srv.URL + "/mcp"}
 }
@@ -405,6 +406,62 @@ func TestBadRequests(t *testing.T) {
 	}
 	resp := post(t, s.MCP, "Bearer "+user.Token, initialize)
 	assert.Equal(t, http.StatusOK, resp.StatusCode, "a good request after them")
+}
+
+// An MCP client that is refused for want of a token finds, from the challenge, where to
+// get one: the protected resource metadata names the identity provider that issues the
+// tokens, as the SDK's own client discovery reads it.
+func TestProtectedResourceMetadata(t *testing.T) {
+	s := MustServe(t)
+	const issuer = "https://id.example.com"
+	srv := httptest.NewServer(taskmcp.New(s.App.Verifier, s.App.Users, tools.New(s.App.Tasks, s.App.Users, s.App.Notifications), issuer))
+	t.Cleanup(srv.Close)
+
+	resp := post(t, srv.URL+taskmcp.Path, "", initialize)
+	require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	challenges, err := oauthex.ParseWWWAuthenticate(resp.Header.Values("WWW-Authenticate"))
+	require.NoError(t, err)
+	require.Len(t, challenges, 1)
+	metadataURL := challenges[0].Params["resource_metadata"]
+	assert.Equal(t, srv.URL+taskmcp.MetadataPath, metadataURL)
+
+	meta, err := oauthex.GetProtectedResourceMetadata(context.Background(), metadataURL, srv.URL+taskmcp.Path, http.DefaultClient)
+	require.NoError(t, err)
+	assert.Equal(t, []string{issuer}, meta.AuthorizationServers)
+	assert.Equal(t, []string{"header"}, meta.BearerMethodsSupported)
+
+	t.Run("BehindHTTPS", func(t *testing.T) { // Knative's ingress ends TLS and says so
+		req, err := http.NewRequest(http.MethodGet, metadataURL, nil)
+		require.NoError(t, err)
+		req.Header.Set("X-Forwarded-Proto", "https")
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		var meta oauthex.ProtectedResourceMetadata
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&meta))
+		assert.Equal(t, "https://"+strings.TrimPrefix(srv.URL, "http://")+taskmcp.Path, meta.Resource)
+	})
+	t.Run("OtherMethod", func(t *testing.T) {
+		resp := post(t, metadataURL, "", "{}")
+		assert.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode)
+		assert.Equal(t, problem.ContentType, resp.Header.Get("Content-Type"))
+	})
+	t.Run("TokenStillServes", func(t *testing.T) {
+		resp := post(t, srv.URL+taskmcp.Path, "Bearer "+s.NewUser(t).Token, initialize)
+		assert.Equal(t, http.StatusOK, resp.StatusCode)
+	})
+	t.Run("DevelopmentIssuer", func(t *testing.T) { // no authorization server to name
+		resp := post(t, s.MCP, "", initialize)
+		require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+		assert.NotContains(t, resp.Header.Get("WWW-Authenticate"), "resource_metadata")
+		got, err := http.Get(strings.TrimSuffix(s.MCP, taskmcp.Path) + taskmcp.MetadataPath)
+		require.NoError(t, err)
+		defer got.Body.Close()
+		assert.Equal(t, http.StatusNotFound, got.StatusCode)
+		var p problem.Details
+		require.NoError(t, json.NewDecoder(got.Body).Decode(&p))
+		assert.Contains(t, p.Detail, "AUTH_ISSUER")
+	})
 }
 
 func TestAuthentication(t *testing.T) {
