@@ -152,6 +152,9 @@ func (h *Handler) serveMetadata(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "public, max-age=3600")
+	// Public, as RFC 9728 means it: an MCP client running in a browser page of any origin
+	// reads it (a GET needs no preflight), whatever CORS_ALLOWED_ORIGINS lets call the API.
+	w.Header().Set("Access-Control-Allow-Origin", "*")
 	_ = json.NewEncoder(w).Encode(oauthex.ProtectedResourceMetadata{
 		Resource:               origin(r) + Path,
 		AuthorizationServers:   []string{h.issuer},

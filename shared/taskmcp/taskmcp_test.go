@@ -434,9 +434,11 @@ func TestProtectedResourceMetadata(t *testing.T) {
 		req, err := http.NewRequest(http.MethodGet, metadataURL, nil)
 		require.NoError(t, err)
 		req.Header.Set("X-Forwarded-Proto", "https")
+		req.Header.Set("Origin", "http://localhost:6274") // a browser-based client, such as MCP Inspector
 		resp, err := http.DefaultClient.Do(req)
 		require.NoError(t, err)
 		defer resp.Body.Close()
+		assert.Equal(t, "*", resp.Header.Get("Access-Control-Allow-Origin"), "readable from any page")
 		var meta oauthex.ProtectedResourceMetadata
 		require.NoError(t, json.NewDecoder(resp.Body).Decode(&meta))
 		assert.Equal(t, "https://"+strings.TrimPrefix(srv.URL, "http://")+taskmcp.Path, meta.Resource)
