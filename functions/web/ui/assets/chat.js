@@ -30,6 +30,8 @@ export function startChat({ onToolCall, zone: userZone }) {
   opened++;
   $('#chat-error').textContent = '';
   $('#chat-log').replaceChildren(h('p', { class: 'hint' }, 'Ask the assistant to add, find, change or complete tasks.'));
+  $('#chat-history').value = '';
+  $('#chat-delete').disabled = true;
   listConversations();
 }
 
