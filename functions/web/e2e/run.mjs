@@ -7,8 +7,9 @@
 
 import { chromium } from 'playwright-core';
 import ICAL from 'ical.js';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 
@@ -224,11 +225,12 @@ function zipOf(files) {
   return Buffer.concat([...parts, dir, end]);
 }
 
-const browser = await chromium.launch({
+const launch = {
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
     '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-});
+};
+const browser = await chromium.launch(launch);
 
 const user = `ada-${Date.now().toString(36)}`;
 const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: ZONE, locale: 'en-GB' });
@@ -817,6 +819,28 @@ if (!CLIENT || !OTHER_CLIENT) {
     await ctx.close();
   });
 }
+
+await scenario('installable: Chromium reads the web app manifest and finds nothing that keeps the page from being installed as an app', null, async () => {
+  // A profile of its own: the contexts of the other scenarios are incognito, where nothing installs.
+  const dir = await mkdtemp(path.join(tmpdir(), 'taskwire-install-'));
+  const ctx = await chromium.launchPersistentContext(dir, launch);
+  try {
+    const p = await ctx.newPage();
+    await p.goto(`${BASE}/`);
+    const cdp = await ctx.newCDPSession(p);
+    const manifest = await cdp.send('Page.getAppManifest');
+    assert(manifest.url && manifest.errors.length === 0, `the manifest: ${manifest.url} ${JSON.stringify(manifest.errors)}`);
+    const m = JSON.parse(manifest.data);
+    assert(m.name === 'Taskwire' && m.start_url === '/' && m.display === 'standalone', `what it says: ${manifest.data}`);
+    const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
+    assert(installabilityErrors.length === 0, `installable: ${JSON.stringify(installabilityErrors)}`);
+    const icon = await fetch(new URL(m.icons[0].src, BASE));
+    assert(icon.ok && icon.headers.get('content-type') === 'image/svg+xml', `its icon: ${icon.status} ${icon.headers.get('content-type')}`);
+  } finally {
+    await ctx.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
 
 await scenario('phone width', null, async () => {
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, timezoneId: ZONE });
