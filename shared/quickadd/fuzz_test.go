@@ -42,6 +42,7 @@ func FuzzParse(f *testing.F) {
 		"x tomorrow remind me at 8am", "x every thursday remind me at 6pm", "x every thursday remind me wednesday at 8am",
 		"x every day until 2026-03-10T14:00", "x today remind me in 20 hours", "remind me to x on the 1st",
 		"x every year on feb 29 remind me march 10",
+		"x 15h30", "x at 9h", "x @15h", "x at 0h", "x 23h59 tomorrow", "x 1h30", "x at 24h", "x 9h-17h monday", "x remind me at 18h",
 		"x every! 3 days", "x everyday", "x every workday", "x in half an hour", "x first thing tomorrow", "x first thing", "x before friday", "x before 4pm", "x before the end of the month", "x every day at 8am and 8pm", "x at 8am, 1pm and 8pm daily", "x at 8am and 8pm", "x every evening at 6 and 9pm",
 		"x every weekday at 9:30am, 1:30pm and 5:30pm remind me 5 minutes before", "x in the morning", "x in the night",
 		"x every fortnight on tuesday", "x every other quarter", "x semiannually", "x at 9am and",

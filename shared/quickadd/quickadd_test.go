@@ -730,6 +730,17 @@ func TestParse(t *testing.T) {
 		// Punctuation around what is read (until 2026-12-05 "@3pm" was a tag "3pm", "(tomorrow)"
 		// stayed in the title, and so did a dash before or after it).
 		{name: "AtSignTime", text: "meeting w/ sam @3pm tmrw", title: "meeting w/ sam", due: "2026-03-07T15:00:00-05:00"},
+		// A 24-hour time as France and much of Europe write it (until 2026-12-05 it stayed in
+		// the title, and "@15h" was a tag "15h").
+		{name: "HourMark", text: "meeting 15h30", title: "meeting", due: "2026-03-06T15:30:00-05:00"},
+		{name: "HourMarkAt", text: "call at 9h tomorrow", title: "call", due: "2026-03-07T09:00:00-05:00"},
+		{name: "HourMarkAtSign", text: "meeting @15h", title: "meeting", due: "2026-03-06T15:00:00-05:00"},
+		{name: "HourMarkAsTyped", text: "flight at 6h45 tomorrow", title: "flight", due: "2026-03-07T06:45:00-05:00"},
+		{name: "HourMarkReminder", text: "remind me at 18h to call", title: "call", reminders: []string{"at 2026-03-06T18:00:00-05:00"}},
+		// Alone, hours without minutes, or before 7 with them, are how long it takes.
+		{name: "HourMarkIsALength", text: "run 1h30 tomorrow", title: "run 1h30", day: "2026-03-07"},
+		{name: "HoursAreALength", text: "sleep 8h", title: "sleep 8h"},
+		{name: "ForHourMark", text: "workshop tomorrow 10am for 1h30", title: "workshop", due: "2026-03-07T10:00:00-05:00"},
 		{name: "InBrackets", text: "buy milk (tomorrow)", title: "buy milk", day: "2026-03-07"},
 		{name: "BracketsInTheTitle", text: "(work) call mom tomorrow", title: "(work) call mom", day: "2026-03-07"},
 		{name: "DashBefore", text: "call mom - tomorrow", title: "call mom", day: "2026-03-07"},

@@ -1,6 +1,7 @@
 package quickadd
 
 import (
+	"cmp"
 	"slices"
 	"strconv"
 	"strings"
@@ -247,6 +248,15 @@ const latestAfternoon = 18
 // bare), with meridiem mer ("" for none); bare allows an hour alone without a meridiem,
 // as after "at".
 func clockOf(w, mer string, bare bool) (clock, bool) {
+	if colon, ok := hourMark(w); ok && mer == "" {
+		// "15h30" and "at 15h", as written in France and much of Europe: a 24-hour time,
+		// read as typed ("3h30" is 03:30). Alone, an hour without minutes ("sleep 8h") or
+		// before 7 with them ("run 1h30") is how long something takes, not when.
+		if !bare && (strings.HasSuffix(w, "h") || colon < "07:") {
+			return clock{}, false
+		}
+		w = colon
+	}
 	if (mer != "" || bare) && strings.Count(w, ".") == 1 {
 		// "3.30pm" and "at 12.30", as written in Britain; not alone ("upgrade to 3.30").
 		w = strings.Replace(w, ".", ":", 1)
@@ -275,6 +285,26 @@ func clockOf(w, mer string, bare bool) (clock, bool) {
 		return clock{h: h, m: m, morning: h >= 7 && h <= 10 && hs[0] != '0'}, true
 	}
 	return clock{}, false
+}
+
+// hourMark reads w as "15h30" or "15h" (the hour, "h", and two digits of minutes or
+// none) and returns it as a colon writes it, "15:30" or "15:00", with two digits of hour.
+func hourMark(w string) (string, bool) {
+	hs, ms, ok := strings.Cut(w, "h")
+	if !ok || len(hs) == 0 || len(hs) > 2 || !allDigits(hs) || (ms != "" && (len(ms) != 2 || !allDigits(ms))) {
+		return "", false
+	}
+	if len(hs) == 1 {
+		hs = "0" + hs
+	}
+	return hs + ":" + cmp.Or(ms, "00"), true
+}
+
+// hourMarked reports whether w with meridiem mer is a time as hourMark reads it: "@15h"
+// is "at 15h", not a tag.
+func hourMarked(w, mer string) bool {
+	_, ok := hourMark(w)
+	return ok && mer == ""
 }
 
 // timeRange reads a time of day with its end at word j: in one word, "2-3pm", "9am-5pm",

@@ -40,7 +40,7 @@ func tokenize(text string) []token {
 		}
 		if text[i] == '@' {
 			w, mer := cutMeridiem(strings.ToLower(strings.TrimRight(text[i+1:j], ",;:.?!")))
-			if _, ok := clockOf(w, mer, false); ok {
+			if _, ok := clockOf(w, mer, false); ok || hourMarked(w, mer) {
 				toks = append(toks, token{from: i, start: i, end: i + 1, full: i + 1, word: "@"})
 				i++
 			}
