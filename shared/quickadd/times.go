@@ -307,6 +307,14 @@ func hourMarked(w, mer string) bool {
 	return ok && mer == ""
 }
 
+// hourMarkedRange reports whether a and b are the start and end of a range of times as
+// hourMark reads them ("9h-17h", "14h to 15h30") that starts from 07:00 on: "1h-2h" is
+// how long something takes.
+func hourMarkedRange(a, b string) bool {
+	start, ok := hourMark(a)
+	return ok && hourMarked(b, "") && start >= "07:"
+}
+
 // timeRange reads a time of day with its end at word j: in one word, "2-3pm", "9am-5pm",
 // "10:30-11:15", "11-1pm" (11:00 to 13:00: a start without a meridiem takes the end's,
 // or the other one when that would not start before the end), "10pm-2am" (past
@@ -335,7 +343,7 @@ func (p *parser) timeRange(j int, bare, bareWords, between bool) (clock, taskwir
 	if bm == "" && slices.Contains(meridiems, p.word(j+k)) {
 		k, bm = k+1, p.word(j+k)
 	}
-	if !bare && am == "" && bm == "" && !strings.Contains(a+b, ":") {
+	if !bare && am == "" && bm == "" && !strings.Contains(a+b, ":") && !hourMarkedRange(a, b) {
 		return clock{}, none, 0, false
 	}
 	end, ok := clockOf(b, bm, true)
