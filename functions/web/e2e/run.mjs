@@ -336,12 +336,14 @@ await scenario('the full form: RRULE builder, reminders, and the reminder notifi
   await toast.waitFor({ timeout: 30000 });
   await until(() => page.evaluate((t) => window.__shown.some((n) => n.body.includes(t)), recurringTitle), 'the browser notification');
   assert(await page.locator('#notif-count').textContent() === '1', 'one unread notification');
+  assert(await page.title() === '(1) Taskwire', `the tab says so too: ${await page.title()}`);
   await page.getByRole('button', { name: /Notifications/ }).click();
   const panel = page.getByRole('dialog', { name: 'Notifications' });
   await panel.getByRole('button', { name: `Mark read: ${recurringTitle}` }).waitFor();
   await page.screenshot({ path: path.join(OUT, 'notifications.png') });
   await panel.getByRole('button', { name: `Mark read: ${recurringTitle}` }).click();
   await until(async () => await page.locator('#notif-count').isHidden(), 'the unread count to clear');
+  assert(await page.title() === 'Taskwire', `the tab's title without it: ${await page.title()}`);
   await panel.getByRole('button', { name: 'Close' }).click();
 });
 

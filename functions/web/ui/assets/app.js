@@ -202,8 +202,7 @@ function clearUserView() {
   quickSent = { text: '', key: '' };
   $('#chat-form').reset();
   $('#chat-log').replaceChildren();
-  $('#notif-count').hidden = true;
-  $('#notif-count').textContent = '';
+  showUnread(0);
   $('#notif-button').removeAttribute('aria-label');
   $('#notif-list').replaceChildren();
   $('#trash-list').replaceChildren();
@@ -1383,15 +1382,26 @@ function onReminder() {
   for (const ms of [300, 1500]) setTimeout(pollNotifications, ms);
 }
 
+/**
+ * Says that n notifications are unread (label: "20+" for many) where it is seen without
+ * looking at the page: the header's badge, the tab's title ("(2) Taskwire", the installed
+ * app's window too) and, where the browser has one, the installed app's icon badge.
+ */
+function showUnread(n, label = String(n)) {
+  const count = $('#notif-count');
+  count.hidden = n === 0;
+  count.textContent = n ? label : '';
+  document.title = n ? `(${label}) Taskwire` : 'Taskwire';
+  (n ? navigator.setAppBadge?.(n) : navigator.clearAppBadge?.())?.catch(() => {}); // not installed: nothing to badge
+}
+
 async function pollNotifications() {
   clearTimeout(state.notifTimer);
   if (!signedIn()) return;
   try {
     const page = await get('/v1/notifications?unread=true&limit=20');
-    const count = $('#notif-count');
     const many = page.items.length >= 20 ? '20+' : String(page.items.length);
-    count.hidden = page.items.length === 0;
-    count.textContent = many;
+    showUnread(page.items.length, many);
     $('#notif-button').setAttribute('aria-label', `Notifications, ${many} unread`);
     const fresh = page.items.filter((n) => !state.seenNotifs.has(n.id));
     for (const n of fresh) state.seenNotifs.add(n.id);
