@@ -588,6 +588,87 @@ await scenario('edit inline, delete with undo', page, async () => {
   await until(async () => (await api(token, 'GET', '/v1/tasks?q=oat')).body.items.length === 0, 'the deletion to reach the API');
 });
 
+await userScenario('keyboard shortcuts: j and k from task to task, e edits, Delete deletes with Undo, q adds, / searches, ? lists them and turns them off', {
+  seed: async (tok) => { for (const title of ['Key one', 'Key two', 'Key three']) await seedTask(tok, { title }); },
+}, async ({ page: p, token: tok }) => {
+  const focused = () => p.evaluate(() => document.activeElement.getAttribute('aria-label') || `#${document.activeElement.id}`);
+  const expectFocus = (want, after) => until(async () => (await focused()) === want, `focus on ${want} after ${after}`, 5000)
+    .catch(async (err) => { throw new Error(`${err.message}; the focus is on ${await focused()}`); });
+  await p.locator('#list-title').focus();
+  await p.keyboard.press('j');
+  await expectFocus('Complete “Key one”', 'j');
+  await p.keyboard.press('j');
+  await expectFocus('Complete “Key two”', 'j again');
+  await p.keyboard.press('k');
+  await p.keyboard.press('k'); // the first task stays the first
+  await expectFocus('Complete “Key one”', 'k twice');
+  await p.keyboard.press('j');
+
+  await p.keyboard.press('e');
+  const editor = p.getByRole('dialog', { name: /Edit task/ });
+  await editor.waitFor();
+  assert(await p.locator('#f-title').inputValue() === 'Key two', 'e edits the task in focus');
+  await p.keyboard.press('j'); // typed into the form, not a shortcut
+  assert(await p.locator('#f-title').inputValue() === 'Key twoj', 'a key typed in a field is typing');
+  await p.keyboard.press('Escape');
+  await editor.waitFor({ state: 'hidden' });
+  await expectFocus('Complete “Key two”', 'the editor closed');
+
+  await p.keyboard.press('Delete');
+  await until(async () => await taskItem(p, 'Key two').count() === 0, 'Delete to take the task from the list');
+  await expectFocus('Complete “Key three”', 'Delete');
+  await p.locator('.toast', { hasText: 'Deleted “Key two”' }).getByRole('button', { name: 'Undo' }).click();
+  await taskItem(p, 'Key two').waitFor();
+  assert((await api(tok, 'GET', '/v1/tasks?q=two')).body.items.length === 1, 'the task is kept after Undo');
+
+  await p.locator('#list-title').focus();
+  await p.keyboard.press('q');
+  await expectFocus('#quick-input', 'q');
+  assert(await p.locator('#quick-input').inputValue() === '', 'q types nothing into quick add');
+  await p.keyboard.type('jk/q');
+  assert(await p.locator('#quick-input').inputValue() === 'jk/q', 'keys typed into quick add are the text');
+  await p.locator('#quick-input').fill('');
+  await p.locator('#list-title').focus();
+  await p.keyboard.press('/');
+  await expectFocus('#flt-q', '/');
+  assert(await p.locator('#flt-q').inputValue() === '', '/ types nothing into the search');
+  await p.locator('#list-title').focus();
+  await p.keyboard.press('Control+j'); // the browser's, not the page's
+  await expectFocus('#list-title', 'Ctrl+j');
+
+  await p.keyboard.press('Shift+?');
+  const panel = p.getByRole('dialog', { name: 'Keyboard shortcuts' });
+  await panel.waitFor();
+  await axeScan(p, 'the shortcuts');
+  const on = panel.getByLabel('Use single-key shortcuts');
+  assert(await on.isChecked(), 'on at first');
+  await on.uncheck();
+  await p.keyboard.press('Escape');
+  await panel.waitFor({ state: 'hidden' });
+  await p.locator('#list-title').focus();
+  await p.keyboard.press('q');
+  await p.keyboard.press('j');
+  await sleep(200);
+  await expectFocus('#list-title', 'q and j turned off');
+
+  // The browser keeps the choice: after a reload (which signs out) they are still off.
+  await p.goto('about:blank');
+  await p.goto(`${BASE}/#token=${encodeURIComponent(tok)}`);
+  await taskItem(p, 'Key one').waitFor();
+  await p.locator('#list-title').focus();
+  await p.keyboard.press('j');
+  await sleep(200);
+  await expectFocus('#list-title', 'j after a reload with them off');
+  await p.getByRole('button', { name: 'Keyboard shortcuts' }).click();
+  assert(!(await on.isChecked()), 'still off after a reload');
+  await on.check();
+  await p.getByRole('button', { name: 'Close' }).click();
+  assert(await p.evaluate(() => localStorage.length) === 0, 'turned on again, nothing is kept');
+  await p.locator('#list-title').focus();
+  await p.keyboard.press('j');
+  await expectFocus('Complete “Key one”', 'j turned on again');
+});
+
 await scenario('the live stream resumes with Last-Event-ID after a drop', page, async () => {
   const streams = [];
   const onRequest = async (req) => {

@@ -8,6 +8,7 @@ import { $, $$, debounce, h, toast } from './dom.js';
 import { addDays, dayOf, describeDuration, formatDay, formatDue, formatFull, formatFullDay, parseDuration, startOfDay } from './time.js';
 import { describe as describeRule } from './rrule.js';
 import { confirmed } from './confirm.js';
+import { startShortcuts } from './keys.js';
 
 // The form, saved filters, the trash, "Your data" and the assistant are not needed for the first screen: they load after it.
 const openTaskForm = async (opts) => (await import('./form.js')).openTaskForm(opts);
@@ -391,10 +392,13 @@ function syncFiltersToggle() {
   $('#filters-toggle').textContent = on ? `Filters (${on})` : 'Filters';
 }
 
-$('#filters-toggle').addEventListener('click', () => {
-  const open = $('#list-card').classList.toggle('filters-open');
+/** Unfolds the filters at a phone's width when open, folds them when not. */
+function unfoldFilters(open) {
+  $('#list-card').classList.toggle('filters-open', open);
   $('#filters-toggle').setAttribute('aria-expanded', String(open));
-});
+}
+
+$('#filters-toggle').addEventListener('click', () => unfoldFilters(!$('#list-card').classList.contains('filters-open')));
 
 /** Says what the saved filter chosen lists by that the filters cannot show. */
 function renderExtra() {
@@ -1141,9 +1145,13 @@ function neighbour(id, role) {
   };
 }
 
-function remove(t) {
+/**
+ * Deletes t with an Undo. When the focus was on t, it moves to the same control of the
+ * next task: its Delete, or role's control (the box, for a Delete key pressed on it).
+ */
+function remove(t, role = 'delete') {
   const index = state.tasks.findIndex((x) => x.id === t.id);
-  const focus = neighbour(t.id, 'delete');
+  const focus = neighbour(t.id, role);
   state.tasks = state.tasks.filter((x) => x.id !== t.id);
   renderList();
   const entry = { task: t, index };
@@ -1610,5 +1618,27 @@ function handleError(err) {
 }
 
 addEventListener('unhandledrejection', (e) => handleError(e.reason));
+
+// ---- keyboard shortcuts ----
+
+/** The loaded task with id that a shortcut may act on: none while selecting, where the bar acts. */
+const shortcutTask = (id) => (state.selecting ? null : state.tasks.find((t) => t.id === id));
+
+startShortcuts({
+  shown: () => !$('#app').hidden,
+  quickAdd: () => $('#quick-input').focus(),
+  search: () => {
+    unfoldFilters(true);
+    $('#flt-q').focus();
+  },
+  edit: (id) => {
+    const t = shortcutTask(id);
+    if (t) edit(t);
+  },
+  remove: (id) => {
+    const t = shortcutTask(id);
+    if (t) remove(t, document.activeElement?.dataset.role === 'delete' ? 'delete' : 'done');
+  },
+});
 
 boot();
