@@ -1206,8 +1206,27 @@ await userScenario('overdue and today: what is left to do today, asked of the se
 }, async ({ page: p, token: tok }) => {
   const titles = async () => (await p.locator('#tasks .title').allTextContents()).map((x) => x.replace(/^#\d+\s*/, ''));
   const shows = (want, what) => until(async () => JSON.stringify(await titles()) === JSON.stringify(want), `${what}: ${want}`);
+  const heads = () => p.locator('#tasks .day-head').allTextContents();
+  assert((await heads()).length === 0, 'no day headings in my order');
   await p.locator('#flt-sort').selectOption('due_at');
   await shows(['Pay the plumber', 'Call the bank', 'See the dentist'], 'every open task by due date');
+  // By due date, each day's tasks come under its heading; the open ones of days gone under "Overdue".
+  const date = (n) => new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short' })
+    .format(Date.parse(`${dayIn(n, ZONE)}T00:00:00Z`));
+  const open = ['Overdue', `Today · ${date(0)}`, `Tomorrow · ${date(1)}`];
+  await until(async () => JSON.stringify(await heads()) === JSON.stringify(open), `the headings ${open}`);
+  assert(await p.getByRole('heading', { level: 3, name: `Today · ${date(0)}` }).count() === 1, 'a day heading is a heading');
+  await axeScan(p, 'the list under day headings');
+  await p.locator('#list-card').screenshot({ path: path.join(OUT, 'day-headings.png') });
+  await p.locator('#list-title').focus();
+  await p.keyboard.press('j');
+  await p.keyboard.press('j'); // over the heading "Today", to the task under it
+  assert(await p.evaluate(() => document.activeElement.getAttribute('aria-label')) === 'Complete “Call the bank”', 'j goes past a heading');
+  await p.locator('label[for=st-all]').click();
+  const all = [date(-3), date(-2), `Today · ${date(0)}`, `Tomorrow · ${date(1)}`];
+  await until(async () => JSON.stringify(await heads()) === JSON.stringify(all), `with the completed, a heading for each day: ${all}`);
+  await p.locator('label[for=st-open]').click();
+  await until(async () => JSON.stringify(await heads()) === JSON.stringify(open), 'open again');
   const asked = p.waitForRequest((r) => new URL(r.url()).searchParams.get('with_overdue') === 'true');
   await p.locator('#flt-due').selectOption('today+overdue');
   const q = new URL((await asked).url()).searchParams;

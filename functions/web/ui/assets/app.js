@@ -5,7 +5,7 @@
 
 import { ApiError, get, post, request, setToken, signedIn, stream } from './api.js';
 import { $, $$, debounce, h, toast } from './dom.js';
-import { addDays, dayOf, describeDuration, formatDay, formatDue, formatFull, formatFullDay, parseDuration, startOfDay } from './time.js';
+import { addDays, dayOf, describeDuration, formatDay, formatDayHeading, formatDue, formatFull, formatFullDay, parseDuration, startOfDay } from './time.js';
 import { describe as describeRule } from './rrule.js';
 import { confirmed } from './confirm.js';
 import { startShortcuts } from './keys.js';
@@ -512,12 +512,49 @@ function rowOf(t, i) {
   return node;
 }
 
+// The day headings drawn, by their text: the same element while the text is the same.
+const dayHeads = new Map();
+
+/**
+ * The heading t goes under in a list by due date: its day in the user's zone ("Today ·
+ * Sun 6 Dec", "Tue 8 Dec"), "Overdue" for a day gone when the list holds open tasks
+ * only (so they are all overdue), or "No date". today is today's day.
+ */
+function dayGroup(t, today, openOnly) {
+  if (!t.due_at) return 'No date';
+  const day = t.due_date || dayOf(Date.parse(t.due_at), state.zone);
+  return openOnly && day < today ? 'Overdue' : formatDayHeading(day, state.zone);
+}
+
+/**
+ * The rows of the loaded tasks, in list order; sorted by due date, with a heading above
+ * each day's first task, as a day planner reads.
+ */
+function listRows() {
+  if (!['due_at', '-due_at'].includes(state.listSort)) return state.tasks.map((t, i) => rowOf(t, i));
+  const today = dayOf(Date.now(), state.zone);
+  const openOnly = new FormData($('#filters')).get('status') === 'open';
+  const rows = [];
+  const used = new Set();
+  state.tasks.forEach((t, i) => {
+    const group = dayGroup(t, today, openOnly);
+    if (!used.has(group)) {
+      used.add(group);
+      if (!dayHeads.has(group)) dayHeads.set(group, h('li', { class: 'day-head' }, h('h3', {}, group)));
+      rows.push(dayHeads.get(group));
+    }
+    rows.push(rowOf(t, i));
+  });
+  for (const group of dayHeads.keys()) if (!used.has(group)) dayHeads.delete(group);
+  return rows;
+}
+
 function renderList() {
   const list = $('#tasks');
   const focused = document.activeElement?.closest?.('.task');
   const focusKey = focused && document.activeElement.dataset.role;
   const focusId = focused?.dataset.id;
-  const rows = state.tasks.map((t, i) => rowOf(t, i));
+  const rows = listRows();
   // Rows that did not change stay the same elements, and an unchanged list is not touched:
   // a click under way on a row survives a live update of the list.
   if (rows.length !== list.children.length || rows.some((row, i) => row !== list.children[i])) {
@@ -1130,6 +1167,13 @@ function edit(t) {
   openTaskForm({ task: t, zone: state.zone, onSaved: (saved) => { replaceTask(saved); scheduleTags(); toast(`Saved “${saved.title}”.`); } });
 }
 
+/** The nearest task row beside row in direction ('nextElementSibling' or 'previousElementSibling'), past day headings. */
+function sibling(row, direction) {
+  let el = row[direction];
+  while (el && !el.classList.contains('task')) el = el[direction];
+  return el;
+}
+
 /**
  * When the task with id leaves the list while focus is inside it, returns a function that
  * moves focus to the same control of the next task (or the one before, or the list).
@@ -1137,7 +1181,7 @@ function edit(t) {
 function neighbour(id, role) {
   const item = $(`.task[data-id="${id}"]`);
   if (!item || !item.contains(document.activeElement)) return null;
-  const other = (item.nextElementSibling || item.previousElementSibling)?.dataset.id;
+  const other = (sibling(item, 'nextElementSibling') || sibling(item, 'previousElementSibling'))?.dataset.id;
   return () => {
     const target = other && $(`.task[data-id="${other}"] [data-role="${role}"]`);
     if (target) target.focus();

@@ -83,10 +83,29 @@ export function addDays(day, n) {
  * "Yesterday", "Fri 4 Dec", and the year when it is not this year's. Today is today in zone.
  */
 export function formatDay(day, zone, now = Date.now()) {
+  return nearDay(day, zone, now) || formatDate(day, zone, now);
+}
+
+/**
+ * A day's heading in a list by due date: the near ones say both, "Today · Sun 6 Dec",
+ * the others the date, "Tue 8 Dec".
+ */
+export function formatDayHeading(day, zone, now = Date.now()) {
+  const near = nearDay(day, zone, now);
+  return near ? `${near} · ${formatDate(day, zone, now)}` : formatDate(day, zone, now);
+}
+
+/** "Today", "Tomorrow" or "Yesterday" for day (YYYY-MM-DD), today in zone; else ''. */
+function nearDay(day, zone, now) {
   const today = dayOf(now, zone);
   if (day === today) return 'Today';
   if (day === addDays(today, 1)) return 'Tomorrow';
   if (day === addDays(today, -1)) return 'Yesterday';
+  return '';
+}
+
+/** Day (YYYY-MM-DD) as a date, "Fri 4 Dec", with the year when it is not this year in zone. */
+function formatDate(day, zone, now) {
   const [y, m, d] = day.split('-').map(Number);
   const sameYear = y === parts(now, zone).year;
   // A date, not an instant: read at midnight UTC and written in UTC, it is the same date anywhere.
