@@ -132,6 +132,12 @@ function dayIn(n, zone) {
   return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10);
 }
 
+/** The day n days after today in zone as the page writes a date, "Sun 6 Dec". */
+function shortDate(n, zone) {
+  return new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short' })
+    .format(Date.parse(`${dayIn(n, zone)}T00:00:00Z`));
+}
+
 /**
  * Signs a new user, whose zone is ZONE, in on a page of a context of its own (options as
  * for browser.newContext), after seed(token) has made its tasks and prepare(page) has
@@ -1195,6 +1201,35 @@ await userScenario('days step on the calendar in the user\'s zone: day labels on
   await until(async () => (await p.locator('#tasks > li').count()) === 1 && await taskItem(p, 'Learn Greek').count() === 1, 'only the task without a date');
 });
 
+await userScenario('what was done reads as a log: the latest done under a heading for the day each was done, the open ones after', {
+  seed: async (tok) => {
+    const done = await seedTask(tok, { title: 'Done today' });
+    await api(tok, 'POST', `/v1/tasks/${done.id}/complete`);
+    await seedTask(tok, { title: 'Still open' });
+    // Completed on days gone, as a calendar's to-dos bring them in.
+    const stamp = (n) => `${dayIn(n, ZONE).replaceAll('-', '')}T120000Z`;
+    const ics = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Taskwire tests//EN',
+      ...[[-1, 'Done yesterday'], [-2, 'Done two days ago']].flatMap(([n, title]) => ['BEGIN:VTODO', `UID:${n}@log.test`,
+        `SUMMARY:${title}`, 'STATUS:COMPLETED', `COMPLETED:${stamp(n)}`, 'END:VTODO']),
+      'END:VCALENDAR', ''].join('\r\n');
+    const res = await fetch(`${BASE}/v1/import`, { method: 'POST', headers: { Authorization: `Bearer ${tok}`, 'Content-Type': 'text/calendar' }, body: ics });
+    assert(res.ok, `import: ${res.status} ${await res.text()}`);
+  },
+}, async ({ page: p }) => {
+  const titles = async () => (await p.locator('#tasks .title').allTextContents()).map((x) => x.replace(/^#\d+\s*/, ''));
+  const heads = () => p.locator('#tasks .day-head').allTextContents();
+  const shows = (wantTitles, wantHeads, what) => until(async () => JSON.stringify([await titles(), await heads()]) === JSON.stringify([wantTitles, wantHeads]),
+    `${what}: ${wantTitles} under ${wantHeads}`);
+  await shows(['Still open'], [], 'the open task, in my order, without headings');
+  await p.getByText('Completed', { exact: true }).click();
+  const days = [`Today · ${shortDate(0, ZONE)}`, `Yesterday · ${shortDate(-1, ZONE)}`, shortDate(-2, ZONE)];
+  await shows(['Done today', 'Done yesterday', 'Done two days ago'], days, 'the latest done, by the day each was done');
+  await p.locator('label[for=st-all]').click(); // leaving Completed goes back to my order
+  await shows(['Done today', 'Still open', 'Done yesterday', 'Done two days ago'], [], 'all in my order, without headings');
+  await p.locator('#flt-sort').selectOption('-completed_at');
+  await shows(['Done today', 'Done yesterday', 'Done two days ago', 'Still open'], [...days, 'Not done'], 'with the open ones after');
+});
+
 await userScenario('overdue and today: what is left to do today, asked of the server, saved and chosen again', {
   seed: async (tok) => {
     await seedTask(tok, { title: 'Pay the plumber', due_date: dayIn(-3, ZONE), time_zone: ZONE });
@@ -1211,8 +1246,7 @@ await userScenario('overdue and today: what is left to do today, asked of the se
   await p.locator('#flt-sort').selectOption('due_at');
   await shows(['Pay the plumber', 'Call the bank', 'See the dentist'], 'every open task by due date');
   // By due date, each day's tasks come under its heading; the open ones of days gone under "Overdue".
-  const date = (n) => new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short' })
-    .format(Date.parse(`${dayIn(n, ZONE)}T00:00:00Z`));
+  const date = (n) => shortDate(n, ZONE);
   const open = ['Overdue', `Today · ${date(0)}`, `Tomorrow · ${date(1)}`];
   await until(async () => JSON.stringify(await heads()) === JSON.stringify(open), `the headings ${open}`);
   assert(await p.getByRole('heading', { level: 3, name: `Today · ${date(0)}` }).count() === 1, 'a day heading is a heading');

@@ -527,17 +527,27 @@ function dayGroup(t, today, openOnly) {
 }
 
 /**
- * The rows of the loaded tasks, in list order; sorted by due date, with a heading above
- * each day's first task, as a day planner reads.
+ * The heading t goes under in the log of what was done: the day of its completion in
+ * the user's zone, or "Not done" for an open task (they come last).
+ */
+function doneGroup(t) {
+  return t.completed_at ? formatDayHeading(dayOf(Date.parse(t.completed_at), state.zone), state.zone) : 'Not done';
+}
+
+/**
+ * The rows of the loaded tasks, in list order, with a heading above each day's first
+ * task where the sort goes by days: by due date, as a day planner reads, and by the
+ * latest done, as a log of what was done reads.
  */
 function listRows() {
-  if (!['due_at', '-due_at'].includes(state.listSort)) return state.tasks.map((t, i) => rowOf(t, i));
   const today = dayOf(Date.now(), state.zone);
   const openOnly = new FormData($('#filters')).get('status') === 'open';
+  const groupOf = { due_at: (t) => dayGroup(t, today, openOnly), '-due_at': (t) => dayGroup(t, today, openOnly), '-completed_at': doneGroup }[state.listSort];
+  if (!groupOf) return state.tasks.map((t, i) => rowOf(t, i));
   const rows = [];
   const used = new Set();
   state.tasks.forEach((t, i) => {
-    const group = dayGroup(t, today, openOnly);
+    const group = groupOf(t);
     if (!used.has(group)) {
       used.add(group);
       if (!dayHeads.has(group)) dayHeads.set(group, h('li', { class: 'day-head' }, h('h3', {}, group)));
