@@ -795,8 +795,17 @@ if (chatServed) {
     const kept = (await api(tok, 'GET', `/v1/conversations/${conversations[0].id}/messages`)).body.items.filter((m) => m.role === 'user');
     assert(kept.length === 3, `its three messages: ${kept.length}`);
 
-    // Signing in again (a reload forgets the token): the conversation is still there to read.
+    // Signing in again (a token arriving in the fragment): the panel forgets what it showed at
+    // once, before the new sign-in is through (its settings held back here), as the list
+    // does. Until 2026-12-06 the old list stayed, and a conversation chosen from it was
+    // dropped when the sign-in finished. Then the conversation is there to read again.
+    let release;
+    const held = new Promise((r) => { release = r; });
+    await p.route('**/v1/me', async (route) => { await held; await route.continue(); });
     await p.goto(`${BASE}/#token=${encodeURIComponent(tok)}`);
+    await until(async () => (await history.locator('option').count()) === 1 && (await p.locator('#chat-log .msg').count()) === 0,
+      'the panel cleared at once');
+    release(); // and every later /v1/me goes through at once
     await until(async () => (await history.locator('option').count()) === 2, 'listed after signing in again');
     assert(await p.locator('#chat-log .msg').count() === 0, 'the panel starts a new conversation');
     await history.selectOption({ index: 1 });

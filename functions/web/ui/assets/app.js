@@ -156,7 +156,6 @@ function signOut(message) {
   setToken('');
   state.live?.abort();
   clearTimeout(state.notifTimer);
-  chat().then((c) => c.stopChat());
   clearUserView();
   $('#dev-form').reset();
   $('#token-input').value = '';
@@ -202,7 +201,7 @@ function clearUserView() {
   quickSeq++;
   quickSent = { text: '', key: '' };
   $('#chat-form').reset();
-  $('#chat-log').replaceChildren();
+  chat().then((c) => c.stopChat()); // the conversation and the list of them too
   showUnread(0);
   $('#notif-button').removeAttribute('aria-label');
   $('#notif-list').replaceChildren();
