@@ -283,6 +283,12 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 	if today.weekday() == time.Sunday {
 		thisWeekend, nextWeekend = today, nextWeekday(time.Saturday, false)
 	}
+	// This week, as something to get done in it, is by its Friday, where a working week
+	// ends; on its weekend, by its Sunday, the last day it has left.
+	thisWeek := nextWeekday(time.Friday, true)
+	if wd := today.weekday(); wd == time.Saturday || wd == time.Sunday {
+		thisWeek = nextWeekday(time.Sunday, true)
+	}
 	if d, k := p.nthWeekdayOf(j); k > 0 {
 		return d, nil, nil, k
 	}
@@ -313,6 +319,13 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 		}
 		if p.word(j+1) == "coming" && p.word(j+2) == "weekend" {
 			return thisWeekend, nil, nil, 3
+		}
+		if p.word(j+1) == "week" { // "finish the report this week"
+			return thisWeek, nil, nil, 2
+		}
+	case "later":
+		if p.word(j+1) == "this" && p.word(j+2) == "week" {
+			return thisWeek, nil, nil, 3
 		}
 	case "first":
 		// "first day of [the] next week|month|year", as "beginning of" says it, and "first
@@ -351,6 +364,21 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 		// "read the news in the morning paper" are titles.
 		if part := parts[p.word(j+2)]; part != nil && p.word(j+1) == "the" && p.phraseEnds(j+3) {
 			return p.nextPart(part), part, nil, 3
+		}
+		// "in april", "in april 2027": its 1st, as "next month" is; of the April to come,
+		// or of the year given. Where the phrase ends, so that "in may be" is no date, and
+		// not this month, whose 1st has passed: "in december" typed in December keeps its
+		// title.
+		if m, ok := months[p.word(j+1)]; ok {
+			if d, c, k := p.calendarDate(j+1, false); k > 0 { // "in april 15": the date, with its "in"
+				return d, nil, c, k + 1
+			}
+			if y, ok := p.year(j + 2); ok && p.phraseEnds(j+3) {
+				return date{y, m, 1}, nil, nil, 3
+			}
+			if d, _ := nextDate(today, m, 1); m != today.m && p.phraseEnds(j+2) {
+				return d, nil, nil, 2
+			}
 		}
 	case "next":
 		if wd, ok := weekdays[p.word(j+1)]; ok {

@@ -246,6 +246,22 @@ func TestParse(t *testing.T) {
 		{name: "EndOfWeekFromAWeekend", text: "report by end of week", now: "2026-03-07T10:00:00-05:00",
 			title: "report", day: "2026-03-13"},
 		{name: "EndOfNextWeek", text: "send invoice end of next week", title: "send invoice", day: "2026-03-13"},
+		// This week is by its Friday, or on its weekend by its Sunday; a month after "in" is
+		// its 1st, as "next month" is (until 2026-12-06 all of these stayed in the title).
+		{name: "ThisWeekOnItsFriday", text: "finish report this week", title: "finish report", day: "2026-03-06"},
+		{name: "ThisWeek", text: "finish report this week", now: "2026-03-03T10:00:00-05:00", title: "finish report", day: "2026-03-06"},
+		{name: "ThisWeekOnItsWeekend", text: "finish report this week", now: "2026-03-07T10:00:00-05:00", title: "finish report", day: "2026-03-08"},
+		{name: "ThisWeekOnItsSunday", text: "finish report this week", now: "2026-03-08T10:00:00-04:00", title: "finish report", day: "2026-03-08"},
+		{name: "LaterThisWeek", text: "call mom later this week", now: "2026-03-02T10:00:00-05:00", title: "call mom", day: "2026-03-06"},
+		{name: "ThisWeeksIsTitle", text: "review this week's notes", title: "review this week's notes"},
+		{name: "InAMonth", text: "book flights in april", title: "book flights", day: "2026-04-01"},
+		{name: "InAMonthGone", text: "ski trip in february", title: "ski trip", day: "2027-02-01"},
+		{name: "InAMonthOfAYear", text: "book flights in april 2028", title: "book flights", day: "2028-04-01"},
+		{name: "InAMonthAtATime", text: "plan the garden in april at 9am", title: "plan the garden", due: "2026-04-01T09:00:00-04:00"},
+		{name: "InThisMonthIsTitle", text: "buy presents in march", title: "buy presents in march"},
+		{name: "InMayIsTitle", text: "anything in may be fine", title: "anything in may be fine"},
+		// "in" before a date in words goes with it (until 2026-12-06 it stayed in the title).
+		{name: "InAMonthDay", text: "book flights in april 15", title: "book flights", day: "2026-04-15"},
 		{name: "EndOfNextMonth", text: "budget end of next month", title: "budget", day: "2026-04-30"},
 		{name: "EndOfNextYear", text: "plan end of next year", title: "plan", day: "2027-12-31"},
 		{name: "EOM", text: "close books eom", title: "close books", day: "2026-03-31"},
