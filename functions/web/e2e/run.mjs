@@ -1210,6 +1210,33 @@ await userScenario('days step on the calendar in the user\'s zone: day labels on
   await until(async () => (await p.locator('#tasks > li').count()) === 1 && await taskItem(p, 'Learn Greek').count() === 1, 'only the task without a date');
 });
 
+await userScenario('a task\'s history in its form: created, changed, completed, reopened, deleted and restored, in the user\'s zone', {
+  seed: async (tok) => {
+    const t = await seedTask(tok, { title: 'Renew passport', time_zone: ZONE });
+    for (const [method, p, body] of [['PATCH', '', { priority: 'high', due_date: dayIn(3, ZONE) }], ['POST', '/complete'], ['POST', '/reopen'],
+      ['DELETE', ''], ['POST', '/restore'], ['PATCH', '', { title: 'Renew the passport' }]]) {
+      const res = await api(tok, method, `/v1/tasks/${t.id}${p}`, body);
+      assert(res.status < 300, `${method} ${p}: ${res.status} ${JSON.stringify(res.body)}`);
+    }
+  },
+}, async ({ page: p }) => {
+  await openEditor(p, 'Renew the passport');
+  const history = p.locator('#f-history');
+  assert(await history.isVisible() && !(await history.getAttribute('open')), 'a closed History in the form of a task');
+  await history.locator('summary').click();
+  const items = history.locator('li');
+  await until(async () => (await items.count()) === 7, 'the seven events');
+  const said = (await items.allTextContents()).map((x) => x.split(' · '));
+  const want = ['Created', 'Changed the priority and due', 'Completed', 'Reopened', 'Deleted', 'Restored', 'Changed the title'];
+  assert(JSON.stringify(said.map((x) => x[0])) === JSON.stringify(want), `what happened, oldest first: ${JSON.stringify(said)}`);
+  assert(said.every((x) => /^Today \d\d:\d\d$/.test(x[1])), `when, in the user's zone: ${JSON.stringify(said)}`);
+  await axeScan(p, 'the history');
+  await p.keyboard.press('Escape');
+  await p.getByRole('button', { name: 'Open the full form' }).click();
+  assert(await history.isHidden(), 'no history in the form of a new task');
+  await p.keyboard.press('Escape');
+});
+
 await userScenario('what was done reads as a log: the latest done under a heading for the day each was done, the open ones after', {
   seed: async (tok) => {
     const done = await seedTask(tok, { title: 'Done today' });

@@ -3,9 +3,9 @@
 // creates a task or patches one (with If-Match, so that a concurrent edit is not lost),
 // sending only the members the person changed.
 
-import { ApiError, request } from './api.js';
+import { ApiError, get, request } from './api.js';
 import { $, $$, h } from './dom.js';
-import { formatDuration, instantToLocal, isZone, parseDuration } from './time.js';
+import { formatDue, formatDuration, formatFull, instantToLocal, isZone, parseDuration } from './time.js';
 import { DAYS, build, describe, parse } from './rrule.js';
 
 const dialog = $('#task-dialog');
@@ -27,9 +27,10 @@ function fillZones() {
 
 /** Opens the form for a new task (with an optional title) or for task. */
 export function openTaskForm({ task = null, title = '', zone, onSaved }) {
-  current = { task, onSaved, saving: false };
+  current = { task, onSaved, saving: false, zone };
   fillZones();
   form.reset();
+  resetHistory(task);
   $('#task-form-error').textContent = '';
   $('#task-dialog-title').textContent = task ? `Edit task #${task.number}` : 'New task';
   const t = task || { title, description: '', priority: 'none', tags: [], checklist: [], due_at: null, due_date: null, time_zone: zone, recurrence: null, repeat_from: 'schedule', reminders: [] };
@@ -59,6 +60,59 @@ export function openTaskForm({ task = null, title = '', zone, onSaved }) {
   dialog.showModal();
   $('#f-title').focus();
 }
+
+// ---- the task's history: what happened to it, read when "History" is opened ----
+
+// The fields of a task in words, as an update's change says them; bookkeeping is left out.
+const FIELDS = {
+  title: 'title', description: 'description', priority: 'priority', tags: 'tags', checklist: 'steps',
+  due_at: 'due', due_date: 'due', duration: 'length', time_zone: 'time zone', recurrence: 'repeat',
+  repeat_from: 'repeat', reminders: 'reminders', position: 'place in my order',
+};
+const HAPPENED = {
+  'dev.taskwire.task.created.v1': 'Created', 'dev.taskwire.task.completed.v1': 'Completed',
+  'dev.taskwire.task.reopened.v1': 'Reopened', 'dev.taskwire.task.deleted.v1': 'Deleted',
+};
+
+/** Closes and empties the history, shown only for a task that exists. */
+function resetHistory(task) {
+  const box = $('#f-history');
+  box.open = false;
+  box.hidden = !task;
+  $('#f-history-list').replaceChildren();
+  $('#f-history-status').textContent = '';
+}
+
+/**
+ * What event e of the history did, in words: "Created", "Changed the due and priority";
+ * a creation after a deletion is the task restored from the trash.
+ */
+function happened(e, before) {
+  if (e.type === 'dev.taskwire.task.created.v1' && before?.type === 'dev.taskwire.task.deleted.v1') return 'Restored';
+  if (HAPPENED[e.type]) return HAPPENED[e.type];
+  const fields = [...new Set(Object.keys(FIELDS).filter((k) => k in (e.changes || {})).map((k) => FIELDS[k]))]; // in the form's order
+  if (!fields.length) return 'Changed';
+  const list = fields.length === 1 ? fields[0] : `${fields.slice(0, -1).join(', ')} and ${fields.at(-1)}`;
+  return `Changed the ${list}`;
+}
+
+$('#f-history').addEventListener('toggle', async () => {
+  const box = $('#f-history');
+  const task = current?.task;
+  if (!box.open || !task || $('#f-history-list').children.length) return;
+  const status = $('#f-history-status');
+  status.textContent = 'Loading…';
+  try {
+    const { items } = await get(`/v1/tasks/${encodeURIComponent(task.id)}/history`);
+    if (current?.task !== task) return; // another task's form by now
+    const zone = current.zone;
+    $('#f-history-list').replaceChildren(...items.map((e, i) => h('li', {},
+      `${happened(e, items[i - 1])} · `, h('time', { datetime: e.time, title: formatFull(e.time, zone) }, formatDue(e.time, zone)))));
+    status.textContent = items.length ? '' : 'Nothing recorded yet.';
+  } catch (err) {
+    if (current?.task === task) status.textContent = `The history could not be read: ${err.message}`;
+  }
+});
 
 /** Shows the input of the due's kind: a day for an all-day task, else a date and time. */
 function showAllDay() {
