@@ -2814,6 +2814,39 @@ await userScenario('snooze a reminder from the Notifications panel for an hour',
   await panel.getByRole('button', { name: 'Close' }).click();
 });
 
+await userScenario('complete a task from its reminder: the toast\'s Complete, its Undo, a task gone meanwhile, and the panel\'s Complete', {}, async ({ page: p, token: tok }) => {
+  const unread = async (n) => (await api(tok, 'GET', '/v1/notifications?unread=true&limit=50')).body.items.some((x) => x.id === n.id);
+  const status = async (n) => (await api(tok, 'GET', `/v1/tasks/${n.task_id}`)).body.status;
+  let title = 'Take out the bins';
+  let { n, toast } = await remindSoon(p, tok, title);
+  await toast.getByRole('button', { name: `Complete the task “${title}”` }).click();
+  await toast.waitFor({ state: 'hidden' });
+  const done = p.locator('.toast', { hasText: `Completed “${title}”.` });
+  await done.waitFor();
+  await until(async () => await status(n) === 'completed' && !(await unread(n)), 'the task completed and its notification read');
+  await until(() => p.locator('#notif-count').isHidden(), 'the unread count to clear');
+  await done.getByRole('button', { name: 'Undo' }).click();
+  await until(async () => await status(n) === 'open', 'Undo to reopen the task');
+
+  title = 'Return the drill';
+  ({ n, toast } = await remindSoon(p, tok, title));
+  assert((await api(tok, 'DELETE', `/v1/tasks/${n.task_id}`)).status === 204, 'deleted meanwhile');
+  await toast.getByRole('button', { name: `Complete the task “${title}”` }).click();
+  await p.locator('.toast', { hasText: `“${title}” is no longer in your tasks.` }).waitFor();
+  await until(async () => !(await unread(n)), 'the notification of a task gone read');
+
+  title = 'Pay the invoice';
+  ({ n } = await remindSoon(p, tok, title));
+  await p.getByRole('button', { name: /Notifications/ }).click();
+  const panel = p.getByRole('dialog', { name: 'Notifications' });
+  await panel.getByRole('button', { name: `Complete the task “${title}”` }).click();
+  await until(async () => (await p.locator('#notif-status').textContent()) === `Completed “${title}”.`, 'the panel to say it is completed');
+  await until(async () => await status(n) === 'completed' && !(await unread(n)), 'the task completed and its notification read');
+  await panel.locator('li.read', { hasText: title }).waitFor();
+  await axeScan(p, 'the Notifications panel after a Complete');
+  await panel.getByRole('button', { name: 'Close' }).click();
+});
+
 // First load, cold: bytes and time to the rendered list, from the browser's own clock.
 const metrics = {};
 await scenario('first load: weight and time to the rendered list', null, async () => {

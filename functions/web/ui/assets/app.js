@@ -1484,7 +1484,8 @@ function notifDue(n) {
 function announce(n) {
   const when = n.due_at ? ` (due ${notifDue(n)})` : '';
   const shown = toast(`Reminder: ${n.title}${when}`, {
-    kind: 'reminder', timeout: 15000, action: 'Mark read', onAction: () => markRead(n.id), extra: snoozeChoices(n, () => shown.close()),
+    kind: 'reminder', timeout: 15000, action: 'Mark read', onAction: () => markRead(n.id),
+    extra: [completeButton(n, () => shown.close()), snoozeChoices(n, () => shown.close())],
   });
   if ('Notification' in window && Notification.permission === 'granted') {
     try { new Notification('Taskwire reminder', { body: `${n.title}${when}`, tag: n.id }); } catch { /* not allowed here */ }
@@ -1512,6 +1513,58 @@ async function markRead(id) {
 // What a reminder can be snoozed for: label, duration, words for its button's name.
 const SNOOZES = [['10 min', 'PT10M', 'for 10 min'], ['1 hour', 'PT1H', 'for 1 hour'],
   ['Tomorrow', 'P1D', 'until this time tomorrow']];
+
+/**
+ * The Complete button of notification n: it completes the reminder's task (the reminder
+ * was for doing it) and reads the notification; done runs once it is complete.
+ */
+function completeButton(n, done) {
+  let busy = false; // a second click while the first is on its way completes once
+  return h('button', {
+    type: 'button', dataset: { role: 'complete' }, 'aria-label': `Complete the task “${n.title}”`,
+    onclick: async () => {
+      if (busy) return;
+      busy = true;
+      await completeFromReminder(n, done);
+      busy = false;
+    },
+  }, 'Complete');
+}
+
+/**
+ * Completes the task of notification n and marks n read; says so where the person looks
+ * (the panel when it is open), with an Undo that reopens it. A task deleted since is said
+ * to be gone, and its notification read.
+ */
+async function completeFromReminder(n, done) {
+  const panel = $('#notif-panel').open;
+  const say = (text, error = false) => {
+    if (!panel) return;
+    $('#notif-status').textContent = error ? '' : text;
+    $('#notif-error').textContent = error ? text : '';
+  };
+  let t;
+  try {
+    t = await post(`/v1/tasks/${n.task_id}/complete`);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) {
+      done?.();
+      say(`“${n.title}” is no longer in your tasks.`, true);
+      toast(`“${n.title}” is no longer in your tasks.`);
+      await markRead(n.id);
+      return;
+    }
+    say(err.message, true);
+    handleError(err);
+    return;
+  }
+  done?.();
+  await markRead(n.id);
+  say(`Completed “${t.title}”.`);
+  toast(`Completed “${t.title}”.`, { action: 'Undo', onAction: () => toggle(t, false) });
+  replaceTask(t);
+  scheduleStats();
+}
 
 /** The snooze buttons of notification n, one per SNOOZES; done runs once it is snoozed. */
 function snoozeChoices(n, done) {
@@ -1562,6 +1615,7 @@ function renderNotification(n) {
     h('p', {}, h('strong', {}, n.title)),
     h('p', { class: 'hint' }, `Reminded ${formatDue(n.remind_at, state.zone)}`, n.due_at ? ` · due ${notifDue(n)}` : ''),
     n.read_at ? h('span', { class: 'hint' }, 'Read') : h('div', { class: 'notif-actions' },
+      completeButton(n, null),
       h('button', { type: 'button', dataset: { role: 'read' }, 'aria-label': `Mark read: ${n.title}`, onclick: async () => { await markRead(n.id); renderNotifications(); } }, 'Mark read'),
       snoozeChoices(n)));
 }

@@ -48,7 +48,7 @@ function keepClear(box) {
 
 /**
  * Shows a message for a while, with an optional action (such as Undo) and extra controls
- * on a line of their own (a reminder's snooze choices). The toasts come first in the
+ * after it (a reminder's Complete, and its snooze choices on a line of their own). The toasts come first in the
  * page's tab order (their region follows the skip link), and a toast stays while the
  * pointer or the focus is on it, so that its action can be reached in time. With
  * MAX_TOASTS shown, a new one closes the oldest the user is not on, as if its time had
@@ -83,8 +83,8 @@ export function toast(text, { action, onAction, timeout = 6000, onTimeout, kind 
   },
   h('span', {}, text),
   action && h('button', { type: 'button', onclick: () => close(true) }, action),
-  h('button', { type: 'button', class: 'icon', 'aria-label': 'Dismiss', onclick: () => close(false) }, '×'),
-  extra);
+  extra, // more controls, after the action; the Dismiss last, in the tab order as at the line's end (app.css)
+  h('button', { type: 'button', class: 'icon', 'aria-label': 'Dismiss', onclick: () => close(false) }, '×'));
   const idle = [...box.children].filter((t) => !t.contains(document.activeElement) && !t.matches(':hover'));
   for (let n = box.children.length; n >= MAX_TOASTS && idle.length > 0; n--) closers.get(idle.shift())?.(false);
   closers.set(el, close);
