@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -437,6 +438,54 @@ func TestRecurrenceService_HandleCompleted(t *testing.T) {
 
 		assert.Nil(t, MustHandle(t, rec, e))
 		assert.Equal(t, 1, countRows(t, db, `SELECT count(*) FROM tasks WHERE user_id = $1`, user))
+	})
+
+	// Completing the last of a series ("complete forever") takes its rule off in the same
+	// change and event: no next occurrence, however often the event comes.
+	t.Run("EndSeries", func(t *testing.T) {
+		ctx, user := MustNewUser(t, db)
+		tasks, rec := newRecurrenceServices(db, rDone)
+		first := MustCreateRecurring(t, ctx, tasks, "FREQ=DAILY", "completion")
+
+		done, err := tasks.EndSeries(ctx, strconv.FormatInt(first.Number, 10))
+		require.NoError(t, err)
+		assert.Equal(t, taskwire.StatusCompleted, done.Status)
+		assert.Nil(t, done.Recurrence, "got recurrence %v, want the rule taken off", done.Recurrence)
+		assert.Equal(t, taskwire.RepeatFromSchedule, done.RepeatFrom)
+		require.NotNil(t, done.CompletedAt)
+		e := MustTaskEvent(t, db, user, events.TypeTaskCompleted, first.ID)
+		data := mustReadTaskData(t, e)
+		assert.Contains(t, data.Changes, "recurrence", "the completion's event says the rule went")
+		assert.Contains(t, data.Changes, "status")
+		for range 3 {
+			assert.Nil(t, MustHandle(t, rec, e))
+		}
+		assert.Equal(t, 1, countRows(t, db, `SELECT count(*) FROM tasks WHERE user_id = $1`, user))
+
+		again, err := tasks.EndSeries(ctx, first.ID.String())
+		require.NoError(t, err, "a retry of a series ended")
+		assert.Equal(t, done.Version, again.Version, "a retry changes nothing")
+	})
+
+	t.Run("EndSeriesAfterTheSeriesWentOn", func(t *testing.T) {
+		ctx, _ := MustNewUser(t, db)
+		tasks, _ := newRecurrenceServices(db, rDone)
+		first := MustCreateRecurring(t, ctx, tasks, "FREQ=DAILY", "")
+		MustComplete(t, ctx, tasks, first.ID)
+
+		_, err := tasks.EndSeries(ctx, first.ID.String())
+		assert.Equal(t, taskwire.ECONFLICT, taskwire.ErrorCode(err), "got %v", err)
+		got := MustFindTask(t, ctx, tasks, first.ID.String())
+		assert.NotNil(t, got.Recurrence, "a refused end leaves the rule")
+	})
+
+	t.Run("EndSeriesOfATaskWithoutRule", func(t *testing.T) {
+		ctx, _ := MustNewUser(t, db)
+		tasks, _ := newRecurrenceServices(db, rDone)
+		task := MustCreateTask(t, ctx, tasks, taskwire.NewTask{Title: "once", DueAt: rfc3339(rDue)})
+		done, err := tasks.EndSeries(ctx, task.ID.String())
+		require.NoError(t, err)
+		assert.Equal(t, taskwire.StatusCompleted, done.Status)
 	})
 
 	t.Run("DeletedSince", func(t *testing.T) {

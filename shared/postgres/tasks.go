@@ -682,6 +682,29 @@ func (s *TaskService) SetStatus(ctx context.Context, ref string, status taskwire
 	return t, nil
 }
 
+// EndSeries completes a recurring task as the last of its series: in the same change its
+// rule is taken off, so no next occurrence follows (the recurrence consumer reads the
+// task as committed). A task without a rule is completed as SetStatus would; a completed
+// occurrence that still has its rule is a conflict, since its next occurrence is made or
+// on its way, and that one is the series' to end.
+func (s *TaskService) EndSeries(ctx context.Context, ref string) (*taskwire.Task, error) {
+	t, err := s.change(ctx, ref, "", func(cur *taskwire.Task) (taskwire.TaskFields, error) {
+		f := cur.Fields()
+		if cur.Status == taskwire.StatusCompleted && cur.Recurrence != nil {
+			return f, taskwire.Errorf(taskwire.ECONFLICT,
+				"task %d is completed, and its series went on: end the series from its next occurrence", cur.Number)
+		}
+		f.Status = taskwire.StatusCompleted
+		f.Recurrence = ""
+		f.RepeatFrom = taskwire.RepeatFromSchedule
+		return f, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("end series: %w", err)
+	}
+	return t, nil
+}
+
 // ToggleTask completes an open task and reopens a completed one.
 func (s *TaskService) ToggleTask(ctx context.Context, ref string) (*taskwire.Task, error) {
 	t, err := s.change(ctx, ref, "", func(cur *taskwire.Task) (taskwire.TaskFields, error) {

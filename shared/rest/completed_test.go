@@ -3,6 +3,7 @@ package rest_test
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"testing"
 	"time"
 
@@ -85,4 +86,59 @@ func TestListTasks_ByCompletion(t *testing.T) {
 			assert.Equal(t, tt.field, resp.Problem(t).Field)
 		})
 	}
+}
+
+// Completing a recurring task with {"end_series": true} makes it the last of its series:
+// its rule goes as it is completed. Without a body, or with false, the series goes on.
+func TestCompleteTask_EndSeries(t *testing.T) {
+	s := resttest.MustStart(t)
+	c := s.NewUser(t)
+	daily := map[string]any{"title": "Physio exercises", "due_at": "2026-12-07T09:00:00+01:00", "recurrence": "FREQ=DAILY"}
+
+	task := c.MustCreateTask(t, daily)
+	resp := c.Do(t, http.MethodPost, "/v1/tasks/"+task.ID.String()+"/complete", map[string]any{"end_series": true})
+	resp.MustStatus(t, http.StatusOK)
+	var done taskwire.Task
+	resp.JSON(t, &done)
+	assert.Equal(t, taskwire.StatusCompleted, done.Status)
+	assert.Nil(t, done.Recurrence, "the rule taken off")
+	assert.Equal(t, `"`+strconv.FormatInt(done.Version, 10)+`"`, resp.Header.Get("ETag"))
+	// Sent again, as after a lost answer: the same task, nothing changed.
+	again := c.Do(t, http.MethodPost, "/v1/tasks/"+task.ID.String()+"/complete", map[string]any{"end_series": true})
+	again.MustStatus(t, http.StatusOK)
+	assert.Equal(t, resp.Header.Get("ETag"), again.Header.Get("ETag"))
+
+	for _, body := range []any{nil, "", map[string]any{}, map[string]any{"end_series": false}, map[string]any{"end_series": nil}} {
+		task := c.MustCreateTask(t, daily)
+		resp := c.Do(t, http.MethodPost, "/v1/tasks/"+task.ID.String()+"/complete", body)
+		resp.MustStatus(t, http.StatusOK)
+		var done taskwire.Task
+		resp.JSON(t, &done)
+		assert.Equal(t, taskwire.StatusCompleted, done.Status, "body %#v", body)
+		assert.Equal(t, task.Recurrence, done.Recurrence, "body %#v: the series goes on", body)
+
+		// The occurrence is done and its series went on: the next one ends it, not this one.
+		end := c.Do(t, http.MethodPost, "/v1/tasks/"+task.ID.String()+"/complete", map[string]any{"end_series": true})
+		end.MustStatus(t, http.StatusConflict)
+		assert.Contains(t, end.Problem(t).Detail, "next occurrence")
+		assert.Equal(t, task.Recurrence, c.MustGetTask(t, task.ID.String()).Recurrence, "a refusal changes nothing")
+	}
+
+	open := c.MustCreateTask(t, daily)
+	for _, tc := range []struct {
+		body   string
+		status int
+		field  string
+	}{
+		{`{"end_series": "yes"}`, http.StatusBadRequest, "end_series"},
+		{`{"end_series": true, "forever": true}`, http.StatusBadRequest, "forever"},
+		{`{"end_series": tru`, http.StatusBadRequest, ""},
+		{`[true]`, http.StatusBadRequest, ""},
+	} {
+		resp := c.Do(t, http.MethodPost, "/v1/tasks/"+open.ID.String()+"/complete", tc.body)
+		resp.MustStatus(t, tc.status)
+		assert.Equal(t, "application/problem+json", resp.Header.Get("Content-Type"), tc.body)
+		assert.Equal(t, tc.field, resp.Problem(t).Field, tc.body)
+	}
+	assert.Equal(t, taskwire.StatusOpen, c.MustGetTask(t, open.ID.String()).Status, "bad bodies complete nothing")
 }

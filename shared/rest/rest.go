@@ -34,6 +34,7 @@ type TaskStore interface {
 	FindTasks(ctx context.Context, f taskwire.TaskFilter) (*taskwire.TaskPage, error)
 	UpdateTask(ctx context.Context, ref, ifMatch string, patch []byte) (*taskwire.Task, error)
 	SetStatus(ctx context.Context, ref string, status taskwire.Status) (*taskwire.Task, error)
+	EndSeries(ctx context.Context, ref string) (*taskwire.Task, error)
 	ToggleTask(ctx context.Context, ref string) (*taskwire.Task, error)
 	// SkipOccurrence moves an open occurrence of a repeating task to the series' next one
 	// without completing it; a non-empty ifMatch must admit its current ETag.
@@ -135,7 +136,7 @@ func (s *Server) routes() {
 	s.handle("GET /v1/tasks/{id}", s.getTask, false)
 	s.handle("PATCH /v1/tasks/{id}", s.patchTask, false)
 	s.handle("DELETE /v1/tasks/{id}", s.deleteTask, false)
-	s.handle("POST /v1/tasks/{id}/complete", s.setStatus(taskwire.StatusCompleted), false)
+	s.handle("POST /v1/tasks/{id}/complete", s.completeTask, false)
 	s.handle("POST /v1/tasks/{id}/reopen", s.setStatus(taskwire.StatusOpen), false)
 	s.handle("POST /v1/tasks/{id}/restore", s.restoreTask, false)
 	s.handle("POST /v1/tasks/{id}/skip", s.skipOccurrence, false)

@@ -480,6 +480,38 @@ func (s *Server) setStatus(status taskwire.Status) func(http.ResponseWriter, *ht
 	}
 }
 
+// Completion is the optional body of POST /v1/tasks/{id}/complete.
+type Completion struct {
+	// EndSeries makes the task the last of its series: its rule is taken off as it is
+	// completed, so no next occurrence follows.
+	EndSeries *bool `json:"end_series"`
+}
+
+// completeTask answers POST /v1/tasks/{id}/complete: the task completed, its series going
+// on, or with {"end_series": true} ending with it. An empty body is {}.
+func (s *Server) completeTask(w http.ResponseWriter, r *http.Request) error {
+	body, err := readBody(w, r)
+	if err != nil {
+		return err
+	}
+	var in Completion
+	if len(bytes.TrimSpace(body)) > 0 {
+		if err := taskwire.DecodeJSON(body, &in); err != nil {
+			return err
+		}
+	}
+	var t *taskwire.Task
+	if in.EndSeries != nil && *in.EndSeries {
+		t, err = s.tasks.EndSeries(r.Context(), r.PathValue("id"))
+	} else {
+		t, err = s.tasks.SetStatus(r.Context(), r.PathValue("id"), taskwire.StatusCompleted)
+	}
+	if err != nil {
+		return err
+	}
+	return writeTask(w, r, http.StatusOK, t)
+}
+
 // skipOccurrence answers POST /v1/tasks/{id}/skip: the task moved to its series' next
 // occurrence, not completed.
 func (s *Server) skipOccurrence(w http.ResponseWriter, r *http.Request) error {

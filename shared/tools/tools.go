@@ -30,6 +30,7 @@ type Tasks interface {
 	FindTasks(ctx context.Context, f taskwire.TaskFilter) (*taskwire.TaskPage, error)
 	UpdateTask(ctx context.Context, ref, ifMatch string, patch []byte) (*taskwire.Task, error)
 	SetStatus(ctx context.Context, ref string, status taskwire.Status) (*taskwire.Task, error)
+	EndSeries(ctx context.Context, ref string) (*taskwire.Task, error)
 	SkipOccurrence(ctx context.Context, ref, ifMatch string) (*taskwire.Task, error)
 	UndoSkip(ctx context.Context, ref, ifMatch string) (*taskwire.Task, error)
 	MoveTask(ctx context.Context, ref, ifMatch string, m taskwire.Move) (*taskwire.Task, error)
@@ -281,10 +282,29 @@ func taskTools(tasks Tasks, users Users) []Tool {
 			}),
 		},
 		{
-			Name:        "complete_task",
-			Description: "Mark a task as done, by its number or id. Completing a recurring task schedules its next occurrence.",
-			Parameters:  json.RawMessage(taskRefSchema),
-			run:         setStatus(tasks, taskwire.StatusCompleted),
+			Name: "complete_task",
+			Description: "Mark a task as done, by its number or id. Completing a recurring task schedules its next occurrence, " +
+				"unless end_series is true (\"I finished the course, stop repeating it\"): then it is the last, its rule taken off.",
+			Parameters: json.RawMessage(completeTaskSchema),
+			run: func(ctx context.Context, args json.RawMessage) (any, error) {
+				ref, rest, err := splitRef(args)
+				if err != nil {
+					return nil, err
+				}
+				var in struct {
+					EndSeries *bool `json:"end_series"`
+				}
+				if err := decodeRest(rest, &in); err != nil {
+					return nil, err
+				}
+				var t *taskwire.Task
+				if in.EndSeries != nil && *in.EndSeries {
+					t, err = tasks.EndSeries(ctx, ref)
+				} else {
+					t, err = tasks.SetStatus(ctx, ref, taskwire.StatusCompleted)
+				}
+				return t, notFound(err, ref)
+			},
 		},
 		{
 			Name:        "reopen_task",
@@ -880,6 +900,10 @@ const (
 		"before": {"type": ["integer", "string"], "description": "The task to put it right before: its number or id."},
 		"after": {"type": ["integer", "string"], "description": "The task to put it right after: its number or id."},
 		"to": {"type": "string", "enum": ["top", "bottom"], "description": "The top or the bottom of all the user's tasks."}},
+		"required": ["task_id"], "additionalProperties": false}`
+
+	completeTaskSchema = `{"type": "object", "properties": {` + taskIDProperty + `,
+		"end_series": {"type": "boolean", "description": "true makes a recurring task the last of its series: no next occurrence follows."}},
 		"required": ["task_id"], "additionalProperties": false}`
 
 	noArgsSchema = `{"type": "object", "properties": {}, "additionalProperties": false}`

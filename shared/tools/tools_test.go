@@ -532,6 +532,23 @@ func TestTools_AllDay(t *testing.T) {
 	})
 }
 
+// "I finished the course, stop repeating it": complete_task with end_series makes a
+// recurring task the last of its series, its rule gone.
+func TestTools_CompleteEndingTheSeries(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+	set := newSet(db)
+	ctx, _ := MustNewUser(t, db)
+	task := MustCall[taskwire.Task](t, ctx, set, "add_task",
+		`{"title": "Physio exercises", "due_at": "2026-12-07T09:00:00+01:00", "recurrence": "FREQ=DAILY"}`)
+	got := MustCall[taskwire.Task](t, ctx, set, "complete_task", `{"task_id": "`+task.ID.String()+`", "end_series": true}`)
+	assert.Equal(t, taskwire.StatusCompleted, got.Status)
+	assert.Nil(t, got.Recurrence, "the rule taken off")
+	other := MustCall[taskwire.Task](t, ctx, set, "add_task",
+		`{"title": "Stretch", "due_at": "2026-12-07T09:00:00+01:00", "recurrence": "FREQ=DAILY"}`)
+	got = MustCall[taskwire.Task](t, ctx, set, "complete_task", `{"task_id": "`+other.ID.String()+`", "end_series": false}`)
+	assert.Equal(t, other.Recurrence, got.Recurrence, "false: the series goes on")
+}
+
 func TestTools_Lifecycle(t *testing.T) {
 	db := postgrestest.MustOpenDB(t)
 	set := newSet(db)
@@ -794,6 +811,8 @@ func TestTools_Refusals(t *testing.T) {
 		{"BadTaskID", "complete_task", `{"task_id": "the dentist"}`, taskwire.EINVALID, "task_id"},
 		{"NegativeTaskID", "delete_task", `{"task_id": -1}`, taskwire.EINVALID, "task_id"},
 		{"NoSuchTask", "complete_task", `{"task_id": 99}`, taskwire.ENOTFOUND, "task_id"},
+		{"EndSeriesNotBoolean", "complete_task", `{"task_id": 1, "end_series": "yes"}`, taskwire.EMALFORMED, "end_series"},
+		{"NoSuchTaskToEnd", "complete_task", `{"task_id": 99, "end_series": true}`, taskwire.ENOTFOUND, "task_id"},
 		{"ExtraField", "get_task", `{"task_id": 1, "title": "x"}`, taskwire.EMALFORMED, "title"},
 		{"NothingToUpdate", "update_task", `{"task_id": 1}`, taskwire.EINVALID, ""},
 		{"BadPriority", "update_task", `{"task_id": 1, "priority": "asap"}`, taskwire.EINVALID, "priority"},

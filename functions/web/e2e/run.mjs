@@ -1237,6 +1237,32 @@ await userScenario('a task\'s history in its form: created, changed, completed, 
   await p.keyboard.press('Escape');
 });
 
+await userScenario('complete and stop repeating: the last of a series, completed from its form, with no next occurrence', {
+  seed: async (tok) => {
+    await seedTask(tok, { title: 'Physio exercises', due_at: `${dayIn(1, ZONE)}T09:00:00+01:00`, time_zone: ZONE, recurrence: 'FREQ=DAILY' });
+    await seedTask(tok, { title: 'Return the library books' });
+  },
+}, async ({ page: p, token: tok }) => {
+  const end = p.getByRole('button', { name: 'Complete and stop repeating' });
+  await openEditor(p, 'Return the library books');
+  assert(await end.isHidden(), 'not offered for a task that does not repeat');
+  await p.keyboard.press('Escape');
+
+  await openEditor(p, 'Physio exercises');
+  await p.locator('#f-description').fill('knees');
+  await end.click();
+  await until(async () => (await p.locator('#task-form-error').textContent()).startsWith('Save or cancel your changes first'), 'changes not saved are not lost unsaid');
+  await p.locator('#f-description').fill('');
+  await end.click();
+  await p.getByRole('dialog', { name: /Edit task/ }).waitFor({ state: 'hidden' });
+  await p.locator('.toast', { hasText: 'Completed “Physio exercises”, the last of its series.' }).waitFor();
+  const [task] = (await api(tok, 'GET', '/v1/tasks?status=all&q=physio')).body.items;
+  assert(task.status === 'completed' && task.recurrence === null, `completed, its rule gone: ${JSON.stringify(task)}`);
+  await sleep(1500); // the event flow would have made the next occurrence by now
+  const all = (await api(tok, 'GET', '/v1/tasks?status=all&q=physio')).body.items;
+  assert(all.length === 1, `no next occurrence: ${all.length} tasks`);
+});
+
 await userScenario('what was done reads as a log: the latest done under a heading for the day each was done, the open ones after', {
   seed: async (tok) => {
     const done = await seedTask(tok, { title: 'Done today' });

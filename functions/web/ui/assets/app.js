@@ -1173,7 +1173,11 @@ async function unskip(moved) {
 }
 
 function edit(t) {
-  openTaskForm({ task: t, zone: state.zone, onSaved: (saved) => { replaceTask(saved); scheduleTags(); toast(`Saved “${saved.title}”.`); } });
+  openTaskForm({
+    task: t, zone: state.zone,
+    onSaved: (saved) => { replaceTask(saved); scheduleTags(); toast(`Saved “${saved.title}”.`); },
+    onEnded: (done) => { replaceTask(done); scheduleStats(); toast(`Completed “${done.title}”, the last of its series.`); },
+  });
 }
 
 /** The nearest task row beside row in direction ('nextElementSibling' or 'previousElementSibling'), past day headings. */

@@ -25,9 +25,12 @@ function fillZones() {
   $('#zones').replaceChildren(...Intl.supportedValuesOf('timeZone').map((z) => h('option', { value: z })));
 }
 
-/** Opens the form for a new task (with an optional title) or for task. */
-export function openTaskForm({ task = null, title = '', zone, onSaved }) {
-  current = { task, onSaved, saving: false, zone };
+/**
+ * Opens the form for a new task (with an optional title) or for task. onSaved gets the
+ * task saved; onEnded the task completed as the last of its series.
+ */
+export function openTaskForm({ task = null, title = '', zone, onSaved, onEnded }) {
+  current = { task, onSaved, onEnded, saving: false, zone };
   fillZones();
   form.reset();
   resetHistory(task);
@@ -57,6 +60,7 @@ export function openTaskForm({ task = null, title = '', zone, onSaved }) {
   update();
   current.shown = values(); // what a member must differ from to be sent
   $('#task-form button[type="submit"]').disabled = false;
+  $('#f-end-series').hidden = !(task?.recurrence && task.status === 'open');
   dialog.showModal();
   $('#f-title').focus();
 }
@@ -330,6 +334,31 @@ form.addEventListener('submit', async (e) => {
   } finally {
     mine.saving = false;
     if (current === mine) submit.disabled = false;
+  }
+});
+
+/**
+ * "Complete and stop repeating": the task completed as the last of its series, its rule
+ * taken off in the same change (POST …/complete with end_series), so that no next
+ * occurrence follows. Changes not saved are not sent with it: the person saves or
+ * cancels them first.
+ */
+$('#f-end-series').addEventListener('click', async () => {
+  const mine = current;
+  if (!mine?.task || mine.saving) return;
+  if (Object.keys(changes(values(), mine.shown)).length) {
+    showError('', 'Save or cancel your changes first: this completes the task as it was saved.');
+    return;
+  }
+  mine.saving = true;
+  try {
+    const done = await request('POST', `/v1/tasks/${mine.task.id}/complete`, { end_series: true });
+    if (current === mine) dialog.close();
+    mine.onEnded?.(done);
+  } catch (err) {
+    if (current === mine) showError('', err.message);
+  } finally {
+    mine.saving = false;
   }
 });
 
