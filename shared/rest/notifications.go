@@ -1,7 +1,6 @@
 package rest
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"net/http"
@@ -169,15 +168,9 @@ func (s *Server) snoozeNotification(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return taskwire.FieldErrorf(taskwire.EMALFORMED, "id", "id must be a notification's uuid")
 	}
-	body, err := readBody(w, r)
-	if err != nil {
-		return err
-	}
 	var in Snooze
-	if len(bytes.TrimSpace(body)) > 0 {
-		if err := taskwire.DecodeJSON(body, &in); err != nil {
-			return err
-		}
+	if err := decodeOptionalBody(w, r, &in); err != nil {
+		return err
 	}
 	d, err := ParseSnooze(in.For)
 	if err != nil {
@@ -193,15 +186,9 @@ func (s *Server) snoozeNotification(w http.ResponseWriter, r *http.Request) erro
 // readAllNotifications marks the user's unread notifications read: all of them, or those
 // up to the body's through.
 func (s *Server) readAllNotifications(w http.ResponseWriter, r *http.Request) error {
-	body, err := readBody(w, r)
-	if err != nil {
-		return err
-	}
 	var in ReadAll
-	if len(bytes.TrimSpace(body)) > 0 {
-		if err := taskwire.DecodeJSON(body, &in); err != nil {
-			return err
-		}
+	if err := decodeOptionalBody(w, r, &in); err != nil {
+		return err
 	}
 	var through *uuid.UUID
 	if in.Through != nil {

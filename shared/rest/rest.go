@@ -310,6 +310,16 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	return readBodyUpTo(w, r, MaxBodyBytes)
 }
 
+// decodeOptionalBody decodes the request's JSON body into dst, strictly, as readBody
+// bounds it; a body that is empty or blank is {} and leaves dst as it is.
+func decodeOptionalBody(w http.ResponseWriter, r *http.Request, dst any) error {
+	body, err := readBody(w, r)
+	if err != nil || len(bytes.TrimSpace(body)) == 0 {
+		return err
+	}
+	return taskwire.DecodeJSON(body, dst)
+}
+
 // readBodyUpTo reads a request body of at most limit bytes; a larger one is ETOOLARGE.
 func readBodyUpTo(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))

@@ -1,7 +1,6 @@
 package rest
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding"
 	"encoding/json"
@@ -490,17 +489,12 @@ type Completion struct {
 // completeTask answers POST /v1/tasks/{id}/complete: the task completed, its series going
 // on, or with {"end_series": true} ending with it. An empty body is {}.
 func (s *Server) completeTask(w http.ResponseWriter, r *http.Request) error {
-	body, err := readBody(w, r)
-	if err != nil {
+	var in Completion
+	if err := decodeOptionalBody(w, r, &in); err != nil {
 		return err
 	}
-	var in Completion
-	if len(bytes.TrimSpace(body)) > 0 {
-		if err := taskwire.DecodeJSON(body, &in); err != nil {
-			return err
-		}
-	}
 	var t *taskwire.Task
+	var err error
 	if in.EndSeries != nil && *in.EndSeries {
 		t, err = s.tasks.EndSeries(r.Context(), r.PathValue("id"))
 	} else {
@@ -840,15 +834,9 @@ type DeleteAccount struct {
 // deleteMe deletes the signed-in user's account and everything in it, once the body
 // confirms it with the user's id.
 func (s *Server) deleteMe(w http.ResponseWriter, r *http.Request) error {
-	body, err := readBody(w, r)
-	if err != nil {
-		return err
-	}
 	var in DeleteAccount
-	if len(bytes.TrimSpace(body)) > 0 {
-		if err := taskwire.DecodeJSON(body, &in); err != nil {
-			return err
-		}
+	if err := decodeOptionalBody(w, r, &in); err != nil {
+		return err
 	}
 	if user := taskwire.UserFromContext(r.Context()); in.Confirm != user {
 		return taskwire.FieldErrorf(taskwire.EINVALID, "confirm",
