@@ -48,11 +48,11 @@ function keepClear(box) {
 
 /**
  * Shows a message for a while, with an optional action (such as Undo) and extra controls
- * after it (a reminder's Complete, and its snooze choices on a line of their own). The toasts come first in the
- * page's tab order (their region follows the skip link), and a toast stays while the
- * pointer or the focus is on it, so that its action can be reached in time. With
- * MAX_TOASTS shown, a new one closes the oldest the user is not on, as if its time had
- * run out (a deletion's is sent then).
+ * after it (a reminder's Complete, and its snooze choices on a line of their own). The
+ * toasts come first in the page's tab order (their region follows the skip link), and a
+ * toast stays while the pointer or the focus is on it, so that its action can be reached
+ * in time. With MAX_TOASTS shown, a new one closes the oldest the user is not on, as if
+ * its time had run out (a deletion's is sent then).
  */
 export function toast(text, { action, onAction, timeout = 6000, onTimeout, kind = 'info', extra } = {}) {
   const box = $('#toasts');

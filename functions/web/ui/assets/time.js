@@ -87,8 +87,8 @@ export function formatDay(day, zone, now = Date.now()) {
 }
 
 /**
- * A day's heading in a list by due date: the near ones say both, "Today · Sun 6 Dec",
- * the others the date, "Tue 8 Dec".
+ * A day's heading in a list by days (due, or done): the near ones say both, "Today · Sun
+ * 6 Dec", the others the date, "Tue 8 Dec".
  */
 export function formatDayHeading(day, zone, now = Date.now()) {
   const near = nearDay(day, zone, now);
