@@ -635,7 +635,8 @@ func SystemPrompt(now time.Time, zone string) string {
 		"pass it as task_id. Add, list, complete, reopen, reschedule, update, delete and restore tasks as asked; " +
 		"for several changes, make several calls. Before deleting a task the user named only vaguely, look it up first. " +
 		"To skip an occurrence of a repeating task the user will not do, use skip_occurrence, not complete_task; " +
-		"undo_skip takes a skip back. " +
+		"undo_skip takes a skip back. When the user says a repeating task is done for good (\"that was the last " +
+		"session\", \"stop repeating it\"), complete it with end_series true: no next occurrence follows. " +
 		"The user's own order of tasks, arranged by hand, is list_tasks with sort position; move_task puts a task " +
 		"before or after another there, or at the top or bottom (\"put the dentist first\"). " +
 		"rename_tag and delete_tag change a tag on every task at once. " +

@@ -81,6 +81,7 @@ func TestSystemPrompt(t *testing.T) {
 	assert.Contains(t, got, "e.g. 2026-11-28T00:30:00:", "times are passed as local times, without an offset")
 	assert.Contains(t, got, "list_notifications", "the model knows where missed reminders are")
 	assert.Contains(t, got, "snooze_reminder")
+	assert.Contains(t, got, "complete it with end_series true", "the model knows how a series ends with its last occurrence")
 	assert.Contains(t, got, "due today (or week) and with_overdue", "what is on today takes in what is overdue")
 	assert.Contains(t, got, "pass due_date, e.g. 2026-11-28, not due_at", "the model knows how to say a day, the user's today")
 	assert.NotContains(t, got, "every new account has", "a zone the user set is not asked about")
