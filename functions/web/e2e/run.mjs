@@ -1255,12 +1255,22 @@ await userScenario('complete and stop repeating: the last of a series, completed
   await p.locator('#f-description').fill('');
   await end.click();
   await p.getByRole('dialog', { name: /Edit task/ }).waitFor({ state: 'hidden' });
-  await p.locator('.toast', { hasText: 'Completed “Physio exercises”, the last of its series.' }).waitFor();
+  const ended = p.locator('.toast', { hasText: 'Completed “Physio exercises”, the last of its series.' });
+  await ended.waitFor();
+  await ended.hover(); // a toast stays while the pointer is on it: its Undo is used below
   const [task] = (await api(tok, 'GET', '/v1/tasks?status=all&q=physio')).body.items;
   assert(task.status === 'completed' && task.recurrence === null, `completed, its rule gone: ${JSON.stringify(task)}`);
   await sleep(1500); // the event flow would have made the next occurrence by now
   const all = (await api(tok, 'GET', '/v1/tasks?status=all&q=physio')).body.items;
   assert(all.length === 1, `no next occurrence: ${all.length} tasks`);
+
+  // Undo: open again, repeating as before, in one change.
+  await ended.getByRole('button', { name: 'Undo' }).click();
+  await p.locator('.toast', { hasText: 'Reopened “Physio exercises”; it repeats again.' }).waitFor();
+  const back = (await api(tok, 'GET', `/v1/tasks/${task.id}`)).body;
+  assert(back.status === 'open' && back.recurrence === 'FREQ=DAILY' && back.version === task.version + 1,
+    `open and repeating again, one change later: ${JSON.stringify(back)}`);
+  await taskItem(p, 'Physio exercises').getByRole('checkbox', { name: 'Complete “Physio exercises”' }).waitFor();
 });
 
 await userScenario('what was done reads as a log: the latest done under a heading for the day each was done, the open ones after', {

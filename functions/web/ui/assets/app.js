@@ -1176,8 +1176,30 @@ function edit(t) {
   openTaskForm({
     task: t, zone: state.zone,
     onSaved: (saved) => { replaceTask(saved); scheduleTags(); toast(`Saved “${saved.title}”.`); },
-    onEnded: (done) => { replaceTask(done); scheduleStats(); toast(`Completed “${done.title}”, the last of its series.`); },
+    onEnded: (done) => {
+      replaceTask(done);
+      scheduleStats();
+      toast(`Completed “${done.title}”, the last of its series.`, { action: 'Undo', onAction: () => resumeSeries(t, done) });
+    },
   });
+}
+
+/**
+ * Takes back "Complete and stop repeating": done, the task as that left it, is open
+ * again with the rule t had, in one change (a PATCH with status, recurrence and
+ * repeat_from), unless something changed it since (If-Match).
+ */
+async function resumeSeries(t, done) {
+  try {
+    const open = await request('PATCH', `/v1/tasks/${done.id}`,
+      { status: 'open', recurrence: t.recurrence, repeat_from: t.repeat_from }, { 'If-Match': `"${done.version}"` });
+    replaceTask(open);
+    scheduleStats();
+    toast(`Reopened “${open.title}”; it repeats again.`);
+  } catch (err) {
+    handleError(err);
+    reload();
+  }
 }
 
 /** The nearest task row beside row in direction ('nextElementSibling' or 'previousElementSibling'), past day headings. */
