@@ -2859,6 +2859,7 @@ await userScenario('complete a task from its reminder: the toast\'s Complete, it
   await toast.waitFor({ state: 'hidden' });
   const done = p.locator('.toast', { hasText: `Completed “${title}”.` });
   await done.waitFor();
+  await done.hover(); // a toast stays while the pointer is on it: its Undo is used below, after the checks
   await until(async () => await status(n) === 'completed' && !(await unread(n)), 'the task completed and its notification read');
   await until(() => p.locator('#notif-count').isHidden(), 'the unread count to clear');
   await done.getByRole('button', { name: 'Undo' }).click();
