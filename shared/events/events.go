@@ -313,3 +313,13 @@ type ChangeEntry struct {
 	// events: the reminder of task TaskID that fired.
 	Reminder *ReminderData
 }
+
+// HistoryPage says which page of a task's history to read: at most Limit events after
+// outbox position Cursor, oldest first, or, when Newest, at most Limit events before
+// Cursor, newest first. A zero Cursor starts at the task's first event (its latest, when
+// Newest).
+type HistoryPage struct {
+	Cursor int64
+	Newest bool
+	Limit  int
+}

@@ -36,28 +36,55 @@ func NewChangeService(db *DB) *ChangeService {
 // changeColumns are the columns scanChange reads.
 const changeColumns = `seq, id, type, time, subject, data`
 
-// History returns the events of the task with uuid or number ref, oldest first. A task
-// is found by uuid also after its deletion, and by number while it exists; a task the user
-// never had is ENOTFOUND.
-func (s *ChangeService) History(ctx context.Context, ref string) ([]events.ChangeEntry, error) {
+// History returns a page of the events of the task with uuid or number ref (see
+// events.HistoryPage), and whether more follow it (one more row is read to tell). A task
+// is found by uuid also after its deletion, and by number while it exists; a task the
+// user never had is ENOTFOUND. A page past the task's last event is empty.
+func (s *ChangeService) History(ctx context.Context, ref string, page events.HistoryPage) (list []events.ChangeEntry, more bool, err error) {
 	var cond string
 	var arg any
 	if id, err := uuid.Parse(ref); err == nil {
-		cond, arg = "subject = $3", id.String()
+		cond, arg = historyByID, id.String()
 	} else if n, err := strconv.ParseInt(ref, 10, 64); err == nil && n > 0 {
-		cond, arg = "subject = (SELECT t.id::text FROM tasks t WHERE t.user_id = $1 AND t.number = $3)", n
+		cond, arg = historyByNumber, n
 	} else {
-		return nil, taskwire.Errorf(taskwire.ENOTFOUND, "no task %q", ref)
+		return nil, false, taskwire.Errorf(taskwire.ENOTFOUND, "no task %q", ref)
 	}
-	list, err := s.read(ctx, `SELECT `+changeColumns+` FROM outbox
-		WHERE user_id = $1 AND source = $2 AND `+cond+` ORDER BY seq`, arg)
+	list, err = s.read(ctx, historySQL(cond, page.Newest), arg, page.Cursor, page.Limit+1)
 	if err != nil {
-		return nil, fmt.Errorf("task history: %w", err)
+		return nil, false, fmt.Errorf("task history: %w", err)
+	}
+	if len(list) == 0 && page.Cursor != 0 {
+		// Past the last event of a task that has events, or of one the user never had.
+		_, _, err := s.History(ctx, ref, events.HistoryPage{Limit: 1})
+		return list, false, err
 	}
 	if len(list) == 0 {
-		return nil, taskwire.Errorf(taskwire.ENOTFOUND, "no task %q", ref)
+		return nil, false, taskwire.Errorf(taskwire.ENOTFOUND, "no task %q", ref)
 	}
-	return list, nil
+	if more = len(list) > page.Limit; more {
+		list = list[:page.Limit]
+	}
+	return list, more, nil
+}
+
+// historyByID and historyByNumber pick the events of a task by its uuid or its number, $3.
+const (
+	historyByID     = `subject = $3`
+	historyByNumber = `subject = (SELECT t.id::text FROM tasks t WHERE t.user_id = $1 AND t.number = $3)`
+)
+
+// historySQL reads a page of the events of user $1 and source $2 that cond picks: after
+// position $4 in the order of positions, or, when newest, before it ($4 = 0: from the
+// latest) in the reverse order, $5 of them. The outbox's index on (user_id, subject, seq)
+// gives them in either order.
+func historySQL(cond string, newest bool) string {
+	from, order := `seq > $4`, `seq`
+	if newest {
+		from, order = `($4 = 0 OR seq < $4)`, `seq DESC`
+	}
+	return `SELECT ` + changeColumns + ` FROM outbox
+		WHERE user_id = $1 AND source = $2 AND ` + cond + ` AND ` + from + ` ORDER BY ` + order + ` LIMIT $5`
 }
 
 // changesSQL reads a page of the changes feed: the latest event of each task after

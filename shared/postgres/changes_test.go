@@ -19,6 +19,7 @@ import (
 func TestChangeService_History(t *testing.T) {
 	db := postgrestest.MustOpenDB(t)
 	changes := postgres.NewChangeService(db)
+	all := events.HistoryPage{Limit: 50}
 
 	t.Run("OK", func(t *testing.T) {
 		ctx, _ := MustNewUser(t, db)
@@ -34,7 +35,7 @@ func TestChangeService_History(t *testing.T) {
 		svc.Now = fixedClock(t0.Add(3 * time.Minute))
 		require.NoError(t, svc.DeleteTask(ctx, "1", ""))
 
-		list, err := changes.History(ctx, task.ID.String())
+		list, _, err := changes.History(ctx, task.ID.String(), all)
 		require.NoError(t, err)
 		want := []string{events.TypeTaskCreated, events.TypeTaskUpdated, events.TypeTaskCompleted, events.TypeTaskDeleted}
 		require.Equal(t, want, entryTypes(list), "got types %v, want %v", entryTypes(list), want)
@@ -70,14 +71,64 @@ func TestChangeService_History(t *testing.T) {
 		second := MustCreateTask(t, ctx, svc, taskwire.NewTask{Title: "second"})
 		MustUpdateTask(t, ctx, svc, "2", `{"title":"second, renamed"}`)
 
-		list, err := changes.History(ctx, "2")
+		list, _, err := changes.History(ctx, "2", all)
 		require.NoError(t, err)
 		assert.Equal(t, []string{events.TypeTaskCreated, events.TypeTaskUpdated}, entryTypes(list))
 		assert.Equal(t, second.ID, list[0].TaskID)
 
-		upper, err := changes.History(ctx, "{"+second.ID.String()+"}")
+		upper, _, err := changes.History(ctx, "{"+second.ID.String()+"}", all)
 		require.NoError(t, err, "any uuid form finds the task")
 		assert.Equal(t, entryTypes(list), entryTypes(upper))
+	})
+
+	t.Run("OKPages", func(t *testing.T) {
+		ctx, _ := MustNewUser(t, db)
+		svc := postgres.NewTaskService(db)
+		MustCreateTask(t, ctx, svc, taskwire.NewTask{Title: "v1"})
+		MustCreateTask(t, ctx, svc, taskwire.NewTask{Title: "another task, in between"})
+		for v := 2; v <= 7; v++ {
+			MustUpdateTask(t, ctx, svc, "1", fmt.Sprintf(`{"title":"v%d"}`, v))
+		}
+		// titles reads the pages of task 1's history of limit events in an order, and
+		// whether each said more follow.
+		titles := func(newest bool, limit int) (pages [][]string, more []bool) {
+			t.Helper()
+			page := events.HistoryPage{Newest: newest, Limit: limit}
+			for range 5 {
+				list, m, err := changes.History(ctx, "1", page)
+				require.NoError(t, err)
+				var got []string
+				for _, e := range list {
+					got = append(got, e.Task.Title)
+				}
+				pages, more = append(pages, got), append(more, m)
+				if !m {
+					return pages, more
+				}
+				page.Cursor = list[len(list)-1].Seq
+			}
+			t.Fatalf("more than 5 pages: %v", pages)
+			return nil, nil
+		}
+
+		pages, more := titles(false, 3)
+		assert.Equal(t, [][]string{{"v1", "v2", "v3"}, {"v4", "v5", "v6"}, {"v7"}}, pages, "oldest first")
+		assert.Equal(t, []bool{true, true, false}, more)
+		pages, more = titles(true, 3)
+		assert.Equal(t, [][]string{{"v7", "v6", "v5"}, {"v4", "v3", "v2"}, {"v1"}}, pages, "newest first")
+		assert.Equal(t, []bool{true, true, false}, more)
+		pages, more = titles(true, 7)
+		assert.Equal(t, [][]string{{"v7", "v6", "v5", "v4", "v3", "v2", "v1"}}, pages, "a page holding the last event says no more follow")
+		assert.Equal(t, []bool{false}, more)
+
+		last, _, err := changes.History(ctx, "1", events.HistoryPage{Newest: true, Limit: 1})
+		require.NoError(t, err)
+		past, m, err := changes.History(ctx, "1", events.HistoryPage{Cursor: last[0].Seq, Limit: 3})
+		require.NoError(t, err, "a page past the last event is no error")
+		assert.Empty(t, past)
+		assert.False(t, m)
+		_, _, err = changes.History(ctx, uuid.NewString(), events.HistoryPage{Cursor: last[0].Seq, Limit: 3})
+		requireCode(t, err, taskwire.ENOTFOUND)
 	})
 
 	t.Run("ErrNotFound", func(t *testing.T) {
@@ -89,15 +140,15 @@ func TestChangeService_History(t *testing.T) {
 		others := MustCreateTask(t, otherCtx, svc, taskwire.NewTask{Title: "someone else's"})
 
 		for _, ref := range []string{"1", "2", "0", "-1", "abc", "", uuid.NewString(), others.ID.String()} {
-			_, err := changes.History(ctx, ref)
+			_, _, err := changes.History(ctx, ref, all)
 			requireCode(t, err, taskwire.ENOTFOUND)
 		}
-		_, err := changes.History(ctx, gone.ID.String())
+		_, _, err := changes.History(ctx, gone.ID.String(), all)
 		require.NoError(t, err, "a deleted task's history is found by uuid")
 	})
 
 	t.Run("ErrUnauthorized", func(t *testing.T) {
-		_, err := changes.History(context.Background(), "1")
+		_, _, err := changes.History(context.Background(), "1", all)
 		requireCode(t, err, taskwire.EUNAUTHORIZED)
 	})
 }

@@ -24,6 +24,10 @@ const (
 	PlannedScopeSQL = plannedScopeSQL
 )
 
+// HistorySQL is historySQL for a task picked by its uuid, for the test that checks how
+// much a page of a history reads.
+func HistorySQL(newest bool) string { return historySQL(historyByID, newest) }
+
 // ListQuery is listQuery without a window of days, for the test that checks how much a
 // page of tasks reads.
 func ListQuery(user string, f taskwire.TaskFilter, now time.Time) (string, []any) {

@@ -169,6 +169,31 @@ func TestChanges_PageReadsAPage(t *testing.T) {
 	assert.Less(t, read, 1000, "read %d events for a page of %d", read, limit)
 }
 
+// A page of a long history reads about a page of its events, from the start, from the
+// latest and deep in it, not every event of the task (which, each with the whole task,
+// answered megabytes for a task changed thousands of times).
+func TestHistory_PageReadsAPage(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+	ctx, user := MustNewUser(t, db)
+	_, err := db.Pool.Exec(ctx, `
+		INSERT INTO outbox (id, user_id, type, source, subject, time, data, published_at)
+		SELECT gen_random_uuid(), $1, $2, $3, CASE WHEN g % 2 = 0 THEN 'long' ELSE 'task-' || g END, now(), '{}', now()
+		FROM generate_series(1, 10000) g`, user, events.TypeTaskUpdated, events.SourceTasks)
+	require.NoError(t, err)
+	_, err = db.Pool.Exec(ctx, `ANALYZE outbox`)
+	require.NoError(t, err)
+	var middle int64
+	require.NoError(t, db.Pool.QueryRow(ctx, `SELECT seq FROM outbox WHERE user_id = $1 AND subject = 'long' ORDER BY seq OFFSET 2500 LIMIT 1`, user).Scan(&middle))
+
+	const limit = 50
+	for _, newest := range []bool{false, true} {
+		for _, cursor := range []int64{0, middle} {
+			read := MustRowsReadAfter(t, db, postgres.PlannedScopeSQL, []any{user}, "outbox", postgres.HistorySQL(newest), user, events.SourceTasks, "long", cursor, limit+1)
+			assert.LessOrEqual(t, read, 4*(limit+1), "newest=%v cursor=%d: read %d events for a page of %d", newest, cursor, read, limit)
+		}
+	}
+}
+
 // MustInsertTasks gives user n tasks straight in SQL, as a big account holds them: a
 // third completed, every priority, half with a due date, titled "task" and three words of
 // a thousand, a few common and most rare (w0 is in about one title of four, w999 in

@@ -19,7 +19,7 @@ import (
 // feed, and what a live stream replays. Positions are the outbox's, increasing in the
 // order events were written.
 type ChangeStore interface {
-	History(ctx context.Context, ref string) ([]events.ChangeEntry, error)
+	History(ctx context.Context, ref string, page events.HistoryPage) ([]events.ChangeEntry, bool, error)
 	Changes(ctx context.Context, since int64, limit int) ([]events.ChangeEntry, int64, bool, error)
 	Since(ctx context.Context, after int64, limit int) ([]events.ChangeEntry, error)
 	Entries(ctx context.Context, seqs []int64) ([]events.ChangeEntry, error)
@@ -43,9 +43,12 @@ func newTaskEvent(e events.ChangeEntry) TaskEvent {
 	return TaskEvent{ID: e.ID, Type: e.Type, Time: e.Time, TaskID: e.TaskID, Task: e.Task, Changes: e.Changes, Reminder: e.Reminder}
 }
 
-// TaskHistory is the answer of GET /v1/tasks/{id}/history.
+// TaskHistory is the answer of GET /v1/tasks/{id}/history: a page of the task's events.
 type TaskHistory struct {
-	Items []TaskEvent `json:"items"` // oldest first
+	Items []TaskEvent `json:"items"` // oldest first; newest first with order=newest
+	// NextCursor is the cursor of the next page, in the same order, while HasMore.
+	NextCursor string `json:"next_cursor,omitempty"`
+	HasMore    bool   `json:"has_more"`
 }
 
 // Change is one task in the changes feed: its latest state, or a tombstone.
@@ -70,8 +73,14 @@ func EncodeSyncToken(seq int64) string {
 // ParseSyncToken reads a token made by EncodeSyncToken; anything else is EMALFORMED,
 // naming since.
 func ParseSyncToken(token string) (int64, error) {
-	bad := taskwire.FieldErrorf(taskwire.EMALFORMED, "since",
+	return parsePosition(token, "since",
 		"since must be the next_since of an earlier answer, or absent to start from the beginning")
+}
+
+// parsePosition reads an outbox position encoded by EncodeSyncToken from the query
+// parameter field; anything else is EMALFORMED, naming field with message.
+func parsePosition(token, field, message string) (int64, error) {
+	bad := taskwire.FieldErrorf(taskwire.EMALFORMED, field, "%s", message)
 	if len(token) > 64 {
 		return 0, bad
 	}
@@ -86,14 +95,41 @@ func ParseSyncToken(token string) (int64, error) {
 	return seq, nil
 }
 
+// taskHistory answers a page of the task's events: limit of them (50 unless given, at
+// most 200), oldest first, or newest first with order=newest, from the cursor of an
+// earlier page.
 func (s *Server) taskHistory(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.changes.History(r.Context(), r.PathValue("id"))
+	q, err := queryParams(r.URL.Query(), "limit", "order", "cursor")
 	if err != nil {
 		return err
 	}
-	h := TaskHistory{Items: make([]TaskEvent, len(list))}
+	var page events.HistoryPage
+	if page.Limit, err = parseLimit(q, taskwire.DefaultLimit, taskwire.MaxLimit); err != nil {
+		return err
+	}
+	switch q["order"] {
+	case "", "oldest":
+	case "newest":
+		page.Newest = true
+	default:
+		return taskwire.FieldErrorf(taskwire.EMALFORMED, "order", "order must be oldest (the default) or newest, not %q", q["order"])
+	}
+	if v, ok := q["cursor"]; ok {
+		if page.Cursor, err = parsePosition(v, "cursor",
+			"cursor must be the next_cursor of an earlier answer, or absent to start from the first event (the latest with order=newest)"); err != nil {
+			return err
+		}
+	}
+	list, more, err := s.changes.History(r.Context(), r.PathValue("id"), page)
+	if err != nil {
+		return err
+	}
+	h := TaskHistory{Items: make([]TaskEvent, len(list)), HasMore: more}
 	for i, e := range list {
 		h.Items[i] = newTaskEvent(e)
+	}
+	if more {
+		h.NextCursor = EncodeSyncToken(list[len(list)-1].Seq)
 	}
 	return writeJSON(w, http.StatusOK, h)
 }

@@ -3,6 +3,7 @@ package rest_test
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -79,11 +80,49 @@ func TestTaskHistory(t *testing.T) {
 		}
 	})
 
+	t.Run("OKPages", func(t *testing.T) {
+		c := s.NewUser(t)
+		c.MustCreateTask(t, map[string]any{"title": "v1"})
+		for v := 2; v <= 5; v++ {
+			c.Do(t, http.MethodPatch, "/v1/tasks/1", fmt.Sprintf(`{"title":"v%d"}`, v)).MustStatus(t, http.StatusOK)
+		}
+		// read follows next_cursor from query, returning each page's titles.
+		read := func(query string) (pages [][]string) {
+			t.Helper()
+			cursor := ""
+			for range 5 {
+				q := query
+				if cursor != "" {
+					q += "&cursor=" + url.QueryEscape(cursor)
+				}
+				resp := c.Do(t, http.MethodGet, "/v1/tasks/1/history?"+q, nil)
+				resp.MustStatus(t, http.StatusOK)
+				var h rest.TaskHistory
+				resp.JSON(t, &h)
+				var titles []string
+				for _, e := range h.Items {
+					titles = append(titles, e.Task.Title)
+				}
+				pages = append(pages, titles)
+				assert.Equal(t, h.HasMore, h.NextCursor != "", "a next_cursor exactly while has_more")
+				if !h.HasMore {
+					return pages
+				}
+				cursor = h.NextCursor
+			}
+			t.Fatalf("more than 5 pages: %v", pages)
+			return nil
+		}
+		assert.Equal(t, [][]string{{"v1", "v2"}, {"v3", "v4"}, {"v5"}}, read("limit=2"))
+		assert.Equal(t, [][]string{{"v5", "v4"}, {"v3", "v2"}, {"v1"}}, read("limit=2&order=newest"))
+		assert.Equal(t, [][]string{{"v1", "v2", "v3", "v4", "v5"}}, read("order=oldest"), "50 unless a limit is given")
+	})
+
 	t.Run("ErrUnknownParameter", func(t *testing.T) {
 		c := s.NewUser(t)
 		c.MustCreateTask(t, map[string]any{"title": "x"})
-		d := mustProblem(t, c.Do(t, http.MethodGet, "/v1/tasks/1/history?limit=5", nil), http.StatusBadRequest, taskwire.EMALFORMED)
-		assert.Equal(t, "limit", d.Field)
+		d := mustProblem(t, c.Do(t, http.MethodGet, "/v1/tasks/1/history?after=5", nil), http.StatusBadRequest, taskwire.EMALFORMED)
+		assert.Equal(t, "after", d.Field)
 	})
 }
 

@@ -195,7 +195,7 @@ var takesQuery = map[string]bool{
 	"GET /v1/tasks": true, "POST /v1/tasks/quick": true, "GET /v1/changes": true, "GET /v1/stream": true,
 	"GET /v1/notifications": true, "GET /api/{user_id}/tasks": true, "GET /v1/trash": true,
 	"GET " + CalendarPath + "{file}": true, "GET /v1/export/tasks.csv": true, "GET /v1/export/tasks.ics": true,
-	"POST /v1/import": true, "GET /v1/stats": true,
+	"POST /v1/import": true, "GET /v1/stats": true, "GET /v1/tasks/{id}/history": true,
 }
 
 // handle registers h behind authentication; alias routes also check {user_id} and mark

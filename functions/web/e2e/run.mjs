@@ -1237,6 +1237,42 @@ await userScenario('a task\'s history in its form: created, changed, completed, 
   await p.keyboard.press('Escape');
 });
 
+await userScenario('a long history: the latest changes first, the earlier ones on asking', {
+  seed: async (tok) => {
+    // 61 events: created, 10 changes, deleted, restored, 48 changes. The latest page of
+    // 50 reaches back to the deletion, so the restore it shows needs the event before it.
+    const t = await seedTask(tok, { title: 'Water the plants', time_zone: ZONE });
+    const steps = [];
+    for (let i = 1; i <= 10; i++) steps.push(['PATCH', '', { priority: i % 2 ? 'high' : 'low' }]);
+    steps.push(['DELETE', ''], ['POST', '/restore']);
+    for (let i = 1; i <= 48; i++) steps.push(['PATCH', '', { title: `Water the plants (${i})` }]);
+    for (const [method, p, body] of steps) {
+      const res = await api(tok, method, `/v1/tasks/${t.id}${p}`, body);
+      assert(res.status < 300, `${method} ${p}: ${res.status} ${JSON.stringify(res.body)}`);
+    }
+  },
+}, async ({ page: p }) => {
+  await openEditor(p, 'Water the plants (48)');
+  const history = p.locator('#f-history');
+  await history.locator('summary').click();
+  const items = history.locator('li');
+  const earlier = p.getByRole('button', { name: 'Show earlier changes' });
+  await until(async () => (await items.count()) > 0 && await earlier.isVisible(), 'the latest changes, with more to ask for');
+  let said = (await items.allTextContents()).map((x) => x.split(' · ')[0]);
+  assert(said.length === 49 && said[0] === 'Restored' && said.slice(1).every((x) => x === 'Changed the title'),
+    `the latest changes, oldest first, a restore among them: ${said.length} ${JSON.stringify(said.slice(0, 3))}`);
+  await earlier.focus();
+  await p.keyboard.press('Enter');
+  await until(async () => (await items.count()) === 61, 'every event, once asked');
+  said = (await items.allTextContents()).map((x) => x.split(' · ')[0]);
+  const want = ['Created', ...Array(10).fill('Changed the priority'), 'Deleted', 'Restored', ...Array(48).fill('Changed the title')];
+  assert(JSON.stringify(said) === JSON.stringify(want), `the whole history, oldest first: ${JSON.stringify(said.slice(0, 14))}`);
+  assert(await earlier.isHidden(), 'nothing earlier to ask for');
+  assert(await p.evaluate(() => document.activeElement?.id) === 'f-history-list', 'the focus stays in the history, on its list');
+  await axeScan(p, 'a long history');
+  await p.keyboard.press('Escape');
+});
+
 await userScenario('complete and stop repeating: the last of a series, completed from its form, with no next occurrence', {
   seed: async (tok) => {
     await seedTask(tok, { title: 'Physio exercises', due_at: `${dayIn(1, ZONE)}T09:00:00+01:00`, time_zone: ZONE, recurrence: 'FREQ=DAILY' });

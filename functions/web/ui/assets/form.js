@@ -78,13 +78,20 @@ const HAPPENED = {
   'dev.taskwire.task.reopened.v1': 'Reopened', 'dev.taskwire.task.deleted.v1': 'Deleted',
 };
 
+// The history is read latest first, a page at a time: the form shows the latest changes
+// of a task changed thousands of times at once, and "Show earlier changes" reads on.
+const HISTORY_PAGE = 50;
+let past = null; // the history read so far: {task, zone, items (oldest first), cursor (of the earlier events; '' when none)}
+
 /** Closes and empties the history, shown only for a task that exists. */
 function resetHistory(task) {
   const box = $('#f-history');
   box.open = false;
   box.hidden = !task;
+  past = null;
   $('#f-history-list').replaceChildren();
   $('#f-history-status').textContent = '';
+  $('#f-history-earlier').hidden = true;
 }
 
 /**
@@ -100,23 +107,46 @@ function happened(e, before) {
   return `Changed the ${list}`;
 }
 
-$('#f-history').addEventListener('toggle', async () => {
-  const box = $('#f-history');
-  const task = current?.task;
-  if (!box.open || !task || $('#f-history-list').children.length) return;
+/** Reads the page of the history before the events read so far, and shows them all. */
+async function readHistory() {
+  const read = past; // the form's history still, unless reset meanwhile
+  if (read.busy) return; // a second click while the page is on its way
+  read.busy = true;
   const status = $('#f-history-status');
+  const earlier = $('#f-history-earlier'); // not disabled meanwhile: that would drop its focus
   status.textContent = 'Loading…';
   try {
-    const { items } = await get(`/v1/tasks/${encodeURIComponent(task.id)}/history`);
-    if (current?.task !== task) return; // another task's form by now
-    const zone = current.zone;
-    $('#f-history-list').replaceChildren(...items.map((e, i) => h('li', {},
-      `${happened(e, items[i - 1])} · `, h('time', { datetime: e.time, title: formatFull(e.time, zone) }, formatDue(e.time, zone)))));
+    const q = new URLSearchParams({ order: 'newest', limit: HISTORY_PAGE });
+    if (read.cursor) q.set('cursor', read.cursor);
+    const page = await get(`/v1/tasks/${encodeURIComponent(read.task.id)}/history?${q}`);
+    if (past !== read) return; // another form by now
+    read.items = [...page.items.reverse(), ...read.items];
+    read.cursor = page.has_more ? page.next_cursor : '';
+    // While earlier events remain, the oldest read is left out: what it did (a creation
+    // that restored the task) depends on the one before it.
+    const { items, zone } = read;
+    const from = read.cursor ? 1 : 0;
+    $('#f-history-list').replaceChildren(...items.slice(from).map((e, i) => h('li', {},
+      `${happened(e, items[from + i - 1])} · `, h('time', { datetime: e.time, title: formatFull(e.time, zone) }, formatDue(e.time, zone)))));
     status.textContent = items.length ? '' : 'Nothing recorded yet.';
+    if (!read.cursor && document.activeElement === earlier) $('#f-history-list').focus();
+    earlier.hidden = !read.cursor;
   } catch (err) {
-    if (current?.task === task) status.textContent = `The history could not be read: ${err.message}`;
+    if (past !== read) return;
+    status.textContent = `The history could not be read: ${err.message}`;
+    if (!read.items.length) past = null; // read again when History is next opened
+  } finally {
+    read.busy = false;
   }
+}
+
+$('#f-history').addEventListener('toggle', () => {
+  const task = current?.task;
+  if (!$('#f-history').open || !task || past) return;
+  past = { task, zone: current.zone, items: [], cursor: '', busy: false };
+  readHistory();
 });
+$('#f-history-earlier').addEventListener('click', () => readHistory());
 
 /** Shows the input of the due's kind: a day for an all-day task, else a date and time. */
 function showAllDay() {
