@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/taskwire/taskwire/shared/recur"
@@ -71,6 +72,7 @@ type parser struct {
 	at            *time.Time
 	rule          *rule
 	ruleFrag      int   // index of the rule's fragment in frag
+	adverb        int   // the word of a rule said by one adverb ("weekly"), -1 for none
 	untilFrag     int   // index of the rule's until in frag, -1 for none
 	completion    []int // the words of "from completion"; empty for Todoist's "every!", which has none; nil for neither
 	reminders     []reminder
@@ -110,7 +112,7 @@ func Parse(text string, now time.Time, loc *time.Location) (Result, error) {
 	if n := utf8.RuneCountInString(text); n > MaxTextLength {
 		return Result{}, invalid("text must be at most %d characters, got %d", MaxTextLength, n)
 	}
-	p := &parser{text: text, now: now.In(loc), loc: loc, priority: taskwire.PriorityNone, clockFrag: -1, dateFrag: -1, untilFrag: -1, atDue: -1}
+	p := &parser{text: text, now: now.In(loc), loc: loc, priority: taskwire.PriorityNone, clockFrag: -1, dateFrag: -1, untilFrag: -1, atDue: -1, adverb: -1}
 	p.toks = tokenize(text)
 	p.used = make([]bool, len(p.toks))
 	for i := 0; i < len(p.toks); i++ {
@@ -130,6 +132,7 @@ func Parse(text string, now time.Time, loc *time.Location) (Result, error) {
 	p.settleEvening()
 	p.settleRemindMe()
 	p.settleClock()
+	p.settleAdverb()
 	if p.rule == nil && p.completion != nil {
 		// "after completion" means nothing without a repeat rule: those words are the title's.
 		p.unread(p.completion)
@@ -187,6 +190,20 @@ func (p *parser) forget(k int) {
 			*index--
 		}
 	}
+}
+
+// settleAdverb gives back to the title a rule's adverb that names the task with the word
+// after it, a word of the title: "weekly review" repeats weekly and is titled "weekly
+// review", not "review"; "daily standup 9am" keeps "daily standup". The rule stays read
+// (its fragment too). An adverb last in its phrase ("call mom weekly", "pay rent monthly,
+// on the 1st") says only when.
+func (p *parser) settleAdverb() {
+	i := p.adverb
+	if i < 0 || i+1 >= len(p.toks) || p.used[i+1] || p.comma(i) ||
+		!strings.ContainsFunc(p.toks[i+1].word, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
+		return
+	}
+	p.used[i] = false
 }
 
 // settleClock says in the time of day's fragment the time used, which the words after it

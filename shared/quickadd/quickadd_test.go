@@ -302,7 +302,19 @@ func TestParse(t *testing.T) {
 			day: "2026-04-01", rule: "FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY=1"},
 		{name: "AdverbBeforeDayOfEveryMonthIsTitle", text: "monthly review on the 1st of every month", title: "monthly review",
 			day: "2026-04-01", rule: "FREQ=MONTHLY;BYMONTHDAY=1"},
-		{name: "AdverbAloneIsTheRule", text: "weekly groceries", title: "groceries", day: "2026-03-06", rule: "FREQ=WEEKLY"},
+		// An adverb before a title word names the task as well as its rule: both (until
+		// 2026-12-06 "weekly review" was titled "review").
+		{name: "AdverbBeforeATitleWordIsBoth", text: "weekly groceries", title: "weekly groceries", day: "2026-03-06", rule: "FREQ=WEEKLY"},
+		{name: "AdverbFirstWithATime", text: "Daily standup 9am", title: "Daily standup",
+			due: "2026-03-07T09:00:00-05:00", rule: "FREQ=DAILY"},
+		{name: "AdverbFirstWithADay", text: "Weekly review friday 4pm", title: "Weekly review",
+			due: "2026-03-13T16:00:00-04:00", rule: "FREQ=WEEKLY"},
+		{name: "AdverbInsideTheTitle", text: "review biweekly 1:1 notes", title: "review biweekly 1:1 notes", day: "2026-03-06", rule: "FREQ=WEEKLY;INTERVAL=2"},
+		{name: "AdverbLastSaysWhenOnly", text: "pay rent monthly", title: "pay rent", day: "2026-03-06", rule: "FREQ=MONTHLY"},
+		{name: "AdverbBeforeACommaSaysWhenOnly", text: "call mom weekly, sunday", title: "call mom", day: "2026-03-08", rule: "FREQ=WEEKLY"},
+		{name: "AdverbBeforeWhatIsReadSaysWhenOnly", text: "call mom weekly on sunday at 6pm", title: "call mom",
+			due: "2026-03-08T18:00:00-04:00", rule: "FREQ=WEEKLY;BYDAY=SU"},
+		{name: "AdverbBeforeATagSaysWhenOnly", text: "backups weekly #ops", title: "backups", day: "2026-03-06", rule: "FREQ=WEEKLY", tags: []string{"ops"}},
 		// Several days of the month: the first of them not past, each month.
 		{name: "DaysOfEveryMonth", text: "pay rent the 1st and 15th of every month", title: "pay rent",
 			day: "2026-03-15", rule: "FREQ=MONTHLY;BYMONTHDAY=1,15"},
@@ -1202,6 +1214,10 @@ func TestParse_Understood(t *testing.T) {
 		}},
 		{name: "NextWeekOnWeekday", text: "update budget next week on tuesday", want: [][2]string{
 			{"next week on tuesday", "on Tue 10 Mar 2026, all day"},
+		}},
+		// An adverb kept in the title is still what set the rule.
+		{name: "AdverbInTheTitle", text: "quarterly taxes", want: [][2]string{
+			{"quarterly", "repeats every 3 months, first on Fri 6 Mar 2026, all day"},
 		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

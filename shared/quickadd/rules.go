@@ -268,6 +268,9 @@ func matchRepeat(p *parser, i int) (int, string) {
 		p.part = part
 	}
 	p.ruleFrag = len(p.frag)
+	if _, ok := adverbs[p.word(i)]; ok && j == i+1 {
+		p.adverb = i
+	}
 	meaning := "repeats " + r.describe()
 	if len(r.byHour) > 0 { // "every morning and evening"
 		meaning += " at " + r.times()
