@@ -113,6 +113,9 @@ func matchDate(p *parser, i int) (int, string) {
 		p.clock = c
 		meaning += " at " + c.String()
 	}
+	if plain {
+		p.forDate = []int{i, j}
+	}
 	return j - i, meaning
 }
 

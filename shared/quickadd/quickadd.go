@@ -73,6 +73,7 @@ type parser struct {
 	rule          *rule
 	ruleFrag      int   // index of the rule's fragment in frag
 	adverb        int   // the word of a rule said by one adverb ("weekly"), -1 for none
+	forDate       []int // the words of a due date after "for" ("for monday"): forDate[0] to forDate[1]-1; nil for none
 	untilFrag     int   // index of the rule's until in frag, -1 for none
 	completion    []int // the words of "from completion"; empty for Todoist's "every!", which has none; nil for neither
 	reminders     []reminder
@@ -132,7 +133,7 @@ func Parse(text string, now time.Time, loc *time.Location) (Result, error) {
 	p.settleEvening()
 	p.settleRemindMe()
 	p.settleClock()
-	p.settleAdverb()
+	p.settleNaming()
 	if p.rule == nil && p.completion != nil {
 		// "after completion" means nothing without a repeat rule: those words are the title's.
 		p.unread(p.completion)
@@ -192,18 +193,28 @@ func (p *parser) forget(k int) {
 	}
 }
 
-// settleAdverb gives back to the title a rule's adverb that names the task with the word
-// after it, a word of the title: "weekly review" repeats weekly and is titled "weekly
-// review", not "review"; "daily standup 9am" keeps "daily standup". The rule stays read
-// (its fragment too). An adverb last in its phrase ("call mom weekly", "pay rent monthly,
-// on the 1st") says only when.
-func (p *parser) settleAdverb() {
-	i := p.adverb
-	if i < 0 || i+1 >= len(p.toks) || p.used[i+1] || p.comma(i) ||
-		!strings.ContainsFunc(p.toks[i+1].word, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
-		return
+// settleNaming gives back to the title what was read and also names the task, with the
+// word of the title right after it: a rule's adverb ("weekly review" repeats weekly and
+// is titled "weekly review", not "review"; "daily standup 9am") and a day after "for"
+// ("prepare slides for thursday meeting" is due on Thursday and keeps its words, not
+// "prepare slides meeting"). What was read stays read, its fragment too. Last in its
+// phrase ("call mom weekly", "slides for monday, 9am") it says only when.
+func (p *parser) settleNaming() {
+	if i := p.adverb; i >= 0 && p.titleWordAfter(i) {
+		p.used[i] = false
 	}
-	p.used[i] = false
+	if w := p.forDate; w != nil && p.titleWordAfter(w[1]-1) {
+		for k := w[0]; k < w[1]; k++ {
+			p.used[k] = false
+		}
+	}
+}
+
+// titleWordAfter reports whether the word after word i, with no comma between, is a word
+// of the title: not read, and with a letter or digit.
+func (p *parser) titleWordAfter(i int) bool {
+	return i+1 < len(p.toks) && !p.used[i+1] && !p.comma(i) &&
+		strings.ContainsFunc(p.toks[i+1].word, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) })
 }
 
 // settleClock says in the time of day's fragment the time used, which the words after it

@@ -234,6 +234,14 @@ func TestParse(t *testing.T) {
 		{name: "ForADay", text: "prepare presentation for monday", title: "prepare presentation", day: "2026-03-09"},
 		{name: "ForNextWeekend", text: "plan trip for next weekend", title: "plan trip", day: "2026-03-14"},
 		{name: "ForATime", text: "book table for 7pm tomorrow", title: "book table", due: "2026-03-07T19:00:00-05:00"},
+		// A day after "for" before a word of the title names the task as well as its due:
+		// until 2026-12-06 "prepare presentation for thursday meeting" was titled "prepare
+		// presentation meeting".
+		{name: "ForADayBeforeATitleWordIsBoth", text: "prepare presentation for thursday meeting", title: "prepare presentation for thursday meeting", day: "2026-03-12"},
+		{name: "ForADateBeforeATitleWordIsBoth", text: "order cake for march 14 party", title: "order cake for march 14 party", day: "2026-03-14"},
+		{name: "ForADayBeforeATitleWordWithATime", text: "slides for monday meeting at 9am", title: "slides for monday meeting", due: "2026-03-09T09:00:00-04:00"},
+		{name: "ForADayBeforeACommaSaysWhenOnly", text: "slides for monday, meeting room b", title: "slides meeting room b", day: "2026-03-09"},
+		{name: "ForADayBeforeWhatIsReadSaysWhenOnly", text: "slides for monday morning #work", title: "slides", due: "2026-03-09T09:00:00-04:00", tags: []string{"work"}},
 		{name: "ForAFractionIsTitle", text: "recipe for 1/2 cup", title: "recipe for 1/2 cup"},
 		{name: "ForSunIsTitle", text: "buy hat for sun", title: "buy hat for sun"},
 		{name: "ForTheNthIsTitle", text: "do it for the 2nd time", title: "do it for the 2nd time"},
@@ -1214,6 +1222,9 @@ func TestParse_Understood(t *testing.T) {
 		}},
 		{name: "NextWeekOnWeekday", text: "update budget next week on tuesday", want: [][2]string{
 			{"next week on tuesday", "on Tue 10 Mar 2026, all day"},
+		}},
+		{name: "ForADayInTheTitle", text: "call mom for friday dinner", want: [][2]string{
+			{"for friday", "on Fri 13 Mar 2026, all day"},
 		}},
 		// An adverb kept in the title is still what set the rule.
 		{name: "AdverbInTheTitle", text: "quarterly taxes", want: [][2]string{
