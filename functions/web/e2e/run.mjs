@@ -616,6 +616,7 @@ await userScenario('keyboard shortcuts: j and k from task to task, e edits, Dele
   assert(await p.locator('#f-title').inputValue() === 'Key two', 'e edits the task in focus');
   await p.keyboard.press('j'); // typed into the form, not a shortcut
   assert(await p.locator('#f-title').inputValue() === 'Key twoj', 'a key typed in a field is typing');
+  await p.keyboard.press('Escape'); // the form holds a change: the first Escape asks, the second discards it
   await p.keyboard.press('Escape');
   await editor.waitFor({ state: 'hidden' });
   await expectFocus('Complete “Key two”', 'the editor closed');
@@ -833,6 +834,7 @@ await scenario('accessibility: axe-core finds no serious or critical violations'
   await page.getByLabel('Repeats').selectOption('WEEKLY');
   await page.getByRole('button', { name: 'Add a reminder' }).click();
   await scan('the task form');
+  await page.getByRole('button', { name: 'Cancel' }).click(); // changes: asked first, then discarded
   await page.getByRole('button', { name: 'Cancel' }).click();
   // The trash holds what the scenarios above deleted: its rows, their actions, Load more.
   await page.getByRole('button', { name: 'Recently deleted' }).click();
@@ -1148,7 +1150,9 @@ await userScenario('all-day tasks: made in the form, listed with their day and n
   await p.getByRole('button', { name: 'Save', exact: true }).click();
   await until(async () => (await p.locator('#task-form-error').textContent()).includes('all-day'), 'the problem in the form', 5000);
   assert(await p.evaluate(() => document.activeElement.id) === 'f-freq', 'focus moves to the rule');
+  await p.getByRole('button', { name: 'Cancel' }).click(); // changes: asked first, then discarded
   await p.getByRole('button', { name: 'Cancel' }).click();
+  await dialog.waitFor({ state: 'hidden' });
   assert((await stored()).recurrence === null, 'no rule saved');
 
   // Quick add: a date without a time is all-day, and the preview says the day alone.
@@ -1271,6 +1275,46 @@ await userScenario('a long history: the latest changes first, the earlier ones o
   assert(await p.evaluate(() => document.activeElement?.id) === 'f-history-list', 'the focus stays in the history, on its list');
   await axeScan(p, 'a long history');
   await p.keyboard.press('Escape');
+});
+
+await userScenario('changes not saved: a slip of Escape or Cancel asks first, leaving the page too', {
+  seed: async (tok) => { await seedTask(tok, { title: 'Write the toast' }); },
+}, async ({ page: p, token: tok }) => {
+  const dialog = await openEditor(p, 'Write the toast');
+  const error = p.locator('#task-form-error');
+  const description = p.locator('#f-description');
+  await description.click();
+  await p.keyboard.type('Thank the hosts, then the cooks.');
+  await p.keyboard.press('Escape');
+  assert(await dialog.isVisible(), 'the first Escape keeps the form with its changes');
+  assert(/not saved/.test(await error.textContent()), `said: ${await error.textContent()}`);
+  assert(await description.inputValue() === 'Thank the hosts, then the cooks.', 'the text kept');
+
+  // Leaving the page asks too; staying keeps the form as it was.
+  let asked = '';
+  p.once('dialog', (d) => { asked = d.type(); d.dismiss(); });
+  await p.evaluate(() => { setTimeout(() => location.reload(), 0); });
+  await until(async () => asked !== '', 'the browser asks before leaving');
+  assert(asked === 'beforeunload', `asked with a ${asked} dialog`);
+  await sleep(300);
+  assert(await dialog.isVisible() && await description.inputValue() === 'Thank the hosts, then the cooks.', 'stayed, the text kept');
+
+  // A change after the warning asks again; Cancel twice discards.
+  await description.press('End');
+  await p.keyboard.type(' And the band.');
+  assert(await error.textContent() === '', 'a new change clears the warning');
+  const cancel = dialog.getByRole('button', { name: 'Cancel' });
+  await cancel.click();
+  assert(await dialog.isVisible() && /not saved/.test(await error.textContent()), 'Cancel asks first');
+  await cancel.click();
+  await until(async () => !(await dialog.isVisible()), 'the second Cancel discards');
+  const tasks = await api(tok, 'GET', '/v1/tasks');
+  assert(tasks.body.items[0].description === '', `nothing saved: ${JSON.stringify(tasks.body.items[0].description)}`);
+
+  // Without changes, one Escape closes.
+  await openEditor(p, 'Write the toast');
+  await p.keyboard.press('Escape');
+  await until(async () => !(await dialog.isVisible()), 'a form without changes closes at once');
 });
 
 await userScenario('complete and stop repeating: the last of a series, completed from its form, with no next occurrence', {
@@ -1432,7 +1476,9 @@ await userScenario('a time zone that does not exist is the form\'s error, not an
   await p.getByRole('button', { name: 'Save', exact: true }).click();
   await until(async () => (await p.locator('#task-form-error').textContent()).includes('Mars/Olympus_Mons'), 'the error', 3000);
   assert(await p.evaluate(() => document.activeElement.id) === 'f-zone', 'focus moves to the time zone');
+  await p.getByRole('button', { name: 'Cancel' }).click(); // changes: asked first, then discarded
   await p.getByRole('button', { name: 'Cancel' }).click();
+  await p.locator('#task-dialog').waitFor({ state: 'hidden' });
   assert((await api(tok, 'GET', '/v1/tasks')).body.items.length === 0, 'nothing is made');
 });
 

@@ -10,7 +10,7 @@ import { DAYS, build, describe, parse } from './rrule.js';
 
 const dialog = $('#task-dialog');
 const form = $('#task-form');
-let current = null; // {task, onSaved, shown, saving, sent}
+let current = null; // {task, onSaved, shown, saving, sent, discard}
 const readFrom = new WeakMap(); // reminder row -> {value, key}: the reminder it showed when added
 
 for (const [code, name] of DAYS) {
@@ -316,7 +316,45 @@ function changes(body, shown) {
 }
 
 $('#f-add-reminder').addEventListener('click', () => addReminder().querySelector('select').focus());
-$('#f-cancel').addEventListener('click', () => dialog.close());
+
+// ---- changes not saved: a slip of Escape or Cancel does not lose them ----
+
+/** Whether the form holds changes not saved: members that differ from what it showed. */
+function unsaved() {
+  return !!current && dialog.open && Object.keys(changes(values(), current.shown)).length > 0;
+}
+
+/**
+ * Closes the form, unless it holds changes not saved and this is the first try since the
+ * last change: then it says so and stays, and the next Cancel or Escape discards them. An
+ * Escape pressed in a long description lost it at once.
+ */
+function closeUnlessUnsaved() {
+  if (!current.discard && unsaved()) {
+    current.discard = true;
+    $('#task-form-error').textContent = 'Your changes are not saved: Save them, or press Cancel or Escape again to discard them.';
+    return false;
+  }
+  dialog.close();
+  return true;
+}
+
+$('#f-cancel').addEventListener('click', closeUnlessUnsaved);
+dialog.addEventListener('cancel', (e) => {
+  // Chrome lets a page hold its dialog open once between two user activations; an Escape
+  // that cannot be held closes the form, as a second one would.
+  if (e.cancelable && !closeUnlessUnsaved()) e.preventDefault();
+});
+form.addEventListener('input', () => {
+  if (current?.discard) {
+    current.discard = false; // a new change: the next Escape asks again
+    $('#task-form-error').textContent = '';
+  }
+});
+// Leaving the page asks first while the form holds changes not saved.
+addEventListener('beforeunload', (e) => {
+  if (unsaved()) e.preventDefault();
+});
 
 form.addEventListener('submit', async (e) => {
   e.preventDefault();
