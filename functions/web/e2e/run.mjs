@@ -1317,6 +1317,31 @@ await userScenario('changes not saved: a slip of Escape or Cancel asks first, le
   await until(async () => !(await dialog.isVisible()), 'a form without changes closes at once');
 });
 
+await userScenario('save as a copy: the same task for another trip, its steps not ticked, the task edited left as it was', {
+  seed: async (tok) => {
+    await seedTask(tok, { title: 'Pack for the trip', due_date: dayIn(2, ZONE), time_zone: ZONE, tags: ['travel'],
+      checklist: [{ text: 'Passport', done: true }, { text: 'Socks', done: false }] });
+  },
+}, async ({ page: p, token: tok }) => {
+  const copy = p.getByRole('button', { name: 'Save as a copy' });
+  await p.getByRole('button', { name: 'Open the full form' }).click();
+  assert(await copy.isHidden(), 'no copy of a task not made yet');
+  await p.keyboard.press('Escape');
+
+  const dialog = await openEditor(p, 'Pack for the trip');
+  await p.locator('#f-due-date').fill(dayIn(9, ZONE));
+  await copy.click();
+  await dialog.waitFor({ state: 'hidden' });
+  await p.locator('.toast', { hasText: 'Added “Pack for the trip”, a copy of #1, as #2.' }).waitFor();
+  await until(async () => (await p.locator('#tasks .task').count()) === 2, 'both listed');
+  const [first, second] = (await api(tok, 'GET', '/v1/tasks')).body.items.sort((a, b) => a.number - b.number);
+  assert(first.number === 1 && first.due_date === dayIn(2, ZONE) && JSON.stringify(first.checklist.map((s) => s.done)) === '[true,false]',
+    `the task edited as it was saved: ${JSON.stringify(first)}`);
+  assert(second.number === 2 && second.title === 'Pack for the trip' && second.due_date === dayIn(9, ZONE) && second.tags.join() === 'travel' &&
+    JSON.stringify(second.checklist.map((s) => [s.text, s.done])) === '[["Passport",false],["Socks",false]]',
+    `the copy, with the new day and no step ticked: ${JSON.stringify(second)}`);
+});
+
 await userScenario('complete and stop repeating: the last of a series, completed from its form, with no next occurrence', {
   seed: async (tok) => {
     await seedTask(tok, { title: 'Physio exercises', due_at: `${dayIn(1, ZONE)}T09:00:00+01:00`, time_zone: ZONE, recurrence: 'FREQ=DAILY' });

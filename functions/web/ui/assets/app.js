@@ -1176,6 +1176,7 @@ function edit(t) {
   openTaskForm({
     task: t, zone: state.zone,
     onSaved: (saved) => { replaceTask(saved); scheduleTags(); toast(`Saved “${saved.title}”.`); },
+    onCopied: (copy) => { toast(`Added “${copy.title}”, a copy of #${t.number}, as #${copy.number}.`); reload(); scheduleTags(); },
     onEnded: (done) => {
       replaceTask(done);
       scheduleStats();

@@ -27,10 +27,11 @@ function fillZones() {
 
 /**
  * Opens the form for a new task (with an optional title) or for task. onSaved gets the
- * task saved; onEnded the task completed as the last of its series.
+ * task saved; onEnded the task completed as the last of its series; onCopied the new
+ * task "Save as a copy" made.
  */
-export function openTaskForm({ task = null, title = '', zone, onSaved, onEnded }) {
-  current = { task, onSaved, onEnded, saving: false, zone };
+export function openTaskForm({ task = null, title = '', zone, onSaved, onEnded, onCopied }) {
+  current = { task, onSaved, onEnded, onCopied, saving: false, zone };
   fillZones();
   form.reset();
   resetHistory(task);
@@ -61,6 +62,7 @@ export function openTaskForm({ task = null, title = '', zone, onSaved, onEnded }
   current.shown = values(); // what a member must differ from to be sent
   $('#task-form button[type="submit"]').disabled = false;
   $('#f-end-series').hidden = !(task?.recurrence && task.status === 'open');
+  $('#f-copy').hidden = !task;
   dialog.showModal();
   $('#f-title').focus();
 }
@@ -356,23 +358,32 @@ addEventListener('beforeunload', (e) => {
   if (unsaved()) e.preventDefault();
 });
 
-form.addEventListener('submit', async (e) => {
-  e.preventDefault();
-  const mine = current;
-  if (mine.saving) return; // a second press while the first is on its way
+/**
+ * Checks what the API would refuse, in the form's words: says the first problem, with the
+ * focus on its field, and returns false.
+ */
+function checked() {
   if (!$('#f-title').value.trim()) {
     showError('title', 'Give the task a title.');
-    return;
+    return false;
   }
   if ($('#f-freq').value === 'MONTHLY' && !$('#f-monthday-last').checked && !$('#f-monthday').checkValidity()) {
     showError('monthday', 'The day of the month is a day from 1 to 31: for the last day of every month, tick “Last day”.');
-    return;
+    return false;
   }
   const zone = $('#f-zone').value.trim() || 'UTC';
   if (!isZone(zone)) {
     showError('time_zone', `“${zone}” is not a time zone: pick one from the list, such as Europe/Berlin.`);
-    return;
+    return false;
   }
+  return true;
+}
+
+form.addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const mine = current;
+  if (mine.saving) return; // a second press while the first is on its way
+  if (!checked()) return;
   const { task, onSaved } = mine;
   const body = task ? changes(values(), mine.shown) : values();
   if (task && !Object.keys(body).length) {
@@ -402,6 +413,30 @@ form.addEventListener('submit', async (e) => {
   } finally {
     mine.saving = false;
     if (current === mine) submit.disabled = false;
+  }
+});
+
+/**
+ * "Save as a copy": a new task made of what the form says, its steps not ticked, while
+ * the task edited stays as it was saved: the same errand for another day, a list to pack
+ * again. A copy sent again unchanged (its answer lost) goes with the same key.
+ */
+$('#f-copy').addEventListener('click', async () => {
+  const mine = current;
+  if (!mine?.task || mine.saving || !checked()) return;
+  const body = values();
+  body.checklist = body.checklist.map((step) => ({ ...step, done: false }));
+  const json = JSON.stringify(body);
+  if (mine.sent?.json !== json) mine.sent = { json, key: crypto.randomUUID() };
+  mine.saving = true;
+  try {
+    const copy = await request('POST', '/v1/tasks', body, { 'Idempotency-Key': mine.sent.key });
+    if (current === mine) dialog.close();
+    mine.onCopied?.(copy);
+  } catch (err) {
+    if (current === mine) showError(err.problem?.field, err.message);
+  } finally {
+    mine.saving = false;
   }
 });
 
