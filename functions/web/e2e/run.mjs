@@ -1342,6 +1342,53 @@ await userScenario('save as a copy: the same task for another trip, its steps no
     `the copy, with the new day and no step ticked: ${JSON.stringify(second)}`);
 });
 
+await userScenario('undo a save: the members an edit changed go back as they were, unless the task changed since', {
+  seed: async (tok) => {
+    await seedTask(tok, { title: 'Renew the lease', description: 'Ask about the parking space.', priority: 'high', time_zone: ZONE,
+      due_at: `${dayIn(5, ZONE)}T10:30:00`, reminders: [{ before: 'P1D' }], checklist: [{ text: 'Read the terms', done: true }] });
+  },
+}, async ({ page: p, token: tok }) => {
+  const stored = async () => (await api(tok, 'GET', '/v1/tasks/1')).body;
+  const was = await stored();
+  const dialog = await openEditor(p, 'Renew the lease');
+  await p.locator('#f-title').fill('Renew the flat lease');
+  await p.locator('#f-description').fill('');
+  await p.locator('#f-priority').selectOption('low');
+  await p.locator('#f-allday').check();
+  await p.locator('#f-due-date').fill(dayIn(6, ZONE));
+  await p.locator('#f-checklist').fill('Read the terms\nSign');
+  await p.getByRole('button', { name: 'Save', exact: true }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  const saved = p.locator('.toast', { hasText: 'Saved “Renew the flat lease”.' });
+  await saved.hover(); // the toast stays while the pointer is on it, as a person reading it would
+  await until(async () => (await stored()).due_date === dayIn(6, ZONE), 'the save stored');
+  await saved.getByRole('button', { name: 'Undo' }).click();
+  await p.locator('.toast', { hasText: '“Renew the lease” is as it was before the save.' }).waitFor();
+  const back = await stored();
+  for (const k of ['title', 'description', 'priority', 'due_at', 'due_date', 'time_zone']) {
+    assert(JSON.stringify(back[k]) === JSON.stringify(was[k]), `${k} back: ${JSON.stringify(back[k])}, was ${JSON.stringify(was[k])}`);
+  }
+  assert(JSON.stringify(back.checklist) === JSON.stringify(was.checklist), `steps back: ${JSON.stringify(back.checklist)}`);
+  assert(JSON.stringify(back.reminders.map((r) => [r.before, r.fire_at])) === JSON.stringify(was.reminders.map((r) => [r.before, r.fire_at])),
+    `the reminder back, firing when it did: ${JSON.stringify(back.reminders)}`);
+  await until(async () => await taskItem(p, 'Renew the lease').count() === 1, 'the list shows it back');
+
+  // Changed elsewhere after the save: the Undo keeps that change.
+  await openEditor(p, 'Renew the lease');
+  await p.locator('#f-priority').selectOption('urgent');
+  await p.getByRole('button', { name: 'Save', exact: true }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  const again = p.locator('.toast', { hasText: 'Saved “Renew the lease”.' });
+  await again.hover();
+  await until(async () => (await stored()).priority === 'urgent', 'the second save stored');
+  const elsewhere = await api(tok, 'PATCH', '/v1/tasks/1', { title: 'Renew the lease (call first)' });
+  assert(elsewhere.status === 200, `changed elsewhere: ${elsewhere.status}`);
+  await again.getByRole('button', { name: 'Undo' }).click();
+  await p.locator('.toast', { hasText: 'changed since the save: it stays as it is now' }).waitFor();
+  const now = await stored();
+  assert(now.title === 'Renew the lease (call first)' && now.priority === 'urgent', `kept as it is now: ${now.title}, ${now.priority}`);
+});
+
 await userScenario('complete and stop repeating: the last of a series, completed from its form, with no next occurrence', {
   seed: async (tok) => {
     await seedTask(tok, { title: 'Physio exercises', due_at: `${dayIn(1, ZONE)}T09:00:00+01:00`, time_zone: ZONE, recurrence: 'FREQ=DAILY' });

@@ -1175,7 +1175,11 @@ async function unskip(moved) {
 function edit(t) {
   openTaskForm({
     task: t, zone: state.zone,
-    onSaved: (saved) => { replaceTask(saved); scheduleTags(); toast(`Saved “${saved.title}”.`); },
+    onSaved: (saved, back) => {
+      replaceTask(saved);
+      scheduleTags();
+      toast(`Saved “${saved.title}”.`, { action: 'Undo', onAction: () => undoSave(saved, back) });
+    },
     onCopied: (copy) => { toast(`Added “${copy.title}”, a copy of #${t.number}, as #${copy.number}.`); reload(); scheduleTags(); },
     onEnded: (done) => {
       replaceTask(done);
@@ -1183,6 +1187,25 @@ function edit(t) {
       toast(`Completed “${done.title}”, the last of its series.`, { action: 'Undo', onAction: () => resumeSeries(t, done) });
     },
   });
+}
+
+/**
+ * Takes back a save of the form: the members it changed as they were before (back, one
+ * PATCH), unless the task changed since (If-Match), say on another device: that change
+ * is kept.
+ */
+async function undoSave(saved, back) {
+  try {
+    const task = await request('PATCH', `/v1/tasks/${saved.id}`, back, { 'If-Match': `"${saved.version}"` });
+    replaceTask(task);
+    scheduleTags();
+    toast(`“${task.title}” is as it was before the save.`);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 412) {
+      toast(`“${saved.title}” changed since the save: it stays as it is now.`, { kind: 'error' });
+    } else handleError(err);
+    reload();
+  }
 }
 
 /**

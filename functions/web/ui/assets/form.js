@@ -27,7 +27,7 @@ function fillZones() {
 
 /**
  * Opens the form for a new task (with an optional title) or for task. onSaved gets the
- * task saved; onEnded the task completed as the last of its series; onCopied the new
+ * task saved and, for an edit, the patch that takes the save back; onEnded the task completed as the last of its series; onCopied the new
  * task "Save as a copy" made.
  */
 export function openTaskForm({ task = null, title = '', zone, onSaved, onEnded, onCopied }) {
@@ -402,7 +402,7 @@ form.addEventListener('submit', async (e) => {
       ? await request('PATCH', `/v1/tasks/${task.id}`, body, { 'If-Match': `"${task.version}"` })
       : await request('POST', '/v1/tasks', body, { 'Idempotency-Key': mine.sent.key });
     if (current === mine) dialog.close();
-    onSaved?.(saved);
+    onSaved?.(saved, task ? before(task, body) : null);
   } catch (err) {
     if (current !== mine) return; // the form was closed and opened again meanwhile
     if (err instanceof ApiError && err.status === 412) {
@@ -415,6 +415,22 @@ form.addEventListener('submit', async (e) => {
     if (current === mine) submit.disabled = false;
   }
 });
+
+/**
+ * The patch that puts back the members patch changed, as task had them before: what
+ * takes a save back. A due goes back whole (a time, or a day), as the form sends it, and
+ * reminders as the API reads them (before, or at an instant).
+ */
+function before(task, patch) {
+  const back = {};
+  for (const k of Object.keys(patch)) {
+    if (k === 'due_at' || k === 'due_date') Object.assign(back, task.due_date ? { due_date: task.due_date, due_at: null } : { due_at: task.due_at, due_date: null });
+    else if (k === 'reminders') back.reminders = task.reminders.map((r) => (r.before ? { before: r.before } : { at: r.at }));
+    else if (k === 'checklist') back.checklist = task.checklist.map(({ text, done }) => ({ text, done }));
+    else back[k] = task[k];
+  }
+  return back;
+}
 
 /**
  * "Save as a copy": a new task made of what the form says, its steps not ticked, while
