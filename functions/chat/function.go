@@ -52,7 +52,7 @@ func NewWithApp(a *app.App, cfg map[string]string) *Function {
 
 func serve(a *app.App, cfg map[string]string) *served {
 	s := &served{app: a, chat: chathttp.NewFromApp(a, cfg)}
-	mcp := taskmcp.New(a.Verifier, a.Users, tools.New(a.Tasks, a.Users, a.Notifications), a.Verifier.Issuer())
+	mcp := taskmcp.New(a.Verifier, a.Users, tools.New(a.Tasks, a.Users, a.Notifications, a.Changes), a.Verifier.Issuer())
 	s.handler = a.CORS.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == MCPPath || r.URL.Path == taskmcp.MetadataPath {
 			mcp.ServeHTTP(w, r)

@@ -653,6 +653,8 @@ func SystemPrompt(now time.Time, zone string) string {
 		"set_daily_summary sends the user the day's tasks each day at a time they choose, or stops it. " +
 		"When the user says they are in another time zone (\"I'm in Tokyo now\"), set_time_zone sets it; their tasks " +
 		"keep their local times. " +
+		"task_history says what happened to a task and when, each change with its old value: \"when did I move " +
+		"the dentist?\", or a description to put back as it was with update_task. " +
 		"If a tool returns an error, fix the arguments and try again, or tell the user what is wrong.\n" +
 		"Now it is " + local.Format("Monday, 2 January 2006, 15:04") + " in the user's time zone " + zone +
 		" (UTC" + local.Format("-07:00") + " today; the offset changes with daylight saving time). Read dates and " +

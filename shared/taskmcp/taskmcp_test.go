@@ -43,7 +43,7 @@ type Server struct {
 func MustServe(tb testing.TB) *Server {
 	tb.Helper()
 	s := resttest.MustStart(tb)
-	srv := httptest.NewServer(taskmcp.New(s.App.Verifier, s.App.Users, tools.New(s.App.Tasks, s.App.Users, s.App.Notifications), s.App.Verifier.Issuer()))
+	srv := httptest.NewServer(taskmcp.New(s.App.Verifier, s.App.Users, tools.New(s.App.Tasks, s.App.Users, s.App.Notifications, s.App.Changes), s.App.Verifier.Issuer()))
 	tb.Cleanup(srv.Close)
 	return &Server{Server: s, MCP: srv.URL + "/mcp"}
 }
@@ -130,7 +130,7 @@ func TestListTools(t *testing.T) {
 		assert.Contains(t, listed, name)
 	}
 	// Every tool of the set, each with its own description and JSON Schema.
-	want := tools.New(nil, nil, nil).List()
+	want := tools.New(nil, nil, nil, nil).List()
 	require.Len(t, listed, len(want), "got tools %v", slices.Collect(func(yield func(string) bool) {
 		for name := range listed {
 			if !yield(name) {
@@ -414,7 +414,7 @@ func TestBadRequests(t *testing.T) {
 func TestProtectedResourceMetadata(t *testing.T) {
 	s := MustServe(t)
 	const issuer = "https://id.example.com"
-	srv := httptest.NewServer(taskmcp.New(s.App.Verifier, s.App.Users, tools.New(s.App.Tasks, s.App.Users, s.App.Notifications), issuer))
+	srv := httptest.NewServer(taskmcp.New(s.App.Verifier, s.App.Users, tools.New(s.App.Tasks, s.App.Users, s.App.Notifications, s.App.Changes), issuer))
 	t.Cleanup(srv.Close)
 
 	resp := post(t, srv.URL+taskmcp.Path, "", initialize)

@@ -79,7 +79,7 @@ func TestTools_CheckStepKeepsAChangeMeanwhile(t *testing.T) {
 		_, err := tasks.UpdateTask(ctx, "1", "", []byte(`{"checklist": [{"text": "Milk"}, {"text": "Eggs", "done": true}]}`))
 		require.NoError(t, err)
 	}}
-	set := tools.New(store, postgres.NewUserService(db), postgres.NewNotificationService(db))
+	set := tools.New(store, postgres.NewUserService(db), postgres.NewNotificationService(db), postgres.NewChangeService(db))
 	MustCall[taskwire.Task](t, ctx, set, "add_task", `{"title": "Groceries", "checklist": [{"text": "Milk"}, {"text": "Eggs"}]}`)
 
 	task := MustCall[taskwire.Task](t, ctx, set, "check_step", `{"task_id": 1, "step": 1}`)

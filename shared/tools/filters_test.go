@@ -19,7 +19,7 @@ import (
 func TestTools_SavedFilters(t *testing.T) {
 	db := postgrestest.MustOpenDB(t)
 	users := postgres.NewUserService(db)
-	set := tools.New(postgres.NewTaskService(db), users, postgres.NewNotificationService(db))
+	set := tools.New(postgres.NewTaskService(db), users, postgres.NewNotificationService(db), postgres.NewChangeService(db))
 	ctx, _ := MustNewUser(t, db)
 	MustCall[taskwire.Task](t, ctx, set, "add_task", `{"title": "Report", "tags": ["work"], "priority": "high"}`)
 	MustCall[taskwire.Task](t, ctx, set, "add_task", `{"title": "Slides", "tags": ["work"], "priority": "low"}`)

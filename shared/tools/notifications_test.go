@@ -53,7 +53,7 @@ func TestTools_Notifications(t *testing.T) {
 		delivered = delivered.Add(time.Minute)
 		return delivered
 	}
-	set := tools.New(store, users, notes)
+	set := tools.New(store, users, notes, postgres.NewChangeService(db))
 	newYork, berlin := taskwire.LoadZone("America/New_York"), taskwire.LoadZone("Europe/Berlin")
 
 	ctx, user := MustNewUser(t, db)
@@ -197,7 +197,7 @@ func TestTools_NotificationsFarFuture(t *testing.T) {
 	db := postgrestest.MustOpenDB(t)
 	users := postgres.NewUserService(db)
 	notes := postgres.NewNotificationService(db)
-	set := tools.New(postgres.NewTaskService(db), users, notes)
+	set := tools.New(postgres.NewTaskService(db), users, notes, postgres.NewChangeService(db))
 	ctx, user := MustNewUser(t, db)
 	_, err := users.UpdateMe(ctx, []byte(`{"time_zone": "Pacific/Kiritimati"}`))
 	require.NoError(t, err)

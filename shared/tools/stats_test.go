@@ -18,7 +18,7 @@ import (
 func TestTools_Stats(t *testing.T) {
 	db := postgrestest.MustOpenDB(t)
 	users := postgres.NewUserService(db)
-	set := tools.New(postgres.NewTaskService(db), users, postgres.NewNotificationService(db))
+	set := tools.New(postgres.NewTaskService(db), users, postgres.NewNotificationService(db), postgres.NewChangeService(db))
 	ctx, _ := MustNewUser(t, db)
 
 	goal := MustCall[map[string]any](t, ctx, set, "set_daily_goal", `{"goal": 1}`)

@@ -111,9 +111,9 @@ type Set struct {
 }
 
 // New returns the task tools over tasks, reading the users' settings from users and
-// their in-app notifications from notes.
-func New(tasks Tasks, users Users, notes Notifications) *Set {
-	s := &Set{tools: newTools(tasks, users, notes), byName: map[string]Tool{}}
+// their in-app notifications from notes and the tasks' histories from changes.
+func New(tasks Tasks, users Users, notes Notifications, changes Changes) *Set {
+	s := &Set{tools: newTools(tasks, users, notes, changes), byName: map[string]Tool{}}
 	for _, t := range s.tools {
 		s.byName[t.Name] = t
 	}
@@ -173,11 +173,12 @@ func ErrorResult(err error) (result json.RawMessage, ok bool) {
 
 // newTools builds the tools over tasks, users and notes; they take and give local times
 // (inLocalTime).
-func newTools(tasks Tasks, users Users, notes Notifications) []Tool {
+func newTools(tasks Tasks, users Users, notes Notifications, changes Changes) []Tool {
 	tools := append(taskTools(tasks, users), notificationTools(tasks, users, notes)...)
 	tools = append(tools, statsTools(users)...)
 	tools = append(tools, zoneTools(users)...)
 	tools = append(tools, bulkTools(tasks)...)
+	tools = append(tools, historyTools(changes)...)
 	for i := range tools {
 		tools[i].run = inLocalTime(users, tools[i].run)
 	}

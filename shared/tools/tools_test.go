@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/taskwire/taskwire/shared/events"
 	"github.com/taskwire/taskwire/shared/postgres"
 	"github.com/taskwire/taskwire/shared/postgres/postgrestest"
 	"github.com/taskwire/taskwire/shared/taskwire"
@@ -40,7 +41,7 @@ func MustNewUser(tb testing.TB, db *postgres.DB) (context.Context, string) {
 
 // newSet returns the tools over the services of db.
 func newSet(db *postgres.DB) *tools.Set {
-	return tools.New(postgres.NewTaskService(db), postgres.NewUserService(db), postgres.NewNotificationService(db))
+	return tools.New(postgres.NewTaskService(db), postgres.NewUserService(db), postgres.NewNotificationService(db), postgres.NewChangeService(db))
 }
 
 // MustCall calls a tool that must succeed and decodes its result into a T.
@@ -81,7 +82,7 @@ func eventTypes(tb testing.TB, db *postgres.DB, user string) []string {
 }
 
 func TestSet_List(t *testing.T) {
-	set := tools.New(nil, nil, nil)
+	set := tools.New(nil, nil, nil, nil)
 	var names []string
 	for _, tool := range set.List() {
 		names = append(names, tool.Name)
@@ -97,7 +98,7 @@ func TestSet_List(t *testing.T) {
 	}
 	assert.Equal(t, []string{"add_task", "quick_add", "list_tasks", "get_task", "complete_task", "reopen_task",
 		"skip_occurrence", "undo_skip", "move_task", "delete_task", "restore_task", "list_deleted_tasks", "update_task", "check_step", "reschedule_task", "save_filter", "list_filters", "delete_filter", "list_tags",
-		"rename_tag", "delete_tag", "list_notifications", "snooze_reminder", "set_daily_summary", "get_stats", "set_daily_goal", "set_time_zone", "bulk_tasks"}, names)
+		"rename_tag", "delete_tag", "list_notifications", "snooze_reminder", "set_daily_summary", "get_stats", "set_daily_goal", "set_time_zone", "bulk_tasks", "task_history"}, names)
 	deleteTask, _ := set.Lookup("delete_task")
 	assert.Contains(t, deleteTask.Description, "trash", "a deleted task is not gone for good")
 	assert.Contains(t, deleteTask.Description, "restore_task", "the model must know how to bring it back")
@@ -120,7 +121,7 @@ func TestSet_List(t *testing.T) {
 func TestTools_QuickAdd(t *testing.T) {
 	db := postgrestest.MustOpenDB(t)
 	users := postgres.NewUserService(db)
-	set := tools.New(postgres.NewTaskService(db), users, postgres.NewNotificationService(db))
+	set := tools.New(postgres.NewTaskService(db), users, postgres.NewNotificationService(db), postgres.NewChangeService(db))
 	ctx, _ := MustNewUser(t, db)
 	_, err := users.UpdateMe(ctx, []byte(`{"time_zone": "America/New_York"}`))
 	require.NoError(t, err)
@@ -185,7 +186,7 @@ func TestTools_QuickAdd(t *testing.T) {
 func TestTools_LocalTimes(t *testing.T) {
 	db := postgrestest.MustOpenDB(t)
 	users := postgres.NewUserService(db)
-	set := tools.New(postgres.NewTaskService(db), users, postgres.NewNotificationService(db))
+	set := tools.New(postgres.NewTaskService(db), users, postgres.NewNotificationService(db), postgres.NewChangeService(db))
 	ctx, _ := MustNewUser(t, db)
 	_, err := users.UpdateMe(ctx, []byte(`{"time_zone": "Europe/Berlin"}`))
 	require.NoError(t, err)
@@ -242,7 +243,7 @@ func TestTools_LocalTimes(t *testing.T) {
 func TestTools_CompletedSince(t *testing.T) {
 	db := postgrestest.MustOpenDB(t)
 	users := postgres.NewUserService(db)
-	set := tools.New(postgres.NewTaskService(db), users, postgres.NewNotificationService(db))
+	set := tools.New(postgres.NewTaskService(db), users, postgres.NewNotificationService(db), postgres.NewChangeService(db))
 	ctx, _ := MustNewUser(t, db)
 	_, err := users.UpdateMe(ctx, []byte(`{"time_zone": "Pacific/Pago_Pago"}`)) // UTC-11, no DST
 	require.NoError(t, err)
@@ -279,7 +280,7 @@ func TestTools_CompletedSince(t *testing.T) {
 func TestTools_SkipOccurrence(t *testing.T) {
 	db := postgrestest.MustOpenDB(t)
 	users := postgres.NewUserService(db)
-	set := tools.New(postgres.NewTaskService(db), users, postgres.NewNotificationService(db))
+	set := tools.New(postgres.NewTaskService(db), users, postgres.NewNotificationService(db), postgres.NewChangeService(db))
 	ctx, _ := MustNewUser(t, db)
 	due := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
 	MustCall[taskwire.Task](t, ctx, set, "add_task", `{"title": "Standup", "due_at": "`+due.Format(time.RFC3339)+`", "recurrence": "FREQ=WEEKLY"}`)
@@ -310,7 +311,7 @@ func TestTools_SkipOccurrence(t *testing.T) {
 func TestTools_RenameAndDeleteTag(t *testing.T) {
 	db := postgrestest.MustOpenDB(t)
 	tasks := postgres.NewTaskService(db)
-	set := tools.New(tasks, postgres.NewUserService(db), postgres.NewNotificationService(db))
+	set := tools.New(tasks, postgres.NewUserService(db), postgres.NewNotificationService(db), postgres.NewChangeService(db))
 	ctx, _ := MustNewUser(t, db)
 	MustCall[taskwire.Task](t, ctx, set, "add_task", `{"title": "Report", "tags": ["wrok", "q3"]}`)
 	MustCall[taskwire.Task](t, ctx, set, "add_task", `{"title": "Slides", "tags": ["work", "wrok"]}`)
@@ -345,7 +346,7 @@ func TestTools_RenameAndDeleteTag(t *testing.T) {
 func TestTools_ListDue(t *testing.T) {
 	db := postgrestest.MustOpenDB(t)
 	users := postgres.NewUserService(db)
-	set := tools.New(postgres.NewTaskService(db), users, postgres.NewNotificationService(db))
+	set := tools.New(postgres.NewTaskService(db), users, postgres.NewNotificationService(db), postgres.NewChangeService(db))
 	ctx, _ := MustNewUser(t, db)
 	// A zone where it is about midday, so that the test never runs across its midnight.
 	off := 12 - time.Now().UTC().Hour()
@@ -390,7 +391,7 @@ func TestTools_ListDue(t *testing.T) {
 func TestTools_SetDailySummary(t *testing.T) {
 	db := postgrestest.MustOpenDB(t)
 	users := postgres.NewUserService(db)
-	set := tools.New(postgres.NewTaskService(db), users, postgres.NewNotificationService(db))
+	set := tools.New(postgres.NewTaskService(db), users, postgres.NewNotificationService(db), postgres.NewChangeService(db))
 	ctx, _ := MustNewUser(t, db)
 	_, err := users.UpdateMe(ctx, []byte(`{"time_zone": "Europe/Berlin", "email": "ada@example.com", "webhook_url": "https://example.com/hook"}`))
 	require.NoError(t, err)
@@ -427,7 +428,7 @@ func TestTools_SetDailySummary(t *testing.T) {
 func TestTools_AllDay(t *testing.T) {
 	db := postgrestest.MustOpenDB(t)
 	users := postgres.NewUserService(db)
-	set := tools.New(postgres.NewTaskService(db), users, postgres.NewNotificationService(db))
+	set := tools.New(postgres.NewTaskService(db), users, postgres.NewNotificationService(db), postgres.NewChangeService(db))
 	ctx, user := MustNewUser(t, db)
 	_, err := users.UpdateMe(ctx, []byte(`{"time_zone": "Europe/Berlin"}`))
 	require.NoError(t, err)
@@ -547,6 +548,48 @@ func TestTools_CompleteEndingTheSeries(t *testing.T) {
 		`{"title": "Stretch", "due_at": "2026-12-07T09:00:00+01:00", "recurrence": "FREQ=DAILY"}`)
 	got = MustCall[taskwire.Task](t, ctx, set, "complete_task", `{"task_id": "`+other.ID.String()+`", "end_series": false}`)
 	assert.Equal(t, other.Recurrence, got.Recurrence, "false: the series goes on")
+}
+
+func TestTools_TaskHistory(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+	set := newSet(db)
+	ctx, _ := MustNewUser(t, db)
+	task := MustCall[taskwire.Task](t, ctx, set, "add_task",
+		`{"title": "Dentist", "due_at": "2026-12-07T09:00:00", "time_zone": "Europe/Berlin"}`)
+	MustCall[taskwire.Task](t, ctx, set, "reschedule_task", `{"task_id": 1, "due_at": "2026-12-09T10:00:00"}`)
+	MustCall[taskwire.Task](t, ctx, set, "update_task", `{"task_id": 1, "description": "Bring the x-ray"}`)
+	MustCall[taskwire.Task](t, ctx, set, "complete_task", `{"task_id": 1}`)
+
+	h := MustCall[tools.History](t, ctx, set, "task_history", `{"task_id": 1}`)
+	var what []string
+	for _, e := range h.Events {
+		what = append(what, e.What)
+		assert.Equal(t, "Dentist", e.Title)
+		_, offset := e.Time.Zone()
+		assert.Equal(t, 3600, offset, "%s: the time in the task's zone, got %v", e.What, e.Time)
+	}
+	assert.Equal(t, []string{"completed", "updated", "updated", "created"}, what, "the latest first")
+	assert.Equal(t, task.ID.String(), h.TaskID)
+	assert.False(t, h.HasMore)
+	assert.Equal(t, events.Change{Old: "", New: "Bring the x-ray"}, h.Events[1].Changes["description"])
+	assert.Equal(t, events.Change{Old: "2026-12-07T09:00:00+01:00", New: "2026-12-09T10:00:00+01:00"}, h.Events[2].Changes["due_at"],
+		"a due moved, said in the task's zone")
+	assert.Nil(t, h.Events[3].Changes, "a creation changes no field")
+
+	// Pages: the latest two, then the two before.
+	first := MustCall[tools.History](t, ctx, set, "task_history", `{"task_id": 1, "limit": 2}`)
+	require.True(t, first.HasMore)
+	require.NotEmpty(t, first.NextCursor)
+	rest := MustCall[tools.History](t, ctx, set, "task_history", `{"task_id": 1, "limit": 2, "cursor": "`+first.NextCursor+`"}`)
+	assert.False(t, rest.HasMore)
+	assert.Empty(t, rest.NextCursor)
+	assert.Equal(t, h.Events, append(first.Events, rest.Events...), "two pages hold the whole history")
+
+	// A deleted task's history, by its id.
+	MustCall[map[string]any](t, ctx, set, "delete_task", `{"task_id": 1}`)
+	gone := MustCall[tools.History](t, ctx, set, "task_history", `{"task_id": "`+task.ID.String()+`", "limit": 1}`)
+	require.Len(t, gone.Events, 1)
+	assert.Equal(t, "deleted", gone.Events[0].What)
 }
 
 func TestTools_Lifecycle(t *testing.T) {
@@ -686,7 +729,7 @@ func inTrash(tb testing.TB, db *postgres.DB, id uuid.UUID) bool {
 func TestTools_Trash(t *testing.T) {
 	db := postgrestest.MustOpenDB(t)
 	store := postgres.NewTaskService(db)
-	set := tools.New(store, postgres.NewUserService(db), postgres.NewNotificationService(db))
+	set := tools.New(store, postgres.NewUserService(db), postgres.NewNotificationService(db), postgres.NewChangeService(db))
 	ctx, user := MustNewUser(t, db)
 	dentist := MustCall[taskwire.Task](t, ctx, set, "add_task", `{"title": "Dentist", "tags": ["health"],
 		"due_at": "2027-04-05T09:00:00", "time_zone": "Europe/Berlin", "reminders": [{"before": "PT1H"}]}`)
@@ -837,6 +880,12 @@ func TestTools_Refusals(t *testing.T) {
 		{"SnoozeSoon", "snooze_reminder", `{"notification_id": "` + uuid.NewString() + `", "for": "soon"}`, taskwire.EINVALID, "for"},
 		{"SnoozeMonths", "snooze_reminder", `{"notification_id": "` + uuid.NewString() + `", "for": "P1M"}`, taskwire.EINVALID, "for"},
 		{"SnoozeUnknown", "snooze_reminder", `{"notification_id": "` + uuid.NewString() + `"}`, taskwire.ENOTFOUND, "notification_id"},
+		{"HistoryWithoutTaskID", "task_history", `{}`, taskwire.EINVALID, "task_id"},
+		{"HistoryNoSuchTask", "task_history", `{"task_id": 99}`, taskwire.ENOTFOUND, "task_id"},
+		{"HistoryLimitZero", "task_history", `{"task_id": 1, "limit": 0}`, taskwire.EMALFORMED, "limit"},
+		{"HistoryLimitTooBig", "task_history", `{"task_id": 1, "limit": 51}`, taskwire.EMALFORMED, "limit"},
+		{"HistoryBadCursor", "task_history", `{"task_id": 1, "cursor": "earlier"}`, taskwire.EMALFORMED, "cursor"},
+		{"HistoryOtherField", "task_history", `{"task_id": 1, "order": "oldest"}`, taskwire.EMALFORMED, "order"},
 		{"SnoozeOtherField", "snooze_reminder", `{"notification_id": "` + uuid.NewString() + `", "task_id": 1}`, taskwire.EMALFORMED, "task_id"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -870,6 +919,8 @@ func TestTools_OtherUsersTasksUnreachable(t *testing.T) {
 		{"restore_task", `{"task_id": 2}`},
 		{"restore_task", `{"task_id": "` + binned.ID.String() + `"}`},
 		{"restore_task", `{"task_id": "` + theirs.ID.String() + `"}`},
+		{"task_history", `{"task_id": 1}`},
+		{"task_history", `{"task_id": "` + binned.ID.String() + `"}`},
 	} {
 		got := MustFail(t, alice, set, tc.tool, tc.args)
 		assert.Equal(t, taskwire.ENOTFOUND, got["code"], "%s(%s): got %v", tc.tool, tc.args, got)
@@ -888,7 +939,7 @@ func TestTools_OtherUsersTasksUnreachable(t *testing.T) {
 }
 
 func TestErrorResult(t *testing.T) {
-	set := tools.New(nil, nil, nil)
+	set := tools.New(nil, nil, nil, nil)
 	_, err := set.Call(context.Background(), "launch_rocket", json.RawMessage(`{}`))
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, tools.ErrUnknownTool), "got %v, want ErrUnknownTool", err)

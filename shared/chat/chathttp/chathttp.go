@@ -69,7 +69,7 @@ func New(d Deps) *Server {
 func NewFromApp(a *app.App, cfg map[string]string) *Server {
 	convs := postgres.NewConversationService(a.DB)
 	return New(Deps{
-		Agent:         chat.New(chat.ConfigFromEnv(cfg), tools.New(a.Tasks, a.Users, a.Notifications), convs, a.Users),
+		Agent:         chat.New(chat.ConfigFromEnv(cfg), tools.New(a.Tasks, a.Users, a.Notifications, a.Changes), convs, a.Users),
 		Conversations: convs,
 		Auth:          a.Verifier,
 		Users:         a.Users,
