@@ -1389,6 +1389,30 @@ await userScenario('undo a save: the members an edit changed go back as they wer
   assert(now.title === 'Renew the lease (call first)' && now.priority === 'urgent', `kept as it is now: ${now.title}, ${now.priority}`);
 });
 
+if (chatServed) {
+  await userScenario('a message the assistant never got goes back into its box; one a conversation holds does not', {}, async ({ page: p }) => {
+    const input = p.getByLabel('Message to the assistant');
+    const failures = p.locator('.msg-assistant.msg-error');
+    await p.route('**/v1/chat', (r) => r.abort('connectionrefused'));
+    await input.fill('Move the dentist to Friday');
+    await p.keyboard.press('Enter');
+    await until(async () => (await failures.count()) === 1, 'the failure said');
+    assert(await input.inputValue() === 'Move the dentist to Friday', `the message back in the box: ${await input.inputValue()}`);
+    await p.unroute('**/v1/chat');
+
+    // Stored before the failure (the problem names its conversation): not to be sent twice.
+    await p.route('**/v1/chat', (r) => r.fulfill({
+      status: 502, contentType: 'application/problem+json',
+      body: JSON.stringify({ type: 'about:blank', title: 'Bad Gateway', status: 502, detail: 'The model failed.', conversation_id: '01938c3e-7f00-7000-8000-000000000001' }),
+    }));
+    await input.fill('Add oat milk');
+    await p.keyboard.press('Enter');
+    await until(async () => (await failures.count()) === 2, 'the second failure said');
+    assert(await input.inputValue() === '', `a stored message is not put back: ${await input.inputValue()}`);
+    await p.unroute('**/v1/chat');
+  });
+}
+
 await userScenario('complete and stop repeating: the last of a series, completed from its form, with no next occurrence', {
   seed: async (tok) => {
     await seedTask(tok, { title: 'Physio exercises', due_at: `${dayIn(1, ZONE)}T09:00:00+01:00`, time_zone: ZONE, recurrence: 'FREQ=DAILY' });

@@ -180,6 +180,11 @@ async function send(message) {
     const missing = err instanceof ApiError && (err.status === 404 || err.status === 405);
     text.textContent = missing ? 'The assistant is not available on this server.' : err.message;
     reply.classList.add('msg-error');
+    // A message no conversation holds (the request failed before it was stored, or never
+    // arrived) goes back into the box, unless something new was typed there: Enter sends
+    // it again, and nothing typed is lost.
+    const input = $('#chat-input');
+    if (!err.problem?.conversation_id && !input.value) input.value = message;
   } finally {
     reply.removeAttribute('aria-busy');
     busy = null;
