@@ -25,7 +25,7 @@ const (
 
 // HistoryEvent is one event of a task's history as task_history gives it.
 type HistoryEvent struct {
-	What  string    `json:"what"`  // created, updated, completed, reopened or deleted
+	What  string    `json:"what"`  // created, updated, completed, reopened, deleted or restored
 	Time  time.Time `json:"time"`  // in the task's zone
 	Title string    `json:"title"` // the task's title after the event (before it, for a deletion)
 	// Changes are the fields an update changed, old and new, times in the task's zone.
@@ -44,7 +44,7 @@ func historyTools(changes Changes) []Tool {
 	return []Tool{{
 		Name: "task_history",
 		Description: "What happened to a task, by its number or id (also a deleted one, by id): its creation, each change " +
-			"with the fields changed (old and new values), completions, reopenings and deletion, the latest first. " +
+			"with the fields changed (old and new values), completions, reopenings, deletions and restores, the latest first. " +
 			"Use it to answer \"when did I move the dentist?\" or to put back a description as it was. " +
 			"Returns {events, has_more, next_cursor}; pass next_cursor as cursor for earlier events.",
 		Parameters: json.RawMessage(taskHistorySchema),
@@ -72,19 +72,26 @@ func historyTools(changes Changes) []Tool {
 					return nil, taskwire.FieldErrorf(taskwire.EMALFORMED, "cursor", "cursor must be the next_cursor of an earlier answer")
 				}
 			}
+			// One event more than shown: the one before the oldest shown, which tells
+			// whether that one, a creation, restored the task from the trash.
+			limit := page.Limit
+			page.Limit++
 			list, more, err := changes.History(ctx, ref, page)
 			if err != nil {
 				return nil, notFound(err, ref)
 			}
-			return historyOf(list, more), nil
+			return historyOf(list, limit, more), nil
 		},
 	}}
 }
 
-// historyOf makes the answer of task_history from a page of events, the latest first.
-func historyOf(list []events.ChangeEntry, more bool) *History {
-	h := &History{Events: make([]HistoryEvent, len(list)), HasMore: more}
-	for i, e := range list {
+// historyOf makes the answer of task_history from a page of events, the latest first:
+// the first limit of them, the one after those (if any) telling whether the oldest shown
+// restored the task; more says whether the store has events after the page.
+func historyOf(list []events.ChangeEntry, limit int, more bool) *History {
+	shown := list[:min(limit, len(list))]
+	h := &History{Events: make([]HistoryEvent, len(shown)), HasMore: more || len(list) > limit}
+	for i, e := range shown {
 		h.TaskID = e.TaskID.String()
 		loc := time.UTC
 		var title string
@@ -92,10 +99,13 @@ func historyOf(list []events.ChangeEntry, more bool) *History {
 			loc, title = taskwire.LoadZone(e.Task.TimeZone), e.Task.Title
 		}
 		what := strings.TrimSuffix(strings.TrimPrefix(e.Type, "dev.taskwire.task."), ".v1")
+		if e.Type == events.TypeTaskCreated && i+1 < len(list) && list[i+1].Type == events.TypeTaskDeleted {
+			what = "restored" // a creation after a deletion: out of the trash
+		}
 		h.Events[i] = HistoryEvent{What: what, Time: e.Time.In(loc), Title: title, Changes: changesIn(e.Changes, loc)}
 	}
-	if more {
-		h.NextCursor = strconv.FormatInt(list[len(list)-1].Seq, 10)
+	if h.HasMore {
+		h.NextCursor = strconv.FormatInt(shown[len(shown)-1].Seq, 10)
 	}
 	return h
 }

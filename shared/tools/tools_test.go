@@ -585,11 +585,21 @@ func TestTools_TaskHistory(t *testing.T) {
 	assert.Empty(t, rest.NextCursor)
 	assert.Equal(t, h.Events, append(first.Events, rest.Events...), "two pages hold the whole history")
 
-	// A deleted task's history, by its id.
+	// A deleted task's history, by its id; restored, a creation after the deletion, also
+	// when the deletion is on the next page.
 	MustCall[map[string]any](t, ctx, set, "delete_task", `{"task_id": 1}`)
 	gone := MustCall[tools.History](t, ctx, set, "task_history", `{"task_id": "`+task.ID.String()+`", "limit": 1}`)
 	require.Len(t, gone.Events, 1)
 	assert.Equal(t, "deleted", gone.Events[0].What)
+	MustCall[taskwire.Task](t, ctx, set, "restore_task", `{"task_id": "`+task.ID.String()+`"}`)
+	back := MustCall[tools.History](t, ctx, set, "task_history", `{"task_id": "`+task.ID.String()+`", "limit": 1}`)
+	require.Len(t, back.Events, 1)
+	assert.Equal(t, "restored", back.Events[0].What)
+	assert.True(t, back.HasMore)
+	earlier := MustCall[tools.History](t, ctx, set, "task_history", `{"task_id": "`+task.ID.String()+`", "cursor": "`+back.NextCursor+`"}`)
+	require.Len(t, earlier.Events, 5)
+	assert.Equal(t, "deleted", earlier.Events[0].What, "the page after the restore begins with the deletion")
+	assert.Equal(t, "created", earlier.Events[4].What, "the first creation is no restore")
 }
 
 func TestTools_Lifecycle(t *testing.T) {
