@@ -171,7 +171,7 @@ func ErrorResult(err error) (result json.RawMessage, ok bool) {
 	return out, true
 }
 
-// newTools builds the tools over tasks, users and notes; they take and give local times
+// newTools builds the tools over tasks, users, notes and changes; they take and give local times
 // (inLocalTime).
 func newTools(tasks Tasks, users Users, notes Notifications, changes Changes) []Tool {
 	tools := append(taskTools(tasks, users), notificationTools(tasks, users, notes)...)

@@ -1233,7 +1233,8 @@ await userScenario('a task\'s history in its form: created, changed, completed, 
   const said = (await items.allTextContents()).map((x) => x.split(' · '));
   const want = ['Created', 'Changed the priority and due', 'Completed', 'Reopened', 'Deleted', 'Restored', 'Changed the title'];
   assert(JSON.stringify(said.map((x) => x[0])) === JSON.stringify(want), `what happened, oldest first: ${JSON.stringify(said)}`);
-  assert(said.every((x) => /^Today \d\d:\d\d$/.test(x[1])), `when, in the user's zone: ${JSON.stringify(said)}`);
+  const when = await items.locator('time').allTextContents();
+  assert(when.length === 7 && when.every((x) => /^Today \d\d:\d\d$/.test(x)), `when, in the user's zone: ${JSON.stringify(when)}`);
   await axeScan(p, 'the history');
   await p.keyboard.press('Escape');
   await p.getByRole('button', { name: 'Open the full form' }).click();
@@ -1325,6 +1326,7 @@ await userScenario('save as a copy: the same task for another trip, its steps no
 }, async ({ page: p, token: tok }) => {
   const copy = p.getByRole('button', { name: 'Save as a copy' });
   await p.getByRole('button', { name: 'Open the full form' }).click();
+  await p.getByRole('dialog', { name: 'New task' }).waitFor();
   assert(await copy.isHidden(), 'no copy of a task not made yet');
   await p.keyboard.press('Escape');
 
@@ -1412,6 +1414,53 @@ if (chatServed) {
     await p.unroute('**/v1/chat');
   });
 }
+
+await userScenario('put back a change from the history: a description cleared by mistake, a due made timed, each as it was', {
+  seed: async (tok) => {
+    const t = await seedTask(tok, { title: 'Visit grandma', description: 'Gate code 4711', due_date: dayIn(3, ZONE), time_zone: ZONE });
+    for (const body of [{ description: '' }, { due_at: `${dayIn(4, ZONE)}T15:00:00`, due_date: null }, { priority: 'high' }]) {
+      const res = await api(tok, 'PATCH', `/v1/tasks/${t.id}`, body);
+      assert(res.status === 200, `PATCH ${JSON.stringify(body)}: ${res.status} ${JSON.stringify(res.body)}`);
+    }
+  },
+}, async ({ page: p, token: tok }) => {
+  const stored = async () => (await api(tok, 'GET', '/v1/tasks/1')).body;
+  const dialog = await openEditor(p, 'Visit grandma');
+  const history = p.locator('#f-history');
+  await history.locator('summary').click();
+  const items = history.locator('li');
+  await until(async () => (await items.count()) === 4, 'the four events');
+  assert(await items.nth(0).getByRole('button').count() === 0, 'a creation has nothing to put back');
+  await axeScan(p, 'a history with Put back');
+  await items.nth(1).getByRole('button', { name: /^Put back as before: Changed the description/ }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  await until(async () => (await stored()).description === 'Gate code 4711', 'the description back');
+  let now = await stored();
+  assert(now.priority === 'high' && now.due_at && !now.due_date, `the changes after it kept: ${JSON.stringify([now.priority, now.due_at, now.due_date])}`);
+  const saved = p.locator('.toast', { hasText: 'Saved “Visit grandma”.' });
+  await saved.waitFor();
+
+  // A due made timed, put back: the day, all day, again.
+  await openEditor(p, 'Visit grandma');
+  await history.locator('summary').click();
+  await until(async () => (await items.count()) === 5, 'the five events');
+  await items.nth(2).getByRole('button', { name: /^Put back as before: Changed the due/ }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  await until(async () => (await stored()).due_date === dayIn(3, ZONE), 'the day back');
+  now = await stored();
+  assert(now.description === 'Gate code 4711' && now.priority === 'high', `the rest as it was: ${JSON.stringify(now)}`);
+
+  // With changes typed in the form, it asks to save or cancel them first.
+  await openEditor(p, 'Visit grandma');
+  await p.locator('#f-title').fill('Visit grandma on Sunday');
+  await history.locator('summary').click();
+  await until(async () => (await items.count()) === 6, 'the six events');
+  await items.nth(5).getByRole('button', { name: /^Put back/ }).click();
+  await until(async () => (await p.locator('#task-form-error').textContent()).startsWith('Save or cancel your changes first'), 'changes typed are not lost');
+  assert((await stored()).due_at !== null, 'nothing put back');
+  await p.keyboard.press('Escape');
+  await p.keyboard.press('Escape');
+});
 
 await userScenario('complete and stop repeating: the last of a series, completed from its form, with no next occurrence', {
   seed: async (tok) => {

@@ -128,8 +128,14 @@ async function readHistory() {
     // that restored the task) depends on the one before it.
     const { items, zone } = read;
     const from = read.cursor ? 1 : 0;
-    $('#f-history-list').replaceChildren(...items.slice(from).map((e, i) => h('li', {},
-      `${happened(e, items[from + i - 1])} · `, h('time', { datetime: e.time, title: formatFull(e.time, zone) }, formatDue(e.time, zone)))));
+    $('#f-history-list').replaceChildren(...items.slice(from).map((e, i) => {
+      const said = happened(e, items[from + i - 1]);
+      const when = formatDue(e.time, zone);
+      const back = e.type === 'dev.taskwire.task.updated.v1' && PUT_BACK.some((k) => k in (e.changes || {}))
+        ? [' ', h('button', { type: 'button', class: 'put-back', 'aria-label': `Put back as before: ${said}, ${when}`, onclick: () => putBack(e) }, 'Put back')]
+        : [];
+      return h('li', {}, `${said} · `, h('time', { datetime: e.time, title: formatFull(e.time, zone) }, when), ...back);
+    }));
     status.textContent = items.length ? '' : 'Nothing recorded yet.';
     if (!read.cursor && document.activeElement === earlier) $('#f-history-list').focus();
     earlier.hidden = !read.cursor;
@@ -139,6 +145,40 @@ async function readHistory() {
     if (!read.items.length) past = null; // read again when History is next opened
   } finally {
     read.busy = false;
+  }
+}
+
+// The members a change of the history can put back, as PATCH takes them.
+const PUT_BACK = ['title', 'description', 'priority', 'tags', 'checklist', 'due_at', 'due_date', 'duration', 'time_zone', 'recurrence', 'repeat_from', 'reminders'];
+
+/**
+ * "Put back" on a change of the history: the members change e made go back as they were
+ * before it, in one PATCH under If-Match, and the save that makes has Undo as any other.
+ * A description cleared by mistake last week comes back without typing it again.
+ */
+async function putBack(e) {
+  const mine = current;
+  if (!mine?.task || mine.saving) return;
+  if (unsaved()) {
+    showError('', 'Save or cancel your changes first: putting back a change saves the task as it was saved, with that change undone.');
+    return;
+  }
+  // The task as it was before the change: after it, with the old value of each member changed.
+  const was = { ...e.task, ...Object.fromEntries(Object.entries(e.changes).map(([k, c]) => [k, c.old])) };
+  const patch = before(was, Object.fromEntries(PUT_BACK.filter((k) => k in e.changes).map((k) => [k, true])));
+  const { task } = mine;
+  mine.saving = true;
+  try {
+    const saved = await request('PATCH', `/v1/tasks/${task.id}`, patch, { 'If-Match': `"${task.version}"` });
+    if (current === mine) dialog.close();
+    mine.onSaved?.(saved, before(task, patch));
+  } catch (err) {
+    if (current !== mine) return;
+    showError('', err instanceof ApiError && err.status === 412
+      ? 'This task changed elsewhere since you opened it. Close the form to see the latest version, then put the change back.'
+      : err.message);
+  } finally {
+    mine.saving = false;
   }
 }
 
