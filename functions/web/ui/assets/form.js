@@ -27,8 +27,8 @@ function fillZones() {
 
 /**
  * Opens the form for a new task (with an optional title) or for task. onSaved gets the
- * task saved and, for an edit, the patch that takes the save back; onEnded the task completed as the last of its series; onCopied the new
- * task "Save as a copy" made.
+ * task saved and, for an edit, the patch that takes the save back; onEnded the task
+ * completed as the last of its series; onCopied the new task "Save as a copy" made.
  */
 export function openTaskForm({ task = null, title = '', zone, onSaved, onEnded, onCopied }) {
   current = { task, onSaved, onEnded, onCopied, saving: false, zone };
