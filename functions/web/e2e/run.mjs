@@ -1462,6 +1462,47 @@ await userScenario('put back a change from the history: a description cleared by
   await p.keyboard.press('Escape');
 });
 
+await userScenario('a list pasted into quick add: a task a line, each read as quick add reads it; a line that fails stays to try again', {}, async ({ page: p, token: tok }) => {
+  const paste = (text) => p.locator('#quick-input').evaluate((el, t) => {
+    const data = new DataTransfer();
+    data.setData('text/plain', t);
+    el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  }, text);
+  const preview = p.locator('#quick-preview');
+  await p.locator('#quick-input').focus();
+  await paste('- Buy oat milk\n- Call mom tomorrow 5pm #family\n\n3. Pay rent every month on the 1st\n');
+  await preview.getByText('Add these 3 lines as 3 tasks, each read as quick add reads a line?').waitFor();
+  assert(JSON.stringify(await preview.locator('li').allTextContents()) === '["Buy oat milk","Call mom tomorrow 5pm #family","Pay rent every month on the 1st"]',
+    `the lines without their bullets: ${await preview.locator('li').allTextContents()}`);
+  assert(await p.locator('#quick-input').inputValue() === '', 'not run together in the box');
+  assert(await p.evaluate(() => document.activeElement.id) === 'paste-add', 'the focus on Add');
+  await axeScan(p, 'lines pasted');
+
+  // The second line fails once: the first is added, the second and third stay.
+  let posts = 0;
+  await p.route('**/v1/tasks/quick', (r) => (++posts === 2
+    ? r.fulfill({ status: 503, contentType: 'application/problem+json', body: JSON.stringify({ type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'The database is not reachable.' }) })
+    : r.continue()));
+  await p.getByRole('button', { name: 'Add 3 tasks' }).click();
+  await preview.getByText('Added 1 task; “Call mom tomorrow 5pm #family”: The database is not reachable.').waitFor();
+  assert((await preview.locator('li').count()) === 2, 'the line that failed and the one after it stay');
+  await p.unroute('**/v1/tasks/quick');
+  await p.getByRole('button', { name: 'Try again' }).click();
+  await p.locator('.toast', { hasText: 'Added 2 tasks.' }).waitFor();
+  assert((await preview.textContent()) === '', 'the preview cleared');
+  const tasks = (await api(tok, 'GET', '/v1/tasks?status=all')).body.items;
+  const titles = tasks.map((t) => t.title).sort();
+  assert(JSON.stringify(titles) === '["Buy oat milk","Call mom","Pay rent"]', `each line once: ${JSON.stringify(titles)}`);
+  const mom = tasks.find((t) => t.title === 'Call mom');
+  assert(mom.tags.join() === 'family' && mom.due_at, `read as quick add reads it: ${JSON.stringify(mom)}`);
+  assert(tasks.find((t) => t.title === 'Pay rent').recurrence === 'FREQ=MONTHLY;BYMONTHDAY=1', 'the rule read');
+
+  // One line pastes as typed.
+  await p.locator('#quick-input').focus();
+  await paste('Water the ferns');
+  assert(await preview.getByText(/lines as/).count() === 0, 'no list for one line');
+});
+
 await userScenario('complete and stop repeating: the last of a series, completed from its form, with no next occurrence', {
   seed: async (tok) => {
     await seedTask(tok, { title: 'Physio exercises', due_at: `${dayIn(1, ZONE)}T09:00:00+01:00`, time_zone: ZONE, recurrence: 'FREQ=DAILY' });

@@ -200,6 +200,7 @@ function clearUserView() {
   $('#quick-preview').replaceChildren();
   quickSeq++;
   quickSent = { text: '', key: '' };
+  pasted = null;
   $('#chat-form').reset();
   chat().then((c) => c.stopChat()); // the conversation and the list of them too
   showUnread(0);
@@ -1345,6 +1346,10 @@ let quickBusy = false;      // a line is being added: Enter again must not add i
 let quickSent = { text: '', key: '' }; // the line last sent and not added, with its Idempotency-Key
 
 async function previewQuick() {
+  if (pasted) {
+    if ($('#quick-input').value === pastedOver) return; // a preview asked for before the paste
+    pasted = null; // typing moves on from lines pasted and not added
+  }
   const text = $('#quick-input').value.trim();
   const box = $('#quick-preview');
   const seq = ++quickSeq;
@@ -1401,19 +1406,9 @@ $('#quick-form').addEventListener('submit', async (e) => {
   // The same line sent again (its answer was lost) goes with the same key, so the server
   // answers with the task it made rather than making another.
   if (quickSent.text !== text) quickSent = { text, key: crypto.randomUUID() };
-  const key = { 'Idempotency-Key': quickSent.key };
   quickBusy = true; // not a disabled button: that would take the focus from a person who pressed it
   try {
-    let task;
-    if (quickAvailable) {
-      try {
-        task = await request('POST', '/v1/tasks/quick', { text }, key);
-      } catch (err) {
-        if (!(err instanceof ApiError && (err.status === 404 || err.status === 405))) throw err;
-        quickAvailable = false;
-      }
-    }
-    task ??= await request('POST', '/v1/tasks', { title: text }, key);
+    const task = await addLine(text, quickSent.key);
     quickSent = { text: '', key: '' };
     input.value = '';
     quickSeq++;
@@ -1427,6 +1422,104 @@ $('#quick-form').addEventListener('submit', async (e) => {
     quickBusy = false;
   }
 });
+
+/**
+ * Adds one line as a task, with its Idempotency-Key: read by quick add where the server
+ * has it, else the line is the title.
+ */
+async function addLine(text, key) {
+  if (quickAvailable) {
+    try {
+      return await request('POST', '/v1/tasks/quick', { text }, { 'Idempotency-Key': key });
+    } catch (err) {
+      if (!(err instanceof ApiError && (err.status === 404 || err.status === 405))) throw err;
+      quickAvailable = false;
+    }
+  }
+  return request('POST', '/v1/tasks', { title: text }, { 'Idempotency-Key': key });
+}
+
+// ---- several lines pasted into quick add: a task a line ----
+
+const MAX_PASTED = 50;
+let pasted = null; // the lines pasted and not added yet, in order: [{text, key}]
+let pastedOver = ''; // what the box held when they were pasted
+
+/**
+ * The lines of text pasted, without a list's bullets or numbers ("- ", "• ", "3. ") and
+ * blank lines: a list copied from notes or a message.
+ */
+function pastedLines(text) {
+  return text.split(/\r?\n/).map((l) => l.replace(/^\s*(?:[-*•]|\d{1,3}[.)])\s+/, '').trim()).filter(Boolean);
+}
+
+$('#quick-input').addEventListener('paste', (e) => {
+  const lines = pastedLines(e.clipboardData?.getData('text') || '');
+  if (lines.length < 2) return; // one line pastes as typed
+  e.preventDefault(); // a one-line box would run the lines together
+  quickSeq++;
+  if (lines.length > MAX_PASTED) {
+    pasted = null;
+    $('#quick-preview').replaceChildren(h('p', { class: 'error' },
+      `That is ${lines.length} lines: paste at most ${MAX_PASTED} at once, or import a file under “Your data”.`));
+    return;
+  }
+  pasted = lines.map((text) => ({ text, key: crypto.randomUUID() }));
+  pastedOver = e.target.value;
+  showPasted('');
+  $('#paste-add').focus();
+});
+
+/** Shows the lines pasted and not added yet, what went wrong if something did, and the choice. */
+function showPasted(problem) {
+  const n = pasted.length;
+  $('#quick-preview').replaceChildren(h('div', { class: 'pasted' },
+    problem ? h('p', { class: 'error', role: 'alert' }, problem) : h('p', {}, `Add ${n === 1 ? 'this line as a task' : `these ${n} lines as ${n} tasks`}, each read as quick add reads a line?`),
+    h('ol', {}, pasted.map((l) => h('li', {}, l.text))),
+    h('p', { class: 'pasted-actions' },
+      h('button', { type: 'button', id: 'paste-add', class: 'primary', onclick: addPasted }, problem ? 'Try again' : `Add ${n === 1 ? '1 task' : `${n} tasks`}`),
+      ' ', h('button', { type: 'button', onclick: cancelPasted }, 'Cancel'))));
+}
+
+/** Drops the lines pasted and not added (they are still on the clipboard). */
+function cancelPasted() {
+  pasted = null;
+  $('#quick-preview').replaceChildren();
+  $('#quick-input').focus();
+}
+
+/**
+ * Adds the lines pasted, one after the other, each with its own Idempotency-Key: one that
+ * fails stops there, and it and those after it stay, to try again (a line added already
+ * is not sent again, nor made twice when its answer was lost).
+ */
+async function addPasted() {
+  const mine = pasted;
+  if (!mine || quickBusy) return;
+  quickBusy = true;
+  let added = 0;
+  try {
+    while (mine.length && pasted === mine) { // Cancel, or signing out, stops before the next line
+      await addLine(mine[0].text, mine[0].key);
+      mine.shift();
+      added++;
+    }
+    if (pasted === mine) {
+      pasted = null;
+      $('#quick-preview').replaceChildren();
+      $('#quick-input').focus();
+    }
+    if (added) toast(`Added ${count(added)}.`);
+  } catch (err) {
+    if (pasted === mine) {
+      showPasted(`${added ? `Added ${count(added)}; ` : ''}“${mine[0].text}”: ${err.message}`);
+      $('#paste-add').focus();
+    }
+  } finally {
+    quickBusy = false;
+    if (added) { reload(); scheduleTags(); }
+  }
+}
 
 $('#open-form').addEventListener('click', () => {
   openTaskForm({
