@@ -383,8 +383,9 @@ function closeUnlessUnsaved() {
 
 $('#f-cancel').addEventListener('click', closeUnlessUnsaved);
 dialog.addEventListener('cancel', (e) => {
-  // Chrome lets a page hold its dialog open once between two user activations; an Escape
-  // that cannot be held closes the form, as a second one would.
+  // A browser may not let the page hold its dialog open (Chrome's, without a user
+  // activation since the last Escape held): an Escape that cannot be held closes the
+  // form, as a second one would.
   if (e.cancelable && !closeUnlessUnsaved()) e.preventDefault();
 });
 form.addEventListener('input', () => {
