@@ -1191,40 +1191,42 @@ function edit(t) {
 }
 
 /**
- * Takes back a save of the form: the members it changed as they were before (back, one
- * PATCH), unless the task changed since (If-Match), say on another device: that change
- * is kept.
+ * Takes a change of a task back: one PATCH of back, under If-Match of after, the task as
+ * that change left it. A change made since (say on another device, or by the assistant)
+ * makes it 412: that change is kept, and the toast says so, naming since. Returns the
+ * task taken back, or null.
  */
-async function undoSave(saved, back) {
+async function takeBack(after, back, since) {
   try {
-    const task = await request('PATCH', `/v1/tasks/${saved.id}`, back, { 'If-Match': `"${saved.version}"` });
+    const task = await request('PATCH', `/v1/tasks/${after.id}`, back, { 'If-Match': `"${after.version}"` });
     replaceTask(task);
-    scheduleTags();
-    toast(`“${task.title}” is as it was before the save.`);
+    return task;
   } catch (err) {
     if (err instanceof ApiError && err.status === 412) {
-      toast(`“${saved.title}” changed since the save: it stays as it is now.`, { kind: 'error' });
+      toast(`“${after.title}” changed since ${since}: it stays as it is now.`, { kind: 'error' });
     } else handleError(err);
     reload();
+    return null;
   }
+}
+
+/** Takes back a save of the form: the members it changed as they were before (back). */
+async function undoSave(saved, back) {
+  const task = await takeBack(saved, back, 'the save');
+  if (!task) return;
+  scheduleTags();
+  toast(`“${task.title}” is as it was before the save.`);
 }
 
 /**
  * Takes back "Complete and stop repeating": done, the task as that left it, is open
- * again with the rule t had, in one change (a PATCH with status, recurrence and
- * repeat_from), unless something changed it since (If-Match).
+ * again with the rule t had, in one change (status, recurrence and repeat_from).
  */
 async function resumeSeries(t, done) {
-  try {
-    const open = await request('PATCH', `/v1/tasks/${done.id}`,
-      { status: 'open', recurrence: t.recurrence, repeat_from: t.repeat_from }, { 'If-Match': `"${done.version}"` });
-    replaceTask(open);
-    scheduleStats();
-    toast(`Reopened “${open.title}”; it repeats again.`);
-  } catch (err) {
-    handleError(err);
-    reload();
-  }
+  const open = await takeBack(done, { status: 'open', recurrence: t.recurrence, repeat_from: t.repeat_from }, 'it was completed');
+  if (!open) return;
+  scheduleStats();
+  toast(`Reopened “${open.title}”; it repeats again.`);
 }
 
 /** The nearest task row beside row in direction ('nextElementSibling' or 'previousElementSibling'), past day headings. */
