@@ -1318,6 +1318,41 @@ await userScenario('changes not saved: a slip of Escape or Cancel asks first, le
   await until(async () => !(await dialog.isVisible()), 'a form without changes closes at once');
 });
 
+await userScenario('words typed and not sent: leaving the page asks first while quick add, lines pasted or a message hold them', {}, async ({ page: p }) => {
+  /** Asks the page to reload and reports whether the browser asked first (staying, when it did). */
+  const leaveAsks = async () => {
+    let asked = '';
+    const onDialog = (d) => { asked = d.type(); d.dismiss(); };
+    p.once('dialog', onDialog);
+    await p.evaluate(() => { setTimeout(() => location.reload(), 0); });
+    await sleep(700);
+    p.off('dialog', onDialog);
+    return asked;
+  };
+  const quick = p.getByLabel('Quick add');
+  await quick.click();
+  await p.keyboard.type('Call the plumber about the boiler tomorrow 9am');
+  assert(await leaveAsks() === 'beforeunload', 'a task typed in quick add and not added');
+  assert(await quick.inputValue() === 'Call the plumber about the boiler tomorrow 9am', 'stayed, the text kept');
+  await quick.fill('');
+  await p.evaluate(() => {
+    const data = new DataTransfer();
+    data.setData('text/plain', '- Buy stamps\n- Post the cards');
+    document.querySelector('#quick-input').dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  });
+  await p.getByRole('button', { name: 'Add 2 tasks' }).waitFor();
+  assert(await leaveAsks() === 'beforeunload', 'lines pasted and not added');
+  await p.getByRole('button', { name: 'Cancel' }).click();
+  await p.getByRole('link', { name: 'Assistant' }).click();
+  const message = p.getByLabel('Message to the assistant');
+  await message.fill('What is due this week?');
+  assert(await leaveAsks() === 'beforeunload', 'a message to the assistant not sent');
+  await message.fill('');
+  // With nothing typed the page goes at once: the reload shows the sign-in form.
+  assert(await leaveAsks() === '', 'nothing typed: no question');
+  await p.getByLabel('Your name').waitFor();
+});
+
 await userScenario('save as a copy: the same task for another trip, its steps not ticked, the task edited left as it was', {
   seed: async (tok) => {
     await seedTask(tok, { title: 'Pack for the trip', due_date: dayIn(2, ZONE), time_zone: ZONE, tags: ['travel'],
@@ -1652,6 +1687,26 @@ await userScenario('overdue and today: what is left to do today, asked of the se
   await p.getByLabel('Quick add').fill('File the taxes tomorrow 5pm remind me 1 hour before');
   await until(async () => (await p.locator('#quick-preview .reminder').textContent()) === 'Reminder 1 hour before', 'one to come said as it is');
   await p.getByLabel('Quick add').fill('');
+});
+
+await userScenario('an all-day task of a zone behind mine comes under its own day, not under the next day its end falls on', {
+  seed: async (tok) => {
+    // New York's day ends at 06:00 the next morning in Berlin: by instant, the all-day
+    // task sorts after a flight due tomorrow at 01:00, yet it is due today.
+    await seedTask(tok, { title: 'Early flight', due_at: `${dayIn(1, ZONE)}T01:00:00`, time_zone: ZONE });
+    await seedTask(tok, { title: 'Wire the New York office', due_date: dayIn(0, ZONE), time_zone: 'America/New_York' });
+    await seedTask(tok, { title: 'Lunch with Ada', due_at: `${dayIn(0, ZONE)}T12:00:00`, time_zone: ZONE });
+  },
+}, async ({ page: p }) => {
+  const titles = async () => (await p.locator('#tasks .title').allTextContents()).map((x) => x.replace(/^#\d+\s*/, ''));
+  const heads = () => p.locator('#tasks .day-head').allTextContents();
+  await p.locator('#flt-sort').selectOption('due_at');
+  const want = [['Lunch with Ada', 'Wire the New York office', 'Early flight'], [`Today · ${shortDate(0, ZONE)}`, `Tomorrow · ${shortDate(1, ZONE)}`]];
+  await until(async () => JSON.stringify([await titles(), await heads()]) === JSON.stringify(want), `${want[0]} under ${want[1]}`);
+  // Each heading comes right above its day's tasks.
+  const rows = await p.locator('#tasks > li').evaluateAll((lis) => lis.map((li) => li.classList.contains('day-head') ? `# ${li.textContent}` : li.querySelector('.title').textContent.replace(/^#\d+\s*/, '')));
+  const expect = [`# ${want[1][0]}`, want[0][0], want[0][1], `# ${want[1][1]}`, want[0][2]];
+  assert(JSON.stringify(rows) === JSON.stringify(expect), `rows: ${JSON.stringify(rows)}`);
 });
 
 await userScenario('a time zone that does not exist is the form\'s error, not an exception', {}, async ({ page: p, token: tok }) => {

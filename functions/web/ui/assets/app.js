@@ -516,46 +516,56 @@ function rowOf(t, i) {
 const dayHeads = new Map();
 
 /**
- * The heading t goes under in a list by due date: its day in the user's zone ("Today ·
- * Sun 6 Dec", "Tue 8 Dec"), "Overdue" for a day gone when the list holds open tasks
- * only (so they are all overdue), or "No date". today is today's day.
+ * The heading t goes under in a list by due date, as [text, day]: its day in the user's
+ * zone ("Today · Sun 6 Dec", "Tue 8 Dec"), "Overdue" for a day gone when the list holds
+ * open tasks only (so they are all overdue), or "No date". An all-day task's day is its
+ * own, whatever its zone. today is today's day.
  */
 function dayGroup(t, today, openOnly) {
-  if (!t.due_at) return 'No date';
+  if (!t.due_at) return ['No date', null];
   const day = t.due_date || dayOf(Date.parse(t.due_at), state.zone);
-  return openOnly && day < today ? 'Overdue' : formatDayHeading(day, state.zone);
+  return openOnly && day < today ? ['Overdue', ''] : [formatDayHeading(day, state.zone), day];
 }
 
 /**
- * The heading t goes under in the log of what was done: the day of its completion in
- * the user's zone, or "Not done" for an open task (they come last).
+ * The heading t goes under in the log of what was done, as [text, day]: the day of its
+ * completion in the user's zone, or "Not done" for an open task (they come last).
  */
 function doneGroup(t) {
-  return t.completed_at ? formatDayHeading(dayOf(Date.parse(t.completed_at), state.zone), state.zone) : 'Not done';
+  if (!t.completed_at) return ['Not done', null];
+  const day = dayOf(Date.parse(t.completed_at), state.zone);
+  return [formatDayHeading(day, state.zone), day];
 }
 
 /**
- * The rows of the loaded tasks, in list order, with a heading above each day's first
- * task where the sort goes by days: by due date, as a day planner reads, and by the
- * latest done, as a log of what was done reads.
+ * The rows of the loaded tasks, with a heading above each day's tasks where the sort goes
+ * by days: by due date, as a day planner reads, and by the latest done, as a log of what
+ * was done reads. Each day's tasks stay in list order under one heading, and the days go
+ * in the sort's direction, the tasks without a day last. The list's order is by instant,
+ * and an all-day task ends its day in its own zone: one of a zone behind the user's sorts
+ * among the next day's first tasks (New York's Monday ends at 06:00 on Tuesday in
+ * Berlin), yet it belongs under Monday.
  */
 function listRows() {
   const today = dayOf(Date.now(), state.zone);
   const openOnly = new FormData($('#filters')).get('status') === 'open';
   const groupOf = { due_at: (t) => dayGroup(t, today, openOnly), '-due_at': (t) => dayGroup(t, today, openOnly), '-completed_at': doneGroup }[state.listSort];
   if (!groupOf) return state.tasks.map((t, i) => rowOf(t, i));
-  const rows = [];
-  const used = new Set();
+  const groups = new Map(); // heading text → { day, rows }
   state.tasks.forEach((t, i) => {
-    const group = groupOf(t);
-    if (!used.has(group)) {
-      used.add(group);
-      if (!dayHeads.has(group)) dayHeads.set(group, h('li', { class: 'day-head' }, h('h3', {}, group)));
-      rows.push(dayHeads.get(group));
-    }
-    rows.push(rowOf(t, i));
+    const [text, day] = groupOf(t);
+    if (!groups.has(text)) groups.set(text, { day, rows: [] });
+    groups.get(text).rows.push(rowOf(t, i));
   });
-  for (const group of dayHeads.keys()) if (!used.has(group)) dayHeads.delete(group);
+  const down = state.listSort.startsWith('-') ? -1 : 1;
+  const order = [...groups].sort(([, a], [, b]) =>
+    a.day === b.day ? 0 : a.day === null ? 1 : b.day === null ? -1 : (a.day < b.day ? -1 : 1) * down);
+  const rows = [];
+  for (const [text, group] of order) {
+    if (!dayHeads.has(text)) dayHeads.set(text, h('li', { class: 'day-head' }, h('h3', {}, text)));
+    rows.push(dayHeads.get(text), ...group.rows);
+  }
+  for (const text of dayHeads.keys()) if (!groups.has(text)) dayHeads.delete(text);
   return rows;
 }
 
@@ -1522,6 +1532,12 @@ async function addPasted() {
     if (added) { reload(); scheduleTags(); }
   }
 }
+
+// Leaving the page asks first while words typed are not sent yet: a task in quick add,
+// lines pasted and not added, a message to the assistant. (The form asks for its own.)
+addEventListener('beforeunload', (e) => {
+  if (signedIn() && ($('#quick-input').value.trim() || pasted || $('#chat-input').value.trim())) e.preventDefault();
+});
 
 $('#open-form').addEventListener('click', () => {
   openTaskForm({
