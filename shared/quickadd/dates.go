@@ -292,6 +292,8 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 	if wd := today.weekday(); wd == time.Saturday || wd == time.Sunday {
 		thisWeek = nextWeekday(time.Sunday, true)
 	}
+	// This month, as something to get done in it, is by its last day.
+	thisMonth := today.monthStart(1).add(-1)
 	if d, k := p.nthWeekdayOf(j); k > 0 {
 		return d, nil, nil, k
 	}
@@ -326,9 +328,15 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 		if p.word(j+1) == "week" { // "finish the report this week"
 			return thisWeek, nil, nil, 2
 		}
+		if p.word(j+1) == "month" { // "pay the invoice this month": by its last day
+			return thisMonth, nil, nil, 2
+		}
 	case "later":
 		if p.word(j+1) == "this" && p.word(j+2) == "week" {
 			return thisWeek, nil, nil, 3
+		}
+		if p.word(j+1) == "this" && p.word(j+2) == "month" {
+			return thisMonth, nil, nil, 3
 		}
 	case "first":
 		// "first day of [the] next week|month|year", as "beginning of" says it, and "first
@@ -369,17 +377,24 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 			return p.nextPart(part), part, nil, 3
 		}
 		// "in april", "in april 2027": its 1st, as "next month" is; of the April to come,
-		// or of the year given. Where the phrase ends, so that "in may be" is no date, and
-		// not this month, whose 1st has passed: "in december" typed in December keeps its
-		// title.
+		// or of the year given. Where the phrase ends, so that "in may be" is no date.
+		// This month's 1st has passed: "in december" typed in December is this month, by
+		// its last day, as "this month" is.
 		if m, ok := months[p.word(j+1)]; ok {
 			if d, c, k := p.calendarDate(j+1, false); k > 0 { // "in april 15": the date, with its "in"
 				return d, nil, c, k + 1
 			}
 			if y, ok := p.year(j + 2); ok && p.phraseEnds(j+3) {
+				if y == today.y && m == today.m {
+					return thisMonth, nil, nil, 3
+				}
 				return date{y, m, 1}, nil, nil, 3
 			}
-			if d, _ := nextDate(today, m, 1); m != today.m && p.phraseEnds(j+2) {
+			if p.phraseEnds(j + 2) {
+				if m == today.m {
+					return thisMonth, nil, nil, 2
+				}
+				d, _ := nextDate(today, m, 1)
 				return d, nil, nil, 2
 			}
 		}

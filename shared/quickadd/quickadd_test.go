@@ -266,7 +266,16 @@ func TestParse(t *testing.T) {
 		{name: "InAMonthGone", text: "ski trip in february", title: "ski trip", day: "2027-02-01"},
 		{name: "InAMonthOfAYear", text: "book flights in april 2028", title: "book flights", day: "2028-04-01"},
 		{name: "InAMonthAtATime", text: "plan the garden in april at 9am", title: "plan the garden", due: "2026-04-01T09:00:00-04:00"},
-		{name: "InThisMonthIsTitle", text: "buy presents in march", title: "buy presents in march"},
+		// This month is by its last day, as this week is by its Friday; until 2026-12-06 "this
+		// month" was not read and "in march" typed in March stayed in the title.
+		{name: "ThisMonth", text: "pay the invoice this month", title: "pay the invoice", day: "2026-03-31"},
+		{name: "LaterThisMonth", text: "call mom later this month", title: "call mom", day: "2026-03-31"},
+		{name: "ThisMonthOnItsLastDay", text: "pay the invoice this month", now: "2026-03-31T10:00:00-04:00", title: "pay the invoice", day: "2026-03-31"},
+		{name: "ThisMonthAtATime", text: "close the books this month at 5pm", title: "close the books", due: "2026-03-31T17:00:00-04:00"},
+		{name: "ThisMonthsIsTitle", text: "review this month's budget", title: "review this month's budget"},
+		{name: "InThisMonth", text: "buy presents in march", title: "buy presents", day: "2026-03-31"},
+		{name: "InThisMonthOfThisYear", text: "buy presents in march 2026", title: "buy presents", day: "2026-03-31"},
+		{name: "InThisMonthOfAnotherYear", text: "buy presents in march 2027", title: "buy presents", day: "2027-03-01"},
 		{name: "InMayIsTitle", text: "anything in may be fine", title: "anything in may be fine"},
 		// "in" before a date in words goes with it (until 2026-12-06 it stayed in the title).
 		{name: "InAMonthDay", text: "book flights in april 15", title: "book flights", day: "2026-04-15"},
