@@ -257,6 +257,20 @@ func (p *parser) phraseEnds(k int) bool {
 	}
 }
 
+// dayBefore reports whether the word before word j, read or not, names a day ("friday",
+// "15th", "fifteenth") or is "of": "this month" after it says which month that day is
+// in ("the last friday of this month"), not a deadline of its own.
+func (p *parser) dayBefore(j int) bool {
+	if j < 1 || j > len(p.toks) {
+		return false
+	}
+	w := p.toks[j-1].word
+	_, weekday := weekdays[w]
+	_, day := ordinal(w)
+	_, inWords := dayWords[w]
+	return weekday || (day && !allDigits(w)) || inWords || w == "of"
+}
+
 // nextPart returns the day of the next part of the day that starts at part: today, or
 // tomorrow once its time has passed.
 func (p *parser) nextPart(part *clock) date {
@@ -328,14 +342,14 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 		if p.word(j+1) == "week" { // "finish the report this week"
 			return thisWeek, nil, nil, 2
 		}
-		if p.word(j+1) == "month" { // "pay the invoice this month": by its last day
+		if p.word(j+1) == "month" && !p.dayBefore(j) { // "pay the invoice this month": by its last day
 			return thisMonth, nil, nil, 2
 		}
 	case "later":
 		if p.word(j+1) == "this" && p.word(j+2) == "week" {
 			return thisWeek, nil, nil, 3
 		}
-		if p.word(j+1) == "this" && p.word(j+2) == "month" {
+		if p.word(j+1) == "this" && p.word(j+2) == "month" && !p.dayBefore(j) {
 			return thisMonth, nil, nil, 3
 		}
 	case "first":

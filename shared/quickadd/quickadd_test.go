@@ -273,6 +273,8 @@ func TestParse(t *testing.T) {
 		{name: "ThisMonthOnItsLastDay", text: "pay the invoice this month", now: "2026-03-31T10:00:00-04:00", title: "pay the invoice", day: "2026-03-31"},
 		{name: "ThisMonthAtATime", text: "close the books this month at 5pm", title: "close the books", due: "2026-03-31T17:00:00-04:00"},
 		{name: "ThisMonthsIsTitle", text: "review this month's budget", title: "review this month's budget"},
+		{name: "ThisMonthAfterADayIsNoDeadline", text: "drinks the last friday this month", title: "drinks the last friday this month"},
+		{name: "ThisMonthAfterADateIsNoDeadline", text: "pay on the 15th this month", title: "pay this month", day: "2026-03-15"},
 		{name: "InThisMonth", text: "buy presents in march", title: "buy presents", day: "2026-03-31"},
 		{name: "InThisMonthOfThisYear", text: "buy presents in march 2026", title: "buy presents", day: "2026-03-31"},
 		{name: "InThisMonthOfAnotherYear", text: "buy presents in march 2027", title: "buy presents", day: "2027-03-01"},
