@@ -258,8 +258,9 @@ func (p *parser) phraseEnds(k int) bool {
 }
 
 // dayBefore reports whether the word before word j, read or not, names a day ("friday",
-// "15th", "fifteenth") or is "of": "this month" after it says which month that day is
-// in ("the last friday of this month"), not a deadline of its own.
+// "15th", "fifteenth"), a month ("april") or is "of": "this month" or "this year" after
+// it says which month or year that is ("the last friday of this month", "in april this
+// year"), not a deadline of its own.
 func (p *parser) dayBefore(j int) bool {
 	if j < 1 || j > len(p.toks) {
 		return false
@@ -268,7 +269,8 @@ func (p *parser) dayBefore(j int) bool {
 	_, weekday := weekdays[w]
 	_, day := ordinal(w)
 	_, inWords := dayWords[w]
-	return weekday || (day && !allDigits(w)) || inWords || w == "of"
+	_, month := months[w]
+	return weekday || (day && !allDigits(w)) || inWords || month || w == "of"
 }
 
 // nextPart returns the day of the next part of the day that starts at part: today, or
@@ -345,12 +347,18 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 		if p.word(j+1) == "month" && !p.dayBefore(j) { // "pay the invoice this month": by its last day
 			return thisMonth, nil, nil, 2
 		}
+		if p.word(j+1) == "year" && !p.dayBefore(j) { // "renew the passport this year": by 31 December
+			return date{today.y, time.December, 31}, nil, nil, 2
+		}
 	case "later":
 		if p.word(j+1) == "this" && p.word(j+2) == "week" {
 			return thisWeek, nil, nil, 3
 		}
 		if p.word(j+1) == "this" && p.word(j+2) == "month" && !p.dayBefore(j) {
 			return thisMonth, nil, nil, 3
+		}
+		if p.word(j+1) == "this" && p.word(j+2) == "year" && !p.dayBefore(j) {
+			return date{today.y, time.December, 31}, nil, nil, 3
 		}
 	case "first":
 		// "first day of [the] next week|month|year", as "beginning of" says it, and "first
@@ -486,7 +494,7 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 		if p.word(k) != "of" {
 			break
 		}
-		if k++; p.word(k) == "the" {
+		if k++; p.word(k) == "the" || p.word(k) == "this" { // "end of this year" is "end of the year"
 			k++
 		}
 		next := 0

@@ -266,8 +266,9 @@ func TestParse(t *testing.T) {
 		{name: "InAMonthGone", text: "ski trip in february", title: "ski trip", day: "2027-02-01"},
 		{name: "InAMonthOfAYear", text: "book flights in april 2028", title: "book flights", day: "2028-04-01"},
 		{name: "InAMonthAtATime", text: "plan the garden in april at 9am", title: "plan the garden", due: "2026-04-01T09:00:00-04:00"},
-		// This month is by its last day, as this week is by its Friday; until 2026-12-06 "this
-		// month" was not read and "in march" typed in March stayed in the title.
+		// This month is by its last day and this year by 31 December, as this week is by its
+		// Friday; until 2026-12-06 neither was read, and "in march" typed in March stayed in
+		// the title.
 		{name: "ThisMonth", text: "pay the invoice this month", title: "pay the invoice", day: "2026-03-31"},
 		{name: "LaterThisMonth", text: "call mom later this month", title: "call mom", day: "2026-03-31"},
 		{name: "ThisMonthOnItsLastDay", text: "pay the invoice this month", now: "2026-03-31T10:00:00-04:00", title: "pay the invoice", day: "2026-03-31"},
@@ -275,6 +276,12 @@ func TestParse(t *testing.T) {
 		{name: "ThisMonthsIsTitle", text: "review this month's budget", title: "review this month's budget"},
 		{name: "ThisMonthAfterADayIsNoDeadline", text: "drinks the last friday this month", title: "drinks the last friday this month"},
 		{name: "ThisMonthAfterADateIsNoDeadline", text: "pay on the 15th this month", title: "pay this month", day: "2026-03-15"},
+		{name: "ThisYear", text: "renew the passport this year", title: "renew the passport", day: "2026-12-31"},
+		{name: "LaterThisYear", text: "paint the fence later this year", title: "paint the fence", day: "2026-12-31"},
+		{name: "ThisYearsIsTitle", text: "file this year's taxes", title: "file this year's taxes"},
+		{name: "EndOfThisYear", text: "finish the novel by the end of this year", title: "finish the novel", day: "2026-12-31"},
+		{name: "EndOfThisMonth", text: "budget by end of this month", title: "budget", day: "2026-03-31"},
+		{name: "ThisYearAfterAMonthIsNoDeadline", text: "book flights in april this year", title: "book flights in april this year"},
 		{name: "InThisMonth", text: "buy presents in march", title: "buy presents", day: "2026-03-31"},
 		{name: "InThisMonthOfThisYear", text: "buy presents in march 2026", title: "buy presents", day: "2026-03-31"},
 		{name: "InThisMonthOfAnotherYear", text: "buy presents in march 2027", title: "buy presents", day: "2027-03-01"},
