@@ -178,7 +178,7 @@ var (
 		"K_SINK": true, "K_CE_OVERRIDES": true, "SMTP_URL": true, "NOTIFY_FROM": true,
 		"NOTIFY_ALLOW_PRIVATE": true, "TASKWIRE_DATA_DIR": true,
 		"EVENTS_OIDC_ISSUER": true, "EVENTS_OIDC_AUDIENCE": true, "TASKWIRE_API_URL": true, "TASKWIRE_CHAT_URL": true,
-		"OPENAI_API_KEY": true, "OPENAI_BASE_URL": true, "OPENAI_MODEL": true,
+		"OPENAI_API_KEY": true, "OPENAI_BASE_URL": true, "OPENAI_MODEL": true, "CHAT_DAILY_MESSAGES": true,
 	}
 	secretEnvs = map[string]bool{"DATABASE_URL": true, "SMTP_URL": true, "OPENAI_API_KEY": true}
 	// neededEnvs is what each deployed function must be given: the database always, the

@@ -90,8 +90,12 @@ func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
 		return err
 	}
 	a.EndStreamsWhenDone(ctx)
+	if f.chat, err = chat.NewWithApp(a, cfg); err != nil {
+		bg.Stop()
+		a.Close()
+		return err
+	}
 	f.app, f.bg, f.web = a, bg, page
-	f.chat = chat.NewWithApp(a, cfg)
 	f.tasks.Store(tasks.NewWithApp(a))
 	// The start's peak (migrating, loading keys and schemas, preparing the page and the
 	// broker) is garbage now. Go's runtime would keep its freed memory as room to grow, for

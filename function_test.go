@@ -43,6 +43,17 @@ func TestFunction(t *testing.T) {
 	}
 }
 
+// TestFunction_BadAllowance checks that the whole app refuses to start with a malformed
+// CHAT_DAILY_MESSAGES, as the chat function does.
+func TestFunction_BadAllowance(t *testing.T) {
+	f := function.New()
+	err := f.Start(context.Background(), map[string]string{
+		"DATABASE_URL": postgrestest.URL(t), "TASKWIRE_DATA_DIR": t.TempDir(), "CHAT_DAILY_MESSAGES": "-1",
+	})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "CHAT_DAILY_MESSAGES")
+}
+
 // TestFunction_CORS checks that the whole app lets a page of an allowed origin call
 // every part of its API, the tasks API, the assistant and MCP, and not the web page's
 // own paths, which no other origin needs.

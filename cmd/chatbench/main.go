@@ -138,6 +138,7 @@ func bench(ctx context.Context, cfg config) (rows []row, err error) {
 	if err := f.Start(ctx, map[string]string{
 		"DATABASE_URL": db.URL, "TASKWIRE_DATA_DIR": dir,
 		"OPENAI_API_KEY": "chatbench", "OPENAI_BASE_URL": model.BaseURL(),
+		"CHAT_DAILY_MESSAGES": "0", // the benchmark's users send more than a day's allowance
 	}); err != nil {
 		return nil, fmt.Errorf("start the chat function: %w", err)
 	}

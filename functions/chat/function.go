@@ -44,14 +44,23 @@ func New() *Function {
 // NewWithApp returns the chat function on an app opened by its caller (the whole-app
 // bundle), configured from cfg and ready at once; the caller relays events and closes
 // the app.
-func NewWithApp(a *app.App, cfg map[string]string) *Function {
+func NewWithApp(a *app.App, cfg map[string]string) (*Function, error) {
+	s, err := serve(a, cfg)
+	if err != nil {
+		return nil, err
+	}
 	f := &Function{}
-	f.s.Store(serve(a, cfg))
-	return f
+	f.s.Store(s)
+	return f, nil
 }
 
-func serve(a *app.App, cfg map[string]string) *served {
-	s := &served{app: a, chat: chathttp.NewFromApp(a, cfg)}
+// serve returns the function's routes on a, the assistant configured from cfg.
+func serve(a *app.App, cfg map[string]string) (*served, error) {
+	routes, err := chathttp.NewFromApp(a, cfg)
+	if err != nil {
+		return nil, err
+	}
+	s := &served{app: a, chat: routes}
 	mcp := taskmcp.New(a.Verifier, a.Users, tools.New(a.Tasks, a.Users, a.Notifications, a.Changes), a.Verifier.Issuer())
 	s.handler = a.CORS.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == MCPPath || r.URL.Path == taskmcp.MetadataPath {
@@ -60,7 +69,7 @@ func serve(a *app.App, cfg map[string]string) *served {
 		}
 		s.chat.ServeHTTP(w, r)
 	}))
-	return s
+	return s, nil
 }
 
 // Start opens the database and the token verifier from cfg, the environment, and starts
@@ -77,7 +86,15 @@ func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
 		a.Close()
 		return err
 	}
-	f.s.Store(serve(a, cfg))
+	s, err := serve(a, cfg)
+	if err != nil {
+		if f.bg != nil {
+			f.bg.Stop()
+		}
+		a.Close()
+		return err
+	}
+	f.s.Store(s)
 	return nil
 }
 

@@ -46,6 +46,17 @@ func post(f *function.Function, token, path, body string) *httptest.ResponseReco
 	return w
 }
 
+func TestFunction_BadAllowance(t *testing.T) {
+	f := function.New()
+	err := f.Start(context.Background(), map[string]string{
+		"DATABASE_URL": postgrestest.URL(t), "TASKWIRE_DATA_DIR": t.TempDir(), "CHAT_DAILY_MESSAGES": "lots",
+	})
+	require.Error(t, err, "a malformed allowance stops the start")
+	assert.Contains(t, err.Error(), "CHAT_DAILY_MESSAGES")
+	ready, _ := f.Ready(context.Background())
+	assert.False(t, ready)
+}
+
 func TestFunction(t *testing.T) {
 	t.Run("NotStarted", func(t *testing.T) {
 		f := function.New()

@@ -35,6 +35,7 @@ const (
 	DefaultHistoryBudget = 32000 // characters of earlier messages sent along, about 8k tokens
 	DefaultHistoryLimit  = 50    // messages read back from the database per request
 	DefaultTimeout       = 25 * time.Second
+	DefaultDailyMessages = 200  // messages a user may send the assistant a day
 	MaxMessageLength     = 4000 // characters of one user message
 	// MaxToolResultLength bounds, in characters, a tool result the model reads: the
 	// history budget, past which the result could not be sent again with the next message.
@@ -60,13 +61,29 @@ type Config struct {
 	// Timeout bounds one message's model calls and tools together; past it the
 	// request fails with ETIMEOUT (504).
 	Timeout time.Duration
+	// DailyMessages is how many messages a user may send the assistant in a day (a window
+	// of 24 hours from the first); past it a message is ETOOMANY and calls no model. Zero
+	// is DefaultDailyMessages; below zero, no limit.
+	DailyMessages int
 	// HTTPClient, if set, carries the model calls (tests, proxies).
 	HTTPClient *http.Client
 }
 
-// ConfigFromEnv reads OPENAI_API_KEY, OPENAI_BASE_URL and OPENAI_MODEL from cfg.
-func ConfigFromEnv(cfg map[string]string) Config {
-	return Config{APIKey: cfg["OPENAI_API_KEY"], BaseURL: cfg["OPENAI_BASE_URL"], Model: cfg["OPENAI_MODEL"]}
+// ConfigFromEnv reads OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL and
+// CHAT_DAILY_MESSAGES (a whole number; 0 for no limit) from cfg.
+func ConfigFromEnv(cfg map[string]string) (Config, error) {
+	c := Config{APIKey: cfg["OPENAI_API_KEY"], BaseURL: cfg["OPENAI_BASE_URL"], Model: cfg["OPENAI_MODEL"]}
+	if v, ok := cfg["CHAT_DAILY_MESSAGES"]; ok && v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return Config{}, fmt.Errorf("CHAT_DAILY_MESSAGES must be a whole number of messages a user may send the assistant a day (0 for no limit), got %q", v)
+		}
+		c.DailyMessages = n
+		if n == 0 {
+			c.DailyMessages = -1
+		}
+	}
+	return c, nil
 }
 
 // Conversations stores conversations (postgres.ConversationService).
@@ -76,6 +93,7 @@ type Conversations interface {
 	AppendMessages(ctx context.Context, id uuid.UUID, msgs ...taskwire.Message) ([]taskwire.Message, error)
 	FinishAnswer(ctx context.Context, id uuid.UUID, until time.Time, msgs ...taskwire.Message) error
 	ReleaseConversation(ctx context.Context, id uuid.UUID, until time.Time) error
+	AllowMessage(ctx context.Context, limit int) (windowEnd time.Time, err error)
 }
 
 // Users reads the signed-in user's settings (postgres.UserService).
@@ -115,6 +133,9 @@ func New(cfg Config, set *tools.Set, convs Conversations, users Users) *Agent {
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.DailyMessages == 0 {
+		cfg.DailyMessages = DefaultDailyMessages
 	}
 	a := &Agent{model: cfg.Model, cfg: cfg, tools: set, convs: convs, users: users, Now: time.Now}
 	if cfg.APIKey != "" {
@@ -244,6 +265,10 @@ func (a *Agent) Chat(ctx context.Context, req Request, obs *Observer) (*Reply, e
 		return nil, taskwire.FieldErrorf(taskwire.EINVALID, "message", "message must be valid UTF-8 without NUL characters")
 	}
 
+	if err := a.allow(ctx); err != nil {
+		return nil, err
+	}
+
 	// One answer at a time per conversation: two at once would interleave their
 	// messages, and each would answer without the other's in its history. The hold is
 	// taken with the conversation's start or with the read of its history, and ended
@@ -323,6 +348,48 @@ func (a *Agent) Chat(ctx context.Context, req Request, obs *Observer) (*Reply, e
 	finished = true
 	return reply, nil
 }
+
+// allow counts the message against the user's daily allowance (Config.DailyMessages).
+// Past it the error is a *LimitError that says, in the user's zone, when the next message
+// can be sent.
+func (a *Agent) allow(ctx context.Context) error {
+	if a.cfg.DailyMessages < 0 {
+		return nil
+	}
+	end, err := a.convs.AllowMessage(ctx, a.cfg.DailyMessages)
+	if taskwire.ErrorCode(err) != taskwire.ETOOMANY {
+		if err != nil {
+			return fmt.Errorf("chat: %w", err)
+		}
+		return nil
+	}
+	when := end.UTC().Format("15:04 on Mon 2 Jan") + " UTC"
+	if me, zerr := a.users.FindMe(ctx); zerr == nil {
+		if loc, lerr := time.LoadLocation(me.TimeZone); lerr == nil {
+			when = end.In(loc).Format("15:04 on Mon 2 Jan")
+		}
+	}
+	return &LimitError{
+		Err: taskwire.Errorf(taskwire.ETOOMANY, "you have sent the assistant %d messages in a day, as many as it takes; "+
+			"the next can be sent at %s (your tasks and the API work as ever)", a.cfg.DailyMessages, when),
+		RetryAfter: time.Until(end).Truncate(time.Second) + time.Second,
+		Cause:      err,
+	}
+}
+
+// LimitError is a message past the user's daily allowance: Err is the problem to report
+// (ETOOMANY) and RetryAfter how long until the next message is allowed.
+type LimitError struct {
+	Err        *taskwire.Error
+	RetryAfter time.Duration
+	Cause      error
+}
+
+// Error implements the error interface.
+func (e *LimitError) Error() string { return "chat: " + e.Err.Message + ": " + e.Cause.Error() }
+
+// Unwrap returns the problem and its cause, so that errors.As finds the *taskwire.Error.
+func (e *LimitError) Unwrap() []error { return []error{e.Err, e.Cause} }
 
 // runTools runs a turn's tool calls in order and returns the messages that record them:
 // the assistant's message with the calls, then a result for every call. A refused call's

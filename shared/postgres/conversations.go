@@ -367,3 +367,52 @@ func (s *ConversationService) DeleteConversation(ctx context.Context, id uuid.UU
 	}
 	return nil
 }
+
+// AllowanceWindow is the window the assistant's allowance counts messages in.
+const AllowanceWindow = 24 * time.Hour
+
+// AllowMessage counts a message of the signed-in user to the assistant against an
+// allowance of limit messages a window (AllowanceWindow), which begins with the first
+// message after the last one ended, and returns when the window ends. Past the limit it
+// counts nothing and is ETOOMANY: the next message is allowed at the returned time.
+func (s *ConversationService) AllowMessage(ctx context.Context, limit int) (windowEnd time.Time, err error) {
+	user, err := userOf(ctx)
+	if err != nil {
+		return time.Time{}, err
+	}
+	// The window's start is returned either way: the new or renewed row's when the
+	// message is counted, the row as it was (a statement's snapshot does not see its own
+	// insert) when it is not.
+	var start time.Time
+	var counted bool
+	err = readUser(ctx, s.db, `
+		WITH counted AS (
+			INSERT INTO assistant_allowance AS a (user_id, window_start, messages) VALUES ($1, $2, 1)
+			ON CONFLICT (user_id) DO UPDATE SET
+				window_start = CASE WHEN a.window_start <= $2 - $4::interval THEN $2 ELSE a.window_start END,
+				messages = CASE WHEN a.window_start <= $2 - $4::interval THEN 1 ELSE a.messages + 1 END
+			WHERE a.window_start <= $2 - $4::interval OR a.messages < $3
+			RETURNING window_start
+		)
+		SELECT window_start, true FROM counted
+		UNION ALL
+		SELECT window_start, false FROM assistant_allowance WHERE user_id = $1 AND NOT EXISTS (SELECT 1 FROM counted)`,
+		[]any{user, s.now(), limit, AllowanceWindow}, func(rows pgx.Rows) error {
+			for rows.Next() {
+				if err := rows.Scan(&start, &counted); err != nil {
+					return err
+				}
+			}
+			return rows.Err()
+		})
+	if err != nil {
+		return time.Time{}, fmt.Errorf("count the message to the assistant: %w", err)
+	}
+	windowEnd = start.Add(AllowanceWindow)
+	if !counted {
+		return windowEnd, taskwire.Errorf(taskwire.ETOOMANY, "%d messages to the assistant were sent since %s, "+
+			"as many as a day allows; the next can be sent at %s", limit,
+			start.UTC().Format(time.RFC3339), windowEnd.UTC().Format(time.RFC3339))
+	}
+	return windowEnd, nil
+}

@@ -213,3 +213,55 @@ func rolesOf(msgs []*taskwire.Message) string {
 	}
 	return strings.Join(out, " ")
 }
+
+func TestConversationService_AllowMessage(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+	svc := postgres.NewConversationService(db)
+	base := t0.Truncate(time.Microsecond) // as the database keeps it
+	now := base
+	svc.Now = func() time.Time { return now }
+	ctx, _ := MustNewUser(t, db)
+	bob, _ := MustNewUser(t, db)
+
+	t.Run("ThreeADay", func(t *testing.T) {
+		for i := range 3 {
+			end, err := svc.AllowMessage(ctx, 3)
+			require.NoError(t, err, "message %d", i+1)
+			assert.True(t, end.Equal(base.Add(postgres.AllowanceWindow)), "the window began with the first: %v", end)
+			now = now.Add(time.Hour)
+		}
+		end, err := svc.AllowMessage(ctx, 3)
+		assert.Equal(t, taskwire.ETOOMANY, taskwire.ErrorCode(err), "the fourth in the day: %v", err)
+		assert.Contains(t, taskwire.ErrorMessage(err), "3 messages")
+		assert.True(t, end.Equal(base.Add(postgres.AllowanceWindow)), "said when the next is allowed: %v", end)
+		_, err = svc.AllowMessage(ctx, 3)
+		assert.Equal(t, taskwire.ETOOMANY, taskwire.ErrorCode(err), "a refusal counts nothing, and refuses again")
+		_, err = svc.AllowMessage(bob, 3)
+		assert.NoError(t, err, "another user's allowance is their own")
+	})
+	t.Run("ALargerAllowance", func(t *testing.T) {
+		_, err := svc.AllowMessage(ctx, 4)
+		assert.NoError(t, err, "the fourth, once the allowance is four")
+	})
+	t.Run("TheNextWindow", func(t *testing.T) {
+		now = base.Add(postgres.AllowanceWindow - time.Second)
+		_, err := svc.AllowMessage(ctx, 3)
+		assert.Equal(t, taskwire.ETOOMANY, taskwire.ErrorCode(err), "a second before the window ends")
+		now = base.Add(postgres.AllowanceWindow)
+		end, err := svc.AllowMessage(ctx, 3)
+		require.NoError(t, err, "as the window ends")
+		assert.True(t, end.Equal(now.Add(postgres.AllowanceWindow)), "a new window from this message: %v", end)
+		for range 2 {
+			_, err = svc.AllowMessage(ctx, 3)
+			require.NoError(t, err)
+		}
+		_, err = svc.AllowMessage(ctx, 3)
+		assert.Equal(t, taskwire.ETOOMANY, taskwire.ErrorCode(err), "three again in the new window")
+	})
+	t.Run("ConversationsDeletedGiveNothingBack", func(t *testing.T) {
+		c := MustStartConversation(t, ctx, svc, "hello")
+		require.NoError(t, svc.DeleteConversation(ctx, c.ID))
+		_, err := svc.AllowMessage(ctx, 3)
+		assert.Equal(t, taskwire.ETOOMANY, taskwire.ErrorCode(err))
+	})
+}

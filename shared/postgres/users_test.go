@@ -364,6 +364,8 @@ func TestUserService_DeleteMe(t *testing.T) {
 		_, _, err = tasks.CreateTask(ctx, f, idempotencyKey("k", []byte("keyed")))
 		require.NoError(t, err)
 		MustStartConversation(t, ctx, postgres.NewConversationService(db), "hello")
+		_, err = postgres.NewConversationService(db).AllowMessage(ctx, 10)
+		require.NoError(t, err)
 		_, err = users.CreateSavedFilter(ctx, "work", "tag=work")
 		require.NoError(t, err)
 	}
@@ -374,7 +376,7 @@ func TestUserService_DeleteMe(t *testing.T) {
 	tables := map[string]string{
 		"users": "id", "tasks": "user_id", "reminders": "user_id", "outbox": "user_id", "trash": "user_id",
 		"notifications": "user_id", "idempotency_keys": "user_id", "conversations": "user_id", "messages": "user_id",
-		"saved_filters": "user_id",
+		"saved_filters": "user_id", "assistant_allowance": "user_id",
 	}
 	count := func(user string) map[string]int {
 		t.Helper()

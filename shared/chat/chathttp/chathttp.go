@@ -65,15 +65,19 @@ func New(d Deps) *Server {
 }
 
 // NewFromApp returns the chat routes on an opened app, with the assistant configured
-// from cfg (OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL).
-func NewFromApp(a *app.App, cfg map[string]string) *Server {
+// from cfg (chat.ConfigFromEnv), which may be malformed.
+func NewFromApp(a *app.App, cfg map[string]string) (*Server, error) {
+	c, err := chat.ConfigFromEnv(cfg)
+	if err != nil {
+		return nil, err
+	}
 	convs := postgres.NewConversationService(a.DB)
 	return New(Deps{
-		Agent:         chat.New(chat.ConfigFromEnv(cfg), tools.New(a.Tasks, a.Users, a.Notifications, a.Changes), convs, a.Users),
+		Agent:         chat.New(c, tools.New(a.Tasks, a.Users, a.Notifications, a.Changes), convs, a.Users),
 		Conversations: convs,
 		Auth:          a.Verifier,
 		Users:         a.Users,
-	})
+	}), nil
 }
 
 // Patterns returns the method and path of every chat route.
@@ -126,11 +130,15 @@ func (s *Server) handle(pattern string, h func(http.ResponseWriter, *http.Reques
 }
 
 // writeProblem answers err as a problem (problemOf), with Retry-After for a rate-limited
-// model.
+// model and for a message past the user's daily allowance.
 func writeProblem(w http.ResponseWriter, r *http.Request, err error) {
 	var me *chat.ModelError
-	if errors.As(err, &me) && me.RetryAfter > 0 {
+	var le *chat.LimitError
+	switch {
+	case errors.As(err, &me) && me.RetryAfter > 0:
 		w.Header().Set("Retry-After", strconv.Itoa(int(me.RetryAfter.Seconds())))
+	case errors.As(err, &le):
+		w.Header().Set("Retry-After", strconv.Itoa(int(le.RetryAfter.Seconds())))
 	}
 	problem.WriteDetails(w, problemOf(r, err))
 }

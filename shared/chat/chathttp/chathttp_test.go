@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -362,6 +363,64 @@ func TestChat_ModelFailures(t *testing.T) {
 			assert.Equal(t, "user", roles(msgs), "the user's message must stay stored")
 			assert.Equal(t, "add a task to call mum", msgs[0].Content)
 		})
+	}
+}
+
+func TestChat_DailyAllowance(t *testing.T) {
+	e := mustStart(t, func(c *chat.Config) { c.DailyMessages = 2 })
+	u := e.newUser(t)
+	_, err := e.app.App.Users.UpdateMe(u.ctx, []byte(`{"time_zone": "Europe/Berlin"}`))
+	require.NoError(t, err)
+	e.model.Handle(func(openaitest.Request) openaitest.Reply { return openaitest.Text("Noted.") })
+	first := e.mustChat(t, u, "", "hello")
+	e.mustChat(t, u, first.ConversationID, "and again")
+	calls := len(e.model.Requests())
+
+	for _, accept := range []string{"application/json", "text/event-stream"} {
+		body := map[string]any{"message": "a third today", "conversation_id": first.ConversationID}
+		res := do(t, e.url, "POST", "/v1/chat", u.token, body, "Accept", accept)
+		d := res.problem(t, http.StatusTooManyRequests)
+		assert.Equal(t, taskwire.ETOOMANY, d.Code)
+		assert.Contains(t, d.Detail, "2 messages in a day")
+		assert.Regexp(t, `the next can be sent at \d\d:\d\d on \w{3} \d{1,2} \w{3} \(`, d.Detail, "said when, in the user's zone")
+		assert.NotContains(t, d.Detail, "UTC")
+		wait, err := strconv.Atoi(res.header.Get("Retry-After"))
+		require.NoError(t, err, "Retry-After: %q", res.header.Get("Retry-After"))
+		assert.InDelta(t, (24 * time.Hour).Seconds(), wait, 120, "until the day's window ends")
+	}
+	assert.Len(t, e.model.Requests(), calls, "no model call past the allowance")
+	assert.Equal(t, "user assistant user assistant", roles(e.storedMessages(t, u, first.ConversationID)),
+		"a refused message is not stored")
+	res := do(t, e.url, "POST", "/v1/chat", u.token, map[string]any{"message": "a new conversation"})
+	res.problem(t, http.StatusTooManyRequests)
+	convs, _, err := postgres.NewConversationService(e.app.App.DB).FindConversations(u.ctx, 10, nil)
+	require.NoError(t, err)
+	assert.Len(t, convs, 1, "a refused first message starts no conversation")
+
+	other := e.newUser(t)
+	e.mustChat(t, other, "", "hello")
+	unlimited := mustStart(t, func(c *chat.Config) { c.DailyMessages = -1 })
+	unlimited.model.Handle(func(openaitest.Request) openaitest.Reply { return openaitest.Text("Noted.") })
+	v := unlimited.newUser(t)
+	for range 3 {
+		unlimited.mustChat(t, v, "", "hello")
+	}
+}
+
+func TestConfigFromEnv(t *testing.T) {
+	c, err := chat.ConfigFromEnv(map[string]string{"OPENAI_API_KEY": "k"})
+	require.NoError(t, err)
+	assert.Equal(t, 0, c.DailyMessages, "unset: the default")
+	c, err = chat.ConfigFromEnv(map[string]string{"CHAT_DAILY_MESSAGES": "50"})
+	require.NoError(t, err)
+	assert.Equal(t, 50, c.DailyMessages)
+	c, err = chat.ConfigFromEnv(map[string]string{"CHAT_DAILY_MESSAGES": "0"})
+	require.NoError(t, err)
+	assert.Negative(t, c.DailyMessages, "0: no limit")
+	for _, bad := range []string{"many", "-3", "1.5"} {
+		_, err = chat.ConfigFromEnv(map[string]string{"CHAT_DAILY_MESSAGES": bad})
+		require.Error(t, err, bad)
+		assert.Contains(t, err.Error(), "CHAT_DAILY_MESSAGES")
 	}
 }
 
