@@ -370,7 +370,7 @@ func (a *Agent) allow(ctx context.Context) error {
 		}
 	}
 	return &LimitError{
-		Err: taskwire.Errorf(taskwire.ETOOMANY, "you have sent the assistant %d messages in a day, as many as it takes; "+
+		Err: taskwire.Errorf(taskwire.ETOOMANY, "you have sent the assistant %d messages in a day, as many as a day allows; "+
 			"the next can be sent at %s (your tasks and the API work as ever)", a.cfg.DailyMessages, when),
 		RetryAfter: time.Until(end).Truncate(time.Second) + time.Second,
 		Cause:      err,

@@ -408,6 +408,11 @@ func (s *ConversationService) AllowMessage(ctx context.Context, limit int) (wind
 	if err != nil {
 		return time.Time{}, fmt.Errorf("count the message to the assistant: %w", err)
 	}
+	if start.IsZero() {
+		// Refused by a row another message inserted after this statement's snapshot: its
+		// window began just now.
+		start = s.now()
+	}
 	windowEnd = start.Add(AllowanceWindow)
 	if !counted {
 		return windowEnd, taskwire.Errorf(taskwire.ETOOMANY, "%d messages to the assistant were sent since %s, "+

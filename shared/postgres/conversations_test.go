@@ -258,6 +258,36 @@ func TestConversationService_AllowMessage(t *testing.T) {
 		_, err = svc.AllowMessage(ctx, 3)
 		assert.Equal(t, taskwire.ETOOMANY, taskwire.ErrorCode(err), "three again in the new window")
 	})
+	t.Run("AtOnce", func(t *testing.T) {
+		// A new user's messages sent together: exactly the allowance is counted, and each
+		// refusal says when the window that counted the others ends.
+		carol, _ := MustNewUser(t, db)
+		const n, limit = 12, 5
+		type answer struct {
+			end time.Time
+			err error
+		}
+		answers := make(chan answer, n)
+		var wg sync.WaitGroup
+		for range n {
+			wg.Go(func() {
+				end, err := svc.AllowMessage(carol, limit)
+				answers <- answer{end, err}
+			})
+		}
+		wg.Wait()
+		close(answers)
+		allowed := 0
+		for a := range answers {
+			if a.err == nil {
+				allowed++
+			} else {
+				assert.Equal(t, taskwire.ETOOMANY, taskwire.ErrorCode(a.err), "got %v", a.err)
+			}
+			assert.True(t, a.end.Equal(now.Add(postgres.AllowanceWindow)), "the window's end: %v", a.end)
+		}
+		assert.Equal(t, limit, allowed)
+	})
 	t.Run("ConversationsDeletedGiveNothingBack", func(t *testing.T) {
 		c := MustStartConversation(t, ctx, svc, "hello")
 		require.NoError(t, svc.DeleteConversation(ctx, c.ID))
