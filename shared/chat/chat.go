@@ -93,12 +93,7 @@ type Conversations interface {
 	AppendMessages(ctx context.Context, id uuid.UUID, msgs ...taskwire.Message) ([]taskwire.Message, error)
 	FinishAnswer(ctx context.Context, id uuid.UUID, until time.Time, msgs ...taskwire.Message) error
 	ReleaseConversation(ctx context.Context, id uuid.UUID, until time.Time) error
-	AllowMessage(ctx context.Context, limit int) (windowEnd time.Time, err error)
-}
-
-// Users reads the signed-in user's settings (postgres.UserService).
-type Users interface {
-	FindMe(ctx context.Context) (*taskwire.User, error)
+	AdmitMessage(ctx context.Context, limit int) (zone string, windowEnd time.Time, err error)
 }
 
 // Agent is the assistant.
@@ -109,13 +104,12 @@ type Agent struct {
 	tools  *tools.Set
 	params func() []openai.ChatCompletionToolUnionParam // the tools as the model is told them
 	convs  Conversations
-	users  Users
 	// Now is the clock the system prompt tells the model; tests replace it.
 	Now func() time.Time
 }
 
-// New returns the assistant with cfg over the tools, conversations and users.
-func New(cfg Config, set *tools.Set, convs Conversations, users Users) *Agent {
+// New returns the assistant with cfg over the tools and the conversations.
+func New(cfg Config, set *tools.Set, convs Conversations) *Agent {
 	if cfg.Model == "" {
 		cfg.Model = DefaultModel
 	}
@@ -137,7 +131,7 @@ func New(cfg Config, set *tools.Set, convs Conversations, users Users) *Agent {
 	if cfg.DailyMessages == 0 {
 		cfg.DailyMessages = DefaultDailyMessages
 	}
-	a := &Agent{model: cfg.Model, cfg: cfg, tools: set, convs: convs, users: users, Now: time.Now}
+	a := &Agent{model: cfg.Model, cfg: cfg, tools: set, convs: convs, Now: time.Now}
 	if cfg.APIKey != "" {
 		// No retries inside a request: a chat message already makes several model calls
 		// under one deadline, and a rate limit is better passed on to the client (503 with
@@ -265,7 +259,8 @@ func (a *Agent) Chat(ctx context.Context, req Request, obs *Observer) (*Reply, e
 		return nil, taskwire.FieldErrorf(taskwire.EINVALID, "message", "message must be valid UTF-8 without NUL characters")
 	}
 
-	if err := a.allow(ctx); err != nil {
+	zone, err := a.admit(ctx)
+	if err != nil {
 		return nil, err
 	}
 
@@ -305,15 +300,11 @@ func (a *Agent) Chat(ctx context.Context, req Request, obs *Observer) (*Reply, e
 	if err := a.store(ctx, convID, taskwire.Message{Role: taskwire.RoleUser, Content: message}); err != nil {
 		return reply, fmt.Errorf("chat: store the message: %w", err)
 	}
-	me, err := a.users.FindMe(ctx)
-	if err != nil {
-		return reply, fmt.Errorf("chat: %w", err)
-	}
 
 	ctx, cancel := context.WithTimeout(ctx, a.cfg.Timeout)
 	defer cancel()
 	history = append(Bound(history, a.cfg.HistoryBudget), &taskwire.Message{Role: taskwire.RoleUser, Content: message})
-	messages := toParams(append([]*taskwire.Message{{Role: roleSystem, Content: SystemPrompt(a.Now(), me.TimeZone)}}, history...))
+	messages := toParams(append([]*taskwire.Message{{Role: roleSystem, Content: SystemPrompt(a.Now(), zone)}}, history...))
 
 	for range a.cfg.MaxRounds {
 		turn, err := a.complete(ctx, messages, obs)
@@ -349,27 +340,19 @@ func (a *Agent) Chat(ctx context.Context, req Request, obs *Observer) (*Reply, e
 	return reply, nil
 }
 
-// allow counts the message against the user's daily allowance (Config.DailyMessages).
-// Past it the error is a *LimitError that says, in the user's zone, when the next message
-// can be sent.
-func (a *Agent) allow(ctx context.Context) error {
-	if a.cfg.DailyMessages < 0 {
-		return nil
-	}
-	end, err := a.convs.AllowMessage(ctx, a.cfg.DailyMessages)
+// admit counts the message against the user's daily allowance (Config.DailyMessages)
+// and returns the user's time zone, in one round trip. Past the allowance the error is a
+// *LimitError that says, in the user's zone, when the next message can be sent.
+func (a *Agent) admit(ctx context.Context) (zone string, err error) {
+	zone, end, err := a.convs.AdmitMessage(ctx, max(a.cfg.DailyMessages, 0))
 	if taskwire.ErrorCode(err) != taskwire.ETOOMANY {
 		if err != nil {
-			return fmt.Errorf("chat: %w", err)
+			return "", fmt.Errorf("chat: %w", err)
 		}
-		return nil
+		return zone, nil
 	}
-	when := end.UTC().Format("15:04 on Mon 2 Jan") + " UTC"
-	if me, zerr := a.users.FindMe(ctx); zerr == nil {
-		if loc, lerr := time.LoadLocation(me.TimeZone); lerr == nil {
-			when = end.In(loc).Format("15:04 on Mon 2 Jan")
-		}
-	}
-	return &LimitError{
+	when := end.In(taskwire.LoadZone(zone)).Format("15:04 on Mon 2 Jan")
+	return "", &LimitError{
 		Err: taskwire.Errorf(taskwire.ETOOMANY, "you have sent the assistant %d messages in a day, as many as a day allows; "+
 			"the next can be sent at %s (your tasks and the API work as ever)", a.cfg.DailyMessages, when),
 		RetryAfter: time.Until(end).Truncate(time.Second) + time.Second,

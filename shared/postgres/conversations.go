@@ -371,53 +371,68 @@ func (s *ConversationService) DeleteConversation(ctx context.Context, id uuid.UU
 // AllowanceWindow is the window the assistant's allowance counts messages in.
 const AllowanceWindow = 24 * time.Hour
 
-// AllowMessage counts a message of the signed-in user to the assistant against an
-// allowance of limit messages a window (AllowanceWindow), which begins with the first
-// message after the last one ended, and returns when the window ends. Past the limit it
-// counts nothing and is ETOOMANY: the next message is allowed at the returned time.
-func (s *ConversationService) AllowMessage(ctx context.Context, limit int) (windowEnd time.Time, err error) {
+// AdmitMessage admits a message of the signed-in user to the assistant and returns the
+// user's time zone, which the assistant's prompt gives the model. With limit above zero it
+// first counts the message against an allowance of limit messages a window
+// (AllowanceWindow), which begins with the first message after the last one ended, and
+// returns when the window ends; past the limit it counts nothing and is ETOOMANY (with
+// the zone and the window's end, when the next message is allowed). One round trip.
+func (s *ConversationService) AdmitMessage(ctx context.Context, limit int) (zone string, windowEnd time.Time, err error) {
 	user, err := userOf(ctx)
 	if err != nil {
-		return time.Time{}, err
+		return "", time.Time{}, err
 	}
-	// The window's start is returned either way: the new or renewed row's when the
-	// message is counted, the row as it was (a statement's snapshot does not see its own
-	// insert) when it is not.
-	var start time.Time
+	// A refused message leaves the row as it was, which the statement's snapshot shows (it
+	// does not see its own insert); a counted one shows the new or renewed window.
+	var start *time.Time
 	var counted bool
 	err = readUser(ctx, s.db, `
 		WITH counted AS (
-			INSERT INTO assistant_allowance AS a (user_id, window_start, messages) VALUES ($1, $2, 1)
+			INSERT INTO assistant_allowance AS a (user_id, window_start, messages)
+			SELECT $1, $2, 1 WHERE $3 > 0
 			ON CONFLICT (user_id) DO UPDATE SET
 				window_start = CASE WHEN a.window_start <= $2 - $4::interval THEN $2 ELSE a.window_start END,
 				messages = CASE WHEN a.window_start <= $2 - $4::interval THEN 1 ELSE a.messages + 1 END
 			WHERE a.window_start <= $2 - $4::interval OR a.messages < $3
 			RETURNING window_start
 		)
-		SELECT window_start, true FROM counted
-		UNION ALL
-		SELECT window_start, false FROM assistant_allowance WHERE user_id = $1 AND NOT EXISTS (SELECT 1 FROM counted)`,
+		SELECT u.time_zone, coalesce((SELECT window_start FROM counted), a.window_start),
+			$3 <= 0 OR EXISTS (SELECT 1 FROM counted)
+		FROM users u LEFT JOIN assistant_allowance a ON a.user_id = u.id
+		WHERE u.id = $1`,
 		[]any{user, s.now(), limit, AllowanceWindow}, func(rows pgx.Rows) error {
+			found := false
 			for rows.Next() {
-				if err := rows.Scan(&start, &counted); err != nil {
+				found = true
+				if err := rows.Scan(&zone, &start, &counted); err != nil {
 					return err
 				}
 			}
-			return rows.Err()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			if !found {
+				return taskwire.Errorf(taskwire.ENOTFOUND, "no user %s", user)
+			}
+			return nil
 		})
 	if err != nil {
-		return time.Time{}, fmt.Errorf("count the message to the assistant: %w", err)
+		return "", time.Time{}, fmt.Errorf("admit the message to the assistant: %w", err)
 	}
-	if start.IsZero() {
+	if limit <= 0 {
+		return zone, time.Time{}, nil
+	}
+	if start == nil {
 		// Refused by a row another message inserted after this statement's snapshot: its
 		// window began just now.
-		start = s.now()
+		now := s.now()
+		start = &now
 	}
 	windowEnd = start.Add(AllowanceWindow)
 	if !counted {
-		return windowEnd, taskwire.Errorf(taskwire.ETOOMANY, "%d messages to the assistant were sent since %s, "+
+		return zone, windowEnd, taskwire.Errorf(taskwire.ETOOMANY, "%d messages to the assistant were sent since %s, "+
 			"as many as a day allows; the next can be sent at %s", limit,
 			start.UTC().Format(time.RFC3339), windowEnd.UTC().Format(time.RFC3339))
 	}
-	return windowEnd, nil
+	return zone, windowEnd, nil
 }

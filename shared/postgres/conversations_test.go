@@ -214,7 +214,7 @@ func rolesOf(msgs []*taskwire.Message) string {
 	return strings.Join(out, " ")
 }
 
-func TestConversationService_AllowMessage(t *testing.T) {
+func TestConversationService_AdmitMessage(t *testing.T) {
 	db := postgrestest.MustOpenDB(t)
 	svc := postgres.NewConversationService(db)
 	base := t0.Truncate(time.Microsecond) // as the database keeps it
@@ -225,37 +225,37 @@ func TestConversationService_AllowMessage(t *testing.T) {
 
 	t.Run("ThreeADay", func(t *testing.T) {
 		for i := range 3 {
-			end, err := svc.AllowMessage(ctx, 3)
+			_, end, err := svc.AdmitMessage(ctx, 3)
 			require.NoError(t, err, "message %d", i+1)
 			assert.True(t, end.Equal(base.Add(postgres.AllowanceWindow)), "the window began with the first: %v", end)
 			now = now.Add(time.Hour)
 		}
-		end, err := svc.AllowMessage(ctx, 3)
+		_, end, err := svc.AdmitMessage(ctx, 3)
 		assert.Equal(t, taskwire.ETOOMANY, taskwire.ErrorCode(err), "the fourth in the day: %v", err)
 		assert.Contains(t, taskwire.ErrorMessage(err), "3 messages")
 		assert.True(t, end.Equal(base.Add(postgres.AllowanceWindow)), "said when the next is allowed: %v", end)
-		_, err = svc.AllowMessage(ctx, 3)
+		_, _, err = svc.AdmitMessage(ctx, 3)
 		assert.Equal(t, taskwire.ETOOMANY, taskwire.ErrorCode(err), "a refusal counts nothing, and refuses again")
-		_, err = svc.AllowMessage(bob, 3)
+		_, _, err = svc.AdmitMessage(bob, 3)
 		assert.NoError(t, err, "another user's allowance is their own")
 	})
 	t.Run("ALargerAllowance", func(t *testing.T) {
-		_, err := svc.AllowMessage(ctx, 4)
+		_, _, err := svc.AdmitMessage(ctx, 4)
 		assert.NoError(t, err, "the fourth, once the allowance is four")
 	})
 	t.Run("TheNextWindow", func(t *testing.T) {
 		now = base.Add(postgres.AllowanceWindow - time.Second)
-		_, err := svc.AllowMessage(ctx, 3)
+		_, _, err := svc.AdmitMessage(ctx, 3)
 		assert.Equal(t, taskwire.ETOOMANY, taskwire.ErrorCode(err), "a second before the window ends")
 		now = base.Add(postgres.AllowanceWindow)
-		end, err := svc.AllowMessage(ctx, 3)
+		_, end, err := svc.AdmitMessage(ctx, 3)
 		require.NoError(t, err, "as the window ends")
 		assert.True(t, end.Equal(now.Add(postgres.AllowanceWindow)), "a new window from this message: %v", end)
 		for range 2 {
-			_, err = svc.AllowMessage(ctx, 3)
+			_, _, err = svc.AdmitMessage(ctx, 3)
 			require.NoError(t, err)
 		}
-		_, err = svc.AllowMessage(ctx, 3)
+		_, _, err = svc.AdmitMessage(ctx, 3)
 		assert.Equal(t, taskwire.ETOOMANY, taskwire.ErrorCode(err), "three again in the new window")
 	})
 	t.Run("AtOnce", func(t *testing.T) {
@@ -271,7 +271,7 @@ func TestConversationService_AllowMessage(t *testing.T) {
 		var wg sync.WaitGroup
 		for range n {
 			wg.Go(func() {
-				end, err := svc.AllowMessage(carol, limit)
+				_, end, err := svc.AdmitMessage(carol, limit)
 				answers <- answer{end, err}
 			})
 		}
@@ -288,10 +288,28 @@ func TestConversationService_AllowMessage(t *testing.T) {
 		}
 		assert.Equal(t, limit, allowed)
 	})
+	t.Run("TheZoneAndNoLimit", func(t *testing.T) {
+		dave, id := MustNewUser(t, db)
+		_, err := postgres.NewUserService(db).UpdateMe(dave, []byte(`{"time_zone": "Asia/Tokyo"}`))
+		require.NoError(t, err)
+		for range 3 {
+			zone, end, err := svc.AdmitMessage(dave, 0)
+			require.NoError(t, err)
+			assert.Equal(t, "Asia/Tokyo", zone, "the zone for the prompt, in the same round trip")
+			assert.True(t, end.IsZero(), "no window without a limit")
+		}
+		assert.Zero(t, countRows(t, db, `SELECT count(*) FROM assistant_allowance WHERE user_id = $1`, id), "nothing counted")
+		zone, _, err := svc.AdmitMessage(dave, 1)
+		require.NoError(t, err)
+		assert.Equal(t, "Asia/Tokyo", zone)
+		zone, _, err = svc.AdmitMessage(dave, 1)
+		assert.Equal(t, taskwire.ETOOMANY, taskwire.ErrorCode(err))
+		assert.Equal(t, "Asia/Tokyo", zone, "a refusal has the zone to say when in")
+	})
 	t.Run("ConversationsDeletedGiveNothingBack", func(t *testing.T) {
 		c := MustStartConversation(t, ctx, svc, "hello")
 		require.NoError(t, svc.DeleteConversation(ctx, c.ID))
-		_, err := svc.AllowMessage(ctx, 3)
+		_, _, err := svc.AdmitMessage(ctx, 3)
 		assert.Equal(t, taskwire.ETOOMANY, taskwire.ErrorCode(err))
 	})
 }

@@ -364,7 +364,7 @@ func TestUserService_DeleteMe(t *testing.T) {
 		_, _, err = tasks.CreateTask(ctx, f, idempotencyKey("k", []byte("keyed")))
 		require.NoError(t, err)
 		MustStartConversation(t, ctx, postgres.NewConversationService(db), "hello")
-		_, err = postgres.NewConversationService(db).AllowMessage(ctx, 10)
+		_, _, err = postgres.NewConversationService(db).AdmitMessage(ctx, 10)
 		require.NoError(t, err)
 		_, err = users.CreateSavedFilter(ctx, "work", "tag=work")
 		require.NoError(t, err)

@@ -73,7 +73,7 @@ func NewFromApp(a *app.App, cfg map[string]string) (*Server, error) {
 	}
 	convs := postgres.NewConversationService(a.DB)
 	return New(Deps{
-		Agent:         chat.New(c, tools.New(a.Tasks, a.Users, a.Notifications, a.Changes), convs, a.Users),
+		Agent:         chat.New(c, tools.New(a.Tasks, a.Users, a.Notifications, a.Changes), convs),
 		Conversations: convs,
 		Auth:          a.Verifier,
 		Users:         a.Users,

@@ -60,7 +60,7 @@ func (e *env) serve(t *testing.T, cfg func(*chat.Config)) string {
 	a := e.app.App
 	convs := postgres.NewConversationService(a.DB)
 	h := chathttp.New(chathttp.Deps{
-		Agent:         chat.New(c, tools.New(postgres.NewTaskService(a.DB), a.Users, postgres.NewNotificationService(a.DB), postgres.NewChangeService(a.DB)), convs, a.Users),
+		Agent:         chat.New(c, tools.New(postgres.NewTaskService(a.DB), a.Users, postgres.NewNotificationService(a.DB), postgres.NewChangeService(a.DB)), convs),
 		Conversations: convs, Auth: a.Verifier, Users: a.Users,
 	})
 	srv := httptest.NewServer(h)
