@@ -2012,6 +2012,29 @@ await userScenario('at most three toasts: a fourth closes the oldest, whose dele
   assert(await p.locator('.toast').count() === 2, 'the Undo closed its own toast only');
 });
 
+await userScenario('a deletion waiting for its time outlasts newer toasts: a fourth closes the oldest Undo of a completion first', {
+  seed: async (tok) => {
+    for (const title of ['Sell the bike', 'Pay the rent', 'Call the plumber', 'Walk the dog']) await seedTask(tok, { title });
+  },
+}, async ({ page: p, token: tok }) => {
+  await p.mouse.move(0, 0); // a toast under the pointer stays
+  await taskItem(p, 'Sell the bike').getByRole('button', { name: 'Delete “Sell the bike”' }).click();
+  await p.locator('.toast', { hasText: 'Deleted “Sell the bike”' }).waitFor();
+  for (const title of ['Pay the rent', 'Call the plumber', 'Walk the dog']) {
+    await taskItem(p, title).getByRole('checkbox', { name: `Complete “${title}”` }).click();
+    await p.locator('.toast', { hasText: `Completed “${title}”` }).waitFor();
+  }
+  const shown = await p.locator('.toast').allTextContents();
+  assert(shown.length === 3 && shown.some((s) => s.includes('Deleted “Sell the bike”')) && !shown.some((s) => s.includes('Pay the rent')),
+    `the deletion's toast stays, the oldest completion's goes: ${JSON.stringify(shown)}`);
+  await sleep(500);
+  assert((await api(tok, 'GET', '/v1/trash')).body.items.length === 0, 'the deletion is not sent early');
+  await p.locator('.toast', { hasText: 'Deleted “Sell the bike”' }).hover();
+  await p.locator('.toast', { hasText: 'Deleted “Sell the bike”' }).getByRole('button', { name: 'Undo' }).click();
+  await taskItem(p, 'Sell the bike').waitFor();
+  assert((await api(tok, 'GET', '/v1/tasks/1')).status === 200, 'the task was never deleted');
+});
+
 await userScenario('several tasks at once: selected, tagged, completed and brought back, due tomorrow and back, deleted and brought back, one request each', {
   seed: async (tok) => {
     for (const title of ['Renew the passport', 'Water the fern']) await seedTask(tok, { title });

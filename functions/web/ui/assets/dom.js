@@ -27,6 +27,9 @@ const MAX_TOASTS = 3;
 
 // Each toast's close, by its element, so that a new toast can close the oldest.
 const closers = new WeakMap();
+// What closing a toast before its time loses, by toast: 0 a message, 1 its action (an
+// Undo), 2 what its time running out does (a deletion, sent then).
+const stakes = new WeakMap();
 
 // The toasts' region once toast has begun to keep the page's end clear of it.
 let watched = null;
@@ -51,8 +54,9 @@ function keepClear(box) {
  * after it (a reminder's Complete, and its snooze choices on a line of their own). The
  * toasts come first in the page's tab order (their region follows the skip link), and a
  * toast stays while the pointer or the focus is on it, so that its action can be reached
- * in time. With MAX_TOASTS shown, a new one closes the oldest the user is not on, as if
- * its time had run out (a deletion's is sent then).
+ * in time. With MAX_TOASTS shown, a new one closes one the user is not on, as if its time
+ * had run out: the oldest of those with the least at stake, a message before an Undo, and
+ * an Undo before a deletion waiting for its time (which is sent then).
  */
 export function toast(text, { action, onAction, timeout = 6000, onTimeout, kind = 'info', extra } = {}) {
   const box = $('#toasts');
@@ -85,9 +89,11 @@ export function toast(text, { action, onAction, timeout = 6000, onTimeout, kind 
   action && h('button', { type: 'button', onclick: () => close(true) }, action),
   extra, // more controls, after the action; the Dismiss last, in the tab order as at the line's end (app.css)
   h('button', { type: 'button', class: 'icon', 'aria-label': 'Dismiss', onclick: () => close(false) }, '×'));
-  const idle = [...box.children].filter((t) => !t.contains(document.activeElement) && !t.matches(':hover'));
+  const idle = [...box.children].filter((t) => !t.contains(document.activeElement) && !t.matches(':hover'))
+    .sort((a, b) => (stakes.get(a) ?? 0) - (stakes.get(b) ?? 0)); // stable: the oldest first at each stake
   for (let n = box.children.length; n >= MAX_TOASTS && idle.length > 0; n--) closers.get(idle.shift())?.(false);
   closers.set(el, close);
+  stakes.set(el, onTimeout ? 2 : action ? 1 : 0);
   box.append(el);
   wait();
   return { close: (acted = false) => close(acted) };
