@@ -979,6 +979,16 @@ func TestParse(t *testing.T) {
 		{name: "UntilSat", text: "stretch daily until sat", title: "stretch",
 			day: "2026-03-06", rule: "FREQ=DAILY;UNTIL=20260307"},
 		{name: "UntilWithoutRuleIsTitle", text: "wait until friday", title: "wait until", day: "2026-03-13"},
+		// After a rule, this week, month or year is how long it runs (until 2026-12-06 "this
+		// month" there was the due date, the series starting on the month's last day).
+		{name: "RuleThisMonth", text: "water plants every 2 days this month", title: "water plants",
+			day: "2026-03-06", rule: "FREQ=DAILY;INTERVAL=2;UNTIL=20260331"},
+		{name: "RuleThisWeek", text: "stretch every day this week", title: "stretch",
+			day: "2026-03-06", rule: "FREQ=DAILY;UNTIL=20260308"},
+		{name: "RuleThisYear", text: "pay the nanny every month this year", title: "pay the nanny",
+			day: "2026-03-06", rule: "FREQ=MONTHLY;UNTIL=20261231"},
+		{name: "RuleOnADayThisMonth", text: "gym every monday this month", title: "gym",
+			day: "2026-03-09", rule: "FREQ=WEEKLY;UNTIL=20260331;BYDAY=MO"},
 		// A month alone ends the series before it begins; its end takes it in.
 		{name: "DueIn", text: "report due in 3 days", title: "report", day: "2026-03-09"},
 		{name: "Within", text: "pay invoice within 3 days", title: "pay invoice", day: "2026-03-09"},

@@ -784,7 +784,28 @@ func matchExcept(p *parser, i int) (int, string) {
 // on the last day of February (of the March to come, or of the year given, "until march
 // 2028"); "until the end of march" takes March in. So does a year: "until 2030" ends on
 // 31 December 2029.
+//
+// After a rule, "this week|month|year" is how long it runs, to the period's last day:
+// "water the plants every 2 days this month" ends on the month's last day ("this week" on
+// Sunday), where it would otherwise be a due date and start the series there.
 func matchUntil(p *parser, i int) (int, string) {
+	if p.rule != nil && p.rule.until == "" && p.rule.count == 0 && p.run == nil && p.word(i) == "this" {
+		today := dateOf(p.now)
+		var end date
+		switch p.word(i + 1) {
+		case "week":
+			end = today.add((7 - int(today.weekday())) % 7)
+		case "month":
+			end = today.monthStart(1).add(-1)
+		case "year":
+			end = date{today.y, time.December, 31}
+		default:
+			return 0, ""
+		}
+		p.rule.until = time.Date(end.y, end.m, end.d, 12, 0, 0, 0, time.UTC).Format("20060102")
+		p.untilFrag = len(p.frag)
+		return 2, "until " + end.String()
+	}
 	if w := p.word(i); p.rule == nil || p.rule.until != "" || p.rule.count > 0 || (w != "until" && w != "till" && w != "ending") {
 		return 0, ""
 	}
