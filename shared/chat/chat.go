@@ -239,7 +239,8 @@ type Request struct {
 // is streamed to obs.Delta. Model failures are *ModelError: ETIMEOUT, EUNAVAILABLE (rate
 // limited, with RetryAfter) or EUPSTREAM. A failure once the conversation exists comes
 // with a Reply too, holding its id and the tool calls that ran, so that the client can go
-// on in it. A message to a conversation while an earlier one is answered is ECONFLICT.
+// on in it. A message to a conversation while an earlier one is answered is ECONFLICT,
+// and one past the user's daily allowance a *LimitError (ETOOMANY): neither is stored.
 func (a *Agent) Chat(ctx context.Context, req Request, obs *Observer) (*Reply, error) {
 	if obs == nil {
 		obs = &Observer{}
