@@ -260,22 +260,25 @@ func (a *Agent) Chat(ctx context.Context, req Request, obs *Observer) (*Reply, e
 		return nil, taskwire.FieldErrorf(taskwire.EINVALID, "message", "message must be valid UTF-8 without NUL characters")
 	}
 
-	zone, err := a.admit(ctx)
-	if err != nil {
-		return nil, err
-	}
-
 	// One answer at a time per conversation: two at once would interleave their
 	// messages, and each would answer without the other's in its history. The hold is
 	// taken with the conversation's start or with the read of its history, and ended
-	// with the answer's last messages, so it costs no round trip of its own.
+	// with the answer's last messages, so it costs no round trip of its own. The message
+	// is counted against the allowance (admit) once it is to be answered: a new one before
+	// its conversation starts, one to a conversation once that is held for it, so that a
+	// message to a conversation busy or gone counts nothing.
 	var (
 		convID  uuid.UUID
 		until   time.Time
 		history []*taskwire.Message
+		zone    string
 	)
 	hold := a.cfg.Timeout + holdMargin
 	if req.ConversationID == "" {
+		var err error
+		if zone, err = a.admit(ctx); err != nil {
+			return nil, err
+		}
 		c, held, err := a.convs.StartConversation(ctx, message, hold)
 		if err != nil {
 			return nil, fmt.Errorf("chat: %w", err)
@@ -288,6 +291,10 @@ func (a *Agent) Chat(ctx context.Context, req Request, obs *Observer) (*Reply, e
 		}
 		if until, history, err = a.convs.ClaimConversation(ctx, id, hold, a.cfg.HistoryLimit); err != nil {
 			return nil, fmt.Errorf("chat: %w", err)
+		}
+		if zone, err = a.admit(ctx); err != nil {
+			a.release(ctx, id, until)
+			return nil, err
 		}
 		convID = id
 	}

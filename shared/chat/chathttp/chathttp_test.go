@@ -373,6 +373,11 @@ func TestChat_DailyAllowance(t *testing.T) {
 	require.NoError(t, err)
 	e.model.Handle(func(openaitest.Request) openaitest.Reply { return openaitest.Text("Noted.") })
 	first := e.mustChat(t, u, "", "hello")
+	// Messages that are not answered count nothing: to a conversation gone, or none.
+	res := do(t, e.url, "POST", "/v1/chat", u.token, map[string]any{"message": "hi", "conversation_id": uuid.NewString()})
+	res.problem(t, http.StatusNotFound)
+	res = do(t, e.url, "POST", "/v1/chat", u.token, map[string]any{"message": "hi", "conversation_id": "seven"})
+	assert.GreaterOrEqual(t, res.status, 400)
 	e.mustChat(t, u, first.ConversationID, "and again")
 	calls := len(e.model.Requests())
 
@@ -391,11 +396,16 @@ func TestChat_DailyAllowance(t *testing.T) {
 	assert.Len(t, e.model.Requests(), calls, "no model call past the allowance")
 	assert.Equal(t, "user assistant user assistant", roles(e.storedMessages(t, u, first.ConversationID)),
 		"a refused message is not stored")
-	res := do(t, e.url, "POST", "/v1/chat", u.token, map[string]any{"message": "a new conversation"})
+	res = do(t, e.url, "POST", "/v1/chat", u.token, map[string]any{"message": "a new conversation"})
 	res.problem(t, http.StatusTooManyRequests)
 	convs, _, err := postgres.NewConversationService(e.app.App.DB).FindConversations(u.ctx, 10, nil)
 	require.NoError(t, err)
 	assert.Len(t, convs, 1, "a refused first message starts no conversation")
+	// The conversation a refused message was for is not left held: with a larger
+	// allowance (another handler, as after a new configuration) it answers at once.
+	larger := e.serve(t, func(c *chat.Config) { c.DailyMessages = 3 })
+	res = do(t, larger, "POST", "/v1/chat", u.token, map[string]any{"message": "a third, allowed now", "conversation_id": first.ConversationID})
+	assert.Equal(t, http.StatusOK, res.status, "body: %s", res.body)
 
 	other := e.newUser(t)
 	e.mustChat(t, other, "", "hello")
