@@ -431,17 +431,13 @@ form.addEventListener('submit', async (e) => {
     dialog.close(); // nothing changed: nothing to send
     return;
   }
-  // A new task sent again unchanged (its answer was lost) goes with the same key, so the
-  // server answers with the task it made rather than making another.
-  const json = JSON.stringify(body);
-  if (!task && mine.sent?.json !== json) mine.sent = { json, key: crypto.randomUUID() };
   const submit = $('#task-form button[type="submit"]');
   mine.saving = true;
   submit.disabled = true;
   try {
     const saved = task
       ? await request('PATCH', `/v1/tasks/${task.id}`, body, { 'If-Match': `"${task.version}"` })
-      : await request('POST', '/v1/tasks', body, { 'Idempotency-Key': mine.sent.key });
+      : await request('POST', '/v1/tasks', body, { 'Idempotency-Key': keyFor(mine, body) });
     if (current === mine) dialog.close();
     onSaved?.(saved, task ? before(task, body) : null);
   } catch (err) {
@@ -456,6 +452,17 @@ form.addEventListener('submit', async (e) => {
     if (current === mine) submit.disabled = false;
   }
 });
+
+/**
+ * The Idempotency-Key of a new task made of body from the form mine: the same while body
+ * is, so that one sent again unchanged (its answer lost) is made once, the server
+ * answering with the task it made.
+ */
+function keyFor(mine, body) {
+  const json = JSON.stringify(body);
+  if (mine.sent?.json !== json) mine.sent = { json, key: crypto.randomUUID() };
+  return mine.sent.key;
+}
 
 /**
  * The patch that puts back the members patch changed, as task had them before: what
@@ -483,11 +490,9 @@ $('#f-copy').addEventListener('click', async () => {
   if (!mine?.task || mine.saving || !checked()) return;
   const body = values();
   body.checklist = body.checklist.map((step) => ({ ...step, done: false }));
-  const json = JSON.stringify(body);
-  if (mine.sent?.json !== json) mine.sent = { json, key: crypto.randomUUID() };
   mine.saving = true;
   try {
-    const copy = await request('POST', '/v1/tasks', body, { 'Idempotency-Key': mine.sent.key });
+    const copy = await request('POST', '/v1/tasks', body, { 'Idempotency-Key': keyFor(mine, body) });
     if (current === mine) dialog.close();
     mine.onCopied?.(copy);
   } catch (err) {
