@@ -19,3 +19,5 @@ require (
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/text v0.42.0 // indirect
 )
+
+replace github.com/modern-go/reflect2 => ../../shared/third_party/reflect2

@@ -436,7 +436,7 @@ func Build(ctx context.Context, fn Function, out string, opts Options) (err erro
 			own = append(own, r.Old.Path)
 		}
 	}
-	env, err := buildEnviron(ctx, buildEnv, root, filepath.Join(tmp, "modcache"), own, opts.Offline)
+	env, err := buildEnviron(ctx, buildEnv, root, filepath.Join(tmp, "modcache"), served(filepath.Join(fn.Dir, ProxyDir), own), opts.Offline)
 	if err != nil {
 		return err
 	}
@@ -454,24 +454,46 @@ func Build(ctx context.Context, fn Function, out string, opts Options) (err erro
 	return nil
 }
 
+// moduleVersion is one version of a module.
+type moduleVersion struct{ path, version string }
+
+// served returns the versions of the modules paths that the module proxy at proxy lists.
+func served(proxy string, paths []string) []moduleVersion {
+	var out []moduleVersion
+	for _, path := range paths {
+		list, err := os.ReadFile(filepath.Join(proxy, filepath.FromSlash(escapePath(path)), "@v", "list"))
+		if err != nil {
+			continue // not served: the build says so
+		}
+		for _, v := range strings.Fields(string(list)) {
+			out = append(out, moduleVersion{path, v})
+		}
+	}
+	return out
+}
+
 // buildEnviron returns the go command's environment for Build: the process environment,
 // then func.yaml's build environment with /workspace standing for root, then what func's
 // Go builder fixes (CGO_ENABLED=0; GOWORK is func.yaml's to set, as the builder leaves it
 // alone). The module cache is private (modcache),
 // so that the project's modules always come fresh from the proxy; this machine's module
 // cache serves everything else without the network, and offline drops the network. It
-// fails when that cache holds one of own, the project's modules: a go command run outside
-// Build with .goproxy put them there, and the cache would serve that old copy as if make
-// vendor had written it.
-func buildEnviron(ctx context.Context, buildEnv map[string]string, root, modcache string, own []string, offline bool) ([]string, error) {
+// fails when that cache holds a module version of own, those the function's proxy
+// serves: a go command run outside Build with .goproxy put it there, and the cache would
+// serve that old copy as if make vendor had written it. Other versions of the same
+// module (upstream's reflect2 beside the project's patched copy) may stay.
+func buildEnviron(ctx context.Context, buildEnv map[string]string, root, modcache string, own []moduleVersion, offline bool) ([]string, error) {
 	out, err := exec.CommandContext(ctx, "go", "env", "GOMODCACHE").Output()
 	if err != nil {
 		return nil, fmt.Errorf("go env: %w", commandError(err))
 	}
 	cacheDir := filepath.Join(strings.TrimSpace(string(out)), "cache", "download")
-	for _, path := range own {
-		if dir := filepath.Join(cacheDir, filepath.FromSlash(path)); exists(dir) {
-			return nil, fmt.Errorf("the module cache holds %s, which must come from %s: remove %s", path, ProxyDir, dir)
+	for _, m := range own {
+		dir := filepath.Join(cacheDir, filepath.FromSlash(escapePath(m.path)), "@v")
+		for _, ext := range []string{".info", ".mod", ".zip"} {
+			if exists(filepath.Join(dir, m.version+ext)) {
+				return nil, fmt.Errorf("the module cache holds %s@%s, which must come from %s: remove %s", m.path, m.version, ProxyDir, filepath.Dir(dir))
+			}
 		}
 	}
 	localCache := "file://" + cacheDir

@@ -2,6 +2,7 @@ package funcbuild_test
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -48,14 +49,49 @@ func MustCopyAlone(tb testing.TB, fn funcbuild.Function) funcbuild.Function {
 // only what they compile, and the scaffolding's -mod=mod reads the whole graph, so on a
 // fresh machine the go.mod of gopkg.in/yaml.v3, which dario.cat/mergo (a module from
 // before graph pruning) requires, was missing. It runs in a copy of the project, as the
-// download records checksums in go.sum.
+// download records checksums in go.sum. The scaffolding also reads the go.mod of
+// upstream's reflect2 v1.0.2, which the CloudEvents SDK requires and the project's
+// replace line keeps that download from fetching, so each version the module graph
+// requires of a third-party module the project replaces with its own copy is downloaded
+// too.
 func MustCacheModules(tb testing.TB, rel string) {
 	tb.Helper()
-	cmd := exec.Command("go", "mod", "download", "all")
-	cmd.Dir = filepath.Join(MustCopyProject(tb).Dir, rel)
-	cmd.Env = append(os.Environ(), "GOWORK=off")
-	out, err := cmd.CombinedOutput()
-	require.NoError(tb, err, "go mod download all in %s:\n%s", rel, out)
+	dir := filepath.Join(MustCopyProject(tb).Dir, rel)
+	goCmd := func(dir string, args ...string) []byte {
+		tb.Helper()
+		cmd := exec.Command("go", args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GOWORK=off")
+		out, err := cmd.CombinedOutput()
+		require.NoError(tb, err, "go %s in %s:\n%s", strings.Join(args, " "), dir, out)
+		return out
+	}
+	goCmd(dir, "mod", "download", "all")
+
+	patched := map[string]bool{}
+	for _, path := range MustReplacedByDirectories(tb, dir) {
+		patched[path] = !strings.HasPrefix(path, "github.com/taskwire/taskwire")
+	}
+	var edges [][]string // module@version requires module@version; the main module has no version
+	for _, line := range strings.Split(string(goCmd(dir, "mod", "graph")), "\n") {
+		if fields := strings.Fields(line); len(fields) == 2 {
+			edges = append(edges, fields)
+		}
+	}
+	var own, upstream []string // versions of the patched modules: the project's, upstream's
+	for _, e := range edges {
+		if path, _, _ := strings.Cut(e[1], "@"); patched[path] && !strings.Contains(e[0], "@") {
+			own = append(own, e[1])
+		}
+	}
+	for _, e := range edges {
+		if path, _, _ := strings.Cut(e[1], "@"); patched[path] && !slices.Contains(own, e[1]) && !slices.Contains(upstream, e[1]) {
+			upstream = append(upstream, e[1])
+		}
+	}
+	if len(upstream) > 0 {
+		goCmd(tb.TempDir(), append([]string{"mod", "download"}, upstream...)...)
+	}
 }
 
 func TestList(t *testing.T) {
@@ -75,8 +111,31 @@ func TestList(t *testing.T) {
 	assert.Equal(t, append(want, funcbuild.WholeApp), names)
 }
 
+// MustReplacedByDirectories returns the module paths that the go.mod in dir replaces with
+// directories: those make vendor serves from the function's proxy.
+func MustReplacedByDirectories(tb testing.TB, dir string) []string {
+	tb.Helper()
+	cmd := exec.Command("go", "mod", "edit", "-json")
+	cmd.Dir = dir
+	out, err := cmd.Output()
+	require.NoError(tb, err, "go mod edit -json in %s", dir)
+	var gm struct {
+		Replace []struct{ Old, New struct{ Path string } }
+	}
+	require.NoError(tb, json.Unmarshal(out, &gm))
+	var paths []string
+	for _, r := range gm.Replace {
+		if strings.HasPrefix(r.New.Path, ".") || filepath.IsAbs(r.New.Path) {
+			paths = append(paths, r.Old.Path)
+		}
+	}
+	require.NotEmpty(tb, paths, "%s/go.mod replaces no module with a directory", dir)
+	return paths
+}
+
 // Every func.yaml points its builder at the module proxy make vendor writes, and lets the
-// go command hash the project's modules itself.
+// go command hash the modules it serves itself: the project's, and the patched reflect2
+// (shared/third_party/reflect2), whose version the checksum database does not know.
 func TestBuildEnv_ReachesTheProxy(t *testing.T) {
 	fns, err := funcbuild.List(repoRoot)
 	require.NoError(t, err)
@@ -87,7 +146,12 @@ func TestBuildEnv_ReachesTheProxy(t *testing.T) {
 			const how = "func.yaml's build.buildEnvs: see README, Deploying to a cluster"
 			proxies := strings.Split(env["GOPROXY"], ",")
 			assert.Equal(t, "file://"+funcbuild.BuilderRoot+"/"+funcbuild.ProxyDir, proxies[0], "GOPROXY's first proxy, in "+how)
-			assert.Equal(t, "github.com/taskwire/taskwire", env["GONOSUMDB"], "GONOSUMDB, in "+how)
+			for _, path := range MustReplacedByDirectories(t, fn.Dir) {
+				covered := slices.ContainsFunc(strings.Split(env["GONOSUMDB"], ","), func(prefix string) bool {
+					return path == prefix || strings.HasPrefix(path, prefix+"/")
+				})
+				assert.True(t, covered, "GONOSUMDB %q leaves out %s, which the proxy serves, in %s", env["GONOSUMDB"], path, how)
+			}
 			assert.Contains(t, strings.Fields(env["GOFLAGS"]), "-mod=mod", "GOFLAGS, in "+how)
 		})
 	}
@@ -203,23 +267,35 @@ func MustCopyProject(tb testing.TB) funcbuild.Function {
 	return funcbuild.Function{Name: funcbuild.WholeApp, Dir: dst}
 }
 
-// A module cache that holds the project's own modules (a go command run outside Build
-// with .goproxy put them there) would serve that old copy as if make vendor had written
-// it: Build refuses it, saying what to remove.
+// A module cache that holds a version the function's proxy serves (a go command run
+// outside Build with .goproxy put it there) would serve that old copy as if make vendor
+// had written it: Build refuses it, saying what to remove. Upstream's reflect2 v1.0.2,
+// which any build without the project's replace lines downloads, is another version than
+// the patched copy's and may stay.
 func TestBuild_RefusesACacheHoldingTheProjectsModules(t *testing.T) {
 	ctx := context.Background()
 	src := MustFunction(t, "recurrence")
 	fn := MustCopyAlone(t, src)
 	require.NoError(t, funcbuild.Vendor(ctx, src.Dir, filepath.Join(fn.Dir, funcbuild.ProxyDir)))
 	cache := t.TempDir()
-	stale := filepath.Join(cache, "cache", "download", "github.com", "taskwire", "taskwire", "shared")
-	require.NoError(t, os.MkdirAll(stale, 0o755))
+	download := filepath.Join(cache, "cache", "download")
+	stale := filepath.Join(download, "github.com", "taskwire", "taskwire", "shared")
+	MustWriteFile(t, filepath.Join(stale, "@v", "v0.0.0.info"), `{"Version":"v0.0.0"}`)
+	MustWriteFile(t, filepath.Join(download, "github.com", "modern-go", "reflect2", "@v", "v1.0.2.info"), `{"Version":"v1.0.2"}`)
 	t.Setenv("GOMODCACHE", cache)
 
 	err := funcbuild.Build(ctx, fn, filepath.Join(t.TempDir(), "recurrence"), funcbuild.Options{Offline: true})
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "holds github.com/taskwire/taskwire/shared")
+	assert.Contains(t, err.Error(), "holds github.com/taskwire/taskwire/shared@v0.0.0")
 	assert.Contains(t, err.Error(), stale)
+	assert.NotContains(t, err.Error(), "reflect2")
+}
+
+// MustWriteFile writes text to path, making its directory.
+func MustWriteFile(tb testing.TB, path, text string) {
+	tb.Helper()
+	require.NoError(tb, os.MkdirAll(filepath.Dir(path), 0o755))
+	require.NoError(tb, os.WriteFile(path, []byte(text), 0o644))
 }
 
 func TestCheckStatic_RefusesADynamicExecutable(t *testing.T) {

@@ -1,3 +1,5 @@
+// This file is changed by Taskwire from reflect2 v1.0.2: MethodByName at its end is new.
+
 package reflect2
 
 import (
@@ -76,3 +78,12 @@ func (type2 *safeType) UnsafeSet(ptr unsafe.Pointer, val unsafe.Pointer) {
 func (type2 *safeType) AssignableTo(anotherType Type) bool {
 	return type2.Type1().AssignableTo(anotherType.Type1())
 }
+
+// MethodByName hides the method of that name that safeType (and unsafeType through it)
+// would promote from the embedded reflect.Type. Taskwire's change to reflect2 v1.0.2,
+// and its only one: the promoted wrapper calls reflect.Type.MethodByName with a name the
+// linker cannot see, and in a program that also calls MethodByName through the
+// reflect.Type interface (openai-go does, with a constant name) that wrapper is kept and
+// makes Go's linker keep every exported method of every type. Neither reflect2 nor
+// json-iterator calls it; Type1().MethodByName is the reflect.Type's own.
+func (type2 *safeType) MethodByName() {}
