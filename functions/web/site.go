@@ -11,7 +11,6 @@ import (
 	"mime"
 	"net/http"
 	"path"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -171,9 +170,6 @@ func (s *Site) addIndex(assets []Asset) error {
 // entryModule is the module index.html runs.
 const entryModule = "/assets/app.js"
 
-// staticImport matches an import statement of a sibling module: import … from './x.js';
-var staticImport = regexp.MustCompile(`(?m)^import\s[^;]*?\sfrom\s+'\./([\w-]+\.js)';`)
-
 // staticImports returns the modules the entry module needs before it runs: itself and
 // what it imports statically, transitively. Modules loaded with import() are left out of
 // the page's preloads, so that they do not compete with the first screen.
@@ -189,13 +185,66 @@ func staticImports(entry string) map[string]bool {
 		if err != nil {
 			return
 		}
-		for _, m := range staticImport.FindAllStringSubmatch(string(src), -1) {
-			visit(path.Join(path.Dir(name), m[1]))
+		for _, sibling := range siblingImports(string(src)) {
+			visit(path.Join(path.Dir(name), sibling))
 		}
 	}
 	visit(entry)
 	return seen
 }
+
+// siblingImports returns the sibling modules that src imports statically: the import
+// statements that begin a line and end, at their first semicolon, in from './x.js'. It
+// reads the modules at every start of the web function and the whole app, where a
+// regular expression doing the same took a millisecond of CPU.
+func siblingImports(src string) []string {
+	var names []string
+	for rest := src; rest != ""; {
+		if after, ok := strings.CutPrefix(rest, "import"); ok && after != "" && isSpace(after[0]) {
+			if stmt, _, ok := strings.Cut(rest, ";"); ok {
+				if name, ok := fromSibling(stmt); ok {
+					names = append(names, name)
+				}
+			}
+		}
+		_, rest, _ = strings.Cut(rest, "\n")
+	}
+	return names
+}
+
+// fromSibling returns x.js when stmt, an import statement without its semicolon, ends in
+// from './x.js' with x made of letters, digits, '_' and '-'.
+func fromSibling(stmt string) (string, bool) {
+	body, ok := strings.CutSuffix(stmt, ".js'")
+	if !ok {
+		return "", false
+	}
+	i := strings.LastIndex(body, "'./")
+	if i < 0 {
+		return "", false
+	}
+	name := body[i+len("'./"):]
+	if name == "" || strings.ContainsFunc(name, func(r rune) bool {
+		return !(r == '_' || r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
+	}) {
+		return "", false
+	}
+	head := strings.TrimRight(body[:i], spaces)
+	if len(head) == len(body[:i]) {
+		return "", false // no space between from and the quote
+	}
+	head, ok = strings.CutSuffix(head, "from")
+	if !ok || head == "" || !isSpace(head[len(head)-1]) {
+		return "", false
+	}
+	return name + ".js", true
+}
+
+// spaces are the characters regular expressions' \s matches.
+const spaces = " \t\n\f\r"
+
+// isSpace reports whether c is one of spaces.
+func isSpace(c byte) bool { return strings.IndexByte(spaces, c) >= 0 }
 
 // newFile returns body as a file, with its compressed forms from precompressed.
 func newFile(body []byte, ctype, cache, hash string) *file {
