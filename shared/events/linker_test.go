@@ -14,8 +14,8 @@ import (
 // constant name (openai-go does, in the chat function and the whole app) keeps no
 // exported method it never calls. Upstream reflect2, which the SDK links through
 // json-iterator, made Go's linker keep every exported method of every type there, which
-// took those binaries from 52–54 to 59–61 MB and the whole app's cold start past 50 ms;
-// the project builds with its patched copy (shared/third_party/reflect2).
+// took those binaries from 52–54 to 59–61 MB and their idle memory up by 2 MB; the
+// project builds with its patched copy (shared/third_party/reflect2).
 func TestLinker_PrunesUncalledMethodsBesideTheSDK(t *testing.T) {
 	bin := filepath.Join(t.TempDir(), "methodbyname")
 	build := exec.Command("go", "build", "-o", bin, "./testdata/methodbyname")

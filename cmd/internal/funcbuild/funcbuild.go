@@ -457,7 +457,8 @@ func Build(ctx context.Context, fn Function, out string, opts Options) (err erro
 // moduleVersion is one version of a module.
 type moduleVersion struct{ path, version string }
 
-// served returns the versions of the modules paths that the module proxy at proxy lists.
+// served returns the versions of the modules named in paths that the module proxy at
+// proxy lists.
 func served(proxy string, paths []string) []moduleVersion {
 	var out []moduleVersion
 	for _, path := range paths {

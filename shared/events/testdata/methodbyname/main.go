@@ -1,8 +1,8 @@
-// Command methodbyname is a program the size of a sentence that links what every Taskwire
-// binary links, the CloudEvents SDK, and calls reflect.Type.MethodByName through the
-// interface with a constant name, as openai-go's decoder does. Go's linker then keeps,
-// of the methods a program does not call, only those of that name; linker_test.go reads
-// its symbols to see that it did.
+// Command methodbyname is a small program that links what every Taskwire binary links,
+// the CloudEvents SDK, and calls reflect.Type.MethodByName through the interface with a
+// constant name, as openai-go's decoder does. Go's linker then keeps, of the methods a
+// program does not call, only those of that name; linker_test.go reads its symbols to
+// see that it did.
 package main
 
 import (
@@ -28,8 +28,9 @@ func main() {
 	fmt.Println(ev.Type(), ok, m.Name)
 }
 
-// defaultOf looks Default up on t through the reflect.Type interface, which the compiler
-// could not turn into a direct call were it inlined.
+// defaultOf looks Default up on t through the reflect.Type interface, as openai-go does.
+// It stays out of line: inlined into main, where the compiler sees t's concrete type, the
+// call would be a direct one and the linker would have nothing to prune by.
 //
 //go:noinline
 func defaultOf(t reflect.Type) (reflect.Method, bool) {
