@@ -131,6 +131,7 @@ func Parse(text string, now time.Time, loc *time.Location) (Result, error) {
 	p.settleWindow()
 	p.settleHours()
 	p.settleEvening()
+	p.settleTonight()
 	p.settleRemindMe()
 	p.settleClock()
 	p.settleNaming()

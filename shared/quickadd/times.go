@@ -240,8 +240,9 @@ func cutMeridiem(w string) (string, string) {
 
 // latestAfternoon bounds the hours read as afternoon without am or pm: "at 5" and "3:30"
 // are 17:00 and 15:30, since few tasks are due between 01:00 and 06:59 and many between
-// 13:00 and 18:59; "at 7" stays 07:00, as early as people get up. A leading zero ("05:30")
-// or a morning ("tomorrow morning at 5") keeps the hour as typed.
+// 13:00 and 18:59; "at 7" stays 07:00, as early as people get up (unless that has passed
+// today and no day is given: settleTonight). A leading zero ("05:30") or a morning
+// ("tomorrow morning at 5") keeps the hour as typed.
 const latestAfternoon = 18
 
 // clockOf reads w, the digits of a time of day ("5", "9:30", "3.30" with a meridiem or
@@ -388,6 +389,32 @@ func (p *parser) settleEvening() {
 		}
 	}
 }
+
+// settleTonight makes an hour from 7 to 10 given without am or pm, and without a day, this
+// evening's once that morning hour has passed today and the evening's has not: "call bob
+// at 7" typed at 11:40 is due at 19:00 today, the next 7 o'clock, as assistants that set
+// reminders by voice read it, not at 07:00 tomorrow. Typed before 07:00 or after 19:00 it
+// stays 07:00, the next; a meal of the morning keeps its morning ("breakfast at 8").
+func (p *parser) settleTonight() {
+	if p.clock == nil || !p.clock.morning || p.part != nil || len(p.hours) > 0 ||
+		p.date != nil || p.rule != nil || p.at != nil {
+		return
+	}
+	for k, t := range p.toks {
+		if !p.used[k] && morningMeals[t.word] {
+			return
+		}
+	}
+	today := dateOf(p.now)
+	evening := clock{h: p.clock.h + 12, m: p.clock.m}
+	if !p.wall(today, *p.clock).After(p.now) && p.wall(today, evening).After(p.now) {
+		p.clock = &evening
+	}
+}
+
+// morningMeals are the words of a line that keep an hour alone in the morning
+// (settleTonight).
+var morningMeals = map[string]bool{"breakfast": true, "breakfasts": true, "brunch": true}
 
 // eveningMeals are the words of a line that make an hour alone evening (settleEvening).
 var eveningMeals = map[string]bool{"dinner": true, "supper": true, "dinners": true}
