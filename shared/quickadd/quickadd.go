@@ -94,6 +94,7 @@ type reminder struct {
 	on         *date
 	daysBefore int
 	instant    *time.Time
+	frag       int // index in frag of the words that gave it
 }
 
 // Parse reads text as a new task, with now as the present and loc as the user's zone;

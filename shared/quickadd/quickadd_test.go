@@ -797,6 +797,10 @@ func TestParse(t *testing.T) {
 		{name: "HourMarkAt", text: "call at 9h tomorrow", title: "call", due: "2026-03-07T09:00:00-05:00"},
 		{name: "HourMarkAtSign", text: "meeting @15h", title: "meeting", due: "2026-03-06T15:00:00-05:00"},
 		{name: "HourMarkAsTyped", text: "flight at 6h45 tomorrow", title: "flight", due: "2026-03-07T06:45:00-05:00"},
+		// A reminder of a task due at no time is at the next such hour too.
+		{name: "RemindAtPassedHour", text: "remind me at 9 to call bob", title: "call bob", reminders: []string{"at 2026-03-06T21:00:00-05:00"}},
+		{name: "RemindAtHourAhead", text: "remind me at 9 to call bob", now: "2026-03-06T06:00:00-05:00", title: "call bob", reminders: []string{"at 2026-03-06T09:00:00-05:00"}},
+		{name: "RemindTomorrowAtHour", text: "remind me tomorrow at 9 to call bob", title: "call bob", reminders: []string{"at 2026-03-07T09:00:00-05:00"}},
 		{name: "HourMarkReminder", text: "remind me at 18h to call", title: "call", reminders: []string{"at 2026-03-06T18:00:00-05:00"}},
 		{name: "HourMarkRange", text: "work 9h-17h monday", title: "work", due: "2026-03-09T09:00:00-04:00"},
 		{name: "HourMarkRangeInWords", text: "workshop 14h to 15h30 tomorrow", title: "workshop", due: "2026-03-07T14:00:00-05:00"},
@@ -1189,6 +1193,12 @@ func TestParse_Understood(t *testing.T) {
 		}},
 		{name: "BareEarlyHour", text: "call at 5", want: [][2]string{
 			{"at 5", "at 17:00"},
+		}},
+		{name: "BarePassedHour", text: "call bob at 7", want: [][2]string{
+			{"at 7", "at 19:00"},
+		}},
+		{name: "RemindAtPassedHour", text: "remind me at 9 to call bob", want: [][2]string{
+			{"remind me at 9 to", "reminder at 21:00"},
 		}},
 		{name: "BareHourBeforeTonight", text: "movie at 9 tonight", want: [][2]string{
 			{"at 9", "at 21:00"},

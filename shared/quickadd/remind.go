@@ -46,7 +46,10 @@ func matchReminder(p *parser, i int) (int, string) {
 		if n == 0 || len(p.reminders)+len(rs) > taskwire.MaxReminders {
 			break
 		}
-		p.reminders = append(p.reminders, rs...)
+		for _, r := range rs {
+			r.frag = len(p.frag) // the fragment understand appends once this match returns
+			p.reminders = append(p.reminders, r)
+		}
 		meanings = append(meanings, meaning)
 		clocked = len(rs) == 1 && rs[0].at != nil && rs[0].on == nil && rs[0].daysBefore == 0
 		j += n

@@ -390,26 +390,52 @@ func (p *parser) settleEvening() {
 	}
 }
 
-// settleTonight makes an hour from 7 to 10 given without am or pm, and without a day, this
-// evening's once that morning hour has passed today and the evening's has not: "call bob
-// at 7" typed at 11:40 is due at 19:00 today, the next 7 o'clock, as assistants that set
-// reminders by voice read it, not at 07:00 tomorrow. Typed before 07:00 or after 19:00 it
-// stays 07:00, the next; a meal of the morning keeps its morning ("breakfast at 8").
+// settleTonight makes an hour from 7 to 10 given without am or pm, and without a day, the
+// next such hour (nextEvening): "call bob at 7" typed at 11:40 is due at 19:00 today, not
+// at 07:00 tomorrow. Of the two readings that is the sooner, so a task meant for tonight
+// is never first due tomorrow. So is the reminder of a line due at no time: "remind me at
+// 9 to call bob" typed at 10:00 reminds at 21:00.
 func (p *parser) settleTonight() {
-	if p.clock == nil || !p.clock.morning || p.part != nil || len(p.hours) > 0 ||
-		p.date != nil || p.rule != nil || p.at != nil {
+	if p.date != nil || p.rule != nil || p.at != nil || p.part != nil {
 		return
+	}
+	if p.clock != nil {
+		if evening, ok := p.nextEvening(*p.clock); ok && len(p.hours) == 0 {
+			p.clock = &evening
+		}
+		return
+	}
+	for i, r := range p.reminders {
+		if r.at == nil || r.on != nil || r.daysBefore > 0 || r.instant != nil {
+			continue
+		}
+		if evening, ok := p.nextEvening(*r.at); ok {
+			p.reminders[i].at = &evening
+			f := &p.frag[r.frag]
+			f.Meaning = strings.Replace(f.Meaning, "at "+r.at.String(), "at "+evening.String(), 1)
+		}
+	}
+}
+
+// nextEvening returns the evening's hour for c, an hour from 7 to 10 read as morning,
+// when that morning hour has passed today and the evening's has not: the next time the
+// clock shows it. Typed before 07:00 or after 19:00, "at 7" stays 07:00, the next; and a
+// line about a meal of the morning keeps its morning ("breakfast at 8").
+func (p *parser) nextEvening(c clock) (clock, bool) {
+	if !c.morning {
+		return c, false
 	}
 	for k, t := range p.toks {
 		if !p.used[k] && morningMeals[t.word] {
-			return
+			return c, false
 		}
 	}
 	today := dateOf(p.now)
-	evening := clock{h: p.clock.h + 12, m: p.clock.m}
-	if !p.wall(today, *p.clock).After(p.now) && p.wall(today, evening).After(p.now) {
-		p.clock = &evening
+	evening := clock{h: c.h + 12, m: c.m}
+	if p.wall(today, c).After(p.now) || !p.wall(today, evening).After(p.now) {
+		return c, false
 	}
+	return evening, true
 }
 
 // morningMeals are the words of a line that keep an hour alone in the morning
