@@ -24,11 +24,10 @@ test: db lint
 		(cd $$m && GOWORK=off $(GO) test -race -count=1 -cover ./... && GOWORK=off $(GO) test -count=1 ./...) || exit 1; \
 	done
 
-## lint: go vet on every module (each on its own, without the workspace) and gofmt, leaving
-## upstream's code in shared/third_party as its authors wrote it
+## lint: go vet on every module (each on its own, without the workspace) and gofmt
 lint:
 	@for m in $(MODULES); do (cd $$m && GOWORK=off $(GO) vet ./...) || exit 1; done
-	@out=$$(gofmt -l $$(git ls-files '*.go' ':!:shared/third_party/')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 ## build: the taskwire command
 build:

@@ -1,4 +1,5 @@
-//+build go1.9
+//go:build go1.9
+// +build go1.9
 
 package reflect2
 

@@ -1,3 +1,4 @@
+//go:build !gccgo
 // +build !gccgo
 
 package reflect2
@@ -9,6 +10,7 @@ import (
 )
 
 // typelinks2 for 1.7 ~
+//
 //go:linkname typelinks2 reflect.typelinks
 func typelinks2() (sections []unsafe.Pointer, offset [][]int32)
 
