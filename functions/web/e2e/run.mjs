@@ -2346,6 +2346,7 @@ await userScenario('your data: where reminders go — email, webhook with its se
   assert(await panel.getByLabel('Daily summary at', { exact: true }).inputValue() === '07:30', 'the summary\'s time read again');
   await panel.getByLabel('Daily summary at', { exact: true }).fill('');
   await save.click();
+  await panel.getByText('Saved: reminders are sent to your webhook').waitFor();
   await until(async () => (await api(tok, 'GET', '/v1/me')).body.daily_summary_at === null, 'the summary turned off');
   // A summary with nowhere to go: saved, and the page says what it needs.
   await panel.getByLabel('Email', { exact: true }).fill('');
@@ -2354,6 +2355,25 @@ await userScenario('your data: where reminders go — email, webhook with its se
   await save.click();
   await panel.getByText('the daily summary goes by email or webhook').waitFor();
   assert((await api(tok, 'GET', '/v1/me')).body.daily_summary_at === '18:00', 'saved all the same');
+
+  // Typed into while a save is on its way: the answer does not write the saved settings over
+  // what was typed since, and the panel says it is not saved yet. Until 2026-12-06 the form
+  // showed the server's answer, and the address typed meanwhile was gone without a word.
+  let release;
+  const held = new Promise((r) => { release = r; });
+  await p.route('**/v1/me', async (route) => { if (route.request().method() === 'PATCH') await held; await route.continue(); });
+  await panel.getByLabel('Email', { exact: true }).fill('ada@example.com');
+  await save.click();
+  await panel.getByText('Saving…').waitFor();
+  await panel.getByLabel('Email', { exact: true }).fill('bob@example.com');
+  release();
+  await panel.getByText('your changes since are not saved yet').waitFor();
+  assert(await panel.getByLabel('Email', { exact: true }).inputValue() === 'bob@example.com', 'what was typed meanwhile stays');
+  assert((await api(tok, 'GET', '/v1/me')).body.email === 'ada@example.com', 'what was sent is saved');
+  await p.unroute('**/v1/me');
+  await save.click();
+  await until(async () => (await api(tok, 'GET', '/v1/me')).body.email === 'bob@example.com', 'saved on the next Save');
+  await panel.getByText('Saved.', { exact: true }).waitFor();
 });
 
 await userScenario('your data: download everything, then import it back after two tasks were lost for good', {

@@ -163,6 +163,12 @@ function showDelivery(me) {
   $('#hooks-save').disabled = !me;
 }
 
+/** The settings as the form holds them: what a save sends, to tell whether they changed while it was on its way. */
+function typedDelivery() {
+  return ['#hooks-email', '#hooks-url', '#hooks-zone', '#hooks-summary', '#hooks-goal'].map((sel) => $(sel).value)
+    .concat($('#hooks-tasks').checked).join('\n');
+}
+
 /** Reads the settings into the form, unless the panel closed or opened again meanwhile. */
 async function loadDelivery() {
   const mine = seq;
@@ -187,6 +193,7 @@ $('#hooks-form').addEventListener('submit', (e) => {
       throw new Error('The daily goal is a whole number of tasks, from 1 to 100.');
     }
     say('Saving…');
+    const sent = typedDelivery();
     let me;
     try {
       me = await request('PATCH', '/v1/me', {
@@ -201,8 +208,15 @@ $('#hooks-form').addEventListener('submit', (e) => {
       if (field === 'time_zone') zone.setAttribute('aria-invalid', 'true');
       throw err;
     }
-    showDelivery(me);
     opts.onSettings?.(me);
+    if (typedDelivery() !== sent) {
+      // Typed into while it saved: what was typed stays, to be saved next; the secret is the server's.
+      $('#hooks-secret').value = me.webhook_secret || '';
+      $('#hooks-secret-box').hidden = !me.webhook_secret;
+      say('Saved what was sent; your changes since are not saved yet.');
+      return;
+    }
+    showDelivery(me);
     if (me.daily_summary_at && !me.email && !me.webhook_url) say('Saved, but the daily summary goes by email or webhook: add one for it to reach you.');
     else say(me.webhook_url ? 'Saved: reminders are sent to your webhook, signed with the secret shown.' : 'Saved.');
   });
