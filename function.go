@@ -23,6 +23,7 @@ import (
 	web "github.com/taskwire/taskwire/functions/web"
 	"github.com/taskwire/taskwire/shared/app"
 	"github.com/taskwire/taskwire/shared/broker"
+	assistant "github.com/taskwire/taskwire/shared/chat"
 	"github.com/taskwire/taskwire/shared/host"
 	"github.com/taskwire/taskwire/shared/problem"
 	"github.com/taskwire/taskwire/shared/relay"
@@ -57,6 +58,10 @@ func New() *Function {
 // Start opens the database once, starts every part on it, and starts the event flow:
 // the local broker (unless K_SINK is set) and the outbox relay.
 func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
+	chatCfg, err := assistant.ConfigFromEnv(cfg) // a malformed setting stops the start before anything opens
+	if err != nil {
+		return err
+	}
 	// The page's assets and the local broker's manifests are prepared while the database
 	// opens: each takes a while on a cold start, and none needs another.
 	type prepared struct {
@@ -90,12 +95,8 @@ func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
 		return err
 	}
 	a.EndStreamsWhenDone(ctx)
-	if f.chat, err = chat.NewWithApp(a, cfg); err != nil {
-		bg.Stop()
-		a.Close()
-		return err
-	}
 	f.app, f.bg, f.web = a, bg, page
+	f.chat = chat.NewWithApp(a, chatCfg)
 	f.tasks.Store(tasks.NewWithApp(a))
 	// The start's peak (migrating, loading keys and schemas, preparing the page and the
 	// broker) is garbage now. Go's runtime would keep its freed memory as room to grow, for

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 
 	"github.com/taskwire/taskwire/shared/app"
+	"github.com/taskwire/taskwire/shared/chat"
 	"github.com/taskwire/taskwire/shared/chat/chathttp"
 	"github.com/taskwire/taskwire/shared/problem"
 	"github.com/taskwire/taskwire/shared/taskmcp"
@@ -42,25 +43,17 @@ func New() *Function {
 }
 
 // NewWithApp returns the chat function on an app opened by its caller (the whole-app
-// bundle), configured from cfg and ready at once; the caller relays events and closes
-// the app.
-func NewWithApp(a *app.App, cfg map[string]string) (*Function, error) {
-	s, err := serve(a, cfg)
-	if err != nil {
-		return nil, err
-	}
+// bundle), the assistant configured by c, ready at once; the caller relays events and
+// closes the app.
+func NewWithApp(a *app.App, c chat.Config) *Function {
 	f := &Function{}
-	f.s.Store(s)
-	return f, nil
+	f.s.Store(serve(a, c))
+	return f
 }
 
-// serve returns the function's routes on a, the assistant configured from cfg.
-func serve(a *app.App, cfg map[string]string) (*served, error) {
-	routes, err := chathttp.NewFromApp(a, cfg)
-	if err != nil {
-		return nil, err
-	}
-	s := &served{app: a, chat: routes}
+// serve returns the function's routes on a, the assistant configured by c.
+func serve(a *app.App, c chat.Config) *served {
+	s := &served{app: a, chat: chathttp.NewFromApp(a, c)}
 	mcp := taskmcp.New(a.Verifier, a.Users, tools.New(a.Tasks, a.Users, a.Notifications, a.Changes), a.Verifier.Issuer())
 	s.handler = a.CORS.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == MCPPath || r.URL.Path == taskmcp.MetadataPath {
@@ -69,7 +62,7 @@ func serve(a *app.App, cfg map[string]string) (*served, error) {
 		}
 		s.chat.ServeHTTP(w, r)
 	}))
-	return s, nil
+	return s
 }
 
 // Start opens the database and the token verifier from cfg, the environment, and starts
@@ -77,6 +70,10 @@ func serve(a *app.App, cfg map[string]string) (*served, error) {
 func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
 	if !f.owned {
 		return nil
+	}
+	c, err := chat.ConfigFromEnv(cfg) // a malformed setting stops the start before anything opens
+	if err != nil {
+		return err
 	}
 	a, err := app.Open(ctx, cfg)
 	if err != nil {
@@ -86,15 +83,7 @@ func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
 		a.Close()
 		return err
 	}
-	s, err := serve(a, cfg)
-	if err != nil {
-		if f.bg != nil {
-			f.bg.Stop()
-		}
-		a.Close()
-		return err
-	}
-	f.s.Store(s)
+	f.s.Store(serve(a, c))
 	return nil
 }
 

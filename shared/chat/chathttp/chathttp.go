@@ -64,20 +64,16 @@ func New(d Deps) *Server {
 	return s
 }
 
-// NewFromApp returns the chat routes on an opened app, with the assistant configured
-// from cfg (chat.ConfigFromEnv), which may be malformed.
-func NewFromApp(a *app.App, cfg map[string]string) (*Server, error) {
-	c, err := chat.ConfigFromEnv(cfg)
-	if err != nil {
-		return nil, err
-	}
+// NewFromApp returns the chat routes on an opened app, with the assistant configured by c
+// (chat.ConfigFromEnv).
+func NewFromApp(a *app.App, c chat.Config) *Server {
 	convs := postgres.NewConversationService(a.DB)
 	return New(Deps{
 		Agent:         chat.New(c, tools.New(a.Tasks, a.Users, a.Notifications, a.Changes), convs),
 		Conversations: convs,
 		Auth:          a.Verifier,
 		Users:         a.Users,
-	}), nil
+	})
 }
 
 // Patterns returns the method and path of every chat route.
