@@ -308,8 +308,6 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 	if wd := today.weekday(); wd == time.Saturday || wd == time.Sunday {
 		thisWeek = nextWeekday(time.Sunday, true)
 	}
-	// This month, as something to get done in it, is by its last day.
-	thisMonth := today.monthStart(1).add(-1)
 	if d, k := p.nthWeekdayOf(j); k > 0 {
 		return d, nil, nil, k
 	}
@@ -345,20 +343,17 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 			return thisWeek, nil, nil, 2
 		}
 		if p.word(j+1) == "month" && !p.dayBefore(j) { // "pay the invoice this month": by its last day
-			return thisMonth, nil, nil, 2
+			return today.monthEnd(), nil, nil, 2
 		}
 		if p.word(j+1) == "year" && !p.dayBefore(j) { // "renew the passport this year": by 31 December
-			return date{today.y, time.December, 31}, nil, nil, 2
+			return today.yearEnd(), nil, nil, 2
 		}
 	case "later":
-		if p.word(j+1) == "this" && p.word(j+2) == "week" {
-			return thisWeek, nil, nil, 3
-		}
-		if p.word(j+1) == "this" && p.word(j+2) == "month" && !p.dayBefore(j) {
-			return thisMonth, nil, nil, 3
-		}
-		if p.word(j+1) == "this" && p.word(j+2) == "year" && !p.dayBefore(j) {
-			return date{today.y, time.December, 31}, nil, nil, 3
+		// "later this week|month|year": as "this week|month|year" is.
+		if w := p.word(j + 2); p.word(j+1) == "this" && (w == "week" || (w == "month" || w == "year") && !p.dayBefore(j)) {
+			if d, _, _, n := p.dateAt(j+1, introduced); n == 2 {
+				return d, nil, nil, 3
+			}
 		}
 	case "first":
 		// "first day of [the] next week|month|year", as "beginning of" says it, and "first
@@ -408,13 +403,13 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 			}
 			if y, ok := p.year(j + 2); ok && p.phraseEnds(j+3) {
 				if y == today.y && m == today.m {
-					return thisMonth, nil, nil, 3
+					return today.monthEnd(), nil, nil, 3
 				}
 				return date{y, m, 1}, nil, nil, 3
 			}
 			if p.phraseEnds(j + 2) {
 				if m == today.m {
-					return thisMonth, nil, nil, 2
+					return today.monthEnd(), nil, nil, 2
 				}
 				d, _ := nextDate(today, m, 1)
 				return d, nil, nil, 2
@@ -545,7 +540,7 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 	case "eow": // end of week
 		return nextWeekday(time.Friday, true), nil, nil, 1
 	case "eom": // end of month
-		return today.monthStart(1).add(-1), nil, nil, 1
+		return today.monthEnd(), nil, nil, 1
 	}
 	if d, k := p.midMonth(j); k > 0 {
 		return d, nil, nil, k

@@ -794,11 +794,11 @@ func matchUntil(p *parser, i int) (int, string) {
 		var end date
 		switch p.word(i + 1) {
 		case "week":
-			end = today.add((7 - int(today.weekday())) % 7)
+			end = today.weekEnd()
 		case "month":
-			end = today.monthStart(1).add(-1)
+			end = today.monthEnd()
 		case "year":
-			end = date{today.y, time.December, 31}
+			end = today.yearEnd()
 		default:
 			return 0, ""
 		}

@@ -93,6 +93,15 @@ func (d date) addMonths(n int) date {
 	return date{first.y, first.m, min(d.d, last)}
 }
 
+// weekEnd returns the Sunday that ends d's week, d itself on a Sunday.
+func (d date) weekEnd() date { return d.add((7 - int(d.weekday())) % 7) }
+
+// monthEnd returns the last day of d's month.
+func (d date) monthEnd() date { return d.monthStart(1).add(-1) }
+
+// yearEnd returns 31 December of d's year.
+func (d date) yearEnd() date { return date{d.y, time.December, 31} }
+
 // add returns the date n days later.
 func (d date) add(n int) date {
 	return dateOf(time.Date(d.y, d.m, d.d+n, 12, 0, 0, 0, time.UTC))
