@@ -2374,6 +2374,27 @@ await userScenario('your data: where reminders go — email, webhook with its se
   await save.click();
   await until(async () => (await api(tok, 'GET', '/v1/me')).body.email === 'bob@example.com', 'saved on the next Save');
   await panel.getByText('Saved.', { exact: true }).waitFor();
+
+  // Save pressed again while a save is on its way: the press is not dropped, it saves what
+  // was typed since once the first is back. Until 2026-12-06 it did nothing.
+  let patches = 0;
+  let release2;
+  const held2 = new Promise((r) => { release2 = r; });
+  await p.route('**/v1/me', async (route) => {
+    if (route.request().method() === 'PATCH' && ++patches === 1) await held2;
+    await route.continue();
+  });
+  await panel.getByLabel('Email', { exact: true }).fill('carol@example.com');
+  await save.click();
+  await panel.getByText('Saving…').waitFor();
+  await panel.getByLabel('Email', { exact: true }).fill('dave@example.com');
+  await save.click();
+  release2();
+  await until(async () => (await api(tok, 'GET', '/v1/me')).body.email === 'dave@example.com', 'the second press to save what was typed since');
+  await panel.getByText('Saved.', { exact: true }).waitFor();
+  assert(patches === 2, `one save each press: ${patches}`);
+  assert(await panel.getByLabel('Email', { exact: true }).inputValue() === 'dave@example.com', 'the form shows what is saved');
+  await p.unroute('**/v1/me');
 });
 
 await userScenario('your data: download everything, then import it back after two tasks were lost for good', {

@@ -15,7 +15,8 @@ const panel = $('#data-panel');
 const file = $('#data-file');
 const confirmInput = $('#data-delete-confirm');
 let opts = { userId: '', onImported: () => {}, onDeleted: () => {}, onSettings: () => {}, onError: () => {} };
-let busy = false; // a download, an import or the deletion is on its way
+let busy = false; // a download, an import, a save or the deletion is on its way
+let next = null;  // a save asked for while busy: it runs once the job on its way is done
 let seq = 0;      // bumps when the panel opens or closes, so that late answers about the feed are dropped
 
 /**
@@ -41,6 +42,7 @@ export function openData(o) {
 // panel (a sign-out closes it).
 panel.addEventListener('close', () => {
   seq++;
+  next = null; // the form is emptied: a save waiting to run would send nothing typed
   showFeed(undefined);
   showDelivery(null);
 });
@@ -77,9 +79,17 @@ function fail(err) {
   opts.onError(err);
 }
 
-/** Runs job unless another is on its way, and shows what it throws. */
-async function run(job) {
-  if (busy) return;
+/**
+ * Runs job unless another is on its way, and shows what it throws. A press of a button
+ * while busy does nothing (a second download, a second deletion), but a job that says
+ * later runs once the one on its way is done: a Save pressed meanwhile saves what was
+ * typed since, and the last such press counts.
+ */
+async function run(job, later = false) {
+  if (busy) {
+    if (later) next = job;
+    return;
+  }
   busy = true;
   try {
     await job();
@@ -87,6 +97,9 @@ async function run(job) {
     fail(err);
   } finally {
     busy = false;
+    const queued = next;
+    next = null;
+    if (queued) run(queued);
   }
 }
 
@@ -213,13 +226,13 @@ $('#hooks-form').addEventListener('submit', (e) => {
       // Typed into while it saved: what was typed stays, to be saved next; the secret is the server's.
       $('#hooks-secret').value = me.webhook_secret || '';
       $('#hooks-secret-box').hidden = !me.webhook_secret;
-      say('Saved what was sent; your changes since are not saved yet.');
+      if (!next) say('Saved what was sent; your changes since are not saved yet.'); // else they are saved next
       return;
     }
     showDelivery(me);
     if (me.daily_summary_at && !me.email && !me.webhook_url) say('Saved, but the daily summary goes by email or webhook: add one for it to reach you.');
     else say(me.webhook_url ? 'Saved: reminders are sent to your webhook, signed with the secret shown.' : 'Saved.');
-  });
+  }, true);
 });
 
 // ---- the calendar feed ----
