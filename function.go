@@ -25,6 +25,7 @@ import (
 	"github.com/taskwire/taskwire/shared/broker"
 	assistant "github.com/taskwire/taskwire/shared/chat"
 	"github.com/taskwire/taskwire/shared/host"
+	channels "github.com/taskwire/taskwire/shared/notify"
 	"github.com/taskwire/taskwire/shared/problem"
 	"github.com/taskwire/taskwire/shared/relay"
 	"github.com/taskwire/taskwire/shared/taskmcp"
@@ -58,9 +59,16 @@ func New() *Function {
 // Start opens the database once, starts every part on it, and starts the event flow:
 // the local broker (unless K_SINK is set) and the outbox relay.
 func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
-	chatCfg, err := assistant.ConfigFromEnv(cfg) // a malformed setting stops the start before anything opens
+	// A malformed setting stops the start before anything opens.
+	chatCfg, err := assistant.ConfigFromEnv(cfg)
 	if err != nil {
 		return err
+	}
+	var notifyCfg channels.Config // notify runs here only on the local broker
+	if cfg["K_SINK"] == "" {
+		if notifyCfg, err = channels.ConfigFromEnv(cfg); err != nil {
+			return err
+		}
 	}
 	// The page's assets and the local broker's manifests are prepared while the database
 	// opens: each takes a while on a cold start, and none needs another.
@@ -89,7 +97,7 @@ func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
 	}
 	page := p.page
 	bg := app.NewBackground()
-	if err := startEvents(a, cfg, bg, p.manifests); err != nil {
+	if err := startEvents(a, cfg, notifyCfg, bg, p.manifests); err != nil {
 		bg.Stop()
 		a.Close()
 		return err
@@ -108,15 +116,15 @@ func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
 }
 
 // startEvents wires the event functions to the local broker, read from m, or the relay
-// to K_SINK.
-func startEvents(a *app.App, cfg map[string]string, bg *app.Background, m *broker.Manifests) error {
+// to K_SINK; notifyCfg configures notify's channels.
+func startEvents(a *app.App, cfg map[string]string, notifyCfg channels.Config, bg *app.Background, m *broker.Manifests) error {
 	if r, err := app.SinkRelay(cfg, a.DB); err != nil || r != nil {
 		if r != nil {
 			bg.Go("relay", r.Run)
 		}
 		return err
 	}
-	notifier, err := notify.NewWithDB(a.DB, cfg)
+	notifier, err := notify.NewWithDB(a.DB, notifyCfg)
 	if err != nil {
 		return err
 	}

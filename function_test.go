@@ -43,15 +43,24 @@ func TestFunction(t *testing.T) {
 	}
 }
 
-// TestFunction_BadAllowance checks that the whole app refuses to start with a malformed
-// CHAT_DAILY_MESSAGES, as the chat function does.
-func TestFunction_BadAllowance(t *testing.T) {
-	f := function.New()
-	err := f.Start(context.Background(), map[string]string{
-		"DATABASE_URL": postgrestest.URL(t), "TASKWIRE_DATA_DIR": t.TempDir(), "CHAT_DAILY_MESSAGES": "-1",
-	})
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "CHAT_DAILY_MESSAGES")
+// TestFunction_BadSetting checks that the whole app refuses to start with a malformed
+// setting of the assistant or of notify, as their functions do, and before it opens the
+// database: the error names the setting, not a database it cannot reach. Until
+// 2026-12-06 notify's settings were read after the database, the migrations and the
+// local broker had started.
+func TestFunction_BadSetting(t *testing.T) {
+	for setting, cfg := range map[string]map[string]string{
+		"CHAT_DAILY_MESSAGES":  {"CHAT_DAILY_MESSAGES": "-1"},
+		"SMTP_URL":             {"SMTP_URL": "http://mail.example.com"},
+		"NOTIFY_FROM":          {"SMTP_URL": "smtp://mail.example.com", "NOTIFY_FROM": "not an address"},
+		"NOTIFY_ALLOW_PRIVATE": {"NOTIFY_ALLOW_PRIVATE": "maybe"},
+	} {
+		cfg["DATABASE_URL"] = "postgres://postgres@127.0.0.1:1/nowhere?connect_timeout=1"
+		cfg["TASKWIRE_DATA_DIR"] = t.TempDir()
+		err := function.New().Start(context.Background(), cfg)
+		require.Error(t, err, "config %v", cfg)
+		assert.Contains(t, err.Error(), setting)
+	}
 }
 
 // TestFunction_CORS checks that the whole app lets a page of an allowed origin call

@@ -36,9 +36,9 @@ func New() *Function {
 }
 
 // NewWithDB returns the notify function ready on db, which the caller keeps and closes,
-// configured by cfg (SMTP_URL, NOTIFY_FROM, NOTIFY_ALLOW_PRIVATE): for the whole app,
-// where every part shares one pool.
-func NewWithDB(db *postgres.DB, cfg map[string]string) (*Function, error) {
+// configured by cfg (notify.ConfigFromEnv): for the whole app, where every part shares
+// one pool.
+func NewWithDB(db *postgres.DB, cfg notify.Config) (*Function, error) {
 	h, err := newHandler(db, cfg)
 	if err != nil {
 		return nil, err
@@ -59,14 +59,15 @@ func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
 	if f.state.Load() != nil {
 		return nil
 	}
-	if _, err := notify.ConfigFromEnv(cfg); err != nil {
+	c, err := notify.ConfigFromEnv(cfg)
+	if err != nil {
 		return err // before opening anything
 	}
 	db, err := postgres.Open(ctx, postgres.ConfigFromEnv(cfg, app.DataDir(cfg)))
 	if err != nil {
 		return err
 	}
-	h, err := newHandler(db, cfg)
+	h, err := newHandler(db, c)
 	if err != nil {
 		db.Close()
 		return err
@@ -77,15 +78,11 @@ func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
 	return nil
 }
 
-func newHandler(db *postgres.DB, cfg map[string]string) (*notify.Handler, error) {
+func newHandler(db *postgres.DB, cfg notify.Config) (*notify.Handler, error) {
 	if db == nil {
 		return nil, errors.New("notify: no database")
 	}
-	c, err := notify.ConfigFromEnv(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return notify.NewHandler(postgres.NewNotificationService(db), c)
+	return notify.NewHandler(postgres.NewNotificationService(db), cfg)
 }
 
 // Stop closes the database pool if Start opened it.

@@ -83,7 +83,7 @@ func TestFunction(t *testing.T) {
 
 	t.Run("NewWithDB", func(t *testing.T) {
 		db := postgrestest.MustOpenDB(t)
-		f, err := function.NewWithDB(db, map[string]string{"NOTIFY_ALLOW_PRIVATE": "true"})
+		f, err := function.NewWithDB(db, notify.Config{AllowPrivate: true})
 		require.NoError(t, err)
 		ready, err := f.Ready(context.Background())
 		require.NoError(t, err)
@@ -103,7 +103,7 @@ func TestFunction(t *testing.T) {
 
 	t.Run("Statuses", func(t *testing.T) {
 		db := postgrestest.MustOpenDB(t)
-		f, err := function.NewWithDB(db, map[string]string{"NOTIFY_ALLOW_PRIVATE": "true"})
+		f, err := function.NewWithDB(db, notify.Config{AllowPrivate: true})
 		require.NoError(t, err)
 		require.NoError(t, f.Start(context.Background(), nil))
 		hooks := newReceiver(t)
@@ -125,21 +125,26 @@ func TestFunction(t *testing.T) {
 		assert.Len(t, mustFindNotifications(t, db, user.ID), 1)
 	})
 
+	// A malformed setting is refused before the database opens: the start fails on the
+	// setting, named, not on a database it cannot reach. Until 2026-12-06 a malformed
+	// SMTP_URL or NOTIFY_FROM was found only after the database had opened.
 	t.Run("ErrConfig", func(t *testing.T) {
-		for _, cfg := range []map[string]string{
-			{"NOTIFY_ALLOW_PRIVATE": "maybe"},
-			{"SMTP_URL": "http://mail.example.com"},
-			{"SMTP_URL": "smtp://mail.example.com", "NOTIFY_FROM": "not an address"},
+		for setting, cfg := range map[string]map[string]string{
+			"NOTIFY_ALLOW_PRIVATE": {"NOTIFY_ALLOW_PRIVATE": "maybe"},
+			"SMTP_URL":             {"SMTP_URL": "http://mail.example.com"},
+			"NOTIFY_FROM":          {"SMTP_URL": "smtp://mail.example.com", "NOTIFY_FROM": "not an address"},
 		} {
-			cfg["DATABASE_URL"] = postgrestest.URL(t)
+			cfg["DATABASE_URL"] = "postgres://postgres@127.0.0.1:1/nowhere?connect_timeout=1"
 			cfg["TASKWIRE_DATA_DIR"] = t.TempDir()
 			f := function.New()
-			assert.Error(t, f.Start(context.Background(), cfg), "config %v", cfg)
+			err := f.Start(context.Background(), cfg)
+			require.Error(t, err, "config %v", cfg)
+			assert.Contains(t, err.Error(), setting)
 			ready, _ := f.Ready(context.Background())
 			assert.False(t, ready)
-			_, err := function.NewWithDB(postgrestest.MustOpenDB(t), cfg)
-			assert.Error(t, err, "config %v", cfg)
 		}
+		_, err := function.NewWithDB(postgrestest.MustOpenDB(t), notify.Config{SMTPURL: "http://mail.example.com"})
+		assert.ErrorContains(t, err, "SMTP_URL")
 	})
 }
 

@@ -317,10 +317,16 @@ func TestConfigFromEnv(t *testing.T) {
 	})
 
 	t.Run("ErrInvalid", func(t *testing.T) {
-		_, err := notify.ConfigFromEnv(map[string]string{"NOTIFY_ALLOW_PRIVATE": "maybe"})
-		assert.Error(t, err)
-		_, err = notify.NewHandler(nil, notify.Config{SMTPURL: "http://mail"})
-		assert.Error(t, err)
+		for setting, env := range map[string]map[string]string{
+			"NOTIFY_ALLOW_PRIVATE": {"NOTIFY_ALLOW_PRIVATE": "maybe"},
+			"SMTP_URL":             {"SMTP_URL": "http://mail"},
+			"NOTIFY_FROM":          {"SMTP_URL": "smtp://mail", "NOTIFY_FROM": "not an address"},
+		} {
+			_, err := notify.ConfigFromEnv(env)
+			assert.ErrorContains(t, err, setting, "env %v", env)
+		}
+		_, err := notify.NewHandler(nil, notify.Config{SMTPURL: "http://mail"})
+		assert.ErrorContains(t, err, "SMTP_URL")
 	})
 }
 

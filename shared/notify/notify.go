@@ -17,7 +17,9 @@ type Config struct {
 	AllowPrivate bool   // NOTIFY_ALLOW_PRIVATE: let webhooks reach loopback and private addresses
 }
 
-// ConfigFromEnv reads SMTP_URL, NOTIFY_FROM and NOTIFY_ALLOW_PRIVATE from env.
+// ConfigFromEnv reads SMTP_URL, NOTIFY_FROM and NOTIFY_ALLOW_PRIVATE from env. It
+// refuses a malformed one of them, the mail server's address and the sender included,
+// so that a start fails on it before anything opens.
 func ConfigFromEnv(env map[string]string) (Config, error) {
 	cfg := Config{SMTPURL: env["SMTP_URL"], From: env["NOTIFY_FROM"]}
 	if v := env["NOTIFY_ALLOW_PRIVATE"]; v != "" {
@@ -29,6 +31,11 @@ func ConfigFromEnv(env map[string]string) (Config, error) {
 	}
 	if cfg.From == "" {
 		cfg.From = DefaultFrom
+	}
+	if cfg.SMTPURL != "" {
+		if _, err := NewMailer(cfg.SMTPURL, cfg.From); err != nil {
+			return cfg, err
+		}
 	}
 	return cfg, nil
 }
