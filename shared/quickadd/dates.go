@@ -43,7 +43,8 @@ func (p *parser) monthDay(j int) (time.Month, int, int) {
 // evening", "in the morning" (the next one), "tomorrow", "day after tomorrow", "next
 // week", "next week on tuesday", "tuesday next week", "monday after next", "next month",
 // "next year", "this weekend", "next weekend", "first day of next month", "friday",
-// "next friday", "this friday", "april 15", "15 april 2027", "the 15th of april",
+// "next friday", "this friday", "april 15", "15 april 2027", "april 15 next year",
+// "june next year", "next june", "the 15th of april",
 // "2026-12-03" (and "2026-12-03T14:00"), "[at] the end of the month", "end of the year",
 // and after one of those words "the 15th", each optionally followed by "morning",
 // "afternoon", "evening" or "night". A day after "last" or "past" is gone, and no due
@@ -86,10 +87,18 @@ func matchDate(p *parser, i int) (int, string) {
 		return j + k - i, "on " + start.String() + " to " + end.String() + ", takes " + describeLength(length)
 	}
 	d, part, c, k := p.dateAfter(j, j > i && !plain)
-	if m, ok := months[p.word(j)]; k == 0 && ok && start && p.word(j-1) != "from" {
-		// "every 6 months starting march": the month's 1st ("from may" may be a name's)
-		d, _ = nextDate(dateOf(p.now), m, 1)
-		k = 1
+	if m, ok := months[p.word(j)]; k == 0 && ok {
+		switch y, n := p.yearOf(j + 1); {
+		case n > 0:
+			// "june next year", "june 2027": its 1st, as "in june next year" is; a month
+			// alone is no date ("call june"). Not in dateAt: "until june next year" ends
+			// a series before June.
+			d, k = date{y, m, 1}, 1+n
+		case start && p.word(j-1) != "from":
+			// "every 6 months starting march": the month's 1st ("from may" may be a name's)
+			d, _ = nextDate(dateOf(p.now), m, 1)
+			k = 1
+		}
 	}
 	if k == 0 {
 		return 0, ""
@@ -128,10 +137,13 @@ func namesDay(words []token) bool {
 	})
 }
 
-// saysYear reports whether words give a year: four digits ("2026", "1/12/2026"), or
-// three numbers of a date ("1.12.26").
+// saysYear reports whether words give a year: four digits ("2026", "1/12/2026"), three
+// numbers of a date ("1.12.26"), or "next year".
 func saysYear(words []token) bool {
 	for _, t := range words {
+		if t.word == "year" {
+			return true
+		}
 		digits, numbers := 0, 0
 		for k, r := range t.word {
 			switch {
@@ -360,8 +372,8 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 		// day of january": the coming 1 January, or that of the year given.
 		if p.word(j+1) == "day" {
 			if m, ok := months[p.word(j+3)]; ok && p.word(j+2) == "of" {
-				if y, ok := p.year(j + 4); ok {
-					return date{y, m, 1}, nil, nil, 5
+				if y, n := p.yearOf(j + 4); n > 0 {
+					return date{y, m, 1}, nil, nil, 4 + n
 				}
 				d, _ := nextDate(today, m, 1)
 				return d, nil, nil, 4
@@ -393,19 +405,20 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 		if part := parts[p.word(j+2)]; part != nil && p.word(j+1) == "the" && p.phraseEnds(j+3) {
 			return p.nextPart(part), part, nil, 3
 		}
-		// "in april", "in april 2027": its 1st, as "next month" is; of the April to come,
-		// or of the year given. Where the phrase ends, so that "in may be" is no date.
+		// "in april", "in april 2027", "in april next year": its 1st, as "next month" is; of
+		// the April to come, or of the year given. Where the phrase ends, so that "in may
+		// be" is no date.
 		// This month's 1st has passed: "in december" typed in December is this month, by
 		// its last day, as "this month" is.
 		if m, ok := months[p.word(j+1)]; ok {
 			if d, c, k := p.calendarDate(j+1, false); k > 0 { // "in april 15": the date, with its "in"
 				return d, nil, c, k + 1
 			}
-			if y, ok := p.year(j + 2); ok && p.phraseEnds(j+3) {
+			if y, n := p.yearOf(j + 2); n > 0 && p.phraseEnds(j+2+n) {
 				if y == today.y && m == today.m {
-					return today.monthEnd(), nil, nil, 3
+					return today.monthEnd(), nil, nil, 2 + n
 				}
-				return date{y, m, 1}, nil, nil, 3
+				return date{y, m, 1}, nil, nil, 2 + n
 			}
 			if p.phraseEnds(j + 2) {
 				if m == today.m {
@@ -418,6 +431,15 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 	case "next":
 		if wd, ok := weekdays[p.word(j+1)]; ok {
 			return nextWeekday(wd, false), nil, nil, 2
+		}
+		// "next march": the 1st of the March to come, a year away in March. Where the
+		// phrase ends, so that "next may be" is no date.
+		if m, ok := months[p.word(j+1)]; ok && p.phraseEnds(j+2) {
+			if m == today.m {
+				return date{today.y + 1, m, 1}, nil, nil, 2
+			}
+			d, _ := nextDate(today, m, 1)
+			return d, nil, nil, 2
 		}
 		if k := p.businessDays(j + 1); k > 0 { // "next business day": Monday after a Friday
 			return weekdaysAfter(today, 1), nil, nil, k + 1
@@ -450,7 +472,17 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 				return date{first.y, first.m, d}.addMonths(0), nil, nil, k + 1 - j
 			}
 			return first, nil, nil, 2
-		case "year": // 1 January
+		case "year": // 1 January; "next year june 20", "next year in june": that day, or month's 1st, of next year
+			k := j + 2
+			if p.word(k) == "on" || p.word(k) == "in" {
+				k++
+			}
+			if m, day, n := p.monthDay(k); n > 0 && (date{today.y + 1, m, day}).valid() {
+				return date{today.y + 1, m, day}, nil, nil, k + n - j
+			}
+			if m, ok := months[p.word(k)]; ok && p.phraseEnds(k+1) {
+				return date{today.y + 1, m, 1}, nil, nil, k + 1 - j
+			}
 			return date{today.y + 1, time.January, 1}, nil, nil, 2
 		case "quarter": // its first day: 1 January, April, July or October
 			return quarterStart(today).monthStart(3), nil, nil, 2
@@ -516,8 +548,8 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 				if m < today.m {
 					y++
 				}
-				if given, ok := p.year(k + 1); ok {
-					y, k = given, k+1
+				if given, n := p.yearOf(k + 1); n > 0 {
+					y, k = given, k+n
 				}
 				return date{y, m + 1, 1}.add(-1), nil, nil, k + 1 - j
 			}
@@ -598,9 +630,9 @@ func (p *parser) calendarDate(j int, introduced bool) (date, *clock, int) {
 	if k == 0 {
 		return date{}, nil, 0
 	}
-	if y, ok := p.year(j + k); ok {
+	if y, n := p.yearOf(j + k); n > 0 {
 		if d := (date{y, m, day}); d.valid() {
-			return d, nil, k + 1
+			return d, nil, k + n
 		}
 		return date{}, nil, 0
 	}
@@ -668,8 +700,8 @@ func (p *parser) nthWeekdayOf(j int) (date, int) {
 			return date{}, 0
 		}
 		firsts, k = []date{{today.y, m, 1}, {today.y + 1, m, 1}}, k+1
-		if y, ok := p.year(k); ok {
-			firsts, k = []date{{y, m, 1}}, k+1
+		if y, n := p.yearOf(k); n > 0 {
+			firsts, k = []date{{y, m, 1}}, k+n
 		}
 	}
 	for _, first := range firsts {
@@ -791,6 +823,19 @@ func (p *parser) nextMonthDay(j int) (date, int) {
 		}
 	}
 	return date{}, 0
+}
+
+// yearOf reads the year of a month or a day at word j: four digits ("april 2027") or
+// "next year" ("april 15 next year"). It returns the year and how many words it took, 0
+// for none.
+func (p *parser) yearOf(j int) (int, int) {
+	if y, ok := p.year(j); ok {
+		return y, 1
+	}
+	if p.word(j) == "next" && p.word(j+1) == "year" {
+		return dateOf(p.now).y + 1, 2
+	}
+	return 0, 0
 }
 
 // year reads a year from 1970 to 9998 at word j.

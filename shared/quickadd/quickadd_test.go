@@ -154,6 +154,30 @@ func TestParse(t *testing.T) {
 		{name: "NextWeek", text: "plan trip next week", title: "plan trip", day: "2026-03-09"},
 		{name: "NextMonth", text: "pay card next month", title: "pay card", day: "2026-04-01"},
 		{name: "NextYear", text: "renew domain next year", title: "renew domain", day: "2027-01-01"},
+		// "next year" is the year of a month or a day it goes with, and "next <month>" the
+		// coming one (until 2026-12-06 "next year" was 1 January, or stayed in the title,
+		// and "next june" was no date).
+		{name: "ADayOfNextYear", text: "pay taxes april 15 next year", title: "pay taxes", day: "2027-04-15"},
+		{name: "ADayOfNextYearAtATime", text: "party dec 24 next year at 8pm", title: "party", due: "2027-12-24T20:00:00-05:00"},
+		{name: "NextYearThenADay", text: "wedding next year on june 20", title: "wedding", day: "2027-06-20"},
+		{name: "NextYearThenAMonth", text: "trip next year in june", title: "trip", day: "2027-06-01"},
+		{name: "InAMonthOfNextYear", text: "trip in june next year", title: "trip", day: "2027-06-01"},
+		{name: "AMonthOfNextYear", text: "trip june next year", title: "trip", day: "2027-06-01"},
+		{name: "AMonthOfAYear", text: "trip june 2027", title: "trip", day: "2027-06-01"},
+		{name: "AMonthAloneIsTitle", text: "call june", title: "call june"},
+		{name: "TheDayOfAMonthNextYear", text: "exam 3rd of june next year", title: "exam", day: "2027-06-03"},
+		{name: "NthWeekdayOfAMonthNextYear", text: "meetup 2nd tuesday of may next year", title: "meetup", day: "2027-05-11"},
+		{name: "EndOfAMonthNextYear", text: "report end of june next year", title: "report", day: "2027-06-30"},
+		{name: "FirstDayOfAMonthNextYear", text: "call first day of march next year", title: "call", day: "2027-03-01"},
+		{name: "NextAMonth", text: "conference next june", title: "conference", day: "2026-06-01"},
+		{name: "NextThisMonth", text: "conference next march", title: "conference", day: "2027-03-01"},
+		{name: "NextMayBeIsTitle", text: "next may be fine", title: "next may be fine"},
+		{name: "StartingAMonthNextYear", text: "stretch every week starting june next year", title: "stretch",
+			day: "2027-06-01", rule: "FREQ=WEEKLY"},
+		{name: "StartingADayNextYear", text: "stretch every week starting mar 1 next year", title: "stretch",
+			day: "2027-03-01", rule: "FREQ=WEEKLY"},
+		{name: "UntilAMonthNextYear", text: "yoga every week until june next year", title: "yoga",
+			day: "2026-03-06", rule: "FREQ=WEEKLY;UNTIL=20270531"},
 		{name: "ThisWeekend", text: "clean garage this weekend", title: "clean garage", day: "2026-03-07"},
 		{name: "ThisWeekendOnItsSunday", text: "clean garage this weekend", now: "2026-03-08T10:00:00-04:00",
 			title: "clean garage", day: "2026-03-08"},
@@ -1190,6 +1214,12 @@ func TestParse_Understood(t *testing.T) {
 		}},
 		{name: "BeforeADay", text: "book flights before friday", want: [][2]string{
 			{"before friday", "before Fri 13 Mar 2026: on Thu 12 Mar 2026, all day"},
+		}},
+		{name: "ADayOfNextYear", text: "pay taxes april 15 next year", want: [][2]string{
+			{"april 15 next year", "on Thu 15 Apr 2027, all day"},
+		}},
+		{name: "NextAMonth", text: "conference next march", want: [][2]string{
+			{"next march", "on Mon 1 Mar 2027, all day"},
 		}},
 		{name: "BareEarlyHour", text: "call at 5", want: [][2]string{
 			{"at 5", "at 17:00"},

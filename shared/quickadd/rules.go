@@ -822,8 +822,8 @@ func matchUntil(p *parser, i int) (int, string) {
 		start, n = date{y, time.January, 1}, 1
 	} else if m, ok := months[p.word(i+1)]; k == 0 && ok {
 		start, n = date{p.now.Year(), m, 1}, 1
-		if y, ok := p.year(i + 2); ok {
-			start.y, n = y, 2
+		if y, k := p.yearOf(i + 2); k > 0 {
+			start.y, n = y, 1+k
 		} else if !before(dateOf(p.now), start) {
 			start.y++
 		}
