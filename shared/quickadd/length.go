@@ -299,6 +299,13 @@ func (p *parser) in(i int) (int, string) {
 				p.date, p.dateFrag = &d, len(p.frag)
 				return 2 + m, "on " + d.String()
 			}
+			// "in 2 weekends": the Saturday of the second weekend to come, counting the
+			// one that starts tomorrow or later; not "weekends" as a rule's days.
+			if w := p.word(i + 2); w == "weekends" || (w == "weekend" && days == 1) {
+				d := start.add((int(time.Saturday)-int(start.weekday())+6)%7 + 1 + 7*(days-1))
+				p.date, p.dateFrag = &d, len(p.frag)
+				return 3, "on " + d.String()
+			}
 		}
 		n, u, k, ok = p.duration(i+1, true)
 		k++

@@ -154,6 +154,16 @@ func TestParse(t *testing.T) {
 		{name: "NextWeek", text: "plan trip next week", title: "plan trip", day: "2026-03-09"},
 		{name: "NextMonth", text: "pay card next month", title: "pay card", day: "2026-04-01"},
 		{name: "NextYear", text: "renew domain next year", title: "renew domain", day: "2027-01-01"},
+		// "in 2 weekends" is a day, not "weekends" as a rule's days (until 2026-12-06 it
+		// made a task repeating each Saturday and Sunday, "in 2" left in the title).
+		{name: "InWeekends", text: "call mom in 2 weekends", title: "call mom", day: "2026-03-14"},
+		{name: "InAWeekend", text: "hike in a weekend", title: "hike", day: "2026-03-07"},
+		{name: "InAWeekendOnItsSaturday", text: "hike in a weekend", now: "2026-03-07T10:00:00-05:00", title: "hike", day: "2026-03-14"},
+		// A 24-hour time without a colon after "at" (until 2026-12-06 a title).
+		{name: "MilitaryTime", text: "meet at 0900", title: "meet", due: "2026-03-07T09:00:00-05:00"},
+		{name: "MilitaryTimeAfterAnAt", text: "meet @ 1730", title: "meet", due: "2026-03-06T17:30:00-05:00"},
+		{name: "MilitaryTimeOutOfRangeIsTitle", text: "meet at 2400", title: "meet at 2400"},
+		{name: "YearAfterByIsNoTime", text: "retire by 2030", title: "retire by 2030"},
 		// "next year" is the year of a month or a day it goes with, and "next <month>" the
 		// coming one (until 2026-12-06 "next year" was 1 January, or stayed in the title,
 		// and "next june" was no date).
@@ -1220,6 +1230,12 @@ func TestParse_Understood(t *testing.T) {
 		}},
 		{name: "NextAMonth", text: "conference next march", want: [][2]string{
 			{"next march", "on Mon 1 Mar 2027, all day"},
+		}},
+		{name: "MilitaryTime", text: "meet at 1730", want: [][2]string{
+			{"at 1730", "at 17:30"},
+		}},
+		{name: "InWeekends", text: "call mom in 2 weekends", want: [][2]string{
+			{"in 2 weekends", "on Sat 14 Mar 2026, all day"},
 		}},
 		{name: "BareEarlyHour", text: "call at 5", want: [][2]string{
 			{"at 5", "at 17:00"},

@@ -59,6 +59,10 @@ func matchTime(p *parser, i int) (int, string) {
 		return j - i + k, "at " + c.String()
 	}
 	c, k, ok = p.clockAt(j, bare)
+	if w := p.word(j - 1); !ok && j > i && (w == "at" || w == "@") {
+		c, ok = militaryClock(p.word(j)) // "at 0900", "@ 1730"
+		k = 1
+	}
 	if !ok && j == i && (p.part != nil || strings.Contains(p.word(j), ".")) && p.followsDay(i) {
 		// An hour alone right after a part of the day ("tomorrow morning 8", "tonight 9"),
 		// or a time with a point right after a day ("tomorrow 10.30", "every friday 9.15";
@@ -286,6 +290,18 @@ func clockOf(w, mer string, bare bool) (clock, bool) {
 		return clock{h: h, m: m, morning: h >= 7 && h <= 10 && hs[0] != '0'}, true
 	}
 	return clock{}, false
+}
+
+// militaryClock reads w as four digits of a 24-hour time without a colon, "0900" or
+// "1730", as schedules and armies write it: after "at" only, where a year makes no sense
+// ("by 2030" is a year's).
+func militaryClock(w string) (clock, bool) {
+	if len(w) != 4 || !allDigits(w) {
+		return clock{}, false
+	}
+	h, _ := strconv.Atoi(w[:2])
+	m, _ := strconv.Atoi(w[2:])
+	return clock{h: h, m: m, meridiem: true}, h <= 23 && m <= 59
 }
 
 // hourMark reads w as "15h30" or "15h" (the hour, "h", and two digits of minutes or
