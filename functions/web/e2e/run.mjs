@@ -203,7 +203,7 @@ async function axeScan(page, label) {
   return result.violations.length;
 }
 
-const taskItem = (page, title) => page.locator('#tasks > li', { has: page.locator('.title', { hasText: title }) });
+const taskItem = (page, title) => page.locator('#tasks li.task', { has: page.locator('.title', { hasText: title }) });
 
 /** A ZIP archive of files ({name: text}), stored uncompressed, as Todoist's backup holds a CSV file per project. */
 function zipOf(files) {
@@ -280,7 +280,7 @@ if (quick === 404 || quick === 405) {
     }
     assert(await page.locator('#quick-preview .chips li').count() >= 3, 'the preview lists what it understood');
     await page.screenshot({ path: path.join(OUT, 'quick-add.png') });
-    assert(await page.locator('#tasks > li').count() === 0, 'a dry run saves nothing');
+    assert(await page.locator('#tasks li.task').count() === 0, 'a dry run saves nothing');
     await input.press('Enter');
     const item = taskItem(page, recurringTitle);
     await item.waitFor();
@@ -358,7 +358,7 @@ await scenario('complete the recurring task and see the next occurrence appear',
   const number = Number((await item.locator('.num').textContent()).slice(1));
   await item.getByRole('checkbox').check();
   // The event flow (outbox, broker, recurrence) creates the next one; the live stream shows it.
-  const next = page.locator('#tasks > li', { has: page.locator('.num', { hasText: new RegExp(`^#(?!${number}$)\\d+$`) }) })
+  const next = page.locator('#tasks li.task', { has: page.locator('.num', { hasText: new RegExp(`^#(?!${number}$)\\d+$`) }) })
     .filter({ hasText: recurringTitle });
   await next.waitFor({ timeout: 30000 });
   const meta = await next.locator('.meta').textContent();
@@ -366,9 +366,9 @@ await scenario('complete the recurring task and see the next occurrence appear',
   assert(/09:00/.test(meta), `the next occurrence is at 09:00: ${meta}`);
   await until(async () => (await taskItem(page, recurringTitle).count()) === 1, 'the completed one to leave the open list');
   await page.getByText('Completed', { exact: true }).click();
-  await until(async () => (await page.locator('#tasks > li.is-done').count()) >= 1, 'the completed list');
+  await until(async () => (await page.locator('#tasks li.task.is-done').count()) >= 1, 'the completed list');
   await page.getByText('Open', { exact: true }).click();
-  await until(async () => (await taskItem(page, recurringTitle).count()) === 1 && !(await page.locator('#tasks > li.is-done').count()),
+  await until(async () => (await taskItem(page, recurringTitle).count()) === 1 && !(await page.locator('#tasks li.task.is-done').count()),
     'the open list again');
 });
 
@@ -714,16 +714,16 @@ await scenario('infinite scroll follows the cursor', page, async () => {
   await page.locator('#flt-sort').selectOption('title');
   await page.locator('#flt-tag option[value="bulk"]').waitFor({ state: 'attached' }); // the tags follow the stream
   await page.locator('#flt-tag').selectOption('bulk');
-  await until(async () => (await page.locator('#tasks > li').count()) === 50, 'the first page of 50');
+  await until(async () => (await page.locator('#tasks li.task').count()) === 50, 'the first page of 50');
   assert(await page.locator('#more').isVisible(), 'more to load');
   await page.locator('#more').scrollIntoViewIfNeeded();
-  await until(async () => (await page.locator('#tasks > li').count()) === 55, 'the second page, on scrolling');
+  await until(async () => (await page.locator('#tasks li.task').count()) === 55, 'the second page, on scrolling');
   assert(await page.locator('#more').isHidden(), 'nothing more');
   const last = (await page.locator('#tasks .title').last().textContent()).replace(/^#\d+\s*/, '');
   assert(last === 'Bulk 55', `in order to the end: got ${last}`);
   await page.evaluate(() => window.scrollTo(0, 0)); // the end of the list out of sight: no page loads by itself
   await page.locator('#flt-tag').selectOption('');
-  await until(async () => (await page.locator('#tasks > li').filter({ hasNotText: '#bulk' }).count()) > 0, 'every tag listed');
+  await until(async () => (await page.locator('#tasks li.task').filter({ hasNotText: '#bulk' }).count()) > 0, 'every tag listed');
   assert(await page.locator('#more').isVisible(), 'more to load, untagged tasks too');
   // "Load more" pressed while the list in another sort is on its way (held here for half a
   // second): no page of the old listing goes out with the new sort and the old cursor,
@@ -946,12 +946,12 @@ await scenario('phone width', null, async () => {
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, timezoneId: ZONE });
   const p = await phone.newPage();
   await p.goto(`${BASE}/#token=${encodeURIComponent(token)}`);
-  await p.locator('#tasks > li').first().waitFor();
+  await p.locator('#tasks li.task').first().waitFor();
   // Against the viewport's 390 px: a mobile viewport widens (and innerWidth with it) to fit what overflows.
   const overflow = await p.evaluate(() => document.documentElement.scrollWidth - 390);
   assert(overflow <= 0, `no sideways scrolling: ${overflow}px too wide`);
   // A repeating task's buttons (Skip, the moves, Edit, Delete) take one line, not two.
-  const row = p.locator('#tasks > li', { has: p.getByRole('button', { name: /^Skip/ }) }).first();
+  const row = p.locator('#tasks li.task', { has: p.getByRole('button', { name: /^Skip/ }) }).first();
   const tops = await row.locator('.actions button').evaluateAll((bs) => bs.map((b) => Math.round(b.getBoundingClientRect().top)));
   assert(tops.length >= 4 && new Set(tops).size === 1, `the buttons of a repeating task on one line: tops ${tops}`);
   await p.screenshot({ path: path.join(OUT, 'phone.png'), fullPage: true });
@@ -973,7 +973,7 @@ await userScenario('toasts leave the end of the list within reach: the last row 
   await p.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
   await p.waitForTimeout(100);
   // What a click at the middle of the last row's Delete button reaches: the button, not a toast.
-  const hit = await p.locator('#tasks > li').last().getByRole('button', { name: /^Delete “/ }).evaluate((b) => {
+  const hit = await p.locator('#tasks li.task').last().getByRole('button', { name: /^Delete “/ }).evaluate((b) => {
     const r = b.getBoundingClientRect();
     const at = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
     return { reached: b.contains(at), what: at?.className || at?.tagName, top: Math.round(r.top), toasts: Math.round(document.getElementById('toasts').getBoundingClientRect().top) };
@@ -1211,7 +1211,7 @@ await userScenario('days step on the calendar in the user\'s zone: day labels on
   asked = p.waitForRequest((r) => new URL(r.url()).searchParams.get('due') === 'none');
   await p.locator('#flt-due').selectOption('none');
   await asked;
-  await until(async () => (await p.locator('#tasks > li').count()) === 1 && await taskItem(p, 'Learn Greek').count() === 1, 'only the task without a date');
+  await until(async () => (await p.locator('#tasks li.task').count()) === 1 && await taskItem(p, 'Learn Greek').count() === 1, 'only the task without a date');
 });
 
 await userScenario('a task\'s history in its form: created, changed, completed, reopened, deleted and restored, in the user\'s zone', {
@@ -1623,6 +1623,12 @@ await userScenario('overdue and today: what is left to do today, asked of the se
   const open = ['Overdue', `Today · ${date(0)}`, `Tomorrow · ${date(1)}`];
   await until(async () => JSON.stringify(await heads()) === JSON.stringify(open), `the headings ${open}`);
   assert(await p.getByRole('heading', { level: 3, name: `Today · ${date(0)}` }).count() === 1, 'a day heading is a heading');
+  // A screen reader counts the days in the list, then each day's tasks, named by its
+  // heading; until 2026-12-06 the headings were items among the tasks ("5 items" for 3).
+  const today = p.getByRole('list', { name: `Today · ${date(0)}` });
+  assert(await today.getByRole('listitem').count() === 1 && await today.getByText('Call the bank').count() === 1, 'today\'s tasks are a list of their own, named by the day');
+  const items = await p.locator('#tasks').evaluate((ul) => [...ul.children].map((li) => li.querySelector('h3')?.textContent ?? li.textContent));
+  assert(JSON.stringify(items) === JSON.stringify(open), `the list's items are the days: ${JSON.stringify(items)}`);
   await axeScan(p, 'the list under day headings');
   await p.locator('#list-card').screenshot({ path: path.join(OUT, 'day-headings.png') });
   await p.locator('#list-title').focus();
@@ -1704,7 +1710,7 @@ await userScenario('an all-day task of a zone behind mine comes under its own da
   const want = [['Lunch with Ada', 'Wire the New York office', 'Early flight'], [`Today · ${shortDate(0, ZONE)}`, `Tomorrow · ${shortDate(1, ZONE)}`]];
   await until(async () => JSON.stringify([await titles(), await heads()]) === JSON.stringify(want), `${want[0]} under ${want[1]}`);
   // Each heading comes right above its day's tasks.
-  const rows = await p.locator('#tasks > li').evaluateAll((lis) => lis.map((li) => li.classList.contains('day-head') ? `# ${li.textContent}` : li.querySelector('.title').textContent.replace(/^#\d+\s*/, '')));
+  const rows = await p.locator('#tasks .day-head, #tasks li.task').evaluateAll((els) => els.map((el) => el.classList.contains('day-head') ? `# ${el.textContent}` : el.querySelector('.title').textContent.replace(/^#\d+\s*/, '')));
   const expect = [`# ${want[1][0]}`, want[0][0], want[0][1], `# ${want[1][1]}`, want[0][2]];
   assert(JSON.stringify(rows) === JSON.stringify(expect), `rows: ${JSON.stringify(rows)}`);
 });
@@ -1757,7 +1763,7 @@ await userScenario('phone width 360 px: the filters fold behind one button that 
 }, async ({ page: p }) => {
   const toggle = p.locator('#filters-toggle');
   await taskItem(p, 'Buy stamps').waitFor();
-  const top = await p.locator('#tasks > li').first().evaluate((li) => li.getBoundingClientRect().top);
+  const top = await p.locator('#tasks li.task').first().evaluate((li) => li.getBoundingClientRect().top);
   assert(top < 740 - 40, `the first task starts on the first screen: at ${top} px of 740`);
   assert(!(await p.locator('#flt-priority').isVisible()) && !(await p.locator('#saved-select').isVisible()), 'the filters are folded');
   assert(await toggle.textContent() === 'Filters' && await toggle.getAttribute('aria-expanded') === 'false', 'the button says none is on');
@@ -1767,13 +1773,13 @@ await userScenario('phone width 360 px: the filters fold behind one button that 
   await toggle.click();
   assert(await toggle.getAttribute('aria-expanded') === 'true', 'the button says the filters are shown');
   await p.locator('#flt-priority').selectOption('high');
-  await until(async () => (await p.locator('#tasks > li').count()) === 1 && await taskItem(p, 'Call the plumber').isVisible(), 'the high priority task alone');
+  await until(async () => (await p.locator('#tasks li.task').count()) === 1 && await taskItem(p, 'Call the plumber').isVisible(), 'the high priority task alone');
   assert(await toggle.textContent() === 'Filters (1)', `the button counts the filter: ${await toggle.textContent()}`);
   await axeScan(p, 'the filters unfolded at a phone width');
   await toggle.click();
   assert(!(await p.locator('#flt-priority').isVisible()), 'folded again');
   assert(await toggle.textContent() === 'Filters (1)', 'folded, the button still says a filter is on');
-  assert(await p.locator('#tasks > li').count() === 1, 'and the list is still filtered');
+  assert(await p.locator('#tasks li.task').count() === 1, 'and the list is still filtered');
 
   // The notifications' dialog fits too: its button for browser notifications (offered while
   // the site has not been allowed or blocked) wraps, not cut off.
@@ -2807,7 +2813,7 @@ await userScenario('infinite scroll goes on after the sort changes while scrolle
     }
   },
 }, async ({ page: p }) => {
-  const rows = () => p.locator('#tasks > li').count();
+  const rows = () => p.locator('#tasks li.task').count();
   await until(async () => { await p.mouse.wheel(0, 20000); return (await rows()) === 160; }, 'all 160 rows on scrolling');
   // Made 20 at a time, the rows are not in title order until the list is sorted by title.
   const titles = async () => (await p.locator('#tasks .title').allTextContents()).map((s) => s.replace(/^#\d+\s*/, ''));

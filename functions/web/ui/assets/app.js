@@ -512,8 +512,9 @@ function rowOf(t, i) {
   return node;
 }
 
-// The day headings drawn, by their text: the same element while the text is the same.
-const dayHeads = new Map();
+// The days drawn, by their heading's text: the same elements while the text is the same.
+const dayGroups = new Map();
+let dayIds = 0; // numbers the headings' ids, which label their days' lists
 
 /**
  * The heading t goes under in a list by due date, as [text, day]: its day in the user's
@@ -538,9 +539,10 @@ function doneGroup(t) {
 }
 
 /**
- * The rows of the loaded tasks, with a heading above each day's tasks where the sort goes
- * by days: by due date, as a day planner reads, and by the latest done, as a log of what
- * was done reads. Each day's tasks stay in list order under one heading, and the days go
+ * The rows of the loaded tasks; where the sort goes by days, a day each, its heading above
+ * a list of its tasks (so that a screen reader counts the days in the list, then each
+ * day's tasks, not the headings among the tasks): by due date, as a day planner reads,
+ * and by the latest done, as a log of what was done reads. Each day's tasks stay in list order under one heading, and the days go
  * in the sort's direction, the tasks without a day last. The list's order is by instant,
  * and an all-day task ends its day in its own zone: one of a zone behind the user's sorts
  * among the next day's first tasks (New York's Monday ends at 06:00 on Tuesday in
@@ -560,13 +562,28 @@ function listRows() {
   const down = state.listSort.startsWith('-') ? -1 : 1;
   const order = [...groups].sort(([, a], [, b]) =>
     a.day === b.day ? 0 : a.day === null ? 1 : b.day === null ? -1 : (a.day < b.day ? -1 : 1) * down);
-  const rows = [];
-  for (const [text, group] of order) {
-    if (!dayHeads.has(text)) dayHeads.set(text, h('li', { class: 'day-head' }, h('h3', {}, text)));
-    rows.push(dayHeads.get(text), ...group.rows);
+  const days = order.map(([text, group]) => {
+    if (!dayGroups.has(text)) {
+      const id = `day-${++dayIds}`;
+      dayGroups.set(text, h('li', { class: 'day-group' }, h('h3', { class: 'day-head', id }, text), h('ul', { class: 'tasks', 'aria-labelledby': id })));
+    }
+    const day = dayGroups.get(text);
+    fill(day.lastChild, group.rows);
+    return day;
+  });
+  for (const text of dayGroups.keys()) if (!groups.has(text)) dayGroups.delete(text);
+  return days;
+}
+
+/**
+ * Puts rows in list, unless they are there already: rows that did not change stay the same
+ * elements, and an unchanged list is not touched, so that a click under way on a row
+ * survives a live update of the list.
+ */
+function fill(list, rows) {
+  if (rows.length !== list.children.length || rows.some((row, i) => row !== list.children[i])) {
+    list.replaceChildren(...rows);
   }
-  for (const text of dayHeads.keys()) if (!groups.has(text)) dayHeads.delete(text);
-  return rows;
 }
 
 function renderList() {
@@ -574,12 +591,7 @@ function renderList() {
   const focused = document.activeElement?.closest?.('.task');
   const focusKey = focused && document.activeElement.dataset.role;
   const focusId = focused?.dataset.id;
-  const rows = listRows();
-  // Rows that did not change stay the same elements, and an unchanged list is not touched:
-  // a click under way on a row survives a live update of the list.
-  if (rows.length !== list.children.length || rows.some((row, i) => row !== list.children[i])) {
-    list.replaceChildren(...rows);
-  }
+  fill(list, listRows());
   const shown = new Set(state.tasks.map((t) => t.id));
   for (const id of renderedRows.keys()) if (!shown.has(id)) renderedRows.delete(id);
   const status = new FormData($('#filters')).get('status');
@@ -1239,11 +1251,11 @@ async function resumeSeries(t, done) {
   toast(`Reopened “${open.title}”; it repeats again.`);
 }
 
-/** The nearest task row beside row in direction ('nextElementSibling' or 'previousElementSibling'), past day headings. */
-function sibling(row, direction) {
-  let el = row[direction];
-  while (el && !el.classList.contains('task')) el = el[direction];
-  return el;
+/** The task row after row in the list, else the one before it, from one day's tasks to the next. */
+function besideRow(row) {
+  const rows = $$('#tasks .task');
+  const i = rows.indexOf(row);
+  return rows[i + 1] || rows[i - 1];
 }
 
 /**
@@ -1253,7 +1265,7 @@ function sibling(row, direction) {
 function neighbour(id, role) {
   const item = $(`.task[data-id="${id}"]`);
   if (!item || !item.contains(document.activeElement)) return null;
-  const other = (sibling(item, 'nextElementSibling') || sibling(item, 'previousElementSibling'))?.dataset.id;
+  const other = besideRow(item)?.dataset.id;
   return () => {
     const target = other && $(`.task[data-id="${other}"] [data-role="${role}"]`);
     if (target) target.focus();

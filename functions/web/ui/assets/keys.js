@@ -38,10 +38,10 @@ function typing(el) {
 }
 
 /** The task rows shown, in list order. */
-const rows = () => [...document.querySelectorAll('#tasks > li.task')];
+const rows = () => [...document.querySelectorAll('#tasks li.task')];
 
 /** The row of the task that has the focus, or null. */
-const current = () => document.activeElement?.closest?.('#tasks > li.task') || null;
+const current = () => document.activeElement?.closest?.('#tasks li.task') || null;
 
 /**
  * Moves the focus by step rows (1 down, -1 up) to that row's first control, its box: from
