@@ -64,6 +64,10 @@ func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
 	if err != nil {
 		return err
 	}
+	sink, err := app.SinkFromEnv(cfg)
+	if err != nil {
+		return err
+	}
 	var notifyCfg channels.Config // notify runs here only on the local broker
 	if cfg["K_SINK"] == "" {
 		if notifyCfg, err = channels.ConfigFromEnv(cfg); err != nil {
@@ -97,7 +101,7 @@ func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
 	}
 	page := p.page
 	bg := app.NewBackground()
-	if err := startEvents(a, cfg, notifyCfg, bg, p.manifests); err != nil {
+	if err := startEvents(a, sink, notifyCfg, bg, p.manifests); err != nil {
 		bg.Stop()
 		a.Close()
 		return err
@@ -116,13 +120,11 @@ func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
 }
 
 // startEvents wires the event functions to the local broker, read from m, or the relay
-// to K_SINK; notifyCfg configures notify's channels.
-func startEvents(a *app.App, cfg map[string]string, notifyCfg channels.Config, bg *app.Background, m *broker.Manifests) error {
-	if r, err := app.SinkRelay(cfg, a.DB); err != nil || r != nil {
-		if r != nil {
-			bg.Go("relay", r.Run)
-		}
-		return err
+// to sink; notifyCfg configures notify's channels.
+func startEvents(a *app.App, sink app.Sink, notifyCfg channels.Config, bg *app.Background, m *broker.Manifests) error {
+	if r := sink.Relay(a.DB); r != nil {
+		bg.Go("relay", r.Run)
+		return nil
 	}
 	notifier, err := notify.NewWithDB(a.DB, notifyCfg)
 	if err != nil {

@@ -44,18 +44,20 @@ func TestFunction(t *testing.T) {
 }
 
 // TestFunction_BadSetting checks that the whole app refuses to start with a malformed
-// setting of the assistant or of notify, as their functions do, and before it opens the
-// database: the error names the setting, not a database it cannot reach. Until
-// 2026-12-06 notify's settings were read after the database, the migrations and the
-// local broker had started.
+// setting of the assistant, of notify or of the broker it relays to, as their functions
+// do, and before it opens the database: the error names the setting, not a database it
+// cannot reach. Until 2026-12-06 notify's settings and K_SINK were read after the
+// database, the migrations and the local broker had started.
 func TestFunction_BadSetting(t *testing.T) {
 	for setting, cfg := range map[string]map[string]string{
 		"CHAT_DAILY_MESSAGES":  {"CHAT_DAILY_MESSAGES": "-1"},
 		"SMTP_URL":             {"SMTP_URL": "http://mail.example.com"},
 		"NOTIFY_FROM":          {"SMTP_URL": "smtp://mail.example.com", "NOTIFY_FROM": "not an address"},
 		"NOTIFY_ALLOW_PRIVATE": {"NOTIFY_ALLOW_PRIVATE": "maybe"},
+		"K_SINK":               {"K_SINK": "broker.example.com"},
+		"K_CE_OVERRIDES":       {"K_SINK": "http://broker.example.com", "K_CE_OVERRIDES": "{"},
 	} {
-		cfg["DATABASE_URL"] = "postgres://postgres@127.0.0.1:1/nowhere?connect_timeout=1"
+		cfg["DATABASE_URL"] = postgrestest.Unreachable
 		cfg["TASKWIRE_DATA_DIR"] = t.TempDir()
 		err := function.New().Start(context.Background(), cfg)
 		require.Error(t, err, "config %v", cfg)

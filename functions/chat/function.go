@@ -71,7 +71,12 @@ func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
 	if !f.owned {
 		return nil
 	}
-	c, err := chat.ConfigFromEnv(cfg) // a malformed setting stops the start before anything opens
+	// A malformed setting stops the start before anything opens.
+	c, err := chat.ConfigFromEnv(cfg)
+	if err != nil {
+		return err
+	}
+	sink, err := app.SinkFromEnv(cfg)
 	if err != nil {
 		return err
 	}
@@ -79,10 +84,7 @@ func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
 	if err != nil {
 		return err
 	}
-	if f.bg, err = app.StartSinkRelay(cfg, a.DB); err != nil {
-		a.Close()
-		return err
-	}
+	f.bg = app.StartSinkRelay(sink, a.DB)
 	f.s.Store(serve(a, c))
 	return nil
 }

@@ -123,3 +123,17 @@ func TestFunction(t *testing.T) {
 		assert.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 	})
 }
+
+// TestFunction_BadSink checks that a malformed K_SINK or K_CE_OVERRIDES stops the start
+// before the database opens: the error names the setting, not a database it cannot
+// reach. Until 2026-12-06 they were read after the database had opened (and migrated).
+func TestFunction_BadSink(t *testing.T) {
+	for setting, value := range map[string]string{"K_SINK": "broker.example.com", "K_CE_OVERRIDES": "{"} {
+		f := function.New()
+		err := f.Start(context.Background(), map[string]string{"DATABASE_URL": postgrestest.Unreachable,
+			"TASKWIRE_DATA_DIR": t.TempDir(), "K_SINK": "http://broker.example.com", setting: value})
+		assert.ErrorContains(t, err, setting)
+		ready, _ := f.Ready(context.Background())
+		assert.False(t, ready)
+	}
+}

@@ -134,7 +134,7 @@ func TestFunction(t *testing.T) {
 			"SMTP_URL":             {"SMTP_URL": "http://mail.example.com"},
 			"NOTIFY_FROM":          {"SMTP_URL": "smtp://mail.example.com", "NOTIFY_FROM": "not an address"},
 		} {
-			cfg["DATABASE_URL"] = "postgres://postgres@127.0.0.1:1/nowhere?connect_timeout=1"
+			cfg["DATABASE_URL"] = postgrestest.Unreachable
 			cfg["TASKWIRE_DATA_DIR"] = t.TempDir()
 			f := function.New()
 			err := f.Start(context.Background(), cfg)

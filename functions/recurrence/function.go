@@ -51,7 +51,10 @@ func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
 	}
 	db := f.shared
 	if db == nil {
-		var err error
+		sink, err := app.SinkFromEnv(cfg) // a malformed setting stops the start before anything opens
+		if err != nil {
+			return err
+		}
 		if db, err = postgres.Open(ctx, postgres.ConfigFromEnv(cfg, app.DataDir(cfg))); err != nil {
 			return err
 		}
@@ -59,9 +62,7 @@ func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
 			old.Close()
 		}
 		// The occurrences this function creates are announced through the outbox.
-		if f.bg, err = app.StartSinkRelay(cfg, db); err != nil {
-			return err
-		}
+		f.bg = app.StartSinkRelay(sink, db)
 	}
 	f.svc.Store(postgres.NewRecurrenceService(db))
 	return nil

@@ -59,6 +59,10 @@ func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
 	if f.state.Load() != nil {
 		return nil
 	}
+	sink, err := app.SinkFromEnv(cfg) // a malformed setting stops the start before anything opens
+	if err != nil {
+		return err
+	}
 	db, err := postgres.Open(ctx, postgres.ConfigFromEnv(cfg, app.DataDir(cfg)))
 	if err != nil {
 		return err
@@ -69,8 +73,8 @@ func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
 		return nil
 	}
 	// Fired reminders are announced through the outbox.
-	s.bg, err = app.StartSinkRelay(cfg, db)
-	return err
+	s.bg = app.StartSinkRelay(sink, db)
+	return nil
 }
 
 // Stop closes the database pool that Start opened.

@@ -107,3 +107,17 @@ func MustFindFiring(tb testing.TB, at time.Time) time.Time {
 	require.NoError(tb, err, "got no reminder.due event for the reminder due at %v", at)
 	return fired.UTC()
 }
+
+// TestFunction_BadSink checks that a malformed K_SINK or K_CE_OVERRIDES stops the start
+// before the database opens: the error names the setting, not a database it cannot
+// reach. Until 2026-12-06 they were read after the database had opened (and migrated).
+func TestFunction_BadSink(t *testing.T) {
+	for setting, value := range map[string]string{"K_SINK": "broker.example.com", "K_CE_OVERRIDES": "{"} {
+		f := function.New()
+		err := f.Start(context.Background(), map[string]string{"DATABASE_URL": postgrestest.Unreachable,
+			"TASKWIRE_DATA_DIR": t.TempDir(), "K_SINK": "http://broker.example.com", setting: value})
+		assert.ErrorContains(t, err, setting)
+		ready, _ := f.Ready(context.Background())
+		assert.False(t, ready)
+	}
+}

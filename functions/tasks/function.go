@@ -39,15 +39,16 @@ func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
 	if !f.owned {
 		return nil
 	}
+	sink, err := app.SinkFromEnv(cfg) // a malformed setting stops the start before anything opens
+	if err != nil {
+		return err
+	}
 	a, err := app.Open(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	a.EndStreamsWhenDone(ctx)
-	if f.bg, err = app.StartSinkRelay(cfg, a.DB); err != nil {
-		a.Close()
-		return err
-	}
+	f.bg = app.StartSinkRelay(sink, a.DB)
 	f.app.Store(a)
 	return nil
 }

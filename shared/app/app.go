@@ -112,7 +112,7 @@ func openDatabaseAndVerifier(ctx context.Context, cfg map[string]string, dir str
 			cancel() // no need to wait out a slow key set
 			<-verifierLoaded
 		}
-		return nil, nil, fmt.Errorf("open database: %w", err)
+		return nil, nil, err // postgres.Open says it was opening the database
 	}
 	if !beside {
 		load()

@@ -42,33 +42,43 @@ func (b *Background) Stop() {
 	b.wg.Wait()
 }
 
-// SinkRelay returns an outbox relay that publishes to the broker at K_SINK (with
-// K_CE_OVERRIDES applied, trusting K_CA_CERTS, and with the OIDC token of a SinkBinding
-// when one is mounted), or nil when K_SINK is unset and the caller routes events itself.
-func SinkRelay(cfg map[string]string, db *postgres.DB) (*relay.Relay, error) {
+// Sink is the broker a function relays its outbox to, read from K_SINK by SinkFromEnv.
+// The zero Sink is none: K_SINK is unset, and the caller routes its events itself.
+type Sink struct {
+	sender *relay.SinkSender
+}
+
+// SinkFromEnv reads the broker at K_SINK from cfg, with K_CE_OVERRIDES applied, trusting
+// K_CA_CERTS, and with the OIDC token of a SinkBinding when one is mounted. It refuses a
+// malformed one, so that a start fails on it before anything opens (or migrates).
+func SinkFromEnv(cfg map[string]string) (Sink, error) {
 	sink := cfg["K_SINK"]
 	if sink == "" {
-		return nil, nil
+		return Sink{}, nil
 	}
 	sender, err := relay.NewSinkSender(sink, relay.SinkConfig{
 		Overrides: cfg["K_CE_OVERRIDES"], CACerts: cfg["K_CA_CERTS"], TokenFile: relay.OIDCTokenFile,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("K_SINK: %w", err)
+		return Sink{}, fmt.Errorf("K_SINK: %w", err)
 	}
-	return relay.New(db.Pool, sender, relay.Options{}), nil
+	return Sink{sender: sender}, nil
+}
+
+// Relay returns an outbox relay on db that publishes to s, or nil for no sink.
+func (s Sink) Relay(db *postgres.DB) *relay.Relay {
+	if s.sender == nil {
+		return nil
+	}
+	return relay.New(db.Pool, s.sender, relay.Options{})
 }
 
 // StartSinkRelay returns the Background of a function that writes the outbox: running the
-// relay to K_SINK when it is set (see SinkRelay), else running nothing. Stop it in Stop.
-func StartSinkRelay(cfg map[string]string, db *postgres.DB) (*Background, error) {
-	r, err := SinkRelay(cfg, db)
-	if err != nil {
-		return nil, err
-	}
+// relay on db to s, or nothing for no sink. Stop it in Stop.
+func StartSinkRelay(s Sink, db *postgres.DB) *Background {
 	bg := NewBackground()
-	if r != nil {
+	if r := s.Relay(db); r != nil {
 		bg.Go("relay", r.Run)
 	}
-	return bg, nil
+	return bg
 }

@@ -65,6 +65,11 @@ func MustOpenDB(tb testing.TB) *postgres.DB {
 	return db
 }
 
+// Unreachable is a connection string no server answers, at once: a function started on
+// it with a malformed setting fails on the setting only if it reads it before it opens
+// the database.
+const Unreachable = "postgres://postgres@127.0.0.1:1/nowhere?connect_timeout=1"
+
 // URL returns the package test database's connection string (creating it on first use),
 // for tests that start the app as the program would.
 func URL(tb testing.TB) string {
