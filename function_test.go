@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	function "github.com/taskwire/taskwire"
+	"github.com/taskwire/taskwire/shared/app/apptest"
 	"github.com/taskwire/taskwire/shared/auth"
 	"github.com/taskwire/taskwire/shared/postgres/postgrestest"
 )
@@ -45,24 +46,15 @@ func TestFunction(t *testing.T) {
 
 // TestFunction_BadSetting checks that the whole app refuses to start with a malformed
 // setting of the assistant, of notify or of the broker it relays to, as their functions
-// do, and before it opens the database: the error names the setting, not a database it
-// cannot reach. Until 2026-12-06 notify's settings and K_SINK were read after the
-// database, the migrations and the local broker had started.
+// do, and before it opens the database. Until 2026-12-06 notify's settings and K_SINK
+// were read after the database, the migrations and the local broker had started.
 func TestFunction_BadSetting(t *testing.T) {
-	for setting, cfg := range map[string]map[string]string{
-		"CHAT_DAILY_MESSAGES":  {"CHAT_DAILY_MESSAGES": "-1"},
-		"SMTP_URL":             {"SMTP_URL": "http://mail.example.com"},
-		"NOTIFY_FROM":          {"SMTP_URL": "smtp://mail.example.com", "NOTIFY_FROM": "not an address"},
-		"NOTIFY_ALLOW_PRIVATE": {"NOTIFY_ALLOW_PRIVATE": "maybe"},
-		"K_SINK":               {"K_SINK": "broker.example.com"},
-		"K_CE_OVERRIDES":       {"K_SINK": "http://broker.example.com", "K_CE_OVERRIDES": "{"},
-	} {
-		cfg["DATABASE_URL"] = postgrestest.Unreachable
-		cfg["TASKWIRE_DATA_DIR"] = t.TempDir()
-		err := function.New().Start(context.Background(), cfg)
-		require.Error(t, err, "config %v", cfg)
-		assert.Contains(t, err.Error(), setting)
-	}
+	newApp := func() apptest.Starter { return function.New() }
+	apptest.MustRefuseSettings(t, newApp, map[string]string{"SMTP_URL": "smtp://mail.example.com"}, map[string]string{
+		"CHAT_DAILY_MESSAGES": "-1", "SMTP_URL": "http://mail.example.com", "NOTIFY_FROM": "not an address",
+		"NOTIFY_ALLOW_PRIVATE": "maybe",
+	})
+	apptest.MustRefuseSettings(t, newApp, map[string]string{"K_SINK": "http://broker.example.com"}, apptest.BadSink)
 }
 
 // TestFunction_CORS checks that the whole app lets a page of an allowed origin call

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	function "github.com/taskwire/taskwire/functions/notify"
+	"github.com/taskwire/taskwire/shared/app/apptest"
 	"github.com/taskwire/taskwire/shared/events"
 	"github.com/taskwire/taskwire/shared/host/hosttest"
 	"github.com/taskwire/taskwire/shared/notify"
@@ -125,24 +126,13 @@ func TestFunction(t *testing.T) {
 		assert.Len(t, mustFindNotifications(t, db, user.ID), 1)
 	})
 
-	// A malformed setting is refused before the database opens: the start fails on the
-	// setting, named, not on a database it cannot reach. Until 2026-12-06 a malformed
-	// SMTP_URL or NOTIFY_FROM was found only after the database had opened.
+	// A malformed setting is refused before the database opens. Until 2026-12-06 a
+	// malformed SMTP_URL or NOTIFY_FROM was found only after the database had opened.
 	t.Run("ErrConfig", func(t *testing.T) {
-		for setting, cfg := range map[string]map[string]string{
-			"NOTIFY_ALLOW_PRIVATE": {"NOTIFY_ALLOW_PRIVATE": "maybe"},
-			"SMTP_URL":             {"SMTP_URL": "http://mail.example.com"},
-			"NOTIFY_FROM":          {"SMTP_URL": "smtp://mail.example.com", "NOTIFY_FROM": "not an address"},
-		} {
-			cfg["DATABASE_URL"] = postgrestest.Unreachable
-			cfg["TASKWIRE_DATA_DIR"] = t.TempDir()
-			f := function.New()
-			err := f.Start(context.Background(), cfg)
-			require.Error(t, err, "config %v", cfg)
-			assert.Contains(t, err.Error(), setting)
-			ready, _ := f.Ready(context.Background())
-			assert.False(t, ready)
-		}
+		apptest.MustRefuseSettings(t, func() apptest.Starter { return function.New() },
+			map[string]string{"SMTP_URL": "smtp://mail.example.com"}, map[string]string{
+				"NOTIFY_ALLOW_PRIVATE": "maybe", "SMTP_URL": "http://mail.example.com", "NOTIFY_FROM": "not an address",
+			})
 		_, err := function.NewWithDB(postgrestest.MustOpenDB(t), notify.Config{SMTPURL: "http://mail.example.com"})
 		assert.ErrorContains(t, err, "SMTP_URL")
 	})
