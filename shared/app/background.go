@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"sync"
 
@@ -60,7 +59,7 @@ func SinkFromEnv(cfg map[string]string) (Sink, error) {
 		Overrides: cfg["K_CE_OVERRIDES"], CACerts: cfg["K_CA_CERTS"], TokenFile: relay.OIDCTokenFile,
 	})
 	if err != nil {
-		return Sink{}, fmt.Errorf("K_SINK: %w", err)
+		return Sink{}, err // it names the setting: K_SINK, K_CE_OVERRIDES or K_CA_CERTS
 	}
 	return Sink{sender: sender}, nil
 }
