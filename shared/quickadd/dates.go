@@ -432,14 +432,22 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 		if wd, ok := weekdays[p.word(j+1)]; ok {
 			return nextWeekday(wd, false), nil, nil, 2
 		}
-		// "next march": the 1st of the March to come, a year away in March. Where the
-		// phrase ends, so that "next may be" is no date.
-		if m, ok := months[p.word(j+1)]; ok && p.phraseEnds(j+2) {
-			if m == today.m {
-				return date{today.y + 1, m, 1}, nil, nil, 2
+		// "next march", "next march 3": the 1st (or the day) of the March to come, a year
+		// away in March. A month alone only where the phrase ends, so that "next may be"
+		// is no date.
+		if m, ok := months[p.word(j+1)]; ok {
+			day, k := 1, 2
+			if dm, dd, n := p.monthDay(j + 1); n > 0 && dm == m {
+				day, k = dd, 1+n
+			} else if !p.phraseEnds(j + 2) {
+				break
 			}
-			d, _ := nextDate(today, m, 1)
-			return d, nil, nil, 2
+			if d := (date{today.y + 1, m, day}); m == today.m && d.valid() {
+				return d, nil, nil, k
+			}
+			if d, ok := nextDate(today, m, day); ok {
+				return d, nil, nil, k
+			}
 		}
 		if k := p.businessDays(j + 1); k > 0 { // "next business day": Monday after a Friday
 			return weekdaysAfter(today, 1), nil, nil, k + 1

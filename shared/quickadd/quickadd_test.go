@@ -182,6 +182,8 @@ func TestParse(t *testing.T) {
 		{name: "NextAMonth", text: "conference next june", title: "conference", day: "2026-06-01"},
 		{name: "NextThisMonth", text: "conference next march", title: "conference", day: "2027-03-01"},
 		{name: "NextMayBeIsTitle", text: "next may be fine", title: "next may be fine"},
+		{name: "NextAMonthDay", text: "trip next june 20", title: "trip", day: "2026-06-20"},
+		{name: "NextThisMonthDay", text: "dentist next march 10 at 3pm", title: "dentist", due: "2027-03-10T15:00:00-05:00"},
 		{name: "StartingAMonthNextYear", text: "stretch every week starting june next year", title: "stretch",
 			day: "2027-06-01", rule: "FREQ=WEEKLY"},
 		{name: "StartingADayNextYear", text: "stretch every week starting mar 1 next year", title: "stretch",
