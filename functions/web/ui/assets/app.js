@@ -542,11 +542,11 @@ function doneGroup(t) {
  * The rows of the loaded tasks; where the sort goes by days, a day each, its heading above
  * a list of its tasks (so that a screen reader counts the days in the list, then each
  * day's tasks, not the headings among the tasks): by due date, as a day planner reads,
- * and by the latest done, as a log of what was done reads. Each day's tasks stay in list order under one heading, and the days go
- * in the sort's direction, the tasks without a day last. The list's order is by instant,
- * and an all-day task ends its day in its own zone: one of a zone behind the user's sorts
- * among the next day's first tasks (New York's Monday ends at 06:00 on Tuesday in
- * Berlin), yet it belongs under Monday.
+ * and by the latest done, as a log of what was done reads. Each day's tasks stay in list
+ * order under one heading, and the days go in the sort's direction, the tasks without a
+ * day last. The list's order is by instant, and an all-day task ends its day in its own
+ * zone: one of a zone behind the user's sorts among the next day's first tasks (New
+ * York's Monday ends at 06:00 on Tuesday in Berlin), yet it belongs under Monday.
  */
 function listRows() {
   const today = dayOf(Date.now(), state.zone);
