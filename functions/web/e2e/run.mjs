@@ -1630,6 +1630,17 @@ await userScenario('overdue and today: what is left to do today, asked of the se
   const items = await p.locator('#tasks').evaluate((ul) => [...ul.children].map((li) => li.querySelector('h3')?.textContent ?? li.textContent));
   assert(JSON.stringify(items) === JSON.stringify(open), `the list's items are the days: ${JSON.stringify(items)}`);
   await axeScan(p, 'the list under day headings');
+  // Laid out as a day planner: each heading on a line of its own above its day's tasks,
+  // which take the list's whole width (a stylesheet rule of another element once put
+  // the heading beside them, which no other check saw).
+  const layout = await p.locator('#tasks').evaluate((ul) => {
+    const list = ul.getBoundingClientRect();
+    return [...ul.querySelectorAll('.day-head')].map((head) => {
+      const [h3, first] = [head.getBoundingClientRect(), head.parentElement.querySelector('.task').getBoundingClientRect()];
+      return { above: h3.bottom <= first.top + 1, wide: Math.abs(first.left - list.left) < 2 && Math.abs(first.right - list.right) < 2 };
+    });
+  });
+  assert(layout.length === 3 && layout.every((d) => d.above && d.wide), `each day's heading above its tasks, which take the width: ${JSON.stringify(layout)}`);
   await p.locator('#list-card').screenshot({ path: path.join(OUT, 'day-headings.png') });
   await p.locator('#list-title').focus();
   await p.keyboard.press('j');
