@@ -132,6 +132,7 @@ func Parse(text string, now time.Time, loc *time.Location) (Result, error) {
 	p.settleWindow()
 	p.settleHours()
 	p.settleEvening()
+	p.settleMorning()
 	p.settleTonight()
 	p.settleRemindMe()
 	p.settleClock()

@@ -154,6 +154,14 @@ func TestParse(t *testing.T) {
 		{name: "NextWeek", text: "plan trip next week", title: "plan trip", day: "2026-03-09"},
 		{name: "NextMonth", text: "pay card next month", title: "pay card", day: "2026-04-01"},
 		{name: "NextYear", text: "renew domain next year", title: "renew domain", day: "2027-01-01"},
+		// A line about the morning keeps an hour of 5 or 6 in the morning, and one from 7
+		// to 10 too (until 2026-12-06 "wake up at 6.30" was 18:30, "wake up at 7" typed
+		// at 10:00 19:00).
+		{name: "BreakfastAtAnEarlyHour", text: "breakfast with Sam at 6", title: "breakfast with Sam", due: "2026-03-07T06:00:00-05:00"},
+		{name: "WakeUpAtAnEarlyHour", text: "wake up at 6.30", title: "wake up", due: "2026-03-07T06:30:00-05:00"},
+		{name: "WakeUpAtAPassedHour", text: "wake up at 7", title: "wake up", due: "2026-03-07T07:00:00-05:00"},
+		{name: "AWakeIsNoMorning", text: "funeral wake at 6", title: "funeral wake", due: "2026-03-06T18:00:00-05:00"},
+		{name: "MorningWordsKeepAnAfternoonHour", text: "wake up call at 3", title: "wake up call", due: "2026-03-06T15:00:00-05:00"},
 		// "in 2 weekends" is a day, not "weekends" as a rule's days (until 2026-12-06 it
 		// made a task repeating each Saturday and Sunday, "in 2" left in the title).
 		{name: "InWeekends", text: "call mom in 2 weekends", title: "call mom", day: "2026-03-14"},
@@ -1238,6 +1246,9 @@ func TestParse_Understood(t *testing.T) {
 		}},
 		{name: "InWeekends", text: "call mom in 2 weekends", want: [][2]string{
 			{"in 2 weekends", "on Sat 14 Mar 2026, all day"},
+		}},
+		{name: "WakeUpAtAnEarlyHour", text: "wake up at 6.30", want: [][2]string{
+			{"at 6.30", "at 06:30"},
 		}},
 		{name: "BareEarlyHour", text: "call at 5", want: [][2]string{
 			{"at 5", "at 17:00"},

@@ -406,6 +406,28 @@ func (p *parser) settleEvening() {
 	}
 }
 
+// settleMorning makes an hour of 5 or 6 given without am or pm, which reads as the
+// afternoon's ("call at 5" is 17:00), the morning's in a line about the morning:
+// "breakfast at 6" is 06:00 and "wake up at 6.30" 06:30. A part of the day says which half
+// it is already.
+func (p *parser) settleMorning() {
+	if p.clock == nil || !p.clock.afternoon || p.clock.h-12 < 5 || p.part != nil || p.lengthOfClock || !p.aboutMorning() {
+		return
+	}
+	p.clock = &clock{h: p.clock.h - 12, m: p.clock.m}
+}
+
+// aboutMorning reports whether the line is about the morning, a meal of it (breakfast,
+// brunch) or waking up, in words that were not read as something else.
+func (p *parser) aboutMorning() bool {
+	for k, t := range p.toks {
+		if !p.used[k] && (morningWords[t.word] || t.word == "wake" && p.word(k+1) == "up") {
+			return true
+		}
+	}
+	return false
+}
+
 // settleTonight makes an hour from 7 to 10 given without am or pm, and without a day, the
 // next such hour (nextEvening): "call bob at 7" typed at 11:40 is due at 19:00 today, not
 // at 07:00 tomorrow. Of the two readings that is the sooner, so a task meant for tonight
@@ -436,15 +458,10 @@ func (p *parser) settleTonight() {
 // nextEvening returns the evening's hour for c, an hour from 7 to 10 read as morning,
 // when that morning hour has passed today and the evening's has not: the next time the
 // clock shows it. Typed before 07:00 or after 19:00, "at 7" stays 07:00, the next; and a
-// line about a meal of the morning keeps its morning ("breakfast at 8").
+// line about the morning keeps its morning ("breakfast at 8", "wake up at 7").
 func (p *parser) nextEvening(c clock) (clock, bool) {
-	if !c.morning {
+	if !c.morning || p.aboutMorning() {
 		return c, false
-	}
-	for k, t := range p.toks {
-		if !p.used[k] && morningMeals[t.word] {
-			return c, false
-		}
 	}
 	today := dateOf(p.now)
 	evening := clock{h: c.h + 12, m: c.m}
@@ -454,9 +471,9 @@ func (p *parser) nextEvening(c clock) (clock, bool) {
 	return evening, true
 }
 
-// morningMeals are the words of a line that keep an hour alone in the morning
-// (settleTonight).
-var morningMeals = map[string]bool{"breakfast": true, "breakfasts": true, "brunch": true}
+// morningWords are the words of a line that keep an hour alone in the morning
+// (aboutMorning), with "wake up".
+var morningWords = map[string]bool{"breakfast": true, "breakfasts": true, "brunch": true}
 
 // eveningMeals are the words of a line that make an hour alone evening (settleEvening).
 var eveningMeals = map[string]bool{"dinner": true, "supper": true, "dinners": true}
