@@ -69,7 +69,7 @@ func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
 		return err
 	}
 	var notifyCfg channels.Config // notify runs here only on the local broker
-	if cfg["K_SINK"] == "" {
+	if !sink.Set() {
 		if notifyCfg, err = channels.ConfigFromEnv(cfg); err != nil {
 			return err
 		}
@@ -85,7 +85,7 @@ func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
 	go func() {
 		var p prepared
 		p.page, p.err = web.NewWithAPI("") // the page talks to this same origin
-		if p.err == nil && cfg["K_SINK"] == "" {
+		if p.err == nil && !sink.Set() {
 			p.manifests, p.err = broker.LoadManifestsFS(Eventing(), "eventing")
 		}
 		preparing <- p

@@ -64,9 +64,13 @@ func SinkFromEnv(cfg map[string]string) (Sink, error) {
 	return Sink{sender: sender}, nil
 }
 
+// Set reports whether K_SINK names a broker: without one, the caller routes its events
+// itself.
+func (s Sink) Set() bool { return s.sender != nil }
+
 // Relay returns an outbox relay on db that publishes to s, or nil for no sink.
 func (s Sink) Relay(db *postgres.DB) *relay.Relay {
-	if s.sender == nil {
+	if !s.Set() {
 		return nil
 	}
 	return relay.New(db.Pool, s.sender, relay.Options{})
