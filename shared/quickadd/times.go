@@ -60,8 +60,9 @@ func matchTime(p *parser, i int) (int, string) {
 	}
 	c, k, ok = p.clockAt(j, bare)
 	if w := p.word(j - 1); !ok && j > i && (w == "at" || w == "@") {
-		c, ok = militaryClock(p.word(j)) // "at 0900", "@ 1730"
-		k = 1
+		if c, ok = militaryClock(p.word(j)); ok { // "at 0900", "@ 1730"
+			k = 1
+		}
 	}
 	if !ok && j == i && (p.part != nil || strings.Contains(p.word(j), ".")) && p.followsDay(i) {
 		// An hour alone right after a part of the day ("tomorrow morning 8", "tonight 9"),
