@@ -396,15 +396,10 @@ func (p *parser) timeRange(j int, bare, bareWords, between bool) (clock, taskwir
 // 20:00, where "at 8" alone stays 08:00. A part of the day says which half it is already
 // ("tomorrow morning at 8", "tonight at 8").
 func (p *parser) settleEvening() {
-	if p.clock == nil || !p.clock.morning || p.part != nil || len(p.hours) > 0 {
+	if p.clock == nil || !p.clock.morning || p.part != nil || len(p.hours) > 0 || !p.mentions(eveningMeals) {
 		return
 	}
-	for k, t := range p.toks {
-		if !p.used[k] && eveningMeals[t.word] {
-			p.clock = &clock{h: p.clock.h + 12, m: p.clock.m}
-			return
-		}
-	}
+	p.clock = &clock{h: p.clock.h + 12, m: p.clock.m}
 }
 
 // settleMorning makes an hour of 5 or 6 given without am or pm, which reads as the
@@ -421,8 +416,22 @@ func (p *parser) settleMorning() {
 // aboutMorning reports whether the line is about the morning, a meal of it (breakfast,
 // brunch) or waking up, in words that were not read as something else.
 func (p *parser) aboutMorning() bool {
+	if p.mentions(morningWords) {
+		return true
+	}
 	for k, t := range p.toks {
-		if !p.used[k] && (morningWords[t.word] || t.word == "wake" && p.word(k+1) == "up") {
+		if !p.used[k] && t.word == "wake" && p.word(k+1) == "up" {
+			return true
+		}
+	}
+	return false
+}
+
+// mentions reports whether the line holds one of words that was not read as something
+// else.
+func (p *parser) mentions(words map[string]bool) bool {
+	for k, t := range p.toks {
+		if !p.used[k] && words[t.word] {
 			return true
 		}
 	}
