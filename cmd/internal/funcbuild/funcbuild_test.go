@@ -2,6 +2,7 @@ package funcbuild_test
 
 import (
 	"context"
+	"debug/elf"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -172,6 +173,7 @@ func TestBuild_StaticFromItsDirectoryAlone(t *testing.T) {
 	bin := filepath.Join(t.TempDir(), "tasks")
 	require.NoError(t, funcbuild.Build(ctx, fn, bin, funcbuild.Options{Offline: true}))
 	require.NoError(t, funcbuild.CheckStatic(bin))
+	MustBeStripped(t, bin)
 
 	logs := &syncWriter{b: new(strings.Builder)}
 	p, err := funcbuild.Exec(bin, []string{
@@ -185,6 +187,22 @@ func TestBuild_StaticFromItsDirectoryAlone(t *testing.T) {
 		t.Fatalf("got %v, want a 200 from %s; the function's log:\n%s", err, funcbuild.ReadinessPath, logs.String())
 	}
 	assert.NoError(t, p.Stop(10*time.Second), "exit after SIGTERM")
+}
+
+// MustBeStripped fails tb unless the executable at path was linked without its symbol
+// table and debug information, as func.yaml's GOFLAGS (-ldflags=-s) ask: a cold start
+// reads less of it from disk (the readahead ran on into them), and its image is smaller.
+// Stack traces and profiles keep their function names and lines, which live in the
+// pclntab the runtime loads.
+func MustBeStripped(tb testing.TB, path string) {
+	tb.Helper()
+	f, err := elf.Open(path)
+	require.NoError(tb, err)
+	defer f.Close()
+	for _, name := range []string{".symtab", ".debug_info", ".zdebug_info"} {
+		assert.True(tb, f.Section(name) == nil, "%s has a %s section: is -ldflags=-s in func.yaml's GOFLAGS?", path, name)
+	}
+	assert.NotNil(tb, f.Section(".gopclntab"), "%s keeps the pclntab, for stack traces and profiles", path)
 }
 
 // Without what make vendor writes, the function's directory alone does not build: its
@@ -220,6 +238,7 @@ func TestBuild_WholeAppBelowItsWorkspace(t *testing.T) {
 	bin := filepath.Join(t.TempDir(), funcbuild.WholeApp)
 	require.NoError(t, funcbuild.Build(ctx, fn, bin, funcbuild.Options{Offline: true}))
 	require.NoError(t, funcbuild.CheckStatic(bin))
+	MustBeStripped(t, bin)
 
 	yml := filepath.Join(fn.Dir, "func.yaml")
 	b, err := os.ReadFile(yml)
