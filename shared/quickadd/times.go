@@ -392,11 +392,12 @@ func (p *parser) timeRange(j int, bare, bareWords, between bool) (clock, taskwir
 }
 
 // settleEvening makes an hour from 7 to 10 given without am or pm ("at 8", "7:30") an
-// evening's in a line about a meal of the evening: "dinner with Anna friday at 8" is at
-// 20:00, where "at 8" alone stays 08:00. A part of the day says which half it is already
+// evening's in a line about the evening, a meal of it or a night out: "dinner with Anna
+// friday at 8" is at 20:00, and so are "concert friday at 8" and "drinks with Sam at 8",
+// where "at 8" alone stays 08:00. A part of the day says which half it is already
 // ("tomorrow morning at 8", "tonight at 8").
 func (p *parser) settleEvening() {
-	if p.clock == nil || !p.clock.morning || p.part != nil || len(p.hours) > 0 || !p.mentions(eveningMeals) {
+	if p.clock == nil || !p.clock.morning || p.part != nil || len(p.hours) > 0 || !p.mentions(eveningWords) {
 		return
 	}
 	p.clock = &clock{h: p.clock.h + 12, m: p.clock.m}
@@ -485,8 +486,16 @@ func (p *parser) nextEvening(c clock) (clock, bool) {
 // (aboutMorning), with "wake up".
 var morningWords = map[string]bool{"breakfast": true, "breakfasts": true, "brunch": true}
 
-// eveningMeals are the words of a line that make an hour alone evening (settleEvening).
-var eveningMeals = map[string]bool{"dinner": true, "supper": true, "dinners": true}
+// eveningWords are the words of a line that make an hour alone evening (settleEvening):
+// the evening's meals, what people go out to at night, and "night" itself ("game night
+// at 7"). Words that as often mean a morning's are not among them: a party (a child's,
+// at 10), a show (to show someone), a bar (the exam), a date.
+var eveningWords = map[string]bool{
+	"dinner": true, "dinners": true, "supper": true,
+	"concert": true, "concerts": true, "gig": true, "opera": true, "ballet": true,
+	"theatre": true, "theater": true, "cinema": true, "movie": true, "movies": true,
+	"drinks": true, "cocktails": true, "night": true,
+}
 
 // hoursEnd reports whether hours alone read as a time (a range or one hour) end before
 // word k: the phrase ends there (see phraseEnds), or goes on as an appointment's does,
