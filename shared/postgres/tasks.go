@@ -828,18 +828,33 @@ func (tx *userTx) queueChange(ctx context.Context, b *pgx.Batch, cur *taskwire.T
 	return &next, seqs, nil
 }
 
-// queueTaskUpdate writes next, a task changed by changes, over its row; its reminder
-// rows only when its reminders or its status changed.
+// queueTaskUpdate writes next, a task changed by changes, over its row; its text (title,
+// description, checklist) only when that changed, and its reminder rows only when its
+// reminders or its status changed.
 func queueTaskUpdate(b *pgx.Batch, user string, next *taskwire.Task, changes map[string]events.Change) {
-	b.Queue(`
-		UPDATE tasks SET title = $3, description = $4, status = $5, priority = $6, tags = $7,
-			due_at = $8, time_zone = $9, recurrence = $10, repeat_from = $11, series_id = $12,
-			completed_at = $13, updated_at = $14, version = $15, due_date = $16, checklist = $17, duration = $18,
-			position = $19
-		WHERE user_id = $1 AND id = $2`,
-		user, next.ID, next.Title, next.Description, next.Status, next.Priority.Rank(), next.Tags,
+	args := []any{user, next.ID, next.Status, next.Priority.Rank(), next.Tags,
 		next.DueAt, next.TimeZone, next.Recurrence, next.RepeatFrom, next.SeriesID,
-		next.CompletedAt, next.UpdatedAt, next.Version, next.DueDate, next.Checklist, next.Duration, next.Position)
+		next.CompletedAt, next.UpdatedAt, next.Version, next.DueDate, next.Duration, next.Position}
+	if textChanged(changes) {
+		b.Queue(`
+		UPDATE tasks SET status = $3, priority = $4, tags = $5,
+			due_at = $6, time_zone = $7, recurrence = $8, repeat_from = $9, series_id = $10,
+			completed_at = $11, updated_at = $12, version = $13, due_date = $14, duration = $15,
+			position = $16, title = $17, description = $18, checklist = $19
+		WHERE user_id = $1 AND id = $2`,
+			append(args, next.Title, next.Description, next.Checklist)...)
+	} else {
+		// An update that names a column computes the columns generated from it again,
+		// equal or not: the search vectors' to_tsvector of every word, which a
+		// completion does not change.
+		b.Queue(`
+		UPDATE tasks SET status = $3, priority = $4, tags = $5,
+			due_at = $6, time_zone = $7, recurrence = $8, repeat_from = $9, series_id = $10,
+			completed_at = $11, updated_at = $12, version = $13, due_date = $14, duration = $15,
+			position = $16
+		WHERE user_id = $1 AND id = $2`,
+			args...)
+	}
 	// The reminder rows hold the reminders and whether the task is open: a change of
 	// neither (a new title, say) leaves them alone, as rewriting a row with the same
 	// values still leaves a dead version of it behind.
@@ -847,6 +862,17 @@ func queueTaskUpdate(b *pgx.Batch, user string, next *taskwire.Task, changes map
 	if _, statusChanged := changes["status"]; remindersChanged || statusChanged {
 		queueReminders(b, user, next)
 	}
+}
+
+// textChanged reports whether changes change a task's text: its title, description or
+// checklist, from which the tasks table generates title_key and the search vectors.
+func textChanged(changes map[string]events.Change) bool {
+	for _, k := range []string{"title", "description", "checklist"} {
+		if _, ok := changes[k]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // DeleteTask moves the task with uuid or number ref into the trash, from which
