@@ -118,7 +118,7 @@ func Parse(text string, now time.Time, loc *time.Location) (Result, error) {
 	p.toks = tokenize(text)
 	p.used = make([]bool, len(p.toks))
 	for i := 0; i < len(p.toks); i++ {
-		if p.used[i] {
+		if p.used[i] || p.toks[i].quoted {
 			continue
 		}
 		for _, match := range matchers {
@@ -214,10 +214,14 @@ func (p *parser) settleNaming() {
 }
 
 // titleWordAfter reports whether the word after word i, with no comma between, is a word
-// of the title: not read, and with a letter or digit.
+// of the title: not read, and with a letter or digit (a quoted one too: "daily
+// \"standup\"").
 func (p *parser) titleWordAfter(i int) bool {
-	return i+1 < len(p.toks) && !p.used[i+1] && !p.comma(i) &&
-		strings.ContainsFunc(p.toks[i+1].word, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) })
+	if i+1 >= len(p.toks) || p.used[i+1] || p.comma(i) {
+		return false
+	}
+	t := p.toks[i+1]
+	return strings.ContainsFunc(p.text[t.start:t.end], func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) })
 }
 
 // settleClock says in the time of day's fragment the time used, which the words after it

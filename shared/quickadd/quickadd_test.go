@@ -787,6 +787,15 @@ func TestParse(t *testing.T) {
 		{name: "EveningMealInTheMorning", text: "dinner prep tomorrow morning at 8", title: "dinner prep", due: "2026-03-07T08:00:00-05:00"},
 		{name: "EveningMealLate", text: "dinner at 11", title: "dinner", due: "2026-03-06T11:00:00-05:00"},
 		// So does a night out (until 2026-12-06 "concert friday at 8" was due at 08:00).
+		// Words between double quotes are the title's as typed (until 2026-12-06 "watch
+		// \"Friday Night Lights\" tomorrow" was due Friday at 20:00, titled "watch Lights\"
+		// tomorrow").
+		{name: "QuotedWordsStay", text: `watch "Friday Night Lights" tomorrow`, title: `watch "Friday Night Lights"`, day: "2026-03-07"},
+		{name: "QuotedDayIsTitle", text: `buy tickets for "Monday Night Football"`, title: `buy tickets for "Monday Night Football"`},
+		{name: "CurlyQuotes", text: "book “Dinner at 8” monday at 6", title: "book “Dinner at 8”", due: "2026-03-09T18:00:00-04:00"},
+		{name: "QuotedTagAndPriority", text: `print "#1 fan !high" sign #crafts`, title: `print "#1 fan !high" sign`, tags: []string{"crafts"}},
+		{name: "QuotedAfterAnAdverb", text: `daily "standup"`, title: `daily "standup"`, day: "2026-03-06", rule: "FREQ=DAILY"},
+		{name: "UnpairedQuoteQuotesNothing", text: `hang 12" frame tomorrow`, title: `hang 12" frame`, day: "2026-03-07"},
 		{name: "ConcertHour", text: "concert friday at 8", title: "concert", due: "2026-03-13T20:00:00-04:00"},
 		{name: "DrinksMinutes", text: "drinks with Sam tomorrow at 7:30", title: "drinks with Sam", due: "2026-03-07T19:30:00-05:00"},
 		{name: "NightInTheTitle", text: "game night saturday at 7", title: "game night", due: "2026-03-07T19:00:00-05:00"},

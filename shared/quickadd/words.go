@@ -14,7 +14,8 @@ type token struct {
 	from       int    // start of the word as typed, brackets and quotes included
 	start, end int    // byte span of the word without its punctuation
 	full       int    // end of the word as typed, punctuation included
-	word       string // the word without its punctuation, lower-case
+	word       string // the word without its punctuation, lower-case; "" when quoted
+	quoted     bool   // typed between double quotes: the title's as typed (see quote)
 }
 
 // tokenize splits text at white space. Trailing ",;:.?!", closing brackets and quotes,
@@ -60,7 +61,28 @@ func tokenize(text string) []token {
 		toks = append(toks, token{from: i, start: start, end: end, full: j, word: word})
 		i = j
 	}
+	quote(text, toks)
 	return toks
+}
+
+// quote marks the words typed between double quotes (straight or curly) as quoted, with
+// no word to read: "watch \"Friday Night Lights\" tomorrow" is due tomorrow and keeps the
+// show's name, quotes and all, in its title. A quote that opens before a word and closes
+// after one (the same or a later) makes a pair; one without its pair ("a 12\" frame")
+// quotes nothing.
+func quote(text string, toks []token) {
+	open := -1
+	for k, t := range toks {
+		if open < 0 && strings.ContainsAny(text[t.from:t.start], "\"“") {
+			open = k
+		}
+		if open >= 0 && strings.ContainsAny(text[t.end:t.full], "\"”") {
+			for q := open; q <= k; q++ {
+				toks[q].word, toks[q].quoted = "", true
+			}
+			open = -1
+		}
+	}
 }
 
 // shorthands are words as people type them in a hurry, read as the word they stand for
