@@ -787,6 +787,10 @@ func TestParse(t *testing.T) {
 		{name: "EveningMealInTheMorning", text: "dinner prep tomorrow morning at 8", title: "dinner prep", due: "2026-03-07T08:00:00-05:00"},
 		{name: "EveningMealLate", text: "dinner at 11", title: "dinner", due: "2026-03-06T11:00:00-05:00"},
 		// So does a night out (until 2026-12-06 "concert friday at 8" was due at 08:00).
+		{name: "ConcertHour", text: "concert friday at 8", title: "concert", due: "2026-03-13T20:00:00-04:00"},
+		{name: "DrinksMinutes", text: "drinks with Sam tomorrow at 7:30", title: "drinks with Sam", due: "2026-03-07T19:30:00-05:00"},
+		{name: "NightInTheTitle", text: "game night saturday at 7", title: "game night", due: "2026-03-07T19:00:00-05:00"},
+		{name: "NightOutSaysAm", text: "buy opera tickets monday at 9am", title: "buy opera tickets", due: "2026-03-09T09:00:00-04:00"},
 		// Words between double quotes are the title's as typed (until 2026-12-06 "watch
 		// \"Friday Night Lights\" tomorrow" was due Friday at 20:00, titled "watch Lights\"
 		// tomorrow").
@@ -796,10 +800,6 @@ func TestParse(t *testing.T) {
 		{name: "QuotedTagAndPriority", text: `print "#1 fan !high" sign #crafts`, title: `print "#1 fan !high" sign`, tags: []string{"crafts"}},
 		{name: "QuotedAfterAnAdverb", text: `daily "standup"`, title: `daily "standup"`, day: "2026-03-06", rule: "FREQ=DAILY"},
 		{name: "UnpairedQuoteQuotesNothing", text: `hang 12" frame tomorrow`, title: `hang 12" frame`, day: "2026-03-07"},
-		{name: "ConcertHour", text: "concert friday at 8", title: "concert", due: "2026-03-13T20:00:00-04:00"},
-		{name: "DrinksMinutes", text: "drinks with Sam tomorrow at 7:30", title: "drinks with Sam", due: "2026-03-07T19:30:00-05:00"},
-		{name: "NightInTheTitle", text: "game night saturday at 7", title: "game night", due: "2026-03-07T19:00:00-05:00"},
-		{name: "NightOutSaysAm", text: "buy opera tickets monday at 9am", title: "buy opera tickets", due: "2026-03-09T09:00:00-04:00"},
 		{name: "MorningMealStays", text: "breakfast with Bob at 8", title: "breakfast with Bob", due: "2026-03-07T08:00:00-05:00"},
 		{name: "EarlyHourAndMinutesIsAfternoon", text: "pick up kids at 3:30", title: "pick up kids", due: "2026-03-06T15:30:00-05:00"},
 		{name: "BareSevenIsMorning", text: "gym at 7", now: "2026-03-06T06:30:00-05:00", title: "gym", due: "2026-03-06T07:00:00-05:00"},
