@@ -590,6 +590,13 @@ func TestParse(t *testing.T) {
 			due: "2026-03-13T09:00:00-04:00", reminders: []string{"before PT1H", "before PT2H", "before PT24H"}},
 		{name: "WithAReminder", text: "dentist friday 9am with a reminder 15 minutes before", title: "dentist",
 			due: "2026-03-13T09:00:00-04:00", reminders: []string{"before PT15M"}},
+		// Several after "with" (until 2026-12-06 "with reminders …" stayed in the title); a
+		// plural alone is the task's ("check the alarms").
+		{name: "WithReminders", text: "dentist friday 9am with reminders 1 day and 1 hour before", title: "dentist",
+			due: "2026-03-13T09:00:00-04:00", reminders: []string{"before P1D", "before PT1H"}},
+		{name: "WithAlertsAtTimes", text: "dentist friday 9am with alerts at 7am and 8am", title: "dentist",
+			due: "2026-03-13T09:00:00-04:00", reminders: []string{"at 2026-03-13T07:00:00-04:00", "at 2026-03-13T08:00:00-04:00"}},
+		{name: "PluralAloneIsTitle", text: "check the alarms friday at 9am", title: "check the alarms", due: "2026-03-13T09:00:00-04:00"},
 		{name: "PingMe", text: "dentist friday 9am ping me 15 minutes before", title: "dentist",
 			due: "2026-03-13T09:00:00-04:00", reminders: []string{"before PT15M"}},
 		{name: "WithAlarmIsTitle", text: "meet with alarm company rep", title: "meet with alarm company rep"},

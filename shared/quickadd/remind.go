@@ -9,21 +9,20 @@ import (
 // matchReminder reads "remind [me] 1h before", "remind me at 8am", "reminder 1 day
 // before and 1 hour before", "remind me 1 day and 1 hour before", "remind me 30 and 10
 // minutes before", "remind me the day before", "remind me [on] thursday at 6pm", "remind
-// me in 2 hours" (also after "alert", "alarm", "notify", "ping me" or "with a reminder"
-// for "remind"), and "remind me to" opening the line: a reminder at the due time, as
+// me in 2 hours" (also after "alert", "alarm", "notify", "ping me", "with a reminder" or
+// "with reminders" for "remind"), and "remind me to" opening the line: a reminder at the due time, as
 // someone who writes "remind me to call Bob tomorrow at 10" means. A reminder that opens
 // the line takes the "to" after it ("remind me at 9 to call Bob").
 func matchReminder(p *parser, i int) (int, string) {
 	j := i
-	if p.word(j) == "with" { // "with a reminder 30m before"
+	if p.word(j) == "with" { // "with a reminder 30m before", "with reminders 1 day and 1 hour before"
 		if j++; p.word(j) == "a" || p.word(j) == "an" {
 			j++
 		}
-		if w := p.word(j); w != "reminder" && w != "alert" && w != "alarm" {
+		if !reminderNouns[p.word(j)] {
 			return 0, ""
 		}
-	}
-	if w := p.word(j); !remindWords[w] && (w != "ping" || p.word(j+1) != "me") {
+	} else if w := p.word(j); !remindWords[w] && (w != "ping" || p.word(j+1) != "me") {
 		return 0, ""
 	}
 	if i == 0 && p.word(0) == "remind" && p.word(1) == "me" && p.word(2) == "to" && p.atDue < 0 {
@@ -70,8 +69,16 @@ func matchReminder(p *parser, i int) (int, string) {
 	return j - i, "reminder " + strings.Join(meanings, " and ")
 }
 
-// remindWords open a reminder; so do "ping me" and "with a reminder|alert|alarm".
+// remindWords open a reminder; so does "ping me".
 var remindWords = map[string]bool{"remind": true, "reminder": true, "alert": true, "notify": true, "alarm": true}
+
+// reminderNouns open reminders after "with": "with a reminder 30m before", "with
+// reminders 1 day and 1 hour before". Alone, a plural is a thing the task is about
+// ("check the alarms tomorrow").
+var reminderNouns = map[string]bool{
+	"reminder": true, "alert": true, "alarm": true,
+	"reminders": true, "alerts": true, "alarms": true,
+}
 
 // moreReminders reads reminders at word j as reminderBody does; after one at a time of day
 // (clocked), also a time alone with am, pm or a colon: "at 2 and 2:45".
