@@ -44,7 +44,7 @@ func (p *parser) monthDay(j int) (time.Month, int, int) {
 // week", "next week on tuesday", "tuesday next week", "monday after next", "next month",
 // "next year", "this weekend", "next weekend", "first day of next month", "friday",
 // "next friday", "this friday", "april 15", "15 april 2027", "april 15 next year",
-// "june next year", "next june", "the 15th of april",
+// "june next year", "next june", "by april" (its 1st), "the 15th of april",
 // "2026-12-03" (and "2026-12-03T14:00"), "[at] the end of the month", "end of the year",
 // and after one of those words "the 15th", each optionally followed by "morning",
 // "afternoon", "evening" or "night". A day after "last" or "past" is gone, and no due
@@ -97,6 +97,16 @@ func matchDate(p *parser, i int) (int, string) {
 		case start && p.word(j-1) != "from":
 			// "every 6 months starting march": the month's 1st ("from may" may be a name's)
 			d, _ = nextDate(dateOf(p.now), m, 1)
+			k = 1
+		case (p.word(j-1) == "by" || p.word(j-1) == "before") && p.phraseEnds(j+1):
+			// "taxes by april": the 1st of the April to come, as "in april" and "by next
+			// month" are (this month's last day in this month); "before april" the day
+			// before it. Where the phrase ends: "by may be" is no date.
+			if today := dateOf(p.now); m == today.m {
+				d = today.monthEnd()
+			} else {
+				d, _ = nextDate(today, m, 1)
+			}
 			k = 1
 		}
 	}

@@ -310,6 +310,12 @@ func TestParse(t *testing.T) {
 		{name: "InAMonthGone", text: "ski trip in february", title: "ski trip", day: "2027-02-01"},
 		{name: "InAMonthOfAYear", text: "book flights in april 2028", title: "book flights", day: "2028-04-01"},
 		{name: "InAMonthAtATime", text: "plan the garden in april at 9am", title: "plan the garden", due: "2026-04-01T09:00:00-04:00"},
+		// By a month is by its 1st, before it the day before (until 2026-12-06 "by april"
+		// stayed in the title, where "by april 15" and "in april" were read).
+		{name: "ByAMonth", text: "finish taxes by april", title: "finish taxes", day: "2026-04-01"},
+		{name: "BeforeAMonth", text: "finish taxes before april", title: "finish taxes", day: "2026-03-31"},
+		{name: "ByThisMonth", text: "call bob by march", title: "call bob", day: "2026-03-31"},
+		{name: "ByMayBeIsTitle", text: "report by may be late", title: "report by may be late"},
 		// This month is by its last day and this year by 31 December, as this week is by its
 		// Friday; until 2026-12-06 neither was read, and "in march" typed in March stayed in
 		// the title.
