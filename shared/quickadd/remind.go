@@ -10,9 +10,9 @@ import (
 // before and 1 hour before", "remind me 1 day and 1 hour before", "remind me 30 and 10
 // minutes before", "remind me the day before", "remind me [on] thursday at 6pm", "remind
 // me in 2 hours" (also after "alert", "alarm", "notify", "ping me", "with a reminder" or
-// "with reminders" for "remind"), and "remind me to" opening the line: a reminder at the due time, as
-// someone who writes "remind me to call Bob tomorrow at 10" means. A reminder that opens
-// the line takes the "to" after it ("remind me at 9 to call Bob").
+// "with reminders" for "remind"), and "remind me to" opening the line: a reminder at the
+// due time, as someone who writes "remind me to call Bob tomorrow at 10" means. A
+// reminder that opens the line takes the "to" after it ("remind me at 9 to call Bob").
 func matchReminder(p *parser, i int) (int, string) {
 	j := i
 	if p.word(j) == "with" { // "with a reminder 30m before", "with reminders 1 day and 1 hour before"
