@@ -99,15 +99,9 @@ func matchDate(p *parser, i int) (int, string) {
 			d, _ = nextDate(dateOf(p.now), m, 1)
 			k = 1
 		case (p.word(j-1) == "by" || p.word(j-1) == "before") && p.phraseEnds(j+1):
-			// "taxes by april": the 1st of the April to come, as "in april" and "by next
-			// month" are (this month's last day in this month); "before april" the day
-			// before it. Where the phrase ends: "by may be" is no date.
-			if today := dateOf(p.now); m == today.m {
-				d = today.monthEnd()
-			} else {
-				d, _ = nextDate(today, m, 1)
-			}
-			k = 1
+			// "taxes by april": as "in april" is (monthAhead); "before april" the day before
+			// it. Where the phrase ends: "by may be" is no date.
+			d, k = monthAhead(dateOf(p.now), m), 1
 		}
 	}
 	if k == 0 {
@@ -431,11 +425,7 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 				return date{y, m, 1}, nil, nil, 2 + n
 			}
 			if p.phraseEnds(j + 2) {
-				if m == today.m {
-					return today.monthEnd(), nil, nil, 2
-				}
-				d, _ := nextDate(today, m, 1)
-				return d, nil, nil, 2
+				return monthAhead(today, m), nil, nil, 2
 			}
 		}
 	case "next":
@@ -936,6 +926,16 @@ func (p *parser) numericDate(j int, introduced bool) (date, bool) {
 		return date{}, false // "1.5 hours before": a number
 	}
 	return nextDate(dateOf(p.now), time.Month(month), day)
+}
+
+// monthAhead returns the day a task "in" or "by" month m is due, seen from today: the 1st
+// of the m to come, or this month's last day when m is this month (its 1st has passed).
+func monthAhead(today date, m time.Month) date {
+	if m == today.m {
+		return today.monthEnd()
+	}
+	d, _ := nextDate(today, m, 1)
+	return d
 }
 
 // nextDate returns the next day m/d from today on: 29 February waits for a leap year.
