@@ -55,6 +55,9 @@ func FuzzParse(f *testing.F) {
 		"x friday remind me on the 18th", "x friday 9am remind me 1, 2 and 24 hours before", "x with a reminder at 8", "x ping me at 8",
 		"x 9-5 monday", "x from 9 to 5 on friday", "x pages 10-12 tomorrow", "x 3-1 tomorrow",
 		"x 30 days before dec 31", "x 999 years before monday", "x 2 months after the 31st",
+		"watch \"Friday Night Lights\" tomorrow", "x \u201cmonday\u201d 9am", "x \" tomorrow", "\"\"", "x \"\" every day",
+		"taxes by april", "x before april", "x in december", "x by feb 30", "concert friday", "x movie night",
+		"x friday 9am with reminders 1 day and 1 hour before", "x with alerts at 8 and 9", "x with alarms",
 	} {
 		f.Add(s, int64(1772809200), uint8(1))
 	}

@@ -8,6 +8,7 @@
 package quickadd
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -576,10 +577,14 @@ func (p *parser) dueDay() (*due, error) {
 }
 
 // first returns the first occurrence of r in loc from start on, not before notBefore (see
-// recur.First), refusing a rule that has none.
+// recur.First), refusing a rule that has none, or too many dates before notBefore to step
+// through ("every hour starting 2001-01-01").
 func (p *parser) first(r *rule, loc *time.Location, start, notBefore time.Time) (time.Time, error) {
 	first, ok, err := recur.First(r.String(), loc, start, notBefore)
 	switch {
+	case errors.Is(err, recur.ErrTooManySteps):
+		return time.Time{}, invalid("the repeat rule %q has too many dates between its start and now: start it later",
+			p.frag[p.ruleFrag].Text)
 	case err != nil:
 		return time.Time{}, fmt.Errorf("quick add first occurrence of %q: %w", p.rule, err)
 	case !ok && p.rule.until != "":

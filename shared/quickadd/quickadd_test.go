@@ -1446,6 +1446,8 @@ func TestParse_Err(t *testing.T) {
 		{"AllDaySeriesReminderAfterTheDay", "bins every thursday remind me friday"},
 		{"ReminderAfterDue", "standup every monday 9am remind me tuesday at 8pm"},
 		{"ReminderFromNowAfterDue", "call bob in 1 hour remind me in 2 hours"},
+		// More than recur's 100 000 steps from the start given to the first hour ahead.
+		{"HourlyFromLongAgo", "check the backups every hour starting 2001-01-01"},
 		{"ControlCharacter", "call\x00mom"},
 		{"InvalidUTF8", "call \xff"},
 		{"TooLong", string(make([]byte, quickadd.MaxTextLength+1))},
