@@ -85,6 +85,7 @@ type parser struct {
 	run           *span              // how long the series runs ("every day for 2 weeks"); nil for not said
 	runAt         []int              // the words of run, as lengthAt
 	lengthOfClock bool               // length is from the time of day to its end ("2-3pm")
+	zone          *time.Location     // the zone named after the time of day ("6pm EST"); nil for none
 }
 
 // reminder is a reminder as read: a duration before the due time, a time of day (on the
@@ -129,6 +130,11 @@ func Parse(text string, now time.Time, loc *time.Location) (Result, error) {
 				break
 			}
 		}
+	}
+	if p.zone != nil {
+		// "webinar thursday 6pm EST": the day is the user's Thursday, its times New York's
+		// clock, and the task runs in that zone.
+		p.loc, p.now = p.zone, now.In(p.zone)
 	}
 	p.settleWindow()
 	p.settleHours()
@@ -236,6 +242,9 @@ func (p *parser) settleClock() {
 		}
 		if p.rule != nil && len(p.rule.byHour) > 1 {
 			p.frag[p.clockFrag].Meaning = "at " + p.rule.times()
+		}
+		if p.zone != nil {
+			p.frag[p.clockFrag].Meaning += " in " + p.zone.String()
 		}
 	}
 }

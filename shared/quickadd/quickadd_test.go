@@ -22,6 +22,7 @@ func TestParse(t *testing.T) {
 	// 3339>"; priority "" means none.
 	for _, tt := range []struct {
 		name, text, now, zone string
+		taskZone              string // the task's zone, where the line names another than zone
 		title, due, day, rule string
 		completion            bool
 		priority              taskwire.Priority
@@ -1189,6 +1190,23 @@ func TestParse(t *testing.T) {
 			title: "party", day: "2026-03-08"},
 		{name: "AllDaySeriesInHavana", text: "party every sunday", zone: "America/Havana", now: "2026-03-07T12:00:00-05:00",
 			title: "party", day: "2026-03-08", rule: "FREQ=WEEKLY;BYDAY=SU"},
+		// A zone's abbreviation after the time (since 2026-12-06; before, it stayed in the
+		// title and the time was the user's): the task runs on that zone's clock, on the
+		// day as the user counts days. EST after New York's clocks went forward is still
+		// New York's 18:00 (EDT), as people who write it mean.
+		{name: "ZoneAfterTheTime", text: "webinar thursday 6pm CET", taskZone: "Europe/Berlin",
+			title: "webinar", due: "2026-03-12T18:00:00+01:00"},
+		{name: "ZoneNamedInWinterTime", text: "Webinar Thursday 6pm EST", zone: "Europe/Berlin", taskZone: "America/New_York",
+			title: "Webinar", due: "2026-03-12T18:00:00-04:00"},
+		{name: "ZoneOfARule", text: "Standup 9am PT daily", zone: "Europe/Berlin", taskZone: "America/Los_Angeles",
+			title: "Standup", due: "2026-03-06T09:00:00-08:00", rule: "FREQ=DAILY"},
+		{name: "ZoneAndTheUsersTomorrow", text: "call the tokyo office at 8am JST tomorrow", taskZone: "Asia/Tokyo",
+			title: "call the tokyo office", due: "2026-03-07T08:00:00+09:00"},
+		{name: "ZoneOfARange", text: "call 9-10am GMT", zone: "Europe/Berlin", taskZone: "UTC",
+			title: "call", due: "2026-03-07T09:00:00Z"},
+		{name: "ZoneTheUserIsIn", text: "call 5pm CET", zone: "Europe/Paris", title: "call", due: "2026-03-06T17:00:00+01:00"},
+		{name: "TwoLettersBeforeATitleWordAreTitle", text: "3pm CT scan", title: "CT scan", due: "2026-03-06T15:00:00-05:00"},
+		{name: "TwoLettersInLowerCaseAreTitle", text: "physio 4pm pt", title: "physio pt", due: "2026-03-06T16:00:00-05:00"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			zone := tt.zone
@@ -1232,7 +1250,11 @@ func TestParse(t *testing.T) {
 			assert.Equal(t, string(wantPriority), task.Priority)
 			assert.Equal(t, append([]string{}, tt.tags...), []string(task.Tags))
 			assert.Equal(t, append([]string{}, tt.reminders...), reminders(task.Reminders))
-			assert.Equal(t, zone, task.TimeZone)
+			wantZone := zone
+			if tt.taskZone != "" {
+				wantZone = tt.taskZone
+			}
+			assert.Equal(t, wantZone, task.TimeZone)
 			_, err = task.Fields()
 			assert.NoError(t, err, "the task must pass POST /v1/tasks validation")
 		})
@@ -1270,6 +1292,9 @@ func TestParse_Understood(t *testing.T) {
 		}},
 		{name: "MilitaryTime", text: "meet at 1730", want: [][2]string{
 			{"at 1730", "at 17:30"},
+		}},
+		{name: "Zone", text: "webinar 6pm EST", want: [][2]string{
+			{"6pm EST", "at 18:00 in America/New_York"},
 		}},
 		{name: "InWeekends", text: "call mom in 2 weekends", want: [][2]string{
 			{"in 2 weekends", "on Sat 14 Mar 2026, all day"},

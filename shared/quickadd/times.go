@@ -17,7 +17,7 @@ import (
 // 9") after "at", "@", "by", "around" or "due" ("work from 9 to 5" and "pages from 10"
 // are no time); or a time range (see timeRange), also after "between", and in hours
 // alone right after a day or right before one ("monday 10-11", "meeting 10-11
-// tomorrow").
+// tomorrow"); each with the abbreviation of a zone after it ("6pm EST", see zoneAt).
 func matchTime(p *parser, i int) (int, string) {
 	if p.clock != nil || p.at != nil {
 		return 0, ""
@@ -56,7 +56,7 @@ func matchTime(p *parser, i int) (int, string) {
 	if ok && p.length == nil {
 		p.clock, p.clockFrag = &c, len(p.frag)
 		p.length, p.lengthAt, p.lengthOfClock = &d, []int{j, j + k}, true
-		return j - i + k, "at " + c.String()
+		return j - i + k + p.zoneAt(j+k), "at " + c.String()
 	}
 	c, k, ok = p.clockAt(j, bare)
 	if w := p.word(j - 1); !ok && j > i && (w == "at" || w == "@") {
@@ -84,6 +84,7 @@ func matchTime(p *parser, i int) (int, string) {
 		p.part, k = part, k+n
 	}
 	k += p.moreTimes(c, j+k)
+	k += p.zoneAt(j + k)
 	return j - i + k, "at " + c.String()
 }
 
