@@ -794,6 +794,9 @@ func daysFromMonday(wd time.Weekday) int {
 func (p *parser) dayName(j int, introduced bool) (time.Weekday, bool) {
 	w := p.word(j)
 	wd, ok := weekdays[w]
+	if ok && j > 0 && occasions[p.toks[j-1].word] {
+		return 0, false // "Black Friday", "Cyber Monday"
+	}
 	if !ok || !wordLikeDays[w] || introduced {
 		return wd, ok
 	}

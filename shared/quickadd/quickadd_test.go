@@ -1205,6 +1205,10 @@ func TestParse(t *testing.T) {
 		{name: "ZoneOfARange", text: "call 9-10am GMT", zone: "Europe/Berlin", taskZone: "UTC",
 			title: "call", due: "2026-03-07T09:00:00Z"},
 		{name: "ZoneTheUserIsIn", text: "call 5pm CET", zone: "Europe/Paris", title: "call", due: "2026-03-06T17:00:00+01:00"},
+		// A day's name in an occasion's says no date (until 2026-12-06 "plan Black Friday
+		// sale" was due on the coming Friday, titled "plan Black sale").
+		{name: "AnOccasionsDayIsTitle", text: "plan Black Friday sale", title: "plan Black Friday sale"},
+		{name: "AnOccasionsDayBesideADate", text: "Cyber Monday deals email tomorrow", title: "Cyber Monday deals email", day: "2026-03-07"},
 		{name: "TwoLettersBeforeATitleWordAreTitle", text: "3pm CT scan", title: "CT scan", due: "2026-03-06T15:00:00-05:00"},
 		{name: "TwoLettersInLowerCaseAreTitle", text: "physio 4pm pt", title: "physio pt", due: "2026-03-06T16:00:00-05:00"},
 	} {

@@ -174,6 +174,13 @@ var wordLikeDays = map[string]bool{"sun": true, "sat": true}
 // dayBefore are words after which a short day name is plainly a day ("before sat").
 var dayBefore = map[string]bool{"before": true, "until": true, "till": true}
 
+// occasions are words after which a day's name is an occasion's, which says no date of
+// the task: "plan Black Friday sale", "Cyber Monday deals", "Good Friday service".
+var occasions = map[string]bool{
+	"black": true, "cyber": true, "good": true, "ash": true, "easter": true, "palm": true, "holy": true,
+	"maundy": true, "shrove": true, "fat": true, "giving": true,
+}
+
 // nounBefore are words after which a short day name is a noun or a name: "the SAT",
 // "Dr. Sun".
 var nounBefore = map[string]bool{
