@@ -1205,6 +1205,12 @@ func TestParse(t *testing.T) {
 		{name: "ZoneOfARange", text: "call 9-10am GMT", zone: "Europe/Berlin", taskZone: "UTC",
 			title: "call", due: "2026-03-07T09:00:00Z"},
 		{name: "ZoneTheUserIsIn", text: "call 5pm CET", zone: "Europe/Paris", title: "call", due: "2026-03-06T17:00:00+01:00"},
+		// An hour alone right after a day, where the phrase ends or goes on as an
+		// appointment's (until 2026-12-06 "call bob monday 9" was all-day, titled "call
+		// bob 9"); a count stays a count.
+		{name: "HourAloneAfterADay", text: "call bob monday 9", title: "call bob", due: "2026-03-09T09:00:00-04:00"},
+		{name: "AfternoonHourAloneAfterADay", text: "call jim tomorrow 3 with sam", title: "call jim with sam", due: "2026-03-07T15:00:00-05:00"},
+		{name: "CountAfterADay", text: "run tuesday 5 km", title: "run 5 km", day: "2026-03-10"},
 		// A day's name in an occasion's says no date (until 2026-12-06 "plan Black Friday
 		// sale" was due on the coming Friday, titled "plan Black sale").
 		{name: "AnOccasionsDayIsTitle", text: "plan Black Friday sale", title: "plan Black Friday sale"},
