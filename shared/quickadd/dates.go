@@ -78,6 +78,8 @@ func matchDate(p *parser, i int) (int, string) {
 		j++ // "over the weekend", "at the weekend"
 	case w == "in" && strings.HasPrefix(p.word(j+1), "mid"):
 		j++ // "in mid january"
+	case w == "sometime", w == "later" && (p.word(j+1) == "today" || p.word(j+1) == "tonight" || p.word(j+1) == "this"):
+		j++ // "sometime next week", "later today": that day, or the period's first
 	}
 	if start, end, k := p.dateSpan(j); k > 0 && p.length == nil && !ahead {
 		// A span of days is the day the task is due and how many it takes.

@@ -1211,6 +1211,15 @@ func TestParse(t *testing.T) {
 		{name: "HourAloneAfterADay", text: "call bob monday 9", title: "call bob", due: "2026-03-09T09:00:00-04:00"},
 		{name: "AfternoonHourAloneAfterADay", text: "call jim tomorrow 3 with sam", title: "call jim with sam", due: "2026-03-07T15:00:00-05:00"},
 		{name: "CountAfterADay", text: "run tuesday 5 km", title: "run 5 km", day: "2026-03-10"},
+		// Close of business is 17:00 after "by", "at" or "due"; "sometime" and "later"
+		// before a day are its (until 2026-12-06 they stayed in the title, and the task
+		// was all-day).
+		{name: "ByCOB", text: "submit proposal by COB thursday", title: "submit proposal", due: "2026-03-12T17:00:00-04:00"},
+		{name: "ByCloseOfBusiness", text: "report by close of business", title: "report", due: "2026-03-06T17:00:00-05:00"},
+		{name: "CobIsAWord", text: "buy corn on the cob", title: "buy corn on the cob"},
+		{name: "SometimeNextWeek", text: "get a haircut sometime next week", title: "get a haircut", day: "2026-03-09"},
+		{name: "LaterToday", text: "call grandma later today", title: "call grandma", day: "2026-03-06"},
+		{name: "SometimeAlone", text: "do it sometime", title: "do it sometime"},
 		// A day's name in an occasion's says no date (until 2026-12-06 "plan Black Friday
 		// sale" was due on the coming Friday, titled "plan Black sale").
 		{name: "AnOccasionsDayIsTitle", text: "plan Black Friday sale", title: "plan Black Friday sale"},

@@ -171,8 +171,8 @@ var meridiems = []string{"am", "pm", "a.m", "p.m"}
 // clockAt reads a time of day at word j, also with "ish" ("at 8ish", "noonish") and an
 // hour in words ("seven pm"); bare allows an hour alone ("9", "seven"), as does "o'clock"
 // after it ("5 o'clock"). With bare it also reads "half past 9", "quarter past 10",
-// "quarter to 5" and "lunch" (noon; "lunchtime" anywhere). A "sharp" after the time is
-// taken with it.
+// "quarter to 5", "lunch" (noon; "lunchtime" anywhere) and "cob", "eob" or "close of
+// business" (17:00). A "sharp" after the time is taken with it.
 func (p *parser) clockAt(j int, bare bool) (clock, int, bool) {
 	w := p.word(j)
 	if base, ish := strings.CutSuffix(w, "ish"); ish && base != "" {
@@ -187,6 +187,14 @@ func (p *parser) clockAt(j int, bare bool) (clock, int, bool) {
 		}
 	case "midnight", "eod":
 		return clock{h: endOfDay.h, m: endOfDay.m, meridiem: true}, 1, true
+	case "cob", "eob": // close (end) of business, 17:00: "by COB"; not "corn on the cob"
+		if bare {
+			return clock{h: closeOfBusiness, meridiem: true}, 1, true
+		}
+	case "close":
+		if bare && p.word(j+1) == "of" && p.word(j+2) == "business" {
+			return clock{h: closeOfBusiness, meridiem: true}, 3, true
+		}
 	case "the": // "the end of the day"
 		if c, n, ok := p.clockAt(j+1, false); ok && p.word(j+1) == "end" {
 			return c, n + 1, true
@@ -234,6 +242,9 @@ func (p *parser) clockAt(j int, bare bool) (clock, int, bool) {
 	}
 	return c, k, ok
 }
+
+// closeOfBusiness is the hour of "cob", "eob" and "close of business".
+const closeOfBusiness = 17
 
 // cutMeridiem returns w without the meridiem it ends in ("5pm"), and the meridiem.
 func cutMeridiem(w string) (string, string) {
