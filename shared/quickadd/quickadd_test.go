@@ -1220,6 +1220,14 @@ func TestParse(t *testing.T) {
 		{name: "SometimeNextWeek", text: "get a haircut sometime next week", title: "get a haircut", day: "2026-03-09"},
 		{name: "LaterToday", text: "call grandma later today", title: "call grandma", day: "2026-03-06"},
 		{name: "SometimeAlone", text: "do it sometime", title: "do it sometime"},
+		// A number after "at" is a price or an amount before a word that says so (until
+		// 2026-12-06 the task was due at 14:00 and titled "buy tomatoes euros").
+		{name: "AtAPrice", text: "buy tomatoes at 2 euros", title: "buy tomatoes at 2 euros"},
+		{name: "AtAPriceOnADay", text: "sell the bike at 20 dollars on saturday", title: "sell the bike at 20 dollars", day: "2026-03-07"},
+		// An hour only a 24-hour clock has is a time of the list without am or pm (until
+		// 2026-12-06 "and 20" stayed in the title and the evening dose was lost).
+		{name: "DosesOnA24HourClock", text: "take meds at 8 and 20 every day", title: "take meds",
+			due: "2026-03-06T20:00:00-05:00", rule: "FREQ=DAILY;BYHOUR=8,20;BYMINUTE=0"},
 		// A day's name in an occasion's says no date (until 2026-12-06 "plan Black Friday
 		// sale" was due on the coming Friday, titled "plan Black sale").
 		{name: "AnOccasionsDayIsTitle", text: "plan Black Friday sale", title: "plan Black Friday sale"},

@@ -59,6 +59,9 @@ func matchTime(p *parser, i int) (int, string) {
 		return j - i + k + p.zoneAt(j+k), "at " + c.String()
 	}
 	c, k, ok = p.clockAt(j, bare)
+	if ok && k == 1 && allDigits(p.word(j)) && amountOf[p.word(j+1)] {
+		ok = false // "buy tomatoes at 2 euros": a price, no time
+	}
 	if w := p.word(j - 1); !ok && j > i && (w == "at" || w == "@") {
 		if c, ok = militaryClock(p.word(j)); ok { // "at 0900", "@ 1730"
 			k = 1
@@ -92,8 +95,8 @@ func matchTime(p *parser, i int) (int, string) {
 // moreTimes reads "and 8pm" (", 2pm and 8pm") after time of day c at word j: more times
 // of day, which a daily or weekly rule repeats at ("take pills every day at 8am and 8pm",
 // "at 8am and 8pm daily"; see settleHours). It returns how many words it took. A time
-// with a meridiem or a colon is needed ("and 2 hours before" is a reminder's), at c's
-// minute and an hour not given yet.
+// with a meridiem or a colon is needed ("and 2 hours before" is a reminder's), or an
+// hour from 13 to 23 ("at 8 and 20"), at c's minute and an hour not given yet.
 func (p *parser) moreTimes(c clock, j int) int {
 	hours, n := []int{c.h}, 0
 	for {
@@ -102,6 +105,14 @@ func (p *parser) moreTimes(c clock, j int) int {
 			break
 		}
 		more, m, ok := p.clockAt(k, false)
+		if w := p.word(k); !ok && len(w) == 2 && w >= "13" && w <= "23" && allDigits(w) {
+			// An hour only a 24-hour clock has ("at 8 and 20"), unless it counts ("and 20
+			// minutes before").
+			if _, _, _, counts := p.duration(k, false); !counts {
+				h, _ := strconv.Atoi(w)
+				more, m, ok = clock{h: h}, 1, true
+			}
+		}
 		if !ok || more.m != c.m || slices.Contains(hours, more.h) {
 			break
 		}
@@ -241,6 +252,14 @@ func (p *parser) clockAt(j int, bare bool) (clock, int, bool) {
 		k++
 	}
 	return c, k, ok
+}
+
+// amountOf are the words after which a number is an amount, a price or a measure, not
+// an hour: "tomatoes at 2 euros", "sell at 5 dollars each", "at 3 percent".
+var amountOf = map[string]bool{
+	"euro": true, "euros": true, "eur": true, "dollar": true, "dollars": true, "usd": true, "bucks": true,
+	"pound": true, "pounds": true, "gbp": true, "quid": true, "cents": true, "each": true, "apiece": true,
+	"percent": true, "%": true, "per": true, "kg": true, "km": true, "miles": true,
 }
 
 // closeOfBusiness is the hour of "cob", "eob" and "close of business".
