@@ -212,6 +212,12 @@ func (p *parser) forget(k int) {
 func (p *parser) settleNaming() {
 	if i := p.adverb; i >= 0 && p.titleWordAfter(i) {
 		p.used[i] = false
+		if p.oneOff() {
+			// "daily standup notes tomorrow", "monthly newsletter by friday": the adverb
+			// only names the task, which is due once.
+			p.forget(p.ruleFrag)
+			p.rule = nil
+		}
 	}
 	if w := p.forDate; w != nil && p.titleWordAfter(w[1]-1) {
 		for k := w[0]; k < w[1]; k++ {
@@ -219,6 +225,27 @@ func (p *parser) settleNaming() {
 		}
 	}
 }
+
+// oneOff reports whether the line's date is a deadline or a day of its own, which no
+// series starts on: after "by", "due" or "before", or "today", "tonight" or "tomorrow".
+// A rule said by an adverb alone (no end, count, times or "from completion" of its own)
+// then yields to it.
+func (p *parser) oneOff() bool {
+	if p.dateFrag < 0 || p.rule == nil || p.rule.until != "" || p.rule.count > 0 || p.run != nil || len(p.rule.byHour) > 0 ||
+		p.completion != nil {
+		return false
+	}
+	start := p.frag[p.dateFrag].Start
+	for _, t := range p.toks {
+		if t.start == start {
+			return oneOffWords[t.word]
+		}
+	}
+	return false
+}
+
+// oneOffWords begin the dates that oneOff yields to.
+var oneOffWords = map[string]bool{"by": true, "due": true, "before": true, "today": true, "tonight": true, "tomorrow": true}
 
 // titleWordAfter reports whether the word after word i, with no comma between, is a word
 // of the title: not read, and with a letter or digit (a quoted one too: "daily

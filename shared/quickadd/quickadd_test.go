@@ -1228,6 +1228,14 @@ func TestParse(t *testing.T) {
 		// 2026-12-06 "and 20" stayed in the title and the evening dose was lost).
 		{name: "DosesOnA24HourClock", text: "take meds at 8 and 20 every day", title: "take meds",
 			due: "2026-03-06T20:00:00-05:00", rule: "FREQ=DAILY;BYHOUR=8,20;BYMINUTE=0"},
+		// An adverb that names the task yields to a deadline or a day of its own: the task
+		// is due once (until 2026-12-06 each repeated from that day).
+		{name: "NamingAdverbAndTomorrow", text: "daily standup notes tomorrow", title: "daily standup notes", day: "2026-03-07"},
+		{name: "NamingAdverbAndADeadline", text: "monthly newsletter draft by monday", title: "monthly newsletter draft", day: "2026-03-09"},
+		{name: "NamingAdverbAndADay", text: "weekly review monday 4pm", title: "weekly review",
+			due: "2026-03-09T16:00:00-04:00", rule: "FREQ=WEEKLY"},
+		{name: "NamingAdverbFromCompletion", text: "weekly report tomorrow from completion", title: "weekly report",
+			day: "2026-03-07", rule: "FREQ=WEEKLY", completion: true},
 		// A day's name in an occasion's says no date (until 2026-12-06 "plan Black Friday
 		// sale" was due on the coming Friday, titled "plan Black sale").
 		{name: "AnOccasionsDayIsTitle", text: "plan Black Friday sale", title: "plan Black Friday sale"},
