@@ -329,6 +329,13 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 	if d, k := p.nthWeekdayOf(j); k > 0 {
 		return d, nil, nil, k
 	}
+	if m, day, k := p.holidayAt(j); k > 0 && (introduced || p.word(j-1) == "for") {
+		// "on christmas eve", "cards by christmas", "presents for christmas"; alone,
+		// "christmas tree shopping" is none.
+		if d, ok := nextDate(today, m, day); ok {
+			return d, nil, nil, k
+		}
+	}
 	w := p.word(j)
 	switch w {
 	case "today":
@@ -815,6 +822,49 @@ func (p *parser) dayName(j int, introduced bool) (time.Weekday, bool) {
 	}
 	_, _, ok = p.clockAt(j+1, false)
 	return wd, ok
+}
+
+// holidayAt reads at word j a holiday that falls on the same date every year:
+// "christmas" or "xmas" (with "day", or "eve" for the 24th), "boxing day", "new year's
+// eve" or "nye", "new year's day" or "new year", "valentine's day" and "halloween". It
+// returns its month and day and how many words it took, 0 for none.
+func (p *parser) holidayAt(j int) (time.Month, int, int) {
+	switch w := p.word(j); w {
+	case "christmas", "xmas":
+		switch p.word(j + 1) {
+		case "eve":
+			return time.December, 24, 2
+		case "day":
+			return time.December, 25, 2
+		}
+		return time.December, 25, 1
+	case "boxing":
+		if p.word(j+1) == "day" {
+			return time.December, 26, 2
+		}
+	case "nye":
+		return time.December, 31, 1
+	case "new":
+		if y := p.word(j + 1); y == "year" || y == "years" || y == "year's" || y == "year’s" {
+			switch p.word(j + 2) {
+			case "eve":
+				return time.December, 31, 3
+			case "day":
+				return time.January, 1, 3
+			}
+			return time.January, 1, 2
+		}
+	case "valentine's", "valentine’s", "valentines", "valentine":
+		if p.word(j+1) == "day" {
+			return time.February, 14, 2
+		}
+		if w != "valentine" {
+			return time.February, 14, 1
+		}
+	case "halloween":
+		return time.October, 31, 1
+	}
+	return 0, 0, 0
 }
 
 // nextMonthDay reads a day of the month ("15th", "15") at word j: the next such day from

@@ -1236,6 +1236,15 @@ func TestParse(t *testing.T) {
 			due: "2026-03-09T16:00:00-04:00", rule: "FREQ=WEEKLY"},
 		{name: "NamingAdverbFromCompletion", text: "weekly report tomorrow from completion", title: "weekly report",
 			day: "2026-03-07", rule: "FREQ=WEEKLY", completion: true},
+		// Holidays on a fixed date, after a word that introduces a date (until 2026-12-06
+		// they stayed in the title and the task had no due).
+		{name: "OnChristmasEve", text: "wrap presents on christmas eve", title: "wrap presents", day: "2026-12-24"},
+		{name: "ByChristmas", text: "send cards by Christmas", title: "send cards", day: "2026-12-25"},
+		{name: "BeforeHalloween", text: "carve pumpkins before halloween", title: "carve pumpkins", day: "2026-10-30"},
+		{name: "OnNewYearsEveAtATime", text: "party on new year's eve at 8pm", title: "party", due: "2026-12-31T20:00:00-05:00"},
+		{name: "UntilChristmas", text: "decorate every day until christmas", title: "decorate", day: "2026-03-06",
+			rule: "FREQ=DAILY;UNTIL=20261225"},
+		{name: "AHolidayAloneIsTitle", text: "christmas tree shopping", title: "christmas tree shopping"},
 		// A day's name in an occasion's says no date (until 2026-12-06 "plan Black Friday
 		// sale" was due on the coming Friday, titled "plan Black sale").
 		{name: "AnOccasionsDayIsTitle", text: "plan Black Friday sale", title: "plan Black Friday sale"},
