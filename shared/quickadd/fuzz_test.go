@@ -58,6 +58,8 @@ func FuzzParse(f *testing.F) {
 		"watch \"Friday Night Lights\" tomorrow", "x \u201cmonday\u201d 9am", "x \" tomorrow", "\"\"", "x \"\" every day",
 		"taxes by april", "x before april", "x in december", "x by feb 30", "concert friday", "x movie night",
 		"x friday 9am with reminders 1 day and 1 hour before", "x with alerts at 8 and 9", "x with alarms",
+		"x on christmas eve at 8pm", "x by new year's day", "x every day until xmas", "x by COB friday", "x sometime next week",
+		"x at 2 euros", "x at 8 and 20 every day", "daily x notes tomorrow", "x monday 9", "plan black friday sale", "x !p1",
 		"webinar thursday 6pm EST", "x 9am PT daily", "x 3pm CT scan", "x 9-10am GMT tomorrow remind me at 8am", "x at 8am and 8pm AEDT every day",
 	} {
 		f.Add(s, int64(1772809200), uint8(1))

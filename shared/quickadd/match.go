@@ -48,6 +48,7 @@ var priorityWords = map[string]taskwire.Priority{
 	"!high": taskwire.PriorityHigh, "!urgent": taskwire.PriorityUrgent,
 	"!1": taskwire.PriorityUrgent, "!2": taskwire.PriorityHigh, "!3": taskwire.PriorityMedium, "!4": taskwire.PriorityLow,
 	"p1": taskwire.PriorityUrgent, "p2": taskwire.PriorityHigh, "p3": taskwire.PriorityMedium, "p4": taskwire.PriorityLow,
+	"!p1": taskwire.PriorityUrgent, "!p2": taskwire.PriorityHigh, "!p3": taskwire.PriorityMedium, "!p4": taskwire.PriorityLow,
 	// As Apple's Reminders writes them; a single "!" apart is punctuation ("Appelle Marie !").
 	"!!": taskwire.PriorityMedium, "!!!": taskwire.PriorityHigh,
 }

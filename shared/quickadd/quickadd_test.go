@@ -1245,6 +1245,7 @@ func TestParse(t *testing.T) {
 		{name: "UntilChristmas", text: "decorate every day until christmas", title: "decorate", day: "2026-03-06",
 			rule: "FREQ=DAILY;UNTIL=20261225"},
 		{name: "AHolidayAloneIsTitle", text: "christmas tree shopping", title: "christmas tree shopping"},
+		{name: "BangP1", text: "clean the bathroom !p1", title: "clean the bathroom", priority: taskwire.PriorityUrgent},
 		// A day's name in an occasion's says no date (until 2026-12-06 "plan Black Friday
 		// sale" was due on the coming Friday, titled "plan Black sale").
 		{name: "AnOccasionsDayIsTitle", text: "plan Black Friday sale", title: "plan Black Friday sale"},
