@@ -71,6 +71,10 @@ func TestTaskService_SnoozeNotification(t *testing.T) {
 		require.Len(t, again.Reminders, 2)
 		assert.Equal(t, snoozed.Reminders[1].ID, again.Reminders[1].ID)
 		assert.Equal(t, "2026-03-28T08:10:00Z", again.Reminders[1].At.Format(time.RFC3339))
+		// Its time as stored too, not only when it fires: a form that sends the reminders
+		// back as it read them keeps the snooze (until 2026-12-06 the row kept the first
+		// snooze's time, and such a save moved the reminder back to it).
+		assert.Equal(t, *again, *MustFindTask(t, ctx, svc, task.ID.String()), "what it returns is what it stored")
 	})
 
 	t.Run("ReminderAtATimeMoves", func(t *testing.T) {
@@ -86,6 +90,7 @@ func TestTaskService_SnoozeNotification(t *testing.T) {
 		require.Len(t, snoozed.Reminders, 1)
 		assert.Equal(t, task.Reminders[0].ID, snoozed.Reminders[0].ID, "the reminder that fired moves")
 		assert.Equal(t, "2026-03-28T09:00:00Z", snoozed.Reminders[0].FireAt.Format(time.RFC3339))
+		assert.Equal(t, *snoozed, *MustFindTask(t, ctx, svc, task.ID.String()), "what it returns is what it stored")
 		assert.Equal(t, 1, countRows(t, db, `SELECT count(*) FROM reminders WHERE task_id = $1 AND fired_at IS NULL`, task.ID),
 			"moved, it fires again")
 	})

@@ -582,7 +582,8 @@ func queueReminders(b *pgx.Batch, user string, t *taskwire.Task) {
 }
 
 // queueReminderRows writes t.Reminders (keeping the state of unchanged ones, arming moved
-// ones again) and returns their ids; it deletes no other reminder of the task. It writes
+// ones again; one kept by its id takes its offset or time as t has it, which a snooze
+// moves) and returns their ids; it deletes no other reminder of the task. It writes
 // nothing when the task's row is not there (see insertTaskSQL).
 func queueReminderRows(b *pgx.Batch, user string, t *taskwire.Task) []uuid.UUID {
 	ids := make([]uuid.UUID, 0, len(t.Reminders))
@@ -595,7 +596,8 @@ func queueReminderRows(b *pgx.Batch, user string, t *taskwire.Task) []uuid.UUID 
 		b.Queue(`
 			INSERT INTO reminders (id, task_id, user_id, position, before, at, fire_at, task_open)
 			SELECT $1, $2, $3, $4, $5, $6, $7, $8 FROM tasks WHERE id = $2
-			ON CONFLICT (id) DO UPDATE SET position = EXCLUDED.position, fire_at = EXCLUDED.fire_at,
+			ON CONFLICT (id) DO UPDATE SET position = EXCLUDED.position, before = EXCLUDED.before, at = EXCLUDED.at,
+				fire_at = EXCLUDED.fire_at,
 				fired_at = CASE WHEN reminders.fire_at IS DISTINCT FROM EXCLUDED.fire_at THEN NULL ELSE reminders.fired_at END,
 				task_open = EXCLUDED.task_open`,
 			r.ID, t.ID, user, i, before, r.At, r.FireAt, t.Status == taskwire.StatusOpen)
