@@ -870,6 +870,33 @@ func TestAliases(t *testing.T) {
 		resp.MustStatus(t, http.StatusBadRequest)
 	})
 
+	// An all-day task reads with its due_date and the due_at it implies (the day's last
+	// second); sent back whole, the day is what it says (until 2026-12-06 it was a 422,
+	// "give due_at (a time) or due_date (a day), not both").
+	t.Run("OKPutWholeAllDayObject", func(t *testing.T) {
+		resp := c.Do(t, http.MethodPost, base, `{"title":"Bins out","due_date":"2030-05-02"}`)
+		resp.MustStatus(t, http.StatusCreated)
+		var got map[string]any
+		resp.JSON(t, &got)
+		require.NotNil(t, got["due_at"], "an all-day task reads with its due_at")
+		got["title"] = "Bins out!"
+		resp = c.Do(t, http.MethodPut, base+"/"+got["id"].(string), got)
+		resp.MustStatus(t, http.StatusOK)
+		var back map[string]any
+		resp.JSON(t, &back)
+		assert.Equal(t, "Bins out!", back["title"])
+		assert.Equal(t, "2030-05-02", back["due_date"])
+		assert.Equal(t, got["due_at"], back["due_at"])
+
+		// Made a timed task by their client: due_date null, due_at a time.
+		back["due_date"], back["due_at"] = nil, "2030-05-02T09:00:00Z"
+		resp = c.Do(t, http.MethodPut, base+"/"+got["id"].(string), back)
+		resp.MustStatus(t, http.StatusOK)
+		resp.JSON(t, &back)
+		assert.Nil(t, back["due_date"])
+		assert.Equal(t, "2030-05-02T09:00:00Z", back["due_at"])
+	})
+
 	t.Run("OKToggle", func(t *testing.T) {
 		for _, want := range []bool{true, false, true} {
 			resp := c.Do(t, http.MethodPatch, base+"/"+id+"/complete", nil)

@@ -430,8 +430,9 @@ func (s *Server) putTask(w http.ResponseWriter, r *http.Request) error {
 // serverMembers are the members of a task object that the server owns.
 var serverMembers = []string{"id", "number", "series_id", "position", "completed_at", "created_at", "updated_at", "version"}
 
-// withoutServerMembers returns body without the task members the server owns, and without
-// status when it has completed, the hackathon clients' own member; a body
+// withoutServerMembers returns body without the task members the server owns, without
+// status when it has completed, the hackathon clients' own member, and without due_at
+// when it has a due_date (an all-day task's due_at follows from its day); a body
 // that is not a JSON object in valid UTF-8, or whose reminders are not objects, is
 // returned as it is, for the patch to refuse as it would.
 func withoutServerMembers(body []byte) []byte {
@@ -445,6 +446,10 @@ func withoutServerMembers(body []byte) []byte {
 	if _, ok := doc["completed"]; ok {
 		// The object read back carries both; those clients change completed, theirs.
 		delete(doc, "status")
+	}
+	if day, ok := doc["due_date"]; ok && string(day) != "null" {
+		// An all-day task reads with the due_at its day implies; the day says it.
+		delete(doc, "due_at")
 	}
 	if raw, ok := doc["reminders"]; ok {
 		var reminders []map[string]json.RawMessage
