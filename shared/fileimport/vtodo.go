@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/taskwire/taskwire/shared/calendar"
+	"github.com/taskwire/taskwire/shared/recur"
 	"github.com/taskwire/taskwire/shared/taskwire"
 	"github.com/taskwire/taskwire/shared/zone"
 )
@@ -443,8 +444,7 @@ func readTime(p property, userZone string, zones map[string]string) (calendarTim
 		if err != nil {
 			return calendarTime{}, badLine(p.line, p.name, "%s must be a date such as 20260301, got %q", p.name, v)
 		}
-		return calendarTime{instant: time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, loc).UTC(),
-			day: day.Format(taskwire.DateLayout), zone: tz}, nil
+		return calendarTime{instant: recur.Resolve(day, loc).UTC(), day: day.Format(taskwire.DateLayout), zone: tz}, nil
 	}
 	if utc, ok := strings.CutSuffix(v, "Z"); ok {
 		at, err := time.Parse("20060102T150405", utc)
@@ -453,11 +453,13 @@ func readTime(p property, userZone string, zones map[string]string) (calendarTim
 		}
 		return calendarTime{instant: at, zone: tz}, nil
 	}
-	at, err := time.ParseInLocation("20060102T150405", v, loc)
+	wall, err := time.Parse("20060102T150405", v)
 	if err != nil {
 		return calendarTime{}, badLine(p.line, p.name, "%s must be a time such as 20260301T090000, got %q", p.name, v)
 	}
-	return calendarTime{instant: at.UTC(), zone: tz}, nil
+	// A local time that a DST change repeats is its first instant, one it skips moves
+	// forward by the gap (RFC 5545, 3.3.5), as the API reads local times.
+	return calendarTime{instant: recur.Resolve(wall, loc).UTC(), zone: tz}, nil
 }
 
 // alarmReminder reads a VALARM of a task due at due, which starts at start (either nil

@@ -183,6 +183,28 @@ func TestVTODO_Concatenated(t *testing.T) {
 	assert.Equal(t, "Second", tasks[1].Title)
 }
 
+// A local time a DST change repeats is its first instant, as RFC 5545 and the API's own
+// local times say, and one a change skips moves forward by the gap (until 2026-12-06 Go's
+// choice stood: the second instant east of UTC, so a task exported at 02:30 on the day
+// Berlin falls back came back an hour later).
+func TestVTODO_LocalTimesAcrossDST(t *testing.T) {
+	for _, tt := range []struct{ name, due, want string }{
+		{"RepeatedInBerlin", "DUE;TZID=Europe/Berlin:20271031T023000", "2027-10-31T00:30:00Z"},
+		{"RepeatedOnLordHowe", "DUE;TZID=Australia/Lord_Howe:20270404T014500", "2027-04-03T14:45:00Z"},
+		{"RepeatedInNewYork", "DUE;TZID=America/New_York:20271107T013000", "2027-11-07T05:30:00Z"},
+		{"SkippedInBerlin", "DUE;TZID=Europe/Berlin:20270328T023000", "2027-03-28T01:30:00Z"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			file := "BEGIN:VCALENDAR\r\nBEGIN:VTODO\r\nUID:a\r\nSUMMARY:Clocks\r\n" + tt.due + "\r\nEND:VTODO\r\nEND:VCALENDAR\r\n"
+			tasks, err := fileimport.Read([]byte(file), "ada", "UTC", now)
+			require.NoError(t, err)
+			require.Len(t, tasks, 1)
+			require.NotNil(t, tasks[0].DueAt)
+			assert.Equal(t, tt.want, tasks[0].DueAt.UTC().Format(time.RFC3339))
+		})
+	}
+}
+
 // A file that is not a calendar of tasks, or a task that cannot be read, is refused with
 // the line and property named; nothing is imported.
 func TestVTODO_Errors(t *testing.T) {
