@@ -52,6 +52,11 @@ type ExportedReminder struct {
 	FireAt *string   `json:"fire_at"`
 }
 
+// maxImported bounds an imported task's number and version: far beyond any list, and
+// far below where the user's task counter would overflow (every later create failing)
+// or a JavaScript client would lose digits.
+const maxImported = 1_000_000_000_000
+
 // Task validates the exported task as a new task's fields are, and returns it with its
 // id, number, status, series and times as exported; field names its place in the
 // document ("tasks[3]"), which every error names.
@@ -79,14 +84,14 @@ func (e ExportedTask) Task(field string) (*Task, error) {
 	switch {
 	case e.ID == uuid.Nil:
 		return nil, bad("id", "id must be the task's uuid")
-	case e.Number < 1:
-		return nil, bad("number", "number must be the task's, 1 or more")
+	case e.Number < 1 || e.Number > maxImported:
+		return nil, bad("number", "number must be the task's, 1 to %d, got %d", maxImported, e.Number)
 	case e.Status != StatusOpen && e.Status != StatusCompleted:
 		return nil, bad("status", "status must be open or completed")
 	case e.CreatedAt.IsZero():
 		return nil, bad("created_at", "created_at must be the time the task was created")
-	case e.Version < 1:
-		return nil, bad("version", "version must be 1 or more")
+	case e.Version < 1 || e.Version > maxImported:
+		return nil, bad("version", "version must be 1 to %d, got %d", maxImported, e.Version)
 	case e.Position != nil && *e.Position != "" && !ValidPosition(*e.Position):
 		return nil, bad("position", "position must be one Taskwire wrote, got %q", *e.Position)
 	}
