@@ -62,6 +62,9 @@ func parseOption(rule string) (opt *rrule.ROption, err error) {
 	for _, part := range strings.Split(upper, ";") {
 		name, _, _ := strings.Cut(part, "=")
 		name = strings.TrimPrefix(name, "RRULE:") // as the parser reads the first part
+		if name == "" {
+			return nil, fmt.Errorf("rule has an empty part (two semicolons in a row, or one at its end)")
+		}
 		if parts[name] {
 			return nil, fmt.Errorf("%s is given twice", name)
 		}
@@ -96,6 +99,9 @@ func parseOption(rule string) (opt *rrule.ROption, err error) {
 	if err := subDaily(opt, parts); err != nil {
 		return nil, err
 	}
+	if err := nthWeekdays(opt); err != nil {
+		return nil, err
+	}
 	if _, err := rrule.NewRRule(*opt); err != nil {
 		return nil, fmt.Errorf("rule cannot be used: %s", err.Error())
 	}
@@ -109,6 +115,24 @@ func unusable(err *error) {
 	if r := recover(); r != nil {
 		*err = fmt.Errorf("rule cannot be used: %v", r)
 	}
+}
+
+// nthWeekdays refuses a weekday with a number before it (BYDAY=2MO) where no such
+// weekday can be: in a month beyond the fifth (the rule library indexed out of range on
+// FREQ=MONTHLY;BYDAY=8MO), and in any rule but a monthly or yearly one, which RFC 5545
+// forbids.
+func nthWeekdays(opt *rrule.ROption) error {
+	for _, wd := range opt.Byweekday {
+		n := wd.N()
+		switch {
+		case n == 0:
+		case opt.Freq != rrule.MONTHLY && opt.Freq != rrule.YEARLY:
+			return fmt.Errorf("BYDAY=%s: a weekday takes a number before it only in a monthly or yearly rule", wd)
+		case (opt.Freq == rrule.MONTHLY || len(opt.Bymonth) > 0) && (n > 5 || n < -5):
+			return fmt.Errorf("BYDAY=%s: a month has at most 5 of a weekday, so its number is -5 to 5", wd)
+		}
+	}
+	return nil
 }
 
 // subDaily refuses what the rule library cannot iterate safely below a day. It looks for

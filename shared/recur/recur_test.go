@@ -85,7 +85,12 @@ func TestParse(t *testing.T) {
 			{"UnknownDay", "FREQ=WEEKLY;BYDAY=XX", "undefined weekday"},
 			{"DayOrdinal54", "FREQ=YEARLY;BYDAY=54MO", "byday must be between"},
 			{"UnknownPart", "FREQ=DAILY;COLOR=RED", "unknown RRULE property"},
-			{"TrailingSemicolon", "FREQ=DAILY;", "wrong format"},
+			{"TrailingSemicolon", "FREQ=DAILY;", "empty part"},
+			{"TwoSemicolons", "FREQ=DAILY;;COUNT=2", "empty part"},
+			// Until 2026-12-06 the rule library's panic spoke: "index out of range [383]".
+			{"MonthlyEighthMonday", "FREQ=MONTHLY;BYDAY=0MO,8MO", "a month has at most 5"},
+			{"YearlyInAMonthSixthFriday", "FREQ=YEARLY;BYMONTH=3;BYDAY=-6FR", "a month has at most 5"},
+			{"WeeklyNthDay", "FREQ=WEEKLY;BYDAY=2MO", "only in a monthly or yearly rule"},
 			{"NoValue", "FREQ=DAILY;COUNT=", "no value"},
 			{"TooLong", "FREQ=WEEKLY;BYDAY=" + strings.Repeat("MO,", 200) + "MO", "longer than"},
 		} {
