@@ -71,6 +71,7 @@ func jsonError(err error, prefix string) error {
 	return FieldErrorf(EMALFORMED, prefix, "the JSON cannot be read: %v", err)
 }
 
+// jsonKind names the JSON value a Go kind takes, for people: "a whole number" for int.
 func jsonKind(kind string) string {
 	switch kind {
 	case "string":
@@ -83,8 +84,14 @@ func jsonKind(kind string) string {
 		return "a boolean"
 	case "ptr":
 		return "a value"
+	case "int", "int8", "int16", "int32", "int64":
+		return "a whole number"
+	case "uint", "uint8", "uint16", "uint32", "uint64":
+		return "a whole number, 0 or more"
+	case "float32", "float64":
+		return "a number"
 	}
-	return fmt.Sprintf("a %s", strings.TrimRight(kind, "0123456789"))
+	return fmt.Sprintf("a %s", kind)
 }
 
 // sortedKeys returns an object's member names in order, so that the first of several
