@@ -320,7 +320,9 @@ func decodeOptionalBody(w http.ResponseWriter, r *http.Request, dst any) error {
 	return taskwire.DecodeJSON(body, dst)
 }
 
-// readBodyUpTo reads a request body of at most limit bytes; a larger one is ETOOLARGE.
+// readBodyUpTo reads a request body of at most limit bytes; a larger one is ETOOLARGE. A
+// UTF-8 byte order mark before it, which some Windows tools write, is dropped, as RFC
+// 8259 lets a JSON reader do.
 func readBodyUpTo(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	var tooLarge *http.MaxBytesError
@@ -329,7 +331,7 @@ func readBodyUpTo(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, 
 	} else if err != nil {
 		return nil, taskwire.Errorf(taskwire.EMALFORMED, "the body cannot be read: %v", err)
 	}
-	return body, nil
+	return bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")), nil
 }
 
 // writeJSON writes v as JSON with status, followed by a newline, as json.Encoder writes

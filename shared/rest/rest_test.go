@@ -66,6 +66,17 @@ func mustProblem(t *testing.T, resp *resttest.Response, status int, code string)
 func TestCreateTask(t *testing.T) {
 	s := resttest.MustStart(t)
 
+	// A byte order mark before the JSON, as some Windows tools write one, is ignored, as
+	// RFC 8259 allows (until 2026-12-06 a 400).
+	t.Run("OKByteOrderMark", func(t *testing.T) {
+		c := s.NewUser(t)
+		resp := c.Do(t, http.MethodPost, "/v1/tasks", "\ufeff"+`{"title": "Buy milk"}`)
+		resp.MustStatus(t, http.StatusCreated)
+		var task taskwire.Task
+		resp.JSON(t, &task)
+		assert.Equal(t, "Buy milk", task.Title)
+	})
+
 	t.Run("OK", func(t *testing.T) {
 		c := s.NewUser(t)
 		before := time.Now().Add(-time.Second)
