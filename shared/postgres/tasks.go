@@ -1022,8 +1022,10 @@ func listQuery(user string, f taskwire.TaskFilter, now time.Time, window *dueWin
 			where = append(where, in,
 				"t.due_at >= "+from+"::timestamptz - interval '26 hours' AND t.due_at < "+to+"::timestamptz + interval '26 hours'")
 		} else {
-			// And the open tasks overdue before it (an all-day one's due_at ends its day).
-			where = append(where, "("+in+" OR (t.status = 'open' AND t.due_at < "+arg(now)+"))",
+			// And the open tasks overdue before it (an all-day one's due_at ends its day),
+			// or due on a day before it: an all-day task of a zone behind the user's, whose
+			// day the user has left and its zone has not, is still left to do.
+			where = append(where, "("+in+" OR (t.status = 'open' AND (t.due_at < "+arg(now)+" OR t.due_date < "+arg(window.first)+")))",
 				"t.due_at < "+to+"::timestamptz + interval '26 hours'")
 		}
 	}

@@ -94,6 +94,22 @@ func TestAllDayTasks(t *testing.T) {
 			titles(c.MustListTasks(t, "due=week&with_overdue=true&sort=due_at&limit=2")), "page after page")
 	})
 
+	// An all-day task of a zone behind the user's, due on a day the user has left and its
+	// zone has not, is left to do today: due=today&with_overdue lists it (until
+	// 2026-12-06 it was in no window until its day ended there). Kiritimati is 25 hours
+	// ahead of Pago Pago, so the day there is always one the user has left.
+	t.Run("AZoneBehind", func(t *testing.T) {
+		c := s.NewUser(t)
+		c.Do(t, http.MethodPatch, "/v1/me", `{"time_zone": "Pacific/Kiritimati"}`).MustStatus(t, http.StatusOK)
+		behind, err := time.LoadLocation("Pacific/Pago_Pago")
+		require.NoError(t, err)
+		c.MustCreateTask(t, map[string]any{"title": "its day there", "time_zone": "Pacific/Pago_Pago",
+			"due_date": time.Now().In(behind).Format(taskwire.DateLayout)})
+		assert.Equal(t, []string{"its day there"}, titles(c.MustListTasks(t, "due=today&with_overdue=true")))
+		assert.Empty(t, c.MustListTasks(t, "overdue=true"), "not overdue: its day is not over")
+		assert.Empty(t, c.MustListTasks(t, "due=today"), "its day is not the user's today")
+	})
+
 	// A patch moves a task between a time and a day; a new zone keeps its day.
 	t.Run("Patch", func(t *testing.T) {
 		c := s.NewUser(t)
