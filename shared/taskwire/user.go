@@ -141,12 +141,14 @@ func (t *Task) ETag() string {
 	return `"` + strconv.FormatInt(t.Version, 10) + `"`
 }
 
-// MatchesETag reports whether an If-Match header value admits the task's current version.
+// MatchesETag reports whether an If-Match header value admits the task's current version:
+// its ETag, weak or strong, "*", or the version without its quotes (1), as clients that
+// keep the number send it.
 func (t *Task) MatchesETag(ifMatch string) bool {
 	etag := t.ETag()
 	for _, tag := range strings.Split(ifMatch, ",") {
 		tag = strings.TrimSpace(tag)
-		if tag == "*" || tag == etag || strings.TrimPrefix(tag, "W/") == etag {
+		if tag == "*" || tag == etag || strings.TrimPrefix(tag, "W/") == etag || tag == etag[1:len(etag)-1] {
 			return true
 		}
 	}
