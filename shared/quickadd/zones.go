@@ -3,14 +3,17 @@ package quickadd
 import (
 	"slices"
 	"strings"
-	"time"
+
+	"github.com/taskwire/taskwire/shared/zone"
 )
 
 // zoneName is what an abbreviation typed after a time of day ("6pm EST") stands for: the
 // zone whose clock it names, and the abbreviations that zone goes by.
 type zoneName struct {
-	zone  string   // an IANA zone
-	names []string // the abbreviations (as time.Time.Zone gives them) of a user's own zone that keeps this clock: the zone's own, and GMT for UTC
+	zone string // an IANA zone
+	// names are the abbreviations (as time.Time.Zone gives them) under which a user's own
+	// zone keeps this clock: the zone's own, winter and summer, and GMT for UTC.
+	names []string
 }
 
 // The zones read after a time of day, by the abbreviations people write them with. Each
@@ -79,7 +82,7 @@ func (p *parser) zoneAt(k int) int {
 		p.zone = p.loc
 		return 1
 	}
-	loc, err := time.LoadLocation(z.zone)
+	loc, err := zone.Load(z.zone)
 	if err != nil {
 		return 0
 	}
