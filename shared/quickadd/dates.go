@@ -424,7 +424,9 @@ func (p *parser) dateAt(j int, introduced bool) (date, *clock, *clock, int) {
 		// This month's 1st has passed: "in december" typed in December is this month, by
 		// its last day, as "this month" is.
 		if m, ok := months[p.word(j+1)]; ok {
-			if d, c, k := p.calendarDate(j+1, false); k > 0 { // "in april 15": the date, with its "in"
+			// "in april 15": the date, with its "in"; not after a verb whose "in" it is
+			// ("check in dec 20 at the hotel" keeps "check in", and "dec 20" is the date).
+			if d, c, k := p.calendarDate(j+1, false); k > 0 && !(j > 0 && verbsWithIn[p.toks[j-1].word]) {
 				return d, nil, c, k + 1
 			}
 			if y, n := p.yearOf(j + 2); n > 0 && p.phraseEnds(j+2+n) {

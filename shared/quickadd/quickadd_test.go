@@ -1246,6 +1246,11 @@ func TestParse(t *testing.T) {
 			rule: "FREQ=DAILY;UNTIL=20261225"},
 		{name: "AHolidayAloneIsTitle", text: "christmas tree shopping", title: "christmas tree shopping"},
 		{name: "BangP1", text: "clean the bathroom !p1", title: "clean the bathroom", priority: taskwire.PriorityUrgent},
+		// A verb's "in" before a month and day is the verb's (until 2026-12-06 "check in
+		// dec 20 at the hotel" was titled "check at the hotel"); before a month alone it
+		// says when.
+		{name: "CheckInOnADate", text: "check in dec 20 at the hotel", title: "check in at the hotel", day: "2026-12-20"},
+		{name: "MoveInAMonth", text: "move in april", title: "move", day: "2026-04-01"},
 		// A day's name in an occasion's says no date (until 2026-12-06 "plan Black Friday
 		// sale" was due on the coming Friday, titled "plan Black sale").
 		{name: "AnOccasionsDayIsTitle", text: "plan Black Friday sale", title: "plan Black Friday sale"},

@@ -181,6 +181,13 @@ var occasions = map[string]bool{
 	"maundy": true, "shrove": true, "fat": true, "giving": true,
 }
 
+// verbsWithIn are verbs whose "in" is theirs ("check in", "log in"), not a date's.
+var verbsWithIn = map[string]bool{
+	"check": true, "checking": true, "log": true, "sign": true, "plug": true, "move": true, "moving": true,
+	"drop": true, "fill": true, "hand": true, "turn": true, "pencil": true, "clock": true, "cash": true,
+	"tuck": true, "break": true,
+}
+
 // nounBefore are words after which a short day name is a noun or a name: "the SAT",
 // "Dr. Sun".
 var nounBefore = map[string]bool{
