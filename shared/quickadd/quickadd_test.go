@@ -1211,6 +1211,7 @@ func TestParse(t *testing.T) {
 		{name: "HourAloneAfterADay", text: "call bob monday 9", title: "call bob", due: "2026-03-09T09:00:00-04:00"},
 		{name: "AfternoonHourAloneAfterADay", text: "call jim tomorrow 3 with sam", title: "call jim with sam", due: "2026-03-07T15:00:00-05:00"},
 		{name: "CountAfterADay", text: "run tuesday 5 km", title: "run 5 km", day: "2026-03-10"},
+		{name: "DayOfTheMonthAfterADay", text: "dentist monday 15", title: "dentist 15", day: "2026-03-09"}, // maybe the 15th
 		// Close of business is 17:00 after "by", "at" or "due"; "sometime" and "later"
 		// before a day are its (until 2026-12-06 they stayed in the title, and the task
 		// was all-day).

@@ -67,12 +67,12 @@ func matchTime(p *parser, i int) (int, string) {
 			k = 1
 		}
 	}
-	if w := p.word(j); !ok && j == i && (p.part != nil || strings.Contains(w, ".") || (allDigits(w) && len(w) <= 2)) && p.followsDay(i) {
-		// An hour alone right after a day or a part of the day ("call bob monday 9",
-		// "tomorrow morning 8", "tonight 9"), or a time with a point right after a day
-		// ("tomorrow 10.30", "every friday 9.15"; alone, "upgrade to 3.30" is none), where
-		// the phrase ends or goes on as an appointment's does ("buy tomorrow 3 eggs" is
-		// a count).
+	if w := p.word(j); !ok && j == i && (p.part != nil || strings.Contains(w, ".") || twelveHours(p.toks[j:j+1])) && p.followsDay(i) {
+		// An hour alone right after a part of the day ("tomorrow morning 8", "tonight 9")
+		// or, 1 to 12 as said aloud, a day ("call bob monday 9"; "monday 15" may be the
+		// 15th), or a time with a point right after a day ("tomorrow 10.30", "every friday
+		// 9.15"; alone, "upgrade to 3.30" is none), where the phrase ends or goes on as an
+		// appointment's does ("buy tomorrow 3 eggs" is a count).
 		if c, k, ok = p.clockAt(j, true); ok && !p.hoursEnd(j+k) {
 			ok = false
 		}
