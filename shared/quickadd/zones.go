@@ -71,11 +71,8 @@ func (p *parser) zoneAt(k int) int {
 	if !ok {
 		return 0
 	}
-	if typed := p.text[p.toks[k].start:p.toks[k].end]; len(typed) == 2 {
-		_, _, rule := p.ruleAt(k + 1)
-		if typed != strings.ToUpper(typed) || !(p.phraseEnds(k+1) || p.dateNext(k+1) || rule > 0) {
-			return 0
-		}
+	if typed := p.text[p.toks[k].start:p.toks[k].end]; len(typed) == 2 && (typed != strings.ToUpper(typed) || !p.readNext(k+1)) {
+		return 0
 	}
 	own, _ := p.now.Zone()
 	if p.loc.String() == z.zone || slices.Contains(z.names, own) {
@@ -88,4 +85,14 @@ func (p *parser) zoneAt(k int) int {
 	}
 	p.zone = loc
 	return 1
+}
+
+// readNext reports whether the phrase ends at word k or goes on with a date or a repeat
+// rule: "9am PT", "9am PT tomorrow", "9am PT daily".
+func (p *parser) readNext(k int) bool {
+	if p.phraseEnds(k) || p.dateNext(k) {
+		return true
+	}
+	_, _, n := p.ruleAt(k)
+	return n > 0
 }
