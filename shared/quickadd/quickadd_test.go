@@ -1212,6 +1212,8 @@ func TestParse(t *testing.T) {
 		{name: "AfternoonHourAloneAfterADay", text: "call jim tomorrow 3 with sam", title: "call jim with sam", due: "2026-03-07T15:00:00-05:00"},
 		{name: "CountAfterADay", text: "run tuesday 5 km", title: "run 5 km", day: "2026-03-10"},
 		{name: "DayOfTheMonthAfterADay", text: "dentist monday 15", title: "dentist 15", day: "2026-03-09"}, // maybe the 15th
+		// A score after a day is no range (until 2026-12-06 due at 15:00 for 22 hours).
+		{name: "ScoreAfterADay", text: "score monday 3-1", title: "score 3-1", day: "2026-03-09"},
 		// Close of business is 17:00 after "by", "at" or "due"; "sometime" and "later"
 		// before a day are its (until 2026-12-06 they stayed in the title, and the task
 		// was all-day).

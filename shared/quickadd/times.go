@@ -38,8 +38,9 @@ func matchTime(p *parser, i int) (int, string) {
 	if !ok && !bare && p.followsDay(i) {
 		// Hours alone right after a day ("monday 10-11", "friday from 9 to 5") where the
 		// phrase ends there or goes on as an appointment's does ("with Bob"), not as a
-		// count's ("friday 1-2 hours of study", "monday 3 to 4 people").
-		if c, d, k, ok = p.timeRange(j, true, true, between); ok && !p.hoursEnd(j+k) {
+		// count's ("friday 1-2 hours of study", "monday 3 to 4 people"), at most 12 hours
+		// apart ("score friday 3-1" is none).
+		if c, d, k, ok = p.timeRange(j, true, true, between); ok && (!p.hoursEnd(j+k) || d.Hours*60+d.Minutes > 12*60) {
 			ok = false
 		}
 	}
