@@ -446,6 +446,23 @@ func TestReminderService_Free(t *testing.T) {
 	_, err = svc.SetStatus(ctx, held.ID.String(), taskwire.StatusCompleted)
 	require.NoError(t, err)
 	assert.False(t, free(heldID), "got the reminder of a completed task free, want not")
+
+	// Reopened, a reminder is free again while its holder's lease still runs: the holder
+	// let it go when it found the task completed, and nobody would fire it before the
+	// lease ended.
+	rs.Now = fixedClock(remindBase)
+	dropped := MustCreateRemindedTask(t, ctx, svc, "dropped", nil, remindBase.Add(10*time.Second))
+	holderB := NewReminderServiceAt(db, "holder-b", remindBase)
+	claimed := MustClaim(t, holderB, user, 15*time.Second, 30*time.Second)
+	require.Len(t, claimed, 1)
+	MustSetStatus(t, ctx, svc, dropped.ID, taskwire.StatusCompleted)
+	holderB.Now = fixedClock(remindBase.Add(10 * time.Second))
+	fired, err = holderB.Fire(context.Background(), claimed...)
+	require.NoError(t, err)
+	require.Zero(t, fired, "a completed task's reminder fired")
+	MustSetStatus(t, ctx, svc, dropped.ID, taskwire.StatusOpen)
+	rs.Now = fixedClock(remindBase.Add(12 * time.Second))
+	assert.True(t, free(dropped.Reminders[0].ID), "got a reopened task's reminder held by the lease its holder let go, want free")
 }
 
 func TestReminderService_NextFireAt(t *testing.T) {

@@ -583,8 +583,10 @@ func queueReminders(b *pgx.Batch, user string, t *taskwire.Task) {
 
 // queueReminderRows writes t.Reminders (keeping the state of unchanged ones, arming moved
 // ones again; one kept by its id takes its offset or time as t has it, which a snooze
-// moves) and returns their ids; it deletes no other reminder of the task. It writes
-// nothing when the task's row is not there (see insertTaskSQL).
+// moves) and returns their ids; it deletes no other reminder of the task. Reopening the
+// task ends the leases on its reminders: a holder that found the task completed let its
+// claim go, and the reopened task's event claims them anew. It writes nothing when the
+// task's row is not there (see insertTaskSQL).
 func queueReminderRows(b *pgx.Batch, user string, t *taskwire.Task) []uuid.UUID {
 	ids := make([]uuid.UUID, 0, len(t.Reminders))
 	for i, r := range t.Reminders {
@@ -599,6 +601,7 @@ func queueReminderRows(b *pgx.Batch, user string, t *taskwire.Task) []uuid.UUID 
 			ON CONFLICT (id) DO UPDATE SET position = EXCLUDED.position, before = EXCLUDED.before, at = EXCLUDED.at,
 				fire_at = EXCLUDED.fire_at,
 				fired_at = CASE WHEN reminders.fire_at IS DISTINCT FROM EXCLUDED.fire_at THEN NULL ELSE reminders.fired_at END,
+				lease_until = CASE WHEN EXCLUDED.task_open AND NOT reminders.task_open THEN NULL ELSE reminders.lease_until END,
 				task_open = EXCLUDED.task_open`,
 			r.ID, t.ID, user, i, before, r.At, r.FireAt, t.Status == taskwire.StatusOpen)
 	}
