@@ -6,13 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"sort"
 	"strings"
 	"unicode/utf8"
 )
 
 // DecodeJSON decodes one JSON value from body into dst strictly: valid UTF-8, no unknown
-// fields, the right types, nothing after the value. Errors are EMALFORMED and name the field.
+// fields (names match in case too), no member given twice, the right types, nothing after
+// the value. Errors are EMALFORMED and name the field.
 func DecodeJSON(body []byte, dst any) error {
 	if !utf8.Valid(body) {
 		return Errorf(EMALFORMED, "the body is not valid UTF-8")
@@ -23,6 +25,9 @@ func DecodeJSON(body []byte, dst any) error {
 	case bytes.Equal(trimmed, []byte("null")):
 		// json leaves dst as it was for null, which read as an object with no members.
 		return Errorf(EMALFORMED, "the body is null; send a JSON object")
+	}
+	if err := checkMembers(body, reflect.TypeOf(dst)); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

@@ -38,3 +38,38 @@ func TestDecodeJSON_WrongType(t *testing.T) {
 		})
 	}
 }
+
+// A member given twice, or named in another case than the contract's, is refused and
+// named: until 2026-12-06 the last of two titles won, and {"TITLE": …} set the title on
+// a create while a patch refused it.
+func TestDecodeJSON_Members(t *testing.T) {
+	for _, tt := range []struct{ body, field, want string }{
+		{`{"title": "a", "title": "b"}`, "title", `"title" is given twice; give each member once`},
+		{`{"title": "a", "TITLE": "b"}`, "TITLE", `unknown field "TITLE"`},
+		{`{"Title": "a"}`, "Title", `unknown field "Title"`},
+		{`{"title": "a", "checklist": [{"text": "x"}, {"text": "y", "Done": true}]}`, "checklist[1].Done", `unknown field "checklist[1].Done"`},
+		{`{"title": "a", "reminders": [{"before": "PT5M", "before": "PT10M"}]}`, "reminders[0].before", `"reminders[0].before" is given twice; give each member once`},
+	} {
+		t.Run(tt.body, func(t *testing.T) {
+			var in taskwire.NewTask
+			err := taskwire.DecodeJSON([]byte(tt.body), &in)
+			require.Error(t, err)
+			assert.Equal(t, taskwire.EMALFORMED, taskwire.ErrorCode(err))
+			assert.Equal(t, tt.field, taskwire.ErrorField(err))
+			assert.Equal(t, tt.want, taskwire.ErrorMessage(err))
+		})
+	}
+
+	// A patch, decoded as an object of raw members, refuses a member named twice too.
+	_, err := taskwire.ApplyPatch(taskwire.TaskFields{Title: "a"}, []byte(`{"title": "b", "title": "c"}`))
+	require.Error(t, err)
+	assert.Equal(t, "title", taskwire.ErrorField(err))
+
+	// What the contract names, in its case, once each, still decodes, as do members
+	// nested in a value of any shape.
+	var in taskwire.NewTask
+	require.NoError(t, taskwire.DecodeJSON([]byte(`{"title": "a", "tags": ["x", "x"], "checklist": [{"text": "b", "done": true}], "reminders": [{"at": "2026-12-24T09:00:00Z"}]}`), &in))
+	assert.Equal(t, "a", in.Title)
+	var doc map[string]any
+	require.NoError(t, taskwire.DecodeJSON([]byte(`{"a": {"b": 1, "B": 2}, "c": [{"b": 1}, {"b": 2}]}`), &doc))
+}
