@@ -68,8 +68,10 @@ func (c *component) get(name string) (property, bool) {
 // alarmReminder); STATUS:COMPLETED (and CANCELLED) makes it completed at COMPLETED.
 // Taskwire's own properties (calendar.Todos) give back what the RFC cannot say. A VTODO
 // RELATED-TO a parent is a step of the parent's top task. Ids derive from user and each
-// UID, so that importing a later file again adds only the new tasks; VEVENTs and other
-// components are left out.
+// UID, so that importing a later file again adds only the new tasks; a UID of Taskwire's
+// own (calendar.Todos, the feed) is its task's id, so that a file downloaded from Taskwire
+// and imported back adds nothing the account has. VEVENTs and other components are left
+// out.
 func VTODO(data []byte, user, zone string, now time.Time) ([]*taskwire.Task, error) {
 	root, err := parseCalendar(data)
 	if err != nil {
@@ -107,6 +109,17 @@ func VTODO(data []byte, user, zone string, now time.Time) ([]*taskwire.Task, err
 		}
 	}
 	return tasksOf(rows, byID, "Repeated in the calendar file: ")
+}
+
+// taskwireUID returns the task id of a UID that Taskwire's own files give a task
+// ("<id>@taskwire"), and false for any other UID.
+func taskwireUID(uid string) (uuid.UUID, bool) {
+	id, ok := strings.CutSuffix(uid, "@taskwire")
+	if !ok {
+		return uuid.Nil, false
+	}
+	parsed, err := uuid.Parse(id)
+	return parsed, err == nil
 }
 
 // parseCalendar reads data into a component that holds its VCALENDARs: one, or several
@@ -308,7 +321,9 @@ func todoRow(c *component, user, userZone string, zones map[string]string, now t
 	t.entry = taskwire.ExportedTask{Number: 1, Title: title, Description: text("DESCRIPTION"), Status: taskwire.StatusOpen,
 		Priority: string(taskwire.PriorityNone), Tags: taskwire.TagsInput{}, Checklist: taskwire.ChecklistInput{},
 		TimeZone: userZone, CreatedAt: now, UpdatedAt: now, Version: 1}
-	if t.id != "" {
+	if id, ok := taskwireUID(t.id); ok {
+		t.entry.ID = id // the task's own, so that it is recognised where it is already
+	} else if t.id != "" {
 		t.entry.ID = uuid.NewSHA1(vtodoSpace, []byte(user+"\x00"+t.id))
 	} else {
 		t.entry.ID = uuid.NewSHA1(vtodoSpace, []byte(user+"\x00"+title+"\x00"+strconv.Itoa(c.line)))

@@ -184,6 +184,14 @@ func TestExportICS_RoundTrip(t *testing.T) {
 	var got rest.Imported
 	bob.Do(t, http.MethodPost, "/v1/import", file, "Content-Type", "text/calendar").JSON(t, &got)
 	assert.Equal(t, rest.Imported{Added: 5}, got, "the steps are steps again, not tasks")
+	// Imported again, by either of them, the file adds nothing: until 2026-12-06 ada's
+	// own file, imported back, added every task a second time.
+	for _, u := range []*resttest.Client{ada, bob} {
+		var again rest.Imported
+		u.Do(t, http.MethodPost, "/v1/import", file, "Content-Type", "text/calendar").JSON(t, &again)
+		assert.Equal(t, rest.Imported{Present: 5}, again)
+	}
+	assert.Len(t, ada.MustListTasks(t, "status=all"), 5)
 
 	theirs := map[string]*taskwire.Task{}
 	for _, task := range bob.MustListTasks(t, "status=all") {
