@@ -2,12 +2,14 @@ package rest
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
 	"mime"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -328,8 +330,7 @@ func (s *Server) importData(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	switch media, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); media {
-	case "text/csv", "text/calendar", "application/zip":
+	if !isJSON(r.Header.Get("Content-Type"), body) {
 		return s.importFile(w, r, name, body)
 	}
 	var doc importDoc
@@ -346,6 +347,20 @@ func (s *Server) importData(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	return s.importTasks(w, r, tasks)
+}
+
+// isJSON reports whether an import of type contentType is a Taskwire export: said to be
+// JSON, or, said to be none of the other formats (curl sends a file as a form, and other
+// clients as bytes), a body that begins as a JSON object does.
+func isJSON(contentType string, body []byte) bool {
+	media, _, _ := mime.ParseMediaType(contentType)
+	switch {
+	case media == "application/json" || strings.HasSuffix(media, "+json"):
+		return true
+	case media == "text/csv" || media == "text/calendar" || media == "application/zip":
+		return false
+	}
+	return bytes.HasPrefix(bytes.TrimLeft(body, " \t\r\n"), []byte("{"))
 }
 
 // importFile imports body, a file called name ("" for not said) that another todo app

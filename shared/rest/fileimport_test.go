@@ -148,7 +148,21 @@ END:VCALENDAR
 	c.Do(t, http.MethodPost, "/v1/import", file, "Content-Type", "text/calendar").JSON(t, &got)
 	assert.Equal(t, rest.Imported{Added: 0, Present: 1}, got, "the same file again adds nothing")
 
-	refused := mustProblem(t, c.Do(t, http.MethodPost, "/v1/import", "BEGIN:VCALENDAR\r\nBEGIN:VTODO\r\nDUE:tomorrow\r\nEND:VTODO\r\nEND:VCALENDAR\r\n",
+	// Sent as curl sends a file without a type, or as bytes, the calendar is known by its
+	// first line: until 2026-12-06 it was read as JSON, "invalid character 'B'".
+	for _, typ := range []string{"application/x-www-form-urlencoded", "application/octet-stream", "text/plain"} {
+		resp := c.Do(t, http.MethodPost, "/v1/import", file, "Content-Type", typ)
+		resp.MustStatus(t, http.StatusOK)
+		resp.JSON(t, &got)
+		assert.Equal(t, rest.Imported{Added: 0, Present: 1}, got, typ)
+	}
+	// An export sent so is JSON still, and JSON said to be JSON is read as JSON.
+	refused := mustProblem(t, c.Do(t, http.MethodPost, "/v1/import", `{"format": "other"}`, "Content-Type", "application/octet-stream"),
+		http.StatusUnprocessableEntity, taskwire.EINVALID)
+	assert.Equal(t, "format", refused.Field)
+	mustProblem(t, c.Do(t, http.MethodPost, "/v1/import", file, "Content-Type", "application/json"), http.StatusBadRequest, taskwire.EMALFORMED)
+
+	refused = mustProblem(t, c.Do(t, http.MethodPost, "/v1/import", "BEGIN:VCALENDAR\r\nBEGIN:VTODO\r\nDUE:tomorrow\r\nEND:VTODO\r\nEND:VCALENDAR\r\n",
 		"Content-Type", "text/calendar"), http.StatusUnprocessableEntity, taskwire.EINVALID)
 	assert.Equal(t, "line[3].DUE", refused.Field)
 }
