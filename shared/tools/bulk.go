@@ -26,9 +26,7 @@ func bulkTools(tasks Tasks) []Tool {
 			if err != nil {
 				return nil, err
 			}
-			return struct {
-				Items []*taskwire.Task `json:"items"`
-			}{changed}, nil
+			return &taskwire.TaskPage{Items: changed}, nil // a page without a cursor, for inZones
 		},
 	}}
 }

@@ -33,6 +33,8 @@ func TestTools_BulkTasks(t *testing.T) {
 	for _, task := range moved.Items {
 		require.NotNil(t, task.DueAt)
 		assert.Equal(t, time.Date(2030, 12, 13, 8, 0, 0, 0, time.UTC), task.DueAt.UTC(), "09:00 in Berlin")
+		// Given in the task's zone, as every other tool gives a task (until 2026-12-06: UTC).
+		assert.Equal(t, "2030-12-13T09:00:00+01:00", task.DueAt.Format(time.RFC3339))
 		assert.Equal(t, []string{"errand", "weekend"}, task.Tags)
 	}
 
