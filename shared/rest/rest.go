@@ -211,6 +211,9 @@ func (s *Server) handle(pattern string, h func(http.ResponseWriter, *http.Reques
 			err = RefuseQuery(r)
 		}
 		if err == nil {
+			err = checkIfMatch(r)
+		}
+		if err == nil {
 			if alias {
 				ctx = context.WithValue(ctx, aliasKey{}, true)
 			}
@@ -241,6 +244,43 @@ func (s *Server) handlePublic(pattern string, h func(http.ResponseWriter, *http.
 			problem.Write(w, r, err)
 		}
 	})
+}
+
+// checkIfMatch is EMALFORMED, naming If-Match, when r has the header but no entity tag
+// in it: empty (a client's unset variable, which would otherwise change the task
+// unguarded while the client believes it guarded) or not a tag ("*", "3", W/"3", or a
+// list of them).
+func checkIfMatch(r *http.Request) error {
+	values, ok := r.Header["If-Match"]
+	if !ok {
+		return nil
+	}
+	joined := strings.Join(values, ",")
+	if strings.TrimSpace(joined) == "" {
+		return taskwire.FieldErrorf(taskwire.EMALFORMED, "If-Match",
+			`If-Match is empty: send the task's ETag ("3"), or no If-Match to change it whatever its version`)
+	}
+	for _, tag := range strings.Split(joined, ",") {
+		if tag = strings.TrimSpace(tag); !entityTag(tag) {
+			return taskwire.FieldErrorf(taskwire.EMALFORMED, "If-Match",
+				`If-Match must be the task's ETag, such as "3" (or 3, or *), got %q`, tag)
+		}
+	}
+	return nil
+}
+
+// entityTag reports whether tag is one If-Match may hold: "*", a quoted tag, weak or
+// not (RFC 9110), or a version without its quotes.
+func entityTag(tag string) bool {
+	if tag == "*" {
+		return true
+	}
+	if opaque, ok := strings.CutPrefix(strings.TrimPrefix(tag, "W/"), `"`); ok {
+		inner, closed := strings.CutSuffix(opaque, `"`)
+		return closed && !strings.Contains(inner, `"`)
+	}
+	_, err := strconv.ParseUint(tag, 10, 63)
+	return err == nil
 }
 
 // RefuseQuery is EMALFORMED, naming the parameter, when r has a query parameter: for a
@@ -320,10 +360,14 @@ func decodeOptionalBody(w http.ResponseWriter, r *http.Request, dst any) error {
 	return taskwire.DecodeJSON(body, dst)
 }
 
-// readBodyUpTo reads a request body of at most limit bytes; a larger one is ETOOLARGE. A
-// UTF-8 byte order mark before it, which some Windows tools write, is dropped, as RFC
+// readBodyUpTo reads a request body of at most limit bytes; a larger one is ETOOLARGE, a
+// compressed one (Content-Encoding) EMALFORMED. A UTF-8 byte order mark before it, which some Windows tools write, is dropped, as RFC
 // 8259 lets a JSON reader do.
 func readBodyUpTo(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	if enc := r.Header.Get("Content-Encoding"); enc != "" && !strings.EqualFold(enc, "identity") {
+		return nil, taskwire.FieldErrorf(taskwire.EMALFORMED, "Content-Encoding",
+			"the body is sent %s-encoded, which the API does not take: send it uncompressed, without Content-Encoding", enc)
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {

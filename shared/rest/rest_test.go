@@ -1,6 +1,8 @@
 package rest_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -75,6 +77,21 @@ func TestCreateTask(t *testing.T) {
 		var task taskwire.Task
 		resp.JSON(t, &task)
 		assert.Equal(t, "Buy milk", task.Title)
+	})
+
+	// A compressed body is refused, saying so: until 2026-12-06 a gzip body was "not valid
+	// UTF-8".
+	t.Run("ErrCompressed", func(t *testing.T) {
+		c := s.NewUser(t)
+		var gz bytes.Buffer
+		zw := gzip.NewWriter(&gz)
+		_, err := zw.Write([]byte(`{"title": "Buy milk"}`))
+		require.NoError(t, err)
+		require.NoError(t, zw.Close())
+		d := mustProblem(t, c.Do(t, http.MethodPost, "/v1/tasks", gz.String(), "Content-Encoding", "gzip"), http.StatusBadRequest, taskwire.EMALFORMED)
+		assert.Equal(t, "Content-Encoding", d.Field)
+		assert.Contains(t, d.Detail, "gzip")
+		assert.Empty(t, c.MustListTasks(t, ""))
 	})
 
 	t.Run("OK", func(t *testing.T) {
@@ -529,6 +546,19 @@ func TestTask(t *testing.T) {
 			resp.MustStatus(t, http.StatusOK)
 			assert.Equal(t, `"`+strconv.FormatInt(cur.Version+1, 10)+`"`, resp.Header.Get("ETag"), "If-Match: %s", ifMatch)
 		}
+
+		// An If-Match that holds no tag (empty, as a client's unset variable sends it, or
+		// not a tag) guards nothing and is refused, changing nothing: until 2026-12-06 an
+		// empty one changed the task unguarded. A tag of another version is 412.
+		before := c.MustGetTask(t, "1")
+		for _, ifMatch := range []string{"", " ", "garbage", `"2`, `"1", x`} {
+			resp := c.Do(t, http.MethodPatch, "/v1/tasks/1", `{"title":"Unguarded"}`, "If-Match", ifMatch)
+			d := mustProblem(t, resp, http.StatusBadRequest, taskwire.EMALFORMED)
+			assert.Equal(t, "If-Match", d.Field, "If-Match: %q", ifMatch)
+		}
+		mustProblem(t, c.Do(t, http.MethodDelete, "/v1/tasks/1", nil, "If-Match", ""), http.StatusBadRequest, taskwire.EMALFORMED)
+		mustProblem(t, c.Do(t, http.MethodPatch, "/v1/tasks/1", `{"title":"Unguarded"}`, "If-Match", `"abc"`), http.StatusPreconditionFailed, taskwire.EPRECONDITION)
+		assert.Equal(t, before, c.MustGetTask(t, "1"))
 	})
 
 	t.Run("OKDelete", func(t *testing.T) {
