@@ -526,11 +526,8 @@ func validDescription(s string) (string, error) {
 }
 
 func validTags(tags []string) ([]string, error) {
-	if len(tags) > MaxTags {
-		return nil, FieldErrorf(EINVALID, "tags", "at most %d tags, got %d", MaxTags, len(tags))
-	}
-	out := make([]string, 0, len(tags))
-	seen := make(map[string]bool, len(tags))
+	out := make([]string, 0, min(len(tags), MaxTags))
+	seen := make(map[string]bool, len(out))
 	for i, t := range tags {
 		t, err := ParseTag(fmt.Sprintf("tags[%d]", i), t)
 		if err != nil {
@@ -540,6 +537,9 @@ func validTags(tags []string) ([]string, error) {
 			seen[t] = true
 			out = append(out, t)
 		}
+	}
+	if len(out) > MaxTags {
+		return nil, FieldErrorf(EINVALID, "tags", "at most %d tags, got %d", MaxTags, len(out))
 	}
 	return out, nil
 }
@@ -582,10 +582,13 @@ func ParseTag(field, t string) (string, error) {
 	return t, nil
 }
 
-// NormalizeTag returns a tag the way tasks store it: trimmed, lower-case and in Unicode
+// NormalizeTag returns a tag the way tasks store it: lower-case, in Unicode
 // normalization form C, so that "café" typed with an accent or with a combining one is
-// one tag.
-func NormalizeTag(t string) string { return norm.NFC.String(strings.ToLower(strings.TrimSpace(t))) }
+// one tag, and trimmed of what shows as nothing (white space, a zero-width space), so
+// that "work" pasted with one is "work".
+func NormalizeTag(t string) string {
+	return norm.NFC.String(strings.ToLower(strings.TrimFunc(t, invisible)))
+}
 
 func hasControl(s string, allowLayout bool) bool {
 	for _, r := range s {

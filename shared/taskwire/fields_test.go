@@ -22,6 +22,37 @@ func TestNewTask_DuplicateRemindersKeptOnce(t *testing.T) {
 	assert.NotNil(t, f.Reminders[2].At)
 }
 
+// A tag given many times is one tag, and counts once toward the limit; a tag that shows
+// as nothing, or shows as another with something invisible at its edge, is refused or
+// is that other (until 2026-12-06 a zero-width space was a tag, and 21 "a"s too many).
+func TestNewTask_Tags(t *testing.T) {
+	many := make(taskwire.TagsInput, taskwire.MaxTags+5)
+	for i := range many {
+		many[i] = "a"
+	}
+	f, err := taskwire.NewTask{Title: "x", Tags: many}.Fields()
+	require.NoError(t, err)
+	assert.Equal(t, []string{"a"}, f.Tags)
+
+	f, err = taskwire.NewTask{Title: "x", Tags: taskwire.TagsInput{"work\u200b", "\ufeffWork", "home"}}.Fields()
+	require.NoError(t, err)
+	assert.Equal(t, []string{"work", "home"}, f.Tags)
+
+	for _, tag := range []string{"\u200b", " \u2060 ", ""} {
+		_, err = taskwire.NewTask{Title: "x", Tags: taskwire.TagsInput{"home", tag}}.Fields()
+		require.Error(t, err, "%q", tag)
+		assert.Equal(t, "tags[1]", taskwire.ErrorField(err))
+	}
+
+	distinct := make(taskwire.TagsInput, taskwire.MaxTags+1)
+	for i := range distinct {
+		distinct[i] = string(rune('a' + i))
+	}
+	_, err = taskwire.NewTask{Title: "x", Tags: distinct}.Fields()
+	require.Error(t, err)
+	assert.Equal(t, "tags", taskwire.ErrorField(err))
+}
+
 // A recurrence with no occurrence from the due date on is refused, naming recurrence; a
 // series that only begins later, or whose one occurrence is the due date, is not.
 func TestNewTask_SeriesThatNeverOccurs(t *testing.T) {
