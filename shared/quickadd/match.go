@@ -32,9 +32,9 @@ func matchTag(p *parser, i int) (int, string) {
 	if len(w) < 2 || (w[0] != '#' && w[0] != '@') || len(p.tags) >= taskwire.MaxTags {
 		return 0, ""
 	}
-	tag := w[1:]
+	tag := taskwire.NormalizeTag(w[1:]) // "#cafe\u0301" is the tag café
 	if utf8.RuneCountInString(tag) > taskwire.MaxTagLength || !strings.ContainsFunc(tag, unicode.IsLetter) ||
-		strings.ContainsFunc(tag, unicode.IsControl) || tag != taskwire.NormalizeTag(tag) {
+		strings.ContainsFunc(tag, unicode.IsControl) {
 		return 0, ""
 	}
 	if !slices.Contains(p.tags, tag) {

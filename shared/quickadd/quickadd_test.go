@@ -857,6 +857,9 @@ func TestParse(t *testing.T) {
 		{name: "ColonInTitleStays", text: "email re: Q3 report", title: "email re: Q3 report"},
 		{name: "SecondPriorityIsTitle", text: "a !high !low", title: "a !low", priority: taskwire.PriorityHigh},
 		{name: "Tags", text: "#Home fix #work sink #home #42", title: "fix sink #42", tags: []string{"home", "work"}},
+		// A tag typed with a combining accent is the tag the API stores (until 2026-12-06
+		// it stayed in the title).
+		{name: "TagWithCombiningAccent", text: "buy bread #cafe\u0301 #caf\u00e9", title: "buy bread", tags: []string{"caf\u00e9"}},
 		// Todoist's labels: "@errands" is a tag too; before a number it is not ("@ 5pm" is
 		// "at 5pm", below).
 		{name: "TagsAt", text: "buy milk @errands @Home page @2", title: "buy milk page @2", tags: []string{"errands", "home"}},
