@@ -697,7 +697,7 @@ func benchRecurrence(ctx context.Context, e *env, cfg config, progress func(stri
 	err = parallel(ctx, cfg.workers, n, func(ctx context.Context, i int) error {
 		ctx = taskwire.NewContextWithUser(ctx, users[i%len(users)])
 		return retry(func() error {
-			_, err := e.tasks.SetStatus(ctx, ids[i], taskwire.StatusCompleted)
+			_, err := e.tasks.SetStatus(ctx, ids[i], "", taskwire.StatusCompleted)
 			return err
 		})
 	})

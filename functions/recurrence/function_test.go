@@ -128,7 +128,7 @@ func mustCompleteRecurring(tb testing.TB, db *postgres.DB) (string, *taskwire.Ta
 	tasks := postgres.NewTaskService(db)
 	task, _, err := tasks.CreateTask(ctx, fields, taskwire.IdempotencyKey{})
 	require.NoError(tb, err)
-	done, err := tasks.SetStatus(ctx, task.ID.String(), taskwire.StatusCompleted)
+	done, err := tasks.SetStatus(ctx, task.ID.String(), "", taskwire.StatusCompleted)
 	require.NoError(tb, err)
 	return user, done
 }

@@ -35,7 +35,7 @@ func TestHandler_TaskWebhook(t *testing.T) {
 	require.NoError(t, err)
 	task, _, err := tasks.CreateTask(ctx, f, taskwire.IdempotencyKey{})
 	require.NoError(t, err)
-	_, err = tasks.SetStatus(ctx, task.ID.String(), taskwire.StatusCompleted)
+	_, err = tasks.SetStatus(ctx, task.ID.String(), "", taskwire.StatusCompleted)
 	require.NoError(t, err)
 
 	sent := mustTaskEvents(t, db, user.ID)
@@ -74,7 +74,7 @@ func TestHandler_TaskWebhook(t *testing.T) {
 	// Turned off: an event still on its way is not sent, and new ones are not marked.
 	_, err = users.UpdateMe(ctx, []byte(`{"task_webhooks": false}`))
 	require.NoError(t, err)
-	_, err = tasks.SetStatus(ctx, task.ID.String(), taskwire.StatusOpen)
+	_, err = tasks.SetStatus(ctx, task.ID.String(), "", taskwire.StatusOpen)
 	require.NoError(t, err)
 	reopened := mustTaskEvents(t, db, user.ID)[2]
 	assert.NotContains(t, reopened.Extensions(), events.ExtensionWebhook)

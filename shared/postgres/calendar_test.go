@@ -119,7 +119,7 @@ func TestCalendarService_Tasks(t *testing.T) {
 	MustCreateTask(t, ctx, tasks, taskwire.NewTask{Title: "ny", DueAt: at("2026-12-04T09:00:00-05:00"), TimeZone: "America/New_York"})
 	MustCreateTask(t, ctx, tasks, taskwire.NewTask{Title: "someday"})
 	done := MustCreateTask(t, ctx, tasks, taskwire.NewTask{Title: "done", DueAt: at("2026-11-01T09:00:00Z"), TimeZone: "Asia/Tokyo"})
-	_, err := tasks.SetStatus(ctx, done.ID.String(), taskwire.StatusCompleted)
+	_, err := tasks.SetStatus(ctx, done.ID.String(), "", taskwire.StatusCompleted)
 	require.NoError(t, err)
 	MustCreateTask(t, otherCtx, tasks, taskwire.NewTask{Title: "theirs", DueAt: at("2026-12-01T09:00:00Z"), TimeZone: "Asia/Kolkata"})
 

@@ -29,7 +29,7 @@ func TestChangeService_History(t *testing.T) {
 		svc.Now = fixedClock(t0.Add(time.Minute))
 		MustUpdateTask(t, ctx, svc, "1", `{"title":"final","priority":"high"}`)
 		svc.Now = fixedClock(t0.Add(2 * time.Minute))
-		_, err := svc.SetStatus(ctx, "1", taskwire.StatusCompleted)
+		_, err := svc.SetStatus(ctx, "1", "", taskwire.StatusCompleted)
 		require.NoError(t, err)
 		MustCreateTask(t, ctx, svc, taskwire.NewTask{Title: "another task"})
 		svc.Now = fixedClock(t0.Add(3 * time.Minute))

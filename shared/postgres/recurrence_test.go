@@ -447,7 +447,7 @@ func TestRecurrenceService_HandleCompleted(t *testing.T) {
 		tasks, rec := newRecurrenceServices(db, rDone)
 		first := MustCreateRecurring(t, ctx, tasks, "FREQ=DAILY", "completion")
 
-		done, err := tasks.EndSeries(ctx, strconv.FormatInt(first.Number, 10))
+		done, err := tasks.EndSeries(ctx, strconv.FormatInt(first.Number, 10), "")
 		require.NoError(t, err)
 		assert.Equal(t, taskwire.StatusCompleted, done.Status)
 		assert.Nil(t, done.Recurrence, "got recurrence %v, want the rule taken off", done.Recurrence)
@@ -462,7 +462,7 @@ func TestRecurrenceService_HandleCompleted(t *testing.T) {
 		}
 		assert.Equal(t, 1, countRows(t, db, `SELECT count(*) FROM tasks WHERE user_id = $1`, user))
 
-		again, err := tasks.EndSeries(ctx, first.ID.String())
+		again, err := tasks.EndSeries(ctx, first.ID.String(), "")
 		require.NoError(t, err, "a retry of a series ended")
 		assert.Equal(t, done.Version, again.Version, "a retry changes nothing")
 	})
@@ -473,7 +473,7 @@ func TestRecurrenceService_HandleCompleted(t *testing.T) {
 		first := MustCreateRecurring(t, ctx, tasks, "FREQ=DAILY", "")
 		MustComplete(t, ctx, tasks, first.ID)
 
-		_, err := tasks.EndSeries(ctx, first.ID.String())
+		_, err := tasks.EndSeries(ctx, first.ID.String(), "")
 		assert.Equal(t, taskwire.ECONFLICT, taskwire.ErrorCode(err), "got %v", err)
 		got := MustFindTask(t, ctx, tasks, first.ID.String())
 		assert.NotNil(t, got.Recurrence, "a refused end leaves the rule")
@@ -483,7 +483,7 @@ func TestRecurrenceService_HandleCompleted(t *testing.T) {
 		ctx, _ := MustNewUser(t, db)
 		tasks, _ := newRecurrenceServices(db, rDone)
 		task := MustCreateTask(t, ctx, tasks, taskwire.NewTask{Title: "once", DueAt: rfc3339(rDue)})
-		done, err := tasks.EndSeries(ctx, task.ID.String())
+		done, err := tasks.EndSeries(ctx, task.ID.String(), "")
 		require.NoError(t, err)
 		assert.Equal(t, taskwire.StatusCompleted, done.Status)
 	})
@@ -578,7 +578,7 @@ func MustComplete(tb testing.TB, ctx context.Context, svc *postgres.TaskService,
 // MustSetStatus sets the status of the task with id.
 func MustSetStatus(tb testing.TB, ctx context.Context, svc *postgres.TaskService, id uuid.UUID, status taskwire.Status) *taskwire.Task {
 	tb.Helper()
-	task, err := svc.SetStatus(ctx, id.String(), status)
+	task, err := svc.SetStatus(ctx, id.String(), "", status)
 	require.NoError(tb, err, "set status of %s to %s", id, status)
 	require.Equal(tb, status, task.Status)
 	return task

@@ -34,7 +34,7 @@ func TestReminderService_Claim(t *testing.T) {
 		_, err := db.Pool.Exec(ctx, `UPDATE reminders SET fired_at = $2 WHERE task_id = $1`, fired.ID, remindBase.Add(-time.Minute))
 		require.NoError(t, err)
 		done := MustCreateRemindedTask(t, ctx, svc, "done", nil, remindBase.Add(5*time.Second))
-		_, err = svc.SetStatus(ctx, done.ID.String(), taskwire.StatusCompleted)
+		_, err = svc.SetStatus(ctx, done.ID.String(), "", taskwire.StatusCompleted)
 		require.NoError(t, err)
 		MustCreateTask(t, ctx, svc, taskwire.NewTask{Title: "no reminder", DueAt: rfc3339(remindBase.Add(time.Second))})
 
@@ -152,7 +152,7 @@ func TestReminderService_Claim(t *testing.T) {
 		claimed := MustClaim(t, rs, user, 10*time.Second, 20*time.Second)
 		require.Len(t, claimed, 2)
 
-		_, err := svc.SetStatus(ctx, completed.ID.String(), taskwire.StatusCompleted)
+		_, err := svc.SetStatus(ctx, completed.ID.String(), "", taskwire.StatusCompleted)
 		require.NoError(t, err)
 		require.NoError(t, svc.DeleteTask(ctx, deleted.ID.String(), ""))
 		rs.Now = fixedClock(remindBase.Add(time.Second))
@@ -167,7 +167,7 @@ func TestReminderService_Claim(t *testing.T) {
 		assert.Empty(t, MustClaim(t, later, user, time.Hour, time.Minute), "got a cancelled reminder claimed, want none")
 
 		// Reopened, the task's reminder is late, not lost.
-		_, err = svc.SetStatus(ctx, completed.ID.String(), taskwire.StatusOpen)
+		_, err = svc.SetStatus(ctx, completed.ID.String(), "", taskwire.StatusOpen)
 		require.NoError(t, err)
 		got := MustClaim(t, later, user, time.Hour, time.Minute)
 		require.Len(t, got, 1)
@@ -374,7 +374,7 @@ func TestReminderService_Fire(t *testing.T) {
 		rs := NewReminderServiceAt(db, "holder-a", remindBase)
 		claimed := MustClaim(t, rs, user, time.Minute, time.Minute)
 		require.Len(t, claimed, 5)
-		_, err := svc.SetStatus(ctx, completed.ID.String(), taskwire.StatusCompleted)
+		_, err := svc.SetStatus(ctx, completed.ID.String(), "", taskwire.StatusCompleted)
 		require.NoError(t, err)
 		MustUpdateTask(t, ctx, svc, removed.ID.String(), `{"reminders":[]}`)
 
@@ -443,7 +443,7 @@ func TestReminderService_Free(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 1, fired)
 	assert.False(t, free(waiting.Reminders[0].ID), "got a fired reminder free, want not")
-	_, err = svc.SetStatus(ctx, held.ID.String(), taskwire.StatusCompleted)
+	_, err = svc.SetStatus(ctx, held.ID.String(), "", taskwire.StatusCompleted)
 	require.NoError(t, err)
 	assert.False(t, free(heldID), "got the reminder of a completed task free, want not")
 
@@ -486,7 +486,7 @@ func TestReminderService_NextFireAt(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 1, fired)
 	assert.Equal(t, ptr(remindBase.Add(20*time.Second)), MustNextFireAt(t, rs))
-	_, err = svc.SetStatus(ctx, second.ID.String(), taskwire.StatusCompleted)
+	_, err = svc.SetStatus(ctx, second.ID.String(), "", taskwire.StatusCompleted)
 	require.NoError(t, err)
 	if next := MustNextFireAt(t, rs); next != nil {
 		assert.True(t, next.After(remindBase.Add(time.Hour)), "got next %v, want nothing of this test's", next)
@@ -580,7 +580,7 @@ func TestReminderService_DueScanSkipsCompleted(t *testing.T) {
 	var done []*taskwire.Task
 	for i := range 40 {
 		task := MustCreateRemindedTask(t, ctx, svc, fmt.Sprintf("done %d", i), nil, early.Add(time.Duration(i)*time.Minute))
-		_, err := svc.SetStatus(ctx, task.ID.String(), taskwire.StatusCompleted)
+		_, err := svc.SetStatus(ctx, task.ID.String(), "", taskwire.StatusCompleted)
 		require.NoError(t, err)
 		done = append(done, task)
 	}
@@ -591,7 +591,7 @@ func TestReminderService_DueScanSkipsCompleted(t *testing.T) {
 	require.NotNil(t, first)
 	assert.True(t, open.Reminders[0].FireAt.Equal(*first), "got %v, want the open task's reminder", first)
 
-	_, err := svc.SetStatus(ctx, done[0].ID.String(), taskwire.StatusOpen)
+	_, err := svc.SetStatus(ctx, done[0].ID.String(), "", taskwire.StatusOpen)
 	require.NoError(t, err)
 	dues := MustClaim(t, NewReminderServiceAt(db, "holder-a", early), user, time.Minute, time.Minute)
 	require.Len(t, dues, 1, "a reopened task's reminder is due again")

@@ -45,7 +45,7 @@ func TestReminderService_SendSummaries(t *testing.T) {
 	task(taskwire.NewTask{Title: "after midnight", DueAt: rfc3339(at(6, 0))})
 	task(taskwire.NewTask{Title: "undated"})
 	done := task(taskwire.NewTask{Title: "done already", DueAt: rfc3339(at(5, 10))})
-	_, err = svc.SetStatus(ctx, done.ID.String(), taskwire.StatusCompleted)
+	_, err = svc.SetStatus(ctx, done.ID.String(), "", taskwire.StatusCompleted)
 	require.NoError(t, err)
 	otherCtx, _ := MustNewUser(t, db)
 	MustCreateTask(t, otherCtx, svc, taskwire.NewTask{Title: "someone else's", DueAt: rfc3339(at(5, 9))})

@@ -675,9 +675,17 @@ func (s *TaskService) UpdateTask(ctx context.Context, ref, ifMatch string, patch
 }
 
 // SetStatus completes or reopens a task; asking for the status it has changes nothing.
-func (s *TaskService) SetStatus(ctx context.Context, ref string, status taskwire.Status) (*taskwire.Task, error) {
+// A non-empty ifMatch must admit the task's current ETag when the status changes, else
+// EPRECONDITION; asked again after its answer was lost, the change answers the task as
+// it is, whatever the version it was asked at.
+func (s *TaskService) SetStatus(ctx context.Context, ref, ifMatch string, status taskwire.Status) (*taskwire.Task, error) {
 	t, err := s.change(ctx, ref, "", func(cur *taskwire.Task) (taskwire.TaskFields, error) {
 		f := cur.Fields()
+		if cur.Status != status {
+			if err := matchETag(cur, ifMatch); err != nil {
+				return f, err
+			}
+		}
 		f.Status = status
 		return f, nil
 	})
@@ -689,12 +697,18 @@ func (s *TaskService) SetStatus(ctx context.Context, ref string, status taskwire
 
 // EndSeries completes a recurring task as the last of its series: in the same change its
 // rule is taken off, so no next occurrence follows (the recurrence consumer reads the
-// task as committed). A task without a rule is completed as SetStatus would; a completed
-// occurrence that still has its rule is a conflict, since its next occurrence is made or
-// on its way, and that one is the series' to end.
-func (s *TaskService) EndSeries(ctx context.Context, ref string) (*taskwire.Task, error) {
+// task as committed). A task without a rule is completed as SetStatus would; ifMatch is
+// taken as SetStatus takes it. A completed occurrence that still has its rule is a
+// conflict, since its next occurrence is made or on its way, and that one is the
+// series' to end.
+func (s *TaskService) EndSeries(ctx context.Context, ref, ifMatch string) (*taskwire.Task, error) {
 	t, err := s.change(ctx, ref, "", func(cur *taskwire.Task) (taskwire.TaskFields, error) {
 		f := cur.Fields()
+		if cur.Status != taskwire.StatusCompleted {
+			if err := matchETag(cur, ifMatch); err != nil {
+				return f, err
+			}
+		}
 		if cur.Status == taskwire.StatusCompleted && cur.Recurrence != nil {
 			return f, taskwire.Errorf(taskwire.ECONFLICT,
 				"task %d is completed, and its series went on: end the series from its next occurrence", cur.Number)

@@ -33,8 +33,8 @@ type TaskStore interface {
 	FindTask(ctx context.Context, ref string) (*taskwire.Task, error)
 	FindTasks(ctx context.Context, f taskwire.TaskFilter) (*taskwire.TaskPage, error)
 	UpdateTask(ctx context.Context, ref, ifMatch string, patch []byte) (*taskwire.Task, error)
-	SetStatus(ctx context.Context, ref string, status taskwire.Status) (*taskwire.Task, error)
-	EndSeries(ctx context.Context, ref string) (*taskwire.Task, error)
+	SetStatus(ctx context.Context, ref, ifMatch string, status taskwire.Status) (*taskwire.Task, error)
+	EndSeries(ctx context.Context, ref, ifMatch string) (*taskwire.Task, error)
 	ToggleTask(ctx context.Context, ref string) (*taskwire.Task, error)
 	// SkipOccurrence moves an open occurrence of a repeating task to the series' next one
 	// without completing it; a non-empty ifMatch must admit its current ETag.

@@ -561,6 +561,31 @@ func TestTask(t *testing.T) {
 		assert.Equal(t, before, c.MustGetTask(t, "1"))
 	})
 
+	// Complete and reopen honour If-Match as a patch does (until 2026-12-06 they ignored
+	// it, and a stale one completed a task edited meanwhile); sent again after a lost
+	// answer, with the ETag it was sent with, the same change answers the task as it is.
+	t.Run("IfMatchOnStatus", func(t *testing.T) {
+		c := s.NewUser(t)
+		c.MustCreateTask(t, map[string]any{"title": "Call the bank", "recurrence": "FREQ=WEEKLY", "due_date": "2030-01-07"})
+		c.Do(t, http.MethodPatch, "/v1/tasks/1", `{"title":"Call the bank about the card"}`).MustStatus(t, http.StatusOK)
+		mustProblem(t, c.Do(t, http.MethodPost, "/v1/tasks/1/complete", nil, "If-Match", `"1"`), http.StatusPreconditionFailed, taskwire.EPRECONDITION)
+		mustProblem(t, c.Do(t, http.MethodPost, "/v1/tasks/1/complete", `{"end_series": true}`, "If-Match", `"1"`),
+			http.StatusPreconditionFailed, taskwire.EPRECONDITION)
+		assert.Equal(t, taskwire.StatusOpen, c.MustGetTask(t, "1").Status, "a stale If-Match completes nothing")
+
+		for range 2 {
+			resp := c.Do(t, http.MethodPost, "/v1/tasks/1/complete", nil, "If-Match", `"2"`)
+			resp.MustStatus(t, http.StatusOK)
+			assert.Equal(t, `"3"`, resp.Header.Get("ETag"), "completed once, the second time answered as it is")
+		}
+		c.Do(t, http.MethodPatch, "/v1/tasks/1", `{"description":"card ends 4242"}`).MustStatus(t, http.StatusOK)
+		mustProblem(t, c.Do(t, http.MethodPost, "/v1/tasks/1/reopen", nil, "If-Match", `"3"`), http.StatusPreconditionFailed, taskwire.EPRECONDITION)
+		assert.Equal(t, taskwire.StatusCompleted, c.MustGetTask(t, "1").Status, "a stale If-Match reopens nothing")
+		resp := c.Do(t, http.MethodPost, "/v1/tasks/1/reopen", nil, "If-Match", `"4"`)
+		resp.MustStatus(t, http.StatusOK)
+		assert.Equal(t, `"5"`, resp.Header.Get("ETag"))
+	})
+
 	t.Run("OKDelete", func(t *testing.T) {
 		c := s.NewUser(t)
 		created := c.MustCreateTask(t, map[string]any{"title": "Doomed"})

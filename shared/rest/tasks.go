@@ -476,7 +476,7 @@ func (s *Server) deleteTask(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) setStatus(status taskwire.Status) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		t, err := s.tasks.SetStatus(r.Context(), r.PathValue("id"), status)
+		t, err := s.tasks.SetStatus(r.Context(), r.PathValue("id"), r.Header.Get("If-Match"), status)
 		if err != nil {
 			return err
 		}
@@ -501,9 +501,9 @@ func (s *Server) completeTask(w http.ResponseWriter, r *http.Request) error {
 	var t *taskwire.Task
 	var err error
 	if in.EndSeries != nil && *in.EndSeries {
-		t, err = s.tasks.EndSeries(r.Context(), r.PathValue("id"))
+		t, err = s.tasks.EndSeries(r.Context(), r.PathValue("id"), r.Header.Get("If-Match"))
 	} else {
-		t, err = s.tasks.SetStatus(r.Context(), r.PathValue("id"), taskwire.StatusCompleted)
+		t, err = s.tasks.SetStatus(r.Context(), r.PathValue("id"), r.Header.Get("If-Match"), taskwire.StatusCompleted)
 	}
 	if err != nil {
 		return err

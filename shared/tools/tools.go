@@ -29,8 +29,8 @@ type Tasks interface {
 	FindTask(ctx context.Context, ref string) (*taskwire.Task, error)
 	FindTasks(ctx context.Context, f taskwire.TaskFilter) (*taskwire.TaskPage, error)
 	UpdateTask(ctx context.Context, ref, ifMatch string, patch []byte) (*taskwire.Task, error)
-	SetStatus(ctx context.Context, ref string, status taskwire.Status) (*taskwire.Task, error)
-	EndSeries(ctx context.Context, ref string) (*taskwire.Task, error)
+	SetStatus(ctx context.Context, ref, ifMatch string, status taskwire.Status) (*taskwire.Task, error)
+	EndSeries(ctx context.Context, ref, ifMatch string) (*taskwire.Task, error)
 	SkipOccurrence(ctx context.Context, ref, ifMatch string) (*taskwire.Task, error)
 	UndoSkip(ctx context.Context, ref, ifMatch string) (*taskwire.Task, error)
 	MoveTask(ctx context.Context, ref, ifMatch string, m taskwire.Move) (*taskwire.Task, error)
@@ -300,9 +300,9 @@ func taskTools(tasks Tasks, users Users) []Tool {
 				}
 				var t *taskwire.Task
 				if in.EndSeries != nil && *in.EndSeries {
-					t, err = tasks.EndSeries(ctx, ref)
+					t, err = tasks.EndSeries(ctx, ref, "")
 				} else {
-					t, err = tasks.SetStatus(ctx, ref, taskwire.StatusCompleted)
+					t, err = tasks.SetStatus(ctx, ref, "", taskwire.StatusCompleted)
 				}
 				return t, notFound(err, ref)
 			},
@@ -633,7 +633,7 @@ func newTrashListing(page *taskwire.TrashPage) trashListing {
 
 func setStatus(tasks Tasks, status taskwire.Status) func(context.Context, json.RawMessage) (any, error) {
 	return byRef(func(ctx context.Context, ref string) (*taskwire.Task, error) {
-		return tasks.SetStatus(ctx, ref, status)
+		return tasks.SetStatus(ctx, ref, "", status)
 	})
 }
 
