@@ -35,8 +35,10 @@ type SavedFilterPage struct {
 
 // CanonicalFilterQuery checks raw, a query string of GET /v1/tasks ("tag=work&due=week",
 // a leading ? allowed), as that listing checks it, and returns it canonical: its
-// parameters in order of name, empty and repeated values dropped, tags as tasks carry
-// them (lower-case), so that renaming a tag finds them. A cursor (a place in one listing,
+// parameters in order of name, a parameter's values in order too (priority's split at
+// commas), empty and repeated values dropped, tags as tasks carry them (lower-case), so
+// that renaming a tag finds them and the same filter reads the same however it was
+// written. A cursor (a place in one listing,
 // not a filter) or anything the listing refuses is EINVALID naming field.
 func CanonicalFilterQuery(field, raw string) (string, error) {
 	bad := func(format string, args ...any) error {
@@ -50,6 +52,9 @@ func CanonicalFilterQuery(field, raw string) (string, error) {
 		return "", bad("holds a cursor, a place in one listing: a saved filter is the listing")
 	}
 	for name, values := range q {
+		if name == "priority" {
+			values = splitValues(values)
+		}
 		kept := values[:0]
 		for _, v := range values {
 			if name == "tag" {
@@ -59,6 +64,7 @@ func CanonicalFilterQuery(field, raw string) (string, error) {
 				kept = append(kept, v)
 			}
 		}
+		slices.Sort(kept)
 		if len(kept) == 0 {
 			delete(q, name)
 		} else {

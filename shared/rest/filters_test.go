@@ -48,6 +48,16 @@ func TestSavedFilters(t *testing.T) {
 	assert.Equal(t, "Work, urgent first", changed.Name, "a patch without a name keeps it")
 	assert.Equal(t, "due=week&tag=work", changed.Query)
 
+	// The same filter written another way is saved the same (until 2026-12-06 a comma
+	// list, repeated values in it and the values' order were kept as written).
+	for _, query := range []string{"priority=high,low&tag=y&tag=x", "tag=x&priority=low&priority=high&tag=y", "priority=low,high,high&tag=X&tag=y"} {
+		resp := c.Do(t, http.MethodPatch, "/v1/filters/"+work.ID.String(), map[string]any{"query": query})
+		resp.MustStatus(t, http.StatusOK)
+		var got taskwire.SavedFilter
+		resp.JSON(t, &got)
+		assert.Equal(t, "priority=high&priority=low&tag=x&tag=y", got.Query, query)
+	}
+
 	resp = c.Do(t, http.MethodPatch, "/v1/filters/"+done.ID.String(), map[string]any{"name": "WORK, URGENT FIRST"})
 	resp.MustStatus(t, http.StatusConflict)
 	assert.Equal(t, "name", resp.Problem(t).Field, "one name per user, whatever its case")
@@ -126,14 +136,14 @@ func TestSavedFilters_TagRenamed(t *testing.T) {
 	resp.MustStatus(t, http.StatusCreated)
 	var f taskwire.SavedFilter
 	resp.JSON(t, &f)
-	assert.Equal(t, "sort=title&tag=wrok&tag=q3", f.Query, "tags lower-case, once each")
+	assert.Equal(t, "sort=title&tag=q3&tag=wrok", f.Query, "tags lower-case, once each, in order")
 	c.Do(t, http.MethodPost, "/v1/filters", map[string]any{"name": "Home", "query": "tag=home"}).MustStatus(t, http.StatusCreated)
 
 	c.Do(t, http.MethodPatch, "/v1/tags/wrok", `{"name": "work & play"}`).MustStatus(t, http.StatusOK)
 	page := mustListFilters(t, c)
 	require.Len(t, page.Items, 2)
 	assert.Equal(t, "tag=home", page.Items[0].Query, "a filter without the tag stays")
-	assert.Equal(t, "sort=title&tag=work+%26+play&tag=q3", page.Items[1].Query)
+	assert.Equal(t, "sort=title&tag=q3&tag=work+%26+play", page.Items[1].Query)
 	tasks := c.MustListTasks(t, page.Items[1].Query)
 	require.Len(t, tasks, 1, "the renamed filter lists the same task")
 	assert.Equal(t, "Report", tasks[0].Title)

@@ -55,8 +55,9 @@ func ParseFilterID(s string) (uuid.UUID, error) {
 
 // RenameFilterTag returns saved filter query with tag from renamed to, as tasks carry
 // the tag after a rename, and reports whether that changed it. The query stays canonical:
-// a filter that named both tags names the one left once (renaming "home" to "house" in
-// "tag=home&tag=house" gives "tag=house"). A query that does not parse is left alone.
+// its tags in order, and a filter that named both tags names the one left once (renaming
+// "home" to "house" in "tag=home&tag=house" gives "tag=house"). A query that does not
+// parse is left alone.
 func RenameFilterTag(query, from, to string) (string, bool) {
 	q, err := url.ParseQuery(query)
 	if err != nil || !slices.Contains(q["tag"], from) {
@@ -71,6 +72,7 @@ func RenameFilterTag(query, from, to string) (string, bool) {
 			tags = append(tags, t)
 		}
 	}
+	slices.Sort(tags)
 	q["tag"] = tags
 	return q.Encode(), true
 }

@@ -8,8 +8,8 @@ import (
 )
 
 // Renaming a tag keeps a saved filter listing the same tasks, in canonical form: the
-// other parameters and tags stay, a tag the filter named already is not named twice,
-// and a filter without the tag is not touched.
+// other parameters and tags stay, the tags in order, a tag the filter named already is
+// not named twice, and a filter without the tag is not touched.
 func TestRenameFilterTag(t *testing.T) {
 	for _, c := range []struct {
 		name, query, from, to string
@@ -18,7 +18,8 @@ func TestRenameFilterTag(t *testing.T) {
 	}{
 		{"alone", "tag=home", "home", "house", "tag=house", true},
 		{"other parameters stay", "due=week&sort=due&tag=home", "home", "house", "due=week&sort=due&tag=house", true},
-		{"other tags stay in order", "tag=work&tag=home&tag=urgent", "home", "house", "tag=work&tag=house&tag=urgent", true},
+		{"other tags stay, all in order", "tag=home&tag=urgent&tag=work", "home", "house", "tag=house&tag=urgent&tag=work", true},
+		{"the new name takes its place in order", "tag=home&tag=urgent", "home", "work", "tag=urgent&tag=work", true},
 		{"merged into a tag named already", "tag=home&tag=house", "home", "house", "tag=house", true},
 		{"merged, the new name first", "tag=house&tag=home&tag=work", "home", "house", "tag=house&tag=work", true},
 		{"escaped names", "tag=caf%C3%A9+bar", "café bar", "a&b", "tag=a%26b", true},
