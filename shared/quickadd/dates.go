@@ -110,8 +110,8 @@ func matchDate(p *parser, i int) (int, string) {
 		return 0, ""
 	}
 	j += k
-	if pc := parts[p.word(j)]; pc != nil && part == nil {
-		part, j = pc, j+1
+	if pc, n := p.partOf(j); pc != nil && part == nil { // "on the 15th in the morning"
+		part, j = pc, j+n
 	} else if p.word(j) == "first" && p.word(j+1) == "thing" && part == nil { // "monday first thing"
 		part, j = &morningClock, j+2
 	}
@@ -870,17 +870,32 @@ func (p *parser) holidayAt(j int) (time.Month, int, int) {
 }
 
 // nextMonthDay reads a day of the month ("15th", "15") at word j: the next such day from
-// today on, skipping months without it. It returns the words taken, 0 when there is no
-// such day.
+// today on, skipping months without it, or next month's ("15th of next month"). It returns the words taken, 0 when there is no
+// such day. The day ends there (dayEnds): "on the fifteenth", "by the 3rd at 5", not
+// "on the first try", "on 3rd street" or "by the 3rd week of january".
 func (p *parser) nextMonthDay(j int) (date, int) {
 	day, ok := ordinal(p.word(j))
-	if w, isWord := dayWords[p.word(j)]; isWord && (p.phraseEnds(j+1) || p.clockNext(j+1)) {
-		day, ok = w, true // "on the fifteenth"; not "on the first try"
+	if w, isWord := dayWords[p.word(j)]; isWord {
+		day, ok = w, true
 	}
 	if !ok {
 		return date{}, 0
 	}
 	today := dateOf(p.now)
+	k := j + 1
+	if p.word(k) == "of" {
+		k++
+	}
+	if p.word(k) == "next" && p.word(k+1) == "month" { // "on the 15th of next month"
+		first := today.monthStart(1)
+		if d := (date{first.y, first.m, day}); d.valid() {
+			return d, k + 2 - j
+		}
+		return date{}, 0
+	}
+	if !p.dayEnds(j + 1) {
+		return date{}, 0
+	}
 	for n := 0; n < 12; n++ {
 		first := today.monthStart(n)
 		if d := (date{first.y, first.m, day}); d.valid() && !before(d, today) {
@@ -888,6 +903,13 @@ func (p *parser) nextMonthDay(j int) (date, int) {
 		}
 	}
 	return date{}, 0
+}
+
+// dayEnds reports whether a day of the month read alone ends at word k: its phrase ends
+// there, or a time, a part of the day or "this month" follows.
+func (p *parser) dayEnds(k int) bool {
+	_, part := p.partOf(k)
+	return p.phraseEnds(k) || p.clockNext(k) || part > 0 || p.word(k) == "this" && p.word(k+1) == "month"
 }
 
 // yearOf reads the year of a month or a day at word j: four digits ("april 2027") or

@@ -327,6 +327,15 @@ func TestParse(t *testing.T) {
 		{name: "ThisMonthsIsTitle", text: "review this month's budget", title: "review this month's budget"},
 		{name: "ThisMonthAfterADayIsNoDeadline", text: "drinks the last friday this month", title: "drinks the last friday this month"},
 		{name: "ThisMonthAfterADateIsNoDeadline", text: "pay on the 15th this month", title: "pay this month", day: "2026-03-15"},
+		// A day of the month alone is one where it ends, or a time, a part of the day or
+		// its month follows: until 2026-12-06 "on 3rd street tomorrow" was due on the 3rd,
+		// titled "… street tomorrow".
+		{name: "OrdinalOfAStreetIsNoDate", text: "drop off package on 3rd street tomorrow", title: "drop off package on 3rd street", day: "2026-03-07"},
+		{name: "OrdinalOfAnAvenueIsNoDate", text: "meet at Starbucks on 5th avenue", title: "meet at Starbucks on 5th avenue"},
+		{name: "OrdinalOfAWeekIsNoDate", text: "decide by the 3rd week of january", title: "decide by the 3rd week of january"},
+		{name: "DayOfNextMonth", text: "report on the fifth of next month", title: "report", day: "2026-04-05"},
+		{name: "DayNextMonth", text: "pay on the 15th next month", title: "pay", day: "2026-04-15"},
+		{name: "DayInTheMorning", text: "call mom on the 15th in the morning", title: "call mom", due: "2026-03-15T09:00:00-04:00"},
 		{name: "ThisYear", text: "renew the passport this year", title: "renew the passport", day: "2026-12-31"},
 		{name: "LaterThisYear", text: "paint the fence later this year", title: "paint the fence", day: "2026-12-31"},
 		{name: "ThisYearsIsTitle", text: "file this year's taxes", title: "file this year's taxes"},
