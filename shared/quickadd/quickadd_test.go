@@ -400,6 +400,12 @@ func TestParse(t *testing.T) {
 		{name: "AdverbBeforeACommaSaysWhenOnly", text: "call mom weekly, sunday", title: "call mom", day: "2026-03-08", rule: "FREQ=WEEKLY"},
 		{name: "AdverbBeforeWhatIsReadSaysWhenOnly", text: "call mom weekly on sunday at 6pm", title: "call mom",
 			due: "2026-03-08T18:00:00-04:00", rule: "FREQ=WEEKLY;BYDAY=SU"},
+		// Days in the plural after a weekly word are its days, as after "on" (until
+		// 2026-12-06 they stayed in the title, and the series ran from today).
+		{name: "BiweeklyPluralDays", text: "status report biweekly fridays at 10", title: "status report",
+			due: "2026-03-13T10:00:00-04:00", rule: "FREQ=WEEKLY;INTERVAL=2;BYDAY=FR"},
+		{name: "EveryOtherWeekPluralDays", text: "team sync every other week tuesdays and thursdays", title: "team sync",
+			day: "2026-03-10", rule: "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,TH"},
 		{name: "AdverbBeforeATagSaysWhenOnly", text: "backups weekly #ops", title: "backups", day: "2026-03-06", rule: "FREQ=WEEKLY", tags: []string{"ops"}},
 		// Several days of the month: the first of them not past, each month.
 		{name: "DaysOfEveryMonth", text: "pay rent the 1st and 15th of every month", title: "pay rent",

@@ -234,7 +234,8 @@ func (p *parser) moreMonthDays(first, k int, digits bool) ([]int, int) {
 // month|week|year", "every month end", "every eom|eow", "every last business day", "every
 // jan 15 and jul 15", "on the 1st and 15th", "mon/wed/fri", "wednesday nights", "twice a
 // day", "3 times a day", with "on friday", "on the 1st", "on the last day" or "on feb 29"
-// after a weekly, monthly or yearly one, "on weekdays" after times a day (or times a day
+// after a weekly, monthly or yearly one (and "fridays", days in the plural, after a
+// weekly one), "on weekdays" after times a day (or times a day
 // after days), and "morning", "afternoon", "evening" or "night" last ("every thursday
 // night").
 func matchRepeat(p *parser, i int) (int, string) {
@@ -248,6 +249,8 @@ func matchRepeat(p *parser, i int) (int, string) {
 	j := i + n
 	if p.word(j) == "on" {
 		r, j = p.ruleOn(r, j)
+	} else if days, n := p.pluralDays(j); n > 0 && r.freq == "WEEKLY" && r.byDay == nil && len(r.byHour) == 0 {
+		r.byDay, j = days.byDay, j+n // "biweekly fridays", as "biweekly on fridays"
 	}
 	if m, ok := months[p.word(j+1)]; ok && p.word(j) == "in" && r.freq == "YEARLY" && r.byMonths == nil {
 		// "every year in october", "yearly in march": on its 1st, as "next month" is.
