@@ -101,8 +101,8 @@ type reminder struct {
 
 // Parse reads text as a new task, with now as the present and loc as the user's zone;
 // every date and time it reads is a wall-clock time in loc. Words it does not understand
-// stay in the title. Errors are EINVALID about the field "text": no text, nothing left
-// for a title, or a rule or reminder that needs a date it cannot have.
+// stay in the title. Errors are EINVALID about the field "text": no text, more than one
+// line, nothing left for a title, or a rule or reminder that needs a date it cannot have.
 func Parse(text string, now time.Time, loc *time.Location) (Result, error) {
 	if loc == nil {
 		loc = time.UTC
@@ -115,6 +115,12 @@ func Parse(text string, now time.Time, loc *time.Location) (Result, error) {
 	}
 	if n := utf8.RuneCountInString(text); n > MaxTextLength {
 		return Result{}, invalid("text must be at most %d characters, got %d", MaxTextLength, n)
+	}
+	if line, _, ok := strings.Cut(strings.TrimSpace(text), "\n"); ok || strings.ContainsAny(line, "\r\u2028\u2029") {
+		// A task's title holds no line break, and a line each is a task each: the page
+		// sends them one by one.
+		line, _, _ = strings.Cut(line, "\r")
+		return Result{}, invalid("text must be one line, one task: a line break follows %q", strings.TrimSpace(line))
 	}
 	p := &parser{text: text, now: now.In(loc), loc: loc, priority: taskwire.PriorityNone, clockFrag: -1, dateFrag: -1, untilFrag: -1, atDue: -1, adverb: -1}
 	p.toks = tokenize(text)

@@ -1547,6 +1547,12 @@ func TestParse_Err(t *testing.T) {
 		{"ControlCharacter", "call\x00mom"},
 		{"InvalidUTF8", "call \xff"},
 		{"TooLong", string(make([]byte, quickadd.MaxTextLength+1))},
+		// Two lines are two tasks, which one request does not make: until 2026-12-06 they
+		// were one task, "call mom buy milk friday".
+		{"TwoLines", "call mom tomorrow 5pm\nbuy milk friday #shop"},
+		{"TwoLinesCRLF", "call mom tomorrow 5pm\r\nbuy milk friday #shop"},
+		{"TwoLinesCR", "call mom tomorrow 5pm\rbuy milk friday #shop"},
+		{"LineSeparator", "call mom tomorrow 5pm\u2028buy milk friday #shop"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := quickadd.Parse(tt.text, mustTime(t, friday), time.UTC)
@@ -1555,6 +1561,13 @@ func TestParse_Err(t *testing.T) {
 			assert.Equal(t, "text", taskwire.ErrorField(err))
 		})
 	}
+
+	_, err := quickadd.Parse("call mom tomorrow 5pm\nbuy milk", mustTime(t, friday), time.UTC)
+	assert.Equal(t, `text must be one line, one task: a line break follows "call mom tomorrow 5pm"`, taskwire.ErrorMessage(err))
+	// A line break at either end, as a shell's echo or a text area leaves, is no second line.
+	r, err := quickadd.Parse("\nbuy milk friday\r\n", mustTime(t, friday), time.UTC)
+	require.NoError(t, err)
+	assert.Equal(t, "buy milk", r.Task.Title)
 }
 
 // reminders writes reminders as "before PT1H" or "at <time>".
