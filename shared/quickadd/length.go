@@ -13,14 +13,19 @@ import (
 // its number, unit, and how many words it took. Halves count in the next smaller unit:
 // "1.5 hours", "1.5h", "an hour and a half" and "2 and a half hours" are minutes (90,
 // 150), "half a day" and "1.5 days" hours (12, 36); a week's half (3.5 days) is none. So
-// do hours with minutes, "1h30", "1h 30m", "1 hour 30 minutes" (90).
+// do hours with minutes, "1h30", "1h 30m", "1 hour 30 minutes", "1 hour and 30 minutes"
+// (90), unless a list runs through them ("1 day, 2 hours and 10 minutes").
 func (p *parser) duration(j int, article bool) (n int, u unit, k int, ok bool) {
 	if h, m, ok := hoursMinutes(p.word(j)); ok { // "1h30", "2hr15m"
 		return 60*h + m, minute, 1, true
 	}
 	n, u, k, ok = p.durationPart(j, article)
-	if m, mu, mk, isMinutes := p.durationPart(j+k, false); ok && u == hour && isMinutes && mu == minute && m < 60 {
-		return 60*n + m, minute, k + mk, true // "1 hour 30 minutes"
+	and := 0
+	if p.word(j+k) == "and" && !p.comma(j-1) { // not in a list: "1 day, 2 hours and 10 minutes"
+		and = 1
+	}
+	if m, mu, mk, isMinutes := p.durationPart(j+k+and, false); ok && u == hour && isMinutes && mu == minute && m < 60 {
+		return 60*n + m, minute, k + and + mk, true // "1 hour 30 minutes", "2 hours and 15 minutes"
 	}
 	return n, u, k, ok
 }

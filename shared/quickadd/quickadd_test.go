@@ -596,6 +596,12 @@ func TestParse(t *testing.T) {
 		{name: "NotifySomeoneIsTitle", text: "notify bob about the meeting", title: "notify bob about the meeting"},
 		{name: "RemindDurationsAndBefore", text: "dentist friday 9am remind me 1 day, 2 hours and 10 minutes before", title: "dentist",
 			due: "2026-03-13T09:00:00-04:00", reminders: []string{"before P1D", "before PT2H", "before PT10M"}},
+		// Hours and minutes with "and" between them are one length, as without it, unless
+		// a list runs through them (until 2026-12-06 two reminders, an hour and half an
+		// hour before).
+		{name: "RemindHoursAndMinutesWithAndBefore", text: "dentist friday 9am remind me 1 hour and 30 minutes before", title: "dentist",
+			due: "2026-03-13T09:00:00-04:00", reminders: []string{"before PT90M"}},
+		{name: "InHoursAndMinutesWithAnd", text: "call back in 1 hour and 30 minutes", title: "call back", due: "2026-03-06T11:30:00-05:00"},
 		{name: "RemindDurationsWithoutAndAreTitle", text: "dentist friday 9am remind me 1 day 2 hours before",
 			title: "dentist remind me 1 day 2 hours before", due: "2026-03-13T09:00:00-04:00"},
 		{name: "RemindOnADay", text: "dentist friday 9am remind me thursday at 6pm", title: "dentist",
