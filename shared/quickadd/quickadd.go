@@ -86,6 +86,7 @@ type parser struct {
 	runAt         []int              // the words of run, as lengthAt
 	lengthOfClock bool               // length is from the time of day to its end ("2-3pm")
 	zone          *time.Location     // the zone named after the time of day ("6pm EST"); nil for none
+	refused       error              // what a matcher read and cannot take ("remind me 1 month before"); nil for none
 }
 
 // reminder is a reminder as read: a duration before the due time, a time of day (on the
@@ -136,6 +137,9 @@ func Parse(text string, now time.Time, loc *time.Location) (Result, error) {
 				break
 			}
 		}
+	}
+	if p.refused != nil {
+		return Result{}, p.refused
 	}
 	if p.zone != nil {
 		// "webinar thursday 6pm EST": the day is the user's Thursday, its times New York's

@@ -1559,6 +1559,10 @@ func TestParse_Err(t *testing.T) {
 		{"TwoLinesCRLF", "call mom tomorrow 5pm\r\nbuy milk friday #shop"},
 		{"TwoLinesCR", "call mom tomorrow 5pm\rbuy milk friday #shop"},
 		{"LineSeparator", "call mom tomorrow 5pm\u2028buy milk friday #shop"},
+		// A reminder months or years before is refused, saying why (until 2026-12-06 it
+		// stayed in the title, and no reminder was set).
+		{"ReminderMonthsBefore", "renew visa in 6 months remind me 1 month before"},
+		{"ReminderYearsBefore", "passport in 2 years remind me 1 year before"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := quickadd.Parse(tt.text, mustTime(t, friday), time.UTC)
@@ -1568,7 +1572,10 @@ func TestParse_Err(t *testing.T) {
 		})
 	}
 
-	_, err := quickadd.Parse("call mom tomorrow 5pm\nbuy milk", mustTime(t, friday), time.UTC)
+	_, err := quickadd.Parse("renew visa in 6 months remind me 3 months before", mustTime(t, friday), time.UTC)
+	assert.Equal(t, `a reminder before the due counts in minutes, hours, days or weeks, and "3 months before" is no one length: say "13 weeks before"`,
+		taskwire.ErrorMessage(err))
+	_, err = quickadd.Parse("call mom tomorrow 5pm\nbuy milk", mustTime(t, friday), time.UTC)
 	assert.Equal(t, `text must be one line, one task: a line break follows "call mom tomorrow 5pm"`, taskwire.ErrorMessage(err))
 	// A line break at either end, as a shell's echo or a text area leaves, is no second line.
 	r, err := quickadd.Parse("\nbuy milk friday\r\n", mustTime(t, friday), time.UTC)

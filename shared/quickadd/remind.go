@@ -247,6 +247,14 @@ func (p *parser) reminderBody(j int) ([]reminder, int, string) {
 		for _, c := range append(counts, n) {
 			d, isDuration := durationOf(c, u)
 			if !isDuration {
+				if p.before(k+m) > 0 { // "1 month before": of no one length, where a reminder's is
+					weeks := c * 52 / 12 // a month's, near enough to say
+					if u == year {
+						weeks = c * 52
+					}
+					p.refused = invalid("a reminder before the due counts in minutes, hours, days or weeks, and %q is no one length: say \"%d weeks before\"",
+						describe(c, u)+" before", weeks)
+				}
 				return nil, 0, ""
 			}
 			if _, err := taskwire.ParseDuration(d.String()); err != nil {
