@@ -17,8 +17,9 @@ import (
 // completing it now would make, in its place (the same task, id and number), so that
 // "skip this week's standup" leaves no task marked done that was not. COUNT counts the
 // skipped occurrence, as it counts those skipped by completing a task late. The task's
-// relative reminders move with it; a reminder at a fixed time belonged to the skipped
-// occurrence and goes, as the next occurrence would not have it. A non-empty ifMatch must
+// relative reminders move with it (born fired when their new time has passed, as the next
+// occurrence's are); a reminder at a fixed time belonged to the skipped occurrence and
+// goes, as the next occurrence would not have it. A non-empty ifMatch must
 // admit the task's current ETag, so that a retried request does not skip twice.
 //
 // A task that does not repeat, a completed one, one whose series has a later occurrence
@@ -74,7 +75,20 @@ func (s *TaskService) skipped(ctx context.Context, tx *userTx, cur *taskwire.Tas
 	f.Checklist = taskwire.Unchecked(f.Checklist)
 	f.Reminders = slices.DeleteFunc(f.Reminders, func(r taskwire.ReminderSpec) bool { return r.Before == "" })
 	b.Queue(`UPDATE tasks SET series_index = $3, skipped = $4 WHERE user_id = $1 AND id = $2`, tx.user, cur.ID, occ.Index, before)
+	queuePastFired(b, tx.user, f, now)
 	return f, nil
+}
+
+// queuePastFired queues on b the move of the reminders of f, a skipped occurrence's
+// fields, whose new time has passed by now: moved and fired, as a next occurrence's are
+// born (insertOccurrence), rather than firing at once about a task just put off. Queued
+// ahead of the change, which writes the same times and so keeps them fired.
+func queuePastFired(b *pgx.Batch, user string, f taskwire.TaskFields, now time.Time) {
+	for _, r := range f.Reminders {
+		if at := r.FireAt(f.DueAt, f.TimeZone, f.AllDay); at != nil && !at.After(now) {
+			b.Queue(`UPDATE reminders SET fire_at = $3, fired_at = $4 WHERE user_id = $1 AND id = $2`, user, r.ID, *at, now)
+		}
+	}
 }
 
 // skipUndo is what undoes a skip (tasks.skipped, migration 025): the version the skip

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -79,6 +80,26 @@ func TestTaskService_SkipOccurrence(t *testing.T) {
 		skipped, err := tasks.SkipOccurrence(ctx, "1", "")
 		require.NoError(t, err)
 		assert.True(t, monday.AddDate(0, 0, 4).Equal(*skipped.DueAt), "got %v, want Friday 09:00", skipped.DueAt.In(berlin))
+	})
+
+	// A reminder whose moved time has passed is born fired, as the next occurrence's is
+	// when completing makes it (until 2026-12-06 it fired at once about the task just put
+	// off); one still ahead waits for its time.
+	t.Run("PastReminderBornFired", func(t *testing.T) {
+		ctx, _ := MustNewUser(t, db)
+		tasks, _ := newRecurrenceServices(db, monday.Add(time.Hour)) // 10:00, an hour overdue
+		created := MustCreateTask(t, ctx, tasks, taskwire.NewTask{Title: "Stretch", DueAt: rfc3339(monday), TimeZone: "Europe/Berlin",
+			Recurrence: ptr("FREQ=DAILY"), Reminders: []taskwire.ReminderInput{{Before: ptr("P1D")}, {Before: ptr("PT10M")}}})
+		skipped, err := tasks.SkipOccurrence(ctx, "1", "")
+		require.NoError(t, err)
+		require.True(t, monday.AddDate(0, 0, 1).Equal(*skipped.DueAt))
+		fired := func(id uuid.UUID) bool {
+			t.Helper()
+			return countRows(t, db, `SELECT count(*) FROM reminders WHERE id = $1 AND fired_at IS NOT NULL`, id) == 1
+		}
+		assert.True(t, fired(created.Reminders[0].ID), "a day before Tuesday 09:00 has passed")
+		assert.False(t, fired(created.Reminders[1].ID), "10 minutes before Tuesday 09:00 is ahead")
+		assert.True(t, monday.Equal(*skipped.Reminders[0].FireAt), "moved all the same")
 	})
 
 	// A skipped occurrence's steps are the next one's, none done yet.
