@@ -348,6 +348,33 @@ func TestRecurrenceService_HandleCompleted(t *testing.T) {
 		assert.Equal(t, 2, seriesSize(t, db, *first.SeriesID))
 	})
 
+	// A COUNT given to a later occurrence counts the whole series: one that ended it
+	// before this occurrence is refused (until 2026-12-06 it was taken, and the task
+	// looked recurring while completing it made nothing); one that ends it here is not.
+	t.Run("CountBeforeThisOccurrence", func(t *testing.T) {
+		ctx, user := MustNewUser(t, db)
+		tasks, rec := newRecurrenceServices(db, rDone)
+		first := MustCreateRecurring(t, ctx, tasks, "FREQ=DAILY;COUNT=5", "")
+		MustComplete(t, ctx, tasks, first.ID)
+		second := MustHandle(t, rec, MustTaskEvent(t, db, user, events.TypeTaskCompleted, first.ID))
+		require.NotNil(t, second)
+		MustComplete(t, ctx, tasks, second.ID)
+		third := MustHandle(t, rec, MustTaskEvent(t, db, user, events.TypeTaskCompleted, second.ID))
+		require.NotNil(t, third)
+
+		_, err := tasks.UpdateTask(ctx, third.ID.String(), "", []byte(`{"recurrence": "FREQ=DAILY;COUNT=2"}`))
+		require.Error(t, err)
+		assert.Equal(t, taskwire.EINVALID, taskwire.ErrorCode(err))
+		assert.Equal(t, "recurrence", taskwire.ErrorField(err))
+		assert.Contains(t, taskwire.ErrorMessage(err), "make it 3 or more")
+		assert.Equal(t, "FREQ=DAILY;COUNT=5", *MustFindTask(t, ctx, tasks, third.ID.String()).Recurrence)
+
+		ended := MustUpdateTask(t, ctx, tasks, third.ID.String(), `{"recurrence": "FREQ=DAILY;COUNT=3"}`)
+		assert.Equal(t, "FREQ=DAILY;COUNT=3", *ended.Recurrence)
+		MustComplete(t, ctx, tasks, third.ID)
+		assert.Nil(t, MustHandle(t, rec, MustTaskEvent(t, db, user, events.TypeTaskCompleted, third.ID)), "the third of three is the last")
+	})
+
 	t.Run("CompletedLongAfterDue", func(t *testing.T) {
 		ctx, user := MustNewUser(t, db)
 		late := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)

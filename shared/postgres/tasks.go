@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/taskwire/taskwire/shared/events"
+	"github.com/taskwire/taskwire/shared/recur"
 	"github.com/taskwire/taskwire/shared/taskwire"
 )
 
@@ -821,6 +822,9 @@ func (tx *userTx) queueChange(ctx context.Context, b *pgx.Batch, cur *taskwire.T
 		return cur, nil, nil
 	}
 	next.Version = cur.Version + 1
+	if err := tx.checkCount(ctx, cur, &next); err != nil {
+		return nil, nil, err
+	}
 	var withdrawn *taskwire.Task
 	if cur.Status == taskwire.StatusCompleted && next.Status == taskwire.StatusOpen && cur.SeriesID != nil {
 		var err error
@@ -845,6 +849,30 @@ func (tx *userTx) queueChange(ctx context.Context, b *pgx.Batch, cur *taskwire.T
 		seqs = append(seqs, seq)
 	}
 	return &next, seqs, nil
+}
+
+// checkCount refuses a rule given to locked occurrence cur (next, as changed) whose
+// COUNT ends its series before it: COUNT counts the whole series, from its first
+// occurrence, and the task would look recurring while completing it made nothing. It
+// reads the task's place in its series, a round trip, only for a new rule with a COUNT.
+func (tx *userTx) checkCount(ctx context.Context, cur, next *taskwire.Task) error {
+	count := 0
+	if next.Recurrence != nil && (cur.Recurrence == nil || *cur.Recurrence != *next.Recurrence) {
+		count = recur.Count(*next.Recurrence)
+	}
+	if count == 0 || cur.SeriesID == nil {
+		return nil
+	}
+	pos, err := tx.seriesPosition(ctx, cur)
+	if err != nil {
+		return fmt.Errorf("series position: %w", translate(err))
+	}
+	if count < pos.index {
+		return taskwire.FieldErrorf(taskwire.EINVALID, "recurrence",
+			"recurrence %s ends the series before this task, its occurrence %d: COUNT counts the whole series, so make it %d or more",
+			*next.Recurrence, pos.index, pos.index)
+	}
+	return nil
 }
 
 // queueTaskUpdate writes next, a task changed by changes, over its row; its text (title,

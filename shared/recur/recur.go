@@ -33,6 +33,16 @@ func Parse(rule string) (canonical string, err error) {
 	return canonical, nil
 }
 
+// Count returns the COUNT of rule, how many occurrences its whole series has; 0 for a
+// rule without one, or one that does not parse.
+func Count(rule string) int {
+	opt, err := parseOption(rule)
+	if err != nil {
+		return 0
+	}
+	return opt.Count
+}
+
 func parseOption(rule string) (opt *rrule.ROption, err error) {
 	s := strings.TrimSpace(rule)
 	if len(s) > MaxRuleLength {
