@@ -60,7 +60,8 @@ type Occurrence struct {
 // has ended (COUNT or UNTIL reached).
 //
 // The rule runs on local wall-clock time in the series' zone, as RFC 5545 says, so 09:00
-// stays 09:00 across DST; each local time then becomes an instant: one that a DST gap
+// stays 09:00 across DST (but for a plain hourly rule, which steps elapsed hours:
+// everyHours); each local time then becomes an instant: one that a DST gap
 // skips is read with the offset before the gap (02:30 becomes 03:30), and one that a DST
 // overlap repeats is the first of the two. Dates that do not exist (the 31st of a
 // 30-day month, 29 February of a common year) are no occurrences.
@@ -95,6 +96,9 @@ func Next(s Series) (occ Occurrence, ok bool, err error) {
 	// COUNT and UNTIL are applied here: COUNT counts the whole series, not this run of the
 	// rule, and UNTIL is an instant, which floating wall-clock times cannot meet.
 	opt.Count, opt.Until = 0, time.Time{}
+	if step := elapsedStep(opt); step > 0 {
+		return everyHours(s, step, count, until, loc)
+	}
 
 	start := wallClock(s.Due, loc)
 	if !s.Previous.IsZero() {
@@ -165,6 +169,41 @@ func Next(s Series) (occ Occurrence, ok bool, err error) {
 		}
 	}
 	return Occurrence{}, false, ErrTooManySteps
+}
+
+// elapsedStep returns the hours a plain hourly rule (no BYxxx part) steps, as elapsed
+// time, and 0 for any other rule. "Every 8 hours" is a dose's interval: 8 hours on the
+// night the clocks change too, where the wall clock's would be 7 or 9.
+func elapsedStep(opt *rrule.ROption) time.Duration {
+	if opt.Freq != rrule.HOURLY || len(opt.Bymonth) > 0 || len(opt.Bymonthday) > 0 || len(opt.Byweekday) > 0 ||
+		len(opt.Byyearday) > 0 || len(opt.Byweekno) > 0 || len(opt.Bysetpos) > 0 || len(opt.Byeaster) > 0 ||
+		len(opt.Byhour) > 0 || len(opt.Byminute) > 0 || len(opt.Bysecond) > 0 {
+		return 0
+	}
+	return time.Duration(max(opt.Interval, 1)) * time.Hour
+}
+
+// everyHours is Next for a plain hourly rule stepping step in elapsed time: from the
+// schedule, the first step after Due not before Now (the steps passed count); from the
+// completion, a step after its minute, other than Due itself.
+func everyHours(s Series, step time.Duration, count int, until time.Time, loc *time.Location) (Occurrence, bool, error) {
+	due := s.Due.Truncate(time.Second)
+	at, index := due.Add(step), s.Index+1
+	if s.FromCompletion {
+		if at = s.CompletedAt.Truncate(time.Minute).Add(step); at.Equal(due) {
+			at = at.Add(step)
+		}
+	} else if s.Now.After(at) {
+		k := int64((s.Now.Sub(due) + step - 1) / step) // the steps up to the first not before Now
+		if k > maxSteps {
+			return Occurrence{}, false, ErrTooManySteps
+		}
+		at, index = due.Add(time.Duration(k)*step), s.Index+int(k)
+	}
+	if (count > 0 && index > count) || (!until.IsZero() && at.After(until)) {
+		return Occurrence{}, false, nil
+	}
+	return Occurrence{At: at.In(loc), Index: index}, true, nil
 }
 
 // calendarStep returns how many months a rule of whole months or years steps (INTERVAL

@@ -141,6 +141,19 @@ func TestNext(t *testing.T) {
 		{name: "FromCompletionLocalDate", rule: "FREQ=DAILY", zone: "America/New_York",
 			due: "2026-05-04T09:00:00-04:00", index: 1, fromDone: true, completed: "2026-05-06T23:30:00-04:00",
 			want: "2026-05-07T09:00:00-04:00", wantIndex: 2},
+		// A plain hourly rule steps elapsed hours, on the nights the clocks change too
+		// (until 2026-12-06 wall-clock hours: the repeated hour skipped, every 3 hours
+		// across the gap 2 hours, every 8 hours across the overlap 9).
+		{name: "HourlyAcrossFallBack", rule: "FREQ=HOURLY", zone: "America/New_York",
+			due: "2027-11-07T01:00:00-04:00", index: 1, want: "2027-11-07T01:00:00-05:00", wantIndex: 2},
+		{name: "Every3HoursAcrossSpringForward", rule: "FREQ=HOURLY;INTERVAL=3", zone: "America/New_York",
+			due: "2027-03-14T00:00:00-05:00", index: 1, want: "2027-03-14T04:00:00-04:00", wantIndex: 2},
+		{name: "Every8HoursAcrossFallBack", rule: "FREQ=HOURLY;INTERVAL=8", zone: "America/New_York",
+			due: "2027-11-06T20:00:00-04:00", index: 1, want: "2027-11-07T03:00:00-05:00", wantIndex: 2},
+		{name: "Every8HoursOverdueCountsTheSteps", rule: "FREQ=HOURLY;INTERVAL=8;COUNT=5", zone: "Europe/Berlin",
+			due: "2026-05-04T08:00:00+02:00", index: 1, now: "2026-05-05T09:00:00+02:00", want: "2026-05-05T16:00:00+02:00", wantIndex: 5},
+		{name: "Every8HoursOverdueEnded", rule: "FREQ=HOURLY;INTERVAL=8;COUNT=4", zone: "Europe/Berlin",
+			due: "2026-05-04T08:00:00+02:00", index: 1, now: "2026-05-05T09:00:00+02:00", want: ""},
 		// Never before the completion, nor the occurrence just completed again.
 		{name: "FromCompletionHourly", rule: "FREQ=HOURLY;INTERVAL=2", zone: "America/New_York",
 			due: "2026-12-01T09:00:00-05:00", index: 1, fromDone: true, completed: "2026-12-01T22:10:37-05:00",
