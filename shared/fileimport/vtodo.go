@@ -62,16 +62,17 @@ func (c *component) get(name string) (property, bool) {
 // task, as Thunderbird, Nextcloud Tasks, Apple Reminders, Tasks.org and Vikunja write
 // them (export, or a CalDAV client's download). SUMMARY is its title, DESCRIPTION its
 // description, CATEGORIES its tags, PRIORITY its priority (1 urgent, 2–4 high, 5 medium,
-// 6–9 low), DUE (else DTSTART) its due: a DATE is a day (all-day), a DATE-TIME with TZID
-// a time there, a UTC one an instant, a floating one a time in zone. RRULE is its rule
+// 6–9 low), DUE (else DTSTART, with DURATION its duration) its due: a DATE is a day
+// (all-day), a DATE-TIME with TZID a time there, a UTC one an instant, a floating one a
+// time in zone. RRULE is its rule
 // (one Taskwire cannot use becomes a line of the description), a VALARM a reminder (see
 // alarmReminder); STATUS:COMPLETED (and CANCELLED) makes it completed at COMPLETED.
 // Taskwire's own properties (calendar.Todos) give back what the RFC cannot say. A VTODO
 // RELATED-TO a parent is a step of the parent's top task. Ids derive from user and each
 // UID, so that importing a later file again adds only the new tasks; a UID of Taskwire's
 // own (calendar.Todos, the feed) is its task's id, so that a file downloaded from Taskwire
-// and imported back adds nothing the account has. VEVENTs and other components are left
-// out.
+// and imported back adds nothing the account has. VEVENTs, other components and a
+// series' occurrences changed on their own (RECURRENCE-ID) are left out.
 func VTODO(data []byte, user, zone string, now time.Time) ([]*taskwire.Task, error) {
 	root, err := parseCalendar(data)
 	if err != nil {
@@ -99,6 +100,11 @@ func VTODO(data []byte, user, zone string, now time.Time) ([]*taskwire.Task, err
 	var rows []*row
 	byID := map[string]*row{}
 	for _, c := range todos {
+		if _, ok := c.get("RECURRENCE-ID"); ok {
+			// One occurrence of a series as a calendar changed it on its own: no task of
+			// its own (it has its series' UID), and the series is read from its master.
+			continue
+		}
 		t, err := todoRow(c, user, zone, zones, now)
 		if err != nil {
 			return nil, err
@@ -405,6 +411,10 @@ func todoRow(c *component, user, userZone string, zones map[string]string, now t
 			t.entry.RepeatFrom = string(taskwire.RepeatFromCompletion)
 		}
 		if d := text(calendar.PropDuration); d != "" {
+			t.entry.Duration = &d
+		} else if d := text("DURATION"); d != "" && due == start {
+			// DTSTART with DURATION (RFC 5545 §3.6.2): the to-do starts then and takes that
+			// long, which is Taskwire's due and duration.
 			t.entry.Duration = &d
 		}
 		t.entry.TimeZone = due.zone

@@ -171,6 +171,50 @@ func TestVTODO(t *testing.T) {
 	assert.NotEqual(t, tasks[0].ID, theirs[0].ID, "another user's import makes tasks of their own")
 }
 
+// A to-do that starts at DTSTART and takes DURATION, without DUE, is due then and takes
+// that long (until 2026-12-06 its DURATION was dropped); an occurrence of a series that a
+// calendar changed on its own (RECURRENCE-ID, as Thunderbird writes one completed alone)
+// is no task of its own, where it was counted as one already there.
+func TestVTODO_DurationAndOverrides(t *testing.T) {
+	file := strings.ReplaceAll(`BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//Mozilla.org/NONSGML Mozilla Calendar V1.1//EN
+BEGIN:VTODO
+UID:block
+SUMMARY:Write the report
+DTSTART;TZID=Europe/Berlin:20261224T100000
+DURATION:PT2H
+END:VTODO
+BEGIN:VTODO
+UID:weekly
+SUMMARY:Team sync
+DUE;TZID=Europe/Berlin:20261201T100000
+RRULE:FREQ=WEEKLY
+END:VTODO
+BEGIN:VTODO
+UID:weekly
+RECURRENCE-ID;TZID=Europe/Berlin:20261208T100000
+SUMMARY:Team sync
+DUE;TZID=Europe/Berlin:20261208T140000
+STATUS:COMPLETED
+COMPLETED:20261208T150000Z
+END:VTODO
+END:VCALENDAR
+`, "\n", "\r\n")
+	tasks, err := fileimport.Read([]byte(file), "ada", "UTC", now)
+	require.NoError(t, err)
+	require.Len(t, tasks, 2)
+	block := tasks[0]
+	require.NotNil(t, block.DueAt)
+	assert.Equal(t, "2026-12-24T10:00:00+01:00", block.DueAt.In(taskwire.LoadZone("Europe/Berlin")).Format(time.RFC3339))
+	require.NotNil(t, block.Duration)
+	assert.Equal(t, "PT2H", *block.Duration)
+	sync := tasks[1]
+	assert.Equal(t, "Team sync", sync.Title)
+	assert.Equal(t, taskwire.StatusOpen, sync.Status, "the series, from its master")
+	require.NotNil(t, sync.Recurrence)
+}
+
 // A CalDAV client's download of a list may put each task's file after the other: every
 // calendar's tasks are read.
 func TestVTODO_Concatenated(t *testing.T) {
