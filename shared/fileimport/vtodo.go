@@ -2,6 +2,7 @@ package fileimport
 
 import (
 	"bytes"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -173,6 +174,10 @@ func parseCalendar(data []byte) (*component, error) {
 			top.subs = append(top.subs, c)
 			stack = append(stack, c)
 		case "END":
+			if len(stack) > 1 && !strings.EqualFold(p.value, top.name) && slices.ContainsFunc(stack, func(c *component) bool { return strings.EqualFold(c.name, p.value) }) {
+				// "END:VCALENDAR" with a VTODO still open: the VTODO's END is missing.
+				return nil, badLine(p.line, "END", "END:%s comes before END:%s, which the %s begun on line %d needs", p.value, top.name, top.name, top.line)
+			}
 			if len(stack) == 1 || !strings.EqualFold(p.value, top.name) {
 				return nil, badLine(p.line, "END", "END:%s ends no %s begun before it", p.value, p.value)
 			}

@@ -276,4 +276,10 @@ func TestVTODO_Errors(t *testing.T) {
 			assert.Equal(t, tt.field, taskwire.ErrorField(err), "%v", err)
 		})
 	}
+
+	// A VTODO left open says so, where the calendar's END seemed to end no calendar.
+	_, err := fileimport.VTODO([]byte("BEGIN:VCALENDAR\nBEGIN:VTODO\nUID:x\nSUMMARY:s\nEND:VCALENDAR\n"), "ada", "UTC", now)
+	require.Error(t, err)
+	assert.Equal(t, "line[5].END", taskwire.ErrorField(err))
+	assert.Contains(t, taskwire.ErrorMessage(err), "END:VCALENDAR comes before END:VTODO, which the VTODO begun on line 2 needs")
 }
