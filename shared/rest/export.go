@@ -299,6 +299,7 @@ const MaxImportBytes = 16 << 20
 type Imported struct {
 	Added   int `json:"added"`   // tasks the file added
 	Present int `json:"present"` // tasks of the file the user had already, left as they are
+	Filters int `json:"filters"` // saved filters the file added, by names the user had not
 }
 
 // importDoc is an export as POST /v1/import reads it: its tasks, checked one by one.
@@ -307,11 +308,11 @@ type importDoc struct {
 	ExportedAt *time.Time             `json:"exported_at"`
 	User       json.RawMessage        `json:"user"`
 	Tasks      taskwire.ExportedTasks `json:"tasks"`
+	SavedFilters []*taskwire.SavedFilter `json:"saved_filters"`
 	// Not imported: what was meant to go, and records of what happened.
 	Trash         json.RawMessage `json:"trash"`
 	Notifications json.RawMessage `json:"notifications"`
 	Conversations json.RawMessage `json:"conversations"`
-	SavedFilters  json.RawMessage `json:"saved_filters"` // settings, as the user's are
 }
 
 // importData answers POST /v1/import: the tasks of an export (GET /v1/export's document)
@@ -346,7 +347,74 @@ func (s *Server) importData(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	return s.importTasks(w, r, tasks)
+	filters, err := importedFilters(doc.SavedFilters)
+	if err != nil {
+		return err
+	}
+	added, present, err := s.tasks.ImportTasks(r.Context(), tasks)
+	if err != nil {
+		return err
+	}
+	n, err := s.addFilters(r.Context(), filters)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, Imported{Added: added, Present: present, Filters: n})
+}
+
+// importedFilters checks the saved filters of an export as POST /v1/filters checks a
+// new one, naming the one refused by its place (saved_filters[1].query), and returns
+// them with their queries canonical.
+func importedFilters(in []*taskwire.SavedFilter) ([]taskwire.SavedFilter, error) {
+	out := make([]taskwire.SavedFilter, 0, len(in))
+	for i, f := range in {
+		field := fmt.Sprintf("saved_filters[%d]", i)
+		if f == nil {
+			return nil, taskwire.FieldErrorf(taskwire.EINVALID, field, "%s must be a saved filter, got null", field)
+		}
+		name, err := taskwire.ValidFilterName(field+".name", f.Name)
+		if err != nil {
+			return nil, err
+		}
+		query, err := CanonicalFilterQuery(field+".query", f.Query)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, taskwire.SavedFilter{Name: name, Query: query})
+	}
+	return out, nil
+}
+
+// addFilters saves the filters whose names (in any case) the user has not, in order,
+// up to the most a user may have, and returns how many it saved. It runs after the
+// tasks' import commits: should it fail, importing the file again adds the rest.
+func (s *Server) addFilters(ctx context.Context, filters []taskwire.SavedFilter) (int, error) {
+	if len(filters) == 0 {
+		return 0, nil
+	}
+	have, err := s.filters.SavedFilters(ctx)
+	if err != nil {
+		return 0, err
+	}
+	taken := make(map[string]bool, len(have))
+	for _, f := range have {
+		taken[strings.ToLower(f.Name)] = true
+	}
+	added := 0
+	for _, f := range filters {
+		if taken[strings.ToLower(f.Name)] || len(have)+added >= taskwire.MaxSavedFilters {
+			continue
+		}
+		taken[strings.ToLower(f.Name)] = true
+		switch _, err := s.filters.CreateSavedFilter(ctx, f.Name, f.Query); {
+		case taskwire.ErrorCode(err) == taskwire.ECONFLICT: // saved meanwhile under that name
+		case err != nil:
+			return added, err
+		default:
+			added++
+		}
+	}
+	return added, nil
 }
 
 // isJSON reports whether an import of type contentType is a Taskwire export: said to be

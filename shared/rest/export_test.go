@@ -71,7 +71,8 @@ func TestExport(t *testing.T) {
 	require.Len(t, doc.SavedFilters, 1, "the user's saved filters, no one else's")
 	assert.Equal(t, "tag=export", doc.SavedFilters[0].Query)
 
-	// The export imports as it is (its settings, saved filters too, are not imported).
+	// The export imports as it is (its settings are not imported; its saved filters are,
+	// by names the user has not).
 	c.Do(t, http.MethodPost, "/v1/import", resp.Body).MustStatus(t, http.StatusOK)
 
 	// A client that accepts gzip gets the same document compressed.
@@ -105,6 +106,9 @@ func TestImport(t *testing.T) {
 			"due_at": "2030-05-01T09:00:00Z", "reminders": []map[string]any{{"before": "P1D"}}})
 		c.Do(t, http.MethodPost, "/v1/tasks/2/complete", nil).MustStatus(t, http.StatusOK)
 		c.Do(t, http.MethodDelete, "/v1/tasks/4", nil).MustStatus(t, http.StatusNoContent) // in the trash
+		var admin taskwire.SavedFilter
+		c.Do(t, http.MethodPost, "/v1/filters", `{"name": "Admin", "query": "tag=admin&sort=due_at"}`).JSON(t, &admin)
+		c.Do(t, http.MethodPost, "/v1/filters", `{"name": "Kept", "query": "priority=high"}`).MustStatus(t, http.StatusCreated)
 		export := c.Do(t, http.MethodGet, "/v1/export", nil)
 		export.MustStatus(t, http.StatusOK)
 		file := string(export.Body)
@@ -115,12 +119,26 @@ func TestImport(t *testing.T) {
 			c.Do(t, http.MethodDelete, "/v1/trash/"+ref, nil).MustStatus(t, http.StatusNoContent)
 		}
 		c.Do(t, http.MethodDelete, "/v1/tasks/5", nil).MustStatus(t, http.StatusNoContent)
+		// A saved filter deleted since comes back (until 2026-12-06 none did); one kept,
+		// changed since, stays as it is now.
+		c.Do(t, http.MethodDelete, "/v1/filters/"+admin.ID.String(), nil).MustStatus(t, http.StatusNoContent)
+		var kept taskwire.SavedFilter
+		c.Do(t, http.MethodPost, "/v1/filters", `{"name": "KEPT", "query": "priority=low"}`).MustStatus(t, http.StatusConflict)
+		for _, f := range mustListFilters(t, c).Items {
+			kept = *f
+		}
+		c.Do(t, http.MethodPatch, "/v1/filters/"+kept.ID.String(), `{"query": "priority=urgent"}`).MustStatus(t, http.StatusOK)
 
 		resp := c.Do(t, http.MethodPost, "/v1/import", file)
 		resp.MustStatus(t, http.StatusOK)
 		var got rest.Imported
 		resp.JSON(t, &got)
-		assert.Equal(t, rest.Imported{Added: 2, Present: 3}, got, "tasks 1 and 6 come back; 2, 3 and 5 (in the trash) are there")
+		assert.Equal(t, rest.Imported{Added: 2, Present: 3, Filters: 1}, got, "tasks 1 and 6 come back; 2, 3 and 5 (in the trash) are there")
+		filters := mustListFilters(t, c).Items
+		require.Len(t, filters, 2)
+		assert.Equal(t, []string{"Admin", "Kept"}, []string{filters[0].Name, filters[1].Name})
+		assert.Equal(t, "sort=due_at&tag=admin", filters[0].Query)
+		assert.Equal(t, "priority=urgent", filters[1].Query, "a filter the user has is left as it is")
 		mustProblem(t, c.Do(t, http.MethodGet, "/v1/tasks/5", nil), http.StatusNotFound, taskwire.ENOTFOUND)
 		back := c.MustGetTask(t, "6")
 		assert.Equal(t, lost.ID, back.ID)
@@ -133,6 +151,11 @@ func TestImport(t *testing.T) {
 
 		c.Do(t, http.MethodPost, "/v1/import", file).JSON(t, &got)
 		assert.Equal(t, rest.Imported{Added: 0, Present: 5}, got, "the same file again adds nothing")
+
+		// A saved filter the listing would refuse is named, and nothing is imported.
+		bad := strings.Replace(file, "tag=admin", "tag=admin&cursor=x", 1)
+		d := mustProblem(t, c.Do(t, http.MethodPost, "/v1/import", bad), http.StatusUnprocessableEntity, taskwire.EINVALID)
+		assert.Equal(t, "saved_filters[0].query", d.Field)
 	})
 
 	// A file of another server into a new account: numbers kept where free, a series in
@@ -206,7 +229,7 @@ func TestImport(t *testing.T) {
 
 		resp := c.Do(t, http.MethodPost, "/v1/import", string(theirs))
 		resp.MustStatus(t, http.StatusOK)
-		assert.JSONEq(t, `{"added": 2, "present": 0}`, string(resp.Body))
+		assert.JSONEq(t, `{"added": 2, "present": 0, "filters": 0}`, string(resp.Body))
 		mine := c.MustListTasks(t, "status=all&sort=created_at")
 		require.Len(t, mine, 2)
 		for i, task := range mine {
@@ -223,7 +246,7 @@ func TestImport(t *testing.T) {
 		assert.Nil(t, mine[1].SeriesID)
 		resp = c.Do(t, http.MethodPost, "/v1/import", string(theirs))
 		resp.MustStatus(t, http.StatusOK)
-		assert.JSONEq(t, `{"added": 0, "present": 2}`, string(resp.Body), "imported again: nothing added")
+		assert.JSONEq(t, `{"added": 0, "present": 2, "filters": 0}`, string(resp.Body), "imported again: nothing added")
 
 		after := owner.MustListTasks(t, "status=all&sort=created_at")
 		require.Len(t, after, 2, "the first account's tasks untouched")

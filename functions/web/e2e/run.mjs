@@ -2419,6 +2419,7 @@ await userScenario('your data: download everything, then import it back after tw
     await seedTask(tok, { title: 'Water the plants', priority: 'high', tags: ['home'] });
     await seedTask(tok, { title: 'Prune the roses', tags: ['garden'] });
     await seedTask(tok, { title: 'Call the bank' });
+    assert((await api(tok, 'POST', '/v1/filters', { name: 'Garden', query: 'tag=garden' })).status === 201, 'POST /v1/filters');
   },
 }, async ({ page: p, token: tok }) => {
   const button = p.getByRole('button', { name: 'Your data' });
@@ -2468,11 +2469,15 @@ await userScenario('your data: download everything, then import it back after tw
     assert((await api(tok, 'DELETE', `/v1/trash/${t.id}`)).status === 204, `DELETE ${t.title} for good`);
   }
   await until(async () => (await taskItem(p, 'Prune the roses').count()) === 0, 'the deletions to arrive live');
+  // And the saved filter, deleted too: the file brings it back, and the list of them shows it.
+  const garden = (await api(tok, 'GET', '/v1/filters')).body.items.find((f) => f.name === 'Garden');
+  assert((await api(tok, 'DELETE', `/v1/filters/${garden.id}`)).status === 204, 'DELETE the saved filter');
   const input = panel.getByLabel('Import a file');
   assert(await input.getAttribute('accept') === 'application/json,.json,text/csv,.csv,text/calendar,.ics,application/zip,.zip',
     'the input takes JSON, CSV, calendar and ZIP files');
   await input.setInputFiles(file);
-  await until(async () => (await status.textContent()) === 'Added 2 tasks; 1 was already here.', 'the import to say what it added');
+  await until(async () => (await status.textContent()) === 'Added 2 tasks and 1 saved filter; 1 was already here.', 'the import to say what it added');
+  await until(async () => (await p.locator('#saved-select option').allTextContents()).includes('Garden'), 'the saved filters to load again');
   for (const t of lost) {
     await taskItem(p, t.title).waitFor();
     assert((await taskItem(p, t.title).locator('.num').textContent()) === `#${t.number}`, `${t.title} is back as #${t.number}`);

@@ -1856,10 +1856,11 @@ $('#trash-button').addEventListener('click', async () => {
 
 // ---- your data ----
 
-/** Tasks added from a file: the list and the tags load again. */
+/** Tasks or saved filters added from a file: the list, the tags and the saved filters load again. */
 function onImported() {
   reload();
   scheduleTags();
+  scheduleSaved();
 }
 
 /** The account is gone: nothing is left to send (the token would sign in a new, empty user), so sign out. */

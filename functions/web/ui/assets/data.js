@@ -21,7 +21,7 @@ let seq = 0;      // bumps when the panel opens or closes, so that late answers 
 
 /**
  * Opens the panel for the user signed in as userId. onImported() runs after an import added
- * tasks, onDeleted() after the account was deleted, onSettings(me) after the settings were
+ * tasks or saved filters, onDeleted() after the account was deleted, onSettings(me) after the settings were
  * saved, onError(err) is the page's error handling.
  */
 export function openData(o) {
@@ -137,14 +137,15 @@ async function importFile() {
   else if (/zip/.test(f.type) || /\.zip$/i.test(f.name)) type = 'application/zip';
   const body = type === 'application/zip' ? await f.arrayBuffer() : await f.text();
   const res = await send('POST', `/v1/import?name=${encodeURIComponent(f.name)}`, { body, headers: { 'Content-Type': type } });
-  const { added, present } = await res.json();
-  say(imported(added, present));
-  if (added) opts.onImported();
+  const { added, present, filters = 0 } = await res.json();
+  say(imported(added, present, filters));
+  if (added || filters) opts.onImported();
 }
 
-/** What an import did: "Added 3 tasks; 2 were already here." */
-function imported(added, present) {
-  const text = `Added ${added} ${added === 1 ? 'task' : 'tasks'}`;
+/** What an import did: "Added 3 tasks and 1 saved filter; 2 were already here." */
+function imported(added, present, filters) {
+  let text = `Added ${added} ${added === 1 ? 'task' : 'tasks'}`;
+  if (filters) text += ` and ${filters} saved ${filters === 1 ? 'filter' : 'filters'}`;
   return present ? `${text}; ${present} ${present === 1 ? 'was' : 'were'} already here.` : `${text}.`;
 }
 
