@@ -212,6 +212,11 @@ func TestBadInput(t *testing.T) {
 		badRequest{name: "ListOverdueMaybe", method: http.MethodGet, path: "/v1/tasks?overdue=maybe", status: 400, field: "overdue"},
 		badRequest{name: "ListDueSoon", method: http.MethodGet, path: "/v1/tasks?due=soon", status: 400, field: "due"},
 		badRequest{name: "ListDueNoneOverdue", method: http.MethodGet, path: "/v1/tasks?due=none&overdue=true", status: 400, field: "due"},
+		// Overdue with what can hold no overdue task is refused, as due=none is (until
+		// 2026-12-06 an empty page).
+		badRequest{name: "ListDueTomorrowOverdue", method: http.MethodGet, path: "/v1/tasks?due=tomorrow&overdue=true", status: 400, field: "due"},
+		badRequest{name: "ListDueLaterOverdue", method: http.MethodGet, path: "/v1/tasks?overdue=true&due=later", status: 400, field: "due"},
+		badRequest{name: "ListCompletedOverdue", method: http.MethodGet, path: "/v1/tasks?overdue=true&status=completed", status: 400, field: "overdue"},
 		badRequest{name: "ListDueNoneBefore", method: http.MethodGet, path: "/v1/tasks?due=none&due_before=2026-03-01T00:00:00Z", status: 400, field: "due"},
 		badRequest{name: "ListDueTwice", method: http.MethodGet, path: "/v1/tasks?due=today&due=week", status: 400, field: "due"},
 		badRequest{name: "ListWithOverdueMaybe", method: http.MethodGet, path: "/v1/tasks?due=today&with_overdue=maybe", status: 400, field: "with_overdue"},

@@ -696,7 +696,12 @@ func ParseFilter(q url.Values) (taskwire.TaskFilter, error) {
 	}
 	switch v := q.Get("due"); v {
 	case "":
-	case taskwire.DueToday, taskwire.DueTomorrow, taskwire.DueWeek, taskwire.DueLater:
+	case taskwire.DueTomorrow, taskwire.DueLater:
+		if f.Overdue {
+			return f, bad("due", "due=%s selects tasks due after today, which are not overdue; it cannot be used with overdue=true", v)
+		}
+		f.Due = v
+	case taskwire.DueToday, taskwire.DueWeek:
 		f.Due = v
 	case taskwire.DueNone:
 		if f.DueBefore != nil || f.DueAfter != nil || f.Overdue {
@@ -720,6 +725,10 @@ func ParseFilter(q url.Values) (taskwire.TaskFilter, error) {
 			return f, bad("with_overdue", "with_overdue=true adds the overdue tasks to a due window; with overdue=true they would be all it lists")
 		}
 		f.WithOverdue = b
+	}
+	if f.Overdue && f.Status == "completed" {
+		// Overdue is a task still to do whose due time has passed.
+		return f, bad("overdue", "overdue=true selects open tasks; it cannot be used with status=completed")
 	}
 	// A window of completion times selects completed tasks: it makes them the default
 	// status, and open tasks, which have no completion time, cannot be asked for with it.
