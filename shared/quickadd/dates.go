@@ -129,7 +129,7 @@ func matchDate(p *parser, i int) (int, string) {
 		meaning += " at " + c.String()
 	}
 	if plain {
-		p.forDate = []int{i, j}
+		p.forWhen = []int{i, j}
 	}
 	return j - i, meaning
 }

@@ -74,7 +74,7 @@ type parser struct {
 	rule          *rule
 	ruleFrag      int   // index of the rule's fragment in frag
 	adverb        int   // the word of a rule said by one adverb ("weekly"), -1 for none
-	forDate       []int // the words of a due date after "for" ("for monday"): forDate[0] to forDate[1]-1; nil for none
+	forWhen       []int // the words of a due date or time after "for" ("for monday", "for 10am"): forWhen[0] to forWhen[1]-1; nil for none
 	untilFrag     int   // index of the rule's until in frag, -1 for none
 	completion    []int // the words of "from completion"; empty for Todoist's "every!", which has none; nil for neither
 	reminders     []reminder
@@ -215,9 +215,9 @@ func (p *parser) forget(k int) {
 
 // settleNaming gives back to the title what was read and also names the task, with the
 // word of the title right after it: a rule's adverb ("weekly review" repeats weekly and
-// is titled "weekly review", not "review"; "daily standup 9am") and a day after "for"
-// ("prepare slides for thursday meeting" is due on Thursday and keeps its words, not
-// "prepare slides meeting"). What was read stays read, its fragment too. Last in its
+// is titled "weekly review", not "review"; "daily standup 9am") and a day or time after
+// "for" ("prepare slides for thursday meeting" is due on Thursday and keeps its words, not
+// "prepare slides meeting"; "get ready for 10am meeting"). What was read stays read, its fragment too. Last in its
 // phrase ("call mom weekly", "slides for monday, 9am") it says only when.
 func (p *parser) settleNaming() {
 	if i := p.adverb; i >= 0 && p.titleWordAfter(i) {
@@ -229,7 +229,7 @@ func (p *parser) settleNaming() {
 			p.rule = nil
 		}
 	}
-	if w := p.forDate; w != nil && p.titleWordAfter(w[1]-1) {
+	if w := p.forWhen; w != nil && p.titleWordAfter(w[1]-1) {
 		for k := w[0]; k < w[1]; k++ {
 			p.used[k] = false
 		}

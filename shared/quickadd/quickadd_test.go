@@ -284,6 +284,10 @@ func TestParse(t *testing.T) {
 		// presentation meeting".
 		{name: "ForADayBeforeATitleWordIsBoth", text: "prepare presentation for thursday meeting", title: "prepare presentation for thursday meeting", day: "2026-03-12"},
 		{name: "ForADateBeforeATitleWordIsBoth", text: "order cake for march 14 party", title: "order cake for march 14 party", day: "2026-03-14"},
+		// So does a time after "for" (until 2026-12-06 "get ready for 10am meeting" was
+		// titled "get ready meeting").
+		{name: "ForATimeBeforeATitleWordIsBoth", text: "get ready for 11am meeting", title: "get ready for 11am meeting", due: "2026-03-06T11:00:00-05:00"},
+		{name: "ForATimeAtTheEnd", text: "get ready for 11am", title: "get ready", due: "2026-03-06T11:00:00-05:00"},
 		{name: "ForADayBeforeATitleWordWithATime", text: "slides for monday meeting at 9am", title: "slides for monday meeting", due: "2026-03-09T09:00:00-04:00"},
 		{name: "ForADayBeforeACommaSaysWhenOnly", text: "slides for monday, meeting room b", title: "slides meeting room b", day: "2026-03-09"},
 		{name: "ForADayBeforeWhatIsReadSaysWhenOnly", text: "slides for monday morning #work", title: "slides", due: "2026-03-09T09:00:00-04:00", tags: []string{"work"}},
