@@ -41,13 +41,15 @@ func NewTodos(out io.Writer, now time.Time) *Todos {
 	return &Todos{w: w, stamp: ical.UTCTime(now), zones: map[string]time.Time{}}
 }
 
-// Add writes t: its title, description, tags, priority, status and times; its due (a day,
+// Add writes t, the occurrence at position index of its series (1 for a task that does
+// not repeat): its title, description, tags, priority, status and times; its due (a day,
 // or a time in its zone) with a DTSTART at the due when it repeats, for the rule to count
-// from; its rule (COUNT counted from the series' first occurrence, as Taskwire keeps it);
+// from; its rule (COUNT what is left of the series from this occurrence on, as the feed
+// writes it);
 // its reminders as alarms, a reminder before the due counted back from the due (an
 // all-day task's from 09:00 on its day, written from the day's start as calendars count);
 // then its steps.
-func (f *Todos) Add(t *taskwire.Task) {
+func (f *Todos) Add(t *taskwire.Task, index int) {
 	w := f.w
 	uid := t.ID.String() + "@taskwire"
 	w.Line("BEGIN", "VTODO")
@@ -77,7 +79,7 @@ func (f *Todos) Add(t *taskwire.Task) {
 	}
 	w.Line(PropTimeZone, t.TimeZone)
 	if t.DueAt != nil {
-		f.due(t)
+		f.due(t, index)
 	}
 	if t.Duration != nil {
 		w.Line(PropDuration, *t.Duration)
@@ -101,8 +103,9 @@ func (f *Todos) Add(t *taskwire.Task) {
 	}
 }
 
-// due writes t's DUE, and with a rule its DTSTART and RRULE.
-func (f *Todos) due(t *taskwire.Task) {
+// due writes t's DUE, and with a rule its DTSTART and RRULE, counted from t's place index
+// in its series.
+func (f *Todos) due(t *taskwire.Task, index int) {
 	w := f.w
 	loc := taskwire.LoadZone(t.TimeZone)
 	allDay := t.DueDate != nil
@@ -123,7 +126,7 @@ func (f *Todos) due(t *taskwire.Task) {
 	if t.Recurrence == nil {
 		return
 	}
-	if rule, ok := calendarRule(t, loc, 1); ok {
+	if rule, ok := calendarRule(t, loc, index); ok {
 		w.Line("DTSTART", value, params...)
 		w.Line("RRULE", rule)
 		if t.RepeatFrom == taskwire.RepeatFromCompletion {

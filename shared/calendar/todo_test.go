@@ -20,10 +20,26 @@ func todosOf(t *testing.T, tasks ...*taskwire.Task) []string {
 	var b strings.Builder
 	f := calendar.NewTodos(&b, time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC))
 	for _, task := range tasks {
-		f.Add(task)
+		f.Add(task, 1)
 	}
 	require.NoError(t, f.Close())
 	return strings.Split(strings.ReplaceAll(b.String(), "\r\n ", ""), "\r\n")
+}
+
+// A later occurrence of a series with a COUNT is written with what is left of it, as the
+// feed writes it (until 2026-12-06 the whole COUNT, so a file imported elsewhere ran
+// the series on past its end).
+func TestTodos_CountFromItsPlace(t *testing.T) {
+	berlin := taskwire.LoadZone("Europe/Berlin")
+	pills := newTask("Pills", "Europe/Berlin", time.Date(2027, 3, 27, 9, 0, 0, 0, berlin))
+	rule := "FREQ=DAILY;COUNT=5"
+	pills.Recurrence = &rule
+	var b strings.Builder
+	f := calendar.NewTodos(&b, time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC))
+	f.Add(pills, 3)
+	require.NoError(t, f.Close())
+	assert.Contains(t, b.String(), "RRULE:FREQ=DAILY;COUNT=3\r\n", "the 3rd of 5: itself and two more")
+	assert.Contains(t, b.String(), "DTSTART;TZID=Europe/Berlin:20270327T090000\r\n")
 }
 
 // A to-do says its due in its zone, and a repeating one starts at its due for its rule to

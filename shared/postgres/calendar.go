@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/taskwire/taskwire/shared/events"
 	"github.com/taskwire/taskwire/shared/taskwire"
@@ -127,6 +128,29 @@ func (s *CalendarService) CalendarZones(ctx context.Context) (map[string]time.Ti
 		return nil, fmt.Errorf("find calendar zones: %w", translate(err))
 	}
 	return zones, nil
+}
+
+// SeriesIndex returns the 1-based place of the signed-in user's task id in its series,
+// which a rule's COUNT counts from the series' first occurrence; ENOTFOUND for a task the
+// user does not have.
+func (s *TaskService) SeriesIndex(ctx context.Context, id uuid.UUID) (int, error) {
+	index := 0
+	err := readUser(ctx, s.db, `SELECT series_index FROM tasks WHERE user_id = $1 AND id = $2`,
+		[]any{taskwire.UserFromContext(ctx), id}, func(rows pgx.Rows) error {
+			for rows.Next() {
+				if err := rows.Scan(&index); err != nil {
+					return err
+				}
+			}
+			return rows.Err()
+		})
+	if err == nil && index == 0 {
+		err = taskwire.Errorf(taskwire.ENOTFOUND, "no task %s", id)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("find series index: %w", translate(err))
+	}
+	return index, nil
 }
 
 // CalendarTasks returns up to limit of the signed-in user's open tasks that have a due

@@ -2,6 +2,7 @@ package rest
 
 import (
 	"bufio"
+	"context"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/taskwire/taskwire/shared/calendar"
+	"github.com/taskwire/taskwire/shared/recur"
 	"github.com/taskwire/taskwire/shared/taskwire"
 )
 
@@ -59,16 +61,28 @@ func (f csvFile) Close() error {
 // apps that keep tasks in one (calendar.Todos), as exportTasks reads and writes them.
 func (s *Server) exportICS(w http.ResponseWriter, r *http.Request) error {
 	return s.exportTasks(w, r, calendar.ContentType, "ics", func(body io.Writer, now time.Time) taskFile {
-		return todoFile{calendar.NewTodos(body, now)}
+		return todoFile{calendar.NewTodos(body, now), r.Context(), s.tasks}
 	})
 }
 
 // todoFile writes tasks as iCalendar to-dos.
-type todoFile struct{ *calendar.Todos }
+type todoFile struct {
+	*calendar.Todos
+	ctx   context.Context
+	tasks TaskStore
+}
 
-// Add writes t as a to-do; a write error shows at Close.
+// Add writes t as a to-do, a series' occurrence with its place for COUNT (a round trip
+// for each task whose rule has one); a write error shows at Close.
 func (f todoFile) Add(t *taskwire.Task) error {
-	f.Todos.Add(t)
+	index := 1
+	if t.Recurrence != nil && recur.Count(*t.Recurrence) > 0 {
+		var err error
+		if index, err = f.tasks.SeriesIndex(f.ctx, t.ID); err != nil {
+			return err
+		}
+	}
+	f.Todos.Add(t, index)
 	return nil
 }
 

@@ -304,10 +304,10 @@ type Imported struct {
 
 // importDoc is an export as POST /v1/import reads it: its tasks, checked one by one.
 type importDoc struct {
-	Format     string                 `json:"format"`
-	ExportedAt *time.Time             `json:"exported_at"`
-	User       json.RawMessage        `json:"user"`
-	Tasks      taskwire.ExportedTasks `json:"tasks"`
+	Format       string                  `json:"format"`
+	ExportedAt   *time.Time              `json:"exported_at"`
+	User         json.RawMessage         `json:"user"`
+	Tasks        taskwire.ExportedTasks  `json:"tasks"`
 	SavedFilters []*taskwire.SavedFilter `json:"saved_filters"`
 	// Not imported: what was meant to go, and records of what happened.
 	Trash         json.RawMessage `json:"trash"`

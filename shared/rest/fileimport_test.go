@@ -248,6 +248,26 @@ func TestExportICS_RoundTrip(t *testing.T) {
 	assert.Equal(t, 3, strings.Count(string(open.Body), "BEGIN:VTODO"), "the filters choose the tasks: Pack and its two steps")
 }
 
+// A later occurrence of a series with a COUNT is exported with what is left of the series
+// (until 2026-12-06 the whole COUNT, so the series ran on past its end once imported).
+func TestExportICS_CountLeft(t *testing.T) {
+	s := resttest.MustStart(t)
+	ada := s.NewUser(t)
+	ada.MustCreateTask(t, map[string]any{"title": "Pills", "due_at": "2030-05-01T09:00:00", "time_zone": "Europe/Berlin",
+		"recurrence": "FREQ=DAILY;COUNT=3"})
+	ada.Do(t, http.MethodPost, "/v1/tasks/1/skip", nil).MustStatus(t, http.StatusOK) // the 2nd of 3
+	resp := ada.Do(t, http.MethodGet, "/v1/export/tasks.ics", nil)
+	resp.MustStatus(t, http.StatusOK)
+	assert.Contains(t, string(resp.Body), "RRULE:FREQ=DAILY;COUNT=2\r\n")
+
+	bob := s.NewUser(t)
+	bob.Do(t, http.MethodPost, "/v1/import", string(resp.Body), "Content-Type", "text/calendar").MustStatus(t, http.StatusOK)
+	back := bob.MustListTasks(t, "")
+	require.Len(t, back, 1)
+	require.NotNil(t, back[0].Recurrence)
+	assert.Equal(t, "FREQ=DAILY;COUNT=2", *back[0].Recurrence, "itself and one more, as ada's series has")
+}
+
 // A project's file imported with its name (?name=) tags its tasks with the project, and
 // Todoist's backup, a ZIP archive of every project's file, imports them all at once.
 func TestImport_TodoistProjects(t *testing.T) {

@@ -57,6 +57,8 @@ type TaskStore interface {
 	// ImportTasks adds tasks of an export that the user does not have, and returns how
 	// many it added and how many were there already.
 	ImportTasks(ctx context.Context, tasks []*taskwire.Task) (added, present int, err error)
+	// SeriesIndex returns a task's place in its series, which a rule's COUNT counts.
+	SeriesIndex(ctx context.Context, id uuid.UUID) (int, error)
 }
 
 // UserStore holds users and their settings.
