@@ -992,6 +992,26 @@ func TestTaskService_FindTasks(t *testing.T) {
 		assert.Equal(t, []string{"Buy groceries"}, MustFindTitles(t, ctx, svc, taskwire.TaskFilter{Query: "g -go"}))
 	})
 
+	// A phrase is found within a title, a description or a step, never across two of them
+	// (until 2026-12-06 "green tea" found a task titled "Buy green" described "tea
+	// leaves"); a word is found in any of them, the title's weighing most.
+	t.Run("PhraseWithinAField", func(t *testing.T) {
+		ctx, _ := MustNewUser(t, db)
+		svc := postgres.NewTaskService(db)
+		MustCreateTask(t, ctx, svc, taskwire.NewTask{Title: "Buy green", Description: "tea leaves",
+			Checklist: taskwire.ChecklistInput{{Text: "milk"}, {Text: "bread"}}})
+		for _, q := range []string{`"green tea"`, `"leaves milk"`, `"milk bread"`, `"gree tea"`} {
+			assert.Empty(t, MustFindTitles(t, ctx, svc, taskwire.TaskFilter{Query: q}), "search %s", q)
+		}
+		for _, q := range []string{`"buy green"`, `"tea leaves"`, "green", "leav", "bread", `"buy gre"`} {
+			assert.Equal(t, []string{"Buy green"}, MustFindTitles(t, ctx, svc, taskwire.TaskFilter{Query: q}), "search %s", q)
+		}
+		var weights string
+		require.NoError(t, db.Pool.QueryRow(context.Background(),
+			`SELECT search::text FROM tasks WHERE title = 'Buy green'`).Scan(&weights))
+		assert.Equal(t, "'bread':9B 'buy':1A 'green':2A 'leav':5B 'milk':7B 'tea':4B", weights, "the title's words weigh A")
+	})
+
 	t.Run("QueryWithoutAccents", func(t *testing.T) {
 		// Accents and their absence find each other, in either direction.
 		ctx, _ := MustNewUser(t, db)
