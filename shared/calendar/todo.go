@@ -45,10 +45,9 @@ func NewTodos(out io.Writer, now time.Time) *Todos {
 // not repeat): its title, description, tags, priority, status and times; its due (a day,
 // or a time in its zone) with a DTSTART at the due when it repeats, for the rule to count
 // from; its rule (COUNT what is left of the series from this occurrence on, as the feed
-// writes it);
-// its reminders as alarms, a reminder before the due counted back from the due (an
-// all-day task's from 09:00 on its day, written from the day's start as calendars count);
-// then its steps.
+// writes it); its reminders as alarms, a reminder before the due counted back from the
+// due (an all-day task's from 09:00 on its day, written from the day's start as calendars
+// count); then its steps.
 func (f *Todos) Add(t *taskwire.Task, index int) {
 	w := f.w
 	uid := t.ID.String() + "@taskwire"

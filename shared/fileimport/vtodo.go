@@ -65,9 +65,9 @@ func (c *component) get(name string) (property, bool) {
 // description, CATEGORIES its tags, PRIORITY its priority (1 urgent, 2–4 high, 5 medium,
 // 6–9 low), DUE (else DTSTART, with DURATION its duration) its due: a DATE is a day
 // (all-day), a DATE-TIME with TZID a time there, a UTC one an instant, a floating one a
-// time in zone. RRULE is its rule
-// (one Taskwire cannot use becomes a line of the description), a VALARM a reminder (see
-// alarmReminder); STATUS:COMPLETED (and CANCELLED) makes it completed at COMPLETED.
+// time in zone. RRULE is its rule (one Taskwire cannot use becomes a line of the
+// description), a VALARM a reminder (see alarmReminder); STATUS:COMPLETED (and
+// CANCELLED) makes it completed at COMPLETED.
 // Taskwire's own properties (calendar.Todos) give back what the RFC cannot say. A VTODO
 // RELATED-TO a parent is a step of the parent's top task. Ids derive from user and each
 // UID, so that importing a later file again adds only the new tasks; a UID of Taskwire's

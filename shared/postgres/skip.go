@@ -19,8 +19,8 @@ import (
 // skipped occurrence, as it counts those skipped by completing a task late. The task's
 // relative reminders move with it (born fired when their new time has passed, as the next
 // occurrence's are); a reminder at a fixed time belonged to the skipped occurrence and
-// goes, as the next occurrence would not have it. A non-empty ifMatch must
-// admit the task's current ETag, so that a retried request does not skip twice.
+// goes, as the next occurrence would not have it. A non-empty ifMatch must admit the
+// task's current ETag, so that a retried request does not skip twice.
 //
 // A task that does not repeat, a completed one, one whose series has a later occurrence
 // already, or one whose series ends with it is ECONFLICT: there is nothing to skip to.

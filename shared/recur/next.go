@@ -61,9 +61,9 @@ type Occurrence struct {
 //
 // The rule runs on local wall-clock time in the series' zone, as RFC 5545 says, so 09:00
 // stays 09:00 across DST (but for a plain hourly rule, which steps elapsed hours:
-// everyHours); each local time then becomes an instant: one that a DST gap
-// skips is read with the offset before the gap (02:30 becomes 03:30), and one that a DST
-// overlap repeats is the first of the two. Dates that do not exist (the 31st of a
+// everyHours); each local time then becomes an instant: one that a DST gap skips is read
+// with the offset before the gap (02:30 becomes 03:30), and one that a DST overlap
+// repeats is the first of the two. Dates that do not exist (the 31st of a
 // 30-day month, 29 February of a common year) are no occurrences.
 //
 // From the schedule, the rule starts at Due and the next occurrence is the first after

@@ -408,6 +408,8 @@ func (s *Server) addFilters(ctx context.Context, filters []taskwire.SavedFilter)
 		taken[strings.ToLower(f.Name)] = true
 		switch _, err := s.filters.CreateSavedFilter(ctx, f.Name, f.Query); {
 		case taskwire.ErrorCode(err) == taskwire.ECONFLICT: // saved meanwhile under that name
+		case taskwire.ErrorCode(err) == taskwire.EINVALID: // the most there can be, saved meanwhile
+			return added, nil
 		case err != nil:
 			return added, err
 		default:

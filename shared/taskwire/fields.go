@@ -527,7 +527,7 @@ func validDescription(s string) (string, error) {
 
 func validTags(tags []string) ([]string, error) {
 	out := make([]string, 0, min(len(tags), MaxTags))
-	seen := make(map[string]bool, len(out))
+	seen := make(map[string]bool, cap(out))
 	for i, t := range tags {
 		t, err := ParseTag(fmt.Sprintf("tags[%d]", i), t)
 		if err != nil {
@@ -537,9 +537,9 @@ func validTags(tags []string) ([]string, error) {
 			seen[t] = true
 			out = append(out, t)
 		}
-	}
-	if len(out) > MaxTags {
-		return nil, FieldErrorf(EINVALID, "tags", "at most %d tags, got %d", MaxTags, len(out))
+		if len(out) > MaxTags { // a tag given twice counts once
+			return nil, FieldErrorf(EINVALID, "tags", "at most %d tags, got %d or more", MaxTags, len(out))
+		}
 	}
 	return out, nil
 }
