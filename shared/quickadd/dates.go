@@ -870,9 +870,10 @@ func (p *parser) holidayAt(j int) (time.Month, int, int) {
 }
 
 // nextMonthDay reads a day of the month ("15th", "15") at word j: the next such day from
-// today on, skipping months without it, or next month's ("15th of next month"). It returns the words taken, 0 when there is no
-// such day. The day ends there (dayEnds): "on the fifteenth", "by the 3rd at 5", not
-// "on the first try", "on 3rd street" or "by the 3rd week of january".
+// today on, skipping months without it, or next month's ("15th of next month"). It
+// returns the words taken, 0 when there is no such day. The day ends there (dayEnds):
+// "on the fifteenth", "by the 3rd at 5", not "on the first try", "on 3rd street" or "by
+// the 3rd week of january".
 func (p *parser) nextMonthDay(j int) (date, int) {
 	day, ok := ordinal(p.word(j))
 	if w, isWord := dayWords[p.word(j)]; isWord {

@@ -216,9 +216,10 @@ func (p *parser) forget(k int) {
 // settleNaming gives back to the title what was read and also names the task, with the
 // word of the title right after it: a rule's adverb ("weekly review" repeats weekly and
 // is titled "weekly review", not "review"; "daily standup 9am") and a day or time after
-// "for" ("prepare slides for thursday meeting" is due on Thursday and keeps its words, not
-// "prepare slides meeting"; "get ready for 10am meeting"). What was read stays read, its fragment too. Last in its
-// phrase ("call mom weekly", "slides for monday, 9am") it says only when.
+// "for" ("prepare slides for thursday meeting" is due on Thursday and keeps its words,
+// not "prepare slides meeting"; "get ready for 10am meeting"). What was read stays read,
+// its fragment too. Last in its phrase ("call mom weekly", "slides for monday, 9am") it
+// says only when.
 func (p *parser) settleNaming() {
 	if i := p.adverb; i >= 0 && p.titleWordAfter(i) {
 		p.used[i] = false

@@ -235,9 +235,8 @@ func (p *parser) moreMonthDays(first, k int, digits bool) ([]int, int) {
 // jan 15 and jul 15", "on the 1st and 15th", "mon/wed/fri", "wednesday nights", "twice a
 // day", "3 times a day", with "on friday", "on the 1st", "on the last day" or "on feb 29"
 // after a weekly, monthly or yearly one (and "fridays", days in the plural, after a
-// weekly one), "on weekdays" after times a day (or times a day
-// after days), and "morning", "afternoon", "evening" or "night" last ("every thursday
-// night").
+// weekly one), "on weekdays" after times a day (or times a day after days), and
+// "morning", "afternoon", "evening" or "night" last ("every thursday night").
 func matchRepeat(p *parser, i int) (int, string) {
 	if p.rule != nil || p.at != nil || p.word(i-1) == "except" { // not "every day except fridays"
 		return 0, ""

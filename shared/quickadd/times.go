@@ -90,7 +90,7 @@ func matchTime(p *parser, i int) (int, string) {
 	}
 	k += p.moreTimes(c, j+k)
 	k += p.zoneAt(j + k)
-	if p.word(i) == "for" && p.forWhen == nil { // "get ready for 10am meeting": see settle
+	if p.word(i) == "for" && p.forWhen == nil { // "get ready for 10am meeting": see settleNaming
 		p.forWhen = []int{i, j + k}
 	}
 	return j - i + k, "at " + c.String()
