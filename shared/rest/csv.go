@@ -93,10 +93,11 @@ type taskFile interface {
 }
 
 // exportTasks answers a download of the tasks that the listing's filters and sort select
-// (exportFirstPage), a file named taskwire-tasks-DATE.ext of type contentType, which open
-// starts on the body (gzip-compressed when the client takes it) at now. The file is
-// written as the tasks are read, a page at a time, and broken off on a failure after the
-// first page, so that the download fails rather than looking complete.
+// (exportFirstPage), a file named taskwire-tasks-DATE.ext (DATE the user's day) of type
+// contentType, which open starts on the body (gzip-compressed when the client takes it)
+// at now. The file is written as the tasks are read, a page at a time, and broken off on
+// a failure after the first page, so that the download fails rather than looking
+// complete.
 func (s *Server) exportTasks(w http.ResponseWriter, r *http.Request, contentType, ext string,
 	open func(body io.Writer, now time.Time) taskFile) error {
 	ctx := r.Context()
@@ -104,11 +105,15 @@ func (s *Server) exportTasks(w http.ResponseWriter, r *http.Request, contentType
 	if err != nil {
 		return err
 	}
+	me, err := s.users.FindMe(ctx)
+	if err != nil {
+		return err
+	}
 	now := time.Now().UTC()
 	h := w.Header()
 	h.Set("Content-Type", contentType)
 	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="taskwire-tasks-%s.%s"`, now.Format("2006-01-02"), ext))
+	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="taskwire-tasks-%s.%s"`, fileDay(now, me.TimeZone), ext))
 	body, finish := compressed(w, r)
 	file := open(body, now)
 	if err := s.eachTask(ctx, filter, page, file.Add); err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/csv"
+	"fmt"
 	"io"
 	"net/http"
 	"testing"
@@ -114,4 +115,26 @@ func TestExportCSV(t *testing.T) {
 
 	// Without a token, no file.
 	s.NewClient("").Do(t, http.MethodGet, "/v1/export/tasks.csv", nil).MustStatus(t, http.StatusUnauthorized)
+}
+
+// A download is named for the user's day, where they save it: in Kiritimati (UTC+14) the
+// date is mostly UTC's next (until 2026-12-06 it was UTC's).
+func TestExport_FileDay(t *testing.T) {
+	s := resttest.MustStart(t)
+	c := s.NewUser(t)
+	c.Do(t, http.MethodPatch, "/v1/me", `{"time_zone": "Pacific/Kiritimati"}`).MustStatus(t, http.StatusOK)
+	kiritimati, err := time.LoadLocation("Pacific/Kiritimati")
+	require.NoError(t, err)
+	for path, name := range map[string]string{
+		"/v1/export": "taskwire-export-%s.json", "/v1/export/tasks.csv": "taskwire-tasks-%s.csv", "/v1/export/tasks.ics": "taskwire-tasks-%s.ics",
+	} {
+		before := time.Now().In(kiritimati).Format(time.DateOnly)
+		resp := c.Do(t, http.MethodGet, path, nil)
+		after := time.Now().In(kiritimati).Format(time.DateOnly)
+		resp.MustStatus(t, http.StatusOK)
+		got := resp.Header.Get("Content-Disposition")
+		assert.Contains(t, []string{
+			fmt.Sprintf(`attachment; filename="`+name+`"`, before), fmt.Sprintf(`attachment; filename="`+name+`"`, after),
+		}, got, path)
+	}
 }

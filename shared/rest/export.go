@@ -80,7 +80,7 @@ func (s *Server) exportData(w http.ResponseWriter, r *http.Request) error {
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="taskwire-export-%s.json"`, now.Format("2006-01-02")))
+	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="taskwire-export-%s.json"`, fileDay(now, me.TimeZone)))
 	body, finish := compressed(w, r)
 	out := bufio.NewWriterSize(body, 64<<10)
 	fmt.Fprintf(out, `{"format":%q,"exported_at":%q,"user":%s`, ExportFormat, now.Format(time.RFC3339Nano), head)
@@ -417,6 +417,12 @@ func (s *Server) addFilters(ctx context.Context, filters []taskwire.SavedFilter)
 		}
 	}
 	return added, nil
+}
+
+// fileDay is the date a download's name carries: the user's day at now, where they save
+// it (in Tokyo at 06:00 on the 7th, the 7th, not UTC's 6th).
+func fileDay(now time.Time, zone string) string {
+	return now.In(taskwire.LoadZone(zone)).Format(taskwire.DateLayout)
 }
 
 // isJSON reports whether an import of type contentType is a Taskwire export: said to be
