@@ -1872,7 +1872,9 @@ await userScenario('a time zone changed elsewhere is taken when the page is show
   assert((await due('See the dentist')).endsWith('16:00 (08:00 in London)'), `due at 16:00 in Tokyo, 08:00 in London: ${await due('See the dentist')}`);
   await until(dueAt('Water the ferns', '09:00'), 'the ferns at 09:00 in Tokyo', 5000);
   // Back home: the browser's zone, offered on the note, brings the ferns back to 09:00 there.
+  // Moving the account's tasks cannot be taken back: the first press asks, the second moves.
   await p.locator('#zone-note').getByRole('button', { name: `Use ${ZONE}` }).click();
+  await p.locator('#zone-note').getByRole('button', { name: `Move your tasks' times to ${ZONE}? Press again` }).click();
   await until(zoneIs(ZONE), 'the browser zone taken', 5000);
   await until(dueAt('Water the ferns', '09:00'), `the ferns at 09:00 in ${ZONE}`, 5000);
   assert((await due('See the dentist')).endsWith('09:00 (08:00 in London)'), `the dentist in London stays: ${await due('See the dentist')}`);
@@ -1956,10 +1958,23 @@ await userScenario('the day of the month is 1 to 31 or the last day, and the for
   await dialog.waitFor({ state: 'hidden' });
   await until(async () => (await rule('Pay the rent')) === 'FREQ=MONTHLY;BYMONTHDAY=-1', 'the last day saved', 5000);
   // The second-to-last day the builder cannot show: a custom rule, as written.
-  await openEditor(p, 'Read the meter');
+  dialog = await openEditor(p, 'Read the meter');
   assert(await p.getByLabel('Repeats').inputValue() === 'CUSTOM', 'a rule the builder cannot show is custom');
   assert(await p.getByLabel('Rule (RFC 5545 RRULE)').inputValue() === 'FREQ=MONTHLY;BYMONTHDAY=-2', 'kept as written');
-  await p.getByRole('button', { name: 'Cancel' }).click();
+  // Its end, chosen under Ends, is written into it (until 2026-12-06 Ends and Every were
+  // shown for a custom rule and did nothing); its interval is the rule's own.
+  assert(!(await p.getByLabel('Every').isVisible()), 'no Every beside a custom rule');
+  await p.getByLabel('Ends').selectOption('count');
+  await p.getByLabel('Times').fill('3');
+  assert(await p.getByLabel('Rule (RFC 5545 RRULE)').inputValue() === 'FREQ=MONTHLY;BYMONTHDAY=-2;COUNT=3', 'the end in the rule');
+  await p.getByLabel('Rule (RFC 5545 RRULE)').fill('FREQ=MONTHLY;BYMONTHDAY=-2;UNTIL=20271231');
+  assert(await p.getByLabel('Ends').inputValue() === 'until' && await p.getByLabel('Last date').inputValue() === '2027-12-31',
+    'an end typed into the rule shows under Ends');
+  await p.getByLabel('Ends').selectOption('count');
+  await p.getByLabel('Times').fill('4');
+  await p.getByRole('button', { name: 'Save', exact: true }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  await until(async () => (await rule('Read the meter')) === 'FREQ=MONTHLY;COUNT=4;BYMONTHDAY=-2', 'the custom rule saved with its end', 5000);
 });
 
 await userScenario('a task\'s box is disabled while its request is on its way: a double click sends one', {
@@ -2993,6 +3008,13 @@ await userScenario('saved filters: the filters saved under a name and chosen aga
   await shows(['Answer the auditor', 'Email the team', 'Report to the board'], 'the saved filter chosen');
   let f = await form();
   assert(f.status === 'open' && f.tag === 'work' && f.sort === 'title' && f.due === '', `the filters set from it: ${JSON.stringify(f)}`);
+  // None lists every task again, in the order chosen.
+  await saved.selectOption({ label: 'None' });
+  await shows(['Answer the auditor', 'Buy bread', 'Email the team', 'Fix the sink', 'Report to the board'], 'None: every task, by title');
+  f = await form();
+  assert(f.tag === '' && f.sort === 'title', `the filters cleared, the order kept: ${JSON.stringify(f)}`);
+  await saved.selectOption({ label: 'Work' });
+  await shows(['Answer the auditor', 'Email the team', 'Report to the board'], 'the saved filter chosen again');
 
   // A name the user has, in any case: the form says so, saves nothing, and offers to replace that filter.
   await p.locator('#flt-sort').selectOption('-created_at');

@@ -22,6 +22,19 @@ function headers(extra) {
   return h;
 }
 
+/**
+ * fetch, whose network failure ("Failed to fetch", "NetworkError…", as each browser words
+ * it) says what happened in the page's words; an abort stays an abort.
+ */
+async function reach(url, init) {
+  try {
+    return await fetch(url, init);
+  } catch (err) {
+    if (err?.name === 'AbortError') throw err;
+    throw new Error('The server could not be reached, so this may not have been saved: try again once the connection is back.', { cause: err });
+  }
+}
+
 async function fail(res) {
   let problem = null;
   try { problem = await res.json(); } catch { /* not JSON */ }
@@ -35,7 +48,7 @@ export async function request(method, path, body, extra = {}, { keepalive = fals
     init.body = JSON.stringify(body);
     init.headers['Content-Type'] = method === 'PATCH' ? 'application/merge-patch+json' : 'application/json';
   }
-  const res = await fetch(base + path, init);
+  const res = await reach(base + path, init);
   if (!res.ok) throw await fail(res);
   if (res.status === 204) return null;
   const data = await res.json();
@@ -46,7 +59,7 @@ export async function request(method, path, body, extra = {}, { keepalive = fals
 
 /** Sends a request as it is (init as for fetch, with the token added) and returns the response; an HTTP error throws. */
 export async function send(method, path, init = {}) {
-  const res = await fetch(base + path, { ...init, method, headers: headers(init.headers) });
+  const res = await reach(base + path, { ...init, method, headers: headers(init.headers) });
   if (!res.ok) throw await fail(res);
   return res;
 }
@@ -65,7 +78,7 @@ export async function stream(method, path, { body, headers: extra = {}, signal, 
     init.body = JSON.stringify(body);
     init.headers['Content-Type'] = 'application/json';
   }
-  const res = await fetch(base + path, init);
+  const res = await reach(base + path, init);
   if (!res.ok) throw await fail(res);
   onOpen?.(res);
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();

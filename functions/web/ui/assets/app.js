@@ -273,8 +273,11 @@ function renderZoneNote() {
   note.replaceChildren(`Times in ${state.zone}.`);
   if (browser && browser !== state.zone) {
     // The server moves the tasks in the old zone along, at the same local times.
+    // It cannot be taken back (moved back, tasks set in the new zone would move too): a
+    // second press, as a deletion's, with what it does said on the button.
     note.append(' ', h('button', {
-      type: 'button', class: 'link', title: `Your tasks in ${state.zone} keep their times of day in ${browser}`, onclick: async () => {
+      type: 'button', class: 'link', title: `Your tasks in ${state.zone} keep their times of day in ${browser}`, onclick: async (e) => {
+        if (!confirmed(e, { text: `Move your tasks' times to ${browser}? Press again`, timeout: 5000 })) return;
         try {
           state.me = await request('PATCH', '/v1/me', { time_zone: browser });
           state.zone = state.me.time_zone;

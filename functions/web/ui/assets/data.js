@@ -69,6 +69,7 @@ function sync() {
 function say(text) {
   $('#data-status').textContent = text;
   $('#data-error').textContent = '';
+  $('#data-status').scrollIntoView({ block: 'nearest' }); // at the panel's top, out of view from its Save
 }
 
 /** Shows err in the panel and through the page's error handling (a 401 signs out: the panel closes). */
@@ -76,6 +77,7 @@ function fail(err) {
   if (err instanceof ApiError && err.status === 401) panel.close();
   $('#data-status').textContent = '';
   $('#data-error').textContent = err.message;
+  $('#data-error').scrollIntoView({ block: 'nearest' });
   opts.onError(err);
 }
 

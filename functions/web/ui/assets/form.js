@@ -229,6 +229,39 @@ function setRule(rule) {
   $('#f-until').value = s?.until ? `${s.until.slice(0, 4)}-${s.until.slice(4, 6)}-${s.until.slice(6, 8)}` : '';
   $('#f-end').value = s?.count ? 'count' : s?.until ? 'until' : '';
   $('#f-freq').value = !rule ? '' : s ? s.freq : 'CUSTOM';
+  if (rule && !s) showEnds(rule);
+}
+
+/** The COUNT and UNTIL (its day, YYYYMMDD) a rule written out has, null for none. */
+function endsOf(rule) {
+  const count = /(?:^|;)COUNT=(\d+)/i.exec(rule)?.[1];
+  const until = /(?:^|;)UNTIL=(\d{8})/i.exec(rule)?.[1];
+  return { count: count ? parseInt(count, 10) : null, until: until || null };
+}
+
+/** Ends shows the end of a custom rule as written. */
+function showEnds(rule) {
+  const { count, until } = endsOf(rule);
+  $('#f-count').value = count || '';
+  $('#f-until').value = until ? `${until.slice(0, 4)}-${until.slice(4, 6)}-${until.slice(6, 8)}` : '';
+  $('#f-end').value = count ? 'count' : until ? 'until' : '';
+}
+
+// A custom rule and Ends say the same end: the rule typed sets Ends, and an end chosen
+// under Ends is written into the rule, in place of the COUNT or UNTIL it had (a date: the
+// whole day in the task's zone).
+$('#f-rrule').addEventListener('input', () => showEnds($('#f-rrule').value));
+for (const id of ['#f-end', '#f-count', '#f-until']) {
+  $(id).addEventListener('input', () => {
+    if ($('#f-freq').value !== 'CUSTOM') return;
+    const parts = $('#f-rrule').value.trim().replace(/^RRULE:/i, '').split(';').filter((p) => p && !/^(COUNT|UNTIL)=/i.test(p));
+    const end = $('#f-end').value;
+    const count = parseInt($('#f-count').value, 10);
+    const until = $('#f-until').value.replaceAll('-', '');
+    if (end === 'count' && count > 0) parts.push(`COUNT=${count}`);
+    if (end === 'until' && until) parts.push(`UNTIL=${until}`);
+    $('#f-rrule').value = parts.join(';');
+  });
 }
 
 /** The rule the builder shows, or null for none. */
@@ -252,6 +285,7 @@ function update() {
   const freq = $('#f-freq').value;
   const show = (sel, on) => $$(sel, form).forEach((el) => { el.hidden = !on; });
   show('.when-repeat', !!freq);
+  show('.when-built', !!freq && freq !== 'CUSTOM'); // a custom rule says its own interval
   show('.when-weekly', freq === 'WEEKLY');
   show('.when-monthly', freq === 'MONTHLY');
   show('.when-custom', freq === 'CUSTOM');
@@ -530,9 +564,15 @@ $('#f-end-series').addEventListener('click', async () => {
 const dueInput = '#f-due:not([hidden]), #f-due-date:not([hidden])'; // the one shown: a time, or a day
 const fieldInputs = { title: '#f-title', description: '#f-description', priority: '#f-priority', tags: '#f-tags', checklist: '#f-checklist', due_at: dueInput, due_date: dueInput, duration: '#f-length', time_zone: '#f-zone', recurrence: '#f-freq', repeat_from: '#f-from-schedule', monthday: '#f-monthday' };
 
+/**
+ * Says message above the form's fields and moves the focus to the field it is about, or
+ * to the title; for the title, the message is scrolled into view with it, as it may have
+ * been scrolled out of the dialog's view.
+ */
 function showError(field, message) {
   $('#task-form-error').textContent = message;
   const sel = fieldInputs[(field || '').split(/[.[]/)[0]];
   const el = sel ? $(sel) : (field || '').startsWith('reminders') ? $('.reminder-row select') : null;
   (el || $('#f-title')).focus();
+  if (!el || el === $('#f-title')) $('#task-form-error').scrollIntoView({ block: 'nearest' });
 }

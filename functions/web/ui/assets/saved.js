@@ -127,11 +127,13 @@ function sync() {
   else del.removeAttribute('aria-label');
 }
 
+// Choosing None lists the tasks as no filter does, in the order chosen (until 2026-12-06
+// the chosen filter's settings stayed, and the list with them, under None).
 select.addEventListener('change', () => {
   sync();
   const f = chosen();
-  if (f) opts.apply(listingParams(f.query));
-  else opts.leave();
+  const sort = new URLSearchParams(opts.query()).get('sort') || '';
+  opts.apply(listingParams(f ? f.query : `sort=${encodeURIComponent(sort)}`));
 });
 
 // ---- saving under a name ----
