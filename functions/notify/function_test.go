@@ -208,7 +208,7 @@ func newReminderEvent(tb testing.TB, db *postgres.DB, user string) (event.Event,
 	tb.Helper()
 	at := time.Now().UTC().Truncate(time.Second)
 	reminder, data := postgrestest.MustCreateReminder(tb, db, user, "Water the plants", at)
-	e, err := events.NewReminderDue(uuid.NewString(), reminder, data, at)
+	e, err := events.NewReminderDue(postgrestest.FiringID(reminder, data), reminder, data, at)
 	require.NoError(tb, err)
 	return e, reminder
 }

@@ -370,7 +370,7 @@ func MustNewUser(tb testing.TB, db *postgres.DB, email, webhook string) *taskwir
 func NewReminderEvent(tb testing.TB, db *postgres.DB, user, title string) (event.Event, uuid.UUID) {
 	tb.Helper()
 	reminder, data := postgrestest.MustCreateReminder(tb, db, user, title, t0)
-	e, err := events.NewReminderDue(uuid.NewString(), reminder, data, t0)
+	e, err := events.NewReminderDue(postgrestest.FiringID(reminder, data), reminder, data, t0)
 	require.NoError(tb, err)
 	return e, reminder
 }

@@ -173,8 +173,9 @@ func (s *NotificationService) MarkNotificationsRead(ctx context.Context, through
 // same, for the channels still to deliver.
 //
 // The event is believed only as far as the database bears it out: the reminder must be
-// one of that task, of that user, and the title and due time are the task's as stored,
-// which Deliver writes into d for the channels to send. A forged event (anything that
+// one of that task, of that user, and have fired at the event's remind_at, the event's id
+// must be that firing's (DueEventID), and the title and due time are the task's as
+// stored, which Deliver writes into d for the channels to send. A forged event (anything that
 // can reach the broker can post one) made an inbox entry and a webhook signed with the
 // user's secret, saying what the forger wrote. A reminder whose task or user is gone is
 // ENOTFOUND, except for a reminder firing whose notification was recorded before the
@@ -187,6 +188,11 @@ func (s *NotificationService) Deliver(ctx context.Context, eventSource, eventID 
 	taskID, err := uuid.Parse(d.TaskID)
 	if err != nil {
 		return nil, false, taskwire.FieldErrorf(taskwire.EINVALID, "task_id", "task_id must be a UUID")
+	}
+	if eventID != DueEventID(reminderID, d.RemindAt).String() {
+		// Not the event of a firing: made up, or a firing's told again under another id,
+		// which the channels that dedupe by id would send again.
+		return nil, false, taskwire.Errorf(taskwire.ENOTFOUND, "no such firing of this reminder: the event's id is not its firing's")
 	}
 	id, err := uuid.NewV7()
 	if err != nil {
@@ -211,7 +217,7 @@ func (s *NotificationService) Deliver(ctx context.Context, eventSource, eventID 
 	b.Queue(`
 		WITH live AS (
 			SELECT t.title, t.due_at, t.due_date FROM reminders r JOIN tasks t ON t.id = r.task_id
-			WHERE r.id = $6 AND r.task_id = $7 AND t.user_id = $5),
+			WHERE r.id = $6 AND r.task_id = $7 AND t.user_id = $5 AND r.fired_at IS NOT NULL AND r.fire_at = $8),
 		-- A reminder firing whose in-app notification was recorded, the task deleted
 		-- since: the other channels still owe it, with what it said then.
 		recorded AS (

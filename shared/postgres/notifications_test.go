@@ -25,7 +25,7 @@ func TestNotificationService_Deliver(t *testing.T) {
 		reminder, data := newReminder(t, db, user, t0.Add(-time.Minute))
 		due := *data.DueAt
 
-		_, delivered, err := svc.Deliver(context.Background(), events.SourceReminders, uuid.NewString(), reminder, &data)
+		_, delivered, err := svc.Deliver(context.Background(), events.SourceReminders, postgrestest.FiringID(reminder, data), reminder, &data)
 		require.NoError(t, err)
 		assert.True(t, delivered, "got delivered false on first delivery, want true")
 
@@ -48,7 +48,7 @@ func TestNotificationService_Deliver(t *testing.T) {
 		_, user := MustNewUser(t, db)
 		svc := postgres.NewNotificationService(db)
 		reminder, data := newReminder(t, db, user, t0)
-		id := uuid.NewString()
+		id := postgrestest.FiringID(reminder, data)
 
 		for i, want := range []bool{true, false, false} {
 			_, delivered, err := svc.Deliver(context.Background(), events.SourceReminders, id, reminder, &data)
@@ -63,7 +63,7 @@ func TestNotificationService_Deliver(t *testing.T) {
 		_, user := MustNewUser(t, db)
 		svc := postgres.NewNotificationService(db)
 		reminder, data := newReminder(t, db, user, t0)
-		id := uuid.NewString()
+		id := postgrestest.FiringID(reminder, data)
 
 		const n = 8
 		var wg sync.WaitGroup
@@ -93,12 +93,13 @@ func TestNotificationService_Deliver(t *testing.T) {
 		svc := postgres.NewNotificationService(db)
 		reminder, data := newReminder(t, db, user, t0)
 
-		_, first, err := svc.Deliver(context.Background(), events.SourceReminders, uuid.NewString(), reminder, &data)
-		require.NoError(t, err)
-		_, second, err := svc.Deliver(context.Background(), events.SourceReminders, uuid.NewString(), reminder, &data)
+		_, first, err := svc.Deliver(context.Background(), events.SourceReminders, postgrestest.FiringID(reminder, data), reminder, &data)
 		require.NoError(t, err)
 		assert.True(t, first)
-		assert.False(t, second, "got a second notification for the same reminder firing, want none")
+		// Another event of the same firing is none of the firing's (until 2026-12-06 it was
+		// taken, and the channels that dedupe by event id sent it again).
+		_, _, err = svc.Deliver(context.Background(), events.SourceReminders, uuid.NewString(), reminder, &data)
+		requireCode(t, err, taskwire.ENOTFOUND)
 		assert.Equal(t, 1, countRows(t, db, `SELECT count(*) FROM notifications WHERE user_id = $1`, user))
 	})
 
@@ -110,7 +111,7 @@ func TestNotificationService_Deliver(t *testing.T) {
 		require.NoError(t, err)
 		svc := postgres.NewNotificationService(db)
 		reminder, data := newReminder(t, db, user, t0)
-		id := uuid.NewString()
+		id := postgrestest.FiringID(reminder, data)
 
 		for _, want := range []bool{true, false} {
 			got, delivered, err := svc.Deliver(context.Background(), events.SourceReminders, id, reminder, &data)
@@ -129,8 +130,8 @@ func TestNotificationService_Deliver(t *testing.T) {
 	})
 
 	// The event is believed only as far as the database bears it out: a reminder that is
-	// not that task's, of that user, or whose task or user is gone, is no notification, and
-	// the title and due time are the task's.
+	// not that task's, of that user, that did not fire at that time, or whose task or user
+	// is gone, is no notification, and the title and due time are the task's.
 	t.Run("ErrNotFound", func(t *testing.T) {
 		svc := postgres.NewNotificationService(db)
 		_, user := MustNewUser(t, db)
@@ -149,6 +150,21 @@ func TestNotificationService_Deliver(t *testing.T) {
 				data.UserID = other
 				return r
 			},
+			// A firing the reminders function did not make (since 2026-12-06): a reminder
+			// still to fire, or one that fired at another time.
+			"NotFired": func(data *events.ReminderData) uuid.UUID {
+				r, d := newReminder(t, db, user, t0)
+				*data = d
+				_, err := db.Pool.Exec(context.Background(), `UPDATE reminders SET fired_at = NULL WHERE id = $1`, r)
+				require.NoError(t, err)
+				return r
+			},
+			"FiredAtAnotherTime": func(data *events.ReminderData) uuid.UUID {
+				r, d := newReminder(t, db, user, t0)
+				*data = d
+				data.RemindAt = d.RemindAt.Add(time.Hour)
+				return r
+			},
 			"UserGone": func(data *events.ReminderData) uuid.UUID {
 				_, gone := MustNewUser(t, db)
 				r, d := newReminder(t, db, gone, t0)
@@ -161,7 +177,7 @@ func TestNotificationService_Deliver(t *testing.T) {
 			t.Run(name, func(t *testing.T) {
 				_, data := newReminder(t, db, user, t0)
 				reminder := forge(&data)
-				id := uuid.NewString()
+				id := postgrestest.FiringID(reminder, data) // the firing's id: the database refuses it
 				_, _, err := svc.Deliver(context.Background(), events.SourceReminders, id, reminder, &data)
 				requireCode(t, err, taskwire.ENOTFOUND)
 				assert.Equal(t, 0, countRows(t, db, `SELECT count(*) FROM inbox WHERE id = $1`, id), "got an inbox record for a refused delivery, want none")
@@ -175,7 +191,7 @@ func TestNotificationService_Deliver(t *testing.T) {
 		reminder, data := newReminder(t, db, user, t0)
 		due := *data.DueAt
 		data.Title, data.DueAt = "URGENT: reset your password at http://evil.example", nil
-		_, delivered, err := svc.Deliver(context.Background(), events.SourceReminders, uuid.NewString(), reminder, &data)
+		_, delivered, err := svc.Deliver(context.Background(), events.SourceReminders, postgrestest.FiringID(reminder, data), reminder, &data)
 		require.NoError(t, err)
 		require.True(t, delivered)
 		assert.Equal(t, "Water the plants", data.Title, "the channels send the stored title")
@@ -195,7 +211,7 @@ func TestNotificationService_Deliver(t *testing.T) {
 		tasks := postgres.NewTaskService(db)
 		task := MustCreateTask(t, ctx, tasks, taskwire.NewTask{Title: "Pay rent", DueDate: ptr("2030-05-01"),
 			TimeZone: "America/Los_Angeles", Reminders: []taskwire.ReminderInput{{Before: ptr("P1D")}}})
-		n := postgrestest.MustDeliverReminder(t, svc, user, task, 0)
+		n := postgrestest.MustDeliverReminder(t, db, svc, user, task, 0)
 		require.NotNil(t, n.DueDate)
 		assert.Equal(t, "2030-05-01", *n.DueDate)
 		assert.True(t, task.DueAt.Equal(*n.DueAt))
@@ -207,7 +223,7 @@ func TestNotificationService_Deliver(t *testing.T) {
 		// recorded day.
 		require.NoError(t, tasks.DeleteTask(ctx, task.ID.String(), ""))
 		data := events.ReminderData{UserID: user, TaskID: task.ID.String(), Title: "x", RemindAt: n.RemindAt}
-		_, delivered, err := svc.Deliver(context.Background(), events.SourceReminders, uuid.NewString(), task.Reminders[0].ID, &data)
+		_, delivered, err := svc.Deliver(context.Background(), events.SourceReminders, postgrestest.FiringID(task.Reminders[0].ID, data), task.Reminders[0].ID, &data)
 		require.NoError(t, err)
 		assert.False(t, delivered)
 		require.NotNil(t, data.DueDate)
@@ -219,7 +235,7 @@ func TestNotificationService_Deliver(t *testing.T) {
 		svc := postgres.NewNotificationService(db)
 		reminder, data := newReminder(t, db, user, t0)
 		data.TaskID = "not-a-uuid"
-		_, _, err := svc.Deliver(context.Background(), events.SourceReminders, uuid.NewString(), reminder, &data)
+		_, _, err := svc.Deliver(context.Background(), events.SourceReminders, postgrestest.FiringID(reminder, data), reminder, &data)
 		requireCode(t, err, taskwire.EINVALID)
 	})
 }
@@ -424,7 +440,7 @@ func newReminder(tb testing.TB, db *postgres.DB, user string, remindAt time.Time
 func MustDeliver(tb testing.TB, db *postgres.DB, svc *postgres.NotificationService, user string) *taskwire.Notification {
 	tb.Helper()
 	reminder, data := newReminder(tb, db, user, t0)
-	_, delivered, err := svc.Deliver(context.Background(), events.SourceReminders, uuid.NewString(), reminder, &data)
+	_, delivered, err := svc.Deliver(context.Background(), events.SourceReminders, postgrestest.FiringID(reminder, data), reminder, &data)
 	require.NoError(tb, err)
 	require.True(tb, delivered)
 	var n *taskwire.Notification

@@ -49,7 +49,7 @@ func TestTaskService_SnoozeNotification(t *testing.T) {
 		svc := newTasks()
 		task := MustCreateTask(t, ctx, svc, taskwire.NewTask{Title: "Water the plants", DueAt: rfc3339(due),
 			TimeZone: "Europe/Berlin", Reminders: []taskwire.ReminderInput{{Before: ptr("P2D")}}})
-		n := postgrestest.MustDeliverReminder(t, notes, user, task, 0)
+		n := postgrestest.MustDeliverReminder(t, db, notes, user, task, 0)
 
 		read, snoozed, err := snooze(t, svc, ctx, n.ID, "P1D")
 		require.NoError(t, err)
@@ -83,7 +83,7 @@ func TestTaskService_SnoozeNotification(t *testing.T) {
 		task := MustCreateRemindedTask(t, ctx, svc, "Call the bank", &due, now.Add(-time.Minute))
 		_, err := db.Pool.Exec(context.Background(), `UPDATE reminders SET fired_at = $2 WHERE task_id = $1`, task.ID, now)
 		require.NoError(t, err)
-		n := postgrestest.MustDeliverReminder(t, notes, user, task, 0)
+		n := postgrestest.MustDeliverReminder(t, db, notes, user, task, 0)
 
 		_, snoozed, err := snooze(t, svc, ctx, n.ID, "PT1H")
 		require.NoError(t, err)
@@ -103,7 +103,7 @@ func TestTaskService_SnoozeNotification(t *testing.T) {
 
 		// Another user's notification is not found either, and stays unread.
 		task := MustCreateRemindedTask(t, ctx, svc, "Mine", &due, due.Add(-time.Hour))
-		n := postgrestest.MustDeliverReminder(t, notes, user, task, 0)
+		n := postgrestest.MustDeliverReminder(t, db, notes, user, task, 0)
 		otherCtx, _ := MustNewUser(t, db)
 		_, _, err = snooze(t, svc, otherCtx, n.ID, "PT10M")
 		assert.Equal(t, taskwire.ENOTFOUND, taskwire.ErrorCode(err), "got %v", err)
@@ -122,7 +122,7 @@ func TestTaskService_SnoozeNotification(t *testing.T) {
 		ctx, user := MustNewUser(t, db)
 		svc := newTasks()
 		task := MustCreateRemindedTask(t, ctx, svc, "Done already", &due, due.Add(-time.Hour))
-		n := postgrestest.MustDeliverReminder(t, notes, user, task, 0)
+		n := postgrestest.MustDeliverReminder(t, db, notes, user, task, 0)
 		MustComplete(t, ctx, svc, task.ID)
 		_, _, err := snooze(t, svc, ctx, n.ID, "PT10M")
 		assert.Equal(t, taskwire.ECONFLICT, taskwire.ErrorCode(err), "got %v", err)
@@ -139,7 +139,7 @@ func TestTaskService_SnoozeNotification(t *testing.T) {
 			in.Reminders = append(in.Reminders, taskwire.ReminderInput{Before: ptr(fmt.Sprintf("PT%dM", i+1))})
 		}
 		task := MustCreateTask(t, ctx, svc, in)
-		n := postgrestest.MustDeliverReminder(t, notes, user, task, 0)
+		n := postgrestest.MustDeliverReminder(t, db, notes, user, task, 0)
 		_, _, err := snooze(t, svc, ctx, n.ID, "PT10M")
 		assert.Equal(t, taskwire.EINVALID, taskwire.ErrorCode(err), "got %v", err)
 		assert.Equal(t, "reminders", taskwire.ErrorField(err))

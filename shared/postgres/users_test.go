@@ -357,7 +357,7 @@ func TestUserService_DeleteMe(t *testing.T) {
 		t.Helper()
 		due := time.Now().Add(time.Hour)
 		task := MustCreateRemindedTask(t, ctx, tasks, "kept", &due, due.Add(-time.Minute))
-		postgrestest.MustDeliverReminder(t, postgres.NewNotificationService(db), user, task, 0)
+		postgrestest.MustDeliverReminder(t, db, postgres.NewNotificationService(db), user, task, 0)
 		require.NoError(t, tasks.DeleteTask(ctx, MustCreateTask(t, ctx, tasks, taskwire.NewTask{Title: "binned"}).ID.String(), ""))
 		f, err := taskwire.NewTask{Title: "keyed"}.Fields()
 		require.NoError(t, err)

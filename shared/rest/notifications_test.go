@@ -209,7 +209,7 @@ func MustDeliver(t *testing.T, s *resttest.Server, c *resttest.Client) *taskwire
 	// Distinct, increasing creation times make the order of a page certain.
 	time.Sleep(2 * time.Millisecond)
 	reminder, data := postgrestest.MustCreateReminder(t, s.App.DB, c.User, "Water the plants", time.Now().Add(time.Hour))
-	_, delivered, err := s.App.Notifications.Deliver(context.Background(), events.SourceReminders, uuid.NewString(), reminder, &data)
+	_, delivered, err := s.App.Notifications.Deliver(context.Background(), events.SourceReminders, postgrestest.FiringID(reminder, data), reminder, &data)
 	require.NoError(t, err)
 	require.True(t, delivered)
 	list, err := s.App.Notifications.FindNotifications(taskwire.NewContextWithUser(context.Background(), c.User), false, 1, nil)

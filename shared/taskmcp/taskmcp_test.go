@@ -210,7 +210,7 @@ func TestCallTool(t *testing.T) {
 		due := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
 		task := user.MustCreateTask(t, map[string]any{"title": "Dentist", "due_at": due.Format(time.RFC3339),
 			"reminders": []map[string]string{{"before": "PT15M"}}})
-		delivered := postgrestest.MustDeliverReminder(t, s.App.Notifications, user.User, task, 0)
+		delivered := postgrestest.MustDeliverReminder(t, s.App.DB, s.App.Notifications, user.User, task, 0)
 
 		page := MustCall[struct{ Items []taskwire.Notification }](t, cs, "list_notifications", `{}`)
 		require.Len(t, page.Items, 1)

@@ -64,15 +64,15 @@ func TestTools_Notifications(t *testing.T) {
 		"time_zone": "Europe/Berlin", "reminders": [{"before": "PT1H"}]}`)
 	bank := MustCall[taskwire.Task](t, ctx, set, "add_task", `{"title": "Call the bank", "due_at": "`+due+`", "reminders": [{"before": "PT30M"}]}`)
 	plants := MustCall[taskwire.Task](t, ctx, set, "add_task", `{"title": "Water the plants", "due_at": "`+due+`", "reminders": [{"before": "PT15M"}]}`)
-	n1 := postgrestest.MustDeliverReminder(t, notes, user, &dentist, 0)
-	n2 := postgrestest.MustDeliverReminder(t, notes, user, &bank, 0)
-	n3 := postgrestest.MustDeliverReminder(t, notes, user, &plants, 0)
+	n1 := postgrestest.MustDeliverReminder(t, db, notes, user, &dentist, 0)
+	n2 := postgrestest.MustDeliverReminder(t, db, notes, user, &bank, 0)
+	n3 := postgrestest.MustDeliverReminder(t, db, notes, user, &plants, 0)
 	_, err = notes.MarkNotificationRead(ctx, n2.ID)
 	require.NoError(t, err)
 
 	bob, bobID := MustNewUser(t, db)
 	theirs := MustCall[taskwire.Task](t, bob, set, "add_task", `{"title": "Bob's secret", "due_at": "`+due+`", "reminders": [{"before": "PT1H"}]}`)
-	bobs := postgrestest.MustDeliverReminder(t, notes, bobID, &theirs, 0)
+	bobs := postgrestest.MustDeliverReminder(t, db, notes, bobID, &theirs, 0)
 
 	t.Run("UnreadByDefault", func(t *testing.T) {
 		page := MustCall[notificationPage](t, ctx, set, "list_notifications", `{}`)
@@ -203,7 +203,7 @@ func TestTools_NotificationsFarFuture(t *testing.T) {
 	require.NoError(t, err)
 	far := MustCall[taskwire.Task](t, ctx, set, "add_task", `{"title": "Far", "due_at": "9999-12-31T23:30:00Z",
 		"time_zone": "UTC", "reminders": [{"before": "PT15M"}]}`)
-	postgrestest.MustDeliverReminder(t, notes, user, &far, 0)
+	postgrestest.MustDeliverReminder(t, db, notes, user, &far, 0)
 
 	page := MustCall[notificationPage](t, ctx, set, "list_notifications", `{}`)
 	require.Len(t, page.Items, 1)

@@ -1698,6 +1698,10 @@ await userScenario('overdue and today: what is left to do today, asked of the se
   assert(await p.locator('#quick-preview .due.overdue').count() === 1, 'in the overdue style');
   await p.getByLabel('Quick add').fill('File the taxes tomorrow');
   await until(async () => (await p.locator('#quick-preview .due').textContent()) === 'Tomorrow', 'a day to come said as it is');
+  // A time in another zone is said as the list says it: here, and there.
+  await p.getByLabel('Quick add').fill('Join the webinar tomorrow 6pm EST');
+  await until(async () => /\s00:00 \(.*18:00 in New York\)$/.test(await p.locator('#quick-preview .due').textContent() || ''),
+    'a due in another zone said in the user\'s and its own');
   // And a reminder at a time that has passed, which rings as soon as the task is added.
   await p.getByLabel('Quick add').fill(`File the taxes remind me ${dayIn(-1, ZONE)}`);
   await until(async () => (await p.locator('#quick-preview .reminder').textContent() || '').endsWith('(passed: it rings at once)'), 'a passed reminder said');

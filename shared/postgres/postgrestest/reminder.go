@@ -27,22 +27,41 @@ func MustCreateReminder(tb testing.TB, db *postgres.DB, user, title string, remi
 	if err != nil {
 		tb.Fatalf("postgrestest: create reminder task: %v", err)
 	}
+	at := remindAt.UTC().Truncate(time.Microsecond)
+	mustFire(tb, db, task.Reminders[0].ID, at)
 	return task.Reminders[0].ID, events.ReminderData{
-		UserID: user, TaskID: task.ID.String(), Title: task.Title, DueAt: &due, RemindAt: remindAt.UTC().Truncate(time.Microsecond),
+		UserID: user, TaskID: task.ID.String(), Title: task.Title, DueAt: &due, RemindAt: at,
 	}
+}
+
+// mustFire marks reminder id fired at at, as the reminders function leaves a reminder it
+// fired there: the notify function believes a reminder.due event only of a firing that
+// the database holds.
+func mustFire(tb testing.TB, db *postgres.DB, id uuid.UUID, at time.Time) {
+	tb.Helper()
+	if _, err := db.Pool.Exec(context.Background(), `UPDATE reminders SET fire_at = $2, fired_at = $2 WHERE id = $1`, id, at); err != nil {
+		tb.Fatalf("postgrestest: fire reminder %s: %v", id, err)
+	}
+}
+
+// FiringID returns the id of the reminder.due event of reminder firing at data's
+// remind_at, the only one the notify function believes (postgres.DueEventID).
+func FiringID(reminder uuid.UUID, data events.ReminderData) string {
+	return postgres.DueEventID(reminder, data.RemindAt).String()
 }
 
 // MustDeliverReminder delivers the in-app notification of the i-th reminder of task, a
 // task of user whose reminder has a fire time, as the notify function does when the
 // reminder fires, and returns the notification. Its creation time is svc's clock.
-func MustDeliverReminder(tb testing.TB, svc *postgres.NotificationService, user string, task *taskwire.Task, i int) *taskwire.Notification {
+func MustDeliverReminder(tb testing.TB, db *postgres.DB, svc *postgres.NotificationService, user string, task *taskwire.Task, i int) *taskwire.Notification {
 	tb.Helper()
 	if i >= len(task.Reminders) || task.Reminders[i].FireAt == nil {
 		tb.Fatalf("postgrestest: task %s has no reminder %d with a fire time", task.ID, i)
 	}
 	r := task.Reminders[i]
 	data := events.ReminderData{UserID: user, TaskID: task.ID.String(), Title: task.Title, DueAt: task.DueAt, RemindAt: *r.FireAt}
-	_, added, err := svc.Deliver(context.Background(), events.SourceReminders, uuid.NewString(), r.ID, &data)
+	mustFire(tb, db, r.ID, *r.FireAt)
+	_, added, err := svc.Deliver(context.Background(), events.SourceReminders, FiringID(r.ID, data), r.ID, &data)
 	if err != nil {
 		tb.Fatalf("postgrestest: deliver reminder %s: %v", r.ID, err)
 	}

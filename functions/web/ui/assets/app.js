@@ -1408,7 +1408,10 @@ function renderUnderstood({ task, understood }) {
   // will say it, overdue.
   const zone = task.time_zone || state.zone;
   const passed = task.due_date ? task.due_date < dayOf(Date.now(), zone) : Date.parse(task.due_at) < Date.now();
-  const due = task.due_date ? formatDay(task.due_date, state.zone) : task.due_at && formatDue(task.due_at, zone);
+  // As the list will say it: in the user's zone, and in the task's own when that differs
+  // ("webinar thursday 6pm EST" read in Tokyo: "Fri 11 Dec 08:00 (Thu 10 Dec 18:00 in New
+  // York)"; until 2026-12-06 the preview said New York's time alone).
+  const due = task.due_date ? formatDay(task.due_date, state.zone) : task.due_at && dueText(task);
   if (due) parts.push(h('span', { class: passed ? 'due overdue' : 'due' }, passed ? `Overdue · ${due}` : due));
   if (task.recurrence) parts.push(h('span', { class: 'repeat' }, `↻ ${describeRule(task.recurrence)}${task.repeat_from === 'completion' ? ' after completion' : ''}`));
   for (const r of task.reminders || []) {
