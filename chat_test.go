@@ -146,7 +146,8 @@ func TestFunction_ChatSnoozesReminder(t *testing.T) {
 	require.Equal(t, http.StatusCreated, w.Code, w.Body.String())
 	var dentist taskwire.Task
 	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &dentist))
-	missed := postgrestest.MustDeliverReminder(t, postgres.NewNotificationService(postgrestest.MustOpenDB(t)), user, &dentist, 0)
+	db := postgrestest.MustOpenDB(t)
+	missed := postgrestest.MustDeliverReminder(t, db, postgres.NewNotificationService(db), user, &dentist, 0)
 
 	model.Handle(func(req openaitest.Request) openaitest.Reply {
 		results := req.ToolResults()

@@ -14,6 +14,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	chat "github.com/taskwire/taskwire/functions/chat"
 	notify "github.com/taskwire/taskwire/functions/notify"
@@ -130,9 +131,10 @@ func startEvents(a *app.App, sink app.Sink, notifyCfg channels.Config, bg *app.B
 	if err != nil {
 		return err
 	}
+	rem := reminders.NewWithDB(a.DB)
 	b, err := broker.New(a.DB.Pool, m, map[string]broker.Target{
 		"recurrence": {Handler: host.EventHTTPHandler(recurrence.NewWithDB(a.DB))},
-		"reminders":  {Handler: host.EventHTTPHandler(reminders.NewWithDB(a.DB))},
+		"reminders":  {Handler: host.EventHTTPHandler(rem)},
 		"notify":     {Handler: host.EventHTTPHandler(notifier)},
 	}, broker.Options{})
 	if err != nil {
@@ -140,6 +142,12 @@ func startEvents(a *app.App, sink app.Sink, notifyCfg channels.Config, bg *app.B
 	}
 	bg.Go("broker", b.Run)
 	bg.Go("relay", relay.New(a.DB.Pool, b, relay.Options{}).Run)
+	bg.Go("reminder claims", func(ctx context.Context) error {
+		<-ctx.Done() // stopping: let go of what this process claimed, as the function does
+		release, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		return rem.Stop(release)
+	})
 	return nil
 }
 

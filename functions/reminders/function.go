@@ -8,6 +8,7 @@ package function
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"sync/atomic"
 
@@ -27,10 +28,11 @@ type Function struct {
 
 // state is what Start (or NewWithDB) provides.
 type state struct {
-	bg      *app.Background // the outbox relay to K_SINK, when Start opened the database
-	db      *postgres.DB
-	owned   bool // opened by Start, so closed by Stop
-	handler *remind.Handler
+	bg        *app.Background // the outbox relay to K_SINK, when Start opened the database
+	db        *postgres.DB
+	owned     bool // opened by Start, so closed by Stop
+	reminders *postgres.ReminderService
+	handler   *remind.Handler
 }
 
 // New returns the reminders function; the func runtime (or the project's host) calls Start.
@@ -47,7 +49,8 @@ func NewWithDB(db *postgres.DB) *Function {
 }
 
 func newState(db *postgres.DB, owned bool) *state {
-	return &state{db: db, owned: owned, handler: remind.NewHandler(postgres.NewReminderService(db))}
+	reminders := postgres.NewReminderService(db)
+	return &state{db: db, owned: owned, reminders: reminders, handler: remind.NewHandler(reminders)}
 }
 
 // Start sets up the delivery check (EVENTS_OIDC_ISSUER, EVENTS_OIDC_AUDIENCE) and opens
@@ -77,8 +80,15 @@ func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
 	return nil
 }
 
-// Stop closes the database pool that Start opened.
+// Stop lets go of the reminders this process claimed and did not fire (the events
+// delivered again find them free at once), and closes the database pool that Start
+// opened.
 func (f *Function) Stop(ctx context.Context) error {
+	if s := f.state.Load(); s != nil {
+		if _, err := s.reminders.Release(ctx); err != nil {
+			slog.WarnContext(ctx, "reminders not released: they are free once their leases end", "err", err)
+		}
+	}
 	if s := f.state.Load(); s != nil && s.owned && f.state.CompareAndSwap(s, nil) {
 		if s.bg != nil {
 			s.bg.Stop()

@@ -158,6 +158,19 @@ func (s *ReminderService) Free(ctx context.Context, ids ...uuid.UUID) (bool, err
 	return free, nil
 }
 
+// Release ends the leases this holder has on reminders still to fire, as a process that
+// stops does: the events that would fire them, delivered again to another process, find
+// them free at once, where they waited for the lease to end and then for the next ping.
+// It returns how many it released.
+func (s *ReminderService) Release(ctx context.Context) (int64, error) {
+	tag, err := s.db.Pool.Exec(ctx, `UPDATE reminders SET lease_until = NULL
+		WHERE lease_until IS NOT NULL AND fired_at IS NULL AND claimed_by LIKE $1 || '/%'`, s.Holder)
+	if err != nil {
+		return 0, fmt.Errorf("release reminders: %w", translate(err))
+	}
+	return tag.RowsAffected(), nil
+}
+
 // Fire fires claimed reminders, all of them in one transaction: it checks that each is
 // still to fire at its FireAt, for an open task, and held by this holder or free, marks
 // those fired and writes their reminder.due events to the outbox. It returns how many it

@@ -465,6 +465,33 @@ func TestReminderService_Free(t *testing.T) {
 	assert.True(t, free(dropped.Reminders[0].ID), "got a reopened task's reminder held by the lease its holder let go, want free")
 }
 
+// A holder that stops lets its claims go: another finds them free at once, not when the
+// lease ends (until 2026-12-06 a restarted reminders function left a reminder due in the
+// next half minute to the ping after its lease). Other holders' claims stay.
+func TestReminderService_Release(t *testing.T) {
+	db := postgrestest.MustOpenDB(t)
+	svc := postgres.NewTaskService(db)
+	ctx, user := MustNewUser(t, db)
+	a := NewReminderServiceAt(db, "holder-a", remindBase)
+	b := NewReminderServiceAt(db, "holder-b", remindBase)
+	mine := MustCreateRemindedTask(t, ctx, svc, "mine", nil, remindBase.Add(10*time.Second))
+	require.Len(t, MustClaim(t, a, user, 15*time.Second, 30*time.Second), 1)
+	theirs := MustCreateRemindedTask(t, ctx, svc, "theirs", nil, remindBase.Add(12*time.Second))
+	require.Len(t, MustClaim(t, b, user, 15*time.Second, 30*time.Second), 1)
+
+	released, err := a.Release(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), released)
+	free := func(id uuid.UUID) bool {
+		t.Helper()
+		ok, err := b.Free(context.Background(), id)
+		require.NoError(t, err)
+		return ok
+	}
+	assert.True(t, free(mine.Reminders[0].ID), "got the stopped holder's reminder held, want free")
+	assert.False(t, free(theirs.Reminders[0].ID), "got another holder's claim released, want it held")
+}
+
 func TestReminderService_NextFireAt(t *testing.T) {
 	db := postgrestest.MustOpenDB(t)
 	svc := postgres.NewTaskService(db)
