@@ -80,7 +80,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		return host.Serve(ctx, f, host.Options{Env: localOnly(env)})
 	case "split":
-		return split(ctx, stdout, stderr)
+		return split(ctx, 0, stdout, stderr)
 	case "token":
 		return token(args[1:], env, stdout)
 	case "migrate":

@@ -167,9 +167,11 @@ func SplitEnv(base int) (map[string][]string, error) {
 	}, nil
 }
 
-// split runs every function as its own process, talking CloudEvents over HTTP through
-// the local broker, until ctx is done; then it stops them all.
-func split(ctx context.Context, stdout, stderr io.Writer) error {
+// split runs every function as its own process, on the ports of SplitEnv(base), talking
+// CloudEvents over HTTP through the local broker, until ctx is done or one of them stops
+// on its own (it says which, and how); then it stops them all, and returns the first
+// one's error.
+func split(ctx context.Context, base int, stdout, stderr io.Writer) error {
 	self, err := os.Executable()
 	if err != nil {
 		return err
@@ -178,7 +180,7 @@ func split(ctx context.Context, stdout, stderr io.Writer) error {
 	if err := exec.CommandContext(ctx, self, "migrate").Run(); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	layout, err := SplitEnv(0)
+	layout, err := SplitEnv(base)
 	if err != nil {
 		return err
 	}
@@ -197,6 +199,8 @@ func split(ctx context.Context, stdout, stderr io.Writer) error {
 		procs []*exec.Cmd
 		first error
 	)
+	died := make(chan struct{}) // closed when a function stops on its own: the others go too
+	var dying sync.Once
 	for _, name := range names {
 		cmd := exec.Command(self, "serve", name)
 		cmd.Env = append(os.Environ(), layout[name]...)
@@ -209,13 +213,20 @@ func split(ctx context.Context, stdout, stderr io.Writer) error {
 		wg.Add(1)
 		go func(name string, cmd *exec.Cmd) {
 			defer wg.Done()
-			if err := cmd.Wait(); err != nil && ctx.Err() == nil {
-				mu.Lock()
-				if first == nil {
-					first = fmt.Errorf("%s stopped: %w", name, err)
-				}
-				mu.Unlock()
+			err := cmd.Wait()
+			if ctx.Err() != nil {
+				return
 			}
+			if err == nil {
+				err = errors.New("exited")
+			}
+			mu.Lock()
+			if first == nil {
+				first = fmt.Errorf("%s stopped: %w", name, err)
+				fmt.Fprintf(stderr, "%s stopped (%v): stopping the others\n", name, err)
+			}
+			mu.Unlock()
+			dying.Do(func() { close(died) })
 		}(name, cmd)
 		if name == "broker" {
 			addr := strings.TrimPrefix(layout[name][0], "LISTEN_ADDRESS=")
@@ -230,6 +241,7 @@ func split(ctx context.Context, stdout, stderr io.Writer) error {
 	go func() { wg.Wait(); close(stopped) }()
 	select {
 	case <-ctx.Done():
+	case <-died:
 	case <-stopped:
 	}
 	for _, cmd := range procs {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,6 +12,8 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -312,4 +316,73 @@ func MustPostEvent(tb testing.TB, url, authorization string) *http.Response {
 	_, err = io.ReadAll(resp.Body)
 	require.NoError(tb, err)
 	return resp
+}
+
+// A function that stops on its own stops the split, which says which one: until
+// 2026-12-06 the others ran on, and nothing said the one was gone while its events piled
+// up at the broker.
+func TestSplit_OneStops(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts seven processes")
+	}
+	t.Setenv("TASKWIRE_TEST_RUN_MAIN", "1") // the children: this binary, as the program
+	t.Setenv("DATABASE_URL", postgrestest.URL(t))
+	t.Setenv("TASKWIRE_DATA_DIR", t.TempDir())
+	base := freeBase(t)
+	var stdout, stderr syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	var splitErr error
+	done := make(chan struct{})
+	go func() { splitErr = split(ctx, base, &stdout, &stderr); close(done) }()
+	t.Cleanup(func() {
+		cancel() // should it run on, the split stops its processes
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+		}
+	})
+
+	pid := regexp.MustCompile(`recurrence: pid (\d+),`)
+	deadline := time.Now().Add(60 * time.Second)
+	var m []string
+	for m == nil && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+		m = pid.FindStringSubmatch(stdout.String())
+	}
+	require.NotNil(t, m, "recurrence started: %s", stdout.String())
+	require.NoError(t, waitReady(context.Background(), fmt.Sprintf("http://127.0.0.1:%d", splitPorts["recurrence"]+base), 30*time.Second))
+	n, err := strconv.Atoi(m[1])
+	require.NoError(t, err)
+	require.NoError(t, syscall.Kill(n, syscall.SIGKILL))
+
+	select {
+	case <-done:
+		require.Error(t, splitErr)
+		assert.Contains(t, splitErr.Error(), "recurrence stopped")
+		assert.Contains(t, stderr.String(), "recurrence stopped (signal: killed): stopping the others")
+	case <-time.After(30 * time.Second):
+		t.Fatal("the split ran on without recurrence")
+	}
+	for name, port := range splitPorts {
+		_, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port+base), time.Second)
+		assert.Error(t, err, "%s still listens", name)
+	}
+}
+
+// syncBuffer is a bytes.Buffer that processes' output goroutines and a test read at once.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
