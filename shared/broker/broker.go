@@ -190,6 +190,11 @@ func New(pool *pgxpool.Pool, m *Manifests, targets map[string]Target, opts Optio
 // Name returns the name of the broker, from its manifest.
 func (b *Broker) Name() string { return b.name }
 
+// maxKeyBytes bounds an event's id and source, which the broker's unique index holds:
+// PostgreSQL's btree refuses a key of more than about 2 700 bytes, and an id that long
+// was a 500, which a sender retries for hours.
+const maxKeyBytes = 1024
+
 // ErrInvalidEvent is wrapped by the error of Send for an event the broker can never
 // accept (not a valid CloudEvent, or data it cannot store); sending it again is useless.
 var ErrInvalidEvent = errors.New("invalid event")
@@ -258,6 +263,10 @@ func (b *Broker) accept(ctx context.Context, db batchSender, evs []event.Event) 
 	var sources, ids, types, raws, triggers []string
 	seen := make(map[[2]string]bool, len(evs))
 	for _, e := range evs {
+		if len(e.ID()) > maxKeyBytes || len(e.Source()) > maxKeyBytes {
+			// The index that keeps an event once cannot hold such a key: a retry is useless.
+			return false, fmt.Errorf("event id and source must be at most %d bytes each: %w", maxKeyBytes, ErrInvalidEvent)
+		}
 		raw, err := encodeEvent(e)
 		if err != nil {
 			return false, fmt.Errorf("event %s: %w", e.ID(), err)

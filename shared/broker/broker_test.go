@@ -753,6 +753,19 @@ func TestHandler(t *testing.T) {
 			resp.Body.Close()
 			assert.Equal(t, http.StatusBadRequest, resp.StatusCode, "data %s: %s", data, body)
 		}
+
+		// An id longer than the broker's index can hold is refused for good, not a 500 to
+		// retry for hours (until 2026-12-06).
+		long := NewEvent(typeCreated, strings.Repeat("x", 8000))
+		req, err = http.NewRequest(http.MethodPost, srv.URL, nil)
+		require.NoError(t, err)
+		require.NoError(t, cehttp.WriteRequest(context.Background(), binding.ToMessage(&long), req))
+		resp, err = http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusBadRequest, resp.StatusCode, "%s", body)
+		assert.Contains(t, string(body), "at most 1024 bytes")
 	})
 	t.Run("ErrMethod", func(t *testing.T) {
 		resp, err := http.Get(srv.URL)
