@@ -45,6 +45,9 @@ type Store interface {
 	// WebhookUser returns the settings of user id, for a task webhook; a user who is
 	// gone is ENOTFOUND.
 	WebhookUser(ctx context.Context, id string) (*taskwire.User, error)
+	// StoredEvent returns the event with id as user's outbox holds it; one it does not
+	// hold is ENOTFOUND.
+	StoredEvent(ctx context.Context, user, id string) (*event.Event, error)
 }
 
 // Handler handles reminder.due events: the in-app notification, then the webhook and the
@@ -203,11 +206,34 @@ func (h *Handler) handleTaskChange(ctx context.Context, e event.Event) error {
 	if err != nil || u == nil || !u.TaskWebhooks || u.WebhookURL == nil || *u.WebhookURL == "" {
 		return err
 	}
-	err = h.signedWebhook(ctx, log, false, ConsumerTaskWebhook, e, u, func() ([]byte, error) { return TaskWebhookPayload(e) })
+	stored, err := h.stored(ctx, log, d.UserID, e)
+	if err != nil || stored == nil {
+		return err
+	}
+	err = h.signedWebhook(ctx, log, false, ConsumerTaskWebhook, e, u, func() ([]byte, error) { return TaskWebhookPayload(*stored) })
 	if err != nil {
 		return retry(err)
 	}
 	return nil
+}
+
+// stored returns event e as user's outbox holds it, what a webhook or an email tells of
+// (an event posted to the broker says what its sender likes); nil, with nothing to send,
+// when the outbox holds no such event of that user.
+func (h *Handler) stored(ctx context.Context, log *slog.Logger, user string, e event.Event) (*event.Event, error) {
+	stored, err := h.Store.StoredEvent(ctx, user, e.ID())
+	if taskwire.ErrorCode(err) == taskwire.ENOTFOUND {
+		log.WarnContext(ctx, "an event the user's changes did not write: not delivered")
+		return nil, nil
+	}
+	if err != nil {
+		return nil, retry(err)
+	}
+	if stored.Type() != e.Type() {
+		log.WarnContext(ctx, "an event of another type than the one written: not delivered", "written", stored.Type())
+		return nil, nil
+	}
+	return stored, nil
 }
 
 // taskWebhookPayload is the JSON body of a task webhook, in the Standard Webhooks shape.

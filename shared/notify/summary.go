@@ -31,12 +31,19 @@ func (h *Handler) handleSummary(ctx context.Context, e event.Event) error {
 	if err != nil || u == nil || u.DailySummaryAt == nil {
 		return err
 	}
+	stored, err := h.stored(ctx, log, d.UserID, e)
+	if err != nil || stored == nil {
+		return err
+	}
+	if d, err = events.ReadSummaryData(*stored); err != nil {
+		return retry(fmt.Errorf("stored summary %s: %w", e.ID(), err))
+	}
 	var wg sync.WaitGroup
 	var webhookErr, emailErr error
 	if u.WebhookURL != nil && *u.WebhookURL != "" {
 		wg.Go(func() {
 			webhookErr = h.signedWebhook(ctx, log, false, ConsumerWebhook, e, u, func() ([]byte, error) {
-				return SummaryWebhookPayload(e, d)
+				return SummaryWebhookPayload(*stored, d)
 			})
 		})
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"mime"
+	"slices"
 	"testing"
 	"time"
 
@@ -32,7 +33,7 @@ func TestHandler_Summary(t *testing.T) {
 	_, err := users.UpdateMe(ctx, []byte(`{"time_zone": "Europe/Berlin", "daily_summary_at": "07:30"}`))
 	require.NoError(t, err)
 
-	e := mustSummaryEvent(t, summaryData(user.ID))
+	e := mustSummaryEvent(t, db, summaryData(user.ID))
 	for range 3 {
 		_, err := h.Handle(context.Background(), e)
 		require.NoError(t, err)
@@ -65,20 +66,41 @@ func TestHandler_Summary(t *testing.T) {
 	require.Len(t, payload.Data.Tasks, 3)
 	assert.Equal(t, "Standup", payload.Data.Tasks[0].Title)
 
+	// What the outbox does not hold is not sent, and what it holds is sent as written:
+	// until 2026-12-06 a summary posted to the broker was mailed and signed with whatever
+	// tasks it named.
+	forged := e.Clone()
+	forged.SetID(uuid.NewString())
+	_, err = h.Handle(context.Background(), forged)
+	require.NoError(t, err)
+	earlier := summaryData(user.ID)
+	earlier.Date = "2026-03-04"
+	altered := mustSummaryEvent(t, db, earlier)
+	changed := earlier
+	changed.Tasks = slices.Clone(earlier.Tasks)
+	changed.Tasks[0].Title = "Wire $5000 to account X"
+	require.NoError(t, altered.SetData(event.ApplicationJSON, changed))
+	_, err = h.Handle(context.Background(), altered)
+	require.NoError(t, err)
+	msgs = mail.WaitMessages(t, 2, 5*time.Second)
+	require.Len(t, msgs, 2, "the altered one's, not the forged one's")
+	assert.NotContains(t, readBody(t, msgs[1]), "Wire $5000")
+	assert.Contains(t, readBody(t, msgs[1]), "Standup")
+
 	// Turned off before the next day's came: it is not sent.
 	_, err = users.UpdateMe(ctx, []byte(`{"daily_summary_at": null}`))
 	require.NoError(t, err)
 	next := summaryData(user.ID)
 	next.Date = "2026-03-06"
-	_, err = h.Handle(context.Background(), mustSummaryEvent(t, next))
+	_, err = h.Handle(context.Background(), mustSummaryEvent(t, db, next))
 	require.NoError(t, err)
 
 	// A user who is gone: acknowledged, sent nowhere.
 	gone := summaryData("user-" + uuid.NewString())
-	_, err = h.Handle(context.Background(), mustSummaryEvent(t, gone))
+	_, err = h.Handle(context.Background(), mustSummaryEvent(t, db, gone))
 	require.NoError(t, err)
-	assert.Len(t, mail.Messages(), 1)
-	assert.Len(t, rcv.Delivered(), 1)
+	assert.Len(t, mail.Messages(), 2)
+	assert.Len(t, rcv.Delivered(), 2)
 
 	// Bad data: EINVALID, which the edge answers with a 4xx for the dead letters.
 	for name, data := range map[string]any{
@@ -133,10 +155,14 @@ func summaryData(user string) events.SummaryData {
 		}}
 }
 
-// mustSummaryEvent returns the summary.due event of d, as the reminders function makes it.
-func mustSummaryEvent(tb testing.TB, d events.SummaryData) event.Event {
+// mustSummaryEvent returns the summary.due event of d, as the reminders function makes
+// it, and writes it to the outbox as that function does.
+func mustSummaryEvent(tb testing.TB, db *postgres.DB, d events.SummaryData) event.Event {
 	tb.Helper()
 	e, err := events.NewSummaryDue(d, time.Date(2026, 3, 5, 6, 30, 1, 0, time.UTC))
+	require.NoError(tb, err)
+	_, err = db.Pool.Exec(context.Background(), `INSERT INTO outbox (id, user_id, type, source, subject, time, data)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, e.ID(), d.UserID, e.Type(), e.Source(), e.Subject(), e.Time(), json.RawMessage(e.Data()))
 	require.NoError(tb, err)
 	return e
 }

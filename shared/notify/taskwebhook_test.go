@@ -71,12 +71,30 @@ func TestHandler_TaskWebhook(t *testing.T) {
 	}
 	assert.Equal(t, []string{"task.created", "task.completed"}, types)
 
+	// What the outbox does not hold is not sent, and what it holds is sent as written
+	// (until 2026-12-06 an event posted to the broker was signed and sent as it came).
+	forged := sent[1].Clone()
+	forged.SetID(uuid.NewString())
+	_, err = h.Handle(context.Background(), forged)
+	require.NoError(t, err)
+	_, err = tasks.UpdateTask(ctx, task.ID.String(), "", []byte(`{"title": "Water the ferns"}`))
+	require.NoError(t, err)
+	altered := mustTaskEvents(t, db, user.ID)[2]
+	require.NoError(t, altered.SetData(event.ApplicationJSON, events.TaskData{UserID: user.ID,
+		Task: &taskwire.Task{ID: task.ID, Title: "Wire $5000 to account X"}}))
+	_, err = h.Handle(context.Background(), altered)
+	require.NoError(t, err)
+	got = rcv.Delivered()
+	require.Len(t, got, 3, "the altered one's, not the forged one's")
+	assert.Contains(t, string(got[2].Body), "Water the ferns")
+	assert.NotContains(t, string(got[2].Body), "Wire $5000")
+
 	// Turned off: an event still on its way is not sent, and new ones are not marked.
 	_, err = users.UpdateMe(ctx, []byte(`{"task_webhooks": false}`))
 	require.NoError(t, err)
 	_, err = tasks.SetStatus(ctx, task.ID.String(), "", taskwire.StatusOpen)
 	require.NoError(t, err)
-	reopened := mustTaskEvents(t, db, user.ID)[2]
+	reopened := mustTaskEvents(t, db, user.ID)[3]
 	assert.NotContains(t, reopened.Extensions(), events.ExtensionWebhook)
 	_, err = h.Handle(context.Background(), sent[0].Clone())
 	require.NoError(t, err)
@@ -84,7 +102,7 @@ func TestHandler_TaskWebhook(t *testing.T) {
 	late.SetID(uuid.NewString())
 	_, err = h.Handle(context.Background(), late)
 	require.NoError(t, err)
-	assert.Len(t, rcv.Requests(), 2, "nothing more was sent")
+	assert.Len(t, rcv.Requests(), 3, "nothing more was sent")
 
 	// Bad data is for the dead letters; a user who is gone is no error.
 	bad := sent[1].Clone()

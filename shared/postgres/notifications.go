@@ -2,9 +2,11 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
+	"github.com/cloudevents/sdk-go/v2/event"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/taskwire/taskwire/shared/events"
@@ -256,6 +258,50 @@ func (s *NotificationService) Deliver(ctx context.Context, eventSource, eventID 
 	user.ID, user.TimeZone = *userID, *timeZone
 	d.Title, d.DueAt, d.DueDate = *title, dueAt, dueDate
 	return &user, added, nil
+}
+
+// StoredEvent returns the event with id that user's outbox holds, as its changes wrote
+// it: the notify function sends a task webhook or a summary of that, not of what an event
+// posted to the broker says (a forged one was sent, signed with the user's secret). An
+// id the outbox does not hold for that user is ENOTFOUND.
+func (s *NotificationService) StoredEvent(ctx context.Context, user, id string) (*event.Event, error) {
+	key, err := uuid.Parse(id)
+	if err != nil {
+		return nil, taskwire.Errorf(taskwire.ENOTFOUND, "no event %q of this user", id)
+	}
+	var found *event.Event
+	err = readUser(taskwire.NewContextWithUser(ctx, user), s.db,
+		`SELECT type, source, subject, time, data FROM outbox WHERE id = $1 AND user_id = $2`, []any{key, user},
+		func(rows pgx.Rows) error {
+			for rows.Next() {
+				var (
+					typ, source, subject string
+					at                   time.Time
+					data                 []byte
+				)
+				if err := rows.Scan(&typ, &source, &subject, &at, &data); err != nil {
+					return err
+				}
+				e := event.New()
+				e.SetID(id)
+				e.SetType(typ)
+				e.SetSource(source)
+				e.SetSubject(subject)
+				e.SetTime(at)
+				if err := e.SetData(event.ApplicationJSON, json.RawMessage(data)); err != nil {
+					return err
+				}
+				found = &e
+			}
+			return rows.Err()
+		})
+	if err != nil {
+		return nil, fmt.Errorf("find stored event: %w", translate(err))
+	}
+	if found == nil {
+		return nil, taskwire.Errorf(taskwire.ENOTFOUND, "no event %s of this user", id)
+	}
+	return found, nil
 }
 
 // WebhookUser returns the settings of user id as the notify function reads them for a
