@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -24,6 +23,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/taskwire/taskwire/shared/auth"
 	"github.com/taskwire/taskwire/shared/chat/openaitest"
+	"github.com/taskwire/taskwire/shared/host/hosttest"
 	"github.com/taskwire/taskwire/shared/notify"
 	"github.com/taskwire/taskwire/shared/notify/smtptest"
 	"github.com/taskwire/taskwire/shared/postgres/postgrestest"
@@ -329,7 +329,7 @@ func TestSplit_OneStops(t *testing.T) {
 	t.Setenv("DATABASE_URL", postgrestest.URL(t))
 	t.Setenv("TASKWIRE_DATA_DIR", t.TempDir())
 	base := freeBase(t)
-	var stdout, stderr syncBuffer
+	var stdout, stderr hosttest.Buffer
 	ctx, cancel := context.WithCancel(context.Background())
 	var splitErr error
 	done := make(chan struct{})
@@ -367,22 +367,4 @@ func TestSplit_OneStops(t *testing.T) {
 		_, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port+base), time.Second)
 		assert.Error(t, err, "%s still listens", name)
 	}
-}
-
-// syncBuffer is a bytes.Buffer that processes' output goroutines and a test read at once.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

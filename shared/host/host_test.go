@@ -1,7 +1,6 @@
 package host_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -193,24 +192,6 @@ func receive[T any](tb testing.TB, ch <-chan T) T {
 		var zero T
 		return zero
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for the server's goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // recorder records the order of events from several goroutines.
@@ -585,7 +566,7 @@ func TestServe_ListenAddress(t *testing.T) {
 }
 
 func TestServe_Panic(t *testing.T) {
-	var logs syncBuffer
+	var logs hosttest.Buffer
 	f := &handlerOnly{handle: func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/panic" {
 			w.Header().Set("Content-Type", "text/csv")
