@@ -84,12 +84,14 @@ func (f *Function) Start(ctx context.Context, cfg map[string]string) error {
 // delivered again find them free at once), and closes the database pool that Start
 // opened.
 func (f *Function) Stop(ctx context.Context) error {
-	if s := f.state.Load(); s != nil {
-		if _, err := s.reminders.Release(ctx); err != nil {
-			slog.WarnContext(ctx, "reminders not released: they are free once their leases end", "err", err)
-		}
+	s := f.state.Load()
+	if s == nil {
+		return nil
 	}
-	if s := f.state.Load(); s != nil && s.owned && f.state.CompareAndSwap(s, nil) {
+	if _, err := s.reminders.Release(ctx); err != nil {
+		slog.WarnContext(ctx, "reminders not released: they are free once their leases end", "err", err)
+	}
+	if s.owned && f.state.CompareAndSwap(s, nil) {
 		if s.bg != nil {
 			s.bg.Stop()
 		}
