@@ -273,6 +273,12 @@ func TestEventsEndToEnd(t *testing.T) {
 	conn, err := pgx.Connect(context.Background(), dbURL)
 	require.NoError(t, err)
 	defer conn.Close(context.Background())
+	// The broker keeps the event's data as JSON, which an operator can query, not as base64.
+	var dataTaskID string
+	require.NoError(t, conn.QueryRow(context.Background(), `
+		SELECT coalesce(e.event->'data'->'task'->>'id', '') FROM broker_events e
+		WHERE e.type = 'dev.taskwire.task.completed.v1' AND e.event->>'subject' = $1`, task.ID).Scan(&dataTaskID))
+	assert.Equal(t, task.ID, dataTaskID, "the stored event's data.task.id")
 	for i := 0; i < 2; i++ {
 		tag, err := conn.Exec(context.Background(), `
 			UPDATE broker_deliveries d SET state = 'pending', next_at = now(), attempts = 0, lease_until = NULL

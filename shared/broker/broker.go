@@ -267,14 +267,17 @@ func (b *Broker) accept(ctx context.Context, db batchSender, evs []event.Event) 
 			// The index that keeps an event once cannot hold such a key: a retry is useless.
 			return false, fmt.Errorf("event id and source must be at most %d bytes each: %w", maxKeyBytes, ErrInvalidEvent)
 		}
-		raw, err := encodeEvent(e)
-		if err != nil {
+		if err := validEvent(e); err != nil {
 			return false, fmt.Errorf("event %s: %w", e.ID(), err)
 		}
 		key := [2]string{e.Source(), e.ID()}
 		matched := b.match(ctx, e)
 		if len(matched) == 0 || seen[key] {
-			continue
+			continue // most task changes concern no trigger: none is encoded
+		}
+		raw, err := encodeEvent(e)
+		if err != nil {
+			return false, fmt.Errorf("event %s: %w", e.ID(), err)
 		}
 		seen[key] = true
 		sources, ids, types = append(sources, e.Source()), append(ids, e.ID()), append(types, e.Type())
@@ -316,11 +319,16 @@ func (b *Broker) SendBatch(ctx context.Context, evs []event.Event) error {
 	return nil
 }
 
-// encodeEvent checks e and returns it in structured mode, as broker_events stores it.
-func encodeEvent(e event.Event) ([]byte, error) {
+// validEvent checks e as the ingress does: an invalid one wraps ErrInvalidEvent.
+func validEvent(e event.Event) error {
 	if err := e.Validate(); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidEvent, err)
+		return fmt.Errorf("%w: %w", ErrInvalidEvent, err)
 	}
+	return nil
+}
+
+// encodeEvent returns valid event e in structured mode, as broker_events stores it.
+func encodeEvent(e event.Event) ([]byte, error) {
 	// The event's own encoder: through json.Marshal, its output would be checked and
 	// compacted once more.
 	raw, err := e.MarshalJSON()

@@ -142,6 +142,9 @@ func replyOf(ctx context.Context, resp response) (*event.Event, error) {
 	}
 	e, err := binding.ToEvent(ctx, msg)
 	if err == nil {
+		err = validEvent(*e)
+	}
+	if err == nil {
 		_, err = encodeEvent(*e)
 	}
 	if err != nil {

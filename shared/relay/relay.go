@@ -320,9 +320,10 @@ func (o row) event() (event.Event, error) {
 	if err := json.Compact(&data, o.data); err != nil {
 		return e, fmt.Errorf("data: %w", err)
 	}
-	if err := e.SetData(event.ApplicationJSON, data.Bytes()); err != nil {
-		return e, fmt.Errorf("set data: %w", err)
-	}
+	// Set as JSON, not as SetData sets bytes (base64 in structured mode, which the
+	// local broker stores).
+	e.SetDataContentType(event.ApplicationJSON)
+	e.DataEncoded = data.Bytes()
 	if err := e.Validate(); err != nil {
 		return e, fmt.Errorf("invalid event: %w", err)
 	}
