@@ -236,12 +236,16 @@ func TestEventsEndToEnd(t *testing.T) {
 	assert.LessOrEqual(t, late, time.Second, "a reminder reaches its webhook within one second")
 	assert.GreaterOrEqual(t, late, -50*time.Millisecond, "a reminder never fires early")
 	assert.Contains(t, string(hook.body), `"title":"Stretch"`)
+	assert.Contains(t, string(hook.body), fmt.Sprintf(`"task_number":%d`, task.Number), "the task as its user knows it")
 
 	mails := smtp.WaitMessages(t, 1, 15*time.Second)
 	msg, err := mails[0].Parse()
 	require.NoError(t, err)
 	assert.Contains(t, msg.Header.Get("Subject"), "Stretch")
 	assert.Contains(t, msg.Header.Get("To"), "ada@example.com")
+	text, err := mails[0].Text()
+	require.NoError(t, err)
+	assert.Contains(t, text, fmt.Sprintf("Task: #%d\n", task.Number))
 
 	var inbox struct {
 		Items []struct {

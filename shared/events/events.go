@@ -249,11 +249,14 @@ func ReadSummaryData(e event.Event) (SummaryData, error) {
 
 // ReminderData is the data of a reminder.due event.
 type ReminderData struct {
-	UserID  string     `json:"user_id"`
-	TaskID  string     `json:"task_id"`
-	Title   string     `json:"title"`
-	DueAt   *time.Time `json:"due_at"`
-	DueDate *string    `json:"due_date,omitempty"` // the day of an all-day task
+	UserID string `json:"user_id"`
+	TaskID string `json:"task_id"`
+	// TaskNumber is the task's number as its user knows it (#12); 0 in events fired
+	// before 2026-12-06.
+	TaskNumber int64      `json:"task_number,omitempty"`
+	Title      string     `json:"title"`
+	DueAt      *time.Time `json:"due_at"`
+	DueDate    *string    `json:"due_date,omitempty"` // the day of an all-day task
 	// Checklist is the task's steps when the reminder fired, ticked or not; none before
 	// tasks had checklists.
 	Checklist []taskwire.Step `json:"checklist,omitempty"`

@@ -2,9 +2,7 @@ package notify_test
 
 import (
 	"context"
-	"io"
 	"mime"
-	"mime/quotedprintable"
 	"strings"
 	"testing"
 	"time"
@@ -149,13 +147,14 @@ func TestReminderEmail(t *testing.T) {
 	due := time.Date(2026, 3, 5, 17, 30, 0, 0, time.FixedZone("CET", 3600))
 	reminder := uuid.MustParse("0195a0e0-0000-7000-8000-000000000001")
 	email := notify.ReminderEmail("ada@example.com", "Europe/Berlin", "evt-1", reminder, events.ReminderData{
-		UserID: "u", TaskID: "0195a0e0-0000-7000-8000-000000000002", Title: "Water the plants",
+		UserID: "u", TaskID: "0195a0e0-0000-7000-8000-000000000002", TaskNumber: 12, Title: "Water the plants",
 		DueAt: &due, RemindAt: due.Add(-15 * time.Minute),
 	}, "reminders@taskwire.test")
 	assert.Equal(t, "ada@example.com", email.To)
 	assert.Equal(t, "Reminder: Water the plants", email.Subject)
 	assert.Contains(t, email.Body, "Due: Thursday, 5 March 2026, 17:30 (Europe/Berlin)\n", "in the user's zone")
 	assert.Contains(t, email.Body, "Reminder time: Thursday, 5 March 2026, 17:15 (Europe/Berlin)\n")
+	assert.Contains(t, email.Body, "Task: #12\n", "the task's number, as its user knows it")
 	assert.Equal(t, "reminder."+reminder.String()+".evt-1@taskwire.test", email.MessageID)
 }
 
@@ -187,7 +186,7 @@ func readBody(tb testing.TB, m smtptest.Message) string {
 	parsed, err := m.Parse()
 	require.NoError(tb, err)
 	require.Equal(tb, "quoted-printable", strings.ToLower(parsed.Header.Get("Content-Transfer-Encoding")))
-	b, err := io.ReadAll(quotedprintable.NewReader(parsed.Body))
+	text, err := m.Text()
 	require.NoError(tb, err)
-	return strings.ReplaceAll(string(b), "\r\n", "\n")
+	return text
 }

@@ -304,8 +304,8 @@ type webhookData struct {
 
 // WebhookPayload returns the webhook body of a reminder.due event:
 // {"type":"reminder.due","timestamp":…,"data":{"reminder_id":…,"user_id":…,"task_id":…,
-// "title":…,"due_at":…,"remind_at":…}} (and the task's due_date and checklist when it has
-// them), the timestamp being the event's time.
+// "task_number":…,"title":…,"due_at":…,"remind_at":…}} (and the task's due_date and
+// checklist when it has them), the timestamp being the event's time.
 func WebhookPayload(e event.Event, reminderID uuid.UUID, d events.ReminderData) ([]byte, error) {
 	at := e.Time()
 	if at.IsZero() {
@@ -365,7 +365,11 @@ func ReminderEmail(to, zone, eventID string, reminderID uuid.UUID, d events.Remi
 		}
 	}
 	fmt.Fprintf(&b, "Reminder time: %s\n", local(d.RemindAt))
-	fmt.Fprintf(&b, "Task: %s\n\n-- \nTaskwire\n", d.TaskID)
+	task := d.TaskID
+	if d.TaskNumber > 0 {
+		task = fmt.Sprintf("#%d", d.TaskNumber) // as the page and the API's paths name it
+	}
+	fmt.Fprintf(&b, "Task: %s\n\n-- \nTaskwire\n", task)
 	return Email{
 		To:        to,
 		Subject:   "Reminder: " + d.Title,

@@ -215,7 +215,7 @@ func (s *ReminderService) fire(ctx context.Context, dues []Due) (int, error) {
 	// The tasks first, as task changes lock them, and in one order, so that two firings
 	// sharing tasks never wait on each other: a change in flight commits before this
 	// reads, and its reminder rows with it.
-	b.Queue(`SELECT id, status, title, due_at, to_char(due_date, 'YYYY-MM-DD'), checklist FROM tasks
+	b.Queue(`SELECT id, number, status, title, due_at, to_char(due_date, 'YYYY-MM-DD'), checklist FROM tasks
 		WHERE id = ANY($1) ORDER BY id FOR SHARE`, taskIDs)
 	b.Queue(`
 		SELECT r.id, r.task_id, r.fire_at, r.user_id FROM reminders r
@@ -254,7 +254,7 @@ func (s *ReminderService) fire(ctx context.Context, dues []Due) (int, error) {
 		}
 	}
 	if err == nil {
-		err = each([]any{&id, &task.status, &task.title, &task.dueAt, &task.dueDate, &task.checklist}, func() { tasks[id] = task })
+		err = each([]any{&id, &task.number, &task.status, &task.title, &task.dueAt, &task.dueDate, &task.checklist}, func() { tasks[id] = task })
 	}
 	if err == nil {
 		err = each([]any{&id, &r.taskID, &r.fireAt, &r.user}, func() { reminders[id] = r })
@@ -361,12 +361,13 @@ func DueEventID(id uuid.UUID, fireAt time.Time) uuid.UUID {
 // dueEvent builds the reminder.due event of d, a reminder of user's task t, fired at now.
 func (s *ReminderService) dueEvent(d Due, user string, t firingTask, now time.Time) (event.Event, error) {
 	return events.NewReminderDue(DueEventID(d.ReminderID, d.FireAt).String(), d.ReminderID,
-		events.ReminderData{UserID: user, TaskID: d.TaskID.String(), Title: t.title, DueAt: utc(t.dueAt), DueDate: t.dueDate,
+		events.ReminderData{UserID: user, TaskID: d.TaskID.String(), TaskNumber: t.number, Title: t.title, DueAt: utc(t.dueAt), DueDate: t.dueDate,
 			Checklist: t.checklist, RemindAt: d.FireAt.UTC()}, now)
 }
 
 // firingTask is a task as firing its reminders reads it.
 type firingTask struct {
+	number        int64
 	status, title string
 	dueAt         *time.Time
 	dueDate       *string // the day of an all-day task

@@ -240,7 +240,7 @@ func TestReminderService_Fire(t *testing.T) {
 		assert.Equal(t, task.Reminders[0].ID.String(), row.Subject)
 		assert.Equal(t, firedAt, row.Time.UTC(), "got event time %v, want the firing instant", row.Time)
 		assert.Equal(t, events.ReminderData{
-			UserID: user, TaskID: task.ID.String(), Title: "call mum", DueAt: &due, RemindAt: remindBase.Add(time.Second),
+			UserID: user, TaskID: task.ID.String(), TaskNumber: task.Number, Title: "call mum", DueAt: &due, RemindAt: remindBase.Add(time.Second),
 		}, row.ReminderData(t))
 		var firedMark time.Time
 		require.NoError(t, db.Pool.QueryRow(ctx, `SELECT fired_at FROM reminders WHERE id = $1`, task.Reminders[0].ID).Scan(&firedMark))
@@ -297,7 +297,7 @@ func TestReminderService_Fire(t *testing.T) {
 		require.Equal(t, 1, fired)
 		sent := MustListReminderEvents(t, db, user)
 		require.Len(t, sent, 1)
-		assert.Equal(t, events.ReminderData{UserID: user, TaskID: task.ID.String(), Title: "Pay rent", DueAt: task.DueAt,
+		assert.Equal(t, events.ReminderData{UserID: user, TaskID: task.ID.String(), TaskNumber: task.Number, Title: "Pay rent", DueAt: task.DueAt,
 			DueDate: ptr("2001-02-03"), RemindAt: nine}, sent[0].ReminderData(t))
 	})
 

@@ -6,6 +6,8 @@ package smtptest
 import (
 	"bytes"
 	"encoding/base64"
+	"io"
+	"mime/quotedprintable"
 	"net"
 	"net/mail"
 	"net/textproto"
@@ -26,6 +28,24 @@ type Message struct {
 // Parse parses the message's header and body.
 func (m Message) Parse() (*mail.Message, error) {
 	return mail.ReadMessage(bytes.NewReader(m.Data))
+}
+
+// Text returns the message's body as its reader sees it: decoded when it is
+// quoted-printable, with lines ending in \n.
+func (m Message) Text() (string, error) {
+	parsed, err := m.Parse()
+	if err != nil {
+		return "", err
+	}
+	var body io.Reader = parsed.Body
+	if strings.EqualFold(parsed.Header.Get("Content-Transfer-Encoding"), "quoted-printable") {
+		body = quotedprintable.NewReader(body)
+	}
+	b, err := io.ReadAll(body)
+	if err != nil {
+		return "", err
+	}
+	return strings.ReplaceAll(string(b), "\r\n", "\n"), nil
 }
 
 // Server is a running test SMTP server.

@@ -30,7 +30,7 @@ func MustCreateReminder(tb testing.TB, db *postgres.DB, user, title string, remi
 	at := remindAt.UTC().Truncate(time.Microsecond)
 	mustFire(tb, db, task.Reminders[0].ID, at)
 	return task.Reminders[0].ID, events.ReminderData{
-		UserID: user, TaskID: task.ID.String(), Title: task.Title, DueAt: &due, RemindAt: at,
+		UserID: user, TaskID: task.ID.String(), TaskNumber: task.Number, Title: task.Title, DueAt: &due, RemindAt: at,
 	}
 }
 
@@ -59,7 +59,7 @@ func MustDeliverReminder(tb testing.TB, db *postgres.DB, svc *postgres.Notificat
 		tb.Fatalf("postgrestest: task %s has no reminder %d with a fire time", task.ID, i)
 	}
 	r := task.Reminders[i]
-	data := events.ReminderData{UserID: user, TaskID: task.ID.String(), Title: task.Title, DueAt: task.DueAt, RemindAt: *r.FireAt}
+	data := events.ReminderData{UserID: user, TaskID: task.ID.String(), TaskNumber: task.Number, Title: task.Title, DueAt: task.DueAt, RemindAt: *r.FireAt}
 	mustFire(tb, db, r.ID, *r.FireAt)
 	_, added, err := svc.Deliver(context.Background(), events.SourceReminders, FiringID(r.ID, data), r.ID, &data)
 	if err != nil {
