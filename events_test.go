@@ -170,6 +170,52 @@ func TestTaskWebhooksEndToEnd(t *testing.T) {
 	assert.Equal(t, want, read())
 }
 
+// TestCreatedCompletedEndToEnd runs the whole app in one process: a recurring task that
+// a hackathon client creates already completed ({"completed": true}) goes on to its next
+// occurrence, as one completed later does; its creation and its completion are two events.
+func TestCreatedCompletedEndToEnd(t *testing.T) {
+	api, hooks, _ := mustStartApp(t, nil, `{"webhook_url":"%s/hook","task_webhooks":true}`)
+	var me struct {
+		ID string `json:"id"`
+	}
+	api.MustCall(t, "GET", "/v1/me", "", http.StatusOK, &me)
+	var task taskJSON
+	api.MustCall(t, "POST", "/api/"+me.ID+"/tasks",
+		`{"title":"Water plants","due_at":"2030-01-01T09:00:00Z","recurrence":"FREQ=DAILY","completed":true}`,
+		http.StatusCreated, &task)
+
+	var next taskJSON
+	waitFor(t, 15*time.Second, "the next occurrence", func() bool {
+		var page struct{ Items []taskJSON }
+		api.MustCall(t, "GET", "/v1/tasks?status=open", "", http.StatusOK, &page)
+		if len(page.Items) == 1 {
+			next = page.Items[0]
+			return true
+		}
+		return false
+	})
+	assert.Equal(t, 2, next.Number)
+	require.NotNil(t, next.DueAt)
+	assert.Equal(t, "2030-01-02T09:00:00Z", next.DueAt.UTC().Format(time.RFC3339))
+	assert.Equal(t, task.SeriesID, next.SeriesID)
+
+	var kinds []string
+	waitFor(t, 15*time.Second, "the task webhooks", func() bool { return len(hooks.hooks()) >= 3 })
+	time.Sleep(300 * time.Millisecond) // anything more would have come by now
+	for _, h := range hooks.hooks() {
+		var p struct {
+			Type string `json:"type"`
+			Data struct {
+				Task taskJSON `json:"task"`
+			} `json:"data"`
+		}
+		require.NoError(t, json.Unmarshal(h.body, &p))
+		kinds = append(kinds, fmt.Sprintf("%s #%d", p.Type, p.Data.Task.Number))
+	}
+	sort.Strings(kinds)
+	assert.Equal(t, []string{"task.completed #1", "task.created #1", "task.created #2"}, kinds)
+}
+
 // TestDailySummaryEndToEnd runs the whole app in one process: at the minute's ping (here
 // written to the outbox, as the broker's PingSource would send it) the reminders function
 // sends the daily summary that is due, and notify delivers it to the user's email and

@@ -359,6 +359,19 @@ func queueNewTask(b *pgx.Batch, user string, t *taskwire.Task, index int, now ti
 	return inserted, queueOutbox(b, newTaskOutboxSQL, e, user, t.ID), nil
 }
 
+// queueCreatedCompletion queues the task.completed event of task t, created completed,
+// after its task.created event; the returned position is set when the batch's results
+// are read.
+func queueCreatedCompletion(b *pgx.Batch, user string, t *taskwire.Task, now time.Time) (*int64, error) {
+	open := *t
+	open.Status, open.CompletedAt = taskwire.StatusOpen, nil
+	e, err := events.NewTaskEvent(events.TypeTaskCompleted, user, t, events.Diff(&open, t), now)
+	if err != nil {
+		return nil, err
+	}
+	return queueOutbox(b, newTaskOutboxSQL, e, user, t.ID), nil
+}
+
 // placeNew gives task t, when it has no position, the one of a task added when it was
 // created: after every task added before (a new task; one put back from the trash or a
 // file that predates positions).
@@ -421,6 +434,15 @@ func (s *TaskService) CreateTask(ctx context.Context, f taskwire.TaskFields, key
 	if err != nil {
 		return nil, false, fmt.Errorf("create task: %w", err)
 	}
+	var done *int64
+	if t.Status == taskwire.StatusCompleted && t.Recurrence != nil {
+		// A series created with its first occurrence done (the hackathon routes'
+		// "completed": true) goes on as one completed later does: the completion is an
+		// event of its own, which the recurrence function answers with the next one.
+		if done, err = queueCreatedCompletion(b, user, t, now); err != nil {
+			return nil, false, fmt.Errorf("create task: %w", err)
+		}
+	}
 	if key.Key != "" {
 		response, err := json.Marshal(t)
 		if err != nil {
@@ -439,6 +461,9 @@ func (s *TaskService) CreateTask(ctx context.Context, f taskwire.TaskFields, key
 		return nil, false, fmt.Errorf("create task: %w", errAccountDeleted())
 	}
 	s.db.outboxWritten(user, *at)
+	if done != nil {
+		s.db.outboxWritten(user, *done)
+	}
 	return t, false, nil
 }
 
