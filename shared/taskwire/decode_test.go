@@ -1,6 +1,8 @@
 package taskwire_test
 
 import (
+	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -72,4 +74,28 @@ func TestDecodeJSON_Members(t *testing.T) {
 	assert.Equal(t, "a", in.Title)
 	var doc map[string]any
 	require.NoError(t, taskwire.DecodeJSON([]byte(`{"a": {"b": 1, "B": 2}, "c": [{"b": 1}, {"b": 2}]}`), &doc))
+}
+
+// A body nested deeper than encoding/json reads is refused as malformed, in memory that
+// grows with its size: until 2026-12-06 checking its member names built a path for each
+// level, as long as the levels above it, and 100 000 nested arrays (200 kB, well under
+// the body limit) held the server in gigabytes until the machine ran out.
+func TestDecodeJSON_Deep(t *testing.T) {
+	for _, open := range []string{"[", `{"a":`} {
+		const depth = 20000
+		closing := "]"
+		if open != "[" {
+			closing = "}"
+		}
+		body := []byte(strings.Repeat(open, depth) + "1" + strings.Repeat(closing, depth))
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		var in taskwire.NewTask
+		err := taskwire.DecodeJSON(body, &in)
+		runtime.ReadMemStats(&after)
+		require.Error(t, err)
+		assert.Equal(t, taskwire.EMALFORMED, taskwire.ErrorCode(err), "%v", err)
+		assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(64<<20),
+			"decoding %d levels of %s allocates in proportion to the body", depth, open)
+	}
 }

@@ -3,6 +3,7 @@ package taskwire
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -17,15 +18,51 @@ import (
 func checkMembers(body []byte, t reflect.Type) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
-	err := walkMembers(dec, t, "")
+	err := walkMembers(dec, t, nil, 1)
 	if _, ok := err.(*Error); ok {
 		return err
 	}
-	return nil // a syntax error, for the decoder to report
+	return nil // a syntax error or a value nested too deep, for the decoder to report
 }
 
-// walkMembers reads one value from dec, which t (nil: any type) is to hold; path names it.
-func walkMembers(dec *json.Decoder, t reflect.Type, path string) error {
+// maxDepth is how deep the walk follows nested values: encoding/json's own limit, past
+// which its decoder refuses the body.
+const maxDepth = 10000
+
+// errTooDeep stops a walk that reached maxDepth.
+var errTooDeep = errors.New("nested too deep")
+
+// memberPath names a value in the body as a chain to its parent: the text is built only
+// for an error, so that a walk keeps one link per level of nesting (a string for each
+// level, each as long as the path, held a body of 100 000 nested arrays in gigabytes).
+type memberPath struct {
+	parent  *memberPath
+	element bool   // an array's element, not an object's member
+	name    string // the member's name
+	index   int    // the element's index
+}
+
+// String returns the path as errors name fields: "reminders[0].before".
+func (p *memberPath) String() string {
+	if p == nil {
+		return ""
+	}
+	parent := p.parent.String()
+	switch {
+	case p.element:
+		return fmt.Sprintf("%s[%d]", parent, p.index)
+	case parent == "":
+		return p.name
+	}
+	return parent + "." + p.name
+}
+
+// walkMembers reads one value from dec, at depth levels of nesting, which t (nil: any
+// type) is to hold; path names it.
+func walkMembers(dec *json.Decoder, t reflect.Type, path *memberPath, depth int) error {
+	if depth > maxDepth {
+		return errTooDeep
+	}
 	for t != nil && t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
@@ -40,7 +77,7 @@ func walkMembers(dec *json.Decoder, t reflect.Type, path string) error {
 			elem = t.Elem()
 		}
 		for i := 0; dec.More(); i++ {
-			if err := walkMembers(dec, elem, fmt.Sprintf("%s[%d]", path, i)); err != nil {
+			if err := walkMembers(dec, elem, &memberPath{parent: path, element: true, index: i}, depth+1); err != nil {
 				return err
 			}
 		}
@@ -52,11 +89,9 @@ func walkMembers(dec *json.Decoder, t reflect.Type, path string) error {
 				return err
 			}
 			name, _ := tok.(string)
-			field := name
-			if path != "" {
-				field = path + "." + name
-			}
+			here := &memberPath{parent: path, name: name}
 			if seen[name] {
+				field := here.String()
 				return FieldErrorf(EMALFORMED, field, "%q is given twice; give each member once", field)
 			}
 			seen[name] = true
@@ -66,12 +101,13 @@ func walkMembers(dec *json.Decoder, t reflect.Type, path string) error {
 				var exact bool
 				member, exact = structMember(t, name)
 				if member != nil && !exact {
+					field := here.String()
 					return FieldErrorf(EMALFORMED, field, "unknown field %q", field)
 				}
 			case t != nil && t.Kind() == reflect.Map:
 				member = t.Elem()
 			}
-			if err := walkMembers(dec, member, field); err != nil {
+			if err := walkMembers(dec, member, here, depth+1); err != nil {
 				return err
 			}
 		}
