@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -91,7 +92,7 @@ func (s *NotificationService) FindNotification(ctx context.Context, id uuid.UUID
 				if err := rows.Err(); err != nil {
 					return err
 				}
-				return taskwire.Errorf(taskwire.ENOTFOUND, "no such notification")
+				return taskwire.Errorf(taskwire.ENOTFOUND, "no notification %s", id)
 			}
 			var err error
 			n, err = scanNotification(rows)
@@ -119,6 +120,9 @@ func (s *NotificationService) MarkNotificationRead(ctx context.Context, id uuid.
 		RETURNING `+notificationColumns, id, s.now(),
 	).QueryRow(func(row pgx.Row) (err error) {
 		n, err = scanNotification(row)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return taskwire.Errorf(taskwire.ENOTFOUND, "no notification %s", id)
+		}
 		return err
 	})
 	if err := tx.commit(ctx, b); err != nil {

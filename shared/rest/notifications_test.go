@@ -164,7 +164,8 @@ func TestNotifications(t *testing.T) {
 		theirs := MustDeliver(t, s, owner)
 		for _, id := range []uuid.UUID{theirs.ID, uuid.New()} {
 			resp := c.Do(t, http.MethodPost, "/v1/notifications/"+id.String()+"/read", nil)
-			mustProblem(t, resp, http.StatusNotFound, taskwire.ENOTFOUND)
+			d := mustProblem(t, resp, http.StatusNotFound, taskwire.ENOTFOUND)
+			assert.Equal(t, "no notification "+id.String(), d.Detail, "as snoozing it says")
 		}
 		// Their notification is left unread.
 		list, err := s.App.Notifications.FindNotifications(taskwire.NewContextWithUser(context.Background(), owner.User), true, 10, nil)
