@@ -956,7 +956,29 @@ func TestAliases(t *testing.T) {
 		assert.Equal(t, "2030-05-02", back["due_date"])
 		assert.Equal(t, got["due_at"], back["due_at"])
 
-		// Made a timed task by their client: due_date null, due_at a time.
+		// Moved to another day: the day changed, the due_at read back did not.
+		back["due_date"] = "2030-05-03"
+		resp = c.Do(t, http.MethodPut, base+"/"+got["id"].(string), back)
+		resp.MustStatus(t, http.StatusOK)
+		resp.JSON(t, &back)
+		assert.Equal(t, "2030-05-03", back["due_date"])
+
+		// Given a time by a client that knows only due_at: the day read back is as it was
+		// and due_at is new, so the task is due at that time (until 2026-12-06 the time
+		// was dropped without a word).
+		back["due_at"] = "2030-05-03T15:00:00Z"
+		resp = c.Do(t, http.MethodPut, base+"/"+got["id"].(string), back)
+		resp.MustStatus(t, http.StatusOK)
+		resp.JSON(t, &back)
+		assert.Nil(t, back["due_date"], "a task due at a time")
+		assert.Equal(t, "2030-05-03T15:00:00Z", back["due_at"])
+
+		// Back to a day, then made a timed task by their client: due_date null, due_at a time.
+		back["due_date"] = "2030-05-02"
+		resp = c.Do(t, http.MethodPut, base+"/"+got["id"].(string), back)
+		resp.MustStatus(t, http.StatusOK)
+		resp.JSON(t, &back)
+		require.Equal(t, "2030-05-02", back["due_date"])
 		back["due_date"], back["due_at"] = nil, "2030-05-02T09:00:00Z"
 		resp = c.Do(t, http.MethodPut, base+"/"+got["id"].(string), back)
 		resp.MustStatus(t, http.StatusOK)

@@ -420,7 +420,12 @@ func (s *Server) putTask(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	t, err := s.tasks.UpdateTask(r.Context(), r.PathValue("id"), r.Header.Get("If-Match"), withoutServerMembers(body))
+	current := func() (*taskwire.Task, error) { return s.tasks.FindTask(r.Context(), r.PathValue("id")) }
+	patch, err := withoutServerMembers(body, current)
+	if err != nil {
+		return err
+	}
+	t, err := s.tasks.UpdateTask(r.Context(), r.PathValue("id"), r.Header.Get("If-Match"), patch)
 	if err != nil {
 		return err
 	}
@@ -431,14 +436,16 @@ func (s *Server) putTask(w http.ResponseWriter, r *http.Request) error {
 var serverMembers = []string{"id", "number", "series_id", "position", "completed_at", "created_at", "updated_at", "version"}
 
 // withoutServerMembers returns body without the task members the server owns, without
-// status when it has completed, the hackathon clients' own member, and without due_at
-// when it has a due_date (an all-day task's due_at follows from its day); a body
-// that is not a JSON object in valid UTF-8, or whose reminders are not objects, is
-// returned as it is, for the patch to refuse as it would.
-func withoutServerMembers(body []byte) []byte {
+// status when it has completed, the hackathon clients' own member, and, when it has a
+// due_date, without due_at (an all-day task's due_at follows from its day) unless that is
+// the member the client changed: a due_at other than the task's (read with current,
+// only then) beside the day the task has makes it a task due at that time. A body that
+// is not a JSON object in valid UTF-8, or whose reminders are not objects, is returned as
+// it is, for the patch to refuse as it would.
+func withoutServerMembers(body []byte, current func() (*taskwire.Task, error)) ([]byte, error) {
 	var doc map[string]json.RawMessage
 	if !utf8.Valid(body) || json.Unmarshal(body, &doc) != nil || doc == nil {
-		return body
+		return body, nil
 	}
 	for _, name := range serverMembers {
 		delete(doc, name)
@@ -448,13 +455,25 @@ func withoutServerMembers(body []byte) []byte {
 		delete(doc, "status")
 	}
 	if day, ok := doc["due_date"]; ok && string(day) != "null" {
-		// An all-day task reads with the due_at its day implies; the day says it.
-		delete(doc, "due_at")
+		at, timed := doc["due_at"]
+		if timed && string(at) != "null" {
+			cur, err := current()
+			if err != nil {
+				return nil, err
+			}
+			timed = newTime(cur, day, at)
+		}
+		if timed {
+			doc["due_date"] = json.RawMessage("null")
+		} else {
+			// An all-day task reads with the due_at its day implies; the day says it.
+			delete(doc, "due_at")
+		}
 	}
 	if raw, ok := doc["reminders"]; ok {
 		var reminders []map[string]json.RawMessage
 		if json.Unmarshal(raw, &reminders) != nil {
-			return body
+			return body, nil
 		}
 		for _, r := range reminders {
 			delete(r, "id")
@@ -463,7 +482,21 @@ func withoutServerMembers(body []byte) []byte {
 		doc["reminders"], _ = json.Marshal(reminders) // decoded JSON always encodes again
 	}
 	out, _ := json.Marshal(doc)
-	return out
+	return out, nil
+}
+
+// newTime reports whether a body read from all-day task cur and sent back with due_date
+// day and due_at at changed the time and kept the day: its client set a time.
+func newTime(cur *taskwire.Task, day, at json.RawMessage) bool {
+	var d string
+	if json.Unmarshal(day, &d) != nil || cur.DueDate == nil || *cur.DueDate != d {
+		return false
+	}
+	var read time.Time
+	if json.Unmarshal(at, &read) == nil && cur.DueAt != nil && cur.DueAt.Equal(read) {
+		return false
+	}
+	return true
 }
 
 func (s *Server) deleteTask(w http.ResponseWriter, r *http.Request) error {
