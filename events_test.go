@@ -147,27 +147,10 @@ func TestTaskWebhooksEndToEnd(t *testing.T) {
 		http.StatusCreated, &task)
 	api.MustCall(t, "POST", "/v1/tasks/"+task.ID+"/complete", "", http.StatusOK, nil)
 
-	type payload struct {
-		Type string `json:"type"`
-		Data struct {
-			Task taskJSON `json:"task"`
-		} `json:"data"`
-	}
-	read := func() []string {
-		var got []string
-		for _, h := range hooks.hooks() {
-			require.NoError(t, h.verified, "the webhook signature must verify with the user's secret")
-			var p payload
-			require.NoError(t, json.Unmarshal(h.body, &p))
-			got = append(got, fmt.Sprintf("%s #%d", p.Type, p.Data.Task.Number))
-		}
-		sort.Strings(got)
-		return got
-	}
 	want := []string{"task.completed #1", "task.created #1", "task.created #2"}
 	waitFor(t, 15*time.Second, "the task webhooks", func() bool { return len(hooks.hooks()) >= len(want) })
 	time.Sleep(300 * time.Millisecond) // anything more would have come by now
-	assert.Equal(t, want, read())
+	assert.Equal(t, want, taskWebhooks(t, hooks))
 }
 
 // TestCreatedCompletedEndToEnd runs the whole app in one process: a recurring task that
@@ -184,25 +167,41 @@ func TestCreatedCompletedEndToEnd(t *testing.T) {
 		`{"title":"Water plants","due_at":"2030-01-01T09:00:00Z","recurrence":"FREQ=DAILY","completed":true}`,
 		http.StatusCreated, &task)
 
-	var next taskJSON
-	waitFor(t, 15*time.Second, "the next occurrence", func() bool {
-		var page struct{ Items []taskJSON }
-		api.MustCall(t, "GET", "/v1/tasks?status=open", "", http.StatusOK, &page)
-		if len(page.Items) == 1 {
-			next = page.Items[0]
-			return true
-		}
-		return false
-	})
+	next := mustOnlyOpenTask(t, api)
 	assert.Equal(t, 2, next.Number)
 	require.NotNil(t, next.DueAt)
 	assert.Equal(t, "2030-01-02T09:00:00Z", next.DueAt.UTC().Format(time.RFC3339))
 	assert.Equal(t, task.SeriesID, next.SeriesID)
 
-	var kinds []string
-	waitFor(t, 15*time.Second, "the task webhooks", func() bool { return len(hooks.hooks()) >= 3 })
+	want := []string{"task.completed #1", "task.created #1", "task.created #2"}
+	waitFor(t, 15*time.Second, "the task webhooks", func() bool { return len(hooks.hooks()) >= len(want) })
 	time.Sleep(300 * time.Millisecond) // anything more would have come by now
+	assert.Equal(t, want, taskWebhooks(t, hooks))
+}
+
+// mustOnlyOpenTask waits until the user of api has exactly one open task, and returns it.
+func mustOnlyOpenTask(t *testing.T, api apiClient) taskJSON {
+	t.Helper()
+	var only taskJSON
+	waitFor(t, 15*time.Second, "the next occurrence", func() bool {
+		var page struct{ Items []taskJSON }
+		api.MustCall(t, "GET", "/v1/tasks?status=open", "", http.StatusOK, &page)
+		if len(page.Items) == 1 {
+			only = page.Items[0]
+			return true
+		}
+		return false
+	})
+	return only
+}
+
+// taskWebhooks returns the task webhooks hooks received, each as "type #number", sorted;
+// each must verify with the user's secret.
+func taskWebhooks(t *testing.T, hooks *webhookReceiver) []string {
+	t.Helper()
+	var got []string
 	for _, h := range hooks.hooks() {
+		require.NoError(t, h.verified, "the webhook signature must verify with the user's secret")
 		var p struct {
 			Type string `json:"type"`
 			Data struct {
@@ -210,10 +209,10 @@ func TestCreatedCompletedEndToEnd(t *testing.T) {
 			} `json:"data"`
 		}
 		require.NoError(t, json.Unmarshal(h.body, &p))
-		kinds = append(kinds, fmt.Sprintf("%s #%d", p.Type, p.Data.Task.Number))
+		got = append(got, fmt.Sprintf("%s #%d", p.Type, p.Data.Task.Number))
 	}
-	sort.Strings(kinds)
-	assert.Equal(t, []string{"task.completed #1", "task.created #1", "task.created #2"}, kinds)
+	sort.Strings(got)
+	return got
 }
 
 // TestDailySummaryEndToEnd runs the whole app in one process: at the minute's ping (here
@@ -304,16 +303,7 @@ func TestEventsEndToEnd(t *testing.T) {
 
 	// Completing it creates the next occurrence, a day later, in the same series.
 	api.MustCall(t, "POST", "/v1/tasks/"+task.ID+"/complete", "", http.StatusOK, nil)
-	var next taskJSON
-	waitFor(t, 15*time.Second, "the next occurrence", func() bool {
-		var page struct{ Items []taskJSON }
-		api.MustCall(t, "GET", "/v1/tasks?status=open", "", http.StatusOK, &page)
-		if len(page.Items) == 1 {
-			next = page.Items[0]
-			return true
-		}
-		return false
-	})
+	next := mustOnlyOpenTask(t, api)
 	assert.Equal(t, 2, next.Number)
 	require.NotNil(t, next.DueAt)
 	assert.True(t, due.Add(24*time.Hour).Equal(*next.DueAt), "next due: got %s, want %s", next.DueAt, due.Add(24*time.Hour))
